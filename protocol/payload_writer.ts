@@ -1,0 +1,117 @@
+/**
+ * Sizing and writing of payloads for the encoders: a payload is bytes already in its encoding,
+ * or a string that is written straight into the message buffer in the requested encoding.
+ *
+ * @example
+ * ```ts
+ * import { payloadLength } from "./payload_writer.ts";
+ * console.assert(payloadLength("hi", "utf16") === 4);
+ * ```
+ * @module
+ */
+
+import type { PayloadEncoding } from "./message_type.ts";
+import { utf8Length, writeUtf16, writeUtf8 } from "./text.ts";
+
+/**
+ * A payload to send: bytes (already in the message's encoding) or a string (written as UTF-8
+ * for `binary` and `utf8`, as UTF-16LE for `utf16`).
+ *
+ * @example
+ * ```ts
+ * import type { PayloadInput } from "./payload_writer.ts";
+ * const p: PayloadInput = new Uint8Array([1, 2]);
+ * console.assert(p.length === 2);
+ * ```
+ */
+export type PayloadInput = Uint8Array | string;
+
+/**
+ * The encoding a payload is sent in when none is given: `utf8` for strings, `binary` for bytes.
+ *
+ * @example
+ * ```ts
+ * import { resolveEncoding } from "./payload_writer.ts";
+ * console.assert(resolveEncoding("x", undefined) === "utf8");
+ * ```
+ */
+export function resolveEncoding(
+  payload: PayloadInput | undefined,
+  encoding: PayloadEncoding | undefined,
+): PayloadEncoding {
+  if (encoding !== undefined) return encoding;
+  return typeof payload === "string" ? "utf8" : "binary";
+}
+
+/**
+ * The byte length of a payload in an encoding; throws a `RangeError` for UTF-16 bytes of odd
+ * length.
+ *
+ * @example
+ * ```ts
+ * import { payloadLength } from "./payload_writer.ts";
+ * console.assert(payloadLength("é", "utf8") === 2);
+ * ```
+ */
+export function payloadLength(
+  payload: PayloadInput | undefined,
+  encoding: PayloadEncoding,
+): number {
+  if (payload === undefined) return 0;
+  if (typeof payload === "string") {
+    return encoding === "utf16" ? payload.length * 2 : utf8Length(payload);
+  }
+  if (encoding === "utf16" && payload.length % 2 !== 0) {
+    throw new RangeError(
+      `UTF-16 payload must have an even byte length, got ${payload.length} bytes`,
+    );
+  }
+  return payload.length;
+}
+
+/**
+ * Writes a payload sized by {@link payloadLength} into `target` at `offset`.
+ *
+ * @example
+ * ```ts
+ * import { writePayload } from "./payload_writer.ts";
+ * const b = new Uint8Array(2);
+ * writePayload("ok", "utf8", b, 0);
+ * console.assert(b[0] === 0x6f);
+ * ```
+ */
+export function writePayload(
+  payload: PayloadInput | undefined,
+  encoding: PayloadEncoding,
+  target: Uint8Array,
+  offset: number,
+): void {
+  if (payload === undefined) return;
+  if (typeof payload !== "string") {
+    target.set(payload, offset);
+  } else if (encoding === "utf16") {
+    writeUtf16(payload, target, offset);
+  } else {
+    writeUtf8(payload, target, offset);
+  }
+}
+
+/**
+ * The buffer an encoder writes into: a new exact-size array, or `size` bytes of `target` from
+ * `offset` (for batching several messages into one buffer).
+ *
+ * @example
+ * ```ts
+ * import { messageBuffer } from "./payload_writer.ts";
+ * console.assert(messageBuffer(3).length === 3);
+ * ```
+ */
+export function messageBuffer(size: number, target?: Uint8Array, offset = 0): Uint8Array {
+  if (target === undefined) return new Uint8Array(size);
+  if (offset < 0 || offset + size > target.length) {
+    throw new RangeError(
+      `target too small: the message needs ${size} bytes at offset ${offset}, the target has ${target.length}`,
+    );
+  }
+  return target.subarray(offset, offset + size);
+}
