@@ -28,3 +28,5 @@ export * from "./timestamp.ts";
 export * from "./session_json.ts";
 export { decodeText } from "./text.ts";
 export type { PayloadInput } from "./payload_writer.ts";
+export * from "./payload.ts";
+export * from "./request_error.ts";

@@ -1,0 +1,102 @@
+/**
+ * The pluggable storage of sessions: the server calls a `SessionManager` when a session is
+ * created, looked up for a restore, and closed for good.
+ *
+ * @example
+ * ```ts
+ * import type { SessionManager } from "./session_manager.ts";
+ * const sessions = new Map<string, string>();
+ * const manager: SessionManager = {
+ *   onSessionCreated: (s) => void sessions.set(s.key, JSON.stringify(s)),
+ *   onSessionLookup: (key) => Promise.resolve(sessions.has(key) ? JSON.parse(sessions.get(key)!) : null),
+ *   onSessionClosed: (key) => void sessions.delete(key),
+ * };
+ * console.assert(typeof manager.onSessionLookup === "function");
+ * ```
+ * @module
+ */
+
+import type { SessionInfo } from "../protocol/session_json.ts";
+import type { Timestamp } from "../protocol/timestamp.ts";
+
+/**
+ * A session: its key, when it was created and last looked up, and its info fields.
+ *
+ * @example
+ * ```ts
+ * import type { Session } from "./session_manager.ts";
+ * import { Timestamp } from "../protocol/timestamp.ts";
+ * const s: Session = { key: "k", creation: Timestamp.now(), lastLookup: Timestamp.now() };
+ * console.assert(s.key === "k");
+ * ```
+ */
+export interface Session {
+  /** The session key, as the key generator made it. */
+  readonly key: string;
+  /** When the session was created. */
+  readonly creation: Timestamp;
+  /** When the session was last looked up (restored). */
+  readonly lastLookup: Timestamp;
+  /** The info fields given at creation; absent when none. */
+  readonly info?: SessionInfo;
+}
+
+/**
+ * What a lookup finds: the stored session without its key.
+ *
+ * @example
+ * ```ts
+ * import type { SessionLookupResult } from "./session_manager.ts";
+ * import { Timestamp } from "../protocol/timestamp.ts";
+ * const r: SessionLookupResult = { creation: Timestamp.now(), lastLookup: Timestamp.now() };
+ * console.assert(r.info === undefined);
+ * ```
+ */
+export interface SessionLookupResult {
+  /** When the session was created. */
+  readonly creation: Timestamp;
+  /** When the session was looked up before this lookup. */
+  readonly lastLookup: Timestamp;
+  /** The stored info fields. */
+  readonly info?: SessionInfo;
+}
+
+/**
+ * Stores sessions for a server. Methods may be synchronous or return promises; an error
+ * thrown by `onSessionLookup` makes the server answer the restore with an internal error.
+ *
+ * @example
+ * ```ts
+ * import { MemorySessionManager } from "./memory_session_manager.ts";
+ * import type { SessionManager } from "./session_manager.ts";
+ * const manager: SessionManager = new MemorySessionManager();
+ * console.assert(manager !== null);
+ * ```
+ */
+export interface SessionManager {
+  /** Persists a session that a connection has just created. */
+  onSessionCreated(session: Session): void | Promise<void>;
+  /**
+   * Finds a session by the key a client sent (untrusted input: validate it before it reaches
+   * storage) and records the lookup time. Resolves to `null` when there is no such session.
+   */
+  onSessionLookup(key: string): SessionLookupResult | null | Promise<SessionLookupResult | null>;
+  /** Forgets a session that was closed for good (its last connection detached or closed it). */
+  onSessionClosed(key: string): void | Promise<void>;
+}
+
+/**
+ * Makes new session keys.
+ *
+ * @example
+ * ```ts
+ * import type { SessionKeyGenerator } from "./session_manager.ts";
+ * let n = 0;
+ * const generator: SessionKeyGenerator = { generate: () => `key-${++n}` };
+ * console.assert(generator.generate() === "key-1");
+ * ```
+ */
+export interface SessionKeyGenerator {
+  /** A new, unique, unguessable key of printable ASCII. */
+  generate(): string;
+}
