@@ -30,3 +30,4 @@ export { decodeText } from "./text.ts";
 export type { PayloadInput } from "./payload_writer.ts";
 export * from "./payload.ts";
 export * from "./request_error.ts";
+export * from "./webwire_error.ts";

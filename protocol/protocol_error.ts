@@ -1,3 +1,5 @@
+import { WebwireError } from "./webwire_error.ts";
+
 /**
  * Why a byte sequence is not a valid WebWire v2 message.
  *
@@ -39,14 +41,13 @@ export type ProtocolErrorReason =
  * console.assert(e instanceof Error && e.reason === "empty");
  * ```
  */
-export class ProtocolError extends Error {
+export class ProtocolError extends WebwireError {
   /** The stable, machine-readable reason. */
   readonly reason: ProtocolErrorReason;
 
   /** Creates an error with a reason and a human-readable explanation. */
   constructor(reason: ProtocolErrorReason, message: string) {
     super(`${reason}: ${message}`);
-    this.name = "ProtocolError";
     this.reason = reason;
   }
 }

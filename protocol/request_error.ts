@@ -12,6 +12,7 @@
  */
 
 import { assertPrintableAscii } from "./text.ts";
+import { WebwireError } from "./webwire_error.ts";
 
 /**
  * A request failed with an application error: a code (1 to 255 printable ASCII characters)
@@ -27,7 +28,7 @@ import { assertPrintableAscii } from "./text.ts";
  * }
  * ```
  */
-export class RequestError extends Error {
+export class RequestError extends WebwireError {
   /** The machine-readable error code. */
   readonly code: string;
 
@@ -39,7 +40,6 @@ export class RequestError extends Error {
     super(message);
     if (code.length === 0) throw new RangeError("an error code needs 1 to 255 characters, got 0");
     assertPrintableAscii(code, "error code");
-    this.name = "RequestError";
     this.code = code;
   }
 }
