@@ -33,6 +33,8 @@ export class RequestError extends WebwireError {
   readonly code: string;
 
   /**
+   * Creates an error with a code and a message.
+   *
    * @throws {RangeError} when the code is empty, longer than 255 characters or not printable
    * ASCII (it could not be sent).
    */
