@@ -1,0 +1,288 @@
+/**
+ * A session manager that keeps one file per session, in the format of the reference server's
+ * default session manager, so that a Go server and ours can share a session directory. Uses
+ * `node:fs/promises` and `node:path` (Deno, Bun and Node).
+ *
+ * @example
+ * ```ts
+ * import { FileSessionManager } from "./file_session_manager.ts";
+ * const manager = new FileSessionManager({ directory: "./sessions" });
+ * console.assert(manager.directory === "./sessions");
+ * ```
+ * @module
+ */
+
+import { mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
+import { WebwireError } from "../protocol/webwire_error.ts";
+import type { SessionInfo } from "../protocol/session_json.ts";
+import { Timestamp } from "../protocol/timestamp.ts";
+import { isDefaultSessionKey } from "./session_key.ts";
+import type { Session, SessionLookupResult, SessionManager } from "./session_manager.ts";
+
+const fileSuffix = ".wwrsess";
+
+/**
+ * Whatever `isValidKey` says, a key becomes a file name only if it is 1 to 200 characters of
+ * `A-Z a-z 0-9 _ - = .` not starting with a dot: no separators, no `..`, no NUL, no drive
+ * letters, nothing a file system treats specially, and short enough for any name limit.
+ */
+const safeFileKey = /^[A-Za-z0-9_=-][A-Za-z0-9_=.-]{0,199}$/;
+
+/**
+ * Options of a {@link FileSessionManager}.
+ *
+ * @example
+ * ```ts
+ * import type { FileSessionManagerOptions } from "./file_session_manager.ts";
+ * const options: FileSessionManagerOptions = {
+ *   directory: "/var/lib/myapp/sessions",
+ *   isValidKey: (key) => /^[a-f0-9]{32}$/.test(key),
+ * };
+ * console.assert(options.isValidKey!("0".repeat(32)));
+ * ```
+ */
+export interface FileSessionManagerOptions {
+  /** The directory of the session files; created (mode 0o700) when the first session is. */
+  directory: string;
+  /**
+   * Tells well-formed keys from others; a key it refuses is not found, without any file
+   * system access. Defaults to {@link isDefaultSessionKey}; set it when a custom key generator
+   * makes other keys. Keys must in any case be 1 to 200 characters of `A-Z a-z 0-9 _ - = .`
+   * not starting with a dot, or they are refused too.
+   */
+  isValidKey?: (key: string) => boolean;
+}
+
+/**
+ * A session file that cannot be read as one: not JSON, or without valid `"c"` and `"l"` times,
+ * or with an `"i"` that is not an object. A lookup that meets one throws this error (a server
+ * answers the restore with an internal error); the file is left as it is.
+ *
+ * @example
+ * ```ts
+ * import { CorruptSessionFileError } from "./file_session_manager.ts";
+ * const error = new CorruptSessionFileError("/tmp/x.wwrsess", "not JSON");
+ * console.assert(error.path === "/tmp/x.wwrsess" && error.name === "CorruptSessionFileError");
+ * ```
+ */
+export class CorruptSessionFileError extends WebwireError {
+  /** The path of the corrupt file. */
+  readonly path: string;
+
+  /** Creates the error for the file at `path`, saying what is wrong with it. */
+  constructor(path: string, problem: string, options?: ErrorOptions) {
+    super(`corrupt session file ${path}: ${problem}`, options);
+    this.path = path;
+  }
+}
+
+interface SessionFile {
+  creation: Timestamp;
+  lastLookup: Timestamp;
+  info?: SessionInfo;
+}
+
+/**
+ * Stores each session in `<directory>/<key>.wwrsess` as `{"c": creation, "l": lastLookup,
+ * "i": info}` (times in RFC 3339 with nanoseconds, `"i"` is `null` without info), the format of
+ * the reference's default session manager: files written by either server are read by the
+ * other.
+ *
+ * - Keys come from clients (restore requests) and are untrusted: one that fails `isValidKey`
+ *   (default {@link isDefaultSessionKey}) or is not a plain file name is not found, before any
+ *   file system access, so no key can name a path outside the directory.
+ * - A lookup returns the stored values and records now as the last lookup, like the
+ *   reference: the result's `lastLookup` is the time of the lookup before.
+ * - Every write goes to a temporary file in the directory that is then renamed over the
+ *   session file, so a reader never sees a partly written file. Operations on one key are
+ *   queued within this manager, so concurrent lookups each see a whole file and a close is
+ *   never undone by a lookup finishing after it. Several processes sharing a directory get
+ *   whole files but no such ordering.
+ * - A corrupt file makes the lookup throw {@link CorruptSessionFileError}; other file system
+ *   failures are thrown as they come. Closing a session whose file is gone is fine.
+ * - Files are created with mode 0o600 (the reference uses 0o640); the session keys are
+ *   secrets. On a case-insensitive file system keys differing only in case share a file.
+ *
+ * @example
+ * ```ts
+ * import { FileSessionManager } from "./file_session_manager.ts";
+ * const manager = new FileSessionManager({ directory: "./sessions" });
+ * // A key of the wrong form is not found without touching the file system.
+ * console.assert((await manager.onSessionLookup("../../etc/passwd")) === null);
+ * ```
+ */
+export class FileSessionManager implements SessionManager {
+  /** The directory of the session files, as given. */
+  readonly directory: string;
+  readonly #resolvedDirectory: string;
+  readonly #isValidKey: (key: string) => boolean;
+  readonly #queues = new Map<string, Promise<void>>();
+  #directoryReady: Promise<void> | undefined;
+
+  /** Creates a manager for the directory; nothing is touched until the first session. */
+  constructor(options: FileSessionManagerOptions) {
+    if (typeof options.directory !== "string" || options.directory.length === 0) {
+      throw new TypeError("FileSessionManager needs a non-empty directory");
+    }
+    this.directory = options.directory;
+    this.#resolvedDirectory = resolve(options.directory);
+    this.#isValidKey = options.isValidKey ?? isDefaultSessionKey;
+  }
+
+  /**
+   * Writes the session's file, creating the directory first if needed.
+   *
+   * @throws {RangeError} when the key is refused (a key generator that does not match
+   *   `isValidKey`).
+   */
+  onSessionCreated(session: Session): Promise<void> {
+    const path = this.#pathOf(session.key);
+    if (path === null) {
+      return Promise.reject(
+        new RangeError(
+          `session key ${JSON.stringify(session.key)} is refused by the file session manager`,
+        ),
+      );
+    }
+    return this.#queued(session.key, async () => {
+      await this.#ensureDirectory();
+      await this.#write(path, session);
+    });
+  }
+
+  /**
+   * Reads the session's file and rewrites it with now as the last lookup.
+   *
+   * @returns the values stored before this lookup, or `null` for a refused or unknown key.
+   * @throws {CorruptSessionFileError} when the file is not a session file.
+   */
+  onSessionLookup(key: string): Promise<SessionLookupResult | null> {
+    const path = this.#pathOf(key);
+    if (path === null) return Promise.resolve(null);
+    return this.#queued(key, async () => {
+      let text: string;
+      try {
+        text = await readFile(path, "utf8");
+      } catch (error) {
+        if (errorCode(error) === "ENOENT") return null;
+        throw error;
+      }
+      const stored = parseSessionFile(text, path);
+      await this.#write(path, { ...stored, lastLookup: Timestamp.now() });
+      return stored;
+    });
+  }
+
+  /** Deletes the session's file; a refused key or a missing file is fine. */
+  onSessionClosed(key: string): Promise<void> {
+    const path = this.#pathOf(key);
+    if (path === null) return Promise.resolve();
+    return this.#queued(key, async () => {
+      try {
+        await unlink(path);
+      } catch (error) {
+        if (errorCode(error) !== "ENOENT") throw error;
+      }
+    });
+  }
+
+  /** The file of a key, or `null` when the key must not reach the file system. */
+  #pathOf(key: string): string | null {
+    if (typeof key !== "string" || !safeFileKey.test(key) || !this.#isValidKey(key)) return null;
+    const path = join(this.#resolvedDirectory, key + fileSuffix);
+    // Redundant with the pattern above; kept so that a future change to it cannot open a hole.
+    if (dirname(path) !== this.#resolvedDirectory || basename(path) !== key + fileSuffix) {
+      return null;
+    }
+    return path;
+  }
+
+  #ensureDirectory(): Promise<void> {
+    this.#directoryReady ??= mkdir(this.#resolvedDirectory, { recursive: true, mode: 0o700 })
+      .then(
+        () => {},
+        (error) => {
+          this.#directoryReady = undefined;
+          throw error;
+        },
+      );
+    return this.#directoryReady;
+  }
+
+  async #write(path: string, session: SessionFile): Promise<void> {
+    const temporary = join(this.#resolvedDirectory, `.${basename(path)}.${randomHex()}.tmp`);
+    try {
+      await writeFile(temporary, formatSessionFile(session), { mode: 0o600, flag: "wx" });
+      await rename(temporary, path);
+    } catch (error) {
+      await unlink(temporary).catch(() => {});
+      throw error;
+    }
+  }
+
+  /** Runs `task` after every earlier task of the same key has settled. */
+  #queued<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.#queues.get(key) ?? Promise.resolve();
+    const result = previous.then(task);
+    const settled = result.then(() => {}, () => {});
+    this.#queues.set(key, settled);
+    void settled.then(() => {
+      if (this.#queues.get(key) === settled) this.#queues.delete(key);
+    });
+    return result;
+  }
+}
+
+function formatSessionFile(session: SessionFile): string {
+  return JSON.stringify({
+    c: session.creation.toString(),
+    l: session.lastLookup.toString(),
+    i: session.info ?? null,
+  });
+}
+
+function parseSessionFile(text: string, path: string): SessionFile {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new CorruptSessionFileError(path, "not JSON", { cause: error });
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new CorruptSessionFileError(path, "not a JSON object");
+  }
+  const { c, l, i } = value as Record<string, unknown>;
+  if (typeof c !== "string" || typeof l !== "string") {
+    throw new CorruptSessionFileError(path, 'needs RFC 3339 strings "c" and "l"');
+  }
+  let file: SessionFile;
+  try {
+    file = { creation: Timestamp.parse(c), lastLookup: Timestamp.parse(l) };
+  } catch (error) {
+    throw new CorruptSessionFileError(path, 'needs RFC 3339 strings "c" and "l"', {
+      cause: error,
+    });
+  }
+  if (i !== undefined && i !== null) {
+    if (typeof i !== "object" || Array.isArray(i)) {
+      throw new CorruptSessionFileError(path, '"i" must be an object or null');
+    }
+    file.info = i as SessionInfo;
+  }
+  return file;
+}
+
+function randomHex(): string {
+  return Array.from(
+    crypto.getRandomValues(new Uint8Array(8)),
+    (b) => b.toString(16).padStart(2, "0"),
+  )
+    .join("");
+}
+
+function errorCode(error: unknown): unknown {
+  return typeof error === "object" && error !== null
+    ? (error as { code?: unknown }).code
+    : undefined;
+}
