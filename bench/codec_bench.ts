@@ -1,0 +1,27 @@
+/**
+ * The codec benchmark under Deno: `deno bench --allow-read bench/codec_bench.ts`. One group per
+ * message and direction, with our codec as the baseline that JSON, msgpackr and the floor are
+ * compared against. The cases and messages are shared with the Bun runner (`codec_mitata.ts`);
+ * `node bench/run.mjs` runs both and writes the README table.
+ *
+ * @module
+ */
+
+import { codecCases, verifyCodecCases } from "./codec_cases.ts";
+
+verifyCodecCases();
+
+// Every result flows into this module variable, so no run can be dropped as dead code.
+let sink = 0;
+
+for (const c of codecCases) {
+  const fn = c.fn;
+  Deno.bench({
+    name: c.name,
+    group: c.group,
+    baseline: c.baseline,
+    fn() {
+      sink = (sink + fn()) | 0;
+    },
+  });
+}
