@@ -31,3 +31,4 @@ export type { PayloadInput } from "./payload_writer.ts";
 export * from "./payload.ts";
 export * from "./request_error.ts";
 export * from "./webwire_error.ts";
+export * from "./logger.ts";

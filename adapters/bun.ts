@@ -1,0 +1,202 @@
+/**
+ * The Bun adapter: serves a WebWire {@link Server} with `Bun.serve`, using Bun's send status
+ * and `drain` event for backpressure and its `maxPayloadLength` for the message size limit.
+ * Typed structurally, so it type-checks without Bun's type declarations.
+ *
+ * @example
+ * ```ts
+ * import { Server } from "../server.ts";
+ * import { bunHandlers } from "./bun.ts";
+ * import { MemorySessionManager } from "../session/mod.ts";
+ * const handlers = bunHandlers(new Server({ sessionManager: new MemorySessionManager() }));
+ * console.assert(typeof handlers.fetch === "function");
+ * // With Bun: Bun.serve({ port: 8080, ...handlers });
+ * ```
+ * @module
+ */
+
+import type { Server } from "../server/server.ts";
+import type { ConnectionOptions, TransportEvents } from "../server/transport.ts";
+import type { ListenOptions, RunningServer } from "./deno.ts";
+
+export type { ListenOptions, RunningServer } from "./deno.ts";
+
+/**
+ * What the adapter keeps on each Bun socket (`ws.data`).
+ *
+ * @example
+ * ```ts
+ * import type { BunSocketData } from "./bun.ts";
+ * const data: BunSocketData = { options: {}, remoteAddress: "" };
+ * console.assert(data.events === undefined);
+ * ```
+ */
+export interface BunSocketData {
+  /** Connection options from `beforeUpgrade`. */
+  options: ConnectionOptions;
+  /** The client's address. */
+  remoteAddress: string;
+  /** The core's event handlers, set when the socket opens. */
+  events?: TransportEvents;
+}
+
+/**
+ * The part of Bun's `ServerWebSocket` the adapter uses.
+ *
+ * @example
+ * ```ts
+ * import type { BunWebSocket } from "./bun.ts";
+ * const closeAll = (sockets: BunWebSocket[]): void => sockets.forEach((s) => s.close(1001, "bye"));
+ * console.assert(typeof closeAll === "function");
+ * ```
+ */
+export interface BunWebSocket {
+  /** Per-socket data given to `upgrade`. */
+  data: BunSocketData;
+  /** Sends binary data; returns -1 (queued under backpressure), 0 (dropped) or bytes sent. */
+  sendBinary(data: Uint8Array): number;
+  /** Closes the socket. */
+  close(code?: number, reason?: string): void;
+  /** Bytes waiting to be sent. */
+  getBufferedAmount?(): number;
+  /** `1` when open. */
+  readonly readyState: number;
+}
+
+/**
+ * The part of Bun's `Server` the adapter uses.
+ *
+ * @example
+ * ```ts
+ * import type { BunServerLike } from "./bun.ts";
+ * const upgraded = (s: BunServerLike, r: Request): boolean =>
+ *   s.upgrade(r, { data: { options: {}, remoteAddress: "" } });
+ * console.assert(typeof upgraded === "function");
+ * ```
+ */
+export interface BunServerLike {
+  /** Upgrades a request to a WebSocket. */
+  upgrade(request: Request, options: { data: BunSocketData }): boolean;
+  /** The client's address, if known. */
+  requestIP?(request: Request): { address: string; port: number } | null;
+}
+
+/**
+ * The `fetch` and `websocket` members to spread into `Bun.serve` options.
+ *
+ * @example
+ * ```ts
+ * import type { BunHandlers } from "./bun.ts";
+ * const keys = (h: BunHandlers): string[] => Object.keys(h.websocket);
+ * console.assert(typeof keys === "function");
+ * ```
+ */
+export interface BunHandlers {
+  /** Upgrades requests as the server decides. */
+  fetch(request: Request, bun: BunServerLike): Promise<Response | undefined>;
+  /** Bun's WebSocket handlers and limits. */
+  websocket: {
+    open(ws: BunWebSocket): void;
+    message(ws: BunWebSocket, message: string | Uint8Array): void;
+    close(ws: BunWebSocket, code: number, reason: string): void;
+    drain(ws: BunWebSocket): void;
+    maxPayloadLength: number;
+    backpressureLimit: number;
+    closeOnBackpressureLimit: boolean;
+    idleTimeout: number;
+  };
+}
+
+/**
+ * Makes the handlers for `Bun.serve({ ...bunHandlers(server) })`. Bun refuses messages over the
+ * server's message buffer size itself (close code 1009).
+ *
+ * @example
+ * ```ts
+ * import { Server } from "../server.ts";
+ * import { bunHandlers } from "./bun.ts";
+ * import { MemorySessionManager } from "../session/mod.ts";
+ * const server = new Server({ messageBufferSize: 4096, sessionManager: new MemorySessionManager() });
+ * console.assert(bunHandlers(server).websocket.maxPayloadLength === 4096);
+ * ```
+ */
+export function bunHandlers(server: Server): BunHandlers {
+  return {
+    async fetch(request, bun) {
+      const decision = await server.prepareUpgrade(request);
+      if (!decision.accept) return decision.response;
+      const ip = bun.requestIP?.(request);
+      const remoteAddress = ip ? `${ip.address}:${ip.port}` : "";
+      if (bun.upgrade(request, { data: { options: decision.options, remoteAddress } })) {
+        return undefined;
+      }
+      return new Response("WebSocket upgrade failed\n", { status: 400 });
+    },
+    websocket: {
+      open(ws) {
+        ws.data.events = server.accept(
+          {
+            send: (bytes) => void ws.sendBinary(bytes),
+            close: (code, reason) => ws.close(code, reason),
+            get bufferedAmount() {
+              return ws.getBufferedAmount?.() ?? 0;
+            },
+          },
+          ws.data.options,
+          { remoteAddress: ws.data.remoteAddress },
+        );
+      },
+      message(ws, message) {
+        ws.data.events?.message(message);
+      },
+      close(ws, code, reason) {
+        ws.data.events?.closed(code, reason);
+      },
+      drain(ws) {
+        ws.data.events?.drained();
+      },
+      maxPayloadLength: server.limits.messageBufferSize,
+      // Replies wait for the buffer to drain below the server's high-water mark; a reader too
+      // slow even for this generous limit is closed rather than silently losing messages.
+      backpressureLimit: Math.max(64 * 1024 * 1024, server.limits.sendHighWaterMark * 4),
+      closeOnBackpressureLimit: true,
+      // The core enforces WebWire's read timeout; Bun's own idle timeout is switched off.
+      idleTimeout: 0,
+    },
+  };
+}
+
+interface BunGlobal {
+  serve(options: {
+    port: number;
+    hostname: string;
+    fetch: BunHandlers["fetch"];
+    websocket: BunHandlers["websocket"];
+  }): { port: number; stop(closeActive?: boolean): Promise<void> | void };
+}
+
+/**
+ * Serves `server` with `Bun.serve` on every path.
+ *
+ * @throws {TypeError} when not running under Bun.
+ * @example
+ * ```ts
+ * import { serveBun } from "./bun.ts";
+ * console.assert(typeof serveBun === "function");
+ * ```
+ */
+export function serveBun(server: Server, options: ListenOptions = {}): RunningServer {
+  const bun = (globalThis as { Bun?: BunGlobal }).Bun;
+  if (bun === undefined) throw new TypeError("serveBun needs the Bun runtime");
+  const hostname = options.hostname ?? "127.0.0.1";
+  const http = bun.serve({ port: options.port ?? 0, hostname, ...bunHandlers(server) });
+  const port = http.port;
+  return {
+    port,
+    url: `ws://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}/`,
+    close: async () => {
+      await server.shutdown();
+      await http.stop(true);
+    },
+  };
+}

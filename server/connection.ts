@@ -1,0 +1,129 @@
+/**
+ * The connection object that hooks and handlers receive: talk to one client, manage its
+ * session, close it.
+ *
+ * @example
+ * ```ts
+ * import type { Connection } from "./connection.ts";
+ * async function login(connection: Connection, user: string): Promise<void> {
+ *   if (connection.session === null) await connection.createSession({ user });
+ *   connection.signal("welcome", user);
+ * }
+ * console.assert(typeof login === "function");
+ * ```
+ * @module
+ */
+
+import type { PayloadEncoding } from "../protocol/message_type.ts";
+import type { Payload } from "../protocol/payload.ts";
+import type { SessionInfo } from "../protocol/session_json.ts";
+import type { Session } from "../session/session_manager.ts";
+
+/**
+ * The operations a connection delegates to the server core.
+ *
+ * @example
+ * ```ts
+ * import type { ConnectionHost } from "./connection.ts";
+ * type Active = ConnectionHost["isActive"];
+ * const active: Active = true;
+ * console.assert(active);
+ * ```
+ */
+export interface ConnectionHost {
+  /** Whether the socket is open and not closing. */
+  readonly isActive: boolean;
+  /** The session the connection holds. */
+  readonly session: Session | null;
+  /** Sends a signal. */
+  signal(name: string, payload: Payload | Uint8Array | string, encoding?: PayloadEncoding): void;
+  /** Creates, stores and announces a session. */
+  createSession(info?: SessionInfo): Promise<Session>;
+  /** Detaches the session and tells the client. */
+  closeSession(): Promise<boolean>;
+  /** Closes after running handlers finish. */
+  close(): Promise<void>;
+}
+
+/**
+ * One client's connection.
+ *
+ * @example
+ * ```ts
+ * import type { Connection } from "./connection.ts";
+ * function describe(connection: Connection): string {
+ *   return `${connection.remoteAddress} since ${connection.creation.toISOString()}`;
+ * }
+ * console.assert(typeof describe === "function");
+ * ```
+ */
+export class Connection {
+  readonly #host: ConnectionHost;
+  /** Application data set by the `beforeUpgrade` hook. */
+  readonly info: Readonly<Record<string, unknown>>;
+  /** The client's address as `host:port`, or `""` when the runtime does not tell. */
+  readonly remoteAddress: string;
+  /** When the connection was accepted. */
+  readonly creation: Date;
+
+  /** Made by the server for each accepted socket; not for applications to call. */
+  constructor(host: ConnectionHost, info: Record<string, unknown>, remoteAddress: string) {
+    this.#host = host;
+    this.info = info;
+    this.remoteAddress = remoteAddress;
+    this.creation = new Date();
+  }
+
+  /** Whether the connection is open and not closing. */
+  get isActive(): boolean {
+    return this.#host.isActive;
+  }
+
+  /** The session this connection holds, or `null`. */
+  get session(): Session | null {
+    return this.#host.session;
+  }
+
+  /**
+   * Sends a signal to the client. A string payload is sent as UTF-8 unless `encoding` says
+   * `utf16`; bytes as binary unless told; a `Payload` in its own encoding.
+   *
+   * @throws {ConnectionInactiveError} when the connection is closed.
+   * @throws {RangeError} for a bad name or neither name nor payload.
+   */
+  signal(
+    name: string,
+    payload: Payload | Uint8Array | string = "",
+    options: { encoding?: PayloadEncoding } = {},
+  ): void {
+    this.#host.signal(name, payload, options.encoding);
+  }
+
+  /**
+   * Creates a session with the given info, stores it through the session manager and sends
+   * the client the session-created notification.
+   *
+   * @throws {SessionUnavailableError} when sessions are disabled or the connection has one.
+   * @throws {ConnectionInactiveError} when the connection is closed.
+   */
+  createSession(info?: SessionInfo): Promise<Session> {
+    return this.#host.createSession(info);
+  }
+
+  /**
+   * Detaches this connection from its session and sends it the session-closed notification.
+   * The session is destroyed (the session manager's `onSessionClosed`) when this was its last
+   * connection, as in the reference server. Resolves to `false` when there was no session.
+   */
+  closeSession(): Promise<boolean> {
+    return this.#host.closeSession();
+  }
+
+  /**
+   * Closes the connection gracefully: new requests get the shutdown reply, new signals are
+   * dropped, running handlers finish and their replies are sent, then the socket closes.
+   */
+  close(): Promise<void> {
+    return this.#host.close();
+  }
+}

@@ -1,0 +1,557 @@
+/**
+ * The server side of one connection: reads messages, dispatches them to handlers under the
+ * concurrency limit, answers session requests, enforces the read timeout and the limits, and
+ * closes gracefully. Internal to the server core.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionState } from "./connection_state.ts";
+ * console.assert(typeof ConnectionState === "function");
+ * ```
+ * @module
+ */
+
+import { decodeMessage } from "../protocol/decode.ts";
+import {
+  encodeErrorReply,
+  encodeSessionClosed,
+  encodeSessionCreated,
+  encodeSpecialReply,
+  type SpecialReplyType,
+} from "../protocol/encode_control_message.ts";
+import { encodeReply, encodeSignal } from "../protocol/encode_payload_message.ts";
+import type { Logger } from "../protocol/logger.ts";
+import type {
+  CloseSessionMessage,
+  RequestMessage,
+  RestoreSessionMessage,
+  SignalMessage,
+} from "../protocol/message.ts";
+import { MessageType, type PayloadEncoding } from "../protocol/message_type.ts";
+import { Payload } from "../protocol/payload.ts";
+import { ProtocolError } from "../protocol/protocol_error.ts";
+import { RequestError } from "../protocol/request_error.ts";
+import { requestIdKey } from "../protocol/request_id.ts";
+import { formatSessionJson, type SessionInfo } from "../protocol/session_json.ts";
+import { Timestamp } from "../protocol/timestamp.ts";
+import type { Session, SessionKeyGenerator, SessionManager } from "../session/session_manager.ts";
+import { CloseCode } from "./close_codes.ts";
+import { ConcurrencyLimiter } from "./concurrency_limiter.ts";
+import { Connection, type ConnectionHost } from "./connection.ts";
+import type { DisconnectKind, DisconnectReason } from "./disconnect_reason.ts";
+import { ConnectionInactiveError, SessionUnavailableError } from "./errors.ts";
+import type { ReplyValue } from "./incoming.ts";
+import type { ProtocolViolation, ServerLimits, ServerOptions } from "./options.ts";
+import type { SessionRegistry } from "./session_registry.ts";
+import type { ConnectionOptions, TransportEvents, TransportSocket } from "./transport.ts";
+
+/**
+ * What a connection needs of its server.
+ *
+ * @example
+ * ```ts
+ * import type { ServerContext } from "./connection_state.ts";
+ * type Limits = ServerContext["limits"];
+ * const ok: keyof Limits = "readTimeout";
+ * console.assert(ok === "readTimeout");
+ * ```
+ */
+export interface ServerContext {
+  /** The hooks. */
+  readonly hooks: ServerOptions;
+  /** The limits with defaults filled in. */
+  readonly limits: ServerLimits;
+  /** Which connections hold which session. */
+  readonly sessions: SessionRegistry<ConnectionState>;
+  /** Session storage. */
+  readonly sessionManager: SessionManager;
+  /** Session key source. */
+  readonly keyGenerator: SessionKeyGenerator;
+  /** Where failures go. */
+  readonly logger: Logger;
+  /** Whether the server is shutting down. */
+  readonly shuttingDown: boolean;
+  /** Forgets a connection that ended. */
+  removeConnection(state: ConnectionState): void;
+}
+
+const drainPollMs = 10;
+
+/**
+ * One accepted socket and everything the server knows about it.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionState } from "./connection_state.ts";
+ * console.assert(ConnectionState.name === "ConnectionState");
+ * ```
+ */
+export class ConnectionState implements ConnectionHost, TransportEvents {
+  /** The facade that handlers see. */
+  readonly connection: Connection;
+  readonly #server: ServerContext;
+  readonly #socket: TransportSocket;
+  readonly #limiter: ConcurrencyLimiter;
+  readonly #abort = new AbortController();
+  /** Ids of requests received and not yet answered. */
+  readonly #pendingIds = new Set<number | string>();
+  /** Session requests of one connection run one after another, as in the reference. */
+  #sessionQueue: Promise<void> = Promise.resolve();
+  #open = true;
+  #closing = false;
+  #session: Session | null = null;
+  #tasks = 0;
+  #idleWaiters: (() => void)[] = [];
+  #drainWaiters: (() => void)[] = [];
+  #drainTimer: ReturnType<typeof setTimeout> | undefined;
+  #lastRead = Date.now();
+  #readTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Accepts a socket: sends nothing yet (the server sends accept-conf). */
+  constructor(
+    server: ServerContext,
+    socket: TransportSocket,
+    options: ConnectionOptions,
+    remoteAddress: string,
+  ) {
+    this.#server = server;
+    this.#socket = socket;
+    this.#limiter = new ConcurrencyLimiter(options.concurrencyLimit ?? 0);
+    this.connection = new Connection(this, options.info ?? {}, remoteAddress);
+    this.#armReadTimer(server.limits.readTimeout);
+  }
+
+  /** Whether the socket is open and the connection is not closing. */
+  get isActive(): boolean {
+    return this.#open && !this.#closing;
+  }
+
+  /** Whether the socket is open (it may be closing gracefully). */
+  get isOpen(): boolean {
+    return this.#open;
+  }
+
+  /** The session this connection holds. */
+  get session(): Session | null {
+    return this.#session;
+  }
+
+  /** Sends raw bytes if the socket is open. */
+  send(bytes: Uint8Array): void {
+    if (this.#open) this.#socket.send(bytes);
+  }
+
+  // --- Transport events -------------------------------------------------------------------
+
+  /** A frame from the client. */
+  message(data: Uint8Array | string): void {
+    if (!this.#open) return;
+    this.#lastRead = Date.now();
+    if (typeof data === "string") {
+      return this.#violation(
+        { kind: "text-frame", message: "text frames are not WebWire messages" },
+        CloseCode.UnsupportedData,
+      );
+    }
+    if (data.length > this.#server.limits.messageBufferSize) {
+      return this.#violation({
+        kind: "too-big",
+        message:
+          `message of ${data.length} bytes exceeds the buffer of ${this.#server.limits.messageBufferSize}`,
+      }, CloseCode.MessageTooBig);
+    }
+    let message;
+    try {
+      message = decodeMessage(data);
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      return this.#violation(
+        { kind: "malformed", message: error.message },
+        CloseCode.ProtocolViolation,
+      );
+    }
+    switch (message.kind) {
+      case "heartbeat":
+        return;
+      case "request":
+        return this.#receiveRequest(message);
+      case "signal":
+        return this.#receiveSignal(message);
+      case "restore-session":
+      case "close-session":
+        return this.#receiveSessionRequest(message);
+      default:
+        this.#reportViolation({
+          kind: "unexpected-message",
+          message: `clients do not send ${message.kind} messages (type ${message.type}); ignored`,
+        });
+    }
+  }
+
+  /** The socket closed. */
+  closed(code = 1005, reason = ""): void {
+    this.#finish({ kind: "client-closed", code, message: reason });
+  }
+
+  /** The socket's send buffer drained. */
+  drained(): void {
+    this.#wakeWriters();
+  }
+
+  // --- Connection operations --------------------------------------------------------------
+
+  /** Sends a signal to the client. */
+  signal(name: string, payload: Payload | Uint8Array | string, encoding?: PayloadEncoding): void {
+    if (!this.#open) throw new ConnectionInactiveError("signal");
+    const [input, resolved] = payloadParts(payload, encoding);
+    this.#socket.send(encodeSignal({ name, payload: input, encoding: resolved }));
+  }
+
+  /** Creates, stores and announces a session. */
+  async createSession(info?: SessionInfo): Promise<Session> {
+    if (!this.#server.limits.sessionsEnabled) {
+      throw new SessionUnavailableError("disabled", "sessions are disabled on this server");
+    }
+    if (!this.#open) throw new ConnectionInactiveError("createSession");
+    if (this.#session !== null) {
+      throw new SessionUnavailableError("exists", "the connection already has a session");
+    }
+    const now = Timestamp.now();
+    const session: Session = {
+      key: this.#server.keyGenerator.generate(),
+      creation: now,
+      lastLookup: now,
+      ...(info !== undefined && Object.keys(info).length > 0 ? { info } : {}),
+    };
+    // Stored before the client hears of it, so that it can be restored at once.
+    await this.#server.sessionManager.onSessionCreated(session);
+    if (!this.#open) {
+      await this.#server.sessionManager.onSessionClosed(session.key);
+      throw new ConnectionInactiveError("createSession");
+    }
+    if (this.#session !== null) {
+      await this.#server.sessionManager.onSessionClosed(session.key);
+      throw new SessionUnavailableError("exists", "the connection already has a session");
+    }
+    this.#attach(session);
+    this.#socket.send(encodeSessionCreated(formatSessionJson(session)));
+    return session;
+  }
+
+  /** Detaches the session, destroys it when this was its last connection, tells the client. */
+  async closeSession(): Promise<boolean> {
+    if (this.#session === null) return false;
+    await this.#detach(true);
+    this.send(encodeSessionClosed());
+    return true;
+  }
+
+  /** Closes gracefully: waits for running handlers, then closes the socket. */
+  async close(): Promise<void> {
+    await this.closeGracefully("server-closed", CloseCode.Normal, "connection closed");
+  }
+
+  /** Refuses new work, waits for running handlers, then closes with the given code. */
+  async closeGracefully(kind: DisconnectKind, code: number, message: string): Promise<void> {
+    if (!this.#open) return;
+    this.#closing = true;
+    await this.idle();
+    this.#closeNow({ kind, code, message });
+  }
+
+  /** Resolves when no handler of this connection runs or waits. */
+  idle(): Promise<void> {
+    if (this.#tasks === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  // --- Incoming messages ------------------------------------------------------------------
+
+  #refusesWork(): boolean {
+    return this.#closing || this.#server.shuttingDown;
+  }
+
+  #receiveRequest(message: RequestMessage): void {
+    const key = idKey(message.bytes);
+    if (this.#pendingIds.has(key)) {
+      return this.#violation({
+        kind: "duplicate-request-id",
+        message: "a request reused the id of a request still pending",
+      }, CloseCode.ProtocolViolation);
+    }
+    if (this.#refusesWork()) {
+      return this.send(encodeSpecialReply(MessageType.ShutdownReply, message.id));
+    }
+    if (!this.#startTask()) return;
+    this.#pendingIds.add(key);
+    this.#limiter.run(() => this.#handleRequest(message))
+      .finally(() => {
+        this.#pendingIds.delete(key);
+        this.#endTask();
+      });
+  }
+
+  async #handleRequest(message: RequestMessage): Promise<void> {
+    // A request that waited for a slot while its connection closed has nobody to answer.
+    if (!this.#open) return;
+    let reply: Uint8Array;
+    const onRequest = this.#server.hooks.onRequest;
+    try {
+      if (onRequest === undefined) throw new Error("the server has no onRequest hook");
+      const value = await onRequest({
+        name: message.nameText,
+        payload: new Payload(message.payload, message.encoding),
+        connection: this.connection,
+        signal: this.#abort.signal,
+      });
+      reply = encodeReplyValue(message.id, value);
+    } catch (error) {
+      if (error instanceof RequestError) {
+        reply = encodeErrorReply({ id: message.id, code: error.code, message: error.message });
+      } else {
+        this.#server.logger.error(`request handler failed (request "${message.nameText}")`, error);
+        reply = encodeSpecialReply(MessageType.InternalErrorReply, message.id);
+      }
+    }
+    this.send(reply);
+    await this.#writable();
+  }
+
+  #receiveSignal(message: SignalMessage): void {
+    if (this.#refusesWork()) return;
+    const onSignal = this.#server.hooks.onSignal;
+    if (onSignal === undefined) return;
+    if (!this.#startTask()) return;
+    this.#limiter.run(async () => {
+      if (!this.#open) return;
+      try {
+        await onSignal({
+          name: message.nameText,
+          payload: new Payload(message.payload, message.encoding),
+          connection: this.connection,
+        });
+      } catch (error) {
+        this.#server.logger.error(`signal handler failed (signal "${message.nameText}")`, error);
+      }
+    }).finally(() => this.#endTask());
+  }
+
+  #receiveSessionRequest(message: RestoreSessionMessage | CloseSessionMessage): void {
+    if (this.#refusesWork()) {
+      return this.send(encodeSpecialReply(MessageType.ShutdownReply, message.id));
+    }
+    if (!this.#startTask()) return;
+    const run = async () => {
+      try {
+        const reply = message.kind === "restore-session"
+          ? await this.#restoreSession(message)
+          : await this.#closeSessionRequest(message);
+        this.send(reply);
+      } catch (error) {
+        this.#server.logger.error(`${message.kind} request failed`, error);
+        this.send(encodeSpecialReply(MessageType.InternalErrorReply, message.id));
+      } finally {
+        this.#endTask();
+      }
+    };
+    this.#sessionQueue = this.#sessionQueue.then(run);
+  }
+
+  async #closeSessionRequest(message: CloseSessionMessage): Promise<Uint8Array> {
+    if (!this.#server.limits.sessionsEnabled) {
+      return special(MessageType.SessionsDisabledReply, message);
+    }
+    if (this.#session !== null) await this.#detach(true);
+    return encodeReply({ id: message.id });
+  }
+
+  async #restoreSession(message: RestoreSessionMessage): Promise<Uint8Array> {
+    const server = this.#server;
+    if (!server.limits.sessionsEnabled) return special(MessageType.SessionsDisabledReply, message);
+    const key = message.keyText;
+    if (this.#session?.key === key) {
+      return encodeReply({ id: message.id, payload: formatSessionJson(this.#session) });
+    }
+    if (!server.sessions.canJoin(key)) {
+      return special(MessageType.MaxSessionConnectionsReply, message);
+    }
+    let found;
+    try {
+      found = await server.sessionManager.onSessionLookup(key);
+    } catch (error) {
+      server.logger.error("session lookup failed", error);
+      return special(MessageType.InternalErrorReply, message);
+    }
+    if (found === null) return special(MessageType.SessionNotFoundReply, message);
+    // Another connection may have joined while the lookup ran.
+    if (!server.sessions.canJoin(key)) {
+      return special(MessageType.MaxSessionConnectionsReply, message);
+    }
+    if (this.#session !== null) await this.#detach(true);
+    const session: Session = {
+      key,
+      creation: found.creation,
+      lastLookup: found.lastLookup,
+      ...(found.info !== undefined ? { info: found.info } : {}),
+    };
+    if (this.#open) this.#attach(session);
+    return encodeReply({ id: message.id, payload: formatSessionJson(session) });
+  }
+
+  #attach(session: Session): void {
+    this.#session = session;
+    this.#server.sessions.register(session.key, this);
+  }
+
+  /** Leaves the session; with `destroy`, the last connection to leave destroys it. */
+  async #detach(destroy: boolean): Promise<void> {
+    const session = this.#session;
+    if (session === null) return;
+    this.#session = null;
+    const remaining = this.#server.sessions.deregister(session.key, this);
+    if (destroy && remaining === 0) {
+      await this.#server.sessionManager.onSessionClosed(session.key);
+    }
+  }
+
+  // --- Limits, tasks, backpressure --------------------------------------------------------
+
+  #startTask(): boolean {
+    if (this.#tasks >= this.#server.limits.maxPendingMessages) {
+      this.#violation({
+        kind: "flood",
+        message: `more than ${this.#server.limits.maxPendingMessages} messages waiting`,
+      }, CloseCode.PolicyViolation);
+      return false;
+    }
+    this.#tasks++;
+    return true;
+  }
+
+  #endTask(): void {
+    if (--this.#tasks > 0) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** Resolves when the socket's send buffer is under the high-water mark (or it closed). */
+  #writable(): Promise<void> {
+    if (!this.#open || this.#socket.bufferedAmount <= this.#server.limits.sendHighWaterMark) {
+      return Promise.resolve();
+    }
+    const waiting = new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
+    this.#pollDrain();
+    return waiting;
+  }
+
+  #pollDrain(): void {
+    if (this.#drainTimer !== undefined) return;
+    this.#drainTimer = setTimeout(() => {
+      this.#drainTimer = undefined;
+      if (!this.#open || this.#socket.bufferedAmount <= this.#server.limits.sendHighWaterMark) {
+        this.#wakeWriters();
+      } else {
+        this.#pollDrain();
+      }
+    }, drainPollMs);
+  }
+
+  #wakeWriters(): void {
+    const waiters = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  #armReadTimer(delay: number): void {
+    this.#readTimer = setTimeout(() => {
+      if (!this.#open) return;
+      const silent = Date.now() - this.#lastRead;
+      const timeout = this.#server.limits.readTimeout;
+      if (silent >= timeout) {
+        this.#closeNow({
+          kind: "read-timeout",
+          code: CloseCode.ReadTimeout,
+          message: `nothing read for ${timeout} ms`,
+        });
+      } else {
+        this.#armReadTimer(timeout - silent);
+      }
+    }, delay);
+  }
+
+  // --- Ending -----------------------------------------------------------------------------
+
+  #reportViolation(violation: ProtocolViolation): void {
+    this.#server.logger.warn(
+      `protocol violation from ${
+        this.connection.remoteAddress || "a client"
+      }: ${violation.message}`,
+    );
+    try {
+      this.#server.hooks.onProtocolViolation?.(this.connection, violation);
+    } catch (error) {
+      this.#server.logger.error("onProtocolViolation hook failed", error);
+    }
+  }
+
+  #violation(violation: ProtocolViolation, code: number): void {
+    this.#reportViolation(violation);
+    const kind: DisconnectKind = violation.kind === "too-big"
+      ? "message-too-big"
+      : violation.kind === "flood"
+      ? "flood"
+      : "protocol-violation";
+    this.#closeNow({ kind, code, message: violation.message });
+  }
+
+  #closeNow(reason: DisconnectReason): void {
+    if (!this.#open) return;
+    // WebSocket close reasons are limited to 123 bytes.
+    this.#socket.close(reason.code, reason.message.slice(0, 120));
+    this.#finish(reason);
+  }
+
+  #finish(reason: DisconnectReason): void {
+    if (!this.#open) return;
+    this.#open = false;
+    clearTimeout(this.#readTimer);
+    clearTimeout(this.#drainTimer);
+    this.#drainTimer = undefined;
+    this.#wakeWriters();
+    this.#abort.abort(new ConnectionInactiveError("reply"));
+    // A dropped connection leaves its session stored, so that the client can restore it.
+    this.#detach(false).catch(() => {});
+    this.#server.removeConnection(this);
+    try {
+      this.#server.hooks.onClientDisconnected?.(this.connection, reason);
+    } catch (error) {
+      this.#server.logger.error("onClientDisconnected hook failed", error);
+    }
+  }
+}
+
+function idKey(bytes: Uint8Array): number | string {
+  const key = requestIdKey(bytes, 1);
+  if (key <= Number.MAX_SAFE_INTEGER) return key;
+  // Beyond 2^53 numbers lose bits; such ids (not made by a counter) get an exact string key.
+  return String.fromCharCode(...bytes.subarray(1, 9));
+}
+
+function special(type: SpecialReplyType, message: { id: Uint8Array }): Uint8Array {
+  return encodeSpecialReply(type, message.id);
+}
+
+function payloadParts(
+  payload: Payload | Uint8Array | string | undefined,
+  encoding: PayloadEncoding | undefined,
+): [Uint8Array | string | undefined, PayloadEncoding | undefined] {
+  if (payload instanceof Payload) return [payload.bytes, payload.encoding];
+  return [payload, encoding];
+}
+
+function encodeReplyValue(id: Uint8Array, value: ReplyValue): Uint8Array {
+  if (value === undefined || value === null) return encodeReply({ id });
+  const [payload, encoding] = payloadParts(value, undefined);
+  return encodeReply({ id, payload, encoding });
+}

@@ -1,0 +1,50 @@
+/**
+ * Errors that the server's `Connection` methods throw to handlers.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionInactiveError } from "./errors.ts";
+ * console.assert(new ConnectionInactiveError("signal").message.includes("signal"));
+ * ```
+ * @module
+ */
+
+import { WebwireError } from "../protocol/webwire_error.ts";
+
+/**
+ * The connection is closed (or closing for good), so the operation cannot reach the client.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionInactiveError } from "./errors.ts";
+ * const error = new ConnectionInactiveError("createSession");
+ * console.assert(error.name === "ConnectionInactiveError");
+ * ```
+ */
+export class ConnectionInactiveError extends WebwireError {
+  /** Names the operation that could not be done. */
+  constructor(operation: string) {
+    super(`${operation}: the connection is no longer active`);
+  }
+}
+
+/**
+ * A session could not be created: sessions are disabled on this server, or the connection
+ * already has one (a connection holds at most one session).
+ *
+ * @example
+ * ```ts
+ * import { SessionUnavailableError } from "./errors.ts";
+ * const error = new SessionUnavailableError("exists", "the connection already has a session");
+ * console.assert(error.reason === "exists");
+ * ```
+ */
+export class SessionUnavailableError extends WebwireError {
+  /** `disabled` or `exists`. */
+  readonly reason: "disabled" | "exists";
+  /** Creates the error with its reason and an explanation. */
+  constructor(reason: "disabled" | "exists", message: string) {
+    super(message);
+    this.reason = reason;
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * Options of a {@link Server}: hooks and limits, with the reference server's defaults.
+ *
+ * @example
+ * ```ts
+ * import type { ServerOptions } from "./options.ts";
+ * const options: ServerOptions = { readTimeout: 30_000, onRequest: (r) => r.payload };
+ * console.assert(options.readTimeout === 30_000);
+ * ```
+ * @module
+ */
+
+import type { Logger } from "../protocol/logger.ts";
+import type { SessionKeyGenerator, SessionManager } from "../session/session_manager.ts";
+import type { Connection } from "./connection.ts";
+import type { DisconnectReason } from "./disconnect_reason.ts";
+import type { IncomingRequest, IncomingSignal, ReplyValue } from "./incoming.ts";
+import type { ConnectionOptions } from "./transport.ts";
+
+/**
+ * A client's input that broke the protocol without ending the connection, or that ended it.
+ *
+ * @example
+ * ```ts
+ * import type { ProtocolViolation } from "./options.ts";
+ * const v: ProtocolViolation = { kind: "unexpected-message", message: "a reply from a client" };
+ * console.assert(v.kind === "unexpected-message");
+ * ```
+ */
+export interface ProtocolViolation {
+  /**
+   * `malformed` (not a valid message: closes), `text-frame` (closes), `too-big` (closes),
+   * `duplicate-request-id` (closes), `flood` (closes), `unexpected-message` (a well-formed
+   * message that clients do not send, such as a reply: ignored, as by the reference).
+   */
+  readonly kind:
+    | "malformed"
+    | "text-frame"
+    | "too-big"
+    | "duplicate-request-id"
+    | "flood"
+    | "unexpected-message";
+  /** What was wrong. */
+  readonly message: string;
+}
+
+/**
+ * Hooks and settings of a server. Every field is optional.
+ *
+ * @example
+ * ```ts
+ * import { RequestError } from "../protocol/request_error.ts";
+ * import type { ServerOptions } from "./options.ts";
+ * const options: ServerOptions = {
+ *   onRequest: (request) => {
+ *     if (request.name === "fail") throw new RequestError("FAILED", "as asked");
+ *     return request.payload;
+ *   },
+ *   maxSessionConnections: 4,
+ * };
+ * console.assert(options.maxSessionConnections === 4);
+ * ```
+ */
+export interface ServerOptions {
+  /**
+   * Answers a request: return the reply (see `ReplyValue`), throw a `RequestError` for an error
+   * reply with code and message; anything else thrown becomes an internal-error reply and is
+   * logged, never sent. Without this hook every request gets an internal-error reply.
+   */
+  onRequest?(request: IncomingRequest): ReplyValue | Promise<ReplyValue>;
+  /** Handles a client's signal. Errors are logged; signals have no reply. */
+  onSignal?(signal: IncomingSignal): void | Promise<void>;
+  /** A client connected; the accept-conf message has been sent. */
+  onClientConnected?(connection: Connection): void;
+  /** A connection ended, with the reason. Called once per connection. */
+  onClientDisconnected?(connection: Connection, reason: DisconnectReason): void;
+  /**
+   * Sees the HTTP upgrade request before the upgrade: return a `Response` to refuse it (for
+   * example a 401), or connection options (info, concurrency limit), or nothing.
+   */
+  beforeUpgrade?(
+    request: Request,
+  ): ConnectionOptions | Response | void | Promise<ConnectionOptions | Response | void>;
+  /**
+   * Answers an HTTP OPTIONS request (CORS preflight). Without it, OPTIONS gets an empty 204
+   * response.
+   */
+  onOptions?(request: Request): Response | Promise<Response>;
+  /** Client input that broke the protocol; see {@link ProtocolViolation}. */
+  onProtocolViolation?(connection: Connection, violation: ProtocolViolation): void;
+  /** Whether clients may have sessions; default `true`. */
+  sessionsEnabled?: boolean;
+  /**
+   * Where sessions are stored. Default: a `FileSessionManager` in `sessionDirectory` (one
+   * `<key>.wwrsess` file per session, as the reference server keeps them).
+   */
+  sessionManager?: SessionManager;
+  /**
+   * Directory of the default file session manager; default `.webwire-sessions` in the current
+   * working directory, created when the first session is.
+   */
+  sessionDirectory?: string;
+  /** Makes session keys; default: 48 random bytes, base64url (64 characters). */
+  sessionKeyGenerator?: SessionKeyGenerator;
+  /** How many connections may share one session at once; 0 (the default) for unlimited. */
+  maxSessionConnections?: number;
+  /**
+   * Milliseconds a connection may stay silent before the server closes it; default 60 000,
+   * minimum 1 000. Clients send heartbeats at three quarters of it.
+   */
+  readTimeout?: number;
+  /** The largest message accepted, in bytes; default 8192. Larger ones close the connection. */
+  messageBufferSize?: number;
+  /**
+   * Messages of one connection that may wait for or run in a handler at once; default 4096.
+   * One more closes the connection (a flood). Bounds memory per connection.
+   */
+  maxPendingMessages?: number;
+  /**
+   * Bytes a connection may have queued for sending before replies wait for the socket to drain;
+   * default 1 MiB. Keeps a slow reader from growing the server's memory.
+   */
+  sendHighWaterMark?: number;
+  /** The sub-protocol name sent in accept-conf (printable ASCII); default none. */
+  subProtocol?: string;
+  /** Where failures are logged; default `console`. */
+  logger?: Logger;
+}
+
+/**
+ * Server options with every default filled in, as the core uses them.
+ *
+ * @example
+ * ```ts
+ * import { resolveLimits } from "./options.ts";
+ * console.assert(resolveLimits({}).readTimeout === 60_000);
+ * ```
+ */
+export interface ServerLimits {
+  /** Milliseconds of silence before a connection is closed. */
+  readonly readTimeout: number;
+  /** Largest accepted message in bytes. */
+  readonly messageBufferSize: number;
+  /** Messages per connection waiting for or in a handler before it counts as a flood. */
+  readonly maxPendingMessages: number;
+  /** Send buffer size above which replies wait for the socket to drain. */
+  readonly sendHighWaterMark: number;
+  /** Connections per session; 0 for unlimited. */
+  readonly maxSessionConnections: number;
+  /** Whether sessions are enabled. */
+  readonly sessionsEnabled: boolean;
+}
+
+/**
+ * Fills in the defaults of the numeric and boolean settings and checks their ranges.
+ *
+ * @throws {RangeError} for a read timeout under 1 000 ms or a non-positive size.
+ * @example
+ * ```ts
+ * import { resolveLimits } from "./options.ts";
+ * const limits = resolveLimits({ messageBufferSize: 1024 });
+ * console.assert(limits.messageBufferSize === 1024 && limits.sessionsEnabled);
+ * ```
+ */
+export function resolveLimits(options: ServerOptions): ServerLimits {
+  const limits: ServerLimits = {
+    readTimeout: options.readTimeout ?? 60_000,
+    messageBufferSize: options.messageBufferSize ?? 8192,
+    maxPendingMessages: options.maxPendingMessages ?? 4096,
+    sendHighWaterMark: options.sendHighWaterMark ?? 1024 * 1024,
+    maxSessionConnections: options.maxSessionConnections ?? 0,
+    sessionsEnabled: options.sessionsEnabled ?? true,
+  };
+  if (!(limits.readTimeout >= 1000 && limits.readTimeout <= 0xffffffff)) {
+    throw new RangeError(
+      `readTimeout must be 1000 to 4294967295 ms, got ${limits.readTimeout}`,
+    );
+  }
+  for (const field of ["messageBufferSize", "maxPendingMessages", "sendHighWaterMark"] as const) {
+    const value = limits[field];
+    if (!(Number.isInteger(value) && value > 0 && value <= 0xffffffff)) {
+      throw new RangeError(`${field} must be a positive integer, got ${value}`);
+    }
+  }
+  if (!(Number.isInteger(limits.maxSessionConnections) && limits.maxSessionConnections >= 0)) {
+    throw new RangeError(
+      `maxSessionConnections must be 0 or more, got ${limits.maxSessionConnections}`,
+    );
+  }
+  return limits;
+}

@@ -1,0 +1,121 @@
+/**
+ * The runtime-neutral socket that the server core talks to. Each runtime adapter (Deno, Bun,
+ * Hono, Node) wraps its WebSocket in a {@link TransportSocket} and forwards the socket's events
+ * to the {@link TransportEvents} that `Server.accept` returns.
+ *
+ * @example
+ * ```ts
+ * import type { TransportSocket } from "./transport.ts";
+ * const sent: Uint8Array[] = [];
+ * const socket: TransportSocket = {
+ *   send: (bytes) => void sent.push(bytes),
+ *   close: () => {},
+ *   bufferedAmount: 0,
+ * };
+ * socket.send(new Uint8Array([23]));
+ * console.assert(sent.length === 1);
+ * ```
+ * @module
+ */
+
+/**
+ * What the core needs of an open WebSocket.
+ *
+ * @example
+ * ```ts
+ * import type { TransportSocket } from "./transport.ts";
+ * function wrap(ws: WebSocket): TransportSocket {
+ *   return {
+ *     send: (bytes) => ws.send(bytes),
+ *     close: (code, reason) => ws.close(code, reason),
+ *     get bufferedAmount() {
+ *       return ws.bufferedAmount;
+ *     },
+ *   };
+ * }
+ * console.assert(typeof wrap === "function");
+ * ```
+ */
+export interface TransportSocket {
+  /** Sends one binary message. Must not throw for a closed socket (drop the bytes instead). */
+  send(bytes: Uint8Array): void;
+  /** Closes the socket with a WebSocket close code and reason. */
+  close(code: number, reason: string): void;
+  /** Bytes queued for sending but not yet written to the network. */
+  readonly bufferedAmount: number;
+}
+
+/**
+ * The events an adapter forwards to the core for one accepted socket.
+ *
+ * @example
+ * ```ts
+ * import type { TransportEvents } from "./transport.ts";
+ * function forward(ws: WebSocket, events: TransportEvents): void {
+ *   ws.binaryType = "arraybuffer";
+ *   ws.onmessage = (e) =>
+ *     events.message(typeof e.data === "string" ? e.data : new Uint8Array(e.data));
+ *   ws.onclose = (e) => events.closed(e.code, e.reason);
+ * }
+ * console.assert(typeof forward === "function");
+ * ```
+ */
+export interface TransportEvents {
+  /** A message arrived: bytes for a binary frame, a string for a text frame. */
+  message(data: Uint8Array | string): void;
+  /** The socket closed (by either side). */
+  closed(code?: number, reason?: string): void;
+  /** The socket's send buffer drained (optional: the core also polls `bufferedAmount`). */
+  drained(): void;
+}
+
+/**
+ * Per-connection settings decided before the upgrade (by the `beforeUpgrade` hook).
+ *
+ * @example
+ * ```ts
+ * import type { ConnectionOptions } from "./transport.ts";
+ * const options: ConnectionOptions = { info: { user: "ada" }, concurrencyLimit: 1 };
+ * console.assert(options.concurrencyLimit === 1);
+ * ```
+ */
+export interface ConnectionOptions {
+  /** Application data attached to the connection, readable as `connection.info`. */
+  info?: Record<string, unknown>;
+  /**
+   * How many requests and signals of this connection are handled at once: 0 or less for
+   * unlimited (the default), 1 for strictly one after another, N for at most N. Messages beyond
+   * the limit wait in arrival order.
+   */
+  concurrencyLimit?: number;
+}
+
+/**
+ * The outcome of `Server.prepareUpgrade`: either a response that refuses the upgrade (or
+ * answers an OPTIONS request), or the go-ahead with the connection's options.
+ *
+ * @example
+ * ```ts
+ * import type { UpgradeDecision } from "./transport.ts";
+ * const refuse: UpgradeDecision = { accept: false, response: new Response(null, { status: 403 }) };
+ * console.assert(!refuse.accept);
+ * ```
+ */
+export type UpgradeDecision =
+  | { readonly accept: true; readonly options: ConnectionOptions }
+  | { readonly accept: false; readonly response: Response };
+
+/**
+ * Information about the peer that the adapter knows.
+ *
+ * @example
+ * ```ts
+ * import type { PeerInfo } from "./transport.ts";
+ * const peer: PeerInfo = { remoteAddress: "127.0.0.1:50000" };
+ * console.assert(peer.remoteAddress.startsWith("127."));
+ * ```
+ */
+export interface PeerInfo {
+  /** The remote address as `host:port`, or `""` when the runtime does not tell. */
+  remoteAddress: string;
+}

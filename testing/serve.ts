@@ -1,0 +1,79 @@
+/**
+ * Starts a WebWire server on 127.0.0.1 with whichever runtime runs the caller (Deno or Bun),
+ * for tests, the demo and the CLI.
+ *
+ * @example
+ * ```ts
+ * import { startServer } from "./serve.ts";
+ * const running = await startServer({ onRequest: (request) => request.payload });
+ * console.assert(running.url.startsWith("ws://127.0.0.1:"));
+ * await running.close();
+ * ```
+ * @module
+ */
+
+import { serveBun } from "../adapters/bun.ts";
+import { serveDeno } from "../adapters/deno.ts";
+import { Server } from "../server/server.ts";
+import type { ServerOptions } from "../server/options.ts";
+import { MemorySessionManager } from "../session/memory_session_manager.ts";
+
+/**
+ * Options of {@link startServer}: the server's options plus where to listen.
+ *
+ * @example
+ * ```ts
+ * import type { StartOptions } from "./serve.ts";
+ * const options: StartOptions = { port: 0, readTimeout: 1000 };
+ * console.assert(options.port === 0);
+ * ```
+ */
+export interface StartOptions extends ServerOptions {
+  /** Port to listen on; 0 (default) picks a free one. */
+  port?: number;
+  /** Interface to bind; default `127.0.0.1`. */
+  hostname?: string;
+}
+
+/**
+ * A server started by {@link startServer}.
+ *
+ * @example
+ * ```ts
+ * import type { StartedServer } from "./serve.ts";
+ * const port = (s: StartedServer): number => s.port;
+ * console.assert(typeof port === "function");
+ * ```
+ */
+export interface StartedServer {
+  /** The WebWire server. */
+  readonly server: Server;
+  /** The port it listens on. */
+  readonly port: number;
+  /** `ws://127.0.0.1:<port>/`. */
+  readonly url: string;
+  /** Graceful shutdown, then the port is free again. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a server with the Deno adapter under Deno and the Bun adapter under Bun. Without a
+ * session manager in the options it uses a `MemorySessionManager`.
+ *
+ * @example
+ * ```ts
+ * import { startServer } from "./serve.ts";
+ * const running = await startServer({ port: 0 });
+ * console.assert(running.server.connectionCount === 0);
+ * await running.close();
+ * ```
+ */
+export function startServer(options: StartOptions = {}): Promise<StartedServer> {
+  const server = new Server({
+    ...options,
+    sessionManager: options.sessionManager ?? new MemorySessionManager(),
+  });
+  const listen = { port: options.port ?? 0, hostname: options.hostname ?? "127.0.0.1" };
+  const running = "Bun" in globalThis ? serveBun(server, listen) : serveDeno(server, listen);
+  return Promise.resolve({ server, port: running.port, url: running.url, close: running.close });
+}
