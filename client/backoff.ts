@@ -1,0 +1,72 @@
+/**
+ * Delays between reconnection attempts: exponential backoff with full jitter.
+ *
+ * The reference client (webwire-go-client) retries every 2 s, fixed. When a server restarts,
+ * all of its clients then come back in the same 2 s wave, again and again while it is down,
+ * and a client on a flaky link waits 2 s even when the first retry would have worked at once.
+ * Growing delays keep a long outage cheap for both sides, and full jitter (a random delay
+ * between 0 and the current cap) spreads the clients of a restarted server over the whole
+ * window instead of hitting it in lockstep.
+ *
+ * @example
+ * ```ts
+ * import { backoffDelay } from "./backoff.ts";
+ * const cap = backoffDelay(3, { initialDelay: 250, factor: 2, maxDelay: 10_000 }, () => 0.999999);
+ * console.assert(cap > 1999 && cap <= 2000);
+ * ```
+ * @module
+ */
+
+/**
+ * How reconnection attempts are spaced.
+ *
+ * @example
+ * ```ts
+ * import type { BackoffOptions } from "./backoff.ts";
+ * const options: BackoffOptions = { initialDelay: 100, factor: 3, maxDelay: 5_000 };
+ * console.assert(options.factor === 3);
+ * ```
+ */
+export interface BackoffOptions {
+  /** The cap of the first delay in milliseconds. Default 250. */
+  initialDelay: number;
+  /** How much the cap grows per failed attempt. Default 2. */
+  factor: number;
+  /** The largest cap in milliseconds. Default 10 000. */
+  maxDelay: number;
+}
+
+/**
+ * The default backoff: first cap 250 ms, doubling, at most 10 s.
+ *
+ * @example
+ * ```ts
+ * import { defaultBackoff } from "./backoff.ts";
+ * console.assert(defaultBackoff.maxDelay === 10_000);
+ * ```
+ */
+export const defaultBackoff: Readonly<BackoffOptions> = Object.freeze({
+  initialDelay: 250,
+  factor: 2,
+  maxDelay: 10_000,
+});
+
+/**
+ * The delay before attempt number `attempt` (0 for the first): a uniformly random value from
+ * 0 up to `min(maxDelay, initialDelay × factor^attempt)`.
+ *
+ * @example
+ * ```ts
+ * import { backoffDelay, defaultBackoff } from "./backoff.ts";
+ * const delay = backoffDelay(0, defaultBackoff);
+ * console.assert(delay >= 0 && delay < 250);
+ * ```
+ */
+export function backoffDelay(
+  attempt: number,
+  options: BackoffOptions,
+  random: () => number = Math.random,
+): number {
+  const cap = Math.min(options.maxDelay, options.initialDelay * options.factor ** attempt);
+  return Math.floor(random() * cap);
+}

@@ -1,0 +1,333 @@
+/**
+ * One WebSocket connection of a client: dialing with a timeout, the accept-conf handshake,
+ * decoding of incoming frames, the local size check and heartbeat of outgoing ones, and a
+ * single report of how the connection ended.
+ *
+ * @example
+ * ```ts
+ * import { Connection } from "./connection.ts";
+ * console.assert(typeof Connection.open === "function");
+ * ```
+ * @module
+ */
+
+import { decodeMessage } from "../protocol/decode.ts";
+import { encodeHeartbeat } from "../protocol/encode_control_message.ts";
+import type { AcceptConfMessage, Message } from "../protocol/message.ts";
+import { ProtocolError } from "../protocol/protocol_error.ts";
+import {
+  DialTimeoutError,
+  DisconnectedError,
+  IncompatibleProtocolVersionError,
+  MessageTooLargeError,
+  SubProtocolMismatchError,
+} from "./errors.ts";
+import { Heartbeat, heartbeatInterval } from "./heartbeat.ts";
+import type { WebSocketConstructor, WebSocketLike } from "./websocket_like.ts";
+
+/**
+ * How to open a connection.
+ *
+ * @example
+ * ```ts
+ * import type { DialOptions } from "./connection.ts";
+ * const options: DialOptions = { WebSocket, dialTimeout: 5000, subProtocol: "" };
+ * console.assert(options.dialTimeout === 5000);
+ * ```
+ */
+export interface DialOptions {
+  /** The WebSocket implementation. */
+  WebSocket: WebSocketConstructor;
+  /** Milliseconds allowed for the open and the accept-conf. */
+  dialTimeout: number;
+  /** The sub-protocol the server must announce ("" for none). */
+  subProtocol: string;
+  /** Aborts the dial (the client was closed). */
+  signal?: AbortSignal;
+}
+
+/**
+ * What a connection reports to its owner once it is established.
+ *
+ * @example
+ * ```ts
+ * import type { ConnectionHandlers } from "./connection.ts";
+ * const handlers: ConnectionHandlers = { onMessage: () => {}, onClose: () => {} };
+ * console.assert(typeof handlers.onClose === "function");
+ * ```
+ */
+export interface ConnectionHandlers {
+  /** A well-formed message arrived. */
+  onMessage(message: Message): void;
+  /**
+   * The connection ended, reported once: a `ProtocolError` when the server sent a malformed
+   * message or a text frame (the client then closed the connection), else a
+   * `DisconnectedError`.
+   */
+  onClose(error: ProtocolError | DisconnectedError): void;
+}
+
+// Browsers and Deno let a client close only with 1000 or 3000 to 4999, so a protocol
+// violation is told by the reason, not by code 1002.
+const normalClosure = 1000;
+const protocolViolation = "protocol violation";
+
+interface CloseEventLike {
+  code?: number;
+  reason?: string;
+}
+
+interface MessageEventLike {
+  data?: unknown;
+}
+
+/**
+ * Reads one frame: a binary frame's bytes, or a `ProtocolError` for anything else.
+ */
+function frameBytes(data: unknown): Uint8Array | ProtocolError {
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) {
+    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  }
+  const found = typeof data === "string" ? "a text frame" : `a frame of ${typeof data}`;
+  return new ProtocolError("unknown-type", `expected a binary frame, got ${found}`);
+}
+
+/**
+ * Checks the accept-conf against what the client speaks.
+ *
+ * @example
+ * ```ts
+ * import { verifyAcceptConf } from "./connection.ts";
+ * import { decodeMessage } from "../protocol/decode.ts";
+ * const conf = decodeMessage(new Uint8Array([23, 1, 0, 0x60, 0xea, 0, 0, 0, 0x20, 0, 0]));
+ * if (conf.kind === "accept-conf") console.assert(verifyAcceptConf(conf, "") !== null);
+ * ```
+ */
+export function verifyAcceptConf(
+  conf: AcceptConfMessage,
+  subProtocol: string,
+): IncompatibleProtocolVersionError | SubProtocolMismatchError | null {
+  if (conf.major !== 2) return new IncompatibleProtocolVersionError(conf.major, conf.minor);
+  const actual = conf.subProtocolText;
+  if (actual !== subProtocol) return new SubProtocolMismatchError(subProtocol, actual);
+  return null;
+}
+
+/**
+ * An established connection that has passed the handshake.
+ *
+ * @example
+ * ```ts
+ * import { Connection } from "./connection.ts";
+ * const open = (url: string) =>
+ *   Connection.open(url, { WebSocket, dialTimeout: 5000, subProtocol: "" }, {
+ *     onMessage: (message) => console.log(message.kind),
+ *     onClose: (error) => console.log(error.message),
+ *   });
+ * console.assert(typeof open === "function");
+ * ```
+ */
+export class Connection {
+  /** The server's read timeout in milliseconds (from its accept-conf). */
+  readonly readTimeout: number;
+  /** The largest message the server accepts, in bytes (0: no limit announced). */
+  readonly messageBufferSize: number;
+  /** The server's protocol version as `major.minor`. */
+  readonly version: string;
+  /** Resolves once the socket has closed. */
+  readonly closed: Promise<void>;
+
+  readonly #socket: WebSocketLike;
+  readonly #handlers: ConnectionHandlers;
+  readonly #heartbeat: Heartbeat;
+  #ended = false;
+
+  private constructor(
+    socket: WebSocketLike,
+    conf: AcceptConfMessage,
+    handlers: ConnectionHandlers,
+    closed: Promise<void>,
+  ) {
+    this.#socket = socket;
+    this.#handlers = handlers;
+    this.readTimeout = conf.readTimeoutMs;
+    this.messageBufferSize = conf.messageBufferSize;
+    this.version = `${conf.major}.${conf.minor}`;
+    this.closed = closed;
+    this.#heartbeat = new Heartbeat(heartbeatInterval(conf.readTimeoutMs), () => {
+      try {
+        this.#socket.send(encodeHeartbeat());
+      } catch (error) {
+        this.#end(new DisconnectedError("sending a heartbeat failed", { cause: error }));
+      }
+    });
+    socket.onmessage = (event: MessageEventLike) => this.#receive(event.data);
+    socket.onclose = (event: CloseEventLike) =>
+      this.#end(
+        new DisconnectedError("the connection was closed", {
+          code: event.code,
+          reason: event.reason,
+        }),
+      );
+    socket.onerror = () => this.#end(new DisconnectedError("the connection failed"));
+  }
+
+  /**
+   * Opens a WebSocket to `url`, waits for the accept-conf and verifies it. Rejects with a
+   * `DialTimeoutError`, `IncompatibleProtocolVersionError`, `SubProtocolMismatchError`,
+   * `ProtocolError` (malformed or unexpected first message) or `DisconnectedError` (the
+   * socket failed or closed first, or `options.signal` aborted); the socket is closed then.
+   */
+  static open(
+    url: string,
+    options: DialOptions,
+    handlers: ConnectionHandlers,
+  ): Promise<Connection> {
+    return new Promise((resolve, reject) => {
+      if (options.signal?.aborted) {
+        reject(new DisconnectedError("the client was closed", { cause: options.signal.reason }));
+        return;
+      }
+      let resolveClosed!: () => void;
+      const closed = new Promise<void>((done) => resolveClosed = done);
+      let socket: WebSocketLike;
+      try {
+        socket = new options.WebSocket(url);
+      } catch (error) {
+        reject(error);
+        return;
+      }
+      socket.binaryType = "arraybuffer";
+      let settled = false;
+      const fail = (error: Error, reason = ""): void => {
+        if (settled) return;
+        settled = true;
+        cleanup();
+        socket.onmessage = null;
+        try {
+          socket.close(normalClosure, reason);
+        } catch {
+          // Closing a socket that never opened may throw; it is gone either way.
+        }
+        reject(error);
+      };
+      const timer = setTimeout(
+        () => fail(new DialTimeoutError(options.dialTimeout)),
+        options.dialTimeout,
+      );
+      const onAbort = (): void =>
+        fail(new DisconnectedError("the client was closed", { cause: options.signal?.reason }));
+      options.signal?.addEventListener("abort", onAbort);
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        options.signal?.removeEventListener("abort", onAbort);
+      };
+      socket.onclose = (event: CloseEventLike) => {
+        resolveClosed();
+        fail(
+          new DisconnectedError(`the connection to ${url} closed before the handshake`, {
+            code: event.code,
+            reason: event.reason,
+          }),
+        );
+      };
+      socket.onerror = () => fail(new DisconnectedError(`could not connect to ${url}`));
+      socket.onmessage = (event: MessageEventLike) => {
+        const bytes = frameBytes(event.data);
+        if (bytes instanceof ProtocolError) return fail(bytes, protocolViolation);
+        let message: Message;
+        try {
+          message = decodeMessage(bytes);
+        } catch (error) {
+          return fail(error as ProtocolError, protocolViolation);
+        }
+        if (message.kind !== "accept-conf") {
+          return fail(
+            new ProtocolError(
+              "unknown-type",
+              `expected accept-conf (type 23) as the first message, got type ${message.type}`,
+            ),
+            protocolViolation,
+          );
+        }
+        const mismatch = verifyAcceptConf(message, options.subProtocol);
+        if (mismatch !== null) return fail(mismatch);
+        settled = true;
+        cleanup();
+        const connection = new Connection(socket, message, handlers, closed);
+        // The constructor replaced onclose; the closed promise must still resolve.
+        const onclose = socket.onclose as (event: CloseEventLike) => void;
+        socket.onclose = (event: CloseEventLike) => {
+          resolveClosed();
+          onclose(event);
+        };
+        resolve(connection);
+      };
+    });
+  }
+
+  /** Whether the connection can still send. */
+  get isOpen(): boolean {
+    return !this.#ended;
+  }
+
+  /**
+   * Sends one message.
+   *
+   * @throws {MessageTooLargeError} when it is larger than the server's message buffer.
+   * @throws {DisconnectedError} when the connection has ended.
+   */
+  send(bytes: Uint8Array): void {
+    if (this.#ended) throw new DisconnectedError();
+    if (this.messageBufferSize > 0 && bytes.length > this.messageBufferSize) {
+      throw new MessageTooLargeError(bytes.length, this.messageBufferSize);
+    }
+    try {
+      this.#socket.send(bytes);
+    } catch (error) {
+      const disconnected = new DisconnectedError("sending failed", { cause: error });
+      this.#end(disconnected);
+      throw disconnected;
+    }
+    this.#heartbeat.touch();
+  }
+
+  /** Closes the connection; `onClose` reports `error` (default: closed by the client). */
+  close(
+    error: ProtocolError | DisconnectedError = new DisconnectedError(
+      "the connection was closed by the client",
+    ),
+  ): void {
+    this.#end(error);
+  }
+
+  #receive(data: unknown): void {
+    if (this.#ended) return;
+    const bytes = frameBytes(data);
+    if (bytes instanceof ProtocolError) return this.#end(bytes);
+    let message: Message;
+    try {
+      message = decodeMessage(bytes);
+    } catch (error) {
+      return this.#end(error as ProtocolError);
+    }
+    this.#handlers.onMessage(message);
+  }
+
+  #end(error: ProtocolError | DisconnectedError): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#heartbeat.stop();
+    this.#socket.onmessage = null;
+    this.#socket.onerror = null;
+    if (this.#socket.readyState < 2) {
+      try {
+        this.#socket.close(normalClosure, error instanceof ProtocolError ? protocolViolation : "");
+      } catch {
+        // Already closing.
+      }
+    }
+    this.#handlers.onClose(error);
+  }
+}

@@ -1,0 +1,273 @@
+/**
+ * The errors a {@link Client} rejects with. Each one is a class so that callers can tell them
+ * apart with `instanceof`; all of them extend {@link WebwireError}. Error replies with a code
+ * reject with the protocol's {@link RequestError}, malformed server messages with its
+ * {@link ProtocolError}.
+ *
+ * @example
+ * ```ts
+ * import { TimeoutError } from "./errors.ts";
+ * import { WebwireError } from "../protocol/webwire_error.ts";
+ * const error = new TimeoutError(1000);
+ * console.assert(error instanceof WebwireError && error.timeout === 1000);
+ * ```
+ * @module
+ */
+
+import { WebwireError } from "../protocol/webwire_error.ts";
+
+/**
+ * The server failed to handle the request (reply type 2); the details stay on the server.
+ *
+ * @example
+ * ```ts
+ * import { InternalError } from "./errors.ts";
+ * console.assert(new InternalError().name === "InternalError");
+ * ```
+ */
+export class InternalError extends WebwireError {
+  /** Creates the error. */
+  constructor(message = "the server failed to handle the request (internal error)") {
+    super(message);
+  }
+}
+
+/**
+ * The server is shutting down and took no new request (reply type 1).
+ *
+ * @example
+ * ```ts
+ * import { ShutdownError } from "./errors.ts";
+ * console.assert(new ShutdownError().message.includes("shutting down"));
+ * ```
+ */
+export class ShutdownError extends WebwireError {
+  /** Creates the error. */
+  constructor(message = "the server is shutting down and refused the request") {
+    super(message);
+  }
+}
+
+/**
+ * The server knows no session with the key that was to be restored (reply type 3).
+ *
+ * @example
+ * ```ts
+ * import { SessionNotFoundError } from "./errors.ts";
+ * console.assert(new SessionNotFoundError().name === "SessionNotFoundError");
+ * ```
+ */
+export class SessionNotFoundError extends WebwireError {
+  /** Creates the error. */
+  constructor(message = "the server found no session with this key") {
+    super(message);
+  }
+}
+
+/**
+ * The session already has as many connections as the server allows (reply type 4).
+ *
+ * @example
+ * ```ts
+ * import { MaxSessionConnectionsError } from "./errors.ts";
+ * console.assert(new MaxSessionConnectionsError().name === "MaxSessionConnectionsError");
+ * ```
+ */
+export class MaxSessionConnectionsError extends WebwireError {
+  /** Creates the error. */
+  constructor(message = "the session has reached the server's maximum number of connections") {
+    super(message);
+  }
+}
+
+/**
+ * The server has sessions disabled (reply type 5).
+ *
+ * @example
+ * ```ts
+ * import { SessionsDisabledError } from "./errors.ts";
+ * console.assert(new SessionsDisabledError().name === "SessionsDisabledError");
+ * ```
+ */
+export class SessionsDisabledError extends WebwireError {
+  /** Creates the error. */
+  constructor(message = "the server has sessions disabled") {
+    super(message);
+  }
+}
+
+/**
+ * The client has no connection: it was never connected, the connection dropped, a dial
+ * failed, or the client was closed. When a WebSocket close frame was seen, `code` and
+ * `reason` are its close code and reason; `cause` holds the error that ended the connection
+ * when there was one.
+ *
+ * @example
+ * ```ts
+ * import { DisconnectedError } from "./errors.ts";
+ * const error = new DisconnectedError("connection lost", { code: 1006 });
+ * console.assert(error.code === 1006 && error.reason === "");
+ * ```
+ */
+export class DisconnectedError extends WebwireError {
+  /** The WebSocket close code, when the connection was closed with one. */
+  readonly code?: number;
+  /** The WebSocket close reason ("" when none). */
+  readonly reason: string;
+
+  /** Creates the error; `details` carries the close code and reason and the cause. */
+  constructor(
+    message = "the client is not connected",
+    details: { code?: number; reason?: string; cause?: unknown } = {},
+  ) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    if (details.code !== undefined) this.code = details.code;
+    this.reason = details.reason ?? "";
+  }
+}
+
+/**
+ * No connection was established within the dial timeout (WebSocket open and accept-conf).
+ *
+ * @example
+ * ```ts
+ * import { DialTimeoutError } from "./errors.ts";
+ * console.assert(new DialTimeoutError(5000).timeout === 5000);
+ * ```
+ */
+export class DialTimeoutError extends WebwireError {
+  /** The dial timeout in milliseconds. */
+  readonly timeout: number;
+  /** Creates the error for a timeout of `timeout` milliseconds. */
+  constructor(timeout: number) {
+    super(`no connection within the dial timeout of ${timeout} ms`);
+    this.timeout = timeout;
+  }
+}
+
+/**
+ * A request got no reply within its timeout (including the time it waited for a connection).
+ *
+ * @example
+ * ```ts
+ * import { TimeoutError } from "./errors.ts";
+ * console.assert(new TimeoutError(60000).message.includes("60000 ms"));
+ * ```
+ */
+export class TimeoutError extends WebwireError {
+  /** The request timeout in milliseconds. */
+  readonly timeout: number;
+  /** Creates the error for a timeout of `timeout` milliseconds. */
+  constructor(timeout: number) {
+    super(`no reply within the request timeout of ${timeout} ms`);
+    this.timeout = timeout;
+  }
+}
+
+/**
+ * A request was canceled through its `AbortSignal`; `cause` is the signal's reason.
+ *
+ * @example
+ * ```ts
+ * import { CanceledError } from "./errors.ts";
+ * const error = new CanceledError("user left");
+ * console.assert(error.cause === "user left");
+ * ```
+ */
+export class CanceledError extends WebwireError {
+  /** Creates the error with the abort reason as its `cause`. */
+  constructor(reason?: unknown) {
+    super("the request was canceled", { cause: reason });
+  }
+}
+
+/**
+ * The server speaks another major version of the protocol than 2.
+ *
+ * @example
+ * ```ts
+ * import { IncompatibleProtocolVersionError } from "./errors.ts";
+ * const error = new IncompatibleProtocolVersionError(1, 4);
+ * console.assert(error.major === 1 && error.minor === 4);
+ * ```
+ */
+export class IncompatibleProtocolVersionError extends WebwireError {
+  /** The server's major version. */
+  readonly major: number;
+  /** The server's minor version. */
+  readonly minor: number;
+  /** Creates the error for the version the server announced. */
+  constructor(major: number, minor: number) {
+    super(`expected protocol version 2.x, the server speaks ${major}.${minor}`);
+    this.major = major;
+    this.minor = minor;
+  }
+}
+
+/**
+ * The server's sub-protocol name differs from the client's `subProtocol` option.
+ *
+ * @example
+ * ```ts
+ * import { SubProtocolMismatchError } from "./errors.ts";
+ * const error = new SubProtocolMismatchError("chat", "");
+ * console.assert(error.expected === "chat" && error.actual === "");
+ * ```
+ */
+export class SubProtocolMismatchError extends WebwireError {
+  /** The client's sub-protocol ("" for none). */
+  readonly expected: string;
+  /** The server's sub-protocol ("" for none). */
+  readonly actual: string;
+  /** Creates the error for the two names. */
+  constructor(expected: string, actual: string) {
+    super(
+      `expected sub-protocol ${JSON.stringify(expected)}, the server speaks ${
+        JSON.stringify(actual)
+      }`,
+    );
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/**
+ * A message is larger than the server's message buffer (from its accept-conf), so the client
+ * refused to send it.
+ *
+ * @example
+ * ```ts
+ * import { MessageTooLargeError } from "./errors.ts";
+ * const error = new MessageTooLargeError(9000, 8192);
+ * console.assert(error.size === 9000 && error.limit === 8192);
+ * ```
+ */
+export class MessageTooLargeError extends WebwireError {
+  /** The encoded message size in bytes. */
+  readonly size: number;
+  /** The server's message buffer size in bytes. */
+  readonly limit: number;
+  /** Creates the error for a message of `size` bytes and a limit of `limit` bytes. */
+  constructor(size: number, limit: number) {
+    super(`the message is ${size} bytes, the server accepts at most ${limit}`);
+    this.size = size;
+    this.limit = limit;
+  }
+}
+
+/**
+ * `restoreSession` was called while the client already has a session (a connection holds at
+ * most one).
+ *
+ * @example
+ * ```ts
+ * import { SessionActiveError } from "./errors.ts";
+ * console.assert(new SessionActiveError().name === "SessionActiveError");
+ * ```
+ */
+export class SessionActiveError extends WebwireError {
+  /** Creates the error. */
+  constructor(message = "the client already has a session; close it before restoring another") {
+    super(message);
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * The events a {@link Client} dispatches, with typed `detail`s, and the matching callbacks
+ * that can be passed in its options instead.
+ *
+ * @example
+ * ```ts
+ * import { ClientEvent } from "./events.ts";
+ * const event = new ClientEvent("connected", undefined);
+ * console.assert(event.type === "connected" && event.detail === undefined);
+ * ```
+ * @module
+ */
+
+import type { Payload } from "../protocol/payload.ts";
+import type { Session } from "../session/session_manager.ts";
+import type { DisconnectedError } from "./errors.ts";
+
+/**
+ * A signal the server sent to the client.
+ *
+ * @example
+ * ```ts
+ * import type { ServerSignal } from "./events.ts";
+ * import { Payload } from "../protocol/payload.ts";
+ * const signal: ServerSignal = { name: "tick", payload: Payload.from("1") };
+ * console.assert(signal.payload.text() === "1");
+ * ```
+ */
+export interface ServerSignal {
+  /** The signal name ("" for none). */
+  readonly name: string;
+  /** The payload in the encoding the server chose (bytes are a view of the message). */
+  readonly payload: Payload;
+}
+
+/**
+ * An event of a {@link Client} with a typed `detail` (portable: no `CustomEvent` needed).
+ *
+ * @example
+ * ```ts
+ * import { ClientEvent } from "./events.ts";
+ * const event = new ClientEvent("sessionclosed", undefined);
+ * console.assert(event instanceof Event);
+ * ```
+ */
+export class ClientEvent<T> extends Event {
+  /** What happened: the signal, the session, or the disconnection error. */
+  readonly detail: T;
+  /** Creates an event of `type` carrying `detail`. */
+  constructor(type: string, detail: T) {
+    super(type);
+    this.detail = detail;
+  }
+}
+
+/**
+ * Event names of a {@link Client} and their event types, for `addEventListener`.
+ *
+ * - `signal`: the server sent a signal.
+ * - `sessioncreated`: the client gained a session (created by the server, or restored with
+ *   `restoreSession` or from the session storage).
+ * - `sessionclosed`: the client lost its session (closed by the server or by `closeSession`,
+ *   or a restore after a reconnect failed).
+ * - `connected`: a connection is established (after the automatic session restore).
+ * - `disconnected`: an established connection was lost or closed; `detail` is the error that
+ *   its pending requests were rejected with (or that wraps it as `cause`).
+ *
+ * @example
+ * ```ts
+ * import type { ClientEventMap } from "./events.ts";
+ * const names: (keyof ClientEventMap)[] = ["signal", "connected"];
+ * console.assert(names.length === 2);
+ * ```
+ */
+export interface ClientEventMap {
+  /** The server sent a signal. */
+  signal: ClientEvent<ServerSignal>;
+  /** The client gained a session. */
+  sessioncreated: ClientEvent<Session>;
+  /** The client lost its session. */
+  sessionclosed: ClientEvent<undefined>;
+  /** A connection is established. */
+  connected: ClientEvent<undefined>;
+  /** An established connection was lost or closed. */
+  disconnected: ClientEvent<DisconnectedError>;
+}
+
+/**
+ * Callbacks for the client's events, given in its options; each is called before the event
+ * of the same name is dispatched. An exception thrown by a callback is logged, not thrown.
+ *
+ * @example
+ * ```ts
+ * import type { ClientHooks } from "./events.ts";
+ * const hooks: ClientHooks = { onSignal: (signal) => console.log(signal.name) };
+ * console.assert(typeof hooks.onSignal === "function");
+ * ```
+ */
+export interface ClientHooks {
+  /** The server sent a signal. */
+  onSignal?: (signal: ServerSignal) => void;
+  /** The client gained a session. */
+  onSessionCreated?: (session: Session) => void;
+  /** The client lost its session. */
+  onSessionClosed?: () => void;
+  /** A connection is established. */
+  onConnected?: () => void;
+  /** An established connection was lost or closed. */
+  onDisconnected?: (reason: DisconnectedError) => void;
+}

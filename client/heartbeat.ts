@@ -1,0 +1,79 @@
+/**
+ * Keeps a connection alive: the server drops a connection it has read nothing from for its
+ * read timeout, so the client sends a heartbeat whenever it has sent nothing else for
+ * `readTimeout − readTimeout/4`.
+ *
+ * @example
+ * ```ts
+ * import { heartbeatInterval } from "./heartbeat.ts";
+ * console.assert(heartbeatInterval(60_000) === 45_000);
+ * ```
+ * @module
+ */
+
+/**
+ * The heartbeat interval for a server read timeout, as the reference client computes it.
+ *
+ * @example
+ * ```ts
+ * import { heartbeatInterval } from "./heartbeat.ts";
+ * console.assert(heartbeatInterval(1000) === 750);
+ * ```
+ */
+export function heartbeatInterval(readTimeout: number): number {
+  return readTimeout - Math.floor(readTimeout / 4);
+}
+
+/**
+ * Calls `beat` after `interval` milliseconds without a {@link Heartbeat.touch}. Touching is
+ * cheap (it records a time; the single timer checks it when it fires), so every outgoing
+ * message can touch it.
+ *
+ * @example
+ * ```ts
+ * import { Heartbeat } from "./heartbeat.ts";
+ * const heartbeat = new Heartbeat(45_000, () => {});
+ * heartbeat.touch();
+ * heartbeat.stop();
+ * ```
+ */
+export class Heartbeat {
+  readonly #interval: number;
+  readonly #beat: () => void;
+  #lastSent = Date.now();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Starts the timer; an interval of 0 or less disables the heartbeat. */
+  constructor(interval: number, beat: () => void) {
+    this.#interval = interval;
+    this.#beat = beat;
+    if (interval > 0) this.#schedule(interval);
+  }
+
+  /** Records that a message was sent just now. */
+  touch(): void {
+    this.#lastSent = Date.now();
+  }
+
+  /** Stops the timer for good. */
+  stop(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #schedule(delay: number): void {
+    this.#timer = setTimeout(() => this.#fire(), delay);
+  }
+
+  #fire(): void {
+    const idle = Date.now() - this.#lastSent;
+    if (idle >= this.#interval) {
+      this.#lastSent = Date.now();
+      this.#beat();
+      if (this.#timer === undefined) return;
+      this.#schedule(this.#interval);
+    } else {
+      this.#schedule(this.#interval - idle);
+    }
+  }
+}

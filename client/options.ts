@@ -1,0 +1,110 @@
+/**
+ * The options of a {@link Client} and their defaults.
+ *
+ * @example
+ * ```ts
+ * import type { ClientOptions } from "./options.ts";
+ * const options: ClientOptions = { requestTimeout: 10_000, autoconnect: false };
+ * console.assert(options.autoconnect === false);
+ * ```
+ * @module
+ */
+
+import type { PayloadEncoding } from "../protocol/message_type.ts";
+import type { BackoffOptions } from "./backoff.ts";
+import type { ClientHooks } from "./events.ts";
+import type { SessionStorage } from "./session_storage.ts";
+import type { WebSocketConstructor } from "./websocket_like.ts";
+
+/**
+ * Where the client reports what it cannot throw (a reply to an unknown request, a failed
+ * session restore, an exception in a callback). `console` fits.
+ *
+ * @example
+ * ```ts
+ * import type { Logger } from "./options.ts";
+ * const quiet: Logger = { warn: () => {}, error: () => {} };
+ * quiet.warn("ignored");
+ * ```
+ */
+export interface Logger {
+  /** Something unexpected that the client recovered from. */
+  warn(...data: unknown[]): void;
+  /** Something that went wrong. */
+  error(...data: unknown[]): void;
+}
+
+/**
+ * Options of a {@link Client}; all are optional.
+ *
+ * @example
+ * ```ts
+ * import type { ClientOptions } from "./options.ts";
+ * const options: ClientOptions = {
+ *   subProtocol: "chat",
+ *   reconnect: { maxDelay: 30_000 },
+ *   onSignal: (signal) => console.log(signal.name, signal.payload.text()),
+ * };
+ * console.assert(options.subProtocol === "chat");
+ * ```
+ */
+export interface ClientOptions extends ClientHooks {
+  /**
+   * The WebSocket implementation; default the global `WebSocket` (Deno, Bun, browsers,
+   * Node ≥ 22). On Node 20 pass `WebSocket` from the `ws` package.
+   */
+  WebSocket?: WebSocketConstructor;
+  /** The sub-protocol name the server must announce; default "" (none). */
+  subProtocol?: string;
+  /**
+   * Keep a connection: reconnect in the background after a connection is lost or an attempt
+   * fails, and let requests made while disconnected wait for the connection (up to their
+   * timeout). Default `true`. When `false`, requests and signals fail at once without a
+   * connection.
+   */
+  autoconnect?: boolean;
+  /** Default request timeout in milliseconds; default 60 000. `Infinity` for none. */
+  requestTimeout?: number;
+  /** Timeout for opening a connection and receiving the accept-conf, in ms; default 5 000. */
+  dialTimeout?: number;
+  /** Spacing of reconnection attempts; defaults: 250 ms, factor 2, at most 10 s. */
+  reconnect?: Partial<BackoffOptions>;
+  /** Persists the session key across restarts; off by default. */
+  sessionStorage?: SessionStorage;
+  /** Where to report problems; default `console`. */
+  logger?: Logger;
+}
+
+/**
+ * Options of one request.
+ *
+ * @example
+ * ```ts
+ * import type { RequestOptions } from "./options.ts";
+ * const options: RequestOptions = { timeout: 1000, signal: AbortSignal.timeout(500) };
+ * console.assert(options.timeout === 1000);
+ * ```
+ */
+export interface RequestOptions {
+  /** Timeout in milliseconds, counted from the call; default the client's `requestTimeout`. */
+  timeout?: number;
+  /** Cancels the request: it rejects at once with a `CanceledError`. */
+  signal?: AbortSignal;
+  /** How a string payload is sent: `utf8` (default) or `utf16`; bytes are `binary`. */
+  encoding?: PayloadEncoding;
+}
+
+/**
+ * Options of one signal.
+ *
+ * @example
+ * ```ts
+ * import type { SignalOptions } from "./options.ts";
+ * const options: SignalOptions = { encoding: "utf16" };
+ * console.assert(options.encoding === "utf16");
+ * ```
+ */
+export interface SignalOptions {
+  /** How a string payload is sent: `utf8` (default) or `utf16`; bytes are `binary`. */
+  encoding?: PayloadEncoding;
+}

@@ -1,0 +1,179 @@
+/**
+ * The requests of a client that await their reply: matched by request id, each with its own
+ * timeout and optional `AbortSignal`, and either sent already or waiting for a connection.
+ *
+ * @example
+ * ```ts
+ * import { PendingRequests } from "./pending_requests.ts";
+ * const pending = new PendingRequests();
+ * const reply = pending.add(1, new Uint8Array(9), { timeout: 1000 });
+ * pending.reject(1, new Error("gone"));
+ * await reply.catch(() => {});
+ * console.assert(pending.size === 0);
+ * ```
+ * @module
+ */
+
+import type { Payload } from "../protocol/payload.ts";
+import { CanceledError, TimeoutError } from "./errors.ts";
+
+/**
+ * One request that awaits its reply.
+ *
+ * @example
+ * ```ts
+ * import { PendingRequests, type PendingRequest } from "./pending_requests.ts";
+ * const pending = new PendingRequests();
+ * const reply = pending.add(7, new Uint8Array(9), { timeout: 1000 });
+ * const first: PendingRequest = pending.unsent()[0];
+ * console.assert(first.key === 7 && !first.sent);
+ * pending.reject(7, new Error("done"));
+ * await reply.catch(() => {});
+ * ```
+ */
+export interface PendingRequest {
+  /** The request id as a number (`requestIdKey`). */
+  readonly key: number;
+  /** The encoded request. */
+  readonly bytes: Uint8Array;
+  /** Whether it went out on the current connection. */
+  sent: boolean;
+}
+
+interface Entry extends PendingRequest {
+  resolve(payload: Payload): void;
+  reject(error: unknown): void;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+/**
+ * Limits of one pending request.
+ *
+ * @example
+ * ```ts
+ * import type { PendingOptions } from "./pending_requests.ts";
+ * const options: PendingOptions = { timeout: Infinity };
+ * console.assert(options.signal === undefined);
+ * ```
+ */
+export interface PendingOptions {
+  /** Milliseconds until it rejects with a `TimeoutError`; `Infinity` (or ≤ 0) for none. */
+  timeout: number;
+  /** Rejects it with a `CanceledError` when aborted. */
+  signal?: AbortSignal;
+}
+
+/**
+ * The table of pending requests, keyed by request id. Settling an entry frees it at once, so
+ * a late reply to a timed-out or canceled request finds nothing.
+ *
+ * @example
+ * ```ts
+ * import { PendingRequests } from "./pending_requests.ts";
+ * import { Payload } from "../protocol/payload.ts";
+ * const pending = new PendingRequests();
+ * const reply = pending.add(1, new Uint8Array(9), { timeout: 1000 });
+ * console.assert(pending.settle(1, Payload.from("ok")));
+ * console.assert((await reply).text() === "ok");
+ * ```
+ */
+export class PendingRequests {
+  readonly #entries = new Map<number, Entry>();
+
+  /** How many requests await a reply. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /**
+   * Adds a request that awaits the reply with id `key`; the promise settles with its outcome.
+   * A signal that is already aborted rejects it at once.
+   */
+  add(key: number, bytes: Uint8Array, options: PendingOptions, sent = false): Promise<Payload> {
+    return new Promise<Payload>((resolve, reject) => {
+      const { signal, timeout } = options;
+      if (signal?.aborted) {
+        reject(new CanceledError(signal.reason));
+        return;
+      }
+      const entry: Entry = {
+        key,
+        bytes,
+        sent,
+        resolve,
+        reject,
+        timer: undefined,
+        signal,
+        onAbort: undefined,
+      };
+      if (timeout > 0 && Number.isFinite(timeout)) {
+        entry.timer = setTimeout(() => this.reject(key, new TimeoutError(timeout)), timeout);
+      }
+      if (signal !== undefined) {
+        entry.onAbort = () => this.reject(key, new CanceledError(signal.reason));
+        signal.addEventListener("abort", entry.onAbort, { once: true });
+      }
+      this.#entries.set(key, entry);
+    });
+  }
+
+  /** Whether a request with this key awaits a reply. */
+  has(key: number): boolean {
+    return this.#entries.has(key);
+  }
+
+  /** Marks a request as sent. */
+  markSent(key: number): void {
+    const entry = this.#entries.get(key);
+    if (entry !== undefined) entry.sent = true;
+  }
+
+  /**
+   * Settles a request with a payload or an error; `false` when no request has this key.
+   */
+  settle(key: number, outcome: Payload | Error): boolean {
+    const entry = this.#take(key);
+    if (entry === undefined) return false;
+    if (outcome instanceof Error) entry.reject(outcome);
+    else entry.resolve(outcome);
+    return true;
+  }
+
+  /** Rejects a request with `error`; `false` when no request has this key. */
+  reject(key: number, error: unknown): boolean {
+    const entry = this.#take(key);
+    if (entry === undefined) return false;
+    entry.reject(error);
+    return true;
+  }
+
+  /** The requests not yet sent, oldest first. */
+  unsent(): PendingRequest[] {
+    const list: PendingRequest[] = [];
+    for (const entry of this.#entries.values()) if (!entry.sent) list.push(entry);
+    return list;
+  }
+
+  /** Rejects every sent request (their connection is gone) with `error`. */
+  rejectSent(error: unknown): void {
+    for (const entry of [...this.#entries.values()]) {
+      if (entry.sent) this.reject(entry.key, error);
+    }
+  }
+
+  /** Rejects every request with `error`. */
+  rejectAll(error: unknown): void {
+    for (const key of [...this.#entries.keys()]) this.reject(key, error);
+  }
+
+  #take(key: number): Entry | undefined {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return undefined;
+    this.#entries.delete(key);
+    clearTimeout(entry.timer);
+    if (entry.onAbort !== undefined) entry.signal?.removeEventListener("abort", entry.onAbort);
+    return entry;
+  }
+}
