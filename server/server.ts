@@ -81,7 +81,7 @@ export class Server {
       messageBufferSize: this.#limits.messageBufferSize,
       subProtocol: options.subProtocol ?? "",
     });
-    const server = this;
+    const isShuttingDown = () => this.#shuttingDown;
     this.#context = {
       hooks: this.#hooks,
       limits: this.#limits,
@@ -90,7 +90,7 @@ export class Server {
       keyGenerator: this.#keyGenerator,
       logger: this.#logger,
       get shuttingDown() {
-        return server.#shuttingDown;
+        return isShuttingDown();
       },
       removeConnection: (state) => void this.#connections.delete(state),
     };
