@@ -72,8 +72,12 @@ export class Server {
     this.#hooks = options;
     this.#limits = resolveLimits(options);
     this.#sessions = new SessionRegistry(this.#limits.maxSessionConnections);
-    this.#sessionManager = options.sessionManager ??
-      new FileSessionManager({ directory: options.sessionDirectory ?? ".webwire-sessions" });
+    this.#sessionManager = options.sessionManager ?? new FileSessionManager({
+      directory: options.sessionDirectory ?? ".webwire-sessions",
+      // Keys of a custom generator need not look like default keys; the file manager's own
+      // file-name rule still keeps every key inside the directory.
+      ...(options.sessionKeyGenerator !== undefined ? { isValidKey: () => true } : {}),
+    });
     this.#keyGenerator = options.sessionKeyGenerator ?? new DefaultSessionKeyGenerator();
     this.#logger = options.logger ?? console;
     this.#acceptConf = encodeAcceptConf({
