@@ -179,7 +179,8 @@ export interface Manifest {
   vectors: Vector[];
 }
 
-const hexDigits = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+const hexCodes = new TextEncoder().encode("0123456789abcdef");
+const asciiDecoder = new TextDecoder();
 
 /**
  * Lowercase hex of `bytes`, two digits per byte, no separators.
@@ -191,9 +192,14 @@ const hexDigits = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(
  * ```
  */
 export function toHex(bytes: Uint8Array): string {
-  let out = "";
-  for (let i = 0; i < bytes.length; i++) out += hexDigits[bytes[i]];
-  return out;
+  // Writing digit codes and decoding them once is far faster than string concatenation for
+  // the 1 MiB vectors.
+  const digits = new Uint8Array(bytes.length * 2);
+  for (let i = 0; i < bytes.length; i++) {
+    digits[2 * i] = hexCodes[bytes[i] >> 4];
+    digits[2 * i + 1] = hexCodes[bytes[i] & 15];
+  }
+  return asciiDecoder.decode(digits);
 }
 
 /**

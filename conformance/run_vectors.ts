@@ -5,7 +5,8 @@
  *
  * As a script (`deno run -A conformance/run_vectors.ts` or `bun run conformance/run_vectors.ts`)
  * it prints one line per failing vector, a summary per group, and as its last line
- * `N passed, N failed`; the exit code is 1 on any failure.
+ * `N passed, N failed`; the exit code is 1 on any failure. `--vectors <dir>` runs another
+ * vectors directory.
  *
  * @example
  * ```ts
@@ -238,7 +239,8 @@ export function formatReport(report: VectorReport): string {
 }
 
 if (import.meta.main) {
-  const report = await runVectors();
+  const at = process.argv.indexOf("--vectors");
+  const report = await runVectors({ vectorsDir: at > 0 ? process.argv[at + 1] : undefined });
   console.log(formatReport(report));
   if (report.failed > 0) process.exit(1);
 }

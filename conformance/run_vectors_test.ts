@@ -1,0 +1,135 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { formatReport, runVectors } from "./run_vectors.ts";
+import { defaultVectorsDir, readManifest } from "./vector_files.ts";
+import { type DecodeOutcome, type VectorCodec, webwireCodec } from "./webwire_codec.ts";
+import type { Manifest } from "./manifest.ts";
+
+function withDecode(name: string, change: (outcome: DecodeOutcome) => DecodeOutcome): VectorCodec {
+  return {
+    name,
+    decode: (bytes) => change(webwireCodec.decode(bytes) as DecodeOutcome),
+    reencode: webwireCodec.reencode,
+  };
+}
+
+test("our codec passes every vector", async () => {
+  const manifest = await readManifest();
+  const report = await runVectors();
+  const failures = report.results.filter((r) => r.problems.length > 0);
+  assert.deepEqual(failures, []);
+  assert.equal(report.passed, manifest.vectors.length);
+  assert.ok(report.passed >= 200, `expected at least 200 vectors, got ${report.passed}`);
+  assert.ok(formatReport(report).endsWith(`\n${report.passed} passed, 0 failed`));
+});
+
+test("a decoder that misreports one field fails exactly the vectors with that field", async () => {
+  const broken = withDecode("wrong-minor", (o) => {
+    if ("kind" in o && o.kind === "accept-conf") return { ...o, minor: (o.minor ?? 0) + 1 };
+    return o;
+  });
+  const report = await runVectors({ codec: broken });
+  assert.ok(report.failed > 0);
+  const failing = report.results.filter((r) => r.problems.length > 0);
+  const manifest = await readManifest();
+  const acceptConfs = manifest.vectors.filter((v) => v.expect?.kind === "accept-conf");
+  assert.equal(report.failed, acceptConfs.length);
+  for (const result of failing) {
+    assert.match(result.problems.join(), /^minor: expected \d+, got \d+$/);
+  }
+});
+
+test("a decoder that misreads one payload byte is caught, also on 1 MiB vectors", async () => {
+  const broken = withDecode("payload-off-by-one", (o) => {
+    if (!("kind" in o) || o.payloadHex === undefined || o.payloadHex.length < 4) return o;
+    return { ...o, payloadHex: o.payloadHex.slice(0, -2) + "00" };
+  });
+  const report = await runVectors({ codec: broken, filter: (v) => v.id.startsWith("generated/") });
+  assert.equal(report.failed, 3);
+});
+
+test("accepting invalid vectors or giving the wrong reason fails", async () => {
+  const acceptAll: VectorCodec = {
+    name: "accept-all",
+    decode: (bytes) => ({ type: bytes[0] ?? 0, kind: "heartbeat" }),
+  };
+  const manifest = await readManifest();
+  const invalidCount = manifest.vectors.filter((v) => v.invalid !== undefined).length;
+  const accepting = await runVectors({ codec: acceptAll, filter: (v) => v.invalid !== undefined });
+  assert.equal(accepting.failed, invalidCount);
+
+  const vague = withDecode("vague", (o) => ("invalid" in o ? { invalid: "malformed" } : o));
+  assert.equal((await runVectors({ codec: vague })).failed, invalidCount);
+  assert.equal((await runVectors({ codec: vague, requireReasons: false })).failed, 0);
+});
+
+test("a re-encoder that changes a byte fails the canonical vectors", async () => {
+  const flipping: VectorCodec = {
+    name: "flip",
+    decode: webwireCodec.decode,
+    reencode: (bytes) => {
+      const out = webwireCodec.reencode!(bytes) as Uint8Array;
+      out[out.length - 1] ^= 1;
+      return out;
+    },
+  };
+  const report = await runVectors({
+    codec: flipping,
+    filter: (v) => v.canonical === true || v.canonicalHex !== undefined,
+  });
+  assert.equal(report.failed, report.results.length);
+  assert.match(report.results[0].problems[0], /^re-encoding: expected/);
+});
+
+test("a throwing decoder is reported, not fatal", async () => {
+  const throwing: VectorCodec = {
+    name: "throws",
+    decode: () => {
+      throw new TypeError("boom");
+    },
+  };
+  const report = await runVectors({
+    codec: throwing,
+    filter: (v) => v.id.startsWith("heartbeat/"),
+  });
+  assert.equal(report.failed, 3);
+  assert.match(report.results[0].problems[0], /decoder threw.*boom/);
+});
+
+function runScript(args: string[]): { status: number | null; lastLine: string } {
+  const script = fileURLToPath(new URL("./run_vectors.ts", import.meta.url));
+  const runtimeArgs = "Deno" in globalThis ? ["run", "-A", script] : ["run", script];
+  const result = spawnSync(process.execPath, [...runtimeArgs, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  const lines = (result.stdout ?? "").trimEnd().split("\n");
+  return { status: result.status, lastLine: lines[lines.length - 1] };
+}
+
+test("the script ends with the summary line and exits 0, or 1 on a failure", async () => {
+  const manifest = await readManifest();
+  const ok = runScript([]);
+  assert.equal(ok.lastLine, `${manifest.vectors.length} passed, 0 failed`);
+  assert.equal(ok.status, 0);
+
+  const dir = await mkdtemp(join(tmpdir(), "webwire-vectors-"));
+  try {
+    await cp(defaultVectorsDir(), dir, { recursive: true });
+    const tampered = JSON.parse(await readFile(join(dir, "manifest.json"), "utf8")) as Manifest;
+    const heartbeat = tampered.vectors.find((v) => v.id === "heartbeat/valid")!;
+    heartbeat.expect = { type: 33, kind: "session-closed" };
+    await writeFile(join(dir, "manifest.json"), JSON.stringify(tampered));
+    const bad = runScript(["--vectors", dir]);
+    assert.equal(bad.lastLine, `${manifest.vectors.length - 1} passed, 1 failed`);
+    assert.equal(bad.status, 1);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
