@@ -150,7 +150,9 @@ export function bunHandlers(server: Server): BunHandlers {
         ws.data.events?.message(message);
       },
       close(ws, code, reason) {
-        ws.data.events?.closed(code, reason);
+        // Bun reports its own maxPayloadLength refusal as 1006; the client was sent 1009.
+        const tooBig = code === 1006 && reason === bunTooBigReason;
+        ws.data.events?.closed(tooBig ? 1009 : code, reason);
       },
       drain(ws) {
         ws.data.events?.drained();
@@ -165,6 +167,8 @@ export function bunHandlers(server: Server): BunHandlers {
     },
   };
 }
+
+const bunTooBigReason = "Received too big message";
 
 interface BunGlobal {
   serve(options: {

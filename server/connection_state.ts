@@ -190,6 +190,12 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
 
   /** The socket closed. */
   closed(code = 1005, reason = ""): void {
+    if (!this.#open) return;
+    if (code === CloseCode.MessageTooBig) {
+      // Runtimes that enforce the size limit themselves (Bun, ws) close with 1009.
+      this.#reportViolation({ kind: "too-big", message: reason || "message too big" });
+      return this.#finish({ kind: "message-too-big", code, message: reason });
+    }
     this.#finish({ kind: "client-closed", code, message: reason });
   }
 
@@ -507,9 +513,11 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
 
   #closeNow(reason: DisconnectReason): void {
     if (!this.#open) return;
+    // Finished first: some runtimes (Bun) report the close synchronously from `close()`, and
+    // that report must not pass for the client's.
+    this.#finish(reason);
     // WebSocket close reasons are limited to 123 bytes.
     this.#socket.close(reason.code, reason.message.slice(0, 120));
-    this.#finish(reason);
   }
 
   #finish(reason: DisconnectReason): void {

@@ -1,0 +1,177 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { encodeHeartbeat, encodeRequest, requestIdFromNumber } from "../protocol/mod.ts";
+import { silentLogger } from "../protocol/logger.ts";
+import { RawClient } from "../testing/raw_client.ts";
+import { type StartOptions, startServer } from "../testing/serve.ts";
+import type { DisconnectReason } from "./disconnect_reason.ts";
+import type { ProtocolViolation } from "./options.ts";
+
+const id = requestIdFromNumber;
+
+/** A server that records violations and disconnects, and echoes requests after `delay` ms. */
+async function observedServer(options: StartOptions = {}, delay = 0) {
+  const violations: ProtocolViolation[] = [];
+  const disconnects: DisconnectReason[] = [];
+  const running = await startServer({
+    logger: silentLogger,
+    onProtocolViolation: (_connection, violation) => void violations.push(violation),
+    onClientDisconnected: (_connection, reason) => void disconnects.push(reason),
+    onRequest: async (request) => {
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+      return request.payload;
+    },
+    ...options,
+  });
+  return { running, violations, disconnects };
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.ok(condition(), what);
+}
+
+/** Checks that a bystander connection still gets its replies. */
+async function bystanderStillServed(url: string, bystander: RawClient): Promise<void> {
+  bystander.send(encodeRequest({ id: id(77), name: "still-there" }));
+  const reply = await bystander.next();
+  assert.ok(reply.kind === "reply", `bystander on ${url} still served`);
+}
+
+const malformed: [string, Uint8Array, string][] = [
+  ["unknown type", new Uint8Array([6, 0, 0, 0, 0, 0, 0, 0, 0]), "unknown-type"],
+  ["short request", new Uint8Array([128, 1, 0, 0, 0]), "too-short"],
+  ["name overflow", new Uint8Array([64, 9, 0x61]), "name-overflow"],
+  ["odd UTF-16", new Uint8Array([129, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0x61]), "utf16-unaligned"],
+  ["long heartbeat", new Uint8Array([33, 0]), "bad-length"],
+  ["empty frame", new Uint8Array(0), "empty"],
+];
+
+for (const [label, bytes, reason] of malformed) {
+  test(`a malformed message (${label}) closes with 1002 and is reported`, async () => {
+    const { running, violations, disconnects } = await observedServer();
+    try {
+      const bystander = await RawClient.handshake(running.url);
+      const client = await RawClient.handshake(running.url);
+      client.send(bytes);
+      const closed = await client.closed;
+      assert.equal(closed.code, 1002);
+      assert.ok(closed.reason.startsWith(reason), closed.reason);
+      await until(() => disconnects.length === 1, "disconnect reported");
+      assert.equal(disconnects[0].kind, "protocol-violation");
+      assert.equal(violations[0].kind, "malformed");
+      await bystanderStillServed(running.url, bystander);
+      bystander.close();
+    } finally {
+      await running.close();
+    }
+  });
+}
+
+test("a text frame closes with 1003", async () => {
+  const { running, violations, disconnects } = await observedServer();
+  try {
+    const client = await RawClient.handshake(running.url);
+    client.send("hello?");
+    assert.equal((await client.closed).code, 1003);
+    await until(() => disconnects.length === 1, "disconnect reported");
+    assert.equal(violations[0].kind, "text-frame");
+    assert.equal(disconnects[0].kind, "protocol-violation");
+  } finally {
+    await running.close();
+  }
+});
+
+test("a message over the buffer size closes with 1009; one at the limit is served", async () => {
+  const { running, disconnects } = await observedServer({ messageBufferSize: 1024 });
+  try {
+    const client = await RawClient.handshake(running.url);
+    const fits = new Uint8Array(1024 - 11);
+    client.send(encodeRequest({ id: id(1), name: "a", payload: fits }));
+    const reply = await client.next();
+    assert.ok(reply.kind === "reply" && reply.payload.length === fits.length);
+    client.send(encodeRequest({ id: id(2), name: "a", payload: new Uint8Array(1024 - 10) }));
+    assert.equal((await client.closed).code, 1009);
+    await until(() => disconnects.length === 1, "disconnect reported");
+    assert.equal(disconnects[0].kind, "message-too-big");
+  } finally {
+    await running.close();
+  }
+});
+
+test("a request id reused while pending closes with 1002", async () => {
+  const { running, violations } = await observedServer({}, 200);
+  try {
+    const client = await RawClient.handshake(running.url);
+    client.send(encodeRequest({ id: id(9), name: "slow" }));
+    client.send(encodeRequest({ id: id(9), name: "again" }));
+    assert.equal((await client.closed).code, 1002);
+    assert.equal(violations[0].kind, "duplicate-request-id");
+  } finally {
+    await running.close();
+  }
+});
+
+test("a request id may be reused once its reply was sent", async () => {
+  const { running } = await observedServer();
+  try {
+    const client = await RawClient.handshake(running.url);
+    for (let round = 0; round < 3; round++) {
+      client.send(encodeRequest({ id: id(1), name: "same" }));
+      assert.equal((await client.next()).kind, "reply");
+    }
+    client.close();
+  } finally {
+    await running.close();
+  }
+});
+
+test("a flood beyond maxPendingMessages closes with 1008, others are unaffected", async () => {
+  const { running, violations, disconnects } = await observedServer({
+    maxPendingMessages: 16,
+  }, 300);
+  try {
+    const bystander = await RawClient.handshake(running.url);
+    const client = await RawClient.handshake(running.url);
+    for (let i = 1; i <= 17; i++) client.send(encodeRequest({ id: id(i), name: "flood" }));
+    assert.equal((await client.closed).code, 1008);
+    assert.equal(violations[0].kind, "flood");
+    await until(() => disconnects.length === 1, "disconnect reported");
+    assert.equal(disconnects[0].kind, "flood");
+    await bystanderStillServed(running.url, bystander);
+    bystander.close();
+  } finally {
+    await running.close();
+  }
+});
+
+test("a silent connection is closed after the read timeout; heartbeats keep one open", async () => {
+  const { running, disconnects } = await observedServer({ readTimeout: 1000 });
+  try {
+    const silent = await RawClient.handshake(running.url);
+    const beating = await RawClient.handshake(running.url);
+    const started = Date.now();
+    const timer = setInterval(() => beating.send(encodeHeartbeat()), 300);
+    try {
+      const closed = await silent.closed;
+      const elapsed = Date.now() - started;
+      assert.equal(closed.code, 4000);
+      assert.ok(elapsed >= 950 && elapsed < 2500, `closed after ${elapsed} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      beating.send(encodeRequest({ id: id(3), name: "alive" }));
+      assert.equal((await beating.next()).kind, "reply", "heartbeats kept it open");
+    } finally {
+      clearInterval(timer);
+    }
+    assert.equal(disconnects.filter((d) => d.kind === "read-timeout").length, 1);
+    beating.close();
+  } finally {
+    await running.close();
+  }
+});
+
+test("a read timeout under one second is refused", () => {
+  return assert.rejects(async () => await startServer({ readTimeout: 999 }), RangeError);
+});
