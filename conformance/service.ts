@@ -1,0 +1,84 @@
+/**
+ * The conformance service: the small set of requests and signals that a WebWire server under
+ * test implements so that the live conformance suites (and the reference Go client) can check
+ * it. Specified in `conformance/README.md`; this is our server's implementation of it.
+ *
+ * @example
+ * ```ts
+ * import { conformanceService } from "./service.ts";
+ * import { Server } from "../server.ts";
+ * import { MemorySessionManager } from "../session/mod.ts";
+ * const server = new Server({ ...conformanceService(), sessionManager: new MemorySessionManager() });
+ * await server.shutdown();
+ * ```
+ * @module
+ */
+
+import { Payload } from "../protocol/payload.ts";
+import { RequestError } from "../protocol/request_error.ts";
+import type { IncomingRequest, ReplyValue } from "../server/incoming.ts";
+import type { ServerOptions } from "../server/options.ts";
+
+/** The longest `sleep` the service accepts, so that a test cannot tie up a server for long. */
+const maxSleepMs = 60_000;
+
+async function answer(request: IncomingRequest): Promise<ReplyValue> {
+  const connection = request.connection;
+  switch (request.name) {
+    case "":
+    case "echo":
+      return request.payload;
+    case "login":
+      await connection.createSession({ user: request.payload.text() });
+      return "ok";
+    case "whoami":
+      if (connection.session === null) throw new RequestError("NO_SESSION", "no session");
+      return connection.session.key;
+    case "user": {
+      const user = connection.session?.info?.user;
+      if (user === undefined) throw new RequestError("NO_SESSION", "no session");
+      return String(user);
+    }
+    case "logout":
+      await connection.closeSession();
+      return "ok";
+    case "error":
+      throw new RequestError("TEST_ERROR", "test error message");
+    case "internal":
+      throw new Error("internal failure requested by the client");
+    case "sleep": {
+      const ms = Number(request.payload.text());
+      if (!(Number.isInteger(ms) && ms >= 0 && ms <= maxSleepMs)) {
+        throw new RequestError("BAD_SLEEP", `sleep takes 0 to ${maxSleepMs} ms as ASCII digits`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      return "slept";
+    }
+    case "signal-me":
+      connection.signal("srvsig", "ping");
+      return "ok";
+    default:
+      throw new RequestError("UNKNOWN_REQUEST", `no request named "${request.name}"`);
+  }
+}
+
+/**
+ * The service's hooks, to spread into server options.
+ *
+ * @example
+ * ```ts
+ * import { conformanceService } from "./service.ts";
+ * const hooks = conformanceService();
+ * console.assert(typeof hooks.onRequest === "function" && typeof hooks.onSignal === "function");
+ * ```
+ */
+export function conformanceService(): Pick<ServerOptions, "onRequest" | "onSignal"> {
+  return {
+    onRequest: answer,
+    onSignal: (signal) => {
+      if (signal.name !== "echo-signal") return;
+      const payload = signal.payload.length === 0 ? undefined : signal.payload;
+      signal.connection.signal(signal.name, payload ?? new Payload(new Uint8Array(0)));
+    },
+  };
+}
