@@ -28,7 +28,8 @@ import {
   SubProtocolMismatchError,
 } from "./errors.ts";
 import { ClientEvent, type ClientEventMap, type ClientHooks } from "./events.ts";
-import type { ClientOptions, Logger, RequestOptions, SignalOptions } from "./options.ts";
+import type { ClientOptions, RequestOptions, SignalOptions } from "./options.ts";
+import type { Logger } from "../protocol/logger.ts";
 import { PendingRequests } from "./pending_requests.ts";
 import { replyOutcome } from "./reply_outcome.ts";
 import type { SessionStorage } from "./session_storage.ts";
@@ -255,14 +256,17 @@ export class Client extends EventTarget {
    */
   close(): Promise<void> {
     if (this.#closing !== null) return this.#closing;
+    const wasConnected = this.#status === "connected";
     this.#status = "closed";
     clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
     this.#dialAbort?.abort();
     const connection = this.#connection;
-    const closedError = this.#closedError();
-    connection?.close(new DisconnectedError("the client was closed"));
-    this.#pending.rejectAll(closedError);
+    this.#connection = null;
+    const error = this.#closedError();
+    connection?.close(error);
+    this.#pending.rejectAll(error);
+    if (wasConnected) this.#emit("disconnected", error);
     this.#closing = connection === null ? Promise.resolve() : settleWithin(connection.closed, 2000);
     return this.#closing;
   }
@@ -448,10 +452,6 @@ export class Client extends EventTarget {
     this.#connection = null;
     const wasConnected = this.#status === "connected";
     this.#pending.rejectSent(error);
-    if (this.#status === "closed") {
-      if (wasConnected) this.#emitDisconnected(error);
-      return;
-    }
     if (!wasConnected) return; // An attempt under way reports the failure itself.
     this.#status = "disconnected";
     this.#emitDisconnected(error);

@@ -10,29 +10,12 @@
  * @module
  */
 
+import type { Logger } from "../protocol/logger.ts";
 import type { PayloadEncoding } from "../protocol/message_type.ts";
 import type { BackoffOptions } from "./backoff.ts";
 import type { ClientHooks } from "./events.ts";
 import type { SessionStorage } from "./session_storage.ts";
 import type { WebSocketConstructor } from "./websocket_like.ts";
-
-/**
- * Where the client reports what it cannot throw (a reply to an unknown request, a failed
- * session restore, an exception in a callback). `console` fits.
- *
- * @example
- * ```ts
- * import type { Logger } from "./options.ts";
- * const quiet: Logger = { warn: () => {}, error: () => {} };
- * quiet.warn("ignored");
- * ```
- */
-export interface Logger {
-  /** Something unexpected that the client recovered from. */
-  warn(...data: unknown[]): void;
-  /** Something that went wrong. */
-  error(...data: unknown[]): void;
-}
 
 /**
  * Options of a {@link Client}; all are optional.
