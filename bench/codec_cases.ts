@@ -42,22 +42,6 @@ export interface CodecCase {
   readonly expected: number | undefined;
 }
 
-/** Implementation names, used as bench names and table rows. */
-export const implementations = {
-  decode: {
-    webwire: "webwire decodeMessage",
-    json: "JSON.parse",
-    msgpackr: "msgpackr unpack",
-    floor: "floor: type byte + subarray",
-  },
-  encode: {
-    webwire: "webwire encode*",
-    json: "JSON.stringify",
-    msgpackr: "msgpackr pack",
-    floor: "floor: allocate + copy payload",
-  },
-} as const;
-
 function unexpected(message: Message, expected: string): never {
   throw new Error(`expected a ${expected}, decoded a ${message.kind}`);
 }
@@ -126,6 +110,14 @@ function encodeMsgpackr(f: CodecFixture): () => number {
   return () => pack({ id, payload }).length;
 }
 
+function encodeIntoReused(f: CodecFixture): () => number {
+  const { id, name, payload } = f;
+  const target = new Uint8Array(f.wire.length);
+  if (f.kind === "request") return () => encodeRequest({ id, name, payload }, target).length;
+  if (f.kind === "signal") return () => encodeSignal({ name, payload }, target).length;
+  return () => encodeReply({ id, payload }, target).length;
+}
+
 function encodeFloor(f: CodecFixture): () => number {
   const size = f.wire.length;
   const { payload, payloadOffset } = f;
@@ -136,33 +128,65 @@ function encodeFloor(f: CodecFixture): () => number {
   };
 }
 
-function expectedResult(
-  direction: "decode" | "encode",
-  implementation: number,
-  f: CodecFixture,
-): number | undefined {
-  const fields = (f.kind === "signal" ? 0 : 1) + (f.name?.length ?? 0);
-  if (direction === "encode") return implementation === 0 ? f.wire.length : undefined;
-  if (implementation === 1) return fields + f.jsonValue.payload.length;
-  if (implementation === 3) return f.wire[0] + f.payload.length;
-  return fields + f.payload.length;
+/** An implementation under test: its name and, per fixture, its operation and result. */
+interface Implementation {
+  readonly name: string;
+  readonly make: (f: CodecFixture) => () => number;
+  readonly expected: (f: CodecFixture) => number | undefined;
 }
 
+/** What the decoders read: the id (1 here), the name length and the payload length. */
+function fieldSum(f: CodecFixture, payloadLength: number): number {
+  return (f.kind === "signal" ? 0 : 1) + (f.name?.length ?? 0) + payloadLength;
+}
+
+/** Implementations per direction; the first one is ours, the baseline of its group. */
+const implementations: Record<"decode" | "encode", readonly Implementation[]> = {
+  decode: [
+    {
+      name: "webwire decodeMessage",
+      make: decodeWebwire,
+      expected: (f) => fieldSum(f, f.payload.length),
+    },
+    {
+      name: "JSON.parse",
+      make: decodeJson,
+      expected: (f) => fieldSum(f, f.jsonValue.payload.length),
+    },
+    {
+      name: "msgpackr unpack",
+      make: decodeMsgpackr,
+      expected: (f) => fieldSum(f, f.payload.length),
+    },
+    {
+      name: "floor: type byte + subarray",
+      make: decodeFloor,
+      expected: (f) => f.wire[0] + f.payload.length,
+    },
+  ],
+  encode: [
+    { name: "webwire encode", make: encodeWebwire, expected: (f) => f.wire.length },
+    { name: "JSON.stringify", make: encodeJson, expected: () => undefined },
+    { name: "msgpackr pack", make: encodeMsgpackr, expected: (f) => f.msgpack.length },
+    { name: "floor: allocate + copy payload", make: encodeFloor, expected: (f) => f.wire.length },
+    {
+      name: "webwire encode, reused buffer",
+      make: encodeIntoReused,
+      expected: (f) => f.wire.length,
+    },
+  ],
+};
+
 function casesOf(direction: "decode" | "encode"): CodecCase[] {
-  const names = implementations[direction];
-  const makers = direction === "decode"
-    ? [decodeWebwire, decodeJson, decodeMsgpackr, decodeFloor]
-    : [encodeWebwire, encodeJson, encodeMsgpackr, encodeFloor];
-  const labels = [names.webwire, names.json, names.msgpackr, names.floor];
   return fixtures.flatMap((f) =>
-    makers.map((make, i) => ({
+    implementations[direction].map((implementation, i) => ({
       direction,
       message: f.label,
       group: `${direction} ${f.label}`,
-      name: labels[i],
+      name: implementation.name,
       baseline: i === 0,
-      fn: make(f),
-      expected: expectedResult(direction, i, f),
+      fn: implementation.make(f),
+      expected: implementation.expected(f),
     }))
   );
 }

@@ -1,0 +1,238 @@
+// Runs the benchmarks with the locally installed Deno and Bun, writes their raw results to
+// bench/results/<suite>.json and the tables into README.md between the suite's markers.
+//
+// Usage: node bench/run.mjs [--codec | --all] [--no-write]
+//   --codec     the codec benchmark (default)
+//   --all       every suite in `suites` below
+//   --no-write  print the README section instead of writing files
+//
+// A new suite is a function returning { json, markdown }, added to `suites` with the name of
+// its README markers (`<!-- bench:<name>:start -->` ... `<!-- bench:<name>:end -->`).
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const bin = (name) => join(root, "node_modules", ".bin", name);
+const deno = bin("deno");
+const bun = bin("bun");
+
+function exec(command, args, what) {
+  const started = Date.now();
+  const result = spawnSync(command, args, {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
+    stdio: ["ignore", "pipe", "inherit"],
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 10 * 60 * 1000,
+  });
+  if (result.error) throw new Error(`${what} could not run: ${result.error.message}`);
+  if (result.status !== 0) {
+    throw new Error(`${what} failed with exit code ${result.status}:\n${result.stdout}`);
+  }
+  console.error(`${what}: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  return result.stdout;
+}
+
+function cpuModel() {
+  try {
+    const line = readFileSync("/proc/cpuinfo", "utf8").split("\n")
+      .find((l) => l.startsWith("model name"));
+    if (line) return line.slice(line.indexOf(":") + 1).trim();
+  } catch {
+    // not Linux: fall back to what Node reports
+  }
+  return cpus()[0]?.model ?? "unknown CPU";
+}
+
+function versions() {
+  const denoLines = exec(deno, ["--version"], "deno --version").split("\n");
+  const denoVersion = denoLines[0].split(" ")[1];
+  const v8 = (denoLines.find((l) => l.startsWith("v8 ")) ?? "").slice(3).replace(/-rusty$/, "");
+  const bunVersion = exec(bun, ["--version"], "bun --version").trim();
+  return {
+    deno: `Deno ${denoVersion}${v8 ? ` (V8 ${v8})` : ""}`,
+    bun: `Bun ${bunVersion} (JavaScriptCore)`,
+    denoVersion,
+    bunVersion,
+  };
+}
+
+const key = (group, name) => `${group}\u0000${name}`;
+
+function denoCodec() {
+  console.error("deno bench bench/codec_bench.ts (about 30 s) ...");
+  const out = exec(deno, ["bench", "--allow-read", "--json", "bench/codec_bench.ts"], "deno");
+  const raw = JSON.parse(out);
+  const results = new Map();
+  for (const b of raw.benches) {
+    const ok = b.results[0]?.ok;
+    if (!ok) throw new Error(`deno bench ${b.group} / ${b.name} failed: ${JSON.stringify(b)}`);
+    results.set(key(b.group, b.name), { ...b, avg: ok.avg });
+  }
+  return { raw, results };
+}
+
+function bunCodec() {
+  console.error("bun run bench/codec_mitata.ts --json (about 45 s) ...");
+  const out = exec(bun, ["run", "bench/codec_mitata.ts", "--json"], "bun");
+  const raw = JSON.parse(out.trim().split("\n").pop());
+  const results = new Map();
+  for (const r of raw.results) results.set(key(r.group, r.name), r);
+  return { raw, results };
+}
+
+function nsText(ns) {
+  if (ns === undefined) return "n/a";
+  if (ns < 100) return ns.toFixed(1);
+  return Math.round(ns).toLocaleString("en-US");
+}
+
+function rateText(ns) {
+  if (ns === undefined) return "n/a";
+  const rate = 1e9 / ns;
+  if (rate >= 1e6) return `${(rate / 1e6).toFixed(2)} M`;
+  if (rate >= 1e3) return `${(rate / 1e3).toFixed(1)} k`;
+  return rate.toFixed(0);
+}
+
+function table(direction, order, deno, bun) {
+  const rows = [
+    "| case | Deno ns/msg | Deno msg/s | Bun ns/msg | Bun msg/s |",
+    "| --- | ---: | ---: | ---: | ---: |",
+  ];
+  for (const { group, name, message } of order) {
+    if (!group.startsWith(direction)) continue;
+    const d = deno.get(key(group, name))?.avg;
+    const b = bun.get(key(group, name))?.avg;
+    const label = name.startsWith("webwire") ? `**${message}: ${name}**` : `${message}: ${name}`;
+    rows.push(`| ${label} | ${nsText(d)} | ${rateText(d)} | ${nsText(b)} | ${rateText(b)} |`);
+  }
+  return rows.join("\n");
+}
+
+function targets(deno, bun) {
+  const ours = "webwire decodeMessage";
+  const avg = (runtime, message, name) =>
+    runtime.get(key(`decode ${message}`, name))?.avg ?? Number.NaN;
+  const small = (r) => avg(r, "request 16 B", ours);
+  const rate = (r) => 1e9 / small(r) / 1e6;
+  const json = (r) => avg(r, "request 16 B", "JSON.parse") / small(r);
+  const big = (r) => avg(r, "request 1 MiB", ours) / small(r);
+  const line = (target, measure, unit, ok) =>
+    `- ${target}: ` +
+    [["Deno", deno], ["Bun", bun]].map(([runtime, r]) =>
+      `${runtime} ${measure(r).toFixed(2)}${unit} (${ok(measure(r)) ? "met" : "**not met**"})`
+    ).join(", ") + ".";
+  return [
+    line("Small-request decode ≥ 10 M msg/s", rate, " M msg/s", (x) => x >= 10),
+    line("Small-request decode ≥ 5× as fast as JSON.parse of it", json, "×", (x) => x >= 5),
+    line("1 MiB request decode within 1.5× of the 16-byte one", big, "×", (x) => x <= 1.5),
+  ].join("\n");
+}
+
+async function codec() {
+  const v = versions();
+  const cpu = cpuModel();
+  const cores = cpus().length;
+  const date = new Date().toISOString().slice(0, 10);
+  const d = denoCodec();
+  const b = bunCodec();
+  const order = d.raw.benches.map((x) => ({
+    group: x.group,
+    name: x.name,
+    message: x.group.replace(/^(decode|encode) /, ""),
+  }));
+  const markdown =
+    `Measured on ${date} by \`npm run bench\` on ${cpu} (${cores} cores, shared with other jobs,
+so expect some noise) with \`deno bench\` on ${v.deno} and mitata on ${v.bun}. ns/msg is the mean
+time of one operation, msg/s its inverse. Raw results: \`bench/results/codec.json\`.
+
+Targets:
+
+${targets(d.results, b.results)}
+
+Decoding (our decoder is lazy: \`decodeMessage\` validates the message and returns an object whose
+fields are made when read, so every decode case reads what a handler needs, the name as a string,
+the payload view and, for requests and replies, the id as a number; the JSON and msgpackr cases
+read the same fields):
+
+${table("decode", order, d.results, b.results)}
+
+Encoding (\`encodeRequest\`, \`encodeSignal\` or \`encodeReply\` into a new exact-size buffer, and
+into a reused buffer through their \`target\` argument; the allocation floor shows what allocating
+the message costs in each runtime, which the reused buffer avoids):
+
+${table("encode", order, d.results, b.results)}
+
+The same messages are measured in every row (\`bench/fixtures.ts\`): a request named \`users.get\`
+with a binary payload of 16 B, 1 KiB, 64 KiB or 1 MiB, a signal and a reply with 16-byte payloads.
+The JSON equivalent is \`{"id":1,"name":"users.get","payload":"<base64>"}\`, parsed from a string
+as a WebSocket text frame delivers it, with the base64 left undecoded (which favours JSON); the
+msgpackr equivalent is \`{id, name, payload}\` with the payload as MessagePack \`bin\`, which msgpackr
+decodes into a view. The floors are the least any decoder or encoder must do: read the type byte
+and make one \`subarray\`; allocate the message and copy the payload. Run \`npm run bench\` to
+regenerate this section, \`deno task bench\` or \`bun run bench/codec_mitata.ts\` for one runtime.`;
+  return {
+    markdown,
+    json: {
+      date,
+      cpu,
+      cores,
+      node: process.version,
+      deno: { version: v.denoVersion, ...d.raw },
+      bun: { version: v.bunVersion, ...b.raw },
+    },
+  };
+}
+
+const suites = { codec };
+
+function formatMarkdown(text) {
+  const result = spawnSync(deno, ["fmt", "--ext=md", "-"], {
+    cwd: root,
+    input: text,
+    encoding: "utf8",
+  });
+  if (result.status !== 0) throw new Error(`deno fmt failed: ${result.stderr}`);
+  return result.stdout.trim();
+}
+
+function replaceSection(readme, name, body) {
+  const start = `<!-- bench:${name}:start -->`;
+  const end = `<!-- bench:${name}:end -->`;
+  const from = readme.indexOf(start);
+  const to = readme.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`README.md has no ${start} ... ${end} markers`);
+  return `${readme.slice(0, from + start.length)}\n\n${body}\n\n${readme.slice(to)}`;
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  const unknown = args.filter((a) => !["--codec", "--all", "--no-write"].includes(a));
+  if (unknown.length > 0) throw new Error(`unknown arguments: ${unknown.join(" ")}`);
+  const names = args.includes("--all") ? Object.keys(suites) : ["codec"];
+  const write = !args.includes("--no-write");
+  for (const name of names) {
+    const { markdown, json } = await suites[name]();
+    const section = formatMarkdown(markdown);
+    if (!write) {
+      console.log(section);
+      continue;
+    }
+    mkdirSync(join(root, "bench", "results"), { recursive: true });
+    writeFileSync(
+      join(root, "bench", "results", `${name}.json`),
+      `${JSON.stringify(json, null, 2)}\n`,
+    );
+    const readmePath = join(root, "README.md");
+    writeFileSync(readmePath, replaceSection(readFileSync(readmePath, "utf8"), name, section));
+    console.log(section);
+    console.error(`wrote bench/results/${name}.json and the ${name} section of README.md`);
+  }
+}
+
+await main();
