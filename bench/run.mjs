@@ -134,7 +134,7 @@ function targets(deno, bun) {
   ].join("\n");
 }
 
-async function codec() {
+function codec() {
   const v = versions();
   const cpu = cpuModel();
   const cores = cpus().length;
@@ -210,14 +210,14 @@ function replaceSection(readme, name, body) {
   return `${readme.slice(0, from + start.length)}\n\n${body}\n\n${readme.slice(to)}`;
 }
 
-async function main() {
+function main() {
   const args = process.argv.slice(2);
   const unknown = args.filter((a) => !["--codec", "--all", "--no-write"].includes(a));
   if (unknown.length > 0) throw new Error(`unknown arguments: ${unknown.join(" ")}`);
   const names = args.includes("--all") ? Object.keys(suites) : ["codec"];
   const write = !args.includes("--no-write");
   for (const name of names) {
-    const { markdown, json } = await suites[name]();
+    const { markdown, json } = suites[name]();
     const section = formatMarkdown(markdown);
     if (!write) {
       console.log(section);
@@ -235,4 +235,4 @@ async function main() {
   }
 }
 
-await main();
+main();
