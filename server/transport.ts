@@ -26,7 +26,7 @@
  * import type { TransportSocket } from "./transport.ts";
  * function wrap(ws: WebSocket): TransportSocket {
  *   return {
- *     send: (bytes) => ws.send(bytes),
+ *     send: (bytes) => ws.send(bytes as Uint8Array<ArrayBuffer>),
  *     close: (code, reason) => ws.close(code, reason),
  *     get bufferedAmount() {
  *       return ws.bufferedAmount;
