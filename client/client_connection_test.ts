@@ -46,8 +46,8 @@ describe("Client connection maintenance", () => {
     await delay(150); // several attempts fail meanwhile (connection refused)
     assert.equal(client.status, "connecting");
 
-    running = await startServer({ ...serverOptions, port });
     const reconnected = nextEvent(client, "connected");
+    running = await startServer({ ...serverOptions, port });
     assert.equal((await waiting).text(), "queued while down");
     await reconnected;
     assert.equal(client.status, "connected");

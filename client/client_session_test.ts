@@ -129,8 +129,9 @@ describe("Client sessions", () => {
     const disconnected = nextEvent(client, "disconnected");
     await running.close();
     await disconnected;
+    const reconnected = nextEvent(client, "connected");
     running = await startServer({ ...serverOptions, sessionManager, port });
-    await nextEvent(client, "connected");
+    await reconnected;
     assert.equal(client.session?.key, key);
     assert.equal((await client.request("whoami")).text(), key);
     assert.equal(closedEvents, 0);
@@ -153,9 +154,10 @@ describe("Client sessions", () => {
     await running.close();
     await disconnected;
     // A new server with an empty session manager knows no session.
-    running = await startServer({ ...serverOptions, port });
     const closed = nextEvent(client, "sessionclosed");
-    await nextEvent(client, "connected");
+    const reconnected = nextEvent(client, "connected");
+    running = await startServer({ ...serverOptions, port });
+    await reconnected;
     await closed;
     assert.equal(client.session, null);
     assert.match(log.warnings.join("\n"), /could not restore the session/);
