@@ -1,0 +1,222 @@
+/**
+ * The Hono adapter: a route handler that serves WebWire on a path of a Hono app, with Hono's
+ * WebSocket helper doing the upgrade. The helper is passed in (`upgradeWebSocket` from
+ * `hono/deno` or `hono/bun`), so this module imports neither Hono nor a runtime: Hono's types
+ * are matched structurally.
+ *
+ * @example
+ * ```ts
+ * import { Server } from "../server.ts";
+ * import { honoHandler, type HonoUpgradeWebSocket } from "./hono.ts";
+ * import { MemorySessionManager } from "../session/mod.ts";
+ * // With Hono: import { upgradeWebSocket } from "hono/deno"; app.get("/ws", honoHandler(...)).
+ * const upgradeWebSocket: HonoUpgradeWebSocket<{ req: { raw: Request } }> = () =>
+ *   Promise.resolve(new Response(null, { status: 101 }));
+ * const handle = honoHandler(
+ *   new Server({ sessionManager: new MemorySessionManager() }),
+ *   upgradeWebSocket,
+ * );
+ * const response = await handle({ req: { raw: new Request("http://localhost/ws") } });
+ * console.assert(response.status === 426); // not a WebSocket upgrade: the core answers
+ * ```
+ * @module
+ */
+
+import type { Server } from "../server/server.ts";
+import type { TransportEvents } from "../server/transport.ts";
+
+/**
+ * The part of Hono's `Context` the adapter uses.
+ *
+ * @example
+ * ```ts
+ * import type { HonoContextLike } from "./hono.ts";
+ * const c: HonoContextLike = { req: { raw: new Request("http://localhost/ws") } };
+ * console.assert(c.req.raw.method === "GET");
+ * ```
+ */
+export interface HonoContextLike {
+  /** Hono's request wrapper; `raw` is the standard `Request`. */
+  readonly req: { readonly raw: Request };
+}
+
+/**
+ * The part of Hono's `WSContext` the adapter uses. Its `raw` is the runtime's socket: a
+ * `WebSocket` under Deno, a `ServerWebSocket` under Bun.
+ *
+ * @example
+ * ```ts
+ * import type { HonoWSContextLike } from "./hono.ts";
+ * const bye = (ws: HonoWSContextLike): void => ws.close(1000, "bye");
+ * console.assert(typeof bye === "function");
+ * ```
+ */
+export interface HonoWSContextLike {
+  /** The runtime's socket. */
+  readonly raw?: unknown;
+  /** `1` when open (Hono's Bun helper reports the state when the event fired). */
+  readonly readyState: number;
+  /** Sends one binary message. */
+  send(data: Uint8Array<ArrayBuffer>): void;
+  /** Closes the socket. */
+  close(code?: number, reason?: string): void;
+}
+
+/**
+ * The WebSocket events the adapter gives Hono's `upgradeWebSocket`, shaped like Hono's
+ * `WSEvents`.
+ *
+ * @example
+ * ```ts
+ * import type { HonoWSEvents } from "./hono.ts";
+ * const names = (events: HonoWSEvents): string[] => Object.keys(events);
+ * console.assert(typeof names === "function");
+ * ```
+ */
+export interface HonoWSEvents {
+  /** The socket opened. */
+  onOpen(event: Event, ws: HonoWSContextLike): void;
+  /** A message arrived; `data` is a string, `ArrayBuffer`, view or `Blob`. */
+  onMessage(event: { readonly data: unknown }, ws: HonoWSContextLike): void;
+  /** The socket closed. */
+  onClose(event: { readonly code?: number; readonly reason?: string }, ws: HonoWSContextLike): void;
+  /** A socket error; a close event always follows. */
+  onError(event: Event, ws: HonoWSContextLike): void;
+}
+
+/**
+ * Hono's `upgradeWebSocket(c, events)` as exported by `hono/deno` and `hono/bun`.
+ *
+ * @example
+ * ```ts
+ * import type { HonoContextLike, HonoUpgradeWebSocket } from "./hono.ts";
+ * const refuseAll: HonoUpgradeWebSocket<HonoContextLike> = () =>
+ *   Promise.resolve(new Response(null, { status: 400 }));
+ * console.assert(typeof refuseAll === "function");
+ * ```
+ */
+export type HonoUpgradeWebSocket<C extends HonoContextLike> = (
+  c: C,
+  events: HonoWSEvents,
+) => Promise<Response>;
+
+/**
+ * Options of {@link honoHandler}.
+ *
+ * @example
+ * ```ts
+ * import type { HonoHandlerOptions } from "./hono.ts";
+ * const options: HonoHandlerOptions<{ req: { raw: Request } }> = {
+ *   getConnInfo: () => ({ remote: { address: "127.0.0.1", port: 50000 } }),
+ * };
+ * console.assert(typeof options.getConnInfo === "function");
+ * ```
+ */
+export interface HonoHandlerOptions<C extends HonoContextLike> {
+  /**
+   * Hono's `getConnInfo` of the runtime (`hono/deno`, `hono/bun`), to give connections their
+   * remote address. Without it `connection.remoteAddress` is `""`.
+   */
+  getConnInfo?: (c: C) => { remote: { address?: string; port?: number } };
+}
+
+interface RuntimeSocket {
+  binaryType?: string;
+  bufferedAmount?: number;
+  getBufferedAmount?(): number;
+  readyState?: number;
+}
+
+/**
+ * Makes a Hono route handler that serves WebWire: the core decides first
+ * (`Server.prepareUpgrade`, whose refusal is returned as is), then Hono upgrades. Under Bun,
+ * serve with Hono's `websocket` handlers; to let Bun itself refuse oversized messages, add
+ * `maxPayloadLength: server.limits.messageBufferSize` to them (the core refuses them anyway).
+ *
+ * @example
+ * ```ts
+ * import { Server } from "../server.ts";
+ * import { honoHandler } from "./hono.ts";
+ * import { MemorySessionManager } from "../session/mod.ts";
+ * // app.get("/ws", honoHandler(server, upgradeWebSocket)), with upgradeWebSocket from hono/deno.
+ * const server = new Server({
+ *   sessionManager: new MemorySessionManager(),
+ *   beforeUpgrade: () => new Response("no", { status: 401 }),
+ * });
+ * const handle = honoHandler(server, () => Promise.reject(new Error("not reached")));
+ * const raw = new Request("http://localhost/ws", { headers: { upgrade: "websocket" } });
+ * console.assert((await handle({ req: { raw } })).status === 401);
+ * ```
+ */
+export function honoHandler<C extends HonoContextLike>(
+  server: Server,
+  upgradeWebSocket: HonoUpgradeWebSocket<C>,
+  options: HonoHandlerOptions<C> = {},
+): (c: C) => Promise<Response> {
+  return async (c) => {
+    const decision = await server.prepareUpgrade(c.req.raw);
+    if (!decision.accept) return decision.response;
+    const remote = options.getConnInfo?.(c).remote;
+    const remoteAddress = remote?.address === undefined
+      ? ""
+      : `${remote.address}:${remote.port ?? ""}`;
+    let events: TransportEvents | undefined;
+    // Messages that arrive as a Blob are read asynchronously; later ones wait for them so
+    // that the core sees the client's order.
+    let blobs: Promise<void> | undefined;
+    const deliver = (data: Uint8Array | string) => events?.message(data);
+    return await upgradeWebSocket(c, {
+      onOpen(_event, ws) {
+        const socket = ws.raw as RuntimeSocket | undefined;
+        // Under Deno, raw is a WebSocket whose default binary type is "blob". Bun's socket has
+        // a binary type too ("nodebuffer"), which Hono's Bun helper relies on: left alone.
+        if (socket?.binaryType === "blob") socket.binaryType = "arraybuffer";
+        events = server.accept(
+          {
+            send: (bytes) => {
+              if ((socket?.readyState ?? ws.readyState) === 1) {
+                ws.send(bytes as Uint8Array<ArrayBuffer>);
+              }
+            },
+            close: (code, reason) => ws.close(code, reason),
+            get bufferedAmount() {
+              if (typeof socket?.getBufferedAmount === "function") {
+                return socket.getBufferedAmount();
+              }
+              return socket?.bufferedAmount ?? 0;
+            },
+          },
+          decision.options,
+          { remoteAddress },
+        );
+      },
+      onMessage(event, ws) {
+        const data = event.data;
+        if (data instanceof Blob) {
+          const read = data.arrayBuffer();
+          blobs = (blobs ?? Promise.resolve())
+            .then(async () => deliver(new Uint8Array(await read)))
+            .catch(() => ws.close(1011, "could not read a message"));
+          return;
+        }
+        const message = typeof data === "string"
+          ? data
+          : ArrayBuffer.isView(data)
+          ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+          : new Uint8Array(data as ArrayBuffer);
+        if (blobs === undefined) deliver(message);
+        else blobs = blobs.then(() => deliver(message));
+      },
+      onClose(event) {
+        // Bun reports its own maxPayloadLength refusal as 1006; the client was sent 1009.
+        const code = event.code === 1006 && event.reason === bunTooBigReason ? 1009 : event.code;
+        const close = () => events?.closed(code, event.reason);
+        if (blobs === undefined) close();
+        else blobs = blobs.then(close);
+      },
+      onError() {},
+    });
+  };
+}
+
+const bunTooBigReason = "Received too big message";

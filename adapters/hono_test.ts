@@ -1,0 +1,263 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { connect } from "node:net";
+import { Hono } from "hono";
+import { encodeRequest, encodeSignal, requestIdFromNumber, requestIdKey } from "../protocol/mod.ts";
+import { silentLogger } from "../protocol/logger.ts";
+import type { Connection } from "../server/connection.ts";
+import type { DisconnectReason } from "../server/disconnect_reason.ts";
+import type { ServerOptions } from "../server/options.ts";
+import { Server } from "../server/server.ts";
+import { MemorySessionManager } from "../session/memory_session_manager.ts";
+import { RawClient } from "../testing/raw_client.ts";
+import { honoHandler } from "./hono.ts";
+
+const id = requestIdFromNumber;
+const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+interface BunLike {
+  serve(options: {
+    port: number;
+    hostname: string;
+    fetch: (request: Request, server: unknown) => Response | Promise<Response>;
+    websocket: unknown;
+  }): { port: number; stop(closeActive?: boolean): Promise<void> | void };
+}
+
+interface HonoApp {
+  server: Server;
+  /** `ws://127.0.0.1:<port>/ws` */
+  url: string;
+  /** `http://127.0.0.1:<port>` */
+  origin: string;
+  port: number;
+  disconnects: DisconnectReason[];
+  close(): Promise<void>;
+}
+
+/** A Hono app with WebWire on `/ws` and a plain route on `/health`, served by the runtime. */
+async function serveApp(options: ServerOptions = {}): Promise<HonoApp> {
+  const disconnects: DisconnectReason[] = [];
+  const server = new Server({
+    logger: silentLogger,
+    sessionManager: new MemorySessionManager(),
+    onClientDisconnected: (_connection, reason) => void disconnects.push(reason),
+    ...options,
+  });
+  const app = new Hono();
+  app.get("/health", (c) => c.text("healthy"));
+  const bun = (globalThis as { Bun?: BunLike }).Bun;
+  let port: number;
+  let stop: () => Promise<void>;
+  if (bun !== undefined) {
+    const { upgradeWebSocket, websocket, getConnInfo } = await import("hono/bun");
+    app.get("/ws", honoHandler(server, upgradeWebSocket, { getConnInfo }));
+    const http = bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch: app.fetch,
+      websocket: { ...websocket, maxPayloadLength: server.limits.messageBufferSize },
+    });
+    port = http.port;
+    stop = async () => await http.stop(true);
+  } else {
+    const { upgradeWebSocket, getConnInfo } = await import("hono/deno");
+    app.get("/ws", honoHandler(server, upgradeWebSocket, { getConnInfo }));
+    const http = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, app.fetch);
+    port = http.addr.port;
+    stop = () => http.shutdown();
+  }
+  return {
+    server,
+    port,
+    url: `ws://127.0.0.1:${port}/ws`,
+    origin: `http://127.0.0.1:${port}`,
+    disconnects,
+    close: async () => {
+      await server.shutdown();
+      await stop();
+    },
+  };
+}
+
+/** Sends a WebSocket upgrade request over plain TCP and returns the raw HTTP response. */
+function rawUpgrade(port: number, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1");
+    let response = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk) => {
+      response += chunk;
+      // The refusal's body is short; once it is in, the answer is complete.
+      if (response.includes("\r\n\r\n") && /no token|shutting down/.test(response)) {
+        socket.destroy();
+        resolve(response);
+      }
+    });
+    socket.on("error", reject);
+    socket.on("close", () => resolve(response));
+    socket.write(
+      `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\n` +
+        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
+        "Sec-WebSocket-Version: 13\r\n\r\n",
+    );
+  });
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+test("hono: accept-conf, echo in binary and UTF-8, a signal each way, the peer's address", async () => {
+  const signals: string[] = [];
+  let connected: Connection | undefined;
+  const app = await serveApp({
+    messageBufferSize: 4000,
+    readTimeout: 7000,
+    onClientConnected: (connection) => void (connected = connection),
+    onRequest: (request) => request.payload,
+    onSignal: (signal) => {
+      signals.push(`${signal.name}:${signal.payload.text()}`);
+      signal.connection.signal("pong", signal.payload.text());
+    },
+  });
+  try {
+    const client = await RawClient.connect(app.url);
+    const conf = await client.next();
+    assert.ok(conf.kind === "accept-conf");
+    assert.deepEqual([conf.readTimeoutMs, conf.messageBufferSize], [7000, 4000]);
+
+    const bytes = new Uint8Array([0, 1, 2, 250, 255]);
+    client.send(encodeRequest({ id: id(1), name: "echo", payload: bytes }));
+    const binary = await client.next();
+    assert.ok(binary.kind === "reply");
+    assert.equal(binary.encoding, "binary");
+    assert.equal(requestIdKey(binary.id), 1);
+    assert.deepEqual([...binary.payload], [...bytes]);
+
+    client.send(encodeRequest({ id: id(2), name: "echo", payload: "grüß" }));
+    const utf8 = await client.next();
+    assert.ok(utf8.kind === "reply");
+    assert.equal(utf8.encoding, "utf8");
+    assert.equal(text(utf8.payload), "grüß");
+
+    client.send(encodeSignal({ name: "ping", payload: "42" }));
+    const pong = await client.next();
+    assert.ok(pong.kind === "signal");
+    assert.equal(pong.nameText, "pong");
+    assert.equal(text(pong.payload), "42");
+    assert.deepEqual(signals, ["ping:42"]);
+
+    assert.match(connected?.remoteAddress ?? "", /^127\.0\.0\.1:\d+$/);
+    client.close();
+    await client.closed;
+    await until(() => app.disconnects.length === 1, "disconnect reported");
+    assert.equal(app.disconnects[0].kind, "client-closed");
+    assert.equal(app.disconnects[0].code, 1000);
+  } finally {
+    await app.close();
+  }
+});
+
+test("hono: the app's other routes still work and plain GETs of /ws get the core's 426", async () => {
+  const app = await serveApp();
+  try {
+    const health = await fetch(`${app.origin}/health`);
+    assert.equal(health.status, 200);
+    assert.equal(await health.text(), "healthy");
+    const plain = await fetch(`${app.origin}/ws`);
+    assert.equal(plain.status, 426);
+    await plain.body?.cancel();
+    const missing = await fetch(`${app.origin}/nowhere`);
+    assert.equal(missing.status, 404);
+    await missing.body?.cancel();
+  } finally {
+    await app.close();
+  }
+});
+
+test("hono: a beforeUpgrade refusal reaches the client; its options reach the connection", async () => {
+  let info: Record<string, unknown> | undefined;
+  const app = await serveApp({
+    beforeUpgrade: (request) => {
+      const token = new URL(request.url).searchParams.get("token");
+      if (token !== "ok") return new Response("no token\n", { status: 401 });
+      return { info: { user: "ada" } };
+    },
+    onClientConnected: (connection) => void (info = connection.info),
+  });
+  try {
+    const refused = await rawUpgrade(app.port, "/ws");
+    assert.match(refused, /^HTTP\/1\.1 401 /);
+    assert.match(refused, /no token/);
+    assert.equal(app.server.connectionCount, 0);
+
+    const client = await RawClient.handshake(`${app.url}?token=ok`);
+    assert.deepEqual(info, { user: "ada" });
+    client.close();
+    await client.closed;
+  } finally {
+    await app.close();
+  }
+});
+
+test("hono: text frames close with 1003, oversized messages with 1009", async () => {
+  const app = await serveApp({ messageBufferSize: 1024, onRequest: (request) => request.payload });
+  try {
+    const texting = await RawClient.handshake(app.url);
+    texting.send("hello");
+    assert.equal((await texting.closed).code, 1003);
+
+    const big = await RawClient.handshake(app.url);
+    big.send(encodeRequest({ id: id(1), name: "a", payload: new Uint8Array(1024 - 11) }));
+    assert.equal((await big.next()).kind, "reply");
+    big.send(encodeRequest({ id: id(2), name: "a", payload: new Uint8Array(1024 - 10) }));
+    assert.equal((await big.closed).code, 1009);
+    await until(() => app.disconnects.length === 2, "disconnects reported");
+    assert.deepEqual(app.disconnects.map((reason) => reason.kind), [
+      "protocol-violation",
+      "message-too-big",
+    ]);
+  } finally {
+    await app.close();
+  }
+});
+
+test("hono: graceful shutdown finishes running handlers, closes with 1001, then refuses", async () => {
+  let release: () => void = () => {};
+  const released = new Promise<void>((resolve) => release = resolve);
+  let started = false;
+  const app = await serveApp({
+    onRequest: async (request) => {
+      started = true;
+      await released;
+      return `done ${request.payload.text()}`;
+    },
+  });
+  let closing: Promise<void> | undefined;
+  try {
+    const client = await RawClient.handshake(app.url);
+    client.send(encodeRequest({ id: id(7), name: "slow", payload: "work" }));
+    await until(() => started, "handler started");
+    closing = app.close();
+    assert.equal(app.server.isShuttingDown, true);
+    const refused = await rawUpgrade(app.port, "/ws");
+    assert.match(refused, /^HTTP\/1\.1 503 /);
+    assert.ok(await client.silentFor(50), "no reply before the handler finishes");
+    release();
+    const reply = await client.next();
+    assert.ok(reply.kind === "reply");
+    assert.equal(requestIdKey(reply.id), 7);
+    assert.equal(text(reply.payload), "done work");
+    assert.equal((await client.closed).code, 1001);
+    await closing;
+    assert.deepEqual(app.disconnects.map((reason) => reason.kind), ["shutdown"]);
+  } finally {
+    release();
+    await (closing ?? app.close());
+  }
+});
