@@ -46,8 +46,8 @@ import type { WebSocketConstructor } from "./websocket_like.ts";
  * @example
  * ```ts
  * import type { ClientStatus } from "./client.ts";
- * const status: ClientStatus = "connecting";
- * console.assert(status !== "connected");
+ * const isUsable = (status: ClientStatus): boolean => status === "connected";
+ * console.assert(!isUsable("connecting"));
  * ```
  */
 export type ClientStatus = "disconnected" | "connecting" | "connected" | "closed";

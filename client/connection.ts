@@ -157,7 +157,7 @@ export class Connection {
     this.closed = closed;
     this.#heartbeat = new Heartbeat(heartbeatInterval(conf.readTimeoutMs), () => {
       try {
-        this.#socket.send(encodeHeartbeat());
+        this.#socket.send(encodeHeartbeat() as Uint8Array<ArrayBuffer>);
       } catch (error) {
         this.#end(new DisconnectedError("sending a heartbeat failed", { cause: error }));
       }
@@ -284,7 +284,7 @@ export class Connection {
       throw new MessageTooLargeError(bytes.length, this.messageBufferSize);
     }
     try {
-      this.#socket.send(bytes);
+      this.#socket.send(bytes as Uint8Array<ArrayBuffer>);
     } catch (error) {
       const disconnected = new DisconnectedError("sending failed", { cause: error });
       this.#end(disconnected);

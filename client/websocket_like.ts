@@ -29,8 +29,8 @@ export interface WebSocketLike {
   binaryType: string;
   /** 0 connecting, 1 open, 2 closing, 3 closed. */
   readonly readyState: number;
-  /** Sends one binary message. */
-  send(data: Uint8Array): void;
+  /** Sends one binary message (always an exact-size buffer of its own). */
+  send(data: Uint8Array<ArrayBuffer>): void;
   /** Starts the closing handshake. */
   close(code?: number, reason?: string): void;
   /** Called once the connection is open. */

@@ -1,0 +1,24 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { backoffDelay, defaultBackoff } from "./backoff.ts";
+
+test("backoff caps grow by the factor up to the maximum", () => {
+  const top = () => 0.999999999;
+  const caps = [0, 1, 2, 3, 4, 5, 6, 7, 10].map((attempt) =>
+    backoffDelay(attempt, defaultBackoff, top)
+  );
+  assert.deepEqual(caps, [249, 499, 999, 1999, 3999, 7999, 9999, 9999, 9999]);
+  assert.equal(backoffDelay(3, { initialDelay: 100, factor: 3, maxDelay: 50_000 }, top), 2699);
+});
+
+test("backoff delays are fully jittered between 0 and the cap", () => {
+  assert.equal(backoffDelay(5, defaultBackoff, () => 0), 0);
+  assert.equal(backoffDelay(5, defaultBackoff, () => 0.5), 4000);
+  const seen = new Set<number>();
+  for (let i = 0; i < 200; i++) {
+    const delay = backoffDelay(2, defaultBackoff);
+    assert.ok(delay >= 0 && delay < 1000, String(delay));
+    seen.add(Math.floor(delay / 100));
+  }
+  assert.ok(seen.size >= 5, "delays should spread over the window");
+});
