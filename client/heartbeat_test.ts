@@ -15,7 +15,7 @@ test("an idle connection beats once per interval", async () => {
   const heartbeat = new Heartbeat(40, () => beats++);
   await delay(190);
   heartbeat.stop();
-  assert.ok(beats >= 3 && beats <= 5, `beats: ${beats}`);
+  assert.ok(beats >= 2 && beats <= 5, `beats: ${beats}`);
   const stopped = beats;
   await delay(100);
   assert.equal(beats, stopped);
@@ -23,13 +23,13 @@ test("an idle connection beats once per interval", async () => {
 
 test("outgoing messages postpone the heartbeat", async () => {
   let beats = 0;
-  const heartbeat = new Heartbeat(60, () => beats++);
+  const heartbeat = new Heartbeat(100, () => beats++);
   for (let i = 0; i < 8; i++) {
     await delay(20);
     heartbeat.touch();
   }
   assert.equal(beats, 0);
-  await delay(120);
+  await delay(200);
   heartbeat.stop();
   assert.ok(beats >= 1, `beats: ${beats}`);
 });
