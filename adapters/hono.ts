@@ -22,6 +22,7 @@
  * @module
  */
 
+import { CloseCode } from "../server/close_codes.ts";
 import type { Server } from "../server/server.ts";
 import type { TransportEvents } from "../server/transport.ts";
 
@@ -209,7 +210,9 @@ export function honoHandler<C extends HonoContextLike>(
       },
       onClose(event) {
         // Bun reports its own maxPayloadLength refusal as 1006; the client was sent 1009.
-        const code = event.code === 1006 && event.reason === bunTooBigReason ? 1009 : event.code;
+        const code = event.code === 1006 && event.reason === bunTooBigReason
+          ? CloseCode.MessageTooBig
+          : event.code;
         const close = () => events?.closed(code, event.reason);
         if (blobs === undefined) close();
         else blobs = blobs.then(close);

@@ -1,0 +1,253 @@
+/**
+ * The Node adapter: serves a WebWire {@link Server} on a `node:http` server with the `ws`
+ * package. `nodeHandlers(server)` gives the `request` and `upgrade` listeners for an HTTP server
+ * of your own; {@link serveNode} starts one. `ws` enforces the message buffer size itself
+ * (`maxPayload`, close code 1009).
+ *
+ * @example
+ * ```ts
+ * import { createServer } from "node:http";
+ * import { Server } from "../server.ts";
+ * import { nodeHandlers } from "./node.ts";
+ * import { MemorySessionManager } from "../session/mod.ts";
+ * const handlers = nodeHandlers(new Server({ sessionManager: new MemorySessionManager() }));
+ * const http = createServer(handlers.request);
+ * http.on("upgrade", handlers.upgrade);
+ * // http.listen(8080);
+ * console.assert(http.listenerCount("upgrade") === 1);
+ * ```
+ * @module
+ */
+
+import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
+import { Buffer } from "node:buffer";
+// `ws` ships no types; Deno (and JSR users) take them from @types/ws.
+// @ts-types="npm:@types/ws@^8.18.1"
+import { WebSocketServer } from "ws";
+import { CloseCode } from "../server/close_codes.ts";
+import type { Server } from "../server/server.ts";
+import type { ListenOptions, RunningServer } from "./deno.ts";
+
+export type { ListenOptions, RunningServer } from "./deno.ts";
+
+/**
+ * Listeners for a `node:http` server.
+ *
+ * @example
+ * ```ts
+ * import type { NodeHandlers } from "./node.ts";
+ * const names = (h: NodeHandlers): string[] => Object.keys(h);
+ * console.assert(typeof names === "function");
+ * ```
+ */
+export interface NodeHandlers {
+  /**
+   * The `request` listener: answers requests that are no upgrade as `Server.prepareUpgrade`
+   * decides (an OPTIONS answer, 426 or 503).
+   */
+  request(request: IncomingMessage, response: ServerResponse): void;
+  /** The `upgrade` listener: upgrades to a WebWire connection, or writes the refusal. */
+  upgrade(request: IncomingMessage, socket: Duplex, head: Uint8Array): void;
+}
+
+/**
+ * Makes the listeners that serve `server` on a `node:http` (or `node:https`) server, on every
+ * path; route in front of them to serve WebWire on one path only.
+ *
+ * @example
+ * ```ts
+ * import { Server } from "../server.ts";
+ * import { nodeHandlers } from "./node.ts";
+ * import { MemorySessionManager } from "../session/mod.ts";
+ * const handlers = nodeHandlers(new Server({ sessionManager: new MemorySessionManager() }));
+ * console.assert(typeof handlers.upgrade === "function");
+ * ```
+ */
+export function nodeHandlers(server: Server): NodeHandlers {
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: server.limits.messageBufferSize,
+    clientTracking: false,
+    perMessageDeflate: false,
+  });
+  return {
+    request(request, response) {
+      void answer(server, request, response);
+    },
+    upgrade(request, socket, head) {
+      // Node removes its own error listener from an upgraded socket: without one, a reset
+      // while the core decides would crash the process.
+      const onError = () => socket.destroy();
+      socket.on("error", onError);
+      void (async () => {
+        const decision = await decide(server, request);
+        if (!decision.accept) {
+          await writeRaw(socket, decision.response);
+          return;
+        }
+        socket.off("error", onError);
+        const remoteAddress = peerAddress(request);
+        wss.handleUpgrade(request, socket, toBuffer(head), (ws) => {
+          const events = server.accept(
+            {
+              send: (bytes) => {
+                if (ws.readyState === ws.OPEN) ws.send(bytes);
+              },
+              close: (code, reason) => ws.close(code, reason),
+              get bufferedAmount() {
+                return ws.bufferedAmount;
+              },
+            },
+            decision.options,
+            { remoteAddress },
+          );
+          ws.on("message", (data, isBinary) => {
+            const bytes = toBytes(data);
+            events.message(isBinary ? bytes : new TextDecoder().decode(bytes));
+          });
+          let tooBig: Error | undefined;
+          ws.on("close", (code, reason) => {
+            // After refusing a message over maxPayload, ws sends the client 1009 but stops
+            // reading, so its own close event only knows 1006.
+            if (tooBig !== undefined) events.closed(CloseCode.MessageTooBig, tooBig.message);
+            else events.closed(code, reason.toString());
+          });
+          // An error is always followed by a close event, which ends the connection.
+          ws.on("error", (error) => {
+            if ((error as { code?: unknown }).code === wsTooBigCode) tooBig ??= error;
+          });
+        });
+      })().catch(() => socket.destroy());
+    },
+  };
+}
+
+/**
+ * Serves `server` with a new `node:http` server on every path; resolves once it listens.
+ *
+ * @example
+ * ```ts
+ * import { Server } from "../server.ts";
+ * import { serveNode } from "./node.ts";
+ * import { MemorySessionManager } from "../session/mod.ts";
+ * const running = await serveNode(new Server({ sessionManager: new MemorySessionManager() }));
+ * console.assert(running.url.startsWith("ws://127.0.0.1:"));
+ * await running.close();
+ * ```
+ */
+export async function serveNode(
+  server: Server,
+  options: ListenOptions = {},
+): Promise<RunningServer> {
+  const hostname = options.hostname ?? "127.0.0.1";
+  const handlers = nodeHandlers(server);
+  const http = createServer(handlers.request);
+  http.on("upgrade", handlers.upgrade);
+  await new Promise<void>((resolve, reject) => {
+    http.once("error", reject);
+    http.listen(options.port ?? 0, hostname, () => {
+      http.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (http.address() as AddressInfo).port;
+  return {
+    port,
+    url: `ws://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}/`,
+    close: async () => {
+      await server.shutdown();
+      await new Promise<void>((resolve, reject) => {
+        http.close((error) => error === undefined ? resolve() : reject(error));
+        http.closeIdleConnections();
+      });
+    },
+  };
+}
+
+type Decision = Awaited<ReturnType<Server["prepareUpgrade"]>>;
+
+/** Asks the core about a request; a request that does not make a valid URL gets 400. */
+function decide(server: Server, request: IncomingMessage): Promise<Decision> {
+  let standard: Request;
+  try {
+    standard = toRequest(request);
+  } catch {
+    return Promise.resolve({
+      accept: false,
+      response: new Response("bad request\n", { status: 400 }),
+    });
+  }
+  return server.prepareUpgrade(standard);
+}
+
+/** A body-less standard `Request` with the method, URL and headers of Node's request. */
+function toRequest(request: IncomingMessage): Request {
+  const encrypted = (request.socket as { encrypted?: boolean }).encrypted === true;
+  const base = `${encrypted ? "https" : "http"}://${request.headers.host ?? "localhost"}`;
+  const headers = new Headers();
+  const raw = request.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
+  return new Request(new URL(request.url ?? "/", base), {
+    method: request.method ?? "GET",
+    headers,
+  });
+}
+
+async function answer(
+  server: Server,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  try {
+    const decision = await decide(server, request);
+    // A request that reached the `request` listener is no upgrade, so it is never accepted.
+    const reply = decision.accept
+      ? new Response("expected a WebSocket upgrade\n", { status: 426 })
+      : decision.response;
+    response.statusCode = reply.status;
+    if (reply.statusText !== "") response.statusMessage = reply.statusText;
+    reply.headers.forEach((value, name) => response.appendHeader(name, value));
+    response.end(new Uint8Array(await reply.arrayBuffer()));
+  } catch {
+    if (!response.headersSent) response.statusCode = 500;
+    response.end();
+  }
+}
+
+/** Writes a `Response` as raw HTTP/1.1 to a socket that was not upgraded, then closes it. */
+async function writeRaw(socket: Duplex, response: Response): Promise<void> {
+  const body = new Uint8Array(await response.arrayBuffer());
+  const reason = response.statusText || STATUS_CODES[response.status] || "";
+  let head = `HTTP/1.1 ${response.status} ${reason}\r\n`;
+  response.headers.forEach((value, name) => {
+    if (name !== "content-length" && name !== "connection") head += `${name}: ${value}\r\n`;
+  });
+  head += `content-length: ${body.byteLength}\r\nconnection: close\r\n\r\n`;
+  if (!socket.writable) return void socket.destroy();
+  socket.once("finish", () => socket.destroy());
+  socket.write(head);
+  socket.end(body);
+}
+
+const wsTooBigCode = "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH";
+
+function peerAddress(request: IncomingMessage): string {
+  const { remoteAddress, remotePort } = request.socket;
+  return remoteAddress === undefined ? "" : `${remoteAddress}:${remotePort ?? ""}`;
+}
+
+function toBuffer(head: Uint8Array): Buffer {
+  return Buffer.from(head.buffer, head.byteOffset, head.byteLength);
+}
+
+/** `ws` hands out a Buffer, an ArrayBuffer or Buffer fragments, by its `binaryType`. */
+function toBytes(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {
+  if (Array.isArray(data)) {
+    const joined = Buffer.concat(data);
+    return new Uint8Array(joined.buffer, joined.byteOffset, joined.byteLength);
+  }
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}

@@ -1,0 +1,87 @@
+// Test suites that need the machine's Node, which cannot run TypeScript itself: each suite is
+// bundled with esbuild into dist/extra_suites/ and run with `node --test`. Prints its progress
+// and, as its last line, `N passed, N failed` summed over the suites; exits non-zero on failure.
+// Usage: node scripts/extra_suites.mjs
+import { spawnSync } from "node:child_process";
+import { mkdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+// Inside the repository, so that an external `ws` resolves from node_modules.
+const outDir = join(root, "dist", "extra_suites");
+
+// The Node adapter's test, with `ws` left to node_modules (how a Node app usually runs) and
+// bundled in (how a single-file deployment runs).
+const suites = [
+  { label: "node adapter (ws from node_modules)", entry: "adapters/node_test.ts", bundleWs: false },
+  { label: "node adapter (ws bundled)", entry: "adapters/node_test.ts", bundleWs: true },
+];
+
+let passed = 0;
+let failed = 0;
+const failures = [];
+
+rmSync(outDir, { recursive: true, force: true });
+mkdirSync(outDir, { recursive: true });
+
+for (const [index, suite] of suites.entries()) {
+  console.log(`\n=== ${suite.label}: ${suite.entry} (Node ${process.version})`);
+  const outfile = join(outDir, `suite_${index}.mjs`);
+  try {
+    await build({
+      entryPoints: [join(root, suite.entry)],
+      outfile,
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      logLevel: "warning",
+      external: suite.bundleWs ? ["bufferutil", "utf-8-validate"] : ["ws"],
+      // Bundled CommonJS (ws) calls require() for Node's built-in modules.
+      banner: suite.bundleWs
+        ? {
+          js: 'import { createRequire as __createRequire } from "node:module";\n' +
+            "const require = __createRequire(import.meta.url);",
+        }
+        : undefined,
+    });
+  } catch (error) {
+    console.log(`build failed: ${error.message}`);
+    failed++;
+    failures.push(`${suite.label} (build)`);
+    continue;
+  }
+  const result = spawnSync(process.execPath, ["--test", "--test-reporter=tap", outfile], {
+    cwd: root,
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+  const output = `${result.stdout ?? ""}${result.stderr ?? ""}`;
+  process.stdout.write(output);
+  const count = (name) => {
+    const matches = [...output.matchAll(new RegExp(`^# ${name} (\\d+)$`, "gm"))];
+    return matches.length === 0 ? null : Number(matches[matches.length - 1][1]);
+  };
+  const suitePassed = count("pass");
+  const suiteFailed = count("fail");
+  if (suitePassed === null || suiteFailed === null) {
+    console.log(`(${suite.label}: no summary${result.error ? `: ${result.error.message}` : ""})`);
+    failed++;
+    failures.push(`${suite.label} (no summary)`);
+    continue;
+  }
+  passed += suitePassed;
+  failed += suiteFailed;
+  if (suiteFailed > 0) failures.push(`${suite.label} (${suiteFailed} failed)`);
+  else if (result.status !== 0) {
+    failed++;
+    failures.push(`${suite.label} (exit code ${result.status})`);
+  }
+}
+
+console.log("");
+if (failures.length > 0) console.log(`failed: ${failures.join("; ")}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
