@@ -14,6 +14,7 @@
 
 import { encodingOfType, type PayloadEncoding } from "./message_type.ts";
 import { latin1Text } from "./text.ts";
+import { cachedLatin1Text } from "./name_cache.ts";
 
 /**
  * Common part of all decoded messages: the bytes they were decoded from and their type byte.
@@ -84,7 +85,7 @@ export class SignalMessage extends DecodedMessage {
   }
   /** The name as a string, each byte one character. */
   get nameText(): string {
-    return latin1Text(this.bytes, 2, 2 + this.bytes[1]);
+    return cachedLatin1Text(this.bytes, 2, 2 + this.bytes[1]);
   }
   /** The payload bytes in {@link SignalMessage.encoding}. */
   get payload(): Uint8Array {
@@ -122,7 +123,7 @@ export class RequestMessage extends IdentifiedMessage {
   }
   /** The name as a string, each byte one character. */
   get nameText(): string {
-    return latin1Text(this.bytes, 10, 10 + this.bytes[9]);
+    return cachedLatin1Text(this.bytes, 10, 10 + this.bytes[9]);
   }
   /** The payload bytes in {@link RequestMessage.encoding}. */
   get payload(): Uint8Array {
@@ -172,7 +173,7 @@ export class ErrorReplyMessage extends IdentifiedMessage {
   }
   /** The error code as a string, each byte one character. */
   get codeText(): string {
-    return latin1Text(this.bytes, 10, 10 + this.bytes[9]);
+    return cachedLatin1Text(this.bytes, 10, 10 + this.bytes[9]);
   }
   /** The UTF-8 error message bytes (may be empty). */
   get message(): Uint8Array {
