@@ -9,6 +9,8 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+// Run by Deno or Bun (as by a stray `deno test` of scripts/), use the machine's Node anyway.
+const node = "Deno" in globalThis || "Bun" in globalThis ? "node" : process.execPath;
 // Inside the repository, so that an external `ws` resolves from node_modules.
 const outDir = join(root, "dist", "extra_suites");
 
@@ -27,7 +29,7 @@ rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
 
 for (const [index, suite] of suites.entries()) {
-  console.log(`\n=== ${suite.label}: ${suite.entry} (Node ${process.version})`);
+  console.log(`\n=== ${suite.label}: ${suite.entry}`);
   const outfile = join(outDir, `suite_${index}.mjs`);
   try {
     await build({
@@ -53,7 +55,7 @@ for (const [index, suite] of suites.entries()) {
     failures.push(`${suite.label} (build)`);
     continue;
   }
-  const result = spawnSync(process.execPath, ["--test", "--test-reporter=tap", outfile], {
+  const result = spawnSync(node, ["--test", "--test-reporter=tap", outfile], {
     cwd: root,
     encoding: "utf8",
     timeout: 120_000,
