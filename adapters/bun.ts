@@ -15,6 +15,7 @@
  * @module
  */
 
+import { CloseCode } from "../server/close_codes.ts";
 import type { Server } from "../server/server.ts";
 import type { ConnectionOptions, TransportEvents } from "../server/transport.ts";
 import type { ListenOptions, RunningServer } from "./deno.ts";
@@ -150,9 +151,7 @@ export function bunHandlers(server: Server): BunHandlers {
         ws.data.events?.message(message);
       },
       close(ws, code, reason) {
-        // Bun reports its own maxPayloadLength refusal as 1006; the client was sent 1009.
-        const tooBig = code === 1006 && reason === bunTooBigReason;
-        ws.data.events?.closed(tooBig ? 1009 : code, reason);
+        ws.data.events?.closed(bunCloseCode(code, reason), reason);
       },
       drain(ws) {
         ws.data.events?.drained();
@@ -168,7 +167,23 @@ export function bunHandlers(server: Server): BunHandlers {
   };
 }
 
-const bunTooBigReason = "Received too big message";
+/**
+ * The close code a Bun socket's close handler should report to the core: Bun reports its own
+ * `maxPayloadLength` refusal as 1006, while the client was sent 1009.
+ *
+ * @example
+ * ```ts
+ * import { bunCloseCode } from "./bun.ts";
+ * console.assert(bunCloseCode(1006, "Received too big message") === 1009);
+ * console.assert(bunCloseCode(1000, "") === 1000);
+ * ```
+ */
+export function bunCloseCode(
+  code: number | undefined,
+  reason: string | undefined,
+): number | undefined {
+  return code === 1006 && reason === "Received too big message" ? CloseCode.MessageTooBig : code;
+}
 
 interface BunGlobal {
   serve(options: {

@@ -22,7 +22,7 @@
  * @module
  */
 
-import { CloseCode } from "../server/close_codes.ts";
+import { bunCloseCode } from "./bun.ts";
 import type { Server } from "../server/server.ts";
 import type { TransportEvents } from "../server/transport.ts";
 
@@ -209,10 +209,7 @@ export function honoHandler<C extends HonoContextLike>(
         else blobs = blobs.then(() => deliver(message));
       },
       onClose(event) {
-        // Bun reports its own maxPayloadLength refusal as 1006; the client was sent 1009.
-        const code = event.code === 1006 && event.reason === bunTooBigReason
-          ? CloseCode.MessageTooBig
-          : event.code;
+        const code = bunCloseCode(event.code, event.reason);
         const close = () => events?.closed(code, event.reason);
         if (blobs === undefined) close();
         else blobs = blobs.then(close);
@@ -221,5 +218,3 @@ export function honoHandler<C extends HonoContextLike>(
     });
   };
 }
-
-const bunTooBigReason = "Received too big message";
