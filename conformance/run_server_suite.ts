@@ -1,0 +1,116 @@
+/**
+ * Runs the live server suite against a WebWire v2 server that implements the conformance
+ * service:
+ *
+ * ```sh
+ * deno run -A conformance/run_server_suite.ts ws://127.0.0.1:8080/
+ * bun run conformance/run_server_suite.ts ws://127.0.0.1:8080/ --verbose
+ * ```
+ *
+ * It prints `PASS name`, `FAIL name: reason` or (for informational checks, never counted as
+ * failures) `INFO name: yes|no, detail` per check, and as its last line `N passed, N failed`.
+ * Exit code 0 when every mandatory check passed, 1 when one failed, 2 for bad usage or a
+ * server that cannot be reached. Options: `--timeout MS` (per step, default 2000),
+ * `--only name,name`, `--verbose` (details of passes too).
+ *
+ * @example
+ * ```ts
+ * import { parseSuiteArguments } from "./run_server_suite.ts";
+ * const args = parseSuiteArguments(["ws://127.0.0.1:8080/", "--timeout", "500"]);
+ * console.assert(typeof args !== "string" && args.options.timeoutMs === 500);
+ * ```
+ * @module
+ */
+
+import process from "node:process";
+import {
+  formatResult,
+  runServerSuite,
+  type ServerSuiteOptions,
+  ServerUnreachableError,
+} from "./server_suite.ts";
+
+const usage =
+  "usage: run_server_suite.ts <ws://host:port/path> [--timeout MS] [--only name,name] [--verbose]";
+
+/**
+ * Parsed command line of the script.
+ *
+ * @example
+ * ```ts
+ * import type { SuiteArguments } from "./run_server_suite.ts";
+ * const args: SuiteArguments = { url: "ws://127.0.0.1:1/", verbose: false, options: {} };
+ * console.assert(!args.verbose);
+ * ```
+ */
+export interface SuiteArguments {
+  /** The server's URL. */
+  url: string;
+  /** Whether passes show their detail. */
+  verbose: boolean;
+  /** Options for `runServerSuite`. */
+  options: ServerSuiteOptions;
+}
+
+/**
+ * Parses the script's arguments; returns an error message (with the usage) when they are bad.
+ *
+ * @example
+ * ```ts
+ * import { parseSuiteArguments } from "./run_server_suite.ts";
+ * console.assert(typeof parseSuiteArguments([]) === "string");
+ * ```
+ */
+export function parseSuiteArguments(argv: readonly string[]): SuiteArguments | string {
+  let url: string | undefined;
+  let verbose = false;
+  const options: ServerSuiteOptions = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--verbose" || arg === "-v") {
+      verbose = true;
+    } else if (arg === "--timeout") {
+      const ms = Number(argv[++i]);
+      if (!(Number.isInteger(ms) && ms > 0)) return `--timeout needs milliseconds\n${usage}`;
+      options.timeoutMs = ms;
+    } else if (arg === "--only") {
+      const names = argv[++i];
+      if (names === undefined) return `--only needs check names\n${usage}`;
+      options.only = names.split(",").filter((name) => name !== "");
+    } else if (arg.startsWith("-") || url !== undefined) {
+      return `unexpected argument ${arg}\n${usage}`;
+    } else {
+      url = arg;
+    }
+  }
+  if (url === undefined) return usage;
+  if (!/^wss?:\/\/[^/]/i.test(url)) return `expected a ws:// or wss:// URL, got ${url}\n${usage}`;
+  return { url, verbose, options };
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const args = parseSuiteArguments(argv);
+  if (typeof args === "string") {
+    console.error(args);
+    return 2;
+  }
+  try {
+    const report = await runServerSuite(args.url, {
+      ...args.options,
+      onResult: (result) => console.log(formatResult(result, args.verbose)),
+    });
+    console.log(`${report.passed} passed, ${report.failed} failed`);
+    return report.failed > 0 ? 1 : 0;
+  } catch (error) {
+    if (error instanceof ServerUnreachableError || error instanceof RangeError) {
+      console.error(error.message);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+if (import.meta.main) {
+  // Exit explicitly: a server that never closes a socket must not keep the script alive.
+  process.exit(await main(process.argv.slice(2)));
+}

@@ -1,0 +1,206 @@
+// Tests of the live server suite: it passes against our server with the conformance service,
+// and it reports failures (within its timeouts) against servers that are broken on purpose.
+
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import process from "node:process";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+// @ts-types="npm:@types/ws@^8.18.1"
+import { WebSocketServer } from "ws";
+import { silentLogger } from "../protocol/logger.ts";
+import { Payload } from "../protocol/payload.ts";
+import type { ServerOptions } from "../server/options.ts";
+import { type StartedServer, startServer } from "../testing/serve.ts";
+import { parseSuiteArguments } from "./run_server_suite.ts";
+import {
+  informationalCheckNames,
+  runServerSuite,
+  serverCheckNames,
+  ServerUnreachableError,
+  type SuiteReport,
+} from "./server_suite.ts";
+import { conformanceService } from "./service.ts";
+
+async function withServer<T>(
+  options: ServerOptions,
+  body: (running: StartedServer) => Promise<T>,
+): Promise<T> {
+  // Silent: the suite's malformed messages and the "internal" request would log on purpose.
+  const running = await startServer({ logger: silentLogger, ...options });
+  try {
+    return await body(running);
+  } finally {
+    await running.close();
+  }
+}
+
+function result(report: SuiteReport, name: string) {
+  const found = report.results.find((r) => r.name === name);
+  assert.ok(found, `no result for ${name}`);
+  return found;
+}
+
+test("every check passes against our server with the conformance service", async () => {
+  await withServer(conformanceService(), async (running) => {
+    const report = await runServerSuite(running.url, { timeoutMs: 2000 });
+    const failures = report.results.filter((r) => !r.passed && !r.informational);
+    assert.deepEqual(failures, []);
+    assert.deepEqual(report.results.map((r) => r.name), serverCheckNames);
+    assert.equal(report.failed, 0);
+    assert.equal(report.passed, serverCheckNames.length - informationalCheckNames.length);
+    // Our server handles a connection's requests concurrently by default.
+    assert.equal(result(report, "sleep-does-not-block").passed, true);
+    assert.match(result(report, "malformed-text-frame").detail, /closed with code 1003/);
+  });
+});
+
+test("a server whose echo answers wrongly fails the echo checks only", async () => {
+  const service = conformanceService();
+  const onRequest: ServerOptions["onRequest"] = (request) => {
+    if (request.name === "echo" && request.payload.length > 0) {
+      // Reverses the bytes: the payload length and encoding stay right, the content does not.
+      return new Payload(request.payload.bytes.slice().reverse(), request.payload.encoding);
+    }
+    return service.onRequest!(request);
+  };
+  await withServer({ ...service, onRequest }, async (running) => {
+    const only = ["echo-binary", "echo-utf8", "reply-ids", "nameless-binary", "echo-empty-payload"];
+    const report = await runServerSuite(running.url, { timeoutMs: 1000, only });
+    assert.equal(result(report, "echo-binary").passed, false);
+    assert.match(result(report, "echo-binary").detail, /differs from/);
+    assert.equal(result(report, "echo-utf8").passed, false);
+    assert.match(result(report, "reply-ids").detail, /carries another payload/);
+    assert.equal(result(report, "nameless-binary").passed, true);
+    assert.equal(result(report, "echo-empty-payload").passed, true);
+    assert.equal(report.failed, 3);
+    assert.equal(report.passed, 2);
+  });
+});
+
+test("a server that answers echo in another encoding fails", async () => {
+  const service = conformanceService();
+  const onRequest: ServerOptions["onRequest"] = (request) =>
+    request.name === ""
+      ? new Payload(request.payload.bytes, "binary")
+      : service.onRequest!(request);
+  await withServer({ ...service, onRequest }, async (running) => {
+    const only = ["nameless-utf16", "nameless-binary"];
+    const report = await runServerSuite(running.url, { timeoutMs: 1000, only });
+    assert.match(result(report, "nameless-utf16").detail, /expected reply type 193, got 191/);
+    assert.equal(result(report, "nameless-binary").passed, true);
+  });
+});
+
+/** A fake server on `ws` that sends `first` on connect (if any) and then ignores everything. */
+async function withFakeServer(
+  first: Uint8Array | undefined,
+  body: (url: string) => Promise<void>,
+): Promise<void> {
+  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+  await new Promise<void>((resolve) => wss.on("listening", () => resolve()));
+  wss.on("connection", (socket) => {
+    if (first !== undefined) socket.send(first);
+  });
+  const address = wss.address();
+  assert.ok(typeof address === "object" && address !== null);
+  try {
+    await body(`ws://127.0.0.1:${address.port}/`);
+  } finally {
+    for (const client of wss.clients) client.terminate();
+    await new Promise((resolve) => wss.close(resolve));
+  }
+}
+
+test("a wrong accept-conf is reported", async () => {
+  // Version 3.0, read timeout 500 ms, buffer 0.
+  const conf = new Uint8Array([23, 3, 0, 0xf4, 0x01, 0, 0, 0, 0, 0, 0]);
+  await withFakeServer(conf, async (url) => {
+    const report = await runServerSuite(url, { timeoutMs: 300, only: ["accept-conf"] });
+    assert.equal(report.failed, 1);
+    assert.match(report.results[0].detail, /protocol version 3\.0, expected 2\.x/);
+  });
+  const v2 = new Uint8Array([23, 2, 0, 0xf4, 0x01, 0, 0, 0, 0x20, 0, 0]);
+  await withFakeServer(v2, async (url) => {
+    const report = await runServerSuite(url, { timeoutMs: 300, only: ["accept-conf"] });
+    assert.match(report.results[0].detail, /read timeout 500 ms is below/);
+  });
+});
+
+test("a silent server fails every check within the timeouts instead of hanging", async () => {
+  const conf = new Uint8Array([23, 2, 0, 0x60, 0xea, 0, 0, 0, 0x20, 0, 0]);
+  await withFakeServer(conf, async (url) => {
+    const only = ["accept-conf", "echo-binary", "heartbeat-ignored", "malformed-empty-frame"];
+    const started = Date.now();
+    const report = await runServerSuite(url, { timeoutMs: 300, only });
+    assert.ok(Date.now() - started < 4000, `took ${Date.now() - started} ms`);
+    assert.equal(result(report, "accept-conf").passed, true);
+    assert.match(
+      result(report, "echo-binary").detail,
+      /nothing within 300 ms while waiting for the echo reply/,
+    );
+    assert.match(result(report, "heartbeat-ignored").detail, /within 300 ms/);
+    assert.match(result(report, "malformed-empty-frame").detail, /still open 300 ms after/);
+    assert.equal(report.failed, 3);
+  });
+  await withFakeServer(undefined, async (url) => {
+    const report = await runServerSuite(url, { timeoutMs: 300, only: ["accept-conf"] });
+    assert.match(report.results[0].detail, /nothing within 300 ms while waiting for accept-conf/);
+  });
+});
+
+test("an unreachable server and bad arguments are refused before any check", async () => {
+  await assert.rejects(
+    runServerSuite("ws://127.0.0.1:1/", { timeoutMs: 500 }),
+    ServerUnreachableError,
+  );
+  await assert.rejects(runServerSuite("http://127.0.0.1:1/"), RangeError);
+  await assert.rejects(runServerSuite("ws://127.0.0.1:1/", { only: ["nope"] }), RangeError);
+  assert.equal(typeof parseSuiteArguments([]), "string");
+  assert.equal(typeof parseSuiteArguments(["ws://a/", "extra"]), "string");
+  assert.equal(typeof parseSuiteArguments(["ws://a/", "--timeout", "x"]), "string");
+  assert.deepEqual(parseSuiteArguments(["--only", "a,b", "ws://a/", "-v"]), {
+    url: "ws://a/",
+    verbose: true,
+    options: { only: ["a", "b"] },
+  });
+});
+
+function runScript(args: string[]): Promise<{ code: number | null; lines: string[] }> {
+  const script = fileURLToPath(new URL("./run_server_suite.ts", import.meta.url));
+  const runtimeArgs = "Deno" in globalThis ? ["run", "-A", script] : ["run", script];
+  // Asynchronous on purpose: the server under test runs in this process's event loop.
+  const child = spawn(process.execPath, [...runtimeArgs, ...args], {
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  let output = "";
+  child.stdout.on("data", (chunk) => output += chunk);
+  child.stderr.on("data", (chunk) => output += chunk);
+  return new Promise((resolve) => {
+    child.on("close", (code) => resolve({ code, lines: output.trimEnd().split("\n") }));
+  });
+}
+
+test("the script prints one line per check and the totals, with its exit codes", async () => {
+  await withServer(conformanceService(), async (running) => {
+    const ok = await runScript([running.url, "--only", "accept-conf,sleep-does-not-block"]);
+    assert.deepEqual(ok.lines, [
+      "PASS accept-conf",
+      "INFO sleep-does-not-block: yes, the echo was answered while sleep 500 was running",
+      "1 passed, 0 failed",
+    ]);
+    assert.equal(ok.code, 0);
+  });
+  const conf = new Uint8Array([23, 1, 0, 0x60, 0xea, 0, 0, 0, 0x20, 0, 0]);
+  await withFakeServer(conf, async (url) => {
+    const bad = await runScript([url, "--only", "accept-conf", "--timeout", "500"]);
+    assert.deepEqual(bad.lines, [
+      "FAIL accept-conf: protocol version 1.0, expected 2.x",
+      "0 passed, 1 failed",
+    ]);
+    assert.equal(bad.code, 1);
+  });
+  const unreachable = await runScript(["ws://127.0.0.1:1/", "--timeout", "500"]);
+  assert.equal(unreachable.code, 2);
+  assert.match(unreachable.lines.join("\n"), /cannot reach a WebSocket server/);
+});
