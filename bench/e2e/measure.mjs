@@ -1,0 +1,300 @@
+// Runs the end-to-end benchmark: starts each server under test in its own process on
+// 127.0.0.1, runs a load generator process (Bun) per point against it, and prints the results
+// as one JSON document on stdout (progress goes to stderr). Any failure ends the run with a
+// non-zero exit code; every server and generator is bounded in time.
+//
+// Usage: node bench/e2e/measure.mjs [--quick] [--only id,id,...]
+//   --quick  a smoke run of about a minute: fewer points, short windows
+//   --only   run only these targets (ids below), e.g. --only webwire-bun,raw-bun
+import { execFileSync, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const bin = (name) => join(root, "node_modules", ".bin", name);
+const deno = bin("deno");
+const bun = bin("bun");
+// Inside the repository, so that the bundles' external `ws` resolves from node_modules.
+const buildDir = join(root, "dist", "bench_e2e");
+
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const onlyIndex = args.indexOf("--only");
+const only = onlyIndex < 0 ? null : args[onlyIndex + 1].split(",");
+for (const [i, a] of args.entries()) {
+  if (a === "--quick" || a === "--only" || (i > 0 && args[i - 1] === "--only")) continue;
+  throw new Error(`unknown argument ${a}`);
+}
+
+const settings = quick
+  ? { warmup: 0.25, seconds: 0.5, batch: 64, signalBatchesInFlight: 4 }
+  : { warmup: 0.5, seconds: 2.5, batch: 64, signalBatchesInFlight: 4 };
+
+/** Request/reply points: N connections × M in flight, each with both payload sizes. */
+const shapes = quick ? [[1, 1], [16, 64]] : [[1, 1], [1, 64], [16, 64], [256, 16]];
+const payloads = quick ? [16, 4096] : [16, 4096];
+const points = [];
+for (const payload of payloads) {
+  for (const [connections, inflight] of shapes) {
+    points.push({ mode: "request", connections, inflight, payload });
+  }
+}
+for (const payload of quick ? [16] : [16, 4096]) {
+  points.push({
+    mode: "signal",
+    connections: 16,
+    inflight: settings.signalBatchesInFlight,
+    payload,
+  });
+}
+
+const lifetime = ["--lifetime", "900"];
+const targets = [
+  {
+    id: "webwire-bun",
+    label: "WebWire on Bun",
+    generator: "webwire",
+    command: () => [bun, ["bench/e2e/webwire_server.ts", ...lifetime]],
+  },
+  {
+    id: "raw-bun",
+    label: "raw echo, Bun.serve",
+    generator: "webwire",
+    command: () => [bun, ["bench/e2e/raw_echo_bun.ts", ...lifetime]],
+  },
+  {
+    id: "webwire-deno",
+    label: "WebWire on Deno",
+    generator: "webwire",
+    command: () => [deno, ["run", "-A", "bench/e2e/webwire_server.ts", ...lifetime]],
+  },
+  {
+    id: "raw-deno",
+    label: "raw echo, Deno.upgradeWebSocket",
+    generator: "webwire",
+    command: () => [deno, ["run", "-A", "bench/e2e/raw_echo_deno.ts", ...lifetime]],
+  },
+  {
+    id: "webwire-node",
+    label: "WebWire on Node (ws)",
+    generator: "webwire",
+    command: () => [process.execPath, [join(buildDir, "webwire_server.mjs"), ...lifetime]],
+  },
+  {
+    id: "raw-node",
+    label: "raw echo, ws on Node",
+    generator: "webwire",
+    command: () => [process.execPath, [join(buildDir, "raw_echo_node.mjs"), ...lifetime]],
+  },
+  {
+    id: "socketio-node",
+    label: "socket.io 4 on Node (acks)",
+    generator: "socketio",
+    command: () => [process.execPath, ["bench/e2e/socketio_server.mjs", ...lifetime]],
+  },
+].filter((t) => only === null || only.includes(t.id));
+if (targets.length === 0) throw new Error(`--only matched no target`);
+
+const generators = {
+  webwire: "bench/e2e/load_webwire.ts",
+  socketio: "bench/e2e/load_socketio.ts",
+};
+
+const children = new Set();
+process.on("exit", () => {
+  for (const child of children) child.kill("SIGKILL");
+});
+
+function log(text) {
+  process.stderr.write(`${text}\n`);
+}
+
+async function buildNodeEntries() {
+  for (const name of ["webwire_server", "raw_echo_node"]) {
+    await build({
+      entryPoints: [join(root, "bench", "e2e", `${name}.ts`)],
+      outfile: join(buildDir, `${name}.mjs`),
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      logLevel: "warning",
+      // ws from node_modules, as a Node app usually runs it.
+      external: ["ws"],
+    });
+  }
+}
+
+/** Starts a server and resolves with its URL and pid once it printed its READY line. */
+function startServer(target) {
+  const [command, commandArgs] = target.command();
+  const child = spawn(command, commandArgs, {
+    cwd: root,
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  children.add(child);
+  return new Promise((resolve, reject) => {
+    let output = "";
+    const timer = setTimeout(() => reject(new Error(`${target.id} did not start in 20 s`)), 20_000);
+    child.on("exit", (code) => {
+      children.delete(child);
+      clearTimeout(timer);
+      reject(new Error(`${target.id} exited with code ${code} before it was ready`));
+    });
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+      const match = /^READY (\S+) (\d+)$/m.exec(output);
+      if (match === null) return;
+      clearTimeout(timer);
+      child.removeAllListeners("exit");
+      child.on("exit", (code, signal) => {
+        children.delete(child);
+        if (!child.stopping) {
+          log(`${target.id} exited unexpectedly (${code ?? signal})`);
+          process.exit(1);
+        }
+      });
+      resolve({ child, url: match[1], pid: Number(match[2]) });
+    });
+  });
+}
+
+function stopServer(server) {
+  server.child.stopping = true;
+  return new Promise((resolve) => {
+    if (server.child.exitCode !== null) return resolve();
+    server.child.once("exit", () => resolve());
+    server.child.kill("SIGTERM");
+    setTimeout(() => server.child.kill("SIGKILL"), 3000).unref();
+  });
+}
+
+/** Runs one generator process and resolves with its result line. */
+function runPoint(target, server, point, clockTicks) {
+  const generatorArgs = [
+    generators[target.generator],
+    "--url",
+    server.url,
+    "--pid",
+    String(server.pid),
+    "--clock-ticks",
+    String(clockTicks),
+    "--mode",
+    point.mode,
+    "--connections",
+    String(point.connections),
+    "--inflight",
+    String(point.inflight),
+    "--payload",
+    String(point.payload),
+    "--batch",
+    String(settings.batch),
+    "--warmup",
+    String(settings.warmup),
+    "--seconds",
+    String(settings.seconds),
+  ];
+  const child = spawn(bun, generatorArgs, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  children.add(child);
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk) => (stdout += chunk));
+  child.stderr.on("data", (chunk) => (stderr += chunk));
+  const limit = (settings.warmup + settings.seconds) * 1000 + 60_000;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), limit);
+    child.on("exit", (code, signal) => {
+      children.delete(child);
+      clearTimeout(timer);
+      const line = stdout.trim().split("\n").pop() ?? "";
+      if (code !== 0 || !line.startsWith("{")) {
+        return reject(
+          new Error(
+            `load generator for ${target.id} ${describe(point)} failed (${code ?? signal}):\n` +
+              `${stderr}${stdout}`,
+          ),
+        );
+      }
+      resolve(JSON.parse(line));
+    });
+  });
+}
+
+function describe(point) {
+  const shape = point.mode === "signal"
+    ? `signals ${point.connections}×${point.inflight}×${settings.batch}`
+    : `${point.connections}×${point.inflight}`;
+  return `${shape} ${point.payload} B`;
+}
+
+function cpuModel() {
+  const line = readFileSync("/proc/cpuinfo", "utf8").split("\n")
+    .find((l) => l.startsWith("model name"));
+  return line ? line.slice(line.indexOf(":") + 1).trim() : cpus()[0]?.model ?? "unknown CPU";
+}
+
+function versions() {
+  const denoLines = execFileSync(deno, ["--version"], { encoding: "utf8" }).split("\n");
+  const packageVersion = (name) =>
+    JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")).version;
+  return {
+    deno: denoLines[0].split(" ")[1],
+    v8: (denoLines.find((l) => l.startsWith("v8 ")) ?? "").slice(3),
+    bun: execFileSync(bun, ["--version"], { encoding: "utf8" }).trim(),
+    node: process.version.slice(1),
+    ws: packageVersion("ws"),
+    socketio: packageVersion("socket.io"),
+    socketioClient: packageVersion("socket.io-client"),
+  };
+}
+
+async function main() {
+  const started = Date.now();
+  const clockTicks = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+  await buildNodeEntries();
+  const results = [];
+  for (const target of targets) {
+    log(`${target.label} ...`);
+    const server = await startServer(target);
+    try {
+      for (const point of points) {
+        const result = await runPoint(target, server, point, clockTicks);
+        results.push({ target: target.id, ...point, ...result });
+        const cpu = result.serverUsPerItem === null ? "n/a" : result.serverUsPerItem.toFixed(2);
+        log(
+          `  ${describe(point).padEnd(22)} ${Math.round(result.rate).toString().padStart(8)}/s` +
+            `  p50 ${Math.round(result.p50)} µs  p99 ${Math.round(result.p99)} µs` +
+            `  server ${cpu} µs/item, ${Math.round((result.serverCpuShare ?? 0) * 100)} %` +
+            `  generator ${Math.round(result.generatorCpuShare * 100)} %`,
+        );
+        // Lets the closed connections leave the server before the next point.
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    } finally {
+      await stopServer(server);
+    }
+  }
+  log(`e2e: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  const document = {
+    date: new Date().toISOString().slice(0, 10),
+    quick,
+    cpu: cpuModel(),
+    cores: cpus().length,
+    clockTicks,
+    versions: versions(),
+    settings,
+    targets: targets.map(({ id, label, generator }) => ({ id, label, generator })),
+    points: points.map((p) => ({ ...p, label: describe(p) })),
+    results,
+  };
+  process.stdout.write(`${JSON.stringify(document)}\n`);
+}
+
+main().catch((error) => {
+  log(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});
