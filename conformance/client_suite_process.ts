@@ -1,0 +1,155 @@
+/**
+ * The client under test as a child process: started as `<command...> <url>`, its stdout read
+ * line by line for the check to wait on, its stderr kept for the report, and stopped at the
+ * end of each check. Uses `node:child_process`, which Deno, Bun and Node all provide.
+ *
+ * @example
+ * ```ts
+ * import { ClientProcess } from "./client_suite_process.ts";
+ * console.assert(typeof ClientProcess.start === "function");
+ * ```
+ * @module
+ */
+
+import { type ChildProcess, spawn } from "node:child_process";
+
+/**
+ * How a client process ended: its exit code, or the signal that ended it.
+ *
+ * @example
+ * ```ts
+ * import type { ProcessExit } from "./client_suite_process.ts";
+ * const exit: ProcessExit = { code: 1, signal: null };
+ * console.assert(exit.code === 1);
+ * ```
+ */
+export interface ProcessExit {
+  /** The exit code, or `null` when a signal ended it. */
+  code: number | null;
+  /** The signal that ended it, or `null`. */
+  signal: string | null;
+}
+
+/**
+ * A running client under test.
+ *
+ * @example
+ * ```ts
+ * import { ClientProcess } from "./client_suite_process.ts";
+ * import process from "node:process";
+ * const child = ClientProcess.start([process.execPath, "--version"], "ws://127.0.0.1:1/");
+ * await child.exited(5000);
+ * await child.stop();
+ * ```
+ */
+export class ClientProcess {
+  /** Every complete stdout line so far. */
+  readonly lines: string[] = [];
+  readonly #child: ChildProcess;
+  #stderr = "";
+  #partial = "";
+  #exit: ProcessExit | undefined;
+  readonly #waiters = new Set<() => void>();
+
+  private constructor(child: ChildProcess) {
+    this.#child = child;
+    child.stdout!.setEncoding("utf8");
+    child.stdout!.on("data", (chunk: string) => {
+      const parts = (this.#partial + chunk).split("\n");
+      this.#partial = parts.pop()!;
+      for (const line of parts) this.lines.push(line.replace(/\r$/, ""));
+      this.#signal();
+    });
+    child.stderr!.setEncoding("utf8");
+    child.stderr!.on("data", (chunk: string) => {
+      // Only the end is shown in reports; keep memory bounded for chatty clients.
+      this.#stderr = (this.#stderr + chunk).slice(-4000);
+    });
+    child.on("error", (error) => {
+      this.#stderr += `\n${error.message}`;
+      this.#exit ??= { code: null, signal: "spawn-failed" };
+      this.#signal();
+    });
+    child.on("close", (code, signal) => {
+      if (this.#partial !== "") this.lines.push(this.#partial);
+      this.#partial = "";
+      this.#exit ??= { code, signal };
+      this.#signal();
+    });
+  }
+
+  /** Starts `command` with `url` appended as its last argument. */
+  static start(command: readonly string[], url: string): ClientProcess {
+    const child = spawn(command[0], [...command.slice(1), url], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    return new ClientProcess(child);
+  }
+
+  /** How the process ended, or `undefined` while it runs. */
+  get exit(): ProcessExit | undefined {
+    return this.#exit;
+  }
+
+  /** The last lines of stderr, for failure reports. */
+  stderrTail(lines = 3): string {
+    return this.#stderr.trim().split("\n").slice(-lines).join(" | ");
+  }
+
+  /**
+   * Waits for the first stdout line (at index `from` or later) that `match` accepts; resolves
+   * with it, or `undefined` after `timeoutMs` or when the process has ended without it.
+   */
+  async line(
+    match: (line: string) => boolean,
+    timeoutMs: number,
+    from = 0,
+  ): Promise<string | undefined> {
+    const deadline = performance.now() + timeoutMs;
+    let index = from;
+    for (;;) {
+      for (; index < this.lines.length; index++) {
+        if (match(this.lines[index])) return this.lines[index];
+      }
+      const left = deadline - performance.now();
+      if (this.#exit !== undefined || left <= 0) return undefined;
+      await this.#sleep(left);
+    }
+  }
+
+  /** Waits up to `timeoutMs` for the process to end. */
+  async exited(timeoutMs: number): Promise<ProcessExit | undefined> {
+    const deadline = performance.now() + timeoutMs;
+    while (this.#exit === undefined) {
+      const left = deadline - performance.now();
+      if (left <= 0) return undefined;
+      await this.#sleep(left);
+    }
+    return this.#exit;
+  }
+
+  /** Ends the process (SIGTERM, then SIGKILL after 1 s) and waits for it. */
+  async stop(): Promise<void> {
+    if (this.#exit !== undefined) return;
+    this.#child.kill("SIGTERM");
+    if (await this.exited(1000) !== undefined) return;
+    this.#child.kill("SIGKILL");
+    await this.exited(1000);
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.#waiters.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.#waiters.add(wake);
+    });
+  }
+
+  #signal(): void {
+    for (const wake of [...this.#waiters]) wake();
+  }
+}

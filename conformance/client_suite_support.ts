@@ -1,0 +1,347 @@
+/**
+ * What the client suite's checks are written with: the check context (a fresh scripted server
+ * and the client under test), the failure type, and steps that send a message or wait for one
+ * and fail the check with a one-line reason when the client does something else.
+ *
+ * @example
+ * ```ts
+ * import { ClientCheckFailure } from "./client_suite_support.ts";
+ * console.assert(new ClientCheckFailure("no reply").message === "no reply");
+ * ```
+ * @module
+ */
+
+import {
+  encodeAcceptConf,
+  encodeErrorReply,
+  encodeSessionCreated,
+} from "../protocol/encode_control_message.ts";
+import { encodeReply, encodeSignal } from "../protocol/encode_payload_message.ts";
+import type { PayloadEncoding } from "../protocol/message_type.ts";
+import type { Message, RequestMessage } from "../protocol/message.ts";
+import { formatSessionJson } from "../protocol/session_json.ts";
+import { Timestamp } from "../protocol/timestamp.ts";
+import { WebwireError } from "../protocol/webwire_error.ts";
+import type { ClientProcess } from "./client_suite_process.ts";
+import type { ClientFrame, ScriptConnection, ScriptServer } from "./client_suite_server.ts";
+
+/**
+ * A check found the client misbehaving; `message` is the reason shown in the report.
+ *
+ * @example
+ * ```ts
+ * import { ClientCheckFailure } from "./client_suite_support.ts";
+ * console.assert(new ClientCheckFailure("x").name === "ClientCheckFailure");
+ * ```
+ */
+export class ClientCheckFailure extends WebwireError {
+  /** Creates the failure with its reason. */
+  constructor(reason: string) {
+    super(reason);
+    this.name = "ClientCheckFailure";
+  }
+}
+
+/**
+ * What a check gets: the scripted server of this check, and a way to start the client under
+ * test on one of its scenario URLs (stopped by the suite after the check).
+ *
+ * @example
+ * ```ts
+ * import type { ClientCheckContext } from "./client_suite_support.ts";
+ * const run = (ctx: ClientCheckContext) => ctx.startClient("heartbeat");
+ * console.assert(typeof run === "function");
+ * ```
+ */
+export interface ClientCheckContext {
+  /** The scripted server, fresh for each check. */
+  readonly server: ScriptServer;
+  /** Starts the client under test with `server.url(scenario)` as its last argument. */
+  startClient(scenario: string): ClientProcess;
+}
+
+/**
+ * One check of the client suite.
+ *
+ * @example
+ * ```ts
+ * import type { ClientCheck } from "./client_suite_support.ts";
+ * const check: ClientCheck = { name: "noop", description: "does nothing", run: async () => {} };
+ * console.assert(check.name === "noop");
+ * ```
+ */
+export interface ClientCheck {
+  /** Short kebab-case name, also the scenario path. */
+  name: string;
+  /** What it checks, one sentence. */
+  description: string;
+  /** Runs the check; throws a {@link ClientCheckFailure} when the client misbehaves. */
+  run(ctx: ClientCheckContext): Promise<void>;
+}
+
+/**
+ * Fails the check with `reason` unless `condition` holds.
+ *
+ * @example
+ * ```ts
+ * import { expect } from "./client_suite_support.ts";
+ * expect(1 + 1 === 2, "arithmetic is broken");
+ * ```
+ */
+export function expect(condition: boolean, reason: string): asserts condition {
+  if (!condition) throw new ClientCheckFailure(reason);
+}
+
+/**
+ * A message for reports: its kind, and the name of a request or signal.
+ *
+ * @example
+ * ```ts
+ * import { describeFrame } from "./client_suite_support.ts";
+ * console.assert(describeFrame({ at: 0, invalid: "a text frame" }) === "a text frame");
+ * ```
+ */
+export function describeFrame(frame: ClientFrame): string {
+  const message = frame.message;
+  if (message === undefined) return frame.invalid ?? "nothing";
+  if (message.kind === "request" || message.kind === "signal") {
+    return `${message.kind} "${message.nameText}"`;
+  }
+  return message.kind;
+}
+
+/**
+ * The accept-conf the suite sends: version 2.0, no sub-protocol, buffer 8192, and the given
+ * read timeout (default 60 s, so that no heartbeat disturbs the checks that are not about it).
+ *
+ * @example
+ * ```ts
+ * import { acceptConf } from "./client_suite_support.ts";
+ * console.assert(acceptConf({ major: 3 })[1] === 3);
+ * ```
+ */
+export function acceptConf(fields: { major?: number; readTimeoutMs?: number } = {}): Uint8Array {
+  return encodeAcceptConf({
+    major: fields.major ?? 2,
+    minor: 0,
+    readTimeoutMs: fields.readTimeoutMs ?? 60_000,
+    messageBufferSize: 8192,
+  });
+}
+
+/**
+ * The connection the client under test opens; fails the check if none comes.
+ *
+ * @example
+ * ```ts
+ * import { acceptConnection } from "./client_suite_support.ts";
+ * console.assert(typeof acceptConnection === "function");
+ * ```
+ */
+export async function acceptConnection(
+  server: ScriptServer,
+  client: ClientProcess,
+  timeoutMs: number,
+  what = "the client did not connect",
+): Promise<ScriptConnection> {
+  const deadline = performance.now() + timeoutMs;
+  // Polls so that a client that exits at once fails the check at once, not after the timeout.
+  while (performance.now() < deadline) {
+    const connection = await server.nextConnection(Math.min(100, deadline - performance.now()));
+    if (connection !== undefined) return connection;
+    if (client.exit !== undefined) {
+      throw new ClientCheckFailure(`${what}: it exited (${exitText(client)})`);
+    }
+  }
+  throw new ClientCheckFailure(`${what} within ${timeoutMs} ms`);
+}
+
+/**
+ * The next message other than a heartbeat; fails the check on silence, a closed connection or
+ * a malformed frame.
+ *
+ * @example
+ * ```ts
+ * import { nextMessage } from "./client_suite_support.ts";
+ * console.assert(typeof nextMessage === "function");
+ * ```
+ */
+export async function nextMessage(
+  connection: ScriptConnection,
+  timeoutMs: number,
+  waitingFor: string,
+): Promise<Message> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const frame = await connection.next(Math.max(0, deadline - performance.now()));
+    if (frame === undefined) {
+      const state = connection.isClosed
+        ? "the connection closed"
+        : `nothing within ${timeoutMs} ms`;
+      throw new ClientCheckFailure(`expected ${waitingFor}, ${state}`);
+    }
+    expect(frame.message !== undefined, `expected ${waitingFor}, got ${frame.invalid}`);
+    if (frame.message.kind !== "heartbeat") return frame.message;
+  }
+}
+
+/**
+ * Waits for the request `name` (heartbeats are skipped); fails on anything else.
+ *
+ * @example
+ * ```ts
+ * import { expectRequest } from "./client_suite_support.ts";
+ * console.assert(typeof expectRequest === "function");
+ * ```
+ */
+export async function expectRequest(
+  connection: ScriptConnection,
+  name: string,
+  timeoutMs = 3000,
+): Promise<RequestMessage> {
+  const message = await nextMessage(connection, timeoutMs, `request "${name}"`);
+  expect(
+    message.kind === "request" && message.nameText === name,
+    `expected request "${name}", got ${describeFrame({ at: 0, message })}`,
+  );
+  return message;
+}
+
+/**
+ * Sends a reply with `text` in `encoding` (default UTF-8) to `request`.
+ *
+ * @example
+ * ```ts
+ * import { reply } from "./client_suite_support.ts";
+ * console.assert(typeof reply === "function");
+ * ```
+ */
+export function reply(
+  connection: ScriptConnection,
+  request: RequestMessage,
+  text: string,
+  encoding: PayloadEncoding = "utf8",
+): void {
+  connection.send(encodeReply({ id: request.id, payload: text, encoding }));
+}
+
+/**
+ * Sends an error reply with `code` and `message` to `request`.
+ *
+ * @example
+ * ```ts
+ * import { replyError } from "./client_suite_support.ts";
+ * console.assert(typeof replyError === "function");
+ * ```
+ */
+export function replyError(
+  connection: ScriptConnection,
+  request: RequestMessage,
+  code: string,
+  message: string,
+): void {
+  connection.send(encodeErrorReply({ id: request.id, code, message }));
+}
+
+/**
+ * Sends the command signal `do:<action>` with `argument` as its UTF-8 payload.
+ *
+ * @example
+ * ```ts
+ * import { command } from "./client_suite_support.ts";
+ * console.assert(typeof command === "function");
+ * ```
+ */
+export function command(connection: ScriptConnection, action: string, argument = ""): void {
+  connection.send(encodeSignal({ name: `do:${action}`, payload: argument, encoding: "utf8" }));
+}
+
+/**
+ * The session JSON of a new session with `key`, as a server would send it.
+ *
+ * @example
+ * ```ts
+ * import { sessionJson } from "./client_suite_support.ts";
+ * console.assert(JSON.parse(sessionJson("k")).k === "k");
+ * ```
+ */
+export function sessionJson(key: string): string {
+  const now = Timestamp.now();
+  return formatSessionJson({ key, creation: now, lastLookup: now, info: { user: "suite" } });
+}
+
+/**
+ * Sends *session created* for a new session with `key`.
+ *
+ * @example
+ * ```ts
+ * import { createSession } from "./client_suite_support.ts";
+ * console.assert(typeof createSession === "function");
+ * ```
+ */
+export function createSession(connection: ScriptConnection, key: string): void {
+  connection.send(encodeSessionCreated(sessionJson(key)));
+}
+
+/**
+ * Waits for the stdout line `line`; fails the check with what the client printed instead.
+ *
+ * @example
+ * ```ts
+ * import { expectLine } from "./client_suite_support.ts";
+ * console.assert(typeof expectLine === "function");
+ * ```
+ */
+export async function expectLine(
+  client: ClientProcess,
+  line: string,
+  timeoutMs = 3000,
+): Promise<void> {
+  if (await client.line((l) => l === line, timeoutMs) !== undefined) return;
+  const printed = client.lines.slice(-4).map((l) => JSON.stringify(l)).join(", ") || "nothing";
+  const exit = client.exit === undefined ? "" : `; it exited (${exitText(client)})`;
+  throw new ClientCheckFailure(
+    `the client did not print "${line}" within ${timeoutMs} ms (last lines: ${printed})${exit}`,
+  );
+}
+
+/**
+ * How the client process ended, with the end of its stderr.
+ *
+ * @example
+ * ```ts
+ * import { exitText } from "./client_suite_support.ts";
+ * console.assert(typeof exitText === "function");
+ * ```
+ */
+export function exitText(client: ClientProcess): string {
+  const exit = client.exit;
+  if (exit === undefined) return "still running";
+  const how = exit.code !== null ? `code ${exit.code}` : `signal ${exit.signal}`;
+  const stderr = client.stderrTail();
+  return stderr === "" ? how : `${how}, stderr: ${stderr}`;
+}
+
+/**
+ * Accepts the client's connection, sends accept-conf, answers its `start` request with `ok`
+ * and waits for it to print the reply: the common opening of most checks.
+ *
+ * @example
+ * ```ts
+ * import { openSession } from "./client_suite_support.ts";
+ * console.assert(typeof openSession === "function");
+ * ```
+ */
+export async function openSession(
+  ctx: ClientCheckContext,
+  scenario: string,
+  readTimeoutMs?: number,
+): Promise<{ client: ClientProcess; connection: ScriptConnection }> {
+  const client = ctx.startClient(scenario);
+  const connection = await acceptConnection(ctx.server, client, 10_000);
+  connection.send(acceptConf({ readTimeoutMs }));
+  const start = await expectRequest(connection, "start");
+  reply(connection, start, "ok");
+  await expectLine(client, "reply start ok");
+  return { client, connection };
+}

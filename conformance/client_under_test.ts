@@ -1,0 +1,132 @@
+/**
+ * This library's client as a client-under-test program for the live client suite:
+ * `deno run -A conformance/client_under_test.ts [flags] <url>` (or `bun run ...`). It follows
+ * the script protocol of "Client suite" in `conformance/README.md`: connect, send request
+ * `start`, obey the server's `do:<action>` signals and print what happens as lines on stdout.
+ *
+ * Flags that break it on purpose, so that tests can see the suite catch a bad client:
+ * `--no-heartbeat` drops every heartbeat, `--eager` sends a heartbeat as soon as the socket
+ * opens (before the accept-conf).
+ *
+ * @example
+ * ```ts
+ * import { clientUnderTestLine } from "./client_under_test.ts";
+ * console.assert(clientUnderTestLine("reply", "echo", "hi") === "reply echo hi");
+ * ```
+ * @module
+ */
+
+import process from "node:process";
+import { Client } from "../client/client.ts";
+import { RequestError } from "../protocol/request_error.ts";
+import { silentLogger } from "../protocol/logger.ts";
+
+/** The program gives up on its own after this long, in case the suite never stops it. */
+const lifetimeMs = 60_000;
+const heartbeatByte = 33;
+
+/**
+ * One output line: the words joined by single spaces.
+ *
+ * @example
+ * ```ts
+ * import { clientUnderTestLine } from "./client_under_test.ts";
+ * console.assert(clientUnderTestLine("session-closed") === "session-closed");
+ * ```
+ */
+export function clientUnderTestLine(...words: string[]): string {
+  return words.join(" ");
+}
+
+function print(...words: string[]): void {
+  process.stdout.write(`${clientUnderTestLine(...words)}\n`);
+}
+
+function brokenWebSocket(dropHeartbeats: boolean, eager: boolean): typeof WebSocket {
+  return class BrokenWebSocket extends WebSocket {
+    constructor(url: string | URL) {
+      super(url);
+      if (eager) this.addEventListener("open", () => super.send(new Uint8Array([heartbeatByte])));
+    }
+    override send(data: string | BufferSource | Blob): void {
+      const bytes = data as Uint8Array;
+      if (dropHeartbeats && bytes.length === 1 && bytes[0] === heartbeatByte) return;
+      super.send(data);
+    }
+  };
+}
+
+/** Splits `<name> <payload>` at the first space. */
+function nameAndPayload(text: string): [string, string] {
+  const space = text.indexOf(" ");
+  return space < 0 ? [text, ""] : [text.slice(0, space), text.slice(space + 1)];
+}
+
+function sendRequest(client: Client, name: string, payload: string): void {
+  client.request(name, payload === "" ? undefined : payload).then(
+    (reply) => print("reply", name, reply.text()),
+    (error: unknown) => {
+      if (error instanceof RequestError) print("request-error", name, error.code, error.message);
+      else print("request-failed", name, error instanceof Error ? error.message : String(error));
+    },
+  );
+}
+
+async function main(args: string[]): Promise<number> {
+  const url = args[args.length - 1];
+  if (url === undefined || !/^wss?:\/\//.test(url)) {
+    print("error", "usage: client_under_test.ts [--no-heartbeat] [--eager] <ws-url>");
+    return 2;
+  }
+  const dropHeartbeats = args.includes("--no-heartbeat");
+  const eager = args.includes("--eager");
+  let exit: (code: number) => void = () => {};
+  const done = new Promise<number>((resolve) => exit = resolve);
+  const client: Client = new Client(url, {
+    requestTimeout: 10_000,
+    logger: silentLogger,
+    WebSocket: dropHeartbeats || eager ? brokenWebSocket(dropHeartbeats, eager) : undefined,
+    onConnected: () => print("connected"),
+    onDisconnected: () => print("disconnected"),
+    onSessionCreated: (session) => print("session-created", session.key),
+    onSessionClosed: () => print("session-closed"),
+    onSignal: (signal) => {
+      if (!signal.name.startsWith("do:")) {
+        print("signal", signal.name, signal.payload.text());
+        return;
+      }
+      const argument = signal.payload.text();
+      switch (signal.name) {
+        case "do:request":
+          sendRequest(client, ...nameAndPayload(argument));
+          return;
+        case "do:signal":
+          try {
+            client.signal(...nameAndPayload(argument));
+          } catch (error) {
+            print("signal-failed", error instanceof Error ? error.message : String(error));
+          }
+          return;
+        case "do:exit":
+          client.close().then(() => exit(0));
+          return;
+        default:
+          print("unknown-command", signal.name);
+      }
+    },
+  });
+  try {
+    await client.connect();
+  } catch (error) {
+    print("error", error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+    await client.close();
+    return 1;
+  }
+  sendRequest(client, "start", "");
+  const timer = setTimeout(() => exit(0), lifetimeMs);
+  const code = await done;
+  clearTimeout(timer);
+  return code;
+}
+
+if (import.meta.main) process.exit(await main(process.argv.slice(2)));
