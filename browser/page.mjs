@@ -1,0 +1,170 @@
+// The in-page part of the browser test: it loads the client bundle (dist/webwire-client.js,
+// served as /webwire-client.js) and offers two phases to the runner, each resolving with a
+// list of checks `{ name, ok, detail }`. Phase one runs on a fresh page; phase two runs after
+// the runner reloads the page, to show that the session key survived in localStorage.
+import { Client, RequestError, webStorageSessionStorage } from "/webwire-client.js";
+
+const storageItem = "webwire-session";
+const patience = 3000;
+
+// A WebSocket that remembers its instances, so that the page can drop the client's
+// connection from outside the client and force a reconnect.
+const sockets = [];
+class TrackedWebSocket extends WebSocket {
+  constructor(...args) {
+    super(...args);
+    sockets.push(this);
+  }
+}
+
+function newClient(url) {
+  return new Client(url, {
+    WebSocket: TrackedWebSocket,
+    sessionStorage: webStorageSessionStorage(localStorage, storageItem),
+    requestTimeout: patience,
+    reconnect: { initialDelay: 20, maxDelay: 100 },
+  });
+}
+
+function nextEvent(client, type) {
+  const event = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "${type}" event`)), patience);
+    client.addEventListener(type, (event) => {
+      clearTimeout(timer);
+      resolve(event.detail);
+    }, { once: true });
+  });
+  // A step that fails before awaiting the event must not leave an unhandled rejection.
+  event.catch(() => {});
+  return event;
+}
+
+// Runs the steps in order; a step that throws is a failed check and the rest still run.
+async function runChecks(steps) {
+  const results = [];
+  for (const [name, step] of steps) {
+    try {
+      const detail = await step();
+      results.push({ name, ok: detail === true || typeof detail === "string", detail });
+    } catch (error) {
+      results.push({ name, ok: false, detail: `${error?.name}: ${error?.message}` });
+    }
+  }
+  return results;
+}
+
+function expect(condition, detail) {
+  if (!condition) throw new Error(`expected ${detail}`);
+  return true;
+}
+
+const hex = (bytes) => [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+
+async function phaseOne(url) {
+  localStorage.clear();
+  const client = newClient(url);
+  let key = "";
+  const results = await runChecks([
+    ["connects to the server", async () => {
+      await client.connect();
+      return expect(client.status === "connected", `connected, got ${client.status}`);
+    }],
+    ["UTF-8 request and reply", async () => {
+      const reply = await client.request("echo", "héllo 🌍");
+      return expect(reply.encoding === "utf8" && reply.text() === "héllo 🌍", "a UTF-8 echo");
+    }],
+    ["UTF-16 request and reply", async () => {
+      const reply = await client.request("echo", "こんにちは", { encoding: "utf16" });
+      return expect(reply.encoding === "utf16" && reply.text() === "こんにちは", "a UTF-16 echo");
+    }],
+    ["binary request and reply", async () => {
+      const bytes = new Uint8Array([0, 1, 127, 128, 255]);
+      const reply = await client.request("echo", bytes);
+      return expect(
+        reply.encoding === "binary" && hex(reply.bytes) === hex(bytes),
+        `a binary echo, got ${reply.encoding} ${hex(reply.bytes)}`,
+      );
+    }],
+    ["error reply is a RequestError with its code", async () => {
+      const error = await client.request("error").then(() => null, (e) => e);
+      return expect(
+        error instanceof RequestError && error.code === "TEST_ERROR",
+        `RequestError TEST_ERROR, got ${error}`,
+      );
+    }],
+    ["signal from the server to the page", async () => {
+      const signal = nextEvent(client, "signal");
+      await client.request("signal-me");
+      const { name, payload } = await signal;
+      return expect(name === "srvsig" && payload.text() === "ping", `srvsig "ping", got ${name}`);
+    }],
+    ["signal from the page to the server (echoed back)", async () => {
+      const signal = nextEvent(client, "signal");
+      client.signal("echo-signal", "from the page");
+      const { name, payload } = await signal;
+      return expect(
+        name === "echo-signal" && payload.text() === "from the page",
+        `the echo, got ${name} ${payload.text()}`,
+      );
+    }],
+    ["login creates a session", async () => {
+      const created = nextEvent(client, "sessioncreated");
+      await client.request("login", "grace");
+      key = (await created).key;
+      return expect(key.length === 64 && client.session?.key === key, "a 64-character key");
+    }],
+    ["the session key is in localStorage", () => {
+      return expect(localStorage.getItem(storageItem) === key, "the key in localStorage");
+    }],
+    ["the page drops the connection; the client reconnects and restores the session", async () => {
+      const dropped = nextEvent(client, "disconnected");
+      const back = nextEvent(client, "connected");
+      const before = sockets.length;
+      sockets.at(-1).close();
+      await dropped;
+      await back;
+      expect(sockets.length === before + 1, "a new WebSocket");
+      const whoami = await client.request("whoami");
+      return expect(
+        client.session?.key === key && whoami.text() === key,
+        "the same session on the new connection",
+      );
+    }],
+    ["closing the client keeps the key in localStorage", async () => {
+      await client.close();
+      return expect(localStorage.getItem(storageItem) === key, "the key still stored");
+    }],
+  ]);
+  return { key, results };
+}
+
+async function phaseTwo(url, key) {
+  const client = newClient(url);
+  const results = await runChecks([
+    ["after a reload, localStorage still holds the key", () => {
+      return expect(key !== "" && localStorage.getItem(storageItem) === key, "the stored key");
+    }],
+    ["a new client restores the session from localStorage on connect", async () => {
+      const created = nextEvent(client, "sessioncreated");
+      await client.connect();
+      const session = await created;
+      const user = await client.request("user");
+      return expect(
+        session.key === key && user.text() === "grace",
+        `the session of "grace", got ${user.text()}`,
+      );
+    }],
+    ["closing the session removes the key from localStorage", async () => {
+      expect(client.session?.key === key, "the restored session");
+      await client.closeSession();
+      return expect(
+        client.session === null && localStorage.getItem(storageItem) === null,
+        "no session and no stored key",
+      );
+    }],
+  ]);
+  await client.close();
+  return { results };
+}
+
+globalThis.webwireBrowserTest = { phaseOne, phaseTwo };
