@@ -1,7 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "node:net";
-import { Hono } from "hono";
 import { encodeRequest, encodeSignal, requestIdFromNumber, requestIdKey } from "../protocol/mod.ts";
 import { silentLogger } from "../protocol/logger.ts";
 import type { Connection } from "../server/connection.ts";
@@ -10,19 +9,10 @@ import type { ServerOptions } from "../server/options.ts";
 import { Server } from "../server/server.ts";
 import { MemorySessionManager } from "../session/memory_session_manager.ts";
 import { RawClient } from "../testing/raw_client.ts";
-import { honoHandler } from "./hono.ts";
+import { serveHono } from "../testing/serve_hono.ts";
 
 const id = requestIdFromNumber;
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-
-interface BunLike {
-  serve(options: {
-    port: number;
-    hostname: string;
-    fetch: (request: Request, server: unknown) => Response | Promise<Response>;
-    websocket: unknown;
-  }): { port: number; stop(closeActive?: boolean): Promise<void> | void };
-}
 
 interface HonoApp {
   server: Server;
@@ -44,39 +34,14 @@ async function serveApp(options: ServerOptions = {}): Promise<HonoApp> {
     onClientDisconnected: (_connection, reason) => void disconnects.push(reason),
     ...options,
   });
-  const app = new Hono();
-  app.get("/health", (c) => c.text("healthy"));
-  const bun = (globalThis as { Bun?: BunLike }).Bun;
-  let port: number;
-  let stop: () => Promise<void>;
-  if (bun !== undefined) {
-    const { upgradeWebSocket, websocket, getConnInfo } = await import("hono/bun");
-    app.get("/ws", honoHandler(server, upgradeWebSocket, { getConnInfo }));
-    const http = bun.serve({
-      port: 0,
-      hostname: "127.0.0.1",
-      fetch: app.fetch,
-      websocket: { ...websocket, maxPayloadLength: server.limits.messageBufferSize },
-    });
-    port = http.port;
-    stop = async () => await http.stop(true);
-  } else {
-    const { upgradeWebSocket, getConnInfo } = await import("hono/deno");
-    app.get("/ws", honoHandler(server, upgradeWebSocket, { getConnInfo }));
-    const http = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, app.fetch);
-    port = http.addr.port;
-    stop = () => http.shutdown();
-  }
+  const running = await serveHono(server);
   return {
     server,
-    port,
-    url: `ws://127.0.0.1:${port}/ws`,
-    origin: `http://127.0.0.1:${port}`,
+    port: running.port,
+    url: running.url,
+    origin: `http://127.0.0.1:${running.port}`,
     disconnects,
-    close: async () => {
-      await server.shutdown();
-      await stop();
-    },
+    close: running.close,
   };
 }
 

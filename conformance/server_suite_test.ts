@@ -11,7 +11,7 @@ import { WebSocketServer } from "ws";
 import { silentLogger } from "../protocol/logger.ts";
 import { Payload } from "../protocol/payload.ts";
 import type { ServerOptions } from "../server/options.ts";
-import { type StartedServer, startServer } from "../testing/serve.ts";
+import { type StartedServer, type StartOptions, startServer } from "../testing/serve.ts";
 import { parseSuiteArguments } from "./run_server_suite.ts";
 import {
   informationalCheckNames,
@@ -23,7 +23,7 @@ import {
 import { conformanceService } from "./service.ts";
 
 async function withServer<T>(
-  options: ServerOptions,
+  options: StartOptions,
   body: (running: StartedServer) => Promise<T>,
 ): Promise<T> {
   // Silent: the suite's malformed messages and the "internal" request would log on purpose.
@@ -204,3 +204,13 @@ test("the script prints one line per check and the totals, with its exit codes",
   assert.equal(unreachable.code, 2);
   assert.match(unreachable.lines.join("\n"), /cannot reach a WebSocket server/);
 });
+
+for (const adapter of ["hono", "node"] as const) {
+  test(`every check passes against our server on the ${adapter} adapter`, async () => {
+    await withServer({ ...conformanceService(), adapter }, async (running) => {
+      const report = await runServerSuite(running.url, { timeoutMs: 2000 });
+      assert.deepEqual(report.results.filter((r) => !r.passed && !r.informational), []);
+      assert.equal(report.passed, serverCheckNames.length - informationalCheckNames.length);
+    });
+  });
+}

@@ -14,6 +14,8 @@
 
 import { serveBun } from "../adapters/bun.ts";
 import { serveDeno } from "../adapters/deno.ts";
+import { serveNode } from "../adapters/node.ts";
+import { serveHono } from "./serve_hono.ts";
 import { Server } from "../server/server.ts";
 import type { ServerOptions } from "../server/options.ts";
 import { MemorySessionManager } from "../session/memory_session_manager.ts";
@@ -33,6 +35,12 @@ export interface StartOptions extends ServerOptions {
   port?: number;
   /** Interface to bind; default `127.0.0.1`. */
   hostname?: string;
+  /**
+   * Which adapter serves it: `runtime` (default: Deno's under Deno, Bun's under Bun), `hono`
+   * (the Hono adapter on `/ws`) or `node` (the `ws`-based Node adapter, which Deno and Bun run
+   * too).
+   */
+  adapter?: "runtime" | "hono" | "node";
 }
 
 /**
@@ -68,12 +76,19 @@ export interface StartedServer {
  * await running.close();
  * ```
  */
-export function startServer(options: StartOptions = {}): Promise<StartedServer> {
+export async function startServer(options: StartOptions = {}): Promise<StartedServer> {
   const server = new Server({
     ...options,
     sessionManager: options.sessionManager ?? new MemorySessionManager(),
   });
   const listen = { port: options.port ?? 0, hostname: options.hostname ?? "127.0.0.1" };
-  const running = "Bun" in globalThis ? serveBun(server, listen) : serveDeno(server, listen);
-  return Promise.resolve({ server, port: running.port, url: running.url, close: running.close });
+  const adapter = options.adapter ?? "runtime";
+  const running = adapter === "hono"
+    ? await serveHono(server, listen)
+    : adapter === "node"
+    ? await serveNode(server, listen)
+    : "Bun" in globalThis
+    ? serveBun(server, listen)
+    : serveDeno(server, listen);
+  return { server, port: running.port, url: running.url, close: running.close };
 }

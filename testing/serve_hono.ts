@@ -1,0 +1,77 @@
+/**
+ * Serves a WebWire server on `/ws` of a Hono app with the runtime's Hono WebSocket helper
+ * (`hono/deno` or `hono/bun`), next to a plain `/health` route: the Hono adapter as a user
+ * would mount it.
+ *
+ * @example
+ * ```ts
+ * import { serveHono } from "./serve_hono.ts";
+ * import { Server } from "../server/server.ts";
+ * import { MemorySessionManager } from "../session/memory_session_manager.ts";
+ * const running = await serveHono(new Server({ sessionManager: new MemorySessionManager() }));
+ * console.assert(running.url.endsWith("/ws"));
+ * await running.close();
+ * ```
+ * @module
+ */
+
+import { Hono } from "hono";
+import { honoHandler } from "../adapters/hono.ts";
+import type { ListenOptions, RunningServer } from "../adapters/deno.ts";
+import type { Server } from "../server/server.ts";
+
+interface BunLike {
+  serve(options: {
+    port: number;
+    hostname: string;
+    fetch: (request: Request, server: unknown) => Response | Promise<Response>;
+    websocket: unknown;
+  }): { port: number; stop(closeActive?: boolean): Promise<void> | void };
+}
+
+/**
+ * Starts a Hono app with `server` on `/ws`, under Bun with `Bun.serve`, else with `Deno.serve`.
+ *
+ * @example
+ * ```ts
+ * import { serveHono } from "./serve_hono.ts";
+ * console.assert(typeof serveHono === "function");
+ * ```
+ */
+export async function serveHono(
+  server: Server,
+  options: ListenOptions = {},
+): Promise<RunningServer> {
+  const hostname = options.hostname ?? "127.0.0.1";
+  const app = new Hono();
+  app.get("/health", (c) => c.text("healthy"));
+  const bun = (globalThis as { Bun?: BunLike }).Bun;
+  let port: number;
+  let stop: () => Promise<void>;
+  if (bun !== undefined) {
+    const { upgradeWebSocket, websocket, getConnInfo } = await import("hono/bun");
+    app.get("/ws", honoHandler(server, upgradeWebSocket, { getConnInfo }));
+    const http = bun.serve({
+      port: options.port ?? 0,
+      hostname,
+      fetch: app.fetch,
+      websocket: { ...websocket, maxPayloadLength: server.limits.messageBufferSize },
+    });
+    port = http.port;
+    stop = async () => await http.stop(true);
+  } else {
+    const { upgradeWebSocket, getConnInfo } = await import("hono/deno");
+    app.get("/ws", honoHandler(server, upgradeWebSocket, { getConnInfo }));
+    const http = Deno.serve({ port: options.port ?? 0, hostname, onListen: () => {} }, app.fetch);
+    port = http.addr.port;
+    stop = () => http.shutdown();
+  }
+  return {
+    port,
+    url: `ws://${hostname}:${port}/ws`,
+    close: async () => {
+      await server.shutdown();
+      await stop();
+    },
+  };
+}
