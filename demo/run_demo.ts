@@ -29,7 +29,10 @@ import type { Connection } from "../server/connection.ts";
 import type { IncomingRequest, IncomingSignal } from "../server/incoming.ts";
 import type { Logger } from "../protocol/logger.ts";
 import { FileSessionManager } from "../session/file_session_manager.ts";
-import { type StartedServer, type StartOptions, startServer } from "../testing/serve.ts";
+import type { RunningServer } from "../adapters/deno.ts";
+import { Server } from "../server/server.ts";
+import type { ServerOptions } from "../server/options.ts";
+import { serveHere } from "./serve_here.ts";
 import { Transcript } from "./transcript.ts";
 import { nextEvent, outcome, sleep } from "./waiting.ts";
 
@@ -51,10 +54,12 @@ interface Stage {
   readonly t: Transcript;
   readonly client: Client;
   readonly probe: ServerProbe;
-  /** The running server; replaced when the server restarts. */
-  running: StartedServer;
+  /** The server; replaced when it restarts. */
+  server: Server;
+  /** Where it listens; replaced when it restarts. */
+  running: RunningServer;
   /** Options for starting the server (again, on the same port). */
-  readonly serverOptions: () => StartOptions;
+  readonly serverOptions: () => ServerOptions;
   readonly sessionDirectory: string;
 }
 
@@ -74,7 +79,7 @@ export async function runDemo(write: (line: string) => void): Promise<boolean> {
   const sessionDirectory = await mkdtemp(join(tmpdir(), "webwire-demo-"));
   const service = conformanceService();
   const probe: ServerProbe = { newestConnection: null, onHandlerStart: null, log: [] };
-  const serverOptions = (): StartOptions => ({
+  const serverOptions = (): ServerOptions => ({
     onRequest: (request: IncomingRequest) => {
       probe.onHandlerStart?.(request.name);
       return service.onRequest!(request);
@@ -90,14 +95,15 @@ export async function runDemo(write: (line: string) => void): Promise<boolean> {
   });
   write(`WebWire demo on ${runtimeName()}`);
   write(`session files in ${sessionDirectory}`);
-  const running = await startServer(serverOptions());
+  const server = new Server(serverOptions());
+  const running = serveHere(server, 0);
   const client = new Client(running.url, {
     requestTimeout: 2000,
     reconnect: { initialDelay: 20, maxDelay: 100 },
     // Failed reconnection attempts while the server restarts are expected; keep them quiet.
     logger: recordingLogger([]),
   });
-  const stage: Stage = { t, client, probe, running, serverOptions, sessionDirectory };
+  const stage: Stage = { t, client, probe, server, running, serverOptions, sessionDirectory };
   try {
     for (const step of steps) await step(stage);
   } catch (error) {
@@ -250,7 +256,8 @@ async function serverRestart(stage: Stage): Promise<void> {
   await stage.running.close();
   t.note(`server stopped  -> client: ${closeDetail(await dropped)}`);
   const back = nextEvent(client, "connected", patience);
-  stage.running = await startServer({ ...stage.serverOptions(), port });
+  stage.server = new Server(stage.serverOptions());
+  stage.running = serveHere(stage.server, port);
   t.note(`server started again on port ${port} with a new session manager on the same directory`);
   await back;
   t.check(
@@ -304,7 +311,7 @@ async function gracefulShutdown(stage: Stage): Promise<void> {
   t.check(first.value?.text() === "slept", "the request in flight still got its reply");
   await shutdown;
   t.note(`server stopped  -> client: ${closeDetail(await dropped)}`);
-  t.check(stage.running.server.connectionCount === 0, "no connection left on the server");
+  t.check(stage.server.connectionCount === 0, "no connection left on the server");
 }
 
 async function provesSession(t: Transcript, client: Client, key: string): Promise<void> {
