@@ -1,9 +1,11 @@
 // Runs the benchmarks with the locally installed Deno and Bun, writes their raw results to
 // bench/results/<suite>.json and the tables into README.md between the suite's markers.
 //
-// Usage: node bench/run.mjs [--codec | --all] [--no-write]
+// Usage: node bench/run.mjs [--codec | --e2e | --all] [--quick] [--no-write]
 //   --codec     the codec benchmark (default)
+//   --e2e       the end-to-end benchmark (bench/e2e/: servers and load generators, ~6 min)
 //   --all       every suite in `suites` below
+//   --quick     with --e2e: a one-minute smoke run, printed only
 //   --no-write  print the README section instead of writing files
 //
 // A new suite is a function returning { json, markdown }, added to `suites` with the name of
@@ -13,6 +15,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { e2e } from "./e2e/report.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (name) => join(root, "node_modules", ".bin", name);
@@ -189,7 +192,7 @@ regenerate this section, \`deno task bench\` or \`bun run bench/codec_mitata.ts\
   };
 }
 
-const suites = { codec };
+const suites = { codec, e2e };
 
 function formatMarkdown(text) {
   const result = spawnSync(deno, ["fmt", "--ext=md", "-"], {
@@ -212,10 +215,16 @@ function replaceSection(readme, name, body) {
 
 function main() {
   const args = process.argv.slice(2);
-  const unknown = args.filter((a) => !["--codec", "--all", "--no-write"].includes(a));
+  const flags = ["--codec", "--e2e", "--all", "--quick", "--no-write"];
+  const unknown = args.filter((a) => !flags.includes(a));
   if (unknown.length > 0) throw new Error(`unknown arguments: ${unknown.join(" ")}`);
-  const names = args.includes("--all") ? Object.keys(suites) : ["codec"];
-  const write = !args.includes("--no-write");
+  const chosen = Object.keys(suites).filter((name) => args.includes(`--${name}`));
+  const names = args.includes("--all")
+    ? Object.keys(suites)
+    : chosen.length > 0
+    ? chosen
+    : ["codec"];
+  const write = !args.includes("--no-write") && !args.includes("--quick");
   for (const name of names) {
     const { markdown, json } = suites[name]();
     const section = formatMarkdown(markdown);

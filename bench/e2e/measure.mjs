@@ -243,7 +243,7 @@ function versions() {
     JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")).version;
   return {
     deno: denoLines[0].split(" ")[1],
-    v8: (denoLines.find((l) => l.startsWith("v8 ")) ?? "").slice(3),
+    v8: (denoLines.find((l) => l.startsWith("v8 ")) ?? "").slice(3).replace(/-rusty$/, ""),
     bun: execFileSync(bun, ["--version"], { encoding: "utf8" }).trim(),
     node: process.version.slice(1),
     ws: packageVersion("ws"),
