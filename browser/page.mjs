@@ -2,7 +2,10 @@
 // served as /webwire-client.js) and offers two phases to the runner, each resolving with a
 // list of checks `{ name, ok, detail }`. Phase one runs on a fresh page; phase two runs after
 // the runner reloads the page, to show that the session key survived in localStorage.
-import { Client, RequestError, webStorageSessionStorage } from "/webwire-client.js";
+
+// Loaded by URL at run time: the bundle is build output that type checkers cannot resolve.
+const bundleUrl = new URL("/webwire-client.js", location.href).href;
+const { Client, RequestError, webStorageSessionStorage } = await import(bundleUrl);
 
 const storageItem = "webwire-session";
 const patience = 3000;
