@@ -23,16 +23,24 @@ let passed = 0;
 let failed = 0;
 const failures = [];
 
+// Deno 2 turns colours on whenever FORCE_COLOR is set, even to 0: drop it, set NO_COLOR.
+function withoutColor(env) {
+  const { FORCE_COLOR: _ignored, ...rest } = env;
+  return { ...rest, NO_COLOR: "1" };
+}
+
+const ansi = /\u001b\[[0-9;]*m/g;
+
 function run(label, command, args, options = {}) {
   console.log(`\n=== ${label}: ${[command, ...args].join(" ")}`);
   const result = spawnSync(command, args, {
     cwd: root,
     encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
+    env: withoutColor(process.env),
     maxBuffer: 256 * 1024 * 1024,
     timeout: options.timeout ?? 20 * 60 * 1000,
   });
-  const output = `${result.stdout ?? ""}${result.stderr ?? ""}`;
+  const output = `${result.stdout ?? ""}${result.stderr ?? ""}`.replace(ansi, "");
   process.stdout.write(output);
   if (result.error) console.log(`(${label} could not run: ${result.error.message})`);
   return { ok: result.status === 0, output };
@@ -106,7 +114,7 @@ if (existsSync(join(root, "conformance/run_vectors.ts"))) {
   );
   counted("conformance vectors (bun)", bun, ["run", "conformance/run_vectors.ts"], plainSummary);
 }
-for (const extra of ["scripts/extra_suites.mjs"]) {
+for (const extra of ["scripts/extra_suites.mjs", "browser/run_browser_suite.mjs"]) {
   if (existsSync(join(root, extra))) counted(extra, process.execPath, [extra], plainSummary);
 }
 if (!quick) check("deno publish --dry-run", deno, ["publish", "--dry-run", "--allow-dirty"]);
