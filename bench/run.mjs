@@ -3,7 +3,7 @@
 //
 // Usage: node bench/run.mjs [--codec | --e2e | --all] [--quick] [--no-write]
 //   --codec     the codec benchmark (default)
-//   --e2e       the end-to-end benchmark (bench/e2e/: servers and load generators, ~6 min)
+//   --e2e       the end-to-end benchmark (bench/e2e/: servers and load generators, ~4 min)
 //   --all       every suite in `suites` below
 //   --quick     with --e2e: a one-minute smoke run, printed only
 //   --no-write  print the README section instead of writing files

@@ -10,7 +10,7 @@ import { groupedBarChart } from "./svg_chart.mjs";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 function measure(quick) {
-  console.error(`node bench/e2e/measure.mjs${quick ? " --quick (about 1 min)" : " (about 6 min)"}`);
+  console.error(`node bench/e2e/measure.mjs${quick ? " --quick (about 1 min)" : " (about 4 min)"}`);
   const result = spawnSync(
     process.execPath,
     ["bench/e2e/measure.mjs", ...(quick ? ["--quick"] : [])],
@@ -169,7 +169,9 @@ are reply latencies (for signals: of a whole batch).
 **Server CPU µs/reply** is the server process's user + system time from \`/proc/<pid>/stat\` over
 the window, divided by the replies (or signals). On this 2-core machine the load generator is
 often the bottleneck: where "load CPU" is near 100 % of a core, replies/s measures the generator
-as much as the server, and CPU µs/reply is the fairer comparison.
+as much as the server, and CPU µs/reply is the fairer comparison. Where neither
+process is near 100 %, both were waiting on the other jobs that shared the cores; those replies/s
+vary by 2× between runs.
 
 Targets:
 
@@ -180,7 +182,7 @@ ${targets(doc)}
 ${fullTable(doc)}
 
 Run \`npm run bench -- --e2e\` to regenerate this section, the chart and the JSON (about
-6 minutes), \`node bench/run.mjs --e2e --quick\` for a one-minute smoke run that only prints.
+4 minutes), \`node bench/run.mjs --e2e --quick\` for a one-minute smoke run that only prints.
 One generator can be pointed at any WebWire server (the Go reference, say):
 \`bun bench/e2e/load_webwire.ts --url ws://127.0.0.1:8080/ --connections 16 --inflight 64
 --payload 16 --pid <server pid>\` prints one JSON line.`;
