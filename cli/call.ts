@@ -1,0 +1,101 @@
+/**
+ * `webwire call <url> [name] [payload]`: sends one request and prints the reply.
+ *
+ * @example
+ * ```ts
+ * import { callCommand } from "./call.ts";
+ * console.assert(callCommand.help.includes("--encoding"));
+ * ```
+ * @module
+ */
+
+import { choiceOption, integerOption, parseCommandArgs } from "./args.ts";
+import type { Command } from "./command.ts";
+import { checkUrl, cliErrorOf, connectClient } from "./connect.ts";
+import { CliError, ExitCode, exitCodesHelp } from "./exit_codes.ts";
+
+const encodings = ["binary", "utf8", "utf16"] as const;
+
+const help = `usage: webwire call <url> [name] [payload] [options]
+
+Sends one request to a WebWire server and prints the reply's payload as text (a binary
+reply is printed as UTF-8). An error reply prints its code and message on stderr and
+exits with 1. The request needs a name, a payload or both.
+
+Options:
+  --encoding binary|utf8|utf16   encoding of the payload (default utf8)
+  --timeout MS                   connection and reply timeout (default 10000)
+  --json                         pretty-print a reply that is JSON
+  -h, --help                     this help
+
+Example:
+  webwire call ws://127.0.0.1:8080/ echo hello
+
+${exitCodesHelp}`;
+
+/**
+ * Formats a reply's text: pretty-printed when `json` is set and it parses as JSON.
+ *
+ * @example
+ * ```ts
+ * import { formatReplyText } from "./call.ts";
+ * console.assert(formatReplyText('{"a":1}', true) === '{\n  "a": 1\n}');
+ * ```
+ */
+export function formatReplyText(text: string, json: boolean): string {
+  if (!json) return text;
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * The `call` command.
+ *
+ * @example
+ * ```ts
+ * import { callCommand } from "./call.ts";
+ * console.assert(callCommand.name === "call");
+ * ```
+ */
+export const callCommand: Command = {
+  name: "call",
+  summary: "send a request and print the reply",
+  help,
+  async run(args) {
+    const parsed = parseCommandArgs(args, {
+      encoding: { type: "string" },
+      timeout: { type: "string" },
+      json: { type: "boolean" },
+    });
+    if (parsed.values.help === true) {
+      console.log(help);
+      return ExitCode.Ok;
+    }
+    const [rawUrl, name = "", payload, ...extra] = parsed.positionals;
+    if (extra.length > 0) {
+      throw new CliError(ExitCode.Usage, `unexpected argument "${extra[0]}" (quote the payload)`);
+    }
+    const url = checkUrl(rawUrl);
+    const encoding = choiceOption(parsed, "encoding", encodings, "utf8");
+    const timeout = integerOption(parsed, "timeout", 10_000, 1, 2 ** 31 - 1);
+    const client = await connectClient(url, { timeout });
+    try {
+      const reply = await client.request(
+        name,
+        encoding === "binary" && payload !== undefined
+          ? new TextEncoder().encode(payload)
+          : payload,
+        { encoding },
+      );
+      console.log(formatReplyText(reply.text(), parsed.values.json === true));
+      return ExitCode.Ok;
+    } catch (error) {
+      throw cliErrorOf(error);
+    } finally {
+      await client.close();
+    }
+  },
+};

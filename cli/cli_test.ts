@@ -1,0 +1,154 @@
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+
+const main = fileURLToPath(new URL("./main.ts", import.meta.url));
+const decoder = fileURLToPath(new URL("./testing_json_decoder.ts", import.meta.url));
+const bun = "Bun" in globalThis;
+/** How this runtime runs a TypeScript file. */
+const runTs = (file: string): string[] =>
+  bun ? [process.execPath, "run", file] : [process.execPath, "run", "-A", file];
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(...args: string[]): Promise<Run> {
+  const [command, ...rest] = runTs(main);
+  return new Promise((resolve) => {
+    execFile(command, [...rest, ...args], { timeout: 20_000 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : (error as { code?: number }).code ?? -1;
+      resolve({ code: typeof code === "number" ? code : -1, stdout, stderr });
+    });
+  });
+}
+
+let server: ChildProcess;
+let url: string;
+
+before(async () => {
+  const [command, ...rest] = runTs(main);
+  server = spawn(command, [...rest, "serve", "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+  url = await new Promise<string>((resolve, reject) => {
+    let output = "";
+    const timer = setTimeout(() => reject(new Error(`serve printed no URL: ${output}`)), 10_000);
+    server.stdout!.setEncoding("utf8");
+    server.stdout!.on("data", (chunk: string) => {
+      output += chunk;
+      const found = /listening on (ws:\/\/\S+)/.exec(output);
+      if (found !== null) {
+        clearTimeout(timer);
+        resolve(found[1]);
+      }
+    });
+  });
+});
+
+after(async () => {
+  const exited = new Promise((resolve) => server.once("exit", resolve));
+  server.kill("SIGINT");
+  await exited;
+});
+
+test("serve prints its URL; call echo prints the reply", async () => {
+  assert.match(url, /^ws:\/\/127\.0\.0\.1:\d+\/$/);
+  const run = await cli("call", url, "echo", "hello");
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.stdout, "hello\n");
+});
+
+test("call with --encoding utf16 and --json", async () => {
+  const utf16 = await cli("call", url, "echo", "héllo", "--encoding", "utf16");
+  assert.equal(utf16.stdout, "héllo\n");
+  const json = await cli("call", url, "echo", '{"a":[1]}', "--json");
+  assert.equal(json.stdout, '{\n  "a": [\n    1\n  ]\n}\n');
+});
+
+test("an error reply prints code and message and exits with 1", async () => {
+  const run = await cli("call", url, "error");
+  assert.equal(run.code, 1);
+  assert.equal(run.stdout, "");
+  assert.match(run.stderr, /request error TEST_ERROR: test error message/);
+});
+
+test("no reply within --timeout exits with 4", async () => {
+  const run = await cli("call", url, "sleep", "3000", "--timeout", "300");
+  assert.equal(run.code, 4, run.stderr);
+  assert.match(run.stderr, /300 ms/);
+});
+
+test("signal sends; listen prints the echoed signal and stops after --count", async () => {
+  const signal = await cli("signal", url, "echo-signal", "hi");
+  assert.equal(signal.code, 0, signal.stderr);
+  const listen = await cli("listen", url, "--signal", "echo-signal=hi", "--count", "1");
+  assert.equal(listen.code, 0, listen.stderr);
+  assert.equal(listen.stdout, "echo-signal hi\n");
+  const json = await cli("listen", url, "--request", "signal-me", "--count", "1", "--json");
+  assert.deepEqual(JSON.parse(json.stdout), { name: "srvsig", encoding: "utf8", payload: "ping" });
+});
+
+test("listen without the signals it waits for times out with 4", async () => {
+  const run = await cli("listen", url, "--count", "1", "--timeout", "300");
+  assert.equal(run.code, 4);
+  assert.match(run.stderr, /0 of 1 signals/);
+});
+
+test("bad URLs and arguments exit with 2, an unreachable server with 3", async () => {
+  for (const bad of ["http://127.0.0.1/", "not a url", "ws://"]) {
+    const run = await cli("call", bad, "echo");
+    assert.equal(run.code, 2, `${bad}: ${run.stderr}`);
+  }
+  assert.equal((await cli("call", url, "echo", "--nope")).code, 2);
+  assert.equal((await cli("frobnicate")).code, 2);
+  assert.equal((await cli("serve", "--runtime", "rhino")).code, 2);
+  const unreachable = await cli("call", "ws://127.0.0.1:1/", "echo");
+  assert.equal(unreachable.code, 3);
+  assert.match(unreachable.stderr, /cannot connect/);
+});
+
+test("--help of every command documents the exit codes", async () => {
+  for (const command of ["serve", "call", "signal", "listen", "conformance"]) {
+    const run = await cli(command, "--help");
+    assert.equal(run.code, 0, command);
+    assert.match(run.stdout, new RegExp(`usage: webwire ${command}`));
+    assert.match(run.stdout, /4 {2}timed out/);
+  }
+  const overview = await cli("--help");
+  assert.match(overview.stdout, /conformance/);
+});
+
+test("conformance vectors passes with our codec", async () => {
+  const run = await cli("conformance", "vectors");
+  assert.equal(run.code, 0, run.stdout);
+  assert.match(run.stdout, /\n\d{3,} passed, 0 failed\n$/);
+});
+
+test("conformance vectors --decoder runs an outside decoder per vector", async () => {
+  const only = ["--only", "heartbeat,accept-conf,generated"];
+  const good = await cli("conformance", "vectors", ...only, "--decoder", runTs(decoder).join(" "));
+  assert.equal(good.code, 0, good.stdout + good.stderr);
+  assert.match(good.stdout, /\n18 passed, 0 failed\n$/);
+  // A "decoder" that prints no JSON fails every vector.
+  const bad = await cli(
+    "conformance",
+    "vectors",
+    "--only",
+    "heartbeat",
+    "--decoder",
+    `${process.execPath} --version`,
+  );
+  assert.equal(bad.code, 1);
+  assert.match(bad.stdout, /\n0 passed, \d+ failed\n$/);
+});
+
+test("conformance server runs the live server suite", async () => {
+  const run = await cli("conformance", "server", url, "--only", "accept-conf,reply-ids");
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.match(run.stdout, /PASS accept-conf\n[\s\S]*\n2 passed, 0 failed\n$/);
+  const unreachable = await cli("conformance", "server", "ws://127.0.0.1:1/");
+  assert.equal(unreachable.code, 3);
+});

@@ -1,0 +1,37 @@
+/**
+ * The shape of a `webwire` command, and the help it prints.
+ *
+ * @example
+ * ```ts
+ * import type { Command } from "./command.ts";
+ * const hello: Command = {
+ *   name: "hello",
+ *   summary: "says hello",
+ *   help: "usage: webwire hello",
+ *   run: () => Promise.resolve(0),
+ * };
+ * console.assert(hello.name === "hello");
+ * ```
+ * @module
+ */
+
+/**
+ * One command of the `webwire` tool.
+ *
+ * @example
+ * ```ts
+ * import type { Command } from "./command.ts";
+ * const run = (command: Command) => command.run(["--help"]);
+ * console.assert(typeof run === "function");
+ * ```
+ */
+export interface Command {
+  /** What is typed after `webwire`. */
+  readonly name: string;
+  /** One line for the overview. */
+  readonly summary: string;
+  /** The full `--help` text. */
+  readonly help: string;
+  /** Runs the command with the arguments after its name; resolves with the exit code. */
+  run(args: readonly string[]): Promise<number>;
+}

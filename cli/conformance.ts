@@ -1,0 +1,159 @@
+/**
+ * `webwire conformance vectors|server|client`: the three conformance suites from the command
+ * line.
+ *
+ * @example
+ * ```ts
+ * import { conformanceCommand } from "./conformance.ts";
+ * console.assert(conformanceCommand.help.includes("vectors"));
+ * ```
+ * @module
+ */
+
+import {
+  clientCheckList,
+  formatClientCheckResult,
+  runClientSuite,
+} from "../conformance/client_suite.ts";
+import type { Vector } from "../conformance/manifest.ts";
+import { formatReport, runVectors } from "../conformance/run_vectors.ts";
+import { parseSuiteArguments } from "../conformance/run_server_suite.ts";
+import {
+  formatResult,
+  runServerSuite,
+  ServerUnreachableError,
+} from "../conformance/server_suite.ts";
+import { webwireCodec } from "../conformance/webwire_codec.ts";
+import { parseClientSuiteArgs } from "../conformance/run_client_suite.ts";
+import { parseCommandArgs, stringOption } from "./args.ts";
+import type { Command } from "./command.ts";
+import { CliError, ExitCode, exitCodesHelp } from "./exit_codes.ts";
+import { processCodec } from "./process_codec.ts";
+
+const help = `usage: webwire conformance <suite> [options]
+
+Suites:
+  vectors [--decoder "<command>"] [--vectors DIR] [--only GROUP|ID,...] [--any-reason]
+      Runs the conformance vectors (conformance/vectors). Without --decoder against this
+      library's codec. With --decoder, for each vector runs <command> <vector file>, which
+      must print the decoded message as JSON in the manifest's field names, or
+      {"invalid": "<reason>"}; the command is split at spaces. --any-reason accepts any
+      rejection reason for invalid vectors; --only runs the named groups (such as
+      heartbeat, accept-conf, generated) or vector ids.
+  server <url> [--timeout MS] [--only a,b] [--verbose]
+      Runs the live server suite against a server that implements the conformance service
+      (start ours with: webwire serve).
+  client [--only a,b] [--] <command...>
+      Runs the live client suite: starts <command...> <scenario URL> once per check (the
+      client-under-test protocol is in conformance/README.md). Checks:
+${clientCheckList.map((check) => `        ${check.name}`).join("\n")}
+
+Each prints one line per failure (vectors) or per check, then "N passed, N failed".
+
+${exitCodesHelp}`;
+
+async function vectors(args: readonly string[]): Promise<number> {
+  const parsed = parseCommandArgs(args, {
+    decoder: { type: "string" },
+    vectors: { type: "string" },
+    "any-reason": { type: "boolean" },
+    only: { type: "string" },
+  });
+  if (parsed.positionals.length > 0) {
+    throw new CliError(ExitCode.Usage, `unexpected argument "${parsed.positionals[0]}"`);
+  }
+  const vectorsDir = stringOption(parsed, "vectors");
+  const decoder = stringOption(parsed, "decoder")?.trim().split(/\s+/).filter((p) => p !== "");
+  if (decoder !== undefined && decoder.length === 0) {
+    throw new CliError(ExitCode.Usage, "--decoder needs a command");
+  }
+  const only = stringOption(parsed, "only")?.split(",").filter((name) => name !== "");
+  const filter = only === undefined
+    ? undefined
+    : (vector: Vector) => only.includes(vector.id) || only.includes(vector.id.split("/")[0]);
+  const codec = decoder === undefined ? webwireCodec : await processCodec({
+    command: decoder,
+    vectorsDir,
+    filter,
+  });
+  try {
+    const report = await runVectors({
+      codec,
+      vectorsDir,
+      filter,
+      requireReasons: parsed.values["any-reason"] !== true,
+    });
+    console.log(formatReport(report));
+    return report.failed > 0 ? ExitCode.Failure : ExitCode.Ok;
+  } finally {
+    if ("dispose" in codec) await (codec as { dispose(): Promise<void> }).dispose();
+  }
+}
+
+async function server(args: readonly string[]): Promise<number> {
+  const parsed = parseSuiteArguments(args);
+  if (typeof parsed === "string") throw new CliError(ExitCode.Usage, parsed);
+  try {
+    const report = await runServerSuite(parsed.url, {
+      ...parsed.options,
+      onResult: (result) => console.log(formatResult(result, parsed.verbose)),
+    });
+    console.log(`${report.passed} passed, ${report.failed} failed`);
+    return report.failed > 0 ? ExitCode.Failure : ExitCode.Ok;
+  } catch (error) {
+    if (error instanceof ServerUnreachableError) {
+      throw new CliError(ExitCode.Unreachable, error.message);
+    }
+    if (error instanceof RangeError) throw new CliError(ExitCode.Usage, error.message);
+    throw error;
+  }
+}
+
+async function client(args: readonly string[]): Promise<number> {
+  let options;
+  try {
+    options = parseClientSuiteArgs(args);
+  } catch (error) {
+    throw new CliError(ExitCode.Usage, (error as Error).message);
+  }
+  try {
+    const report = await runClientSuite({
+      ...options,
+      onResult: (result) => console.log(formatClientCheckResult(result)),
+    });
+    console.log(`${report.passed} passed, ${report.failed} failed`);
+    return report.failed > 0 ? ExitCode.Failure : ExitCode.Ok;
+  } catch (error) {
+    if (error instanceof RangeError) throw new CliError(ExitCode.Usage, error.message);
+    throw error;
+  }
+}
+
+/**
+ * The `conformance` command.
+ *
+ * @example
+ * ```ts
+ * import { conformanceCommand } from "./conformance.ts";
+ * console.assert(conformanceCommand.name === "conformance");
+ * ```
+ */
+export const conformanceCommand: Command = {
+  name: "conformance",
+  summary: "run the conformance vectors, or the live server or client suite",
+  help,
+  run(args) {
+    const [suite, ...rest] = args;
+    if (suite === undefined || suite === "--help" || suite === "-h" || rest.includes("--help")) {
+      console.log(help);
+      return Promise.resolve(suite === undefined ? ExitCode.Usage : ExitCode.Ok);
+    }
+    if (suite === "vectors") return vectors(rest);
+    if (suite === "server") return server(rest);
+    if (suite === "client") return client(rest);
+    throw new CliError(
+      ExitCode.Usage,
+      `unknown suite "${suite}": expected vectors, server or client`,
+    );
+  },
+};

@@ -1,0 +1,147 @@
+/**
+ * Connecting the `call`, `signal` and `listen` commands: the URL check, a client that does
+ * not reconnect (a command line tool should fail, not wait), and the mapping of client errors
+ * to exit codes.
+ *
+ * @example
+ * ```ts
+ * import { checkUrl } from "./connect.ts";
+ * console.assert(checkUrl("ws://127.0.0.1:8080/") === "ws://127.0.0.1:8080/");
+ * ```
+ * @module
+ */
+
+import { Client } from "../client/client.ts";
+import {
+  DialTimeoutError,
+  DisconnectedError,
+  IncompatibleProtocolVersionError,
+  InternalError,
+  MessageTooLargeError,
+  ShutdownError,
+  SubProtocolMismatchError,
+  TimeoutError,
+} from "../client/errors.ts";
+import type { ServerSignal } from "../client/events.ts";
+import { silentLogger } from "../protocol/logger.ts";
+import { ProtocolError } from "../protocol/protocol_error.ts";
+import { RequestError } from "../protocol/request_error.ts";
+import { CliError, ExitCode } from "./exit_codes.ts";
+
+/**
+ * Checks that `url` is a `ws:` or `wss:` URL with a host.
+ *
+ * @throws {CliError} with the usage exit code otherwise.
+ * @example
+ * ```ts
+ * import { checkUrl } from "./connect.ts";
+ * try {
+ *   checkUrl("http://example.com/");
+ * } catch (error) {
+ *   console.assert((error as { exitCode: number }).exitCode === 2);
+ * }
+ * ```
+ */
+export function checkUrl(url: string | undefined): string {
+  if (url === undefined) throw new CliError(ExitCode.Usage, "expected a server URL (ws://...)");
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new CliError(ExitCode.Usage, `not a URL: "${url}" (expected ws://host:port/path)`);
+  }
+  if ((parsed.protocol !== "ws:" && parsed.protocol !== "wss:") || parsed.host === "") {
+    throw new CliError(
+      ExitCode.Usage,
+      `expected a ws:// or wss:// URL with a host, got "${url}"`,
+    );
+  }
+  return url;
+}
+
+/**
+ * The exit code and message for an error a client call threw.
+ *
+ * @example
+ * ```ts
+ * import { cliErrorOf } from "./connect.ts";
+ * import { RequestError } from "../protocol/request_error.ts";
+ * const error = cliErrorOf(new RequestError("E_X", "boom"));
+ * console.assert(error.exitCode === 1 && error.message === "request error E_X: boom");
+ * ```
+ */
+export function cliErrorOf(error: unknown): CliError {
+  if (error instanceof CliError) return error;
+  if (error instanceof RequestError) {
+    return new CliError(ExitCode.Failure, `request error ${error.code}: ${error.message}`);
+  }
+  if (error instanceof InternalError || error instanceof ShutdownError) {
+    return new CliError(ExitCode.Failure, error.message);
+  }
+  if (error instanceof MessageTooLargeError) return new CliError(ExitCode.Failure, error.message);
+  if (error instanceof TimeoutError) return new CliError(ExitCode.Timeout, error.message);
+  if (
+    error instanceof DialTimeoutError || error instanceof DisconnectedError ||
+    error instanceof IncompatibleProtocolVersionError ||
+    error instanceof SubProtocolMismatchError || error instanceof ProtocolError
+  ) {
+    return new CliError(ExitCode.Unreachable, `cannot connect to the server: ${error.message}`);
+  }
+  if (error instanceof RangeError) return new CliError(ExitCode.Usage, error.message);
+  return new CliError(ExitCode.Failure, error instanceof Error ? error.message : String(error));
+}
+
+/**
+ * Options of {@link connectClient}.
+ *
+ * @example
+ * ```ts
+ * import type { ConnectOptions } from "./connect.ts";
+ * const options: ConnectOptions = { timeout: 5000 };
+ * console.assert(options.onSignal === undefined);
+ * ```
+ */
+export interface ConnectOptions {
+  /** Milliseconds for the connection and each request. */
+  timeout: number;
+  /** Called for each server signal. */
+  onSignal?: (signal: ServerSignal) => void;
+  /** Called once if the connection is lost after it was made. */
+  onLost?: (error: DisconnectedError) => void;
+  /** The sub-protocol the server must announce; default none. */
+  subProtocol?: string;
+}
+
+/**
+ * Connects a client without automatic reconnection.
+ *
+ * @throws {CliError} with the exit code for what went wrong.
+ * @example
+ * ```ts
+ * import { connectClient } from "./connect.ts";
+ * const connect = () => connectClient("ws://127.0.0.1:8080/", { timeout: 1000 });
+ * console.assert(typeof connect === "function");
+ * ```
+ */
+export async function connectClient(url: string, options: ConnectOptions): Promise<Client> {
+  let connected = false;
+  const client = new Client(url, {
+    autoconnect: false,
+    dialTimeout: options.timeout,
+    requestTimeout: options.timeout,
+    subProtocol: options.subProtocol,
+    logger: silentLogger,
+    onSignal: options.onSignal,
+    onDisconnected: (error) => {
+      if (connected) options.onLost?.(error);
+    },
+  });
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.close();
+    throw cliErrorOf(error);
+  }
+  connected = true;
+  return client;
+}

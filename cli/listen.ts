@@ -1,0 +1,152 @@
+/**
+ * `webwire listen <url>`: prints the server's signals as they arrive.
+ *
+ * @example
+ * ```ts
+ * import { splitNamePayload } from "./listen.ts";
+ * console.assert(splitNamePayload("echo-signal=hi").join("|") === "echo-signal|hi");
+ * ```
+ * @module
+ */
+
+import process from "node:process";
+import type { ServerSignal } from "../client/events.ts";
+import { integerOption, parseCommandArgs } from "./args.ts";
+import type { Command } from "./command.ts";
+import { checkUrl, cliErrorOf, connectClient } from "./connect.ts";
+import { CliError, ExitCode, exitCodesHelp } from "./exit_codes.ts";
+
+const help = `usage: webwire listen <url> [options]
+
+Connects and prints each signal the server sends, one line each: "<name> <payload>"
+(the payload as text). Runs until Ctrl-C (exit 0), --count signals arrived, or the
+connection is lost (exit 3).
+
+Options:
+  --count N                  stop after N signals
+  --timeout MS               give up after MS: exit 4 if --count signals did not arrive,
+                             exit 0 without --count; also the connection timeout
+  --signal NAME[=PAYLOAD]    send this signal once connected (repeatable)
+  --request NAME[=PAYLOAD]   send this request once connected (repeatable); an error reply
+                             exits with 1
+  --json                     print each signal as a JSON line {"name","encoding","payload"}
+  -h, --help                 this help
+
+Example (the conformance service echoes "echo-signal" back to its sender):
+  webwire listen ws://127.0.0.1:8080/ --signal echo-signal=hi --count 1
+
+${exitCodesHelp}`;
+
+/**
+ * Splits `NAME=PAYLOAD` at the first `=`; without one, the payload is `undefined`.
+ *
+ * @example
+ * ```ts
+ * import { splitNamePayload } from "./listen.ts";
+ * console.assert(splitNamePayload("tick")[1] === undefined);
+ * ```
+ */
+export function splitNamePayload(text: string): [string, string | undefined] {
+  const at = text.indexOf("=");
+  return at < 0 ? [text, undefined] : [text.slice(0, at), text.slice(at + 1)];
+}
+
+/**
+ * One output line for a signal.
+ *
+ * @example
+ * ```ts
+ * import { formatSignal } from "./listen.ts";
+ * import { Payload } from "../protocol/payload.ts";
+ * console.assert(formatSignal({ name: "n", payload: Payload.from("p") }, false) === "n p");
+ * ```
+ */
+export function formatSignal(signal: ServerSignal, json: boolean): string {
+  const text = signal.payload.text();
+  if (json) {
+    return JSON.stringify({ name: signal.name, encoding: signal.payload.encoding, payload: text });
+  }
+  return `${signal.name} ${text}`;
+}
+
+function listOption(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+}
+
+/**
+ * The `listen` command.
+ *
+ * @example
+ * ```ts
+ * import { listenCommand } from "./listen.ts";
+ * console.assert(listenCommand.name === "listen");
+ * ```
+ */
+export const listenCommand: Command = {
+  name: "listen",
+  summary: "print the server's signals as they arrive",
+  help,
+  async run(args) {
+    const parsed = parseCommandArgs(args, {
+      count: { type: "string" },
+      timeout: { type: "string" },
+      signal: { type: "string", multiple: true },
+      request: { type: "string", multiple: true },
+      json: { type: "boolean" },
+    });
+    if (parsed.values.help === true) {
+      console.log(help);
+      return ExitCode.Ok;
+    }
+    const [rawUrl, ...extra] = parsed.positionals;
+    const url = checkUrl(rawUrl);
+    if (extra.length > 0) throw new CliError(ExitCode.Usage, `unexpected argument "${extra[0]}"`);
+    const count = integerOption(parsed, "count", 0, 1, 2 ** 31 - 1);
+    const timeout = integerOption(parsed, "timeout", 0, 1, 2 ** 31 - 1);
+    const json = parsed.values.json === true;
+    let received = 0;
+    let finish!: (outcome: number | CliError) => void;
+    const done = new Promise<number | CliError>((resolve) => finish = resolve);
+    const client = await connectClient(url, {
+      timeout: timeout > 0 ? timeout : 10_000,
+      onSignal: (signal) => {
+        if (count > 0 && received >= count) return;
+        console.log(formatSignal(signal, json));
+        if (++received === count) finish(ExitCode.Ok);
+      },
+      onLost: (error) => finish(cliErrorOf(error)),
+    });
+    const onInterrupt = (): void => finish(ExitCode.Ok);
+    process.on("SIGINT", onInterrupt);
+    const timer = timeout > 0
+      ? setTimeout(
+        () =>
+          finish(
+            count > 0
+              ? new CliError(
+                ExitCode.Timeout,
+                `timed out after ${timeout} ms with ${received} of ${count} signals`,
+              )
+              : ExitCode.Ok,
+          ),
+        timeout,
+      )
+      : undefined;
+    try {
+      for (const item of listOption(parsed.values.signal)) {
+        client.signal(...splitNamePayload(item));
+      }
+      for (const item of listOption(parsed.values.request)) {
+        client.request(...splitNamePayload(item)).catch((error) => finish(cliErrorOf(error)));
+      }
+    } catch (error) {
+      finish(cliErrorOf(error));
+    }
+    const outcome = await done;
+    clearTimeout(timer);
+    process.off("SIGINT", onInterrupt);
+    await client.close();
+    if (outcome instanceof CliError) throw outcome;
+    return outcome;
+  },
+};

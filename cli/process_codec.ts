@@ -1,0 +1,154 @@
+/**
+ * A {@link VectorCodec} that runs an outside decoder program once per vector:
+ * `<command...> <path of the vector's bytes>`, which prints the decoded message as JSON in the
+ * manifest's field names, or `{"invalid": "<reason>"}`. Stored vectors are passed by their own
+ * path; generated ones are written to a temporary file first. The programs run ahead, several
+ * at a time, so that a few hundred process starts take seconds, not minutes.
+ *
+ * @example
+ * ```ts
+ * import { parseDecoderOutput } from "./process_codec.ts";
+ * const outcome = parseDecoderOutput('{"invalid":"empty"}\n');
+ * console.assert("invalid" in outcome && outcome.invalid === "empty");
+ * ```
+ * @module
+ */
+
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
+import { toHex, type Vector } from "../conformance/manifest.ts";
+import { defaultVectorsDir, readManifest, vectorBytes } from "../conformance/vector_files.ts";
+import type { DecodeOutcome, VectorCodec } from "../conformance/webwire_codec.ts";
+
+/**
+ * Reads what a decoder printed: one JSON object (fields or `invalid`).
+ *
+ * @throws {SyntaxError} when it is not a JSON object.
+ * @example
+ * ```ts
+ * import { parseDecoderOutput } from "./process_codec.ts";
+ * const outcome = parseDecoderOutput('{"type":33,"kind":"heartbeat"}');
+ * console.assert("kind" in outcome && outcome.kind === "heartbeat");
+ * ```
+ */
+export function parseDecoderOutput(stdout: string): DecodeOutcome {
+  const value: unknown = JSON.parse(stdout);
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new SyntaxError(`expected a JSON object, got ${stdout.trim().slice(0, 80)}`);
+  }
+  return value as DecodeOutcome;
+}
+
+/**
+ * Options of {@link processCodec}.
+ *
+ * @example
+ * ```ts
+ * import type { ProcessCodecOptions } from "./process_codec.ts";
+ * const options: ProcessCodecOptions = { command: ["./decoder"], concurrency: 2 };
+ * console.assert(options.command[0] === "./decoder");
+ * ```
+ */
+export interface ProcessCodecOptions {
+  /** The decoder program and its arguments; the vector's path is appended. */
+  command: readonly string[];
+  /** The vectors directory; default the committed vectors. */
+  vectorsDir?: string;
+  /** Decoder processes at once; default the machine's parallelism (at least 2). */
+  concurrency?: number;
+  /** Decodes only the vectors this returns true for (others are decoded on demand). */
+  filter?: (vector: Vector) => boolean;
+  /** Milliseconds one decoder run may take; default 30 000. */
+  timeout?: number;
+}
+
+/**
+ * A codec backed by an outside decoder program, plus `dispose()` for its temporary files.
+ *
+ * @example
+ * ```ts
+ * import type { ProcessCodec } from "./process_codec.ts";
+ * const done = (codec: ProcessCodec) => codec.dispose();
+ * console.assert(typeof done === "function");
+ * ```
+ */
+export interface ProcessCodec extends VectorCodec {
+  /** Removes the temporary files. */
+  dispose(): Promise<void>;
+}
+
+function runDecoder(command: readonly string[], path: string, timeout: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      command[0],
+      [...command.slice(1), path],
+      { timeout, maxBuffer: 64 * 1024 * 1024, encoding: "utf8" },
+      (error, stdout, stderr) => {
+        if (error !== null) {
+          const detail = stderr.trim().split("\n").slice(-2).join(" | ");
+          reject(new Error(`decoder failed on ${path}: ${error.message.split("\n")[0]} ${detail}`));
+        } else resolve(stdout);
+      },
+    );
+  });
+}
+
+/**
+ * Builds the codec: starts the decoder on every vector of the manifest (a limited number at
+ * once) and answers `decode(bytes)` with the outcome for those bytes; bytes that are in no
+ * vector are decoded on demand.
+ *
+ * @example
+ * ```ts
+ * import { processCodec } from "./process_codec.ts";
+ * const make = () => processCodec({ command: ["./my-decoder"] });
+ * console.assert(typeof make === "function");
+ * ```
+ */
+export async function processCodec(options: ProcessCodecOptions): Promise<ProcessCodec> {
+  const dir = options.vectorsDir ?? defaultVectorsDir();
+  const timeout = options.timeout ?? 30_000;
+  const concurrency = Math.max(2, options.concurrency ?? availableParallelism());
+  const temp = await mkdtemp(join(tmpdir(), "webwire-vectors-"));
+  const manifest = await readManifest(dir);
+  let running = 0;
+  const queue: (() => void)[] = [];
+  const limited = async <T>(task: () => Promise<T>): Promise<T> => {
+    if (running >= concurrency) await new Promise<void>((resolve) => queue.push(resolve));
+    running++;
+    try {
+      return await task();
+    } finally {
+      running--;
+      queue.shift()?.();
+    }
+  };
+  let tempCount = 0;
+  const decodeAt = (path: string) =>
+    limited(() => runDecoder(options.command, path, timeout)).then(parseDecoderOutput);
+  const decodeBytes = async (bytes: Uint8Array) => {
+    const path = join(temp, `vector_${tempCount++}.bin`);
+    await writeFile(path, bytes);
+    return decodeAt(path);
+  };
+  const outcomes = new Map<string, Promise<DecodeOutcome>>();
+  for (const vector of manifest.vectors) {
+    if (options.filter !== undefined && !options.filter(vector)) continue;
+    const bytes = await vectorBytes(vector, dir);
+    const key = toHex(bytes);
+    if (outcomes.has(key)) continue;
+    const outcome = vector.file !== undefined
+      ? decodeAt(join(dir, vector.file))
+      : decodeBytes(bytes);
+    // Failures are reported when the runner asks for this outcome, not here.
+    outcome.catch(() => {});
+    outcomes.set(key, outcome);
+  }
+  return {
+    name: options.command.join(" "),
+    decode: (bytes) => outcomes.get(toHex(bytes)) ?? decodeBytes(bytes),
+    dispose: () => rm(temp, { recursive: true, force: true }),
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * Which JavaScript runtime runs the CLI, and how to start another one on a TypeScript entry:
+ * Deno and Bun run `.ts` files directly; Node (20 has no TypeScript support) gets an esbuild
+ * bundle, which needs the esbuild of a repository checkout (`npm install`).
+ *
+ * @example
+ * ```ts
+ * import { currentRuntime } from "./runtime.ts";
+ * console.assert(["deno", "bun", "node"].includes(currentRuntime()));
+ * ```
+ * @module
+ */
+
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, dirname, join } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { CliError, ExitCode } from "./exit_codes.ts";
+
+/**
+ * A runtime the CLI can serve with.
+ *
+ * @example
+ * ```ts
+ * import type { RuntimeName } from "./runtime.ts";
+ * const runtime: RuntimeName = "bun";
+ * console.assert(runtime === "bun");
+ * ```
+ */
+export type RuntimeName = "deno" | "bun" | "node";
+
+/**
+ * The runtime running this code.
+ *
+ * @example
+ * ```ts
+ * import { currentRuntime } from "./runtime.ts";
+ * console.assert(typeof currentRuntime() === "string");
+ * ```
+ */
+export function currentRuntime(): RuntimeName {
+  if ("Bun" in globalThis) return "bun";
+  if ("Deno" in globalThis) return "deno";
+  return "node";
+}
+
+/** A file of the repository, when the CLI runs from a checkout (not from a registry). */
+function repositoryFile(path: string): string | undefined {
+  const url = new URL(`../${path}`, import.meta.url);
+  if (url.protocol !== "file:") return undefined;
+  const file = fileURLToPath(url);
+  return existsSync(file) ? file : undefined;
+}
+
+/** The executable of `runtime`: this process's, the checkout's npm-installed one, or PATH's. */
+function executable(runtime: "deno" | "bun"): string {
+  if (currentRuntime() === runtime) return process.execPath;
+  return repositoryFile(`node_modules/.bin/${runtime}`) ?? runtime;
+}
+
+/**
+ * Runs `entry` (a TypeScript file of this package that exports `runCli`; run as a script by
+ * Deno and Bun) with `args` in `runtime`, with this
+ * process's stdio, forwarding Ctrl-C and termination; resolves with its exit code.
+ *
+ * @throws {CliError} when the runtime cannot be started or (for Node) the bundle not built.
+ * @example
+ * ```ts
+ * import { runInRuntime } from "./runtime.ts";
+ * console.assert(typeof runInRuntime === "function");
+ * ```
+ */
+export async function runInRuntime(
+  runtime: RuntimeName,
+  entry: string,
+  args: readonly string[],
+): Promise<number> {
+  let command: string[];
+  const bundle = runtime === "node" ? bundleForNode(entry) : undefined;
+  if (runtime === "deno") command = [executable("deno"), "run", "-A", entry];
+  else if (runtime === "bun") command = [executable("bun"), "run", entry];
+  else command = ["node", bundle!];
+  const child = spawn(command[0], [...command.slice(1), ...args], { stdio: "inherit" });
+  const forward = (signal: "SIGINT" | "SIGTERM") => () => child.kill(signal);
+  const onInt = forward("SIGINT");
+  const onTerm = forward("SIGTERM");
+  process.on("SIGINT", onInt);
+  process.on("SIGTERM", onTerm);
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      child.once(
+        "error",
+        (error) =>
+          reject(new CliError(ExitCode.Failure, `cannot start ${command[0]}: ${error.message}`)),
+      );
+      child.once("exit", (code, signal) => resolve(code ?? (signal === "SIGINT" ? 0 : 1)));
+    });
+  } finally {
+    process.off("SIGINT", onInt);
+    process.off("SIGTERM", onTerm);
+    if (bundle !== undefined) rmSync(dirname(bundle), { recursive: true, force: true });
+  }
+}
+
+/** Bundles `entry` for Node with the checkout's esbuild; returns the bundle's path. */
+function bundleForNode(entry: string): string {
+  const esbuild = repositoryFile("node_modules/.bin/esbuild");
+  if (esbuild === undefined) {
+    throw new CliError(
+      ExitCode.Usage,
+      "--runtime node needs esbuild from a repository checkout (npm install), " +
+        "because Node 20 cannot run TypeScript",
+    );
+  }
+  const outfile = join(mkdtempSync(join(tmpdir(), "webwire-cli-")), "webwire.mjs");
+  const result = spawnSync(esbuild, [
+    "--bundle",
+    "--platform=node",
+    "--format=esm",
+    "--target=node20",
+    "--log-level=warning",
+    `--sourcefile=${basename(entry)}_node_entry.ts`,
+    // The bundled CommonJS `ws` calls require() for Node's built-in modules.
+    "--banner:js=import { createRequire as __createRequire } from 'node:module'; " +
+    "const require = __createRequire(import.meta.url);",
+    "--external:bufferutil",
+    "--external:utf-8-validate",
+    `--outfile=${outfile}`,
+  ], {
+    encoding: "utf8",
+    cwd: dirname(entry),
+    // An entry of its own: defining import.meta.main would also start every bundled script.
+    input: `import process from "node:process";\nimport { runCli } from "./${basename(entry)}";\n` +
+      "process.exit(await runCli(process.argv.slice(2)));\n",
+  });
+  if (result.status !== 0) {
+    throw new CliError(
+      ExitCode.Failure,
+      `bundling for Node failed: ${result.stderr || result.error?.message}`,
+    );
+  }
+  return outfile;
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// The `webwire` command for npm (package.json "bin"): Node 20 cannot run the TypeScript CLI,
+// so this launcher runs cli/main.ts with Deno or Bun: the ones npm installed next to it
+// (node_modules/.bin), else the ones on PATH; WEBWIRE_RUNTIME=deno|bun picks one.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const main = join(here, "main.ts");
+const runArgs = { deno: ["run", "-A", main], bun: ["run", main] };
+
+function findRuntime() {
+  const wanted = process.env.WEBWIRE_RUNTIME;
+  const names = wanted === "deno" || wanted === "bun" ? [wanted] : ["deno", "bun"];
+  for (const name of names) {
+    const local = join(here, "..", "node_modules", ".bin", name);
+    if (existsSync(local)) return { name, path: local };
+  }
+  for (const name of names) {
+    const probe = spawnSync(name, ["--version"], { stdio: "ignore" });
+    if (probe.status === 0) return { name, path: name };
+  }
+  return undefined;
+}
+
+const runtime = findRuntime();
+if (runtime === undefined) {
+  console.error("webwire: needs Deno or Bun (npm install deno, or put deno or bun on PATH)");
+  process.exit(2);
+}
+const child = spawn(runtime.path, [...runArgs[runtime.name], ...process.argv.slice(2)], {
+  stdio: "inherit",
+});
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
+child.on("exit", (code, signal) => process.exit(code ?? (signal === "SIGINT" ? 130 : 1)));
