@@ -63,6 +63,13 @@ async function vectors(args: readonly string[]): Promise<number> {
     throw new CliError(ExitCode.Usage, `unexpected argument "${parsed.positionals[0]}"`);
   }
   const vectorsDir = stringOption(parsed, "vectors");
+  if (vectorsDir === undefined && new URL(import.meta.url).protocol !== "file:") {
+    // The published package leaves the vector files out.
+    throw new CliError(
+      ExitCode.Usage,
+      "the vectors are not part of the published package: pass --vectors DIR (conformance/vectors of a checkout)",
+    );
+  }
   const decoder = stringOption(parsed, "decoder")?.trim().split(/\s+/).filter((p) => p !== "");
   if (decoder !== undefined && decoder.length === 0) {
     throw new CliError(ExitCode.Usage, "--decoder needs a command");
