@@ -14,7 +14,9 @@
  */
 
 /**
- * A first-in first-out limiter of concurrent tasks.
+ * A first-in first-out limiter of concurrent tasks. `acquire` starts a task synchronously when a
+ * slot is free, so that the common, uncontended case costs no promise; the task gives its slot
+ * back with `release`.
  *
  * @example
  * ```ts
@@ -34,7 +36,7 @@ export class ConcurrencyLimiter {
     this.#limit = limit > 0 ? limit : Infinity;
   }
 
-  /** Tasks running now. */
+  /** Tasks holding a slot now. */
   get running(): number {
     return this.#running;
   }
@@ -44,31 +46,41 @@ export class ConcurrencyLimiter {
     return this.#waiting.length - this.#head;
   }
 
-  /** Runs `task` once a slot is free; resolves or rejects with its result. */
-  async run<T>(task: () => T | Promise<T>): Promise<T> {
-    if (this.#running >= this.#limit) {
-      await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    } else {
+  /**
+   * Calls `start` at once if a slot is free, else when one is; `start` must call
+   * {@link ConcurrencyLimiter.release} exactly once when its task is done.
+   */
+  acquire(start: () => void): void {
+    if (this.#running < this.#limit) {
       this.#running++;
-    }
-    try {
-      return await task();
-    } finally {
-      this.#release();
+      start();
+    } else {
+      this.#waiting.push(start);
     }
   }
 
-  #release(): void {
-    if (this.#head < this.#waiting.length) {
-      // The slot passes straight to the next waiter, so `running` stays the same.
-      const next = this.#waiting[this.#head++];
-      if (this.#head > 1024 && this.#head * 2 > this.#waiting.length) {
-        this.#waiting.splice(0, this.#head);
-        this.#head = 0;
-      }
-      next();
-    } else {
+  /** Gives a slot back: it passes to the longest-waiting task, if any. */
+  release(): void {
+    if (this.#head === this.#waiting.length) {
       this.#running--;
+      return;
     }
+    // The slot passes straight to the next waiter, so `running` stays the same. It starts from
+    // a microtask so that a chain of synchronous tasks cannot grow the stack.
+    const next = this.#waiting[this.#head++];
+    if (this.#head > 1024 && this.#head * 2 > this.#waiting.length) {
+      this.#waiting.splice(0, this.#head);
+      this.#head = 0;
+    }
+    queueMicrotask(next);
+  }
+
+  /** Runs `task` once a slot is free; resolves or rejects with its result. */
+  run<T>(task: () => T | Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.acquire(() => {
+        Promise.resolve().then(task).then(resolve, reject).finally(() => this.release());
+      });
+    });
   }
 }

@@ -290,56 +290,107 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
     }
     if (!this.#startTask()) return;
     this.#pendingIds.add(key);
-    this.#limiter.run(() => this.#handleRequest(message))
-      .finally(() => {
-        this.#pendingIds.delete(key);
-        this.#endTask();
-      });
+    this.#limiter.acquire(() => this.#startRequest(message, key));
   }
 
-  async #handleRequest(message: RequestMessage): Promise<void> {
+  /**
+   * Runs the request handler. A handler that answers synchronously is answered synchronously:
+   * no promise is made on the hot path unless the handler returns one.
+   */
+  #startRequest(message: RequestMessage, key: number | string): void {
     // A request that waited for a slot while its connection closed has nobody to answer.
-    if (!this.#open) return;
-    let reply: Uint8Array;
+    if (!this.#open) return this.#endRequest(key);
     const onRequest = this.#server.hooks.onRequest;
+    let value: ReplyValue | Promise<ReplyValue>;
     try {
       if (onRequest === undefined) throw new Error("the server has no onRequest hook");
-      const value = await onRequest({
+      value = onRequest({
         name: message.nameText,
         payload: new Payload(message.payload, message.encoding),
         connection: this.connection,
         signal: this.#abort.signal,
       });
-      reply = encodeReplyValue(message.id, value);
     } catch (error) {
-      if (error instanceof RequestError) {
-        reply = encodeErrorReply({ id: message.id, code: error.code, message: error.message });
-      } else {
-        this.#server.logger.error(`request handler failed (request "${message.nameText}")`, error);
-        reply = encodeSpecialReply(MessageType.InternalErrorReply, message.id);
-      }
+      return this.#answer(key, this.#failureReply(message, error));
     }
+    if (isThenable(value)) {
+      value.then(
+        (resolved) => this.#answer(key, this.#replyFor(message, resolved)),
+        (error) => this.#answer(key, this.#failureReply(message, error)),
+      );
+    } else {
+      this.#answer(key, this.#replyFor(message, value));
+    }
+  }
+
+  #replyFor(message: RequestMessage, value: ReplyValue): Uint8Array {
+    try {
+      return encodeReplyValue(message.id, value);
+    } catch (error) {
+      // A reply that cannot be encoded (say, UTF-16 bytes of odd length) is the handler's bug.
+      return this.#failureReply(message, error);
+    }
+  }
+
+  #failureReply(message: RequestMessage, error: unknown): Uint8Array {
+    if (error instanceof RequestError) {
+      return encodeErrorReply({ id: message.id, code: error.code, message: error.message });
+    }
+    this.#server.logger.error(`request handler failed (request "${message.nameText}")`, error);
+    return encodeSpecialReply(MessageType.InternalErrorReply, message.id);
+  }
+
+  /** Sends a reply; the request's slot is freed once the send buffer is under its limit. */
+  #answer(key: number | string, reply: Uint8Array): void {
     this.send(reply);
-    await this.#writable();
+    if (this.#isWritable()) return this.#endRequest(key);
+    this.#writable().then(() => this.#endRequest(key));
+  }
+
+  #endRequest(key: number | string): void {
+    this.#pendingIds.delete(key);
+    this.#limiter.release();
+    this.#endTask();
   }
 
   #receiveSignal(message: SignalMessage): void {
     if (this.#refusesWork()) return;
-    const onSignal = this.#server.hooks.onSignal;
-    if (onSignal === undefined) return;
+    if (this.#server.hooks.onSignal === undefined) return;
     if (!this.#startTask()) return;
-    this.#limiter.run(async () => {
-      if (!this.#open) return;
-      try {
-        await onSignal({
-          name: message.nameText,
-          payload: new Payload(message.payload, message.encoding),
-          connection: this.connection,
-        });
-      } catch (error) {
-        this.#server.logger.error(`signal handler failed (signal "${message.nameText}")`, error);
-      }
-    }).finally(() => this.#endTask());
+    this.#limiter.acquire(() => this.#startSignal(message));
+  }
+
+  #startSignal(message: SignalMessage): void {
+    const onSignal = this.#server.hooks.onSignal;
+    if (!this.#open || onSignal === undefined) return this.#endSignal();
+    let result: void | Promise<void>;
+    try {
+      result = onSignal({
+        name: message.nameText,
+        payload: new Payload(message.payload, message.encoding),
+        connection: this.connection,
+      });
+    } catch (error) {
+      this.#signalFailed(message, error);
+      return this.#endSignal();
+    }
+    if (!isThenable(result)) return this.#endSignal();
+    result.then(
+      () => this.#endSignal(),
+      (error) => {
+        this.#signalFailed(message, error);
+        this.#endSignal();
+      },
+    );
+  }
+
+  #signalFailed(message: SignalMessage, error: unknown): void {
+    this.#server.logger.error(`signal handler failed (signal "${message.nameText}")`, error);
+  }
+
+  #endSignal(): void {
+    this.#limiter.release();
+    this.#endTask();
   }
 
   #receiveSessionRequest(message: RestoreSessionMessage | CloseSessionMessage): void {
@@ -441,11 +492,13 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
     for (const wake of waiters) wake();
   }
 
+  #isWritable(): boolean {
+    return !this.#open || this.#socket.bufferedAmount <= this.#server.limits.sendHighWaterMark;
+  }
+
   /** Resolves when the socket's send buffer is under the high-water mark (or it closed). */
   #writable(): Promise<void> {
-    if (!this.#open || this.#socket.bufferedAmount <= this.#server.limits.sendHighWaterMark) {
-      return Promise.resolve();
-    }
+    if (this.#isWritable()) return Promise.resolve();
     const waiting = new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
     this.#pollDrain();
     return waiting;
@@ -455,7 +508,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
     if (this.#drainTimer !== undefined) return;
     this.#drainTimer = setTimeout(() => {
       this.#drainTimer = undefined;
-      if (!this.#open || this.#socket.bufferedAmount <= this.#server.limits.sendHighWaterMark) {
+      if (this.#isWritable()) {
         this.#wakeWriters();
       } else {
         this.#pollDrain();
@@ -537,6 +590,10 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
       this.#server.logger.error("onClientDisconnected hook failed", error);
     }
   }
+}
+
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | undefined)?.then === "function";
 }
 
 function idKey(bytes: Uint8Array): number | string {

@@ -313,3 +313,38 @@ test("a reply-type message from a client is ignored and reported, the connection
     await running.close();
   }
 });
+
+test("asynchronous handlers fail the same way as synchronous ones", async () => {
+  const logged: string[] = [];
+  const running = await startServer({
+    logger: { warn: () => {}, error: (message) => void logged.push(message) },
+    onRequest: async (request) => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      if (request.name === "error") throw new RequestError("LATE", "async failure");
+      if (request.name === "internal") throw new Error("hidden");
+      return "fine";
+    },
+    onSignal: (signal) => {
+      if (signal.name === "sync-throw") throw new Error("sync signal failure");
+      return Promise.reject(new Error("async signal failure"));
+    },
+  });
+  try {
+    const client = await RawClient.handshake(running.url);
+    client.send(encodeSignal({ name: "async-throw" }));
+    client.send(encodeSignal({ name: "sync-throw" }));
+    client.send(encodeRequest({ id: id(1), name: "error" }));
+    const error = await client.next();
+    assert.ok(error.kind === "error-reply" && error.codeText === "LATE");
+    client.send(encodeRequest({ id: id(2), name: "internal" }));
+    assert.equal((await client.next()).kind, "internal-error-reply");
+    client.send(encodeRequest({ id: id(3), name: "ok" }));
+    const reply = await client.next();
+    assert.ok(reply.kind === "reply" && text(reply.payload) === "fine");
+    assert.equal(logged.filter((line) => line.startsWith("signal handler failed")).length, 2);
+    assert.equal(logged.filter((line) => line.startsWith("request handler failed")).length, 1);
+    client.close();
+  } finally {
+    await running.close();
+  }
+});
