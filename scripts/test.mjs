@@ -9,7 +9,14 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (name) => join(root, "node_modules", ".bin", name);
 const quick = process.argv.includes("--quick");
-const publicModules = ["mod.ts", "protocol/mod.ts", "session/mod.ts", "client.ts", "server.ts"]
+const publicModules = [
+  "mod.ts",
+  "protocol/mod.ts",
+  "session/mod.ts",
+  "client.ts",
+  "server.ts",
+  "cli/main.ts",
+]
   .filter((file) => existsSync(join(root, file)));
 const adapterModules = [
   "adapters/deno.ts",
