@@ -120,7 +120,7 @@ export interface ClientSuiteReport {
  * import { runClientSuite } from "./client_suite.ts";
  * const run = () =>
  *   runClientSuite({
- *     command: ["deno", "run", "-A", "conformance/client_under_test.ts"],
+ *     command: ["deno", "run", "-A", "conformance/client_program.ts"],
  *     onResult: (result) => console.log(result.passed ? "PASS" : "FAIL", result.name),
  *   });
  * console.assert(typeof run === "function");

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { clientCheckList, formatClientSuiteReport, runClientSuite } from "./client_suite.ts";
 import { parseClientSuiteArgs } from "./run_client_suite.ts";
 
-const program = fileURLToPath(new URL("./client_under_test.ts", import.meta.url));
+const program = fileURLToPath(new URL("./client_program.ts", import.meta.url));
 // Our client-under-test program in the runtime that runs this test.
 const ourClient = "Bun" in globalThis
   ? [process.execPath, "run", program]

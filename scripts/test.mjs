@@ -36,6 +36,7 @@ function withoutColor(env) {
   return { ...rest, NO_COLOR: "1" };
 }
 
+// deno-lint-ignore no-control-regex -- colour codes start with ESC
 const ansi = /\u001b\[[0-9;]*m/g;
 
 function run(label, command, args, options = {}) {

@@ -1,6 +1,6 @@
 /**
  * This library's client as a client-under-test program for the live client suite:
- * `deno run -A conformance/client_under_test.ts [flags] <url>` (or `bun run ...`). It follows
+ * `deno run -A conformance/client_program.ts [flags] <url>` (or `bun run ...`). It follows
  * the script protocol of "Client suite" in `conformance/README.md`: connect, send request
  * `start`, obey the server's `do:<action>` signals and print what happens as lines on stdout.
  *
@@ -10,7 +10,7 @@
  *
  * @example
  * ```ts
- * import { clientUnderTestLine } from "./client_under_test.ts";
+ * import { clientUnderTestLine } from "./client_program.ts";
  * console.assert(clientUnderTestLine("reply", "echo", "hi") === "reply echo hi");
  * ```
  * @module
@@ -30,7 +30,7 @@ const heartbeatByte = 33;
  *
  * @example
  * ```ts
- * import { clientUnderTestLine } from "./client_under_test.ts";
+ * import { clientUnderTestLine } from "./client_program.ts";
  * console.assert(clientUnderTestLine("session-closed") === "session-closed");
  * ```
  */
@@ -75,7 +75,7 @@ function sendRequest(client: Client, name: string, payload: string): void {
 async function main(args: string[]): Promise<number> {
   const url = args[args.length - 1];
   if (url === undefined || !/^wss?:\/\//.test(url)) {
-    print("error", "usage: client_under_test.ts [--no-heartbeat] [--eager] <ws-url>");
+    print("error", "usage: client_program.ts [--no-heartbeat] [--eager] <ws-url>");
     return 2;
   }
   const dropHeartbeats = args.includes("--no-heartbeat");
