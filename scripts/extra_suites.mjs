@@ -19,6 +19,7 @@ const outDir = join(root, "dist", "extra_suites");
 const suites = [
   { label: "node adapter (ws from node_modules)", entry: "adapters/node_test.ts", bundleWs: false },
   { label: "node adapter (ws bundled)", entry: "adapters/node_test.ts", bundleWs: true },
+  { label: "client on Node with ws", entry: "client/client_node_test.ts", bundleWs: false },
 ];
 
 let passed = 0;
