@@ -17,31 +17,14 @@ import { FileSessionManager } from "../session/file_session_manager.ts";
 import { MemorySessionManager } from "../session/memory_session_manager.ts";
 import { RawClient } from "../testing/raw_client.ts";
 import { type StartOptions, startServer } from "../testing/serve.ts";
-import { RequestError } from "../protocol/request_error.ts";
+import { conformanceService } from "../conformance/service.ts";
 
 const id = requestIdFromNumber;
 let nextId = 1;
 
-/** The conformance service's session requests. */
+/** Server options with the conformance service, which implements login, whoami and logout. */
 function sessionService(options: StartOptions = {}): StartOptions {
-  return {
-    logger: silentLogger,
-    ...options,
-    onRequest: async (request) => {
-      const connection = request.connection;
-      switch (request.name) {
-        case "login":
-          await connection.createSession({ user: request.payload.text() });
-          return "ok";
-        case "whoami":
-          if (connection.session === null) throw new RequestError("NO_SESSION", "none");
-          return connection.session.key;
-        case "logout":
-          await connection.closeSession();
-          return "bye";
-      }
-    },
-  };
+  return { logger: silentLogger, ...options, ...conformanceService() };
 }
 
 async function login(client: RawClient, user: string): Promise<SessionData> {
