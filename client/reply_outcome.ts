@@ -58,7 +58,7 @@ export function replyOutcome(reply: AnyReply): Payload | WebwireError {
     case "reply":
       return new Payload(reply.payload, reply.encoding);
     case "error-reply":
-      return new RequestError(reply.codeText, reply.messageText);
+      return receivedRequestError(reply.codeText, reply.messageText);
     case "shutdown-reply":
       return new ShutdownError();
     case "internal-error-reply":
@@ -69,5 +69,20 @@ export function replyOutcome(reply: AnyReply): Payload | WebwireError {
       return new MaxSessionConnectionsError();
     case "sessions-disabled-reply":
       return new SessionsDisabledError();
+  }
+}
+
+/**
+ * A `RequestError` for a received code. The constructor refuses codes that we could not send,
+ * but the reference readers take any byte, and so must we: throwing here would leave the
+ * request pending until its timeout.
+ */
+function receivedRequestError(code: string, message: string): RequestError {
+  try {
+    return new RequestError(code, message);
+  } catch {
+    const error = new RequestError("?", message);
+    Object.defineProperty(error, "code", { value: code });
+    return error;
   }
 }
