@@ -17,6 +17,7 @@
 import { decodeMessage } from "../protocol/decode.ts";
 import type { Message } from "../protocol/message.ts";
 import { ProtocolError } from "../protocol/protocol_error.ts";
+import { WaitQueue } from "./wait_queue.ts";
 
 /**
  * One frame a client sent: the decoded message, or why it is not one.
@@ -83,50 +84,6 @@ export interface ScriptServer {
   nextConnection(timeoutMs: number): Promise<ScriptConnection | undefined>;
   /** Closes every connection and stops listening. */
   close(): Promise<void>;
-}
-
-/** A queue whose consumer waits with a timeout; `end()` wakes it for good. */
-class WaitQueue<T> {
-  readonly all: T[] = [];
-  #read = 0;
-  #ended = false;
-  #wake: (() => void) | undefined;
-
-  push(item: T): void {
-    this.all.push(item);
-    this.#signal();
-  }
-
-  end(): void {
-    this.#ended = true;
-    this.#signal();
-  }
-
-  get ended(): boolean {
-    return this.#ended;
-  }
-
-  async next(timeoutMs: number): Promise<T | undefined> {
-    const deadline = performance.now() + timeoutMs;
-    while (this.#read >= this.all.length) {
-      const left = deadline - performance.now();
-      if (this.#ended || left <= 0) return undefined;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-    return this.all[this.#read++];
-  }
-
-  #signal(): void {
-    const wake = this.#wake;
-    this.#wake = undefined;
-    wake?.();
-  }
 }
 
 function frameOf(data: unknown): ClientFrame {

@@ -20,6 +20,7 @@ import { decodeMessage, type Message } from "../protocol/decode.ts";
 import type { PayloadEncoding } from "../protocol/message_type.ts";
 import { encodeRequest } from "../protocol/encode_payload_message.ts";
 import { ProtocolError } from "../protocol/protocol_error.ts";
+import { WaitQueue } from "./wait_queue.ts";
 
 /**
  * A check found the server misbehaving; `message` is the detail shown in the report.
@@ -167,9 +168,8 @@ export interface Closure {
  */
 export class SuiteConnection {
   readonly #socket: WebSocket;
-  readonly #queue: Frame[] = [];
+  readonly #queue = new WaitQueue<Frame>();
   readonly #timeoutMs: number;
-  #waiter: (() => void) | undefined;
   #closure: Closure | undefined;
   /** Resolves when the socket has closed. */
   readonly closed: Promise<Closure>;
@@ -181,13 +181,12 @@ export class SuiteConnection {
     socket.onmessage = (event: MessageEvent) => {
       const data: unknown = event.data;
       this.#queue.push(typeof data === "string" ? data : new Uint8Array(data as ArrayBuffer));
-      this.#wake();
     };
     this.closed = new Promise((resolve) => {
       socket.addEventListener("close", (event: CloseEvent) => {
         this.#closure = { code: event.code, reason: event.reason };
         resolve(this.#closure);
-        this.#wake();
+        this.#queue.end();
       });
     });
   }
@@ -239,26 +238,14 @@ export class SuiteConnection {
 
   /** The next frame; fails after `timeoutMs` or when the socket closed first. */
   async nextFrame(timeoutMs = this.#timeoutMs, waitingFor = "a message"): Promise<Frame> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.#queue.length === 0) {
-      if (this.#closure !== undefined) {
-        throw new CheckFailure(
-          `connection closed (code ${this.#closure.code}) while waiting for ${waitingFor}`,
-        );
-      }
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new CheckFailure(`nothing within ${timeoutMs} ms while waiting for ${waitingFor}`);
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.#waiter = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+    const frame = await this.#queue.next(timeoutMs);
+    if (frame !== undefined) return frame;
+    if (this.#closure !== undefined) {
+      throw new CheckFailure(
+        `connection closed (code ${this.#closure.code}) while waiting for ${waitingFor}`,
+      );
     }
-    return this.#queue.shift()!;
+    throw new CheckFailure(`nothing within ${timeoutMs} ms while waiting for ${waitingFor}`);
   }
 
   /** The next frame decoded; a text frame or undecodable bytes fail the check. */
@@ -276,10 +263,8 @@ export class SuiteConnection {
   }
 
   /** Resolves to `true` if no frame arrives within `ms` (and there is none queued). */
-  async silentFor(ms: number): Promise<boolean> {
-    if (this.#queue.length > 0) return false;
-    await new Promise((resolve) => setTimeout(resolve, ms));
-    return this.#queue.length === 0;
+  silentFor(ms: number): Promise<boolean> {
+    return this.#queue.silentFor(ms);
   }
 
   /** The closure if the socket closes within `ms`, else `undefined`. */
@@ -296,12 +281,6 @@ export class SuiteConnection {
   /** Closes the socket (harmless when already closed). */
   close(): void {
     if (this.#closure === undefined) this.#socket.close(1000);
-  }
-
-  #wake(): void {
-    const wake = this.#waiter;
-    this.#waiter = undefined;
-    wake?.();
   }
 }
 
