@@ -3,10 +3,8 @@
 // scripts/extra_suites.mjs has bundled it with esbuild.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Buffer } from "node:buffer";
 // @ts-types="npm:@types/ws@^8.18.1"
 import { WebSocket } from "ws";
-import { decodeMessage, type Message } from "../protocol/decode.ts";
 import {
   encodeRequest,
   encodeSignal,
@@ -21,6 +19,7 @@ import type { DisconnectReason } from "../server/disconnect_reason.ts";
 import type { ServerOptions } from "../server/options.ts";
 import { Server } from "../server/server.ts";
 import { MemorySessionManager } from "../session/memory_session_manager.ts";
+import { RawClient, type RawClientOptions } from "../testing/raw_client.ts";
 import { type RunningServer, serveNode } from "./node.ts";
 
 const id = requestIdFromNumber;
@@ -44,66 +43,8 @@ async function start(options: ServerOptions = {}): Promise<Started> {
   return { server, running, disconnects };
 }
 
-/** A `ws` client whose binary messages are decoded and queued. */
-class NodeClient {
-  readonly #socket: WebSocket;
-  readonly #queue: Message[] = [];
-  #wake: (() => void) | undefined;
-  readonly closed: Promise<{ code: number; reason: string }>;
-
-  private constructor(socket: WebSocket) {
-    this.#socket = socket;
-    socket.on("message", (data, isBinary) => {
-      assert.ok(isBinary, "the server sends binary frames only");
-      const bytes = Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data as Buffer)]);
-      this.#queue.push(decodeMessage(new Uint8Array(bytes)));
-      this.#wake?.();
-    });
-    this.closed = new Promise((resolve) => {
-      socket.on("close", (code, reason) => {
-        resolve({ code, reason: reason.toString() });
-        this.#wake?.();
-      });
-    });
-  }
-
-  static async handshake(url: string): Promise<NodeClient> {
-    const socket = new WebSocket(url);
-    const client = new NodeClient(socket);
-    await new Promise<void>((resolve, reject) => {
-      socket.once("open", () => resolve());
-      socket.once("error", reject);
-    });
-    const first = await client.next();
-    if (first.kind !== "accept-conf") throw new Error(`expected accept-conf, got ${first.kind}`);
-    return client;
-  }
-
-  send(data: Uint8Array | string): void {
-    this.#socket.send(data);
-  }
-
-  async next(timeoutMs = 2000): Promise<Message> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.#queue.length === 0) {
-      if (this.#socket.readyState === WebSocket.CLOSED) throw new Error("socket closed");
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no message within ${timeoutMs} ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-    return this.#queue.shift()!;
-  }
-
-  close(code = 1000): void {
-    this.#socket.close(code);
-  }
-}
+// `ws`'s WebSocket has the standard handlers and `binaryType` that RawClient uses.
+const viaWs: RawClientOptions = { WebSocket: WebSocket as unknown as typeof globalThis.WebSocket };
 
 /** Attempts an upgrade and returns the HTTP status and body of the refusal. */
 function refusal(url: string): Promise<{ status: number; body: string }> {
@@ -140,20 +81,13 @@ test("node: accept-conf, echo in each encoding, the peer's address, a client clo
     onRequest: (request) => request.payload,
   });
   try {
-    const socket = new WebSocket(running.url);
-    const client = await new Promise<Message>((resolve, reject) => {
-      socket.once("message", (data) => resolve(decodeMessage(new Uint8Array(data as Buffer))));
-      socket.once("error", reject);
-    });
-    assert.ok(client.kind === "accept-conf");
-    assert.deepEqual([client.major, client.readTimeoutMs, client.messageBufferSize], [
-      2,
-      9000,
-      5000,
-    ]);
+    const socket = await RawClient.connect(running.url, viaWs);
+    const conf = await socket.next();
+    assert.ok(conf.kind === "accept-conf");
+    assert.deepEqual([conf.major, conf.readTimeoutMs, conf.messageBufferSize], [2, 9000, 5000]);
     socket.close();
 
-    const echo = await NodeClient.handshake(running.url);
+    const echo = await RawClient.handshake(running.url, viaWs);
     const cases = [
       { encoding: "binary", payload: new Uint8Array([0, 1, 254, 255]), type: 191 },
       { encoding: "utf8", payload: "grüß", type: 192 },
@@ -193,7 +127,7 @@ test("node: an error reply, an internal error, and signals both ways", async () 
     },
   });
   try {
-    const client = await NodeClient.handshake(running.url);
+    const client = await RawClient.handshake(running.url, viaWs);
     client.send(encodeRequest({ id: id(5), name: "fail", payload: "x" }));
     const error = await client.next();
     assert.ok(error.kind === "error-reply");
@@ -260,7 +194,7 @@ test("node: oversized messages close with 1009, text frames with 1003", async ()
     onRequest: (request) => request.payload,
   });
   try {
-    const big = await NodeClient.handshake(running.url);
+    const big = await RawClient.handshake(running.url, viaWs);
     big.send(encodeRequest({ id: id(1), name: "a", payload: new Uint8Array(1024 - 11) }));
     const fits = await big.next();
     assert.ok(fits.kind === "reply" && fits.payload.length === 1024 - 11);
@@ -269,7 +203,7 @@ test("node: oversized messages close with 1009, text frames with 1003", async ()
     await until(() => disconnects.length === 1, "oversized disconnect reported");
     assert.equal(disconnects[0].kind, "message-too-big");
 
-    const texting = await NodeClient.handshake(running.url);
+    const texting = await RawClient.handshake(running.url, viaWs);
     texting.send("hello");
     assert.equal((await texting.closed).code, 1003);
     await until(() => disconnects.length === 2, "text-frame disconnect reported");
@@ -292,7 +226,7 @@ test("node: graceful shutdown finishes running handlers, refuses upgrades, close
   });
   let closing: Promise<void> | undefined;
   try {
-    const client = await NodeClient.handshake(running.url);
+    const client = await RawClient.handshake(running.url, viaWs);
     client.send(encodeRequest({ id: id(3), name: "slow", payload: "work" }));
     await until(() => started, "handler started");
     closing = running.close();

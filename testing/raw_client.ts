@@ -11,6 +11,7 @@
  */
 
 import { decodeMessage, type Message } from "../protocol/decode.ts";
+import { WaitQueue } from "../conformance/wait_queue.ts";
 
 /**
  * How a socket closed.
@@ -30,6 +31,24 @@ export interface CloseInfo {
 }
 
 /**
+ * Options of {@link RawClient.connect}.
+ *
+ * @example
+ * ```ts
+ * import type { RawClientOptions } from "./raw_client.ts";
+ * const options: RawClientOptions = { WebSocket: globalThis.WebSocket };
+ * console.assert(options.WebSocket !== undefined);
+ * ```
+ */
+export interface RawClientOptions {
+  /**
+   * The WebSocket class; default the global one. Node 20 has none: pass `ws`'s, which has the
+   * parts of the standard interface the client uses (`binaryType`, the `on*` handlers).
+   */
+  WebSocket?: typeof WebSocket;
+}
+
+/**
  * A WebSocket whose incoming binary messages are decoded and queued.
  *
  * @example
@@ -45,8 +64,7 @@ export interface CloseInfo {
  */
 export class RawClient {
   readonly #socket: WebSocket;
-  readonly #queue: Message[] = [];
-  #waiter: (() => void) | undefined;
+  readonly #queue = new WaitQueue<Message>();
   /** Resolves when the socket has closed. */
   readonly closed: Promise<CloseInfo>;
 
@@ -57,19 +75,18 @@ export class RawClient {
       const data = event.data;
       if (typeof data === "string") throw new Error(`unexpected text frame: ${data}`);
       this.#queue.push(decodeMessage(new Uint8Array(data as ArrayBuffer)));
-      this.#wake();
     };
     this.closed = new Promise((resolve) => {
       socket.onclose = (event) => {
         resolve({ code: event.code, reason: event.reason });
-        this.#wake();
+        this.#queue.end();
       };
     });
   }
 
   /** Opens a socket to `url`. */
-  static connect(url: string): Promise<RawClient> {
-    const socket = new WebSocket(url);
+  static connect(url: string, options: RawClientOptions = {}): Promise<RawClient> {
+    const socket = new (options.WebSocket ?? WebSocket)(url);
     const client = new RawClient(socket);
     return new Promise((resolve, reject) => {
       socket.onopen = () => resolve(client);
@@ -78,8 +95,8 @@ export class RawClient {
   }
 
   /** Opens a socket and reads the accept-conf message. */
-  static async handshake(url: string): Promise<RawClient> {
-    const client = await RawClient.connect(url);
+  static async handshake(url: string, options: RawClientOptions = {}): Promise<RawClient> {
+    const client = await RawClient.connect(url, options);
     const first = await client.next();
     if (first.kind !== "accept-conf") throw new Error(`expected accept-conf, got ${first.kind}`);
     return client;
@@ -92,37 +109,18 @@ export class RawClient {
 
   /** The next received message; rejects after `timeoutMs` or when the socket closed. */
   async next(timeoutMs = 2000): Promise<Message> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.#queue.length === 0) {
-      if (this.#socket.readyState === WebSocket.CLOSED) throw new Error("socket closed");
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no message within ${timeoutMs} ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.#waiter = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-    return this.#queue.shift()!;
+    const message = await this.#queue.next(timeoutMs);
+    if (message !== undefined) return message;
+    throw new Error(this.#queue.ended ? "socket closed" : `no message within ${timeoutMs} ms`);
   }
 
   /** Resolves to `true` if no message arrives within `ms`. */
-  async silentFor(ms: number): Promise<boolean> {
-    if (this.#queue.length > 0) return false;
-    await new Promise((resolve) => setTimeout(resolve, ms));
-    return this.#queue.length === 0;
+  silentFor(ms: number): Promise<boolean> {
+    return this.#queue.silentFor(ms);
   }
 
   /** Closes the socket. */
   close(code = 1000): void {
     this.#socket.close(code);
-  }
-
-  #wake(): void {
-    const wake = this.#waiter;
-    this.#waiter = undefined;
-    wake?.();
   }
 }
