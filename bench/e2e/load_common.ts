@@ -177,6 +177,15 @@ export class Window {
     this.#options = options;
   }
 
+  /**
+   * Counts one reply received in the measured window (a batch of signals in signal mode) and
+   * records its round trip.
+   */
+  measured(latencyMs: number): void {
+    this.count += this.#options.mode === "signal" ? this.#options.batch : 1;
+    this.histogram.record(latencyMs);
+  }
+
   /** Starts the warm-up; resolves when the window has closed. */
   run(): Promise<void> {
     return new Promise((resolve) => {
@@ -231,4 +240,73 @@ export function fail(message: string): never {
 export function deadline(ms: number, what: string): void {
   const timer = setTimeout(() => fail(`${what} did not finish within ${ms} ms`), ms);
   (timer as { unref?: () => void }).unref?.();
+}
+
+/** Whether two byte arrays hold the same bytes. */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** One connection of a generator, as {@link runLoad} drives it. */
+export interface LoadConnection {
+  /** Connects; resolves once the connection can carry requests. */
+  open(): Promise<void>;
+  /** Fills every in-flight slot; each answer sends the next until the window closes. */
+  start(): void;
+  /** Resolves when nothing is outstanding (called after the window closed). */
+  idle(): Promise<void>;
+  /** Closes the connection. */
+  close(): void;
+}
+
+/** How a generator names what answers it, for its failure messages. */
+export interface AnswerWords {
+  /** `reply`, `acknowledgement`. */
+  one: string;
+  /** `replies`, `acknowledgements`. */
+  many: string;
+}
+
+/**
+ * The generator's whole run: parses the command line, opens the connections `connect` makes
+ * (each gets the shared window and payload), runs warm-up and window, waits for the answers
+ * still in flight, prints the result line and exits. Any error, and a run in which nothing was
+ * verified or measured, fails the process loudly.
+ */
+export function runLoad(
+  connect: (options: LoadOptions, window: Window, payload: Uint8Array) => LoadConnection,
+  words: AnswerWords,
+): void {
+  load(connect, words).catch((error) =>
+    fail(error instanceof Error ? error.stack ?? error.message : String(error))
+  );
+}
+
+async function load(
+  connect: (options: LoadOptions, window: Window, payload: Uint8Array) => LoadConnection,
+  words: AnswerWords,
+): Promise<void> {
+  const options = parseLoadOptions(process.argv.slice(2));
+  deadline((options.warmup + options.seconds) * 1000 + 30_000, "the load run");
+  const payload = new Uint8Array(options.payload);
+  for (let i = 0; i < payload.length; i++) payload[i] = (i * 31 + 7) & 0xff;
+  const window = new Window(options);
+  const connections: LoadConnection[] = [];
+  for (let i = 0; i < options.connections; i++) connections.push(connect(options, window, payload));
+  await Promise.all(connections.map((c) => c.open())).catch((error) => fail(String(error)));
+  for (const c of connections) c.start();
+  await window.run();
+  const drained = Promise.all(connections.map((c) => c.idle()));
+  const timeout = new Promise((_, reject) =>
+    setTimeout(() => reject(new Error(`${words.many} still missing 10 s after the window`)), 10_000)
+  );
+  await Promise.race([drained, timeout]).catch((error) => fail(String(error)));
+  for (const c of connections) c.close();
+  const result = window.result();
+  if (result.verified === 0) fail(`no ${words.one} arrived during warm-up, so none was verified`);
+  if (result.count === 0) fail(`no ${words.one} arrived during the measured window`);
+  console.log(JSON.stringify(result));
+  process.exit(0);
 }

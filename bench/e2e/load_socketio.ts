@@ -11,11 +11,17 @@
  * @module
  */
 
-import process from "node:process";
 import { io, type Socket } from "socket.io-client";
-import { deadline, fail, type LoadOptions, parseLoadOptions, Window } from "./load_common.ts";
+import {
+  equalBytes,
+  fail,
+  type LoadConnection,
+  type LoadOptions,
+  runLoad,
+  type Window,
+} from "./load_common.ts";
 
-class LoadConnection {
+class Connection implements LoadConnection {
   readonly #socket: Socket;
   readonly #options: LoadOptions;
   readonly #window: Window;
@@ -88,46 +94,14 @@ class LoadConnection {
       }
       window.verified++;
     } else if (window.phase === "measure") {
-      window.count += this.#options.mode === "signal" ? this.#options.batch : 1;
-      window.histogram.record(now - sentAt);
+      window.measured(now - sentAt);
     }
     if (window.phase !== "drain") this.#send();
     else if (this.#outstanding === 0) this.#onIdle?.();
   }
 }
 
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-async function main(): Promise<void> {
-  const options = parseLoadOptions(process.argv.slice(2));
-  deadline((options.warmup + options.seconds) * 1000 + 30_000, "the load run");
-  const payload = new Uint8Array(options.payload);
-  for (let i = 0; i < payload.length; i++) payload[i] = (i * 31 + 7) & 0xff;
-  const window = new Window(options);
-  const connections: LoadConnection[] = [];
-  for (let i = 0; i < options.connections; i++) {
-    connections.push(new LoadConnection(options.url, options, window, payload));
-  }
-  await Promise.all(connections.map((c) => c.open())).catch((error) => fail(String(error)));
-  for (const c of connections) c.start();
-  await window.run();
-  const drained = Promise.all(connections.map((c) => c.idle()));
-  const timeout = new Promise((_, reject) =>
-    setTimeout(() => reject(new Error("acknowledgements missing 10 s after the window")), 10_000)
-  );
-  await Promise.race([drained, timeout]).catch((error) => fail(String(error)));
-  for (const c of connections) c.close();
-  const result = window.result();
-  if (result.verified === 0) fail("no acknowledgement arrived during warm-up");
-  if (result.count === 0) fail("no acknowledgement arrived during the measured window");
-  console.log(JSON.stringify(result));
-  process.exit(0);
-}
-
-main().catch((error) =>
-  fail(error instanceof Error ? error.stack ?? error.message : String(error))
+runLoad(
+  (options, window, payload) => new Connection(options.url, options, window, payload),
+  { one: "acknowledgement", many: "acknowledgements" },
 );

@@ -14,9 +14,15 @@
  * @module
  */
 
-import process from "node:process";
 import { encodeRequest, encodeSignal } from "../../protocol/mod.ts";
-import { deadline, fail, type LoadOptions, parseLoadOptions, Window } from "./load_common.ts";
+import {
+  equalBytes,
+  fail,
+  type LoadConnection,
+  type LoadOptions,
+  runLoad,
+  type Window,
+} from "./load_common.ts";
 
 const binaryReply = 191;
 const binaryRequest = 127;
@@ -29,7 +35,7 @@ const requestName = "echo";
 const signalName = "bench";
 
 /** One connection: its socket and, per in-flight slot, a reusable request and its send time. */
-class LoadConnection {
+class Connection implements LoadConnection {
   readonly #socket: WebSocket;
   readonly #options: LoadOptions;
   readonly #window: Window;
@@ -134,8 +140,7 @@ class LoadConnection {
     const window = this.#window;
     if (window.phase === "warmup") this.#verify(type, bytes, slot);
     else if (window.phase === "measure") {
-      window.count += this.#options.mode === "signal" ? this.#options.batch : 1;
-      window.histogram.record(now - this.#sentAt[slot]);
+      window.measured(now - this.#sentAt[slot]);
     }
     if (window.phase !== "drain") this.#send(slot, id + inflight);
     else if (this.#outstanding === 0) this.#onIdle?.();
@@ -156,38 +161,7 @@ class LoadConnection {
   }
 }
 
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-async function main(): Promise<void> {
-  const options = parseLoadOptions(process.argv.slice(2));
-  deadline((options.warmup + options.seconds) * 1000 + 30_000, "the load run");
-  const payload = new Uint8Array(options.payload);
-  for (let i = 0; i < payload.length; i++) payload[i] = (i * 31 + 7) & 0xff;
-  const window = new Window(options);
-  const connections: LoadConnection[] = [];
-  for (let i = 0; i < options.connections; i++) {
-    connections.push(new LoadConnection(options.url, options, window, payload));
-  }
-  await Promise.all(connections.map((c) => c.open())).catch((error) => fail(String(error)));
-  for (const c of connections) c.start();
-  await window.run();
-  const drained = Promise.all(connections.map((c) => c.idle()));
-  const timeout = new Promise((_, reject) =>
-    setTimeout(() => reject(new Error("replies still missing 10 s after the window")), 10_000)
-  );
-  await Promise.race([drained, timeout]).catch((error) => fail(String(error)));
-  for (const c of connections) c.close();
-  const result = window.result();
-  if (result.verified === 0) fail("no reply arrived during warm-up, so none was verified");
-  if (result.count === 0) fail("no reply arrived during the measured window");
-  console.log(JSON.stringify(result));
-  process.exit(0);
-}
-
-main().catch((error) =>
-  fail(error instanceof Error ? error.stack ?? error.message : String(error))
+runLoad(
+  (options, window, payload) => new Connection(options.url, options, window, payload),
+  { one: "reply", many: "replies" },
 );
