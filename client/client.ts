@@ -33,6 +33,7 @@ import type { Logger } from "../protocol/logger.ts";
 import { PendingRequests } from "./pending_requests.ts";
 import { replyOutcome } from "./reply_outcome.ts";
 import type { SessionStorage } from "./session_storage.ts";
+import { timerDelay } from "./timer_delay.ts";
 import type { WebSocketConstructor } from "./websocket_like.ts";
 
 /**
@@ -404,7 +405,7 @@ export class Client extends EventTarget {
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined;
       this.#startAttempt().catch(() => {});
-    }, delay);
+    }, timerDelay(delay));
   }
 
   /** Restores the session (or the stored one) on a new connection before it is announced. */

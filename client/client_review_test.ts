@@ -3,7 +3,25 @@ import assert from "node:assert/strict";
 import { Client } from "./client.ts";
 import { RequestError } from "../protocol/request_error.ts";
 import { acceptConf, startScriptedPeer } from "./testing_scripted_peer.ts";
-import { recordingLogger } from "./testing_support.ts";
+import { delay, recordingLogger } from "./testing_support.ts";
+
+const maxTimerDelay = 2 ** 31 - 1;
+
+/** Runs `body` while recording the delay of every `setTimeout` call. */
+async function recordingTimers(body: (delays: number[]) => Promise<void>): Promise<void> {
+  const original = globalThis.setTimeout;
+  const delays: number[] = [];
+  const recording = ((handler: () => void, ms?: number, ...rest: unknown[]) => {
+    delays.push(ms ?? 0);
+    return original(handler, ms, ...rest);
+  }) as typeof setTimeout;
+  globalThis.setTimeout = recording;
+  try {
+    await body(delays);
+  } finally {
+    globalThis.setTimeout = original;
+  }
+}
 
 describe("Client review: replies and timers", () => {
   it("rejects with a RequestError when the error code is not printable ASCII", async () => {
@@ -24,6 +42,45 @@ describe("Client review: replies and timers", () => {
       assert.equal(error.code, "\u00e9\u0001");
       assert.equal(error.message, "bad");
       assert.equal(client.pendingRequests, 0);
+    } finally {
+      await client.close();
+      await peer.close();
+    }
+  });
+
+  it("honours a request timeout longer than the timers' 2^31 - 1 ms", async () => {
+    const peer = await startScriptedPeer({
+      onOpen: (socket) => socket.send(acceptConf()),
+      onMessage: (socket, data) => {
+        if (typeof data === "string" || data[0] < 127) return;
+        const reply = new Uint8Array([191, ...data.subarray(1, 9), 0x6f, 0x6b]);
+        setTimeout(() => socket.send(reply), 50);
+      },
+    });
+    const client = new Client(peer.url, { requestTimeout: 3_000_000_000 });
+    try {
+      await client.connect();
+      const reply = await client.request("x");
+      assert.equal(reply.text(), "ok");
+    } finally {
+      await client.close();
+      await peer.close();
+    }
+  });
+
+  it("does not spin its heartbeat timer when the server's read timeout is huge", async () => {
+    const peer = await startScriptedPeer({
+      onOpen: (socket) => socket.send(acceptConf({ readTimeoutMs: 0xffffffff })),
+    });
+    const client = new Client(peer.url);
+    try {
+      await recordingTimers(async (delays) => {
+        await client.connect();
+        await delay(100);
+        const tooLong = delays.filter((ms) => ms > maxTimerDelay);
+        assert.deepEqual(tooLong, [], "timers longer than 2^31 - 1 ms fire at once");
+        assert.ok(delays.length < 20, `${delays.length} timers set in 100 ms of idling`);
+      });
     } finally {
       await client.close();
       await peer.close();

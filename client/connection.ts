@@ -23,6 +23,7 @@ import {
   SubProtocolMismatchError,
 } from "./errors.ts";
 import { Heartbeat, heartbeatInterval } from "./heartbeat.ts";
+import { timerDelay } from "./timer_delay.ts";
 import type { WebSocketConstructor, WebSocketLike } from "./websocket_like.ts";
 
 /**
@@ -214,7 +215,7 @@ export class Connection {
       };
       const timer = setTimeout(
         () => fail(new DialTimeoutError(options.dialTimeout)),
-        options.dialTimeout,
+        timerDelay(options.dialTimeout),
       );
       const onAbort = (): void =>
         fail(new DisconnectedError("the client was closed", { cause: options.signal?.reason }));

@@ -11,6 +11,8 @@
  * @module
  */
 
+import { timerDelay } from "./timer_delay.ts";
+
 /**
  * The heartbeat interval for a server read timeout, as the reference client computes it.
  *
@@ -62,7 +64,8 @@ export class Heartbeat {
   }
 
   #schedule(delay: number): void {
-    this.#timer = setTimeout(() => this.#fire(), delay);
+    // A longer interval than timers allow fires early; #fire then waits for the rest.
+    this.#timer = setTimeout(() => this.#fire(), timerDelay(delay));
   }
 
   #fire(): void {

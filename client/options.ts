@@ -46,7 +46,10 @@ export interface ClientOptions extends ClientHooks {
    * connection.
    */
   autoconnect?: boolean;
-  /** Default request timeout in milliseconds; default 60 000. `Infinity` for none. */
+  /**
+   * Default request timeout in milliseconds; default 60 000. `Infinity` for none. Timers run
+   * at most 2^31 − 1 ms (about 24.8 days); a longer timeout counts as that.
+   */
   requestTimeout?: number;
   /** Timeout for opening a connection and receiving the accept-conf, in ms; default 5 000. */
   dialTimeout?: number;

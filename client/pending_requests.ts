@@ -16,6 +16,7 @@
 
 import type { Payload } from "../protocol/payload.ts";
 import { CanceledError, TimeoutError } from "./errors.ts";
+import { timerDelay } from "./timer_delay.ts";
 
 /**
  * One request that awaits its reply.
@@ -59,7 +60,10 @@ interface Entry extends PendingRequest {
  * ```
  */
 export interface PendingOptions {
-  /** Milliseconds until it rejects with a `TimeoutError`; `Infinity` (or ≤ 0) for none. */
+  /**
+   * Milliseconds until it rejects with a `TimeoutError`; `Infinity` (or ≤ 0) for none. Timers
+   * run at most 2^31 − 1 ms (about 24.8 days); a longer timeout counts as that.
+   */
   timeout: number;
   /** Rejects it with a `CanceledError` when aborted. */
   signal?: AbortSignal;
@@ -109,7 +113,10 @@ export class PendingRequests {
         onAbort: undefined,
       };
       if (timeout > 0 && Number.isFinite(timeout)) {
-        entry.timer = setTimeout(() => this.reject(key, new TimeoutError(timeout)), timeout);
+        entry.timer = setTimeout(
+          () => this.reject(key, new TimeoutError(timeout)),
+          timerDelay(timeout),
+        );
       }
       if (signal !== undefined) {
         entry.onAbort = () => this.reject(key, new CanceledError(signal.reason));
