@@ -76,6 +76,8 @@ export interface ServerContext {
 }
 
 const drainPollMs = 10;
+/** Timers fire at once for longer delays (readTimeout may be up to 2^32 − 1 ms). */
+const maxTimerDelay = 2_147_483_647;
 
 /**
  * One accepted socket and everything the server knows about it.
@@ -536,7 +538,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
       } else {
         this.#armReadTimer(timeout - silent);
       }
-    }, delay);
+    }, Math.min(delay, maxTimerDelay));
   }
 
   // --- Ending -----------------------------------------------------------------------------
