@@ -446,14 +446,17 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
     if (!server.sessions.canJoin(key)) {
       return special(MessageType.MaxSessionConnectionsReply, message);
     }
-    if (this.#session !== null) await this.#detach(true);
     const session: Session = {
       key,
       creation: found.creation,
       lastLookup: found.lastLookup,
       ...(found.info !== undefined ? { info: found.info } : {}),
     };
+    // Detached and attached in one step: a session created by a handler while the old one is
+    // being destroyed would otherwise be overwritten and stay in the registry for good.
+    const destroyed = this.#detach(true);
     if (this.#open) this.#attach(session);
+    await destroyed;
     return encodeReply({ id: message.id, payload: formatSessionJson(session) });
   }
 
