@@ -14,6 +14,7 @@
  */
 
 import { encodeAcceptConf } from "../protocol/encode_control_message.ts";
+import { type RawServerSocket, serveRawSockets } from "../conformance/raw_socket_server.ts";
 
 /**
  * A connected client as the scripted peer sees it.
@@ -25,12 +26,7 @@ import { encodeAcceptConf } from "../protocol/encode_control_message.ts";
  * console.assert(typeof greet === "function");
  * ```
  */
-export interface PeerSocket {
-  /** Sends a binary frame (bytes) or a text frame (string). */
-  send(data: Uint8Array | string): void;
-  /** Closes the connection. */
-  close(code?: number, reason?: string): void;
-}
+export type PeerSocket = RawServerSocket;
 
 /**
  * What the peer does.
@@ -99,29 +95,6 @@ export function acceptConf(
   });
 }
 
-interface BunSocket {
-  send(data: Uint8Array | string): number;
-  close(code?: number, reason?: string): void;
-  data: { peer?: PeerSocket };
-}
-
-interface BunGlobal {
-  serve(options: {
-    port: number;
-    hostname: string;
-    fetch(
-      request: Request,
-      server: { upgrade(request: Request, o: object): boolean },
-    ): Response | undefined;
-    websocket: {
-      open(ws: BunSocket): void;
-      message(ws: BunSocket, data: string | Uint8Array): void;
-      close(ws: BunSocket): void;
-      idleTimeout: number;
-    };
-  }): { port: number; stop(closeActive?: boolean): Promise<void> | void };
-}
-
 /**
  * Starts a scripted peer on 127.0.0.1 with the runtime's own server.
  *
@@ -133,88 +106,16 @@ interface BunGlobal {
  * ```
  */
 export function startScriptedPeer(script: PeerScript): Promise<ScriptedPeer> {
-  const bun = (globalThis as { Bun?: BunGlobal }).Bun;
-  if (bun !== undefined) return Promise.resolve(startBunPeer(bun, script));
-  return Promise.resolve(startDenoPeer(script));
-}
-
-function startBunPeer(bun: BunGlobal, script: PeerScript): ScriptedPeer {
-  const open = new Set<BunSocket>();
-  const server = bun.serve({
-    port: script.port ?? 0,
-    hostname: "127.0.0.1",
-    fetch(request, server) {
-      if (server.upgrade(request, { data: {} })) return undefined;
-      return new Response("expected a WebSocket upgrade", { status: 400 });
-    },
-    websocket: {
-      open(ws) {
-        open.add(ws);
-        ws.data.peer = {
-          send: (data) => void ws.send(data),
-          close: (code, reason) => ws.close(code, reason),
-        };
-        script.onOpen?.(ws.data.peer);
-      },
-      message(ws, data) {
-        script.onMessage?.(ws.data.peer!, data);
-      },
-      close(ws) {
-        open.delete(ws);
-        script.onClose?.(ws.data.peer!);
-      },
-      idleTimeout: 0,
-    },
-  });
-  return {
+  const server = serveRawSockets((socket) => {
+    script.onOpen?.(socket);
+    return {
+      message: (data) => script.onMessage?.(socket, data),
+      close: () => script.onClose?.(socket),
+    };
+  }, { port: script.port });
+  return Promise.resolve({
     url: `ws://127.0.0.1:${server.port}/`,
     port: server.port,
-    close: async () => {
-      for (const ws of open) ws.close(1000, "peer closing");
-      await server.stop(true);
-    },
-  };
-}
-
-function startDenoPeer(script: PeerScript): ScriptedPeer {
-  const sockets = new Set<WebSocket>();
-  const server = Deno.serve({
-    port: script.port ?? 0,
-    hostname: "127.0.0.1",
-    onListen: () => {},
-  }, (request) => {
-    const { socket, response } = Deno.upgradeWebSocket(request);
-    socket.binaryType = "arraybuffer";
-    const peer: PeerSocket = {
-      send: (data) => {
-        if (socket.readyState === WebSocket.OPEN) socket.send(data as Uint8Array<ArrayBuffer>);
-      },
-      close: (code, reason) => socket.close(code, reason),
-    };
-    socket.onopen = () => {
-      sockets.add(socket);
-      script.onOpen?.(peer);
-    };
-    socket.onmessage = (event) => {
-      const data = event.data;
-      script.onMessage?.(peer, typeof data === "string" ? data : new Uint8Array(data));
-    };
-    socket.onclose = () => {
-      sockets.delete(socket);
-      script.onClose?.(peer);
-    };
-    socket.onerror = () => {};
-    return response;
+    close: () => server.close(1000, "peer closing"),
   });
-  const port = (server.addr as Deno.NetAddr).port;
-  return {
-    url: `ws://127.0.0.1:${port}/`,
-    port,
-    close: async () => {
-      for (const socket of sockets) {
-        if (socket.readyState === WebSocket.OPEN) socket.close(1000, "peer closing");
-      }
-      await server.shutdown();
-    },
-  };
 }

@@ -17,6 +17,11 @@
 import { decodeMessage } from "../protocol/decode.ts";
 import type { Message } from "../protocol/message.ts";
 import { ProtocolError } from "../protocol/protocol_error.ts";
+import {
+  type RawServerSocket,
+  type RawSocketServer,
+  serveRawSockets,
+} from "./raw_socket_server.ts";
 import { WaitQueue } from "./wait_queue.ts";
 
 /**
@@ -86,34 +91,26 @@ export interface ScriptServer {
   close(): Promise<void>;
 }
 
-function frameOf(data: unknown): ClientFrame {
+function frameOf(data: Uint8Array | string): ClientFrame {
   const at = performance.now();
   if (typeof data === "string") return { at, invalid: `a text frame (${data.length} chars)` };
-  const bytes = data instanceof ArrayBuffer
-    ? new Uint8Array(data)
-    : new Uint8Array((data as Uint8Array).slice());
   try {
-    return { at, message: decodeMessage(bytes) };
+    return { at, message: decodeMessage(data) };
   } catch (error) {
     if (error instanceof ProtocolError) {
-      return { at, invalid: `a malformed message (${error.reason}, first byte ${bytes[0]})` };
+      return { at, invalid: `a malformed message (${error.reason}, first byte ${data[0]})` };
     }
     throw error;
   }
 }
 
-interface RawSocket {
-  send(bytes: Uint8Array): void;
-  close(code: number, reason: string): void;
-}
-
 class Connection implements ScriptConnection {
   readonly path: string;
   readonly openedAt = performance.now();
-  readonly #socket: RawSocket;
+  readonly #socket: RawServerSocket;
   readonly #frames = new WaitQueue<ClientFrame>();
 
-  constructor(path: string, socket: RawSocket) {
+  constructor(path: string, socket: RawServerSocket) {
     this.path = path;
     this.#socket = socket;
   }
@@ -126,7 +123,7 @@ class Connection implements ScriptConnection {
     return this.#frames.ended;
   }
 
-  received(data: unknown): void {
+  received(data: Uint8Array | string): void {
     this.#frames.push(frameOf(data));
   }
 
@@ -134,49 +131,17 @@ class Connection implements ScriptConnection {
     this.#frames.end();
   }
 
-  send(bytes: Uint8Array): void {
-    if (this.isClosed) return;
-    try {
-      this.#socket.send(bytes);
-    } catch {
-      // The socket is closing; the check sees it as closed soon.
-    }
+  close(code = 1000, reason = ""): void {
+    this.#socket.close(code, reason);
   }
 
-  close(code = 1000, reason = ""): void {
-    try {
-      this.#socket.close(code, reason);
-    } catch {
-      // Already closing.
-    }
+  send(bytes: Uint8Array): void {
+    if (!this.isClosed) this.#socket.send(bytes);
   }
 
   next(timeoutMs: number): Promise<ClientFrame | undefined> {
     return this.#frames.next(timeoutMs);
   }
-}
-
-interface BunSocket {
-  data: { path: string; connection?: Connection };
-  sendBinary(data: Uint8Array): number;
-  close(code?: number, reason?: string): void;
-}
-
-interface BunGlobal {
-  serve(options: {
-    port: number;
-    hostname: string;
-    fetch(
-      request: Request,
-      server: { upgrade(request: Request, options: { data: { path: string } }): boolean },
-    ): Response | undefined;
-    websocket: {
-      open(ws: BunSocket): void;
-      message(ws: BunSocket, data: string | Uint8Array): void;
-      close(ws: BunSocket): void;
-      idleTimeout: number;
-    };
-  }): { port: number; stop(closeActive?: boolean): Promise<void> | void };
 }
 
 /**
@@ -193,65 +158,22 @@ interface BunGlobal {
  */
 export function startScriptServer(): Promise<ScriptServer> {
   const connections = new WaitQueue<Connection>();
-  const bun = (globalThis as { Bun?: BunGlobal }).Bun;
-  let port: number;
-  let stop: () => Promise<void>;
-  if (bun !== undefined) {
-    const server = bun.serve({
-      port: 0,
-      hostname: "127.0.0.1",
-      fetch(request, server) {
-        const path = new URL(request.url).pathname;
-        if (server.upgrade(request, { data: { path } })) return undefined;
-        return new Response("expected a WebSocket upgrade\n", { status: 426 });
-      },
-      websocket: {
-        open(ws) {
-          const connection = new Connection(ws.data.path, {
-            send: (bytes) => void ws.sendBinary(bytes),
-            close: (code, reason) => ws.close(code, reason),
-          });
-          ws.data.connection = connection;
-          connections.push(connection);
-        },
-        message: (ws, data) => ws.data.connection?.received(data),
-        close: (ws) => ws.data.connection?.closed(),
-        idleTimeout: 0,
-      },
+  let server: RawSocketServer;
+  try {
+    server = serveRawSockets((socket, path) => {
+      const connection = new Connection(path, socket);
+      connections.push(connection);
+      return { message: (data) => connection.received(data), close: () => connection.closed() };
     });
-    port = server.port;
-    stop = async () => void await server.stop(true);
-  } else if ("Deno" in globalThis) {
-    const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, (request) => {
-      if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-        return new Response("expected a WebSocket upgrade\n", { status: 426 });
-      }
-      const { socket, response } = Deno.upgradeWebSocket(request);
-      socket.binaryType = "arraybuffer";
-      const connection = new Connection(new URL(request.url).pathname, {
-        send: (bytes) => socket.send(bytes as Uint8Array<ArrayBuffer>),
-        close: (code, reason) => socket.close(code, reason),
-      });
-      socket.onopen = () => connections.push(connection);
-      socket.onmessage = (event) => connection.received(event.data);
-      socket.onclose = () => connection.closed();
-      socket.onerror = () => {};
-      return response;
-    });
-    port = server.addr.port;
-    stop = () => server.shutdown();
-  } else {
-    return Promise.reject(new Error("the client suite's scripted server needs Deno or Bun"));
+  } catch (error) {
+    return Promise.reject(error);
   }
   return Promise.resolve({
-    url: (scenario) => `ws://127.0.0.1:${port}/${scenario}`,
+    url: (scenario) => `ws://127.0.0.1:${server.port}/${scenario}`,
     get connectionCount() {
       return connections.all.length;
     },
     nextConnection: (timeoutMs) => connections.next(timeoutMs),
-    close: async () => {
-      for (const connection of connections.all) connection.close(1001, "suite done");
-      await stop();
-    },
+    close: () => server.close(1001, "suite done"),
   });
 }
