@@ -431,7 +431,10 @@ export class Client extends EventTarget {
       reply = await pending;
     } catch (error) {
       // A lost connection leaves the session for the next attempt; anything else ends it.
-      if (!connection.isOpen || this.#status === "closed") throw error;
+      if (!connection.isOpen || this.#status === "closed") {
+        if (fromStorage) this.#storageRead = false;
+        throw error;
+      }
       this.#logger.warn("webwire client: could not restore the session:", error);
       if (fromStorage) this.#store(null);
       else this.#loseSession();

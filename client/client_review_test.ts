@@ -2,8 +2,10 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Client } from "./client.ts";
 import { RequestError } from "../protocol/request_error.ts";
+import { encodeReply } from "../protocol/encode_payload_message.ts";
+import { memorySessionStorage } from "./session_storage.ts";
 import { acceptConf, startScriptedPeer } from "./testing_scripted_peer.ts";
-import { delay, recordingLogger } from "./testing_support.ts";
+import { delay, nextEvent, recordingLogger } from "./testing_support.ts";
 
 const maxTimerDelay = 2 ** 31 - 1;
 
@@ -81,6 +83,37 @@ describe("Client review: replies and timers", () => {
         assert.deepEqual(tooLong, [], "timers longer than 2^31 - 1 ms fire at once");
         assert.ok(delays.length < 20, `${delays.length} timers set in 100 ms of idling`);
       });
+    } finally {
+      await client.close();
+      await peer.close();
+    }
+  });
+
+  it("restores a stored session after the connection drops during its first restore", async () => {
+    const key = "k".repeat(64);
+    let restores = 0;
+    const peer = await startScriptedPeer({
+      onOpen: (socket) => socket.send(acceptConf()),
+      onMessage: (socket, data) => {
+        if (typeof data === "string" || data[0] !== 32) return;
+        // The first restore is lost with its connection; the second one succeeds.
+        if (++restores === 1) return socket.close(1000, "going away");
+        const json = `{"k":"${key}","c":"2024-01-01T00:00:00Z","l":"2024-01-01T00:00:00Z"}`;
+        socket.send(encodeReply({ id: data.slice(1, 9), payload: json }));
+      },
+    });
+    const { logger } = recordingLogger();
+    const client = new Client(peer.url, {
+      logger,
+      sessionStorage: memorySessionStorage(key),
+      reconnect: { initialDelay: 10, maxDelay: 20 },
+    });
+    try {
+      const created = nextEvent(client, "sessioncreated", 1000);
+      await client.connect().catch(() => {});
+      assert.equal((await created).detail.key, key);
+      assert.equal(client.session?.key, key);
+      assert.equal(restores, 2);
     } finally {
       await client.close();
       await peer.close();
