@@ -16,6 +16,7 @@ import {
   CheckFailure,
   describe,
   expect,
+  expectEchoReplies,
   hex,
   randomBytes,
   sameBytes,
@@ -33,15 +34,7 @@ async function concurrentRequests(context: CheckContext): Promise<string> {
     pending.set(hex(id), payload);
     connection.request(id, "echo", payload, "binary");
   }
-  for (let answered = 0; answered < inFlight; answered++) {
-    const reply = await connection.next(`reply ${answered + 1} of ${inFlight}`);
-    expect(reply.kind === "reply", `expected an echo reply, got ${describe(reply)}`);
-    const key = hex(reply.id);
-    const payload = pending.get(key);
-    expect(payload !== undefined, `reply with id ${key}, which was not sent or answered twice`);
-    expect(sameBytes(reply.payload, payload), `reply to id ${key} carries another payload`);
-    pending.delete(key);
-  }
+  await expectEchoReplies(connection, pending);
   return `${inFlight} requests in flight, each answered exactly once`;
 }
 

@@ -15,11 +15,11 @@ import {
   type CheckContext,
   describe,
   expect,
+  expectEchoReplies,
   expectPayloadReply,
   hex,
   nextReply,
   randomBytes,
-  sameBytes,
   type ServerCheck,
   utf16le,
 } from "./server_suite_checks_support.ts";
@@ -64,15 +64,7 @@ async function replyIds(context: CheckContext): Promise<string> {
     pending.set(hex(id), payload);
     connection.request(id, "echo", payload);
   });
-  for (let i = 0; i < ids.length; i++) {
-    const message = await connection.next(`reply ${i + 1} of ${ids.length}`);
-    expect(message.kind === "reply", `expected an echo reply, got ${describe(message)}`);
-    const key = hex(message.id);
-    const payload = pending.get(key);
-    expect(payload !== undefined, `reply with id ${key}, which was not sent or answered twice`);
-    expect(sameBytes(message.payload, payload), `reply to id ${key} carries another payload`);
-    pending.delete(key);
-  }
+  await expectEchoReplies(connection, pending);
   return `${ids.length} ids (counter, zero, ff..ff, random) echoed exactly`;
 }
 

@@ -388,6 +388,33 @@ export async function nextReply(
 }
 
 /**
+ * Reads one echo reply per entry of `pending` (payloads keyed by the {@link hex} of their
+ * request ids), in any order: each must answer an id still pending with its payload exactly.
+ * Empties `pending`.
+ *
+ * @example
+ * ```ts
+ * import { expectEchoReplies } from "./server_suite_checks_support.ts";
+ * console.assert(typeof expectEchoReplies === "function");
+ * ```
+ */
+export async function expectEchoReplies(
+  connection: SuiteConnection,
+  pending: Map<string, Uint8Array>,
+): Promise<void> {
+  const count = pending.size;
+  for (let i = 0; i < count; i++) {
+    const message = await connection.next(`reply ${i + 1} of ${count}`);
+    expect(message.kind === "reply", `expected an echo reply, got ${describe(message)}`);
+    const key = hex(message.id);
+    const payload = pending.get(key);
+    expect(payload !== undefined, `reply with id ${key}, which was not sent or answered twice`);
+    expect(sameBytes(message.payload, payload), `reply to id ${key} carries another payload`);
+    pending.delete(key);
+  }
+}
+
+/**
  * Checks that `message` is a payload reply of `encoding` carrying exactly `payload`, with the
  * UTF-16 padding byte at offset 9; returns a short description.
  *
