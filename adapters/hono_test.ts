@@ -2,14 +2,14 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "node:net";
 import { encodeRequest, encodeSignal, requestIdFromNumber, requestIdKey } from "../protocol/mod.ts";
-import { silentLogger } from "../protocol/logger.ts";
 import type { Connection } from "../server/connection.ts";
 import type { DisconnectReason } from "../server/disconnect_reason.ts";
 import type { ServerOptions } from "../server/options.ts";
-import { Server } from "../server/server.ts";
-import { MemorySessionManager } from "../session/memory_session_manager.ts";
+import type { Server } from "../server/server.ts";
 import { RawClient } from "../testing/raw_client.ts";
+import { recordingServer } from "../testing/recording_server.ts";
 import { serveHono } from "../testing/serve_hono.ts";
+import { until } from "../testing/until.ts";
 
 const id = requestIdFromNumber;
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
@@ -27,13 +27,7 @@ interface HonoApp {
 
 /** A Hono app with WebWire on `/ws` and a plain route on `/health`, served by the runtime. */
 async function serveApp(options: ServerOptions = {}): Promise<HonoApp> {
-  const disconnects: DisconnectReason[] = [];
-  const server = new Server({
-    logger: silentLogger,
-    sessionManager: new MemorySessionManager(),
-    onClientDisconnected: (_connection, reason) => void disconnects.push(reason),
-    ...options,
-  });
+  const { server, disconnects } = recordingServer(options);
   const running = await serveHono(server);
   return {
     server,
@@ -67,14 +61,6 @@ function rawUpgrade(port: number, path: string): Promise<string> {
         "Sec-WebSocket-Version: 13\r\n\r\n",
     );
   });
-}
-
-async function until(condition: () => boolean, what: string, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 test("hono: accept-conf, echo in binary and UTF-8, a signal each way, the peer's address", async () => {

@@ -13,13 +13,13 @@ import {
   requestIdFromNumber,
   requestIdKey,
 } from "../protocol/mod.ts";
-import { silentLogger } from "../protocol/logger.ts";
 import type { Connection } from "../server/connection.ts";
 import type { DisconnectReason } from "../server/disconnect_reason.ts";
 import type { ServerOptions } from "../server/options.ts";
-import { Server } from "../server/server.ts";
-import { MemorySessionManager } from "../session/memory_session_manager.ts";
+import type { Server } from "../server/server.ts";
 import { RawClient, type RawClientOptions } from "../testing/raw_client.ts";
+import { recordingServer } from "../testing/recording_server.ts";
+import { until } from "../testing/until.ts";
 import { type RunningServer, serveNode } from "./node.ts";
 
 const id = requestIdFromNumber;
@@ -32,13 +32,7 @@ interface Started {
 }
 
 async function start(options: ServerOptions = {}): Promise<Started> {
-  const disconnects: DisconnectReason[] = [];
-  const server = new Server({
-    logger: silentLogger,
-    sessionManager: new MemorySessionManager(),
-    onClientDisconnected: (_connection, reason) => void disconnects.push(reason),
-    ...options,
-  });
+  const { server, disconnects } = recordingServer(options);
   const running = await serveNode(server, { port: 0, hostname: "127.0.0.1" });
   return { server, running, disconnects };
 }
@@ -62,14 +56,6 @@ function refusal(url: string): Promise<{ status: number; body: string }> {
     socket.on("open", () => reject(new Error("the upgrade was accepted")));
     socket.on("error", () => {});
   });
-}
-
-async function until(condition: () => boolean, what: string, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 test("node: accept-conf, echo in each encoding, the peer's address, a client close", async () => {

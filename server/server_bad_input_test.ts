@@ -4,6 +4,7 @@ import { encodeHeartbeat, encodeRequest, requestIdFromNumber } from "../protocol
 import { silentLogger } from "../protocol/logger.ts";
 import { RawClient } from "../testing/raw_client.ts";
 import { type StartOptions, startServer } from "../testing/serve.ts";
+import { until } from "../testing/until.ts";
 import type { DisconnectReason } from "./disconnect_reason.ts";
 import type { ProtocolViolation } from "./options.ts";
 
@@ -24,13 +25,6 @@ async function observedServer(options: StartOptions = {}, delay = 0) {
     ...options,
   });
   return { running, violations, disconnects };
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i++) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  assert.ok(condition(), what);
 }
 
 /** Checks that a bystander connection still gets its replies. */
