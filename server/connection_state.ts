@@ -249,8 +249,11 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   /** Detaches the session, destroys it when this was its last connection, tells the client. */
   async closeSession(): Promise<boolean> {
     if (this.#session === null) return false;
-    await this.#detach(true);
+    // The connection has left the session whether or not destroying it succeeds: the client
+    // hears of it either way, as from the reference (and before a restore can interleave).
+    const destroyed = this.#detach(true);
     this.send(encodeSessionClosed());
+    await destroyed;
     return true;
   }
 

@@ -51,6 +51,13 @@ class SlowClosingManager extends MemorySessionManager {
   }
 }
 
+/** A memory session manager that fails to destroy sessions. */
+class FailingCloseManager extends MemorySessionManager {
+  override onSessionClosed(): Promise<void> {
+    return Promise.reject(new Error("disk on fire"));
+  }
+}
+
 async function login(request: IncomingRequest): Promise<string> {
   if (request.name !== "login") return "?";
   const session = await request.connection.createSession({ user: request.payload.text() });
@@ -110,6 +117,32 @@ describe("Server review: timers and sessions", () => {
       await bob.closed;
       await delay(50);
       assert.equal(running.server.activeSessionsCount, 0);
+    } finally {
+      await running.close();
+    }
+  });
+
+  it("tells the client its session closed even when destroying the session fails", async () => {
+    const failures: unknown[] = [];
+    const running = await startServer({
+      logger: silentLogger,
+      sessionManager: new FailingCloseManager(),
+      onRequest: async (request) => {
+        if (request.name !== "logout") return login(request);
+        await request.connection.closeSession().catch((error) => failures.push(error));
+        return "ok";
+      },
+    });
+    try {
+      const client = await RawClient.handshake(running.url);
+      await loginOn(client, "ada");
+      client.send(encodeRequest({ id: id(), name: "logout" }));
+      assert.equal((await client.next()).kind, "session-closed");
+      assert.equal((await client.next()).kind, "reply");
+      assert.equal(failures.length, 1, "closeSession still reports the failure");
+      assert.equal(running.server.activeSessionsCount, 0);
+      client.close();
+      await client.closed;
     } finally {
       await running.close();
     }
