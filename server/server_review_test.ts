@@ -2,6 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { silentLogger } from "../protocol/logger.ts";
 import {
+  encodeCloseSession,
   encodeRequest,
   encodeRestoreSession,
   type Message,
@@ -140,6 +141,27 @@ describe("Server review: timers and sessions", () => {
       assert.equal((await client.next()).kind, "session-closed");
       assert.equal((await client.next()).kind, "reply");
       assert.equal(failures.length, 1, "closeSession still reports the failure");
+      assert.equal(running.server.activeSessionsCount, 0);
+      client.close();
+      await client.closed;
+    } finally {
+      await running.close();
+    }
+  });
+
+  it("answers a close-session request with the empty reply even when destroying fails", async () => {
+    const running = await startServer({
+      logger: silentLogger,
+      sessionManager: new FailingCloseManager(),
+      onRequest: login,
+    });
+    try {
+      const client = await RawClient.handshake(running.url);
+      await loginOn(client, "ada");
+      client.send(encodeCloseSession(id()));
+      const reply = await client.next();
+      assert.equal(reply.kind, "reply", "the connection left its session: the reference says ok");
+      assert.equal(reply.bytes.length, 9);
       assert.equal(running.server.activeSessionsCount, 0);
       client.close();
       await client.closed;
