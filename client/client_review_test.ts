@@ -6,24 +6,9 @@ import { encodeReply } from "../protocol/encode_payload_message.ts";
 import { memorySessionStorage } from "./session_storage.ts";
 import { acceptConf, startScriptedPeer } from "./testing_scripted_peer.ts";
 import { delay, nextEvent, recordingLogger } from "./testing_support.ts";
+import { recordingTimers } from "../testing/recording_timers.ts";
 
 const maxTimerDelay = 2 ** 31 - 1;
-
-/** Runs `body` while recording the delay of every `setTimeout` call. */
-async function recordingTimers(body: (delays: number[]) => Promise<void>): Promise<void> {
-  const original = globalThis.setTimeout;
-  const delays: number[] = [];
-  const recording = ((handler: () => void, ms?: number, ...rest: unknown[]) => {
-    delays.push(ms ?? 0);
-    return original(handler, ms, ...rest);
-  }) as typeof setTimeout;
-  globalThis.setTimeout = recording;
-  try {
-    await body(delays);
-  } finally {
-    globalThis.setTimeout = original;
-  }
-}
 
 describe("Client review: replies and timers", () => {
   it("rejects with a RequestError when the error code is not printable ASCII", async () => {
