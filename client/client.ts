@@ -370,6 +370,12 @@ export class Client extends EventTarget {
       if (!connection.isOpen) {
         throw new DisconnectedError("the connection was lost while connecting");
       }
+      // close() may have run while the restore was awaited: it stays closed. (The cast undoes
+      // TypeScript's narrowing from the assignment above, which cannot see other calls.)
+      if ((this.#status as ClientStatus) === "closed") {
+        connection.close();
+        throw new DisconnectedError("the client was closed while connecting");
+      }
     } catch (error) {
       if (this.#connection === connection) this.#connection = null;
       this.#attemptFailed(error);

@@ -13,17 +13,24 @@
 
 import { timerDelay } from "./timer_delay.ts";
 
+/** The shortest heartbeat interval, whatever read timeout a server announces. */
+const minimumInterval = 100;
+
 /**
- * The heartbeat interval for a server read timeout, as the reference client computes it.
+ * The heartbeat interval for a server read timeout, as the reference client computes it, but
+ * never under 100 ms: a server announcing a read timeout of a few milliseconds (the reference's
+ * minimum is 1 s) must not make the client beat continuously.
  *
  * @example
  * ```ts
  * import { heartbeatInterval } from "./heartbeat.ts";
  * console.assert(heartbeatInterval(1000) === 750);
+ * console.assert(heartbeatInterval(2) === 100);
  * ```
  */
 export function heartbeatInterval(readTimeout: number): number {
-  return readTimeout - Math.floor(readTimeout / 4);
+  if (readTimeout <= 0) return 0;
+  return Math.max(minimumInterval, readTimeout - Math.floor(readTimeout / 4));
 }
 
 /**

@@ -10,6 +10,13 @@ test("the interval is three quarters of the read timeout, as in the reference", 
   assert.equal(heartbeatInterval(1001), 751);
 });
 
+test("a tiny announced read timeout does not make the client beat continuously", () => {
+  assert.equal(heartbeatInterval(3), 100);
+  assert.equal(heartbeatInterval(133), 100);
+  assert.equal(heartbeatInterval(134), 101);
+  assert.equal(heartbeatInterval(0), 0, "a server without read timeout needs no heartbeat");
+});
+
 test("an idle connection beats once per interval", async () => {
   let beats = 0;
   const heartbeat = new Heartbeat(40, () => beats++);

@@ -171,9 +171,10 @@ export function resolveLimits(options: ServerOptions): ServerLimits {
     maxSessionConnections: options.maxSessionConnections ?? 0,
     sessionsEnabled: options.sessionsEnabled ?? true,
   };
-  if (!(limits.readTimeout >= 1000 && limits.readTimeout <= 0xffffffff)) {
+  const { readTimeout } = limits;
+  if (!(Number.isInteger(readTimeout) && readTimeout >= 1000 && readTimeout <= 0xffffffff)) {
     throw new RangeError(
-      `readTimeout must be 1000 to 4294967295 ms, got ${limits.readTimeout}`,
+      `readTimeout must be a whole number of ms from 1000 to 4294967295, got ${readTimeout}`,
     );
   }
   for (const field of ["messageBufferSize", "maxPendingMessages", "sendHighWaterMark"] as const) {

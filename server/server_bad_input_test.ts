@@ -166,6 +166,7 @@ test("a silent connection is closed after the read timeout; heartbeats keep one 
   }
 });
 
-test("a read timeout under one second is refused", () => {
-  return assert.rejects(async () => await startServer({ readTimeout: 999 }), RangeError);
+test("a read timeout under one second or of a fraction of a millisecond is refused", async () => {
+  await assert.rejects(async () => await startServer({ readTimeout: 999 }), RangeError);
+  await assert.rejects(async () => await startServer({ readTimeout: 1500.5 }), RangeError);
 });
