@@ -262,11 +262,19 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
     await this.closeGracefully("server-closed", CloseCode.Normal, "connection closed");
   }
 
-  /** Refuses new work, waits for running handlers, then closes with the given code. */
-  async closeGracefully(kind: DisconnectKind, code: number, message: string): Promise<void> {
+  /**
+   * Refuses new work, waits for running handlers (at most `deadline`, a promise that resolves
+   * when waiting is over), then closes with the given code.
+   */
+  async closeGracefully(
+    kind: DisconnectKind,
+    code: number,
+    message: string,
+    deadline?: Promise<void>,
+  ): Promise<void> {
     if (!this.#open) return;
     this.#closing = true;
-    await this.idle();
+    await (deadline === undefined ? this.idle() : Promise.race([this.idle(), deadline]));
     this.#closeNow({ kind, code, message });
   }
 

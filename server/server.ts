@@ -201,20 +201,30 @@ export class Server {
   /**
    * Shuts down gracefully: new upgrades get 503, new requests the shutdown reply, new signals
    * are dropped; every running handler finishes and its reply is sent; then every connection
-   * closes (code 1001). Calling it again returns the same promise.
+   * closes (code 1001). With `timeout` (ms), connections whose handlers are still running by
+   * then are closed anyway (those handlers' replies are lost; they see their abort signal).
+   * Calling it again returns the same promise.
    */
-  shutdown(): Promise<void> {
-    this.#shutdown ??= this.#shutDown();
+  shutdown(options: { timeout?: number } = {}): Promise<void> {
+    this.#shutdown ??= this.#shutDown(options.timeout);
     return this.#shutdown;
   }
 
-  async #shutDown(): Promise<void> {
+  async #shutDown(timeout: number | undefined): Promise<void> {
     this.#shuttingDown = true;
-    await Promise.all(
-      [...this.#connections].map((state) =>
-        state.closeGracefully("shutdown", CloseCode.GoingAway, "server shutting down")
-      ),
-    );
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = timeout === undefined
+      ? undefined
+      : new Promise<void>((resolve) => timer = setTimeout(resolve, timeout));
+    try {
+      await Promise.all(
+        [...this.#connections].map((state) =>
+          state.closeGracefully("shutdown", CloseCode.GoingAway, "server shutting down", deadline)
+        ),
+      );
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 

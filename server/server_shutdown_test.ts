@@ -109,3 +109,24 @@ test("a handler still running when its client leaves sees its abort signal", asy
     await running.close();
   }
 });
+
+test("shutdown with a timeout closes connections whose handlers hang", async () => {
+  let aborted = false;
+  const running = await startServer({
+    onRequest: (request) => {
+      request.signal.addEventListener("abort", () => aborted = true);
+      return new Promise<string>(() => {}); // never answers
+    },
+  });
+  const client = await RawClient.handshake(running.url);
+  client.send(encodeRequest({ id: id(1), name: "hang" }));
+  await sleep(20);
+  const started = Date.now();
+  await running.server.shutdown({ timeout: 150 });
+  const elapsed = Date.now() - started;
+  assert.ok(elapsed >= 140 && elapsed < 1000, `shutdown took ${elapsed} ms`);
+  assert.equal((await client.closed).code, 1001);
+  assert.ok(aborted, "the hanging handler saw its abort signal");
+  assert.equal(running.server.connectionCount, 0);
+  await running.close();
+});
