@@ -157,9 +157,9 @@ export function bunHandlers(server: Server): BunHandlers {
         ws.data.events?.drained();
       },
       maxPayloadLength: server.limits.messageBufferSize,
-      // Replies wait for the buffer to drain below the server's high-water mark; a reader too
-      // slow even for this generous limit is closed rather than silently losing messages.
-      backpressureLimit: Math.max(64 * 1024 * 1024, server.limits.sendHighWaterMark * 4),
+      // The core closes a slow reader at maxSendBuffer; Bun's own limit, above it, only guards
+      // against Bun silently dropping messages should the core's check ever be bypassed.
+      backpressureLimit: Math.min(2 * server.limits.maxSendBuffer, 0xffffffff),
       closeOnBackpressureLimit: true,
       // The core enforces WebWire's read timeout; Bun's own idle timeout is switched off.
       idleTimeout: 0,

@@ -18,7 +18,8 @@
  * - `ProtocolViolation` (1002): a malformed or unknown message, or a request id reused while
  *   its request is still pending.
  * - `UnsupportedData` (1003): a text frame (WebWire uses binary frames only).
- * - `PolicyViolation` (1008): too many messages waiting for a handler (a flood).
+ * - `PolicyViolation` (1008): too many messages waiting for a handler (a flood), or too many
+ *   bytes waiting to be sent to a client that does not read (a slow reader).
  * - `MessageTooBig` (1009): a message larger than the server's message buffer size.
  * - `ReadTimeout` (4000): nothing was read from the client for longer than the read timeout.
  *

@@ -43,6 +43,8 @@ export interface ConnectionHost {
   closeSession(): Promise<boolean>;
   /** Closes after running handlers finish. */
   close(): Promise<void>;
+  /** Resolves when the send buffer is under the high-water mark. */
+  whenWritable(): Promise<void>;
 }
 
 /**
@@ -117,6 +119,16 @@ export class Connection {
    */
   closeSession(): Promise<boolean> {
     return this.#host.closeSession();
+  }
+
+  /**
+   * Resolves when the bytes queued for this client are under the server's `sendHighWaterMark`
+   * (at once when they are, or when the connection closed). A handler that pushes many or large
+   * signals awaits it between them, so that a slow reader slows the handler down instead of
+   * growing the server's memory up to `maxSendBuffer`, where the connection would be closed.
+   */
+  whenWritable(): Promise<void> {
+    return this.#host.whenWritable();
   }
 
   /**

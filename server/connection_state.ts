@@ -140,7 +140,15 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
 
   /** Sends raw bytes if the socket is open. */
   send(bytes: Uint8Array): void {
-    if (this.#open) this.#socket.send(bytes);
+    if (!this.#open) return;
+    this.#socket.send(bytes);
+    const queued = this.#socket.bufferedAmount;
+    if (queued > this.#server.limits.maxSendBuffer) {
+      this.#violation({
+        kind: "slow-reader",
+        message: `${queued} bytes queued for a client that does not read`,
+      }, CloseCode.PolicyViolation);
+    }
   }
 
   // --- Transport events -------------------------------------------------------------------
@@ -212,7 +220,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   signal(name: string, payload: Payload | Uint8Array | string, encoding?: PayloadEncoding): void {
     if (!this.#open) throw new ConnectionInactiveError("signal");
     const [input, resolved] = payloadParts(payload, encoding);
-    this.#socket.send(encodeSignal({ name, payload: input, encoding: resolved }));
+    this.send(encodeSignal({ name, payload: input, encoding: resolved }));
   }
 
   /** Creates, stores and announces a session. */
@@ -242,7 +250,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
       throw new SessionUnavailableError("exists", "the connection already has a session");
     }
     this.#attach(session);
-    this.#socket.send(encodeSessionCreated(formatSessionJson(session)));
+    this.send(encodeSessionCreated(formatSessionJson(session)));
     return session;
   }
 
@@ -276,6 +284,11 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
     this.#closing = true;
     await (deadline === undefined ? this.idle() : Promise.race([this.idle(), deadline]));
     this.#closeNow({ kind, code, message });
+  }
+
+  /** Resolves when the send buffer is under the high-water mark (or the socket closed). */
+  whenWritable(): Promise<void> {
+    return this.#writable();
   }
 
   /** Resolves when no handler of this connection runs or waits. */
@@ -579,8 +592,8 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
     this.#reportViolation(violation);
     const kind: DisconnectKind = violation.kind === "too-big"
       ? "message-too-big"
-      : violation.kind === "flood"
-      ? "flood"
+      : violation.kind === "flood" || violation.kind === "slow-reader"
+      ? violation.kind
       : "protocol-violation";
     this.#closeNow({ kind, code, message: violation.message });
   }

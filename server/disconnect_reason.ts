@@ -20,6 +20,7 @@
  * - `protocol-violation`: a malformed or unknown message, a text frame, or a reused request id.
  * - `message-too-big`: a message larger than the message buffer size.
  * - `flood`: more messages waiting for a handler than `maxPendingMessages`.
+ * - `slow-reader`: more bytes queued for the client than `maxSendBuffer`.
  *
  * @example
  * ```ts
@@ -35,7 +36,8 @@ export type DisconnectKind =
   | "read-timeout"
   | "protocol-violation"
   | "message-too-big"
-  | "flood";
+  | "flood"
+  | "slow-reader";
 
 /**
  * A disconnect: its kind, the WebSocket close code and a human-readable message.

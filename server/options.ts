@@ -31,7 +31,8 @@ export interface ProtocolViolation {
   /**
    * `malformed` (not a valid message: closes), `text-frame` (closes), `too-big` (closes),
    * `duplicate-request-id` (closes), `flood` (closes), `unexpected-message` (a well-formed
-   * message that clients do not send, such as a reply: ignored, as by the reference).
+   * message that clients do not send, such as a reply: ignored, as by the reference),
+   * `slow-reader` (more than `maxSendBuffer` bytes queued for the client: closes).
    */
   readonly kind:
     | "malformed"
@@ -39,7 +40,8 @@ export interface ProtocolViolation {
     | "too-big"
     | "duplicate-request-id"
     | "flood"
-    | "unexpected-message";
+    | "unexpected-message"
+    | "slow-reader";
   /** What was wrong. */
   readonly message: string;
 }
@@ -121,6 +123,14 @@ export interface ServerOptions {
    * default 1 MiB. Keeps a slow reader from growing the server's memory.
    */
   sendHighWaterMark?: number;
+  /**
+   * Bytes a connection may have queued for sending at all; default 8 MiB (under Bun's own
+   * default backpressure limit of 16 MiB, past which Bun would drop messages). A send that leaves
+   * more queued closes the connection (1008, a slow reader), so that no client can make the
+   * server hold unbounded memory. Handlers that push many or large signals can
+   * `await connection.whenWritable()` between them to stay under it.
+   */
+  maxSendBuffer?: number;
   /** The sub-protocol name sent in accept-conf (printable ASCII); default none. */
   subProtocol?: string;
   /** Where failures are logged; default `console`. */
@@ -145,6 +155,8 @@ export interface ServerLimits {
   readonly maxPendingMessages: number;
   /** Send buffer size above which replies wait for the socket to drain. */
   readonly sendHighWaterMark: number;
+  /** Send buffer size above which the connection is closed as a slow reader. */
+  readonly maxSendBuffer: number;
   /** Connections per session; 0 for unlimited. */
   readonly maxSessionConnections: number;
   /** Whether sessions are enabled. */
@@ -168,6 +180,7 @@ export function resolveLimits(options: ServerOptions): ServerLimits {
     messageBufferSize: options.messageBufferSize ?? 8192,
     maxPendingMessages: options.maxPendingMessages ?? 4096,
     sendHighWaterMark: options.sendHighWaterMark ?? 1024 * 1024,
+    maxSendBuffer: options.maxSendBuffer ?? 8 * 1024 * 1024,
     maxSessionConnections: options.maxSessionConnections ?? 0,
     sessionsEnabled: options.sessionsEnabled ?? true,
   };
@@ -177,7 +190,13 @@ export function resolveLimits(options: ServerOptions): ServerLimits {
       `readTimeout must be a whole number of ms from 1000 to 4294967295, got ${readTimeout}`,
     );
   }
-  for (const field of ["messageBufferSize", "maxPendingMessages", "sendHighWaterMark"] as const) {
+  const sizes = [
+    "messageBufferSize",
+    "maxPendingMessages",
+    "sendHighWaterMark",
+    "maxSendBuffer",
+  ] as const;
+  for (const field of sizes) {
     const value = limits[field];
     if (!(Number.isInteger(value) && value > 0 && value <= 0xffffffff)) {
       throw new RangeError(`${field} must be a positive integer, got ${value}`);

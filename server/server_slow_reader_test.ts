@@ -1,0 +1,132 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { connect, type Socket } from "node:net";
+import { encodeRequest, requestIdFromNumber } from "../protocol/mod.ts";
+import { silentLogger } from "../protocol/logger.ts";
+import { RawClient } from "../testing/raw_client.ts";
+import { startServer } from "../testing/serve.ts";
+import { until } from "../testing/until.ts";
+import type { DisconnectReason } from "./disconnect_reason.ts";
+import type { ProtocolViolation } from "./options.ts";
+
+/**
+ * A WebSocket client over plain TCP that completes the handshake, sends one frame and then
+ * never reads again: the slow reader that a server must not buffer for without bound.
+ */
+async function stalledClient(url: string, frame: Uint8Array): Promise<Socket> {
+  const { port, pathname } = new URL(url);
+  const socket = connect(Number(port), "127.0.0.1");
+  await new Promise<void>((resolve, reject) => {
+    socket.once("error", reject);
+    socket.once("connect", () => resolve());
+  });
+  socket.write(
+    `GET ${pathname} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+  );
+  await new Promise<void>((resolve) => {
+    socket.once("data", () => {
+      socket.pause();
+      resolve();
+    });
+  });
+  socket.write(maskedBinaryFrame(frame));
+  return socket;
+}
+
+function maskedBinaryFrame(payload: Uint8Array): Uint8Array {
+  if (payload.length >= 126) throw new RangeError("short frames only");
+  const mask = [1, 2, 3, 4];
+  const frame = new Uint8Array(6 + payload.length);
+  frame[0] = 0x82;
+  frame[1] = 0x80 | payload.length;
+  frame.set(mask, 2);
+  for (let i = 0; i < payload.length; i++) frame[6 + i] = payload[i] ^ mask[i % 4];
+  return frame;
+}
+
+for (const adapter of ["runtime", "hono", "node"] as const) {
+  test(`a client that stops reading is closed at maxSendBuffer (${adapter} adapter)`, async () => {
+    const violations: ProtocolViolation[] = [];
+    const disconnects: DisconnectReason[] = [];
+    const chunk = new Uint8Array(64 * 1024);
+    let sent = 0;
+    const running = await startServer({
+      adapter,
+      logger: silentLogger,
+      maxSendBuffer: 1024 * 1024,
+      onProtocolViolation: (_connection, violation) => void violations.push(violation),
+      onClientDisconnected: (_connection, reason) => void disconnects.push(reason),
+      onRequest: async (request) => {
+        if (request.name !== "push") return request.payload;
+        // 64 MiB at most; the connection must be closed long before.
+        for (let i = 0; i < 1024 && request.connection.isActive; i++) {
+          request.connection.signal("chunk", chunk);
+          sent++;
+          if (i % 16 === 15) await new Promise((resolve) => setTimeout(resolve, 1));
+        }
+        return "done";
+      },
+    });
+    const stalled = await stalledClient(
+      running.url,
+      encodeRequest({ id: requestIdFromNumber(1), name: "push" }),
+    );
+    try {
+      await until(() => disconnects.length === 1, "the stalled client was disconnected");
+      assert.equal(disconnects[0].kind, "slow-reader");
+      assert.equal(disconnects[0].code, 1008);
+      assert.equal(violations[0].kind, "slow-reader");
+      assert.ok(sent < 1024, `the server stopped pushing after ${sent} chunks`);
+      const other = await RawClient.handshake(running.url);
+      other.send(encodeRequest({ id: requestIdFromNumber(2), name: "echo", payload: "ok" }));
+      assert.equal((await other.next()).kind, "reply");
+      other.close();
+    } finally {
+      stalled.destroy();
+      await running.close();
+    }
+  });
+}
+
+test("a handler that awaits whenWritable keeps a slow reader's buffer bounded", async () => {
+  const disconnects: DisconnectReason[] = [];
+  const chunk = new Uint8Array(64 * 1024);
+  let pushed = 0;
+  const running = await startServer({
+    logger: silentLogger,
+    sendHighWaterMark: 256 * 1024,
+    maxSendBuffer: 1024 * 1024,
+    onClientDisconnected: (_connection, reason) => void disconnects.push(reason),
+    onRequest: async (request) => {
+      for (let i = 0; i < 200 && request.connection.isActive; i++) {
+        await request.connection.whenWritable();
+        if (!request.connection.isActive) break;
+        request.connection.signal("chunk", chunk);
+        pushed++;
+      }
+      return "done";
+    },
+  });
+  const stalled = await stalledClient(
+    running.url,
+    encodeRequest({ id: requestIdFromNumber(1), name: "push" }),
+  );
+  try {
+    // The handler stalls with the reader; nothing closes the connection.
+    let last = -1;
+    for (let i = 0; i < 100 && pushed !== last; i++) {
+      last = pushed;
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+    assert.ok(
+      pushed > 4 && pushed < 200,
+      `the handler waited for the reader (pushed ${pushed} chunks)`,
+    );
+    assert.deepEqual(disconnects, [], "a cooperative handler keeps its connection");
+  } finally {
+    stalled.destroy();
+    await running.server.shutdown({ timeout: 100 });
+    await running.close();
+  }
+});
