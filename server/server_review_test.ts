@@ -13,27 +13,12 @@ import type { IncomingRequest } from "../server/incoming.ts";
 import { MemorySessionManager } from "../session/memory_session_manager.ts";
 import { RawClient } from "../testing/raw_client.ts";
 import { startServer } from "../testing/serve.ts";
+import { recordingTimers } from "../testing/recording_timers.ts";
 
 const maxTimerDelay = 2 ** 31 - 1;
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Runs `body` while recording the delay of every `setTimeout` call. */
-async function recordingTimers(body: (delays: number[]) => Promise<void>): Promise<void> {
-  const original = globalThis.setTimeout;
-  const delays: number[] = [];
-  const recording = ((handler: () => void, ms?: number, ...rest: unknown[]) => {
-    delays.push(ms ?? 0);
-    return original(handler, ms, ...rest);
-  }) as typeof setTimeout;
-  globalThis.setTimeout = recording;
-  try {
-    await body(delays);
-  } finally {
-    globalThis.setTimeout = original;
-  }
 }
 
 let nextId = 1;
