@@ -12,13 +12,7 @@
  */
 
 import { decodeMessage } from "../protocol/decode.ts";
-import {
-  encodeErrorReply,
-  encodeSessionClosed,
-  encodeSessionCreated,
-  encodeSpecialReply,
-  type SpecialReplyType,
-} from "../protocol/encode_control_message.ts";
+import { encodeErrorReply, encodeSpecialReply } from "../protocol/encode_control_message.ts";
 import { encodeReply, encodeSignal } from "../protocol/encode_payload_message.ts";
 import type { Logger } from "../protocol/logger.ts";
 import type {
@@ -32,16 +26,17 @@ import { Payload } from "../protocol/payload.ts";
 import { ProtocolError } from "../protocol/protocol_error.ts";
 import { RequestError } from "../protocol/request_error.ts";
 import { requestIdKey } from "../protocol/request_id.ts";
-import { formatSessionJson, type SessionInfo } from "../protocol/session_json.ts";
-import { Timestamp } from "../protocol/timestamp.ts";
+import type { SessionInfo } from "../protocol/session_json.ts";
 import type { Session, SessionKeyGenerator, SessionManager } from "../session/session_manager.ts";
 import { CloseCode } from "./close_codes.ts";
 import { ConcurrencyLimiter } from "./concurrency_limiter.ts";
 import { Connection, type ConnectionHost } from "./connection.ts";
+import { ConnectionSession } from "./connection_session.ts";
 import type { DisconnectKind, DisconnectReason } from "./disconnect_reason.ts";
-import { ConnectionInactiveError, SessionUnavailableError } from "./errors.ts";
+import { ConnectionInactiveError } from "./errors.ts";
 import type { ReplyValue } from "./incoming.ts";
 import type { ProtocolViolation, ServerLimits, ServerOptions } from "./options.ts";
+import { SendBuffer } from "./send_buffer.ts";
 import type { SessionRegistry } from "./session_registry.ts";
 import type { ConnectionOptions, TransportEvents, TransportSocket } from "./transport.ts";
 
@@ -75,7 +70,6 @@ export interface ServerContext {
   removeConnection(state: ConnectionState): void;
 }
 
-const drainPollMs = 10;
 /** Timers fire at once for longer delays (readTimeout may be up to 2^32 − 1 ms). */
 const maxTimerDelay = 2_147_483_647;
 
@@ -97,15 +91,14 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   readonly #abort = new AbortController();
   /** Ids of requests received and not yet answered. */
   readonly #pendingIds = new Set<number | string>();
+  readonly #session: ConnectionSession<ConnectionState>;
+  readonly #sendBuffer: SendBuffer;
   /** Session requests of one connection run one after another, as in the reference. */
   #sessionQueue: Promise<void> = Promise.resolve();
   #open = true;
   #closing = false;
-  #session: Session | null = null;
   #tasks = 0;
   #idleWaiters: (() => void)[] = [];
-  #drainWaiters: (() => void)[] = [];
-  #drainTimer: ReturnType<typeof setTimeout> | undefined;
   #lastRead = Date.now();
   #readTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -120,6 +113,20 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
     this.#socket = socket;
     this.#limiter = new ConcurrencyLimiter(options.concurrencyLimit ?? 0);
     this.connection = new Connection(this, options.info ?? {}, remoteAddress);
+    this.#sendBuffer = new SendBuffer(socket, server.limits.sendHighWaterMark);
+    const isOpen = () => this.#open;
+    this.#session = new ConnectionSession({
+      owner: this,
+      get isOpen() {
+        return isOpen();
+      },
+      sessionsEnabled: server.limits.sessionsEnabled,
+      sessions: server.sessions,
+      sessionManager: server.sessionManager,
+      keyGenerator: server.keyGenerator,
+      logger: server.logger,
+      send: (bytes) => this.send(bytes),
+    });
     this.#armReadTimer(server.limits.readTimeout);
   }
 
@@ -135,7 +142,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
 
   /** The session this connection holds. */
   get session(): Session | null {
-    return this.#session;
+    return this.#session.current;
   }
 
   /** Sends raw bytes if the socket is open. */
@@ -211,7 +218,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
 
   /** The socket's send buffer drained. */
   drained(): void {
-    this.#wakeWriters();
+    this.#sendBuffer.drained();
   }
 
   // --- Connection operations --------------------------------------------------------------
@@ -224,45 +231,13 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   }
 
   /** Creates, stores and announces a session. */
-  async createSession(info?: SessionInfo): Promise<Session> {
-    if (!this.#server.limits.sessionsEnabled) {
-      throw new SessionUnavailableError("disabled", "sessions are disabled on this server");
-    }
-    if (!this.#open) throw new ConnectionInactiveError("createSession");
-    if (this.#session !== null) {
-      throw new SessionUnavailableError("exists", "the connection already has a session");
-    }
-    const now = Timestamp.now();
-    const session: Session = {
-      key: this.#server.keyGenerator.generate(),
-      creation: now,
-      lastLookup: now,
-      ...(info !== undefined && Object.keys(info).length > 0 ? { info } : {}),
-    };
-    // Stored before the client hears of it, so that it can be restored at once.
-    await this.#server.sessionManager.onSessionCreated(session);
-    if (!this.#open) {
-      await this.#server.sessionManager.onSessionClosed(session.key);
-      throw new ConnectionInactiveError("createSession");
-    }
-    if (this.#session !== null) {
-      await this.#server.sessionManager.onSessionClosed(session.key);
-      throw new SessionUnavailableError("exists", "the connection already has a session");
-    }
-    this.#attach(session);
-    this.send(encodeSessionCreated(formatSessionJson(session)));
-    return session;
+  createSession(info?: SessionInfo): Promise<Session> {
+    return this.#session.create(info);
   }
 
   /** Detaches the session, destroys it when this was its last connection, tells the client. */
-  async closeSession(): Promise<boolean> {
-    if (this.#session === null) return false;
-    // The connection has left the session whether or not destroying it succeeds: the client
-    // hears of it either way, as from the reference (and before a restore can interleave).
-    const destroyed = this.#detach(true);
-    this.send(encodeSessionClosed());
-    await destroyed;
-    return true;
+  closeSession(): Promise<boolean> {
+    return this.#session.close();
   }
 
   /** Closes gracefully: waits for running handlers, then closes the socket. */
@@ -288,7 +263,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
 
   /** Resolves when the send buffer is under the high-water mark (or the socket closed). */
   whenWritable(): Promise<void> {
-    return this.#writable();
+    return this.#sendBuffer.writable();
   }
 
   /** Resolves when no handler of this connection runs or waits. */
@@ -369,8 +344,8 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   /** Sends a reply; the request's slot is freed once the send buffer is under its limit. */
   #answer(key: number | string, reply: Uint8Array): void {
     this.send(reply);
-    if (this.#isWritable()) return this.#endRequest(key);
-    this.#writable().then(() => this.#endRequest(key));
+    if (this.#sendBuffer.isWritable()) return this.#endRequest(key);
+    this.#sendBuffer.writable().then(() => this.#endRequest(key));
   }
 
   #endRequest(key: number | string): void {
@@ -427,8 +402,8 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
     const run = async () => {
       try {
         const reply = message.kind === "restore-session"
-          ? await this.#restoreSession(message)
-          : await this.#closeSessionRequest(message);
+          ? await this.#session.answerRestore(message)
+          : await this.#session.answerClose(message);
         this.send(reply);
       } catch (error) {
         this.#server.logger.error(`${message.kind} request failed`, error);
@@ -438,71 +413,6 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
       }
     };
     this.#sessionQueue = this.#sessionQueue.then(run);
-  }
-
-  async #closeSessionRequest(message: CloseSessionMessage): Promise<Uint8Array> {
-    if (!this.#server.limits.sessionsEnabled) {
-      return special(MessageType.SessionsDisabledReply, message);
-    }
-    try {
-      await this.#detach(true);
-    } catch (error) {
-      // The connection has left the session all the same; the reference answers ok here too.
-      this.#server.logger.error("destroying a closed session failed", error);
-    }
-    return encodeReply({ id: message.id });
-  }
-
-  async #restoreSession(message: RestoreSessionMessage): Promise<Uint8Array> {
-    const server = this.#server;
-    if (!server.limits.sessionsEnabled) return special(MessageType.SessionsDisabledReply, message);
-    const key = message.keyText;
-    if (this.#session?.key === key) {
-      return encodeReply({ id: message.id, payload: formatSessionJson(this.#session) });
-    }
-    if (!server.sessions.canJoin(key)) {
-      return special(MessageType.MaxSessionConnectionsReply, message);
-    }
-    let found;
-    try {
-      found = await server.sessionManager.onSessionLookup(key);
-    } catch (error) {
-      server.logger.error("session lookup failed", error);
-      return special(MessageType.InternalErrorReply, message);
-    }
-    if (found === null) return special(MessageType.SessionNotFoundReply, message);
-    // Another connection may have joined while the lookup ran.
-    if (!server.sessions.canJoin(key)) {
-      return special(MessageType.MaxSessionConnectionsReply, message);
-    }
-    const session: Session = {
-      key,
-      creation: found.creation,
-      lastLookup: found.lastLookup,
-      ...(found.info !== undefined ? { info: found.info } : {}),
-    };
-    // Detached and attached in one step: a session created by a handler while the old one is
-    // being destroyed would otherwise be overwritten and stay in the registry for good.
-    const destroyed = this.#detach(true);
-    if (this.#open) this.#attach(session);
-    await destroyed;
-    return encodeReply({ id: message.id, payload: formatSessionJson(session) });
-  }
-
-  #attach(session: Session): void {
-    this.#session = session;
-    this.#server.sessions.register(session.key, this);
-  }
-
-  /** Leaves the session; with `destroy`, the last connection to leave destroys it. */
-  async #detach(destroy: boolean): Promise<void> {
-    const session = this.#session;
-    if (session === null) return;
-    this.#session = null;
-    const remaining = this.#server.sessions.deregister(session.key, this);
-    if (destroy && remaining === 0) {
-      await this.#server.sessionManager.onSessionClosed(session.key);
-    }
   }
 
   // --- Limits, tasks, backpressure --------------------------------------------------------
@@ -523,36 +433,6 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
     if (--this.#tasks > 0) return;
     const waiters = this.#idleWaiters;
     this.#idleWaiters = [];
-    for (const wake of waiters) wake();
-  }
-
-  #isWritable(): boolean {
-    return !this.#open || this.#socket.bufferedAmount <= this.#server.limits.sendHighWaterMark;
-  }
-
-  /** Resolves when the socket's send buffer is under the high-water mark (or it closed). */
-  #writable(): Promise<void> {
-    if (this.#isWritable()) return Promise.resolve();
-    const waiting = new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
-    this.#pollDrain();
-    return waiting;
-  }
-
-  #pollDrain(): void {
-    if (this.#drainTimer !== undefined) return;
-    this.#drainTimer = setTimeout(() => {
-      this.#drainTimer = undefined;
-      if (this.#isWritable()) {
-        this.#wakeWriters();
-      } else {
-        this.#pollDrain();
-      }
-    }, drainPollMs);
-  }
-
-  #wakeWriters(): void {
-    const waiters = this.#drainWaiters;
-    this.#drainWaiters = [];
     for (const wake of waiters) wake();
   }
 
@@ -611,12 +491,10 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
     if (!this.#open) return;
     this.#open = false;
     clearTimeout(this.#readTimer);
-    clearTimeout(this.#drainTimer);
-    this.#drainTimer = undefined;
-    this.#wakeWriters();
+    this.#sendBuffer.stop();
     this.#abort.abort(new ConnectionInactiveError("reply"));
     // A dropped connection leaves its session stored, so that the client can restore it.
-    this.#detach(false).catch(() => {});
+    this.#session.leave().catch(() => {});
     this.#server.removeConnection(this);
     try {
       this.#server.hooks.onClientDisconnected?.(this.connection, reason);
@@ -635,10 +513,6 @@ function idKey(bytes: Uint8Array): number | string {
   if (key <= Number.MAX_SAFE_INTEGER) return key;
   // Beyond 2^53 numbers lose bits; such ids (not made by a counter) get an exact string key.
   return String.fromCharCode(...bytes.subarray(1, 9));
-}
-
-function special(type: SpecialReplyType, message: { id: Uint8Array }): Uint8Array {
-  return encodeSpecialReply(type, message.id);
 }
 
 function payloadParts(

@@ -1,0 +1,196 @@
+/**
+ * The session side of one connection: the session it holds, creating and closing it from a
+ * handler, and answering the client's restore-session and close-session requests exactly as the
+ * reference server does. Internal to the server core.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionSession } from "./connection_session.ts";
+ * console.assert(typeof ConnectionSession === "function");
+ * ```
+ * @module
+ */
+
+import {
+  encodeSessionClosed,
+  encodeSessionCreated,
+  encodeSpecialReply,
+} from "../protocol/encode_control_message.ts";
+import { encodeReply } from "../protocol/encode_payload_message.ts";
+import type { Logger } from "../protocol/logger.ts";
+import type { CloseSessionMessage, RestoreSessionMessage } from "../protocol/message.ts";
+import { MessageType } from "../protocol/message_type.ts";
+import { formatSessionJson, type SessionInfo } from "../protocol/session_json.ts";
+import { Timestamp } from "../protocol/timestamp.ts";
+import type { Session, SessionKeyGenerator, SessionManager } from "../session/session_manager.ts";
+import { ConnectionInactiveError, SessionUnavailableError } from "./errors.ts";
+import type { SessionRegistry } from "./session_registry.ts";
+
+/**
+ * What the session side needs of the server and of its connection.
+ *
+ * @example
+ * ```ts
+ * import type { SessionHost } from "./connection_session.ts";
+ * type Open = SessionHost<object>["isOpen"];
+ * const open: Open = true;
+ * console.assert(open);
+ * ```
+ */
+export interface SessionHost<C> {
+  /** The connection as the registry knows it. */
+  readonly owner: C;
+  /** Whether the socket is still open. */
+  readonly isOpen: boolean;
+  /** Whether sessions are enabled on the server. */
+  readonly sessionsEnabled: boolean;
+  /** Which connections hold which session. */
+  readonly sessions: SessionRegistry<C>;
+  /** Session storage. */
+  readonly sessionManager: SessionManager;
+  /** Session key source. */
+  readonly keyGenerator: SessionKeyGenerator;
+  /** Where failures go. */
+  readonly logger: Logger;
+  /** Sends bytes to the client if the socket is open. */
+  send(bytes: Uint8Array): void;
+}
+
+/**
+ * The session one connection holds, or none.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionSession } from "./connection_session.ts";
+ * console.assert(ConnectionSession.name === "ConnectionSession");
+ * ```
+ */
+export class ConnectionSession<C> {
+  readonly #host: SessionHost<C>;
+  #session: Session | null = null;
+
+  /** Starts without a session. */
+  constructor(host: SessionHost<C>) {
+    this.#host = host;
+  }
+
+  /** The session held, or `null`. */
+  get current(): Session | null {
+    return this.#session;
+  }
+
+  /** Creates, stores and announces a session (a handler's `connection.createSession`). */
+  async create(info?: SessionInfo): Promise<Session> {
+    const host = this.#host;
+    if (!host.sessionsEnabled) {
+      throw new SessionUnavailableError("disabled", "sessions are disabled on this server");
+    }
+    if (!host.isOpen) throw new ConnectionInactiveError("createSession");
+    if (this.#session !== null) {
+      throw new SessionUnavailableError("exists", "the connection already has a session");
+    }
+    const now = Timestamp.now();
+    const session: Session = {
+      key: host.keyGenerator.generate(),
+      creation: now,
+      lastLookup: now,
+      ...(info !== undefined && Object.keys(info).length > 0 ? { info } : {}),
+    };
+    // Stored before the client hears of it, so that it can be restored at once.
+    await host.sessionManager.onSessionCreated(session);
+    if (!host.isOpen) {
+      await host.sessionManager.onSessionClosed(session.key);
+      throw new ConnectionInactiveError("createSession");
+    }
+    if (this.#session !== null) {
+      await host.sessionManager.onSessionClosed(session.key);
+      throw new SessionUnavailableError("exists", "the connection already has a session");
+    }
+    this.#attach(session);
+    host.send(encodeSessionCreated(formatSessionJson(session)));
+    return session;
+  }
+
+  /**
+   * Detaches the session, destroys it when this was its last connection and tells the client
+   * (a handler's `connection.closeSession`). Resolves to `false` without a session.
+   */
+  async close(): Promise<boolean> {
+    if (this.#session === null) return false;
+    // The connection has left the session whether or not destroying it succeeds: the client
+    // hears of it either way, as from the reference (and before a restore can interleave).
+    const destroyed = this.#detach(true);
+    this.#host.send(encodeSessionClosed());
+    await destroyed;
+    return true;
+  }
+
+  /** Leaves the session without destroying it: the connection ended, the client may restore. */
+  leave(): Promise<void> {
+    return this.#detach(false);
+  }
+
+  /** The reply to a client's close-session request (type 31). */
+  async answerClose(message: CloseSessionMessage): Promise<Uint8Array> {
+    if (!this.#host.sessionsEnabled) {
+      return encodeSpecialReply(MessageType.SessionsDisabledReply, message.id);
+    }
+    try {
+      await this.#detach(true);
+    } catch (error) {
+      // The connection has left the session all the same; the reference answers ok here too.
+      this.#host.logger.error("destroying a closed session failed", error);
+    }
+    return encodeReply({ id: message.id });
+  }
+
+  /** The reply to a client's restore-session request (type 32). */
+  async answerRestore(message: RestoreSessionMessage): Promise<Uint8Array> {
+    const host = this.#host;
+    const refuse = (type: 2 | 3 | 4 | 5) => encodeSpecialReply(type, message.id);
+    if (!host.sessionsEnabled) return refuse(MessageType.SessionsDisabledReply);
+    const key = message.keyText;
+    if (this.#session?.key === key) {
+      return encodeReply({ id: message.id, payload: formatSessionJson(this.#session) });
+    }
+    if (!host.sessions.canJoin(key)) return refuse(MessageType.MaxSessionConnectionsReply);
+    let found;
+    try {
+      found = await host.sessionManager.onSessionLookup(key);
+    } catch (error) {
+      host.logger.error("session lookup failed", error);
+      return refuse(MessageType.InternalErrorReply);
+    }
+    if (found === null) return refuse(MessageType.SessionNotFoundReply);
+    // Another connection may have joined while the lookup ran.
+    if (!host.sessions.canJoin(key)) return refuse(MessageType.MaxSessionConnectionsReply);
+    const session: Session = {
+      key,
+      creation: found.creation,
+      lastLookup: found.lastLookup,
+      ...(found.info !== undefined ? { info: found.info } : {}),
+    };
+    // Detached and attached in one step: a session created by a handler while the old one is
+    // being destroyed would otherwise be overwritten and stay in the registry for good.
+    const destroyed = this.#detach(true);
+    if (host.isOpen) this.#attach(session);
+    await destroyed;
+    return encodeReply({ id: message.id, payload: formatSessionJson(session) });
+  }
+
+  #attach(session: Session): void {
+    this.#session = session;
+    this.#host.sessions.register(session.key, this.#host.owner);
+  }
+
+  /** Leaves the session; with `destroy`, the last connection to leave destroys it. */
+  async #detach(destroy: boolean): Promise<void> {
+    const session = this.#session;
+    if (session === null) return;
+    this.#session = null;
+    const remaining = this.#host.sessions.deregister(session.key, this.#host.owner);
+    if (destroy && remaining === 0) {
+      await this.#host.sessionManager.onSessionClosed(session.key);
+    }
+  }
+}
