@@ -34,9 +34,34 @@ test("the generator is deterministic", () => {
   assert.deepEqual([...a.files.keys()], [...b.files.keys()]);
 });
 
+/** Every file the generator is made of: its entry, its folder, and what they import. */
+async function generatorSources(): Promise<Map<string, string>> {
+  const folder = new URL("./generate_vectors/", import.meta.url);
+  const pending = [new URL("./generate_vectors.ts", import.meta.url)];
+  for (const name of await readdir(folder)) {
+    if (name.endsWith(".ts")) pending.push(new URL(name, folder));
+  }
+  const sources = new Map<string, string>();
+  for (let url = pending.pop(); url !== undefined; url = pending.pop()) {
+    if (sources.has(url.href)) continue;
+    const source = await readFile(url, "utf8");
+    sources.set(url.href, source);
+    for (const [, specifier] of source.matchAll(/^(?:import|export)[^"]*"(\.[^"]+)";/gm)) {
+      pending.push(new URL(specifier, url));
+    }
+  }
+  return sources;
+}
+
 test("the generator lays out bytes by hand, without the library's encoder", async () => {
-  const source = await readFile(new URL("./generate_vectors.ts", import.meta.url), "utf8");
-  assert.doesNotMatch(source, /from "\.\.\/protocol/);
+  const sources = await generatorSources();
+  const files = [...sources.keys()].map((href) => href.slice(href.indexOf("/conformance/") + 1));
+  assert.ok(files.includes("conformance/generate_vectors/signal.ts"), files.join(", "));
+  assert.ok(files.includes("conformance/manifest.ts"), files.join(", "));
+  for (const [href, source] of sources) {
+    assert.doesNotMatch(source, /(?:from|import) "[^"]*\/protocol\//, href);
+    assert.ok(!href.includes("/protocol/"), href);
+  }
 });
 
 test("the vectors cover what the issue asks for", () => {
