@@ -45,12 +45,12 @@ export class VectorSet {
   /** Adds a valid message, stored as `<id>.bin`. */
   valid(id: string, description: string, built: Built): void {
     const file = `${id}.bin`;
-    this.add(file, built.bytes, {
+    this.#add(file, built.bytes, {
       id,
       file,
       description,
       sender: built.sender,
-      ...this.canonicalFields(built),
+      ...this.#canonicalFields(built),
       expect: built.expect,
     });
   }
@@ -64,7 +64,7 @@ export class VectorSet {
     reason: string,
   ): void {
     const file = `${id}.bin`;
-    this.add(file, bytes, { id, file, description, sender, invalid: { reason } });
+    this.#add(file, bytes, { id, file, description, sender, invalid: { reason } });
   }
 
   /** Adds a valid message described by `generate` instead of a stored file. */
@@ -74,17 +74,17 @@ export class VectorSet {
       throw new Error(`generate rule of ${id} does not describe its bytes`);
     }
     const { payloadHex: _, ...fields } = built.expect;
-    this.push({
+    this.#push({
       id,
       generate,
       description,
       sender: built.sender,
-      ...this.canonicalFields(built),
+      ...this.#canonicalFields(built),
       expect: { ...fields, payloadGenerated: generate.payload },
     });
   }
 
-  private canonicalFields(
+  #canonicalFields(
     built: Built,
   ): Pick<Vector, "canonical" | "nonCanonical" | "canonicalHex"> {
     if (built.nonCanonical === undefined) return { canonical: true };
@@ -94,13 +94,13 @@ export class VectorSet {
       : { canonical: false, nonCanonical: why, canonicalHex: toHex(canonical) };
   }
 
-  private add(file: string, bytes: Uint8Array, vector: Vector): void {
+  #add(file: string, bytes: Uint8Array, vector: Vector): void {
     if (this.files.has(file)) throw new Error(`duplicate vector file ${file}`);
     this.files.set(file, bytes);
-    this.push(vector);
+    this.#push(vector);
   }
 
-  private push(vector: Vector): void {
+  #push(vector: Vector): void {
     if (this.vectors.some((v) => v.id === vector.id)) throw new Error(`duplicate ${vector.id}`);
     this.vectors.push(vector);
   }
