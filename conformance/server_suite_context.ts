@@ -1,0 +1,94 @@
+/**
+ * What one check of the live server suite is ({@link ServerCheck}) and what it runs with
+ * ({@link CheckContext}: the server URL, the step timeout, connections closed when it ends).
+ *
+ * @example
+ * ```ts
+ * import { CheckContext, type ServerCheck } from "./server_suite_context.ts";
+ * const check: ServerCheck = { name: "nothing", run: () => Promise.resolve("ok") };
+ * const context = new CheckContext("ws://127.0.0.1:1/", 500);
+ * console.assert(check.name === "nothing" && context.timeoutMs === 500);
+ * ```
+ * @module
+ */
+
+import { SuiteConnection } from "./server_suite_connection.ts";
+import { expect } from "./server_suite_failure.ts";
+
+/**
+ * What a check runs with: the server URL, the per-step timeout, and connections that the
+ * runner closes when the check ends, however it ends.
+ *
+ * @example
+ * ```ts
+ * import { CheckContext } from "./server_suite_context.ts";
+ * const context = new CheckContext("ws://127.0.0.1:1/", 500);
+ * console.assert(context.timeoutMs === 500);
+ * context.closeAll();
+ * ```
+ */
+export class CheckContext {
+  /** The server's URL. */
+  readonly url: string;
+  /** How long one step (a connect, one awaited message) may take. */
+  readonly timeoutMs: number;
+  readonly #connections: SuiteConnection[] = [];
+  #nextId = 1;
+
+  /** Creates a context for one check. */
+  constructor(url: string, timeoutMs: number) {
+    this.url = url;
+    this.timeoutMs = timeoutMs;
+  }
+
+  /** Opens a connection without reading anything from it. */
+  async connect(): Promise<SuiteConnection> {
+    const connection = await SuiteConnection.open(this.url, this.timeoutMs);
+    this.#connections.push(connection);
+    return connection;
+  }
+
+  /**
+   * Opens a connection and reads its first message, which must be an accept-conf (the values
+   * in it are the `accept-conf` check's business).
+   */
+  async handshake(): Promise<SuiteConnection> {
+    const connection = await this.connect();
+    const first = await connection.next("accept-conf");
+    expect(first.kind === "accept-conf", `first message is ${first.kind}, not accept-conf`);
+    return connection;
+  }
+
+  /** A fresh request id: a little-endian counter, as the reference client makes them. */
+  nextId(): Uint8Array {
+    const id = new Uint8Array(8);
+    new DataView(id.buffer).setUint32(0, this.#nextId++, true);
+    return id;
+  }
+
+  /** Closes every connection this context opened. */
+  closeAll(): void {
+    for (const connection of this.#connections) connection.close();
+  }
+}
+
+/**
+ * One check of the suite. `run` resolves to the detail of a pass and throws (a
+ * {@link CheckFailure}, ideally) on a failure. An informational check tests behaviour that the
+ * protocol allows but does not require; its outcome is reported but never counted as failed.
+ *
+ * @example
+ * ```ts
+ * import type { ServerCheck } from "./server_suite_context.ts";
+ * const check: ServerCheck = { name: "nothing", run: () => Promise.resolve("ok") };
+ * console.assert(check.informational === undefined);
+ * ```
+ */
+export interface ServerCheck {
+  /** Unique kebab-case name. */
+  name: string;
+  /** True for a check whose failure is not a conformance failure. */
+  informational?: boolean;
+  /** Runs the check. */
+  run(context: CheckContext): Promise<string>;
+}

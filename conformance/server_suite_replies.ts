@@ -1,0 +1,132 @@
+/**
+ * Assertions on the server's replies that several checks of the live server suite share: the
+ * reply to an id, a batch of echo replies in any order, a payload reply of an encoding, and a
+ * short description of any message for failure details.
+ *
+ * @example
+ * ```ts
+ * import { describe, replyType } from "./server_suite_replies.ts";
+ * import { decodeMessage } from "../protocol/decode.ts";
+ * console.assert(replyType("binary") === 191);
+ * console.assert(describe(decodeMessage(new Uint8Array([33]))) === "heartbeat (type 33)");
+ * ```
+ * @module
+ */
+
+import type { Message } from "../protocol/decode.ts";
+import type { PayloadEncoding } from "../protocol/message_type.ts";
+import { hex, sameBytes } from "./server_suite_bytes.ts";
+import type { SuiteConnection } from "./server_suite_connection.ts";
+import { expect } from "./server_suite_failure.ts";
+
+/**
+ * The type byte of a payload reply in an encoding (191, 192, 193).
+ *
+ * @example
+ * ```ts
+ * import { replyType } from "./server_suite_replies.ts";
+ * console.assert(replyType("utf16") === 193);
+ * ```
+ */
+export function replyType(encoding: PayloadEncoding): number {
+  return encoding === "binary" ? 191 : encoding === "utf8" ? 192 : 193;
+}
+
+/**
+ * Reads the reply to `id`, failing on anything else first (another message, another id).
+ *
+ * @example
+ * ```ts
+ * import { nextReply } from "./server_suite_replies.ts";
+ * console.assert(typeof nextReply === "function");
+ * ```
+ */
+export async function nextReply(
+  connection: SuiteConnection,
+  id: Uint8Array,
+  what = "the reply",
+): Promise<Message> {
+  const message = await connection.next(what);
+  expect("id" in message, `expected ${what}, got a ${message.kind} message`);
+  expect(
+    message.kind !== "request" && message.kind !== "close-session" &&
+      message.kind !== "restore-session",
+    `expected ${what}, got a client-only ${message.kind} message`,
+  );
+  expect(sameBytes(message.id, id), `${what} has id ${hex(message.id)}, expected ${hex(id)}`);
+  return message;
+}
+
+/**
+ * Reads one echo reply per entry of `pending` (payloads keyed by the {@link hex} of their
+ * request ids), in any order: each must answer an id still pending with its payload exactly.
+ * Empties `pending`.
+ *
+ * @example
+ * ```ts
+ * import { expectEchoReplies } from "./server_suite_replies.ts";
+ * console.assert(typeof expectEchoReplies === "function");
+ * ```
+ */
+export async function expectEchoReplies(
+  connection: SuiteConnection,
+  pending: Map<string, Uint8Array>,
+): Promise<void> {
+  const count = pending.size;
+  for (let i = 0; i < count; i++) {
+    const message = await connection.next(`reply ${i + 1} of ${count}`);
+    expect(message.kind === "reply", `expected an echo reply, got ${describe(message)}`);
+    const key = hex(message.id);
+    const payload = pending.get(key);
+    expect(payload !== undefined, `reply with id ${key}, which was not sent or answered twice`);
+    expect(sameBytes(message.payload, payload), `reply to id ${key} carries another payload`);
+    pending.delete(key);
+  }
+}
+
+/**
+ * Checks that `message` is a payload reply of `encoding` carrying exactly `payload`, with the
+ * UTF-16 padding byte at offset 9; returns a short description.
+ *
+ * @example
+ * ```ts
+ * import { expectPayloadReply } from "./server_suite_replies.ts";
+ * import { decodeMessage } from "../protocol/decode.ts";
+ * const reply = decodeMessage(new Uint8Array([192, 1, 0, 0, 0, 0, 0, 0, 0, 0x6f, 0x6b]));
+ * expectPayloadReply(reply, "utf8", new Uint8Array([0x6f, 0x6b]));
+ * ```
+ */
+export function expectPayloadReply(
+  message: Message,
+  encoding: PayloadEncoding,
+  payload: Uint8Array,
+): string {
+  const type = replyType(encoding);
+  expect(message.kind === "reply", `expected a reply of type ${type}, got ${describe(message)}`);
+  expect(message.type === type, `expected reply type ${type}, got ${message.type}`);
+  if (encoding === "utf16") {
+    expect(message.bytes[9] === 0, `UTF-16 reply padding byte is ${message.bytes[9]}, not 0`);
+  }
+  expect(
+    sameBytes(message.payload, payload),
+    `reply payload ${hex(message.payload)} differs from ${hex(payload)}`,
+  );
+  return `type ${type}, ${payload.length}-byte payload echoed`;
+}
+
+/**
+ * A short description of a message for failure details.
+ *
+ * @example
+ * ```ts
+ * import { describe } from "./server_suite_replies.ts";
+ * import { decodeMessage } from "../protocol/decode.ts";
+ * console.assert(describe(decodeMessage(new Uint8Array([22]))) === "session-closed (type 22)");
+ * ```
+ */
+export function describe(message: Message): string {
+  if (message.kind === "error-reply") {
+    return `error-reply (type 0, code ${message.codeText}: ${message.messageText})`;
+  }
+  return `${message.kind} (type ${message.type})`;
+}
