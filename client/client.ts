@@ -13,28 +13,32 @@
 
 import { encodeCloseSession, encodeRestoreSession } from "../protocol/encode_control_message.ts";
 import { encodeRequest, encodeSignal } from "../protocol/encode_payload_message.ts";
-import type { Message } from "../protocol/message.ts";
-import { Payload } from "../protocol/payload.ts";
-import { ProtocolError } from "../protocol/protocol_error.ts";
+import type { Payload } from "../protocol/payload.ts";
+import type { ProtocolError } from "../protocol/protocol_error.ts";
 import { RequestIdCounter, requestIdKey } from "../protocol/request_id.ts";
 import { parseSessionJson } from "../protocol/session_json.ts";
 import type { Session } from "../session/session_manager.ts";
-import { backoffDelay, type BackoffOptions, defaultBackoff } from "./backoff.ts";
+import { ClientSession } from "./client_session.ts";
+import { ConnectAttempts } from "./connect_attempts.ts";
 import { Connection } from "./connection.ts";
+import { DisconnectedError, SessionActiveError } from "./errors.ts";
 import {
-  DisconnectedError,
-  IncompatibleProtocolVersionError,
-  SessionActiveError,
-  SubProtocolMismatchError,
-} from "./errors.ts";
-import { ClientEvent, type ClientEventMap, type ClientHooks } from "./events.ts";
-import type { ClientOptions, RequestOptions, SignalOptions } from "./options.ts";
-import type { Logger } from "../protocol/logger.ts";
+  type ClientEventListener,
+  type ClientEventMap,
+  type ClientHooks,
+  emitClientEvent,
+} from "./events.ts";
+import {
+  type ClientOptions,
+  type RequestOptions,
+  resolveClientOptions,
+  type ResolvedClientOptions,
+  type SignalOptions,
+} from "./options.ts";
 import { PendingRequests } from "./pending_requests.ts";
-import { replyOutcome } from "./reply_outcome.ts";
-import type { SessionStorage } from "./session_storage.ts";
-import { timerDelay } from "./timer_delay.ts";
-import type { WebSocketConstructor } from "./websocket_like.ts";
+import { type MessageReceiver, receiveMessage } from "./receive_message.ts";
+
+export type { ClientEventListener } from "./events.ts";
 
 /**
  * The state of a client's connection.
@@ -52,30 +56,6 @@ import type { WebSocketConstructor } from "./websocket_like.ts";
  * ```
  */
 export type ClientStatus = "disconnected" | "connecting" | "connected" | "closed";
-
-/**
- * A listener of one client event type.
- *
- * @example
- * ```ts
- * import type { ClientEventListener } from "./client.ts";
- * const listener: ClientEventListener<"signal"> = (event) => console.log(event.detail.name);
- * console.assert(typeof listener === "function");
- * ```
- */
-export type ClientEventListener<K extends keyof ClientEventMap> =
-  | ((event: ClientEventMap[K]) => void)
-  | { handleEvent(event: ClientEventMap[K]): void };
-
-type EventDetail<K extends keyof ClientEventMap> = ClientEventMap[K]["detail"];
-
-const hookNames: { [K in keyof ClientEventMap]: keyof ClientHooks } = {
-  signal: "onSignal",
-  sessioncreated: "onSessionCreated",
-  sessionclosed: "onSessionClosed",
-  connected: "onConnected",
-  disconnected: "onDisconnected",
-};
 
 /**
  * A WebWire v2 client. Portable: it needs only the standard `WebSocket` (or one passed in),
@@ -103,26 +83,16 @@ export class Client extends EventTarget {
   /** The server URL (`ws:` or `wss:`). */
   readonly url: string;
 
-  readonly #WebSocket: WebSocketConstructor;
-  readonly #subProtocol: string;
-  readonly #autoconnect: boolean;
-  readonly #requestTimeout: number;
-  readonly #dialTimeout: number;
-  readonly #backoff: BackoffOptions;
-  readonly #storage: SessionStorage | undefined;
-  readonly #logger: Logger;
+  readonly #options: ResolvedClientOptions;
   readonly #hooks: ClientHooks;
 
   readonly #ids = new RequestIdCounter();
   readonly #pending = new PendingRequests();
+  readonly #session: ClientSession;
+  readonly #attempts: ConnectAttempts;
+  readonly #receiver: MessageReceiver;
   #status: ClientStatus = "disconnected";
   #connection: Connection | null = null;
-  #attempt: Promise<void> | null = null;
-  #dialAbort: AbortController | null = null;
-  #retryTimer: ReturnType<typeof setTimeout> | undefined;
-  #failedAttempts = 0;
-  #session: Session | null = null;
-  #storageRead = false;
   #closing: Promise<void> | null = null;
 
   /**
@@ -133,22 +103,41 @@ export class Client extends EventTarget {
   constructor(url: string | URL, options: ClientOptions = {}) {
     super();
     this.url = String(url);
-    const WebSocketImpl = options.WebSocket ??
-      (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-    if (WebSocketImpl === undefined) {
-      throw new TypeError(
-        "this runtime has no global WebSocket; pass one as options.WebSocket (e.g. from the ws package)",
-      );
-    }
-    this.#WebSocket = WebSocketImpl;
-    this.#subProtocol = options.subProtocol ?? "";
-    this.#autoconnect = options.autoconnect ?? true;
-    this.#requestTimeout = options.requestTimeout ?? 60_000;
-    this.#dialTimeout = options.dialTimeout ?? 5_000;
-    this.#backoff = { ...defaultBackoff, ...options.reconnect };
-    this.#storage = options.sessionStorage;
-    this.#logger = options.logger ?? console;
+    this.#options = resolveClientOptions(options);
     this.#hooks = options;
+    const isClosed = () => this.#status === "closed";
+    this.#session = new ClientSession({
+      storage: options.sessionStorage,
+      logger: this.#options.logger,
+      get closed() {
+        return isClosed();
+      },
+      restore: (connection, key) => this.#restoreFirst(connection, key),
+      created: (session) => this.#emit("sessioncreated", session),
+      closedSession: () => this.#emit("sessionclosed", undefined),
+    });
+    this.#receiver = {
+      pending: this.#pending,
+      logger: this.#options.logger,
+      signal: (signal) => this.#emit("signal", signal),
+      sessionCreated: (json) => this.#session.received(json),
+      sessionClosed: () => this.#session.lose(),
+    };
+    this.#attempts = new ConnectAttempts({
+      autoconnect: this.#options.autoconnect,
+      backoff: this.#options.reconnect,
+      get closed() {
+        return isClosed();
+      },
+      connecting: () => this.#status = "connecting",
+      open: (signal) => this.#open(signal),
+      prepare: (connection) => this.#session.restoreOn(connection),
+      abandon: (connection) => {
+        if (this.#connection === connection) this.#connection = null;
+      },
+      connected: (connection) => this.#connected(connection),
+      gaveUp: (error) => this.#gaveUp(error),
+    });
   }
 
   /** The connection state. */
@@ -158,7 +147,7 @@ export class Client extends EventTarget {
 
   /** The current session, or `null`. */
   get session(): Session | null {
-    return this.#session;
+    return this.#session.current;
   }
 
   /** How many requests await a reply (sent, or waiting for a connection). */
@@ -180,7 +169,7 @@ export class Client extends EventTarget {
   connect(): Promise<void> {
     if (this.#status === "closed") return Promise.reject(this.#closedError());
     if (this.#status === "connected") return Promise.resolve();
-    return this.#startAttempt();
+    return this.#attempts.start();
   }
 
   /**
@@ -230,11 +219,11 @@ export class Client extends EventTarget {
    * `MaxSessionConnectionsError`, `SessionsDisabledError`, or any error of `request`.
    */
   async restoreSession(key: string, options: RequestOptions = {}): Promise<void> {
-    if (this.#session !== null) throw new SessionActiveError();
+    if (this.#session.current !== null) throw new SessionActiveError();
     const id = this.#ids.next();
     const reply = await this.#send(requestIdKey(id), encodeRestoreSession(id, key), options);
-    if (this.#session !== null) throw new SessionActiveError();
-    this.#gainSession(parseSessionJson(reply.bytes));
+    if (this.#session.current !== null) throw new SessionActiveError();
+    this.#session.gain(parseSessionJson(reply.bytes));
   }
 
   /**
@@ -243,12 +232,14 @@ export class Client extends EventTarget {
    * without autoconnect) it only forgets the session locally.
    */
   async closeSession(options: RequestOptions = {}): Promise<void> {
-    if (this.#session === null) return;
-    if (this.#status === "connected" || this.#status === "connecting" || this.#autoconnect) {
+    if (this.#session.current === null) return;
+    if (
+      this.#status === "connected" || this.#status === "connecting" || this.#options.autoconnect
+    ) {
       const id = this.#ids.next();
       await this.#send(requestIdKey(id), encodeCloseSession(id), options);
     }
-    this.#loseSession();
+    this.#session.lose();
   }
 
   /**
@@ -259,9 +250,7 @@ export class Client extends EventTarget {
     if (this.#closing !== null) return this.#closing;
     const wasConnected = this.#status === "connected";
     this.#status = "closed";
-    clearTimeout(this.#retryTimer);
-    this.#retryTimer = undefined;
-    this.#dialAbort?.abort();
+    this.#attempts.stop();
     const connection = this.#connection;
     this.#connection = null;
     const error = this.#closedError();
@@ -320,15 +309,15 @@ export class Client extends EventTarget {
   #send(key: number, bytes: Uint8Array, options: RequestOptions): Promise<Payload> {
     if (this.#status === "closed") return Promise.reject(this.#closedError());
     const connected = this.#status === "connected" && this.#connection !== null;
-    if (!connected && this.#status === "disconnected" && !this.#autoconnect) {
+    if (!connected && this.#status === "disconnected" && !this.#options.autoconnect) {
       return Promise.reject(new DisconnectedError());
     }
     const reply = this.#pending.add(key, bytes, {
-      timeout: options.timeout ?? this.#requestTimeout,
+      timeout: options.timeout ?? this.#options.requestTimeout,
       signal: options.signal,
     });
     if (connected) this.#transmit(this.#connection!, key, bytes);
-    else if (this.#status === "disconnected") this.#startAttempt().catch(() => {});
+    else if (this.#status === "disconnected") this.#attempts.start().catch(() => {});
     return reply;
   }
 
@@ -343,118 +332,42 @@ export class Client extends EventTarget {
     }
   }
 
-  #startAttempt(): Promise<void> {
-    clearTimeout(this.#retryTimer);
-    this.#retryTimer = undefined;
-    this.#attempt ??= this.#runAttempt().finally(() => this.#attempt = null);
-    return this.#attempt;
+  /** Sends a restore-session request on `connection` ahead of the requests queued for it. */
+  #restoreFirst(connection: Connection, key: string): Promise<Payload> {
+    const id = this.#ids.next();
+    const idKey = requestIdKey(id);
+    const bytes = encodeRestoreSession(id, key);
+    const reply = this.#pending.add(idKey, bytes, { timeout: this.#options.requestTimeout }, true);
+    this.#transmit(connection, idKey, bytes);
+    return reply;
   }
 
-  async #runAttempt(): Promise<void> {
-    this.#status = "connecting";
-    const abort = new AbortController();
-    this.#dialAbort = abort;
+  /** Dials; the connection is the client's from then on, so that its loss reaches it. */
+  #open(signal: AbortSignal): Promise<Connection> {
     let connection: Connection | undefined;
-    try {
-      connection = await Connection.open(this.url, {
-        WebSocket: this.#WebSocket,
-        dialTimeout: this.#dialTimeout,
-        subProtocol: this.#subProtocol,
-        signal: abort.signal,
-      }, {
-        onMessage: (message) => this.#receive(message),
-        onClose: (error) => this.#dropped(connection!, error),
-      });
-      this.#connection = connection;
-      await this.#restoreAfterConnect(connection);
-      if (!connection.isOpen) {
-        throw new DisconnectedError("the connection was lost while connecting");
-      }
-      // close() may have run while the restore was awaited: it stays closed. (The cast undoes
-      // TypeScript's narrowing from the assignment above, which cannot see other calls.)
-      if ((this.#status as ClientStatus) === "closed") {
-        connection.close();
-        throw new DisconnectedError("the client was closed while connecting");
-      }
-    } catch (error) {
-      if (this.#connection === connection) this.#connection = null;
-      this.#attemptFailed(error);
-      throw error;
-    } finally {
-      if (this.#dialAbort === abort) this.#dialAbort = null;
-    }
+    return Connection.open(this.url, {
+      WebSocket: this.#options.WebSocket,
+      dialTimeout: this.#options.dialTimeout,
+      subProtocol: this.#options.subProtocol,
+      signal,
+    }, {
+      onMessage: (message) => receiveMessage(message, this.#receiver),
+      onClose: (error) => this.#dropped(connection!, error),
+    }).then((opened) => this.#connection = connection = opened);
+  }
+
+  #connected(connection: Connection): void {
     this.#status = "connected";
-    this.#failedAttempts = 0;
     for (const request of this.#pending.unsent()) {
       this.#transmit(connection, request.key, request.bytes);
     }
     this.#emit("connected", undefined);
   }
 
-  #attemptFailed(error: unknown): void {
-    if (this.#status === "closed") return;
-    const fatal = error instanceof IncompatibleProtocolVersionError ||
-      error instanceof SubProtocolMismatchError || error instanceof ProtocolError;
-    if (this.#autoconnect && !fatal) {
-      this.#scheduleRetry();
-      return;
-    }
+  #gaveUp(error: unknown): void {
     this.#status = "disconnected";
     // No retry is coming: requests waiting for a connection would only time out.
     for (const request of this.#pending.unsent()) this.#pending.reject(request.key, error);
-  }
-
-  #scheduleRetry(): void {
-    if (this.#retryTimer !== undefined || this.#status === "closed") return;
-    this.#status = "connecting";
-    const delay = backoffDelay(this.#failedAttempts++, this.#backoff);
-    this.#retryTimer = setTimeout(() => {
-      this.#retryTimer = undefined;
-      this.#startAttempt().catch(() => {});
-    }, timerDelay(delay));
-  }
-
-  /** Restores the session (or the stored one) on a new connection before it is announced. */
-  async #restoreAfterConnect(connection: Connection): Promise<void> {
-    let key = this.#session?.key ?? null;
-    const fromStorage = key === null && this.#storage !== undefined && !this.#storageRead;
-    if (fromStorage) {
-      this.#storageRead = true;
-      try {
-        key = await this.#storage!.get();
-      } catch (error) {
-        this.#logger.error("webwire client: reading the session storage failed:", error);
-      }
-    }
-    if (key === null || key === "") return;
-    const id = this.#ids.next();
-    const idKey = requestIdKey(id);
-    let reply: Payload;
-    try {
-      const bytes = encodeRestoreSession(id, key);
-      const pending = this.#pending.add(idKey, bytes, { timeout: this.#requestTimeout }, true);
-      this.#transmit(connection, idKey, bytes);
-      reply = await pending;
-    } catch (error) {
-      // A lost connection leaves the session for the next attempt; anything else ends it.
-      if (!connection.isOpen || this.#status === "closed") {
-        if (fromStorage) this.#storageRead = false;
-        throw error;
-      }
-      this.#logger.warn("webwire client: could not restore the session:", error);
-      if (fromStorage) this.#store(null);
-      else this.#loseSession();
-      return;
-    }
-    try {
-      const session = parseSessionJson(reply.bytes);
-      if (fromStorage) this.#gainSession(session);
-      else this.#session = session;
-    } catch (error) {
-      this.#logger.warn("webwire client: the restored session is malformed:", error);
-      if (fromStorage) this.#store(null);
-      else this.#loseSession();
-    }
   }
 
   #dropped(connection: Connection, error: ProtocolError | DisconnectedError): void {
@@ -465,7 +378,9 @@ export class Client extends EventTarget {
     if (!wasConnected) return; // An attempt under way reports the failure itself.
     this.#status = "disconnected";
     this.#emitDisconnected(error);
-    if (this.#autoconnect && this.#status === "disconnected") this.#scheduleRetry();
+    if (this.#options.autoconnect && this.#status === "disconnected") {
+      this.#attempts.scheduleRetry();
+    }
   }
 
   #emitDisconnected(error: ProtocolError | DisconnectedError): void {
@@ -475,81 +390,8 @@ export class Client extends EventTarget {
     this.#emit("disconnected", reason);
   }
 
-  #receive(message: Message): void {
-    switch (message.kind) {
-      case "reply":
-      case "error-reply":
-      case "shutdown-reply":
-      case "internal-error-reply":
-      case "session-not-found-reply":
-      case "max-session-connections-reply":
-      case "sessions-disabled-reply": {
-        const key = requestIdKey(message.bytes, 1);
-        if (!this.#pending.settle(key, replyOutcome(message))) {
-          this.#logger.warn(`webwire client: ignored a reply to unknown request ${key}`);
-        }
-        return;
-      }
-      case "signal":
-        this.#emit("signal", {
-          name: message.nameText,
-          payload: new Payload(message.payload, message.encoding),
-        });
-        return;
-      case "session-created": {
-        let session: Session;
-        try {
-          session = parseSessionJson(message.json);
-        } catch (error) {
-          this.#logger.error("webwire client: ignored a malformed session:", error);
-          return;
-        }
-        this.#gainSession(session);
-        return;
-      }
-      case "session-closed":
-        this.#loseSession();
-        return;
-      default:
-        this.#logger.warn(`webwire client: ignored a ${message.kind} message from the server`);
-    }
-  }
-
-  #gainSession(session: Session): void {
-    this.#session = session;
-    this.#store(session.key);
-    this.#emit("sessioncreated", session);
-  }
-
-  #loseSession(): void {
-    if (this.#session === null) return;
-    this.#session = null;
-    this.#store(null);
-    this.#emit("sessionclosed", undefined);
-  }
-
-  #store(key: string | null): void {
-    if (this.#storage === undefined) return;
-    try {
-      const done = this.#storage.set(key);
-      if (done instanceof Promise) {
-        done.catch((error) => this.#logger.error("webwire client: session storage failed:", error));
-      }
-    } catch (error) {
-      this.#logger.error("webwire client: session storage failed:", error);
-    }
-  }
-
-  #emit<K extends keyof ClientEventMap>(type: K, detail: EventDetail<K>): void {
-    const hook = this.#hooks[hookNames[type]] as ((detail: EventDetail<K>) => void) | undefined;
-    if (hook !== undefined) {
-      try {
-        hook(detail);
-      } catch (error) {
-        this.#logger.error(`webwire client: the ${hookNames[type]} callback threw:`, error);
-      }
-    }
-    this.dispatchEvent(new ClientEvent(type, detail));
+  #emit<K extends keyof ClientEventMap>(type: K, detail: ClientEventMap[K]["detail"]): void {
+    emitClientEvent(this, this.#hooks, this.#options.logger, type, detail);
   }
 }
 

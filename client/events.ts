@@ -11,6 +11,7 @@
  * @module
  */
 
+import type { Logger } from "../protocol/logger.ts";
 import type { Payload } from "../protocol/payload.ts";
 import type { Session } from "../session/session_manager.ts";
 import type { DisconnectedError } from "./errors.ts";
@@ -107,4 +108,60 @@ export interface ClientHooks {
   onConnected?: () => void;
   /** An established connection was lost or closed. */
   onDisconnected?: (reason: DisconnectedError) => void;
+}
+
+/**
+ * A listener of one client event type.
+ *
+ * @example
+ * ```ts
+ * import type { ClientEventListener } from "./events.ts";
+ * const listener: ClientEventListener<"signal"> = (event) => console.log(event.detail.name);
+ * console.assert(typeof listener === "function");
+ * ```
+ */
+export type ClientEventListener<K extends keyof ClientEventMap> =
+  | ((event: ClientEventMap[K]) => void)
+  | { handleEvent(event: ClientEventMap[K]): void };
+
+type EventDetail<K extends keyof ClientEventMap> = ClientEventMap[K]["detail"];
+
+const hookNames: { [K in keyof ClientEventMap]: keyof ClientHooks } = {
+  signal: "onSignal",
+  sessioncreated: "onSessionCreated",
+  sessionclosed: "onSessionClosed",
+  connected: "onConnected",
+  disconnected: "onDisconnected",
+};
+
+/**
+ * Calls the callback of event `type` in `hooks` (logging what it throws), then dispatches the
+ * event on `target`. Internal to the client.
+ *
+ * @example
+ * ```ts
+ * import { emitClientEvent } from "./events.ts";
+ * const calls: string[] = [];
+ * const target = new EventTarget();
+ * target.addEventListener("connected", () => calls.push("event"));
+ * emitClientEvent(target, { onConnected: () => calls.push("callback") }, console, "connected", undefined);
+ * console.assert(calls.join() === "callback,event");
+ * ```
+ */
+export function emitClientEvent<K extends keyof ClientEventMap>(
+  target: EventTarget,
+  hooks: ClientHooks,
+  logger: Logger,
+  type: K,
+  detail: EventDetail<K>,
+): void {
+  const hook = hooks[hookNames[type]] as ((detail: EventDetail<K>) => void) | undefined;
+  if (hook !== undefined) {
+    try {
+      hook(detail);
+    } catch (error) {
+      logger.error(`webwire client: the ${hookNames[type]} callback threw:`, error);
+    }
+  }
+  target.dispatchEvent(new ClientEvent(type, detail));
 }

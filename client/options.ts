@@ -12,7 +12,7 @@
 
 import type { Logger } from "../protocol/logger.ts";
 import type { PayloadEncoding } from "../protocol/message_type.ts";
-import type { BackoffOptions } from "./backoff.ts";
+import { type BackoffOptions, defaultBackoff } from "./backoff.ts";
 import type { ClientHooks } from "./events.ts";
 import type { SessionStorage } from "./session_storage.ts";
 import type { WebSocketConstructor } from "./websocket_like.ts";
@@ -93,4 +93,63 @@ export interface RequestOptions {
 export interface SignalOptions {
   /** How a string payload is sent: `utf8` (default) or `utf16`; bytes are `binary`. */
   encoding?: PayloadEncoding;
+}
+
+/**
+ * The client options that have defaults, with the defaults filled in.
+ *
+ * @example
+ * ```ts
+ * import type { ResolvedClientOptions } from "./options.ts";
+ * type Timeout = ResolvedClientOptions["requestTimeout"];
+ * const timeout: Timeout = 1000;
+ * console.assert(timeout === 1000);
+ * ```
+ */
+export interface ResolvedClientOptions {
+  /** The WebSocket implementation. */
+  readonly WebSocket: WebSocketConstructor;
+  /** The sub-protocol name the server must announce. */
+  readonly subProtocol: string;
+  /** Whether to keep a connection. */
+  readonly autoconnect: boolean;
+  /** Default request timeout in milliseconds. */
+  readonly requestTimeout: number;
+  /** Timeout for opening a connection, in milliseconds. */
+  readonly dialTimeout: number;
+  /** Spacing of reconnection attempts. */
+  readonly reconnect: BackoffOptions;
+  /** Where to report problems. */
+  readonly logger: Logger;
+}
+
+/**
+ * Fills in the defaults of `options`.
+ *
+ * @throws {TypeError} when there is no global `WebSocket` and none is given.
+ *
+ * @example
+ * ```ts
+ * import { resolveClientOptions } from "./options.ts";
+ * const resolved = resolveClientOptions({ WebSocket, dialTimeout: 1000 });
+ * console.assert(resolved.dialTimeout === 1000 && resolved.requestTimeout === 60_000);
+ * ```
+ */
+export function resolveClientOptions(options: ClientOptions): ResolvedClientOptions {
+  const WebSocketImpl = options.WebSocket ??
+    (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  if (WebSocketImpl === undefined) {
+    throw new TypeError(
+      "this runtime has no global WebSocket; pass one as options.WebSocket (e.g. from the ws package)",
+    );
+  }
+  return {
+    WebSocket: WebSocketImpl,
+    subProtocol: options.subProtocol ?? "",
+    autoconnect: options.autoconnect ?? true,
+    requestTimeout: options.requestTimeout ?? 60_000,
+    dialTimeout: options.dialTimeout ?? 5_000,
+    reconnect: { ...defaultBackoff, ...options.reconnect },
+    logger: options.logger ?? console,
+  };
 }

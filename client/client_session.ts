@@ -1,0 +1,176 @@
+/**
+ * The session side of the client: the session it holds, gained from the server's
+ * session-created or a restore, lost on session-closed, written to the session storage on every
+ * change and restored on each new connection before the connection is announced. Internal to
+ * the client.
+ *
+ * @example
+ * ```ts
+ * import { ClientSession } from "./client_session.ts";
+ * console.assert(typeof ClientSession === "function");
+ * ```
+ * @module
+ */
+
+import type { Logger } from "../protocol/logger.ts";
+import type { Payload } from "../protocol/payload.ts";
+import { parseSessionJson } from "../protocol/session_json.ts";
+import type { Session } from "../session/session_manager.ts";
+import type { Connection } from "./connection.ts";
+import type { SessionStorage } from "./session_storage.ts";
+
+/**
+ * What the session side needs of its client.
+ *
+ * @example
+ * ```ts
+ * import type { ClientSessionHost } from "./client_session.ts";
+ * type Closed = ClientSessionHost["closed"];
+ * const closed: Closed = false;
+ * console.assert(!closed);
+ * ```
+ */
+export interface ClientSessionHost {
+  /** Where the session key is kept across restarts, if anywhere. */
+  readonly storage: SessionStorage | undefined;
+  /** Where failures go. */
+  readonly logger: Logger;
+  /** Whether `close()` was called. */
+  readonly closed: boolean;
+  /**
+   * Sends a restore-session request for `key` on `connection` ahead of the requests queued
+   * for it, and resolves with the reply (or rejects like any request).
+   */
+  restore(connection: Connection, key: string): Promise<Payload>;
+  /** Announces a new session (`sessioncreated`). */
+  created(session: Session): void;
+  /** Announces the end of the session (`sessionclosed`). */
+  closedSession(): void;
+}
+
+/**
+ * The session a client holds, or none.
+ *
+ * @example
+ * ```ts
+ * import { ClientSession } from "./client_session.ts";
+ * const events: string[] = [];
+ * const session = new ClientSession({
+ *   storage: undefined,
+ *   logger: console,
+ *   closed: false,
+ *   restore: () => Promise.reject(new Error("not connected")),
+ *   created: (created) => events.push(`created ${created.key}`),
+ *   closedSession: () => events.push("closed"),
+ * });
+ * session.received(new TextEncoder().encode(
+ *   '{"k":"key","c":"2024-01-01T00:00:00Z","l":"2024-01-01T00:00:00Z"}',
+ * ));
+ * session.lose();
+ * console.assert(session.current === null && events.join() === "created key,closed");
+ * ```
+ */
+export class ClientSession {
+  readonly #host: ClientSessionHost;
+  #session: Session | null = null;
+  #storageRead = false;
+
+  /** Starts without a session; the storage is read on the first connection. */
+  constructor(host: ClientSessionHost) {
+    this.#host = host;
+  }
+
+  /** The session held, or `null`. */
+  get current(): Session | null {
+    return this.#session;
+  }
+
+  /** Takes the session of a session-created message; a malformed one is logged and ignored. */
+  received(json: Uint8Array): void {
+    let session: Session;
+    try {
+      session = parseSessionJson(json);
+    } catch (error) {
+      this.#host.logger.error("webwire client: ignored a malformed session:", error);
+      return;
+    }
+    this.gain(session);
+  }
+
+  /** Holds `session`, stores its key and announces it. */
+  gain(session: Session): void {
+    this.#session = session;
+    this.#store(session.key);
+    this.#host.created(session);
+  }
+
+  /** Forgets the session, clears the storage and announces it; without a session, nothing. */
+  lose(): void {
+    if (this.#session === null) return;
+    this.#session = null;
+    this.#store(null);
+    this.#host.closedSession();
+  }
+
+  /**
+   * Restores the session (or, on the first connection, the stored one) on a new connection
+   * before it is announced. Rejects only when the connection is lost or the client closed
+   * meanwhile (the session then stays for the next attempt); a refused or malformed restore
+   * ends the session instead.
+   */
+  async restoreOn(connection: Connection): Promise<void> {
+    const host = this.#host;
+    let key = this.#session?.key ?? null;
+    const fromStorage = key === null && host.storage !== undefined && !this.#storageRead;
+    if (fromStorage) {
+      this.#storageRead = true;
+      try {
+        key = await host.storage!.get();
+      } catch (error) {
+        host.logger.error("webwire client: reading the session storage failed:", error);
+      }
+    }
+    if (key === null || key === "") return;
+    let reply: Payload;
+    try {
+      reply = await host.restore(connection, key);
+    } catch (error) {
+      if (!connection.isOpen || host.closed) {
+        if (fromStorage) this.#storageRead = false;
+        throw error;
+      }
+      host.logger.warn("webwire client: could not restore the session:", error);
+      this.#restoreFailed(fromStorage);
+      return;
+    }
+    try {
+      const session = parseSessionJson(reply.bytes);
+      // A stored session is new to this client run; a held one was announced already.
+      if (fromStorage) this.gain(session);
+      else this.#session = session;
+    } catch (error) {
+      host.logger.warn("webwire client: the restored session is malformed:", error);
+      this.#restoreFailed(fromStorage);
+    }
+  }
+
+  #restoreFailed(fromStorage: boolean): void {
+    if (fromStorage) this.#store(null);
+    else this.lose();
+  }
+
+  #store(key: string | null): void {
+    const storage = this.#host.storage;
+    if (storage === undefined) return;
+    try {
+      const done = storage.set(key);
+      if (done instanceof Promise) {
+        done.catch((error) =>
+          this.#host.logger.error("webwire client: session storage failed:", error)
+        );
+      }
+    } catch (error) {
+      this.#host.logger.error("webwire client: session storage failed:", error);
+    }
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * The client's connection attempts: one at a time, retried after a failure (with
+ * `autoconnect`) under a growing, jittered backoff, until one succeeds, a handshake error
+ * shows that retrying cannot help, or the client is closed. Internal to the client.
+ *
+ * @example
+ * ```ts
+ * import { ConnectAttempts } from "./connect_attempts.ts";
+ * console.assert(typeof ConnectAttempts === "function");
+ * ```
+ * @module
+ */
+
+import { ProtocolError } from "../protocol/protocol_error.ts";
+import { backoffDelay, type BackoffOptions } from "./backoff.ts";
+import type { Connection } from "./connection.ts";
+import {
+  DisconnectedError,
+  IncompatibleProtocolVersionError,
+  SubProtocolMismatchError,
+} from "./errors.ts";
+import { timerDelay } from "./timer_delay.ts";
+
+/**
+ * What the connection attempts need of their client.
+ *
+ * @example
+ * ```ts
+ * import type { AttemptHost } from "./connect_attempts.ts";
+ * type Retries = AttemptHost["autoconnect"];
+ * const retries: Retries = true;
+ * console.assert(retries);
+ * ```
+ */
+export interface AttemptHost {
+  /** Whether failed attempts are retried. */
+  readonly autoconnect: boolean;
+  /** How long to wait before each retry. */
+  readonly backoff: BackoffOptions;
+  /** Whether `close()` was called. */
+  readonly closed: boolean;
+  /** An attempt starts, or a retry is scheduled: the client is connecting. */
+  connecting(): void;
+  /**
+   * Dials; `signal` aborts the dial when the client is closed. The client holds the
+   * connection from then on, so that its loss reaches the client.
+   */
+  open(signal: AbortSignal): Promise<Connection>;
+  /** Readies a new connection before it is announced (restores the session). */
+  prepare(connection: Connection): Promise<void>;
+  /** Lets go of the connection (if any) of a failed attempt. */
+  abandon(connection: Connection | undefined): void;
+  /** The attempt succeeded: the client is connected. */
+  connected(connection: Connection): void;
+  /** The attempt failed and no retry follows: the client is disconnected. */
+  gaveUp(error: unknown): void;
+}
+
+/**
+ * Runs a client's connection attempts and schedules its retries.
+ *
+ * @example
+ * ```ts
+ * import { ConnectAttempts } from "./connect_attempts.ts";
+ * const log: string[] = [];
+ * const attempts = new ConnectAttempts({
+ *   autoconnect: false,
+ *   backoff: { initialDelay: 10, factor: 2, maxDelay: 100 },
+ *   closed: false,
+ *   connecting: () => log.push("connecting"),
+ *   open: () => Promise.reject(new Error("no server here")),
+ *   prepare: () => Promise.resolve(),
+ *   abandon: () => log.push("abandoned"),
+ *   connected: () => log.push("connected"),
+ *   gaveUp: (error) => log.push(`gave up: ${(error as Error).message}`),
+ * });
+ * await attempts.start().catch(() => {});
+ * console.assert(log.join() === "connecting,abandoned,gave up: no server here");
+ * ```
+ */
+export class ConnectAttempts {
+  readonly #host: AttemptHost;
+  #attempt: Promise<void> | null = null;
+  #dialAbort: AbortController | null = null;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #failures = 0;
+
+  /** Starts idle. */
+  constructor(host: AttemptHost) {
+    this.#host = host;
+  }
+
+  /**
+   * Starts an attempt now (cancelling a scheduled retry), or joins the one under way. Rejects
+   * with the attempt's error.
+   */
+  start(): Promise<void> {
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    this.#attempt ??= this.#run().finally(() => this.#attempt = null);
+    return this.#attempt;
+  }
+
+  /** Schedules the next attempt after the backoff delay, unless one is scheduled already. */
+  scheduleRetry(): void {
+    if (this.#retryTimer !== undefined || this.#host.closed) return;
+    this.#host.connecting();
+    const delay = backoffDelay(this.#failures++, this.#host.backoff);
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.start().catch(() => {});
+    }, timerDelay(delay));
+  }
+
+  /** Cancels a scheduled retry and aborts a dial under way (the client is closing). */
+  stop(): void {
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    this.#dialAbort?.abort();
+  }
+
+  async #run(): Promise<void> {
+    const host = this.#host;
+    host.connecting();
+    const abort = new AbortController();
+    this.#dialAbort = abort;
+    let connection: Connection | undefined;
+    try {
+      connection = await host.open(abort.signal);
+      await host.prepare(connection);
+      if (!connection.isOpen) {
+        throw new DisconnectedError("the connection was lost while connecting");
+      }
+      // close() may have run while the connection was prepared: the client stays closed.
+      if (host.closed) {
+        connection.close();
+        throw new DisconnectedError("the client was closed while connecting");
+      }
+    } catch (error) {
+      host.abandon(connection);
+      this.#failed(error);
+      throw error;
+    } finally {
+      if (this.#dialAbort === abort) this.#dialAbort = null;
+    }
+    this.#failures = 0;
+    host.connected(connection);
+  }
+
+  #failed(error: unknown): void {
+    if (this.#host.closed) return;
+    const fatal = error instanceof IncompatibleProtocolVersionError ||
+      error instanceof SubProtocolMismatchError || error instanceof ProtocolError;
+    if (this.#host.autoconnect && !fatal) this.scheduleRetry();
+    else this.#host.gaveUp(error);
+  }
+}

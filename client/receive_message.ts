@@ -1,0 +1,96 @@
+/**
+ * What a message from the server means to the client: a reply settles its request, a signal
+ * and the session messages go to the client's handlers, anything else is logged and ignored.
+ * Internal to the client.
+ *
+ * @example
+ * ```ts
+ * import { receiveMessage } from "./receive_message.ts";
+ * console.assert(typeof receiveMessage === "function");
+ * ```
+ * @module
+ */
+
+import type { Logger } from "../protocol/logger.ts";
+import type { Message } from "../protocol/message.ts";
+import { Payload } from "../protocol/payload.ts";
+import { requestIdKey } from "../protocol/request_id.ts";
+import type { ServerSignal } from "./events.ts";
+import type { PendingRequests } from "./pending_requests.ts";
+import { replyOutcome } from "./reply_outcome.ts";
+
+/**
+ * Where the client takes the messages of its connection.
+ *
+ * @example
+ * ```ts
+ * import type { MessageReceiver } from "./receive_message.ts";
+ * type OnSignal = MessageReceiver["signal"];
+ * const onSignal: OnSignal = (signal) => console.log(signal.name);
+ * console.assert(typeof onSignal === "function");
+ * ```
+ */
+export interface MessageReceiver {
+  /** The requests awaiting replies. */
+  readonly pending: PendingRequests;
+  /** Where ignored messages are reported. */
+  readonly logger: Logger;
+  /** The server sent a signal. */
+  signal(signal: ServerSignal): void;
+  /** The server created a session (its JSON, not parsed yet). */
+  sessionCreated(json: Uint8Array): void;
+  /** The server closed the session. */
+  sessionClosed(): void;
+}
+
+/**
+ * Routes one decoded message from the server to `receiver`.
+ *
+ * @example
+ * ```ts
+ * import { receiveMessage } from "./receive_message.ts";
+ * import { decodeMessage } from "../protocol/decode.ts";
+ * import { encodeSignal } from "../protocol/encode_payload_message.ts";
+ * import { PendingRequests } from "./pending_requests.ts";
+ * const names: string[] = [];
+ * receiveMessage(decodeMessage(encodeSignal({ name: "tick", payload: "1" })), {
+ *   pending: new PendingRequests(),
+ *   logger: console,
+ *   signal: (signal) => names.push(`${signal.name} ${signal.payload.text()}`),
+ *   sessionCreated: () => {},
+ *   sessionClosed: () => {},
+ * });
+ * console.assert(names.join() === "tick 1");
+ * ```
+ */
+export function receiveMessage(message: Message, receiver: MessageReceiver): void {
+  switch (message.kind) {
+    case "reply":
+    case "error-reply":
+    case "shutdown-reply":
+    case "internal-error-reply":
+    case "session-not-found-reply":
+    case "max-session-connections-reply":
+    case "sessions-disabled-reply": {
+      const key = requestIdKey(message.bytes, 1);
+      if (!receiver.pending.settle(key, replyOutcome(message))) {
+        receiver.logger.warn(`webwire client: ignored a reply to unknown request ${key}`);
+      }
+      return;
+    }
+    case "signal":
+      receiver.signal({
+        name: message.nameText,
+        payload: new Payload(message.payload, message.encoding),
+      });
+      return;
+    case "session-created":
+      receiver.sessionCreated(message.json);
+      return;
+    case "session-closed":
+      receiver.sessionClosed();
+      return;
+    default:
+      receiver.logger.warn(`webwire client: ignored a ${message.kind} message from the server`);
+  }
+}
