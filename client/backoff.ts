@@ -12,7 +12,7 @@
  * ```ts
  * import { backoffDelay } from "./backoff.ts";
  * const cap = backoffDelay(3, { initialDelay: 250, factor: 2, maxDelay: 10_000 }, () => 0.999999);
- * console.assert(cap > 1999 && cap <= 2000);
+ * console.assert(cap >= 1999 && cap < 2000);
  * ```
  * @module
  */
