@@ -184,7 +184,8 @@ async function checkVector(
  *   codec: { name: "accept-nothing", decode: () => ({ invalid: "empty" }) },
  *   filter: (v) => v.id.startsWith("heartbeat/"),
  * });
- * console.assert(report.failed === 1 && webwireCodec.name === "webwire-ts");
+ * // All three heartbeat vectors fail: the valid one is rejected, the others with the wrong reason.
+ * console.assert(report.failed === 3 && report.passed === 0 && webwireCodec.name === "webwire-ts");
  * ```
  */
 export async function runVectors(options: RunVectorsOptions = {}): Promise<VectorReport> {

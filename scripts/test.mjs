@@ -78,6 +78,12 @@ function counted(label, command, args, parse, options) {
     failed++;
     failures.push(`${label} (exit code)`);
   }
+  // A doc example's `console.assert` only prints when it fails; each such line is a failure.
+  const assertions = [...output.matchAll(/^Assertion failed/gm)].length;
+  if (assertions > 0) {
+    failed += assertions;
+    failures.push(`${label} (${assertions} console.assert failed)`);
+  }
 }
 
 function lastMatch(output, pattern) {
