@@ -12,8 +12,8 @@
  */
 
 import { decodeMessage } from "../protocol/decode.ts";
-import { encodeErrorReply, encodeSpecialReply } from "../protocol/encode_control_message.ts";
-import { encodeReply, encodeSignal } from "../protocol/encode_payload_message.ts";
+import { encodeSpecialReply } from "../protocol/encode_control_message.ts";
+import { encodeSignal } from "../protocol/encode_payload_message.ts";
 import type { Logger } from "../protocol/logger.ts";
 import type {
   CloseSessionMessage,
@@ -24,7 +24,6 @@ import type {
 import { MessageType, type PayloadEncoding } from "../protocol/message_type.ts";
 import { Payload } from "../protocol/payload.ts";
 import { ProtocolError } from "../protocol/protocol_error.ts";
-import { RequestError } from "../protocol/request_error.ts";
 import { requestIdKey } from "../protocol/request_id.ts";
 import type { SessionInfo } from "../protocol/session_json.ts";
 import type { Session, SessionKeyGenerator, SessionManager } from "../session/session_manager.ts";
@@ -35,6 +34,7 @@ import { ConnectionSession } from "./connection_session.ts";
 import type { DisconnectKind, DisconnectReason } from "./disconnect_reason.ts";
 import { ConnectionInactiveError } from "./errors.ts";
 import type { ReplyValue } from "./incoming.ts";
+import { failureReply, payloadParts, replyFor } from "./reply_bytes.ts";
 import type { ProtocolViolation, ServerLimits, ServerOptions } from "./options.ts";
 import { SendBuffer } from "./send_buffer.ts";
 import type { SessionRegistry } from "./session_registry.ts";
@@ -325,20 +325,11 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   }
 
   #replyFor(message: RequestMessage, value: ReplyValue): Uint8Array {
-    try {
-      return encodeReplyValue(message.id, value);
-    } catch (error) {
-      // A reply that cannot be encoded (say, UTF-16 bytes of odd length) is the handler's bug.
-      return this.#failureReply(message, error);
-    }
+    return replyFor(message.id, value, this.#server.logger);
   }
 
   #failureReply(message: RequestMessage, error: unknown): Uint8Array {
-    if (error instanceof RequestError) {
-      return encodeErrorReply({ id: message.id, code: error.code, message: error.message });
-    }
-    this.#server.logger.error(`request handler failed (request "${message.nameText}")`, error);
-    return encodeSpecialReply(MessageType.InternalErrorReply, message.id);
+    return failureReply(message.id, error, this.#server.logger, `request "${message.nameText}"`);
   }
 
   /** Sends a reply; the request's slot is freed once the send buffer is under its limit. */
@@ -513,18 +504,4 @@ function idKey(bytes: Uint8Array): number | string {
   if (key <= Number.MAX_SAFE_INTEGER) return key;
   // Beyond 2^53 numbers lose bits; such ids (not made by a counter) get an exact string key.
   return String.fromCharCode(...bytes.subarray(1, 9));
-}
-
-function payloadParts(
-  payload: Payload | Uint8Array | string | undefined,
-  encoding: PayloadEncoding | undefined,
-): [Uint8Array | string | undefined, PayloadEncoding | undefined] {
-  if (payload instanceof Payload) return [payload.bytes, payload.encoding];
-  return [payload, encoding];
-}
-
-function encodeReplyValue(id: Uint8Array, value: ReplyValue): Uint8Array {
-  if (value === undefined || value === null) return encodeReply({ id });
-  const [payload, encoding] = payloadParts(value, undefined);
-  return encodeReply({ id, payload, encoding });
 }
