@@ -43,6 +43,7 @@ export type { SessionInfo } from "./protocol/session_json.ts";
 export type {
   Session,
   SessionKeyGenerator,
+  SessionExpiry,
   SessionLookupResult,
   SessionManager,
 } from "./session/session_manager.ts";

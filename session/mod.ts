@@ -22,6 +22,7 @@
 export type {
   Session,
   SessionKeyGenerator,
+  SessionExpiry,
   SessionLookupResult,
   SessionManager,
 } from "./session_manager.ts";

@@ -62,8 +62,33 @@ export interface SessionLookupResult {
 }
 
 /**
+ * When sessions expire, as the server's `sessionIdleTimeout` and `sessionMaxAge` options say.
+ * A value of 0 means never.
+ *
+ * @example
+ * ```ts
+ * import type { SessionExpiry } from "./session_manager.ts";
+ * const expiry: SessionExpiry = { idleTimeout: 30 * 60_000, maxAge: 0 };
+ * console.assert(expiry.maxAge === 0);
+ * ```
+ */
+export interface SessionExpiry {
+  /**
+   * Milliseconds a session that no connection holds may stay unused (since its last release or
+   * lookup) before it expires; 0 for never.
+   */
+  readonly idleTimeout: number;
+  /** Milliseconds after its creation at which a session expires, held or not; 0 for never. */
+  readonly maxAge: number;
+}
+
+/**
  * Stores sessions for a server. Methods may be synchronous or return promises; an error
  * thrown by `onSessionLookup` makes the server answer the restore with an internal error.
+ *
+ * The three optional methods are what session expiry needs; a manager without them works as
+ * before, but a server refuses `sessionIdleTimeout` and `sessionMaxAge` with it. A session is
+ * held from its creation or a lookup that found it until the server releases it.
  *
  * @example
  * ```ts
@@ -83,6 +108,23 @@ export interface SessionManager {
   onSessionLookup(key: string): SessionLookupResult | null | Promise<SessionLookupResult | null>;
   /** Forgets a session that was closed for good (its last connection detached or closed it). */
   onSessionClosed(key: string): void | Promise<void>;
+  /**
+   * Expiry: no connection of this server holds the session any more (it stays stored and may
+   * be restored); its idle time counts from now.
+   */
+  onSessionReleased?(key: string): void | Promise<void>;
+  /**
+   * Expiry: the server's settings, given once before any other call when the server has
+   * `sessionIdleTimeout` or `sessionMaxAge`. From then on a lookup of an expired session
+   * forgets it and resolves to `null`.
+   */
+  useExpiry?(expiry: SessionExpiry): void;
+  /**
+   * Expiry: forgets expired sessions that no connection holds, doing a bounded amount of work
+   * per call; the server calls it when it starts and then periodically. Resolves to how many
+   * sessions were forgotten.
+   */
+  sweepExpired?(): number | Promise<number>;
 }
 
 /**
