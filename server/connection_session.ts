@@ -27,6 +27,36 @@ import { ConnectionInactiveError, SessionUnavailableError } from "./errors.ts";
 import type { SessionRegistry } from "./session_registry.ts";
 
 /**
+ * What the server does when the sessions held on it change: expiry timers, offline signals and
+ * the session manager's release notice.
+ *
+ * @example
+ * ```ts
+ * import type { SessionLifecycle } from "./connection_session.ts";
+ * const lifecycle: SessionLifecycle = {
+ *   held: () => {},
+ *   released: () => {},
+ *   destroyed: () => {},
+ *   isTooOld: () => false,
+ *   takeOfflineSignals: () => [],
+ * };
+ * console.assert(lifecycle.takeOfflineSignals("k").length === 0);
+ * ```
+ */
+export interface SessionLifecycle {
+  /** The first connection of this server now holds the session. */
+  held(session: Session): void;
+  /** The last connection of this server left the session, which stays stored. */
+  released(key: string): void;
+  /** The session was closed for good, or a restore found it missing or expired. */
+  destroyed(key: string): void;
+  /** Whether a session created at that time has passed the server's maximum age. */
+  isTooOld(creation: Session["creation"]): boolean;
+  /** Removes and returns the signals kept for the session while no connection held it. */
+  takeOfflineSignals(key: string): Uint8Array[];
+}
+
+/**
  * What the session side needs of the server and of its connection.
  *
  * @example
@@ -52,6 +82,8 @@ export interface SessionHost<C> {
   readonly keyGenerator: SessionKeyGenerator;
   /** Where failures go. */
   readonly logger: Logger;
+  /** What the server does as sessions come and go. */
+  readonly lifecycle: SessionLifecycle;
   /** Sends bytes to the client if the socket is open. */
   send(bytes: Uint8Array): void;
 }
@@ -144,8 +176,12 @@ export class ConnectionSession<C> {
     return encodeReply({ id: message.id });
   }
 
-  /** The reply to a client's restore-session request (type 32). */
-  async answerRestore(message: RestoreSessionMessage): Promise<Uint8Array> {
+  /**
+   * Answers a client's restore-session request (type 32). A successful restore sends its reply
+   * and then the signals kept for the session while it was offline, in order, and resolves to
+   * `undefined`; any other outcome resolves to the reply to send.
+   */
+  async answerRestore(message: RestoreSessionMessage): Promise<Uint8Array | undefined> {
     const host = this.#host;
     const refuse = (type: 2 | 3 | 4 | 5) => encodeSpecialReply(type, message.id);
     if (!host.sessionsEnabled) return refuse(MessageType.SessionsDisabledReply);
@@ -161,7 +197,15 @@ export class ConnectionSession<C> {
       host.logger.error("session lookup failed", error);
       return refuse(MessageType.InternalErrorReply);
     }
-    if (found === null) return refuse(MessageType.SessionNotFoundReply);
+    if (found === null) {
+      host.lifecycle.destroyed(key);
+      return refuse(MessageType.SessionNotFoundReply);
+    }
+    if (host.lifecycle.isTooOld(found.creation)) {
+      // A manager that does not check the maximum age itself: the server does.
+      await this.#destroyStored(key);
+      return refuse(MessageType.SessionNotFoundReply);
+    }
     // Another connection may have joined while the lookup ran.
     if (!host.sessions.canJoin(key)) return refuse(MessageType.MaxSessionConnectionsReply);
     const session: Session = {
@@ -173,14 +217,34 @@ export class ConnectionSession<C> {
     // Detached and attached in one step: a session created by a handler while the old one is
     // being destroyed would otherwise be overwritten and stay in the registry for good.
     const destroyed = this.#detach(true);
-    if (host.isOpen) this.#attach(session);
+    if (!host.isOpen) {
+      // Found (and so held by the manager) but nobody took it.
+      if (host.sessions.holders(key).size === 0) host.lifecycle.released(key);
+      await destroyed;
+      return undefined;
+    }
+    this.#attach(session);
+    // Reply and replay in one step: a signal sent to the session from now on follows them.
+    host.send(encodeReply({ id: message.id, payload: formatSessionJson(session) }));
+    for (const signal of host.lifecycle.takeOfflineSignals(key)) host.send(signal);
     await destroyed;
-    return encodeReply({ id: message.id, payload: formatSessionJson(session) });
+    return undefined;
   }
 
   #attach(session: Session): void {
     this.#session = session;
-    this.#host.sessions.register(session.key, this.#host.owner);
+    const holders = this.#host.sessions.register(session.key, this.#host.owner);
+    if (holders === 1) this.#host.lifecycle.held(session);
+  }
+
+  /** Forgets a stored session nobody holds; a failure is logged (the restore fails anyway). */
+  async #destroyStored(key: string): Promise<void> {
+    this.#host.lifecycle.destroyed(key);
+    try {
+      await this.#host.sessionManager.onSessionClosed(key);
+    } catch (error) {
+      this.#host.logger.error("destroying an expired session failed", error);
+    }
   }
 
   /** Leaves the session; with `destroy`, the last connection to leave destroys it. */
@@ -189,8 +253,12 @@ export class ConnectionSession<C> {
     if (session === null) return;
     this.#session = null;
     const remaining = this.#host.sessions.deregister(session.key, this.#host.owner);
-    if (destroy && remaining === 0) {
+    if (remaining !== 0) return;
+    if (destroy) {
+      this.#host.lifecycle.destroyed(session.key);
       await this.#host.sessionManager.onSessionClosed(session.key);
+    } else {
+      this.#host.lifecycle.released(session.key);
     }
   }
 }

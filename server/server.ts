@@ -13,15 +13,25 @@
  */
 
 import { encodeAcceptConf } from "../protocol/encode_control_message.ts";
+import { encodeSignal } from "../protocol/encode_payload_message.ts";
 import type { Logger } from "../protocol/logger.ts";
+import type { PayloadEncoding } from "../protocol/message_type.ts";
+import type { Payload } from "../protocol/payload.ts";
 import { FileSessionManager } from "../session/file_session_manager.ts";
 import { DefaultSessionKeyGenerator } from "../session/session_key.ts";
 import type { SessionKeyGenerator, SessionManager } from "../session/session_manager.ts";
 import { CloseCode } from "./close_codes.ts";
 import type { Connection } from "./connection.ts";
+import type { SessionLifecycle } from "./connection_session.ts";
 import { ConnectionState, type ServerContext } from "./connection_state.ts";
+import { OfflineSignals } from "./offline_signals.ts";
 import { resolveLimits, type ServerLimits, type ServerOptions } from "./options.ts";
+import { payloadParts } from "./reply_bytes.ts";
+import { SessionExpiryClock } from "./session_expiry.ts";
 import { SessionRegistry } from "./session_registry.ts";
+import type { BroadcastOptions, SignalOptions } from "./signal_options.ts";
+import { checkTopicName } from "./topic_name.ts";
+import { TopicRegistry } from "./topic_registry.ts";
 import type {
   ConnectionOptions,
   PeerInfo,
@@ -59,6 +69,9 @@ export class Server {
   readonly #logger: Logger;
   readonly #acceptConf: Uint8Array;
   readonly #connections = new Set<ConnectionState>();
+  readonly #topics = new TopicRegistry<ConnectionState>();
+  readonly #offline: OfflineSignals | null;
+  readonly #expiry: SessionExpiryClock;
   readonly #context: ServerContext;
   #shuttingDown = false;
   #shutdown: Promise<void> | undefined;
@@ -85,11 +98,28 @@ export class Server {
       messageBufferSize: this.#limits.messageBufferSize,
       subProtocol: options.subProtocol ?? "",
     });
+    this.#offline = options.offlineSignals === false
+      ? null
+      : new OfflineSignals(options.offlineSignals ?? {}, (key, reason) => {
+        try {
+          this.#hooks.onOfflineSignalDropped?.(key, reason);
+        } catch (error) {
+          this.#logger.error("onOfflineSignalDropped hook failed", error);
+        }
+      });
+    this.#expiry = new SessionExpiryClock(
+      options,
+      this.#sessionManager,
+      (key) => void this.closeSession(key).catch((error) => this.#logger.error(error)),
+      this.#logger,
+    );
     const isShuttingDown = () => this.#shuttingDown;
     this.#context = {
       hooks: this.#hooks,
       limits: this.#limits,
       sessions: this.#sessions,
+      topics: this.#topics,
+      sessionLifecycle: this.#sessionLifecycle(),
       sessionManager: this.#sessionManager,
       keyGenerator: this.#keyGenerator,
       logger: this.#logger,
@@ -131,12 +161,139 @@ export class Server {
   }
 
   /**
+   * The open connections (those closing gracefully included), as a snapshot in the order they
+   * were accepted.
+   *
+   * @example
+   * ```ts
+   * import { Server } from "./server.ts";
+   * const server = new Server();
+   * for (const connection of server.connections()) console.log(connection.remoteAddress);
+   * ```
+   */
+  connections(): Connection[] {
+    return Array.from(this.#connections, (state) => state.connection);
+  }
+
+  /** How many signals kept for offline sessions were dropped because a bound was passed. */
+  get droppedOfflineSignals(): number {
+    return this.#offline?.dropped ?? 0;
+  }
+
+  /**
+   * Sends one server signal to every open connection, or to those `filter` accepts. The
+   * signal is encoded once and the same bytes go to every socket. A slow reader does not hold
+   * up the others: like `connection.signal`, a send that leaves more than `maxSendBuffer`
+   * bytes queued closes that connection (1008, `slow-reader`).
+   *
+   * @returns how many connections the signal was sent to.
+   * @throws {RangeError} for a bad name, or neither name nor payload.
+   * @example
+   * ```ts
+   * import { Server } from "./server.ts";
+   * const server = new Server();
+   * const sent = server.broadcast("news", JSON.stringify({ headline: "hello" }));
+   * console.assert(sent === 0); // nobody is connected yet
+   * ```
+   */
+  broadcast(
+    name: string,
+    payload: Payload | Uint8Array | string = "",
+    options: BroadcastOptions = {},
+  ): number {
+    const bytes = signalBytes(name, payload, options.encoding);
+    const filter = options.filter;
+    let sent = 0;
+    for (const state of this.#connections) {
+      if (!state.isOpen || (filter !== undefined && !filter(state.connection))) continue;
+      state.send(bytes);
+      sent++;
+    }
+    return sent;
+  }
+
+  /**
+   * Sends one server signal to every connection subscribed to `topic`
+   * (`connection.subscribe`), encoded once, slow readers handled as by {@link broadcast}.
+   *
+   * @returns how many connections the signal was sent to (0 for a topic nobody subscribed to).
+   * @throws {RangeError} for a bad topic name, a bad signal name, or neither name nor payload.
+   * @example
+   * ```ts
+   * import { Server } from "./server.ts";
+   * const server = new Server({
+   *   onRequest: (request) => {
+   *     if (request.name === "join") request.connection.subscribe("room:" + request.payload.text());
+   *   },
+   * });
+   * console.assert(server.publish("room:lobby", "message", "hi all") === 0);
+   * ```
+   */
+  publish(
+    topic: string,
+    name: string,
+    payload: Payload | Uint8Array | string = "",
+    options: SignalOptions = {},
+  ): number {
+    checkTopicName(topic);
+    const bytes = signalBytes(name, payload, options.encoding);
+    let sent = 0;
+    for (const state of this.#topics.subscribers(topic)) {
+      state.send(bytes);
+      sent++;
+    }
+    return sent;
+  }
+
+  /**
+   * Sends one server signal to every connection holding the session `key`. When none holds it,
+   * the signal is kept (within the `offlineSignals` bounds) and sent, in order, right after the
+   * restore reply to the first connection that restores the session; kept signals are
+   * forgotten when the session is closed, expires, or a restore finds it missing.
+   *
+   * @returns how many connections the signal was sent to now (0 when it was kept).
+   * @throws {RangeError} for a bad name, or neither name nor payload.
+   * @example
+   * ```ts
+   * import { Server } from "./server.ts";
+   * const server = new Server();
+   * // Reaches every tab of the user's session, or waits for the session to come back.
+   * server.signalSession("the-session-key", "notification", "you have mail");
+   * await server.shutdown();
+   * ```
+   */
+  signalSession(
+    key: string,
+    name: string,
+    payload: Payload | Uint8Array | string = "",
+    options: SignalOptions = {},
+  ): number {
+    const bytes = signalBytes(name, payload, options.encoding);
+    const holders = this.#sessions.holders(key);
+    if (holders.size === 0) {
+      if (this.#limits.sessionsEnabled) this.#offline?.keep(key, bytes);
+      return 0;
+    }
+    let sent = 0;
+    for (const state of holders) {
+      state.send(bytes);
+      sent++;
+    }
+    return sent;
+  }
+
+  /**
    * Closes a session on every connection holding it: each gets the session-closed
-   * notification, and the session manager forgets it. Resolves to the number of connections
-   * that held it.
+   * notification, and the session manager forgets it (also when no connection holds it).
+   * Resolves to the number of connections that held it.
    */
   async closeSession(key: string): Promise<number> {
     const states = this.#sessions.connections(key);
+    if (states.length === 0) {
+      this.#lifecycle.destroyed(key);
+      await this.#sessionManager.onSessionClosed(key);
+      return 0;
+    }
     for (const state of states) await state.closeSession();
     return states.length;
   }
@@ -210,8 +367,36 @@ export class Server {
     return this.#shutdown;
   }
 
+  get #lifecycle(): SessionLifecycle {
+    return this.#context.sessionLifecycle;
+  }
+
+  #sessionLifecycle(): SessionLifecycle {
+    return {
+      held: (session) => this.#expiry.held(session),
+      released: (key) => {
+        this.#expiry.unheld(key);
+        if (this.#sessionManager.onSessionReleased === undefined) return;
+        try {
+          Promise.resolve(this.#sessionManager.onSessionReleased(key)).catch((error) =>
+            this.#logger.error("releasing a session failed", error)
+          );
+        } catch (error) {
+          this.#logger.error("releasing a session failed", error);
+        }
+      },
+      destroyed: (key) => {
+        this.#expiry.unheld(key);
+        this.#offline?.discard(key);
+      },
+      isTooOld: (creation) => this.#expiry.isTooOld(creation),
+      takeOfflineSignals: (key) => this.#offline?.take(key) ?? [],
+    };
+  }
+
   async #shutDown(timeout: number | undefined): Promise<void> {
     this.#shuttingDown = true;
+    this.#expiry.stop();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = timeout === undefined
       ? undefined
@@ -226,6 +411,15 @@ export class Server {
       clearTimeout(timer);
     }
   }
+}
+
+function signalBytes(
+  name: string,
+  payload: Payload | Uint8Array | string,
+  encoding: PayloadEncoding | undefined,
+): Uint8Array {
+  const [input, resolved] = payloadParts(payload, encoding);
+  return encodeSignal({ name, payload: input, encoding: resolved });
 }
 
 function unavailable(): Response {
