@@ -36,6 +36,7 @@ export * from "./server/close_codes.ts";
 export * from "./server/disconnect_reason.ts";
 export * from "./server/errors.ts";
 export * from "./server/signal_options.ts";
+export * from "./server/cluster.ts";
 export type { OfflineDropReason, OfflineSignalLimits } from "./server/offline_signals.ts";
 export { checkTopicName, maxTopicNameLength } from "./server/topic_name.ts";
 export { Payload } from "./protocol/payload.ts";

@@ -111,6 +111,8 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   readonly #topics = new Set<string>();
   /** The session held when the connection ended, for the disconnect hook. */
   #sessionAtClose: Session | null = null;
+  /** Pushed signals held back while a restore sends its reply and the kept signals. */
+  #deferredPushes: Uint8Array[] | null = null;
 
   /** Accepts a socket: sends nothing yet (the server sends accept-conf). */
   constructor(
@@ -137,6 +139,12 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
       logger: server.logger,
       lifecycle: server.sessionLifecycle,
       send: (bytes) => this.send(bytes),
+      deferPushes: () => void (this.#deferredPushes ??= []),
+      resumePushes: () => {
+        const deferred = this.#deferredPushes ?? [];
+        this.#deferredPushes = null;
+        for (const bytes of deferred) this.send(bytes);
+      },
     });
     this.#armReadTimer(server.limits.readTimeout);
   }
@@ -172,6 +180,15 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
         message: `${queued} bytes queued for a client that does not read`,
       }, CloseCode.PolicyViolation);
     }
+  }
+
+  /**
+   * Sends a pushed signal (broadcast, topic, session): at once, or after a restore in progress
+   * has sent its reply and the signals kept for the session.
+   */
+  push(bytes: Uint8Array): void {
+    if (this.#deferredPushes !== null) this.#deferredPushes.push(bytes);
+    else this.send(bytes);
   }
 
   // --- Transport events -------------------------------------------------------------------

@@ -12,6 +12,7 @@
 
 import type { Logger } from "../protocol/logger.ts";
 import type { SessionKeyGenerator, SessionManager } from "../session/session_manager.ts";
+import type { Cluster, ClusterMessage } from "./cluster.ts";
 import type { Connection } from "./connection.ts";
 import type { DisconnectReason } from "./disconnect_reason.ts";
 import type { IncomingRequest, IncomingSignal, ReplyValue } from "./incoming.ts";
@@ -128,6 +129,15 @@ export interface ServerOptions {
   offlineSignals?: OfflineSignalLimits | false;
   /** A kept offline signal was dropped (oldest first) because a bound was passed. */
   onOfflineSignalDropped?(sessionKey: string, reason: OfflineDropReason): void;
+  /**
+   * The cluster this server is a node of (`RedisCluster` from `@webwire/webwire/redis`):
+   * `broadcast` (without a filter), `publish`, `signalSession` and `closeSession` then reach
+   * the connections of every node, `maxSessionConnections` counts them all, and signals for
+   * offline sessions are kept in the cluster. Default: none, a server on its own.
+   */
+  cluster?: Cluster;
+  /** A push could not be relayed to the other nodes (it reached this node's connections). */
+  onClusterError?(error: unknown, message: ClusterMessage): void;
   /**
    * Milliseconds a connection may stay silent before the server closes it; default 60 000,
    * minimum 1 000. Clients send heartbeats at three quarters of it.

@@ -22,12 +22,15 @@ import { DefaultSessionKeyGenerator } from "../session/session_key.ts";
 import type { SessionKeyGenerator, SessionManager } from "../session/session_manager.ts";
 import { CloseCode } from "./close_codes.ts";
 import type { Connection } from "./connection.ts";
+import type { ClusterMessage } from "./cluster.ts";
+import { ClusterLink } from "./cluster_link.ts";
 import type { SessionLifecycle } from "./connection_session.ts";
 import { ConnectionState, type ServerContext } from "./connection_state.ts";
 import { OfflineSignals } from "./offline_signals.ts";
 import { resolveLimits, type ServerLimits, type ServerOptions } from "./options.ts";
 import { payloadParts } from "./reply_bytes.ts";
 import { SessionExpiryClock } from "./session_expiry.ts";
+import { serverSessionLifecycle } from "./session_lifecycle.ts";
 import { SessionRegistry } from "./session_registry.ts";
 import type { BroadcastOptions, SignalOptions } from "./signal_options.ts";
 import { checkTopicName } from "./topic_name.ts";
@@ -72,6 +75,7 @@ export class Server {
   readonly #topics = new TopicRegistry<ConnectionState>();
   readonly #offline: OfflineSignals | null;
   readonly #expiry: SessionExpiryClock;
+  readonly #cluster: ClusterLink;
   readonly #context: ServerContext;
   #shuttingDown = false;
   #shutdown: Promise<void> | undefined;
@@ -84,7 +88,10 @@ export class Server {
   constructor(options: ServerOptions = {}) {
     this.#hooks = options;
     this.#limits = resolveLimits(options);
-    this.#sessions = new SessionRegistry(this.#limits.maxSessionConnections);
+    // In a cluster the cluster counts a session's connections on every node.
+    this.#sessions = new SessionRegistry(
+      options.cluster === undefined ? this.#limits.maxSessionConnections : 0,
+    );
     this.#sessionManager = options.sessionManager ?? new FileSessionManager({
       directory: options.sessionDirectory ?? ".webwire-sessions",
       // Keys of a custom generator need not look like default keys; the file manager's own
@@ -113,13 +120,22 @@ export class Server {
       (key) => void this.closeSession(key).catch((error) => this.#logger.error(error)),
       this.#logger,
     );
+    this.#cluster = new ClusterLink(options.cluster ?? null, this.#logger, options.onClusterError);
     const isShuttingDown = () => this.#shuttingDown;
     this.#context = {
       hooks: this.#hooks,
       limits: this.#limits,
       sessions: this.#sessions,
       topics: this.#topics,
-      sessionLifecycle: this.#sessionLifecycle(),
+      sessionLifecycle: serverSessionLifecycle({
+        sessions: this.#sessions,
+        manager: this.#sessionManager,
+        expiry: this.#expiry,
+        offline: this.#offline,
+        cluster: this.#cluster,
+        maxSessionConnections: this.#limits.maxSessionConnections,
+        logger: this.#logger,
+      }),
       sessionManager: this.#sessionManager,
       keyGenerator: this.#keyGenerator,
       logger: this.#logger,
@@ -128,6 +144,30 @@ export class Server {
       },
       removeConnection: (state) => void this.#connections.delete(state),
     };
+    this.#cluster.join({ deliver: (message) => this.#deliver(message) });
+  }
+
+  /**
+   * Resolves once the server has joined its cluster (at once without one). Pushes from other
+   * nodes reach this server's connections from then on. Never rejects: a failure is logged.
+   */
+  get clusterJoined(): Promise<void> {
+    return this.#cluster.joined;
+  }
+
+  /** How many pushes could not be relayed to the other nodes of the cluster. */
+  get clusterErrors(): number {
+    return this.#cluster.failures;
+  }
+
+  /**
+   * How many connections hold the session on every node of the cluster together (on this
+   * server alone without a cluster; `sessionConnections` lists this server's).
+   */
+  async clusterSessionConnectionCount(key: string): Promise<number> {
+    const cluster = this.#cluster.cluster;
+    if (cluster === null) return this.#sessions.holders(key).size;
+    return await cluster.sessionConnectionCount(key);
   }
 
   /** The settings in force, defaults filled in (read timeout, buffer size, ...). */
@@ -203,12 +243,8 @@ export class Server {
   ): number {
     const bytes = signalBytes(name, payload, options.encoding);
     const filter = options.filter;
-    let sent = 0;
-    for (const state of this.#connections) {
-      if (!state.isOpen || (filter !== undefined && !filter(state.connection))) continue;
-      state.send(bytes);
-      sent++;
-    }
+    const sent = this.#broadcastLocally(bytes, filter);
+    if (filter === undefined) this.#cluster.relay({ kind: "broadcast", signal: bytes });
     return sent;
   }
 
@@ -237,12 +273,8 @@ export class Server {
   ): number {
     checkTopicName(topic);
     const bytes = signalBytes(name, payload, options.encoding);
-    let sent = 0;
-    for (const state of this.#topics.subscribers(topic)) {
-      state.send(bytes);
-      sent++;
-    }
-    return sent;
+    this.#cluster.relay({ kind: "publish", topic, signal: bytes });
+    return pushTo(this.#topics.subscribers(topic), bytes);
   }
 
   /**
@@ -270,16 +302,13 @@ export class Server {
   ): number {
     const bytes = signalBytes(name, payload, options.encoding);
     const holders = this.#sessions.holders(key);
-    if (holders.size === 0) {
-      if (this.#limits.sessionsEnabled) this.#offline?.keep(key, bytes);
-      return 0;
+    if (this.#cluster.cluster !== null) {
+      // The cluster delivers it where the session is held, or keeps it if it is held nowhere.
+      this.#cluster.relay({ kind: "signal-session", key, signal: bytes });
+    } else if (holders.size === 0 && this.#limits.sessionsEnabled) {
+      this.#offline?.keep(key, bytes);
     }
-    let sent = 0;
-    for (const state of holders) {
-      state.send(bytes);
-      sent++;
-    }
-    return sent;
+    return pushTo(holders, bytes);
   }
 
   /**
@@ -288,6 +317,11 @@ export class Server {
    * Resolves to the number of connections that held it.
    */
   async closeSession(key: string): Promise<number> {
+    this.#cluster.relay({ kind: "close-session", key });
+    return await this.#closeSessionLocally(key);
+  }
+
+  async #closeSessionLocally(key: string): Promise<number> {
     const states = this.#sessions.connections(key);
     if (states.length === 0) {
       this.#lifecycle.destroyed(key);
@@ -371,27 +405,39 @@ export class Server {
     return this.#context.sessionLifecycle;
   }
 
-  #sessionLifecycle(): SessionLifecycle {
-    return {
-      held: (session) => this.#expiry.held(session),
-      released: (key) => {
-        this.#expiry.unheld(key);
-        if (this.#sessionManager.onSessionReleased === undefined) return;
-        try {
-          Promise.resolve(this.#sessionManager.onSessionReleased(key)).catch((error) =>
-            this.#logger.error("releasing a session failed", error)
+  #broadcastLocally(
+    bytes: Uint8Array,
+    filter?: (connection: Connection) => boolean,
+  ): number {
+    let sent = 0;
+    for (const state of this.#connections) {
+      if (!state.isOpen || (filter !== undefined && !filter(state.connection))) continue;
+      state.push(bytes);
+      sent++;
+    }
+    return sent;
+  }
+
+  /** What another node of the cluster published, for this server's connections. */
+  #deliver(message: ClusterMessage): void {
+    switch (message.kind) {
+      case "broadcast":
+        this.#broadcastLocally(message.signal);
+        return;
+      case "publish":
+        pushTo(this.#topics.subscribers(message.topic), message.signal);
+        return;
+      case "signal-session":
+        pushTo(this.#sessions.holders(message.key), message.signal);
+        return;
+      case "close-session":
+        // The node that closed it has told the session manager; here only holders are told.
+        for (const state of this.#sessions.connections(message.key)) {
+          state.closeSession().catch((error) =>
+            this.#logger.error("closing a session for the cluster failed", error)
           );
-        } catch (error) {
-          this.#logger.error("releasing a session failed", error);
         }
-      },
-      destroyed: (key) => {
-        this.#expiry.unheld(key);
-        this.#offline?.discard(key);
-      },
-      isTooOld: (creation) => this.#expiry.isTooOld(creation),
-      takeOfflineSignals: (key) => this.#offline?.take(key) ?? [],
-    };
+    }
   }
 
   async #shutDown(timeout: number | undefined): Promise<void> {
@@ -410,7 +456,18 @@ export class Server {
     } finally {
       clearTimeout(timer);
     }
+    await this.#cluster.leave();
   }
+}
+
+/** Pushes `bytes` to each connection of a set; returns how many. */
+function pushTo(states: ReadonlySet<ConnectionState>, bytes: Uint8Array): number {
+  let sent = 0;
+  for (const state of states) {
+    state.push(bytes);
+    sent++;
+  }
+  return sent;
 }
 
 function signalBytes(
