@@ -20,8 +20,8 @@ before(async () => {
 });
 
 after(async () => {
-  inspector.disconnect();
-  await redis.stop();
+  inspector?.disconnect(); // unset when redis-server could not start
+  await redis?.stop();
 });
 
 function newSession(info?: Session["info"], creation = t0): Session {
@@ -137,7 +137,10 @@ test("a stored value that is not a session makes the lookup throw CorruptRedisSe
   await assert.rejects(sessions.onSessionLookup(key), CorruptRedisSessionError);
   await inspector.del(`t5:session:${key}`);
   await inspector.set(`t5:session:${key}`, "a string");
-  await assert.rejects(sessions.onSessionLookup(key), (error: Error) => error.name === "ReplyError");
+  await assert.rejects(
+    sessions.onSessionLookup(key),
+    (error: Error) => error.name === "ReplyError",
+  );
 });
 
 test("max age: a session expires at creation + maxAge, held or not", async () => {
