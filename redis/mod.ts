@@ -25,3 +25,4 @@ export { CorruptRedisSessionError, RedisUnavailableError } from "./errors.ts";
 export { callRedis } from "./redis_call.ts";
 export type { RedisClient } from "./redis_client.ts";
 export { RedisScript } from "./redis_script.ts";
+export { RedisCluster, type RedisClusterOptions } from "./redis_cluster.ts";
