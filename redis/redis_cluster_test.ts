@@ -49,17 +49,17 @@ async function startCluster(maxSessionConnections = 0): Promise<Node[]> {
       nodeTtl: 1500,
       logger: silentLogger,
     });
-    let server: Server | undefined;
+    const holder: { server?: Server } = {};
     const running = await startServer({
       adapter,
       sessionManager: sessions,
       cluster,
       maxSessionConnections,
       logger: silentLogger,
-      ...clusterNodeService(() => server!, `node-${index + 1}`),
+      ...clusterNodeService(() => holder.server!, `node-${index + 1}`),
     });
-    server = running.server;
-    await server.clusterJoined;
+    holder.server = running.server;
+    await running.server.clusterJoined;
     nodes.push({ running, cluster, sessions });
   }
   return nodes;
