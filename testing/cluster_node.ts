@@ -12,8 +12,9 @@
  * | `NODE_TTL`             | ms a node counts as alive after its heartbeat          |
  * | `NODE_NAME`            | what `whereami` answers                               |
  *
- * Requests: `login` (payload: user), `whoami` (the session key), `whereami` (the node name),
- * `join` (payload: topic), and for the test to drive the cluster: `admin:signal-session`,
+ * Requests: those of the conformance service (`login`, `whoami`, `echo`, ...; so the live
+ * server suite runs against a node), `whereami` (the node name), `join` (payload: topic), and
+ * for the test to drive the cluster: `admin:signal-session`,
  * `admin:publish`, `admin:broadcast` (payload: JSON `{ key | topic, name, payload }`),
  * `admin:close-session` (payload: key) and `admin:count` (payload: key; the connections
  * holding the session on every node).
@@ -27,6 +28,7 @@
  */
 
 import { serveNode } from "../adapters/node.ts";
+import { conformanceService } from "../conformance/service.ts";
 import { silentLogger } from "../protocol/logger.ts";
 import { RedisCluster } from "../redis/redis_cluster.ts";
 import { RedisSessionManager } from "../redis/redis_session_manager.ts";
@@ -51,16 +53,14 @@ import { serveDeno } from "../adapters/deno.ts";
 export function clusterNodeService(
   server: () => Server,
   name: string,
-): Pick<ServerOptions, "onRequest"> {
+): Pick<ServerOptions, "onRequest" | "onSignal"> {
+  const conformance = conformanceService();
   return {
-    onRequest: async ({ name: request, payload, connection }) => {
+    onSignal: conformance.onSignal,
+    onRequest: async (incoming) => {
+      const { name: request, payload, connection } = incoming;
       const text = payload.text();
       switch (request) {
-        case "login":
-          await connection.createSession({ user: text });
-          return "ok";
-        case "whoami":
-          return connection.session?.key ?? "";
         case "whereami":
           return name;
         case "join":
@@ -83,7 +83,7 @@ export function clusterNodeService(
         case "admin:count":
           return String(await server().clusterSessionConnectionCount(text));
       }
-      return "";
+      return await conformance.onRequest!(incoming);
     },
   };
 }
