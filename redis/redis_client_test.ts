@@ -131,3 +131,21 @@ test("callRedis: bounded while Redis is down, Redis' own errors passed on, close
   assert.ok(error instanceof RedisUnavailableError);
   assert.match(error.message, /closed/);
 });
+
+test("callRedis: bounded when Redis hangs (connection open, no reply), and fine after", async () => {
+  const client = newClient();
+  try {
+    assert.equal(await callRedis(client, 1000, "ping", () => client.ping()), "PONG");
+    redis.freeze();
+    const started = Date.now();
+    const error = await callRedis(client, 200, "ping", () => client.ping()).catch((e) => e);
+    const elapsed = Date.now() - started;
+    assert.ok(error instanceof RedisUnavailableError, String(error));
+    assert.match(error.message, /timed out after 200 ms \(no reply\)/);
+    assert.ok(elapsed < 600, `settled after ${elapsed} ms`);
+  } finally {
+    redis.resume();
+  }
+  assert.equal(await callRedis(client, 1000, "ping", () => client.ping()), "PONG");
+  client.disconnect();
+});

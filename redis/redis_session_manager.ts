@@ -91,15 +91,6 @@ const defaultCommandTimeout = 2000;
  * - The manager knows nothing of clusters: "held" is what the server it serves tells it
  *   (a lookup holds, `onSessionReleased` releases).
  *
- * **Why ioredis** (and not node-redis): one package with no native parts that runs unchanged
- * under Deno (`npm:ioredis`), Bun and Node; it reconnects by itself with a backoff and, by
- * default, resubscribes pub/sub channels after a reconnect (what a cluster layer needs);
- * `duplicate()` gives a subscriber connection with the same options; `evalsha`/`eval` and
- * `defineCommand` cover Lua; it has a per-command timeout option and typed replies for every
- * command. node-redis (v4+) is split into several packages, needs an explicit `connect()`
- * before any command and reconnects only under its own options, which is more to get right
- * in a library that is handed a client by the application.
- *
  * @example
  * ```ts
  * import { Redis } from "ioredis";

@@ -51,6 +51,13 @@ export interface RedisServer {
   pause(): Promise<void>;
   /** Starts a paused server again on the same port; resolves when it answers. */
   start(): Promise<void>;
+  /**
+   * Suspends the process (SIGSTOP): connections stay open but nothing is answered, as with a
+   * hung or overloaded Redis. {@link resume} undoes it.
+   */
+  freeze(): void;
+  /** Resumes a frozen process (SIGCONT); it answers what it was sent meanwhile. */
+  resume(): void;
 }
 
 /**
@@ -69,6 +76,7 @@ export async function startRedisServer(): Promise<RedisServer> {
   const directory = mkdtempSync(join(tmpdir(), "webwire-redis-"));
   let child: ChildProcess | null = null;
   let removed = false;
+  let frozen = false;
 
   const start = async (): Promise<void> => {
     if (child !== null) return;
@@ -77,6 +85,8 @@ export async function startRedisServer(): Promise<RedisServer> {
   };
   const pause = async (): Promise<void> => {
     const running = child;
+    if (frozen && running !== null) signal(running, "SIGCONT"); // or it would not act on SIGTERM
+    frozen = false;
     child = null;
     if (running !== null) await terminate(running);
   };
@@ -89,6 +99,16 @@ export async function startRedisServer(): Promise<RedisServer> {
     restart: async () => {
       await pause();
       await start();
+    },
+    freeze: () => {
+      if (child === null || frozen) return;
+      frozen = true;
+      signal(child, "SIGSTOP");
+    },
+    resume: () => {
+      if (child === null || !frozen) return;
+      frozen = false;
+      signal(child, "SIGCONT");
     },
     stop: async () => {
       await pause();
@@ -130,13 +150,13 @@ async function launch(port: number, directory: string): Promise<ChildProcess> {
     throw spawned;
   }
   child.unref();
-  const killOnExit = () => child.kill("SIGKILL");
+  const killOnExit = () => signal(child, "SIGKILL");
   process.once("exit", killOnExit);
   child.once("exit", () => process.off("exit", killOnExit));
   const deadline = Date.now() + startTimeoutMs;
   while (!(await answersPing(port))) {
     if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
-      child.kill("SIGKILL");
+      signal(child, "SIGKILL");
       throw new Error(
         `redis-server on port ${port} did not start: ${lastLine(logFile) ?? "no log output"}`,
       );
@@ -149,13 +169,26 @@ async function launch(port: number, directory: string): Promise<ChildProcess> {
 function terminate(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill("SIGKILL"), stopTimeoutMs);
+    const timer = setTimeout(() => signal(child, "SIGKILL"), stopTimeoutMs);
     child.once("exit", () => {
       clearTimeout(timer);
       resolve();
     });
-    child.kill("SIGTERM");
+    signal(child, "SIGTERM");
   });
+}
+
+/**
+ * Sends a signal by pid: Deno's `ChildProcess.kill` sends only the first signal of a child
+ * (it then counts as killed), which would make a SIGSTOP the last signal it ever gets.
+ */
+function signal(child: ChildProcess, name: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(child.pid, name);
+  } catch {
+    // It has exited meanwhile.
+  }
 }
 
 /** Sends an inline `PING` and tells whether `+PONG` came back. */
