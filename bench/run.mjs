@@ -4,7 +4,7 @@
 // Usage: node bench/run.mjs [--codec | --e2e | --broadcast | --all] [--quick] [--no-write]
 //   --codec     the codec benchmark (default)
 //   --e2e       the end-to-end benchmark (bench/e2e/: servers and load generators, ~4 min)
-//   --broadcast the broadcast benchmark (bench/broadcast/: 1 000 and 10 000 connections, ~5 min)
+//   --broadcast the broadcast benchmark (bench/broadcast/: 1 000 and 10 000 connections, ~3 min)
 //   --all       every suite in `suites` below
 //   --quick     with --e2e: a one-minute smoke run; with --broadcast: seconds; printed only
 //   --no-write  print the README section instead of writing files
