@@ -1,11 +1,12 @@
 // Runs the benchmarks with the locally installed Deno and Bun, writes their raw results to
 // bench/results/<suite>.json and the tables into README.md between the suite's markers.
 //
-// Usage: node bench/run.mjs [--codec | --e2e | --all] [--quick] [--no-write]
+// Usage: node bench/run.mjs [--codec | --e2e | --broadcast | --all] [--quick] [--no-write]
 //   --codec     the codec benchmark (default)
 //   --e2e       the end-to-end benchmark (bench/e2e/: servers and load generators, ~4 min)
+//   --broadcast the broadcast benchmark (bench/broadcast/: 1 000 and 10 000 connections, ~3 min)
 //   --all       every suite in `suites` below
-//   --quick     with --e2e: a one-minute smoke run, printed only
+//   --quick     with --e2e: a one-minute smoke run; with --broadcast: seconds; printed only
 //   --no-write  print the README section instead of writing files
 //
 // A new suite is a function returning { json, markdown }, added to `suites` with the name of
@@ -15,6 +16,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { broadcast } from "./broadcast/report.mjs";
 import { e2e } from "./e2e/report.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -192,7 +194,7 @@ regenerate this section, \`deno task bench\` or \`bun run bench/codec_mitata.ts\
   };
 }
 
-const suites = { codec, e2e };
+const suites = { codec, e2e, broadcast };
 
 function formatMarkdown(text) {
   const result = spawnSync(deno, ["fmt", "--ext=md", "-"], {
@@ -215,7 +217,7 @@ function replaceSection(readme, name, body) {
 
 function main() {
   const args = process.argv.slice(2);
-  const flags = ["--codec", "--e2e", "--all", "--quick", "--no-write"];
+  const flags = ["--codec", "--e2e", "--broadcast", "--all", "--quick", "--no-write"];
   const unknown = args.filter((a) => !flags.includes(a));
   if (unknown.length > 0) throw new Error(`unknown arguments: ${unknown.join(" ")}`);
   const chosen = Object.keys(suites).filter((name) => args.includes(`--${name}`));
