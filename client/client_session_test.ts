@@ -14,7 +14,12 @@ import {
   SessionsDisabledError,
 } from "./errors.ts";
 import { memorySessionStorage } from "./session_storage.ts";
-import { nextEvent, recordingLogger, testRequestHandler, waitFor } from "./testing_support.ts";
+import {
+  nextEvent,
+  recordingLogger,
+  testRequestHandler,
+  waitFor,
+} from "../testing/client_support.ts";
 
 const serverOptions: StartOptions = { onRequest: testRequestHandler, logger: silentLogger };
 
