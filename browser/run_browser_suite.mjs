@@ -211,6 +211,12 @@ async function main() {
     "phase one",
   );
   reportPhase("page", first);
+  const errors = await withTimeout(
+    page.evaluate(() => globalThis.webwireBrowserTest.errorClasses()),
+    10_000,
+    "error classes",
+  );
+  reportPhase("error class", errors);
 
   await page.reload();
   await withTimeout(ready(), 10_000, "reloading the page");

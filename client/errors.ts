@@ -26,6 +26,9 @@ import { WebwireError } from "../protocol/webwire_error.ts";
  * ```
  */
 export class InternalError extends WebwireError {
+  /** Always "InternalError", also in minified bundles. */
+  override readonly name: string = "InternalError";
+
   /** Creates the error. */
   constructor(message = "the server failed to handle the request (internal error)") {
     super(message);
@@ -42,6 +45,9 @@ export class InternalError extends WebwireError {
  * ```
  */
 export class ShutdownError extends WebwireError {
+  /** Always "ShutdownError", also in minified bundles. */
+  override readonly name: string = "ShutdownError";
+
   /** Creates the error. */
   constructor(message = "the server is shutting down and refused the request") {
     super(message);
@@ -58,6 +64,9 @@ export class ShutdownError extends WebwireError {
  * ```
  */
 export class SessionNotFoundError extends WebwireError {
+  /** Always "SessionNotFoundError", also in minified bundles. */
+  override readonly name: string = "SessionNotFoundError";
+
   /** Creates the error. */
   constructor(message = "the server found no session with this key") {
     super(message);
@@ -74,6 +83,9 @@ export class SessionNotFoundError extends WebwireError {
  * ```
  */
 export class MaxSessionConnectionsError extends WebwireError {
+  /** Always "MaxSessionConnectionsError", also in minified bundles. */
+  override readonly name: string = "MaxSessionConnectionsError";
+
   /** Creates the error. */
   constructor(message = "the session has reached the server's maximum number of connections") {
     super(message);
@@ -90,6 +102,9 @@ export class MaxSessionConnectionsError extends WebwireError {
  * ```
  */
 export class SessionsDisabledError extends WebwireError {
+  /** Always "SessionsDisabledError", also in minified bundles. */
+  override readonly name: string = "SessionsDisabledError";
+
   /** Creates the error. */
   constructor(message = "the server has sessions disabled") {
     super(message);
@@ -110,6 +125,9 @@ export class SessionsDisabledError extends WebwireError {
  * ```
  */
 export class DisconnectedError extends WebwireError {
+  /** Always "DisconnectedError", also in minified bundles. */
+  override readonly name: string = "DisconnectedError";
+
   /** The WebSocket close code, when the connection was closed with one. */
   readonly code?: number;
   /** The WebSocket close reason ("" when none). */
@@ -136,6 +154,9 @@ export class DisconnectedError extends WebwireError {
  * ```
  */
 export class DialTimeoutError extends WebwireError {
+  /** Always "DialTimeoutError", also in minified bundles. */
+  override readonly name: string = "DialTimeoutError";
+
   /** The dial timeout in milliseconds. */
   readonly timeout: number;
   /** Creates the error for a timeout of `timeout` milliseconds. */
@@ -155,6 +176,9 @@ export class DialTimeoutError extends WebwireError {
  * ```
  */
 export class TimeoutError extends WebwireError {
+  /** Always "TimeoutError", also in minified bundles. */
+  override readonly name: string = "TimeoutError";
+
   /** The request timeout in milliseconds. */
   readonly timeout: number;
   /** Creates the error for a timeout of `timeout` milliseconds. */
@@ -175,6 +199,9 @@ export class TimeoutError extends WebwireError {
  * ```
  */
 export class CanceledError extends WebwireError {
+  /** Always "CanceledError", also in minified bundles. */
+  override readonly name: string = "CanceledError";
+
   /** Creates the error with the abort reason as its `cause`. */
   constructor(reason?: unknown) {
     super("the request was canceled", { cause: reason });
@@ -192,6 +219,9 @@ export class CanceledError extends WebwireError {
  * ```
  */
 export class IncompatibleProtocolVersionError extends WebwireError {
+  /** Always "IncompatibleProtocolVersionError", also in minified bundles. */
+  override readonly name: string = "IncompatibleProtocolVersionError";
+
   /** The server's major version. */
   readonly major: number;
   /** The server's minor version. */
@@ -215,6 +245,9 @@ export class IncompatibleProtocolVersionError extends WebwireError {
  * ```
  */
 export class SubProtocolMismatchError extends WebwireError {
+  /** Always "SubProtocolMismatchError", also in minified bundles. */
+  override readonly name: string = "SubProtocolMismatchError";
+
   /** The client's sub-protocol ("" for none). */
   readonly expected: string;
   /** The server's sub-protocol ("" for none). */
@@ -243,6 +276,9 @@ export class SubProtocolMismatchError extends WebwireError {
  * ```
  */
 export class MessageTooLargeError extends WebwireError {
+  /** Always "MessageTooLargeError", also in minified bundles. */
+  override readonly name: string = "MessageTooLargeError";
+
   /** The encoded message size in bytes. */
   readonly size: number;
   /** The server's message buffer size in bytes. */
@@ -266,6 +302,9 @@ export class MessageTooLargeError extends WebwireError {
  * ```
  */
 export class SessionActiveError extends WebwireError {
+  /** Always "SessionActiveError", also in minified bundles. */
+  override readonly name: string = "SessionActiveError";
+
   /** Creates the error. */
   constructor(message = "the client already has a session; close it before restoring another") {
     super(message);
