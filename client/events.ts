@@ -61,7 +61,8 @@ export class ClientEvent<T> extends Event {
  * - `sessioncreated`: the client gained a session (created by the server, or restored with
  *   `restoreSession` or from the session storage).
  * - `sessionclosed`: the client lost its session (closed by the server or by `closeSession`,
- *   or a restore after a reconnect failed).
+ *   or a restore after a reconnect failed), or the key in its session storage could not be
+ *   restored (the server no longer knows it): the user is signed out.
  * - `connected`: a connection is established (after the automatic session restore).
  * - `disconnected`: an established connection was lost or closed; `detail` is the error that
  *   its pending requests were rejected with (or that wraps it as `cause`).
