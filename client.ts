@@ -55,6 +55,7 @@
 export { Client, type ClientEventListener, type ClientStatus } from "./client/client.ts";
 export {
   CanceledError,
+  ConnectionFailedError,
   DialTimeoutError,
   DisconnectedError,
   IncompatibleProtocolVersionError,
@@ -76,6 +77,7 @@ export {
 } from "./client/events.ts";
 export type { ClientOptions, RequestOptions, SignalOptions } from "./client/options.ts";
 export type { BackoffOptions } from "./client/backoff.ts";
+export type { DialFailure, DialFailureKind } from "./client/dial_failure.ts";
 export {
   memorySessionStorage,
   type SessionStorage,

@@ -8,6 +8,7 @@
  * ```ts
  * import { TimeoutError } from "./errors.ts";
  * import { WebwireError } from "../protocol/webwire_error.ts";
+import type { DialFailure, DialFailureKind } from "./dial_failure.ts";
  * const error = new TimeoutError(1000);
  * console.assert(error instanceof WebwireError && error.timeout === 1000);
  * ```
@@ -15,6 +16,7 @@
  */
 
 import { WebwireError } from "../protocol/webwire_error.ts";
+import type { DialFailure, DialFailureKind } from "./dial_failure.ts";
 
 /**
  * The server failed to handle the request (reply type 2); the details stay on the server.
@@ -145,12 +147,48 @@ export class DisconnectedError extends WebwireError {
 }
 
 /**
+ * The WebSocket could not be opened; `kind` (and `status`) say why, as far as the runtime tells
+ * (Deno, Bun and the `ws` package do; browsers do not).
+ *
+ * @example
+ * ```ts
+ * import { ConnectionFailedError, DisconnectedError } from "./errors.ts";
+ * const error = new ConnectionFailedError("ws://127.0.0.1:1/", {
+ *   kind: "refused",
+ *   detail: "connect ECONNREFUSED 127.0.0.1:1",
+ *   text: "connection refused (is the server running?)",
+ * });
+ * console.assert(error instanceof DisconnectedError && error.kind === "refused");
+ * console.assert(error.message === "could not connect to ws://127.0.0.1:1/: connection refused (is the server running?)");
+ * ```
+ */
+export class ConnectionFailedError extends DisconnectedError {
+  /** Why: `refused`, `http-status`, `dns`, `network` or `unknown`. */
+  readonly kind: DialFailureKind;
+  /** The HTTP status of a refused WebSocket upgrade. */
+  readonly status?: number;
+  /** The runtime's own message ("" when it gave none). */
+  readonly detail: string;
+
+  /** Creates the error for a failed dial of `url`. */
+  constructor(url: string, failure?: DialFailure) {
+    super(`could not connect to ${url}${failure === undefined ? "" : `: ${failure.text}`}`);
+    this.kind = failure?.kind ?? "unknown";
+    if (failure?.status !== undefined) this.status = failure.status;
+    this.detail = failure?.detail ?? "";
+  }
+}
+
+/**
  * No connection was established within the dial timeout (WebSocket open and accept-conf).
+ * `opened` tells whether the WebSocket opened: then the peer sent no accept-conf, which a
+ * WebWire server sends at once, so the URL is likely not a WebWire endpoint.
  *
  * @example
  * ```ts
  * import { DialTimeoutError } from "./errors.ts";
  * console.assert(new DialTimeoutError(5000).timeout === 5000);
+ * console.assert(new DialTimeoutError(5000, true).message.includes("is this a WebWire endpoint?"));
  * ```
  */
 export class DialTimeoutError extends WebwireError {
@@ -159,10 +197,18 @@ export class DialTimeoutError extends WebwireError {
 
   /** The dial timeout in milliseconds. */
   readonly timeout: number;
+  /** Whether the WebSocket opened (and only the accept-conf was missing). */
+  readonly opened: boolean;
   /** Creates the error for a timeout of `timeout` milliseconds. */
-  constructor(timeout: number) {
-    super(`no connection within the dial timeout of ${timeout} ms`);
+  constructor(timeout: number, opened = false) {
+    super(
+      opened
+        ? `the socket opened but no accept-conf arrived within ${timeout} ms: ` +
+          "is this a WebWire endpoint?"
+        : `no connection within the dial timeout of ${timeout} ms`,
+    );
     this.timeout = timeout;
+    this.opened = opened;
   }
 }
 
