@@ -16,8 +16,10 @@
  * - **Sessions** created by the server are kept, restored after every reconnect, and can be
  *   persisted across restarts with a {@link SessionStorage} (for example
  *   `webStorageSessionStorage(localStorage)`).
- * - **Events** `signal`, `sessioncreated`, `sessionclosed`, `connected` and `disconnected`
- *   arrive both as `on…` callbacks in the options and as typed DOM events.
+ * - **Events** `signal`, `sessioncreated`, `sessionclosed`, `connecting`, `connectfailed`
+ *   (attempt number, error, delay until the next attempt), `connected` and `disconnected`
+ *   (with the close code and reason) arrive both as `on…` callbacks in the options and as
+ *   typed DOM events.
  *
  * @example
  * ```ts
@@ -62,6 +64,7 @@ export {
   InternalError,
   MaxSessionConnectionsError,
   MessageTooLargeError,
+  NotSentError,
   SessionActiveError,
   SessionNotFoundError,
   SessionsDisabledError,
@@ -73,6 +76,8 @@ export {
   ClientEvent,
   type ClientEventMap,
   type ClientHooks,
+  type ConnectAttempt,
+  type ConnectFailure,
   type ServerSignal,
 } from "./client/events.ts";
 export type { ClientOptions, RequestOptions, SignalOptions } from "./client/options.ts";

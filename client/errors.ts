@@ -235,6 +235,32 @@ export class TimeoutError extends WebwireError {
 }
 
 /**
+ * A request that was never sent: the client was not connected within the request's timeout.
+ * It is a {@link TimeoutError}, so code that handles timeouts handles it too; `cause` is the
+ * last failed connect attempt's error, when there was one.
+ *
+ * @example
+ * ```ts
+ * import { NotSentError, TimeoutError } from "./errors.ts";
+ * const error = new NotSentError(3000, new Error("connection refused"));
+ * console.assert(error instanceof TimeoutError);
+ * console.assert(error.message.startsWith("the request was never sent: not connected within 3000 ms"));
+ * ```
+ */
+export class NotSentError extends TimeoutError {
+  /** Always "NotSentError", also in minified bundles. */
+  override readonly name: string = "NotSentError";
+
+  /** Creates the error for a timeout of `timeout` milliseconds and the last connect failure. */
+  constructor(timeout: number, cause?: unknown) {
+    super(timeout);
+    const why = cause instanceof Error ? ` (the last attempt: ${cause.message})` : "";
+    this.message = `the request was never sent: not connected within ${timeout} ms${why}`;
+    if (cause !== undefined) this.cause = cause;
+  }
+}
+
+/**
  * A request was canceled through its `AbortSignal`; `cause` is the signal's reason.
  *
  * @example
