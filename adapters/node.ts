@@ -30,6 +30,7 @@ import { WebSocketServer } from "ws";
 import { CloseCode } from "../server/close_codes.ts";
 import type { Server } from "../server/server.ts";
 import type { ListenOptions, RunningServer } from "./deno.ts";
+import { hostPort } from "./host_port.ts";
 
 export type { ListenOptions, RunningServer } from "./deno.ts";
 
@@ -236,7 +237,7 @@ const wsTooBigCode = "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH";
 
 function peerAddress(request: IncomingMessage): string {
   const { remoteAddress, remotePort } = request.socket;
-  return remoteAddress === undefined ? "" : `${remoteAddress}:${remotePort ?? ""}`;
+  return remoteAddress === undefined ? "" : hostPort(remoteAddress, remotePort);
 }
 
 function toBuffer(head: Uint8Array): Buffer {
