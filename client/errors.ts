@@ -163,6 +163,9 @@ export class DisconnectedError extends WebwireError {
  * ```
  */
 export class ConnectionFailedError extends DisconnectedError {
+  /** Always "ConnectionFailedError", also in minified bundles. */
+  override readonly name: string = "ConnectionFailedError";
+
   /** Why: `refused`, `http-status`, `dns`, `network` or `unknown`. */
   readonly kind: DialFailureKind;
   /** The HTTP status of a refused WebSocket upgrade. */
