@@ -35,6 +35,10 @@ export * from "./server/transport.ts";
 export * from "./server/close_codes.ts";
 export * from "./server/disconnect_reason.ts";
 export * from "./server/errors.ts";
+export * from "./server/signal_options.ts";
+export * from "./server/cluster.ts";
+export type { OfflineDropReason, OfflineSignalLimits } from "./server/offline_signals.ts";
+export { checkTopicName, maxTopicNameLength } from "./server/topic_name.ts";
 export { Payload } from "./protocol/payload.ts";
 export { RequestError } from "./protocol/request_error.ts";
 export type { PayloadEncoding } from "./protocol/message_type.ts";
@@ -42,8 +46,8 @@ export type { Logger } from "./protocol/logger.ts";
 export type { SessionInfo } from "./protocol/session_json.ts";
 export type {
   Session,
-  SessionKeyGenerator,
   SessionExpiry,
+  SessionKeyGenerator,
   SessionLookupResult,
   SessionManager,
 } from "./session/session_manager.ts";

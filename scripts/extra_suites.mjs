@@ -20,6 +20,13 @@ const suites = [
   { label: "node adapter (ws from node_modules)", entry: "adapters/node_test.ts", bundleWs: false },
   { label: "node adapter (ws bundled)", entry: "adapters/node_test.ts", bundleWs: true },
   { label: "client on Node with ws", entry: "client/client_node_test.ts", bundleWs: false },
+  // The Redis engine on Node, with ioredis from node_modules (a redis-server of its own).
+  ...["redis/redis_client_test.ts", "redis/redis_session_manager_test.ts"].map((entry) => ({
+    label: "Redis on Node (ioredis from node_modules)",
+    entry,
+    bundleWs: false,
+    external: ["ws", "ioredis"],
+  })),
 ];
 
 let passed = 0;
@@ -41,7 +48,8 @@ for (const [index, suite] of suites.entries()) {
       format: "esm",
       target: "node20",
       logLevel: "warning",
-      external: suite.bundleWs ? ["bufferutil", "utf-8-validate"] : ["ws"],
+      external: suite.external ??
+        (suite.bundleWs ? ["bufferutil", "utf-8-validate"] : ["ws"]),
       // Bundled CommonJS (ws) calls require() for Node's built-in modules.
       banner: suite.bundleWs
         ? {

@@ -16,6 +16,7 @@ const publicModules = [
   "client.ts",
   "server.ts",
   "cli/main.ts",
+  "redis/mod.ts",
 ]
   .filter((file) => existsSync(join(root, file)));
 const adapterModules = [

@@ -33,8 +33,14 @@ import type { Session } from "../session/session_manager.ts";
 export interface ConnectionHost {
   /** Whether the socket is open and not closing. */
   readonly isActive: boolean;
-  /** The session the connection holds. */
+  /** The session the connection holds (or held when it ended). */
   readonly session: Session | null;
+  /** The topics subscribed to (or when it ended). */
+  readonly topics: readonly string[];
+  /** Subscribes to a topic. */
+  subscribe(topic: string): boolean;
+  /** Unsubscribes from a topic. */
+  unsubscribe(topic: string): boolean;
   /** Sends a signal. */
   signal(name: string, payload: Payload | Uint8Array | string, encoding?: PayloadEncoding): void;
   /** Creates, stores and announces a session. */
@@ -81,9 +87,48 @@ export class Connection {
     return this.#host.isActive;
   }
 
-  /** The session this connection holds, or `null`. */
+  /**
+   * The session this connection holds, or `null`. Once the connection has ended (in
+   * `onClientDisconnected` and later) it is the session the connection held when it ended, so
+   * that the hook can say who left.
+   */
   get session(): Session | null {
     return this.#host.session;
+  }
+
+  /**
+   * The topics this connection is subscribed to, in the order it subscribed. Once the
+   * connection has ended it is the topics it had then (the subscriptions themselves are gone).
+   */
+  get topics(): readonly string[] {
+    return this.#host.topics;
+  }
+
+  /**
+   * Subscribes this connection to a topic, so that `server.publish(topic, …)` reaches it.
+   * Topics are a grouping on the server: the client is not told, and the wire protocol is the
+   * same. Subscriptions end with the connection.
+   *
+   * @returns `false` when the connection was subscribed already.
+   * @throws {RangeError} for a topic name that is empty, longer than 256 characters or not
+   *   printable.
+   * @throws {ConnectionInactiveError} when the connection is closed.
+   * @example
+   * ```ts
+   * import type { Connection } from "./connection.ts";
+   * function join(connection: Connection, room: string): void {
+   *   connection.subscribe(`room:${room}`);
+   * }
+   * console.assert(typeof join === "function");
+   * ```
+   */
+  subscribe(topic: string): boolean {
+    return this.#host.subscribe(topic);
+  }
+
+  /** Unsubscribes from a topic; `false` when the connection was not subscribed to it. */
+  unsubscribe(topic: string): boolean {
+    return this.#host.unsubscribe(topic);
   }
 
   /**

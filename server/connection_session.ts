@@ -27,6 +27,51 @@ import { ConnectionInactiveError, SessionUnavailableError } from "./errors.ts";
 import type { SessionRegistry } from "./session_registry.ts";
 
 /**
+ * What the server does when the sessions held on it change: slots across a cluster, expiry
+ * timers, offline signals and the session manager's release notice.
+ *
+ * @example
+ * ```ts
+ * import type { SessionLifecycle } from "./connection_session.ts";
+ * const lifecycle: SessionLifecycle = {
+ *   acquire: () => true,
+ *   release: (_key, localRemaining) => localRemaining,
+ *   held: () => {},
+ *   unheld: () => {},
+ *   released: () => {},
+ *   destroyed: () => {},
+ *   isTooOld: () => false,
+ *   takeOfflineSignals: () => [],
+ * };
+ * console.assert(lifecycle.acquire("k") === true);
+ * ```
+ */
+export interface SessionLifecycle {
+  /**
+   * One more connection wants to hold the session: whether it may (`maxSessionConnections`),
+   * taking a slot in a cluster. Every `true` is followed by one {@link release}.
+   */
+  acquire(key: string): boolean | Promise<boolean>;
+  /**
+   * A connection let go of the session (or never got it), leaving `localRemaining` holders on
+   * this server: frees its slot and resolves to how many connections hold it anywhere.
+   */
+  release(key: string, localRemaining: number): number | Promise<number>;
+  /** The first connection of this server now holds the session. */
+  held(session: Session): void;
+  /** The last connection of this server left the session. */
+  unheld(key: string): void;
+  /** No connection anywhere holds the session any more, which stays stored. */
+  released(key: string): void;
+  /** The session was closed for good, or a restore found it missing or expired. */
+  destroyed(key: string): void;
+  /** Whether a session created at that time has passed the server's maximum age. */
+  isTooOld(creation: Session["creation"]): boolean;
+  /** Removes and returns the signals kept for the session while no connection held it. */
+  takeOfflineSignals(key: string): Uint8Array[] | Promise<Uint8Array[]>;
+}
+
+/**
  * What the session side needs of the server and of its connection.
  *
  * @example
@@ -52,8 +97,14 @@ export interface SessionHost<C> {
   readonly keyGenerator: SessionKeyGenerator;
   /** Where failures go. */
   readonly logger: Logger;
+  /** What the server does as sessions come and go. */
+  readonly lifecycle: SessionLifecycle;
   /** Sends bytes to the client if the socket is open. */
   send(bytes: Uint8Array): void;
+  /** Holds back pushed signals (broadcast, topics, session signals) until resumed. */
+  deferPushes(): void;
+  /** Sends the pushed signals held back, in order, and stops holding them back. */
+  resumePushes(): void;
 }
 
 /**
@@ -96,14 +147,19 @@ export class ConnectionSession<C> {
       lastLookup: now,
       ...(info !== undefined && Object.keys(info).length > 0 ? { info } : {}),
     };
-    // Stored before the client hears of it, so that it can be restored at once.
-    await host.sessionManager.onSessionCreated(session);
-    if (!host.isOpen) {
-      await host.sessionManager.onSessionClosed(session.key);
-      throw new ConnectionInactiveError("createSession");
+    // A new key: the slot is free, but a cluster counts it.
+    await host.lifecycle.acquire(session.key);
+    try {
+      // Stored before the client hears of it, so that it can be restored at once.
+      await host.sessionManager.onSessionCreated(session);
+    } catch (error) {
+      await this.#releaseUnused(session.key, false);
+      throw error;
     }
-    if (this.#session !== null) {
+    if (!host.isOpen || this.#session !== null) {
+      await this.#releaseUnused(session.key, false);
       await host.sessionManager.onSessionClosed(session.key);
+      if (!host.isOpen) throw new ConnectionInactiveError("createSession");
       throw new SessionUnavailableError("exists", "the connection already has a session");
     }
     this.#attach(session);
@@ -144,8 +200,12 @@ export class ConnectionSession<C> {
     return encodeReply({ id: message.id });
   }
 
-  /** The reply to a client's restore-session request (type 32). */
-  async answerRestore(message: RestoreSessionMessage): Promise<Uint8Array> {
+  /**
+   * Answers a client's restore-session request (type 32). A successful restore sends its reply
+   * and then the signals kept for the session while it was offline, in order, and resolves to
+   * `undefined`; any other outcome resolves to the reply to send.
+   */
+  async answerRestore(message: RestoreSessionMessage): Promise<Uint8Array | undefined> {
     const host = this.#host;
     const refuse = (type: 2 | 3 | 4 | 5) => encodeSpecialReply(type, message.id);
     if (!host.sessionsEnabled) return refuse(MessageType.SessionsDisabledReply);
@@ -153,17 +213,38 @@ export class ConnectionSession<C> {
     if (this.#session?.key === key) {
       return encodeReply({ id: message.id, payload: formatSessionJson(this.#session) });
     }
-    if (!host.sessions.canJoin(key)) return refuse(MessageType.MaxSessionConnectionsReply);
+    let acquired;
+    try {
+      acquired = await host.lifecycle.acquire(key);
+    } catch (error) {
+      host.logger.error("taking a session slot failed", error);
+      return refuse(MessageType.InternalErrorReply);
+    }
+    if (!acquired) return refuse(MessageType.MaxSessionConnectionsReply);
     let found;
     try {
       found = await host.sessionManager.onSessionLookup(key);
     } catch (error) {
       host.logger.error("session lookup failed", error);
+      await this.#releaseUnused(key, false);
       return refuse(MessageType.InternalErrorReply);
     }
-    if (found === null) return refuse(MessageType.SessionNotFoundReply);
-    // Another connection may have joined while the lookup ran.
-    if (!host.sessions.canJoin(key)) return refuse(MessageType.MaxSessionConnectionsReply);
+    if (found === null) {
+      await this.#releaseUnused(key, false);
+      host.lifecycle.destroyed(key);
+      return refuse(MessageType.SessionNotFoundReply);
+    }
+    if (host.lifecycle.isTooOld(found.creation)) {
+      // A manager that does not check the maximum age itself: the server does.
+      await this.#releaseUnused(key, false);
+      await this.#destroyStored(key);
+      return refuse(MessageType.SessionNotFoundReply);
+    }
+    // Another connection of this server may have joined while the lookup ran.
+    if (!host.sessions.canJoin(key)) {
+      await this.#releaseUnused(key, true);
+      return refuse(MessageType.MaxSessionConnectionsReply);
+    }
     const session: Session = {
       key,
       creation: found.creation,
@@ -173,14 +254,56 @@ export class ConnectionSession<C> {
     // Detached and attached in one step: a session created by a handler while the old one is
     // being destroyed would otherwise be overwritten and stay in the registry for good.
     const destroyed = this.#detach(true);
-    if (host.isOpen) this.#attach(session);
+    if (!host.isOpen) {
+      // Found (and so held by the manager) but nobody took it.
+      await this.#releaseUnused(key, true);
+      await destroyed;
+      return undefined;
+    }
+    this.#attach(session);
+    // Signals pushed to the session from now on wait for the reply and the kept ones.
+    host.deferPushes();
+    let kept: Uint8Array[] = [];
+    try {
+      kept = await host.lifecycle.takeOfflineSignals(key);
+    } catch (error) {
+      host.logger.error("taking the signals kept for a session failed", error);
+    }
+    host.send(encodeReply({ id: message.id, payload: formatSessionJson(session) }));
+    for (const signal of kept) host.send(signal);
+    host.resumePushes();
     await destroyed;
-    return encodeReply({ id: message.id, payload: formatSessionJson(session) });
+    return undefined;
+  }
+
+  /**
+   * Gives back a slot taken for a session this connection did not attach to; with `found`, the
+   * manager had found (and so holds) the session and hears of its release if nobody holds it.
+   */
+  async #releaseUnused(key: string, found: boolean): Promise<void> {
+    const lifecycle = this.#host.lifecycle;
+    try {
+      const remaining = await lifecycle.release(key, this.#host.sessions.holders(key).size);
+      if (found && remaining === 0) lifecycle.released(key);
+    } catch (error) {
+      this.#host.logger.error("giving back a session slot failed", error);
+    }
   }
 
   #attach(session: Session): void {
     this.#session = session;
-    this.#host.sessions.register(session.key, this.#host.owner);
+    const holders = this.#host.sessions.register(session.key, this.#host.owner);
+    if (holders === 1) this.#host.lifecycle.held(session);
+  }
+
+  /** Forgets a stored session nobody holds; a failure is logged (the restore fails anyway). */
+  async #destroyStored(key: string): Promise<void> {
+    this.#host.lifecycle.destroyed(key);
+    try {
+      await this.#host.sessionManager.onSessionClosed(key);
+    } catch (error) {
+      this.#host.logger.error("destroying an expired session failed", error);
+    }
   }
 
   /** Leaves the session; with `destroy`, the last connection to leave destroys it. */
@@ -188,9 +311,17 @@ export class ConnectionSession<C> {
     const session = this.#session;
     if (session === null) return;
     this.#session = null;
-    const remaining = this.#host.sessions.deregister(session.key, this.#host.owner);
-    if (destroy && remaining === 0) {
+    const { lifecycle, sessions } = this.#host;
+    const localRemaining = sessions.deregister(session.key, this.#host.owner);
+    if (localRemaining === -1) return;
+    if (localRemaining === 0) lifecycle.unheld(session.key);
+    const remaining = await lifecycle.release(session.key, localRemaining);
+    if (remaining !== 0) return;
+    if (destroy) {
+      lifecycle.destroyed(session.key);
       await this.#host.sessionManager.onSessionClosed(session.key);
+    } else {
+      lifecycle.released(session.key);
     }
   }
 }

@@ -30,7 +30,7 @@ import type { Session, SessionKeyGenerator, SessionManager } from "../session/se
 import { CloseCode } from "./close_codes.ts";
 import { ConcurrencyLimiter } from "./concurrency_limiter.ts";
 import { Connection, type ConnectionHost } from "./connection.ts";
-import { ConnectionSession } from "./connection_session.ts";
+import { ConnectionSession, type SessionLifecycle } from "./connection_session.ts";
 import type { DisconnectKind, DisconnectReason } from "./disconnect_reason.ts";
 import { ConnectionInactiveError } from "./errors.ts";
 import type { ReplyValue } from "./incoming.ts";
@@ -38,6 +38,8 @@ import { failureReply, payloadParts, replyFor } from "./reply_bytes.ts";
 import type { ProtocolViolation, ServerLimits, ServerOptions } from "./options.ts";
 import { SendBuffer } from "./send_buffer.ts";
 import type { SessionRegistry } from "./session_registry.ts";
+import { checkTopicName } from "./topic_name.ts";
+import type { TopicRegistry } from "./topic_registry.ts";
 import type { ConnectionOptions, TransportEvents, TransportSocket } from "./transport.ts";
 
 /**
@@ -58,6 +60,10 @@ export interface ServerContext {
   readonly limits: ServerLimits;
   /** Which connections hold which session. */
   readonly sessions: SessionRegistry<ConnectionState>;
+  /** Which connections subscribed to which topic. */
+  readonly topics: TopicRegistry<ConnectionState>;
+  /** What the server does as sessions come and go. */
+  readonly sessionLifecycle: SessionLifecycle;
   /** Session storage. */
   readonly sessionManager: SessionManager;
   /** Session key source. */
@@ -101,6 +107,12 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   #idleWaiters: (() => void)[] = [];
   #lastRead = Date.now();
   #readTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The topics subscribed to; kept after the close, for the disconnect hook. */
+  readonly #topics = new Set<string>();
+  /** The session held when the connection ended, for the disconnect hook. */
+  #sessionAtClose: Session | null = null;
+  /** Pushed signals held back while a restore sends its reply and the kept signals. */
+  #deferredPushes: Uint8Array[] | null = null;
 
   /** Accepts a socket: sends nothing yet (the server sends accept-conf). */
   constructor(
@@ -125,7 +137,14 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
       sessionManager: server.sessionManager,
       keyGenerator: server.keyGenerator,
       logger: server.logger,
+      lifecycle: server.sessionLifecycle,
       send: (bytes) => this.send(bytes),
+      deferPushes: () => void (this.#deferredPushes ??= []),
+      resumePushes: () => {
+        const deferred = this.#deferredPushes ?? [];
+        this.#deferredPushes = null;
+        for (const bytes of deferred) this.send(bytes);
+      },
     });
     this.#armReadTimer(server.limits.readTimeout);
   }
@@ -140,9 +159,14 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
     return this.#open;
   }
 
-  /** The session this connection holds. */
+  /** The session this connection holds, or held when it ended. */
   get session(): Session | null {
-    return this.#session.current;
+    return this.#open ? this.#session.current : this.#sessionAtClose;
+  }
+
+  /** The topics this connection subscribed to, or had when it ended. */
+  get topics(): readonly string[] {
+    return [...this.#topics];
   }
 
   /** Sends raw bytes if the socket is open. */
@@ -156,6 +180,15 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
         message: `${queued} bytes queued for a client that does not read`,
       }, CloseCode.PolicyViolation);
     }
+  }
+
+  /**
+   * Sends a pushed signal (broadcast, topic, session): at once, or after a restore in progress
+   * has sent its reply and the signals kept for the session.
+   */
+  push(bytes: Uint8Array): void {
+    if (this.#deferredPushes !== null) this.#deferredPushes.push(bytes);
+    else this.send(bytes);
   }
 
   // --- Transport events -------------------------------------------------------------------
@@ -228,6 +261,23 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
     if (!this.#open) throw new ConnectionInactiveError("signal");
     const [input, resolved] = payloadParts(payload, encoding);
     this.send(encodeSignal({ name, payload: input, encoding: resolved }));
+  }
+
+  /** Subscribes to a topic; `false` when subscribed already. */
+  subscribe(topic: string): boolean {
+    checkTopicName(topic);
+    if (!this.#open) throw new ConnectionInactiveError("subscribe");
+    if (this.#topics.has(topic)) return false;
+    this.#topics.add(topic);
+    this.#server.topics.subscribe(topic, this);
+    return true;
+  }
+
+  /** Unsubscribes from a topic; `false` when not subscribed (or the connection ended). */
+  unsubscribe(topic: string): boolean {
+    if (!this.#open || !this.#topics.delete(topic)) return false;
+    this.#server.topics.unsubscribe(topic, this);
+    return true;
   }
 
   /** Creates, stores and announces a session. */
@@ -395,7 +445,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
         const reply = message.kind === "restore-session"
           ? await this.#session.answerRestore(message)
           : await this.#session.answerClose(message);
-        this.send(reply);
+        if (reply !== undefined) this.send(reply);
       } catch (error) {
         this.#server.logger.error(`${message.kind} request failed`, error);
         this.send(encodeSpecialReply(MessageType.InternalErrorReply, message.id));
@@ -484,6 +534,8 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
     clearTimeout(this.#readTimer);
     this.#sendBuffer.stop();
     this.#abort.abort(new ConnectionInactiveError("reply"));
+    for (const topic of this.#topics) this.#server.topics.unsubscribe(topic, this);
+    this.#sessionAtClose = this.#session.current;
     // A dropped connection leaves its session stored, so that the client can restore it.
     this.#session.leave().catch(() => {});
     this.#server.removeConnection(this);

@@ -12,9 +12,11 @@
 
 import type { Logger } from "../protocol/logger.ts";
 import type { SessionKeyGenerator, SessionManager } from "../session/session_manager.ts";
+import type { Cluster, ClusterMessage } from "./cluster.ts";
 import type { Connection } from "./connection.ts";
 import type { DisconnectReason } from "./disconnect_reason.ts";
 import type { IncomingRequest, IncomingSignal, ReplyValue } from "./incoming.ts";
+import type { OfflineDropReason, OfflineSignalLimits } from "./offline_signals.ts";
 import type { ConnectionOptions } from "./transport.ts";
 
 /**
@@ -106,6 +108,36 @@ export interface ServerOptions {
   sessionKeyGenerator?: SessionKeyGenerator;
   /** How many connections may share one session at once; 0 (the default) for unlimited. */
   maxSessionConnections?: number;
+  /**
+   * Milliseconds a session that no connection holds may stay unused (since its last
+   * connection left, or its last restore) before it is destroyed; a later restore gets
+   * session-not-found. Default 0: never, as in the reference. Needs a session manager with
+   * expiry support (the memory and file managers have it).
+   */
+  sessionIdleTimeout?: number;
+  /**
+   * Milliseconds after its creation at which a session is destroyed, held or not: every
+   * connection holding it gets the session-closed notification. Default 0: never.
+   */
+  sessionMaxAge?: number;
+  /**
+   * Bounds of the signals that `server.signalSession` keeps for a session no connection holds,
+   * replayed in order right after the restore reply to the first connection that restores it;
+   * `false` keeps none. Defaults: 256 signals and 1 MiB per session, 5 minutes, 64 MiB in all.
+   * At most once: a signal already written to a socket that then dropped is not kept.
+   */
+  offlineSignals?: OfflineSignalLimits | false;
+  /** A kept offline signal was dropped (oldest first) because a bound was passed. */
+  onOfflineSignalDropped?(sessionKey: string, reason: OfflineDropReason): void;
+  /**
+   * The cluster this server is a node of (`RedisCluster` from `@webwire/webwire/redis`):
+   * `broadcast` (without a filter), `publish`, `signalSession` and `closeSession` then reach
+   * the connections of every node, `maxSessionConnections` counts them all, and signals for
+   * offline sessions are kept in the cluster. Default: none, a server on its own.
+   */
+  cluster?: Cluster;
+  /** A push could not be relayed to the other nodes (it reached this node's connections). */
+  onClusterError?(error: unknown, message: ClusterMessage): void;
   /**
    * Milliseconds a connection may stay silent before the server closes it; default 60 000,
    * minimum 1 000. Clients send heartbeats at three quarters of it.

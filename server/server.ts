@@ -13,15 +13,28 @@
  */
 
 import { encodeAcceptConf } from "../protocol/encode_control_message.ts";
+import { encodeSignal } from "../protocol/encode_payload_message.ts";
 import type { Logger } from "../protocol/logger.ts";
+import type { PayloadEncoding } from "../protocol/message_type.ts";
+import type { Payload } from "../protocol/payload.ts";
 import { FileSessionManager } from "../session/file_session_manager.ts";
 import { DefaultSessionKeyGenerator } from "../session/session_key.ts";
 import type { SessionKeyGenerator, SessionManager } from "../session/session_manager.ts";
 import { CloseCode } from "./close_codes.ts";
 import type { Connection } from "./connection.ts";
+import type { ClusterMessage } from "./cluster.ts";
+import { ClusterLink } from "./cluster_link.ts";
+import type { SessionLifecycle } from "./connection_session.ts";
 import { ConnectionState, type ServerContext } from "./connection_state.ts";
+import { OfflineSignals } from "./offline_signals.ts";
 import { resolveLimits, type ServerLimits, type ServerOptions } from "./options.ts";
+import { payloadParts } from "./reply_bytes.ts";
+import { SessionExpiryClock } from "./session_expiry.ts";
+import { serverSessionLifecycle } from "./session_lifecycle.ts";
 import { SessionRegistry } from "./session_registry.ts";
+import type { BroadcastOptions, SignalOptions } from "./signal_options.ts";
+import { checkTopicName } from "./topic_name.ts";
+import { TopicRegistry } from "./topic_registry.ts";
 import type {
   ConnectionOptions,
   PeerInfo,
@@ -59,6 +72,10 @@ export class Server {
   readonly #logger: Logger;
   readonly #acceptConf: Uint8Array;
   readonly #connections = new Set<ConnectionState>();
+  readonly #topics = new TopicRegistry<ConnectionState>();
+  readonly #offline: OfflineSignals | null;
+  readonly #expiry: SessionExpiryClock;
+  readonly #cluster: ClusterLink;
   readonly #context: ServerContext;
   #shuttingDown = false;
   #shutdown: Promise<void> | undefined;
@@ -71,7 +88,10 @@ export class Server {
   constructor(options: ServerOptions = {}) {
     this.#hooks = options;
     this.#limits = resolveLimits(options);
-    this.#sessions = new SessionRegistry(this.#limits.maxSessionConnections);
+    // In a cluster the cluster counts a session's connections on every node.
+    this.#sessions = new SessionRegistry(
+      options.cluster === undefined ? this.#limits.maxSessionConnections : 0,
+    );
     this.#sessionManager = options.sessionManager ?? new FileSessionManager({
       directory: options.sessionDirectory ?? ".webwire-sessions",
       // Keys of a custom generator need not look like default keys; the file manager's own
@@ -85,11 +105,37 @@ export class Server {
       messageBufferSize: this.#limits.messageBufferSize,
       subProtocol: options.subProtocol ?? "",
     });
+    this.#offline = options.offlineSignals === false
+      ? null
+      : new OfflineSignals(options.offlineSignals ?? {}, (key, reason) => {
+        try {
+          this.#hooks.onOfflineSignalDropped?.(key, reason);
+        } catch (error) {
+          this.#logger.error("onOfflineSignalDropped hook failed", error);
+        }
+      });
+    this.#expiry = new SessionExpiryClock(
+      options,
+      this.#sessionManager,
+      (key) => void this.closeSession(key).catch((error) => this.#logger.error(error)),
+      this.#logger,
+    );
+    this.#cluster = new ClusterLink(options.cluster ?? null, this.#logger, options.onClusterError);
     const isShuttingDown = () => this.#shuttingDown;
     this.#context = {
       hooks: this.#hooks,
       limits: this.#limits,
       sessions: this.#sessions,
+      topics: this.#topics,
+      sessionLifecycle: serverSessionLifecycle({
+        sessions: this.#sessions,
+        manager: this.#sessionManager,
+        expiry: this.#expiry,
+        offline: this.#offline,
+        cluster: this.#cluster,
+        maxSessionConnections: this.#limits.maxSessionConnections,
+        logger: this.#logger,
+      }),
       sessionManager: this.#sessionManager,
       keyGenerator: this.#keyGenerator,
       logger: this.#logger,
@@ -98,6 +144,30 @@ export class Server {
       },
       removeConnection: (state) => void this.#connections.delete(state),
     };
+    this.#cluster.join({ deliver: (message) => this.#deliver(message) });
+  }
+
+  /**
+   * Resolves once the server has joined its cluster (at once without one). Pushes from other
+   * nodes reach this server's connections from then on. Never rejects: a failure is logged.
+   */
+  get clusterJoined(): Promise<void> {
+    return this.#cluster.joined;
+  }
+
+  /** How many pushes could not be relayed to the other nodes of the cluster. */
+  get clusterErrors(): number {
+    return this.#cluster.failures;
+  }
+
+  /**
+   * How many connections hold the session on every node of the cluster together (on this
+   * server alone without a cluster; `sessionConnections` lists this server's).
+   */
+  async clusterSessionConnectionCount(key: string): Promise<number> {
+    const cluster = this.#cluster.cluster;
+    if (cluster === null) return this.#sessions.holders(key).size;
+    return await cluster.sessionConnectionCount(key);
   }
 
   /** The settings in force, defaults filled in (read timeout, buffer size, ...). */
@@ -131,12 +201,133 @@ export class Server {
   }
 
   /**
+   * The open connections (those closing gracefully included), as a snapshot in the order they
+   * were accepted.
+   *
+   * @example
+   * ```ts
+   * import { Server } from "./server.ts";
+   * const server = new Server();
+   * for (const connection of server.connections()) console.log(connection.remoteAddress);
+   * ```
+   */
+  connections(): Connection[] {
+    return Array.from(this.#connections, (state) => state.connection);
+  }
+
+  /** How many signals kept for offline sessions were dropped because a bound was passed. */
+  get droppedOfflineSignals(): number {
+    return this.#offline?.dropped ?? 0;
+  }
+
+  /**
+   * Sends one server signal to every open connection, or to those `filter` accepts. The
+   * signal is encoded once and the same bytes go to every socket. A slow reader does not hold
+   * up the others: like `connection.signal`, a send that leaves more than `maxSendBuffer`
+   * bytes queued closes that connection (1008, `slow-reader`).
+   *
+   * @returns how many connections the signal was sent to.
+   * @throws {RangeError} for a bad name, or neither name nor payload.
+   * @example
+   * ```ts
+   * import { Server } from "./server.ts";
+   * const server = new Server();
+   * const sent = server.broadcast("news", JSON.stringify({ headline: "hello" }));
+   * console.assert(sent === 0); // nobody is connected yet
+   * ```
+   */
+  broadcast(
+    name: string,
+    payload: Payload | Uint8Array | string = "",
+    options: BroadcastOptions = {},
+  ): number {
+    const bytes = signalBytes(name, payload, options.encoding);
+    const filter = options.filter;
+    const sent = this.#broadcastLocally(bytes, filter);
+    if (filter === undefined) this.#cluster.relay({ kind: "broadcast", signal: bytes });
+    return sent;
+  }
+
+  /**
+   * Sends one server signal to every connection subscribed to `topic`
+   * (`connection.subscribe`), encoded once, slow readers handled as by {@link broadcast}.
+   *
+   * @returns how many connections the signal was sent to (0 for a topic nobody subscribed to).
+   * @throws {RangeError} for a bad topic name, a bad signal name, or neither name nor payload.
+   * @example
+   * ```ts
+   * import { Server } from "./server.ts";
+   * const server = new Server({
+   *   onRequest: (request) => {
+   *     if (request.name === "join") request.connection.subscribe("room:" + request.payload.text());
+   *   },
+   * });
+   * console.assert(server.publish("room:lobby", "message", "hi all") === 0);
+   * ```
+   */
+  publish(
+    topic: string,
+    name: string,
+    payload: Payload | Uint8Array | string = "",
+    options: SignalOptions = {},
+  ): number {
+    checkTopicName(topic);
+    const bytes = signalBytes(name, payload, options.encoding);
+    this.#cluster.relay({ kind: "publish", topic, signal: bytes });
+    return pushTo(this.#topics.subscribers(topic), bytes);
+  }
+
+  /**
+   * Sends one server signal to every connection holding the session `key`. When none holds it,
+   * the signal is kept (within the `offlineSignals` bounds) and sent, in order, right after the
+   * restore reply to the first connection that restores the session; kept signals are
+   * forgotten when the session is closed, expires, or a restore finds it missing.
+   *
+   * @returns how many connections the signal was sent to now (0 when it was kept).
+   * @throws {RangeError} for a bad name, or neither name nor payload.
+   * @example
+   * ```ts
+   * import { Server } from "./server.ts";
+   * const server = new Server();
+   * // Reaches every tab of the user's session, or waits for the session to come back.
+   * server.signalSession("the-session-key", "notification", "you have mail");
+   * await server.shutdown();
+   * ```
+   */
+  signalSession(
+    key: string,
+    name: string,
+    payload: Payload | Uint8Array | string = "",
+    options: SignalOptions = {},
+  ): number {
+    const bytes = signalBytes(name, payload, options.encoding);
+    const holders = this.#sessions.holders(key);
+    if (this.#cluster.cluster !== null) {
+      // The cluster delivers it where the session is held, or keeps it if it is held nowhere.
+      this.#cluster.relay({ kind: "signal-session", key, signal: bytes });
+    } else if (holders.size === 0 && this.#limits.sessionsEnabled) {
+      this.#offline?.keep(key, bytes);
+    }
+    return pushTo(holders, bytes);
+  }
+
+  /**
    * Closes a session on every connection holding it: each gets the session-closed
-   * notification, and the session manager forgets it. Resolves to the number of connections
-   * that held it.
+   * notification, and the session manager forgets it (also when no connection holds it).
+   * Resolves to the number of connections that held it.
    */
   async closeSession(key: string): Promise<number> {
+    this.#cluster.relay({ kind: "close-session", key });
+    return await this.#closeSessionLocally(key);
+  }
+
+  async #closeSessionLocally(key: string): Promise<number> {
     const states = this.#sessions.connections(key);
+    if (states.length === 0) {
+      this.#lifecycle.destroyed(key);
+      await this.#sessionManager.onSessionClosed(key);
+      return 0;
+    }
     for (const state of states) await state.closeSession();
     return states.length;
   }
@@ -210,8 +401,48 @@ export class Server {
     return this.#shutdown;
   }
 
+  get #lifecycle(): SessionLifecycle {
+    return this.#context.sessionLifecycle;
+  }
+
+  #broadcastLocally(
+    bytes: Uint8Array,
+    filter?: (connection: Connection) => boolean,
+  ): number {
+    let sent = 0;
+    for (const state of this.#connections) {
+      if (!state.isOpen || (filter !== undefined && !filter(state.connection))) continue;
+      state.push(bytes);
+      sent++;
+    }
+    return sent;
+  }
+
+  /** What another node of the cluster published, for this server's connections. */
+  #deliver(message: ClusterMessage): void {
+    switch (message.kind) {
+      case "broadcast":
+        this.#broadcastLocally(message.signal);
+        return;
+      case "publish":
+        pushTo(this.#topics.subscribers(message.topic), message.signal);
+        return;
+      case "signal-session":
+        pushTo(this.#sessions.holders(message.key), message.signal);
+        return;
+      case "close-session":
+        // The node that closed it has told the session manager; here only holders are told.
+        for (const state of this.#sessions.connections(message.key)) {
+          state.closeSession().catch((error) =>
+            this.#logger.error("closing a session for the cluster failed", error)
+          );
+        }
+    }
+  }
+
   async #shutDown(timeout: number | undefined): Promise<void> {
     this.#shuttingDown = true;
+    this.#expiry.stop();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = timeout === undefined
       ? undefined
@@ -225,7 +456,27 @@ export class Server {
     } finally {
       clearTimeout(timer);
     }
+    await this.#cluster.leave();
   }
+}
+
+/** Pushes `bytes` to each connection of a set; returns how many. */
+function pushTo(states: ReadonlySet<ConnectionState>, bytes: Uint8Array): number {
+  let sent = 0;
+  for (const state of states) {
+    state.push(bytes);
+    sent++;
+  }
+  return sent;
+}
+
+function signalBytes(
+  name: string,
+  payload: Payload | Uint8Array | string,
+  encoding: PayloadEncoding | undefined,
+): Uint8Array {
+  const [input, resolved] = payloadParts(payload, encoding);
+  return encodeSignal({ name, payload: input, encoding: resolved });
 }
 
 function unavailable(): Response {

@@ -1,49 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { connect, type Socket } from "node:net";
 import { encodeRequest, requestIdFromNumber } from "../protocol/mod.ts";
 import { silentLogger } from "../protocol/logger.ts";
 import { RawClient } from "../testing/raw_client.ts";
+import { stalledClient } from "../testing/stalled_client.ts";
 import { startServer } from "../testing/serve.ts";
 import { until } from "../testing/until.ts";
 import type { DisconnectReason } from "./disconnect_reason.ts";
 import type { ProtocolViolation } from "./options.ts";
-
-/**
- * A WebSocket client over plain TCP that completes the handshake, sends one frame and then
- * never reads again: the slow reader that a server must not buffer for without bound.
- */
-async function stalledClient(url: string, frame: Uint8Array): Promise<Socket> {
-  const { port, pathname } = new URL(url);
-  const socket = connect(Number(port), "127.0.0.1");
-  await new Promise<void>((resolve, reject) => {
-    socket.once("error", reject);
-    socket.once("connect", () => resolve());
-  });
-  socket.write(
-    `GET ${pathname} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
-  );
-  await new Promise<void>((resolve) => {
-    socket.once("data", () => {
-      socket.pause();
-      resolve();
-    });
-  });
-  socket.write(maskedBinaryFrame(frame));
-  return socket;
-}
-
-function maskedBinaryFrame(payload: Uint8Array): Uint8Array {
-  if (payload.length >= 126) throw new RangeError("short frames only");
-  const mask = [1, 2, 3, 4];
-  const frame = new Uint8Array(6 + payload.length);
-  frame[0] = 0x82;
-  frame[1] = 0x80 | payload.length;
-  frame.set(mask, 2);
-  for (let i = 0; i < payload.length; i++) frame[6 + i] = payload[i] ^ mask[i % 4];
-  return frame;
-}
 
 for (const adapter of ["runtime", "hono", "node"] as const) {
   test(`a client that stops reading is closed at maxSendBuffer (${adapter} adapter)`, async () => {

@@ -11,6 +11,8 @@
  * @module
  */
 
+const none: ReadonlySet<never> = new Set();
+
 /**
  * A map from session key to the connections holding it.
  *
@@ -38,11 +40,12 @@ export class SessionRegistry<C> {
     return (this.#sessions.get(key)?.size ?? 0) < this.#maxConnections;
   }
 
-  /** Adds a connection to a session. */
-  register(key: string, connection: C): void {
+  /** Adds a connection to a session and returns how many connections hold it now. */
+  register(key: string, connection: C): number {
     let connections = this.#sessions.get(key);
     if (connections === undefined) this.#sessions.set(key, connections = new Set());
     connections.add(connection);
+    return connections.size;
   }
 
   /**
@@ -59,6 +62,11 @@ export class SessionRegistry<C> {
   /** The connections holding a session (empty when none). */
   connections(key: string): C[] {
     return [...(this.#sessions.get(key) ?? [])];
+  }
+
+  /** The connections holding a session, as a live view (copy it before changing the registry). */
+  holders(key: string): ReadonlySet<C> {
+    return this.#sessions.get(key) ?? none;
   }
 
   /** How many sessions have at least one connection. */

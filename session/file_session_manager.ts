@@ -12,15 +12,36 @@
  * @module
  */
 
-import { mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import {
+  mkdir,
+  readdir,
+  readFile,
+  rename,
+  stat,
+  unlink,
+  utimes,
+  writeFile,
+} from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { WebwireError } from "../protocol/webwire_error.ts";
 import type { SessionInfo } from "../protocol/session_json.ts";
 import { Timestamp } from "../protocol/timestamp.ts";
 import { isDefaultSessionKey } from "./session_key.ts";
-import type { Session, SessionLookupResult, SessionManager } from "./session_manager.ts";
+import { isExpired } from "./session_expiry_rule.ts";
+import type {
+  Session,
+  SessionExpiry,
+  SessionLookupResult,
+  SessionManager,
+} from "./session_manager.ts";
 
 const fileSuffix = ".wwrsess";
+
+/** Session files looked at by one sweep, at most. */
+const sweepBatch = 1000;
+
+/** Temporary files older than this are left over from a crash, and removed. */
+const staleTemporaryMs = 60_000;
 
 /**
  * Whatever `isValidKey` says, a key becomes a file name only if it is 1 to 200 characters of
@@ -52,6 +73,8 @@ export interface FileSessionManagerOptions {
    * not starting with a dot, or they are refused too.
    */
   isValidKey?: (key: string) => boolean;
+  /** Milliseconds since the epoch, for expiry; default `Date.now` (tests pass their own). */
+  clock?: () => number;
 }
 
 /**
@@ -118,6 +141,12 @@ export class FileSessionManager implements SessionManager {
   readonly #resolvedDirectory: string;
   readonly #isValidKey: (key: string) => boolean;
   readonly #queues = new Map<string, Promise<void>>();
+  readonly #clock: () => number;
+  /** Keys a connection of this process holds (created or found, not yet released). */
+  readonly #held = new Set<string>();
+  #expiry: SessionExpiry = { idleTimeout: 0, maxAge: 0 };
+  /** Where the next sweep goes on: the last file name the previous one looked at. */
+  #sweepCursor = "";
   #directoryReady: Promise<void> | undefined;
 
   /** Creates a manager for the directory; nothing is touched until the first session. */
@@ -128,6 +157,7 @@ export class FileSessionManager implements SessionManager {
     this.directory = options.directory;
     this.#resolvedDirectory = resolve(options.directory);
     this.#isValidKey = options.isValidKey ?? isDefaultSessionKey;
+    this.#clock = options.clock ?? Date.now;
   }
 
   /**
@@ -148,13 +178,15 @@ export class FileSessionManager implements SessionManager {
     return this.#queued(session.key, async () => {
       await this.#ensureDirectory();
       await this.#write(path, session);
+      this.#held.add(session.key);
     });
   }
 
   /**
    * Reads the session's file and rewrites it with now as the last lookup.
    *
-   * @returns the values stored before this lookup, or `null` for a refused or unknown key.
+   * @returns the values stored before this lookup, or `null` for a refused, unknown or
+   *   expired key (an expired session's file is removed).
    * @throws {CorruptSessionFileError} when the file is not a session file.
    */
   onSessionLookup(key: string): Promise<SessionLookupResult | null> {
@@ -169,7 +201,12 @@ export class FileSessionManager implements SessionManager {
         throw error;
       }
       const stored = parseSessionFile(text, path);
+      if (await this.#isExpired(key, path, stored)) {
+        await removeFile(path);
+        return null;
+      }
       await this.#write(path, { ...stored, lastLookup: Timestamp.now() });
+      this.#held.add(key);
       return stored;
     });
   }
@@ -178,13 +215,104 @@ export class FileSessionManager implements SessionManager {
   onSessionClosed(key: string): Promise<void> {
     const path = this.#pathOf(key);
     if (path === null) return Promise.resolve();
+    this.#held.delete(key);
+    return this.#queued(key, () => removeFile(path));
+  }
+
+  /** Expiry: the server's settings. */
+  useExpiry(expiry: SessionExpiry): void {
+    this.#expiry = { ...expiry };
+  }
+
+  /**
+   * Expiry: no connection holds the session any more. Its file's modification time is set to
+   * now, where its idle time counts from (also after a restart).
+   */
+  onSessionReleased(key: string): Promise<void> {
+    const path = this.#pathOf(key);
+    if (path === null) return Promise.resolve();
+    this.#held.delete(key);
     return this.#queued(key, async () => {
+      const now = new Date(this.#clock());
       try {
-        await unlink(path);
+        await utimes(path, now, now);
       } catch (error) {
         if (errorCode(error) !== "ENOENT") throw error;
       }
     });
+  }
+
+  /**
+   * Expiry, and cleaning up after crashes: removes the files of expired sessions that no
+   * connection of this process holds, looking at up to 1 000 session files per call (the next
+   * call goes on where this one stopped), and temporary files left over from a crash (older
+   * than a minute). A session file that cannot be read is left alone. Resolves to the number
+   * of sessions removed.
+   */
+  async sweepExpired(): Promise<number> {
+    let names: string[];
+    try {
+      names = await readdir(this.#resolvedDirectory);
+    } catch (error) {
+      if (errorCode(error) === "ENOENT") return 0;
+      throw error;
+    }
+    await this.#removeStaleTemporaryFiles(names);
+    const keys = names.filter((name) => name.endsWith(fileSuffix))
+      .map((name) => name.slice(0, -fileSuffix.length))
+      .sort();
+    const start = keys.findIndex((key) => key > this.#sweepCursor);
+    const batch = (start === -1 ? keys : keys.slice(start)).slice(0, sweepBatch);
+    this.#sweepCursor = batch.length < sweepBatch ? "" : batch[batch.length - 1];
+    let removed = 0;
+    for (const key of batch) {
+      if (this.#held.has(key)) continue;
+      const path = this.#pathOf(key);
+      if (path === null) continue;
+      const gone = await this.#queued(key, async () => {
+        if (this.#held.has(key)) return false;
+        let stored: SessionFile;
+        try {
+          stored = parseSessionFile(await readFile(path, "utf8"), path);
+        } catch {
+          return false;
+        }
+        if (!(await this.#isExpired(key, path, stored))) return false;
+        await removeFile(path);
+        return true;
+      });
+      if (gone) removed++;
+    }
+    return removed;
+  }
+
+  /** Whether a stored session has expired; an unheld session's idle time runs from its mtime. */
+  async #isExpired(key: string, path: string, stored: SessionFile): Promise<boolean> {
+    const expiry = this.#expiry;
+    if (expiry.idleTimeout === 0 && expiry.maxAge === 0) return false;
+    let lastUse: number | null = null;
+    if (expiry.idleTimeout > 0 && !this.#held.has(key)) {
+      try {
+        lastUse = (await stat(path)).mtimeMs;
+      } catch (error) {
+        if (errorCode(error) !== "ENOENT") throw error;
+      }
+    }
+    const creation = stored.creation.toDate().getTime();
+    return isExpired(expiry, { creation, lastUse }, this.#clock());
+  }
+
+  async #removeStaleTemporaryFiles(names: string[]): Promise<void> {
+    const now = this.#clock();
+    for (const name of names) {
+      if (!(name.startsWith(".") && name.endsWith(".tmp"))) continue;
+      const path = join(this.#resolvedDirectory, name);
+      try {
+        if (now - (await stat(path)).mtimeMs > staleTemporaryMs) await unlink(path);
+      } catch {
+        // Gone already, or renamed by a writer that was still running: nothing to clean.
+      }
+    }
   }
 
   /** The file of a key, or `null` when the key must not reach the file system. */
@@ -231,6 +359,14 @@ export class FileSessionManager implements SessionManager {
       if (this.#queues.get(key) === settled) this.#queues.delete(key);
     });
     return result;
+  }
+}
+
+async function removeFile(path: string): Promise<void> {
+  try {
+    await unlink(path);
+  } catch (error) {
+    if (errorCode(error) !== "ENOENT") throw error;
   }
 }
 

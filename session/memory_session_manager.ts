@@ -16,12 +16,38 @@
 
 import type { SessionInfo } from "../protocol/session_json.ts";
 import { Timestamp } from "../protocol/timestamp.ts";
-import type { Session, SessionLookupResult, SessionManager } from "./session_manager.ts";
+import { isExpired } from "./session_expiry_rule.ts";
+import type {
+  Session,
+  SessionExpiry,
+  SessionLookupResult,
+  SessionManager,
+} from "./session_manager.ts";
 
 interface StoredSession {
   creation: Timestamp;
   lastLookup: Timestamp;
   info?: SessionInfo;
+  /** Whether a connection holds it (from creation or lookup until release). */
+  held: boolean;
+  /** Milliseconds since the epoch of the last release or lookup. */
+  lastUse: number;
+}
+
+/**
+ * Options of a {@link MemorySessionManager}.
+ *
+ * @example
+ * ```ts
+ * import type { MemorySessionManagerOptions } from "./memory_session_manager.ts";
+ * let now = 0;
+ * const options: MemorySessionManagerOptions = { clock: () => now };
+ * console.assert(options.clock!() === 0);
+ * ```
+ */
+export interface MemorySessionManagerOptions {
+  /** Milliseconds since the epoch, for expiry; default `Date.now` (tests pass their own). */
+  clock?: () => number;
 }
 
 /**
@@ -44,6 +70,13 @@ interface StoredSession {
  */
 export class MemorySessionManager implements SessionManager {
   readonly #sessions = new Map<string, StoredSession>();
+  readonly #clock: () => number;
+  #expiry: SessionExpiry = { idleTimeout: 0, maxAge: 0 };
+
+  /** Creates an empty store. */
+  constructor(options: MemorySessionManagerOptions = {}) {
+    this.#clock = options.clock ?? Date.now;
+  }
 
   /** How many sessions are stored. */
   get size(): number {
@@ -52,26 +85,73 @@ export class MemorySessionManager implements SessionManager {
 
   /** Stores the session under its key, replacing any session of that key. */
   onSessionCreated(session: Session): void {
-    const stored: StoredSession = { creation: session.creation, lastLookup: session.lastLookup };
+    const stored: StoredSession = {
+      creation: session.creation,
+      lastLookup: session.lastLookup,
+      held: true,
+      lastUse: this.#clock(),
+    };
     if (session.info !== undefined) stored.info = structuredClone(session.info);
     this.#sessions.set(session.key, stored);
   }
 
-  /** Finds a session, records now as its last lookup and returns its values from before. */
+  /**
+   * Finds a session, records now as its last lookup and returns its values from before; an
+   * expired session is forgotten and not found.
+   */
   onSessionLookup(key: string): SessionLookupResult | null {
     const stored = this.#sessions.get(key);
     if (stored === undefined) return null;
+    const now = this.#clock();
+    if (this.#isExpired(stored, now)) {
+      this.#sessions.delete(key);
+      return null;
+    }
     const result: SessionLookupResult = {
       creation: stored.creation,
       lastLookup: stored.lastLookup,
       ...(stored.info === undefined ? {} : { info: structuredClone(stored.info) }),
     };
     stored.lastLookup = Timestamp.now();
+    stored.held = true;
+    stored.lastUse = now;
     return result;
   }
 
   /** Forgets the session; an unknown key is fine. */
   onSessionClosed(key: string): void {
     this.#sessions.delete(key);
+  }
+
+  /** Expiry: the server's settings. */
+  useExpiry(expiry: SessionExpiry): void {
+    this.#expiry = { ...expiry };
+  }
+
+  /** Expiry: no connection holds the session any more; its idle time starts now. */
+  onSessionReleased(key: string): void {
+    const stored = this.#sessions.get(key);
+    if (stored === undefined) return;
+    stored.held = false;
+    stored.lastUse = this.#clock();
+  }
+
+  /** Expiry: forgets every expired session that no connection holds; returns how many. */
+  sweepExpired(): number {
+    const now = this.#clock();
+    let removed = 0;
+    for (const [key, stored] of this.#sessions) {
+      if (stored.held || !this.#isExpired(stored, now)) continue;
+      this.#sessions.delete(key);
+      removed++;
+    }
+    return removed;
+  }
+
+  #isExpired(stored: StoredSession, now: number): boolean {
+    return isExpired(this.#expiry, {
+      creation: stored.creation.toDate().getTime(),
+      lastUse: stored.held ? null : stored.lastUse,
+    }, now);
   }
 }

@@ -21,12 +21,16 @@
 
 export type {
   Session,
-  SessionKeyGenerator,
   SessionExpiry,
+  SessionKeyGenerator,
   SessionLookupResult,
   SessionManager,
 } from "./session_manager.ts";
-export { MemorySessionManager } from "./memory_session_manager.ts";
+export {
+  MemorySessionManager,
+  type MemorySessionManagerOptions,
+} from "./memory_session_manager.ts";
+export { isExpired, type SessionTimes } from "./session_expiry_rule.ts";
 export {
   CorruptSessionFileError,
   FileSessionManager,

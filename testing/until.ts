@@ -11,7 +11,7 @@
  */
 
 /**
- * Polls `condition` every 5 ms until it holds; rejects after `timeoutMs` with `what` in the
+ * Polls `condition` (which may be async) every 5 ms until it holds; rejects after `timeoutMs` with `what` in the
  * message.
  *
  * @example
@@ -23,12 +23,12 @@
  * ```
  */
 export async function until(
-  condition: () => boolean,
+  condition: () => boolean | Promise<boolean>,
   what: string,
   timeoutMs = 2000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting: ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }

@@ -1,0 +1,133 @@
+// What the Redis engine relies on in ioredis, checked in each runtime against a real Redis:
+// pub/sub on a duplicated connection, resubscription after a Redis restart, Lua by EVALSHA with
+// the EVAL fallback, and bounded calls (callRedis) while Redis is down.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { Redis } from "ioredis";
+import { type RedisServer, startRedisServer } from "../testing/redis_server.ts";
+import { RedisUnavailableError } from "./errors.ts";
+import { callRedis } from "./redis_call.ts";
+import { RedisScript } from "./redis_script.ts";
+
+let redis: RedisServer;
+
+before(async () => {
+  redis = await startRedisServer();
+});
+
+after(async () => {
+  await redis?.stop(); // unset when redis-server could not start
+});
+
+/** A client that reconnects every 50 ms and keeps quiet about failed attempts. */
+function newClient(): Redis {
+  const client = new Redis(redis.url, { retryStrategy: () => 50 });
+  client.on("error", () => {});
+  return client;
+}
+
+function nextMessage(subscriber: Redis, timeoutMs = 3000): Promise<[string, string]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      subscriber.off("message", listener);
+      reject(new Error(`no message within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const listener = (channel: string, message: string) => {
+      clearTimeout(timer);
+      subscriber.off("message", listener);
+      resolve([channel, message]);
+    };
+    subscriber.on("message", listener);
+  });
+}
+
+/** Publishes until someone receives it: after a restart the subscriber resubscribes soon. */
+async function publishUntilReceived(client: Redis, channel: string, text: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while ((await client.publish(channel, text).catch(() => 0)) === 0) {
+    if (Date.now() > deadline) throw new Error(`nobody subscribed to ${channel} again`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+test("pub/sub on a duplicated connection, resubscribed by itself after Redis restarts", async () => {
+  const client = newClient();
+  const subscriber = client.duplicate();
+  subscriber.on("error", () => {});
+  const events: string[] = [];
+  for (const event of ["close", "reconnecting", "ready"]) {
+    subscriber.on(event, () => events.push(event));
+  }
+  try {
+    assert.equal(await subscriber.subscribe("news", "alerts"), 2);
+    const received = nextMessage(subscriber);
+    assert.equal(await client.publish("news", "first"), 1);
+    assert.deepEqual(await received, ["news", "first"]);
+
+    await redis.restart();
+    const afterRestart = nextMessage(subscriber, 6000);
+    await publishUntilReceived(client, "alerts", "second");
+    assert.deepEqual(await afterRestart, ["alerts", "second"]);
+    assert.ok(events.includes("reconnecting") && events.includes("ready"), events.join());
+  } finally {
+    client.disconnect();
+    subscriber.disconnect();
+  }
+});
+
+test("RedisScript runs by EVALSHA and sends the source again when Redis lost it", async () => {
+  const client = newClient();
+  const add = new RedisScript("return redis.call('INCRBY', KEYS[1], ARGV[1])");
+  try {
+    assert.equal(await add.run(client, ["counter"], [2]), 2);
+    assert.deepEqual(await client.script("EXISTS", add.sha1), [1]);
+    assert.equal(await add.run(client, ["counter"], [3]), 5);
+    await redis.restart(); // empty: no keys, no cached scripts
+    const value = await callRedis(client, 3000, "script", () => add.run(client, ["counter"], [7]));
+    assert.equal(value, 7);
+    await assert.rejects(
+      new RedisScript("return redis.call('NOPE')").run(client, [], []),
+      (error: Error) => error.name === "ReplyError",
+    );
+  } finally {
+    client.disconnect();
+  }
+});
+
+test("callRedis: bounded while Redis is down, Redis' own errors passed on, closed clients at once", async () => {
+  const client = newClient();
+  try {
+    assert.equal(await callRedis(client, 1000, "ping", () => client.ping()), "PONG");
+    await assert.rejects(
+      callRedis(
+        client,
+        1000,
+        "a wrong type",
+        () => client.hset("s", "f", "v").then(() => client.get("s")),
+      ),
+      (error: Error) => error.name === "ReplyError",
+    );
+    await redis.pause();
+    const started = Date.now();
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, () => callRedis(client, 200, "ping", () => client.ping())),
+    );
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed < 600, `settled after ${elapsed} ms`);
+    for (const result of results) {
+      assert.equal(result.status, "rejected");
+      assert.ok(result.reason instanceof RedisUnavailableError);
+    }
+    await redis.start();
+    const deadline = Date.now() + 5000;
+    while (client.status !== "ready" && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.equal(await callRedis(client, 1000, "ping", () => client.ping()), "PONG");
+  } finally {
+    client.disconnect();
+  }
+  const error = await callRedis(client, 1000, "ping", () => client.ping()).catch((e) => e);
+  assert.ok(error instanceof RedisUnavailableError);
+  assert.match(error.message, /closed/);
+});

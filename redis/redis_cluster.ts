@@ -1,0 +1,362 @@
+/**
+ * A cluster of WebWire servers on one Redis: the `Cluster` port of the server core, so that
+ * pushes, session slots and signals for offline sessions span every server process.
+ *
+ * @example
+ * ```ts
+ * import { RedisCluster } from "./redis_cluster.ts";
+ * const cluster = new RedisCluster("redis://127.0.0.1:6379", { keyPrefix: "chat:" });
+ * console.assert(cluster.nodeId.length === 16);
+ * await cluster.leave(); // never joined: nothing to do but close its connections
+ * ```
+ * @module
+ */
+
+import { Buffer } from "node:buffer";
+import { Redis } from "ioredis";
+import type { Logger } from "../protocol/logger.ts";
+import type { Cluster, ClusterMessage, ClusterNode } from "../server/cluster.ts";
+import { decodeClusterMessage, encodeClusterMessage } from "./cluster_message.ts";
+import {
+  acquireSlotScript,
+  countHoldersScript,
+  releaseSlotScript,
+  signalSessionScript,
+  takeOfflineScript,
+} from "./cluster_scripts.ts";
+import { callRedis } from "./redis_call.ts";
+import type { RedisScript } from "./redis_script.ts";
+
+/**
+ * Options of a {@link RedisCluster}.
+ *
+ * @example
+ * ```ts
+ * import type { RedisClusterOptions } from "./redis_cluster.ts";
+ * const options: RedisClusterOptions = { nodeTtl: 5000, offlineSignals: { maxCount: 64 } };
+ * console.assert(options.nodeTtl === 5000);
+ * ```
+ */
+export interface RedisClusterOptions {
+  /** Prefix of every Redis key and of the channel; default `webwire:`. Nodes share it. */
+  keyPrefix?: string;
+  /** Milliseconds within which every Redis call settles; default 2000. */
+  commandTimeout?: number;
+  /**
+   * Milliseconds a node counts as alive after its last heartbeat (sent every third of it);
+   * default 10 000. The session slots of a node that died without leaving are free again
+   * within this time.
+   */
+  nodeTtl?: number;
+  /**
+   * Bounds of the signals kept for a session that no node holds: `maxCount` (default 256)
+   * and `maxAge` in ms (default 300 000, counted from the newest signal for the whole list and
+   * checked per signal when taken); `false` keeps none.
+   */
+  offlineSignals?: { maxCount?: number; maxAge?: number } | false;
+  /** This node's id (printable ASCII, at most 64 characters); default 16 random hex digits. */
+  nodeId?: string;
+  /** Where connection trouble is reported, once per outage; default `console`. */
+  logger?: Logger;
+}
+
+/**
+ * The Redis implementation of the server's `Cluster` port. Give one to each server
+ * (`new Server({ cluster: new RedisCluster(url) })`); the servers on one Redis and one key
+ * prefix form a cluster.
+ *
+ * - **Pushes** go over one Redis pub/sub channel (`<prefix>cluster`), as the bytes that the
+ *   clients receive: each node delivers what the others publish on its own connections. Pub/sub
+ *   delivers at most once and only to nodes connected at that moment, which is what pushes to
+ *   live connections need; streams would add storage and acknowledgements for no gain here.
+ * - **Session slots** (`maxSessionConnections`) are counted per node in a hash per session,
+ *   taken and given back by Lua scripts (atomic); a node's slots count while its heartbeat key
+ *   lives, so a node killed without leaving frees them within `nodeTtl`.
+ * - **Offline signals**: a session signal that no live node can take is kept in a Redis list
+ *   (bounded by `maxCount`, expired after `maxAge`) and handed, in order, to the node that
+ *   restores the session next. One script decides "publish or keep", so none falls between.
+ * - **Faults**: every call settles within `commandTimeout` (`RedisUnavailableError`); while
+ *   Redis is down, pushes reach only the local connections (the server counts and reports each
+ *   one not relayed), session slots cannot be taken (restores and logins get the internal-error
+ *   reply), and the subscriber reconnects and subscribes again by itself when Redis is back.
+ *   A restarted Redis without persistence has forgotten slots and kept signals.
+ *
+ * @example
+ * ```ts
+ * import { RedisCluster } from "./redis_cluster.ts";
+ * import { RedisSessionManager } from "./redis_session_manager.ts";
+ * const url = "redis://127.0.0.1:6379";
+ * const options = { sessionManager: new RedisSessionManager(url), cluster: new RedisCluster(url) };
+ * console.assert(options.cluster.channel === "webwire:cluster");
+ * await options.cluster.leave();
+ * await options.sessionManager.close();
+ * ```
+ */
+export class RedisCluster implements Cluster {
+  /** This node's id. */
+  readonly nodeId: string;
+  /** The key prefix. */
+  readonly keyPrefix: string;
+  /** The pub/sub channel of the cluster. */
+  readonly channel: string;
+  readonly #client: Redis;
+  readonly #subscriber: Redis;
+  readonly #ownsClient: boolean;
+  readonly #timeout: number;
+  readonly #nodeTtl: number;
+  readonly #maxCount: number;
+  readonly #maxAge: number;
+  readonly #logger: Logger;
+  #node: ClusterNode | null = null;
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #droppedOfflineSignals = 0;
+
+  /**
+   * Creates the node's link on an ioredis client (a second connection for pub/sub is made with
+   * `duplicate()`), or on new lazily connecting clients for a `redis://` URL.
+   *
+   * @throws {RangeError} for a bad option.
+   */
+  constructor(redis: Redis | string, options: RedisClusterOptions = {}) {
+    this.keyPrefix = options.keyPrefix ?? "webwire:";
+    this.channel = `${this.keyPrefix}cluster`;
+    this.nodeId = options.nodeId ?? randomNodeId();
+    if (!/^[\x21-\x7e]{1,64}$/.test(this.nodeId)) {
+      throw new RangeError(`nodeId must be 1 to 64 printable ASCII characters`);
+    }
+    this.#timeout = positive("commandTimeout", options.commandTimeout ?? 2000);
+    this.#nodeTtl = positive("nodeTtl", options.nodeTtl ?? 10_000);
+    const offline = options.offlineSignals;
+    this.#maxCount = offline === false ? 0 : positive("maxCount", offline?.maxCount ?? 256);
+    this.#maxAge = positive(
+      "maxAge",
+      offline === false ? 1 : offline?.maxAge ?? 300_000,
+    );
+    this.#logger = options.logger ?? console;
+    this.#ownsClient = typeof redis === "string";
+    this.#client = typeof redis === "string" ? newClient(redis) : redis;
+    this.#subscriber = this.#client.duplicate({ lazyConnect: true });
+    this.#watch(this.#client, "commands");
+    this.#watch(this.#subscriber, "pub/sub");
+  }
+
+  /** How many kept signals the count bound dropped (as seen by this node). */
+  get droppedOfflineSignals(): number {
+    return this.#droppedOfflineSignals;
+  }
+
+  /**
+   * Joins: subscribes to the channel and starts the heartbeat.
+   *
+   * @throws {RedisUnavailableError} when Redis is not reached in time (the subscriber keeps
+   *   trying and subscribes when it connects).
+   */
+  async join(node: ClusterNode): Promise<void> {
+    this.#node = node;
+    this.#subscriber.on("messageBuffer", (_channel: Buffer, bytes: Buffer) => {
+      this.#receive(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    });
+    // ioredis subscribes again after a reconnect; this covers a first connection that failed.
+    this.#subscriber.on("ready", () => {
+      this.#subscriber.subscribe(this.channel).catch(() => {});
+    });
+    const beat = () =>
+      this.#call(
+        "heartbeat",
+        () => this.#client.set(this.#nodeKey, String(Date.now()), "PX", this.#nodeTtl),
+      ).catch(() => {});
+    this.#heartbeat = setInterval(beat, Math.max(1, Math.floor(this.#nodeTtl / 3)));
+    await Promise.all([
+      this.#call(
+        "heartbeat",
+        () => this.#client.set(this.#nodeKey, String(Date.now()), "PX", this.#nodeTtl),
+      ),
+      this.#call("subscribe", () => this.#subscriber.subscribe(this.channel)),
+    ]);
+  }
+
+  /** Asks the other nodes to deliver; a session signal nobody holds is kept. */
+  async publish(message: ClusterMessage): Promise<void> {
+    const bytes = asBuffer(encodeClusterMessage(this.nodeId, message));
+    if (message.kind === "signal-session") {
+      if (this.#maxCount === 0) {
+        await this.#call("session signal", () => this.#client.publish(this.channel, bytes));
+        return;
+      }
+      const entry = Buffer.alloc(8 + message.signal.length);
+      entry.writeBigUInt64BE(BigInt(Date.now()));
+      entry.set(message.signal, 8);
+      const dropped = await this.#run("session signal", signalSessionScript, [
+        this.#holdersKey(message.key),
+        this.#offlineKey(message.key),
+      ], [this.#nodePrefix, this.channel, bytes, entry, this.#maxCount, this.#maxAge]);
+      if (typeof dropped === "number" && dropped > 0) this.#droppedOfflineSignals += dropped;
+      return;
+    }
+    if (message.kind === "close-session") {
+      await this.#call("session close", () =>
+        this.#client.multi()
+          .del(this.#offlineKey(message.key))
+          .publish(this.channel, bytes)
+          .exec());
+      return;
+    }
+    await this.#call(message.kind, () => this.#client.publish(this.channel, bytes));
+  }
+
+  /** Takes one of the session's `max` slots across the cluster (0: unlimited). */
+  async acquireSession(key: string, max: number): Promise<boolean> {
+    const taken = await this.#run("session slot", acquireSlotScript, [this.#holdersKey(key)], [
+      this.#nodePrefix,
+      this.nodeId,
+      max,
+    ]);
+    return taken === 1;
+  }
+
+  /** Gives back one of this node's slots of the session. */
+  async releaseSession(key: string): Promise<void> {
+    await this.#run("session slot", releaseSlotScript, [this.#holdersKey(key)], [
+      this.#nodePrefix,
+      this.nodeId,
+    ]);
+  }
+
+  /** How many connections of live nodes hold the session. */
+  async sessionConnectionCount(key: string): Promise<number> {
+    const count = await this.#run("session count", countHoldersScript, [this.#holdersKey(key)], [
+      this.#nodePrefix,
+    ]);
+    return typeof count === "number" ? count : 0;
+  }
+
+  /** Removes and returns the signals kept for the session, oldest first, without stale ones. */
+  async takeOfflineSignals(key: string): Promise<Uint8Array[]> {
+    if (this.#maxCount === 0) return [];
+    const entries = await this.#run(
+      "offline signals",
+      takeOfflineScript,
+      [this.#offlineKey(key)],
+      [],
+      true,
+    );
+    if (!Array.isArray(entries)) return [];
+    const oldest = Date.now() - this.#maxAge;
+    const signals: Uint8Array[] = [];
+    for (const entry of entries as Buffer[]) {
+      if (entry.length < 9 || Number(entry.readBigUInt64BE(0)) < oldest) continue;
+      signals.push(new Uint8Array(entry.buffer, entry.byteOffset + 8, entry.length - 8));
+    }
+    return signals;
+  }
+
+  /**
+   * Leaves: stops the heartbeat, removes this node's key (its slots stop counting at once)
+   * and closes the pub/sub connection (and the command one, when made from a URL).
+   */
+  async leave(): Promise<void> {
+    clearInterval(this.#heartbeat);
+    this.#heartbeat = undefined;
+    this.#node = null;
+    if (this.#client.status === "ready") {
+      await this.#call("leaving", () => this.#client.del(this.#nodeKey)).catch(() => {});
+    }
+    this.#subscriber.disconnect();
+    if (this.#ownsClient) {
+      if (this.#client.status === "ready") {
+        await this.#call("closing", () => this.#client.quit()).catch(() => {});
+      }
+      this.#client.disconnect();
+    }
+  }
+
+  #receive(bytes: Uint8Array): void {
+    const received = decodeClusterMessage(bytes);
+    if (received === null || received.from === this.nodeId || this.#node === null) return;
+    try {
+      this.#node.deliver(received.message);
+    } catch (error) {
+      this.#logger.error("delivering a cluster message failed", error);
+    }
+  }
+
+  get #nodePrefix(): string {
+    return `${this.keyPrefix}node:`;
+  }
+
+  get #nodeKey(): string {
+    return `${this.#nodePrefix}${this.nodeId}`;
+  }
+
+  #holdersKey(key: string): string {
+    return `${this.keyPrefix}holders:${key}`;
+  }
+
+  #offlineKey(key: string): string {
+    return `${this.keyPrefix}offline:${key}`;
+  }
+
+  #call<T>(operation: string, command: () => Promise<T>): Promise<T> {
+    return callRedis(this.#client, this.#timeout, `cluster ${operation}`, command);
+  }
+
+  #run(
+    operation: string,
+    script: RedisScript,
+    keys: string[],
+    args: (string | number | Buffer)[],
+    binary = false,
+  ): Promise<unknown> {
+    const client = this.#client;
+    const send = (command: "EVALSHA" | "EVAL", body: string) =>
+      binary
+        ? client.callBuffer(command, body, keys.length, ...keys, ...args)
+        : client.call(command, body, keys.length, ...keys, ...args);
+    return this.#call(operation, async () => {
+      try {
+        return await send("EVALSHA", script.sha1);
+      } catch (error) {
+        if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
+        return await send("EVAL", script.lua);
+      }
+    });
+  }
+
+  /** Reports a connection that went away once per outage. */
+  #watch(client: Redis, what: string): void {
+    let reported = false;
+    client.on("error", (error: Error) => {
+      if (reported) return;
+      reported = true;
+      this.#logger.warn(`Redis cluster (${what} connection): ${error.message}`);
+    });
+    client.on("ready", () => reported = false);
+  }
+}
+
+function newClient(url: string): Redis {
+  return new Redis(url, {
+    lazyConnect: true,
+    // Reconnect for ever, at most a second apart: servers outlive Redis restarts.
+    retryStrategy: (times) => Math.min(times * 100, 1000),
+  });
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function randomNodeId(): string {
+  return Array.from(
+    crypto.getRandomValues(new Uint8Array(8)),
+    (b) => b.toString(16).padStart(2, "0"),
+  )
+    .join("");
+}
+
+function positive(name: string, value: number): number {
+  if (!(Number.isInteger(value) && value > 0)) {
+    throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  }
+  return value;
+}

@@ -1,0 +1,335 @@
+/**
+ * A session manager that keeps sessions in Redis, so that every server process sharing one
+ * Redis can restore every session. Expiry uses Redis TTLs.
+ *
+ * @example
+ * ```ts
+ * import { RedisSessionManager } from "./redis_session_manager.ts";
+ * // Connects lazily: nothing is sent before the first session call.
+ * const sessions = new RedisSessionManager("redis://127.0.0.1:6379", { keyPrefix: "myapp:" });
+ * console.assert(sessions.keyOf("A".repeat(64)) === "myapp:session:" + "A".repeat(64));
+ * await sessions.close();
+ * ```
+ * @module
+ */
+
+import { Redis } from "ioredis";
+import type { Logger } from "../protocol/logger.ts";
+import type { SessionInfo } from "../protocol/session_json.ts";
+import { Timestamp } from "../protocol/timestamp.ts";
+import { isDefaultSessionKey } from "../session/session_key.ts";
+import type {
+  Session,
+  SessionExpiry,
+  SessionLookupResult,
+  SessionManager,
+} from "../session/session_manager.ts";
+import { CorruptRedisSessionError } from "./errors.ts";
+import { callRedis } from "./redis_call.ts";
+import type { RedisClient } from "./redis_client.ts";
+import {
+  createSessionScript,
+  lookupSessionScript,
+  releaseSessionScript,
+} from "./session_scripts.ts";
+
+/**
+ * Options of a {@link RedisSessionManager}.
+ *
+ * @example
+ * ```ts
+ * import type { RedisSessionManagerOptions } from "./redis_session_manager.ts";
+ * const options: RedisSessionManagerOptions = { keyPrefix: "chat:", commandTimeout: 500 };
+ * console.assert(options.keyPrefix === "chat:");
+ * ```
+ */
+export interface RedisSessionManagerOptions {
+  /**
+   * Prefix of every Redis key of this library; a session lives at `<keyPrefix>session:<key>`.
+   * Default `webwire:`. Servers that share sessions must use the same prefix.
+   */
+  keyPrefix?: string;
+  /**
+   * Tells well-formed keys from others; a key it refuses is not found (and cannot be created),
+   * without any call to Redis. Defaults to `isDefaultSessionKey`; set it when a custom key
+   * generator makes other keys.
+   */
+  isValidKey?: (key: string) => boolean;
+  /**
+   * Milliseconds within which every call settles, waiting for a (re)connection included;
+   * then it rejects with `RedisUnavailableError`. Default 2000.
+   */
+  commandTimeout?: number;
+  /**
+   * Where a connection that this manager opened (from a URL) reports that Redis went away;
+   * once per outage. Default `console`.
+   */
+  logger?: Logger;
+}
+
+const defaultCommandTimeout = 2000;
+
+/**
+ * Stores each session as a Redis hash at `<keyPrefix>session:<key>`: `c` creation and `l` last
+ * lookup (RFC 3339 with nanoseconds), `i` the info as JSON, `m` the max-age deadline.
+ *
+ * | call                    | Redis                                                        |
+ * | ----------------------- | ------------------------------------------------------------ |
+ * | `onSessionCreated`      | the hash, replacing any; with a max age `PEXPIREAT` creation + max age |
+ * | `onSessionLookup`       | one script: returns the values from before, sets `l` to now, removes the idle TTL, keeps the max-age one |
+ * | `onSessionReleased`     | with an idle timeout, one script: expire in min(idle timeout, time left of the max age) |
+ * | `onSessionClosed`       | `DEL`                                                        |
+ * | `sweepExpired`          | nothing (Redis expires keys itself); resolves to 0          |
+ *
+ * - Keys come from clients and are untrusted: one that `isValidKey` refuses is not found, and
+ *   never reaches Redis.
+ * - Every call settles within `commandTimeout`; when Redis is down or slow it rejects with
+ *   `RedisUnavailableError` (a server answers a restore or a session creation with an internal
+ *   error then) and works again as soon as the client has reconnected.
+ * - Expiry times: the max-age deadline is the session's creation time by this server's clock,
+ *   the idle deadline is counted by Redis' clock; keep clocks in sync (NTP) as usual.
+ * - The manager knows nothing of clusters: "held" is what the server it serves tells it
+ *   (a lookup holds, `onSessionReleased` releases).
+ *
+ * **Why ioredis** (and not node-redis): one package with no native parts that runs unchanged
+ * under Deno (`npm:ioredis`), Bun and Node; it reconnects by itself with a backoff and, by
+ * default, resubscribes pub/sub channels after a reconnect (what a cluster layer needs);
+ * `duplicate()` gives a subscriber connection with the same options; `evalsha`/`eval` and
+ * `defineCommand` cover Lua; it has a per-command timeout option and typed replies for every
+ * command. node-redis (v4+) is split into several packages, needs an explicit `connect()`
+ * before any command and reconnects only under its own options, which is more to get right
+ * in a library that is handed a client by the application.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from "ioredis";
+ * import { RedisSessionManager } from "./redis_session_manager.ts";
+ * // With a client the application already has (and closes itself):
+ * const client = new Redis("redis://127.0.0.1:6379", { lazyConnect: true });
+ * const sessions = new RedisSessionManager(client, { commandTimeout: 1000 });
+ * // Hostile keys are not found, without a call to Redis.
+ * console.assert((await sessions.onSessionLookup("../etc/passwd")) === null);
+ * client.disconnect();
+ * ```
+ */
+export class RedisSessionManager implements SessionManager {
+  /** The ioredis client this manager uses (its own when given a URL). */
+  readonly client: RedisClient;
+  /** The key prefix, as given or `webwire:`. */
+  readonly keyPrefix: string;
+  /** The time limit of every call in milliseconds. */
+  readonly commandTimeout: number;
+  readonly #isValidKey: (key: string) => boolean;
+  readonly #ownsClient: boolean;
+  #expiry: SessionExpiry = { idleTimeout: 0, maxAge: 0 };
+
+  /**
+   * Creates a manager on an ioredis client, or on a new lazily connecting client for a
+   * `redis://` URL (which {@link RedisSessionManager.close} closes).
+   */
+  constructor(redis: RedisClient | string, options: RedisSessionManagerOptions = {}) {
+    const timeout = options.commandTimeout ?? defaultCommandTimeout;
+    if (!Number.isFinite(timeout) || timeout <= 0) {
+      throw new RangeError(`commandTimeout must be a positive number of ms, got ${timeout}`);
+    }
+    this.commandTimeout = timeout;
+    this.keyPrefix = options.keyPrefix ?? "webwire:";
+    this.#isValidKey = options.isValidKey ?? isDefaultSessionKey;
+    if (typeof redis === "string") {
+      this.client = ownClient(redis, timeout, options.logger ?? console);
+      this.#ownsClient = true;
+    } else {
+      this.client = redis;
+      this.#ownsClient = false;
+    }
+  }
+
+  /**
+   * The Redis key of a session key, or `null` when the key is refused.
+   *
+   * @example
+   * ```ts
+   * import { RedisSessionManager } from "./redis_session_manager.ts";
+   * const sessions = new RedisSessionManager("redis://127.0.0.1:6379");
+   * console.assert(sessions.keyOf("A".repeat(64)) === "webwire:session:" + "A".repeat(64));
+   * console.assert(sessions.keyOf("*") === null);
+   * await sessions.close();
+   * ```
+   */
+  keyOf(key: string): string | null {
+    if (typeof key !== "string" || !this.#isValidKey(key)) return null;
+    return `${this.keyPrefix}session:${key}`;
+  }
+
+  /**
+   * Takes the server's expiry settings (idle timeout and max age in ms, 0 for never).
+   *
+   * @throws {RangeError} for a negative or non-finite value.
+   */
+  useExpiry(expiry: SessionExpiry): void {
+    for (const [name, value] of Object.entries(expiry)) {
+      if (!Number.isFinite(value) || value < 0) {
+        throw new RangeError(`${name} must be 0 or a positive number of ms, got ${value}`);
+      }
+    }
+    this.#expiry = { idleTimeout: expiry.idleTimeout, maxAge: expiry.maxAge };
+  }
+
+  /**
+   * Stores the session, replacing any of its key; with a max age it expires at creation + max
+   * age.
+   *
+   * @throws {RangeError} when the key is refused (a key generator that does not match
+   *   `isValidKey`).
+   * @throws {RedisUnavailableError} when Redis is not reached in time.
+   */
+  async onSessionCreated(session: Session): Promise<void> {
+    const redisKey = this.keyOf(session.key);
+    if (redisKey === null) {
+      throw new RangeError(
+        `session key ${JSON.stringify(session.key)} is refused by the Redis session manager`,
+      );
+    }
+    const maxAge = this.#expiry.maxAge;
+    const deadline = maxAge > 0 ? String(session.creation.toDate().getTime() + maxAge) : "";
+    const info = session.info === undefined ? "" : JSON.stringify(session.info);
+    const args = [session.creation.toString(), session.lastLookup.toString(), info, deadline];
+    await callRedis(
+      this.client,
+      this.commandTimeout,
+      "session creation",
+      () => createSessionScript.run(this.client, [redisKey], args),
+    );
+  }
+
+  /**
+   * Finds the session, records now as its last lookup and holds it (no idle expiry until it is
+   * released).
+   *
+   * @returns the values from before this lookup, or `null` for a refused, unknown or expired
+   *   key.
+   * @throws {RedisUnavailableError} when Redis is not reached in time.
+   * @throws {CorruptRedisSessionError} when the key holds no session of this library's form.
+   */
+  async onSessionLookup(key: string): Promise<SessionLookupResult | null> {
+    const redisKey = this.keyOf(key);
+    if (redisKey === null) return null;
+    const now = Timestamp.now().toString();
+    const reply = await callRedis(
+      this.client,
+      this.commandTimeout,
+      "session lookup",
+      () => lookupSessionScript.run(this.client, [redisKey], [now]),
+    );
+    return reply === null ? null : parseStoredSession(redisKey, reply);
+  }
+
+  /**
+   * Starts the session's idle clock: it expires after the idle timeout unless looked up again
+   * (never later than its max-age deadline). Without an idle timeout it does nothing.
+   *
+   * @throws {RedisUnavailableError} when Redis is not reached in time.
+   */
+  async onSessionReleased(key: string): Promise<void> {
+    const redisKey = this.keyOf(key);
+    const idleTimeout = this.#expiry.idleTimeout;
+    if (redisKey === null || idleTimeout === 0) return;
+    await callRedis(
+      this.client,
+      this.commandTimeout,
+      "session release",
+      () => releaseSessionScript.run(this.client, [redisKey], [idleTimeout]),
+    );
+  }
+
+  /**
+   * Deletes the session; a refused or unknown key is fine.
+   *
+   * @throws {RedisUnavailableError} when Redis is not reached in time.
+   */
+  async onSessionClosed(key: string): Promise<void> {
+    const redisKey = this.keyOf(key);
+    if (redisKey === null) return;
+    await callRedis(
+      this.client,
+      this.commandTimeout,
+      "session close",
+      () => this.client.del(redisKey),
+    );
+  }
+
+  /** Resolves to 0: Redis forgets expired sessions by itself. */
+  sweepExpired(): Promise<number> {
+    return Promise.resolve(0);
+  }
+
+  /**
+   * Closes the connection that this manager opened from a URL (gracefully, within the command
+   * timeout); a client given to the constructor is left open for its owner to close.
+   *
+   * @example
+   * ```ts
+   * import { RedisSessionManager } from "./redis_session_manager.ts";
+   * const sessions = new RedisSessionManager("redis://127.0.0.1:6379");
+   * await sessions.close();
+   * console.assert(sessions.client.status === "end");
+   * ```
+   */
+  async close(): Promise<void> {
+    if (!this.#ownsClient) return;
+    const client = this.client;
+    if (client.status === "ready") {
+      await callRedis(client, this.commandTimeout, "closing", () => client.quit()).catch(() => {});
+    }
+    client.disconnect();
+  }
+}
+
+function ownClient(url: string, commandTimeout: number, logger: Logger): RedisClient {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    commandTimeout,
+    // Reconnect for ever, at most a second apart: a server outlives Redis restarts.
+    retryStrategy: (times) => Math.min(times * 100, 1000),
+  });
+  // ioredis emits `error` on every failed (re)connect; the calls report failures themselves.
+  let reported = false;
+  client.on("error", (error: Error) => {
+    if (reported) return;
+    reported = true;
+    logger.warn(`Redis session manager: connection to ${url} failed: ${error.message}`);
+  });
+  client.on("ready", () => reported = false);
+  return client;
+}
+
+function parseStoredSession(redisKey: string, reply: unknown): SessionLookupResult {
+  if (!Array.isArray(reply) || reply.length !== 3) {
+    throw new CorruptRedisSessionError(redisKey, "unexpected script reply");
+  }
+  const [c, l, i] = reply as unknown[];
+  if (typeof c !== "string" || typeof l !== "string") {
+    throw new CorruptRedisSessionError(redisKey, 'needs RFC 3339 strings "c" and "l"');
+  }
+  let creation: Timestamp;
+  let lastLookup: Timestamp;
+  try {
+    creation = Timestamp.parse(c);
+    lastLookup = Timestamp.parse(l);
+  } catch (error) {
+    throw new CorruptRedisSessionError(redisKey, 'needs RFC 3339 strings "c" and "l"', {
+      cause: error,
+    });
+  }
+  if (i === null || i === undefined) return { creation, lastLookup };
+  let info: unknown;
+  try {
+    info = typeof i === "string" ? JSON.parse(i) : undefined;
+  } catch (error) {
+    throw new CorruptRedisSessionError(redisKey, '"i" is not JSON', { cause: error });
+  }
+  if (typeof info !== "object" || info === null || Array.isArray(info)) {
+    throw new CorruptRedisSessionError(redisKey, '"i" is not a JSON object');
+  }
+  return { creation, lastLookup, info: info as SessionInfo };
+}

@@ -1,0 +1,257 @@
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { Redis } from "ioredis";
+import { Timestamp } from "../protocol/timestamp.ts";
+import { generateSessionKey } from "../session/session_key.ts";
+import type { Session } from "../session/session_manager.ts";
+import { type RedisServer, startRedisServer } from "../testing/redis_server.ts";
+import { CorruptRedisSessionError, RedisUnavailableError } from "./errors.ts";
+import { RedisSessionManager } from "./redis_session_manager.ts";
+
+const t0 = Timestamp.parse("2020-01-01T00:00:00.000000001Z");
+
+let redis: RedisServer;
+/** A client of the test's own, to look at what the manager stored. */
+let inspector: Redis;
+
+before(async () => {
+  redis = await startRedisServer();
+  inspector = new Redis(redis.url);
+});
+
+after(async () => {
+  inspector?.disconnect(); // unset when redis-server could not start
+  await redis?.stop();
+});
+
+function newSession(info?: Session["info"], creation = t0): Session {
+  return {
+    key: generateSessionKey(),
+    creation,
+    lastLookup: creation,
+    ...(info === undefined ? {} : { info }),
+  };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Retries `attempt` until it resolves (the client is reconnecting), for at most `timeoutMs`. */
+async function eventually<T>(attempt: () => Promise<T>, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await delay(50);
+    }
+  }
+}
+
+test("create, lookup (values from before it) and close", async () => {
+  const sessions = new RedisSessionManager(redis.url, { keyPrefix: "t1:" });
+  const session = newSession({ user: "ada", roles: ["admin"], n: 1.5, ok: true, none: null });
+  await sessions.onSessionCreated(session);
+  const before = Date.now();
+  const first = await sessions.onSessionLookup(session.key);
+  assert.ok(first !== null);
+  assert.equal(first.creation.toString(), "2020-01-01T00:00:00.000000001Z");
+  assert.equal(first.lastLookup.toString(), "2020-01-01T00:00:00.000000001Z");
+  assert.deepEqual(first.info, { user: "ada", roles: ["admin"], n: 1.5, ok: true, none: null });
+  const second = await sessions.onSessionLookup(session.key);
+  assert.ok(second !== null);
+  assert.equal(second.creation.toString(), t0.toString());
+  assert.ok(second.lastLookup.toDate().getTime() >= before);
+  assert.ok(second.lastLookup.toDate().getTime() <= Date.now());
+  await sessions.onSessionClosed(session.key);
+  await sessions.onSessionClosed(session.key);
+  assert.equal(await sessions.onSessionLookup(session.key), null);
+  assert.equal(await inspector.exists(`t1:session:${session.key}`), 0);
+  await sessions.close();
+});
+
+test("a session without info has no info field, and creation replaces a session", async () => {
+  const sessions = new RedisSessionManager(redis.url, { keyPrefix: "t2:" });
+  const session = newSession({ user: "bob" });
+  await sessions.onSessionCreated(session);
+  await sessions.onSessionCreated({ ...newSession(), key: session.key });
+  const found = await sessions.onSessionLookup(session.key);
+  assert.ok(found !== null);
+  assert.equal("info" in found, false);
+  await sessions.close();
+});
+
+test("sessions live at <keyPrefix>session:<key> as a hash", async () => {
+  const sessions = new RedisSessionManager(redis.url, { keyPrefix: "myapp:" });
+  const session = newSession({ user: "cy" });
+  await sessions.onSessionCreated(session);
+  assert.deepEqual(await inspector.keys("myapp:*"), [`myapp:session:${session.key}`]);
+  assert.deepEqual(await inspector.hgetall(`myapp:session:${session.key}`), {
+    c: t0.toString(),
+    l: t0.toString(),
+    i: '{"user":"cy"}',
+  });
+  assert.equal(await inspector.pttl(`myapp:session:${session.key}`), -1);
+  const other = new RedisSessionManager(redis.url, { keyPrefix: "other:" });
+  assert.equal(await other.onSessionLookup(session.key), null);
+  assert.equal(new RedisSessionManager(inspector).keyPrefix, "webwire:");
+  await Promise.all([sessions.close(), other.close()]);
+});
+
+test("unknown and hostile keys are not found, and hostile keys never reach Redis", async () => {
+  const sessions = new RedisSessionManager(redis.url, { keyPrefix: "t4:" });
+  assert.equal(await sessions.onSessionLookup(generateSessionKey()), null);
+  const keysBefore = await inspector.dbsize();
+  const hostile = ["", "*", "../" + "A".repeat(61), "A".repeat(65), "A".repeat(63) + "\n", "x"];
+  for (const key of hostile) {
+    assert.equal(await sessions.onSessionLookup(key), null);
+    await sessions.onSessionClosed(key);
+    await sessions.onSessionReleased(key);
+    await assert.rejects(sessions.onSessionCreated({ ...newSession(), key }), RangeError);
+  }
+  // Not even a connection was needed: the manager's lazy client never connected.
+  const neverConnected = new RedisSessionManager("redis://127.0.0.1:1", { commandTimeout: 50 });
+  assert.equal(await neverConnected.onSessionLookup("*"), null);
+  assert.equal(neverConnected.client.status, "wait");
+  assert.equal(await inspector.dbsize(), keysBefore);
+  const custom = new RedisSessionManager(redis.url, {
+    keyPrefix: "t4:",
+    isValidKey: (key) => /^[a-f0-9]{8}$/.test(key),
+  });
+  await custom.onSessionCreated({ ...newSession(), key: "0123abcd" });
+  assert.ok((await custom.onSessionLookup("0123abcd")) !== null);
+  assert.equal(await custom.onSessionLookup(generateSessionKey()), null);
+  await Promise.all([sessions.close(), neverConnected.close(), custom.close()]);
+});
+
+test("a stored value that is not a session makes the lookup throw CorruptRedisSessionError", async () => {
+  const sessions = new RedisSessionManager(inspector, { keyPrefix: "t5:" });
+  const key = generateSessionKey();
+  await inspector.hset(`t5:session:${key}`, { c: "yesterday", l: t0.toString() });
+  await assert.rejects(sessions.onSessionLookup(key), CorruptRedisSessionError);
+  await inspector.hset(`t5:session:${key}`, { c: t0.toString(), i: "[1]" });
+  await assert.rejects(sessions.onSessionLookup(key), CorruptRedisSessionError);
+  await inspector.hset(`t5:session:${key}`, { i: "{" });
+  await assert.rejects(sessions.onSessionLookup(key), CorruptRedisSessionError);
+  await inspector.del(`t5:session:${key}`);
+  await inspector.set(`t5:session:${key}`, "a string");
+  await assert.rejects(
+    sessions.onSessionLookup(key),
+    (error: Error) => error.name === "ReplyError",
+  );
+});
+
+test("max age: a session expires at creation + maxAge, held or not", async () => {
+  const sessions = new RedisSessionManager(redis.url, { keyPrefix: "t6:" });
+  sessions.useExpiry({ idleTimeout: 0, maxAge: 300 });
+  const held = newSession({ user: "held" }, Timestamp.now());
+  const released = newSession({ user: "released" }, Timestamp.now());
+  await sessions.onSessionCreated(held);
+  await sessions.onSessionCreated(released);
+  await sessions.onSessionReleased(released.key); // no idle timeout: nothing changes
+  assert.ok((await sessions.onSessionLookup(held.key)) !== null); // keeps the max-age TTL
+  const ttl = await inspector.pttl(`t6:session:${held.key}`);
+  assert.ok(ttl > 0 && ttl <= 300, `TTL ${ttl}`);
+  await delay(450);
+  assert.equal(await sessions.onSessionLookup(held.key), null);
+  assert.equal(await sessions.onSessionLookup(released.key), null);
+  // A session created longer ago than the max age is gone at once.
+  const old = newSession({}, Timestamp.fromDate(new Date(Date.now() - 1000)));
+  await sessions.onSessionCreated(old);
+  assert.equal(await sessions.onSessionLookup(old.key), null);
+  await sessions.close();
+});
+
+test("idle timeout: held sessions do not expire, a release starts the clock, a lookup stops it", async () => {
+  const sessions = new RedisSessionManager(redis.url, { keyPrefix: "t7:" });
+  sessions.useExpiry({ idleTimeout: 250, maxAge: 0 });
+  const session = newSession({ user: "idle" }, Timestamp.now());
+  await sessions.onSessionCreated(session);
+  const redisKey = `t7:session:${session.key}`;
+  await delay(450); // held since its creation
+  assert.ok((await sessions.onSessionLookup(session.key)) !== null);
+  await sessions.onSessionReleased(session.key);
+  const ttl = await inspector.pttl(redisKey);
+  assert.ok(ttl > 0 && ttl <= 250, `TTL ${ttl}`);
+  await delay(100);
+  assert.ok((await sessions.onSessionLookup(session.key)) !== null); // held again
+  assert.equal(await inspector.pttl(redisKey), -1);
+  await delay(450);
+  assert.ok((await sessions.onSessionLookup(session.key)) !== null);
+  await sessions.onSessionReleased(session.key);
+  await delay(450);
+  assert.equal(await sessions.onSessionLookup(session.key), null);
+  assert.equal(await inspector.exists(redisKey), 0);
+  await sessions.onSessionReleased(session.key); // an expired session: fine, nothing created
+  assert.equal(await inspector.exists(redisKey), 0);
+  assert.equal(await sessions.sweepExpired(), 0);
+  await sessions.close();
+});
+
+test("idle timeout never outlasts the max age", async () => {
+  const sessions = new RedisSessionManager(redis.url, { keyPrefix: "t8:" });
+  sessions.useExpiry({ idleTimeout: 60_000, maxAge: 400 });
+  const session = newSession({}, Timestamp.now());
+  await sessions.onSessionCreated(session);
+  await sessions.onSessionReleased(session.key);
+  const ttl = await inspector.pttl(`t8:session:${session.key}`);
+  assert.ok(ttl > 0 && ttl <= 400, `TTL ${ttl}`);
+  assert.equal(await inspector.hget(`t8:session:${session.key}`, "m") !== null, true);
+  assert.throws(() => sessions.useExpiry({ idleTimeout: -1, maxAge: 0 }), RangeError);
+  await sessions.close();
+});
+
+test("scripts are sent again after Redis forgot them (SCRIPT FLUSH)", async () => {
+  const sessions = new RedisSessionManager(inspector, { keyPrefix: "t9:" });
+  const session = newSession({ user: "flush" });
+  await sessions.onSessionCreated(session);
+  await inspector.script("FLUSH");
+  assert.deepEqual((await sessions.onSessionLookup(session.key))?.info, { user: "flush" });
+});
+
+test("Redis down: calls reject with RedisUnavailableError within the timeout, and work after it is back", async () => {
+  const own = await startRedisServer();
+  const given = new Redis(own.url, { retryStrategy: () => 50 });
+  given.on("error", () => {}); // ioredis reports every failed reconnect here
+  const owned = new RedisSessionManager(own.url, {
+    commandTimeout: 300,
+    logger: { warn: () => {}, error: () => {} },
+  });
+  const onGiven = new RedisSessionManager(given, { commandTimeout: 300 });
+  try {
+    const session = newSession({ user: "down" });
+    await owned.onSessionCreated(session);
+    assert.ok((await onGiven.onSessionLookup(session.key)) !== null);
+    await own.pause();
+    for (const sessions of [owned, onGiven]) {
+      const started = Date.now();
+      const calls = [
+        sessions.onSessionLookup(session.key),
+        sessions.onSessionCreated(newSession()),
+        sessions.onSessionClosed(session.key),
+      ];
+      for (const call of calls) {
+        await assert.rejects(call, (error: unknown) => {
+          assert.ok(error instanceof RedisUnavailableError, String(error));
+          return true;
+        });
+      }
+      const elapsed = Date.now() - started;
+      assert.ok(elapsed < 1000, `rejected after ${elapsed} ms`);
+    }
+    await own.start(); // empty: nothing was persisted
+    for (const sessions of [owned, onGiven]) {
+      const again = newSession({ user: "back" });
+      await eventually(() => sessions.onSessionCreated(again));
+      assert.deepEqual((await sessions.onSessionLookup(again.key))?.info, { user: "back" });
+    }
+  } finally {
+    await owned.close();
+    given.disconnect();
+    await own.stop();
+  }
+  assert.equal(owned.client.status, "end");
+  await assert.rejects(owned.onSessionLookup(generateSessionKey()), RedisUnavailableError);
+});

@@ -1,0 +1,101 @@
+/**
+ * The port between a server and the cluster of servers it belongs to: what one server (a
+ * node) needs of the others to push to every connection, to share session limits and to keep
+ * signals for sessions that no node holds. A server without a cluster is a cluster of one and
+ * needs none of it. The Redis implementation is `RedisCluster` in `@webwire/webwire/redis`.
+ *
+ * Every push is "deliver on this node" plus "ask the other nodes to do the same": the server
+ * delivers locally, then hands the same encoded bytes to {@link Cluster.publish}, and each
+ * other node's server gets them through {@link ClusterNode.deliver}.
+ *
+ * @example
+ * ```ts
+ * import type { Cluster, ClusterMessage } from "./cluster.ts";
+ * const seen: ClusterMessage[] = [];
+ * // A cluster of one that records what it was asked to publish.
+ * const single: Cluster = {
+ *   join: () => {},
+ *   publish: (message) => void seen.push(message),
+ *   acquireSession: () => true,
+ *   releaseSession: () => {},
+ *   takeOfflineSignals: () => [],
+ *   sessionConnectionCount: () => 0,
+ *   leave: () => {},
+ * };
+ * console.assert(typeof single.publish === "function");
+ * ```
+ * @module
+ */
+
+/**
+ * What one node asks of the others, with the signal already encoded (a server signal message
+ * of WebWire v2, sent as it is to each connection).
+ *
+ * - `broadcast`: to every connection.
+ * - `publish`: to the subscribers of `topic`.
+ * - `signal-session`: to the connections holding session `key`; when no node holds it, the
+ *   cluster keeps the signal for the node that restores the session next.
+ * - `close-session`: every connection holding session `key` gets session-closed, and signals
+ *   kept for it are forgotten.
+ *
+ * @example
+ * ```ts
+ * import type { ClusterMessage } from "./cluster.ts";
+ * const close: ClusterMessage = { kind: "close-session", key: "the-key" };
+ * console.assert(close.kind === "close-session");
+ * ```
+ */
+export type ClusterMessage =
+  | { readonly kind: "broadcast"; readonly signal: Uint8Array }
+  | { readonly kind: "publish"; readonly topic: string; readonly signal: Uint8Array }
+  | { readonly kind: "signal-session"; readonly key: string; readonly signal: Uint8Array }
+  | { readonly kind: "close-session"; readonly key: string };
+
+/**
+ * What a server offers its cluster: delivery on its own connections.
+ *
+ * @example
+ * ```ts
+ * import type { ClusterNode } from "./cluster.ts";
+ * const node: ClusterNode = { deliver: (message) => console.debug(message.kind) };
+ * console.assert(typeof node.deliver === "function");
+ * ```
+ */
+export interface ClusterNode {
+  /** Delivers what another node published, on this node's connections only. */
+  deliver(message: ClusterMessage): void;
+}
+
+/**
+ * What a server needs of a cluster. Methods may return promises; the server waits for them
+ * where a client waits for an answer (creating and restoring sessions) and reports their
+ * failures through its logger and the `onClusterError` hook.
+ *
+ * @example
+ * ```ts
+ * import type { Cluster } from "./cluster.ts";
+ * function describe(cluster: Cluster): string {
+ *   return typeof cluster.acquireSession === "function" ? "a cluster" : "?";
+ * }
+ * console.assert(typeof describe === "function");
+ * ```
+ */
+export interface Cluster {
+  /** Joins the cluster: from now on, what the other nodes publish reaches `node.deliver`. */
+  join(node: ClusterNode): void | Promise<void>;
+  /** Asks every other node to deliver `message` (and keeps session signals nobody can take). */
+  publish(message: ClusterMessage): void | Promise<void>;
+  /**
+   * A connection of this node is about to hold session `key`: takes one of its `max` slots
+   * across the cluster (0 for unlimited). Resolves to `false` when they are all taken.
+   */
+  acquireSession(key: string, max: number): boolean | Promise<boolean>;
+  /** A connection of this node no longer holds session `key` (or never got it): frees its slot. */
+  releaseSession(key: string): void | Promise<void>;
+  /** Removes and returns, oldest first, the signals kept for session `key`. */
+  takeOfflineSignals(key: string): Uint8Array[] | Promise<Uint8Array[]>;
+  /** How many connections hold session `key` on every node together. */
+  sessionConnectionCount(key: string): number | Promise<number>;
+  /** Leaves the cluster: frees this node's slots and stops delivering to it. */
+  leave(): void | Promise<void>;
+}

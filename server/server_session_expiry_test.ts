@@ -1,0 +1,148 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, readdir, rm, utimes } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  encodeRequest,
+  encodeRestoreSession,
+  parseSessionJson,
+  requestIdFromNumber,
+  type SessionData,
+} from "../protocol/mod.ts";
+import { silentLogger } from "../protocol/logger.ts";
+import { FileSessionManager } from "../session/file_session_manager.ts";
+import { MemorySessionManager } from "../session/memory_session_manager.ts";
+import { RawClient } from "../testing/raw_client.ts";
+import { type StartOptions, startServer } from "../testing/serve.ts";
+import { until } from "../testing/until.ts";
+import { Server } from "./server.ts";
+
+let nextId = 1;
+
+function service(options: StartOptions): StartOptions {
+  return {
+    logger: silentLogger,
+    onRequest: async (request) => {
+      await request.connection.createSession({ user: request.payload.text() });
+      return "ok";
+    },
+    ...options,
+  };
+}
+
+async function login(client: RawClient, user: string): Promise<SessionData> {
+  client.send(encodeRequest({ id: requestIdFromNumber(nextId++), name: "login", payload: user }));
+  const created = await client.next();
+  assert.ok(created.kind === "session-created");
+  assert.equal((await client.next()).kind, "reply");
+  return parseSessionJson(created.json);
+}
+
+async function restore(client: RawClient, key: string): Promise<string> {
+  client.send(encodeRestoreSession(requestIdFromNumber(nextId++), key));
+  return (await client.next()).kind;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+for (const kind of ["memory", "file"] as const) {
+  test(`sessionIdleTimeout: an unheld session expires, a restored one is held again (${kind} manager)`, async () => {
+    const directory = await mkdtemp(join(tmpdir(), "webwire-idle-"));
+    const running = await startServer(service({
+      sessionIdleTimeout: 400,
+      sessionManager: kind === "memory"
+        ? new MemorySessionManager()
+        : new FileSessionManager({ directory }),
+    }));
+    try {
+      const first = await RawClient.handshake(running.url);
+      const session = await login(first, "ada");
+      await sleep(600);
+      const second = await RawClient.handshake(running.url);
+      assert.equal(await restore(second, session.key), "reply", "held sessions do not idle");
+      first.close();
+      second.close();
+      await until(() => running.server.activeSessionsCount === 0, "both left");
+      await sleep(100);
+      const third = await RawClient.handshake(running.url);
+      assert.equal(await restore(third, session.key), "reply", "idle for 100 ms: still there");
+      third.close();
+      await until(() => running.server.activeSessionsCount === 0, "third left");
+      await sleep(600);
+      const fourth = await RawClient.handshake(running.url);
+      assert.equal(await restore(fourth, session.key), "session-not-found-reply");
+      fourth.close();
+    } finally {
+      await running.close();
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+
+  test(`sessionMaxAge closes the session on every holder, then it is gone (${kind} manager)`, async () => {
+    const directory = await mkdtemp(join(tmpdir(), "webwire-age-"));
+    const running = await startServer(service({
+      sessionMaxAge: 700,
+      sessionManager: kind === "memory"
+        ? new MemorySessionManager()
+        : new FileSessionManager({ directory }),
+    }));
+    try {
+      const [a, b, other] = await Promise.all(
+        [0, 1, 2].map(() => RawClient.handshake(running.url)),
+      );
+      const session = await login(a, "ada");
+      assert.equal(await restore(b, session.key), "reply");
+      const late = await login(other, "bob");
+      assert.equal((await a.next(3000)).kind, "session-closed");
+      assert.equal((await b.next(3000)).kind, "session-closed");
+      assert.equal(running.server.sessionConnections(session.key).length, 0);
+      const c = await RawClient.handshake(running.url);
+      assert.equal(await restore(c, session.key), "session-not-found-reply");
+      assert.equal(await restore(c, late.key), "session-not-found-reply", "bob's aged too");
+      for (const client of [a, b, other, c]) client.close();
+    } finally {
+      await running.close();
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+}
+
+test("a server sweeps expired session files when it starts", async () => {
+  const directory = await mkdtemp(join(tmpdir(), "webwire-sweep-"));
+  try {
+    const before = await startServer(service({
+      sessionManager: new FileSessionManager({ directory }),
+    }));
+    const client = await RawClient.handshake(before.url);
+    const session = await login(client, "ada");
+    client.close();
+    await before.close();
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await utimes(join(directory, `${session.key}.wwrsess`), hourAgo, hourAgo);
+    const server = new Server({
+      logger: silentLogger,
+      sessionIdleTimeout: 60_000,
+      sessionManager: new FileSessionManager({ directory }),
+    });
+    await until(async () => (await readdir(directory)).length === 0, "the file was swept");
+    await server.shutdown();
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
+});
+
+test("expiry settings are checked, and need a manager that supports them", () => {
+  const plain = {
+    onSessionCreated: () => {},
+    onSessionLookup: () => null,
+    onSessionClosed: () => {},
+  };
+  assert.throws(
+    () => new Server({ sessionManager: plain, sessionIdleTimeout: 1000 }),
+    /useExpiry/,
+  );
+  new Server({ sessionManager: plain }).shutdown(); // without expiry it works as before
+  assert.throws(() => new Server({ sessionMaxAge: -1 }), RangeError);
+  assert.throws(() => new Server({ sessionIdleTimeout: 1.5 }), RangeError);
+});

@@ -1,0 +1,177 @@
+/**
+ * Session expiry on the server's side: checks the settings against the session manager, sweeps
+ * the manager's expired sessions periodically, and closes held sessions that reach their
+ * maximum age. Internal to the server core.
+ *
+ * @example
+ * ```ts
+ * import { SessionExpiryClock } from "./session_expiry.ts";
+ * import { MemorySessionManager } from "../session/memory_session_manager.ts";
+ * const clock = new SessionExpiryClock({}, new MemorySessionManager(), () => {}, console);
+ * console.assert(!clock.enabled);
+ * clock.stop();
+ * ```
+ * @module
+ */
+
+import type { Logger } from "../protocol/logger.ts";
+import type { Session, SessionExpiry, SessionManager } from "../session/session_manager.ts";
+
+/** Timers fire at once for longer delays. */
+const maxTimerDelay = 2_147_483_647;
+
+/**
+ * The expiry settings of a server (`sessionIdleTimeout`, `sessionMaxAge`).
+ *
+ * @example
+ * ```ts
+ * import type { SessionExpiryOptions } from "./session_expiry.ts";
+ * const options: SessionExpiryOptions = { sessionMaxAge: 24 * 3600_000 };
+ * console.assert(options.sessionIdleTimeout === undefined);
+ * ```
+ */
+export interface SessionExpiryOptions {
+  /** Milliseconds an unheld session may stay unused; 0 or absent for never. */
+  readonly sessionIdleTimeout?: number;
+  /** Milliseconds after creation at which a session expires; 0 or absent for never. */
+  readonly sessionMaxAge?: number;
+}
+
+/**
+ * Drives session expiry for one server.
+ *
+ * @example
+ * ```ts
+ * import { SessionExpiryClock } from "./session_expiry.ts";
+ * import { MemorySessionManager } from "../session/memory_session_manager.ts";
+ * const closed: string[] = [];
+ * const clock = new SessionExpiryClock(
+ *   { sessionMaxAge: 60_000 },
+ *   new MemorySessionManager(),
+ *   (key) => closed.push(key),
+ *   console,
+ * );
+ * console.assert(clock.enabled && clock.expiry.maxAge === 60_000);
+ * clock.stop();
+ * ```
+ */
+export class SessionExpiryClock {
+  /** The settings in force (0 for never). */
+  readonly expiry: SessionExpiry;
+  readonly #manager: SessionManager;
+  readonly #closeSession: (key: string) => void;
+  readonly #logger: Logger;
+  readonly #maxAgeTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  #sweepTimer: ReturnType<typeof setTimeout> | undefined;
+  #sweeping = false;
+  #stopped = false;
+
+  /**
+   * Checks the settings, hands them to the manager and starts sweeping (at once, then
+   * periodically). `closeSession` is called for a held session that reaches its maximum age.
+   *
+   * @throws {RangeError} for a negative or fractional setting.
+   * @throws {TypeError} when expiry is asked of a manager that does not support it.
+   */
+  constructor(
+    options: SessionExpiryOptions,
+    manager: SessionManager,
+    closeSession: (key: string) => void,
+    logger: Logger,
+  ) {
+    this.expiry = {
+      idleTimeout: duration("sessionIdleTimeout", options.sessionIdleTimeout),
+      maxAge: duration("sessionMaxAge", options.sessionMaxAge),
+    };
+    this.#manager = manager;
+    this.#closeSession = closeSession;
+    this.#logger = logger;
+    if (!this.enabled) return;
+    if (typeof manager.useExpiry !== "function") {
+      throw new TypeError(
+        "sessionIdleTimeout and sessionMaxAge need a session manager with useExpiry()" +
+          " (MemorySessionManager, FileSessionManager and RedisSessionManager have it)",
+      );
+    }
+    manager.useExpiry(this.expiry);
+    if (typeof manager.sweepExpired === "function") this.#scheduleSweep(0);
+  }
+
+  /** Whether any expiry is set. */
+  get enabled(): boolean {
+    return this.expiry.idleTimeout > 0 || this.expiry.maxAge > 0;
+  }
+
+  /** Whether a session created at `creation` has passed its maximum age at `now` (ms). */
+  isTooOld(creation: Session["creation"], now = Date.now()): boolean {
+    return this.expiry.maxAge > 0 &&
+      creation.toDate().getTime() + this.expiry.maxAge <= now;
+  }
+
+  /** A connection of this server holds the session now: its maximum age is watched. */
+  held(session: Session): void {
+    if (this.expiry.maxAge === 0 || this.#stopped || this.#maxAgeTimers.has(session.key)) {
+      return;
+    }
+    const end = session.creation.toDate().getTime() + this.expiry.maxAge;
+    this.#watch(session.key, end);
+  }
+
+  /** No connection of this server holds the session any more. */
+  unheld(key: string): void {
+    clearTimeout(this.#maxAgeTimers.get(key));
+    this.#maxAgeTimers.delete(key);
+  }
+
+  /** Stops every timer (the server shut down). */
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#sweepTimer);
+    for (const timer of this.#maxAgeTimers.values()) clearTimeout(timer);
+    this.#maxAgeTimers.clear();
+  }
+
+  #watch(key: string, end: number): void {
+    const delay = Math.max(0, end - Date.now());
+    this.#maxAgeTimers.set(
+      key,
+      setTimeout(() => {
+        this.#maxAgeTimers.delete(key);
+        if (Date.now() < end) return this.#watch(key, end);
+        this.#closeSession(key);
+      }, Math.min(delay, maxTimerDelay)),
+    );
+  }
+
+  /** Sweeps as often as half the shortest setting, from once a second to once a minute. */
+  get #sweepInterval(): number {
+    const settings = [this.expiry.idleTimeout, this.expiry.maxAge].filter((ms) => ms > 0);
+    return Math.min(60_000, Math.max(1000, Math.min(...settings) / 2));
+  }
+
+  #scheduleSweep(delay: number): void {
+    if (this.#stopped) return;
+    this.#sweepTimer = setTimeout(() => void this.#sweep(), delay);
+  }
+
+  async #sweep(): Promise<void> {
+    if (this.#sweeping || this.#stopped) return;
+    this.#sweeping = true;
+    try {
+      await this.#manager.sweepExpired?.();
+    } catch (error) {
+      this.#logger.error("sweeping expired sessions failed", error);
+    } finally {
+      this.#sweeping = false;
+      this.#scheduleSweep(this.#sweepInterval);
+    }
+  }
+}
+
+function duration(name: string, value: number | undefined): number {
+  if (value === undefined) return 0;
+  if (!(Number.isInteger(value) && value >= 0)) {
+    throw new RangeError(`${name} must be a whole number of ms, 0 or more, got ${value}`);
+  }
+  return value;
+}

@@ -1,0 +1,94 @@
+/**
+ * The server's side of sessions coming and going on its connections: slots (locally, or across
+ * a cluster), maximum-age timers, offline signals and the session manager's release notice.
+ * Internal to the server core.
+ *
+ * @example
+ * ```ts
+ * import { serverSessionLifecycle } from "./session_lifecycle.ts";
+ * console.assert(typeof serverSessionLifecycle === "function");
+ * ```
+ * @module
+ */
+
+import type { Logger } from "../protocol/logger.ts";
+import type { SessionManager } from "../session/session_manager.ts";
+import type { ClusterLink } from "./cluster_link.ts";
+import type { SessionLifecycle } from "./connection_session.ts";
+import type { OfflineSignals } from "./offline_signals.ts";
+import type { SessionExpiryClock } from "./session_expiry.ts";
+import type { SessionRegistry } from "./session_registry.ts";
+
+/**
+ * What the lifecycle works with.
+ *
+ * @example
+ * ```ts
+ * import type { LifecycleParts } from "./session_lifecycle.ts";
+ * type Max = LifecycleParts["maxSessionConnections"];
+ * const unlimited: Max = 0;
+ * console.assert(unlimited === 0);
+ * ```
+ */
+export interface LifecycleParts {
+  /** This server's holders of each session. */
+  readonly sessions: SessionRegistry<unknown>;
+  /** Session storage. */
+  readonly manager: SessionManager;
+  /** Expiry timers. */
+  readonly expiry: SessionExpiryClock;
+  /** Signals kept for offline sessions on this server (when there is no cluster). */
+  readonly offline: OfflineSignals | null;
+  /** The cluster, if any. */
+  readonly cluster: ClusterLink;
+  /** Connections per session; 0 for unlimited. */
+  readonly maxSessionConnections: number;
+  /** Where failures go. */
+  readonly logger: Logger;
+}
+
+/**
+ * Makes the lifecycle of one server.
+ *
+ * @example
+ * ```ts
+ * import { serverSessionLifecycle } from "./session_lifecycle.ts";
+ * import type { LifecycleParts } from "./session_lifecycle.ts";
+ * const make = (parts: LifecycleParts) => serverSessionLifecycle(parts).isTooOld;
+ * console.assert(typeof make === "function");
+ * ```
+ */
+export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle {
+  const { sessions, manager, expiry, offline, cluster, logger } = parts;
+  const clustered = cluster.cluster;
+  return {
+    acquire: (key) =>
+      clustered === null
+        ? sessions.canJoin(key)
+        : clustered.acquireSession(key, parts.maxSessionConnections),
+    release: async (key, localRemaining) => {
+      if (clustered === null) return localRemaining;
+      await clustered.releaseSession(key);
+      return await clustered.sessionConnectionCount(key);
+    },
+    held: (session) => expiry.held(session),
+    unheld: (key) => expiry.unheld(key),
+    released: (key) => {
+      if (manager.onSessionReleased === undefined) return;
+      try {
+        Promise.resolve(manager.onSessionReleased(key)).catch((error) =>
+          logger.error("releasing a session failed", error)
+        );
+      } catch (error) {
+        logger.error("releasing a session failed", error);
+      }
+    },
+    destroyed: (key) => {
+      expiry.unheld(key);
+      offline?.discard(key);
+    },
+    isTooOld: (creation) => expiry.isTooOld(creation),
+    takeOfflineSignals: (key) =>
+      clustered === null ? offline?.take(key) ?? [] : clustered.takeOfflineSignals(key),
+  };
+}

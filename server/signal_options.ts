@@ -1,0 +1,53 @@
+/**
+ * Options of the server's push operations: `server.broadcast`, `server.publish` and
+ * `server.signalSession`.
+ *
+ * @example
+ * ```ts
+ * import type { BroadcastOptions } from "./signal_options.ts";
+ * const options: BroadcastOptions = {
+ *   encoding: "utf8",
+ *   filter: (connection) => connection.session !== null,
+ * };
+ * console.assert(options.encoding === "utf8");
+ * ```
+ * @module
+ */
+
+import type { PayloadEncoding } from "../protocol/message_type.ts";
+import type { Connection } from "./connection.ts";
+
+/**
+ * How a pushed signal's payload is encoded: a string is sent as UTF-8 unless `encoding` says
+ * `utf16`, bytes as binary unless told, a `Payload` in its own encoding.
+ *
+ * @example
+ * ```ts
+ * import type { SignalOptions } from "./signal_options.ts";
+ * const options: SignalOptions = { encoding: "utf16" };
+ * console.assert(options.encoding === "utf16");
+ * ```
+ */
+export interface SignalOptions {
+  /** The payload encoding; see above for the default. */
+  readonly encoding?: PayloadEncoding;
+}
+
+/**
+ * Options of `server.broadcast`.
+ *
+ * @example
+ * ```ts
+ * import type { BroadcastOptions } from "./signal_options.ts";
+ * const signedIn: BroadcastOptions = { filter: (connection) => connection.session !== null };
+ * console.assert(typeof signedIn.filter === "function");
+ * ```
+ */
+export interface BroadcastOptions extends SignalOptions {
+  /**
+   * Which connections get the signal; default all. It runs on this server's connections
+   * only, so a broadcast with a filter stays on this server (in a cluster too): use topics to
+   * reach a group everywhere.
+   */
+  readonly filter?: (connection: Connection) => boolean;
+}

@@ -1,0 +1,51 @@
+/**
+ * Topic names: what `connection.subscribe` and `server.publish` accept.
+ *
+ * @example
+ * ```ts
+ * import { checkTopicName } from "./topic_name.ts";
+ * checkTopicName("room:lobby");
+ * ```
+ * @module
+ */
+
+/** The longest topic name, in UTF-16 code units. */
+export const maxTopicNameLength = 256;
+
+// C0 and C1 control characters, DEL, and unpaired surrogates (not valid text anywhere).
+const unprintable =
+  // deno-lint-ignore no-control-regex -- control characters are what it looks for
+  /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Checks a topic name: 1 to {@link maxTopicNameLength} characters of printable text (no control
+ * characters, no unpaired surrogates). Any other printable Unicode is fine: `"room:café"`.
+ *
+ * @throws {RangeError} saying what is wrong with the name.
+ * @example
+ * ```ts
+ * import { checkTopicName } from "./topic_name.ts";
+ * let refused = false;
+ * try {
+ *   checkTopicName("");
+ * } catch (error) {
+ *   refused = error instanceof RangeError;
+ * }
+ * console.assert(refused);
+ * ```
+ */
+export function checkTopicName(topic: string): void {
+  if (typeof topic !== "string" || topic.length === 0) {
+    throw new RangeError("a topic name must be a non-empty string");
+  }
+  if (topic.length > maxTopicNameLength) {
+    throw new RangeError(
+      `a topic name has at most ${maxTopicNameLength} characters, got ${topic.length}`,
+    );
+  }
+  if (unprintable.test(topic)) {
+    throw new RangeError(
+      `a topic name must be printable text, got ${JSON.stringify(topic)}`,
+    );
+  }
+}
