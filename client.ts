@@ -16,8 +16,10 @@
  * - **Sessions** created by the server are kept, restored after every reconnect, and can be
  *   persisted across restarts with a {@link SessionStorage} (for example
  *   `webStorageSessionStorage(localStorage)`).
- * - **Events** `signal`, `sessioncreated`, `sessionclosed`, `connected` and `disconnected`
- *   arrive both as `on…` callbacks in the options and as typed DOM events.
+ * - **Events** `signal`, `sessioncreated`, `sessionclosed`, `connecting`, `connectfailed`
+ *   (attempt number, error, delay until the next attempt), `connected` and `disconnected`
+ *   (with the close code and reason) arrive both as `on…` callbacks in the options and as
+ *   typed DOM events.
  *
  * @example
  * ```ts
@@ -55,12 +57,14 @@
 export { Client, type ClientEventListener, type ClientStatus } from "./client/client.ts";
 export {
   CanceledError,
+  ConnectionFailedError,
   DialTimeoutError,
   DisconnectedError,
   IncompatibleProtocolVersionError,
   InternalError,
   MaxSessionConnectionsError,
   MessageTooLargeError,
+  NotSentError,
   SessionActiveError,
   SessionNotFoundError,
   SessionsDisabledError,
@@ -72,10 +76,13 @@ export {
   ClientEvent,
   type ClientEventMap,
   type ClientHooks,
+  type ConnectAttempt,
+  type ConnectFailure,
   type ServerSignal,
 } from "./client/events.ts";
 export type { ClientOptions, RequestOptions, SignalOptions } from "./client/options.ts";
 export type { BackoffOptions } from "./client/backoff.ts";
+export type { DialFailure, DialFailureKind } from "./client/dial_failure.ts";
 export {
   memorySessionStorage,
   type SessionStorage,

@@ -19,6 +19,7 @@ import { CloseCode } from "../server/close_codes.ts";
 import type { Server } from "../server/server.ts";
 import type { ConnectionOptions, TransportEvents } from "../server/transport.ts";
 import type { ListenOptions, RunningServer } from "./deno.ts";
+import { hostPort } from "./host_port.ts";
 
 export type { ListenOptions, RunningServer } from "./deno.ts";
 
@@ -127,7 +128,7 @@ export function bunHandlers(server: Server): BunHandlers {
       const decision = await server.prepareUpgrade(request);
       if (!decision.accept) return decision.response;
       const ip = bun.requestIP?.(request);
-      const remoteAddress = ip ? `${ip.address}:${ip.port}` : "";
+      const remoteAddress = ip ? hostPort(ip.address, ip.port) : "";
       if (bun.upgrade(request, { data: { options: decision.options, remoteAddress } })) {
         return undefined;
       }

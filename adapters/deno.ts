@@ -17,6 +17,7 @@
 
 import type { Server } from "../server/server.ts";
 import type { TransportEvents } from "../server/transport.ts";
+import { hostPort } from "./host_port.ts";
 
 /**
  * A request handler for `Deno.serve` that upgrades every request to a WebWire connection (or
@@ -44,7 +45,7 @@ export function denoHandler(
     socket.binaryType = "arraybuffer";
     const remoteAddress = address?.hostname === undefined
       ? ""
-      : `${address.hostname}:${address.port}`;
+      : hostPort(address.hostname, address.port);
     let events: TransportEvents | undefined;
     socket.onopen = () => {
       events = server.accept(

@@ -25,6 +25,7 @@
 import { bunCloseCode } from "./bun.ts";
 import type { Server } from "../server/server.ts";
 import type { TransportEvents } from "../server/transport.ts";
+import { hostPort } from "./host_port.ts";
 
 /**
  * The part of Hono's `Context` the adapter uses.
@@ -160,7 +161,7 @@ export function honoHandler<C extends HonoContextLike>(
     const remote = options.getConnInfo?.(c).remote;
     const remoteAddress = remote?.address === undefined
       ? ""
-      : `${remote.address}:${remote.port ?? ""}`;
+      : hostPort(remote.address, remote.port);
     let events: TransportEvents | undefined;
     // Messages that arrive as a Blob are read asynchronously; later ones wait for them so
     // that the core sees the client's order.

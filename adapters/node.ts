@@ -23,12 +23,14 @@ import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES }
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { Buffer } from "node:buffer";
-// `ws` ships no types; Deno (and JSR users) take them from @types/ws.
-// @ts-types="npm:@types/ws@^8.18.1"
+// `ws` ships no types; the few the adapter needs are in node_ws.d.ts (which says why not
+// @types/ws).
+// @ts-types="./node_ws.d.ts"
 import { WebSocketServer } from "ws";
 import { CloseCode } from "../server/close_codes.ts";
 import type { Server } from "../server/server.ts";
 import type { ListenOptions, RunningServer } from "./deno.ts";
+import { hostPort } from "./host_port.ts";
 
 export type { ListenOptions, RunningServer } from "./deno.ts";
 
@@ -235,7 +237,7 @@ const wsTooBigCode = "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH";
 
 function peerAddress(request: IncomingMessage): string {
   const { remoteAddress, remotePort } = request.socket;
-  return remoteAddress === undefined ? "" : `${remoteAddress}:${remotePort ?? ""}`;
+  return remoteAddress === undefined ? "" : hostPort(remoteAddress, remotePort);
 }
 
 function toBuffer(head: Uint8Array): Buffer {

@@ -5,7 +5,8 @@
 
 // Loaded by URL at run time: the bundle is build output that type checkers cannot resolve.
 const bundleUrl = new URL("/webwire-client.js", location.href).href;
-const { Client, RequestError, webStorageSessionStorage } = await import(bundleUrl);
+const bundle = await import(bundleUrl);
+const { Client, RequestError, WebwireError, webStorageSessionStorage } = bundle;
 
 const storageItem = "webwire-session";
 const patience = 3000;
@@ -170,4 +171,36 @@ async function phaseTwo(url, key) {
   return { results };
 }
 
-globalThis.webwireBrowserTest = { phaseOne, phaseTwo };
+// Every error class the bundle exports keeps its name through minification: `name`,
+// `String(error)` and `instanceof` (of the class itself, WebwireError and Error).
+const sampleArguments = {
+  RequestError: ["E_CODE", "a message"],
+  ProtocolError: ["unknown-type", "a message"],
+  DialTimeoutError: [5000],
+  TimeoutError: [5000],
+  IncompatibleProtocolVersionError: [1, 0],
+  SubProtocolMismatchError: ["chat", ""],
+  MessageTooLargeError: [9000, 8192],
+};
+
+function errorClasses() {
+  const checks = [];
+  for (const [exported, value] of Object.entries(bundle)) {
+    if (typeof value !== "function" || !(value.prototype instanceof Error)) continue;
+    checks.push([`${exported}: name, String() and instanceof`, () => {
+      const error = new value(...(sampleArguments[exported] ?? []));
+      const text = String(error);
+      return expect(
+        error.name === exported && (text === exported || text.startsWith(`${exported}: `)) &&
+          error instanceof value && error instanceof WebwireError && error instanceof Error,
+        `name ${exported}, got name ${error.name}, String() ${JSON.stringify(text)}`,
+      );
+    }]);
+  }
+  checks.push(["the bundle exports error classes", () => {
+    return expect(checks.length > 10, `more than 10 error classes, got ${checks.length}`);
+  }]);
+  return runChecks(checks).then((results) => ({ results }));
+}
+
+globalThis.webwireBrowserTest = { phaseOne, phaseTwo, errorClasses };

@@ -3,8 +3,8 @@
 // static file server for the page, both on 127.0.0.1, drives the page with playwright-core and
 // prints PASS/FAIL per check and, as its last line, `N passed, N failed`. Exits non-zero on
 // any failure, including a missing Chromium. Cleans up every process it started.
-// Usage: node browser/run_browser_suite.mjs   (Node 20; Chromium at /usr/bin/chromium or
-// $CHROMIUM_PATH)
+// Usage: node browser/run_browser_suite.mjs   (Node 20; Chromium from the npm package
+// @sparticuz/chromium, or the binary at $CHROMIUM_PATH)
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -14,16 +14,31 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+// Flags for a headless run as root in a container with no network but the loopback. Of
+// @sparticuz/chromium's own `args` we keep only --no-zygote: the rest tune Chromium for AWS Lambda
+// (--single-process) or turn off what the test is about (--disable-web-security). Playwright
+// gives every launch a fresh temporary profile (its own --user-data-dir) and removes it on close.
 const chromiumArgs = [
+  "--headless",
   "--no-sandbox",
+  "--no-zygote",
   "--disable-gpu",
   "--disable-quic",
   "--no-first-run",
   "--disable-background-networking",
   "--disable-component-update",
   "--disable-sync",
+  "--disable-domain-reliability",
+  "--no-default-browser-check",
+  "--no-pings",
 ];
+
+/** `$CHROMIUM_PATH` when set, else the binary that @sparticuz/chromium unpacks (to /tmp). */
+async function findChromium() {
+  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
+  const { default: chromium } = await import("@sparticuz/chromium");
+  return await chromium.executablePath();
+}
 // The whole run normally takes a few seconds; past this, something hangs.
 const deadlineMs = 90_000;
 
@@ -149,12 +164,18 @@ function reportPhase(phase, { results }) {
 
 async function main() {
   console.log(`=== browser test of the client bundle (Node ${process.version})`);
+  let chromiumPath;
+  try {
+    chromiumPath = await findChromium();
+  } catch (error) {
+    chromiumPath = `(${error.message})`;
+  }
   if (!existsSync(chromiumPath)) {
     report(
       false,
-      "Chromium is installed",
-      `no ${chromiumPath}; install Debian's chromium (apt-get install -y chromium, as .ci/setup ` +
-        "does) or set CHROMIUM_PATH",
+      "Chromium is there",
+      `no Chromium at ${chromiumPath}: run npm install (it brings @sparticuz/chromium) or set ` +
+        "CHROMIUM_PATH to a Chromium binary",
     );
     return finish(1);
   }
@@ -190,6 +211,12 @@ async function main() {
     "phase one",
   );
   reportPhase("page", first);
+  const errors = await withTimeout(
+    page.evaluate(() => globalThis.webwireBrowserTest.errorClasses()),
+    10_000,
+    "error classes",
+  );
+  reportPhase("error class", errors);
 
   await page.reload();
   await withTimeout(ready(), 10_000, "reloading the page");

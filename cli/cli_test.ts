@@ -5,7 +5,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 
 const main = fileURLToPath(new URL("./main.ts", import.meta.url));
-const decoder = fileURLToPath(new URL("./testing_json_decoder.ts", import.meta.url));
+const decoder = fileURLToPath(new URL("../testing/json_decoder.ts", import.meta.url));
 const bun = "Bun" in globalThis;
 /** How this runtime runs a TypeScript file. */
 const runTs = (file: string): string[] =>

@@ -61,8 +61,9 @@ export type ClientStatus = "disconnected" | "connecting" | "connected" | "closed
  * A WebWire v2 client. Portable: it needs only the standard `WebSocket` (or one passed in),
  * timers, `AbortSignal` and `EventTarget`.
  *
- * Events (`signal`, `sessioncreated`, `sessionclosed`, `connected`, `disconnected`) can be
- * followed with typed `addEventListener` or with the `on…` callbacks of the options.
+ * Events (`signal`, `sessioncreated`, `sessionclosed`, `connecting`, `connectfailed`,
+ * `connected`, `disconnected`) can be followed with typed `addEventListener` or with the
+ * `on…` callbacks of the options.
  *
  * @example
  * ```ts
@@ -87,13 +88,15 @@ export class Client extends EventTarget {
   readonly #hooks: ClientHooks;
 
   readonly #ids = new RequestIdCounter();
-  readonly #pending = new PendingRequests();
+  readonly #pending = new PendingRequests(() => this.#lastFailure);
   readonly #session: ClientSession;
   readonly #attempts: ConnectAttempts;
   readonly #receiver: MessageReceiver;
   #status: ClientStatus = "disconnected";
   #connection: Connection | null = null;
   #closing: Promise<void> | null = null;
+  /** The error of the last failed connect attempt since the last connection. */
+  #lastFailure: Error | undefined;
 
   /**
    * Creates a client for `url`; nothing happens until `connect()` or the first request.
@@ -130,6 +133,11 @@ export class Client extends EventTarget {
         return isClosed();
       },
       connecting: () => this.#status = "connecting",
+      attempting: (attempt) => this.#emit("connecting", { attempt }),
+      attemptFailed: (attempt, error, retryDelay) => {
+        this.#lastFailure = asError(error);
+        this.#emit("connectfailed", { attempt, error: this.#lastFailure, retryDelay });
+      },
       open: (signal) => this.#open(signal),
       prepare: (connection) => this.#session.restoreOn(connection),
       abandon: (connection) => {
@@ -156,15 +164,33 @@ export class Client extends EventTarget {
   }
 
   /**
-   * Connects (or waits for the connection attempt under way), restoring the session if the
-   * client has one. Resolves at once when connected.
+   * Makes one connect attempt (or joins the one under way, or starts a scheduled retry now),
+   * restoring the session if the client has one, and settles with that attempt's outcome.
+   * Resolves at once when connected.
    *
-   * With `autoconnect`, a failed attempt is retried in the background (with growing, jittered
-   * delays) until a connection is made or `close()` is called; a handshake error (version or
-   * sub-protocol mismatch, malformed accept-conf) stops the retries.
+   * Under `autoconnect` (the default) a rejection does not end anything: the client goes on
+   * retrying in the background with growing, jittered delays, `status` stays `connecting`,
+   * every attempt fires `connecting` and every failure `connectfailed` (with the delay until
+   * the next one), and `connected` fires once one succeeds. Only a handshake error (version
+   * or sub-protocol mismatch, malformed accept-conf) or `close()` stops the retries. To wait
+   * for the connection whatever it takes, wait for the `connected` event instead. Without
+   * `autoconnect`, a rejection leaves the client `disconnected`.
    *
-   * Rejects with `DialTimeoutError`, `DisconnectedError` (could not connect, or closed),
+   * Rejects with `ConnectionFailedError` (refused, HTTP status, DNS: as far as the runtime
+   * tells), `DialTimeoutError`, `DisconnectedError` (closed meanwhile),
    * `IncompatibleProtocolVersionError`, `SubProtocolMismatchError` or `ProtocolError`.
+   *
+   * @example
+   * ```ts
+   * import { Client } from "./client.ts";
+   * const client = new Client("ws://127.0.0.1:1/", { autoconnect: false });
+   * client.addEventListener("connectfailed", (event) => {
+   *   const { attempt, error, retryDelay } = event.detail;
+   *   console.log(`attempt ${attempt} failed (${error.message}); next in ${retryDelay} ms`);
+   * });
+   * const error = await client.connect().catch((e: Error) => e);
+   * console.assert(error instanceof Error && client.status === "disconnected");
+   * ```
    */
   connect(): Promise<void> {
     if (this.#status === "closed") return Promise.reject(this.#closedError());
@@ -176,8 +202,12 @@ export class Client extends EventTarget {
    * Sends a request and resolves with the reply's payload (bytes as a view, in the encoding
    * the server chose, with `text()` and `json()`).
    *
+   * Made while not connected, it waits for the connection (under `autoconnect`) and rejects
+   * with a `NotSentError` (a `TimeoutError`) if none came within its timeout; with
+   * `waitForConnection: false` it rejects at once with a `DisconnectedError` instead.
+   *
    * Rejects with `RequestError` (the handler failed with a code), `InternalError`,
-   * `ShutdownError`, `TimeoutError`, `CanceledError`, `DisconnectedError`,
+   * `ShutdownError`, `TimeoutError`, `NotSentError`, `CanceledError`, `DisconnectedError`,
    * `MessageTooLargeError`, a `ProtocolError` (the server sent something malformed) or a
    * `RangeError` (bad name, neither name nor payload).
    */
@@ -312,6 +342,14 @@ export class Client extends EventTarget {
     if (!connected && this.#status === "disconnected" && !this.#options.autoconnect) {
       return Promise.reject(new DisconnectedError());
     }
+    if (!connected && !(options.waitForConnection ?? this.#options.waitForConnection)) {
+      if (this.#status === "disconnected") this.#attempts.start().catch(() => {});
+      return Promise.reject(
+        new DisconnectedError("not connected: the request was not sent", {
+          cause: this.#lastFailure,
+        }),
+      );
+    }
     const reply = this.#pending.add(key, bytes, {
       timeout: options.timeout ?? this.#options.requestTimeout,
       signal: options.signal,
@@ -358,6 +396,7 @@ export class Client extends EventTarget {
 
   #connected(connection: Connection): void {
     this.#status = "connected";
+    this.#lastFailure = undefined;
     for (const request of this.#pending.unsent()) {
       this.#transmit(connection, request.key, request.bytes);
     }
@@ -393,6 +432,10 @@ export class Client extends EventTarget {
   #emit<K extends keyof ClientEventMap>(type: K, detail: ClientEventMap[K]["detail"]): void {
     emitClientEvent(this, this.#hooks, this.#options.logger, type, detail);
   }
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 function settleWithin(promise: Promise<void>, ms: number): Promise<void> {

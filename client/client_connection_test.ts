@@ -4,9 +4,9 @@ import { silentLogger } from "../protocol/logger.ts";
 import { type StartOptions, startServer } from "../testing/serve.ts";
 import { Client } from "./client.ts";
 import { DialTimeoutError, DisconnectedError, TimeoutError } from "./errors.ts";
-import { acceptConf, startScriptedPeer } from "./testing_scripted_peer.ts";
+import { acceptConf, startScriptedPeer } from "../testing/scripted_peer.ts";
 import { encodeReply } from "../protocol/encode_payload_message.ts";
-import { delay, nextEvent, testRequestHandler, waitFor } from "./testing_support.ts";
+import { delay, nextEvent, testRequestHandler, waitFor } from "../testing/client_support.ts";
 
 const serverOptions: StartOptions = { onRequest: testRequestHandler, logger: silentLogger };
 

@@ -16,14 +16,14 @@ import {
   type PeerScript,
   type PeerSocket,
   startScriptedPeer,
-} from "./testing_scripted_peer.ts";
+} from "../testing/scripted_peer.ts";
 import {
   delay,
   nextEvent,
   recordingLogger,
   testRequestHandler,
   waitFor,
-} from "./testing_support.ts";
+} from "../testing/client_support.ts";
 
 /** A peer that records what clients send and how many connected and disconnected. */
 async function recordingPeer(script: PeerScript) {

@@ -15,7 +15,12 @@ import {
   TimeoutError,
 } from "./errors.ts";
 import type { ServerSignal } from "./events.ts";
-import { nextEvent, recordingLogger, testRequestHandler, waitFor } from "./testing_support.ts";
+import {
+  nextEvent,
+  recordingLogger,
+  testRequestHandler,
+  waitFor,
+} from "../testing/client_support.ts";
 
 describe("Client requests and signals against the server", () => {
   let running: StartedServer;

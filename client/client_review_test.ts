@@ -4,8 +4,8 @@ import { Client } from "./client.ts";
 import { RequestError } from "../protocol/request_error.ts";
 import { encodeReply } from "../protocol/encode_payload_message.ts";
 import { memorySessionStorage } from "./session_storage.ts";
-import { acceptConf, startScriptedPeer } from "./testing_scripted_peer.ts";
-import { delay, nextEvent, recordingLogger } from "./testing_support.ts";
+import { acceptConf, startScriptedPeer } from "../testing/scripted_peer.ts";
+import { delay, nextEvent, recordingLogger } from "../testing/client_support.ts";
 import { recordingTimers } from "../testing/recording_timers.ts";
 
 const maxTimerDelay = 2 ** 31 - 1;

@@ -139,8 +139,7 @@ export class ClientSession {
         if (fromStorage) this.#storageRead = false;
         throw error;
       }
-      host.logger.warn("webwire client: could not restore the session:", error);
-      this.#restoreFailed(fromStorage);
+      this.#restoreFailed(fromStorage, error);
       return;
     }
     try {
@@ -149,14 +148,25 @@ export class ClientSession {
       if (fromStorage) this.gain(session);
       else this.#session = session;
     } catch (error) {
-      host.logger.warn("webwire client: the restored session is malformed:", error);
-      this.#restoreFailed(fromStorage);
+      this.#restoreFailed(fromStorage, error, "the server sent a malformed session: ");
     }
   }
 
-  #restoreFailed(fromStorage: boolean): void {
-    if (fromStorage) this.#store(null);
-    else this.lose();
+  /**
+   * Forgets a session that could not be restored, with one line in the log (an expired key
+   * is routine, not worth a stack trace), and fires `sessionclosed` so that an application can
+   * show "signed out", also for a stored key that this client run never announced.
+   */
+  #restoreFailed(fromStorage: boolean, error: unknown, prefix = ""): void {
+    const why = error instanceof Error ? error.message : String(error);
+    this.#host.logger.warn(
+      `webwire client: the ${
+        fromStorage ? "stored " : ""
+      }session could not be restored: ${prefix}${why}; it is forgotten`,
+    );
+    if (!fromStorage) return this.lose();
+    this.#store(null);
+    this.#host.closedSession();
   }
 
   #store(key: string | null): void {

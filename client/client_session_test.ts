@@ -14,7 +14,12 @@ import {
   SessionsDisabledError,
 } from "./errors.ts";
 import { memorySessionStorage } from "./session_storage.ts";
-import { nextEvent, recordingLogger, testRequestHandler, waitFor } from "./testing_support.ts";
+import {
+  nextEvent,
+  recordingLogger,
+  testRequestHandler,
+  waitFor,
+} from "../testing/client_support.ts";
 
 const serverOptions: StartOptions = { onRequest: testRequestHandler, logger: silentLogger };
 
@@ -160,7 +165,7 @@ describe("Client sessions", () => {
     await reconnected;
     await closed;
     assert.equal(client.session, null);
-    assert.match(log.warnings.join("\n"), /could not restore the session/);
+    assert.match(log.warnings.join("\n"), /the session could not be restored: /);
     assert.equal((await client.request("whoami")).text(), "");
     await client.close();
     await running.close();
@@ -190,6 +195,34 @@ describe("Client sessions", () => {
     assert.equal(third.session, null);
     assert.equal(await stale.get(), null);
     await Promise.all([first.close(), second.close(), third.close()]);
+    await running.close();
+  });
+
+  it("a stale stored key: one short warning through the logger, sessionclosed, storage cleared", async () => {
+    const running = await startServer(serverOptions);
+    const calls: unknown[][] = [];
+    const logger = {
+      warn: (...data: unknown[]) => calls.push(data),
+      error: (...data: unknown[]) => calls.push(data),
+    };
+    const stale = memorySessionStorage("z".repeat(64));
+    const client = newClient(running.url, { sessionStorage: stale, logger });
+    let closedEvents = 0;
+    client.addEventListener("sessionclosed", () => closedEvents++);
+    await client.connect();
+    assert.equal(client.session, null);
+    assert.equal(closedEvents, 1);
+    assert.equal(await stale.get(), null);
+    assert.equal(calls.length, 1, JSON.stringify(calls));
+    assert.equal(calls[0].length, 1, "one argument: a line, not an error with its stack");
+    const line = calls[0][0];
+    assert.equal(typeof line, "string");
+    assert.ok(!(line as string).includes("\n"), String(line));
+    assert.match(
+      line as string,
+      /^webwire client: the stored session could not be restored: the server found no session/,
+    );
+    await client.close();
     await running.close();
   });
 });

@@ -41,6 +41,10 @@ export interface AttemptHost {
   readonly closed: boolean;
   /** An attempt starts, or a retry is scheduled: the client is connecting. */
   connecting(): void;
+  /** Attempt number `attempt` (1 after a connection) starts. */
+  attempting(attempt: number): void;
+  /** Attempt number `attempt` failed; `retryDelay` is `null` when no retry follows. */
+  attemptFailed(attempt: number, error: unknown, retryDelay: number | null): void;
   /**
    * Dials; `signal` aborts the dial when the client is closed. The client holds the
    * connection from then on, so that its loss reaches the client.
@@ -68,6 +72,8 @@ export interface AttemptHost {
  *   backoff: { initialDelay: 10, factor: 2, maxDelay: 100 },
  *   closed: false,
  *   connecting: () => log.push("connecting"),
+ *   attempting: (attempt) => log.push(`attempt ${attempt}`),
+ *   attemptFailed: (attempt, _error, retryDelay) => log.push(`failed ${attempt} ${retryDelay}`),
  *   open: () => Promise.reject(new Error("no server here")),
  *   prepare: () => Promise.resolve(),
  *   abandon: () => log.push("abandoned"),
@@ -75,7 +81,9 @@ export interface AttemptHost {
  *   gaveUp: (error) => log.push(`gave up: ${(error as Error).message}`),
  * });
  * await attempts.start().catch(() => {});
- * console.assert(log.join() === "connecting,abandoned,gave up: no server here");
+ * console.assert(
+ *   log.join() === "connecting,attempt 1,abandoned,gave up: no server here,failed 1 null",
+ * );
  * ```
  */
 export class ConnectAttempts {
@@ -84,6 +92,7 @@ export class ConnectAttempts {
   #dialAbort: AbortController | null = null;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #failures = 0;
+  #attempts = 0;
 
   /** Starts idle. */
   constructor(host: AttemptHost) {
@@ -101,15 +110,19 @@ export class ConnectAttempts {
     return this.#attempt;
   }
 
-  /** Schedules the next attempt after the backoff delay, unless one is scheduled already. */
-  scheduleRetry(): void {
-    if (this.#retryTimer !== undefined || this.#host.closed) return;
+  /**
+   * Schedules the next attempt after the backoff delay, unless one is scheduled already;
+   * returns the delay in milliseconds, or `null` when nothing was scheduled.
+   */
+  scheduleRetry(): number | null {
+    if (this.#retryTimer !== undefined || this.#host.closed) return null;
     this.#host.connecting();
     const delay = backoffDelay(this.#failures++, this.#host.backoff);
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined;
       this.start().catch(() => {});
     }, timerDelay(delay));
+    return delay;
   }
 
   /** Cancels a scheduled retry and aborts a dial under way (the client is closing). */
@@ -121,7 +134,9 @@ export class ConnectAttempts {
 
   async #run(): Promise<void> {
     const host = this.#host;
+    const attempt = ++this.#attempts;
     host.connecting();
+    host.attempting(attempt);
     const abort = new AbortController();
     this.#dialAbort = abort;
     let connection: Connection | undefined;
@@ -138,20 +153,23 @@ export class ConnectAttempts {
       }
     } catch (error) {
       host.abandon(connection);
-      this.#failed(error);
+      this.#failed(attempt, error);
       throw error;
     } finally {
       if (this.#dialAbort === abort) this.#dialAbort = null;
     }
     this.#failures = 0;
+    this.#attempts = 0;
     host.connected(connection);
   }
 
-  #failed(error: unknown): void {
+  #failed(attempt: number, error: unknown): void {
     if (this.#host.closed) return;
     const fatal = error instanceof IncompatibleProtocolVersionError ||
       error instanceof SubProtocolMismatchError || error instanceof ProtocolError;
-    if (this.#host.autoconnect && !fatal) this.scheduleRetry();
+    let retryDelay: number | null = null;
+    if (this.#host.autoconnect && !fatal) retryDelay = this.scheduleRetry();
     else this.#host.gaveUp(error);
+    this.#host.attemptFailed(attempt, error, retryDelay);
   }
 }

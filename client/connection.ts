@@ -15,7 +15,9 @@ import { decodeMessage } from "../protocol/decode.ts";
 import { encodeHeartbeat } from "../protocol/encode_control_message.ts";
 import type { AcceptConfMessage, Message } from "../protocol/message.ts";
 import { ProtocolError } from "../protocol/protocol_error.ts";
+import { dialFailure } from "./dial_failure.ts";
 import {
+  ConnectionFailedError,
   DialTimeoutError,
   DisconnectedError,
   IncompatibleProtocolVersionError,
@@ -213,8 +215,10 @@ export class Connection {
         }
         reject(error);
       };
+      let opened = false;
+      socket.onopen = () => opened = true;
       const timer = setTimeout(
-        () => fail(new DialTimeoutError(options.dialTimeout)),
+        () => fail(new DialTimeoutError(options.dialTimeout, opened)),
         timerDelay(options.dialTimeout),
       );
       const onAbort = (): void =>
@@ -226,14 +230,21 @@ export class Connection {
       };
       socket.onclose = (event: CloseEventLike) => {
         resolveClosed();
+        if (!opened) return fail(new ConnectionFailedError(url));
         fail(
-          new DisconnectedError(`the connection to ${url} closed before the handshake`, {
-            code: event.code,
-            reason: event.reason,
-          }),
+          new DisconnectedError(
+            `the socket to ${url} opened but closed before an accept-conf arrived` +
+              ` (code ${event.code ?? "none"}): is this a WebWire endpoint?`,
+            { code: event.code, reason: event.reason },
+          ),
         );
       };
-      socket.onerror = () => fail(new DisconnectedError(`could not connect to ${url}`));
+      socket.onerror = (event: unknown) =>
+        fail(
+          opened
+            ? new DisconnectedError(`the connection to ${url} failed before the accept-conf`)
+            : new ConnectionFailedError(url, dialFailure(event)),
+        );
       socket.onmessage = (event: MessageEventLike) => {
         const bytes = frameBytes(event.data);
         if (bytes instanceof ProtocolError) return fail(bytes, protocolViolation);

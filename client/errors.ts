@@ -8,6 +8,7 @@
  * ```ts
  * import { TimeoutError } from "./errors.ts";
  * import { WebwireError } from "../protocol/webwire_error.ts";
+import type { DialFailure, DialFailureKind } from "./dial_failure.ts";
  * const error = new TimeoutError(1000);
  * console.assert(error instanceof WebwireError && error.timeout === 1000);
  * ```
@@ -15,6 +16,7 @@
  */
 
 import { WebwireError } from "../protocol/webwire_error.ts";
+import type { DialFailure, DialFailureKind } from "./dial_failure.ts";
 
 /**
  * The server failed to handle the request (reply type 2); the details stay on the server.
@@ -26,6 +28,9 @@ import { WebwireError } from "../protocol/webwire_error.ts";
  * ```
  */
 export class InternalError extends WebwireError {
+  /** Always "InternalError", also in minified bundles. */
+  override readonly name: string = "InternalError";
+
   /** Creates the error. */
   constructor(message = "the server failed to handle the request (internal error)") {
     super(message);
@@ -42,6 +47,9 @@ export class InternalError extends WebwireError {
  * ```
  */
 export class ShutdownError extends WebwireError {
+  /** Always "ShutdownError", also in minified bundles. */
+  override readonly name: string = "ShutdownError";
+
   /** Creates the error. */
   constructor(message = "the server is shutting down and refused the request") {
     super(message);
@@ -58,6 +66,9 @@ export class ShutdownError extends WebwireError {
  * ```
  */
 export class SessionNotFoundError extends WebwireError {
+  /** Always "SessionNotFoundError", also in minified bundles. */
+  override readonly name: string = "SessionNotFoundError";
+
   /** Creates the error. */
   constructor(message = "the server found no session with this key") {
     super(message);
@@ -74,6 +85,9 @@ export class SessionNotFoundError extends WebwireError {
  * ```
  */
 export class MaxSessionConnectionsError extends WebwireError {
+  /** Always "MaxSessionConnectionsError", also in minified bundles. */
+  override readonly name: string = "MaxSessionConnectionsError";
+
   /** Creates the error. */
   constructor(message = "the session has reached the server's maximum number of connections") {
     super(message);
@@ -90,6 +104,9 @@ export class MaxSessionConnectionsError extends WebwireError {
  * ```
  */
 export class SessionsDisabledError extends WebwireError {
+  /** Always "SessionsDisabledError", also in minified bundles. */
+  override readonly name: string = "SessionsDisabledError";
+
   /** Creates the error. */
   constructor(message = "the server has sessions disabled") {
     super(message);
@@ -110,6 +127,9 @@ export class SessionsDisabledError extends WebwireError {
  * ```
  */
 export class DisconnectedError extends WebwireError {
+  /** Always "DisconnectedError", also in minified bundles. */
+  override readonly name: string = "DisconnectedError";
+
   /** The WebSocket close code, when the connection was closed with one. */
   readonly code?: number;
   /** The WebSocket close reason ("" when none). */
@@ -127,21 +147,71 @@ export class DisconnectedError extends WebwireError {
 }
 
 /**
+ * The WebSocket could not be opened; `kind` (and `status`) say why, as far as the runtime tells
+ * (Deno, Bun and the `ws` package do; browsers do not).
+ *
+ * @example
+ * ```ts
+ * import { ConnectionFailedError, DisconnectedError } from "./errors.ts";
+ * const error = new ConnectionFailedError("ws://127.0.0.1:1/", {
+ *   kind: "refused",
+ *   detail: "connect ECONNREFUSED 127.0.0.1:1",
+ *   text: "connection refused (is the server running?)",
+ * });
+ * console.assert(error instanceof DisconnectedError && error.kind === "refused");
+ * console.assert(error.message === "could not connect to ws://127.0.0.1:1/: connection refused (is the server running?)");
+ * ```
+ */
+export class ConnectionFailedError extends DisconnectedError {
+  /** Always "ConnectionFailedError", also in minified bundles. */
+  override readonly name: string = "ConnectionFailedError";
+
+  /** Why: `refused`, `http-status`, `dns`, `network` or `unknown`. */
+  readonly kind: DialFailureKind;
+  /** The HTTP status of a refused WebSocket upgrade. */
+  readonly status?: number;
+  /** The runtime's own message ("" when it gave none). */
+  readonly detail: string;
+
+  /** Creates the error for a failed dial of `url`. */
+  constructor(url: string, failure?: DialFailure) {
+    super(`could not connect to ${url}${failure === undefined ? "" : `: ${failure.text}`}`);
+    this.kind = failure?.kind ?? "unknown";
+    if (failure?.status !== undefined) this.status = failure.status;
+    this.detail = failure?.detail ?? "";
+  }
+}
+
+/**
  * No connection was established within the dial timeout (WebSocket open and accept-conf).
+ * `opened` tells whether the WebSocket opened: then the peer sent no accept-conf, which a
+ * WebWire server sends at once, so the URL is likely not a WebWire endpoint.
  *
  * @example
  * ```ts
  * import { DialTimeoutError } from "./errors.ts";
  * console.assert(new DialTimeoutError(5000).timeout === 5000);
+ * console.assert(new DialTimeoutError(5000, true).message.includes("is this a WebWire endpoint?"));
  * ```
  */
 export class DialTimeoutError extends WebwireError {
+  /** Always "DialTimeoutError", also in minified bundles. */
+  override readonly name: string = "DialTimeoutError";
+
   /** The dial timeout in milliseconds. */
   readonly timeout: number;
+  /** Whether the WebSocket opened (and only the accept-conf was missing). */
+  readonly opened: boolean;
   /** Creates the error for a timeout of `timeout` milliseconds. */
-  constructor(timeout: number) {
-    super(`no connection within the dial timeout of ${timeout} ms`);
+  constructor(timeout: number, opened = false) {
+    super(
+      opened
+        ? `the socket opened but no accept-conf arrived within ${timeout} ms: ` +
+          "is this a WebWire endpoint?"
+        : `no connection within the dial timeout of ${timeout} ms`,
+    );
     this.timeout = timeout;
+    this.opened = opened;
   }
 }
 
@@ -155,12 +225,41 @@ export class DialTimeoutError extends WebwireError {
  * ```
  */
 export class TimeoutError extends WebwireError {
+  /** Always "TimeoutError", also in minified bundles. */
+  override readonly name: string = "TimeoutError";
+
   /** The request timeout in milliseconds. */
   readonly timeout: number;
   /** Creates the error for a timeout of `timeout` milliseconds. */
   constructor(timeout: number) {
     super(`no reply within the request timeout of ${timeout} ms`);
     this.timeout = timeout;
+  }
+}
+
+/**
+ * A request that was never sent: the client was not connected within the request's timeout.
+ * It is a {@link TimeoutError}, so code that handles timeouts handles it too; `cause` is the
+ * last failed connect attempt's error, when there was one.
+ *
+ * @example
+ * ```ts
+ * import { NotSentError, TimeoutError } from "./errors.ts";
+ * const error = new NotSentError(3000, new Error("connection refused"));
+ * console.assert(error instanceof TimeoutError);
+ * console.assert(error.message.startsWith("the request was never sent: not connected within 3000 ms"));
+ * ```
+ */
+export class NotSentError extends TimeoutError {
+  /** Always "NotSentError", also in minified bundles. */
+  override readonly name: string = "NotSentError";
+
+  /** Creates the error for a timeout of `timeout` milliseconds and the last connect failure. */
+  constructor(timeout: number, cause?: unknown) {
+    super(timeout);
+    const why = cause instanceof Error ? ` (the last attempt: ${cause.message})` : "";
+    this.message = `the request was never sent: not connected within ${timeout} ms${why}`;
+    if (cause !== undefined) this.cause = cause;
   }
 }
 
@@ -175,6 +274,9 @@ export class TimeoutError extends WebwireError {
  * ```
  */
 export class CanceledError extends WebwireError {
+  /** Always "CanceledError", also in minified bundles. */
+  override readonly name: string = "CanceledError";
+
   /** Creates the error with the abort reason as its `cause`. */
   constructor(reason?: unknown) {
     super("the request was canceled", { cause: reason });
@@ -192,6 +294,9 @@ export class CanceledError extends WebwireError {
  * ```
  */
 export class IncompatibleProtocolVersionError extends WebwireError {
+  /** Always "IncompatibleProtocolVersionError", also in minified bundles. */
+  override readonly name: string = "IncompatibleProtocolVersionError";
+
   /** The server's major version. */
   readonly major: number;
   /** The server's minor version. */
@@ -215,6 +320,9 @@ export class IncompatibleProtocolVersionError extends WebwireError {
  * ```
  */
 export class SubProtocolMismatchError extends WebwireError {
+  /** Always "SubProtocolMismatchError", also in minified bundles. */
+  override readonly name: string = "SubProtocolMismatchError";
+
   /** The client's sub-protocol ("" for none). */
   readonly expected: string;
   /** The server's sub-protocol ("" for none). */
@@ -243,6 +351,9 @@ export class SubProtocolMismatchError extends WebwireError {
  * ```
  */
 export class MessageTooLargeError extends WebwireError {
+  /** Always "MessageTooLargeError", also in minified bundles. */
+  override readonly name: string = "MessageTooLargeError";
+
   /** The encoded message size in bytes. */
   readonly size: number;
   /** The server's message buffer size in bytes. */
@@ -266,6 +377,9 @@ export class MessageTooLargeError extends WebwireError {
  * ```
  */
 export class SessionActiveError extends WebwireError {
+  /** Always "SessionActiveError", also in minified bundles. */
+  override readonly name: string = "SessionActiveError";
+
   /** Creates the error. */
   constructor(message = "the client already has a session; close it before restoring another") {
     super(message);

@@ -17,6 +17,44 @@ import type { Session } from "../session/session_manager.ts";
 import type { DisconnectedError } from "./errors.ts";
 
 /**
+ * A connect attempt that starts (`connecting` event).
+ *
+ * @example
+ * ```ts
+ * import type { ConnectAttempt } from "./events.ts";
+ * const first: ConnectAttempt = { attempt: 1 };
+ * console.assert(first.attempt === 1);
+ * ```
+ */
+export interface ConnectAttempt {
+  /** 1 for the first attempt after a connection (or none); counts up until one succeeds. */
+  readonly attempt: number;
+}
+
+/**
+ * A connect attempt that failed (`connectfailed` event).
+ *
+ * @example
+ * ```ts
+ * import type { ConnectFailure } from "./events.ts";
+ * const failure: ConnectFailure = { attempt: 2, error: new Error("refused"), retryDelay: 500 };
+ * console.assert(failure.retryDelay === 500);
+ * ```
+ */
+export interface ConnectFailure {
+  /** The attempt's number (as in its `connecting` event). */
+  readonly attempt: number;
+  /**
+   * Why it failed: a `ConnectionFailedError` (with `kind` and `status`), `DialTimeoutError`,
+   * `DisconnectedError`, or a handshake error (`IncompatibleProtocolVersionError`,
+   * `SubProtocolMismatchError`, `ProtocolError`), which ends the retries.
+   */
+  readonly error: Error;
+  /** Milliseconds until the next attempt, or `null` when none follows. */
+  readonly retryDelay: number | null;
+}
+
+/**
  * A signal the server sent to the client.
  *
  * @example
@@ -61,10 +99,16 @@ export class ClientEvent<T> extends Event {
  * - `sessioncreated`: the client gained a session (created by the server, or restored with
  *   `restoreSession` or from the session storage).
  * - `sessionclosed`: the client lost its session (closed by the server or by `closeSession`,
- *   or a restore after a reconnect failed).
+ *   or a restore after a reconnect failed), or the key in its session storage could not be
+ *   restored (the server no longer knows it): the user is signed out.
+ * - `connecting`: a connect attempt starts; `detail.attempt` counts the attempts since the
+ *   last connection.
+ * - `connectfailed`: an attempt failed; `detail` has its number, the error and the delay
+ *   until the next attempt (`null`: no retry follows, the client is `disconnected`).
  * - `connected`: a connection is established (after the automatic session restore).
  * - `disconnected`: an established connection was lost or closed; `detail` is the error that
- *   its pending requests were rejected with (or that wraps it as `cause`).
+ *   its pending requests were rejected with (or that wraps it as `cause`), with the WebSocket
+ *   close `code` and `reason` when a close frame was seen.
  *
  * @example
  * ```ts
@@ -80,6 +124,10 @@ export interface ClientEventMap {
   sessioncreated: ClientEvent<Session>;
   /** The client lost its session. */
   sessionclosed: ClientEvent<undefined>;
+  /** A connect attempt starts. */
+  connecting: ClientEvent<ConnectAttempt>;
+  /** A connect attempt failed. */
+  connectfailed: ClientEvent<ConnectFailure>;
   /** A connection is established. */
   connected: ClientEvent<undefined>;
   /** An established connection was lost or closed. */
@@ -104,6 +152,10 @@ export interface ClientHooks {
   onSessionCreated?: (session: Session) => void;
   /** The client lost its session. */
   onSessionClosed?: () => void;
+  /** A connect attempt starts. */
+  onConnecting?: (attempt: ConnectAttempt) => void;
+  /** A connect attempt failed. */
+  onConnectFailed?: (failure: ConnectFailure) => void;
   /** A connection is established. */
   onConnected?: () => void;
   /** An established connection was lost or closed. */
@@ -130,6 +182,8 @@ const hookNames: { [K in keyof ClientEventMap]: keyof ClientHooks } = {
   signal: "onSignal",
   sessioncreated: "onSessionCreated",
   sessionclosed: "onSessionClosed",
+  connecting: "onConnecting",
+  connectfailed: "onConnectFailed",
   connected: "onConnected",
   disconnected: "onDisconnected",
 };

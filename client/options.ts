@@ -47,6 +47,13 @@ export interface ClientOptions extends ClientHooks {
    */
   autoconnect?: boolean;
   /**
+   * Whether a request made while the client is not connected waits for the connection (up
+   * to its timeout, then it rejects with a `NotSentError`); default `true`. When `false` it
+   * rejects at once with a `DisconnectedError`, and (with `autoconnect`) the client still
+   * connects in the background. Each request can override it.
+   */
+  waitForConnection?: boolean;
+  /**
    * Default request timeout in milliseconds; default 60 000. `Infinity` for none. Timers run
    * at most 2^31 − 1 ms (about 24.8 days); a longer timeout counts as that.
    */
@@ -76,6 +83,8 @@ export interface RequestOptions {
   timeout?: number;
   /** Cancels the request: it rejects at once with a `CanceledError`. */
   signal?: AbortSignal;
+  /** Overrides the client's `waitForConnection` for this request. */
+  waitForConnection?: boolean;
   /** How a string payload is sent: `utf8` (default) or `utf16`; bytes are `binary`. */
   encoding?: PayloadEncoding;
 }
@@ -113,6 +122,8 @@ export interface ResolvedClientOptions {
   readonly subProtocol: string;
   /** Whether to keep a connection. */
   readonly autoconnect: boolean;
+  /** Whether requests wait for a connection. */
+  readonly waitForConnection: boolean;
   /** Default request timeout in milliseconds. */
   readonly requestTimeout: number;
   /** Timeout for opening a connection, in milliseconds. */
@@ -147,6 +158,7 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     WebSocket: WebSocketImpl,
     subProtocol: options.subProtocol ?? "",
     autoconnect: options.autoconnect ?? true,
+    waitForConnection: options.waitForConnection ?? true,
     requestTimeout: options.requestTimeout ?? 60_000,
     dialTimeout: options.dialTimeout ?? 5_000,
     reconnect: { ...defaultBackoff, ...options.reconnect },

@@ -15,7 +15,7 @@
  */
 
 import type { Payload } from "../protocol/payload.ts";
-import { CanceledError, TimeoutError } from "./errors.ts";
+import { CanceledError, NotSentError, TimeoutError } from "./errors.ts";
 import { timerDelay } from "./timer_delay.ts";
 
 /**
@@ -85,6 +85,15 @@ export interface PendingOptions {
  */
 export class PendingRequests {
   readonly #entries = new Map<number, Entry>();
+  readonly #unsentCause: () => unknown;
+
+  /**
+   * Starts empty. A request whose timeout ends before it was sent rejects with a
+   * `NotSentError` whose cause is what `unsentCause` returns then (the last connect failure).
+   */
+  constructor(unsentCause: () => unknown = () => undefined) {
+    this.#unsentCause = unsentCause;
+  }
 
   /** How many requests await a reply. */
   get size(): number {
@@ -114,7 +123,13 @@ export class PendingRequests {
       };
       if (timeout > 0 && Number.isFinite(timeout)) {
         entry.timer = setTimeout(
-          () => this.reject(key, new TimeoutError(timeout)),
+          () =>
+            this.reject(
+              key,
+              entry.sent
+                ? new TimeoutError(timeout)
+                : new NotSentError(timeout, this.#unsentCause()),
+            ),
           timerDelay(timeout),
         );
       }

@@ -42,6 +42,9 @@ export type ProtocolErrorReason =
  * ```
  */
 export class ProtocolError extends WebwireError {
+  /** Always "ProtocolError", also in minified bundles. */
+  override readonly name: string = "ProtocolError";
+
   /** The stable, machine-readable reason. */
   readonly reason: ProtocolErrorReason;
 

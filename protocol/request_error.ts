@@ -29,6 +29,9 @@ import { WebwireError } from "./webwire_error.ts";
  * ```
  */
 export class RequestError extends WebwireError {
+  /** Always "RequestError", also in minified bundles. */
+  override readonly name: string = "RequestError";
+
   /** The machine-readable error code. */
   readonly code: string;
 

@@ -21,9 +21,13 @@
  * ```
  */
 export class WebwireError extends Error {
-  /** Creates an error; `name` is set to the subclass name. */
+  /**
+   * Creates an error; `name` is set to the subclass name. The library's own classes also
+   * declare their name as a field, since minifiers rename classes (`new.target.name` reads
+   * `L` in a minified bundle).
+   */
   constructor(message?: string, options?: ErrorOptions) {
     super(message, options);
-    this.name = new.target.name;
+    this.name = new.target === WebwireError ? "WebwireError" : new.target.name;
   }
 }

@@ -2,7 +2,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { Client } from "../client/client.ts";
 import { InternalError, SessionNotFoundError } from "../client/errors.ts";
-import { recordingLogger, testRequestHandler, waitFor } from "../client/testing_support.ts";
+import { recordingLogger, testRequestHandler, waitFor } from "../testing/client_support.ts";
 import { silentLogger } from "../protocol/logger.ts";
 import { type RedisServer, startRedisServer } from "../testing/redis_server.ts";
 import { type StartedServer, startServer } from "../testing/serve.ts";

@@ -13,7 +13,7 @@
 /**
  * Close codes sent by the server.
  *
- * - `Normal` (1000): `connection.close()` or `server.closeConnection`.
+ * - `Normal` (1000): `connection.close()`.
  * - `GoingAway` (1001): the server shuts down.
  * - `ProtocolViolation` (1002): a malformed or unknown message, or a request id reused while
  *   its request is still pending.

@@ -22,6 +22,9 @@ import { WebwireError } from "../protocol/webwire_error.ts";
  * ```
  */
 export class ConnectionInactiveError extends WebwireError {
+  /** Always "ConnectionInactiveError", also in minified bundles. */
+  override readonly name: string = "ConnectionInactiveError";
+
   /** Names the operation that could not be done. */
   constructor(operation: string) {
     super(`${operation}: the connection is no longer active`);
@@ -40,6 +43,9 @@ export class ConnectionInactiveError extends WebwireError {
  * ```
  */
 export class SessionUnavailableError extends WebwireError {
+  /** Always "SessionUnavailableError", also in minified bundles. */
+  override readonly name: string = "SessionUnavailableError";
+
   /** `disabled` or `exists`. */
   readonly reason: "disabled" | "exists";
   /** Creates the error with its reason and an explanation. */

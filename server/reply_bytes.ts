@@ -52,6 +52,16 @@ export function payloadParts(
 export function replyFor(id: Uint8Array, value: ReplyValue, logger: Logger): Uint8Array {
   try {
     if (value === undefined || value === null) return encodeReply({ id });
+    if (
+      typeof value !== "string" && !(value instanceof Uint8Array) && !(value instanceof Payload)
+    ) {
+      // Plain JavaScript handlers can return anything; say what a reply must be.
+      logger.error(
+        "request handler failed: a reply must be a string, Uint8Array, Payload or undefined; " +
+          `got ${typeof value}`,
+      );
+      return encodeSpecialReply(MessageType.InternalErrorReply, id);
+    }
     const [payload, encoding] = payloadParts(value, undefined);
     return encodeReply({ id, payload, encoding });
   } catch (error) {

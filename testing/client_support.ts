@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { recordingLogger } from "./testing_support.ts";
+ * import { recordingLogger } from "./client_support.ts";
  * const log = recordingLogger();
  * log.logger.warn("seen");
  * console.assert(log.warnings.length === 1);
@@ -15,8 +15,8 @@
 import { Payload } from "../protocol/payload.ts";
 import { RequestError } from "../protocol/request_error.ts";
 import type { IncomingRequest, ReplyValue } from "../server/incoming.ts";
-import type { Client } from "./client.ts";
-import type { ClientEventMap } from "./events.ts";
+import type { Client } from "../client/client.ts";
+import type { ClientEventMap } from "../client/events.ts";
 import type { Logger } from "../protocol/logger.ts";
 
 /**
@@ -24,7 +24,7 @@ import type { Logger } from "../protocol/logger.ts";
  *
  * @example
  * ```ts
- * import { recordingLogger } from "./testing_support.ts";
+ * import { recordingLogger } from "./client_support.ts";
  * const log = recordingLogger();
  * log.logger.error("bad", 1);
  * console.assert(log.errors[0] === "bad 1");
@@ -49,7 +49,7 @@ export function recordingLogger(): { logger: Logger; warnings: string[]; errors:
  *
  * @example
  * ```ts
- * import { delay } from "./testing_support.ts";
+ * import { delay } from "./client_support.ts";
  * await delay(1);
  * ```
  */
@@ -62,8 +62,8 @@ export function delay(ms: number): Promise<void> {
  *
  * @example
  * ```ts
- * import { nextEvent } from "./testing_support.ts";
- * import { Client } from "./client.ts";
+ * import { nextEvent } from "./client_support.ts";
+ * import { Client } from "../client/client.ts";
  * const client = new Client("ws://127.0.0.1:1/", { autoconnect: false });
  * await nextEvent(client, "connected", 1).catch(() => {});
  * ```
@@ -92,7 +92,7 @@ export function nextEvent<K extends keyof ClientEventMap>(
  *
  * @example
  * ```ts
- * import { waitFor } from "./testing_support.ts";
+ * import { waitFor } from "./client_support.ts";
  * await waitFor(() => true);
  * ```
  */
@@ -115,7 +115,7 @@ export async function waitFor(predicate: () => boolean, timeout = 3000): Promise
  *
  * @example
  * ```ts
- * import { testRequestHandler } from "./testing_support.ts";
+ * import { testRequestHandler } from "./client_support.ts";
  * console.assert(typeof testRequestHandler === "function");
  * ```
  */

@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import { startScriptedPeer } from "./testing_scripted_peer.ts";
+ * import { startScriptedPeer } from "./scripted_peer.ts";
  * const peer = await startScriptedPeer({ onOpen: (socket) => socket.send(new Uint8Array([33])) });
  * console.assert(peer.url.startsWith("ws://127.0.0.1:"));
  * await peer.close();
@@ -21,7 +21,7 @@ import { type RawServerSocket, serveRawSockets } from "../conformance/raw_socket
  *
  * @example
  * ```ts
- * import type { PeerSocket } from "./testing_scripted_peer.ts";
+ * import type { PeerSocket } from "./scripted_peer.ts";
  * const greet = (socket: PeerSocket) => socket.send("text frame");
  * console.assert(typeof greet === "function");
  * ```
@@ -33,7 +33,7 @@ export type PeerSocket = RawServerSocket;
  *
  * @example
  * ```ts
- * import type { PeerScript } from "./testing_scripted_peer.ts";
+ * import type { PeerScript } from "./scripted_peer.ts";
  * const script: PeerScript = { onMessage: (socket, bytes) => socket.send(bytes) };
  * console.assert(typeof script.onMessage === "function");
  * ```
@@ -54,7 +54,7 @@ export interface PeerScript {
  *
  * @example
  * ```ts
- * import type { ScriptedPeer } from "./testing_scripted_peer.ts";
+ * import type { ScriptedPeer } from "./scripted_peer.ts";
  * const url = (peer: ScriptedPeer): string => peer.url;
  * console.assert(typeof url === "function");
  * ```
@@ -73,7 +73,7 @@ export interface ScriptedPeer {
  *
  * @example
  * ```ts
- * import { acceptConf } from "./testing_scripted_peer.ts";
+ * import { acceptConf } from "./scripted_peer.ts";
  * console.assert(acceptConf({ major: 3 })[1] === 3);
  * ```
  */
@@ -100,7 +100,7 @@ export function acceptConf(
  *
  * @example
  * ```ts
- * import { acceptConf, startScriptedPeer } from "./testing_scripted_peer.ts";
+ * import { acceptConf, startScriptedPeer } from "./scripted_peer.ts";
  * const peer = await startScriptedPeer({ onOpen: (socket) => socket.send(acceptConf()) });
  * await peer.close();
  * ```

@@ -6,7 +6,7 @@
  *
  * @example
  * ```ts
- * import { decodeToJson } from "./testing_json_decoder.ts";
+ * import { decodeToJson } from "./json_decoder.ts";
  * console.assert(decodeToJson(new Uint8Array([33])) === '{"type":33,"kind":"heartbeat"}');
  * ```
  * @module
@@ -21,7 +21,7 @@ import { webwireCodec } from "../conformance/webwire_codec.ts";
  *
  * @example
  * ```ts
- * import { decodeToJson } from "./testing_json_decoder.ts";
+ * import { decodeToJson } from "./json_decoder.ts";
  * console.assert(decodeToJson(new Uint8Array()) === '{"invalid":"empty"}');
  * ```
  */

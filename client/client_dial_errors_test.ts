@@ -1,0 +1,100 @@
+// Connection errors say why, for the failures that can be produced for real on 127.0.0.1: a
+// closed port, an HTTP server that answers the upgrade with 404, and a WebSocket server that
+// is not WebWire (it never sends an accept-conf).
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { createServer, type Server as HttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { silentLogger } from "../protocol/logger.ts";
+import { startScriptedPeer } from "../testing/scripted_peer.ts";
+import { startServer } from "../testing/serve.ts";
+import { Client } from "./client.ts";
+import { ConnectionFailedError, DialTimeoutError, DisconnectedError } from "./errors.ts";
+
+function newClient(url: string, dialTimeout = 3000): Client {
+  return new Client(url, { logger: silentLogger, autoconnect: false, dialTimeout });
+}
+
+/** A port on 127.0.0.1 that nothing listens on (it was free a moment ago). */
+async function closedPort(): Promise<number> {
+  const probe = await startServer({ logger: silentLogger });
+  const port = probe.port;
+  await probe.close();
+  return port;
+}
+
+/** An HTTP server that answers everything, the WebSocket upgrade included, with 404. */
+async function notFoundServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const server: HttpServer = createServer((_request, response) => response.writeHead(404).end());
+  server.on("upgrade", (_request, socket) => {
+    socket.end("HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `ws://127.0.0.1:${port}/nowhere`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe("Client connection errors", () => {
+  it("a closed port: ConnectionFailedError saying the connection was refused", async () => {
+    const url = `ws://127.0.0.1:${await closedPort()}/`;
+    const client = newClient(url);
+    const error = await client.connect().catch((e) => e);
+    assert.ok(error instanceof ConnectionFailedError, String(error));
+    assert.ok(error instanceof DisconnectedError);
+    // Node's ws says ECONNREFUSED; Deno "tcp connect error" and Bun "Failed to connect" do not
+    // tell a refusal from an unreachable host.
+    assert.ok(["refused", "network"].includes(error.kind), error.kind);
+    assert.match(
+      error.message,
+      new RegExp(`^could not connect to ${url}: (connection refused|no TCP connection)`),
+    );
+    assert.notEqual(error.detail, "");
+    await client.close();
+  });
+
+  it("an HTTP 404 to the upgrade: ConnectionFailedError with the status", async () => {
+    const server = await notFoundServer();
+    const client = newClient(server.url);
+    const error = await client.connect().catch((e) => e);
+    assert.ok(error instanceof ConnectionFailedError, String(error));
+    assert.equal(error.kind, "http-status");
+    assert.equal(error.status, 404);
+    assert.match(error.message, /answered the WebSocket upgrade with HTTP 404/);
+    await client.close();
+    await server.close();
+  });
+
+  it("a WebSocket server that sends no accept-conf: 'is this a WebWire endpoint?'", async () => {
+    const peer = await startScriptedPeer({}); // opens the socket, then says nothing
+    const client = newClient(peer.url, 300);
+    const started = Date.now();
+    const error = await client.connect().catch((e) => e);
+    assert.ok(error instanceof DialTimeoutError, String(error));
+    assert.equal(error.opened, true);
+    assert.equal(
+      error.message,
+      "the socket opened but no accept-conf arrived within 300 ms: is this a WebWire endpoint?",
+    );
+    assert.ok(Date.now() - started < 2000);
+    await client.close();
+    await peer.close();
+  });
+
+  it("a WebSocket server that closes without an accept-conf: the same question", async () => {
+    const peer = await startScriptedPeer({ onOpen: (socket) => socket.close(4321, "who are you") });
+    const client = newClient(peer.url);
+    const error = await client.connect().catch((e) => e);
+    assert.ok(error instanceof DisconnectedError, String(error));
+    assert.match(
+      error.message,
+      /opened but closed before an accept-conf arrived .*WebWire endpoint\?/,
+    );
+    assert.equal(error.code, 4321);
+    assert.equal(error.reason, "who are you");
+    await client.close();
+    await peer.close();
+  });
+});

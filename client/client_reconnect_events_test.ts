@@ -1,0 +1,119 @@
+// Reconnection is visible: an event for each connect attempt and each failure (attempt number,
+// delay until the next attempt, cause), `disconnected` with the close code and reason, and
+// requests that could not be sent say so.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { silentLogger } from "../protocol/logger.ts";
+import { type StartOptions, startServer } from "../testing/serve.ts";
+import { nextEvent, testRequestHandler, waitFor } from "../testing/client_support.ts";
+import { Client } from "./client.ts";
+import { ConnectionFailedError, DisconnectedError, NotSentError, TimeoutError } from "./errors.ts";
+import type { ConnectAttempt, ConnectFailure } from "./events.ts";
+
+const serverOptions: StartOptions = { onRequest: testRequestHandler, logger: silentLogger };
+
+/** A port on 127.0.0.1 that nothing listens on (it was free a moment ago). */
+async function closedPort(): Promise<number> {
+  const probe = await startServer(serverOptions);
+  const port = probe.port;
+  await probe.close();
+  return port;
+}
+
+describe("Client reconnection events", () => {
+  it("fires connecting and connectfailed for every attempt, then connected", async () => {
+    const port = await closedPort();
+    const attempts: ConnectAttempt[] = [];
+    const failures: ConnectFailure[] = [];
+    const client = new Client(`ws://127.0.0.1:${port}/`, {
+      logger: silentLogger,
+      reconnect: { initialDelay: 20, factor: 2, maxDelay: 40 },
+      onConnectFailed: (failure) => failures.push(failure),
+    });
+    client.addEventListener("connecting", (event) => attempts.push(event.detail));
+    const first = await client.connect().catch((e) => e);
+    assert.ok(first instanceof ConnectionFailedError, String(first));
+    assert.equal(client.status, "connecting"); // retrying in the background
+    await waitFor(() => failures.length >= 3);
+    assert.deepEqual(attempts.slice(0, 3).map((a) => a.attempt), [1, 2, 3]);
+    assert.deepEqual(failures.slice(0, 3).map((f) => f.attempt), [1, 2, 3]);
+    assert.equal(failures[0].error, first);
+    for (const failure of failures) {
+      assert.ok(failure.error instanceof ConnectionFailedError);
+      assert.equal(typeof failure.retryDelay, "number");
+      assert.ok(failure.retryDelay! >= 0 && failure.retryDelay! <= 40, String(failure.retryDelay));
+    }
+    const connected = nextEvent(client, "connected");
+    const running = await startServer({ ...serverOptions, port });
+    await connected;
+    const lastAttempt = attempts.at(-1)!.attempt;
+    assert.equal(lastAttempt, failures.at(-1)!.attempt + 1);
+    await client.close();
+    await running.close();
+  });
+
+  it("without autoconnect: one attempt, connectfailed with no retry, status disconnected", async () => {
+    const client = new Client(`ws://127.0.0.1:${await closedPort()}/`, {
+      logger: silentLogger,
+      autoconnect: false,
+    });
+    const failed = nextEvent(client, "connectfailed");
+    await client.connect().catch(() => {});
+    const failure = (await failed).detail;
+    assert.equal(failure.attempt, 1);
+    assert.equal(failure.retryDelay, null);
+    assert.equal(client.status, "disconnected");
+    await client.close();
+  });
+
+  it("a request never sent fails with NotSentError (a TimeoutError) naming the last failure", async () => {
+    const client = new Client(`ws://127.0.0.1:${await closedPort()}/`, {
+      logger: silentLogger,
+      reconnect: { initialDelay: 20, maxDelay: 40 },
+    });
+    const error = await client.request("echo", "x", { timeout: 200 }).catch((e) => e);
+    assert.ok(error instanceof NotSentError, String(error));
+    assert.ok(error instanceof TimeoutError);
+    assert.match(error.message, /^the request was never sent: not connected within 200 ms/);
+    assert.ok(error.cause instanceof ConnectionFailedError, String(error.cause));
+    await client.close();
+  });
+
+  it("waitForConnection: false fails at once while not connected (client and request option)", async () => {
+    const port = await closedPort();
+    const client = new Client(`ws://127.0.0.1:${port}/`, {
+      logger: silentLogger,
+      waitForConnection: false,
+      reconnect: { initialDelay: 20, maxDelay: 40 },
+    });
+    const started = Date.now();
+    const error = await client.request("echo", "x").catch((e) => e);
+    assert.ok(error instanceof DisconnectedError, String(error));
+    assert.match(error.message, /not sent/);
+    assert.ok(Date.now() - started < 1000);
+    // It still connects in the background; once connected, requests go out.
+    const running = await startServer({ ...serverOptions, port });
+    await waitFor(() => client.status === "connected");
+    assert.equal((await client.request("echo", "now")).text(), "now");
+    await client.close();
+
+    const waiting = new Client(running.url, { logger: silentLogger, autoconnect: false });
+    const refused = await waiting.request("echo", "x", { waitForConnection: false })
+      .catch((e) => e);
+    assert.ok(refused instanceof DisconnectedError);
+    await waiting.close();
+    await running.close();
+  });
+
+  it("disconnected carries the close code and reason of the server", async () => {
+    const running = await startServer(serverOptions);
+    const client = new Client(running.url, { logger: silentLogger, autoconnect: false });
+    await client.connect();
+    const disconnected = nextEvent(client, "disconnected");
+    await running.close(); // a graceful shutdown closes every socket with 1001
+    const reason = (await disconnected).detail;
+    assert.ok(reason instanceof DisconnectedError);
+    assert.equal(reason.code, 1001, `${reason.message} ${reason.code}`);
+    await client.close();
+  });
+});
