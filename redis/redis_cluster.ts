@@ -166,6 +166,10 @@ export class RedisCluster implements Cluster {
         () => this.#client.set(this.#nodeKey, String(Date.now()), "PX", this.#nodeTtl),
       ).catch(() => {});
     this.#heartbeat = setInterval(beat, Math.max(1, Math.floor(this.#nodeTtl / 3)));
+    // A Redis that restarted empty has forgotten this node: tell it again at once.
+    this.#client.on("ready", () => {
+      if (this.#node !== null) void beat();
+    });
     await Promise.all([
       this.#call(
         "heartbeat",

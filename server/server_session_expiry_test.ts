@@ -99,7 +99,8 @@ for (const kind of ["memory", "file"] as const) {
       assert.equal(running.server.sessionConnections(session.key).length, 0);
       const c = await RawClient.handshake(running.url);
       assert.equal(await restore(c, session.key), "session-not-found-reply");
-      assert.equal(await restore(c, late.key), "session-not-found-reply", "bob's aged too");
+      assert.equal((await other.next(3000)).kind, "session-closed", "bob's aged too");
+      assert.equal(await restore(c, late.key), "session-not-found-reply");
       for (const client of [a, b, other, c]) client.close();
     } finally {
       await running.close();
