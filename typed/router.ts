@@ -103,9 +103,10 @@ export type SignalHandler<C extends Contract, N extends ClientSignalName<C>> = (
  * ```
  */
 export type RouterHandlers<C extends Contract> =
-  & ([RequestName<C>] extends [never] ? { readonly requests?: Record<never, never> }
+  & ([RequestName<C>] extends [never] ? { readonly requests?: { readonly [name: string]: never } }
     : { readonly requests: { readonly [N in RequestName<C>]: RequestHandler<C, N> } })
-  & ([ClientSignalName<C>] extends [never] ? { readonly clientSignals?: Record<never, never> }
+  & ([ClientSignalName<C>] extends [never]
+    ? { readonly clientSignals?: { readonly [name: string]: never } }
     : {
       readonly clientSignals: { readonly [N in ClientSignalName<C>]: SignalHandler<C, N> };
     });
