@@ -3,6 +3,7 @@
 // fail their schema, and failing handlers; and that none of it harms the connection.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { encodeRequest, encodeSignal, requestIdFromNumber } from "../protocol/mod.ts";
 import type { PayloadEncoding } from "../protocol/message_type.ts";
 import { RawClient } from "../testing/raw_client.ts";
@@ -160,5 +161,46 @@ test("the INVALID_PAYLOAD summary stays under the configured length", async () =
   } finally {
     client.close();
     await running.close();
+  }
+});
+
+test("whatever a client sends, a typed server answers with a reply or an error reply", async () => {
+  const started = await startChat();
+  const client = await RawClient.handshake(started.running.url);
+  const names = ["say", "history", "count", "avatar", "age", "forbidden", "nope", "typing"];
+  const json = fc.jsonValue({ maxDepth: 4 }).map((value) => JSON.stringify(value) ?? "");
+  const payload = fc.oneof(
+    json,
+    fc.string({ unit: "binary", maxLength: 200 }),
+    fc.uint8Array({ maxLength: 200 }),
+    fc.constant("[".repeat(3000)),
+  );
+  const encoding = fc.constantFrom<PayloadEncoding>("binary", "utf8", "utf16");
+  try {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...names), payload, encoding, async (name, p, e) => {
+        let bytes = typeof p === "string" && e !== "utf16" ? new TextEncoder().encode(p) : p;
+        // A UTF-16 payload has an even length, or it is not a message at all.
+        if (e === "utf16" && typeof bytes !== "string") {
+          bytes = bytes.subarray(0, bytes.length & ~1);
+        }
+        const answer = await ask(client, name, bytes, e);
+        assert.ok(
+          answer.kind === "reply" || answer.kind === "error-reply",
+          `${name} ${e}: ${answer.kind}`,
+        );
+        if (answer.kind === "error-reply") assert.ok(answer.text.length <= 200);
+      }),
+      { numRuns: 150 },
+    );
+    client.send(encodeSignal({ name: "typing", payload: "[".repeat(3000) }));
+    assert.deepEqual(await ask(client, "count"), {
+      kind: "reply",
+      code: "utf8",
+      text: String(started.messages.length),
+    });
+  } finally {
+    client.close();
+    await started.running.close();
   }
 });
