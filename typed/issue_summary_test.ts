@@ -45,6 +45,7 @@ test("any issues at all give a summary within the bound, without control charact
   ) => {
     const summary = summarizeIssues(issues, max);
     assert.ok(summary.length <= Math.max(20, max));
+    // deno-lint-ignore no-control-regex -- control characters are what must not be there
     assert.ok(!/[\u0000-\u001f\u007f]/.test(summary));
   }));
 });
