@@ -14,7 +14,7 @@
  * @example
  * ```ts
  * import { createChatServer } from "./chat_server.ts";
- * const server = createChatServer({ sessionDirectory: await Deno.makeTempDir() });
+ * const server = createChatServer({ sessionDirectory: "chat-sessions" });
  * // Serve it: app.get("/ws", honoHandler(server, upgradeWebSocket)), as main.ts does.
  * await server.shutdown();
  * ```
@@ -68,7 +68,7 @@ export interface ChatServerOptions {
  * @example
  * ```ts
  * import { createChatServer } from "./chat_server.ts";
- * const server = createChatServer({ sessionDirectory: await Deno.makeTempDir() });
+ * const server = createChatServer({ sessionDirectory: "chat-sessions" });
  * console.assert(server.connectionCount === 0);
  * await server.shutdown();
  * ```

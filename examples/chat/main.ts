@@ -6,10 +6,15 @@
  *
  * ```sh
  * npm run build:browser   # dist/webwire-client.js, the client bundle the page loads
- * deno run --allow-net --allow-env --allow-read --allow-write=chat-sessions examples/chat/main.ts
+ * deno run --allow-net --allow-env=PORT,HOST,SESSION_DIR \
+ *   --allow-read=examples/chat/public,dist,chat-sessions --allow-write=chat-sessions \
+ *   examples/chat/main.ts
  * ```
  *
- * Environment: `PORT` (default 8000), `HOSTNAME` (default 127.0.0.1), `SESSION_DIR` (default
+ * The permissions say all it does: listen, read three settings, read the page and the bundle,
+ * read and write the session files.
+ *
+ * Environment: `PORT` (default 8000), `HOST` (default 127.0.0.1), `SESSION_DIR` (default
  * `chat-sessions`, in the working directory).
  *
  * @module
@@ -23,7 +28,7 @@ import { honoHandler } from "../../adapters/hono.ts";
 import { createChatServer } from "./chat_server.ts";
 
 const port = Number(Deno.env.get("PORT") ?? 8000);
-const hostname = Deno.env.get("HOSTNAME") ?? "127.0.0.1";
+const hostname = Deno.env.get("HOST") ?? "127.0.0.1";
 const sessionDirectory = Deno.env.get("SESSION_DIR") ?? "chat-sessions";
 
 // The page loads the client as an ES module. In this repository it is built by

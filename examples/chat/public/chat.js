@@ -17,8 +17,14 @@ const client = new Client(url, {
 let room = localStorage.getItem("chat-room") ?? "lobby";
 let shownRoom = null;
 let members = new Set();
+// Who was in the room when this page lost its connection: when they rejoin after it (as all
+// do after a server restart), that is no news, so they come back without a line.
+let quiet = new Set();
 
-client.addEventListener("disconnected", () => showStatus("reconnecting…"));
+client.addEventListener("disconnected", () => {
+  showStatus("reconnecting…");
+  quiet = new Set(members);
+});
 client.addEventListener("connected", () => {
   showStatus("connected");
   showView();
@@ -77,8 +83,10 @@ function updatePresence({ name, event }) {
   if (event === "joined" && !members.has(name)) members.add(name);
   else if (event === "left" && members.has(name)) members.delete(name);
   else return;
-  addLine("presence", `${name} ${event}`);
   showMembers();
+  const back = event === "joined" && quiet.has(name);
+  quiet.delete(name);
+  if (!back) addLine("presence", `${name} ${event}`);
 }
 
 function addLine(kind, text) {
@@ -95,7 +103,7 @@ function showView() {
   const loggedIn = typeof name === "string";
   $("login").hidden = loggedIn;
   $("chat").hidden = !loggedIn;
-  $("logout").hidden = !loggedIn;
+  $("user").hidden = !loggedIn;
   $("me").textContent = loggedIn ? name : "";
 }
 
