@@ -51,6 +51,27 @@ export function checkRedisUrl(url: string): string {
 }
 
 /**
+ * `url` as it may be printed: with its password, if any, replaced by `***`.
+ *
+ * @example
+ * ```ts
+ * import { printableRedisUrl } from "./redis_engine.ts";
+ * const url = printableRedisUrl("redis://app:s3cret@10.0.0.5:6379/0");
+ * console.assert(url === "redis://app:***@10.0.0.5:6379/0");
+ * ```
+ */
+export function printableRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password === "") return url;
+    parsed.password = "***";
+    return parsed.href;
+  } catch {
+    return url;
+  }
+}
+
+/**
  * Options of {@link openRedisEngine}.
  *
  * @example
@@ -126,7 +147,9 @@ export async function openRedisEngine(
     await sessionManager.close();
     throw new CliError(
       ExitCode.Unreachable,
-      `cannot reach Redis at ${url} within ${options.timeout} ms: ${(error as Error).message}`,
+      `cannot reach Redis at ${printableRedisUrl(url)} within ${options.timeout} ms: ${
+        (error as Error).message
+      }`,
     );
   }
   started = true;

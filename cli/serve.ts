@@ -22,7 +22,12 @@ import { MemorySessionManager } from "../session/memory_session_manager.ts";
 import { choiceOption, integerOption, parseCommandArgs, stringOption } from "./args.ts";
 import type { Command } from "./command.ts";
 import { CliError, ExitCode, exitCodesHelp } from "./exit_codes.ts";
-import { checkRedisUrl, openRedisEngine, type RedisEngine } from "./redis_engine.ts";
+import {
+  checkRedisUrl,
+  openRedisEngine,
+  printableRedisUrl,
+  type RedisEngine,
+} from "./redis_engine.ts";
 import { currentRuntime, runInRuntime, type RuntimeName } from "./runtime.ts";
 
 const help = `usage: webwire serve [options]
@@ -154,7 +159,9 @@ export const serveCommand: Command = {
     }
     if (redis !== undefined) {
       console.log(
-        `cluster node ${redis.nodeId} on ${redisUrl} (key prefix ${redisPrefix ?? "webwire:"})`,
+        `cluster node ${redis.nodeId} on ${printableRedisUrl(redisUrl!)} (key prefix ${
+          redisPrefix ?? "webwire:"
+        })`,
       );
     }
     console.log(`webwire conformance service (${runtime}) listening on ${running.url}`);

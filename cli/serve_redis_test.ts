@@ -37,7 +37,7 @@ let nodes: ServeProcess[] = [];
 let unreachable: Promise<Run>;
 
 before(async () => {
-  unreachable = cli("serve", "--port", "0", "--redis", "redis://127.0.0.1:1");
+  unreachable = cli("serve", "--port", "0", "--redis", "redis://demo:hunter2@127.0.0.1:1");
   redis = await startRedisServer();
   const redisArgs = ["--port", "0", "--redis", redis.url, "--redis-prefix", "cli-test:"];
   nodes = await Promise.all([
@@ -87,7 +87,11 @@ test("serve --redis: a session made on one node restores on the others (call --s
 test("serve --redis: a Redis that does not answer exits with 3, bad options with 2", async () => {
   const run = await unreachable;
   assert.equal(run.code, 3, run.stdout + run.stderr);
-  assert.match(run.stderr, /cannot reach Redis at redis:\/\/127\.0\.0\.1:1 within 5000 ms/);
+  assert.match(
+    run.stderr,
+    /cannot reach Redis at redis:\/\/demo:\*\*\*@127\.0\.0\.1:1 within 5000 ms/,
+  );
+  assert.doesNotMatch(run.stderr, /hunter2/, "the password is not printed");
   for (
     const args of [
       ["--redis", "127.0.0.1:6379"],
