@@ -17,6 +17,7 @@ const publicModules = [
   "server.ts",
   "cli/main.ts",
   "redis/mod.ts",
+  "typed/mod.ts",
 ]
   .filter((file) => existsSync(join(root, file)));
 const adapterModules = [
