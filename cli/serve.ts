@@ -43,8 +43,8 @@ Options:
   --redis URL            keep sessions in the Redis at URL (redis://HOST:PORT) and join
                          the cluster of every server on it: run several "webwire serve
                          --redis URL" (on any runtime and port) and a session made on one
-                         restores on the others, signals to a session and topic pushes
-                         reach every node (Redis 7 or later, or Valkey)
+                         restores on any other (Redis 7 or later, or Valkey; exit 3 when
+                         it does not answer within 5 s)
   --redis-prefix P       the prefix of the cluster's Redis keys (default webwire:); only
                          servers with the same prefix form one cluster
   --read-timeout MS      close silent connections after MS (default 60000, minimum 1000)
