@@ -60,7 +60,7 @@ export interface ParsedArgs {
 export function parseCommandArgs(args: readonly string[], options: OptionSpecs): ParsedArgs {
   try {
     const { values, positionals } = parseArgs({
-      args: [...args],
+      args: joinStringValues(args, options),
       options: { ...options, help: { type: "boolean", short: "h" } },
       allowPositionals: true,
       strict: true,
@@ -141,4 +141,23 @@ export function choiceOption<T extends string>(
     );
   }
   return text as T;
+}
+
+/**
+ * `--name value` as `--name=value` for string options, so that a value starting with a dash
+ * (a session key can: base64url) is taken as the value, as a user means it, instead of being
+ * refused as an ambiguous option.
+ */
+function joinStringValues(args: readonly string[], options: OptionSpecs): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const name = arg.startsWith("--") ? arg.slice(2) : undefined;
+    if (name !== undefined && options[name]?.type === "string" && i + 1 < args.length) {
+      joined.push(`${arg}=${args[++i]}`);
+    } else {
+      joined.push(arg);
+    }
+  }
+  return joined;
 }
