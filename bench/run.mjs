@@ -1,5 +1,5 @@
 // Runs the benchmarks with the locally installed Deno and Bun, writes their raw results to
-// bench/results/<suite>.json and the tables into README.md between the suite's markers.
+// bench/results/<suite>.json and the tables into bench/README.md between the suite's markers.
 //
 // Usage: node bench/run.mjs [--codec | --e2e | --broadcast | --cluster | --all] [--quick]
 //   [--no-write]
@@ -216,7 +216,7 @@ function replaceSection(readme, name, body) {
   const end = `<!-- bench:${name}:end -->`;
   const from = readme.indexOf(start);
   const to = readme.indexOf(end);
-  if (from < 0 || to < from) throw new Error(`README.md has no ${start} ... ${end} markers`);
+  if (from < 0 || to < from) throw new Error(`bench/README.md has no ${start} ... ${end} markers`);
   return `${readme.slice(0, from + start.length)}\n\n${body}\n\n${readme.slice(to)}`;
 }
 
@@ -244,10 +244,10 @@ function main() {
       join(root, "bench", "results", `${name}.json`),
       `${JSON.stringify(json, null, 2)}\n`,
     );
-    const readmePath = join(root, "README.md");
+    const readmePath = join(root, "bench", "README.md");
     writeFileSync(readmePath, replaceSection(readFileSync(readmePath, "utf8"), name, section));
     console.log(section);
-    console.error(`wrote bench/results/${name}.json and the ${name} section of README.md`);
+    console.error(`wrote bench/results/${name}.json and the ${name} section of bench/README.md`);
   }
 }
 

@@ -13,6 +13,8 @@
  */
 
 import { Buffer } from "node:buffer";
+// ioredis' own types pull in @types/node; ioredis.d.ts says why not.
+// @ts-types="./ioredis.d.ts"
 import { Redis } from "ioredis";
 import type { Logger } from "../protocol/logger.ts";
 import type { Cluster, ClusterMessage, ClusterNode } from "../server/cluster.ts";

@@ -13,6 +13,8 @@
  * @module
  */
 
+// ioredis' own types pull in @types/node; ioredis.d.ts says why not.
+// @ts-types="./ioredis.d.ts"
 import { Redis } from "ioredis";
 import type { Logger } from "../protocol/logger.ts";
 import type { SessionInfo } from "../protocol/session_json.ts";

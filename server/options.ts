@@ -124,7 +124,8 @@ export interface ServerOptions {
    * Bounds of the signals that `server.signalSession` keeps for a session no connection holds,
    * replayed in order right after the restore reply to the first connection that restores it;
    * `false` keeps none. Defaults: 256 signals and 1 MiB per session, 5 minutes, 64 MiB in all.
-   * At most once: a signal already written to a socket that then dropped is not kept.
+   * At most once: a signal already written to a socket that then dropped is not kept. With a
+   * `cluster`, the cluster keeps them under its own bounds and this option is not used.
    */
   offlineSignals?: OfflineSignalLimits | false;
   /** A kept offline signal was dropped (oldest first) because a bound was passed. */

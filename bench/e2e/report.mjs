@@ -177,7 +177,7 @@ Targets:
 
 ${targets(doc)}
 
-![Replies per second and server CPU per reply at 16×64](bench/results/e2e.svg)
+![Replies per second and server CPU per reply at 16×64](results/e2e.svg)
 
 ${fullTable(doc)}
 
