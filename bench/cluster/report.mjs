@@ -194,7 +194,7 @@ export function clusterSection(doc) {
   const s = doc.settings;
   const rows = summarizeCross(doc);
   const failures = rows.reduce((sum, r) => sum + r.failures, 0);
-  return `### Cluster benchmark\n\n` +
+  return `## Cluster benchmark\n\n` +
     `${doc.quick ? "**A --quick smoke run: tiny counts, one round, cold.**\n\n" : ""}` +
     `Measured on ${doc.date} by \`npm run bench -- --cluster\` on ${doc.cpu} (${doc.cores} cores,
 shared with other engineers' test runs: load average ${doc.loadAverages.join(" → ")} over the
