@@ -232,7 +232,8 @@ that the window filled up downstream (node B, or the receiving client). ${
       failures > 0 ? `Relays that failed: ${failures}.` : "No relay to Redis failed."
     }
 
-Goals:
+Goals (a p99 of ${count(s.count)} signals on ${doc.cores} cores shared with other jobs moves with
+their load: each round's own p99 is listed):
 
 ${goals(doc, rows)}
 
