@@ -9,7 +9,7 @@
  * @module
  */
 
-import { choiceOption, integerOption, parseCommandArgs } from "./args.ts";
+import { choiceOption, integerOption, parseCommandArgs, stringOption } from "./args.ts";
 import type { Command } from "./command.ts";
 import { checkUrl, cliErrorOf, connectClient } from "./connect.ts";
 import { CliError, ExitCode, exitCodesHelp } from "./exit_codes.ts";
@@ -25,11 +25,15 @@ exits with 1. The request needs a name, a payload or both.
 Options:
   --encoding binary|utf8|utf16   encoding of the payload (default utf8)
   --timeout MS                   connection and reply timeout (default 10000)
+  --session KEY                  restore the session KEY first, so that the request is
+                                 made in it; a refused restore (not found, too many
+                                 connections, sessions disabled) exits with 1
   --json                         pretty-print a reply that is JSON
   -h, --help                     this help
 
-Example:
+Examples:
   webwire call ws://127.0.0.1:8080/ echo hello
+  webwire call ws://127.0.0.1:8080/ whoami --session "$KEY"
 
 ${exitCodesHelp}`;
 
@@ -69,6 +73,7 @@ export const callCommand: Command = {
       encoding: { type: "string" },
       timeout: { type: "string" },
       json: { type: "boolean" },
+      session: { type: "string" },
     });
     if (parsed.values.help === true) {
       console.log(help);
@@ -81,7 +86,8 @@ export const callCommand: Command = {
     const url = checkUrl(rawUrl);
     const encoding = choiceOption(parsed, "encoding", encodings, "utf8");
     const timeout = integerOption(parsed, "timeout", 10_000, 1, 2 ** 31 - 1);
-    const client = await connectClient(url, { timeout });
+    const session = stringOption(parsed, "session");
+    const client = await connectClient(url, { timeout, session });
     try {
       const reply = await client.request(
         name,

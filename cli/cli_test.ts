@@ -3,6 +3,9 @@ import assert from "node:assert/strict";
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { Client } from "../client/client.ts";
+import { silentLogger } from "../protocol/logger.ts";
+import { until } from "../testing/until.ts";
 
 const main = fileURLToPath(new URL("./main.ts", import.meta.url));
 const decoder = fileURLToPath(new URL("../testing/json_decoder.ts", import.meta.url));
@@ -88,7 +91,88 @@ test("signal sends; listen prints the echoed signal and stops after --count", as
   assert.equal(listen.code, 0, listen.stderr);
   assert.equal(listen.stdout, "echo-signal hi\n");
   const json = await cli("listen", url, "--request", "signal-me", "--count", "1", "--json");
-  assert.deepEqual(JSON.parse(json.stdout), { name: "srvsig", encoding: "utf8", payload: "ping" });
+  assert.deepEqual(json.stdout.trim().split("\n").map((line) => JSON.parse(line)), [
+    { name: "srvsig", encoding: "utf8", payload: "ping" },
+    { reply: "signal-me", encoding: "utf8", payload: "ok" },
+  ]);
+});
+
+test("listen prints the replies to its --requests, waiting for them after --count", async () => {
+  const run = await cli(
+    "listen",
+    url,
+    "--request",
+    "sleep=300",
+    "--request",
+    "echo=hi",
+    "--signal",
+    "echo-signal=x",
+    "--count",
+    "1",
+  );
+  assert.equal(run.code, 0, run.stderr);
+  const lines = run.stdout.split("\n");
+  assert.deepEqual(lines.slice(0, 2).sort(), ["echo-signal x", "reply to echo: hi"]);
+  // The signal completed --count; listen still waited for the reply to the slow request.
+  assert.deepEqual(lines.slice(2), ["reply to sleep: slept", ""]);
+  const failed = await cli("listen", url, "--request", "error", "--count", "1");
+  assert.equal(failed.code, 1);
+  assert.match(failed.stderr, /request error TEST_ERROR/);
+});
+
+test("call and listen --session restore the session first", async () => {
+  const client = new Client(url, { autoconnect: false, logger: silentLogger });
+  await client.connect();
+  try {
+    await client.request("login", "ada");
+    await until(() => client.session !== null, "logged in");
+    const key = client.session!.key;
+    const user = await cli("call", url, "user", "--session", key);
+    assert.equal(user.code, 0, user.stderr);
+    assert.equal(user.stdout, "ada\n");
+    const listen = await cli(
+      "listen",
+      url,
+      "--session",
+      key,
+      "--request",
+      "whoami",
+      "--json",
+      "--timeout",
+      "1000",
+    );
+    assert.equal(listen.code, 0, listen.stderr);
+    assert.deepEqual(JSON.parse(listen.stdout), {
+      reply: "whoami",
+      encoding: "utf8",
+      payload: key,
+    });
+  } finally {
+    await client.close();
+  }
+  const without = await cli("call", url, "user");
+  assert.equal(without.code, 1);
+  const unknown = await cli("call", url, "user", "--session", "k".repeat(40));
+  assert.equal(unknown.code, 1);
+  assert.equal(unknown.stdout, "");
+  assert.match(unknown.stderr, /cannot restore session k+: the server found no session/);
+});
+
+test("a payload larger than the server accepts exits with 2, not with 1", async () => {
+  const big = "x".repeat(9000);
+  for (
+    const run of [
+      await cli("call", url, "echo", big),
+      await cli("signal", url, "echo-signal", big),
+      await cli("listen", url, "--request", `echo=${big}`, "--count", "1"),
+    ]
+  ) {
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(
+      run.stderr,
+      /payload too large: the message is \d+ bytes, the server accepts at most 8192/,
+    );
+  }
 });
 
 test("listen without the signals it waits for times out with 4", async () => {

@@ -17,7 +17,10 @@ import {
   DisconnectedError,
   IncompatibleProtocolVersionError,
   InternalError,
+  MaxSessionConnectionsError,
   MessageTooLargeError,
+  SessionNotFoundError,
+  SessionsDisabledError,
   ShutdownError,
   SubProtocolMismatchError,
   TimeoutError,
@@ -66,8 +69,11 @@ export function checkUrl(url: string | undefined): string {
  * ```ts
  * import { cliErrorOf } from "./connect.ts";
  * import { RequestError } from "../protocol/request_error.ts";
+ * import { MessageTooLargeError } from "../client/errors.ts";
  * const error = cliErrorOf(new RequestError("E_X", "boom"));
  * console.assert(error.exitCode === 1 && error.message === "request error E_X: boom");
+ * // A payload larger than the server accepts is a bad value: the usage exit code.
+ * console.assert(cliErrorOf(new MessageTooLargeError(9000, 8192)).exitCode === 2);
  * ```
  */
 export function cliErrorOf(error: unknown): CliError {
@@ -78,7 +84,10 @@ export function cliErrorOf(error: unknown): CliError {
   if (error instanceof InternalError || error instanceof ShutdownError) {
     return new CliError(ExitCode.Failure, error.message);
   }
-  if (error instanceof MessageTooLargeError) return new CliError(ExitCode.Failure, error.message);
+  // The server did not answer anything: the payload given was too large for it.
+  if (error instanceof MessageTooLargeError) {
+    return new CliError(ExitCode.Usage, `payload too large: ${error.message}`);
+  }
   if (error instanceof TimeoutError) return new CliError(ExitCode.Timeout, error.message);
   if (
     error instanceof DialTimeoutError || error instanceof DisconnectedError ||
@@ -110,12 +119,27 @@ export interface ConnectOptions {
   onLost?: (error: DisconnectedError) => void;
   /** The sub-protocol the server must announce; default none. */
   subProtocol?: string;
+  /** The key of a session to restore once connected, before anything else is sent. */
+  session?: string;
+}
+
+/** The server's answer to a restore that failed, said as such (exit code 1). */
+function restoreErrorOf(error: unknown, key: string): CliError {
+  if (
+    error instanceof SessionNotFoundError || error instanceof MaxSessionConnectionsError ||
+    error instanceof SessionsDisabledError
+  ) {
+    return new CliError(ExitCode.Failure, `cannot restore session ${key}: ${error.message}`);
+  }
+  return cliErrorOf(error);
 }
 
 /**
- * Connects a client without automatic reconnection.
+ * Connects a client without automatic reconnection and, given `session`, restores that
+ * session on it.
  *
- * @throws {CliError} with the exit code for what went wrong.
+ * @throws {CliError} with the exit code for what went wrong (1 when the server refused to
+ *   restore the session).
  * @example
  * ```ts
  * import { connectClient } from "./connect.ts";
@@ -143,5 +167,13 @@ export async function connectClient(url: string, options: ConnectOptions): Promi
     throw cliErrorOf(error);
   }
   connected = true;
+  if (options.session !== undefined) {
+    try {
+      await client.restoreSession(options.session);
+    } catch (error) {
+      await client.close();
+      throw restoreErrorOf(error, options.session);
+    }
+  }
   return client;
 }

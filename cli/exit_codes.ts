@@ -13,9 +13,10 @@
 
 /**
  * Exit codes: 0 success, 1 the server answered with an error (or a conformance run had
- * failures), 2 bad usage (unknown command or option, bad value, bad URL), 3 cannot connect
- * (unreachable, refused, handshake refused, connection lost), 4 timed out waiting for a reply
- * or for signals.
+ * failures), 2 bad usage (unknown command or option, bad value such as a payload larger than
+ * the server accepts, bad URL), 3 cannot connect (unreachable, refused, handshake refused,
+ * connection lost; for `serve`, Redis unreachable), 4 timed out waiting for a reply or for
+ * signals.
  *
  * @example
  * ```ts
@@ -28,9 +29,12 @@ export const ExitCode = {
   Ok: 0,
   /** The server answered with an error, or a conformance run had failures. */
   Failure: 1,
-  /** Bad usage: unknown command or option, bad value, bad URL. */
+  /** Bad usage: unknown command or option, bad value (a payload too large), bad URL. */
   Usage: 2,
-  /** Cannot connect: unreachable, refused, handshake refused, or the connection was lost. */
+  /**
+   * Cannot connect: unreachable, refused, handshake refused, or the connection was lost (for
+   * `serve --redis`: Redis did not answer).
+   */
   Unreachable: 3,
   /** Timed out waiting for a reply or for signals. */
   Timeout: 4,
@@ -47,10 +51,12 @@ export const ExitCode = {
  */
 export const exitCodesHelp: string = `Exit codes:
   0  success
-  1  the server answered with an error (request error, internal error, shutdown),
-     or a conformance run had failures
-  2  bad usage: unknown command or option, bad value, bad URL
+  1  the server answered with an error (request error, internal error, shutdown,
+     session not restored), or a conformance run had failures
+  2  bad usage: unknown command or option, bad value (such as a payload larger than
+     the server accepts), bad URL
   3  cannot connect: unreachable, refused, handshake refused, or the connection was lost
+     (serve --redis: Redis did not answer)
   4  timed out waiting for a reply (--timeout) or for signals`;
 
 /**

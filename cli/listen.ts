@@ -11,7 +11,8 @@
 
 import process from "node:process";
 import type { ServerSignal } from "../client/events.ts";
-import { integerOption, parseCommandArgs } from "./args.ts";
+import type { Payload } from "../protocol/payload.ts";
+import { integerOption, parseCommandArgs, stringOption } from "./args.ts";
 import type { Command } from "./command.ts";
 import { checkUrl, cliErrorOf, connectClient } from "./connect.ts";
 import { CliError, ExitCode, exitCodesHelp } from "./exit_codes.ts";
@@ -19,21 +20,26 @@ import { CliError, ExitCode, exitCodesHelp } from "./exit_codes.ts";
 const help = `usage: webwire listen <url> [options]
 
 Connects and prints each signal the server sends, one line each: "<name> <payload>"
-(the payload as text). Runs until Ctrl-C (exit 0), --count signals arrived, or the
-connection is lost (exit 3).
+(the payload as text), and the reply to each --request: "reply to <name>: <payload>".
+Runs until Ctrl-C (exit 0), --count signals arrived and every --request has its reply,
+or the connection is lost (exit 3).
 
 Options:
   --count N                  stop after N signals
   --timeout MS               give up after MS: exit 4 if --count signals did not arrive,
                              exit 0 without --count; also the connection timeout
   --signal NAME[=PAYLOAD]    send this signal once connected (repeatable)
-  --request NAME[=PAYLOAD]   send this request once connected (repeatable); an error reply
-                             exits with 1
+  --request NAME[=PAYLOAD]   send this request once connected (repeatable) and print its
+                             reply; an error reply exits with 1
+  --session KEY              restore the session KEY first: signals to the session arrive
+                             here (also those kept while no connection held it)
   --json                     print each signal as a JSON line {"name","encoding","payload"}
+                             and each reply as {"reply","encoding","payload"}
   -h, --help                 this help
 
-Example (the conformance service echoes "echo-signal" back to its sender):
+Examples (the conformance service echoes "echo-signal" back to its sender):
   webwire listen ws://127.0.0.1:8080/ --signal echo-signal=hi --count 1
+  webwire listen ws://127.0.0.1:8080/ --session "$KEY"
 
 ${exitCodesHelp}`;
 
@@ -69,6 +75,24 @@ export function formatSignal(signal: ServerSignal, json: boolean): string {
   return `${signal.name} ${text}`;
 }
 
+/**
+ * One output line for the reply to the request `name`.
+ *
+ * @example
+ * ```ts
+ * import { formatReply } from "./listen.ts";
+ * import { Payload } from "../protocol/payload.ts";
+ * console.assert(formatReply("echo", Payload.from("hi"), false) === "reply to echo: hi");
+ * const json = formatReply("echo", Payload.from("hi"), true);
+ * console.assert(json === '{"reply":"echo","encoding":"utf8","payload":"hi"}');
+ * ```
+ */
+export function formatReply(name: string, reply: Payload, json: boolean): string {
+  const text = reply.text();
+  if (json) return JSON.stringify({ reply: name, encoding: reply.encoding, payload: text });
+  return `reply to ${name}: ${text}`;
+}
+
 function listOption(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
 }
@@ -93,6 +117,7 @@ export const listenCommand: Command = {
       signal: { type: "string", multiple: true },
       request: { type: "string", multiple: true },
       json: { type: "boolean" },
+      session: { type: "string" },
     });
     if (parsed.values.help === true) {
       console.log(help);
@@ -107,12 +132,15 @@ export const listenCommand: Command = {
     let received = 0;
     let finish!: (outcome: number | CliError) => void;
     const done = new Promise<number | CliError>((resolve) => finish = resolve);
+    // The replies still due; once --count signals arrived, listen waits for them.
+    const replies: Promise<void>[] = [];
     const client = await connectClient(url, {
       timeout: timeout > 0 ? timeout : 10_000,
+      session: stringOption(parsed, "session"),
       onSignal: (signal) => {
         if (count > 0 && received >= count) return;
         console.log(formatSignal(signal, json));
-        if (++received === count) finish(ExitCode.Ok);
+        if (++received === count) void Promise.all(replies).then(() => finish(ExitCode.Ok));
       },
       onLost: (error) => finish(cliErrorOf(error)),
     });
@@ -137,7 +165,13 @@ export const listenCommand: Command = {
         client.signal(...splitNamePayload(item));
       }
       for (const item of listOption(parsed.values.request)) {
-        client.request(...splitNamePayload(item)).catch((error) => finish(cliErrorOf(error)));
+        const [name, payload] = splitNamePayload(item);
+        replies.push(
+          client.request(name, payload).then(
+            (reply) => console.log(formatReply(name, reply, json)),
+            (error) => finish(cliErrorOf(error)),
+          ),
+        );
       }
     } catch (error) {
       finish(cliErrorOf(error));

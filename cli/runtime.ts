@@ -83,7 +83,16 @@ export async function runInRuntime(
   else if (runtime === "bun") command = [executable("bun"), "run", entry];
   else command = ["node", bundle!];
   const child = spawn(command[0], [...command.slice(1), ...args], { stdio: "inherit" });
-  const forward = (signal: "SIGINT" | "SIGTERM") => () => child.kill(signal);
+  // By pid, not child.kill(): Deno's node:child_process then reports the exit of a killed
+  // child as that signal, although the child handled it and exited with a code of its own.
+  const forward = (signal: "SIGINT" | "SIGTERM") => () => {
+    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      process.kill(child.pid, signal);
+    } catch {
+      // It has exited meanwhile.
+    }
+  };
   const onInt = forward("SIGINT");
   const onTerm = forward("SIGTERM");
   process.on("SIGINT", onInt);

@@ -22,6 +22,12 @@ import { MemorySessionManager } from "../session/memory_session_manager.ts";
 import { choiceOption, integerOption, parseCommandArgs, stringOption } from "./args.ts";
 import type { Command } from "./command.ts";
 import { CliError, ExitCode, exitCodesHelp } from "./exit_codes.ts";
+import {
+  checkRedisUrl,
+  openRedisEngine,
+  printableRedisUrl,
+  type RedisEngine,
+} from "./redis_engine.ts";
 import { currentRuntime, runInRuntime, type RuntimeName } from "./runtime.ts";
 
 const help = `usage: webwire serve [options]
@@ -34,6 +40,13 @@ Options:
   --port N               port (default 8080; 0 picks a free one)
   --host HOST            interface to bind (default 127.0.0.1)
   --session-dir DIR      keep sessions in DIR, one file per session (default: in memory)
+  --redis URL            keep sessions in the Redis at URL (redis://HOST:PORT) and join
+                         the cluster of every server on it: run several "webwire serve
+                         --redis URL" (on any runtime and port) and a session made on one
+                         restores on any other (Redis 7 or later, or Valkey; exit 3 when
+                         it does not answer within 5 s)
+  --redis-prefix P       the prefix of the cluster's Redis keys (default webwire:); only
+                         servers with the same prefix form one cluster
   --read-timeout MS      close silent connections after MS (default 60000, minimum 1000)
   --runtime deno|bun|node
                          the runtime and adapter to serve with (default: the one running
@@ -55,6 +68,11 @@ async function listen(
   // Loaded only here, so that Deno and Bun never load the ws package for other commands.
   const { serveNode } = await import("../adapters/node.ts");
   return await serveNode(server, { port, hostname });
+}
+
+/** Sessions and cluster on Redis; `openRedisEngine` loads `redis/` (and ioredis) only now. */
+function openRedis(url: string, prefix: string | undefined): Promise<RedisEngine> {
+  return openRedisEngine(url, { keyPrefix: prefix ?? "webwire:", timeout: 5000 });
 }
 
 /** Resolves on the first Ctrl-C or termination signal. */
@@ -85,6 +103,8 @@ export const serveCommand: Command = {
       "session-dir": { type: "string" },
       "read-timeout": { type: "string" },
       runtime: { type: "string" },
+      redis: { type: "string" },
+      "redis-prefix": { type: "string" },
     });
     if (parsed.values.help === true) {
       console.log(help);
@@ -99,33 +119,56 @@ export const serveCommand: Command = {
     const hostname = stringOption(parsed, "host") ?? "127.0.0.1";
     const readTimeout = integerOption(parsed, "read-timeout", 60_000, 1000, 2 ** 32 - 1);
     const sessionDir = stringOption(parsed, "session-dir");
+    const redisUrl = stringOption(parsed, "redis");
+    const redisPrefix = stringOption(parsed, "redis-prefix");
+    if (redisUrl !== undefined && sessionDir !== undefined) {
+      throw new CliError(ExitCode.Usage, "--redis and --session-dir exclude each other");
+    }
+    if (redisPrefix !== undefined && redisUrl === undefined) {
+      throw new CliError(ExitCode.Usage, "--redis-prefix needs --redis");
+    }
+    if (redisPrefix === "") throw new CliError(ExitCode.Usage, "--redis-prefix must not be empty");
+    if (redisUrl !== undefined) checkRedisUrl(redisUrl);
     if (runtime !== here) {
       const rest = args.filter((arg, i) => arg !== "--runtime" && args[i - 1] !== "--runtime")
         .filter((arg) => !arg.startsWith("--runtime="));
       const main = fileURLToPath(new URL("./main.ts", import.meta.url));
       return await runInRuntime(runtime, main, ["serve", ...rest]);
     }
+    const redis = redisUrl === undefined ? undefined : await openRedis(redisUrl, redisPrefix);
     const server = new Server({
       ...conformanceService(),
       readTimeout,
-      sessionManager: sessionDir === undefined
-        ? new MemorySessionManager()
-        : new FileSessionManager({ directory: sessionDir }),
+      sessionManager: redis?.sessionManager ??
+        (sessionDir === undefined
+          ? new MemorySessionManager()
+          : new FileSessionManager({ directory: sessionDir })),
+      cluster: redis?.cluster,
     });
+    await server.clusterJoined;
     let running: RunningServer;
     try {
       running = await listen(runtime, server, port, hostname);
     } catch (error) {
       await server.shutdown();
+      await redis?.close();
       throw new CliError(
         ExitCode.Failure,
         `cannot listen on ${hostname}:${port}: ${(error as Error).message}`,
+      );
+    }
+    if (redis !== undefined) {
+      console.log(
+        `cluster node ${redis.nodeId} on ${printableRedisUrl(redisUrl!)} (key prefix ${
+          redisPrefix ?? "webwire:"
+        })`,
       );
     }
     console.log(`webwire conformance service (${runtime}) listening on ${running.url}`);
     await interrupted();
     console.log("shutting down");
     await running.close();
+    await redis?.close();
     return ExitCode.Ok;
   },
 };

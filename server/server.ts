@@ -201,6 +201,21 @@ export class Server {
   }
 
   /**
+   * The connections of this server subscribed to `topic` (a snapshot; empty for a topic nobody
+   * subscribed to). In a cluster, other nodes' subscribers are not listed.
+   *
+   * @example
+   * ```ts
+   * import { Server } from "./server.ts";
+   * const server = new Server();
+   * console.assert(server.topicConnections("room:lobby").length === 0);
+   * ```
+   */
+  topicConnections(topic: string): Connection[] {
+    return Array.from(this.#topics.subscribers(topic), (state) => state.connection);
+  }
+
+  /**
    * The open connections (those closing gracefully included), as a snapshot in the order they
    * were accepted.
    *

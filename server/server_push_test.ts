@@ -161,6 +161,11 @@ for (const adapter of adapters) {
       assert.equal(await ask(b, "join", "room:1"), "true");
       assert.equal(await ask(a, "topics"), "room:1,room:2");
 
+      assert.equal(running.server.topicConnections("room:1").length, 2);
+      assert.deepEqual(running.server.topicConnections("room:2").map((c) => c.topics), [[
+        "room:1",
+        "room:2",
+      ]]);
       assert.equal(running.server.publish("room:1", "said", "hello"), 2);
       for (const client of [a, b]) {
         const message = await client.next();
@@ -179,6 +184,7 @@ for (const adapter of adapters) {
       a.close();
       await until(() => running.server.connectionCount === 2, "a's close was seen");
       assert.equal(running.server.publish("room:1", "said", "gone"), 0);
+      assert.equal(running.server.topicConnections("room:2").length, 0);
       assert.equal(running.server.publish("room:2", "said", "gone"), 0);
 
       for (const bad of ["", "x".repeat(257), "tab\there", "nul\u0000", "\ud800"]) {

@@ -13,8 +13,9 @@
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
@@ -65,13 +66,20 @@ function bundleForNode(): Promise<void> {
   bundling ??= build({
     entryPoints: [nodeScript],
     outfile: bundled,
+    write: false,
     bundle: true,
     platform: "node",
     format: "esm",
     target: "node20",
     logLevel: "warning",
     external: ["ws", "ioredis"],
-  }).then(() => {});
+  }).then((result) => {
+    // Written aside and renamed into place: test files (and the cluster demo) that run in
+    // parallel bundle to the same path, and a node must never start on a half-written file.
+    const aside = `${bundled}.${process.pid}.tmp`;
+    writeFileSync(aside, result.outputFiles[0].contents);
+    renameSync(aside, bundled);
+  });
   return bundling;
 }
 

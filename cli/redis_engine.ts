@@ -1,0 +1,163 @@
+/**
+ * The Redis engine of `webwire serve --redis`: a session manager and a cluster node on one
+ * Redis, so that every `webwire serve` on the same Redis and key prefix is a node of one
+ * cluster. `redis/` (and with it ioredis) is imported only here, and only when asked for, so
+ * that the CLI never loads a Redis client otherwise.
+ *
+ * @example
+ * ```ts
+ * import { checkRedisUrl } from "./redis_engine.ts";
+ * console.assert(checkRedisUrl("redis://127.0.0.1:6379") === "redis://127.0.0.1:6379");
+ * ```
+ * @module
+ */
+
+import type { Logger } from "../protocol/logger.ts";
+import type { Cluster } from "../server/cluster.ts";
+import type { SessionManager } from "../session/session_manager.ts";
+import { CliError, ExitCode } from "./exit_codes.ts";
+
+/**
+ * Checks that `url` is a `redis:` or `rediss:` URL with a host.
+ *
+ * @throws {CliError} with the usage exit code otherwise.
+ * @example
+ * ```ts
+ * import { checkRedisUrl } from "./redis_engine.ts";
+ * try {
+ *   checkRedisUrl("127.0.0.1:6379");
+ * } catch (error) {
+ *   console.assert((error as { exitCode: number }).exitCode === 2);
+ * }
+ * ```
+ */
+export function checkRedisUrl(url: string): string {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (
+    parsed === undefined || (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") ||
+    parsed.hostname === ""
+  ) {
+    throw new CliError(
+      ExitCode.Usage,
+      `--redis takes a redis:// or rediss:// URL with a host, got "${url}"`,
+    );
+  }
+  return url;
+}
+
+/**
+ * `url` as it may be printed: with its password, if any, replaced by `***`.
+ *
+ * @example
+ * ```ts
+ * import { printableRedisUrl } from "./redis_engine.ts";
+ * const url = printableRedisUrl("redis://app:s3cret@10.0.0.5:6379/0");
+ * console.assert(url === "redis://app:***@10.0.0.5:6379/0");
+ * ```
+ */
+export function printableRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password === "") return url;
+    parsed.password = "***";
+    return parsed.href;
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * Options of {@link openRedisEngine}.
+ *
+ * @example
+ * ```ts
+ * import type { RedisEngineOptions } from "./redis_engine.ts";
+ * const options: RedisEngineOptions = { keyPrefix: "chat:", timeout: 5000 };
+ * console.assert(options.keyPrefix === "chat:");
+ * ```
+ */
+export interface RedisEngineOptions {
+  /** Prefix of every Redis key and of the cluster's channel; the nodes of a cluster share it. */
+  keyPrefix: string;
+  /** Milliseconds to wait for Redis at the start (and for each Redis call later). */
+  timeout: number;
+  /** Where connection trouble is reported; default `console`. */
+  logger?: Logger;
+}
+
+/**
+ * A session manager and a cluster node on one Redis, for a server's options.
+ *
+ * @example
+ * ```ts
+ * import type { RedisEngine } from "./redis_engine.ts";
+ * const describe = (engine: RedisEngine): string => `node ${engine.nodeId}`;
+ * console.assert(typeof describe === "function");
+ * ```
+ */
+export interface RedisEngine {
+  /** Sessions in Redis, shared by the nodes. */
+  readonly sessionManager: SessionManager;
+  /** This node's link to the others. */
+  readonly cluster: Cluster;
+  /** This node's id in the cluster. */
+  readonly nodeId: string;
+  /** Closes the session manager's connection; call it after the server's shutdown. */
+  close(): Promise<void>;
+}
+
+/**
+ * Loads `redis/`, connects to the Redis at `url` and checks that it answers within
+ * `options.timeout`.
+ *
+ * @throws {CliError} with the cannot-connect exit code (3) when Redis does not answer in time.
+ * @example
+ * ```ts
+ * import { openRedisEngine } from "./redis_engine.ts";
+ * // Nothing listens on port 1: the CLI reports it instead of serving without its cluster.
+ * const error = await openRedisEngine("redis://127.0.0.1:1", { keyPrefix: "webwire:", timeout: 300 })
+ *   .catch((error) => error);
+ * console.assert(error.exitCode === 3);
+ * ```
+ */
+export async function openRedisEngine(
+  url: string,
+  options: RedisEngineOptions,
+): Promise<RedisEngine> {
+  const { RedisCluster, RedisSessionManager, callRedis } = await import("../redis/mod.ts");
+  const logger = options.logger ?? console;
+  const settings = { keyPrefix: options.keyPrefix, commandTimeout: options.timeout };
+  // Until Redis has answered once, the connection errors are this command's own message.
+  const quiet: Logger = { warn: () => {}, error: () => {} };
+  let started = false;
+  const startLogger: Logger = {
+    warn: (...args) => (started ? logger : quiet).warn(...args),
+    error: (...args) => (started ? logger : quiet).error(...args),
+  };
+  const sessionManager = new RedisSessionManager(url, { ...settings, logger: startLogger });
+  const client = sessionManager.client;
+  try {
+    await callRedis(client, options.timeout, "a first call", () => client.eval("return 1", 0));
+  } catch (error) {
+    await sessionManager.close();
+    throw new CliError(
+      ExitCode.Unreachable,
+      `cannot reach Redis at ${printableRedisUrl(url)} within ${options.timeout} ms: ${
+        (error as Error).message
+      }`,
+    );
+  }
+  started = true;
+  const cluster = new RedisCluster(url, { ...settings, logger });
+  return {
+    sessionManager,
+    cluster,
+    nodeId: cluster.nodeId,
+    close: () => sessionManager.close(),
+  };
+}

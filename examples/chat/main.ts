@@ -1,0 +1,80 @@
+/**
+ * The chat example: one Deno process serves the page, its script, the client bundle and the
+ * WebWire endpoint (`/ws`) on one port, with Hono. Sessions are files in `SESSION_DIR`, so a
+ * logged-in page stays logged in across a restart of this server. SIGTERM or SIGINT (Ctrl-C)
+ * shut it down gracefully.
+ *
+ * ```sh
+ * npm run build:browser   # dist/webwire-client.js, the client bundle the page loads
+ * deno run --allow-net --allow-env=PORT,HOST,SESSION_DIR \
+ *   --allow-read=examples/chat/public,dist,chat-sessions --allow-write=chat-sessions \
+ *   examples/chat/main.ts
+ * ```
+ *
+ * The permissions say all it does: listen, read three settings, read the page and the bundle,
+ * read and write the session files.
+ *
+ * Environment: `PORT` (default 8000), `HOST` (default 127.0.0.1), `SESSION_DIR` (default
+ * `chat-sessions`, in the working directory).
+ *
+ * @module
+ */
+
+// With Hono from npm (`deno add npm:hono`) or JSR (`deno add jsr:@hono/hono`).
+import { Hono } from "hono";
+import { getConnInfo, upgradeWebSocket } from "hono/deno";
+// JSR: import { honoHandler } from "@webwire/webwire/adapters/hono";
+import { honoHandler } from "../../adapters/hono.ts";
+import { createChatServer } from "./chat_server.ts";
+
+const port = Number(Deno.env.get("PORT") ?? 8000);
+const hostname = Deno.env.get("HOST") ?? "127.0.0.1";
+const sessionDirectory = Deno.env.get("SESSION_DIR") ?? "chat-sessions";
+
+// The page loads the client as an ES module. In this repository it is built by
+// `npm run build:browser`; in an app, bundle `@webwire/webwire/client` with any bundler.
+const bundle = new URL("../../dist/webwire-client.js", import.meta.url);
+try {
+  await Deno.stat(bundle);
+} catch {
+  console.error(`no client bundle at ${bundle.pathname}: run \`npm run build:browser\` first`);
+  Deno.exit(1);
+}
+
+const server = createChatServer({ sessionDirectory });
+const app = new Hono();
+app.get("/ws", honoHandler(server, upgradeWebSocket, { getConnInfo }));
+// The page and what it loads: URL path, file, content type.
+const files: [string, URL, string][] = [
+  ["/", new URL("./public/index.html", import.meta.url), "text/html"],
+  ["/chat.js", new URL("./public/chat.js", import.meta.url), "text/javascript"],
+  ["/style.css", new URL("./public/style.css", import.meta.url), "text/css"],
+  ["/webwire-client.js", bundle, "text/javascript"],
+];
+for (const [path, file, type] of files) app.get(path, serveFile(file, type));
+
+const http = Deno.serve({
+  port,
+  hostname,
+  onListen: ({ hostname, port }) => console.log(`chat on http://${hostname}:${port}/`),
+}, app.fetch);
+
+/** A route handler that answers with the file at `url`. */
+function serveFile(url: URL, type: string): () => Promise<Response> {
+  return async () =>
+    new Response(await Deno.readFile(url), {
+      headers: { "content-type": `${type}; charset=utf-8`, "cache-control": "no-cache" },
+    });
+}
+
+let stopping = false;
+async function stop(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  // Running requests finish and get their replies, then every connection closes.
+  await server.shutdown();
+  await http.shutdown();
+  console.log("chat stopped");
+}
+Deno.addSignalListener("SIGTERM", stop);
+Deno.addSignalListener("SIGINT", stop);

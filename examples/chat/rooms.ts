@@ -1,0 +1,173 @@
+/**
+ * Rooms and presence of the chat example. A room is a topic, `room:<name>`: a connection in the
+ * room is subscribed to it, and `server.publish` sends messages and presence lines to everyone
+ * in it. A connection is in at most one room. Presence is per user, not per tab: "joined" when
+ * the first connection of a session enters a room, "left" when its last one leaves it.
+ *
+ * @example
+ * ```ts
+ * import { Server } from "../../server.ts";
+ * import { joinRoom } from "./rooms.ts";
+ *
+ * const server: Server = new Server({
+ *   onRequest: (request) => {
+ *     if (request.name === "join") {
+ *       return JSON.stringify(joinRoom(server, request.connection, request.payload.text()));
+ *     }
+ *   },
+ * });
+ * await server.shutdown();
+ * ```
+ * @module
+ */
+
+// JSR: import type { Connection, Server } from "@webwire/webwire/server";
+import type { Connection, Server } from "../../server.ts";
+
+/**
+ * The payload of a `presence` signal.
+ *
+ * @example
+ * ```ts
+ * import type { Presence } from "./rooms.ts";
+ * const presence: Presence = { name: "alice", event: "joined" };
+ * console.assert(JSON.parse(JSON.stringify(presence)).event === "joined");
+ * ```
+ */
+export interface Presence {
+  /** The user's name. */
+  readonly name: string;
+  /** What happened. */
+  readonly event: "joined" | "left";
+}
+
+const topicPrefix = "room:";
+
+/**
+ * The topic of a room.
+ *
+ * @example
+ * ```ts
+ * import { roomTopic } from "./rooms.ts";
+ * console.assert(roomTopic("lobby") === "room:lobby");
+ * ```
+ */
+export function roomTopic(room: string): string {
+  return topicPrefix + room;
+}
+
+/**
+ * The room a connection is in, or `null`. For a connection that has ended, the room it was in.
+ *
+ * @example
+ * ```ts
+ * import type { Connection } from "../../server.ts";
+ * import { currentRoom } from "./rooms.ts";
+ * const inLobby = (connection: Connection): boolean => currentRoom(connection) === "lobby";
+ * console.assert(typeof inLobby === "function");
+ * ```
+ */
+export function currentRoom(connection: Connection): string | null {
+  const topic = connection.topics.find((topic) => topic.startsWith(topicPrefix));
+  return topic === undefined ? null : topic.slice(topicPrefix.length);
+}
+
+/**
+ * The user name in a connection's session (set at login), or `null` without a session.
+ *
+ * @example
+ * ```ts
+ * import type { Connection } from "../../server.ts";
+ * import { userName } from "./rooms.ts";
+ * const greet = (connection: Connection): string => `hello ${userName(connection) ?? "stranger"}`;
+ * console.assert(typeof greet === "function");
+ * ```
+ */
+export function userName(connection: Connection): string | null {
+  const name = connection.session?.info?.name;
+  return typeof name === "string" ? name : null;
+}
+
+/**
+ * The names of the users in a room, sorted, each once.
+ *
+ * @example
+ * ```ts
+ * import { Server } from "../../server.ts";
+ * import { roomMembers } from "./rooms.ts";
+ * const server = new Server();
+ * console.assert(roomMembers(server, "lobby").length === 0);
+ * await server.shutdown();
+ * ```
+ */
+export function roomMembers(server: Server, room: string): string[] {
+  const names = new Set<string>();
+  for (const connection of server.connections()) {
+    const name = userName(connection);
+    if (name !== null && currentRoom(connection) === room) names.add(name);
+  }
+  return [...names].sort();
+}
+
+/**
+ * Moves a logged-in connection into `room` (out of the room it was in), tells the room when
+ * the user is new there, and returns the room's members.
+ *
+ * @example
+ * ```ts
+ * import { Server } from "../../server.ts";
+ * import { joinRoom } from "./rooms.ts";
+ * const server: Server = new Server({
+ *   onRequest: (request) => JSON.stringify(joinRoom(server, request.connection, "lobby")),
+ * });
+ * await server.shutdown();
+ * ```
+ */
+export function joinRoom(server: Server, connection: Connection, room: string): string[] {
+  const name = userName(connection);
+  if (name === null) throw new Error("joinRoom needs a connection with a session");
+  if (currentRoom(connection) === room) return roomMembers(server, room);
+  leaveRoom(server, connection);
+  // Published before subscribing: the others see the line, the user gets the member list.
+  if (!inRoomElsewhere(server, connection, room)) announce(server, room, { name, event: "joined" });
+  connection.subscribe(roomTopic(room));
+  return roomMembers(server, room);
+}
+
+/**
+ * Takes a connection out of its room and tells the room when the user has no other connection
+ * there. Also for a connection that has ended (from `onClientDisconnected`, where
+ * `connection.topics` still lists the room it was in).
+ *
+ * @example
+ * ```ts
+ * import { Server } from "../../server.ts";
+ * import { leaveRoom } from "./rooms.ts";
+ * const server: Server = new Server({
+ *   onClientDisconnected: (connection) => leaveRoom(server, connection),
+ * });
+ * await server.shutdown();
+ * ```
+ */
+export function leaveRoom(server: Server, connection: Connection): void {
+  const room = currentRoom(connection);
+  const name = userName(connection);
+  if (room === null) return;
+  connection.unsubscribe(roomTopic(room));
+  if (name !== null && !inRoomElsewhere(server, connection, room)) {
+    announce(server, room, { name, event: "left" });
+  }
+}
+
+/** Whether another connection of the same session (another tab) is in the room. */
+function inRoomElsewhere(server: Server, connection: Connection, room: string): boolean {
+  const key = connection.session?.key;
+  if (key === undefined) return false;
+  return server.sessionConnections(key).some((other) =>
+    other !== connection && other.isActive && currentRoom(other) === room
+  );
+}
+
+function announce(server: Server, room: string, presence: Presence): void {
+  server.publish(roomTopic(room), "presence", JSON.stringify(presence));
+}

@@ -1,0 +1,115 @@
+/**
+ * `webwire serve` as a process of its own for tests, run by the runtime that runs the test
+ * (Deno or Bun): started with the given arguments, ready when it prints its URL, stopped with
+ * a termination signal whose exit code the test can check.
+ *
+ * @example
+ * ```ts
+ * import { startServeProcess } from "./serve_process.ts";
+ * // In a test: const serve = await startServeProcess(["--port", "0"]); ... await serve.stop();
+ * console.assert(startServeProcess.length === 1);
+ * ```
+ * @module
+ */
+
+import { spawn } from "node:child_process";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+
+const main = fileURLToPath(new URL("../cli/main.ts", import.meta.url));
+
+/**
+ * The command that runs the CLI in this runtime, followed by `args`.
+ *
+ * @example
+ * ```ts
+ * import { cliCommand } from "./serve_process.ts";
+ * const [, ...args] = cliCommand(["call", "--help"]);
+ * console.assert(args.at(-2) === "call" && args.at(-1) === "--help");
+ * ```
+ */
+export function cliCommand(args: readonly string[]): string[] {
+  const run = "Bun" in globalThis ? ["run"] : ["run", "-A"];
+  return [process.execPath, ...run, main, ...args];
+}
+
+/**
+ * A running `webwire serve`.
+ *
+ * @example
+ * ```ts
+ * import type { ServeProcess } from "./serve_process.ts";
+ * const describe = (serve: ServeProcess): string => serve.url;
+ * console.assert(typeof describe === "function");
+ * ```
+ */
+export interface ServeProcess {
+  /** The URL it printed: `ws://127.0.0.1:<port>/`. */
+  readonly url: string;
+  /** What it printed so far on stdout and stderr. */
+  readonly output: () => string;
+  /**
+   * Sends `signal` (default SIGTERM) by pid, waits for the exit (SIGKILL after 10 s) and
+   * resolves with the exit code, or the name of the signal that ended it.
+   */
+  stop(signal?: "SIGTERM" | "SIGINT"): Promise<number | string>;
+}
+
+/**
+ * Starts `webwire serve` with `args` and resolves once it prints its URL.
+ *
+ * @throws {Error} with its output when it exits first or prints no URL within 30 s.
+ * @example
+ * ```ts
+ * import { startServeProcess } from "./serve_process.ts";
+ * // A bad option: the process exits with 2 before it listens.
+ * const error = await startServeProcess(["--port", "x"]).catch((error) => error);
+ * console.assert(/exited with 2/.test(error.message));
+ * ```
+ */
+export async function startServeProcess(args: readonly string[]): Promise<ServeProcess> {
+  const [command, ...rest] = cliCommand(["serve", ...args]);
+  const child = spawn(command, rest, {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  let output = "";
+  const exited = new Promise<number | string>((resolve) =>
+    child.once("exit", (code, signal) => resolve(code ?? signal ?? "unknown"))
+  );
+  child.stdout!.setEncoding("utf8");
+  child.stderr!.setEncoding("utf8");
+  child.stderr!.on("data", (chunk: string) => output += chunk);
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`serve printed no URL within 30 s:\n${output}`));
+    }, 30_000);
+    child.stdout!.on("data", (chunk: string) => {
+      output += chunk;
+      const found = /listening on (ws:\/\/\S+)/.exec(output);
+      if (found !== null) {
+        clearTimeout(timer);
+        resolve(found[1]);
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited with ${code}:\n${output}`));
+    });
+  });
+  return {
+    url,
+    output: () => output,
+    stop: async (signal = "SIGTERM") => {
+      // By pid: Deno's ChildProcess.kill() would make the exit read as that signal.
+      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+        process.kill(child.pid, signal);
+      }
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * The error codes of the typed layer's error replies, and the error a payload that is not
+ * what its encoding promises raises.
+ *
+ * @example
+ * ```ts
+ * import { TypedErrorCode } from "./errors.ts";
+ * console.assert(TypedErrorCode.UnknownRequest === "UNKNOWN_REQUEST");
+ * ```
+ * @module
+ */
+
+import { WebwireError } from "../protocol/webwire_error.ts";
+
+/**
+ * The codes of the error replies (type 0) a typed router sends, and of the `RequestError`s
+ * that its `onRejectedSignal` hook is given for signals:
+ *
+ * | code | when |
+ * |---|---|
+ * | `UNKNOWN_REQUEST` | the contract has no request of that name |
+ * | `UNKNOWN_SIGNAL` | the contract has no client signal of that name (signals only) |
+ * | `BAD_PAYLOAD` | a UTF-8 or UTF-16 payload that is not well-formed JSON (or not valid text) |
+ * | `INVALID_PAYLOAD` | the payload failed its schema; the message summarizes the issues |
+ *
+ * @example
+ * ```ts
+ * import { RequestError } from "../protocol/request_error.ts";
+ * import { TypedErrorCode } from "./errors.ts";
+ * function explain(error: RequestError): string {
+ *   return error.code === TypedErrorCode.InvalidPayload ? `rejected: ${error.message}` : "other";
+ * }
+ * console.assert(explain(new RequestError("INVALID_PAYLOAD", "text: too long")).length > 0);
+ * ```
+ */
+export const TypedErrorCode = {
+  UnknownRequest: "UNKNOWN_REQUEST",
+  UnknownSignal: "UNKNOWN_SIGNAL",
+  BadPayload: "BAD_PAYLOAD",
+  InvalidPayload: "INVALID_PAYLOAD",
+} as const;
+
+/**
+ * A code from {@link TypedErrorCode}.
+ *
+ * @example
+ * ```ts
+ * import type { TypedErrorCodeValue } from "./errors.ts";
+ * const code: TypedErrorCodeValue = "BAD_PAYLOAD";
+ * console.assert(code === "BAD_PAYLOAD");
+ * ```
+ */
+export type TypedErrorCodeValue = typeof TypedErrorCode[keyof typeof TypedErrorCode];
+
+/**
+ * A payload in a text encoding (UTF-8 or UTF-16) that is not valid text or not well-formed
+ * JSON. The router answers it with a `BAD_PAYLOAD` error reply; a typed client's request
+ * rejects with it when the server's reply is such a payload.
+ *
+ * @example
+ * ```ts
+ * import { Payload } from "../protocol/payload.ts";
+ * import { BadPayloadError } from "./errors.ts";
+ * import { decodeValue } from "./payload_codec.ts";
+ * try {
+ *   decodeValue(Payload.from("{oops"));
+ * } catch (error) {
+ *   console.assert(error instanceof BadPayloadError);
+ * }
+ * ```
+ */
+export class BadPayloadError extends WebwireError {
+  /** Always "BadPayloadError", also in minified bundles. */
+  override readonly name: string = "BadPayloadError";
+}

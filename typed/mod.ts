@@ -1,0 +1,108 @@
+/**
+ * Typed requests end to end, above the wire (WebWire v2 is unchanged, so any client that sends
+ * UTF-8 JSON can call a typed server): one contract shared by server and client, a router
+ * that produces the server's `onRequest` / `onSignal` hooks, typed server pushes, and a typed
+ * view of the client. Runtime validation is optional, through any Standard Schema library
+ * (zod, valibot, arktype); the contract type can be inferred from the schemas.
+ *
+ * Payloads are JSON in UTF-8, except `Uint8Array` (binary); error replies of the router:
+ * `UNKNOWN_REQUEST`, `BAD_PAYLOAD` (not JSON), `INVALID_PAYLOAD` (the schema refused it, with
+ * a short summary); a handler's `RequestError` passes through unchanged.
+ *
+ * @example
+ * ```ts
+ * import { Client } from "../client.ts";
+ * import { Server } from "../server.ts";
+ * import { serveNode } from "../adapters/node.ts";
+ * import { createRouter, defineContract, TypedClient, TypedServer } from "./mod.ts";
+ *
+ * // shared by both ends
+ * interface Chat {
+ *   requests: { say: { payload: { text: string }; reply: { id: number } } };
+ *   serverSignals: { message: { id: number; text: string } };
+ * }
+ * const chat = defineContract<Chat>();
+ *
+ * // server
+ * let next = 0;
+ * const server = new Server({
+ *   ...createRouter(chat, {
+ *     requests: {
+ *       say: ({ text }) => {
+ *         const id = ++next;
+ *         push.broadcast("message", { id, text });
+ *         return { id };
+ *       },
+ *     },
+ *   }),
+ * });
+ * const push = new TypedServer(server, chat);
+ * const running = await serveNode(server, { port: 0, hostname: "127.0.0.1" });
+ *
+ * // client
+ * const api = new TypedClient(new Client(running.url), chat);
+ * const heard = new Promise<string>((resolve) => api.on("message", ({ text }) => resolve(text)));
+ * const { id } = await api.request("say", { text: "hello" });
+ * console.assert(id === 1 && (await heard) === "hello");
+ * await api.client.close();
+ * await running.close();
+ * ```
+ * @module
+ */
+
+export {
+  type ClientSignalName,
+  type ClientSignalPayload,
+  type Contract,
+  type ContractDefinition,
+  type ContractOf,
+  type ContractSchemas,
+  type ContractSection,
+  defineContract,
+  type FieldOrUndefined,
+  type InferContract,
+  type PayloadArg,
+  type PayloadArgs,
+  type RequestName,
+  type RequestPayload,
+  type RequestReply,
+  type RequestSchemas,
+  type SchemaOutputOr,
+  type SchemaSection,
+  type ServerSignalName,
+  type ServerSignalPayload,
+} from "./contract.ts";
+export { unchecked } from "./unchecked.ts";
+export {
+  createRouter,
+  type HandlerResult,
+  type RequestHandler,
+  type RouterHandlers,
+  type RouterOptions,
+  type SignalHandler,
+  type TypedRouter,
+} from "./router.ts";
+export { type TypedBroadcastOptions, TypedServer } from "./typed_server.ts";
+export {
+  type ListenOptions,
+  TypedClient,
+  type TypedClientOptions,
+  type TypedRequestOptions,
+  type TypedSignalListener,
+} from "./typed_client.ts";
+export { BadPayloadError, TypedErrorCode, type TypedErrorCodeValue } from "./errors.ts";
+export { decodeValue, encodeValue } from "./payload_codec.ts";
+export { summarizeIssues } from "./issue_summary.ts";
+export type {
+  InferSchemaInput,
+  InferSchemaOutput,
+  StandardSchemaV1,
+  StandardSchemaV1Failure,
+  StandardSchemaV1Issue,
+  StandardSchemaV1PathSegment,
+  StandardSchemaV1Props,
+  StandardSchemaV1Result,
+  StandardSchemaV1Success,
+  StandardSchemaV1Types,
+} from "./standard_schema.ts";
+export { RequestError } from "../protocol/request_error.ts";

@@ -1,0 +1,294 @@
+/**
+ * A router built from a contract: one handler per request and client-signal name, producing
+ * the `onRequest` / `onSignal` hooks of a `Server`. It decodes JSON payloads, validates them
+ * with the contract's schemas, and answers what does not fit with error replies.
+ *
+ * @example
+ * ```ts
+ * import { Server } from "../server/server.ts";
+ * import { defineContract } from "./contract.ts";
+ * import { createRouter } from "./router.ts";
+ *
+ * const api = defineContract<{ requests: { add: { payload: [number, number]; reply: number } } }>();
+ * const server = new Server({
+ *   ...createRouter(api, { requests: { add: ([a, b]) => a + b } }),
+ * });
+ * await server.shutdown();
+ * ```
+ * @module
+ */
+
+import type { Payload } from "../protocol/payload.ts";
+import { RequestError } from "../protocol/request_error.ts";
+import type { IncomingRequest, IncomingSignal, ReplyValue } from "../server/incoming.ts";
+import type {
+  ClientSignalName,
+  ClientSignalPayload,
+  Contract,
+  ContractDefinition,
+  RequestName,
+  RequestPayload,
+  RequestReply,
+} from "./contract.ts";
+import { BadPayloadError, TypedErrorCode } from "./errors.ts";
+import { summarizeIssues } from "./issue_summary.ts";
+import { decodeValue, encodeValue } from "./payload_codec.ts";
+import type { StandardSchemaV1 } from "./standard_schema.ts";
+
+/**
+ * What a request handler returns: the reply value (or a promise of it); nothing at all when
+ * the contract gives the request no reply.
+ *
+ * @example
+ * ```ts
+ * import type { HandlerResult } from "./router.ts";
+ * const now: HandlerResult<number> = Date.now();
+ * const later: HandlerResult<number> = Promise.resolve(1);
+ * console.assert(typeof now === "number" && later instanceof Promise);
+ * ```
+ */
+export type HandlerResult<R> = [R] extends [undefined | void] ? void | Promise<void>
+  : R | Promise<R>;
+
+/**
+ * A request handler: takes the decoded (and validated) payload and the raw request (its
+ * `connection`, abort `signal`, name and payload bytes), returns the reply or throws a
+ * `RequestError` for an error reply.
+ *
+ * @example
+ * ```ts
+ * import type { RequestHandler } from "./router.ts";
+ * type Api = { requests: { greet: { payload: string; reply: string } } };
+ * const greet: RequestHandler<Api, "greet"> = (name) => `hello ${name}`;
+ * console.assert(typeof greet === "function");
+ * ```
+ */
+export type RequestHandler<C extends Contract, N extends RequestName<C>> = (
+  payload: RequestPayload<C, N>,
+  request: IncomingRequest,
+) => HandlerResult<RequestReply<C, N>>;
+
+/**
+ * A client-signal handler: takes the decoded (and validated) payload and the raw signal.
+ *
+ * @example
+ * ```ts
+ * import type { SignalHandler } from "./router.ts";
+ * type Api = { clientSignals: { typing: { room: string } } };
+ * const typing: SignalHandler<Api, "typing"> = ({ room }, signal) => {
+ *   signal.connection.subscribe(`typing:${room}`);
+ * };
+ * console.assert(typeof typing === "function");
+ * ```
+ */
+export type SignalHandler<C extends Contract, N extends ClientSignalName<C>> = (
+  payload: ClientSignalPayload<C, N>,
+  signal: IncomingSignal,
+) => void | Promise<void>;
+
+/**
+ * The handlers of a contract: `requests` has one per request name and `clientSignals` one per
+ * client-signal name, all required (a section may be left out when the contract has no names
+ * in it).
+ *
+ * @example
+ * ```ts
+ * import type { RouterHandlers } from "./router.ts";
+ * type Api = { requests: { ping: { reply: string } }; clientSignals: { bye: undefined } };
+ * const handlers: RouterHandlers<Api> = {
+ *   requests: { ping: () => "pong" },
+ *   clientSignals: { bye: (_payload, signal) => signal.connection.close() },
+ * };
+ * console.assert(typeof handlers.requests.ping === "function");
+ * ```
+ */
+export type RouterHandlers<C extends Contract> =
+  & ([RequestName<C>] extends [never] ? { readonly requests?: { readonly [name: string]: never } }
+    : { readonly requests: { readonly [N in RequestName<C>]: RequestHandler<C, N> } })
+  & ([ClientSignalName<C>] extends [never]
+    ? { readonly clientSignals?: { readonly [name: string]: never } }
+    : {
+      readonly clientSignals: { readonly [N in ClientSignalName<C>]: SignalHandler<C, N> };
+    });
+
+/**
+ * Options of {@link createRouter}.
+ *
+ * @example
+ * ```ts
+ * import type { RouterOptions } from "./router.ts";
+ * const options: RouterOptions = {
+ *   onRejectedSignal: (signal, error) => console.warn(signal.name, error.code),
+ * };
+ * console.assert(typeof options.onRejectedSignal === "function");
+ * ```
+ */
+export interface RouterOptions {
+  /**
+   * Answers requests whose name is not in the contract, as an untyped `onRequest` would (to
+   * move a server to the typed layer name by name). Default: an `UNKNOWN_REQUEST` error reply.
+   */
+  onUnknownRequest?(request: IncomingRequest): ReplyValue | Promise<ReplyValue>;
+  /**
+   * Told of each client signal the router drops: an unknown name, a payload that is not JSON
+   * or fails its schema; `error` has the code and message a request would have been answered
+   * with. Default: dropped silently (signals have no reply).
+   */
+  onRejectedSignal?(signal: IncomingSignal, error: RequestError): void;
+  /** The longest `INVALID_PAYLOAD` message, in characters; default 200. */
+  maxIssueSummary?: number;
+}
+
+/**
+ * The hooks a router produces; spread them into the `Server` options.
+ *
+ * @example
+ * ```ts
+ * import type { ServerOptions } from "../server/options.ts";
+ * import type { TypedRouter } from "./router.ts";
+ * const withRouter = (router: TypedRouter): ServerOptions => ({ ...router, readTimeout: 30_000 });
+ * console.assert(typeof withRouter === "function");
+ * ```
+ */
+export interface TypedRouter {
+  /** Routes a request to its handler; see {@link createRouter}. */
+  readonly onRequest: (request: IncomingRequest) => Promise<ReplyValue>;
+  /** Routes a client signal to its handler; see {@link createRouter}. */
+  readonly onSignal: (signal: IncomingSignal) => Promise<void>;
+}
+
+type AnyHandler = (payload: unknown, incoming: IncomingRequest & IncomingSignal) => unknown;
+
+const binaryHint = " (a binary payload is raw bytes: send JSON as UTF-8)";
+
+/**
+ * Builds the `onRequest` / `onSignal` hooks for a contract. For each request it finds the
+ * handler by name, decodes the payload (binary: the bytes; UTF-8 or UTF-16: JSON, empty for
+ * `undefined`), validates it with the contract's payload schema if there is one, calls the
+ * handler and sends what it returns (bytes as a binary reply, anything else as JSON in UTF-8,
+ * nothing as an empty UTF-8 reply). Error replies:
+ *
+ * - `UNKNOWN_REQUEST`: no request of that name in the handlers (see `onUnknownRequest`);
+ * - `BAD_PAYLOAD`: a text payload that is not valid UTF-8/UTF-16 or not JSON;
+ * - `INVALID_PAYLOAD`: the schema refused it; the message is a short summary of the issues
+ *   (`path: message; ...`, clipped, at most `maxIssueSummary` characters);
+ * - a `RequestError` thrown by a handler is sent unchanged; anything else thrown becomes an
+ *   internal-error reply (logged on the server, as for any handler).
+ *
+ * Client signals go the same way, except that what does not fit is dropped (signals have no
+ * reply) and reported to `onRejectedSignal`.
+ *
+ * @throws {TypeError} when a handler is not a function.
+ * @example
+ * ```ts
+ * import { RequestError } from "../protocol/request_error.ts";
+ * import { startServer } from "../testing/serve.ts";
+ * import { Client } from "../client/client.ts";
+ * import { defineContract } from "./contract.ts";
+ * import { createRouter } from "./router.ts";
+ *
+ * interface Users {
+ *   requests: { rename: { payload: { id: number; name: string }; reply: { ok: true } } };
+ * }
+ * const users = defineContract<Users>();
+ * const running = await startServer({
+ *   ...createRouter(users, {
+ *     requests: {
+ *       rename: ({ id, name }) => {
+ *         if (id !== 1) throw new RequestError("NOT_FOUND", `no user ${id}`);
+ *         return { ok: true } as const;
+ *       },
+ *     },
+ *   }),
+ * });
+ * const client = new Client(running.url);
+ * const reply = await client.request("rename", JSON.stringify({ id: 1, name: "ada" }));
+ * console.assert(reply.text() === '{"ok":true}');
+ * const error = await client.request("delete", "1").catch((e: RequestError) => e);
+ * console.assert(error instanceof RequestError && error.code === "UNKNOWN_REQUEST");
+ * await client.close();
+ * await running.close();
+ * ```
+ */
+export function createRouter<C extends Contract>(
+  contract: ContractDefinition<C>,
+  handlers: RouterHandlers<C>,
+  options: RouterOptions = {},
+): TypedRouter {
+  const requests = handlerMap(handlers.requests, "requests");
+  const signals = handlerMap(handlers.clientSignals, "clientSignals");
+  const requestSchemas = new Map<string, StandardSchemaV1 | undefined>();
+  for (const [name, schemas] of Object.entries(contract.schemas.requests ?? {})) {
+    requestSchemas.set(name, schemas.payload);
+  }
+  const signalSchemas = new Map(Object.entries(contract.schemas.clientSignals ?? {}));
+  const summaryLength = options.maxIssueSummary ?? 200;
+
+  async function parse(payload: Payload, schema: StandardSchemaV1 | undefined): Promise<unknown> {
+    let value: unknown;
+    try {
+      value = decodeValue(payload);
+    } catch (error) {
+      if (error instanceof BadPayloadError) {
+        throw new RequestError(TypedErrorCode.BadPayload, error.message);
+      }
+      throw error;
+    }
+    if (schema === undefined) return value;
+    const result = await schema["~standard"].validate(value);
+    if (result.issues === undefined) return result.value;
+    const hint = payload.encoding === "binary" ? binaryHint : "";
+    const summary = summarizeIssues(result.issues, summaryLength - hint.length) + hint;
+    throw new RequestError(TypedErrorCode.InvalidPayload, summary);
+  }
+
+  return {
+    onRequest: async (request) => {
+      const handler = requests.get(request.name);
+      if (handler === undefined) {
+        if (options.onUnknownRequest !== undefined) return options.onUnknownRequest(request);
+        throw new RequestError(
+          TypedErrorCode.UnknownRequest,
+          `no request named ${quoted(request.name)}`,
+        );
+      }
+      const value = await parse(request.payload, requestSchemas.get(request.name));
+      return encodeValue(await handler(value, request as IncomingRequest & IncomingSignal));
+    },
+    onSignal: async (signal) => {
+      const handler = signals.get(signal.name);
+      let value: unknown;
+      try {
+        if (handler === undefined) {
+          throw new RequestError(
+            TypedErrorCode.UnknownSignal,
+            `no signal named ${quoted(signal.name)}`,
+          );
+        }
+        value = await parse(signal.payload, signalSchemas.get(signal.name));
+      } catch (error) {
+        if (!(error instanceof RequestError)) throw error;
+        options.onRejectedSignal?.(signal, error);
+        return;
+      }
+      await handler(value, signal as IncomingRequest & IncomingSignal);
+    },
+  };
+}
+
+function handlerMap(section: object | undefined, label: string): Map<string, AnyHandler> {
+  const map = new Map<string, AnyHandler>();
+  for (const [name, handler] of Object.entries(section ?? {})) {
+    if (typeof handler !== "function") {
+      throw new TypeError(`the handler of ${label}.${name} is not a function`);
+    }
+    map.set(name, handler as AnyHandler);
+  }
+  return map;
+}
+
+/** A client-chosen name, quoted and clipped for an error message. */
+function quoted(name: string): string {
+  const json = JSON.stringify(name);
+  return json.length <= 66 ? json : `${json.slice(0, 64)}…"`;
+}

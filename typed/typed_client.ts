@@ -1,0 +1,245 @@
+/**
+ * A typed view of a `Client`: requests and client signals checked against the contract at
+ * compile time, replies and server-signal payloads typed and decoded. No code generation: the
+ * contract is a type (or a definition built from schemas) shared with the server.
+ *
+ * @example
+ * ```ts
+ * import { Client } from "../client/client.ts";
+ * import { defineContract } from "./contract.ts";
+ * import { TypedClient } from "./typed_client.ts";
+ *
+ * const api = defineContract<{ requests: { add: { payload: [number, number]; reply: number } } }>();
+ * const client = new Client("ws://127.0.0.1:1/", { autoconnect: false });
+ * const typed = new TypedClient(client, api);
+ * async function sum(): Promise<number> {
+ *   return await typed.request("add", [1, 2]); // a number, from the contract
+ * }
+ * console.assert(typeof sum === "function");
+ * await client.close();
+ * ```
+ * @module
+ */
+
+import type { Client } from "../client/client.ts";
+import type { ServerSignal } from "../client/events.ts";
+import type { RequestOptions } from "../client/options.ts";
+import type { Logger } from "../protocol/logger.ts";
+import type {
+  ClientSignalName,
+  ClientSignalPayload,
+  Contract,
+  ContractDefinition,
+  PayloadArg,
+  PayloadArgs,
+  RequestName,
+  RequestPayload,
+  RequestReply,
+  ServerSignalName,
+  ServerSignalPayload,
+} from "./contract.ts";
+import { decodeValue, encodeValue } from "./payload_codec.ts";
+
+/**
+ * Options of {@link TypedClient.request}: a timeout and an abort signal (the encoding is the
+ * typed layer's).
+ *
+ * @example
+ * ```ts
+ * import type { TypedRequestOptions } from "./typed_client.ts";
+ * const options: TypedRequestOptions = { timeout: 5_000, signal: AbortSignal.timeout(10_000) };
+ * console.assert(options.timeout === 5_000);
+ * ```
+ */
+export type TypedRequestOptions = Omit<RequestOptions, "encoding">;
+
+/**
+ * A listener of one server signal: its decoded payload, and the signal as received.
+ *
+ * @example
+ * ```ts
+ * import type { TypedSignalListener } from "./typed_client.ts";
+ * const onTick: TypedSignalListener<number> = (n) => console.log("tick", n);
+ * console.assert(typeof onTick === "function");
+ * ```
+ */
+export type TypedSignalListener<P> = (payload: P, signal: ServerSignal) => void;
+
+/**
+ * Options of a {@link TypedClient}.
+ *
+ * @example
+ * ```ts
+ * import type { TypedClientOptions } from "./typed_client.ts";
+ * const quiet: TypedClientOptions = { logger: { warn: () => {}, error: () => {} } };
+ * console.assert(typeof quiet.logger?.warn === "function");
+ * ```
+ */
+export interface TypedClientOptions {
+  /**
+   * Where a server signal whose payload is not valid JSON (its listeners are not called) and
+   * an exception thrown by a listener are reported; default `console`.
+   */
+  logger?: Logger;
+}
+
+/**
+ * Options of {@link TypedClient.on}.
+ *
+ * @example
+ * ```ts
+ * import type { ListenOptions } from "./typed_client.ts";
+ * const controller = new AbortController();
+ * const options: ListenOptions = { signal: controller.signal };
+ * controller.abort(); // removes the listener
+ * console.assert(options.signal?.aborted === true);
+ * ```
+ */
+export interface ListenOptions {
+  /** Removes the listener when aborted. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Wraps a `Client` with the types of a contract. Connecting, sessions, events and closing stay
+ * on the wrapped `client`; this adds `request`, `signal` and `on` with checked names and
+ * payloads. Payloads go as JSON in UTF-8 (`Uint8Array` as binary, nothing as an empty
+ * payload), so that any WebWire server, and the typed router, reads them.
+ *
+ * @example
+ * ```ts
+ * import { Client } from "../client/client.ts";
+ * import { RequestError } from "../protocol/request_error.ts";
+ * import { startServer } from "../testing/serve.ts";
+ * import { defineContract } from "./contract.ts";
+ * import { createRouter } from "./router.ts";
+ * import { TypedClient } from "./typed_client.ts";
+ *
+ * interface Notes {
+ *   requests: {
+ *     add: { payload: { text: string }; reply: { id: number } };
+ *     count: { reply: number };
+ *   };
+ * }
+ * const notes = defineContract<Notes>();
+ * const stored: string[] = [];
+ * const running = await startServer(createRouter(notes, {
+ *   requests: {
+ *     add: ({ text }) => ({ id: stored.push(text) }),
+ *     count: () => stored.length,
+ *   },
+ * }));
+ * const api = new TypedClient(new Client(running.url), notes);
+ * const { id } = await api.request("add", { text: "buy milk" });
+ * console.assert(id === 1);
+ * console.assert((await api.request("count")) === 1);
+ * const failure = await api.client.request("add", "{").catch((e: RequestError) => e.code);
+ * console.assert(failure === "BAD_PAYLOAD");
+ * await api.client.close();
+ * await running.close();
+ * ```
+ */
+export class TypedClient<C extends Contract> {
+  /** The client it wraps. */
+  readonly client: Client;
+  readonly #logger: Logger;
+
+  /**
+   * Wraps `client`. The contract definition is only there to infer `C`; with a contract
+   * declared as a type, write `new TypedClient<Chat>(client)`.
+   */
+  constructor(client: Client, _contract?: ContractDefinition<C>, options: TypedClientOptions = {}) {
+    this.client = client;
+    this.#logger = options.logger ?? console;
+  }
+
+  /**
+   * Sends a request and resolves with its reply, decoded: a binary reply's bytes, an empty
+   * reply as `undefined`, otherwise the JSON value.
+   *
+   * Rejects as `client.request` does (a `RequestError` with the handler's code, or
+   * `UNKNOWN_REQUEST`, `BAD_PAYLOAD`, `INVALID_PAYLOAD` from a typed router), with a
+   * `BadPayloadError` when the reply is not JSON, or a `TypeError` when the payload cannot be
+   * written as JSON.
+   *
+   * @example
+   * ```ts
+   * import type { TypedClient } from "./typed_client.ts";
+   * type Api = { requests: { search: { payload: { q: string }; reply: string[] } } };
+   * async function titles(api: TypedClient<Api>): Promise<string> {
+   *   const found = await api.request("search", { q: "webwire" }, { timeout: 5_000 });
+   *   return found.join(", ");
+   * }
+   * console.assert(typeof titles === "function");
+   * ```
+   */
+  async request<N extends RequestName<C>>(
+    name: N,
+    ...[payload, options]: PayloadArgs<RequestPayload<C, N>, TypedRequestOptions>
+  ): Promise<RequestReply<C, N>> {
+    const reply = await this.client.request(name, encodeValue(payload), options);
+    return decodeValue(reply) as RequestReply<C, N>;
+  }
+
+  /**
+   * Sends a client signal.
+   *
+   * @throws {DisconnectedError} when not connected, and what `client.signal` throws.
+   * @example
+   * ```ts
+   * import type { TypedClient } from "./typed_client.ts";
+   * type Api = { clientSignals: { typing: { room: string } } };
+   * const typing = (api: TypedClient<Api>): void => api.signal("typing", { room: "lobby" });
+   * console.assert(typeof typing === "function");
+   * ```
+   */
+  signal<N extends ClientSignalName<C>>(
+    name: N,
+    ...[payload]: PayloadArg<ClientSignalPayload<C, N>>
+  ): void {
+    this.client.signal(name, encodeValue(payload));
+  }
+
+  /**
+   * Listens to one server signal by name; the listener gets the decoded payload. A signal
+   * whose payload is not JSON is reported to the logger and not passed on; an exception the
+   * listener throws is logged.
+   *
+   * @returns a function that removes the listener.
+   * @example
+   * ```ts
+   * import { Client } from "../client/client.ts";
+   * import { TypedClient } from "./typed_client.ts";
+   * type Api = { serverSignals: { message: { from: string; text: string } } };
+   * const api = new TypedClient<Api>(new Client("ws://127.0.0.1:1/", { autoconnect: false }));
+   * const stop = api.on("message", ({ from, text }) => console.log(`${from}: ${text}`));
+   * stop();
+   * await api.client.close();
+   * ```
+   */
+  on<N extends ServerSignalName<C>>(
+    name: N,
+    listener: TypedSignalListener<ServerSignalPayload<C, N>>,
+    options: ListenOptions = {},
+  ): () => void {
+    const onSignal = (event: { detail: ServerSignal }): void => {
+      const signal = event.detail;
+      if (signal.name !== name) return;
+      let payload: unknown;
+      try {
+        payload = decodeValue(signal.payload);
+      } catch (error) {
+        this.#logger.warn(`webwire: server signal ${JSON.stringify(name)} dropped:`, error);
+        return;
+      }
+      try {
+        listener(payload as ServerSignalPayload<C, N>, signal);
+      } catch (error) {
+        // As with the client's own callbacks: a listener's failure is logged, not thrown.
+        this.#logger.error(`webwire: listener of server signal ${JSON.stringify(name)}:`, error);
+      }
+    };
+    this.client.addEventListener("signal", onSignal, { signal: options.signal });
+    return () => this.client.removeEventListener("signal", onSignal);
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * A typed view of a `Server` for pushing the contract's server signals: names and payload
+ * types are checked at compile time, payloads go as JSON in UTF-8 (bytes as binary).
+ *
+ * @example
+ * ```ts
+ * import { Server } from "../server/server.ts";
+ * import { defineContract } from "./contract.ts";
+ * import { TypedServer } from "./typed_server.ts";
+ *
+ * const news = defineContract<{ serverSignals: { headline: { title: string } } }>();
+ * const server = new Server();
+ * const push = new TypedServer(server, news);
+ * console.assert(push.broadcast("headline", { title: "hello" }) === 0); // nobody connected
+ * await server.shutdown();
+ * ```
+ * @module
+ */
+
+import type { Connection } from "../server/connection.ts";
+import type { Server } from "../server/server.ts";
+import type { BroadcastOptions } from "../server/signal_options.ts";
+import type {
+  Contract,
+  ContractDefinition,
+  PayloadArg,
+  PayloadArgs,
+  ServerSignalName,
+  ServerSignalPayload,
+} from "./contract.ts";
+import { encodeValue } from "./payload_codec.ts";
+
+/**
+ * Options of {@link TypedServer.broadcast}: which connections get the signal (the encoding is
+ * the typed layer's).
+ *
+ * @example
+ * ```ts
+ * import type { TypedBroadcastOptions } from "./typed_server.ts";
+ * const signedIn: TypedBroadcastOptions = { filter: (connection) => connection.session !== null };
+ * console.assert(typeof signedIn.filter === "function");
+ * ```
+ */
+export type TypedBroadcastOptions = Omit<BroadcastOptions, "encoding">;
+
+/**
+ * Pushes the contract's server signals through a `Server`: to one connection, to all, to a
+ * topic's subscribers or to a session. Each method is the server's own with the payload
+ * encoded by the typed layer, so the server's rules apply as they are (cluster relay,
+ * offline signals kept for a session, slow readers closed).
+ *
+ * @example
+ * ```ts
+ * import { Server } from "../server/server.ts";
+ * import { defineContract } from "./contract.ts";
+ * import { createRouter } from "./router.ts";
+ * import { TypedServer } from "./typed_server.ts";
+ *
+ * interface Chat {
+ *   requests: { join: { payload: string } };
+ *   serverSignals: { joined: { room: string; members: number } };
+ * }
+ * const chat = defineContract<Chat>();
+ * const server = new Server({
+ *   ...createRouter(chat, {
+ *     requests: {
+ *       join: (room, { connection }) => {
+ *         connection.subscribe(room);
+ *         push.signal(connection, "joined", { room, members: 1 });
+ *       },
+ *     },
+ *   }),
+ * });
+ * const push = new TypedServer(server, chat);
+ * console.assert(push.publish("lobby", "joined", { room: "lobby", members: 0 }) === 0);
+ * await server.shutdown();
+ * ```
+ */
+export class TypedServer<C extends Contract> {
+  /** The server it pushes through. */
+  readonly server: Server;
+
+  /**
+   * Wraps `server`. The contract definition is only there to infer `C`; with a contract
+   * declared as a type, write `new TypedServer<Chat>(server)`.
+   */
+  constructor(server: Server, _contract?: ContractDefinition<C>) {
+    this.server = server;
+  }
+
+  /**
+   * Sends a server signal to one connection (`connection.signal`).
+   *
+   * @throws {ConnectionInactiveError} when the connection is closed.
+   * @throws {TypeError} when the payload cannot be written as JSON.
+   * @example
+   * ```ts
+   * import type { Connection } from "../server/connection.ts";
+   * import type { TypedServer } from "./typed_server.ts";
+   * type Api = { serverSignals: { welcome: { user: string } } };
+   * const greet = (push: TypedServer<Api>, connection: Connection): void =>
+   *   push.signal(connection, "welcome", { user: "ada" });
+   * console.assert(typeof greet === "function");
+   * ```
+   */
+  signal<N extends ServerSignalName<C>>(
+    connection: Connection,
+    name: N,
+    ...[payload]: PayloadArg<ServerSignalPayload<C, N>>
+  ): void {
+    connection.signal(name, encodeValue(payload));
+  }
+
+  /**
+   * Sends a server signal to every connection (or those `filter` accepts): `server.broadcast`.
+   *
+   * @returns how many connections it was sent to.
+   * @example
+   * ```ts
+   * import { Server } from "../server/server.ts";
+   * import { TypedServer } from "./typed_server.ts";
+   * const push = new TypedServer<{ serverSignals: { tick: number } }>(new Server());
+   * console.assert(push.broadcast("tick", 1, { filter: (c) => c.session !== null }) === 0);
+   * await push.server.shutdown();
+   * ```
+   */
+  broadcast<N extends ServerSignalName<C>>(
+    name: N,
+    ...[payload, options]: PayloadArgs<ServerSignalPayload<C, N>, TypedBroadcastOptions>
+  ): number {
+    return this.server.broadcast(name, encodeValue(payload), { filter: options?.filter });
+  }
+
+  /**
+   * Sends a server signal to the subscribers of `topic`: `server.publish`.
+   *
+   * @returns how many connections it was sent to.
+   * @throws {RangeError} for a bad topic name.
+   * @example
+   * ```ts
+   * import { Server } from "../server/server.ts";
+   * import { TypedServer } from "./typed_server.ts";
+   * const push = new TypedServer<{ serverSignals: { said: string } }>(new Server());
+   * console.assert(push.publish("room:lobby", "said", "hi all") === 0);
+   * await push.server.shutdown();
+   * ```
+   */
+  publish<N extends ServerSignalName<C>>(
+    topic: string,
+    name: N,
+    ...[payload]: PayloadArg<ServerSignalPayload<C, N>>
+  ): number {
+    return this.server.publish(topic, name, encodeValue(payload));
+  }
+
+  /**
+   * Sends a server signal to every connection holding session `key`, or keeps it for the
+   * session's return: `server.signalSession`.
+   *
+   * @returns how many connections it was sent to now.
+   * @example
+   * ```ts
+   * import { Server } from "../server/server.ts";
+   * import { TypedServer } from "./typed_server.ts";
+   * const push = new TypedServer<{ serverSignals: { mail: { unread: number } } }>(new Server());
+   * console.assert(push.signalSession("the-session-key", "mail", { unread: 3 }) === 0);
+   * await push.server.shutdown();
+   * ```
+   */
+  signalSession<N extends ServerSignalName<C>>(
+    key: string,
+    name: N,
+    ...[payload]: PayloadArg<ServerSignalPayload<C, N>>
+  ): number {
+    return this.server.signalSession(key, name, encodeValue(payload));
+  }
+}
