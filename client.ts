@@ -96,6 +96,6 @@ export { RequestError } from "./protocol/request_error.ts";
 export { ProtocolError, type ProtocolErrorReason } from "./protocol/protocol_error.ts";
 export { WebwireError } from "./protocol/webwire_error.ts";
 export type { Logger } from "./protocol/logger.ts";
-export type { Session } from "./session/session_manager.ts";
+export type { Session } from "./protocol/session_json.ts";
 export type { JsonValue, SessionInfo } from "./protocol/session_json.ts";
 export { Timestamp } from "./protocol/timestamp.ts";

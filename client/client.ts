@@ -17,7 +17,7 @@ import type { Payload } from "../protocol/payload.ts";
 import type { ProtocolError } from "../protocol/protocol_error.ts";
 import { RequestIdCounter, requestIdKey } from "../protocol/request_id.ts";
 import { parseSessionJson } from "../protocol/session_json.ts";
-import type { Session } from "../session/session_manager.ts";
+import type { Session } from "../protocol/session_json.ts";
 import { ClientSession } from "./client_session.ts";
 import { ConnectAttempts } from "./connect_attempts.ts";
 import { Connection } from "./connection.ts";

@@ -15,7 +15,7 @@
 import type { Logger } from "../protocol/logger.ts";
 import type { Payload } from "../protocol/payload.ts";
 import { parseSessionJson } from "../protocol/session_json.ts";
-import type { Session } from "../session/session_manager.ts";
+import type { Session } from "../protocol/session_json.ts";
 import type { Connection } from "./connection.ts";
 import type { SessionStorage } from "./session_storage.ts";
 

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { silentLogger } from "../protocol/logger.ts";
 import { Timestamp } from "../protocol/timestamp.ts";
 import { MemorySessionManager } from "../session/memory_session_manager.ts";
-import type { Session } from "../session/session_manager.ts";
+import type { Session } from "../protocol/session_json.ts";
 import { type StartOptions, startServer } from "../testing/serve.ts";
 import { Client } from "./client.ts";
 import type { ClientOptions } from "./options.ts";

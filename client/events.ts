@@ -13,7 +13,7 @@
 
 import type { Logger } from "../protocol/logger.ts";
 import type { Payload } from "../protocol/payload.ts";
-import type { Session } from "../session/session_manager.ts";
+import type { Session } from "../protocol/session_json.ts";
 import type { DisconnectedError } from "./errors.ts";
 
 /**

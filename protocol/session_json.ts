@@ -46,6 +46,29 @@ export type JsonValue =
 export type SessionInfo = { [field: string]: JsonValue };
 
 /**
+ * A session: its key, when it was created and last looked up, and its info fields. The server
+ * and the client share it (`connection.session`, `client.session`).
+ *
+ * @example
+ * ```ts
+ * import type { Session } from "./session_json.ts";
+ * import { Timestamp } from "./timestamp.ts";
+ * const s: Session = { key: "k", creation: Timestamp.now(), lastLookup: Timestamp.now() };
+ * console.assert(s.key === "k");
+ * ```
+ */
+export interface Session {
+  /** The session key, as the key generator made it. */
+  readonly key: string;
+  /** When the session was created. */
+  readonly creation: Timestamp;
+  /** When the session was last looked up (restored). */
+  readonly lastLookup: Timestamp;
+  /** The info fields given at creation; absent when none. */
+  readonly info?: SessionInfo;
+}
+
+/**
  * A session as the wire carries it.
  *
  * @example

@@ -16,30 +16,11 @@
  * @module
  */
 
-import type { SessionInfo } from "../protocol/session_json.ts";
-import type { Timestamp } from "../protocol/timestamp.ts";
+import type { Session, SessionInfo } from "../protocol/session_json.ts";
 
-/**
- * A session: its key, when it was created and last looked up, and its info fields.
- *
- * @example
- * ```ts
- * import type { Session } from "./session_manager.ts";
- * import { Timestamp } from "../protocol/timestamp.ts";
- * const s: Session = { key: "k", creation: Timestamp.now(), lastLookup: Timestamp.now() };
- * console.assert(s.key === "k");
- * ```
- */
-export interface Session {
-  /** The session key, as the key generator made it. */
-  readonly key: string;
-  /** When the session was created. */
-  readonly creation: Timestamp;
-  /** When the session was last looked up (restored). */
-  readonly lastLookup: Timestamp;
-  /** The info fields given at creation; absent when none. */
-  readonly info?: SessionInfo;
-}
+/** The session type lives next to the session JSON that carries it; re-exported here. */
+export type { Session };
+import type { Timestamp } from "../protocol/timestamp.ts";
 
 /**
  * What a lookup finds: the stored session without its key.
