@@ -69,9 +69,12 @@ for (const kind of ["memory", "file"] as const) {
       assert.equal(await restore(third, session.key), "reply", "idle for 100 ms: still there");
       third.close();
       await until(() => running.server.activeSessionsCount === 0, "third left");
+      // Kept for the session while it is away; it expires before anyone restores it.
+      assert.equal(running.server.signalSession(session.key, "late", "never replayed"), 0);
       await sleep(600);
       const fourth = await RawClient.handshake(running.url);
       assert.equal(await restore(fourth, session.key), "session-not-found-reply");
+      assert.ok(await fourth.silentFor(50), "nothing is replayed to an expired session");
       fourth.close();
     } finally {
       await running.close();
