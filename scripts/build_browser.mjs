@@ -1,6 +1,9 @@
-// Bundles the portable client (client.ts) for browsers with esbuild: dist/webwire-client.js
-// (ESM, minified) and its source map. Fails when the bundle would pull in anything that is not
-// client code: the server, the session managers, an adapter, or a Node/Deno/Bun module.
+// Bundles for browsers with esbuild (ESM, minified, with source maps):
+// - dist/webwire-client.js: the portable client (client.ts);
+// - dist/chat.js: the chat example's page (examples/chat/page.ts), with the client and the
+//   typed layer in it, as an app's bundler would make it.
+// Fails when a bundle would pull in anything that is not client code: the server, the session
+// managers, an adapter, or a Node/Deno/Bun module.
 // Usage: node scripts/build_browser.mjs        (npm run build:browser)
 import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
@@ -9,12 +12,15 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const outfile = join(root, "dist", "webwire-client.js");
+const bundles = [
+  { entry: "client.ts", outfile: "dist/webwire-client.js", what: "the client bundle" },
+  { entry: "examples/chat/page.ts", outfile: "dist/chat.js", what: "the chat page's bundle" },
+];
 
-// Browsers without a build step load this file as is: no newer syntax than these support.
+// Browsers without a build step load these files as they are: no newer syntax than these support.
 const target = ["chrome109", "firefox115", "safari16", "edge109"];
 
-// Modules the client must never reach: they would drag server or runtime code into pages.
+// Modules a page must never reach: they would drag server or runtime code into it.
 const forbiddenInputs = [
   /^server[./]/,
   /^session\/(?!session_manager\.ts$)/,
@@ -23,13 +29,16 @@ const forbiddenInputs = [
 ];
 const forbiddenImports = /^(node|deno|bun):|^(fs|path|os|net|http|crypto|ws)$/;
 
-mkdirSync(dirname(outfile), { recursive: true });
-let result;
-try {
-  result = await build({
+const posix = (path) => relative(root, join(root, path)).replaceAll("\\", "/");
+
+/** Builds one bundle; returns its problems (empty when browser-clean) and its input count. */
+async function bundle({ entry, outfile }) {
+  const out = join(root, outfile);
+  mkdirSync(dirname(out), { recursive: true });
+  const result = await build({
     absWorkingDir: root,
-    entryPoints: ["client.ts"],
-    outfile,
+    entryPoints: [entry],
+    outfile: out,
     bundle: true,
     format: "esm",
     platform: "browser",
@@ -40,45 +49,53 @@ try {
     legalComments: "none",
     logLevel: "warning",
   });
-} catch (error) {
-  console.error(`build:browser: esbuild failed: ${error.message}`);
-  process.exit(1);
-}
-
-const problems = [];
-for (const input of Object.keys(result.metafile.inputs)) {
-  const path = relative(root, join(root, input)).replaceAll("\\", "/");
-  if (forbiddenInputs.some((pattern) => pattern.test(path))) {
-    problems.push(`the bundle includes ${path}`);
-  }
-  for (const imported of result.metafile.inputs[input].imports) {
-    if (imported.external || forbiddenImports.test(imported.path)) {
-      problems.push(`${path} imports ${imported.path}`);
+  const problems = [];
+  for (const input of Object.keys(result.metafile.inputs)) {
+    const path = posix(input);
+    if (forbiddenInputs.some((pattern) => pattern.test(path))) {
+      problems.push(`the bundle includes ${path}`);
+    }
+    for (const imported of result.metafile.inputs[input].imports) {
+      if (imported.external || forbiddenImports.test(imported.path)) {
+        problems.push(`${path} imports ${imported.path}`);
+      }
     }
   }
-}
-// The session manager interface is imported for its types only, so it must leave no code.
-const output = result.metafile.outputs[relative(root, outfile).replaceAll("\\", "/")];
-for (const input of Object.keys(output?.inputs ?? {})) {
-  if (input.startsWith("session/") && output.inputs[input].bytesInOutput > 0) {
-    problems.push(`the bundle contains code of ${input}`);
+  // The session manager interface is imported for its types only, so it must leave no code.
+  const output = result.metafile.outputs[posix(outfile)];
+  for (const input of Object.keys(output?.inputs ?? {})) {
+    if (input.startsWith("session/") && output.inputs[input].bytesInOutput > 0) {
+      problems.push(`the bundle contains code of ${input}`);
+    }
   }
-}
-const code = readFileSync(outfile, "utf8");
-for (const global of ["Deno.", "Bun.", "require("]) {
-  if (code.includes(global)) problems.push(`the bundle refers to ${global}`);
-}
-if (problems.length > 0) {
-  console.error(
-    `build:browser: the client bundle is not browser-clean:\n  ${problems.join("\n  ")}`,
-  );
-  process.exit(1);
+  const code = readFileSync(out, "utf8");
+  for (const global of ["Deno.", "Bun.", "require("]) {
+    if (code.includes(global)) problems.push(`the bundle refers to ${global}`);
+  }
+  return { problems, inputs: Object.keys(result.metafile.inputs).length };
 }
 
-const inputs = Object.keys(result.metafile.inputs).length;
-const kib = (file) => (statSync(file).size / 1024).toFixed(1);
-console.log(
-  `build:browser: ${relative(root, outfile)} (${kib(outfile)} KiB, source map ${
-    kib(`${outfile}.map`)
-  } KiB) from ${inputs} modules`,
-);
+const kib = (file) => (statSync(join(root, file)).size / 1024).toFixed(1);
+let failed = false;
+for (const spec of bundles) {
+  let built;
+  try {
+    built = await bundle(spec);
+  } catch (error) {
+    console.error(`build:browser: esbuild failed on ${spec.entry}: ${error.message}`);
+    process.exit(1);
+  }
+  if (built.problems.length > 0) {
+    failed = true;
+    console.error(
+      `build:browser: ${spec.what} is not browser-clean:\n  ${built.problems.join("\n  ")}`,
+    );
+    continue;
+  }
+  console.log(
+    `build:browser: ${spec.outfile} (${kib(spec.outfile)} KiB, source map ${
+      kib(`${spec.outfile}.map`)
+    } KiB) from ${built.inputs} modules`,
+  );
+}
+if (failed) process.exit(1);

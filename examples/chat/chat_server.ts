@@ -1,15 +1,18 @@
 /**
- * The chat example's WebWire server: what each request does, sessions in files, and presence
- * when a connection ends. Runtime-neutral; `main.ts` serves it with Hono on Deno.
+ * The chat example's WebWire server: a router of the contract's requests (`contract.ts`),
+ * sessions in files, and presence when a connection ends. Runtime-neutral; `main.ts` serves it
+ * with Hono on Deno.
  *
- * | request | payload | does | replies |
- * |---|---|---|---|
- * | `login` | the name | creates a session `{ name }` | nothing (the session arrives) |
- * | `join` | a room name | moves the connection into the room | `{ room, members }` |
- * | `say` | the text | publishes a `message` signal to the room | nothing |
- * | `logout` | — | leaves the room, closes the session in every tab | nothing |
+ * | request  | does                                                              |
+ * | -------- | ----------------------------------------------------------------- |
+ * | `login`  | creates a session `{ name }` (the session arrives at the client)  |
+ * | `join`   | moves the connection into the room, replies with its members      |
+ * | `say`    | publishes a `message` signal to the room                          |
+ * | `logout` | leaves the room, closes the session in every tab                  |
  *
- * Signals to the page: `message` (`{ name, text, time }`) and `presence` (`{ name, event }`).
+ * The router answers a payload the contract's schemas refuse with an `INVALID_PAYLOAD` error
+ * reply (its message says what was wrong, such as "a name is needed"); the handlers answer with
+ * `LOGGED_IN`, `LOGGED_OUT` and `NO_ROOM`.
  *
  * @example
  * ```ts
@@ -21,31 +24,14 @@
  * @module
  */
 
-// JSR: import { type IncomingRequest, RequestError, Server } from "@webwire/webwire/server";
-import { type IncomingRequest, RequestError, Server } from "../../server.ts";
+// JSR: import { type Connection, RequestError, Server } from "@webwire/webwire/server";
+import { type Connection, RequestError, Server } from "../../server.ts";
 // JSR: import { FileSessionManager } from "@webwire/webwire/session";
 import { FileSessionManager } from "../../session/mod.ts";
-import { parseMessageText, parseRoomName, parseUserName } from "./input.ts";
-import { currentRoom, joinRoom, leaveRoom, roomTopic, userName } from "./rooms.ts";
-
-/**
- * The payload of a `message` signal.
- *
- * @example
- * ```ts
- * import type { ChatMessage } from "./chat_server.ts";
- * const message: ChatMessage = { name: "bob", text: "hi", time: new Date().toISOString() };
- * console.assert(message.text === "hi");
- * ```
- */
-export interface ChatMessage {
-  /** Who said it. */
-  readonly name: string;
-  /** What was said. */
-  readonly text: string;
-  /** When the server got it, as an ISO 8601 time. */
-  readonly time: string;
-}
+// JSR: import { createRouter, TypedServer } from "@webwire/webwire/typed";
+import { createRouter, TypedServer } from "../../typed/mod.ts";
+import { chat } from "./contract.ts";
+import { currentRoom, joinRoom, leaveRoom, roomTopic, sessionName } from "./rooms.ts";
 
 /**
  * Options of {@link createChatServer}.
@@ -76,46 +62,44 @@ export interface ChatServerOptions {
 export function createChatServer(options: ChatServerOptions): Server {
   const server: Server = new Server({
     sessionManager: new FileSessionManager({ directory: options.sessionDirectory }),
-    onRequest: (request) => handleRequest(server, request),
+    // Each handler gets its payload checked and typed by the contract.
+    ...createRouter(chat, {
+      requests: {
+        login: async (name, { connection }) => {
+          if (connection.session !== null) throw new RequestError("LOGGED_IN", "log out first");
+          await connection.createSession({ name });
+        },
+        join: (room, { connection }) => {
+          loggedIn(connection);
+          return { room, members: joinRoom(push, connection, room) };
+        },
+        say: (text, { connection }) => {
+          const { name } = loggedIn(connection);
+          const room = currentRoom(connection);
+          if (room === null) throw new RequestError("NO_ROOM", "join a room first");
+          push.publish(roomTopic(room), "message", { name, text, time: new Date().toISOString() });
+        },
+        logout: async (_, { connection }) => {
+          const { key } = loggedIn(connection);
+          for (const tab of server.sessionConnections(key)) leaveRoom(push, tab);
+          await server.closeSession(key);
+        },
+      },
+    }),
     onClientDisconnected: (connection, reason) => {
       // A restart is no goodbye: the pages come back by themselves, so say nothing.
-      if (reason.kind !== "shutdown") leaveRoom(server, connection);
+      if (reason.kind !== "shutdown") leaveRoom(push, connection);
     },
   });
+  // Server signals, checked against the contract.
+  const push = new TypedServer(server, chat);
   return server;
 }
 
-async function handleRequest(server: Server, request: IncomingRequest): Promise<string | void> {
-  const { connection, payload } = request;
-  if (request.name === "login") {
-    if (connection.session !== null) throw new RequestError("LOGGED_IN", "log out first");
-    await connection.createSession({ name: parseUserName(payload.text()) });
-    return;
-  }
-  const name = userName(connection);
+/** The user of a logged-in connection; a `LOGGED_OUT` error reply otherwise. */
+function loggedIn(connection: Connection): { name: string; key: string } {
+  const name = sessionName(connection);
   const key = connection.session?.key;
   if (name === null || key === undefined) throw new RequestError("LOGGED_OUT", "log in first");
-  switch (request.name) {
-    case "join": {
-      const room = parseRoomName(payload.text());
-      return JSON.stringify({ room, members: joinRoom(server, connection, room) });
-    }
-    case "say": {
-      const room = currentRoom(connection);
-      if (room === null) throw new RequestError("NO_ROOM", "join a room first");
-      const message: ChatMessage = {
-        name,
-        text: parseMessageText(payload.text()),
-        time: new Date().toISOString(),
-      };
-      server.publish(roomTopic(room), "message", JSON.stringify(message));
-      return;
-    }
-    case "logout":
-      for (const tab of server.sessionConnections(key)) leaveRoom(server, tab);
-      await server.closeSession(key);
-      return;
-    default:
-      throw new RequestError("UNKNOWN_REQUEST", `no request named ${request.name}`);
-  }
+  return { name, key };
 }

@@ -1,17 +1,17 @@
 /**
- * The chat example: one Deno process serves the page, its script, the client bundle and the
- * WebWire endpoint (`/ws`) on one port, with Hono. Sessions are files in `SESSION_DIR`, so a
+ * The chat example: one Deno process serves the page, its script (bundled with the client) and
+ * the WebWire endpoint (`/ws`) on one port, with Hono. Sessions are files in `SESSION_DIR`, so a
  * logged-in page stays logged in across a restart of this server. SIGTERM or SIGINT (Ctrl-C)
  * shut it down gracefully.
  *
  * ```sh
- * npm run build:browser   # dist/webwire-client.js, the client bundle the page loads
+ * npm run build:browser   # dist/chat.js, the page's script bundled with the client
  * deno run --allow-net --allow-env=PORT,HOST,SESSION_DIR \
  *   --allow-read=examples/chat/public,dist,chat-sessions --allow-write=chat-sessions \
  *   examples/chat/main.ts
  * ```
  *
- * The permissions say all it does: listen, read three settings, read the page and the bundle,
+ * The permissions say all it does: listen, read three settings, read the page and its script,
  * read and write the session files.
  *
  * Environment: `PORT` (default 8000), `HOST` (default 127.0.0.1), `SESSION_DIR` (default
@@ -31,13 +31,13 @@ const port = Number(Deno.env.get("PORT") ?? 8000);
 const hostname = Deno.env.get("HOST") ?? "127.0.0.1";
 const sessionDirectory = Deno.env.get("SESSION_DIR") ?? "chat-sessions";
 
-// The page loads the client as an ES module. In this repository it is built by
-// `npm run build:browser`; in an app, bundle `@webwire/webwire/client` with any bundler.
-const bundle = new URL("../../dist/webwire-client.js", import.meta.url);
+// The page's script is page.ts bundled for browsers (with the client) as an ES module. In this
+// repository `npm run build:browser` builds it with esbuild; in an app, any bundler does.
+const script = new URL("../../dist/chat.js", import.meta.url);
 try {
-  await Deno.stat(bundle);
+  await Deno.stat(script);
 } catch {
-  console.error(`no client bundle at ${bundle.pathname}: run \`npm run build:browser\` first`);
+  console.error(`no page script at ${script.pathname}: run \`npm run build:browser\` first`);
   Deno.exit(1);
 }
 
@@ -47,9 +47,9 @@ app.get("/ws", honoHandler(server, upgradeWebSocket, { getConnInfo }));
 // The page and what it loads: URL path, file, content type.
 const files: [string, URL, string][] = [
   ["/", new URL("./public/index.html", import.meta.url), "text/html"],
-  ["/chat.js", new URL("./public/chat.js", import.meta.url), "text/javascript"],
+  ["/chat.js", script, "text/javascript"],
+  ["/chat.js.map", new URL("../../dist/chat.js.map", import.meta.url), "application/json"],
   ["/style.css", new URL("./public/style.css", import.meta.url), "text/css"],
-  ["/webwire-client.js", bundle, "text/javascript"],
 ];
 for (const [path, file, type] of files) app.get(path, serveFile(file, type));
 

@@ -1,21 +1,32 @@
 /**
  * Rooms and presence of the chat example. A room is a topic, `room:<name>`: a connection in the
- * room is subscribed to it, and `server.publish` sends messages and presence lines to everyone
- * in it. A connection is in at most one room. Presence is per user, not per tab: "joined" when
- * the first connection of a session enters a room, "left" when its last one leaves it.
+ * room is subscribed to it, and a publish sends messages and presence lines to everyone in it.
+ * A connection is in at most one room. Presence is per user, not per tab: "joined" when the
+ * first connection of a session enters a room, "left" when its last one leaves it.
+ *
+ * The functions take the server as a `TypedServer` of the chat's contract, so the presence
+ * lines they publish are checked against it.
  *
  * @example
  * ```ts
  * import { Server } from "../../server.ts";
- * import { joinRoom } from "./rooms.ts";
+ * import { createRouter, TypedServer } from "../../typed/mod.ts";
+ * import { chat } from "./contract.ts";
+ * import { joinRoom, leaveRoom } from "./rooms.ts";
  *
  * const server: Server = new Server({
- *   onRequest: (request) => {
- *     if (request.name === "join") {
- *       return JSON.stringify(joinRoom(server, request.connection, request.payload.text()));
- *     }
- *   },
+ *   ...createRouter(chat, {
+ *     requests: {
+ *       login: async (name, { connection }) => {
+ *         await connection.createSession({ name });
+ *       },
+ *       join: (room, { connection }) => ({ room, members: joinRoom(push, connection, room) }),
+ *       say: () => {},
+ *       logout: (_, { connection }) => leaveRoom(push, connection),
+ *     },
+ *   }),
  * });
+ * const push = new TypedServer(server, chat);
  * await server.shutdown();
  * ```
  * @module
@@ -23,23 +34,9 @@
 
 // JSR: import type { Connection, Server } from "@webwire/webwire/server";
 import type { Connection, Server } from "../../server.ts";
-
-/**
- * The payload of a `presence` signal.
- *
- * @example
- * ```ts
- * import type { Presence } from "./rooms.ts";
- * const presence: Presence = { name: "alice", event: "joined" };
- * console.assert(JSON.parse(JSON.stringify(presence)).event === "joined");
- * ```
- */
-export interface Presence {
-  /** The user's name. */
-  readonly name: string;
-  /** What happened. */
-  readonly event: "joined" | "left";
-}
+// JSR: import type { TypedServer } from "@webwire/webwire/typed";
+import type { TypedServer } from "../../typed/mod.ts";
+import type { Chat } from "./contract.ts";
 
 const topicPrefix = "room:";
 
@@ -78,12 +75,12 @@ export function currentRoom(connection: Connection): string | null {
  * @example
  * ```ts
  * import type { Connection } from "../../server.ts";
- * import { userName } from "./rooms.ts";
- * const greet = (connection: Connection): string => `hello ${userName(connection) ?? "stranger"}`;
- * console.assert(typeof greet === "function");
+ * import { sessionName } from "./rooms.ts";
+ * const greet = (connection: Connection): string => `hello ${sessionName(connection) ?? "you"}`;
+ * console.assert(greet.length === 1);
  * ```
  */
-export function userName(connection: Connection): string | null {
+export function sessionName(connection: Connection): string | null {
   const name = connection.session?.info?.name;
   return typeof name === "string" ? name : null;
 }
@@ -103,7 +100,7 @@ export function userName(connection: Connection): string | null {
 export function roomMembers(server: Server, room: string): string[] {
   const names = new Set<string>();
   for (const connection of server.connections()) {
-    const name = userName(connection);
+    const name = sessionName(connection);
     if (name !== null && currentRoom(connection) === room) names.add(name);
   }
   return [...names].sort();
@@ -115,23 +112,26 @@ export function roomMembers(server: Server, room: string): string[] {
  *
  * @example
  * ```ts
- * import { Server } from "../../server.ts";
+ * import type { Connection } from "../../server.ts";
+ * import type { TypedServer } from "../../typed/mod.ts";
+ * import type { Chat } from "./contract.ts";
  * import { joinRoom } from "./rooms.ts";
- * const server: Server = new Server({
- *   onRequest: (request) => JSON.stringify(joinRoom(server, request.connection, "lobby")),
- * });
- * await server.shutdown();
+ * const toLobby = (push: TypedServer<Chat>, connection: Connection): string[] =>
+ *   joinRoom(push, connection, "lobby");
+ * console.assert(toLobby.length === 2);
  * ```
  */
-export function joinRoom(server: Server, connection: Connection, room: string): string[] {
-  const name = userName(connection);
+export function joinRoom(push: TypedServer<Chat>, connection: Connection, room: string): string[] {
+  const name = sessionName(connection);
   if (name === null) throw new Error("joinRoom needs a connection with a session");
-  if (currentRoom(connection) === room) return roomMembers(server, room);
-  leaveRoom(server, connection);
+  if (currentRoom(connection) === room) return roomMembers(push.server, room);
+  leaveRoom(push, connection);
   // Published before subscribing: the others see the line, the user gets the member list.
-  if (!inRoomElsewhere(server, connection, room)) announce(server, room, { name, event: "joined" });
+  if (!inRoomElsewhere(push.server, connection, room)) {
+    push.publish(roomTopic(room), "presence", { name, event: "joined" });
+  }
   connection.subscribe(roomTopic(room));
-  return roomMembers(server, room);
+  return roomMembers(push.server, room);
 }
 
 /**
@@ -142,20 +142,21 @@ export function joinRoom(server: Server, connection: Connection, room: string): 
  * @example
  * ```ts
  * import { Server } from "../../server.ts";
+ * import { TypedServer } from "../../typed/mod.ts";
+ * import { chat } from "./contract.ts";
  * import { leaveRoom } from "./rooms.ts";
- * const server: Server = new Server({
- *   onClientDisconnected: (connection) => leaveRoom(server, connection),
- * });
+ * const server = new Server({ onClientDisconnected: (connection) => leaveRoom(push, connection) });
+ * const push = new TypedServer(server, chat);
  * await server.shutdown();
  * ```
  */
-export function leaveRoom(server: Server, connection: Connection): void {
+export function leaveRoom(push: TypedServer<Chat>, connection: Connection): void {
   const room = currentRoom(connection);
-  const name = userName(connection);
+  const name = sessionName(connection);
   if (room === null) return;
   connection.unsubscribe(roomTopic(room));
-  if (name !== null && !inRoomElsewhere(server, connection, room)) {
-    announce(server, room, { name, event: "left" });
+  if (name !== null && !inRoomElsewhere(push.server, connection, room)) {
+    push.publish(roomTopic(room), "presence", { name, event: "left" });
   }
 }
 
@@ -166,8 +167,4 @@ function inRoomElsewhere(server: Server, connection: Connection, room: string): 
   return server.sessionConnections(key).some((other) =>
     other !== connection && other.isActive && currentRoom(other) === room
   );
-}
-
-function announce(server: Server, room: string, presence: Presence): void {
-  server.publish(roomTopic(room), "presence", JSON.stringify(presence));
 }

@@ -1,9 +1,9 @@
-// The chat example in real headless Chromium, with real processes: builds the client bundle,
+// The chat example in real headless Chromium, with real processes: builds the page's bundle,
 // starts examples/chat/main.ts with Deno (the command of the README) on a free port of
 // 127.0.0.1 with a fresh session directory, and drives two pages, alice and bob, each in its
 // own browser context (its own localStorage): login, a message across pages, a reload that
-// stays logged in, presence lines, and a server restart (SIGTERM, then the same port and
-// session directory) that both pages come back from by themselves. Saves a screenshot of bob's
+// stays logged in, presence lines, a server restart (SIGTERM, then the same port and session
+// directory) that both pages come back from by themselves, and a payload the contract refuses. Saves a screenshot of bob's
 // page to examples/chat/screenshot.png. Prints PASS/FAIL per check and, as its last line,
 // `N passed, N failed`; exits non-zero on any failure. Cleans up every process it started.
 // Usage: node examples/chat/run_chat_suite.mjs   (Chromium as for browser/run_browser_suite.mjs)
@@ -197,7 +197,7 @@ async function main() {
     timeout: 60_000,
   });
   process.stdout.write(`${build.stdout ?? ""}${build.stderr ?? ""}`);
-  report(build.status === 0, "the client bundle builds");
+  report(build.status === 0, "the page's bundle builds (browser-clean)");
   if (build.status !== 0) return finish(1);
 
   const sessionDirectory = mkdtempSync(join(tmpdir(), "webwire-chat-"));
@@ -300,6 +300,12 @@ async function main() {
   await check("the logout removed bob's session file", () => {
     const files = readdirSync(sessionDirectory).filter((name) => name.endsWith(".wwrsess"));
     if (files.length !== 1) throw new Error(`files: ${files.join(", ")}`);
+  });
+  await check("a bad room name is refused by the contract's schema, with its message", async () => {
+    await alice.fill("#room", "no spaces");
+    await alice.click("#join button");
+    await waitForText(alice, "#error", "a room name has 1 to 32 letters, digits, _ or -");
+    await waitForText(alice, "#members", "In #lobby: alice");
   });
   await check("alice moves to another room", async () => {
     await alice.fill("#room", "Random");
