@@ -18,6 +18,7 @@
 import { CloseCode } from "../server/close_codes.ts";
 import type { Server } from "../server/server.ts";
 import type { ConnectionOptions, TransportEvents } from "../server/transport.ts";
+import { closeWhenDrained } from "./close_when_drained.ts";
 import type { ListenOptions, RunningServer } from "./deno.ts";
 import { hostPort } from "./host_port.ts";
 
@@ -59,6 +60,8 @@ export interface BunWebSocket {
   sendBinary(data: Uint8Array): number;
   /** Closes the socket. */
   close(code?: number, reason?: string): void;
+  /** Drops the connection at once. */
+  terminate(): void;
   /** Bytes waiting to be sent. */
   getBufferedAmount?(): number;
   /** `1` when open. */
@@ -136,12 +139,29 @@ export function bunHandlers(server: Server): BunHandlers {
     },
     websocket: {
       open(ws) {
+        const queued = () => ws.getBufferedAmount?.() ?? 0;
+        let closing: (() => void) | undefined;
         ws.data.events = server.accept(
           {
             send: (bytes) => void ws.sendBinary(bytes),
-            close: (code, reason) => ws.close(code, reason),
+            close: (code, reason) => {
+              closing ??= closeWhenDrained(
+                {
+                  get bufferedAmount() {
+                    return queued();
+                  },
+                  close: (code, reason) => ws.close(code, reason),
+                },
+                code,
+                reason,
+              );
+            },
+            terminate: () => {
+              closing?.();
+              ws.terminate();
+            },
             get bufferedAmount() {
-              return ws.getBufferedAmount?.() ?? 0;
+              return queued();
             },
           },
           ws.data.options,

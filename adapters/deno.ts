@@ -17,6 +17,7 @@
 
 import type { Server } from "../server/server.ts";
 import type { TransportEvents } from "../server/transport.ts";
+import { DenoSocketCloser } from "./deno_socket.ts";
 import { hostPort } from "./host_port.ts";
 
 /**
@@ -47,13 +48,15 @@ export function denoHandler(
       ? ""
       : hostPort(address.hostname, address.port);
     let events: TransportEvents | undefined;
+    const closer = new DenoSocketCloser(socket);
     socket.onopen = () => {
       events = server.accept(
         {
           send: (bytes) => {
             if (socket.readyState === WebSocket.OPEN) socket.send(bytes as Uint8Array<ArrayBuffer>);
           },
-          close: (code, reason) => socket.close(code, reason),
+          close: (code, reason) => closer.close(code, reason),
+          terminate: () => closer.terminate(),
           get bufferedAmount() {
             return socket.bufferedAmount;
           },
@@ -63,6 +66,7 @@ export function denoHandler(
       );
     };
     socket.onmessage = (event) => {
+      closer.received();
       const data = event.data;
       events?.message(typeof data === "string" ? data : new Uint8Array(data as ArrayBuffer));
     };

@@ -23,6 +23,8 @@
  */
 
 import { bunCloseCode } from "./bun.ts";
+import { closeWhenDrained } from "./close_when_drained.ts";
+import { DenoSocketCloser } from "./deno_socket.ts";
 import type { Server } from "../server/server.ts";
 import type { TransportEvents } from "../server/transport.ts";
 import { hostPort } from "./host_port.ts";
@@ -127,13 +129,17 @@ interface RuntimeSocket {
   bufferedAmount?: number;
   getBufferedAmount?(): number;
   readyState?: number;
+  /** Bun's ServerWebSocket drops its connection at once. */
+  terminate?(): void;
 }
 
 /**
  * Makes a Hono route handler that serves WebWire: the core decides first
  * (`Server.prepareUpgrade`, whose refusal is returned as is), then Hono upgrades. Under Bun,
- * serve with Hono's `websocket` handlers; to let Bun itself refuse oversized messages, add
- * `maxPayloadLength: server.limits.messageBufferSize` to them (the core refuses them anyway).
+ * serve with Hono's `websocket` handlers plus `idleTimeout: 0` (WebWire has its own read
+ * timeout; Bun's idle timeout also sets how long Bun keeps a close the peer does not answer:
+ * about 4 s at 0, up to 16 s otherwise) and, to let Bun itself refuse oversized messages,
+ * `maxPayloadLength: server.limits.messageBufferSize` (the core refuses them anyway).
  *
  * @example
  * ```ts
@@ -163,6 +169,7 @@ export function honoHandler<C extends HonoContextLike>(
       ? ""
       : hostPort(remote.address, remote.port);
     let events: TransportEvents | undefined;
+    let closer: DenoSocketCloser | undefined;
     // Messages that arrive as a Blob are read asynchronously; later ones wait for them so
     // that the core sees the client's order.
     let blobs: Promise<void> | undefined;
@@ -173,6 +180,13 @@ export function honoHandler<C extends HonoContextLike>(
         // Under Deno, raw is a WebSocket whose default binary type is "blob". Bun's socket has
         // a binary type too ("nodebuffer"), which Hono's Bun helper relies on: left alone.
         if (socket?.binaryType === "blob") socket.binaryType = "arraybuffer";
+        // Deno's socket (a standard WebSocket) needs care to close; Bun's closes well by itself.
+        if (socket instanceof WebSocket) closer = new DenoSocketCloser(socket);
+        const queued = () =>
+          typeof socket?.getBufferedAmount === "function"
+            ? socket.getBufferedAmount()
+            : socket?.bufferedAmount ?? 0;
+        let stopClosing: (() => void) | undefined;
         events = server.accept(
           {
             send: (bytes) => {
@@ -180,12 +194,26 @@ export function honoHandler<C extends HonoContextLike>(
                 ws.send(bytes as Uint8Array<ArrayBuffer>);
               }
             },
-            close: (code, reason) => ws.close(code, reason),
+            close: (code, reason) => {
+              if (closer !== undefined) return closer.close(code, reason);
+              stopClosing ??= closeWhenDrained(
+                {
+                  get bufferedAmount() {
+                    return queued();
+                  },
+                  close: (code, reason) => ws.close(code, reason),
+                },
+                code,
+                reason,
+              );
+            },
+            terminate: () => {
+              stopClosing?.();
+              if (typeof socket?.terminate === "function") socket.terminate();
+              else closer?.terminate();
+            },
             get bufferedAmount() {
-              if (typeof socket?.getBufferedAmount === "function") {
-                return socket.getBufferedAmount();
-              }
-              return socket?.bufferedAmount ?? 0;
+              return queued();
             },
           },
           decision.options,
@@ -193,6 +221,7 @@ export function honoHandler<C extends HonoContextLike>(
         );
       },
       onMessage(event, ws) {
+        closer?.received();
         const data = event.data;
         if (data instanceof Blob) {
           const read = data.arrayBuffer();

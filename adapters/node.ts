@@ -26,7 +26,7 @@ import { Buffer } from "node:buffer";
 // `ws` ships no types; the few the adapter needs are in node_ws.d.ts (which says why not
 // @types/ws).
 // @ts-types="./node_ws.d.ts"
-import { WebSocketServer } from "ws";
+import { WebSocket, WebSocketServer } from "ws";
 import { CloseCode } from "../server/close_codes.ts";
 import type { Server } from "../server/server.ts";
 import type { ListenOptions, RunningServer } from "./deno.ts";
@@ -68,11 +68,17 @@ export interface NodeHandlers {
  * ```
  */
 export function nodeHandlers(server: Server): NodeHandlers {
+  const size = server.limits.messageBufferSize;
   const wss = new WebSocketServer({
     noServer: true,
-    maxPayload: server.limits.messageBufferSize,
+    maxPayload: size,
     clientTracking: false,
     perMessageDeflate: false,
+    WebSocket: withCloseReasons({
+      [CloseCode.MessageTooBig]: `message over the buffer size of ${size} bytes`,
+      [CloseCode.ProtocolViolation]: "invalid WebSocket frame",
+      1007: "invalid UTF-8 in a text frame",
+    }),
   });
   return {
     request(request, response) {
@@ -98,6 +104,9 @@ export function nodeHandlers(server: Server): NodeHandlers {
                 if (ws.readyState === ws.OPEN) ws.send(bytes);
               },
               close: (code, reason) => ws.close(code, reason),
+              // A reset, not a FIN: a FIN would wait behind the bytes a stalled peer never
+              // reads, and the kernel would keep the connection (and those bytes) for minutes.
+              terminate: () => resetSocket(socket, ws),
               get bufferedAmount() {
                 return ws.bufferedAmount;
               },
@@ -234,6 +243,25 @@ async function writeRaw(socket: Duplex, response: Response): Promise<void> {
 }
 
 const wsTooBigCode = "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH";
+
+/** Drops the connection with a TCP reset where the runtime can (Node 16.17+), else destroys it. */
+function resetSocket(socket: Duplex, ws: WebSocket): void {
+  const tcp = socket as Duplex & { resetAndDestroy?: () => void };
+  if (typeof tcp.resetAndDestroy === "function" && !tcp.destroyed) tcp.resetAndDestroy();
+  ws.terminate();
+}
+
+/**
+ * `ws`'s WebSocket class, giving the closes that `ws` starts itself (an oversized message, a
+ * broken frame) a reason: `ws` sends them with the code alone.
+ */
+function withCloseReasons(reasons: Record<number, string>): typeof WebSocket {
+  return class extends WebSocket {
+    override close(code?: number, reason?: string): void {
+      super.close(code, reason ?? (code === undefined ? undefined : reasons[code]));
+    }
+  };
+}
 
 function peerAddress(request: IncomingMessage): string {
   const { remoteAddress, remotePort } = request.socket;

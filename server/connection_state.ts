@@ -74,7 +74,12 @@ export interface ServerContext {
   readonly shuttingDown: boolean;
   /** Forgets a connection that ended. */
   removeConnection(state: ConnectionState): void;
+  /** A socket was sent its close frame; `gone` resolves once it is closed or dropped. */
+  socketClosing(gone: Promise<void>): void;
 }
+
+/** How long a client must have sent nothing before a graceful close sends its close frame. */
+const quietBeforeClose = 50;
 
 /** Timers fire at once for longer delays (readTimeout may be up to 2^32 − 1 ms). */
 const maxTimerDelay = 2_147_483_647;
@@ -103,6 +108,15 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   #sessionQueue: Promise<void> = Promise.resolve();
   #open = true;
   #closing = false;
+  /**
+   * Why the server decided to close (a violation, a flood, a read timeout): from then on nothing
+   * more is read, and the close frame follows the replies of the handlers already running.
+   */
+  #decided: DisconnectReason | undefined;
+  /** Whether the runtime reported the socket closed, or it was terminated. */
+  #gone = false;
+  #whenGone: (() => void) | undefined;
+  #closeTimer: ReturnType<typeof setTimeout> | undefined;
   #tasks = 0;
   #idleWaiters: (() => void)[] = [];
   #lastRead = Date.now();
@@ -175,6 +189,8 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
     this.#socket.send(bytes);
     const queued = this.#socket.bufferedAmount;
     if (queued > this.#server.limits.maxSendBuffer) {
+      // Closing already: the replies it waits for cannot get through either.
+      if (this.#decided !== undefined) return this.#closeNow(this.#decided);
       this.#violation({
         kind: "slow-reader",
         message: `${queued} bytes queued for a client that does not read`,
@@ -195,7 +211,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
 
   /** A frame from the client. */
   message(data: Uint8Array | string): void {
-    if (!this.#open) return;
+    if (!this.#open || this.#decided !== undefined) return;
     this.#lastRead = Date.now();
     if (typeof data === "string") {
       return this.#violation(
@@ -240,7 +256,10 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
 
   /** The socket closed. */
   closed(code = 1005, reason = ""): void {
+    this.#socketGone();
     if (!this.#open) return;
+    // The peer left while its replies were being sent: it is still the server's decision.
+    if (this.#decided !== undefined) return this.#finish(this.#decided);
     if (code === CloseCode.MessageTooBig) {
       // Runtimes that enforce the size limit themselves (Bun, ws) close with 1009.
       this.#reportViolation({ kind: "too-big", message: reason || "message too big" });
@@ -297,7 +316,8 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
 
   /**
    * Refuses new work, waits for running handlers (at most `deadline`, a promise that resolves
-   * when waiting is over), then closes with the given code.
+   * when waiting is over) and for the client to pause (at most `closeGrace`), then closes with
+   * the given code.
    */
   async closeGracefully(
     kind: DisconnectKind,
@@ -307,7 +327,17 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   ): Promise<void> {
     if (!this.#open) return;
     this.#closing = true;
+    let over = false;
+    void deadline?.then(() => over = true);
     await (deadline === undefined ? this.idle() : Promise.race([this.idle(), deadline]));
+    // Requests the client sent before it could know get the shutdown reply instead of being cut
+    // off by the close frame: it goes out once the client has paused (within closeGrace).
+    const latest = Date.now() + this.#server.limits.closeGrace;
+    for (;;) {
+      const wait = Math.min(quietBeforeClose - (Date.now() - this.#lastRead), latest - Date.now());
+      if (!this.#open || over || wait <= 0) break;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
     this.#closeNow({ kind, code, message });
   }
 
@@ -483,7 +513,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
       const silent = Date.now() - this.#lastRead;
       const timeout = this.#server.limits.readTimeout;
       if (silent >= timeout) {
-        this.#closeNow({
+        this.#decideClose({
           kind: "read-timeout",
           code: CloseCode.ReadTimeout,
           message: `nothing read for ${timeout} ms`,
@@ -516,7 +546,29 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
       : violation.kind === "flood" || violation.kind === "slow-reader"
       ? violation.kind
       : "protocol-violation";
-    this.#closeNow({ kind, code, message: violation.message });
+    const reason = { kind, code, message: violation.message };
+    // A slow reader would not read the replies: its close frame goes out at once.
+    if (kind === "slow-reader") this.#closeNow(reason);
+    else this.#decideClose(reason);
+  }
+
+  /**
+   * The server closes the connection: nothing more is read from it, and the close frame follows
+   * the replies of the handlers already running (at most `closeGrace` later).
+   */
+  #decideClose(reason: DisconnectReason): void {
+    if (!this.#open || this.#decided !== undefined) return;
+    this.#decided = reason;
+    this.#closing = true;
+    clearTimeout(this.#readTimer);
+    const grace = this.#server.limits.closeGrace;
+    if (this.#tasks === 0 || grace === 0) return this.#closeNow(reason);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const over = new Promise<void>((resolve) => timer = setTimeout(resolve, grace));
+    void Promise.race([this.idle(), over]).then(() => {
+      clearTimeout(timer);
+      this.#closeNow(reason);
+    });
   }
 
   #closeNow(reason: DisconnectReason): void {
@@ -525,7 +577,22 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
     // that report must not pass for the client's.
     this.#finish(reason);
     // WebSocket close reasons are limited to 123 bytes.
-    this.#socket.close(reason.code, reason.message.slice(0, 120));
+    this.#socket.close(reason.code, truncateUtf8(reason.message, 123));
+    if (this.#gone) return;
+    this.#server.socketClosing(new Promise((resolve) => this.#whenGone = resolve));
+    // The close deadline: a peer that neither reads nor answers the close cannot hold the socket.
+    this.#closeTimer = setTimeout(() => {
+      if (this.#gone) return;
+      this.#socket.terminate();
+      this.#socketGone();
+    }, this.#server.limits.closeTimeout);
+  }
+
+  #socketGone(): void {
+    this.#gone = true;
+    clearTimeout(this.#closeTimer);
+    this.#whenGone?.();
+    this.#whenGone = undefined;
   }
 
   #finish(reason: DisconnectReason): void {
@@ -545,6 +612,18 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
       this.#server.logger.error("onClientDisconnected hook failed", error);
     }
   }
+}
+
+/** The longest prefix of `text` whose UTF-8 encoding fits in `bytes` bytes. */
+function truncateUtf8(text: string, bytes: number): string {
+  // Most reasons are ASCII and short: no encoding needed.
+  if (text.length * 3 <= bytes) return text;
+  const encoded = new TextEncoder().encode(text);
+  if (encoded.length <= bytes) return text;
+  let end = bytes;
+  // Back up to the start of a character (continuation bytes are 10xxxxxx).
+  while (end > 0 && (encoded[end] & 0xc0) === 0x80) end--;
+  return new TextDecoder().decode(encoded.subarray(0, end));
 }
 
 function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {

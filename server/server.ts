@@ -72,6 +72,8 @@ export class Server {
   readonly #logger: Logger;
   readonly #acceptConf: Uint8Array;
   readonly #connections = new Set<ConnectionState>();
+  /** Sockets sent their close frame and not yet closed: shutdown waits for them. */
+  readonly #closingSockets = new Set<Promise<void>>();
   readonly #topics = new TopicRegistry<ConnectionState>();
   readonly #offline: OfflineSignals | null;
   readonly #expiry: SessionExpiryClock;
@@ -143,6 +145,10 @@ export class Server {
         return isShuttingDown();
       },
       removeConnection: (state) => void this.#connections.delete(state),
+      socketClosing: (gone) => {
+        this.#closingSockets.add(gone);
+        gone.then(() => this.#closingSockets.delete(gone));
+      },
     };
     this.#cluster.join({ deliver: (message) => this.#deliver(message) });
   }
@@ -394,7 +400,8 @@ export class Server {
    * are dropped; every running handler finishes and its reply is sent; then every connection
    * closes (code 1001). With `timeout` (ms), connections whose handlers are still running by
    * then are closed anyway (those handlers' replies are lost; they see their abort signal).
-   * Calling it again returns the same promise.
+   * Resolves once every socket has closed, or was dropped at the `closeTimeout` after its close
+   * frame. Calling it again returns the same promise.
    */
   shutdown(options: { timeout?: number } = {}): Promise<void> {
     this.#shutdown ??= this.#shutDown(options.timeout);
@@ -456,6 +463,9 @@ export class Server {
     } finally {
       clearTimeout(timer);
     }
+    // Gone at the latest `closeTimeout` after their close frames: the HTTP server that stops
+    // next finds no WebSocket to cut short.
+    await Promise.all(this.#closingSockets);
     await this.#cluster.leave();
   }
 }
