@@ -14,7 +14,7 @@
 import { decodeMessage } from "../protocol/decode.ts";
 import { encodeSpecialReply } from "../protocol/encode_control_message.ts";
 import { encodeSignal } from "../protocol/encode_payload_message.ts";
-import type { Logger } from "../protocol/logger.ts";
+import { type Logger, silentLogger } from "../protocol/logger.ts";
 import type {
   CloseSessionMessage,
   RequestMessage,
@@ -36,6 +36,7 @@ import { ConnectionInactiveError } from "./errors.ts";
 import type { ReplyValue } from "./incoming.ts";
 import { failureReply, payloadParts, replyFor } from "./reply_bytes.ts";
 import type { ProtocolViolation, ServerLimits, ServerOptions } from "./options.ts";
+import type { RateLimitedLog } from "./rate_limited_log.ts";
 import { SendBuffer } from "./send_buffer.ts";
 import type { SessionRegistry } from "./session_registry.ts";
 import { checkTopicName } from "./topic_name.ts";
@@ -70,6 +71,8 @@ export interface ServerContext {
   readonly keyGenerator: SessionKeyGenerator;
   /** Where failures go. */
   readonly logger: Logger;
+  /** Where protocol violations are logged, at a bounded rate. */
+  readonly violationLog: RateLimitedLog;
   /** Whether the server is shutting down. */
   readonly shuttingDown: boolean;
   /** Forgets a connection that ended. */
@@ -409,7 +412,14 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   }
 
   #failureReply(message: RequestMessage, error: unknown): Uint8Array {
-    return failureReply(message.id, error, this.#server.logger, `request "${message.nameText}"`);
+    // Failing only because this connection went away is no handler bug: nothing to log.
+    const logger = this.#leftAlready(error) ? silentLogger : this.#server.logger;
+    return failureReply(message.id, error, logger, `request "${message.nameText}"`);
+  }
+
+  /** Whether `error` says no more than that this connection has ended. */
+  #leftAlready(error: unknown): boolean {
+    return !this.#open && error instanceof ConnectionInactiveError;
   }
 
   /** Sends a reply; the request's slot is freed once the send buffer is under its limit. */
@@ -457,6 +467,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   }
 
   #signalFailed(message: SignalMessage, error: unknown): void {
+    if (this.#leftAlready(error)) return;
     this.#server.logger.error(`signal handler failed (signal "${message.nameText}")`, error);
   }
 
@@ -527,7 +538,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   // --- Ending -----------------------------------------------------------------------------
 
   #reportViolation(violation: ProtocolViolation): void {
-    this.#server.logger.warn(
+    this.#server.violationLog.warn(
       `protocol violation from ${
         this.connection.remoteAddress || "a client"
       }: ${violation.message}`,

@@ -90,7 +90,10 @@ export interface ServerOptions {
    * response.
    */
   onOptions?(request: Request): Response | Promise<Response>;
-  /** Client input that broke the protocol; see {@link ProtocolViolation}. */
+  /**
+   * Client input that broke the protocol; see {@link ProtocolViolation}. Called for every one;
+   * the logger gets at most 10 per 10 s (a hostile client causes them at will).
+   */
   onProtocolViolation?(connection: Connection, violation: ProtocolViolation): void;
   /** Whether clients may have sessions; default `true`. */
   sessionsEnabled?: boolean;
@@ -180,7 +183,12 @@ export interface ServerOptions {
   closeTimeout?: number;
   /** The sub-protocol name sent in accept-conf (printable ASCII); default none. */
   subProtocol?: string;
-  /** Where failures are logged; default `console`. */
+  /**
+   * Where failures are logged; default `console`. Protocol violations are warned about at most
+   * 10 times per 10 s, then counted in one line. A handler that fails only because its own
+   * connection has ended (a `ConnectionInactiveError`, or its abort signal's reason) is not
+   * logged.
+   */
   logger?: Logger;
 }
 

@@ -28,6 +28,7 @@ import type { SessionLifecycle } from "./connection_session.ts";
 import { ConnectionState, type ServerContext } from "./connection_state.ts";
 import { OfflineSignals } from "./offline_signals.ts";
 import { resolveLimits, type ServerLimits, type ServerOptions } from "./options.ts";
+import { RateLimitedLog } from "./rate_limited_log.ts";
 import { payloadParts } from "./reply_bytes.ts";
 import { SessionExpiryClock } from "./session_expiry.ts";
 import { serverSessionLifecycle } from "./session_lifecycle.ts";
@@ -70,6 +71,7 @@ export class Server {
   readonly #sessionManager: SessionManager;
   readonly #keyGenerator: SessionKeyGenerator;
   readonly #logger: Logger;
+  readonly #violationLog: RateLimitedLog;
   readonly #acceptConf: Uint8Array;
   readonly #connections = new Set<ConnectionState>();
   /** Sockets sent their close frame and not yet closed: shutdown waits for them. */
@@ -102,6 +104,7 @@ export class Server {
     });
     this.#keyGenerator = options.sessionKeyGenerator ?? new DefaultSessionKeyGenerator();
     this.#logger = options.logger ?? console;
+    this.#violationLog = new RateLimitedLog(this.#logger, violationLogLimit);
     this.#acceptConf = encodeAcceptConf({
       readTimeoutMs: this.#limits.readTimeout,
       messageBufferSize: this.#limits.messageBufferSize,
@@ -141,6 +144,7 @@ export class Server {
       sessionManager: this.#sessionManager,
       keyGenerator: this.#keyGenerator,
       logger: this.#logger,
+      violationLog: this.#violationLog,
       get shuttingDown() {
         return isShuttingDown();
       },
@@ -466,9 +470,16 @@ export class Server {
     // Gone at the latest `closeTimeout` after their close frames: the HTTP server that stops
     // next finds no WebSocket to cut short.
     await Promise.all(this.#closingSockets);
+    this.#violationLog.flush();
     await this.#cluster.leave();
   }
 }
+
+/**
+ * Protocol violations written to the logger: a hostile client causes them at will, and the
+ * `onProtocolViolation` hook sees every one.
+ */
+const violationLogLimit = { max: 10, windowMs: 10_000, what: "protocol violations" };
 
 /** Pushes `bytes` to each connection of a set; returns how many. */
 function pushTo(states: ReadonlySet<ConnectionState>, bytes: Uint8Array): number {
