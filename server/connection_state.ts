@@ -107,8 +107,6 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   readonly #pendingIds = new Set<number | string>();
   readonly #session: ConnectionSession<ConnectionState>;
   readonly #sendBuffer: SendBuffer;
-  /** Session requests of one connection run one after another, as in the reference. */
-  #sessionQueue: Promise<void> = Promise.resolve();
   #open = true;
   #closing = false;
   /**
@@ -481,20 +479,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
       return this.send(encodeSpecialReply(MessageType.ShutdownReply, message.id));
     }
     if (!this.#startTask()) return;
-    const run = async () => {
-      try {
-        const reply = message.kind === "restore-session"
-          ? await this.#session.answerRestore(message)
-          : await this.#session.answerClose(message);
-        if (reply !== undefined) this.send(reply);
-      } catch (error) {
-        this.#server.logger.error(`${message.kind} request failed`, error);
-        this.send(encodeSpecialReply(MessageType.InternalErrorReply, message.id));
-      } finally {
-        this.#endTask();
-      }
-    };
-    this.#sessionQueue = this.#sessionQueue.then(run);
+    void this.#session.answer(message).finally(() => this.#endTask());
   }
 
   // --- Limits, tasks, backpressure --------------------------------------------------------
