@@ -84,9 +84,6 @@ export interface ServerContext {
 /** How long a client must have sent nothing before a graceful close sends its close frame. */
 const quietBeforeClose = 50;
 
-/** Timers fire at once for longer delays (readTimeout may be up to 2^32 − 1 ms). */
-const maxTimerDelay = 2_147_483_647;
-
 /**
  * One accepted socket and everything the server knows about it.
  *
@@ -102,11 +99,16 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   readonly #server: ServerContext;
   readonly #socket: TransportSocket;
   readonly #limiter: ConcurrencyLimiter;
-  readonly #abort = new AbortController();
+  // What an idle connection does not need is made when first needed: memory per connection
+  // is what a server with many idle clients pays for.
+  /** Aborted when the connection ends; made with the first request. */
+  #abort: AbortController | undefined;
   /** Ids of requests received and not yet answered. */
-  readonly #pendingIds = new Set<number | string>();
-  readonly #session: ConnectionSession<ConnectionState>;
-  readonly #sendBuffer: SendBuffer;
+  #pendingIds: Set<number | string> | undefined;
+  /** The session side; made on the first session operation. */
+  #sessionSide: ConnectionSession<ConnectionState> | undefined;
+  /** Made when a reply or handler first waits for the socket to drain. */
+  #sendBuffer: SendBuffer | undefined;
   #open = true;
   #closing = false;
   /**
@@ -119,11 +121,10 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   #whenGone: (() => void) | undefined;
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
   #tasks = 0;
-  #idleWaiters: (() => void)[] = [];
+  #idleWaiters: (() => void)[] | undefined;
   #lastRead = Date.now();
-  #readTimer: ReturnType<typeof setTimeout> | undefined;
   /** The topics subscribed to; kept after the close, for the disconnect hook. */
-  readonly #topics = new Set<string>();
+  #topics: Set<string> | undefined;
   /** The session held when the connection ended, for the disconnect hook. */
   #sessionAtClose: Session | null = null;
   /** Pushed signals held back while a restore sends its reply and the kept signals. */
@@ -140,9 +141,13 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
     this.#socket = socket;
     this.#limiter = new ConcurrencyLimiter(options.concurrencyLimit ?? 0);
     this.connection = new Connection(this, options.info ?? {}, remoteAddress);
-    this.#sendBuffer = new SendBuffer(socket, server.limits.sendHighWaterMark);
+  }
+
+  get #session(): ConnectionSession<ConnectionState> {
+    if (this.#sessionSide !== undefined) return this.#sessionSide;
+    const server = this.#server;
     const isOpen = () => this.#open;
-    this.#session = new ConnectionSession({
+    this.#sessionSide = new ConnectionSession({
       owner: this,
       get isOpen() {
         return isOpen();
@@ -161,7 +166,16 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
         for (const bytes of deferred) this.send(bytes);
       },
     });
-    this.#armReadTimer(server.limits.readTimeout);
+    return this.#sessionSide;
+  }
+
+  get #buffer(): SendBuffer {
+    return this.#sendBuffer ??= new SendBuffer(this.#socket, this.#server.limits.sendHighWaterMark);
+  }
+
+  /** Whether at most the high-water mark is queued for the client. */
+  #isWritable(): boolean {
+    return !this.#open || this.#socket.bufferedAmount <= this.#server.limits.sendHighWaterMark;
   }
 
   /** Whether the socket is open and the connection is not closing. */
@@ -176,12 +190,12 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
 
   /** The session this connection holds, or held when it ended. */
   get session(): Session | null {
-    return this.#open ? this.#session.current : this.#sessionAtClose;
+    return this.#open ? this.#sessionSide?.current ?? null : this.#sessionAtClose;
   }
 
   /** The topics this connection subscribed to, or had when it ended. */
   get topics(): readonly string[] {
-    return [...this.#topics];
+    return this.#topics === undefined ? [] : [...this.#topics];
   }
 
   /** Sends raw bytes if the socket is open. */
@@ -271,7 +285,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
 
   /** The socket's send buffer drained. */
   drained(): void {
-    this.#sendBuffer.drained();
+    this.#sendBuffer?.drained();
   }
 
   // --- Connection operations --------------------------------------------------------------
@@ -287,6 +301,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   subscribe(topic: string): boolean {
     checkTopicName(topic);
     if (!this.#open) throw new ConnectionInactiveError("subscribe");
+    this.#topics ??= new Set();
     if (this.#topics.has(topic)) return false;
     this.#topics.add(topic);
     this.#server.topics.subscribe(topic, this);
@@ -295,7 +310,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
 
   /** Unsubscribes from a topic; `false` when not subscribed (or the connection ended). */
   unsubscribe(topic: string): boolean {
-    if (!this.#open || !this.#topics.delete(topic)) return false;
+    if (!this.#open || this.#topics?.delete(topic) !== true) return false;
     this.#server.topics.unsubscribe(topic, this);
     return true;
   }
@@ -344,13 +359,29 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
 
   /** Resolves when the send buffer is under the high-water mark (or the socket closed). */
   whenWritable(): Promise<void> {
-    return this.#sendBuffer.writable();
+    if (this.#isWritable()) return Promise.resolve();
+    return this.#buffer.writable();
+  }
+
+  /**
+   * Closes the connection if nothing was read from it for the read timeout (the server checks
+   * every connection a few times per read timeout, at least once a second).
+   */
+  checkReadTimeout(now: number): void {
+    if (!this.#open || this.#decided !== undefined) return;
+    const timeout = this.#server.limits.readTimeout;
+    if (now - this.#lastRead < timeout) return;
+    this.#decideClose({
+      kind: "read-timeout",
+      code: CloseCode.ReadTimeout,
+      message: `nothing read for ${timeout} ms`,
+    });
   }
 
   /** Resolves when no handler of this connection runs or waits. */
   idle(): Promise<void> {
     if (this.#tasks === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+    return new Promise((resolve) => (this.#idleWaiters ??= []).push(resolve));
   }
 
   // --- Incoming messages ------------------------------------------------------------------
@@ -361,7 +392,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
 
   #receiveRequest(message: RequestMessage): void {
     const key = idKey(message.bytes);
-    if (this.#pendingIds.has(key)) {
+    if (this.#pendingIds?.has(key) === true) {
       return this.#violation({
         kind: "duplicate-request-id",
         message: "a request reused the id of a request still pending",
@@ -371,7 +402,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
       return this.send(encodeSpecialReply(MessageType.ShutdownReply, message.id));
     }
     if (!this.#startTask()) return;
-    this.#pendingIds.add(key);
+    (this.#pendingIds ??= new Set()).add(key);
     this.#limiter.acquire(() => this.#startRequest(message, key));
   }
 
@@ -390,7 +421,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
         name: message.nameText,
         payload: new Payload(message.payload, message.encoding),
         connection: this.connection,
-        signal: this.#abort.signal,
+        signal: (this.#abort ??= new AbortController()).signal,
       });
     } catch (error) {
       return this.#answer(key, this.#failureReply(message, error));
@@ -423,12 +454,12 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   /** Sends a reply; the request's slot is freed once the send buffer is under its limit. */
   #answer(key: number | string, reply: Uint8Array): void {
     this.send(reply);
-    if (this.#sendBuffer.isWritable()) return this.#endRequest(key);
-    this.#sendBuffer.writable().then(() => this.#endRequest(key));
+    if (this.#isWritable()) return this.#endRequest(key);
+    this.#buffer.writable().then(() => this.#endRequest(key));
   }
 
   #endRequest(key: number | string): void {
-    this.#pendingIds.delete(key);
+    this.#pendingIds?.delete(key);
     this.#limiter.release();
     this.#endTask();
   }
@@ -499,25 +530,9 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   #endTask(): void {
     if (--this.#tasks > 0) return;
     const waiters = this.#idleWaiters;
-    this.#idleWaiters = [];
+    if (waiters === undefined) return;
+    this.#idleWaiters = undefined;
     for (const wake of waiters) wake();
-  }
-
-  #armReadTimer(delay: number): void {
-    this.#readTimer = setTimeout(() => {
-      if (!this.#open) return;
-      const silent = Date.now() - this.#lastRead;
-      const timeout = this.#server.limits.readTimeout;
-      if (silent >= timeout) {
-        this.#decideClose({
-          kind: "read-timeout",
-          code: CloseCode.ReadTimeout,
-          message: `nothing read for ${timeout} ms`,
-        });
-      } else {
-        this.#armReadTimer(timeout - silent);
-      }
-    }, Math.min(delay, maxTimerDelay));
   }
 
   // --- Ending -----------------------------------------------------------------------------
@@ -556,7 +571,6 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
     if (!this.#open || this.#decided !== undefined) return;
     this.#decided = reason;
     this.#closing = true;
-    clearTimeout(this.#readTimer);
     const grace = this.#server.limits.closeGrace;
     if (this.#tasks === 0 || grace === 0) return this.#closeNow(reason);
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -594,13 +608,15 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   #finish(reason: DisconnectReason): void {
     if (!this.#open) return;
     this.#open = false;
-    clearTimeout(this.#readTimer);
-    this.#sendBuffer.stop();
-    this.#abort.abort(new ConnectionInactiveError("reply"));
-    for (const topic of this.#topics) this.#server.topics.unsubscribe(topic, this);
-    this.#sessionAtClose = this.#session.current;
-    // A dropped connection leaves its session stored, so that the client can restore it.
-    this.#session.leave().catch(() => {});
+    this.#sendBuffer?.stop();
+    this.#abort?.abort(new ConnectionInactiveError("reply"));
+    for (const topic of this.#topics ?? []) this.#server.topics.unsubscribe(topic, this);
+    const side = this.#sessionSide;
+    if (side !== undefined) {
+      this.#sessionAtClose = side.current;
+      // A dropped connection leaves its session stored, so that the client can restore it.
+      side.leave().catch(() => {});
+    }
     this.#server.removeConnection(this);
     try {
       this.#server.hooks.onClientDisconnected?.(this.connection, reason);

@@ -74,6 +74,8 @@ export class Server {
   readonly #violationLog: RateLimitedLog;
   readonly #acceptConf: Uint8Array;
   readonly #connections = new Set<ConnectionState>();
+  /** Checks every connection's read timeout while there are connections. */
+  #readTimeoutTimer: ReturnType<typeof setInterval> | undefined;
   /** Sockets sent their close frame and not yet closed: shutdown waits for them. */
   readonly #closingSockets = new Set<Promise<void>>();
   readonly #topics = new TopicRegistry<ConnectionState>();
@@ -390,6 +392,7 @@ export class Server {
     }
     const state = new ConnectionState(this.#context, socket, options, peer.remoteAddress);
     this.#connections.add(state);
+    this.#watchReadTimeouts();
     socket.send(this.#acceptConf);
     try {
       this.#hooks.onClientConnected?.(state.connection);
@@ -410,6 +413,26 @@ export class Server {
   shutdown(options: { timeout?: number } = {}): Promise<void> {
     this.#shutdown ??= this.#shutDown(options.timeout);
     return this.#shutdown;
+  }
+
+  /**
+   * One timer for all connections, not one each (a timer costs more memory than the rest of an
+   * idle connection on some runtimes): a silent connection is closed between `readTimeout` and
+   * a quarter of it (at most 1 s) later.
+   */
+  #watchReadTimeouts(): void {
+    if (this.#readTimeoutTimer !== undefined) return;
+    const tick = Math.min(1000, Math.floor(this.#limits.readTimeout / 4));
+    this.#readTimeoutTimer = setInterval(() => {
+      if (this.#connections.size === 0) return this.#stopReadTimeouts();
+      const now = Date.now();
+      for (const state of this.#connections) state.checkReadTimeout(now);
+    }, tick);
+  }
+
+  #stopReadTimeouts(): void {
+    clearInterval(this.#readTimeoutTimer);
+    this.#readTimeoutTimer = undefined;
   }
 
   get #lifecycle(): SessionLifecycle {
@@ -470,6 +493,7 @@ export class Server {
     // Gone at the latest `closeTimeout` after their close frames: the HTTP server that stops
     // next finds no WebSocket to cut short.
     await Promise.all(this.#closingSockets);
+    this.#stopReadTimeouts();
     this.#violationLog.flush();
     await this.#cluster.leave();
   }

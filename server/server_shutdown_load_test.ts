@@ -24,6 +24,7 @@ function loadClient(url: string, inFlight: number, shutdownBegan: () => number |
     socket.binaryType = "arraybuffer";
     const sentAt = new Map<number, number>();
     let next = 1;
+    let stopped = false;
     let sentBeforeShutdown = 0;
     const send = () => {
       const id = next++;
@@ -39,7 +40,9 @@ function loadClient(url: string, inFlight: number, shutdownBegan: () => number |
       const message = decodeMessage(new Uint8Array(event.data as ArrayBuffer));
       if (message.kind !== "reply" && message.kind !== "shutdown-reply") return;
       sentAt.delete(requestIdKey(message.id));
-      if (socket.readyState === WebSocket.OPEN) send();
+      // As a client would: no new requests to a server that said it is shutting down.
+      if (message.kind === "shutdown-reply") stopped = true;
+      if (socket.readyState === WebSocket.OPEN && !stopped) send();
     };
     socket.onerror = () => {};
     socket.onclose = (event) => {
@@ -63,8 +66,6 @@ for (const adapter of adapters) {
     const running = await startServer({
       adapter,
       logger: silentLogger,
-      // These clients never pause (each shutdown reply makes them send again): no waiting long.
-      closeGrace: 300,
       onRequest: async (request) => {
         await sleep(1);
         return request.payload;
