@@ -18,7 +18,7 @@
 import { CloseCode } from "../server/close_codes.ts";
 import type { Server } from "../server/server.ts";
 import type { ConnectionOptions, TransportEvents } from "../server/transport.ts";
-import { closeWhenDrained } from "./close_when_drained.ts";
+import { BunSocketTransport } from "./bun_socket.ts";
 import type { ListenOptions, RunningServer } from "./deno.ts";
 import { hostPort } from "./host_port.ts";
 
@@ -139,31 +139,8 @@ export function bunHandlers(server: Server): BunHandlers {
     },
     websocket: {
       open(ws) {
-        const queued = () => ws.getBufferedAmount?.() ?? 0;
-        let closing: (() => void) | undefined;
         ws.data.events = server.accept(
-          {
-            send: (bytes) => void ws.sendBinary(bytes),
-            close: (code, reason) => {
-              closing ??= closeWhenDrained(
-                {
-                  get bufferedAmount() {
-                    return queued();
-                  },
-                  close: (code, reason) => ws.close(code, reason),
-                },
-                code,
-                reason,
-              );
-            },
-            terminate: () => {
-              closing?.();
-              ws.terminate();
-            },
-            get bufferedAmount() {
-              return queued();
-            },
-          },
+          new BunSocketTransport(ws),
           ws.data.options,
           { remoteAddress: ws.data.remoteAddress },
         );

@@ -1,7 +1,7 @@
 /**
- * Closing a server-side `WebSocket` of `Deno.upgradeWebSocket` so that the peer sees the close
- * code, and dropping it when the peer does not answer. Used by the Deno adapter and by the Hono
- * adapter under Deno.
+ * A server-side `WebSocket` of `Deno.upgradeWebSocket` as the server core sees it
+ * (`TransportSocket`), closed so that the peer sees the close code and dropped when the peer
+ * does not answer. Used by the Deno adapter and by the Hono adapter under Deno.
  *
  * Two things about Deno's server sockets (Deno 2.9, `ext/websocket/01_websocket.js`) shape it:
  *
@@ -14,15 +14,17 @@
  *   resource table when the runtime has one (feature-detected; nothing happens without it).
  *   Writes the peer never reads still hold the connection until the peer reads or goes away.
  *
+ * Methods live on the prototype: an idle connection holds no closures for its transport.
+ *
  * @example
  * ```ts
- * import { DenoSocketCloser } from "./deno_socket.ts";
+ * import { DenoSocketTransport } from "./deno_socket.ts";
  * const http = Deno.serve({ port: 0, onListen: () => {} }, (request) => {
  *   const { socket, response } = Deno.upgradeWebSocket(request);
- *   const closer = new DenoSocketCloser(socket);
+ *   const transport = new DenoSocketTransport(socket);
  *   socket.onmessage = () => {
- *     closer.received();
- *     closer.close(1002, "no messages wanted");
+ *     transport.received();
+ *     transport.close(1002, "no messages wanted");
  *   };
  *   return response;
  * });
@@ -35,22 +37,25 @@
  * @module
  */
 
+import type { TransportSocket } from "../server/transport.ts";
+
 /** How long the peer must have sent nothing before the close frame goes out. */
 export const quietBeforeClose = 50;
 
 /**
- * Closes one Deno server socket as described in the module documentation.
+ * One Deno server socket for the core, closed as described in the module documentation.
  *
  * @example
  * ```ts
- * import { DenoSocketCloser } from "./deno_socket.ts";
+ * import { DenoSocketTransport } from "./deno_socket.ts";
  * const http = Deno.serve({ port: 0, onListen: () => {} }, (request) => {
  *   const { socket, response } = Deno.upgradeWebSocket(request);
- *   const closer = new DenoSocketCloser(socket);
+ *   const transport = new DenoSocketTransport(socket);
  *   socket.onopen = () => {
- *     closer.close(1001, "going away");
+ *     transport.send(new Uint8Array([23, 2, 0]));
+ *     transport.close(1001, "going away");
  *     // The peer has 5 s to answer; then the connection is dropped.
- *     const deadline = setTimeout(() => closer.terminate(), 5000);
+ *     const deadline = setTimeout(() => transport.terminate(), 5000);
  *     socket.onclose = () => clearTimeout(deadline);
  *   };
  *   return response;
@@ -61,15 +66,27 @@ export const quietBeforeClose = 50;
  * await http.shutdown();
  * ```
  */
-export class DenoSocketCloser {
+export class DenoSocketTransport implements TransportSocket {
   readonly #socket: WebSocket;
   #lastReceived = 0;
   #pending: { code: number; reason: string } | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
-  /** Watches `socket`, a `WebSocket` from `Deno.upgradeWebSocket`. */
+  /** Wraps `socket`, a `WebSocket` from `Deno.upgradeWebSocket`. */
   constructor(socket: WebSocket) {
     this.#socket = socket;
+  }
+
+  /** Sends one binary message if the socket is open. */
+  send(bytes: Uint8Array): void {
+    if (this.#socket.readyState === WebSocket.OPEN) {
+      this.#socket.send(bytes as Uint8Array<ArrayBuffer>);
+    }
+  }
+
+  /** Bytes queued and not yet written. */
+  get bufferedAmount(): number {
+    return this.#socket.bufferedAmount;
   }
 
   /** The peer sent a message (call it from the socket's message handler). */
