@@ -18,6 +18,7 @@
 import { CloseCode } from "../server/close_codes.ts";
 import type { Server } from "../server/server.ts";
 import type { ConnectionOptions, TransportEvents } from "../server/transport.ts";
+import { BunSocketTransport } from "./bun_socket.ts";
 import type { ListenOptions, RunningServer } from "./deno.ts";
 import { hostPort } from "./host_port.ts";
 
@@ -59,6 +60,8 @@ export interface BunWebSocket {
   sendBinary(data: Uint8Array): number;
   /** Closes the socket. */
   close(code?: number, reason?: string): void;
+  /** Drops the connection at once. */
+  terminate(): void;
   /** Bytes waiting to be sent. */
   getBufferedAmount?(): number;
   /** `1` when open. */
@@ -137,13 +140,7 @@ export function bunHandlers(server: Server): BunHandlers {
     websocket: {
       open(ws) {
         ws.data.events = server.accept(
-          {
-            send: (bytes) => void ws.sendBinary(bytes),
-            close: (code, reason) => ws.close(code, reason),
-            get bufferedAmount() {
-              return ws.getBufferedAmount?.() ?? 0;
-            },
-          },
+          new BunSocketTransport(ws),
           ws.data.options,
           { remoteAddress: ws.data.remoteAddress },
         );

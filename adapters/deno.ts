@@ -16,7 +16,8 @@
  */
 
 import type { Server } from "../server/server.ts";
-import type { TransportEvents } from "../server/transport.ts";
+import type { ConnectionOptions, TransportEvents } from "../server/transport.ts";
+import { DenoSocketTransport } from "./deno_socket.ts";
 import { hostPort } from "./host_port.ts";
 
 /**
@@ -46,31 +47,34 @@ export function denoHandler(
     const remoteAddress = address?.hostname === undefined
       ? ""
       : hostPort(address.hostname, address.port);
-    let events: TransportEvents | undefined;
-    socket.onopen = () => {
-      events = server.accept(
-        {
-          send: (bytes) => {
-            if (socket.readyState === WebSocket.OPEN) socket.send(bytes as Uint8Array<ArrayBuffer>);
-          },
-          close: (code, reason) => socket.close(code, reason),
-          get bufferedAmount() {
-            return socket.bufferedAmount;
-          },
-        },
-        decision.options,
-        { remoteAddress },
-      );
-    };
-    socket.onmessage = (event) => {
-      const data = event.data;
-      events?.message(typeof data === "string" ? data : new Uint8Array(data as ArrayBuffer));
-    };
-    socket.onclose = (event) => events?.closed(event.code, event.reason);
-    // An error is always followed by a close event, which ends the connection.
-    socket.onerror = () => {};
+    serveSocket(server, socket, decision.options, remoteAddress);
     return response;
   };
+}
+
+/**
+ * Hands an upgraded socket to the core once it opens. A function of its own, so that the
+ * closures a connection keeps for its lifetime do not keep the upgrade's request alive.
+ */
+function serveSocket(
+  server: Server,
+  socket: WebSocket,
+  options: ConnectionOptions,
+  remoteAddress: string,
+): void {
+  const transport = new DenoSocketTransport(socket);
+  let events: TransportEvents | undefined;
+  socket.onopen = () => {
+    events = server.accept(transport, options, { remoteAddress });
+  };
+  socket.onmessage = (event) => {
+    transport.received();
+    const data = event.data;
+    events?.message(typeof data === "string" ? data : new Uint8Array(data as ArrayBuffer));
+  };
+  // An error is always followed by a close event, which ends the connection: no error handler
+  // (each handler costs memory on every connection).
+  socket.onclose = (event) => events?.closed(event.code, event.reason);
 }
 
 /**

@@ -23,8 +23,10 @@
  */
 
 import { bunCloseCode } from "./bun.ts";
+import { type BunSocketLike, BunSocketTransport } from "./bun_socket.ts";
+import { DenoSocketTransport } from "./deno_socket.ts";
 import type { Server } from "../server/server.ts";
-import type { TransportEvents } from "../server/transport.ts";
+import type { TransportEvents, TransportSocket } from "../server/transport.ts";
 import { hostPort } from "./host_port.ts";
 
 /**
@@ -122,18 +124,59 @@ export interface HonoHandlerOptions<C extends HonoContextLike> {
   getConnInfo?: (c: C) => { remote: { address?: string; port?: number } };
 }
 
-interface RuntimeSocket {
-  binaryType?: string;
-  bufferedAmount?: number;
-  getBufferedAmount?(): number;
-  readyState?: number;
+/**
+ * The runtime's own socket behind Hono's: Deno's `WebSocket` and Bun's `ServerWebSocket` close
+ * and drop connections as the core needs (see deno_socket.ts and bun_socket.ts); any other is
+ * served through Hono's `WSContext`, which cannot drop a connection.
+ */
+function transportFor(ws: HonoWSContextLike): TransportSocket {
+  const raw = ws.raw;
+  if (raw instanceof WebSocket) {
+    // Deno's default binary type is "blob".
+    raw.binaryType = "arraybuffer";
+    return new DenoSocketTransport(raw);
+  }
+  if (isBunSocket(raw)) return new BunSocketTransport(raw);
+  return new HonoContextTransport(ws);
+}
+
+function isBunSocket(raw: unknown): raw is BunSocketLike {
+  const socket = raw as Partial<BunSocketLike> | undefined;
+  return typeof socket?.sendBinary === "function" && typeof socket.terminate === "function";
+}
+
+/** Hono's own socket context, for runtimes whose socket the adapter does not know. */
+class HonoContextTransport implements TransportSocket {
+  readonly #ws: HonoWSContextLike;
+
+  constructor(ws: HonoWSContextLike) {
+    this.#ws = ws;
+  }
+
+  send(bytes: Uint8Array): void {
+    if (this.#ws.readyState === 1) this.#ws.send(bytes as Uint8Array<ArrayBuffer>);
+  }
+
+  close(code: number, reason: string): void {
+    this.#ws.close(code, reason);
+  }
+
+  terminate(): void {
+    this.#ws.close();
+  }
+
+  get bufferedAmount(): number {
+    return 0;
+  }
 }
 
 /**
  * Makes a Hono route handler that serves WebWire: the core decides first
  * (`Server.prepareUpgrade`, whose refusal is returned as is), then Hono upgrades. Under Bun,
- * serve with Hono's `websocket` handlers; to let Bun itself refuse oversized messages, add
- * `maxPayloadLength: server.limits.messageBufferSize` to them (the core refuses them anyway).
+ * serve with Hono's `websocket` handlers plus `idleTimeout: 0` (WebWire has its own read
+ * timeout; Bun's idle timeout also sets how long Bun keeps a close the peer does not answer:
+ * about 4 s at 0, up to 16 s otherwise) and, to let Bun itself refuse oversized messages,
+ * `maxPayloadLength: server.limits.messageBufferSize` (the core refuses them anyway).
  *
  * @example
  * ```ts
@@ -163,36 +206,19 @@ export function honoHandler<C extends HonoContextLike>(
       ? ""
       : hostPort(remote.address, remote.port);
     let events: TransportEvents | undefined;
+    let denoSocket: DenoSocketTransport | undefined;
     // Messages that arrive as a Blob are read asynchronously; later ones wait for them so
     // that the core sees the client's order.
     let blobs: Promise<void> | undefined;
     const deliver = (data: Uint8Array | string) => events?.message(data);
     return await upgradeWebSocket(c, {
       onOpen(_event, ws) {
-        const socket = ws.raw as RuntimeSocket | undefined;
-        // Under Deno, raw is a WebSocket whose default binary type is "blob". Bun's socket has
-        // a binary type too ("nodebuffer"), which Hono's Bun helper relies on: left alone.
-        if (socket?.binaryType === "blob") socket.binaryType = "arraybuffer";
-        events = server.accept(
-          {
-            send: (bytes) => {
-              if ((socket?.readyState ?? ws.readyState) === 1) {
-                ws.send(bytes as Uint8Array<ArrayBuffer>);
-              }
-            },
-            close: (code, reason) => ws.close(code, reason),
-            get bufferedAmount() {
-              if (typeof socket?.getBufferedAmount === "function") {
-                return socket.getBufferedAmount();
-              }
-              return socket?.bufferedAmount ?? 0;
-            },
-          },
-          decision.options,
-          { remoteAddress },
-        );
+        const transport = transportFor(ws);
+        if (transport instanceof DenoSocketTransport) denoSocket = transport;
+        events = server.accept(transport, decision.options, { remoteAddress });
       },
       onMessage(event, ws) {
+        denoSocket?.received();
         const data = event.data;
         if (data instanceof Blob) {
           const read = data.arrayBuffer();

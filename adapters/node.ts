@@ -26,9 +26,10 @@ import { Buffer } from "node:buffer";
 // `ws` ships no types; the few the adapter needs are in node_ws.d.ts (which says why not
 // @types/ws).
 // @ts-types="./node_ws.d.ts"
-import { WebSocketServer } from "ws";
+import { WebSocket, WebSocketServer } from "ws";
 import { CloseCode } from "../server/close_codes.ts";
 import type { Server } from "../server/server.ts";
+import type { ConnectionOptions, TransportSocket } from "../server/transport.ts";
 import type { ListenOptions, RunningServer } from "./deno.ts";
 import { hostPort } from "./host_port.ts";
 
@@ -68,11 +69,17 @@ export interface NodeHandlers {
  * ```
  */
 export function nodeHandlers(server: Server): NodeHandlers {
+  const size = server.limits.messageBufferSize;
   const wss = new WebSocketServer({
     noServer: true,
-    maxPayload: server.limits.messageBufferSize,
+    maxPayload: size,
     clientTracking: false,
     perMessageDeflate: false,
+    WebSocket: withCloseReasons({
+      [CloseCode.MessageTooBig]: `message over the buffer size of ${size} bytes`,
+      [CloseCode.ProtocolViolation]: "invalid WebSocket frame",
+      1007: "invalid UTF-8 in a text frame",
+    }),
   });
   return {
     request(request, response) {
@@ -92,38 +99,73 @@ export function nodeHandlers(server: Server): NodeHandlers {
         socket.off("error", onError);
         const remoteAddress = peerAddress(request);
         wss.handleUpgrade(request, socket, toBuffer(head), (ws) => {
-          const events = server.accept(
-            {
-              send: (bytes) => {
-                if (ws.readyState === ws.OPEN) ws.send(bytes);
-              },
-              close: (code, reason) => ws.close(code, reason),
-              get bufferedAmount() {
-                return ws.bufferedAmount;
-              },
-            },
-            decision.options,
-            { remoteAddress },
-          );
-          ws.on("message", (data, isBinary) => {
-            const bytes = toBytes(data);
-            events.message(isBinary ? bytes : new TextDecoder().decode(bytes));
-          });
-          let tooBig: Error | undefined;
-          ws.on("close", (code, reason) => {
-            // After refusing a message over maxPayload, ws sends the client 1009 but stops
-            // reading, so its own close event only knows 1006.
-            if (tooBig !== undefined) events.closed(CloseCode.MessageTooBig, tooBig.message);
-            else events.closed(code, reason.toString());
-          });
-          // An error is always followed by a close event, which ends the connection.
-          ws.on("error", (error) => {
-            if ((error as { code?: unknown }).code === wsTooBigCode) tooBig ??= error;
-          });
+          serveSocket(server, ws, socket, decision.options, remoteAddress);
         });
       })().catch(() => socket.destroy());
     },
   };
+}
+
+/**
+ * Hands an upgraded socket to the core. A function of its own, so that the closures a
+ * connection keeps for its lifetime do not keep the upgrade's request alive.
+ */
+function serveSocket(
+  server: Server,
+  ws: WebSocket,
+  socket: Duplex,
+  options: ConnectionOptions,
+  remoteAddress: string,
+): void {
+  const events = server.accept(new NodeTransport(ws, socket), options, { remoteAddress });
+  ws.on("message", (data, isBinary) => {
+    const bytes = toBytes(data);
+    events.message(isBinary ? bytes : new TextDecoder().decode(bytes));
+  });
+  let tooBig: Error | undefined;
+  ws.on("close", (code, reason) => {
+    // After refusing a message over maxPayload, ws sends the client 1009 but stops reading,
+    // so its own close event only knows 1006.
+    if (tooBig !== undefined) events.closed(CloseCode.MessageTooBig, tooBig.message);
+    else events.closed(code, reason.toString());
+  });
+  // An error is always followed by a close event, which ends the connection.
+  ws.on("error", (error) => {
+    if ((error as { code?: unknown }).code === wsTooBigCode) tooBig ??= error;
+  });
+}
+
+/** A `ws` socket as the core sees it (methods on the prototype: no closures per socket). */
+class NodeTransport implements TransportSocket {
+  readonly #ws: WebSocket;
+  readonly #socket: Duplex;
+
+  constructor(ws: WebSocket, socket: Duplex) {
+    this.#ws = ws;
+    this.#socket = socket;
+  }
+
+  send(bytes: Uint8Array): void {
+    if (this.#ws.readyState === this.#ws.OPEN) this.#ws.send(bytes);
+  }
+
+  close(code: number, reason: string): void {
+    this.#ws.close(code, reason);
+  }
+
+  /**
+   * A reset, not a FIN: a FIN would wait behind the bytes a stalled peer never reads, and the
+   * kernel would keep the connection (and those bytes) for minutes.
+   */
+  terminate(): void {
+    const tcp = this.#socket as Duplex & { resetAndDestroy?: () => void };
+    if (typeof tcp.resetAndDestroy === "function" && !tcp.destroyed) tcp.resetAndDestroy();
+    this.#ws.terminate();
+  }
+
+  get bufferedAmount(): number {
+    return this.#ws.bufferedAmount;
+  }
 }
 
 /**
@@ -234,6 +276,18 @@ async function writeRaw(socket: Duplex, response: Response): Promise<void> {
 }
 
 const wsTooBigCode = "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH";
+
+/**
+ * `ws`'s WebSocket class, giving the closes that `ws` starts itself (an oversized message, a
+ * broken frame) a reason: `ws` sends them with the code alone.
+ */
+function withCloseReasons(reasons: Record<number, string>): typeof WebSocket {
+  return class extends WebSocket {
+    override close(code?: number, reason?: string): void {
+      super.close(code, reason ?? (code === undefined ? undefined : reasons[code]));
+    }
+  };
+}
 
 function peerAddress(request: IncomingMessage): string {
   const { remoteAddress, remotePort } = request.socket;

@@ -15,15 +15,21 @@ export interface ServerOptions {
   maxPayload?: number;
   clientTracking?: boolean;
   perMessageDeflate?: boolean;
+  /** The class of the accepted sockets: `WebSocket` or a subclass. */
+  WebSocket?: typeof WebSocket;
 }
 
 /** One accepted `ws` connection. */
-export interface WebSocket {
+export class WebSocket {
+  /** Made by the server; never called by the adapter. */
+  protected constructor();
   readonly OPEN: 1;
   readonly readyState: 0 | 1 | 2 | 3;
   readonly bufferedAmount: number;
   send(data: Uint8Array): void;
   close(code?: number, reason?: string): void;
+  /** Destroys the underlying socket at once. */
+  terminate(): void;
   on(
     event: "message",
     listener: (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => void,

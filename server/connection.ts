@@ -150,6 +150,13 @@ export class Connection {
    * Creates a session with the given info, stores it through the session manager and sends
    * the client the session-created notification.
    *
+   * Session changes of one connection take effect one at a time, in the order they began:
+   * `createSession`, `closeSession` and the client's restore-session and close-session
+   * requests. So a `createSession` during a client's restore waits for it, and fails with
+   * `SessionUnavailableError` ("exists") if the restore succeeded; during a client's
+   * close-session request it takes effect after it (the client hears the close reply, then
+   * session-created). The client's view of the session always ends where the server's does.
+   *
    * @throws {SessionUnavailableError} when sessions are disabled or the connection has one.
    * @throws {ConnectionInactiveError} when the connection is closed.
    */
@@ -161,6 +168,7 @@ export class Connection {
    * Detaches this connection from its session and sends it the session-closed notification.
    * The session is destroyed (the session manager's `onSessionClosed`) when this was its last
    * connection, as in the reference server. Resolves to `false` when there was no session.
+   * Waits for the session changes that began before it (see {@link Connection.createSession}).
    */
   closeSession(): Promise<boolean> {
     return this.#host.closeSession();

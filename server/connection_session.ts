@@ -119,6 +119,13 @@ export interface SessionHost<C> {
 export class ConnectionSession<C> {
   readonly #host: SessionHost<C>;
   #session: Session | null = null;
+  /**
+   * The end of the queue of session operations: a handler's createSession and closeSession and
+   * the client's restore-session and close-session requests take effect one at a time, in the
+   * order they began, each announcing its outcome to the client before the next starts. So
+   * the client's view of the session ends where the server's does.
+   */
+  #turn: Promise<unknown> = Promise.resolve();
 
   /** Starts without a session. */
   constructor(host: SessionHost<C>) {
@@ -130,8 +137,17 @@ export class ConnectionSession<C> {
     return this.#session;
   }
 
-  /** Creates, stores and announces a session (a handler's `connection.createSession`). */
-  async create(info?: SessionInfo): Promise<Session> {
+  /**
+   * Creates, stores and announces a session (a handler's `connection.createSession`), after the
+   * session operations that began before it. During a client's restore it fails with
+   * `SessionUnavailableError("exists")` if the restore succeeded; during a client's
+   * close-session request it creates the session after the reply to that request.
+   */
+  create(info?: SessionInfo): Promise<Session> {
+    return this.#inTurn(() => this.#create(info));
+  }
+
+  async #create(info?: SessionInfo): Promise<Session> {
     const host = this.#host;
     if (!host.sessionsEnabled) {
       throw new SessionUnavailableError("disabled", "sessions are disabled on this server");
@@ -169,9 +185,14 @@ export class ConnectionSession<C> {
 
   /**
    * Detaches the session, destroys it when this was its last connection and tells the client
-   * (a handler's `connection.closeSession`). Resolves to `false` without a session.
+   * (a handler's `connection.closeSession`), after the session operations that began before
+   * it. Resolves to `false` without a session.
    */
-  async close(): Promise<boolean> {
+  close(): Promise<boolean> {
+    return this.#inTurn(() => this.#close());
+  }
+
+  async #close(): Promise<boolean> {
     if (this.#session === null) return false;
     // The connection has left the session whether or not destroying it succeeds: the client
     // hears of it either way, as from the reference (and before a restore can interleave).
@@ -186,8 +207,33 @@ export class ConnectionSession<C> {
     return this.#detach(false);
   }
 
+  /**
+   * Answers a client's restore-session (32) or close-session (31) request, after the session
+   * operations that began before it; a failure is logged and answered with an internal error.
+   */
+  answer(message: RestoreSessionMessage | CloseSessionMessage): Promise<void> {
+    return this.#inTurn(async () => {
+      try {
+        const reply = message.kind === "restore-session"
+          ? await this.#answerRestore(message)
+          : await this.#answerClose(message);
+        if (reply !== undefined) this.#host.send(reply);
+      } catch (error) {
+        this.#host.logger.error(`${message.kind} request failed`, error);
+        this.#host.send(encodeSpecialReply(MessageType.InternalErrorReply, message.id));
+      }
+    });
+  }
+
+  /** Runs `operation` once the session operations queued before it have ended. */
+  #inTurn<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.#turn.then(operation);
+    this.#turn = result.catch(() => {});
+    return result;
+  }
+
   /** The reply to a client's close-session request (type 31). */
-  async answerClose(message: CloseSessionMessage): Promise<Uint8Array> {
+  async #answerClose(message: CloseSessionMessage): Promise<Uint8Array> {
     if (!this.#host.sessionsEnabled) {
       return encodeSpecialReply(MessageType.SessionsDisabledReply, message.id);
     }
@@ -205,7 +251,7 @@ export class ConnectionSession<C> {
    * and then the signals kept for the session while it was offline, in order, and resolves to
    * `undefined`; any other outcome resolves to the reply to send.
    */
-  async answerRestore(message: RestoreSessionMessage): Promise<Uint8Array | undefined> {
+  async #answerRestore(message: RestoreSessionMessage): Promise<Uint8Array | undefined> {
     const host = this.#host;
     const refuse = (type: 2 | 3 | 4 | 5) => encodeSpecialReply(type, message.id);
     if (!host.sessionsEnabled) return refuse(MessageType.SessionsDisabledReply);

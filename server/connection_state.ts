@@ -14,7 +14,7 @@
 import { decodeMessage } from "../protocol/decode.ts";
 import { encodeSpecialReply } from "../protocol/encode_control_message.ts";
 import { encodeSignal } from "../protocol/encode_payload_message.ts";
-import type { Logger } from "../protocol/logger.ts";
+import { type Logger, silentLogger } from "../protocol/logger.ts";
 import type {
   CloseSessionMessage,
   RequestMessage,
@@ -36,6 +36,7 @@ import { ConnectionInactiveError } from "./errors.ts";
 import type { ReplyValue } from "./incoming.ts";
 import { failureReply, payloadParts, replyFor } from "./reply_bytes.ts";
 import type { ProtocolViolation, ServerLimits, ServerOptions } from "./options.ts";
+import type { RateLimitedLog } from "./rate_limited_log.ts";
 import { SendBuffer } from "./send_buffer.ts";
 import type { SessionRegistry } from "./session_registry.ts";
 import { checkTopicName } from "./topic_name.ts";
@@ -70,14 +71,18 @@ export interface ServerContext {
   readonly keyGenerator: SessionKeyGenerator;
   /** Where failures go. */
   readonly logger: Logger;
+  /** Where protocol violations are logged, at a bounded rate. */
+  readonly violationLog: RateLimitedLog;
   /** Whether the server is shutting down. */
   readonly shuttingDown: boolean;
   /** Forgets a connection that ended. */
   removeConnection(state: ConnectionState): void;
+  /** A socket was sent its close frame; `gone` resolves once it is closed or dropped. */
+  socketClosing(gone: Promise<void>): void;
 }
 
-/** Timers fire at once for longer delays (readTimeout may be up to 2^32 − 1 ms). */
-const maxTimerDelay = 2_147_483_647;
+/** How long a client must have sent nothing before a graceful close sends its close frame. */
+const quietBeforeClose = 50;
 
 /**
  * One accepted socket and everything the server knows about it.
@@ -94,21 +99,32 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   readonly #server: ServerContext;
   readonly #socket: TransportSocket;
   readonly #limiter: ConcurrencyLimiter;
-  readonly #abort = new AbortController();
+  // What an idle connection does not need is made when first needed: memory per connection
+  // is what a server with many idle clients pays for.
+  /** Aborted when the connection ends; made with the first request. */
+  #abort: AbortController | undefined;
   /** Ids of requests received and not yet answered. */
-  readonly #pendingIds = new Set<number | string>();
-  readonly #session: ConnectionSession<ConnectionState>;
-  readonly #sendBuffer: SendBuffer;
-  /** Session requests of one connection run one after another, as in the reference. */
-  #sessionQueue: Promise<void> = Promise.resolve();
+  #pendingIds: Set<number | string> | undefined;
+  /** The session side; made on the first session operation. */
+  #sessionSide: ConnectionSession<ConnectionState> | undefined;
+  /** Made when a reply or handler first waits for the socket to drain. */
+  #sendBuffer: SendBuffer | undefined;
   #open = true;
   #closing = false;
+  /**
+   * Why the server decided to close (a violation, a flood, a read timeout): from then on nothing
+   * more is read, and the close frame follows the replies of the handlers already running.
+   */
+  #decided: DisconnectReason | undefined;
+  /** Whether the runtime reported the socket closed, or it was terminated. */
+  #gone = false;
+  #whenGone: (() => void) | undefined;
+  #closeTimer: ReturnType<typeof setTimeout> | undefined;
   #tasks = 0;
-  #idleWaiters: (() => void)[] = [];
+  #idleWaiters: (() => void)[] | undefined;
   #lastRead = Date.now();
-  #readTimer: ReturnType<typeof setTimeout> | undefined;
   /** The topics subscribed to; kept after the close, for the disconnect hook. */
-  readonly #topics = new Set<string>();
+  #topics: Set<string> | undefined;
   /** The session held when the connection ended, for the disconnect hook. */
   #sessionAtClose: Session | null = null;
   /** Pushed signals held back while a restore sends its reply and the kept signals. */
@@ -125,9 +141,13 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
     this.#socket = socket;
     this.#limiter = new ConcurrencyLimiter(options.concurrencyLimit ?? 0);
     this.connection = new Connection(this, options.info ?? {}, remoteAddress);
-    this.#sendBuffer = new SendBuffer(socket, server.limits.sendHighWaterMark);
+  }
+
+  get #session(): ConnectionSession<ConnectionState> {
+    if (this.#sessionSide !== undefined) return this.#sessionSide;
+    const server = this.#server;
     const isOpen = () => this.#open;
-    this.#session = new ConnectionSession({
+    this.#sessionSide = new ConnectionSession({
       owner: this,
       get isOpen() {
         return isOpen();
@@ -146,7 +166,16 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
         for (const bytes of deferred) this.send(bytes);
       },
     });
-    this.#armReadTimer(server.limits.readTimeout);
+    return this.#sessionSide;
+  }
+
+  get #buffer(): SendBuffer {
+    return this.#sendBuffer ??= new SendBuffer(this.#socket, this.#server.limits.sendHighWaterMark);
+  }
+
+  /** Whether at most the high-water mark is queued for the client. */
+  #isWritable(): boolean {
+    return !this.#open || this.#socket.bufferedAmount <= this.#server.limits.sendHighWaterMark;
   }
 
   /** Whether the socket is open and the connection is not closing. */
@@ -161,12 +190,12 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
 
   /** The session this connection holds, or held when it ended. */
   get session(): Session | null {
-    return this.#open ? this.#session.current : this.#sessionAtClose;
+    return this.#open ? this.#sessionSide?.current ?? null : this.#sessionAtClose;
   }
 
   /** The topics this connection subscribed to, or had when it ended. */
   get topics(): readonly string[] {
-    return [...this.#topics];
+    return this.#topics === undefined ? [] : [...this.#topics];
   }
 
   /** Sends raw bytes if the socket is open. */
@@ -175,6 +204,8 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
     this.#socket.send(bytes);
     const queued = this.#socket.bufferedAmount;
     if (queued > this.#server.limits.maxSendBuffer) {
+      // Closing already: the replies it waits for cannot get through either.
+      if (this.#decided !== undefined) return this.#closeNow(this.#decided);
       this.#violation({
         kind: "slow-reader",
         message: `${queued} bytes queued for a client that does not read`,
@@ -195,7 +226,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
 
   /** A frame from the client. */
   message(data: Uint8Array | string): void {
-    if (!this.#open) return;
+    if (!this.#open || this.#decided !== undefined) return;
     this.#lastRead = Date.now();
     if (typeof data === "string") {
       return this.#violation(
@@ -240,7 +271,10 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
 
   /** The socket closed. */
   closed(code = 1005, reason = ""): void {
+    this.#socketGone();
     if (!this.#open) return;
+    // The peer left while its replies were being sent: it is still the server's decision.
+    if (this.#decided !== undefined) return this.#finish(this.#decided);
     if (code === CloseCode.MessageTooBig) {
       // Runtimes that enforce the size limit themselves (Bun, ws) close with 1009.
       this.#reportViolation({ kind: "too-big", message: reason || "message too big" });
@@ -251,7 +285,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
 
   /** The socket's send buffer drained. */
   drained(): void {
-    this.#sendBuffer.drained();
+    this.#sendBuffer?.drained();
   }
 
   // --- Connection operations --------------------------------------------------------------
@@ -267,6 +301,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   subscribe(topic: string): boolean {
     checkTopicName(topic);
     if (!this.#open) throw new ConnectionInactiveError("subscribe");
+    this.#topics ??= new Set();
     if (this.#topics.has(topic)) return false;
     this.#topics.add(topic);
     this.#server.topics.subscribe(topic, this);
@@ -275,7 +310,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
 
   /** Unsubscribes from a topic; `false` when not subscribed (or the connection ended). */
   unsubscribe(topic: string): boolean {
-    if (!this.#open || !this.#topics.delete(topic)) return false;
+    if (!this.#open || this.#topics?.delete(topic) !== true) return false;
     this.#server.topics.unsubscribe(topic, this);
     return true;
   }
@@ -297,7 +332,8 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
 
   /**
    * Refuses new work, waits for running handlers (at most `deadline`, a promise that resolves
-   * when waiting is over), then closes with the given code.
+   * when waiting is over) and for the client to pause (at most `closeGrace`), then closes with
+   * the given code.
    */
   async closeGracefully(
     kind: DisconnectKind,
@@ -307,19 +343,45 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   ): Promise<void> {
     if (!this.#open) return;
     this.#closing = true;
+    let over = false;
+    void deadline?.then(() => over = true);
     await (deadline === undefined ? this.idle() : Promise.race([this.idle(), deadline]));
+    // Requests the client sent before it could know get the shutdown reply instead of being cut
+    // off by the close frame: it goes out once the client has paused (within closeGrace).
+    const latest = Date.now() + this.#server.limits.closeGrace;
+    for (;;) {
+      const wait = Math.min(quietBeforeClose - (Date.now() - this.#lastRead), latest - Date.now());
+      if (!this.#open || over || wait <= 0) break;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
     this.#closeNow({ kind, code, message });
   }
 
   /** Resolves when the send buffer is under the high-water mark (or the socket closed). */
   whenWritable(): Promise<void> {
-    return this.#sendBuffer.writable();
+    if (this.#isWritable()) return Promise.resolve();
+    return this.#buffer.writable();
+  }
+
+  /**
+   * Closes the connection if nothing was read from it for the read timeout (the server checks
+   * every connection a few times per read timeout, at least once a second).
+   */
+  checkReadTimeout(now: number): void {
+    if (!this.#open || this.#decided !== undefined) return;
+    const timeout = this.#server.limits.readTimeout;
+    if (now - this.#lastRead < timeout) return;
+    this.#decideClose({
+      kind: "read-timeout",
+      code: CloseCode.ReadTimeout,
+      message: `nothing read for ${timeout} ms`,
+    });
   }
 
   /** Resolves when no handler of this connection runs or waits. */
   idle(): Promise<void> {
     if (this.#tasks === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+    return new Promise((resolve) => (this.#idleWaiters ??= []).push(resolve));
   }
 
   // --- Incoming messages ------------------------------------------------------------------
@@ -330,7 +392,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
 
   #receiveRequest(message: RequestMessage): void {
     const key = idKey(message.bytes);
-    if (this.#pendingIds.has(key)) {
+    if (this.#pendingIds?.has(key) === true) {
       return this.#violation({
         kind: "duplicate-request-id",
         message: "a request reused the id of a request still pending",
@@ -340,7 +402,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
       return this.send(encodeSpecialReply(MessageType.ShutdownReply, message.id));
     }
     if (!this.#startTask()) return;
-    this.#pendingIds.add(key);
+    (this.#pendingIds ??= new Set()).add(key);
     this.#limiter.acquire(() => this.#startRequest(message, key));
   }
 
@@ -359,7 +421,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
         name: message.nameText,
         payload: new Payload(message.payload, message.encoding),
         connection: this.connection,
-        signal: this.#abort.signal,
+        signal: (this.#abort ??= new AbortController()).signal,
       });
     } catch (error) {
       return this.#answer(key, this.#failureReply(message, error));
@@ -379,18 +441,25 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   }
 
   #failureReply(message: RequestMessage, error: unknown): Uint8Array {
-    return failureReply(message.id, error, this.#server.logger, `request "${message.nameText}"`);
+    // Failing only because this connection went away is no handler bug: nothing to log.
+    const logger = this.#leftAlready(error) ? silentLogger : this.#server.logger;
+    return failureReply(message.id, error, logger, `request "${message.nameText}"`);
+  }
+
+  /** Whether `error` says no more than that this connection has ended. */
+  #leftAlready(error: unknown): boolean {
+    return !this.#open && error instanceof ConnectionInactiveError;
   }
 
   /** Sends a reply; the request's slot is freed once the send buffer is under its limit. */
   #answer(key: number | string, reply: Uint8Array): void {
     this.send(reply);
-    if (this.#sendBuffer.isWritable()) return this.#endRequest(key);
-    this.#sendBuffer.writable().then(() => this.#endRequest(key));
+    if (this.#isWritable()) return this.#endRequest(key);
+    this.#buffer.writable().then(() => this.#endRequest(key));
   }
 
   #endRequest(key: number | string): void {
-    this.#pendingIds.delete(key);
+    this.#pendingIds?.delete(key);
     this.#limiter.release();
     this.#endTask();
   }
@@ -427,6 +496,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   }
 
   #signalFailed(message: SignalMessage, error: unknown): void {
+    if (this.#leftAlready(error)) return;
     this.#server.logger.error(`signal handler failed (signal "${message.nameText}")`, error);
   }
 
@@ -440,20 +510,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
       return this.send(encodeSpecialReply(MessageType.ShutdownReply, message.id));
     }
     if (!this.#startTask()) return;
-    const run = async () => {
-      try {
-        const reply = message.kind === "restore-session"
-          ? await this.#session.answerRestore(message)
-          : await this.#session.answerClose(message);
-        if (reply !== undefined) this.send(reply);
-      } catch (error) {
-        this.#server.logger.error(`${message.kind} request failed`, error);
-        this.send(encodeSpecialReply(MessageType.InternalErrorReply, message.id));
-      } finally {
-        this.#endTask();
-      }
-    };
-    this.#sessionQueue = this.#sessionQueue.then(run);
+    void this.#session.answer(message).finally(() => this.#endTask());
   }
 
   // --- Limits, tasks, backpressure --------------------------------------------------------
@@ -473,31 +530,15 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   #endTask(): void {
     if (--this.#tasks > 0) return;
     const waiters = this.#idleWaiters;
-    this.#idleWaiters = [];
+    if (waiters === undefined) return;
+    this.#idleWaiters = undefined;
     for (const wake of waiters) wake();
-  }
-
-  #armReadTimer(delay: number): void {
-    this.#readTimer = setTimeout(() => {
-      if (!this.#open) return;
-      const silent = Date.now() - this.#lastRead;
-      const timeout = this.#server.limits.readTimeout;
-      if (silent >= timeout) {
-        this.#closeNow({
-          kind: "read-timeout",
-          code: CloseCode.ReadTimeout,
-          message: `nothing read for ${timeout} ms`,
-        });
-      } else {
-        this.#armReadTimer(timeout - silent);
-      }
-    }, Math.min(delay, maxTimerDelay));
   }
 
   // --- Ending -----------------------------------------------------------------------------
 
   #reportViolation(violation: ProtocolViolation): void {
-    this.#server.logger.warn(
+    this.#server.violationLog.warn(
       `protocol violation from ${
         this.connection.remoteAddress || "a client"
       }: ${violation.message}`,
@@ -516,7 +557,28 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
       : violation.kind === "flood" || violation.kind === "slow-reader"
       ? violation.kind
       : "protocol-violation";
-    this.#closeNow({ kind, code, message: violation.message });
+    const reason = { kind, code, message: violation.message };
+    // A slow reader would not read the replies: its close frame goes out at once.
+    if (kind === "slow-reader") this.#closeNow(reason);
+    else this.#decideClose(reason);
+  }
+
+  /**
+   * The server closes the connection: nothing more is read from it, and the close frame follows
+   * the replies of the handlers already running (at most `closeGrace` later).
+   */
+  #decideClose(reason: DisconnectReason): void {
+    if (!this.#open || this.#decided !== undefined) return;
+    this.#decided = reason;
+    this.#closing = true;
+    const grace = this.#server.limits.closeGrace;
+    if (this.#tasks === 0 || grace === 0) return this.#closeNow(reason);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const over = new Promise<void>((resolve) => timer = setTimeout(resolve, grace));
+    void Promise.race([this.idle(), over]).then(() => {
+      clearTimeout(timer);
+      this.#closeNow(reason);
+    });
   }
 
   #closeNow(reason: DisconnectReason): void {
@@ -525,19 +587,36 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
     // that report must not pass for the client's.
     this.#finish(reason);
     // WebSocket close reasons are limited to 123 bytes.
-    this.#socket.close(reason.code, reason.message.slice(0, 120));
+    this.#socket.close(reason.code, truncateUtf8(reason.message, 123));
+    if (this.#gone) return;
+    this.#server.socketClosing(new Promise((resolve) => this.#whenGone = resolve));
+    // The close deadline: a peer that neither reads nor answers the close cannot hold the socket.
+    this.#closeTimer = setTimeout(() => {
+      if (this.#gone) return;
+      this.#socket.terminate();
+      this.#socketGone();
+    }, this.#server.limits.closeTimeout);
+  }
+
+  #socketGone(): void {
+    this.#gone = true;
+    clearTimeout(this.#closeTimer);
+    this.#whenGone?.();
+    this.#whenGone = undefined;
   }
 
   #finish(reason: DisconnectReason): void {
     if (!this.#open) return;
     this.#open = false;
-    clearTimeout(this.#readTimer);
-    this.#sendBuffer.stop();
-    this.#abort.abort(new ConnectionInactiveError("reply"));
-    for (const topic of this.#topics) this.#server.topics.unsubscribe(topic, this);
-    this.#sessionAtClose = this.#session.current;
-    // A dropped connection leaves its session stored, so that the client can restore it.
-    this.#session.leave().catch(() => {});
+    this.#sendBuffer?.stop();
+    this.#abort?.abort(new ConnectionInactiveError("reply"));
+    for (const topic of this.#topics ?? []) this.#server.topics.unsubscribe(topic, this);
+    const side = this.#sessionSide;
+    if (side !== undefined) {
+      this.#sessionAtClose = side.current;
+      // A dropped connection leaves its session stored, so that the client can restore it.
+      side.leave().catch(() => {});
+    }
     this.#server.removeConnection(this);
     try {
       this.#server.hooks.onClientDisconnected?.(this.connection, reason);
@@ -545,6 +624,18 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
       this.#server.logger.error("onClientDisconnected hook failed", error);
     }
   }
+}
+
+/** The longest prefix of `text` whose UTF-8 encoding fits in `bytes` bytes. */
+function truncateUtf8(text: string, bytes: number): string {
+  // Most reasons are ASCII and short: no encoding needed.
+  if (text.length * 3 <= bytes) return text;
+  const encoded = new TextEncoder().encode(text);
+  if (encoded.length <= bytes) return text;
+  let end = bytes;
+  // Back up to the start of a character (continuation bytes are 10xxxxxx).
+  while (end > 0 && (encoded[end] & 0xc0) === 0x80) end--;
+  return new TextDecoder().decode(encoded.subarray(0, end));
 }
 
 function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {

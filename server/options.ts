@@ -90,7 +90,10 @@ export interface ServerOptions {
    * response.
    */
   onOptions?(request: Request): Response | Promise<Response>;
-  /** Client input that broke the protocol; see {@link ProtocolViolation}. */
+  /**
+   * Client input that broke the protocol; see {@link ProtocolViolation}. Called for every one;
+   * the logger gets at most 10 per 10 s (a hostile client causes them at will).
+   */
   onProtocolViolation?(connection: Connection, violation: ProtocolViolation): void;
   /** Whether clients may have sessions; default `true`. */
   sessionsEnabled?: boolean;
@@ -164,9 +167,29 @@ export interface ServerOptions {
    * `await connection.whenWritable()` between them to stay under it.
    */
   maxSendBuffer?: number;
+  /**
+   * Milliseconds that handlers already running get to send their replies once the server has
+   * decided to close a connection for a protocol violation, a flood or a read timeout; default
+   * 1 000. From the decision on nothing more is read from the connection; its close frame
+   * follows the last reply, or comes when the grace is over (later replies are lost and their
+   * handlers see their abort signal). 0 closes at once.
+   */
+  closeGrace?: number;
+  /**
+   * Milliseconds from a close frame sent by the server until the socket is torn down even if
+   * the peer neither reads nor answers the close; default 5 000. A slow reader's close frame is
+   * sent at once, a violation's within `closeGrace`, a graceful close's (`connection.close()`,
+   * shutdown) once its handlers have finished.
+   */
+  closeTimeout?: number;
   /** The sub-protocol name sent in accept-conf (printable ASCII); default none. */
   subProtocol?: string;
-  /** Where failures are logged; default `console`. */
+  /**
+   * Where failures are logged; default `console`. Protocol violations are warned about at most
+   * 10 times per 10 s, then counted in one line. A handler that fails only because its own
+   * connection has ended (a `ConnectionInactiveError`, or its abort signal's reason) is not
+   * logged.
+   */
   logger?: Logger;
 }
 
@@ -194,12 +217,17 @@ export interface ServerLimits {
   readonly maxSessionConnections: number;
   /** Whether sessions are enabled. */
   readonly sessionsEnabled: boolean;
+  /** Milliseconds running handlers get to reply after a violation, before the close frame. */
+  readonly closeGrace: number;
+  /** Milliseconds from the close frame until the socket is torn down regardless of the peer. */
+  readonly closeTimeout: number;
 }
 
 /**
  * Fills in the defaults of the numeric and boolean settings and checks their ranges.
  *
- * @throws {RangeError} for a read timeout under 1 000 ms or a non-positive size.
+ * @throws {RangeError} for a read timeout under 1 000 ms, a non-positive size or a negative
+ * close time.
  * @example
  * ```ts
  * import { resolveLimits } from "./options.ts";
@@ -216,6 +244,8 @@ export function resolveLimits(options: ServerOptions): ServerLimits {
     maxSendBuffer: options.maxSendBuffer ?? 8 * 1024 * 1024,
     maxSessionConnections: options.maxSessionConnections ?? 0,
     sessionsEnabled: options.sessionsEnabled ?? true,
+    closeGrace: options.closeGrace ?? 1000,
+    closeTimeout: options.closeTimeout ?? 5000,
   };
   const { readTimeout } = limits;
   if (!(Number.isInteger(readTimeout) && readTimeout >= 1000 && readTimeout <= 0xffffffff)) {
@@ -233,6 +263,15 @@ export function resolveLimits(options: ServerOptions): ServerLimits {
     const value = limits[field];
     if (!(Number.isInteger(value) && value > 0 && value <= 0xffffffff)) {
       throw new RangeError(`${field} must be a positive integer, got ${value}`);
+    }
+  }
+  for (const field of ["closeGrace", "closeTimeout"] as const) {
+    const value = limits[field];
+    // Timers fire at once for delays over 2^31 - 1 ms.
+    if (!(Number.isInteger(value) && value >= 0 && value <= 2_147_483_647)) {
+      throw new RangeError(
+        `${field} must be a whole number of ms from 0 to 2147483647, got ${value}`,
+      );
     }
   }
   if (!(Number.isInteger(limits.maxSessionConnections) && limits.maxSessionConnections >= 0)) {

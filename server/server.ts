@@ -28,6 +28,7 @@ import type { SessionLifecycle } from "./connection_session.ts";
 import { ConnectionState, type ServerContext } from "./connection_state.ts";
 import { OfflineSignals } from "./offline_signals.ts";
 import { resolveLimits, type ServerLimits, type ServerOptions } from "./options.ts";
+import { RateLimitedLog } from "./rate_limited_log.ts";
 import { payloadParts } from "./reply_bytes.ts";
 import { SessionExpiryClock } from "./session_expiry.ts";
 import { serverSessionLifecycle } from "./session_lifecycle.ts";
@@ -70,8 +71,13 @@ export class Server {
   readonly #sessionManager: SessionManager;
   readonly #keyGenerator: SessionKeyGenerator;
   readonly #logger: Logger;
+  readonly #violationLog: RateLimitedLog;
   readonly #acceptConf: Uint8Array;
   readonly #connections = new Set<ConnectionState>();
+  /** Checks every connection's read timeout while there are connections. */
+  #readTimeoutTimer: ReturnType<typeof setInterval> | undefined;
+  /** Sockets sent their close frame and not yet closed: shutdown waits for them. */
+  readonly #closingSockets = new Set<Promise<void>>();
   readonly #topics = new TopicRegistry<ConnectionState>();
   readonly #offline: OfflineSignals | null;
   readonly #expiry: SessionExpiryClock;
@@ -100,6 +106,7 @@ export class Server {
     });
     this.#keyGenerator = options.sessionKeyGenerator ?? new DefaultSessionKeyGenerator();
     this.#logger = options.logger ?? console;
+    this.#violationLog = new RateLimitedLog(this.#logger, violationLogLimit);
     this.#acceptConf = encodeAcceptConf({
       readTimeoutMs: this.#limits.readTimeout,
       messageBufferSize: this.#limits.messageBufferSize,
@@ -139,10 +146,15 @@ export class Server {
       sessionManager: this.#sessionManager,
       keyGenerator: this.#keyGenerator,
       logger: this.#logger,
+      violationLog: this.#violationLog,
       get shuttingDown() {
         return isShuttingDown();
       },
       removeConnection: (state) => void this.#connections.delete(state),
+      socketClosing: (gone) => {
+        this.#closingSockets.add(gone);
+        gone.then(() => this.#closingSockets.delete(gone));
+      },
     };
     this.#cluster.join({ deliver: (message) => this.#deliver(message) });
   }
@@ -395,6 +407,7 @@ export class Server {
     }
     const state = new ConnectionState(this.#context, socket, options, peer.remoteAddress);
     this.#connections.add(state);
+    this.#watchReadTimeouts();
     socket.send(this.#acceptConf);
     try {
       this.#hooks.onClientConnected?.(state.connection);
@@ -409,11 +422,32 @@ export class Server {
    * are dropped; every running handler finishes and its reply is sent; then every connection
    * closes (code 1001). With `timeout` (ms), connections whose handlers are still running by
    * then are closed anyway (those handlers' replies are lost; they see their abort signal).
-   * Calling it again returns the same promise.
+   * Resolves once every socket has closed, or was dropped at the `closeTimeout` after its close
+   * frame. Calling it again returns the same promise.
    */
   shutdown(options: { timeout?: number } = {}): Promise<void> {
     this.#shutdown ??= this.#shutDown(options.timeout);
     return this.#shutdown;
+  }
+
+  /**
+   * One timer for all connections, not one each (a timer costs more memory than the rest of an
+   * idle connection on some runtimes): a silent connection is closed between `readTimeout` and
+   * a quarter of it (at most 1 s) later.
+   */
+  #watchReadTimeouts(): void {
+    if (this.#readTimeoutTimer !== undefined) return;
+    const tick = Math.min(1000, Math.floor(this.#limits.readTimeout / 4));
+    this.#readTimeoutTimer = setInterval(() => {
+      if (this.#connections.size === 0) return this.#stopReadTimeouts();
+      const now = Date.now();
+      for (const state of this.#connections) state.checkReadTimeout(now);
+    }, tick);
+  }
+
+  #stopReadTimeouts(): void {
+    clearInterval(this.#readTimeoutTimer);
+    this.#readTimeoutTimer = undefined;
   }
 
   get #lifecycle(): SessionLifecycle {
@@ -471,9 +505,20 @@ export class Server {
     } finally {
       clearTimeout(timer);
     }
+    // Gone at the latest `closeTimeout` after their close frames: the HTTP server that stops
+    // next finds no WebSocket to cut short.
+    await Promise.all(this.#closingSockets);
+    this.#stopReadTimeouts();
+    this.#violationLog.flush();
     await this.#cluster.leave();
   }
 }
+
+/**
+ * Protocol violations written to the logger: a hostile client causes them at will, and the
+ * `onProtocolViolation` hook sees every one.
+ */
+const violationLogLimit = { max: 10, windowMs: 10_000, what: "protocol violations" };
 
 /** Pushes `bytes` to each connection of a set; returns how many. */
 function pushTo(states: ReadonlySet<ConnectionState>, bytes: Uint8Array): number {

@@ -10,6 +10,7 @@
  * const socket: TransportSocket = {
  *   send: (bytes) => void sent.push(bytes),
  *   close: () => {},
+ *   terminate: () => {},
  *   bufferedAmount: 0,
  * };
  * socket.send(new Uint8Array([23]));
@@ -28,6 +29,8 @@
  *   return {
  *     send: (bytes) => ws.send(bytes as Uint8Array<ArrayBuffer>),
  *     close: (code, reason) => ws.close(code, reason),
+ *     // A browser-style WebSocket cannot drop its connection; a runtime's server socket can.
+ *     terminate: () => ws.close(),
  *     get bufferedAmount() {
  *       return ws.bufferedAmount;
  *     },
@@ -39,8 +42,16 @@
 export interface TransportSocket {
   /** Sends one binary message. Must not throw for a closed socket (drop the bytes instead). */
   send(bytes: Uint8Array): void;
-  /** Closes the socket with a WebSocket close code and reason. */
+  /**
+   * Starts the closing handshake with a WebSocket close code and reason (at most 123 bytes).
+   * Messages that arrive afterwards may be dropped.
+   */
   close(code: number, reason: string): void;
+  /**
+   * Drops the connection at once, without waiting for the peer: the server calls it when a
+   * close has not completed within `closeTimeout`. Must not throw for a socket already gone.
+   */
+  terminate(): void;
   /** Bytes queued for sending but not yet written to the network. */
   readonly bufferedAmount: number;
 }

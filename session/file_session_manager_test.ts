@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -263,5 +263,42 @@ test("concurrent lookups keep the file whole and a close is not undone", async (
     await closed;
     assert.equal(await after, null);
     assert.deepEqual(await readdir(dir), []);
+  });
+});
+
+test("durable: the same files and answers, synced (create, lookup, close)", async () => {
+  await withTempDir(async (directory) => {
+    const manager = new FileSessionManager({ directory, durable: true });
+    assert.equal(manager.durable, true);
+    assert.equal(new FileSessionManager({ directory }).durable, false);
+    const key = generateSessionKey();
+    await manager.onSessionCreated({ key, creation: t0, lastLookup: t0, info: { user: "ada" } });
+    const found = await manager.onSessionLookup(key);
+    assert.equal(found?.creation.toString(), t0.toString());
+    assert.deepEqual(found?.info, { user: "ada" });
+    assert.deepEqual(await readdir(directory), [`${key}.wwrsess`], "no temporary file left");
+    if (posix) assert.equal((await stat(join(directory, `${key}.wwrsess`))).mode & 0o777, 0o600);
+    await manager.onSessionClosed(key);
+    assert.deepEqual(await readdir(directory), []);
+    assert.equal(await manager.onSessionLookup(key), null);
+  });
+});
+
+test("temporary files a crashed process left behind are removed before the first write", async () => {
+  await withTempDir(async (directory) => {
+    const key = generateSessionKey();
+    const old = [`.${key}.wwrsess.0011223344556677.tmp`, `.${key}.wwrsess.8899aabbccddeeff.tmp`];
+    const recent = `.${key}.wwrsess.0123456789abcdef.tmp`;
+    await writeFile(join(directory, old[0]), "");
+    await writeFile(join(directory, old[1]), '{"c":"2018-05-13T17:3');
+    await writeFile(join(directory, recent), "");
+    const twoMinutesAgo = new Date(Date.now() - 120_000);
+    for (const name of old) await utimes(join(directory, name), twoMinutesAgo, twoMinutesAgo);
+    // Found, and survived: lookups do not mind them.
+    const manager = new FileSessionManager({ directory });
+    assert.equal(await manager.onSessionLookup(key), null);
+    await manager.onSessionCreated({ key, creation: t0, lastLookup: t0 });
+    // Possibly being written by another process sharing the directory: left alone.
+    assert.deepEqual((await readdir(directory)).sort(), [recent, `${key}.wwrsess`].sort());
   });
 });

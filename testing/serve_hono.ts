@@ -55,7 +55,13 @@ export async function serveHono(
       port: options.port ?? 0,
       hostname,
       fetch: app.fetch,
-      websocket: { ...websocket, maxPayloadLength: server.limits.messageBufferSize },
+      // As the Hono adapter's documentation advises: WebWire's own read timeout instead of
+      // Bun's idle timeout, which also sets how long Bun keeps an unanswered close (4 s at 0).
+      websocket: {
+        ...websocket,
+        maxPayloadLength: server.limits.messageBufferSize,
+        idleTimeout: 0,
+      },
     });
     port = http.port;
     stop = async () => await http.stop(true);

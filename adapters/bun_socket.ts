@@ -1,0 +1,105 @@
+/**
+ * A Bun `ServerWebSocket` as the server core sees it (`TransportSocket`). Used by the Bun
+ * adapter and by the Hono adapter under Bun. Bun lets go of a socket the moment `close()` is
+ * called (its own timer drops it about 4 s later, and `terminate()` no longer reaches it), so
+ * the close frame waits until everything queued before it is written: until then the
+ * connection can still be dropped at the server's close deadline. Methods live on the
+ * prototype: an idle connection holds no closures for its transport. Typed structurally, so
+ * it type-checks without Bun's type declarations.
+ *
+ * @example
+ * ```ts
+ * import { BunSocketTransport } from "./bun_socket.ts";
+ * const sent: Uint8Array[] = [];
+ * const transport = new BunSocketTransport({
+ *   sendBinary: (bytes) => (sent.push(bytes), bytes.length),
+ *   close: () => {},
+ *   terminate: () => {},
+ *   getBufferedAmount: () => 0,
+ * });
+ * transport.send(new Uint8Array([23]));
+ * console.assert(sent.length === 1 && transport.bufferedAmount === 0);
+ * ```
+ * @module
+ */
+
+import type { TransportSocket } from "../server/transport.ts";
+import { closeWhenDrained } from "./close_when_drained.ts";
+
+/**
+ * The part of Bun's `ServerWebSocket` the transport uses.
+ *
+ * @example
+ * ```ts
+ * import type { BunSocketLike } from "./bun_socket.ts";
+ * const bye = (ws: BunSocketLike): void => ws.close(1000, "bye");
+ * console.assert(typeof bye === "function");
+ * ```
+ */
+export interface BunSocketLike {
+  /** Sends binary data; returns -1 (queued under backpressure), 0 (dropped) or bytes sent. */
+  sendBinary(data: Uint8Array): number;
+  /** Closes the socket. */
+  close(code?: number, reason?: string): void;
+  /** Drops the connection at once. */
+  terminate(): void;
+  /** Bytes waiting to be sent. */
+  getBufferedAmount?(): number;
+}
+
+/**
+ * One Bun socket for the core.
+ *
+ * @example
+ * ```ts
+ * import { BunSocketTransport } from "./bun_socket.ts";
+ * const closed: number[] = [];
+ * const transport = new BunSocketTransport({
+ *   sendBinary: () => 0,
+ *   close: (code) => void closed.push(code ?? 1005),
+ *   terminate: () => {},
+ * });
+ * transport.close(1001, "going away"); // nothing queued: closed at once
+ * console.assert(closed[0] === 1001);
+ * ```
+ */
+export class BunSocketTransport implements TransportSocket {
+  readonly #ws: BunSocketLike;
+  #stopClosing: (() => void) | undefined;
+
+  /** Wraps `ws`. */
+  constructor(ws: BunSocketLike) {
+    this.#ws = ws;
+  }
+
+  /** Sends one binary message (Bun drops it for a closed socket). */
+  send(bytes: Uint8Array): void {
+    this.#ws.sendBinary(bytes);
+  }
+
+  /** Bytes queued and not yet written. */
+  get bufferedAmount(): number {
+    return this.#ws.getBufferedAmount?.() ?? 0;
+  }
+
+  /** Sends the close frame once nothing is queued before it. */
+  close(code: number, reason: string): void {
+    const ws = this.#ws;
+    this.#stopClosing ??= closeWhenDrained(
+      {
+        get bufferedAmount() {
+          return ws.getBufferedAmount?.() ?? 0;
+        },
+        close: (code, reason) => ws.close(code, reason),
+      },
+      code,
+      reason,
+    );
+  }
+
+  /** Drops the connection at once. */
+  terminate(): void {
+    this.#stopClosing?.();
+    this.#ws.terminate();
+  }
+}

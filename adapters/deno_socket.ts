@@ -1,0 +1,144 @@
+/**
+ * A server-side `WebSocket` of `Deno.upgradeWebSocket` as the server core sees it
+ * (`TransportSocket`), closed so that the peer sees the close code and dropped when the peer
+ * does not answer. Used by the Deno adapter and by the Hono adapter under Deno.
+ *
+ * Two things about Deno's server sockets (Deno 2.9, `ext/websocket/01_websocket.js`) shape it:
+ *
+ * - Once `close()` has been called, the next data frame from the peer makes Deno drop the TCP
+ *   connection at once, with that frame's successors still unread: the kernel answers with a
+ *   reset, and a peer that was still sending then usually loses the close frame (it sees 1006).
+ *   So the close frame is sent only once the peer has been quiet for a moment.
+ * - A peer that never answers the close keeps the socket open for good: no public API ends the
+ *   read that Deno waits in. {@link DenoSocketCloser.terminate} ends it through Deno's internal
+ *   resource table when the runtime has one (feature-detected; nothing happens without it).
+ *   Writes the peer never reads still hold the connection until the peer reads or goes away.
+ *
+ * Methods live on the prototype: an idle connection holds no closures for its transport.
+ *
+ * @example
+ * ```ts
+ * import { DenoSocketTransport } from "./deno_socket.ts";
+ * const http = Deno.serve({ port: 0, onListen: () => {} }, (request) => {
+ *   const { socket, response } = Deno.upgradeWebSocket(request);
+ *   const transport = new DenoSocketTransport(socket);
+ *   socket.onmessage = () => {
+ *     transport.received();
+ *     transport.close(1002, "no messages wanted");
+ *   };
+ *   return response;
+ * });
+ * const client = new WebSocket(`ws://127.0.0.1:${http.addr.port}/`);
+ * client.onopen = () => client.send("hello");
+ * const code = await new Promise((resolve) => client.onclose = (e) => resolve(e.code));
+ * console.assert(code === 1002);
+ * await http.shutdown();
+ * ```
+ * @module
+ */
+
+import type { TransportSocket } from "../server/transport.ts";
+
+/** How long the peer must have sent nothing before the close frame goes out. */
+export const quietBeforeClose = 50;
+
+/**
+ * One Deno server socket for the core, closed as described in the module documentation.
+ *
+ * @example
+ * ```ts
+ * import { DenoSocketTransport } from "./deno_socket.ts";
+ * const http = Deno.serve({ port: 0, onListen: () => {} }, (request) => {
+ *   const { socket, response } = Deno.upgradeWebSocket(request);
+ *   const transport = new DenoSocketTransport(socket);
+ *   socket.onopen = () => {
+ *     transport.send(new Uint8Array([23, 2, 0]));
+ *     transport.close(1001, "going away");
+ *     // The peer has 5 s to answer; then the connection is dropped.
+ *     const deadline = setTimeout(() => transport.terminate(), 5000);
+ *     socket.onclose = () => clearTimeout(deadline);
+ *   };
+ *   return response;
+ * });
+ * const client = new WebSocket(`ws://127.0.0.1:${http.addr.port}/`);
+ * const code = await new Promise((resolve) => client.onclose = (e) => resolve(e.code));
+ * console.assert(code === 1001);
+ * await http.shutdown();
+ * ```
+ */
+export class DenoSocketTransport implements TransportSocket {
+  readonly #socket: WebSocket;
+  #lastReceived = 0;
+  #pending: { code: number; reason: string } | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Wraps `socket`, a `WebSocket` from `Deno.upgradeWebSocket`. */
+  constructor(socket: WebSocket) {
+    this.#socket = socket;
+  }
+
+  /** Sends one binary message if the socket is open. */
+  send(bytes: Uint8Array): void {
+    if (this.#socket.readyState === WebSocket.OPEN) {
+      this.#socket.send(bytes as Uint8Array<ArrayBuffer>);
+    }
+  }
+
+  /** Bytes queued and not yet written. */
+  get bufferedAmount(): number {
+    return this.#socket.bufferedAmount;
+  }
+
+  /** The peer sent a message (call it from the socket's message handler). */
+  received(): void {
+    this.#lastReceived = performance.now();
+  }
+
+  /** Sends the close frame once the peer has been quiet for {@link quietBeforeClose} ms. */
+  close(code: number, reason: string): void {
+    if (this.#pending !== undefined) return;
+    this.#pending = { code, reason };
+    this.#closeWhenQuiet();
+  }
+
+  /** Closes at once and ends Deno's wait for the peer's answer. */
+  terminate(): void {
+    clearTimeout(this.#timer);
+    this.#sendClose();
+    const rid = resourceId(this.#socket);
+    if (rid !== undefined) denoCore()?.tryClose?.(rid);
+  }
+
+  #closeWhenQuiet(): void {
+    const quietFor = performance.now() - this.#lastReceived;
+    if (quietFor >= quietBeforeClose) return this.#sendClose();
+    this.#timer = setTimeout(() => this.#closeWhenQuiet(), quietBeforeClose - quietFor);
+  }
+
+  #sendClose(): void {
+    const pending = this.#pending;
+    if (pending === undefined || this.#socket.readyState !== WebSocket.OPEN) return;
+    this.#socket.close(pending.code, pending.reason);
+  }
+}
+
+interface DenoCore {
+  tryClose?(rid: number): void;
+}
+
+/** Deno's internal core object, when the runtime exposes it. */
+function denoCore(): DenoCore | undefined {
+  const deno = (globalThis as { Deno?: Record<PropertyKey, unknown> }).Deno;
+  const key = deno?.internal;
+  if (deno === undefined || typeof key !== "symbol") return undefined;
+  const internal = deno[key] as { core?: DenoCore } | undefined;
+  return internal?.core;
+}
+
+/** The resource id Deno keeps on its WebSocket under a private symbol. */
+function resourceId(socket: WebSocket): number | undefined {
+  const symbol = Object.getOwnPropertySymbols(socket).find((s) => s.description === "[[rid]]");
+  if (symbol === undefined) return undefined;
+  const rid = (socket as unknown as Record<symbol, unknown>)[symbol];
+  return typeof rid === "number" ? rid : undefined;
+}

@@ -1,0 +1,126 @@
+// Memory per idle connection: each server (ours and the raw echo floor, on Bun, Deno and
+// Node) gets N WebSocket connections that do nothing after the handshake; the growth of the
+// server's resident memory (VmRSS) divided by N is its cost per connection. Linux only.
+// Prints one JSON line per server.
+//
+// Usage: node bench/reliability/idle_memory.mjs [connections] [--only id,id,...]
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { connect } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const bin = (name) => join(root, "node_modules", ".bin", name);
+const buildDir = join(root, "dist", "bench");
+const count = Number(process.argv[2] ?? 5000);
+const onlyIndex = process.argv.indexOf("--only");
+const only = onlyIndex < 0 ? null : process.argv[onlyIndex + 1].split(",");
+const lifetime = ["--lifetime", "600"];
+
+const targets = [
+  { id: "webwire-bun", command: [bin("bun"), ["bench/e2e/webwire_server.ts", ...lifetime]] },
+  { id: "raw-bun", command: [bin("bun"), ["bench/e2e/raw_echo_bun.ts", ...lifetime]] },
+  {
+    id: "webwire-deno",
+    command: [bin("deno"), ["run", "-A", "bench/e2e/webwire_server.ts", ...lifetime]],
+  },
+  {
+    id: "raw-deno",
+    command: [bin("deno"), ["run", "-A", "bench/e2e/raw_echo_deno.ts", ...lifetime]],
+  },
+  {
+    id: "webwire-node",
+    command: [process.execPath, [join(buildDir, "webwire_server.mjs"), ...lifetime]],
+  },
+  {
+    id: "raw-node",
+    command: [process.execPath, [join(buildDir, "raw_echo_node.mjs"), ...lifetime]],
+  },
+].filter((target) => only === null || only.includes(target.id));
+
+for (const name of ["webwire_server", "raw_echo_node"]) {
+  await build({
+    entryPoints: [join(root, "bench", "e2e", `${name}.ts`)],
+    outfile: join(buildDir, `${name}.mjs`),
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    logLevel: "warning",
+    external: ["ws"],
+  });
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function rssKiB(pid) {
+  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n")
+    .find((l) => l.startsWith("VmRSS:"));
+  return Number(line.split(/\s+/)[1]);
+}
+
+/** Connects, upgrades and waits for the first frame (accept-conf); keeps the socket open. */
+function idleClient(port) {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("error", reject);
+    socket.once("connect", () => {
+      socket.write(
+        "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+      );
+    });
+    let seen = Buffer.alloc(0);
+    const onData = (chunk) => {
+      seen = Buffer.concat([seen, chunk]);
+      const end = seen.indexOf("\r\n\r\n");
+      // The head, then accept-conf (2 + 11 bytes).
+      if (end >= 0 && seen.length >= end + 4 + 13) {
+        socket.off("data", onData);
+        socket.on("data", () => {});
+        resolve(socket);
+      }
+    };
+    socket.on("data", onData);
+  });
+}
+
+for (const target of targets) {
+  const [command, args] = target.command;
+  const child = spawn(command, args, { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+  const ready = await new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const match = /READY ws:\/\/127\.0\.0\.1:(\d+)\/ (\d+)/.exec(out);
+      if (match) resolve({ port: Number(match[1]), pid: Number(match[2]) });
+    });
+    child.once("exit", (code) => reject(new Error(`${target.id} exited with ${code}`)));
+  });
+  // Warm up: one connection and its close, so that lazily loaded code is in memory.
+  (await idleClient(ready.port)).destroy();
+  await sleep(1000);
+  const before = rssKiB(ready.pid);
+  const sockets = [];
+  for (let i = 0; i < count; i += 100) {
+    const batch = Math.min(100, count - i);
+    sockets.push(...await Promise.all(Array.from({ length: batch }, () => idleClient(ready.port))));
+  }
+  await sleep(3000);
+  const open = rssKiB(ready.pid);
+  for (const socket of sockets) socket.destroy();
+  await sleep(3000);
+  const after = rssKiB(ready.pid);
+  console.log(JSON.stringify({
+    id: target.id,
+    connections: count,
+    rssBeforeKiB: before,
+    rssOpenKiB: open,
+    rssAfterCloseKiB: after,
+    kibPerConnection: Number(((open - before) / count).toFixed(2)),
+  }));
+  child.kill("SIGKILL");
+  await sleep(500);
+}
