@@ -388,6 +388,7 @@ export class Client extends EventTarget {
       dialTimeout: this.#options.dialTimeout,
       subProtocol: this.#options.subProtocol,
       signal,
+      tracer: this.#options.tracer,
     }, {
       onMessage: (message) => receiveMessage(message, this.#receiver),
       onClose: (error) => this.#dropped(connection!, error),

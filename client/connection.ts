@@ -12,6 +12,7 @@
  */
 
 import { decodeMessage } from "../protocol/decode.ts";
+import type { Tracer } from "../protocol/trace.ts";
 import { encodeHeartbeat } from "../protocol/encode_control_message.ts";
 import type { AcceptConfMessage, Message } from "../protocol/message.ts";
 import { ProtocolError } from "../protocol/protocol_error.ts";
@@ -47,6 +48,8 @@ export interface DialOptions {
   subProtocol: string;
   /** Aborts the dial (the client was closed). */
   signal?: AbortSignal;
+  /** Writes the debug trace; absent when tracing is off. */
+  tracer?: Tracer;
 }
 
 /**
@@ -144,6 +147,8 @@ export class Connection {
   readonly #socket: WebSocketLike;
   readonly #handlers: ConnectionHandlers;
   readonly #heartbeat: Heartbeat;
+  readonly #tracer: Tracer | undefined;
+  readonly #url: string;
   #ended = false;
 
   private constructor(
@@ -151,8 +156,12 @@ export class Connection {
     conf: AcceptConfMessage,
     handlers: ConnectionHandlers,
     closed: Promise<void>,
+    url: string,
+    tracer: Tracer | undefined,
   ) {
     this.#socket = socket;
+    this.#url = url;
+    this.#tracer = tracer;
     this.#handlers = handlers;
     this.readTimeout = conf.readTimeoutMs;
     this.messageBufferSize = conf.messageBufferSize;
@@ -160,7 +169,9 @@ export class Connection {
     this.closed = closed;
     this.#heartbeat = new Heartbeat(heartbeatInterval(conf.readTimeoutMs), () => {
       try {
-        this.#socket.send(encodeHeartbeat() as Uint8Array<ArrayBuffer>);
+        const heartbeat = encodeHeartbeat();
+        if (this.#tracer !== undefined) this.#tracer.sent(this.#url, heartbeat);
+        this.#socket.send(heartbeat as Uint8Array<ArrayBuffer>);
       } catch (error) {
         this.#end(new DisconnectedError("sending a heartbeat failed", { cause: error }));
       }
@@ -254,6 +265,7 @@ export class Connection {
         } catch (error) {
           return fail(error as ProtocolError, protocolViolation);
         }
+        if (options.tracer !== undefined) options.tracer.received(url, message);
         if (message.kind !== "accept-conf") {
           return fail(
             new ProtocolError(
@@ -267,7 +279,7 @@ export class Connection {
         if (mismatch !== null) return fail(mismatch);
         settled = true;
         cleanup();
-        const connection = new Connection(socket, message, handlers, closed);
+        const connection = new Connection(socket, message, handlers, closed, url, options.tracer);
         // The constructor replaced onclose; the closed promise must still resolve.
         const onclose = socket.onclose as (event: CloseEventLike) => void;
         socket.onclose = (event: CloseEventLike) => {
@@ -295,6 +307,7 @@ export class Connection {
     if (this.messageBufferSize > 0 && bytes.length > this.messageBufferSize) {
       throw new MessageTooLargeError(bytes.length, this.messageBufferSize);
     }
+    if (this.#tracer !== undefined) this.#tracer.sent(this.#url, bytes);
     try {
       this.#socket.send(bytes as Uint8Array<ArrayBuffer>);
     } catch (error) {
@@ -324,6 +337,7 @@ export class Connection {
     } catch (error) {
       return this.#end(error as ProtocolError);
     }
+    if (this.#tracer !== undefined) this.#tracer.received(this.#url, message);
     this.#handlers.onMessage(message);
   }
 

@@ -12,6 +12,7 @@
 
 import type { Logger } from "../protocol/logger.ts";
 import type { PayloadEncoding } from "../protocol/message_type.ts";
+import { createTracer, type Tracer } from "../protocol/trace.ts";
 import { type BackoffOptions, defaultBackoff } from "./backoff.ts";
 import type { ClientHooks } from "./events.ts";
 import type { SessionStorage } from "./session_storage.ts";
@@ -66,6 +67,20 @@ export interface ClientOptions extends ClientHooks {
   sessionStorage?: SessionStorage;
   /** Where to report problems; default `console`. */
   logger?: Logger;
+  /**
+   * A debug trace of every message sent and received, one line each
+   * (`webwire:client ws://127.0.0.1:8080 → request id=1 name="echo" 2 B`): `true`,
+   * `"payloads"` (adds the start of each payload), or `false`; or an object of `payloads`,
+   * `payloadLimit` (default 64 bytes) and `sink`. Lines go to the logger's `debug`
+   * (`console.debug` when it has none) unless a `sink` is given. Default: the `WEBWIRE_TRACE`
+   * environment variable (`1` or `payloads`; read in Deno only with `--allow-env`), in browsers
+   * `localStorage.webwireTrace`, read once when the client is made; else off.
+   */
+  trace?: boolean | "payloads" | {
+    payloads?: boolean;
+    payloadLimit?: number;
+    sink?: (line: string) => void;
+  };
 }
 
 /**
@@ -132,6 +147,8 @@ export interface ResolvedClientOptions {
   readonly reconnect: BackoffOptions;
   /** Where to report problems. */
   readonly logger: Logger;
+  /** Writes the debug trace; `undefined` when tracing is off. */
+  readonly tracer: Tracer | undefined;
 }
 
 /**
@@ -163,5 +180,6 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     dialTimeout: options.dialTimeout ?? 5_000,
     reconnect: { ...defaultBackoff, ...options.reconnect },
     logger: options.logger ?? console,
+    tracer: createTracer("client", options.trace, options.logger ?? console),
   };
 }

@@ -26,6 +26,7 @@ import { Payload } from "../protocol/payload.ts";
 import { ProtocolError } from "../protocol/protocol_error.ts";
 import { requestIdKey } from "../protocol/request_id.ts";
 import type { SessionInfo } from "../protocol/session_json.ts";
+import type { Tracer } from "../protocol/trace.ts";
 import type { Session, SessionKeyGenerator, SessionManager } from "../session/session_manager.ts";
 import { CloseCode } from "./close_codes.ts";
 import { ConcurrencyLimiter } from "./concurrency_limiter.ts";
@@ -71,6 +72,8 @@ export interface ServerContext {
   readonly keyGenerator: SessionKeyGenerator;
   /** Where failures go. */
   readonly logger: Logger;
+  /** Writes the debug trace; `undefined` when tracing is off. */
+  readonly tracer: Tracer | undefined;
   /** Where protocol violations are logged, at a bounded rate. */
   readonly violationLog: RateLimitedLog;
   /** Whether the server is shutting down. */
@@ -80,6 +83,10 @@ export interface ServerContext {
   /** A socket was sent its close frame; `gone` resolves once it is closed or dropped. */
   socketClosing(gone: Promise<void>): void;
 }
+
+/** Trace names of connections without a remote address; filled only while tracing. */
+const traceNumbers = new WeakMap<object, number>();
+let traceCount = 0;
 
 /** How long a client must have sent nothing before a graceful close sends its close frame. */
 const quietBeforeClose = 50;
@@ -198,9 +205,19 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
     return this.#topics === undefined ? [] : [...this.#topics];
   }
 
+  /** How trace lines name this connection: its remote address, or `#` and a number. */
+  get tracePeer(): string {
+    const address = this.connection.remoteAddress;
+    if (address !== "") return address;
+    let number = traceNumbers.get(this);
+    if (number === undefined) traceNumbers.set(this, number = ++traceCount);
+    return `#${number}`;
+  }
+
   /** Sends raw bytes if the socket is open. */
   send(bytes: Uint8Array): void {
     if (!this.#open) return;
+    if (this.#server.tracer !== undefined) this.#server.tracer.sent(this.tracePeer, bytes);
     this.#socket.send(bytes);
     const queued = this.#socket.bufferedAmount;
     if (queued > this.#server.limits.maxSendBuffer) {
@@ -251,6 +268,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
         CloseCode.ProtocolViolation,
       );
     }
+    if (this.#server.tracer !== undefined) this.#server.tracer.received(this.tracePeer, message);
     switch (message.kind) {
       case "heartbeat":
         return;

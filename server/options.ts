@@ -191,6 +191,19 @@ export interface ServerOptions {
    * logged.
    */
   logger?: Logger;
+  /**
+   * A debug trace of every message sent and received, one line each
+   * (`webwire:server 127.0.0.1:50312 ← request id=7 name="echo" 16 B`): `true`, `"payloads"`
+   * (adds the start of each payload), or `false`; or an object of `payloads`, `payloadLimit`
+   * (default 64 bytes) and `sink`. Lines go to the logger's `debug` (`console.debug` when it
+   * has none) unless a `sink` is given. Default: the `WEBWIRE_TRACE` environment variable (`1`
+   * or `payloads`; read in Deno only with `--allow-env`), else off.
+   */
+  trace?: boolean | "payloads" | {
+    payloads?: boolean;
+    payloadLimit?: number;
+    sink?: (line: string) => void;
+  };
 }
 
 /**

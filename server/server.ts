@@ -15,6 +15,7 @@
 import { encodeAcceptConf } from "../protocol/encode_control_message.ts";
 import { encodeSignal } from "../protocol/encode_payload_message.ts";
 import type { Logger } from "../protocol/logger.ts";
+import { createTracer, type Tracer } from "../protocol/trace.ts";
 import type { PayloadEncoding } from "../protocol/message_type.ts";
 import type { Payload } from "../protocol/payload.ts";
 import { FileSessionManager } from "../session/file_session_manager.ts";
@@ -71,6 +72,7 @@ export class Server {
   readonly #sessionManager: SessionManager;
   readonly #keyGenerator: SessionKeyGenerator;
   readonly #logger: Logger;
+  readonly #tracer: Tracer | undefined;
   readonly #violationLog: RateLimitedLog;
   readonly #acceptConf: Uint8Array;
   readonly #connections = new Set<ConnectionState>();
@@ -106,6 +108,7 @@ export class Server {
     });
     this.#keyGenerator = options.sessionKeyGenerator ?? new DefaultSessionKeyGenerator();
     this.#logger = options.logger ?? console;
+    this.#tracer = createTracer("server", options.trace, this.#logger);
     this.#violationLog = new RateLimitedLog(this.#logger, violationLogLimit);
     this.#acceptConf = encodeAcceptConf({
       readTimeoutMs: this.#limits.readTimeout,
@@ -146,6 +149,7 @@ export class Server {
       sessionManager: this.#sessionManager,
       keyGenerator: this.#keyGenerator,
       logger: this.#logger,
+      tracer: this.#tracer,
       violationLog: this.#violationLog,
       get shuttingDown() {
         return isShuttingDown();
@@ -408,6 +412,7 @@ export class Server {
     const state = new ConnectionState(this.#context, socket, options, peer.remoteAddress);
     this.#connections.add(state);
     this.#watchReadTimeouts();
+    if (this.#tracer !== undefined) this.#tracer.sent(state.tracePeer, this.#acceptConf);
     socket.send(this.#acceptConf);
     try {
       this.#hooks.onClientConnected?.(state.connection);
