@@ -27,6 +27,7 @@ import {
 } from "../client/errors.ts";
 import type { ServerSignal } from "../client/events.ts";
 import { silentLogger } from "../protocol/logger.ts";
+import { cliTrace } from "./trace.ts";
 import { ProtocolError } from "../protocol/protocol_error.ts";
 import { RequestError } from "../protocol/request_error.ts";
 import { CliError, ExitCode } from "./exit_codes.ts";
@@ -155,6 +156,7 @@ export async function connectClient(url: string, options: ConnectOptions): Promi
     requestTimeout: options.timeout,
     subProtocol: options.subProtocol,
     logger: silentLogger,
+    trace: cliTrace(),
     onSignal: options.onSignal,
     onDisconnected: (error) => {
       if (connected) options.onLost?.(error);

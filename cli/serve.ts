@@ -10,6 +10,7 @@
  * @module
  */
 
+import { cliTrace } from "./trace.ts";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import type { RunningServer } from "../adapters/deno.ts";
@@ -144,6 +145,7 @@ export const serveCommand: Command = {
           ? new MemorySessionManager()
           : new FileSessionManager({ directory: sessionDir })),
       cluster: redis?.cluster,
+      trace: cliTrace(),
     });
     await server.clusterJoined;
     let running: RunningServer;

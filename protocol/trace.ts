@@ -17,8 +17,6 @@
 
 import { decodeMessage, type Message } from "./decode.ts";
 
-export type { Message } from "./decode.ts";
-
 /**
  * How to trace: `true` for one line per message, `"payloads"` to add the start of each payload,
  * `false` for no trace, or the details as {@link TraceOptions}.
