@@ -203,4 +203,33 @@ function errorClasses() {
   return runChecks(checks).then((results) => ({ results }));
 }
 
-globalThis.webwireBrowserTest = { phaseOne, phaseTwo, errorClasses };
+// The trace, switched on by localStorage.webwireTrace (read when a client is created): one
+// echo request per setting, with payloads of 2, 3 and 7 bytes so the runner can tell the
+// console.debug lines of each apart.
+async function tracing(url) {
+  const echo = async (setting, payload) => {
+    if (setting === null) localStorage.removeItem("webwireTrace");
+    else localStorage.setItem("webwireTrace", setting);
+    const client = new Client(url, { WebSocket: TrackedWebSocket, requestTimeout: patience });
+    try {
+      return (await client.request("echo", payload)).text();
+    } finally {
+      await client.close();
+      localStorage.removeItem("webwireTrace");
+    }
+  };
+  const results = await runChecks([
+    ['localStorage.webwireTrace = "1": a client traces', async () => {
+      return expect(await echo("1", "hi") === "hi", "the echo");
+    }],
+    ['localStorage.webwireTrace = "payloads": a client traces payloads', async () => {
+      return expect(await echo("payloads", "abc") === "abc", "the echo");
+    }],
+    ["without localStorage.webwireTrace a client does not trace", async () => {
+      return expect(await echo(null, "quiet!!") === "quiet!!", "the echo");
+    }],
+  ]);
+  return { results };
+}
+
+globalThis.webwireBrowserTest = { phaseOne, phaseTwo, errorClasses, tracing };

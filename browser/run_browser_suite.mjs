@@ -197,7 +197,9 @@ async function main() {
   const page = await browser.newPage();
   const pageErrors = [];
   page.on("pageerror", (error) => pageErrors.push(error.message));
+  const debugLines = [];
   page.on("console", (message) => {
+    if (message.type() === "debug") debugLines.push(message.text());
     if (message.type() === "error") pageErrors.push(`console: ${message.text()}`);
   });
 
@@ -229,6 +231,31 @@ async function main() {
     "phase two",
   );
   reportPhase("reloaded page", second);
+
+  debugLines.length = 0;
+  const tracing = await withTimeout(
+    page.evaluate((url) => globalThis.webwireBrowserTest.tracing(url), webwireUrl),
+    30_000,
+    "tracing",
+  );
+  reportPhase("trace", tracing);
+  const traced = (text) => debugLines.includes(`webwire:client ${webwireUrl} ${text}`);
+  report(
+    traced('→ request id=1 name="echo" 2 B') && traced("← reply id=1 2 B") &&
+      traced("← accept-conf v2.0 11 B"),
+    'trace: "1" writes console.debug lines for the accept-conf, the request and the reply',
+    debugLines.slice(0, 4).join("; "),
+  );
+  report(
+    traced('→ request id=1 name="echo" 3 B utf8 "abc"') && traced('← reply id=1 3 B utf8 "abc"'),
+    'trace: "payloads" adds the payloads to the lines',
+    debugLines.join("; "),
+  );
+  report(
+    !debugLines.some((line) => line.includes(" 7 B")),
+    "trace: no lines without localStorage.webwireTrace",
+    debugLines.join("; "),
+  );
   const distinctErrors = [...new Set(pageErrors)];
   report(
     distinctErrors.length === 0,
