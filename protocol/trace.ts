@@ -24,8 +24,8 @@ import { decodeMessage, type Message } from "./decode.ts";
  * @example
  * ```ts
  * import type { TraceSetting } from "./trace.ts";
- * const setting: TraceSetting = { payloads: true, payloadLimit: 16 };
- * console.assert(setting !== false);
+ * const fromFlag = (flag: string): TraceSetting => flag === "v" ? "payloads" : flag === "t";
+ * console.assert(fromFlag("v") === "payloads" && fromFlag("x") === false);
  * ```
  */
 export type TraceSetting = boolean | "payloads" | TraceOptions;
