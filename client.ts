@@ -99,3 +99,4 @@ export type { Logger } from "./protocol/logger.ts";
 export type { Session } from "./protocol/session_json.ts";
 export type { JsonValue, SessionInfo } from "./protocol/session_json.ts";
 export { Timestamp } from "./protocol/timestamp.ts";
+export type { TraceOptions, TraceSetting } from "./protocol/trace.ts";

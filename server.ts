@@ -51,3 +51,4 @@ export type {
   SessionLookupResult,
   SessionManager,
 } from "./session/session_manager.ts";
+export type { TraceOptions, TraceSetting } from "./protocol/trace.ts";
