@@ -14,7 +14,6 @@
 import { decodeMessage } from "../protocol/decode.ts";
 import { encodeSpecialReply } from "../protocol/encode_control_message.ts";
 import { encodeSignal } from "../protocol/encode_payload_message.ts";
-import { type Logger, silentLogger } from "../protocol/logger.ts";
 import type {
   CloseSessionMessage,
   RequestMessage,
@@ -22,67 +21,25 @@ import type {
   SignalMessage,
 } from "../protocol/message.ts";
 import { MessageType, type PayloadEncoding } from "../protocol/message_type.ts";
-import { Payload } from "../protocol/payload.ts";
+import type { Payload } from "../protocol/payload.ts";
 import { ProtocolError } from "../protocol/protocol_error.ts";
-import { requestIdKey } from "../protocol/request_id.ts";
 import type { SessionInfo } from "../protocol/session_json.ts";
-import type { Tracer } from "../protocol/trace.ts";
-import type { Session, SessionKeyGenerator, SessionManager } from "../session/session_manager.ts";
+import type { Session } from "../session/session_manager.ts";
 import { CloseCode } from "./close_codes.ts";
 import { ConcurrencyLimiter } from "./concurrency_limiter.ts";
 import { Connection, type ConnectionHost } from "./connection.ts";
-import { ConnectionSession, type SessionLifecycle } from "./connection_session.ts";
+import { ConnectionSession } from "./connection_session.ts";
 import type { DisconnectKind, DisconnectReason } from "./disconnect_reason.ts";
 import { ConnectionInactiveError } from "./errors.ts";
-import type { ReplyValue } from "./incoming.ts";
-import { failureReply, payloadParts, replyFor } from "./reply_bytes.ts";
-import type { ProtocolViolation, ServerLimits, ServerOptions } from "./options.ts";
-import type { RateLimitedLog } from "./rate_limited_log.ts";
+import { callRequestHandler, callSignalHandler, type HandlerSite } from "./handler_calls.ts";
+import { payloadParts } from "./reply_bytes.ts";
+import type { ProtocolViolation } from "./options.ts";
 import { SendBuffer } from "./send_buffer.ts";
-import type { SessionRegistry } from "./session_registry.ts";
 import { checkTopicName } from "./topic_name.ts";
-import type { TopicRegistry } from "./topic_registry.ts";
+import { truncateUtf8 } from "./close_reason.ts";
+import { pendingRequestKey } from "./pending_request_key.ts";
+import type { ServerContext } from "./server_context.ts";
 import type { ConnectionOptions, TransportEvents, TransportSocket } from "./transport.ts";
-
-/**
- * What a connection needs of its server.
- *
- * @example
- * ```ts
- * import type { ServerContext } from "./connection_state.ts";
- * type Limits = ServerContext["limits"];
- * const ok: keyof Limits = "readTimeout";
- * console.assert(ok === "readTimeout");
- * ```
- */
-export interface ServerContext {
-  /** The hooks. */
-  readonly hooks: ServerOptions;
-  /** The limits with defaults filled in. */
-  readonly limits: ServerLimits;
-  /** Which connections hold which session. */
-  readonly sessions: SessionRegistry<ConnectionState>;
-  /** Which connections subscribed to which topic. */
-  readonly topics: TopicRegistry<ConnectionState>;
-  /** What the server does as sessions come and go. */
-  readonly sessionLifecycle: SessionLifecycle;
-  /** Session storage. */
-  readonly sessionManager: SessionManager;
-  /** Session key source. */
-  readonly keyGenerator: SessionKeyGenerator;
-  /** Where failures go. */
-  readonly logger: Logger;
-  /** Writes the debug trace; `undefined` when tracing is off. */
-  readonly tracer: Tracer | undefined;
-  /** Where protocol violations are logged, at a bounded rate. */
-  readonly violationLog: RateLimitedLog;
-  /** Whether the server is shutting down. */
-  readonly shuttingDown: boolean;
-  /** Forgets a connection that ended. */
-  removeConnection(state: ConnectionState): void;
-  /** A socket was sent its close frame; `gone` resolves once it is closed or dropped. */
-  socketClosing(gone: Promise<void>): void;
-}
 
 /** Trace names of connections without a remote address; filled only while tracing. */
 const traceNumbers = new WeakMap<object, number>();
@@ -136,6 +93,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   #sessionAtClose: Session | null = null;
   /** Pushed signals held back while a restore sends its reply and the kept signals. */
   #deferredPushes: Uint8Array[] | null = null;
+  #site: HandlerSite | undefined;
 
   /** Accepts a socket: sends nothing yet (the server sends accept-conf). */
   constructor(
@@ -409,7 +367,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   }
 
   #receiveRequest(message: RequestMessage): void {
-    const key = idKey(message.bytes);
+    const key = pendingRequestKey(message.bytes);
     if (this.#pendingIds?.has(key) === true) {
       return this.#violation({
         kind: "duplicate-request-id",
@@ -424,49 +382,25 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
     this.#limiter.acquire(() => this.#startRequest(message, key));
   }
 
-  /**
-   * Runs the request handler. A handler that answers synchronously is answered synchronously:
-   * no promise is made on the hot path unless the handler returns one.
-   */
   #startRequest(message: RequestMessage, key: number | string): void {
     // A request that waited for a slot while its connection closed has nobody to answer.
     if (!this.#open) return this.#endRequest(key);
-    const onRequest = this.#server.hooks.onRequest;
-    let value: ReplyValue | Promise<ReplyValue>;
-    try {
-      if (onRequest === undefined) throw new Error("the server has no onRequest hook");
-      value = onRequest({
-        name: message.nameText,
-        payload: new Payload(message.payload, message.encoding),
-        connection: this.connection,
-        signal: (this.#abort ??= new AbortController()).signal,
-      });
-    } catch (error) {
-      return this.#answer(key, this.#failureReply(message, error));
-    }
-    if (isThenable(value)) {
-      value.then(
-        (resolved) => this.#answer(key, this.#replyFor(message, resolved)),
-        (error) => this.#answer(key, this.#failureReply(message, error)),
-      );
-    } else {
-      this.#answer(key, this.#replyFor(message, value));
-    }
+    const signal = (this.#abort ??= new AbortController()).signal;
+    callRequestHandler(this.#handlerSite, message, signal, (reply) => this.#answer(key, reply));
   }
 
-  #replyFor(message: RequestMessage, value: ReplyValue): Uint8Array {
-    return replyFor(message.id, value, this.#server.logger);
-  }
-
-  #failureReply(message: RequestMessage, error: unknown): Uint8Array {
-    // Failing only because this connection went away is no handler bug: nothing to log.
-    const logger = this.#leftAlready(error) ? silentLogger : this.#server.logger;
-    return failureReply(message.id, error, logger, `request "${message.nameText}"`);
-  }
-
-  /** Whether `error` says no more than that this connection has ended. */
-  #leftAlready(error: unknown): boolean {
-    return !this.#open && error instanceof ConnectionInactiveError;
+  /** What the handler calls need of this connection. */
+  get #handlerSite(): HandlerSite {
+    if (this.#site !== undefined) return this.#site;
+    const isOpen = () => this.#open;
+    return this.#site = {
+      hooks: this.#server.hooks,
+      connection: this.connection,
+      logger: this.#server.logger,
+      get isOpen() {
+        return isOpen();
+      },
+    };
   }
 
   /** Sends a reply; the request's slot is freed once the send buffer is under its limit. */
@@ -490,32 +424,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   }
 
   #startSignal(message: SignalMessage): void {
-    const onSignal = this.#server.hooks.onSignal;
-    if (!this.#open || onSignal === undefined) return this.#endSignal();
-    let result: void | Promise<void>;
-    try {
-      result = onSignal({
-        name: message.nameText,
-        payload: new Payload(message.payload, message.encoding),
-        connection: this.connection,
-      });
-    } catch (error) {
-      this.#signalFailed(message, error);
-      return this.#endSignal();
-    }
-    if (!isThenable(result)) return this.#endSignal();
-    result.then(
-      () => this.#endSignal(),
-      (error) => {
-        this.#signalFailed(message, error);
-        this.#endSignal();
-      },
-    );
-  }
-
-  #signalFailed(message: SignalMessage, error: unknown): void {
-    if (this.#leftAlready(error)) return;
-    this.#server.logger.error(`signal handler failed (signal "${message.nameText}")`, error);
+    callSignalHandler(this.#handlerSite, message, () => this.#endSignal());
   }
 
   #endSignal(): void {
@@ -642,27 +551,4 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
       this.#server.logger.error("onClientDisconnected hook failed", error);
     }
   }
-}
-
-/** The longest prefix of `text` whose UTF-8 encoding fits in `bytes` bytes. */
-function truncateUtf8(text: string, bytes: number): string {
-  // Most reasons are ASCII and short: no encoding needed.
-  if (text.length * 3 <= bytes) return text;
-  const encoded = new TextEncoder().encode(text);
-  if (encoded.length <= bytes) return text;
-  let end = bytes;
-  // Back up to the start of a character (continuation bytes are 10xxxxxx).
-  while (end > 0 && (encoded[end] & 0xc0) === 0x80) end--;
-  return new TextDecoder().decode(encoded.subarray(0, end));
-}
-
-function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof (value as { then?: unknown } | undefined)?.then === "function";
-}
-
-function idKey(bytes: Uint8Array): number | string {
-  const key = requestIdKey(bytes, 1);
-  if (key <= Number.MAX_SAFE_INTEGER) return key;
-  // Beyond 2^53 numbers lose bits; such ids (not made by a counter) get an exact string key.
-  return String.fromCharCode(...bytes.subarray(1, 9));
 }

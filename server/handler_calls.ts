@@ -1,0 +1,141 @@
+/**
+ * Calling the application's request and signal handlers for one connection: building the
+ * incoming request or signal, waiting for a handler that returns a promise (and only then), and
+ * turning what it returned or threw into the reply. Internal to the server core.
+ *
+ * @example
+ * ```ts
+ * import { callRequestHandler } from "./handler_calls.ts";
+ * console.assert(typeof callRequestHandler === "function");
+ * ```
+ * @module
+ */
+
+import { type Logger, silentLogger } from "../protocol/logger.ts";
+import type { RequestMessage, SignalMessage } from "../protocol/message.ts";
+import { Payload } from "../protocol/payload.ts";
+import type { Connection } from "./connection.ts";
+import { ConnectionInactiveError } from "./errors.ts";
+import type { ReplyValue } from "./incoming.ts";
+import type { ServerOptions } from "./options.ts";
+import { failureReply, replyFor } from "./reply_bytes.ts";
+
+/**
+ * What a handler call needs of its connection.
+ *
+ * @example
+ * ```ts
+ * import type { HandlerSite } from "./handler_calls.ts";
+ * type Hooks = HandlerSite["hooks"];
+ * const hooks: Hooks = { onRequest: (request) => request.payload };
+ * console.assert(typeof hooks.onRequest === "function");
+ * ```
+ */
+export interface HandlerSite {
+  /** The server's hooks. */
+  readonly hooks: ServerOptions;
+  /** The facade handlers see. */
+  readonly connection: Connection;
+  /** Where handler failures are logged. */
+  readonly logger: Logger;
+  /** Whether the connection is still open (a failure after it ended is no handler bug). */
+  readonly isOpen: boolean;
+}
+
+/**
+ * Runs the request handler and hands the reply to `answer`: synchronously when the handler
+ * answers synchronously (no promise is made on the hot path unless the handler returns one),
+ * else when its promise settles. Anything thrown becomes an error or internal-error reply.
+ *
+ * @example
+ * ```ts
+ * import { callRequestHandler } from "./handler_calls.ts";
+ * import type { HandlerSite } from "./handler_calls.ts";
+ * const run = (site: HandlerSite, message: Parameters<typeof callRequestHandler>[1]) =>
+ *   callRequestHandler(site, message, new AbortController().signal, (reply) => reply.length);
+ * console.assert(typeof run === "function");
+ * ```
+ */
+export function callRequestHandler(
+  site: HandlerSite,
+  message: RequestMessage,
+  signal: AbortSignal,
+  answer: (reply: Uint8Array) => void,
+): void {
+  const onRequest = site.hooks.onRequest;
+  let value: ReplyValue | Promise<ReplyValue>;
+  try {
+    if (onRequest === undefined) throw new Error("the server has no onRequest hook");
+    value = onRequest({
+      name: message.nameText,
+      payload: new Payload(message.payload, message.encoding),
+      connection: site.connection,
+      signal,
+    });
+  } catch (error) {
+    return answer(failure(site, message, error));
+  }
+  if (isThenable(value)) {
+    value.then(
+      (resolved) => answer(replyFor(message.id, resolved, site.logger)),
+      (error) => answer(failure(site, message, error)),
+    );
+  } else {
+    answer(replyFor(message.id, value, site.logger));
+  }
+}
+
+/**
+ * Runs the signal handler and calls `done` when it has finished (at once when it is
+ * synchronous); a failure is logged, unless it says no more than that the connection ended.
+ *
+ * @example
+ * ```ts
+ * import { callSignalHandler } from "./handler_calls.ts";
+ * console.assert(callSignalHandler.length === 3);
+ * ```
+ */
+export function callSignalHandler(
+  site: HandlerSite,
+  message: SignalMessage,
+  done: () => void,
+): void {
+  const onSignal = site.hooks.onSignal;
+  if (!site.isOpen || onSignal === undefined) return done();
+  let result: void | Promise<void>;
+  try {
+    result = onSignal({
+      name: message.nameText,
+      payload: new Payload(message.payload, message.encoding),
+      connection: site.connection,
+    });
+  } catch (error) {
+    signalFailed(site, message, error);
+    return done();
+  }
+  if (!isThenable(result)) return done();
+  result.then(done, (error) => {
+    signalFailed(site, message, error);
+    done();
+  });
+}
+
+function failure(site: HandlerSite, message: RequestMessage, error: unknown): Uint8Array {
+  // Failing only because this connection went away is no handler bug: nothing to log.
+  const logger = leftAlready(site, error) ? silentLogger : site.logger;
+  return failureReply(message.id, error, logger, `request "${message.nameText}"`);
+}
+
+function signalFailed(site: HandlerSite, message: SignalMessage, error: unknown): void {
+  if (leftAlready(site, error)) return;
+  site.logger.error(`signal handler failed (signal "${message.nameText}")`, error);
+}
+
+/** Whether `error` says no more than that the connection has ended. */
+function leftAlready(site: HandlerSite, error: unknown): boolean {
+  return !site.isOpen && error instanceof ConnectionInactiveError;
+}
+
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | undefined)?.then === "function";
+}

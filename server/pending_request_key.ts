@@ -1,0 +1,31 @@
+/**
+ * The key under which a connection remembers a pending request's id, to refuse an id reused
+ * while its request is pending.
+ *
+ * @example
+ * ```ts
+ * import { pendingRequestKey } from "./pending_request_key.ts";
+ * const request = new Uint8Array([1, 7, 0, 0, 0, 0, 0, 0, 0]);
+ * console.assert(pendingRequestKey(request) === 7);
+ * ```
+ * @module
+ */
+
+import { requestIdKey } from "../protocol/request_id.ts";
+
+/**
+ * The id of the request message `bytes` (its bytes 1 to 8) as a number, or as an exact
+ * string beyond 2^53, where numbers lose bits (such ids are not made by a counter).
+ *
+ * @example
+ * ```ts
+ * import { pendingRequestKey } from "./pending_request_key.ts";
+ * const huge = new Uint8Array([1, 255, 255, 255, 255, 255, 255, 255, 255]);
+ * console.assert(typeof pendingRequestKey(huge) === "string");
+ * ```
+ */
+export function pendingRequestKey(bytes: Uint8Array): number | string {
+  const key = requestIdKey(bytes, 1);
+  if (key <= Number.MAX_SAFE_INTEGER) return key;
+  return String.fromCharCode(...bytes.subarray(1, 9));
+}

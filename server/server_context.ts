@@ -1,0 +1,62 @@
+/**
+ * What a connection needs of its server: hooks, limits, registries, session storage and the
+ * server-wide parts of logging and shutdown. Internal to the server core.
+ *
+ * @example
+ * ```ts
+ * import type { ServerContext } from "./server_context.ts";
+ * const shuttingDown = (context: ServerContext): boolean => context.shuttingDown;
+ * console.assert(typeof shuttingDown === "function");
+ * ```
+ * @module
+ */
+
+import type { Logger } from "../protocol/logger.ts";
+import type { Tracer } from "../protocol/trace.ts";
+import type { SessionKeyGenerator, SessionManager } from "../session/session_manager.ts";
+import type { SessionLifecycle } from "./connection_session.ts";
+import type { ConnectionState } from "./connection_state.ts";
+import type { ServerLimits, ServerOptions } from "./options.ts";
+import type { RateLimitedLog } from "./rate_limited_log.ts";
+import type { SessionRegistry } from "./session_registry.ts";
+import type { TopicRegistry } from "./topic_registry.ts";
+
+/**
+ * What a connection needs of its server.
+ *
+ * @example
+ * ```ts
+ * import type { ServerContext } from "./server_context.ts";
+ * type Limits = ServerContext["limits"];
+ * const ok: keyof Limits = "readTimeout";
+ * console.assert(ok === "readTimeout");
+ * ```
+ */
+export interface ServerContext {
+  /** The hooks. */
+  readonly hooks: ServerOptions;
+  /** The limits with defaults filled in. */
+  readonly limits: ServerLimits;
+  /** Which connections hold which session. */
+  readonly sessions: SessionRegistry<ConnectionState>;
+  /** Which connections subscribed to which topic. */
+  readonly topics: TopicRegistry<ConnectionState>;
+  /** What the server does as sessions come and go. */
+  readonly sessionLifecycle: SessionLifecycle;
+  /** Session storage. */
+  readonly sessionManager: SessionManager;
+  /** Session key source. */
+  readonly keyGenerator: SessionKeyGenerator;
+  /** Where failures go. */
+  readonly logger: Logger;
+  /** Writes the debug trace; `undefined` when tracing is off. */
+  readonly tracer: Tracer | undefined;
+  /** Where protocol violations are logged, at a bounded rate. */
+  readonly violationLog: RateLimitedLog;
+  /** Whether the server is shutting down. */
+  readonly shuttingDown: boolean;
+  /** Forgets a connection that ended. */
+  removeConnection(state: ConnectionState): void;
+  /** A socket was sent its close frame; `gone` resolves once it is closed or dropped. */
+  socketClosing(gone: Promise<void>): void;
+}
