@@ -12,33 +12,9 @@ import { dirname, join } from "node:path";
 import process from "node:process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { chromiumArgs, findChromium } from "../scripts/chromium.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-// Flags for a headless run as root in a container with no network but the loopback. Of
-// @sparticuz/chromium's own `args` we keep only --no-zygote: the rest tune Chromium for AWS Lambda
-// (--single-process) or turn off what the test is about (--disable-web-security). Playwright
-// gives every launch a fresh temporary profile (its own --user-data-dir) and removes it on close.
-const chromiumArgs = [
-  "--headless",
-  "--no-sandbox",
-  "--no-zygote",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--disable-domain-reliability",
-  "--no-default-browser-check",
-  "--no-pings",
-];
-
-/** `$CHROMIUM_PATH` when set, else the binary that @sparticuz/chromium unpacks (to /tmp). */
-async function findChromium() {
-  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
-  const { default: chromium } = await import("@sparticuz/chromium");
-  return await chromium.executablePath();
-}
 // The whole run normally takes a few seconds; past this, something hangs.
 const deadlineMs = 90_000;
 

@@ -3,21 +3,15 @@
 // (onSessionReleased); Redis TTLs do the rest.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  encodeRequest,
-  encodeRestoreSession,
-  parseSessionJson,
-  requestIdFromNumber,
-} from "../protocol/mod.ts";
 import { silentLogger } from "../protocol/logger.ts";
 import { RawClient } from "../testing/raw_client.ts";
+import { rawLogin, rawRestore } from "../testing/raw_session.ts";
 import { type RedisServer, startRedisServer } from "../testing/redis_server.ts";
 import { startServer } from "../testing/serve.ts";
 import { until } from "../testing/until.ts";
 import { RedisSessionManager } from "./redis_session_manager.ts";
 
 let redis: RedisServer;
-let nextId = 1;
 
 before(async () => {
   redis = await startRedisServer();
@@ -28,19 +22,6 @@ after(async () => {
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function login(client: RawClient): Promise<string> {
-  client.send(encodeRequest({ id: requestIdFromNumber(nextId++), name: "login", payload: "ada" }));
-  const created = await client.next();
-  assert.ok(created.kind === "session-created");
-  assert.equal((await client.next()).kind, "reply");
-  return parseSessionJson(created.json).key;
-}
-
-async function restore(client: RawClient, key: string): Promise<string> {
-  client.send(encodeRestoreSession(requestIdFromNumber(nextId++), key));
-  return (await client.next()).kind;
-}
 
 test("a server's sessionIdleTimeout and sessionMaxAge hold with Redis sessions", async () => {
   const sessions = new RedisSessionManager(redis.url, {
@@ -60,22 +41,22 @@ test("a server's sessionIdleTimeout and sessionMaxAge hold with Redis sessions",
   });
   try {
     const first = await RawClient.handshake(running.url);
-    const key = await login(first);
+    const { key } = await rawLogin(first, "ada");
     await sleep(600);
     const second = await RawClient.handshake(running.url);
-    assert.equal(await restore(second, key), "reply", "held: no idle expiry");
+    assert.equal(await rawRestore(second, key), "reply", "held: no idle expiry");
     first.close();
     second.close();
     await until(() => running.server.activeSessionsCount === 0, "both left");
     await sleep(700);
     const third = await RawClient.handshake(running.url);
-    assert.equal(await restore(third, key), "session-not-found-reply", "idle for 700 ms");
+    assert.equal(await rawRestore(third, key), "session-not-found-reply", "idle for 700 ms");
 
-    const held = await login(third);
+    const { key: held } = await rawLogin(third, "bob");
     const closed = await third.next(4000); // the max age closes it while it is held
     assert.equal(closed.kind, "session-closed");
     const fourth = await RawClient.handshake(running.url);
-    assert.equal(await restore(fourth, held), "session-not-found-reply");
+    assert.equal(await rawRestore(fourth, held), "session-not-found-reply");
     third.close();
     fourth.close();
   } finally {

@@ -1,11 +1,13 @@
-// Finding and launching headless Chromium for the browser tests, as browser/run_browser_suite.mjs
-// does: the binary of the npm package @sparticuz/chromium, or $CHROMIUM_PATH.
+// Finding and launching headless Chromium for the browser tests (browser/run_browser_suite.mjs,
+// examples/chat/run_chat_suite.mjs): the binary of the npm package @sparticuz/chromium, or $CHROMIUM_PATH.
 // Usage: import { launchChromium } from "../../scripts/chromium.mjs";
 import { existsSync } from "node:fs";
 import process from "node:process";
 
-// Flags for a headless run as root in a container with no network but the loopback; see
-// browser/run_browser_suite.mjs for why these and not @sparticuz/chromium's own `args`.
+// Flags for a headless run as root in a container with no network but the loopback. Of
+// @sparticuz/chromium's own `args` we keep only --no-zygote: the rest tune Chromium for AWS Lambda
+// (--single-process) or turn off what the tests are about (--disable-web-security). Playwright
+// gives every launch a fresh temporary profile (its own --user-data-dir) and removes it on close.
 export const chromiumArgs = [
   "--headless",
   "--no-sandbox",

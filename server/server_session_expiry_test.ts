@@ -3,22 +3,14 @@ import assert from "node:assert/strict";
 import { mkdtemp, readdir, rm, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  encodeRequest,
-  encodeRestoreSession,
-  parseSessionJson,
-  requestIdFromNumber,
-  type SessionData,
-} from "../protocol/mod.ts";
 import { silentLogger } from "../protocol/logger.ts";
 import { FileSessionManager } from "../session/file_session_manager.ts";
 import { MemorySessionManager } from "../session/memory_session_manager.ts";
 import { RawClient } from "../testing/raw_client.ts";
+import { rawLogin, rawRestore } from "../testing/raw_session.ts";
 import { type StartOptions, startServer } from "../testing/serve.ts";
 import { until } from "../testing/until.ts";
 import { Server } from "./server.ts";
-
-let nextId = 1;
 
 function service(options: StartOptions): StartOptions {
   return {
@@ -29,19 +21,6 @@ function service(options: StartOptions): StartOptions {
     },
     ...options,
   };
-}
-
-async function login(client: RawClient, user: string): Promise<SessionData> {
-  client.send(encodeRequest({ id: requestIdFromNumber(nextId++), name: "login", payload: user }));
-  const created = await client.next();
-  assert.ok(created.kind === "session-created");
-  assert.equal((await client.next()).kind, "reply");
-  return parseSessionJson(created.json);
-}
-
-async function restore(client: RawClient, key: string): Promise<string> {
-  client.send(encodeRestoreSession(requestIdFromNumber(nextId++), key));
-  return (await client.next()).kind;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -57,23 +36,23 @@ for (const kind of ["memory", "file"] as const) {
     }));
     try {
       const first = await RawClient.handshake(running.url);
-      const session = await login(first, "ada");
+      const session = await rawLogin(first, "ada");
       await sleep(600);
       const second = await RawClient.handshake(running.url);
-      assert.equal(await restore(second, session.key), "reply", "held sessions do not idle");
+      assert.equal(await rawRestore(second, session.key), "reply", "held sessions do not idle");
       first.close();
       second.close();
       await until(() => running.server.activeSessionsCount === 0, "both left");
       await sleep(100);
       const third = await RawClient.handshake(running.url);
-      assert.equal(await restore(third, session.key), "reply", "idle for 100 ms: still there");
+      assert.equal(await rawRestore(third, session.key), "reply", "idle for 100 ms: still there");
       third.close();
       await until(() => running.server.activeSessionsCount === 0, "third left");
       // Kept for the session while it is away; it expires before anyone restores it.
       assert.equal(running.server.signalSession(session.key, "late", "never replayed"), 0);
       await sleep(600);
       const fourth = await RawClient.handshake(running.url);
-      assert.equal(await restore(fourth, session.key), "session-not-found-reply");
+      assert.equal(await rawRestore(fourth, session.key), "session-not-found-reply");
       assert.ok(await fourth.silentFor(50), "nothing is replayed to an expired session");
       fourth.close();
     } finally {
@@ -94,16 +73,16 @@ for (const kind of ["memory", "file"] as const) {
       const [a, b, other] = await Promise.all(
         [0, 1, 2].map(() => RawClient.handshake(running.url)),
       );
-      const session = await login(a, "ada");
-      assert.equal(await restore(b, session.key), "reply");
-      const late = await login(other, "bob");
+      const session = await rawLogin(a, "ada");
+      assert.equal(await rawRestore(b, session.key), "reply");
+      const late = await rawLogin(other, "bob");
       assert.equal((await a.next(3000)).kind, "session-closed");
       assert.equal((await b.next(3000)).kind, "session-closed");
       assert.equal(running.server.sessionConnections(session.key).length, 0);
       const c = await RawClient.handshake(running.url);
-      assert.equal(await restore(c, session.key), "session-not-found-reply");
+      assert.equal(await rawRestore(c, session.key), "session-not-found-reply");
       assert.equal((await other.next(3000)).kind, "session-closed", "bob's aged too");
-      assert.equal(await restore(c, late.key), "session-not-found-reply");
+      assert.equal(await rawRestore(c, late.key), "session-not-found-reply");
       for (const client of [a, b, other, c]) client.close();
     } finally {
       await running.close();
@@ -119,7 +98,7 @@ test("a server sweeps expired session files when it starts", async () => {
       sessionManager: new FileSessionManager({ directory }),
     }));
     const client = await RawClient.handshake(before.url);
-    const session = await login(client, "ada");
+    const session = await rawLogin(client, "ada");
     client.close();
     await before.close();
     const hourAgo = new Date(Date.now() - 3_600_000);

@@ -1,17 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  encodeRequest,
-  encodeRestoreSession,
-  parseSessionJson,
-  requestIdFromNumber,
-  type SessionData,
-} from "../protocol/mod.ts";
+import { encodeRequest, requestIdFromNumber } from "../protocol/mod.ts";
 import { silentLogger } from "../protocol/logger.ts";
 import { Client } from "../client/client.ts";
 import type { ServerSignal } from "../client/events.ts";
 import { memorySessionStorage } from "../client/session_storage.ts";
 import { RawClient } from "../testing/raw_client.ts";
+import { rawLogin, rawRestore } from "../testing/raw_session.ts";
 import { type StartOptions, startServer } from "../testing/serve.ts";
 import { until } from "../testing/until.ts";
 import type { Connection } from "./connection.ts";
@@ -36,19 +31,6 @@ function service(options: StartOptions = {}): StartOptions {
   };
 }
 
-async function login(client: RawClient, user: string): Promise<SessionData> {
-  client.send(encodeRequest({ id: requestIdFromNumber(nextId++), name: "login", payload: user }));
-  const created = await client.next();
-  assert.ok(created.kind === "session-created");
-  assert.equal((await client.next()).kind, "reply");
-  return parseSessionJson(created.json);
-}
-
-async function restore(client: RawClient, key: string): Promise<string> {
-  client.send(encodeRestoreSession(requestIdFromNumber(nextId++), key));
-  return (await client.next()).kind;
-}
-
 async function nextSignalText(client: RawClient): Promise<string> {
   const message = await client.next();
   assert.ok(message.kind === "signal", `expected a signal, got ${message.kind}`);
@@ -62,9 +44,9 @@ for (const adapter of adapters) {
       Array.from({ length: 4 }, () => RawClient.handshake(running.url)),
     );
     try {
-      const ada = await login(a1, "ada");
-      assert.equal(await restore(a2, ada.key), "reply");
-      await login(b, "bob");
+      const ada = await rawLogin(a1, "ada");
+      assert.equal(await rawRestore(a2, ada.key), "reply");
+      await rawLogin(b, "bob");
       assert.equal(running.server.signalSession(ada.key, "mail", "for ada"), 2);
       assert.equal(await nextSignalText(a1), "mail:for ada");
       assert.equal(await nextSignalText(a2), "mail:for ada");
@@ -89,7 +71,7 @@ for (const adapter of adapters) {
       },
     }));
     const client = await RawClient.handshake(running.url);
-    const session = await login(client, "ada");
+    const session = await rawLogin(client, "ada");
     client.send(encodeRequest({ id: requestIdFromNumber(nextId++), name: "join", payload: "r1" }));
     await client.next();
     client.send(encodeRequest({ id: requestIdFromNumber(nextId++), name: "join", payload: "r2" }));
@@ -152,7 +134,7 @@ test("offline signals are bounded by count, bytes and age, and drops are counted
     onOfflineSignalDropped: (_key, reason) => void drops.push(reason),
   }));
   const first = await RawClient.handshake(running.url);
-  const session = await login(first, "ada");
+  const session = await rawLogin(first, "ada");
   first.close();
   await until(() => running.server.sessionConnections(session.key).length === 0, "left");
   try {
@@ -166,7 +148,7 @@ test("offline signals are bounded by count, bytes and age, and drops are counted
     assert.equal(running.server.droppedOfflineSignals, 5);
 
     const second = await RawClient.handshake(running.url);
-    assert.equal(await restore(second, session.key), "reply");
+    assert.equal(await rawRestore(second, session.key), "reply");
     assert.equal(await nextSignalText(second), "n:5");
     assert.equal(await nextSignalText(second), `big:${"x".repeat(190)}`);
     assert.ok(await second.silentFor(50));
@@ -176,7 +158,7 @@ test("offline signals are bounded by count, bytes and age, and drops are counted
     running.server.signalSession(session.key, "late", "too old by the restore");
     await new Promise((resolve) => setTimeout(resolve, 400));
     const third = await RawClient.handshake(running.url);
-    assert.equal(await restore(third, session.key), "reply");
+    assert.equal(await rawRestore(third, session.key), "reply");
     assert.ok(await third.silentFor(50), "a signal older than maxAge is not replayed");
     assert.equal(drops.at(-1), "age");
     third.close();
@@ -188,18 +170,18 @@ test("offline signals are bounded by count, bytes and age, and drops are counted
 test("nothing is replayed to a session that was closed, or that a restore finds missing", async () => {
   const running = await startServer(service());
   const first = await RawClient.handshake(running.url);
-  const session = await login(first, "ada");
+  const session = await rawLogin(first, "ada");
   first.close();
   await until(() => running.server.sessionConnections(session.key).length === 0, "left");
   try {
     running.server.signalSession(session.key, "n", "kept");
     assert.equal(await running.server.closeSession(session.key), 0);
     const second = await RawClient.handshake(running.url);
-    assert.equal(await restore(second, session.key), "session-not-found-reply");
+    assert.equal(await rawRestore(second, session.key), "session-not-found-reply");
     assert.ok(await second.silentFor(50));
 
     running.server.signalSession("no-such-session", "n", "kept");
-    assert.equal(await restore(second, "no-such-session"), "session-not-found-reply");
+    assert.equal(await rawRestore(second, "no-such-session"), "session-not-found-reply");
     // Had it been kept, a session created under that key later would get it: it is gone.
     assert.ok(await second.silentFor(50));
     second.close();
@@ -211,13 +193,13 @@ test("nothing is replayed to a session that was closed, or that a restore finds 
 test("offlineSignals: false keeps nothing", async () => {
   const running = await startServer(service({ offlineSignals: false }));
   const first = await RawClient.handshake(running.url);
-  const session = await login(first, "ada");
+  const session = await rawLogin(first, "ada");
   first.close();
   await until(() => running.server.sessionConnections(session.key).length === 0, "left");
   try {
     assert.equal(running.server.signalSession(session.key, "n", "dropped"), 0);
     const second = await RawClient.handshake(running.url);
-    assert.equal(await restore(second, session.key), "reply");
+    assert.equal(await rawRestore(second, session.key), "reply");
     assert.ok(await second.silentFor(50));
     second.close();
   } finally {
