@@ -49,6 +49,10 @@ export abstract class DecodedMessage {
  * ```
  */
 export abstract class IdentifiedMessage extends DecodedMessage {
+  /** Wraps already validated bytes; use `decodeMessage` instead. */
+  constructor(bytes: Uint8Array) {
+    super(bytes);
+  }
   /** The 8-byte request identifier (a view). */
   get id(): Uint8Array {
     return this.bytes.subarray(1, 9);
