@@ -8,9 +8,10 @@
  * @module
  */
 
-import { codecCases, verifyCodecCases } from "./codec_cases.ts";
+import { codecCases, verifyCodecCases, warmUpCodecCases } from "./codec_cases.ts";
 
 verifyCodecCases();
+warmUpCodecCases();
 
 // Every result flows into this module variable, so no run can be dropped as dead code.
 let sink = 0;

@@ -11,7 +11,7 @@
 
 import process from "node:process";
 import { bench, do_not_optimize, group, run, summary } from "mitata";
-import { type CodecCase, codecCases, verifyCodecCases } from "./codec_cases.ts";
+import { type CodecCase, codecCases, verifyCodecCases, warmUpCodecCases } from "./codec_cases.ts";
 
 /** One measured case as `bench/run.mjs` reads it; times in nanoseconds per operation. */
 export interface MitataResult {
@@ -28,6 +28,7 @@ export interface MitataResult {
 }
 
 verifyCodecCases();
+warmUpCodecCases();
 
 const filterAt = process.argv.indexOf("--filter");
 const filter = filterAt < 0 ? undefined : process.argv[filterAt + 1];
