@@ -3,7 +3,8 @@
 //
 // Usage: node bench/run.mjs [--codec | --e2e | --broadcast | --cluster | --all] [--quick]
 //   [--no-write]
-//   --codec     the codec benchmark (default)
+//   --codec     the codec benchmark (default): each runtime 3 times, interleaved, and every case's
+//               median of the 3 means (with --quick: once)
 //   --e2e       the end-to-end benchmark (bench/e2e/: servers and load generators, ~4 min)
 //   --broadcast the broadcast benchmark (bench/broadcast/: 1 000 and 10 000 connections, ~3 min)
 //   --cluster   the cluster benchmark (bench/cluster/: cross-node signals on Redis against
@@ -95,6 +96,32 @@ function bunCodec() {
   return { raw, results };
 }
 
+function median(values) {
+  const sorted = [...values].sort((x, y) => x - y);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+// One runtime's runs merged: per case the median of the runs' means; raw keeps every run.
+function medianCodec(runs) {
+  const results = new Map();
+  for (const [k, first] of runs[0].results) {
+    const avgs = runs.map((r) => r.results.get(k)?.avg).filter((x) => x !== undefined);
+    results.set(k, { ...first, avg: median(avgs), avgs });
+  }
+  const { benches: _benches, results: _results, ...meta } = runs[0].raw;
+  const medians = [...results.values()].map(({ group, name, avg, avgs }) => ({
+    group,
+    name,
+    avg,
+    avgs,
+  }));
+  return {
+    raw: { ...meta, medians, runs: runs.map((r) => r.raw.benches ?? r.raw.results) },
+    results,
+  };
+}
+
 function nsText(ns) {
   if (ns === undefined) return "n/a";
   if (ns < 100) return ns.toFixed(1);
@@ -147,15 +174,15 @@ function bunEncodeAgainstPrevious(bun, previous, cpu) {
   const nowText = smallMessages.map((m, i) => `${m.split(" ")[0]} ${rateText(now[i])}`)
     .join(", ");
   if (previous === undefined || previous.cpu !== cpu) {
-    const where = previous === undefined ? "no previous results" : `the previous run was on ${
-      previous.cpu
-    } (${previous.date})`;
+    const where = previous === undefined
+      ? "no previous results"
+      : `the previous run was on ${previous.cpu} (${previous.date})`;
     return `- ${target}: ${nowText} msg/s; ${where}, not comparable: see the before/after ` +
       "table below the codec tables.";
   }
+  const previousResults = previous.bun.medians ?? previous.bun.results ?? [];
   const before = smallMessages.map((m) =>
-    previous.bun.results.find((r) => r.group === `encode ${m}` && r.name === name)?.avg ??
-      Number.NaN
+    previousResults.find((r) => r.group === `encode ${m}` && r.name === name)?.avg ?? Number.NaN
   );
   const ratios = now.map((ns, i) => ns / before[i]);
   const worst = Math.max(...ratios);
@@ -222,10 +249,19 @@ function codec() {
   const date = new Date().toISOString().slice(0, 10);
   const previous = previousCodec();
   const loadBefore = loadavg()[0];
-  const d = denoCodec();
-  const b = bunCodec();
+  // Three interleaved runs per runtime and the median of each case's means: on a shared machine
+  // a single run's mean moves by ±50 % for some rows.
+  const runs = process.argv.includes("--quick") ? 1 : 3;
+  const denoRuns = [];
+  const bunRuns = [];
+  for (let i = 0; i < runs; i++) {
+    denoRuns.push(denoCodec());
+    bunRuns.push(bunCodec());
+  }
+  const d = medianCodec(denoRuns);
+  const b = medianCodec(bunRuns);
   const load = `${loadBefore.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after`;
-  const order = d.raw.benches.map((x) => ({
+  const order = denoRuns[0].raw.benches.map((x) => ({
     group: x.group,
     name: x.name,
     message: x.group.replace(/^(decode|encode) /, ""),
@@ -233,8 +269,9 @@ function codec() {
   const markdown =
     `Measured on ${date} by \`npm run bench\` on ${cpu} (${cores} cores, shared with other jobs,
 so expect some noise; 1-minute load average ${load}) with \`deno bench\` on ${v.deno} and
-mitata on ${v.bun}. ns/msg is the mean time of one operation, msg/s its inverse; every case runs
-for 20 ms before any is measured, so that none pays for the JIT's first compilation. Raw results:
+mitata on ${v.bun}. ns/msg is the mean time of one operation, the median over ${runs} interleaved
+run${runs === 1 ? "" : "s"} per runtime; msg/s its inverse. Every case runs for 20 ms before any
+is measured, so that none pays for the JIT's first compilation. Raw results (every run):
 \`bench/results/codec.json\`.
 
 Targets:
