@@ -2,14 +2,16 @@
  * The codec benchmark under Bun with mitata: `bun run bench/codec_mitata.ts` prints mitata's
  * tables; with `--json` it prints one JSON object (`{ runtime, version, cpu, results }`, times
  * in nanoseconds) for `bench/run.mjs`. The cases and messages are shared with the Deno runner
- * (`codec_bench.ts`). Uses only mitata and `node:process`, so it also runs under Node or Deno.
+ * (`codec_bench.ts`). `--filter <text>` runs only the cases whose group or name contains the text
+ * (`--filter "16 B"`), for quick comparisons. Uses only mitata and `node:process`, so it also runs
+ * under Node or Deno.
  *
  * @module
  */
 
 import process from "node:process";
 import { bench, do_not_optimize, group, run, summary } from "mitata";
-import { type CodecCase, codecCases, verifyCodecCases } from "./codec_cases.ts";
+import { type CodecCase, codecCases, verifyCodecCases, warmUpCodecCases } from "./codec_cases.ts";
 
 /** One measured case as `bench/run.mjs` reads it; times in nanoseconds per operation. */
 export interface MitataResult {
@@ -26,9 +28,14 @@ export interface MitataResult {
 }
 
 verifyCodecCases();
+warmUpCodecCases();
+
+const filterAt = process.argv.indexOf("--filter");
+const filter = filterAt < 0 ? undefined : process.argv[filterAt + 1];
 
 const groups = new Map<string, CodecCase[]>();
 for (const c of codecCases) {
+  if (filter !== undefined && !`${c.group} ${c.name}`.includes(filter)) continue;
   const cases = groups.get(c.group) ?? [];
   cases.push(c);
   groups.set(c.group, cases);

@@ -16,14 +16,14 @@ import {
   ErrorReplyMessage,
   HeartbeatMessage,
   type Message,
-  ReplyMessage,
-  RequestMessage,
+  type RequestMessage,
   RestoreSessionMessage,
   SessionClosedMessage,
   SessionCreatedMessage,
-  SignalMessage,
+  type SignalMessage,
   SpecialReplyMessage,
 } from "./message.ts";
+import { newReplyMessage, newRequestMessage, newSignalMessage } from "./message_construct.ts";
 import { MessageType as T } from "./message_type.ts";
 import { ProtocolError } from "./protocol_error.ts";
 
@@ -62,11 +62,11 @@ export function decodeMessage(bytes: Uint8Array): Message {
     case T.ReplyBinary:
     case T.ReplyUtf8:
       atLeast(bytes, 9, "reply");
-      return new ReplyMessage(bytes);
+      return newReplyMessage(bytes);
     case T.ReplyUtf16:
       atLeast(bytes, 10, "UTF-16 reply");
       evenLength(bytes, "UTF-16 reply");
-      return new ReplyMessage(bytes);
+      return newReplyMessage(bytes);
     case T.SignalBinary:
     case T.SignalUtf8:
       return decodeSignal(bytes, length);
@@ -155,7 +155,7 @@ function decodeSignal(bytes: Uint8Array, length: number): SignalMessage {
   atLeast(bytes, 3, "signal");
   const end = 2 + bytes[1];
   if (end > length) nameOverflow("signal", bytes[1], end, length);
-  return new SignalMessage(bytes, end);
+  return newSignalMessage(bytes, end);
 }
 
 function decodeSignalUtf16(bytes: Uint8Array, length: number): SignalMessage {
@@ -173,14 +173,14 @@ function decodeSignalUtf16(bytes: Uint8Array, length: number): SignalMessage {
       }`,
     );
   }
-  return new SignalMessage(bytes, payloadOffset);
+  return newSignalMessage(bytes, payloadOffset);
 }
 
 function decodeRequest(bytes: Uint8Array, length: number): RequestMessage {
   atLeast(bytes, 11, "request");
   const end = 10 + bytes[9];
   if (end > length) nameOverflow("request", bytes[9], end, length);
-  return new RequestMessage(bytes, end);
+  return newRequestMessage(bytes, end);
 }
 
 function decodeRequestUtf16(bytes: Uint8Array, length: number): RequestMessage {
@@ -189,7 +189,7 @@ function decodeRequestUtf16(bytes: Uint8Array, length: number): RequestMessage {
   const nameLength = bytes[9];
   const payloadOffset = 10 + nameLength + (nameLength & 1);
   if (payloadOffset > length) nameOverflow("UTF-16 request", nameLength, payloadOffset, length);
-  return new RequestMessage(bytes, payloadOffset);
+  return newRequestMessage(bytes, payloadOffset);
 }
 
 function decodeErrorReply(bytes: Uint8Array, length: number): ErrorReplyMessage {

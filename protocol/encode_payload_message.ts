@@ -10,16 +10,13 @@
  * @module
  */
 
-import { MessageType, type PayloadEncoding, typeForEncoding } from "./message_type.ts";
+import type { PayloadEncoding } from "./message_type.ts";
+import { messageBuffer, type PayloadInput } from "./payload_writer.ts";
 import {
-  messageBuffer,
-  type PayloadInput,
-  payloadLength,
-  resolveEncoding,
-  writePayload,
-} from "./payload_writer.ts";
-import { assertPrintableAscii, writeAscii } from "./text.ts";
-import { assertRequestId } from "./request_id.ts";
+  writeReplyMessage,
+  writeRequestMessage,
+  writeSignalMessage,
+} from "./payload_message_writer.ts";
 
 /**
  * Fields of a signal to encode.
@@ -74,12 +71,6 @@ export interface ReplyFields {
   encoding?: PayloadEncoding;
 }
 
-function checkedNameLength(name: string | Uint8Array | undefined): number {
-  if (name === undefined) return 0;
-  assertPrintableAscii(name, "name");
-  return name.length;
-}
-
 /**
  * Encodes a signal (types 63, 64, 65) into one exact-size buffer, or into `target` at `offset`.
  *
@@ -93,24 +84,7 @@ function checkedNameLength(name: string | Uint8Array | undefined): number {
  * ```
  */
 export function encodeSignal(fields: SignalFields, target?: Uint8Array, offset = 0): Uint8Array {
-  const encoding = resolveEncoding(fields.payload, fields.encoding);
-  const nameLength = checkedNameLength(fields.name);
-  const size = payloadLength(fields.payload, encoding);
-  if (nameLength === 0 && size === 0) {
-    throw new RangeError("a signal needs a name, a payload or both, got neither");
-  }
-  const utf16 = encoding === "utf16";
-  if (utf16 && size === 0) {
-    throw new RangeError("a UTF-16 signal needs a payload of at least one code unit, got none");
-  }
-  const payloadOffset = 2 + nameLength + (utf16 ? nameLength & 1 : 0);
-  const out = messageBuffer(payloadOffset + size, target, offset);
-  out[0] = typeForEncoding(MessageType.SignalBinary, encoding);
-  out[1] = nameLength;
-  if (fields.name !== undefined) writeAscii(fields.name, out, 2);
-  if (payloadOffset > 2 + nameLength) out[2 + nameLength] = 0;
-  writePayload(fields.payload, encoding, out, payloadOffset);
-  return out;
+  return writeSignalMessage(fields, messageBuffer, target, offset);
 }
 
 /**
@@ -127,23 +101,7 @@ export function encodeSignal(fields: SignalFields, target?: Uint8Array, offset =
  * ```
  */
 export function encodeRequest(fields: RequestFields, target?: Uint8Array, offset = 0): Uint8Array {
-  assertRequestId(fields.id);
-  const encoding = resolveEncoding(fields.payload, fields.encoding);
-  const nameLength = checkedNameLength(fields.name);
-  const size = payloadLength(fields.payload, encoding);
-  if (nameLength === 0 && size === 0) {
-    throw new RangeError("a request needs a name, a payload or both, got neither");
-  }
-  const padded = encoding === "utf16" && (nameLength & 1) === 1;
-  const payloadOffset = 10 + nameLength + (padded ? 1 : 0);
-  const out = messageBuffer(payloadOffset + size, target, offset);
-  out[0] = typeForEncoding(MessageType.RequestBinary, encoding);
-  out.set(fields.id, 1);
-  out[9] = nameLength;
-  if (fields.name !== undefined) writeAscii(fields.name, out, 10);
-  if (padded) out[10 + nameLength] = 0;
-  writePayload(fields.payload, encoding, out, payloadOffset);
-  return out;
+  return writeRequestMessage(fields, messageBuffer, target, offset);
 }
 
 /**
@@ -159,14 +117,5 @@ export function encodeRequest(fields: RequestFields, target?: Uint8Array, offset
  * ```
  */
 export function encodeReply(fields: ReplyFields, target?: Uint8Array, offset = 0): Uint8Array {
-  assertRequestId(fields.id);
-  const encoding = resolveEncoding(fields.payload, fields.encoding);
-  const size = payloadLength(fields.payload, encoding);
-  const payloadOffset = encoding === "utf16" ? 10 : 9;
-  const out = messageBuffer(payloadOffset + size, target, offset);
-  out[0] = typeForEncoding(MessageType.ReplyBinary, encoding);
-  out.set(fields.id, 1);
-  if (payloadOffset === 10) out[9] = 0;
-  writePayload(fields.payload, encoding, out, payloadOffset);
-  return out;
+  return writeReplyMessage(fields, messageBuffer, target, offset);
 }

@@ -27,7 +27,7 @@ import { cachedLatin1Text } from "./name_cache.ts";
  */
 export abstract class DecodedMessage {
   /** The whole message as received. */
-  readonly bytes: Uint8Array;
+  declare readonly bytes: Uint8Array;
   /** Wraps already validated bytes; use `decodeMessage` instead. */
   constructor(bytes: Uint8Array) {
     this.bytes = bytes;
@@ -49,6 +49,10 @@ export abstract class DecodedMessage {
  * ```
  */
 export abstract class IdentifiedMessage extends DecodedMessage {
+  /** Wraps already validated bytes; use `decodeMessage` instead. */
+  constructor(bytes: Uint8Array) {
+    super(bytes);
+  }
   /** The 8-byte request identifier (a view). */
   get id(): Uint8Array {
     return this.bytes.subarray(1, 9);
@@ -67,12 +71,13 @@ export abstract class IdentifiedMessage extends DecodedMessage {
  */
 export class SignalMessage extends DecodedMessage {
   /** Discriminant. */
-  readonly kind = "signal" as const;
+  declare readonly kind: "signal";
   /** Offset of the payload (after name and UTF-16 padding). */
-  readonly payloadOffset: number;
+  declare readonly payloadOffset: number;
   /** Wraps already validated bytes; use {@link decodeMessage} instead. */
   constructor(bytes: Uint8Array, payloadOffset: number) {
     super(bytes);
+    this.kind = "signal";
     this.payloadOffset = payloadOffset;
   }
   /** The payload encoding given by the type byte. */
@@ -105,12 +110,13 @@ export class SignalMessage extends DecodedMessage {
  */
 export class RequestMessage extends IdentifiedMessage {
   /** Discriminant. */
-  readonly kind = "request" as const;
+  declare readonly kind: "request";
   /** Offset of the payload (after name and UTF-16 padding). */
-  readonly payloadOffset: number;
+  declare readonly payloadOffset: number;
   /** Wraps already validated bytes; use {@link decodeMessage} instead. */
   constructor(bytes: Uint8Array, payloadOffset: number) {
     super(bytes);
+    this.kind = "request";
     this.payloadOffset = payloadOffset;
   }
   /** The payload encoding given by the type byte. */
@@ -143,7 +149,12 @@ export class RequestMessage extends IdentifiedMessage {
  */
 export class ReplyMessage extends IdentifiedMessage {
   /** Discriminant. */
-  readonly kind = "reply" as const;
+  declare readonly kind: "reply";
+  /** Wraps already validated bytes; use {@link decodeMessage} instead. */
+  constructor(bytes: Uint8Array) {
+    super(bytes);
+    this.kind = "reply";
+  }
   /** The payload encoding given by the type byte. */
   get encoding(): PayloadEncoding {
     return encodingOfType(this.bytes[0]);

@@ -29,3 +29,19 @@ test("names that differ in one byte or in length are told apart", () => {
   a[0] = 0x55;
   assert.equal(cachedLatin1Text(a, 0, a.length), "Users.get", "a reused buffer is read again");
 });
+
+test("names of one length found alternately, and a recent slot taken by another length", () => {
+  const encode = (text: string) => new TextEncoder().encode(text);
+  const pool = ["users.get", "users.set", "users.del", "a", "ab", "abc", "chat.send", "x.y"]
+    .map(encode);
+  let seed = 7;
+  const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  for (let i = 0; i < 20_000; i++) {
+    const name = pool[Math.floor(random() * pool.length)];
+    // Now and then a name of random length and bytes, which may take a recent slot.
+    const other = new Uint8Array(1 + Math.floor(random() * 12));
+    for (let j = 0; j < other.length; j++) other[j] = 32 + Math.floor(random() * 95);
+    assert.equal(cachedLatin1Text(other, 0, other.length), latin1Text(other, 0, other.length));
+    assert.equal(cachedLatin1Text(name, 0, name.length), latin1Text(name, 0, name.length));
+  }
+});

@@ -39,11 +39,13 @@ export function assertRequestId(id: Uint8Array): void {
  * ```
  */
 export function requestIdKey(id: Uint8Array, offset = 0): number {
-  const low = (id[offset] | (id[offset + 1] << 8) | (id[offset + 2] << 16)) +
-    id[offset + 3] * 0x1000000;
-  const high = (id[offset + 4] | (id[offset + 5] << 8) | (id[offset + 6] << 16)) +
-    id[offset + 7] * 0x1000000;
-  return high * 0x100000000 + low;
+  // Integer operations only while the id fits in 31 bits, the common case: the result then
+  // stays a small integer, which V8 and JSC need not box as a double.
+  const low = id[offset] | (id[offset + 1] << 8) | (id[offset + 2] << 16) | (id[offset + 3] << 24);
+  const high = id[offset + 4] | (id[offset + 5] << 8) | (id[offset + 6] << 16) |
+    (id[offset + 7] << 24);
+  if (high === 0 && low >= 0) return low;
+  return (high >>> 0) * 0x100000000 + (low >>> 0);
 }
 
 /**
