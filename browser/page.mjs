@@ -232,4 +232,56 @@ async function tracing(url) {
   return { results };
 }
 
-globalThis.webwireBrowserTest = { phaseOne, phaseTwo, errorClasses, tracing };
+// Reconnection made visible in a browser: a client pointed at a port where nothing listens
+// reports each failed attempt with its number, cause and the delay until the next one, and a
+// request that cannot be sent fails as never sent, or at once with waitForConnection: false.
+async function reconnection(deadUrl) {
+  const { NotSentError, TimeoutError, ConnectionFailedError, DisconnectedError } = bundle;
+  const failures = [];
+  const client = new Client(deadUrl, {
+    requestTimeout: 300,
+    reconnect: { initialDelay: 20, maxDelay: 40 },
+    onConnectFailed: (failure) => failures.push(failure),
+  });
+  client.connect().catch(() => {}); // one attempt; autoconnect goes on retrying
+  try {
+    const results = await runChecks([
+      ["connectfailed fires for each attempt, with its number, cause and next delay", async () => {
+        const deadline = Date.now() + patience;
+        while (failures.length < 2 && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        const [first, second] = failures;
+        return expect(
+          second !== undefined && first.attempt === 1 && second.attempt === 2 &&
+            first.error instanceof ConnectionFailedError && typeof first.retryDelay === "number",
+          `failures ${
+            JSON.stringify(failures.map((f) => [f.attempt, f.error?.name, f.retryDelay]))
+          }`,
+        );
+      }],
+      ["a request never sent fails with NotSentError (a TimeoutError)", async () => {
+        const error = await client.request("echo", "x").catch((e) => e);
+        return expect(
+          error instanceof NotSentError && error instanceof TimeoutError,
+          `got ${error?.name}: ${error?.message}`,
+        );
+      }],
+      ["waitForConnection: false fails at once (DisconnectedError) while offline", async () => {
+        const started = performance.now();
+        const error = await client.request("echo", "x", { waitForConnection: false })
+          .catch((e) => e);
+        const took = performance.now() - started;
+        return expect(
+          error instanceof DisconnectedError && !(error instanceof NotSentError) && took < 100,
+          `${error?.name} after ${took} ms`,
+        );
+      }],
+    ]);
+    return { results };
+  } finally {
+    await client.close();
+  }
+}
+
+globalThis.webwireBrowserTest = { phaseOne, phaseTwo, errorClasses, tracing, reconnection };
