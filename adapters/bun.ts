@@ -21,8 +21,9 @@ import type { ConnectionOptions, TransportEvents } from "../server/transport.ts"
 import { BunSocketTransport } from "./bun_socket.ts";
 import type { ListenOptions, RunningServer } from "./deno.ts";
 import { hostPort } from "./host_port.ts";
+import { routeFor, wsUrl } from "./route.ts";
 
-export type { ListenOptions, RunningServer } from "./deno.ts";
+export type { FallbackHandler, ListenOptions, RunningServer } from "./deno.ts";
 
 /**
  * What the adapter keeps on each Bun socket (`ws.data`).
@@ -187,15 +188,17 @@ interface BunGlobal {
   serve(options: {
     port: number;
     hostname: string;
-    fetch: BunHandlers["fetch"];
+    fetch(request: Request, server: BunServerLike): Promise<Response | undefined> | Response;
     websocket: BunHandlers["websocket"];
   }): { port: number; stop(closeActive?: boolean): Promise<void> | void };
 }
 
 /**
- * Serves `server` with `Bun.serve` on every path.
+ * Serves `server` with `Bun.serve`: on `options.path` with every other request answered by
+ * `options.fallback`, or on every path.
  *
- * @throws {TypeError} when not running under Bun.
+ * @throws {TypeError} when not running under Bun, when `path` does not start with `/`, or when
+ * `fallback` comes without `path`.
  * @example
  * ```ts
  * import { serveBun } from "./bun.ts";
@@ -206,11 +209,19 @@ export function serveBun(server: Server, options: ListenOptions = {}): RunningSe
   const bun = (globalThis as { Bun?: BunGlobal }).Bun;
   if (bun === undefined) throw new TypeError("serveBun needs the Bun runtime");
   const hostname = options.hostname ?? "127.0.0.1";
-  const http = bun.serve({ port: options.port ?? 0, hostname, ...bunHandlers(server) });
+  const route = routeFor(options);
+  const handlers = bunHandlers(server);
+  const http = bun.serve({
+    port: options.port ?? 0,
+    hostname,
+    fetch: (request, server) =>
+      route.isEndpoint(request.url) ? handlers.fetch(request, server) : route.fallback(request),
+    websocket: handlers.websocket,
+  });
   const port = http.port;
   return {
     port,
-    url: `ws://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}/`,
+    url: wsUrl(hostname, port, route),
     close: async () => {
       await server.shutdown();
       await http.stop(true);

@@ -19,6 +19,9 @@ import type { Server } from "../server/server.ts";
 import type { ConnectionOptions, TransportEvents } from "../server/transport.ts";
 import { DenoSocketTransport } from "./deno_socket.ts";
 import { hostPort } from "./host_port.ts";
+import { type FallbackHandler, routeFor, wsUrl } from "./route.ts";
+
+export type { FallbackHandler } from "./route.ts";
 
 /**
  * A request handler for `Deno.serve` that upgrades every request to a WebWire connection (or
@@ -78,13 +81,18 @@ function serveSocket(
 }
 
 /**
- * Where to listen.
+ * Where to listen, and which path serves WebWire.
  *
  * @example
  * ```ts
  * import type { ListenOptions } from "./deno.ts";
- * const options: ListenOptions = { port: 8080, hostname: "0.0.0.0" };
- * console.assert(options.port === 8080);
+ * const options: ListenOptions = {
+ *   port: 8080,
+ *   hostname: "0.0.0.0",
+ *   path: "/ws",
+ *   fallback: () => new Response("<h1>chat</h1>", { headers: { "content-type": "text/html" } }),
+ * };
+ * console.assert(options.path === "/ws");
  * ```
  */
 export interface ListenOptions {
@@ -92,6 +100,16 @@ export interface ListenOptions {
   port?: number;
   /** Interface to bind; default `127.0.0.1`. */
   hostname?: string;
+  /**
+   * The WebSocket endpoint's path, such as `/ws` (compared with the request's path, without
+   * the query). Default: WebWire answers every path.
+   */
+  path?: string;
+  /**
+   * Answers every request off `path` (the application's page, its assets); needs `path`.
+   * Default: 404.
+   */
+  fallback?: FallbackHandler;
 }
 
 /**
@@ -107,35 +125,45 @@ export interface ListenOptions {
 export interface RunningServer {
   /** The port it listens on. */
   readonly port: number;
-  /** The WebSocket URL to give clients, such as `ws://127.0.0.1:8080/`. */
+  /** The WebSocket URL to give clients, such as `ws://127.0.0.1:8080/` or `…:8080/ws`. */
   readonly url: string;
   /** Shuts the WebWire server down gracefully, then stops listening. */
   close(): Promise<void>;
 }
 
 /**
- * Serves `server` with `Deno.serve` on every path.
+ * Serves `server` with `Deno.serve`: on `options.path` with every other request answered by
+ * `options.fallback`, or on every path.
  *
+ * @throws {TypeError} when `path` does not start with `/`, or `fallback` comes without `path`.
  * @example
  * ```ts
  * import { Server } from "../server.ts";
  * import { serveDeno } from "./deno.ts";
  * import { MemorySessionManager } from "../session/mod.ts";
- * const running = serveDeno(new Server({ sessionManager: new MemorySessionManager() }));
- * console.assert(running.url.startsWith("ws://127.0.0.1:"));
+ * const running = serveDeno(new Server({ sessionManager: new MemorySessionManager() }), {
+ *   path: "/ws",
+ *   fallback: () => new Response("the page"),
+ * });
+ * console.assert(running.url.endsWith("/ws"));
+ * const page = await fetch(running.url.replace("ws:", "http:").replace("/ws", "/"));
+ * console.assert((await page.text()) === "the page");
  * await running.close();
  * ```
  */
 export function serveDeno(server: Server, options: ListenOptions = {}): RunningServer {
   const hostname = options.hostname ?? "127.0.0.1";
+  const route = routeFor(options);
+  const endpoint = denoHandler(server);
   const http = Deno.serve(
     { port: options.port ?? 0, hostname, onListen: () => {} },
-    denoHandler(server),
+    (request, info) =>
+      route.isEndpoint(request.url) ? endpoint(request, info) : route.fallback(request),
   );
   const port = http.addr.port;
   return {
     port,
-    url: `ws://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}/`,
+    url: wsUrl(hostname, port, route),
     close: async () => {
       await server.shutdown();
       await http.shutdown();

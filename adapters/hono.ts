@@ -89,7 +89,8 @@ export interface HonoWSEvents {
 }
 
 /**
- * Hono's `upgradeWebSocket(c, events)` as exported by `hono/deno` and `hono/bun`.
+ * Hono's `upgradeWebSocket(c, events)` as exported by `hono/deno` and `hono/bun`, or made by
+ * `createNodeWebSocket` of `@hono/node-ws`.
  *
  * @example
  * ```ts
@@ -118,7 +119,8 @@ export type HonoUpgradeWebSocket<C extends HonoContextLike> = (
  */
 export interface HonoHandlerOptions<C extends HonoContextLike> {
   /**
-   * Hono's `getConnInfo` of the runtime (`hono/deno`, `hono/bun`), to give connections their
+   * Hono's `getConnInfo` of the runtime (`hono/deno`, `hono/bun`,
+   * `@hono/node-server/conninfo`), to give connections their
    * remote address. Without it `connection.remoteAddress` is `""`.
    */
   getConnInfo?: (c: C) => { remote: { address?: string; port?: number } };
@@ -131,7 +133,8 @@ export interface HonoHandlerOptions<C extends HonoContextLike> {
  */
 function transportFor(ws: HonoWSContextLike): TransportSocket {
   const raw = ws.raw;
-  if (raw instanceof WebSocket) {
+  // Node 20 has no global WebSocket (Hono on Node hands out a `ws` socket).
+  if (typeof WebSocket === "function" && raw instanceof WebSocket) {
     // Deno's default binary type is "blob".
     raw.binaryType = "arraybuffer";
     return new DenoSocketTransport(raw);
@@ -145,7 +148,10 @@ function isBunSocket(raw: unknown): raw is BunSocketLike {
   return typeof socket?.sendBinary === "function" && typeof socket.terminate === "function";
 }
 
-/** Hono's own socket context, for runtimes whose socket the adapter does not know. */
+/**
+ * Hono's own socket context, for runtimes whose socket the adapter does not know; where the
+ * raw socket has them (`ws`'s, under `@hono/node-ws`), its `terminate` and `bufferedAmount`.
+ */
 class HonoContextTransport implements TransportSocket {
   readonly #ws: HonoWSContextLike;
 
@@ -162,11 +168,14 @@ class HonoContextTransport implements TransportSocket {
   }
 
   terminate(): void {
-    this.#ws.close();
+    const raw = this.#ws.raw as { terminate?: unknown } | undefined;
+    if (typeof raw?.terminate === "function") raw.terminate();
+    else this.#ws.close();
   }
 
   get bufferedAmount(): number {
-    return 0;
+    const buffered = (this.#ws.raw as { bufferedAmount?: unknown } | undefined)?.bufferedAmount;
+    return typeof buffered === "number" ? buffered : 0;
   }
 }
 

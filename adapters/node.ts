@@ -21,7 +21,7 @@
 
 import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Duplex } from "node:stream";
+import { type Duplex, Readable } from "node:stream";
 import { Buffer } from "node:buffer";
 // `ws` ships no types; the few the adapter needs are in node_ws.d.ts (which says why not
 // @types/ws).
@@ -32,8 +32,9 @@ import type { Server } from "../server/server.ts";
 import type { ConnectionOptions, TransportSocket } from "../server/transport.ts";
 import type { ListenOptions, RunningServer } from "./deno.ts";
 import { hostPort } from "./host_port.ts";
+import { type FallbackHandler, routeFor, wsUrl } from "./route.ts";
 
-export type { ListenOptions, RunningServer } from "./deno.ts";
+export type { FallbackHandler, ListenOptions, RunningServer } from "./deno.ts";
 
 /**
  * Listeners for a `node:http` server.
@@ -169,15 +170,21 @@ class NodeTransport implements TransportSocket {
 }
 
 /**
- * Serves `server` with a new `node:http` server on every path; resolves once it listens.
+ * Serves `server` with a new `node:http` server: on `options.path` with every other request
+ * answered by `options.fallback` (given a Web `Request`, its body streamed; its `Response` body
+ * is streamed back), or on every path. Resolves once it listens.
  *
+ * @throws {TypeError} when `path` does not start with `/`, or `fallback` comes without `path`.
  * @example
  * ```ts
  * import { Server } from "../server.ts";
  * import { serveNode } from "./node.ts";
  * import { MemorySessionManager } from "../session/mod.ts";
- * const running = await serveNode(new Server({ sessionManager: new MemorySessionManager() }));
- * console.assert(running.url.startsWith("ws://127.0.0.1:"));
+ * const running = await serveNode(new Server({ sessionManager: new MemorySessionManager() }), {
+ *   path: "/ws",
+ *   fallback: () => new Response("the page"),
+ * });
+ * console.assert(running.url.startsWith("ws://127.0.0.1:") && running.url.endsWith("/ws"));
  * await running.close();
  * ```
  */
@@ -186,9 +193,21 @@ export async function serveNode(
   options: ListenOptions = {},
 ): Promise<RunningServer> {
   const hostname = options.hostname ?? "127.0.0.1";
+  const route = routeFor(options);
   const handlers = nodeHandlers(server);
-  const http = createServer(handlers.request);
-  http.on("upgrade", handlers.upgrade);
+  const http = createServer((request, response) => {
+    if (route.isEndpoint(request.url ?? "/")) handlers.request(request, response);
+    else void respond(route.fallback, request, response);
+  });
+  http.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Uint8Array) => {
+    if (route.isEndpoint(request.url ?? "/")) return handlers.upgrade(request, socket, head);
+    // An upgrade off the endpoint gets the fallback's answer, as on Deno and Bun.
+    const onError = () => socket.destroy();
+    socket.on("error", onError);
+    void (async () => {
+      await writeRaw(socket, await route.fallback(toRequest(request)));
+    })().catch(() => socket.destroy());
+  });
   await new Promise<void>((resolve, reject) => {
     http.once("error", reject);
     http.listen(options.port ?? 0, hostname, () => {
@@ -199,13 +218,20 @@ export async function serveNode(
   const port = (http.address() as AddressInfo).port;
   return {
     port,
-    url: `ws://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}/`,
+    url: wsUrl(hostname, port, route),
     close: async () => {
       await server.shutdown();
-      await new Promise<void>((resolve, reject) => {
-        http.close((error) => error === undefined ? resolve() : reject(error));
-        http.closeIdleConnections();
-      });
+      // HTTP requests in flight get a grace period; so does a keep-alive connection that
+      // Deno's `node:http` no longer counts as idle.
+      const grace = setTimeout(() => http.closeAllConnections(), 2000);
+      try {
+        await new Promise<void>((resolve, reject) => {
+          http.close((error) => error === undefined ? resolve() : reject(error));
+          http.closeIdleConnections();
+        });
+      } finally {
+        clearTimeout(grace);
+      }
     },
   };
 }
@@ -226,16 +252,82 @@ function decide(server: Server, request: IncomingMessage): Promise<Decision> {
   return server.prepareUpgrade(standard);
 }
 
-/** A body-less standard `Request` with the method, URL and headers of Node's request. */
-function toRequest(request: IncomingMessage): Request {
+/**
+ * A standard `Request` with the method, URL and headers of Node's request and, with
+ * `withBody`, its body as a stream (the core's decision never needs a body).
+ */
+function toRequest(request: IncomingMessage, withBody = false): Request {
   const encrypted = (request.socket as { encrypted?: boolean }).encrypted === true;
   const base = `${encrypted ? "https" : "http"}://${request.headers.host ?? "localhost"}`;
   const headers = new Headers();
   const raw = request.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
-  return new Request(new URL(request.url ?? "/", base), {
-    method: request.method ?? "GET",
-    headers,
+  const method = request.method ?? "GET";
+  const body = withBody && method !== "GET" && method !== "HEAD"
+    ? Readable.toWeb(request) as unknown as ReadableStream<Uint8Array>
+    : undefined;
+  // Node's fetch needs `duplex` for a streamed body.
+  const init: RequestInit & { duplex?: "half" } = { method, headers, body, duplex: "half" };
+  return new Request(new URL(request.url ?? "/", base), init);
+}
+
+/** Answers a Node request with the fallback's `Response`, streaming both bodies. */
+async function respond(
+  fallback: FallbackHandler,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  try {
+    await writeResponse(await fallback(toRequest(request, true)), response);
+  } catch {
+    if (!response.headersSent) response.statusCode = 500;
+    response.end();
+  }
+}
+
+/** Writes a standard `Response` to Node's, streaming the body with backpressure. */
+async function writeResponse(reply: Response, response: ServerResponse): Promise<void> {
+  response.statusCode = reply.status;
+  if (reply.statusText !== "") response.statusMessage = reply.statusText;
+  reply.headers.forEach((value, name) => response.appendHeader(name, value));
+  if (reply.body === null) return void response.end();
+  // A body of up to 64 KiB goes out whole, with a content-length; a longer one is streamed
+  // (chunked), as it comes. Deno's `node:http` never counts a connection idle again after a
+  // chunked response: `close` handles that.
+  const reader = reply.body.getReader();
+  try {
+    const head: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return void response.end(Buffer.concat(head, size));
+      head.push(value);
+      size += value.byteLength;
+      if (size > 65536) break;
+    }
+    for (const chunk of head) response.write(chunk);
+    for (;;) {
+      if (response.writableNeedDrain) await drained(response);
+      if (response.destroyed) return void reader.cancel().catch(() => {});
+      const { done, value } = await reader.read();
+      if (done) return void response.end();
+      response.write(value);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/** Resolves when `response` can take more, or is gone. */
+function drained(response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off("drain", done);
+      response.off("close", done);
+      resolve();
+    };
+    response.on("drain", done);
+    response.on("close", done);
   });
 }
 
@@ -250,10 +342,7 @@ async function answer(
     const reply = decision.accept
       ? new Response("expected a WebSocket upgrade\n", { status: 426 })
       : decision.response;
-    response.statusCode = reply.status;
-    if (reply.statusText !== "") response.statusMessage = reply.statusText;
-    reply.headers.forEach((value, name) => response.appendHeader(name, value));
-    response.end(new Uint8Array(await reply.arrayBuffer()));
+    await writeResponse(reply, response);
   } catch {
     if (!response.headersSent) response.statusCode = 500;
     response.end();

@@ -20,6 +20,15 @@ const suites = [
   { label: "node adapter (ws from node_modules)", entry: "adapters/node_test.ts", bundleWs: false },
   { label: "node adapter (ws bundled)", entry: "adapters/node_test.ts", bundleWs: true },
   { label: "client on Node with ws", entry: "client/client_node_test.ts", bundleWs: false },
+  // serveNode's path and fallback.
+  { label: "serve paths on Node", entry: "adapters/serve_path_test.ts", bundleWs: false },
+  // The Hono adapter on Node: @hono/node-server and @hono/node-ws from node_modules.
+  {
+    label: "Hono on Node (@hono/node-ws)",
+    entry: "adapters/hono_node_test.ts",
+    bundleWs: false,
+    external: ["ws", "hono", "@hono/node-server", "@hono/node-ws"],
+  },
   // The Redis engine on Node, with ioredis from node_modules (a redis-server of its own).
   ...["redis/redis_client_test.ts", "redis/redis_session_manager_test.ts"].map((entry) => ({
     label: "Redis on Node (ioredis from node_modules)",

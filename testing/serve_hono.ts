@@ -1,7 +1,8 @@
 /**
  * Serves a WebWire server on `/ws` of a Hono app with the runtime's Hono WebSocket helper
- * (`hono/deno` or `hono/bun`), next to a plain `/health` route: the Hono adapter as a user
- * would mount it.
+ * (`hono/deno`, `hono/bun`, or `@hono/node-ws` with `@hono/node-server` on Node), next to a
+ * plain `/health` route: the Hono adapter as a user would mount it. `hono/bun` stays although
+ * Hono 4.13 marks it deprecated in favour of `@hono/bun`: that package is not on npm.
  *
  * @example
  * ```ts
@@ -30,7 +31,8 @@ interface BunLike {
 }
 
 /**
- * Starts a Hono app with `server` on `/ws`, under Bun with `Bun.serve`, else with `Deno.serve`.
+ * Starts a Hono app with `server` on `/ws`: under Bun with `Bun.serve`, under Deno with
+ * `Deno.serve`, else (Node) with {@link serveHonoNode}.
  *
  * @example
  * ```ts
@@ -65,6 +67,8 @@ export async function serveHono(
     });
     port = http.port;
     stop = async () => await http.stop(true);
+  } else if (!("Deno" in globalThis)) {
+    return await serveHonoNode(server, options);
   } else {
     const { upgradeWebSocket, getConnInfo } = await import("hono/deno");
     app.get("/ws", honoHandler(server, upgradeWebSocket, { getConnInfo }));
@@ -78,6 +82,47 @@ export async function serveHono(
     close: async () => {
       await server.shutdown();
       await stop();
+    },
+  };
+}
+
+/**
+ * Starts a Hono app with `server` on `/ws` on Node: `@hono/node-server` serves it and
+ * `@hono/node-ws` upgrades.
+ *
+ * @example
+ * ```ts
+ * import { serveHonoNode } from "./serve_hono.ts";
+ * console.assert(typeof serveHonoNode === "function");
+ * ```
+ */
+export async function serveHonoNode(
+  server: Server,
+  options: ListenOptions = {},
+): Promise<RunningServer> {
+  const hostname = options.hostname ?? "127.0.0.1";
+  const { serve } = await import("@hono/node-server");
+  const { getConnInfo } = await import("@hono/node-server/conninfo");
+  const { createNodeWebSocket } = await import("@hono/node-ws");
+  const app = new Hono();
+  app.get("/health", (c) => c.text("healthy"));
+  const { upgradeWebSocket, injectWebSocket } = createNodeWebSocket({ app });
+  app.get("/ws", honoHandler(server, upgradeWebSocket, { getConnInfo }));
+  const { http, port } = await new Promise<{ http: ReturnType<typeof serve>; port: number }>(
+    (resolve) => {
+      const http = serve(
+        { fetch: app.fetch, port: options.port ?? 0, hostname },
+        (info) => resolve({ http, port: info.port }),
+      );
+    },
+  );
+  injectWebSocket(http);
+  return {
+    port,
+    url: `ws://${hostname}:${port}/ws`,
+    close: async () => {
+      await server.shutdown();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
     },
   };
 }

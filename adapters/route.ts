@@ -1,0 +1,112 @@
+/**
+ * The routing that `serveDeno`, `serveBun` and `serveNode` share: WebWire on one path (or on
+ * every path), every other request to a fallback HTTP handler.
+ *
+ * @example
+ * ```ts
+ * import { routeFor } from "./route.ts";
+ * const route = routeFor({ path: "/ws", fallback: () => new Response("the page") });
+ * console.assert(route.isEndpoint("/ws?token=1"));
+ * console.assert(!route.isEndpoint("/"));
+ * console.assert((await route.fallback(new Request("http://localhost/"))).status === 200);
+ * ```
+ * @module
+ */
+
+/**
+ * What answers an HTTP request that is not for the WebWire endpoint.
+ *
+ * @example
+ * ```ts
+ * import type { FallbackHandler } from "./route.ts";
+ * const page: FallbackHandler = () =>
+ *   new Response("<h1>chat</h1>", { headers: { "content-type": "text/html" } });
+ * console.assert((await page(new Request("http://localhost/"))).status === 200);
+ * ```
+ */
+export type FallbackHandler = (request: Request) => Response | Promise<Response>;
+
+/**
+ * A server's routing, from the `path` and `fallback` of its listen options.
+ *
+ * @example
+ * ```ts
+ * import type { Route } from "./route.ts";
+ * const everywhere: Route = {
+ *   path: "/",
+ *   isEndpoint: () => true,
+ *   fallback: () => new Response(null, { status: 404 }),
+ * };
+ * console.assert(everywhere.isEndpoint("/anything"));
+ * ```
+ */
+export interface Route {
+  /** The path to put in the WebSocket URL: the endpoint's, or `/` when it is on every path. */
+  readonly path: string;
+  /** Whether a request target (`/ws?x=1`, or a whole URL) is for the WebWire endpoint. */
+  isEndpoint(target: string): boolean;
+  /** Answers every other request. */
+  fallback: FallbackHandler;
+}
+
+const notFound: FallbackHandler = () => new Response("not found\n", { status: 404 });
+
+/**
+ * Makes the routing for `path` (default: WebWire on every path) and `fallback` (default: 404).
+ *
+ * @throws {TypeError} when `path` does not start with `/`, or a `fallback` comes without a
+ * `path` (it would never be called).
+ * @example
+ * ```ts
+ * import { routeFor } from "./route.ts";
+ * const route = routeFor({});
+ * console.assert(route.isEndpoint("/any/path") && route.path === "/");
+ * const response = await routeFor({ path: "/ws" }).fallback(new Request("http://localhost/x"));
+ * console.assert(response.status === 404);
+ * ```
+ */
+export function routeFor(options: { path?: string; fallback?: FallbackHandler }): Route {
+  const { path, fallback } = options;
+  if (path === undefined) {
+    if (fallback !== undefined) {
+      throw new TypeError(
+        "a fallback needs a path for the WebSocket endpoint: without one, WebWire answers every path",
+      );
+    }
+    return { path: "/", isEndpoint: () => true, fallback: notFound };
+  }
+  if (!path.startsWith("/")) {
+    throw new TypeError(`the WebSocket path must start with "/"; got ${JSON.stringify(path)}`);
+  }
+  return {
+    path,
+    isEndpoint: (target) => pathname(target) === path,
+    fallback: fallback ?? notFound,
+  };
+}
+
+/** The path of a request target, which is a whole URL for a `Request` and the path for Node. */
+function pathname(target: string): string {
+  if (target.startsWith("/")) {
+    const end = target.search(/[?#]/);
+    return end === -1 ? target : target.slice(0, end);
+  }
+  try {
+    return new URL(target).pathname;
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * The WebSocket URL that clients of a server on `hostname:port` use for `route`'s endpoint.
+ *
+ * @example
+ * ```ts
+ * import { routeFor, wsUrl } from "./route.ts";
+ * console.assert(wsUrl("::1", 8080, routeFor({ path: "/ws" })) === "ws://[::1]:8080/ws");
+ * ```
+ */
+export function wsUrl(hostname: string, port: number, route: Route): string {
+  return `ws://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}${route.path}`;
+}
