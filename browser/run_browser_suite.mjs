@@ -172,14 +172,15 @@ async function main() {
   console.log(`Chromium ${browser.version()}`);
   const page = await browser.newPage();
   const pageErrors = [];
-  let deadPort;
+  // A port where nothing listens, for the reconnection check; set before that check runs.
+  const dead = { port: undefined };
   page.on("pageerror", (error) => pageErrors.push(error.message));
   const debugLines = [];
   page.on("console", (message) => {
     if (message.type() === "debug") debugLines.push(message.text());
     if (message.type() !== "error") return;
     // Chromium itself logs each refused connection of the reconnection check: not the page's.
-    if (deadPort !== undefined && message.text().includes(`127.0.0.1:${deadPort}/`)) return;
+    if (dead.port !== undefined && message.text().includes(`127.0.0.1:${dead.port}/`)) return;
     pageErrors.push(`console: ${message.text()}`);
   });
 
@@ -200,7 +201,7 @@ async function main() {
   );
   reportPhase("error class", errors);
   // A port on 127.0.0.1 where nothing listens: the static server's, closed again.
-  deadPort = await new Promise((resolve) => {
+  dead.port = await new Promise((resolve) => {
     const probe = createServer();
     probe.listen(0, "127.0.0.1", () => {
       const { port } = probe.address();
@@ -210,7 +211,7 @@ async function main() {
   const reconnecting = await withTimeout(
     page.evaluate(
       (url) => globalThis.webwireBrowserTest.reconnection(url),
-      `ws://127.0.0.1:${deadPort}/`,
+      `ws://127.0.0.1:${dead.port}/`,
     ),
     10_000,
     "reconnection",
