@@ -245,15 +245,21 @@ export class Client extends EventTarget {
    * Restores the session with `key` on this connection (and on every reconnect after it).
    * Fires `sessioncreated` on success.
    *
-   * Rejects with `SessionActiveError` when the client has a session, `SessionNotFoundError`,
+   * Rejects with `SessionActiveError` when the client has a session when called; a session a
+   * handler creates while the restore is on its way is replaced by the restored one, as on the
+   * server (`sessionclosed`, then `sessioncreated`). Rejects with `SessionNotFoundError`,
    * `MaxSessionConnectionsError`, `SessionsDisabledError`, or any error of `request`.
    */
   async restoreSession(key: string, options: RequestOptions = {}): Promise<void> {
     if (this.#session.current !== null) throw new SessionActiveError();
     const id = this.#ids.next();
     const reply = await this.#send(requestIdKey(id), encodeRestoreSession(id, key), options);
-    if (this.#session.current !== null) throw new SessionActiveError();
-    this.#session.gain(parseSessionJson(reply.bytes));
+    const restored = parseSessionJson(reply.bytes);
+    // A handler created a session while the restore was on its way: the server answered the
+    // restore after it, so it now holds the restored session (the other one was detached), and
+    // so does the client.
+    if (this.#session.current !== null) this.#session.lose();
+    this.#session.gain(restored);
   }
 
   /**
