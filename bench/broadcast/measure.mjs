@@ -13,34 +13,17 @@
 import { execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { bin, measureArgs, root } from "../bench_support.mjs";
 import { build } from "esbuild";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const bin = (name) => join(root, "node_modules", ".bin", name);
 const deno = bin("deno");
 const bun = bin("bun");
 // Inside the repository, so that the bundles' external packages resolve from node_modules.
 const buildDir = join(root, "dist", "bench_broadcast");
 const fileLimit = 20_000;
 
-const args = process.argv.slice(2);
-const quick = args.includes("--quick");
-const option = (name) => {
-  const i = args.indexOf(name);
-  return i < 0 ? null : args[i + 1];
-};
-for (const [i, a] of args.entries()) {
-  if (["--quick", "--rounds", "--only"].includes(a)) continue;
-  if (i > 0 && ["--rounds", "--only"].includes(args[i - 1])) continue;
-  throw new Error(`unknown argument ${a}`);
-}
-const only = option("--only")?.split(",") ?? null;
-const rounds = quick ? 1 : Number(option("--rounds") ?? 3);
-if (!(Number.isInteger(rounds) && rounds >= 1 && rounds <= 10)) {
-  throw new Error(`--rounds takes 1 to 10`);
-}
+const { quick, only, rounds } = measureArgs(process.argv.slice(2));
 
 /** Connections, measured broadcasts, warm-up broadcasts (not measured). */
 const points = quick

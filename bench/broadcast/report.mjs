@@ -1,39 +1,6 @@
 // The broadcast suite of bench/run.mjs: runs bench/broadcast/measure.mjs and turns its results
 // into the README section (medians over the rounds). A --quick smoke run is only printed.
-import { spawnSync } from "node:child_process";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-
-function measure(quick) {
-  console.error(
-    `node bench/broadcast/measure.mjs${quick ? " --quick (seconds)" : " (3 rounds, about 3 min)"}`,
-  );
-  const result = spawnSync(
-    process.execPath,
-    ["bench/broadcast/measure.mjs", ...(quick ? ["--quick"] : [])],
-    {
-      cwd: root,
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "inherit"],
-      maxBuffer: 64 * 1024 * 1024,
-      timeout: 30 * 60 * 1000,
-    },
-  );
-  if (result.error) throw new Error(`the broadcast bench could not run: ${result.error.message}`);
-  if (result.status !== 0) {
-    throw new Error(`the broadcast bench failed with exit code ${result.status}`);
-  }
-  return JSON.parse(result.stdout.trim().split("\n").pop());
-}
-
-function median(values) {
-  const sorted = values.filter((v) => v !== null && !Number.isNaN(v)).sort((a, b) => a - b);
-  if (sorted.length === 0) return null;
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
+import { median, runMeasure } from "../bench_support.mjs";
 
 /** Nearest-rank quantile of plain numbers. */
 function quantile(values, fraction) {
@@ -148,7 +115,7 @@ function goals(doc, rows) {
 
 /** The suite: `{ json, markdown }` for bench/run.mjs. */
 export function broadcast() {
-  const doc = measure(process.argv.slice(2).includes("--quick"));
+  const doc = runMeasure("broadcast", process.argv.slice(2).includes("--quick"), "about 3 min", 30);
   return { json: doc, markdown: broadcastSection(doc) };
 }
 

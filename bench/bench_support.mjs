@@ -1,0 +1,63 @@
+// What the multi-round benchmark suites (bench/broadcast, bench/cluster) share: their measure
+// scripts' command line, running a measure script from its report, and medians over rounds.
+import { spawnSync } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The repository's root. */
+export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** A binary of node_modules/.bin (deno, bun, ...). */
+export const bin = (name) => join(root, "node_modules", ".bin", name);
+
+/**
+ * A measure script's arguments: `--quick`, `--rounds N` (1 to 10, default 3; 1 when quick) and
+ * `--only a,b` (targets). Throws on anything else.
+ */
+export function measureArgs(args) {
+  const quick = args.includes("--quick");
+  const option = (name) => {
+    const i = args.indexOf(name);
+    return i < 0 ? null : args[i + 1];
+  };
+  for (const [i, a] of args.entries()) {
+    if (["--quick", "--rounds", "--only"].includes(a)) continue;
+    if (i > 0 && ["--rounds", "--only"].includes(args[i - 1])) continue;
+    throw new Error(`unknown argument ${a}`);
+  }
+  const only = option("--only")?.split(",") ?? null;
+  const rounds = quick ? 1 : Number(option("--rounds") ?? 3);
+  if (!(Number.isInteger(rounds) && rounds >= 1 && rounds <= 10)) {
+    throw new Error(`--rounds takes 1 to 10`);
+  }
+  return { quick, only, rounds };
+}
+
+/**
+ * Runs `node bench/<suite>/measure.mjs [--quick]` and returns the JSON document it prints as
+ * its last line; `duration` says how long a full run takes, for the progress line.
+ */
+export function runMeasure(suite, quick, duration, timeoutMinutes) {
+  const script = `bench/${suite}/measure.mjs`;
+  console.error(`node ${script}${quick ? " --quick (seconds)" : ` (3 rounds, ${duration})`}`);
+  const result = spawnSync(process.execPath, [script, ...(quick ? ["--quick"] : [])], {
+    cwd: root,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: timeoutMinutes * 60 * 1000,
+  });
+  if (result.error) throw new Error(`the ${suite} bench could not run: ${result.error.message}`);
+  if (result.status !== 0) {
+    throw new Error(`the ${suite} bench failed with exit code ${result.status}`);
+  }
+  return JSON.parse(result.stdout.trim().split("\n").pop());
+}
+
+/** The median of the values that are numbers, or null when there are none. */
+export function median(values) {
+  const sorted = values.filter((v) => v !== null && !Number.isNaN(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return null;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
