@@ -13,7 +13,6 @@
 
 import { decodeMessage } from "../protocol/decode.ts";
 import { encodeSpecialReply } from "../protocol/encode_control_message.ts";
-import { encodeSignal } from "../protocol/encode_payload_message.ts";
 import type {
   CloseSessionMessage,
   RequestMessage,
@@ -32,10 +31,10 @@ import { ConnectionSession } from "./connection_session.ts";
 import type { DisconnectKind, DisconnectReason } from "./disconnect_reason.ts";
 import { ConnectionInactiveError } from "./errors.ts";
 import { callRequestHandler, callSignalHandler, type HandlerSite } from "./handler_calls.ts";
-import { payloadParts } from "./reply_bytes.ts";
 import type { ProtocolViolation } from "./options.ts";
 import { SendBuffer } from "./send_buffer.ts";
 import { checkTopicName } from "./topic_name.ts";
+import { signalBytes } from "./server_push.ts";
 import { truncateUtf8 } from "./close_reason.ts";
 import { pendingRequestKey } from "./pending_request_key.ts";
 import type { ServerContext } from "./server_context.ts";
@@ -269,8 +268,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   /** Sends a signal to the client. */
   signal(name: string, payload: Payload | Uint8Array | string, encoding?: PayloadEncoding): void {
     if (!this.#open) throw new ConnectionInactiveError("signal");
-    const [input, resolved] = payloadParts(payload, encoding);
-    this.send(encodeSignal({ name, payload: input, encoding: resolved }));
+    this.send(signalBytes(name, payload, encoding));
   }
 
   /** Subscribes to a topic; `false` when subscribed already. */

@@ -13,17 +13,14 @@
  */
 
 import { encodeAcceptConf } from "../protocol/encode_control_message.ts";
-import { encodeSignal } from "../protocol/encode_payload_message.ts";
 import type { Logger } from "../protocol/logger.ts";
 import { createTracer, type Tracer } from "../protocol/trace.ts";
-import type { PayloadEncoding } from "../protocol/message_type.ts";
 import type { Payload } from "../protocol/payload.ts";
 import { FileSessionManager } from "../session/file_session_manager.ts";
 import { DefaultSessionKeyGenerator } from "../session/session_key.ts";
 import type { SessionKeyGenerator, SessionManager } from "../session/session_manager.ts";
 import { CloseCode } from "./close_codes.ts";
 import type { Connection } from "./connection.ts";
-import type { ClusterMessage } from "./cluster.ts";
 import { ClusterLink } from "./cluster_link.ts";
 import type { SessionLifecycle } from "./connection_session.ts";
 import { ConnectionState } from "./connection_state.ts";
@@ -31,10 +28,10 @@ import type { ServerContext } from "./server_context.ts";
 import { OfflineSignals } from "./offline_signals.ts";
 import { resolveLimits, type ServerLimits, type ServerOptions } from "./options.ts";
 import { RateLimitedLog } from "./rate_limited_log.ts";
-import { payloadParts } from "./reply_bytes.ts";
 import { SessionExpiryClock } from "./session_expiry.ts";
 import { serverSessionLifecycle } from "./session_lifecycle.ts";
 import { SessionRegistry } from "./session_registry.ts";
+import { ServerPush, signalBytes } from "./server_push.ts";
 import type { BroadcastOptions, SignalOptions } from "./signal_options.ts";
 import { checkTopicName } from "./topic_name.ts";
 import { TopicRegistry } from "./topic_registry.ts";
@@ -85,6 +82,7 @@ export class Server {
   readonly #offline: OfflineSignals | null;
   readonly #expiry: SessionExpiryClock;
   readonly #cluster: ClusterLink;
+  readonly #push: ServerPush;
   readonly #context: ServerContext;
   #shuttingDown = false;
   #shutdown: Promise<void> | undefined;
@@ -161,7 +159,16 @@ export class Server {
         gone.then(() => this.#closingSockets.delete(gone));
       },
     };
-    this.#cluster.join({ deliver: (message) => this.#deliver(message) });
+    this.#push = new ServerPush({
+      connections: this.#connections,
+      topics: this.#topics,
+      sessions: this.#sessions,
+      offline: this.#offline,
+      cluster: this.#cluster,
+      sessionsEnabled: this.#limits.sessionsEnabled,
+      logger: this.#logger,
+    });
+    this.#cluster.join({ deliver: (message) => this.#push.deliver(message) });
   }
 
   /**
@@ -273,11 +280,7 @@ export class Server {
     payload: Payload | Uint8Array | string = "",
     options: BroadcastOptions = {},
   ): number {
-    const bytes = signalBytes(name, payload, options.encoding);
-    const filter = options.filter;
-    const sent = this.#broadcastLocally(bytes, filter);
-    if (filter === undefined) this.#cluster.relay({ kind: "broadcast", signal: bytes });
-    return sent;
+    return this.#push.broadcast(signalBytes(name, payload, options.encoding), options.filter);
   }
 
   /**
@@ -304,9 +307,7 @@ export class Server {
     options: SignalOptions = {},
   ): number {
     checkTopicName(topic);
-    const bytes = signalBytes(name, payload, options.encoding);
-    this.#cluster.relay({ kind: "publish", topic, signal: bytes });
-    return pushTo(this.#topics.subscribers(topic), bytes);
+    return this.#push.publish(topic, signalBytes(name, payload, options.encoding));
   }
 
   /**
@@ -332,15 +333,7 @@ export class Server {
     payload: Payload | Uint8Array | string = "",
     options: SignalOptions = {},
   ): number {
-    const bytes = signalBytes(name, payload, options.encoding);
-    const holders = this.#sessions.holders(key);
-    if (this.#cluster.cluster !== null) {
-      // The cluster delivers it where the session is held, or keeps it if it is held nowhere.
-      this.#cluster.relay({ kind: "signal-session", key, signal: bytes });
-    } else if (holders.size === 0 && this.#limits.sessionsEnabled) {
-      this.#offline?.keep(key, bytes);
-    }
-    return pushTo(holders, bytes);
+    return this.#push.signalSession(key, signalBytes(name, payload, options.encoding));
   }
 
   /**
@@ -460,41 +453,6 @@ export class Server {
     return this.#context.sessionLifecycle;
   }
 
-  #broadcastLocally(
-    bytes: Uint8Array,
-    filter?: (connection: Connection) => boolean,
-  ): number {
-    let sent = 0;
-    for (const state of this.#connections) {
-      if (!state.isOpen || (filter !== undefined && !filter(state.connection))) continue;
-      state.push(bytes);
-      sent++;
-    }
-    return sent;
-  }
-
-  /** What another node of the cluster published, for this server's connections. */
-  #deliver(message: ClusterMessage): void {
-    switch (message.kind) {
-      case "broadcast":
-        this.#broadcastLocally(message.signal);
-        return;
-      case "publish":
-        pushTo(this.#topics.subscribers(message.topic), message.signal);
-        return;
-      case "signal-session":
-        pushTo(this.#sessions.holders(message.key), message.signal);
-        return;
-      case "close-session":
-        // The node that closed it has told the session manager; here only holders are told.
-        for (const state of this.#sessions.connections(message.key)) {
-          state.closeSession().catch((error) =>
-            this.#logger.error("closing a session for the cluster failed", error)
-          );
-        }
-    }
-  }
-
   async #shutDown(timeout: number | undefined): Promise<void> {
     this.#shuttingDown = true;
     this.#expiry.stop();
@@ -525,25 +483,6 @@ export class Server {
  * `onProtocolViolation` hook sees every one.
  */
 const violationLogLimit = { max: 10, windowMs: 10_000, what: "protocol violations" };
-
-/** Pushes `bytes` to each connection of a set; returns how many. */
-function pushTo(states: ReadonlySet<ConnectionState>, bytes: Uint8Array): number {
-  let sent = 0;
-  for (const state of states) {
-    state.push(bytes);
-    sent++;
-  }
-  return sent;
-}
-
-function signalBytes(
-  name: string,
-  payload: Payload | Uint8Array | string,
-  encoding: PayloadEncoding | undefined,
-): Uint8Array {
-  const [input, resolved] = payloadParts(payload, encoding);
-  return encodeSignal({ name, payload: input, encoding: resolved });
-}
 
 function unavailable(): Response {
   return new Response("server shutting down\n", { status: 503 });

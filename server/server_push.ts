@@ -1,0 +1,159 @@
+/**
+ * The server's push operations on its own connections, and what the cluster asks of them:
+ * every operation is "deliver here" plus "ask the other nodes to do the same". Internal to the
+ * server core; `Server.broadcast`, `publish`, `signalSession` and the cluster's deliveries use it.
+ *
+ * @example
+ * ```ts
+ * import { signalBytes } from "./server_push.ts";
+ * console.assert(signalBytes("tick", "1", undefined)[0] === 23);
+ * ```
+ * @module
+ */
+
+import { encodeSignal } from "../protocol/encode_payload_message.ts";
+import type { Logger } from "../protocol/logger.ts";
+import type { PayloadEncoding } from "../protocol/message_type.ts";
+import type { Payload } from "../protocol/payload.ts";
+import type { ClusterMessage } from "./cluster.ts";
+import type { ClusterLink } from "./cluster_link.ts";
+import type { Connection } from "./connection.ts";
+import type { ConnectionState } from "./connection_state.ts";
+import type { OfflineSignals } from "./offline_signals.ts";
+import { payloadParts } from "./reply_bytes.ts";
+import type { SessionRegistry } from "./session_registry.ts";
+import type { TopicRegistry } from "./topic_registry.ts";
+
+/**
+ * A server signal's bytes, encoded once for every receiver.
+ *
+ * @throws {RangeError} for a bad name, or neither name nor payload.
+ * @example
+ * ```ts
+ * import { signalBytes } from "./server_push.ts";
+ * console.assert(signalBytes("", "x", "utf16").length > 0);
+ * ```
+ */
+export function signalBytes(
+  name: string,
+  payload: Payload | Uint8Array | string,
+  encoding: PayloadEncoding | undefined,
+): Uint8Array {
+  const [input, resolved] = payloadParts(payload, encoding);
+  return encodeSignal({ name, payload: input, encoding: resolved });
+}
+
+/**
+ * What pushing works on: the server's connections and registries, its offline store and its
+ * cluster link.
+ *
+ * @example
+ * ```ts
+ * import type { PushParts } from "./server_push.ts";
+ * const enabled = (parts: PushParts): boolean => parts.sessionsEnabled;
+ * console.assert(typeof enabled === "function");
+ * ```
+ */
+export interface PushParts {
+  /** The open connections. */
+  readonly connections: ReadonlySet<ConnectionState>;
+  /** Which connections subscribed to which topic. */
+  readonly topics: TopicRegistry<ConnectionState>;
+  /** Which connections hold which session. */
+  readonly sessions: SessionRegistry<ConnectionState>;
+  /** Signals kept for offline sessions (without a cluster), or `null` when none are kept. */
+  readonly offline: OfflineSignals | null;
+  /** The cluster, if any. */
+  readonly cluster: ClusterLink;
+  /** Whether sessions are enabled. */
+  readonly sessionsEnabled: boolean;
+  /** Where failures go. */
+  readonly logger: Logger;
+}
+
+/**
+ * Pushes encoded signals to this server's connections and relays them to the other nodes.
+ *
+ * @example
+ * ```ts
+ * import { ServerPush } from "./server_push.ts";
+ * console.assert(typeof ServerPush === "function");
+ * ```
+ */
+export class ServerPush {
+  readonly #parts: PushParts;
+
+  /** Works on `parts`. */
+  constructor(parts: PushParts) {
+    this.#parts = parts;
+  }
+
+  /** To every open connection (or those `filter` accepts); without a filter, on every node. */
+  broadcast(bytes: Uint8Array, filter?: (connection: Connection) => boolean): number {
+    const sent = this.#broadcastLocally(bytes, filter);
+    if (filter === undefined) this.#parts.cluster.relay({ kind: "broadcast", signal: bytes });
+    return sent;
+  }
+
+  /** To the subscribers of `topic`, on every node. */
+  publish(topic: string, bytes: Uint8Array): number {
+    this.#parts.cluster.relay({ kind: "publish", topic, signal: bytes });
+    return pushTo(this.#parts.topics.subscribers(topic), bytes);
+  }
+
+  /** To the holders of session `key`, on every node; kept when nobody holds it. */
+  signalSession(key: string, bytes: Uint8Array): number {
+    const { cluster, offline, sessions, sessionsEnabled } = this.#parts;
+    const holders = sessions.holders(key);
+    if (cluster.cluster !== null) {
+      // The cluster delivers it where the session is held, or keeps it if it is held nowhere.
+      cluster.relay({ kind: "signal-session", key, signal: bytes });
+    } else if (holders.size === 0 && sessionsEnabled) {
+      offline?.keep(key, bytes);
+    }
+    return pushTo(holders, bytes);
+  }
+
+  /** What another node of the cluster published, for this server's connections. */
+  deliver(message: ClusterMessage): void {
+    const { topics, sessions, logger } = this.#parts;
+    switch (message.kind) {
+      case "broadcast":
+        this.#broadcastLocally(message.signal);
+        return;
+      case "publish":
+        pushTo(topics.subscribers(message.topic), message.signal);
+        return;
+      case "signal-session":
+        pushTo(sessions.holders(message.key), message.signal);
+        return;
+      case "close-session":
+        // The node that closed it has told the session manager; here only holders are told.
+        for (const state of sessions.connections(message.key)) {
+          state.closeSession().catch((error) =>
+            logger.error("closing a session for the cluster failed", error)
+          );
+        }
+    }
+  }
+
+  #broadcastLocally(bytes: Uint8Array, filter?: (connection: Connection) => boolean): number {
+    let sent = 0;
+    for (const state of this.#parts.connections) {
+      if (!state.isOpen || (filter !== undefined && !filter(state.connection))) continue;
+      state.push(bytes);
+      sent++;
+    }
+    return sent;
+  }
+}
+
+/** Pushes `bytes` to each connection of a set; returns how many. */
+function pushTo(states: ReadonlySet<ConnectionState>, bytes: Uint8Array): number {
+  let sent = 0;
+  for (const state of states) {
+    state.push(bytes);
+    sent++;
+  }
+  return sent;
+}
