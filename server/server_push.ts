@@ -6,7 +6,9 @@
  * @example
  * ```ts
  * import { signalBytes } from "./server_push.ts";
- * console.assert(signalBytes("tick", "1", undefined)[0] === 23);
+ * import { decodeMessage } from "../protocol/decode.ts";
+ * const message = decodeMessage(signalBytes("tick", "1", undefined));
+ * console.assert(message.kind === "signal" && message.nameText === "tick");
  * ```
  * @module
  */
