@@ -29,7 +29,12 @@ import { Buffer } from "node:buffer";
 import { WebSocket, WebSocketServer } from "ws";
 import { CloseCode } from "../server/close_codes.ts";
 import type { Server } from "../server/server.ts";
-import type { ConnectionOptions, TransportSocket } from "../server/transport.ts";
+import type {
+  ConnectionOptions,
+  TransportEvents,
+  TransportSocket,
+  UpgradeRequestHead,
+} from "../server/transport.ts";
 import type { ListenOptions, RunningServer } from "./deno.ts";
 import { hostPort } from "./host_port.ts";
 import { type FallbackHandler, routeFor, wsUrl } from "./route.ts";
@@ -107,10 +112,7 @@ export function nodeHandlers(server: Server): NodeHandlers {
   };
 }
 
-/**
- * Hands an upgraded socket to the core. A function of its own, so that the closures a
- * connection keeps for its lifetime do not keep the upgrade's request alive.
- */
+/** Hands an upgraded socket to the core; its events reach the core through shared listeners. */
 function serveSocket(
   server: Server,
   ws: WebSocket,
@@ -118,22 +120,36 @@ function serveSocket(
   options: ConnectionOptions,
   remoteAddress: string,
 ): void {
-  const events = server.accept(new NodeTransport(ws, socket), options, { remoteAddress });
-  ws.on("message", (data, isBinary) => {
-    const bytes = toBytes(data);
-    events.message(isBinary ? bytes : new TextDecoder().decode(bytes));
-  });
-  let tooBig: Error | undefined;
-  ws.on("close", (code, reason) => {
-    // After refusing a message over maxPayload, ws sends the client 1009 but stops reading,
-    // so its own close event only knows 1006.
-    if (tooBig !== undefined) events.closed(CloseCode.MessageTooBig, tooBig.message);
-    else events.closed(code, reason.toString());
-  });
-  // An error is always followed by a close event, which ends the connection.
-  ws.on("error", (error) => {
-    if ((error as { code?: unknown }).code === wsTooBigCode) tooBig ??= error;
-  });
+  const served = ws as ServedWebSocket;
+  served.events = server.accept(new NodeTransport(ws, socket), options, { remoteAddress });
+  ws.on("message", onMessage);
+  ws.on("close", onClose);
+  ws.on("error", onError);
+}
+
+// One listener of each kind for every socket (`ws` calls them with the socket as `this`), not
+// three closures per connection: memory per idle connection is what a server with many
+// clients pays for.
+
+function onMessage(
+  this: ServedWebSocket,
+  data: Buffer | ArrayBuffer | Buffer[],
+  isBinary: boolean,
+) {
+  const bytes = toBytes(data);
+  this.events?.message(isBinary ? bytes : new TextDecoder().decode(bytes));
+}
+
+function onClose(this: ServedWebSocket, code: number, reason: Buffer) {
+  // After refusing a message over maxPayload, ws sends the client 1009 but stops reading, so
+  // its own close event only knows 1006.
+  if (this.tooBig !== undefined) this.events?.closed(CloseCode.MessageTooBig, this.tooBig.message);
+  else this.events?.closed(code, reason.toString());
+}
+
+/** An error is always followed by a close event, which ends the connection. */
+function onError(this: ServedWebSocket, error: Error) {
+  if ((error as { code?: unknown }).code === wsTooBigCode) this.tooBig ??= error;
 }
 
 /** A `ws` socket as the core sees it (methods on the prototype: no closures per socket). */
@@ -238,18 +254,37 @@ export async function serveNode(
 
 type Decision = Awaited<ReturnType<Server["prepareUpgrade"]>>;
 
-/** Asks the core about a request; a request that does not make a valid URL gets 400. */
-function decide(server: Server, request: IncomingMessage): Promise<Decision> {
-  let standard: Request;
+/**
+ * Asks the core about a request. The standard `Request` is made only if a hook asks for it; a
+ * request that does not make a valid URL then gets 400.
+ */
+async function decide(server: Server, request: IncomingMessage): Promise<Decision> {
+  let badUrl = false;
+  const head: UpgradeRequestHead = {
+    method: request.method ?? "GET",
+    header: (name) => headerValue(request, name),
+    toRequest: () => {
+      try {
+        return toRequest(request);
+      } catch (error) {
+        badUrl = true;
+        throw error;
+      }
+    },
+  };
   try {
-    standard = toRequest(request);
-  } catch {
-    return Promise.resolve({
-      accept: false,
-      response: new Response("bad request\n", { status: 400 }),
-    });
+    return await server.prepareUpgrade(head);
+  } catch (error) {
+    if (!badUrl) throw error;
+    return { accept: false, response: new Response("bad request\n", { status: 400 }) };
   }
-  return server.prepareUpgrade(standard);
+}
+
+/** A header of Node's request by its lower-case name; repeated ones joined with ", ". */
+function headerValue(request: IncomingMessage, name: string): string | null {
+  const value = request.headers[name];
+  if (value === undefined) return null;
+  return Array.isArray(value) ? value.join(", ") : value;
 }
 
 /**
@@ -366,12 +401,20 @@ async function writeRaw(socket: Duplex, response: Response): Promise<void> {
 
 const wsTooBigCode = "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH";
 
+/** `ws`'s WebSocket with what the shared listeners need of its connection. */
+class ServedWebSocket extends WebSocket {
+  /** The core's handlers for this socket's events. */
+  events: TransportEvents | undefined = undefined;
+  /** The error of a message over `maxPayload`, reported as 1009 at the close. */
+  tooBig: Error | undefined = undefined;
+}
+
 /**
- * `ws`'s WebSocket class, giving the closes that `ws` starts itself (an oversized message, a
- * broken frame) a reason: `ws` sends them with the code alone.
+ * The WebSocket class `ws` makes for each connection, giving the closes that `ws` starts itself
+ * (an oversized message, a broken frame) a reason: `ws` sends them with the code alone.
  */
 function withCloseReasons(reasons: Record<number, string>): typeof WebSocket {
-  return class extends WebSocket {
+  return class extends ServedWebSocket {
     override close(code?: number, reason?: string): void {
       super.close(code, reason ?? (code === undefined ? undefined : reasons[code]));
     }

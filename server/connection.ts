@@ -71,15 +71,25 @@ export class Connection {
   readonly info: Readonly<Record<string, unknown>>;
   /** The client's address as `host:port`, or `""` when the runtime does not tell. */
   readonly remoteAddress: string;
-  /** When the connection was accepted. */
-  readonly creation: Date;
+  /** When the connection was accepted, in ms; a `Date` is made only when asked for. */
+  #created: number | Date;
 
   /** Made by the server for each accepted socket; not for applications to call. */
-  constructor(host: ConnectionHost, info: Record<string, unknown>, remoteAddress: string) {
+  constructor(
+    host: ConnectionHost,
+    info: Readonly<Record<string, unknown>>,
+    remoteAddress: string,
+  ) {
     this.#host = host;
     this.info = info;
     this.remoteAddress = remoteAddress;
-    this.creation = new Date();
+    this.#created = Date.now();
+  }
+
+  /** When the connection was accepted (the same `Date` on every read). */
+  get creation(): Date {
+    if (typeof this.#created === "number") this.#created = new Date(this.#created);
+    return this.#created;
   }
 
   /** Whether the connection is open and not closing. */

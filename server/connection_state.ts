@@ -46,6 +46,8 @@ let traceCount = 0;
 
 /** How long a client must have sent nothing before a graceful close sends its close frame. */
 const quietBeforeClose = 50;
+/** The `info` of connections whose `beforeUpgrade` set none: one object for all of them. */
+const noInfo: Readonly<Record<string, unknown>> = Object.freeze({});
 
 /**
  * One accepted socket and everything the server knows about it.
@@ -61,7 +63,9 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   readonly connection: Connection;
   readonly #server: ServerContext;
   readonly #socket: TransportSocket;
-  readonly #limiter: ConcurrencyLimiter;
+  /** Made with the first request or signal (an idle connection needs none). */
+  #limiter: ConcurrencyLimiter | undefined;
+  readonly #concurrencyLimit: number;
   // What an idle connection does not need is made when first needed: memory per connection
   // is what a server with many idle clients pays for.
   /** Aborted when the connection ends; made with the first request. */
@@ -103,8 +107,8 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   ) {
     this.#server = server;
     this.#socket = socket;
-    this.#limiter = new ConcurrencyLimiter(options.concurrencyLimit ?? 0);
-    this.connection = new Connection(this, options.info ?? {}, remoteAddress);
+    this.#concurrencyLimit = options.concurrencyLimit ?? 0;
+    this.connection = new Connection(this, options.info ?? noInfo, remoteAddress);
   }
 
   get #session(): ConnectionSession<ConnectionState> {
@@ -131,6 +135,10 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
       },
     });
     return this.#sessionSide;
+  }
+
+  get #limits(): ConcurrencyLimiter {
+    return this.#limiter ??= new ConcurrencyLimiter(this.#concurrencyLimit);
   }
 
   get #buffer(): SendBuffer {
@@ -377,7 +385,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
     }
     if (!this.#startTask()) return;
     (this.#pendingIds ??= new Set()).add(key);
-    this.#limiter.acquire(() => this.#startRequest(message, key));
+    this.#limits.acquire(() => this.#startRequest(message, key));
   }
 
   #startRequest(message: RequestMessage, key: number | string): void {
@@ -410,7 +418,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
 
   #endRequest(key: number | string): void {
     this.#pendingIds?.delete(key);
-    this.#limiter.release();
+    this.#limiter?.release();
     this.#endTask();
   }
 
@@ -418,7 +426,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
     if (this.#refusesWork()) return;
     if (this.#server.hooks.onSignal === undefined) return;
     if (!this.#startTask()) return;
-    this.#limiter.acquire(() => this.#startSignal(message));
+    this.#limits.acquire(() => this.#startSignal(message));
   }
 
   #startSignal(message: SignalMessage): void {
@@ -426,7 +434,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   }
 
   #endSignal(): void {
-    this.#limiter.release();
+    this.#limiter?.release();
     this.#endTask();
   }
 

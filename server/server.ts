@@ -41,7 +41,11 @@ import type {
   TransportEvents,
   TransportSocket,
   UpgradeDecision,
+  UpgradeRequestHead,
 } from "./transport.ts";
+
+/** The options of a connection that `beforeUpgrade` gave none: one object for all of them. */
+const noOptions: ConnectionOptions = Object.freeze({});
 
 /**
  * A WebWire server: hooks, sessions, limits and the set of open connections.
@@ -360,17 +364,23 @@ export class Server {
   /**
    * Decides what to do with an HTTP request that reached the WebWire endpoint: answer an
    * OPTIONS request (`onOptions`), refuse during shutdown (503) or when it is no WebSocket
-   * upgrade (426), ask `beforeUpgrade`, or accept with the connection's options.
+   * upgrade (426), ask `beforeUpgrade`, or accept with the connection's options. Adapters on
+   * runtimes without a WHATWG `Request` pass an {@link UpgradeRequestHead} instead, so that
+   * the `Request` is built only when a hook needs it.
    */
-  async prepareUpgrade(request: Request): Promise<UpgradeDecision> {
+  async prepareUpgrade(request: Request | UpgradeRequestHead): Promise<UpgradeDecision> {
+    const full = () => request instanceof Request ? request : request.toRequest();
     if (request.method === "OPTIONS") {
       const response = this.#hooks.onOptions !== undefined
-        ? await this.#hooks.onOptions(request)
+        ? await this.#hooks.onOptions(full())
         : new Response(null, { status: 204 });
       return { accept: false, response };
     }
     if (this.#shuttingDown) return { accept: false, response: unavailable() };
-    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+    const upgrade = request instanceof Request
+      ? request.headers.get("upgrade")
+      : request.header("upgrade");
+    if (upgrade?.toLowerCase() !== "websocket") {
       return {
         accept: false,
         response: new Response("expected a WebSocket upgrade\n", {
@@ -379,9 +389,9 @@ export class Server {
         }),
       };
     }
-    let options: ConnectionOptions = {};
+    let options: ConnectionOptions = noOptions;
     if (this.#hooks.beforeUpgrade !== undefined) {
-      const decision = await this.#hooks.beforeUpgrade(request);
+      const decision = await this.#hooks.beforeUpgrade(full());
       if (decision instanceof Response) return { accept: false, response: decision };
       if (decision) options = decision;
     }

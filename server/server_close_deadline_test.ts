@@ -65,6 +65,12 @@ async function stalledAndClosed(adapter: Adapter, scenario: Scenario, waitMs: nu
         : encodeRequest({ id: requestIdFromNumber(1), name: "push" }),
     ));
     const serverEnd = () => tcpEnd(client.remotePort, client.localPort);
+    // Filling the send buffer takes longer on a loaded machine: the deadline counts from the
+    // disconnect, so wait for it first.
+    const filling = performance.now();
+    while (disconnectedAt === 0 && performance.now() - filling < 8000) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     const started = performance.now();
     while (serverEnd()?.held !== false && performance.now() - started < waitMs) {
       if (disconnectedAt !== 0 && serverEnd() === null) break;
