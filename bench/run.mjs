@@ -1,14 +1,16 @@
 // Runs the benchmarks with the locally installed Deno and Bun, writes their raw results to
 // bench/results/<suite>.json and the tables into bench/README.md between the suite's markers.
 //
-// Usage: node bench/run.mjs [--codec | --e2e | --broadcast | --cluster | --all] [--quick]
-//   [--no-write]
+// Usage: node bench/run.mjs [--codec | --e2e | --broadcast | --cluster | --reliability-faults |
+//   --all] [--quick] [--no-write]
 //   --codec     the codec benchmark (default): each runtime 3 times, interleaved, and every case's
 //               median of the 3 means (with --quick: once)
 //   --e2e       the end-to-end benchmark (bench/e2e/: servers and load generators, ~4 min)
 //   --broadcast the broadcast benchmark (bench/broadcast/: 1 000 and 10 000 connections, ~3 min)
 //   --cluster   the cluster benchmark (bench/cluster/: cross-node signals on Redis against
 //               socket.io's Redis adapter, session restores; starts its own redis-server, ~8 min)
+//   --reliability-faults  memory per idle connection, fuzzing, a slow reader (bench/reliability/,
+//               #10 a, b, f; ~12 min)
 //   --all       every suite in `suites` below
 //   --quick     with --e2e: a one-minute smoke run; with --broadcast or --cluster: seconds;
 //               printed only
@@ -24,6 +26,7 @@ import { fileURLToPath } from "node:url";
 import { broadcast } from "./broadcast/report.mjs";
 import { cluster } from "./cluster/report.mjs";
 import { e2e } from "./e2e/report.mjs";
+import { reliabilityFaults } from "./reliability/faults_report.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (name) => join(root, "node_modules", ".bin", name);
@@ -315,7 +318,7 @@ regenerate this section, \`deno task bench\` or \`bun run bench/codec_mitata.ts\
   };
 }
 
-const suites = { codec, e2e, broadcast, cluster };
+const suites = { codec, e2e, broadcast, cluster, "reliability-faults": reliabilityFaults };
 
 function formatMarkdown(text) {
   const result = spawnSync(deno, ["fmt", "--ext=md", "-"], {
@@ -338,7 +341,12 @@ function replaceSection(readme, name, body) {
 
 function main() {
   const args = process.argv.slice(2);
-  const flags = ["--codec", "--e2e", "--broadcast", "--cluster", "--all", "--quick", "--no-write"];
+  const flags = [
+    ...Object.keys(suites).map((name) => `--${name}`),
+    "--all",
+    "--quick",
+    "--no-write",
+  ];
   const unknown = args.filter((a) => !flags.includes(a));
   if (unknown.length > 0) throw new Error(`unknown arguments: ${unknown.join(" ")}`);
   const chosen = Object.keys(suites).filter((name) => args.includes(`--${name}`));

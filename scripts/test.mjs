@@ -135,6 +135,8 @@ const extraSuites = [
   "browser/run_browser_suite.mjs",
   // Rewrites examples/chat/screenshot.png: the same bytes while the page looks the same.
   "examples/chat/run_chat_suite.mjs",
+  // Starts Bun, Deno and Node servers itself: run once here, not by each runtime's test runner.
+  "bench/reliability/run_faults_suite.mjs",
 ];
 for (const extra of extraSuites) {
   if (existsSync(join(root, extra))) counted(extra, process.execPath, [extra], plainSummary);
