@@ -1,0 +1,96 @@
+/**
+ * The load of the graceful-shutdown benchmark (bench/reliability/shutdown_under_load.mjs), run
+ * by Bun: N WebSocket connections, each keeping M `echo` requests in flight until the server
+ * closes it. A connection stops sending once it gets a shutdown reply (as our client does: the
+ * server said it is going away). Every request's send time is kept until its reply (a normal
+ * reply or the shutdown reply) arrives.
+ *
+ * Prints `LOADED` once every connection has had M replies, then, when every connection has
+ * closed, `RESULT <json>`: per connection its close code, counts, and the send times (ms since
+ * the epoch) of the requests that never got a reply; the runner compares those with the moment
+ * the server began its shutdown.
+ *
+ * Usage: bun bench/reliability/shutdown_load_client.ts <url> [connections] [inflight]
+ *
+ * @module
+ */
+
+import process from "node:process";
+import {
+  decodeMessage,
+  encodeRequest,
+  requestIdFromNumber,
+  requestIdKey,
+} from "../../protocol/mod.ts";
+
+interface ConnectionResult {
+  code: number | null;
+  sent: number;
+  replies: number;
+  shutdownReplies: number;
+  /** Error replies: none expected. */
+  otherReplies: number;
+  unansweredSentAt: number[];
+}
+
+const [url, connectionsArg = "16", inflightArg = "64"] = process.argv.slice(2);
+const connections = Number(connectionsArg);
+const inflight = Number(inflightArg);
+const now = () => performance.timeOrigin + performance.now();
+const payload = new Uint8Array(16).fill(120);
+let loaded = 0;
+
+function loadConnection(): Promise<ConnectionResult> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(url);
+    socket.binaryType = "arraybuffer";
+    const sentAt = new Map<number, number>();
+    const result: ConnectionResult = {
+      code: null,
+      sent: 0,
+      replies: 0,
+      shutdownReplies: 0,
+      otherReplies: 0,
+      unansweredSentAt: [],
+    };
+    let next = 1;
+    let stopped = false;
+    let counted = false;
+    const send = () => {
+      const id = next++;
+      sentAt.set(id, now());
+      result.sent++;
+      const request = encodeRequest({ id: requestIdFromNumber(id), name: "echo", payload });
+      socket.send(request as Uint8Array<ArrayBuffer>);
+    };
+    socket.onmessage = (event) => {
+      const message = decodeMessage(new Uint8Array(event.data as ArrayBuffer));
+      if (message.kind === "accept-conf") {
+        for (let i = 0; i < inflight; i++) send();
+        return;
+      }
+      if (message.kind !== "reply" && !message.kind.endsWith("-reply")) return;
+      sentAt.delete(requestIdKey((message as { id: Uint8Array }).id));
+      if (message.kind === "shutdown-reply") {
+        result.shutdownReplies++;
+        stopped = true;
+      } else if (message.kind === "reply") result.replies++;
+      else result.otherReplies++;
+      if (!counted && result.replies >= inflight) {
+        counted = true;
+        if (++loaded === connections) console.log("LOADED");
+      }
+      if (!stopped && socket.readyState === WebSocket.OPEN) send();
+    };
+    socket.onerror = () => {};
+    socket.onclose = (event) => {
+      result.code = event.code;
+      result.unansweredSentAt = [...sentAt.values()];
+      resolve(result);
+    };
+  });
+}
+
+const results = await Promise.all(Array.from({ length: connections }, loadConnection));
+console.log(`RESULT ${JSON.stringify(results)}`);
+process.exit(0);
