@@ -135,6 +135,8 @@ const extraSuites = [
   "browser/run_browser_suite.mjs",
   // Rewrites examples/chat/screenshot.png: the same bytes while the page looks the same.
   "examples/chat/run_chat_suite.mjs",
+  // Server processes on Bun, Deno and Node: shutdown under load, reconnect storm, kill -9.
+  "bench/reliability/run_load_suite.mjs",
 ];
 for (const extra of extraSuites) {
   if (existsSync(join(root, extra))) counted(extra, process.execPath, [extra], plainSummary);

@@ -7,14 +7,7 @@
 // file (with its user). Last, the temporary files the kills left, aged past the manager's one
 // minute plus two planted truncated ones, must be gone after a restart and one login, and a
 // sample of the acknowledged sessions must restore.
-import {
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  utimesSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { jsonAfter, sleep, startClients, startServer, within } from "./load_processes.mjs";
