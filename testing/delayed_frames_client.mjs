@@ -42,8 +42,7 @@ socket.on("data", (chunk) => {
       console.log(`CLOSE ${payload.length >= 2 ? payload.readUInt16BE(0) : 1005}`);
       // The close handshake: the same code back, masked with a zero key.
       socket.end(Buffer.from([0x88, 0x82, 0, 0, 0, 0, payload[0] ?? 3, payload[1] ?? 0xe8]));
-    }
-    else if (opcode === 2 && !connected) {
+    } else if (opcode === 2 && !connected) {
       connected = true;
       console.log("CONNECTED");
       setTimeout(() => socket.write(Buffer.from(hex, "hex")), Number(delay));

@@ -207,8 +207,7 @@ server sends its close frame once a connection has been quiet for 50 ms (confirm
 of its event loop): a client that could not know yet and sends after that gets no reply, which the
 goal allows (**unanswered, sent after it began**). On this shared machine a client process that is
 not scheduled for 50 ms looks quiet too, which is the likely reading of a whole connection's 64 requests
-unanswered; a send time is taken just before \`send()\`, so such a stall can also put a request
-"before" the shutdown whose bytes left the client after it.
+unanswered. A send time is taken when the client\'s \`send()\` returns.
 
 ${shutdownTable(doc)}
 

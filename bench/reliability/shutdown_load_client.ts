@@ -3,7 +3,7 @@
  * by Bun: N WebSocket connections, each keeping M `echo` requests in flight until the server
  * closes it. A connection stops sending once it gets a shutdown reply (as our client does: the
  * server said it is going away). Every request's send time is kept until its reply (a normal
- * reply or the shutdown reply) arrives.
+ * reply or the shutdown reply) arrives; it is taken when `send()` returns.
  *
  * Prints `LOADED` once every connection has had M replies, then, when every connection has
  * closed, `RESULT <json>`: per connection its close code, counts, and the send times (ms since
@@ -58,10 +58,12 @@ function loadConnection(): Promise<ConnectionResult> {
     let counted = false;
     const send = () => {
       const id = next++;
-      sentAt.set(id, now());
       result.sent++;
       const request = encodeRequest({ id: requestIdFromNumber(id), name: "echo", payload });
       socket.send(request as Uint8Array<ArrayBuffer>);
+      // After send(): a stall of this process between taking the time and handing the request
+      // to the socket would date it before bytes that leave after.
+      sentAt.set(id, now());
     };
     socket.onmessage = (event) => {
       const message = decodeMessage(new Uint8Array(event.data as ArrayBuffer));
