@@ -317,6 +317,8 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   ): Promise<void> {
     if (!this.#open) return;
     this.#closing = true;
+    // A request sent just before the close began is on its way: the pause counts from here.
+    const began = Date.now();
     let over = false;
     void deadline?.then(() => over = true);
     await (deadline === undefined ? this.idle() : Promise.race([this.idle(), deadline]));
@@ -325,7 +327,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
     const latest = Date.now() + this.#server.limits.closeGrace;
     for (;;) {
       if (!this.#open || over || Date.now() >= latest) break;
-      const wait = quietBeforeClose - (Date.now() - this.#lastRead);
+      const wait = quietBeforeClose - (Date.now() - Math.max(this.#lastRead, began));
       if (wait > 0) {
         await new Promise((resolve) => setTimeout(resolve, Math.min(wait, latest - Date.now())));
         continue;

@@ -89,7 +89,11 @@ function shutdownTable(doc) {
     const exits = [...new Set(r.exitCodes)].join(", ");
     rows.push(
       `| WebWire on ${runtimeLabels[runtime]} | ${r.trials} | ${count(r.sent)} | ` +
-        `**${r.lostBeforeShutdown}** | ${count(r.unansweredAfterShutdown)} | ` +
+        `**${r.lostBeforeShutdown}**${
+          r.lostBeforeShutdownInClientStall > 0
+            ? ` (+ ${r.lostBeforeShutdownInClientStall} sent in a client stall)`
+            : ""
+        } | ${count(r.unansweredAfterShutdown)} | ` +
         `${count(r.shutdownReplies)} | ${codes} | ` +
         `${ms(r.exitMs.median)} / ${ms(r.exitMs.max)} | ${exits} | ${verdict(goalsOf(r))} |`,
     );
@@ -207,7 +211,10 @@ server sends its close frame once a connection has been quiet for 50 ms (confirm
 of its event loop): a client that could not know yet and sends after that gets no reply, which the
 goal allows (**unanswered, sent after it began**). On this shared machine a client process that is
 not scheduled for 50 ms looks quiet too, which is the likely reading of a whole connection's 64 requests
-unanswered. A send time is taken when the client\'s \`send()\` returns.
+unanswered. A send time is taken when the client\'s \`send()\` returns, but its bytes may leave at
+the end of that event-loop turn: a 5 ms timer in the client shows its stalls, and an unanswered
+request sent less than 25 ms before a stall is counted apart ("sent in a client stall"), since it
+may have left after the shutdown began.
 
 ${shutdownTable(doc)}
 

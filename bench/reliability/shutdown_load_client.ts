@@ -5,6 +5,11 @@
  * server said it is going away). Every request's send time is kept until its reply (a normal
  * reply or the shutdown reply) arrives; it is taken when `send()` returns.
  *
+ * A send time is only as good as this process's next turn: the bytes of `send()` may leave at
+ * the end of the event-loop turn, and a process that is not scheduled then (a shared machine)
+ * sends them later. A timer ticking every 5 ms shows such stalls: an unanswered request whose
+ * next tick came more than 25 ms after its send time is reported apart, as sent in a stall.
+ *
  * Prints `LOADED` once every connection has had M replies, then, when every connection has
  * closed, `RESULT <json>`: per connection its close code, counts, and the send times (ms since
  * the epoch) of the requests that never got a reply; the runner compares those with the moment
@@ -31,6 +36,11 @@ interface ConnectionResult {
   /** Error replies: none expected. */
   otherReplies: number;
   unansweredSentAt: number[];
+  /** Unanswered requests sent just before a stall of this process: their bytes left later. */
+  unansweredInStallSentAt: number[];
+  /** When the last reply arrived and when the socket closed (ms since the epoch). */
+  lastReplyAt: number | null;
+  closedAt: number | null;
 }
 
 const [url, connectionsArg = "16", inflightArg = "64"] = process.argv.slice(2);
@@ -39,6 +49,23 @@ const inflight = Number(inflightArg);
 const now = () => performance.timeOrigin + performance.now();
 const payload = new Uint8Array(16).fill(120);
 let loaded = 0;
+
+/** The ticks of a 5 ms timer: a longer gap is a stall of this process. */
+const ticks: number[] = [];
+const ticker = setInterval(() => ticks.push(now()), 5);
+const stallMs = 25;
+
+/** The first tick after `at` (now, if none came yet: this code runs, so the loop does). */
+function nextTick(at: number): number {
+  let low = 0;
+  let high = ticks.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (ticks[mid] <= at) low = mid + 1;
+    else high = mid;
+  }
+  return low < ticks.length ? ticks[low] : now();
+}
 
 function loadConnection(): Promise<ConnectionResult> {
   return new Promise((resolve) => {
@@ -52,6 +79,9 @@ function loadConnection(): Promise<ConnectionResult> {
       shutdownReplies: 0,
       otherReplies: 0,
       unansweredSentAt: [],
+      unansweredInStallSentAt: [],
+      lastReplyAt: null,
+      closedAt: null,
     };
     let next = 1;
     let stopped = false;
@@ -73,6 +103,7 @@ function loadConnection(): Promise<ConnectionResult> {
       }
       if (message.kind !== "reply" && !message.kind.endsWith("-reply")) return;
       sentAt.delete(requestIdKey((message as { id: Uint8Array }).id));
+      result.lastReplyAt = now();
       if (message.kind === "shutdown-reply") {
         result.shutdownReplies++;
         stopped = true;
@@ -87,12 +118,17 @@ function loadConnection(): Promise<ConnectionResult> {
     socket.onerror = () => {};
     socket.onclose = (event) => {
       result.code = event.code;
-      result.unansweredSentAt = [...sentAt.values()];
+      result.closedAt = now();
+      for (const at of sentAt.values()) {
+        if (nextTick(at) - at > stallMs) result.unansweredInStallSentAt.push(at);
+        else result.unansweredSentAt.push(at);
+      }
       resolve(result);
     };
   });
 }
 
 const results = await Promise.all(Array.from({ length: connections }, loadConnection));
+clearInterval(ticker);
 console.log(`RESULT ${JSON.stringify(results)}`);
 process.exit(0);

@@ -27,6 +27,7 @@ async function trial(runtime, connections, inflight, underLoadMs) {
     const result = await load.line(/^RESULT (.*)$/, limits.resultMs).then(jsonAfter, () => null);
     const began = shutdown.at;
     const unanswered = (result ?? []).flatMap((c) => c.unansweredSentAt);
+    const inStall = (result ?? []).flatMap((c) => c.unansweredInStallSentAt);
     return {
       hung: exit === null || result === null,
       exitCode: exit?.code ?? null,
@@ -36,7 +37,8 @@ async function trial(runtime, connections, inflight, underLoadMs) {
       shutdownReplies: sum(result, (c) => c.shutdownReplies),
       errorReplies: sum(result, (c) => c.otherReplies),
       lostBeforeShutdown: unanswered.filter((at) => at < began).length,
-      unansweredAfterShutdown: unanswered.filter((at) => at >= began).length,
+      unansweredAfterShutdown: [...unanswered, ...inStall].filter((at) => at >= began).length,
+      lostBeforeShutdownInClientStall: inStall.filter((at) => at < began).length,
       closeCodes: (result ?? []).map((c) => c.code),
     };
   } finally {
@@ -83,6 +85,7 @@ export async function measureShutdown(
     shutdownReplies: sum(runs, (r) => r.shutdownReplies),
     errorReplies: sum(runs, (r) => r.errorReplies),
     unansweredAfterShutdown: sum(runs, (r) => r.unansweredAfterShutdown),
+    lostBeforeShutdownInClientStall: sum(runs, (r) => r.lostBeforeShutdownInClientStall),
     exitMs: {
       median: median(exitTimes),
       max: exitTimes.length === 0 ? null : Math.max(...exitTimes),
