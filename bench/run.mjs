@@ -2,7 +2,7 @@
 // bench/results/<suite>.json and the tables into bench/README.md between the suite's markers.
 //
 // Usage: node bench/run.mjs [--codec | --e2e | --broadcast | --cluster | --reliability-faults |
-//   --all] [--quick] [--no-write]
+//   --reliability-load | --all] [--quick] [--no-write]
 //   --codec     the codec benchmark (default): each runtime 3 times, interleaved, and every case's
 //               median of the 3 means (with --quick: once)
 //   --e2e       the end-to-end benchmark (bench/e2e/: servers and load generators, ~4 min)
@@ -11,6 +11,8 @@
 //               socket.io's Redis adapter, session restores; starts its own redis-server, ~8 min)
 //   --reliability-faults  memory per idle connection, fuzzing, a slow reader (bench/reliability/,
 //               #10 a, b, f; ~12 min)
+//   --reliability-load  graceful shutdown under load, a reconnect storm after kill -9, kill -9
+//               during logins (bench/reliability/, #10 c, d, e; ~2 min)
 //   --all       every suite in `suites` below
 //   --quick     with --e2e: a one-minute smoke run; with --broadcast or --cluster: seconds;
 //               printed only
@@ -27,6 +29,7 @@ import { broadcast } from "./broadcast/report.mjs";
 import { cluster } from "./cluster/report.mjs";
 import { e2e } from "./e2e/report.mjs";
 import { reliabilityFaults } from "./reliability/faults_report.mjs";
+import { reliabilityLoad } from "./reliability/load_report.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (name) => join(root, "node_modules", ".bin", name);
@@ -318,7 +321,14 @@ regenerate this section, \`deno task bench\` or \`bun run bench/codec_mitata.ts\
   };
 }
 
-const suites = { codec, e2e, broadcast, cluster, "reliability-faults": reliabilityFaults };
+const suites = {
+  codec,
+  e2e,
+  broadcast,
+  cluster,
+  "reliability-faults": reliabilityFaults,
+  "reliability-load": reliabilityLoad,
+};
 
 function formatMarkdown(text) {
   const result = spawnSync(deno, ["fmt", "--ext=md", "-"], {

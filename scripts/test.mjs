@@ -137,6 +137,8 @@ const extraSuites = [
   "examples/chat/run_chat_suite.mjs",
   // Starts Bun, Deno and Node servers itself: run once here, not by each runtime's test runner.
   "bench/reliability/run_faults_suite.mjs",
+  // Server processes on Bun, Deno and Node: shutdown under load, reconnect storm, kill -9.
+  "bench/reliability/run_load_suite.mjs",
 ];
 for (const extra of extraSuites) {
   if (existsSync(join(root, extra))) counted(extra, process.execPath, [extra], plainSummary);

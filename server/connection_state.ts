@@ -325,6 +325,8 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   ): Promise<void> {
     if (!this.#open) return;
     this.#closing = true;
+    // A request sent just before the close began is on its way: the pause counts from here.
+    const began = Date.now();
     let over = false;
     void deadline?.then(() => over = true);
     await (deadline === undefined ? this.idle() : Promise.race([this.idle(), deadline]));
@@ -332,9 +334,18 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
     // off by the close frame: it goes out once the client has paused (within closeGrace).
     const latest = Date.now() + this.#server.limits.closeGrace;
     for (;;) {
-      const wait = Math.min(quietBeforeClose - (Date.now() - this.#lastRead), latest - Date.now());
-      if (!this.#open || over || wait <= 0) break;
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      if (!this.#open || over || Date.now() >= latest) break;
+      const wait = quietBeforeClose - (Date.now() - Math.max(this.#lastRead, began));
+      if (wait > 0) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(wait, latest - Date.now())));
+        continue;
+      }
+      // The pause may be this process's own: after a stall (a busy or descheduled process) a
+      // timer can run before the frames that arrived meanwhile are delivered. One more turn of
+      // the event loop delivers them; a frame read means the client was not quiet.
+      const seen = this.#lastRead;
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      if (this.#lastRead === seen) break;
     }
     this.#closeNow({ kind, code, message });
   }

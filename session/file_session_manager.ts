@@ -136,8 +136,11 @@ interface SessionFile {
  * - Files are created with mode 0o600 (the reference uses 0o640); the session keys are
  *   secrets. On a case-insensitive file system keys differing only in case share a file.
  * - With `durable: true` every write and removal is synced to disk (file and directory) before
- *   it resolves. Temporary files a crashed process left behind are removed before the first
- *   write (and by each sweep).
+ *   it resolves.
+ * - Temporary files a crashed process left behind are removed once they are a minute old
+ *   (until then another process sharing the directory may still be writing them): before the
+ *   first write, by the first write after the younger ones found then turn a minute old (a
+ *   restart within a minute of a crash), and by each sweep.
  *
  * @example
  * ```ts
@@ -161,6 +164,12 @@ export class FileSessionManager implements SessionManager {
   /** Where the next sweep goes on: the last file name the previous one looked at. */
   #sweepCursor = "";
   #directoryReady: Promise<void> | undefined;
+  /**
+   * When the temporary files last seen too young to remove turn a minute old: the first write
+   * after it looks again. Without it, a restart within a minute of a crash kept the crash's
+   * files for good (unless sweeps ran).
+   */
+  #temporariesRecheckAt: number | undefined;
 
   /** Creates a manager for the directory; nothing is touched until the first session. */
   constructor(options: FileSessionManagerOptions) {
@@ -327,15 +336,28 @@ export class FileSessionManager implements SessionManager {
 
   async #removeStaleTemporaryFiles(names: string[]): Promise<void> {
     const now = this.#clock();
+    let recheckAt: number | undefined;
     for (const name of names) {
       if (!(name.startsWith(".") && name.endsWith(".tmp"))) continue;
       const path = join(this.#resolvedDirectory, name);
       try {
-        if (now - (await stat(path)).mtimeMs > staleTemporaryMs) await unlink(path);
+        const modified = (await stat(path)).mtimeMs;
+        if (now - modified > staleTemporaryMs) await unlink(path);
+        else recheckAt = Math.min(recheckAt ?? Infinity, modified + staleTemporaryMs + 1);
       } catch {
         // Gone already, or renamed by a writer that was still running: nothing to clean.
       }
     }
+    this.#temporariesRecheckAt = recheckAt;
+  }
+
+  /** Removes the temporary files that were too young at the last look, once they are not. */
+  async #recheckTemporaryFiles(): Promise<void> {
+    const at = this.#temporariesRecheckAt;
+    if (at === undefined || this.#clock() < at) return;
+    this.#temporariesRecheckAt = undefined;
+    const names = await readdir(this.#resolvedDirectory).catch(() => []);
+    await this.#removeStaleTemporaryFiles(names);
   }
 
   /** The file of a key, or `null` when the key must not reach the file system. */
@@ -371,6 +393,7 @@ export class FileSessionManager implements SessionManager {
   }
 
   async #write(path: string, session: SessionFile): Promise<void> {
+    await this.#recheckTemporaryFiles();
     const temporary = join(this.#resolvedDirectory, `.${basename(path)}.${randomHex()}.tmp`);
     try {
       const text = formatSessionFile(session);

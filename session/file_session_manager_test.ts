@@ -302,3 +302,27 @@ test("temporary files a crashed process left behind are removed before the first
     assert.deepEqual((await readdir(directory)).sort(), [recent, `${key}.wwrsess`].sort());
   });
 });
+
+test("temporary files too young at the first write are removed by a write once a minute old", async () => {
+  await withTempDir(async (directory) => {
+    // A restart seconds after a crash: the crash's temporary file is still young.
+    const key = generateSessionKey();
+    const left = `.${key}.wwrsess.0123456789abcdef.tmp`;
+    await writeFile(join(directory, left), '{"c":"2018-05-13T17:3');
+    let now = Date.now();
+    const manager = new FileSessionManager({ directory, clock: () => now });
+    await manager.onSessionCreated({ key, creation: t0, lastLookup: t0 });
+    assert.ok((await readdir(directory)).includes(left), "young: maybe another writer's");
+    now += 30_000;
+    const other = generateSessionKey();
+    await manager.onSessionCreated({ key: other, creation: t0, lastLookup: t0 });
+    assert.ok((await readdir(directory)).includes(left), "still younger than a minute");
+    now += 31_000;
+    // A lookup rewrites the file: that write looks again.
+    assert.notEqual(await manager.onSessionLookup(key), null);
+    assert.deepEqual(
+      (await readdir(directory)).sort(),
+      [`${key}.wwrsess`, `${other}.wwrsess`].sort(),
+    );
+  });
+});
