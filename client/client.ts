@@ -88,6 +88,7 @@ export class Client extends EventTarget {
   readonly #hooks: ClientHooks;
 
   readonly #ids = new RequestIdCounter();
+  readonly #requestId = new Uint8Array(8);
   readonly #pending = new PendingRequests(() => this.#lastFailure);
   readonly #session: ClientSession;
   readonly #attempts: ConnectAttempts;
@@ -216,14 +217,16 @@ export class Client extends EventTarget {
     payload?: Uint8Array | string,
     options: RequestOptions = {},
   ): Promise<Payload> {
-    const id = this.#ids.next();
+    // The id goes through a reused array: encodeRequest copies it into the message.
+    const id = this.#requestId;
+    const key = this.#ids.nextInto(id);
     let bytes: Uint8Array;
     try {
       bytes = encodeRequest({ id, name, payload, encoding: options.encoding });
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#send(requestIdKey(id), bytes, options);
+    return this.#send(key, bytes, options);
   }
 
   /**

@@ -1,0 +1,166 @@
+/**
+ * One timer for many deadlines: the timeouts of a client's pending requests. A timer per
+ * request cost more than the rest of a request's work on Deno (`setTimeout` plus
+ * `clearTimeout`: about 2 µs there, 0.15 µs on Bun); here a request costs a push onto a binary
+ * heap, and a settled request is only marked, so settling costs nothing. The timer is armed
+ * for the earliest deadline and re-armed only when an earlier one comes, which a client whose
+ * requests share one timeout never causes.
+ *
+ * @example
+ * ```ts
+ * import { DeadlineTimer, type Timed } from "./deadline_timer.ts";
+ * const expired: string[] = [];
+ * const timer = new DeadlineTimer<Timed & { name: string }>((item) => expired.push(item.name));
+ * timer.add({ name: "soon", deadline: performance.now() + 10, done: false, order: 0 });
+ * await new Promise((resolve) => setTimeout(resolve, 30));
+ * console.assert(expired.join() === "soon");
+ * ```
+ * @module
+ */
+
+import { timerDelay } from "./timer_delay.ts";
+
+/**
+ * What the timer keeps of an item: when it expires, and whether it was settled meanwhile.
+ *
+ * @example
+ * ```ts
+ * import type { Timed } from "./deadline_timer.ts";
+ * const item: Timed = { deadline: performance.now() + 1000, done: false, order: 1 };
+ * console.assert(!item.done);
+ * ```
+ */
+export interface Timed {
+  /** `performance.now()` at which it expires. */
+  readonly deadline: number;
+  /** Set by the owner when the item no longer needs its deadline (then call `forget`). */
+  done: boolean;
+  /** Breaks ties between equal deadlines: the lower expires first. */
+  readonly order: number;
+}
+
+/** Below this many heap slots, settled items are left for the timer to drop. */
+const compactionFloor = 32;
+
+/**
+ * Calls `expire` for every added item whose deadline passed before it was marked `done`, in
+ * deadline order (equal deadlines in `order`).
+ *
+ * @example
+ * ```ts
+ * import { DeadlineTimer, type Timed } from "./deadline_timer.ts";
+ * const timer = new DeadlineTimer<Timed>(() => console.log("expired"));
+ * const item: Timed = { deadline: performance.now() + 60_000, done: false, order: 0 };
+ * timer.add(item);
+ * item.done = true;
+ * timer.forget();
+ * timer.clear(); // no timer is left running
+ * ```
+ */
+export class DeadlineTimer<T extends Timed> {
+  readonly #expire: (item: T) => void;
+  /** A binary min-heap by deadline, holding settled items until they are dropped. */
+  #heap: T[] = [];
+  /** How many items in the heap are not done. */
+  #live = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** The deadline the timer is armed for. */
+  #armedFor = Infinity;
+
+  /** Starts without a timer; `expire` is called from the timer, once per expired item. */
+  constructor(expire: (item: T) => void) {
+    this.#expire = expire;
+  }
+
+  /** Heap slots in use: the items not done, and settled ones not dropped yet. */
+  get size(): number {
+    return this.#heap.length;
+  }
+
+  /** Adds an item that is not done; arms the timer when its deadline is the earliest. */
+  add(item: T): void {
+    const heap = this.#heap;
+    let i = heap.length;
+    heap.push(item);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!earlier(item, heap[parent])) break;
+      heap[i] = heap[parent];
+      i = parent;
+    }
+    heap[i] = item;
+    this.#live++;
+    if (item.deadline < this.#armedFor) this.#arm(item.deadline);
+  }
+
+  /**
+   * Counts an added item that was marked `done`. Settled items stay in the heap until their
+   * deadline or until they are most of it; then the heap is rebuilt from the others.
+   */
+  forget(): void {
+    this.#live--;
+    const heap = this.#heap;
+    if (heap.length <= compactionFloor || heap.length <= 2 * this.#live) return;
+    const kept = heap.filter((item) => !item.done);
+    this.#heap = kept;
+    for (let i = (kept.length >> 1) - 1; i >= 0; i--) siftDown(kept, i);
+  }
+
+  /** Forgets every item and stops the timer (their owner settled them all). */
+  clear(): void {
+    this.#heap = [];
+    this.#live = 0;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#armedFor = Infinity;
+  }
+
+  #arm(deadline: number): void {
+    clearTimeout(this.#timer);
+    this.#armedFor = deadline;
+    // Whole milliseconds, rounded up: a timer may not fire before the deadline it serves.
+    const delay = timerDelay(Math.max(0, Math.ceil(deadline - performance.now())));
+    this.#timer = setTimeout(() => this.#fire(), delay);
+  }
+
+  #fire(): void {
+    this.#timer = undefined;
+    // While expiring, `add` must not arm: the timer is armed once, below, for the earliest.
+    this.#armedFor = -Infinity;
+    const now = performance.now();
+    // `expire` settles the item, whose owner then calls `forget`, which may rebuild the heap:
+    // read it anew each time.
+    while (this.#heap.length > 0) {
+      const heap = this.#heap;
+      const first = heap[0];
+      if (!first.done && first.deadline > now) break;
+      const last = heap.pop()!;
+      if (heap.length > 0) {
+        heap[0] = last;
+        siftDown(heap, 0);
+      }
+      if (!first.done) this.#expire(first);
+    }
+    this.#armedFor = Infinity;
+    if (this.#heap.length > 0) this.#arm(this.#heap[0].deadline);
+  }
+}
+
+function earlier(a: Timed, b: Timed): boolean {
+  return a.deadline < b.deadline || (a.deadline === b.deadline && a.order < b.order);
+}
+
+function siftDown<T extends Timed>(heap: T[], start: number): void {
+  const length = heap.length;
+  const item = heap[start];
+  let i = start;
+  for (;;) {
+    let child = 2 * i + 1;
+    if (child >= length) break;
+    if (child + 1 < length && earlier(heap[child + 1], heap[child])) child++;
+    if (!earlier(heap[child], item)) break;
+    heap[i] = heap[child];
+    i = child;
+  }
+  heap[i] = item;
+}
