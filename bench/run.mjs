@@ -22,6 +22,7 @@ import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { broadcast } from "./broadcast/report.mjs";
+import { client } from "./client/report.mjs";
 import { cluster } from "./cluster/report.mjs";
 import { e2e } from "./e2e/report.mjs";
 
@@ -315,7 +316,7 @@ regenerate this section, \`deno task bench\` or \`bun run bench/codec_mitata.ts\
   };
 }
 
-const suites = { codec, e2e, broadcast, cluster };
+const suites = { codec, e2e, broadcast, cluster, client };
 
 function formatMarkdown(text) {
   const result = spawnSync(deno, ["fmt", "--ext=md", "-"], {
@@ -338,7 +339,12 @@ function replaceSection(readme, name, body) {
 
 function main() {
   const args = process.argv.slice(2);
-  const flags = ["--codec", "--e2e", "--broadcast", "--cluster", "--all", "--quick", "--no-write"];
+  const flags = [
+    ...Object.keys(suites).map((name) => `--${name}`),
+    "--all",
+    "--quick",
+    "--no-write",
+  ];
   const unknown = args.filter((a) => !flags.includes(a));
   if (unknown.length > 0) throw new Error(`unknown arguments: ${unknown.join(" ")}`);
   const chosen = Object.keys(suites).filter((name) => args.includes(`--${name}`));
