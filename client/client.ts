@@ -359,12 +359,13 @@ export class Client extends EventTarget {
         }),
       );
     }
-    const reply = this.#pending.add(key, bytes, {
+    const limits = {
       timeout: options.timeout ?? this.#options.requestTimeout,
       signal: options.signal,
-    });
-    if (connected) this.#transmit(this.#connection!, key, bytes);
-    else if (this.#status === "disconnected") this.#attempts.start().catch(() => {});
+    };
+    if (connected) return this.#pending.addAndSend(key, bytes, limits, this.#connection!);
+    const reply = this.#pending.add(key, bytes, limits);
+    if (this.#status === "disconnected") this.#attempts.start().catch(() => {});
     return reply;
   }
 
@@ -384,9 +385,12 @@ export class Client extends EventTarget {
     const id = this.#ids.next();
     const idKey = requestIdKey(id);
     const bytes = encodeRestoreSession(id, key);
-    const reply = this.#pending.add(idKey, bytes, { timeout: this.#options.requestTimeout }, true);
-    this.#transmit(connection, idKey, bytes);
-    return reply;
+    return this.#pending.addAndSend(
+      idKey,
+      bytes,
+      { timeout: this.#options.requestTimeout },
+      connection,
+    );
   }
 
   /** Dials; the connection is the client's from then on, so that its loss reaches it. */

@@ -94,12 +94,15 @@ export class DeadlineTimer<T extends Timed> {
   }
 
   /**
-   * Counts an added item that was marked `done`. Settled items stay in the heap until their
-   * deadline or until they are most of it; then the heap is rebuilt from the others.
+   * Counts an added item that was marked `done`. Settled items at the top of the heap leave it
+   * at once (replies mostly come in the order of the requests, so the earliest deadline is
+   * usually the one settled); the others stay until they reach the top or outnumber the items
+   * not done, and then the heap is rebuilt from those.
    */
   forget(): void {
     this.#live--;
     const heap = this.#heap;
+    while (heap.length > 0 && heap[0].done) popTop(heap);
     if (heap.length <= compactionFloor || heap.length <= 2 * this.#live) return;
     const kept = heap.filter((item) => !item.done);
     this.#heap = kept;
@@ -134,11 +137,7 @@ export class DeadlineTimer<T extends Timed> {
       const heap = this.#heap;
       const first = heap[0];
       if (!first.done && first.deadline > now) break;
-      const last = heap.pop()!;
-      if (heap.length > 0) {
-        heap[0] = last;
-        siftDown(heap, 0);
-      }
+      popTop(heap);
       if (!first.done) this.#expire(first);
     }
     this.#armedFor = Infinity;
@@ -148,6 +147,13 @@ export class DeadlineTimer<T extends Timed> {
 
 function earlier(a: Timed, b: Timed): boolean {
   return a.deadline < b.deadline || (a.deadline === b.deadline && a.order < b.order);
+}
+
+function popTop<T extends Timed>(heap: T[]): void {
+  const last = heap.pop()!;
+  if (heap.length === 0) return;
+  heap[0] = last;
+  siftDown(heap, 0);
 }
 
 function siftDown<T extends Timed>(heap: T[], start: number): void {

@@ -115,6 +115,43 @@ export class PendingRequests {
    * A signal that is already aborted rejects it at once.
    */
   add(key: number, bytes: Uint8Array, options: PendingOptions, sent = false): Promise<Payload> {
+    return this.#register(key, bytes, options, sent, undefined);
+  }
+
+  /**
+   * Adds a request as {@link PendingRequests.add} does and sends it at once through
+   * `connection`, marking it sent; a `send` that throws rejects it with that error. A request
+   * whose signal is already aborted is not sent.
+   *
+   * @example
+   * ```ts
+   * import { PendingRequests } from "./pending_requests.ts";
+   * const pending = new PendingRequests();
+   * const out: Uint8Array[] = [];
+   * const reply = pending.addAndSend(3, new Uint8Array(9), { timeout: 1000 }, {
+   *   send: (bytes) => void out.push(bytes),
+   * });
+   * console.assert(out.length === 1 && pending.unsent().length === 0);
+   * pending.reject(3, new Error("done"));
+   * await reply.catch(() => {});
+   * ```
+   */
+  addAndSend(
+    key: number,
+    bytes: Uint8Array,
+    options: PendingOptions,
+    connection: { send(bytes: Uint8Array): void },
+  ): Promise<Payload> {
+    return this.#register(key, bytes, options, false, connection);
+  }
+
+  #register(
+    key: number,
+    bytes: Uint8Array,
+    options: PendingOptions,
+    sent: boolean,
+    connection: { send(bytes: Uint8Array): void } | undefined,
+  ): Promise<Payload> {
     return new Promise<Payload>((resolve, reject) => {
       const { signal, timeout } = options;
       if (signal?.aborted) {
@@ -141,6 +178,13 @@ export class PendingRequests {
         signal.addEventListener("abort", entry.onAbort, { once: true });
       }
       this.#entries.set(key, entry);
+      if (connection === undefined) return;
+      try {
+        connection.send(bytes);
+        entry.sent = true;
+      } catch (error) {
+        this.reject(key, error);
+      }
     });
   }
 
