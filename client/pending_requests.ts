@@ -51,6 +51,23 @@ interface Entry extends PendingRequest, Timed {
 }
 
 /**
+ * Where {@link PendingRequests.addAndSend} sends a request: a client connection.
+ *
+ * @example
+ * ```ts
+ * import type { MessageSender } from "./pending_requests.ts";
+ * const sent: Uint8Array[] = [];
+ * const sender: MessageSender = { send: (bytes) => void sent.push(bytes) };
+ * sender.send(new Uint8Array(9), Date.now());
+ * console.assert(sent.length === 1);
+ * ```
+ */
+export interface MessageSender {
+  /** Sends one message; `now` is `Date.now()` as the caller read it, or absent. */
+  send(bytes: Uint8Array, now?: number): void;
+}
+
+/**
  * Limits of one pending request.
  *
  * @example
@@ -140,7 +157,7 @@ export class PendingRequests {
     key: number,
     bytes: Uint8Array,
     options: PendingOptions,
-    connection: { send(bytes: Uint8Array): void },
+    connection: MessageSender,
   ): Promise<Payload> {
     return this.#register(key, bytes, options, false, connection);
   }
@@ -150,7 +167,7 @@ export class PendingRequests {
     bytes: Uint8Array,
     options: PendingOptions,
     sent: boolean,
-    connection: { send(bytes: Uint8Array): void } | undefined,
+    connection: MessageSender | undefined,
   ): Promise<Payload> {
     return new Promise<Payload>((resolve, reject) => {
       const { signal, timeout } = options;
@@ -159,6 +176,8 @@ export class PendingRequests {
         return;
       }
       const timed = timeout > 0 && Number.isFinite(timeout);
+      // One clock read for the deadline and the connection's heartbeat.
+      const now = Date.now();
       const entry: Entry = {
         key,
         bytes,
@@ -166,7 +185,7 @@ export class PendingRequests {
         resolve,
         reject,
         timeout: timed ? timeout : 0,
-        deadline: timed ? performance.now() + timeout : Infinity,
+        deadline: timed ? now + timeout : Infinity,
         done: false,
         order: this.#added++,
         signal,
@@ -180,7 +199,7 @@ export class PendingRequests {
       this.#entries.set(key, entry);
       if (connection === undefined) return;
       try {
-        connection.send(bytes);
+        connection.send(bytes, now);
         entry.sent = true;
       } catch (error) {
         this.reject(key, error);
