@@ -35,7 +35,7 @@ import {
   type ResolvedClientOptions,
   type SignalOptions,
 } from "./options.ts";
-import { PendingRequests } from "./pending_requests.ts";
+import { type PendingOptions, PendingRequests } from "./pending_requests.ts";
 import { type MessageReceiver, receiveMessage } from "./receive_message.ts";
 
 export type { ClientEventListener } from "./events.ts";
@@ -89,6 +89,7 @@ export class Client extends EventTarget {
 
   readonly #ids = new RequestIdCounter();
   readonly #requestId = new Uint8Array(8);
+  readonly #defaultLimits: PendingOptions;
   readonly #pending = new PendingRequests(() => this.#lastFailure);
   readonly #session: ClientSession;
   readonly #attempts: ConnectAttempts;
@@ -108,6 +109,7 @@ export class Client extends EventTarget {
     super();
     this.url = String(url);
     this.#options = resolveClientOptions(options);
+    this.#defaultLimits = { timeout: this.#options.requestTimeout };
     this.#hooks = options;
     const isClosed = () => this.#status === "closed";
     this.#session = new ClientSession({
@@ -215,7 +217,7 @@ export class Client extends EventTarget {
   request(
     name: string,
     payload?: Uint8Array | string,
-    options: RequestOptions = {},
+    options: RequestOptions = noOptions,
   ): Promise<Payload> {
     // The id goes through a reused array: encodeRequest copies it into the message.
     const id = this.#requestId;
@@ -359,10 +361,10 @@ export class Client extends EventTarget {
         }),
       );
     }
-    const limits = {
-      timeout: options.timeout ?? this.#options.requestTimeout,
-      signal: options.signal,
-    };
+    // Without options of its own, a request shares one limits object (no allocation).
+    const limits = options.timeout === undefined && options.signal === undefined
+      ? this.#defaultLimits
+      : { timeout: options.timeout ?? this.#options.requestTimeout, signal: options.signal };
     if (connected) return this.#pending.addAndSend(key, bytes, limits, this.#connection!);
     const reply = this.#pending.add(key, bytes, limits);
     if (this.#status === "disconnected") this.#attempts.start().catch(() => {});
@@ -447,6 +449,9 @@ export class Client extends EventTarget {
     emitClientEvent(this, this.#hooks, this.#options.logger, type, detail);
   }
 }
+
+/** The options of a request made without any: shared, never changed. */
+const noOptions: RequestOptions = Object.freeze({});
 
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
