@@ -151,6 +151,31 @@ async function runChromium(browser, pageScript, url) {
   }
 }
 
+/** The value at `fraction` of the sorted values (nearest rank). */
+function quantile(sorted, fraction) {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))];
+}
+
+/**
+ * One point of one run: its window pairs, the quartiles of their ratios (the client's time
+ * over the raw client's) and the median window of each client in milliseconds.
+ */
+function summarize(point) {
+  const ratios = point.client.map((c, i) => c / point.raw[i]).sort((a, b) => a - b);
+  const sorted = (values) => [...values].sort((a, b) => a - b);
+  const round = (x) => Number(x.toPrecision(4));
+  return {
+    inflight: point.inflight,
+    requests: point.requests,
+    pairs: ratios.length,
+    ratio: round(quantile(ratios, 0.5)),
+    ratioQ1: round(quantile(ratios, 0.25)),
+    ratioQ3: round(quantile(ratios, 0.75)),
+    rawMs: round(quantile(sorted(point.raw), 0.5)),
+    clientMs: round(quantile(sorted(point.client), 0.5)),
+  };
+}
+
 function cpuModel() {
   const line = readFileSync("/proc/cpuinfo", "utf8").split("\n")
     .find((l) => l.startsWith("model name"));
@@ -181,11 +206,10 @@ async function main() {
         const points = runtime === "chromium"
           ? await runChromium(browser, pageScript, server.url)
           : await runProcess(runtime, server.url);
-        results.push({ runtime, round, points });
-        const text = points.map((p) => {
-          const ratios = p.client.map((c, i) => c / p.raw[i]).sort((a, b) => a - b);
-          return `${p.inflight} in flight ${ratios[ratios.length >> 1].toFixed(3)}×`;
-        }).join(", ");
+        const summaries = points.map(summarize);
+        results.push({ runtime, round, points: summaries });
+        const text = summaries.map((p) => `${p.inflight} in flight ${p.ratio.toFixed(3)}×`)
+          .join(", ");
         log(`round ${round + 1} ${runtime}: ${text}`);
       }
     }
@@ -204,8 +228,8 @@ async function main() {
     settings,
     results,
   };
-  process.stdout.write(`${JSON.stringify(document)}\n`);
-  process.exit(0);
+  // Exit only once the document is written: a pipe takes it in several writes.
+  process.stdout.write(`${JSON.stringify(document)}\n`, () => process.exit(0));
 }
 
 main().catch((error) => {

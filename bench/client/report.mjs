@@ -22,17 +22,16 @@ function summarize(doc) {
     const runs = doc.results.filter((r) => r.runtime === runtime);
     for (const inflight of doc.settings.inflights) {
       const points = runs.map((r) => r.points.find((p) => p.inflight === inflight));
-      const roundRatios = points.map((p) => median(p.client.map((c, i) => c / p.raw[i])));
-      const perSecond = (field) =>
-        median(points.map((p) => p.requests / (median(p[field]) / 1000)));
+      const roundRatios = points.map((p) => p.ratio);
+      const perSecond = (field) => median(points.map((p) => p.requests / (p[field] / 1000)));
       rows.push({
         runtime,
         inflight,
-        pairs: points.reduce((sum, p) => sum + p.raw.length, 0),
+        pairs: points.reduce((sum, p) => sum + p.pairs, 0),
         roundRatios,
         ratio: median(roundRatios),
-        raw: perSecond("raw"),
-        client: perSecond("client"),
+        raw: perSecond("rawMs"),
+        client: perSecond("clientMs"),
       });
     }
   }
