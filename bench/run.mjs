@@ -2,7 +2,7 @@
 // bench/results/<suite>.json and the tables into bench/README.md between the suite's markers.
 //
 // Usage: node bench/run.mjs [--codec | --e2e | --broadcast | --cluster | --reliability-faults |
-//   --reliability-load | --all] [--quick] [--no-write]
+//   --reliability-load | --client | --all] [--quick] [--no-write]
 //   --codec     the codec benchmark (default): each runtime 3 times, interleaved, and every case's
 //               median of the 3 means (with --quick: once)
 //   --e2e       the end-to-end benchmark (bench/e2e/: servers and load generators, ~4 min)
@@ -13,6 +13,8 @@
 //               #10 a, b, f; ~12 min)
 //   --reliability-load  graceful shutdown under load, a reconnect storm after kill -9, kill -9
 //               during logins (bench/reliability/, #10 c, d, e; ~2 min)
+//   --client    our Client against a raw WebSocket client on one reply server, in Deno, Bun,
+//               Node (ws) and headless Chromium (bench/client/)
 //   --all       every suite in `suites` below
 //   --quick     with --e2e: a one-minute smoke run; with --broadcast or --cluster: seconds;
 //               printed only
@@ -26,6 +28,7 @@ import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { broadcast } from "./broadcast/report.mjs";
+import { client } from "./client/report.mjs";
 import { cluster } from "./cluster/report.mjs";
 import { e2e } from "./e2e/report.mjs";
 import { reliabilityFaults } from "./reliability/faults_report.mjs";
@@ -326,6 +329,7 @@ const suites = {
   e2e,
   broadcast,
   cluster,
+  client,
   "reliability-faults": reliabilityFaults,
   "reliability-load": reliabilityLoad,
 };

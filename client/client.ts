@@ -35,7 +35,7 @@ import {
   type ResolvedClientOptions,
   type SignalOptions,
 } from "./options.ts";
-import { PendingRequests } from "./pending_requests.ts";
+import { type PendingOptions, PendingRequests } from "./pending_requests.ts";
 import { type MessageReceiver, receiveMessage } from "./receive_message.ts";
 
 export type { ClientEventListener } from "./events.ts";
@@ -88,6 +88,8 @@ export class Client extends EventTarget {
   readonly #hooks: ClientHooks;
 
   readonly #ids = new RequestIdCounter();
+  readonly #requestId = new Uint8Array(8);
+  readonly #defaultLimits: PendingOptions;
   readonly #pending = new PendingRequests(() => this.#lastFailure);
   readonly #session: ClientSession;
   readonly #attempts: ConnectAttempts;
@@ -107,6 +109,7 @@ export class Client extends EventTarget {
     super();
     this.url = String(url);
     this.#options = resolveClientOptions(options);
+    this.#defaultLimits = { timeout: this.#options.requestTimeout };
     this.#hooks = options;
     const isClosed = () => this.#status === "closed";
     this.#session = new ClientSession({
@@ -214,16 +217,18 @@ export class Client extends EventTarget {
   request(
     name: string,
     payload?: Uint8Array | string,
-    options: RequestOptions = {},
+    options: RequestOptions = noOptions,
   ): Promise<Payload> {
-    const id = this.#ids.next();
+    // The id goes through a reused array: encodeRequest copies it into the message.
+    const id = this.#requestId;
+    const key = this.#ids.nextInto(id);
     let bytes: Uint8Array;
     try {
       bytes = encodeRequest({ id, name, payload, encoding: options.encoding });
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#send(requestIdKey(id), bytes, options);
+    return this.#send(key, bytes, options);
   }
 
   /**
@@ -356,12 +361,13 @@ export class Client extends EventTarget {
         }),
       );
     }
-    const reply = this.#pending.add(key, bytes, {
-      timeout: options.timeout ?? this.#options.requestTimeout,
-      signal: options.signal,
-    });
-    if (connected) this.#transmit(this.#connection!, key, bytes);
-    else if (this.#status === "disconnected") this.#attempts.start().catch(() => {});
+    // Without options of its own, a request shares one limits object (no allocation).
+    const limits = options.timeout === undefined && options.signal === undefined
+      ? this.#defaultLimits
+      : { timeout: options.timeout ?? this.#options.requestTimeout, signal: options.signal };
+    if (connected) return this.#pending.addAndSend(key, bytes, limits, this.#connection!);
+    const reply = this.#pending.add(key, bytes, limits);
+    if (this.#status === "disconnected") this.#attempts.start().catch(() => {});
     return reply;
   }
 
@@ -381,9 +387,12 @@ export class Client extends EventTarget {
     const id = this.#ids.next();
     const idKey = requestIdKey(id);
     const bytes = encodeRestoreSession(id, key);
-    const reply = this.#pending.add(idKey, bytes, { timeout: this.#options.requestTimeout }, true);
-    this.#transmit(connection, idKey, bytes);
-    return reply;
+    return this.#pending.addAndSend(
+      idKey,
+      bytes,
+      { timeout: this.#options.requestTimeout },
+      connection,
+    );
   }
 
   /** Dials; the connection is the client's from then on, so that its loss reaches it. */
@@ -440,6 +449,9 @@ export class Client extends EventTarget {
     emitClientEvent(this, this.#hooks, this.#options.logger, type, detail);
   }
 }
+
+/** The options of a request made without any: shared, never changed. */
+const noOptions: RequestOptions = Object.freeze({});
 
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));

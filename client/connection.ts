@@ -297,12 +297,12 @@ export class Connection {
   }
 
   /**
-   * Sends one message.
+   * Sends one message; `now` is `Date.now()` if the caller read it already (for the heartbeat).
    *
    * @throws {MessageTooLargeError} when it is larger than the server's message buffer.
    * @throws {DisconnectedError} when the connection has ended.
    */
-  send(bytes: Uint8Array): void {
+  send(bytes: Uint8Array, now?: number): void {
     if (this.#ended) throw new DisconnectedError();
     if (this.messageBufferSize > 0 && bytes.length > this.messageBufferSize) {
       throw new MessageTooLargeError(bytes.length, this.messageBufferSize);
@@ -315,7 +315,7 @@ export class Connection {
       this.#end(disconnected);
       throw disconnected;
     }
-    this.#heartbeat.touch();
+    this.#heartbeat.touch(now);
   }
 
   /** Closes the connection; `onClose` reports `error` (default: closed by the client). */

@@ -59,9 +59,9 @@ export class Heartbeat {
     if (interval > 0) this.#schedule(interval);
   }
 
-  /** Records that a message was sent just now. */
-  touch(): void {
-    this.#lastSent = Date.now();
+  /** Records that a message was sent just now; `now` is `Date.now()` if the caller read it. */
+  touch(now: number = Date.now()): void {
+    this.#lastSent = now;
   }
 
   /** Stops the timer for good. */

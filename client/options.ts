@@ -55,8 +55,8 @@ export interface ClientOptions extends ClientHooks {
    */
   waitForConnection?: boolean;
   /**
-   * Default request timeout in milliseconds; default 60 000. `Infinity` for none. Timers run
-   * at most 2^31 − 1 ms (about 24.8 days); a longer timeout counts as that.
+   * Default request timeout in milliseconds; default 60 000. `Infinity` for none. A timeout
+   * longer than a timer can run (2^31 − 1 ms, about 24.8 days) is waited for in several.
    */
   requestTimeout?: number;
   /** Timeout for opening a connection and receiving the accept-conf, in ms; default 5 000. */

@@ -16,7 +16,7 @@
 
 import type { Payload } from "../protocol/payload.ts";
 import { CanceledError, NotSentError, TimeoutError } from "./errors.ts";
-import { timerDelay } from "./timer_delay.ts";
+import { DeadlineTimer, type Timed } from "./deadline_timer.ts";
 
 /**
  * One request that awaits its reply.
@@ -41,12 +41,30 @@ export interface PendingRequest {
   sent: boolean;
 }
 
-interface Entry extends PendingRequest {
+interface Entry extends PendingRequest, Timed {
   resolve(payload: Payload): void;
   reject(error: unknown): void;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  /** Its timeout in milliseconds, or 0 for none (then it is not in the deadline timer). */
+  timeout: number;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
+}
+
+/**
+ * Where {@link PendingRequests.addAndSend} sends a request: a client connection.
+ *
+ * @example
+ * ```ts
+ * import type { MessageSender } from "./pending_requests.ts";
+ * const sent: Uint8Array[] = [];
+ * const sender: MessageSender = { send: (bytes) => void sent.push(bytes) };
+ * sender.send(new Uint8Array(9), Date.now());
+ * console.assert(sent.length === 1);
+ * ```
+ */
+export interface MessageSender {
+  /** Sends one message; `now` is `Date.now()` as the caller read it, or absent. */
+  send(bytes: Uint8Array, now?: number): void;
 }
 
 /**
@@ -61,8 +79,8 @@ interface Entry extends PendingRequest {
  */
 export interface PendingOptions {
   /**
-   * Milliseconds until it rejects with a `TimeoutError`; `Infinity` (or ≤ 0) for none. Timers
-   * run at most 2^31 − 1 ms (about 24.8 days); a longer timeout counts as that.
+   * Milliseconds until it rejects with a `TimeoutError`; `Infinity` (or ≤ 0) for none. A timeout
+   * longer than a timer can run (2^31 − 1 ms, about 24.8 days) is waited for in several.
    */
   timeout: number;
   /** Rejects it with a `CanceledError` when aborted. */
@@ -86,6 +104,15 @@ export interface PendingOptions {
 export class PendingRequests {
   readonly #entries = new Map<number, Entry>();
   readonly #unsentCause: () => unknown;
+  readonly #deadlines = new DeadlineTimer<Entry>((entry) =>
+    this.reject(
+      entry.key,
+      entry.sent
+        ? new TimeoutError(entry.timeout)
+        : new NotSentError(entry.timeout, this.#unsentCause()),
+    )
+  );
+  #added = 0;
 
   /**
    * Starts empty. A request whose timeout ends before it was sent rejects with a
@@ -105,39 +132,78 @@ export class PendingRequests {
    * A signal that is already aborted rejects it at once.
    */
   add(key: number, bytes: Uint8Array, options: PendingOptions, sent = false): Promise<Payload> {
+    return this.#register(key, bytes, options, sent, undefined);
+  }
+
+  /**
+   * Adds a request as {@link PendingRequests.add} does and sends it at once through
+   * `connection`, marking it sent; a `send` that throws rejects it with that error. A request
+   * whose signal is already aborted is not sent.
+   *
+   * @example
+   * ```ts
+   * import { PendingRequests } from "./pending_requests.ts";
+   * const pending = new PendingRequests();
+   * const out: Uint8Array[] = [];
+   * const reply = pending.addAndSend(3, new Uint8Array(9), { timeout: 1000 }, {
+   *   send: (bytes) => void out.push(bytes),
+   * });
+   * console.assert(out.length === 1 && pending.unsent().length === 0);
+   * pending.reject(3, new Error("done"));
+   * await reply.catch(() => {});
+   * ```
+   */
+  addAndSend(
+    key: number,
+    bytes: Uint8Array,
+    options: PendingOptions,
+    connection: MessageSender,
+  ): Promise<Payload> {
+    return this.#register(key, bytes, options, false, connection);
+  }
+
+  #register(
+    key: number,
+    bytes: Uint8Array,
+    options: PendingOptions,
+    sent: boolean,
+    connection: MessageSender | undefined,
+  ): Promise<Payload> {
     return new Promise<Payload>((resolve, reject) => {
       const { signal, timeout } = options;
       if (signal?.aborted) {
         reject(new CanceledError(signal.reason));
         return;
       }
+      const timed = timeout > 0 && Number.isFinite(timeout);
+      // One clock read for the deadline and the connection's heartbeat.
+      const now = Date.now();
       const entry: Entry = {
         key,
         bytes,
         sent,
         resolve,
         reject,
-        timer: undefined,
+        timeout: timed ? timeout : 0,
+        deadline: timed ? now + timeout : Infinity,
+        done: false,
+        order: this.#added++,
         signal,
         onAbort: undefined,
       };
-      if (timeout > 0 && Number.isFinite(timeout)) {
-        entry.timer = setTimeout(
-          () =>
-            this.reject(
-              key,
-              entry.sent
-                ? new TimeoutError(timeout)
-                : new NotSentError(timeout, this.#unsentCause()),
-            ),
-          timerDelay(timeout),
-        );
-      }
+      if (timed) this.#deadlines.add(entry);
       if (signal !== undefined) {
         entry.onAbort = () => this.reject(key, new CanceledError(signal.reason));
         signal.addEventListener("abort", entry.onAbort, { once: true });
       }
       this.#entries.set(key, entry);
+      if (connection === undefined) return;
+      try {
+        connection.send(bytes, now);
+        entry.sent = true;
+      } catch (error) {
+        this.reject(key, error);
+      }
     });
   }
 
@@ -183,18 +249,21 @@ export class PendingRequests {
     for (const entry of [...this.#entries.values()]) {
       if (entry.sent) this.reject(entry.key, error);
     }
+    if (this.#entries.size === 0) this.#deadlines.clear();
   }
 
   /** Rejects every request with `error`. */
   rejectAll(error: unknown): void {
     for (const key of [...this.#entries.keys()]) this.reject(key, error);
+    this.#deadlines.clear();
   }
 
   #take(key: number): Entry | undefined {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
     this.#entries.delete(key);
-    clearTimeout(entry.timer);
+    entry.done = true;
+    if (entry.timeout !== 0) this.#deadlines.forget();
     if (entry.onAbort !== undefined) entry.signal?.removeEventListener("abort", entry.onAbort);
     return entry;
   }

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { requestIdFromNumber, requestIdKey } from "./request_id.ts";
+import { RequestIdCounter, requestIdFromNumber, requestIdKey } from "./request_id.ts";
 
 test("requestIdKey reads every width of id, at any offset", () => {
   const values = [
@@ -28,4 +28,21 @@ test("requestIdKey reads every width of id, at any offset", () => {
 test("requestIdKey of an id with the top byte set is a non-negative number", () => {
   const key = requestIdKey(new Uint8Array([0, 0, 0, 0x80, 0, 0, 0, 0x80]));
   assert.equal(key, 0x80000000 * 0x100000000 + 0x80000000);
+});
+
+test("nextInto writes the ids next would, past 2^32 too, and returns their keys", () => {
+  for (const start of [0, 0xfffffffe]) {
+    const a = new RequestIdCounter(start);
+    const b = new RequestIdCounter(start);
+    const target = new Uint8Array(10).fill(0xee);
+    for (let i = 0; i < 3; i++) {
+      const key = b.nextInto(target, 1);
+      assert.deepEqual(target.subarray(1, 9), a.next());
+      assert.equal(key, requestIdKey(target, 1));
+      assert.equal(key, start + i + 1);
+    }
+    assert.equal(target[0], 0xee);
+    assert.equal(target[9], 0xee);
+  }
+  assert.throws(() => new RequestIdCounter(-1), RangeError);
 });
