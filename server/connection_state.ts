@@ -13,6 +13,8 @@
 
 import { decodeMessage } from "../protocol/decode.ts";
 import { encodeSpecialReply } from "../protocol/encode_control_message.ts";
+import { encodeReplyInSlab, encodeSignalInSlab } from "../protocol/encode_in_slab.ts";
+import { encodeReply, encodeSignal } from "../protocol/encode_payload_message.ts";
 import type {
   CloseSessionMessage,
   RequestMessage,
@@ -46,6 +48,9 @@ let traceCount = 0;
 
 /** How long a client must have sent nothing before a graceful close sends its close frame. */
 const quietBeforeClose = 50;
+
+/** The most a WebSocket frame header adds to a server's message (2 to 10 bytes), and spare. */
+const frameHeaderRoom = 16;
 
 /**
  * One accepted socket and everything the server knows about it.
@@ -93,6 +98,12 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   /** Pushed signals held back while a restore sends its reply and the kept signals. */
   #deferredPushes: Uint8Array[] | null = null;
   #site: HandlerSite | undefined;
+  /**
+   * At least as many bytes as the socket has queued: what it had when last asked plus what was
+   * sent since (with room for frame headers). Asking the socket costs a call into the runtime on
+   * Deno; while this bound is under a limit, the queue is too, and nobody needs to ask.
+   */
+  #queuedAtMost = Infinity;
 
   /** Accepts a socket: sends nothing yet (the server sends accept-conf). */
   constructor(
@@ -139,7 +150,14 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
 
   /** Whether at most the high-water mark is queued for the client. */
   #isWritable(): boolean {
-    return !this.#open || this.#socket.bufferedAmount <= this.#server.limits.sendHighWaterMark;
+    return !this.#open || this.#queuedAtMostUnder(this.#server.limits.sendHighWaterMark);
+  }
+
+  /** Whether the socket has at most `limit` bytes queued, asking it only when unsure. */
+  #queuedAtMostUnder(limit: number): boolean {
+    if (this.#queuedAtMost <= limit) return true;
+    this.#queuedAtMost = this.#socket.bufferedAmount;
+    return this.#queuedAtMost <= limit;
   }
 
   /** Whether the socket is open and the connection is not closing. */
@@ -176,8 +194,9 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
     if (!this.#open) return;
     if (this.#server.tracer !== undefined) this.#server.tracer.sent(this.tracePeer, bytes);
     this.#socket.send(bytes);
-    const queued = this.#socket.bufferedAmount;
-    if (queued > this.#server.limits.maxSendBuffer) {
+    this.#queuedAtMost += bytes.length + frameHeaderRoom;
+    if (!this.#queuedAtMostUnder(this.#server.limits.maxSendBuffer)) {
+      const queued = this.#queuedAtMost;
       // Closing already: the replies it waits for cannot get through either.
       if (this.#decided !== undefined) return this.#closeNow(this.#decided);
       this.#violation({
@@ -268,7 +287,8 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   /** Sends a signal to the client. */
   signal(name: string, payload: Payload | Uint8Array | string, encoding?: PayloadEncoding): void {
     if (!this.#open) throw new ConnectionInactiveError("signal");
-    this.send(signalBytes(name, payload, encoding));
+    const encode = this.#socket.slabViews === true ? encodeSignalInSlab : encodeSignal;
+    this.send(signalBytes(name, payload, encoding, encode));
   }
 
   /** Subscribes to a topic; `false` when subscribed already. */
@@ -398,6 +418,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
       get isOpen() {
         return isOpen();
       },
+      encodeReply: this.#socket.slabViews === true ? encodeReplyInSlab : encodeReply,
     };
   }
 

@@ -11,6 +11,7 @@
  * @module
  */
 
+import type { ReplyFields } from "../protocol/encode_payload_message.ts";
 import { type Logger, silentLogger } from "../protocol/logger.ts";
 import type { RequestMessage, SignalMessage } from "../protocol/message.ts";
 import { Payload } from "../protocol/payload.ts";
@@ -40,6 +41,8 @@ export interface HandlerSite {
   readonly logger: Logger;
   /** Whether the connection is still open (a failure after it ended is no handler bug). */
   readonly isOpen: boolean;
+  /** Writes a reply for this connection's socket (`encodeReply` or its slab variant). */
+  readonly encodeReply: (fields: ReplyFields) => Uint8Array;
 }
 
 /**
@@ -77,11 +80,11 @@ export function callRequestHandler(
   }
   if (isThenable(value)) {
     value.then(
-      (resolved) => answer(replyFor(message.id, resolved, site.logger)),
+      (resolved) => answer(replyFor(message.id, resolved, site.logger, site.encodeReply)),
       (error) => answer(failure(site, message, error)),
     );
   } else {
-    answer(replyFor(message.id, value, site.logger));
+    answer(replyFor(message.id, value, site.logger, site.encodeReply));
   }
 }
 

@@ -12,7 +12,7 @@
  */
 
 import { encodeErrorReply, encodeSpecialReply } from "../protocol/encode_control_message.ts";
-import { encodeReply } from "../protocol/encode_payload_message.ts";
+import { encodeReply, type ReplyFields } from "../protocol/encode_payload_message.ts";
 import type { Logger } from "../protocol/logger.ts";
 import { MessageType, type PayloadEncoding } from "../protocol/message_type.ts";
 import { Payload } from "../protocol/payload.ts";
@@ -41,7 +41,8 @@ export function payloadParts(
 
 /**
  * The reply to request `id` for what its handler returned; a value that cannot be encoded (say,
- * UTF-16 bytes of odd length) is the handler's bug and gets an internal-error reply.
+ * UTF-16 bytes of odd length) is the handler's bug and gets an internal-error reply. `encode`
+ * writes a reply (`encodeReply`, or `encodeReplyInSlab` for a socket that takes slab views).
  *
  * @example
  * ```ts
@@ -49,9 +50,14 @@ export function payloadParts(
  * console.assert(replyFor(new Uint8Array(8), undefined, console).length === 9);
  * ```
  */
-export function replyFor(id: Uint8Array, value: ReplyValue, logger: Logger): Uint8Array {
+export function replyFor(
+  id: Uint8Array,
+  value: ReplyValue,
+  logger: Logger,
+  encode: (fields: ReplyFields) => Uint8Array = encodeReply,
+): Uint8Array {
   try {
-    if (value === undefined || value === null) return encodeReply({ id });
+    if (value === undefined || value === null) return encode({ id });
     if (
       typeof value !== "string" && !(value instanceof Uint8Array) && !(value instanceof Payload)
     ) {
@@ -63,7 +69,7 @@ export function replyFor(id: Uint8Array, value: ReplyValue, logger: Logger): Uin
       return encodeSpecialReply(MessageType.InternalErrorReply, id);
     }
     const [payload, encoding] = payloadParts(value, undefined);
-    return encodeReply({ id, payload, encoding });
+    return encode({ id, payload, encoding });
   } catch (error) {
     return failureReply(id, error, logger, "a reply that cannot be encoded");
   }
