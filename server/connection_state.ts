@@ -397,20 +397,23 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
     }
     if (!this.#startTask()) return;
     (this.#pendingIds ??= new Set()).add(key);
-    this.#limiter.acquire(() => this.#startRequest(message, key));
+    if (this.#limiter.tryAcquire()) this.#startRequest(message, key);
+    else this.#limiter.acquire(() => this.#startRequest(message, key));
   }
 
   #startRequest(message: RequestMessage, key: number | string): void {
     // A request that waited for a slot while its connection closed has nobody to answer.
     if (!this.#open) return this.#endRequest(key);
     const signal = (this.#abort ??= new AbortController()).signal;
-    callRequestHandler(this.#handlerSite, message, signal, (reply) => this.#answer(key, reply));
+    callRequestHandler(this.#handlerSite, message, key, signal);
   }
 
   /** What the handler calls need of this connection. */
   get #handlerSite(): HandlerSite {
     if (this.#site !== undefined) return this.#site;
     const isOpen = () => this.#open;
+    const answer = (key: number | string, reply: Uint8Array) => this.#answer(key, reply);
+    const signalDone = () => this.#endSignal();
     return this.#site = {
       hooks: this.#server.hooks,
       connection: this.connection,
@@ -419,6 +422,8 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
         return isOpen();
       },
       encodeReply: this.#socket.slabViews === true ? encodeReplyInSlab : encodeReply,
+      answer,
+      signalDone,
     };
   }
 
@@ -439,11 +444,12 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
     if (this.#refusesWork()) return;
     if (this.#server.hooks.onSignal === undefined) return;
     if (!this.#startTask()) return;
-    this.#limiter.acquire(() => this.#startSignal(message));
+    if (this.#limiter.tryAcquire()) this.#startSignal(message);
+    else this.#limiter.acquire(() => this.#startSignal(message));
   }
 
   #startSignal(message: SignalMessage): void {
-    callSignalHandler(this.#handlerSite, message, () => this.#endSignal());
+    callSignalHandler(this.#handlerSite, message);
   }
 
   #endSignal(): void {

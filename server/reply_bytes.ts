@@ -68,8 +68,11 @@ export function replyFor(
       );
       return encodeSpecialReply(MessageType.InternalErrorReply, id);
     }
-    const [payload, encoding] = payloadParts(value, undefined);
-    return encode({ id, payload, encoding });
+    // Not through payloadParts: no array per reply.
+    if (value instanceof Payload) {
+      return encode({ id, payload: value.bytes, encoding: value.encoding });
+    }
+    return encode({ id, payload: value });
   } catch (error) {
     return failureReply(id, error, logger, "a reply that cannot be encoded");
   }
