@@ -219,8 +219,10 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
 
   /** A frame from the client. */
   message(data: Uint8Array | string): void {
-    if (!this.#open || this.#decided !== undefined) return;
+    if (!this.#open) return;
+    // Also while a decided close waits for running handlers: the close frame waits for a pause.
     this.#lastRead = Date.now();
+    if (this.#decided !== undefined) return;
     if (typeof data === "string") {
       return this.#violation(
         { kind: "text-frame", message: "text frames are not WebWire messages" },
@@ -539,7 +541,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
     // that report must not pass for the client's.
     this.#finish(reason);
     // WebSocket close reasons are limited to 123 bytes.
-    this.#socket.close(reason.code, truncateUtf8(reason.message, 123));
+    this.#socket.close(reason.code, truncateUtf8(reason.message, 123), this.#lastRead);
     if (this.#gone) return;
     this.#server.socketClosing(new Promise((resolve) => this.#whenGone = resolve));
     // The close deadline: a peer that neither reads nor answers the close cannot hold the socket.

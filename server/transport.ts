@@ -44,9 +44,11 @@ export interface TransportSocket {
   send(bytes: Uint8Array): void;
   /**
    * Starts the closing handshake with a WebSocket close code and reason (at most 123 bytes).
-   * Messages that arrive afterwards may be dropped.
+   * Messages that arrive afterwards may be dropped. `lastMessageAt` is when the core last read
+   * a message from the peer (`Date.now()` ms), for a socket that sends its close frame only once
+   * the peer has paused (Deno's).
    */
-  close(code: number, reason: string): void;
+  close(code: number, reason: string, lastMessageAt?: number): void;
   /**
    * Drops the connection at once, without waiting for the peer: the server calls it when a
    * close has not completed within `closeTimeout`. Must not throw for a socket already gone.
