@@ -1,6 +1,6 @@
-// What `DenoSocketTransport.slabViews` promises the core, checked against the runtime: Deno's
+// What `DenoSocketTransport.copiesOnSend` promises the core, checked against the runtime: Deno's
 // `WebSocket.send` has copied a view's bytes when it returns, so bytes changed right after the
-// send (or a slab region written again) cannot reach the peer. Deno only.
+// send (the core's scratch buffer written again) cannot reach the peer. Deno only.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DenoSocketTransport } from "./deno_socket.ts";
@@ -17,9 +17,9 @@ if ("Deno" in globalThis) {
     const http = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, (request) => {
       const { socket, response } = Deno.upgradeWebSocket(request);
       const transport = new DenoSocketTransport(socket);
-      assert.equal(transport.slabViews, true);
+      assert.equal(transport.copiesOnSend, true);
       socket.onopen = () => {
-        // One shared region, as a slab would be: every message is written into it, sent, and
+        // One shared region, as the core's scratch buffer is: every message is written into it, sent, and
         // the region overwritten at once; and one large message, sent in a burst with them.
         const region = new Uint8Array(256);
         for (let n = 0; n < messages; n++) {

@@ -1,21 +1,21 @@
 // A burst of replies and signals through every adapter the runtime can run (its own, Node's
 // `ws`, Hono), over real sockets: each must arrive with the bytes it was sent with. The adapters
-// hold sent bytes in different ways (Deno's encodes into shared slabs, Node's corks the socket
-// until the end of the tick and `ws` keeps the buffers until then), so a buffer reused or
-// changed before the runtime wrote it shows up here as a wrong payload.
+// hold sent bytes in different ways (Deno's encodes every message into one reused buffer, Node's
+// corks the socket until the end of the tick and `ws` keeps the buffers until then), so a buffer
+// reused or changed before the runtime wrote it shows up here as a wrong payload.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { encodeRequest, Payload, requestIdFromNumber, requestIdKey } from "../protocol/mod.ts";
-import { maxSlabMessageSize } from "../protocol/message_slab.ts";
+import { maxScratchMessageSize } from "../protocol/message_scratch.ts";
 import { RawClient } from "../testing/raw_client.ts";
 import { type StartOptions, startServer } from "../testing/serve.ts";
 
 /** Requests in one burst. */
 const burst = 600;
 
-/** The payload of request `n`: sizes on both sides of the slab limit, bytes that say `n`. */
+/** The payload of request `n`: sizes on both sides of the scratch limit, bytes that say `n`. */
 function payloadOf(n: number): Uint8Array {
-  const size = n % 7 === 0 ? maxSlabMessageSize + 100 + n : 1 + (n * 37) % 300;
+  const size = n % 50 === 0 ? maxScratchMessageSize + n : 1 + (n * 37) % 5000;
   const bytes = new Uint8Array(size);
   for (let i = 0; i < size; i++) bytes[i] = (n + i * 13) & 0xff;
   return bytes;

@@ -13,7 +13,7 @@
 
 import { decodeMessage } from "../protocol/decode.ts";
 import { encodeSpecialReply } from "../protocol/encode_control_message.ts";
-import { encodeReplyInSlab, encodeSignalInSlab } from "../protocol/encode_in_slab.ts";
+import { encodeReplyInScratch, encodeSignalInScratch } from "../protocol/encode_in_scratch.ts";
 import { encodeReply, encodeSignal } from "../protocol/encode_payload_message.ts";
 import type {
   CloseSessionMessage,
@@ -189,11 +189,14 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
     return `#${number}`;
   }
 
-  /** Sends raw bytes if the socket is open. */
+  /**
+   * Sends raw bytes if the socket is open. Bytes in the scratch buffer are sent before anything
+   * else runs (the tracer's sink is user code that could encode the next message over them).
+   */
   send(bytes: Uint8Array): void {
     if (!this.#open) return;
-    if (this.#server.tracer !== undefined) this.#server.tracer.sent(this.tracePeer, bytes);
     this.#socket.send(bytes);
+    if (this.#server.tracer !== undefined) this.#server.tracer.sent(this.tracePeer, bytes);
     this.#queuedAtMost += bytes.length + frameHeaderRoom;
     if (!this.#queuedAtMostUnder(this.#server.limits.maxSendBuffer)) {
       const queued = this.#queuedAtMost;
@@ -289,7 +292,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   /** Sends a signal to the client. */
   signal(name: string, payload: Payload | Uint8Array | string, encoding?: PayloadEncoding): void {
     if (!this.#open) throw new ConnectionInactiveError("signal");
-    const encode = this.#socket.slabViews === true ? encodeSignalInSlab : encodeSignal;
+    const encode = this.#socket.copiesOnSend === true ? encodeSignalInScratch : encodeSignal;
     this.send(signalBytes(name, payload, encoding, encode));
   }
 
@@ -423,7 +426,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
       get isOpen() {
         return isOpen();
       },
-      encodeReply: this.#socket.slabViews === true ? encodeReplyInSlab : encodeReply,
+      encodeReply: this.#socket.copiesOnSend === true ? encodeReplyInScratch : encodeReply,
       answer,
       signalDone,
     };

@@ -41,7 +41,7 @@ export interface HandlerSite {
   readonly logger: Logger;
   /** Whether the connection is still open (a failure after it ended is no handler bug). */
   readonly isOpen: boolean;
-  /** Writes a reply for this connection's socket (`encodeReply` or its slab variant). */
+  /** Writes a reply for this connection's socket (`encodeReply` or its scratch variant). */
   readonly encodeReply: (fields: ReplyFields) => Uint8Array;
   /** Sends the reply to the request pending under `key`. */
   answer(key: number | string, reply: Uint8Array): void;

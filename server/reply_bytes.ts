@@ -42,7 +42,7 @@ export function payloadParts(
 /**
  * The reply to request `id` for what its handler returned; a value that cannot be encoded (say,
  * UTF-16 bytes of odd length) is the handler's bug and gets an internal-error reply. `encode`
- * writes a reply (`encodeReply`, or `encodeReplyInSlab` for a socket that takes slab views).
+ * writes a reply (`encodeReply`, or `encodeReplyInScratch` for a socket that copies on send).
  *
  * @example
  * ```ts

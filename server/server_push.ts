@@ -28,7 +28,7 @@ import type { TopicRegistry } from "./topic_registry.ts";
 
 /**
  * A server signal's bytes, encoded once for every receiver by `encode` (`encodeSignal`; a
- * signal to one socket that takes slab views may use `encodeSignalInSlab`).
+ * signal to one socket that copies on send may use `encodeSignalInScratch`).
  *
  * @throws {RangeError} for a bad name, or neither name nor payload.
  * @example

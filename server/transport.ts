@@ -57,13 +57,12 @@ export interface TransportSocket {
   /** Bytes queued for sending but not yet written to the network. */
   readonly bufferedAmount: number;
   /**
-   * Whether the core should encode replies and signals to this one socket as views of a shared,
-   * never reused slab (see `protocol/message_slab.ts`) instead of arrays of their own. Only for a
-   * `send` that copies the view's bytes before it returns and never reads the view's `.buffer`
-   * (Deno's `WebSocket.send`), and for a runtime where a small `Uint8Array` costs far more than
-   * a view (Deno). Default `false`.
+   * Whether `send` has copied the bytes when it returns and never reads the view's `.buffer`
+   * (Deno's `WebSocket.send`): the core then encodes the replies and signals of this socket
+   * into one reused buffer (`protocol/message_scratch.ts`) instead of a new array each, which
+   * pays where a small `Uint8Array` costs far more than a view (Deno). Default `false`.
    */
-  readonly slabViews?: boolean;
+  readonly copiesOnSend?: boolean;
 }
 
 /**
