@@ -58,9 +58,10 @@ export interface TransportSocket {
   readonly bufferedAmount: number;
   /**
    * Whether `send` has copied the bytes when it returns and never reads the view's `.buffer`
-   * (Deno's `WebSocket.send`): the core then encodes the replies and signals of this socket
-   * into one reused buffer (`protocol/message_scratch.ts`) instead of a new array each, which
-   * pays where a small `Uint8Array` costs far more than a view (Deno). Default `false`.
+   * (Deno's `WebSocket.send`, Bun's `sendBinary`): the core then encodes the replies and signals
+   * of this socket into one reused buffer (`protocol/message_scratch.ts`) instead of a new array
+   * each, which pays where allocating costs far more than a view (Deno; larger messages on
+   * Bun). Default `false`.
    */
   readonly copiesOnSend?: boolean;
 }
