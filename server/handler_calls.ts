@@ -85,11 +85,12 @@ export function callRequestHandler(
   }
   if (isThenable(value)) {
     value.then(
-      (resolved) => site.answer(key, replyFor(message.id, resolved, site.logger, site.encodeReply)),
+      (resolved) =>
+        site.answer(key, replyFor(message.bytes, resolved, site.logger, site.encodeReply)),
       (error) => site.answer(key, failure(site, message, error)),
     );
   } else {
-    site.answer(key, replyFor(message.id, value, site.logger, site.encodeReply));
+    site.answer(key, replyFor(message.bytes, value, site.logger, site.encodeReply));
   }
 }
 
