@@ -77,6 +77,15 @@ export class BunSocketTransport implements TransportSocket {
     this.#ws.sendBinary(bytes);
   }
 
+  /**
+   * Always `true`: Bun's `sendBinary` has written the bytes or copied them into its queue when
+   * it returns (`bun_socket_test.ts` checks it), so the core may reuse one buffer for every
+   * message; for a 4 KiB reply that saves allocating and zeroing a new array.
+   */
+  get copiesOnSend(): boolean {
+    return true;
+  }
+
   /** Bytes queued and not yet written. */
   get bufferedAmount(): number {
     return this.#ws.getBufferedAmount?.() ?? 0;

@@ -45,7 +45,10 @@ export function denoHandler(
     const address = info?.remoteAddr as Deno.NetAddr | undefined;
     const decision = await server.prepareUpgrade(request);
     if (!decision.accept) return decision.response;
-    const { socket, response } = Deno.upgradeWebSocket(request);
+    // The core enforces WebWire's read timeout: Deno's idle timeout (a ping after 60 s of
+    // silence, a close 60 s later) is switched off, as Bun's is. It would also restart a timer
+    // for every message.
+    const { socket, response } = Deno.upgradeWebSocket(request, { idleTimeout: 0 });
     socket.binaryType = "arraybuffer";
     const remoteAddress = address?.hostname === undefined
       ? ""

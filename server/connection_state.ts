@@ -13,6 +13,8 @@
 
 import { decodeMessage } from "../protocol/decode.ts";
 import { encodeSpecialReply } from "../protocol/encode_control_message.ts";
+import { encodeReplyInScratch, encodeSignalInScratch } from "../protocol/encode_in_scratch.ts";
+import { encodeReply, encodeSignal } from "../protocol/encode_payload_message.ts";
 import type {
   CloseSessionMessage,
   RequestMessage,
@@ -48,6 +50,9 @@ let traceCount = 0;
 const quietBeforeClose = 50;
 /** The `info` of connections whose `beforeUpgrade` set none: one object for all of them. */
 const noInfo: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/** The most a WebSocket frame header adds to a server's message (2 to 10 bytes), and spare. */
+const frameHeaderRoom = 16;
 
 /**
  * One accepted socket and everything the server knows about it.
@@ -97,6 +102,12 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   /** Pushed signals held back while a restore sends its reply and the kept signals. */
   #deferredPushes: Uint8Array[] | null = null;
   #site: HandlerSite | undefined;
+  /**
+   * At least as many bytes as the socket has queued: what it had when last asked plus what was
+   * sent since (with room for frame headers). Asking the socket costs a call into the runtime on
+   * Deno; while this bound is under a limit, the queue is too, and nobody needs to ask.
+   */
+  #queuedAtMost = Infinity;
 
   /** Accepts a socket: sends nothing yet (the server sends accept-conf). */
   constructor(
@@ -147,7 +158,14 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
 
   /** Whether at most the high-water mark is queued for the client. */
   #isWritable(): boolean {
-    return !this.#open || this.#socket.bufferedAmount <= this.#server.limits.sendHighWaterMark;
+    return !this.#open || this.#queuedAtMostUnder(this.#server.limits.sendHighWaterMark);
+  }
+
+  /** Whether the socket has at most `limit` bytes queued, asking it only when unsure. */
+  #queuedAtMostUnder(limit: number): boolean {
+    if (this.#queuedAtMost <= limit) return true;
+    this.#queuedAtMost = this.#socket.bufferedAmount;
+    return this.#queuedAtMost <= limit;
   }
 
   /** Whether the socket is open and the connection is not closing. */
@@ -179,13 +197,17 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
     return `#${number}`;
   }
 
-  /** Sends raw bytes if the socket is open. */
+  /**
+   * Sends raw bytes if the socket is open. Bytes in the scratch buffer are sent before anything
+   * else runs (the tracer's sink is user code that could encode the next message over them).
+   */
   send(bytes: Uint8Array): void {
     if (!this.#open) return;
-    if (this.#server.tracer !== undefined) this.#server.tracer.sent(this.tracePeer, bytes);
     this.#socket.send(bytes);
-    const queued = this.#socket.bufferedAmount;
-    if (queued > this.#server.limits.maxSendBuffer) {
+    if (this.#server.tracer !== undefined) this.#server.tracer.sent(this.tracePeer, bytes);
+    this.#queuedAtMost += bytes.length + frameHeaderRoom;
+    if (!this.#queuedAtMostUnder(this.#server.limits.maxSendBuffer)) {
+      const queued = this.#queuedAtMost;
       // Closing already: the replies it waits for cannot get through either.
       if (this.#decided !== undefined) return this.#closeNow(this.#decided);
       this.#violation({
@@ -208,8 +230,10 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
 
   /** A frame from the client. */
   message(data: Uint8Array | string): void {
-    if (!this.#open || this.#decided !== undefined) return;
+    if (!this.#open) return;
+    // Also while a decided close waits for running handlers: the close frame waits for a pause.
     this.#lastRead = Date.now();
+    if (this.#decided !== undefined) return;
     if (typeof data === "string") {
       return this.#violation(
         { kind: "text-frame", message: "text frames are not WebWire messages" },
@@ -276,7 +300,8 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
   /** Sends a signal to the client. */
   signal(name: string, payload: Payload | Uint8Array | string, encoding?: PayloadEncoding): void {
     if (!this.#open) throw new ConnectionInactiveError("signal");
-    this.send(signalBytes(name, payload, encoding));
+    const encode = this.#socket.copiesOnSend === true ? encodeSignalInScratch : encodeSignal;
+    this.send(signalBytes(name, payload, encoding, encode));
   }
 
   /** Subscribes to a topic; `false` when subscribed already. */
@@ -396,20 +421,23 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
     }
     if (!this.#startTask()) return;
     (this.#pendingIds ??= new Set()).add(key);
-    this.#limits.acquire(() => this.#startRequest(message, key));
+    if (this.#limits.tryAcquire()) this.#startRequest(message, key);
+    else this.#limits.acquire(() => this.#startRequest(message, key));
   }
 
   #startRequest(message: RequestMessage, key: number | string): void {
     // A request that waited for a slot while its connection closed has nobody to answer.
     if (!this.#open) return this.#endRequest(key);
     const signal = (this.#abort ??= new AbortController()).signal;
-    callRequestHandler(this.#handlerSite, message, signal, (reply) => this.#answer(key, reply));
+    callRequestHandler(this.#handlerSite, message, key, signal);
   }
 
   /** What the handler calls need of this connection. */
   get #handlerSite(): HandlerSite {
     if (this.#site !== undefined) return this.#site;
     const isOpen = () => this.#open;
+    const answer = (key: number | string, reply: Uint8Array) => this.#answer(key, reply);
+    const signalDone = () => this.#endSignal();
     return this.#site = {
       hooks: this.#server.hooks,
       connection: this.connection,
@@ -417,6 +445,9 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
       get isOpen() {
         return isOpen();
       },
+      encodeReply: this.#socket.copiesOnSend === true ? encodeReplyInScratch : encodeReply,
+      answer,
+      signalDone,
     };
   }
 
@@ -437,11 +468,12 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
     if (this.#refusesWork()) return;
     if (this.#server.hooks.onSignal === undefined) return;
     if (!this.#startTask()) return;
-    this.#limits.acquire(() => this.#startSignal(message));
+    if (this.#limits.tryAcquire()) this.#startSignal(message);
+    else this.#limits.acquire(() => this.#startSignal(message));
   }
 
   #startSignal(message: SignalMessage): void {
-    callSignalHandler(this.#handlerSite, message, () => this.#endSignal());
+    callSignalHandler(this.#handlerSite, message);
   }
 
   #endSignal(): void {
@@ -531,7 +563,7 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
     // that report must not pass for the client's.
     this.#finish(reason);
     // WebSocket close reasons are limited to 123 bytes.
-    this.#socket.close(reason.code, truncateUtf8(reason.message, 123));
+    this.#socket.close(reason.code, truncateUtf8(reason.message, 123), this.#lastRead);
     if (this.#gone) return;
     this.#server.socketClosing(new Promise((resolve) => this.#whenGone = resolve));
     // The close deadline: a peer that neither reads nor answers the close cannot hold the socket.

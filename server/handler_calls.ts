@@ -11,6 +11,7 @@
  * @module
  */
 
+import type { ReplyFields } from "../protocol/encode_payload_message.ts";
 import { type Logger, silentLogger } from "../protocol/logger.ts";
 import type { RequestMessage, SignalMessage } from "../protocol/message.ts";
 import { Payload } from "../protocol/payload.ts";
@@ -40,27 +41,34 @@ export interface HandlerSite {
   readonly logger: Logger;
   /** Whether the connection is still open (a failure after it ended is no handler bug). */
   readonly isOpen: boolean;
+  /** Writes a reply for this connection's socket (`encodeReply` or its scratch variant). */
+  readonly encodeReply: (fields: ReplyFields) => Uint8Array;
+  /** Sends the reply to the request pending under `key`. */
+  answer(key: number | string, reply: Uint8Array): void;
+  /** A signal handler has finished. */
+  signalDone(): void;
 }
 
 /**
- * Runs the request handler and hands the reply to `answer`: synchronously when the handler
- * answers synchronously (no promise is made on the hot path unless the handler returns one),
- * else when its promise settles. Anything thrown becomes an error or internal-error reply.
+ * Runs the request handler and hands the reply to `site.answer` with the request's `key`:
+ * synchronously when the handler answers synchronously (no promise is made on the hot path
+ * unless the handler returns one), else when its promise settles. Anything thrown becomes an
+ * error or internal-error reply.
  *
  * @example
  * ```ts
  * import { callRequestHandler } from "./handler_calls.ts";
  * import type { HandlerSite } from "./handler_calls.ts";
  * const run = (site: HandlerSite, message: Parameters<typeof callRequestHandler>[1]) =>
- *   callRequestHandler(site, message, new AbortController().signal, (reply) => reply.length);
+ *   callRequestHandler(site, message, 1, new AbortController().signal);
  * console.assert(typeof run === "function");
  * ```
  */
 export function callRequestHandler(
   site: HandlerSite,
   message: RequestMessage,
+  key: number | string,
   signal: AbortSignal,
-  answer: (reply: Uint8Array) => void,
 ): void {
   const onRequest = site.hooks.onRequest;
   let value: ReplyValue | Promise<ReplyValue>;
@@ -73,35 +81,32 @@ export function callRequestHandler(
       signal,
     });
   } catch (error) {
-    return answer(failure(site, message, error));
+    return site.answer(key, failure(site, message, error));
   }
   if (isThenable(value)) {
     value.then(
-      (resolved) => answer(replyFor(message.id, resolved, site.logger)),
-      (error) => answer(failure(site, message, error)),
+      (resolved) =>
+        site.answer(key, replyFor(message.bytes, resolved, site.logger, site.encodeReply)),
+      (error) => site.answer(key, failure(site, message, error)),
     );
   } else {
-    answer(replyFor(message.id, value, site.logger));
+    site.answer(key, replyFor(message.bytes, value, site.logger, site.encodeReply));
   }
 }
 
 /**
- * Runs the signal handler and calls `done` when it has finished (at once when it is
+ * Runs the signal handler and calls `site.signalDone` when it has finished (at once when it is
  * synchronous); a failure is logged, unless it says no more than that the connection ended.
  *
  * @example
  * ```ts
  * import { callSignalHandler } from "./handler_calls.ts";
- * console.assert(callSignalHandler.length === 3);
+ * console.assert(callSignalHandler.length === 2);
  * ```
  */
-export function callSignalHandler(
-  site: HandlerSite,
-  message: SignalMessage,
-  done: () => void,
-): void {
+export function callSignalHandler(site: HandlerSite, message: SignalMessage): void {
   const onSignal = site.hooks.onSignal;
-  if (!site.isOpen || onSignal === undefined) return done();
+  if (!site.isOpen || onSignal === undefined) return site.signalDone();
   let result: void | Promise<void>;
   try {
     result = onSignal({
@@ -111,12 +116,12 @@ export function callSignalHandler(
     });
   } catch (error) {
     signalFailed(site, message, error);
-    return done();
+    return site.signalDone();
   }
-  if (!isThenable(result)) return done();
-  result.then(done, (error) => {
+  if (!isThenable(result)) return site.signalDone();
+  result.then(() => site.signalDone(), (error) => {
     signalFailed(site, message, error);
-    done();
+    site.signalDone();
   });
 }
 

@@ -5,14 +5,14 @@
  * @example
  * ```ts
  * import { replyFor } from "./reply_bytes.ts";
- * const bytes = replyFor(new Uint8Array(8), "ok", console);
+ * const bytes = replyFor(new Uint8Array(9), "ok", console);
  * console.assert(bytes[0] === 192 && bytes.length === 11);
  * ```
  * @module
  */
 
 import { encodeErrorReply, encodeSpecialReply } from "../protocol/encode_control_message.ts";
-import { encodeReply } from "../protocol/encode_payload_message.ts";
+import { encodeReply, type ReplyFields } from "../protocol/encode_payload_message.ts";
 import type { Logger } from "../protocol/logger.ts";
 import { MessageType, type PayloadEncoding } from "../protocol/message_type.ts";
 import { Payload } from "../protocol/payload.ts";
@@ -40,33 +40,53 @@ export function payloadParts(
 }
 
 /**
- * The reply to request `id` for what its handler returned; a value that cannot be encoded (say,
- * UTF-16 bytes of odd length) is the handler's bug and gets an internal-error reply.
+ * Stands in for the id in the encoders' fields; the request's id is copied over it afterwards,
+ * which costs less than a view of the id per reply.
+ */
+const placeholderId = new Uint8Array(8);
+
+/**
+ * The reply for what the handler of `request` (a request message's bytes: its id is bytes 1
+ * to 8) returned; a value that cannot be encoded (say, UTF-16 bytes of odd length) is the
+ * handler's bug and gets an internal-error reply. `encode` writes a reply (`encodeReply`, or
+ * `encodeReplyInScratch` for a socket that copies on send).
  *
  * @example
  * ```ts
  * import { replyFor } from "./reply_bytes.ts";
- * console.assert(replyFor(new Uint8Array(8), undefined, console).length === 9);
+ * import { encodeRequest } from "../protocol/encode_payload_message.ts";
+ * const request = encodeRequest({ id: new Uint8Array([5, 0, 0, 0, 0, 0, 0, 0]), name: "q" });
+ * const reply = replyFor(request, "ok", console);
+ * console.assert(reply.length === 11 && reply[1] === 5);
  * ```
  */
-export function replyFor(id: Uint8Array, value: ReplyValue, logger: Logger): Uint8Array {
+export function replyFor(
+  request: Uint8Array,
+  value: ReplyValue,
+  logger: Logger,
+  encode: (fields: ReplyFields) => Uint8Array = encodeReply,
+): Uint8Array {
+  let reply: Uint8Array;
   try {
-    if (value === undefined || value === null) return encodeReply({ id });
-    if (
-      typeof value !== "string" && !(value instanceof Uint8Array) && !(value instanceof Payload)
-    ) {
+    if (value === undefined || value === null) reply = encode({ id: placeholderId });
+    else if (typeof value === "string" || value instanceof Uint8Array) {
+      reply = encode({ id: placeholderId, payload: value });
+    } else if (value instanceof Payload) {
+      // Not through payloadParts: no array per reply.
+      reply = encode({ id: placeholderId, payload: value.bytes, encoding: value.encoding });
+    } else {
       // Plain JavaScript handlers can return anything; say what a reply must be.
       logger.error(
         "request handler failed: a reply must be a string, Uint8Array, Payload or undefined; " +
           `got ${typeof value}`,
       );
-      return encodeSpecialReply(MessageType.InternalErrorReply, id);
+      return encodeSpecialReply(MessageType.InternalErrorReply, request.subarray(1, 9));
     }
-    const [payload, encoding] = payloadParts(value, undefined);
-    return encodeReply({ id, payload, encoding });
   } catch (error) {
-    return failureReply(id, error, logger, "a reply that cannot be encoded");
+    return failureReply(request.subarray(1, 9), error, logger, "a reply that cannot be encoded");
   }
+  for (let i = 1; i < 9; i++) reply[i] = request[i];
+  return reply;
 }
 
 /**

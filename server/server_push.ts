@@ -13,7 +13,7 @@
  * @module
  */
 
-import { encodeSignal } from "../protocol/encode_payload_message.ts";
+import { encodeSignal, type SignalFields } from "../protocol/encode_payload_message.ts";
 import type { Logger } from "../protocol/logger.ts";
 import type { PayloadEncoding } from "../protocol/message_type.ts";
 import type { Payload } from "../protocol/payload.ts";
@@ -27,7 +27,8 @@ import type { SessionRegistry } from "./session_registry.ts";
 import type { TopicRegistry } from "./topic_registry.ts";
 
 /**
- * A server signal's bytes, encoded once for every receiver.
+ * A server signal's bytes, encoded once for every receiver by `encode` (`encodeSignal`; a
+ * signal to one socket that copies on send may use `encodeSignalInScratch`).
  *
  * @throws {RangeError} for a bad name, or neither name nor payload.
  * @example
@@ -40,9 +41,10 @@ export function signalBytes(
   name: string,
   payload: Payload | Uint8Array | string,
   encoding: PayloadEncoding | undefined,
+  encode: (fields: SignalFields) => Uint8Array = encodeSignal,
 ): Uint8Array {
   const [input, resolved] = payloadParts(payload, encoding);
-  return encodeSignal({ name, payload: input, encoding: resolved });
+  return encode({ name, payload: input, encoding: resolved });
 }
 
 /**

@@ -44,9 +44,11 @@ export interface TransportSocket {
   send(bytes: Uint8Array): void;
   /**
    * Starts the closing handshake with a WebSocket close code and reason (at most 123 bytes).
-   * Messages that arrive afterwards may be dropped.
+   * Messages that arrive afterwards may be dropped. `lastMessageAt` is when the core last read
+   * a message from the peer (`Date.now()` ms), for a socket that sends its close frame only once
+   * the peer has paused (Deno's).
    */
-  close(code: number, reason: string): void;
+  close(code: number, reason: string, lastMessageAt?: number): void;
   /**
    * Drops the connection at once, without waiting for the peer: the server calls it when a
    * close has not completed within `closeTimeout`. Must not throw for a socket already gone.
@@ -54,6 +56,14 @@ export interface TransportSocket {
   terminate(): void;
   /** Bytes queued for sending but not yet written to the network. */
   readonly bufferedAmount: number;
+  /**
+   * Whether `send` has copied the bytes when it returns and never reads the view's `.buffer`
+   * (Deno's `WebSocket.send`, Bun's `sendBinary`): the core then encodes the replies and signals
+   * of this socket into one reused buffer (`protocol/message_scratch.ts`) instead of a new array
+   * each, which pays where allocating costs far more than a view (Deno; larger messages on
+   * Bun). Default `false`.
+   */
+  readonly copiesOnSend?: boolean;
 }
 
 /**

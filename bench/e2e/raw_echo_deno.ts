@@ -9,7 +9,8 @@
 import { acceptConf, announce, hostname } from "./serve_args.ts";
 
 const http = Deno.serve({ port: 0, hostname, onListen: () => {} }, (request) => {
-  const { socket, response } = Deno.upgradeWebSocket(request);
+  // As the Deno adapter (and the Bun floor, as the Bun adapter): no idle timeout.
+  const { socket, response } = Deno.upgradeWebSocket(request, { idleTimeout: 0 });
   socket.binaryType = "arraybuffer";
   socket.onopen = () => socket.send(acceptConf as Uint8Array<ArrayBuffer>);
   socket.onmessage = (event) => {
