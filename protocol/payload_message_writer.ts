@@ -1,8 +1,8 @@
 /**
  * The bodies of the signal, request and reply encoders, parameterized by where the message goes:
  * the public encoders (`encode_payload_message.ts`) pass `messageBuffer` (a new exact-size array
- * or the caller's `target`), the slab encoders (`encode_in_slab.ts`) pass `slabBuffer`. Internal:
- * not exported by `mod.ts`.
+ * or the caller's `target`), the scratch encoders (`encode_in_scratch.ts`) pass
+ * `scratchBuffer`. Internal: not exported by `mod.ts`.
  *
  * @example
  * ```ts
@@ -21,7 +21,7 @@ import { assertRequestId } from "./request_id.ts";
 
 /**
  * Where a message is written: returns `size` bytes to fill, given the encoder's optional `target`
- * and `offset`. `messageBuffer` and `slabBuffer` are the two in use.
+ * and `offset`. `messageBuffer` and `scratchBuffer` are the two in use.
  *
  * @example
  * ```ts
