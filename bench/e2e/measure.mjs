@@ -60,6 +60,12 @@ const targets = [
     command: () => [bun, ["bench/e2e/webwire_server.ts", ...lifetime]],
   },
   {
+    id: "webwire-hono-bun",
+    label: "WebWire on Hono, Bun",
+    generator: "webwire",
+    command: () => [bun, ["bench/e2e/webwire_hono_server.ts", ...lifetime]],
+  },
+  {
     id: "raw-bun",
     label: "raw echo, Bun.serve",
     generator: "webwire",
@@ -70,6 +76,12 @@ const targets = [
     label: "WebWire on Deno",
     generator: "webwire",
     command: () => [deno, ["run", "-A", "bench/e2e/webwire_server.ts", ...lifetime]],
+  },
+  {
+    id: "webwire-hono-deno",
+    label: "WebWire on Hono, Deno",
+    generator: "webwire",
+    command: () => [deno, ["run", "-A", "bench/e2e/webwire_hono_server.ts", ...lifetime]],
   },
   {
     id: "raw-deno",
