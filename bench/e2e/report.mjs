@@ -10,7 +10,7 @@ import { groupedBarChart } from "./svg_chart.mjs";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 function measure(quick) {
-  console.error(`node bench/e2e/measure.mjs${quick ? " --quick (about 1 min)" : " (about 4 min)"}`);
+  console.error(`node bench/e2e/measure.mjs${quick ? " --quick (about 1 min)" : " (about 5 min)"}`);
   const result = spawnSync(
     process.execPath,
     ["bench/e2e/measure.mjs", ...(quick ? ["--quick"] : [])],
@@ -194,10 +194,16 @@ export function e2eMarkdown(doc) {
   const quick = doc.quick;
   const v = doc.versions;
   const s = doc.settings;
+  const average = (values) => values.map((x) => x.toFixed(2)).join(" ");
+  // Runs before the load average was recorded have none.
+  const load = doc.loadAverage === undefined
+    ? ""
+    : `; load average ${average(doc.loadAverage.before)} before, ` +
+      `${average(doc.loadAverage.after)} after`;
   const markdown = `## End-to-end benchmark\n\n` +
     `${quick ? "**A --quick smoke run: short windows, few points.**\n\n" : ""}` +
     `Measured on ${doc.date} by \`npm run bench -- --e2e\` on ${doc.cpu} (${doc.cores} cores,
-shared with other jobs, so expect noise of ±10 % or more) over 127.0.0.1, with Bun ${v.bun},
+shared with other jobs, so expect noise of ±10 % or more${load}) over 127.0.0.1, with Bun ${v.bun},
 Deno ${v.deno} (V8 ${v.v8}), Node ${v.node}, ws ${v.ws} and socket.io ${v.socketio}
 (client ${v.socketioClient}). Raw results: \`bench/results/e2e.json\`.
 
@@ -231,7 +237,7 @@ ${targets(doc)}
 ${fullTable(doc)}
 
 Run \`npm run bench -- --e2e\` to regenerate this section, the chart and the JSON (about
-4 minutes), \`node bench/run.mjs --e2e --quick\` for a one-minute smoke run that only prints.
+5 minutes), \`node bench/run.mjs --e2e --quick\` for a one-minute smoke run that only prints.
 One generator can be pointed at any WebWire server (the Go reference, say):
 \`bun bench/e2e/load_webwire.ts --url ws://127.0.0.1:8080/ --connections 16 --inflight 64
 --payload 16 --pid <server pid>\` prints one JSON line.`;
