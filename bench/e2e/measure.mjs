@@ -8,7 +8,7 @@
 //   --only   run only these targets (ids below), e.g. --only webwire-bun,raw-bun
 import { execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -60,6 +60,12 @@ const targets = [
     command: () => [bun, ["bench/e2e/webwire_server.ts", ...lifetime]],
   },
   {
+    id: "webwire-hono-bun",
+    label: "WebWire on Hono, Bun",
+    generator: "webwire",
+    command: () => [bun, ["bench/e2e/webwire_hono_server.ts", ...lifetime]],
+  },
+  {
     id: "raw-bun",
     label: "raw echo, Bun.serve",
     generator: "webwire",
@@ -70,6 +76,12 @@ const targets = [
     label: "WebWire on Deno",
     generator: "webwire",
     command: () => [deno, ["run", "-A", "bench/e2e/webwire_server.ts", ...lifetime]],
+  },
+  {
+    id: "webwire-hono-deno",
+    label: "WebWire on Hono, Deno",
+    generator: "webwire",
+    command: () => [deno, ["run", "-A", "bench/e2e/webwire_hono_server.ts", ...lifetime]],
   },
   {
     id: "raw-deno",
@@ -254,6 +266,8 @@ function versions() {
 
 async function main() {
   const started = Date.now();
+  // The machine is shared: the load average says how much the other jobs took.
+  const loadBefore = loadavg();
   const clockTicks = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
   await buildNodeEntries();
   const results = [];
@@ -285,6 +299,7 @@ async function main() {
     cpu: cpuModel(),
     cores: cpus().length,
     clockTicks,
+    loadAverage: { before: loadBefore, after: loadavg() },
     versions: versions(),
     settings,
     targets: targets.map(({ id, label, generator }) => ({ id, label, generator })),

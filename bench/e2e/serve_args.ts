@@ -14,10 +14,13 @@ export const hostname = "127.0.0.1";
 /** The accept-conf of a default reference server: version 2.0, 60 s, 8192 bytes. */
 export const acceptConf: Uint8Array = new Uint8Array([23, 2, 0, 0x60, 0xea, 0, 0, 0, 0x20, 0, 0]);
 
-/** Announces the server and arms its lifetime limit. */
-export function announce(port: number): void {
+/**
+ * Announces the server and arms its lifetime limit. `path` is where the WebSocket endpoint
+ * is mounted (the load generator connects to the announced URL as is).
+ */
+export function announce(port: number, path = "/"): void {
   const index = process.argv.indexOf("--lifetime");
   const lifetime = index < 0 ? 900 : Number(process.argv[index + 1]);
   setTimeout(() => process.exit(3), lifetime * 1000);
-  console.log(`READY ws://${hostname}:${port}/ ${process.pid}`);
+  console.log(`READY ws://${hostname}:${port}${path} ${process.pid}`);
 }
