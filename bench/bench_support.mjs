@@ -1,6 +1,7 @@
-// What the multi-round benchmark suites (bench/broadcast, bench/cluster) share: their measure
-// scripts' command line, running a measure script from its report, and medians over rounds.
+// What the benchmark suites share: their measure scripts' command line, running a measure
+// script from its report, medians over rounds, and bundling a TypeScript entry for Node.
 import { spawnSync } from "node:child_process";
+import { build } from "esbuild";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -60,4 +61,22 @@ export function median(values) {
   if (sorted.length === 0) return null;
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * Bundles a TypeScript entry (a path from the repository's root) into `outfile` for the
+ * machine's Node with esbuild; the `external` packages (by default `ws`) stay imports from
+ * node_modules, as a Node app usually runs them.
+ */
+export async function bundleForNode(entry, outfile, external = ["ws"]) {
+  await build({
+    entryPoints: [join(root, entry)],
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    logLevel: "warning",
+    external,
+  });
 }

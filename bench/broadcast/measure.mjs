@@ -14,8 +14,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
-import { bin, measureArgs, root } from "../bench_support.mjs";
-import { build } from "esbuild";
+import { bin, bundleForNode, measureArgs, root } from "../bench_support.mjs";
 
 const deno = bin("deno");
 const bun = bin("bun");
@@ -94,17 +93,11 @@ function spawnLimited(command, commandArgs, stdio) {
 
 async function buildNodeEntries() {
   for (const name of ["webwire_broadcast_server", "socketio_broadcast_server"]) {
-    await build({
-      entryPoints: [join(root, "bench", "broadcast", `${name}.ts`)],
-      outfile: join(buildDir, `${name}.mjs`),
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node20",
-      logLevel: "warning",
-      // From node_modules, as a Node app usually runs them.
-      external: ["ws", "socket.io"],
-    });
+    // From node_modules, as a Node app usually runs them.
+    await bundleForNode(join("bench", "broadcast", `${name}.ts`), join(buildDir, `${name}.mjs`), [
+      "ws",
+      "socket.io",
+    ]);
   }
 }
 

@@ -12,7 +12,8 @@
 import { RequestError } from "../../protocol/request_error.ts";
 import type { IncomingRequest } from "../../server/incoming.ts";
 import { Server } from "../../server.ts";
-import { announce, hostname } from "../e2e/serve_args.ts";
+import { announce } from "../e2e/serve_args.ts";
+import { serveOnRuntime } from "../e2e/serve_on_runtime.ts";
 import { signalName, stampedPayload, triggerName } from "./signal_layout.ts";
 
 const server: Server = new Server({
@@ -30,14 +31,4 @@ const server: Server = new Server({
   },
 });
 
-const runtime = globalThis as { Bun?: unknown; Deno?: unknown };
-if (runtime.Bun !== undefined) {
-  const { serveBun } = await import("../../adapters/bun.ts");
-  announce(serveBun(server, { hostname }).port);
-} else if (runtime.Deno !== undefined) {
-  const { serveDeno } = await import("../../adapters/deno.ts");
-  announce(serveDeno(server, { hostname }).port);
-} else {
-  const { serveNode } = await import("../../adapters/node.ts");
-  announce((await serveNode(server, { hostname })).port);
-}
+announce((await serveOnRuntime(server)).port);

@@ -15,7 +15,7 @@ import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { bin, measureArgs, root } from "../bench_support.mjs";
+import { bin, bundleForNode, measureArgs, root } from "../bench_support.mjs";
 import { launchChromium } from "../../scripts/chromium.mjs";
 
 const deno = bin("deno");
@@ -113,16 +113,7 @@ function runProcess(runtime, url) {
 }
 
 async function buildBundles() {
-  await build({
-    entryPoints: [join(root, "bench", "client", "load_client.ts")],
-    outfile: join(buildDir, "load_client.mjs"),
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    logLevel: "warning",
-    external: ["ws"],
-  });
+  await bundleForNode(join("bench", "client", "load_client.ts"), join(buildDir, "load_client.mjs"));
   const page = await build({
     entryPoints: [join(root, "bench", "client", "round_trips.ts")],
     bundle: true,

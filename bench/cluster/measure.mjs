@@ -23,8 +23,7 @@ import { createConnection } from "node:net";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { bin, measureArgs, root } from "../bench_support.mjs";
-import { build } from "esbuild";
+import { bin, bundleForNode, measureArgs, root } from "../bench_support.mjs";
 
 const deno = bin("deno");
 const bun = bin("bun");
@@ -134,17 +133,13 @@ async function buildNodeEntries() {
     ["testing/redis_server.ts", "redis_server.mjs"],
   ];
   for (const [entry, out] of entries) {
-    await build({
-      entryPoints: [join(root, entry)],
-      outfile: join(buildDir, out),
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node20",
-      logLevel: "warning",
-      // From node_modules, as a Node app usually runs them.
-      external: ["ws", "ioredis", "socket.io", "@socket.io/redis-adapter"],
-    });
+    // From node_modules, as a Node app usually runs them.
+    await bundleForNode(entry, join(buildDir, out), [
+      "ws",
+      "ioredis",
+      "socket.io",
+      "@socket.io/redis-adapter",
+    ]);
   }
 }
 

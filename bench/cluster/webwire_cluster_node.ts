@@ -36,7 +36,8 @@ import { FileSessionManager } from "../../session/file_session_manager.ts";
 import { MemorySessionManager } from "../../session/memory_session_manager.ts";
 import type { SessionManager } from "../../session/session_manager.ts";
 import { signalName, stampedPayload } from "../broadcast/signal_layout.ts";
-import { announce, hostname } from "../e2e/serve_args.ts";
+import { announce } from "../e2e/serve_args.ts";
+import { serveOnRuntime } from "../e2e/serve_on_runtime.ts";
 import { parseRunSpec, Progress, runEmission, type Send } from "./emission.ts";
 
 const { values } = parseArgs({
@@ -107,14 +108,4 @@ await server.clusterJoined;
 // So that the exit hooks run (the temporary session directory is removed).
 process.on("SIGTERM", () => process.exit(0));
 
-const runtime = globalThis as { Bun?: unknown; Deno?: unknown };
-if (runtime.Bun !== undefined) {
-  const { serveBun } = await import("../../adapters/bun.ts");
-  announce(serveBun(server, { hostname }).port);
-} else if (runtime.Deno !== undefined) {
-  const { serveDeno } = await import("../../adapters/deno.ts");
-  announce(serveDeno(server, { hostname }).port);
-} else {
-  const { serveNode } = await import("../../adapters/node.ts");
-  announce((await serveNode(server, { hostname })).port);
-}
+announce((await serveOnRuntime(server)).port);

@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { bundleForNode } from "../bench_support.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const bin = (name) => join(root, "node_modules", ".bin", name);
@@ -126,17 +126,8 @@ function log(text) {
 
 async function buildNodeEntries() {
   for (const name of ["webwire_server", "raw_echo_node"]) {
-    await build({
-      entryPoints: [join(root, "bench", "e2e", `${name}.ts`)],
-      outfile: join(buildDir, `${name}.mjs`),
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      target: "node20",
-      logLevel: "warning",
-      // ws from node_modules, as a Node app usually runs it.
-      external: ["ws"],
-    });
+    // ws from node_modules, as a Node app usually runs it.
+    await bundleForNode(join("bench", "e2e", `${name}.ts`), join(buildDir, `${name}.mjs`));
   }
 }
 

@@ -9,18 +9,9 @@
 import { conformanceService } from "../../conformance/service.ts";
 import { Server } from "../../server.ts";
 import { MemorySessionManager } from "../../session/mod.ts";
-import { announce, hostname } from "./serve_args.ts";
+import { announce } from "./serve_args.ts";
+import { serveOnRuntime } from "./serve_on_runtime.ts";
 
 const server = new Server({ ...conformanceService(), sessionManager: new MemorySessionManager() });
 
-const runtime = globalThis as { Bun?: unknown; Deno?: unknown };
-if (runtime.Bun !== undefined) {
-  const { serveBun } = await import("../../adapters/bun.ts");
-  announce(serveBun(server, { hostname }).port);
-} else if (runtime.Deno !== undefined) {
-  const { serveDeno } = await import("../../adapters/deno.ts");
-  announce(serveDeno(server, { hostname }).port);
-} else {
-  const { serveNode } = await import("../../adapters/node.ts");
-  announce((await serveNode(server, { hostname })).port);
-}
+announce((await serveOnRuntime(server)).port);

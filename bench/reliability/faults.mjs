@@ -13,7 +13,7 @@
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { bundleForNode } from "../bench_support.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const args = process.argv.slice(2);
@@ -32,16 +32,10 @@ const slowOptions = quick
   : ["--max-send-buffer", String(8 * 1024 * 1024), "--close-timeout", "5000"];
 
 for (const name of ["faults_server", "fuzz", "slow_reader"]) {
-  await build({
-    entryPoints: [join(root, "bench", "reliability", `${name}.ts`)],
-    outfile: join(root, "dist", "bench", `${name}.mjs`),
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    logLevel: "warning",
-    external: ["ws"],
-  });
+  await bundleForNode(
+    join("bench", "reliability", `${name}.ts`),
+    join(root, "dist", "bench", `${name}.mjs`),
+  );
 }
 
 /** Runs a Node script from the root and returns the JSON of its last line. */

@@ -19,7 +19,8 @@ import { conformanceService } from "../../conformance/service.ts";
 import type { Logger } from "../../protocol/logger.ts";
 import { Server } from "../../server.ts";
 import { MemorySessionManager } from "../../session/mod.ts";
-import { announce, hostname } from "../e2e/serve_args.ts";
+import { announce } from "../e2e/serve_args.ts";
+import { serveOnRuntime } from "../e2e/serve_on_runtime.ts";
 
 function option(name: string): number | undefined {
   const index = process.argv.indexOf(name);
@@ -49,14 +50,4 @@ const server = new Server({
   },
 });
 
-const runtime = globalThis as { Bun?: unknown; Deno?: unknown };
-if (runtime.Bun !== undefined) {
-  const { serveBun } = await import("../../adapters/bun.ts");
-  announce(serveBun(server, { hostname }).port);
-} else if (runtime.Deno !== undefined) {
-  const { serveDeno } = await import("../../adapters/deno.ts");
-  announce(serveDeno(server, { hostname }).port);
-} else {
-  const { serveNode } = await import("../../adapters/node.ts");
-  announce((await serveNode(server, { hostname })).port);
-}
+announce((await serveOnRuntime(server)).port);

@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { bundleForNode } from "../bench_support.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const bin = (name) => join(root, "node_modules", ".bin", name);
@@ -46,16 +46,7 @@ const targets = [
 ].filter((target) => only === null || only.includes(target.id));
 
 for (const name of ["webwire_server", "raw_echo_node"]) {
-  await build({
-    entryPoints: [join(root, "bench", "e2e", `${name}.ts`)],
-    outfile: join(buildDir, `${name}.mjs`),
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    logLevel: "warning",
-    external: ["ws"],
-  });
+  await bundleForNode(join("bench", "e2e", `${name}.ts`), join(buildDir, `${name}.mjs`));
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

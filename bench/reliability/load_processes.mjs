@@ -6,7 +6,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { bundleForNode } from "../bench_support.mjs";
 
 /** The repository's root. */
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -24,16 +24,7 @@ export const runtimeLabels = { bun: "Bun", deno: "Deno", node: "Node (ws)" };
 /** Bundles the server for Node; call once before `startServer("node", ...)`. */
 export async function buildNodeServer() {
   mkdirSync(buildDir, { recursive: true });
-  await build({
-    entryPoints: [join(root, serverScript)],
-    outfile: join(buildDir, "load_server.mjs"),
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    logLevel: "warning",
-    external: ["ws"],
-  });
+  await bundleForNode(serverScript, join(buildDir, "load_server.mjs"));
 }
 
 /** The clock the processes share: ms since the epoch, with fractions. */

@@ -23,6 +23,7 @@ import { conformanceService } from "../../conformance/service.ts";
 import { silentLogger } from "../../protocol/logger.ts";
 import { Server } from "../../server.ts";
 import { FileSessionManager, MemorySessionManager } from "../../session/mod.ts";
+import { serveOnRuntime } from "../e2e/serve_on_runtime.ts";
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
@@ -35,7 +36,6 @@ const { values } = parseArgs({
 });
 
 const now = () => performance.timeOrigin + performance.now();
-const hostname = "127.0.0.1";
 const sessionDir = values["session-dir"];
 let listening = now();
 const attempts: number[] = [];
@@ -54,27 +54,10 @@ const server = new Server({
 });
 
 const port = Number(values.port);
-const runtime = globalThis as { Bun?: unknown; Deno?: unknown };
-let close: () => Promise<void>;
-if (runtime.Bun !== undefined) {
-  const { serveBun } = await import("../../adapters/bun.ts");
-  const running = serveBun(server, { hostname, port });
-  close = running.close;
-  listening = now();
-  console.log(`READY ${running.url} ${process.pid}`);
-} else if (runtime.Deno !== undefined) {
-  const { serveDeno } = await import("../../adapters/deno.ts");
-  const running = serveDeno(server, { hostname, port });
-  close = running.close;
-  listening = now();
-  console.log(`READY ${running.url} ${process.pid}`);
-} else {
-  const { serveNode } = await import("../../adapters/node.ts");
-  const running = await serveNode(server, { hostname, port });
-  close = running.close;
-  listening = now();
-  console.log(`READY ${running.url} ${process.pid}`);
-}
+const running = await serveOnRuntime(server, port);
+const close = running.close;
+listening = now();
+console.log(`READY ${running.url} ${process.pid}`);
 
 // No server outlives a broken run.
 const lifetime = setTimeout(() => process.exit(3), Number(values.lifetime) * 1000);
