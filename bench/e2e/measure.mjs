@@ -3,15 +3,17 @@
 // as one JSON document on stdout (progress goes to stderr). Any failure ends the run with a
 // non-zero exit code; every server and generator is bounded in time.
 //
-// Usage: node bench/e2e/measure.mjs [--quick] [--only id,id,...]
-//   --quick  a smoke run of about a minute: fewer points, short windows
+// Usage: node bench/e2e/measure.mjs [--quick] [--rounds N] [--only id,id,...]
+//   --quick  a smoke run of about a minute: fewer points, short windows, one round
+//   --rounds every target at every point N times (default 3), target after target in each
+//            round; `results` holds each measure's median over the rounds, `rounds` each round
 //   --only   run only these targets (ids below), e.g. --only webwire-bun,raw-bun
 import { execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { bundleForNode } from "../bench_support.mjs";
+import { bundleForNode, measureArgs, median } from "../bench_support.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const bin = (name) => join(root, "node_modules", ".bin", name);
@@ -20,14 +22,7 @@ const bun = bin("bun");
 // Inside the repository, so that the bundles' external `ws` resolves from node_modules.
 const buildDir = join(root, "dist", "bench_e2e");
 
-const args = process.argv.slice(2);
-const quick = args.includes("--quick");
-const onlyIndex = args.indexOf("--only");
-const only = onlyIndex < 0 ? null : args[onlyIndex + 1].split(",");
-for (const [i, a] of args.entries()) {
-  if (a === "--quick" || a === "--only" || (i > 0 && args[i - 1] === "--only")) continue;
-  throw new Error(`unknown argument ${a}`);
-}
+const { quick, only, rounds } = measureArgs(process.argv.slice(2));
 
 const settings = quick
   ? { warmup: 0.25, seconds: 0.5, batch: 64, signalBatchesInFlight: 4 }
@@ -261,6 +256,31 @@ async function main() {
   const loadBefore = loadavg();
   const clockTicks = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
   await buildNodeEntries();
+  const perRound = [];
+  for (let round = 1; round <= rounds; round++) {
+    if (rounds > 1) log(`round ${round} of ${rounds}`);
+    perRound.push(await measureRound(clockTicks));
+  }
+  log(`e2e: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  const document = {
+    date: new Date().toISOString().slice(0, 10),
+    quick,
+    cpu: cpuModel(),
+    cores: cpus().length,
+    clockTicks,
+    loadAverage: { before: loadBefore, after: loadavg() },
+    versions: versions(),
+    settings,
+    targets: targets.map(({ id, label, generator }) => ({ id, label, generator })),
+    points: points.map((p) => ({ ...p, label: describe(p) })),
+    rounds: perRound,
+    results: medianResults(perRound),
+  };
+  process.stdout.write(`${JSON.stringify(document)}\n`);
+}
+
+/** Every target at every point once; one result each. */
+async function measureRound(clockTicks) {
   const results = [];
   for (const target of targets) {
     log(`${target.label} ...`);
@@ -283,21 +303,21 @@ async function main() {
       await stopServer(server);
     }
   }
-  log(`e2e: ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  const document = {
-    date: new Date().toISOString().slice(0, 10),
-    quick,
-    cpu: cpuModel(),
-    cores: cpus().length,
-    clockTicks,
-    loadAverage: { before: loadBefore, after: loadavg() },
-    versions: versions(),
-    settings,
-    targets: targets.map(({ id, label, generator }) => ({ id, label, generator })),
-    points: points.map((p) => ({ ...p, label: describe(p) })),
-    results,
-  };
-  process.stdout.write(`${JSON.stringify(document)}\n`);
+  return results;
+}
+
+/** Per target and point, the median over the rounds of each measure (rate, latencies, CPU). */
+function medianResults(perRound) {
+  return perRound[0].map((first, index) => {
+    const merged = { ...first };
+    for (const [name, value] of Object.entries(first)) {
+      if (typeof value !== "number" || ["connections", "inflight", "payload"].includes(name)) {
+        continue;
+      }
+      merged[name] = median(perRound.map((results) => results[index][name]));
+    }
+    return merged;
+  });
 }
 
 main().catch((error) => {

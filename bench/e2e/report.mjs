@@ -10,7 +10,9 @@ import { groupedBarChart } from "./svg_chart.mjs";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 function measure(quick) {
-  console.error(`node bench/e2e/measure.mjs${quick ? " --quick (about 1 min)" : " (about 5 min)"}`);
+  console.error(
+    `node bench/e2e/measure.mjs${quick ? " --quick (about 1 min)" : " (3 rounds, about 15 min)"}`,
+  );
   const result = spawnSync(
     process.execPath,
     ["bench/e2e/measure.mjs", ...(quick ? ["--quick"] : [])],
@@ -19,7 +21,7 @@ function measure(quick) {
       encoding: "utf8",
       stdio: ["ignore", "pipe", "inherit"],
       maxBuffer: 64 * 1024 * 1024,
-      timeout: 15 * 60 * 1000,
+      timeout: 45 * 60 * 1000,
     },
   );
   if (result.error) throw new Error(`the e2e bench could not run: ${result.error.message}`);
@@ -200,6 +202,11 @@ export function e2eMarkdown(doc) {
     ? ""
     : `; load average ${average(doc.loadAverage.before)} before, ` +
       `${average(doc.loadAverage.after)} after`;
+  // Runs before rounds were kept measured each point once.
+  const roundCount = doc.rounds?.length ?? 1;
+  const rounds = roundCount === 1 ? "" : `; every target ran every point in each of ${roundCount}
+rounds (target after target, so the rounds interleave), and each figure below is the median of the
+${roundCount}`;
   const markdown = `## End-to-end benchmark\n\n` +
     `${quick ? "**A --quick smoke run: short windows, few points.**\n\n" : ""}` +
     `Measured on ${doc.date} by \`npm run bench -- --e2e\` on ${doc.cpu} (${doc.cores} cores,
@@ -216,7 +223,7 @@ with \`ack(data)\`. The load comes from a separate Bun process per point: raw We
 requests encoded once and their ids patched in place for every WebWire and raw target (an echoed
 request counts as its reply, matched by its id), socket.io-client with acknowledgements for
 socket.io; payloads are binary in both. A point is N connections × M requests in flight, run for
-${s.seconds} s after a ${s.warmup} s warm-up in which every reply is compared with its request.
+${s.seconds} s after a ${s.warmup} s warm-up in which every reply is compared with its request${rounds}.
 Signals are one way, client to server, in batches of ${s.batch} each followed by a request whose
 reply acknowledges the batch (the raw echo servers drop signals and echo the request). p50 and p99
 are reply latencies (for signals: of a whole batch).
