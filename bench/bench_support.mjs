@@ -80,3 +80,30 @@ export async function bundleForNode(entry, outfile, external = ["ws"]) {
     external,
   });
 }
+
+/**
+ * Collects a child process's stdout and resolves with the JSON object on its last line once it
+ * exits; rejects with its output when it exits non-zero or printed no JSON. The child is killed
+ * after `limitMs`, leaves `children` (the runner's set of live children) when it exits, and with
+ * `echoStderr` its stderr goes on to ours as it comes.
+ */
+export function lastJsonLine(child, { what, limitMs, children, echoStderr = false }) {
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk) => (stdout += chunk));
+  child.stderr.on("data", (chunk) => {
+    stderr += chunk;
+    if (echoStderr) process.stderr.write(chunk);
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), limitMs);
+    child.on("exit", (code, signal) => {
+      children?.delete(child);
+      clearTimeout(timer);
+      const line = stdout.trim().split("\n").pop() ?? "";
+      if (code !== 0 || !line.startsWith("{")) {
+        reject(new Error(`${what} failed (${code ?? signal}):\n${stderr}${stdout}`));
+      } else resolve(JSON.parse(line));
+    });
+  });
+}

@@ -14,7 +14,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
-import { bin, bundleForNode, measureArgs, root } from "../bench_support.mjs";
+import { bin, bundleForNode, lastJsonLine, measureArgs, root } from "../bench_support.mjs";
 
 const deno = bin("deno");
 const bun = bin("bun");
@@ -156,26 +156,10 @@ function runPoint(target, server, point, clockTicks) {
   ];
   const child = spawnLimited(bun, generatorArgs, ["ignore", "pipe", "pipe"]);
   children.add(child);
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk) => (stdout += chunk));
-  child.stderr.on("data", (chunk) => (stderr += chunk));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5 * 60 * 1000);
-    child.on("exit", (code, signal) => {
-      children.delete(child);
-      clearTimeout(timer);
-      const line = stdout.trim().split("\n").pop() ?? "";
-      if (code !== 0 || !line.startsWith("{")) {
-        return reject(
-          new Error(
-            `load generator for ${target.id} at ${point.connections} connections failed ` +
-              `(${code ?? signal}):\n${stderr}${stdout}`,
-          ),
-        );
-      }
-      resolve(JSON.parse(line));
-    });
+  return lastJsonLine(child, {
+    what: `load generator for ${target.id} at ${point.connections} connections`,
+    limitMs: 5 * 60 * 1000,
+    children,
   });
 }
 

@@ -15,7 +15,7 @@ import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { bin, bundleForNode, measureArgs, root } from "../bench_support.mjs";
+import { bin, bundleForNode, lastJsonLine, measureArgs, root } from "../bench_support.mjs";
 import { launchChromium } from "../../scripts/chromium.mjs";
 
 const deno = bin("deno");
@@ -81,7 +81,7 @@ function loadArgs(url) {
 }
 
 /** Runs load_client.ts in a runtime process and resolves with its `points`. */
-function runProcess(runtime, url) {
+async function runProcess(runtime, url) {
   const script = "bench/client/load_client.ts";
   const [command, args] = runtime === "deno"
     ? [deno, ["run", "-A", script]]
@@ -94,22 +94,12 @@ function runProcess(runtime, url) {
     env: { ...process.env, NO_COLOR: "1" },
   });
   children.add(child);
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk) => (stdout += chunk));
-  child.stderr.on("data", (chunk) => (stderr += chunk));
-  const limit = (settings.seconds + settings.warmup) * settings.inflights.length * 1000 + 60_000;
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => child.kill("SIGKILL"), limit);
-    child.on("exit", (code, signal) => {
-      children.delete(child);
-      clearTimeout(timer);
-      const line = stdout.trim().split("\n").pop() ?? "";
-      if (code !== 0 || !line.startsWith("{")) {
-        reject(new Error(`${runtime} failed (${code ?? signal}):\n${stderr}${stdout}`));
-      } else resolve(JSON.parse(line).points);
-    });
+  const { points } = await lastJsonLine(child, {
+    what: runtime,
+    limitMs: (settings.seconds + settings.warmup) * settings.inflights.length * 1000 + 60_000,
+    children,
   });
+  return points;
 }
 
 async function buildBundles() {

@@ -23,7 +23,7 @@ import { createConnection } from "node:net";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { bin, bundleForNode, measureArgs, root } from "../bench_support.mjs";
+import { bin, bundleForNode, lastJsonLine, measureArgs, root } from "../bench_support.mjs";
 
 const deno = bin("deno");
 const bun = bin("bun");
@@ -195,25 +195,7 @@ function runGenerator(what, script, generatorArgs) {
     env: { ...process.env, NO_COLOR: "1" },
   });
   children.add(child);
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk) => (stdout += chunk));
-  child.stderr.on("data", (chunk) => {
-    stderr += chunk;
-    process.stderr.write(chunk);
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => child.kill("SIGKILL"), 10 * 60 * 1000);
-    child.on("exit", (code, signal) => {
-      children.delete(child);
-      clearTimeout(timer);
-      const line = stdout.trim().split("\n").pop() ?? "";
-      if (code !== 0 || !line.startsWith("{")) {
-        return reject(new Error(`${what} failed (${code ?? signal}):\n${stderr}${stdout}`));
-      }
-      resolve(JSON.parse(line));
-    });
-  });
+  return lastJsonLine(child, { what, limitMs: 10 * 60 * 1000, children, echoStderr: true });
 }
 
 /** Redis's own pid, from `INFO server` (for its CPU time). */

@@ -13,7 +13,7 @@ import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { bundleForNode, measureArgs, median } from "../bench_support.mjs";
+import { bundleForNode, lastJsonLine, measureArgs, median } from "../bench_support.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const bin = (name) => join(root, "node_modules", ".bin", name);
@@ -198,27 +198,10 @@ function runPoint(target, server, point, clockTicks) {
   ];
   const child = spawn(bun, generatorArgs, { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
   children.add(child);
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk) => (stdout += chunk));
-  child.stderr.on("data", (chunk) => (stderr += chunk));
-  const limit = (settings.warmup + settings.seconds) * 1000 + 60_000;
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => child.kill("SIGKILL"), limit);
-    child.on("exit", (code, signal) => {
-      children.delete(child);
-      clearTimeout(timer);
-      const line = stdout.trim().split("\n").pop() ?? "";
-      if (code !== 0 || !line.startsWith("{")) {
-        return reject(
-          new Error(
-            `load generator for ${target.id} ${describe(point)} failed (${code ?? signal}):\n` +
-              `${stderr}${stdout}`,
-          ),
-        );
-      }
-      resolve(JSON.parse(line));
-    });
+  return lastJsonLine(child, {
+    what: `load generator for ${target.id} ${describe(point)}`,
+    limitMs: (settings.warmup + settings.seconds) * 1000 + 60_000,
+    children,
   });
 }
 
