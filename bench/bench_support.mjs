@@ -107,3 +107,50 @@ export function lastJsonLine(child, { what, limitMs, children, echoStderr = fals
     });
   });
 }
+
+/**
+ * Waits for a spawned server's `READY <url> <pid>` line on stdout and resolves with
+ * `{ child, url, pid }`; rejects if it exits first or takes over `startMs`. Once ready, an exit
+ * the runner did not ask for (`stopServer`) ends the run: its figures would be wrong. `children`
+ * (the runner's set of live children) loses it when it exits.
+ */
+export function whenReady(child, { what, children, startMs = 20_000 }) {
+  return new Promise((resolve, reject) => {
+    let output = "";
+    const timer = setTimeout(
+      () => reject(new Error(`${what} did not start in ${startMs / 1000} s`)),
+      startMs,
+    );
+    child.on("exit", (code) => {
+      children?.delete(child);
+      clearTimeout(timer);
+      reject(new Error(`${what} exited with code ${code} before it was ready`));
+    });
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+      const match = /^READY (\S+) (\d+)$/m.exec(output);
+      if (match === null) return;
+      clearTimeout(timer);
+      child.removeAllListeners("exit");
+      child.on("exit", (code, signal) => {
+        children?.delete(child);
+        if (!child.stopping) {
+          process.stderr.write(`${what} exited unexpectedly (${code ?? signal})\n`);
+          process.exit(1);
+        }
+      });
+      resolve({ child, url: match[1], pid: Number(match[2]) });
+    });
+  });
+}
+
+/** Stops a server of `whenReady`: SIGTERM, then SIGKILL after 3 s; resolves once it exited. */
+export function stopServer(server) {
+  server.child.stopping = true;
+  return new Promise((resolve) => {
+    if (server.child.exitCode !== null) return resolve();
+    server.child.once("exit", () => resolve());
+    server.child.kill("SIGTERM");
+    setTimeout(() => server.child.kill("SIGKILL"), 3000).unref();
+  });
+}

@@ -14,7 +14,15 @@ import { execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
-import { bin, bundleForNode, lastJsonLine, measureArgs, root } from "../bench_support.mjs";
+import {
+  bin,
+  bundleForNode,
+  lastJsonLine,
+  measureArgs,
+  root,
+  stopServer,
+  whenReady,
+} from "../bench_support.mjs";
 
 const deno = bin("deno");
 const bun = bin("bun");
@@ -106,42 +114,11 @@ function startServer(target) {
   const [command, commandArgs] = target.command();
   const child = spawnLimited(command, commandArgs, ["ignore", "pipe", "inherit"]);
   children.add(child);
-  return new Promise((resolve, reject) => {
-    let output = "";
-    const timer = setTimeout(() => reject(new Error(`${target.id} did not start in 20 s`)), 20_000);
-    child.on("exit", (code) => {
-      children.delete(child);
-      clearTimeout(timer);
-      reject(new Error(`${target.id} exited with code ${code} before it was ready`));
-    });
-    child.stdout.on("data", (chunk) => {
-      output += chunk;
-      const match = /^READY (\S+) (\d+)$/m.exec(output);
-      if (match === null) return;
-      clearTimeout(timer);
-      child.removeAllListeners("exit");
-      child.on("exit", (code, signal) => {
-        children.delete(child);
-        if (!child.stopping) {
-          log(`${target.id} exited unexpectedly (${code ?? signal})`);
-          process.exit(1);
-        }
-      });
-      if (Number(match[2]) !== child.pid) {
-        reject(new Error(`${target.id} announced pid ${match[2]}, spawned ${child.pid}`));
-      }
-      resolve({ child, url: match[1], pid: Number(match[2]) });
-    });
-  });
-}
-
-function stopServer(server) {
-  server.child.stopping = true;
-  return new Promise((resolve) => {
-    if (server.child.exitCode !== null) return resolve();
-    server.child.once("exit", () => resolve());
-    server.child.kill("SIGTERM");
-    setTimeout(() => server.child.kill("SIGKILL"), 3000).unref();
+  return whenReady(child, { what: target.id, children }).then((server) => {
+    if (server.pid !== child.pid) {
+      throw new Error(`${target.id} announced pid ${server.pid}, spawned ${child.pid}`);
+    }
+    return server;
   });
 }
 

@@ -23,7 +23,15 @@ import { createConnection } from "node:net";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { bin, bundleForNode, lastJsonLine, measureArgs, root } from "../bench_support.mjs";
+import {
+  bin,
+  bundleForNode,
+  lastJsonLine,
+  measureArgs,
+  root,
+  stopServer,
+  whenReady,
+} from "../bench_support.mjs";
 
 const deno = bin("deno");
 const bun = bin("bun");
@@ -151,40 +159,7 @@ function startServer(what, [command, commandArgs]) {
     env: { ...process.env, NO_COLOR: "1" },
   });
   children.add(child);
-  return new Promise((resolve, reject) => {
-    let output = "";
-    const timer = setTimeout(() => reject(new Error(`${what} did not start in 30 s`)), 30_000);
-    child.on("exit", (code) => {
-      children.delete(child);
-      clearTimeout(timer);
-      reject(new Error(`${what} exited with code ${code} before it was ready`));
-    });
-    child.stdout.on("data", (chunk) => {
-      output += chunk;
-      const match = /^READY (\S+) (\d+)$/m.exec(output);
-      if (match === null) return;
-      clearTimeout(timer);
-      child.removeAllListeners("exit");
-      child.on("exit", (code, signal) => {
-        children.delete(child);
-        if (!child.stopping) {
-          log(`${what} exited unexpectedly (${code ?? signal})`);
-          process.exit(1);
-        }
-      });
-      resolve({ child, url: match[1], pid: Number(match[2]) });
-    });
-  });
-}
-
-function stopServer(server) {
-  server.child.stopping = true;
-  return new Promise((resolve) => {
-    if (server.child.exitCode !== null) return resolve();
-    server.child.once("exit", () => resolve());
-    server.child.kill("SIGTERM");
-    setTimeout(() => server.child.kill("SIGKILL"), 3000).unref();
-  });
+  return whenReady(child, { what: what, children, startMs: 30_000 });
 }
 
 /** Runs a Bun generator and resolves with its JSON result line. */

@@ -13,7 +13,14 @@ import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { bundleForNode, lastJsonLine, measureArgs, median } from "../bench_support.mjs";
+import {
+  bundleForNode,
+  lastJsonLine,
+  measureArgs,
+  median,
+  stopServer,
+  whenReady,
+} from "../bench_support.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const bin = (name) => join(root, "node_modules", ".bin", name);
@@ -135,40 +142,7 @@ function startServer(target) {
     env: { ...process.env, NO_COLOR: "1" },
   });
   children.add(child);
-  return new Promise((resolve, reject) => {
-    let output = "";
-    const timer = setTimeout(() => reject(new Error(`${target.id} did not start in 20 s`)), 20_000);
-    child.on("exit", (code) => {
-      children.delete(child);
-      clearTimeout(timer);
-      reject(new Error(`${target.id} exited with code ${code} before it was ready`));
-    });
-    child.stdout.on("data", (chunk) => {
-      output += chunk;
-      const match = /^READY (\S+) (\d+)$/m.exec(output);
-      if (match === null) return;
-      clearTimeout(timer);
-      child.removeAllListeners("exit");
-      child.on("exit", (code, signal) => {
-        children.delete(child);
-        if (!child.stopping) {
-          log(`${target.id} exited unexpectedly (${code ?? signal})`);
-          process.exit(1);
-        }
-      });
-      resolve({ child, url: match[1], pid: Number(match[2]) });
-    });
-  });
-}
-
-function stopServer(server) {
-  server.child.stopping = true;
-  return new Promise((resolve) => {
-    if (server.child.exitCode !== null) return resolve();
-    server.child.once("exit", () => resolve());
-    server.child.kill("SIGTERM");
-    setTimeout(() => server.child.kill("SIGKILL"), 3000).unref();
-  });
+  return whenReady(child, { what: target.id, children });
 }
 
 /** Runs one generator process and resolves with its result line. */

@@ -22,25 +22,17 @@ import process from "node:process";
 import { TcpClient } from "../../testing/tcp_client.ts";
 import { maskedCloseFrame } from "../../testing/ws_frame.ts";
 import { neighbourStats, probe, runNeighbour } from "./echo_neighbour.ts";
-import { type Runtime, startFaultServer } from "./fault_server_process.ts";
+import { numberOption, runtimeOption } from "./fault_args.ts";
+import { startFaultServer } from "./fault_server_process.ts";
 import { fuzzBases, mutatedFrame } from "./frame_mutations.ts";
 import { SeededRandom } from "./seeded_random.ts";
 
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(name);
-  return index < 0 ? fallback : Number(process.argv[index + 1]);
-}
-
-const runtimeIndex = process.argv.indexOf("--runtime");
-const runtime = process.argv[runtimeIndex + 1] as Runtime;
-if (runtimeIndex < 0 || !["bun", "deno", "node"].includes(runtime)) {
-  throw new Error("--runtime bun|deno|node is required");
-}
-const frames = option("--frames", 1_000_000);
-const seed = option("--seed", 1);
-const hostileCount = option("--hostile", 16);
-const neighbourCount = option("--neighbours", 4);
-const deadline = option("--deadline", 5000);
+const runtime = runtimeOption();
+const frames = numberOption("--frames", 1_000_000);
+const seed = numberOption("--seed", 1);
+const hostileCount = numberOption("--hostile", 16);
+const neighbourCount = numberOption("--neighbours", 4);
+const deadline = numberOption("--deadline", 5000);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const bases = await fuzzBases();

@@ -21,23 +21,15 @@ import { stalledClient } from "../../testing/stalled_client.ts";
 import { tcpEnd } from "../../testing/tcp_state.ts";
 import { maskedFrame } from "../../testing/ws_frame.ts";
 import { neighbourStats, runNeighbour } from "./echo_neighbour.ts";
-import { type Runtime, startFaultServer } from "./fault_server_process.ts";
+import { numberOption, runtimeOption } from "./fault_args.ts";
+import { startFaultServer } from "./fault_server_process.ts";
 import { SeededRandom } from "./seeded_random.ts";
 
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(name);
-  return index < 0 ? fallback : Number(process.argv[index + 1]);
-}
-
-const runtimeIndex = process.argv.indexOf("--runtime");
-const runtime = process.argv[runtimeIndex + 1] as Runtime;
-if (runtimeIndex < 0 || !["bun", "deno", "node"].includes(runtime)) {
-  throw new Error("--runtime bun|deno|node is required");
-}
-const maxSendBuffer = option("--max-send-buffer", 8 * 1024 * 1024);
-const closeTimeout = option("--close-timeout", 5000);
-const payloadSize = option("--payload", 4096);
-const seed = option("--seed", 1);
+const runtime = runtimeOption();
+const maxSendBuffer = numberOption("--max-send-buffer", 8 * 1024 * 1024);
+const closeTimeout = numberOption("--close-timeout", 5000);
+const payloadSize = numberOption("--payload", 4096);
+const seed = numberOption("--seed", 1);
 /** How long the reader may keep sending before the run gives up on a decision. */
 const decisionLimitMs = 60_000;
 /** How long after the decision the run waits for the socket to go: twice its deadline, and 3 s. */
