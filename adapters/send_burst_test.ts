@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { encodeRequest, Payload, requestIdFromNumber, requestIdKey } from "../protocol/mod.ts";
 import { maxScratchMessageSize } from "../protocol/message_scratch.ts";
 import { RawClient } from "../testing/raw_client.ts";
-import { type StartOptions, startServer } from "../testing/serve.ts";
+import { adaptersOfThisRuntime, startServer } from "../testing/serve.ts";
 
 /** Requests in one burst. */
 const burst = 600;
@@ -21,7 +21,7 @@ function payloadOf(n: number): Uint8Array {
   return bytes;
 }
 
-const adapters: NonNullable<StartOptions["adapter"]>[] = ["runtime", "node", "hono"];
+const adapters = adaptersOfThisRuntime;
 
 for (const adapter of adapters) {
   test(`${adapter}: a burst of replies and signals arrives with the bytes sent`, async () => {

@@ -11,7 +11,12 @@ import { WebSocketServer } from "ws";
 import { silentLogger } from "../protocol/logger.ts";
 import { Payload } from "../protocol/payload.ts";
 import type { ServerOptions } from "../server/options.ts";
-import { type StartedServer, type StartOptions, startServer } from "../testing/serve.ts";
+import {
+  adaptersOfThisRuntime,
+  type StartedServer,
+  type StartOptions,
+  startServer,
+} from "../testing/serve.ts";
 import { parseSuiteArguments } from "./run_server_suite.ts";
 import {
   informationalCheckNames,
@@ -205,7 +210,7 @@ test("the script prints one line per check and the totals, with its exit codes",
   assert.match(unreachable.lines.join("\n"), /cannot reach a WebSocket server/);
 });
 
-for (const adapter of ["hono", "node"] as const) {
+for (const adapter of adaptersOfThisRuntime.filter((a) => a !== "runtime")) {
   test(`every check passes against our server on the ${adapter} adapter`, async () => {
     await withServer({ ...conformanceService(), adapter }, async (running) => {
       const report = await runServerSuite(running.url, { timeoutMs: 2000 });

@@ -290,6 +290,14 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
     this.#finish({ kind: "client-closed", code, message: reason });
   }
 
+  /** The peer broke the WebSocket protocol (an adapter with its own framing found it). */
+  failed(code: number, reason: string): void {
+    if (!this.#open || this.#decided !== undefined) return;
+    this.#lastRead = Date.now();
+    const kind = code === CloseCode.MessageTooBig ? "too-big" : "malformed";
+    this.#violation({ kind, message: reason }, code);
+  }
+
   /** The socket's send buffer drained. */
   drained(): void {
     this.#sendBuffer?.drained();

@@ -5,13 +5,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { encodeRequest, requestIdFromNumber } from "../protocol/mod.ts";
 import { silentLogger } from "../protocol/logger.ts";
-import { startServer } from "../testing/serve.ts";
+import { adaptersOfThisRuntime, startServer } from "../testing/serve.ts";
 import { TcpClient } from "../testing/tcp_client.ts";
 import { tcpEnd, tcpStateSupported } from "../testing/tcp_state.ts";
 import { maskedFrame } from "../testing/ws_frame.ts";
 import type { DisconnectReason } from "./disconnect_reason.ts";
 
-type Adapter = "runtime" | "hono" | "node";
+type Adapter = (typeof adaptersOfThisRuntime)[number];
 type Scenario = "nothing queued" | "send buffer full";
 
 const closeTimeout = 1000;
@@ -91,7 +91,8 @@ async function stalledAndClosed(adapter: Adapter, scenario: Scenario, waitMs: nu
 
 /** How long each adapter of this runtime may take, or `null` where it cannot drop the socket. */
 function deadline(adapter: Adapter, scenario: Scenario): number | null {
-  if (adapter === "node") return closeTimeout;
+  // Adapters that own the TCP connection drop it, whatever is queued.
+  if (adapter === "node" || adapter === "deno-tcp") return closeTimeout;
   if (isBun) {
     return scenario === "nothing queued" ? Math.max(closeTimeout, bunOwnTimeout) : closeTimeout;
   }
@@ -101,7 +102,7 @@ function deadline(adapter: Adapter, scenario: Scenario): number | null {
   return closeTimeout;
 }
 
-const cases: [Adapter, Scenario][] = (["runtime", "hono", "node"] as const).flatMap((adapter) =>
+const cases: [Adapter, Scenario][] = adaptersOfThisRuntime.flatMap((adapter) =>
   (["nothing queued", "send buffer full"] as const).map((s): [Adapter, Scenario] => [adapter, s])
 );
 

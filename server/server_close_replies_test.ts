@@ -5,13 +5,13 @@ import assert from "node:assert/strict";
 import { encodeRequest, requestIdFromNumber, requestIdKey } from "../protocol/mod.ts";
 import { decodeMessage } from "../protocol/decode.ts";
 import { silentLogger } from "../protocol/logger.ts";
-import { type StartOptions, startServer } from "../testing/serve.ts";
+import { adaptersOfThisRuntime, type StartOptions, startServer } from "../testing/serve.ts";
 import { TcpClient } from "../testing/tcp_client.ts";
 import { until } from "../testing/until.ts";
 import { maskedFrame, Opcode, type ServerFrame } from "../testing/ws_frame.ts";
 import type { DisconnectReason } from "./disconnect_reason.ts";
 
-const adapters = ["runtime", "hono", "node"] as const;
+const adapters = adaptersOfThisRuntime;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The frames as one buffer: one TCP write, so the server reads them together. */

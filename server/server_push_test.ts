@@ -3,13 +3,13 @@ import assert from "node:assert/strict";
 import { encodeRequest, encodeSignal, requestIdFromNumber } from "../protocol/mod.ts";
 import { silentLogger } from "../protocol/logger.ts";
 import { RawClient } from "../testing/raw_client.ts";
-import { type StartOptions, startServer } from "../testing/serve.ts";
+import { adaptersOfThisRuntime, type StartOptions, startServer } from "../testing/serve.ts";
 import { stalledClient } from "../testing/stalled_client.ts";
 import { until } from "../testing/until.ts";
 import type { Connection } from "./connection.ts";
 import type { DisconnectReason } from "./disconnect_reason.ts";
 
-const adapters = ["runtime", "hono", "node"] as const;
+const adapters = adaptersOfThisRuntime;
 let nextId = 1;
 
 /** Opens `count` connections, `batch` at a time; `query` makes each one's URL query. */

@@ -7,12 +7,12 @@ import type { ServerSignal } from "../client/events.ts";
 import { memorySessionStorage } from "../client/session_storage.ts";
 import { RawClient } from "../testing/raw_client.ts";
 import { rawLogin, rawRestore } from "../testing/raw_session.ts";
-import { type StartOptions, startServer } from "../testing/serve.ts";
+import { adaptersOfThisRuntime, type StartOptions, startServer } from "../testing/serve.ts";
 import { until } from "../testing/until.ts";
 import type { Connection } from "./connection.ts";
 import type { OfflineDropReason } from "./offline_signals.ts";
 
-const adapters = ["runtime", "hono", "node"] as const;
+const adapters = adaptersOfThisRuntime;
 let nextId = 1;
 
 /** A service with `login` (creates a session for the user in the payload) and `join`. */

@@ -6,9 +6,9 @@ import assert from "node:assert/strict";
 import { encodeRequest, requestIdFromNumber, requestIdKey } from "../protocol/mod.ts";
 import { decodeMessage } from "../protocol/decode.ts";
 import { silentLogger } from "../protocol/logger.ts";
-import { startServer } from "../testing/serve.ts";
+import { adaptersOfThisRuntime, startServer } from "../testing/serve.ts";
 
-const adapters = ["runtime", "hono", "node"] as const;
+const adapters = adaptersOfThisRuntime;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface LoadResult {

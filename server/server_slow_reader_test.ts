@@ -4,12 +4,12 @@ import { encodeRequest, requestIdFromNumber } from "../protocol/mod.ts";
 import { silentLogger } from "../protocol/logger.ts";
 import { RawClient } from "../testing/raw_client.ts";
 import { stalledClient } from "../testing/stalled_client.ts";
-import { startServer } from "../testing/serve.ts";
+import { adaptersOfThisRuntime, startServer } from "../testing/serve.ts";
 import { until } from "../testing/until.ts";
 import type { DisconnectReason } from "./disconnect_reason.ts";
 import type { ProtocolViolation } from "./options.ts";
 
-for (const adapter of ["runtime", "hono", "node"] as const) {
+for (const adapter of adaptersOfThisRuntime) {
   test(`a client that stops reading is closed at maxSendBuffer (${adapter} adapter)`, async () => {
     const violations: ProtocolViolation[] = [];
     const disconnects: DisconnectReason[] = [];

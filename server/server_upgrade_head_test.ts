@@ -5,7 +5,7 @@ import { Server } from "./server.ts";
 import type { UpgradeRequestHead } from "./transport.ts";
 import type { Connection } from "./connection.ts";
 import { RawClient } from "../testing/raw_client.ts";
-import { startServer } from "../testing/serve.ts";
+import { adaptersOfThisRuntime, startServer } from "../testing/serve.ts";
 import { until } from "../testing/until.ts";
 
 /** A head over plain headers that counts how often the full request was asked for. */
@@ -65,7 +65,7 @@ test("beforeUpgrade and onOptions get the full Request, built once", async () =>
   assert.deepEqual(seen, ["GET ada", "OPTIONS /ws"]);
 });
 
-for (const adapter of ["runtime", "hono", "node"] as const) {
+for (const adapter of adaptersOfThisRuntime) {
   test(`connections share one frozen empty info; creation is one Date, from the accept (${adapter})`, async () => {
     const connections: Connection[] = [];
     const running = await startServer({

@@ -88,6 +88,14 @@ export interface TransportEvents {
   closed(code?: number, reason?: string): void;
   /** The socket's send buffer drained (optional: the core also polls `bufferedAmount`). */
   drained(): void;
+  /**
+   * The adapter found that the peer broke the WebSocket protocol (a malformed frame, invalid
+   * UTF-8, a message over the limit): the core closes the connection with `code` as it does for
+   * a protocol violation of its own, after the replies of the handlers already running (within
+   * `closeGrace`). For adapters that do their own framing; a runtime that closes such
+   * connections itself reports only `closed`.
+   */
+  failed?(code: number, reason: string): void;
 }
 
 /**

@@ -14,6 +14,7 @@
 
 import { serveBun } from "../adapters/bun.ts";
 import { serveDeno } from "../adapters/deno.ts";
+import { serveDenoTcp } from "../adapters/deno_tcp.ts";
 import { serveNode } from "../adapters/node.ts";
 import { serveHono } from "./serve_hono.ts";
 import { Server } from "../server/server.ts";
@@ -37,11 +38,28 @@ export interface StartOptions extends ServerOptions {
   hostname?: string;
   /**
    * Which adapter serves it: `runtime` (default: Deno's under Deno, Bun's under Bun), `hono`
-   * (the Hono adapter on `/ws`) or `node` (the `ws`-based Node adapter, which Deno and Bun run
-   * too).
+   * (the Hono adapter on `/ws`), `node` (the `ws`-based Node adapter, which Deno and Bun run
+   * too) or `deno-tcp` (Deno's adapter on its TCP listener; Deno only).
    */
-  adapter?: "runtime" | "hono" | "node";
+  adapter?: "runtime" | "hono" | "node" | "deno-tcp";
 }
+
+/**
+ * Every adapter the runtime running the tests can serve with: `runtime`, `hono` and `node`
+ * everywhere, and `deno-tcp` under Deno.
+ *
+ * @example
+ * ```ts
+ * import { adaptersOfThisRuntime } from "./serve.ts";
+ * console.assert(adaptersOfThisRuntime.includes("node"));
+ * ```
+ */
+export const adaptersOfThisRuntime: readonly NonNullable<StartOptions["adapter"]>[] = [
+  "runtime",
+  "hono",
+  "node",
+  ...("Deno" in globalThis && !("Bun" in globalThis) ? ["deno-tcp" as const] : []),
+];
 
 /**
  * A server started by {@link startServer}.
@@ -87,6 +105,8 @@ export async function startServer(options: StartOptions = {}): Promise<StartedSe
     ? await serveHono(server, listen)
     : adapter === "node"
     ? await serveNode(server, listen)
+    : adapter === "deno-tcp"
+    ? await serveDenoTcp(server, listen)
     : "Bun" in globalThis
     ? serveBun(server, listen)
     : serveDeno(server, listen);

@@ -9,8 +9,9 @@ import type { PayloadEncoding } from "../protocol/message_type.ts";
 import { RawClient } from "../testing/raw_client.ts";
 import { startChat } from "../testing/typed_chat.ts";
 import { until } from "../testing/until.ts";
+import { adaptersOfThisRuntime } from "../testing/serve.ts";
 
-const adapters = ["runtime", "hono", "node"] as const;
+const adapters = adaptersOfThisRuntime;
 let nextId = 1;
 
 interface Answer {

@@ -1,0 +1,143 @@
+/**
+ * The server's side of the WebSocket opening handshake (RFC 6455, section 4.2): checking a
+ * client's upgrade request, the `101 Switching Protocols` answer, and any other answer written
+ * as raw HTTP/1.1.
+ *
+ * @example
+ * ```ts
+ * import { switchingProtocols } from "./handshake.ts";
+ * // The key and accept value of RFC 6455's own example.
+ * const head = new TextDecoder().decode(await switchingProtocols("dGhlIHNhbXBsZSBub25jZQ=="));
+ * console.assert(head.includes("sec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"));
+ * ```
+ * @module
+ */
+
+import type { RequestHead } from "./http_request_head.ts";
+
+const acceptSuffix = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+/**
+ * Why an upgrade request cannot become a WebSocket, as the response to send; `undefined` when
+ * it can (method GET, `connection: upgrade`, version 13 and a 16-byte key).
+ *
+ * @example
+ * ```ts
+ * import { handshakeProblem } from "./handshake.ts";
+ * const headers = new Map([
+ *   ["upgrade", "websocket"],
+ *   ["connection", "keep-alive, Upgrade"],
+ *   ["sec-websocket-version", "8"],
+ *   ["sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ=="],
+ * ]);
+ * const problem = handshakeProblem({ kind: "head", method: "GET", target: "/", headers, length: 0 });
+ * console.assert(problem?.status === 426);
+ * console.assert(problem?.headers.get("sec-websocket-version") === "13");
+ * ```
+ */
+export function handshakeProblem(head: RequestHead): Response | undefined {
+  const bad = (text: string) => new Response(`${text}\n`, { status: 400 });
+  if (head.method !== "GET") {
+    return new Response("a WebSocket upgrade must be a GET\n", {
+      status: 405,
+      headers: { allow: "GET, OPTIONS" },
+    });
+  }
+  const connection = head.headers.get("connection") ?? "";
+  if (!connection.split(",").some((option) => option.trim().toLowerCase() === "upgrade")) {
+    return bad("missing connection: upgrade");
+  }
+  if (head.headers.get("sec-websocket-version") !== "13") {
+    return new Response("WebSocket version 13 only\n", {
+      status: 426,
+      headers: { "sec-websocket-version": "13" },
+    });
+  }
+  if (!isKey(head.headers.get("sec-websocket-key"))) return bad("bad sec-websocket-key");
+  return undefined;
+}
+
+/**
+ * The `101 Switching Protocols` response head for a client's `sec-websocket-key`.
+ *
+ * @example
+ * ```ts
+ * import { switchingProtocols } from "./handshake.ts";
+ * const head = new TextDecoder().decode(await switchingProtocols("dGhlIHNhbXBsZSBub25jZQ=="));
+ * console.assert(head.startsWith("HTTP/1.1 101 Switching Protocols\r\n"));
+ * ```
+ */
+export async function switchingProtocols(key: string): Promise<Uint8Array> {
+  const digest = await crypto.subtle.digest(
+    "SHA-1",
+    new TextEncoder().encode(key + acceptSuffix),
+  );
+  const accept = btoa(String.fromCharCode(...new Uint8Array(digest)));
+  return new TextEncoder().encode(
+    "HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\n" +
+      `sec-websocket-accept: ${accept}\r\n\r\n`,
+  );
+}
+
+/**
+ * A whole `Response` as the bytes of an HTTP/1.1 response that ends the connection: the
+ * status line, the headers, `content-length`, `connection: close` and the body.
+ *
+ * @example
+ * ```ts
+ * import { responseBytes } from "./handshake.ts";
+ * const bytes = await responseBytes(new Response("not found\n", { status: 404 }));
+ * const text = new TextDecoder().decode(bytes);
+ * console.assert(text.startsWith("HTTP/1.1 404 Not Found\r\n"));
+ * console.assert(text.endsWith("content-length: 10\r\nconnection: close\r\n\r\nnot found\n"));
+ * ```
+ *
+ * @param headOnly leaves the body out (the answer to a HEAD request) but keeps its length.
+ */
+export async function responseBytes(response: Response, headOnly = false): Promise<Uint8Array> {
+  const body = new Uint8Array(await response.arrayBuffer());
+  const reason = response.statusText || reasonPhrases[response.status] || "";
+  let head = `HTTP/1.1 ${response.status} ${reason}\r\n`;
+  response.headers.forEach((value, name) => {
+    if (name !== "content-length" && name !== "connection" && name !== "transfer-encoding") {
+      head += `${name}: ${value}\r\n`;
+    }
+  });
+  head += `content-length: ${body.length}\r\nconnection: close\r\n\r\n`;
+  const headBytes = new TextEncoder().encode(head);
+  if (headOnly || body.length === 0) return headBytes;
+  const whole = new Uint8Array(headBytes.length + body.length);
+  whole.set(headBytes);
+  whole.set(body, headBytes.length);
+  return whole;
+}
+
+/** A base64 value that decodes to 16 bytes. */
+function isKey(key: string | undefined | null): boolean {
+  return key !== undefined && key !== null && /^[A-Za-z0-9+/]{22}==$/.test(key);
+}
+
+/** Reason phrases of the statuses a WebWire endpoint or a small fallback answers with. */
+const reasonPhrases: Record<number, string> = {
+  200: "OK",
+  201: "Created",
+  204: "No Content",
+  301: "Moved Permanently",
+  302: "Found",
+  304: "Not Modified",
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  408: "Request Timeout",
+  411: "Length Required",
+  413: "Content Too Large",
+  426: "Upgrade Required",
+  429: "Too Many Requests",
+  431: "Request Header Fields Too Large",
+  500: "Internal Server Error",
+  501: "Not Implemented",
+  503: "Service Unavailable",
+  505: "HTTP Version Not Supported",
+};

@@ -1,0 +1,119 @@
+/**
+ * The head of an HTTP/1.1 request (request line and header fields, RFC 9112) read from the
+ * first bytes of a TCP connection, for a server that upgrades to WebSocket on its own socket.
+ *
+ * @example
+ * ```ts
+ * import { readRequestHead } from "./http_request_head.ts";
+ * const bytes = new TextEncoder().encode(
+ *   "GET /ws?room=1 HTTP/1.1\r\nHost: example.com\r\nUpgrade: websocket\r\n\r\n",
+ * );
+ * const head = readRequestHead(bytes);
+ * console.assert(head.kind === "head" && head.target === "/ws?room=1");
+ * console.assert(head.kind === "head" && head.headers.get("upgrade") === "websocket");
+ * ```
+ * @module
+ */
+
+/** The largest request head taken, in bytes; a larger one is refused with 431. */
+export const maxRequestHeadSize = 16384;
+
+/**
+ * A request head read whole: `length` is its size in bytes, including the blank line (the
+ * request's body or first frames follow).
+ *
+ * @example
+ * ```ts
+ * import type { RequestHead } from "./http_request_head.ts";
+ * const head: RequestHead = {
+ *   kind: "head",
+ *   method: "GET",
+ *   target: "/",
+ *   headers: new Map([["host", "localhost"]]),
+ *   length: 37,
+ * };
+ * console.assert(head.headers.get("host") === "localhost");
+ * ```
+ */
+export interface RequestHead {
+  readonly kind: "head";
+  /** The method, as sent (methods are case-sensitive). */
+  readonly method: string;
+  /** The request target: a path with its query, such as `/ws?x=1`. */
+  readonly target: string;
+  /** Header values by lower-case name; a repeated field's values joined with `, `. */
+  readonly headers: ReadonlyMap<string, string>;
+  /** Bytes of the head, blank line included. */
+  readonly length: number;
+}
+
+/**
+ * What {@link readRequestHead} found.
+ *
+ * @example
+ * ```ts
+ * import { readRequestHead, type RequestHeadResult } from "./http_request_head.ts";
+ * const result: RequestHeadResult = readRequestHead(new TextEncoder().encode("GET / HTT"));
+ * console.assert(result.kind === "incomplete");
+ * ```
+ */
+export type RequestHeadResult =
+  | RequestHead
+  | { readonly kind: "incomplete" }
+  | { readonly kind: "invalid"; readonly status: 400 | 431 | 505; readonly reason: string };
+
+const latin1 = new TextDecoder("latin1");
+const token = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/**
+ * Reads a request head from the start of `bytes`: the head, `incomplete` when its blank line
+ * has not arrived yet (and the bytes are still under {@link maxRequestHeadSize}), or `invalid`
+ * with the status to answer.
+ *
+ * @example
+ * ```ts
+ * import { readRequestHead } from "./http_request_head.ts";
+ * const result = readRequestHead(new TextEncoder().encode("GET / HTTP/2.0\r\n\r\n"));
+ * console.assert(result.kind === "invalid" && result.status === 505);
+ * ```
+ */
+export function readRequestHead(bytes: Uint8Array): RequestHeadResult {
+  const end = headEnd(bytes);
+  if (end === -1) {
+    return bytes.length >= maxRequestHeadSize
+      ? { kind: "invalid", status: 431, reason: "request head too large" }
+      : { kind: "incomplete" };
+  }
+  if (end > maxRequestHeadSize) {
+    return { kind: "invalid", status: 431, reason: "request head too large" };
+  }
+  const lines = latin1.decode(bytes.subarray(0, end - 4)).split("\r\n");
+  const requestLine = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) (\S+) HTTP\/(\d)\.(\d)$/.exec(lines[0]);
+  if (requestLine === null) return { kind: "invalid", status: 400, reason: "bad request line" };
+  if (requestLine[3] !== "1") {
+    return { kind: "invalid", status: 505, reason: "HTTP/1.x only" };
+  }
+  const headers = new Map<string, string>();
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i];
+    const colon = line.indexOf(":");
+    const name = colon > 0 ? line.slice(0, colon) : "";
+    if (!token.test(name)) return { kind: "invalid", status: 400, reason: "bad header field" };
+    const key = name.toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    const earlier = headers.get(key);
+    headers.set(key, earlier === undefined ? value : `${earlier}, ${value}`);
+  }
+  return { kind: "head", method: requestLine[1], target: requestLine[2], headers, length: end };
+}
+
+/** The index just past the first `\r\n\r\n`, or -1. */
+function headEnd(bytes: Uint8Array): number {
+  const limit = Math.min(bytes.length, maxRequestHeadSize + 4);
+  for (let i = 3; i < limit; i++) {
+    if (
+      bytes[i] === 10 && bytes[i - 1] === 13 && bytes[i - 2] === 10 && bytes[i - 3] === 13
+    ) return i + 1;
+  }
+  return -1;
+}
