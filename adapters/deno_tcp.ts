@@ -51,7 +51,7 @@ import {
   type RequestHeadResult,
 } from "./websocket/http_request_head.ts";
 
-export type { ListenOptions, RunningServer } from "./deno.ts";
+export type { FallbackHandler, ListenOptions, RunningServer } from "./deno.ts";
 
 /**
  * Where and how {@link serveDenoTcp} listens: {@link ListenOptions} plus TLS and the time a

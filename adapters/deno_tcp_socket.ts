@@ -67,6 +67,8 @@ const maxPooledOutputs = 256;
 /** Read buffer sizes: an idle connection holds the smallest; a busy one grows to the largest. */
 const smallestRead = 2048;
 const largestRead = 65536;
+/** Reads of under an eighth of the buffer in a row before it is halved. */
+const readsBeforeShrinking = 64;
 
 /** Sockets with frames sent in this turn, written together at its end. */
 let toFlush: DenoTcpSocket[] = [];
@@ -297,6 +299,7 @@ export class DenoTcpSocket implements TransportSocket, FrameSink {
 
   async #read(first: Uint8Array | undefined): Promise<void> {
     let buffer = new Uint8Array(smallestRead);
+    let smallReads = 0;
     try {
       if (first !== undefined && first.length > 0) this.#receiver.receive(first);
       while (!this.#ended) {
@@ -313,10 +316,16 @@ export class DenoTcpSocket implements TransportSocket, FrameSink {
         const n = await this.#conn.read(buffer);
         if (n === null) break;
         this.#receiver.receive(buffer.subarray(0, n));
-        if (n === buffer.length && n < largestRead) buffer = new Uint8Array(n * 2);
-        else if (n < buffer.length >>> 3 && buffer.length > smallestRead) {
-          buffer = new Uint8Array(buffer.length >>> 1);
-        }
+        // Grows at once when a read fills it; shrinks only after many small reads in a row.
+        if (n === buffer.length && n < largestRead) {
+          buffer = new Uint8Array(n * 2);
+          smallReads = 0;
+        } else if (n < buffer.length >>> 3 && buffer.length > smallestRead) {
+          if (++smallReads === readsBeforeShrinking) {
+            buffer = new Uint8Array(buffer.length >>> 1);
+            smallReads = 0;
+          }
+        } else smallReads = 0;
       }
     } catch {
       // Reset by the peer, or closed by `terminate`.

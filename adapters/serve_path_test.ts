@@ -11,6 +11,7 @@ import { MemorySessionManager } from "../session/memory_session_manager.ts";
 import { RawClient, type RawClientOptions } from "../testing/raw_client.ts";
 import { serveBun } from "./bun.ts";
 import { type ListenOptions, type RunningServer, serveDeno } from "./deno.ts";
+import { serveDenoTcp } from "./deno_tcp.ts";
 import { serveNode } from "./node.ts";
 import { routeFor } from "./route.ts";
 
@@ -23,7 +24,10 @@ const adapters: { name: string; serve: Serve }[] = [
   ...("Bun" in globalThis
     ? [{ name: "bun", serve: (s: Server, o: ListenOptions) => Promise.resolve(serveBun(s, o)) }]
     : "Deno" in globalThis
-    ? [{ name: "deno", serve: (s: Server, o: ListenOptions) => Promise.resolve(serveDeno(s, o)) }]
+    ? [
+      { name: "deno", serve: (s: Server, o: ListenOptions) => Promise.resolve(serveDeno(s, o)) },
+      { name: "deno-tcp", serve: serveDenoTcp },
+    ]
     : []),
 ];
 

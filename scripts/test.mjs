@@ -22,6 +22,7 @@ const publicModules = [
   .filter((file) => existsSync(join(root, file)));
 const adapterModules = [
   "adapters/deno.ts",
+  "adapters/deno_tcp.ts",
   "adapters/bun.ts",
   "adapters/hono.ts",
   "adapters/node.ts",

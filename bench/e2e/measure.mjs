@@ -80,6 +80,12 @@ const targets = [
     command: () => [deno, ["run", "-A", "bench/e2e/webwire_server.ts", ...lifetime]],
   },
   {
+    id: "webwire-deno-tcp",
+    label: "WebWire on Deno, own framing (Deno.listen)",
+    generator: "webwire",
+    command: () => [deno, ["run", "-A", "bench/e2e/webwire_server.ts", "--tcp", ...lifetime]],
+  },
+  {
     id: "webwire-hono-deno",
     label: "WebWire on Hono, Deno",
     generator: "webwire",

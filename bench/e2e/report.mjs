@@ -82,6 +82,7 @@ const serverCpuGoal = { shapes: [[16, 64], [256, 16]], payloads: [16, 4096] };
 const serverCpuTargets = [
   { id: "webwire-bun", raw: "raw-bun", limit: 1.1 },
   { id: "webwire-deno", raw: "raw-deno", limit: 1.1 },
+  { id: "webwire-deno-tcp", raw: "raw-deno", limit: 1.1 },
   { id: "webwire-node", raw: "raw-node", limit: 1.1 },
   { id: "webwire-hono-bun", raw: "raw-bun", limit: 1.15 },
   { id: "webwire-hono-deno", raw: "raw-deno", limit: 1.15 },

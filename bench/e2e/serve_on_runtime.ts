@@ -1,6 +1,6 @@
 /**
  * Serves a benchmark's WebWire server on the adapter of the runtime it runs in: `Bun.serve`
- * under Bun, `Deno.serve` under Deno, `ws` on `node:http` under Node (bundled with esbuild
+ * under Bun, `Deno.serve` under Deno (`Deno.listen` with `--tcp`), `ws` on `node:http` under Node (bundled with esbuild
  * first). Shared by the benchmark servers, which print their port once it listens.
  *
  * @example
@@ -16,6 +16,7 @@
 
 import type { RunningServer } from "../../adapters/deno.ts";
 import type { Server } from "../../server.ts";
+import process from "node:process";
 import { hostname } from "./serve_args.ts";
 
 /**
@@ -27,6 +28,10 @@ export async function serveOnRuntime(server: Server, port = 0): Promise<RunningS
   if (runtime.Bun !== undefined) {
     const { serveBun } = await import("../../adapters/bun.ts");
     return serveBun(server, { hostname, port });
+  }
+  if (runtime.Deno !== undefined && process.argv.includes("--tcp")) {
+    const { serveDenoTcp } = await import("../../adapters/deno_tcp.ts");
+    return await serveDenoTcp(server, { hostname, port });
   }
   if (runtime.Deno !== undefined) {
     const { serveDeno } = await import("../../adapters/deno.ts");

@@ -1,0 +1,243 @@
+// serveDenoTcp over real TCP connections: its HTTP answers, the upgrade, the frames it reads and
+// the close frames it sends, including to a client that keeps sending (where Deno's own
+// WebSocket resets the connection). Deno only; the adapter suites (send bursts, close deadline,
+// close replies, live server suite) run it too.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { connect } from "node:net";
+import { encodeRequest, requestIdFromNumber, requestIdKey } from "../protocol/mod.ts";
+import { decodeMessage } from "../protocol/decode.ts";
+import { silentLogger } from "../protocol/logger.ts";
+import { Server } from "../server/server.ts";
+import type { ServerOptions } from "../server/options.ts";
+import type { DisconnectReason } from "../server/disconnect_reason.ts";
+import { MemorySessionManager } from "../session/memory_session_manager.ts";
+import { TcpClient } from "../testing/tcp_client.ts";
+import { until } from "../testing/until.ts";
+import { maskedCloseFrame, maskedFrame, Opcode, type ServerFrame } from "../testing/ws_frame.ts";
+import type { RunningServer } from "./deno.ts";
+import { type DenoTcpListenOptions, serveDenoTcp } from "./deno_tcp.ts";
+
+const isDeno = "Deno" in globalThis && !("Bun" in globalThis);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function withServer(
+  options: ServerOptions & DenoTcpListenOptions,
+  run: (running: RunningServer, disconnects: DisconnectReason[]) => Promise<void>,
+): Promise<void> {
+  const disconnects: DisconnectReason[] = [];
+  const server = new Server({
+    sessionManager: new MemorySessionManager(),
+    logger: silentLogger,
+    onRequest: (request) => request.payload,
+    onClientDisconnected: (_connection, reason) => void disconnects.push(reason),
+    ...options,
+  });
+  const running = await serveDenoTcp(server, options);
+  try {
+    await run(running, disconnects);
+  } finally {
+    await running.close();
+  }
+}
+
+/** Writes `request` on a new TCP connection and reads until the server ends it. */
+function exchange(port: number, request: string | Uint8Array): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1");
+    let text = "";
+    socket.setEncoding("latin1");
+    socket.on("data", (chunk: string) => text += chunk);
+    socket.on("error", reject);
+    socket.on("end", () => {
+      socket.end();
+      resolve(text);
+    });
+    socket.write(request);
+  });
+}
+
+const upgradeHead = (extra = "") =>
+  "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+  `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n${extra}\r\n`;
+
+function echo(i: number): Uint8Array {
+  return maskedFrame(encodeRequest({ id: requestIdFromNumber(i), name: "echo", payload: `${i}` }));
+}
+
+function oneWrite(frames: Uint8Array[]): Uint8Array {
+  const all = new Uint8Array(frames.reduce((sum, frame) => sum + frame.length, 0));
+  let at = 0;
+  for (const frame of frames) {
+    all.set(frame, at);
+    at += frame.length;
+  }
+  return all;
+}
+
+function repliedIds(frames: ServerFrame[]): number[] {
+  return frames
+    .filter((frame) => frame.opcode === Opcode.Binary)
+    .map((frame) => decodeMessage(frame.payload))
+    .flatMap((message) => message.kind === "reply" ? [requestIdKey(message.id)] : []);
+}
+
+test("HTTP answers: 426 without upgrade, 204 for OPTIONS, 426 for version 8, 400 for a bad key", {
+  skip: !isDeno && "Deno only",
+}, async () => {
+  await withServer({}, async ({ port }) => {
+    const plain = await exchange(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert.match(plain, /^HTTP\/1\.1 426 Upgrade Required\r\n/);
+    assert.match(plain, /\r\nupgrade: websocket\r\n/);
+    assert.match(plain, /\r\nconnection: close\r\n\r\nexpected a WebSocket upgrade\n$/);
+    assert.match(await exchange(port, "OPTIONS / HTTP/1.1\r\nHost: x\r\n\r\n"), /^HTTP\/1\.1 204 /);
+    const version = await exchange(port, upgradeHead("Sec-WebSocket-Version: 8\r\n"));
+    assert.match(version, /^HTTP\/1\.1 426 /);
+    assert.match(version, /\r\nsec-websocket-version: 13\r\n/);
+    const badKey = upgradeHead("Sec-WebSocket-Version: 13\r\n").replace(
+      "dGhlIHNhbXBsZSBub25jZQ==",
+      "short",
+    );
+    assert.match(await exchange(port, badKey), /^HTTP\/1\.1 400 /);
+    assert.match(await exchange(port, "GET / HTTP/2.0\r\n\r\n"), /^HTTP\/1\.1 505 /);
+    const huge = `GET / HTTP/1.1\r\nx: ${"a".repeat(20_000)}\r\n\r\n`;
+    assert.match(await exchange(port, huge), /^HTTP\/1\.1 431 /);
+  });
+});
+
+test("fallback: a request off the path gets its answer, with its body; HEAD gets the head only", {
+  skip: !isDeno && "Deno only",
+}, async () => {
+  await withServer({
+    path: "/ws",
+    fallback: async (request) =>
+      new Response(`${request.method} ${new URL(request.url).pathname} ${await request.text()}`),
+  }, async ({ port }) => {
+    const post = await exchange(
+      port,
+      "POST /form HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello",
+    );
+    assert.match(post, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.match(post, /\r\n\r\nPOST \/form hello$/);
+    const head = await exchange(port, "HEAD /page HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert.match(head, /content-length: 11\r\nconnection: close\r\n\r\n$/);
+    const tooLarge = await exchange(
+      port,
+      "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n",
+    );
+    assert.match(tooLarge, /^HTTP\/1\.1 413 /);
+  });
+});
+
+test("a connection that does not send its request within requestTimeout is dropped", {
+  skip: !isDeno && "Deno only",
+}, async () => {
+  await withServer({ requestTimeout: 200 }, async ({ port }) => {
+    const started = performance.now();
+    const answer = await exchange(port, "GET / HTTP/1.1\r\n");
+    assert.equal(answer, "");
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed >= 150 && elapsed < 3000, `dropped after ${Math.round(elapsed)} ms`);
+  });
+});
+
+test("frames written right behind the upgrade request are read", {
+  skip: !isDeno && "Deno only",
+}, async () => {
+  await withServer({}, async ({ port }) => {
+    const head = new TextEncoder().encode(upgradeHead("Sec-WebSocket-Version: 13\r\n"));
+    const answer = await exchange(port, oneWrite([head, echo(7), maskedCloseFrame(1000)]));
+    assert.match(answer, /^HTTP\/1\.1 101 Switching Protocols\r\n/);
+    assert.match(answer, /sec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=\r\n/);
+    // accept-conf (type 23), the reply to request 7 with payload "7", the close answered.
+    const frames = answer.slice(answer.indexOf("\r\n\r\n") + 4);
+    assert.equal(frames.charCodeAt(0), 0x82);
+    assert.ok(frames.includes("7"), "the reply");
+    assert.equal(frames.slice(-4), "\x88\x02\x03\xe8", "the close frame echoes 1000");
+  });
+});
+
+test("a client that keeps sending after a bad frame gets the replies, then the close frame", {
+  skip: !isDeno && "Deno only",
+}, async () => {
+  for (
+    const [bad, code, reason] of [
+      [
+        (() => {
+          const frame = maskedFrame(new Uint8Array([1]));
+          frame[0] |= 0x20;
+          return frame;
+        })(),
+        1002,
+        "a frame with reserved bits set",
+      ],
+      [maskedFrame(new Uint8Array([6, 0, 0])), 1002, /^unknown-type/],
+      [maskedFrame(new TextEncoder().encode("hi"), Opcode.Text), 1003, /text frames/],
+      [maskedFrame(new Uint8Array(9000)), 1009, /buffer size of 8192 bytes/],
+    ] as const
+  ) {
+    await withServer({
+      onRequest: async (request) => {
+        await sleep(5);
+        return request.payload;
+      },
+    }, async ({ url }, disconnects) => {
+      const client = await TcpClient.connect(url);
+      await client.next();
+      client.write(oneWrite([...Array.from({ length: 10 }, (_, i) => echo(i + 1)), bad]));
+      // It keeps sending, as Deno's own WebSocket cannot stand.
+      let sending = true;
+      const flood = (async () => {
+        for (let i = 0; sending && i < 400; i++) {
+          client.write(echo(100 + i));
+          await sleep(1);
+        }
+      })();
+      const close = await client.closeFrame();
+      sending = false;
+      await flood;
+      assert.ok(close !== null, `a close frame after ${String(reason)}`);
+      assert.deepEqual(repliedIds(close.before), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      assert.equal(close.code, code);
+      if (typeof reason === "string") assert.equal(close.reason, reason);
+      else assert.match(close.reason, reason);
+      client.destroy();
+      await until(() => disconnects.length === 1, "disconnect reported");
+    });
+  }
+});
+
+test("ping is answered with its payload; a fragmented request is read whole", {
+  skip: !isDeno && "Deno only",
+}, async () => {
+  await withServer({}, async ({ url }) => {
+    const client = await TcpClient.connect(url);
+    await client.next();
+    client.write(maskedFrame(new Uint8Array([1, 2, 3]), Opcode.Ping));
+    const pong = await client.next();
+    assert.deepEqual([pong.opcode, [...pong.payload]], [Opcode.Pong, [1, 2, 3]]);
+    const request = encodeRequest({ id: requestIdFromNumber(5), name: "echo", payload: "5" });
+    const first = maskedFrame(request.subarray(0, 3));
+    first[0] &= 0x7f;
+    client.write(oneWrite([first, maskedFrame(request.subarray(3), 0)]));
+    const reply = await client.next();
+    assert.deepEqual(repliedIds([reply]), [5]);
+    client.destroy();
+  });
+});
+
+test("the client's close is answered with its code and reported as the client's", {
+  skip: !isDeno && "Deno only",
+}, async () => {
+  await withServer({}, async ({ url }, disconnects) => {
+    const client = await TcpClient.connect(url);
+    await client.next();
+    client.write(maskedCloseFrame(4001, "done"));
+    const close = await client.closeFrame();
+    assert.deepEqual([close?.code, close?.reason], [4001, ""]);
+    const end = await client.ended;
+    assert.equal(end.reset, false, "an orderly end of the TCP connection");
+    await until(() => disconnects.length === 1, "disconnect reported");
+    assert.deepEqual(disconnects[0], { kind: "client-closed", code: 4001, message: "done" });
+  });
+});
