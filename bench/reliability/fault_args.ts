@@ -5,7 +5,7 @@
  * @example
  * ```ts ignore
  * import { numberOption, runtimeOption } from "./fault_args.ts";
- * const runtime = runtimeOption(); // --runtime bun|deno|node
+ * const runtime = runtimeOption(); // --runtime bun|deno|deno-tcp|node
  * const seed = numberOption("--seed", 1);
  * ```
  * @module
@@ -20,12 +20,12 @@ export function numberOption(name: string, fallback: number): number {
   return index < 0 ? fallback : Number(process.argv[index + 1]);
 }
 
-/** The required `--runtime bun|deno|node`; throws without it. */
+/** The required `--runtime bun|deno|deno-tcp|node`; throws without it. */
 export function runtimeOption(): Runtime {
   const index = process.argv.indexOf("--runtime");
   const runtime = process.argv[index + 1] as Runtime;
-  if (index < 0 || !["bun", "deno", "node"].includes(runtime)) {
-    throw new Error("--runtime bun|deno|node is required");
+  if (index < 0 || !["bun", "deno", "deno-tcp", "node"].includes(runtime)) {
+    throw new Error("--runtime bun|deno|deno-tcp|node is required");
   }
   return runtime;
 }

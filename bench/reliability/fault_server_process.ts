@@ -13,7 +13,8 @@ import { readFileSync } from "node:fs";
 import process from "node:process";
 
 /** The runtimes a server runs on. */
-export type Runtime = "bun" | "deno" | "node";
+/** `deno-tcp` is Deno with its TCP adapter (`serveDenoTcp`). */
+export type Runtime = "bun" | "deno" | "deno-tcp" | "node";
 
 /** The command line of the server on `runtime`, before its own arguments. */
 export function serverCommand(runtime: Runtime): [string, string[]] {
@@ -23,6 +24,8 @@ export function serverCommand(runtime: Runtime): [string, string[]] {
       return ["node_modules/.bin/bun", [script]];
     case "deno":
       return ["node_modules/.bin/deno", ["run", "-A", script]];
+    case "deno-tcp":
+      return ["node_modules/.bin/deno", ["run", "-A", script, "--tcp"]];
     case "node":
       return [process.execPath, ["dist/bench/faults_server.mjs"]];
   }

@@ -5,7 +5,7 @@
 // one line, last. Progress goes to stderr. Linux only (/proc).
 //
 // Usage: node bench/reliability/faults.mjs [--quick] [--seed S] [--frames N] [--connections N]
-//   [--only bun,deno,node] [--parts idle,fuzz,slow]
+//   [--only bun,deno,deno-tcp,node] [--parts idle,fuzz,slow]   (deno-tcp: serveDenoTcp)
 //   full (default): 10 000 idle connections, 1 000 000 frames per runtime, the server's default
 //                   maxSendBuffer (8 MiB) and closeTimeout (5 s); about 12 minutes
 //   --quick         200 connections, 20 000 frames per runtime, maxSendBuffer 1 MiB and
@@ -25,7 +25,7 @@ const quick = args.includes("--quick");
 const seed = Number(option("--seed", 1));
 const frames = Number(option("--frames", quick ? 20_000 : 1_000_000));
 const connections = Number(option("--connections", quick ? 200 : 10_000));
-const runtimes = option("--only", "bun,deno,node").split(",");
+const runtimes = option("--only", "bun,deno,deno-tcp,node").split(",");
 const parts = option("--parts", "idle,fuzz,slow").split(",");
 const slowOptions = quick
   ? ["--max-send-buffer", String(1024 * 1024), "--close-timeout", "1000"]
@@ -58,9 +58,12 @@ function runJson(script, scriptArgs, what) {
   return JSON.parse(last);
 }
 
+/** The runtime whose raw echo is the floor: Deno's for both Deno adapters. */
+const rawOf = (runtime) => runtime === "deno-tcp" ? "deno" : runtime;
+
 const out = { date: new Date().toISOString(), quick, seed, frames, connections };
 if (parts.includes("idle")) {
-  const only = runtimes.flatMap((r) => [`webwire-${r}`, `raw-${r}`]).join(",");
+  const only = runtimes.flatMap((r) => [`webwire-${r}`, `raw-${rawOf(r)}`]).join(",");
   out.idle = runJson(
     "bench/reliability/idle_memory.mjs",
     [String(connections), "--only", only, ...(quick ? ["--quick"] : [])],

@@ -7,7 +7,12 @@ import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { bin, root } from "../bench_support.mjs";
 
-const names = { bun: "Bun", deno: "Deno", node: "Node (ws)" };
+const names = {
+  bun: "Bun",
+  deno: "Deno (Deno.serve)",
+  "deno-tcp": "Deno (serveDenoTcp)",
+  node: "Node (ws)",
+};
 /** What the runtime's heap may grow by while it parses a slow reader's requests. */
 export const heapAllowanceKiB = 48 * 1024;
 /** Polling and timers: how late after closeTimeout a socket may still count as on time. */
@@ -204,11 +209,14 @@ ${goals.join("\n")}
 | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 ${rows.join("\n")}
 
-On Deno a peer that does not read holds its socket: Deno keeps a write it cannot finish, and the
-adapter's \`terminate()\` (which closes Deno's resource) does not end the TCP connection while that
-write waits (\`adapters/deno_socket.ts\` says so). Our server has let the connection go (its
-\`onClientDisconnected\` has run), but the runtime keeps the file descriptor and its buffers until
-the peer reads or disconnects: a client that never reads can hold a Deno server's sockets.
+On Deno with \`Deno.serve\` a peer that does not read holds its socket: Deno keeps a write it
+cannot finish, and the adapter's \`terminate()\` (which closes Deno's resource) does not end the
+TCP connection while that write waits (\`adapters/deno_socket.ts\` says so). Our server has let the
+connection go (its \`onClientDisconnected\` has run), but the runtime keeps the file descriptor and
+its buffers until the peer reads or disconnects. Deno's other adapter, \`serveDenoTcp\`
+(\`adapters/deno_tcp.ts\`), owns the TCP connection and frames the WebSocket itself: its
+\`terminate()\` closes the connection and drops the write, so the socket is gone within
+closeTimeout there.
 `;
 }
 

@@ -12,7 +12,7 @@
  * 1 to 64 frames without being closed, a hostile client closes (code 1000) and reconnects.
  *
  * Usage (run by `node bench/reliability/faults.mjs`, bundled for Node):
- *   node dist/bench/fuzz.mjs --runtime bun|deno|node [--frames N] [--seed S] [--hostile N]
+ *   node dist/bench/fuzz.mjs --runtime bun|deno|deno-tcp|node [--frames N] [--seed S] [--hostile N]
  *     [--neighbours N] [--deadline MS]
  *
  * @module

@@ -32,6 +32,10 @@ const targets = [
     command: [bin("deno"), ["run", "-A", "bench/e2e/webwire_server.ts", ...lifetime]],
   },
   {
+    id: "webwire-deno-tcp",
+    command: [bin("deno"), ["run", "-A", "bench/e2e/webwire_server.ts", "--tcp", ...lifetime]],
+  },
+  {
     id: "raw-deno",
     command: [bin("deno"), ["run", "-A", "bench/e2e/raw_echo_deno.ts", ...lifetime]],
   },
@@ -146,15 +150,16 @@ for (const target of targets) {
 
 // Per runtime: ours against the raw echo, where both ran.
 const goalKiB = 2;
-const runtimes = ["bun", "deno", "node"].flatMap((runtime) => {
+const runtimes = ["bun", "deno", "deno-tcp", "node"].flatMap((runtime) => {
   const ours = results.find((r) => r.id === `webwire-${runtime}`);
-  const raw = results.find((r) => r.id === `raw-${runtime}`);
+  // Both Deno adapters against Deno's raw echo.
+  const raw = results.find((r) => r.id === `raw-${runtime === "deno-tcp" ? "deno" : runtime}`);
   if (ours === undefined) return [];
   const aboveRaw = raw === undefined
     ? null
     : Number((ours.kibPerConnection - raw.kibPerConnection).toFixed(2));
   // The goal of #10 names Bun and Node; Deno is measured and reported without one.
-  const hasGoal = runtime !== "deno" && aboveRaw !== null;
+  const hasGoal = !runtime.startsWith("deno") && aboveRaw !== null;
   return [{
     runtime,
     opened: ours.opened,

@@ -5,7 +5,7 @@
 // of bench/README.md.
 //
 // Usage: node bench/reliability/load_measure.mjs [--quick] [--only shutdown,storm,logins]
-//          [--runtimes bun,deno,node] [--seed N]
+//          [--runtimes bun,deno,deno-tcp,node] [--seed N]
 //   full:    10 shutdown trials of 16 connections × 64 requests in flight, a storm of 1 000
 //            clients, 10 kill rounds amid 50 login workers (about 2 minutes)
 //   --quick: 2 trials, 100 clients, 2 rounds (seconds)

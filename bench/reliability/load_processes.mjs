@@ -16,10 +16,15 @@ const buildDir = join(root, "dist", "bench_reliability");
 const serverScript = "bench/reliability/load_server.ts";
 
 /** The runtimes a server runs on. */
-export const runtimes = ["bun", "deno", "node"];
+export const runtimes = ["bun", "deno", "deno-tcp", "node"];
 
 /** What the table calls each runtime's server. */
-export const runtimeLabels = { bun: "Bun", deno: "Deno", node: "Node (ws)" };
+export const runtimeLabels = {
+  bun: "Bun",
+  deno: "Deno (Deno.serve)",
+  "deno-tcp": "Deno (serveDenoTcp)",
+  node: "Node (ws)",
+};
 
 /** Bundles the server for Node; call once before `startServer("node", ...)`. */
 export async function buildNodeServer() {
@@ -122,6 +127,8 @@ export async function startServer(runtime, args = []) {
     ? [bin("bun"), [serverScript, ...all]]
     : runtime === "deno"
     ? [bin("deno"), ["run", "-A", serverScript, ...all]]
+    : runtime === "deno-tcp"
+    ? [bin("deno"), ["run", "-A", serverScript, "--tcp", ...all]]
     : [process.execPath, [join(buildDir, "load_server.mjs"), ...all]];
   const server = startProcess(`${runtime} server`, command, commandArgs);
   const [, url] = await server.line(/^READY (\S+) \d+$/);

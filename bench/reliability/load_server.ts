@@ -32,6 +32,8 @@ const { values } = parseArgs({
     port: { type: "string", default: "0" },
     "session-dir": { type: "string" },
     lifetime: { type: "string", default: "600" },
+    // Read by serveOnRuntime: Deno's TCP adapter instead of Deno.serve.
+    tcp: { type: "boolean", default: false },
   },
 });
 

@@ -85,8 +85,9 @@ for (const r of json.slowReader) {
     assert.equal(r.neighbourErrors, 0, r.neighbourErrorSamples.join("; "));
   });
   if (r.runtime === "deno") {
-    // A known limit of Deno (adapters/deno_socket.ts): a write the peer never reads keeps the
-    // socket open. The benchmark reports it as not met; not checked here.
+    // A known limit of Deno.serve's WebSocket (adapters/deno_socket.ts): a write the peer never
+    // reads keeps the socket open. The benchmark reports it as not met; not checked here
+    // (serveDenoTcp, runtime "deno-tcp", is checked).
     console.log(
       `note: ${name}: socket gone after ${r.goneAfterDecisionMs ?? "never"} ms (not checked)`,
     );

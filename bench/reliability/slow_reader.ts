@@ -9,7 +9,7 @@
  * the neighbour's errors. Linux only. Prints one JSON line.
  *
  * Usage (run by `node bench/reliability/faults.mjs`, bundled for Node):
- *   node dist/bench/slow_reader.mjs --runtime bun|deno|node [--max-send-buffer B]
+ *   node dist/bench/slow_reader.mjs --runtime bun|deno|deno-tcp|node [--max-send-buffer B]
  *     [--close-timeout MS] [--payload B] [--seed S]
  *
  * @module
