@@ -79,6 +79,9 @@ export interface DenoTcpListenOptions extends ListenOptions {
   requestTimeout?: number;
 }
 
+/** How long to wait before accepting again after a failed accept (such as EMFILE). */
+const acceptRetryMs = 50;
+
 /** The largest request body a fallback is given. */
 const maxFallbackBody = 1 << 20;
 
@@ -119,11 +122,19 @@ export function serveDenoTcp(
     requestTimeout: options.requestTimeout ?? 10_000,
     secure: options.tls !== undefined,
   };
+  let listening = true;
   const accepting = (async () => {
-    try {
-      for await (const conn of listener) void handshake(context, conn);
-    } catch {
-      // The listener was closed.
+    while (listening) {
+      let conn: Deno.Conn;
+      try {
+        conn = await listener.accept();
+      } catch (error) {
+        if (!listening || error instanceof Deno.errors.BadResource) return;
+        // Out of file descriptors, say: accepting goes on once some have been freed.
+        await new Promise((resolve) => setTimeout(resolve, acceptRetryMs));
+        continue;
+      }
+      void handshake(context, conn);
     }
   })();
   const boundPort = listener.addr.port;
@@ -133,6 +144,7 @@ export function serveDenoTcp(
     url: options.tls === undefined ? url : url.replace(/^ws:/, "wss:"),
     close: async () => {
       await server.shutdown();
+      listening = false;
       listener.close();
       await accepting;
       for (const conn of handshaking) closeQuietly(conn);

@@ -241,3 +241,27 @@ test("the client's close is answered with its code and reported as the client's"
     assert.deepEqual(disconnects[0], { kind: "client-closed", code: 4001, message: "done" });
   });
 });
+
+test("with tls, it serves wss:// (testing/tls: a test CA and its certificate for localhost)", {
+  skip: !isDeno && "Deno only",
+}, async () => {
+  const read = (name: string) =>
+    Deno.readTextFileSync(new URL(`../testing/tls/${name}`, import.meta.url));
+  const cert = read("localhost_cert.pem");
+  const ca = read("ca_cert.pem");
+  await withServer({ tls: { cert, key: read("localhost_key.pem") } }, async ({ port, url }) => {
+    assert.equal(url, `wss://127.0.0.1:${port}/`);
+    const conn = await Deno.connectTls({ hostname: "localhost", port, caCerts: [ca] });
+    const head = new TextEncoder().encode(upgradeHead("Sec-WebSocket-Version: 13\r\n"));
+    await conn.write(oneWrite([head, echo(9), maskedCloseFrame(1000)]));
+    let answer = "";
+    const buffer = new Uint8Array(4096);
+    for (let n = await conn.read(buffer); n !== null; n = await conn.read(buffer)) {
+      answer += String.fromCharCode(...buffer.subarray(0, n));
+    }
+    conn.close();
+    assert.match(answer, /^HTTP\/1\.1 101 Switching Protocols\r\n/);
+    assert.ok(answer.includes("9"), "the reply to request 9");
+    assert.equal(answer.slice(-4), "\x88\x02\x03\xe8", "the close frame echoes 1000");
+  });
+});
