@@ -131,7 +131,11 @@ async function trial(
 const trials = Number(process.argv[2] ?? 10);
 const runtime = "Bun" in globalThis ? "bun" : "Deno" in globalThis ? "deno" : "node";
 const adapters = (process.argv[3]?.split(",") ??
-  (runtime === "node" ? ["node"] : ["runtime", "hono", "node"])) as Adapter[];
+  (runtime === "node"
+    ? ["node"]
+    : runtime === "deno"
+    ? ["runtime", "hono", "node", "deno-tcp"]
+    : ["runtime", "hono", "node"])) as Adapter[];
 const Client = await clientClass();
 for (const adapter of adapters) {
   const results: Record<string, Record<string, number>> = {};
