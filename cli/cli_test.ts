@@ -194,6 +194,34 @@ test("bad URLs and arguments exit with 2, an unreachable server with 3", async (
   assert.match(unreachable.stderr, /cannot connect/);
 });
 
+test("serve --runtime deno --deno-tcp serves on Deno's TCP adapter; other runtimes refuse it", async () => {
+  const [command, ...rest] = runTs(main);
+  const child = spawn(
+    command,
+    [...rest, "serve", "--port", "0", "--runtime", "deno", "--deno-tcp"],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  try {
+    let output = "";
+    child.stdout!.setEncoding("utf8");
+    child.stdout!.on("data", (chunk: string) => output += chunk);
+    await until(() => /listening on ws:\/\/\S+/.test(output), "serve printed its URL", 20_000);
+    const served = /listening on (ws:\/\/\S+)/.exec(output)![1];
+    const run = await cli("call", served, "echo", "over tcp");
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout.trim(), "over tcp");
+  } finally {
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGINT");
+    await exited;
+  }
+  const refused = await cli("serve", "--runtime", "bun", "--deno-tcp");
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /--deno-tcp needs the deno runtime/);
+});
+
 test("--help of every command documents the exit codes", async () => {
   for (const command of ["serve", "call", "signal", "listen", "conformance"]) {
     const run = await cli(command, "--help");

@@ -16,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import type { RunningServer } from "../adapters/deno.ts";
 import { serveBun } from "../adapters/bun.ts";
 import { serveDeno } from "../adapters/deno.ts";
+import { serveDenoTcp } from "../adapters/deno_tcp.ts";
 import { conformanceService } from "../conformance/service.ts";
 import { Server } from "../server/server.ts";
 import { FileSessionManager } from "../session/file_session_manager.ts";
@@ -54,6 +55,8 @@ Options:
                          the CLI). Another runtime is started as a child process; node
                          needs a repository checkout with npm install (esbuild bundles
                          the CLI for Node 20, which cannot run TypeScript)
+  --deno-tcp             on Deno, serve with serveDenoTcp (Deno.listen and this library's
+                         own WebSocket framing) instead of Deno.serve
   -h, --help             this help
 
 ${exitCodesHelp}`;
@@ -63,8 +66,10 @@ async function listen(
   server: Server,
   port: number,
   hostname: string,
+  denoTcp: boolean,
 ): Promise<RunningServer> {
   if (runtime === "bun") return serveBun(server, { port, hostname });
+  if (runtime === "deno" && denoTcp) return await serveDenoTcp(server, { port, hostname });
   if (runtime === "deno") return serveDeno(server, { port, hostname });
   // Loaded only here, so that Deno and Bun never load the ws package for other commands.
   const { serveNode } = await import("../adapters/node.ts");
@@ -106,6 +111,7 @@ export const serveCommand: Command = {
       runtime: { type: "string" },
       redis: { type: "string" },
       "redis-prefix": { type: "string" },
+      "deno-tcp": { type: "boolean" },
     });
     if (parsed.values.help === true) {
       console.log(help);
@@ -130,6 +136,10 @@ export const serveCommand: Command = {
     }
     if (redisPrefix === "") throw new CliError(ExitCode.Usage, "--redis-prefix must not be empty");
     if (redisUrl !== undefined) checkRedisUrl(redisUrl);
+    const denoTcp = parsed.values["deno-tcp"] === true;
+    if (denoTcp && runtime !== "deno") {
+      throw new CliError(ExitCode.Usage, "--deno-tcp needs the deno runtime (--runtime deno)");
+    }
     if (runtime !== here) {
       const rest = args.filter((arg, i) => arg !== "--runtime" && args[i - 1] !== "--runtime")
         .filter((arg) => !arg.startsWith("--runtime="));
@@ -150,7 +160,7 @@ export const serveCommand: Command = {
     await server.clusterJoined;
     let running: RunningServer;
     try {
-      running = await listen(runtime, server, port, hostname);
+      running = await listen(runtime, server, port, hostname, denoTcp);
     } catch (error) {
       await server.shutdown();
       await redis?.close();
