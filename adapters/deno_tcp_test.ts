@@ -14,7 +14,13 @@ import type { DisconnectReason } from "../server/disconnect_reason.ts";
 import { MemorySessionManager } from "../session/memory_session_manager.ts";
 import { TcpClient } from "../testing/tcp_client.ts";
 import { until } from "../testing/until.ts";
-import { maskedCloseFrame, maskedFrame, Opcode, type ServerFrame } from "../testing/ws_frame.ts";
+import {
+  maskedCloseFrame,
+  maskedFrame,
+  oneWrite,
+  Opcode,
+  type ServerFrame,
+} from "../testing/ws_frame.ts";
 import type { RunningServer } from "./deno.ts";
 import { type DenoTcpListenOptions, serveDenoTcp } from "./deno_tcp.ts";
 
@@ -63,16 +69,6 @@ const upgradeHead = (extra = "") =>
 
 function echo(i: number): Uint8Array {
   return maskedFrame(encodeRequest({ id: requestIdFromNumber(i), name: "echo", payload: `${i}` }));
-}
-
-function oneWrite(frames: Uint8Array[]): Uint8Array {
-  const all = new Uint8Array(frames.reduce((sum, frame) => sum + frame.length, 0));
-  let at = 0;
-  for (const frame of frames) {
-    all.set(frame, at);
-    at += frame.length;
-  }
-  return all;
 }
 
 function repliedIds(frames: ServerFrame[]): number[] {

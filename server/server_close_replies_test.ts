@@ -8,22 +8,11 @@ import { silentLogger } from "../protocol/logger.ts";
 import { adaptersOfThisRuntime, type StartOptions, startServer } from "../testing/serve.ts";
 import { TcpClient } from "../testing/tcp_client.ts";
 import { until } from "../testing/until.ts";
-import { maskedFrame, Opcode, type ServerFrame } from "../testing/ws_frame.ts";
+import { maskedFrame, oneWrite, Opcode, type ServerFrame } from "../testing/ws_frame.ts";
 import type { DisconnectReason } from "./disconnect_reason.ts";
 
 const adapters = adaptersOfThisRuntime;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The frames as one buffer: one TCP write, so the server reads them together. */
-function oneWrite(frames: Uint8Array[]): Uint8Array {
-  const all = new Uint8Array(frames.reduce((sum, frame) => sum + frame.length, 0));
-  let at = 0;
-  for (const frame of frames) {
-    all.set(frame, at);
-    at += frame.length;
-  }
-  return all;
-}
 
 function echoRequests(count: number): Uint8Array[] {
   return Array.from(

@@ -156,3 +156,24 @@ function readFrame(bytes: Uint8Array, at: number): { frame: ServerFrame; end: nu
   if (bytes.length < start + length) return null;
   return { frame: { opcode, payload: bytes.slice(start, start + length) }, end: start + length };
 }
+
+/**
+ * Frames (or any byte arrays) joined into one buffer, to be written in one TCP write so that the
+ * server reads them together.
+ *
+ * @example
+ * ```ts
+ * import { maskedFrame, oneWrite } from "./ws_frame.ts";
+ * const both = oneWrite([maskedFrame(new Uint8Array([1])), maskedFrame(new Uint8Array([2]))]);
+ * console.assert(both.length === 2 * 7);
+ * ```
+ */
+export function oneWrite(frames: readonly Uint8Array[]): Uint8Array {
+  const all = new Uint8Array(frames.reduce((sum, frame) => sum + frame.length, 0));
+  let at = 0;
+  for (const frame of frames) {
+    all.set(frame, at);
+    at += frame.length;
+  }
+  return all;
+}

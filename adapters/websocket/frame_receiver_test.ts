@@ -4,7 +4,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { SeededRandom } from "../../bench/reliability/seeded_random.ts";
-import { maskedCloseFrame, maskedFrame, Opcode } from "../../testing/ws_frame.ts";
+import { maskedCloseFrame, maskedFrame, oneWrite, Opcode } from "../../testing/ws_frame.ts";
+
+const joined = (...parts: Uint8Array[]) => oneWrite(parts);
 import { FrameReceiver } from "./frame_receiver.ts";
 
 type Event =
@@ -31,16 +33,6 @@ function fragment(payload: Uint8Array, opcode: number, fin: boolean): Uint8Array
   return frame;
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const whole = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    whole.set(part, at);
-    at += part.length;
-  }
-  return whole;
-}
-
 function bytesOf(length: number, seed: number): Uint8Array {
   const bytes = new Uint8Array(length);
   for (let i = 0; i < length; i++) bytes[i] = (i * 31 + seed) & 0xff;
@@ -53,7 +45,7 @@ const lengths = [0, 1, 3, 63, 64, 67, 125, 126, 127, 1000, 65535, 65536, 70001];
 test("every length encoding reads back the bytes sent, in arrays of their own", () => {
   const { receiver, events } = receiverWith();
   const payloads = lengths.map((length, i) => bytesOf(length, i));
-  const stream = concat(...payloads.map((payload) => maskedFrame(payload)));
+  const stream = joined(...payloads.map((payload) => maskedFrame(payload)));
   receiver.receive(stream);
   assert.equal(events.length, payloads.length);
   events.forEach((event, i) => {
@@ -77,7 +69,7 @@ test("the stream split into reads of any size gives the same messages (seeded)",
     maskedFrame(bytesOf(66000, 6)),
     maskedCloseFrame(1000, "bye"),
   ];
-  const stream = concat(...frames);
+  const stream = joined(...frames);
   const expected = receiverWith();
   expected.receiver.receive(stream);
   assert.deepEqual(expected.events.map((e) => e.kind), [
@@ -90,7 +82,7 @@ test("the stream split into reads of any size gives the same messages (seeded)",
   ]);
   assert.equal(expected.events[1].kind === "message" && expected.events[1].data, "héllo ✓");
   const fragmented = expected.events[3] as { data: Uint8Array };
-  assert.deepEqual(fragmented.data, concat(bytesOf(300, 2), bytesOf(70, 4), bytesOf(1, 5)));
+  assert.deepEqual(fragmented.data, joined(bytesOf(300, 2), bytesOf(70, 4), bytesOf(1, 5)));
   for (let round = 0; round < 60; round++) {
     const { receiver, events } = receiverWith();
     // One reused read buffer, overwritten after each read, as a socket's is.
@@ -141,7 +133,7 @@ const badFrames: [string, Uint8Array, number, string][] = [
   ],
   [
     "new message inside a fragmented one",
-    concat(fragment(bytesOf(2, 0), Opcode.Binary, false), maskedFrame(bytesOf(2, 0))),
+    joined(fragment(bytesOf(2, 0), Opcode.Binary, false), maskedFrame(bytesOf(2, 0))),
     1002,
     "a new message before the last one's final fragment",
   ],
@@ -163,7 +155,7 @@ const badFrames: [string, Uint8Array, number, string][] = [
   ],
   [
     "fragmented text not UTF-8",
-    concat(
+    joined(
       fragment(new Uint8Array([0xe2, 0x9c]), Opcode.Text, false),
       fragment(new Uint8Array([0x41]), 0, true),
     ),
@@ -181,7 +173,7 @@ const badFrames: [string, Uint8Array, number, string][] = [
 for (const [name, frame, code, reason] of badFrames) {
   test(`a bad frame fails once with its code and reason, then nothing is read: ${name}`, () => {
     const { receiver, events } = receiverWith(1000);
-    receiver.receive(concat(maskedFrame(bytesOf(2, 9)), frame, maskedFrame(bytesOf(2, 9))));
+    receiver.receive(joined(maskedFrame(bytesOf(2, 9)), frame, maskedFrame(bytesOf(2, 9))));
     assert.deepEqual(events.slice(1), [{ kind: "fail", code, reason }]);
     assert.equal(receiver.done, true);
     receiver.receive(maskedFrame(bytesOf(2, 9)));
@@ -199,7 +191,7 @@ test("a message over the limit fails with 1009 from its header alone", () => {
     reason: "message over the buffer size of 1000 bytes",
   }]);
   const fragments = receiverWith(1000);
-  fragments.receiver.receive(concat(
+  fragments.receiver.receive(joined(
     fragment(bytesOf(600, 0), Opcode.Binary, false),
     fragment(bytesOf(401, 0), 0, true).subarray(0, 4),
   ));
@@ -221,7 +213,7 @@ test("a message over the limit fails with 1009 from its header alone", () => {
 test("a close frame without a body reads as 1005, and ends reading", () => {
   const { receiver, events } = receiverWith();
   receiver.receive(
-    concat(maskedFrame(new Uint8Array(0), Opcode.Close), maskedFrame(bytesOf(1, 0))),
+    joined(maskedFrame(new Uint8Array(0), Opcode.Close), maskedFrame(bytesOf(1, 0))),
   );
   assert.deepEqual(events, [{ kind: "close", code: 1005, reason: "" }]);
   const withReason = receiverWith();
@@ -231,7 +223,7 @@ test("a close frame without a body reads as 1005, and ends reading", () => {
 
 test("pongs are ignored and pings reported with their payload, also between fragments", () => {
   const { receiver, events } = receiverWith();
-  receiver.receive(concat(
+  receiver.receive(joined(
     fragment(bytesOf(3, 1), Opcode.Binary, false),
     maskedFrame(bytesOf(2, 2), Opcode.Pong),
     maskedFrame(bytesOf(125, 3), Opcode.Ping),
@@ -239,6 +231,6 @@ test("pongs are ignored and pings reported with their payload, also between frag
   ));
   assert.deepEqual(events, [
     { kind: "ping", payload: bytesOf(125, 3) },
-    { kind: "message", data: concat(bytesOf(3, 1), bytesOf(3, 4)) },
+    { kind: "message", data: joined(bytesOf(3, 1), bytesOf(3, 4)) },
   ]);
 });

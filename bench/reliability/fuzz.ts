@@ -20,7 +20,7 @@
 
 import process from "node:process";
 import { TcpClient } from "../../testing/tcp_client.ts";
-import { maskedCloseFrame } from "../../testing/ws_frame.ts";
+import { maskedCloseFrame, oneWrite } from "../../testing/ws_frame.ts";
 import { neighbourStats, probe, runNeighbour } from "./echo_neighbour.ts";
 import { numberOption, runtimeOption } from "./fault_args.ts";
 import { startFaultServer } from "./fault_server_process.ts";
@@ -79,7 +79,7 @@ async function hostile(random: SeededRandom): Promise<void> {
         count(mutationKinds, frame.kind.split("+")[0]);
         if (frame.kind.endsWith("+text")) count(mutationKinds, "(as a text frame)");
       }
-      client.write(concat(parts));
+      client.write(oneWrite(parts));
       written += burst;
       budget -= burst;
       sent += burst;
@@ -161,13 +161,3 @@ console.log(JSON.stringify({
   serverLoggedSample: server.errorLines.slice(0, 5),
 }));
 process.exit(0);
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
