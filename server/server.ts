@@ -12,29 +12,17 @@
  * @module
  */
 
-import { encodeAcceptConf } from "../protocol/encode_control_message.ts";
-import type { Logger } from "../protocol/logger.ts";
-import { createTracer, type Tracer } from "../protocol/trace.ts";
 import type { Payload } from "../protocol/payload.ts";
-import { FileSessionManager } from "../session/file_session_manager.ts";
-import { DefaultSessionKeyGenerator } from "../session/session_key.ts";
-import type { SessionKeyGenerator, SessionManager } from "../session/session_manager.ts";
 import { CloseCode } from "./close_codes.ts";
 import type { Connection } from "./connection.ts";
-import { ClusterLink } from "./cluster_link.ts";
 import type { SessionLifecycle } from "./connection_session.ts";
 import { ConnectionState } from "./connection_state.ts";
-import type { ServerContext } from "./server_context.ts";
-import { OfflineSignals } from "./offline_signals.ts";
-import { resolveLimits, type ServerLimits, type ServerOptions } from "./options.ts";
-import { RateLimitedLog } from "./rate_limited_log.ts";
-import { SessionExpiryClock } from "./session_expiry.ts";
-import { serverSessionLifecycle } from "./session_lifecycle.ts";
-import { SessionRegistry } from "./session_registry.ts";
-import { ServerPush, signalBytes } from "./server_push.ts";
+import type { ServerLimits, ServerOptions } from "./options.ts";
+import { ReadTimeoutWatch } from "./read_timeout_watch.ts";
+import { signalBytes } from "./server_push.ts";
+import { createServerParts, type ServerParts } from "./server_parts.ts";
 import type { BroadcastOptions, SignalOptions } from "./signal_options.ts";
 import { checkTopicName } from "./topic_name.ts";
-import { TopicRegistry } from "./topic_registry.ts";
 import type {
   ConnectionOptions,
   PeerInfo,
@@ -43,9 +31,7 @@ import type {
   UpgradeDecision,
   UpgradeRequestHead,
 } from "./transport.ts";
-
-/** The options of a connection that `beforeUpgrade` gave none: one object for all of them. */
-const noOptions: ConnectionOptions = Object.freeze({});
+import { decideUpgrade } from "./upgrade_decision.ts";
 
 /**
  * A WebWire server: hooks, sessions, limits and the set of open connections.
@@ -69,25 +55,8 @@ const noOptions: ConnectionOptions = Object.freeze({});
  */
 export class Server {
   readonly #hooks: ServerOptions;
-  readonly #limits: ServerLimits;
-  readonly #sessions: SessionRegistry<ConnectionState>;
-  readonly #sessionManager: SessionManager;
-  readonly #keyGenerator: SessionKeyGenerator;
-  readonly #logger: Logger;
-  readonly #tracer: Tracer | undefined;
-  readonly #violationLog: RateLimitedLog;
-  readonly #acceptConf: Uint8Array;
-  readonly #connections = new Set<ConnectionState>();
-  /** Checks every connection's read timeout while there are connections. */
-  #readTimeoutTimer: ReturnType<typeof setInterval> | undefined;
-  /** Sockets sent their close frame and not yet closed: shutdown waits for them. */
-  readonly #closingSockets = new Set<Promise<void>>();
-  readonly #topics = new TopicRegistry<ConnectionState>();
-  readonly #offline: OfflineSignals | null;
-  readonly #expiry: SessionExpiryClock;
-  readonly #cluster: ClusterLink;
-  readonly #push: ServerPush;
-  readonly #context: ServerContext;
+  readonly #parts: ServerParts;
+  readonly #readTimeouts: ReadTimeoutWatch;
   #shuttingDown = false;
   #shutdown: Promise<void> | undefined;
 
@@ -98,81 +67,14 @@ export class Server {
    */
   constructor(options: ServerOptions = {}) {
     this.#hooks = options;
-    this.#limits = resolveLimits(options);
-    // In a cluster the cluster counts a session's connections on every node.
-    this.#sessions = new SessionRegistry(
-      options.cluster === undefined ? this.#limits.maxSessionConnections : 0,
+    this.#parts = createServerParts(options, {
+      isShuttingDown: () => this.#shuttingDown,
+      closeSession: (key) => this.closeSession(key),
+    });
+    this.#readTimeouts = new ReadTimeoutWatch(
+      this.#parts.connections,
+      this.#parts.limits.readTimeout,
     );
-    this.#sessionManager = options.sessionManager ?? new FileSessionManager({
-      directory: options.sessionDirectory ?? ".webwire-sessions",
-      // Keys of a custom generator need not look like default keys; the file manager's own
-      // file-name rule still keeps every key inside the directory.
-      ...(options.sessionKeyGenerator !== undefined ? { isValidKey: () => true } : {}),
-    });
-    this.#keyGenerator = options.sessionKeyGenerator ?? new DefaultSessionKeyGenerator();
-    this.#logger = options.logger ?? console;
-    this.#tracer = createTracer("server", options.trace, this.#logger);
-    this.#violationLog = new RateLimitedLog(this.#logger, violationLogLimit);
-    this.#acceptConf = encodeAcceptConf({
-      readTimeoutMs: this.#limits.readTimeout,
-      messageBufferSize: this.#limits.messageBufferSize,
-      subProtocol: options.subProtocol ?? "",
-    });
-    this.#offline = options.offlineSignals === false
-      ? null
-      : new OfflineSignals(options.offlineSignals ?? {}, (key, reason) => {
-        try {
-          this.#hooks.onOfflineSignalDropped?.(key, reason);
-        } catch (error) {
-          this.#logger.error("onOfflineSignalDropped hook failed", error);
-        }
-      });
-    this.#expiry = new SessionExpiryClock(
-      options,
-      this.#sessionManager,
-      (key) => void this.closeSession(key).catch((error) => this.#logger.error(error)),
-      this.#logger,
-    );
-    this.#cluster = new ClusterLink(options.cluster ?? null, this.#logger, options.onClusterError);
-    const isShuttingDown = () => this.#shuttingDown;
-    this.#context = {
-      hooks: this.#hooks,
-      limits: this.#limits,
-      sessions: this.#sessions,
-      topics: this.#topics,
-      sessionLifecycle: serverSessionLifecycle({
-        sessions: this.#sessions,
-        manager: this.#sessionManager,
-        expiry: this.#expiry,
-        offline: this.#offline,
-        cluster: this.#cluster,
-        maxSessionConnections: this.#limits.maxSessionConnections,
-        logger: this.#logger,
-      }),
-      sessionManager: this.#sessionManager,
-      keyGenerator: this.#keyGenerator,
-      logger: this.#logger,
-      tracer: this.#tracer,
-      violationLog: this.#violationLog,
-      get shuttingDown() {
-        return isShuttingDown();
-      },
-      removeConnection: (state) => void this.#connections.delete(state),
-      socketClosing: (gone) => {
-        this.#closingSockets.add(gone);
-        gone.then(() => this.#closingSockets.delete(gone));
-      },
-    };
-    this.#push = new ServerPush({
-      connections: this.#connections,
-      topics: this.#topics,
-      sessions: this.#sessions,
-      offline: this.#offline,
-      cluster: this.#cluster,
-      sessionsEnabled: this.#limits.sessionsEnabled,
-      logger: this.#logger,
-    });
-    this.#cluster.join({ deliver: (message) => this.#push.deliver(message) });
   }
 
   /**
@@ -180,12 +82,12 @@ export class Server {
    * nodes reach this server's connections from then on. Never rejects: a failure is logged.
    */
   get clusterJoined(): Promise<void> {
-    return this.#cluster.joined;
+    return this.#parts.cluster.joined;
   }
 
   /** How many pushes could not be relayed to the other nodes of the cluster. */
   get clusterErrors(): number {
-    return this.#cluster.failures;
+    return this.#parts.cluster.failures;
   }
 
   /**
@@ -193,19 +95,19 @@ export class Server {
    * server alone without a cluster; `sessionConnections` lists this server's).
    */
   async clusterSessionConnectionCount(key: string): Promise<number> {
-    const cluster = this.#cluster.cluster;
-    if (cluster === null) return this.#sessions.holders(key).size;
+    const cluster = this.#parts.cluster.cluster;
+    if (cluster === null) return this.#parts.sessions.holders(key).size;
     return await cluster.sessionConnectionCount(key);
   }
 
   /** The settings in force, defaults filled in (read timeout, buffer size, ...). */
   get limits(): ServerLimits {
-    return this.#limits;
+    return this.#parts.limits;
   }
 
   /** The accept-conf message every connection receives first. */
   get acceptConf(): Uint8Array {
-    return this.#acceptConf.slice();
+    return this.#parts.acceptConf.slice();
   }
 
   /** Whether {@link Server.shutdown} was called. */
@@ -215,17 +117,17 @@ export class Server {
 
   /** How many connections are open. */
   get connectionCount(): number {
-    return this.#connections.size;
+    return this.#parts.connections.size;
   }
 
   /** How many sessions at least one open connection holds. */
   get activeSessionsCount(): number {
-    return this.#sessions.activeSessions;
+    return this.#parts.sessions.activeSessions;
   }
 
   /** The open connections that hold the session with this key. */
   sessionConnections(key: string): Connection[] {
-    return this.#sessions.connections(key).map((state) => state.connection);
+    return this.#parts.sessions.connections(key).map((state) => state.connection);
   }
 
   /**
@@ -240,7 +142,7 @@ export class Server {
    * ```
    */
   topicConnections(topic: string): Connection[] {
-    return Array.from(this.#topics.subscribers(topic), (state) => state.connection);
+    return Array.from(this.#parts.topics.subscribers(topic), (state) => state.connection);
   }
 
   /**
@@ -255,12 +157,12 @@ export class Server {
    * ```
    */
   connections(): Connection[] {
-    return Array.from(this.#connections, (state) => state.connection);
+    return Array.from(this.#parts.connections, (state) => state.connection);
   }
 
   /** How many signals kept for offline sessions were dropped because a bound was passed. */
   get droppedOfflineSignals(): number {
-    return this.#offline?.dropped ?? 0;
+    return this.#parts.offline?.dropped ?? 0;
   }
 
   /**
@@ -284,7 +186,7 @@ export class Server {
     payload: Payload | Uint8Array | string = "",
     options: BroadcastOptions = {},
   ): number {
-    return this.#push.broadcast(signalBytes(name, payload, options.encoding), options.filter);
+    return this.#parts.push.broadcast(signalBytes(name, payload, options.encoding), options.filter);
   }
 
   /**
@@ -311,7 +213,7 @@ export class Server {
     options: SignalOptions = {},
   ): number {
     checkTopicName(topic);
-    return this.#push.publish(topic, signalBytes(name, payload, options.encoding));
+    return this.#parts.push.publish(topic, signalBytes(name, payload, options.encoding));
   }
 
   /**
@@ -337,7 +239,7 @@ export class Server {
     payload: Payload | Uint8Array | string = "",
     options: SignalOptions = {},
   ): number {
-    return this.#push.signalSession(key, signalBytes(name, payload, options.encoding));
+    return this.#parts.push.signalSession(key, signalBytes(name, payload, options.encoding));
   }
 
   /**
@@ -346,15 +248,15 @@ export class Server {
    * Resolves to the number of connections that held it.
    */
   async closeSession(key: string): Promise<number> {
-    this.#cluster.relay({ kind: "close-session", key });
+    this.#parts.cluster.relay({ kind: "close-session", key });
     return await this.#closeSessionLocally(key);
   }
 
   async #closeSessionLocally(key: string): Promise<number> {
-    const states = this.#sessions.connections(key);
+    const states = this.#parts.sessions.connections(key);
     if (states.length === 0) {
       this.#lifecycle.destroyed(key);
-      await this.#sessionManager.onSessionClosed(key);
+      await this.#parts.sessionManager.onSessionClosed(key);
       return 0;
     }
     for (const state of states) await state.closeSession();
@@ -368,35 +270,8 @@ export class Server {
    * runtimes without a WHATWG `Request` pass an {@link UpgradeRequestHead} instead, so that
    * the `Request` is built only when a hook needs it.
    */
-  async prepareUpgrade(request: Request | UpgradeRequestHead): Promise<UpgradeDecision> {
-    const full = () => request instanceof Request ? request : request.toRequest();
-    if (request.method === "OPTIONS") {
-      const response = this.#hooks.onOptions !== undefined
-        ? await this.#hooks.onOptions(full())
-        : new Response(null, { status: 204 });
-      return { accept: false, response };
-    }
-    if (this.#shuttingDown) return { accept: false, response: unavailable() };
-    const upgrade = request instanceof Request
-      ? request.headers.get("upgrade")
-      : request.header("upgrade");
-    if (upgrade?.toLowerCase() !== "websocket") {
-      return {
-        accept: false,
-        response: new Response("expected a WebSocket upgrade\n", {
-          status: 426,
-          headers: { upgrade: "websocket" },
-        }),
-      };
-    }
-    let options: ConnectionOptions = noOptions;
-    if (this.#hooks.beforeUpgrade !== undefined) {
-      const decision = await this.#hooks.beforeUpgrade(full());
-      if (decision instanceof Response) return { accept: false, response: decision };
-      if (decision) options = decision;
-    }
-    if (this.#shuttingDown) return { accept: false, response: unavailable() };
-    return { accept: true, options };
+  prepareUpgrade(request: Request | UpgradeRequestHead): Promise<UpgradeDecision> {
+    return decideUpgrade(request, this.#hooks, this);
   }
 
   /**
@@ -413,15 +288,16 @@ export class Server {
       socket.close(CloseCode.GoingAway, "server shutting down");
       return { message: () => {}, closed: () => {}, drained: () => {} };
     }
-    const state = new ConnectionState(this.#context, socket, options, peer.remoteAddress);
-    this.#connections.add(state);
-    this.#watchReadTimeouts();
-    if (this.#tracer !== undefined) this.#tracer.sent(state.tracePeer, this.#acceptConf);
-    socket.send(this.#acceptConf);
+    const { acceptConf, tracer } = this.#parts;
+    const state = new ConnectionState(this.#parts.context, socket, options, peer.remoteAddress);
+    this.#parts.connections.add(state);
+    this.#readTimeouts.start();
+    if (tracer !== undefined) tracer.sent(state.tracePeer, acceptConf);
+    socket.send(acceptConf);
     try {
       this.#hooks.onClientConnected?.(state.connection);
     } catch (error) {
-      this.#logger.error("onClientConnected hook failed", error);
+      this.#parts.logger.error("onClientConnected hook failed", error);
     }
     return state;
   }
@@ -439,40 +315,20 @@ export class Server {
     return this.#shutdown;
   }
 
-  /**
-   * One timer for all connections, not one each (a timer costs more memory than the rest of an
-   * idle connection on some runtimes): a silent connection is closed between `readTimeout` and
-   * a quarter of it (at most 1 s) later.
-   */
-  #watchReadTimeouts(): void {
-    if (this.#readTimeoutTimer !== undefined) return;
-    const tick = Math.min(1000, Math.floor(this.#limits.readTimeout / 4));
-    this.#readTimeoutTimer = setInterval(() => {
-      if (this.#connections.size === 0) return this.#stopReadTimeouts();
-      const now = Date.now();
-      for (const state of this.#connections) state.checkReadTimeout(now);
-    }, tick);
-  }
-
-  #stopReadTimeouts(): void {
-    clearInterval(this.#readTimeoutTimer);
-    this.#readTimeoutTimer = undefined;
-  }
-
   get #lifecycle(): SessionLifecycle {
-    return this.#context.sessionLifecycle;
+    return this.#parts.context.sessionLifecycle;
   }
 
   async #shutDown(timeout: number | undefined): Promise<void> {
     this.#shuttingDown = true;
-    this.#expiry.stop();
+    this.#parts.expiry.stop();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = timeout === undefined
       ? undefined
       : new Promise<void>((resolve) => timer = setTimeout(resolve, timeout));
     try {
       await Promise.all(
-        [...this.#connections].map((state) =>
+        [...this.#parts.connections].map((state) =>
           state.closeGracefully("shutdown", CloseCode.GoingAway, "server shutting down", deadline)
         ),
       );
@@ -481,19 +337,9 @@ export class Server {
     }
     // Gone at the latest `closeTimeout` after their close frames: the HTTP server that stops
     // next finds no WebSocket to cut short.
-    await Promise.all(this.#closingSockets);
-    this.#stopReadTimeouts();
-    this.#violationLog.flush();
-    await this.#cluster.leave();
+    await Promise.all(this.#parts.closingSockets);
+    this.#readTimeouts.stop();
+    this.#parts.violationLog.flush();
+    await this.#parts.cluster.leave();
   }
-}
-
-/**
- * Protocol violations written to the logger: a hostile client causes them at will, and the
- * `onProtocolViolation` hook sees every one.
- */
-const violationLogLimit = { max: 10, windowMs: 10_000, what: "protocol violations" };
-
-function unavailable(): Response {
-  return new Response("server shutting down\n", { status: 503 });
 }

@@ -12,44 +12,30 @@
  * @module
  */
 
-import {
-  mkdir,
-  open,
-  readdir,
-  readFile,
-  rename,
-  stat,
-  unlink,
-  utimes,
-  writeFile,
-} from "node:fs/promises";
-import { basename, dirname, join, resolve } from "node:path";
-import { WebwireError } from "../protocol/webwire_error.ts";
-import type { SessionInfo } from "../protocol/session_json.ts";
+import { mkdir, readdir, readFile, stat, utimes } from "node:fs/promises";
+import { resolve } from "node:path";
 import { Timestamp } from "../protocol/timestamp.ts";
+import {
+  errorCode,
+  removeFileIfPresent,
+  syncDirectory,
+  writeFileAtomically,
+} from "./atomic_file.ts";
+import { PerKeyQueue } from "./per_key_queue.ts";
 import { isDefaultSessionKey } from "./session_key.ts";
 import { isExpired } from "./session_expiry_rule.ts";
+import { formatSessionFile, parseSessionFile, type SessionFile } from "./session_file_format.ts";
+import { sessionFilePath, sessionKeysOf } from "./session_file_path.ts";
 import type {
   Session,
   SessionExpiry,
   SessionLookupResult,
   SessionManager,
 } from "./session_manager.ts";
-
-const fileSuffix = ".wwrsess";
+import { StaleTemporaryFiles } from "./stale_temporary_files.ts";
 
 /** Session files looked at by one sweep, at most. */
 const sweepBatch = 1000;
-
-/** Temporary files older than this are left over from a crash, and removed. */
-const staleTemporaryMs = 60_000;
-
-/**
- * Whatever `isValidKey` says, a key becomes a file name only if it is 1 to 200 characters of
- * `A-Z a-z 0-9 _ - = .` not starting with a dot: no separators, no `..`, no NUL, no drive
- * letters, nothing a file system treats specially, and short enough for any name limit.
- */
-const safeFileKey = /^[A-Za-z0-9_=-][A-Za-z0-9_=.-]{0,199}$/;
 
 /**
  * Options of a {@link FileSessionManager}.
@@ -84,35 +70,6 @@ export interface FileSessionManagerOptions {
    * either way. Costs a few milliseconds per write on most disks (see the README's figures).
    */
   durable?: boolean;
-}
-
-/**
- * A session file that cannot be read as one: not JSON, or without valid `"c"` and `"l"` times,
- * or with an `"i"` that is not an object. A lookup that meets one throws this error (a server
- * answers the restore with an internal error); the file is left as it is.
- *
- * @example
- * ```ts
- * import { CorruptSessionFileError } from "./file_session_manager.ts";
- * const error = new CorruptSessionFileError("/tmp/x.wwrsess", "not JSON");
- * console.assert(error.path === "/tmp/x.wwrsess" && error.name === "CorruptSessionFileError");
- * ```
- */
-export class CorruptSessionFileError extends WebwireError {
-  /** The path of the corrupt file. */
-  readonly path: string;
-
-  /** Creates the error for the file at `path`, saying what is wrong with it. */
-  constructor(path: string, problem: string, options?: ErrorOptions) {
-    super(`corrupt session file ${path}: ${problem}`, options);
-    this.path = path;
-  }
-}
-
-interface SessionFile {
-  creation: Timestamp;
-  lastLookup: Timestamp;
-  info?: SessionInfo;
 }
 
 /**
@@ -155,7 +112,7 @@ export class FileSessionManager implements SessionManager {
   readonly directory: string;
   readonly #resolvedDirectory: string;
   readonly #isValidKey: (key: string) => boolean;
-  readonly #queues = new Map<string, Promise<void>>();
+  readonly #queue = new PerKeyQueue();
   readonly #clock: () => number;
   readonly #durable: boolean;
   /** Keys a connection of this process holds (created or found, not yet released). */
@@ -164,12 +121,8 @@ export class FileSessionManager implements SessionManager {
   /** Where the next sweep goes on: the last file name the previous one looked at. */
   #sweepCursor = "";
   #directoryReady: Promise<void> | undefined;
-  /**
-   * When the temporary files last seen too young to remove turn a minute old: the first write
-   * after it looks again. Without it, a restart within a minute of a crash kept the crash's
-   * files for good (unless sweeps ran).
-   */
-  #temporariesRecheckAt: number | undefined;
+  /** Temporary files a crashed process left: removed before the first write and by sweeps. */
+  readonly #staleTemporaries: StaleTemporaryFiles;
 
   /** Creates a manager for the directory; nothing is touched until the first session. */
   constructor(options: FileSessionManagerOptions) {
@@ -181,6 +134,7 @@ export class FileSessionManager implements SessionManager {
     this.#isValidKey = options.isValidKey ?? isDefaultSessionKey;
     this.#clock = options.clock ?? Date.now;
     this.#durable = options.durable ?? false;
+    this.#staleTemporaries = new StaleTemporaryFiles(this.#resolvedDirectory, this.#clock);
   }
 
   /** Whether writes are synced to disk before they resolve (the `durable` option). */
@@ -203,7 +157,7 @@ export class FileSessionManager implements SessionManager {
         ),
       );
     }
-    return this.#queued(session.key, async () => {
+    return this.#queue.run(session.key, async () => {
       await this.#ensureDirectory();
       await this.#write(path, session);
       this.#held.add(session.key);
@@ -220,7 +174,7 @@ export class FileSessionManager implements SessionManager {
   onSessionLookup(key: string): Promise<SessionLookupResult | null> {
     const path = this.#pathOf(key);
     if (path === null) return Promise.resolve(null);
-    return this.#queued(key, async () => {
+    return this.#queue.run(key, async () => {
       let text: string;
       try {
         text = await readFile(path, "utf8");
@@ -230,7 +184,7 @@ export class FileSessionManager implements SessionManager {
       }
       const stored = parseSessionFile(text, path);
       if (await this.#isExpired(key, path, stored)) {
-        await removeFile(path);
+        await removeFileIfPresent(path);
         return null;
       }
       await this.#write(path, { ...stored, lastLookup: Timestamp.now() });
@@ -244,10 +198,10 @@ export class FileSessionManager implements SessionManager {
     const path = this.#pathOf(key);
     if (path === null) return Promise.resolve();
     this.#held.delete(key);
-    return this.#queued(key, async () => {
-      await removeFile(path);
+    return this.#queue.run(key, async () => {
+      await removeFileIfPresent(path);
       // A logged-out session must not come back after a power loss.
-      if (this.#durable) await this.#syncDirectory();
+      if (this.#durable) await syncDirectory(this.#resolvedDirectory);
     });
   }
 
@@ -264,7 +218,7 @@ export class FileSessionManager implements SessionManager {
     const path = this.#pathOf(key);
     if (path === null) return Promise.resolve();
     this.#held.delete(key);
-    return this.#queued(key, async () => {
+    return this.#queue.run(key, async () => {
       const now = new Date(this.#clock());
       try {
         await utimes(path, now, now);
@@ -289,10 +243,8 @@ export class FileSessionManager implements SessionManager {
       if (errorCode(error) === "ENOENT") return 0;
       throw error;
     }
-    await this.#removeStaleTemporaryFiles(names);
-    const keys = names.filter((name) => name.endsWith(fileSuffix))
-      .map((name) => name.slice(0, -fileSuffix.length))
-      .sort();
+    await this.#staleTemporaries.remove(names);
+    const keys = sessionKeysOf(names);
     const start = keys.findIndex((key) => key > this.#sweepCursor);
     const batch = (start === -1 ? keys : keys.slice(start)).slice(0, sweepBatch);
     this.#sweepCursor = batch.length < sweepBatch ? "" : batch[batch.length - 1];
@@ -301,7 +253,7 @@ export class FileSessionManager implements SessionManager {
       if (this.#held.has(key)) continue;
       const path = this.#pathOf(key);
       if (path === null) continue;
-      const gone = await this.#queued(key, async () => {
+      const gone = await this.#queue.run(key, async () => {
         if (this.#held.has(key)) return false;
         let stored: SessionFile;
         try {
@@ -310,7 +262,7 @@ export class FileSessionManager implements SessionManager {
           return false;
         }
         if (!(await this.#isExpired(key, path, stored))) return false;
-        await removeFile(path);
+        await removeFileIfPresent(path);
         return true;
       });
       if (gone) removed++;
@@ -334,41 +286,9 @@ export class FileSessionManager implements SessionManager {
     return isExpired(expiry, { creation, lastUse }, this.#clock());
   }
 
-  async #removeStaleTemporaryFiles(names: string[]): Promise<void> {
-    const now = this.#clock();
-    let recheckAt: number | undefined;
-    for (const name of names) {
-      if (!(name.startsWith(".") && name.endsWith(".tmp"))) continue;
-      const path = join(this.#resolvedDirectory, name);
-      try {
-        const modified = (await stat(path)).mtimeMs;
-        if (now - modified > staleTemporaryMs) await unlink(path);
-        else recheckAt = Math.min(recheckAt ?? Infinity, modified + staleTemporaryMs + 1);
-      } catch {
-        // Gone already, or renamed by a writer that was still running: nothing to clean.
-      }
-    }
-    this.#temporariesRecheckAt = recheckAt;
-  }
-
-  /** Removes the temporary files that were too young at the last look, once they are not. */
-  async #recheckTemporaryFiles(): Promise<void> {
-    const at = this.#temporariesRecheckAt;
-    if (at === undefined || this.#clock() < at) return;
-    this.#temporariesRecheckAt = undefined;
-    const names = await readdir(this.#resolvedDirectory).catch(() => []);
-    await this.#removeStaleTemporaryFiles(names);
-  }
-
   /** The file of a key, or `null` when the key must not reach the file system. */
   #pathOf(key: string): string | null {
-    if (typeof key !== "string" || !safeFileKey.test(key) || !this.#isValidKey(key)) return null;
-    const path = join(this.#resolvedDirectory, key + fileSuffix);
-    // Redundant with the pattern above; kept so that a future change to it cannot open a hole.
-    if (dirname(path) !== this.#resolvedDirectory || basename(path) !== key + fileSuffix) {
-      return null;
-    }
-    return path;
+    return sessionFilePath(this.#resolvedDirectory, key, this.#isValidKey);
   }
 
   /**
@@ -380,7 +300,7 @@ export class FileSessionManager implements SessionManager {
     this.#directoryReady ??= mkdir(this.#resolvedDirectory, { recursive: true, mode: 0o700 })
       .then(async () => {
         const names = await readdir(this.#resolvedDirectory).catch(() => []);
-        await this.#removeStaleTemporaryFiles(names);
+        await this.#staleTemporaries.remove(names);
       })
       .then(
         () => {},
@@ -393,111 +313,8 @@ export class FileSessionManager implements SessionManager {
   }
 
   async #write(path: string, session: SessionFile): Promise<void> {
-    await this.#recheckTemporaryFiles();
-    const temporary = join(this.#resolvedDirectory, `.${basename(path)}.${randomHex()}.tmp`);
-    try {
-      const text = formatSessionFile(session);
-      if (this.#durable) await writeSynced(temporary, text);
-      else await writeFile(temporary, text, { mode: 0o600, flag: "wx" });
-      await rename(temporary, path);
-    } catch (error) {
-      await unlink(temporary).catch(() => {});
-      throw error;
-    }
-    if (this.#durable) await this.#syncDirectory();
+    await this.#staleTemporaries.recheck();
+    const text = formatSessionFile(session);
+    await writeFileAtomically(this.#resolvedDirectory, path, text, { durable: this.#durable });
   }
-
-  /** Makes renames and removals in the directory durable (`fsync` of the directory). */
-  async #syncDirectory(): Promise<void> {
-    const directory = await open(this.#resolvedDirectory, "r");
-    try {
-      await directory.sync();
-    } finally {
-      await directory.close();
-    }
-  }
-
-  /** Runs `task` after every earlier task of the same key has settled. */
-  #queued<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.#queues.get(key) ?? Promise.resolve();
-    const result = previous.then(task);
-    const settled = result.then(() => {}, () => {});
-    this.#queues.set(key, settled);
-    void settled.then(() => {
-      if (this.#queues.get(key) === settled) this.#queues.delete(key);
-    });
-    return result;
-  }
-}
-
-/** Writes a new file (mode 0o600) and syncs its contents to disk before closing it. */
-async function writeSynced(path: string, text: string): Promise<void> {
-  const file = await open(path, "wx", 0o600);
-  try {
-    await file.writeFile(text);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-}
-
-async function removeFile(path: string): Promise<void> {
-  try {
-    await unlink(path);
-  } catch (error) {
-    if (errorCode(error) !== "ENOENT") throw error;
-  }
-}
-
-function formatSessionFile(session: SessionFile): string {
-  return JSON.stringify({
-    c: session.creation.toString(),
-    l: session.lastLookup.toString(),
-    i: session.info ?? null,
-  });
-}
-
-function parseSessionFile(text: string, path: string): SessionFile {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new CorruptSessionFileError(path, "not JSON", { cause: error });
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new CorruptSessionFileError(path, "not a JSON object");
-  }
-  const { c, l, i } = value as Record<string, unknown>;
-  if (typeof c !== "string" || typeof l !== "string") {
-    throw new CorruptSessionFileError(path, 'needs RFC 3339 strings "c" and "l"');
-  }
-  let file: SessionFile;
-  try {
-    file = { creation: Timestamp.parse(c), lastLookup: Timestamp.parse(l) };
-  } catch (error) {
-    throw new CorruptSessionFileError(path, 'needs RFC 3339 strings "c" and "l"', {
-      cause: error,
-    });
-  }
-  if (i !== undefined && i !== null) {
-    if (typeof i !== "object" || Array.isArray(i)) {
-      throw new CorruptSessionFileError(path, '"i" must be an object or null');
-    }
-    file.info = i as SessionInfo;
-  }
-  return file;
-}
-
-function randomHex(): string {
-  return Array.from(
-    crypto.getRandomValues(new Uint8Array(8)),
-    (b) => b.toString(16).padStart(2, "0"),
-  )
-    .join("");
-}
-
-function errorCode(error: unknown): unknown {
-  return typeof error === "object" && error !== null
-    ? (error as { code?: unknown }).code
-    : undefined;
 }

@@ -4,7 +4,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { CorruptSessionFileError, FileSessionManager } from "./file_session_manager.ts";
+import { CorruptSessionFileError } from "./corrupt_session_file_error.ts";
+import { FileSessionManager } from "./file_session_manager.ts";
 import { generateSessionKey } from "./session_key.ts";
 import { Timestamp } from "../protocol/timestamp.ts";
 

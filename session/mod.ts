@@ -31,11 +31,8 @@ export {
   type MemorySessionManagerOptions,
 } from "./memory_session_manager.ts";
 export { isExpired, type SessionTimes } from "./session_expiry_rule.ts";
-export {
-  CorruptSessionFileError,
-  FileSessionManager,
-  type FileSessionManagerOptions,
-} from "./file_session_manager.ts";
+export { FileSessionManager, type FileSessionManagerOptions } from "./file_session_manager.ts";
+export { CorruptSessionFileError } from "./corrupt_session_file_error.ts";
 export {
   DefaultSessionKeyGenerator,
   generateSessionKey,

@@ -23,7 +23,7 @@ import * as v from "valibot";
 import { silentLogger } from "../protocol/logger.ts";
 import { RequestError } from "../protocol/request_error.ts";
 import type { IncomingSignal } from "../server/incoming.ts";
-import { type ContractOf, defineContract } from "../typed/contract.ts";
+import { type ContractOf, defineContract } from "../typed/define_contract.ts";
 import { createRouter, type RouterOptions } from "../typed/router.ts";
 import { TypedServer } from "../typed/typed_server.ts";
 import { unchecked } from "../typed/unchecked.ts";

@@ -50,28 +50,27 @@
  * @module
  */
 
-export {
-  type ClientSignalName,
-  type ClientSignalPayload,
-  type Contract,
-  type ContractDefinition,
-  type ContractOf,
-  type ContractSchemas,
-  type ContractSection,
-  defineContract,
-  type FieldOrUndefined,
-  type InferContract,
-  type PayloadArg,
-  type PayloadArgs,
-  type RequestName,
-  type RequestPayload,
-  type RequestReply,
-  type RequestSchemas,
-  type SchemaOutputOr,
-  type SchemaSection,
-  type ServerSignalName,
-  type ServerSignalPayload,
+export type {
+  ClientSignalName,
+  ClientSignalPayload,
+  Contract,
+  ContractSection,
+  FieldOrUndefined,
+  RequestName,
+  RequestPayload,
+  RequestReply,
+  ServerSignalName,
+  ServerSignalPayload,
 } from "./contract.ts";
+export { type ContractDefinition, type ContractOf, defineContract } from "./define_contract.ts";
+export type {
+  ContractSchemas,
+  InferContract,
+  RequestSchemas,
+  SchemaOutputOr,
+  SchemaSection,
+} from "./contract_schemas.ts";
+export type { PayloadArg, PayloadArgs } from "./payload_args.ts";
 export { unchecked } from "./unchecked.ts";
 export {
   createRouter,

@@ -6,7 +6,7 @@
  * @example
  * ```ts
  * import { Server } from "../server/server.ts";
- * import { defineContract } from "./contract.ts";
+ * import { defineContract } from "./define_contract.ts";
  * import { createRouter } from "./router.ts";
  *
  * const api = defineContract<{ requests: { add: { payload: [number, number]; reply: number } } }>();
@@ -25,11 +25,11 @@ import type {
   ClientSignalName,
   ClientSignalPayload,
   Contract,
-  ContractDefinition,
   RequestName,
   RequestPayload,
   RequestReply,
 } from "./contract.ts";
+import type { ContractDefinition } from "./define_contract.ts";
 import { BadPayloadError, TypedErrorCode } from "./errors.ts";
 import { summarizeIssues } from "./issue_summary.ts";
 import { decodeValue, encodeValue } from "./payload_codec.ts";
@@ -184,7 +184,7 @@ const binaryHint = " (a binary payload is raw bytes: send JSON as UTF-8)";
  * import { RequestError } from "../protocol/request_error.ts";
  * import { startServer } from "../testing/serve.ts";
  * import { Client } from "../client/client.ts";
- * import { defineContract } from "./contract.ts";
+ * import { defineContract } from "./define_contract.ts";
  * import { createRouter } from "./router.ts";
  *
  * interface Users {

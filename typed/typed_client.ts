@@ -6,7 +6,7 @@
  * @example
  * ```ts
  * import { Client } from "../client/client.ts";
- * import { defineContract } from "./contract.ts";
+ * import { defineContract } from "./define_contract.ts";
  * import { TypedClient } from "./typed_client.ts";
  *
  * const api = defineContract<{ requests: { add: { payload: [number, number]; reply: number } } }>();
@@ -29,15 +29,14 @@ import type {
   ClientSignalName,
   ClientSignalPayload,
   Contract,
-  ContractDefinition,
-  PayloadArg,
-  PayloadArgs,
   RequestName,
   RequestPayload,
   RequestReply,
   ServerSignalName,
   ServerSignalPayload,
 } from "./contract.ts";
+import type { ContractDefinition } from "./define_contract.ts";
+import type { PayloadArg, PayloadArgs } from "./payload_args.ts";
 import { decodeValue, encodeValue } from "./payload_codec.ts";
 
 /**
@@ -111,7 +110,7 @@ export interface ListenOptions {
  * import { Client } from "../client/client.ts";
  * import { RequestError } from "../protocol/request_error.ts";
  * import { startServer } from "../testing/serve.ts";
- * import { defineContract } from "./contract.ts";
+ * import { defineContract } from "./define_contract.ts";
  * import { createRouter } from "./router.ts";
  * import { TypedClient } from "./typed_client.ts";
  *

@@ -7,7 +7,7 @@ import { recordingLogger } from "../testing/client_support.ts";
 import { startServer } from "../testing/serve.ts";
 import { chat, startChat } from "../testing/typed_chat.ts";
 import { until } from "../testing/until.ts";
-import { defineContract } from "./contract.ts";
+import { defineContract } from "./define_contract.ts";
 import { BadPayloadError } from "./errors.ts";
 import { createRouter } from "./router.ts";
 import { TypedClient } from "./typed_client.ts";

@@ -5,7 +5,7 @@
  * @example
  * ```ts
  * import { Server } from "../server/server.ts";
- * import { defineContract } from "./contract.ts";
+ * import { defineContract } from "./define_contract.ts";
  * import { TypedServer } from "./typed_server.ts";
  *
  * const news = defineContract<{ serverSignals: { headline: { title: string } } }>();
@@ -20,14 +20,9 @@
 import type { Connection } from "../server/connection.ts";
 import type { Server } from "../server/server.ts";
 import type { BroadcastOptions } from "../server/signal_options.ts";
-import type {
-  Contract,
-  ContractDefinition,
-  PayloadArg,
-  PayloadArgs,
-  ServerSignalName,
-  ServerSignalPayload,
-} from "./contract.ts";
+import type { Contract, ServerSignalName, ServerSignalPayload } from "./contract.ts";
+import type { ContractDefinition } from "./define_contract.ts";
+import type { PayloadArg, PayloadArgs } from "./payload_args.ts";
 import { encodeValue } from "./payload_codec.ts";
 
 /**
@@ -52,7 +47,7 @@ export type TypedBroadcastOptions = Omit<BroadcastOptions, "encoding">;
  * @example
  * ```ts
  * import { Server } from "../server/server.ts";
- * import { defineContract } from "./contract.ts";
+ * import { defineContract } from "./define_contract.ts";
  * import { createRouter } from "./router.ts";
  * import { TypedServer } from "./typed_server.ts";
  *

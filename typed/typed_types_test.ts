@@ -8,15 +8,15 @@ import { Client } from "../client/client.ts";
 import { RequestError } from "../protocol/request_error.ts";
 import { startServer } from "../testing/serve.ts";
 import { type Chat, chat, type Message, startChat } from "../testing/typed_chat.ts";
-import {
-  type ClientSignalPayload,
-  type Contract,
-  defineContract,
-  type RequestName,
-  type RequestPayload,
-  type RequestReply,
-  type ServerSignalPayload,
+import type {
+  ClientSignalPayload,
+  Contract,
+  RequestName,
+  RequestPayload,
+  RequestReply,
+  ServerSignalPayload,
 } from "./contract.ts";
+import { defineContract } from "./define_contract.ts";
 import { createRouter } from "./router.ts";
 import { TypedClient } from "./typed_client.ts";
 import { TypedServer } from "./typed_server.ts";

@@ -26,7 +26,7 @@ const accept: StandardSchemaV1<unknown> = {
  *
  * @example
  * ```ts
- * import { defineContract } from "./contract.ts";
+ * import { defineContract } from "./define_contract.ts";
  * import { unchecked } from "./unchecked.ts";
  * interface Message {
  *   from: string;

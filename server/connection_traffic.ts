@@ -1,0 +1,381 @@
+/**
+ * The message path of one connection, the part that runs for every message: reading frames
+ * (limits, decoding, tracing), starting the handlers of requests and signals under the
+ * concurrency limit and the pending-message limit, and sending with backpressure. The rest of a
+ * connection (sessions, topics, closing) is `ConnectionState`, built on this class; the two are
+ * one object, so a message passes through no extra layer. Internal to the server core.
+ *
+ * @example
+ * ```ts
+ * import { Server } from "./server.ts";
+ * import { encodeRequest } from "../protocol/encode_payload_message.ts";
+ * const sent: Uint8Array[] = [];
+ * const socket = { send: (b: Uint8Array) => void sent.push(b), close: () => {}, bufferedAmount: 0 };
+ * const server = new Server({ onRequest: (request) => request.payload, closeTimeout: 10 });
+ * const connection = server.accept({ ...socket, terminate: () => connection.closed() });
+ * connection.message(encodeRequest({ id: new Uint8Array(8), name: "echo", payload: "hi" }));
+ * await server.shutdown(); // after the reply: sent are accept-conf and the reply
+ * console.assert(sent.length === 2);
+ * ```
+ * @module
+ */
+
+import { decodeMessage } from "../protocol/decode.ts";
+import { encodeSpecialReply } from "../protocol/encode_control_message.ts";
+import { encodeReplyInScratch } from "../protocol/encode_in_scratch.ts";
+import { encodeReply } from "../protocol/encode_payload_message.ts";
+import type {
+  CloseSessionMessage,
+  RequestMessage,
+  RestoreSessionMessage,
+  SignalMessage,
+} from "../protocol/message.ts";
+import { MessageType } from "../protocol/message_type.ts";
+import { ProtocolError } from "../protocol/protocol_error.ts";
+import { CloseCode } from "./close_codes.ts";
+import { ConcurrencyLimiter } from "./concurrency_limiter.ts";
+import type { Connection } from "./connection.ts";
+import type { DisconnectReason } from "./disconnect_reason.ts";
+import { ConnectionInactiveError } from "./errors.ts";
+import { callRequestHandler, callSignalHandler, type HandlerSite } from "./handler_calls.ts";
+import type { ProtocolViolation } from "./options.ts";
+import { pendingRequestKey } from "./pending_request_key.ts";
+import { reportViolation } from "./protocol_violations.ts";
+import { SendBuffer } from "./send_buffer.ts";
+import { tracePeer } from "./trace_peer.ts";
+import type { ServerContext } from "./server_context.ts";
+import type { TransportSocket } from "./transport.ts";
+
+/** The most a WebSocket frame header adds to a server's message (2 to 10 bytes), and spare. */
+const frameHeaderRoom = 16;
+
+/**
+ * The message path of one connection; `ConnectionState` is the whole connection.
+ *
+ * @example
+ * ```ts
+ * import type { ConnectionTraffic } from "./connection_traffic.ts";
+ * const silentFor = (traffic: ConnectionTraffic, now: number): number => now - traffic.lastRead;
+ * ```
+ */
+export abstract class ConnectionTraffic {
+  /** The facade that handlers see. */
+  abstract readonly connection: Connection;
+  /** The server this connection belongs to. */
+  protected readonly server: ServerContext;
+  /** The socket. */
+  protected readonly socket: TransportSocket;
+  /** Made with the first request or signal (an idle connection needs none). */
+  #limiter: ConcurrencyLimiter | undefined;
+  readonly #concurrencyLimit: number;
+  // What an idle connection does not need is made when first needed: memory per connection
+  // is what a server with many idle clients pays for.
+  /** Aborted when the connection ends; made with the first request. */
+  #abort: AbortController | undefined;
+  /** Ids of requests received and not yet answered. */
+  #pendingIds: Set<number | string> | undefined;
+  /** Made when a reply or handler first waits for the socket to drain. */
+  #sendBuffer: SendBuffer | undefined;
+  #open = true;
+  #closing = false;
+  /**
+   * Why the server decided to close (a violation, a flood, a read timeout): from then on nothing
+   * more is read, and the close frame follows the replies of the handlers already running.
+   */
+  #decided: DisconnectReason | undefined;
+  #tasks = 0;
+  #idleWaiters: (() => void)[] | undefined;
+  #lastRead = Date.now();
+  #site: HandlerSite | undefined;
+  /**
+   * At least as many bytes as the socket has queued: what it had when last asked plus what was
+   * sent since (with room for frame headers). Asking the socket costs a call into the runtime on
+   * Deno; while this bound is under a limit, the queue is too, and nobody needs to ask.
+   */
+  #queuedAtMost = Infinity;
+
+  /** Takes over the socket's traffic; `concurrencyLimit` 0 is unlimited. */
+  constructor(server: ServerContext, socket: TransportSocket, concurrencyLimit: number) {
+    this.server = server;
+    this.socket = socket;
+    this.#concurrencyLimit = concurrencyLimit;
+  }
+
+  get #limits(): ConcurrencyLimiter {
+    return this.#limiter ??= new ConcurrencyLimiter(this.#concurrencyLimit);
+  }
+
+  get #buffer(): SendBuffer {
+    return this.#sendBuffer ??= new SendBuffer(this.socket, this.server.limits.sendHighWaterMark);
+  }
+
+  /** Whether at most the high-water mark is queued for the client. */
+  #isWritable(): boolean {
+    return !this.#open || this.#queuedAtMostUnder(this.server.limits.sendHighWaterMark);
+  }
+
+  /** Whether the socket has at most `limit` bytes queued, asking it only when unsure. */
+  #queuedAtMostUnder(limit: number): boolean {
+    if (this.#queuedAtMost <= limit) return true;
+    this.#queuedAtMost = this.socket.bufferedAmount;
+    return this.#queuedAtMost <= limit;
+  }
+
+  /** Whether the socket is open and the connection is not closing. */
+  get isActive(): boolean {
+    return this.#open && !this.#closing;
+  }
+
+  /** Whether the socket is open (it may be closing gracefully). */
+  get isOpen(): boolean {
+    return this.#open;
+  }
+
+  /** When a frame was last read from the client (ms since the epoch). */
+  get lastRead(): number {
+    return this.#lastRead;
+  }
+
+  /** How trace lines name this connection: its remote address, or `#` and a number. */
+  get tracePeer(): string {
+    return tracePeer(this, this.connection.remoteAddress);
+  }
+
+  /**
+   * Sends raw bytes if the socket is open. Bytes in the scratch buffer are sent before anything
+   * else runs (the tracer's sink is user code that could encode the next message over them).
+   */
+  send(bytes: Uint8Array): void {
+    if (!this.#open) return;
+    this.socket.send(bytes);
+    if (this.server.tracer !== undefined) this.server.tracer.sent(this.tracePeer, bytes);
+    this.#queuedAtMost += bytes.length + frameHeaderRoom;
+    if (!this.#queuedAtMostUnder(this.server.limits.maxSendBuffer)) {
+      const queued = this.#queuedAtMost;
+      // Closing already: the replies it waits for cannot get through either.
+      if (this.#decided !== undefined) return this.closeNow(this.#decided);
+      this.violation({
+        kind: "slow-reader",
+        message: `${queued} bytes queued for a client that does not read`,
+      }, CloseCode.PolicyViolation);
+    }
+  }
+
+  /** A frame from the client (a transport event). */
+  message(data: Uint8Array | string): void {
+    if (!this.#open) return;
+    // Also while a decided close waits for running handlers: the close frame waits for a pause.
+    this.#lastRead = Date.now();
+    if (this.#decided !== undefined) return;
+    if (typeof data === "string") {
+      return this.violation(
+        { kind: "text-frame", message: "text frames are not WebWire messages" },
+        CloseCode.UnsupportedData,
+      );
+    }
+    if (data.length > this.server.limits.messageBufferSize) {
+      return this.violation({
+        kind: "too-big",
+        message:
+          `message of ${data.length} bytes exceeds the buffer of ${this.server.limits.messageBufferSize}`,
+      }, CloseCode.MessageTooBig);
+    }
+    let message;
+    try {
+      message = decodeMessage(data);
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      return this.violation(
+        { kind: "malformed", message: error.message },
+        CloseCode.ProtocolViolation,
+      );
+    }
+    if (this.server.tracer !== undefined) this.server.tracer.received(this.tracePeer, message);
+    switch (message.kind) {
+      case "heartbeat":
+        return;
+      case "request":
+        return this.#receiveRequest(message);
+      case "signal":
+        return this.#receiveSignal(message);
+      case "restore-session":
+      case "close-session":
+        return this.#receiveSessionRequest(message);
+      default:
+        reportViolation(this.server, this.connection, {
+          kind: "unexpected-message",
+          message: `clients do not send ${message.kind} messages (type ${message.type}); ignored`,
+        });
+    }
+  }
+
+  /** The peer broke the WebSocket protocol (a transport event of adapters with own framing). */
+  failed(code: number, reason: string): void {
+    if (!this.#open || this.#decided !== undefined) return;
+    this.#lastRead = Date.now();
+    const kind = code === CloseCode.MessageTooBig ? "too-big" : "malformed";
+    this.violation({ kind, message: reason }, code);
+  }
+
+  /** The socket's send buffer drained (a transport event). */
+  drained(): void {
+    this.#sendBuffer?.drained();
+  }
+
+  /** Resolves when the send buffer is under the high-water mark (or the socket closed). */
+  whenWritable(): Promise<void> {
+    if (this.#isWritable()) return Promise.resolve();
+    return this.#buffer.writable();
+  }
+
+  /** Resolves when no handler of this connection runs or waits. */
+  idle(): Promise<void> {
+    if (this.#tasks === 0) return Promise.resolve();
+    return new Promise((resolve) => (this.#idleWaiters ??= []).push(resolve));
+  }
+
+  // --- What the rest of the connection decides ----------------------------------------------
+
+  /** Answers a restore-session or close-session request. */
+  protected abstract answerSessionRequest(
+    message: RestoreSessionMessage | CloseSessionMessage,
+  ): Promise<void>;
+
+  /** Closes at once: the close frame goes out now. */
+  protected abstract closeNow(reason: DisconnectReason): void;
+
+  /** Reports a violation of the client and closes the connection for it. */
+  protected abstract violation(violation: ProtocolViolation, code: number): void;
+
+  /** Why the server decided to close, once it did: nothing more is read then. */
+  protected get decided(): DisconnectReason | undefined {
+    return this.#decided;
+  }
+
+  /** Whether a handler of this connection runs or waits. */
+  protected get busy(): boolean {
+    return this.#tasks !== 0;
+  }
+
+  /** New requests get the shutdown reply from now on, new signals are dropped. */
+  protected refuseWork(decided?: DisconnectReason): void {
+    this.#closing = true;
+    if (decided !== undefined) this.#decided = decided;
+  }
+
+  /** The connection ended: nothing more is sent, waiting replies and handlers are let go. */
+  protected endTraffic(): void {
+    this.#open = false;
+    this.#sendBuffer?.stop();
+    this.#abort?.abort(new ConnectionInactiveError("reply"));
+  }
+
+  // --- Incoming messages ------------------------------------------------------------------
+
+  #refusesWork(): boolean {
+    return this.#closing || this.server.shuttingDown;
+  }
+
+  #receiveRequest(message: RequestMessage): void {
+    const key = pendingRequestKey(message.bytes);
+    if (this.#pendingIds?.has(key) === true) {
+      return this.violation({
+        kind: "duplicate-request-id",
+        message: "a request reused the id of a request still pending",
+      }, CloseCode.ProtocolViolation);
+    }
+    if (this.#refusesWork()) {
+      return this.send(encodeSpecialReply(MessageType.ShutdownReply, message.id));
+    }
+    if (!this.#startTask()) return;
+    (this.#pendingIds ??= new Set()).add(key);
+    if (this.#limits.tryAcquire()) this.#startRequest(message, key);
+    else this.#limits.acquire(() => this.#startRequest(message, key));
+  }
+
+  #startRequest(message: RequestMessage, key: number | string): void {
+    // A request that waited for a slot while its connection closed has nobody to answer.
+    if (!this.#open) return this.#endRequest(key);
+    const signal = (this.#abort ??= new AbortController()).signal;
+    callRequestHandler(this.#handlerSite, message, key, signal);
+  }
+
+  /** What the handler calls need of this connection. */
+  get #handlerSite(): HandlerSite {
+    if (this.#site !== undefined) return this.#site;
+    const isOpen = () => this.#open;
+    const answer = (key: number | string, reply: Uint8Array) => this.#answer(key, reply);
+    const signalDone = () => this.#endSignal();
+    return this.#site = {
+      hooks: this.server.hooks,
+      connection: this.connection,
+      logger: this.server.logger,
+      get isOpen() {
+        return isOpen();
+      },
+      encodeReply: this.socket.copiesOnSend === true ? encodeReplyInScratch : encodeReply,
+      answer,
+      signalDone,
+    };
+  }
+
+  /** Sends a reply; the request's slot is freed once the send buffer is under its limit. */
+  #answer(key: number | string, reply: Uint8Array): void {
+    this.send(reply);
+    if (this.#isWritable()) return this.#endRequest(key);
+    this.#buffer.writable().then(() => this.#endRequest(key));
+  }
+
+  #endRequest(key: number | string): void {
+    this.#pendingIds?.delete(key);
+    this.#limiter?.release();
+    this.#endTask();
+  }
+
+  #receiveSignal(message: SignalMessage): void {
+    if (this.#refusesWork()) return;
+    if (this.server.hooks.onSignal === undefined) return;
+    if (!this.#startTask()) return;
+    if (this.#limits.tryAcquire()) this.#startSignal(message);
+    else this.#limits.acquire(() => this.#startSignal(message));
+  }
+
+  #startSignal(message: SignalMessage): void {
+    callSignalHandler(this.#handlerSite, message);
+  }
+
+  #endSignal(): void {
+    this.#limiter?.release();
+    this.#endTask();
+  }
+
+  #receiveSessionRequest(message: RestoreSessionMessage | CloseSessionMessage): void {
+    if (this.#refusesWork()) {
+      return this.send(encodeSpecialReply(MessageType.ShutdownReply, message.id));
+    }
+    if (!this.#startTask()) return;
+    void this.answerSessionRequest(message).finally(() => this.#endTask());
+  }
+
+  // --- Limits and tasks -------------------------------------------------------------------
+
+  #startTask(): boolean {
+    if (this.#tasks >= this.server.limits.maxPendingMessages) {
+      this.violation({
+        kind: "flood",
+        message: `more than ${this.server.limits.maxPendingMessages} messages waiting`,
+      }, CloseCode.PolicyViolation);
+      return false;
+    }
+    this.#tasks++;
+    return true;
+  }
+
+  #endTask(): void {
+    if (--this.#tasks > 0) return;
+    const waiters = this.#idleWaiters;
+    if (waiters === undefined) return;
+    this.#idleWaiters = undefined;
+    for (const wake of waiters) wake();
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The read timeout of every connection of a server, checked by one timer for all of them, not
+ * one each (a timer costs more memory than the rest of an idle connection on some runtimes).
+ *
+ * @example
+ * ```ts
+ * import { ReadTimeoutWatch } from "./read_timeout_watch.ts";
+ * const checked: number[] = [];
+ * const connections = new Set([{ checkReadTimeout: (now: number) => void checked.push(now) }]);
+ * const watch = new ReadTimeoutWatch(connections, 40); // checks every 10 ms
+ * watch.start();
+ * await new Promise((resolve) => setTimeout(resolve, 35));
+ * watch.stop();
+ * console.assert(checked.length >= 1);
+ * ```
+ * @module
+ */
+
+/**
+ * A connection whose read timeout can be checked.
+ *
+ * @example
+ * ```ts
+ * import type { ReadTimeoutCheck } from "./read_timeout_watch.ts";
+ * let lastRead = Date.now();
+ * const connection: ReadTimeoutCheck = {
+ *   checkReadTimeout: (now) => {
+ *     if (now - lastRead > 60_000) console.log("closing a silent connection");
+ *   },
+ * };
+ * connection.checkReadTimeout(Date.now());
+ * ```
+ */
+export interface ReadTimeoutCheck {
+  /** Closes the connection if nothing was read from it for the read timeout before `now`. */
+  checkReadTimeout(now: number): void;
+}
+
+/**
+ * Checks the read timeout of every connection in a live set, a few times per read timeout (at
+ * least once a second): a silent connection is closed between `readTimeout` and a quarter of
+ * it (at most 1 s) later. The timer runs only while there are connections.
+ *
+ * @example
+ * ```ts
+ * import { ReadTimeoutWatch } from "./read_timeout_watch.ts";
+ * const connections = new Set<{ checkReadTimeout(now: number): void }>();
+ * const watch = new ReadTimeoutWatch(connections, 60_000);
+ * connections.add({ checkReadTimeout: () => {} });
+ * watch.start(); // on every accepted connection; a running watch stays as it is
+ * watch.stop(); // at shutdown
+ * ```
+ */
+export class ReadTimeoutWatch {
+  readonly #connections: ReadonlySet<ReadTimeoutCheck>;
+  readonly #readTimeout: number;
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  /** Watches `connections` (the server's live set) for a read timeout of `readTimeout` ms. */
+  constructor(connections: ReadonlySet<ReadTimeoutCheck>, readTimeout: number) {
+    this.#connections = connections;
+    this.#readTimeout = readTimeout;
+  }
+
+  /** Starts the timer unless it runs; it stops itself when no connection is left. */
+  start(): void {
+    if (this.#timer !== undefined) return;
+    const tick = Math.min(1000, Math.floor(this.#readTimeout / 4));
+    this.#timer = setInterval(() => {
+      if (this.#connections.size === 0) return this.stop();
+      const now = Date.now();
+      for (const connection of this.#connections) connection.checkReadTimeout(now);
+    }, tick);
+  }
+
+  /** Stops the timer. */
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+}

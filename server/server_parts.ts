@@ -1,0 +1,229 @@
+/**
+ * The parts a `Server` is made of, and how its options make them: session storage and
+ * keys, logging and tracing, offline signals, session expiry, the cluster link, the pushes and
+ * what each connection is given of its server ({@link ServerContext}). Internal to the server
+ * core.
+ *
+ * @example
+ * ```ts
+ * import { createServerParts } from "./server_parts.ts";
+ * import { MemorySessionManager } from "../session/memory_session_manager.ts";
+ * const parts = createServerParts({ sessionManager: new MemorySessionManager(), readTimeout: 30_000 }, {
+ *   isShuttingDown: () => false,
+ *   closeSession: () => Promise.resolve(0),
+ * });
+ * console.assert(parts.limits.readTimeout === 30_000 && parts.connections.size === 0);
+ * parts.expiry.stop();
+ * ```
+ * @module
+ */
+
+import { encodeAcceptConf } from "../protocol/encode_control_message.ts";
+import type { Logger } from "../protocol/logger.ts";
+import { createTracer, type Tracer } from "../protocol/trace.ts";
+import { FileSessionManager } from "../session/file_session_manager.ts";
+import { DefaultSessionKeyGenerator } from "../session/session_key.ts";
+import type { SessionManager } from "../session/session_manager.ts";
+import { ClusterLink } from "./cluster_link.ts";
+import type { ConnectionState } from "./connection_state.ts";
+import { OfflineSignals } from "./offline_signals.ts";
+import { resolveLimits, type ServerLimits, type ServerOptions } from "./options.ts";
+import { RateLimitedLog } from "./rate_limited_log.ts";
+import type { ServerContext } from "./server_context.ts";
+import { ServerPush } from "./server_push.ts";
+import { SessionExpiryClock } from "./session_expiry.ts";
+import { serverSessionLifecycle } from "./session_lifecycle.ts";
+import { SessionRegistry } from "./session_registry.ts";
+import { TopicRegistry } from "./topic_registry.ts";
+
+/**
+ * Protocol violations written to the logger: a hostile client causes them at will, and the
+ * `onProtocolViolation` hook sees every one.
+ */
+const violationLogLimit = { max: 10, windowMs: 10_000, what: "protocol violations" };
+
+/**
+ * What the parts ask of the server they make up.
+ *
+ * @example
+ * ```ts
+ * import type { ServerPartsOwner } from "./server_parts.ts";
+ * let shuttingDown = false;
+ * const owner: ServerPartsOwner = {
+ *   isShuttingDown: () => shuttingDown,
+ *   closeSession: (key) => Promise.resolve(key === "expired-key" ? 1 : 0),
+ * };
+ * shuttingDown = true;
+ * console.assert(owner.isShuttingDown());
+ * ```
+ */
+export interface ServerPartsOwner {
+  /** Whether the server is shutting down; asked (unbound) by connections for every request. */
+  readonly isShuttingDown: () => boolean;
+  /** Closes a session everywhere (`Server.closeSession`); called when a session expires. */
+  closeSession(key: string): Promise<number>;
+}
+
+/**
+ * The parts of one server.
+ *
+ * @example
+ * ```ts
+ * import { createServerParts, type ServerParts } from "./server_parts.ts";
+ * import { MemorySessionManager } from "../session/memory_session_manager.ts";
+ * const parts: ServerParts = createServerParts({ sessionManager: new MemorySessionManager() }, {
+ *   isShuttingDown: () => false,
+ *   closeSession: () => Promise.resolve(0),
+ * });
+ * console.assert(parts.offline !== null && parts.cluster.cluster === null);
+ * parts.expiry.stop();
+ * ```
+ */
+export interface ServerParts {
+  /** The settings in force, defaults filled in. */
+  readonly limits: ServerLimits;
+  /** The open connections, in the order they were accepted. */
+  readonly connections: Set<ConnectionState>;
+  /** Sockets sent their close frame and not yet closed: shutdown waits for them. */
+  readonly closingSockets: Set<Promise<void>>;
+  /** Which connections subscribed to which topic. */
+  readonly topics: TopicRegistry<ConnectionState>;
+  /** Which connections hold which session. */
+  readonly sessions: SessionRegistry<ConnectionState>;
+  /** Session storage: the option's, or files in `sessionDirectory`. */
+  readonly sessionManager: SessionManager;
+  /** Where failures go: the option's, or the console. */
+  readonly logger: Logger;
+  /** Writes the debug trace; `undefined` when tracing is off. */
+  readonly tracer: Tracer | undefined;
+  /** Where protocol violations are logged, at most 10 per 10 s. */
+  readonly violationLog: RateLimitedLog;
+  /** The accept-conf message every connection receives first. */
+  readonly acceptConf: Uint8Array;
+  /** Signals kept for offline sessions, or `null` when `offlineSignals` is `false`. */
+  readonly offline: OfflineSignals | null;
+  /** Session expiry timers and sweeps. */
+  readonly expiry: SessionExpiryClock;
+  /** The cluster, if any. */
+  readonly cluster: ClusterLink;
+  /** What each connection is given of its server. */
+  readonly context: ServerContext;
+  /** Pushes signals to connections, and relays them to the cluster. */
+  readonly push: ServerPush;
+}
+
+/**
+ * Makes the parts of a server from its options, in the order that decides which bad option is
+ * reported first, and joins the cluster (see `Server.clusterJoined`).
+ *
+ * @throws {RangeError} for out-of-range limits or a sub-protocol that is not printable ASCII.
+ * @example
+ * ```ts
+ * import { createServerParts } from "./server_parts.ts";
+ * try {
+ *   createServerParts({ readTimeout: -1 }, {
+ *     isShuttingDown: () => false,
+ *     closeSession: () => Promise.resolve(0),
+ *   });
+ * } catch (error) {
+ *   console.assert(error instanceof RangeError);
+ * }
+ * ```
+ */
+export function createServerParts(options: ServerOptions, owner: ServerPartsOwner): ServerParts {
+  const limits = resolveLimits(options);
+  const connections = new Set<ConnectionState>();
+  const closingSockets = new Set<Promise<void>>();
+  const topics = new TopicRegistry<ConnectionState>();
+  // In a cluster the cluster counts a session's connections on every node.
+  const sessions = new SessionRegistry<ConnectionState>(
+    options.cluster === undefined ? limits.maxSessionConnections : 0,
+  );
+  const sessionManager = options.sessionManager ?? new FileSessionManager({
+    directory: options.sessionDirectory ?? ".webwire-sessions",
+    // Keys of a custom generator need not look like default keys; the file manager's own
+    // file-name rule still keeps every key inside the directory.
+    ...(options.sessionKeyGenerator !== undefined ? { isValidKey: () => true } : {}),
+  });
+  const keyGenerator = options.sessionKeyGenerator ?? new DefaultSessionKeyGenerator();
+  const logger = options.logger ?? console;
+  const tracer = createTracer("server", options.trace, logger);
+  const violationLog = new RateLimitedLog(logger, violationLogLimit);
+  const acceptConf = encodeAcceptConf({
+    readTimeoutMs: limits.readTimeout,
+    messageBufferSize: limits.messageBufferSize,
+    subProtocol: options.subProtocol ?? "",
+  });
+  const offline = options.offlineSignals === false
+    ? null
+    : new OfflineSignals(options.offlineSignals ?? {}, (key, reason) => {
+      try {
+        options.onOfflineSignalDropped?.(key, reason);
+      } catch (error) {
+        logger.error("onOfflineSignalDropped hook failed", error);
+      }
+    });
+  const expiry = new SessionExpiryClock(
+    options,
+    sessionManager,
+    (key) => void owner.closeSession(key).catch((error) => logger.error(error)),
+    logger,
+  );
+  const cluster = new ClusterLink(options.cluster ?? null, logger, options.onClusterError);
+  const isShuttingDown = owner.isShuttingDown;
+  const context: ServerContext = {
+    hooks: options,
+    limits,
+    sessions,
+    topics,
+    sessionLifecycle: serverSessionLifecycle({
+      sessions,
+      manager: sessionManager,
+      expiry,
+      offline,
+      cluster,
+      maxSessionConnections: limits.maxSessionConnections,
+      logger,
+    }),
+    sessionManager,
+    keyGenerator,
+    logger,
+    tracer,
+    violationLog,
+    get shuttingDown() {
+      return isShuttingDown();
+    },
+    removeConnection: (state) => void connections.delete(state),
+    socketClosing: (gone) => {
+      closingSockets.add(gone);
+      gone.then(() => closingSockets.delete(gone));
+    },
+  };
+  const push = new ServerPush({
+    connections,
+    topics,
+    sessions,
+    offline,
+    cluster,
+    sessionsEnabled: limits.sessionsEnabled,
+    logger,
+  });
+  cluster.join({ deliver: (message) => push.deliver(message) });
+  return {
+    limits,
+    connections,
+    closingSockets,
+    topics,
+    sessions,
+    sessionManager,
+    logger,
+    tracer,
+    violationLog,
+    acceptConf,
+    offline,
+    expiry,
+    cluster,
+    context,
+    push,
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * Whether an HTTP request that reached the WebWire endpoint becomes a WebSocket connection:
+ * what {@link Server.prepareUpgrade} decides, apart from the server it asks.
+ *
+ * @example
+ * ```ts
+ * import { decideUpgrade } from "./upgrade_decision.ts";
+ * const request = new Request("http://localhost/", { headers: { upgrade: "websocket" } });
+ * const decision = await decideUpgrade(request, {}, { isShuttingDown: false });
+ * console.assert(decision.accept);
+ * ```
+ * @module
+ */
+
+import type { ServerOptions } from "./options.ts";
+import type { Server } from "./server.ts";
+import type { ConnectionOptions, UpgradeDecision, UpgradeRequestHead } from "./transport.ts";
+
+/** The options of a connection that `beforeUpgrade` gave none: one object for all of them. */
+const noOptions: ConnectionOptions = Object.freeze({});
+
+/**
+ * Decides what to do with an HTTP request that reached the WebWire endpoint: answer an OPTIONS
+ * request (`onOptions`), refuse during shutdown (503) or when it is no WebSocket upgrade (426),
+ * ask `beforeUpgrade`, or accept with the connection's options. Shutdown is looked at again
+ * after `beforeUpgrade`, which may take a while.
+ *
+ * @example
+ * ```ts
+ * import { decideUpgrade } from "./upgrade_decision.ts";
+ * const hooks = {
+ *   beforeUpgrade: (request: Request) =>
+ *     request.headers.get("authorization") === "Bearer s3cret"
+ *       ? { info: { user: "ada" } }
+ *       : new Response("who are you?", { status: 401 }),
+ * };
+ * const anonymous = new Request("http://localhost/", { headers: { upgrade: "websocket" } });
+ * const refused = await decideUpgrade(anonymous, hooks, { isShuttingDown: false });
+ * console.assert(!refused.accept && refused.response.status === 401);
+ * ```
+ */
+export async function decideUpgrade(
+  request: Request | UpgradeRequestHead,
+  hooks: ServerOptions,
+  server: Pick<Server, "isShuttingDown">,
+): Promise<UpgradeDecision> {
+  const full = () => request instanceof Request ? request : request.toRequest();
+  if (request.method === "OPTIONS") {
+    const response = hooks.onOptions !== undefined
+      ? await hooks.onOptions(full())
+      : new Response(null, { status: 204 });
+    return { accept: false, response };
+  }
+  if (server.isShuttingDown) return { accept: false, response: unavailable() };
+  const upgrade = request instanceof Request
+    ? request.headers.get("upgrade")
+    : request.header("upgrade");
+  if (upgrade?.toLowerCase() !== "websocket") {
+    return {
+      accept: false,
+      response: new Response("expected a WebSocket upgrade\n", {
+        status: 426,
+        headers: { upgrade: "websocket" },
+      }),
+    };
+  }
+  let options: ConnectionOptions = noOptions;
+  if (hooks.beforeUpgrade !== undefined) {
+    const decision = await hooks.beforeUpgrade(full());
+    if (decision instanceof Response) return { accept: false, response: decision };
+    if (decision) options = decision;
+  }
+  if (server.isShuttingDown) return { accept: false, response: unavailable() };
+  return { accept: true, options };
+}
+
+function unavailable(): Response {
+  return new Response("server shutting down\n", { status: 503 });
+}

@@ -1,0 +1,153 @@
+/**
+ * Files written atomically: the text goes to a temporary file beside the target (named
+ * `.<name>.<random hex>.tmp`) that is then renamed over it, so a reader never sees a partly
+ * written file; optionally synced to disk (file, then directory). Plus removal that does not
+ * mind a file already gone. Uses `node:fs/promises` (Deno, Bun and Node).
+ *
+ * @example
+ * ```ts
+ * import { mkdtemp, readFile, rm } from "node:fs/promises";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { removeFileIfPresent, writeFileAtomically } from "./atomic_file.ts";
+ *
+ * const directory = await mkdtemp(join(tmpdir(), "atomic-"));
+ * const path = join(directory, "greeting.json");
+ * await writeFileAtomically(directory, path, '{"hello":"world"}', { durable: true });
+ * console.assert((await readFile(path, "utf8")) === '{"hello":"world"}');
+ * await removeFileIfPresent(path);
+ * await removeFileIfPresent(path); // gone already: fine
+ * await rm(directory, { recursive: true });
+ * ```
+ * @module
+ */
+
+import { open, rename, unlink, writeFile } from "node:fs/promises";
+import { basename, join } from "node:path";
+
+/**
+ * Writes `text` to `path` in `directory` through a temporary file renamed over it (mode
+ * 0o600). With `durable`, the file is synced before the rename and the directory after, so the
+ * write survives a power loss once this resolves.
+ *
+ * @example
+ * ```ts
+ * import { mkdtemp, readFile, rm } from "node:fs/promises";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { writeFileAtomically } from "./atomic_file.ts";
+ *
+ * const directory = await mkdtemp(join(tmpdir(), "atomic-"));
+ * const path = join(directory, "count.txt");
+ * await writeFileAtomically(directory, path, "1", { durable: false });
+ * await writeFileAtomically(directory, path, "2", { durable: false });
+ * console.assert((await readFile(path, "utf8")) === "2");
+ * await rm(directory, { recursive: true });
+ * ```
+ */
+export async function writeFileAtomically(
+  directory: string,
+  path: string,
+  text: string,
+  options: { durable: boolean },
+): Promise<void> {
+  const temporary = join(directory, `.${basename(path)}.${randomHex()}.tmp`);
+  try {
+    if (options.durable) await writeSynced(temporary, text);
+    else await writeFile(temporary, text, { mode: 0o600, flag: "wx" });
+    await rename(temporary, path);
+  } catch (error) {
+    await unlink(temporary).catch(() => {});
+    throw error;
+  }
+  if (options.durable) await syncDirectory(directory);
+}
+
+/**
+ * Whether a directory entry is a temporary file of {@link writeFileAtomically}: one that is
+ * still being written, or that a crashed process left behind.
+ *
+ * @example
+ * ```ts
+ * import { isTemporaryFileName } from "./atomic_file.ts";
+ * console.assert(isTemporaryFileName(".abc.wwrsess.0123456789abcdef.tmp"));
+ * console.assert(!isTemporaryFileName("abc.wwrsess"));
+ * ```
+ */
+export function isTemporaryFileName(name: string): boolean {
+  return name.startsWith(".") && name.endsWith(".tmp");
+}
+
+/**
+ * Makes renames and removals in the directory durable (`fsync` of the directory).
+ *
+ * @example
+ * ```ts
+ * import { tmpdir } from "node:os";
+ * import { syncDirectory } from "./atomic_file.ts";
+ * await syncDirectory(tmpdir());
+ * ```
+ */
+export async function syncDirectory(path: string): Promise<void> {
+  const directory = await open(path, "r");
+  try {
+    await directory.sync();
+  } finally {
+    await directory.close();
+  }
+}
+
+/**
+ * Removes a file; one that is gone already is fine, other failures are thrown.
+ *
+ * @example
+ * ```ts
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { removeFileIfPresent } from "./atomic_file.ts";
+ * await removeFileIfPresent(join(tmpdir(), "no-such-file-" + crypto.randomUUID()));
+ * ```
+ */
+export async function removeFileIfPresent(path: string): Promise<void> {
+  try {
+    await unlink(path);
+  } catch (error) {
+    if (errorCode(error) !== "ENOENT") throw error;
+  }
+}
+
+/**
+ * The `code` of a file system error (`"ENOENT"`, ...), or `undefined`.
+ *
+ * @example
+ * ```ts
+ * import { readFile } from "node:fs/promises";
+ * import { errorCode } from "./atomic_file.ts";
+ * const code = await readFile("/no/such/file").then(() => "read", errorCode);
+ * console.assert(code === "ENOENT");
+ * ```
+ */
+export function errorCode(error: unknown): unknown {
+  return typeof error === "object" && error !== null
+    ? (error as { code?: unknown }).code
+    : undefined;
+}
+
+/** Writes a new file (mode 0o600) and syncs its contents to disk before closing it. */
+async function writeSynced(path: string, text: string): Promise<void> {
+  const file = await open(path, "wx", 0o600);
+  try {
+    await file.writeFile(text);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+}
+
+function randomHex(): string {
+  return Array.from(
+    crypto.getRandomValues(new Uint8Array(8)),
+    (b) => b.toString(16).padStart(2, "0"),
+  )
+    .join("");
+}

@@ -1,0 +1,40 @@
+/**
+ * The error a `FileSessionManager` lookup throws for a session file it cannot read as
+ * one.
+ *
+ * @example
+ * ```ts
+ * import { CorruptSessionFileError } from "./corrupt_session_file_error.ts";
+ * try {
+ *   throw new CorruptSessionFileError("/srv/sessions/abc.wwrsess", "not JSON");
+ * } catch (error) {
+ *   if (error instanceof CorruptSessionFileError) console.error("remove", error.path);
+ * }
+ * ```
+ * @module
+ */
+
+import { WebwireError } from "../protocol/webwire_error.ts";
+
+/**
+ * A session file that cannot be read as one: not JSON, or without valid `"c"` and `"l"` times,
+ * or with an `"i"` that is not an object. A lookup that meets one throws this error (a server
+ * answers the restore with an internal error); the file is left as it is.
+ *
+ * @example
+ * ```ts
+ * import { CorruptSessionFileError } from "./corrupt_session_file_error.ts";
+ * const error = new CorruptSessionFileError("/tmp/x.wwrsess", "not JSON");
+ * console.assert(error.path === "/tmp/x.wwrsess" && error.name === "CorruptSessionFileError");
+ * ```
+ */
+export class CorruptSessionFileError extends WebwireError {
+  /** The path of the corrupt file. */
+  readonly path: string;
+
+  /** Creates the error for the file at `path`, saying what is wrong with it. */
+  constructor(path: string, problem: string, options?: ErrorOptions) {
+    super(`corrupt session file ${path}: ${problem}`, options);
+    this.path = path;
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * A contract as a value, shared by server and client: {@link defineContract} makes one from a
+ * contract type (types only) or from Standard Schemas (validated at run time, type inferred);
+ * `createRouter`, `TypedServer` and `TypedClient` take it.
+ *
+ * @example
+ * ```ts
+ * import type { RequestReply } from "./contract.ts";
+ * import { type ContractOf, defineContract } from "./define_contract.ts";
+ *
+ * interface Chat {
+ *   requests: {
+ *     say: { payload: { text: string }; reply: { id: number } };
+ *     history: { reply: string[] };
+ *   };
+ *   clientSignals: { typing: { room: string } };
+ *   serverSignals: { message: { from: string; text: string } };
+ * }
+ * export const chat = defineContract<Chat>(); // types only, no schemas
+ *
+ * const reply: RequestReply<ContractOf<typeof chat>, "say"> = { id: 7 };
+ * console.assert(reply.id === 7 && chat.schemas.requests === undefined);
+ * ```
+ * @module
+ */
+
+import type { Contract } from "./contract.ts";
+import type { ContractSchemas, InferContract } from "./contract_schemas.ts";
+
+/**
+ * A contract as a value: its schemas (empty for a contract declared as a type) and, at the
+ * type level only, the contract type `C`. Made by {@link defineContract}; given to
+ * `createRouter`, `TypedServer` and `TypedClient`.
+ *
+ * @example
+ * ```ts
+ * import { type ContractDefinition, defineContract } from "./define_contract.ts";
+ * type Api = { serverSignals: { tick: number } };
+ * const api: ContractDefinition<Api> = defineContract<Api>();
+ * console.assert(Object.keys(api.schemas).length === 0);
+ * ```
+ */
+export interface ContractDefinition<C extends Contract> {
+  /** The schemas that validate payloads at run time. */
+  readonly schemas: ContractSchemas;
+  /** The contract type; never set at run time. */
+  readonly types?: C;
+}
+
+/**
+ * The contract type of a definition: `ContractOf<typeof chat>`.
+ *
+ * @example
+ * ```ts
+ * import type { RequestName } from "./contract.ts";
+ * import { type ContractOf, defineContract } from "./define_contract.ts";
+ * const api = defineContract<{ requests: { ping: { reply: string } } }>();
+ * const name: RequestName<ContractOf<typeof api>> = "ping";
+ * console.assert(name === "ping");
+ * ```
+ */
+export type ContractOf<D extends ContractDefinition<Contract>> = NonNullable<D["types"]>;
+
+/**
+ * A contract declared as a type, with no schemas: nothing is validated at run time beyond the
+ * JSON being well-formed.
+ *
+ * @example
+ * ```ts
+ * import { defineContract } from "./define_contract.ts";
+ * interface Clock {
+ *   requests: { now: { reply: number } };
+ *   serverSignals: { tick: number };
+ * }
+ * export const clock = defineContract<Clock>();
+ * console.assert(clock.schemas.requests === undefined);
+ * ```
+ */
+export function defineContract<C extends Contract>(): ContractDefinition<C>;
+/**
+ * A contract built from Standard Schemas (zod, valibot, arktype, or {@link unchecked} for a
+ * type without a check); its type is inferred from them. The server validates request and
+ * client-signal payloads with them.
+ *
+ * @example
+ * ```ts
+ * import type { RequestPayload } from "./contract.ts";
+ * import { defineContract } from "./define_contract.ts";
+ * import type { StandardSchemaV1 } from "./standard_schema.ts";
+ * const text: StandardSchemaV1<string> = {
+ *   "~standard": {
+ *     version: 1,
+ *     vendor: "example",
+ *     validate: (v) => typeof v === "string" ? { value: v } : { issues: [{ message: "text" }] },
+ *   },
+ * };
+ * const echo = defineContract({ requests: { echo: { payload: text, reply: text } } });
+ * const payload: RequestPayload<NonNullable<typeof echo.types>, "echo"> = "hi";
+ * console.assert(echo.schemas.requests?.echo.payload === text && payload === "hi");
+ * ```
+ */
+export function defineContract<S extends ContractSchemas>(
+  schemas: S,
+): ContractDefinition<InferContract<S>>;
+export function defineContract(schemas: ContractSchemas = {}): ContractDefinition<Contract> {
+  return { schemas };
+}
