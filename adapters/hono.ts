@@ -2,7 +2,11 @@
  * The Hono adapter: a route handler that serves WebWire on a path of a Hono app, with Hono's
  * WebSocket helper doing the upgrade. The helper is passed in (`upgradeWebSocket` from
  * `hono/deno` or `hono/bun`), so this module imports neither Hono nor a runtime: Hono's types
- * are matched structurally.
+ * are matched structurally. It is given `{ idleTimeout: 0 }` as its options, which `hono/deno`
+ * hands to `Deno.upgradeWebSocket`: as with the Deno adapter, WebWire's read timeout replaces
+ * Deno's idle timeout, whose timer Deno would otherwise restart for every message (over 1 µs of
+ * server CPU per reply). Once upgraded, the runtime's own socket serves the connection: Hono
+ * only delivers its events.
  *
  * @example
  * ```ts
@@ -180,8 +184,31 @@ class HonoContextTransport implements TransportSocket {
 }
 
 /**
+ * The options the adapter gives the helper as its third argument. `hono/deno` hands them to
+ * `Deno.upgradeWebSocket`: the core enforces WebWire's read timeout, so Deno's idle timeout (a
+ * ping after 60 s of silence, a close 60 s later) is switched off, as the Deno adapter does. It
+ * would also restart a timer for every message: about 1 µs of server CPU per reply on Deno, and
+ * garbage. `@hono/node-ws` (whose options are its own) and `hono/bun` (which takes none) ignore
+ * it; on Bun, `Bun.serve`'s `idleTimeout` is the one that counts.
+ */
+const upgradeOptions = { idleTimeout: 0 } as const;
+
+/**
+ * The helper as the adapter calls it. Not part of {@link HonoUpgradeWebSocket}, whose users'
+ * helpers take options of their own (`@hono/node-ws` requires an `onError` in its type), but a
+ * JavaScript function takes any third argument.
+ */
+type UpgradeWithOptions<C extends HonoContextLike> = (
+  c: C,
+  events: HonoWSEvents,
+  options: typeof upgradeOptions,
+) => Promise<Response>;
+
+/**
  * Makes a Hono route handler that serves WebWire: the core decides first
- * (`Server.prepareUpgrade`, whose refusal is returned as is), then Hono upgrades. Under Bun,
+ * (`Server.prepareUpgrade`, whose refusal is returned as is), then Hono upgrades, the helper
+ * called as `upgradeWebSocket(c, events, { idleTimeout: 0 })`: under Deno, `hono/deno` passes
+ * the options on to `Deno.upgradeWebSocket`, which then keeps no idle timer. Under Bun,
  * serve with Hono's `websocket` handlers plus `idleTimeout: 0` (WebWire has its own read
  * timeout; Bun's idle timeout also sets how long Bun keeps a close the peer does not answer:
  * about 4 s at 0, up to 16 s otherwise) and, to let Bun itself refuse oversized messages,
@@ -220,7 +247,8 @@ export function honoHandler<C extends HonoContextLike>(
     // that the core sees the client's order.
     let blobs: Promise<void> | undefined;
     const deliver = (data: Uint8Array | string) => events?.message(data);
-    return await upgradeWebSocket(c, {
+    const withOptions: UpgradeWithOptions<C> = upgradeWebSocket;
+    return await withOptions(c, {
       onOpen(_event, ws) {
         const transport = transportFor(ws);
         if (transport instanceof DenoSocketTransport) denoSocket = transport;
@@ -251,6 +279,6 @@ export function honoHandler<C extends HonoContextLike>(
         else blobs = blobs.then(close);
       },
       onError() {},
-    });
+    }, upgradeOptions);
   };
 }

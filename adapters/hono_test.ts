@@ -5,6 +5,8 @@ import { encodeRequest, encodeSignal, requestIdFromNumber, requestIdKey } from "
 import type { Connection } from "../server/connection.ts";
 import type { DisconnectReason } from "../server/disconnect_reason.ts";
 import type { ServerOptions } from "../server/options.ts";
+import type { Context } from "hono";
+import { honoHandler, type HonoWSEvents } from "./hono.ts";
 import type { Server } from "../server/server.ts";
 import { RawClient } from "../testing/raw_client.ts";
 import { recordingServer } from "../testing/recording_server.ts";
@@ -153,6 +155,45 @@ test("hono: a beforeUpgrade refusal reaches the client; its options reach the co
     await client.closed;
   } finally {
     await app.close();
+  }
+});
+
+test("hono on deno: the helper upgrades with Deno's idle timeout off, as the Deno adapter", {
+  skip: !("Deno" in globalThis),
+}, async () => {
+  const { Hono } = await import("hono");
+  const { upgradeWebSocket } = await import("hono/deno");
+  const { server } = recordingServer({ onRequest: (request) => request.payload });
+  let socket: WebSocket | undefined;
+  // Hono's own helper, watched: what the adapter passes reaches it, and the socket it made.
+  const watched = (c: Context, events: HonoWSEvents, ...options: unknown[]) =>
+    upgradeWebSocket(c, {
+      ...events,
+      onOpen: (event, ws) => {
+        socket = ws.raw;
+        events.onOpen(event, ws);
+      },
+    }, ...(options as [Deno.UpgradeWebSocketOptions?]));
+  const app = new Hono();
+  app.get("/ws", honoHandler(server, watched));
+  const http = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, app.fetch);
+  try {
+    const client = await RawClient.handshake(`ws://127.0.0.1:${http.addr.port}/ws`);
+    client.send(encodeRequest({ id: id(1), name: "echo", payload: "hi" }));
+    const reply = await client.next();
+    assert.ok(reply.kind === "reply");
+    assert.equal(text(reply.payload), "hi");
+    // Deno keeps the timeout (seconds; 120 by default) under a private symbol.
+    const key = Object.getOwnPropertySymbols(socket).find((s) =>
+      s.description === "[[idleTimeout]]"
+    );
+    assert.ok(key !== undefined, "Deno's WebSocket keeps its idle timeout under [[idleTimeout]]");
+    assert.equal((socket as unknown as Record<symbol, unknown>)[key], 0);
+    client.close();
+    await client.closed;
+  } finally {
+    await server.shutdown();
+    await http.shutdown();
   }
 });
 
