@@ -313,6 +313,13 @@ export class DenoTcpSocket implements TransportSocket, FrameSink {
           while (!this.#ended && await this.#conn.read(buffer) !== null);
           break;
         }
+        if (this.#closeSent && this.#writing) {
+          // The server's close frame waits behind unwritten bytes: nothing is read until it is
+          // out (then the peer's answer is), so a peer that does not read cannot make the server
+          // parse what it goes on sending.
+          await new Promise<void>((resolve) => this.#resumeReading = resolve);
+          continue;
+        }
         const n = await this.#conn.read(buffer);
         if (n === null) break;
         this.#receiver.receive(buffer.subarray(0, n));
