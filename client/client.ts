@@ -12,50 +12,26 @@
  */
 
 import { encodeCloseSession, encodeRestoreSession } from "../protocol/encode_control_message.ts";
-import { encodeRequest, encodeSignal } from "../protocol/encode_payload_message.ts";
+import { encodeSignal } from "../protocol/encode_payload_message.ts";
 import type { Payload } from "../protocol/payload.ts";
-import type { ProtocolError } from "../protocol/protocol_error.ts";
-import { RequestIdCounter, requestIdKey } from "../protocol/request_id.ts";
 import { parseSessionJson } from "../protocol/session_json.ts";
 import type { Session } from "../protocol/session_json.ts";
+import { ClientRequests } from "./client_requests.ts";
 import { ClientSession } from "./client_session.ts";
-import { ConnectAttempts } from "./connect_attempts.ts";
-import { Connection } from "./connection.ts";
+import type { ClientStatus } from "./client_status.ts";
+import { closedError, ConnectionKeeper } from "./connection_keeper.ts";
 import { DisconnectedError, SessionActiveError } from "./errors.ts";
-import {
-  type ClientEventListener,
-  type ClientEventMap,
-  type ClientHooks,
-  emitClientEvent,
-} from "./events.ts";
+import { type ClientEventListener, type ClientEventMap, emitClientEvent } from "./events.ts";
 import {
   type ClientOptions,
   type RequestOptions,
   resolveClientOptions,
-  type ResolvedClientOptions,
   type SignalOptions,
 } from "./options.ts";
-import { type PendingOptions, PendingRequests } from "./pending_requests.ts";
 import { type MessageReceiver, receiveMessage } from "./receive_message.ts";
 
 export type { ClientEventListener } from "./events.ts";
-
-/**
- * The state of a client's connection.
- *
- * - `disconnected`: no connection and none being attempted.
- * - `connecting`: dialing, restoring the session, or waiting to retry.
- * - `connected`: requests and signals go out at once.
- * - `closed`: `close()` was called; the client does nothing any more.
- *
- * @example
- * ```ts
- * import type { ClientStatus } from "./client.ts";
- * const isUsable = (status: ClientStatus): boolean => status === "connected";
- * console.assert(!isUsable("connecting"));
- * ```
- */
-export type ClientStatus = "disconnected" | "connecting" | "connected" | "closed";
+export type { ClientStatus } from "./client_status.ts";
 
 /**
  * A WebWire v2 client. Portable: it needs only the standard `WebSocket` (or one passed in),
@@ -84,21 +60,12 @@ export class Client extends EventTarget {
   /** The server URL (`ws:` or `wss:`). */
   readonly url: string;
 
-  readonly #options: ResolvedClientOptions;
-  readonly #hooks: ClientHooks;
-
-  readonly #ids = new RequestIdCounter();
-  readonly #requestId = new Uint8Array(8);
-  readonly #defaultLimits: PendingOptions;
-  readonly #pending = new PendingRequests(() => this.#lastFailure);
+  readonly #autoconnect: boolean;
+  readonly #emit: EmitClientEvent;
+  readonly #keeper: ConnectionKeeper;
+  readonly #requests: ClientRequests;
   readonly #session: ClientSession;
-  readonly #attempts: ConnectAttempts;
-  readonly #receiver: MessageReceiver;
-  #status: ClientStatus = "disconnected";
-  #connection: Connection | null = null;
   #closing: Promise<void> | null = null;
-  /** The error of the last failed connect attempt since the last connection. */
-  #lastFailure: Error | undefined;
 
   /**
    * Creates a client for `url`; nothing happens until `connect()` or the first request.
@@ -108,52 +75,47 @@ export class Client extends EventTarget {
   constructor(url: string | URL, options: ClientOptions = {}) {
     super();
     this.url = String(url);
-    this.#options = resolveClientOptions(options);
-    this.#defaultLimits = { timeout: this.#options.requestTimeout };
-    this.#hooks = options;
-    const isClosed = () => this.#status === "closed";
-    this.#session = new ClientSession({
-      storage: options.sessionStorage,
-      logger: this.#options.logger,
-      get closed() {
-        return isClosed();
-      },
-      restore: (connection, key) => this.#restoreFirst(connection, key),
-      created: (session) => this.#emit("sessioncreated", session),
-      closedSession: () => this.#emit("sessionclosed", undefined),
+    const resolved = resolveClientOptions(options);
+    this.#autoconnect = resolved.autoconnect;
+    const { logger } = resolved;
+    const emit: EmitClientEvent = (type, detail) =>
+      emitClientEvent(this, options, logger, type, detail);
+    this.#emit = emit;
+    // The keeper's callbacks run only once it connects, when `requests` and `receiver` exist.
+    const keeper = new ConnectionKeeper(this.url, resolved, {
+      emit,
+      received: (message) => receiveMessage(message, receiver),
+      prepare: (connection) => this.#session.restoreOn(connection),
+      connected: (connection) => requests.sendQueued(connection),
+      gaveUp: (error) => requests.rejectQueued(error),
+      lost: (error) => requests.pending.rejectSent(error),
     });
-    this.#receiver = {
-      pending: this.#pending,
-      logger: this.#options.logger,
-      signal: (signal) => this.#emit("signal", signal),
+    const requests = new ClientRequests(resolved, keeper);
+    const receiver: MessageReceiver = {
+      pending: requests.pending,
+      logger,
+      signal: (signal) => emit("signal", signal),
       sessionCreated: (json) => this.#session.received(json),
       sessionClosed: () => this.#session.lose(),
     };
-    this.#attempts = new ConnectAttempts({
-      autoconnect: this.#options.autoconnect,
-      backoff: this.#options.reconnect,
+    this.#keeper = keeper;
+    this.#requests = requests;
+    this.#session = new ClientSession({
+      storage: options.sessionStorage,
+      logger,
       get closed() {
-        return isClosed();
+        return keeper.status === "closed";
       },
-      connecting: () => this.#status = "connecting",
-      attempting: (attempt) => this.#emit("connecting", { attempt }),
-      attemptFailed: (attempt, error, retryDelay) => {
-        this.#lastFailure = asError(error);
-        this.#emit("connectfailed", { attempt, error: this.#lastFailure, retryDelay });
-      },
-      open: (signal) => this.#open(signal),
-      prepare: (connection) => this.#session.restoreOn(connection),
-      abandon: (connection) => {
-        if (this.#connection === connection) this.#connection = null;
-      },
-      connected: (connection) => this.#connected(connection),
-      gaveUp: (error) => this.#gaveUp(error),
+      restore: (connection, key) =>
+        requests.controlFirst(connection, (id) => encodeRestoreSession(id, key)),
+      created: (session) => emit("sessioncreated", session),
+      closedSession: () => emit("sessionclosed", undefined),
     });
   }
 
   /** The connection state. */
   get status(): ClientStatus {
-    return this.#status;
+    return this.#keeper.status;
   }
 
   /** The current session, or `null`. */
@@ -163,7 +125,7 @@ export class Client extends EventTarget {
 
   /** How many requests await a reply (sent, or waiting for a connection). */
   get pendingRequests(): number {
-    return this.#pending.size;
+    return this.#requests.pending.size;
   }
 
   /**
@@ -196,9 +158,7 @@ export class Client extends EventTarget {
    * ```
    */
   connect(): Promise<void> {
-    if (this.#status === "closed") return Promise.reject(this.#closedError());
-    if (this.#status === "connected") return Promise.resolve();
-    return this.#attempts.start();
+    return this.#keeper.connect();
   }
 
   /**
@@ -219,16 +179,7 @@ export class Client extends EventTarget {
     payload?: Uint8Array | string,
     options: RequestOptions = noOptions,
   ): Promise<Payload> {
-    // The id goes through a reused array: encodeRequest copies it into the message.
-    const id = this.#requestId;
-    const key = this.#ids.nextInto(id);
-    let bytes: Uint8Array;
-    try {
-      bytes = encodeRequest({ id, name, payload, encoding: options.encoding });
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return this.#send(key, bytes, options);
+    return this.#requests.request(name, payload, options);
   }
 
   /**
@@ -240,10 +191,11 @@ export class Client extends EventTarget {
    */
   signal(name: string, payload?: Uint8Array | string, options: SignalOptions = {}): void {
     const bytes = encodeSignal({ name, payload, encoding: options.encoding });
-    if (this.#status !== "connected" || this.#connection === null) {
-      throw this.#status === "closed" ? this.#closedError() : new DisconnectedError();
+    const { status, connection } = this.#keeper;
+    if (status !== "connected" || connection === null) {
+      throw status === "closed" ? closedError() : new DisconnectedError();
     }
-    this.#connection.send(bytes);
+    connection.send(bytes);
   }
 
   /**
@@ -257,8 +209,7 @@ export class Client extends EventTarget {
    */
   async restoreSession(key: string, options: RequestOptions = {}): Promise<void> {
     if (this.#session.current !== null) throw new SessionActiveError();
-    const id = this.#ids.next();
-    const reply = await this.#send(requestIdKey(id), encodeRestoreSession(id, key), options);
+    const reply = await this.#requests.control((id) => encodeRestoreSession(id, key), options);
     const restored = parseSessionJson(reply.bytes);
     // A handler created a session while the restore was on its way: the server answered the
     // restore after it, so it now holds the restored session (the other one was detached), and
@@ -274,11 +225,9 @@ export class Client extends EventTarget {
    */
   async closeSession(options: RequestOptions = {}): Promise<void> {
     if (this.#session.current === null) return;
-    if (
-      this.#status === "connected" || this.#status === "connecting" || this.#options.autoconnect
-    ) {
-      const id = this.#ids.next();
-      await this.#send(requestIdKey(id), encodeCloseSession(id), options);
+    const status = this.#keeper.status;
+    if (status === "connected" || status === "connecting" || this.#autoconnect) {
+      await this.#requests.control(encodeCloseSession, options);
     }
     this.#session.lose();
   }
@@ -289,14 +238,10 @@ export class Client extends EventTarget {
    */
   close(): Promise<void> {
     if (this.#closing !== null) return this.#closing;
-    const wasConnected = this.#status === "connected";
-    this.#status = "closed";
-    this.#attempts.stop();
-    const connection = this.#connection;
-    this.#connection = null;
-    const error = this.#closedError();
-    connection?.close(error);
-    this.#pending.rejectAll(error);
+    const wasConnected = this.#keeper.status === "connected";
+    const error = closedError();
+    const connection = this.#keeper.close(error);
+    this.#requests.pending.rejectAll(error);
     if (wasConnected) this.#emit("disconnected", error);
     this.#closing = connection === null ? Promise.resolve() : settleWithin(connection.closed, 2000);
     return this.#closing;
@@ -341,121 +286,16 @@ export class Client extends EventTarget {
   ): void {
     super.removeEventListener(type, listener, options);
   }
-
-  #closedError(): DisconnectedError {
-    return new DisconnectedError("the client was closed");
-  }
-
-  /** Registers a request and sends it now, or queues it until a connection is up. */
-  #send(key: number, bytes: Uint8Array, options: RequestOptions): Promise<Payload> {
-    if (this.#status === "closed") return Promise.reject(this.#closedError());
-    const connected = this.#status === "connected" && this.#connection !== null;
-    if (!connected && this.#status === "disconnected" && !this.#options.autoconnect) {
-      return Promise.reject(new DisconnectedError());
-    }
-    if (!connected && !(options.waitForConnection ?? this.#options.waitForConnection)) {
-      if (this.#status === "disconnected") this.#attempts.start().catch(() => {});
-      return Promise.reject(
-        new DisconnectedError("not connected: the request was not sent", {
-          cause: this.#lastFailure,
-        }),
-      );
-    }
-    // Without options of its own, a request shares one limits object (no allocation).
-    const limits = options.timeout === undefined && options.signal === undefined
-      ? this.#defaultLimits
-      : { timeout: options.timeout ?? this.#options.requestTimeout, signal: options.signal };
-    if (connected) return this.#pending.addAndSend(key, bytes, limits, this.#connection!);
-    const reply = this.#pending.add(key, bytes, limits);
-    if (this.#status === "disconnected") this.#attempts.start().catch(() => {});
-    return reply;
-  }
-
-  /** Sends a registered request on `connection`, rejecting it when that fails. */
-  #transmit(connection: Connection, key: number, bytes: Uint8Array): void {
-    if (!this.#pending.has(key)) return;
-    try {
-      connection.send(bytes);
-      this.#pending.markSent(key);
-    } catch (error) {
-      this.#pending.reject(key, error);
-    }
-  }
-
-  /** Sends a restore-session request on `connection` ahead of the requests queued for it. */
-  #restoreFirst(connection: Connection, key: string): Promise<Payload> {
-    const id = this.#ids.next();
-    const idKey = requestIdKey(id);
-    const bytes = encodeRestoreSession(id, key);
-    return this.#pending.addAndSend(
-      idKey,
-      bytes,
-      { timeout: this.#options.requestTimeout },
-      connection,
-    );
-  }
-
-  /** Dials; the connection is the client's from then on, so that its loss reaches it. */
-  #open(signal: AbortSignal): Promise<Connection> {
-    let connection: Connection | undefined;
-    return Connection.open(this.url, {
-      WebSocket: this.#options.WebSocket,
-      dialTimeout: this.#options.dialTimeout,
-      subProtocol: this.#options.subProtocol,
-      signal,
-      tracer: this.#options.tracer,
-    }, {
-      onMessage: (message) => receiveMessage(message, this.#receiver),
-      onClose: (error) => this.#dropped(connection!, error),
-    }).then((opened) => this.#connection = connection = opened);
-  }
-
-  #connected(connection: Connection): void {
-    this.#status = "connected";
-    this.#lastFailure = undefined;
-    for (const request of this.#pending.unsent()) {
-      this.#transmit(connection, request.key, request.bytes);
-    }
-    this.#emit("connected", undefined);
-  }
-
-  #gaveUp(error: unknown): void {
-    this.#status = "disconnected";
-    // No retry is coming: requests waiting for a connection would only time out.
-    for (const request of this.#pending.unsent()) this.#pending.reject(request.key, error);
-  }
-
-  #dropped(connection: Connection, error: ProtocolError | DisconnectedError): void {
-    if (this.#connection !== connection) return;
-    this.#connection = null;
-    const wasConnected = this.#status === "connected";
-    this.#pending.rejectSent(error);
-    if (!wasConnected) return; // An attempt under way reports the failure itself.
-    this.#status = "disconnected";
-    this.#emitDisconnected(error);
-    if (this.#options.autoconnect && this.#status === "disconnected") {
-      this.#attempts.scheduleRetry();
-    }
-  }
-
-  #emitDisconnected(error: ProtocolError | DisconnectedError): void {
-    const reason = error instanceof DisconnectedError
-      ? error
-      : new DisconnectedError("the server sent a malformed message", { cause: error });
-    this.#emit("disconnected", reason);
-  }
-
-  #emit<K extends keyof ClientEventMap>(type: K, detail: ClientEventMap[K]["detail"]): void {
-    emitClientEvent(this, this.#hooks, this.#options.logger, type, detail);
-  }
 }
+
+/** Fires a client event on the client and its `on…` hook. */
+type EmitClientEvent = <K extends keyof ClientEventMap>(
+  type: K,
+  detail: ClientEventMap[K]["detail"],
+) => void;
 
 /** The options of a request made without any: shared, never changed. */
 const noOptions: RequestOptions = Object.freeze({});
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
-}
 
 function settleWithin(promise: Promise<void>, ms: number): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;

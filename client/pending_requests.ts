@@ -35,13 +35,17 @@ import { DeadlineTimer, type Timed } from "./deadline_timer.ts";
 export interface PendingRequest {
   /** The request id as a number (`requestIdKey`). */
   readonly key: number;
-  /** The encoded request. */
+  /**
+   * The encoded request, until it is sent (then empty: the bytes may be a view of a shared
+   * slab, which they would keep alive).
+   */
   readonly bytes: Uint8Array;
   /** Whether it went out on the current connection. */
   sent: boolean;
 }
 
 interface Entry extends PendingRequest, Timed {
+  bytes: Uint8Array;
   resolve(payload: Payload): void;
   reject(error: unknown): void;
   /** Its timeout in milliseconds, or 0 for none (then it is not in the deadline timer). */
@@ -49,6 +53,9 @@ interface Entry extends PendingRequest, Timed {
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
 }
+
+/** What a sent request holds in place of its bytes. */
+const noBytes = new Uint8Array(0);
 
 /**
  * Where {@link PendingRequests.addAndSend} sends a request: a client connection.
@@ -180,7 +187,7 @@ export class PendingRequests {
       const now = Date.now();
       const entry: Entry = {
         key,
-        bytes,
+        bytes: sent ? noBytes : bytes,
         sent,
         resolve,
         reject,
@@ -201,6 +208,7 @@ export class PendingRequests {
       try {
         connection.send(bytes, now);
         entry.sent = true;
+        entry.bytes = noBytes;
       } catch (error) {
         this.reject(key, error);
       }
@@ -215,7 +223,9 @@ export class PendingRequests {
   /** Marks a request as sent. */
   markSent(key: number): void {
     const entry = this.#entries.get(key);
-    if (entry !== undefined) entry.sent = true;
+    if (entry === undefined) return;
+    entry.sent = true;
+    entry.bytes = noBytes;
   }
 
   /**

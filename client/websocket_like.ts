@@ -29,7 +29,11 @@ export interface WebSocketLike {
   binaryType: string;
   /** 0 connecting, 1 open, 2 closing, 3 closed. */
   readonly readyState: number;
-  /** Sends one binary message (always an exact-size buffer of its own). */
+  /**
+   * Sends one binary message: the bytes of the view, which may share its `.buffer` with other
+   * messages (send `byteOffset` to `byteOffset + byteLength`, not the whole buffer). The client
+   * never changes them afterwards, so they may be kept until written.
+   */
   send(data: Uint8Array<ArrayBuffer>): void;
   /** Starts the closing handshake. */
   close(code?: number, reason?: string): void;

@@ -1,0 +1,223 @@
+/**
+ * The connection a client keeps: its status, the dial and the retries (`ConnectAttempts`),
+ * what happens when a connection is up, when the attempts give up and when it is lost, and
+ * the client's close. Internal to the client, which gives it a {@link KeeperHost}.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionKeeper } from "./connection_keeper.ts";
+ * import { resolveClientOptions } from "./options.ts";
+ * const keeper = new ConnectionKeeper("ws://127.0.0.1:1/", resolveClientOptions({ WebSocket }), {
+ *   emit: (type) => console.log(type),
+ *   received: () => {},
+ *   prepare: () => Promise.resolve(),
+ *   connected: () => {},
+ *   gaveUp: () => {},
+ *   lost: () => {},
+ * });
+ * console.assert(keeper.status === "disconnected" && keeper.connection === null);
+ * ```
+ * @module
+ */
+
+import type { Message } from "../protocol/message.ts";
+import type { ProtocolError } from "../protocol/protocol_error.ts";
+import type { RequestHost } from "./client_requests.ts";
+import type { ClientStatus } from "./client_status.ts";
+import { ConnectAttempts } from "./connect_attempts.ts";
+import { Connection } from "./connection.ts";
+import { DisconnectedError } from "./errors.ts";
+import type { ClientEventMap } from "./events.ts";
+import type { ResolvedClientOptions } from "./options.ts";
+
+/**
+ * What a {@link ConnectionKeeper} tells its client.
+ *
+ * @example
+ * ```ts
+ * import type { KeeperHost } from "./connection_keeper.ts";
+ * const log: string[] = [];
+ * const host: KeeperHost = {
+ *   emit: (type) => void log.push(type),
+ *   received: (message) => void log.push(message.kind),
+ *   prepare: () => Promise.resolve(),
+ *   connected: () => void log.push("send the held requests"),
+ *   gaveUp: () => void log.push("reject the held requests"),
+ *   lost: () => void log.push("reject the sent requests"),
+ * };
+ * host.emit("connected", undefined);
+ * console.assert(log.join() === "connected");
+ * ```
+ */
+export interface KeeperHost {
+  /** Fires a client event. */
+  emit<K extends keyof ClientEventMap>(type: K, detail: ClientEventMap[K]["detail"]): void;
+  /** A message arrived on the connection. */
+  received(message: Message): void;
+  /** Readies a new connection before it is announced (restores the session). */
+  prepare(connection: Connection): Promise<void>;
+  /** A connection is up (before `connected` fires): send what waited for it. */
+  connected(connection: Connection): void;
+  /** The attempts gave up and no retry follows: reject what waited for a connection. */
+  gaveUp(error: unknown): void;
+  /** The connection was lost: what was sent on it gets no reply. */
+  lost(error: ProtocolError | DisconnectedError): void;
+}
+
+/**
+ * Keeps a client's connection: dials, retries under `autoconnect`, and reports.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionKeeper } from "./connection_keeper.ts";
+ * import { resolveClientOptions } from "./options.ts";
+ * const options = resolveClientOptions({ WebSocket, autoconnect: false, dialTimeout: 1000 });
+ * const failures: string[] = [];
+ * const keeper = new ConnectionKeeper("ws://127.0.0.1:1/", options, {
+ *   emit: (type) => void (type === "connectfailed" && failures.push(type)),
+ *   received: () => {},
+ *   prepare: () => Promise.resolve(),
+ *   connected: () => {},
+ *   gaveUp: () => {},
+ *   lost: () => {},
+ * });
+ * await keeper.connect().catch(() => {});
+ * console.assert(failures.length === 1 && keeper.status === "disconnected");
+ * ```
+ */
+export class ConnectionKeeper implements RequestHost {
+  readonly #url: string;
+  readonly #options: ResolvedClientOptions;
+  readonly #host: KeeperHost;
+  readonly #attempts: ConnectAttempts;
+  #status: ClientStatus = "disconnected";
+  #connection: Connection | null = null;
+  #lastFailure: Error | undefined;
+
+  /** Starts disconnected; nothing happens until {@link ConnectionKeeper.connect}. */
+  constructor(url: string, options: ResolvedClientOptions, host: KeeperHost) {
+    this.#url = url;
+    this.#options = options;
+    this.#host = host;
+    const isClosed = () => this.#status === "closed";
+    this.#attempts = new ConnectAttempts({
+      autoconnect: options.autoconnect,
+      backoff: options.reconnect,
+      get closed() {
+        return isClosed();
+      },
+      connecting: () => this.#status = "connecting",
+      attempting: (attempt) => host.emit("connecting", { attempt }),
+      attemptFailed: (attempt, error, retryDelay) => {
+        this.#lastFailure = asError(error);
+        host.emit("connectfailed", { attempt, error: this.#lastFailure, retryDelay });
+      },
+      open: (signal) => this.#open(signal),
+      prepare: (connection) => host.prepare(connection),
+      abandon: (connection) => {
+        if (this.#connection === connection) this.#connection = null;
+      },
+      connected: (connection) => this.#connected(connection),
+      gaveUp: (error) => {
+        this.#status = "disconnected";
+        host.gaveUp(error);
+      },
+    });
+  }
+
+  /** The client's status. */
+  get status(): ClientStatus {
+    return this.#status;
+  }
+
+  /** The connection while connected (or while an attempt restores the session on it). */
+  get connection(): Connection | null {
+    return this.#connection;
+  }
+
+  /** The error of the last failed connect attempt since the last connection. */
+  get lastFailure(): Error | undefined {
+    return this.#lastFailure;
+  }
+
+  /** Makes or joins a connect attempt; see `Client.connect`. */
+  connect(): Promise<void> {
+    if (this.#status === "closed") return Promise.reject(closedError());
+    if (this.#status === "connected") return Promise.resolve();
+    return this.#attempts.start();
+  }
+
+  /** Starts a connect attempt in the background; its failure is reported by events only. */
+  startConnecting(): void {
+    this.#attempts.start().catch(() => {});
+  }
+
+  /**
+   * Closes for good: stops the attempts and closes the connection, which `error` ends.
+   * Returns the connection that was closed, or `null`.
+   */
+  close(error: DisconnectedError): Connection | null {
+    this.#status = "closed";
+    this.#attempts.stop();
+    const connection = this.#connection;
+    this.#connection = null;
+    connection?.close(error);
+    return connection;
+  }
+
+  /** Dials; the connection is kept from then on, so that its loss is seen. */
+  #open(signal: AbortSignal): Promise<Connection> {
+    let connection: Connection | undefined;
+    return Connection.open(this.#url, {
+      WebSocket: this.#options.WebSocket,
+      dialTimeout: this.#options.dialTimeout,
+      subProtocol: this.#options.subProtocol,
+      signal,
+      tracer: this.#options.tracer,
+    }, {
+      onMessage: (message) => this.#host.received(message),
+      onClose: (error) => this.#dropped(connection!, error),
+    }).then((opened) => this.#connection = connection = opened);
+  }
+
+  #connected(connection: Connection): void {
+    this.#status = "connected";
+    this.#lastFailure = undefined;
+    this.#host.connected(connection);
+    this.#host.emit("connected", undefined);
+  }
+
+  #dropped(connection: Connection, error: ProtocolError | DisconnectedError): void {
+    if (this.#connection !== connection) return;
+    this.#connection = null;
+    const wasConnected = this.#status === "connected";
+    this.#host.lost(error);
+    if (!wasConnected) return; // An attempt under way reports the failure itself.
+    this.#status = "disconnected";
+    const reason = error instanceof DisconnectedError
+      ? error
+      : new DisconnectedError("the server sent a malformed message", { cause: error });
+    this.#host.emit("disconnected", reason);
+    // A listener may have closed the client meanwhile.
+    if (this.#options.autoconnect && this.#status === "disconnected") {
+      this.#attempts.scheduleRetry();
+    }
+  }
+}
+
+/**
+ * The error of anything asked of a closed client.
+ *
+ * @example
+ * ```ts
+ * import { closedError } from "./connection_keeper.ts";
+ * console.assert(closedError().message === "the client was closed");
+ * ```
+ */
+export function closedError(): DisconnectedError {
+  return new DisconnectedError("the client was closed");
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
