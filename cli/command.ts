@@ -20,9 +20,16 @@
  *
  * @example
  * ```ts
+ * import { Server } from "../server.ts";
+ * import { serveDeno } from "../adapters/deno.ts";
+ * import { callCommand } from "./call.ts";
  * import type { Command } from "./command.ts";
- * const run = (command: Command) => command.run(["--help"]);
- * console.assert(typeof run === "function");
+ * const running = serveDeno(new Server({ sessionsEnabled: false, onRequest: (r) => r.payload }));
+ * const command: Command = callCommand;
+ * // `webwire call <url> echo hi`: prints "hi", resolves with exit code 0.
+ * console.assert(command.name === "call");
+ * console.assert((await command.run([running.url, "echo", "hi"])) === 0);
+ * await running.close();
  * ```
  */
 export interface Command {

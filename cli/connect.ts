@@ -143,9 +143,22 @@ function restoreErrorOf(error: unknown, key: string): CliError {
  *   restore the session).
  * @example
  * ```ts
+ * import { Server } from "../server.ts";
+ * import { serveDeno } from "../adapters/deno.ts";
+ * import { MemorySessionManager } from "../session/mod.ts";
  * import { connectClient } from "./connect.ts";
- * const connect = () => connectClient("ws://127.0.0.1:8080/", { timeout: 1000 });
- * console.assert(typeof connect === "function");
+ * import type { CliError } from "./exit_codes.ts";
+ * const running = serveDeno(new Server({
+ *   sessionManager: new MemorySessionManager(),
+ *   onRequest: (request) => request.payload,
+ * }));
+ * const client = await connectClient(running.url, { timeout: 2000 });
+ * console.assert((await client.request("echo", "hi")).text() === "hi");
+ * await client.close();
+ * const options = { timeout: 2000, session: "no-such-session" };
+ * const refused = await connectClient(running.url, options).catch((e: CliError) => e.exitCode);
+ * console.assert(refused === 1); // the server refused to restore that session
+ * await running.close();
  * ```
  */
 export async function connectClient(url: string, options: ConnectOptions): Promise<Client> {

@@ -9,10 +9,13 @@
  *
  * @example
  * ```ts
+ * import { Server } from "../server.ts";
+ * import { serveDeno } from "../adapters/deno.ts";
  * import { runCli } from "./main.ts";
- * // Prints a command's help and resolves with the exit code (0).
- * const help = () => runCli(["call", "--help"]);
- * console.assert(typeof help === "function");
+ * const running = serveDeno(new Server({ sessionsEnabled: false, onRequest: (r) => r.payload }));
+ * // As `webwire call <url> echo hello` would: prints "hello", resolves with exit code 0.
+ * console.assert((await runCli(["call", running.url, "echo", "hello"])) === 0);
+ * await running.close();
  * ```
  * @module
  */
@@ -52,7 +55,11 @@ ${exitCodesHelp}`;
  * @example
  * ```ts
  * import { runCli } from "./main.ts";
- * console.assert(typeof runCli === "function");
+ * import { ExitCode } from "./exit_codes.ts";
+ * // Each failure has its exit code, with a message on stderr.
+ * console.assert((await runCli(["call"])) === ExitCode.Usage); // no server URL
+ * const refused = await runCli(["call", "ws://127.0.0.1:1/", "ping", "--timeout", "2000"]);
+ * console.assert(refused === ExitCode.Unreachable);
  * ```
  */
 export async function runCli(args: readonly string[]): Promise<number> {

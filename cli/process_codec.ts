@@ -69,9 +69,18 @@ export interface ProcessCodecOptions {
  *
  * @example
  * ```ts
- * import type { ProcessCodec } from "./process_codec.ts";
- * const done = (codec: ProcessCodec) => codec.dispose();
- * console.assert(typeof done === "function");
+ * import process from "node:process";
+ * import { fileURLToPath } from "node:url";
+ * import { processCodec, type ProcessCodec } from "./process_codec.ts";
+ * // The test suite's decoder program; an outside implementation brings its own.
+ * const decoder = fileURLToPath(new URL("../testing/json_decoder.ts", import.meta.url));
+ * const codec: ProcessCodec = await processCodec({
+ *   command: [process.execPath, "run", "-A", decoder],
+ *   filter: () => false, // decode on demand only
+ * });
+ * const outcome = await codec.decode(new Uint8Array([33])); // one decoder run
+ * console.assert("kind" in outcome && outcome.kind === "heartbeat");
+ * await codec.dispose(); // removes the temporary file of those bytes
  * ```
  */
 export interface ProcessCodec extends VectorCodec {
@@ -102,9 +111,18 @@ function runDecoder(command: readonly string[], path: string, timeout: number): 
  *
  * @example
  * ```ts
+ * import process from "node:process";
+ * import { fileURLToPath } from "node:url";
  * import { processCodec } from "./process_codec.ts";
- * const make = () => processCodec({ command: ["./my-decoder"] });
- * console.assert(typeof make === "function");
+ * const decoder = fileURLToPath(new URL("../testing/json_decoder.ts", import.meta.url));
+ * // Starts the decoder on the three heartbeat vectors at once, ahead of the runner's calls.
+ * const codec = await processCodec({
+ *   command: [process.execPath, "run", "-A", decoder],
+ *   filter: (vector) => vector.id.startsWith("heartbeat/"),
+ * });
+ * const outcome = await codec.decode(new Uint8Array([33, 0])); // heartbeat/len2, decoded already
+ * console.assert("invalid" in outcome && outcome.invalid === "bad-length");
+ * await codec.dispose();
  * ```
  */
 export async function processCodec(options: ProcessCodecOptions): Promise<ProcessCodec> {

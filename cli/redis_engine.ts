@@ -95,9 +95,21 @@ export interface RedisEngineOptions {
  *
  * @example
  * ```ts
- * import type { RedisEngine } from "./redis_engine.ts";
- * const describe = (engine: RedisEngine): string => `node ${engine.nodeId}`;
- * console.assert(typeof describe === "function");
+ * import { Timestamp } from "../protocol/timestamp.ts";
+ * import { generateSessionKey } from "../session/mod.ts";
+ * import { startRedisServer } from "../testing/redis_server.ts";
+ * import { openRedisEngine, type RedisEngine } from "./redis_engine.ts";
+ * const redis = await startRedisServer(); // a redis-server of its own, on a free port
+ * const options = { keyPrefix: "docs:", timeout: 2000 };
+ * // Two `webwire serve --redis` nodes: a session one node stores, the other finds.
+ * const a: RedisEngine = await openRedisEngine(redis.url, options);
+ * const b: RedisEngine = await openRedisEngine(redis.url, options);
+ * const [key, now] = [generateSessionKey(), Timestamp.now()];
+ * await a.sessionManager.onSessionCreated({ key, creation: now, lastLookup: now });
+ * const found = await b.sessionManager.onSessionLookup(key);
+ * console.assert(a.nodeId !== b.nodeId && found?.creation.toString() === now.toString());
+ * await Promise.all([a.close(), b.close()]);
+ * await redis.stop();
  * ```
  */
 export interface RedisEngine {

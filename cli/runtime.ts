@@ -68,8 +68,15 @@ function executable(runtime: "deno" | "bun"): string {
  * @throws {CliError} when the runtime cannot be started or (for Node) the bundle not built.
  * @example
  * ```ts
+ * import { fileURLToPath } from "node:url";
+ * import { Server } from "../server.ts";
+ * import { serveDeno } from "../adapters/deno.ts";
  * import { runInRuntime } from "./runtime.ts";
- * console.assert(typeof runInRuntime === "function");
+ * const running = serveDeno(new Server({ sessionsEnabled: false, onRequest: (r) => r.payload }));
+ * // Bun runs the CLI's entry: `webwire call <url> echo hi` prints "hi" and exits with 0.
+ * const main = fileURLToPath(new URL("./main.ts", import.meta.url));
+ * console.assert((await runInRuntime("bun", main, ["call", running.url, "echo", "hi"])) === 0);
+ * await running.close();
  * ```
  */
 export async function runInRuntime(

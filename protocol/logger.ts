@@ -18,9 +18,26 @@
  *
  * @example
  * ```ts
+ * import { Server } from "../server.ts";
+ * import { serveDeno } from "../adapters/deno.ts";
+ * import { Client, InternalError } from "../client.ts";
  * import type { Logger } from "./logger.ts";
- * const logger: Logger = console;
- * console.assert(typeof logger.error === "function");
+ * const errors: string[] = [];
+ * const logger: Logger = { warn: console.warn, error: (message) => void errors.push(message) };
+ * const running = serveDeno(new Server({
+ *   sessionsEnabled: false,
+ *   logger,
+ *   onRequest: () => {
+ *     throw new Error("database down");
+ *   },
+ * }));
+ * const client = new Client(running.url);
+ * const failure = await client.request("report").catch((error) => error);
+ * // The client hears of an internal error; the details go to the server's logger only.
+ * console.assert(failure instanceof InternalError);
+ * console.assert(errors[0] === 'request handler failed (request "report")');
+ * await client.close();
+ * await running.close();
  * ```
  */
 export interface Logger {

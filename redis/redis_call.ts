@@ -58,11 +58,14 @@ function whenReady(client: RedisClient): Promise<void> {
  * @example
  * ```ts
  * import { Redis } from "ioredis";
+ * import { startRedisServer } from "../testing/redis_server.ts";
  * import { callRedis } from "./redis_call.ts";
- * const client = new Redis("redis://127.0.0.1:6379", { lazyConnect: true });
- * const ping = (): Promise<string> => callRedis(client, 2000, "ping", () => client.ping());
- * console.assert(typeof ping === "function");
- * client.disconnect();
+ * const redis = await startRedisServer(); // a redis-server of its own, on a free port
+ * const client = new Redis(redis.url, { lazyConnect: true });
+ * // Connects the lazy client, then pings, all within 2 s.
+ * console.assert((await callRedis(client, 2000, "a ping", () => client.ping())) === "PONG");
+ * await client.quit();
+ * await redis.stop();
  * ```
  */
 export function callRedis<T>(

@@ -46,11 +46,16 @@ export class RedisScript {
    * @returns the script's reply as ioredis decodes it (Lua `false` is `null`, a table an array).
    * @example
    * ```ts
+   * import { Redis } from "ioredis";
+   * import { startRedisServer } from "../testing/redis_server.ts";
    * import { RedisScript } from "./redis_script.ts";
-   * import type { RedisClient } from "./redis_client.ts";
-   * const echo = new RedisScript("return ARGV[1]");
-   * const say = (client: RedisClient): Promise<unknown> => echo.run(client, [], ["hello"]);
-   * console.assert(typeof say === "function");
+   * const redis = await startRedisServer(); // a redis-server of its own, on a free port
+   * const client = new Redis(redis.url);
+   * const increment = new RedisScript("return redis.call('INCRBY', KEYS[1], ARGV[1])");
+   * console.assert((await increment.run(client, ["counter"], [5])) === 5); // sent as EVAL
+   * console.assert((await increment.run(client, ["counter"], [2])) === 7); // cached: EVALSHA
+   * await client.quit();
+   * await redis.stop();
    * ```
    */
   async run(

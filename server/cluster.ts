@@ -10,6 +10,7 @@
  *
  * @example
  * ```ts
+ * import { Server } from "../server.ts";
  * import type { Cluster, ClusterMessage } from "./cluster.ts";
  * const seen: ClusterMessage[] = [];
  * // A cluster of one that records what it was asked to publish.
@@ -22,7 +23,10 @@
  *   sessionConnectionCount: () => 0,
  *   leave: () => {},
  * };
- * console.assert(typeof single.publish === "function");
+ * const server = new Server({ sessionsEnabled: false, cluster: single });
+ * server.broadcast("news", "hello"); // delivered here, then handed to the cluster
+ * console.assert(seen.length === 1 && seen[0].kind === "broadcast");
+ * await server.shutdown();
  * ```
  * @module
  */
@@ -56,9 +60,24 @@ export type ClusterMessage =
  *
  * @example
  * ```ts
- * import type { ClusterNode } from "./cluster.ts";
- * const node: ClusterNode = { deliver: (message) => console.debug(message.kind) };
- * console.assert(typeof node.deliver === "function");
+ * import { Server } from "../server.ts";
+ * import { decodeMessage, encodeSignal } from "../protocol/mod.ts";
+ * import type { Cluster, ClusterNode } from "./cluster.ts";
+ * const nodes: ClusterNode[] = [];
+ * const cluster: Cluster = {
+ *   join: (node) => void nodes.push(node), publish() {}, acquireSession: () => true,
+ *   releaseSession() {}, takeOfflineSignals: () => [], sessionConnectionCount: () => 0, leave() {},
+ * };
+ * const server = new Server({ sessionsEnabled: false, cluster });
+ * await server.clusterJoined;
+ * const sent: string[] = [];
+ * const send = (bytes: Uint8Array) => void sent.push(decodeMessage(bytes).kind);
+ * const events = server.accept({ send, close() {}, terminate() {}, bufferedAmount: 0 });
+ * // Another node broadcast a signal: the cluster hands it to this node's connections.
+ * nodes[0].deliver({ kind: "broadcast", signal: encodeSignal({ name: "news", payload: "hi" }) });
+ * console.assert(sent.join() === "accept-conf,signal");
+ * events.closed(1000, "");
+ * await server.shutdown();
  * ```
  */
 export interface ClusterNode {
@@ -73,11 +92,19 @@ export interface ClusterNode {
  *
  * @example
  * ```ts
+ * import { Server } from "../server.ts";
+ * import { MemorySessionManager } from "../session/mod.ts";
  * import type { Cluster } from "./cluster.ts";
- * function describe(cluster: Cluster): string {
- *   return typeof cluster.acquireSession === "function" ? "a cluster" : "?";
- * }
- * console.assert(typeof describe === "function");
+ * // Two connections of other nodes hold session "k".
+ * const holders = new Map([["k", 2]]);
+ * const cluster: Cluster = {
+ *   join() {}, publish() {}, releaseSession() {}, takeOfflineSignals: () => [], leave() {},
+ *   acquireSession: (key, max) => max === 0 || (holders.get(key) ?? 0) < max,
+ *   sessionConnectionCount: (key) => holders.get(key) ?? 0,
+ * };
+ * const server = new Server({ sessionManager: new MemorySessionManager(), cluster });
+ * console.assert((await server.clusterSessionConnectionCount("k")) === 2);
+ * await server.shutdown();
  * ```
  */
 export interface Cluster {

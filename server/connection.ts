@@ -4,12 +4,25 @@
  *
  * @example
  * ```ts
+ * import { Server } from "../server.ts";
+ * import { serveDeno } from "../adapters/deno.ts";
+ * import { Client } from "../client.ts";
+ * import { MemorySessionManager } from "../session/mod.ts";
  * import type { Connection } from "./connection.ts";
  * async function login(connection: Connection, user: string): Promise<void> {
  *   if (connection.session === null) await connection.createSession({ user });
  *   connection.signal("welcome", user);
  * }
- * console.assert(typeof login === "function");
+ * const running = serveDeno(new Server({
+ *   sessionManager: new MemorySessionManager(),
+ *   onRequest: (request) => login(request.connection, request.payload.text()),
+ * }));
+ * const welcome = Promise.withResolvers<string>();
+ * const client = new Client(running.url, { onSignal: (s) => welcome.resolve(s.payload.text()) });
+ * await client.request("login", "ada");
+ * console.assert(client.session?.info?.user === "ada" && (await welcome.promise) === "ada");
+ * await client.close();
+ * await running.close();
  * ```
  * @module
  */
@@ -58,11 +71,21 @@ export interface ConnectionHost {
  *
  * @example
  * ```ts
+ * import { Server } from "../server.ts";
  * import type { Connection } from "./connection.ts";
  * function describe(connection: Connection): string {
  *   return `${connection.remoteAddress} since ${connection.creation.toISOString()}`;
  * }
- * console.assert(typeof describe === "function");
+ * const seen: string[] = [];
+ * const server = new Server({
+ *   sessionsEnabled: false,
+ *   onClientConnected: (connection) => void seen.push(describe(connection)),
+ * });
+ * const socket = { send() {}, close() {}, terminate() {}, bufferedAmount: 0 };
+ * const events = server.accept(socket, {}, { remoteAddress: "203.0.113.7:50000" });
+ * console.assert(seen[0].startsWith("203.0.113.7:50000 since 20"));
+ * events.closed(1000, "");
+ * await server.shutdown();
  * ```
  */
 export class Connection {
@@ -125,11 +148,23 @@ export class Connection {
    * @throws {ConnectionInactiveError} when the connection is closed.
    * @example
    * ```ts
+   * import { Server } from "../server.ts";
+   * import { serveDeno } from "../adapters/deno.ts";
+   * import { Client } from "../client.ts";
    * import type { Connection } from "./connection.ts";
    * function join(connection: Connection, room: string): void {
    *   connection.subscribe(`room:${room}`);
    * }
-   * console.assert(typeof join === "function");
+   * const server = new Server({
+   *   sessionsEnabled: false,
+   *   onRequest: (request) => join(request.connection, request.payload.text()),
+   * });
+   * const running = serveDeno(server);
+   * const client = new Client(running.url);
+   * await client.request("join", "lobby");
+   * console.assert(server.publish("room:lobby", "message", "hi all") === 1);
+   * await client.close();
+   * await running.close();
    * ```
    */
   subscribe(topic: string): boolean {

@@ -5,8 +5,26 @@
  *
  * @example
  * ```ts
- * import { ConnectionSession } from "./connection_session.ts";
- * console.assert(typeof ConnectionSession === "function");
+ * import { ConnectionSession, type SessionLifecycle } from "./connection_session.ts";
+ * import { SessionRegistry } from "./session_registry.ts";
+ * import { DefaultSessionKeyGenerator, MemorySessionManager } from "../session/mod.ts";
+ * import { decodeMessage } from "../protocol/decode.ts";
+ * const sent: Uint8Array[] = [];
+ * const noop = () => {};
+ * const lifecycle: SessionLifecycle = {
+ *   acquire: () => true, release: (_key, remaining) => remaining, isTooOld: () => false,
+ *   held: noop, unheld: noop, released: noop, destroyed: noop, takeOfflineSignals: () => [],
+ * };
+ * const session = new ConnectionSession({
+ *   owner: "connection A", isOpen: true, sessionsEnabled: true, logger: console, lifecycle,
+ *   sessions: new SessionRegistry<string>(0), sessionManager: new MemorySessionManager(),
+ *   keyGenerator: new DefaultSessionKeyGenerator(), send: (bytes) => void sent.push(bytes),
+ *   deferPushes: noop, resumePushes: noop,
+ * });
+ * // A handler's `connection.createSession`: stored, then announced to the client.
+ * const created = await session.create({ user: "ada" });
+ * console.assert(session.current === created && created.info?.user === "ada");
+ * console.assert(decodeMessage(sent[0]).kind === "session-created");
  * ```
  * @module
  */

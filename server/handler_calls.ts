@@ -5,8 +5,22 @@
  *
  * @example
  * ```ts
- * import { callRequestHandler } from "./handler_calls.ts";
- * console.assert(typeof callRequestHandler === "function");
+ * import { callRequestHandler, type HandlerSite } from "./handler_calls.ts";
+ * import { decodeMessage, decodeText, encodeReply, encodeRequest } from "../protocol/mod.ts";
+ * import type { RequestMessage } from "../protocol/mod.ts";
+ * import type { Connection } from "./connection.ts";
+ * const replies: Uint8Array[] = [];
+ * const site: HandlerSite = {
+ *   hooks: { onRequest: (request) => `hello ${request.payload.text()}` },
+ *   connection: {} as Connection, logger: console, isOpen: true, encodeReply,
+ *   answer: (_key, reply) => void replies.push(reply), signalDone() {},
+ * };
+ * const bytes = encodeRequest({ id: new Uint8Array(8), name: "greet", payload: "ada" });
+ * const request = decodeMessage(bytes) as RequestMessage;
+ * callRequestHandler(site, request, 1, new AbortController().signal);
+ * const reply = decodeMessage(replies[0]); // at once: the handler answered synchronously
+ * const text = reply.kind === "reply" ? decodeText(reply.payload, reply.encoding) : reply.kind;
+ * console.assert(text === "hello ada");
  * ```
  * @module
  */
@@ -26,10 +40,21 @@ import { failureReply, replyFor } from "./reply_bytes.ts";
  *
  * @example
  * ```ts
- * import type { HandlerSite } from "./handler_calls.ts";
- * type Hooks = HandlerSite["hooks"];
- * const hooks: Hooks = { onRequest: (request) => request.payload };
- * console.assert(typeof hooks.onRequest === "function");
+ * import { callRequestHandler, type HandlerSite } from "./handler_calls.ts";
+ * import { decodeMessage, encodeReply, encodeRequest } from "../protocol/mod.ts";
+ * import type { RequestMessage } from "../protocol/mod.ts";
+ * import type { Connection } from "./connection.ts";
+ * const answered = Promise.withResolvers<[number | string, Uint8Array]>();
+ * const site: HandlerSite = {
+ *   hooks: { onRequest: async (request) => request.payload }, // an asynchronous handler
+ *   connection: {} as Connection, logger: console, isOpen: true, encodeReply,
+ *   answer: (key, reply) => answered.resolve([key, reply]), signalDone() {},
+ * };
+ * const bytes = encodeRequest({ id: new Uint8Array(8), name: "echo", payload: "hi" });
+ * const request = decodeMessage(bytes) as RequestMessage;
+ * callRequestHandler(site, request, "7", new AbortController().signal);
+ * const [key, reply] = await answered.promise;
+ * console.assert(key === "7" && decodeMessage(reply).kind === "reply");
  * ```
  */
 export interface HandlerSite {
@@ -57,11 +82,21 @@ export interface HandlerSite {
  *
  * @example
  * ```ts
- * import { callRequestHandler } from "./handler_calls.ts";
- * import type { HandlerSite } from "./handler_calls.ts";
- * const run = (site: HandlerSite, message: Parameters<typeof callRequestHandler>[1]) =>
- *   callRequestHandler(site, message, 1, new AbortController().signal);
- * console.assert(typeof run === "function");
+ * import { callRequestHandler, type HandlerSite } from "./handler_calls.ts";
+ * import { decodeMessage, encodeReply, encodeRequest, RequestError } from "../protocol/mod.ts";
+ * import type { RequestMessage } from "../protocol/mod.ts";
+ * import type { Connection } from "./connection.ts";
+ * const replies: Uint8Array[] = [];
+ * const site: HandlerSite = {
+ *   hooks: { onRequest: () => { throw new RequestError("DENIED", "not allowed"); } },
+ *   connection: {} as Connection, logger: console, isOpen: true, encodeReply,
+ *   answer: (_key, reply) => void replies.push(reply), signalDone() {},
+ * };
+ * const bytes = encodeRequest({ id: new Uint8Array(8), name: "delete" });
+ * const request = decodeMessage(bytes) as RequestMessage;
+ * callRequestHandler(site, request, 1, new AbortController().signal);
+ * const reply = decodeMessage(replies[0]);
+ * console.assert(reply.kind === "error-reply" && reply.codeText === "DENIED");
  * ```
  */
 export function callRequestHandler(
@@ -100,8 +135,19 @@ export function callRequestHandler(
  *
  * @example
  * ```ts
- * import { callSignalHandler } from "./handler_calls.ts";
- * console.assert(callSignalHandler.length === 2);
+ * import { callSignalHandler, type HandlerSite } from "./handler_calls.ts";
+ * import { decodeMessage, encodeReply, encodeSignal } from "../protocol/mod.ts";
+ * import type { SignalMessage } from "../protocol/mod.ts";
+ * import type { Connection } from "./connection.ts";
+ * const events: string[] = [];
+ * const site: HandlerSite = {
+ *   hooks: { onSignal: (signal) => void events.push(`${signal.name} ${signal.payload.text()}`) },
+ *   connection: {} as Connection, logger: console, isOpen: true, encodeReply,
+ *   answer() {}, signalDone: () => void events.push("done"),
+ * };
+ * const bytes = encodeSignal({ name: "typing", payload: "ada" });
+ * callSignalHandler(site, decodeMessage(bytes) as SignalMessage);
+ * console.assert(events.join() === "typing ada,done");
  * ```
  */
 export function callSignalHandler(site: HandlerSite, message: SignalMessage): void {

@@ -3,9 +3,17 @@
  *
  * @example
  * ```ts
+ * import { Server } from "../server.ts";
+ * import { serveDeno } from "../adapters/deno.ts";
+ * import { Client } from "../client.ts";
  * import type { IncomingRequest, ReplyValue } from "./incoming.ts";
  * const echo = (request: IncomingRequest): ReplyValue => request.payload;
- * console.assert(typeof echo === "function");
+ * const running = serveDeno(new Server({ sessionsEnabled: false, onRequest: echo }));
+ * const client = new Client(running.url);
+ * const reply = await client.request("echo", "hi", { encoding: "utf16" });
+ * console.assert(reply.encoding === "utf16" && reply.text() === "hi"); // as it came in
+ * await client.close();
+ * await running.close();
  * ```
  * @module
  */
@@ -18,9 +26,21 @@ import type { Connection } from "./connection.ts";
  *
  * @example
  * ```ts
+ * import { Server } from "../server.ts";
+ * import { serveDeno } from "../adapters/deno.ts";
+ * import { Client } from "../client.ts";
  * import type { IncomingSignal } from "./incoming.ts";
- * const log = (signal: IncomingSignal): void => console.debug(signal.name, signal.payload.length);
- * console.assert(typeof log === "function");
+ * const heard = Promise.withResolvers<string>();
+ * const onSignal = (signal: IncomingSignal): void => {
+ *   heard.resolve(`${signal.name} ${signal.payload.text()}`);
+ * };
+ * const running = serveDeno(new Server({ sessionsEnabled: false, onSignal }));
+ * const client = new Client(running.url);
+ * await client.connect();
+ * client.signal("typing", "ada");
+ * console.assert((await heard.promise) === "typing ada");
+ * await client.close();
+ * await running.close();
  * ```
  */
 export interface IncomingSignal {
@@ -40,9 +60,17 @@ export interface IncomingSignal {
  *
  * @example
  * ```ts
+ * import { Server } from "../server.ts";
+ * import { serveDeno } from "../adapters/deno.ts";
+ * import { Client } from "../client.ts";
  * import type { IncomingRequest } from "./incoming.ts";
- * const greet = (request: IncomingRequest): string => `hello ${request.payload.text()}`;
- * console.assert(typeof greet === "function");
+ * const greet = (request: IncomingRequest): string => `${request.name} ${request.payload.text()}`;
+ * const running = serveDeno(new Server({ sessionsEnabled: false, onRequest: greet }));
+ * const client = new Client(running.url);
+ * const reply = await client.request("hello", "ada");
+ * console.assert(reply.text() === "hello ada");
+ * await client.close();
+ * await running.close();
  * ```
  */
 export interface IncomingRequest extends IncomingSignal {

@@ -4,9 +4,20 @@
  *
  * @example
  * ```ts
+ * import { createServerParts } from "./server_parts.ts";
+ * import { MemorySessionManager } from "../session/mod.ts";
  * import type { ServerContext } from "./server_context.ts";
- * const shuttingDown = (context: ServerContext): boolean => context.shuttingDown;
- * console.assert(typeof shuttingDown === "function");
+ * let stopping = false;
+ * const parts = createServerParts({ sessionManager: new MemorySessionManager() }, {
+ *   isShuttingDown: () => stopping,
+ *   closeSession: () => Promise.resolve(0),
+ * });
+ * // What every connection of this server is given.
+ * const context: ServerContext = parts.context;
+ * console.assert(context.limits.readTimeout === 60_000 && !context.shuttingDown);
+ * stopping = true;
+ * console.assert(context.shuttingDown); // read from the server each time
+ * parts.expiry.stop();
  * ```
  * @module
  */

@@ -53,9 +53,19 @@ export function signalBytes(
  *
  * @example
  * ```ts
- * import type { PushParts } from "./server_push.ts";
- * const enabled = (parts: PushParts): boolean => parts.sessionsEnabled;
- * console.assert(typeof enabled === "function");
+ * import { type PushParts, ServerPush, signalBytes } from "./server_push.ts";
+ * import { ClusterLink } from "./cluster_link.ts";
+ * import { OfflineSignals } from "./offline_signals.ts";
+ * import { SessionRegistry } from "./session_registry.ts";
+ * import { TopicRegistry } from "./topic_registry.ts";
+ * // A server on its own, without connections and with sessions disabled.
+ * const parts: PushParts = {
+ *   connections: new Set(), topics: new TopicRegistry(), sessions: new SessionRegistry(0),
+ *   offline: new OfflineSignals({}), cluster: new ClusterLink(null, console, undefined),
+ *   sessionsEnabled: false, logger: console,
+ * };
+ * new ServerPush(parts).signalSession("key", signalBytes("mail", "1", undefined));
+ * console.assert(parts.offline?.sessionCount === 0); // no sessions: nothing kept for later
  * ```
  */
 export interface PushParts {
@@ -80,8 +90,20 @@ export interface PushParts {
  *
  * @example
  * ```ts
- * import { ServerPush } from "./server_push.ts";
- * console.assert(typeof ServerPush === "function");
+ * import { ServerPush, signalBytes } from "./server_push.ts";
+ * import { ClusterLink } from "./cluster_link.ts";
+ * import { OfflineSignals } from "./offline_signals.ts";
+ * import { SessionRegistry } from "./session_registry.ts";
+ * import { TopicRegistry } from "./topic_registry.ts";
+ * const offline = new OfflineSignals({});
+ * const push = new ServerPush({
+ *   connections: new Set(), topics: new TopicRegistry(), sessions: new SessionRegistry(0),
+ *   offline, cluster: new ClusterLink(null, console, undefined), sessionsEnabled: true,
+ *   logger: console,
+ * });
+ * // No connection holds session "key": the signal reaches nobody now and is kept for later.
+ * console.assert(push.signalSession("key", signalBytes("mail", "1", undefined)) === 0);
+ * console.assert(offline.take("key").length === 1);
  * ```
  */
 export class ServerPush {

@@ -6,7 +6,24 @@
  * @example
  * ```ts
  * import { serverSessionLifecycle } from "./session_lifecycle.ts";
- * console.assert(typeof serverSessionLifecycle === "function");
+ * import { ClusterLink } from "./cluster_link.ts";
+ * import { OfflineSignals } from "./offline_signals.ts";
+ * import { SessionExpiryClock } from "./session_expiry.ts";
+ * import { SessionRegistry } from "./session_registry.ts";
+ * import { MemorySessionManager } from "../session/mod.ts";
+ * import { encodeSignal } from "../protocol/mod.ts";
+ * const manager = new MemorySessionManager();
+ * const offline = new OfflineSignals({});
+ * // A signal pushed while no connection held session "key".
+ * offline.keep("key", encodeSignal({ name: "mail", payload: "1" }));
+ * const lifecycle = serverSessionLifecycle({
+ *   sessions: new SessionRegistry(0), manager, offline, maxSessionConnections: 0, logger: console,
+ *   expiry: new SessionExpiryClock({}, manager, () => {}, console),
+ *   cluster: new ClusterLink(null, console, undefined),
+ * });
+ * // A restore of "key" takes what was kept for it, once.
+ * console.assert((await lifecycle.takeOfflineSignals("key")).length === 1);
+ * console.assert((await lifecycle.takeOfflineSignals("key")).length === 0);
  * ```
  * @module
  */
@@ -53,9 +70,19 @@ export interface LifecycleParts {
  * @example
  * ```ts
  * import { serverSessionLifecycle } from "./session_lifecycle.ts";
- * import type { LifecycleParts } from "./session_lifecycle.ts";
- * const make = (parts: LifecycleParts) => serverSessionLifecycle(parts).isTooOld;
- * console.assert(typeof make === "function");
+ * import { ClusterLink } from "./cluster_link.ts";
+ * import { SessionExpiryClock } from "./session_expiry.ts";
+ * import { SessionRegistry } from "./session_registry.ts";
+ * import { MemorySessionManager } from "../session/mod.ts";
+ * const manager = new MemorySessionManager();
+ * const sessions = new SessionRegistry<string>(1); // one connection per session
+ * const lifecycle = serverSessionLifecycle({
+ *   sessions, manager, offline: null, maxSessionConnections: 1, logger: console,
+ *   expiry: new SessionExpiryClock({}, manager, () => {}, console),
+ *   cluster: new ClusterLink(null, console, undefined),
+ * });
+ * sessions.register("key", "connection A");
+ * console.assert(lifecycle.acquire("key") === false && lifecycle.acquire("other") === true);
  * ```
  */
 export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle {

@@ -38,9 +38,25 @@ export interface SignalOptions {
  *
  * @example
  * ```ts
+ * import { Server } from "../server.ts";
+ * import { serveDeno } from "../adapters/deno.ts";
+ * import { Client } from "../client.ts";
+ * import { MemorySessionManager } from "../session/mod.ts";
  * import type { BroadcastOptions } from "./signal_options.ts";
+ * const server = new Server({
+ *   sessionManager: new MemorySessionManager(),
+ *   onRequest: async (request) => {
+ *     await request.connection.createSession({ user: request.payload.text() });
+ *   },
+ * });
+ * const running = serveDeno(server);
+ * const ada = new Client(running.url);
+ * const guest = new Client(running.url);
+ * await Promise.all([ada.request("login", "ada"), guest.connect()]);
  * const signedIn: BroadcastOptions = { filter: (connection) => connection.session !== null };
- * console.assert(typeof signedIn.filter === "function");
+ * console.assert(server.broadcast("news", "for members", signedIn) === 1); // ada only
+ * await Promise.all([ada.close(), guest.close()]);
+ * await running.close();
  * ```
  */
 export interface BroadcastOptions extends SignalOptions {

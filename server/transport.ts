@@ -24,19 +24,23 @@
  *
  * @example
  * ```ts
+ * import { Server } from "../server.ts";
+ * import { decodeMessage, encodeRequest } from "../protocol/mod.ts";
  * import type { TransportSocket } from "./transport.ts";
- * function wrap(ws: WebSocket): TransportSocket {
- *   return {
- *     send: (bytes) => ws.send(bytes as Uint8Array<ArrayBuffer>),
- *     close: (code, reason) => ws.close(code, reason),
- *     // A browser-style WebSocket cannot drop its connection; a runtime's server socket can.
- *     terminate: () => ws.close(),
- *     get bufferedAmount() {
- *       return ws.bufferedAmount;
- *     },
- *   };
- * }
- * console.assert(typeof wrap === "function");
+ * // What an adapter hands the core: here a socket that records the kinds of messages sent.
+ * const sent: string[] = [];
+ * const socket: TransportSocket = {
+ *   send: (bytes) => void sent.push(decodeMessage(bytes).kind),
+ *   close: () => {},
+ *   terminate: () => {},
+ *   bufferedAmount: 0,
+ * };
+ * const server = new Server({ sessionsEnabled: false, onRequest: (request) => request.payload });
+ * const events = server.accept(socket);
+ * events.message(encodeRequest({ id: new Uint8Array(8), name: "echo", payload: "hi" }));
+ * console.assert(sent.join() === "accept-conf,reply");
+ * events.closed(1000, "");
+ * await server.shutdown();
  * ```
  */
 export interface TransportSocket {
@@ -71,14 +75,22 @@ export interface TransportSocket {
  *
  * @example
  * ```ts
+ * import { Server } from "../server.ts";
+ * import { encodeRequest } from "../protocol/mod.ts";
  * import type { TransportEvents } from "./transport.ts";
- * function forward(ws: WebSocket, events: TransportEvents): void {
- *   ws.binaryType = "arraybuffer";
- *   ws.onmessage = (e) =>
- *     events.message(typeof e.data === "string" ? e.data : new Uint8Array(e.data));
- *   ws.onclose = (e) => events.closed(e.code, e.reason);
- * }
- * console.assert(typeof forward === "function");
+ * const names: string[] = [];
+ * const server = new Server({
+ *   sessionsEnabled: false,
+ *   onRequest: (request) => void names.push(request.name),
+ * });
+ * const socket = { send: () => {}, close: () => {}, terminate: () => {}, bufferedAmount: 0 };
+ * // An adapter calls these for its socket's events: a binary message, then the close.
+ * const events: TransportEvents = server.accept(socket, {}, { remoteAddress: "127.0.0.1:5000" });
+ * events.message(encodeRequest({ id: new Uint8Array(8), name: "ping" }));
+ * console.assert(names[0] === "ping" && server.connectionCount === 1);
+ * events.closed(1000, "bye");
+ * console.assert(server.connectionCount === 0);
+ * await server.shutdown();
  * ```
  */
 export interface TransportEvents {

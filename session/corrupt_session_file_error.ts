@@ -29,6 +29,8 @@ import { WebwireError } from "../protocol/webwire_error.ts";
  * ```
  */
 export class CorruptSessionFileError extends WebwireError {
+  /** Always "CorruptSessionFileError", also in minified bundles. */
+  override readonly name: string = "CorruptSessionFileError";
   /** The path of the corrupt file. */
   readonly path: string;
 

@@ -4,14 +4,32 @@
  *
  * @example
  * ```ts
- * import type { SessionManager } from "./session_manager.ts";
- * const sessions = new Map<string, string>();
+ * import { Server } from "../server.ts";
+ * import { serveDeno } from "../adapters/deno.ts";
+ * import { Client } from "../client.ts";
+ * import { Timestamp } from "../protocol/timestamp.ts";
+ * import type { Session, SessionManager } from "./session_manager.ts";
+ * const sessions = new Map<string, Session>();
  * const manager: SessionManager = {
- *   onSessionCreated: (s) => void sessions.set(s.key, JSON.stringify(s)),
- *   onSessionLookup: (key) => Promise.resolve(sessions.has(key) ? JSON.parse(sessions.get(key)!) : null),
+ *   onSessionCreated: (session) => void sessions.set(session.key, session),
+ *   onSessionLookup: (key) => {
+ *     const session = sessions.get(key);
+ *     if (session !== undefined) sessions.set(key, { ...session, lastLookup: Timestamp.now() });
+ *     return session ?? null;
+ *   },
  *   onSessionClosed: (key) => void sessions.delete(key),
  * };
- * console.assert(typeof manager.onSessionLookup === "function");
+ * const running = serveDeno(new Server({
+ *   sessionManager: manager,
+ *   onRequest: async (request) => void await request.connection.createSession({ user: "ada" }),
+ * }));
+ * const client = new Client(running.url);
+ * await client.request("login");
+ * console.assert(sessions.get(client.session?.key ?? "")?.info?.user === "ada");
+ * await client.closeSession();
+ * console.assert(sessions.size === 0);
+ * await client.close();
+ * await running.close();
  * ```
  * @module
  */

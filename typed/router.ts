@@ -57,10 +57,18 @@ export type HandlerResult<R> = [R] extends [undefined | void] ? void | Promise<v
  *
  * @example
  * ```ts
- * import type { RequestHandler } from "./router.ts";
+ * import { Client } from "../client/client.ts";
+ * import { Server } from "../server.ts";
+ * import { serveDeno } from "../adapters/deno.ts";
+ * import { createRouter, defineContract, type RequestHandler, TypedClient } from "./mod.ts";
  * type Api = { requests: { greet: { payload: string; reply: string } } };
  * const greet: RequestHandler<Api, "greet"> = (name) => `hello ${name}`;
- * console.assert(typeof greet === "function");
+ * const router = createRouter(defineContract<Api>(), { requests: { greet } });
+ * const running = serveDeno(new Server({ sessionsEnabled: false, ...router }));
+ * const api = new TypedClient<Api>(new Client(running.url));
+ * console.assert((await api.request("greet", "ada")) === "hello ada");
+ * await api.client.close();
+ * await running.close();
  * ```
  */
 export type RequestHandler<C extends Contract, N extends RequestName<C>> = (
@@ -73,12 +81,27 @@ export type RequestHandler<C extends Contract, N extends RequestName<C>> = (
  *
  * @example
  * ```ts
- * import type { SignalHandler } from "./router.ts";
+ * import { Client } from "../client/client.ts";
+ * import { Server } from "../server.ts";
+ * import { serveDeno } from "../adapters/deno.ts";
+ * import { createRouter, defineContract, type SignalHandler, TypedClient } from "./mod.ts";
  * type Api = { clientSignals: { typing: { room: string } } };
+ * const subscribed = Promise.withResolvers<string>();
  * const typing: SignalHandler<Api, "typing"> = ({ room }, signal) => {
  *   signal.connection.subscribe(`typing:${room}`);
+ *   subscribed.resolve(`typing:${room}`);
  * };
- * console.assert(typeof typing === "function");
+ * const server = new Server({
+ *   sessionsEnabled: false,
+ *   ...createRouter(defineContract<Api>(), { clientSignals: { typing } }),
+ * });
+ * const running = serveDeno(server);
+ * const api = new TypedClient<Api>(new Client(running.url));
+ * await api.client.connect();
+ * api.signal("typing", { room: "lobby" });
+ * console.assert(server.topicConnections(await subscribed.promise).length === 1);
+ * await api.client.close();
+ * await running.close();
  * ```
  */
 export type SignalHandler<C extends Contract, N extends ClientSignalName<C>> = (
@@ -93,13 +116,26 @@ export type SignalHandler<C extends Contract, N extends ClientSignalName<C>> = (
  *
  * @example
  * ```ts
- * import type { RouterHandlers } from "./router.ts";
+ * import { Client } from "../client/client.ts";
+ * import { Server } from "../server.ts";
+ * import { serveDeno } from "../adapters/deno.ts";
+ * import { createRouter, defineContract, type RouterHandlers, TypedClient } from "./mod.ts";
  * type Api = { requests: { ping: { reply: string } }; clientSignals: { bye: undefined } };
  * const handlers: RouterHandlers<Api> = {
  *   requests: { ping: () => "pong" },
- *   clientSignals: { bye: (_payload, signal) => signal.connection.close() },
+ *   // Not awaited: a graceful close waits for the running handlers, this one included.
+ *   clientSignals: { bye: (_payload, signal) => void signal.connection.close() },
  * };
- * console.assert(typeof handlers.requests.ping === "function");
+ * const router = createRouter(defineContract<Api>(), handlers);
+ * const running = serveDeno(new Server({ sessionsEnabled: false, ...router }));
+ * const api = new TypedClient<Api>(new Client(running.url, { autoconnect: false }));
+ * await api.client.connect();
+ * console.assert((await api.request("ping")) === "pong");
+ * const closed = new Promise((resolve) => api.client.addEventListener("disconnected", resolve));
+ * api.signal("bye"); // the server closes the connection
+ * await closed;
+ * await api.client.close();
+ * await running.close();
  * ```
  */
 export type RouterHandlers<C extends Contract> =
@@ -116,11 +152,23 @@ export type RouterHandlers<C extends Contract> =
  *
  * @example
  * ```ts
- * import type { RouterOptions } from "./router.ts";
+ * import { Client } from "../client/client.ts";
+ * import { Server } from "../server.ts";
+ * import { serveDeno } from "../adapters/deno.ts";
+ * import { createRouter, defineContract, type RouterOptions } from "./mod.ts";
+ * const rejected = Promise.withResolvers<string>();
  * const options: RouterOptions = {
- *   onRejectedSignal: (signal, error) => console.warn(signal.name, error.code),
+ *   onRejectedSignal: (signal, error) => rejected.resolve(`${signal.name} ${error.code}`),
  * };
- * console.assert(typeof options.onRejectedSignal === "function");
+ * const api = defineContract<{ clientSignals: { typing: { room: string } } }>();
+ * const router = createRouter(api, { clientSignals: { typing: () => {} } }, options);
+ * const running = serveDeno(new Server({ sessionsEnabled: false, ...router }));
+ * const client = new Client(running.url);
+ * await client.connect();
+ * client.signal("typing", "{"); // an untyped client, and not JSON
+ * console.assert((await rejected.promise) === "typing BAD_PAYLOAD");
+ * await client.close();
+ * await running.close();
  * ```
  */
 export interface RouterOptions {
@@ -144,10 +192,20 @@ export interface RouterOptions {
  *
  * @example
  * ```ts
- * import type { ServerOptions } from "../server/options.ts";
- * import type { TypedRouter } from "./router.ts";
- * const withRouter = (router: TypedRouter): ServerOptions => ({ ...router, readTimeout: 30_000 });
- * console.assert(typeof withRouter === "function");
+ * import { Client } from "../client/client.ts";
+ * import { Server } from "../server.ts";
+ * import { serveDeno } from "../adapters/deno.ts";
+ * import { RequestError } from "../protocol/request_error.ts";
+ * import { createRouter, defineContract, type TypedRouter } from "./mod.ts";
+ * const api = defineContract<{ requests: { ping: { reply: string } } }>();
+ * const router: TypedRouter = createRouter(api, { requests: { ping: () => "pong" } });
+ * const running = serveDeno(new Server({ ...router, sessionsEnabled: false }));
+ * const client = new Client(running.url); // untyped: the router answers any WebWire client
+ * console.assert((await client.request("ping")).text() === '"pong"');
+ * const unknown = await client.request("pong").catch((error: RequestError) => error.code);
+ * console.assert(unknown === "UNKNOWN_REQUEST");
+ * await client.close();
+ * await running.close();
  * ```
  */
 export interface TypedRouter {

@@ -6,17 +6,21 @@
  * @example
  * ```ts
  * import { Client } from "../client/client.ts";
+ * import { Server } from "../server.ts";
+ * import { serveDeno } from "../adapters/deno.ts";
+ * import { createRouter } from "./router.ts";
  * import { defineContract } from "./define_contract.ts";
  * import { TypedClient } from "./typed_client.ts";
  *
- * const api = defineContract<{ requests: { add: { payload: [number, number]; reply: number } } }>();
- * const client = new Client("ws://127.0.0.1:1/", { autoconnect: false });
- * const typed = new TypedClient(client, api);
- * async function sum(): Promise<number> {
- *   return await typed.request("add", [1, 2]); // a number, from the contract
- * }
- * console.assert(typeof sum === "function");
- * await client.close();
+ * type Calculator = { requests: { add: { payload: [number, number]; reply: number } } };
+ * const api = defineContract<Calculator>();
+ * const router = createRouter(api, { requests: { add: ([a, b]) => a + b } });
+ * const running = serveDeno(new Server({ sessionsEnabled: false, ...router }));
+ * const typed = new TypedClient(new Client(running.url), api);
+ * const sum = await typed.request("add", [1, 2]); // a number, from the contract
+ * console.assert(sum === 3);
+ * await typed.client.close();
+ * await running.close();
  * ```
  * @module
  */
@@ -57,9 +61,23 @@ export type TypedRequestOptions = Omit<RequestOptions, "encoding">;
  *
  * @example
  * ```ts
- * import type { TypedSignalListener } from "./typed_client.ts";
- * const onTick: TypedSignalListener<number> = (n) => console.log("tick", n);
- * console.assert(typeof onTick === "function");
+ * import { Client } from "../client/client.ts";
+ * import { Server } from "../server.ts";
+ * import { serveDeno } from "../adapters/deno.ts";
+ * import { TypedServer } from "./typed_server.ts";
+ * import { TypedClient, type TypedSignalListener } from "./typed_client.ts";
+ * type Clock = { serverSignals: { tick: number } };
+ * const server = new Server({ sessionsEnabled: false });
+ * const running = serveDeno(server);
+ * const clock = new TypedClient<Clock>(new Client(running.url));
+ * const heard = Promise.withResolvers<string>();
+ * const onTick: TypedSignalListener<number> = (n, signal) => heard.resolve(`${signal.name} ${n}`);
+ * clock.on("tick", onTick);
+ * await clock.client.connect();
+ * new TypedServer<Clock>(server).broadcast("tick", 42);
+ * console.assert((await heard.promise) === "tick 42");
+ * await clock.client.close();
+ * await running.close();
  * ```
  */
 export type TypedSignalListener<P> = (payload: P, signal: ServerSignal) => void;
@@ -69,9 +87,24 @@ export type TypedSignalListener<P> = (payload: P, signal: ServerSignal) => void;
  *
  * @example
  * ```ts
- * import type { TypedClientOptions } from "./typed_client.ts";
- * const quiet: TypedClientOptions = { logger: { warn: () => {}, error: () => {} } };
- * console.assert(typeof quiet.logger?.warn === "function");
+ * import { Client } from "../client/client.ts";
+ * import { Server } from "../server.ts";
+ * import { serveDeno } from "../adapters/deno.ts";
+ * import { TypedClient, type TypedClientOptions } from "./typed_client.ts";
+ * const warned = Promise.withResolvers<string>();
+ * const options: TypedClientOptions = {
+ *   logger: { warn: (message) => warned.resolve(message), error: console.error },
+ * };
+ * const server = new Server({ sessionsEnabled: false });
+ * const running = serveDeno(server);
+ * type Clock = { serverSignals: { tick: number } };
+ * const typed = new TypedClient<Clock>(new Client(running.url), undefined, options);
+ * typed.on("tick", () => console.error("not called: the payload is not JSON"));
+ * await typed.client.connect();
+ * server.broadcast("tick", "{"); // an untyped push that breaks the contract
+ * console.assert((await warned.promise) === 'webwire: server signal "tick" dropped:');
+ * await typed.client.close();
+ * await running.close();
  * ```
  */
 export interface TypedClientOptions {
@@ -163,13 +196,22 @@ export class TypedClient<C extends Contract> {
    *
    * @example
    * ```ts
-   * import type { TypedClient } from "./typed_client.ts";
+   * import { Client } from "../client/client.ts";
+   * import { Server } from "../server.ts";
+   * import { serveDeno } from "../adapters/deno.ts";
+   * import { createRouter, defineContract, TypedClient } from "./mod.ts";
    * type Api = { requests: { search: { payload: { q: string }; reply: string[] } } };
-   * async function titles(api: TypedClient<Api>): Promise<string> {
-   *   const found = await api.request("search", { q: "webwire" }, { timeout: 5_000 });
-   *   return found.join(", ");
-   * }
-   * console.assert(typeof titles === "function");
+   * const api = defineContract<Api>();
+   * const titles = ["webwire for TypeScript", "webwire for Go", "other"];
+   * const router = createRouter(api, {
+   *   requests: { search: ({ q }) => titles.filter((title) => title.startsWith(q)) },
+   * });
+   * const running = serveDeno(new Server({ sessionsEnabled: false, ...router }));
+   * const typed = new TypedClient(new Client(running.url), api);
+   * const found = await typed.request("search", { q: "webwire" }, { timeout: 5_000 });
+   * console.assert(found.length === 2 && found[1] === "webwire for Go");
+   * await typed.client.close();
+   * await running.close();
    * ```
    */
   async request<N extends RequestName<C>>(
@@ -186,10 +228,22 @@ export class TypedClient<C extends Contract> {
    * @throws {DisconnectedError} when not connected, and what `client.signal` throws.
    * @example
    * ```ts
-   * import type { TypedClient } from "./typed_client.ts";
-   * type Api = { clientSignals: { typing: { room: string } } };
-   * const typing = (api: TypedClient<Api>): void => api.signal("typing", { room: "lobby" });
-   * console.assert(typeof typing === "function");
+   * import { Client } from "../client/client.ts";
+   * import { Server } from "../server.ts";
+   * import { serveDeno } from "../adapters/deno.ts";
+   * import { createRouter, defineContract, TypedClient } from "./mod.ts";
+   * const api = defineContract<{ clientSignals: { typing: { room: string } } }>();
+   * const heard = Promise.withResolvers<string>();
+   * const router = createRouter(api, {
+   *   clientSignals: { typing: ({ room }) => heard.resolve(room) },
+   * });
+   * const running = serveDeno(new Server({ sessionsEnabled: false, ...router }));
+   * const typed = new TypedClient(new Client(running.url), api);
+   * await typed.client.connect();
+   * typed.signal("typing", { room: "lobby" });
+   * console.assert((await heard.promise) === "lobby");
+   * await typed.client.close();
+   * await running.close();
    * ```
    */
   signal<N extends ClientSignalName<C>>(

@@ -31,9 +31,23 @@ import { encodeValue } from "./payload_codec.ts";
  *
  * @example
  * ```ts
- * import type { TypedBroadcastOptions } from "./typed_server.ts";
+ * import { Client } from "../client/client.ts";
+ * import { Server } from "../server.ts";
+ * import { serveDeno } from "../adapters/deno.ts";
+ * import { MemorySessionManager } from "../session/mod.ts";
+ * import { type TypedBroadcastOptions, TypedServer } from "./typed_server.ts";
+ * const server = new Server({
+ *   sessionManager: new MemorySessionManager(),
+ *   onRequest: async (request) => void await request.connection.createSession(),
+ * });
+ * const running = serveDeno(server);
+ * const [member, guest] = [new Client(running.url), new Client(running.url)];
+ * await Promise.all([member.request("login"), guest.connect()]);
+ * const push = new TypedServer<{ serverSignals: { news: { headline: string } } }>(server);
  * const signedIn: TypedBroadcastOptions = { filter: (connection) => connection.session !== null };
- * console.assert(typeof signedIn.filter === "function");
+ * console.assert(push.broadcast("news", { headline: "members only" }, signedIn) === 1);
+ * await Promise.all([member.close(), guest.close()]);
+ * await running.close();
  * ```
  */
 export type TypedBroadcastOptions = Omit<BroadcastOptions, "encoding">;
@@ -90,12 +104,25 @@ export class TypedServer<C extends Contract> {
    * @throws {TypeError} when the payload cannot be written as JSON.
    * @example
    * ```ts
-   * import type { Connection } from "../server/connection.ts";
-   * import type { TypedServer } from "./typed_server.ts";
+   * import { Client } from "../client/client.ts";
+   * import { Server } from "../server.ts";
+   * import { serveDeno } from "../adapters/deno.ts";
+   * import { TypedClient } from "./typed_client.ts";
+   * import { TypedServer } from "./typed_server.ts";
    * type Api = { serverSignals: { welcome: { user: string } } };
-   * const greet = (push: TypedServer<Api>, connection: Connection): void =>
-   *   push.signal(connection, "welcome", { user: "ada" });
-   * console.assert(typeof greet === "function");
+   * const server = new Server({
+   *   sessionsEnabled: false,
+   *   onClientConnected: (connection) => push.signal(connection, "welcome", { user: "ada" }),
+   * });
+   * const push = new TypedServer<Api>(server);
+   * const running = serveDeno(server);
+   * const api = new TypedClient<Api>(new Client(running.url));
+   * const welcome = Promise.withResolvers<string>();
+   * api.on("welcome", ({ user }) => welcome.resolve(user));
+   * await api.client.connect();
+   * console.assert((await welcome.promise) === "ada");
+   * await api.client.close();
+   * await running.close();
    * ```
    */
   signal<N extends ServerSignalName<C>>(
