@@ -60,7 +60,12 @@ export interface ConnectionHost {
   createSession(info?: SessionInfo): Promise<Session>;
   /** Detaches the session and tells the client. */
   closeSession(): Promise<boolean>;
-  /** Closes after running handlers finish. */
+  /**
+   * Closes after running handlers finish: new requests get the shutdown reply, the replies of
+   * running handlers are sent, then the close frame (1000). Resolves once the close frame is out.
+   * A handler of this connection must not await it (the close waits for that very handler):
+   * call `void connection.close()` and return.
+   */
   close(): Promise<void>;
   /** Resolves when the send buffer is under the high-water mark. */
   whenWritable(): Promise<void>;
