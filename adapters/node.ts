@@ -1,8 +1,20 @@
 /**
- * The Node adapter: serves a WebWire {@link Server} on a `node:http` server with the `ws`
- * package. `nodeHandlers(server)` gives the `request` and `upgrade` listeners for an HTTP server
- * of your own; {@link serveNode} starts one. `ws` enforces the message buffer size itself
- * (`maxPayload`, close code 1009).
+ * The Node adapter: serves a WebWire {@link Server} on a `node:http` (or `node:https`) server.
+ * `nodeHandlers(server)` gives the `request` and `upgrade` listeners for an HTTP server of your
+ * own; {@link serveNode} starts one. It needs no WebSocket package: the `upgrade` listener checks
+ * the handshake, writes the `101` itself and does the WebSocket framing on the upgraded socket
+ * (`node_framed_socket.ts`, with the portable framing of `websocket/` that the Deno TCP adapter
+ * uses too). That keeps the promises of the other adapters and more:
+ * - **Throughput**: all the frames of one read are handled together, and the replies of one tick
+ *   leave in one write.
+ * - **Close codes**: a message over the buffer size closes with 1009, a malformed frame with
+ *   1002, invalid UTF-8 with 1007, each after the replies of the handlers already running, and
+ *   the close frame reaches a peer that keeps sending (it is followed by a FIN, not a reset).
+ * - **Close deadline**: a connection the server has closed is gone within `closeTimeout` even
+ *   when the peer never reads (the TCP connection is reset).
+ *
+ * It also runs under Deno and Bun, on their `node:http`. What it does not do: permessage-deflate
+ * and subprotocols (WebWire uses neither).
  *
  * @example
  * ```ts
@@ -50,7 +62,11 @@ export interface NodeHandlers {
    * decides (an OPTIONS answer, 426 or 503).
    */
   request(request: IncomingMessage, response: ServerResponse): void;
-  /** The `upgrade` listener: upgrades to a WebWire connection, or writes the refusal. */
+  /**
+   * The `upgrade` listener: upgrades to a WebWire connection (checking the WebSocket handshake:
+   * 405 for a method other than GET, 400 without `connection: upgrade` or a valid key, 426 for
+   * a version other than 13), or writes the refusal.
+   */
   upgrade(request: IncomingMessage, socket: Duplex, head: Uint8Array): void;
 }
 

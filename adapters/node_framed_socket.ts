@@ -5,9 +5,10 @@
  * - **Reads**: every `data` chunk goes to a {@link FrameReceiver}, so all the frames of one read
  *   are handled together; nothing more is read after a bad frame until the close frame is out.
  * - **Writes**: every frame is copied into the connection's output buffer when sent (so the core
- *   may reuse its own buffer: `copiesOnSend`); the buffer is written in one `write` per tick
- *   (more only when a tick sends over 16 KiB). Output buffers come from a pool shared by all
- *   connections and go back to it once Node has written them: an idle connection holds none.
+ *   may reuse its own buffer: `copiesOnSend`); the buffer is written in one `write` per tick (a
+ *   tick that sends over 16 KiB fills several, written together with the socket corked). Output
+ *   buffers come from a pool shared by all connections and go back to it once Node has written
+ *   them: an idle connection holds none.
  * - **Closing**: the close frame, then a FIN (`end`) once it is written; the connection is gone
  *   when the peer answers with its close frame and ends, or at the deadline. `terminate`
  *   resets the connection.
@@ -128,6 +129,8 @@ export class NodeFramedSocket implements TransportSocket, FrameSink {
   #output: Buffer | undefined;
   #outputLength = 0;
   #flushQueued = false;
+  /** The socket is corked while a tick's full output buffers wait for its last one. */
+  #corked = false;
   #closeSent = false;
   /** The close frame is in the output buffer, not yet handed to the socket. */
   #closeQueued = false;
@@ -293,6 +296,10 @@ export class NodeFramedSocket implements TransportSocket, FrameSink {
     this.#flushQueued = false;
     if (this.#ended) return;
     this.#writeOutput();
+    if (this.#corked) {
+      this.#corked = false;
+      this.#socket.uncork();
+    }
     if (!this.#closeQueued) return;
     this.#closeQueued = false;
     // A FIN once the close frame is written, not a reset: a reset could make the peer lose it.
@@ -332,6 +339,11 @@ export class NodeFramedSocket implements TransportSocket, FrameSink {
     const output = this.#output;
     if (output !== undefined) {
       if (output.length - this.#outputLength >= size) return output;
+      // Written with the rest of the tick's output when `flush` uncorks.
+      if (!this.#corked && this.#flushQueued) {
+        this.#corked = true;
+        this.#socket.cork();
+      }
       this.#writeOutput();
     }
     const fresh = size <= outputChunkSize

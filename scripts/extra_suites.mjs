@@ -14,8 +14,8 @@ const node = "Deno" in globalThis || "Bun" in globalThis ? "node" : process.exec
 // Inside the repository, so that an external `ws` resolves from node_modules.
 const outDir = join(root, "dist", "extra_suites");
 
-// The Node adapter's test, with `ws` left to node_modules (how a Node app usually runs) and
-// bundled in (how a single-file deployment runs).
+// The Node adapter's test (its client is `ws`'s WebSocket), with `ws` left to node_modules (how a
+// Node app usually runs) and bundled in (how a single-file deployment runs).
 const suites = [
   { label: "node adapter (ws from node_modules)", entry: "adapters/node_test.ts", bundleWs: false },
   { label: "node adapter (ws bundled)", entry: "adapters/node_test.ts", bundleWs: true },

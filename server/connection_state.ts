@@ -283,7 +283,8 @@ export class ConnectionState implements ConnectionHost, TransportEvents {
     // The peer left while its replies were being sent: it is still the server's decision.
     if (this.#decided !== undefined) return this.#finish(this.#decided);
     if (code === CloseCode.MessageTooBig) {
-      // Runtimes that enforce the size limit themselves (Bun, ws) close with 1009.
+      // Runtimes that enforce the size limit themselves (Bun, `ws` under Hono on Node) close
+      // with 1009.
       this.#reportViolation({ kind: "too-big", message: reason || "message too big" });
       return this.#finish({ kind: "message-too-big", code, message: reason });
     }
