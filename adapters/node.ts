@@ -1,8 +1,20 @@
 /**
- * The Node adapter: serves a WebWire {@link Server} on a `node:http` server with the `ws`
- * package. `nodeHandlers(server)` gives the `request` and `upgrade` listeners for an HTTP server
- * of your own; {@link serveNode} starts one. `ws` enforces the message buffer size itself
- * (`maxPayload`, close code 1009).
+ * The Node adapter: serves a WebWire {@link Server} on a `node:http` (or `node:https`) server.
+ * `nodeHandlers(server)` gives the `request` and `upgrade` listeners for an HTTP server of your
+ * own; {@link serveNode} starts one. It needs no WebSocket package: the `upgrade` listener checks
+ * the handshake, writes the `101` itself and does the WebSocket framing on the upgraded socket
+ * (`node_framed_socket.ts`, with the portable framing of `websocket/` that the Deno TCP adapter
+ * uses too). That keeps the promises of the other adapters and more:
+ * - **Throughput**: all the frames of one read are handled together, and the replies of one tick
+ *   leave in one write.
+ * - **Close codes**: a message over the buffer size closes with 1009, a malformed frame with
+ *   1002, invalid UTF-8 with 1007, each after the replies of the handlers already running, and
+ *   the close frame reaches a peer that keeps sending (it is followed by a FIN, not a reset).
+ * - **Close deadline**: a connection the server has closed is gone within `closeTimeout` even
+ *   when the peer never reads (the TCP connection is reset).
+ *
+ * It also runs under Deno and Bun, on their `node:http`. What it does not do: permessage-deflate
+ * and subprotocols (WebWire uses neither).
  *
  * @example
  * ```ts
@@ -22,24 +34,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { Buffer } from "node:buffer";
-import process from "node:process";
-// `ws` ships no types; the few the adapter needs are in node_ws.d.ts (which says why not
-// @types/ws).
-// @ts-types="./node_ws.d.ts"
-import { WebSocket, WebSocketServer } from "ws";
-import { CloseCode } from "../server/close_codes.ts";
 import type { Server } from "../server/server.ts";
-import type {
-  ConnectionOptions,
-  TransportEvents,
-  TransportSocket,
-  UpgradeRequestHead,
-} from "../server/transport.ts";
+import type { UpgradeRequestHead } from "../server/transport.ts";
 import type { ListenOptions, RunningServer } from "./deno.ts";
 import { hostPort } from "./host_port.ts";
+import { NodeFramedSocket } from "./node_framed_socket.ts";
 import { headerValue, respond, toRequest, writeRaw, writeResponse } from "./node_http.ts";
 import { routeFor, wsUrl } from "./route.ts";
+import { handshakeProblem, switchingProtocols } from "./websocket/handshake.ts";
+import type { RequestHead } from "./websocket/http_request_head.ts";
 
 export type { FallbackHandler, ListenOptions, RunningServer } from "./deno.ts";
 
@@ -59,7 +62,11 @@ export interface NodeHandlers {
    * decides (an OPTIONS answer, 426 or 503).
    */
   request(request: IncomingMessage, response: ServerResponse): void;
-  /** The `upgrade` listener: upgrades to a WebWire connection, or writes the refusal. */
+  /**
+   * The `upgrade` listener: upgrades to a WebWire connection (checking the WebSocket handshake:
+   * 405 for a method other than GET, 400 without `connection: upgrade` or a valid key, 426 for
+   * a version other than 13), or writes the refusal.
+   */
   upgrade(request: IncomingMessage, socket: Duplex, head: Uint8Array): void;
 }
 
@@ -77,18 +84,6 @@ export interface NodeHandlers {
  * ```
  */
 export function nodeHandlers(server: Server): NodeHandlers {
-  const size = server.limits.messageBufferSize;
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: size,
-    clientTracking: false,
-    perMessageDeflate: false,
-    WebSocket: withCloseReasons({
-      [CloseCode.MessageTooBig]: `message over the buffer size of ${size} bytes`,
-      [CloseCode.ProtocolViolation]: "invalid WebSocket frame",
-      1007: "invalid UTF-8 in a text frame",
-    }),
-  });
   return {
     request(request, response) {
       void answer(server, request, response);
@@ -96,116 +91,55 @@ export function nodeHandlers(server: Server): NodeHandlers {
     upgrade(request, socket, head) {
       // Node removes its own error listener from an upgraded socket: without one, a reset
       // while the core decides would crash the process.
-      const onError = () => socket.destroy();
-      socket.on("error", onError);
-      void (async () => {
-        const decision = await decide(server, request);
-        if (!decision.accept) {
-          await writeRaw(socket, decision.response);
-          return;
-        }
-        socket.off("error", onError);
-        const remoteAddress = peerAddress(request);
-        wss.handleUpgrade(request, socket, toBuffer(head), (ws) => {
-          serveSocket(server, ws, socket, decision.options, remoteAddress);
-        });
-      })().catch(() => socket.destroy());
+      socket.on("error", destroyOnError);
+      upgrade(server, request, socket, head).catch(() => socket.destroy());
     },
   };
 }
 
-/** Hands an upgraded socket to the core; its events reach the core through shared listeners. */
-function serveSocket(
+/** Asks the core, checks the handshake, and serves the socket or writes the refusal. */
+async function upgrade(
   server: Server,
-  ws: WebSocket,
+  request: IncomingMessage,
   socket: Duplex,
-  options: ConnectionOptions,
-  remoteAddress: string,
-): void {
-  const served = ws as ServedWebSocket;
-  served.events = server.accept(new NodeTransport(ws, socket), options, { remoteAddress });
-  ws.on("message", onMessage);
-  ws.on("close", onClose);
-  ws.on("error", onError);
+  head: Uint8Array,
+): Promise<void> {
+  const decision = await decide(server, request);
+  if (!decision.accept) return await writeRaw(socket, decision.response);
+  const requestHead = handshakeHead(request);
+  const problem = handshakeProblem(requestHead);
+  if (problem !== undefined) return await writeRaw(socket, problem);
+  const accepted = await switchingProtocols(requestHead.headers.get("sec-websocket-key")!);
+  if (socket.destroyed) return;
+  socket.off("error", destroyOnError);
+  const transport = new NodeFramedSocket(socket, {
+    maxMessageSize: server.limits.messageBufferSize,
+    closeTimeout: server.limits.closeTimeout,
+  });
+  transport.sendRaw(accepted);
+  const events = server.accept(transport, decision.options, {
+    remoteAddress: peerAddress(request),
+  });
+  transport.start(events, head);
 }
 
-// One listener of each kind for every socket (`ws` calls them with the socket as `this`), not
-// three closures per connection: memory per idle connection is what a server with many
-// clients pays for.
-
-function onMessage(
-  this: ServedWebSocket,
-  data: Buffer | ArrayBuffer | Buffer[],
-  isBinary: boolean,
-) {
-  const bytes = toBytes(data);
-  this.events?.message(isBinary ? bytes : new TextDecoder().decode(bytes));
+function destroyOnError(this: Duplex): void {
+  this.destroy();
 }
 
-function onClose(this: ServedWebSocket, code: number, reason: Buffer) {
-  // After refusing a message over maxPayload, ws sends the client 1009 but stops reading, so
-  // its own close event only knows 1006.
-  if (this.tooBig !== undefined) this.events?.closed(CloseCode.MessageTooBig, this.tooBig.message);
-  else this.events?.closed(code, reason.toString());
-}
-
-/** An error is always followed by a close event, which ends the connection. */
-function onError(this: ServedWebSocket, error: Error) {
-  if ((error as { code?: unknown }).code === wsTooBigCode) this.tooBig ??= error;
-}
-
-/**
- * A `ws` socket as the core sees it (methods on the prototype: no closures per socket).
- *
- * Sends are batched: the first send of a tick corks the TCP socket and the end of the tick
- * uncorks it, so that the replies to a burst of requests (answered one by one, as their
- * handlers' promises settle) leave in one `writev` instead of one system call each, which is
- * most of what a small reply costs on Node. `ws` keeps a reference to the bytes it was given
- * until they are written; the core never changes bytes it has sent.
- */
-class NodeTransport implements TransportSocket {
-  readonly #ws: WebSocket;
-  readonly #socket: Duplex;
-  #corked = false;
-
-  constructor(ws: WebSocket, socket: Duplex) {
-    this.#ws = ws;
-    this.#socket = socket;
+/** Node's request as the head that `handshakeProblem` checks. */
+function handshakeHead(request: IncomingMessage): RequestHead {
+  const headers = new Map<string, string>();
+  for (const name of Object.keys(request.headers)) {
+    headers.set(name, headerValue(request, name) ?? "");
   }
-
-  send(bytes: Uint8Array): void {
-    if (this.#ws.readyState !== this.#ws.OPEN) return;
-    if (!this.#corked) {
-      this.#corked = true;
-      this.#socket.cork();
-      if (corked.push(this) === 1) process.nextTick(uncorkAll);
-    }
-    this.#ws.send(bytes);
-  }
-
-  /** Writes what the tick's sends queued (called once per tick that sent, by `uncorkAll`). */
-  uncork(): void {
-    this.#corked = false;
-    this.#socket.uncork();
-  }
-
-  close(code: number, reason: string): void {
-    this.#ws.close(code, reason);
-  }
-
-  /**
-   * A reset, not a FIN: a FIN would wait behind the bytes a stalled peer never reads, and the
-   * kernel would keep the connection (and those bytes) for minutes.
-   */
-  terminate(): void {
-    const tcp = this.#socket as Duplex & { resetAndDestroy?: () => void };
-    if (typeof tcp.resetAndDestroy === "function" && !tcp.destroyed) tcp.resetAndDestroy();
-    this.#ws.terminate();
-  }
-
-  get bufferedAmount(): number {
-    return this.#ws.bufferedAmount;
-  }
+  return {
+    kind: "head",
+    method: request.method ?? "GET",
+    target: request.url ?? "/",
+    headers,
+    length: 0,
+  };
 }
 
 /**
@@ -321,52 +255,7 @@ async function answer(
   }
 }
 
-/** The transports that sent in this tick and have their socket corked. */
-let corked: NodeTransport[] = [];
-
-function uncorkAll(): void {
-  const transports = corked;
-  corked = [];
-  for (const transport of transports) transport.uncork();
-}
-
-const wsTooBigCode = "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH";
-
-/** `ws`'s WebSocket with what the shared listeners need of its connection. */
-class ServedWebSocket extends WebSocket {
-  /** The core's handlers for this socket's events. */
-  events: TransportEvents | undefined = undefined;
-  /** The error of a message over `maxPayload`, reported as 1009 at the close. */
-  tooBig: Error | undefined = undefined;
-}
-
-/**
- * The WebSocket class `ws` makes for each connection, giving the closes that `ws` starts itself
- * (an oversized message, a broken frame) a reason: `ws` sends them with the code alone.
- */
-function withCloseReasons(reasons: Record<number, string>): typeof WebSocket {
-  return class extends ServedWebSocket {
-    override close(code?: number, reason?: string): void {
-      super.close(code, reason ?? (code === undefined ? undefined : reasons[code]));
-    }
-  };
-}
-
 function peerAddress(request: IncomingMessage): string {
   const { remoteAddress, remotePort } = request.socket;
   return remoteAddress === undefined ? "" : hostPort(remoteAddress, remotePort);
-}
-
-function toBuffer(head: Uint8Array): Buffer {
-  return Buffer.from(head.buffer, head.byteOffset, head.byteLength);
-}
-
-/** `ws` hands out a Buffer, an ArrayBuffer or Buffer fragments, by its `binaryType`. */
-function toBytes(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {
-  if (Array.isArray(data)) {
-    const joined = Buffer.concat(data);
-    return new Uint8Array(joined.buffer, joined.byteOffset, joined.byteLength);
-  }
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }

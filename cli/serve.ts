@@ -71,7 +71,7 @@ async function listen(
   if (runtime === "bun") return serveBun(server, { port, hostname });
   if (runtime === "deno" && denoTcp) return await serveDenoTcp(server, { port, hostname });
   if (runtime === "deno") return serveDeno(server, { port, hostname });
-  // Loaded only here, so that Deno and Bun never load the ws package for other commands.
+  // Loaded only here, so that Deno and Bun never load `node:http` for other commands.
   const { serveNode } = await import("../adapters/node.ts");
   return await serveNode(server, { port, hostname });
 }

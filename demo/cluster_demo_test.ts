@@ -63,7 +63,7 @@ test("the cluster demo runs every step on three runtimes, checks it and exits 0"
     const line of [
       "node-1  Deno, serveDeno",
       "node-2  Bun, serveBun",
-      "node-3  Node, serveNode (ws)",
+      "node-3  Node, serveNode",
       "node-3 restored session",
       "MaxSessionConnectionsError",
       "node-3 refuses a third connection although it holds none itself",

@@ -65,7 +65,7 @@ const maxSessionConnections = 2;
 const runtimes: readonly { runtime: NodeRuntime; adapter: string }[] = [
   { runtime: "deno", adapter: "Deno, serveDeno" },
   { runtime: "bun", adapter: "Bun, serveBun" },
-  { runtime: "node", adapter: "Node, serveNode (ws)" },
+  { runtime: "node", adapter: "Node, serveNode" },
 ];
 
 /** One node of the demo's cluster. */

@@ -14,11 +14,13 @@ const node = "Deno" in globalThis || "Bun" in globalThis ? "node" : process.exec
 // Inside the repository, so that an external `ws` resolves from node_modules.
 const outDir = join(root, "dist", "extra_suites");
 
-// The Node adapter's test, with `ws` left to node_modules (how a Node app usually runs) and
-// bundled in (how a single-file deployment runs).
+// The Node adapter's test (its client is `ws`'s WebSocket), with `ws` left to node_modules (how a
+// Node app usually runs) and bundled in (how a single-file deployment runs).
 const suites = [
   { label: "node adapter (ws from node_modules)", entry: "adapters/node_test.ts", bundleWs: false },
   { label: "node adapter (ws bundled)", entry: "adapters/node_test.ts", bundleWs: true },
+  // The Node adapter's own framing, over TCP and TLS.
+  { label: "node adapter framing", entry: "adapters/node_framing_test.ts", bundleWs: false },
   { label: "client on Node with ws", entry: "client/client_node_test.ts", bundleWs: false },
   // serveNode's path and fallback.
   { label: "serve paths on Node", entry: "adapters/serve_path_test.ts", bundleWs: false },

@@ -135,7 +135,7 @@ export class ConnectionState extends ConnectionTraffic implements ConnectionHost
     // The peer left while its replies were being sent: it is still the server's decision.
     if (this.decided !== undefined) return this.#finish(this.decided);
     if (code === CloseCode.MessageTooBig) {
-      // Runtimes that enforce the size limit themselves (Bun, ws) close with 1009.
+      // Runtimes that enforce the size limit themselves (Bun, `ws` under Hono on Node) close with 1009.
       reportViolation(this.server, this.connection, {
         kind: "too-big",
         message: reason || "message too big",

@@ -60,7 +60,7 @@ const targets = [
   },
   {
     id: "webwire-node",
-    label: "WebWire on Node (ws)",
+    label: "WebWire on Node (node:http)",
     client: "webwire",
     command:
       () => [process.execPath, [join(buildDir, "webwire_broadcast_server.mjs"), ...lifetime]],

@@ -99,7 +99,7 @@ const targets = [
   },
   {
     id: "webwire-node",
-    label: "WebWire on Node (ws)",
+    label: "WebWire on Node (node:http)",
     generator: "webwire",
     command: () => [process.execPath, [join(buildDir, "webwire_server.mjs"), ...lifetime]],
   },

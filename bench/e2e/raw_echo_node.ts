@@ -1,6 +1,6 @@
 /**
- * The floor under our Node server: a `ws` server (the package our Node adapter uses, with the
- * same settings) that sends the reference accept-conf on open and every binary frame back as it
+ * The floor under our Node server: a `ws` server (the WebSocket package of most Node servers;
+ * our Node adapter does its own framing) that sends the reference accept-conf on open and every binary frame back as it
  * came, except signals (first byte 63 to 65), which it drops as a server without a signal
  * handler would. Bundled with esbuild and run by Node.
  *

@@ -1,7 +1,8 @@
 /**
  * Serves a benchmark's WebWire server on the adapter of the runtime it runs in: `Bun.serve`
- * under Bun, `Deno.serve` under Deno (`Deno.listen` with `--tcp`), `ws` on `node:http` under Node (bundled with esbuild
- * first). Shared by the benchmark servers, which print their port once it listens.
+ * under Bun, `Deno.serve` under Deno (`Deno.listen` with `--tcp`), `node:http` under Node
+ * (bundled with esbuild first). Shared by the benchmark servers, which print their port once it
+ * listens.
  *
  * @example
  * ```ts ignore

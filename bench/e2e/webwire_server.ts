@@ -1,7 +1,7 @@
 /**
  * Our server for the end-to-end benchmark: the conformance service (whose `echo` request
  * answers with the request's payload) on the runtime's adapter: `Bun.serve` under Bun,
- * `Deno.serve` under Deno, `ws` on `node:http` under Node (bundled with esbuild first).
+ * `Deno.serve` under Deno, `node:http` under Node (bundled with esbuild first).
  *
  * @module
  */

@@ -10,7 +10,8 @@ import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import process from "node:process";
-// @ts-types="../../adapters/node_ws.d.ts"
+// `ws` ships no types; Deno takes them from @types/ws.
+// @ts-types="npm:@types/ws@^8.18.1"
 import { WebSocketServer } from "ws";
 import { silentLogger } from "../../protocol/logger.ts";
 import { startServer } from "../../testing/serve.ts";

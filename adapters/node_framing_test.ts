@@ -1,0 +1,274 @@
+// The Node adapter's own WebSocket framing (node_framed_socket.ts) over real TCP and TLS
+// connections: its handshake answers, frames behind the upgrade request, pings, fragments, close
+// frames to a client that keeps sending, the client's close, and wss:// on `node:https` with
+// the close deadline. Runs under Deno and Bun (their `node:http`), and under Node after
+// scripts/extra_suites.mjs has bundled it.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { createServer as createHttpsServer } from "node:https";
+import { connect, type Socket } from "node:net";
+import { connect as connectTls } from "node:tls";
+import type { AddressInfo } from "node:net";
+import { encodeRequest, requestIdFromNumber, requestIdKey } from "../protocol/mod.ts";
+import { decodeMessage } from "../protocol/decode.ts";
+import { silentLogger } from "../protocol/logger.ts";
+import { Server } from "../server/server.ts";
+import type { ServerOptions } from "../server/options.ts";
+import type { DisconnectReason } from "../server/disconnect_reason.ts";
+import { MemorySessionManager } from "../session/memory_session_manager.ts";
+import { TcpClient } from "../testing/tcp_client.ts";
+import { until } from "../testing/until.ts";
+import {
+  FrameReader,
+  maskedCloseFrame,
+  maskedFrame,
+  Opcode,
+  type ServerFrame,
+} from "../testing/ws_frame.ts";
+import { nodeHandlers, type RunningServer, serveNode } from "./node.ts";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function recording(options: ServerOptions): { server: Server; disconnects: DisconnectReason[] } {
+  const disconnects: DisconnectReason[] = [];
+  const server = new Server({
+    sessionManager: new MemorySessionManager(),
+    logger: silentLogger,
+    onRequest: (request) => request.payload,
+    onClientDisconnected: (_connection, reason) => void disconnects.push(reason),
+    ...options,
+  });
+  return { server, disconnects };
+}
+
+async function withServer(
+  options: ServerOptions,
+  run: (running: RunningServer, disconnects: DisconnectReason[]) => Promise<void>,
+): Promise<void> {
+  const { server, disconnects } = recording(options);
+  const running = await serveNode(server, { port: 0, hostname: "127.0.0.1" });
+  try {
+    await run(running, disconnects);
+  } finally {
+    await running.close();
+  }
+}
+
+/** Writes `request` on a new TCP connection and reads until the server ends it. */
+function exchange(port: number, request: string | Uint8Array): Promise<string> {
+  return collect(connect(port, "127.0.0.1"), request);
+}
+
+function collect(socket: Socket, request: string | Uint8Array): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = "";
+    socket.setEncoding("latin1");
+    socket.on("data", (chunk: string) => text += chunk);
+    socket.on("error", reject);
+    socket.on("end", () => {
+      socket.end();
+      resolve(text);
+    });
+    socket.write(request);
+  });
+}
+
+const upgradeHead = (extra = "") =>
+  "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+  `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n${extra}\r\n`;
+
+function echo(i: number): Uint8Array {
+  return maskedFrame(encodeRequest({ id: requestIdFromNumber(i), name: "echo", payload: `${i}` }));
+}
+
+function oneWrite(frames: Uint8Array[]): Uint8Array {
+  const all = new Uint8Array(frames.reduce((sum, frame) => sum + frame.length, 0));
+  let at = 0;
+  for (const frame of frames) {
+    all.set(frame, at);
+    at += frame.length;
+  }
+  return all;
+}
+
+function repliedIds(frames: ServerFrame[]): number[] {
+  return frames
+    .filter((frame) => frame.opcode === Opcode.Binary)
+    .map((frame) => decodeMessage(frame.payload))
+    .flatMap((message) => message.kind === "reply" ? [requestIdKey(message.id)] : []);
+}
+
+test("node framing: 405 for a POST upgrade, 426 for version 8, 400 for a bad key", async () => {
+  await withServer({}, async ({ port }) => {
+    const post = await exchange(
+      port,
+      upgradeHead("Sec-WebSocket-Version: 13\r\n").replace("GET", "POST"),
+    );
+    assert.match(post, /^HTTP\/1\.1 405 /);
+    const version = await exchange(port, upgradeHead("Sec-WebSocket-Version: 8\r\n"));
+    assert.match(version, /^HTTP\/1\.1 426 /);
+    assert.match(version, /\r\nsec-websocket-version: 13\r\n/);
+    const badKey = upgradeHead("Sec-WebSocket-Version: 13\r\n").replace(
+      "dGhlIHNhbXBsZSBub25jZQ==",
+      "short",
+    );
+    assert.match(await exchange(port, badKey), /^HTTP\/1\.1 400 /);
+  });
+});
+
+test("node framing: frames written right behind the upgrade request are read", async () => {
+  await withServer({}, async ({ port }) => {
+    const head = new TextEncoder().encode(upgradeHead("Sec-WebSocket-Version: 13\r\n"));
+    const answer = await exchange(port, oneWrite([head, echo(7), maskedCloseFrame(1000)]));
+    assert.match(answer, /^HTTP\/1\.1 101 Switching Protocols\r\n/);
+    assert.match(answer, /sec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=\r\n/);
+    const frames = answer.slice(answer.indexOf("\r\n\r\n") + 4);
+    assert.equal(frames.charCodeAt(0), 0x82, "accept-conf, a binary frame");
+    assert.ok(frames.includes("7"), "the reply");
+    assert.equal(frames.slice(-4), "\x88\x02\x03\xe8", "the close frame echoes 1000");
+  });
+});
+
+test("node framing: a client that keeps sending after a bad frame gets the replies, then the close frame", async () => {
+  const reservedBit = maskedFrame(new Uint8Array([1]));
+  reservedBit[0] |= 0x20;
+  const cases = [
+    [reservedBit, 1002, "a frame with reserved bits set"],
+    [maskedFrame(new Uint8Array([0xff, 0xfe]), Opcode.Text), 1007, "invalid UTF-8 in a text frame"],
+    [maskedFrame(new Uint8Array(9000)), 1009, "message over the buffer size of 8192 bytes"],
+  ] as const;
+  for (const [bad, code, reason] of cases) {
+    await withServer({
+      onRequest: async (request) => {
+        await sleep(5);
+        return request.payload;
+      },
+    }, async ({ url }, disconnects) => {
+      const client = await TcpClient.connect(url);
+      await client.next();
+      client.write(oneWrite([...Array.from({ length: 10 }, (_, i) => echo(i + 1)), bad]));
+      let sending = true;
+      const flood = (async () => {
+        for (let i = 0; sending && i < 400; i++) {
+          client.write(echo(100 + i));
+          await sleep(1);
+        }
+      })();
+      const close = await client.closeFrame();
+      sending = false;
+      await flood;
+      assert.ok(close !== null, `a close frame after ${reason}`);
+      assert.deepEqual(repliedIds(close.before), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      assert.deepEqual([close.code, close.reason], [code, reason]);
+      client.destroy();
+      await until(() => disconnects.length === 1, "disconnect reported");
+    });
+  }
+});
+
+test("node framing: ping is answered with its payload; a fragmented request is read whole", async () => {
+  await withServer({}, async ({ url }) => {
+    const client = await TcpClient.connect(url);
+    await client.next();
+    client.write(maskedFrame(new Uint8Array([1, 2, 3]), Opcode.Ping));
+    const pong = await client.next();
+    assert.deepEqual([pong.opcode, [...pong.payload]], [Opcode.Pong, [1, 2, 3]]);
+    const request = encodeRequest({ id: requestIdFromNumber(5), name: "echo", payload: "5" });
+    const first = maskedFrame(request.subarray(0, 3));
+    first[0] &= 0x7f;
+    const rest = maskedFrame(request.subarray(3), 0);
+    // The second fragment split over two TCP writes.
+    client.write(oneWrite([first, rest.subarray(0, 4)]));
+    await sleep(10);
+    client.write(rest.subarray(4));
+    const reply = await client.next();
+    assert.deepEqual(repliedIds([reply]), [5]);
+    client.destroy();
+  });
+});
+
+test("node framing: the client's close is answered with its code and reported as the client's", async () => {
+  await withServer({}, async ({ url }, disconnects) => {
+    const client = await TcpClient.connect(url);
+    await client.next();
+    client.write(maskedCloseFrame(4001, "done"));
+    const close = await client.closeFrame();
+    assert.deepEqual([close?.code, close?.reason], [4001, ""]);
+    const end = await client.ended;
+    assert.equal(end.reset, false, "an orderly end of the TCP connection");
+    await until(() => disconnects.length === 1, "disconnect reported");
+    assert.deepEqual(disconnects[0], { kind: "client-closed", code: 4001, message: "done" });
+  });
+});
+
+test("node framing: replies larger than an output buffer arrive whole and in order", async () => {
+  await withServer({ messageBufferSize: 200_000 }, async ({ url }) => {
+    const client = await TcpClient.connect(url);
+    await client.next();
+    const sizes = [10, 20_000, 5, 70_000, 16_000, 1];
+    client.write(oneWrite(sizes.map((size, i) => {
+      const payload = "x".repeat(size);
+      return maskedFrame(encodeRequest({ id: requestIdFromNumber(i + 1), name: "e", payload }));
+    })));
+    const got: number[] = [];
+    for (const _ of sizes) {
+      const message = decodeMessage((await client.next()).payload);
+      assert.equal(message.kind, "reply");
+      if (message.kind === "reply") got.push(message.payload.length);
+    }
+    assert.deepEqual(got, sizes);
+    client.destroy();
+  });
+});
+
+/** A file of testing/tls: next to this file's folder, or (bundled for Node) from the root. */
+function tlsFile(name: string): string {
+  const beside = new URL(`../testing/tls/${name}`, import.meta.url);
+  return readFileSync(existsSync(beside) ? beside : `testing/tls/${name}`, "utf8");
+}
+
+test("node framing: wss:// on node:https, and the close deadline on a TLS socket", async () => {
+  const { server, disconnects } = recording({ closeTimeout: 300 });
+  const handlers = nodeHandlers(server);
+  const https = createHttpsServer({
+    cert: tlsFile("localhost_cert.pem"),
+    key: tlsFile("localhost_key.pem"),
+  }, handlers.request);
+  https.on("upgrade", handlers.upgrade);
+  await new Promise<void>((resolve) => https.listen(0, "127.0.0.1", resolve));
+  const port = (https.address() as AddressInfo).port;
+  const open = () =>
+    connectTls({ host: "127.0.0.1", port, servername: "localhost", ca: tlsFile("ca_cert.pem") });
+  try {
+    const head = new TextEncoder().encode(upgradeHead("Sec-WebSocket-Version: 13\r\n"));
+    const answer = await collect(open(), oneWrite([head, echo(9), maskedCloseFrame(1000)]));
+    assert.match(answer, /^HTTP\/1\.1 101 Switching Protocols\r\n/);
+    assert.ok(answer.includes("9"), "the reply to request 9");
+    assert.equal(answer.slice(-4), "\x88\x02\x03\xe8", "the close frame echoes 1000");
+    await until(() => disconnects.length === 1, "the first disconnect reported");
+
+    // A client that reads the server's close frame and never answers it: the connection is
+    // dropped at closeTimeout (`terminate` on a TLS socket).
+    const silent = open();
+    const reader = new FrameReader();
+    const frames: ServerFrame[] = [];
+    let ended = false;
+    silent.on("data", (chunk: Uint8Array) => {
+      const text = new TextDecoder("latin1").decode(chunk);
+      const at = text.indexOf("\r\n\r\n");
+      frames.push(...reader.push(at >= 0 && frames.length === 0 ? chunk.subarray(at + 4) : chunk));
+    });
+    silent.on("error", () => {});
+    silent.on("close", () => ended = true);
+    silent.write(head);
+    await until(() => frames.length === 1, "accept-conf");
+    const shutdown = server.shutdown();
+    await until(() => frames.some((frame) => frame.opcode === Opcode.Close), "the close frame");
+    await until(() => ended, "the connection dropped at closeTimeout");
+    await shutdown;
+    assert.equal(disconnects.length, 2);
+  } finally {
+    await new Promise((resolve) => https.close(resolve));
+  }
+});
