@@ -37,26 +37,7 @@ import {
   writeFrameHeader,
 } from "./websocket/frame_header.ts";
 import { FrameReceiver, type FrameSink } from "./websocket/frame_receiver.ts";
-
-/**
- * Settings of a {@link DenoTcpSocket}.
- *
- * @example
- * ```ts
- * import type { DenoTcpSocketOptions } from "./deno_tcp_socket.ts";
- * const options: DenoTcpSocketOptions = { maxMessageSize: 8192, closeTimeout: 5000 };
- * console.assert(options.maxMessageSize === 8192);
- * ```
- */
-export interface DenoTcpSocketOptions {
-  /** The largest message taken, in bytes; a larger one fails the connection with 1009. */
-  maxMessageSize: number;
-  /**
-   * Milliseconds the answer to the peer's close frame may take to be written before the
-   * connection is dropped; default 5 000. (Closes the server decides have the core's deadline.)
-   */
-  closeTimeout?: number;
-}
+import type { FramedSocketOptions } from "./websocket/framed_socket_options.ts";
 
 /** Size of the pooled output buffers; larger bursts get a buffer of their own. */
 const outputChunkSize = 16384;
@@ -124,7 +105,7 @@ export class DenoTcpSocket implements TransportSocket, FrameSink {
   #resumeReading: (() => void) | undefined;
 
   /** Wraps `conn`, a TCP (or TLS) connection whose WebSocket handshake is done. */
-  constructor(conn: Deno.Conn, options: DenoTcpSocketOptions) {
+  constructor(conn: Deno.Conn, options: FramedSocketOptions) {
     this.#conn = conn;
     this.#receiver = new FrameReceiver(this, options.maxMessageSize);
     this.#closeTimeout = options.closeTimeout ?? 5000;

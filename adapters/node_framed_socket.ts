@@ -47,26 +47,7 @@ import {
   writeFrameHeader,
 } from "./websocket/frame_header.ts";
 import { FrameReceiver, type FrameSink } from "./websocket/frame_receiver.ts";
-
-/**
- * Settings of a {@link NodeFramedSocket}.
- *
- * @example
- * ```ts
- * import type { NodeFramedSocketOptions } from "./node_framed_socket.ts";
- * const options: NodeFramedSocketOptions = { maxMessageSize: 8192, closeTimeout: 5000 };
- * console.assert(options.maxMessageSize === 8192);
- * ```
- */
-export interface NodeFramedSocketOptions {
-  /** The largest message taken, in bytes; a larger one fails the connection with 1009. */
-  maxMessageSize: number;
-  /**
-   * Milliseconds a connection the peer closed may take to end once its close frame has been
-   * answered; default 5 000. (Closes the server decides have the core's deadline.)
-   */
-  closeTimeout?: number;
-}
+import type { FramedSocketOptions } from "./websocket/framed_socket_options.ts";
 
 /** Size of the pooled output buffers; a tick that sends more writes each one as it fills. */
 const outputChunkSize = 16384;
@@ -144,7 +125,7 @@ export class NodeFramedSocket implements TransportSocket, FrameSink {
   #deadline: ReturnType<typeof setTimeout> | undefined;
 
   /** Wraps `socket`, a TCP (or TLS) socket whose WebSocket handshake is done. */
-  constructor(socket: Duplex, options: NodeFramedSocketOptions) {
+  constructor(socket: Duplex, options: FramedSocketOptions) {
     this.#socket = socket;
     this.#receiver = new FrameReceiver(this, options.maxMessageSize);
     this.#closeTimeout = options.closeTimeout ?? 5000;

@@ -23,6 +23,7 @@ import {
   FrameReader,
   maskedCloseFrame,
   maskedFrame,
+  oneWrite,
   Opcode,
   type ServerFrame,
 } from "../testing/ws_frame.ts";
@@ -80,16 +81,6 @@ const upgradeHead = (extra = "") =>
 
 function echo(i: number): Uint8Array {
   return maskedFrame(encodeRequest({ id: requestIdFromNumber(i), name: "echo", payload: `${i}` }));
-}
-
-function oneWrite(frames: Uint8Array[]): Uint8Array {
-  const all = new Uint8Array(frames.reduce((sum, frame) => sum + frame.length, 0));
-  let at = 0;
-  for (const frame of frames) {
-    all.set(frame, at);
-    at += frame.length;
-  }
-  return all;
 }
 
 function repliedIds(frames: ServerFrame[]): number[] {
