@@ -4,23 +4,16 @@
 // close replies, live server suite) run it too.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { connect } from "node:net";
-import { encodeRequest, requestIdFromNumber, requestIdKey } from "../protocol/mod.ts";
-import { decodeMessage } from "../protocol/decode.ts";
+import { encodeRequest, requestIdFromNumber } from "../protocol/mod.ts";
 import { silentLogger } from "../protocol/logger.ts";
 import { Server } from "../server/server.ts";
 import type { ServerOptions } from "../server/options.ts";
 import type { DisconnectReason } from "../server/disconnect_reason.ts";
 import { MemorySessionManager } from "../session/memory_session_manager.ts";
+import { echoFrame, exchange, repliedIds, upgradeHead } from "../testing/raw_exchange.ts";
 import { TcpClient } from "../testing/tcp_client.ts";
 import { until } from "../testing/until.ts";
-import {
-  maskedCloseFrame,
-  maskedFrame,
-  oneWrite,
-  Opcode,
-  type ServerFrame,
-} from "../testing/ws_frame.ts";
+import { maskedCloseFrame, maskedFrame, oneWrite, Opcode } from "../testing/ws_frame.ts";
 import type { RunningServer } from "./deno.ts";
 import { type DenoTcpListenOptions, serveDenoTcp } from "./deno_tcp.ts";
 
@@ -45,37 +38,6 @@ async function withServer(
   } finally {
     await running.close();
   }
-}
-
-/** Writes `request` on a new TCP connection and reads until the server ends it. */
-function exchange(port: number, request: string | Uint8Array): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, "127.0.0.1");
-    let text = "";
-    socket.setEncoding("latin1");
-    socket.on("data", (chunk: string) => text += chunk);
-    socket.on("error", reject);
-    socket.on("end", () => {
-      socket.end();
-      resolve(text);
-    });
-    socket.write(request);
-  });
-}
-
-const upgradeHead = (extra = "") =>
-  "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-  `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n${extra}\r\n`;
-
-function echo(i: number): Uint8Array {
-  return maskedFrame(encodeRequest({ id: requestIdFromNumber(i), name: "echo", payload: `${i}` }));
-}
-
-function repliedIds(frames: ServerFrame[]): number[] {
-  return frames
-    .filter((frame) => frame.opcode === Opcode.Binary)
-    .map((frame) => decodeMessage(frame.payload))
-    .flatMap((message) => message.kind === "reply" ? [requestIdKey(message.id)] : []);
 }
 
 test("HTTP answers: 426 without upgrade, 204 for OPTIONS, 426 for version 8, 400 for a bad key", {
@@ -142,7 +104,7 @@ test("frames written right behind the upgrade request are read", {
 }, async () => {
   await withServer({}, async ({ port }) => {
     const head = new TextEncoder().encode(upgradeHead("Sec-WebSocket-Version: 13\r\n"));
-    const answer = await exchange(port, oneWrite([head, echo(7), maskedCloseFrame(1000)]));
+    const answer = await exchange(port, oneWrite([head, echoFrame(7), maskedCloseFrame(1000)]));
     assert.match(answer, /^HTTP\/1\.1 101 Switching Protocols\r\n/);
     assert.match(answer, /sec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=\r\n/);
     // accept-conf (type 23), the reply to request 7 with payload "7", the close answered.
@@ -180,12 +142,12 @@ test("a client that keeps sending after a bad frame gets the replies, then the c
     }, async ({ url }, disconnects) => {
       const client = await TcpClient.connect(url);
       await client.next();
-      client.write(oneWrite([...Array.from({ length: 10 }, (_, i) => echo(i + 1)), bad]));
+      client.write(oneWrite([...Array.from({ length: 10 }, (_, i) => echoFrame(i + 1)), bad]));
       // It keeps sending, as Deno's own WebSocket cannot stand.
       let sending = true;
       const flood = (async () => {
         for (let i = 0; sending && i < 400; i++) {
-          client.write(echo(100 + i));
+          client.write(echoFrame(100 + i));
           await sleep(1);
         }
       })();
@@ -249,7 +211,7 @@ test("with tls, it serves wss:// (testing/tls: a test CA and its certificate for
     assert.equal(url, `wss://127.0.0.1:${port}/`);
     const conn = await Deno.connectTls({ hostname: "localhost", port, caCerts: [ca] });
     const head = new TextEncoder().encode(upgradeHead("Sec-WebSocket-Version: 13\r\n"));
-    await conn.write(oneWrite([head, echo(9), maskedCloseFrame(1000)]));
+    await conn.write(oneWrite([head, echoFrame(9), maskedCloseFrame(1000)]));
     let answer = "";
     const buffer = new Uint8Array(4096);
     for (let n = await conn.read(buffer); n !== null; n = await conn.read(buffer)) {

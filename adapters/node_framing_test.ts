@@ -7,16 +7,16 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer as createHttpsServer } from "node:https";
-import { connect, type Socket } from "node:net";
 import { connect as connectTls } from "node:tls";
 import type { AddressInfo } from "node:net";
-import { encodeRequest, requestIdFromNumber, requestIdKey } from "../protocol/mod.ts";
+import { encodeRequest, requestIdFromNumber } from "../protocol/mod.ts";
 import { decodeMessage } from "../protocol/decode.ts";
 import { silentLogger } from "../protocol/logger.ts";
 import { Server } from "../server/server.ts";
 import type { ServerOptions } from "../server/options.ts";
 import type { DisconnectReason } from "../server/disconnect_reason.ts";
 import { MemorySessionManager } from "../session/memory_session_manager.ts";
+import { collect, echoFrame, exchange, repliedIds, upgradeHead } from "../testing/raw_exchange.ts";
 import { TcpClient } from "../testing/tcp_client.ts";
 import { until } from "../testing/until.ts";
 import {
@@ -56,40 +56,6 @@ async function withServer(
   }
 }
 
-/** Writes `request` on a new TCP connection and reads until the server ends it. */
-function exchange(port: number, request: string | Uint8Array): Promise<string> {
-  return collect(connect(port, "127.0.0.1"), request);
-}
-
-function collect(socket: Socket, request: string | Uint8Array): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = "";
-    socket.setEncoding("latin1");
-    socket.on("data", (chunk: string) => text += chunk);
-    socket.on("error", reject);
-    socket.on("end", () => {
-      socket.end();
-      resolve(text);
-    });
-    socket.write(request);
-  });
-}
-
-const upgradeHead = (extra = "") =>
-  "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-  `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n${extra}\r\n`;
-
-function echo(i: number): Uint8Array {
-  return maskedFrame(encodeRequest({ id: requestIdFromNumber(i), name: "echo", payload: `${i}` }));
-}
-
-function repliedIds(frames: ServerFrame[]): number[] {
-  return frames
-    .filter((frame) => frame.opcode === Opcode.Binary)
-    .map((frame) => decodeMessage(frame.payload))
-    .flatMap((message) => message.kind === "reply" ? [requestIdKey(message.id)] : []);
-}
-
 test("node framing: 405 for a POST upgrade, 426 for version 8, 400 for a bad key", async () => {
   await withServer({}, async ({ port }) => {
     const post = await exchange(
@@ -111,7 +77,7 @@ test("node framing: 405 for a POST upgrade, 426 for version 8, 400 for a bad key
 test("node framing: frames written right behind the upgrade request are read", async () => {
   await withServer({}, async ({ port }) => {
     const head = new TextEncoder().encode(upgradeHead("Sec-WebSocket-Version: 13\r\n"));
-    const answer = await exchange(port, oneWrite([head, echo(7), maskedCloseFrame(1000)]));
+    const answer = await exchange(port, oneWrite([head, echoFrame(7), maskedCloseFrame(1000)]));
     assert.match(answer, /^HTTP\/1\.1 101 Switching Protocols\r\n/);
     assert.match(answer, /sec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=\r\n/);
     const frames = answer.slice(answer.indexOf("\r\n\r\n") + 4);
@@ -138,11 +104,11 @@ test("node framing: a client that keeps sending after a bad frame gets the repli
     }, async ({ url }, disconnects) => {
       const client = await TcpClient.connect(url);
       await client.next();
-      client.write(oneWrite([...Array.from({ length: 10 }, (_, i) => echo(i + 1)), bad]));
+      client.write(oneWrite([...Array.from({ length: 10 }, (_, i) => echoFrame(i + 1)), bad]));
       let sending = true;
       const flood = (async () => {
         for (let i = 0; sending && i < 400; i++) {
-          client.write(echo(100 + i));
+          client.write(echoFrame(100 + i));
           await sleep(1);
         }
       })();
@@ -233,7 +199,7 @@ test("node framing: wss:// on node:https, and the close deadline on a TLS socket
     connectTls({ host: "127.0.0.1", port, servername: "localhost", ca: tlsFile("ca_cert.pem") });
   try {
     const head = new TextEncoder().encode(upgradeHead("Sec-WebSocket-Version: 13\r\n"));
-    const answer = await collect(open(), oneWrite([head, echo(9), maskedCloseFrame(1000)]));
+    const answer = await collect(open(), oneWrite([head, echoFrame(9), maskedCloseFrame(1000)]));
     assert.match(answer, /^HTTP\/1\.1 101 Switching Protocols\r\n/);
     assert.ok(answer.includes("9"), "the reply to request 9");
     assert.equal(answer.slice(-4), "\x88\x02\x03\xe8", "the close frame echoes 1000");

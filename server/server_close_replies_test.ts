@@ -2,13 +2,13 @@
 // close frame, on every adapter, however the runtime batches the frames of one TCP read.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { encodeRequest, requestIdFromNumber, requestIdKey } from "../protocol/mod.ts";
-import { decodeMessage } from "../protocol/decode.ts";
+import { encodeRequest, requestIdFromNumber } from "../protocol/mod.ts";
 import { silentLogger } from "../protocol/logger.ts";
 import { adaptersOfThisRuntime, type StartOptions, startServer } from "../testing/serve.ts";
+import { repliedIds } from "../testing/raw_exchange.ts";
 import { TcpClient } from "../testing/tcp_client.ts";
 import { until } from "../testing/until.ts";
-import { maskedFrame, oneWrite, Opcode, type ServerFrame } from "../testing/ws_frame.ts";
+import { maskedFrame, oneWrite } from "../testing/ws_frame.ts";
 import type { DisconnectReason } from "./disconnect_reason.ts";
 
 const adapters = adaptersOfThisRuntime;
@@ -20,14 +20,6 @@ function echoRequests(count: number): Uint8Array[] {
     (_, i) =>
       maskedFrame(encodeRequest({ id: requestIdFromNumber(i + 1), name: "echo", payload: `${i}` })),
   );
-}
-
-/** The request ids of the replies among `frames`, in order. */
-function repliedIds(frames: ServerFrame[]): number[] {
-  return frames
-    .filter((frame) => frame.opcode === Opcode.Binary)
-    .map((frame) => decodeMessage(frame.payload))
-    .flatMap((message) => message.kind === "reply" ? [requestIdKey(message.id)] : []);
 }
 
 async function withServer(
