@@ -212,7 +212,7 @@ async function upgrade(
   if (!decision.accept) return await answer(conn, decision.response, head.method === "HEAD");
   const problem = handshakeProblem(head);
   if (problem !== undefined) return await answer(conn, problem);
-  const accepted = await switchingProtocols(head.headers.get("sec-websocket-key")!);
+  const accepted = switchingProtocols(head.headers.get("sec-websocket-key")!);
   clearTimeout(timer);
   (conn as Partial<Deno.TcpConn>).setNoDelay?.(true);
   const socket = new DenoTcpSocket(conn, {

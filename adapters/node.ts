@@ -109,7 +109,7 @@ async function upgrade(
   const requestHead = handshakeHead(request);
   const problem = handshakeProblem(requestHead);
   if (problem !== undefined) return await writeRaw(socket, problem);
-  const accepted = await switchingProtocols(requestHead.headers.get("sec-websocket-key")!);
+  const accepted = switchingProtocols(requestHead.headers.get("sec-websocket-key")!);
   if (socket.destroyed) return;
   socket.off("error", destroyOnError);
   const transport = new NodeFramedSocket(socket, {

@@ -7,13 +7,14 @@
  * ```ts
  * import { switchingProtocols } from "./handshake.ts";
  * // The key and accept value of RFC 6455's own example.
- * const head = new TextDecoder().decode(await switchingProtocols("dGhlIHNhbXBsZSBub25jZQ=="));
+ * const head = new TextDecoder().decode(switchingProtocols("dGhlIHNhbXBsZSBub25jZQ=="));
  * console.assert(head.includes("sec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"));
  * ```
  * @module
  */
 
 import type { RequestHead } from "./http_request_head.ts";
+import { sha1 } from "./sha1.ts";
 
 const acceptSuffix = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
@@ -63,16 +64,12 @@ export function handshakeProblem(head: RequestHead): Response | undefined {
  * @example
  * ```ts
  * import { switchingProtocols } from "./handshake.ts";
- * const head = new TextDecoder().decode(await switchingProtocols("dGhlIHNhbXBsZSBub25jZQ=="));
+ * const head = new TextDecoder().decode(switchingProtocols("dGhlIHNhbXBsZSBub25jZQ=="));
  * console.assert(head.startsWith("HTTP/1.1 101 Switching Protocols\r\n"));
  * ```
  */
-export async function switchingProtocols(key: string): Promise<Uint8Array> {
-  const digest = await crypto.subtle.digest(
-    "SHA-1",
-    new TextEncoder().encode(key + acceptSuffix),
-  );
-  const accept = btoa(String.fromCharCode(...new Uint8Array(digest)));
+export function switchingProtocols(key: string): Uint8Array {
+  const accept = btoa(String.fromCharCode(...sha1(key + acceptSuffix)));
   return new TextEncoder().encode(
     "HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\n" +
       `sec-websocket-accept: ${accept}\r\n\r\n`,
