@@ -76,7 +76,7 @@ const webwireNode = {
     return [command, [...commandArgs, ...flags]];
   },
 };
-const runtimeLabel = { bun: "Bun", deno: "Deno", node: "Node (ws)" };
+const runtimeLabel = { bun: "Bun", deno: "Deno", node: "Node (node:http)" };
 
 const crossTargets = [
   ...["bun", "deno", "node"].map((runtime) => ({

@@ -89,7 +89,7 @@ function crossTable(rows, rate) {
 
 function restoreTable(doc) {
   const runtimes = [...new Set(doc.restores.map((r) => r.runtime))];
-  const label = { bun: "Bun", deno: "Deno", node: "Node (ws)" };
+  const label = { bun: "Bun", deno: "Deno", node: "Node (node:http)" };
   const lines = [
     `| session manager | ${runtimes.map((r) => `${label[r]} p50 / p99 (ms)`).join(" | ")} |`,
     `| --- | ${runtimes.map(() => "---:").join(" | ")} |`,

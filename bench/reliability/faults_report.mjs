@@ -11,7 +11,7 @@ const names = {
   bun: "Bun",
   deno: "Deno (Deno.serve)",
   "deno-tcp": "Deno (serveDenoTcp)",
-  node: "Node (ws)",
+  node: "Node (node:http)",
 };
 /** What the runtime's heap may grow by while it parses a slow reader's requests. */
 export const heapAllowanceKiB = 48 * 1024;

@@ -23,7 +23,7 @@ export const runtimeLabels = {
   bun: "Bun",
   deno: "Deno (Deno.serve)",
   "deno-tcp": "Deno (serveDenoTcp)",
-  node: "Node (ws)",
+  node: "Node (node:http)",
 };
 
 /** Bundles the server for Node; call once before `startServer("node", ...)`. */
