@@ -37,7 +37,10 @@ import {
   writeFrameHeader,
 } from "./websocket/frame_header.ts";
 import { FrameReceiver, type FrameSink } from "./websocket/frame_receiver.ts";
-import type { FramedSocketOptions } from "./websocket/framed_socket_options.ts";
+import {
+  type FramedSocketOptions,
+  readAfterCloseLimit,
+} from "./websocket/framed_socket_options.ts";
 
 /** Size of the pooled output buffers; larger bursts get a buffer of their own. */
 const outputChunkSize = 16384;
@@ -281,9 +284,17 @@ export class DenoTcpSocket implements TransportSocket, FrameSink {
   async #read(first: Uint8Array | undefined): Promise<void> {
     let buffer = new Uint8Array(smallestRead);
     let smallReads = 0;
+    /** Bytes read since the close frame was sent (see `readAfterCloseLimit`). */
+    let readAfterClose = 0;
     try {
       if (first !== undefined && first.length > 0) this.#receiver.receive(first);
       while (!this.#ended) {
+        if (this.#closeSent && readAfterClose > readAfterCloseLimit) {
+          // A peer that keeps sending instead of answering the close: nothing more is read, the
+          // close deadline ends the connection.
+          await new Promise<void>((resolve) => this.#resumeReading = resolve);
+          continue;
+        }
         if (this.#receiver.done) {
           if (this.#peerClosed) return;
           // A bad frame: nothing is read until the close frame is out.
@@ -291,8 +302,10 @@ export class DenoTcpSocket implements TransportSocket, FrameSink {
             await new Promise<void>((resolve) => this.#resumeReading = resolve);
           }
           // Then only the end of the stream is waited for: the rest is dropped unread.
-          while (!this.#ended && await this.#conn.read(buffer) !== null);
-          break;
+          const n = await this.#conn.read(buffer);
+          if (n === null) break;
+          readAfterClose += n;
+          continue;
         }
         if (this.#closeSent && this.#writing) {
           // The server's close frame waits behind unwritten bytes: nothing is read until it is
@@ -303,6 +316,7 @@ export class DenoTcpSocket implements TransportSocket, FrameSink {
         }
         const n = await this.#conn.read(buffer);
         if (n === null) break;
+        if (this.#closeSent) readAfterClose += n;
         this.#receiver.receive(buffer.subarray(0, n));
         // Grows at once when a read fills it; shrinks only after many small reads in a row.
         if (n === buffer.length && n < largestRead) {

@@ -47,7 +47,10 @@ import {
   writeFrameHeader,
 } from "./websocket/frame_header.ts";
 import { FrameReceiver, type FrameSink } from "./websocket/frame_receiver.ts";
-import type { FramedSocketOptions } from "./websocket/framed_socket_options.ts";
+import {
+  type FramedSocketOptions,
+  readAfterCloseLimit,
+} from "./websocket/framed_socket_options.ts";
 
 /** Size of the pooled output buffers; a tick that sends more writes each one as it fills. */
 const outputChunkSize = 16384;
@@ -120,6 +123,8 @@ export class NodeFramedSocket implements TransportSocket, FrameSink {
   #peerClosed = false;
   /** Reading is paused after a bad frame, until the close frame is handed to the socket. */
   #pausedByFailure = false;
+  /** Bytes read since the close frame was sent (see `readAfterCloseLimit`). */
+  #readAfterClose = 0;
   #ended = false;
   #reported = false;
   #deadline: ReturnType<typeof setTimeout> | undefined;
@@ -244,6 +249,12 @@ export class NodeFramedSocket implements TransportSocket, FrameSink {
 
   /** Bytes read from the socket. */
   receive(chunk: Uint8Array): void {
+    if (this.#closeSent) {
+      this.#readAfterClose += chunk.length;
+      // A peer that keeps sending instead of answering the close: nothing more is read, the
+      // close deadline ends the connection.
+      if (this.#readAfterClose > readAfterCloseLimit) return void this.#socket.pause();
+    }
     this.#receiver.receive(chunk);
   }
 

@@ -33,3 +33,19 @@ export interface FramedSocketOptions {
    */
   closeTimeout?: number;
 }
+
+/**
+ * How many bytes a transport that frames WebSockets itself reads from the peer after its own
+ * close frame went out, while waiting for the peer's close: beyond this it stops reading, and
+ * the close deadline ends the connection. A peer that keeps sending instead of closing (a
+ * slow reader that floods) cannot make the server read and drop data until the deadline; a
+ * peer that answers the close has its close frame read long before.
+ *
+ * @example
+ * ```ts
+ * import { readAfterCloseLimit } from "./framed_socket_options.ts";
+ * const readSinceClose = 3 * 1024 * 1024;
+ * console.assert(readSinceClose > readAfterCloseLimit); // the transport stops reading here
+ * ```
+ */
+export const readAfterCloseLimit: number = 1024 * 1024;
