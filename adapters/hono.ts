@@ -6,7 +6,10 @@
  * hands to `Deno.upgradeWebSocket`: as with the Deno adapter, WebWire's read timeout replaces
  * Deno's idle timeout, whose timer Deno would otherwise restart for every message (over 1 µs of
  * server CPU per reply). Once upgraded, the runtime's own socket serves the connection: Hono
- * only delivers its events.
+ * only delivers its events. Under Bun, serve with {@link honoBunWebSocket}`(server, websocket)`
+ * instead of Hono's `websocket` as it is, and Bun delivers WebWire's events straight to the core
+ * (Hono's handler costs about 2 µs of server CPU per message: a `MessageEvent`, a `WSContext`
+ * and a URL parsed again for each).
  *
  * @example
  * ```ts
@@ -32,6 +35,13 @@ import { DenoSocketTransport } from "./deno_socket.ts";
 import type { Server } from "../server/server.ts";
 import type { TransportEvents, TransportSocket } from "../server/transport.ts";
 import { hostPort } from "./host_port.ts";
+import { routeToCore } from "./hono_bun_websocket.ts";
+
+export {
+  type HonoBunWebSocket,
+  honoBunWebSocket,
+  type HonoBunWebSocketHandlers,
+} from "./hono_bun_websocket.ts";
 
 /**
  * The part of Hono's `Context` the adapter uses.
@@ -143,8 +153,23 @@ function transportFor(ws: HonoWSContextLike): TransportSocket {
     raw.binaryType = "arraybuffer";
     return new DenoSocketTransport(raw);
   }
-  if (isBunSocket(raw)) return new BunSocketTransport(raw);
+  if (isBunSocket(raw)) {
+    forgetHonoUrl(raw);
+    return new BunSocketTransport(raw);
+  }
   return new HonoContextTransport(ws);
+}
+
+/**
+ * `hono/bun` builds a new `WSContext` for every event from the socket's `data`, and that
+ * constructor parses `data.url` again (`new URL`) each time: over half a microsecond per
+ * message. The adapter never reads `ws.url`, so it drops the URL from its own socket's data.
+ */
+function forgetHonoUrl(raw: object): void {
+  const data = (raw as { data?: unknown }).data;
+  if (typeof data === "object" && data !== null && "url" in data) {
+    (data as { url: unknown }).url = undefined;
+  }
 }
 
 function isBunSocket(raw: unknown): raw is BunSocketLike {
@@ -209,9 +234,12 @@ type UpgradeWithOptions<C extends HonoContextLike> = (
  * (`Server.prepareUpgrade`, whose refusal is returned as is), then Hono upgrades, the helper
  * called as `upgradeWebSocket(c, events, { idleTimeout: 0 })`: under Deno, `hono/deno` passes
  * the options on to `Deno.upgradeWebSocket`, which then keeps no idle timer. Under Bun,
- * serve with Hono's `websocket` handlers plus `idleTimeout: 0` (WebWire has its own read
- * timeout; Bun's idle timeout also sets how long Bun keeps a close the peer does not answer:
- * about 4 s at 0, up to 16 s otherwise) and, to let Bun itself refuse oversized messages,
+ * serve with `websocket: honoBunWebSocket(server, websocket)` (Hono's `websocket`): messages,
+ * closes and drains of WebWire's sockets then skip Hono's per-event wrappers, and it sets
+ * `idleTimeout: 0` and `maxPayloadLength` as the Bun adapter does. With Hono's `websocket`
+ * handlers as they are, add `idleTimeout: 0` (WebWire has its own read timeout; Bun's idle
+ * timeout also sets how long Bun keeps a close the peer does not answer: about 4 s at 0, up to
+ * 16 s otherwise) and, to let Bun itself refuse oversized messages,
  * `maxPayloadLength: server.limits.messageBufferSize` (the core refuses them anyway).
  *
  * @example
@@ -253,6 +281,8 @@ export function honoHandler<C extends HonoContextLike>(
         const transport = transportFor(ws);
         if (transport instanceof DenoSocketTransport) denoSocket = transport;
         events = server.accept(transport, decision.options, { remoteAddress });
+        // Under Bun, honoBunWebSocket's handlers (if served with them) take it from here.
+        if (transport instanceof BunSocketTransport) routeToCore(ws.raw as object, events);
       },
       onMessage(event, ws) {
         denoSocket?.received();

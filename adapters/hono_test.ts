@@ -6,7 +6,7 @@ import type { Connection } from "../server/connection.ts";
 import type { DisconnectReason } from "../server/disconnect_reason.ts";
 import type { ServerOptions } from "../server/options.ts";
 import type { Context } from "hono";
-import { honoHandler, type HonoWSEvents } from "./hono.ts";
+import { honoBunWebSocket, honoHandler, type HonoWSEvents } from "./hono.ts";
 import type { Server } from "../server/server.ts";
 import { RawClient } from "../testing/raw_client.ts";
 import { recordingServer } from "../testing/recording_server.ts";
@@ -27,10 +27,25 @@ interface HonoApp {
   close(): Promise<void>;
 }
 
-/** A Hono app with WebWire on `/ws` and a plain route on `/health`, served by the runtime. */
-async function serveApp(options: ServerOptions = {}): Promise<HonoApp> {
+/**
+ * How Bun's WebSocket events reach the core: through the adapter's `honoBunWebSocket`
+ * handlers (`direct`) and through Hono's own (`hono`); under Deno, Hono's always.
+ */
+const bunEventModes: ("direct" | "hono")[] = "Bun" in globalThis ? ["direct", "hono"] : ["direct"];
+
+/** The test name's suffix for a mode of {@link bunEventModes}. */
+const modeName = (mode: "direct" | "hono") => mode === "hono" ? " (Hono's Bun handlers)" : "";
+
+/**
+ * A Hono app with WebWire on `/ws`, a plain route on `/health` and a Hono WebSocket echo on
+ * `/echo`, served by the runtime.
+ */
+async function serveApp(
+  options: ServerOptions = {},
+  bunEvents: "direct" | "hono" = "direct",
+): Promise<HonoApp> {
   const { server, disconnects } = recordingServer(options);
-  const running = await serveHono(server);
+  const running = await serveHono(server, { bunEvents });
   return {
     server,
     port: running.port,
@@ -65,56 +80,58 @@ function rawUpgrade(port: number, path: string): Promise<string> {
   });
 }
 
-test("hono: accept-conf, echo in binary and UTF-8, a signal each way, the peer's address", async () => {
-  const signals: string[] = [];
-  let connected: Connection | undefined;
-  const app = await serveApp({
-    messageBufferSize: 4000,
-    readTimeout: 7000,
-    onClientConnected: (connection) => void (connected = connection),
-    onRequest: (request) => request.payload,
-    onSignal: (signal) => {
-      signals.push(`${signal.name}:${signal.payload.text()}`);
-      signal.connection.signal("pong", signal.payload.text());
-    },
+for (const mode of bunEventModes) {
+  test(`hono${modeName(mode)}: accept-conf, echo in binary and UTF-8, a signal each way, the peer's address`, async () => {
+    const signals: string[] = [];
+    let connected: Connection | undefined;
+    const app = await serveApp({
+      messageBufferSize: 4000,
+      readTimeout: 7000,
+      onClientConnected: (connection) => void (connected = connection),
+      onRequest: (request) => request.payload,
+      onSignal: (signal) => {
+        signals.push(`${signal.name}:${signal.payload.text()}`);
+        signal.connection.signal("pong", signal.payload.text());
+      },
+    }, mode);
+    try {
+      const client = await RawClient.connect(app.url);
+      const conf = await client.next();
+      assert.ok(conf.kind === "accept-conf");
+      assert.deepEqual([conf.readTimeoutMs, conf.messageBufferSize], [7000, 4000]);
+
+      const bytes = new Uint8Array([0, 1, 2, 250, 255]);
+      client.send(encodeRequest({ id: id(1), name: "echo", payload: bytes }));
+      const binary = await client.next();
+      assert.ok(binary.kind === "reply");
+      assert.equal(binary.encoding, "binary");
+      assert.equal(requestIdKey(binary.id), 1);
+      assert.deepEqual([...binary.payload], [...bytes]);
+
+      client.send(encodeRequest({ id: id(2), name: "echo", payload: "grüß" }));
+      const utf8 = await client.next();
+      assert.ok(utf8.kind === "reply");
+      assert.equal(utf8.encoding, "utf8");
+      assert.equal(text(utf8.payload), "grüß");
+
+      client.send(encodeSignal({ name: "ping", payload: "42" }));
+      const pong = await client.next();
+      assert.ok(pong.kind === "signal");
+      assert.equal(pong.nameText, "pong");
+      assert.equal(text(pong.payload), "42");
+      assert.deepEqual(signals, ["ping:42"]);
+
+      assert.match(connected?.remoteAddress ?? "", /^127\.0\.0\.1:\d+$/);
+      client.close();
+      await client.closed;
+      await until(() => app.disconnects.length === 1, "disconnect reported");
+      assert.equal(app.disconnects[0].kind, "client-closed");
+      assert.equal(app.disconnects[0].code, 1000);
+    } finally {
+      await app.close();
+    }
   });
-  try {
-    const client = await RawClient.connect(app.url);
-    const conf = await client.next();
-    assert.ok(conf.kind === "accept-conf");
-    assert.deepEqual([conf.readTimeoutMs, conf.messageBufferSize], [7000, 4000]);
-
-    const bytes = new Uint8Array([0, 1, 2, 250, 255]);
-    client.send(encodeRequest({ id: id(1), name: "echo", payload: bytes }));
-    const binary = await client.next();
-    assert.ok(binary.kind === "reply");
-    assert.equal(binary.encoding, "binary");
-    assert.equal(requestIdKey(binary.id), 1);
-    assert.deepEqual([...binary.payload], [...bytes]);
-
-    client.send(encodeRequest({ id: id(2), name: "echo", payload: "grüß" }));
-    const utf8 = await client.next();
-    assert.ok(utf8.kind === "reply");
-    assert.equal(utf8.encoding, "utf8");
-    assert.equal(text(utf8.payload), "grüß");
-
-    client.send(encodeSignal({ name: "ping", payload: "42" }));
-    const pong = await client.next();
-    assert.ok(pong.kind === "signal");
-    assert.equal(pong.nameText, "pong");
-    assert.equal(text(pong.payload), "42");
-    assert.deepEqual(signals, ["ping:42"]);
-
-    assert.match(connected?.remoteAddress ?? "", /^127\.0\.0\.1:\d+$/);
-    client.close();
-    await client.closed;
-    await until(() => app.disconnects.length === 1, "disconnect reported");
-    assert.equal(app.disconnects[0].kind, "client-closed");
-    assert.equal(app.disconnects[0].code, 1000);
-  } finally {
-    await app.close();
-  }
-});
+}
 
 test("hono: the app's other routes still work and plain GETs of /ws get the core's 426", async () => {
   const app = await serveApp();
@@ -197,59 +214,152 @@ test("hono on deno: the helper upgrades with Deno's idle timeout off, as the Den
   }
 });
 
-test("hono: text frames close with 1003, oversized messages with 1009", async () => {
-  const app = await serveApp({ messageBufferSize: 1024, onRequest: (request) => request.payload });
-  try {
-    const texting = await RawClient.handshake(app.url);
-    texting.send("hello");
-    assert.equal((await texting.closed).code, 1003);
+for (const mode of bunEventModes) {
+  test(`hono${modeName(mode)}: text frames close with 1003, oversized messages with 1009`, async () => {
+    const app = await serveApp(
+      { messageBufferSize: 1024, onRequest: (request) => request.payload },
+      mode,
+    );
+    try {
+      const texting = await RawClient.handshake(app.url);
+      texting.send("hello");
+      assert.equal((await texting.closed).code, 1003);
 
-    const big = await RawClient.handshake(app.url);
-    big.send(encodeRequest({ id: id(1), name: "a", payload: new Uint8Array(1024 - 11) }));
-    assert.equal((await big.next()).kind, "reply");
-    big.send(encodeRequest({ id: id(2), name: "a", payload: new Uint8Array(1024 - 10) }));
-    assert.equal((await big.closed).code, 1009);
-    await until(() => app.disconnects.length === 2, "disconnects reported");
-    assert.deepEqual(app.disconnects.map((reason) => reason.kind), [
-      "protocol-violation",
-      "message-too-big",
-    ]);
-  } finally {
-    await app.close();
-  }
-});
-
-test("hono: graceful shutdown finishes running handlers, closes with 1001, then refuses", async () => {
-  let release: () => void = () => {};
-  const released = new Promise<void>((resolve) => release = resolve);
-  let started = false;
-  const app = await serveApp({
-    onRequest: async (request) => {
-      started = true;
-      await released;
-      return `done ${request.payload.text()}`;
-    },
+      const big = await RawClient.handshake(app.url);
+      big.send(encodeRequest({ id: id(1), name: "a", payload: new Uint8Array(1024 - 11) }));
+      assert.equal((await big.next()).kind, "reply");
+      big.send(encodeRequest({ id: id(2), name: "a", payload: new Uint8Array(1024 - 10) }));
+      assert.equal((await big.closed).code, 1009);
+      await until(() => app.disconnects.length === 2, "disconnects reported");
+      assert.deepEqual(app.disconnects.map((reason) => reason.kind), [
+        "protocol-violation",
+        "message-too-big",
+      ]);
+    } finally {
+      await app.close();
+    }
   });
-  let closing: Promise<void> | undefined;
-  try {
-    const client = await RawClient.handshake(app.url);
-    client.send(encodeRequest({ id: id(7), name: "slow", payload: "work" }));
-    await until(() => started, "handler started");
-    closing = app.close();
-    assert.equal(app.server.isShuttingDown, true);
-    const refused = await rawUpgrade(app.port, "/ws");
-    assert.match(refused, /^HTTP\/1\.1 503 /);
-    assert.ok(await client.silentFor(50), "no reply before the handler finishes");
-    release();
-    const reply = await client.next();
-    assert.ok(reply.kind === "reply");
-    assert.equal(requestIdKey(reply.id), 7);
-    assert.equal(text(reply.payload), "done work");
-    assert.equal((await client.closed).code, 1001);
-    await closing;
-    assert.deepEqual(app.disconnects.map((reason) => reason.kind), ["shutdown"]);
-  } finally {
-    release();
-    await (closing ?? app.close());
+}
+
+for (const mode of bunEventModes) {
+  test(`hono${modeName(mode)}: graceful shutdown finishes running handlers, closes with 1001, then refuses`, async () => {
+    let release: () => void = () => {};
+    const released = new Promise<void>((resolve) => release = resolve);
+    let started = false;
+    const app = await serveApp({
+      onRequest: async (request) => {
+        started = true;
+        await released;
+        return `done ${request.payload.text()}`;
+      },
+    }, mode);
+    let closing: Promise<void> | undefined;
+    try {
+      const client = await RawClient.handshake(app.url);
+      client.send(encodeRequest({ id: id(7), name: "slow", payload: "work" }));
+      await until(() => started, "handler started");
+      closing = app.close();
+      assert.equal(app.server.isShuttingDown, true);
+      const refused = await rawUpgrade(app.port, "/ws");
+      assert.match(refused, /^HTTP\/1\.1 503 /);
+      assert.ok(await client.silentFor(50), "no reply before the handler finishes");
+      release();
+      const reply = await client.next();
+      assert.ok(reply.kind === "reply");
+      assert.equal(requestIdKey(reply.id), 7);
+      assert.equal(text(reply.payload), "done work");
+      assert.equal((await client.closed).code, 1001);
+      await closing;
+      assert.deepEqual(app.disconnects.map((reason) => reason.kind), ["shutdown"]);
+    } finally {
+      release();
+      await (closing ?? app.close());
+    }
+  });
+}
+
+for (const mode of bunEventModes) {
+  test(`hono${modeName(mode)}: the app's own WebSocket route works beside WebWire's`, async () => {
+    const app = await serveApp({ onRequest: (request) => request.payload }, mode);
+    try {
+      const webwire = await RawClient.handshake(app.url);
+      const echo = new WebSocket(`ws://127.0.0.1:${app.port}/echo`);
+      const answers: unknown[] = [];
+      const answered = new Promise<void>((resolve, reject) => {
+        echo.onmessage = (event) => {
+          answers.push(event.data);
+          if (answers.length === 2) resolve();
+        };
+        echo.onerror = () => reject(new Error("the /echo socket failed"));
+      });
+      await new Promise((resolve) => echo.onopen = resolve);
+      echo.send("hi");
+      webwire.send(encodeRequest({ id: id(1), name: "echo", payload: "ww" }));
+      echo.send("again");
+      await answered;
+      assert.deepEqual(answers, ["echo: hi", "echo: again"]);
+      const reply = await webwire.next();
+      assert.ok(reply.kind === "reply");
+      assert.equal(text(reply.payload), "ww");
+      echo.close();
+      webwire.close();
+      await webwire.closed;
+    } finally {
+      await app.close();
+    }
+  });
+}
+
+test("hono on bun: honoBunWebSocket delivers WebWire's messages and closes past Hono's events", {
+  skip: !("Bun" in globalThis),
+}, async () => {
+  const { Hono } = await import("hono");
+  const { upgradeWebSocket, websocket } = await import("hono/bun");
+  const bun = (globalThis as unknown as { Bun: BunServe }).Bun;
+  const seen = { direct: [] as string[], hono: [] as string[] };
+  for (const mode of ["direct", "hono"] as const) {
+    const { server, disconnects } = recordingServer({ onRequest: (request) => request.payload });
+    // Hono's own helper, watched: which of the adapter's events Hono calls.
+    const watched = (c: Context, events: HonoWSEvents) =>
+      upgradeWebSocket(c, {
+        onOpen: (event, ws) => (seen[mode].push("open"), events.onOpen(event, ws)),
+        onMessage: (event, ws) => (seen[mode].push("message"), events.onMessage(event, ws)),
+        onClose: (event, ws) => (seen[mode].push("close"), events.onClose(event, ws)),
+        onError: (event, ws) => events.onError(event, ws),
+      });
+    const app = new Hono();
+    app.get("/ws", honoHandler(server, watched));
+    const http = bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch: app.fetch,
+      websocket: mode === "direct"
+        ? honoBunWebSocket(server, websocket)
+        : { ...websocket, idleTimeout: 0 },
+    });
+    try {
+      const client = await RawClient.handshake(`ws://127.0.0.1:${http.port}/ws`);
+      client.send(encodeRequest({ id: id(1), name: "echo", payload: "hi" }));
+      const reply = await client.next();
+      assert.ok(reply.kind === "reply");
+      assert.equal(text(reply.payload), "hi");
+      client.close();
+      await client.closed;
+      await until(() => disconnects.length === 1, "disconnect reported");
+      assert.equal(disconnects[0].kind, "client-closed");
+    } finally {
+      await server.shutdown();
+      await http.stop(true);
+    }
   }
+  assert.deepEqual(seen, { direct: ["open"], hono: ["open", "message", "close"] });
 });
+
+interface BunServe {
+  serve(options: {
+    port: number;
+    hostname: string;
+    fetch: (request: Request, server: unknown) => Response | Promise<Response>;
+    websocket: unknown;
+  }): { port: number; stop(closeActive?: boolean): Promise<void> | void };
+}

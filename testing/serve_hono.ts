@@ -17,7 +17,7 @@
  */
 
 import { Hono } from "hono";
-import { honoHandler } from "../adapters/hono.ts";
+import { honoBunWebSocket, honoHandler } from "../adapters/hono.ts";
 import type { ListenOptions, RunningServer } from "../adapters/deno.ts";
 import type { Server } from "../server/server.ts";
 
@@ -30,9 +30,36 @@ interface BunLike {
   }): { port: number; stop(closeActive?: boolean): Promise<void> | void };
 }
 
+/** The app's own (not WebWire) WebSocket route: answers each text message with `echo: <text>`. */
+const honoEcho = {
+  onMessage(event: { data: unknown }, ws: { send(data: string): void }): void {
+    ws.send(`echo: ${typeof event.data === "string" ? event.data : "(binary)"}`);
+  },
+};
+
 /**
- * Starts a Hono app with `server` on `/ws`: under Bun with `Bun.serve`, under Deno with
- * `Deno.serve`, else (Node) with {@link serveHonoNode}.
+ * Options of {@link serveHono}.
+ *
+ * @example
+ * ```ts
+ * import type { ServeHonoOptions } from "./serve_hono.ts";
+ * const options: ServeHonoOptions = { bunEvents: "hono" };
+ * console.assert(options.bunEvents === "hono");
+ * ```
+ */
+export interface ServeHonoOptions extends ListenOptions {
+  /**
+   * Under Bun: `"direct"` (the default) serves with `honoBunWebSocket(server, websocket)`, as
+   * the Hono adapter advises; `"hono"` with Hono's `websocket` handlers as they are (plus the
+   * limits), which deliver every event through Hono's `onMessage`/`onClose`.
+   */
+  bunEvents?: "direct" | "hono";
+}
+
+/**
+ * Starts a Hono app with `server` on `/ws`, and a Hono echo WebSocket (not WebWire) on
+ * `/echo`: under Bun with `Bun.serve`, under Deno with `Deno.serve`, else (Node) with
+ * {@link serveHonoNode}.
  *
  * @example
  * ```ts
@@ -42,7 +69,7 @@ interface BunLike {
  */
 export async function serveHono(
   server: Server,
-  options: ListenOptions = {},
+  options: ServeHonoOptions = {},
 ): Promise<RunningServer> {
   const hostname = options.hostname ?? "127.0.0.1";
   const app = new Hono();
@@ -53,17 +80,17 @@ export async function serveHono(
   if (bun !== undefined) {
     const { upgradeWebSocket, websocket, getConnInfo } = await import("hono/bun");
     app.get("/ws", honoHandler(server, upgradeWebSocket, { getConnInfo }));
+    app.get("/echo", upgradeWebSocket(() => honoEcho));
     const http = bun.serve({
       port: options.port ?? 0,
       hostname,
       fetch: app.fetch,
-      // As the Hono adapter's documentation advises: WebWire's own read timeout instead of
-      // Bun's idle timeout, which also sets how long Bun keeps an unanswered close (4 s at 0).
-      websocket: {
-        ...websocket,
-        maxPayloadLength: server.limits.messageBufferSize,
-        idleTimeout: 0,
-      },
+      // As the Hono adapter's documentation advises. With Hono's handlers as they are: WebWire's
+      // own read timeout instead of Bun's idle timeout, which also sets how long Bun keeps an
+      // unanswered close (4 s at 0).
+      websocket: options.bunEvents === "hono"
+        ? { ...websocket, maxPayloadLength: server.limits.messageBufferSize, idleTimeout: 0 }
+        : honoBunWebSocket(server, websocket),
     });
     port = http.port;
     stop = async () => await http.stop(true);
@@ -72,6 +99,7 @@ export async function serveHono(
   } else {
     const { upgradeWebSocket, getConnInfo } = await import("hono/deno");
     app.get("/ws", honoHandler(server, upgradeWebSocket, { getConnInfo }));
+    app.get("/echo", upgradeWebSocket(() => honoEcho));
     const http = Deno.serve({ port: options.port ?? 0, hostname, onListen: () => {} }, app.fetch);
     port = http.addr.port;
     stop = () => http.shutdown();
