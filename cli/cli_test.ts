@@ -222,6 +222,34 @@ test("serve --runtime deno --deno-tcp serves on Deno's TCP adapter; other runtim
   assert.match(refused.stderr, /--deno-tcp needs the deno runtime/);
 });
 
+test("a SIGTERM right after the URL is printed shuts serve down gracefully (exit code 0)", async () => {
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    const [command, ...rest] = runTs(main);
+    const child = spawn(command, [...rest, "serve", "--port", "0"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    let signalled = false;
+    child.stdout!.setEncoding("utf8");
+    child.stdout!.on("data", (chunk: string) => {
+      output += chunk;
+      // Signalled within the same tick as the URL arrives, as a supervisor might.
+      if (!signalled && /listening on ws:\/\//.test(output)) {
+        signalled = true;
+        // process.kill, not child.kill: Deno's child_process reports a child it signalled
+        // through child.kill as killed by that signal even when it exited with code 0.
+        process.kill(child.pid!, signal);
+      }
+    });
+    const [code, killedBy] = await new Promise<[number | null, string | null]>((resolve) =>
+      child.once("exit", (exitCode, exitSignal) => resolve([exitCode, exitSignal]))
+    );
+    assert.equal(killedBy, null, `${signal} killed serve instead of stopping it: ${output}`);
+    assert.equal(code, 0, output);
+    assert.match(output, /shutting down/);
+  }
+});
+
 test("--help of every command documents the exit codes", async () => {
   for (const command of ["serve", "call", "signal", "listen", "conformance"]) {
     const run = await cli(command, "--help");

@@ -81,12 +81,22 @@ function openRedis(url: string, prefix: string | undefined): Promise<RedisEngine
   return openRedisEngine(url, { keyPrefix: prefix ?? "webwire:", timeout: 5000 });
 }
 
-/** Resolves on the first Ctrl-C or termination signal. */
-function interrupted(): Promise<void> {
-  return new Promise((resolve) => {
-    process.once("SIGINT", () => resolve());
-    process.once("SIGTERM", () => resolve());
+/**
+ * Starts listening for Ctrl-C and termination signals: `signalled` resolves on the first one;
+ * `stop` takes the listeners back (a signal then acts as it would without them).
+ */
+function watchSignals(): { signalled: Promise<void>; stop: () => void } {
+  let stop = () => {};
+  const signalled = new Promise<void>((resolve) => {
+    const onSignal = () => resolve();
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+    stop = () => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    };
   });
+  return { signalled, stop };
 }
 
 /**
@@ -158,10 +168,13 @@ export const serveCommand: Command = {
       trace: cliTrace(),
     });
     await server.clusterJoined;
+    // Watched before the URL is printed: whoever reads it may signal at once.
+    const signals = watchSignals();
     let running: RunningServer;
     try {
       running = await listen(runtime, server, port, hostname, denoTcp);
     } catch (error) {
+      signals.stop();
       await server.shutdown();
       await redis?.close();
       throw new CliError(
@@ -177,7 +190,8 @@ export const serveCommand: Command = {
       );
     }
     console.log(`webwire conformance service (${runtime}) listening on ${running.url}`);
-    await interrupted();
+    await signals.signalled;
+    signals.stop();
     console.log("shutting down");
     await running.close();
     await redis?.close();
