@@ -5,12 +5,19 @@
  *
  * @example
  * ```ts
- * import { Server } from "../server.ts";
- * import { bunHandlers } from "./bun.ts";
- * import { MemorySessionManager } from "../session/mod.ts";
- * const handlers = bunHandlers(new Server({ sessionManager: new MemorySessionManager() }));
- * console.assert(typeof handlers.fetch === "function");
- * // With Bun: Bun.serve({ port: 8080, ...handlers });
+ * import { Client } from "@webwire/webwire";
+ * import { Server } from "@webwire/webwire/server";
+ * import { serveBun } from "@webwire/webwire/adapters/bun";
+ *
+ * async function main(): Promise<void> {
+ *   const server = new Server({ onRequest: (request) => `hello ${request.payload.text()}` });
+ *   const running = serveBun(server, { port: 0 }); // or Bun.serve({ ...bunHandlers(server) })
+ *   const client = new Client(running.url);
+ *   console.assert((await client.request("greet", "Ada")).text() === "hello Ada");
+ *   await client.close();
+ *   await running.close();
+ * }
+ * if ("Bun" in globalThis) await main(); // serveBun needs Bun's runtime
  * ```
  * @module
  */
@@ -49,9 +56,21 @@ export interface BunSocketData {
  *
  * @example
  * ```ts
- * import type { BunWebSocket } from "./bun.ts";
- * const closeAll = (sockets: BunWebSocket[]): void => sockets.forEach((s) => s.close(1001, "bye"));
- * console.assert(typeof closeAll === "function");
+ * import { Server } from "@webwire/webwire/server";
+ * import { bunHandlers, type BunWebSocket } from "@webwire/webwire/adapters/bun";
+ *
+ * const { fetch, websocket } = bunHandlers(new Server({ onRequest: (r) => r.payload }));
+ * let bytesIn = 0;
+ * // Bun's `websocket` option, counting the bytes that arrive before WebWire handles them.
+ * const counting = {
+ *   ...websocket,
+ *   message(ws: BunWebSocket, message: string | Uint8Array): void {
+ *     bytesIn += message.length;
+ *     websocket.message(ws, message);
+ *   },
+ * };
+ * console.assert(counting.maxPayloadLength === websocket.maxPayloadLength && bytesIn === 0);
+ * // Under Bun: Bun.serve({ port: 8080, fetch, websocket: counting });
  * ```
  */
 export interface BunWebSocket {
@@ -74,10 +93,21 @@ export interface BunWebSocket {
  *
  * @example
  * ```ts
- * import type { BunServerLike } from "./bun.ts";
- * const upgraded = (s: BunServerLike, r: Request): boolean =>
- *   s.upgrade(r, { data: { options: {}, remoteAddress: "" } });
- * console.assert(typeof upgraded === "function");
+ * import { Server } from "@webwire/webwire/server";
+ * import { bunHandlers, type BunServerLike } from "@webwire/webwire/adapters/bun";
+ *
+ * // Bun passes its server to `fetch`; a stand-in shows what the handler asks of it.
+ * const upgradedFrom: string[] = [];
+ * const bun: BunServerLike = {
+ *   upgrade: (_request, { data }) => upgradedFrom.push(data.remoteAddress) > 0,
+ *   requestIP: () => ({ address: "10.0.0.7", port: 50000 }),
+ * };
+ * const handshake = new Request("http://localhost/", {
+ *   headers: { upgrade: "websocket", connection: "Upgrade", "sec-websocket-version": "13",
+ *     "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==" },
+ * });
+ * const response = await bunHandlers(new Server()).fetch(handshake, bun);
+ * console.assert(response === undefined && upgradedFrom[0] === "10.0.0.7:50000");
  * ```
  */
 export interface BunServerLike {
@@ -92,9 +122,16 @@ export interface BunServerLike {
  *
  * @example
  * ```ts
- * import type { BunHandlers } from "./bun.ts";
- * const keys = (h: BunHandlers): string[] => Object.keys(h.websocket);
- * console.assert(typeof keys === "function");
+ * import { Server } from "@webwire/webwire/server";
+ * import { type BunHandlers, bunHandlers, type BunServerLike } from "@webwire/webwire/adapters/bun";
+ *
+ * const webwire: BunHandlers = bunHandlers(new Server({ onRequest: (r) => r.payload }));
+ * // Bun.serve's `fetch`: WebWire on /ws, the application's page elsewhere.
+ * const fetch = (request: Request, bun: BunServerLike) =>
+ *   new URL(request.url).pathname === "/ws" ? webwire.fetch(request, bun) : new Response("page");
+ * const page = await fetch(new Request("http://localhost/"), { upgrade: () => false });
+ * console.assert((await page?.text()) === "page");
+ * // Under Bun: Bun.serve({ port: 8080, fetch, websocket: webwire.websocket });
  * ```
  */
 export interface BunHandlers {
@@ -201,8 +238,17 @@ interface BunGlobal {
  * `fallback` comes without `path`.
  * @example
  * ```ts
- * import { serveBun } from "./bun.ts";
- * console.assert(typeof serveBun === "function");
+ * import { Server } from "@webwire/webwire/server";
+ * import { serveBun } from "@webwire/webwire/adapters/bun";
+ *
+ * async function main(): Promise<void> {
+ *   const running = serveBun(new Server(), { path: "/ws", fallback: () => new Response("page") });
+ *   console.assert(running.url === `ws://127.0.0.1:${running.port}/ws`);
+ *   const page = await fetch(`http://127.0.0.1:${running.port}/`);
+ *   console.assert((await page.text()) === "page");
+ *   await running.close();
+ * }
+ * if ("Bun" in globalThis) await main(); // elsewhere serveBun throws a TypeError
  * ```
  */
 export function serveBun(server: Server, options: ListenOptions = {}): RunningServer {

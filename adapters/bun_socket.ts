@@ -31,9 +31,19 @@ import { closeWhenDrained } from "./close_when_drained.ts";
  *
  * @example
  * ```ts
- * import type { BunSocketLike } from "./bun_socket.ts";
- * const bye = (ws: BunSocketLike): void => ws.close(1000, "bye");
- * console.assert(typeof bye === "function");
+ * import { type BunSocketLike, BunSocketTransport } from "./bun_socket.ts";
+ * // Bun's `ServerWebSocket` fits as it is; this stand-in queues all it is given, as Bun does
+ * // under backpressure.
+ * let queued = 0;
+ * const ws: BunSocketLike = {
+ *   sendBinary: (data) => (queued += data.length, -1),
+ *   close: () => {},
+ *   terminate: () => {},
+ *   getBufferedAmount: () => queued,
+ * };
+ * const transport = new BunSocketTransport(ws);
+ * transport.send(new Uint8Array(100));
+ * console.assert(transport.bufferedAmount === 100);
  * ```
  */
 export interface BunSocketLike {

@@ -30,11 +30,20 @@ export type { FallbackHandler } from "./route.ts";
  *
  * @example
  * ```ts
- * import { Server } from "../server.ts";
- * import { denoHandler } from "./deno.ts";
- * import { MemorySessionManager } from "../session/mod.ts";
- * const handle = denoHandler(new Server({ sessionManager: new MemorySessionManager() }));
- * console.assert(typeof handle === "function");
+ * import { Client } from "@webwire/webwire";
+ * import { Server } from "@webwire/webwire/server";
+ * import { denoHandler } from "@webwire/webwire/adapters/deno";
+ *
+ * const server = new Server({ onRequest: (request) => `hello ${request.payload.text()}` });
+ * const webwire = denoHandler(server);
+ * const http = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, (request, info) =>
+ *   new URL(request.url).pathname === "/ws" ? webwire(request, info) : new Response("the page"));
+ * const client = new Client(`ws://127.0.0.1:${http.addr.port}/ws`);
+ * const reply = await client.request("greet", "Ada");
+ * console.assert(reply.text() === "hello Ada");
+ * await client.close();
+ * await server.shutdown();
+ * await http.shutdown();
  * ```
  */
 export function denoHandler(
@@ -120,9 +129,15 @@ export interface ListenOptions {
  *
  * @example
  * ```ts
- * import type { RunningServer } from "./deno.ts";
- * const describe = (r: RunningServer): string => r.url;
- * console.assert(typeof describe === "function");
+ * import { Client } from "@webwire/webwire";
+ * import { Server } from "@webwire/webwire/server";
+ * import { type RunningServer, serveDeno } from "@webwire/webwire/adapters/deno";
+ *
+ * const running: RunningServer = serveDeno(new Server({ onRequest: (r) => r.payload }));
+ * const client = new Client(running.url); // ws://127.0.0.1:<port>/
+ * console.assert((await client.request("echo", "hi")).text() === "hi");
+ * await client.close();
+ * await running.close(); // shuts WebWire down, then stops listening
  * ```
  */
 export interface RunningServer {

@@ -13,18 +13,22 @@
  *
  * @example
  * ```ts
- * import { Server } from "../server.ts";
- * import { honoHandler, type HonoUpgradeWebSocket } from "./hono.ts";
- * import { MemorySessionManager } from "../session/mod.ts";
- * // With Hono: import { upgradeWebSocket } from "hono/deno"; app.get("/ws", honoHandler(...)).
- * const upgradeWebSocket: HonoUpgradeWebSocket<{ req: { raw: Request } }> = () =>
- *   Promise.resolve(new Response(null, { status: 101 }));
- * const handle = honoHandler(
- *   new Server({ sessionManager: new MemorySessionManager() }),
- *   upgradeWebSocket,
- * );
- * const response = await handle({ req: { raw: new Request("http://localhost/ws") } });
- * console.assert(response.status === 426); // not a WebSocket upgrade: the core answers
+ * import { Hono } from "hono";
+ * import { upgradeWebSocket } from "hono/deno"; // or "hono/bun", or @hono/node-ws
+ * import { Client } from "@webwire/webwire";
+ * import { Server } from "@webwire/webwire/server";
+ * import { honoHandler } from "@webwire/webwire/adapters/hono";
+ *
+ * const server = new Server({ onRequest: (request) => `hello ${request.payload.text()}` });
+ * const app = new Hono();
+ * app.get("/", (c) => c.text("the page"));
+ * app.get("/ws", honoHandler(server, upgradeWebSocket));
+ * const http = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, app.fetch);
+ * const client = new Client(`ws://127.0.0.1:${http.addr.port}/ws`);
+ * console.assert((await client.request("greet", "Ada")).text() === "hello Ada");
+ * await client.close();
+ * await server.shutdown();
+ * await http.shutdown();
  * ```
  * @module
  */
@@ -64,9 +68,32 @@ export interface HonoContextLike {
  *
  * @example
  * ```ts
- * import type { HonoWSContextLike } from "./hono.ts";
- * const bye = (ws: HonoWSContextLike): void => ws.close(1000, "bye");
- * console.assert(typeof bye === "function");
+ * import { Client } from "@webwire/webwire";
+ * import { Server } from "@webwire/webwire/server";
+ * import { honoHandler, type HonoUpgradeWebSocket, type HonoWSContextLike } from "@webwire/webwire/adapters/hono";
+ *
+ * // A helper of one's own, on `Deno.upgradeWebSocket`, for a router that has none.
+ * const upgrade: HonoUpgradeWebSocket<{ req: { raw: Request } }> = (c, events) => {
+ *   const { socket, response } = Deno.upgradeWebSocket(c.req.raw);
+ *   const ws: HonoWSContextLike = {
+ *     raw: socket,
+ *     get readyState() { return socket.readyState; },
+ *     send: (data) => socket.send(data),
+ *     close: (code, reason) => socket.close(code, reason),
+ *   };
+ *   socket.onopen = (event) => events.onOpen(event, ws);
+ *   socket.onmessage = (event) => events.onMessage(event, ws);
+ *   socket.onclose = (event) => events.onClose(event, ws);
+ *   socket.onerror = (event) => events.onError(event, ws);
+ *   return Promise.resolve(response);
+ * };
+ * const server = new Server({ onRequest: (request) => request.payload });
+ * const handle = honoHandler(server, upgrade);
+ * const http = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, (raw) =>
+ *   handle({ req: { raw } }));
+ * const client = new Client(`ws://127.0.0.1:${http.addr.port}/`);
+ * console.assert((await client.request("echo", "hi")).text() === "hi");
+ * await client.close(), await server.shutdown(), await http.shutdown();
  * ```
  */
 export interface HonoWSContextLike {
@@ -86,9 +113,23 @@ export interface HonoWSContextLike {
  *
  * @example
  * ```ts
- * import type { HonoWSEvents } from "./hono.ts";
- * const names = (events: HonoWSEvents): string[] => Object.keys(events);
- * console.assert(typeof names === "function");
+ * import { type Context, Hono } from "hono";
+ * import { upgradeWebSocket } from "hono/deno";
+ * import { Client } from "@webwire/webwire";
+ * import { Server } from "@webwire/webwire/server";
+ * import { honoHandler, type HonoWSEvents } from "@webwire/webwire/adapters/hono";
+ *
+ * let opened = 0;
+ * const server = new Server();
+ * // Wraps Hono's helper to count the sockets that open, then hands each event on.
+ * const counted = honoHandler(server, (c: Context, events: HonoWSEvents) =>
+ *   upgradeWebSocket(c, { ...events, onOpen: (e, ws) => (opened++, events.onOpen(e, ws)) }));
+ * const app = new Hono().get("/ws", counted);
+ * const http = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, app.fetch);
+ * const client = new Client(`ws://127.0.0.1:${http.addr.port}/ws`);
+ * await client.connect();
+ * console.assert(opened === 1);
+ * await client.close(), await server.shutdown(), await http.shutdown();
  * ```
  */
 export interface HonoWSEvents {
@@ -108,10 +149,18 @@ export interface HonoWSEvents {
  *
  * @example
  * ```ts
- * import type { HonoContextLike, HonoUpgradeWebSocket } from "./hono.ts";
- * const refuseAll: HonoUpgradeWebSocket<HonoContextLike> = () =>
- *   Promise.resolve(new Response(null, { status: 400 }));
- * console.assert(typeof refuseAll === "function");
+ * import { type Context, Hono } from "hono";
+ * import { upgradeWebSocket } from "hono/deno";
+ * import { Server } from "@webwire/webwire/server";
+ * import { honoHandler, type HonoUpgradeWebSocket } from "@webwire/webwire/adapters/hono";
+ *
+ * const state = { maintenance: true };
+ * // Hono's helper, wrapped to turn WebSocket clients away during maintenance.
+ * const upgrade: HonoUpgradeWebSocket<Context> = (c, events) =>
+ *   state.maintenance ? Promise.resolve(c.text("back soon", 503)) : upgradeWebSocket(c, events);
+ * const app = new Hono().get("/ws", honoHandler(new Server(), upgrade));
+ * const response = await app.request("/ws", { headers: { upgrade: "websocket" } });
+ * console.assert(response.status === 503 && (await response.text()) === "back soon");
  * ```
  */
 export type HonoUpgradeWebSocket<C extends HonoContextLike> = (
@@ -124,11 +173,20 @@ export type HonoUpgradeWebSocket<C extends HonoContextLike> = (
  *
  * @example
  * ```ts
- * import type { HonoHandlerOptions } from "./hono.ts";
- * const options: HonoHandlerOptions<{ req: { raw: Request } }> = {
- *   getConnInfo: () => ({ remote: { address: "127.0.0.1", port: 50000 } }),
- * };
- * console.assert(typeof options.getConnInfo === "function");
+ * import { type Context, Hono } from "hono";
+ * import { getConnInfo, upgradeWebSocket } from "hono/deno";
+ * import { Client } from "@webwire/webwire";
+ * import { Server } from "@webwire/webwire/server";
+ * import { honoHandler, type HonoHandlerOptions } from "@webwire/webwire/adapters/hono";
+ *
+ * const server = new Server({ onRequest: (request) => request.connection.remoteAddress });
+ * const options: HonoHandlerOptions<Context> = { getConnInfo }; // for connection.remoteAddress
+ * const app = new Hono().get("/ws", honoHandler(server, upgradeWebSocket, options));
+ * const http = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, app.fetch);
+ * const client = new Client(`ws://127.0.0.1:${http.addr.port}/ws`);
+ * const address = (await client.request("whoami")).text();
+ * console.assert(address.startsWith("127.0.0.1:"), address);
+ * await client.close(), await server.shutdown(), await http.shutdown();
  * ```
  */
 export interface HonoHandlerOptions<C extends HonoContextLike> {
