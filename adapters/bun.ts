@@ -123,7 +123,11 @@ export interface BunServerLike {
  * @example
  * ```ts
  * import { Server } from "@webwire/webwire/server";
- * import { type BunHandlers, bunHandlers, type BunServerLike } from "@webwire/webwire/adapters/bun";
+ * import {
+ *   type BunHandlers,
+ *   bunHandlers,
+ *   type BunServerLike,
+ * } from "@webwire/webwire/adapters/bun";
  *
  * const webwire: BunHandlers = bunHandlers(new Server({ onRequest: (r) => r.payload }));
  * // Bun.serve's `fetch`: WebWire on /ws, the application's page elsewhere.

@@ -36,8 +36,8 @@ export type { FallbackHandler } from "./route.ts";
  *
  * const server = new Server({ onRequest: (request) => `hello ${request.payload.text()}` });
  * const webwire = denoHandler(server);
- * const http = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, (request, info) =>
- *   new URL(request.url).pathname === "/ws" ? webwire(request, info) : new Response("the page"));
+ * const http = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, (request, info) =>
+ *   new URL(request.url).pathname === "/ws" ? webwire(request, info) : new Response("page"));
  * const client = new Client(`ws://127.0.0.1:${http.addr.port}/ws`);
  * const reply = await client.request("greet", "Ada");
  * console.assert(reply.text() === "hello Ada");

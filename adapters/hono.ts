@@ -70,7 +70,11 @@ export interface HonoContextLike {
  * ```ts
  * import { Client } from "@webwire/webwire";
  * import { Server } from "@webwire/webwire/server";
- * import { honoHandler, type HonoUpgradeWebSocket, type HonoWSContextLike } from "@webwire/webwire/adapters/hono";
+ * import {
+ *   honoHandler,
+ *   type HonoUpgradeWebSocket,
+ *   type HonoWSContextLike,
+ * } from "@webwire/webwire/adapters/hono";
  *
  * // A helper of one's own, on `Deno.upgradeWebSocket`, for a router that has none.
  * const upgrade: HonoUpgradeWebSocket<{ req: { raw: Request } }> = (c, events) => {

@@ -87,9 +87,26 @@ export interface HonoBunWebSocketHandlers<S extends { readonly data: unknown }, 
  *
  * @example
  * ```ts
- * import type { HonoBunWebSocket } from "./hono_bun_websocket.ts";
- * const limit = (h: HonoBunWebSocket<{ data: unknown }, string>): number => h.maxPayloadLength;
- * console.assert(typeof limit === "function");
+ * import { Hono } from "hono";
+ * import { Client } from "@webwire/webwire";
+ * import { Server } from "@webwire/webwire/server";
+ * import { honoBunWebSocket, honoHandler } from "@webwire/webwire/adapters/hono";
+ * // Under Bun with bun-types, `Bun` is declared; here, the part of it used.
+ * type BunLike = { serve(options: object): { port: number; stop(): Promise<void> } };
+ *
+ * async function main(): Promise<void> {
+ *   const { Bun } = globalThis as unknown as { Bun: BunLike };
+ *   const { upgradeWebSocket, websocket } = await import("hono/bun"); // loads only under Bun
+ *   const server = new Server({ onRequest: (request) => request.payload });
+ *   const app = new Hono().get("/ws", honoHandler(server, upgradeWebSocket));
+ *   const bunWebsocket = honoBunWebSocket(server, websocket); // Hono's handlers + WebWire's limits
+ *   console.assert(bunWebsocket.idleTimeout === 0); // WebWire's read timeout applies instead
+ *   const http = Bun.serve({ port: 0, fetch: app.fetch, websocket: bunWebsocket });
+ *   const client = new Client(`ws://127.0.0.1:${http.port}/ws`);
+ *   console.assert((await client.request("echo", "hi")).text() === "hi");
+ *   await client.close(), await server.shutdown(), await http.stop();
+ * }
+ * if ("Bun" in globalThis) await main();
  * ```
  */
 export interface HonoBunWebSocket<S extends { readonly data: unknown }, M>

@@ -51,9 +51,23 @@ export type { FallbackHandler, ListenOptions, RunningServer } from "./deno.ts";
  *
  * @example
  * ```ts
- * import type { NodeHandlers } from "./node.ts";
- * const names = (h: NodeHandlers): string[] => Object.keys(h);
- * console.assert(typeof names === "function");
+ * import { createServer } from "node:http";
+ * import type { AddressInfo } from "node:net";
+ * import { Server } from "@webwire/webwire/server";
+ * import { type NodeHandlers, nodeHandlers } from "@webwire/webwire/adapters/node";
+ *
+ * // WebWire on /ws, the application's own answers elsewhere.
+ * const webwire: NodeHandlers = nodeHandlers(new Server());
+ * const http = createServer((req, res) =>
+ *   req.url === "/ws" ? webwire.request(req, res) : res.end("page"));
+ * http.on("upgrade", (req, socket, head) =>
+ *   req.url === "/ws" ? webwire.upgrade(req, socket, head) : socket.destroy());
+ * await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+ * const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+ * console.assert((await (await fetch(`${base}/`)).text()) === "page");
+ * const plain = await fetch(`${base}/ws`); // no WebSocket upgrade: the server answers 426
+ * console.assert(plain.status === 426, await plain.text());
+ * await new Promise((resolve) => http.close(resolve));
  * ```
  */
 export interface NodeHandlers {
@@ -76,11 +90,21 @@ export interface NodeHandlers {
  *
  * @example
  * ```ts
- * import { Server } from "../server.ts";
- * import { nodeHandlers } from "./node.ts";
- * import { MemorySessionManager } from "../session/mod.ts";
- * const handlers = nodeHandlers(new Server({ sessionManager: new MemorySessionManager() }));
- * console.assert(typeof handlers.upgrade === "function");
+ * import { createServer } from "node:http";
+ * import type { AddressInfo } from "node:net";
+ * import { Client } from "@webwire/webwire";
+ * import { Server } from "@webwire/webwire/server";
+ * import { nodeHandlers } from "@webwire/webwire/adapters/node";
+ *
+ * const server = new Server({ onRequest: (request) => `hello ${request.payload.text()}` });
+ * const { request, upgrade } = nodeHandlers(server);
+ * const http = createServer(request).on("upgrade", upgrade);
+ * await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+ * const client = new Client(`ws://127.0.0.1:${(http.address() as AddressInfo).port}/`);
+ * console.assert((await client.request("greet", "Ada")).text() === "hello Ada");
+ * await client.close();
+ * await server.shutdown();
+ * await new Promise((resolve) => http.close(resolve));
  * ```
  */
 export function nodeHandlers(server: Server): NodeHandlers {

@@ -35,14 +35,20 @@ import { unmaskCopy } from "./unmask.ts";
  *
  * @example
  * ```ts
- * import type { FrameSink } from "./frame_receiver.ts";
- * const log: FrameSink = {
+ * import { FrameReceiver, type FrameSink } from "./frame_receiver.ts";
+ * const pongs: Uint8Array[] = [];
+ * let failed = "";
+ * const sink: FrameSink = {
  *   message: (data) => console.log("message", data),
- *   ping: (payload) => console.log("ping of", payload.length, "bytes"),
+ *   ping: (payload) => pongs.push(payload), // a socket sends a pong with this payload back
  *   peerClose: (code, reason) => console.log("peer closed", code, reason),
- *   fail: (code, reason) => console.log("close the connection with", code, reason),
+ *   fail: (code, reason) => failed = `${code} ${reason}`, // a socket closes with this code
  * };
- * console.assert(typeof log.fail === "function");
+ * const receiver = new FrameReceiver(sink, 1024);
+ * receiver.receive(new Uint8Array([0x89, 0x82, 0, 0, 0, 0, 7, 7])); // a masked ping, 2 bytes
+ * receiver.receive(new Uint8Array([0x82, 0x01, 42])); // unmasked: clients must mask
+ * console.assert(pongs[0].join() === "7,7");
+ * console.assert(failed === "1002 a client frame without a mask");
  * ```
  */
 export interface FrameSink {
