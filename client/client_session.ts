@@ -6,8 +6,27 @@
  *
  * @example
  * ```ts
- * import { ClientSession } from "./client_session.ts";
- * console.assert(typeof ClientSession === "function");
+ * import { Client, memorySessionStorage } from "@webwire/webwire";
+ * import { Server } from "@webwire/webwire/server";
+ * import { MemorySessionManager } from "@webwire/webwire/session";
+ * import { serveDeno } from "@webwire/webwire/adapters/deno";
+ *
+ * const running = serveDeno(new Server({
+ *   sessionManager: new MemorySessionManager(),
+ *   onRequest: async ({ connection, payload }) => {
+ *     await connection.createSession({ user: payload.text() });
+ *     return "welcome";
+ *   },
+ * }));
+ * const storage = memorySessionStorage(); // webStorageSessionStorage(localStorage) in a page
+ * const first = new Client(running.url, { sessionStorage: storage });
+ * await first.request("login", "ada");
+ * console.assert(first.session !== null && (await storage.get()) === first.session.key);
+ * await first.close();
+ * const second = new Client(running.url, { sessionStorage: storage }); // the page reloaded
+ * await second.connect(); // restores the stored session before it counts as connected
+ * console.assert(second.session?.info?.user === "ada");
+ * await second.close(), await running.close();
  * ```
  * @module
  */

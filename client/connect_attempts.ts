@@ -5,8 +5,21 @@
  *
  * @example
  * ```ts
- * import { ConnectAttempts } from "./connect_attempts.ts";
- * console.assert(typeof ConnectAttempts === "function");
+ * import { Client } from "@webwire/webwire";
+ *
+ * // Nothing listens on port 1: every attempt fails, and the client retries after a backoff.
+ * const reconnect = { initialDelay: 10, maxDelay: 50 };
+ * const client = new Client("ws://127.0.0.1:1/", { reconnect });
+ * const failures: string[] = [];
+ * const twice = Promise.withResolvers<void>();
+ * client.addEventListener("connectfailed", ({ detail }) => {
+ *   failures.push(`${detail.attempt}: retry ${detail.retryDelay === null ? "never" : "later"}`);
+ *   if (failures.length === 2) twice.resolve();
+ * });
+ * await client.connect().catch(() => {}); // rejects with the first failure; retries go on
+ * await twice.promise;
+ * await client.close(); // stops retrying
+ * console.assert(failures.join(", ") === "1: retry later, 2: retry later");
  * ```
  * @module
  */

@@ -6,7 +6,12 @@
  * @example
  * ```ts
  * import { Connection } from "./connection.ts";
- * console.assert(typeof Connection.open === "function");
+ * import { DisconnectedError } from "@webwire/webwire";
+ * const options = { WebSocket, dialTimeout: 5000, subProtocol: "" };
+ * const handlers = { onMessage() {}, onClose() {} };
+ * // Nothing listens on port 1: the dial fails, and the client's keeper would retry.
+ * const error = await Connection.open("ws://127.0.0.1:1/", options, handlers).catch((e) => e);
+ * console.assert(error instanceof DisconnectedError);
  * ```
  * @module
  */
@@ -57,9 +62,19 @@ export interface DialOptions {
  *
  * @example
  * ```ts
- * import type { ConnectionHandlers } from "./connection.ts";
- * const handlers: ConnectionHandlers = { onMessage: () => {}, onClose: () => {} };
- * console.assert(typeof handlers.onClose === "function");
+ * import { Connection, type ConnectionHandlers } from "./connection.ts";
+ * import { Server } from "@webwire/webwire/server";
+ * import { serveDeno } from "@webwire/webwire/adapters/deno";
+ *
+ * const running = serveDeno(new Server());
+ * const ended = Promise.withResolvers<string>();
+ * const handlers: ConnectionHandlers = {
+ *   onMessage: (message) => console.log("got a", message.kind),
+ *   onClose: (error) => ended.resolve(`${error.name} ${"code" in error ? error.code : ""}`),
+ * };
+ * await Connection.open(running.url, { WebSocket, dialTimeout: 5000, subProtocol: "" }, handlers);
+ * await running.close(); // the server shuts down: its connections close with 1001
+ * console.assert((await ended.promise) === "DisconnectedError 1001");
  * ```
  */
 export interface ConnectionHandlers {
@@ -126,12 +141,24 @@ export function verifyAcceptConf(
  * @example
  * ```ts
  * import { Connection } from "./connection.ts";
- * const open = (url: string) =>
- *   Connection.open(url, { WebSocket, dialTimeout: 5000, subProtocol: "" }, {
- *     onMessage: (message) => console.log(message.kind),
- *     onClose: (error) => console.log(error.message),
- *   });
- * console.assert(typeof open === "function");
+ * import { decodeText, encodeRequest, type Message, requestIdFromNumber } from "@webwire/webwire";
+ * import { Server } from "@webwire/webwire/server";
+ * import { serveDeno } from "@webwire/webwire/adapters/deno";
+ *
+ * const running = serveDeno(new Server({ onRequest: (request) => request.payload }));
+ * const reply = Promise.withResolvers<Message>();
+ * const connection = await Connection.open(
+ *   running.url,
+ *   { WebSocket, dialTimeout: 5000, subProtocol: "" },
+ *   { onMessage: (message) => reply.resolve(message), onClose: () => {} },
+ * );
+ * connection.send(encodeRequest({ id: requestIdFromNumber(1), name: "echo", payload: "hi" }));
+ * const message = await reply.promise;
+ * const text = message.kind === "reply" ? decodeText(message.payload, message.encoding) : "";
+ * console.assert(text === "hi");
+ * connection.close();
+ * await connection.closed;
+ * await running.close();
  * ```
  */
 export class Connection {

@@ -140,9 +140,25 @@ export interface ClientEventMap {
  *
  * @example
  * ```ts
- * import type { ClientHooks } from "./events.ts";
- * const hooks: ClientHooks = { onSignal: (signal) => console.log(signal.name) };
- * console.assert(typeof hooks.onSignal === "function");
+ * import { Client, type ClientHooks } from "@webwire/webwire";
+ * import { Server } from "@webwire/webwire/server";
+ * import { serveDeno } from "@webwire/webwire/adapters/deno";
+ *
+ * const running = serveDeno(new Server({
+ *   onClientConnected: (connection) => connection.signal("welcome", "hi there"),
+ * }));
+ * let connections = 0;
+ * const welcome = Promise.withResolvers<string>();
+ * const hooks: ClientHooks = {
+ *   onConnected: () => connections++,
+ *   onSignal: (signal) => welcome.resolve(`${signal.name}: ${signal.payload.text()}`),
+ * };
+ * const client = new Client(running.url, { ...hooks, requestTimeout: 5000 });
+ * await client.connect();
+ * console.assert(connections === 1);
+ * console.assert((await welcome.promise) === "welcome: hi there");
+ * await client.close();
+ * await running.close();
  * ```
  */
 export interface ClientHooks {
@@ -167,9 +183,25 @@ export interface ClientHooks {
  *
  * @example
  * ```ts
- * import type { ClientEventListener } from "./events.ts";
- * const listener: ClientEventListener<"signal"> = (event) => console.log(event.detail.name);
- * console.assert(typeof listener === "function");
+ * import { Client, type ClientEventListener } from "@webwire/webwire";
+ * import { Server } from "@webwire/webwire/server";
+ * import { serveDeno } from "@webwire/webwire/adapters/deno";
+ *
+ * const running = serveDeno(new Server({
+ *   onRequest: ({ connection }) => { // the signals go out before the reply
+ *     for (const price of ["101", "102"]) connection.signal("price", price);
+ *     return "subscribed";
+ *   },
+ * }));
+ * const client = new Client(running.url);
+ * const prices: string[] = [];
+ * const onPrice: ClientEventListener<"signal"> = (e) => prices.push(e.detail.payload.text());
+ * client.addEventListener("signal", onPrice);
+ * await client.request("subscribe", "ACME");
+ * client.removeEventListener("signal", onPrice);
+ * console.assert(prices.join() === "101,102");
+ * await client.close();
+ * await running.close();
  * ```
  */
 export type ClientEventListener<K extends keyof ClientEventMap> =

@@ -6,7 +6,22 @@
  * @example
  * ```ts
  * import { receiveMessage } from "./receive_message.ts";
- * console.assert(typeof receiveMessage === "function");
+ * import { PendingRequests } from "./pending_requests.ts";
+ * import { decodeMessage, encodeReply, requestIdFromNumber } from "@webwire/webwire";
+ *
+ * const pending = new PendingRequests();
+ * const reply = pending.add(7, new Uint8Array(0), { timeout: Infinity }, true); // sent as id 7
+ * const ignore = () => {};
+ * const receiver = {
+ *   pending,
+ *   logger: console,
+ *   signal: ignore,
+ *   sessionCreated: ignore,
+ *   sessionClosed: ignore,
+ * };
+ * const bytes = encodeReply({ id: requestIdFromNumber(7), payload: "done" }); // from the server
+ * receiveMessage(decodeMessage(bytes), receiver);
+ * console.assert((await reply).text() === "done");
  * ```
  * @module
  */
@@ -24,10 +39,27 @@ import { replyOutcome } from "./reply_outcome.ts";
  *
  * @example
  * ```ts
- * import type { MessageReceiver } from "./receive_message.ts";
- * type OnSignal = MessageReceiver["signal"];
- * const onSignal: OnSignal = (signal) => console.log(signal.name);
- * console.assert(typeof onSignal === "function");
+ * import { type MessageReceiver, receiveMessage } from "./receive_message.ts";
+ * import { PendingRequests } from "./pending_requests.ts";
+ * import {
+ *   decodeMessage,
+ *   encodeReply,
+ *   encodeSessionClosed,
+ *   requestIdFromNumber,
+ * } from "@webwire/webwire";
+ *
+ * const events: string[] = [];
+ * const receiver: MessageReceiver = {
+ *   pending: new PendingRequests(),
+ *   logger: { warn: (message) => events.push(message), error: console.error },
+ *   signal: (signal) => events.push(`signal ${signal.name}`),
+ *   sessionCreated: () => events.push("session created"),
+ *   sessionClosed: () => events.push("session closed"),
+ * };
+ * receiveMessage(decodeMessage(encodeSessionClosed()), receiver);
+ * receiveMessage(decodeMessage(encodeReply({ id: requestIdFromNumber(9) })), receiver); // no such
+ * console.assert(events[0] === "session closed");
+ * console.assert(events[1] === "webwire client: ignored a reply to unknown request 9");
  * ```
  */
 export interface MessageReceiver {

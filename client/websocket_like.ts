@@ -5,9 +5,16 @@
  *
  * @example
  * ```ts
- * import type { WebSocketConstructor } from "./websocket_like.ts";
- * const constructor: WebSocketConstructor = WebSocket;
- * console.assert(typeof constructor === "function");
+ * import { WebSocket as NodeWebSocket } from "ws"; // Node 20 has no global WebSocket
+ * import { Client } from "@webwire/webwire";
+ * import { Server } from "@webwire/webwire/server";
+ * import { serveDeno } from "@webwire/webwire/adapters/deno";
+ *
+ * const running = serveDeno(new Server({ onRequest: (request) => request.payload }));
+ * const client = new Client(running.url, { WebSocket: NodeWebSocket });
+ * console.assert((await client.request("echo", "hi")).text() === "hi");
+ * await client.close();
+ * await running.close();
  * ```
  * @module
  */
@@ -19,9 +26,24 @@
  *
  * @example
  * ```ts
- * import type { WebSocketLike } from "./websocket_like.ts";
- * const isOpen = (socket: WebSocketLike): boolean => socket.readyState === 1;
- * console.assert(typeof isOpen === "function");
+ * import { Client, type WebSocketLike } from "@webwire/webwire";
+ * import { Server } from "@webwire/webwire/server";
+ * import { serveDeno } from "@webwire/webwire/adapters/deno";
+ *
+ * // Keeps every socket the client opens, to look at them.
+ * const sockets: WebSocketLike[] = [];
+ * class KeptWebSocket extends WebSocket {
+ *   constructor(url: string) {
+ *     super(url);
+ *     sockets.push(this);
+ *   }
+ * }
+ * const running = serveDeno(new Server());
+ * const client = new Client(running.url, { WebSocket: KeptWebSocket });
+ * await client.connect();
+ * console.assert(sockets.length === 1 && sockets[0].readyState === WebSocket.OPEN);
+ * await client.close();
+ * await running.close();
  * ```
  */
 export interface WebSocketLike {
