@@ -36,8 +36,12 @@ export type RuntimeName = "deno" | "bun" | "node";
  *
  * @example
  * ```ts
- * import { currentRuntime } from "./runtime.ts";
- * console.assert(typeof currentRuntime() === "string");
+ * import { currentRuntime, type RuntimeName } from "./runtime.ts";
+ * // `webwire serve --runtime bun` serves in this process only when it runs in Bun already;
+ * // otherwise it starts Bun on the CLI's entry (see runInRuntime).
+ * const wanted: RuntimeName = "bun";
+ * const inProcess = wanted === currentRuntime();
+ * console.assert(currentRuntime() === "deno" && !inProcess); // doc tests run in Deno
  * ```
  */
 export function currentRuntime(): RuntimeName {

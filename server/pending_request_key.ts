@@ -20,8 +20,11 @@ import { requestIdKey } from "../protocol/request_id.ts";
  * @example
  * ```ts
  * import { pendingRequestKey } from "./pending_request_key.ts";
- * const huge = new Uint8Array([1, 255, 255, 255, 255, 255, 255, 255, 255]);
- * console.assert(typeof pendingRequestKey(huge) === "string");
+ * const top = new Uint8Array([1, 255, 255, 255, 255, 255, 255, 255, 255]); // id 2^64 - 1
+ * const below = new Uint8Array([1, 254, 255, 255, 255, 255, 255, 255, 255]); // id 2^64 - 2
+ * // As numbers both would be 2^64; as keys they stay apart.
+ * console.assert(pendingRequestKey(top) === "\xff".repeat(8));
+ * console.assert(pendingRequestKey(below) === "\xfe" + "\xff".repeat(7));
  * ```
  */
 export function pendingRequestKey(bytes: Uint8Array): number | string {

@@ -41,10 +41,28 @@ import type { StandardSchemaV1 } from "./standard_schema.ts";
  *
  * @example
  * ```ts
- * import type { HandlerResult } from "./router.ts";
- * const now: HandlerResult<number> = Date.now();
- * const later: HandlerResult<number> = Promise.resolve(1);
- * console.assert(typeof now === "number" && later instanceof Promise);
+ * import { Client } from "@webwire/webwire";
+ * import { Server } from "@webwire/webwire/server";
+ * import { serveDeno } from "@webwire/webwire/adapters/deno";
+ * import {
+ *   createRouter,
+ *   defineContract,
+ *   type HandlerResult,
+ *   TypedClient,
+ * } from "@webwire/webwire/typed";
+ *
+ * type Api = { requests: { price: { payload: string; reply: number } } };
+ * const cached = new Map([["ACME", 101]]);
+ * const lookUp = (symbol: string) => Promise.resolve(symbol.length * 10); // a database, say
+ * // A number at once when cached, else a promise of one: both are a HandlerResult<number>.
+ * const price = (symbol: string): HandlerResult<number> => cached.get(symbol) ?? lookUp(symbol);
+ * const router = createRouter(defineContract<Api>(), { requests: { price } });
+ * const running = serveDeno(new Server({ ...router }));
+ * const api = new TypedClient<Api>(new Client(running.url));
+ * console.assert((await api.request("price", "ACME")) === 101);
+ * console.assert((await api.request("price", "XY")) === 20);
+ * await api.client.close();
+ * await running.close();
  * ```
  */
 export type HandlerResult<R> = [R] extends [undefined | void] ? void | Promise<void>
