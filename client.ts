@@ -23,7 +23,7 @@
  *
  * @example
  * ```ts
- * import { Client, RequestError, TimeoutError } from "./client.ts";
+ * import { Client, RequestError, TimeoutError } from "@webwire/webwire";
  *
  * const client = new Client("ws://localhost:8080/", {
  *   requestTimeout: 10_000,

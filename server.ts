@@ -4,8 +4,8 @@
  *
  * @example
  * ```ts
- * import { RequestError, Server } from "./server.ts";
- * import { MemorySessionManager } from "./session/mod.ts";
+ * import { RequestError, Server } from "@webwire/webwire/server";
+ * import { MemorySessionManager } from "@webwire/webwire/session";
  *
  * const server = new Server({
  *   sessionManager: new MemorySessionManager(),

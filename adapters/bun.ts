@@ -37,7 +37,7 @@ export type { FallbackHandler, ListenOptions, RunningServer } from "./deno.ts";
  *
  * @example
  * ```ts
- * import type { BunSocketData } from "./bun.ts";
+ * import type { BunSocketData } from "@webwire/webwire/adapters/bun";
  * const data: BunSocketData = { options: {}, remoteAddress: "" };
  * console.assert(data.events === undefined);
  * ```
@@ -160,9 +160,9 @@ export interface BunHandlers {
  *
  * @example
  * ```ts
- * import { Server } from "../server.ts";
- * import { bunHandlers } from "./bun.ts";
- * import { MemorySessionManager } from "../session/mod.ts";
+ * import { Server } from "@webwire/webwire/server";
+ * import { bunHandlers } from "@webwire/webwire/adapters/bun";
+ * import { MemorySessionManager } from "@webwire/webwire/session";
  * const server = new Server({ messageBufferSize: 4096, sessionManager: new MemorySessionManager() });
  * console.assert(bunHandlers(server).websocket.maxPayloadLength === 4096);
  * ```
@@ -213,7 +213,7 @@ export function bunHandlers(server: Server): BunHandlers {
  *
  * @example
  * ```ts
- * import { bunCloseCode } from "./bun.ts";
+ * import { bunCloseCode } from "@webwire/webwire/adapters/bun";
  * console.assert(bunCloseCode(1006, "Received too big message") === 1009);
  * console.assert(bunCloseCode(1000, "") === 1000);
  * ```

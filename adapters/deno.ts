@@ -4,9 +4,9 @@
  *
  * @example
  * ```ts
- * import { Server } from "../server.ts";
- * import { serveDeno } from "./deno.ts";
- * import { MemorySessionManager } from "../session/mod.ts";
+ * import { Server } from "@webwire/webwire/server";
+ * import { serveDeno } from "@webwire/webwire/adapters/deno";
+ * import { MemorySessionManager } from "@webwire/webwire/session";
  * const server = new Server({ sessionManager: new MemorySessionManager() });
  * const running = serveDeno(server, { port: 0, hostname: "127.0.0.1" });
  * console.assert(running.port > 0);
@@ -97,7 +97,7 @@ function serveSocket(
  *
  * @example
  * ```ts
- * import type { ListenOptions } from "./deno.ts";
+ * import type { ListenOptions } from "@webwire/webwire/adapters/deno";
  * const options: ListenOptions = {
  *   port: 8080,
  *   hostname: "0.0.0.0",
@@ -156,9 +156,9 @@ export interface RunningServer {
  * @throws {TypeError} when `path` does not start with `/`, or `fallback` comes without `path`.
  * @example
  * ```ts
- * import { Server } from "../server.ts";
- * import { serveDeno } from "./deno.ts";
- * import { MemorySessionManager } from "../session/mod.ts";
+ * import { Server } from "@webwire/webwire/server";
+ * import { serveDeno } from "@webwire/webwire/adapters/deno";
+ * import { MemorySessionManager } from "@webwire/webwire/session";
  * const running = serveDeno(new Server({ sessionManager: new MemorySessionManager() }), {
  *   path: "/ws",
  *   fallback: () => new Response("the page"),

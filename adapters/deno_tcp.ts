@@ -19,10 +19,10 @@
  *
  * @example
  * ```ts
- * import { Server } from "../server.ts";
- * import { serveDenoTcp } from "./deno_tcp.ts";
- * import { Client } from "../client.ts";
- * import { MemorySessionManager } from "../session/mod.ts";
+ * import { Server } from "@webwire/webwire/server";
+ * import { serveDenoTcp } from "@webwire/webwire/adapters/deno-tcp";
+ * import { Client } from "@webwire/webwire";
+ * import { MemorySessionManager } from "@webwire/webwire/session";
  * const server = new Server({
  *   sessionManager: new MemorySessionManager(),
  *   onRequest: (request) => `hello, ${request.payload.text()}`,
@@ -59,7 +59,7 @@ export type { FallbackHandler, ListenOptions, RunningServer } from "./deno.ts";
  *
  * @example
  * ```ts
- * import type { DenoTcpListenOptions } from "./deno_tcp.ts";
+ * import type { DenoTcpListenOptions } from "@webwire/webwire/adapters/deno-tcp";
  * const options: DenoTcpListenOptions = {
  *   port: 8443,
  *   hostname: "0.0.0.0",
@@ -92,9 +92,9 @@ const maxFallbackBody = 1 << 20;
  * @throws {TypeError} when `path` does not start with `/`, or `fallback` comes without `path`.
  * @example
  * ```ts
- * import { Server } from "../server.ts";
- * import { serveDenoTcp } from "./deno_tcp.ts";
- * import { MemorySessionManager } from "../session/mod.ts";
+ * import { Server } from "@webwire/webwire/server";
+ * import { serveDenoTcp } from "@webwire/webwire/adapters/deno-tcp";
+ * import { MemorySessionManager } from "@webwire/webwire/session";
  * const running = await serveDenoTcp(new Server({ sessionManager: new MemorySessionManager() }), {
  *   path: "/ws",
  *   fallback: () => new Response("the page"),

@@ -52,7 +52,7 @@ export {
  *
  * @example
  * ```ts
- * import type { HonoContextLike } from "./hono.ts";
+ * import type { HonoContextLike } from "@webwire/webwire/adapters/hono";
  * const c: HonoContextLike = { req: { raw: new Request("http://localhost/ws") } };
  * console.assert(c.req.raw.method === "GET");
  * ```
@@ -306,9 +306,9 @@ type UpgradeWithOptions<C extends HonoContextLike> = (
  *
  * @example
  * ```ts
- * import { Server } from "../server.ts";
- * import { honoHandler } from "./hono.ts";
- * import { MemorySessionManager } from "../session/mod.ts";
+ * import { Server } from "@webwire/webwire/server";
+ * import { honoHandler } from "@webwire/webwire/adapters/hono";
+ * import { MemorySessionManager } from "@webwire/webwire/session";
  * // app.get("/ws", honoHandler(server, upgradeWebSocket)), with upgradeWebSocket from hono/deno.
  * const server = new Server({
  *   sessionManager: new MemorySessionManager(),

@@ -9,9 +9,9 @@
  *
  * @example
  * ```ts
- * import { Server } from "../server.ts";
+ * import { Server } from "@webwire/webwire/server";
  * import { honoBunWebSocket } from "./hono_bun_websocket.ts";
- * import { MemorySessionManager } from "../session/mod.ts";
+ * import { MemorySessionManager } from "@webwire/webwire/session";
  * // With Hono on Bun: import { websocket } from "hono/bun";
  * const websocket = { open() {}, message() {}, close() {} };
  * const server = new Server({ messageBufferSize: 4096, sessionManager: new MemorySessionManager() });
@@ -134,9 +134,9 @@ export interface HonoBunWebSocket<S extends { readonly data: unknown }, M>
  *
  * @example
  * ```ts
- * import { Server } from "../server.ts";
+ * import { Server } from "@webwire/webwire/server";
  * import { honoBunWebSocket } from "./hono_bun_websocket.ts";
- * import { MemorySessionManager } from "../session/mod.ts";
+ * import { MemorySessionManager } from "@webwire/webwire/session";
  * // import { upgradeWebSocket, websocket } from "hono/bun";
  * // app.get("/ws", honoHandler(server, upgradeWebSocket, { getConnInfo }));
  * // Bun.serve({ port: 8080, fetch: app.fetch, websocket: honoBunWebSocket(server, websocket) });

@@ -19,9 +19,9 @@
  * @example
  * ```ts
  * import { createServer } from "node:http";
- * import { Server } from "../server.ts";
- * import { nodeHandlers } from "./node.ts";
- * import { MemorySessionManager } from "../session/mod.ts";
+ * import { Server } from "@webwire/webwire/server";
+ * import { nodeHandlers } from "@webwire/webwire/adapters/node";
+ * import { MemorySessionManager } from "@webwire/webwire/session";
  * const handlers = nodeHandlers(new Server({ sessionManager: new MemorySessionManager() }));
  * const http = createServer(handlers.request);
  * http.on("upgrade", handlers.upgrade);
@@ -174,9 +174,9 @@ function handshakeHead(request: IncomingMessage): RequestHead {
  * @throws {TypeError} when `path` does not start with `/`, or `fallback` comes without `path`.
  * @example
  * ```ts
- * import { Server } from "../server.ts";
- * import { serveNode } from "./node.ts";
- * import { MemorySessionManager } from "../session/mod.ts";
+ * import { Server } from "@webwire/webwire/server";
+ * import { serveNode } from "@webwire/webwire/adapters/node";
+ * import { MemorySessionManager } from "@webwire/webwire/session";
  * const running = await serveNode(new Server({ sessionManager: new MemorySessionManager() }), {
  *   path: "/ws",
  *   fallback: () => new Response("the page"),

@@ -20,8 +20,8 @@
  *
  * @example
  * ```ts
- * import { Server } from "../server.ts";
- * import { serveDeno } from "../adapters/deno.ts";
+ * import { Server } from "@webwire/webwire/server";
+ * import { serveDeno } from "@webwire/webwire/adapters/deno";
  * import { callCommand } from "./call.ts";
  * import type { Command } from "./command.ts";
  * const running = serveDeno(new Server({ sessionsEnabled: false, onRequest: (r) => r.payload }));

@@ -143,9 +143,9 @@ function restoreErrorOf(error: unknown, key: string): CliError {
  *   restore the session).
  * @example
  * ```ts
- * import { Server } from "../server.ts";
- * import { serveDeno } from "../adapters/deno.ts";
- * import { MemorySessionManager } from "../session/mod.ts";
+ * import { Server } from "@webwire/webwire/server";
+ * import { serveDeno } from "@webwire/webwire/adapters/deno";
+ * import { MemorySessionManager } from "@webwire/webwire/session";
  * import { connectClient } from "./connect.ts";
  * import type { CliError } from "./exit_codes.ts";
  * const running = serveDeno(new Server({

@@ -9,9 +9,9 @@
  *
  * @example
  * ```ts
- * import { Server } from "../server.ts";
- * import { serveDeno } from "../adapters/deno.ts";
- * import { runCli } from "./main.ts";
+ * import { Server } from "@webwire/webwire/server";
+ * import { serveDeno } from "@webwire/webwire/adapters/deno";
+ * import { runCli } from "@webwire/webwire/cli";
  * const running = serveDeno(new Server({ sessionsEnabled: false, onRequest: (r) => r.payload }));
  * // As `webwire call <url> echo hello` would: prints "hello", resolves with exit code 0.
  * console.assert((await runCli(["call", running.url, "echo", "hello"])) === 0);
@@ -54,7 +54,7 @@ ${exitCodesHelp}`;
  *
  * @example
  * ```ts
- * import { runCli } from "./main.ts";
+ * import { runCli } from "@webwire/webwire/cli";
  * import { ExitCode } from "./exit_codes.ts";
  * // Each failure has its exit code, with a message on stderr.
  * console.assert((await runCli(["call"])) === ExitCode.Usage); // no server URL

@@ -96,7 +96,7 @@ export interface RedisEngineOptions {
  * @example
  * ```ts
  * import { Timestamp } from "../protocol/timestamp.ts";
- * import { generateSessionKey } from "../session/mod.ts";
+ * import { generateSessionKey } from "@webwire/webwire/session";
  * import { startRedisServer } from "../testing/redis_server.ts";
  * import { openRedisEngine, type RedisEngine } from "./redis_engine.ts";
  * const redis = await startRedisServer(); // a redis-server of its own, on a free port

@@ -73,8 +73,8 @@ function executable(runtime: "deno" | "bun"): string {
  * @example
  * ```ts
  * import { fileURLToPath } from "node:url";
- * import { Server } from "../server.ts";
- * import { serveDeno } from "../adapters/deno.ts";
+ * import { Server } from "@webwire/webwire/server";
+ * import { serveDeno } from "@webwire/webwire/adapters/deno";
  * import { runInRuntime } from "./runtime.ts";
  * const running = serveDeno(new Server({ sessionsEnabled: false, onRequest: (r) => r.payload }));
  * // Bun runs the CLI's entry: `webwire call <url> echo hi` prints "hi" and exits with 0.

@@ -18,7 +18,7 @@ import { traceSettingFromEnvironment } from "../protocol/trace.ts";
  *
  * @example
  * ```ts
- * import { Client } from "../client.ts";
+ * import { Client } from "@webwire/webwire";
  * import { cliTrace } from "./trace.ts";
  * const client = new Client("ws://127.0.0.1:8080/", { autoconnect: false, trace: cliTrace() });
  * await client.close();

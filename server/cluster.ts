@@ -10,7 +10,7 @@
  *
  * @example
  * ```ts
- * import { Server } from "../server.ts";
+ * import { Server } from "@webwire/webwire/server";
  * import type { Cluster, ClusterMessage } from "./cluster.ts";
  * const seen: ClusterMessage[] = [];
  * // A cluster of one that records what it was asked to publish.
@@ -60,8 +60,8 @@ export type ClusterMessage =
  *
  * @example
  * ```ts
- * import { Server } from "../server.ts";
- * import { decodeMessage, encodeSignal } from "../protocol/mod.ts";
+ * import { Server } from "@webwire/webwire/server";
+ * import { decodeMessage, encodeSignal } from "@webwire/webwire/protocol";
  * import type { Cluster, ClusterNode } from "./cluster.ts";
  * const nodes: ClusterNode[] = [];
  * const cluster: Cluster = {
@@ -92,8 +92,8 @@ export interface ClusterNode {
  *
  * @example
  * ```ts
- * import { Server } from "../server.ts";
- * import { MemorySessionManager } from "../session/mod.ts";
+ * import { Server } from "@webwire/webwire/server";
+ * import { MemorySessionManager } from "@webwire/webwire/session";
  * import type { Cluster } from "./cluster.ts";
  * // Two connections of other nodes hold session "k".
  * const holders = new Map([["k", 2]]);

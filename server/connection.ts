@@ -4,10 +4,10 @@
  *
  * @example
  * ```ts
- * import { Server } from "../server.ts";
- * import { serveDeno } from "../adapters/deno.ts";
- * import { Client } from "../client.ts";
- * import { MemorySessionManager } from "../session/mod.ts";
+ * import { Server } from "@webwire/webwire/server";
+ * import { serveDeno } from "@webwire/webwire/adapters/deno";
+ * import { Client } from "@webwire/webwire";
+ * import { MemorySessionManager } from "@webwire/webwire/session";
  * import type { Connection } from "./connection.ts";
  * async function login(connection: Connection, user: string): Promise<void> {
  *   if (connection.session === null) await connection.createSession({ user });
@@ -76,7 +76,7 @@ export interface ConnectionHost {
  *
  * @example
  * ```ts
- * import { Server } from "../server.ts";
+ * import { Server } from "@webwire/webwire/server";
  * import type { Connection } from "./connection.ts";
  * function describe(connection: Connection): string {
  *   return `${connection.remoteAddress} since ${connection.creation.toISOString()}`;

@@ -7,7 +7,7 @@
  * ```ts
  * import { ConnectionSession, type SessionLifecycle } from "./connection_session.ts";
  * import { SessionRegistry } from "./session_registry.ts";
- * import { DefaultSessionKeyGenerator, MemorySessionManager } from "../session/mod.ts";
+ * import { DefaultSessionKeyGenerator, MemorySessionManager } from "@webwire/webwire/session";
  * import { decodeMessage } from "../protocol/decode.ts";
  * const sent: Uint8Array[] = [];
  * const noop = () => {};

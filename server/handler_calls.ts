@@ -6,8 +6,8 @@
  * @example
  * ```ts
  * import { callRequestHandler, type HandlerSite } from "./handler_calls.ts";
- * import { decodeMessage, decodeText, encodeReply, encodeRequest } from "../protocol/mod.ts";
- * import type { RequestMessage } from "../protocol/mod.ts";
+ * import { decodeMessage, decodeText, encodeReply, encodeRequest } from "@webwire/webwire/protocol";
+ * import type { RequestMessage } from "@webwire/webwire/protocol";
  * import type { Connection } from "./connection.ts";
  * const replies: Uint8Array[] = [];
  * const site: HandlerSite = {
@@ -41,8 +41,8 @@ import { failureReply, replyFor } from "./reply_bytes.ts";
  * @example
  * ```ts
  * import { callRequestHandler, type HandlerSite } from "./handler_calls.ts";
- * import { decodeMessage, encodeReply, encodeRequest } from "../protocol/mod.ts";
- * import type { RequestMessage } from "../protocol/mod.ts";
+ * import { decodeMessage, encodeReply, encodeRequest } from "@webwire/webwire/protocol";
+ * import type { RequestMessage } from "@webwire/webwire/protocol";
  * import type { Connection } from "./connection.ts";
  * const answered = Promise.withResolvers<[number | string, Uint8Array]>();
  * const site: HandlerSite = {
@@ -83,8 +83,8 @@ export interface HandlerSite {
  * @example
  * ```ts
  * import { callRequestHandler, type HandlerSite } from "./handler_calls.ts";
- * import { decodeMessage, encodeReply, encodeRequest, RequestError } from "../protocol/mod.ts";
- * import type { RequestMessage } from "../protocol/mod.ts";
+ * import { decodeMessage, encodeReply, encodeRequest, RequestError } from "@webwire/webwire/protocol";
+ * import type { RequestMessage } from "@webwire/webwire/protocol";
  * import type { Connection } from "./connection.ts";
  * const replies: Uint8Array[] = [];
  * const site: HandlerSite = {
@@ -136,8 +136,8 @@ export function callRequestHandler(
  * @example
  * ```ts
  * import { callSignalHandler, type HandlerSite } from "./handler_calls.ts";
- * import { decodeMessage, encodeReply, encodeSignal } from "../protocol/mod.ts";
- * import type { SignalMessage } from "../protocol/mod.ts";
+ * import { decodeMessage, encodeReply, encodeSignal } from "@webwire/webwire/protocol";
+ * import type { SignalMessage } from "@webwire/webwire/protocol";
  * import type { Connection } from "./connection.ts";
  * const events: string[] = [];
  * const site: HandlerSite = {

@@ -3,9 +3,9 @@
  *
  * @example
  * ```ts
- * import { Server } from "../server.ts";
- * import { serveDeno } from "../adapters/deno.ts";
- * import { Client } from "../client.ts";
+ * import { Server } from "@webwire/webwire/server";
+ * import { serveDeno } from "@webwire/webwire/adapters/deno";
+ * import { Client } from "@webwire/webwire";
  * import type { IncomingRequest, ReplyValue } from "./incoming.ts";
  * const echo = (request: IncomingRequest): ReplyValue => request.payload;
  * const running = serveDeno(new Server({ sessionsEnabled: false, onRequest: echo }));
@@ -26,9 +26,9 @@ import type { Connection } from "./connection.ts";
  *
  * @example
  * ```ts
- * import { Server } from "../server.ts";
- * import { serveDeno } from "../adapters/deno.ts";
- * import { Client } from "../client.ts";
+ * import { Server } from "@webwire/webwire/server";
+ * import { serveDeno } from "@webwire/webwire/adapters/deno";
+ * import { Client } from "@webwire/webwire";
  * import type { IncomingSignal } from "./incoming.ts";
  * const heard = Promise.withResolvers<string>();
  * const onSignal = (signal: IncomingSignal): void => {
@@ -60,9 +60,9 @@ export interface IncomingSignal {
  *
  * @example
  * ```ts
- * import { Server } from "../server.ts";
- * import { serveDeno } from "../adapters/deno.ts";
- * import { Client } from "../client.ts";
+ * import { Server } from "@webwire/webwire/server";
+ * import { serveDeno } from "@webwire/webwire/adapters/deno";
+ * import { Client } from "@webwire/webwire";
  * import type { IncomingRequest } from "./incoming.ts";
  * const greet = (request: IncomingRequest): string => `${request.name} ${request.payload.text()}`;
  * const running = serveDeno(new Server({ sessionsEnabled: false, onRequest: greet }));

@@ -5,7 +5,7 @@
  * @example
  * ```ts
  * import { createServerParts } from "./server_parts.ts";
- * import { MemorySessionManager } from "../session/mod.ts";
+ * import { MemorySessionManager } from "@webwire/webwire/session";
  * import type { ServerContext } from "./server_context.ts";
  * let stopping = false;
  * const parts = createServerParts({ sessionManager: new MemorySessionManager() }, {

@@ -10,8 +10,8 @@
  * import { OfflineSignals } from "./offline_signals.ts";
  * import { SessionExpiryClock } from "./session_expiry.ts";
  * import { SessionRegistry } from "./session_registry.ts";
- * import { MemorySessionManager } from "../session/mod.ts";
- * import { encodeSignal } from "../protocol/mod.ts";
+ * import { MemorySessionManager } from "@webwire/webwire/session";
+ * import { encodeSignal } from "@webwire/webwire/protocol";
  * const manager = new MemorySessionManager();
  * const offline = new OfflineSignals({});
  * // A signal pushed while no connection held session "key".
@@ -73,7 +73,7 @@ export interface LifecycleParts {
  * import { ClusterLink } from "./cluster_link.ts";
  * import { SessionExpiryClock } from "./session_expiry.ts";
  * import { SessionRegistry } from "./session_registry.ts";
- * import { MemorySessionManager } from "../session/mod.ts";
+ * import { MemorySessionManager } from "@webwire/webwire/session";
  * const manager = new MemorySessionManager();
  * const sessions = new SessionRegistry<string>(1); // one connection per session
  * const lifecycle = serverSessionLifecycle({

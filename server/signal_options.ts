@@ -38,10 +38,10 @@ export interface SignalOptions {
  *
  * @example
  * ```ts
- * import { Server } from "../server.ts";
- * import { serveDeno } from "../adapters/deno.ts";
- * import { Client } from "../client.ts";
- * import { MemorySessionManager } from "../session/mod.ts";
+ * import { Server } from "@webwire/webwire/server";
+ * import { serveDeno } from "@webwire/webwire/adapters/deno";
+ * import { Client } from "@webwire/webwire";
+ * import { MemorySessionManager } from "@webwire/webwire/session";
  * import type { BroadcastOptions } from "./signal_options.ts";
  * const server = new Server({
  *   sessionManager: new MemorySessionManager(),

@@ -24,8 +24,8 @@
  *
  * @example
  * ```ts
- * import { Server } from "../server.ts";
- * import { decodeMessage, encodeRequest } from "../protocol/mod.ts";
+ * import { Server } from "@webwire/webwire/server";
+ * import { decodeMessage, encodeRequest } from "@webwire/webwire/protocol";
  * import type { TransportSocket } from "./transport.ts";
  * // What an adapter hands the core: here a socket that records the kinds of messages sent.
  * const sent: string[] = [];
@@ -75,8 +75,8 @@ export interface TransportSocket {
  *
  * @example
  * ```ts
- * import { Server } from "../server.ts";
- * import { encodeRequest } from "../protocol/mod.ts";
+ * import { Server } from "@webwire/webwire/server";
+ * import { encodeRequest } from "@webwire/webwire/protocol";
  * import type { TransportEvents } from "./transport.ts";
  * const names: string[] = [];
  * const server = new Server({

@@ -11,10 +11,10 @@
  *
  * @example
  * ```ts
- * import { Client } from "../client.ts";
- * import { Server } from "../server.ts";
- * import { serveNode } from "../adapters/node.ts";
- * import { createRouter, defineContract, TypedClient, TypedServer } from "./mod.ts";
+ * import { Client } from "@webwire/webwire";
+ * import { Server } from "@webwire/webwire/server";
+ * import { serveNode } from "@webwire/webwire/adapters/node";
+ * import { createRouter, defineContract, TypedClient, TypedServer } from "@webwire/webwire/typed";
  *
  * // shared by both ends
  * interface Chat {

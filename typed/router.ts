@@ -76,9 +76,9 @@ export type HandlerResult<R> = [R] extends [undefined | void] ? void | Promise<v
  * @example
  * ```ts
  * import { Client } from "../client/client.ts";
- * import { Server } from "../server.ts";
- * import { serveDeno } from "../adapters/deno.ts";
- * import { createRouter, defineContract, type RequestHandler, TypedClient } from "./mod.ts";
+ * import { Server } from "@webwire/webwire/server";
+ * import { serveDeno } from "@webwire/webwire/adapters/deno";
+ * import { createRouter, defineContract, type RequestHandler, TypedClient } from "@webwire/webwire/typed";
  * type Api = { requests: { greet: { payload: string; reply: string } } };
  * const greet: RequestHandler<Api, "greet"> = (name) => `hello ${name}`;
  * const router = createRouter(defineContract<Api>(), { requests: { greet } });
@@ -100,9 +100,9 @@ export type RequestHandler<C extends Contract, N extends RequestName<C>> = (
  * @example
  * ```ts
  * import { Client } from "../client/client.ts";
- * import { Server } from "../server.ts";
- * import { serveDeno } from "../adapters/deno.ts";
- * import { createRouter, defineContract, type SignalHandler, TypedClient } from "./mod.ts";
+ * import { Server } from "@webwire/webwire/server";
+ * import { serveDeno } from "@webwire/webwire/adapters/deno";
+ * import { createRouter, defineContract, type SignalHandler, TypedClient } from "@webwire/webwire/typed";
  * type Api = { clientSignals: { typing: { room: string } } };
  * const subscribed = Promise.withResolvers<string>();
  * const typing: SignalHandler<Api, "typing"> = ({ room }, signal) => {
@@ -135,9 +135,9 @@ export type SignalHandler<C extends Contract, N extends ClientSignalName<C>> = (
  * @example
  * ```ts
  * import { Client } from "../client/client.ts";
- * import { Server } from "../server.ts";
- * import { serveDeno } from "../adapters/deno.ts";
- * import { createRouter, defineContract, type RouterHandlers, TypedClient } from "./mod.ts";
+ * import { Server } from "@webwire/webwire/server";
+ * import { serveDeno } from "@webwire/webwire/adapters/deno";
+ * import { createRouter, defineContract, type RouterHandlers, TypedClient } from "@webwire/webwire/typed";
  * type Api = { requests: { ping: { reply: string } }; clientSignals: { bye: undefined } };
  * const handlers: RouterHandlers<Api> = {
  *   requests: { ping: () => "pong" },
@@ -171,9 +171,9 @@ export type RouterHandlers<C extends Contract> =
  * @example
  * ```ts
  * import { Client } from "../client/client.ts";
- * import { Server } from "../server.ts";
- * import { serveDeno } from "../adapters/deno.ts";
- * import { createRouter, defineContract, type RouterOptions } from "./mod.ts";
+ * import { Server } from "@webwire/webwire/server";
+ * import { serveDeno } from "@webwire/webwire/adapters/deno";
+ * import { createRouter, defineContract, type RouterOptions } from "@webwire/webwire/typed";
  * const rejected = Promise.withResolvers<string>();
  * const options: RouterOptions = {
  *   onRejectedSignal: (signal, error) => rejected.resolve(`${signal.name} ${error.code}`),
@@ -211,10 +211,10 @@ export interface RouterOptions {
  * @example
  * ```ts
  * import { Client } from "../client/client.ts";
- * import { Server } from "../server.ts";
- * import { serveDeno } from "../adapters/deno.ts";
+ * import { Server } from "@webwire/webwire/server";
+ * import { serveDeno } from "@webwire/webwire/adapters/deno";
  * import { RequestError } from "../protocol/request_error.ts";
- * import { createRouter, defineContract, type TypedRouter } from "./mod.ts";
+ * import { createRouter, defineContract, type TypedRouter } from "@webwire/webwire/typed";
  * const api = defineContract<{ requests: { ping: { reply: string } } }>();
  * const router: TypedRouter = createRouter(api, { requests: { ping: () => "pong" } });
  * const running = serveDeno(new Server({ ...router, sessionsEnabled: false }));

@@ -6,8 +6,8 @@
  * @example
  * ```ts
  * import { Client } from "../client/client.ts";
- * import { Server } from "../server.ts";
- * import { serveDeno } from "../adapters/deno.ts";
+ * import { Server } from "@webwire/webwire/server";
+ * import { serveDeno } from "@webwire/webwire/adapters/deno";
  * import { createRouter } from "./router.ts";
  * import { defineContract } from "./define_contract.ts";
  * import { TypedClient } from "./typed_client.ts";
@@ -62,8 +62,8 @@ export type TypedRequestOptions = Omit<RequestOptions, "encoding">;
  * @example
  * ```ts
  * import { Client } from "../client/client.ts";
- * import { Server } from "../server.ts";
- * import { serveDeno } from "../adapters/deno.ts";
+ * import { Server } from "@webwire/webwire/server";
+ * import { serveDeno } from "@webwire/webwire/adapters/deno";
  * import { TypedServer } from "./typed_server.ts";
  * import { TypedClient, type TypedSignalListener } from "./typed_client.ts";
  * type Clock = { serverSignals: { tick: number } };
@@ -88,8 +88,8 @@ export type TypedSignalListener<P> = (payload: P, signal: ServerSignal) => void;
  * @example
  * ```ts
  * import { Client } from "../client/client.ts";
- * import { Server } from "../server.ts";
- * import { serveDeno } from "../adapters/deno.ts";
+ * import { Server } from "@webwire/webwire/server";
+ * import { serveDeno } from "@webwire/webwire/adapters/deno";
  * import { TypedClient, type TypedClientOptions } from "./typed_client.ts";
  * const warned = Promise.withResolvers<string>();
  * const options: TypedClientOptions = {

@@ -32,9 +32,9 @@ import { encodeValue } from "./payload_codec.ts";
  * @example
  * ```ts
  * import { Client } from "../client/client.ts";
- * import { Server } from "../server.ts";
- * import { serveDeno } from "../adapters/deno.ts";
- * import { MemorySessionManager } from "../session/mod.ts";
+ * import { Server } from "@webwire/webwire/server";
+ * import { serveDeno } from "@webwire/webwire/adapters/deno";
+ * import { MemorySessionManager } from "@webwire/webwire/session";
  * import { type TypedBroadcastOptions, TypedServer } from "./typed_server.ts";
  * const server = new Server({
  *   sessionManager: new MemorySessionManager(),
