@@ -70,7 +70,7 @@ function flushAll(): void {
  * @example
  * ```ts
  * import { DenoTcpSocket } from "./deno_tcp_socket.ts";
- * import type { TransportEvents } from "../server/transport.ts";
+ * import type { TransportEvents } from "@webwire/webwire/server";
  * const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
  * const client = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
  * const socket = new DenoTcpSocket(await listener.accept(), { maxMessageSize: 1024 });

@@ -69,7 +69,7 @@ export function checkUrl(url: string | undefined): string {
  * @example
  * ```ts
  * import { cliErrorOf } from "./connect.ts";
- * import { RequestError } from "../protocol/request_error.ts";
+ * import { RequestError } from "@webwire/webwire/protocol";
  * import { MessageTooLargeError } from "../client/errors.ts";
  * const error = cliErrorOf(new RequestError("E_X", "boom"));
  * console.assert(error.exitCode === 1 && error.message === "request error E_X: boom");

@@ -63,7 +63,7 @@ export function splitNamePayload(text: string): [string, string | undefined] {
  * @example
  * ```ts
  * import { formatSignal } from "./listen.ts";
- * import { Payload } from "../protocol/payload.ts";
+ * import { Payload } from "@webwire/webwire/protocol";
  * console.assert(formatSignal({ name: "n", payload: Payload.from("p") }, false) === "n p");
  * ```
  */
@@ -81,7 +81,7 @@ export function formatSignal(signal: ServerSignal, json: boolean): string {
  * @example
  * ```ts
  * import { formatReply } from "./listen.ts";
- * import { Payload } from "../protocol/payload.ts";
+ * import { Payload } from "@webwire/webwire/protocol";
  * console.assert(formatReply("echo", Payload.from("hi"), false) === "reply to echo: hi");
  * const json = formatReply("echo", Payload.from("hi"), true);
  * console.assert(json === '{"reply":"echo","encoding":"utf8","payload":"hi"}');

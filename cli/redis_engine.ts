@@ -95,7 +95,7 @@ export interface RedisEngineOptions {
  *
  * @example
  * ```ts
- * import { Timestamp } from "../protocol/timestamp.ts";
+ * import { Timestamp } from "@webwire/webwire/protocol";
  * import { generateSessionKey } from "@webwire/webwire/session";
  * import { startRedisServer } from "../testing/redis_server.ts";
  * import { openRedisEngine, type RedisEngine } from "./redis_engine.ts";

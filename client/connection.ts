@@ -120,7 +120,7 @@ function frameBytes(data: unknown): Uint8Array | ProtocolError {
  * @example
  * ```ts
  * import { verifyAcceptConf } from "./connection.ts";
- * import { decodeMessage } from "../protocol/decode.ts";
+ * import { decodeMessage } from "@webwire/webwire/protocol";
  * const conf = decodeMessage(new Uint8Array([23, 1, 0, 0x60, 0xea, 0, 0, 0, 0x20, 0, 0]));
  * if (conf.kind === "accept-conf") console.assert(verifyAcceptConf(conf, "") !== null);
  * ```

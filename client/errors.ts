@@ -7,7 +7,7 @@
  * @example
  * ```ts
  * import { TimeoutError } from "./errors.ts";
- * import { WebwireError } from "../protocol/webwire_error.ts";
+ * import { WebwireError } from "@webwire/webwire/protocol";
 import type { DialFailure, DialFailureKind } from "./dial_failure.ts";
  * const error = new TimeoutError(1000);
  * console.assert(error instanceof WebwireError && error.timeout === 1000);

@@ -60,7 +60,7 @@ export interface ConnectFailure {
  * @example
  * ```ts
  * import type { ServerSignal } from "./events.ts";
- * import { Payload } from "../protocol/payload.ts";
+ * import { Payload } from "@webwire/webwire/protocol";
  * const signal: ServerSignal = { name: "tick", payload: Payload.from("1") };
  * console.assert(signal.payload.text() === "1");
  * ```

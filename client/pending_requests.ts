@@ -101,7 +101,7 @@ export interface PendingOptions {
  * @example
  * ```ts
  * import { PendingRequests } from "./pending_requests.ts";
- * import { Payload } from "../protocol/payload.ts";
+ * import { Payload } from "@webwire/webwire/protocol";
  * const pending = new PendingRequests();
  * const reply = pending.add(1, new Uint8Array(9), { timeout: 1000 });
  * console.assert(pending.settle(1, Payload.from("ok")));

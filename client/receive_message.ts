@@ -81,8 +81,8 @@ export interface MessageReceiver {
  * @example
  * ```ts
  * import { receiveMessage } from "./receive_message.ts";
- * import { decodeMessage } from "../protocol/decode.ts";
- * import { encodeSignal } from "../protocol/encode_payload_message.ts";
+ * import { decodeMessage } from "@webwire/webwire/protocol";
+ * import { encodeSignal } from "@webwire/webwire/protocol";
  * import { PendingRequests } from "./pending_requests.ts";
  * const names: string[] = [];
  * receiveMessage(decodeMessage(encodeSignal({ name: "tick", payload: "1" })), {

@@ -4,7 +4,7 @@
  * @example
  * ```ts
  * import { replyOutcome } from "./reply_outcome.ts";
- * import { decodeMessage } from "../protocol/decode.ts";
+ * import { decodeMessage } from "@webwire/webwire/protocol";
  * const reply = decodeMessage(new Uint8Array([1, 1, 0, 0, 0, 0, 0, 0, 0]));
  * if (reply.kind === "shutdown-reply") console.assert(replyOutcome(reply) instanceof Error);
  * ```
@@ -29,7 +29,7 @@ import {
  * @example
  * ```ts
  * import type { AnyReply } from "./reply_outcome.ts";
- * import { decodeMessage } from "../protocol/decode.ts";
+ * import { decodeMessage } from "@webwire/webwire/protocol";
  * const m = decodeMessage(new Uint8Array([191, 1, 0, 0, 0, 0, 0, 0, 0]));
  * const reply: AnyReply | null = m.kind === "reply" ? m : null;
  * console.assert(reply !== null);
@@ -44,8 +44,8 @@ export type AnyReply = ReplyMessage | ErrorReplyMessage | SpecialReplyMessage;
  * @example
  * ```ts
  * import { replyOutcome } from "./reply_outcome.ts";
- * import { decodeMessage } from "../protocol/decode.ts";
- * import { Payload } from "../protocol/payload.ts";
+ * import { decodeMessage } from "@webwire/webwire/protocol";
+ * import { Payload } from "@webwire/webwire/protocol";
  * const reply = decodeMessage(new Uint8Array([192, 1, 0, 0, 0, 0, 0, 0, 0, 0x6f, 0x6b]));
  * if (reply.kind === "reply") {
  *   const outcome = replyOutcome(reply);

@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { CloseCode } from "./close_codes.ts";
+ * import { CloseCode } from "@webwire/webwire/server";
  * console.assert(CloseCode.ProtocolViolation === 1002);
  * ```
  * @module
@@ -25,7 +25,7 @@
  *
  * @example
  * ```ts
- * import { CloseCode } from "./close_codes.ts";
+ * import { CloseCode } from "@webwire/webwire/server";
  * console.assert(CloseCode.ReadTimeout === 4000);
  * ```
  */

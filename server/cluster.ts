@@ -11,7 +11,7 @@
  * @example
  * ```ts
  * import { Server } from "@webwire/webwire/server";
- * import type { Cluster, ClusterMessage } from "./cluster.ts";
+ * import type { Cluster, ClusterMessage } from "@webwire/webwire/server";
  * const seen: ClusterMessage[] = [];
  * // A cluster of one that records what it was asked to publish.
  * const single: Cluster = {
@@ -44,7 +44,7 @@
  *
  * @example
  * ```ts
- * import type { ClusterMessage } from "./cluster.ts";
+ * import type { ClusterMessage } from "@webwire/webwire/server";
  * const close: ClusterMessage = { kind: "close-session", key: "the-key" };
  * console.assert(close.kind === "close-session");
  * ```
@@ -62,7 +62,7 @@ export type ClusterMessage =
  * ```ts
  * import { Server } from "@webwire/webwire/server";
  * import { decodeMessage, encodeSignal } from "@webwire/webwire/protocol";
- * import type { Cluster, ClusterNode } from "./cluster.ts";
+ * import type { Cluster, ClusterNode } from "@webwire/webwire/server";
  * const nodes: ClusterNode[] = [];
  * const cluster: Cluster = {
  *   join: (node) => void nodes.push(node), publish() {}, acquireSession: () => true,
@@ -94,7 +94,7 @@ export interface ClusterNode {
  * ```ts
  * import { Server } from "@webwire/webwire/server";
  * import { MemorySessionManager } from "@webwire/webwire/session";
- * import type { Cluster } from "./cluster.ts";
+ * import type { Cluster } from "@webwire/webwire/server";
  * // Two connections of other nodes hold session "k".
  * const holders = new Map([["k", 2]]);
  * const cluster: Cluster = {

@@ -8,7 +8,7 @@
  * import { serveDeno } from "@webwire/webwire/adapters/deno";
  * import { Client } from "@webwire/webwire";
  * import { MemorySessionManager } from "@webwire/webwire/session";
- * import type { Connection } from "./connection.ts";
+ * import type { Connection } from "@webwire/webwire/server";
  * async function login(connection: Connection, user: string): Promise<void> {
  *   if (connection.session === null) await connection.createSession({ user });
  *   connection.signal("welcome", user);
@@ -37,7 +37,7 @@ import type { Session } from "../session/session_manager.ts";
  *
  * @example
  * ```ts
- * import type { ConnectionHost } from "./connection.ts";
+ * import type { ConnectionHost } from "@webwire/webwire/server";
  * type Active = ConnectionHost["isActive"];
  * const active: Active = true;
  * console.assert(active);
@@ -77,7 +77,7 @@ export interface ConnectionHost {
  * @example
  * ```ts
  * import { Server } from "@webwire/webwire/server";
- * import type { Connection } from "./connection.ts";
+ * import type { Connection } from "@webwire/webwire/server";
  * function describe(connection: Connection): string {
  *   return `${connection.remoteAddress} since ${connection.creation.toISOString()}`;
  * }

@@ -8,7 +8,7 @@
  * import { ConnectionSession, type SessionLifecycle } from "./connection_session.ts";
  * import { SessionRegistry } from "./session_registry.ts";
  * import { DefaultSessionKeyGenerator, MemorySessionManager } from "@webwire/webwire/session";
- * import { decodeMessage } from "../protocol/decode.ts";
+ * import { decodeMessage } from "@webwire/webwire/protocol";
  * const sent: Uint8Array[] = [];
  * const noop = () => {};
  * const lifecycle: SessionLifecycle = {

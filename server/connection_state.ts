@@ -6,7 +6,7 @@
  *
  * @example
  * ```ts
- * import { Server } from "./server.ts";
+ * import { Server } from "@webwire/webwire/server";
  * const socket = { send: () => {}, close: () => {}, terminate: () => {}, bufferedAmount: 0 };
  * const server = new Server();
  * const state = server.accept(socket); // a ConnectionState
@@ -49,7 +49,7 @@ const noInfo: Readonly<Record<string, unknown>> = Object.freeze({});
  * @example
  * ```ts
  * import { ConnectionState } from "./connection_state.ts";
- * import { Server } from "./server.ts";
+ * import { Server } from "@webwire/webwire/server";
  * const socket = { send: () => {}, close: () => {}, terminate: () => {}, bufferedAmount: 0 };
  * const server = new Server();
  * const state = server.accept(socket, { info: { user: "ada" } }, { remoteAddress: "::1" });

@@ -7,8 +7,8 @@
  *
  * @example
  * ```ts
- * import { Server } from "./server.ts";
- * import { encodeRequest } from "../protocol/encode_payload_message.ts";
+ * import { Server } from "@webwire/webwire/server";
+ * import { encodeRequest } from "@webwire/webwire/protocol";
  * const sent: Uint8Array[] = [];
  * const socket = { send: (b: Uint8Array) => void sent.push(b), close: () => {}, bufferedAmount: 0 };
  * const server = new Server({ onRequest: (request) => request.payload, closeTimeout: 10 });

@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts
- * import type { DisconnectReason } from "./disconnect_reason.ts";
+ * import type { DisconnectReason } from "@webwire/webwire/server";
  * const reason: DisconnectReason = { kind: "client-closed", code: 1000, message: "bye" };
  * console.assert(reason.kind === "client-closed");
  * ```
@@ -24,7 +24,7 @@
  *
  * @example
  * ```ts
- * import type { DisconnectKind } from "./disconnect_reason.ts";
+ * import type { DisconnectKind } from "@webwire/webwire/server";
  * const kind: DisconnectKind = "read-timeout";
  * console.assert(kind === "read-timeout");
  * ```
@@ -44,7 +44,7 @@ export type DisconnectKind =
  *
  * @example
  * ```ts
- * import type { DisconnectReason } from "./disconnect_reason.ts";
+ * import type { DisconnectReason } from "@webwire/webwire/server";
  * const reason: DisconnectReason = { kind: "read-timeout", code: 4000, message: "silent" };
  * console.assert(reason.code === 4000);
  * ```

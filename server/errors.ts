@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts
- * import { ConnectionInactiveError } from "./errors.ts";
+ * import { ConnectionInactiveError } from "@webwire/webwire/server";
  * console.assert(new ConnectionInactiveError("signal").message.includes("signal"));
  * ```
  * @module
@@ -16,7 +16,7 @@ import { WebwireError } from "../protocol/webwire_error.ts";
  *
  * @example
  * ```ts
- * import { ConnectionInactiveError } from "./errors.ts";
+ * import { ConnectionInactiveError } from "@webwire/webwire/server";
  * const error = new ConnectionInactiveError("createSession");
  * console.assert(error.name === "ConnectionInactiveError");
  * ```
@@ -37,7 +37,7 @@ export class ConnectionInactiveError extends WebwireError {
  *
  * @example
  * ```ts
- * import { SessionUnavailableError } from "./errors.ts";
+ * import { SessionUnavailableError } from "@webwire/webwire/server";
  * const error = new SessionUnavailableError("exists", "the connection already has a session");
  * console.assert(error.reason === "exists");
  * ```

@@ -8,7 +8,7 @@
  * import { callRequestHandler, type HandlerSite } from "./handler_calls.ts";
  * import { decodeMessage, decodeText, encodeReply, encodeRequest } from "@webwire/webwire/protocol";
  * import type { RequestMessage } from "@webwire/webwire/protocol";
- * import type { Connection } from "./connection.ts";
+ * import type { Connection } from "@webwire/webwire/server";
  * const replies: Uint8Array[] = [];
  * const site: HandlerSite = {
  *   hooks: { onRequest: (request) => `hello ${request.payload.text()}` },
@@ -43,7 +43,7 @@ import { failureReply, replyFor } from "./reply_bytes.ts";
  * import { callRequestHandler, type HandlerSite } from "./handler_calls.ts";
  * import { decodeMessage, encodeReply, encodeRequest } from "@webwire/webwire/protocol";
  * import type { RequestMessage } from "@webwire/webwire/protocol";
- * import type { Connection } from "./connection.ts";
+ * import type { Connection } from "@webwire/webwire/server";
  * const answered = Promise.withResolvers<[number | string, Uint8Array]>();
  * const site: HandlerSite = {
  *   hooks: { onRequest: async (request) => request.payload }, // an asynchronous handler
@@ -85,7 +85,7 @@ export interface HandlerSite {
  * import { callRequestHandler, type HandlerSite } from "./handler_calls.ts";
  * import { decodeMessage, encodeReply, encodeRequest, RequestError } from "@webwire/webwire/protocol";
  * import type { RequestMessage } from "@webwire/webwire/protocol";
- * import type { Connection } from "./connection.ts";
+ * import type { Connection } from "@webwire/webwire/server";
  * const replies: Uint8Array[] = [];
  * const site: HandlerSite = {
  *   hooks: { onRequest: () => { throw new RequestError("DENIED", "not allowed"); } },
@@ -138,7 +138,7 @@ export function callRequestHandler(
  * import { callSignalHandler, type HandlerSite } from "./handler_calls.ts";
  * import { decodeMessage, encodeReply, encodeSignal } from "@webwire/webwire/protocol";
  * import type { SignalMessage } from "@webwire/webwire/protocol";
- * import type { Connection } from "./connection.ts";
+ * import type { Connection } from "@webwire/webwire/server";
  * const events: string[] = [];
  * const site: HandlerSite = {
  *   hooks: { onSignal: (signal) => void events.push(`${signal.name} ${signal.payload.text()}`) },

@@ -6,7 +6,7 @@
  * import { Server } from "@webwire/webwire/server";
  * import { serveDeno } from "@webwire/webwire/adapters/deno";
  * import { Client } from "@webwire/webwire";
- * import type { IncomingRequest, ReplyValue } from "./incoming.ts";
+ * import type { IncomingRequest, ReplyValue } from "@webwire/webwire/server";
  * const echo = (request: IncomingRequest): ReplyValue => request.payload;
  * const running = serveDeno(new Server({ sessionsEnabled: false, onRequest: echo }));
  * const client = new Client(running.url);
@@ -29,7 +29,7 @@ import type { Connection } from "./connection.ts";
  * import { Server } from "@webwire/webwire/server";
  * import { serveDeno } from "@webwire/webwire/adapters/deno";
  * import { Client } from "@webwire/webwire";
- * import type { IncomingSignal } from "./incoming.ts";
+ * import type { IncomingSignal } from "@webwire/webwire/server";
  * const heard = Promise.withResolvers<string>();
  * const onSignal = (signal: IncomingSignal): void => {
  *   heard.resolve(`${signal.name} ${signal.payload.text()}`);
@@ -63,7 +63,7 @@ export interface IncomingSignal {
  * import { Server } from "@webwire/webwire/server";
  * import { serveDeno } from "@webwire/webwire/adapters/deno";
  * import { Client } from "@webwire/webwire";
- * import type { IncomingRequest } from "./incoming.ts";
+ * import type { IncomingRequest } from "@webwire/webwire/server";
  * const greet = (request: IncomingRequest): string => `${request.name} ${request.payload.text()}`;
  * const running = serveDeno(new Server({ sessionsEnabled: false, onRequest: greet }));
  * const client = new Client(running.url);
@@ -87,7 +87,7 @@ export interface IncomingRequest extends IncomingSignal {
  *
  * @example
  * ```ts
- * import type { ReplyValue } from "./incoming.ts";
+ * import type { ReplyValue } from "@webwire/webwire/server";
  * const values: ReplyValue[] = ["ok", new Uint8Array([1]), undefined];
  * console.assert(values.length === 3);
  * ```

@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts
- * import type { ServerOptions } from "./options.ts";
+ * import type { ServerOptions } from "@webwire/webwire/server";
  * const options: ServerOptions = { readTimeout: 30_000, onRequest: (r) => r.payload };
  * console.assert(options.readTimeout === 30_000);
  * ```
@@ -24,7 +24,7 @@ import type { ConnectionOptions } from "./transport.ts";
  *
  * @example
  * ```ts
- * import type { ProtocolViolation } from "./options.ts";
+ * import type { ProtocolViolation } from "@webwire/webwire/server";
  * const v: ProtocolViolation = { kind: "unexpected-message", message: "a reply from a client" };
  * console.assert(v.kind === "unexpected-message");
  * ```
@@ -53,8 +53,8 @@ export interface ProtocolViolation {
  *
  * @example
  * ```ts
- * import { RequestError } from "../protocol/request_error.ts";
- * import type { ServerOptions } from "./options.ts";
+ * import { RequestError } from "@webwire/webwire/protocol";
+ * import type { ServerOptions } from "@webwire/webwire/server";
  * const options: ServerOptions = {
  *   onRequest: (request) => {
  *     if (request.name === "fail") throw new RequestError("FAILED", "as asked");
@@ -211,7 +211,7 @@ export interface ServerOptions {
  *
  * @example
  * ```ts
- * import { resolveLimits } from "./options.ts";
+ * import { resolveLimits } from "@webwire/webwire/server";
  * console.assert(resolveLimits({}).readTimeout === 60_000);
  * ```
  */
@@ -243,7 +243,7 @@ export interface ServerLimits {
  * close time.
  * @example
  * ```ts
- * import { resolveLimits } from "./options.ts";
+ * import { resolveLimits } from "@webwire/webwire/server";
  * const limits = resolveLimits({ messageBufferSize: 1024 });
  * console.assert(limits.messageBufferSize === 1024 && limits.sessionsEnabled);
  * ```

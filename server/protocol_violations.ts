@@ -24,7 +24,7 @@ import type { ServerContext } from "./server_context.ts";
  * @example
  * ```ts
  * import { reportViolation } from "./protocol_violations.ts";
- * import { Connection, type ConnectionHost } from "./connection.ts";
+ * import { Connection, type ConnectionHost } from "@webwire/webwire/server";
  * import { RateLimitedLog } from "./rate_limited_log.ts";
  * const kinds: string[] = [];
  * const server = {

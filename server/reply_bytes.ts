@@ -27,7 +27,7 @@ import type { ReplyValue } from "./incoming.ts";
  * @example
  * ```ts
  * import { payloadParts } from "./reply_bytes.ts";
- * import { Payload } from "../protocol/payload.ts";
+ * import { Payload } from "@webwire/webwire/protocol";
  * console.assert(payloadParts(Payload.from("x", "utf16"), undefined)[1] === "utf16");
  * ```
  */
@@ -54,7 +54,7 @@ const placeholderId = new Uint8Array(8);
  * @example
  * ```ts
  * import { replyFor } from "./reply_bytes.ts";
- * import { encodeRequest } from "../protocol/encode_payload_message.ts";
+ * import { encodeRequest } from "@webwire/webwire/protocol";
  * const request = encodeRequest({ id: new Uint8Array([5, 0, 0, 0, 0, 0, 0, 0]), name: "q" });
  * const reply = replyFor(request, "ok", console);
  * console.assert(reply.length === 11 && reply[1] === 5);
@@ -96,7 +96,7 @@ export function replyFor(
  * @example
  * ```ts
  * import { failureReply } from "./reply_bytes.ts";
- * import { RequestError } from "../protocol/request_error.ts";
+ * import { RequestError } from "@webwire/webwire/protocol";
  * const bytes = failureReply(new Uint8Array(8), new RequestError("E", "m"), console, "test");
  * console.assert(bytes[0] === 0 && bytes[9] === 1);
  * ```

@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import { Server } from "./server.ts";
+ * import { Server } from "@webwire/webwire/server";
  * const server = new Server({ onRequest: (request) => request.payload });
  * console.assert(server.connectionCount === 0);
  * ```
@@ -38,8 +38,8 @@ import { decideUpgrade } from "./upgrade_decision.ts";
  *
  * @example
  * ```ts
- * import { Server } from "./server.ts";
- * import { RequestError } from "../protocol/request_error.ts";
+ * import { Server } from "@webwire/webwire/server";
+ * import { RequestError } from "@webwire/webwire/protocol";
  * const server = new Server({
  *   onRequest: (request) => {
  *     if (request.name === "whoami") {

@@ -6,7 +6,7 @@
  * @example
  * ```ts
  * import { signalBytes } from "./server_push.ts";
- * import { decodeMessage } from "../protocol/decode.ts";
+ * import { decodeMessage } from "@webwire/webwire/protocol";
  * const message = decodeMessage(signalBytes("tick", "1", undefined));
  * console.assert(message.kind === "signal" && message.nameText === "tick");
  * ```

@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import type { BroadcastOptions } from "./signal_options.ts";
+ * import type { BroadcastOptions } from "@webwire/webwire/server";
  * const options: BroadcastOptions = {
  *   encoding: "utf8",
  *   filter: (connection) => connection.session !== null,
@@ -23,7 +23,7 @@ import type { Connection } from "./connection.ts";
  *
  * @example
  * ```ts
- * import type { SignalOptions } from "./signal_options.ts";
+ * import type { SignalOptions } from "@webwire/webwire/server";
  * const options: SignalOptions = { encoding: "utf16" };
  * console.assert(options.encoding === "utf16");
  * ```
@@ -42,7 +42,7 @@ export interface SignalOptions {
  * import { serveDeno } from "@webwire/webwire/adapters/deno";
  * import { Client } from "@webwire/webwire";
  * import { MemorySessionManager } from "@webwire/webwire/session";
- * import type { BroadcastOptions } from "./signal_options.ts";
+ * import type { BroadcastOptions } from "@webwire/webwire/server";
  * const server = new Server({
  *   sessionManager: new MemorySessionManager(),
  *   onRequest: async (request) => {

@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import type { TransportSocket } from "./transport.ts";
+ * import type { TransportSocket } from "@webwire/webwire/server";
  * const sent: Uint8Array[] = [];
  * const socket: TransportSocket = {
  *   send: (bytes) => void sent.push(bytes),
@@ -26,7 +26,7 @@
  * ```ts
  * import { Server } from "@webwire/webwire/server";
  * import { decodeMessage, encodeRequest } from "@webwire/webwire/protocol";
- * import type { TransportSocket } from "./transport.ts";
+ * import type { TransportSocket } from "@webwire/webwire/server";
  * // What an adapter hands the core: here a socket that records the kinds of messages sent.
  * const sent: string[] = [];
  * const socket: TransportSocket = {
@@ -77,7 +77,7 @@ export interface TransportSocket {
  * ```ts
  * import { Server } from "@webwire/webwire/server";
  * import { encodeRequest } from "@webwire/webwire/protocol";
- * import type { TransportEvents } from "./transport.ts";
+ * import type { TransportEvents } from "@webwire/webwire/server";
  * const names: string[] = [];
  * const server = new Server({
  *   sessionsEnabled: false,
@@ -115,7 +115,7 @@ export interface TransportEvents {
  *
  * @example
  * ```ts
- * import type { ConnectionOptions } from "./transport.ts";
+ * import type { ConnectionOptions } from "@webwire/webwire/server";
  * const options: ConnectionOptions = { info: { user: "ada" }, concurrencyLimit: 1 };
  * console.assert(options.concurrencyLimit === 1);
  * ```
@@ -137,7 +137,7 @@ export interface ConnectionOptions {
  *
  * @example
  * ```ts
- * import type { UpgradeDecision } from "./transport.ts";
+ * import type { UpgradeDecision } from "@webwire/webwire/server";
  * const refuse: UpgradeDecision = { accept: false, response: new Response(null, { status: 403 }) };
  * console.assert(!refuse.accept);
  * ```
@@ -154,7 +154,7 @@ export type UpgradeDecision =
  *
  * @example
  * ```ts
- * import type { UpgradeRequestHead } from "./transport.ts";
+ * import type { UpgradeRequestHead } from "@webwire/webwire/server";
  * const headers: Record<string, string> = { upgrade: "websocket" };
  * const head: UpgradeRequestHead = {
  *   method: "GET",
@@ -178,7 +178,7 @@ export interface UpgradeRequestHead {
  *
  * @example
  * ```ts
- * import type { PeerInfo } from "./transport.ts";
+ * import type { PeerInfo } from "@webwire/webwire/server";
  * const peer: PeerInfo = { remoteAddress: "127.0.0.1:50000" };
  * console.assert(peer.remoteAddress.startsWith("127."));
  * ```

@@ -25,7 +25,7 @@ import { WebwireError } from "../protocol/webwire_error.ts";
  *
  * @example
  * ```ts
- * import { RequestError } from "../protocol/request_error.ts";
+ * import { RequestError } from "@webwire/webwire/protocol";
  * import { TypedErrorCode } from "./errors.ts";
  * function explain(error: RequestError): string {
  *   return error.code === TypedErrorCode.InvalidPayload ? `rejected: ${error.message}` : "other";
@@ -59,7 +59,7 @@ export type TypedErrorCodeValue = typeof TypedErrorCode[keyof typeof TypedErrorC
  *
  * @example
  * ```ts
- * import { Payload } from "../protocol/payload.ts";
+ * import { Payload } from "@webwire/webwire/protocol";
  * import { BadPayloadError } from "./errors.ts";
  * import { decodeValue } from "./payload_codec.ts";
  * try {

@@ -6,7 +6,7 @@
  *
  * @example
  * ```ts
- * import { Payload } from "../protocol/payload.ts";
+ * import { Payload } from "@webwire/webwire/protocol";
  * import { decodeValue, encodeValue } from "./payload_codec.ts";
  * const wire = encodeValue({ text: "hi" });
  * console.assert(wire === '{"text":"hi"}');
@@ -49,7 +49,7 @@ export function encodeValue(value: unknown): Uint8Array | string {
  * @throws {BadPayloadError} when a UTF-8 or UTF-16 payload is not valid text or not JSON.
  * @example
  * ```ts
- * import { Payload } from "../protocol/payload.ts";
+ * import { Payload } from "@webwire/webwire/protocol";
  * import { decodeValue } from "./payload_codec.ts";
  * console.assert(decodeValue(Payload.from("42")) === 42);
  * console.assert(decodeValue(Payload.from("", "utf16")) === undefined);

@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import { Server } from "../server/server.ts";
+ * import { Server } from "@webwire/webwire/server";
  * import { defineContract } from "./define_contract.ts";
  * import { createRouter } from "./router.ts";
  *
@@ -213,7 +213,7 @@ export interface RouterOptions {
  * import { Client } from "../client/client.ts";
  * import { Server } from "@webwire/webwire/server";
  * import { serveDeno } from "@webwire/webwire/adapters/deno";
- * import { RequestError } from "../protocol/request_error.ts";
+ * import { RequestError } from "@webwire/webwire/protocol";
  * import { createRouter, defineContract, type TypedRouter } from "@webwire/webwire/typed";
  * const api = defineContract<{ requests: { ping: { reply: string } } }>();
  * const router: TypedRouter = createRouter(api, { requests: { ping: () => "pong" } });
@@ -257,7 +257,7 @@ const binaryHint = " (a binary payload is raw bytes: send JSON as UTF-8)";
  * @throws {TypeError} when a handler is not a function.
  * @example
  * ```ts
- * import { RequestError } from "../protocol/request_error.ts";
+ * import { RequestError } from "@webwire/webwire/protocol";
  * import { startServer } from "../testing/serve.ts";
  * import { Client } from "../client/client.ts";
  * import { defineContract } from "./define_contract.ts";

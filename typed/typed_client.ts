@@ -141,7 +141,7 @@ export interface ListenOptions {
  * @example
  * ```ts
  * import { Client } from "../client/client.ts";
- * import { RequestError } from "../protocol/request_error.ts";
+ * import { RequestError } from "@webwire/webwire/protocol";
  * import { startServer } from "../testing/serve.ts";
  * import { defineContract } from "./define_contract.ts";
  * import { createRouter } from "./router.ts";

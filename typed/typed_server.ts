@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { Server } from "../server/server.ts";
+ * import { Server } from "@webwire/webwire/server";
  * import { defineContract } from "./define_contract.ts";
  * import { TypedServer } from "./typed_server.ts";
  *
@@ -60,7 +60,7 @@ export type TypedBroadcastOptions = Omit<BroadcastOptions, "encoding">;
  *
  * @example
  * ```ts
- * import { Server } from "../server/server.ts";
+ * import { Server } from "@webwire/webwire/server";
  * import { defineContract } from "./define_contract.ts";
  * import { createRouter } from "./router.ts";
  * import { TypedServer } from "./typed_server.ts";
