@@ -10,7 +10,7 @@
  * @example
  * ```ts
  * import { Server } from "@webwire/webwire/server";
- * import { honoBunWebSocket } from "./hono_bun_websocket.ts";
+ * import { honoBunWebSocket } from "@webwire/webwire/adapters/hono";
  * import { MemorySessionManager } from "@webwire/webwire/session";
  * // With Hono on Bun: import { websocket } from "hono/bun";
  * const websocket = { open() {}, message() {}, close() {} };
@@ -62,7 +62,7 @@ function routed(ws: { readonly data: unknown }): TransportEvents | undefined {
  *
  * @example
  * ```ts
- * import type { HonoBunWebSocketHandlers } from "./hono_bun_websocket.ts";
+ * import type { HonoBunWebSocketHandlers } from "@webwire/webwire/adapters/hono";
  * const handlers: HonoBunWebSocketHandlers<{ data: unknown }, string> = {
  *   open() {},
  *   message() {},
@@ -135,7 +135,7 @@ export interface HonoBunWebSocket<S extends { readonly data: unknown }, M>
  * @example
  * ```ts
  * import { Server } from "@webwire/webwire/server";
- * import { honoBunWebSocket } from "./hono_bun_websocket.ts";
+ * import { honoBunWebSocket } from "@webwire/webwire/adapters/hono";
  * import { MemorySessionManager } from "@webwire/webwire/session";
  * // import { upgradeWebSocket, websocket } from "hono/bun";
  * // app.get("/ws", honoHandler(server, upgradeWebSocket, { getConnInfo }));

@@ -18,7 +18,7 @@
  *
  * @example
  * ```ts
- * import type { FallbackHandler } from "./route.ts";
+ * import type { FallbackHandler } from "@webwire/webwire/adapters/deno";
  * const page: FallbackHandler = () =>
  *   new Response("<h1>chat</h1>", { headers: { "content-type": "text/html" } });
  * console.assert((await page(new Request("http://localhost/"))).status === 200);

@@ -70,7 +70,7 @@ export function checkUrl(url: string | undefined): string {
  * ```ts
  * import { cliErrorOf } from "./connect.ts";
  * import { RequestError } from "@webwire/webwire/protocol";
- * import { MessageTooLargeError } from "../client/errors.ts";
+ * import { MessageTooLargeError } from "@webwire/webwire";
  * const error = cliErrorOf(new RequestError("E_X", "boom"));
  * console.assert(error.exitCode === 1 && error.message === "request error E_X: boom");
  * // A payload larger than the server accepts is a bad value: the usage exit code.

@@ -22,7 +22,7 @@
  *
  * @example
  * ```ts
- * import type { BackoffOptions } from "./backoff.ts";
+ * import type { BackoffOptions } from "@webwire/webwire";
  * const options: BackoffOptions = { initialDelay: 100, factor: 3, maxDelay: 5_000 };
  * console.assert(options.factor === 3);
  * ```

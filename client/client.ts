@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { Client } from "./client.ts";
+ * import { Client } from "@webwire/webwire";
  * const client = new Client("ws://127.0.0.1:8080/", { autoconnect: false });
  * console.assert(client.status === "disconnected");
  * ```
@@ -43,8 +43,8 @@ export type { ClientStatus } from "./client_status.ts";
  *
  * @example
  * ```ts
- * import { Client } from "./client.ts";
- * import { DisconnectedError } from "./errors.ts";
+ * import { Client } from "@webwire/webwire";
+ * import { DisconnectedError } from "@webwire/webwire";
  * const client = new Client("ws://127.0.0.1:1/", { autoconnect: false });
  * client.addEventListener("signal", (event) => console.log(event.detail.payload.text()));
  * try {

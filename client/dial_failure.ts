@@ -24,7 +24,7 @@
  *
  * @example
  * ```ts
- * import type { DialFailureKind } from "./dial_failure.ts";
+ * import type { DialFailureKind } from "@webwire/webwire";
  * const retryable = (kind: DialFailureKind): boolean => kind !== "http-status";
  * console.assert(retryable("refused"));
  * ```
@@ -36,7 +36,7 @@ export type DialFailureKind = "refused" | "http-status" | "dns" | "network" | "u
  *
  * @example
  * ```ts
- * import type { DialFailure } from "./dial_failure.ts";
+ * import type { DialFailure } from "@webwire/webwire";
  * const failure: DialFailure = { kind: "refused", detail: "connect ECONNREFUSED", text: "connection refused" };
  * console.assert(failure.status === undefined);
  * ```

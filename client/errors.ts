@@ -6,7 +6,7 @@
  *
  * @example
  * ```ts
- * import { TimeoutError } from "./errors.ts";
+ * import { TimeoutError } from "@webwire/webwire";
  * import { WebwireError } from "@webwire/webwire/protocol";
 import type { DialFailure, DialFailureKind } from "./dial_failure.ts";
  * const error = new TimeoutError(1000);
@@ -23,7 +23,7 @@ import type { DialFailure, DialFailureKind } from "./dial_failure.ts";
  *
  * @example
  * ```ts
- * import { InternalError } from "./errors.ts";
+ * import { InternalError } from "@webwire/webwire";
  * console.assert(new InternalError().name === "InternalError");
  * ```
  */
@@ -42,7 +42,7 @@ export class InternalError extends WebwireError {
  *
  * @example
  * ```ts
- * import { ShutdownError } from "./errors.ts";
+ * import { ShutdownError } from "@webwire/webwire";
  * console.assert(new ShutdownError().message.includes("shutting down"));
  * ```
  */
@@ -61,7 +61,7 @@ export class ShutdownError extends WebwireError {
  *
  * @example
  * ```ts
- * import { SessionNotFoundError } from "./errors.ts";
+ * import { SessionNotFoundError } from "@webwire/webwire";
  * console.assert(new SessionNotFoundError().name === "SessionNotFoundError");
  * ```
  */
@@ -80,7 +80,7 @@ export class SessionNotFoundError extends WebwireError {
  *
  * @example
  * ```ts
- * import { MaxSessionConnectionsError } from "./errors.ts";
+ * import { MaxSessionConnectionsError } from "@webwire/webwire";
  * console.assert(new MaxSessionConnectionsError().name === "MaxSessionConnectionsError");
  * ```
  */
@@ -99,7 +99,7 @@ export class MaxSessionConnectionsError extends WebwireError {
  *
  * @example
  * ```ts
- * import { SessionsDisabledError } from "./errors.ts";
+ * import { SessionsDisabledError } from "@webwire/webwire";
  * console.assert(new SessionsDisabledError().name === "SessionsDisabledError");
  * ```
  */
@@ -121,7 +121,7 @@ export class SessionsDisabledError extends WebwireError {
  *
  * @example
  * ```ts
- * import { DisconnectedError } from "./errors.ts";
+ * import { DisconnectedError } from "@webwire/webwire";
  * const error = new DisconnectedError("connection lost", { code: 1006 });
  * console.assert(error.code === 1006 && error.reason === "");
  * ```
@@ -152,7 +152,7 @@ export class DisconnectedError extends WebwireError {
  *
  * @example
  * ```ts
- * import { ConnectionFailedError, DisconnectedError } from "./errors.ts";
+ * import { ConnectionFailedError, DisconnectedError } from "@webwire/webwire";
  * const error = new ConnectionFailedError("ws://127.0.0.1:1/", {
  *   kind: "refused",
  *   detail: "connect ECONNREFUSED 127.0.0.1:1",
@@ -189,7 +189,7 @@ export class ConnectionFailedError extends DisconnectedError {
  *
  * @example
  * ```ts
- * import { DialTimeoutError } from "./errors.ts";
+ * import { DialTimeoutError } from "@webwire/webwire";
  * console.assert(new DialTimeoutError(5000).timeout === 5000);
  * console.assert(new DialTimeoutError(5000, true).message.includes("is this a WebWire endpoint?"));
  * ```
@@ -220,7 +220,7 @@ export class DialTimeoutError extends WebwireError {
  *
  * @example
  * ```ts
- * import { TimeoutError } from "./errors.ts";
+ * import { TimeoutError } from "@webwire/webwire";
  * console.assert(new TimeoutError(60000).message.includes("60000 ms"));
  * ```
  */
@@ -244,7 +244,7 @@ export class TimeoutError extends WebwireError {
  *
  * @example
  * ```ts
- * import { NotSentError, TimeoutError } from "./errors.ts";
+ * import { NotSentError, TimeoutError } from "@webwire/webwire";
  * const error = new NotSentError(3000, new Error("connection refused"));
  * console.assert(error instanceof TimeoutError);
  * console.assert(error.message.startsWith("the request was never sent: not connected within 3000 ms"));
@@ -268,7 +268,7 @@ export class NotSentError extends TimeoutError {
  *
  * @example
  * ```ts
- * import { CanceledError } from "./errors.ts";
+ * import { CanceledError } from "@webwire/webwire";
  * const error = new CanceledError("user left");
  * console.assert(error.cause === "user left");
  * ```
@@ -288,7 +288,7 @@ export class CanceledError extends WebwireError {
  *
  * @example
  * ```ts
- * import { IncompatibleProtocolVersionError } from "./errors.ts";
+ * import { IncompatibleProtocolVersionError } from "@webwire/webwire";
  * const error = new IncompatibleProtocolVersionError(1, 4);
  * console.assert(error.major === 1 && error.minor === 4);
  * ```
@@ -314,7 +314,7 @@ export class IncompatibleProtocolVersionError extends WebwireError {
  *
  * @example
  * ```ts
- * import { SubProtocolMismatchError } from "./errors.ts";
+ * import { SubProtocolMismatchError } from "@webwire/webwire";
  * const error = new SubProtocolMismatchError("chat", "");
  * console.assert(error.expected === "chat" && error.actual === "");
  * ```
@@ -345,7 +345,7 @@ export class SubProtocolMismatchError extends WebwireError {
  *
  * @example
  * ```ts
- * import { MessageTooLargeError } from "./errors.ts";
+ * import { MessageTooLargeError } from "@webwire/webwire";
  * const error = new MessageTooLargeError(9000, 8192);
  * console.assert(error.size === 9000 && error.limit === 8192);
  * ```
@@ -372,7 +372,7 @@ export class MessageTooLargeError extends WebwireError {
  *
  * @example
  * ```ts
- * import { SessionActiveError } from "./errors.ts";
+ * import { SessionActiveError } from "@webwire/webwire";
  * console.assert(new SessionActiveError().name === "SessionActiveError");
  * ```
  */

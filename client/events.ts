@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { ClientEvent } from "./events.ts";
+ * import { ClientEvent } from "@webwire/webwire";
  * const event = new ClientEvent("connected", undefined);
  * console.assert(event.type === "connected" && event.detail === undefined);
  * ```
@@ -21,7 +21,7 @@ import type { DisconnectedError } from "./errors.ts";
  *
  * @example
  * ```ts
- * import type { ConnectAttempt } from "./events.ts";
+ * import type { ConnectAttempt } from "@webwire/webwire";
  * const first: ConnectAttempt = { attempt: 1 };
  * console.assert(first.attempt === 1);
  * ```
@@ -36,7 +36,7 @@ export interface ConnectAttempt {
  *
  * @example
  * ```ts
- * import type { ConnectFailure } from "./events.ts";
+ * import type { ConnectFailure } from "@webwire/webwire";
  * const failure: ConnectFailure = { attempt: 2, error: new Error("refused"), retryDelay: 500 };
  * console.assert(failure.retryDelay === 500);
  * ```
@@ -59,7 +59,7 @@ export interface ConnectFailure {
  *
  * @example
  * ```ts
- * import type { ServerSignal } from "./events.ts";
+ * import type { ServerSignal } from "@webwire/webwire";
  * import { Payload } from "@webwire/webwire/protocol";
  * const signal: ServerSignal = { name: "tick", payload: Payload.from("1") };
  * console.assert(signal.payload.text() === "1");
@@ -77,7 +77,7 @@ export interface ServerSignal {
  *
  * @example
  * ```ts
- * import { ClientEvent } from "./events.ts";
+ * import { ClientEvent } from "@webwire/webwire";
  * const event = new ClientEvent("sessionclosed", undefined);
  * console.assert(event instanceof Event);
  * ```
@@ -112,7 +112,7 @@ export class ClientEvent<T> extends Event {
  *
  * @example
  * ```ts
- * import type { ClientEventMap } from "./events.ts";
+ * import type { ClientEventMap } from "@webwire/webwire";
  * const names: (keyof ClientEventMap)[] = ["signal", "connected"];
  * console.assert(names.length === 2);
  * ```

@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts
- * import type { ClientOptions } from "./options.ts";
+ * import type { ClientOptions } from "@webwire/webwire";
  * const options: ClientOptions = { requestTimeout: 10_000, autoconnect: false };
  * console.assert(options.autoconnect === false);
  * ```
@@ -23,7 +23,7 @@ import type { WebSocketConstructor } from "./websocket_like.ts";
  *
  * @example
  * ```ts
- * import type { ClientOptions } from "./options.ts";
+ * import type { ClientOptions } from "@webwire/webwire";
  * const options: ClientOptions = {
  *   subProtocol: "chat",
  *   reconnect: { maxDelay: 30_000 },
@@ -88,7 +88,7 @@ export interface ClientOptions extends ClientHooks {
  *
  * @example
  * ```ts
- * import type { RequestOptions } from "./options.ts";
+ * import type { RequestOptions } from "@webwire/webwire";
  * const options: RequestOptions = { timeout: 1000, signal: AbortSignal.timeout(500) };
  * console.assert(options.timeout === 1000);
  * ```
@@ -109,7 +109,7 @@ export interface RequestOptions {
  *
  * @example
  * ```ts
- * import type { SignalOptions } from "./options.ts";
+ * import type { SignalOptions } from "@webwire/webwire";
  * const options: SignalOptions = { encoding: "utf16" };
  * console.assert(options.encoding === "utf16");
  * ```

@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { memorySessionStorage } from "./session_storage.ts";
+ * import { memorySessionStorage } from "@webwire/webwire";
  * const storage = memorySessionStorage();
  * await storage.set("key");
  * console.assert(await storage.get() === "key");
@@ -19,7 +19,7 @@
  *
  * @example
  * ```ts
- * import type { SessionStorage } from "./session_storage.ts";
+ * import type { SessionStorage } from "@webwire/webwire";
  * let kept: string | null = null;
  * const storage: SessionStorage = { get: () => kept, set: (key) => void (kept = key) };
  * console.assert(storage.get() === null);
@@ -38,7 +38,7 @@ export interface SessionStorage {
  *
  * @example
  * ```ts
- * import type { WebStorageLike } from "./session_storage.ts";
+ * import type { WebStorageLike } from "@webwire/webwire";
  * const map = new Map<string, string>();
  * const storage: WebStorageLike = {
  *   getItem: (name) => map.get(name) ?? null,
@@ -62,7 +62,7 @@ export interface WebStorageLike {
  *
  * @example
  * ```ts
- * import { webStorageSessionStorage } from "./session_storage.ts";
+ * import { webStorageSessionStorage } from "@webwire/webwire";
  * const items = new Map<string, string>();
  * const storage = webStorageSessionStorage({
  *   getItem: (name) => items.get(name) ?? null,
@@ -89,7 +89,7 @@ export function webStorageSessionStorage(
  *
  * @example
  * ```ts
- * import { memorySessionStorage } from "./session_storage.ts";
+ * import { memorySessionStorage } from "@webwire/webwire";
  * const storage = memorySessionStorage("initial");
  * console.assert(storage.get() === "initial");
  * ```

@@ -74,7 +74,7 @@ export interface WebSocketLike {
  *
  * @example
  * ```ts
- * import type { WebSocketConstructor } from "./websocket_like.ts";
+ * import type { WebSocketConstructor } from "@webwire/webwire";
  * const pick = (given?: WebSocketConstructor): WebSocketConstructor => given ?? WebSocket;
  * console.assert(pick() === WebSocket);
  * ```

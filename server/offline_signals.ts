@@ -19,7 +19,7 @@
  *
  * @example
  * ```ts
- * import type { OfflineSignalLimits } from "./offline_signals.ts";
+ * import type { OfflineSignalLimits } from "@webwire/webwire/server";
  * const limits: OfflineSignalLimits = { maxCount: 64, maxAge: 60_000 };
  * console.assert(limits.maxCount === 64);
  * ```
@@ -41,7 +41,7 @@ export interface OfflineSignalLimits {
  *
  * @example
  * ```ts
- * import type { OfflineDropReason } from "./offline_signals.ts";
+ * import type { OfflineDropReason } from "@webwire/webwire/server";
  * const reason: OfflineDropReason = "age";
  * console.assert(reason === "age");
  * ```

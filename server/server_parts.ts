@@ -7,7 +7,7 @@
  * @example
  * ```ts
  * import { createServerParts } from "./server_parts.ts";
- * import { MemorySessionManager } from "../session/memory_session_manager.ts";
+ * import { MemorySessionManager } from "@webwire/webwire/session";
  * const parts = createServerParts({ sessionManager: new MemorySessionManager(), readTimeout: 30_000 }, {
  *   isShuttingDown: () => false,
  *   closeSession: () => Promise.resolve(0),
@@ -70,7 +70,7 @@ export interface ServerPartsOwner {
  * @example
  * ```ts
  * import { createServerParts, type ServerParts } from "./server_parts.ts";
- * import { MemorySessionManager } from "../session/memory_session_manager.ts";
+ * import { MemorySessionManager } from "@webwire/webwire/session";
  * const parts: ServerParts = createServerParts({ sessionManager: new MemorySessionManager() }, {
  *   isShuttingDown: () => false,
  *   closeSession: () => Promise.resolve(0),

@@ -6,7 +6,7 @@
  * @example
  * ```ts
  * import { SessionExpiryClock } from "./session_expiry.ts";
- * import { MemorySessionManager } from "../session/memory_session_manager.ts";
+ * import { MemorySessionManager } from "@webwire/webwire/session";
  * const clock = new SessionExpiryClock({}, new MemorySessionManager(), () => {}, console);
  * console.assert(!clock.enabled);
  * clock.stop();
@@ -43,7 +43,7 @@ export interface SessionExpiryOptions {
  * @example
  * ```ts
  * import { SessionExpiryClock } from "./session_expiry.ts";
- * import { MemorySessionManager } from "../session/memory_session_manager.ts";
+ * import { MemorySessionManager } from "@webwire/webwire/session";
  * const closed: string[] = [];
  * const clock = new SessionExpiryClock(
  *   { sessionMaxAge: 60_000 },

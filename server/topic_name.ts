@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts
- * import { checkTopicName } from "./topic_name.ts";
+ * import { checkTopicName } from "@webwire/webwire/server";
  * checkTopicName("room:lobby");
  * ```
  * @module
@@ -24,7 +24,7 @@ const unprintable =
  * @throws {RangeError} saying what is wrong with the name.
  * @example
  * ```ts
- * import { checkTopicName } from "./topic_name.ts";
+ * import { checkTopicName } from "@webwire/webwire/server";
  * let refused = false;
  * try {
  *   checkTopicName("");

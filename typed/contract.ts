@@ -7,7 +7,7 @@
  *
  * @example
  * ```ts
- * import type { Contract, RequestName, RequestReply } from "./contract.ts";
+ * import type { Contract, RequestName, RequestReply } from "@webwire/webwire/typed";
  *
  * interface Chat extends Contract {
  *   requests: {
@@ -33,7 +33,7 @@
  *
  * @example
  * ```ts
- * import type { Contract } from "./contract.ts";
+ * import type { Contract } from "@webwire/webwire/typed";
  * interface Files extends Contract {
  *   requests: { upload: { payload: Uint8Array; reply: { size: number } } };
  *   serverSignals: { progress: number };
@@ -57,7 +57,7 @@ export interface Contract {
  *
  * @example
  * ```ts
- * import type { ContractSection } from "./contract.ts";
+ * import type { ContractSection } from "@webwire/webwire/typed";
  * type Api = { serverSignals: { tick: number } };
  * const ticks: ContractSection<Api, "serverSignals"> = { tick: 1 };
  * const none: ContractSection<Api, "clientSignals"> = {};
@@ -74,7 +74,7 @@ export type ContractSection<C, K extends keyof Contract> = C extends { readonly 
  *
  * @example
  * ```ts
- * import type { FieldOrUndefined } from "./contract.ts";
+ * import type { FieldOrUndefined } from "@webwire/webwire/typed";
  * const none: FieldOrUndefined<{ reply: number }, "payload"> = undefined;
  * const reply: FieldOrUndefined<{ reply: number }, "reply"> = 1;
  * console.assert(none === undefined && reply === 1);
@@ -87,7 +87,7 @@ export type FieldOrUndefined<T, K extends string> = K extends keyof T ? T[K] : u
  *
  * @example
  * ```ts
- * import type { RequestName } from "./contract.ts";
+ * import type { RequestName } from "@webwire/webwire/typed";
  * type Api = { requests: { ping: { reply: "pong" } } };
  * const name: RequestName<Api> = "ping";
  * console.assert(name === "ping");
@@ -100,7 +100,7 @@ export type RequestName<C extends Contract> = keyof ContractSection<C, "requests
  *
  * @example
  * ```ts
- * import type { RequestPayload } from "./contract.ts";
+ * import type { RequestPayload } from "@webwire/webwire/typed";
  * type Api = { requests: { add: { payload: [number, number]; reply: number } } };
  * const payload: RequestPayload<Api, "add"> = [1, 2];
  * console.assert(payload.length === 2);
@@ -116,7 +116,7 @@ export type RequestPayload<C extends Contract, N extends RequestName<C>> = Field
  *
  * @example
  * ```ts
- * import type { RequestReply } from "./contract.ts";
+ * import type { RequestReply } from "@webwire/webwire/typed";
  * type Api = { requests: { add: { payload: [number, number]; reply: number } } };
  * const reply: RequestReply<Api, "add"> = 3;
  * console.assert(reply === 3);
@@ -132,7 +132,7 @@ export type RequestReply<C extends Contract, N extends RequestName<C>> = FieldOr
  *
  * @example
  * ```ts
- * import type { ClientSignalName } from "./contract.ts";
+ * import type { ClientSignalName } from "@webwire/webwire/typed";
  * type Api = { clientSignals: { typing: string } };
  * const name: ClientSignalName<Api> = "typing";
  * console.assert(name === "typing");
@@ -147,7 +147,7 @@ export type ClientSignalName<C extends Contract> =
  *
  * @example
  * ```ts
- * import type { ClientSignalPayload } from "./contract.ts";
+ * import type { ClientSignalPayload } from "@webwire/webwire/typed";
  * type Api = { clientSignals: { typing: { room: string } } };
  * const payload: ClientSignalPayload<Api, "typing"> = { room: "lobby" };
  * console.assert(payload.room === "lobby");
@@ -164,7 +164,7 @@ export type ClientSignalPayload<C extends Contract, N extends ClientSignalName<C
  *
  * @example
  * ```ts
- * import type { ServerSignalName } from "./contract.ts";
+ * import type { ServerSignalName } from "@webwire/webwire/typed";
  * type Api = { serverSignals: { tick: number } };
  * const name: ServerSignalName<Api> = "tick";
  * console.assert(name === "tick");
@@ -179,7 +179,7 @@ export type ServerSignalName<C extends Contract> =
  *
  * @example
  * ```ts
- * import type { ServerSignalPayload } from "./contract.ts";
+ * import type { ServerSignalPayload } from "@webwire/webwire/typed";
  * type Api = { serverSignals: { tick: number } };
  * const payload: ServerSignalPayload<Api, "tick"> = 1;
  * console.assert(payload === 1);

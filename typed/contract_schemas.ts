@@ -5,9 +5,9 @@
  *
  * @example
  * ```ts
- * import type { RequestPayload } from "./contract.ts";
- * import type { ContractSchemas, InferContract } from "./contract_schemas.ts";
- * import { unchecked } from "./unchecked.ts";
+ * import type { RequestPayload } from "@webwire/webwire/typed";
+ * import type { ContractSchemas, InferContract } from "@webwire/webwire/typed";
+ * import { unchecked } from "@webwire/webwire/typed";
  *
  * const schemas = {
  *   requests: { rename: { payload: unchecked<{ name: string }>(), reply: unchecked<boolean>() } },
@@ -27,8 +27,8 @@ import type { InferSchemaOutput, StandardSchemaV1 } from "./standard_schema.ts";
  *
  * @example
  * ```ts
- * import type { RequestSchemas } from "./contract_schemas.ts";
- * import { unchecked } from "./unchecked.ts";
+ * import type { RequestSchemas } from "@webwire/webwire/typed";
+ * import { unchecked } from "@webwire/webwire/typed";
  * const history: RequestSchemas = { reply: unchecked<string[]>() };
  * console.assert(history.payload === undefined);
  * ```
@@ -47,8 +47,8 @@ export interface RequestSchemas {
  *
  * @example
  * ```ts
- * import type { ContractSchemas } from "./contract_schemas.ts";
- * import { unchecked } from "./unchecked.ts";
+ * import type { ContractSchemas } from "@webwire/webwire/typed";
+ * import { unchecked } from "@webwire/webwire/typed";
  * const schemas: ContractSchemas = { serverSignals: { tick: unchecked<number>() } };
  * console.assert(schemas.requests === undefined);
  * ```
@@ -67,8 +67,8 @@ export interface ContractSchemas {
  *
  * @example
  * ```ts
- * import type { SchemaOutputOr } from "./contract_schemas.ts";
- * import type { StandardSchemaV1 } from "./standard_schema.ts";
+ * import type { SchemaOutputOr } from "@webwire/webwire/typed";
+ * import type { StandardSchemaV1 } from "@webwire/webwire/typed";
  * const n: SchemaOutputOr<StandardSchemaV1<string, number>> = 1;
  * const none: SchemaOutputOr<undefined> = undefined;
  * console.assert(n === 1 && none === undefined);
@@ -81,8 +81,8 @@ export type SchemaOutputOr<S> = S extends StandardSchemaV1 ? InferSchemaOutput<S
  *
  * @example
  * ```ts
- * import type { SchemaSection } from "./contract_schemas.ts";
- * import { unchecked } from "./unchecked.ts";
+ * import type { SchemaSection } from "@webwire/webwire/typed";
+ * import { unchecked } from "@webwire/webwire/typed";
  * const schemas = { serverSignals: { tick: unchecked<number>() } };
  * const none: SchemaSection<typeof schemas, "requests"> = {};
  * console.assert(Object.keys(none).length === 0);
@@ -98,9 +98,9 @@ export type SchemaSection<S, K extends keyof ContractSchemas> = S extends
  *
  * @example
  * ```ts
- * import type { RequestReply } from "./contract.ts";
- * import type { InferContract } from "./contract_schemas.ts";
- * import type { StandardSchemaV1 } from "./standard_schema.ts";
+ * import type { RequestReply } from "@webwire/webwire/typed";
+ * import type { InferContract } from "@webwire/webwire/typed";
+ * import type { StandardSchemaV1 } from "@webwire/webwire/typed";
  * type Schemas = { requests: { count: { reply: StandardSchemaV1<number> } } };
  * const reply: RequestReply<InferContract<Schemas>, "count"> = 3;
  * console.assert(reply === 3);

@@ -5,8 +5,8 @@
  *
  * @example
  * ```ts
- * import type { RequestReply } from "./contract.ts";
- * import { type ContractOf, defineContract } from "./define_contract.ts";
+ * import type { RequestReply } from "@webwire/webwire/typed";
+ * import { type ContractOf, defineContract } from "@webwire/webwire/typed";
  *
  * interface Chat {
  *   requests: {
@@ -34,7 +34,7 @@ import type { ContractSchemas, InferContract } from "./contract_schemas.ts";
  *
  * @example
  * ```ts
- * import { type ContractDefinition, defineContract } from "./define_contract.ts";
+ * import { type ContractDefinition, defineContract } from "@webwire/webwire/typed";
  * type Api = { serverSignals: { tick: number } };
  * const api: ContractDefinition<Api> = defineContract<Api>();
  * console.assert(Object.keys(api.schemas).length === 0);
@@ -52,8 +52,8 @@ export interface ContractDefinition<C extends Contract> {
  *
  * @example
  * ```ts
- * import type { RequestName } from "./contract.ts";
- * import { type ContractOf, defineContract } from "./define_contract.ts";
+ * import type { RequestName } from "@webwire/webwire/typed";
+ * import { type ContractOf, defineContract } from "@webwire/webwire/typed";
  * const api = defineContract<{ requests: { ping: { reply: string } } }>();
  * const name: RequestName<ContractOf<typeof api>> = "ping";
  * console.assert(name === "ping");
@@ -67,7 +67,7 @@ export type ContractOf<D extends ContractDefinition<Contract>> = NonNullable<D["
  *
  * @example
  * ```ts
- * import { defineContract } from "./define_contract.ts";
+ * import { defineContract } from "@webwire/webwire/typed";
  * interface Clock {
  *   requests: { now: { reply: number } };
  *   serverSignals: { tick: number };
@@ -84,9 +84,9 @@ export function defineContract<C extends Contract>(): ContractDefinition<C>;
  *
  * @example
  * ```ts
- * import type { RequestPayload } from "./contract.ts";
- * import { defineContract } from "./define_contract.ts";
- * import type { StandardSchemaV1 } from "./standard_schema.ts";
+ * import type { RequestPayload } from "@webwire/webwire/typed";
+ * import { defineContract } from "@webwire/webwire/typed";
+ * import type { StandardSchemaV1 } from "@webwire/webwire/typed";
  * const text: StandardSchemaV1<string> = {
  *   "~standard": {
  *     version: 1,

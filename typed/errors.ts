@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { TypedErrorCode } from "./errors.ts";
+ * import { TypedErrorCode } from "@webwire/webwire/typed";
  * console.assert(TypedErrorCode.UnknownRequest === "UNKNOWN_REQUEST");
  * ```
  * @module
@@ -26,7 +26,7 @@ import { WebwireError } from "../protocol/webwire_error.ts";
  * @example
  * ```ts
  * import { RequestError } from "@webwire/webwire/protocol";
- * import { TypedErrorCode } from "./errors.ts";
+ * import { TypedErrorCode } from "@webwire/webwire/typed";
  * function explain(error: RequestError): string {
  *   return error.code === TypedErrorCode.InvalidPayload ? `rejected: ${error.message}` : "other";
  * }
@@ -45,7 +45,7 @@ export const TypedErrorCode = {
  *
  * @example
  * ```ts
- * import type { TypedErrorCodeValue } from "./errors.ts";
+ * import type { TypedErrorCodeValue } from "@webwire/webwire/typed";
  * const code: TypedErrorCodeValue = "BAD_PAYLOAD";
  * console.assert(code === "BAD_PAYLOAD");
  * ```
@@ -60,8 +60,8 @@ export type TypedErrorCodeValue = typeof TypedErrorCode[keyof typeof TypedErrorC
  * @example
  * ```ts
  * import { Payload } from "@webwire/webwire/protocol";
- * import { BadPayloadError } from "./errors.ts";
- * import { decodeValue } from "./payload_codec.ts";
+ * import { BadPayloadError } from "@webwire/webwire/typed";
+ * import { decodeValue } from "@webwire/webwire/typed";
  * try {
  *   decodeValue(Payload.from("{oops"));
  * } catch (error) {

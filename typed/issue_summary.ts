@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import { summarizeIssues } from "./issue_summary.ts";
+ * import { summarizeIssues } from "@webwire/webwire/typed";
  * const summary = summarizeIssues([{ message: "Expected string", path: ["user", "name"] }]);
  * console.assert(summary === "user.name: Expected string");
  * ```
@@ -27,7 +27,7 @@ const keyLength = 24;
  *
  * @example
  * ```ts
- * import { summarizeIssues } from "./issue_summary.ts";
+ * import { summarizeIssues } from "@webwire/webwire/typed";
  * const summary = summarizeIssues([
  *   { message: "Invalid type: Expected string but received " + '"x'.repeat(10_000) },
  *   { message: "Invalid length", path: [{ key: "items" }, 3] },

@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import type { PayloadArg, PayloadArgs } from "./payload_args.ts";
+ * import type { PayloadArg, PayloadArgs } from "@webwire/webwire/typed";
  * function send<P>(name: string, ...[payload]: PayloadArg<P>): string {
  *   return payload === undefined ? name : `${name}: ${JSON.stringify(payload)}`;
  * }
@@ -20,7 +20,7 @@
  *
  * @example
  * ```ts
- * import type { PayloadArgs } from "./payload_args.ts";
+ * import type { PayloadArgs } from "@webwire/webwire/typed";
  * const none: PayloadArgs<undefined, { timeout?: number }> = [];
  * const some: PayloadArgs<string, { timeout?: number }> = ["hi", { timeout: 5 }];
  * console.assert(none.length === 0 && some.length === 2);
@@ -34,7 +34,7 @@ export type PayloadArgs<P, Options> = undefined extends P ? [payload?: P, option
  *
  * @example
  * ```ts
- * import type { PayloadArg } from "./payload_args.ts";
+ * import type { PayloadArg } from "@webwire/webwire/typed";
  * const none: PayloadArg<undefined> = [];
  * const some: PayloadArg<number> = [1];
  * console.assert(none.length === 0 && some[0] === 1);

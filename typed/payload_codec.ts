@@ -7,7 +7,7 @@
  * @example
  * ```ts
  * import { Payload } from "@webwire/webwire/protocol";
- * import { decodeValue, encodeValue } from "./payload_codec.ts";
+ * import { decodeValue, encodeValue } from "@webwire/webwire/typed";
  * const wire = encodeValue({ text: "hi" });
  * console.assert(wire === '{"text":"hi"}');
  * const back = decodeValue(Payload.from(wire)) as { text: string };
@@ -29,7 +29,7 @@ const utf16 = new TextDecoder("utf-16le", { fatal: true, ignoreBOM: true });
  * @throws {TypeError} when the value cannot be written as JSON (a `BigInt`, a cycle).
  * @example
  * ```ts
- * import { encodeValue } from "./payload_codec.ts";
+ * import { encodeValue } from "@webwire/webwire/typed";
  * console.assert(encodeValue([1, 2]) === "[1,2]");
  * console.assert(encodeValue(undefined) === "");
  * console.assert(encodeValue(new Uint8Array([7])) instanceof Uint8Array);
@@ -50,7 +50,7 @@ export function encodeValue(value: unknown): Uint8Array | string {
  * @example
  * ```ts
  * import { Payload } from "@webwire/webwire/protocol";
- * import { decodeValue } from "./payload_codec.ts";
+ * import { decodeValue } from "@webwire/webwire/typed";
  * console.assert(decodeValue(Payload.from("42")) === 42);
  * console.assert(decodeValue(Payload.from("", "utf16")) === undefined);
  * console.assert(decodeValue(Payload.from(new Uint8Array([1]))) instanceof Uint8Array);

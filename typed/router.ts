@@ -6,8 +6,8 @@
  * @example
  * ```ts
  * import { Server } from "@webwire/webwire/server";
- * import { defineContract } from "./define_contract.ts";
- * import { createRouter } from "./router.ts";
+ * import { defineContract } from "@webwire/webwire/typed";
+ * import { createRouter } from "@webwire/webwire/typed";
  *
  * const api = defineContract<{ requests: { add: { payload: [number, number]; reply: number } } }>();
  * const server = new Server({
@@ -75,7 +75,7 @@ export type HandlerResult<R> = [R] extends [undefined | void] ? void | Promise<v
  *
  * @example
  * ```ts
- * import { Client } from "../client/client.ts";
+ * import { Client } from "@webwire/webwire";
  * import { Server } from "@webwire/webwire/server";
  * import { serveDeno } from "@webwire/webwire/adapters/deno";
  * import { createRouter, defineContract, type RequestHandler, TypedClient } from "@webwire/webwire/typed";
@@ -99,7 +99,7 @@ export type RequestHandler<C extends Contract, N extends RequestName<C>> = (
  *
  * @example
  * ```ts
- * import { Client } from "../client/client.ts";
+ * import { Client } from "@webwire/webwire";
  * import { Server } from "@webwire/webwire/server";
  * import { serveDeno } from "@webwire/webwire/adapters/deno";
  * import { createRouter, defineContract, type SignalHandler, TypedClient } from "@webwire/webwire/typed";
@@ -134,7 +134,7 @@ export type SignalHandler<C extends Contract, N extends ClientSignalName<C>> = (
  *
  * @example
  * ```ts
- * import { Client } from "../client/client.ts";
+ * import { Client } from "@webwire/webwire";
  * import { Server } from "@webwire/webwire/server";
  * import { serveDeno } from "@webwire/webwire/adapters/deno";
  * import { createRouter, defineContract, type RouterHandlers, TypedClient } from "@webwire/webwire/typed";
@@ -170,7 +170,7 @@ export type RouterHandlers<C extends Contract> =
  *
  * @example
  * ```ts
- * import { Client } from "../client/client.ts";
+ * import { Client } from "@webwire/webwire";
  * import { Server } from "@webwire/webwire/server";
  * import { serveDeno } from "@webwire/webwire/adapters/deno";
  * import { createRouter, defineContract, type RouterOptions } from "@webwire/webwire/typed";
@@ -210,7 +210,7 @@ export interface RouterOptions {
  *
  * @example
  * ```ts
- * import { Client } from "../client/client.ts";
+ * import { Client } from "@webwire/webwire";
  * import { Server } from "@webwire/webwire/server";
  * import { serveDeno } from "@webwire/webwire/adapters/deno";
  * import { RequestError } from "@webwire/webwire/protocol";
@@ -259,9 +259,9 @@ const binaryHint = " (a binary payload is raw bytes: send JSON as UTF-8)";
  * ```ts
  * import { RequestError } from "@webwire/webwire/protocol";
  * import { startServer } from "../testing/serve.ts";
- * import { Client } from "../client/client.ts";
- * import { defineContract } from "./define_contract.ts";
- * import { createRouter } from "./router.ts";
+ * import { Client } from "@webwire/webwire";
+ * import { defineContract } from "@webwire/webwire/typed";
+ * import { createRouter } from "@webwire/webwire/typed";
  *
  * interface Users {
  *   requests: { rename: { payload: { id: number; name: string }; reply: { ok: true } } };

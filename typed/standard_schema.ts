@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import type { StandardSchemaV1 } from "./standard_schema.ts";
+ * import type { StandardSchemaV1 } from "@webwire/webwire/typed";
  * const positive: StandardSchemaV1<number> = {
  *   "~standard": {
  *     version: 1,
@@ -27,7 +27,7 @@
  *
  * @example
  * ```ts
- * import type { StandardSchemaV1 } from "./standard_schema.ts";
+ * import type { StandardSchemaV1 } from "@webwire/webwire/typed";
  * const anyText: StandardSchemaV1<string> = {
  *   "~standard": {
  *     version: 1,
@@ -49,7 +49,7 @@ export interface StandardSchemaV1<Input = unknown, Output = Input> {
  *
  * @example
  * ```ts
- * import type { StandardSchemaV1Props } from "./standard_schema.ts";
+ * import type { StandardSchemaV1Props } from "@webwire/webwire/typed";
  * const props: StandardSchemaV1Props<unknown> = {
  *   version: 1,
  *   vendor: "example",
@@ -76,7 +76,7 @@ export interface StandardSchemaV1Props<Input = unknown, Output = Input> {
  *
  * @example
  * ```ts
- * import type { StandardSchemaV1Result } from "./standard_schema.ts";
+ * import type { StandardSchemaV1Result } from "@webwire/webwire/typed";
  * const ok: StandardSchemaV1Result<number> = { value: 1 };
  * console.assert(ok.issues === undefined);
  * ```
@@ -90,7 +90,7 @@ export type StandardSchemaV1Result<Output> =
  *
  * @example
  * ```ts
- * import type { StandardSchemaV1Success } from "./standard_schema.ts";
+ * import type { StandardSchemaV1Success } from "@webwire/webwire/typed";
  * const ok: StandardSchemaV1Success<string> = { value: "hi" };
  * console.assert(ok.value === "hi");
  * ```
@@ -107,7 +107,7 @@ export interface StandardSchemaV1Success<Output> {
  *
  * @example
  * ```ts
- * import type { StandardSchemaV1Failure } from "./standard_schema.ts";
+ * import type { StandardSchemaV1Failure } from "@webwire/webwire/typed";
  * const failed: StandardSchemaV1Failure = { issues: [{ message: "too long", path: ["text"] }] };
  * console.assert(failed.issues.length === 1);
  * ```
@@ -122,7 +122,7 @@ export interface StandardSchemaV1Failure {
  *
  * @example
  * ```ts
- * import type { StandardSchemaV1Issue } from "./standard_schema.ts";
+ * import type { StandardSchemaV1Issue } from "@webwire/webwire/typed";
  * const issue: StandardSchemaV1Issue = { message: "expected a number", path: ["items", 0] };
  * console.assert(issue.path?.length === 2);
  * ```
@@ -139,7 +139,7 @@ export interface StandardSchemaV1Issue {
  *
  * @example
  * ```ts
- * import type { StandardSchemaV1PathSegment } from "./standard_schema.ts";
+ * import type { StandardSchemaV1PathSegment } from "@webwire/webwire/typed";
  * const segment: StandardSchemaV1PathSegment = { key: "user" };
  * console.assert(segment.key === "user");
  * ```
@@ -154,7 +154,7 @@ export interface StandardSchemaV1PathSegment {
  *
  * @example
  * ```ts
- * import type { StandardSchemaV1Types } from "./standard_schema.ts";
+ * import type { StandardSchemaV1Types } from "@webwire/webwire/typed";
  * type Parsed = StandardSchemaV1Types<string, Date>["output"];
  * const when: Parsed = new Date(0);
  * console.assert(when.getTime() === 0);
@@ -172,7 +172,7 @@ export interface StandardSchemaV1Types<Input = unknown, Output = Input> {
  *
  * @example
  * ```ts
- * import type { InferSchemaOutput, StandardSchemaV1 } from "./standard_schema.ts";
+ * import type { InferSchemaOutput, StandardSchemaV1 } from "@webwire/webwire/typed";
  * type Out = InferSchemaOutput<StandardSchemaV1<string, number>>;
  * const n: Out = 42;
  * console.assert(n === 42);
@@ -187,7 +187,7 @@ export type InferSchemaOutput<Schema extends StandardSchemaV1> = NonNullable<
  *
  * @example
  * ```ts
- * import type { InferSchemaInput, StandardSchemaV1 } from "./standard_schema.ts";
+ * import type { InferSchemaInput, StandardSchemaV1 } from "@webwire/webwire/typed";
  * type In = InferSchemaInput<StandardSchemaV1<string, number>>;
  * const s: In = "42";
  * console.assert(s === "42");

@@ -5,12 +5,12 @@
  *
  * @example
  * ```ts
- * import { Client } from "../client/client.ts";
+ * import { Client } from "@webwire/webwire";
  * import { Server } from "@webwire/webwire/server";
  * import { serveDeno } from "@webwire/webwire/adapters/deno";
- * import { createRouter } from "./router.ts";
- * import { defineContract } from "./define_contract.ts";
- * import { TypedClient } from "./typed_client.ts";
+ * import { createRouter } from "@webwire/webwire/typed";
+ * import { defineContract } from "@webwire/webwire/typed";
+ * import { TypedClient } from "@webwire/webwire/typed";
  *
  * type Calculator = { requests: { add: { payload: [number, number]; reply: number } } };
  * const api = defineContract<Calculator>();
@@ -49,7 +49,7 @@ import { decodeValue, encodeValue } from "./payload_codec.ts";
  *
  * @example
  * ```ts
- * import type { TypedRequestOptions } from "./typed_client.ts";
+ * import type { TypedRequestOptions } from "@webwire/webwire/typed";
  * const options: TypedRequestOptions = { timeout: 5_000, signal: AbortSignal.timeout(10_000) };
  * console.assert(options.timeout === 5_000);
  * ```
@@ -61,11 +61,11 @@ export type TypedRequestOptions = Omit<RequestOptions, "encoding">;
  *
  * @example
  * ```ts
- * import { Client } from "../client/client.ts";
+ * import { Client } from "@webwire/webwire";
  * import { Server } from "@webwire/webwire/server";
  * import { serveDeno } from "@webwire/webwire/adapters/deno";
- * import { TypedServer } from "./typed_server.ts";
- * import { TypedClient, type TypedSignalListener } from "./typed_client.ts";
+ * import { TypedServer } from "@webwire/webwire/typed";
+ * import { TypedClient, type TypedSignalListener } from "@webwire/webwire/typed";
  * type Clock = { serverSignals: { tick: number } };
  * const server = new Server({ sessionsEnabled: false });
  * const running = serveDeno(server);
@@ -87,10 +87,10 @@ export type TypedSignalListener<P> = (payload: P, signal: ServerSignal) => void;
  *
  * @example
  * ```ts
- * import { Client } from "../client/client.ts";
+ * import { Client } from "@webwire/webwire";
  * import { Server } from "@webwire/webwire/server";
  * import { serveDeno } from "@webwire/webwire/adapters/deno";
- * import { TypedClient, type TypedClientOptions } from "./typed_client.ts";
+ * import { TypedClient, type TypedClientOptions } from "@webwire/webwire/typed";
  * const warned = Promise.withResolvers<string>();
  * const options: TypedClientOptions = {
  *   logger: { warn: (message) => warned.resolve(message), error: console.error },
@@ -120,7 +120,7 @@ export interface TypedClientOptions {
  *
  * @example
  * ```ts
- * import type { ListenOptions } from "./typed_client.ts";
+ * import type { ListenOptions } from "@webwire/webwire/typed";
  * const controller = new AbortController();
  * const options: ListenOptions = { signal: controller.signal };
  * controller.abort(); // removes the listener
@@ -140,12 +140,12 @@ export interface ListenOptions {
  *
  * @example
  * ```ts
- * import { Client } from "../client/client.ts";
+ * import { Client } from "@webwire/webwire";
  * import { RequestError } from "@webwire/webwire/protocol";
  * import { startServer } from "../testing/serve.ts";
- * import { defineContract } from "./define_contract.ts";
- * import { createRouter } from "./router.ts";
- * import { TypedClient } from "./typed_client.ts";
+ * import { defineContract } from "@webwire/webwire/typed";
+ * import { createRouter } from "@webwire/webwire/typed";
+ * import { TypedClient } from "@webwire/webwire/typed";
  *
  * interface Notes {
  *   requests: {

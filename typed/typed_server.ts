@@ -5,8 +5,8 @@
  * @example
  * ```ts
  * import { Server } from "@webwire/webwire/server";
- * import { defineContract } from "./define_contract.ts";
- * import { TypedServer } from "./typed_server.ts";
+ * import { defineContract } from "@webwire/webwire/typed";
+ * import { TypedServer } from "@webwire/webwire/typed";
  *
  * const news = defineContract<{ serverSignals: { headline: { title: string } } }>();
  * const server = new Server();
@@ -31,11 +31,11 @@ import { encodeValue } from "./payload_codec.ts";
  *
  * @example
  * ```ts
- * import { Client } from "../client/client.ts";
+ * import { Client } from "@webwire/webwire";
  * import { Server } from "@webwire/webwire/server";
  * import { serveDeno } from "@webwire/webwire/adapters/deno";
  * import { MemorySessionManager } from "@webwire/webwire/session";
- * import { type TypedBroadcastOptions, TypedServer } from "./typed_server.ts";
+ * import { type TypedBroadcastOptions, TypedServer } from "@webwire/webwire/typed";
  * const server = new Server({
  *   sessionManager: new MemorySessionManager(),
  *   onRequest: async (request) => void await request.connection.createSession(),
@@ -61,9 +61,9 @@ export type TypedBroadcastOptions = Omit<BroadcastOptions, "encoding">;
  * @example
  * ```ts
  * import { Server } from "@webwire/webwire/server";
- * import { defineContract } from "./define_contract.ts";
- * import { createRouter } from "./router.ts";
- * import { TypedServer } from "./typed_server.ts";
+ * import { defineContract } from "@webwire/webwire/typed";
+ * import { createRouter } from "@webwire/webwire/typed";
+ * import { TypedServer } from "@webwire/webwire/typed";
  *
  * interface Chat {
  *   requests: { join: { payload: string } };

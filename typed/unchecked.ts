@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { unchecked } from "./unchecked.ts";
+ * import { unchecked } from "@webwire/webwire/typed";
  * const schema = unchecked<{ id: number }>();
  * const result = await schema["~standard"].validate({ id: 1 });
  * console.assert(result.issues === undefined);
@@ -26,8 +26,8 @@ const accept: StandardSchemaV1<unknown> = {
  *
  * @example
  * ```ts
- * import { defineContract } from "./define_contract.ts";
- * import { unchecked } from "./unchecked.ts";
+ * import { defineContract } from "@webwire/webwire/typed";
+ * import { unchecked } from "@webwire/webwire/typed";
  * interface Message {
  *   from: string;
  *   text: string;
