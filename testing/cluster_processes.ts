@@ -41,9 +41,17 @@ export type NodeRuntime = "deno" | "bun" | "node";
  *
  * @example
  * ```ts
- * import type { NodeProcess } from "./cluster_processes.ts";
- * const describe = (node: NodeProcess): string => `${node.runtime} at ${node.url}`;
- * console.assert(typeof describe === "function");
+ * import { type NodeProcess, startNodeProcess } from "./cluster_processes.ts";
+ * import { startRedisServer } from "./redis_server.ts";
+ * import { Client } from "../client.ts";
+ * const redis = await startRedisServer();
+ * const env = { REDIS_URL: redis.url, NODE_NAME: "a" };
+ * const node: NodeProcess = await startNodeProcess("deno", env);
+ * const client = new Client(node.url);
+ * console.assert((await client.request("whereami")).text() === "a");
+ * await client.close();
+ * await node.stop(); // SIGTERM: a graceful shutdown
+ * await redis.stop();
  * ```
  */
 export interface NodeProcess {
