@@ -10,8 +10,11 @@
  * @example
  * ```ts
  * import { runClusterDemo } from "./run_cluster_demo.ts";
- * // runClusterDemo(console.log) runs it (a few seconds; needs redis-server).
- * console.assert(typeof runClusterDemo === "function");
+ * const lines: string[] = [];
+ * const result = await runClusterDemo((line) => lines.push(line)); // a few seconds
+ * const sections = lines.filter((line) => line.startsWith("== "));
+ * console.assert(result === "passed" && sections.length === 9, lines.join("\n"));
+ * console.assert(sections.at(-1) === "== Summary");
  * ```
  * @module
  */
@@ -103,9 +106,12 @@ interface Stage {
  *
  * @example
  * ```ts
- * import { runClusterDemo, type ClusterDemoResult } from "./run_cluster_demo.ts";
- * const run: (write: (line: string) => void) => Promise<ClusterDemoResult> = runClusterDemo;
- * console.assert(run === runClusterDemo);
+ * import { runClusterDemo } from "./run_cluster_demo.ts";
+ * const failures: string[] = [];
+ * const result = await runClusterDemo((line) => {
+ *   if (line.startsWith("  FAIL ")) failures.push(line);
+ * }, { nodeTtl: 1000, deadline: 30_000 });
+ * console.assert(result === "passed" && failures.length === 0, failures.join("\n"));
  * ```
  */
 export async function runClusterDemo(
