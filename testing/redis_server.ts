@@ -10,9 +10,14 @@
  * @example
  * ```ts
  * import { startRedisServer } from "./redis_server.ts";
- * const start: typeof startRedisServer = startRedisServer;
- * // In a test: const redis = await startRedisServer(); ... await redis.stop();
- * console.assert(start.length === 0);
+ * import { Redis } from "ioredis";
+ * const redis = await startRedisServer();
+ * const client = new Redis(redis.url);
+ * await client.set("key", "value");
+ * await redis.restart(); // Redis goes away mid-test and comes back empty, on the same port
+ * console.assert(await client.get("key") === null); // ioredis reconnected by itself
+ * client.disconnect();
+ * await redis.stop();
  * ```
  * @module
  */
