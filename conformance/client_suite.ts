@@ -117,13 +117,17 @@ export interface ClientSuiteReport {
  * @throws {RangeError} for an empty command or an unknown check name in `only`.
  * @example
  * ```ts
- * import { runClientSuite } from "./client_suite.ts";
- * const run = () =>
- *   runClientSuite({
- *     command: ["deno", "run", "-A", "conformance/client_program.ts"],
- *     onResult: (result) => console.log(result.passed ? "PASS" : "FAIL", result.name),
- *   });
- * console.assert(typeof run === "function");
+ * import { formatClientCheckResult, runClientSuite } from "./client_suite.ts";
+ * import process from "node:process";
+ * import { fileURLToPath } from "node:url";
+ * // The client under test: this library's program here; any `<command...> <url>` works.
+ * const program = fileURLToPath(new URL("./client_program.ts", import.meta.url));
+ * const report = await runClientSuite({
+ *   command: [process.execPath, "run", "-A", program],
+ *   only: ["request-error", "server-signal"],
+ *   onResult: (result) => console.log(formatClientCheckResult(result)),
+ * });
+ * console.assert(report.passed === 2 && report.failed === 0);
  * ```
  */
 export async function runClientSuite(options: ClientSuiteOptions): Promise<ClientSuiteReport> {

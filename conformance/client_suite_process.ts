@@ -6,7 +6,12 @@
  * @example
  * ```ts
  * import { ClientProcess } from "./client_suite_process.ts";
- * console.assert(typeof ClientProcess.start === "function");
+ * import process from "node:process";
+ * const program = [process.execPath, "eval", "console.log('url', Deno.args[0])"];
+ * const client = ClientProcess.start(program, "ws://127.0.0.1:1/");
+ * const line = await client.line((l) => l.startsWith("url "), 10_000);
+ * console.assert(line === "url ws://127.0.0.1:1/");
+ * await client.stop();
  * ```
  * @module
  */

@@ -48,9 +48,19 @@ export interface ClientFrame {
  *
  * @example
  * ```ts
- * import type { ScriptConnection } from "./client_suite_server.ts";
- * const greet = (c: ScriptConnection) => c.send(new Uint8Array([22]));
- * console.assert(typeof greet === "function");
+ * import { type ScriptConnection, startScriptServer } from "./client_suite_server.ts";
+ * const server = await startScriptServer();
+ * const socket = new WebSocket(server.url("raw"));
+ * await new Promise((resolve) => socket.onopen = resolve);
+ * const connection: ScriptConnection = (await server.nextConnection(1000))!;
+ * socket.send(new Uint8Array([33])); // a heartbeat
+ * socket.send("hello"); // not a WebWire message
+ * console.assert((await connection.next(1000))?.message?.kind === "heartbeat");
+ * console.assert((await connection.next(1000))?.invalid === "a text frame (5 chars)");
+ * const closed = new Promise((resolve) => socket.onclose = resolve);
+ * connection.close(4000, "check done");
+ * await closed;
+ * await server.close();
  * ```
  */
 export interface ScriptConnection {
@@ -75,9 +85,14 @@ export interface ScriptConnection {
  *
  * @example
  * ```ts
- * import type { ScriptServer } from "./client_suite_server.ts";
- * const first = (s: ScriptServer) => s.nextConnection(1000);
- * console.assert(typeof first === "function");
+ * import { type ScriptServer, startScriptServer } from "./client_suite_server.ts";
+ * const server: ScriptServer = await startScriptServer();
+ * const socket = new WebSocket(server.url("heartbeat"));
+ * const connection = await server.nextConnection(1000);
+ * console.assert(connection?.path === "/heartbeat" && server.connectionCount === 1);
+ * const closed = new Promise((resolve) => socket.onclose = resolve);
+ * await server.close(); // closes the connection too
+ * await closed;
  * ```
  */
 export interface ScriptServer {

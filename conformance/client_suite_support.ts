@@ -48,9 +48,27 @@ export class ClientCheckFailure extends WebwireError {
  *
  * @example
  * ```ts
- * import type { ClientCheckContext } from "./client_suite_support.ts";
- * const run = (ctx: ClientCheckContext) => ctx.startClient("heartbeat");
- * console.assert(typeof run === "function");
+ * import { type ClientCheckContext, openSession } from "./client_suite_support.ts";
+ * import { ClientProcess } from "./client_suite_process.ts";
+ * import { startScriptServer } from "./client_suite_server.ts";
+ * import process from "node:process";
+ * import { fileURLToPath } from "node:url";
+ * const program = fileURLToPath(new URL("./client_program.ts", import.meta.url));
+ * const command = [process.execPath, "run", "-A", program];
+ * const server = await startScriptServer();
+ * const started: ClientProcess[] = [];
+ * const ctx: ClientCheckContext = {
+ *   server,
+ *   startClient(scenario) {
+ *     const client = ClientProcess.start(command, server.url(scenario));
+ *     started.push(client);
+ *     return client;
+ *   },
+ * };
+ * const { client } = await openSession(ctx, "my-check");
+ * console.assert(client.lines.includes("reply start ok"));
+ * await Promise.all(started.map((c) => c.stop()));
+ * await server.close();
  * ```
  */
 export interface ClientCheckContext {
@@ -135,7 +153,17 @@ export function acceptConf(fields: { major?: number; readTimeoutMs?: number } = 
  * @example
  * ```ts
  * import { acceptConnection } from "./client_suite_support.ts";
- * console.assert(typeof acceptConnection === "function");
+ * import { ClientProcess } from "./client_suite_process.ts";
+ * import { startScriptServer } from "./client_suite_server.ts";
+ * import process from "node:process";
+ * import { fileURLToPath } from "node:url";
+ * const program = fileURLToPath(new URL("./client_program.ts", import.meta.url));
+ * const server = await startScriptServer();
+ * const client = ClientProcess.start([process.execPath, "run", "-A", program], server.url("hi"));
+ * const connection = await acceptConnection(server, client, 10_000);
+ * console.assert(connection.path === "/hi");
+ * await client.stop();
+ * await server.close();
  * ```
  */
 export async function acceptConnection(
@@ -162,8 +190,20 @@ export async function acceptConnection(
  *
  * @example
  * ```ts
- * import { nextMessage } from "./client_suite_support.ts";
- * console.assert(typeof nextMessage === "function");
+ * import { acceptConf, nextMessage } from "./client_suite_support.ts";
+ * import { startScriptServer } from "./client_suite_server.ts";
+ * import { Client } from "../client.ts";
+ * const server = await startScriptServer();
+ * const client = new Client(server.url("demo"));
+ * const connected = client.connect();
+ * const connection = (await server.nextConnection(1000))!;
+ * connection.send(acceptConf());
+ * await connected;
+ * client.signal("hello", "world");
+ * const message = await nextMessage(connection, 1000, "a signal");
+ * console.assert(message.kind === "signal" && message.nameText === "hello");
+ * await client.close();
+ * await server.close();
  * ```
  */
 export async function nextMessage(
@@ -190,8 +230,22 @@ export async function nextMessage(
  *
  * @example
  * ```ts
- * import { expectRequest } from "./client_suite_support.ts";
- * console.assert(typeof expectRequest === "function");
+ * import { acceptConf, expectRequest, reply } from "./client_suite_support.ts";
+ * import { startScriptServer } from "./client_suite_server.ts";
+ * import { Client } from "../client.ts";
+ * const server = await startScriptServer();
+ * const client = new Client(server.url("demo"));
+ * const connected = client.connect();
+ * const connection = (await server.nextConnection(1000))!;
+ * connection.send(acceptConf());
+ * await connected;
+ * const answer = client.request("start", "payload");
+ * const request = await expectRequest(connection, "start", 1000);
+ * console.assert(request.payload.length === 7);
+ * reply(connection, request, "ok");
+ * console.assert((await answer).text() === "ok");
+ * await client.close();
+ * await server.close();
  * ```
  */
 export async function expectRequest(
@@ -212,8 +266,21 @@ export async function expectRequest(
  *
  * @example
  * ```ts
- * import { reply } from "./client_suite_support.ts";
- * console.assert(typeof reply === "function");
+ * import { acceptConf, expectRequest, reply } from "./client_suite_support.ts";
+ * import { startScriptServer } from "./client_suite_server.ts";
+ * import { Client } from "../client.ts";
+ * const server = await startScriptServer();
+ * const client = new Client(server.url("demo"));
+ * const connected = client.connect();
+ * const connection = (await server.nextConnection(1000))!;
+ * connection.send(acceptConf());
+ * await connected;
+ * const answer = client.request("greet");
+ * reply(connection, await expectRequest(connection, "greet"), "héllo", "utf16");
+ * const payload = await answer;
+ * console.assert(payload.encoding === "utf16" && payload.text() === "héllo");
+ * await client.close();
+ * await server.close();
  * ```
  */
 export function reply(
@@ -230,8 +297,21 @@ export function reply(
  *
  * @example
  * ```ts
- * import { replyError } from "./client_suite_support.ts";
- * console.assert(typeof replyError === "function");
+ * import { acceptConf, expectRequest, replyError } from "./client_suite_support.ts";
+ * import { startScriptServer } from "./client_suite_server.ts";
+ * import { Client } from "../client.ts";
+ * const server = await startScriptServer();
+ * const client = new Client(server.url("demo"));
+ * const connected = client.connect();
+ * const connection = (await server.nextConnection(1000))!;
+ * connection.send(acceptConf());
+ * await connected;
+ * const answer = client.request("start").catch((error) => error);
+ * replyError(connection, await expectRequest(connection, "start"), "DENIED", "not today");
+ * const error = await answer;
+ * console.assert(error.code === "DENIED" && error.message === "not today");
+ * await client.close();
+ * await server.close();
  * ```
  */
 export function replyError(
@@ -248,8 +328,27 @@ export function replyError(
  *
  * @example
  * ```ts
- * import { command } from "./client_suite_support.ts";
- * console.assert(typeof command === "function");
+ * import {
+ *   command,
+ *   expectLine,
+ *   expectRequest,
+ *   openSession,
+ *   reply,
+ * } from "./client_suite_support.ts";
+ * import { ClientProcess } from "./client_suite_process.ts";
+ * import { startScriptServer } from "./client_suite_server.ts";
+ * import process from "node:process";
+ * import { fileURLToPath } from "node:url";
+ * const program = fileURLToPath(new URL("./client_program.ts", import.meta.url));
+ * const server = await startScriptServer();
+ * const startClient = (scenario: string) =>
+ *   ClientProcess.start([process.execPath, "run", "-A", program], server.url(scenario));
+ * const { client, connection } = await openSession({ server, startClient }, "echo");
+ * command(connection, "request", "echo hi"); // the client sends request "echo" with "hi"
+ * reply(connection, await expectRequest(connection, "echo"), "hi");
+ * await expectLine(client, "reply echo hi");
+ * await client.stop();
+ * await server.close();
  * ```
  */
 export function command(connection: ScriptConnection, action: string, argument = ""): void {
@@ -275,8 +374,21 @@ export function sessionJson(key: string): string {
  *
  * @example
  * ```ts
- * import { createSession } from "./client_suite_support.ts";
- * console.assert(typeof createSession === "function");
+ * import { acceptConf, createSession } from "./client_suite_support.ts";
+ * import { startScriptServer } from "./client_suite_server.ts";
+ * import { Client } from "../client.ts";
+ * const server = await startScriptServer();
+ * const client = new Client(server.url("demo"));
+ * const connected = client.connect();
+ * const connection = (await server.nextConnection(1000))!;
+ * connection.send(acceptConf());
+ * await connected;
+ * const created = new Promise((resolve) => client.addEventListener("sessioncreated", resolve));
+ * createSession(connection, "key-1");
+ * await created;
+ * console.assert(client.session?.key === "key-1");
+ * await client.close();
+ * await server.close();
  * ```
  */
 export function createSession(connection: ScriptConnection, key: string): void {
@@ -289,7 +401,12 @@ export function createSession(connection: ScriptConnection, key: string): void {
  * @example
  * ```ts
  * import { expectLine } from "./client_suite_support.ts";
- * console.assert(typeof expectLine === "function");
+ * import { ClientProcess } from "./client_suite_process.ts";
+ * import process from "node:process";
+ * const program = [process.execPath, "eval", "console.log('connected')"];
+ * const client = ClientProcess.start(program, "ws://127.0.0.1:1/");
+ * await expectLine(client, "connected"); // throws a ClientCheckFailure when it never comes
+ * await client.stop();
  * ```
  */
 export async function expectLine(
@@ -311,7 +428,12 @@ export async function expectLine(
  * @example
  * ```ts
  * import { exitText } from "./client_suite_support.ts";
- * console.assert(typeof exitText === "function");
+ * import { ClientProcess } from "./client_suite_process.ts";
+ * import process from "node:process";
+ * const program = [process.execPath, "eval", "console.error('no server'); Deno.exit(3)"];
+ * const client = ClientProcess.start(program, "ws://127.0.0.1:1/");
+ * await client.exited(10_000);
+ * console.assert(exitText(client) === "code 3, stderr: no server");
  * ```
  */
 export function exitText(client: ClientProcess): string {
@@ -328,8 +450,19 @@ export function exitText(client: ClientProcess): string {
  *
  * @example
  * ```ts
- * import { openSession } from "./client_suite_support.ts";
- * console.assert(typeof openSession === "function");
+ * import { command, openSession } from "./client_suite_support.ts";
+ * import { ClientProcess } from "./client_suite_process.ts";
+ * import { startScriptServer } from "./client_suite_server.ts";
+ * import process from "node:process";
+ * import { fileURLToPath } from "node:url";
+ * const program = fileURLToPath(new URL("./client_program.ts", import.meta.url));
+ * const server = await startScriptServer();
+ * const startClient = (scenario: string) =>
+ *   ClientProcess.start([process.execPath, "run", "-A", program], server.url(scenario));
+ * const { client, connection } = await openSession({ server, startClient }, "exit");
+ * command(connection, "exit");
+ * console.assert((await client.exited(5000))?.code === 0);
+ * await server.close();
  * ```
  */
 export async function openSession(

@@ -22,9 +22,15 @@
  *
  * @example
  * ```ts
- * import type { RawServerSocket } from "./raw_socket_server.ts";
- * const greet = (socket: RawServerSocket) => socket.send("text frame");
- * console.assert(typeof greet === "function");
+ * import { type RawServerSocket, serveRawSockets } from "./raw_socket_server.ts";
+ * const greet = (socket: RawServerSocket) => socket.send("not WebWire: a text frame");
+ * const server = serveRawSockets((socket) => (greet(socket), {}));
+ * const client = new WebSocket(`ws://127.0.0.1:${server.port}/`);
+ * const first = await new Promise((resolve) => client.onmessage = (event) => resolve(event.data));
+ * console.assert(first === "not WebWire: a text frame");
+ * const closed = new Promise((resolve) => client.onclose = resolve);
+ * await server.close(1000, "done");
+ * await closed;
  * ```
  */
 export interface RawServerSocket {
@@ -56,9 +62,14 @@ export interface RawSocketEvents {
  *
  * @example
  * ```ts
- * import type { RawSocketServer } from "./raw_socket_server.ts";
- * const url = (server: RawSocketServer): string => `ws://127.0.0.1:${server.port}/`;
- * console.assert(typeof url === "function");
+ * import { type RawSocketServer, serveRawSockets } from "./raw_socket_server.ts";
+ * const server: RawSocketServer = serveRawSockets(() => ({}));
+ * const client = new WebSocket(`ws://127.0.0.1:${server.port}/`);
+ * await new Promise((resolve) => client.onopen = resolve);
+ * const closed = new Promise<CloseEvent>((resolve) => client.onclose = resolve);
+ * await server.close(4000, "suite done");
+ * const event = await closed;
+ * console.assert(event.code === 4000 && event.reason === "suite done");
  * ```
  */
 export interface RawSocketServer {
@@ -198,9 +209,21 @@ function serveDeno(
   return {
     port: server.addr.port,
     close: async (code, reason) => {
-      for (const socket of sockets) {
-        if (socket.readyState === WebSocket.OPEN) socket.close(code, reason);
-      }
+      const closing = [...sockets].filter((socket) => socket.readyState === WebSocket.OPEN)
+        .map((socket) =>
+          new Promise<void>((resolve) => {
+            socket.addEventListener("close", () => resolve(), { once: true });
+            socket.close(code, reason);
+          })
+        );
+      // `shutdown` closes every socket still open with 1001 in place of our code: let the
+      // close handshakes finish first, but not wait forever on a client that never answers.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        Promise.all(closing),
+        new Promise((resolve) => timer = setTimeout(resolve, 1000)),
+      ]);
+      clearTimeout(timer);
       await server.shutdown();
     },
   };

@@ -15,9 +15,19 @@
  *
  * @example
  * ```ts
- * import { parseSuiteArguments } from "./run_server_suite.ts";
- * const args = parseSuiteArguments(["ws://127.0.0.1:8080/", "--timeout", "500"]);
- * console.assert(typeof args !== "string" && args.options.timeoutMs === 500);
+ * import { execFile } from "node:child_process";
+ * import process from "node:process";
+ * import { fileURLToPath } from "node:url";
+ * import { conformanceService } from "./service.ts";
+ * import { startServer } from "../testing/serve.ts";
+ * const running = await startServer(conformanceService()); // the server under test
+ * const script = fileURLToPath(new URL("./run_server_suite.ts", import.meta.url));
+ * const args = ["run", "-A", script, running.url, "--only", "accept-conf,error-reply"];
+ * const stdout = await new Promise<string>((resolve, reject) =>
+ *   execFile(process.execPath, args, (error, out) => error ? reject(error) : resolve(out))
+ * );
+ * console.assert(stdout.endsWith("PASS accept-conf\nPASS error-reply\n2 passed, 0 failed\n"));
+ * await running.close();
  * ```
  * @module
  */
@@ -58,7 +68,13 @@ export interface SuiteArguments {
  * @example
  * ```ts
  * import { parseSuiteArguments } from "./run_server_suite.ts";
- * console.assert(typeof parseSuiteArguments([]) === "string");
+ * const args = parseSuiteArguments(["ws://127.0.0.1:8080/", "--timeout", "500", "-v"]);
+ * if (typeof args === "string") throw new Error(args);
+ * console.assert(args.url === "ws://127.0.0.1:8080/" && args.options.timeoutMs === 500);
+ * console.assert(args.verbose && args.options.only === undefined);
+ * const usage = parseSuiteArguments([]); // no URL: the usage text
+ * const bad = parseSuiteArguments(["http://127.0.0.1:8080/"]);
+ * console.assert(bad === `expected a ws:// or wss:// URL, got http://127.0.0.1:8080/\n${usage}`);
  * ```
  */
 export function parseSuiteArguments(argv: readonly string[]): SuiteArguments | string {

@@ -190,14 +190,21 @@ async function runCheck(
  * @example
  * ```ts
  * import { formatResult, runServerSuite } from "./server_suite.ts";
- * async function conforms(url: string): Promise<boolean> {
- *   const report = await runServerSuite(url, {
- *     timeoutMs: 1000,
- *     onResult: (result) => console.log(formatResult(result)),
- *   });
- *   return report.failed === 0;
- * }
- * console.assert(typeof conforms === "function");
+ * import { conformanceService } from "./service.ts";
+ * import { Server } from "../server.ts";
+ * import { serveDeno } from "../adapters/deno.ts";
+ * import { MemorySessionManager } from "../session/mod.ts";
+ * // The implementation under test, serving the conformance service (this library's here).
+ * const sessionManager = new MemorySessionManager();
+ * const server = new Server({ ...conformanceService(), sessionManager });
+ * const running = serveDeno(server, { port: 0, hostname: "127.0.0.1" });
+ * const report = await runServerSuite(running.url, {
+ *   timeoutMs: 1000,
+ *   only: ["accept-conf", "reply-ids", "error-reply", "session-restore"],
+ *   onResult: (result) => console.log(formatResult(result)),
+ * });
+ * console.assert(report.passed === 4 && report.failed === 0);
+ * await running.close();
  * ```
  */
 export async function runServerSuite(

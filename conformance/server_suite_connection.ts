@@ -5,9 +5,15 @@
  *
  * @example
  * ```ts
- * import { type Closure, SuiteConnection } from "./server_suite_connection.ts";
- * const closure: Closure = { code: 1000, reason: "" };
- * console.assert(typeof SuiteConnection.open === "function" && closure.code === 1000);
+ * import { SuiteConnection } from "./server_suite_connection.ts";
+ * import { startServer } from "../testing/serve.ts";
+ * const running = await startServer();
+ * const connection = await SuiteConnection.open(running.url, 1000);
+ * console.assert((await connection.next("accept-conf")).kind === "accept-conf");
+ * connection.send("not a WebWire message"); // a text frame: the server closes
+ * const closure = await connection.closedWithin(1000);
+ * console.assert(closure !== undefined && closure.code !== 1000);
+ * await running.close();
  * ```
  * @module
  */
@@ -56,7 +62,18 @@ export interface Closure {
  * @example
  * ```ts
  * import { SuiteConnection } from "./server_suite_connection.ts";
- * console.assert(typeof SuiteConnection.open === "function");
+ * import { conformanceService } from "./service.ts";
+ * import { startServer } from "../testing/serve.ts";
+ * import { requestIdFromNumber } from "../protocol/request_id.ts";
+ * const running = await startServer(conformanceService());
+ * const connection = await SuiteConnection.open(running.url, 1000);
+ * await connection.next("accept-conf");
+ * connection.request(requestIdFromNumber(1), "error", "");
+ * const reply = await connection.next("the error reply");
+ * console.assert(reply.kind === "error-reply" && reply.codeText === "TEST_ERROR");
+ * console.assert(await connection.silentFor(50));
+ * connection.close();
+ * await running.close();
  * ```
  */
 export class SuiteConnection {

@@ -37,8 +37,20 @@ export function replyType(encoding: PayloadEncoding): number {
  *
  * @example
  * ```ts
- * import { nextReply } from "./server_suite_replies.ts";
- * console.assert(typeof nextReply === "function");
+ * import { expectPayloadReply, nextReply } from "./server_suite_replies.ts";
+ * import { SuiteConnection } from "./server_suite_connection.ts";
+ * import { conformanceService } from "./service.ts";
+ * import { startServer } from "../testing/serve.ts";
+ * import { requestIdFromNumber } from "../protocol/request_id.ts";
+ * const running = await startServer(conformanceService());
+ * const connection = await SuiteConnection.open(running.url, 1000);
+ * await connection.next("accept-conf");
+ * const id = requestIdFromNumber(7);
+ * connection.request(id, "echo", "hi");
+ * const reply = await nextReply(connection, id, "the echo reply");
+ * expectPayloadReply(reply, "utf8", new TextEncoder().encode("hi"));
+ * connection.close();
+ * await running.close();
  * ```
  */
 export async function nextReply(
@@ -65,7 +77,24 @@ export async function nextReply(
  * @example
  * ```ts
  * import { expectEchoReplies } from "./server_suite_replies.ts";
- * console.assert(typeof expectEchoReplies === "function");
+ * import { hex, randomBytes } from "./server_suite_bytes.ts";
+ * import { SuiteConnection } from "./server_suite_connection.ts";
+ * import { conformanceService } from "./service.ts";
+ * import { startServer } from "../testing/serve.ts";
+ * import { requestIdFromNumber } from "../protocol/request_id.ts";
+ * const running = await startServer(conformanceService());
+ * const connection = await SuiteConnection.open(running.url, 1000);
+ * await connection.next("accept-conf");
+ * const pending = new Map<string, Uint8Array>();
+ * for (let n = 1; n <= 3; n++) {
+ *   const id = requestIdFromNumber(n);
+ *   pending.set(hex(id), randomBytes(16));
+ *   connection.request(id, "echo", pending.get(hex(id))!, "binary");
+ * }
+ * await expectEchoReplies(connection, pending);
+ * console.assert(pending.size === 0);
+ * connection.close();
+ * await running.close();
  * ```
  */
 export async function expectEchoReplies(

@@ -68,8 +68,20 @@ async function answer(request: IncomingRequest): Promise<ReplyValue> {
  * @example
  * ```ts
  * import { conformanceService } from "./service.ts";
- * const hooks = conformanceService();
- * console.assert(typeof hooks.onRequest === "function" && typeof hooks.onSignal === "function");
+ * import { Client } from "../client.ts";
+ * import { Server } from "../server.ts";
+ * import { serveDeno } from "../adapters/deno.ts";
+ * import { MemorySessionManager } from "../session/mod.ts";
+ * const sessionManager = new MemorySessionManager();
+ * const server = new Server({ ...conformanceService(), sessionManager });
+ * const running = serveDeno(server, { port: 0, hostname: "127.0.0.1" });
+ * const client = new Client(running.url);
+ * console.assert((await client.request("login", "ada")).text() === "ok");
+ * console.assert((await client.request("user")).text() === "ada");
+ * const error = await client.request("error").catch((e) => e);
+ * console.assert(error.code === "TEST_ERROR");
+ * await client.close();
+ * await running.close();
  * ```
  */
 export function conformanceService(): Pick<ServerOptions, "onRequest" | "onSignal"> {

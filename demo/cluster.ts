@@ -8,8 +8,18 @@
  *
  * @example
  * ```ts
- * import { runClusterDemo } from "./run_cluster_demo.ts";
- * console.assert(typeof runClusterDemo === "function");
+ * import { spawn } from "node:child_process";
+ * import { once } from "node:events";
+ * import process from "node:process";
+ * import { fileURLToPath } from "node:url";
+ * const cluster = fileURLToPath(new URL("./cluster.ts", import.meta.url));
+ * // Where redis-server cannot be found: exit code 3 and a one-line hint.
+ * const env = { ...process.env, PATH: "/nonexistent", NO_COLOR: "1" };
+ * const child = spawn(process.execPath, ["run", "-A", cluster], { env });
+ * let output = "";
+ * child.stdout.on("data", (chunk) => output += chunk);
+ * const [code] = await once(child, "exit");
+ * console.assert(code === 3 && output.includes("redis-server"));
  * ```
  * @module
  */

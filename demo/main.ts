@@ -5,8 +5,16 @@
  *
  * @example
  * ```ts
- * import { runDemo } from "./run_demo.ts";
- * console.assert(typeof runDemo === "function");
+ * import { execFile } from "node:child_process";
+ * import process from "node:process";
+ * import { fileURLToPath } from "node:url";
+ * const main = fileURLToPath(new URL("./main.ts", import.meta.url));
+ * // What `npm start` runs; a failed step would make it exit 1 (and execFile reject).
+ * const args = ["run", "-A", main];
+ * const transcript = await new Promise<string>((resolve, reject) =>
+ *   execFile(process.execPath, args, (error, out) => error ? reject(error) : resolve(out))
+ * );
+ * console.assert(/^== Summary\n +all \d+ checks passed\n$/m.test(transcript));
  * ```
  * @module
  */

@@ -7,7 +7,10 @@
  * @example
  * ```ts
  * import { runDemo } from "./run_demo.ts";
- * console.assert(typeof runDemo === "function"); // runDemo(console.log) runs it (a few seconds)
+ * const lines: string[] = [];
+ * const ok = await runDemo((line) => lines.push(line)); // about a second
+ * console.assert(ok, lines.join("\n"));
+ * console.assert(lines.includes("== Signals both ways"));
  * ```
  * @module
  */
@@ -70,8 +73,11 @@ interface Stage {
  * @example
  * ```ts
  * import { runDemo } from "./run_demo.ts";
- * const run: (write: (line: string) => void) => Promise<boolean> = runDemo;
- * console.assert(run === runDemo);
+ * let failed = 0;
+ * const ok = await runDemo((line) => {
+ *   if (line.startsWith("  FAIL ")) failed++;
+ * });
+ * console.assert(ok && failed === 0);
  * ```
  */
 export async function runDemo(write: (line: string) => void): Promise<boolean> {

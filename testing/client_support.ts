@@ -116,7 +116,18 @@ export async function waitFor(predicate: () => boolean, timeout = 3000): Promise
  * @example
  * ```ts
  * import { testRequestHandler } from "./client_support.ts";
- * console.assert(typeof testRequestHandler === "function");
+ * import { startServer } from "./serve.ts";
+ * import { Client } from "../client.ts";
+ * const running = await startServer({ onRequest: testRequestHandler });
+ * const client = new Client(running.url);
+ * const reply = await client.request("utf16", "héllo");
+ * console.assert(reply.encoding === "utf16" && reply.text() === "héllo");
+ * const error = await client.request("fail", "no luck").catch((e) => e);
+ * console.assert(error.code === "FAIL" && error.message === "no luck");
+ * await client.request("login", "ada");
+ * console.assert((await client.request("whoami")).text() === client.session?.key);
+ * await client.close();
+ * await running.close();
  * ```
  */
 export async function testRequestHandler(request: IncomingRequest): Promise<ReplyValue> {

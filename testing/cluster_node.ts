@@ -21,8 +21,17 @@
  *
  * @example
  * ```ts
- * import { clusterNodeService } from "./cluster_node.ts";
- * console.assert(typeof clusterNodeService === "function");
+ * import { startNodeProcess } from "./cluster_processes.ts";
+ * import { startRedisServer } from "./redis_server.ts";
+ * import { Client } from "../client.ts";
+ * const redis = await startRedisServer();
+ * const env = { REDIS_URL: redis.url, NODE_NAME: "left" };
+ * const node = await startNodeProcess("deno", env); // runs this file
+ * const client = new Client(node.url);
+ * console.assert((await client.request("whereami")).text() === "left");
+ * await client.close();
+ * await node.stop();
+ * await redis.stop();
  * ```
  * @module
  */
@@ -43,11 +52,19 @@ import { serveDeno } from "../adapters/deno.ts";
  * @example
  * ```ts
  * import { clusterNodeService } from "./cluster_node.ts";
- * import { Server } from "../server/server.ts";
- * const server: Server = new Server();
- * const options = clusterNodeService(() => server, "node-1");
- * console.assert(typeof options.onRequest === "function");
- * await server.shutdown();
+ * import { type StartedServer, startServer } from "./serve.ts";
+ * import { Client } from "../client.ts";
+ * const running: StartedServer = await startServer(clusterNodeService(() => running.server, "n1"));
+ * let received!: (text: string) => void;
+ * const news = new Promise<string>((resolve) => received = resolve);
+ * const client = new Client(running.url, { onSignal: (s) => received(s.payload.text()) });
+ * console.assert((await client.request("whereami")).text() === "n1");
+ * await client.request("join", "news");
+ * const publish = JSON.stringify({ topic: "news", name: "headline", payload: "hello" });
+ * console.assert((await client.request("admin:publish", publish)).text() === "1");
+ * console.assert(await news === "hello");
+ * await client.close();
+ * await running.close();
  * ```
  */
 export function clusterNodeService(

@@ -5,9 +5,22 @@
  *
  * @example
  * ```ts
- * import type { NodeRuntime } from "./cluster_processes.ts";
- * const runtimes: NodeRuntime[] = ["deno", "bun", "node"];
- * console.assert(runtimes.length === 3);
+ * import { type NodeRuntime, startNodeProcess } from "./cluster_processes.ts";
+ * import { startRedisServer } from "./redis_server.ts";
+ * import { Client } from "../client.ts";
+ * const redis = await startRedisServer();
+ * const runtimes: NodeRuntime[] = ["deno", "bun"];
+ * const nodes = await Promise.all(runtimes.map((runtime, i) =>
+ *   startNodeProcess(runtime, { REDIS_URL: redis.url, NODE_NAME: `node-${i + 1}` })
+ * ));
+ * const laptop = new Client(nodes[0].url);
+ * await laptop.request("login", "ada"); // a session made on the Deno node, kept in Redis
+ * const phone = new Client(nodes[1].url);
+ * await phone.restoreSession(laptop.session!.key); // restored on the Bun node
+ * console.assert((await phone.request("user")).text() === "ada");
+ * await Promise.all([laptop.close(), phone.close()]);
+ * await Promise.all(nodes.map((node) => node.stop()));
+ * await redis.stop();
  * ```
  * @module
  */
@@ -41,9 +54,17 @@ export type NodeRuntime = "deno" | "bun" | "node";
  *
  * @example
  * ```ts
- * import type { NodeProcess } from "./cluster_processes.ts";
- * const describe = (node: NodeProcess): string => `${node.runtime} at ${node.url}`;
- * console.assert(typeof describe === "function");
+ * import { type NodeProcess, startNodeProcess } from "./cluster_processes.ts";
+ * import { startRedisServer } from "./redis_server.ts";
+ * import { Client } from "../client.ts";
+ * const redis = await startRedisServer();
+ * const env = { REDIS_URL: redis.url, NODE_NAME: "a" };
+ * const node: NodeProcess = await startNodeProcess("deno", env);
+ * const client = new Client(node.url);
+ * console.assert((await client.request("whereami")).text() === "a");
+ * await client.close();
+ * await node.stop(); // SIGTERM: a graceful shutdown
+ * await redis.stop();
  * ```
  */
 export interface NodeProcess {
@@ -86,6 +107,22 @@ function bundleForNode(): Promise<void> {
 /**
  * Starts a node process on `runtime` with the given environment (see `cluster_node.ts`).
  *
+ * @example
+ * ```ts
+ * import { startNodeProcess } from "./cluster_processes.ts";
+ * import { startRedisServer } from "./redis_server.ts";
+ * import { Client } from "../client.ts";
+ * const redis = await startRedisServer();
+ * const node = await startNodeProcess("node", { REDIS_URL: redis.url, NODE_NAME: "n" });
+ * const client = new Client(node.url, { autoconnect: false });
+ * await client.connect();
+ * console.assert((await client.request("whereami")).text() === "n");
+ * const dropped = new Promise((resolve) => client.addEventListener("disconnected", resolve));
+ * await node.kill(); // SIGKILL: no goodbye to Redis
+ * await dropped;
+ * await client.close();
+ * await redis.stop();
+ * ```
  * @throws {Error} when it exits or says nothing within 20 s.
  */
 export async function startNodeProcess(

@@ -5,7 +5,17 @@
  * @example
  * ```ts
  * import { RawClient } from "./raw_client.ts";
- * console.assert(typeof RawClient.connect === "function");
+ * import { startServer } from "./serve.ts";
+ * import { encodeRequest } from "../protocol/encode_payload_message.ts";
+ * import { requestIdFromNumber } from "../protocol/request_id.ts";
+ * const running = await startServer({ onRequest: (request) => request.payload });
+ * const client = await RawClient.handshake(running.url); // read the accept-conf
+ * client.send(encodeRequest({ id: requestIdFromNumber(1), name: "echo", payload: "hi" }));
+ * const reply = await client.next();
+ * console.assert(reply.kind === "reply" && reply.type === 192); // a UTF-8 reply
+ * client.close();
+ * await client.closed;
+ * await running.close();
  * ```
  * @module
  */

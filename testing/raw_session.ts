@@ -5,7 +5,19 @@
  * @example
  * ```ts
  * import { rawLogin, rawRestore } from "./raw_session.ts";
- * console.assert(typeof rawLogin === "function" && typeof rawRestore === "function");
+ * import { RawClient } from "./raw_client.ts";
+ * import { testRequestHandler } from "./client_support.ts";
+ * import { startServer } from "./serve.ts";
+ * const running = await startServer({ onRequest: testRequestHandler });
+ * const first = await RawClient.connect(running.url);
+ * await first.next(); // accept-conf
+ * const session = await rawLogin(first, "ada");
+ * await first.close();
+ * const second = await RawClient.connect(running.url);
+ * await second.next();
+ * console.assert(await rawRestore(second, session.key) === "reply");
+ * await second.close();
+ * await running.close();
  * ```
  * @module
  */
@@ -25,9 +37,16 @@ let nextId = 1_000_000;
  * @example
  * ```ts
  * import { rawLogin } from "./raw_session.ts";
- * import type { RawClient } from "./raw_client.ts";
- * const keyOf = async (client: RawClient) => (await rawLogin(client, "ada")).key;
- * console.assert(typeof keyOf === "function");
+ * import { RawClient } from "./raw_client.ts";
+ * import { testRequestHandler } from "./client_support.ts";
+ * import { startServer } from "./serve.ts";
+ * const running = await startServer({ onRequest: testRequestHandler });
+ * const client = await RawClient.connect(running.url);
+ * await client.next(); // accept-conf
+ * const session = await rawLogin(client, "ada");
+ * console.assert(session.info?.user === "ada" && session.key.length > 0);
+ * await client.close();
+ * await running.close();
  * ```
  */
 export async function rawLogin(client: RawClient, user: string): Promise<SessionData> {
@@ -45,7 +64,14 @@ export async function rawLogin(client: RawClient, user: string): Promise<Session
  * @example
  * ```ts
  * import { rawRestore } from "./raw_session.ts";
- * console.assert(rawRestore.length === 2);
+ * import { RawClient } from "./raw_client.ts";
+ * import { startServer } from "./serve.ts";
+ * const running = await startServer();
+ * const client = await RawClient.connect(running.url);
+ * await client.next(); // accept-conf
+ * console.assert(await rawRestore(client, "no-such-key") === "session-not-found-reply");
+ * await client.close();
+ * await running.close();
  * ```
  */
 export async function rawRestore(client: RawClient, key: string): Promise<string> {

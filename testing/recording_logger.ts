@@ -19,9 +19,17 @@ import type { Logger } from "../protocol/logger.ts";
  *
  * @example
  * ```ts
- * import type { RecordingLogger } from "./recording_logger.ts";
- * const count = (r: RecordingLogger): number => r.warnings.length + r.errors.length;
- * console.assert(typeof count === "function");
+ * import { type RecordingLogger, recordingLogger } from "./recording_logger.ts";
+ * import { RawClient } from "./raw_client.ts";
+ * import { startServer } from "./serve.ts";
+ * const { logger, warnings, errors }: RecordingLogger = recordingLogger();
+ * const running = await startServer({ logger });
+ * const client = await RawClient.handshake(running.url);
+ * client.send("a text frame"); // a protocol violation: logged as a warning
+ * await client.closed;
+ * await running.close();
+ * console.assert(warnings.length === 1 && errors.length === 0);
+ * console.assert(warnings[0].includes("text frames are not WebWire messages"));
  * ```
  */
 export interface RecordingLogger {

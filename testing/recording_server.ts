@@ -23,9 +23,16 @@ import { MemorySessionManager } from "../session/memory_session_manager.ts";
  *
  * @example
  * ```ts
- * import type { RecordingServer } from "./recording_server.ts";
- * const count = (r: RecordingServer): number => r.disconnects.length;
- * console.assert(typeof count === "function");
+ * import { type RecordingServer, recordingServer } from "./recording_server.ts";
+ * import { RawClient } from "./raw_client.ts";
+ * import { serveDeno } from "../adapters/deno.ts";
+ * const { server, disconnects }: RecordingServer = recordingServer();
+ * const running = serveDeno(server, { port: 0, hostname: "127.0.0.1" });
+ * const client = await RawClient.handshake(running.url);
+ * client.send("a text frame"); // a protocol violation: the server closes
+ * await client.closed;
+ * await running.close();
+ * console.assert(disconnects.length === 1 && disconnects[0].kind === "protocol-violation");
  * ```
  */
 export interface RecordingServer {

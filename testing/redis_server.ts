@@ -10,9 +10,14 @@
  * @example
  * ```ts
  * import { startRedisServer } from "./redis_server.ts";
- * const start: typeof startRedisServer = startRedisServer;
- * // In a test: const redis = await startRedisServer(); ... await redis.stop();
- * console.assert(start.length === 0);
+ * import { Redis } from "ioredis";
+ * const redis = await startRedisServer();
+ * const client = new Redis(redis.url);
+ * await client.set("key", "value");
+ * await redis.restart(); // Redis goes away mid-test and comes back empty, on the same port
+ * console.assert(await client.get("key") === null); // ioredis reconnected by itself
+ * client.disconnect();
+ * await redis.stop();
  * ```
  * @module
  */
@@ -33,9 +38,15 @@ const stopTimeoutMs = 5_000;
  *
  * @example
  * ```ts
- * import type { RedisServer } from "./redis_server.ts";
- * const describe = (redis: RedisServer): string => `${redis.url} (port ${redis.port})`;
- * console.assert(typeof describe === "function");
+ * import { type RedisServer, startRedisServer } from "./redis_server.ts";
+ * import { Redis } from "ioredis";
+ * const redis: RedisServer = await startRedisServer();
+ * await redis.pause(); // Redis is gone: connections are refused
+ * await redis.start(); // back, on the same port
+ * const client = new Redis(redis.url);
+ * console.assert(await client.ping() === "PONG");
+ * client.disconnect();
+ * await redis.stop();
  * ```
  */
 export interface RedisServer {
@@ -67,8 +78,13 @@ export interface RedisServer {
  * @example
  * ```ts
  * import { startRedisServer } from "./redis_server.ts";
- * // const redis = await startRedisServer(); // redis.url is redis://127.0.0.1:<port>
- * console.assert(typeof startRedisServer === "function");
+ * import { Redis } from "ioredis";
+ * const redis = await startRedisServer();
+ * const client = new Redis(redis.url); // redis://127.0.0.1:<port>
+ * await client.set("greeting", "hello");
+ * console.assert(await client.get("greeting") === "hello");
+ * client.disconnect();
+ * await redis.stop();
  * ```
  */
 export async function startRedisServer(): Promise<RedisServer> {

@@ -21,9 +21,16 @@ import { type RawServerSocket, serveRawSockets } from "../conformance/raw_socket
  *
  * @example
  * ```ts
- * import type { PeerSocket } from "./scripted_peer.ts";
- * const greet = (socket: PeerSocket) => socket.send("text frame");
- * console.assert(typeof greet === "function");
+ * import { acceptConf, type PeerSocket, startScriptedPeer } from "./scripted_peer.ts";
+ * import { Client } from "../client.ts";
+ * // A server that says version 2.0 with a 5 s read timeout, and nothing else.
+ * const greet = (socket: PeerSocket) => socket.send(acceptConf({ readTimeoutMs: 5000 }));
+ * const peer = await startScriptedPeer({ onOpen: greet });
+ * const client = new Client(peer.url);
+ * await client.connect();
+ * console.assert(client.status === "connected");
+ * await client.close();
+ * await peer.close();
  * ```
  */
 export type PeerSocket = RawServerSocket;
@@ -33,9 +40,23 @@ export type PeerSocket = RawServerSocket;
  *
  * @example
  * ```ts
- * import type { PeerScript } from "./scripted_peer.ts";
- * const script: PeerScript = { onMessage: (socket, bytes) => socket.send(bytes) };
- * console.assert(typeof script.onMessage === "function");
+ * import { acceptConf, type PeerScript, startScriptedPeer } from "./scripted_peer.ts";
+ * import { Client } from "../client.ts";
+ * const script: PeerScript = {
+ *   onOpen: (socket) => socket.send(acceptConf()),
+ *   onMessage: (socket, data) => socket.send(data), // every frame back as it came
+ * };
+ * const peer = await startScriptedPeer(script);
+ * let echoed!: (name: string) => void;
+ * const signal = new Promise<string>((resolve) => echoed = resolve);
+ * const client = new Client(peer.url, {
+ *   onSignal: (signal) => echoed(`${signal.name}=${signal.payload.text()}`),
+ * });
+ * await client.connect();
+ * client.signal("ping", "1");
+ * console.assert(await signal === "ping=1");
+ * await client.close();
+ * await peer.close();
  * ```
  */
 export interface PeerScript {
@@ -54,9 +75,16 @@ export interface PeerScript {
  *
  * @example
  * ```ts
- * import type { ScriptedPeer } from "./scripted_peer.ts";
- * const url = (peer: ScriptedPeer): string => peer.url;
- * console.assert(typeof url === "function");
+ * import { acceptConf, type ScriptedPeer, startScriptedPeer } from "./scripted_peer.ts";
+ * import { Client } from "../client.ts";
+ * const peer: ScriptedPeer = await startScriptedPeer({ onOpen: (s) => s.send(acceptConf()) });
+ * const client = new Client(peer.url, { autoconnect: false });
+ * await client.connect();
+ * const lost = new Promise((resolve) => client.addEventListener("disconnected", resolve));
+ * await peer.close(); // closes the connection with 1000 "peer closing"
+ * await lost;
+ * console.assert(client.status === "disconnected");
+ * await client.close();
  * ```
  */
 export interface ScriptedPeer {

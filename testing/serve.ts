@@ -66,9 +66,15 @@ export const adaptersOfThisRuntime: readonly NonNullable<StartOptions["adapter"]
  *
  * @example
  * ```ts
- * import type { StartedServer } from "./serve.ts";
- * const port = (s: StartedServer): number => s.port;
- * console.assert(typeof port === "function");
+ * import { type StartedServer, startServer } from "./serve.ts";
+ * import { Client } from "../client.ts";
+ * const running: StartedServer = await startServer({ adapter: "node" });
+ * console.assert(running.url === `ws://127.0.0.1:${running.port}/`);
+ * const client = new Client(running.url);
+ * await client.connect();
+ * console.assert(running.server.connectionCount === 1);
+ * await client.close();
+ * await running.close();
  * ```
  */
 export interface StartedServer {

@@ -64,7 +64,18 @@ export interface ServeHonoOptions extends ListenOptions {
  * @example
  * ```ts
  * import { serveHono } from "./serve_hono.ts";
- * console.assert(typeof serveHono === "function");
+ * import { Client } from "../client.ts";
+ * import { Server } from "../server.ts";
+ * import { MemorySessionManager } from "../session/mod.ts";
+ * const sessionManager = new MemorySessionManager();
+ * const server = new Server({ sessionManager, onRequest: (request) => request.payload });
+ * const running = await serveHono(server, { port: 0 });
+ * const health = await fetch(running.url.replace(/^ws(.*)\/ws$/, "http$1/health"));
+ * console.assert(await health.text() === "healthy");
+ * const client = new Client(running.url);
+ * console.assert((await client.request("echo", "hi")).text() === "hi");
+ * await client.close();
+ * await running.close();
  * ```
  */
 export async function serveHono(
@@ -121,7 +132,17 @@ export async function serveHono(
  * @example
  * ```ts
  * import { serveHonoNode } from "./serve_hono.ts";
- * console.assert(typeof serveHonoNode === "function");
+ * import { Client } from "../client.ts";
+ * import { Server } from "../server.ts";
+ * import { MemorySessionManager } from "../session/mod.ts";
+ * const sessionManager = new MemorySessionManager();
+ * const server = new Server({ sessionManager, onRequest: (request) => request.payload });
+ * const running = await serveHonoNode(server, { port: 0 });
+ * console.assert(running.url === `ws://127.0.0.1:${running.port}/ws`);
+ * const client = new Client(running.url);
+ * console.assert((await client.request("echo", "hi")).text() === "hi");
+ * await client.close();
+ * await running.close();
  * ```
  */
 export async function serveHonoNode(

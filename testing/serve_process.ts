@@ -6,8 +6,12 @@
  * @example
  * ```ts
  * import { startServeProcess } from "./serve_process.ts";
- * // In a test: const serve = await startServeProcess(["--port", "0"]); ... await serve.stop();
- * console.assert(startServeProcess.length === 1);
+ * import { Client } from "../client.ts";
+ * const serve = await startServeProcess(["--port", "0"]);
+ * const client = new Client(serve.url);
+ * console.assert((await client.request("echo", "hi")).text() === "hi");
+ * await client.close();
+ * console.assert(await serve.stop() === 0); // SIGTERM: a graceful shutdown, exit code 0
  * ```
  * @module
  */
@@ -38,9 +42,11 @@ export function cliCommand(args: readonly string[]): string[] {
  *
  * @example
  * ```ts
- * import type { ServeProcess } from "./serve_process.ts";
- * const describe = (serve: ServeProcess): string => serve.url;
- * console.assert(typeof describe === "function");
+ * import { type ServeProcess, startServeProcess } from "./serve_process.ts";
+ * const serve: ServeProcess = await startServeProcess(["--port", "0"]);
+ * console.assert(serve.url.startsWith("ws://127.0.0.1:"));
+ * console.assert(await serve.stop("SIGINT") === 0);
+ * console.assert(serve.output().includes("listening on"));
  * ```
  */
 export interface ServeProcess {

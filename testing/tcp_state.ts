@@ -5,8 +5,21 @@
  *
  * @example
  * ```ts
- * import { tcpStateSupported } from "./tcp_state.ts";
- * console.assert(typeof tcpStateSupported() === "boolean");
+ * import { connect, createServer } from "node:net";
+ * import { tcpState, tcpStateSupported } from "./tcp_state.ts";
+ * if (tcpStateSupported()) {
+ *   const server = createServer((peer) => peer.end()).listen(0, "127.0.0.1"); // FIN at once
+ *   await new Promise((resolve) => server.once("listening", resolve));
+ *   const port = (server.address() as { port: number }).port;
+ *   const socket = connect(port, "127.0.0.1").pause(); // a client that does not read
+ *   await new Promise((resolve) => socket.once("connect", resolve));
+ *   for (let i = 0; i < 200 && tcpState(socket.localPort!, port) !== "close-wait"; i++) {
+ *     await new Promise((resolve) => setTimeout(resolve, 10));
+ *   }
+ *   console.assert(tcpState(socket.localPort!, port) === "close-wait"); // the FIN arrived
+ *   socket.destroy();
+ *   server.close();
+ * }
  * ```
  * @module
  */

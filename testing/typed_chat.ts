@@ -105,9 +105,16 @@ export type Chat = ContractOf<typeof chat>;
  *
  * @example
  * ```ts
- * import type { StartedChat } from "./typed_chat.ts";
- * const count = (s: StartedChat): number => s.messages.length;
- * console.assert(typeof count === "function");
+ * import { chat, type StartedChat, startChat } from "./typed_chat.ts";
+ * import { Client } from "../client.ts";
+ * import { TypedClient } from "../typed/mod.ts";
+ * const started: StartedChat = await startChat();
+ * const client = new Client(started.running.url);
+ * const typed = new TypedClient(client, chat);
+ * console.assert((await typed.request("say", { room: "lobby", text: "hi" })).id === 1);
+ * console.assert(started.messages[0].text === "hi");
+ * await client.close();
+ * await started.running.close();
  * ```
  */
 export interface StartedChat {

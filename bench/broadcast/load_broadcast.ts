@@ -20,10 +20,9 @@
 
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { io, type Socket } from "socket.io-client";
-import { encodeRequest } from "../../protocol/mod.ts";
 import { cpuTicks, deadline, fail } from "../e2e/load_common.ts";
-import { readPayload, signalName, triggerName } from "./signal_layout.ts";
+import { BroadcastArrivals } from "./broadcast_arrivals.ts";
+import { openAll, type Receiver, SocketIoReceiver, WebWireReceiver } from "./receivers.ts";
 
 /** What the generator prints. Times in ms, CPU in µs. */
 export interface BroadcastResult {
@@ -122,196 +121,10 @@ function parseOptions(args: string[]): Options {
   };
 }
 
-const now = (): number => performance.timeOrigin + performance.now();
-
-/** Records the arrivals of the broadcast in progress and says when all are in. */
-class Broadcast {
-  sequence = -1;
-  triggeredAt = 0;
-  sentAt = 0;
-  received = 0;
-  replied = false;
-  callMs = 0;
-  readonly arrivals: Float64Array;
-  #done: (() => void) | undefined;
-
-  constructor(readonly connections: number) {
-    this.arrivals = new Float64Array(connections);
-  }
-
-  /** Starts the next broadcast; resolves once every connection got it and the trigger was answered. */
-  begin(sequence: number): Promise<void> {
-    this.sequence = sequence;
-    this.received = 0;
-    this.replied = false;
-    this.arrivals.fill(-1);
-    this.triggeredAt = now();
-    return new Promise((resolve) => (this.#done = resolve));
-  }
-
-  /** A signal arrived on connection `index`. */
-  arrived(index: number, bytes: Uint8Array): void {
-    const at = now();
-    const payload = readPayload(bytes);
-    if (payload === undefined) return fail(`connection ${index} got a malformed broadcast payload`);
-    if (payload.sequence !== this.sequence) {
-      return fail(`connection ${index} got broadcast ${payload.sequence} during ${this.sequence}`);
-    }
-    if (this.arrivals[index] >= 0) return fail(`connection ${index} got broadcast twice`);
-    this.arrivals[index] = at - payload.sentAt;
-    this.sentAt = payload.sentAt;
-    this.received++;
-    this.#check();
-  }
-
-  /** The trigger was answered: how many connections the server sent to, in how many ms. */
-  answered(sent: number, callMs: number): void {
-    if (sent !== this.connections) {
-      return fail(`the server broadcast to ${sent} connections, not ${this.connections}`);
-    }
-    if (!(callMs >= 0)) return fail(`the server reported a call time of ${callMs} ms`);
-    this.callMs = callMs;
-    this.replied = true;
-    this.#check();
-  }
-
-  #check(): void {
-    if (this.replied && this.received === this.connections) this.#done?.();
-  }
-}
-
-interface Receiver {
-  open(): Promise<void>;
-  trigger(sequence: number): void;
-  close(): void;
-}
-
-const binarySignal = 63;
-const acceptConf = 23;
-const replyTypes = new Set([191, 192, 193]);
-
-class WebWireReceiver implements Receiver {
-  #socket: WebSocket | undefined;
-  readonly #name = new TextEncoder().encode(signalName);
-  #nextId = 1;
-
-  constructor(
-    readonly url: string,
-    readonly index: number,
-    readonly broadcast: Broadcast,
-  ) {}
-
-  open(): Promise<void> {
-    const socket = new WebSocket(this.url);
-    socket.binaryType = "arraybuffer";
-    this.#socket = socket;
-    return new Promise((resolve, reject) => {
-      socket.onerror = () => reject(new Error("WebSocket error while connecting"));
-      socket.onclose = (e) => reject(new Error(`closed while connecting (${e.code} ${e.reason})`));
-      socket.onmessage = (event) => {
-        const bytes = new Uint8Array(event.data as ArrayBuffer);
-        if (bytes[0] !== acceptConf || bytes[1] !== 2) {
-          return reject(new Error(`expected accept-conf v2 first, got type ${bytes[0]}`));
-        }
-        socket.onmessage = (e) => this.#receive(new Uint8Array(e.data as ArrayBuffer));
-        socket.onclose = (e) => fail(`server closed connection ${this.index} (${e.code})`);
-        socket.onerror = () => {};
-        resolve();
-      };
-    });
-  }
-
-  trigger(sequence: number): void {
-    const payload = new Uint8Array(4);
-    new DataView(payload.buffer).setUint32(0, sequence, true);
-    const id = new Uint8Array(8);
-    new DataView(id.buffer).setUint32(0, this.#nextId++, true);
-    this.#socket!.send(
-      encodeRequest({ id, name: triggerName, payload }) as Uint8Array<ArrayBuffer>,
-    );
-  }
-
-  close(): void {
-    if (this.#socket === undefined) return;
-    this.#socket.onclose = null;
-    this.#socket.close(1000, "done");
-  }
-
-  #receive(bytes: Uint8Array): void {
-    if (bytes[0] === binarySignal) {
-      const n = bytes[1];
-      const name = bytes.subarray(2, 2 + n);
-      if (n !== this.#name.length || name.some((b, i) => b !== this.#name[i])) {
-        return fail(`a signal with an unexpected name on connection ${this.index}`);
-      }
-      return this.broadcast.arrived(this.index, bytes.subarray(2 + n));
-    }
-    if (replyTypes.has(bytes[0]) && this.index === 0) {
-      const [sent, callMs] = new TextDecoder().decode(bytes.subarray(9)).split(" ").map(Number);
-      return this.broadcast.answered(sent, callMs);
-    }
-    fail(`unexpected message type ${bytes[0]} on connection ${this.index}`);
-  }
-}
-
-class SocketIoReceiver implements Receiver {
-  readonly #socket: Socket;
-
-  constructor(
-    readonly url: string,
-    readonly index: number,
-    readonly broadcast: Broadcast,
-  ) {
-    this.#socket = io(url, {
-      transports: ["websocket"],
-      forceNew: true,
-      reconnection: false,
-      autoConnect: false,
-    });
-  }
-
-  open(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.#socket.once("connect", () => {
-        this.#socket.on(signalName, (data: unknown) => {
-          const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : data;
-          if (!(bytes instanceof Uint8Array)) return fail("a broadcast that is not binary");
-          this.broadcast.arrived(this.index, bytes);
-        });
-        this.#socket.on("disconnect", (reason) => fail(`socket ${this.index} closed (${reason})`));
-        resolve();
-      });
-      this.#socket.once("connect_error", (error) => reject(error));
-      this.#socket.connect();
-    });
-  }
-
-  trigger(sequence: number): void {
-    this.#socket.emit(
-      triggerName,
-      sequence,
-      (sent: number, callMs: number) => this.broadcast.answered(sent, callMs),
-    );
-  }
-
-  close(): void {
-    this.#socket.off("disconnect");
-    this.#socket.close();
-  }
-}
-
 /** The value below which `fraction` of the sorted values fall (nearest rank). */
 function quantile(sorted: Float64Array, fraction: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * fraction) - 1)];
-}
-
-async function openAll(receivers: Receiver[], atOnce: number): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < receivers.length) await receivers[next++].open();
-  };
-  await Promise.all(Array.from({ length: Math.min(atOnce, receivers.length) }, worker));
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -320,7 +133,7 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const total = options.warmup + options.broadcasts;
   deadline(options.connections * 20 + total * 2_000 + 60_000, "the broadcast run");
-  const broadcast = new Broadcast(options.connections);
+  const broadcast = new BroadcastArrivals(options.connections);
   const receivers: Receiver[] = [];
   for (let i = 0; i < options.connections; i++) {
     receivers.push(

@@ -58,10 +58,28 @@ export function roomTopic(room: string): string {
  *
  * @example
  * ```ts
- * import type { Connection } from "../../server.ts";
  * import { currentRoom } from "./rooms.ts";
- * const inLobby = (connection: Connection): boolean => currentRoom(connection) === "lobby";
- * console.assert(typeof inLobby === "function");
+ * import { mkdtemp, rm } from "node:fs/promises";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { serveDeno } from "../../adapters/deno.ts";
+ * import { Client } from "../../client.ts";
+ * import { TypedClient } from "../../typed/mod.ts";
+ * import { createChatServer } from "./chat_server.ts";
+ * import { chat } from "./contract.ts";
+ * const sessionDirectory = await mkdtemp(join(tmpdir(), "chat-"));
+ * const server = createChatServer({ sessionDirectory });
+ * const running = serveDeno(server, { port: 0, hostname: "127.0.0.1" });
+ * const client = new Client(running.url);
+ * const alice = new TypedClient(client, chat);
+ * await alice.request("login", "alice");
+ * const [connection] = server.connections(); // alice's, on the server
+ * console.assert(currentRoom(connection) === null);
+ * await alice.request("join", "lobby");
+ * console.assert(currentRoom(connection) === "lobby");
+ * await client.close();
+ * await running.close();
+ * await rm(sessionDirectory, { recursive: true });
  * ```
  */
 export function currentRoom(connection: Connection): string | null {
@@ -74,10 +92,26 @@ export function currentRoom(connection: Connection): string | null {
  *
  * @example
  * ```ts
- * import type { Connection } from "../../server.ts";
  * import { sessionName } from "./rooms.ts";
- * const greet = (connection: Connection): string => `hello ${sessionName(connection) ?? "you"}`;
- * console.assert(greet.length === 1);
+ * import { mkdtemp, rm } from "node:fs/promises";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { serveDeno } from "../../adapters/deno.ts";
+ * import { Client } from "../../client.ts";
+ * import { TypedClient } from "../../typed/mod.ts";
+ * import { createChatServer } from "./chat_server.ts";
+ * import { chat } from "./contract.ts";
+ * const sessionDirectory = await mkdtemp(join(tmpdir(), "chat-"));
+ * const server = createChatServer({ sessionDirectory });
+ * const running = serveDeno(server, { port: 0, hostname: "127.0.0.1" });
+ * const client = new Client(running.url);
+ * const alice = new TypedClient(client, chat);
+ * await alice.request("login", "alice");
+ * const [connection] = server.connections(); // alice's, on the server
+ * console.assert(sessionName(connection) === "alice");
+ * await client.close();
+ * await running.close();
+ * await rm(sessionDirectory, { recursive: true });
  * ```
  */
 export function sessionName(connection: Connection): string | null {
@@ -112,13 +146,28 @@ export function roomMembers(server: Server, room: string): string[] {
  *
  * @example
  * ```ts
- * import type { Connection } from "../../server.ts";
- * import type { TypedServer } from "../../typed/mod.ts";
- * import type { Chat } from "./contract.ts";
  * import { joinRoom } from "./rooms.ts";
- * const toLobby = (push: TypedServer<Chat>, connection: Connection): string[] =>
- *   joinRoom(push, connection, "lobby");
- * console.assert(toLobby.length === 2);
+ * import { TypedServer } from "../../typed/mod.ts";
+ * import { mkdtemp, rm } from "node:fs/promises";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { serveDeno } from "../../adapters/deno.ts";
+ * import { Client } from "../../client.ts";
+ * import { TypedClient } from "../../typed/mod.ts";
+ * import { createChatServer } from "./chat_server.ts";
+ * import { chat } from "./contract.ts";
+ * const sessionDirectory = await mkdtemp(join(tmpdir(), "chat-"));
+ * const server = createChatServer({ sessionDirectory });
+ * const running = serveDeno(server, { port: 0, hostname: "127.0.0.1" });
+ * const client = new Client(running.url);
+ * const alice = new TypedClient(client, chat);
+ * await alice.request("login", "alice");
+ * const [connection] = server.connections(); // alice's, on the server
+ * const push = new TypedServer(server, chat);
+ * console.assert(joinRoom(push, connection, "lobby").join() === "alice");
+ * await client.close();
+ * await running.close();
+ * await rm(sessionDirectory, { recursive: true });
  * ```
  */
 export function joinRoom(push: TypedServer<Chat>, connection: Connection, room: string): string[] {
