@@ -17,6 +17,7 @@ import {
   startNodeProcess,
 } from "../testing/cluster_processes.ts";
 import type { RedisServer } from "../testing/redis_server.ts";
+import { describe, short, show } from "./shown_values.ts";
 import type { Transcript } from "./transcript.ts";
 import { nextEvent, outcome, sleep } from "./waiting.ts";
 
@@ -367,17 +368,4 @@ async function waitFor(condition: () => boolean | Promise<boolean>): Promise<boo
     await sleep(10);
   }
   return true;
-}
-
-function describe(value: unknown): string {
-  if (value instanceof Error) return `${value.name}: ${value.message}`;
-  return value === undefined ? "(nothing)" : String(value);
-}
-
-function show(text: string): string {
-  return JSON.stringify(text);
-}
-
-function short(key: string): string {
-  return key.length > 16 ? `${key.slice(0, 12)}…` : key;
 }

@@ -19,6 +19,7 @@ import type { Client } from "../client.ts";
 import type { NodeProcess } from "../testing/cluster_processes.ts";
 import { type RedisServer, startRedisServer } from "../testing/redis_server.ts";
 import { type ClusterStage, clusterSteps, startCluster } from "./cluster_steps.ts";
+import { runtimeName } from "./shown_values.ts";
 import { Transcript } from "./transcript.ts";
 
 /**
@@ -116,11 +117,4 @@ export async function runClusterDemo(
   if (t.ok) t.note(`all ${t.checks} checks passed`);
   else t.note(`${t.failures.length} of ${t.checks} checks failed: ${t.failures.join("; ")}`);
   return t.ok ? "passed" : "failed";
-}
-
-function runtimeName(): string {
-  const bun = (globalThis as { Bun?: { version: string } }).Bun;
-  if (bun !== undefined) return `Bun ${bun.version}`;
-  const deno = (globalThis as { Deno?: { version: { deno: string } } }).Deno;
-  return deno === undefined ? "an unknown runtime" : `Deno ${deno.version.deno}`;
 }

@@ -36,6 +36,7 @@ import type { RunningServer } from "../adapters/deno.ts";
 import { Server } from "../server/server.ts";
 import type { ServerOptions } from "../server/options.ts";
 import { serveHere } from "./serve_here.ts";
+import { describe, runtimeName, short, show } from "./shown_values.ts";
 import { Transcript } from "./transcript.ts";
 import { nextEvent, outcome, sleep } from "./waiting.ts";
 
@@ -342,26 +343,6 @@ function recordingLogger(lines: string[]): Logger {
 function closeDetail(error: DisconnectedError): string {
   const code = error.code === undefined ? "" : ` (close code ${error.code} ${show(error.reason)})`;
   return `${error.message}${code}`;
-}
-
-function runtimeName(): string {
-  const bun = (globalThis as { Bun?: { version: string } }).Bun;
-  if (bun !== undefined) return `Bun ${bun.version}`;
-  const deno = (globalThis as { Deno?: { version: { deno: string } } }).Deno;
-  return deno === undefined ? "an unknown runtime" : `Deno ${deno.version.deno}`;
-}
-
-function describe(value: unknown): string {
-  if (value instanceof Error) return `${value.name}: ${value.message}`;
-  return value === undefined ? "(nothing)" : String(value);
-}
-
-function show(text: string | undefined): string {
-  return text === undefined ? "(nothing)" : JSON.stringify(text);
-}
-
-function short(key: string | undefined): string {
-  return key === undefined ? "(none)" : key.length > 16 ? `${key.slice(0, 12)}…` : key;
 }
 
 function hex(bytes: Uint8Array): string {
