@@ -2,7 +2,7 @@
 // the close frames it sends, including to a client that keeps sending (where Deno's own
 // WebSocket resets the connection). Deno only; the adapter suites (send bursts, close deadline,
 // close replies, live server suite) run it too.
-import { LoopLateness } from "../testing/loop_lateness.ts";
+import { LoopLateness } from "../conformance/loop_lateness.ts";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { encodeRequest, requestIdFromNumber } from "../protocol/mod.ts";

@@ -1,5 +1,5 @@
 import { rejectsAtOnce } from "../testing/at_once.ts";
-import { LoopLateness } from "../testing/loop_lateness.ts";
+import { LoopLateness } from "../conformance/loop_lateness.ts";
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { silentLogger } from "../protocol/logger.ts";

@@ -1,7 +1,7 @@
 // Connection errors say why, for the failures that can be produced for real on 127.0.0.1: a
 // closed port, an HTTP server that answers the upgrade with 404, and a WebSocket server that
 // is not WebWire (it never sends an accept-conf).
-import { LoopLateness } from "../testing/loop_lateness.ts";
+import { LoopLateness } from "../conformance/loop_lateness.ts";
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type Server as HttpServer } from "node:http";

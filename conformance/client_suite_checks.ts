@@ -16,7 +16,7 @@ import { encodeSessionClosed } from "../protocol/encode_control_message.ts";
 import { encodeReply, encodeSignal } from "../protocol/encode_payload_message.ts";
 import { decodeText } from "../protocol/text.ts";
 import { generateSessionKey } from "../session/session_key.ts";
-import { LoopLateness } from "../testing/loop_lateness.ts";
+import { LoopLateness } from "./loop_lateness.ts";
 import type { ScriptConnection } from "./client_suite_server.ts";
 import {
   acceptConf,

@@ -1,7 +1,7 @@
 // Tests of the live server suite: it passes against our server with the conformance service,
 // and it reports failures (within its timeouts) against servers that are broken on purpose.
 
-import { LoopLateness } from "../testing/loop_lateness.ts";
+import { LoopLateness } from "./loop_lateness.ts";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import process from "node:process";

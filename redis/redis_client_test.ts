@@ -1,7 +1,7 @@
 // What the Redis engine relies on in ioredis, checked in each runtime against a real Redis:
 // pub/sub on a duplicated connection, resubscription after a Redis restart, Lua by EVALSHA with
 // the EVAL fallback, and bounded calls (callRedis) while Redis is down.
-import { LoopLateness } from "../testing/loop_lateness.ts";
+import { LoopLateness } from "../conformance/loop_lateness.ts";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";

@@ -1,7 +1,7 @@
 // A cluster of three server processes, one per runtime (Deno's adapter under Deno, Bun's under
 // Bun, the Node adapter under Node), on one real redis-server, driven by clients of our own
 // client class: what a deployment behind a load balancer sees.
-import { LoopLateness } from "../testing/loop_lateness.ts";
+import { LoopLateness } from "../conformance/loop_lateness.ts";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { Client } from "../client/client.ts";

@@ -1,5 +1,5 @@
 import { after, before, test } from "node:test";
-import { LoopLateness } from "../testing/loop_lateness.ts";
+import { LoopLateness } from "../conformance/loop_lateness.ts";
 import assert from "node:assert/strict";
 import { Client } from "../client/client.ts";
 import { InternalError, SessionNotFoundError } from "../client/errors.ts";

@@ -1,5 +1,5 @@
 import { after, before, test } from "node:test";
-import { LoopLateness } from "../testing/loop_lateness.ts";
+import { LoopLateness } from "../conformance/loop_lateness.ts";
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
 import { Timestamp } from "../protocol/timestamp.ts";

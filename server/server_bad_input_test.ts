@@ -1,5 +1,5 @@
 import { test } from "node:test";
-import { LoopLateness } from "../testing/loop_lateness.ts";
+import { LoopLateness } from "../conformance/loop_lateness.ts";
 import assert from "node:assert/strict";
 import { encodeHeartbeat, encodeRequest, requestIdFromNumber } from "../protocol/mod.ts";
 import { silentLogger } from "../protocol/logger.ts";

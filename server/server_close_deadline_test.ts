@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { encodeRequest, requestIdFromNumber } from "../protocol/mod.ts";
 import { silentLogger } from "../protocol/logger.ts";
 import { adaptersOfThisRuntime, startServer } from "../testing/serve.ts";
-import { LoopLateness } from "../testing/loop_lateness.ts";
+import { LoopLateness } from "../conformance/loop_lateness.ts";
 import { TcpClient } from "../testing/tcp_client.ts";
 import { tcpEnd, tcpStateSupported } from "../testing/tcp_state.ts";
 import { maskedFrame } from "../testing/ws_frame.ts";

@@ -6,7 +6,7 @@ import { encodeRequest, requestIdFromNumber } from "../protocol/mod.ts";
 import { silentLogger } from "../protocol/logger.ts";
 import { adaptersOfThisRuntime, type StartOptions, startServer } from "../testing/serve.ts";
 import { repliedIds } from "../testing/raw_exchange.ts";
-import { LoopLateness } from "../testing/loop_lateness.ts";
+import { LoopLateness } from "../conformance/loop_lateness.ts";
 import { TcpClient } from "../testing/tcp_client.ts";
 import { until } from "../testing/until.ts";
 import { maskedFrame, oneWrite } from "../testing/ws_frame.ts";

@@ -1,5 +1,6 @@
 /**
- * How late this process's event loop ran, for tests that bound how long something took: on a
+ * How late this process's event loop ran, for the conformance suites and the project's tests
+ * that bound how long something took: on a
  * machine shared with other processes a timer, a socket event or a reply can come late for
  * reasons that have nothing to do with the code under test. A test adds the lateness measured
  * over the same stretch of time to its upper bound, so that the bound still catches "waited for
