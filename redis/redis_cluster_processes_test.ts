@@ -1,6 +1,7 @@
 // A cluster of three server processes, one per runtime (Deno's adapter under Deno, Bun's under
 // Bun, the Node adapter under Node), on one real redis-server, driven by clients of our own
 // client class: what a deployment behind a load balancer sees.
+import { LoopLateness } from "../conformance/loop_lateness.ts";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { Client } from "../client/client.ts";
@@ -115,6 +116,7 @@ test("a node killed with SIGKILL frees its slots within the node TTL; signals wa
 
   await bob.client.close(); // bob leaves Node gracefully: one slot free, one held by Deno
   await nodes[0].kill(); // Deno dies holding the other one
+  const lateness = LoopLateness.start();
   const killedAt = Date.now();
   for (let i = 1; i <= 3; i++) {
     await admin(spare, "signal-session", { key: bob.key, name: "n", payload: String(i) });
@@ -122,7 +124,12 @@ test("a node killed with SIGKILL frees its slots within the node TTL; signals wa
   }
   await until(async () => (await admin(spare, "count", bob.key)) === "0", "slots freed", 10_000);
   const freedAfter = Date.now() - killedAt;
-  assert.ok(freedAfter <= nodeTtl + 1000, `freed after ${freedAfter} ms (node TTL ${nodeTtl})`);
+  const late = lateness.stop();
+  // Redis expires the dead node's key on time; seeing it through a busy machine can take longer.
+  assert.ok(
+    freedAfter <= nodeTtl + 1000 + late,
+    `freed after ${freedAfter} ms (node TTL ${nodeTtl}, event loop ${Math.round(late)} ms late)`,
+  );
   void bobOnDeno;
 
   // Signals sent after the slots were freed are kept; those sent to the dead node are lost

@@ -214,15 +214,59 @@ export class ConnectionSession<C> {
     if (this.#session === null) return false;
     // The connection has left the session whether or not destroying it succeeds: the client
     // hears of it either way, as from the reference (and before a restore can interleave).
-    const destroyed = this.#detach(true);
+    const destroyed = this.#detach("destroy");
     this.#host.send(encodeSessionClosed());
     await destroyed;
     return true;
   }
 
+  /**
+   * Detaches the session `key` if this connection still holds it when its turn comes, after the
+   * session operations that began before it, and tells the client (`Server.closeSession`, here
+   * or on another node of the cluster). The session manager is not told: whoever closes the
+   * session forgets it, once. A failure to give back the session's slot is logged. Resolves to
+   * whether this connection held the key.
+   *
+   * @example
+   * ```ts
+   * import { ConnectionSession, type SessionLifecycle } from "./connection_session.ts";
+   * import { SessionRegistry } from "./session_registry.ts";
+   * import { DefaultSessionKeyGenerator, MemorySessionManager } from "../session/mod.ts";
+   * const noop = () => {};
+   * const lifecycle: SessionLifecycle = {
+   *   acquire: () => true, release: (_key, remaining) => remaining, isTooOld: () => false,
+   *   held: noop, unheld: noop, released: noop, destroyed: noop, takeOfflineSignals: () => [],
+   * };
+   * const manager = new MemorySessionManager();
+   * const session = new ConnectionSession({
+   *   owner: "connection A", isOpen: true, sessionsEnabled: true, logger: console, lifecycle,
+   *   sessions: new SessionRegistry<string>(0), sessionManager: manager,
+   *   keyGenerator: new DefaultSessionKeyGenerator(), send: noop,
+   *   deferPushes: noop, resumePushes: noop,
+   * });
+   * const { key } = await session.create();
+   * console.assert((await session.closeKey("another key")) === false && session.current !== null);
+   * console.assert((await session.closeKey(key)) === true && session.current === null);
+   * console.assert((await manager.onSessionLookup(key)) !== null); // the closer forgets it
+   * ```
+   */
+  closeKey(key: string): Promise<boolean> {
+    return this.#inTurn(async () => {
+      if (this.#session?.key !== key) return false;
+      const detached = this.#detach("closed");
+      this.#host.send(encodeSessionClosed());
+      try {
+        await detached;
+      } catch (error) {
+        this.#host.logger.error("giving back a closed session's slot failed", error);
+      }
+      return true;
+    });
+  }
+
   /** Leaves the session without destroying it: the connection ended, the client may restore. */
   leave(): Promise<void> {
-    return this.#detach(false);
+    return this.#detach("keep");
   }
 
   /**
@@ -256,7 +300,7 @@ export class ConnectionSession<C> {
       return encodeSpecialReply(MessageType.SessionsDisabledReply, message.id);
     }
     try {
-      await this.#detach(true);
+      await this.#detach("destroy");
     } catch (error) {
       // The connection has left the session all the same; the reference answers ok here too.
       this.#host.logger.error("destroying a closed session failed", error);
@@ -317,7 +361,7 @@ export class ConnectionSession<C> {
     };
     // Detached and attached in one step: a session created by a handler while the old one is
     // being destroyed would otherwise be overwritten and stay in the registry for good.
-    const destroyed = this.#detach(true);
+    const destroyed = this.#detach("destroy");
     if (!host.isOpen) {
       // Found (and so held by the manager) but nobody took it.
       await this.#releaseUnused(key, true);
@@ -370,8 +414,12 @@ export class ConnectionSession<C> {
     }
   }
 
-  /** Leaves the session; with `destroy`, the last connection to leave destroys it. */
-  async #detach(destroy: boolean): Promise<void> {
+  /**
+   * Leaves the session. When nobody holds it any more: `destroy` destroys it (the session
+   * manager forgets it), `keep` leaves it stored for a restore, and `closed` (closed by
+   * `Server.closeSession`, which forgets it) only drops what this server kept for it.
+   */
+  async #detach(then: "destroy" | "keep" | "closed"): Promise<void> {
     const session = this.#session;
     if (session === null) return;
     this.#session = null;
@@ -379,9 +427,14 @@ export class ConnectionSession<C> {
     const localRemaining = sessions.deregister(session.key, this.#host.owner);
     if (localRemaining === -1) return;
     if (localRemaining === 0) lifecycle.unheld(session.key);
+    if (then === "closed") {
+      if (localRemaining === 0) lifecycle.destroyed(session.key);
+      await lifecycle.release(session.key, localRemaining);
+      return;
+    }
     const remaining = await lifecycle.release(session.key, localRemaining);
     if (remaining !== 0) return;
-    if (destroy) {
+    if (then === "destroy") {
       lifecycle.destroyed(session.key);
       await this.#host.sessionManager.onSessionClosed(session.key);
     } else {

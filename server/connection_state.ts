@@ -182,6 +182,15 @@ export class ConnectionState extends ConnectionTraffic implements ConnectionHost
     return this.#session.close();
   }
 
+  /**
+   * Detaches session `key` if this connection still holds it when its turn comes and tells the
+   * client, leaving the session manager alone (`Server.closeSession` forgets the session);
+   * `false` when the connection holds another session or none by then.
+   */
+  closeSessionKey(key: string): Promise<boolean> {
+    return this.#session.closeKey(key);
+  }
+
   /** Closes gracefully: waits for running handlers, then closes the socket. */
   async close(): Promise<void> {
     await this.closeGracefully("server-closed", CloseCode.Normal, "connection closed");

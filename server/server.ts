@@ -243,24 +243,34 @@ export class Server {
   }
 
   /**
-   * Closes a session on every connection holding it: each gets the session-closed
-   * notification, and the session manager forgets it (also when no connection holds it).
-   * Resolves to the number of connections that held it.
+   * Closes a session everywhere: asks the other nodes of the cluster to detach their
+   * connections from it, detaches this server's connections that still hold it once their
+   * earlier session operations are done (each gets the session-closed notification; one that
+   * restored another session meanwhile keeps that one), then has the session manager forget it,
+   * once, also when no connection held it. Resolves, after the session manager did, to how
+   * many of this server's connections were detached.
+   *
+   * @example
+   * ```ts
+   * import { Server } from "./server.ts";
+   * import { MemorySessionManager } from "../session/mod.ts";
+   * import { Timestamp } from "../protocol/timestamp.ts";
+   * const sessionManager = new MemorySessionManager();
+   * const now = Timestamp.now();
+   * sessionManager.onSessionCreated({ key: "k", creation: now, lastLookup: now });
+   * const server = new Server({ sessionManager });
+   * console.assert((await server.closeSession("k")) === 0); // nobody held it...
+   * console.assert((await sessionManager.onSessionLookup("k")) === null); // ...but it is gone
+   * await server.shutdown();
+   * ```
    */
   async closeSession(key: string): Promise<number> {
     this.#parts.cluster.relay({ kind: "close-session", key });
-    return await this.#closeSessionLocally(key);
-  }
-
-  async #closeSessionLocally(key: string): Promise<number> {
-    const states = this.#parts.sessions.connections(key);
-    if (states.length === 0) {
-      this.#lifecycle.destroyed(key);
-      await this.#parts.sessionManager.onSessionClosed(key);
-      return 0;
-    }
-    for (const state of states) await state.closeSession();
-    return states.length;
+    const holders = this.#parts.sessions.connections(key);
+    const detached = await Promise.all(holders.map((state) => state.closeSessionKey(key)));
+    this.#lifecycle.destroyed(key);
+    await this.#parts.sessionManager.onSessionClosed(key);
+    return detached.filter((held) => held).length;
   }
 
   /**

@@ -156,7 +156,7 @@ export class ServerPush {
       case "close-session":
         // The node that closed it has told the session manager; here only holders are told.
         for (const state of sessions.connections(message.key)) {
-          state.closeSession().catch((error) =>
+          state.closeSessionKey(message.key).catch((error) =>
             logger.error("closing a session for the cluster failed", error)
           );
         }

@@ -7,6 +7,7 @@ import { encodeRequest, requestIdFromNumber, requestIdKey } from "../protocol/mo
 import { decodeMessage } from "../protocol/decode.ts";
 import { silentLogger } from "../protocol/logger.ts";
 import { adaptersOfThisRuntime, startServer } from "../testing/serve.ts";
+import { until } from "../testing/until.ts";
 
 const adapters = adaptersOfThisRuntime;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -17,8 +18,16 @@ interface LoadResult {
   lostBeforeShutdown: number;
 }
 
-/** A client keeping `inFlight` echo requests outstanding until the server closes it. */
-function loadClient(url: string, inFlight: number, shutdownBegan: () => number | undefined) {
+/**
+ * A client keeping `inFlight` echo requests outstanding until the server closes it; `progress`
+ * counts the replies it got.
+ */
+function loadClient(
+  url: string,
+  inFlight: number,
+  shutdownBegan: () => number | undefined,
+  progress: { replies: number },
+) {
   return new Promise<LoadResult>((resolve, reject) => {
     const socket = new WebSocket(url);
     socket.binaryType = "arraybuffer";
@@ -39,6 +48,7 @@ function loadClient(url: string, inFlight: number, shutdownBegan: () => number |
     socket.onmessage = (event) => {
       const message = decodeMessage(new Uint8Array(event.data as ArrayBuffer));
       if (message.kind !== "reply" && message.kind !== "shutdown-reply") return;
+      progress.replies++;
       sentAt.delete(requestIdKey(message.id));
       // As a client would: no new requests to a server that said it is shutting down.
       if (message.kind === "shutdown-reply") stopped = true;
@@ -71,11 +81,13 @@ for (const adapter of adapters) {
         return request.payload;
       },
     });
-    const clients = Array.from(
-      { length: 4 },
-      () => loadClient(running.url, 16, () => shutdown.began),
+    const progress = Array.from({ length: 4 }, () => ({ replies: 0 }));
+    const clients = progress.map((counted) =>
+      loadClient(running.url, 16, () => shutdown.began, counted)
     );
-    await sleep(300);
+    // Under load means every client has its requests answered and sends more: wait for that
+    // (however long a busy machine takes) rather than for a fixed time.
+    await until(() => progress.every((p) => p.replies >= 16), "every client under load", 30_000);
     shutdown.began = performance.now();
     await running.close();
     const results = await Promise.all(clients);

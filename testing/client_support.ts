@@ -71,7 +71,7 @@ export function delay(ms: number): Promise<void> {
 export function nextEvent<K extends keyof ClientEventMap>(
   client: Client,
   type: K,
-  timeout = 3000,
+  timeout = 10_000,
 ): Promise<ClientEventMap[K]> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -96,7 +96,7 @@ export function nextEvent<K extends keyof ClientEventMap>(
  * await waitFor(() => true);
  * ```
  */
-export async function waitFor(predicate: () => boolean, timeout = 3000): Promise<void> {
+export async function waitFor(predicate: () => boolean, timeout = 10_000): Promise<void> {
   const end = Date.now() + timeout;
   while (!predicate()) {
     if (Date.now() > end) throw new Error(`condition not met within ${timeout} ms`);

@@ -118,7 +118,7 @@ export class RawClient {
   }
 
   /** The next received message; rejects after `timeoutMs` or when the socket closed. */
-  async next(timeoutMs = 2000): Promise<Message> {
+  async next(timeoutMs = 10_000): Promise<Message> {
     const message = await this.#queue.next(timeoutMs);
     if (message !== undefined) return message;
     throw new Error(this.#queue.ended ? "socket closed" : `no message within ${timeoutMs} ms`);

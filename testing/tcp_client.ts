@@ -133,7 +133,7 @@ export class TcpClient {
   }
 
   /** The next frame the server sent; rejects after `timeoutMs` or once the connection ended. */
-  async next(timeoutMs = 2000): Promise<ServerFrame> {
+  async next(timeoutMs = 10_000): Promise<ServerFrame> {
     const frame = await this.#frames.next(timeoutMs);
     if (frame !== undefined) return frame;
     throw new Error(this.#frames.ended ? "connection ended" : `no frame within ${timeoutMs} ms`);
@@ -144,7 +144,7 @@ export class TcpClient {
    * frames before it; `null` when the connection ended without one.
    */
   async closeFrame(
-    timeoutMs = 5000,
+    timeoutMs = 10_000,
   ): Promise<{ code: number; reason: string; before: ServerFrame[] } | null> {
     const before: ServerFrame[] = [];
     for (;;) {

@@ -25,7 +25,8 @@
 export async function until(
   condition: () => boolean | Promise<boolean>,
   what: string,
-  timeoutMs = 2000,
+  // Generous: it only ends a wait that failed, and a busy shared machine can take seconds.
+  timeoutMs = 10_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {

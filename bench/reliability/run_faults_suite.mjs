@@ -93,7 +93,10 @@ for (const r of json.slowReader) {
     );
   } else {
     check(`${name}: socket gone within closeTimeout`, () => {
-      assert.ok(goneInTime(r), `gone after ${r.goneAfterDecisionMs} ms (${r.serverEnd})`);
+      assert.ok(
+        goneInTime(r),
+        `gone after ${r.goneAfterDecisionMs} ms (${r.serverEnd}; event loop ${r.loopLateMs} ms late)`,
+      );
     });
   }
 }

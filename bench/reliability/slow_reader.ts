@@ -61,9 +61,14 @@ let rssPeak = rssBefore;
 let goneAt: number | undefined;
 let serverEnd = "unknown";
 let sampling = true;
+/** When each late sample ran, and how late (ms past its 10 ms sleep). */
+const lateSamples: [at: number, late: number][] = [];
 // Every 10 ms: the server's memory, and its end of the reader's TCP connection.
 const sampler = (async () => {
+  let due = wallClock() + 10;
   while (sampling) {
+    const now = wallClock();
+    if (now > due) lateSamples.push([now, now - due]);
     rssPeak = Math.max(rssPeak, server.rssKiB() || 0);
     if (goneAt === undefined) {
       const end = tcpEnd(server.port, localPort);
@@ -72,6 +77,7 @@ const sampler = (async () => {
         serverEnd = end === null ? "gone" : `${end.state}, no longer held by the server`;
       } else serverEnd = `${end.state}, held by the server`;
     }
+    due = wallClock() + 10;
     await sleep(10);
   }
 })();
@@ -123,6 +129,13 @@ console.log(JSON.stringify({
   goneAfterDecisionMs: goneAt === undefined || decidedAt === undefined
     ? null
     : Number((goneAt - decidedAt).toFixed(0)),
+  // How late this process's event loop ran between the decision and the socket's end.
+  loopLateMs: decidedAt === undefined ? 0 : Number(
+    lateSamples
+      .filter(([at]) => at > decidedAt && (goneAt === undefined || at <= goneAt))
+      .reduce((sum, [, late]) => sum + late, 0)
+      .toFixed(0),
+  ),
   serverEnd,
   rssBeforeKiB: rssBefore,
   rssPeakKiB: rssPeak,
