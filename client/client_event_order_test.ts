@@ -96,6 +96,30 @@ describe("Client event order", () => {
     }
   });
 
+  it("a listener of a held signal that closes the client: the rest, then disconnected", async () => {
+    const running = await welcomingServer();
+    const log: string[] = [];
+    const client = recordingClient(running.url, log, {
+      sessionStorage: memorySessionStorage("no-such-session"), // the signals come while restoring
+    });
+    client.addEventListener("signal", () => void client.close(), { once: true });
+    try {
+      await client.connect();
+      await until(() => log.length >= 5, "the held events and disconnected");
+      assert.deepEqual(log, [
+        "connected",
+        "welcome 1",
+        "welcome 2",
+        "sessionclosed",
+        "disconnected",
+      ]);
+      assert.equal(client.status, "closed");
+    } finally {
+      await client.close();
+      await running.close();
+    }
+  });
+
   it("a stored session being restored: connected, the signals, then sessioncreated", async () => {
     const running = await welcomingServer();
     const storage = await storedSession(running);
