@@ -39,7 +39,9 @@ export type { ClientStatus } from "./client_status.ts";
  *
  * Events (`signal`, `sessioncreated`, `sessionclosed`, `connecting`, `connectfailed`,
  * `connected`, `disconnected`) can be followed with typed `addEventListener` or with the
- * `on…` callbacks of the options.
+ * `on…` callbacks of the options. For every connection `connected` comes first, then that
+ * connection's signals and session events in arrival order (also those the server sent while
+ * the client restored its session), and `disconnected` after the last of them.
  *
  * @example
  * ```ts
@@ -94,7 +96,7 @@ export class Client extends EventTarget {
     const receiver: MessageReceiver = {
       pending: requests.pending,
       logger,
-      signal: (signal) => emit("signal", signal),
+      signal: (signal) => keeper.announce("signal", signal),
       sessionCreated: (json) => this.#session.received(json),
       sessionClosed: () => this.#session.lose(),
     };
@@ -108,8 +110,8 @@ export class Client extends EventTarget {
       },
       restore: (connection, key) =>
         requests.controlFirst(connection, (id) => encodeRestoreSession(id, key)),
-      created: (session) => emit("sessioncreated", session),
-      closedSession: () => emit("sessionclosed", undefined),
+      created: (session) => keeper.announce("sessioncreated", session),
+      closedSession: () => keeper.announce("sessionclosed", undefined),
     });
   }
 
@@ -242,7 +244,10 @@ export class Client extends EventTarget {
     const error = closedError();
     const connection = this.#keeper.close(error);
     this.#requests.pending.rejectAll(error);
-    if (wasConnected) this.#emit("disconnected", error);
+    if (wasConnected) {
+      this.#keeper.releaseHeld(); // closed by a listener of a held event: the rest come first
+      this.#emit("disconnected", error);
+    }
     this.#closing = connection === null ? Promise.resolve() : settleWithin(connection.closed, 2000);
     return this.#closing;
   }

@@ -1,6 +1,6 @@
 // The client with the `ws` package's WebSocket (how it runs on Node 20, which has no global
-// WebSocket) against the Node adapter: run under Node by scripts/extra_suites.mjs, and under
-// Deno and Bun like every test.
+// WebSocket) against the Node adapter, and the order of its events there: run under Node by
+// scripts/extra_suites.mjs, and under Deno and Bun like every test.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 // @ts-types="npm:@types/ws@^8.18.1"
@@ -11,7 +11,10 @@ import { silentLogger } from "../protocol/logger.ts";
 import { RequestError } from "../protocol/request_error.ts";
 import { Server } from "../server/server.ts";
 import { MemorySessionManager } from "../session/memory_session_manager.ts";
+import { until } from "../testing/until.ts";
 import { Client } from "./client.ts";
+import type { ServerSignal } from "./events.ts";
+import { memorySessionStorage } from "./session_storage.ts";
 
 test("the client on ws talks to the Node adapter: requests, signals, a session", async () => {
   const server = new Server({
@@ -52,6 +55,50 @@ test("the client on ws talks to the Node adapter: requests, signals, a session",
     assert.ok(signals.includes("srvsig:ping"), signals.join());
   } finally {
     await client.close();
+    await running.close();
+  }
+});
+
+test("on ws: connected comes before the signals the server sends in onClientConnected", async () => {
+  const server = new Server({
+    sessionManager: new MemorySessionManager(),
+    logger: silentLogger,
+    onClientConnected: (connection) => connection.signal("welcome", "hi"),
+    onRequest: async ({ name, connection }) => {
+      if (name === "login") await connection.createSession({ user: "ada" });
+      if (name === "drop") setTimeout(() => void connection.close(), 0); // after the reply
+      return "ok";
+    },
+  });
+  const running = await serveNode(server);
+  const storage = memorySessionStorage();
+  const log: string[] = [];
+  const options = {
+    WebSocket: NodeWebSocket,
+    logger: silentLogger,
+    sessionStorage: storage,
+    reconnect: { initialDelay: 10, maxDelay: 20 },
+    onConnected: () => log.push("connected"),
+    onDisconnected: () => log.push("disconnected"),
+    onSignal: (signal: ServerSignal) => log.push(signal.name),
+    onSessionCreated: () => log.push("sessioncreated"),
+  };
+  const first = new Client(running.url, options);
+  const second = new Client(running.url, options); // the page reloaded: the stored session
+  try {
+    await first.request("login");
+    await first.request("drop"); // a reconnect that restores the session
+    await until(() => log.length >= 6, "the reconnect's signal");
+    await first.close();
+    await second.connect();
+    await until(() => log.length >= 10, "the second client's events");
+    assert.deepEqual(log, [
+      ...["connected", "welcome", "sessioncreated", "disconnected", "connected", "welcome"],
+      ...["disconnected", "connected", "welcome", "sessioncreated"],
+    ]);
+  } finally {
+    await first.close();
+    await second.close();
     await running.close();
   }
 });

@@ -28,6 +28,7 @@ import { ConnectAttempts } from "./connect_attempts.ts";
 import { Connection } from "./connection.ts";
 import { DisconnectedError } from "./errors.ts";
 import type { ClientEventMap } from "./events.ts";
+import { HeldEvents, type HeldEventType } from "./held_events.ts";
 import type { ResolvedClientOptions } from "./options.ts";
 
 /**
@@ -93,6 +94,7 @@ export class ConnectionKeeper implements RequestHost {
   #status: ClientStatus = "disconnected";
   #connection: Connection | null = null;
   #lastFailure: Error | undefined;
+  readonly #held = new HeldEvents();
 
   /** Starts disconnected; nothing happens until {@link ConnectionKeeper.connect}. */
   constructor(url: string, options: ResolvedClientOptions, host: KeeperHost) {
@@ -116,6 +118,9 @@ export class ConnectionKeeper implements RequestHost {
       prepare: (connection) => host.prepare(connection),
       abandon: (connection) => {
         if (this.#connection === connection) this.#connection = null;
+        // The connection was never announced: its signals go with it, but a session change it
+        // brought (a stored session restored, or refused) did happen.
+        this.#held.release(host.emit, false);
       },
       connected: (connection) => this.#connected(connection),
       gaveUp: (error) => {
@@ -138,6 +143,25 @@ export class ConnectionKeeper implements RequestHost {
   /** The error of the last failed connect attempt since the last connection. */
   get lastFailure(): Error | undefined {
     return this.#lastFailure;
+  }
+
+  /**
+   * Fires an event that a message of the connection (or the session restore on it) caused:
+   * at once while connected, else (a connect attempt is preparing its connection) right after
+   * `connected`, in the order they came. Events of the client's own calls made while not
+   * connected (`closeSession` offline) fire at once, since no attempt is under way then.
+   */
+  announce<K extends HeldEventType>(type: K, detail: ClientEventMap[K]["detail"]): void {
+    if (this.#status === "connecting") this.#held.hold(type, detail);
+    else this.#host.emit(type, detail);
+  }
+
+  /**
+   * Fires the events still held (a listener of one of them closes the client, which fires
+   * `disconnected` after them).
+   */
+  releaseHeld(): void {
+    this.#held.release(this.#host.emit, true);
   }
 
   /** Makes or joins a connect attempt; see `Client.connect`. */
@@ -185,6 +209,7 @@ export class ConnectionKeeper implements RequestHost {
     this.#lastFailure = undefined;
     this.#host.connected(connection);
     this.#host.emit("connected", undefined);
+    this.#held.release(this.#host.emit, true);
   }
 
   #dropped(connection: Connection, error: ProtocolError | DisconnectedError): void {
@@ -197,6 +222,7 @@ export class ConnectionKeeper implements RequestHost {
     const reason = error instanceof DisconnectedError
       ? error
       : new DisconnectedError("the server sent a malformed message", { cause: error });
+    this.#held.release(this.#host.emit, true); // a listener of one lost the connection
     this.#host.emit("disconnected", reason);
     // A listener may have closed the client meanwhile.
     if (this.#options.autoconnect && this.#status === "disconnected") {

@@ -105,10 +105,21 @@ export class ClientEvent<T> extends Event {
  *   last connection.
  * - `connectfailed`: an attempt failed; `detail` has its number, the error and the delay
  *   until the next attempt (`null`: no retry follows, the client is `disconnected`).
- * - `connected`: a connection is established (after the automatic session restore).
+ * - `connected`: a connection is established (after the automatic session restore:
+ *   `client.session` holds its outcome).
  * - `disconnected`: an established connection was lost or closed; `detail` is the error that
  *   its pending requests were rejected with (or that wraps it as `cause`), with the WebSocket
  *   close `code` and `reason` when a close frame was seen.
+ *
+ * Order, for every connection (the first and each reconnect): `connected` first, then that
+ * connection's `signal`, `sessioncreated` and `sessionclosed` events in the order their
+ * messages arrived, then `disconnected` after the last of them. What the server sends before
+ * `connected` can fire (signals from its `onClientConnected` hook, while the client restores
+ * its session) is held and fired right after `connected`, in order, and so is the outcome of
+ * the restore itself (`sessioncreated` for a stored session, `sessionclosed` for a refused
+ * one), at the place of its reply. A connection lost before `connected` fired takes its held
+ * signals with it (it never counted as established); a session change it brought still fires.
+ * Replies settle their requests as they arrive.
  *
  * @example
  * ```ts
@@ -136,7 +147,10 @@ export interface ClientEventMap {
 
 /**
  * Callbacks for the client's events, given in its options; each is called before the event
- * of the same name is dispatched. An exception thrown by a callback is logged, not thrown.
+ * of the same name is dispatched, in the order that {@link ClientEventMap} describes:
+ * `onConnected` before the signals and session events of its connection (also those the
+ * server sends in its `onClientConnected` hook), `onDisconnected` after them. An exception
+ * thrown by a callback is logged, not thrown.
  *
  * @example
  * ```ts
@@ -162,19 +176,19 @@ export interface ClientEventMap {
  * ```
  */
 export interface ClientHooks {
-  /** The server sent a signal. */
+  /** The server sent a signal; never before `onConnected` of the connection it came on. */
   onSignal?: (signal: ServerSignal) => void;
-  /** The client gained a session. */
+  /** The client gained a session; one that a connection brought follows its `onConnected`. */
   onSessionCreated?: (session: Session) => void;
-  /** The client lost its session. */
+  /** The client lost its session; one that a connection brought follows its `onConnected`. */
   onSessionClosed?: () => void;
   /** A connect attempt starts. */
   onConnecting?: (attempt: ConnectAttempt) => void;
   /** A connect attempt failed. */
   onConnectFailed?: (failure: ConnectFailure) => void;
-  /** A connection is established. */
+  /** A connection is established: called before any signal or session event it brings. */
   onConnected?: () => void;
-  /** An established connection was lost or closed. */
+  /** An established connection was lost or closed: called after the last event it brought. */
   onDisconnected?: (reason: DisconnectedError) => void;
 }
 
