@@ -40,6 +40,7 @@ import { ConnectionInactiveError } from "./errors.ts";
 import { callRequestHandler, callSignalHandler, type HandlerSite } from "./handler_calls.ts";
 import type { ProtocolViolation } from "./options.ts";
 import { pendingRequestKey } from "./pending_request_key.ts";
+import { PendingRequestIds } from "./pending_request_ids.ts";
 import { reportViolation } from "./protocol_violations.ts";
 import { SendBuffer } from "./send_buffer.ts";
 import { tracePeer } from "./trace_peer.ts";
@@ -73,7 +74,7 @@ export abstract class ConnectionTraffic {
   /** Aborted when the connection ends; made with the first request. */
   #abort: AbortController | undefined;
   /** Ids of requests received and not yet answered. */
-  #pendingIds: Set<number | string> | undefined;
+  #pendingIds: PendingRequestIds | undefined;
   /** Made when a reply or handler first waits for the socket to drain. */
   #sendBuffer: SendBuffer | undefined;
   #open = true;
@@ -288,7 +289,7 @@ export abstract class ConnectionTraffic {
       return this.send(encodeSpecialReply(MessageType.ShutdownReply, message.id));
     }
     if (!this.#startTask()) return;
-    (this.#pendingIds ??= new Set()).add(key);
+    (this.#pendingIds ??= new PendingRequestIds()).add(key);
     if (this.#limits.tryAcquire()) this.#startRequest(message, key);
     else this.#limits.acquire(() => this.#startRequest(message, key));
   }

@@ -109,6 +109,55 @@ test("a request id reused while pending closes with 1002", async () => {
   }
 });
 
+/** Ids spread over the whole 64-bit space: small ones, ones sharing their low 32 bits, above 2^53. */
+function spreadIds(): Uint8Array[] {
+  const ids: Uint8Array[] = [];
+  for (let n = 0; n < 150; n++) ids.push(id(n));
+  for (let high = 1; high <= 40; high++) ids.push(id(high * 2 ** 32 + 5));
+  for (let n = 0; n < 10; n++) {
+    const big = new Uint8Array(8).fill(0xff);
+    big[7] = n; // far above 2^53: kept by the server under another kind of key
+    ids.push(big);
+  }
+  return ids;
+}
+
+test("200 pending ids of every range get their own replies; reusing any of them closes with 1002", async () => {
+  const ids = spreadIds();
+  for (const reused of [ids[75], ids[170], ids[195]]) {
+    const { running, violations } = await observedServer({}, 300);
+    try {
+      const client = await RawClient.handshake(running.url);
+      for (const request of ids) client.send(encodeRequest({ id: request, name: "slow" }));
+      client.send(encodeRequest({ id: reused, name: "again" }));
+      assert.equal((await client.closed).code, 1002);
+      assert.deepEqual(violations.map((v) => v.kind), ["duplicate-request-id"]);
+    } finally {
+      await running.close();
+    }
+  }
+  const { running, violations } = await observedServer({}, 50);
+  try {
+    const client = await RawClient.handshake(running.url);
+    const expected = new Set(ids.map((request) => request.join()));
+    for (const request of ids) client.send(encodeRequest({ id: request, name: "slow" }));
+    const answered = new Set<string>();
+    while (answered.size < ids.length) {
+      const reply = await client.next();
+      assert.equal(reply.kind, "reply");
+      if (reply.kind === "reply") answered.add(reply.id.join());
+    }
+    assert.deepEqual(answered, expected);
+    // Every id is free again once answered: the same 200 are accepted a second time.
+    for (const request of ids) client.send(encodeRequest({ id: request, name: "again" }));
+    for (let n = 0; n < ids.length; n++) assert.equal((await client.next()).kind, "reply");
+    assert.deepEqual(violations, []);
+    client.close();
+  } finally {
+    await running.close();
+  }
+});
+
 test("a request id may be reused once its reply was sent", async () => {
   const { running } = await observedServer();
   try {
