@@ -58,163 +58,150 @@ async function storedSession(running: StartedServer): Promise<SessionStorage> {
   return storage;
 }
 
+/** One scenario: the server it needs, the client's options, and what the test does. */
+interface Scenario {
+  server?: StartOptions;
+  client?: (running: StartedServer) => ClientOptions | Promise<ClientOptions>;
+  /** Before connecting (listeners, gates). */
+  prepare?: (client: Client, log: string[], running: StartedServer) => void;
+  /** After `connect()` resolved (requests). */
+  act?: (client: Client) => Promise<void>;
+  /** How many entries the log holds once the scenario is over. */
+  entries: number;
+}
+
+/** Runs a scenario against a welcoming server; returns what the client's log held at its end. */
+async function eventOrder(scenario: Scenario): Promise<{ log: string[] }> {
+  const running = await welcomingServer(scenario.server);
+  const log: string[] = [];
+  const client = recordingClient(running.url, log, await scenario.client?.(running));
+  try {
+    scenario.prepare?.(client, log, running);
+    // A first attempt that fails is part of some scenarios: a retry follows on its own.
+    await client.connect().catch(() => {});
+    await scenario.act?.(client);
+    await until(() => log.length >= scenario.entries, `${scenario.entries} events`);
+    return { log: [...log] }; // before closing adds its own events
+  } finally {
+    await client.close();
+    await running.close();
+  }
+}
+
 describe("Client event order", () => {
   it("signals sent in onClientConnected follow connected (hooks and events alike)", async () => {
-    const running = await welcomingServer();
-    const log: string[] = [];
-    const client = recordingClient(running.url, log);
-    client.addEventListener("connected", () => log.push("event connected"));
-    client.addEventListener("signal", (event) => log.push(`event signal ${event.detail.name}`));
-    try {
-      await client.connect();
-      await until(() => log.length >= 6, "two signals");
-      assert.deepEqual(log, [
-        "connected",
-        "event connected",
-        "welcome 1",
-        "event signal welcome",
-        "welcome 2",
-        "event signal welcome",
-      ]);
-    } finally {
-      await client.close();
-      await running.close();
-    }
+    const { log } = await eventOrder({
+      prepare: (client, log) => {
+        client.addEventListener("connected", () => log.push("event connected"));
+        client.addEventListener("signal", (e) => log.push(`event signal ${e.detail.name}`));
+      },
+      entries: 6,
+    });
+    assert.deepEqual(log, [
+      "connected",
+      "event connected",
+      "welcome 1",
+      "event signal welcome",
+      "welcome 2",
+      "event signal welcome",
+    ]);
   });
 
   it("the same with the ws package's WebSocket, which may deliver frames back to back", async () => {
-    const running = await welcomingServer({ adapter: "node" });
-    const log: string[] = [];
-    const client = recordingClient(running.url, log, { WebSocket: NodeWebSocket });
-    try {
-      await client.connect();
-      await until(() => log.length >= 3, "two signals");
-      assert.deepEqual(log, ["connected", "welcome 1", "welcome 2"]);
-    } finally {
-      await client.close();
-      await running.close();
-    }
+    const { log } = await eventOrder({
+      server: { adapter: "node" },
+      client: () => ({ WebSocket: NodeWebSocket }),
+      entries: 3,
+    });
+    assert.deepEqual(log, ["connected", "welcome 1", "welcome 2"]);
   });
 
   it("a listener of a held signal that closes the client: the rest, then disconnected", async () => {
-    const running = await welcomingServer();
-    const log: string[] = [];
-    const client = recordingClient(running.url, log, {
-      sessionStorage: memorySessionStorage("no-such-session"), // the signals come while restoring
+    let status = "";
+    const { log } = await eventOrder({
+      // The signals come while the client restores a session the server does not know.
+      client: () => ({ sessionStorage: memorySessionStorage("no-such-session") }),
+      prepare: (client) => {
+        client.addEventListener("signal", () => void client.close(), { once: true });
+        client.addEventListener("disconnected", () => status = client.status);
+      },
+      entries: 5,
     });
-    client.addEventListener("signal", () => void client.close(), { once: true });
-    try {
-      await client.connect();
-      await until(() => log.length >= 5, "the held events and disconnected");
-      assert.deepEqual(log, [
-        "connected",
-        "welcome 1",
-        "welcome 2",
-        "sessionclosed",
-        "disconnected",
-      ]);
-      assert.equal(client.status, "closed");
-    } finally {
-      await client.close();
-      await running.close();
-    }
+    assert.deepEqual(log, ["connected", "welcome 1", "welcome 2", "sessionclosed", "disconnected"]);
+    assert.equal(status, "closed");
   });
 
   it("a stored session being restored: connected, the signals, then sessioncreated", async () => {
-    const running = await welcomingServer();
-    const storage = await storedSession(running);
-    const log: string[] = [];
-    const client = recordingClient(running.url, log, { sessionStorage: storage });
-    try {
-      await client.connect();
-      await until(() => log.length >= 4, "two signals and the session");
-      // The signals left the server before the restore's reply, and the session is restored
-      // when `connected` fires.
-      assert.deepEqual(log, [
-        "connected with a session",
-        "welcome 1",
-        "welcome 2",
-        "sessioncreated ada",
-      ]);
-    } finally {
-      await client.close();
-      await running.close();
-    }
+    const { log } = await eventOrder({
+      client: async (running) => ({ sessionStorage: await storedSession(running) }),
+      entries: 4,
+    });
+    // The signals left the server before the restore's reply, and the session is restored
+    // when `connected` fires.
+    assert.deepEqual(log, [
+      "connected with a session",
+      "welcome 1",
+      "welcome 2",
+      "sessioncreated ada",
+    ]);
   });
 
   it("a stored session the server does not know: connected, the signals, then sessionclosed", async () => {
-    const running = await welcomingServer();
-    const log: string[] = [];
-    const client = recordingClient(running.url, log, {
-      sessionStorage: memorySessionStorage("no-such-session"),
+    const { log } = await eventOrder({
+      client: () => ({ sessionStorage: memorySessionStorage("no-such-session") }),
+      entries: 4,
     });
-    try {
-      await client.connect();
-      await until(() => log.length >= 4, "two signals and the refused restore");
-      assert.deepEqual(log, ["connected", "welcome 1", "welcome 2", "sessionclosed"]);
-    } finally {
-      await client.close();
-      await running.close();
-    }
+    assert.deepEqual(log, ["connected", "welcome 1", "welcome 2", "sessionclosed"]);
   });
 
   it("after a reconnect that restores the session: disconnected, connected, the signals", async () => {
-    const running = await welcomingServer();
-    const log: string[] = [];
-    const client = recordingClient(running.url, log);
-    try {
-      await client.connect();
-      await client.request("login");
-      await client.request("drop"); // the server closes the connection after its reply
-      await until(() => log.length >= 8, "the second connection's signals");
-      assert.deepEqual(log, [
-        "connected",
-        "welcome 1",
-        "welcome 2",
-        "sessioncreated ada",
-        "disconnected",
-        "connected with a session",
-        "welcome 1",
-        "welcome 2",
-      ]);
-    } finally {
-      await client.close();
-      await running.close();
-    }
+    const { log } = await eventOrder({
+      act: async (client) => {
+        await client.request("login");
+        await client.request("drop"); // the server closes the connection after its reply
+      },
+      entries: 8,
+    });
+    assert.deepEqual(log, [
+      "connected",
+      "welcome 1",
+      "welcome 2",
+      "sessioncreated ada",
+      "disconnected",
+      "connected with a session",
+      "welcome 1",
+      "welcome 2",
+    ]);
   });
 
   it("signals of a connection lost while restoring are dropped; the next one's follow connected", async () => {
     const sessions = new LookupGate();
-    const running = await welcomingServer({ sessionManager: sessions });
-    const storage = await storedSession(running);
-    // The first restore: once the client has the signals, its socket closes; then the server
-    // answers, too late.
-    sessions.beforeLookup = async () => {
-      sessions.beforeLookup = undefined;
-      const socket = WatchedWebSocket.latest!;
-      await until(() => socket.messages === 3, "accept-conf and the signals at the client");
-      socket.close();
-      await until(() => socket.readyState === WebSocket.CLOSED, "the client's socket closed");
-    };
-    const log: string[] = [];
-    const client = recordingClient(running.url, log, {
-      sessionStorage: storage,
-      WebSocket: WatchedWebSocket,
+    const { log } = await eventOrder({
+      server: { sessionManager: sessions },
+      client: async (running) => ({
+        sessionStorage: await storedSession(running),
+        WebSocket: WatchedWebSocket,
+      }),
+      // The first restore: once the client has the signals, its socket closes; then the server
+      // answers, too late.
+      prepare: () => {
+        sessions.beforeLookup = async () => {
+          sessions.beforeLookup = undefined;
+          const socket = WatchedWebSocket.latest!;
+          await until(() => socket.messages === 3, "accept-conf and the signals at the client");
+          socket.close();
+          await until(() => socket.readyState === WebSocket.CLOSED, "the client's socket closed");
+        };
+      },
+      entries: 5,
     });
-    try {
-      await client.connect().catch(() => {}); // the first attempt fails; a retry follows
-      await until(() => log.length >= 5, "the second connection's events");
-      assert.deepEqual(log, [
-        "connectfailed",
-        "connected with a session",
-        "welcome 1",
-        "welcome 2",
-        "sessioncreated ada",
-      ]);
-    } finally {
-      await client.close();
-      await running.close();
-    }
+    assert.deepEqual(log, [
+      "connectfailed",
+      "connected with a session",
+      "welcome 1",
+      "welcome 2",
+      "sessioncreated ada",
+    ]);
   });
 });
 
