@@ -19,22 +19,24 @@ import { generateSessionKey } from "../session/session_key.ts";
 import { LoopLateness } from "./loop_lateness.ts";
 import type { ScriptConnection } from "./client_suite_server.ts";
 import {
+  command,
+  createSession,
+  expectLine,
+  openSession,
+  sessionJson,
+} from "./client_suite_commands.ts";
+import {
   acceptConf,
   acceptConnection,
   type ClientCheck,
   ClientCheckFailure,
-  command,
-  createSession,
   describeFrame,
   exitText,
   expect,
-  expectLine,
   expectRequest,
   nextMessage,
-  openSession,
   reply,
   replyError,
-  sessionJson,
 } from "./client_suite_support.ts";
 
 /** How long the accept-conf is held back in the first check. */

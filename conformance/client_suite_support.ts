@@ -1,7 +1,9 @@
 /**
  * What the client suite's checks are written with: the check context (a fresh scripted server
- * and the client under test), the failure type, and steps that send a message or wait for one
- * and fail the check with a one-line reason when the client does something else.
+ * and the client under test), the failure type, and frame-level steps that send a message or
+ * wait for one and fail the check with a one-line reason when the client does something else.
+ * The steps that drive the client program (commands, its lines, sessions) are in
+ * `client_suite_commands.ts`.
  *
  * @example
  * ```ts
@@ -11,16 +13,10 @@
  * @module
  */
 
-import {
-  encodeAcceptConf,
-  encodeErrorReply,
-  encodeSessionCreated,
-} from "../protocol/encode_control_message.ts";
-import { encodeReply, encodeSignal } from "../protocol/encode_payload_message.ts";
+import { encodeAcceptConf, encodeErrorReply } from "../protocol/encode_control_message.ts";
+import { encodeReply } from "../protocol/encode_payload_message.ts";
 import type { PayloadEncoding } from "../protocol/message_type.ts";
 import type { Message, RequestMessage } from "../protocol/message.ts";
-import { formatSessionJson } from "../protocol/session_json.ts";
-import { Timestamp } from "../protocol/timestamp.ts";
 import { WebwireError } from "../protocol/webwire_error.ts";
 import type { ClientProcess } from "./client_suite_process.ts";
 import type { ClientFrame, ScriptConnection, ScriptServer } from "./client_suite_server.ts";
@@ -48,7 +44,8 @@ export class ClientCheckFailure extends WebwireError {
  *
  * @example
  * ```ts
- * import { type ClientCheckContext, openSession } from "./client_suite_support.ts";
+ * import type { ClientCheckContext } from "./client_suite_support.ts";
+ * import { openSession } from "./client_suite_commands.ts";
  * import { ClientProcess } from "./client_suite_process.ts";
  * import { startScriptServer } from "./client_suite_server.ts";
  * import process from "node:process";
@@ -324,105 +321,6 @@ export function replyError(
 }
 
 /**
- * Sends the command signal `do:<action>` with `argument` as its UTF-8 payload.
- *
- * @example
- * ```ts
- * import {
- *   command,
- *   expectLine,
- *   expectRequest,
- *   openSession,
- *   reply,
- * } from "./client_suite_support.ts";
- * import { ClientProcess } from "./client_suite_process.ts";
- * import { startScriptServer } from "./client_suite_server.ts";
- * import process from "node:process";
- * import { fileURLToPath } from "node:url";
- * const program = fileURLToPath(new URL("./client_program.ts", import.meta.url));
- * const server = await startScriptServer();
- * const startClient = (scenario: string) =>
- *   ClientProcess.start([process.execPath, "run", "-A", program], server.url(scenario));
- * const { client, connection } = await openSession({ server, startClient }, "echo");
- * command(connection, "request", "echo hi"); // the client sends request "echo" with "hi"
- * reply(connection, await expectRequest(connection, "echo"), "hi");
- * await expectLine(client, "reply echo hi");
- * await client.stop();
- * await server.close();
- * ```
- */
-export function command(connection: ScriptConnection, action: string, argument = ""): void {
-  connection.send(encodeSignal({ name: `do:${action}`, payload: argument, encoding: "utf8" }));
-}
-
-/**
- * The session JSON of a new session with `key`, as a server would send it.
- *
- * @example
- * ```ts
- * import { sessionJson } from "./client_suite_support.ts";
- * console.assert(JSON.parse(sessionJson("k")).k === "k");
- * ```
- */
-export function sessionJson(key: string): string {
-  const now = Timestamp.now();
-  return formatSessionJson({ key, creation: now, lastLookup: now, info: { user: "suite" } });
-}
-
-/**
- * Sends *session created* for a new session with `key`.
- *
- * @example
- * ```ts
- * import { acceptConf, createSession } from "./client_suite_support.ts";
- * import { startScriptServer } from "./client_suite_server.ts";
- * import { Client } from "../client.ts";
- * const server = await startScriptServer();
- * const client = new Client(server.url("demo"));
- * const connected = client.connect();
- * const connection = (await server.nextConnection(1000))!;
- * connection.send(acceptConf());
- * await connected;
- * const created = new Promise((resolve) => client.addEventListener("sessioncreated", resolve));
- * createSession(connection, "key-1");
- * await created;
- * console.assert(client.session?.key === "key-1");
- * await client.close();
- * await server.close();
- * ```
- */
-export function createSession(connection: ScriptConnection, key: string): void {
-  connection.send(encodeSessionCreated(sessionJson(key)));
-}
-
-/**
- * Waits for the stdout line `line`; fails the check with what the client printed instead.
- *
- * @example
- * ```ts
- * import { expectLine } from "./client_suite_support.ts";
- * import { ClientProcess } from "./client_suite_process.ts";
- * import process from "node:process";
- * const program = [process.execPath, "eval", "console.log('connected')"];
- * const client = ClientProcess.start(program, "ws://127.0.0.1:1/");
- * await expectLine(client, "connected"); // throws a ClientCheckFailure when it never comes
- * await client.stop();
- * ```
- */
-export async function expectLine(
-  client: ClientProcess,
-  line: string,
-  timeoutMs = 3000,
-): Promise<void> {
-  if (await client.line((l) => l === line, timeoutMs) !== undefined) return;
-  const printed = client.lines.slice(-4).map((l) => JSON.stringify(l)).join(", ") || "nothing";
-  const exit = client.exit === undefined ? "" : `; it exited (${exitText(client)})`;
-  throw new ClientCheckFailure(
-    `the client did not print "${line}" within ${timeoutMs} ms (last lines: ${printed})${exit}`,
-  );
-}
-
-/**
  * How the client process ended, with the end of its stderr.
  *
  * @example
@@ -442,39 +340,4 @@ export function exitText(client: ClientProcess): string {
   const how = exit.code !== null ? `code ${exit.code}` : `signal ${exit.signal}`;
   const stderr = client.stderrTail();
   return stderr === "" ? how : `${how}, stderr: ${stderr}`;
-}
-
-/**
- * Accepts the client's connection, sends accept-conf, answers its `start` request with `ok`
- * and waits for it to print the reply: the common opening of most checks.
- *
- * @example
- * ```ts
- * import { command, openSession } from "./client_suite_support.ts";
- * import { ClientProcess } from "./client_suite_process.ts";
- * import { startScriptServer } from "./client_suite_server.ts";
- * import process from "node:process";
- * import { fileURLToPath } from "node:url";
- * const program = fileURLToPath(new URL("./client_program.ts", import.meta.url));
- * const server = await startScriptServer();
- * const startClient = (scenario: string) =>
- *   ClientProcess.start([process.execPath, "run", "-A", program], server.url(scenario));
- * const { client, connection } = await openSession({ server, startClient }, "exit");
- * command(connection, "exit");
- * console.assert((await client.exited(5000))?.code === 0);
- * await server.close();
- * ```
- */
-export async function openSession(
-  ctx: ClientCheckContext,
-  scenario: string,
-  readTimeoutMs?: number,
-): Promise<{ client: ClientProcess; connection: ScriptConnection }> {
-  const client = ctx.startClient(scenario);
-  const connection = await acceptConnection(ctx.server, client, 10_000);
-  connection.send(acceptConf({ readTimeoutMs }));
-  const start = await expectRequest(connection, "start");
-  reply(connection, start, "ok");
-  await expectLine(client, "reply start ok");
-  return { client, connection };
 }
