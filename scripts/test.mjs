@@ -149,4 +149,5 @@ if (!quick) check("deno publish --dry-run", deno, ["publish", "--dry-run", "--al
 console.log("");
 if (failures.length > 0) console.log(`failed: ${failures.join("; ")}`);
 console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+// Not process.exit(): it would drop output still queued for a non-blocking pipe (`npm test | tail`).
+process.exitCode = failed === 0 ? 0 : 1;
