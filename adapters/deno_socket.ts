@@ -40,6 +40,9 @@
 
 import type { TransportSocket } from "../server/transport.ts";
 
+/** `WebSocket.OPEN`, which Deno reads through a lazy global getter on every access. */
+const socketOpen = 1;
+
 /** How long the peer must have sent nothing before the close frame goes out. */
 export const quietBeforeClose = 50;
 
@@ -80,7 +83,7 @@ export class DenoSocketTransport implements TransportSocket {
 
   /** Sends one binary message if the socket is open. */
   send(bytes: Uint8Array): void {
-    if (this.#socket.readyState === WebSocket.OPEN) {
+    if (this.#socket.readyState === socketOpen) {
       this.#socket.send(bytes as Uint8Array<ArrayBuffer>);
     }
   }
@@ -135,7 +138,7 @@ export class DenoSocketTransport implements TransportSocket {
 
   #sendClose(): void {
     const pending = this.#pending;
-    if (pending === undefined || this.#socket.readyState !== WebSocket.OPEN) return;
+    if (pending === undefined || this.#socket.readyState !== socketOpen) return;
     this.#socket.close(pending.code, pending.reason);
   }
 }
