@@ -5,8 +5,8 @@
 //
 // Usage: node bench/e2e/measure.mjs [--quick] [--rounds N] [--only id,id,...]
 //   --quick  a smoke run of about a minute: fewer points, short windows, one round
-//   --rounds every target at every point N times (default 3), target after target in each
-//            round; `results` holds each measure's median over the rounds, `rounds` each round
+//   --rounds every target at every point N times (default 3), point by point, every target in
+//            turn; `results` holds each measure's median over the rounds, `rounds` each round
 //   --only   run only these targets (ids below), e.g. --only webwire-bun,raw-bun
 import { execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -222,7 +222,7 @@ async function main() {
   const perRound = [];
   for (let round = 1; round <= rounds; round++) {
     if (rounds > 1) log(`round ${round} of ${rounds}`);
-    perRound.push(await measureRound(clockTicks));
+    perRound.push(await measureRound(round, clockTicks));
   }
   log(`e2e: ${((Date.now() - started) / 1000).toFixed(0)} s`);
   const document = {
@@ -242,19 +242,31 @@ async function main() {
   process.stdout.write(`${JSON.stringify(document)}\n`);
 }
 
-/** Every target at every point once; one result each. */
-async function measureRound(clockTicks) {
-  const results = [];
-  for (const target of targets) {
-    log(`${target.label} ...`);
-    const server = await startServer(target);
-    try {
-      for (const point of points) {
-        const result = await runPoint(target, server, point, clockTicks);
-        results.push({ target: target.id, ...point, ...result });
+/**
+ * Every target at every point once; one result each, in target-major order (the same in every
+ * round). Every server starts first and idles while the others are measured; then each point
+ * runs on every target in turn, in reverse order in every other round, so that a target and its
+ * raw echo are measured seconds apart: on a shared machine, the other jobs' load drifts over
+ * minutes, and a ratio of two figures taken minutes apart measures the drift as much as them.
+ */
+async function measureRound(round, clockTicks) {
+  const servers = new Map();
+  const byTargetAndPoint = new Map();
+  try {
+    for (const target of targets) servers.set(target.id, await startServer(target));
+    const order = round % 2 === 0 ? [...targets].reverse() : targets;
+    for (const point of points) {
+      log(`${describe(point)} ...`);
+      for (const target of order) {
+        const result = await runPoint(target, servers.get(target.id), point, clockTicks);
+        byTargetAndPoint.set(`${target.id} ${describe(point)}`, {
+          target: target.id,
+          ...point,
+          ...result,
+        });
         const cpu = result.serverUsPerItem === null ? "n/a" : result.serverUsPerItem.toFixed(2);
         log(
-          `  ${describe(point).padEnd(22)} ${Math.round(result.rate).toString().padStart(8)}/s` +
+          `  ${target.label.padEnd(40)} ${Math.round(result.rate).toString().padStart(8)}/s` +
             `  p50 ${Math.round(result.p50)} µs  p99 ${Math.round(result.p99)} µs` +
             `  server ${cpu} µs/item, ${Math.round((result.serverCpuShare ?? 0) * 100)} %` +
             `  generator ${Math.round(result.generatorCpuShare * 100)} %`,
@@ -262,11 +274,13 @@ async function measureRound(clockTicks) {
         // Lets the closed connections leave the server before the next point.
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
-    } finally {
-      await stopServer(server);
     }
+  } finally {
+    for (const server of servers.values()) await stopServer(server);
   }
-  return results;
+  return targets.flatMap((target) =>
+    points.map((point) => byTargetAndPoint.get(`${target.id} ${describe(point)}`))
+  );
 }
 
 /** Per target and point, the median over the rounds of each measure (rate, latencies, CPU). */
