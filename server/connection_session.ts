@@ -5,7 +5,8 @@
  *
  * @example
  * ```ts
- * import { ConnectionSession, type SessionLifecycle } from "./connection_session.ts";
+ * import { ConnectionSession } from "./connection_session.ts";
+ * import type { SessionLifecycle } from "./session_host.ts";
  * import { SessionRegistry } from "./session_registry.ts";
  * import { DefaultSessionKeyGenerator, MemorySessionManager } from "@webwire/webwire/session";
  * import { decodeMessage } from "@webwire/webwire/protocol";
@@ -35,95 +36,13 @@ import {
   encodeSpecialReply,
 } from "../protocol/encode_control_message.ts";
 import { encodeReply } from "../protocol/encode_payload_message.ts";
-import type { Logger } from "../protocol/logger.ts";
 import type { CloseSessionMessage, RestoreSessionMessage } from "../protocol/message.ts";
 import { MessageType } from "../protocol/message_type.ts";
 import { formatSessionJson, type SessionInfo } from "../protocol/session_json.ts";
 import { Timestamp } from "../protocol/timestamp.ts";
-import type { Session, SessionKeyGenerator, SessionManager } from "../session/session_manager.ts";
+import type { Session } from "../session/session_manager.ts";
 import { ConnectionInactiveError, SessionUnavailableError } from "./errors.ts";
-import type { SessionRegistry } from "./session_registry.ts";
-
-/**
- * What the server does when the sessions held on it change: slots across a cluster, expiry
- * timers, offline signals and the session manager's release notice.
- *
- * @example
- * ```ts
- * import type { SessionLifecycle } from "./connection_session.ts";
- * const lifecycle: SessionLifecycle = {
- *   acquire: () => true,
- *   release: (_key, localRemaining) => localRemaining,
- *   held: () => {},
- *   unheld: () => {},
- *   released: () => {},
- *   destroyed: () => {},
- *   isTooOld: () => false,
- *   takeOfflineSignals: () => [],
- * };
- * console.assert(lifecycle.acquire("k") === true);
- * ```
- */
-export interface SessionLifecycle {
-  /**
-   * One more connection wants to hold the session: whether it may (`maxSessionConnections`),
-   * taking a slot in a cluster. Every `true` is followed by one {@link release}.
-   */
-  acquire(key: string): boolean | Promise<boolean>;
-  /**
-   * A connection let go of the session (or never got it), leaving `localRemaining` holders on
-   * this server: frees its slot and resolves to how many connections hold it anywhere.
-   */
-  release(key: string, localRemaining: number): number | Promise<number>;
-  /** The first connection of this server now holds the session. */
-  held(session: Session): void;
-  /** The last connection of this server left the session. */
-  unheld(key: string): void;
-  /** No connection anywhere holds the session any more, which stays stored. */
-  released(key: string): void;
-  /** The session was closed for good, or a restore found it missing or expired. */
-  destroyed(key: string): void;
-  /** Whether a session created at that time has passed the server's maximum age. */
-  isTooOld(creation: Session["creation"]): boolean;
-  /** Removes and returns the signals kept for the session while no connection held it. */
-  takeOfflineSignals(key: string): Uint8Array[] | Promise<Uint8Array[]>;
-}
-
-/**
- * What the session side needs of the server and of its connection.
- *
- * @example
- * ```ts
- * import type { SessionHost } from "./connection_session.ts";
- * type Open = SessionHost<object>["isOpen"];
- * const open: Open = true;
- * console.assert(open);
- * ```
- */
-export interface SessionHost<C> {
-  /** The connection as the registry knows it. */
-  readonly owner: C;
-  /** Whether the socket is still open. */
-  readonly isOpen: boolean;
-  /** Whether sessions are enabled on the server. */
-  readonly sessionsEnabled: boolean;
-  /** Which connections hold which session. */
-  readonly sessions: SessionRegistry<C>;
-  /** Session storage. */
-  readonly sessionManager: SessionManager;
-  /** Session key source. */
-  readonly keyGenerator: SessionKeyGenerator;
-  /** Where failures go. */
-  readonly logger: Logger;
-  /** What the server does as sessions come and go. */
-  readonly lifecycle: SessionLifecycle;
-  /** Sends bytes to the client if the socket is open. */
-  send(bytes: Uint8Array): void;
-  /** Holds back pushed signals (broadcast, topics, session signals) until resumed. */
-  deferPushes(): void;
-  /** Sends the pushed signals held back, in order, and stops holding them back. */
-  resumePushes(): void;
-}
+import type { SessionHost } from "./session_host.ts";
 
 /**
  * The session one connection holds, or none.
@@ -229,7 +148,8 @@ export class ConnectionSession<C> {
    *
    * @example
    * ```ts
-   * import { ConnectionSession, type SessionLifecycle } from "./connection_session.ts";
+   * import { ConnectionSession } from "./connection_session.ts";
+   * import type { SessionLifecycle } from "./session_host.ts";
    * import { SessionRegistry } from "./session_registry.ts";
    * import { DefaultSessionKeyGenerator, MemorySessionManager } from "../session/mod.ts";
    * const noop = () => {};

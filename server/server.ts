@@ -15,7 +15,7 @@
 import type { Payload } from "../protocol/payload.ts";
 import { CloseCode } from "./close_codes.ts";
 import type { Connection } from "./connection.ts";
-import type { SessionLifecycle } from "./connection_session.ts";
+import type { SessionLifecycle } from "./session_host.ts";
 import { ConnectionState } from "./connection_state.ts";
 import type { ServerLimits, ServerOptions } from "./options.ts";
 import { ReadTimeoutWatch } from "./read_timeout_watch.ts";

@@ -25,7 +25,7 @@
 import type { Logger } from "../protocol/logger.ts";
 import type { Tracer } from "../protocol/trace.ts";
 import type { SessionKeyGenerator, SessionManager } from "../session/session_manager.ts";
-import type { SessionLifecycle } from "./connection_session.ts";
+import type { SessionLifecycle } from "./session_host.ts";
 import type { ConnectionState } from "./connection_state.ts";
 import type { ServerLimits, ServerOptions } from "./options.ts";
 import type { RateLimitedLog } from "./rate_limited_log.ts";

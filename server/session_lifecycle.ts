@@ -31,7 +31,7 @@
 import type { Logger } from "../protocol/logger.ts";
 import type { SessionManager } from "../session/session_manager.ts";
 import type { ClusterLink } from "./cluster_link.ts";
-import type { SessionLifecycle } from "./connection_session.ts";
+import type { SessionLifecycle } from "./session_host.ts";
 import type { OfflineSignals } from "./offline_signals.ts";
 import type { SessionExpiryClock } from "./session_expiry.ts";
 import type { SessionRegistry } from "./session_registry.ts";

@@ -1,0 +1,109 @@
+/**
+ * What the session side of a connection needs: of the server, the hooks it runs as sessions
+ * are held and let go ({@link SessionLifecycle}); of the connection, its socket and the
+ * server's session machinery ({@link SessionHost}). Internal to the server core.
+ *
+ * @example
+ * ```ts
+ * import type { SessionLifecycle } from "./session_host.ts";
+ * // A server outside a cluster: any connection may hold a session, and none grows too old.
+ * const held = new Set<string>();
+ * const lifecycle: SessionLifecycle = {
+ *   acquire: () => true,
+ *   release: (_key, localRemaining) => localRemaining,
+ *   held: (session) => void held.add(session.key),
+ *   unheld: (key) => void held.delete(key),
+ *   released: () => {},
+ *   destroyed: () => {},
+ *   isTooOld: () => false,
+ *   takeOfflineSignals: () => [],
+ * };
+ * console.assert(lifecycle.release("key", 2) === 2);
+ * ```
+ * @module
+ */
+
+import type { Logger } from "../protocol/logger.ts";
+import type { Session, SessionKeyGenerator, SessionManager } from "../session/session_manager.ts";
+import type { SessionRegistry } from "./session_registry.ts";
+
+/**
+ * What the server does when the sessions held on it change: slots across a cluster, expiry
+ * timers, offline signals and the session manager's release notice.
+ *
+ * @example
+ * ```ts
+ * import type { SessionLifecycle } from "./session_host.ts";
+ * const lifecycle: SessionLifecycle = {
+ *   acquire: () => true,
+ *   release: (_key, localRemaining) => localRemaining,
+ *   held: () => {},
+ *   unheld: () => {},
+ *   released: () => {},
+ *   destroyed: () => {},
+ *   isTooOld: () => false,
+ *   takeOfflineSignals: () => [],
+ * };
+ * console.assert(lifecycle.acquire("k") === true);
+ * ```
+ */
+export interface SessionLifecycle {
+  /**
+   * One more connection wants to hold the session: whether it may (`maxSessionConnections`),
+   * taking a slot in a cluster. Every `true` is followed by one {@link release}.
+   */
+  acquire(key: string): boolean | Promise<boolean>;
+  /**
+   * A connection let go of the session (or never got it), leaving `localRemaining` holders on
+   * this server: frees its slot and resolves to how many connections hold it anywhere.
+   */
+  release(key: string, localRemaining: number): number | Promise<number>;
+  /** The first connection of this server now holds the session. */
+  held(session: Session): void;
+  /** The last connection of this server left the session. */
+  unheld(key: string): void;
+  /** No connection anywhere holds the session any more, which stays stored. */
+  released(key: string): void;
+  /** The session was closed for good, or a restore found it missing or expired. */
+  destroyed(key: string): void;
+  /** Whether a session created at that time has passed the server's maximum age. */
+  isTooOld(creation: Session["creation"]): boolean;
+  /** Removes and returns the signals kept for the session while no connection held it. */
+  takeOfflineSignals(key: string): Uint8Array[] | Promise<Uint8Array[]>;
+}
+
+/**
+ * What the session side needs of the server and of its connection.
+ *
+ * @example
+ * ```ts
+ * import type { SessionHost } from "./session_host.ts";
+ * type Open = SessionHost<object>["isOpen"];
+ * const open: Open = true;
+ * console.assert(open);
+ * ```
+ */
+export interface SessionHost<C> {
+  /** The connection as the registry knows it. */
+  readonly owner: C;
+  /** Whether the socket is still open. */
+  readonly isOpen: boolean;
+  /** Whether sessions are enabled on the server. */
+  readonly sessionsEnabled: boolean;
+  /** Which connections hold which session. */
+  readonly sessions: SessionRegistry<C>;
+  /** Session storage. */
+  readonly sessionManager: SessionManager;
+  /** Session key source. */
+  readonly keyGenerator: SessionKeyGenerator;
+  /** Where failures go. */
+  readonly logger: Logger;
+  /** What the server does as sessions come and go. */
+  readonly lifecycle: SessionLifecycle;
+  /** Sends bytes to the client if the socket is open. */
+  send(bytes: Uint8Array): void;
+  /** Holds back pushed signals (broadcast, topics, session signals) until resumed. */
+  deferPushes(): void;
+  /** Sends the pushed signals held back, in order, and stops holding them back. */
+  resumePushes(): void;
+}
