@@ -212,6 +212,9 @@ function targets(deno, bun, previous, cpu) {
     avg(r, "decode request 16 B", "JSON.parse + base64 decode") /
     avg(r, "decode request 16 B", "floor: type byte + subarray");
   const big = (r) => avg(r, "decode request 1 MiB", ours) / small(r);
+  const jsonKiB = (r) =>
+    avg(r, "decode request 1 KiB", "JSON.parse + base64 decode") /
+    avg(r, "decode request 1 KiB", ours);
   const line = (target, measure, unit, ok) =>
     `- ${target}: ` +
     [["Deno", deno], ["Bun", bun]].map(([runtime, r]) =>
@@ -249,6 +252,14 @@ function targets(deno, bun, previous, cpu) {
     [["Deno", deno], ["Bun", bun]].map(([n, r]) => `${n} ${floorAgainstJson(r).toFixed(2)}×`)
       .join(", ") +
     " as fast as `JSON.parse` plus base64: where that is under 5×, no decoder can meet the target.",
+    line(
+      "1 KiB request decode ≥ 5× as fast as `JSON.parse` plus base64 decode of the payload (the " +
+        "restatement proposed in #11 where the 16-byte floor rules the target out: with a " +
+        "payload to decode, what a JSON protocol pays for binary data shows)",
+      jsonKiB,
+      "×",
+      (x) => x >= 5,
+    ),
     line("1 MiB request decode within 1.5× of the 16-byte one", big, "×", (x) => x <= 1.5),
     `- Small encodes ≥ 5 M msg/s on Deno, on the server's path (signals and replies encoded ` +
     `into one reused buffer, \`protocol/encode_in_scratch.ts\`, since Deno's and Bun's \`send\` ` +
