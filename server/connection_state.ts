@@ -215,12 +215,12 @@ export class ConnectionState extends ConnectionTraffic implements ConnectionHost
 
   /**
    * Closes the connection if nothing was read from it for the read timeout (the server checks
-   * every connection a few times per read timeout, at least once a second).
+   * every connection eight times per read timeout, at least twice a second).
    */
   checkReadTimeout(now: number): void {
     if (!this.isOpen || this.decided !== undefined) return;
     const timeout = this.server.limits.readTimeout;
-    if (now - this.lastRead < timeout) return;
+    if (now - this.lastReadAsOf(now) < timeout) return;
     this.#decideClose({
       kind: "read-timeout",
       code: CloseCode.ReadTimeout,

@@ -144,9 +144,17 @@ export abstract class ConnectionTraffic {
    * differ when frames were read between them.
    */
   get lastRead(): number {
+    return this.lastReadAsOf(Date.now());
+  }
+
+  /**
+   * {@link lastRead}, stamping frames read since the last reading with `now` (a clock reading
+   * taken after them, such as the read-timeout check's).
+   */
+  protected lastReadAsOf(now: number): number {
     if (this.#reads !== this.#readsStamped) {
       this.#readsStamped = this.#reads;
-      this.#lastRead = Math.max(Date.now(), this.#lastRead + 1);
+      this.#lastRead = Math.max(now, this.#lastRead + 1);
     }
     return this.#lastRead;
   }

@@ -37,9 +37,11 @@ export interface ReadTimeoutCheck {
 }
 
 /**
- * Checks the read timeout of every connection in a live set, a few times per read timeout (at
- * least once a second): a silent connection is closed between `readTimeout` and a quarter of
- * it (at most 1 s) later. The timer runs only while there are connections.
+ * Checks the read timeout of every connection in a live set, eight times per read timeout (at
+ * least twice a second). A connection stamps the clock on its frames at the first check after
+ * them (no earlier than they came), and is closed at the first check a read timeout after that:
+ * a silent connection is closed between `readTimeout` and two checks, a quarter of it (at most
+ * 1 s), after its last frame. The timer runs only while there are connections.
  *
  * @example
  * ```ts
@@ -65,7 +67,7 @@ export class ReadTimeoutWatch {
   /** Starts the timer unless it runs; it stops itself when no connection is left. */
   start(): void {
     if (this.#timer !== undefined) return;
-    const tick = Math.min(1000, Math.floor(this.#readTimeout / 4));
+    const tick = Math.min(500, Math.floor(this.#readTimeout / 8));
     this.#timer = setInterval(() => {
       if (this.#connections.size === 0) return this.stop();
       const now = Date.now();

@@ -191,6 +191,36 @@ test("a flood beyond maxPendingMessages closes with 1008, others are unaffected"
   }
 });
 
+test("a silent connection is closed at most 1 s after its read timeout, whenever its last frame came", async () => {
+  // 4.5 s, not a whole number of seconds, where the checks' interval is capped: eight
+  // connections send their last frame 125 ms apart, so that one comes just after a check.
+  const readTimeout = 4500;
+  const { running } = await observedServer({ readTimeout });
+  try {
+    const clients = await Promise.all(
+      Array.from({ length: 8 }, () => RawClient.handshake(running.url)),
+    );
+    const lateness = LoopLateness.start();
+    const lastFrames: number[] = [];
+    for (const [index, client] of clients.entries()) {
+      await new Promise((resolve) => setTimeout(resolve, index === 0 ? 0 : 125));
+      client.send(encodeHeartbeat());
+      lastFrames[index] = Date.now();
+    }
+    const closedAt = await Promise.all(clients.map((c) => c.closed.then(() => Date.now())));
+    const late = lateness.stop();
+    for (const [index, at] of closedAt.entries()) {
+      const silentFor = at - lastFrames[index];
+      assert.ok(
+        silentFor >= readTimeout - 20 && silentFor <= readTimeout + 1000 + 60 + late,
+        `connection ${index} closed ${silentFor} ms after its last frame (loop ${late} ms late)`,
+      );
+    }
+  } finally {
+    await running.close();
+  }
+});
+
 test("a silent connection is closed after the read timeout; heartbeats keep one open", async () => {
   const { running, disconnects } = await observedServer({ readTimeout: 1000 });
   try {

@@ -53,7 +53,9 @@ for (const payload of quick ? [16] : [16, 4096]) {
   });
 }
 
-const lifetime = ["--lifetime", "900"];
+// Every server lives through a whole round (about 10 minutes on a 2-core machine), bounded so
+// that none outlives a broken run by long.
+const lifetime = ["--lifetime", "3600"];
 const targets = [
   {
     id: "webwire-bun",

@@ -39,14 +39,16 @@ const find = (doc, target, point) =>
  * median of those. Runs that kept no rounds compare the medians.
  */
 function cpuRatio(doc, ours, raw, point) {
+  const ratioOf = (a, b) =>
+    typeof a?.serverUsPerItem === "number" && b?.serverUsPerItem > 0
+      ? a.serverUsPerItem / b.serverUsPerItem
+      : null;
   const perRound = (doc.rounds ?? []).map((results) => {
     const pick = (target) => results.find((r) => r.target === target && samePoint(r, point));
-    const [a, b] = [pick(ours), pick(raw)];
-    return a === undefined || b === undefined ? null : a.serverUsPerItem / b.serverUsPerItem;
-  }).filter((ratio) => ratio !== null && Number.isFinite(ratio));
+    return ratioOf(pick(ours), pick(raw));
+  }).filter((ratio) => ratio !== null);
   if (perRound.length > 1) return { ratio: median(perRound), perRound };
-  const [a, b] = [find(doc, ours, point), find(doc, raw, point)];
-  return { ratio: a.serverUsPerItem / b.serverUsPerItem, perRound: [] };
+  return { ratio: ratioOf(find(doc, ours, point), find(doc, raw, point)), perRound: [] };
 }
 
 const samePoint = (r, point) =>
@@ -122,12 +124,14 @@ function targets(doc) {
         if (ours === undefined || raw === undefined) continue;
         const point = { mode: "request", connections, inflight, payload };
         const { ratio, perRound } = cpuRatio(doc, goal.id, goal.raw, point);
-        if (ratio <= goal.limit) met++;
+        if (ratio !== null && ratio <= goal.limit) met++;
         const rounds = perRound.length === 0
           ? ""
           : `rounds ${perRound.map((r) => r.toFixed(2)).join(", ")}; `;
         parts.push(
-          `${connections}×${inflight} ${size(payload)} ${ratio.toFixed(2)}× ` +
+          `${connections}×${inflight} ${size(payload)} ${
+            ratio === null ? "n/a" : `${ratio.toFixed(2)}×`
+          } ` +
             `(${rounds}${cpu(ours.serverUsPerItem)} against ${cpu(raw.serverUsPerItem)} µs)`,
         );
       }
