@@ -43,6 +43,7 @@ import { pendingRequestKey } from "./pending_request_key.ts";
 import { PendingRequestIds } from "./pending_request_ids.ts";
 import { reportViolation } from "./protocol_violations.ts";
 import { SendBuffer } from "./send_buffer.ts";
+import { LastRead } from "./last_read.ts";
 import { tracePeer } from "./trace_peer.ts";
 import type { ServerContext } from "./server_context.ts";
 import type { TransportSocket } from "./transport.ts";
@@ -86,12 +87,7 @@ export abstract class ConnectionTraffic {
   #decided: DisconnectReason | undefined;
   #tasks = 0;
   #idleWaiters: (() => void)[] | undefined;
-  /** No earlier than the last frame read, as of the last reading of `lastRead`. */
-  #lastRead = Date.now();
-  /** Frames read so far: counting costs less per frame than reading the clock. */
-  #reads = 0;
-  /** `#reads` when `lastRead` last stamped the clock. */
-  #readsStamped = 0;
+  readonly #lastRead = new LastRead(Date.now());
   #site: HandlerSite | undefined;
   /**
    * At least as many bytes as the socket has queued: what it had when last asked plus what was
@@ -138,25 +134,16 @@ export abstract class ConnectionTraffic {
   }
 
   /**
-   * When a frame was last read from the client (ms since the epoch), as its first reading after
-   * that frame saw the clock: no earlier than the frame, so a connection never looks quieter
-   * than it was (reading the clock per frame costs 55 to 70 ns on Deno and Bun). Two readings
-   * differ when frames were read between them.
+   * When a frame was last read from the client (ms since the epoch): no earlier than the frame,
+   * possibly later (see `LastRead`).
    */
   get lastRead(): number {
-    return this.lastReadAsOf(Date.now());
+    return this.#lastRead.asOf(Date.now());
   }
 
-  /**
-   * {@link lastRead}, stamping frames read since the last reading with `now` (a clock reading
-   * taken after them, such as the read-timeout check's).
-   */
+  /** {@link lastRead} for a clock reading `now` taken after the frames read so far. */
   protected lastReadAsOf(now: number): number {
-    if (this.#reads !== this.#readsStamped) {
-      this.#readsStamped = this.#reads;
-      this.#lastRead = Math.max(now, this.#lastRead + 1);
-    }
-    return this.#lastRead;
+    return this.#lastRead.asOf(now);
   }
 
   /** How trace lines name this connection: its remote address, or `#` and a number. */
@@ -188,7 +175,7 @@ export abstract class ConnectionTraffic {
   message(data: Uint8Array | string): void {
     if (!this.#open) return;
     // Also while a decided close waits for running handlers: the close frame waits for a pause.
-    this.#reads++;
+    this.#lastRead.frame();
     if (this.#decided !== undefined) return;
     if (typeof data === "string") {
       return this.violation(
@@ -235,7 +222,7 @@ export abstract class ConnectionTraffic {
   /** The peer broke the WebSocket protocol (a transport event of adapters with own framing). */
   failed(code: number, reason: string): void {
     if (!this.#open || this.#decided !== undefined) return;
-    this.#reads++;
+    this.#lastRead.frame();
     const kind = code === CloseCode.MessageTooBig ? "too-big" : "malformed";
     this.violation({ kind, message: reason }, code);
   }
