@@ -21,8 +21,9 @@
  * @example
  * ```ts
  * import { LastRead } from "./last_read.ts";
- * const lastRead = new LastRead(Date.now());
+ * const lastRead = new LastRead(Date.now() - 60_000); // opened a minute ago, silent since
  * const silentFor = (now: number) => now - lastRead.asOf(now);
+ * console.assert(silentFor(Date.now()) >= 60_000);
  * lastRead.frame();
  * console.assert(silentFor(Date.now()) === 0);
  * ```
