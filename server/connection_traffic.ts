@@ -316,6 +316,7 @@ export abstract class ConnectionTraffic {
     const isOpen = () => this.#open;
     const answer = (key: number | string, reply: Uint8Array) => this.#answer(key, reply);
     const signalDone = () => this.#endSignal();
+    const copiesOnSend = this.socket.copiesOnSend === true;
     return this.#site = {
       hooks: this.server.hooks,
       connection: this.connection,
@@ -323,7 +324,8 @@ export abstract class ConnectionTraffic {
       get isOpen() {
         return isOpen();
       },
-      encodeReply: this.socket.copiesOnSend === true ? encodeReplyInScratch : encodeReply,
+      encodeReply: copiesOnSend ? encodeReplyInScratch : encodeReply,
+      echoInPlace: copiesOnSend,
       answer,
       signalDone,
     };

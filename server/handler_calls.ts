@@ -30,6 +30,7 @@ import { type Logger, silentLogger } from "../protocol/logger.ts";
 import type { RequestMessage, SignalMessage } from "../protocol/message.ts";
 import { Payload } from "../protocol/payload.ts";
 import type { Connection } from "./connection.ts";
+import { echoReply } from "./echo_reply.ts";
 import { ConnectionInactiveError } from "./errors.ts";
 import type { ReplyValue } from "./incoming.ts";
 import type { ServerOptions } from "./options.ts";
@@ -68,6 +69,11 @@ export interface HandlerSite {
   readonly isOpen: boolean;
   /** Writes a reply for this connection's socket (`encodeReply` or its scratch variant). */
   readonly encodeReply: (fields: ReplyFields) => Uint8Array;
+  /**
+   * Whether a reply that carries the request's own payload may be written over the request's
+   * bytes (`echo_reply.ts`): for sockets that copy what they send. Default `false`.
+   */
+  readonly echoInPlace?: boolean;
   /** Sends the reply to the request pending under `key`. */
   answer(key: number | string, reply: Uint8Array): void;
   /** A signal handler has finished. */
@@ -106,12 +112,13 @@ export function callRequestHandler(
   signal: AbortSignal,
 ): void {
   const onRequest = site.hooks.onRequest;
+  const payload = new Payload(message.payload, message.encoding);
   let value: ReplyValue | Promise<ReplyValue>;
   try {
     if (onRequest === undefined) throw new Error("the server has no onRequest hook");
     value = onRequest({
       name: message.nameText,
-      payload: new Payload(message.payload, message.encoding),
+      payload,
       connection: site.connection,
       signal,
     });
@@ -120,13 +127,30 @@ export function callRequestHandler(
   }
   if (isThenable(value)) {
     value.then(
-      (resolved) =>
-        site.answer(key, replyFor(message.bytes, resolved, site.logger, site.encodeReply)),
+      (resolved) => site.answer(key, reply(site, message, payload, resolved)),
       (error) => site.answer(key, failure(site, message, error)),
     );
   } else {
-    site.answer(key, replyFor(message.bytes, value, site.logger, site.encodeReply));
+    site.answer(key, reply(site, message, payload, value));
   }
+}
+
+/**
+ * The reply for what the handler of `message` returned; `payload` is what the handler was
+ * given. The payload handed back as it came, or its bytes, is answered over the request's own
+ * bytes where the socket allows it.
+ */
+function reply(
+  site: HandlerSite,
+  message: RequestMessage,
+  payload: Payload,
+  value: ReplyValue,
+): Uint8Array {
+  if (site.echoInPlace === true) {
+    if (value === payload) return echoReply(message, payload.encoding);
+    if (value === payload.bytes) return echoReply(message, "binary");
+  }
+  return replyFor(message.bytes, value, site.logger, site.encodeReply);
 }
 
 /**
