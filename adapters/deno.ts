@@ -16,8 +16,8 @@
  */
 
 import type { Server } from "../server/server.ts";
-import type { ConnectionOptions, TransportEvents } from "../server/transport.ts";
-import { DenoSocketTransport } from "./deno_socket.ts";
+import type { ConnectionOptions } from "../server/transport.ts";
+import { deliverDenoSocket, DenoSocketTransport } from "./deno_socket.ts";
 import { hostPort } from "./host_port.ts";
 import { type FallbackHandler, routeFor, wsUrl } from "./route.ts";
 
@@ -78,18 +78,9 @@ function serveSocket(
   remoteAddress: string,
 ): void {
   const transport = new DenoSocketTransport(socket);
-  let events: TransportEvents | undefined;
   socket.onopen = () => {
-    events = server.accept(transport, options, { remoteAddress });
+    deliverDenoSocket(socket, transport, server.accept(transport, options, { remoteAddress }));
   };
-  socket.onmessage = (event) => {
-    transport.received();
-    const data = event.data;
-    events?.message(typeof data === "string" ? data : new Uint8Array(data as ArrayBuffer));
-  };
-  // An error is always followed by a close event, which ends the connection: no error handler
-  // (each handler costs memory on every connection).
-  socket.onclose = (event) => events?.closed(event.code, event.reason);
 }
 
 /**

@@ -38,7 +38,7 @@
  * @module
  */
 
-import type { TransportSocket } from "../server/transport.ts";
+import type { TransportEvents, TransportSocket } from "../server/transport.ts";
 
 /** `WebSocket.OPEN`, which Deno reads through a lazy global getter on every access. */
 const socketOpen = 1;
@@ -141,6 +141,46 @@ export class DenoSocketTransport implements TransportSocket {
     if (pending === undefined || this.#socket.readyState !== socketOpen) return;
     this.#socket.close(pending.code, pending.reason);
   }
+}
+
+/**
+ * Hands `socket`'s messages and its close to the core's `events` from now on (call it when the
+ * socket opens), through `transport`, its {@link DenoSocketTransport}: it takes over the socket's
+ * `onmessage` and `onclose`. Messages arrive as `ArrayBuffer`s (set `binaryType` first).
+ *
+ * @example
+ * ```ts
+ * import { deliverDenoSocket, DenoSocketTransport } from "./deno_socket.ts";
+ * import { Client } from "@webwire/webwire";
+ * import { Server } from "@webwire/webwire/server";
+ * const server = new Server({ onRequest: (request) => `hello ${request.payload.text()}` });
+ * const http = Deno.serve({ port: 0, onListen: () => {} }, (request) => {
+ *   const { socket, response } = Deno.upgradeWebSocket(request);
+ *   socket.binaryType = "arraybuffer";
+ *   const transport = new DenoSocketTransport(socket);
+ *   socket.onopen = () => deliverDenoSocket(socket, transport, server.accept(transport));
+ *   return response;
+ * });
+ * const client = new Client(`ws://127.0.0.1:${http.addr.port}/`);
+ * console.assert((await client.request("greet", "ada")).text() === "hello ada");
+ * await client.close();
+ * await server.shutdown();
+ * await http.shutdown();
+ * ```
+ */
+export function deliverDenoSocket(
+  socket: WebSocket,
+  transport: DenoSocketTransport,
+  events: TransportEvents,
+): void {
+  socket.onmessage = (event) => {
+    transport.received();
+    const data = event.data;
+    events.message(typeof data === "string" ? data : new Uint8Array(data as ArrayBuffer));
+  };
+  // An error is always followed by a close event, which ends the connection: no error handler
+  // (each handler costs memory on every connection).
+  socket.onclose = (event) => events.closed(event.code, event.reason);
 }
 
 interface DenoCore {

@@ -5,8 +5,10 @@
  * are matched structurally. It is given `{ idleTimeout: 0 }` as its options, which `hono/deno`
  * hands to `Deno.upgradeWebSocket`: as with the Deno adapter, WebWire's read timeout replaces
  * Deno's idle timeout, whose timer Deno would otherwise restart for every message (over 1 µs of
- * server CPU per reply). Once upgraded, the runtime's own socket serves the connection: Hono
- * only delivers its events. Under Bun, serve with {@link honoBunWebSocket}`(server, websocket)`
+ * server CPU per reply). Once upgraded, the runtime's own socket serves the connection. Under
+ * Deno, it also delivers the connection's messages and close to the core, as with the Deno
+ * adapter: when the socket opens, the adapter takes over its `onmessage` and `onclose`, so the
+ * helper's `onMessage` and `onClose` are no longer called for it. Under Bun, serve with {@link honoBunWebSocket}`(server, websocket)`
  * instead of Hono's `websocket` as it is, and Bun delivers WebWire's events straight to the core
  * (Hono's handler costs about 2 µs of server CPU per message: a `MessageEvent`, a `WSContext`
  * and a URL parsed again for each).
@@ -35,7 +37,7 @@
 
 import { bunCloseCode } from "./bun.ts";
 import { type BunSocketLike, BunSocketTransport } from "./bun_socket.ts";
-import { DenoSocketTransport } from "./deno_socket.ts";
+import { deliverDenoSocket, DenoSocketTransport } from "./deno_socket.ts";
 import type { Server } from "../server/server.ts";
 import type { TransportEvents, TransportSocket } from "../server/transport.ts";
 import { hostPort } from "./host_port.ts";
@@ -332,7 +334,8 @@ export function honoHandler<C extends HonoContextLike>(
       ? ""
       : hostPort(remote.address, remote.port);
     let events: TransportEvents | undefined;
-    let denoSocket: DenoSocketTransport | undefined;
+    /** Whether Deno's socket delivers its events to the core itself: Hono's are ignored. */
+    let direct = false;
     // Messages that arrive as a Blob are read asynchronously; later ones wait for them so
     // that the core sees the client's order.
     let blobs: Promise<void> | undefined;
@@ -341,13 +344,16 @@ export function honoHandler<C extends HonoContextLike>(
     return await withOptions(c, {
       onOpen(_event, ws) {
         const transport = transportFor(ws);
-        if (transport instanceof DenoSocketTransport) denoSocket = transport;
         events = server.accept(transport, decision.options, { remoteAddress });
+        if (transport instanceof DenoSocketTransport) {
+          deliverDenoSocket(ws.raw as WebSocket, transport, events);
+          direct = true;
+        }
         // Under Bun, honoBunWebSocket's handlers (if served with them) take it from here.
         if (transport instanceof BunSocketTransport) routeToCore(ws.raw as object, events);
       },
       onMessage(event, ws) {
-        denoSocket?.received();
+        if (direct) return;
         const data = event.data;
         if (data instanceof Blob) {
           const read = data.arrayBuffer();
@@ -365,6 +371,7 @@ export function honoHandler<C extends HonoContextLike>(
         else blobs = blobs.then(() => deliver(message));
       },
       onClose(event) {
+        if (direct) return;
         const code = bunCloseCode(event.code, event.reason);
         const close = () => events?.closed(code, event.reason);
         if (blobs === undefined) close();

@@ -175,21 +175,26 @@ test("hono: a beforeUpgrade refusal reaches the client; its options reach the co
   }
 });
 
-test("hono on deno: the helper upgrades with Deno's idle timeout off, as the Deno adapter", {
+test("hono on deno: Deno's idle timeout is off, and messages and the close go past Hono's events", {
   skip: !("Deno" in globalThis),
 }, async () => {
   const { Hono } = await import("hono");
   const { upgradeWebSocket } = await import("hono/deno");
-  const { server } = recordingServer({ onRequest: (request) => request.payload });
+  const { server, disconnects } = recordingServer({ onRequest: (request) => request.payload });
   let socket: WebSocket | undefined;
-  // Hono's own helper, watched: what the adapter passes reaches it, and the socket it made.
+  const seen: string[] = [];
+  // Hono's own helper, watched: what the adapter passes reaches it, the socket it made, and
+  // which of the adapter's events Hono calls.
   const watched = (c: Context, events: HonoWSEvents, ...options: unknown[]) =>
     upgradeWebSocket(c, {
-      ...events,
       onOpen: (event, ws) => {
+        seen.push("open");
         socket = ws.raw;
         events.onOpen(event, ws);
       },
+      onMessage: (event, ws) => (seen.push("message"), events.onMessage(event, ws)),
+      onClose: (event, ws) => (seen.push("close"), events.onClose(event, ws)),
+      onError: (event, ws) => events.onError(event, ws),
     }, ...(options as [Deno.UpgradeWebSocketOptions?]));
   const app = new Hono();
   app.get("/ws", honoHandler(server, watched));
@@ -208,6 +213,9 @@ test("hono on deno: the helper upgrades with Deno's idle timeout off, as the Den
     assert.equal((socket as unknown as Record<symbol, unknown>)[key], 0);
     client.close();
     await client.closed;
+    await until(() => disconnects.length === 1, "disconnect reported");
+    assert.equal(disconnects[0].kind, "client-closed");
+    assert.deepEqual(seen, ["open"]);
   } finally {
     await server.shutdown();
     await http.shutdown();
