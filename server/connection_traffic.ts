@@ -67,13 +67,15 @@ export abstract class ConnectionTraffic {
   protected readonly server: ServerContext;
   /** The socket. */
   protected readonly socket: TransportSocket;
-  /** Made with the first request or signal (an idle connection needs none). */
+  /** Made with the first request or signal that waits for a slot (none when unlimited). */
   #limiter: ConcurrencyLimiter | undefined;
   readonly #concurrencyLimit: number;
   // What an idle connection does not need is made when first needed: memory per connection
   // is what a server with many idle clients pays for.
   /** Aborted when the connection ends; made with the first request. */
   #abort: AbortController | undefined;
+  /** `#abort`'s signal (a getter call on Deno otherwise). */
+  #signal: AbortSignal | undefined;
   /** Ids of requests received and not yet answered. */
   #pendingIds: PendingRequestIds | undefined;
   /** Made when a reply or handler first waits for the socket to drain. */
@@ -288,26 +290,32 @@ export abstract class ConnectionTraffic {
 
   #receiveRequest(message: RequestMessage): void {
     const key = pendingRequestKey(message.bytes);
-    if (this.#pendingIds?.has(key) === true) {
+    const pending = this.#pendingIds ??= new PendingRequestIds();
+    if (!pending.add(key)) {
       return this.violation({
         kind: "duplicate-request-id",
         message: "a request reused the id of a request still pending",
       }, CloseCode.ProtocolViolation);
     }
     if (this.#refusesWork()) {
+      pending.delete(key);
       return this.send(encodeSpecialReply(MessageType.ShutdownReply, message.id));
     }
-    if (!this.#startTask()) return;
-    (this.#pendingIds ??= new PendingRequestIds()).add(key);
-    if (this.#limits.tryAcquire()) this.#startRequest(message, key);
+    if (!this.#startTask()) return pending.delete(key);
+    if (this.#tryTakeSlot()) this.#startRequest(message, key);
     else this.#limits.acquire(() => this.#startRequest(message, key));
+  }
+
+  /** Takes a slot under the concurrency limit if one is free (no limiter when unlimited). */
+  #tryTakeSlot(): boolean {
+    return this.#concurrencyLimit <= 0 || this.#limits.tryAcquire();
   }
 
   #startRequest(message: RequestMessage, key: number | string): void {
     // A request that waited for a slot while its connection closed has nobody to answer.
     if (!this.#open) return this.#endRequest(key);
-    const signal = (this.#abort ??= new AbortController()).signal;
-    callRequestHandler(this.#handlerSite, message, key, signal);
+    this.#signal ??= (this.#abort = new AbortController()).signal;
+    callRequestHandler(this.#handlerSite, message, key, this.#signal);
   }
 
   /** What the handler calls need of this connection. */
@@ -348,12 +356,8 @@ export abstract class ConnectionTraffic {
     if (this.#refusesWork()) return;
     if (this.server.hooks.onSignal === undefined) return;
     if (!this.#startTask()) return;
-    if (this.#limits.tryAcquire()) this.#startSignal(message);
-    else this.#limits.acquire(() => this.#startSignal(message));
-  }
-
-  #startSignal(message: SignalMessage): void {
-    callSignalHandler(this.#handlerSite, message);
+    if (this.#tryTakeSlot()) callSignalHandler(this.#handlerSite, message);
+    else this.#limits.acquire(() => callSignalHandler(this.#handlerSite, message));
   }
 
   #endSignal(): void {

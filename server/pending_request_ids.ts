@@ -15,6 +15,7 @@
  * const pending = new PendingRequestIds();
  * pending.add(1);
  * pending.add("\u00ff".repeat(8)); // an id above 2^53
+ * console.assert(!pending.add(1)); // pending already
  * console.assert(pending.has(1) && pending.size === 2);
  * pending.delete(1);
  * console.assert(!pending.has(1) && pending.size === 1);
@@ -67,15 +68,29 @@ export class PendingRequestIds {
     }
   }
 
-  /** Adds `key`, which must not be pending (check with {@link PendingRequestIds.has}). */
-  add(key: number | string): void {
+  /**
+   * Adds `key` unless it is pending already, in one probe of the table: whether it was added
+   * (`false`: a request reused the id of one still pending).
+   */
+  add(key: number | string): boolean {
     if (typeof key === "string") {
-      (this.#strings ??= new Set()).add(key);
-      return;
+      const strings = this.#strings ??= new Set();
+      if (strings.has(key)) return false;
+      strings.add(key);
+      return true;
     }
     if ((this.#numbers + 1) * 2 > this.#slots.length) this.#resize(this.#slots.length * 2);
-    this.#place(key);
+    const slots = this.#slots;
+    const mask = slots.length - 1;
+    let at = this.#home(key);
+    for (;; at = (at + 1) & mask) {
+      const held = slots[at];
+      if (held === key) return false;
+      if (held === free) break;
+    }
+    slots[at] = key;
     this.#numbers++;
+    return true;
   }
 
   /** Removes `key` if it is pending. */

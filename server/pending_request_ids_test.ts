@@ -19,7 +19,8 @@ function agreesWithSet(keys: (number | string)[], steps: number, seed: number): 
   for (let step = 0; step < steps; step++) {
     const key = keys[Math.floor(next() * keys.length)];
     if (next() < 0.55) {
-      if (!pending.has(key)) pending.add(key);
+      // add says whether it added: false for a key pending already, as a duplicate id is.
+      assert.equal(pending.add(key), !expected.has(key), `add(${String(key)}) at ${step}`);
       expected.add(key);
     } else {
       pending.delete(key);
