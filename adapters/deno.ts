@@ -79,6 +79,7 @@ function serveSocket(
 ): void {
   const transport = new DenoSocketTransport(socket);
   socket.onopen = () => {
+    socket.onopen = null; // what it holds is not needed after the open
     deliverDenoSocket(socket, transport, server.accept(transport, options, { remoteAddress }));
   };
 }

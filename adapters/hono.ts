@@ -8,10 +8,10 @@
  * server CPU per reply). Once upgraded, the runtime's own socket serves the connection. Under
  * Deno, it also delivers the connection's messages and close to the core, as with the Deno
  * adapter: when the socket opens, the adapter takes over its `onmessage` and `onclose`, so the
- * helper's `onMessage` and `onClose` are no longer called for it. Under Bun, serve with {@link honoBunWebSocket}`(server, websocket)`
- * instead of Hono's `websocket` as it is, and Bun delivers WebWire's events straight to the core
- * (Hono's handler costs about 2 µs of server CPU per message: a `MessageEvent`, a `WSContext`
- * and a URL parsed again for each).
+ * helper's `onMessage` and `onClose` are no longer called for it. Under Bun, serve with
+ * {@link honoBunWebSocket}`(server, websocket)` instead of Hono's `websocket` as it is, and Bun
+ * delivers WebWire's events straight to the core (Hono's handler costs about 2 µs of server CPU
+ * per message: a `MessageEvent`, a `WSContext` and a URL parsed again for each).
  *
  * @example
  * ```ts
@@ -297,9 +297,11 @@ type UpgradeWithOptions<C extends HonoContextLike> = (
  * Makes a Hono route handler that serves WebWire: the core decides first
  * (`Server.prepareUpgrade`, whose refusal is returned as is), then Hono upgrades, the helper
  * called as `upgradeWebSocket(c, events, { idleTimeout: 0 })`: under Deno, `hono/deno` passes
- * the options on to `Deno.upgradeWebSocket`, which then keeps no idle timer. Under Bun,
- * serve with `websocket: honoBunWebSocket(server, websocket)` (Hono's `websocket`): messages,
- * closes and drains of WebWire's sockets then skip Hono's per-event wrappers, and it sets
+ * the options on to `Deno.upgradeWebSocket`, which then keeps no idle timer, and once the socket
+ * opens the adapter takes over its `onmessage` and `onclose` (the helper's `onMessage` and
+ * `onClose` are no longer called for it). Under Bun, serve with
+ * `websocket: honoBunWebSocket(server, websocket)` (Hono's `websocket`): messages, closes and
+ * drains of WebWire's sockets then skip Hono's per-event wrappers, and it sets
  * `idleTimeout: 0` and `maxPayloadLength` as the Bun adapter does. With Hono's `websocket`
  * handlers as they are, add `idleTimeout: 0` (WebWire has its own read timeout; Bun's idle
  * timeout also sets how long Bun keeps a close the peer does not answer: about 4 s at 0, up to

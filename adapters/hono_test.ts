@@ -29,7 +29,8 @@ interface HonoApp {
 
 /**
  * How Bun's WebSocket events reach the core: through the adapter's `honoBunWebSocket`
- * handlers (`direct`) and through Hono's own (`hono`); under Deno, Hono's always.
+ * handlers (`direct`) and through Hono's own (`hono`); under Deno, from Deno's socket once it
+ * opens (`direct`).
  */
 const bunEventModes: ("direct" | "hono")[] = "Bun" in globalThis ? ["direct", "hono"] : ["direct"];
 

@@ -67,7 +67,7 @@ export abstract class ConnectionTraffic {
   protected readonly server: ServerContext;
   /** The socket. */
   protected readonly socket: TransportSocket;
-  /** Made with the first request or signal that waits for a slot (none when unlimited). */
+  /** Made with the first request or signal under a limit (none when unlimited). */
   #limiter: ConcurrencyLimiter | undefined;
   readonly #concurrencyLimit: number;
   // What an idle connection does not need is made when first needed: memory per connection
@@ -98,7 +98,7 @@ export abstract class ConnectionTraffic {
    */
   #queuedAtMost = Infinity;
 
-  /** Takes over the socket's traffic; `concurrencyLimit` 0 is unlimited. */
+  /** Takes over the socket's traffic; a `concurrencyLimit` of 0 or less is unlimited. */
   constructor(server: ServerContext, socket: TransportSocket, concurrencyLimit: number) {
     this.server = server;
     this.socket = socket;

@@ -18,8 +18,8 @@
  *   encodeRequest({ id: requestIdFromNumber(7), name: "echo", payload: "hi" }),
  * ) as RequestMessage;
  * const reply = decodeMessage(echoReply(request, request.encoding));
- * console.assert(reply.kind === "reply" && reply.encoding === "utf8" && reply.payload.length === 2);
- * console.assert(reply.kind === "reply" && reply.id[0] === 7);
+ * if (reply.kind !== "reply") throw new Error(reply.kind);
+ * console.assert(reply.encoding === "utf8" && reply.payload.length === 2 && reply.id[0] === 7);
  * ```
  * @module
  */
@@ -39,7 +39,8 @@ import { MessageType, type PayloadEncoding, typeForEncoding } from "../protocol/
  * import { echoReply } from "./echo_reply.ts";
  * import { decodeMessage, encodeRequest, requestIdFromNumber } from "@webwire/webwire/protocol";
  * import type { RequestMessage } from "@webwire/webwire/protocol";
- * const bytes = encodeRequest({ id: requestIdFromNumber(1), name: "", payload: "ab", encoding: "utf16" });
+ * const id = requestIdFromNumber(1);
+ * const bytes = encodeRequest({ id, name: "", payload: "ab", encoding: "utf16" });
  * const request = decodeMessage(bytes) as RequestMessage;
  * const reply = echoReply(request, "binary"); // the handler returned request.payload.bytes
  * console.assert(reply[0] === 191 && reply.length === 9 + 4 && reply.buffer === bytes.buffer);
@@ -50,7 +51,7 @@ export function echoReply(request: RequestMessage, encoding: PayloadEncoding): U
   const payloadAt = request.payloadOffset;
   const utf16 = encoding === "utf16";
   const start = payloadAt - (utf16 ? 10 : 9);
-  // The id moves forward by `start` bytes (0 to 264), possibly over itself: copied from its
+  // The id moves forward by `start` bytes (0 to 257), possibly over itself: copied from its
   // last byte back, no byte is read after it was written. The type byte comes last, as it may
   // land on the old id. (A loop: for 8 bytes, `copyWithin`'s call costs more than the copy.)
   for (let i = 8; i >= 1; i--) bytes[start + i] = bytes[i];

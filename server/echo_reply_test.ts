@@ -9,7 +9,8 @@ import {
   requestIdFromNumber,
   type RequestMessage,
 } from "../protocol/mod.ts";
-import type { IncomingRequest } from "./incoming.ts";
+import type { IncomingRequest, ReplyValue } from "./incoming.ts";
+import { Server } from "./server.ts";
 import { echoReply } from "./echo_reply.ts";
 import { RawClient } from "../testing/raw_client.ts";
 import { adaptersOfThisRuntime, startServer } from "../testing/serve.ts";
@@ -24,7 +25,7 @@ function payloadOf(length: number, seed: number): Uint8Array {
 test("echoReply writes, over the request, the bytes encodeReply would write", () => {
   let cases = 0;
   for (const encoding of encodings) {
-    for (let nameLength = 0; nameLength <= 12; nameLength++) {
+    for (const nameLength of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 100, 254, 255]) {
       for (const length of [0, 2, 16, 4096]) {
         for (const answer of ["payload", "bytes"] as const) {
           if (nameLength === 0 && length === 0) continue; // a request needs one
@@ -44,7 +45,7 @@ test("echoReply writes, over the request, the bytes encodeReply would write", ()
       }
     }
   }
-  assert.equal(cases, 3 * (13 * 4 - 1) * 2);
+  assert.equal(cases, 3 * (16 * 4 - 1) * 2);
 });
 
 for (const adapter of adaptersOfThisRuntime) {
@@ -105,3 +106,47 @@ for (const adapter of adaptersOfThisRuntime) {
     }
   });
 }
+
+/**
+ * A server on an in-process socket that records what it is given to send (`views`) and a copy
+ * of it taken at once (`sent`); the first of each is accept-conf.
+ */
+function inProcess(copiesOnSend: boolean, onRequest: (request: IncomingRequest) => ReplyValue) {
+  const sent: Uint8Array[] = [];
+  const views: Uint8Array[] = [];
+  const server = new Server({ sessionsEnabled: false, onRequest, closeTimeout: 10 });
+  const events = server.accept({
+    send: (bytes: Uint8Array) => void (views.push(bytes), sent.push(bytes.slice())),
+    close: () => {},
+    terminate: () => {},
+    bufferedAmount: 0,
+    copiesOnSend,
+  });
+  return { server, events, sent, views };
+}
+
+test("the echo is written over the request only where the socket copies what it sends", async () => {
+  for (const copiesOnSend of [true, false]) {
+    for (const answer of ["payload", "bytes", "later", "copy"] as const) {
+      const { server, events, sent, views } = inProcess(copiesOnSend, (request) => {
+        if (answer === "bytes") return request.payload.bytes;
+        if (answer === "copy") return request.payload.bytes.slice();
+        if (answer === "later") return Promise.resolve(request.payload) as unknown as ReplyValue;
+        return request.payload;
+      });
+      const request = encodeRequest({ id: requestIdFromNumber(9), name: "echo", payload: "hey" });
+      const expected = encodeReply({
+        id: requestIdFromNumber(9),
+        payload: new TextEncoder().encode("hey"),
+        encoding: answer === "payload" || answer === "later" ? "utf8" : "binary",
+      });
+      events.message(request);
+      await Promise.resolve(); // the "later" handler's promise
+      assert.equal(sent.length, 2, `${answer}: accept-conf and the reply`);
+      assert.deepEqual(sent[1], expected, `${answer}, copiesOnSend ${copiesOnSend}`);
+      const inPlace = views[1].buffer === request.buffer;
+      assert.equal(inPlace, copiesOnSend && answer !== "copy", `${answer}, ${copiesOnSend}`);
+      await server.shutdown();
+    }
+  }
+});

@@ -59,7 +59,8 @@ export interface IncomingSignal {
  * A request from a client, answered by what the handler returns or throws. A handler that
  * returns `request.payload` as it came (or its `bytes`) is answered without a copy on the Deno
  * and Bun sockets and the adapters' own framing: the reply is written over the request's bytes
- * in front of the payload. The payload's own bytes never change.
+ * in front of the payload. The payload's own bytes never change; the rest of the message's
+ * buffer (`payload.bytes.buffer`) may.
  *
  * @example
  * ```ts

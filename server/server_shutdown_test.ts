@@ -137,3 +137,34 @@ test("shutdown with a timeout closes connections whose handlers hang", async () 
   assert.equal(running.server.connectionCount, 0);
   await running.close();
 });
+
+test("during shutdown a refused request's id can come again: refused again, never a duplicate", async () => {
+  const violations: string[] = [];
+  const held = Promise.withResolvers<void>();
+  let started = false;
+  const running = await startServer({
+    onProtocolViolation: (_connection, violation) => void violations.push(violation.kind),
+    onRequest: async (request) => {
+      started = true;
+      await held.promise;
+      return request.payload;
+    },
+  });
+  const client = await RawClient.handshake(running.url);
+  client.send(encodeRequest({ id: id(1), name: "hold", payload: "kept" }));
+  while (!started) await sleep(5);
+  const shutdown = running.server.shutdown();
+  for (let attempt = 0; attempt < 3; attempt++) {
+    client.send(encodeRequest({ id: id(2), name: "retry", payload: "again" }));
+    const refused = await client.next();
+    assert.equal(refused.kind, "shutdown-reply", `attempt ${attempt}`);
+    assert.ok(refused.kind === "shutdown-reply" && requestIdKey(refused.id) === 2);
+  }
+  held.resolve();
+  const reply = await client.next();
+  assert.ok(reply.kind === "reply" && requestIdKey(reply.id) === 1);
+  assert.equal((await client.closed).code, 1001);
+  await shutdown;
+  assert.deepEqual(violations, []);
+  await running.close();
+});

@@ -65,7 +65,8 @@ export interface TransportSocket {
    * (Deno's `WebSocket.send`, Bun's `sendBinary`): the core then encodes the replies and signals
    * of this socket into one reused buffer (`protocol/message_scratch.ts`) instead of a new array
    * each, which pays where allocating costs far more than a view (Deno; larger messages on
-   * Bun). Default `false`.
+   * Bun); and a reply that carries its request's own payload is written over the request's
+   * bytes (`server/echo_reply.ts`), which the socket then sends. Default `false`.
    */
   readonly copiesOnSend?: boolean;
 }
@@ -94,7 +95,11 @@ export interface TransportSocket {
  * ```
  */
 export interface TransportEvents {
-  /** A message arrived: bytes for a binary frame, a string for a text frame. */
+  /**
+   * A message arrived: bytes for a binary frame, a string for a text frame. The core owns the
+   * bytes from then on: handlers keep views of them, and the reply to a request may be written
+   * over them. Hand over an array of the message's own (no pooled or reused read buffer).
+   */
   message(data: Uint8Array | string): void;
   /** The socket closed (by either side). */
   closed(code?: number, reason?: string): void;
