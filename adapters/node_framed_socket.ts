@@ -47,16 +47,11 @@ import {
   writeFrameHeader,
 } from "./websocket/frame_header.ts";
 import { FrameReceiver, type FrameSink } from "./websocket/frame_receiver.ts";
+import { outputBuffer, releaseOutput } from "./node_output_pool.ts";
 import {
   type FramedSocketOptions,
   readAfterCloseLimit,
 } from "./websocket/framed_socket_options.ts";
-
-/** Size of the pooled output buffers; a tick that sends more writes each one as it fills. */
-const outputChunkSize = 16384;
-/** Output buffers kept for reuse, across all connections. */
-const pooledOutputs: Buffer[] = [];
-const maxPooledOutputs = 256;
 
 /** Where a Node socket keeps its WebWire connection, for the shared listeners. */
 const servedBy = Symbol("webwire connection");
@@ -271,7 +266,7 @@ export class NodeFramedSocket implements TransportSocket, FrameSink {
     if (this.#ended) return;
     this.#ended = true;
     clearTimeout(this.#deadline);
-    if (this.#output !== undefined) release(this.#output);
+    if (this.#output !== undefined) releaseOutput(this.#output);
     this.#output = undefined;
     this.#outputLength = 0;
     if (this.#closeSent && !this.#peerClosed) this.#report(this.#closeCode, this.#closeReason);
@@ -338,11 +333,7 @@ export class NodeFramedSocket implements TransportSocket, FrameSink {
       }
       this.#writeOutput();
     }
-    const fresh = size <= outputChunkSize
-      ? pooledOutputs.pop() ?? Buffer.allocUnsafeSlow(outputChunkSize)
-      : Buffer.allocUnsafeSlow(size);
-    this.#output = fresh;
-    return fresh;
+    return this.#output = outputBuffer(size);
   }
 
   #scheduleFlush(): void {
@@ -358,11 +349,11 @@ export class NodeFramedSocket implements TransportSocket, FrameSink {
     this.#output = undefined;
     this.#outputLength = 0;
     if (buffer === undefined) return;
-    if (length === 0) return release(buffer);
+    if (length === 0) return releaseOutput(buffer);
     // A failed write (the socket destroyed under it) does not give the buffer back: the
     // runtime may still hold it.
     this.#socket.write(buffer.subarray(0, length), (error) => {
-      if (error === undefined || error === null) release(buffer);
+      if (error === undefined || error === null) releaseOutput(buffer);
     });
   }
 
@@ -394,9 +385,3 @@ function onDrain(this: ServedSocket): void {
 
 /** An error is always followed by `close`, which ends the connection. */
 function onError(): void {}
-
-function release(buffer: Buffer): void {
-  if (buffer.length === outputChunkSize && pooledOutputs.length < maxPooledOutputs) {
-    pooledOutputs.push(buffer);
-  }
-}
