@@ -36,7 +36,7 @@
  * @module
  */
 
-import { Buffer } from "node:buffer";
+import type { Buffer } from "node:buffer";
 import process from "node:process";
 import type { Duplex } from "node:stream";
 import type { TransportEvents, TransportSocket } from "../server/transport.ts";
