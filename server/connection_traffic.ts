@@ -74,8 +74,6 @@ export abstract class ConnectionTraffic {
   // is what a server with many idle clients pays for.
   /** Aborted when the connection ends; made with the first request. */
   #abort: AbortController | undefined;
-  /** `#abort`'s signal (a getter call on Deno otherwise). */
-  #signal: AbortSignal | undefined;
   /** Ids of requests received and not yet answered. */
   #pendingIds: PendingRequestIds | undefined;
   /** Made when a reply or handler first waits for the socket to drain. */
@@ -314,8 +312,8 @@ export abstract class ConnectionTraffic {
   #startRequest(message: RequestMessage, key: number | string): void {
     // A request that waited for a slot while its connection closed has nobody to answer.
     if (!this.#open) return this.#endRequest(key);
-    this.#signal ??= (this.#abort = new AbortController()).signal;
-    callRequestHandler(this.#handlerSite, message, key, this.#signal);
+    const signal = (this.#abort ??= new AbortController()).signal;
+    callRequestHandler(this.#handlerSite, message, key, signal);
   }
 
   /** What the handler calls need of this connection. */

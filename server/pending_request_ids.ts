@@ -59,13 +59,7 @@ export class PendingRequestIds {
   /** Whether `key` is pending. */
   has(key: number | string): boolean {
     if (typeof key === "string") return this.#strings?.has(key) === true;
-    const slots = this.#slots;
-    const mask = slots.length - 1;
-    for (let at = this.#home(key);; at = (at + 1) & mask) {
-      const held = slots[at];
-      if (held === key) return true;
-      if (held === free) return false;
-    }
+    return this.#slots[this.#slotOf(key)] === key;
   }
 
   /**
@@ -80,15 +74,9 @@ export class PendingRequestIds {
       return true;
     }
     if ((this.#numbers + 1) * 2 > this.#slots.length) this.#resize(this.#slots.length * 2);
-    const slots = this.#slots;
-    const mask = slots.length - 1;
-    let at = this.#home(key);
-    for (;; at = (at + 1) & mask) {
-      const held = slots[at];
-      if (held === key) return false;
-      if (held === free) break;
-    }
-    slots[at] = key;
+    const at = this.#slotOf(key);
+    if (this.#slots[at] === key) return false;
+    this.#slots[at] = key;
     this.#numbers++;
     return true;
   }
@@ -101,12 +89,8 @@ export class PendingRequestIds {
     }
     const slots = this.#slots;
     const mask = slots.length - 1;
-    let at = this.#home(key);
-    for (;; at = (at + 1) & mask) {
-      const held = slots[at];
-      if (held === key) break;
-      if (held === free) return;
-    }
+    let at = this.#slotOf(key);
+    if (slots[at] !== key) return;
     // Moves back every later key of the run that may sit in the freed slot, then frees the last
     // slot moved from, so that every key stays reachable from its home slot without tombstones.
     for (let next = (at + 1) & mask;; next = (next + 1) & mask) {
@@ -130,18 +114,21 @@ export class PendingRequestIds {
     return (low ^ high) >>> this.#shift;
   }
 
-  #place(key: number): void {
+  /** The slot that holds `key`, or the free slot where its probe ends (where it would go). */
+  #slotOf(key: number): number {
     const slots = this.#slots;
     const mask = slots.length - 1;
     let at = this.#home(key);
-    while (slots[at] !== free) at = (at + 1) & mask;
-    slots[at] = key;
+    for (let held = slots[at]; held !== key && held !== free; held = slots[at]) {
+      at = (at + 1) & mask;
+    }
+    return at;
   }
 
   #resize(size: number): void {
     const old = this.#slots;
     this.#slots = new Float64Array(size).fill(free);
     this.#shift = 32 - Math.log2(size);
-    for (const key of old) if (key !== free) this.#place(key);
+    for (const key of old) if (key !== free) this.#slots[this.#slotOf(key)] = key;
   }
 }
