@@ -7,6 +7,7 @@
  * ```ts
  * import { ConnectionSession } from "./connection_session.ts";
  * import type { SessionLifecycle } from "./session_host.ts";
+ * import { SessionCloses } from "./session_closes.ts";
  * import { SessionRegistry } from "./session_registry.ts";
  * import { DefaultSessionKeyGenerator, MemorySessionManager } from "@webwire/webwire/session";
  * import { decodeMessage } from "@webwire/webwire/protocol";
@@ -18,7 +19,8 @@
  * };
  * const session = new ConnectionSession({
  *   owner: "connection A", isOpen: true, sessionsEnabled: true, logger: console, lifecycle,
- *   sessions: new SessionRegistry<string>(0), sessionManager: new MemorySessionManager(),
+ *   sessions: new SessionRegistry<string>(0), closes: new SessionCloses(),
+ *   sessionManager: new MemorySessionManager(),
  *   keyGenerator: new DefaultSessionKeyGenerator(), send: (bytes) => void sent.push(bytes),
  *   deferPushes: noop, resumePushes: noop,
  * });
@@ -42,6 +44,7 @@ import { formatSessionJson, type SessionInfo } from "../protocol/session_json.ts
 import { Timestamp } from "../protocol/timestamp.ts";
 import type { Session } from "../session/session_manager.ts";
 import { ConnectionInactiveError, SessionUnavailableError } from "./errors.ts";
+import type { SessionCloseWatch } from "./session_closes.ts";
 import type { SessionHost } from "./session_host.ts";
 
 /**
@@ -150,6 +153,7 @@ export class ConnectionSession<C> {
    * ```ts
    * import { ConnectionSession } from "./connection_session.ts";
    * import type { SessionLifecycle } from "./session_host.ts";
+   * import { SessionCloses } from "./session_closes.ts";
    * import { SessionRegistry } from "./session_registry.ts";
    * import { DefaultSessionKeyGenerator, MemorySessionManager } from "../session/mod.ts";
    * const noop = () => {};
@@ -160,7 +164,7 @@ export class ConnectionSession<C> {
    * const manager = new MemorySessionManager();
    * const session = new ConnectionSession({
    *   owner: "connection A", isOpen: true, sessionsEnabled: true, logger: console, lifecycle,
-   *   sessions: new SessionRegistry<string>(0), sessionManager: manager,
+   *   sessions: new SessionRegistry<string>(0), closes: new SessionCloses(), sessionManager: manager,
    *   keyGenerator: new DefaultSessionKeyGenerator(), send: noop,
    *   deferPushes: noop, resumePushes: noop,
    * });
@@ -241,6 +245,25 @@ export class ConnectionSession<C> {
     if (this.#session?.key === key) {
       return encodeReply({ id: message.id, payload: formatSessionJson(this.#session) });
     }
+    const closes = host.closes.watch(key);
+    try {
+      return await this.#restore(message, key, closes);
+    } finally {
+      closes.end();
+    }
+  }
+
+  /**
+   * The rest of a restore once `closes` watches for closes of `key`: takes a slot, looks the
+   * session up and attaches it, unless a close overtook the lookup.
+   */
+  async #restore(
+    message: RestoreSessionMessage,
+    key: string,
+    closes: SessionCloseWatch,
+  ): Promise<Uint8Array | undefined> {
+    const host = this.#host;
+    const refuse = (type: 2 | 3 | 4 | 5) => encodeSpecialReply(type, message.id);
     let acquired;
     try {
       acquired = await host.lifecycle.acquire(key);
@@ -266,6 +289,11 @@ export class ConnectionSession<C> {
       // A manager that does not check the maximum age itself: the server does.
       await this.#releaseUnused(key, false);
       await this.#destroyStored(key);
+      return refuse(MessageType.SessionNotFoundReply);
+    }
+    if (closes.overtaken) {
+      // Closed while the lookup ran (which may have found it first): the closer had it forgotten.
+      await this.#releaseUnused(key, false);
       return refuse(MessageType.SessionNotFoundReply);
     }
     // Another connection of this server may have joined while the lookup ran.

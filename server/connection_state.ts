@@ -94,6 +94,7 @@ export class ConnectionState extends ConnectionTraffic implements ConnectionHost
       },
       sessionsEnabled: server.limits.sessionsEnabled,
       sessions: server.sessions,
+      closes: server.sessionCloses,
       sessionManager: server.sessionManager,
       keyGenerator: server.keyGenerator,
       logger: server.logger,

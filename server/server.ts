@@ -243,12 +243,14 @@ export class Server {
   }
 
   /**
-   * Closes a session everywhere: asks the other nodes of the cluster to detach their
-   * connections from it, detaches this server's connections that still hold it once their
-   * earlier session operations are done (each gets the session-closed notification; one that
-   * restored another session meanwhile keeps that one), then has the session manager forget it,
-   * once, also when no connection held it. Resolves, after the session manager did, to how
-   * many of this server's connections were detached.
+   * Closes a session everywhere: detaches this server's connections that still hold it once
+   * their earlier session operations are done (each gets the session-closed notification; one
+   * that restored another session meanwhile keeps that one), has the session manager forget it,
+   * once, also when no connection held it, and then asks the other nodes of the cluster to
+   * detach theirs. A client's restore of the session that is still looking it up meanwhile,
+   * here or on a node that heard of the close, fails as if the session was not found. Resolves,
+   * after the session manager forgot the session, to how many of this server's connections
+   * were detached.
    *
    * @example
    * ```ts
@@ -265,12 +267,18 @@ export class Server {
    * ```
    */
   async closeSession(key: string): Promise<number> {
-    this.#parts.cluster.relay({ kind: "close-session", key });
-    const holders = this.#parts.sessions.connections(key);
-    const detached = await Promise.all(holders.map((state) => state.closeSessionKey(key)));
-    this.#lifecycle.destroyed(key);
-    await this.#parts.sessionManager.onSessionClosed(key);
-    return detached.filter((held) => held).length;
+    const closed = this.#parts.sessionCloses.begin(key);
+    try {
+      const holders = this.#parts.sessions.connections(key);
+      const detached = await Promise.all(holders.map((state) => state.closeSessionKey(key)));
+      this.#lifecycle.destroyed(key);
+      await this.#parts.sessionManager.onSessionClosed(key);
+      return detached.filter((held) => held).length;
+    } finally {
+      closed();
+      // Only now: a restore on another node that begins after hearing of it finds it forgotten.
+      this.#parts.cluster.relay({ kind: "close-session", key });
+    }
   }
 
   /**

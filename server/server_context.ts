@@ -29,6 +29,7 @@ import type { SessionLifecycle } from "./session_host.ts";
 import type { ConnectionState } from "./connection_state.ts";
 import type { ServerLimits, ServerOptions } from "./options.ts";
 import type { RateLimitedLog } from "./rate_limited_log.ts";
+import type { SessionCloses } from "./session_closes.ts";
 import type { SessionRegistry } from "./session_registry.ts";
 import type { TopicRegistry } from "./topic_registry.ts";
 
@@ -50,6 +51,8 @@ export interface ServerContext {
   readonly limits: ServerLimits;
   /** Which connections hold which session. */
   readonly sessions: SessionRegistry<ConnectionState>;
+  /** The session closes running, and the restores they overtake. */
+  readonly sessionCloses: SessionCloses;
   /** Which connections subscribed to which topic. */
   readonly topics: TopicRegistry<ConnectionState>;
   /** What the server does as sessions come and go. */

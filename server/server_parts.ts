@@ -33,6 +33,7 @@ import type { ServerContext } from "./server_context.ts";
 import { ServerPush } from "./server_push.ts";
 import { SessionExpiryClock } from "./session_expiry.ts";
 import { serverSessionLifecycle } from "./session_lifecycle.ts";
+import { SessionCloses } from "./session_closes.ts";
 import { SessionRegistry } from "./session_registry.ts";
 import { TopicRegistry } from "./topic_registry.ts";
 
@@ -90,6 +91,8 @@ export interface ServerParts {
   readonly topics: TopicRegistry<ConnectionState>;
   /** Which connections hold which session. */
   readonly sessions: SessionRegistry<ConnectionState>;
+  /** The session closes running, and the restores they overtake. */
+  readonly sessionCloses: SessionCloses;
   /** Session storage: the option's, or files in `sessionDirectory`. */
   readonly sessionManager: SessionManager;
   /** Where failures go: the option's, or the console. */
@@ -170,11 +173,13 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
     logger,
   );
   const cluster = new ClusterLink(options.cluster ?? null, logger, options.onClusterError);
+  const sessionCloses = new SessionCloses();
   const isShuttingDown = owner.isShuttingDown;
   const context: ServerContext = {
     hooks: options,
     limits,
     sessions,
+    sessionCloses,
     topics,
     sessionLifecycle: serverSessionLifecycle({
       sessions,
@@ -203,6 +208,7 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
     connections,
     topics,
     sessions,
+    sessionCloses,
     offline,
     cluster,
     sessionsEnabled: limits.sessionsEnabled,
@@ -215,6 +221,7 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
     closingSockets,
     topics,
     sessions,
+    sessionCloses,
     sessionManager,
     logger,
     tracer,

@@ -23,6 +23,7 @@ import type { Connection } from "./connection.ts";
 import type { ConnectionState } from "./connection_state.ts";
 import type { OfflineSignals } from "./offline_signals.ts";
 import { payloadParts } from "./reply_bytes.ts";
+import type { SessionCloses } from "./session_closes.ts";
 import type { SessionRegistry } from "./session_registry.ts";
 import type { TopicRegistry } from "./topic_registry.ts";
 
@@ -56,13 +57,14 @@ export function signalBytes(
  * import { type PushParts, ServerPush, signalBytes } from "./server_push.ts";
  * import { ClusterLink } from "./cluster_link.ts";
  * import { OfflineSignals } from "./offline_signals.ts";
+ * import { SessionCloses } from "./session_closes.ts";
  * import { SessionRegistry } from "./session_registry.ts";
  * import { TopicRegistry } from "./topic_registry.ts";
  * // A server on its own, without connections and with sessions disabled.
  * const parts: PushParts = {
  *   connections: new Set(), topics: new TopicRegistry(), sessions: new SessionRegistry(0),
- *   offline: new OfflineSignals({}), cluster: new ClusterLink(null, console, undefined),
- *   sessionsEnabled: false, logger: console,
+ *   sessionCloses: new SessionCloses(), offline: new OfflineSignals({}),
+ *   cluster: new ClusterLink(null, console, undefined), sessionsEnabled: false, logger: console,
  * };
  * new ServerPush(parts).signalSession("key", signalBytes("mail", "1", undefined));
  * console.assert(parts.offline?.sessionCount === 0); // no sessions: nothing kept for later
@@ -75,6 +77,8 @@ export interface PushParts {
   readonly topics: TopicRegistry<ConnectionState>;
   /** Which connections hold which session. */
   readonly sessions: SessionRegistry<ConnectionState>;
+  /** The session closes running, and the restores they overtake. */
+  readonly sessionCloses: SessionCloses;
   /** Signals kept for offline sessions (without a cluster), or `null` when none are kept. */
   readonly offline: OfflineSignals | null;
   /** The cluster, if any. */
@@ -93,13 +97,14 @@ export interface PushParts {
  * import { ServerPush, signalBytes } from "./server_push.ts";
  * import { ClusterLink } from "./cluster_link.ts";
  * import { OfflineSignals } from "./offline_signals.ts";
+ * import { SessionCloses } from "./session_closes.ts";
  * import { SessionRegistry } from "./session_registry.ts";
  * import { TopicRegistry } from "./topic_registry.ts";
  * const offline = new OfflineSignals({});
  * const push = new ServerPush({
  *   connections: new Set(), topics: new TopicRegistry(), sessions: new SessionRegistry(0),
- *   offline, cluster: new ClusterLink(null, console, undefined), sessionsEnabled: true,
- *   logger: console,
+ *   sessionCloses: new SessionCloses(), offline, cluster: new ClusterLink(null, console, undefined),
+ *   sessionsEnabled: true, logger: console,
  * });
  * // No connection holds session "key": the signal reaches nobody now and is kept for later.
  * console.assert(push.signalSession("key", signalBytes("mail", "1", undefined)) === 0);
@@ -154,7 +159,9 @@ export class ServerPush {
         pushTo(sessions.holders(message.key), message.signal);
         return;
       case "close-session":
-        // The node that closed it has told the session manager; here only holders are told.
+        // The node that closed it has had the session manager forget it; here holders are
+        // told, and restores of it still looking it up fail (they may have found it before).
+        this.#parts.sessionCloses.begin(message.key)();
         for (const state of sessions.connections(message.key)) {
           state.closeSessionKey(message.key).catch((error) =>
             logger.error("closing a session for the cluster failed", error)

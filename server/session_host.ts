@@ -25,6 +25,7 @@
 
 import type { Logger } from "../protocol/logger.ts";
 import type { Session, SessionKeyGenerator, SessionManager } from "../session/session_manager.ts";
+import type { SessionCloses } from "./session_closes.ts";
 import type { SessionRegistry } from "./session_registry.ts";
 
 /**
@@ -92,6 +93,8 @@ export interface SessionHost<C> {
   readonly sessionsEnabled: boolean;
   /** Which connections hold which session. */
   readonly sessions: SessionRegistry<C>;
+  /** The session closes running: a restore they overtake fails (`Server.closeSession`). */
+  readonly closes: SessionCloses;
   /** Session storage. */
   readonly sessionManager: SessionManager;
   /** Session key source. */

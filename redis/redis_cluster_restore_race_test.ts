@@ -1,0 +1,96 @@
+// Server.closeSession on one node racing a client's restore of the same session on another, on
+// a real redis-server: a restore whose lookup found the session before the close had it
+// forgotten fails once its node hears of the close, and a restore that attached it before its
+// node heard is detached when it does. Either way nobody holds the session afterwards.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { SessionNotFoundError } from "../client/errors.ts";
+import {
+  connectPeer,
+  type GatedCluster,
+  loginPeer,
+  type Peer,
+  startGatedCluster,
+} from "../testing/gated_cluster.ts";
+import { type RedisServer, startRedisServer } from "../testing/redis_server.ts";
+import { until } from "../testing/until.ts";
+
+let redis: RedisServer;
+let prefixCount = 0;
+
+before(async () => {
+  redis = await startRedisServer();
+});
+
+after(async () => {
+  await redis?.stop();
+});
+
+/** Two nodes, and a session stored in Redis that no connection holds. */
+async function startWithStoredSession(): Promise<{ cluster: GatedCluster; key: string }> {
+  const cluster = await startGatedCluster(redis.url, `race${++prefixCount}:`);
+  const [, b] = cluster.nodes;
+  const first = await loginPeer(b);
+  await first.client.close();
+  await until(() => b.server.sessionConnections(first.key).length === 0, "the first client left");
+  return { cluster, key: first.key };
+}
+
+/** Nobody anywhere holds `key`, and Redis has forgotten it. */
+async function heldByNobody(cluster: GatedCluster, key: string): Promise<void> {
+  const [a, b] = cluster.nodes;
+  assert.deepEqual(a.server.sessionConnections(key), []);
+  assert.deepEqual(b.server.sessionConnections(key), []);
+  assert.equal(await a.server.clusterSessionConnectionCount(key), 0, "every slot given back");
+  assert.equal(await cluster.stored(key), null);
+  assert.equal(cluster.forgotten(key), 1, "the session managers were told once");
+}
+
+test("a restore on node A that found the session before node B closed it is refused", async () => {
+  const { cluster, key } = await startWithStoredSession();
+  const [a, b] = cluster.nodes;
+  let peer: Peer | undefined;
+  try {
+    peer = await connectPeer(a);
+    a.manager.holdLookupOf = key;
+    a.manager.readBeforeHold = true;
+    const restoring = peer.client.restoreSession(key);
+    await a.manager.lookupStarted.opened; // A's lookup has found it, and waits
+    const heardBefore = a.cluster.delivered;
+    assert.equal(await b.server.closeSession(key), 0);
+    await until(() => a.cluster.delivered > heardBefore, "A heard of the close");
+    a.manager.lookupGate.open();
+    await assert.rejects(restoring, SessionNotFoundError);
+    assert.equal(peer.client.session, null);
+    await heldByNobody(cluster, key);
+  } finally {
+    await peer?.client.close();
+    await cluster.stop();
+  }
+});
+
+test("a restore on node A while node B is still forgetting the session ends detached", async () => {
+  const { cluster, key } = await startWithStoredSession();
+  const [a, b] = cluster.nodes;
+  let peer: Peer | undefined;
+  try {
+    peer = await connectPeer(a);
+    b.manager.holdForgetOf = key;
+    const closing = b.server.closeSession(key);
+    await b.manager.forgetStarted.opened; // still stored in Redis
+    // A has not heard of the close yet: its restore finds the session and attaches it...
+    await peer.client.restoreSession(key);
+    assert.equal(a.server.sessionConnections(key).length, 1);
+    b.manager.forgetGate.open();
+    assert.equal(await closing, 0);
+    // ...and the close, told to A once Redis forgot it, detaches it there.
+    await until(() => peer!.closedEvents === 1, "A's client heard session-closed");
+    await until(() => a.server.sessionConnections(key).length === 0, "A let the session go");
+    assert.equal(peer.client.session, null);
+    await heldByNobody(cluster, key);
+    await assert.rejects(peer.client.restoreSession(key), SessionNotFoundError);
+  } finally {
+    await peer?.client.close();
+    await cluster.stop();
+  }
+});

@@ -1,0 +1,113 @@
+/**
+ * Closes of sessions that overtake restores. A client's restore looks its session up in the
+ * session manager, which takes time; if `Server.closeSession` (here, or on another node of the
+ * cluster) closes that session meanwhile, the lookup may still have found it, and the restore
+ * must not attach a session that its closer has just had forgotten. Restores watch their key
+ * while they look it up; closes mark the watches of their key. Internal to the server core.
+ *
+ * @example
+ * ```ts
+ * import { SessionCloses } from "./session_closes.ts";
+ * const closes = new SessionCloses();
+ * const restore = closes.watch("key"); // a restore of "key" starts its lookup
+ * const endClose = closes.begin("key"); // Server.closeSession("key") runs meanwhile
+ * endClose();
+ * console.assert(restore.overtaken); // the restore must fail as if the session was not found
+ * restore.end();
+ * console.assert(closes.size === 0);
+ * ```
+ * @module
+ */
+
+/**
+ * One restore's watch over its session key, from before its lookup until it attaches the
+ * session or gives up.
+ *
+ * @example
+ * ```ts
+ * import { SessionCloses } from "./session_closes.ts";
+ * const closes = new SessionCloses();
+ * const watch = closes.watch("key");
+ * console.assert(!watch.overtaken); // no close since the watch began: the lookup stands
+ * watch.end();
+ * ```
+ */
+export interface SessionCloseWatch {
+  /** Whether a close of the key ran at any time since the watch began. */
+  readonly overtaken: boolean;
+  /** The restore is over: stops watching (once is enough; more calls do nothing). */
+  end(): void;
+}
+
+/**
+ * The closes running on this server and the restores watching for them, per session key.
+ * Holds nothing for a key once its closes and restores have ended.
+ *
+ * @example
+ * ```ts
+ * import { SessionCloses } from "./session_closes.ts";
+ * const closes = new SessionCloses();
+ * const endClose = closes.begin("key");
+ * const late = closes.watch("key"); // began while the close still runs
+ * console.assert(late.overtaken);
+ * endClose();
+ * late.end();
+ * const after = closes.watch("key"); // began after the close: its lookup finds the truth
+ * console.assert(!after.overtaken);
+ * after.end();
+ * ```
+ */
+export class SessionCloses {
+  readonly #running = new Map<string, number>();
+  readonly #watches = new Map<string, Set<Watch>>();
+
+  /**
+   * A close of `key` begins: every restore of it watching now, and every one that begins to
+   * watch before the returned function is called, is overtaken. Call the returned function
+   * once the session manager has forgotten the session (more calls do nothing).
+   */
+  begin(key: string): () => void {
+    this.#running.set(key, (this.#running.get(key) ?? 0) + 1);
+    for (const watch of this.#watches.get(key) ?? []) watch.overtaken = true;
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      const left = this.#running.get(key)! - 1;
+      if (left === 0) this.#running.delete(key);
+      else this.#running.set(key, left);
+    };
+  }
+
+  /** A restore of `key` is about to look it up: watches for closes until `end`. */
+  watch(key: string): SessionCloseWatch {
+    let watches = this.#watches.get(key);
+    if (watches === undefined) this.#watches.set(key, watches = new Set());
+    const watch = new Watch(this.#running.has(key), () => {
+      watches.delete(watch);
+      if (watches.size === 0 && this.#watches.get(key) === watches) this.#watches.delete(key);
+    });
+    watches.add(watch);
+    return watch;
+  }
+
+  /** How many keys have a close running or a restore watching (0 when all have ended). */
+  get size(): number {
+    return new Set([...this.#running.keys(), ...this.#watches.keys()]).size;
+  }
+}
+
+class Watch implements SessionCloseWatch {
+  overtaken: boolean;
+  #stop: (() => void) | undefined;
+
+  constructor(overtaken: boolean, stop: () => void) {
+    this.overtaken = overtaken;
+    this.#stop = stop;
+  }
+
+  end(): void {
+    this.#stop?.();
+    this.#stop = undefined;
+  }
+}

@@ -1,0 +1,294 @@
+/**
+ * Two WebWire servers in a cluster on a real redis-server whose timing a test controls: each
+ * node's session manager (the Redis one, in a {@link GatedManager}) can hold a lookup or a
+ * forget until the test opens a gate, and each node's cluster link can hold what the other
+ * node publishes. For tests of
+ * session closes racing restores across nodes.
+ *
+ * @example
+ * ```ts
+ * import { startGatedCluster, loginPeer } from "./gated_cluster.ts";
+ * import { startRedisServer } from "./redis_server.ts";
+ * const redis = await startRedisServer();
+ * const cluster = await startGatedCluster(redis.url, "doc:");
+ * const ada = await loginPeer(cluster.nodes[0]);
+ * console.assert((await cluster.stored(ada.key)) !== null);
+ * await ada.client.close();
+ * await cluster.stop();
+ * await redis.stop();
+ * ```
+ * @module
+ */
+
+import { Client } from "../client/client.ts";
+import { silentLogger } from "../protocol/logger.ts";
+import { RedisCluster } from "../redis/redis_cluster.ts";
+import { RedisSessionManager } from "../redis/redis_session_manager.ts";
+import type { Cluster, ClusterMessage, ClusterNode } from "../server/cluster.ts";
+import type { Server } from "../server/server.ts";
+import type { SessionLookupResult } from "../session/session_manager.ts";
+import { clusterNodeService } from "./cluster_node.ts";
+import { GatedManager } from "./gated_session_manager.ts";
+import { type StartedServer, startServer } from "./serve.ts";
+import { until } from "./until.ts";
+
+/**
+ * A node's Redis cluster link; while `held`, what the other node publishes waits until
+ * {@link HoldingCluster.release}. Counts what it delivered to its server.
+ *
+ * @example
+ * ```ts
+ * import { HoldingCluster } from "./gated_cluster.ts";
+ * import { RedisCluster } from "../redis/redis_cluster.ts";
+ * import { startRedisServer } from "./redis_server.ts";
+ * const redis = await startRedisServer();
+ * const cluster = new HoldingCluster(new RedisCluster(redis.url));
+ * await cluster.join({ deliver() {} });
+ * console.assert(cluster.waiting === 0 && cluster.delivered === 0);
+ * await cluster.leave();
+ * await redis.stop();
+ * ```
+ */
+export class HoldingCluster implements Cluster {
+  /** Whether messages from the other node wait. */
+  held = false;
+  /** How many messages from the other node reached this node's server. */
+  delivered = 0;
+  readonly #waiting: ClusterMessage[] = [];
+  #node: ClusterNode | undefined;
+  readonly #redis: RedisCluster;
+
+  /** Wraps `redis`. */
+  constructor(redis: RedisCluster) {
+    this.#redis = redis;
+  }
+
+  /** Delivers what waited and stops holding. */
+  release(): void {
+    this.held = false;
+    for (const message of this.#waiting.splice(0)) this.#deliver(message);
+  }
+
+  /** How many messages wait. */
+  get waiting(): number {
+    return this.#waiting.length;
+  }
+
+  /** Joins through Redis, delivering (or holding) what the other node publishes. */
+  join(node: ClusterNode): Promise<void> {
+    this.#node = node;
+    return this.#redis.join({
+      deliver: (message) => {
+        if (this.held) this.#waiting.push(message);
+        else this.#deliver(message);
+      },
+    });
+  }
+
+  /** Publishes through Redis. */
+  publish(message: ClusterMessage): Promise<void> {
+    return this.#redis.publish(message);
+  }
+
+  /** Takes a session slot in Redis. */
+  acquireSession(key: string, max: number): Promise<boolean> {
+    return this.#redis.acquireSession(key, max);
+  }
+
+  /** Gives a session slot back in Redis. */
+  releaseSession(key: string): Promise<void> {
+    return this.#redis.releaseSession(key);
+  }
+
+  /** Takes the signals Redis kept for the session. */
+  takeOfflineSignals(key: string): Promise<Uint8Array[]> {
+    return this.#redis.takeOfflineSignals(key);
+  }
+
+  /** How many connections hold the session on every node. */
+  sessionConnectionCount(key: string): Promise<number> {
+    return this.#redis.sessionConnectionCount(key);
+  }
+
+  /** Leaves the cluster. */
+  leave(): Promise<void> {
+    return this.#redis.leave();
+  }
+
+  #deliver(message: ClusterMessage): void {
+    this.#node?.deliver(message);
+    this.delivered++;
+  }
+}
+
+/**
+ * One node of a {@link GatedCluster}.
+ *
+ * @example
+ * ```ts
+ * import type { GatedNode } from "./gated_cluster.ts";
+ * const url = (node: GatedNode): string => node.running.url;
+ * console.assert(typeof url === "function");
+ * ```
+ */
+export interface GatedNode {
+  /** The running server. */
+  readonly running: StartedServer;
+  /** Its WebWire server. */
+  readonly server: Server;
+  /** Its session manager, over {@link GatedNode.redisSessions}. */
+  readonly manager: GatedManager;
+  /** The Redis session manager underneath. */
+  readonly redisSessions: RedisSessionManager;
+  /** Its cluster link. */
+  readonly cluster: HoldingCluster;
+}
+
+/**
+ * Two nodes sharing one redis-server under one key prefix.
+ *
+ * @example
+ * ```ts
+ * import { type GatedCluster, startGatedCluster } from "./gated_cluster.ts";
+ * import { startRedisServer } from "./redis_server.ts";
+ * const redis = await startRedisServer();
+ * const cluster: GatedCluster = await startGatedCluster(redis.url, "doc2:");
+ * console.assert((await cluster.stored("no such key")) === null);
+ * await cluster.stop();
+ * await redis.stop();
+ * ```
+ */
+export interface GatedCluster {
+  /** Node a and node b. */
+  readonly nodes: readonly [GatedNode, GatedNode];
+  /** Looks a key up in Redis directly (null: forgotten). */
+  stored(key: string): Promise<SessionLookupResult | null>;
+  /** How many times the session managers of both nodes were told to forget `key`. */
+  forgotten(key: string): number;
+  /** Stops both servers and closes every Redis connection. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts nodes "a" and "b" (the cluster node test service) on the redis-server at `redisUrl`,
+ * with keys under `keyPrefix`, and waits until both joined.
+ *
+ * @example
+ * ```ts
+ * import { startGatedCluster } from "./gated_cluster.ts";
+ * import { startRedisServer } from "./redis_server.ts";
+ * const redis = await startRedisServer();
+ * const cluster = await startGatedCluster(redis.url, "doc3:");
+ * console.assert(cluster.nodes.length === 2);
+ * await cluster.stop();
+ * await redis.stop();
+ * ```
+ */
+export async function startGatedCluster(
+  redisUrl: string,
+  keyPrefix: string,
+): Promise<GatedCluster> {
+  const nodes: GatedNode[] = [];
+  for (const name of ["a", "b"]) {
+    const redisSessions = new RedisSessionManager(redisUrl, {
+      keyPrefix,
+      commandTimeout: 2000,
+      logger: silentLogger,
+    });
+    const manager = new GatedManager(redisSessions);
+    const cluster = new HoldingCluster(
+      new RedisCluster(redisUrl, { keyPrefix, commandTimeout: 2000, logger: silentLogger }),
+    );
+    const holder: { server?: Server } = {};
+    const running = await startServer({
+      sessionManager: manager,
+      cluster,
+      logger: silentLogger,
+      ...clusterNodeService(() => holder.server!, name),
+    });
+    holder.server = running.server;
+    await running.server.clusterJoined;
+    nodes.push({ running, server: running.server, manager, cluster, redisSessions });
+  }
+  const probe = new RedisSessionManager(redisUrl, { keyPrefix, logger: silentLogger });
+  return {
+    nodes: nodes as [GatedNode, GatedNode],
+    stored: (key) => probe.onSessionLookup(key),
+    forgotten: (key) =>
+      nodes.reduce((sum, node) => sum + node.manager.forgotten.filter((k) => k === key).length, 0),
+    async stop() {
+      for (const node of nodes) {
+        node.cluster.release();
+        node.manager.lookupGate.open();
+        node.manager.forgetGate.open();
+        await node.running.close();
+        await node.redisSessions.close();
+      }
+      await probe.close();
+    },
+  };
+}
+
+/**
+ * A client of one node, counting the session-closed events it fired.
+ *
+ * @example
+ * ```ts
+ * import type { Peer } from "./gated_cluster.ts";
+ * const closedTwice = (peer: Peer): boolean => peer.closedEvents === 2;
+ * console.assert(typeof closedTwice === "function");
+ * ```
+ */
+export interface Peer {
+  /** The connected client. */
+  readonly client: Client;
+  /** How many sessionclosed events the client fired. */
+  closedEvents: number;
+}
+
+/**
+ * Connects a client to `node`.
+ *
+ * @example
+ * ```ts
+ * import { connectPeer, startGatedCluster } from "./gated_cluster.ts";
+ * import { startRedisServer } from "./redis_server.ts";
+ * const redis = await startRedisServer();
+ * const cluster = await startGatedCluster(redis.url, "doc4:");
+ * const peer = await connectPeer(cluster.nodes[1]);
+ * console.assert(peer.client.session === null);
+ * await peer.client.close();
+ * await cluster.stop();
+ * await redis.stop();
+ * ```
+ */
+export async function connectPeer(node: GatedNode): Promise<Peer> {
+  const client = new Client(node.running.url, { logger: silentLogger, autoconnect: false });
+  const peer = { client, closedEvents: 0 };
+  client.addEventListener("sessionclosed", () => peer.closedEvents++);
+  await client.connect();
+  return peer;
+}
+
+/**
+ * Connects a client to `node` and logs it in: a new session, stored in Redis.
+ *
+ * @example
+ * ```ts
+ * import { loginPeer, startGatedCluster } from "./gated_cluster.ts";
+ * import { startRedisServer } from "./redis_server.ts";
+ * const redis = await startRedisServer();
+ * const cluster = await startGatedCluster(redis.url, "doc5:");
+ * const ada = await loginPeer(cluster.nodes[1]);
+ * console.assert(ada.client.session?.key === ada.key);
+ * await ada.client.close();
+ * await cluster.stop();
+ * await redis.stop();
+ * ```
+ */
+export async function loginPeer(node: GatedNode): Promise<Peer & { key: string }> {
+  const peer = await connectPeer(node);
+  await peer.client.request("login", "ada");
+  await until(() => peer.client.session !== null, "logged in");
+  return Object.assign(peer, { key: peer.client.session!.key });
+}
