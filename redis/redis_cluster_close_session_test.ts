@@ -41,9 +41,15 @@ test("closing on node A a session held only on node B: B's client loses it, Redi
   try {
     const onB = await login(b);
     peers.push(onB);
+    const queries = b.cluster.countQueries;
     assert.equal(await a.server.closeSession(onB.key), 0, "no connection of A held it");
     assert.equal(await cluster.stored(onB.key), null, "forgotten when closeSession resolved");
     await until(() => onB.closedEvents === 1, "B's client heard session-closed");
+    await until(
+      async () => await a.server.clusterSessionConnectionCount(onB.key) === 0,
+      "B gave its slot back",
+    );
+    assert.equal(b.cluster.countQueries, queries, "B did not ask Redis how many hold it");
     assert.equal(onB.client.session, null);
     // Answered after B's connection finished closing the session.
     await assert.rejects(onB.client.restoreSession(onB.key), SessionNotFoundError);

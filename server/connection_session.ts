@@ -14,8 +14,9 @@
  * const sent: Uint8Array[] = [];
  * const noop = () => {};
  * const lifecycle: SessionLifecycle = {
- *   acquire: () => true, release: (_key, remaining) => remaining, isTooOld: () => false,
- *   held: noop, unheld: noop, released: noop, destroyed: noop, takeOfflineSignals: () => [],
+ *   acquire: () => true, release: (_key, remaining) => remaining, giveBack: noop,
+ *   isTooOld: () => false, held: noop, unheld: noop, released: noop, destroyed: noop,
+ *   takeOfflineSignals: () => [],
  * };
  * const session = new ConnectionSession({
  *   owner: "connection A", isOpen: true, sessionsEnabled: true, logger: console, lifecycle,
@@ -158,7 +159,8 @@ export class ConnectionSession<C> {
    * import { DefaultSessionKeyGenerator, MemorySessionManager } from "../session/mod.ts";
    * const noop = () => {};
    * const lifecycle: SessionLifecycle = {
-   *   acquire: () => true, release: (_key, remaining) => remaining, isTooOld: () => false,
+   *   acquire: () => true, release: (_key, remaining) => remaining, giveBack: noop,
+   *   isTooOld: () => false,
    *   held: noop, unheld: noop, released: noop, destroyed: noop, takeOfflineSignals: () => [],
    * };
    * const manager = new MemorySessionManager();
@@ -339,8 +341,9 @@ export class ConnectionSession<C> {
   async #releaseUnused(key: string, found: boolean): Promise<void> {
     const lifecycle = this.#host.lifecycle;
     try {
+      if (!found) return await lifecycle.giveBack(key);
       const remaining = await lifecycle.release(key, this.#host.sessions.holders(key).size);
-      if (found && remaining === 0) lifecycle.released(key);
+      if (remaining === 0) lifecycle.released(key);
     } catch (error) {
       this.#host.logger.error("giving back a session slot failed", error);
     }
@@ -377,8 +380,7 @@ export class ConnectionSession<C> {
     if (localRemaining === 0) lifecycle.unheld(session.key);
     if (then === "closed") {
       if (localRemaining === 0) lifecycle.destroyed(session.key);
-      await lifecycle.release(session.key, localRemaining);
-      return;
+      return await lifecycle.giveBack(session.key);
     }
     const remaining = await lifecycle.release(session.key, localRemaining);
     if (remaining !== 0) return;

@@ -11,6 +11,7 @@
  * const lifecycle: SessionLifecycle = {
  *   acquire: () => true,
  *   release: (_key, localRemaining) => localRemaining,
+ *   giveBack: () => {},
  *   held: (session) => void held.add(session.key),
  *   unheld: (key) => void held.delete(key),
  *   released: () => {},
@@ -38,6 +39,7 @@ import type { SessionRegistry } from "./session_registry.ts";
  * const lifecycle: SessionLifecycle = {
  *   acquire: () => true,
  *   release: (_key, localRemaining) => localRemaining,
+ *   giveBack: () => {},
  *   held: () => {},
  *   unheld: () => {},
  *   released: () => {},
@@ -59,6 +61,11 @@ export interface SessionLifecycle {
    * this server: frees its slot and resolves to how many connections hold it anywhere.
    */
   release(key: string, localRemaining: number): number | Promise<number>;
+  /**
+   * As {@link release}, where nobody needs to know how many connections still hold the session
+   * (in a cluster, one round trip fewer).
+   */
+  giveBack(key: string): void | Promise<void>;
   /** The first connection of this server now holds the session. */
   held(session: Session): void;
   /** The last connection of this server left the session. */

@@ -98,6 +98,7 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
       await clustered.releaseSession(key);
       return await clustered.sessionConnectionCount(key);
     },
+    giveBack: (key) => clustered?.releaseSession(key),
     held: (session) => expiry.held(session),
     unheld: (key) => expiry.unheld(key),
     released: (key) => {

@@ -54,6 +54,8 @@ export class HoldingCluster implements Cluster {
   held = false;
   /** How many messages from the other node reached this node's server. */
   delivered = 0;
+  /** How many times its server asked how many connections hold a session. */
+  countQueries = 0;
   readonly #waiting: ClusterMessage[] = [];
   #node: ClusterNode | undefined;
   readonly #redis: RedisCluster;
@@ -107,6 +109,7 @@ export class HoldingCluster implements Cluster {
 
   /** How many connections hold the session on every node. */
   sessionConnectionCount(key: string): Promise<number> {
+    this.countQueries++;
     return this.#redis.sessionConnectionCount(key);
   }
 
