@@ -81,6 +81,9 @@ export interface RedisClusterOptions {
  *   Redis is down, pushes reach only the local connections (the server counts and reports each
  *   one not relayed), session slots cannot be taken (restores and logins get the internal-error
  *   reply), and the subscriber reconnects and subscribes again by itself when Redis is back.
+ *   Messages published while a node's pub/sub connection was cut do not reach it; once it is
+ *   back, the node detaches its connections from sessions closed meanwhile
+ *   (`ClusterNode.missed`).
  *   A restarted Redis without persistence has forgotten slots and kept signals.
  *
  * @example
@@ -159,8 +162,14 @@ export class RedisCluster implements Cluster {
       this.#receive(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     });
     // ioredis subscribes again after a reconnect; this covers a first connection that failed.
+    // Once subscribed again after a cut, the server checks what it may have missed meanwhile.
+    let readyBefore = false;
     this.#subscriber.on("ready", () => {
-      this.#subscriber.subscribe(this.channel).catch(() => {});
+      const reconnected = readyBefore;
+      readyBefore = true;
+      this.#subscriber.subscribe(this.channel).then(() => {
+        if (reconnected) this.#missed();
+      }, () => {});
     });
     const beat = () =>
       this.#call(
@@ -273,6 +282,14 @@ export class RedisCluster implements Cluster {
         await this.#call("closing", () => this.#client.quit()).catch(() => {});
       }
       this.#client.disconnect();
+    }
+  }
+
+  #missed(): void {
+    try {
+      this.#node?.missed();
+    } catch (error) {
+      this.#logger.error("catching up after a cut of the cluster link failed", error);
     }
   }
 

@@ -83,6 +83,13 @@ export type ClusterMessage =
 export interface ClusterNode {
   /** Delivers what another node published, on this node's connections only. */
   deliver(message: ClusterMessage): void;
+  /**
+   * The link to the other nodes was cut and is back: what they published meanwhile may not
+   * have arrived. The server checks the sessions its connections hold against the session
+   * manager and detaches those that were closed meanwhile (each client gets session-closed).
+   * Pushes (broadcasts, topics, session signals) are delivered at most once and stay lost.
+   */
+  missed(): void;
 }
 
 /**

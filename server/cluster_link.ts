@@ -1,6 +1,9 @@
 /**
  * A server's link to its cluster, if it has one: joins and leaves it, and relays pushes to the
- * other nodes, reporting what could not be relayed. Internal to the server core.
+ * other nodes, reporting what could not be relayed. A close of a session that could not be
+ * relayed is tried again for about a minute: pushes are delivered at most once, but a node that
+ * never hears of a close would let its connections keep a forgotten session. Internal to the
+ * server core.
  *
  * @example
  * ```ts
@@ -13,6 +16,9 @@
 
 import type { Logger } from "../protocol/logger.ts";
 import type { Cluster, ClusterMessage, ClusterNode } from "./cluster.ts";
+
+/** Waits before the tries again of a close that could not be relayed (about a minute in all). */
+const closeRetryDelays = [250, 500, 1000, 2000, 4000, 8000, 15000, 30000];
 
 /**
  * The cluster of a server, or none.
@@ -34,6 +40,8 @@ export class ClusterLink {
   #failures = 0;
   #nextLoggedFailure = 1;
   #joined: Promise<void> = Promise.resolve();
+  readonly #retries = new Set<ReturnType<typeof setTimeout>>();
+  #left = false;
 
   /** `onError` hears of every message that could not be relayed. */
   constructor(
@@ -69,25 +77,64 @@ export class ClusterLink {
     })();
   }
 
-  /** Asks the other nodes to deliver `message`; a failure is counted, reported and logged. */
+  /**
+   * Asks the other nodes to deliver `message`; a failure is counted, reported and logged, and a
+   * close of a session is tried again until it is relayed or about a minute has passed.
+   */
   relay(message: ClusterMessage): void {
     if (this.cluster === null) return;
-    try {
-      const result = this.cluster.publish(message);
-      if (result instanceof Promise) result.catch((error) => this.#failed(error, message));
-    } catch (error) {
-      this.#failed(error, message);
-    }
+    this.#publish(this.cluster, message, 0);
   }
 
-  /** Leaves the cluster; a failure is logged. */
+  /** How many closes of sessions wait to be tried again. */
+  get retrying(): number {
+    return this.#retries.size;
+  }
+
+  /** Leaves the cluster (closes waiting to be tried again are dropped); a failure is logged. */
   async leave(): Promise<void> {
     if (this.cluster === null) return;
+    this.#left = true;
+    for (const timer of this.#retries) clearTimeout(timer);
+    this.#retries.clear();
     try {
       await this.cluster.leave();
     } catch (error) {
       this.#logger.error("leaving the cluster failed", error);
     }
+  }
+
+  /** Publishes `message`; `tried` is how many times it failed already (only closes retry). */
+  #publish(cluster: Cluster, message: ClusterMessage, tried: number): void {
+    const failed = (error: unknown) => {
+      // A close is reported when it first fails, and again only if it is given up.
+      if (tried === 0) this.#failed(error, message);
+      if (message.kind === "close-session") this.#retryLater(cluster, message, tried, error);
+    };
+    try {
+      const result = cluster.publish(message);
+      if (result instanceof Promise) result.catch(failed);
+    } catch (error) {
+      failed(error);
+    }
+  }
+
+  #retryLater(cluster: Cluster, message: ClusterMessage, tried: number, error: unknown): void {
+    if (this.#left) return;
+    if (tried >= closeRetryDelays.length) {
+      this.#logger.error(
+        `gave up relaying a close of a session to the cluster after ${tried + 1} tries: ` +
+          "nodes that did not hear of it detach its connections only once their own link to " +
+          "the cluster is cut and back",
+        error,
+      );
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.#retries.delete(timer);
+      if (!this.#left) this.#publish(cluster, message, tried + 1);
+    }, closeRetryDelays[tried]);
+    this.#retries.add(timer);
   }
 
   #failed(error: unknown, message: ClusterMessage): void {

@@ -166,7 +166,8 @@ export class ConnectionSession<C> {
    * const manager = new MemorySessionManager();
    * const session = new ConnectionSession({
    *   owner: "connection A", isOpen: true, sessionsEnabled: true, logger: console, lifecycle,
-   *   sessions: new SessionRegistry<string>(0), closes: new SessionCloses(), sessionManager: manager,
+   *   sessions: new SessionRegistry<string>(0), closes: new SessionCloses(),
+   *   sessionManager: manager,
    *   keyGenerator: new DefaultSessionKeyGenerator(), send: noop,
    *   deferPushes: noop, resumePushes: noop,
    * });

@@ -33,6 +33,7 @@ import type { ServerContext } from "./server_context.ts";
 import { ServerPush } from "./server_push.ts";
 import { SessionExpiryClock } from "./session_expiry.ts";
 import { serverSessionLifecycle } from "./session_lifecycle.ts";
+import { detachForgottenSessions } from "./forgotten_sessions.ts";
 import { SessionCloses } from "./session_closes.ts";
 import { SessionRegistry } from "./session_registry.ts";
 import { TopicRegistry } from "./topic_registry.ts";
@@ -214,7 +215,13 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
     sessionsEnabled: limits.sessionsEnabled,
     logger,
   });
-  cluster.join({ deliver: (message) => push.deliver(message) });
+  cluster.join({
+    deliver: (message) => push.deliver(message),
+    missed: () =>
+      void detachForgottenSessions({ sessions, sessionCloses, sessionManager, logger }).catch(
+        (error) => logger.error("detaching sessions closed on other nodes failed", error),
+      ),
+  });
   return {
     limits,
     connections,

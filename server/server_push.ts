@@ -103,8 +103,8 @@ export interface PushParts {
  * const offline = new OfflineSignals({});
  * const push = new ServerPush({
  *   connections: new Set(), topics: new TopicRegistry(), sessions: new SessionRegistry(0),
- *   sessionCloses: new SessionCloses(), offline, cluster: new ClusterLink(null, console, undefined),
- *   sessionsEnabled: true, logger: console,
+ *   sessionCloses: new SessionCloses(), offline,
+ *   cluster: new ClusterLink(null, console, undefined), sessionsEnabled: true, logger: console,
  * });
  * // No connection holds session "key": the signal reaches nobody now and is kept for later.
  * console.assert(push.signalSession("key", signalBytes("mail", "1", undefined)) === 0);

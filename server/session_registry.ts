@@ -69,6 +69,11 @@ export class SessionRegistry<C> {
     return this.#sessions.get(key) ?? none;
   }
 
+  /** The keys of the sessions that have at least one connection, as they are now. */
+  keys(): string[] {
+    return [...this.#sessions.keys()];
+  }
+
   /** How many sessions have at least one connection. */
   get activeSessions(): number {
     return this.#sessions.size;

@@ -43,7 +43,7 @@ import { until } from "./until.ts";
  * import { startRedisServer } from "./redis_server.ts";
  * const redis = await startRedisServer();
  * const cluster = new HoldingCluster(new RedisCluster(redis.url));
- * await cluster.join({ deliver() {} });
+ * await cluster.join({ deliver() {}, missed() {} });
  * console.assert(cluster.waiting === 0 && cluster.delivered === 0);
  * await cluster.leave();
  * await redis.stop();
@@ -84,6 +84,7 @@ export class HoldingCluster implements Cluster {
         if (this.held) this.#waiting.push(message);
         else this.#deliver(message);
       },
+      missed: () => node.missed(),
     });
   }
 
@@ -174,7 +175,8 @@ export interface GatedCluster {
 
 /**
  * Starts nodes "a" and "b" (the cluster node test service) on the redis-server at `redisUrl`,
- * with keys under `keyPrefix`, and waits until both joined.
+ * with keys under `keyPrefix`, and waits until both joined. `clusterUrls` gives each node's
+ * cluster link its own URL (for example another Redis user); by default `redisUrl`.
  *
  * @example
  * ```ts
@@ -190,9 +192,10 @@ export interface GatedCluster {
 export async function startGatedCluster(
   redisUrl: string,
   keyPrefix: string,
+  clusterUrls: readonly [string, string] = [redisUrl, redisUrl],
 ): Promise<GatedCluster> {
   const nodes: GatedNode[] = [];
-  for (const name of ["a", "b"]) {
+  for (const [index, name] of ["a", "b"].entries()) {
     const redisSessions = new RedisSessionManager(redisUrl, {
       keyPrefix,
       commandTimeout: 2000,
@@ -200,7 +203,11 @@ export async function startGatedCluster(
     });
     const manager = new GatedManager(redisSessions);
     const cluster = new HoldingCluster(
-      new RedisCluster(redisUrl, { keyPrefix, commandTimeout: 2000, logger: silentLogger }),
+      new RedisCluster(clusterUrls[index], {
+        keyPrefix,
+        commandTimeout: 2000,
+        logger: silentLogger,
+      }),
     );
     const holder: { server?: Server } = {};
     const running = await startServer({

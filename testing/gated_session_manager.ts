@@ -9,7 +9,8 @@
  * import { MemorySessionManager } from "../session/memory_session_manager.ts";
  * import { Timestamp } from "../protocol/timestamp.ts";
  * const manager = new GatedManager(new MemorySessionManager());
- * await manager.onSessionCreated({ key: "k", creation: Timestamp.now(), lastLookup: Timestamp.now() });
+ * const now = Timestamp.now();
+ * await manager.onSessionCreated({ key: "k", creation: now, lastLookup: now });
  * manager.holdLookupOf = "k";
  * manager.readBeforeHold = true; // the lookup finds the session, then waits
  * const lookup = manager.onSessionLookup("k");
@@ -44,7 +45,8 @@ export function gate(): { opened: Promise<void>; open: () => void } {
  * A session manager that records which keys it was told to forget. A lookup of `holdLookupOf`
  * says it started (`lookupStarted`) and waits for `lookupGate` before it reads the manager
  * underneath; with `readBeforeHold` it reads first and says so only then (a lookup that found
- * the session just before a close). A forget of `holdForgetOf` waits for `forgetGate` before it forgets.
+ * the session just before a close). A forget of `holdForgetOf` waits for `forgetGate` before
+ * it forgets.
  *
  * @example
  * ```ts

@@ -1,0 +1,91 @@
+// A close of a session that a node of the cluster did not hear of, on a real redis-server: the
+// node's pub/sub connection was cut when the close was published (it detaches the session's
+// connections once it is subscribed again), or the closing node could not publish it (it
+// tries again until Redis takes it). Either way the clients on the other node hear
+// session-closed and nobody holds the session afterwards.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { Redis } from "ioredis";
+import { type GatedCluster, loginPeer, startGatedCluster } from "../testing/gated_cluster.ts";
+import { type RedisServer, startRedisServer } from "../testing/redis_server.ts";
+import { until } from "../testing/until.ts";
+
+let redis: RedisServer;
+let admin: Redis;
+let prefixCount = 0;
+
+before(async () => {
+  redis = await startRedisServer();
+  admin = new Redis(redis.url);
+});
+
+after(async () => {
+  admin?.disconnect();
+  await redis?.stop();
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Nobody anywhere holds `key`, and Redis has forgotten it. */
+async function heldByNobody(cluster: GatedCluster, key: string): Promise<void> {
+  const [a, b] = cluster.nodes;
+  await until(() => a.server.sessionConnections(key).length === 0, "A let the session go");
+  assert.deepEqual(b.server.sessionConnections(key), []);
+  assert.equal(await a.server.clusterSessionConnectionCount(key), 0, "every slot given back");
+  assert.equal(await cluster.stored(key), null);
+}
+
+test("a node whose pub/sub connection was cut when a session was closed detaches it once back", async () => {
+  const cluster = await startGatedCluster(redis.url, `missed${++prefixCount}:`);
+  const [a, b] = cluster.nodes;
+  const onA = await loginPeer(a);
+  try {
+    const heardBefore = a.cluster.delivered;
+    // Redis drops every subscriber; they reconnect by themselves after 100 ms or more.
+    assert.ok(Number(await admin.call("CLIENT", "KILL", "TYPE", "pubsub")) >= 2);
+    assert.equal(await b.server.closeSession(onA.key), 0);
+    assert.equal(await cluster.stored(onA.key), null);
+    await until(() => onA.closedEvents === 1, "A's client heard session-closed");
+    assert.equal(a.cluster.delivered, heardBefore, "the close itself never reached A");
+    assert.equal(onA.client.session, null);
+    await heldByNobody(cluster, onA.key);
+    // A is subscribed again: what B publishes from now on reaches it.
+    const other = await loginPeer(a);
+    assert.equal(await b.server.closeSession(other.key), 0);
+    await until(() => other.closedEvents === 1, "A heard the next close");
+    assert.equal(a.cluster.delivered, heardBefore + 1);
+    await other.client.close();
+  } finally {
+    await onA.client.close();
+    await cluster.stop();
+  }
+});
+
+test("a close that Redis refused to publish is published again once it accepts", async () => {
+  const user = `node-b-${prefixCount + 1}`;
+  await admin.call("ACL", "SETUSER", user, "on", ">secret", "~*", "&*", "+@all");
+  const clusterUrl = redis.url.replace("redis://", `redis://${user}:secret@`);
+  const cluster = await startGatedCluster(redis.url, `missed${++prefixCount}:`, [
+    redis.url,
+    clusterUrl,
+  ]);
+  const [a, b] = cluster.nodes;
+  const onA = await loginPeer(a);
+  try {
+    await admin.call("ACL", "SETUSER", user, "-publish"); // B's cluster link may no longer publish
+    assert.equal(await b.server.closeSession(onA.key), 0);
+    assert.equal(await cluster.stored(onA.key), null, "forgotten all the same");
+    await until(() => b.server.clusterErrors === 1, "B reported the failed relay");
+    await sleep(300); // at least one more try failed meanwhile
+    assert.equal(onA.closedEvents, 0, "A has not heard of the close");
+    assert.equal(onA.client.session?.key, onA.key);
+    await admin.call("ACL", "SETUSER", user, "+publish");
+    await until(() => onA.closedEvents === 1, "A's client heard session-closed");
+    await heldByNobody(cluster, onA.key);
+    assert.equal(b.server.clusterErrors, 1, "a close tried again is reported once");
+  } finally {
+    await onA.client.close();
+    await cluster.stop();
+    await admin.call("ACL", "DELUSER", user);
+  }
+});
