@@ -45,6 +45,7 @@ export class Redis {
   get(key: string): Promise<string | null>;
   set(key: string, value: RedisArgument, mode: "PX", milliseconds: number): Promise<unknown>;
   del(...keys: string[]): Promise<number>;
+  exists(...keys: string[]): Promise<number>;
   publish(channel: string, message: RedisArgument): Promise<number>;
   subscribe(...channels: string[]): Promise<unknown>;
   multi(): RedisPipeline;

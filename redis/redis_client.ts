@@ -43,6 +43,8 @@ export interface RedisClient {
   eval(script: string, numkeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
   /** `DEL key...`, resolving to how many keys were removed. */
   del(...keys: string[]): Promise<number>;
+  /** `EXISTS key...`, resolving to how many of the keys exist. */
+  exists(...keys: string[]): Promise<number>;
   /** `QUIT`: closes the connection after the replies of earlier commands. */
   quit(): Promise<unknown>;
   /** Closes the connection at once, without reconnecting. */

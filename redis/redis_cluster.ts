@@ -162,13 +162,13 @@ export class RedisCluster implements Cluster {
       this.#receive(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     });
     // ioredis subscribes again after a reconnect; this covers a first connection that failed.
-    // Once subscribed again after a cut, the server checks what it may have missed meanwhile.
-    let readyBefore = false;
+    // Subscribed after the join was decided (a cut, or a join that failed), the server checks
+    // what it may have missed.
+    let joinDecided = false;
     this.#subscriber.on("ready", () => {
-      const reconnected = readyBefore;
-      readyBefore = true;
+      const late = joinDecided;
       this.#subscriber.subscribe(this.channel).then(() => {
-        if (reconnected) this.#missed();
+        if (late) this.#missed();
       }, () => {});
     });
     const beat = () =>
@@ -181,13 +181,17 @@ export class RedisCluster implements Cluster {
     this.#client.on("ready", () => {
       if (this.#node !== null) void beat();
     });
-    await Promise.all([
-      this.#call(
-        "heartbeat",
-        () => this.#client.set(this.#nodeKey, String(Date.now()), "PX", this.#nodeTtl),
-      ),
-      this.#call("subscribe", () => this.#subscriber.subscribe(this.channel)),
-    ]);
+    try {
+      await Promise.all([
+        this.#call(
+          "heartbeat",
+          () => this.#client.set(this.#nodeKey, String(Date.now()), "PX", this.#nodeTtl),
+        ),
+        this.#call("subscribe", () => this.#subscriber.subscribe(this.channel)),
+      ]);
+    } finally {
+      joinDecided = true;
+    }
   }
 
   /** Asks the other nodes to deliver; a session signal nobody holds is kept. */
@@ -287,7 +291,7 @@ export class RedisCluster implements Cluster {
 
   #missed(): void {
     try {
-      this.#node?.missed();
+      this.#node?.missed?.();
     } catch (error) {
       this.#logger.error("catching up after a cut of the cluster link failed", error);
     }

@@ -6,7 +6,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
-import { type GatedCluster, loginPeer, startGatedCluster } from "../testing/gated_cluster.ts";
+import { heldByNobody, loginPeer, startGatedCluster } from "../testing/gated_cluster.ts";
 import { type RedisServer, startRedisServer } from "../testing/redis_server.ts";
 import { until } from "../testing/until.ts";
 
@@ -24,31 +24,34 @@ after(async () => {
   await redis?.stop();
 });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Nobody anywhere holds `key`, and Redis has forgotten it. */
-async function heldByNobody(cluster: GatedCluster, key: string): Promise<void> {
-  const [a, b] = cluster.nodes;
-  await until(() => a.server.sessionConnections(key).length === 0, "A let the session go");
-  assert.deepEqual(b.server.sessionConnections(key), []);
-  assert.equal(await a.server.clusterSessionConnectionCount(key), 0, "every slot given back");
-  assert.equal(await cluster.stored(key), null);
+/** A Redis user for one node's cluster link, and that link's URL. */
+async function clusterUser(name: string): Promise<string> {
+  await admin.call("ACL", "SETUSER", name, "on", ">secret", "~*", "&*", "+@all");
+  return redis.url.replace("redis://", `redis://${name}:secret@`);
 }
 
 test("a node whose pub/sub connection was cut when a session was closed detaches it once back", async () => {
-  const cluster = await startGatedCluster(redis.url, `missed${++prefixCount}:`);
+  const user = `node-a-${prefixCount + 1}`;
+  const cluster = await startGatedCluster(redis.url, `missed${++prefixCount}:`, [
+    await clusterUser(user),
+    redis.url,
+  ]);
   const [a, b] = cluster.nodes;
   const onA = await loginPeer(a);
   try {
     const heardBefore = a.cluster.delivered;
-    // Redis drops every subscriber; they reconnect by themselves after 100 ms or more.
-    assert.ok(Number(await admin.call("CLIENT", "KILL", "TYPE", "pubsub")) >= 2);
+    // A's cluster link is cut and cannot come back until the test lets it.
+    await admin.call("ACL", "SETUSER", user, "off");
+    assert.ok(Number(await admin.call("CLIENT", "KILL", "USER", user)) >= 2);
     assert.equal(await b.server.closeSession(onA.key), 0);
     assert.equal(await cluster.stored(onA.key), null);
+    await admin.call("ACL", "SETUSER", user, "on");
     await until(() => onA.closedEvents === 1, "A's client heard session-closed");
     assert.equal(a.cluster.delivered, heardBefore, "the close itself never reached A");
+    assert.equal(a.cluster.missedCount, 1, "A's link said once that it may have missed some");
     assert.equal(onA.client.session, null);
     await heldByNobody(cluster, onA.key);
+    assert.equal(cluster.forgotten(onA.key), 1);
     // A is subscribed again: what B publishes from now on reaches it.
     const other = await loginPeer(a);
     assert.equal(await b.server.closeSession(other.key), 0);
@@ -58,16 +61,15 @@ test("a node whose pub/sub connection was cut when a session was closed detaches
   } finally {
     await onA.client.close();
     await cluster.stop();
+    await admin.call("ACL", "DELUSER", user);
   }
 });
 
 test("a close that Redis refused to publish is published again once it accepts", async () => {
   const user = `node-b-${prefixCount + 1}`;
-  await admin.call("ACL", "SETUSER", user, "on", ">secret", "~*", "&*", "+@all");
-  const clusterUrl = redis.url.replace("redis://", `redis://${user}:secret@`);
   const cluster = await startGatedCluster(redis.url, `missed${++prefixCount}:`, [
     redis.url,
-    clusterUrl,
+    await clusterUser(user),
   ]);
   const [a, b] = cluster.nodes;
   const onA = await loginPeer(a);
@@ -75,13 +77,14 @@ test("a close that Redis refused to publish is published again once it accepts",
     await admin.call("ACL", "SETUSER", user, "-publish"); // B's cluster link may no longer publish
     assert.equal(await b.server.closeSession(onA.key), 0);
     assert.equal(await cluster.stored(onA.key), null, "forgotten all the same");
-    await until(() => b.server.clusterErrors === 1, "B reported the failed relay");
-    await sleep(300); // at least one more try failed meanwhile
+    await until(() => b.cluster.publishFailures >= 2, "B tried again, and failed again");
+    assert.equal(b.server.clusterErrors, 1, "B reported the failed relay once");
     assert.equal(onA.closedEvents, 0, "A has not heard of the close");
     assert.equal(onA.client.session?.key, onA.key);
     await admin.call("ACL", "SETUSER", user, "+publish");
     await until(() => onA.closedEvents === 1, "A's client heard session-closed");
     await heldByNobody(cluster, onA.key);
+    assert.equal(cluster.forgotten(onA.key), 1);
     assert.equal(b.server.clusterErrors, 1, "a close tried again is reported once");
   } finally {
     await onA.client.close();

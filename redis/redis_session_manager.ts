@@ -218,6 +218,23 @@ export class RedisSessionManager implements SessionManager {
   }
 
   /**
+   * Whether the session is stored (`EXISTS`), without touching its last lookup or expiry.
+   *
+   * @throws {RedisUnavailableError} when Redis is not reached in time.
+   */
+  async hasSession(key: string): Promise<boolean> {
+    const redisKey = this.keyOf(key);
+    if (redisKey === null) return false;
+    const count = await callRedis(
+      this.client,
+      this.commandTimeout,
+      "session check",
+      () => this.client.exists(redisKey),
+    );
+    return count === 1;
+  }
+
+  /**
    * Starts the session's idle clock: it expires after the idle timeout unless looked up again
    * (never later than its max-age deadline). Without an idle timeout it does nothing.
    *

@@ -263,3 +263,25 @@ test("Redis down: calls reject with RedisUnavailableError within the timeout, an
   assert.equal(owned.client.status, "end");
   await assert.rejects(owned.onSessionLookup(generateSessionKey()), RedisUnavailableError);
 });
+
+test("hasSession says whether a session is stored and touches neither lookup time nor TTL", async () => {
+  const sessions = new RedisSessionManager(redis.url, { keyPrefix: "has:" });
+  try {
+    sessions.useExpiry({ idleTimeout: 60_000, maxAge: 0 });
+    const session = newSession();
+    await sessions.onSessionCreated(session);
+    await sessions.onSessionReleased(session.key); // idle: the TTL runs
+    const ttl = await inspector.pttl(`has:session:${session.key}`);
+    assert.ok(ttl > 0, `a TTL runs (${ttl})`);
+    assert.equal(await sessions.hasSession(session.key), true);
+    assert.ok(await inspector.pttl(`has:session:${session.key}`) <= ttl, "the TTL still runs");
+    const found = await sessions.onSessionLookup(session.key);
+    assert.equal(found?.lastLookup.toString(), t0.toString(), "no lookup was recorded");
+    assert.equal(await sessions.hasSession(generateSessionKey()), false);
+    assert.equal(await sessions.hasSession("../etc/passwd"), false);
+    await sessions.onSessionClosed(session.key);
+    assert.equal(await sessions.hasSession(session.key), false);
+  } finally {
+    await sessions.close();
+  }
+});

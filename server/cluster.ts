@@ -89,7 +89,7 @@ export interface ClusterNode {
    * manager and detaches those that were closed meanwhile (each client gets session-closed).
    * Pushes (broadcasts, topics, session signals) are delivered at most once and stay lost.
    */
-  missed(): void;
+  missed?(): void;
 }
 
 /**
@@ -115,7 +115,10 @@ export interface ClusterNode {
  * ```
  */
 export interface Cluster {
-  /** Joins the cluster: from now on, what the other nodes publish reaches `node.deliver`. */
+  /**
+   * Joins the cluster: from now on, what the other nodes publish reaches `node.deliver`. Call
+   * `node.missed?.()` whenever the link comes back after a cut (messages may have been lost).
+   */
   join(node: ClusterNode): void | Promise<void>;
   /** Asks every other node to deliver `message` (and keeps session signals nobody can take). */
   publish(message: ClusterMessage): void | Promise<void>;

@@ -18,7 +18,7 @@ import type { Logger } from "../protocol/logger.ts";
 import type { Cluster, ClusterMessage, ClusterNode } from "./cluster.ts";
 
 /** Waits before the tries again of a close that could not be relayed (about a minute in all). */
-const closeRetryDelays = [250, 500, 1000, 2000, 4000, 8000, 15000, 30000];
+const defaultCloseRetryDelays: readonly number[] = [250, 500, 1000, 2000, 4000, 8000, 15000, 30000];
 
 /**
  * The cluster of a server, or none.
@@ -41,14 +41,20 @@ export class ClusterLink {
   #nextLoggedFailure = 1;
   #joined: Promise<void> = Promise.resolve();
   readonly #retries = new Set<ReturnType<typeof setTimeout>>();
+  readonly #closeRetryDelays: readonly number[];
   #left = false;
 
-  /** `onError` hears of every message that could not be relayed. */
+  /**
+   * `onError` hears of every message that could not be relayed; `closeRetryDelays` are the
+   * waits before each new try of a close that could not be relayed.
+   */
   constructor(
     cluster: Cluster | null,
     logger: Logger,
     onError: ((error: unknown, message: ClusterMessage) => void) | undefined,
+    closeRetryDelays: readonly number[] = defaultCloseRetryDelays,
   ) {
+    this.#closeRetryDelays = closeRetryDelays;
     this.cluster = cluster;
     this.#logger = logger;
     this.#onError = onError;
@@ -121,7 +127,7 @@ export class ClusterLink {
 
   #retryLater(cluster: Cluster, message: ClusterMessage, tried: number, error: unknown): void {
     if (this.#left) return;
-    if (tried >= closeRetryDelays.length) {
+    if (tried >= this.#closeRetryDelays.length) {
       this.#logger.error(
         `gave up relaying a close of a session to the cluster after ${tried + 1} tries: ` +
           "nodes that did not hear of it detach its connections only once their own link to " +
@@ -133,7 +139,7 @@ export class ClusterLink {
     const timer = setTimeout(() => {
       this.#retries.delete(timer);
       if (!this.#left) this.#publish(cluster, message, tried + 1);
-    }, closeRetryDelays[tried]);
+    }, this.#closeRetryDelays[tried]);
     this.#retries.add(timer);
   }
 

@@ -250,7 +250,7 @@ export class ConnectionSession<C> {
     }
     const closes = host.closes.watch(key);
     try {
-      return await this.#restore(message, key, closes);
+      return await this.#restore(message, key, closes, refuse);
     } finally {
       closes.end();
     }
@@ -264,9 +264,9 @@ export class ConnectionSession<C> {
     message: RestoreSessionMessage,
     key: string,
     closes: SessionCloseWatch,
+    refuse: (type: 2 | 3 | 4 | 5) => Uint8Array,
   ): Promise<Uint8Array | undefined> {
     const host = this.#host;
-    const refuse = (type: 2 | 3 | 4 | 5) => encodeSpecialReply(type, message.id);
     let acquired;
     try {
       acquired = await host.lifecycle.acquire(key);
@@ -288,15 +288,15 @@ export class ConnectionSession<C> {
       host.lifecycle.destroyed(key);
       return refuse(MessageType.SessionNotFoundReply);
     }
+    if (closes.overtaken) {
+      // Closed while the lookup ran (which may have found it first): the closer had it forgotten.
+      await this.#releaseUnused(key, false);
+      return refuse(MessageType.SessionNotFoundReply);
+    }
     if (host.lifecycle.isTooOld(found.creation)) {
       // A manager that does not check the maximum age itself: the server does.
       await this.#releaseUnused(key, false);
       await this.#destroyStored(key);
-      return refuse(MessageType.SessionNotFoundReply);
-    }
-    if (closes.overtaken) {
-      // Closed while the lookup ran (which may have found it first): the closer had it forgotten.
-      await this.#releaseUnused(key, false);
       return refuse(MessageType.SessionNotFoundReply);
     }
     // Another connection of this server may have joined while the lookup ran.

@@ -53,7 +53,7 @@ test("forgotten sessions are detached from every holder, stored ones kept, failu
   const { logger, errors } = recordingLogger();
   const closes = new SessionCloses();
   const restore = closes.watch("k1"); // a restore of a forgotten session, looking it up
-  const detached = await detachForgottenSessions({
+  const { detached, failed } = await detachForgottenSessions({
     sessions,
     sessionCloses: closes,
     sessionManager: manager,
@@ -73,6 +73,8 @@ test("forgotten sessions are detached from every holder, stored ones kept, failu
   );
   for (const i of forgotten) assert.deepEqual(sessions.connections(`k${i}`), []);
   assert.equal(sessions.activeSessions, 100 - forgotten.length, "stored and unchecked ones stay");
+  assert.equal(failed.length, 10);
+  assert.ok(failed.every((key) => key.startsWith("x")));
   assert.equal(errors.length, 1, "one line for all failed lookups");
   assert.match(errors[0].message, /10 held sessions/);
   assert.ok(manager.mostAtOnce > 1 && manager.mostAtOnce <= 32, `${manager.mostAtOnce} at once`);
@@ -83,7 +85,7 @@ test("forgotten sessions are detached from every holder, stored ones kept, failu
 test("nothing held: nothing looked up, nothing logged", async () => {
   const manager = new CountingManager();
   const { logger, errors } = recordingLogger();
-  const detached = await detachForgottenSessions({
+  const { detached } = await detachForgottenSessions({
     sessions: new SessionRegistry<Holder>(0),
     sessionCloses: new SessionCloses(),
     sessionManager: manager,
@@ -92,4 +94,46 @@ test("nothing held: nothing looked up, nothing logged", async () => {
   assert.equal(detached, 0);
   assert.equal(manager.mostAtOnce, 0);
   assert.equal(errors.length, 0);
+});
+
+test("a manager with hasSession is asked that, never a lookup", async () => {
+  const memory = new MemorySessionManager();
+  const asked: string[] = [];
+  const manager: SessionManager = {
+    onSessionCreated: (session) => memory.onSessionCreated(session),
+    onSessionClosed: (key) => memory.onSessionClosed(key),
+    onSessionLookup: () => {
+      throw new Error("a lookup would mark the session as used");
+    },
+    hasSession: (key) => {
+      asked.push(key);
+      return memory.hasSession(key);
+    },
+  };
+  const now = Timestamp.now();
+  memory.onSessionCreated({ key: "stored", creation: now, lastLookup: now });
+  const sessions = new SessionRegistry<Holder>(0);
+  const holder = new Holder(sessions);
+  sessions.register("stored", holder);
+  sessions.register("gone", holder);
+  const { logger, errors } = recordingLogger();
+  const parts = { sessions, sessionCloses: new SessionCloses(), sessionManager: manager, logger };
+  const { detached } = await detachForgottenSessions(parts);
+  assert.equal(detached, 1);
+  assert.deepEqual(holder.detached, ["gone"]);
+  assert.deepEqual(asked.sort(), ["gone", "stored"]);
+  assert.equal(errors.length, 0);
+});
+
+test("without hasSession, a session nobody holds any more is not looked up", async () => {
+  const manager = new CountingManager();
+  const sessions = new SessionRegistry<Holder>(0);
+  const holder = new Holder(sessions);
+  sessions.register("left", holder);
+  sessions.deregister("left", holder); // its holder left after the keys were read
+  const { logger } = recordingLogger();
+  const parts = { sessions, sessionCloses: new SessionCloses(), sessionManager: manager, logger };
+  const { detached } = await detachForgottenSessions(parts, ["left"]);
+  assert.equal(detached, 0);
+  assert.equal(manager.mostAtOnce, 0, "no lookup");
 });

@@ -18,6 +18,7 @@ import type { Connection } from "./connection.ts";
 import type { SessionLifecycle } from "./session_host.ts";
 import { ConnectionState } from "./connection_state.ts";
 import type { ServerLimits, ServerOptions } from "./options.ts";
+import { detachHolders } from "./forgotten_sessions.ts";
 import { ReadTimeoutWatch } from "./read_timeout_watch.ts";
 import { signalBytes } from "./server_push.ts";
 import { createServerParts, type ServerParts } from "./server_parts.ts";
@@ -59,6 +60,7 @@ export class Server {
   readonly #readTimeouts: ReadTimeoutWatch;
   #shuttingDown = false;
   #shutdown: Promise<void> | undefined;
+  readonly #closes = new Set<Promise<number>>();
 
   /**
    * Creates a server. See {@link ServerOptions} for the hooks and defaults.
@@ -267,18 +269,23 @@ export class Server {
    * ```
    */
   async closeSession(key: string): Promise<number> {
-    const closed = this.#parts.sessionCloses.begin(key);
+    const closing = this.#closeEverywhere(key).finally(this.#parts.sessionCloses.begin(key));
+    // Shutdown leaves the cluster only once the closes under way were relayed.
+    this.#closes.add(closing);
     try {
-      const holders = this.#parts.sessions.connections(key);
-      const detached = await Promise.all(holders.map((state) => state.closeSessionKey(key)));
-      this.#lifecycle.destroyed(key);
-      await this.#parts.sessionManager.onSessionClosed(key);
-      return detached.filter((held) => held).length;
+      return await closing;
     } finally {
-      closed();
-      // Only now: a restore on another node that begins after hearing of it finds it forgotten.
-      this.#parts.cluster.relay({ kind: "close-session", key });
+      this.#closes.delete(closing);
     }
+  }
+
+  async #closeEverywhere(key: string): Promise<number> {
+    const detached = await detachHolders(this.#parts.sessions, key);
+    this.#lifecycle.destroyed(key);
+    await this.#parts.sessionManager.onSessionClosed(key);
+    // Only now: a restore on another node that begins after hearing of it finds it forgotten.
+    this.#parts.cluster.relay({ kind: "close-session", key });
+    return detached;
   }
 
   /**
@@ -340,6 +347,7 @@ export class Server {
   async #shutDown(timeout: number | undefined): Promise<void> {
     this.#shuttingDown = true;
     this.#parts.expiry.stop();
+    this.#parts.forgottenSessions.stop();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = timeout === undefined
       ? undefined
@@ -358,6 +366,7 @@ export class Server {
     await Promise.all(this.#parts.closingSockets);
     this.#readTimeouts.stop();
     this.#parts.violationLog.flush();
+    await Promise.allSettled([...this.#closes, this.#parts.forgottenSessions.idle]);
     await this.#parts.cluster.leave();
   }
 }

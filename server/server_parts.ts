@@ -33,7 +33,7 @@ import type { ServerContext } from "./server_context.ts";
 import { ServerPush } from "./server_push.ts";
 import { SessionExpiryClock } from "./session_expiry.ts";
 import { serverSessionLifecycle } from "./session_lifecycle.ts";
-import { detachForgottenSessions } from "./forgotten_sessions.ts";
+import { ForgottenSessionCheck } from "./forgotten_session_check.ts";
 import { SessionCloses } from "./session_closes.ts";
 import { SessionRegistry } from "./session_registry.ts";
 import { TopicRegistry } from "./topic_registry.ts";
@@ -114,6 +114,8 @@ export interface ServerParts {
   readonly context: ServerContext;
   /** Pushes signals to connections, and relays them to the cluster. */
   readonly push: ServerPush;
+  /** Detaches sessions closed on other nodes while this node's cluster link was cut. */
+  readonly forgottenSessions: ForgottenSessionCheck<ConnectionState>;
 }
 
 /**
@@ -215,12 +217,15 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
     sessionsEnabled: limits.sessionsEnabled,
     logger,
   });
+  const forgottenSessions = new ForgottenSessionCheck({
+    sessions,
+    sessionCloses,
+    sessionManager,
+    logger,
+  });
   cluster.join({
     deliver: (message) => push.deliver(message),
-    missed: () =>
-      void detachForgottenSessions({ sessions, sessionCloses, sessionManager, logger }).catch(
-        (error) => logger.error("detaching sessions closed on other nodes failed", error),
-      ),
+    missed: () => forgottenSessions.request(),
   });
   return {
     limits,
@@ -239,5 +244,6 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
     cluster,
     context,
     push,
+    forgottenSessions,
   };
 }

@@ -22,6 +22,7 @@ import type { ClusterLink } from "./cluster_link.ts";
 import type { Connection } from "./connection.ts";
 import type { ConnectionState } from "./connection_state.ts";
 import type { OfflineSignals } from "./offline_signals.ts";
+import { detachHolders } from "./forgotten_sessions.ts";
 import { payloadParts } from "./reply_bytes.ts";
 import type { SessionCloses } from "./session_closes.ts";
 import type { SessionRegistry } from "./session_registry.ts";
@@ -161,12 +162,10 @@ export class ServerPush {
       case "close-session":
         // The node that closed it has had the session manager forget it; here holders are
         // told, and restores of it still looking it up fail (they may have found it before).
-        this.#parts.sessionCloses.begin(message.key)();
-        for (const state of sessions.connections(message.key)) {
-          state.closeSessionKey(message.key).catch((error) =>
-            logger.error("closing a session for the cluster failed", error)
-          );
-        }
+        this.#parts.sessionCloses.overtake(message.key);
+        detachHolders(sessions, message.key).catch((error) =>
+          logger.error("closing a session for the cluster failed", error)
+        );
     }
   }
 

@@ -79,6 +79,14 @@ export class SessionCloses {
     };
   }
 
+  /**
+   * A close of `key` that happened elsewhere (another node's, heard of now): every restore of it
+   * watching now is overtaken.
+   */
+  overtake(key: string): void {
+    this.begin(key)();
+  }
+
   /** A restore of `key` is about to look it up: watches for closes until `end`. */
   watch(key: string): SessionCloseWatch {
     let watches = this.#watches.get(key);

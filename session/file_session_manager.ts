@@ -193,6 +193,19 @@ export class FileSessionManager implements SessionManager {
     });
   }
 
+  /** Whether the session's file exists (a refused key has none); reads and changes nothing. */
+  async hasSession(key: string): Promise<boolean> {
+    const path = this.#pathOf(key);
+    if (path === null) return false;
+    try {
+      await stat(path);
+      return true;
+    } catch (error) {
+      if (errorCode(error) === "ENOENT") return false;
+      throw error;
+    }
+  }
+
   /** Deletes the session's file; a refused key or a missing file is fine. */
   onSessionClosed(key: string): Promise<void> {
     const path = this.#pathOf(key);

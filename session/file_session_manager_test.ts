@@ -327,3 +327,19 @@ test("temporary files too young at the first write are removed by a write once a
     );
   });
 });
+
+test("hasSession says whether the file exists and leaves it as it was", async () => {
+  await withTempDir(async (dir) => {
+    const manager = new FileSessionManager({ directory: dir });
+    const key = generateSessionKey();
+    await manager.onSessionCreated({ key, creation: t0, lastLookup: t0 });
+    const path = join(dir, `${key}.wwrsess`);
+    const before = await readFile(path, "utf8");
+    assert.equal(await manager.hasSession(key), true);
+    assert.equal(await readFile(path, "utf8"), before, "no lookup recorded");
+    assert.equal(await manager.hasSession(generateSessionKey()), false);
+    assert.equal(await manager.hasSession("../../etc/passwd"), false, "refused keys are absent");
+    await manager.onSessionClosed(key);
+    assert.equal(await manager.hasSession(key), false);
+  });
+});

@@ -118,6 +118,12 @@ export class MemorySessionManager implements SessionManager {
     return result;
   }
 
+  /** Whether the session is stored and not expired; changes nothing. */
+  hasSession(key: string): boolean {
+    const stored = this.#sessions.get(key);
+    return stored !== undefined && !this.#isExpired(stored, this.#clock());
+  }
+
   /** Forgets the session; an unknown key is fine. */
   onSessionClosed(key: string): void {
     this.#sessions.delete(key);

@@ -49,3 +49,13 @@ test("info is copied in and out", () => {
   (found?.info?.roles as string[]).push("root");
   assert.deepEqual(manager.onSessionLookup("k")?.info, { user: "ada", roles: ["admin"] });
 });
+
+test("hasSession says whether a session is stored and records no lookup", () => {
+  const manager = new MemorySessionManager();
+  manager.onSessionCreated({ key: "k", creation: t0, lastLookup: t0 });
+  assert.equal(manager.hasSession("k"), true);
+  assert.equal(manager.hasSession("nope"), false);
+  assert.equal(manager.onSessionLookup("k")?.lastLookup.toString(), t0.toString(), "unchanged");
+  manager.onSessionClosed("k");
+  assert.equal(manager.hasSession("k"), false);
+});

@@ -103,8 +103,17 @@ export interface SessionManager {
   /**
    * Finds a session by the key a client sent (untrusted input: validate it before it reaches
    * storage) and records the lookup time. Resolves to `null` when there is no such session.
+   * Without {@link hasSession}, the server also asks it to check the sessions it holds.
    */
   onSessionLookup(key: string): SessionLookupResult | null | Promise<SessionLookupResult | null>;
+  /**
+   * Whether the session is stored, without recording a lookup or changing its expiry. A node
+   * of a cluster whose link to the other nodes was cut asks it, once the link is back, for
+   * every session its connections hold, and detaches those gone (closed on another node
+   * meanwhile). Optional: without it the server calls {@link onSessionLookup} instead, for
+   * sessions still held when it asks.
+   */
+  hasSession?(key: string): boolean | Promise<boolean>;
   /** Forgets a session that was closed for good (its last connection detached or closed it). */
   onSessionClosed(key: string): void | Promise<void>;
   /**

@@ -2,8 +2,7 @@
  * Two WebWire servers in a cluster on a real redis-server whose timing a test controls: each
  * node's session manager (the Redis one, in a {@link GatedManager}) can hold a lookup or a
  * forget until the test opens a gate, and each node's cluster link can hold what the other
- * node publishes. For tests of
- * session closes racing restores across nodes.
+ * node publishes. For tests of session closes racing restores, and of messages a node missed.
  *
  * @example
  * ```ts
@@ -20,6 +19,7 @@
  * @module
  */
 
+import assert from "node:assert/strict";
 import { Client } from "../client/client.ts";
 import { silentLogger } from "../protocol/logger.ts";
 import { RedisCluster } from "../redis/redis_cluster.ts";
@@ -56,6 +56,10 @@ export class HoldingCluster implements Cluster {
   delivered = 0;
   /** How many times its server asked how many connections hold a session. */
   countQueries = 0;
+  /** How many times the link told its server it may have missed messages. */
+  missedCount = 0;
+  /** How many publishes failed. */
+  publishFailures = 0;
   readonly #waiting: ClusterMessage[] = [];
   #node: ClusterNode | undefined;
   readonly #redis: RedisCluster;
@@ -84,13 +88,21 @@ export class HoldingCluster implements Cluster {
         if (this.held) this.#waiting.push(message);
         else this.#deliver(message);
       },
-      missed: () => node.missed(),
+      missed: () => {
+        this.missedCount++;
+        node.missed?.();
+      },
     });
   }
 
   /** Publishes through Redis. */
-  publish(message: ClusterMessage): Promise<void> {
-    return this.#redis.publish(message);
+  async publish(message: ClusterMessage): Promise<void> {
+    try {
+      await this.#redis.publish(message);
+    } catch (error) {
+      this.publishFailures++;
+      throw error;
+    }
   }
 
   /** Takes a session slot in Redis. */
@@ -301,4 +313,29 @@ export async function loginPeer(node: GatedNode): Promise<Peer & { key: string }
   await peer.client.request("login", "ada");
   await until(() => peer.client.session !== null, "logged in");
   return Object.assign(peer, { key: peer.client.session!.key });
+}
+
+/**
+ * Waits until no connection of either node holds `key`, then checks that every cluster slot
+ * of it was given back and that Redis has forgotten it (assertions of `node:assert`).
+ *
+ * @example
+ * ```ts
+ * import { heldByNobody, startGatedCluster } from "./gated_cluster.ts";
+ * import { startRedisServer } from "./redis_server.ts";
+ * const redis = await startRedisServer();
+ * const cluster = await startGatedCluster(redis.url, "doc6:");
+ * await heldByNobody(cluster, "a key never used");
+ * await cluster.stop();
+ * await redis.stop();
+ * ```
+ */
+export async function heldByNobody(cluster: GatedCluster, key: string): Promise<void> {
+  const [a, b] = cluster.nodes;
+  await until(
+    () => a.server.sessionConnections(key).length + b.server.sessionConnections(key).length === 0,
+    "both nodes let the session go",
+  );
+  assert.equal(await a.server.clusterSessionConnectionCount(key), 0, "every slot given back");
+  assert.equal(await cluster.stored(key), null, "Redis forgot the session");
 }

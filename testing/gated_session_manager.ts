@@ -62,7 +62,7 @@ export class GatedManager implements SessionManager {
   readonly forgotten: string[] = [];
   /** The key whose lookup waits for {@link GatedManager.lookupGate}. */
   holdLookupOf: string | undefined;
-  /** Whether the held lookup reads Redis before it waits (else after). */
+  /** Whether the held lookup reads the manager underneath before it waits (else after). */
   readBeforeHold = false;
   /** Opened when the held lookup starts (with `readBeforeHold`: once it has read). */
   readonly lookupStarted = gate();

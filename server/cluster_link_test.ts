@@ -1,0 +1,95 @@
+// ClusterLink's relays: a close of a session that could not be relayed is tried again until
+// the cluster takes it (reported once), given up after its tries (logged), and dropped when
+// the server leaves; other messages are never tried again (pushes are at most once).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { recordingLogger } from "../testing/recording_logger.ts";
+import { until } from "../testing/until.ts";
+import type { Cluster, ClusterMessage } from "./cluster.ts";
+import { ClusterLink } from "./cluster_link.ts";
+
+/** A cluster whose publish fails while `failing` is above 0 (counting down). */
+class FlakyCluster implements Cluster {
+  failing = 0;
+  readonly published: ClusterMessage[] = [];
+  attempts = 0;
+  join(): void {}
+  publish(message: ClusterMessage): Promise<void> {
+    this.attempts++;
+    if (this.failing > 0) {
+      this.failing--;
+      return Promise.reject(new Error("publish refused"));
+    }
+    this.published.push(message);
+    return Promise.resolve();
+  }
+  acquireSession(): boolean {
+    return true;
+  }
+  releaseSession(): void {}
+  takeOfflineSignals(): Uint8Array[] {
+    return [];
+  }
+  sessionConnectionCount(): number {
+    return 0;
+  }
+  leave(): void {}
+}
+
+const close: ClusterMessage = { kind: "close-session", key: "k" };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test("a close that failed is tried again until the cluster takes it, and reported once", async () => {
+  const cluster = new FlakyCluster();
+  const reported: ClusterMessage[] = [];
+  const { logger, errors } = recordingLogger();
+  const link = new ClusterLink(cluster, logger, (_e, m) => reported.push(m), [1, 1, 1, 1]);
+  cluster.failing = 3;
+  link.relay(close);
+  await until(() => cluster.published.length === 1, "published at the 4th try");
+  assert.equal(cluster.attempts, 4);
+  assert.deepEqual(reported, [close]);
+  assert.equal(link.failures, 1);
+  assert.equal(errors.length, 1, "the first failure is logged");
+  assert.equal(link.retrying, 0);
+});
+
+test("a close is given up after its tries, with one more log line", async () => {
+  const cluster = new FlakyCluster();
+  const { logger, errors } = recordingLogger();
+  const link = new ClusterLink(cluster, logger, undefined, [1, 1]);
+  cluster.failing = 100;
+  link.relay(close);
+  await until(() => errors.length === 2, "given up");
+  assert.equal(cluster.attempts, 3, "the first try and two more");
+  assert.match(errors[1].message, /gave up relaying a close of a session .* after 3 tries/);
+  await sleep(20);
+  assert.equal(cluster.attempts, 3, "no more tries");
+  assert.equal(link.retrying, 0);
+});
+
+test("leaving drops the closes waiting to be tried again", async () => {
+  const cluster = new FlakyCluster();
+  const link = new ClusterLink(cluster, recordingLogger().logger, undefined, [30, 30]);
+  cluster.failing = 100;
+  link.relay(close);
+  await until(() => link.retrying === 1, "a try again is waiting");
+  await link.leave();
+  assert.equal(link.retrying, 0);
+  await sleep(80);
+  assert.equal(cluster.attempts, 1, "nothing tried after leaving");
+});
+
+test("pushes that failed are not tried again", async () => {
+  const cluster = new FlakyCluster();
+  const link = new ClusterLink(cluster, recordingLogger().logger, undefined, [1, 1]);
+  cluster.failing = 3;
+  const signal = new Uint8Array([64, 0]);
+  link.relay({ kind: "broadcast", signal });
+  link.relay({ kind: "publish", topic: "t", signal });
+  link.relay({ kind: "signal-session", key: "k", signal });
+  await until(() => link.failures === 3, "all three failed");
+  await sleep(20);
+  assert.equal(cluster.attempts, 3);
+  assert.equal(link.retrying, 0);
+});
