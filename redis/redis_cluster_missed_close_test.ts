@@ -92,3 +92,23 @@ test("a close that Redis refused to publish is published again once it accepts",
     await admin.call("ACL", "DELUSER", user);
   }
 });
+
+test("a close under way when its server shuts down still reaches the other nodes", async () => {
+  const cluster = await startGatedCluster(redis.url, `missed${++prefixCount}:`);
+  const [a, b] = cluster.nodes;
+  const onA = await loginPeer(a);
+  try {
+    b.manager.holdForgetOf = onA.key;
+    const closing = b.server.closeSession(onA.key);
+    await b.manager.forgetStarted.opened;
+    const shutdown = b.server.shutdown();
+    b.manager.forgetGate.open();
+    assert.equal(await closing, 0);
+    await shutdown;
+    await until(() => onA.closedEvents === 1, "A's client heard session-closed");
+    await heldByNobody(cluster, onA.key);
+  } finally {
+    await onA.client.close();
+    await cluster.stop();
+  }
+});
