@@ -1,7 +1,7 @@
 // Server.closeSession in a cluster on a real redis-server: whichever node closes the session and
 // wherever its connections are, the session manager forgets it once, before the promise
 // resolves, and only connections that still hold that key are detached.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { SessionNotFoundError } from "../client/errors.ts";
 import { encodeRestoreSession } from "../protocol/encode_control_message.ts";
@@ -9,33 +9,18 @@ import { encodeRequest } from "../protocol/encode_payload_message.ts";
 import { requestIdFromNumber } from "../protocol/request_id.ts";
 import {
   connectPeer as connect,
-  type GatedCluster,
+  gatedClusterFixture,
   loginPeer as login,
   type Peer,
-  startGatedCluster,
 } from "../testing/gated_cluster.ts";
 import { RawClient } from "../testing/raw_client.ts";
 import { rawLogin } from "../testing/raw_session.ts";
-import { type RedisServer, startRedisServer } from "../testing/redis_server.ts";
 import { until } from "../testing/until.ts";
 
-let redis: RedisServer;
-let prefixCount = 0;
-
-before(async () => {
-  redis = await startRedisServer();
-});
-
-after(async () => {
-  await redis?.stop();
-});
-
-function startCluster(): Promise<GatedCluster> {
-  return startGatedCluster(redis.url, `close${++prefixCount}:`);
-}
+const clusters = gatedClusterFixture("close");
 
 test("closing on node A a session held only on node B: B's client loses it, Redis forgets it once", async () => {
-  const cluster = await startCluster();
+  const cluster = await clusters.start();
   const [a, b] = cluster.nodes;
   const peers: Peer[] = [];
   try {
@@ -63,7 +48,7 @@ test("closing on node A a session held only on node B: B's client loses it, Redi
 });
 
 test("closing a session nobody holds: the session manager forgets it", async () => {
-  const cluster = await startCluster();
+  const cluster = await clusters.start();
   const [a, b] = cluster.nodes;
   try {
     const left = await login(b);
@@ -79,7 +64,7 @@ test("closing a session nobody holds: the session manager forgets it", async () 
 });
 
 test("closing a session held on both nodes: forgotten before closeSession resolves, even while B has not heard yet", async () => {
-  const cluster = await startCluster();
+  const cluster = await clusters.start();
   const [a, b] = cluster.nodes;
   const peers: Peer[] = [];
   try {
@@ -109,7 +94,7 @@ test("closing a session held on both nodes: forgotten before closeSession resolv
 });
 
 test("a connection that restored another session before the close took effect keeps it", async () => {
-  const cluster = await startCluster();
+  const cluster = await clusters.start();
   const [a, b] = cluster.nodes;
   const raw = await RawClient.handshake(a.running.url);
   try {

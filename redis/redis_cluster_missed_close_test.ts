@@ -6,35 +6,33 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
-import { heldByNobody, loginPeer, startGatedCluster } from "../testing/gated_cluster.ts";
-import { type RedisServer, startRedisServer } from "../testing/redis_server.ts";
+import { gatedClusterFixture, heldByNobody, loginPeer } from "../testing/gated_cluster.ts";
 import { until } from "../testing/until.ts";
 
-let redis: RedisServer;
+const clusters = gatedClusterFixture("missed");
+/** A client of the test's own, to change users and cut connections. */
 let admin: Redis;
-let prefixCount = 0;
+let users = 0;
 
-before(async () => {
-  redis = await startRedisServer();
-  admin = new Redis(redis.url);
+before(() => {
+  admin = new Redis(clusters.redis.url);
 });
 
-after(async () => {
+after(() => {
   admin?.disconnect();
-  await redis?.stop();
 });
 
 /** A Redis user for one node's cluster link, and that link's URL. */
 async function clusterUser(name: string): Promise<string> {
   await admin.call("ACL", "SETUSER", name, "on", ">secret", "~*", "&*", "+@all");
-  return redis.url.replace("redis://", `redis://${name}:secret@`);
+  return clusters.redis.url.replace("redis://", `redis://${name}:secret@`);
 }
 
 test("a node whose pub/sub connection was cut when a session was closed detaches it once back", async () => {
-  const user = `node-a-${prefixCount + 1}`;
-  const cluster = await startGatedCluster(redis.url, `missed${++prefixCount}:`, [
+  const user = `node-a-${++users}`;
+  const cluster = await clusters.start([
     await clusterUser(user),
-    redis.url,
+    clusters.redis.url,
   ]);
   const [a, b] = cluster.nodes;
   const onA = await loginPeer(a);
@@ -66,9 +64,9 @@ test("a node whose pub/sub connection was cut when a session was closed detaches
 });
 
 test("a close that Redis refused to publish is published again once it accepts", async () => {
-  const user = `node-b-${prefixCount + 1}`;
-  const cluster = await startGatedCluster(redis.url, `missed${++prefixCount}:`, [
-    redis.url,
+  const user = `node-b-${++users}`;
+  const cluster = await clusters.start([
+    clusters.redis.url,
     await clusterUser(user),
   ]);
   const [a, b] = cluster.nodes;
@@ -94,7 +92,7 @@ test("a close that Redis refused to publish is published again once it accepts",
 });
 
 test("a close under way when its server shuts down still reaches the other nodes", async () => {
-  const cluster = await startGatedCluster(redis.url, `missed${++prefixCount}:`);
+  const cluster = await clusters.start();
   const [a, b] = cluster.nodes;
   const onA = await loginPeer(a);
   try {

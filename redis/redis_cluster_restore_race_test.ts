@@ -2,34 +2,24 @@
 // a real redis-server: a restore whose lookup found the session before the close had it
 // forgotten fails once its node hears of the close, and a restore that attached it before its
 // node heard is detached when it does. Either way nobody holds the session afterwards.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { SessionNotFoundError } from "../client/errors.ts";
 import {
   connectPeer,
   type GatedCluster,
+  gatedClusterFixture,
   heldByNobody,
   loginPeer,
   type Peer,
-  startGatedCluster,
 } from "../testing/gated_cluster.ts";
-import { type RedisServer, startRedisServer } from "../testing/redis_server.ts";
 import { until } from "../testing/until.ts";
 
-let redis: RedisServer;
-let prefixCount = 0;
-
-before(async () => {
-  redis = await startRedisServer();
-});
-
-after(async () => {
-  await redis?.stop();
-});
+const clusters = gatedClusterFixture("race");
 
 /** Two nodes, and a session stored in Redis that no connection holds. */
 async function startWithStoredSession(): Promise<{ cluster: GatedCluster; key: string }> {
-  const cluster = await startGatedCluster(redis.url, `race${++prefixCount}:`);
+  const cluster = await clusters.start();
   const [, b] = cluster.nodes;
   const first = await loginPeer(b);
   await first.client.close();

@@ -5,20 +5,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { SessionManager } from "../session/session_manager.ts";
 import { recordingLogger } from "../testing/recording_logger.ts";
+import { RegistryHolder } from "../testing/registry_holder.ts";
 import { ForgottenSessionCheck } from "./forgotten_session_check.ts";
-import type { SessionHolder } from "./forgotten_sessions.ts";
 import { SessionCloses } from "./session_closes.ts";
 import { SessionRegistry } from "./session_registry.ts";
-
-class Holder implements SessionHolder {
-  readonly detached: string[] = [];
-  constructor(readonly sessions: SessionRegistry<Holder>) {}
-  closeSessionKey(key: string): Promise<boolean> {
-    const held = this.sessions.deregister(key, this) !== -1;
-    if (held) this.detached.push(key);
-    return Promise.resolve(held);
-  }
-}
 
 /**
  * Stores nothing; `hasSession` fails while `down` and for the first `failFirst` checks, and its
@@ -44,8 +34,8 @@ class EmptyManager implements SessionManager {
 
 function setup(retryDelays: readonly number[] = [5, 5, 5]) {
   const manager = new EmptyManager();
-  const sessions = new SessionRegistry<Holder>(0);
-  const holder = new Holder(sessions);
+  const sessions = new SessionRegistry<RegistryHolder>(0);
+  const holder = new RegistryHolder(sessions);
   const { logger, errors } = recordingLogger();
   const check = new ForgottenSessionCheck(
     { sessions, sessionCloses: new SessionCloses(), sessionManager: manager, logger },

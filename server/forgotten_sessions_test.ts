@@ -7,20 +7,10 @@ import { Timestamp } from "../protocol/timestamp.ts";
 import type { SessionLookupResult, SessionManager } from "../session/session_manager.ts";
 import { MemorySessionManager } from "../session/memory_session_manager.ts";
 import { recordingLogger } from "../testing/recording_logger.ts";
-import { detachForgottenSessions, type SessionHolder } from "./forgotten_sessions.ts";
+import { RegistryHolder } from "../testing/registry_holder.ts";
+import { detachForgottenSessions } from "./forgotten_sessions.ts";
 import { SessionCloses } from "./session_closes.ts";
 import { SessionRegistry } from "./session_registry.ts";
-
-/** A connection that holds sessions in the registry, as the server's connections do. */
-class Holder implements SessionHolder {
-  readonly detached: string[] = [];
-  constructor(readonly sessions: SessionRegistry<Holder>) {}
-  closeSessionKey(key: string): Promise<boolean> {
-    const held = this.sessions.deregister(key, this) !== -1;
-    if (held) this.detached.push(key);
-    return Promise.resolve(held);
-  }
-}
 
 /** The memory manager, slow, counting lookups at once, failing for keys that start with "x". */
 class CountingManager implements SessionManager {
@@ -41,8 +31,8 @@ class CountingManager implements SessionManager {
 
 test("forgotten sessions are detached from every holder, stored ones kept, failures logged once", async () => {
   const manager = new CountingManager();
-  const sessions = new SessionRegistry<Holder>(0);
-  const [first, second] = [new Holder(sessions), new Holder(sessions)];
+  const sessions = new SessionRegistry<RegistryHolder>(0);
+  const [first, second] = [new RegistryHolder(sessions), new RegistryHolder(sessions)];
   const now = Timestamp.now();
   for (let i = 0; i < 100; i++) {
     const key = `${i % 10 === 9 ? "x" : "k"}${i}`;
@@ -86,7 +76,7 @@ test("nothing held: nothing looked up, nothing logged", async () => {
   const manager = new CountingManager();
   const { logger, errors } = recordingLogger();
   const { detached } = await detachForgottenSessions({
-    sessions: new SessionRegistry<Holder>(0),
+    sessions: new SessionRegistry<RegistryHolder>(0),
     sessionCloses: new SessionCloses(),
     sessionManager: manager,
     logger,
@@ -112,8 +102,8 @@ test("a manager with hasSession is asked that, never a lookup", async () => {
   };
   const now = Timestamp.now();
   memory.onSessionCreated({ key: "stored", creation: now, lastLookup: now });
-  const sessions = new SessionRegistry<Holder>(0);
-  const holder = new Holder(sessions);
+  const sessions = new SessionRegistry<RegistryHolder>(0);
+  const holder = new RegistryHolder(sessions);
   sessions.register("stored", holder);
   sessions.register("gone", holder);
   const { logger, errors } = recordingLogger();
@@ -127,8 +117,8 @@ test("a manager with hasSession is asked that, never a lookup", async () => {
 
 test("without hasSession, a session nobody holds any more is not looked up", async () => {
   const manager = new CountingManager();
-  const sessions = new SessionRegistry<Holder>(0);
-  const holder = new Holder(sessions);
+  const sessions = new SessionRegistry<RegistryHolder>(0);
+  const holder = new RegistryHolder(sessions);
   sessions.register("left", holder);
   sessions.deregister("left", holder); // its holder left after the keys were read
   const { logger } = recordingLogger();

@@ -20,6 +20,7 @@
  */
 
 import assert from "node:assert/strict";
+import { after, before } from "node:test";
 import { Client } from "../client/client.ts";
 import { silentLogger } from "../protocol/logger.ts";
 import { RedisCluster } from "../redis/redis_cluster.ts";
@@ -29,6 +30,7 @@ import type { Server } from "../server/server.ts";
 import type { SessionLookupResult } from "../session/session_manager.ts";
 import { clusterNodeService } from "./cluster_node.ts";
 import { GatedManager } from "./gated_session_manager.ts";
+import { type RedisServer, startRedisServer } from "./redis_server.ts";
 import { type StartedServer, startServer } from "./serve.ts";
 import { until } from "./until.ts";
 
@@ -338,4 +340,58 @@ export async function heldByNobody(cluster: GatedCluster, key: string): Promise<
   );
   assert.equal(await a.server.clusterSessionConnectionCount(key), 0, "every slot given back");
   assert.equal(await cluster.stored(key), null, "Redis forgot the session");
+}
+
+/**
+ * A redis-server for the tests of one file and the gated clusters they start on it, each under
+ * a key prefix of its own.
+ *
+ * @example
+ * ```ts
+ * import type { GatedClusterFixture } from "./gated_cluster.ts";
+ * const started = (fixture: GatedClusterFixture) => fixture.start();
+ * console.assert(typeof started === "function");
+ * ```
+ */
+export interface GatedClusterFixture {
+  /** The redis-server (started before the file's first test). */
+  readonly redis: RedisServer;
+  /** Starts two nodes as {@link startGatedCluster} does, under a new key prefix. */
+  start(clusterUrls?: readonly [string, string]): Promise<GatedCluster>;
+}
+
+/**
+ * Registers `before` and `after` hooks of `node:test` that start a redis-server for the
+ * calling test file and stop it at its end; key prefixes are `name` and a count.
+ *
+ * @example
+ * ```ts ignore
+ * import { test } from "node:test";
+ * import { gatedClusterFixture } from "./gated_cluster.ts";
+ * const clusters = gatedClusterFixture("example");
+ * test("two nodes", async () => {
+ *   const cluster = await clusters.start();
+ *   await cluster.stop();
+ * });
+ * ```
+ */
+export function gatedClusterFixture(name: string): GatedClusterFixture {
+  let redis: RedisServer | undefined;
+  let count = 0;
+  before(async () => {
+    redis = await startRedisServer();
+  });
+  after(async () => {
+    await redis?.stop();
+  });
+  const started = (): RedisServer => {
+    if (redis === undefined) throw new Error("the redis-server starts before the first test");
+    return redis;
+  };
+  return {
+    get redis() {
+      return started();
+    },
+    start: (clusterUrls) => startGatedCluster(started().url, `${name}${++count}:`, clusterUrls),
+  };
 }
