@@ -22,8 +22,6 @@
 
 import { decodeMessage } from "../protocol/decode.ts";
 import { encodeSpecialReply } from "../protocol/encode_control_message.ts";
-import { encodeReplyInScratch } from "../protocol/encode_in_scratch.ts";
-import { encodeReply } from "../protocol/encode_payload_message.ts";
 import type {
   CloseSessionMessage,
   RequestMessage,
@@ -37,7 +35,12 @@ import { ConcurrencyLimiter } from "./concurrency_limiter.ts";
 import type { Connection } from "./connection.ts";
 import type { DisconnectReason } from "./disconnect_reason.ts";
 import { ConnectionInactiveError } from "./errors.ts";
-import { callRequestHandler, callSignalHandler, type HandlerSite } from "./handler_calls.ts";
+import {
+  callRequestHandler,
+  callSignalHandler,
+  type HandlerSite,
+  handlerSite,
+} from "./handler_calls.ts";
 import type { ProtocolViolation } from "./options.ts";
 import { pendingRequestKey } from "./pending_request_key.ts";
 import { PendingRequestIds } from "./pending_request_ids.ts";
@@ -74,8 +77,10 @@ export abstract class ConnectionTraffic {
   // is what a server with many idle clients pays for.
   /** Aborted when the connection ends; made with the first request. */
   #abort: AbortController | undefined;
-  /** Ids of requests received and not yet answered. */
+  /** Ids of requests whose replies wait: not of those answered while their handler is called. */
   #pendingIds: PendingRequestIds | undefined;
+  /** The key of the request whose handler is being called and has not answered yet. */
+  #calling: number | string | undefined;
   /** Made when a reply or handler first waits for the socket to drain. */
   #sendBuffer: SendBuffer | undefined;
   #open = true;
@@ -91,8 +96,8 @@ export abstract class ConnectionTraffic {
   #site: HandlerSite | undefined;
   /**
    * At least as many bytes as the socket has queued: what it had when last asked plus what was
-   * sent since (with room for frame headers). Asking the socket costs a call into the runtime on
-   * Deno; while this bound is under a limit, the queue is too, and nobody needs to ask.
+   * sent since (and frame headers). Asking costs a call into the runtime on Deno; while this
+   * bound is under a limit, the queue is too.
    */
   #queuedAtMost = Infinity;
 
@@ -183,11 +188,11 @@ export abstract class ConnectionTraffic {
         CloseCode.UnsupportedData,
       );
     }
-    if (data.length > this.server.limits.messageBufferSize) {
+    const maxSize = this.server.limits.messageBufferSize;
+    if (data.length > maxSize) {
       return this.violation({
         kind: "too-big",
-        message:
-          `message of ${data.length} bytes exceeds the buffer of ${this.server.limits.messageBufferSize}`,
+        message: `message of ${data.length} bytes exceeds the buffer of ${maxSize}`,
       }, CloseCode.MessageTooBig);
     }
     let message;
@@ -288,20 +293,19 @@ export abstract class ConnectionTraffic {
 
   #receiveRequest(message: RequestMessage): void {
     const key = pendingRequestKey(message.bytes);
-    const pending = this.#pendingIds ??= new PendingRequestIds();
-    if (!pending.add(key)) {
+    if (this.#pendingIds?.has(key) === true) {
       return this.violation({
         kind: "duplicate-request-id",
         message: "a request reused the id of a request still pending",
       }, CloseCode.ProtocolViolation);
     }
     if (this.#refusesWork()) {
-      pending.delete(key);
       return this.send(encodeSpecialReply(MessageType.ShutdownReply, message.id));
     }
-    if (!this.#startTask()) return pending.delete(key);
-    if (this.#tryTakeSlot()) this.#startRequest(message, key);
-    else this.#limits.acquire(() => this.#startRequest(message, key));
+    if (!this.#startTask()) return;
+    if (this.#tryTakeSlot()) return this.#startRequest(message, key, false);
+    (this.#pendingIds ??= new PendingRequestIds()).add(key);
+    this.#limits.acquire(() => this.#startRequest(message, key, true));
   }
 
   /** Takes a slot under the concurrency limit if one is free (no limiter when unlimited). */
@@ -309,43 +313,50 @@ export abstract class ConnectionTraffic {
     return this.#concurrencyLimit <= 0 || this.#limits.tryAcquire();
   }
 
-  #startRequest(message: RequestMessage, key: number | string): void {
+  /** Calls the handler; `listed`: the key is in the table (it waited for a slot), for now. */
+  #startRequest(message: RequestMessage, key: number | string, listed: boolean): void {
+    if (listed) this.#pendingIds?.delete(key);
     // A request that waited for a slot while its connection closed has nobody to answer.
-    if (!this.#open) return this.#endRequest(key);
+    if (!this.#open) return this.#endRequest(key, false);
     const signal = (this.#abort ??= new AbortController()).signal;
+    this.#calling = key;
     callRequestHandler(this.#handlerSite, message, key, signal);
+    if (this.#calling === key) {
+      // Its handler returned a promise: the request is pending until it settles.
+      this.#calling = undefined;
+      (this.#pendingIds ??= new PendingRequestIds()).add(key);
+    }
   }
 
   /** What the handler calls need of this connection. */
   get #handlerSite(): HandlerSite {
-    if (this.#site !== undefined) return this.#site;
-    const isOpen = () => this.#open;
-    const answer = (key: number | string, reply: Uint8Array) => this.#answer(key, reply);
-    const signalDone = () => this.#endSignal();
-    const copiesOnSend = this.socket.copiesOnSend === true;
-    return this.#site = {
+    return this.#site ??= handlerSite({
       hooks: this.server.hooks,
       connection: this.connection,
       logger: this.server.logger,
-      get isOpen() {
-        return isOpen();
+      copiesOnSend: this.socket.copiesOnSend === true,
+      isOpen: () => this.#open,
+      answer: (key, reply) => this.#answer(key, reply),
+      signalDone: () => {
+        this.#limiter?.release();
+        this.#endTask();
       },
-      encodeReply: copiesOnSend ? encodeReplyInScratch : encodeReply,
-      echoInPlace: copiesOnSend,
-      answer,
-      signalDone,
-    };
+    });
   }
 
   /** Sends a reply; the request's slot is freed once the send buffer is under its limit. */
   #answer(key: number | string, reply: Uint8Array): void {
     this.send(reply);
-    if (this.#isWritable()) return this.#endRequest(key);
-    this.#buffer.writable().then(() => this.#endRequest(key));
+    const listed = this.#calling !== key; // or answered while its handler was called
+    if (!listed) this.#calling = undefined;
+    if (this.#isWritable()) return this.#endRequest(key, listed);
+    if (!listed) (this.#pendingIds ??= new PendingRequestIds()).add(key);
+    this.#buffer.writable().then(() => this.#endRequest(key, true));
   }
 
-  #endRequest(key: number | string): void {
-    this.#pendingIds?.delete(key);
+  /** The request is over; `listed`: its key is in the pending-id table. */
+  #endRequest(key: number | string, listed: boolean): void {
+    if (listed) this.#pendingIds?.delete(key);
     this.#limiter?.release();
     this.#endTask();
   }
@@ -358,11 +369,6 @@ export abstract class ConnectionTraffic {
     else this.#limits.acquire(() => callSignalHandler(this.#handlerSite, message));
   }
 
-  #endSignal(): void {
-    this.#limiter?.release();
-    this.#endTask();
-  }
-
   #receiveSessionRequest(message: RestoreSessionMessage | CloseSessionMessage): void {
     if (this.#refusesWork()) {
       return this.send(encodeSpecialReply(MessageType.ShutdownReply, message.id));
@@ -370,8 +376,6 @@ export abstract class ConnectionTraffic {
     if (!this.#startTask()) return;
     void this.answerSessionRequest(message).finally(() => this.#endTask());
   }
-
-  // --- Limits and tasks -------------------------------------------------------------------
 
   #startTask(): boolean {
     if (this.#tasks >= this.server.limits.maxPendingMessages) {

@@ -25,7 +25,8 @@
  * @module
  */
 
-import type { ReplyFields } from "../protocol/encode_payload_message.ts";
+import { encodeReplyInScratch } from "../protocol/encode_in_scratch.ts";
+import { encodeReply, type ReplyFields } from "../protocol/encode_payload_message.ts";
 import { type Logger, silentLogger } from "../protocol/logger.ts";
 import type { RequestMessage, SignalMessage } from "../protocol/message.ts";
 import { Payload } from "../protocol/payload.ts";
@@ -78,6 +79,64 @@ export interface HandlerSite {
   answer(key: number | string, reply: Uint8Array): void;
   /** A signal handler has finished. */
   signalDone(): void;
+}
+
+/**
+ * What {@link handlerSite} makes a connection's {@link HandlerSite} of.
+ *
+ * @example
+ * ```ts
+ * import type { HandlerSiteParts } from "./handler_calls.ts";
+ * const copies = (parts: HandlerSiteParts): boolean => parts.copiesOnSend;
+ * console.assert(typeof copies === "function");
+ * ```
+ */
+export interface HandlerSiteParts {
+  /** The server's hooks. */
+  readonly hooks: ServerOptions;
+  /** The facade handlers see. */
+  readonly connection: Connection;
+  /** Where handler failures are logged. */
+  readonly logger: Logger;
+  /** Whether the connection's socket copies what it sends (`TransportSocket.copiesOnSend`). */
+  readonly copiesOnSend: boolean;
+  /** Whether the connection is still open. */
+  isOpen(): boolean;
+  /** Sends the reply to the request pending under `key`. */
+  answer(key: number | string, reply: Uint8Array): void;
+  /** A signal handler has finished. */
+  signalDone(): void;
+}
+
+/**
+ * The {@link HandlerSite} of one connection: on a socket that copies what it sends, replies are
+ * encoded into one reused buffer and echoes written over the request's bytes.
+ *
+ * @example
+ * ```ts
+ * import { handlerSite } from "./handler_calls.ts";
+ * import type { Connection } from "@webwire/webwire/server";
+ * const site = handlerSite({
+ *   hooks: {}, connection: {} as Connection, logger: console, copiesOnSend: true,
+ *   isOpen: () => true, answer() {}, signalDone() {},
+ * });
+ * console.assert(site.echoInPlace === true && site.isOpen);
+ * ```
+ */
+export function handlerSite(parts: HandlerSiteParts): HandlerSite {
+  const { isOpen, copiesOnSend } = parts;
+  return {
+    hooks: parts.hooks,
+    connection: parts.connection,
+    logger: parts.logger,
+    get isOpen() {
+      return isOpen();
+    },
+    encodeReply: copiesOnSend ? encodeReplyInScratch : encodeReply,
+    echoInPlace: copiesOnSend,
+    answer: parts.answer,
+    signalDone: parts.signalDone,
+  };
 }
 
 /**

@@ -59,6 +59,8 @@ export class PendingRequestIds {
   /** Whether `key` is pending. */
   has(key: number | string): boolean {
     if (typeof key === "string") return this.#strings?.has(key) === true;
+    // No probe of the table (which may have left the CPU's caches) when it is empty.
+    if (this.#numbers === 0) return false;
     return this.#slots[this.#slotOf(key)] === key;
   }
 

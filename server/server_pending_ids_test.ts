@@ -1,0 +1,102 @@
+// Which request ids count as pending, whichever way a request is answered: a reply sent while
+// its handler is called frees the id at once (the same id may follow at once), while an id
+// stays pending as long as its handler's promise, its wait for a concurrency slot or its wait
+// for a full send buffer lasts; a reuse in that time closes with 1002.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { decodeMessage, encodeRequest, requestIdFromNumber } from "../protocol/mod.ts";
+import { silentLogger } from "../protocol/logger.ts";
+import { RawClient } from "../testing/raw_client.ts";
+import { startServer } from "../testing/serve.ts";
+import { until } from "../testing/until.ts";
+import type { ProtocolViolation } from "./options.ts";
+import { Server } from "./server.ts";
+
+const id = requestIdFromNumber;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test("an id answered while its handler is called may come again at once, in one burst", async () => {
+  const violations: ProtocolViolation[] = [];
+  const running = await startServer({
+    logger: silentLogger,
+    onProtocolViolation: (_connection, violation) => void violations.push(violation),
+    onRequest: (request) => request.payload, // answers at once
+  });
+  try {
+    const client = await RawClient.handshake(running.url);
+    for (let n = 0; n < 5; n++) {
+      client.send(encodeRequest({ id: id(7), name: "e", payload: `${n}` }));
+    }
+    for (let n = 0; n < 5; n++) {
+      const reply = await client.next();
+      assert.ok(reply.kind === "reply" && new TextDecoder().decode(reply.payload) === `${n}`);
+    }
+    assert.deepEqual(violations, []);
+    client.close();
+  } finally {
+    await running.close();
+  }
+});
+
+test("an id waiting for a concurrency slot is pending: its reuse closes with 1002", async () => {
+  const violations: ProtocolViolation[] = [];
+  const running = await startServer({
+    logger: silentLogger,
+    beforeUpgrade: () => ({ concurrencyLimit: 1 }),
+    onProtocolViolation: (_connection, violation) => void violations.push(violation),
+    onRequest: async (request) => {
+      if (request.name === "slow") await sleep(200);
+      return request.payload;
+    },
+  });
+  try {
+    const client = await RawClient.handshake(running.url);
+    client.send(encodeRequest({ id: id(1), name: "slow" })); // takes the only slot
+    client.send(encodeRequest({ id: id(2), name: "quick" })); // waits for it
+    client.send(encodeRequest({ id: id(2), name: "quick" }));
+    assert.equal((await client.closed).code, 1002);
+    assert.deepEqual(violations.map((v) => v.kind), ["duplicate-request-id"]);
+  } finally {
+    await running.close();
+  }
+});
+
+test("an id whose reply waits for a full send buffer stays pending until it drains", async () => {
+  const violations: ProtocolViolation[] = [];
+  const server = new Server({
+    logger: silentLogger,
+    sendHighWaterMark: 1024,
+    onProtocolViolation: (_connection, violation) => void violations.push(violation),
+    onRequest: (request) => request.payload, // answers at once
+  });
+  const sent: Uint8Array[] = [];
+  let queued = 0;
+  let closedWith: number | undefined;
+  const events = server.accept({
+    send: (bytes) => void sent.push(bytes),
+    get bufferedAmount() {
+      return queued;
+    },
+    close: (code) => void (closedWith = code),
+    terminate() {},
+  });
+  const big = new Uint8Array(4096);
+  queued = 1_000_000; // the socket cannot write for now
+  events.message(encodeRequest({ id: id(3), name: "e", payload: big }));
+  assert.equal(decodeMessage(sent.at(-1)!).kind, "reply", "sent, but waiting in the buffer");
+  queued = 0;
+  events.drained(); // written out: the id is free again
+  await sleep(0);
+  events.message(encodeRequest({ id: id(3), name: "e", payload: big }));
+  assert.equal(sent.filter((bytes) => decodeMessage(bytes).kind === "reply").length, 2);
+  assert.equal(closedWith, undefined);
+  queued = 1_000_000;
+  events.message(encodeRequest({ id: id(4), name: "e", payload: big }));
+  events.message(encodeRequest({ id: id(4), name: "e", payload: big }));
+  assert.deepEqual(violations.map((v) => v.kind), ["duplicate-request-id"]);
+  queued = 0;
+  events.drained(); // the close frame follows the reply it waited for
+  await until(() => closedWith === 1002, "closed with 1002");
+  events.closed(1002, "");
+  await server.shutdown();
+});
