@@ -249,8 +249,6 @@ export abstract class ConnectionTraffic {
     return new Promise((resolve) => (this.#idleWaiters ??= []).push(resolve));
   }
 
-  // --- What the rest of the connection decides ----------------------------------------------
-
   /** Answers a restore-session or close-session request. */
   protected abstract answerSessionRequest(
     message: RestoreSessionMessage | CloseSessionMessage,
@@ -285,15 +283,18 @@ export abstract class ConnectionTraffic {
     this.#abort?.abort(new ConnectionInactiveError("reply"));
   }
 
-  // --- Incoming messages ------------------------------------------------------------------
-
   #refusesWork(): boolean {
     return this.#closing || this.server.shuttingDown;
   }
 
+  /** Takes a slot under the concurrency limit if one is free (no limiter when unlimited). */
+  #tryTakeSlot(): boolean {
+    return this.#concurrencyLimit <= 0 || this.#limits.tryAcquire();
+  }
+
   #receiveRequest(message: RequestMessage): void {
     const key = pendingRequestKey(message.bytes);
-    if (this.#pendingIds?.has(key) === true) {
+    if (key === this.#calling || this.#pendingIds?.has(key) === true) {
       return this.violation({
         kind: "duplicate-request-id",
         message: "a request reused the id of a request still pending",
@@ -308,23 +309,21 @@ export abstract class ConnectionTraffic {
     this.#limits.acquire(() => this.#startRequest(message, key, true));
   }
 
-  /** Takes a slot under the concurrency limit if one is free (no limiter when unlimited). */
-  #tryTakeSlot(): boolean {
-    return this.#concurrencyLimit <= 0 || this.#limits.tryAcquire();
-  }
-
   /** Calls the handler; `listed`: the key is in the table (it waited for a slot), for now. */
   #startRequest(message: RequestMessage, key: number | string, listed: boolean): void {
     if (listed) this.#pendingIds?.delete(key);
     // A request that waited for a slot while its connection closed has nobody to answer.
     if (!this.#open) return this.#endRequest(key, false);
     const signal = (this.#abort ??= new AbortController()).signal;
+    const outer = this.#calling; // a transport may deliver a message from within a send
     this.#calling = key;
-    callRequestHandler(this.#handlerSite, message, key, signal);
-    if (this.#calling === key) {
-      // Its handler returned a promise: the request is pending until it settles.
-      this.#calling = undefined;
-      (this.#pendingIds ??= new PendingRequestIds()).add(key);
+    try {
+      callRequestHandler(this.#handlerSite, message, key, signal);
+    } finally {
+      // Not answered yet (its handler returned a promise): pending until it is.
+      const waits = this.#calling === key;
+      this.#calling = outer;
+      if (waits) (this.#pendingIds ??= new PendingRequestIds()).add(key);
     }
   }
 
@@ -346,9 +345,9 @@ export abstract class ConnectionTraffic {
 
   /** Sends a reply; the request's slot is freed once the send buffer is under its limit. */
   #answer(key: number | string, reply: Uint8Array): void {
-    this.send(reply);
     const listed = this.#calling !== key; // or answered while its handler was called
     if (!listed) this.#calling = undefined;
+    this.send(reply);
     if (this.#isWritable()) return this.#endRequest(key, listed);
     if (!listed) (this.#pendingIds ??= new PendingRequestIds()).add(key);
     this.#buffer.writable().then(() => this.#endRequest(key, true));

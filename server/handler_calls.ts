@@ -173,6 +173,8 @@ export function callRequestHandler(
   const onRequest = site.hooks.onRequest;
   const payload = new Payload(message.payload, message.encoding);
   let value: ReplyValue | Promise<ReplyValue>;
+  // Answered once, whatever a thenable of the handler's does (calls back twice, then throws).
+  let answered = false;
   try {
     if (onRequest === undefined) throw new Error("the server has no onRequest hook");
     value = onRequest({
@@ -181,17 +183,24 @@ export function callRequestHandler(
       connection: site.connection,
       signal,
     });
+    if (isThenable(value)) {
+      value.then((resolved) => {
+        if (answered) return;
+        answered = true;
+        site.answer(key, reply(site, message, payload, resolved));
+      }, (error) => {
+        if (answered) return;
+        answered = true;
+        site.answer(key, failure(site, message, error));
+      });
+      return;
+    }
   } catch (error) {
+    if (answered) return;
+    answered = true;
     return site.answer(key, failure(site, message, error));
   }
-  if (isThenable(value)) {
-    value.then(
-      (resolved) => site.answer(key, reply(site, message, payload, resolved)),
-      (error) => site.answer(key, failure(site, message, error)),
-    );
-  } else {
-    site.answer(key, reply(site, message, payload, value));
-  }
+  site.answer(key, reply(site, message, payload, value));
 }
 
 /**

@@ -3,11 +3,12 @@
  * reusing a pending id is caught. Keys come from `pendingRequestKey`: a number for every id up
  * to 2^53 (what clients send in practice), a string above.
  *
- * A `Set` would do, but every request adds and deletes its key, and a connection's set goes from
- * empty to its requests in flight and back with every burst: V8 grows and shrinks a `Set`'s table
- * as it goes, which costs allocations and a few tens of ns per request. Numbers here live in one
- * open-addressing table (linear probing, deletion by moving later entries back, so no tombstones)
- * that only grows, and is cut back to its first size when it empties after a large burst.
+ * A `Set` would do, but every request whose reply waits adds and deletes its key, and a
+ * connection's set goes from empty to its requests in flight and back with every burst: V8
+ * grows and shrinks a `Set`'s table as it goes, which costs allocations and a few tens of ns per
+ * request. Numbers here live in one open-addressing table (linear probing, deletion by moving
+ * later entries back, so no tombstones) that only grows, and is cut back to its first size when
+ * it empties after a large burst.
  *
  * @example
  * ```ts

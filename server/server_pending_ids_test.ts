@@ -44,16 +44,23 @@ test("an id waiting for a concurrency slot is pending: its reuse closes with 100
     logger: silentLogger,
     beforeUpgrade: () => ({ concurrencyLimit: 1 }),
     onProtocolViolation: (_connection, violation) => void violations.push(violation),
-    onRequest: async (request) => {
-      if (request.name === "slow") await sleep(200);
-      return request.payload;
-    },
+    // "slow" answers after 200 ms, anything else at once.
+    onRequest: (request) =>
+      request.name === "slow" ? sleep(200).then(() => request.payload) : request.payload,
   });
   try {
     const client = await RawClient.handshake(running.url);
     client.send(encodeRequest({ id: id(1), name: "slow" })); // takes the only slot
     client.send(encodeRequest({ id: id(2), name: "quick" })); // waits for it
+    assert.equal((await client.next()).kind, "reply"); // the slow one
+    assert.equal((await client.next()).kind, "reply"); // then the quick one, answered at once
+    // Both ids are free again, also the one that waited for a slot.
     client.send(encodeRequest({ id: id(2), name: "quick" }));
+    assert.equal((await client.next()).kind, "reply");
+    assert.equal(violations.length, 0);
+    client.send(encodeRequest({ id: id(1), name: "slow" }));
+    client.send(encodeRequest({ id: id(3), name: "quick" })); // waits for the slot
+    client.send(encodeRequest({ id: id(3), name: "quick" }));
     assert.equal((await client.closed).code, 1002);
     assert.deepEqual(violations.map((v) => v.kind), ["duplicate-request-id"]);
   } finally {
@@ -99,4 +106,73 @@ test("an id whose reply waits for a full send buffer stays pending until it drai
   await until(() => closedWith === 1002, "closed with 1002");
   events.closed(1002, "");
   await server.shutdown();
+});
+
+/** A server core on an in-process socket that records what it sends. */
+function inProcess(options: ConstructorParameters<typeof Server>[0]) {
+  const violations: ProtocolViolation[] = [];
+  const server = new Server({
+    logger: silentLogger,
+    onProtocolViolation: (_connection, violation) => void violations.push(violation),
+    ...options,
+  });
+  const sent: Uint8Array[] = [];
+  let onSend = (_bytes: Uint8Array) => {};
+  const events = server.accept({
+    send: (bytes) => {
+      sent.push(bytes);
+      onSend(bytes);
+    },
+    bufferedAmount: 0,
+    // The socket is gone at once, as a peer that answers the close frame at once.
+    close: (code, reason) => queueMicrotask(() => events.closed(code, reason)),
+    terminate: () => queueMicrotask(() => events.closed(1006, "")),
+  });
+  const replies = () => sent.filter((bytes) => decodeMessage(bytes).kind === "reply").length;
+  return { server, events, violations, replies, setOnSend: (f: typeof onSend) => onSend = f };
+}
+
+test("a message delivered from within a send (a loopback transport) keeps the pending ids right", async () => {
+  let finish = () => {};
+  const { server, events, violations, replies, setOnSend } = inProcess({
+    onRequest: (request) => {
+      if (request.name !== "outer") return request.payload; // answers at once
+      request.connection.signal("progress");
+      return new Promise<string>((resolve) => finish = () => resolve("done"));
+    },
+  });
+  let looped = false;
+  setOnSend((bytes) => {
+    // The signal sent by the outer handler brings another request in before the handler returns.
+    if (looped || decodeMessage(bytes).kind !== "signal") return;
+    looped = true;
+    events.message(encodeRequest({ id: id(2), name: "inner" }));
+  });
+  events.message(encodeRequest({ id: id(1), name: "outer" }));
+  assert.equal(replies(), 1, "the inner request was answered");
+  events.message(encodeRequest({ id: id(1), name: "outer" })); // the outer one is still pending
+  assert.deepEqual(violations.map((v) => v.kind), ["duplicate-request-id"]);
+  finish();
+  await server.shutdown();
+});
+
+test("a thenable that calls back twice is answered once", async () => {
+  const { server, events, replies } = inProcess({
+    onRequest: (request) => {
+      if (request.name !== "twice") return request.payload;
+      return {
+        then(resolve: (value: string) => void, reject: (error: unknown) => void) {
+          resolve("first");
+          resolve("second");
+          reject(new Error("third"));
+          throw new Error("fourth");
+        },
+      } as unknown as Promise<string>;
+    },
+  });
+  events.message(encodeRequest({ id: id(1), name: "twice" }));
+  assert.equal(replies(), 1);
+  events.message(encodeRequest({ id: id(1), name: "again" })); // its id is free: answered
+  assert.equal(replies(), 2);
+  await server.shutdown(); // no handler left running: resolves
 });
