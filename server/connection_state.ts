@@ -71,6 +71,8 @@ export class ConnectionState extends ConnectionTraffic implements ConnectionHost
   #deferredPushes: Uint8Array[] | null = null;
   /** Made when the server sends its close frame. */
   #closeDeadline: CloseDeadline | undefined;
+  /** Whether the `onProtocolViolation` hook runs (a violation it causes is not reported). */
+  #reportingViolation = false;
 
   /** Accepts a socket: sends nothing yet (the server sends accept-conf). */
   constructor(
@@ -240,7 +242,15 @@ export class ConnectionState extends ConnectionTraffic implements ConnectionHost
 
   /** Reports a violation of the client and closes the connection for it. */
   protected violation(violation: ProtocolViolation, code: number): void {
-    reportViolation(this.server, this.connection, violation);
+    // A hook that sends to a slow reader causes the violation again: reported once.
+    if (!this.#reportingViolation) {
+      this.#reportingViolation = true;
+      try {
+        reportViolation(this.server, this.connection, violation);
+      } finally {
+        this.#reportingViolation = false;
+      }
+    }
     const reason = disconnectReasonFor(violation, code);
     // A slow reader would not read the replies: its close frame goes out at once.
     if (reason.kind === "slow-reader") this.closeNow(reason);

@@ -1,0 +1,39 @@
+// An onProtocolViolation hook that sends to the connection it is told about: when the
+// violation is a slow reader, that send is a slow reader's violation again. It is reported
+// once, the hook does not recurse, nothing is logged as a hook failure, and the connection
+// closes with 1008 as for any slow reader.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { encodeRequest, requestIdFromNumber } from "../protocol/mod.ts";
+import { recordingLogger } from "../testing/recording_logger.ts";
+import type { ProtocolViolation } from "./options.ts";
+import { Server } from "./server.ts";
+
+test("a slow reader's violation caused again by the hook's own send is reported once", async () => {
+  const { logger, errors } = recordingLogger();
+  const violations: ProtocolViolation[] = [];
+  const server = new Server({
+    logger,
+    maxSendBuffer: 1024,
+    onProtocolViolation: (connection, violation) => {
+      violations.push(violation);
+      connection.signal("warning", "you are too slow"); // another send to the slow reader
+    },
+    onRequest: (request) => request.payload,
+  });
+  let closedWith: number | undefined;
+  const events = server.accept({
+    send() {},
+    bufferedAmount: 1_000_000, // nothing the server sends gets out
+    close: (code, reason) => {
+      closedWith = code;
+      queueMicrotask(() => events.closed(code, reason));
+    },
+    terminate: () => queueMicrotask(() => events.closed(1006, "")),
+  });
+  events.message(encodeRequest({ id: requestIdFromNumber(1), name: "echo", payload: "hi" }));
+  assert.deepEqual(violations.map((v) => v.kind), ["slow-reader"]);
+  assert.equal(closedWith, 1008);
+  assert.deepEqual(errors, []);
+  await server.shutdown();
+});
