@@ -269,7 +269,9 @@ export class Server {
    * ```
    */
   async closeSession(key: string): Promise<number> {
-    const closing = this.#closeEverywhere(key).finally(this.#parts.sessionCloses.begin(key));
+    // From now on, restores of the session that look it up are overtaken.
+    const closed = this.#parts.sessionCloses.begin(key);
+    const closing = this.#closeEverywhere(key).finally(closed);
     // Shutdown leaves the cluster only once the closes under way were relayed.
     this.#closes.add(closing);
     try {

@@ -7,10 +7,10 @@ import assert from "node:assert/strict";
 import { decodeMessage, encodeRequest, requestIdFromNumber } from "../protocol/mod.ts";
 import { silentLogger } from "../protocol/logger.ts";
 import { RawClient } from "../testing/raw_client.ts";
+import { inProcessConnection } from "../testing/in_process_connection.ts";
 import { startServer } from "../testing/serve.ts";
 import { until } from "../testing/until.ts";
 import type { ProtocolViolation } from "./options.ts";
-import { Server } from "./server.ts";
 
 const id = requestIdFromNumber;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -69,85 +69,48 @@ test("an id waiting for a concurrency slot is pending: its reuse closes with 100
 });
 
 test("an id whose reply waits for a full send buffer stays pending until it drains", async () => {
-  const violations: ProtocolViolation[] = [];
-  const server = new Server({
-    logger: silentLogger,
+  const connection = inProcessConnection({
     sendHighWaterMark: 1024,
-    onProtocolViolation: (_connection, violation) => void violations.push(violation),
     onRequest: (request) => request.payload, // answers at once
   });
-  const sent: Uint8Array[] = [];
-  let queued = 0;
-  let closedWith: number | undefined;
-  const events = server.accept({
-    send: (bytes) => void sent.push(bytes),
-    get bufferedAmount() {
-      return queued;
-    },
-    close: (code) => void (closedWith = code),
-    terminate() {},
-  });
+  const { events, sent, violations } = connection;
   const big = new Uint8Array(4096);
-  queued = 1_000_000; // the socket cannot write for now
+  connection.queued = 1_000_000; // the socket cannot write for now
   events.message(encodeRequest({ id: id(3), name: "e", payload: big }));
   assert.equal(decodeMessage(sent.at(-1)!).kind, "reply", "sent, but waiting in the buffer");
-  queued = 0;
+  connection.queued = 0;
   events.drained(); // written out: the id is free again
   await sleep(0);
   events.message(encodeRequest({ id: id(3), name: "e", payload: big }));
-  assert.equal(sent.filter((bytes) => decodeMessage(bytes).kind === "reply").length, 2);
-  assert.equal(closedWith, undefined);
-  queued = 1_000_000;
+  assert.equal(connection.replies(), 2);
+  assert.equal(connection.closedWith, undefined);
+  connection.queued = 1_000_000;
   events.message(encodeRequest({ id: id(4), name: "e", payload: big }));
   events.message(encodeRequest({ id: id(4), name: "e", payload: big }));
   assert.deepEqual(violations.map((v) => v.kind), ["duplicate-request-id"]);
-  queued = 0;
+  connection.queued = 0;
   events.drained(); // the close frame follows the reply it waited for
-  await until(() => closedWith === 1002, "closed with 1002");
-  events.closed(1002, "");
-  await server.shutdown();
+  await until(() => connection.closedWith === 1002, "closed with 1002");
+  await connection.server.shutdown();
 });
-
-/** A server core on an in-process socket that records what it sends. */
-function inProcess(options: ConstructorParameters<typeof Server>[0]) {
-  const violations: ProtocolViolation[] = [];
-  const server = new Server({
-    logger: silentLogger,
-    onProtocolViolation: (_connection, violation) => void violations.push(violation),
-    ...options,
-  });
-  const sent: Uint8Array[] = [];
-  let onSend = (_bytes: Uint8Array) => {};
-  const events = server.accept({
-    send: (bytes) => {
-      sent.push(bytes);
-      onSend(bytes);
-    },
-    bufferedAmount: 0,
-    // The socket is gone at once, as a peer that answers the close frame at once.
-    close: (code, reason) => queueMicrotask(() => events.closed(code, reason)),
-    terminate: () => queueMicrotask(() => events.closed(1006, "")),
-  });
-  const replies = () => sent.filter((bytes) => decodeMessage(bytes).kind === "reply").length;
-  return { server, events, violations, replies, setOnSend: (f: typeof onSend) => onSend = f };
-}
 
 test("a message delivered from within a send (a loopback transport) keeps the pending ids right", async () => {
   let finish = () => {};
-  const { server, events, violations, replies, setOnSend } = inProcess({
+  const connection = inProcessConnection({
     onRequest: (request) => {
       if (request.name !== "outer") return request.payload; // answers at once
       request.connection.signal("progress");
       return new Promise<string>((resolve) => finish = () => resolve("done"));
     },
   });
+  const { server, events, violations, replies } = connection;
   let looped = false;
-  setOnSend((bytes) => {
+  connection.onSend = (bytes) => {
     // The signal sent by the outer handler brings another request in before the handler returns.
     if (looped || decodeMessage(bytes).kind !== "signal") return;
     looped = true;
     events.message(encodeRequest({ id: id(2), name: "inner" }));
-  });
+  };
   events.message(encodeRequest({ id: id(1), name: "outer" }));
   assert.equal(replies(), 1, "the inner request was answered");
   events.message(encodeRequest({ id: id(1), name: "outer" })); // the outer one is still pending
@@ -157,7 +120,7 @@ test("a message delivered from within a send (a loopback transport) keeps the pe
 });
 
 test("a thenable that calls back twice is answered once", async () => {
-  const { server, events, replies } = inProcess({
+  const { server, events, replies } = inProcessConnection({
     onRequest: (request) => {
       if (request.name !== "twice") return request.payload;
       return {

@@ -5,14 +5,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { encodeRequest, requestIdFromNumber } from "../protocol/mod.ts";
+import { inProcessConnection } from "../testing/in_process_connection.ts";
 import { recordingLogger } from "../testing/recording_logger.ts";
 import type { ProtocolViolation } from "./options.ts";
-import { Server } from "./server.ts";
 
 test("a slow reader's violation caused again by the hook's own send is reported once", async () => {
   const { logger, errors } = recordingLogger();
   const violations: ProtocolViolation[] = [];
-  const server = new Server({
+  const connection = inProcessConnection({
     logger,
     maxSendBuffer: 1024,
     onProtocolViolation: (connection, violation) => {
@@ -21,19 +21,12 @@ test("a slow reader's violation caused again by the hook's own send is reported 
     },
     onRequest: (request) => request.payload,
   });
-  let closedWith: number | undefined;
-  const events = server.accept({
-    send() {},
-    bufferedAmount: 1_000_000, // nothing the server sends gets out
-    close: (code, reason) => {
-      closedWith = code;
-      queueMicrotask(() => events.closed(code, reason));
-    },
-    terminate: () => queueMicrotask(() => events.closed(1006, "")),
-  });
-  events.message(encodeRequest({ id: requestIdFromNumber(1), name: "echo", payload: "hi" }));
+  connection.queued = 1_000_000; // nothing the server sends gets out
+  connection.events.message(
+    encodeRequest({ id: requestIdFromNumber(1), name: "echo", payload: "hi" }),
+  );
   assert.deepEqual(violations.map((v) => v.kind), ["slow-reader"]);
-  assert.equal(closedWith, 1008);
+  assert.equal(connection.closedWith, 1008);
   assert.deepEqual(errors, []);
-  await server.shutdown();
+  await connection.server.shutdown();
 });
