@@ -109,6 +109,64 @@ return dropped
 `);
 
 /**
+ * A batch of a node's messages, in order, as one `PUBLISH` of a batch frame: each session
+ * signal is published when a live node holds its session, else kept (as
+ * {@link signalSessionScript} decides it); each close of a session deletes its kept signals
+ * and is published; every other message is published.
+ *
+ * - `ARGV`: node prefix, channel, the batch's header, max count, max age in ms, the ops (one
+ *   letter per message: `s` session signal, `c` close, `p` anything else), then per message
+ *   its batch entry, and for an `s` its offline entry after it.
+ * - `KEYS`: for each `s` the session's holders and its offline list, for each `c` its offline
+ *   list, in the order of the ops.
+ * - Returns how many older kept signals the count bound dropped.
+ *
+ * @example
+ * ```ts
+ * import { relayBatchScript } from "./cluster_scripts.ts";
+ * console.assert(relayBatchScript.lua.includes("table.concat"));
+ * ```
+ */
+export const relayBatchScript: RedisScript = new RedisScript(`${liveHolders}
+local ops = ARGV[6]
+local max = tonumber(ARGV[4])
+local parts = { ARGV[3] }
+local liveOf = {}
+local key, arg, dropped = 1, 7, 0
+for i = 1, #ops do
+  local op = string.sub(ops, i, i)
+  if op == 's' then
+    local count = liveOf[KEYS[key]]
+    if count == nil then
+      count = live(KEYS[key], ARGV[1])
+      liveOf[KEYS[key]] = count
+    end
+    if count > 0 then
+      parts[#parts + 1] = ARGV[arg]
+    else
+      local length = redis.call('RPUSH', KEYS[key + 1], ARGV[arg + 1])
+      if length > max then
+        redis.call('LTRIM', KEYS[key + 1], length - max, -1)
+        dropped = dropped + length - max
+      end
+      redis.call('PEXPIRE', KEYS[key + 1], ARGV[5])
+    end
+    key = key + 2
+    arg = arg + 2
+  else
+    if op == 'c' then
+      redis.call('DEL', KEYS[key])
+      key = key + 1
+    end
+    parts[#parts + 1] = ARGV[arg]
+    arg = arg + 1
+  end
+end
+if #parts > 1 then redis.call('PUBLISH', ARGV[2], table.concat(parts)) end
+return dropped
+`);
+
+/**
  * Takes the signals kept for a session. `KEYS[1]` the offline list. Returns its entries,
  * oldest first, and deletes it.
  *

@@ -12,22 +12,16 @@
  * @module
  */
 
-import { Buffer } from "node:buffer";
+import type { Buffer } from "node:buffer";
 // ioredis' own types pull in @types/node; ioredis.d.ts says why not.
 // @ts-types="./ioredis.d.ts"
 import { Redis } from "ioredis";
 import type { Logger } from "../protocol/logger.ts";
 import type { Cluster, ClusterMessage, ClusterNode } from "../server/cluster.ts";
-import { decodeClusterMessage, encodeClusterMessage } from "./cluster_message.ts";
-import {
-  acquireSlotScript,
-  countHoldersScript,
-  releaseSlotScript,
-  signalSessionScript,
-  takeOfflineScript,
-} from "./cluster_scripts.ts";
-import { callRedis } from "./redis_call.ts";
-import type { RedisScript } from "./redis_script.ts";
+import { ClusterCommands } from "./cluster_commands.ts";
+import { decodeClusterMessages } from "./cluster_message.ts";
+import { ClusterRelay } from "./cluster_relay.ts";
+import { acquireSlotScript, countHoldersScript, releaseSlotScript } from "./cluster_scripts.ts";
 
 /**
  * Options of a {@link RedisCluster}.
@@ -56,6 +50,13 @@ export interface RedisClusterOptions {
    * checked per signal when taken); `false` keeps none.
    */
   offlineSignals?: { maxCount?: number; maxAge?: number } | false;
+  /**
+   * Pushes made in one synchronous run of code (before the next microtask) that go to Redis
+   * as one command, at most (and about 1 MiB at most); default 256. `1` sends each push on its own, as versions before
+   * batches did: use it during a rolling upgrade from such a version (its nodes ignore
+   * batches), then remove it.
+   */
+  batchSize?: number;
   /** This node's id (printable ASCII, at most 64 characters); default 16 random hex digits. */
   nodeId?: string;
   /** Where connection trouble is reported, once per outage; default `console`. */
@@ -71,6 +72,8 @@ export interface RedisClusterOptions {
  *   clients receive: each node delivers what the others publish on its own connections. Pub/sub
  *   delivers at most once and only to nodes connected at that moment, which is what pushes to
  *   live connections need; streams would add storage and acknowledgements for no gain here.
+ *   What a node publishes without awaiting in between (a loop of `signalSession` calls, say)
+ *   goes to Redis as one command and to the other nodes as one message, in order.
  * - **Session slots** (`maxSessionConnections`) are counted per node in a hash per session,
  *   taken and given back by Lua scripts (atomic); a node's slots count while its heartbeat key
  *   lives, so a node killed without leaving frees them within `nodeTtl`.
@@ -107,14 +110,12 @@ export class RedisCluster implements Cluster {
   readonly #client: Redis;
   readonly #subscriber: Redis;
   readonly #ownsClient: boolean;
-  readonly #timeout: number;
+  readonly #commands: ClusterCommands;
+  readonly #relay: ClusterRelay;
   readonly #nodeTtl: number;
-  readonly #maxCount: number;
-  readonly #maxAge: number;
   readonly #logger: Logger;
   #node: ClusterNode | null = null;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
-  #droppedOfflineSignals = 0;
 
   /**
    * Creates the node's link on an ioredis client (a second connection for pub/sub is made with
@@ -129,17 +130,19 @@ export class RedisCluster implements Cluster {
     if (!/^[\x21-\x7e]{1,64}$/.test(this.nodeId)) {
       throw new RangeError(`nodeId must be 1 to 64 printable ASCII characters`);
     }
-    this.#timeout = positive("commandTimeout", options.commandTimeout ?? 2000);
+    const timeout = positive("commandTimeout", options.commandTimeout ?? 2000);
     this.#nodeTtl = positive("nodeTtl", options.nodeTtl ?? 10_000);
     const offline = options.offlineSignals;
-    this.#maxCount = offline === false ? 0 : positive("maxCount", offline?.maxCount ?? 256);
-    this.#maxAge = positive(
-      "maxAge",
-      offline === false ? 1 : offline?.maxAge ?? 300_000,
-    );
+    const bounds = {
+      maxCount: offline === false ? 0 : positive("maxCount", offline?.maxCount ?? 256),
+      maxAge: positive("maxAge", offline === false ? 1 : offline?.maxAge ?? 300_000),
+    };
+    const batchSize = positive("batchSize", options.batchSize ?? 256);
     this.#logger = options.logger ?? console;
     this.#ownsClient = typeof redis === "string";
     this.#client = typeof redis === "string" ? newClient(redis) : redis;
+    this.#commands = new ClusterCommands(this.#client, this.keyPrefix, timeout);
+    this.#relay = new ClusterRelay(this.#commands, this.nodeId, bounds, batchSize);
     this.#subscriber = this.#client.duplicate({ lazyConnect: true });
     this.#watch(this.#client, "commands");
     this.#watch(this.#subscriber, "pub/sub");
@@ -147,7 +150,7 @@ export class RedisCluster implements Cluster {
 
   /** How many kept signals the count bound dropped (as seen by this node). */
   get droppedOfflineSignals(): number {
-    return this.#droppedOfflineSignals;
+    return this.#relay.droppedOfflineSignals;
   }
 
   /**
@@ -194,39 +197,25 @@ export class RedisCluster implements Cluster {
     }
   }
 
-  /** Asks the other nodes to deliver; a session signal nobody holds is kept. */
-  async publish(message: ClusterMessage): Promise<void> {
-    const bytes = asBuffer(encodeClusterMessage(this.nodeId, message));
-    if (message.kind === "signal-session") {
-      if (this.#maxCount === 0) {
-        await this.#call("session signal", () => this.#client.publish(this.channel, bytes));
-        return;
-      }
-      const entry = Buffer.alloc(8 + message.signal.length);
-      entry.writeBigUInt64BE(BigInt(Date.now()));
-      entry.set(message.signal, 8);
-      const dropped = await this.#run("session signal", signalSessionScript, [
-        this.#holdersKey(message.key),
-        this.#offlineKey(message.key),
-      ], [this.#nodePrefix, this.channel, bytes, entry, this.#maxCount, this.#maxAge]);
-      if (typeof dropped === "number" && dropped > 0) this.#droppedOfflineSignals += dropped;
-      return;
-    }
-    if (message.kind === "close-session") {
-      await this.#call("session close", () =>
-        this.#client.multi()
-          .del(this.#offlineKey(message.key))
-          .publish(this.channel, bytes)
-          .exec());
-      return;
-    }
-    await this.#call(message.kind, () => this.#client.publish(this.channel, bytes));
+  /**
+   * Asks the other nodes to deliver; a session signal nobody holds is kept. What a node
+   * publishes without awaiting in between goes to Redis as one command (up to `batchSize`
+   * messages or about 1 MiB), in order; messages of one command share the returned promise.
+   * A Redis error inside the batch's script (a key of the wrong type under the prefix) fails
+   * the whole batch: each of its messages is reported, though signals before the error may
+   * have been kept.
+   */
+  publish(message: ClusterMessage): Promise<void> {
+    return this.#relay.publish(message);
   }
 
   /** Takes one of the session's `max` slots across the cluster (0: unlimited). */
   async acquireSession(key: string, max: number): Promise<boolean> {
-    const taken = await this.#run("session slot", acquireSlotScript, [this.#holdersKey(key)], [
-      this.#nodePrefix,
+    this.#relay.flush();
+    const taken = await this.#commands.run("session slot", acquireSlotScript, [
+      this.#commands.holdersKey(key),
+    ], [
+      this.#commands.nodePrefix,
       this.nodeId,
       max,
     ]);
@@ -235,38 +224,27 @@ export class RedisCluster implements Cluster {
 
   /** Gives back one of this node's slots of the session. */
   async releaseSession(key: string): Promise<void> {
-    await this.#run("session slot", releaseSlotScript, [this.#holdersKey(key)], [
-      this.#nodePrefix,
+    this.#relay.flush();
+    await this.#commands.run("session slot", releaseSlotScript, [this.#commands.holdersKey(key)], [
+      this.#commands.nodePrefix,
       this.nodeId,
     ]);
   }
 
   /** How many connections of live nodes hold the session. */
   async sessionConnectionCount(key: string): Promise<number> {
-    const count = await this.#run("session count", countHoldersScript, [this.#holdersKey(key)], [
-      this.#nodePrefix,
+    this.#relay.flush();
+    const count = await this.#commands.run("session count", countHoldersScript, [
+      this.#commands.holdersKey(key),
+    ], [
+      this.#commands.nodePrefix,
     ]);
     return typeof count === "number" ? count : 0;
   }
 
   /** Removes and returns the signals kept for the session, oldest first, without stale ones. */
-  async takeOfflineSignals(key: string): Promise<Uint8Array[]> {
-    if (this.#maxCount === 0) return [];
-    const entries = await this.#run(
-      "offline signals",
-      takeOfflineScript,
-      [this.#offlineKey(key)],
-      [],
-      true,
-    );
-    if (!Array.isArray(entries)) return [];
-    const oldest = Date.now() - this.#maxAge;
-    const signals: Uint8Array[] = [];
-    for (const entry of entries as Buffer[]) {
-      if (entry.length < 9 || Number(entry.readBigUInt64BE(0)) < oldest) continue;
-      signals.push(new Uint8Array(entry.buffer, entry.byteOffset + 8, entry.length - 8));
-    }
-    return signals;
+  takeOfflineSignals(key: string): Promise<Uint8Array[]> {
+    return this.#relay.takeOfflineSignals(key);
   }
 
   /**
@@ -274,6 +252,7 @@ export class RedisCluster implements Cluster {
    * and closes the pub/sub connection (and the command one, when made from a URL).
    */
   async leave(): Promise<void> {
+    this.#relay.flush();
     clearInterval(this.#heartbeat);
     this.#heartbeat = undefined;
     this.#node = null;
@@ -298,55 +277,24 @@ export class RedisCluster implements Cluster {
   }
 
   #receive(bytes: Uint8Array): void {
-    const received = decodeClusterMessage(bytes);
-    if (received === null || received.from === this.nodeId || this.#node === null) return;
-    try {
-      this.#node.deliver(received.message);
-    } catch (error) {
-      this.#logger.error("delivering a cluster message failed", error);
+    const received = decodeClusterMessages(bytes);
+    if (received === null || received.from === this.nodeId) return;
+    for (const message of received.messages) {
+      if (this.#node === null) return;
+      try {
+        this.#node.deliver(message);
+      } catch (error) {
+        this.#logger.error("delivering a cluster message failed", error);
+      }
     }
   }
 
-  get #nodePrefix(): string {
-    return `${this.keyPrefix}node:`;
-  }
-
   get #nodeKey(): string {
-    return `${this.#nodePrefix}${this.nodeId}`;
-  }
-
-  #holdersKey(key: string): string {
-    return `${this.keyPrefix}holders:${key}`;
-  }
-
-  #offlineKey(key: string): string {
-    return `${this.keyPrefix}offline:${key}`;
+    return `${this.#commands.nodePrefix}${this.nodeId}`;
   }
 
   #call<T>(operation: string, command: () => Promise<T>): Promise<T> {
-    return callRedis(this.#client, this.#timeout, `cluster ${operation}`, command);
-  }
-
-  #run(
-    operation: string,
-    script: RedisScript,
-    keys: string[],
-    args: (string | number | Buffer)[],
-    binary = false,
-  ): Promise<unknown> {
-    const client = this.#client;
-    const send = (command: "EVALSHA" | "EVAL", body: string) =>
-      binary
-        ? client.callBuffer(command, body, keys.length, ...keys, ...args)
-        : client.call(command, body, keys.length, ...keys, ...args);
-    return this.#call(operation, async () => {
-      try {
-        return await send("EVALSHA", script.sha1);
-      } catch (error) {
-        if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
-        return await send("EVAL", script.lua);
-      }
-    });
+    return this.#commands.call(operation, command);
   }
 
   /** Reports a connection that went away once per outage. */
@@ -367,10 +315,6 @@ function newClient(url: string): Redis {
     // Reconnect for ever, at most a second apart: servers outlive Redis restarts.
     retryStrategy: (times) => Math.min(times * 100, 1000),
   });
-}
-
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function randomNodeId(): string {

@@ -191,9 +191,11 @@ reports its count back to node A), so that queues stay bounded; signals/s counts
 after the first tenth, over the time it took. CPU µs/signal is each process's user + system
 time from \`/proc/<pid>/stat\` over the saturation phase divided by the signals (node A sends,
 node B delivers, the generator receives; all share the same ${doc.cores} cores;
-${1000 / doc.clockTicks} ms ticks). Our \`signalSession\` runs one Lua script
-per signal (it publishes when a live node holds the session and keeps the signal for replay
-otherwise); \`publish\` and socket.io's emit are one \`PUBLISH\` each. A short p50 at
+${1000 / doc.clockTicks} ms ticks). What node A sends without awaiting in between goes to
+Redis as one command (up to 256 signals): one Lua script for \`signalSession\` (it publishes
+the signals whose session a live node holds, in one \`PUBLISH\`, and keeps the others for
+replay), one \`PUBLISH\` for \`publish\`; a lone signal is one script or one \`PUBLISH\`.
+socket.io's emit is one \`PUBLISH\` each. A short p50 at
 saturation means that node A's sending was the bottleneck and the window never filled; a long one
 that the window filled up downstream (node B, or the receiving client). ${
       failures > 0 ? `Relays that failed: ${failures}.` : "No relay to Redis failed."

@@ -1,0 +1,127 @@
+/**
+ * The Redis commands of one cluster node: its key names and its bounded calls and scripts on
+ * the command connection. Internal to `RedisCluster`.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from "ioredis";
+ * import { ClusterCommands } from "./cluster_commands.ts";
+ * const client = new Redis({ lazyConnect: true });
+ * const commands = new ClusterCommands(client, "chat:", 2000);
+ * console.assert(commands.holdersKey("k") === "chat:holders:k");
+ * client.disconnect();
+ * ```
+ * @module
+ */
+
+import type { Buffer } from "node:buffer";
+// ioredis' own types pull in @types/node; ioredis.d.ts says why not.
+// @ts-types="./ioredis.d.ts"
+import type { Redis } from "ioredis";
+import { callRedis } from "./redis_call.ts";
+import type { RedisScript } from "./redis_script.ts";
+
+/**
+ * Key names and bounded calls of a node; see the module documentation.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from "ioredis";
+ * import { startRedisServer } from "../testing/redis_server.ts";
+ * import { ClusterCommands } from "./cluster_commands.ts";
+ * import { countHoldersScript } from "./cluster_scripts.ts";
+ * const redis = await startRedisServer(); // a redis-server of its own, on a free port
+ * const client = new Redis(redis.url);
+ * const commands = new ClusterCommands(client, "chat:", 2000);
+ * const count = await commands.run("session count", countHoldersScript, [
+ *   commands.holdersKey("k"),
+ * ], [commands.nodePrefix]);
+ * console.assert(count === 0);
+ * await client.quit();
+ * await redis.stop();
+ * ```
+ */
+export class ClusterCommands {
+  /** The command connection. */
+  readonly client: Redis;
+  /** The prefix of every key of the cluster. */
+  readonly keyPrefix: string;
+  /** The prefix of the nodes' heartbeat keys. */
+  readonly nodePrefix: string;
+  readonly #timeout: number;
+
+  /** Calls on `client` under `keyPrefix`, each settled within `timeout` ms. */
+  constructor(client: Redis, keyPrefix: string, timeout: number) {
+    this.client = client;
+    this.keyPrefix = keyPrefix;
+    this.nodePrefix = `${keyPrefix}node:`;
+    this.#timeout = timeout;
+  }
+
+  /** The hash of a session's holders: connections per node. */
+  holdersKey(key: string): string {
+    return `${this.keyPrefix}holders:${key}`;
+  }
+
+  /** The list of the signals kept for a session. */
+  offlineKey(key: string): string {
+    return `${this.keyPrefix}offline:${key}`;
+  }
+
+  /**
+   * Runs `command` once the connection is ready, within the time limit (`callRedis`).
+   *
+   * @throws {RedisUnavailableError} on timeout or when the connection is down or closed.
+   */
+  call<T>(operation: string, command: () => Promise<T>): Promise<T> {
+    return callRedis(this.client, this.#timeout, `cluster ${operation}`, command);
+  }
+
+  /**
+   * Runs `script` by its source (`EVAL`), never falling back: a command sent after it cannot
+   * overtake it, even when Redis has lost its script cache (a restart, a failover,
+   * `SCRIPT FLUSH`), as it could while `EVALSHA` waits for its `NOSCRIPT` reply.
+   *
+   * @throws {RedisUnavailableError} on timeout or when the connection is down or closed.
+   */
+  runInOrder(
+    operation: string,
+    script: RedisScript,
+    keys: readonly string[],
+    args: readonly (string | number | Buffer)[],
+  ): Promise<unknown> {
+    const client = this.client;
+    return this.call(
+      operation,
+      () => client.call("EVAL", script.lua, keys.length, ...keys, ...args),
+    );
+  }
+
+  /**
+   * Runs `script` by its SHA1, and by its source when Redis does not have it cached; `binary`
+   * returns strings as `Buffer`s.
+   *
+   * @throws {RedisUnavailableError} on timeout or when the connection is down or closed.
+   */
+  run(
+    operation: string,
+    script: RedisScript,
+    keys: readonly string[],
+    args: readonly (string | number | Buffer)[],
+    binary = false,
+  ): Promise<unknown> {
+    const client = this.client;
+    const send = (command: "EVALSHA" | "EVAL", body: string) =>
+      binary
+        ? client.callBuffer(command, body, keys.length, ...keys, ...args)
+        : client.call(command, body, keys.length, ...keys, ...args);
+    return this.call(operation, async () => {
+      try {
+        return await send("EVALSHA", script.sha1);
+      } catch (error) {
+        if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
+        return await send("EVAL", script.lua);
+      }
+    });
+  }
+}

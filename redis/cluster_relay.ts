@@ -1,0 +1,249 @@
+/**
+ * What a cluster node sends to the others over Redis, and the signals kept for sessions that
+ * no node holds. Internal to `RedisCluster`.
+ *
+ * - What the node publishes in one synchronous run of code goes to Redis as one command, in
+ *   order (`ClusterOutbox`: up to `batchSize` messages, default 256, or 1 MiB): one `PUBLISH` of a batch when it
+ *   holds only pushes, else one script that decides for each session signal whether to publish
+ *   or keep it (`relayBatchScript`). A lone message goes as before batches: one `PUBLISH`, one
+ *   script for a session signal, one transaction for a close.
+ * - A kept signal is stored as the time it was sent (8 bytes, ms, big-endian) and its bytes;
+ *   {@link ClusterRelay.takeOfflineSignals} hands them over oldest first, without stale ones.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from "ioredis";
+ * import { startRedisServer } from "../testing/redis_server.ts";
+ * import { encodeSignal } from "../protocol/encode_payload_message.ts";
+ * import { ClusterCommands } from "./cluster_commands.ts";
+ * import { ClusterRelay } from "./cluster_relay.ts";
+ * const redis = await startRedisServer(); // a redis-server of its own, on a free port
+ * const client = new Redis(redis.url);
+ * const relay = new ClusterRelay(new ClusterCommands(client, "t:", 2000), "n1", {
+ *   maxCount: 16,
+ *   maxAge: 60_000,
+ * });
+ * // No node holds session "k": both signals are kept, by one script call.
+ * const signal = (text: string) => encodeSignal({ name: "mail", payload: text });
+ * await Promise.all(["1", "2"].map((text) =>
+ *   relay.publish({ kind: "signal-session", key: "k", signal: signal(text) })
+ * ));
+ * console.assert((await relay.takeOfflineSignals("k")).length === 2);
+ * await client.quit();
+ * await redis.stop();
+ * ```
+ * @module
+ */
+
+import { Buffer } from "node:buffer";
+import type { ClusterMessage } from "../server/cluster.ts";
+import type { ClusterCommands } from "./cluster_commands.ts";
+import { batchHeader, encodeBatchEntry, encodeClusterMessage } from "./cluster_message.ts";
+import { ClusterOutbox } from "./cluster_outbox.ts";
+import { relayBatchScript, signalSessionScript, takeOfflineScript } from "./cluster_scripts.ts";
+
+/**
+ * Bounds of the signals kept for a session that no node holds (`maxCount` 0 keeps none).
+ *
+ * @example
+ * ```ts
+ * import type { OfflineBounds } from "./cluster_relay.ts";
+ * const bounds: OfflineBounds = { maxCount: 256, maxAge: 300_000 };
+ * console.assert(bounds.maxAge === 300_000);
+ * ```
+ */
+export interface OfflineBounds {
+  /** Signals kept per session at most; older ones are dropped. */
+  readonly maxCount: number;
+  /** Milliseconds a kept signal stays usable. */
+  readonly maxAge: number;
+}
+
+/** A message on its way to Redis, with its entry of a batch. */
+interface Outgoing {
+  readonly message: ClusterMessage;
+  readonly entry: Uint8Array;
+}
+
+/**
+ * The sending side of a node; see the module documentation.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from "ioredis";
+ * import { ClusterCommands } from "./cluster_commands.ts";
+ * import { ClusterRelay } from "./cluster_relay.ts";
+ * const client = new Redis({ lazyConnect: true });
+ * const relay = new ClusterRelay(new ClusterCommands(client, "t:", 2000), "n1", {
+ *   maxCount: 0,
+ *   maxAge: 1,
+ * });
+ * console.assert(relay.droppedOfflineSignals === 0);
+ * client.disconnect();
+ * ```
+ */
+export class ClusterRelay {
+  readonly #commands: ClusterCommands;
+  readonly #channel: string;
+  readonly #nodeId: string;
+  readonly #bounds: OfflineBounds;
+  readonly #batchHeader: Buffer;
+  readonly #outbox: ClusterOutbox<Outgoing>;
+  #droppedOfflineSignals = 0;
+
+  /**
+   * Sends for node `nodeId` on the cluster's channel (`<prefix>cluster`), up to `batchSize`
+   * messages (and 1 MiB) per command.
+   */
+  constructor(
+    commands: ClusterCommands,
+    nodeId: string,
+    bounds: OfflineBounds,
+    batchSize = 256,
+  ) {
+    this.#commands = commands;
+    this.#outbox = new ClusterOutbox((batch) => this.#send(batch), {
+      maxItems: batchSize,
+      maxBytes: 1 << 20,
+    });
+    this.#channel = `${commands.keyPrefix}cluster`;
+    this.#nodeId = nodeId;
+    this.#bounds = bounds;
+    this.#batchHeader = asBuffer(batchHeader(nodeId));
+  }
+
+  /** How many kept signals the count bound dropped (as seen by this node). */
+  get droppedOfflineSignals(): number {
+    return this.#droppedOfflineSignals;
+  }
+
+  /**
+   * Sends `message` with the others of this synchronous run of code; messages of one command
+   * share the returned promise.
+   *
+   * @returns rejected with a `RangeError` for a key or topic over 65 535 bytes.
+   */
+  publish(message: ClusterMessage): Promise<void> {
+    let entry: Uint8Array;
+    try {
+      entry = encodeBatchEntry(message);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#outbox.add({ message, entry }, entry.length);
+  }
+
+  /**
+   * Sends what was published so far now: a command that depends on it (a session slot taken
+   * on this node, say) must reach Redis after it.
+   */
+  flush(): void {
+    this.#outbox.flush();
+  }
+
+  /** Removes and returns the signals kept for the session, oldest first, without stale ones. */
+  async takeOfflineSignals(key: string): Promise<Uint8Array[]> {
+    if (this.#bounds.maxCount === 0) return [];
+    this.flush();
+    const commands = this.#commands;
+    const entries = await commands.run(
+      "offline signals",
+      takeOfflineScript,
+      [commands.offlineKey(key)],
+      [],
+      true,
+    );
+    if (!Array.isArray(entries)) return [];
+    const oldest = Date.now() - this.#bounds.maxAge;
+    const signals: Uint8Array[] = [];
+    for (const entry of entries as Buffer[]) {
+      if (entry.length < 9 || Number(entry.readBigUInt64BE(0)) < oldest) continue;
+      signals.push(new Uint8Array(entry.buffer, entry.byteOffset + 8, entry.length - 8));
+    }
+    return signals;
+  }
+
+  async #send(batch: Outgoing[]): Promise<void> {
+    if (batch.length === 1) return await this.#sendOne(batch[0].message);
+    const commands = this.#commands;
+    const keeping = this.#bounds.maxCount > 0;
+    const now = BigInt(Date.now());
+    let ops = "";
+    const keys: string[] = [];
+    const entries: Buffer[] = [];
+    for (const { message, entry } of batch) {
+      entries.push(asBuffer(entry));
+      if (message.kind === "signal-session" && keeping) {
+        ops += "s";
+        keys.push(commands.holdersKey(message.key), commands.offlineKey(message.key));
+        // The signal is the end of its entry.
+        entries.push(offlineEntry(entry.subarray(entry.length - message.signal.length), now));
+      } else if (message.kind === "close-session") {
+        ops += "c";
+        keys.push(commands.offlineKey(message.key));
+      } else {
+        ops += "p";
+      }
+    }
+    const operation = `batch of ${batch.length} messages`;
+    if (keys.length === 0) {
+      const frame = Buffer.concat([this.#batchHeader, ...entries]);
+      await commands.call(operation, () => commands.client.publish(this.#channel, frame));
+      return;
+    }
+    const dropped = await commands.runInOrder(operation, relayBatchScript, keys, [
+      commands.nodePrefix,
+      this.#channel,
+      this.#batchHeader,
+      this.#bounds.maxCount,
+      this.#bounds.maxAge,
+      ops,
+      ...entries,
+    ]);
+    if (typeof dropped === "number" && dropped > 0) this.#droppedOfflineSignals += dropped;
+  }
+
+  async #sendOne(message: ClusterMessage): Promise<void> {
+    const commands = this.#commands;
+    const client = commands.client;
+    const bytes = asBuffer(encodeClusterMessage(this.#nodeId, message));
+    if (message.kind === "signal-session" && this.#bounds.maxCount > 0) {
+      const dropped = await commands.runInOrder("session signal", signalSessionScript, [
+        commands.holdersKey(message.key),
+        commands.offlineKey(message.key),
+      ], [
+        commands.nodePrefix,
+        this.#channel,
+        bytes,
+        offlineEntry(message.signal),
+        this.#bounds.maxCount,
+        this.#bounds.maxAge,
+      ]);
+      if (typeof dropped === "number" && dropped > 0) this.#droppedOfflineSignals += dropped;
+      return;
+    }
+    if (message.kind === "close-session") {
+      const offline = commands.offlineKey(message.key);
+      await commands.call(
+        "session close",
+        () => client.multi().del(offline).publish(this.#channel, bytes).exec(),
+      );
+      return;
+    }
+    const operation = message.kind === "signal-session" ? "session signal" : message.kind;
+    await commands.call(operation, () => client.publish(this.#channel, bytes));
+  }
+}
+
+/** A kept signal as stored: the time it was sent (8 bytes, ms, big-endian), then its bytes. */
+function offlineEntry(signal: Uint8Array, sentAt: bigint = BigInt(Date.now())): Buffer {
+  const entry = Buffer.alloc(8 + signal.length);
+  entry.writeBigUInt64BE(sentAt);
+  entry.set(signal, 8);
+  return entry;
+}
+
+/** The same bytes as a `Buffer`, without a copy. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

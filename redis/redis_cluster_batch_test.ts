@@ -1,0 +1,309 @@
+// What a node pushes without awaiting in between goes to Redis as one command per 256
+// messages and reaches the other node in order, on a real redis-server: session signals
+// (published or kept), topic messages, closes; a batch Redis does not take counts every one of
+// its messages as not relayed, once.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { Redis } from "ioredis";
+import { Client } from "../client/client.ts";
+import type { ServerSignal } from "../client/events.ts";
+import { silentLogger } from "../protocol/logger.ts";
+import { encodeSignal } from "../protocol/encode_payload_message.ts";
+import type { ClusterMessage } from "../server/cluster.ts";
+import type { Server } from "../server/server.ts";
+import { clusterNodeService } from "../testing/cluster_node.ts";
+import { type RedisServer, startRedisServer } from "../testing/redis_server.ts";
+import { type StartedServer, startServer } from "../testing/serve.ts";
+import { until } from "../testing/until.ts";
+import { RedisCluster, type RedisClusterOptions } from "./redis_cluster.ts";
+import { RedisSessionManager } from "./redis_session_manager.ts";
+
+let redis: RedisServer;
+let prefixCount = 0;
+
+before(async () => {
+  redis = await startRedisServer();
+});
+
+after(async () => {
+  await redis?.stop();
+});
+
+interface Node {
+  readonly server: Server;
+  readonly running: StartedServer;
+  readonly cluster: RedisCluster;
+  readonly sessions: RedisSessionManager;
+  readonly failed: ClusterMessage[];
+}
+
+/** Nodes A and B on one Redis under a key prefix of their own. */
+async function startNodes(options: RedisClusterOptions = {}): Promise<[Node, Node]> {
+  const keyPrefix = `batch${++prefixCount}:`;
+  const nodes: Node[] = [];
+  for (const name of ["a", "b"]) {
+    const sessions = new RedisSessionManager(redis.url, { keyPrefix, logger: silentLogger });
+    const cluster = new RedisCluster(redis.url, {
+      keyPrefix,
+      commandTimeout: 400,
+      logger: silentLogger,
+      ...options,
+    });
+    const failed: ClusterMessage[] = [];
+    const holder: { server?: Server } = {};
+    const running = await startServer({
+      sessionManager: sessions,
+      cluster,
+      logger: silentLogger,
+      onClusterError: (_error, message) => void failed.push(message),
+      ...clusterNodeService(() => holder.server!, name),
+    });
+    holder.server = running.server;
+    await running.server.clusterJoined;
+    nodes.push({ server: running.server, running, cluster, sessions, failed });
+  }
+  return nodes as [Node, Node];
+}
+
+async function stopNodes(nodes: Node[]): Promise<void> {
+  for (const node of nodes) {
+    await node.running.close();
+    await node.sessions.close();
+  }
+}
+
+interface Listener {
+  readonly client: Client;
+  readonly signals: string[];
+  closedEvents: number;
+}
+
+/** A client on `node` that records its signals; logged in to a new session with `login`. */
+async function listen(node: Node, login = false): Promise<Listener & { key: string }> {
+  const signals: string[] = [];
+  const client = new Client(node.running.url, {
+    logger: silentLogger,
+    autoconnect: false,
+    onSignal: (signal: ServerSignal) =>
+      void signals.push(`${signal.name}:${signal.payload.text()}`),
+  });
+  const listener = { client, signals, closedEvents: 0 };
+  client.addEventListener("sessionclosed", () => listener.closedEvents++);
+  await client.connect();
+  if (!login) return { ...listener, key: "" };
+  await client.request("login", "ada");
+  await until(() => client.session !== null, "logged in");
+  return Object.assign(listener, { key: client.session!.key });
+}
+
+/** Top-level script calls Redis has run so far (EVALSHA and EVAL, from INFO commandstats). */
+async function scriptCalls(): Promise<number> {
+  const probe = new Redis(redis.url);
+  try {
+    const info = String(await probe.call("INFO", "commandstats"));
+    let calls = 0;
+    for (const match of info.matchAll(/^cmdstat_(evalsha|eval):calls=(\d+)/gm)) {
+      calls += Number(match[2]);
+    }
+    return calls;
+  } finally {
+    probe.disconnect();
+  }
+}
+
+const signal = (name: string, text: string) => encodeSignal({ name, payload: text });
+
+const numbered = (name: string, from: number, to: number, step: number) =>
+  Array.from({ length: Math.ceil((to - from) / step) }, (_, i) => `${name}:${from + i * step}`);
+
+test("a burst of session signals and topic messages in one turn: one script call per 256, all in order", async () => {
+  const [a, b] = await startNodes();
+  const listeners: Listener[] = [];
+  try {
+    const held = await listen(b, true);
+    const member = await listen(b);
+    await member.client.request("join", "room");
+    const away = await listen(b, true);
+    listeners.push(held, member, away);
+    await away.client.close();
+    await until(async () => await a.server.clusterSessionConnectionCount(away.key) === 0, "left");
+
+    const callsBefore = await scriptCalls();
+    // 300 + 100 + 60 = 460 messages in one turn: two batches.
+    for (let i = 0; i < 300; i++) {
+      a.server.signalSession(held.key, "s", String(i));
+      if (i % 3 === 0) a.server.signalSession(away.key, "k", String(i));
+      if (i % 5 === 0) a.server.publish("room", "t", String(i));
+    }
+    await until(() => held.signals.length === 300 && member.signals.length === 60, "delivered");
+    assert.deepEqual(held.signals, numbered("s", 0, 300, 1));
+    assert.deepEqual(member.signals, numbered("t", 0, 300, 5));
+    const calls = await scriptCalls() - callsBefore;
+    assert.ok(calls >= 2 && calls <= 4, `two batches, one script call each: ${calls} calls`);
+
+    const back = await listen(a);
+    listeners.push(back);
+    await back.client.restoreSession(away.key);
+    await until(() => back.signals.length === 100, "the kept signals were replayed");
+    assert.deepEqual(back.signals, numbered("k", 0, 300, 3));
+    assert.equal(a.server.clusterErrors, 0);
+  } finally {
+    for (const listener of listeners) await listener.client.close();
+    await stopNodes([a, b]);
+  }
+});
+
+test("a close in a batch drops the signals kept before it, not those after it, and detaches the holders", async () => {
+  const [a, b] = await startNodes();
+  const listeners: Listener[] = [];
+  try {
+    const closing = await listen(b, true);
+    const away = await listen(b, true);
+    listeners.push(closing, away);
+    await away.client.close();
+    await until(async () => await a.server.clusterSessionConnectionCount(away.key) === 0, "left");
+    // Straight to node A's link, as its server relays once the session manager forgot them.
+    await Promise.all([
+      a.cluster.publish({ kind: "signal-session", key: away.key, signal: signal("k", "before") }),
+      a.cluster.publish({ kind: "close-session", key: away.key }),
+      a.cluster.publish({ kind: "signal-session", key: away.key, signal: signal("k", "after") }),
+      a.cluster.publish({ kind: "close-session", key: closing.key }),
+    ]);
+    await until(() => closing.closedEvents === 1, "B detached the closed session's client");
+    const kept = await a.cluster.takeOfflineSignals(away.key);
+    assert.deepEqual(kept.map((bytes) => new TextDecoder().decode(bytes.subarray(-5))), ["after"]);
+  } finally {
+    for (const listener of listeners) await listener.client.close();
+    await stopNodes([a, b]);
+  }
+});
+
+test("a batch Redis does not take in time: each of its messages is reported once", async () => {
+  const [a, b] = await startNodes();
+  const listeners: Listener[] = [];
+  const probe = new Redis(redis.url);
+  try {
+    const held = await listen(b, true);
+    listeners.push(held);
+    // Writes (PUBLISH and scripts included) wait for a second; the link gives up after 400 ms.
+    await probe.call("CLIENT", "PAUSE", 1000, "WRITE");
+    for (let i = 0; i < 10; i++) a.server.signalSession(held.key, "s", String(i));
+    for (let i = 0; i < 5; i++) a.server.publish("room", "t", String(i));
+    await until(() => a.server.clusterErrors === 15, "every message reported");
+    assert.deepEqual(
+      a.failed.map((message) => message.kind),
+      [...Array(10).fill("signal-session"), ...Array(5).fill("publish")],
+    );
+    await probe.call("CLIENT", "UNPAUSE");
+    // Redis may still run the paused batch late; what comes after it is relayed again.
+    a.server.signalSession(held.key, "s", "later");
+    await until(() => held.signals.at(-1) === "s:later", "relayed again");
+    assert.equal(a.server.clusterErrors, 15, "reported once each, not again");
+  } finally {
+    await probe.call("CLIENT", "UNPAUSE").catch(() => {});
+    probe.disconnect();
+    for (const listener of listeners) await listener.client.close();
+    await stopNodes([a, b]);
+  }
+});
+
+test("batchSize 1 sends each push as its own message, as nodes before batches read them", async () => {
+  const [a, b] = await startNodes({ batchSize: 1 });
+  const listeners: Listener[] = [];
+  const watcher = new Redis(redis.url);
+  try {
+    const held = await listen(b, true);
+    const member = await listen(b);
+    await member.client.request("join", "room");
+    listeners.push(held, member);
+    const kinds: number[] = [];
+    watcher.on("messageBuffer", (_channel: Uint8Array, bytes: Uint8Array) => kinds.push(bytes[0]));
+    await watcher.subscribe(a.cluster.channel);
+    const callsBefore = await scriptCalls();
+    for (let i = 0; i < 20; i++) {
+      a.server.signalSession(held.key, "s", String(i));
+      a.server.publish("room", "t", String(i));
+    }
+    await until(() => held.signals.length === 20 && member.signals.length === 20, "delivered");
+    assert.deepEqual(held.signals, numbered("s", 0, 20, 1));
+    assert.deepEqual(member.signals, numbered("t", 0, 20, 1));
+    assert.equal(await scriptCalls() - callsBefore, 20, "one script per session signal");
+    await until(() => kinds.length === 40, "all seen on the channel");
+    assert.ok(kinds.every((kind) => kind !== 5), `no batch frame: ${kinds}`);
+    assert.throws(() => new RedisCluster(redis.url, { batchSize: 0 }), RangeError);
+  } finally {
+    watcher.disconnect();
+    for (const listener of listeners) await listener.client.close();
+    await stopNodes([a, b]);
+  }
+});
+
+test("a script batch is not overtaken by the next command when Redis lost its scripts", async () => {
+  const [a, b] = await startNodes();
+  const listeners: Listener[] = [];
+  const probe = new Redis(redis.url);
+  try {
+    const held = await listen(b, true);
+    listeners.push(held);
+    await held.client.request("join", "room");
+    await probe.call("SCRIPT", "FLUSH");
+    const sent: Promise<void>[] = [];
+    for (let i = 0; i < 5; i++) {
+      sent.push(a.cluster.publish({
+        kind: "signal-session",
+        key: held.key,
+        signal: signal("s", String(i)),
+      }));
+    }
+    await Promise.resolve(); // the script's batch is on its way; the topic batch follows it
+    for (let i = 0; i < 5; i++) {
+      sent.push(
+        a.cluster.publish({ kind: "publish", topic: "room", signal: signal("t", String(i)) }),
+      );
+    }
+    await Promise.all(sent);
+    await until(() => held.signals.length === 10, "delivered");
+    assert.deepEqual(held.signals, [...numbered("s", 0, 5, 1), ...numbered("t", 0, 5, 1)]);
+  } finally {
+    probe.disconnect();
+    for (const listener of listeners) await listener.client.close();
+    await stopNodes([a, b]);
+  }
+});
+
+test("what was published before a session slot is taken reaches Redis before it", async () => {
+  const [a, b] = await startNodes();
+  try {
+    const key = "taken-right-after";
+    const sent = a.cluster.publish({ kind: "signal-session", key, signal: signal("k", "early") });
+    const taken = a.cluster.acquireSession(key, 0);
+    await sent;
+    assert.equal(await taken, true);
+    // Nobody held the session when the signal was sent: it was kept, not published.
+    const kept = await a.cluster.takeOfflineSignals(key);
+    assert.deepEqual(kept.map((bytes) => new TextDecoder().decode(bytes.subarray(-5))), ["early"]);
+    await a.cluster.releaseSession(key);
+  } finally {
+    await stopNodes([a, b]);
+  }
+});
+
+test("the count bound holds inside a batch: the newest are kept, the others counted", async () => {
+  const [a, b] = await startNodes({ offlineSignals: { maxCount: 10 } });
+  try {
+    const key = "nobody-holds-it";
+    await Promise.all(
+      Array.from(
+        { length: 30 },
+        (_, i) =>
+          a.cluster.publish({ kind: "signal-session", key, signal: signal("k", String(i + 10)) }),
+      ),
+    );
+    assert.equal(a.cluster.droppedOfflineSignals, 20);
+    const kept = await a.cluster.takeOfflineSignals(key);
+    const texts = kept.map((bytes) => new TextDecoder().decode(bytes.subarray(-2)));
+    assert.deepEqual(texts, Array.from({ length: 10 }, (_, i) => String(i + 30)));
+  } finally {
+    await stopNodes([a, b]);
+  }
+});
