@@ -6,7 +6,11 @@
 // Usage: node bench/e2e/measure.mjs [--quick] [--rounds N] [--only id,id,...]
 //   --quick  a smoke run of about a minute: fewer points, short windows, one round
 //   --rounds every target at every point N times (default 3), point by point, every target in
-//            turn; `results` holds each measure's median over the rounds, `rounds` each round
+//            turn; `results` holds each measure's median over the rounds, `rounds` each round.
+//            Then, in a full run, 6 more rounds of the points where an adapter is held to its
+//            raw echo (16×64 and 256×16, both sizes) on every target but socket.io
+//            (`ratioRounds`): a paired ratio moves by ±20 % from one round to the next on a
+//            shared machine, and a target met or missed needs more than three of them
 //   --only   run only these targets (ids below), e.g. --only webwire-bun,raw-bun
 import { execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -34,6 +38,11 @@ const { quick, only, rounds } = measureArgs(process.argv.slice(2));
 const settings = quick
   ? { warmup: 0.25, seconds: 0.5, batch: 64, signalBatchesInFlight: 4 }
   : { warmup: 0.5, seconds: 2.5, batch: 64, signalBatchesInFlight: 4 };
+
+/** Extra rounds of the ratio points, after the full rounds (see the usage above). */
+const ratioRoundCount = quick ? 0 : 6;
+/** The shapes where #11 holds an adapter to its raw echo (as in report.mjs). */
+const ratioShapes = [[16, 64], [256, 16]];
 
 /** Request/reply points: N connections × M in flight, each with both payload sizes. */
 const shapes = quick ? [[1, 1], [16, 64]] : [[1, 1], [1, 64], [16, 64], [256, 16]];
@@ -224,7 +233,19 @@ async function main() {
   const perRound = [];
   for (let round = 1; round <= rounds; round++) {
     if (rounds > 1) log(`round ${round} of ${rounds}`);
-    perRound.push(await measureRound(round, clockTicks));
+    perRound.push(await measureRound(round, clockTicks, targets, points));
+  }
+  const ratioTargets = targets.filter((target) => target.generator === "webwire");
+  const ratioPoints = points.filter((point) =>
+    point.mode === "request" &&
+    ratioShapes.some(([connections, inflight]) =>
+      point.connections === connections && point.inflight === inflight
+    )
+  );
+  const ratioRounds = [];
+  for (let round = 1; round <= ratioRoundCount && ratioPoints.length > 0; round++) {
+    log(`ratio round ${round} of ${ratioRoundCount}`);
+    ratioRounds.push(await measureRound(rounds + round, clockTicks, ratioTargets, ratioPoints));
   }
   log(`e2e: ${((Date.now() - started) / 1000).toFixed(0)} s`);
   const document = {
@@ -239,25 +260,26 @@ async function main() {
     targets: targets.map(({ id, label, generator }) => ({ id, label, generator })),
     points: points.map((p) => ({ ...p, label: describe(p) })),
     rounds: perRound,
+    ratioRounds,
     results: medianResults(perRound),
   };
   process.stdout.write(`${JSON.stringify(document)}\n`);
 }
 
 /**
- * Every target at every point once; one result each, in target-major order (the same in every
- * round). Every server starts first and idles while the others are measured; then each point
- * runs on every target in turn, in reverse order in every other round, so that a target and its
- * raw echo are measured seconds apart: on a shared machine, the other jobs' load drifts over
+ * Every target of `roundTargets` at every point of `roundPoints` once; one result each, in
+ * target-major order (the same in every round). Every server starts first and idles while the
+ * others are measured; then each point runs on every target in turn, in reverse order in every
+ * other round, so that a target and its raw echo are measured seconds apart: on a shared machine, the other jobs' load drifts over
  * minutes, and a ratio of two figures taken minutes apart measures the drift as much as them.
  */
-async function measureRound(round, clockTicks) {
+async function measureRound(round, clockTicks, roundTargets, roundPoints) {
   const servers = new Map();
   const byTargetAndPoint = new Map();
   try {
-    for (const target of targets) servers.set(target.id, await startServer(target));
-    const order = round % 2 === 0 ? [...targets].reverse() : targets;
-    for (const point of points) {
+    for (const target of roundTargets) servers.set(target.id, await startServer(target));
+    const order = round % 2 === 0 ? [...roundTargets].reverse() : roundTargets;
+    for (const point of roundPoints) {
       log(`${describe(point)} ...`);
       for (const target of order) {
         const result = await runPoint(target, servers.get(target.id), point, clockTicks);
@@ -280,8 +302,8 @@ async function measureRound(round, clockTicks) {
   } finally {
     for (const server of servers.values()) await stopServer(server);
   }
-  return targets.flatMap((target) =>
-    points.map((point) => byTargetAndPoint.get(`${target.id} ${describe(point)}`))
+  return roundTargets.flatMap((target) =>
+    roundPoints.map((point) => byTargetAndPoint.get(`${target.id} ${describe(point)}`))
   );
 }
 

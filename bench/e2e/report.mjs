@@ -12,7 +12,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 function measure(quick) {
   console.error(
-    `node bench/e2e/measure.mjs${quick ? " --quick (about 1 min)" : " (3 rounds, about 30 min)"}`,
+    `node bench/e2e/measure.mjs${
+      quick ? " --quick (about 1 min)" : " (3 rounds and 6 of the ratio points, about 45 min)"
+    }`,
   );
   const result = spawnSync(
     process.execPath,
@@ -22,7 +24,7 @@ function measure(quick) {
       encoding: "utf8",
       stdio: ["ignore", "pipe", "inherit"],
       maxBuffer: 64 * 1024 * 1024,
-      timeout: 45 * 60 * 1000,
+      timeout: 80 * 60 * 1000,
     },
   );
   if (result.error) throw new Error(`the e2e bench could not run: ${result.error.message}`);
@@ -36,14 +38,16 @@ const find = (doc, target, point) =>
 /**
  * Server CPU per reply of `ours` against `raw` at `point`, paired: each round's ratio of two
  * figures measured seconds apart (`measure.mjs` runs a point on every target in turn), and the
- * median of those. Runs that kept no rounds compare the medians.
+ * median of those, over the full rounds and the extra rounds of the ratio points. Runs that kept
+ * no rounds compare the medians.
  */
 function cpuRatio(doc, ours, raw, point) {
   const ratioOf = (a, b) =>
     typeof a?.serverUsPerItem === "number" && b?.serverUsPerItem > 0
       ? a.serverUsPerItem / b.serverUsPerItem
       : null;
-  const perRound = (doc.rounds ?? []).map((results) => {
+  const allRounds = [...(doc.rounds ?? []), ...(doc.ratioRounds ?? [])];
+  const perRound = allRounds.map((results) => {
     const pick = (target) => results.find((r) => r.target === target && samePoint(r, point));
     return ratioOf(pick(ours), pick(raw));
   }).filter((ratio) => ratio !== null);
@@ -231,10 +235,17 @@ export function e2eMarkdown(doc) {
       `${average(doc.loadAverage.after)} after`;
   // Runs before rounds were kept measured each point once.
   const roundCount = doc.rounds?.length ?? 1;
+  const ratioRoundCount = doc.ratioRounds?.length ?? 0;
+  const ratioRounds = ratioRoundCount === 0
+    ? `, and a ratio against the raw echo is the median of the ${roundCount} rounds' ratios`
+    : `. The 16×64 and 256×16 points, where an adapter is held to its raw echo, ran in
+${ratioRoundCount} more rounds on every target but socket.io: a ratio against the raw echo is the
+median of the ${roundCount + ratioRoundCount} rounds' ratios (one round's ratio moves by ±20 % on
+this shared machine)`;
   const rounds = roundCount === 1 ? "" : `; every target ran every point in each of ${roundCount}
 rounds, point by point with every target in turn (in reverse order every other round), so that a
 target and its raw echo are measured seconds apart; each figure below is the median of the
-${roundCount}, and a ratio against the raw echo is the median of the ${roundCount} rounds' ratios`;
+${roundCount}${ratioRounds}`;
   const markdown = `## End-to-end benchmark\n\n` +
     `${quick ? "**A --quick smoke run: short windows, few points.**\n\n" : ""}` +
     `Measured on ${doc.date} by \`npm run bench -- --e2e\` on ${doc.cpu} (${doc.cores} cores,
@@ -272,7 +283,7 @@ ${targets(doc)}
 ${fullTable(doc)}
 
 Run \`npm run bench -- --e2e\` to regenerate this section, the chart and the JSON (about
-30 minutes on a 2-core machine), \`node bench/run.mjs --e2e --quick\` for a one-minute smoke run that only prints.
+45 minutes on a 2-core machine), \`node bench/run.mjs --e2e --quick\` for a one-minute smoke run that only prints.
 One generator can be pointed at any WebWire server (the Go reference, say):
 \`bun bench/e2e/load_webwire.ts --url ws://127.0.0.1:8080/ --connections 16 --inflight 64
 --payload 16 --pid <server pid>\` prints one JSON line.`;
