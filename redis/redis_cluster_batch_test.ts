@@ -65,13 +65,6 @@ async function startNodes(options: RedisClusterOptions = {}): Promise<[Node, Nod
   return nodes as [Node, Node];
 }
 
-async function stopNodes(nodes: Node[]): Promise<void> {
-  for (const node of nodes) {
-    await node.running.close();
-    await node.sessions.close();
-  }
-}
-
 interface Listener {
   readonly client: Client;
   readonly signals: string[];
@@ -90,10 +83,49 @@ async function listen(node: Node, login = false): Promise<Listener & { key: stri
   const listener = { client, signals, closedEvents: 0 };
   client.addEventListener("sessionclosed", () => listener.closedEvents++);
   await client.connect();
-  if (!login) return { ...listener, key: "" };
+  if (!login) return Object.assign(listener, { key: "" });
   await client.request("login", "ada");
   await until(() => client.session !== null, "logged in");
   return Object.assign(listener, { key: client.session!.key });
+}
+
+/** What a test gets: nodes A and B, its clients, a Redis connection of its own. */
+interface Fixture {
+  readonly a: Node;
+  readonly b: Node;
+  /** A client on `node` (see {@link listen}), closed after the test. */
+  readonly listen: (node: Node, login?: boolean) => Promise<Listener & { key: string }>;
+  /** A plain connection to the test's Redis. */
+  readonly probe: Redis;
+}
+
+/** Runs `body` on fresh nodes A and B; closes its clients, then the nodes, after it. */
+async function withNodes(
+  options: RedisClusterOptions,
+  body: (fixture: Fixture) => Promise<void>,
+): Promise<void> {
+  const [a, b] = await startNodes(options);
+  const clients: Client[] = [];
+  const probe = new Redis(redis.url);
+  try {
+    await body({
+      a,
+      b,
+      probe,
+      listen: async (node, login) => {
+        const listener = await listen(node, login);
+        clients.push(listener.client);
+        return listener;
+      },
+    });
+  } finally {
+    probe.disconnect();
+    for (const client of clients) await client.close();
+    for (const node of [a, b]) {
+      await node.running.close();
+      await node.sessions.close();
+    }
+  }
 }
 
 /** Top-level script calls Redis has run so far (EVALSHA and EVAL, from INFO commandstats). */
@@ -117,14 +149,11 @@ const numbered = (name: string, from: number, to: number, step: number) =>
   Array.from({ length: Math.ceil((to - from) / step) }, (_, i) => `${name}:${from + i * step}`);
 
 test("a burst of session signals and topic messages in one turn: one script call per 256, all in order", async () => {
-  const [a, b] = await startNodes();
-  const listeners: Listener[] = [];
-  try {
+  await withNodes({}, async ({ a, b, listen }) => {
     const held = await listen(b, true);
     const member = await listen(b);
     await member.client.request("join", "room");
     const away = await listen(b, true);
-    listeners.push(held, member, away);
     await away.client.close();
     await until(async () => await a.server.clusterSessionConnectionCount(away.key) === 0, "left");
 
@@ -142,24 +171,17 @@ test("a burst of session signals and topic messages in one turn: one script call
     assert.ok(calls >= 2 && calls <= 4, `two batches, one script call each: ${calls} calls`);
 
     const back = await listen(a);
-    listeners.push(back);
     await back.client.restoreSession(away.key);
     await until(() => back.signals.length === 100, "the kept signals were replayed");
     assert.deepEqual(back.signals, numbered("k", 0, 300, 3));
     assert.equal(a.server.clusterErrors, 0);
-  } finally {
-    for (const listener of listeners) await listener.client.close();
-    await stopNodes([a, b]);
-  }
+  });
 });
 
 test("a close in a batch drops the signals kept before it, not those after it, and detaches the holders", async () => {
-  const [a, b] = await startNodes();
-  const listeners: Listener[] = [];
-  try {
+  await withNodes({}, async ({ a, b, listen }) => {
     const closing = await listen(b, true);
     const away = await listen(b, true);
-    listeners.push(closing, away);
     await away.client.close();
     await until(async () => await a.server.clusterSessionConnectionCount(away.key) === 0, "left");
     // Straight to node A's link, as its server relays once the session manager forgot them.
@@ -172,19 +194,12 @@ test("a close in a batch drops the signals kept before it, not those after it, a
     await until(() => closing.closedEvents === 1, "B detached the closed session's client");
     const kept = await a.cluster.takeOfflineSignals(away.key);
     assert.deepEqual(kept.map((bytes) => new TextDecoder().decode(bytes.subarray(-5))), ["after"]);
-  } finally {
-    for (const listener of listeners) await listener.client.close();
-    await stopNodes([a, b]);
-  }
+  });
 });
 
 test("a batch Redis does not take in time: each of its messages is reported once", async () => {
-  const [a, b] = await startNodes();
-  const listeners: Listener[] = [];
-  const probe = new Redis(redis.url);
-  try {
+  await withNodes({}, async ({ a, b, listen, probe }) => {
     const held = await listen(b, true);
-    listeners.push(held);
     // Writes (PUBLISH and scripts included) wait for a second; the link gives up after 400 ms.
     await probe.call("CLIENT", "PAUSE", 1000, "WRITE");
     for (let i = 0; i < 10; i++) a.server.signalSession(held.key, "s", String(i));
@@ -199,26 +214,17 @@ test("a batch Redis does not take in time: each of its messages is reported once
     a.server.signalSession(held.key, "s", "later");
     await until(() => held.signals.at(-1) === "s:later", "relayed again");
     assert.equal(a.server.clusterErrors, 15, "reported once each, not again");
-  } finally {
-    await probe.call("CLIENT", "UNPAUSE").catch(() => {});
-    probe.disconnect();
-    for (const listener of listeners) await listener.client.close();
-    await stopNodes([a, b]);
-  }
+  });
 });
 
 test("batchSize 1 sends each push as its own message, as nodes before batches read them", async () => {
-  const [a, b] = await startNodes({ batchSize: 1 });
-  const listeners: Listener[] = [];
-  const watcher = new Redis(redis.url);
-  try {
+  await withNodes({ batchSize: 1 }, async ({ a, b, listen, probe }) => {
     const held = await listen(b, true);
     const member = await listen(b);
     await member.client.request("join", "room");
-    listeners.push(held, member);
     const kinds: number[] = [];
-    watcher.on("messageBuffer", (_channel: Uint8Array, bytes: Uint8Array) => kinds.push(bytes[0]));
-    await watcher.subscribe(a.cluster.channel);
+    probe.on("messageBuffer", (_channel: Uint8Array, bytes: Uint8Array) => kinds.push(bytes[0]));
+    await probe.subscribe(a.cluster.channel);
     const callsBefore = await scriptCalls();
     for (let i = 0; i < 20; i++) {
       a.server.signalSession(held.key, "s", String(i));
@@ -231,49 +237,40 @@ test("batchSize 1 sends each push as its own message, as nodes before batches re
     await until(() => kinds.length === 40, "all seen on the channel");
     assert.ok(kinds.every((kind) => kind !== 5), `no batch frame: ${kinds}`);
     assert.throws(() => new RedisCluster(redis.url, { batchSize: 0 }), RangeError);
-  } finally {
-    watcher.disconnect();
-    for (const listener of listeners) await listener.client.close();
-    await stopNodes([a, b]);
-  }
+  });
 });
 
 test("a script batch is not overtaken by the next command when Redis lost its scripts", async () => {
-  const [a, b] = await startNodes();
-  const listeners: Listener[] = [];
-  const probe = new Redis(redis.url);
-  try {
+  await withNodes({}, async ({ a, b, listen, probe }) => {
     const held = await listen(b, true);
-    listeners.push(held);
     await held.client.request("join", "room");
     await probe.call("SCRIPT", "FLUSH");
     const sent: Promise<void>[] = [];
     for (let i = 0; i < 5; i++) {
-      sent.push(a.cluster.publish({
+      const message: ClusterMessage = {
         kind: "signal-session",
         key: held.key,
         signal: signal("s", String(i)),
-      }));
+      };
+      sent.push(a.cluster.publish(message));
     }
     await Promise.resolve(); // the script's batch is on its way; the topic batch follows it
     for (let i = 0; i < 5; i++) {
-      sent.push(
-        a.cluster.publish({ kind: "publish", topic: "room", signal: signal("t", String(i)) }),
-      );
+      const message: ClusterMessage = {
+        kind: "publish",
+        topic: "room",
+        signal: signal("t", `${i}`),
+      };
+      sent.push(a.cluster.publish(message));
     }
     await Promise.all(sent);
     await until(() => held.signals.length === 10, "delivered");
     assert.deepEqual(held.signals, [...numbered("s", 0, 5, 1), ...numbered("t", 0, 5, 1)]);
-  } finally {
-    probe.disconnect();
-    for (const listener of listeners) await listener.client.close();
-    await stopNodes([a, b]);
-  }
+  });
 });
 
 test("what was published before a session slot is taken reaches Redis before it", async () => {
-  const [a, b] = await startNodes();
-  try {
+  await withNodes({}, async ({ a }) => {
     const key = "taken-right-after";
     const sent = a.cluster.publish({ kind: "signal-session", key, signal: signal("k", "early") });
     const taken = a.cluster.acquireSession(key, 0);
@@ -283,27 +280,19 @@ test("what was published before a session slot is taken reaches Redis before it"
     const kept = await a.cluster.takeOfflineSignals(key);
     assert.deepEqual(kept.map((bytes) => new TextDecoder().decode(bytes.subarray(-5))), ["early"]);
     await a.cluster.releaseSession(key);
-  } finally {
-    await stopNodes([a, b]);
-  }
+  });
 });
 
 test("the count bound holds inside a batch: the newest are kept, the others counted", async () => {
-  const [a, b] = await startNodes({ offlineSignals: { maxCount: 10 } });
-  try {
+  await withNodes({ offlineSignals: { maxCount: 10 } }, async ({ a }) => {
     const key = "nobody-holds-it";
+    const signals = Array.from({ length: 30 }, (_, i) => signal("k", String(i + 10)));
     await Promise.all(
-      Array.from(
-        { length: 30 },
-        (_, i) =>
-          a.cluster.publish({ kind: "signal-session", key, signal: signal("k", String(i + 10)) }),
-      ),
+      signals.map((bytes) => a.cluster.publish({ kind: "signal-session", key, signal: bytes })),
     );
     assert.equal(a.cluster.droppedOfflineSignals, 20);
     const kept = await a.cluster.takeOfflineSignals(key);
     const texts = kept.map((bytes) => new TextDecoder().decode(bytes.subarray(-2)));
     assert.deepEqual(texts, Array.from({ length: 10 }, (_, i) => String(i + 30)));
-  } finally {
-    await stopNodes([a, b]);
-  }
+  });
 });
