@@ -3,9 +3,9 @@
  * no node holds. Internal to `RedisCluster`.
  *
  * - What the node publishes in one synchronous run of code goes to Redis as one command, in
- *   order (`ClusterOutbox`: up to `batchSize` messages, default 256, or 1 MiB): one `PUBLISH` of a batch when it
- *   holds only pushes, else one script that decides for each session signal whether to publish
- *   or keep it (`relayBatchScript`). A lone message goes as before batches: one `PUBLISH`, one
+ *   order (`ClusterOutbox`: up to `batchSize` messages, default 256, or 1 MiB): one `PUBLISH`
+ *   of a batch when it holds only pushes, else one script that decides for each session
+ *   signal whether to publish or keep it (`relayBatchScript`). A lone message goes as before batches: one `PUBLISH`, one
  *   script for a session signal, one transaction for a close.
  * - A kept signal is stored as the time it was sent (8 bytes, ms, big-endian) and its bytes;
  *   {@link ClusterRelay.takeOfflineSignals} hands them over oldest first, without stale ones.

@@ -52,9 +52,9 @@ export interface RedisClusterOptions {
   offlineSignals?: { maxCount?: number; maxAge?: number } | false;
   /**
    * Pushes made in one synchronous run of code (before the next microtask) that go to Redis
-   * as one command, at most (and about 1 MiB at most); default 256. `1` sends each push on its own, as versions before
-   * batches did: use it during a rolling upgrade from such a version (its nodes ignore
-   * batches), then remove it.
+   * as one command, at most (and about 1 MiB at most); default 256. `1` sends each push on
+   * its own, as versions before batches did: use it during a rolling upgrade from such a
+   * version (its nodes ignore batches), then remove it.
    */
   batchSize?: number;
   /** This node's id (printable ASCII, at most 64 characters); default 16 random hex digits. */

@@ -270,8 +270,9 @@ async function main() {
  * Every target of `roundTargets` at every point of `roundPoints` once; one result each, in
  * target-major order (the same in every round). Every server starts first and idles while the
  * others are measured; then each point runs on every target in turn, in reverse order in every
- * other round, so that a target and its raw echo are measured seconds apart: on a shared machine, the other jobs' load drifts over
- * minutes, and a ratio of two figures taken minutes apart measures the drift as much as them.
+ * other round, so that a target and its raw echo are measured seconds apart: on a shared
+ * machine, the other jobs' load drifts over minutes, and a ratio of two figures taken minutes
+ * apart measures the drift as much as them.
  */
 async function measureRound(round, clockTicks, roundTargets, roundPoints) {
   const servers = new Map();
