@@ -88,6 +88,32 @@ export function encodeBatchEntry(message: ClusterMessage): Uint8Array {
   return encodeWithPrefix(noNode, message, 4);
 }
 
+/**
+ * The lone message of node `from` (as {@link encodeClusterMessage} makes it) out of its batch
+ * entry, without encoding it again: `header` is the node's {@link batchHeader}.
+ *
+ * @example
+ * ```ts
+ * import {
+ *   batchHeader,
+ *   encodeBatchEntry,
+ *   encodeClusterMessage,
+ *   loneMessage,
+ * } from "./cluster_message.ts";
+ * const message = { kind: "close-session", key: "k" } as const;
+ * const lone = loneMessage(batchHeader("n"), encodeBatchEntry(message));
+ * console.assert(lone.join() === encodeClusterMessage("n", message).join());
+ * ```
+ */
+export function loneMessage(header: Uint8Array, entry: Uint8Array): Uint8Array {
+  // The entry: length (4) | kind | node id length 0 | target length (2) | target | signal.
+  const bytes = new Uint8Array(header.length + entry.length - 6);
+  bytes.set(header, 0);
+  bytes[0] = entry[4];
+  bytes.set(entry.subarray(6), header.length);
+  return bytes;
+}
+
 const batchKind = 5;
 const noNode = new Uint8Array(0);
 

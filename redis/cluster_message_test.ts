@@ -8,6 +8,7 @@ import {
   decodeClusterMessages,
   encodeBatchEntry,
   encodeClusterMessage,
+  loneMessage,
 } from "./cluster_message.ts";
 
 const signal = encodeSignal({ name: "tick", payload: "ü 1" });
@@ -81,6 +82,21 @@ test("a batch carries its node's messages in order; a lone message decodes as a 
   // A batch's signals are copies: holding one does not hold the whole frame.
   for (const message of decoded?.messages ?? []) {
     if ("signal" in message) assert.equal(message.signal.buffer.byteLength, message.signal.length);
+  }
+});
+
+test("a batch entry turned into a lone message is the message as encodeClusterMessage makes it", () => {
+  const messages: ClusterMessage[] = [
+    { kind: "signal-session", key: "k1", signal },
+    { kind: "close-session", key: "" },
+    { kind: "publish", topic: "room:café", signal },
+    { kind: "broadcast", signal },
+  ];
+  for (const from of ["n", "node-with-a-longer-id"]) {
+    for (const message of messages) {
+      const lone = loneMessage(batchHeader(from), encodeBatchEntry(message));
+      assert.deepEqual(lone, encodeClusterMessage(from, message));
+    }
   }
 });
 

@@ -36,8 +36,16 @@ export interface OutboxLimits {
   readonly maxBytes: number;
 }
 
-/** 256 items or 1 MiB, whichever comes first. */
-const defaultLimits: OutboxLimits = { maxItems: 256, maxBytes: 1 << 20 };
+/**
+ * 256 items or 1 MiB, whichever comes first.
+ *
+ * @example
+ * ```ts
+ * import { defaultOutboxLimits } from "./cluster_outbox.ts";
+ * console.assert(defaultOutboxLimits.maxBytes === 1 << 20);
+ * ```
+ */
+export const defaultOutboxLimits: OutboxLimits = { maxItems: 256, maxBytes: 1 << 20 };
 
 interface Batch<T> {
   readonly items: T[];
@@ -71,7 +79,7 @@ export class ClusterOutbox<T> {
    * @param send sends one batch, in order; its promise settles every item of the batch.
    * @param limits how large a batch may grow.
    */
-  constructor(send: (items: T[]) => Promise<void>, limits: OutboxLimits = defaultLimits) {
+  constructor(send: (items: T[]) => Promise<void>, limits: OutboxLimits = defaultOutboxLimits) {
     this.#send = send;
     this.#limits = limits;
   }

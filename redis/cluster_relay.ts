@@ -5,8 +5,8 @@
  * - What the node publishes in one synchronous run of code goes to Redis as one command, in
  *   order (`ClusterOutbox`: up to `batchSize` messages, default 256, or 1 MiB): one `PUBLISH`
  *   of a batch when it holds only pushes, else one script that decides for each session
- *   signal whether to publish or keep it (`relayBatchScript`). A lone message goes as before batches: one `PUBLISH`, one
- *   script for a session signal, one transaction for a close.
+ *   signal whether to publish or keep it (`relayBatchScript`). A lone message goes as before
+ *   batches: one `PUBLISH`, one script for a session signal, one transaction for a close.
  * - A kept signal is stored as the time it was sent (8 bytes, ms, big-endian) and its bytes;
  *   {@link ClusterRelay.takeOfflineSignals} hands them over oldest first, without stale ones.
  *
@@ -19,10 +19,8 @@
  * import { ClusterRelay } from "./cluster_relay.ts";
  * const redis = await startRedisServer(); // a redis-server of its own, on a free port
  * const client = new Redis(redis.url);
- * const relay = new ClusterRelay(new ClusterCommands(client, "t:", 2000), "n1", {
- *   maxCount: 16,
- *   maxAge: 60_000,
- * });
+ * const commands = new ClusterCommands(client, "t:", 2000);
+ * const relay = new ClusterRelay(commands, "n1", { maxCount: 16, maxAge: 60_000 }, 256);
  * // No node holds session "k": both signals are kept, by one script call.
  * const signal = (text: string) => encodeSignal({ name: "mail", payload: text });
  * await Promise.all(["1", "2"].map((text) =>
@@ -38,8 +36,8 @@
 import { Buffer } from "node:buffer";
 import type { ClusterMessage } from "../server/cluster.ts";
 import type { ClusterCommands } from "./cluster_commands.ts";
-import { batchHeader, encodeBatchEntry, encodeClusterMessage } from "./cluster_message.ts";
-import { ClusterOutbox } from "./cluster_outbox.ts";
+import { batchHeader, encodeBatchEntry, loneMessage } from "./cluster_message.ts";
+import { ClusterOutbox, defaultOutboxLimits } from "./cluster_outbox.ts";
 import { relayBatchScript, signalSessionScript, takeOfflineScript } from "./cluster_scripts.ts";
 
 /**
@@ -74,10 +72,8 @@ interface Outgoing {
  * import { ClusterCommands } from "./cluster_commands.ts";
  * import { ClusterRelay } from "./cluster_relay.ts";
  * const client = new Redis({ lazyConnect: true });
- * const relay = new ClusterRelay(new ClusterCommands(client, "t:", 2000), "n1", {
- *   maxCount: 0,
- *   maxAge: 1,
- * });
+ * const commands = new ClusterCommands(client, "t:", 2000);
+ * const relay = new ClusterRelay(commands, "n1", { maxCount: 0, maxAge: 1 }, 256);
  * console.assert(relay.droppedOfflineSignals === 0);
  * client.disconnect();
  * ```
@@ -85,7 +81,6 @@ interface Outgoing {
 export class ClusterRelay {
   readonly #commands: ClusterCommands;
   readonly #channel: string;
-  readonly #nodeId: string;
   readonly #bounds: OfflineBounds;
   readonly #batchHeader: Buffer;
   readonly #outbox: ClusterOutbox<Outgoing>;
@@ -99,15 +94,14 @@ export class ClusterRelay {
     commands: ClusterCommands,
     nodeId: string,
     bounds: OfflineBounds,
-    batchSize = 256,
+    batchSize: number,
   ) {
     this.#commands = commands;
     this.#outbox = new ClusterOutbox((batch) => this.#send(batch), {
       maxItems: batchSize,
-      maxBytes: 1 << 20,
+      maxBytes: defaultOutboxLimits.maxBytes,
     });
     this.#channel = `${commands.keyPrefix}cluster`;
-    this.#nodeId = nodeId;
     this.#bounds = bounds;
     this.#batchHeader = asBuffer(batchHeader(nodeId));
   }
@@ -164,7 +158,7 @@ export class ClusterRelay {
   }
 
   async #send(batch: Outgoing[]): Promise<void> {
-    if (batch.length === 1) return await this.#sendOne(batch[0].message);
+    if (batch.length === 1) return await this.#sendOne(batch[0]);
     const commands = this.#commands;
     const keeping = this.#bounds.maxCount > 0;
     const now = BigInt(Date.now());
@@ -203,10 +197,10 @@ export class ClusterRelay {
     if (typeof dropped === "number" && dropped > 0) this.#droppedOfflineSignals += dropped;
   }
 
-  async #sendOne(message: ClusterMessage): Promise<void> {
+  async #sendOne({ message, entry }: Outgoing): Promise<void> {
     const commands = this.#commands;
     const client = commands.client;
-    const bytes = asBuffer(encodeClusterMessage(this.#nodeId, message));
+    const bytes = asBuffer(loneMessage(this.#batchHeader, entry));
     if (message.kind === "signal-session" && this.#bounds.maxCount > 0) {
       const dropped = await commands.runInOrder("session signal", signalSessionScript, [
         commands.holdersKey(message.key),
