@@ -2,135 +2,69 @@
 // messages and reaches the other node in order, on a real redis-server: session signals
 // (published or kept), topic messages, closes; a batch Redis does not take counts every one of
 // its messages as not relayed, once.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
-import { Client } from "../client/client.ts";
-import type { ServerSignal } from "../client/events.ts";
-import { silentLogger } from "../protocol/logger.ts";
+import type { Client } from "../client/client.ts";
 import { encodeSignal } from "../protocol/encode_payload_message.ts";
 import type { ClusterMessage } from "../server/cluster.ts";
-import type { Server } from "../server/server.ts";
-import { clusterNodeService } from "../testing/cluster_node.ts";
-import { type RedisServer, startRedisServer } from "../testing/redis_server.ts";
-import { type StartedServer, startServer } from "../testing/serve.ts";
+import {
+  connectPeer,
+  gatedClusterFixture,
+  type GatedNode,
+  loginPeer,
+  type Peer,
+} from "../testing/gated_cluster.ts";
 import { until } from "../testing/until.ts";
 import { RedisCluster, type RedisClusterOptions } from "./redis_cluster.ts";
-import { RedisSessionManager } from "./redis_session_manager.ts";
 
-let redis: RedisServer;
-let prefixCount = 0;
-
-before(async () => {
-  redis = await startRedisServer();
-});
-
-after(async () => {
-  await redis?.stop();
-});
-
-interface Node {
-  readonly server: Server;
-  readonly running: StartedServer;
-  readonly cluster: RedisCluster;
-  readonly sessions: RedisSessionManager;
-  readonly failed: ClusterMessage[];
-}
-
-/** Nodes A and B on one Redis under a key prefix of their own. */
-async function startNodes(options: RedisClusterOptions = {}): Promise<[Node, Node]> {
-  const keyPrefix = `batch${++prefixCount}:`;
-  const nodes: Node[] = [];
-  for (const name of ["a", "b"]) {
-    const sessions = new RedisSessionManager(redis.url, { keyPrefix, logger: silentLogger });
-    const cluster = new RedisCluster(redis.url, {
-      keyPrefix,
-      commandTimeout: 400,
-      logger: silentLogger,
-      ...options,
-    });
-    const failed: ClusterMessage[] = [];
-    const holder: { server?: Server } = {};
-    const running = await startServer({
-      sessionManager: sessions,
-      cluster,
-      logger: silentLogger,
-      onClusterError: (_error, message) => void failed.push(message),
-      ...clusterNodeService(() => holder.server!, name),
-    });
-    holder.server = running.server;
-    await running.server.clusterJoined;
-    nodes.push({ server: running.server, running, cluster, sessions, failed });
-  }
-  return nodes as [Node, Node];
-}
-
-interface Listener {
-  readonly client: Client;
-  readonly signals: string[];
-  closedEvents: number;
-}
-
-/** A client on `node` that records its signals; logged in to a new session with `login`. */
-async function listen(node: Node, login = false): Promise<Listener & { key: string }> {
-  const signals: string[] = [];
-  const client = new Client(node.running.url, {
-    logger: silentLogger,
-    autoconnect: false,
-    onSignal: (signal: ServerSignal) =>
-      void signals.push(`${signal.name}:${signal.payload.text()}`),
-  });
-  const listener = { client, signals, closedEvents: 0 };
-  client.addEventListener("sessionclosed", () => listener.closedEvents++);
-  await client.connect();
-  if (!login) return Object.assign(listener, { key: "" });
-  await client.request("login", "ada");
-  await until(() => client.session !== null, "logged in");
-  return Object.assign(listener, { key: client.session!.key });
-}
+const clusters = gatedClusterFixture("batch");
 
 /** What a test gets: nodes A and B, its clients, a Redis connection of its own. */
 interface Fixture {
-  readonly a: Node;
-  readonly b: Node;
-  /** A client on `node` (see {@link listen}), closed after the test. */
-  readonly listen: (node: Node, login?: boolean) => Promise<Listener & { key: string }>;
+  readonly a: GatedNode;
+  readonly b: GatedNode;
+  /** A client on `node`, logged in to a new session with `login`; closed after the test. */
+  readonly listen: (node: GatedNode, login?: boolean) => Promise<Peer & { key: string }>;
   /** A plain connection to the test's Redis. */
   readonly probe: Redis;
 }
 
-/** Runs `body` on fresh nodes A and B; closes its clients, then the nodes, after it. */
+/**
+ * Runs `body` on fresh nodes A and B whose links give up on Redis after 400 ms (and take
+ * `options`); closes its clients, then the nodes, after it.
+ */
 async function withNodes(
   options: RedisClusterOptions,
   body: (fixture: Fixture) => Promise<void>,
 ): Promise<void> {
-  const [a, b] = await startNodes(options);
+  const cluster = await clusters.start(undefined, { commandTimeout: 400, ...options });
+  const [a, b] = cluster.nodes;
   const clients: Client[] = [];
-  const probe = new Redis(redis.url);
+  const probe = new Redis(clusters.redis.url);
   try {
     await body({
       a,
       b,
       probe,
-      listen: async (node, login) => {
-        const listener = await listen(node, login);
-        clients.push(listener.client);
-        return listener;
+      listen: async (node, login = false) => {
+        const peer = login
+          ? await loginPeer(node)
+          : Object.assign(await connectPeer(node), { key: "" });
+        clients.push(peer.client);
+        return peer;
       },
     });
   } finally {
     probe.disconnect();
     for (const client of clients) await client.close();
-    for (const node of [a, b]) {
-      await node.running.close();
-      await node.sessions.close();
-    }
+    await cluster.stop();
   }
 }
 
 /** Top-level script calls Redis has run so far (EVALSHA and EVAL, from INFO commandstats). */
 async function scriptCalls(): Promise<number> {
-  const probe = new Redis(redis.url);
+  const probe = new Redis(clusters.redis.url);
   try {
     const info = String(await probe.call("INFO", "commandstats"));
     let calls = 0;
@@ -186,13 +120,13 @@ test("a close in a batch drops the signals kept before it, not those after it, a
     await until(async () => await a.server.clusterSessionConnectionCount(away.key) === 0, "left");
     // Straight to node A's link, as its server relays once the session manager forgot them.
     await Promise.all([
-      a.cluster.publish({ kind: "signal-session", key: away.key, signal: signal("k", "before") }),
-      a.cluster.publish({ kind: "close-session", key: away.key }),
-      a.cluster.publish({ kind: "signal-session", key: away.key, signal: signal("k", "after") }),
-      a.cluster.publish({ kind: "close-session", key: closing.key }),
+      a.link.publish({ kind: "signal-session", key: away.key, signal: signal("k", "before") }),
+      a.link.publish({ kind: "close-session", key: away.key }),
+      a.link.publish({ kind: "signal-session", key: away.key, signal: signal("k", "after") }),
+      a.link.publish({ kind: "close-session", key: closing.key }),
     ]);
     await until(() => closing.closedEvents === 1, "B detached the closed session's client");
-    const kept = await a.cluster.takeOfflineSignals(away.key);
+    const kept = await a.link.takeOfflineSignals(away.key);
     assert.deepEqual(kept.map((bytes) => new TextDecoder().decode(bytes.subarray(-5))), ["after"]);
   });
 });
@@ -224,7 +158,7 @@ test("batchSize 1 sends each push as its own message, as nodes before batches re
     await member.client.request("join", "room");
     const kinds: number[] = [];
     probe.on("messageBuffer", (_channel: Uint8Array, bytes: Uint8Array) => kinds.push(bytes[0]));
-    await probe.subscribe(a.cluster.channel);
+    await probe.subscribe(a.link.channel);
     const callsBefore = await scriptCalls();
     for (let i = 0; i < 20; i++) {
       a.server.signalSession(held.key, "s", String(i));
@@ -236,7 +170,7 @@ test("batchSize 1 sends each push as its own message, as nodes before batches re
     assert.equal(await scriptCalls() - callsBefore, 20, "one script per session signal");
     await until(() => kinds.length === 40, "all seen on the channel");
     assert.ok(kinds.every((kind) => kind !== 5), `no batch frame: ${kinds}`);
-    assert.throws(() => new RedisCluster(redis.url, { batchSize: 0 }), RangeError);
+    assert.throws(() => new RedisCluster(clusters.redis.url, { batchSize: 0 }), RangeError);
   });
 });
 
@@ -252,7 +186,7 @@ test("a script batch is not overtaken by the next command when Redis lost its sc
         key: held.key,
         signal: signal("s", String(i)),
       };
-      sent.push(a.cluster.publish(message));
+      sent.push(a.link.publish(message));
     }
     await Promise.resolve(); // the script's batch is on its way; the topic batch follows it
     for (let i = 0; i < 5; i++) {
@@ -261,7 +195,7 @@ test("a script batch is not overtaken by the next command when Redis lost its sc
         topic: "room",
         signal: signal("t", `${i}`),
       };
-      sent.push(a.cluster.publish(message));
+      sent.push(a.link.publish(message));
     }
     await Promise.all(sent);
     await until(() => held.signals.length === 10, "delivered");
@@ -271,15 +205,18 @@ test("a script batch is not overtaken by the next command when Redis lost its sc
 
 test("what was published before a session slot is taken reaches Redis before it", async () => {
   await withNodes({}, async ({ a }) => {
+    // Redis has the slot script cached (else its EVALSHA would fail and come again later).
+    assert.equal(await a.link.acquireSession("warm-up", 0), true);
+    await a.link.releaseSession("warm-up");
     const key = "taken-right-after";
-    const sent = a.cluster.publish({ kind: "signal-session", key, signal: signal("k", "early") });
-    const taken = a.cluster.acquireSession(key, 0);
+    const sent = a.link.publish({ kind: "signal-session", key, signal: signal("k", "early") });
+    const taken = a.link.acquireSession(key, 0);
     await sent;
     assert.equal(await taken, true);
     // Nobody held the session when the signal was sent: it was kept, not published.
-    const kept = await a.cluster.takeOfflineSignals(key);
+    const kept = await a.link.takeOfflineSignals(key);
     assert.deepEqual(kept.map((bytes) => new TextDecoder().decode(bytes.subarray(-5))), ["early"]);
-    await a.cluster.releaseSession(key);
+    await a.link.releaseSession(key);
   });
 });
 
@@ -288,10 +225,10 @@ test("the count bound holds inside a batch: the newest are kept, the others coun
     const key = "nobody-holds-it";
     const signals = Array.from({ length: 30 }, (_, i) => signal("k", String(i + 10)));
     await Promise.all(
-      signals.map((bytes) => a.cluster.publish({ kind: "signal-session", key, signal: bytes })),
+      signals.map((bytes) => a.link.publish({ kind: "signal-session", key, signal: bytes })),
     );
-    assert.equal(a.cluster.droppedOfflineSignals, 20);
-    const kept = await a.cluster.takeOfflineSignals(key);
+    assert.equal(a.link.droppedOfflineSignals, 20);
+    const kept = await a.link.takeOfflineSignals(key);
     const texts = kept.map((bytes) => new TextDecoder().decode(bytes.subarray(-2)));
     assert.deepEqual(texts, Array.from({ length: 10 }, (_, i) => String(i + 30)));
   });

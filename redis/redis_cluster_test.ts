@@ -1,14 +1,14 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { Client } from "../client/client.ts";
+import type { Client } from "../client/client.ts";
 import {
   InternalError,
   MaxSessionConnectionsError,
   SessionNotFoundError,
 } from "../client/errors.ts";
-import type { ServerSignal } from "../client/events.ts";
 import { silentLogger } from "../protocol/logger.ts";
 import { clusterNodeService } from "../testing/cluster_node.ts";
+import { connectPeer } from "../testing/gated_cluster.ts";
 import { type RedisServer, startRedisServer } from "../testing/redis_server.ts";
 import { type StartedServer, startServer } from "../testing/serve.ts";
 import { until } from "../testing/until.ts";
@@ -78,16 +78,9 @@ interface Peer {
 }
 
 async function connect(node: Node, key?: string): Promise<Peer> {
-  const signals: string[] = [];
-  const client = new Client(node.running.url, {
-    logger: silentLogger,
-    autoconnect: false,
-    onSignal: (signal: ServerSignal) =>
-      void signals.push(`${signal.name}:${signal.payload.text()}`),
-  });
-  await client.connect();
-  if (key !== undefined) await client.restoreSession(key);
-  return { client, signals };
+  const peer = await connectPeer(node);
+  if (key !== undefined) await peer.client.restoreSession(key);
+  return peer;
 }
 
 async function login(node: Node, user: string): Promise<Peer & { key: string }> {

@@ -1,8 +1,9 @@
 /**
  * Two WebWire servers in a cluster on a real redis-server whose timing a test controls: each
  * node's session manager (the Redis one, in a {@link GatedManager}) can hold a lookup or a
- * forget until the test opens a gate, and each node's cluster link can hold what the other
- * node publishes. For tests of session closes racing restores, and of messages a node missed.
+ * forget until the test opens a gate, and each node's cluster link (a {@link HoldingCluster})
+ * can hold what the other node publishes. For tests of session closes racing restores, and of
+ * messages a node missed.
  *
  * @example
  * ```ts
@@ -22,122 +23,19 @@
 import assert from "node:assert/strict";
 import { after, before } from "node:test";
 import { Client } from "../client/client.ts";
+import type { ServerSignal } from "../client/events.ts";
 import { silentLogger } from "../protocol/logger.ts";
-import { RedisCluster } from "../redis/redis_cluster.ts";
+import { RedisCluster, type RedisClusterOptions } from "../redis/redis_cluster.ts";
 import { RedisSessionManager } from "../redis/redis_session_manager.ts";
-import type { Cluster, ClusterMessage, ClusterNode } from "../server/cluster.ts";
+import type { ClusterMessage } from "../server/cluster.ts";
 import type { Server } from "../server/server.ts";
 import type { SessionLookupResult } from "../session/session_manager.ts";
 import { clusterNodeService } from "./cluster_node.ts";
 import { GatedManager } from "./gated_session_manager.ts";
+import { HoldingCluster } from "./holding_cluster.ts";
 import { type RedisServer, startRedisServer } from "./redis_server.ts";
 import { type StartedServer, startServer } from "./serve.ts";
 import { until } from "./until.ts";
-
-/**
- * A node's Redis cluster link; while `held`, what the other node publishes waits until
- * {@link HoldingCluster.release}. Counts what it delivered to its server.
- *
- * @example
- * ```ts
- * import { HoldingCluster } from "./gated_cluster.ts";
- * import { RedisCluster } from "../redis/redis_cluster.ts";
- * import { startRedisServer } from "./redis_server.ts";
- * const redis = await startRedisServer();
- * const cluster = new HoldingCluster(new RedisCluster(redis.url));
- * await cluster.join({ deliver() {}, missed() {} });
- * console.assert(cluster.waiting === 0 && cluster.delivered === 0);
- * await cluster.leave();
- * await redis.stop();
- * ```
- */
-export class HoldingCluster implements Cluster {
-  /** Whether messages from the other node wait. */
-  held = false;
-  /** How many messages from the other node reached this node's server. */
-  delivered = 0;
-  /** How many times its server asked how many connections hold a session. */
-  countQueries = 0;
-  /** How many times the link told its server it may have missed messages. */
-  missedCount = 0;
-  /** How many publishes failed. */
-  publishFailures = 0;
-  readonly #waiting: ClusterMessage[] = [];
-  #node: ClusterNode | undefined;
-  readonly #redis: RedisCluster;
-
-  /** Wraps `redis`. */
-  constructor(redis: RedisCluster) {
-    this.#redis = redis;
-  }
-
-  /** Delivers what waited and stops holding. */
-  release(): void {
-    this.held = false;
-    for (const message of this.#waiting.splice(0)) this.#deliver(message);
-  }
-
-  /** How many messages wait. */
-  get waiting(): number {
-    return this.#waiting.length;
-  }
-
-  /** Joins through Redis, delivering (or holding) what the other node publishes. */
-  join(node: ClusterNode): Promise<void> {
-    this.#node = node;
-    return this.#redis.join({
-      deliver: (message) => {
-        if (this.held) this.#waiting.push(message);
-        else this.#deliver(message);
-      },
-      missed: () => {
-        this.missedCount++;
-        node.missed?.();
-      },
-    });
-  }
-
-  /** Publishes through Redis. */
-  async publish(message: ClusterMessage): Promise<void> {
-    try {
-      await this.#redis.publish(message);
-    } catch (error) {
-      this.publishFailures++;
-      throw error;
-    }
-  }
-
-  /** Takes a session slot in Redis. */
-  acquireSession(key: string, max: number): Promise<boolean> {
-    return this.#redis.acquireSession(key, max);
-  }
-
-  /** Gives a session slot back in Redis. */
-  releaseSession(key: string): Promise<void> {
-    return this.#redis.releaseSession(key);
-  }
-
-  /** Takes the signals Redis kept for the session. */
-  takeOfflineSignals(key: string): Promise<Uint8Array[]> {
-    return this.#redis.takeOfflineSignals(key);
-  }
-
-  /** How many connections hold the session on every node. */
-  sessionConnectionCount(key: string): Promise<number> {
-    this.countQueries++;
-    return this.#redis.sessionConnectionCount(key);
-  }
-
-  /** Leaves the cluster. */
-  leave(): Promise<void> {
-    return this.#redis.leave();
-  }
-
-  #deliver(message: ClusterMessage): void {
-    this.#node?.deliver(message);
-    this.delivered++;
-  }
-}
 
 /**
  * One node of a {@link GatedCluster}.
@@ -160,6 +58,10 @@ export interface GatedNode {
   readonly redisSessions: RedisSessionManager;
   /** Its cluster link. */
   readonly cluster: HoldingCluster;
+  /** The Redis link inside {@link GatedNode.cluster}. */
+  readonly link: RedisCluster;
+  /** The messages its server reported as not relayed (`onClusterError`), in order. */
+  readonly failed: ClusterMessage[];
 }
 
 /**
@@ -191,6 +93,7 @@ export interface GatedCluster {
  * Starts nodes "a" and "b" (the cluster node test service) on the redis-server at `redisUrl`,
  * with keys under `keyPrefix`, and waits until both joined. `clusterUrls` gives each node's
  * cluster link its own URL (for example another Redis user); by default `redisUrl`.
+ * `linkOptions` are added to the options of both cluster links.
  *
  * @example
  * ```ts
@@ -207,6 +110,7 @@ export async function startGatedCluster(
   redisUrl: string,
   keyPrefix: string,
   clusterUrls: readonly [string, string] = [redisUrl, redisUrl],
+  linkOptions: RedisClusterOptions = {},
 ): Promise<GatedCluster> {
   const nodes: GatedNode[] = [];
   for (const [index, name] of ["a", "b"].entries()) {
@@ -216,23 +120,25 @@ export async function startGatedCluster(
       logger: silentLogger,
     });
     const manager = new GatedManager(redisSessions);
-    const cluster = new HoldingCluster(
-      new RedisCluster(clusterUrls[index], {
-        keyPrefix,
-        commandTimeout: 2000,
-        logger: silentLogger,
-      }),
-    );
+    const link = new RedisCluster(clusterUrls[index], {
+      keyPrefix,
+      commandTimeout: 2000,
+      logger: silentLogger,
+      ...linkOptions,
+    });
+    const cluster = new HoldingCluster(link);
+    const failed: ClusterMessage[] = [];
     const holder: { server?: Server } = {};
     const running = await startServer({
       sessionManager: manager,
       cluster,
       logger: silentLogger,
+      onClusterError: (_error, message) => void failed.push(message),
       ...clusterNodeService(() => holder.server!, name),
     });
     holder.server = running.server;
     await running.server.clusterJoined;
-    nodes.push({ running, server: running.server, manager, cluster, redisSessions });
+    nodes.push({ running, server: running.server, manager, cluster, link, failed, redisSessions });
   }
   const probe = new RedisSessionManager(redisUrl, { keyPrefix, logger: silentLogger });
   return {
@@ -254,7 +160,8 @@ export async function startGatedCluster(
 }
 
 /**
- * A client of one node, counting the session-closed events it fired.
+ * A client of one node, recording the signals it received and counting the session-closed
+ * events it fired.
  *
  * @example
  * ```ts
@@ -266,12 +173,14 @@ export async function startGatedCluster(
 export interface Peer {
   /** The connected client. */
   readonly client: Client;
+  /** Each signal received, as `name:payload text`, in order. */
+  readonly signals: string[];
   /** How many sessionclosed events the client fired. */
   closedEvents: number;
 }
 
 /**
- * Connects a client to `node`.
+ * Connects a client to `node` (a gated node, or any node with a running server).
  *
  * @example
  * ```ts
@@ -286,9 +195,15 @@ export interface Peer {
  * await redis.stop();
  * ```
  */
-export async function connectPeer(node: GatedNode): Promise<Peer> {
-  const client = new Client(node.running.url, { logger: silentLogger, autoconnect: false });
-  const peer = { client, closedEvents: 0 };
+export async function connectPeer(node: Pick<GatedNode, "running">): Promise<Peer> {
+  const signals: string[] = [];
+  const client = new Client(node.running.url, {
+    logger: silentLogger,
+    autoconnect: false,
+    onSignal: (signal: ServerSignal) =>
+      void signals.push(`${signal.name}:${signal.payload.text()}`),
+  });
+  const peer = { client, signals, closedEvents: 0 };
   client.addEventListener("sessionclosed", () => peer.closedEvents++);
   await client.connect();
   return peer;
@@ -357,7 +272,10 @@ export interface GatedClusterFixture {
   /** The redis-server (started before the file's first test). */
   readonly redis: RedisServer;
   /** Starts two nodes as {@link startGatedCluster} does, under a new key prefix. */
-  start(clusterUrls?: readonly [string, string]): Promise<GatedCluster>;
+  start(
+    clusterUrls?: readonly [string, string],
+    linkOptions?: RedisClusterOptions,
+  ): Promise<GatedCluster>;
 }
 
 /**
@@ -392,6 +310,7 @@ export function gatedClusterFixture(name: string): GatedClusterFixture {
     get redis() {
       return started();
     },
-    start: (clusterUrls) => startGatedCluster(started().url, `${name}${++count}:`, clusterUrls),
+    start: (clusterUrls, linkOptions) =>
+      startGatedCluster(started().url, `${name}${++count}:`, clusterUrls, linkOptions),
   };
 }

@@ -1,0 +1,113 @@
+/**
+ * A cluster link whose deliveries a test can hold: the Redis link of a gated cluster node.
+ *
+ * @module
+ */
+
+import type { RedisCluster } from "../redis/redis_cluster.ts";
+import type { Cluster, ClusterMessage, ClusterNode } from "../server/cluster.ts";
+
+/**
+ * A node's Redis cluster link; while `held`, what the other node publishes waits until
+ * {@link HoldingCluster.release}. Counts what it delivered to its server.
+ *
+ * @example
+ * ```ts
+ * import { HoldingCluster } from "./holding_cluster.ts";
+ * import { RedisCluster } from "../redis/redis_cluster.ts";
+ * import { startRedisServer } from "./redis_server.ts";
+ * const redis = await startRedisServer();
+ * const cluster = new HoldingCluster(new RedisCluster(redis.url));
+ * await cluster.join({ deliver() {}, missed() {} });
+ * console.assert(cluster.waiting === 0 && cluster.delivered === 0);
+ * await cluster.leave();
+ * await redis.stop();
+ * ```
+ */
+export class HoldingCluster implements Cluster {
+  /** Whether messages from the other node wait. */
+  held = false;
+  /** How many messages from the other node reached this node's server. */
+  delivered = 0;
+  /** How many times its server asked how many connections hold a session. */
+  countQueries = 0;
+  /** How many times the link told its server it may have missed messages. */
+  missedCount = 0;
+  /** How many publishes failed. */
+  publishFailures = 0;
+  readonly #waiting: ClusterMessage[] = [];
+  #node: ClusterNode | undefined;
+  readonly #redis: RedisCluster;
+
+  /** Wraps `redis`. */
+  constructor(redis: RedisCluster) {
+    this.#redis = redis;
+  }
+
+  /** Delivers what waited and stops holding. */
+  release(): void {
+    this.held = false;
+    for (const message of this.#waiting.splice(0)) this.#deliver(message);
+  }
+
+  /** How many messages wait. */
+  get waiting(): number {
+    return this.#waiting.length;
+  }
+
+  /** Joins through Redis, delivering (or holding) what the other node publishes. */
+  join(node: ClusterNode): Promise<void> {
+    this.#node = node;
+    return this.#redis.join({
+      deliver: (message) => {
+        if (this.held) this.#waiting.push(message);
+        else this.#deliver(message);
+      },
+      missed: () => {
+        this.missedCount++;
+        node.missed?.();
+      },
+    });
+  }
+
+  /** Publishes through Redis. */
+  async publish(message: ClusterMessage): Promise<void> {
+    try {
+      await this.#redis.publish(message);
+    } catch (error) {
+      this.publishFailures++;
+      throw error;
+    }
+  }
+
+  /** Takes a session slot in Redis. */
+  acquireSession(key: string, max: number): Promise<boolean> {
+    return this.#redis.acquireSession(key, max);
+  }
+
+  /** Gives a session slot back in Redis. */
+  releaseSession(key: string): Promise<void> {
+    return this.#redis.releaseSession(key);
+  }
+
+  /** Takes the signals Redis kept for the session. */
+  takeOfflineSignals(key: string): Promise<Uint8Array[]> {
+    return this.#redis.takeOfflineSignals(key);
+  }
+
+  /** How many connections hold the session on every node. */
+  sessionConnectionCount(key: string): Promise<number> {
+    this.countQueries++;
+    return this.#redis.sessionConnectionCount(key);
+  }
+
+  /** Leaves the cluster. */
+  leave(): Promise<void> {
+    return this.#redis.leave();
+  }
+
+  #deliver(message: ClusterMessage): void {
+    this.#node?.deliver(message);
+    this.delivered++;
+  }
+}
