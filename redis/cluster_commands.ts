@@ -78,28 +78,11 @@ export class ClusterCommands {
   }
 
   /**
-   * Runs `script` by its source (`EVAL`), never falling back: a command sent after it cannot
-   * overtake it, even when Redis has lost its script cache (a restart, a failover,
-   * `SCRIPT FLUSH`), as it could while `EVALSHA` waits for its `NOSCRIPT` reply.
-   *
-   * @throws {RedisUnavailableError} on timeout or when the connection is down or closed.
-   */
-  runInOrder(
-    operation: string,
-    script: RedisScript,
-    keys: readonly string[],
-    args: readonly (string | number | Buffer)[],
-  ): Promise<unknown> {
-    const client = this.client;
-    return this.call(
-      operation,
-      () => client.call("EVAL", script.lua, keys.length, ...keys, ...args),
-    );
-  }
-
-  /**
-   * Runs `script` by its SHA1, and by its source when Redis does not have it cached; `binary`
-   * returns strings as `Buffer`s.
+   * Runs `script` by its source (`EVAL`), never by its SHA1 alone: a command sent after it
+   * cannot overtake it, even when Redis has lost its script cache (a restart, a failover,
+   * `SCRIPT FLUSH`), as it could while `EVALSHA` waited for its `NOSCRIPT` reply and was sent
+   * again. Redis still compiles a script once and finds it by its hash; the source costs a
+   * few hundred bytes per call. `binary` returns strings as `Buffer`s.
    *
    * @throws {RedisUnavailableError} on timeout or when the connection is down or closed.
    */
@@ -111,17 +94,12 @@ export class ClusterCommands {
     binary = false,
   ): Promise<unknown> {
     const client = this.client;
-    const send = (command: "EVALSHA" | "EVAL", body: string) =>
-      binary
-        ? client.callBuffer(command, body, keys.length, ...keys, ...args)
-        : client.call(command, body, keys.length, ...keys, ...args);
-    return this.call(operation, async () => {
-      try {
-        return await send("EVALSHA", script.sha1);
-      } catch (error) {
-        if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
-        return await send("EVAL", script.lua);
-      }
-    });
+    return this.call(
+      operation,
+      () =>
+        binary
+          ? client.callBuffer("EVAL", script.lua, keys.length, ...keys, ...args)
+          : client.call("EVAL", script.lua, keys.length, ...keys, ...args),
+    );
   }
 }

@@ -185,7 +185,7 @@ export class ClusterRelay {
       await commands.call(operation, () => commands.client.publish(this.#channel, frame));
       return;
     }
-    const dropped = await commands.runInOrder(operation, relayBatchScript, keys, [
+    const dropped = await commands.run(operation, relayBatchScript, keys, [
       commands.nodePrefix,
       this.#channel,
       this.#batchHeader,
@@ -202,7 +202,7 @@ export class ClusterRelay {
     const client = commands.client;
     const bytes = asBuffer(loneMessage(this.#batchHeader, entry));
     if (message.kind === "signal-session" && this.#bounds.maxCount > 0) {
-      const dropped = await commands.runInOrder("session signal", signalSessionScript, [
+      const dropped = await commands.run("session signal", signalSessionScript, [
         commands.holdersKey(message.key),
         commands.offlineKey(message.key),
       ], [
