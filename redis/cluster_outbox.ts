@@ -3,7 +3,8 @@
  * microtask) into batches, so that a burst of pushes costs Redis one command instead of one
  * each. A batch goes out in a microtask
  * after its first message (before any I/O: no added wait), or at once when it is full. Batches
- * are sent in the order they were filled.
+ * are sent in the order they were filled. A sender that sent some items of a batch and not
+ * others names the failed ones ({@link ItemFailures}): only their promises reject.
  *
  * @example
  * ```ts
@@ -47,11 +48,27 @@ export interface OutboxLimits {
  */
 export const defaultOutboxLimits: OutboxLimits = { maxItems: 256, maxBytes: 1 << 20 };
 
+/**
+ * What a sender resolves with when some items of a batch failed and the others went: the error
+ * of each failed item, by its index in the batch.
+ *
+ * @example
+ * ```ts
+ * import type { ItemFailures } from "./cluster_outbox.ts";
+ * const failures: ItemFailures = new Map([[1, new Error("WRONGTYPE")]]);
+ * console.assert(failures.has(1));
+ * ```
+ */
+export type ItemFailures = ReadonlyMap<number, Error>;
+
+/** How a batch is sent: resolves when it went, with the items that failed if some did. */
+export type BatchSender<T> = (items: T[]) => Promise<ItemFailures | void>;
+
 interface Batch<T> {
   readonly items: T[];
   bytes: number;
-  readonly done: Promise<void>;
-  settle(sending: Promise<void>): void;
+  readonly done: Promise<ItemFailures | void>;
+  settle(sending: Promise<ItemFailures | void>): void;
 }
 
 /**
@@ -71,15 +88,16 @@ interface Batch<T> {
  * ```
  */
 export class ClusterOutbox<T> {
-  readonly #send: (items: T[]) => Promise<void>;
+  readonly #send: BatchSender<T>;
   readonly #limits: OutboxLimits;
   #open: Batch<T> | undefined;
 
   /**
-   * @param send sends one batch, in order; its promise settles every item of the batch.
+   * @param send sends one batch, in order; its promise settles every item of the batch but
+   *   those it names as failed.
    * @param limits how large a batch may grow.
    */
-  constructor(send: (items: T[]) => Promise<void>, limits: OutboxLimits = defaultOutboxLimits) {
+  constructor(send: BatchSender<T>, limits: OutboxLimits = defaultOutboxLimits) {
     this.#send = send;
     this.#limits = limits;
   }
@@ -87,7 +105,8 @@ export class ClusterOutbox<T> {
   /**
    * Adds `item` of about `bytes` bytes to the open batch.
    *
-   * @returns a promise that settles as the batch's sending does; items of one batch share it.
+   * @returns a promise that settles as the batch's sending does, rejected with the item's own
+   *   error when the sender names it as failed.
    */
   add(item: T, bytes: number): Promise<void> {
     let batch = this.#open;
@@ -105,9 +124,12 @@ export class ClusterOutbox<T> {
         if (this.#open === opened) this.#flush(opened);
       });
     }
-    batch.items.push(item);
+    const index = batch.items.push(item) - 1;
     batch.bytes += bytes;
-    return batch.done;
+    return batch.done.then((failures) => {
+      const failure = failures?.get(index);
+      if (failure !== undefined) throw failure;
+    });
   }
 
   /**
@@ -119,8 +141,8 @@ export class ClusterOutbox<T> {
   }
 
   #openBatch(): Batch<T> {
-    let settle!: (sending: Promise<void>) => void;
-    const done = new Promise<void>((resolve) => settle = resolve);
+    let settle!: (sending: Promise<ItemFailures | void>) => void;
+    const done = new Promise<ItemFailures | void>((resolve) => settle = resolve);
     const batch: Batch<T> = { items: [], bytes: 0, done, settle };
     this.#open = batch;
     return batch;
@@ -128,7 +150,7 @@ export class ClusterOutbox<T> {
 
   #flush(batch: Batch<T>): void {
     this.#open = undefined;
-    let sending: Promise<void>;
+    let sending: Promise<ItemFailures | void>;
     try {
       sending = this.#send(batch.items);
     } catch (error) {

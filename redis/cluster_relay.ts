@@ -34,10 +34,13 @@
  */
 
 import { Buffer } from "node:buffer";
+// ioredis' own types pull in @types/node; ioredis.d.ts says why not.
+// @ts-types="./ioredis.d.ts"
+import { ReplyError } from "ioredis";
 import type { ClusterMessage } from "../server/cluster.ts";
 import type { ClusterCommands } from "./cluster_commands.ts";
 import { batchHeader, encodeBatchEntry, loneMessage } from "./cluster_message.ts";
-import { ClusterOutbox, defaultOutboxLimits } from "./cluster_outbox.ts";
+import { ClusterOutbox, defaultOutboxLimits, type ItemFailures } from "./cluster_outbox.ts";
 import { relayBatchScript, signalSessionScript, takeOfflineScript } from "./cluster_scripts.ts";
 
 /**
@@ -112,10 +115,11 @@ export class ClusterRelay {
   }
 
   /**
-   * Sends `message` with the others of this synchronous run of code; messages of one command
-   * share the returned promise.
+   * Sends `message` with the others of this synchronous run of code, as one command.
    *
-   * @returns rejected with a `RangeError` for a key or topic over 65 535 bytes.
+   * @returns rejected with a `RangeError` for a key or topic over 65 535 bytes, with Redis's
+   *   `ReplyError` for a session signal it refused (the rest of the batch still goes), and for
+   *   every message of a command that failed as a whole.
    */
   publish(message: ClusterMessage): Promise<void> {
     let entry: Uint8Array;
@@ -157,7 +161,7 @@ export class ClusterRelay {
     return signals;
   }
 
-  async #send(batch: Outgoing[]): Promise<void> {
+  async #send(batch: Outgoing[]): Promise<ItemFailures | void> {
     if (batch.length === 1) return await this.#sendOne(batch[0]);
     const commands = this.#commands;
     const keeping = this.#bounds.maxCount > 0;
@@ -185,7 +189,7 @@ export class ClusterRelay {
       await commands.call(operation, () => commands.client.publish(this.#channel, frame));
       return;
     }
-    const dropped = await commands.run(operation, relayBatchScript, keys, [
+    const reply = await commands.run(operation, relayBatchScript, keys, [
       commands.nodePrefix,
       this.#channel,
       this.#batchHeader,
@@ -194,7 +198,16 @@ export class ClusterRelay {
       ops,
       ...entries,
     ]);
+    if (!Array.isArray(reply)) return;
+    const [dropped, ...refused] = reply;
     if (typeof dropped === "number" && dropped > 0) this.#droppedOfflineSignals += dropped;
+    if (refused.length === 0) return;
+    // Redis refused some session signals (a key of the wrong type): only they failed.
+    const failures = new Map<number, Error>();
+    for (let i = 0; i + 1 < refused.length; i += 2) {
+      failures.set(Number(refused[i]), new ReplyError(String(refused[i + 1])));
+    }
+    return failures;
   }
 
   async #sendOne({ message, entry }: Outgoing): Promise<void> {

@@ -112,19 +112,21 @@ return dropped
  * A batch of a node's messages, in order, as one `PUBLISH` of a batch frame: each session
  * signal is published when a live node holds its session, else kept (as
  * {@link signalSessionScript} decides it); each close of a session deletes its kept signals
- * and is published; every other message is published.
+ * and is published; every other message is published. A session signal that Redis refuses (a
+ * key of the wrong type under the prefix) is left out, and the others still go.
  *
  * - `ARGV`: node prefix, channel, the batch's header, max count, max age in ms, the ops (one
  *   letter per message: `s` session signal, `c` close, `p` anything else), then per message
  *   its batch entry, and for an `s` its offline entry after it.
  * - `KEYS`: for each `s` the session's holders and its offline list, for each `c` its offline
  *   list, in the order of the ops.
- * - Returns how many older kept signals the count bound dropped.
+ * - Returns an array: how many older kept signals the count bound dropped, then for each
+ *   session signal left out its index in the batch (from 0) and Redis's error message.
  *
  * @example
  * ```ts
  * import { relayBatchScript } from "./cluster_scripts.ts";
- * console.assert(relayBatchScript.lua.includes("table.concat"));
+ * console.assert(relayBatchScript.lua.includes("pcall"));
  * ```
  */
 export const relayBatchScript: RedisScript = new RedisScript(`${liveHolders}
@@ -132,24 +134,33 @@ local ops = ARGV[6]
 local max = tonumber(ARGV[4])
 local parts = { ARGV[3] }
 local liveOf = {}
-local key, arg, dropped = 1, 7, 0
+local reply = { 0 }
+local function signal(key, arg)
+  local count = liveOf[KEYS[key]]
+  if count == nil then
+    count = live(KEYS[key], ARGV[1])
+    liveOf[KEYS[key]] = count
+  end
+  if count > 0 then
+    parts[#parts + 1] = ARGV[arg]
+    return 0
+  end
+  local length = redis.call('RPUSH', KEYS[key + 1], ARGV[arg + 1])
+  redis.call('PEXPIRE', KEYS[key + 1], ARGV[5])
+  if length <= max then return 0 end
+  redis.call('LTRIM', KEYS[key + 1], length - max, -1)
+  return length - max
+end
+local key, arg = 1, 7
 for i = 1, #ops do
   local op = string.sub(ops, i, i)
   if op == 's' then
-    local count = liveOf[KEYS[key]]
-    if count == nil then
-      count = live(KEYS[key], ARGV[1])
-      liveOf[KEYS[key]] = count
-    end
-    if count > 0 then
-      parts[#parts + 1] = ARGV[arg]
+    local ok, result = pcall(signal, key, arg)
+    if ok then
+      reply[1] = reply[1] + result
     else
-      local length = redis.call('RPUSH', KEYS[key + 1], ARGV[arg + 1])
-      if length > max then
-        redis.call('LTRIM', KEYS[key + 1], length - max, -1)
-        dropped = dropped + length - max
-      end
-      redis.call('PEXPIRE', KEYS[key + 1], ARGV[5])
+      reply[#reply + 1] = i - 1
+      reply[#reply + 1] = type(result) == 'table' and result.err or tostring(result)
     end
     key = key + 2
     arg = arg + 2
@@ -163,7 +174,7 @@ for i = 1, #ops do
   end
 end
 if #parts > 1 then redis.call('PUBLISH', ARGV[2], table.concat(parts)) end
-return dropped
+return reply
 `);
 
 /**

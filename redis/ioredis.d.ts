@@ -27,6 +27,11 @@ export interface RedisPipeline {
   exec(): Promise<[Error | null, unknown][] | null>;
 }
 
+/** An error that Redis answered (a wrong type, a script error), as ioredis rejects with. */
+export class ReplyError extends Error {
+  constructor(message: string);
+}
+
 /** An ioredis client. */
 export class Redis {
   constructor(url: string, options?: RedisOptions);

@@ -200,10 +200,9 @@ export class RedisCluster implements Cluster {
   /**
    * Asks the other nodes to deliver; a session signal nobody holds is kept. What a node
    * publishes without awaiting in between goes to Redis as one command (up to `batchSize`
-   * messages or about 1 MiB), in order; messages of one command share the returned promise.
-   * A Redis error inside the batch's script (a key of the wrong type under the prefix) fails
-   * the whole batch: each of its messages is reported, though signals before the error may
-   * have been kept.
+   * messages or about 1 MiB), in order. A session signal that Redis refuses (its session's key
+   * under the prefix holds another type) rejects with Redis's `ReplyError` and the rest of its
+   * batch still goes; when the whole command fails (Redis unreachable), each message rejects.
    */
   publish(message: ClusterMessage): Promise<void> {
     return this.#relay.publish(message);

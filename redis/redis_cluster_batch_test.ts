@@ -1,7 +1,7 @@
 // What a node pushes without awaiting in between goes to Redis as one command per 256
 // messages and reaches the other node in order, on a real redis-server: session signals
 // (published or kept), topic messages, closes; a batch Redis does not take counts every one of
-// its messages as not relayed, once.
+// its messages as not relayed, once; a signal Redis refuses fails alone.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
@@ -28,6 +28,8 @@ interface Fixture {
   readonly listen: (node: GatedNode, login?: boolean) => Promise<Peer & { key: string }>;
   /** A plain connection to the test's Redis. */
   readonly probe: Redis;
+  /** The prefix of the nodes' Redis keys. */
+  readonly keyPrefix: string;
 }
 
 /**
@@ -47,6 +49,7 @@ async function withNodes(
       a,
       b,
       probe,
+      keyPrefix: cluster.keyPrefix,
       listen: async (node, login = false) => {
         const peer = login
           ? await loginPeer(node)
@@ -228,5 +231,39 @@ test("the count bound holds inside a batch: the newest are kept, the others coun
     const kept = await a.link.takeOfflineSignals(key);
     const texts = kept.map((bytes) => new TextDecoder().decode(bytes.subarray(-2)));
     assert.deepEqual(texts, Array.from({ length: 10 }, (_, i) => String(i + 30)));
+  });
+});
+
+test("a session signal Redis refuses fails alone: the rest of its batch still goes", async () => {
+  await withNodes({}, async ({ a, b, listen, probe, keyPrefix }) => {
+    const held = await listen(b, true);
+    // Keys of the wrong type: one session's list of kept signals, another one's holders.
+    await probe.call("SET", `${keyPrefix}offline:bad-list`, "not a list");
+    await probe.call("SET", `${keyPrefix}holders:bad-holders`, "not a hash");
+    const send = (key: string, text: string) =>
+      a.link.publish({ kind: "signal-session", key, signal: signal("s", text) });
+    const callsBefore = await scriptCalls();
+    const results = await Promise.allSettled([
+      send("kept", "1"),
+      send("bad-list", "2"),
+      send(held.key, "3"),
+      send("bad-holders", "4"),
+      a.link.publish({ kind: "publish", topic: "room", signal: signal("t", "5") }),
+      send("kept", "6"),
+    ]);
+    assert.equal(await scriptCalls() - callsBefore, 1, "one batch");
+    assert.deepEqual(
+      results.map((result) => result.status),
+      ["fulfilled", "rejected", "fulfilled", "rejected", "fulfilled", "fulfilled"],
+    );
+    for (const index of [1, 3]) {
+      const reason = (results[index] as PromiseRejectedResult).reason as Error;
+      assert.equal(reason.name, "ReplyError");
+      assert.match(reason.message, /WRONGTYPE/);
+    }
+    await until(() => held.signals.includes("s:3"), "the held session's signal delivered");
+    const kept = await a.link.takeOfflineSignals("kept");
+    assert.deepEqual(kept.map((bytes) => new TextDecoder().decode(bytes.subarray(-1))), ["1", "6"]);
+    assert.equal(await probe.call("GET", `${keyPrefix}offline:bad-list`), "not a list");
   });
 });

@@ -81,6 +81,8 @@ export interface GatedNode {
 export interface GatedCluster {
   /** Node a and node b. */
   readonly nodes: readonly [GatedNode, GatedNode];
+  /** The prefix of every Redis key of both nodes. */
+  readonly keyPrefix: string;
   /** Looks a key up in Redis directly (null: forgotten). */
   stored(key: string): Promise<SessionLookupResult | null>;
   /** How many times the session managers of both nodes were told to forget `key`. */
@@ -142,6 +144,7 @@ export async function startGatedCluster(
   }
   const probe = new RedisSessionManager(redisUrl, { keyPrefix, logger: silentLogger });
   return {
+    keyPrefix,
     nodes: nodes as [GatedNode, GatedNode],
     stored: (key) => probe.onSessionLookup(key),
     forgotten: (key) =>
