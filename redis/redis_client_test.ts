@@ -2,23 +2,15 @@
 // pub/sub on a duplicated connection, resubscription after a Redis restart, Lua by EVALSHA with
 // the EVAL fallback, and bounded calls (callRedis) while Redis is down.
 import { LoopLateness } from "../conformance/loop_lateness.ts";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
-import { type RedisServer, startRedisServer } from "../testing/redis_server.ts";
+import { redisFixture } from "../testing/redis_fixture.ts";
 import { RedisUnavailableError } from "./errors.ts";
 import { callRedis } from "./redis_call.ts";
 import { RedisScript } from "./redis_script.ts";
 
-let redis: RedisServer;
-
-before(async () => {
-  redis = await startRedisServer();
-});
-
-after(async () => {
-  await redis?.stop(); // unset when redis-server could not start
-});
+const redis = redisFixture();
 
 /** A client that reconnects every 50 ms and keeps quiet about failed attempts. */
 function newClient(): Redis {
@@ -65,7 +57,7 @@ test("pub/sub on a duplicated connection, resubscribed by itself after Redis res
     assert.equal(await client.publish("news", "first"), 1);
     assert.deepEqual(await received, ["news", "first"]);
 
-    await redis.restart();
+    await redis.server.restart();
     const afterRestart = nextMessage(subscriber, 6000);
     await publishUntilReceived(client, "alerts", "second");
     assert.deepEqual(await afterRestart, ["alerts", "second"]);
@@ -83,7 +75,7 @@ test("RedisScript runs by EVALSHA and sends the source again when Redis lost it"
     assert.equal(await add.run(client, ["counter"], [2]), 2);
     assert.deepEqual(await client.script("EXISTS", add.sha1), [1]);
     assert.equal(await add.run(client, ["counter"], [3]), 5);
-    await redis.restart(); // empty: no keys, no cached scripts
+    await redis.server.restart(); // empty: no keys, no cached scripts
     const value = await callRedis(client, 3000, "script", () => add.run(client, ["counter"], [7]));
     assert.equal(value, 7);
     await assert.rejects(
@@ -108,7 +100,7 @@ test("callRedis: bounded while Redis is down, Redis' own errors passed on, close
       ),
       (error: Error) => error.name === "ReplyError",
     );
-    await redis.pause();
+    await redis.server.pause();
     const lateness = LoopLateness.start();
     const started = Date.now();
     const results = await Promise.allSettled(
@@ -124,7 +116,7 @@ test("callRedis: bounded while Redis is down, Redis' own errors passed on, close
       assert.equal(result.status, "rejected");
       assert.ok(result.reason instanceof RedisUnavailableError);
     }
-    await redis.start();
+    await redis.server.start();
     const deadline = Date.now() + 5000;
     while (client.status !== "ready" && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -142,7 +134,7 @@ test("callRedis: bounded when Redis hangs (connection open, no reply), and fine 
   const client = newClient();
   try {
     assert.equal(await callRedis(client, 1000, "ping", () => client.ping()), "PONG");
-    redis.freeze();
+    redis.server.freeze();
     const lateness = LoopLateness.start();
     const started = Date.now();
     const error = await callRedis(client, 200, "ping", () => client.ping()).catch((e) => e);
@@ -155,7 +147,7 @@ test("callRedis: bounded when Redis hangs (connection open, no reply), and fine 
       `settled after ${elapsed} ms (event loop ${Math.round(late)} ms late)`,
     );
   } finally {
-    redis.resume();
+    redis.server.resume();
   }
   assert.equal(await callRedis(client, 1000, "ping", () => client.ping()), "PONG");
   client.disconnect();

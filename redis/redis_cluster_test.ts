@@ -1,4 +1,4 @@
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Client } from "../client/client.ts";
 import {
@@ -9,23 +9,15 @@ import {
 import { silentLogger } from "../protocol/logger.ts";
 import { clusterNodeService } from "../testing/cluster_node.ts";
 import { connectPeer } from "../testing/gated_cluster.ts";
-import { type RedisServer, startRedisServer } from "../testing/redis_server.ts";
+import { redisFixture } from "../testing/redis_fixture.ts";
 import { type StartedServer, startServer } from "../testing/serve.ts";
 import { until } from "../testing/until.ts";
 import type { Server } from "../server/server.ts";
 import { RedisCluster } from "./redis_cluster.ts";
 import { RedisSessionManager } from "./redis_session_manager.ts";
 
-let redis: RedisServer;
+const redis = redisFixture();
 let prefixCount = 0;
-
-before(async () => {
-  redis = await startRedisServer();
-});
-
-after(async () => {
-  await redis?.stop();
-});
 
 interface Node {
   running: StartedServer;
@@ -193,12 +185,12 @@ test("a Redis restart: requests go on, sessions fail cleanly, pushes come back b
     const listener = await connect(nodes[1]);
     const sender = await connect(nodes[0]);
     peers.push(listener, sender);
-    await redis.pause();
+    await redis.server.pause();
     assert.equal(await sender.client.request("whereami").then((r) => r.text()), "node-1");
     await assert.rejects(sender.client.request("login", "ada"), InternalError);
     assert.equal(await admin(sender, "broadcast", { name: "b", payload: "down" }), "1");
     await until(() => nodes[0].running.server.clusterErrors >= 1, "the failed relay is counted");
-    await redis.start();
+    await redis.server.start();
     await until(
       async () => {
         await admin(sender, "broadcast", { name: "b", payload: "up" });

@@ -1,25 +1,17 @@
 // Session expiry through a server on the Redis session manager: the server hands the manager
 // its settings (useExpiry) and tells it when a session's last connection leaves
 // (onSessionReleased); Redis TTLs do the rest.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { silentLogger } from "../protocol/logger.ts";
 import { RawClient } from "../testing/raw_client.ts";
 import { rawLogin, rawRestore } from "../testing/raw_session.ts";
-import { type RedisServer, startRedisServer } from "../testing/redis_server.ts";
+import { redisFixture } from "../testing/redis_fixture.ts";
 import { startServer } from "../testing/serve.ts";
 import { until } from "../testing/until.ts";
 import { RedisSessionManager } from "./redis_session_manager.ts";
 
-let redis: RedisServer;
-
-before(async () => {
-  redis = await startRedisServer();
-});
-
-after(async () => {
-  await redis?.stop();
-});
+const redis = redisFixture();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

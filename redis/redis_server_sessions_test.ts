@@ -1,25 +1,17 @@
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { LoopLateness } from "../conformance/loop_lateness.ts";
 import assert from "node:assert/strict";
 import { Client } from "../client/client.ts";
 import { InternalError, SessionNotFoundError } from "../client/errors.ts";
 import { recordingLogger, testRequestHandler, waitFor } from "../testing/client_support.ts";
 import { silentLogger } from "../protocol/logger.ts";
-import { type RedisServer, startRedisServer } from "../testing/redis_server.ts";
+import { redisFixture } from "../testing/redis_fixture.ts";
 import { type StartedServer, startServer } from "../testing/serve.ts";
 import { RedisSessionManager } from "./redis_session_manager.ts";
 
 const commandTimeout = 300;
 
-let redis: RedisServer;
-
-before(async () => {
-  redis = await startRedisServer();
-});
-
-after(async () => {
-  await redis?.stop(); // unset when redis-server could not start
-});
+const redis = redisFixture();
 
 interface Node {
   running: StartedServer;
@@ -101,7 +93,7 @@ test("a session created on one server is restored on another that shares the Red
 test("Redis down: restores and logins get internal errors at once, requests go on, and all works again after", async () => {
   const [a, b] = [await startNode("down:"), await startNode("down:")];
   const { client: first, key } = await logIn(a, "bob");
-  await redis.pause();
+  await redis.server.pause();
   try {
     const second = await connect(b);
     const lateness = LoopLateness.start();
@@ -120,7 +112,7 @@ test("Redis down: restores and logins get internal errors at once, requests go o
     assert.ok(b.errors.some((line) => line.startsWith("session lookup failed")), b.errors[0]);
     await second.close();
   } finally {
-    await redis.start(); // empty again: nothing was persisted
+    await redis.server.start(); // empty again: nothing was persisted
   }
   const login = await eventually(() => logIn(a, "carl"));
   const again = await connect(b);

@@ -21,7 +21,6 @@
  */
 
 import assert from "node:assert/strict";
-import { after, before } from "node:test";
 import { Client } from "../client/client.ts";
 import type { ServerSignal } from "../client/events.ts";
 import { silentLogger } from "../protocol/logger.ts";
@@ -33,7 +32,8 @@ import type { SessionLookupResult } from "../session/session_manager.ts";
 import { clusterNodeService } from "./cluster_node.ts";
 import { GatedManager } from "./gated_session_manager.ts";
 import { HoldingCluster } from "./holding_cluster.ts";
-import { type RedisServer, startRedisServer } from "./redis_server.ts";
+import { redisFixture } from "./redis_fixture.ts";
+import type { RedisServer } from "./redis_server.ts";
 import { type StartedServer, startServer } from "./serve.ts";
 import { until } from "./until.ts";
 
@@ -297,23 +297,13 @@ export interface GatedClusterFixture {
  * ```
  */
 export function gatedClusterFixture(name: string): GatedClusterFixture {
-  let redis: RedisServer | undefined;
+  const redis = redisFixture();
   let count = 0;
-  before(async () => {
-    redis = await startRedisServer();
-  });
-  after(async () => {
-    await redis?.stop();
-  });
-  const started = (): RedisServer => {
-    if (redis === undefined) throw new Error("the redis-server starts before the first test");
-    return redis;
-  };
   return {
     get redis() {
-      return started();
+      return redis.server;
     },
     start: (clusterUrls, linkOptions) =>
-      startGatedCluster(started().url, `${name}${++count}:`, clusterUrls, linkOptions),
+      startGatedCluster(redis.url, `${name}${++count}:`, clusterUrls, linkOptions),
   };
 }
