@@ -166,9 +166,16 @@ async function launch(port: number, directory: string): Promise<ChildProcess> {
     throw spawned;
   }
   child.unref();
+  // Killed with the test process too, when no `after` hook stopped it: Node and Bun emit the
+  // process's `exit`; `deno test` does not, but dispatches `unload` (and skips the `after` hooks
+  // of a file whose last test `--filter` left out).
   const killOnExit = () => signal(child, "SIGKILL");
   process.once("exit", killOnExit);
-  child.once("exit", () => process.off("exit", killOnExit));
+  globalThis.addEventListener?.("unload", killOnExit);
+  child.once("exit", () => {
+    process.off("exit", killOnExit);
+    globalThis.removeEventListener?.("unload", killOnExit);
+  });
   const deadline = Date.now() + startTimeoutMs;
   while (!(await answersPing(port))) {
     if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
