@@ -61,7 +61,21 @@ export const defaultOutboxLimits: OutboxLimits = { maxItems: 256, maxBytes: 1 <<
  */
 export type ItemFailures = ReadonlyMap<number, Error>;
 
-/** How a batch is sent: resolves when it went, with the items that failed if some did. */
+/**
+ * How a batch is sent: resolves when it went, with the items that failed if some did (the
+ * others count as sent); rejects when none went.
+ *
+ * @example
+ * ```ts
+ * import { type BatchSender, ClusterOutbox } from "./cluster_outbox.ts";
+ * // Sends every name but "bob", which it reports as failed.
+ * const send: BatchSender<string> = (names) =>
+ *   Promise.resolve(new Map([[names.indexOf("bob"), new Error("bob is refused")]]));
+ * const outbox = new ClusterOutbox(send);
+ * const [ada, bob] = await Promise.allSettled([outbox.add("ada", 3), outbox.add("bob", 3)]);
+ * console.assert(ada.status === "fulfilled" && bob.status === "rejected");
+ * ```
+ */
 export type BatchSender<T> = (items: T[]) => Promise<ItemFailures | void>;
 
 interface Batch<T> {

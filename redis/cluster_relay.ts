@@ -118,7 +118,8 @@ export class ClusterRelay {
    * Sends `message` with the others of this synchronous run of code, as one command.
    *
    * @returns rejected with a `RangeError` for a key or topic over 65 535 bytes, with Redis's
-   *   `ReplyError` for a session signal it refused (the rest of the batch still goes), and for
+   *   `ReplyError` for a session signal it refused (the rest of the batch still goes), and with
+   *   the command's error (`RedisUnavailableError` when Redis was not reached in time) for
    *   every message of a command that failed as a whole.
    */
   publish(message: ClusterMessage): Promise<void> {
@@ -202,7 +203,7 @@ export class ClusterRelay {
     const [dropped, ...refused] = reply;
     if (typeof dropped === "number" && dropped > 0) this.#droppedOfflineSignals += dropped;
     if (refused.length === 0) return;
-    // Redis refused some session signals (a key of the wrong type): only they failed.
+    // Redis refused some session signals (a key of the wrong type, no memory): only they failed.
     const failures = new Map<number, Error>();
     for (let i = 0; i + 1 < refused.length; i += 2) {
       failures.set(Number(refused[i]), new ReplyError(String(refused[i + 1])));

@@ -113,7 +113,8 @@ return dropped
  * signal is published when a live node holds its session, else kept (as
  * {@link signalSessionScript} decides it); each close of a session deletes its kept signals
  * and is published; every other message is published. A session signal that Redis refuses (a
- * key of the wrong type under the prefix) is left out, and the others still go.
+ * key of the wrong type under the prefix, no memory left to keep it) is left out, and the
+ * others still go.
  *
  * - `ARGV`: node prefix, channel, the batch's header, max count, max age in ms, the ops (one
  *   letter per message: `s` session signal, `c` close, `p` anything else), then per message
@@ -126,7 +127,8 @@ return dropped
  * @example
  * ```ts
  * import { relayBatchScript } from "./cluster_scripts.ts";
- * console.assert(relayBatchScript.lua.includes("pcall"));
+ * // Each session signal is kept or published under pcall: one Redis refuses fails alone.
+ * console.assert(relayBatchScript.lua.includes("pcall(signal, key, arg)"));
  * ```
  */
 export const relayBatchScript: RedisScript = new RedisScript(`${liveHolders}
@@ -146,10 +148,13 @@ local function signal(key, arg)
     return 0
   end
   local length = redis.call('RPUSH', KEYS[key + 1], ARGV[arg + 1])
+  local dropped = 0
+  if length > max then
+    redis.call('LTRIM', KEYS[key + 1], length - max, -1)
+    dropped = length - max
+  end
   redis.call('PEXPIRE', KEYS[key + 1], ARGV[5])
-  if length <= max then return 0 end
-  redis.call('LTRIM', KEYS[key + 1], length - max, -1)
-  return length - max
+  return dropped
 end
 local key, arg = 1, 7
 for i = 1, #ops do
@@ -160,6 +165,7 @@ for i = 1, #ops do
       reply[1] = reply[1] + result
     else
       reply[#reply + 1] = i - 1
+      -- Redis 7.0 hands pcall the error as a string, later versions as a table { err = ... }.
       reply[#reply + 1] = type(result) == 'table' and result.err or tostring(result)
     end
     key = key + 2

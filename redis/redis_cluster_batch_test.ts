@@ -240,12 +240,14 @@ test("a session signal Redis refuses fails alone: the rest of its batch still go
     // Keys of the wrong type: one session's list of kept signals, another one's holders.
     await probe.call("SET", `${keyPrefix}offline:bad-list`, "not a list");
     await probe.call("SET", `${keyPrefix}holders:bad-holders`, "not a hash");
+    await probe.call("RPUSH", `${keyPrefix}offline:closed`, "kept before its close");
     const send = (key: string, text: string) =>
       a.link.publish({ kind: "signal-session", key, signal: signal("s", text) });
     const callsBefore = await scriptCalls();
     const results = await Promise.allSettled([
       send("kept", "1"),
       send("bad-list", "2"),
+      a.link.publish({ kind: "close-session", key: "closed" }),
       send(held.key, "3"),
       send("bad-holders", "4"),
       a.link.publish({ kind: "publish", topic: "room", signal: signal("t", "5") }),
@@ -254,9 +256,9 @@ test("a session signal Redis refuses fails alone: the rest of its batch still go
     assert.equal(await scriptCalls() - callsBefore, 1, "one batch");
     assert.deepEqual(
       results.map((result) => result.status),
-      ["fulfilled", "rejected", "fulfilled", "rejected", "fulfilled", "fulfilled"],
+      ["fulfilled", "rejected", "fulfilled", "fulfilled", "rejected", "fulfilled", "fulfilled"],
     );
-    for (const index of [1, 3]) {
+    for (const index of [1, 4]) {
       const reason = (results[index] as PromiseRejectedResult).reason as Error;
       assert.equal(reason.name, "ReplyError");
       assert.match(reason.message, /WRONGTYPE/);
@@ -264,6 +266,17 @@ test("a session signal Redis refuses fails alone: the rest of its batch still go
     await until(() => held.signals.includes("s:3"), "the held session's signal delivered");
     const kept = await a.link.takeOfflineSignals("kept");
     assert.deepEqual(kept.map((bytes) => new TextDecoder().decode(bytes.subarray(-1))), ["1", "6"]);
+    assert.equal(await probe.exists(`${keyPrefix}offline:closed`), 0, "the close ran");
     assert.equal(await probe.call("GET", `${keyPrefix}offline:bad-list`), "not a list");
+
+    // Through the server: only the refused signal is counted and reported.
+    a.server.signalSession("bad-list", "s", "7");
+    a.server.signalSession(held.key, "s", "8");
+    await until(() => held.signals.includes("s:8"), "the next signal delivered");
+    await until(() => a.server.clusterErrors === 1, "the refused signal reported");
+    assert.deepEqual(
+      a.failed.map((message) => message.kind === "signal-session" ? message.key : message.kind),
+      ["bad-list"],
+    );
   });
 });
