@@ -201,8 +201,9 @@ export class RedisCluster implements Cluster {
    * Asks the other nodes to deliver; a session signal nobody holds is kept. What a node
    * publishes without awaiting in between goes to Redis as one command (up to `batchSize`
    * messages or about 1 MiB), in order. A session signal that Redis refuses (its session's key
-   * under the prefix holds another type, Redis has no memory left to keep it) rejects with Redis's `ReplyError` and the rest of its
-   * batch still goes; when the whole command fails (Redis unreachable), each message rejects.
+   * under the prefix holds another type, Redis has no memory left to keep it) rejects with
+   * Redis's `ReplyError` and the rest of its batch still goes; when the whole command fails
+   * (Redis unreachable), each message rejects.
    */
   publish(message: ClusterMessage): Promise<void> {
     return this.#relay.publish(message);
