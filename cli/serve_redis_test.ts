@@ -3,14 +3,14 @@
 // node); a session made on one restores on the others through the CLI's own `call --session`.
 // Also: a graceful SIGTERM ends every one of them with exit code 0, and the CLI loads redis/
 // (and ioredis) only for --redis.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, spawnSync } from "node:child_process";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { Client } from "../client/client.ts";
 import { silentLogger } from "../protocol/logger.ts";
-import { type RedisServer, startRedisServer } from "../testing/redis_server.ts";
+import { redisFixture } from "../testing/redis_fixture.ts";
 import { cliCommand, type ServeProcess, startServeProcess } from "../testing/serve_process.ts";
 import { until } from "../testing/until.ts";
 
@@ -31,25 +31,23 @@ function cli(...args: string[]): Promise<Run> {
 }
 
 const other = "Bun" in globalThis ? "deno" : "bun";
-let redis: RedisServer;
 let nodes: ServeProcess[] = [];
 // Started at once: it waits the CLI's 5 s for Redis while the cluster starts.
 let unreachable: Promise<Run>;
 
-before(async () => {
-  unreachable = cli("serve", "--port", "0", "--redis", "redis://demo:hunter2@127.0.0.1:1");
-  redis = await startRedisServer();
-  const redisArgs = ["--port", "0", "--redis", redis.url, "--redis-prefix", "cli-test:"];
-  nodes = await Promise.all([
-    startServeProcess(redisArgs),
-    startServeProcess([...redisArgs, "--runtime", other]),
-    startServeProcess([...redisArgs, "--runtime", "node"]),
-  ]);
-});
-
-after(async () => {
-  await Promise.all(nodes.map((node) => node.stop().catch(() => {})));
-  await redis?.stop();
+const redis = redisFixture({
+  started: async (server) => {
+    unreachable = cli("serve", "--port", "0", "--redis", "redis://demo:hunter2@127.0.0.1:1");
+    const redisArgs = ["--port", "0", "--redis", server.url, "--redis-prefix", "cli-test:"];
+    nodes = await Promise.all([
+      startServeProcess(redisArgs),
+      startServeProcess([...redisArgs, "--runtime", other]),
+      startServeProcess([...redisArgs, "--runtime", "node"]),
+    ]);
+  },
+  stopping: async () => {
+    await Promise.all(nodes.map((node) => node.stop().catch(() => {})));
+  },
 });
 
 test("serve --redis: a session made on one node restores on the others (call --session)", async () => {

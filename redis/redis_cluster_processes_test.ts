@@ -2,7 +2,7 @@
 // Bun, the Node adapter under Node), on one real redis-server, driven by clients of our own
 // client class: what a deployment behind a load balancer sees.
 import { LoopLateness } from "../conformance/loop_lateness.ts";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Client } from "../client/client.ts";
 import { MaxSessionConnectionsError, SessionNotFoundError } from "../client/errors.ts";
@@ -14,32 +14,30 @@ import {
   type NodeRuntime,
   startNodeProcess,
 } from "../testing/cluster_processes.ts";
-import { type RedisServer, startRedisServer } from "../testing/redis_server.ts";
+import { redisFixture } from "../testing/redis_fixture.ts";
 import { until } from "../testing/until.ts";
 
 const nodeTtl = 1500;
-let redis: RedisServer;
 let nodes: NodeProcess[] = [];
 const clients: Client[] = [];
 
-before(async () => {
-  redis = await startRedisServer();
-  nodes = await Promise.all(
-    (["deno", "bun", "node"] as NodeRuntime[]).map((runtime, i) =>
-      startNodeProcess(runtime, {
-        REDIS_URL: redis.url,
-        NODE_NAME: `node-${i + 1}-${runtime}`,
-        NODE_TTL: String(nodeTtl),
-        MAX_SESSION_CONNECTIONS: "2",
-      })
-    ),
-  );
-});
-
-after(async () => {
-  for (const client of clients) await client.close();
-  await Promise.all(nodes.map((node) => node.stop()));
-  await redis?.stop();
+const redis = redisFixture({
+  started: async (server) => {
+    nodes = await Promise.all(
+      (["deno", "bun", "node"] as NodeRuntime[]).map((runtime, i) =>
+        startNodeProcess(runtime, {
+          REDIS_URL: server.url,
+          NODE_NAME: `node-${i + 1}-${runtime}`,
+          NODE_TTL: String(nodeTtl),
+          MAX_SESSION_CONNECTIONS: "2",
+        })
+      ),
+    );
+  },
+  stopping: async () => {
+    for (const client of clients) await client.close();
+    await Promise.all(nodes.map((node) => node.stop()));
+  },
 });
 
 interface Peer {
@@ -151,7 +149,7 @@ test("after a Redis restart the cluster works again by itself", async () => {
   // Sessions held on the nodes when Redis restarts without them are closed once each node is
   // back on Redis: a session the store lost does not stay usable.
   const held = await Promise.all([bun, node].map((each, i) => login(each, `held${i}`)));
-  await redis.restart(); // empty: sessions are gone, as with a Redis without persistence
+  await redis.server.restart(); // empty: sessions are gone, as with a Redis without persistence
   await until(() => held.every((peer) => peer.client.session === null), "held sessions closed");
   await until(
     async () => {

@@ -1,28 +1,23 @@
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { LoopLateness } from "../conformance/loop_lateness.ts";
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
 import { Timestamp } from "../protocol/timestamp.ts";
 import { generateSessionKey } from "../session/session_key.ts";
 import type { Session } from "../session/session_manager.ts";
-import { type RedisServer, startRedisServer } from "../testing/redis_server.ts";
+import { redisFixture } from "../testing/redis_fixture.ts";
+import { startRedisServer } from "../testing/redis_server.ts";
 import { CorruptRedisSessionError, RedisUnavailableError } from "./errors.ts";
 import { RedisSessionManager } from "./redis_session_manager.ts";
 
 const t0 = Timestamp.parse("2020-01-01T00:00:00.000000001Z");
 
-let redis: RedisServer;
 /** A client of the test's own, to look at what the manager stored. */
 let inspector: Redis;
 
-before(async () => {
-  redis = await startRedisServer();
-  inspector = new Redis(redis.url);
-});
-
-after(async () => {
-  inspector?.disconnect(); // unset when redis-server could not start
-  await redis?.stop();
+const redis = redisFixture({
+  started: (server) => void (inspector = new Redis(server.url)),
+  stopping: () => inspector?.disconnect(), // unset when redis-server could not start
 });
 
 function newSession(info?: Session["info"], creation = t0): Session {

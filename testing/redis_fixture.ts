@@ -37,9 +37,34 @@ export interface RedisFixture {
 }
 
 /**
+ * What a test file does with its redis-server besides the tests: `started` runs in the `before`
+ * hook once the server answers (start the processes that use it), `stopping` in the `after` hook
+ * before the server stops (stop them while Redis is still there). `after` hooks run in the
+ * order they were registered, so a file's own `after` would run once Redis is gone.
+ *
+ * @example
+ * ```ts ignore
+ * import { Redis } from "ioredis";
+ * import { redisFixture, type RedisFixtureHooks } from "./redis_fixture.ts";
+ * let inspector: Redis | undefined;
+ * const hooks: RedisFixtureHooks = {
+ *   started: (server) => void (inspector = new Redis(server.url)),
+ *   stopping: () => inspector?.disconnect(),
+ * };
+ * const redis = redisFixture(hooks);
+ * ```
+ */
+export interface RedisFixtureHooks {
+  /** Runs once the server answers, before the file's first test. */
+  started?(server: RedisServer): void | Promise<void>;
+  /** Runs after the file's last test, before the server stops (also when a test failed). */
+  stopping?(): void | Promise<void>;
+}
+
+/**
  * Registers the `before` and `after` hooks of the calling test file that start and stop its
- * redis-server (a missing `redis-server` fails the file with an install hint). Call it at the
- * top level of the file.
+ * redis-server (a missing `redis-server` fails the file with an install hint), with `hooks`
+ * around them. Call it at the top level of the file.
  *
  * @example
  * ```ts ignore
@@ -53,13 +78,18 @@ export interface RedisFixture {
  * });
  * ```
  */
-export function redisFixture(): RedisFixture {
+export function redisFixture(hooks: RedisFixtureHooks = {}): RedisFixture {
   let started: RedisServer | undefined;
   before(async () => {
     started = await startRedisServer();
+    await hooks.started?.(started);
   });
   after(async () => {
-    await started?.stop(); // unset when redis-server could not start
+    try {
+      await hooks.stopping?.();
+    } finally {
+      await started?.stop(); // unset when redis-server could not start
+    }
   });
   const server = (): RedisServer => {
     if (started === undefined) throw new Error("the redis-server starts before the first test");
