@@ -19,6 +19,9 @@
 //   --quick     with --e2e: a one-minute smoke run; with --broadcast or --cluster: seconds;
 //               printed only
 //   --no-write  print the README section instead of writing files
+//   --from-results  measure nothing: rewrite the README sections of the chosen suites (e2e,
+//               broadcast, cluster) from their saved bench/results/<suite>.json, as after a
+//               change to how a report reads the figures
 //
 // A new suite is a function returning { json, markdown }, added to `suites` with the name of
 // its README markers (`<!-- bench:<name>:start -->` ... `<!-- bench:<name>:end -->`).
@@ -27,10 +30,10 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { broadcast } from "./broadcast/report.mjs";
+import { broadcast, broadcastSection } from "./broadcast/report.mjs";
 import { client } from "./client/report.mjs";
-import { cluster } from "./cluster/report.mjs";
-import { e2e } from "./e2e/report.mjs";
+import { cluster, clusterSection } from "./cluster/report.mjs";
+import { e2e, e2eMarkdown } from "./e2e/report.mjs";
 import { reliabilityFaults } from "./reliability/faults_report.mjs";
 import { reliabilityLoad } from "./reliability/load_report.mjs";
 import { key, previousCodec, rateText, targets } from "./codec_targets.mjs";
@@ -235,6 +238,19 @@ const suites = {
   "reliability-load": reliabilityLoad,
 };
 
+/** The suites whose README section can be written again from their saved results. */
+const sections = { e2e: e2eMarkdown, broadcast: broadcastSection, cluster: clusterSection };
+
+/** A suite that reads its saved results instead of measuring (`--from-results`). */
+function fromResults(name) {
+  const section = sections[name];
+  if (section === undefined) {
+    throw new Error(`--from-results: the ${name} suite cannot be written from its results`);
+  }
+  const json = JSON.parse(readFileSync(join(root, "bench", "results", `${name}.json`), "utf8"));
+  return { json, markdown: section(json) };
+}
+
 function formatMarkdown(text) {
   const result = spawnSync(deno, ["fmt", "--ext=md", "-"], {
     cwd: root,
@@ -261,6 +277,7 @@ function main() {
     "--all",
     "--quick",
     "--no-write",
+    "--from-results",
   ];
   const unknown = args.filter((a) => !flags.includes(a));
   if (unknown.length > 0) throw new Error(`unknown arguments: ${unknown.join(" ")}`);
@@ -272,7 +289,7 @@ function main() {
     : ["codec"];
   const write = !args.includes("--no-write") && !args.includes("--quick");
   for (const name of names) {
-    const { markdown, json } = suites[name]();
+    const { markdown, json } = args.includes("--from-results") ? fromResults(name) : suites[name]();
     const section = formatMarkdown(markdown);
     if (!write) {
       console.log(section);
