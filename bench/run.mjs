@@ -5,7 +5,7 @@
 //   --reliability-load | --client | --all] [--quick] [--no-write]
 //   --codec     the codec benchmark (default): each runtime 3 times, interleaved, and every case's
 //               median of the 3 means (with --quick: once)
-//   --e2e       the end-to-end benchmark (bench/e2e/: servers and load generators, ~30 min)
+//   --e2e       the end-to-end benchmark (bench/e2e/: servers and load generators, ~45 min)
 //   --broadcast the broadcast benchmark (bench/broadcast/: 1 000 and 10 000 connections, ~3 min)
 //   --cluster   the cluster benchmark (bench/cluster/: cross-node signals on Redis against
 //               socket.io's Redis adapter, session restores; starts its own redis-server, ~8 min)

@@ -7,10 +7,11 @@
 //   --quick  a smoke run of about a minute: fewer points, short windows, one round
 //   --rounds every target at every point N times (default 3), point by point, every target in
 //            turn; `results` holds each measure's median over the rounds, `rounds` each round.
-//            Then, in a full run, 6 more rounds of the points where an adapter is held to its
+//            Then, in a full run, 12 more rounds of the points where an adapter is held to its
 //            raw echo (16×64 and 256×16, both sizes) on every target but socket.io
 //            (`ratioRounds`): a paired ratio moves by ±20 % from one round to the next on a
-//            shared machine, and a target met or missed needs more than three of them
+//            shared machine, and a target met or missed needs more than three of them (with 15,
+//            the 96 % interval of a median runs from the 4th to the 12th of them)
 //   --only   run only these targets (ids below), e.g. --only webwire-bun,raw-bun
 import { execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -40,7 +41,7 @@ const settings = quick
   : { warmup: 0.5, seconds: 2.5, batch: 64, signalBatchesInFlight: 4 };
 
 /** Extra rounds of the ratio points, after the full rounds (see the usage above). */
-const ratioRoundCount = quick ? 0 : 6;
+const ratioRoundCount = quick ? 0 : 12;
 /** The shapes where #11 holds an adapter to its raw echo (as in report.mjs). */
 const ratioShapes = [[16, 64], [256, 16]];
 

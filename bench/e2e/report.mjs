@@ -14,7 +14,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 function measure(quick) {
   console.error(
     `node bench/e2e/measure.mjs${
-      quick ? " --quick (about 1 min)" : " (3 rounds and 6 of the ratio points, about 30 min)"
+      quick ? " --quick (about 1 min)" : " (3 rounds and 12 of the ratio points, about 45 min)"
     }`,
   );
   const result = spawnSync(
@@ -310,7 +310,7 @@ ${targets(doc)}
 ${fullTable(doc)}
 
 Run \`npm run bench -- --e2e\` to regenerate this section, the chart and the JSON (about
-30 minutes on a 2-core machine), \`node bench/run.mjs --e2e --quick\` for a one-minute smoke run that only prints.
+45 minutes on a 2-core machine), \`node bench/run.mjs --e2e --quick\` for a one-minute smoke run that only prints.
 One generator can be pointed at any WebWire server (the Go reference, say):
 \`bun bench/e2e/load_webwire.ts --url ws://127.0.0.1:8080/ --connections 16 --inflight 64
 --payload 16 --pid <server pid>\` prints one JSON line.`;
