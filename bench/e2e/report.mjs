@@ -143,7 +143,7 @@ function targets(doc) {
           ? ""
           : `rounds ${perRound.map((r) => r.toFixed(2)).join(", ")}; `;
         parts.push(
-          `${name} ${ratio === null ? "n/a" : `${ratio.toFixed(2)}×`} ` +
+          `${name} ${ratio === null ? "n/a" : `${ratioText(ratio, goal.limit)}×`} ` +
             `(${spread}${rounds}${cpu(ours.serverUsPerItem)} against ` +
             `${cpu(raw.serverUsPerItem)} µs)`,
         );
@@ -188,6 +188,12 @@ function targets(doc) {
     );
   }
   return lines.join("\n");
+}
+
+/** A ratio to two decimals, or three where two would hide on which side of `limit` it lies. */
+function ratioText(ratio, limit) {
+  const short = ratio.toFixed(2);
+  return Number(short) === limit && ratio !== limit ? ratio.toFixed(3) : short;
 }
 
 /**
