@@ -316,7 +316,8 @@ ${targets(doc)}
 ${fullTable(doc)}
 
 Run \`npm run bench -- --e2e\` to regenerate this section, the chart and the JSON (about
-45 minutes on a 2-core machine), \`node bench/run.mjs --e2e --quick\` for a one-minute smoke run that only prints.
+45 minutes on a 2-core machine), \`node bench/run.mjs --e2e --quick\` for a one-minute smoke run that only prints,
+\`node bench/run.mjs --e2e --from-results\` to write this section again from the saved JSON.
 One generator can be pointed at any WebWire server (the Go reference, say):
 \`bun bench/e2e/load_webwire.ts --url ws://127.0.0.1:8080/ --connections 16 --inflight 64
 --payload 16 --pid <server pid>\` prints one JSON line.`;
