@@ -40,8 +40,8 @@ const find = (doc, target, point) =>
  * Server CPU per reply of `ours` against `raw` at `point`, paired: each round's ratio of two
  * figures measured seconds apart (`measure.mjs` runs a point on every target in turn), and the
  * median of those, over the full rounds and the extra rounds of the ratio points, with the
- * interval that holds the true median with 95 % probability (null under six rounds). Runs that
- * kept no rounds compare the medians.
+ * interval that holds the true median with at least 95 % probability (null under six rounds).
+ * Runs that kept no rounds compare the medians.
  */
 function cpuRatio(doc, ours, raw, point) {
   const ratioOf = (a, b) =>
