@@ -15,6 +15,7 @@ export interface RedisOptions {
   retryStrategy?: (times: number) => number | null;
   maxRetriesPerRequest?: number | null;
   enableOfflineQueue?: boolean;
+  autoResendUnfulfilledCommands?: boolean;
 }
 
 /** An argument of a command: text, a number, or bytes. */
@@ -42,6 +43,8 @@ export class Redis {
   on(event: "messageBuffer", listener: (channel: Buffer, message: Buffer) => void): this;
   on(event: "message", listener: (channel: string, message: string) => void): this;
   once(event: "ready", listener: () => void): this;
+  off(event: string, listener: (...args: never[]) => void): this;
+  listenerCount(event: string): number;
   connect(): Promise<void>;
   disconnect(): void;
   quit(): Promise<unknown>;

@@ -57,7 +57,11 @@ export interface RedisClusterOptions {
    * version (its nodes ignore batches), then remove it.
    */
   batchSize?: number;
-  /** This node's id (printable ASCII, at most 64 characters); default 16 random hex digits. */
+  /**
+   * This node's id (printable ASCII, at most 64 characters); default 16 random hex digits. A
+   * fixed id names the node in Redis's keys; each process adds a random suffix of its own, so
+   * that a process restarted with the id of one that died does not take over its slots.
+   */
   nodeId?: string;
   /** Where connection trouble is reported, once per outage; default `console`. */
   logger?: Logger;
@@ -103,6 +107,8 @@ export interface RedisClusterOptions {
 export class RedisCluster implements Cluster {
   /** This node's id. */
   readonly nodeId: string;
+  /** This process's id in the cluster: `nodeId`, with a random suffix when it was given. */
+  readonly #instanceId: string;
   /** The key prefix. */
   readonly keyPrefix: string;
   /** The pub/sub channel of the cluster. */
@@ -116,10 +122,14 @@ export class RedisCluster implements Cluster {
   readonly #logger: Logger;
   #node: ClusterNode | null = null;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
+  /** What this node listens to on the command client, taken off at the leave. */
+  readonly #clientListeners: [event: "error" | "ready", listener: (error?: Error) => void][] = [];
 
   /**
    * Creates the node's link on an ioredis client (a second connection for pub/sub is made with
-   * `duplicate()`), or on new lazily connecting clients for a `redis://` URL.
+   * `duplicate()`), or on new lazily connecting clients for a `redis://` URL. Give an
+   * application's client `autoResendUnfulfilledCommands: false`, as the node's own clients
+   * have: else ioredis sends a command again after a cut, and a push may be delivered twice.
    *
    * @throws {RangeError} for a bad option.
    */
@@ -130,6 +140,9 @@ export class RedisCluster implements Cluster {
     if (!/^[\x21-\x7e]{1,64}$/.test(this.nodeId)) {
       throw new RangeError(`nodeId must be 1 to 64 printable ASCII characters`);
     }
+    this.#instanceId = options.nodeId === undefined
+      ? this.nodeId
+      : `${this.nodeId}.${randomNodeId()}`;
     const timeout = positive("commandTimeout", options.commandTimeout ?? 2000);
     this.#nodeTtl = positive("nodeTtl", options.nodeTtl ?? 10_000);
     const offline = options.offlineSignals;
@@ -142,7 +155,7 @@ export class RedisCluster implements Cluster {
     this.#ownsClient = typeof redis === "string";
     this.#client = typeof redis === "string" ? newClient(redis) : redis;
     this.#commands = new ClusterCommands(this.#client, this.keyPrefix, timeout);
-    this.#relay = new ClusterRelay(this.#commands, this.nodeId, bounds, batchSize);
+    this.#relay = new ClusterRelay(this.#commands, this.#instanceId, bounds, batchSize);
     this.#subscriber = this.#client.duplicate({ lazyConnect: true });
     this.#watch(this.#client, "commands");
     this.#watch(this.#subscriber, "pub/sub");
@@ -181,7 +194,7 @@ export class RedisCluster implements Cluster {
       ).catch(() => {});
     this.#heartbeat = setInterval(beat, Math.max(1, Math.floor(this.#nodeTtl / 3)));
     // A Redis that restarted empty has forgotten this node: tell it again at once.
-    this.#client.on("ready", () => {
+    this.#listen(this.#client, "ready", () => {
       if (this.#node !== null) void beat();
     });
     try {
@@ -216,7 +229,7 @@ export class RedisCluster implements Cluster {
       this.#commands.holdersKey(key),
     ], [
       this.#commands.nodePrefix,
-      this.nodeId,
+      this.#instanceId,
       max,
     ]);
     return taken === 1;
@@ -227,7 +240,7 @@ export class RedisCluster implements Cluster {
     this.#relay.flush();
     await this.#commands.run("session slot", releaseSlotScript, [this.#commands.holdersKey(key)], [
       this.#commands.nodePrefix,
-      this.nodeId,
+      this.#instanceId,
     ]);
   }
 
@@ -260,6 +273,10 @@ export class RedisCluster implements Cluster {
       await this.#call("leaving", () => this.#client.del(this.#nodeKey)).catch(() => {});
     }
     this.#subscriber.disconnect();
+    // An application's client outlives the node: it keeps none of the node's listeners.
+    for (const [event, listener] of this.#clientListeners.splice(0)) {
+      this.#client.off(event, listener);
+    }
     if (this.#ownsClient) {
       if (this.#client.status === "ready") {
         await this.#call("closing", () => this.#client.quit()).catch(() => {});
@@ -278,7 +295,7 @@ export class RedisCluster implements Cluster {
 
   #receive(bytes: Uint8Array): void {
     const received = decodeClusterMessages(bytes);
-    if (received === null || received.from === this.nodeId) return;
+    if (received === null || received.from === this.#instanceId) return;
     for (const message of received.messages) {
       if (this.#node === null) return;
       try {
@@ -290,7 +307,7 @@ export class RedisCluster implements Cluster {
   }
 
   get #nodeKey(): string {
-    return `${this.#commands.nodePrefix}${this.nodeId}`;
+    return `${this.#commands.nodePrefix}${this.#instanceId}`;
   }
 
   #call<T>(operation: string, command: () => Promise<T>): Promise<T> {
@@ -300,12 +317,19 @@ export class RedisCluster implements Cluster {
   /** Reports a connection that went away once per outage. */
   #watch(client: Redis, what: string): void {
     let reported = false;
-    client.on("error", (error: Error) => {
+    this.#listen(client, "error", (error?: Error) => {
       if (reported) return;
       reported = true;
-      this.#logger.warn(`Redis cluster (${what} connection): ${error.message}`);
+      this.#logger.warn(`Redis cluster (${what} connection): ${error?.message}`);
     });
-    client.on("ready", () => reported = false);
+    this.#listen(client, "ready", () => reported = false);
+  }
+
+  /** Listens on `client`; on the command client, until the leave. */
+  #listen(client: Redis, event: "error" | "ready", listener: (error?: Error) => void): void {
+    if (event === "error") client.on(event, listener);
+    else client.on(event, listener);
+    if (client === this.#client) this.#clientListeners.push([event, listener]);
   }
 }
 
@@ -314,6 +338,9 @@ function newClient(url: string): Redis {
     lazyConnect: true,
     // Reconnect for ever, at most a second apart: servers outlive Redis restarts.
     retryStrategy: (times) => Math.min(times * 100, 1000),
+    // A command whose reply was lost with its connection may have run: sent again, a push
+    // would be delivered twice, a slot taken twice. It fails instead (the caller was told).
+    autoResendUnfulfilledCommands: false,
   });
 }
 

@@ -14,8 +14,10 @@
  * @module
  */
 
+import { decodeMessage } from "../protocol/decode.ts";
 import type { Logger } from "../protocol/logger.ts";
 import type { Cluster, ClusterMessage, ClusterNode } from "./cluster.ts";
+import { PowersOfTenLog } from "./powers_of_ten_log.ts";
 
 /** Waits before the tries again of a close that could not be relayed (about a minute in all). */
 const defaultCloseRetryDelays: readonly number[] = [250, 500, 1000, 2000, 4000, 8000, 15000, 30000];
@@ -38,7 +40,9 @@ export class ClusterLink {
   readonly #logger: Logger;
   readonly #onError: ((error: unknown, message: ClusterMessage) => void) | undefined;
   #failures = 0;
-  #nextLoggedFailure = 1;
+  /** Failures since the last message relayed: each outage is logged from its first one. */
+  readonly #outage = new PowersOfTenLog();
+  readonly #malformed = new PowersOfTenLog();
   #joined: Promise<void> = Promise.resolve();
   readonly #retries = new Set<ReturnType<typeof setTimeout>>();
   readonly #closeRetryDelays: readonly number[];
@@ -70,13 +74,26 @@ export class ClusterLink {
     return this.#joined;
   }
 
-  /** Joins the cluster as `node`; a failure is logged. */
+  /**
+   * Joins the cluster as `node`; a failure is logged. What the cluster delivers reaches `node`
+   * only if its signal is one whole WebWire signal message: anyone who can publish on the
+   * cluster's channel could send other bytes, and a client that got them would close its
+   * connection as broken. Those are dropped and logged at the 1st, 10th, 100th, ... one.
+   */
   join(node: ClusterNode): void {
     if (this.cluster === null) return;
     const cluster = this.cluster;
+    const checked: ClusterNode = {
+      ...node,
+      deliver: (message) => {
+        if (message.kind === "close-session" || this.#isSignal(message.signal, message.kind)) {
+          node.deliver(message);
+        }
+      },
+    };
     this.#joined = (async () => {
       try {
-        await cluster.join(node);
+        await cluster.join(checked);
       } catch (error) {
         this.#logger.error("joining the cluster failed", error);
       }
@@ -90,6 +107,17 @@ export class ClusterLink {
   relay(message: ClusterMessage): void {
     if (this.cluster === null) return;
     this.#publish(this.cluster, message, 0);
+  }
+
+  /**
+   * Takes the signals the cluster kept for session `key` (`Cluster.takeOfflineSignals`),
+   * without those that are not whole WebWire signal messages (dropped and logged as in
+   * {@link ClusterLink.join}).
+   */
+  async takeOfflineSignals(key: string): Promise<Uint8Array[]> {
+    if (this.cluster === null) return [];
+    const kept = await this.cluster.takeOfflineSignals(key);
+    return kept.filter((signal) => this.#isSignal(signal, "kept"));
   }
 
   /** How many closes of sessions wait to be tried again. */
@@ -119,7 +147,8 @@ export class ClusterLink {
     };
     try {
       const result = cluster.publish(message);
-      if (result instanceof Promise) result.catch(failed);
+      if (result instanceof Promise) result.then(this.#relayed, failed);
+      else this.#relayed();
     } catch (error) {
       failed(error);
     }
@@ -143,13 +172,17 @@ export class ClusterLink {
     this.#retries.add(timer);
   }
 
+  /** A message was relayed: the outage, if there was one, is over. */
+  readonly #relayed = (): void => this.#outage.reset();
+
   #failed(error: unknown, message: ClusterMessage): void {
     this.#failures++;
-    // Logged at the 1st, 10th, 100th, ... failure: Redis down for a while must not flood.
-    if (this.#failures === this.#nextLoggedFailure) {
-      this.#nextLoggedFailure *= 10;
+    // Logged at the 1st, 10th, 100th, ... failure in a row: Redis down for a while must not
+    // flood the log, and the next outage is logged again.
+    if (this.#outage.tally()) {
       this.#logger.error(
-        `relaying a ${message.kind} message to the cluster failed (${this.#failures} so far)`,
+        `relaying a ${message.kind} message to the cluster failed (${this.#outage.count} in a ` +
+          `row, ${this.#failures} since the server started)`,
         error,
       );
     }
@@ -158,5 +191,22 @@ export class ClusterLink {
     } catch (hookError) {
       this.#logger.error("onClusterError hook failed", hookError);
     }
+  }
+
+  /** Whether `bytes` is one whole WebWire signal message; logs one that is not. */
+  #isSignal(bytes: Uint8Array, what: string): boolean {
+    try {
+      if (decodeMessage(bytes).kind === "signal") return true;
+    } catch {
+      // Not a WebWire message at all: dropped below.
+    }
+    if (this.#malformed.tally()) {
+      this.#logger.warn(
+        `dropped a ${what} signal from the cluster that is not a WebWire signal message ` +
+          `(${this.#malformed.count} so far): is another application publishing on the ` +
+          "cluster's channel?",
+      );
+    }
+    return false;
   }
 }

@@ -5,6 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { recordingLogger } from "../testing/recording_logger.ts";
 import { until } from "../testing/until.ts";
+import { encodeSignal } from "../protocol/encode_payload_message.ts";
 import type { Cluster, ClusterMessage } from "./cluster.ts";
 import { ClusterLink } from "./cluster_link.ts";
 
@@ -27,8 +28,9 @@ class FlakyCluster implements Cluster {
     return true;
   }
   releaseSession(): void {}
+  kept: Uint8Array[] = [];
   takeOfflineSignals(): Uint8Array[] {
-    return [];
+    return this.kept;
   }
   sessionConnectionCount(): number {
     return 0;
@@ -92,4 +94,39 @@ test("pushes that failed are not tried again", async () => {
   await sleep(20);
   assert.equal(cluster.attempts, 3);
   assert.equal(link.retrying, 0);
+});
+
+test("each outage is logged from its first failure: a relayed message ends it", async () => {
+  const cluster = new FlakyCluster();
+  const { logger, errors } = recordingLogger();
+  const link = new ClusterLink(cluster, logger, undefined, [1]);
+  const signal = encodeSignal({ name: "n" });
+  const broadcast = async (times: number) => {
+    const before = cluster.attempts;
+    for (let i = 0; i < times; i++) link.relay({ kind: "broadcast", signal });
+    await until(() => cluster.attempts === before + times, "tried");
+    await sleep(1); // the rejections are handled
+  };
+  cluster.failing = 12;
+  await broadcast(12);
+  assert.deepEqual(errors.map((e) => e.message.match(/\((\d+) in a row/)?.[1]), ["1", "10"]);
+  await broadcast(1); // relayed: the outage is over
+  cluster.failing = 3;
+  await broadcast(3);
+  assert.equal(errors.length, 3, "the second outage is logged again");
+  assert.match(errors[2].message, /\(1 in a row, 13 since the server started\)/);
+  assert.equal(link.failures, 15);
+});
+
+test("signals the cluster kept that are not WebWire signal messages are dropped and logged", async () => {
+  const cluster = new FlakyCluster();
+  const { logger, warnings } = recordingLogger();
+  const link = new ClusterLink(cluster, logger, undefined);
+  const first = encodeSignal({ name: "n", payload: "1" });
+  const second = encodeSignal({ name: "n", payload: "2" });
+  cluster.kept = [first, new Uint8Array([1, 2, 3]), new Uint8Array(0), second];
+  assert.deepEqual(await link.takeOfflineSignals("k"), [first, second]);
+  assert.equal(warnings.length, 1, "the first one dropped is logged");
+  assert.match(warnings[0], /dropped a kept signal .* \(1 so far\)/);
+  assert.deepEqual(await new ClusterLink(null, logger, undefined).takeOfflineSignals("k"), []);
 });

@@ -117,6 +117,6 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
     },
     isTooOld: (creation) => expiry.isTooOld(creation),
     takeOfflineSignals: (key) =>
-      clustered === null ? offline?.take(key) ?? [] : clustered.takeOfflineSignals(key),
+      clustered === null ? offline?.take(key) ?? [] : cluster.takeOfflineSignals(key),
   };
 }

@@ -1,0 +1,57 @@
+// A node's identity in Redis: a process that took a fixed `nodeId` over from one that died does
+// not inherit its slots, and nodes on an application's ioredis client leave no listeners on it.
+// Real redis-server.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+// @ts-types="./ioredis.d.ts"
+import { Redis } from "ioredis";
+import { silentLogger } from "../protocol/logger.ts";
+import { redisFixture } from "../testing/redis_fixture.ts";
+import { until } from "../testing/until.ts";
+import { RedisCluster } from "./redis_cluster.ts";
+
+const redis = redisFixture();
+const node = { deliver() {} };
+
+test("a process given the id of one that died does not take over its slots", async () => {
+  const options = { keyPrefix: "fixed-id:", nodeId: "web-1", nodeTtl: 300, logger: silentLogger };
+  // The first process: its own client, cut off as by a crash (no leave, no more heartbeats).
+  const firstClient = new Redis(redis.url);
+  const first = new RedisCluster(firstClient, options);
+  await first.join(node);
+  assert.equal(await first.acquireSession("ada", 1), true);
+  firstClient.disconnect();
+  const second = new RedisCluster(redis.url, options);
+  try {
+    await second.join(node);
+    assert.equal(second.nodeId, "web-1");
+    // Within nodeTtl the first process's slot still counts, after it no more.
+    assert.equal(await second.sessionConnectionCount("ada"), 1);
+    await until(async () => await second.sessionConnectionCount("ada") === 0, "slot freed", 3000);
+    assert.equal(await second.acquireSession("ada", 1), true);
+    assert.equal(await second.acquireSession("ada", 1), false, "one slot, now the second's");
+  } finally {
+    await first.leave();
+    await second.leave();
+  }
+});
+
+test("nodes on an application's client leave none of their listeners on it", async () => {
+  const shared = new Redis(redis.url);
+  try {
+    const before = [shared.listenerCount("ready"), shared.listenerCount("error")];
+    for (let i = 0; i < 12; i++) {
+      const cluster = new RedisCluster(shared, {
+        keyPrefix: `listeners${i}:`,
+        logger: silentLogger,
+      });
+      await cluster.join(node);
+      assert.ok(shared.listenerCount("ready") > before[0], "a joined node listens");
+      await cluster.leave();
+    }
+    assert.deepEqual([shared.listenerCount("ready"), shared.listenerCount("error")], before);
+    assert.equal(await shared.ping(), "PONG", "the application's client is still open");
+  } finally {
+    shared.disconnect();
+  }
+});
