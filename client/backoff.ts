@@ -52,6 +52,42 @@ export const defaultBackoff: Readonly<BackoffOptions> = Object.freeze({
 });
 
 /**
+ * The backoff of `options`, each field left out (or `undefined`) taken from
+ * {@link defaultBackoff}.
+ *
+ * @throws {RangeError} when a delay is negative or not a number (`initialDelay` must also be
+ *   finite), or `factor` is below 1 or not finite: a `NaN` delay would retry without pause.
+ *
+ * @example
+ * ```ts
+ * import { resolveBackoff } from "./backoff.ts";
+ * const backoff = resolveBackoff({ maxDelay: 30_000, initialDelay: undefined });
+ * console.assert(backoff.initialDelay === 250 && backoff.maxDelay === 30_000);
+ * let refused = false;
+ * try {
+ *   resolveBackoff({ maxDelay: Number("ten seconds") });
+ * } catch (error) {
+ *   refused = error instanceof RangeError;
+ * }
+ * console.assert(refused);
+ * ```
+ */
+export function resolveBackoff(options: Partial<BackoffOptions> = {}): BackoffOptions {
+  const initialDelay = options.initialDelay ?? defaultBackoff.initialDelay;
+  const factor = options.factor ?? defaultBackoff.factor;
+  const maxDelay = options.maxDelay ?? defaultBackoff.maxDelay;
+  if (!(Number.isFinite(initialDelay) && initialDelay >= 0)) {
+    throw new RangeError(`reconnect.initialDelay must be a finite number ≥ 0, got ${initialDelay}`);
+  }
+  if (!(Number.isFinite(factor) && factor >= 1)) {
+    throw new RangeError(`reconnect.factor must be a finite number ≥ 1, got ${factor}`);
+  }
+  if (!(maxDelay >= 0)) {
+    throw new RangeError(`reconnect.maxDelay must be a number ≥ 0, got ${maxDelay}`);
+  }
+  return { initialDelay, factor, maxDelay };
+}
+/**
  * The delay before attempt number `attempt` (0 for the first): a uniformly random value from
  * 0 up to `min(maxDelay, initialDelay × factor^attempt)`.
  *

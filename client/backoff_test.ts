@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { backoffDelay, defaultBackoff } from "./backoff.ts";
+import { backoffDelay, defaultBackoff, resolveBackoff } from "./backoff.ts";
+import { Client } from "./client.ts";
 
 test("backoff caps grow by the factor up to the maximum", () => {
   const top = () => 0.999999999;
@@ -21,4 +22,27 @@ test("backoff delays are fully jittered between 0 and the cap", () => {
     seen.add(Math.floor(delay / 100));
   }
   assert.ok(seen.size >= 5, "delays should spread over the window");
+});
+
+test("reconnect options: left out or undefined take the default, a NaN or negative delay is refused", () => {
+  assert.deepEqual(resolveBackoff(), defaultBackoff);
+  assert.deepEqual(resolveBackoff({ maxDelay: undefined, initialDelay: 100 }), {
+    ...defaultBackoff,
+    initialDelay: 100,
+  });
+  assert.equal(resolveBackoff({ maxDelay: Infinity }).maxDelay, Infinity);
+  for (
+    const bad of [
+      { maxDelay: NaN },
+      { initialDelay: NaN },
+      { initialDelay: -1 },
+      { initialDelay: Infinity },
+      { factor: 0.5 },
+      { factor: NaN },
+    ]
+  ) {
+    assert.throws(() => resolveBackoff(bad), RangeError, JSON.stringify(bad));
+    // A retry loop without pause is refused where the client is made.
+    assert.throws(() => new Client("ws://127.0.0.1:1/", { reconnect: bad }), RangeError);
+  }
 });

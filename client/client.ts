@@ -73,6 +73,7 @@ export class Client extends EventTarget {
    * Creates a client for `url`; nothing happens until `connect()` or the first request.
    *
    * @throws {TypeError} when there is no global `WebSocket` and none is given.
+   * @throws {RangeError} for a bad `reconnect` option (a negative or `NaN` delay).
    */
   constructor(url: string | URL, options: ClientOptions = {}) {
     super();

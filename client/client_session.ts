@@ -36,6 +36,7 @@ import type { Payload } from "../protocol/payload.ts";
 import { parseSessionJson } from "../protocol/session_json.ts";
 import type { Session } from "../protocol/session_json.ts";
 import type { Connection } from "./connection.ts";
+import { InternalError, ShutdownError, TimeoutError } from "./errors.ts";
 import type { SessionStorage } from "./session_storage.ts";
 
 /**
@@ -133,9 +134,10 @@ export class ClientSession {
 
   /**
    * Restores the session (or, on the first connection, the stored one) on a new connection
-   * before it is announced. Rejects only when the connection is lost or the client closed
-   * meanwhile (the session then stays for the next attempt); a refused or malformed restore
-   * ends the session instead.
+   * before it is announced. Rejects when the connection is lost or the client closed meanwhile,
+   * and when the restore is not answered in time or gets the internal-error or shutdown reply
+   * (the session then stays for the next attempt); a refused or malformed restore ends the
+   * session instead.
    */
   async restoreOn(connection: Connection): Promise<void> {
     const host = this.#host;
@@ -154,7 +156,11 @@ export class ClientSession {
     try {
       reply = await host.restore(connection, key);
     } catch (error) {
-      if (!connection.isOpen || host.closed) {
+      // Unanswered in time, or the server could not answer (its storage is down, it is
+      // shutting down): the session may well live. The attempt fails and is retried.
+      const unanswered = error instanceof TimeoutError || error instanceof InternalError ||
+        error instanceof ShutdownError;
+      if (unanswered || !connection.isOpen || host.closed) {
         if (fromStorage) this.#storageRead = false;
         throw error;
       }

@@ -106,6 +106,8 @@ export class ConnectAttempts {
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #failures = 0;
   #attempts = 0;
+  /** When the last attempt succeeded (`Date.now()` ms), until its connection is lost. */
+  #connectedAt: number | undefined;
 
   /** Starts idle. */
   constructor(host: AttemptHost) {
@@ -114,21 +116,36 @@ export class ConnectAttempts {
 
   /**
    * Starts an attempt now (cancelling a scheduled retry), or joins the one under way. Rejects
-   * with the attempt's error.
+   * with the attempt's error. The attempt is under way before its first event fires, so that
+   * a listener that connects joins it and one that closes the client ends it.
    */
   start(): Promise<void> {
+    if (this.#attempt !== null) return this.#attempt;
     clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
-    this.#attempt ??= this.#run().finally(() => this.#attempt = null);
-    return this.#attempt;
+    const abort = new AbortController();
+    this.#dialAbort = abort;
+    const settled = Promise.withResolvers<void>();
+    this.#attempt = settled.promise;
+    this.#run(++this.#attempts, abort).then(settled.resolve, settled.reject);
+    return settled.promise;
   }
 
   /**
-   * Schedules the next attempt after the backoff delay, unless one is scheduled already;
-   * returns the delay in milliseconds, or `null` when nothing was scheduled.
+   * Schedules the next attempt after the backoff delay, unless one is scheduled or under way
+   * already; returns the delay in milliseconds, or `null` when nothing was scheduled. The
+   * delay grows with each failure since the last connection that stayed up for at least
+   * `maxDelay`: a server that accepts and drops every connection at once is not hammered.
    */
   scheduleRetry(): number | null {
-    if (this.#retryTimer !== undefined || this.#host.closed) return null;
+    if (this.#retryTimer !== undefined || this.#attempt !== null || this.#host.closed) {
+      return null;
+    }
+    const connectedAt = this.#connectedAt;
+    this.#connectedAt = undefined;
+    if (connectedAt !== undefined && Date.now() - connectedAt >= this.#host.backoff.maxDelay) {
+      this.#failures = 0;
+    }
     this.#host.connecting();
     const delay = backoffDelay(this.#failures++, this.#host.backoff);
     this.#retryTimer = setTimeout(() => {
@@ -145,35 +162,40 @@ export class ConnectAttempts {
     this.#dialAbort?.abort();
   }
 
-  async #run(): Promise<void> {
+  /** Attempt number `attempt`, the one under way; `abort` aborts its dial. */
+  async #run(attempt: number, abort: AbortController): Promise<void> {
     const host = this.#host;
-    const attempt = ++this.#attempts;
-    host.connecting();
-    host.attempting(attempt);
-    const abort = new AbortController();
-    this.#dialAbort = abort;
     let connection: Connection | undefined;
     try {
+      host.connecting();
+      host.attempting(attempt);
+      // A listener of the events may have closed the client.
+      if (host.closed) throw new DisconnectedError("the client was closed while connecting");
       connection = await host.open(abort.signal);
       await host.prepare(connection);
       if (!connection.isOpen) {
         throw new DisconnectedError("the connection was lost while connecting");
       }
       // close() may have run while the connection was prepared: the client stays closed.
-      if (host.closed) {
-        connection.close();
-        throw new DisconnectedError("the client was closed while connecting");
-      }
+      if (host.closed) throw new DisconnectedError("the client was closed while connecting");
     } catch (error) {
+      // Not left open: a restore that failed (timed out, say) leaves the connection unusable.
+      connection?.close();
       host.abandon(connection);
+      this.#ended(abort);
       this.#failed(attempt, error);
       throw error;
-    } finally {
-      if (this.#dialAbort === abort) this.#dialAbort = null;
     }
-    this.#failures = 0;
+    this.#ended(abort);
+    this.#connectedAt = Date.now();
     this.#attempts = 0;
     host.connected(connection);
+  }
+
+  /** The attempt under way is over: a listener of its outcome may start the next one. */
+  #ended(abort: AbortController): void {
+    this.#attempt = null;
+    if (this.#dialAbort === abort) this.#dialAbort = null;
   }
 
   #failed(attempt: number, error: unknown): void {

@@ -99,8 +99,10 @@ export class ClientEvent<T> extends Event {
  * - `sessioncreated`: the client gained a session (created by the server, or restored with
  *   `restoreSession` or from the session storage).
  * - `sessionclosed`: the client lost its session (closed by the server or by `closeSession`,
- *   or a restore after a reconnect failed), or the key in its session storage could not be
- *   restored (the server no longer knows it): the user is signed out.
+ *   or the server refused its restore after a reconnect), or the key in its session storage
+ *   could not be restored (the server no longer knows it): the user is signed out. A restore
+ *   not answered in time, or answered with the internal-error or shutdown reply, fails the
+ *   connect attempt instead and keeps the session.
  * - `connecting`: a connect attempt starts; `detail.attempt` counts the attempts since the
  *   last connection.
  * - `connectfailed`: an attempt failed; `detail` has its number, the error and the delay

@@ -13,7 +13,7 @@
 import type { Logger } from "../protocol/logger.ts";
 import type { PayloadEncoding } from "../protocol/message_type.ts";
 import { createTracer, type Tracer } from "../protocol/trace.ts";
-import { type BackoffOptions, defaultBackoff } from "./backoff.ts";
+import { type BackoffOptions, resolveBackoff } from "./backoff.ts";
 import type { ClientHooks } from "./events.ts";
 import type { SessionStorage } from "./session_storage.ts";
 import type { WebSocketConstructor } from "./websocket_like.ts";
@@ -155,6 +155,7 @@ export interface ResolvedClientOptions {
  * Fills in the defaults of `options`.
  *
  * @throws {TypeError} when there is no global `WebSocket` and none is given.
+ * @throws {RangeError} for a bad `reconnect` option.
  *
  * @example
  * ```ts
@@ -178,7 +179,7 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     waitForConnection: options.waitForConnection ?? true,
     requestTimeout: options.requestTimeout ?? 60_000,
     dialTimeout: options.dialTimeout ?? 5_000,
-    reconnect: { ...defaultBackoff, ...options.reconnect },
+    reconnect: resolveBackoff(options.reconnect),
     logger: options.logger ?? console,
     tracer: createTracer("client", options.trace, options.logger ?? console),
   };

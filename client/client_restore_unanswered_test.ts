@@ -1,0 +1,60 @@
+// A session restore on reconnect that the server does not answer in time, or answers with the
+// internal-error reply (its session storage is down), does not sign the user out: the session
+// and its stored key stay, the attempt fails and the next one restores it. Real sockets.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Client } from "./client.ts";
+import { memorySessionStorage } from "./session_storage.ts";
+import { encodeSpecialReply } from "../protocol/encode_control_message.ts";
+import { encodeReply } from "../protocol/encode_payload_message.ts";
+import { MessageType } from "../protocol/message_type.ts";
+import { silentLogger } from "../protocol/logger.ts";
+import { acceptConf, startScriptedPeer } from "../testing/scripted_peer.ts";
+import { until } from "../testing/until.ts";
+
+const key = "k".repeat(40);
+const sessionJson = JSON.stringify({
+  k: key,
+  c: "2026-12-01T00:00:00Z",
+  l: "2026-12-01T00:00:00Z",
+});
+
+for (const firstAnswer of ["too late", "internal error"] as const) {
+  test(`a restore answered ${firstAnswer} keeps the session for the next attempt`, async () => {
+    let restores = 0;
+    const peer = await startScriptedPeer({
+      onOpen: (socket) => socket.send(acceptConf()),
+      onMessage: (socket, data) => {
+        if (typeof data === "string" || data[0] !== MessageType.RestoreSession) return;
+        const id = data.slice(1, 9);
+        const reply = encodeReply({ id, payload: sessionJson });
+        if (++restores > 1) return socket.send(reply);
+        if (firstAnswer === "internal error") {
+          socket.send(encodeSpecialReply(MessageType.InternalErrorReply, id));
+        } else setTimeout(() => socket.send(reply), 300); // after the client's timeout
+      },
+    });
+    const storage = memorySessionStorage(key);
+    const events: string[] = [];
+    const client = new Client(peer.url, {
+      logger: silentLogger,
+      requestTimeout: 150,
+      sessionStorage: storage,
+      reconnect: { initialDelay: 10, maxDelay: 20 },
+    });
+    for (const type of ["connected", "connectfailed", "sessioncreated", "sessionclosed"]) {
+      client.addEventListener(type, () => events.push(type));
+    }
+    try {
+      await assert.rejects(client.connect()); // the first attempt fails: its restore did
+      await until(() => client.status === "connected", "the next attempt restored it", 5000);
+      assert.equal(client.session?.key, key);
+      assert.equal(await storage.get(), key, "the stored key stays");
+      assert.deepEqual(events, ["connectfailed", "connected", "sessioncreated"]);
+      assert.equal(restores, 2);
+    } finally {
+      await client.close();
+      await peer.close();
+    }
+  });
+}
