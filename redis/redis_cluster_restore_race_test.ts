@@ -1,7 +1,8 @@
 // Server.closeSession on one node racing a client's restore of the same session on another, on
 // a real redis-server: a restore whose lookup found the session before the close had it
 // forgotten fails once its node hears of the close, and a restore that attached it before its
-// node heard is detached when it does. Either way nobody holds the session afterwards.
+// node heard is detached when it does. Either way nobody holds the session afterwards. Signals
+// to the session sent while a restore of it runs reach the restored client.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { SessionNotFoundError } from "../client/errors.ts";
@@ -72,6 +73,37 @@ test("a restore on node A while node B is still forgetting the session ends deta
     await heldByNobody(cluster, key);
     assert.equal(cluster.forgotten(key), 1, "the session managers were told once");
     await assert.rejects(peer.client.restoreSession(key), SessionNotFoundError);
+  } finally {
+    await peer?.client.close();
+    await cluster.stop();
+  }
+});
+
+test("signals to a session sent while a node restores it reach the restored client, in order", async () => {
+  const { cluster, key } = await startWithStoredSession();
+  const [a, b] = cluster.nodes;
+  let peer: Peer | undefined;
+  try {
+    b.server.signalSession(key, "n", "1 kept while offline");
+    await until(async () => await b.server.clusterSessionConnectionCount(key) === 0, "no holder");
+    peer = await connectPeer(a);
+    a.manager.holdLookupOf = key;
+    const restoring = peer.client.restoreSession(key);
+    await a.manager.lookupStarted.opened; // A has taken a slot; the lookup waits
+    const heardBefore = a.cluster.delivered;
+    b.server.signalSession(key, "n", "2 from the other node");
+    await until(() => a.cluster.delivered > heardBefore, "A heard of it");
+    a.server.signalSession(key, "n", "3 from the restoring node");
+    a.manager.lookupGate.open();
+    await restoring;
+    b.server.signalSession(key, "n", "4 after");
+    await until(() => peer!.signals.length === 4, `all four arrived: ${peer!.signals}`);
+    assert.deepEqual(peer.signals, [
+      "n:1 kept while offline",
+      "n:2 from the other node",
+      "n:3 from the restoring node",
+      "n:4 after",
+    ]);
   } finally {
     await peer?.client.close();
     await cluster.stop();

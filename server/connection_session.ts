@@ -320,6 +320,8 @@ export class ConnectionSession<C> {
       return undefined;
     }
     this.#attach(session);
+    // Signals that came while the slot was taken but the session not yet attached (a cluster's).
+    const held = closes.takeHeld();
     // Signals pushed to the session from now on wait for the reply and the kept ones.
     host.deferPushes();
     let kept: Uint8Array[] = [];
@@ -330,6 +332,7 @@ export class ConnectionSession<C> {
     }
     host.send(encodeReply({ id: message.id, payload: formatSessionJson(session) }));
     for (const signal of kept) host.send(signal);
+    for (const signal of held) host.send(signal);
     host.resumePushes();
     await destroyed;
     return undefined;

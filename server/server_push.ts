@@ -138,8 +138,10 @@ export class ServerPush {
     const { cluster, offline, sessions, sessionsEnabled } = this.#parts;
     const holders = sessions.holders(key);
     if (cluster.cluster !== null) {
-      // The cluster delivers it where the session is held, or keeps it if it is held nowhere.
+      // The cluster delivers it where the session is held, or keeps it if it is held nowhere;
+      // a restore of the session here has taken its slot, and gets it once it has attached.
       cluster.relay({ kind: "signal-session", key, signal: bytes });
+      this.#parts.sessionCloses.hold(key, bytes);
     } else if (holders.size === 0 && sessionsEnabled) {
       offline?.keep(key, bytes);
     }
@@ -157,6 +159,7 @@ export class ServerPush {
         pushTo(topics.subscribers(message.topic), message.signal);
         return;
       case "signal-session":
+        this.#parts.sessionCloses.hold(message.key, message.signal);
         pushTo(sessions.holders(message.key), message.signal);
         return;
       case "close-session":

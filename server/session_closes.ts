@@ -3,7 +3,10 @@
  * session manager, which takes time; if `Server.closeSession` (here, or on another node of the
  * cluster) closes that session meanwhile, the lookup may still have found it, and the restore
  * must not attach a session that its closer has just had forgotten. Restores watch their key
- * while they look it up; closes mark the watches of their key. Internal to the server core.
+ * while they look it up; closes mark the watches of their key. In a cluster, a watch also
+ * holds the signals to its session that arrive meanwhile: the restore's slot already counts as
+ * a holder, so they were not kept offline, and the connection is not yet attached to receive
+ * them. Internal to the server core.
  *
  * @example
  * ```ts
@@ -35,6 +38,12 @@
 export interface SessionCloseWatch {
   /** Whether a close of the key ran at any time since the watch began. */
   readonly overtaken: boolean;
+  /**
+   * The signals held for the session since the watch began ({@link SessionCloses.hold}), oldest
+   * first, at most {@link maxHeldSignals} (the newest); none are held from then on. Call it in
+   * the step that attaches the session: later signals reach the connection as its holder.
+   */
+  takeHeld(): Uint8Array[];
   /** The restore is over: stops watching (once is enough; more calls do nothing). */
   end(): void;
 }
@@ -87,6 +96,14 @@ export class SessionCloses {
     this.begin(key)();
   }
 
+  /**
+   * A signal to session `key` reached this server: each restore of `key` watching now holds it
+   * until it takes what it held.
+   */
+  hold(key: string, signal: Uint8Array): void {
+    for (const watch of this.#watches.get(key) ?? []) watch.hold(signal);
+  }
+
   /** A restore of `key` is about to look it up: watches for closes until `end`. */
   watch(key: string): SessionCloseWatch {
     let watches = this.#watches.get(key);
@@ -105,17 +122,37 @@ export class SessionCloses {
   }
 }
 
+/**
+ * The most signals one restore holds (the newest): a restore lasts a few Redis round trips, and
+ * a session sent more than this meanwhile is flooded anyway.
+ */
+export const maxHeldSignals = 256;
+
 class Watch implements SessionCloseWatch {
   overtaken: boolean;
   #stop: (() => void) | undefined;
+  #held: Uint8Array[] | null = [];
 
   constructor(overtaken: boolean, stop: () => void) {
     this.overtaken = overtaken;
     this.#stop = stop;
   }
 
+  hold(signal: Uint8Array): void {
+    if (this.#held === null) return;
+    if (this.#held.length === maxHeldSignals) this.#held.shift();
+    this.#held.push(signal);
+  }
+
+  takeHeld(): Uint8Array[] {
+    const held = this.#held ?? [];
+    this.#held = null;
+    return held;
+  }
+
   end(): void {
     this.#stop?.();
     this.#stop = undefined;
+    this.#held = null;
   }
 }

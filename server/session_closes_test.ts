@@ -2,7 +2,7 @@
 // closes and restores of several keys begin and end, and that nothing is kept once they ended.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { SessionCloses } from "./session_closes.ts";
+import { maxHeldSignals, SessionCloses } from "./session_closes.ts";
 
 test("a close that begins while a restore watches overtakes it", () => {
   const closes = new SessionCloses();
@@ -69,5 +69,24 @@ test("many restores and closes ended in another order than they began leave noth
     ...ends.filter((_, i) => i % 2 === 1).reverse(),
   ];
   for (const end of order) end();
+  assert.equal(closes.size, 0);
+});
+
+test("a restore's watch holds the signals to its key until it takes them, the newest at most", () => {
+  const closes = new SessionCloses();
+  const restore = closes.watch("key");
+  const other = closes.watch("other");
+  const signal = (n: number) => new Uint8Array([n & 0xff, n >> 8]);
+  closes.hold("key", signal(0));
+  closes.hold("nobody restores this", signal(1));
+  assert.deepEqual(restore.takeHeld(), [signal(0)]);
+  closes.hold("key", signal(2)); // after the take: reaches the connection as a holder instead
+  assert.deepEqual(restore.takeHeld(), []);
+  for (let n = 0; n < maxHeldSignals + 10; n++) closes.hold("other", signal(n));
+  const held = other.takeHeld();
+  assert.equal(held.length, maxHeldSignals);
+  assert.deepEqual(held[0], signal(10), "the oldest were let go");
+  restore.end();
+  other.end();
   assert.equal(closes.size, 0);
 });
