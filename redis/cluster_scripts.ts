@@ -69,6 +69,31 @@ return live(KEYS[1], ARGV[1])
 `);
 
 /**
+ * Writes one node's true count of its slots for several sessions, and returns each session's
+ * live holders after it. `KEYS` the sessions' holders; `ARGV[1]` node prefix, `ARGV[2]` the
+ * node's field, `ARGV[2 + i]` its count for `KEYS[i]` (0 removes the field).
+ *
+ * @example
+ * ```ts
+ * import { writeSlotsScript } from "./cluster_scripts.ts";
+ * console.assert(writeSlotsScript.lua.includes("HSET"));
+ * ```
+ */
+export const writeSlotsScript: RedisScript = new RedisScript(`${liveHolders}
+local live_counts = {}
+for i = 1, #KEYS do
+  local count = tonumber(ARGV[i + 2])
+  if count > 0 then
+    redis.call('HSET', KEYS[i], ARGV[2], count)
+  else
+    redis.call('HDEL', KEYS[i], ARGV[2])
+  end
+  live_counts[i] = live(KEYS[i], ARGV[1])
+end
+return live_counts
+`);
+
+/**
  * Counts a session's connections. `KEYS[1]` holders; `ARGV[1]` node prefix.
  *
  * @example

@@ -21,7 +21,8 @@ import type { Cluster, ClusterMessage, ClusterNode } from "../server/cluster.ts"
 import { ClusterCommands } from "./cluster_commands.ts";
 import { decodeClusterMessages } from "./cluster_message.ts";
 import { ClusterRelay } from "./cluster_relay.ts";
-import { acquireSlotScript, countHoldersScript, releaseSlotScript } from "./cluster_scripts.ts";
+import { countHoldersScript } from "./cluster_scripts.ts";
+import { ClusterSlots } from "./cluster_slots.ts";
 
 /**
  * Options of a {@link RedisCluster}.
@@ -118,6 +119,9 @@ export class RedisCluster implements Cluster {
   readonly #ownsClient: boolean;
   readonly #commands: ClusterCommands;
   readonly #relay: ClusterRelay;
+  readonly #slots: ClusterSlots;
+  /** Whether a heartbeat has reached Redis: one that finds no key after it was forgotten. */
+  #beaten = false;
   readonly #nodeTtl: number;
   readonly #logger: Logger;
   #node: ClusterNode | null = null;
@@ -156,6 +160,7 @@ export class RedisCluster implements Cluster {
     this.#client = typeof redis === "string" ? newClient(redis) : redis;
     this.#commands = new ClusterCommands(this.#client, this.keyPrefix, timeout);
     this.#relay = new ClusterRelay(this.#commands, this.#instanceId, bounds, batchSize);
+    this.#slots = new ClusterSlots(this.#commands, this.#instanceId);
     this.#subscriber = this.#client.duplicate({ lazyConnect: true });
     this.#watch(this.#client, "commands");
     this.#watch(this.#subscriber, "pub/sub");
@@ -187,11 +192,7 @@ export class RedisCluster implements Cluster {
         if (late) this.#missed();
       }, () => {});
     });
-    const beat = () =>
-      this.#call(
-        "heartbeat",
-        () => this.#client.set(this.#nodeKey, String(Date.now()), "PX", this.#nodeTtl),
-      ).catch(() => {});
+    const beat = () => this.#beat().catch(() => {});
     this.#heartbeat = setInterval(beat, Math.max(1, Math.floor(this.#nodeTtl / 3)));
     // A Redis that restarted empty has forgotten this node: tell it again at once.
     this.#listen(this.#client, "ready", () => {
@@ -199,10 +200,7 @@ export class RedisCluster implements Cluster {
     });
     try {
       await Promise.all([
-        this.#call(
-          "heartbeat",
-          () => this.#client.set(this.#nodeKey, String(Date.now()), "PX", this.#nodeTtl),
-        ),
+        this.#beat(),
         this.#call("subscribe", () => this.#subscriber.subscribe(this.channel)),
       ]);
     } finally {
@@ -222,26 +220,23 @@ export class RedisCluster implements Cluster {
     return this.#relay.publish(message);
   }
 
-  /** Takes one of the session's `max` slots across the cluster (0: unlimited). */
-  async acquireSession(key: string, max: number): Promise<boolean> {
+  /**
+   * Takes one of the session's `max` slots across the cluster (0: unlimited). When it fails,
+   * the node writes its true count of the session's slots at a later heartbeat.
+   */
+  acquireSession(key: string, max: number): Promise<boolean> {
     this.#relay.flush();
-    const taken = await this.#commands.run("session slot", acquireSlotScript, [
-      this.#commands.holdersKey(key),
-    ], [
-      this.#commands.nodePrefix,
-      this.#instanceId,
-      max,
-    ]);
-    return taken === 1;
+    return this.#slots.acquire(key, max);
   }
 
-  /** Gives back one of this node's slots of the session. */
+  /**
+   * Gives back one of this node's slots of the session. When it fails, the node writes its
+   * true count at a later heartbeat, and reports the session to `ClusterNode.released` if no
+   * node holds it then.
+   */
   async releaseSession(key: string): Promise<void> {
     this.#relay.flush();
-    await this.#commands.run("session slot", releaseSlotScript, [this.#commands.holdersKey(key)], [
-      this.#commands.nodePrefix,
-      this.#instanceId,
-    ]);
+    await this.#slots.release(key);
   }
 
   /** How many connections of live nodes hold the session. */
@@ -302,6 +297,29 @@ export class RedisCluster implements Cluster {
         this.#node.deliver(message);
       } catch (error) {
         this.#logger.error("delivering a cluster message failed", error);
+      }
+    }
+  }
+
+  /**
+   * Renews this node's heartbeat key. A key that was gone (expired during a cut, or Redis
+   * restarted empty) means Redis forgot the node's slots: they are written again, as are those
+   * of sessions whose last step failed.
+   */
+  async #beat(): Promise<void> {
+    const previous = await this.#call(
+      "heartbeat",
+      () => this.#client.call("SET", this.#nodeKey, String(Date.now()), "PX", this.#nodeTtl, "GET"),
+    );
+    if (previous === null && this.#beaten) this.#slots.forgotten();
+    this.#beaten = true;
+    if (this.#slots.uncertain === 0) return;
+    const idle = await this.#slots.writeUncertain();
+    for (const key of idle) {
+      try {
+        this.#node?.released?.(key);
+      } catch (error) {
+        this.#logger.error("a session left by every node could not be reported", error);
       }
     }
   }

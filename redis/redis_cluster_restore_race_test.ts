@@ -2,9 +2,12 @@
 // a real redis-server: a restore whose lookup found the session before the close had it
 // forgotten fails once its node hears of the close, and a restore that attached it before its
 // node heard is detached when it does. Either way nobody holds the session afterwards. Signals
-// to the session sent while a restore of it runs reach the restored client.
+// to the session sent while a restore of it runs reach the restored client, and a restore
+// racing another node's start of the session's idle clock leaves it without a TTL.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+// @ts-types="./ioredis.d.ts"
+import { Redis } from "ioredis";
 import { SessionNotFoundError } from "../client/errors.ts";
 import {
   connectPeer,
@@ -105,6 +108,30 @@ test("signals to a session sent while a node restores it reach the restored clie
       "n:4 after",
     ]);
   } finally {
+    await peer?.client.close();
+    await cluster.stop();
+  }
+});
+
+test("a session restored on node A while node B starts its idle clock does not expire while held", async () => {
+  const cluster = await clusters.start(undefined, undefined, { sessionIdleTimeout: 60_000 });
+  const [a, b] = cluster.nodes;
+  const probe = new Redis(clusters.redis.url);
+  let peer: Peer | undefined;
+  try {
+    const first = await loginPeer(b);
+    const sessionKey = `${cluster.keyPrefix}session:${first.key}`;
+    b.manager.holdReleaseOf = first.key;
+    await first.client.close();
+    await b.manager.releaseStarted.opened; // B counted no holder; its release notice waits
+    peer = await connectPeer(a);
+    await peer.client.restoreSession(first.key); // A takes a slot and looks it up (holds it)
+    b.manager.releaseGate.open(); // B's notice lands after A's lookup
+    await until(async () => await probe.call("PTTL", sessionKey) === -1, "held again: no TTL");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(await probe.call("PTTL", sessionKey), -1, "and it stays so while A holds it");
+  } finally {
+    probe.disconnect();
     await peer?.client.close();
     await cluster.stop();
   }

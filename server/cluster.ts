@@ -90,6 +90,12 @@ export interface ClusterNode {
    * Pushes (broadcasts, topics, session signals) are delivered at most once and stay lost.
    */
   missed?(): void;
+  /**
+   * No node holds session `key` any more, as the cluster found once it could settle a slot that
+   * this node failed to give back (Redis was unreachable): if this server holds it nowhere
+   * either, the session manager hears of its release (`onSessionReleased`: its idle clock).
+   */
+  released?(key: string): void;
 }
 
 /**

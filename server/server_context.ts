@@ -29,6 +29,7 @@ import type { SessionLifecycle } from "./session_host.ts";
 import type { ConnectionState } from "./connection_state.ts";
 import type { ServerLimits, ServerOptions } from "./options.ts";
 import type { RateLimitedLog } from "./rate_limited_log.ts";
+import type { PowersOfTenLog } from "./powers_of_ten_log.ts";
 import type { SessionCloses } from "./session_closes.ts";
 import type { SessionRegistry } from "./session_registry.ts";
 import type { TopicRegistry } from "./topic_registry.ts";
@@ -67,6 +68,11 @@ export interface ServerContext {
   readonly tracer: Tracer | undefined;
   /** Where protocol violations are logged, at a bounded rate. */
   readonly violationLog: RateLimitedLog;
+  /**
+   * Failures of ended connections to leave their sessions (a cluster's Redis unreachable): logged
+   * at the 1st, 10th, 100th, ... since the last leave that worked.
+   */
+  readonly leaveFailures: PowersOfTenLog;
   /** Whether the server is shutting down. */
   readonly shuttingDown: boolean;
   /** Forgets a connection that ended. */

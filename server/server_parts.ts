@@ -28,6 +28,7 @@ import { ClusterLink } from "./cluster_link.ts";
 import type { ConnectionState } from "./connection_state.ts";
 import { OfflineSignals } from "./offline_signals.ts";
 import { resolveLimits, type ServerLimits, type ServerOptions } from "./options.ts";
+import { PowersOfTenLog } from "./powers_of_ten_log.ts";
 import { RateLimitedLog } from "./rate_limited_log.ts";
 import type { ServerContext } from "./server_context.ts";
 import { ServerPush } from "./server_push.ts";
@@ -198,6 +199,7 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
     logger,
     tracer,
     violationLog,
+    leaveFailures: new PowersOfTenLog(),
     get shuttingDown() {
       return isShuttingDown();
     },
@@ -226,6 +228,9 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
   cluster.join({
     deliver: (message) => push.deliver(message),
     missed: () => forgottenSessions.request(),
+    released: (key) => {
+      if (sessions.holders(key).size === 0) context.sessionLifecycle.released(key);
+    },
   });
   return {
     limits,

@@ -103,13 +103,16 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
     unheld: (key) => expiry.unheld(key),
     released: (key) => {
       if (manager.onSessionReleased === undefined) return;
-      try {
-        Promise.resolve(manager.onSessionReleased(key)).catch((error) =>
-          logger.error("releasing a session failed", error)
-        );
-      } catch (error) {
-        logger.error("releasing a session failed", error);
-      }
+      const release = async () => {
+        await manager.onSessionReleased!(key);
+        // In a cluster, another node may have taken a slot and looked the session up (which
+        // holds it) between the count of 0 and the release: its session must not expire while
+        // held. A slot taken after this count is followed by its own lookup, after the release.
+        if (clustered !== null && await clustered.sessionConnectionCount(key) > 0) {
+          await manager.onSessionLookup(key);
+        }
+      };
+      release().catch((error) => logger.error("releasing a session failed", error));
     },
     destroyed: (key) => {
       expiry.unheld(key);

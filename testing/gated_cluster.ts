@@ -28,6 +28,7 @@ import { RedisCluster, type RedisClusterOptions } from "../redis/redis_cluster.t
 import { RedisSessionManager } from "../redis/redis_session_manager.ts";
 import type { ClusterMessage } from "../server/cluster.ts";
 import type { Server } from "../server/server.ts";
+import type { ServerOptions } from "../server/options.ts";
 import type { SessionLookupResult } from "../session/session_manager.ts";
 import { clusterNodeService } from "./cluster_node.ts";
 import { GatedManager } from "./gated_session_manager.ts";
@@ -113,6 +114,7 @@ export async function startGatedCluster(
   keyPrefix: string,
   clusterUrls: readonly [string, string] = [redisUrl, redisUrl],
   linkOptions: RedisClusterOptions = {},
+  serverOptions: ServerOptions = {},
 ): Promise<GatedCluster> {
   const nodes: GatedNode[] = [];
   for (const [index, name] of ["a", "b"].entries()) {
@@ -136,6 +138,7 @@ export async function startGatedCluster(
       cluster,
       logger: silentLogger,
       onClusterError: (_error, message) => void failed.push(message),
+      ...serverOptions,
       ...clusterNodeService(() => holder.server!, name),
     });
     holder.server = running.server;
@@ -154,6 +157,7 @@ export async function startGatedCluster(
         node.cluster.release();
         node.manager.lookupGate.open();
         node.manager.forgetGate.open();
+        node.manager.releaseGate.open();
         await node.running.close();
         await node.redisSessions.close();
       }
@@ -278,6 +282,7 @@ export interface GatedClusterFixture {
   start(
     clusterUrls?: readonly [string, string],
     linkOptions?: RedisClusterOptions,
+    serverOptions?: ServerOptions,
   ): Promise<GatedCluster>;
 }
 
@@ -303,7 +308,7 @@ export function gatedClusterFixture(name: string): GatedClusterFixture {
     get redis() {
       return redis.server;
     },
-    start: (clusterUrls, linkOptions) =>
-      startGatedCluster(redis.url, `${name}${++count}:`, clusterUrls, linkOptions),
+    start: (clusterUrls, linkOptions, serverOptions) =>
+      startGatedCluster(redis.url, `${name}${++count}:`, clusterUrls, linkOptions, serverOptions),
   };
 }

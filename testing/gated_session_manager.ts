@@ -22,7 +22,12 @@
  * @module
  */
 
-import type { Session, SessionLookupResult, SessionManager } from "../session/session_manager.ts";
+import type {
+  Session,
+  SessionExpiry,
+  SessionLookupResult,
+  SessionManager,
+} from "../session/session_manager.ts";
 
 /**
  * A promise the test resolves when it wants.
@@ -74,11 +79,25 @@ export class GatedManager implements SessionManager {
   readonly forgetStarted = gate();
   /** The held forget goes on once this opens. */
   readonly forgetGate = gate();
+  /** The key whose release notice waits for {@link GatedManager.releaseGate}. */
+  holdReleaseOf: string | undefined;
+  /** Opened when the held release notice starts. */
+  readonly releaseStarted = gate();
+  /** The held release notice goes on once this opens. */
+  readonly releaseGate = gate();
   readonly #inner: SessionManager;
 
   /** Wraps `inner`. */
   constructor(inner: SessionManager) {
     this.#inner = inner;
+  }
+
+  /** Hands the server's expiry settings to the manager underneath (which must take them). */
+  useExpiry(expiry: SessionExpiry): void {
+    if (this.#inner.useExpiry === undefined) {
+      throw new TypeError("the inner manager has no useExpiry");
+    }
+    this.#inner.useExpiry(expiry);
   }
 
   /** Stores the session. */
@@ -105,8 +124,12 @@ export class GatedManager implements SessionManager {
     await this.#inner.onSessionClosed(key);
   }
 
-  /** Tells the manager underneath that nobody holds the session. */
+  /** Tells the manager underneath that nobody holds the session, held as configured. */
   async onSessionReleased(key: string): Promise<void> {
+    if (key === this.holdReleaseOf) {
+      this.releaseStarted.open();
+      await this.releaseGate.opened;
+    }
     await this.#inner.onSessionReleased?.(key);
   }
 }

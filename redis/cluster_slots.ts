@@ -1,0 +1,156 @@
+/**
+ * A node's session slots in Redis, and what it does when Redis may hold the wrong count.
+ *
+ * Each session has a hash of holders in Redis: connections per node. A node changes its field
+ * with relative steps (take one, give one back), which go wrong in three ways: a step that
+ * failed (Redis unreachable, or the reply lost: did it run?), a node forgotten by Redis (its
+ * heartbeat key expired during a long cut, so scripts pruned its fields; or Redis restarted
+ * empty), and a step sent again by a client library after a reconnect. So the node also counts
+ * its own slots, marks a session whose step failed as uncertain, and at each heartbeat writes
+ * its true count for those sessions (all of them when Redis had forgotten the node). A session
+ * that this leaves with no holder anywhere is reported, so that its idle clock can start.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from "ioredis";
+ * import { ClusterCommands } from "./cluster_commands.ts";
+ * import { ClusterSlots } from "./cluster_slots.ts";
+ * const client = new Redis("redis://127.0.0.1:6379", { lazyConnect: true });
+ * const slots = new ClusterSlots(new ClusterCommands(client, "doc:", 1000), "node-a");
+ * console.assert(slots.held("ada") === 0 && slots.uncertain === 0);
+ * client.disconnect();
+ * ```
+ * @module
+ */
+
+import type { ClusterCommands } from "./cluster_commands.ts";
+import { acquireSlotScript, releaseSlotScript, writeSlotsScript } from "./cluster_scripts.ts";
+
+/** Sessions whose count is written in one command, at most. */
+const writeBatch = 500;
+
+/**
+ * The slots of one node (one process) of the cluster.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from "ioredis";
+ * import { ClusterCommands } from "./cluster_commands.ts";
+ * import { ClusterSlots } from "./cluster_slots.ts";
+ * const client = new Redis("redis://127.0.0.1:6379", { lazyConnect: true });
+ * const slots = new ClusterSlots(new ClusterCommands(client, "doc:", 1000), "node-a");
+ * slots.forgotten(); // Redis lost the node: every count it holds is written again at the beat
+ * console.assert(slots.uncertain === 0); // it holds none
+ * client.disconnect();
+ * ```
+ */
+export class ClusterSlots {
+  readonly #commands: ClusterCommands;
+  readonly #field: string;
+  /** Slots this node holds per session: steps taken minus steps given back. */
+  readonly #held = new Map<string, number>();
+  /** Sessions whose count in Redis may be wrong. */
+  readonly #uncertain = new Set<string>();
+  /** Steps under way per session: its count is written only once they have settled. */
+  readonly #steps = new Map<string, number>();
+
+  /** Slots of node `field` (its heartbeat key's suffix and its field in each session's hash). */
+  constructor(commands: ClusterCommands, field: string) {
+    this.#commands = commands;
+    this.#field = field;
+  }
+
+  /** How many slots of session `key` this node holds. */
+  held(key: string): number {
+    return this.#held.get(key) ?? 0;
+  }
+
+  /** How many sessions have a count in Redis that may be wrong. */
+  get uncertain(): number {
+    return this.#uncertain.size;
+  }
+
+  /**
+   * Takes one of the session's `max` slots across the cluster (0: unlimited).
+   *
+   * @throws {RedisUnavailableError} when Redis is not reached in time (the step may have run:
+   *   the session's count is written again at a later heartbeat).
+   */
+  async acquire(key: string, max: number): Promise<boolean> {
+    const taken = await this.#step(key, acquireSlotScript, [max]);
+    if (taken === 1) this.#held.set(key, this.held(key) + 1);
+    return taken === 1;
+  }
+
+  /**
+   * Gives back one of this node's slots of the session; resolves to the live holders left.
+   *
+   * @throws {RedisUnavailableError} when Redis is not reached in time (the slot is given back
+   *   here all the same, and in Redis at a later heartbeat).
+   */
+  async release(key: string): Promise<number> {
+    const left = this.held(key) - 1;
+    if (left > 0) this.#held.set(key, left);
+    else this.#held.delete(key);
+    const live = await this.#step(key, releaseSlotScript, []);
+    return typeof live === "number" ? live : 0;
+  }
+
+  /** Redis had forgotten this node: the count of every session it holds is written again. */
+  forgotten(): void {
+    for (const key of this.#held.keys()) this.#uncertain.add(key);
+  }
+
+  /**
+   * Writes this node's count of the uncertain sessions whose steps have settled (up to 500);
+   * resolves to those that no node holds now.
+   *
+   * @throws {RedisUnavailableError} when Redis is not reached in time (they stay uncertain).
+   */
+  async writeUncertain(): Promise<string[]> {
+    const keys: string[] = [];
+    for (const key of this.#uncertain) {
+      if (this.#steps.has(key)) continue;
+      keys.push(key);
+      if (keys.length === writeBatch) break;
+    }
+    if (keys.length === 0) return [];
+    const counts = keys.map((key) => this.held(key));
+    const live = await this.#commands.run(
+      "session slots",
+      writeSlotsScript,
+      keys.map((key) => this.#commands.holdersKey(key)),
+      [this.#commands.nodePrefix, this.#field, ...counts],
+    );
+    const idle: string[] = [];
+    keys.forEach((key, index) => {
+      // A step that began meanwhile is ordered after the write: the count stands.
+      this.#uncertain.delete(key);
+      if (Array.isArray(live) && live[index] === 0) idle.push(key);
+    });
+    return idle;
+  }
+
+  /** Runs one step of session `key`'s count; a failed step leaves it uncertain. */
+  async #step(
+    key: string,
+    script: typeof acquireSlotScript,
+    args: readonly number[],
+  ): Promise<unknown> {
+    this.#steps.set(key, (this.#steps.get(key) ?? 0) + 1);
+    try {
+      return await this.#commands.run("session slot", script, [this.#commands.holdersKey(key)], [
+        this.#commands.nodePrefix,
+        this.#field,
+        ...args,
+      ]);
+    } catch (error) {
+      this.#uncertain.add(key);
+      throw error;
+    } finally {
+      const steps = this.#steps.get(key)! - 1;
+      if (steps === 0) this.#steps.delete(key);
+      else this.#steps.set(key, steps);
+    }
+  }
+}

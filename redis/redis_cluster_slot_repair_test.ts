@@ -1,0 +1,118 @@
+// A node's session slots in Redis are repaired when a step could not reach Redis or Redis had
+// forgotten the node: the node writes its true count at its next heartbeat, and a session that
+// nobody holds then gets its idle clock. Real redis-server, a real TCP cut in between.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+// @ts-types="./ioredis.d.ts"
+import { Redis } from "ioredis";
+import { silentLogger } from "../protocol/logger.ts";
+import type { Server } from "../server/server.ts";
+import { clusterNodeService } from "../testing/cluster_node.ts";
+import { startCuttableProxy } from "../testing/cuttable_proxy.ts";
+import { connectPeer, type Peer } from "../testing/gated_cluster.ts";
+import { redisFixture } from "../testing/redis_fixture.ts";
+import { startServer } from "../testing/serve.ts";
+import { until } from "../testing/until.ts";
+import { RedisCluster } from "./redis_cluster.ts";
+import { RedisSessionManager } from "./redis_session_manager.ts";
+
+const redis = redisFixture();
+let prefixes = 0;
+
+/** A node whose cluster link reaches Redis through `clusterUrl`; sessions go straight to it. */
+async function startNode(keyPrefix: string, clusterUrl: string, nodeTtl: number) {
+  const sessions = new RedisSessionManager(redis.url, { keyPrefix, logger: silentLogger });
+  const cluster = new RedisCluster(clusterUrl, {
+    keyPrefix,
+    nodeTtl,
+    commandTimeout: 300,
+    logger: silentLogger,
+  });
+  const holder: { server?: Server } = {};
+  const running = await startServer({
+    sessionManager: sessions,
+    cluster,
+    maxSessionConnections: 1,
+    sessionIdleTimeout: 60_000,
+    logger: silentLogger,
+    ...clusterNodeService(() => holder.server!, "a"),
+  });
+  holder.server = running.server;
+  await running.server.clusterJoined;
+  return {
+    running,
+    async stop() {
+      await running.close();
+      await sessions.close();
+    },
+  };
+}
+
+async function login(peer: Peer): Promise<string> {
+  await peer.client.request("login", "ada");
+  await until(() => peer.client.session !== null, "logged in");
+  return peer.client.session!.key;
+}
+
+test("a slot a node could not give back is given back once Redis answers, and the session idles", async () => {
+  const keyPrefix = `repair${++prefixes}:`;
+  const proxy = await startCuttableProxy(redis.server.port);
+  const node = await startNode(keyPrefix, proxy.url, 10_000);
+  const counter = new RedisCluster(redis.url, { keyPrefix, logger: silentLogger });
+  const probe = new Redis(redis.url);
+  const peers: Peer[] = [];
+  try {
+    const ada = await connectPeer(node);
+    const key = await login(ada);
+    assert.equal(await counter.sessionConnectionCount(key), 1);
+    assert.equal(await probe.call("PTTL", `${keyPrefix}session:${key}`), -1, "held: no TTL");
+    proxy.cut();
+    await ada.client.close(); // the connection ends while the node cannot reach Redis
+    await until(() => node.running.server.sessionConnections(key).length === 0, "it let go");
+    await new Promise((resolve) => setTimeout(resolve, 600)); // its release timed out
+    proxy.heal();
+    await until(async () => await counter.sessionConnectionCount(key) === 0, "slot given back");
+    await until(
+      async () => (await probe.call("PTTL", `${keyPrefix}session:${key}`) as number) > 0,
+      "the session's idle clock started",
+    );
+    const again = await connectPeer(node);
+    peers.push(again);
+    await again.client.restoreSession(key); // one connection allowed: the slot is free
+    assert.equal(again.client.session?.key, key);
+  } finally {
+    for (const peer of peers) await peer.client.close();
+    probe.disconnect();
+    await counter.leave();
+    await node.stop();
+    await proxy.close();
+  }
+});
+
+test("a node that Redis forgot writes its slots again at its next heartbeat", async () => {
+  const keyPrefix = `repair${++prefixes}:`;
+  const node = await startNode(keyPrefix, redis.url, 600);
+  const counter = new RedisCluster(redis.url, { keyPrefix, logger: silentLogger });
+  const probe = new Redis(redis.url);
+  const peers: Peer[] = [];
+  try {
+    const ada = await connectPeer(node);
+    peers.push(ada);
+    const key = await login(ada);
+    assert.equal(await counter.sessionConnectionCount(key), 1);
+    // As if its heartbeat key had expired during a long cut: a count prunes its field.
+    const nodeKeys = await probe.call("KEYS", `${keyPrefix}node:*`) as string[];
+    assert.equal(nodeKeys.length, 1);
+    await probe.del(nodeKeys[0]);
+    assert.equal(await counter.sessionConnectionCount(key), 0);
+    await until(async () => await counter.sessionConnectionCount(key) === 1, "written again");
+    const second = await connectPeer(node);
+    peers.push(second);
+    await assert.rejects(second.client.restoreSession(key), { name: "MaxSessionConnectionsError" });
+  } finally {
+    for (const peer of peers) await peer.client.close();
+    probe.disconnect();
+    await counter.leave();
+    await node.stop();
+  }
+});
