@@ -1,9 +1,6 @@
 /**
- * The Lua scripts of the Redis cluster, each one round trip and atomic. Which node holds a
- * session is a hash `<prefix>holders:<key>` of node id to its number of connections; a node is
- * alive while its key `<prefix>node:<id>` exists (a TTL that the node's heartbeat refreshes).
- * The count of a session's connections is the sum over live nodes; the fields of dead nodes
- * are removed as they are met. Signals kept for a session that no node holds are a list
+ * The Lua scripts of the Redis cluster's pushes, each one round trip and atomic (those of the
+ * session slots are in `slot_scripts.ts`). Signals kept for a session that no node holds are a list
  * `<prefix>offline:<key>` of entries: 8 bytes of the time kept (Unix ms, big-endian) and the
  * signal.
  *
@@ -12,99 +9,14 @@
  *
  * @example
  * ```ts
- * import { acquireSlotScript } from "./cluster_scripts.ts";
- * console.assert(acquireSlotScript.lua.includes("HINCRBY"));
+ * import { takeOfflineScript } from "./cluster_scripts.ts";
+ * console.assert(takeOfflineScript.lua.includes("LRANGE"));
  * ```
  * @module
  */
 
 import { RedisScript } from "./redis_script.ts";
-
-/** Lua: the number of connections on live nodes of holders hash KEYS[1], pruning dead nodes. */
-const liveHolders = `
-local function live(holders, nodePrefix)
-  local fields = redis.call('HGETALL', holders)
-  local sum = 0
-  for i = 1, #fields, 2 do
-    if redis.call('EXISTS', nodePrefix .. fields[i]) == 1 then
-      sum = sum + tonumber(fields[i + 1])
-    else
-      redis.call('HDEL', holders, fields[i])
-    end
-  end
-  return sum
-end
-`;
-
-/**
- * Takes a slot. `KEYS[1]` holders; `ARGV` node prefix, node id, max (0 unlimited). Returns 1
- * when taken, 0 when every slot is taken.
- *
- * @example
- * ```ts
- * import { acquireSlotScript } from "./cluster_scripts.ts";
- * console.assert(acquireSlotScript.sha1.length === 40);
- * ```
- */
-export const acquireSlotScript: RedisScript = new RedisScript(`${liveHolders}
-local max = tonumber(ARGV[3])
-if max > 0 and live(KEYS[1], ARGV[1]) >= max then return 0 end
-redis.call('HINCRBY', KEYS[1], ARGV[2], 1)
-return 1
-`);
-
-/**
- * Gives back a slot. `KEYS[1]` holders; `ARGV` node prefix, node id. Returns the connections
- * left on live nodes.
- *
- * @example
- * ```ts
- * import { releaseSlotScript } from "./cluster_scripts.ts";
- * console.assert(releaseSlotScript.lua.includes("HDEL"));
- * ```
- */
-export const releaseSlotScript: RedisScript = new RedisScript(`${liveHolders}
-if redis.call('HINCRBY', KEYS[1], ARGV[2], -1) <= 0 then redis.call('HDEL', KEYS[1], ARGV[2]) end
-return live(KEYS[1], ARGV[1])
-`);
-
-/**
- * Writes one node's true count of its slots for several sessions, and returns each session's
- * live holders after it. `KEYS` the sessions' holders; `ARGV[1]` node prefix, `ARGV[2]` the
- * node's field, `ARGV[2 + i]` its count for `KEYS[i]` (0 removes the field).
- *
- * @example
- * ```ts
- * import { writeSlotsScript } from "./cluster_scripts.ts";
- * console.assert(writeSlotsScript.lua.includes("HSET"));
- * ```
- */
-export const writeSlotsScript: RedisScript = new RedisScript(`${liveHolders}
-local live_counts = {}
-for i = 1, #KEYS do
-  local count = tonumber(ARGV[i + 2])
-  if count > 0 then
-    redis.call('HSET', KEYS[i], ARGV[2], count)
-  else
-    redis.call('HDEL', KEYS[i], ARGV[2])
-  end
-  live_counts[i] = live(KEYS[i], ARGV[1])
-end
-return live_counts
-`);
-
-/**
- * Counts a session's connections. `KEYS[1]` holders; `ARGV[1]` node prefix.
- *
- * @example
- * ```ts
- * import { countHoldersScript } from "./cluster_scripts.ts";
- * console.assert(countHoldersScript.lua.includes("live"));
- * ```
- */
-export const countHoldersScript: RedisScript = new RedisScript(`${liveHolders}
-return live(KEYS[1], ARGV[1])
-`);
+import { liveHolders } from "./slot_scripts.ts";
 
 /**
  * A signal to a session: published when a live node holds it, else kept. `KEYS` holders,

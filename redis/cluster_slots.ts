@@ -8,7 +8,9 @@
  * empty), and a step sent again by a client library after a reconnect. So the node also counts
  * its own slots, marks a session whose step failed as uncertain, and at each heartbeat writes
  * its true count for those sessions (all of them when Redis had forgotten the node). A session
- * that this leaves with no holder anywhere is reported, so that its idle clock can start.
+ * that this leaves with no holder anywhere is reported, so that its idle clock can start; one
+ * that the node holds again after Redis had forgotten it is reported too (another node may
+ * have swept it as dead and started the session's idle clock).
  *
  * @example
  * ```ts
@@ -24,10 +26,27 @@
  */
 
 import type { ClusterCommands } from "./cluster_commands.ts";
-import { acquireSlotScript, releaseSlotScript, writeSlotsScript } from "./cluster_scripts.ts";
+import { acquireSlotScript, releaseSlotScript, writeSlotsScript } from "./slot_scripts.ts";
 
 /** Sessions whose count is written in one command, at most. */
 const writeBatch = 500;
+
+/**
+ * What a write of uncertain counts found.
+ *
+ * @example
+ * ```ts
+ * import type { WrittenSlots } from "./cluster_slots.ts";
+ * const written: WrittenSlots = { idle: ["ada"], heldAgain: [] };
+ * console.assert(written.idle.length === 1);
+ * ```
+ */
+export interface WrittenSlots {
+  /** Sessions that no live node holds now. */
+  readonly idle: string[];
+  /** Sessions this node holds that Redis had forgotten it held. */
+  readonly heldAgain: string[];
+}
 
 /**
  * The slots of one node (one process) of the cluster.
@@ -51,6 +70,9 @@ export class ClusterSlots {
   readonly #held = new Map<string, number>();
   /** Sessions whose count in Redis may be wrong. */
   readonly #uncertain = new Set<string>();
+  /** Sessions this node held when Redis had forgotten it, until their count is written. */
+  readonly #forgotten = new Set<string>();
+  readonly #slotsKey: string;
   /** Steps under way per session: its count is written only once they have settled. */
   readonly #steps = new Map<string, number>();
 
@@ -58,6 +80,7 @@ export class ClusterSlots {
   constructor(commands: ClusterCommands, field: string) {
     this.#commands = commands;
     this.#field = field;
+    this.#slotsKey = `${commands.keyPrefix}slots:${field}`;
   }
 
   /** How many slots of session `key` this node holds. */
@@ -77,7 +100,7 @@ export class ClusterSlots {
    *   the session's count is written again at a later heartbeat).
    */
   async acquire(key: string, max: number): Promise<boolean> {
-    const taken = await this.#step(key, acquireSlotScript, [max]);
+    const taken = await this.#step(key, acquireSlotScript, [max, key]);
     if (taken === 1) this.#held.set(key, this.held(key) + 1);
     return taken === 1;
   }
@@ -92,58 +115,62 @@ export class ClusterSlots {
     const left = this.held(key) - 1;
     if (left > 0) this.#held.set(key, left);
     else this.#held.delete(key);
-    const live = await this.#step(key, releaseSlotScript, []);
+    const live = await this.#step(key, releaseSlotScript, [key]);
     return typeof live === "number" ? live : 0;
   }
 
   /** Redis had forgotten this node: the count of every session it holds is written again. */
   forgotten(): void {
-    for (const key of this.#held.keys()) this.#uncertain.add(key);
+    for (const key of this.#held.keys()) {
+      this.#uncertain.add(key);
+      this.#forgotten.add(key);
+    }
   }
 
   /**
-   * Writes this node's count of the uncertain sessions whose steps have settled (up to 500);
-   * resolves to those that no node holds now.
+   * Writes this node's count of the uncertain sessions whose steps have settled (up to 500).
    *
    * @throws {RedisUnavailableError} when Redis is not reached in time (they stay uncertain).
    */
-  async writeUncertain(): Promise<string[]> {
+  async writeUncertain(): Promise<WrittenSlots> {
     const keys: string[] = [];
     for (const key of this.#uncertain) {
       if (this.#steps.has(key)) continue;
       keys.push(key);
       if (keys.length === writeBatch) break;
     }
-    if (keys.length === 0) return [];
+    const written: WrittenSlots = { idle: [], heldAgain: [] };
+    if (keys.length === 0) return written;
     const counts = keys.map((key) => this.held(key));
     const live = await this.#commands.run(
       "session slots",
       writeSlotsScript,
-      keys.map((key) => this.#commands.holdersKey(key)),
-      [this.#commands.nodePrefix, this.#field, ...counts],
+      [this.#slotsKey, ...keys.map((key) => this.#commands.holdersKey(key))],
+      [this.#commands.nodePrefix, this.#field, ...keys.flatMap((key, i) => [key, counts[i]])],
     );
-    const idle: string[] = [];
     keys.forEach((key, index) => {
       // A step that began meanwhile is ordered after the write: the count stands.
       this.#uncertain.delete(key);
-      if (Array.isArray(live) && live[index] === 0) idle.push(key);
+      if (this.#forgotten.delete(key) && counts[index] > 0) written.heldAgain.push(key);
+      if (Array.isArray(live) && live[index] === 0) written.idle.push(key);
     });
-    return idle;
+    return written;
   }
 
   /** Runs one step of session `key`'s count; a failed step leaves it uncertain. */
   async #step(
     key: string,
     script: typeof acquireSlotScript,
-    args: readonly number[],
+    args: readonly (number | string)[],
   ): Promise<unknown> {
     this.#steps.set(key, (this.#steps.get(key) ?? 0) + 1);
     try {
-      return await this.#commands.run("session slot", script, [this.#commands.holdersKey(key)], [
-        this.#commands.nodePrefix,
-        this.#field,
-        ...args,
-      ]);
+      return await this.#commands.run(
+        "session slot",
+        script,
+        [this.#commands.holdersKey(key), this.#slotsKey],
+        [this.#commands.nodePrefix, this.#field, ...args],
+      );
     } catch (error) {
       this.#uncertain.add(key);
       throw error;

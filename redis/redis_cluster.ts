@@ -21,8 +21,8 @@ import type { Cluster, ClusterMessage, ClusterNode } from "../server/cluster.ts"
 import { ClusterCommands } from "./cluster_commands.ts";
 import { decodeClusterMessages } from "./cluster_message.ts";
 import { ClusterRelay } from "./cluster_relay.ts";
-import { countHoldersScript } from "./cluster_scripts.ts";
 import { ClusterSlots } from "./cluster_slots.ts";
+import { countHoldersScript, heartbeatScript, sweepDeadNodesScript } from "./slot_scripts.ts";
 
 /**
  * Options of a {@link RedisCluster}.
@@ -304,24 +304,42 @@ export class RedisCluster implements Cluster {
   /**
    * Renews this node's heartbeat key. A key that was gone (expired during a cut, or Redis
    * restarted empty) means Redis forgot the node's slots: they are written again, as are those
-   * of sessions whose last step failed.
+   * of sessions whose last step failed. Then sweeps nodes that died without leaving.
    */
   async #beat(): Promise<void> {
-    const previous = await this.#call(
-      "heartbeat",
-      () => this.#client.call("SET", this.#nodeKey, String(Date.now()), "PX", this.#nodeTtl, "GET"),
-    );
+    const previous = await this.#commands.run("heartbeat", heartbeatScript, [
+      this.#nodeKey,
+      this.#nodesKey,
+    ], [this.#instanceId, Date.now(), this.#nodeTtl]);
     if (previous === null && this.#beaten) this.#slots.forgotten();
     this.#beaten = true;
-    if (this.#slots.uncertain === 0) return;
-    const idle = await this.#slots.writeUncertain();
-    for (const key of idle) {
+    if (this.#slots.uncertain > 0) {
+      const { idle, heldAgain } = await this.#slots.writeUncertain();
+      this.#report("released", idle);
+      this.#report("held", heldAgain);
+    }
+    // The heartbeat stands even if the sweep fails: the next beat sweeps again.
+    const idle = await this.#commands.run("sweep", sweepDeadNodesScript, [this.#nodesKey], [
+      this.keyPrefix,
+      sweepBatch,
+    ]).catch(() => []);
+    if (Array.isArray(idle)) this.#report("released", idle.map(String));
+  }
+
+  /** Tells the server of sessions that no node holds, or that this node holds again. */
+  #report(what: "released" | "held", keys: readonly string[]): void {
+    for (const key of keys) {
       try {
-        this.#node?.released?.(key);
+        this.#node?.[what]?.(key);
       } catch (error) {
-        this.#logger.error("a session left by every node could not be reported", error);
+        this.#logger.error(`reporting a session ${what} to the server failed`, error);
       }
     }
+  }
+
+  /** The set of the ids of nodes that have beaten (dead ones until swept). */
+  get #nodesKey(): string {
+    return `${this.keyPrefix}nodes`;
   }
 
   get #nodeKey(): string {
@@ -350,6 +368,9 @@ export class RedisCluster implements Cluster {
     if (client === this.#client) this.#clientListeners.push([event, listener]);
   }
 }
+
+/** Sessions of dead nodes swept per heartbeat, at most. */
+const sweepBatch = 200;
 
 function newClient(url: string): Redis {
   return new Redis(url, {

@@ -1,6 +1,7 @@
 // A node's session slots in Redis are repaired when a step could not reach Redis or Redis had
 // forgotten the node: the node writes its true count at its next heartbeat, and a session that
-// nobody holds then gets its idle clock. Real redis-server, a real TCP cut in between.
+// nobody holds then gets its idle clock. A node that died without leaving is swept by the live
+// ones. Real redis-server, a real TCP cut in between.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 // @ts-types="./ioredis.d.ts"
@@ -20,7 +21,7 @@ const redis = redisFixture();
 let prefixes = 0;
 
 /** A node whose cluster link reaches Redis through `clusterUrl`; sessions go straight to it. */
-async function startNode(keyPrefix: string, clusterUrl: string, nodeTtl: number) {
+async function startNode(keyPrefix: string, clusterUrl: string | Redis, nodeTtl: number) {
   const sessions = new RedisSessionManager(redis.url, { keyPrefix, logger: silentLogger });
   const cluster = new RedisCluster(clusterUrl, {
     keyPrefix,
@@ -89,7 +90,7 @@ test("a slot a node could not give back is given back once Redis answers, and th
   }
 });
 
-test("a node that Redis forgot writes its slots again at its next heartbeat", async () => {
+test("a node that Redis forgot writes its slots again at its next heartbeat, and holds its sessions", async () => {
   const keyPrefix = `repair${++prefixes}:`;
   const node = await startNode(keyPrefix, redis.url, 600);
   const counter = new RedisCluster(redis.url, { keyPrefix, logger: silentLogger });
@@ -100,12 +101,21 @@ test("a node that Redis forgot writes its slots again at its next heartbeat", as
     peers.push(ada);
     const key = await login(ada);
     assert.equal(await counter.sessionConnectionCount(key), 1);
-    // As if its heartbeat key had expired during a long cut: a count prunes its field.
+    // As if its heartbeat key had expired during a long cut and another node had swept it as
+    // dead: its field gone, the session's idle clock started. In one step, before its next beat.
     const nodeKeys = await probe.call("KEYS", `${keyPrefix}node:*`) as string[];
     assert.equal(nodeKeys.length, 1);
-    await probe.del(nodeKeys[0]);
+    const sessionKey = `${keyPrefix}session:${key}`;
+    await probe.eval(
+      "redis.call('DEL', KEYS[1]); redis.call('DEL', KEYS[2]); redis.call('PEXPIRE', KEYS[3], 60000)",
+      3,
+      nodeKeys[0],
+      `${keyPrefix}holders:${key}`,
+      sessionKey,
+    );
     assert.equal(await counter.sessionConnectionCount(key), 0);
     await until(async () => await counter.sessionConnectionCount(key) === 1, "written again");
+    await until(async () => await probe.call("PTTL", sessionKey) === -1, "held again: no TTL");
     const second = await connectPeer(node);
     peers.push(second);
     await assert.rejects(second.client.restoreSession(key), { name: "MaxSessionConnectionsError" });
@@ -114,5 +124,43 @@ test("a node that Redis forgot writes its slots again at its next heartbeat", as
     probe.disconnect();
     await counter.leave();
     await node.stop();
+  }
+});
+
+test("the sessions of a node that died without leaving get their idle clock, and no key is left", async () => {
+  const keyPrefix = `repair${++prefixes}:`;
+  const deadLink = new Redis(redis.url);
+  const dead = await startNode(keyPrefix, deadLink, 600);
+  const live = await startNode(keyPrefix, redis.url, 600);
+  const probe = new Redis(redis.url);
+  const peers: Peer[] = [];
+  try {
+    const ada = await connectPeer(dead);
+    peers.push(ada);
+    const key = await login(ada);
+    const sessionKey = `${keyPrefix}session:${key}`;
+    assert.equal(await probe.call("PTTL", sessionKey), -1, "held: no TTL");
+    assert.equal(await probe.call("SCARD", `${keyPrefix}nodes`), 2);
+    deadLink.disconnect(); // as if killed: no more heartbeats, no leave
+    await until(
+      async () => (await probe.call("PTTL", sessionKey) as number) > 0,
+      "the live node swept the dead one and started the session's idle clock",
+      5000,
+    );
+    await until(
+      async () => await probe.call("SCARD", `${keyPrefix}nodes`) === 1,
+      "dead node forgotten",
+    );
+    const left = await probe.call("KEYS", `${keyPrefix}*`) as string[];
+    assert.deepEqual(
+      left.filter((name) => !name.startsWith(`${keyPrefix}session:`) && !name.includes("node")),
+      [],
+      "no holders hash or slots set of the dead node is left",
+    );
+  } finally {
+    for (const peer of peers) await peer.client.close();
+    probe.disconnect();
+    await live.stop();
+    await dead.stop();
   }
 });

@@ -96,6 +96,13 @@ export interface ClusterNode {
    * either, the session manager hears of its release (`onSessionReleased`: its idle clock).
    */
   released?(key: string): void;
+  /**
+   * This node holds session `key` again in the cluster's records, which had forgotten the node
+   * for a while (a cut longer than its heartbeat's lifetime), so another node may have taken it
+   * for dead and started the session's idle clock: if this server holds the session, the session
+   * manager looks it up again, which holds it.
+   */
+  held?(key: string): void;
 }
 
 /**

@@ -231,6 +231,12 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
     released: (key) => {
       if (sessions.holders(key).size === 0) context.sessionLifecycle.released(key);
     },
+    held: (key) => {
+      if (sessions.holders(key).size === 0) return;
+      (async () => await sessionManager.onSessionLookup(key))().catch((error) =>
+        logger.error("holding a session again failed", error)
+      );
+    },
   });
   return {
     limits,

@@ -1,0 +1,174 @@
+/**
+ * The Lua scripts of the cluster's session slots, each one round trip and atomic.
+ *
+ * - `<prefix>holders:<key>`: a hash per session, node id to its number of connections.
+ * - `<prefix>node:<id>`: a node is alive while this key exists (a TTL that its heartbeat renews).
+ * - `<prefix>slots:<id>`: the set of sessions in which node `<id>` has a field.
+ * - `<prefix>nodes`: the set of node ids that have beaten, dead ones until they are swept.
+ *
+ * A session's count is the sum over live nodes; fields of dead nodes are removed as they are
+ * met. A node that died without leaving (killed) is swept by the live ones: its fields are
+ * removed from the sessions it held, and those that nobody holds any more are reported, so that
+ * their idle clock starts. These scripts compute key names from the prefix: they need a
+ * standalone Redis (or Valkey, or a Sentinel setup), not a sharded Redis Cluster.
+ *
+ * @example
+ * ```ts
+ * import { acquireSlotScript } from "./slot_scripts.ts";
+ * console.assert(acquireSlotScript.lua.includes("HINCRBY"));
+ * ```
+ * @module
+ */
+
+import { RedisScript } from "./redis_script.ts";
+
+/**
+ * Lua: `live(holders, nodePrefix)`, the number of connections on live nodes of a holders hash,
+ * pruning the fields of dead nodes.
+ *
+ * @example
+ * ```ts
+ * import { liveHolders } from "./slot_scripts.ts";
+ * console.assert(liveHolders.includes("local function live"));
+ * ```
+ */
+export const liveHolders = `
+local function live(holders, nodePrefix)
+  local fields = redis.call('HGETALL', holders)
+  local sum = 0
+  for i = 1, #fields, 2 do
+    if redis.call('EXISTS', nodePrefix .. fields[i]) == 1 then
+      sum = sum + tonumber(fields[i + 1])
+    else
+      redis.call('HDEL', holders, fields[i])
+    end
+  end
+  return sum
+end
+`;
+
+/**
+ * Takes a slot. `KEYS` holders, the node's slots set; `ARGV` node prefix, node id, max (0
+ * unlimited), session key. Returns 1 when taken, 0 when every slot is taken.
+ *
+ * @example
+ * ```ts
+ * import { acquireSlotScript } from "./slot_scripts.ts";
+ * console.assert(acquireSlotScript.sha1.length === 40);
+ * ```
+ */
+export const acquireSlotScript: RedisScript = new RedisScript(`${liveHolders}
+local max = tonumber(ARGV[3])
+if max > 0 and live(KEYS[1], ARGV[1]) >= max then return 0 end
+redis.call('HINCRBY', KEYS[1], ARGV[2], 1)
+redis.call('SADD', KEYS[2], ARGV[4])
+return 1
+`);
+
+/**
+ * Gives back a slot. `KEYS` holders, the node's slots set; `ARGV` node prefix, node id,
+ * session key. Returns the connections left on live nodes.
+ *
+ * @example
+ * ```ts
+ * import { releaseSlotScript } from "./slot_scripts.ts";
+ * console.assert(releaseSlotScript.lua.includes("HDEL"));
+ * ```
+ */
+export const releaseSlotScript: RedisScript = new RedisScript(`${liveHolders}
+if redis.call('HINCRBY', KEYS[1], ARGV[2], -1) <= 0 then
+  redis.call('HDEL', KEYS[1], ARGV[2])
+  redis.call('SREM', KEYS[2], ARGV[3])
+end
+return live(KEYS[1], ARGV[1])
+`);
+
+/**
+ * Writes one node's true count of its slots for several sessions, and returns each session's
+ * live holders after it. `KEYS[1]` the node's slots set, `KEYS[1 + i]` the holders of session
+ * `i`; `ARGV[1]` node prefix, `ARGV[2]` node id, then per session its key and the count (0
+ * removes the field).
+ *
+ * @example
+ * ```ts
+ * import { writeSlotsScript } from "./slot_scripts.ts";
+ * console.assert(writeSlotsScript.lua.includes("HSET"));
+ * ```
+ */
+export const writeSlotsScript: RedisScript = new RedisScript(`${liveHolders}
+local live_counts = {}
+for i = 2, #KEYS do
+  local key, count = ARGV[2 * i - 1], tonumber(ARGV[2 * i])
+  if count > 0 then
+    redis.call('HSET', KEYS[i], ARGV[2], count)
+    redis.call('SADD', KEYS[1], key)
+  else
+    redis.call('HDEL', KEYS[i], ARGV[2])
+    redis.call('SREM', KEYS[1], key)
+  end
+  live_counts[i - 1] = live(KEYS[i], ARGV[1])
+end
+return live_counts
+`);
+
+/**
+ * Counts a session's connections. `KEYS[1]` holders; `ARGV[1]` node prefix.
+ *
+ * @example
+ * ```ts
+ * import { countHoldersScript } from "./slot_scripts.ts";
+ * console.assert(countHoldersScript.lua.includes("live"));
+ * ```
+ */
+export const countHoldersScript: RedisScript = new RedisScript(`${liveHolders}
+return live(KEYS[1], ARGV[1])
+`);
+
+/**
+ * A node's heartbeat. `KEYS` its node key, the nodes set; `ARGV` node id, time, TTL in ms.
+ * Returns the node key's previous value, `nil` when Redis had no such key (forgotten).
+ *
+ * @example
+ * ```ts
+ * import { heartbeatScript } from "./slot_scripts.ts";
+ * console.assert(heartbeatScript.lua.includes("SADD"));
+ * ```
+ */
+export const heartbeatScript: RedisScript = new RedisScript(`
+local previous = redis.call('GET', KEYS[1])
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+redis.call('SADD', KEYS[2], ARGV[1])
+return previous
+`);
+
+/**
+ * Sweeps dead nodes: removes their fields from the sessions they held (up to `ARGV[2]` sessions
+ * in all), and forgets a dead node once none is left. `KEYS[1]` the nodes set; `ARGV[1]` the
+ * key prefix. Returns the keys of the sessions that no live node holds after it.
+ *
+ * @example
+ * ```ts
+ * import { sweepDeadNodesScript } from "./slot_scripts.ts";
+ * console.assert(sweepDeadNodesScript.lua.includes("SPOP"));
+ * ```
+ */
+export const sweepDeadNodesScript: RedisScript = new RedisScript(`${liveHolders}
+local prefix = ARGV[1]
+local budget = tonumber(ARGV[2])
+local idle = {}
+for _, node in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if budget <= 0 then break end
+  if redis.call('EXISTS', prefix .. 'node:' .. node) == 0 then
+    local slots = prefix .. 'slots:' .. node
+    local keys = redis.call('SPOP', slots, budget)
+    for _, key in ipairs(keys) do
+      local holders = prefix .. 'holders:' .. key
+      redis.call('HDEL', holders, node)
+      if live(holders, prefix .. 'node:') == 0 then idle[#idle + 1] = key end
+    end
+    budget = budget - #keys
+    if redis.call('EXISTS', slots) == 0 then redis.call('SREM', KEYS[1], node) end
+  end
+end
+return idle
+`);
