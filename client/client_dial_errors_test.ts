@@ -1,11 +1,14 @@
 // Connection errors say why, for the failures that can be produced for real on 127.0.0.1: a
-// closed port, an HTTP server that answers the upgrade with 404, and a WebSocket server that
-// is not WebWire (it never sends an accept-conf).
+// closed port, an HTTP server that answers the upgrade with 404, a server that refuses the
+// client with 401, a TLS server with a certificate the client does not trust, and a WebSocket
+// server that is not WebWire (it never sends an accept-conf).
 import { LoopLateness } from "../conformance/loop_lateness.ts";
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { readFileSync } from "node:fs";
+import { createServer as createTlsServer } from "node:tls";
 import { silentLogger } from "../protocol/logger.ts";
 import { startScriptedPeer } from "../testing/scripted_peer.ts";
 import { startServer } from "../testing/serve.ts";
@@ -66,6 +69,40 @@ describe("Client connection errors", () => {
     assert.match(error.message, /answered the WebSocket upgrade with HTTP 404/);
     await client.close();
     await server.close();
+  });
+
+  it("an upgrade the server's beforeUpgrade refused with 401: says the client was refused", async () => {
+    const running = await startServer({
+      logger: silentLogger,
+      beforeUpgrade: () => new Response("who are you?", { status: 401 }),
+    });
+    const client = newClient(running.url);
+    const error = await client.connect().catch((e) => e);
+    assert.ok(error instanceof ConnectionFailedError, String(error));
+    assert.equal(error.kind, "http-status");
+    assert.equal(error.status, 401);
+    assert.match(error.message, /HTTP 401 \(the server refused this client/);
+    await client.close();
+    await running.close();
+  });
+
+  it("a wss: server whose certificate the client does not trust: the TLS handshake failed", async () => {
+    const server = createTlsServer({
+      cert: readFileSync(new URL("../testing/tls/localhost_cert.pem", import.meta.url)),
+      key: readFileSync(new URL("../testing/tls/localhost_key.pem", import.meta.url)),
+    }, (socket) => socket.end());
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+    const { port } = server.address() as AddressInfo;
+    const client = newClient(`wss://localhost:${port}/`);
+    const error = await client.connect().catch((e) => e);
+    assert.ok(error instanceof ConnectionFailedError, String(error));
+    assert.equal(error.kind, "tls", error.detail);
+    assert.match(
+      error.message,
+      /the TLS handshake failed \(a certificate this client does not trust/,
+    );
+    await client.close();
+    await new Promise((resolve) => server.close(resolve));
   });
 
   it("a WebSocket server that sends no accept-conf: 'is this a WebWire endpoint?'", async () => {

@@ -18,6 +18,8 @@
  * - `refused`: nothing listens on that port.
  * - `http-status`: the server answered the upgrade with another HTTP status than 101.
  * - `dns`: the host name could not be resolved.
+ * - `tls`: the TLS handshake of a `wss:` URL failed (a certificate the client does not trust,
+ *   or one for another host name).
  * - `network`: no TCP connection, and the runtime does not say why (refused, unreachable or
  *   an unknown host).
  * - `unknown`: the runtime gives no reason (browsers) or one the client does not know.
@@ -29,7 +31,7 @@
  * console.assert(retryable("refused"));
  * ```
  */
-export type DialFailureKind = "refused" | "http-status" | "dns" | "network" | "unknown";
+export type DialFailureKind = "refused" | "http-status" | "dns" | "tls" | "network" | "unknown";
 
 /**
  * A dial failure as read from the WebSocket's `error` event.
@@ -55,6 +57,7 @@ export interface DialFailure {
 const statusPattern = /(?:status code:?|server response:)\s*(\d{3})\b/i;
 const refusedPattern = /ECONNREFUSED|connection refused/i;
 const dnsPattern = /dns error|ENOTFOUND|EAI_AGAIN|getaddrinfo|name resolution|not known/i;
+const tlsPattern = /certificate|TLS handshake|SSL/i;
 const networkPattern = /tcp connect error|failed to connect\b/i;
 
 /**
@@ -76,8 +79,7 @@ export function dialFailure(event: unknown): DialFailure {
       kind: "http-status",
       status: code,
       detail,
-      text: `the server answered the WebSocket upgrade with HTTP ${code} ` +
-        "(a wrong path, or no WebSocket endpoint there?)",
+      text: `the server answered the WebSocket upgrade with HTTP ${code} (${statusHint(code)})`,
     };
   }
   if (refusedPattern.test(detail)) {
@@ -85,6 +87,14 @@ export function dialFailure(event: unknown): DialFailure {
   }
   if (dnsPattern.test(detail)) {
     return { kind: "dns", detail, text: "the host name could not be resolved (DNS)" };
+  }
+  if (tlsPattern.test(detail)) {
+    return {
+      kind: "tls",
+      detail,
+      text: "the TLS handshake failed (a certificate this client does not trust, or one for " +
+        "another host name?)",
+    };
   }
   if (networkPattern.test(detail)) {
     return {
@@ -100,6 +110,19 @@ export function dialFailure(event: unknown): DialFailure {
       ? "the runtime gives no reason (a browser shows it in its console)"
       : detail,
   };
+}
+
+/** What an HTTP status to a WebSocket upgrade most likely means. */
+function statusHint(code: number): string {
+  if (code === 401 || code === 403) {
+    return "the server refused this client: its credentials, origin or address";
+  }
+  if (code === 404 || code === 400 || code === 426) {
+    return "a wrong path, or no WebSocket endpoint there?";
+  }
+  if (code === 429 || code === 503) return "the server is busy or shutting down: try again later";
+  if (code >= 500) return "a server error";
+  return "not a WebSocket endpoint, or one that refused this client";
 }
 
 function eventMessage(event: unknown): string {

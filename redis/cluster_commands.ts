@@ -29,7 +29,7 @@ import type { RedisScript } from "./redis_script.ts";
  * import { Redis } from "ioredis";
  * import { startRedisServer } from "../testing/redis_server.ts";
  * import { ClusterCommands } from "./cluster_commands.ts";
- * import { countHoldersScript } from "./cluster_scripts.ts";
+ * import { countHoldersScript } from "./slot_scripts.ts";
  * const redis = await startRedisServer(); // a redis-server of its own, on a free port
  * const client = new Redis(redis.url);
  * const commands = new ClusterCommands(client, "chat:", 2000);

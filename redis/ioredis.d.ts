@@ -43,8 +43,8 @@ export class Redis {
   on(event: "messageBuffer", listener: (channel: Buffer, message: Buffer) => void): this;
   on(event: "message", listener: (channel: string, message: string) => void): this;
   once(event: "ready", listener: () => void): this;
-  off(event: string, listener: (...args: never[]) => void): this;
-  listenerCount(event: string): number;
+  off(event: "error" | "ready", listener: (error?: Error) => void): this;
+  listenerCount(event: "error" | "ready"): number;
   connect(): Promise<void>;
   disconnect(): void;
   quit(): Promise<unknown>;
