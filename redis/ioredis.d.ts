@@ -59,6 +59,5 @@ export class Redis {
   multi(): RedisPipeline;
   call(command: string, ...args: RedisArgument[]): Promise<unknown>;
   callBuffer(command: string, ...args: RedisArgument[]): Promise<unknown>;
-  evalsha(sha1: string, numkeys: number, ...keysAndArgs: RedisArgument[]): Promise<unknown>;
   eval(script: string, numkeys: number, ...keysAndArgs: RedisArgument[]): Promise<unknown>;
 }

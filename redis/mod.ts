@@ -8,11 +8,11 @@
  * parts) whose tests here pass unchanged under Deno (`npm:ioredis`), Bun and Node 20; a client
  * connects by itself, reconnects with a backoff and resubscribes its pub/sub channels after a
  * reconnect without being asked (what a cluster layer needs when Redis restarts);
- * `duplicate()` gives the subscriber connection with the same options; `evalsha` and `eval`
- * take keys and arguments as they are, which {@link RedisScript} builds on. node-redis (v4
- * and later) is split into several packages, rejects every command until an explicit
- * `connect()` resolves and leaves reconnecting and resubscribing to options of its own: more
- * for a library to get right when the application hands it a client.
+ * `duplicate()` gives the subscriber connection with the same options; `eval` takes keys and
+ * arguments as they are, which {@link RedisScript} builds on. node-redis (v4 and later) is split
+ * into several packages, rejects every command until an explicit `connect()` resolves and leaves
+ * reconnecting and resubscribing to options of its own: more for a library to get right when the
+ * application hands it a client.
  *
  * Needs Redis 7 or later (or Valkey). Every call settles within a time limit and rejects with
  * {@link RedisUnavailableError} while Redis is down; the server answers restores and session

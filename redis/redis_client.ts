@@ -14,8 +14,8 @@
  */
 
 /**
- * What this module needs of a Redis client: ioredis' connection state and events, `EVALSHA`,
- * `EVAL`, `DEL` and closing. Pass an ioredis `Redis` instance.
+ * What this module needs of a Redis client: ioredis' connection state and events, `EVAL`,
+ * `DEL` and closing. Pass an ioredis `Redis` instance.
  *
  * @example
  * ```ts
@@ -37,8 +37,6 @@ export interface RedisClient {
   once(event: "ready", listener: () => void): unknown;
   /** Connects a lazy client. */
   connect(): Promise<void>;
-  /** `EVALSHA sha1 numkeys key... arg...`. */
-  evalsha(sha1: string, numkeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
   /** `EVAL script numkeys key... arg...`. */
   eval(script: string, numkeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
   /** `DEL key...`, resolving to how many keys were removed. */

@@ -1,6 +1,6 @@
 // What the Redis engine relies on in ioredis, checked in each runtime against a real Redis:
-// pub/sub on a duplicated connection, resubscription after a Redis restart, Lua by EVALSHA with
-// the EVAL fallback, and bounded calls (callRedis) while Redis is down.
+// pub/sub on a duplicated connection, resubscription after a Redis restart, Lua by EVAL (also
+// once Redis lost its script cache), and bounded calls (callRedis) while Redis is down.
 import { LoopLateness } from "../conformance/loop_lateness.ts";
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -68,7 +68,7 @@ test("pub/sub on a duplicated connection, resubscribed by itself after Redis res
   }
 });
 
-test("RedisScript runs by EVALSHA and sends the source again when Redis lost it", async () => {
+test("RedisScript runs by EVAL, also once Redis lost its script cache", async () => {
   const client = newClient();
   const add = new RedisScript("return redis.call('INCRBY', KEYS[1], ARGV[1])");
   try {

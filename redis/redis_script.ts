@@ -1,6 +1,6 @@
 /**
- * A Lua script run by its SHA1 (`EVALSHA`), falling back to sending its source (`EVAL`) when
- * Redis does not have it cached yet, e.g. after a restart.
+ * A Lua script run by its source (`EVAL`): Redis compiles it once and finds it by its hash
+ * afterwards.
  *
  * @example
  * ```ts
@@ -16,10 +16,12 @@ import { createHash } from "node:crypto";
 import type { RedisClient } from "./redis_client.ts";
 
 /**
- * A Lua script for Redis. {@link RedisScript.run} sends `EVALSHA` and, only when Redis answers
- * `NOSCRIPT` (its script cache is empty after a restart or `SCRIPT FLUSH`), `EVAL` with the
- * source, which caches it again. Unlike ioredis' `defineCommand` it adds nothing to the client,
- * so it works on a client that the application shares with others.
+ * A Lua script for Redis. {@link RedisScript.run} sends `EVAL` with the source, never `EVALSHA`
+ * alone: after Redis lost its script cache (a restart, a failover, `SCRIPT FLUSH`), an `EVALSHA`
+ * answered `NOSCRIPT` and sent again as `EVAL` could be overtaken by a command sent after it
+ * (a session's release overtaking its lookup, say). The source costs a few hundred bytes per
+ * call. Unlike ioredis' `defineCommand` it adds nothing to the client, so it works on a client
+ * that the application shares with others.
  *
  * @example
  * ```ts
@@ -52,8 +54,8 @@ export class RedisScript {
    * const redis = await startRedisServer(); // a redis-server of its own, on a free port
    * const client = new Redis(redis.url);
    * const increment = new RedisScript("return redis.call('INCRBY', KEYS[1], ARGV[1])");
-   * console.assert((await increment.run(client, ["counter"], [5])) === 5); // sent as EVAL
-   * console.assert((await increment.run(client, ["counter"], [2])) === 7); // cached: EVALSHA
+   * console.assert((await increment.run(client, ["counter"], [5])) === 5);
+   * console.assert((await increment.run(client, ["counter"], [2])) === 7);
    * await client.quit();
    * await redis.stop();
    * ```
@@ -63,11 +65,6 @@ export class RedisScript {
     keys: readonly string[],
     args: readonly (string | number)[],
   ): Promise<unknown> {
-    try {
-      return await client.evalsha(this.sha1, keys.length, ...keys, ...args);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith("NOSCRIPT")) throw error;
-      return await client.eval(this.lua, keys.length, ...keys, ...args);
-    }
+    return await client.eval(this.lua, keys.length, ...keys, ...args);
   }
 }
