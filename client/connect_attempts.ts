@@ -125,10 +125,12 @@ export class ConnectAttempts {
     this.#retryTimer = undefined;
     const abort = new AbortController();
     this.#dialAbort = abort;
-    const settled = Promise.withResolvers<void>();
-    this.#attempt = settled.promise;
-    this.#run(++this.#attempts, abort).then(settled.resolve, settled.reject);
-    return settled.promise;
+    // Not Promise.withResolvers: Node 20 has none.
+    let settle!: [resolve: () => void, reject: (error: unknown) => void];
+    const attempt = new Promise<void>((resolve, reject) => settle = [resolve, reject]);
+    this.#attempt = attempt;
+    this.#run(++this.#attempts, abort).then(...settle);
+    return attempt;
   }
 
   /**
