@@ -191,6 +191,7 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
       expiry,
       offline,
       cluster,
+      closes: sessionCloses,
       maxSessionConnections: limits.maxSessionConnections,
       logger,
     }),
