@@ -15,12 +15,13 @@
 import type { Buffer } from "node:buffer";
 // ioredis' own types pull in @types/node; ioredis.d.ts says why not.
 // @ts-types="./ioredis.d.ts"
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import type { Logger } from "../protocol/logger.ts";
 import type { Cluster, ClusterMessage, ClusterNode } from "../server/cluster.ts";
 import { ClusterCommands } from "./cluster_commands.ts";
 import { decodeClusterMessages } from "./cluster_message.ts";
 import { ClusterRelay } from "./cluster_relay.ts";
+import { ownClusterClient, positiveOption, randomNodeId } from "./cluster_parts.ts";
 import { ClusterSlots } from "./cluster_slots.ts";
 import { countHoldersScript, heartbeatScript, sweepDeadNodesScript } from "./slot_scripts.ts";
 
@@ -147,17 +148,17 @@ export class RedisCluster implements Cluster {
     this.#instanceId = options.nodeId === undefined
       ? this.nodeId
       : `${this.nodeId}.${randomNodeId()}`;
-    const timeout = positive("commandTimeout", options.commandTimeout ?? 2000);
-    this.#nodeTtl = positive("nodeTtl", options.nodeTtl ?? 10_000);
+    const timeout = positiveOption("commandTimeout", options.commandTimeout ?? 2000);
+    this.#nodeTtl = positiveOption("nodeTtl", options.nodeTtl ?? 10_000);
     const offline = options.offlineSignals;
     const bounds = {
-      maxCount: offline === false ? 0 : positive("maxCount", offline?.maxCount ?? 256),
-      maxAge: positive("maxAge", offline === false ? 1 : offline?.maxAge ?? 300_000),
+      maxCount: offline === false ? 0 : positiveOption("maxCount", offline?.maxCount ?? 256),
+      maxAge: positiveOption("maxAge", offline === false ? 1 : offline?.maxAge ?? 300_000),
     };
-    const batchSize = positive("batchSize", options.batchSize ?? 256);
+    const batchSize = positiveOption("batchSize", options.batchSize ?? 256);
     this.#logger = options.logger ?? console;
     this.#ownsClient = typeof redis === "string";
-    this.#client = typeof redis === "string" ? newClient(redis) : redis;
+    this.#client = typeof redis === "string" ? ownClusterClient(redis) : redis;
     this.#commands = new ClusterCommands(this.#client, this.keyPrefix, timeout);
     this.#relay = new ClusterRelay(this.#commands, this.#instanceId, bounds, batchSize);
     this.#slots = new ClusterSlots(this.#commands, this.#instanceId);
@@ -371,29 +372,3 @@ export class RedisCluster implements Cluster {
 
 /** Sessions of dead nodes swept per heartbeat, at most. */
 const sweepBatch = 200;
-
-function newClient(url: string): Redis {
-  return new Redis(url, {
-    lazyConnect: true,
-    // Reconnect for ever, at most a second apart: servers outlive Redis restarts.
-    retryStrategy: (times) => Math.min(times * 100, 1000),
-    // A command whose reply was lost with its connection may have run: sent again, a push
-    // would be delivered twice, a slot taken twice. It fails instead (the caller was told).
-    autoResendUnfulfilledCommands: false,
-  });
-}
-
-function randomNodeId(): string {
-  return Array.from(
-    crypto.getRandomValues(new Uint8Array(8)),
-    (b) => b.toString(16).padStart(2, "0"),
-  )
-    .join("");
-}
-
-function positive(name: string, value: number): number {
-  if (!(Number.isInteger(value) && value > 0)) {
-    throw new RangeError(`${name} must be a positive integer, got ${value}`);
-  }
-  return value;
-}
