@@ -191,7 +191,6 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
       expiry,
       offline,
       cluster,
-      closes: sessionCloses,
       maxSessionConnections: limits.maxSessionConnections,
       logger,
     }),

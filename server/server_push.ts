@@ -141,7 +141,7 @@ export class ServerPush {
       // The cluster delivers it where the session is held, or keeps it if it is held nowhere;
       // a restore of the session here has taken its slot, and gets it once it has attached.
       cluster.relay({ kind: "signal-session", key, signal: bytes });
-      this.#parts.sessionCloses.hold(key, bytes, true);
+      this.#parts.sessionCloses.hold(key, bytes);
     } else if (holders.size === 0 && sessionsEnabled) {
       offline?.keep(key, bytes);
     }
@@ -159,7 +159,7 @@ export class ServerPush {
         pushTo(topics.subscribers(message.topic), message.signal);
         return;
       case "signal-session":
-        this.#parts.sessionCloses.hold(message.key, message.signal, false);
+        this.#parts.sessionCloses.hold(message.key, message.signal);
         pushTo(sessions.holders(message.key), message.signal);
         return;
       case "close-session":

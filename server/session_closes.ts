@@ -6,8 +6,7 @@
  * while they look it up; closes mark the watches of their key. In a cluster, a watch also
  * holds the signals to its session that arrive meanwhile: the restore's slot already counts as
  * a holder, so they were not kept offline, and the connection is not yet attached to receive
- * them. A release of a session's last slot on this server watches its key the same way, for
- * the signals other nodes published while its slot still counted. Internal to the server core.
+ * them. Internal to the server core.
  *
  * @example
  * ```ts
@@ -98,23 +97,18 @@ export class SessionCloses {
   }
 
   /**
-   * A signal to session `key` reached this server, from another node or (`own`) from this one:
-   * each watch of `key` now holds a copy (a watch that does not hold its own server's, only
-   * those of other nodes) until it takes what it held.
+   * A signal to session `key` reached this server (from another node, or from this one): each
+   * restore of `key` watching now holds a copy until it takes what it held.
    */
-  hold(key: string, signal: Uint8Array, own: boolean): void {
-    for (const watch of this.#watches.get(key) ?? []) watch.hold(signal, own);
+  hold(key: string, signal: Uint8Array): void {
+    for (const watch of this.#watches.get(key) ?? []) watch.hold(signal);
   }
 
-  /**
-   * A restore of `key` is about to look it up: watches for closes until `end`. `holdsOwn`:
-   * whether it holds the signals of its own server too (a restore does: its slot was taken
-   * before them; a release does not: its slot was given back before them).
-   */
-  watch(key: string, holdsOwn = true): SessionCloseWatch {
+  /** A restore of `key` is about to look it up: watches for closes until `end`. */
+  watch(key: string): SessionCloseWatch {
     let watches = this.#watches.get(key);
     if (watches === undefined) this.#watches.set(key, watches = new Set());
-    const watch = new Watch(this.#running.has(key), holdsOwn, () => {
+    const watch = new Watch(this.#running.has(key), () => {
       watches.delete(watch);
       if (watches.size === 0 && this.#watches.get(key) === watches) this.#watches.delete(key);
     });
@@ -138,16 +132,14 @@ class Watch implements SessionCloseWatch {
   overtaken: boolean;
   #stop: (() => void) | undefined;
   #held: Uint8Array[] | null = [];
-  readonly #holdsOwn: boolean;
 
-  constructor(overtaken: boolean, holdsOwn: boolean, stop: () => void) {
+  constructor(overtaken: boolean, stop: () => void) {
     this.overtaken = overtaken;
-    this.#holdsOwn = holdsOwn;
     this.#stop = stop;
   }
 
-  hold(signal: Uint8Array, own: boolean): void {
-    if (this.#held === null || (own && !this.#holdsOwn)) return;
+  hold(signal: Uint8Array): void {
+    if (this.#held === null) return;
     if (this.#held.length === maxHeldSignals) this.#held.shift();
     // A copy: what was pushed may be a view of a buffer that is reused once it was sent.
     this.#held.push(signal.slice());

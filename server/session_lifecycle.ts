@@ -10,7 +10,6 @@
  * import { OfflineSignals } from "./offline_signals.ts";
  * import { SessionExpiryClock } from "./session_expiry.ts";
  * import { SessionRegistry } from "./session_registry.ts";
- * import { SessionCloses } from "./session_closes.ts";
  * import { MemorySessionManager } from "@webwire/webwire/session";
  * import { encodeSignal } from "@webwire/webwire/protocol";
  * const manager = new MemorySessionManager();
@@ -20,7 +19,7 @@
  * const lifecycle = serverSessionLifecycle({
  *   sessions: new SessionRegistry(0), manager, offline, maxSessionConnections: 0, logger: console,
  *   expiry: new SessionExpiryClock({}, manager, () => {}, console),
- *   cluster: new ClusterLink(null, console, undefined), closes: new SessionCloses(),
+ *   cluster: new ClusterLink(null, console, undefined),
  * });
  * // A restore of "key" takes what was kept for it, once.
  * console.assert((await lifecycle.takeOfflineSignals("key")).length === 1);
@@ -34,7 +33,6 @@ import type { SessionManager } from "../session/session_manager.ts";
 import type { ClusterLink } from "./cluster_link.ts";
 import type { SessionLifecycle } from "./session_host.ts";
 import type { OfflineSignals } from "./offline_signals.ts";
-import type { SessionCloses } from "./session_closes.ts";
 import type { SessionExpiryClock } from "./session_expiry.ts";
 import type { SessionRegistry } from "./session_registry.ts";
 
@@ -60,8 +58,6 @@ export interface LifecycleParts {
   readonly offline: OfflineSignals | null;
   /** The cluster, if any. */
   readonly cluster: ClusterLink;
-  /** The restores (and, in a cluster, releases) under way, which hold signals to their key. */
-  readonly closes: SessionCloses;
   /** Connections per session; 0 for unlimited. */
   readonly maxSessionConnections: number;
   /** Where failures go. */
@@ -77,14 +73,13 @@ export interface LifecycleParts {
  * import { ClusterLink } from "./cluster_link.ts";
  * import { SessionExpiryClock } from "./session_expiry.ts";
  * import { SessionRegistry } from "./session_registry.ts";
- * import { SessionCloses } from "./session_closes.ts";
  * import { MemorySessionManager } from "@webwire/webwire/session";
  * const manager = new MemorySessionManager();
  * const sessions = new SessionRegistry<string>(1); // one connection per session
  * const lifecycle = serverSessionLifecycle({
  *   sessions, manager, offline: null, maxSessionConnections: 1, logger: console,
  *   expiry: new SessionExpiryClock({}, manager, () => {}, console),
- *   cluster: new ClusterLink(null, console, undefined), closes: new SessionCloses(),
+ *   cluster: new ClusterLink(null, console, undefined),
  * });
  * sessions.register("key", "connection A");
  * console.assert(lifecycle.acquire("key") === false && lifecycle.acquire("other") === true);
@@ -100,23 +95,8 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
         : clustered.acquireSession(key, parts.maxSessionConnections),
     release: async (key, localRemaining) => {
       if (clustered === null) return localRemaining;
-      // Signals of other nodes to the session that reach this server while its slot goes back
-      // were published (the slot still counted) and find no holder here: if nobody holds the
-      // session after, they go to the cluster again, which keeps them for the next restore.
-      // (This server's own come after the release, which is sent at once: they are kept.)
-      const watch = parts.closes.watch(key, false);
-      let remaining: number | undefined;
-      try {
-        await clustered.releaseSession(key);
-        remaining = await clustered.sessionConnectionCount(key);
-        return remaining;
-      } finally {
-        const held = watch.takeHeld();
-        watch.end();
-        if (remaining === 0) {
-          for (const signal of held) cluster.relay({ kind: "signal-session", key, signal });
-        }
-      }
+      await clustered.releaseSession(key);
+      return await clustered.sessionConnectionCount(key);
     },
     giveBack: (key) => clustered?.releaseSession(key),
     held: (session) => expiry.held(session),
