@@ -144,9 +144,12 @@ export class Client extends EventTarget {
    * for the connection whatever it takes, wait for the `connected` event instead. Without
    * `autoconnect`, a rejection leaves the client `disconnected`.
    *
-   * Rejects with `ConnectionFailedError` (refused, HTTP status, DNS: as far as the runtime
+   * Rejects with `ConnectionFailedError` (refused, HTTP status, DNS, TLS: as far as the runtime
    * tells), `DialTimeoutError`, `DisconnectedError` (closed meanwhile),
-   * `IncompatibleProtocolVersionError`, `SubProtocolMismatchError` or `ProtocolError`.
+   * `IncompatibleProtocolVersionError`, `SubProtocolMismatchError` or `ProtocolError`; with a
+   * session to restore, also with `TimeoutError`, `InternalError` or `ShutdownError` when the
+   * server did not answer its restore (the session is kept for the next attempt, up to five in
+   * a row).
    *
    * @example
    * ```ts

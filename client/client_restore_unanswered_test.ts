@@ -1,9 +1,11 @@
 // A session restore on reconnect that the server does not answer in time, or answers with the
 // internal-error reply (its session storage is down), does not sign the user out: the session
-// and its stored key stay, the attempt fails and the next one restores it. Real sockets.
+// and its stored key stay, the attempt fails and the next one restores it; one that is never
+// answered counts as refused after a few attempts. Real sockets.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Client } from "./client.ts";
+import { maxUnansweredRestores } from "./client_session.ts";
 import { memorySessionStorage } from "./session_storage.ts";
 import { encodeSpecialReply } from "../protocol/encode_control_message.ts";
 import { encodeReply } from "../protocol/encode_payload_message.ts";
@@ -58,3 +60,37 @@ for (const firstAnswer of ["too late", "internal error"] as const) {
     }
   });
 }
+
+test("a restore the server never answers counts as refused after a few attempts", async () => {
+  let restores = 0;
+  const peer = await startScriptedPeer({
+    onOpen: (socket) => socket.send(acceptConf()),
+    onMessage: (socket, data) => {
+      if (typeof data === "string" || data[0] !== MessageType.RestoreSession) return;
+      restores++;
+      socket.send(encodeSpecialReply(MessageType.InternalErrorReply, data.slice(1, 9)));
+    },
+  });
+  const storage = memorySessionStorage(key);
+  let failed = 0;
+  let closed = 0;
+  const client = new Client(peer.url, {
+    logger: silentLogger,
+    sessionStorage: storage,
+    reconnect: { initialDelay: 5, maxDelay: 10 },
+  });
+  client.addEventListener("connectfailed", () => failed++);
+  client.addEventListener("sessionclosed", () => closed++);
+  try {
+    await client.connect().catch(() => {});
+    await until(() => client.status === "connected", "connected without the session", 5000);
+    assert.equal(restores, maxUnansweredRestores);
+    assert.equal(failed, maxUnansweredRestores - 1, "each attempt before failed");
+    assert.equal(client.session, null);
+    assert.equal(closed, 1, "the user is told: signed out");
+    assert.equal(await storage.get(), null);
+  } finally {
+    await client.close();
+    await peer.close();
+  }
+});

@@ -40,6 +40,18 @@ import { InternalError, ShutdownError, TimeoutError } from "./errors.ts";
 import type { SessionStorage } from "./session_storage.ts";
 
 /**
+ * How many restores in a row may go unanswered (timed out, internal-error, shutdown) before the
+ * session counts as refused: each fails its connect attempt, retried under the backoff.
+ *
+ * @example
+ * ```ts
+ * import { maxUnansweredRestores } from "./client_session.ts";
+ * console.assert(maxUnansweredRestores === 5);
+ * ```
+ */
+export const maxUnansweredRestores = 5;
+
+/**
  * What the session side needs of its client.
  *
  * @example
@@ -94,6 +106,8 @@ export class ClientSession {
   readonly #host: ClientSessionHost;
   #session: Session | null = null;
   #storageRead = false;
+  /** Restores in a row not answered in time or answered internal-error or shutdown. */
+  #unanswered = 0;
 
   /** Starts without a session; the storage is read on the first connection. */
   constructor(host: ClientSessionHost) {
@@ -136,8 +150,8 @@ export class ClientSession {
    * Restores the session (or, on the first connection, the stored one) on a new connection
    * before it is announced. Rejects when the connection is lost or the client closed meanwhile,
    * and when the restore is not answered in time or gets the internal-error or shutdown reply
-   * (the session then stays for the next attempt); a refused or malformed restore ends the
-   * session instead.
+   * (the session then stays for the next attempt), up to {@link maxUnansweredRestores} times
+   * in a row; a refused or malformed restore (or one more unanswered) ends the session instead.
    */
   async restoreOn(connection: Connection): Promise<void> {
     const host = this.#host;
@@ -160,13 +174,18 @@ export class ClientSession {
       // shutting down): the session may well live. The attempt fails and is retried.
       const unanswered = error instanceof TimeoutError || error instanceof InternalError ||
         error instanceof ShutdownError;
-      if (unanswered || !connection.isOpen || host.closed) {
+      const lost = !connection.isOpen || host.closed;
+      // A server that never answers it keeps the client out for good: at some point it counts
+      // as a refusal.
+      if (lost || (unanswered && ++this.#unanswered < maxUnansweredRestores)) {
         if (fromStorage) this.#storageRead = false;
         throw error;
       }
+      this.#unanswered = 0;
       this.#restoreFailed(fromStorage, error);
       return;
     }
+    this.#unanswered = 0;
     try {
       const session = parseSessionJson(reply.bytes);
       // A stored session is new to this client run; a held one was announced already.

@@ -73,6 +73,9 @@ export interface AttemptHost {
   gaveUp(error: unknown): void;
 }
 
+/** How long a connection must stay up, at most, for the backoff to start over. */
+const maxStableAfter = 60_000;
+
 /**
  * Runs a client's connection attempts and schedules its retries.
  *
@@ -137,7 +140,8 @@ export class ConnectAttempts {
    * Schedules the next attempt after the backoff delay, unless one is scheduled or under way
    * already; returns the delay in milliseconds, or `null` when nothing was scheduled. The
    * delay grows with each failure since the last connection that stayed up for at least
-   * `maxDelay`: a server that accepts and drops every connection at once is not hammered.
+   * `maxDelay` (at most a minute): a server that accepts and drops every connection at once is
+   * not hammered.
    */
   scheduleRetry(): number | null {
     if (this.#retryTimer !== undefined || this.#attempt !== null || this.#host.closed) {
@@ -145,7 +149,8 @@ export class ConnectAttempts {
     }
     const connectedAt = this.#connectedAt;
     this.#connectedAt = undefined;
-    if (connectedAt !== undefined && Date.now() - connectedAt >= this.#host.backoff.maxDelay) {
+    const stable = Math.min(this.#host.backoff.maxDelay, maxStableAfter);
+    if (connectedAt !== undefined && Date.now() - connectedAt >= stable) {
       this.#failures = 0;
     }
     this.#host.connecting();

@@ -102,7 +102,8 @@ export class ClientEvent<T> extends Event {
  *   or the server refused its restore after a reconnect), or the key in its session storage
  *   could not be restored (the server no longer knows it): the user is signed out. A restore
  *   not answered in time, or answered with the internal-error or shutdown reply, fails the
- *   connect attempt instead and keeps the session.
+ *   connect attempt instead and keeps the session (up to five attempts in a row; then it counts
+ *   as refused).
  * - `connecting`: a connect attempt starts; `detail.attempt` counts the attempts since the
  *   last connection.
  * - `connectfailed`: an attempt failed; `detail` has its number, the error and the delay

@@ -100,8 +100,10 @@ export class ClusterSlots {
    *   the session's count is written again at a later heartbeat).
    */
   async acquire(key: string, max: number): Promise<boolean> {
-    const taken = await this.#step(key, acquireSlotScript, [max, key]);
-    if (taken === 1) this.#held.set(key, this.held(key) + 1);
+    const taken = await this.#step(key, acquireSlotScript, [max, key], (reply) => {
+      // Counted before the step is over: a write of this session's count waits until then.
+      if (reply === 1) this.#held.set(key, this.held(key) + 1);
+    });
     return taken === 1;
   }
 
@@ -115,13 +117,13 @@ export class ClusterSlots {
     const left = this.held(key) - 1;
     if (left > 0) this.#held.set(key, left);
     else this.#held.delete(key);
-    const live = await this.#step(key, releaseSlotScript, [key]);
+    const live = await this.#step(key, releaseSlotScript, [key], () => {});
     return typeof live === "number" ? live : 0;
   }
 
   /** Redis had forgotten this node: the count of every session it holds is written again. */
   forgotten(): void {
-    for (const key of this.#held.keys()) {
+    for (const key of [...this.#held.keys(), ...this.#steps.keys()]) {
       this.#uncertain.add(key);
       this.#forgotten.add(key);
     }
@@ -157,20 +159,26 @@ export class ClusterSlots {
     return written;
   }
 
-  /** Runs one step of session `key`'s count; a failed step leaves it uncertain. */
+  /**
+   * Runs one step of session `key`'s count and hands its reply to `done` while the step still
+   * counts as under way; a failed step leaves the session uncertain.
+   */
   async #step(
     key: string,
     script: typeof acquireSlotScript,
     args: readonly (number | string)[],
+    done: (reply: unknown) => void,
   ): Promise<unknown> {
     this.#steps.set(key, (this.#steps.get(key) ?? 0) + 1);
     try {
-      return await this.#commands.run(
+      const reply = await this.#commands.run(
         "session slot",
         script,
         [this.#commands.holdersKey(key), this.#slotsKey],
         [this.#commands.nodePrefix, this.#field, ...args],
       );
+      done(reply);
+      return reply;
     } catch (error) {
       this.#uncertain.add(key);
       throw error;

@@ -93,7 +93,9 @@ export interface RedisClusterOptions {
  *   Messages published while a node's pub/sub connection was cut do not reach it; once it is
  *   back, the node detaches its connections from sessions closed meanwhile
  *   (`ClusterNode.missed`).
- *   A restarted Redis without persistence has forgotten slots and kept signals.
+ *   A restarted Redis without persistence has forgotten kept signals; each node writes its slots
+ *   again at its next heartbeat. Nodes killed without leaving are swept by the live ones: the
+ *   sessions only they held start their idle clock.
  *
  * @example
  * ```ts
@@ -123,6 +125,11 @@ export class RedisCluster implements Cluster {
   readonly #slots: ClusterSlots;
   /** Whether a heartbeat has reached Redis: one that finds no key after it was forgotten. */
   #beaten = false;
+  /**
+   * Whether a heartbeat failed since the last that worked: one that timed out here may still
+   * have run in Redis (re-creating a forgotten key unseen), so the next is taken as forgotten.
+   */
+  #beatFailed = false;
   readonly #nodeTtl: number;
   readonly #logger: Logger;
   #node: ClusterNode | null = null;
@@ -308,23 +315,35 @@ export class RedisCluster implements Cluster {
    * of sessions whose last step failed. Then sweeps nodes that died without leaving.
    */
   async #beat(): Promise<void> {
-    const previous = await this.#commands.run("heartbeat", heartbeatScript, [
-      this.#nodeKey,
-      this.#nodesKey,
-    ], [this.#instanceId, Date.now(), this.#nodeTtl]);
-    if (previous === null && this.#beaten) this.#slots.forgotten();
+    let previous;
+    try {
+      previous = await this.#commands.run("heartbeat", heartbeatScript, [
+        this.#nodeKey,
+        this.#nodesKey,
+      ], [this.#instanceId, Date.now(), this.#nodeTtl]);
+    } catch (error) {
+      this.#beatFailed = true;
+      throw error;
+    }
+    if ((previous === null && this.#beaten) || this.#beatFailed) this.#slots.forgotten();
     this.#beaten = true;
+    this.#beatFailed = false;
     if (this.#slots.uncertain > 0) {
       const { idle, heldAgain } = await this.#slots.writeUncertain();
       this.#report("released", idle);
       this.#report("held", heldAgain);
     }
-    // The heartbeat stands even if the sweep fails: the next beat sweeps again.
-    const idle = await this.#commands.run("sweep", sweepDeadNodesScript, [this.#nodesKey], [
-      this.keyPrefix,
-      sweepBatch,
-    ]).catch(() => []);
-    if (Array.isArray(idle)) this.#report("released", idle.map(String));
+    // The heartbeat stands even if the sweep fails: the next beat sweeps again. Sessions left
+    // idle stay in the idle set until reported: a lost reply only delays them.
+    const idleKey = `${this.keyPrefix}idle`;
+    const idle = await this.#commands.run("sweep", sweepDeadNodesScript, [
+      this.#nodesKey,
+      idleKey,
+    ], [this.keyPrefix, sweepBatch]).catch(() => []);
+    if (!Array.isArray(idle) || idle.length === 0) return;
+    const keys = idle.map(String);
+    this.#report("released", keys);
+    await this.#call("sweep", () => this.#client.call("SREM", idleKey, ...keys)).catch(() => {});
   }
 
   /** Tells the server of sessions that no node holds, or that this node holds again. */

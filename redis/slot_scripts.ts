@@ -5,6 +5,8 @@
  * - `<prefix>node:<id>`: a node is alive while this key exists (a TTL that its heartbeat renews).
  * - `<prefix>slots:<id>`: the set of sessions in which node `<id>` has a field.
  * - `<prefix>nodes`: the set of node ids that have beaten, dead ones until they are swept.
+ * - `<prefix>idle`: sessions that a sweep left with no holder, until a live node has reported
+ *   them to its server (which starts their idle clock): reported at least once.
  *
  * A session's count is the sum over live nodes; fields of dead nodes are removed as they are
  * met. A node that died without leaving (killed) is swept by the live ones: its fields are
@@ -143,8 +145,10 @@ return previous
 
 /**
  * Sweeps dead nodes: removes their fields from the sessions they held (up to `ARGV[2]` sessions
- * in all), and forgets a dead node once none is left. `KEYS[1]` the nodes set; `ARGV[1]` the
- * key prefix. Returns the keys of the sessions that no live node holds after it.
+ * in all), adds those that no live node holds after it to the idle set, and forgets a dead node
+ * once none is left. `KEYS` the nodes set, the idle set; `ARGV[1]` the key prefix. Returns up to
+ * `ARGV[2]` sessions of the idle set (also those of earlier sweeps not yet reported): the caller
+ * reports them, then removes them from the set.
  *
  * @example
  * ```ts
@@ -155,7 +159,6 @@ return previous
 export const sweepDeadNodesScript: RedisScript = new RedisScript(`${liveHolders}
 local prefix = ARGV[1]
 local budget = tonumber(ARGV[2])
-local idle = {}
 for _, node in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   if budget <= 0 then break end
   if redis.call('EXISTS', prefix .. 'node:' .. node) == 0 then
@@ -164,11 +167,11 @@ for _, node in ipairs(redis.call('SMEMBERS', KEYS[1])) do
     for _, key in ipairs(keys) do
       local holders = prefix .. 'holders:' .. key
       redis.call('HDEL', holders, node)
-      if live(holders, prefix .. 'node:') == 0 then idle[#idle + 1] = key end
+      if live(holders, prefix .. 'node:') == 0 then redis.call('SADD', KEYS[2], key) end
     end
     budget = budget - #keys
     if redis.call('EXISTS', slots) == 0 then redis.call('SREM', KEYS[1], node) end
   end
 end
-return idle
+return redis.call('SRANDMEMBER', KEYS[2], tonumber(ARGV[2]))
 `);

@@ -92,8 +92,9 @@ export interface ClusterNode {
   missed?(): void;
   /**
    * No node holds session `key` any more, as the cluster found once it could settle a slot that
-   * this node failed to give back (Redis was unreachable): if this server holds it nowhere
-   * either, the session manager hears of its release (`onSessionReleased`: its idle clock).
+   * this node failed to give back (Redis was unreachable), or once it swept a node that died
+   * without leaving: if this server holds it nowhere either, the session manager hears of its
+   * release (`onSessionReleased`: its idle clock). May come more than once for one session.
    */
   released?(key: string): void;
   /**
