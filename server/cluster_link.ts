@@ -19,6 +19,9 @@ import type { Logger } from "../protocol/logger.ts";
 import type { Cluster, ClusterMessage, ClusterNode } from "./cluster.ts";
 import { PowersOfTenLog } from "./powers_of_ten_log.ts";
 
+/** How long relaying must work after a failure for an outage to count as over, in ms. */
+const defaultQuietAfterOutage = 10_000;
+
 /** Waits before the tries again of a close that could not be relayed (about a minute in all). */
 const defaultCloseRetryDelays: readonly number[] = [250, 500, 1000, 2000, 4000, 8000, 15000, 30000];
 
@@ -40,8 +43,13 @@ export class ClusterLink {
   readonly #logger: Logger;
   readonly #onError: ((error: unknown, message: ClusterMessage) => void) | undefined;
   #failures = 0;
-  /** Failures since the last message relayed: each outage is logged from its first one. */
+  /**
+   * Failures of the current outage: one ends when a message is relayed a while after the last
+   * failure (10 s by default), and the next outage is logged from its first failure.
+   */
   readonly #outage = new PowersOfTenLog();
+  #lastFailureAt = -Infinity;
+  readonly #quietAfterOutage: number;
   readonly #malformed = new PowersOfTenLog();
   #joined: Promise<void> = Promise.resolve();
   readonly #retries = new Set<ReturnType<typeof setTimeout>>();
@@ -50,15 +58,18 @@ export class ClusterLink {
 
   /**
    * `onError` hears of every message that could not be relayed; `closeRetryDelays` are the
-   * waits before each new try of a close that could not be relayed.
+   * waits before each new try of a close that could not be relayed; `quietAfterOutage` is how
+   * long (ms) relaying must go without a failure for an outage to be over.
    */
   constructor(
     cluster: Cluster | null,
     logger: Logger,
     onError: ((error: unknown, message: ClusterMessage) => void) | undefined,
     closeRetryDelays: readonly number[] = defaultCloseRetryDelays,
+    quietAfterOutage: number = defaultQuietAfterOutage,
   ) {
     this.#closeRetryDelays = closeRetryDelays;
+    this.#quietAfterOutage = quietAfterOutage;
     this.cluster = cluster;
     this.#logger = logger;
     this.#onError = onError;
@@ -172,17 +183,24 @@ export class ClusterLink {
     this.#retries.add(timer);
   }
 
-  /** A message was relayed: the outage, if there was one, is over. */
-  readonly #relayed = (): void => this.#outage.reset();
+  /**
+   * A message was relayed: the outage, if there was one, is over once no failure came for a
+   * while (else failures mixed with successes, say Redis refusing only kept signals, would each
+   * be logged).
+   */
+  readonly #relayed = (): void => {
+    if (performance.now() - this.#lastFailureAt >= this.#quietAfterOutage) this.#outage.reset();
+  };
 
   #failed(error: unknown, message: ClusterMessage): void {
     this.#failures++;
-    // Logged at the 1st, 10th, 100th, ... failure in a row: Redis down for a while must not
+    this.#lastFailureAt = performance.now();
+    // Logged at the 1st, 10th, 100th, ... failure of an outage: Redis down for a while must not
     // flood the log, and the next outage is logged again.
     if (this.#outage.tally()) {
       this.#logger.error(
-        `relaying a ${message.kind} message to the cluster failed (${this.#outage.count} in a ` +
-          `row, ${this.#failures} since the server started)`,
+        `relaying a ${message.kind} message to the cluster failed (${this.#outage.count} in ` +
+          `this outage, ${this.#failures} since the server started)`,
         error,
       );
     }

@@ -96,10 +96,10 @@ test("pushes that failed are not tried again", async () => {
   assert.equal(link.retrying, 0);
 });
 
-test("each outage is logged from its first failure: a relayed message ends it", async () => {
+test("each outage is logged from its first failure: relaying a while without failure ends it", async () => {
   const cluster = new FlakyCluster();
   const { logger, errors } = recordingLogger();
-  const link = new ClusterLink(cluster, logger, undefined, [1]);
+  const link = new ClusterLink(cluster, logger, undefined, [1], 30);
   const signal = encodeSignal({ name: "n" });
   const broadcast = async (times: number) => {
     const before = cluster.attempts;
@@ -109,13 +109,21 @@ test("each outage is logged from its first failure: a relayed message ends it", 
   };
   cluster.failing = 12;
   await broadcast(12);
-  assert.deepEqual(errors.map((e) => e.message.match(/\((\d+) in a row/)?.[1]), ["1", "10"]);
-  await broadcast(1); // relayed: the outage is over
+  assert.deepEqual(errors.map((e) => e.message.match(/\((\d+) in this outage/)?.[1]), ["1", "10"]);
+  // Failures mixed with successes are one outage: not each logged.
+  for (let i = 0; i < 5; i++) {
+    await broadcast(1);
+    cluster.failing = 1;
+    await broadcast(1);
+  }
+  assert.equal(errors.length, 2);
+  await sleep(40);
+  await broadcast(1); // relayed, a while after the last failure: the outage is over
   cluster.failing = 3;
   await broadcast(3);
   assert.equal(errors.length, 3, "the second outage is logged again");
-  assert.match(errors[2].message, /\(1 in a row, 13 since the server started\)/);
-  assert.equal(link.failures, 15);
+  assert.match(errors[2].message, /\(1 in this outage, 18 since the server started\)/);
+  assert.equal(link.failures, 20);
 });
 
 test("signals the cluster kept that are not WebWire signal messages are dropped and logged", async () => {
