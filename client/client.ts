@@ -147,9 +147,9 @@ export class Client extends EventTarget {
    * Rejects with `ConnectionFailedError` (refused, HTTP status, DNS, TLS: as far as the runtime
    * tells), `DialTimeoutError`, `DisconnectedError` (closed meanwhile),
    * `IncompatibleProtocolVersionError`, `SubProtocolMismatchError` or `ProtocolError`; with a
-   * session to restore, also with `TimeoutError`, `InternalError` or `ShutdownError` when the
-   * server did not answer its restore (the session is kept for the next attempt, up to five in
-   * a row).
+   * session to restore, also with `TimeoutError`, `InternalError`, `ShutdownError` or
+   * `MaxSessionConnectionsError` when the server did not take its restore (the session is kept
+   * for the next attempt, up to five in a row).
    *
    * @example
    * ```ts

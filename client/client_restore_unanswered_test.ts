@@ -1,5 +1,6 @@
 // A session restore on reconnect that the server does not answer in time, or answers with the
-// internal-error reply (its session storage is down), does not sign the user out: the session
+// internal-error reply (its session storage is down) or max-session-connections (it has not yet
+// seen the previous connection close), does not sign the user out: the session
 // and its stored key stay, the attempt fails and the next one restores it; one that is never
 // answered counts as refused after a few attempts. Real sockets.
 import { test } from "node:test";
@@ -21,7 +22,7 @@ const sessionJson = JSON.stringify({
   l: "2026-12-01T00:00:00Z",
 });
 
-for (const firstAnswer of ["too late", "internal error"] as const) {
+for (const firstAnswer of ["too late", "internal error", "max session connections"] as const) {
   test(`a restore answered ${firstAnswer} keeps the session for the next attempt`, async () => {
     let restores = 0;
     const peer = await startScriptedPeer({
@@ -33,6 +34,9 @@ for (const firstAnswer of ["too late", "internal error"] as const) {
         if (++restores > 1) return socket.send(reply);
         if (firstAnswer === "internal error") {
           socket.send(encodeSpecialReply(MessageType.InternalErrorReply, id));
+        } else if (firstAnswer === "max session connections") {
+          // The server has not yet seen the client's previous connection close.
+          socket.send(encodeSpecialReply(MessageType.MaxSessionConnectionsReply, id));
         } else setTimeout(() => socket.send(reply), 300); // after the client's timeout
       },
     });

@@ -36,12 +36,18 @@ import type { Payload } from "../protocol/payload.ts";
 import { parseSessionJson } from "../protocol/session_json.ts";
 import type { Session } from "../protocol/session_json.ts";
 import type { Connection } from "./connection.ts";
-import { InternalError, ShutdownError, TimeoutError } from "./errors.ts";
+import {
+  InternalError,
+  MaxSessionConnectionsError,
+  ShutdownError,
+  TimeoutError,
+} from "./errors.ts";
 import type { SessionStorage } from "./session_storage.ts";
 
 /**
- * How many restores in a row may go unanswered (timed out, internal-error, shutdown) before the
- * session counts as refused: each fails its connect attempt, retried under the backoff.
+ * How many restores in a row may go unanswered (timed out, internal-error, shutdown) or be
+ * refused for too many connections before the session counts as refused: each fails its
+ * connect attempt, retried under the backoff.
  *
  * @example
  * ```ts
@@ -149,8 +155,9 @@ export class ClientSession {
   /**
    * Restores the session (or, on the first connection, the stored one) on a new connection
    * before it is announced. Rejects when the connection is lost or the client closed meanwhile,
-   * and when the restore is not answered in time or gets the internal-error or shutdown reply
-   * (the session then stays for the next attempt), up to {@link maxUnansweredRestores} times
+   * and when the restore is not answered in time or gets the internal-error, shutdown or
+   * max-session-connections reply (the session then stays for the next attempt), up to
+   * {@link maxUnansweredRestores} times
    * in a row; a refused or malformed restore (or one more unanswered) ends the session instead.
    */
   async restoreOn(connection: Connection): Promise<void> {
@@ -172,8 +179,10 @@ export class ClientSession {
     } catch (error) {
       // Unanswered in time, or the server could not answer (its storage is down, it is
       // shutting down): the session may well live. The attempt fails and is retried.
+      // Also a refusal for too many connections: the server may not yet have seen this
+      // client's previous connection close (a quick reconnect after a network blip).
       const unanswered = error instanceof TimeoutError || error instanceof InternalError ||
-        error instanceof ShutdownError;
+        error instanceof ShutdownError || error instanceof MaxSessionConnectionsError;
       const lost = !connection.isOpen || host.closed;
       // A server that never answers it keeps the client out for good: at some point it counts
       // as a refusal.

@@ -101,7 +101,9 @@ export class ClientEvent<T> extends Event {
  * - `sessionclosed`: the client lost its session (closed by the server or by `closeSession`,
  *   or the server refused its restore after a reconnect), or the key in its session storage
  *   could not be restored (the server no longer knows it): the user is signed out. A restore
- *   not answered in time, or answered with the internal-error or shutdown reply, fails the
+ *   not answered in time, or answered with the internal-error, shutdown or
+ *   max-session-connections reply (the server may not have seen this client's previous
+ *   connection close yet), fails the
  *   connect attempt instead and keeps the session (up to five attempts in a row; then it counts
  *   as refused).
  * - `connecting`: a connect attempt starts; `detail.attempt` counts the attempts since the
