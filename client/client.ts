@@ -149,7 +149,7 @@ export class Client extends EventTarget {
    * `IncompatibleProtocolVersionError`, `SubProtocolMismatchError` or `ProtocolError`; with a
    * session to restore, also with `TimeoutError`, `InternalError`, `ShutdownError` or
    * `MaxSessionConnectionsError` when the server did not take its restore (the session is kept
-   * for the next attempt, up to five in a row).
+   * for the next attempts, for up to twice the server's read timeout).
    *
    * @example
    * ```ts

@@ -45,17 +45,21 @@ import {
 import type { SessionStorage } from "./session_storage.ts";
 
 /**
- * How many restores in a row may go unanswered (timed out, internal-error, shutdown) or be
- * refused for too many connections before the session counts as refused: each fails its
- * connect attempt, retried under the backoff.
+ * How long (ms) the restores of one session may go unanswered in a row (timed out,
+ * internal-error, shutdown) or be refused for too many connections before the session counts
+ * as refused: twice the server's read timeout, after which the server has dropped any earlier
+ * connection of this client it did not see close. Meanwhile each fails its connect attempt,
+ * retried under the backoff.
  *
  * @example
  * ```ts
- * import { maxUnansweredRestores } from "./client_session.ts";
- * console.assert(maxUnansweredRestores === 5);
+ * import { unansweredRestoreBudget } from "./client_session.ts";
+ * console.assert(unansweredRestoreBudget(60_000) === 120_000); // the server's default
  * ```
  */
-export const maxUnansweredRestores = 5;
+export function unansweredRestoreBudget(readTimeoutMs: number): number {
+  return 2 * readTimeoutMs;
+}
 
 /**
  * What the session side needs of its client.
@@ -112,8 +116,11 @@ export class ClientSession {
   readonly #host: ClientSessionHost;
   #session: Session | null = null;
   #storageRead = false;
-  /** Restores in a row not answered in time or answered internal-error or shutdown. */
-  #unanswered = 0;
+  /**
+   * The session whose restores went unanswered in a row (or were refused for too many
+   * connections), and since when (`Date.now()` ms).
+   */
+  #unanswered: { key: string; since: number } | undefined;
 
   /** Starts without a session; the storage is read on the first connection. */
   constructor(host: ClientSessionHost) {
@@ -140,6 +147,7 @@ export class ClientSession {
   /** Holds `session`, stores its key and announces it. */
   gain(session: Session): void {
     this.#session = session;
+    this.#unanswered = undefined;
     this.#store(session.key);
     this.#host.created(session);
   }
@@ -148,6 +156,7 @@ export class ClientSession {
   lose(): void {
     if (this.#session === null) return;
     this.#session = null;
+    this.#unanswered = undefined;
     this.#store(null);
     this.#host.closedSession();
   }
@@ -156,9 +165,9 @@ export class ClientSession {
    * Restores the session (or, on the first connection, the stored one) on a new connection
    * before it is announced. Rejects when the connection is lost or the client closed meanwhile,
    * and when the restore is not answered in time or gets the internal-error, shutdown or
-   * max-session-connections reply (the session then stays for the next attempt), up to
-   * {@link maxUnansweredRestores} times
-   * in a row; a refused or malformed restore (or one more unanswered) ends the session instead.
+   * max-session-connections reply (the session then stays for the next attempt), for up to
+   * {@link unansweredRestoreBudget} in a row; a refused or malformed restore (or one unanswered
+   * past that) ends the session instead.
    */
   async restoreOn(connection: Connection): Promise<void> {
     const host = this.#host;
@@ -172,7 +181,10 @@ export class ClientSession {
         host.logger.error("webwire client: reading the session storage failed:", error);
       }
     }
-    if (key === null || key === "") return;
+    if (key === null || key === "") {
+      this.#unanswered = undefined;
+      return;
+    }
     let reply: Payload;
     try {
       reply = await host.restore(connection, key);
@@ -183,18 +195,19 @@ export class ClientSession {
       // client's previous connection close (a quick reconnect after a network blip).
       const unanswered = error instanceof TimeoutError || error instanceof InternalError ||
         error instanceof ShutdownError || error instanceof MaxSessionConnectionsError;
-      const lost = !connection.isOpen || host.closed;
-      // A server that never answers it keeps the client out for good: at some point it counts
-      // as a refusal.
-      if (lost || (unanswered && ++this.#unanswered < maxUnansweredRestores)) {
+      // A server that never answers it would keep the client out for good: past the budget it
+      // counts as a refusal.
+      if (
+        !connection.isOpen || host.closed || (unanswered && this.#keepsWaiting(key, connection))
+      ) {
         if (fromStorage) this.#storageRead = false;
         throw error;
       }
-      this.#unanswered = 0;
+      this.#unanswered = undefined;
       this.#restoreFailed(fromStorage, error);
       return;
     }
-    this.#unanswered = 0;
+    this.#unanswered = undefined;
     try {
       const session = parseSessionJson(reply.bytes);
       // A stored session is new to this client run; a held one was announced already.
@@ -210,6 +223,13 @@ export class ClientSession {
    * is routine, not worth a stack trace), and fires `sessionclosed` so that an application can
    * show "signed out", also for a stored key that this client run never announced.
    */
+  /** Whether the unanswered restores of `key` are still within their budget (counting this one). */
+  #keepsWaiting(key: string, connection: Connection): boolean {
+    const now = Date.now();
+    if (this.#unanswered?.key !== key) this.#unanswered = { key, since: now };
+    return now - this.#unanswered.since < unansweredRestoreBudget(connection.readTimeout);
+  }
+
   #restoreFailed(fromStorage: boolean, error: unknown, prefix = ""): void {
     const why = error instanceof Error ? error.message : String(error);
     this.#host.logger.warn(

@@ -104,8 +104,8 @@ export class ClientEvent<T> extends Event {
  *   not answered in time, or answered with the internal-error, shutdown or
  *   max-session-connections reply (the server may not have seen this client's previous
  *   connection close yet), fails the
- *   connect attempt instead and keeps the session (up to five attempts in a row; then it counts
- *   as refused).
+ *   connect attempt instead and keeps the session (for up to twice the server's read timeout;
+ *   then it counts as refused).
  * - `connecting`: a connect attempt starts; `detail.attempt` counts the attempts since the
  *   last connection.
  * - `connectfailed`: an attempt failed; `detail` has its number, the error and the delay
