@@ -125,11 +125,10 @@ export class RedisCluster implements Cluster {
   readonly #slots: ClusterSlots;
   /** Whether a heartbeat has reached Redis: one that finds no key after it was forgotten. */
   #beaten = false;
-  /**
-   * Whether a heartbeat failed since the last that worked: one that timed out here may still
-   * have run in Redis (re-creating a forgotten key unseen), so the next is taken as forgotten.
-   */
-  #beatFailed = false;
+  /** How many heartbeats this node sent: each writes a value of its own. */
+  #beats = 0;
+  /** The value of the last key that a heartbeat of this node created and saw it create. */
+  #seenFresh: string | undefined;
   readonly #nodeTtl: number;
   readonly #logger: Logger;
   #node: ClusterNode | null = null;
@@ -315,23 +314,23 @@ export class RedisCluster implements Cluster {
    * of sessions whose last step failed. Then sweeps nodes that died without leaving.
    */
   async #beat(): Promise<void> {
-    let previous;
-    try {
-      previous = await this.#commands.run("heartbeat", heartbeatScript, [
-        this.#nodeKey,
-        this.#nodesKey,
-      ], [this.#instanceId, Date.now(), this.#nodeTtl]);
-    } catch (error) {
-      this.#beatFailed = true;
-      throw error;
-    }
-    if ((previous === null && this.#beaten) || this.#beatFailed) this.#slots.forgotten();
+    const value = String(++this.#beats);
+    const previous = await this.#commands.run("heartbeat", heartbeatScript, [
+      this.#nodeKey,
+      this.#nodesKey,
+    ], [this.#instanceId, value, this.#nodeTtl, this.#seenFresh ?? ""]);
+    // Forgotten: this beat found no key, or an earlier one created it (its reply lost: it
+    // timed out here, or came after a cut).
+    const createdUnseen = typeof previous === "string" && previous.startsWith("fresh:") &&
+      previous !== this.#seenFresh;
+    if ((previous === null && this.#beaten) || createdUnseen) this.#slots.forgotten();
+    if (previous === null) this.#seenFresh = `fresh:${value}`;
+    else if (createdUnseen) this.#seenFresh = previous as string;
     this.#beaten = true;
-    this.#beatFailed = false;
     if (this.#slots.uncertain > 0) {
       const { idle, heldAgain } = await this.#slots.writeUncertain();
-      this.#report("released", idle);
-      this.#report("held", heldAgain);
+      void this.#report("released", idle);
+      void this.#report("held", heldAgain);
     }
     // The heartbeat stands even if the sweep fails: the next beat sweeps again. Sessions left
     // idle stay in the idle set until reported: a lost reply only delays them.
@@ -341,20 +340,28 @@ export class RedisCluster implements Cluster {
       idleKey,
     ], [this.keyPrefix, sweepBatch]).catch(() => []);
     if (!Array.isArray(idle) || idle.length === 0) return;
-    const keys = idle.map(String);
-    this.#report("released", keys);
-    await this.#call("sweep", () => this.#client.call("SREM", idleKey, ...keys)).catch(() => {});
+    // Out of the set only once the server has handled them: a failed release comes again.
+    const handled = await this.#report("released", idle.map(String));
+    if (handled.length === 0) return;
+    await this.#call("sweep", () => this.#client.call("SREM", idleKey, ...handled)).catch(
+      () => {},
+    );
   }
 
-  /** Tells the server of sessions that no node holds, or that this node holds again. */
-  #report(what: "released" | "held", keys: readonly string[]): void {
-    for (const key of keys) {
+  /**
+   * Tells the server of sessions that no node holds, or that this node holds again; resolves
+   * to those it handled (not those whose `released` resolved `false` or threw).
+   */
+  async #report(what: "released" | "held", keys: readonly string[]): Promise<string[]> {
+    const handled = await Promise.all(keys.map(async (key) => {
       try {
-        this.#node?.[what]?.(key);
+        return await this.#node?.[what]?.(key) !== false;
       } catch (error) {
         this.#logger.error(`reporting a session ${what} to the server failed`, error);
+        return false;
       }
-    }
+    }));
+    return keys.filter((_key, index) => handled[index]);
   }
 
   /** The set of the ids of nodes that have beaten (dead ones until swept). */

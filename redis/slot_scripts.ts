@@ -127,8 +127,11 @@ return live(KEYS[1], ARGV[1])
 `);
 
 /**
- * A node's heartbeat. `KEYS` its node key, the nodes set; `ARGV` node id, time, TTL in ms.
- * Returns the node key's previous value, `nil` when Redis had no such key (forgotten).
+ * A node's heartbeat. `KEYS` its node key, the nodes set; `ARGV` node id, a value, TTL in ms,
+ * the `fresh:` value the node last saw (or ""). Returns the node key's previous value, `nil`
+ * when Redis had no such key (forgotten). A key that a beat creates holds `fresh:` and the
+ * value, and keeps it until a beat says the node saw it: so the node learns that Redis had
+ * forgotten it even when the replies of the beats that ran meanwhile were lost.
  *
  * @example
  * ```ts
@@ -138,7 +141,13 @@ return live(KEYS[1], ARGV[1])
  */
 export const heartbeatScript: RedisScript = new RedisScript(`
 local previous = redis.call('GET', KEYS[1])
-redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+local value = ARGV[2]
+if not previous then
+  value = 'fresh:' .. value
+elseif string.sub(previous, 1, 6) == 'fresh:' and previous ~= ARGV[4] then
+  value = previous
+end
+redis.call('SET', KEYS[1], value, 'PX', ARGV[3])
 redis.call('SADD', KEYS[2], ARGV[1])
 return previous
 `);

@@ -95,8 +95,10 @@ export interface ClusterNode {
    * this node failed to give back (Redis was unreachable), or once it swept a node that died
    * without leaving: if this server holds it nowhere either, the session manager hears of its
    * release (`onSessionReleased`: its idle clock). May come more than once for one session.
+   * Resolves `false` when that release failed (it is reported again later, where the cluster
+   * can), else `true`.
    */
-  released?(key: string): void;
+  released?(key: string): boolean | Promise<boolean>;
   /**
    * This node holds session `key` again in the cluster's records, which had forgotten the node
    * for a while (a cut longer than its heartbeat's lifetime), so another node may have taken it

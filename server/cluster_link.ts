@@ -194,7 +194,10 @@ export class ClusterLink {
 
   #failed(error: unknown, message: ClusterMessage): void {
     this.#failures++;
-    this.#lastFailureAt = performance.now();
+    const now = performance.now();
+    // A failure long after the last one begins a new outage, whatever came in between.
+    if (now - this.#lastFailureAt >= this.#quietAfterOutage) this.#outage.reset();
+    this.#lastFailureAt = now;
     // Logged at the 1st, 10th, 100th, ... failure of an outage: Redis down for a while must not
     // flood the log, and the next outage is logged again.
     if (this.#outage.tally()) {

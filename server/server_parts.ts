@@ -228,8 +228,9 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
   cluster.join({
     deliver: (message) => push.deliver(message),
     missed: () => forgottenSessions.request(),
-    released: (key) => {
-      if (sessions.holders(key).size === 0) context.sessionLifecycle.released(key);
+    released: async (key) => {
+      if (sessions.holders(key).size > 0) return true;
+      return await context.sessionLifecycle.released(key) !== false;
     },
     held: (key) => {
       if (sessions.holders(key).size === 0) return;

@@ -70,8 +70,11 @@ export interface SessionLifecycle {
   held(session: Session): void;
   /** The last connection of this server left the session. */
   unheld(key: string): void;
-  /** No connection anywhere holds the session any more, which stays stored. */
-  released(key: string): void;
+  /**
+   * No connection anywhere holds the session any more, which stays stored. May resolve whether
+   * the session manager heard of it (a failure is logged, never thrown).
+   */
+  released(key: string): void | Promise<boolean>;
   /** The session was closed for good, or a restore found it missing or expired. */
   destroyed(key: string): void;
   /** Whether a session created at that time has passed the server's maximum age. */

@@ -102,7 +102,7 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
     held: (session) => expiry.held(session),
     unheld: (key) => expiry.unheld(key),
     released: (key) => {
-      if (manager.onSessionReleased === undefined) return;
+      if (manager.onSessionReleased === undefined) return Promise.resolve(true);
       const release = async () => {
         await manager.onSessionReleased!(key);
         // In a cluster, another node may have taken a slot and looked the session up (which
@@ -112,7 +112,10 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
           await manager.onSessionLookup(key);
         }
       };
-      release().catch((error) => logger.error("releasing a session failed", error));
+      return release().then(() => true, (error) => {
+        logger.error("releasing a session failed", error);
+        return false;
+      });
     },
     destroyed: (key) => {
       expiry.unheld(key);

@@ -75,7 +75,7 @@ export class HoldingCluster implements Cluster {
         this.missedCount++;
         node.missed?.();
       },
-      released: (key) => node.released?.(key),
+      released: (key) => node.released?.(key) ?? true,
       held: (key) => node.held?.(key),
     });
   }
