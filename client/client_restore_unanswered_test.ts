@@ -65,7 +65,7 @@ for (const firstAnswer of ["too late", "internal error", "max session connection
   });
 }
 
-test("a restore the server never answers counts as refused after twice its read timeout", async () => {
+test("a restore the server always answers internal-error counts as refused after twice its read timeout", async () => {
   let restores = 0;
   const readTimeoutMs = 150;
   const peer = await startScriptedPeer({

@@ -21,6 +21,7 @@ import type { Cluster, ClusterMessage, ClusterNode } from "../server/cluster.ts"
 import { ClusterCommands } from "./cluster_commands.ts";
 import { decodeClusterMessages } from "./cluster_message.ts";
 import { ClusterRelay } from "./cluster_relay.ts";
+import { ClientListeners } from "./client_listeners.ts";
 import { ownClusterClient, positiveOption, randomNodeId } from "./cluster_parts.ts";
 import { ClusterSlots } from "./cluster_slots.ts";
 import { countHoldersScript, heartbeatScript, sweepDeadNodesScript } from "./slot_scripts.ts";
@@ -134,7 +135,7 @@ export class RedisCluster implements Cluster {
   #node: ClusterNode | null = null;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   /** What this node listens to on the command client, taken off at the leave. */
-  readonly #clientListeners: [event: "error" | "ready", listener: (error?: Error) => void][] = [];
+  readonly #clientListeners: ClientListeners;
 
   /**
    * Creates the node's link on an ioredis client (a second connection for pub/sub is made with
@@ -169,8 +170,9 @@ export class RedisCluster implements Cluster {
     this.#relay = new ClusterRelay(this.#commands, this.#instanceId, bounds, batchSize);
     this.#slots = new ClusterSlots(this.#commands, this.#instanceId);
     this.#subscriber = this.#client.duplicate({ lazyConnect: true });
-    this.#watch(this.#client, "commands");
-    this.#watch(this.#subscriber, "pub/sub");
+    this.#clientListeners = new ClientListeners(this.#client);
+    this.#clientListeners.reportOutages("commands", this.#logger);
+    new ClientListeners(this.#subscriber).reportOutages("pub/sub", this.#logger);
   }
 
   /** How many kept signals the count bound dropped (as seen by this node). */
@@ -202,7 +204,7 @@ export class RedisCluster implements Cluster {
     const beat = () => this.#beat().catch(() => {});
     this.#heartbeat = setInterval(beat, Math.max(1, Math.floor(this.#nodeTtl / 3)));
     // A Redis that restarted empty has forgotten this node: tell it again at once.
-    this.#listen(this.#client, "ready", () => {
+    this.#clientListeners.on("ready", () => {
       if (this.#node !== null) void beat();
     });
     try {
@@ -276,9 +278,7 @@ export class RedisCluster implements Cluster {
     }
     this.#subscriber.disconnect();
     // An application's client outlives the node: it keeps none of the node's listeners.
-    for (const [event, listener] of this.#clientListeners.splice(0)) {
-      this.#client.off(event, listener);
-    }
+    this.#clientListeners.removeAll();
     if (this.#ownsClient) {
       if (this.#client.status === "ready") {
         await this.#call("closing", () => this.#client.quit()).catch(() => {});
@@ -375,24 +375,6 @@ export class RedisCluster implements Cluster {
 
   #call<T>(operation: string, command: () => Promise<T>): Promise<T> {
     return this.#commands.call(operation, command);
-  }
-
-  /** Reports a connection that went away once per outage. */
-  #watch(client: Redis, what: string): void {
-    let reported = false;
-    this.#listen(client, "error", (error?: Error) => {
-      if (reported) return;
-      reported = true;
-      this.#logger.warn(`Redis cluster (${what} connection): ${error?.message}`);
-    });
-    this.#listen(client, "ready", () => reported = false);
-  }
-
-  /** Listens on `client`; on the command client, until the leave. */
-  #listen(client: Redis, event: "error" | "ready", listener: (error?: Error) => void): void {
-    if (event === "error") client.on(event, listener);
-    else client.on(event, listener);
-    if (client === this.#client) this.#clientListeners.push([event, listener]);
   }
 }
 
