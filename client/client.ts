@@ -14,6 +14,7 @@
 import { encodeCloseSession, encodeRestoreSession } from "../protocol/encode_control_message.ts";
 import { encodeSignal } from "../protocol/encode_payload_message.ts";
 import type { Payload } from "../protocol/payload.ts";
+import { PowersOfTenLog } from "../protocol/powers_of_ten_log.ts";
 import { parseSessionJson } from "../protocol/session_json.ts";
 import type { Session } from "../protocol/session_json.ts";
 import { ClientRequests } from "./client_requests.ts";
@@ -97,6 +98,7 @@ export class Client extends EventTarget {
     const receiver: MessageReceiver = {
       pending: requests.pending,
       logger,
+      ignoredReplies: new PowersOfTenLog(),
       signal: (signal) => keeper.announce("signal", signal),
       sessionCreated: (json) => this.#session.received(json),
       sessionClosed: () => this.#session.lose(),

@@ -29,6 +29,7 @@
 import type { Logger } from "../protocol/logger.ts";
 import type { Message } from "../protocol/message.ts";
 import { Payload } from "../protocol/payload.ts";
+import type { PowersOfTenLog } from "../protocol/powers_of_ten_log.ts";
 import { requestIdKey } from "../protocol/request_id.ts";
 import type { ServerSignal } from "./events.ts";
 import type { PendingRequests } from "./pending_requests.ts";
@@ -67,6 +68,11 @@ export interface MessageReceiver {
   readonly pending: PendingRequests;
   /** Where ignored messages are reported. */
   readonly logger: Logger;
+  /**
+   * Counts the replies to unknown requests, so that only the 1st, 10th, 100th, ... is logged
+   * (a broken server could send them without end); without it, each one is.
+   */
+  readonly ignoredReplies?: PowersOfTenLog;
   /** The server sent a signal. */
   signal(signal: ServerSignal): void;
   /** The server created a session (its JSON, not parsed yet). */
@@ -106,7 +112,12 @@ export function receiveMessage(message: Message, receiver: MessageReceiver): voi
     case "sessions-disabled-reply": {
       const key = requestIdKey(message.bytes, 1);
       if (!receiver.pending.settle(key, replyOutcome(message))) {
-        receiver.logger.warn(`webwire client: ignored a reply to unknown request ${key}`);
+        const ignored = receiver.ignoredReplies;
+        if (ignored !== undefined && !ignored.tally()) return;
+        const count = ignored === undefined || ignored.count === 1
+          ? ""
+          : ` (${ignored.count} so far)`;
+        receiver.logger.warn(`webwire client: ignored a reply to unknown request ${key}${count}`);
       }
       return;
     }

@@ -17,7 +17,7 @@
 import { decodeMessage } from "../protocol/decode.ts";
 import type { Logger } from "../protocol/logger.ts";
 import type { Cluster, ClusterMessage, ClusterNode } from "./cluster.ts";
-import { PowersOfTenLog } from "./powers_of_ten_log.ts";
+import { PowersOfTenLog } from "../protocol/powers_of_ten_log.ts";
 
 /** How long relaying must work after a failure for an outage to count as over, in ms. */
 const defaultQuietAfterOutage = 10_000;

@@ -29,7 +29,7 @@ import type { SessionLifecycle } from "./session_host.ts";
 import type { ConnectionState } from "./connection_state.ts";
 import type { ServerLimits, ServerOptions } from "./options.ts";
 import type { RateLimitedLog } from "./rate_limited_log.ts";
-import type { PowersOfTenLog } from "./powers_of_ten_log.ts";
+import type { PowersOfTenLog } from "../protocol/powers_of_ten_log.ts";
 import type { SessionCloses } from "./session_closes.ts";
 import type { SessionRegistry } from "./session_registry.ts";
 import type { TopicRegistry } from "./topic_registry.ts";

@@ -28,7 +28,7 @@ import { ClusterLink } from "./cluster_link.ts";
 import type { ConnectionState } from "./connection_state.ts";
 import { OfflineSignals } from "./offline_signals.ts";
 import { resolveLimits, type ServerLimits, type ServerOptions } from "./options.ts";
-import { PowersOfTenLog } from "./powers_of_ten_log.ts";
+import { PowersOfTenLog } from "../protocol/powers_of_ten_log.ts";
 import { RateLimitedLog } from "./rate_limited_log.ts";
 import type { ServerContext } from "./server_context.ts";
 import { ServerPush } from "./server_push.ts";

@@ -1,7 +1,7 @@
 /**
  * When to log an event that may repeat in a burst: at its 1st, 10th, 100th, ... occurrence
  * since the burst began, so that a long outage writes a handful of lines and the next outage
- * is logged again from its first occurrence. Internal to the server core.
+ * is logged again from its first occurrence. Internal to the server and the client.
  *
  * @example
  * ```ts
