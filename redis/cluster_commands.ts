@@ -68,6 +68,21 @@ export class ClusterCommands {
     return `${this.keyPrefix}offline:${key}`;
   }
 
+  /** The set of the sessions in which node `id` has a slot (`slot_scripts.ts`). */
+  slotsKey(id: string): string {
+    return `${this.keyPrefix}slots:${id}`;
+  }
+
+  /** The set of the ids of nodes that have beaten, dead ones until swept. */
+  get nodesKey(): string {
+    return `${this.keyPrefix}nodes`;
+  }
+
+  /** The set of the sessions that a sweep left with no holder, until reported. */
+  get idleKey(): string {
+    return `${this.keyPrefix}idle`;
+  }
+
   /**
    * Runs `command` once the connection is ready, within the time limit (`callRedis`).
    *

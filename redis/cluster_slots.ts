@@ -80,7 +80,7 @@ export class ClusterSlots {
   constructor(commands: ClusterCommands, field: string) {
     this.#commands = commands;
     this.#field = field;
-    this.#slotsKey = `${commands.keyPrefix}slots:${field}`;
+    this.#slotsKey = commands.slotsKey(field);
   }
 
   /** How many slots of session `key` this node holds. */

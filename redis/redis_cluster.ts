@@ -317,7 +317,7 @@ export class RedisCluster implements Cluster {
     const value = String(++this.#beats);
     const previous = await this.#commands.run("heartbeat", heartbeatScript, [
       this.#nodeKey,
-      this.#nodesKey,
+      this.#commands.nodesKey,
     ], [this.#instanceId, value, this.#nodeTtl, this.#seenFresh ?? ""]);
     // Forgotten: this beat found no key, or an earlier one created it (its reply lost: it
     // timed out here, or came after a cut).
@@ -334,11 +334,11 @@ export class RedisCluster implements Cluster {
     }
     // The heartbeat stands even if the sweep fails: the next beat sweeps again. Sessions left
     // idle stay in the idle set until reported: a lost reply only delays them.
-    const idleKey = `${this.keyPrefix}idle`;
-    const idle = await this.#commands.run("sweep", sweepDeadNodesScript, [
-      this.#nodesKey,
-      idleKey,
-    ], [this.keyPrefix, sweepBatch]).catch(() => []);
+    const { idleKey, nodesKey } = this.#commands;
+    const idle = await this.#commands.run("sweep", sweepDeadNodesScript, [nodesKey, idleKey], [
+      this.keyPrefix,
+      sweepBatch,
+    ]).catch(() => []);
     if (!Array.isArray(idle) || idle.length === 0) return;
     // Out of the set only once the server has handled them: a failed release comes again.
     const handled = await this.#report("released", idle.map(String));
@@ -362,11 +362,6 @@ export class RedisCluster implements Cluster {
       }
     }));
     return keys.filter((_key, index) => handled[index]);
-  }
-
-  /** The set of the ids of nodes that have beaten (dead ones until swept). */
-  get #nodesKey(): string {
-    return `${this.keyPrefix}nodes`;
   }
 
   get #nodeKey(): string {

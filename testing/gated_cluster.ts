@@ -158,7 +158,6 @@ export async function startGatedCluster(
         node.manager.lookupGate.open();
         node.manager.forgetGate.open();
         node.manager.releaseGate.open();
-        node.cluster.releaseGate.open();
         await node.running.close();
         await node.redisSessions.close();
       }

@@ -1,13 +1,11 @@
 /**
- * A cluster link whose deliveries, and the release of one session's slot, a test can hold: the
- * Redis link of a gated cluster node.
+ * A cluster link whose deliveries a test can hold: the Redis link of a gated cluster node.
  *
  * @module
  */
 
 import type { RedisCluster } from "../redis/redis_cluster.ts";
 import type { Cluster, ClusterMessage, ClusterNode } from "../server/cluster.ts";
-import { gate } from "./gated_session_manager.ts";
 
 /**
  * A node's Redis cluster link; while `held`, what the other node publishes waits until
@@ -37,12 +35,6 @@ export class HoldingCluster implements Cluster {
   missedCount = 0;
   /** How many publishes failed. */
   publishFailures = 0;
-  /** The session whose slot release waits for {@link HoldingCluster.releaseGate}. */
-  holdReleaseOf: string | undefined;
-  /** Opened when the held release starts. */
-  readonly releaseStarted = gate();
-  /** The held release goes on once this opens. */
-  readonly releaseGate = gate();
   readonly #waiting: ClusterMessage[] = [];
   #node: ClusterNode | undefined;
   readonly #redis: RedisCluster;
@@ -96,12 +88,8 @@ export class HoldingCluster implements Cluster {
   }
 
   /** Gives a session slot back in Redis. */
-  async releaseSession(key: string): Promise<void> {
-    if (key === this.holdReleaseOf) {
-      this.releaseStarted.open();
-      await this.releaseGate.opened;
-    }
-    return await this.#redis.releaseSession(key);
+  releaseSession(key: string): Promise<void> {
+    return this.#redis.releaseSession(key);
   }
 
   /** Takes the signals Redis kept for the session. */
