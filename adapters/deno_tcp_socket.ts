@@ -39,6 +39,7 @@ import {
 import { FrameReceiver, type FrameSink } from "./websocket/frame_receiver.ts";
 import {
   type FramedSocketOptions,
+  pongBacklogLimit,
   readAfterCloseLimit,
 } from "./websocket/framed_socket_options.ts";
 
@@ -98,6 +99,8 @@ export class DenoTcpSocket implements TransportSocket, FrameSink {
   #inFlight = 0;
   #writing = false;
   #closeSent = false;
+  /** The latest ping's payload while the output was too full to answer it (see `ping`). */
+  #deferredPong: Uint8Array | undefined;
   #closeCode = 1005;
   #closeReason = "";
   #peerClosed = false;
@@ -169,8 +172,17 @@ export class DenoTcpSocket implements TransportSocket, FrameSink {
     if (!this.#closeSent) this.#events?.message(data);
   }
 
-  /** Answers a ping with a pong carrying its payload. */
+  /** Answers a ping with a pong of its payload, at once or later ({@link pongBacklogLimit}). */
   ping(payload: Uint8Array): void {
+    if (this.#closeSent) return;
+    if (this.bufferedAmount < pongBacklogLimit) return this.#sendFrame(Opcode.Pong, payload);
+    this.#deferredPong = payload;
+  }
+
+  #answerDeferredPing(): void {
+    const payload = this.#deferredPong;
+    if (payload === undefined || this.bufferedAmount >= pongBacklogLimit) return;
+    this.#deferredPong = undefined;
     if (!this.#closeSent) this.#sendFrame(Opcode.Pong, payload);
   }
 
@@ -265,8 +277,9 @@ export class DenoTcpSocket implements TransportSocket, FrameSink {
     }
     this.#writing = false;
     if (this.#ended) return;
-    if (this.#closeSent) this.#closeWritten();
-    else this.#events?.drained();
+    if (this.#closeSent) return this.#closeWritten();
+    this.#answerDeferredPing();
+    this.#events?.drained();
   }
 
   /** The close frame (ours, or the answer to the peer's) is written. */

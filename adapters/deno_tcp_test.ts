@@ -12,6 +12,7 @@ import type { ServerOptions } from "../server/options.ts";
 import type { DisconnectReason } from "../server/disconnect_reason.ts";
 import { MemorySessionManager } from "../session/memory_session_manager.ts";
 import { echoFrame, exchange, repliedIds, upgradeHead } from "../testing/raw_exchange.ts";
+import { pingFloodReplySize, pongsAfterPingFlood } from "../testing/ping_flood.ts";
 import { TcpClient } from "../testing/tcp_client.ts";
 import { until } from "../testing/until.ts";
 import { maskedCloseFrame, maskedFrame, oneWrite, Opcode } from "../testing/ws_frame.ts";
@@ -227,5 +228,16 @@ test("with tls, it serves wss:// (testing/tls: a test CA and its certificate for
     assert.match(answer, /^HTTP\/1\.1 101 Switching Protocols\r\n/);
     assert.ok(answer.includes("9"), "the reply to request 9");
     assert.equal(answer.slice(-4), "\x88\x02\x03\xe8", "the close frame echoes 1000");
+  });
+});
+
+test("a client flooding pings while it reads nothing gets one pong, for the last", {
+  skip: !isDeno && "Deno only",
+}, async () => {
+  const onRequest = () => new Uint8Array(pingFloodReplySize);
+  await withServer({ onRequest, maxSendBuffer: 2 * pingFloodReplySize }, async ({ url }) => {
+    const { pongs, lastPing } = await pongsAfterPingFlood(url, 2000);
+    assert.equal(pongs.length, 1, "one pong for 2000 pings (each once held its own)");
+    assert.deepEqual(pongs[0], lastPing);
   });
 });

@@ -50,6 +50,7 @@ import { FrameReceiver, type FrameSink } from "./websocket/frame_receiver.ts";
 import { outputBuffer, releaseOutput } from "./node_output_pool.ts";
 import {
   type FramedSocketOptions,
+  pongBacklogLimit,
   readAfterCloseLimit,
 } from "./websocket/framed_socket_options.ts";
 
@@ -111,6 +112,7 @@ export class NodeFramedSocket implements TransportSocket, FrameSink {
   /** The socket is corked while a tick's full output buffers wait for its last one. */
   #corked = false;
   #closeSent = false;
+  #deferredPong: Uint8Array | undefined; // the latest ping's, while too much waits (`ping`)
   /** The close frame is in the output buffer, not yet handed to the socket. */
   #closeQueued = false;
   #closeCode = 1005;
@@ -210,8 +212,17 @@ export class NodeFramedSocket implements TransportSocket, FrameSink {
     if (!this.#closeSent) this.#events?.message(data);
   }
 
-  /** Answers a ping with a pong carrying its payload. */
+  /** Answers a ping with a pong of its payload, at once or later ({@link pongBacklogLimit}). */
   ping(payload: Uint8Array): void {
+    if (this.#closeSent) return;
+    if (this.bufferedAmount < pongBacklogLimit) return this.#sendFrame(Opcode.Pong, payload);
+    this.#deferredPong = payload;
+  }
+
+  #answerDeferredPing(): void {
+    const payload = this.#deferredPong;
+    if (payload === undefined || this.bufferedAmount >= pongBacklogLimit) return;
+    this.#deferredPong = undefined;
     if (!this.#closeSent) this.#sendFrame(Opcode.Pong, payload);
   }
 
@@ -275,7 +286,9 @@ export class NodeFramedSocket implements TransportSocket, FrameSink {
 
   /** The socket took everything queued: the core may send again. */
   drained(): void {
-    if (!this.#ended) this.#events?.drained();
+    if (this.#ended) return;
+    this.#answerDeferredPing();
+    this.#events?.drained();
   }
 
   /** Hands the tick's frames to the socket in one write (called by `flushAll`). */

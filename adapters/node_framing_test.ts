@@ -17,6 +17,7 @@ import type { ServerOptions } from "../server/options.ts";
 import type { DisconnectReason } from "../server/disconnect_reason.ts";
 import { MemorySessionManager } from "../session/memory_session_manager.ts";
 import { collect, echoFrame, exchange, repliedIds, upgradeHead } from "../testing/raw_exchange.ts";
+import { pingFloodReplySize, pongsAfterPingFlood } from "../testing/ping_flood.ts";
 import { TcpClient } from "../testing/tcp_client.ts";
 import { until } from "../testing/until.ts";
 import {
@@ -228,4 +229,13 @@ test("node framing: wss:// on node:https, and the close deadline on a TLS socket
   } finally {
     await new Promise((resolve) => https.close(resolve));
   }
+});
+
+test("node framing: a client flooding pings while it reads nothing gets one pong, for the last", async () => {
+  const onRequest = () => new Uint8Array(pingFloodReplySize);
+  await withServer({ onRequest, maxSendBuffer: 2 * pingFloodReplySize }, async ({ url }) => {
+    const { pongs, lastPing } = await pongsAfterPingFlood(url, 2000);
+    assert.equal(pongs.length, 1, "one pong for 2000 pings (each once held its own)");
+    assert.deepEqual(pongs[0], lastPing);
+  });
 });

@@ -32,6 +32,7 @@ import { MessageType } from "../protocol/message_type.ts";
 import { ProtocolError } from "../protocol/protocol_error.ts";
 import { CloseCode } from "./close_codes.ts";
 import { ConcurrencyLimiter } from "./concurrency_limiter.ts";
+import { ConnectionTasks } from "./connection_tasks.ts";
 import type { Connection } from "./connection.ts";
 import type { DisconnectReason } from "./disconnect_reason.ts";
 import { ConnectionInactiveError } from "./errors.ts";
@@ -46,6 +47,7 @@ import { pendingRequestKey } from "./pending_request_key.ts";
 import { PendingRequestIds } from "./pending_request_ids.ts";
 import { reportViolation } from "./protocol_violations.ts";
 import { SendBuffer } from "./send_buffer.ts";
+import { SessionRequestIds } from "./session_request_ids.ts";
 import { LastRead } from "./last_read.ts";
 import { tracePeer } from "./trace_peer.ts";
 import type { ServerContext } from "./server_context.ts";
@@ -63,7 +65,7 @@ const frameHeaderRoom = 16;
  * const silentFor = (traffic: ConnectionTraffic, now: number): number => now - traffic.lastRead;
  * ```
  */
-export abstract class ConnectionTraffic {
+export abstract class ConnectionTraffic extends ConnectionTasks {
   /** The facade that handlers see. */
   abstract readonly connection: Connection;
   /** The server this connection belongs to. */
@@ -73,8 +75,7 @@ export abstract class ConnectionTraffic {
   /** Made with the first request or signal under a limit (none when unlimited). */
   #limiter: ConcurrencyLimiter | undefined;
   readonly #concurrencyLimit: number;
-  // What an idle connection does not need is made when first needed: memory per connection
-  // is what a server with many idle clients pays for.
+  // Made when first needed: memory per idle connection is what a server with many clients pays.
   /** Aborted when the connection ends; made with the first request. */
   #abort: AbortController | undefined;
   /** Ids of requests whose replies wait: not of those answered while their handler is called. */
@@ -90,10 +91,10 @@ export abstract class ConnectionTraffic {
    * more is read, and the close frame follows the replies of the handlers already running.
    */
   #decided: DisconnectReason | undefined;
-  #tasks = 0;
-  #idleWaiters: (() => void)[] | undefined;
   readonly #lastRead = new LastRead(Date.now());
   #site: HandlerSite | undefined;
+  /** Made with the first restore- or close-session request. */
+  #sessionRequests: SessionRequestIds | undefined;
   /**
    * At least as many bytes as the socket has queued: what it had when last asked plus what was
    * sent since (and frame headers). Asking costs a call into the runtime on Deno; while this
@@ -103,6 +104,7 @@ export abstract class ConnectionTraffic {
 
   /** Takes over the socket's traffic; a `concurrencyLimit` of 0 or less is unlimited. */
   constructor(server: ServerContext, socket: TransportSocket, concurrencyLimit: number) {
+    super();
     this.server = server;
     this.socket = socket;
     this.#concurrencyLimit = concurrencyLimit;
@@ -163,6 +165,8 @@ export abstract class ConnectionTraffic {
   send(bytes: Uint8Array): void {
     if (!this.#open) return;
     this.socket.send(bytes);
+    const answered = this.#sessionRequests?.answeredBy(bytes);
+    if (answered !== undefined) this.#pendingIds?.delete(answered);
     if (this.server.tracer !== undefined) this.server.tracer.sent(this.tracePeer, bytes);
     this.#queuedAtMost += bytes.length + frameHeaderRoom;
     if (!this.#queuedAtMostUnder(this.server.limits.maxSendBuffer)) {
@@ -243,12 +247,6 @@ export abstract class ConnectionTraffic {
     return this.#buffer.writable();
   }
 
-  /** Resolves when no handler of this connection runs or waits. */
-  idle(): Promise<void> {
-    if (this.#tasks === 0) return Promise.resolve();
-    return new Promise((resolve) => (this.#idleWaiters ??= []).push(resolve));
-  }
-
   /** Answers a restore-session or close-session request. */
   protected abstract answerSessionRequest(
     message: RestoreSessionMessage | CloseSessionMessage,
@@ -263,11 +261,6 @@ export abstract class ConnectionTraffic {
   /** Why the server decided to close, once it did: nothing more is read then. */
   protected get decided(): DisconnectReason | undefined {
     return this.#decided;
-  }
-
-  /** Whether a handler of this connection runs or waits. */
-  protected get busy(): boolean {
-    return this.#tasks !== 0;
   }
 
   /** New requests get the shutdown reply from now on, new signals are dropped. */
@@ -292,14 +285,17 @@ export abstract class ConnectionTraffic {
     return this.#concurrencyLimit <= 0 || this.#limits.tryAcquire();
   }
 
+  /** Closes for a request that reuses the id `key` of one still pending; whether it did. */
+  #reusesId(key: number | string): boolean {
+    if (key !== this.#calling && this.#pendingIds?.has(key) !== true) return false;
+    const message = "a request reused the id of a request still pending";
+    this.violation({ kind: "duplicate-request-id", message }, CloseCode.ProtocolViolation);
+    return true;
+  }
+
   #receiveRequest(message: RequestMessage): void {
     const key = pendingRequestKey(message.bytes);
-    if (key === this.#calling || this.#pendingIds?.has(key) === true) {
-      return this.violation({
-        kind: "duplicate-request-id",
-        message: "a request reused the id of a request still pending",
-      }, CloseCode.ProtocolViolation);
-    }
+    if (this.#reusesId(key)) return;
     if (this.#refusesWork()) {
       return this.send(encodeSpecialReply(MessageType.ShutdownReply, message.id));
     }
@@ -338,7 +334,7 @@ export abstract class ConnectionTraffic {
       answer: (key, reply) => this.#answer(key, reply),
       signalDone: () => {
         this.#limiter?.release();
-        this.#endTask();
+        this.endTask();
       },
     });
   }
@@ -350,14 +346,19 @@ export abstract class ConnectionTraffic {
     this.send(reply);
     if (this.#isWritable()) return this.#endRequest(key, listed);
     if (!listed) (this.#pendingIds ??= new PendingRequestIds()).add(key);
-    this.#buffer.writable().then(() => this.#endRequest(key, true));
+    this.replySent();
+    this.#buffer.writable().then(() => {
+      this.#pendingIds?.delete(key);
+      this.#limiter?.release();
+      this.drainedTask();
+    });
   }
 
   /** The request is over; `listed`: its key is in the pending-id table. */
   #endRequest(key: number | string, listed: boolean): void {
     if (listed) this.#pendingIds?.delete(key);
     this.#limiter?.release();
-    this.#endTask();
+    this.endTask();
   }
 
   #receiveSignal(message: SignalMessage): void {
@@ -368,31 +369,31 @@ export abstract class ConnectionTraffic {
     else this.#limits.acquire(() => callSignalHandler(this.#handlerSite, message));
   }
 
+  /** A session request is pending until a reply with its id is sent (or it is over). */
   #receiveSessionRequest(message: RestoreSessionMessage | CloseSessionMessage): void {
+    const key = pendingRequestKey(message.bytes);
+    if (this.#reusesId(key)) return;
     if (this.#refusesWork()) {
       return this.send(encodeSpecialReply(MessageType.ShutdownReply, message.id));
     }
     if (!this.#startTask()) return;
-    void this.answerSessionRequest(message).finally(() => this.#endTask());
+    (this.#pendingIds ??= new PendingRequestIds()).add(key);
+    (this.#sessionRequests ??= new SessionRequestIds()).add(key);
+    void this.answerSessionRequest(message).finally(() => {
+      if (this.#sessionRequests!.delete(key)) this.#pendingIds?.delete(key);
+      this.endTask();
+    });
   }
 
   #startTask(): boolean {
-    if (this.#tasks >= this.server.limits.maxPendingMessages) {
+    if (this.taskCount >= this.server.limits.maxPendingMessages) {
       this.violation({
         kind: "flood",
         message: `more than ${this.server.limits.maxPendingMessages} messages waiting`,
       }, CloseCode.PolicyViolation);
       return false;
     }
-    this.#tasks++;
+    this.startTask();
     return true;
-  }
-
-  #endTask(): void {
-    if (--this.#tasks > 0) return;
-    const waiters = this.#idleWaiters;
-    if (waiters === undefined) return;
-    this.#idleWaiters = undefined;
-    for (const wake of waiters) wake();
   }
 }

@@ -30,6 +30,9 @@ import { encodeReply, type ReplyFields } from "../protocol/encode_payload_messag
 import { type Logger, silentLogger } from "../protocol/logger.ts";
 import type { RequestMessage, SignalMessage } from "../protocol/message.ts";
 import { Payload } from "../protocol/payload.ts";
+import { encodeSpecialReply } from "../protocol/encode_control_message.ts";
+import { MessageType } from "../protocol/message_type.ts";
+import { PowersOfTenLog } from "../protocol/powers_of_ten_log.ts";
 import type { Connection } from "./connection.ts";
 import { echoReply } from "./echo_reply.ts";
 import { ConnectionInactiveError } from "./errors.ts";
@@ -175,8 +178,8 @@ export function callRequestHandler(
   let value: ReplyValue | Promise<ReplyValue>;
   // Answered once, whatever a thenable of the handler's does (calls back twice, then throws).
   let answered = false;
+  if (onRequest === undefined) return site.answer(key, unhandled(site, message));
   try {
-    if (onRequest === undefined) throw new Error("the server has no onRequest hook");
     value = onRequest({
       name: message.nameText,
       payload,
@@ -261,6 +264,22 @@ export function callSignalHandler(site: HandlerSite, message: SignalMessage): vo
     signalFailed(site, message, error);
     site.signalDone();
   });
+}
+
+/** Requests to a server without `onRequest`, per server (its hooks): any client can send them. */
+const unhandledCounts = new WeakMap<ServerOptions, PowersOfTenLog>();
+
+/** The internal-error reply to a request that no hook handles, logged at the 1st, 10th, ... */
+function unhandled(site: HandlerSite, message: RequestMessage): Uint8Array {
+  let count = unhandledCounts.get(site.hooks);
+  if (count === undefined) unhandledCounts.set(site.hooks, count = new PowersOfTenLog());
+  if (count.tally()) {
+    site.logger.error(
+      `request "${message.nameText}" to a server without an onRequest hook, answered with an ` +
+        `internal error (${count.count} so far)`,
+    );
+  }
+  return encodeSpecialReply(MessageType.InternalErrorReply, message.id);
 }
 
 function failure(site: HandlerSite, message: RequestMessage, error: unknown): Uint8Array {

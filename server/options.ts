@@ -80,14 +80,15 @@ export interface ServerOptions {
   onClientDisconnected?(connection: Connection, reason: DisconnectReason): void;
   /**
    * Sees the HTTP upgrade request before the upgrade: return a `Response` to refuse it (for
-   * example a 401), or connection options (info, concurrency limit), or nothing.
+   * example a 401), or connection options (info, concurrency limit), or nothing. If it throws
+   * or rejects, the error is logged and the request gets 500.
    */
   beforeUpgrade?(
     request: Request,
   ): ConnectionOptions | Response | void | Promise<ConnectionOptions | Response | void>;
   /**
    * Answers an HTTP OPTIONS request (CORS preflight). Without it, OPTIONS gets an empty 204
-   * response.
+   * response. If it throws or rejects, the error is logged and the request gets 500.
    */
   onOptions?(request: Request): Response | Promise<Response>;
   /**

@@ -298,7 +298,7 @@ export class Server {
    * the `Request` is built only when a hook needs it.
    */
   prepareUpgrade(request: Request | UpgradeRequestHead): Promise<UpgradeDecision> {
-    return decideUpgrade(request, this.#hooks, this);
+    return decideUpgrade(request, this.#hooks, this, this.#parts.logger);
   }
 
   /**

@@ -101,3 +101,24 @@ test("a handler failing only because its connection left is not logged; other fa
     await running.close();
   }
 });
+
+test("requests to a server without onRequest get internal errors, logged at the 1st, 10th, ...", async () => {
+  const { logger, errors } = recordingLogger();
+  // A server for signals only: any client can still send it requests.
+  const running = await startServer({ logger, onSignal: () => {} });
+  try {
+    const client = await RawClient.handshake(running.url);
+    for (let i = 1; i <= 1000; i++) client.send(encodeRequest({ id: id(i), name: "ask" }));
+    for (let i = 1; i <= 1000; i++) {
+      const reply = await client.next();
+      assert.equal(reply.kind, "internal-error-reply");
+    }
+    assert.deepEqual(
+      errors.map((error) => error.message.match(/\((\d+) so far\)/)?.[1]),
+      ["1", "10", "100", "1000"],
+    );
+    client.close();
+  } finally {
+    await running.close();
+  }
+});

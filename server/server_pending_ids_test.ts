@@ -4,12 +4,19 @@
 // for a full send buffer lasts; a reuse in that time closes with 1002.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { decodeMessage, encodeRequest, requestIdFromNumber } from "../protocol/mod.ts";
+import {
+  decodeMessage,
+  encodeCloseSession,
+  encodeRequest,
+  encodeRestoreSession,
+  requestIdFromNumber,
+} from "../protocol/mod.ts";
 import { silentLogger } from "../protocol/logger.ts";
 import { RawClient } from "../testing/raw_client.ts";
 import { inProcessConnection } from "../testing/in_process_connection.ts";
 import { startServer } from "../testing/serve.ts";
 import { until } from "../testing/until.ts";
+import type { SessionManager } from "../session/session_manager.ts";
 import type { ProtocolViolation } from "./options.ts";
 
 const id = requestIdFromNumber;
@@ -138,4 +145,46 @@ test("a thenable that calls back twice is answered once", async () => {
   events.message(encodeRequest({ id: id(1), name: "again" })); // its id is free: answered
   assert.equal(replies(), 2);
   await server.shutdown(); // no handler left running: resolves
+});
+
+/** Finds no session, in 200 ms: a restore stays pending that long. */
+const slowLookups: SessionManager = {
+  onSessionCreated: () => {},
+  onSessionLookup: () => sleep(200).then(() => null),
+  onSessionClosed: () => {},
+};
+
+test("restore- and close-session requests are requests: their ids are pending until answered", async () => {
+  const violations: ProtocolViolation[] = [];
+  const running = await startServer({
+    logger: silentLogger,
+    sessionManager: slowLookups,
+    onProtocolViolation: (_connection, violation) => void violations.push(violation),
+    onRequest: (request) => sleep(200).then(() => request.payload),
+  });
+  try {
+    // Once answered, a session request's id is free at once, for any kind of request.
+    const free = await RawClient.handshake(running.url);
+    free.send(encodeCloseSession(id(9)));
+    assert.equal((await free.next()).kind, "reply");
+    free.send(encodeRestoreSession(id(9), "no-such-session"));
+    assert.equal((await free.next()).kind, "session-not-found-reply");
+    free.send(encodeRequest({ id: id(9), name: "e", payload: "9" }));
+    assert.equal((await free.next()).kind, "reply");
+    assert.equal(violations.length, 0);
+    free.close();
+    // The id of a request still pending, reused by a restore-session request, and the other way.
+    for (const [first, second] of [["request", "restore"], ["restore", "request"]] as const) {
+      const client = await RawClient.handshake(running.url);
+      const restore = encodeRestoreSession(id(7), "k".repeat(20));
+      const request = encodeRequest({ id: id(7), name: "slow", payload: "7" });
+      client.send(first === "request" ? request : restore);
+      client.send(second === "request" ? request : restore);
+      assert.equal((await client.closed).code, 1002, `${first}, then ${second}`);
+    }
+    await until(() => violations.length === 2, "both reported");
+    assert.ok(violations.every((violation) => violation.kind === "duplicate-request-id"));
+  } finally {
+    await running.close();
+  }
 });

@@ -12,6 +12,7 @@
  * @module
  */
 
+import type { Logger } from "../protocol/logger.ts";
 import type { ServerOptions } from "./options.ts";
 import type { Server } from "./server.ts";
 import type { ConnectionOptions, UpgradeDecision, UpgradeRequestHead } from "./transport.ts";
@@ -23,7 +24,8 @@ const noOptions: ConnectionOptions = Object.freeze({});
  * Decides what to do with an HTTP request that reached the WebWire endpoint: answer an OPTIONS
  * request (`onOptions`), refuse during shutdown (503) or when it is no WebSocket upgrade (426),
  * ask `beforeUpgrade`, or accept with the connection's options. Shutdown is looked at again
- * after `beforeUpgrade`, which may take a while.
+ * after `beforeUpgrade`, which may take a while. A hook that throws or rejects is logged to
+ * `logger` and the request gets 500.
  *
  * @example
  * ```ts
@@ -43,13 +45,19 @@ export async function decideUpgrade(
   request: Request | UpgradeRequestHead,
   hooks: ServerOptions,
   server: Pick<Server, "isShuttingDown">,
+  logger: Logger = console,
 ): Promise<UpgradeDecision> {
   const full = () => request instanceof Request ? request : request.toRequest();
   if (request.method === "OPTIONS") {
-    const response = hooks.onOptions !== undefined
-      ? await hooks.onOptions(full())
-      : new Response(null, { status: 204 });
-    return { accept: false, response };
+    if (hooks.onOptions === undefined) {
+      return { accept: false, response: new Response(null, { status: 204 }) };
+    }
+    const asked = full(); // a request that makes no valid `Request` is the adapter's to answer
+    try {
+      return { accept: false, response: await hooks.onOptions(asked) };
+    } catch (error) {
+      return failed("onOptions", error, logger);
+    }
   }
   if (server.isShuttingDown) return { accept: false, response: unavailable() };
   const upgrade = request instanceof Request
@@ -66,12 +74,24 @@ export async function decideUpgrade(
   }
   let options: ConnectionOptions = noOptions;
   if (hooks.beforeUpgrade !== undefined) {
-    const decision = await hooks.beforeUpgrade(full());
+    const asked = full();
+    let decision;
+    try {
+      decision = await hooks.beforeUpgrade(asked);
+    } catch (error) {
+      return failed("beforeUpgrade", error, logger);
+    }
     if (decision instanceof Response) return { accept: false, response: decision };
     if (decision) options = decision;
   }
   if (server.isShuttingDown) return { accept: false, response: unavailable() };
   return { accept: true, options };
+}
+
+/** A hook threw: logged, and answered with 500 (the same on every adapter). */
+function failed(hook: string, error: unknown, logger: Logger): UpgradeDecision {
+  logger.error(`${hook} hook failed`, error);
+  return { accept: false, response: new Response("internal server error\n", { status: 500 }) };
 }
 
 function unavailable(): Response {

@@ -132,6 +132,11 @@ export class TcpClient {
     this.#socket.pause();
   }
 
+  /** Reads again after {@link TcpClient.stopReading}. */
+  resumeReading(): void {
+    this.#socket.resume();
+  }
+
   /** The next frame the server sent; rejects after `timeoutMs` or once the connection ended. */
   async next(timeoutMs = 10_000): Promise<ServerFrame> {
     const frame = await this.#frames.next(timeoutMs);

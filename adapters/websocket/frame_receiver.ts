@@ -101,8 +101,12 @@ export class FrameReceiver {
   /** Bytes of a frame not yet complete, kept from earlier reads. */
   #carry: Uint8Array | undefined;
   #carryLength = 0;
-  /** The fragments of a message still being sent, unmasked; `undefined` when none is open. */
-  #fragments: Uint8Array[] | undefined;
+  /**
+   * The unmasked bytes of a message still being sent, in one buffer that grows by doubling up
+   * to the message limit (so that empty or tiny fragments cost no memory of their own);
+   * `undefined` when no message is open.
+   */
+  #fragments: Uint8Array | undefined;
   #fragmentsSize = 0;
   #fragmentsAreText = false;
   #done = false;
@@ -232,19 +236,35 @@ export class FrameReceiver {
     }
     if (fin && opcode !== opContinuation) return this.#deliver(payload, opcode === opText);
     if (opcode !== opContinuation) {
-      this.#fragments = [payload];
+      this.#fragments = payload;
       this.#fragmentsSize = length;
       this.#fragmentsAreText = opcode === opText;
       return;
     }
-    this.#fragments!.push(payload);
-    this.#fragmentsSize += length;
+    if (length > 0) this.#appendFragment(payload);
     if (!fin) return;
-    const whole = joinFragments(this.#fragments!, this.#fragmentsSize);
+    const size = this.#fragmentsSize;
+    const gathered = this.#fragments!;
+    // The message gets an array of its own, exactly its size.
+    const whole = gathered.length === size ? gathered : gathered.slice(0, size);
     const text = this.#fragmentsAreText;
     this.#fragments = undefined;
     this.#fragmentsSize = 0;
     this.#deliver(whole, text);
+  }
+
+  /** Adds a fragment's bytes to the open message (the header check kept it within the limit). */
+  #appendFragment(payload: Uint8Array): void {
+    const size = this.#fragmentsSize + payload.length;
+    let gathered = this.#fragments!;
+    if (gathered.length < size) {
+      const capacity = Math.min(Math.max(size, gathered.length * 2, 256), this.#maxMessageSize);
+      const grown = new Uint8Array(capacity);
+      grown.set(gathered.subarray(0, this.#fragmentsSize));
+      gathered = this.#fragments = grown;
+    }
+    gathered.set(payload, this.#fragmentsSize);
+    this.#fragmentsSize = size;
   }
 
   #deliver(payload: Uint8Array, text: boolean): void {
@@ -330,14 +350,4 @@ export class FrameReceiver {
 function isValidCloseCode(code: number): boolean {
   if (code >= 3000 && code <= 4999) return true;
   return code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006;
-}
-
-function joinFragments(fragments: Uint8Array[], size: number): Uint8Array {
-  const whole = new Uint8Array(size);
-  let at = 0;
-  for (const fragment of fragments) {
-    whole.set(fragment, at);
-    at += fragment.length;
-  }
-  return whole;
 }

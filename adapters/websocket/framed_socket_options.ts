@@ -49,3 +49,18 @@ export interface FramedSocketOptions {
  * ```
  */
 export const readAfterCloseLimit: number = 1024 * 1024;
+
+/**
+ * From how many bytes waiting to be written a transport that frames WebSockets itself stops
+ * answering pings at once: it keeps the latest ping's payload and answers it when the output
+ * drains (RFC 6455, section 5.5.3, lets a pong answer only the most recent ping). A peer that
+ * floods pings and never reads cannot make the server hold more than this in pongs.
+ *
+ * @example
+ * ```ts
+ * import { pongBacklogLimit } from "./framed_socket_options.ts";
+ * const waiting = 200 * 1024; // a client that stopped reading its replies
+ * console.assert(waiting >= pongBacklogLimit); // its next pong waits for the drain
+ * ```
+ */
+export const pongBacklogLimit: number = 64 * 1024;

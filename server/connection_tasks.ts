@@ -1,0 +1,98 @@
+/**
+ * What a connection has under way, counted for its limits and for its graceful close: handlers
+ * that run or wait for a slot, and replies that are sent but wait for the socket to drain.
+ * `ConnectionTraffic` builds on it.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionTasks } from "./connection_tasks.ts";
+ * class Counted extends ConnectionTasks {
+ *   run(): void {
+ *     this.startTask();
+ *     this.replySent(); // the reply waits for the socket to drain: no handler runs any more
+ *   }
+ * }
+ * const counted = new Counted();
+ * counted.run();
+ * await counted.idle(); // resolves: a client that stops reading holds up no graceful close
+ * ```
+ * @module
+ */
+
+/**
+ * The count of a connection's tasks, and who waits for its handlers to finish.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionTasks } from "./connection_tasks.ts";
+ * class Counted extends ConnectionTasks {
+ *   handle(work: Promise<void>): void {
+ *     this.startTask();
+ *     void work.finally(() => this.endTask());
+ *   }
+ * }
+ * const counted = new Counted();
+ * let finish = () => {};
+ * counted.handle(new Promise<void>((resolve) => finish = resolve));
+ * const idle = counted.idle();
+ * finish();
+ * await idle;
+ * ```
+ */
+export abstract class ConnectionTasks {
+  #tasks = 0;
+  /** Tasks whose reply is sent and only waits for the socket to drain. */
+  #draining = 0;
+  #idleWaiters: (() => void)[] | undefined;
+
+  /**
+   * Resolves when no handler of this connection runs or waits. A reply that is sent and only
+   * waits for the socket to drain does not count: a client that stops reading cannot hold up a
+   * graceful close (the close frame queues behind the reply, and `closeTimeout` ends the socket).
+   */
+  idle(): Promise<void> {
+    if (this.#tasks === this.#draining) return Promise.resolve();
+    return new Promise((resolve) => (this.#idleWaiters ??= []).push(resolve));
+  }
+
+  /** Tasks under way, draining replies included (what `maxPendingMessages` limits). */
+  protected get taskCount(): number {
+    return this.#tasks;
+  }
+
+  /** Whether a handler of this connection runs or waits. */
+  protected get busy(): boolean {
+    return this.#tasks !== this.#draining;
+  }
+
+  /** A task begins. */
+  protected startTask(): void {
+    this.#tasks++;
+  }
+
+  /** A task is over. */
+  protected endTask(): void {
+    this.#tasks--;
+    this.#wakeIfIdle();
+  }
+
+  /** A task's reply is sent and waits for the socket to drain; end it with `drainedTask`. */
+  protected replySent(): void {
+    this.#draining++;
+    this.#wakeIfIdle();
+  }
+
+  /** The reply of a task counted by `replySent` has drained: the task is over. */
+  protected drainedTask(): void {
+    this.#draining--;
+    this.endTask();
+  }
+
+  #wakeIfIdle(): void {
+    if (this.#tasks !== this.#draining) return;
+    const waiters = this.#idleWaiters;
+    if (waiters === undefined) return;
+    this.#idleWaiters = undefined;
+    for (const wake of waiters) wake();
+  }
+}

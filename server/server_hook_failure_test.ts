@@ -1,0 +1,51 @@
+// `beforeUpgrade` and `onOptions` that throw or reject, on every adapter of the runtime: the
+// request gets 500 and the error reaches the server's logger once. Once, the adapters that
+// frame WebSockets themselves closed the connection without an answer and logged nothing.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { Logger } from "../protocol/logger.ts";
+import { adaptersOfThisRuntime, startServer } from "../testing/serve.ts";
+
+const upgradeHeaders = {
+  upgrade: "websocket",
+  connection: "upgrade",
+  "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+  "sec-websocket-version": "13",
+};
+
+for (const adapter of adaptersOfThisRuntime) {
+  test(`a hook that throws gets 500, logged once (${adapter} adapter)`, async () => {
+    const logged: string[] = [];
+    const logger: Logger = {
+      error: (message: string, error?: unknown) =>
+        void logged.push(`${message}: ${(error as Error)?.message}`),
+      warn: () => {},
+    };
+    const running = await startServer({
+      adapter,
+      logger,
+      beforeUpgrade: () => {
+        throw new Error("no database");
+      },
+      onOptions: () => Promise.reject(new Error("no cors table")),
+    });
+    try {
+      const url = running.url.replace("ws://", "http://");
+      const upgrade = await fetch(url, { headers: upgradeHeaders });
+      assert.equal(upgrade.status, 500);
+      await upgrade.body?.cancel();
+      // A Hono app routes OPTIONS itself (the WebWire handler is mounted with `get`).
+      if (adapter !== "hono") {
+        const options = await fetch(url, { method: "OPTIONS" });
+        assert.equal(options.status, 500);
+        await options.body?.cancel();
+      }
+      assert.deepEqual(logged, [
+        "beforeUpgrade hook failed: no database",
+        ...(adapter === "hono" ? [] : ["onOptions hook failed: no cors table"]),
+      ]);
+    } finally {
+      await running.close();
+    }
+  });
+}
