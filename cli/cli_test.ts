@@ -292,3 +292,43 @@ test("conformance server runs the live server suite", async () => {
   const unreachable = await cli("conformance", "server", "ws://127.0.0.1:1/");
   assert.equal(unreachable.code, 3);
 });
+
+test("conformance vectors refuses a missing vectors dir, unknown names and a missing decoder", async () => {
+  const missing = await cli("conformance", "vectors", "--vectors", "/nonexistent");
+  assert.equal(missing.code, 2);
+  assert.equal(missing.stdout, "");
+  assert.match(missing.stderr, /^webwire conformance: cannot read the vectors in \/nonexistent: /);
+  assert.ok(!missing.stderr.includes("    at "), "no stack trace");
+  const unknown = await cli("conformance", "vectors", "--only", "heartbeat,nosuchgroup");
+  assert.equal(unknown.code, 2);
+  assert.equal(unknown.stdout, "");
+  assert.match(unknown.stderr, /no vector group or id "nosuchgroup" \(groups: .*heartbeat/);
+  const decoder = await cli("conformance", "vectors", "--decoder", "/nonexistent/decoder");
+  assert.equal(decoder.code, 2);
+  assert.equal(decoder.stdout, "", "no line per vector");
+  assert.match(decoder.stderr, /cannot start the decoder "\/nonexistent\/decoder": not found/);
+});
+
+test("conformance server with no URL or an extra argument prints the CLI's usage", async () => {
+  for (const args of [[], [url, "extra"]]) {
+    const run = await cli("conformance", "server", ...args);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /\nusage: webwire conformance server <ws:\/\/host:port\/path> /);
+    assert.ok(!run.stderr.includes("run_server_suite"), run.stderr);
+  }
+});
+
+test("serve with a session dir it cannot write to stops at once with one line", async () => {
+  const run = await cli("serve", "--port", "0", "--session-dir", "/proc/webwire-no-such-dir");
+  assert.equal(run.code, 2);
+  assert.equal(run.stdout, "", "it never listened");
+  assert.match(run.stderr, /^webwire serve: --session-dir \/proc\/webwire-no-such-dir cannot /);
+});
+
+test("serve on a port in use exits with 1, as its help says", async () => {
+  const run = await cli("serve", "--port", new URL(url).port);
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /^webwire serve: cannot listen on 127\.0\.0\.1:\d+: /);
+  const help = await cli("serve", "--help");
+  assert.match(help.stdout, /exit 1 when it cannot\s+listen there, such as a port in use/);
+});

@@ -15,8 +15,9 @@ import {
   formatClientCheckResult,
   runClientSuite,
 } from "../conformance/client_suite.ts";
-import type { Vector } from "../conformance/manifest.ts";
+import type { Manifest, Vector } from "../conformance/manifest.ts";
 import { formatReport, runVectors } from "../conformance/run_vectors.ts";
+import { defaultVectorsDir, readManifest } from "../conformance/vector_files.ts";
 import { parseSuiteArguments } from "../conformance/run_server_suite.ts";
 import {
   formatResult,
@@ -28,7 +29,7 @@ import { parseClientSuiteArgs } from "../conformance/run_client_suite.ts";
 import { parseCommandArgs, stringOption } from "./args.ts";
 import type { Command } from "./command.ts";
 import { CliError, ExitCode, exitCodesHelp } from "./exit_codes.ts";
-import { processCodec } from "./process_codec.ts";
+import { DecoderStartError, processCodec } from "./process_codec.ts";
 
 const help = `usage: webwire conformance <suite> [options]
 
@@ -74,15 +75,23 @@ async function vectors(args: readonly string[]): Promise<number> {
   if (decoder !== undefined && decoder.length === 0) {
     throw new CliError(ExitCode.Usage, "--decoder needs a command");
   }
+  const manifest = await manifestAt(vectorsDir);
   const only = stringOption(parsed, "only")?.split(",").filter((name) => name !== "");
+  if (only !== undefined) checkVectorNames(only, manifest);
   const filter = only === undefined
     ? undefined
     : (vector: Vector) => only.includes(vector.id) || only.includes(vector.id.split("/")[0]);
-  const codec = decoder === undefined ? webwireCodec : await processCodec({
-    command: decoder,
-    vectorsDir,
-    filter,
-  });
+  let codec;
+  try {
+    codec = decoder === undefined ? webwireCodec : await processCodec({
+      command: decoder,
+      vectorsDir,
+      filter,
+    });
+  } catch (error) {
+    if (error instanceof DecoderStartError) throw new CliError(ExitCode.Usage, error.message);
+    throw error;
+  }
   try {
     const report = await runVectors({
       codec,
@@ -97,9 +106,44 @@ async function vectors(args: readonly string[]): Promise<number> {
   }
 }
 
+/** The manifest of the vectors directory, or a usage error in one line. */
+async function manifestAt(dir: string | undefined): Promise<Manifest> {
+  try {
+    return await readManifest(dir);
+  } catch (error) {
+    const where = dir ?? defaultVectorsDir();
+    const reason = (error as Error).message.split("\n")[0];
+    throw new CliError(ExitCode.Usage, `cannot read the vectors in ${where}: ${reason}`);
+  }
+}
+
+/** Refuses --only names that are neither a group nor a vector id of the manifest. */
+function checkVectorNames(names: readonly string[], manifest: Manifest): void {
+  if (names.length === 0) throw new CliError(ExitCode.Usage, "--only needs group names or ids");
+  const ids = new Set(manifest.vectors.map((vector) => vector.id));
+  const groups = [...new Set(manifest.vectors.map((vector) => vector.id.split("/")[0]))];
+  const unknown = names.filter((name) => !ids.has(name) && !groups.includes(name));
+  if (unknown.length > 0) {
+    throw new CliError(
+      ExitCode.Usage,
+      `no vector group or id ${unknown.map((name) => `"${name}"`).join(", ")} (groups: ${
+        groups.join(", ")
+      })`,
+    );
+  }
+}
+
+const serverUsage =
+  "usage: webwire conformance server <ws://host:port/path> [--timeout MS] [--only a,b] [--verbose]";
+
 async function server(args: readonly string[]): Promise<number> {
   const parsed = parseSuiteArguments(args);
-  if (typeof parsed === "string") throw new CliError(ExitCode.Usage, parsed);
+  if (typeof parsed === "string") {
+    // The suite's parser ends its messages with the usage of its own script: ours instead.
+    const problem = parsed.split("\n").filter((line) => !line.startsWith("usage:")).join(" ");
+    const message = problem === "" ? "expected the URL of a server to test" : problem;
+    throw new CliError(ExitCode.Usage, `${message}\n${serverUsage}`);
+  }
   try {
     const report = await runServerSuite(parsed.url, {
       ...parsed.options,

@@ -13,7 +13,7 @@
 
 /**
  * Exit codes: 0 success, 1 the server answered with an error (or a conformance run had
- * failures), 2 bad usage (unknown command or option, bad value such as a payload larger than
+ * failures, or `serve` could not listen), 2 bad usage (unknown command or option, bad value such as a payload larger than
  * the server accepts, bad URL), 3 cannot connect (unreachable, refused, handshake refused,
  * connection lost; for `serve`, Redis unreachable), 4 timed out waiting for a reply or for
  * signals.
@@ -27,7 +27,10 @@
 export const ExitCode = {
   /** Success. */
   Ok: 0,
-  /** The server answered with an error, or a conformance run had failures. */
+  /**
+   * The server answered with an error, a conformance run had failures, or `serve` could not
+   * listen (the port in use, not permitted).
+   */
   Failure: 1,
   /** Bad usage: unknown command or option, bad value (a payload too large), bad URL. */
   Usage: 2,
@@ -52,7 +55,8 @@ export const ExitCode = {
 export const exitCodesHelp: string = `Exit codes:
   0  success
   1  the server answered with an error (request error, internal error, shutdown,
-     session not restored), or a conformance run had failures
+     session not restored), a conformance run had failures, or serve could not
+     listen (the port in use, not permitted)
   2  bad usage: unknown command or option, bad value (such as a payload larger than
      the server accepts), bad URL
   3  cannot connect: unreachable, refused, handshake refused, or the connection was lost

@@ -88,6 +88,31 @@ export interface ProcessCodec extends VectorCodec {
   dispose(): Promise<void>;
 }
 
+/**
+ * The decoder program could not be started at all (not found, not executable): one error for
+ * the whole run instead of a failure per vector.
+ *
+ * @example
+ * ```ts
+ * import { DecoderStartError, processCodec } from "./process_codec.ts";
+ * const error = await processCodec({ command: ["/no/such/decoder"] }).catch((e) => e);
+ * console.assert(error instanceof DecoderStartError);
+ * console.assert(error.message.startsWith('cannot start the decoder "/no/such/decoder"'));
+ * ```
+ */
+export class DecoderStartError extends Error {
+  /** Creates the error for `command`, with the system's reason (`ENOENT`, `EACCES`, ...). */
+  constructor(command: readonly string[], reason: string) {
+    const why = reason === "ENOENT"
+      ? "not found (ENOENT)"
+      : reason === "EACCES"
+      ? "not executable (EACCES)"
+      : reason;
+    super(`cannot start the decoder "${command.join(" ")}": ${why}`);
+    this.name = "DecoderStartError";
+  }
+}
+
 function runDecoder(command: readonly string[], path: string, timeout: number): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
@@ -95,7 +120,11 @@ function runDecoder(command: readonly string[], path: string, timeout: number): 
       [...command.slice(1), path],
       { timeout, maxBuffer: 64 * 1024 * 1024, encoding: "utf8" },
       (error, stdout, stderr) => {
-        if (error !== null) {
+        // A spawn failure has a system error code (a string); an exit status is a number.
+        const code = (error as { code?: unknown } | null)?.code;
+        if (typeof code === "string" && code !== "ERR_CHILD_PROCESS_STDIO_MAXBUFFER") {
+          reject(new DecoderStartError(command, code));
+        } else if (error !== null) {
           const detail = stderr.trim().split("\n").slice(-2).join(" | ");
           reject(new Error(`decoder failed on ${path}: ${error.message.split("\n")[0]} ${detail}`));
         } else resolve(stdout);
@@ -108,6 +137,8 @@ function runDecoder(command: readonly string[], path: string, timeout: number): 
  * Builds the codec: starts the decoder on every vector of the manifest (a limited number at
  * once) and answers `decode(bytes)` with the outcome for those bytes; bytes that are in no
  * vector are decoded on demand.
+ *
+ * @throws {DecoderStartError} when the decoder program cannot be started at all.
  *
  * @example
  * ```ts
@@ -163,6 +194,16 @@ export async function processCodec(options: ProcessCodecOptions): Promise<Proces
     // Failures are reported when the runner asks for this outcome, not here.
     outcome.catch(() => {});
     outcomes.set(key, outcome);
+  }
+  // A decoder that cannot start fails here, once, rather than once per vector.
+  const first = outcomes.values().next().value;
+  try {
+    await first;
+  } catch (error) {
+    if (error instanceof DecoderStartError) {
+      await rm(temp, { recursive: true, force: true });
+      throw error;
+    }
   }
   return {
     name: options.command.join(" "),

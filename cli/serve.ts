@@ -11,6 +11,8 @@
  */
 
 import { cliTrace } from "./trace.ts";
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import type { RunningServer } from "../adapters/deno.ts";
@@ -39,9 +41,11 @@ error, internal, sleep and signal-me, and the signal echo-signal (conformance/RE
 Prints "listening on ws://HOST:PORT/" once it listens; Ctrl-C shuts it down gracefully.
 
 Options:
-  --port N               port (default 8080; 0 picks a free one)
+  --port N               port (default 8080; 0 picks a free one; exit 1 when it cannot
+                         listen there, such as a port in use)
   --host HOST            interface to bind (default 127.0.0.1)
-  --session-dir DIR      keep sessions in DIR, one file per session (default: in memory)
+  --session-dir DIR      keep sessions in DIR, one file per session (default: in memory);
+                         DIR is created if missing (exit 2 when no file can be written in it)
   --redis URL            keep sessions in the Redis at URL (redis://HOST:PORT) and join
                          the cluster of every server on it: run several "webwire serve
                          --redis URL" (on any runtime and port) and a session made on one
@@ -79,6 +83,22 @@ async function listen(
 /** Sessions and cluster on Redis; `openRedisEngine` loads `redis/` (and ioredis) only now. */
 function openRedis(url: string, prefix: string | undefined): Promise<RedisEngine> {
   return openRedisEngine(url, { keyPrefix: prefix ?? "webwire:", timeout: 5000 });
+}
+
+/**
+ * Creates the session directory if need be and checks that a file can be written in it, so
+ * that a bad `--session-dir` stops the server at once rather than failing every login.
+ */
+async function checkSessionDir(dir: string): Promise<void> {
+  const probe = join(dir, `.webwire-probe-${process.pid}`);
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(probe, "");
+    await rm(probe, { force: true });
+  } catch (error) {
+    const reason = (error as Error).message.split("\n")[0];
+    throw new CliError(ExitCode.Usage, `--session-dir ${dir} cannot hold sessions: ${reason}`);
+  }
 }
 
 /**
@@ -156,6 +176,7 @@ export const serveCommand: Command = {
       const main = fileURLToPath(new URL("./main.ts", import.meta.url));
       return await runInRuntime(runtime, main, ["serve", ...rest]);
     }
+    if (sessionDir !== undefined) await checkSessionDir(sessionDir);
     const redis = redisUrl === undefined ? undefined : await openRedis(redisUrl, redisPrefix);
     const server = new Server({
       ...conformanceService(),

@@ -31,6 +31,12 @@
  * `clientSignals` and `serverSignals` map each signal name to its payload type. Payloads are
  * JSON on the wire (UTF-8), except where the type is `Uint8Array`: raw bytes (binary).
  *
+ * Where the server's schema turns what a client sends into something else (a string parsed
+ * into a `Date`, a default filled in), the two types differ: a request may then give
+ * `payloadInput` (what the client sends; `payload` is what the handler receives), and
+ * `clientSignalInputs` maps a client signal's name to what the client sends. Left out, the
+ * client sends the handler's type. A contract inferred from schemas sets both.
+ *
  * @example
  * ```ts
  * import type { Contract } from "@webwire/webwire/typed";
@@ -47,6 +53,8 @@ export interface Contract {
   readonly requests?: object;
   /** Names of the signals clients send, each with its payload type. */
   readonly clientSignals?: object;
+  /** Names of client signals whose sent payload type is not the handler's, with that type. */
+  readonly clientSignalInputs?: object;
   /** Names of the signals the server sends, each with its payload type. */
   readonly serverSignals?: object;
 }
@@ -112,6 +120,25 @@ export type RequestPayload<C extends Contract, N extends RequestName<C>> = Field
 >;
 
 /**
+ * The payload type a client sends with a request: its `payloadInput` where the contract gives
+ * one (a schema that parses what it receives into another type), else its
+ * {@link RequestPayload}.
+ *
+ * @example
+ * ```ts
+ * import type { RequestInput, RequestPayload } from "@webwire/webwire/typed";
+ * type Api = { requests: { at: { payload: Date; payloadInput: string; reply: number } } };
+ * const sent: RequestInput<Api, "at"> = "2030-01-01T00:00:00Z";
+ * const received: RequestPayload<Api, "at"> = new Date(sent);
+ * console.assert(received.getUTCFullYear() === 2030);
+ * ```
+ */
+export type RequestInput<C extends Contract, N extends RequestName<C>> = "payloadInput" extends
+  keyof ContractSection<C, "requests">[N]
+  ? FieldOrUndefined<ContractSection<C, "requests">[N], "payloadInput">
+  : RequestPayload<C, N>;
+
+/**
  * The reply type of a request (`undefined` when the contract gives none).
  *
  * @example
@@ -158,6 +185,27 @@ export type ClientSignalPayload<C extends Contract, N extends ClientSignalName<C
     C,
     "clientSignals"
   >[N];
+
+/**
+ * The payload type a client sends with a client signal: its entry in `clientSignalInputs`
+ * where the contract has one, else its {@link ClientSignalPayload}.
+ *
+ * @example
+ * ```ts
+ * import type { ClientSignalInput, ClientSignalPayload } from "@webwire/webwire/typed";
+ * type Api = {
+ *   clientSignals: { seen: number; typing: string };
+ *   clientSignalInputs: { seen: string };
+ * };
+ * const sent: ClientSignalInput<Api, "seen"> = "41";
+ * const received: ClientSignalPayload<Api, "seen"> = Number(sent) + 1;
+ * const typing: ClientSignalInput<Api, "typing"> = "lobby";
+ * console.assert(received === 42 && typing === "lobby");
+ * ```
+ */
+export type ClientSignalInput<C extends Contract, N extends ClientSignalName<C>> = N extends
+  keyof ContractSection<C, "clientSignalInputs"> ? ContractSection<C, "clientSignalInputs">[N]
+  : ClientSignalPayload<C, N>;
 
 /**
  * The names of the signals the server sends.

@@ -19,11 +19,13 @@
  */
 
 import type { FieldOrUndefined } from "./contract.ts";
-import type { InferSchemaOutput, StandardSchemaV1 } from "./standard_schema.ts";
+import type { InferSchemaInput, InferSchemaOutput, StandardSchemaV1 } from "./standard_schema.ts";
 
 /**
- * The schemas of one request: `payload` is validated by the server before its handler runs;
- * `reply` only gives the reply type (the server trusts its own handlers).
+ * The schemas of one request: `payload` is validated by the server before its handler runs
+ * (the client sends its input type, the handler receives its output type); `reply` only gives
+ * the reply type, its input type on both ends (nothing runs it: the server trusts its own
+ * handlers).
  *
  * @example
  * ```ts
@@ -42,8 +44,9 @@ export interface RequestSchemas {
 
 /**
  * Standard Schemas per name, from which {@link defineContract} infers a contract type.
- * Client-signal payloads are validated by the server (a failing signal is dropped); server
- * signal schemas only give types.
+ * Client-signal payloads are validated by the server (a failing signal is dropped: the client
+ * sends the schema's input type, the handler receives its output type); server signal schemas
+ * only give types (their input type, on both ends).
  *
  * @example
  * ```ts
@@ -77,6 +80,20 @@ export interface ContractSchemas {
 export type SchemaOutputOr<S> = S extends StandardSchemaV1 ? InferSchemaOutput<S> : undefined;
 
 /**
+ * The input type of a schema (what it accepts), or `undefined` where there is no schema.
+ *
+ * @example
+ * ```ts
+ * import type { SchemaInputOr } from "@webwire/webwire/typed";
+ * import type { StandardSchemaV1 } from "@webwire/webwire/typed";
+ * const text: SchemaInputOr<StandardSchemaV1<string, number>> = "1";
+ * const none: SchemaInputOr<undefined> = undefined;
+ * console.assert(text === "1" && none === undefined);
+ * ```
+ */
+export type SchemaInputOr<S> = S extends StandardSchemaV1 ? InferSchemaInput<S> : undefined;
+
+/**
  * One section of a {@link ContractSchemas}, empty when left out.
  *
  * @example
@@ -93,17 +110,27 @@ export type SchemaSection<S, K extends keyof ContractSchemas> = S extends
   : Record<never, never>;
 
 /**
- * The contract type of a set of schemas: each payload and reply is its schema's output type
- * (what a handler receives after validation; a client sends values of that type, as JSON).
+ * The contract type of a set of schemas, typed as the values are where each end sees them. A
+ * schema the server runs (request and client-signal payloads) has two types: a client sends
+ * its input type (`payloadInput`, `clientSignalInputs`) and the handler receives its output
+ * type (`payload`, `clientSignals`), so a schema may parse a string into a `Date` or fill in a
+ * default. A schema nothing runs (replies, server signals) gives its input type to both ends.
  *
  * @example
  * ```ts
- * import type { RequestReply } from "@webwire/webwire/typed";
+ * import type { RequestInput, RequestPayload, RequestReply } from "@webwire/webwire/typed";
  * import type { InferContract } from "@webwire/webwire/typed";
  * import type { StandardSchemaV1 } from "@webwire/webwire/typed";
- * type Schemas = { requests: { count: { reply: StandardSchemaV1<number> } } };
- * const reply: RequestReply<InferContract<Schemas>, "count"> = 3;
- * console.assert(reply === 3);
+ * type Schemas = {
+ *   requests: {
+ *     at: { payload: StandardSchemaV1<string, Date>; reply: StandardSchemaV1<number> };
+ *   };
+ * };
+ * type Api = InferContract<Schemas>;
+ * const sent: RequestInput<Api, "at"> = "2030-01-01T00:00:00Z"; // the client sends text
+ * const received: RequestPayload<Api, "at"> = new Date(sent); // the handler gets a Date
+ * const reply: RequestReply<Api, "at"> = received.getTime();
+ * console.assert(reply === Date.UTC(2030, 0, 1));
  * ```
  */
 export type InferContract<S extends ContractSchemas> = {
@@ -112,7 +139,10 @@ export type InferContract<S extends ContractSchemas> = {
       readonly payload: SchemaOutputOr<
         FieldOrUndefined<SchemaSection<S, "requests">[N], "payload">
       >;
-      readonly reply: SchemaOutputOr<FieldOrUndefined<SchemaSection<S, "requests">[N], "reply">>;
+      readonly payloadInput: SchemaInputOr<
+        FieldOrUndefined<SchemaSection<S, "requests">[N], "payload">
+      >;
+      readonly reply: SchemaInputOr<FieldOrUndefined<SchemaSection<S, "requests">[N], "reply">>;
     };
   };
   readonly clientSignals: {
@@ -120,8 +150,13 @@ export type InferContract<S extends ContractSchemas> = {
       SchemaSection<S, "clientSignals">[N]
     >;
   };
+  readonly clientSignalInputs: {
+    readonly [N in keyof SchemaSection<S, "clientSignals">]: SchemaInputOr<
+      SchemaSection<S, "clientSignals">[N]
+    >;
+  };
   readonly serverSignals: {
-    readonly [N in keyof SchemaSection<S, "serverSignals">]: SchemaOutputOr<
+    readonly [N in keyof SchemaSection<S, "serverSignals">]: SchemaInputOr<
       SchemaSection<S, "serverSignals">[N]
     >;
   };

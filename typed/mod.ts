@@ -5,9 +5,13 @@
  * view of the client. Runtime validation is optional, through any Standard Schema library
  * (zod, valibot, arktype); the contract type can be inferred from the schemas.
  *
- * Payloads are JSON in UTF-8, except `Uint8Array` (binary); error replies of the router:
+ * Payloads are JSON in UTF-8, except `Uint8Array` (binary); what JSON would silently change
+ * (a `Date`, a `Map`, an `ArrayBuffer`, a function) is refused with a `TypeError` when sent.
+ * Where a schema transforms (a string into a `Date`, a default), a client sends the schema's
+ * input type and the handler receives its output type. Error replies of the router:
  * `UNKNOWN_REQUEST`, `BAD_PAYLOAD` (not JSON), `INVALID_PAYLOAD` (the schema refused it, with
- * a short summary); a handler's `RequestError` passes through unchanged.
+ * a short summary, or a request without a payload schema got one); a handler's `RequestError`
+ * passes through unchanged.
  *
  * @example
  * ```ts
@@ -51,11 +55,13 @@
  */
 
 export type {
+  ClientSignalInput,
   ClientSignalName,
   ClientSignalPayload,
   Contract,
   ContractSection,
   FieldOrUndefined,
+  RequestInput,
   RequestName,
   RequestPayload,
   RequestReply,
@@ -67,6 +73,7 @@ export type {
   ContractSchemas,
   InferContract,
   RequestSchemas,
+  SchemaInputOr,
   SchemaOutputOr,
   SchemaSection,
 } from "./contract_schemas.ts";

@@ -1,6 +1,7 @@
 /**
  * How the typed layer puts values on the wire and takes them off: `Uint8Array` as binary
- * payloads, `undefined` as an empty UTF-8 payload, everything else as JSON in UTF-8. Reading,
+ * payloads, `undefined` as an empty UTF-8 payload, everything else as JSON in UTF-8 (what JSON
+ * would silently change, such as a `Date` or an `ArrayBuffer`, is refused). Reading,
  * a binary payload is its bytes and a text payload (UTF-8 or UTF-16) is JSON, empty meaning
  * `undefined`.
  *
@@ -26,20 +27,77 @@ const utf16 = new TextDecoder("utf-16le", { fatal: true, ignoreBOM: true });
  * The wire form of a value: the bytes of a `Uint8Array` (sent as a binary payload), `""` for
  * `undefined` (an empty UTF-8 payload), otherwise its JSON text (sent as UTF-8).
  *
- * @throws {TypeError} when the value cannot be written as JSON (a `BigInt`, a cycle).
+ * What JSON would change or drop without a word is refused instead, anywhere in the value: a
+ * `Date` (it would arrive as a string: send `date.toISOString()` and let a schema parse it), a
+ * `Map` or `Set` (they would arrive as `{}`), an `ArrayBuffer` or typed array other than a
+ * whole-payload `Uint8Array` (raw bytes go alone, as the payload), a function, a symbol and a
+ * `BigInt`. Otherwise JSON's rules apply: `undefined` fields are left out, `NaN` and
+ * `Infinity` become `null`, an object's `toJSON` is used.
+ *
+ * @throws {TypeError} when the value cannot be written as JSON as it is (see above; a cycle).
  * @example
  * ```ts
  * import { encodeValue } from "@webwire/webwire/typed";
  * console.assert(encodeValue([1, 2]) === "[1,2]");
  * console.assert(encodeValue(undefined) === "");
  * console.assert(encodeValue(new Uint8Array([7])) instanceof Uint8Array);
+ * let refused = "";
+ * try {
+ *   encodeValue({ at: new Date(0) }); // would arrive as a string, typed as a Date
+ * } catch (error) {
+ *   refused = (error as TypeError).message;
+ * }
+ * console.assert(refused.startsWith('cannot send a Date as JSON (at key "at")'));
+ * console.assert(encodeValue({ at: new Date(0).toISOString() }) === '{"at":"1970-01-01T00:00:00.000Z"}');
  * ```
  */
 export function encodeValue(value: unknown): Uint8Array | string {
   if (value instanceof Uint8Array) return value;
   if (value === undefined) return "";
-  // JSON.stringify gives undefined for a function or a symbol: sent as "no value".
-  return JSON.stringify(value) ?? "";
+  return JSON.stringify(value, refuseLossy);
+}
+
+/** A `JSON.stringify` replacer that throws on values JSON would silently change or drop. */
+function refuseLossy(this: unknown, key: string, value: unknown): unknown {
+  // `value` is after `toJSON`; the original (a Date, not its string) is on the holder.
+  const original = (this as Record<string, unknown>)[key];
+  const kind = typeof original;
+  if (kind === "object" && original !== null) {
+    const refused = refusedObject(original as object);
+    if (refused !== undefined) throw lossError(refused[0], key, refused[1]);
+  } else if (kind === "function" || kind === "symbol" || kind === "bigint") {
+    const [what, hint] = kind === "function"
+      ? ["a function", "send data, not code"]
+      : kind === "symbol"
+      ? ["a symbol", "send a string"]
+      : ["a BigInt", "send it as a string"];
+    throw lossError(what, key, hint);
+  }
+  return value;
+}
+
+function refusedObject(value: object): [what: string, hint: string] | undefined {
+  if (value instanceof Date) {
+    return ["a Date", "send date.toISOString() and parse it with a schema"];
+  }
+  if (value instanceof Map || value instanceof Set) {
+    return [`a ${value.constructor.name}`, "send an array or a plain object"];
+  }
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
+    return [
+      `a${/^[AEIO]/.test(value.constructor.name) ? "n" : ""} ${value.constructor.name}`,
+      "only a Uint8Array given as the whole payload is sent, as raw bytes",
+    ];
+  }
+  if (typeof SharedArrayBuffer !== "undefined" && value instanceof SharedArrayBuffer) {
+    return ["a SharedArrayBuffer", "only a Uint8Array given as the whole payload is sent"];
+  }
+  return undefined;
+}
+
+function lossError(what: string, key: string, hint: string): TypeError {
+  const where = key === "" ? "" : ` (at key ${JSON.stringify(key)})`;
+  return new TypeError(`cannot send ${what} as JSON${where}: ${hint}`);
 }
 
 /**

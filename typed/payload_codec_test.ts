@@ -9,10 +9,35 @@ test("values go on the wire as JSON text, bytes as bytes, nothing as an empty st
   assert.equal(encodeValue(null), "null");
   assert.equal(encodeValue(""), '""');
   assert.equal(encodeValue(undefined), "");
-  assert.equal(encodeValue(() => 1), "");
   const bytes = new Uint8Array([1, 2]);
   assert.equal(encodeValue(bytes), bytes);
-  assert.throws(() => encodeValue(1n), TypeError);
+  assert.equal(encodeValue({ a: undefined, b: NaN }), '{"b":null}', "JSON's own rules");
+  assert.equal(encodeValue({ toJSON: () => "mine" }), '"mine"');
+});
+
+test("values JSON would silently change or drop are refused with a TypeError naming them", () => {
+  const cases: [unknown, RegExp][] = [
+    [1n, /^cannot send a BigInt as JSON: send it as a string$/],
+    [{ n: 1n }, /^cannot send a BigInt as JSON \(at key "n"\)/],
+    [new Date(0), /^cannot send a Date as JSON: send date\.toISOString\(\)/],
+    [{ at: [new Date(0)] }, /^cannot send a Date as JSON \(at key "0"\)/],
+    [new ArrayBuffer(3), /^cannot send an ArrayBuffer as JSON: only a Uint8Array/],
+    [new Uint16Array(2), /^cannot send a Uint16Array as JSON/],
+    [new DataView(new ArrayBuffer(1)), /^cannot send a DataView as JSON/],
+    [{ bytes: new Uint8Array(1) }, /^cannot send a Uint8Array as JSON \(at key "bytes"\)/],
+    [new Map([[1, 2]]), /^cannot send a Map as JSON: send an array or a plain object$/],
+    [{ tags: new Set(["a"]) }, /^cannot send a Set as JSON \(at key "tags"\)/],
+    [() => 1, /^cannot send a function as JSON: send data, not code$/],
+    [{ f: () => 1 }, /^cannot send a function as JSON \(at key "f"\)/],
+    [Symbol("s"), /^cannot send a symbol as JSON/],
+  ];
+  for (const [value, message] of cases) {
+    assert.throws(() => encodeValue(value), (error: unknown) => {
+      assert.ok(error instanceof TypeError, String(error));
+      assert.match(error.message, message);
+      return true;
+    });
+  }
 });
 
 test("payloads come off the wire by their encoding", () => {

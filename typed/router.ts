@@ -201,7 +201,7 @@ export interface RouterOptions {
    * with. Default: dropped silently (signals have no reply).
    */
   onRejectedSignal?(signal: IncomingSignal, error: RequestError): void;
-  /** The longest `INVALID_PAYLOAD` message, in characters; default 200. */
+  /** The longest `INVALID_PAYLOAD` message, in characters; default 200, at least 20. */
   maxIssueSummary?: number;
 }
 
@@ -236,6 +236,10 @@ export interface TypedRouter {
 type AnyHandler = (payload: unknown, incoming: IncomingRequest & IncomingSignal) => unknown;
 
 const binaryHint = " (a binary payload is raw bytes: send JSON as UTF-8)";
+/** The shortest issue summary (`summarizeIssues` keeps at least this much). */
+const minIssueSummary = 20;
+/** The payload "schema" of a request that a schema-built contract gives no payload schema. */
+const none: unique symbol = Symbol("no payload");
 
 /**
  * Builds the `onRequest` / `onSignal` hooks for a contract. For each request it finds the
@@ -247,7 +251,8 @@ const binaryHint = " (a binary payload is raw bytes: send JSON as UTF-8)";
  * - `UNKNOWN_REQUEST`: no request of that name in the handlers (see `onUnknownRequest`);
  * - `BAD_PAYLOAD`: a text payload that is not valid UTF-8/UTF-16 or not JSON;
  * - `INVALID_PAYLOAD`: the schema refused it; the message is a short summary of the issues
- *   (`path: message; ...`, clipped, at most `maxIssueSummary` characters);
+ *   (`path: message; ...`, clipped, at most `maxIssueSummary` characters); or a request that
+ *   a schema-built contract gives no payload schema came with a payload (it takes none);
  * - a `RequestError` thrown by a handler is sent unchanged; anything else thrown becomes an
  *   internal-error reply (logged on the server, as for any handler).
  *
@@ -293,14 +298,25 @@ export function createRouter<C extends Contract>(
 ): TypedRouter {
   const requests = handlerMap(handlers.requests, "requests");
   const signals = handlerMap(handlers.clientSignals, "clientSignals");
-  const requestSchemas = new Map<string, StandardSchemaV1 | undefined>();
+  // A request of a schema-built contract without a payload schema takes no payload: `none`.
+  const requestSchemas = new Map<string, StandardSchemaV1 | typeof none>();
   for (const [name, schemas] of Object.entries(contract.schemas.requests ?? {})) {
-    requestSchemas.set(name, schemas.payload);
+    requestSchemas.set(name, schemas.payload ?? none);
   }
   const signalSchemas = new Map(Object.entries(contract.schemas.clientSignals ?? {}));
-  const summaryLength = options.maxIssueSummary ?? 200;
+  const summaryLength = Math.max(minIssueSummary, options.maxIssueSummary ?? 200);
 
-  async function parse(payload: Payload, schema: StandardSchemaV1 | undefined): Promise<unknown> {
+  async function parse(
+    payload: Payload,
+    schema: StandardSchemaV1 | typeof none | undefined,
+  ): Promise<unknown> {
+    if (schema === none) {
+      if (payload.bytes.length === 0) return undefined;
+      throw new RequestError(
+        TypedErrorCode.InvalidPayload,
+        `the request takes no payload (${bytesText(payload.bytes.length)} sent)`,
+      );
+    }
     let value: unknown;
     try {
       value = decodeValue(payload);
@@ -313,8 +329,12 @@ export function createRouter<C extends Contract>(
     if (schema === undefined) return value;
     const result = await schema["~standard"].validate(value);
     if (result.issues === undefined) return result.value;
-    const hint = payload.encoding === "binary" ? binaryHint : "";
-    const summary = summarizeIssues(result.issues, summaryLength - hint.length) + hint;
+    // The hint only where it leaves room for a summary: the whole stays within the limit.
+    const room = summaryLength - binaryHint.length;
+    const hinted = payload.encoding === "binary" && room >= minIssueSummary;
+    const summary = hinted
+      ? summarizeIssues(result.issues, room) + binaryHint
+      : summarizeIssues(result.issues, summaryLength);
     throw new RequestError(TypedErrorCode.InvalidPayload, summary);
   }
 
@@ -361,6 +381,10 @@ function handlerMap(section: object | undefined, label: string): Map<string, Any
     map.set(name, handler as AnyHandler);
   }
   return map;
+}
+
+function bytesText(length: number): string {
+  return length === 1 ? "1 byte" : `${length} bytes`;
 }
 
 /** A client-chosen name, quoted and clipped for an error message. */

@@ -94,6 +94,18 @@ for (const adapter of adapters) {
         "Invalid type: Expected string but received undefined",
       ]);
 
+      // A schema-built contract gives "count" no payload schema: it takes no payload at all.
+      for (const [payload, encoding] of [["5", "utf8"], [new Uint8Array(2), "binary"]] as const) {
+        const none = await ask(client, "count", payload, encoding);
+        assert.equal(none.code, "INVALID_PAYLOAD", encoding);
+        assert.match(none.text, /^the request takes no payload \((1 byte|2 bytes) sent\)$/);
+      }
+      assert.deepEqual(await ask(client, "count", new Uint8Array(0), "binary"), {
+        kind: "reply",
+        code: "utf8",
+        text: "0",
+      });
+
       assert.deepEqual(await ask(client, "forbidden", '"because"'), {
         kind: "error-reply",
         code: "FORBIDDEN",
@@ -162,6 +174,27 @@ test("the INVALID_PAYLOAD summary stays under the configured length", async () =
   } finally {
     client.close();
     await running.close();
+  }
+});
+
+test("the INVALID_PAYLOAD summary of a binary payload stays under the length too", async () => {
+  for (const maxIssueSummary of [30, 80, 200]) {
+    const { running } = await startChat({ maxIssueSummary });
+    const client = await RawClient.handshake(running.url);
+    try {
+      const bytes = new TextEncoder().encode(JSON.stringify({ room: 1, text: 2 }));
+      const answer = await ask(client, "say", bytes, "binary");
+      assert.equal(answer.code, "INVALID_PAYLOAD");
+      assert.ok(
+        answer.text.length <= maxIssueSummary,
+        `${answer.text.length} > ${maxIssueSummary}`,
+      );
+      // The hint where there is room for it and a summary.
+      assert.equal(answer.text.endsWith("send JSON as UTF-8)"), maxIssueSummary >= 80);
+    } finally {
+      client.close();
+      await running.close();
+    }
   }
 });
 

@@ -30,11 +30,11 @@ import type { ServerSignal } from "../client/events.ts";
 import type { RequestOptions } from "../client/options.ts";
 import type { Logger } from "../protocol/logger.ts";
 import type {
+  ClientSignalInput,
   ClientSignalName,
-  ClientSignalPayload,
   Contract,
+  RequestInput,
   RequestName,
-  RequestPayload,
   RequestReply,
   ServerSignalName,
   ServerSignalPayload,
@@ -57,7 +57,8 @@ import { decodeValue, encodeValue } from "./payload_codec.ts";
 export type TypedRequestOptions = Omit<RequestOptions, "encoding">;
 
 /**
- * A listener of one server signal: its decoded payload, and the signal as received.
+ * A listener of one server signal: its decoded payload, and the signal as received. It may be
+ * async: a rejection is logged as a thrown exception is.
  *
  * @example
  * ```ts
@@ -110,7 +111,8 @@ export type TypedSignalListener<P> = (payload: P, signal: ServerSignal) => void;
 export interface TypedClientOptions {
   /**
    * Where a server signal whose payload is not valid JSON (its listeners are not called) and
-   * an exception thrown by a listener are reported; default `console`.
+   * an exception thrown by a listener (or an async listener's rejection) are reported; default
+   * `console`.
    */
   logger?: Logger;
 }
@@ -187,7 +189,8 @@ export class TypedClient<C extends Contract> {
 
   /**
    * Sends a request and resolves with its reply, decoded: a binary reply's bytes, an empty
-   * reply as `undefined`, otherwise the JSON value.
+   * reply as `undefined`, otherwise the JSON value. The payload has the type the server's
+   * schema accepts ({@link RequestInput}), which may differ from what the handler receives.
    *
    * Rejects as `client.request` does (a `RequestError` with the handler's code, or
    * `UNKNOWN_REQUEST`, `BAD_PAYLOAD`, `INVALID_PAYLOAD` from a typed router), with a
@@ -216,14 +219,15 @@ export class TypedClient<C extends Contract> {
    */
   async request<N extends RequestName<C>>(
     name: N,
-    ...[payload, options]: PayloadArgs<RequestPayload<C, N>, TypedRequestOptions>
+    ...[payload, options]: PayloadArgs<RequestInput<C, N>, TypedRequestOptions>
   ): Promise<RequestReply<C, N>> {
     const reply = await this.client.request(name, encodeValue(payload), options);
     return decodeValue(reply) as RequestReply<C, N>;
   }
 
   /**
-   * Sends a client signal.
+   * Sends a client signal; its payload has the type the server's schema accepts
+   * ({@link ClientSignalInput}).
    *
    * @throws {DisconnectedError} when not connected, and what `client.signal` throws.
    * @example
@@ -248,7 +252,7 @@ export class TypedClient<C extends Contract> {
    */
   signal<N extends ClientSignalName<C>>(
     name: N,
-    ...[payload]: PayloadArg<ClientSignalPayload<C, N>>
+    ...[payload]: PayloadArg<ClientSignalInput<C, N>>
   ): void {
     this.client.signal(name, encodeValue(payload));
   }
@@ -256,7 +260,7 @@ export class TypedClient<C extends Contract> {
   /**
    * Listens to one server signal by name; the listener gets the decoded payload. A signal
    * whose payload is not JSON is reported to the logger and not passed on; an exception the
-   * listener throws is logged.
+   * listener throws, or the rejection of the promise an async listener returns, is logged.
    *
    * @returns a function that removes the listener.
    * @example
@@ -285,14 +289,23 @@ export class TypedClient<C extends Contract> {
         this.#logger.warn(`webwire: server signal ${JSON.stringify(name)} dropped:`, error);
         return;
       }
-      try {
-        listener(payload as ServerSignalPayload<C, N>, signal);
-      } catch (error) {
-        // As with the client's own callbacks: a listener's failure is logged, not thrown.
+      // As with the client's own callbacks: a listener's failure is logged, not thrown; an
+      // async listener's rejection too (else it would be an unhandled rejection).
+      const failed = (error: unknown): void =>
         this.#logger.error(`webwire: listener of server signal ${JSON.stringify(name)}:`, error);
+      try {
+        const result: unknown = listener(payload as ServerSignalPayload<C, N>, signal);
+        if (isThenable(result)) result.then(undefined, failed);
+      } catch (error) {
+        failed(error);
       }
     };
     this.client.addEventListener("signal", onSignal, { signal: options.signal });
     return () => this.client.removeEventListener("signal", onSignal);
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === "object" && value !== null &&
+    typeof (value as { then?: unknown }).then === "function";
 }

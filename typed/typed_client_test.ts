@@ -41,8 +41,8 @@ test("typed requests resolve to decoded replies of every kind", async () => {
     const bytes = await api.request("avatar", new Uint8Array([1, 2, 3]));
     assert.ok(bytes instanceof Uint8Array);
     assert.deepEqual([...bytes], [3, 2, 1]);
-    // The schema turned the ISO string into a Date on the server; the client sends a Date.
-    assert.equal(await api.request("age", new Date(Date.UTC(2029, 11, 31))), 86_400_000);
+    // The client sends the schema's input (an ISO string); the handler gets its output, a Date.
+    assert.equal(await api.request("age", "2029-12-31T00:00:00.000Z"), 86_400_000);
   } finally {
     await api.client.close();
     await running.close();
@@ -66,6 +66,11 @@ test("typed requests reject with the router's and the handler's RequestErrors", 
     const cyclic: { room: string; text: string; self?: unknown } = { room: "a", text: "b" };
     cyclic.self = cyclic;
     await assert.rejects(api.request("say", cyclic), TypeError);
+    // JSON would have sent the Date as a string and the ArrayBuffer as {}: refused instead.
+    const at = { room: "a", text: new Date(0) as unknown as string };
+    await assert.rejects(api.request("say", at), /cannot send a Date as JSON \(at key "text"\)/);
+    const buffer = new ArrayBuffer(2) as unknown as Uint8Array<ArrayBuffer>;
+    await assert.rejects(api.request("avatar", buffer), /cannot send an ArrayBuffer as JSON/);
   } finally {
     await api.client.close();
     await running.close();
@@ -165,6 +170,28 @@ test("a server signal that is not JSON is logged and skipped, so is a listener's
     assert.match(log.warnings[0], /server signal "message" dropped: BadPayloadError/);
     assert.equal(log.errors.length, 1);
     assert.match(log.errors[0], /listener bug/);
+  } finally {
+    await api.client.close();
+    await started.running.close();
+  }
+});
+
+test("an async listener's rejection is logged, not left unhandled", async () => {
+  const started = await startChat();
+  const log = recordingLogger();
+  const api = new TypedClient(new Client(started.running.url), chat, { logger: log.logger });
+  try {
+    await api.client.connect();
+    const heard: number[] = [];
+    api.on("message", async (m) => {
+      await Promise.resolve();
+      heard.push(m.id);
+      if (m.id === 1) throw new Error("async listener bug");
+    });
+    started.push.broadcast("message", { id: 1, room: "r", text: "" });
+    started.push.broadcast("message", { id: 2, room: "r", text: "" });
+    await until(() => heard.length === 2 && log.errors.length === 1, "both heard, one logged");
+    assert.match(log.errors[0], /listener of server signal "message":.*async listener bug/s);
   } finally {
     await api.client.close();
     await started.running.close();

@@ -85,7 +85,7 @@ test("compile-time checks of the typed client hold at run time too", async () =>
     // @ts-expect-error "avatar" takes bytes, not text
     await assert.rejects(api.request("avatar", "me.png"), invalidPayload);
     // @ts-expect-error "count" takes no payload
-    assert.equal(await api.request("count", 5), 1);
+    await assert.rejects(api.request("count", 5), invalidPayload);
     // @ts-expect-error request options have no encoding: the typed layer chooses it
     await api.request("count", undefined, { encoding: "utf16" });
 

@@ -14,8 +14,8 @@
  * The permissions say all it does: listen, read three settings, read the page and its script,
  * read and write the session files.
  *
- * Environment: `PORT` (default 8000), `HOST` (default 127.0.0.1), `SESSION_DIR` (default
- * `chat-sessions`, in the working directory).
+ * Environment: `PORT` (default 8000; anything but a port number exits with 2), `HOST` (default
+ * 127.0.0.1), `SESSION_DIR` (default `chat-sessions`, in the working directory).
  *
  * @module
  */
@@ -27,7 +27,7 @@ import { getConnInfo, upgradeWebSocket } from "hono/deno";
 import { honoHandler } from "../../adapters/hono.ts";
 import { createChatServer } from "./chat_server.ts";
 
-const port = Number(Deno.env.get("PORT") ?? 8000);
+const port = portFrom(Deno.env.get("PORT") ?? "8000");
 const hostname = Deno.env.get("HOST") ?? "127.0.0.1";
 const sessionDirectory = Deno.env.get("SESSION_DIR") ?? "chat-sessions";
 
@@ -58,6 +58,16 @@ const http = Deno.serve({
   hostname,
   onListen: ({ hostname, port }) => console.log(`chat on http://${hostname}:${port}/`),
 }, app.fetch);
+
+/** The port in `text`, or one line on stderr and exit 2 (bad usage). */
+function portFrom(text: string): number {
+  const port = Number(text);
+  if (!/^\d{1,5}$/.test(text) || port > 65535) {
+    console.error(`PORT must be a port number from 0 to 65535, not ${JSON.stringify(text)}`);
+    Deno.exit(2);
+  }
+  return port;
+}
 
 /** A route handler that answers with the file at `url`. */
 function serveFile(url: URL, type: string): () => Promise<Response> {
