@@ -73,6 +73,8 @@ export class ConnectionState extends ConnectionTraffic implements ConnectionHost
   #closeDeadline: CloseDeadline | undefined;
   /** Whether the `onProtocolViolation` hook runs (a violation it causes is not reported). */
   #reportingViolation = false;
+  /** A push is being sent (see `push`). */
+  #pushing = false;
 
   /** Accepts a socket: sends nothing yet (the server sends accept-conf). */
   constructor(
@@ -127,8 +129,15 @@ export class ConnectionState extends ConnectionTraffic implements ConnectionHost
    * has sent its reply and the signals kept for the session.
    */
   push(bytes: Uint8Array): void {
-    if (this.#deferredPushes !== null) this.#deferredPushes.push(bytes);
-    else this.send(bytes);
+    if (this.#deferredPushes !== null) return void this.#deferredPushes.push(bytes);
+    // A push that finds a slow reader closes it at once, but its hooks run once the push has
+    // reached every receiver: a hook that pushes could otherwise overtake it to the others.
+    this.#pushing = true;
+    try {
+      this.send(bytes);
+    } finally {
+      this.#pushing = false;
+    }
   }
 
   /** The socket closed (a transport event). */
@@ -243,7 +252,9 @@ export class ConnectionState extends ConnectionTraffic implements ConnectionHost
   /** Reports a violation of the client and closes the connection for it. */
   protected violation(violation: ProtocolViolation, code: number): void {
     // A hook that sends to a slow reader causes the violation again: reported once.
-    if (!this.#reportingViolation) {
+    if (this.#pushing) {
+      queueMicrotask(() => reportViolation(this.server, this.connection, violation));
+    } else if (!this.#reportingViolation) {
       this.#reportingViolation = true;
       try {
         reportViolation(this.server, this.connection, violation);
@@ -300,6 +311,11 @@ export class ConnectionState extends ConnectionTraffic implements ConnectionHost
       });
     }
     this.server.removeConnection(this);
+    if (this.#pushing) queueMicrotask(() => this.#reportDisconnect(reason));
+    else this.#reportDisconnect(reason);
+  }
+
+  #reportDisconnect(reason: DisconnectReason): void {
     try {
       this.server.hooks.onClientDisconnected?.(this.connection, reason);
     } catch (error) {

@@ -48,16 +48,25 @@ export interface OfflineSignalLimits {
  */
 export type OfflineDropReason = "count" | "bytes" | "age" | "total-bytes";
 
+/** What a kept signal counts against `maxTotalBytes` besides its bytes, and so does a session. */
+const overhead = 64;
+
 interface Kept {
-  readonly bytes: Uint8Array;
+  readonly key: string;
+  /** Emptied once the signal is taken, discarded or dropped (its entry may wait in `#all`). */
+  bytes: Uint8Array;
   readonly at: number;
+  gone: boolean;
 }
 
 interface Queue {
   items: Kept[];
   head: number;
+  /** Bytes of the session's signals (what `maxBytes` bounds). */
   bytes: number;
 }
+
+const noBytes = new Uint8Array(0);
 
 /**
  * The store of offline signals of one server.
@@ -79,10 +88,16 @@ export class OfflineSignals {
   readonly #maxTotalBytes: number;
   readonly #onDrop: (key: string, reason: OfflineDropReason) => void;
   readonly #now: () => number;
-  /** In order of each session's first kept signal: the first is the oldest. */
   readonly #queues = new Map<string, Queue>();
+  /** Every kept signal in the order it came, oldest first; entries of gone ones wait here. */
+  #all: Kept[] = [];
+  #allHead = 0;
+  #gone = 0;
+  /** Bytes counted against `maxTotalBytes`: the signals' and the overheads. */
   #totalBytes = 0;
   #dropped = 0;
+  /** Ages the oldest signal out when no call comes to do it. */
+  #timer: ReturnType<typeof setTimeout> | undefined;
 
   /**
    * Creates the store; `onDrop` hears of every dropped signal, `now` is the clock (for tests).
@@ -112,7 +127,10 @@ export class OfflineSignals {
     return this.#queues.size;
   }
 
-  /** Bytes kept for all sessions. */
+  /**
+   * Bytes counted against `maxTotalBytes`: the signals' bytes, plus 64 per signal and 64 and
+   * the key's length per session (what keeping them costs besides the bytes).
+   */
   get totalBytes(): number {
     return this.#totalBytes;
   }
@@ -120,27 +138,32 @@ export class OfflineSignals {
   /** Keeps an encoded signal for the session `key`, dropping what the bounds no longer allow. */
   keep(key: string, bytes: Uint8Array): void {
     const now = this.#now();
-    this.#expireOldestQueue(now);
+    this.#expire(now);
     if (bytes.length > this.#maxBytes) return this.#drop(key, "bytes");
     let queue = this.#queues.get(key);
-    if (queue === undefined) this.#queues.set(key, queue = { items: [], head: 0, bytes: 0 });
-    queue.items.push({ bytes, at: now });
+    if (queue === undefined) {
+      this.#queues.set(key, queue = { items: [], head: 0, bytes: 0 });
+      this.#totalBytes += overhead + key.length;
+    }
+    const kept: Kept = { key, bytes, at: now, gone: false };
+    queue.items.push(kept);
+    this.#all.push(kept);
     queue.bytes += bytes.length;
-    this.#totalBytes += bytes.length;
-    this.#expire(key, queue, now);
+    this.#totalBytes += bytes.length + overhead;
     while (queue.items.length - queue.head > this.#maxCount) this.#shift(key, queue, "count");
     while (queue.bytes > this.#maxBytes) this.#shift(key, queue, "bytes");
     while (this.#totalBytes > this.#maxTotalBytes) {
-      const [oldestKey, oldest] = this.#queues.entries().next().value!;
-      this.#shift(oldestKey, oldest, "total-bytes");
+      const oldest = this.#oldest()!;
+      this.#shift(oldest.key, this.#queues.get(oldest.key)!, "total-bytes");
     }
+    this.#schedule(now);
   }
 
   /** Removes and returns the signals kept for `key`, oldest first, without those too old. */
   take(key: string): Uint8Array[] {
+    this.#expire(this.#now());
     const queue = this.#queues.get(key);
     if (queue === undefined) return [];
-    this.#expire(key, queue, this.#now());
     const taken = queue.items.slice(queue.head).map((kept) => kept.bytes);
     this.discard(key);
     return taken;
@@ -150,34 +173,63 @@ export class OfflineSignals {
   discard(key: string): void {
     const queue = this.#queues.get(key);
     if (queue === undefined) return;
-    this.#totalBytes -= queue.bytes;
+    for (let i = queue.head; i < queue.items.length; i++) this.#forget(queue.items[i]);
+    const count = queue.items.length - queue.head;
+    this.#totalBytes -= queue.bytes + count * overhead + overhead + key.length;
     this.#queues.delete(key);
+    this.#compact();
   }
 
-  /** Drops the expired signals of the session whose queue is oldest: bounded work per call. */
-  #expireOldestQueue(now: number): void {
-    const first = this.#queues.entries().next();
-    if (first.done) return;
-    const [key, queue] = first.value;
-    this.#expire(key, queue, now);
-    // A queue emptied by age goes; the next oldest is looked at on the next call.
-    if (this.#queues.get(key) === queue && queue.head === queue.items.length) {
-      this.#queues.delete(key);
+  /** Stops aging signals out by timer (the server shut down); what is kept stays. */
+  stop(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** The oldest signal still kept, past the entries of gone ones. */
+  #oldest(): Kept | undefined {
+    const all = this.#all;
+    while (this.#allHead < all.length && all[this.#allHead].gone) {
+      this.#allHead++;
+      this.#gone--;
     }
+    return all[this.#allHead];
   }
 
-  #expire(key: string, queue: Queue, now: number): void {
-    while (queue.head < queue.items.length && now - queue.items[queue.head].at > this.#maxAge) {
-      this.#shift(key, queue, "age");
+  /** Drops every signal older than `maxAge`, oldest first, whichever session it is for. */
+  #expire(now: number): void {
+    for (;;) {
+      const oldest = this.#oldest();
+      if (oldest === undefined || now - oldest.at <= this.#maxAge) break;
+      this.#shift(oldest.key, this.#queues.get(oldest.key)!, "age");
     }
+    this.#compact();
   }
 
+  /** Arms the timer for when the oldest signal grows too old, unless it is armed. */
+  #schedule(now: number): void {
+    if (this.#timer !== undefined) return;
+    const oldest = this.#oldest();
+    if (oldest === undefined) return;
+    const delay = Math.max(0, oldest.at + this.#maxAge + 1 - now);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      const at = this.#now();
+      this.#expire(at);
+      this.#schedule(at);
+    }, Math.min(delay, 0x7fffffff));
+    unref(this.#timer);
+  }
+
+  /** Drops the oldest signal of `key`'s queue. */
   #shift(key: string, queue: Queue, reason: OfflineDropReason): void {
     const kept = queue.items[queue.head++];
     queue.bytes -= kept.bytes.length;
-    this.#totalBytes -= kept.bytes.length;
+    this.#totalBytes -= kept.bytes.length + overhead;
+    this.#forget(kept);
     if (queue.head === queue.items.length) {
       this.#queues.delete(key);
+      this.#totalBytes -= overhead + key.length;
     } else if (queue.head > 64 && queue.head * 2 > queue.items.length) {
       queue.items = queue.items.slice(queue.head);
       queue.head = 0;
@@ -185,10 +237,38 @@ export class OfflineSignals {
     this.#drop(key, reason);
   }
 
+  #forget(kept: Kept): void {
+    kept.gone = true;
+    kept.bytes = noBytes;
+    this.#gone++;
+  }
+
+  /** Drops the entries of gone signals once they are most of `#all`. */
+  #compact(): void {
+    const all = this.#all;
+    if (this.#allHead === all.length) {
+      this.#all = [];
+      this.#allHead = 0;
+      this.#gone = 0;
+      return;
+    }
+    if (this.#gone < 1024 || this.#gone * 2 < all.length - this.#allHead) return;
+    this.#all = all.slice(this.#allHead).filter((kept) => !kept.gone);
+    this.#allHead = 0;
+    this.#gone = 0;
+  }
+
   #drop(key: string, reason: OfflineDropReason): void {
     this.#dropped++;
     this.#onDrop(key, reason);
   }
+}
+
+/** Lets the process end while `timer` waits (Node and Bun: `unref`; Deno: `Deno.unrefTimer`). */
+function unref(timer: ReturnType<typeof setTimeout>): void {
+  if (typeof timer === "object") return void (timer as { unref?(): void }).unref?.();
+  const deno = (globalThis as { Deno?: { unrefTimer?(id: number): void } }).Deno;
+  deno?.unrefTimer?.(timer as number);
 }
 
 function positive(name: string, value: number): number {

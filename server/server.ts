@@ -350,6 +350,7 @@ export class Server {
     this.#shuttingDown = true;
     this.#parts.expiry.stop();
     this.#parts.forgottenSessions.stop();
+    this.#parts.offline?.stop();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = timeout === undefined
       ? undefined

@@ -175,6 +175,7 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
     sessionManager,
     (key) => void owner.closeSession(key).catch((error) => logger.error(error)),
     logger,
+    (key) => offline?.discard(key),
   );
   const cluster = new ClusterLink(options.cluster ?? null, logger, options.onClusterError);
   const sessionCloses = new SessionCloses();

@@ -129,3 +129,38 @@ test("expiry settings are checked, and need a manager that supports them", () =>
   assert.throws(() => new Server({ sessionMaxAge: -1 }), RangeError);
   assert.throws(() => new Server({ sessionIdleTimeout: 1.5 }), RangeError);
 });
+
+for (const kind of ["memory", "file"] as const) {
+  test(`signals kept for a session are forgotten when the sweep expires it (${kind} manager)`, async () => {
+    const directory = await mkdtemp(join(tmpdir(), "webwire-swept-"));
+    const drops: string[] = [];
+    const manager = kind === "memory"
+      ? new MemorySessionManager()
+      : new FileSessionManager({ directory });
+    const running = await startServer(service({
+      sessionIdleTimeout: 300,
+      sessionManager: manager,
+      offlineSignals: { maxTotalBytes: 3000 },
+      onOfflineSignalDropped: (key, reason) => void drops.push(`${key} ${reason}`),
+    }));
+    try {
+      const client = await RawClient.handshake(running.url);
+      const ada = await rawLogin(client, "ada");
+      client.close();
+      await until(() => running.server.activeSessionsCount === 0, "ada left");
+      running.server.signalSession(ada.key, "news", "x".repeat(1500));
+      // The sweep (every second at least) finds the session idle and forgets it.
+      const swept = async () =>
+        manager instanceof MemorySessionManager
+          ? manager.size === 0
+          : (await readdir(directory)).every((name) => !name.includes(ada.key));
+      await until(swept, "swept", 5000);
+      // Had ada's signal stayed, this one would push it over the total.
+      running.server.signalSession("bob-key", "news", "y".repeat(1200));
+      assert.deepEqual(drops, []);
+    } finally {
+      await running.close();
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+}

@@ -68,7 +68,8 @@ export class SessionExpiryClock {
 
   /**
    * Checks the settings, hands them to the manager and starts sweeping (at once, then
-   * periodically). `closeSession` is called for a held session that reaches its maximum age.
+   * periodically). `closeSession` is called for a held session that reaches its maximum age,
+   * `forgotten` for each expired session the manager's sweep forgets.
    *
    * @throws {RangeError} for a negative or fractional setting.
    * @throws {TypeError} when expiry is asked of a manager that does not support it.
@@ -78,10 +79,12 @@ export class SessionExpiryClock {
     manager: SessionManager,
     closeSession: (key: string) => void,
     logger: Logger,
+    forgotten: (key: string) => void = () => {},
   ) {
     this.expiry = {
       idleTimeout: duration("sessionIdleTimeout", options.sessionIdleTimeout),
       maxAge: duration("sessionMaxAge", options.sessionMaxAge),
+      forgotten,
     };
     this.#manager = manager;
     this.#closeSession = closeSession;

@@ -18,8 +18,9 @@ const unprintable =
   /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
- * Checks a topic name: 1 to {@link maxTopicNameLength} characters of printable text (no control
- * characters, no unpaired surrogates). Any other printable Unicode is fine: `"room:café"`.
+ * Checks a topic name: 1 to {@link maxTopicNameLength} UTF-16 code units (its `length`) with no
+ * control characters and no unpaired surrogates. Any other Unicode is taken as it is:
+ * `"room:café"`.
  *
  * @throws {RangeError} saying what is wrong with the name.
  * @example
@@ -40,7 +41,7 @@ export function checkTopicName(topic: string): void {
   }
   if (topic.length > maxTopicNameLength) {
     throw new RangeError(
-      `a topic name has at most ${maxTopicNameLength} characters, got ${topic.length}`,
+      `a topic name has at most ${maxTopicNameLength} UTF-16 code units, got ${topic.length}`,
     );
   }
   if (unprintable.test(topic)) {

@@ -245,8 +245,10 @@ export class FileSessionManager implements SessionManager {
    * Expiry, and cleaning up after crashes: removes the files of expired sessions that no
    * connection of this process holds, looking at up to 1 000 session files per call (the next
    * call goes on where this one stopped), and temporary files left over from a crash (older
-   * than a minute). A session file that cannot be read is left alone. Resolves to the number
-   * of sessions removed.
+   * than a minute). A session file that cannot be read is left alone. With an idle timeout, it
+   * first sets the modification time of the sessions this process holds to now, so that after
+   * a crash they stay restorable for about the idle timeout less one sweep interval (the server
+   * sweeps at least every half idle timeout). Resolves to the number of sessions removed.
    */
   async sweepExpired(): Promise<number> {
     let names: string[];
@@ -257,6 +259,7 @@ export class FileSessionManager implements SessionManager {
       throw error;
     }
     await this.#staleTemporaries.remove(names);
+    await this.#touchHeld();
     const keys = sessionKeysOf(names);
     const start = keys.findIndex((key) => key > this.#sweepCursor);
     const batch = (start === -1 ? keys : keys.slice(start)).slice(0, sweepBatch);
@@ -278,9 +281,34 @@ export class FileSessionManager implements SessionManager {
         await removeFileIfPresent(path);
         return true;
       });
-      if (gone) removed++;
+      if (!gone) continue;
+      this.#expiry.forgotten?.(key);
+      removed++;
     }
     return removed;
+  }
+
+  /**
+   * Sets the modification time of the files of the sessions this process holds to now: should
+   * the process end without releasing them (a crash), their idle time counts from the last
+   * sweep, not from their last lookup (and another process sharing the directory sees them in
+   * use).
+   */
+  async #touchHeld(): Promise<void> {
+    if (this.#expiry.idleTimeout === 0) return;
+    for (const key of [...this.#held]) {
+      const path = this.#pathOf(key);
+      if (path === null) continue;
+      await this.#queue.run(key, async () => {
+        if (!this.#held.has(key)) return; // released meanwhile: its release set the time
+        const now = new Date(this.#clock());
+        try {
+          await utimes(path, now, now);
+        } catch (error) {
+          if (errorCode(error) !== "ENOENT") throw error;
+        }
+      });
+    }
   }
 
   /** Whether a stored session has expired; an unheld session's idle time runs from its mtime. */

@@ -149,6 +149,7 @@ export class MemorySessionManager implements SessionManager {
     for (const [key, stored] of this.#sessions) {
       if (stored.held || !this.#isExpired(stored, now)) continue;
       this.#sessions.delete(key);
+      this.#expiry.forgotten?.(key);
       removed++;
     }
     return removed;

@@ -159,3 +159,25 @@ test("file manager: a sweep looks at a bounded number of files and goes on where
     await rm(directory, { recursive: true, force: true });
   }
 });
+
+test("file manager: sessions held until a crash stay restorable after it, for the idle timeout", async () => {
+  const directory = await mkdtemp(join(tmpdir(), "webwire-expiry-"));
+  try {
+    const expiry = { idleTimeout: 400, maxAge: 0 };
+    const crashed = new FileSessionManager({ directory });
+    crashed.useExpiry(expiry);
+    const key = await create(crashed); // held by the process that made it
+    // Held for longer than the idle timeout, with the sweeps a server runs meanwhile.
+    for (let i = 0; i < 6; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await crashed.sweepExpired();
+    }
+    // The process ends without releasing it; a new one starts and sweeps at once.
+    const restarted = new FileSessionManager({ directory });
+    restarted.useExpiry(expiry);
+    assert.equal(await restarted.sweepExpired(), 0, "in use until the crash: not idle");
+    assert.notEqual(await restarted.onSessionLookup(key), null);
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
+});
