@@ -22,6 +22,7 @@ import { ClientSession } from "./client_session.ts";
 import type { ClientStatus } from "./client_status.ts";
 import { closedError, ConnectionKeeper } from "./connection_keeper.ts";
 import { DisconnectedError, SessionActiveError } from "./errors.ts";
+import { type EmitClientEvent, queuedEmitter } from "./event_queue.ts";
 import { type ClientEventListener, type ClientEventMap, emitClientEvent } from "./events.ts";
 import {
   type ClientOptions,
@@ -82,8 +83,11 @@ export class Client extends EventTarget {
     const resolved = resolveClientOptions(options);
     this.#autoconnect = resolved.autoconnect;
     const { logger } = resolved;
-    const emit: EmitClientEvent = (type, detail) =>
-      emitClientEvent(this, options, logger, type, detail);
+    // One event at a time: what a listener causes (close() from a `connected` listener, say)
+    // follows the event it listens to, so every listener hears the events in the same order.
+    const emit = queuedEmitter((type, detail) =>
+      emitClientEvent(this, options, logger, type, detail)
+    );
     this.#emit = emit;
     // The keeper's callbacks run only once it connects, when `requests` and `receiver` exist.
     const keeper = new ConnectionKeeper(this.url, resolved, {
@@ -193,9 +197,27 @@ export class Client extends EventTarget {
   /**
    * Sends a signal (no reply).
    *
+   * @example
+   * ```ts
+   * import { Client } from "./client.ts";
+   * const client = new Client("ws://127.0.0.1:1/", { autoconnect: false });
+   * // Checked before the connection: a UTF-16 signal needs a payload, even with a name.
+   * const error = (() => {
+   *   try {
+   *     client.signal("typing", "", { encoding: "utf16" });
+   *   } catch (error) {
+   *     return error;
+   *   }
+   * })();
+   * console.assert(error instanceof RangeError);
+   * await client.close();
+   * ```
+   *
    * @throws {DisconnectedError} when not connected.
    * @throws {MessageTooLargeError} when larger than the server's message buffer.
-   * @throws {RangeError} for a bad name, or neither name nor payload.
+   * @throws {RangeError} for a bad name, neither name nor payload, or an empty payload with
+   * `encoding: "utf16"` (a UTF-16 signal needs at least one code unit, as the reference parser
+   * requires, even with a name; send it as `utf8` instead).
    */
   signal(name: string, payload?: Uint8Array | string, options: SignalOptions = {}): void {
     const bytes = encodeSignal({ name, payload, encoding: options.encoding });
@@ -298,12 +320,6 @@ export class Client extends EventTarget {
     super.removeEventListener(type, listener, options);
   }
 }
-
-/** Fires a client event on the client and its `on…` hook. */
-type EmitClientEvent = <K extends keyof ClientEventMap>(
-  type: K,
-  detail: ClientEventMap[K]["detail"],
-) => void;
 
 /** The options of a request made without any: shared, never changed. */
 const noOptions: RequestOptions = Object.freeze({});

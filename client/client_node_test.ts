@@ -1,5 +1,6 @@
 // The client with the `ws` package's WebSocket (how it runs on Node 20, which has no global
-// WebSocket) against the Node adapter, and the order of its events there: run under Node by
+// WebSocket) against the Node adapter, the order of its events there, and a server whose frames
+// `ws` refuses after the client has ended the connection: run under Node by
 // scripts/extra_suites.mjs, and under Deno and Bun like every test.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -11,6 +12,8 @@ import { silentLogger } from "../protocol/logger.ts";
 import { RequestError } from "../protocol/request_error.ts";
 import { Server } from "../server/server.ts";
 import { MemorySessionManager } from "../session/memory_session_manager.ts";
+import { serverFrame, startRawFramePeer } from "../testing/raw_frame_peer.ts";
+import { acceptConf } from "../testing/scripted_peer.ts";
 import { until } from "../testing/until.ts";
 import { Client } from "./client.ts";
 import type { ServerSignal } from "./events.ts";
@@ -100,5 +103,53 @@ test("on ws: connected comes before the signals the server sends in onClientConn
     await first.close();
     await second.close();
     await running.close();
+  }
+});
+
+// A text frame whose payload is not UTF-8: `ws` reads on while the close handshake runs and
+// emits 'error' for it, which ends a Node process unless the socket still has an error handler.
+const invalidText = serverFrame(1, new Uint8Array([0xff, 0xfe]));
+const binaryAcceptConf = serverFrame(2, acceptConf());
+
+test("on ws: an invalid frame during the close handshake of close() does not crash", async () => {
+  const peer = await startRawFramePeer({
+    onOpen: (socket) => socket.write(binaryAcceptConf),
+    onData: (socket) => socket.write(invalidText), // the answer to the client's close frame
+  });
+  const client = new Client(peer.url, { WebSocket: NodeWebSocket, logger: silentLogger });
+  try {
+    await client.connect();
+    await client.close();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(client.status, "closed");
+  } finally {
+    await peer.close();
+  }
+});
+
+test("on ws: an invalid frame after a protocol violation does not crash", async () => {
+  const text = serverFrame(1, new TextEncoder().encode("not binary"));
+  const peer = await startRawFramePeer({
+    onOpen: (socket) => socket.write(binaryAcceptConf),
+    onData: (socket) => socket.write(Uint8Array.of(...text, ...invalidText)), // in one read
+  });
+  const client = new Client(peer.url, {
+    WebSocket: NodeWebSocket,
+    logger: silentLogger,
+    autoconnect: false,
+  });
+  const lost = new Promise<Error>((resolve) => {
+    client.addEventListener("disconnected", (event) => resolve(event.detail));
+  });
+  try {
+    await client.connect();
+    client.signal("hello");
+    const reason = await lost;
+    assert.match(String(reason.cause), /text frame/);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(client.status, "disconnected");
+  } finally {
+    await client.close();
+    await peer.close();
   }
 });

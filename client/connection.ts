@@ -373,7 +373,9 @@ export class Connection {
     this.#ended = true;
     this.#heartbeat.stop();
     this.#socket.onmessage = null;
-    this.#socket.onerror = null;
+    // Not null: `ws` goes on reading while the close handshake runs and emits 'error' for a bad
+    // frame then (invalid UTF-8, say), which kills a Node process when nothing listens.
+    this.#socket.onerror = ignoreError;
     if (this.#socket.readyState < 2) {
       try {
         this.#socket.close(normalClosure, error instanceof ProtocolError ? protocolViolation : "");
@@ -384,3 +386,6 @@ export class Connection {
     this.#handlers.onClose(error);
   }
 }
+
+/** The error handler of an ended socket: its errors no longer matter but must be caught. */
+function ignoreError(): void {}

@@ -124,7 +124,9 @@ export class ClientEvent<T> extends Event {
  * the restore itself (`sessioncreated` for a stored session, `sessionclosed` for a refused
  * one), at the place of its reply. A connection lost before `connected` fired takes its held
  * signals with it (it never counted as established); a session change it brought still fires.
- * Replies settle their requests as they arrive.
+ * Replies settle their requests as they arrive. Events fire one at a time: one that a callback or
+ * listener causes (it closes the client, say) waits until the event being fired has reached every
+ * callback and listener, so all of them hear the events in this order.
  *
  * @example
  * ```ts
@@ -155,7 +157,8 @@ export interface ClientEventMap {
  * of the same name is dispatched, in the order that {@link ClientEventMap} describes:
  * `onConnected` before the signals and session events of its connection (also those the
  * server sends in its `onClientConnected` hook), `onDisconnected` after them. An exception
- * thrown by a callback is logged, not thrown.
+ * thrown by a callback is logged, not thrown, and so is the rejection of a promise it returns
+ * (an `async` callback): the client does not wait for that promise.
  *
  * @example
  * ```ts
@@ -260,13 +263,22 @@ export function emitClientEvent<K extends keyof ClientEventMap>(
   type: K,
   detail: EventDetail<K>,
 ): void {
-  const hook = hooks[hookNames[type]] as ((detail: EventDetail<K>) => void) | undefined;
+  const hook = hooks[hookNames[type]] as ((detail: EventDetail<K>) => unknown) | undefined;
   if (hook !== undefined) {
-    try {
-      hook(detail);
-    } catch (error) {
+    const failed = (error: unknown) =>
       logger.error(`webwire client: the ${hookNames[type]} callback threw:`, error);
+    try {
+      const result = hook(detail);
+      // An async callback: its rejection is logged like a throw, not left unhandled.
+      if (isThenable(result)) result.then(undefined, failed);
+    } catch (error) {
+      failed(error);
     }
   }
   target.dispatchEvent(new ClientEvent(type, detail));
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === "object" || typeof value === "function") && value !== null &&
+    typeof (value as { then?: unknown }).then === "function";
 }

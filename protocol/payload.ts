@@ -53,7 +53,11 @@ export class Payload {
     return new Payload(bytes, resolved);
   }
 
-  /** The bytes decoded as text: UTF-16LE for `utf16`, UTF-8 otherwise. */
+  /**
+   * The bytes decoded as text: UTF-16LE for `utf16`, UTF-8 otherwise. What is not valid in
+   * that encoding becomes U+FFFD, a lone surrogate of a UTF-16 payload included (its
+   * `bytes` still hold the exact code units).
+   */
   text(): string {
     return decodeText(this.bytes, this.encoding);
   }

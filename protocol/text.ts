@@ -116,12 +116,17 @@ export function writeUtf16(text: string, target: Uint8Array, offset: number): nu
 
 /**
  * Decodes payload bytes to a string according to their encoding: UTF-16 as little-endian,
- * UTF-8 and binary as UTF-8.
+ * UTF-8 and binary as UTF-8, as `TextDecoder` does. So what is not valid in that encoding
+ * becomes U+FFFD: in UTF-16 a lone surrogate (a string sent as UTF-16 keeps its code units
+ * exactly in the bytes, but one that is not well-formed does not come back as it was; the Go
+ * reference replaces them too), in UTF-8 an invalid sequence. Read `bytes` for the exact units.
  *
  * @example
  * ```ts
  * import { decodeText } from "./text.ts";
  * console.assert(decodeText(new Uint8Array([0x41, 0]), "utf16") === "A");
+ * // "\ud800" alone, a lone high surrogate: its bytes are exact, its text is U+FFFD.
+ * console.assert(decodeText(new Uint8Array([0x00, 0xd8, 0x41, 0]), "utf16") === "\ufffdA");
  * ```
  */
 export function decodeText(bytes: Uint8Array, encoding: "binary" | "utf8" | "utf16"): string {
