@@ -10,10 +10,11 @@ import { silentLogger } from "../protocol/logger.ts";
 import { MemorySessionManager } from "../session/memory_session_manager.ts";
 import type { SessionLookupResult, SessionManager } from "../session/session_manager.ts";
 import { type StartedServer, type StartOptions, startServer } from "../testing/serve.ts";
+import { storedSession } from "../testing/stored_session.ts";
 import { until } from "../testing/until.ts";
 import { Client } from "./client.ts";
 import type { ClientOptions } from "./options.ts";
-import { memorySessionStorage, type SessionStorage } from "./session_storage.ts";
+import { memorySessionStorage } from "./session_storage.ts";
 
 /** A server whose `onClientConnected` sends two signals at once; `login` creates a session. */
 function welcomingServer(options: StartOptions = {}): Promise<StartedServer> {
@@ -46,16 +47,6 @@ function recordingClient(url: string, log: string[], options: ClientOptions = {}
     ...options,
   });
   return client;
-}
-
-/** Stores the key of a session that `login` created, as a page that reloads would have it. */
-async function storedSession(running: StartedServer): Promise<SessionStorage> {
-  const storage = memorySessionStorage();
-  const first = new Client(running.url, { logger: silentLogger, sessionStorage: storage });
-  await first.request("login");
-  await until(() => storage.get() !== null, "the session key stored");
-  await first.close();
-  return storage;
 }
 
 /** One scenario: the server it needs, the client's options, and what the test does. */

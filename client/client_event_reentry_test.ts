@@ -8,9 +8,9 @@ import assert from "node:assert/strict";
 import { silentLogger } from "../protocol/logger.ts";
 import { recordingLogger } from "../testing/recording_logger.ts";
 import { type StartedServer, startServer } from "../testing/serve.ts";
+import { storedSession } from "../testing/stored_session.ts";
 import { until } from "../testing/until.ts";
 import { Client } from "./client.ts";
-import { memorySessionStorage, type SessionStorage } from "./session_storage.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -24,19 +24,6 @@ function welcomingServer(): Promise<StartedServer> {
       return "ok";
     },
   });
-}
-
-/**
- * A stored session: restoring it makes the client hold the welcome signal and the restore's
- * `sessioncreated` until `connected`, so that they are due when a callback of it closes.
- */
-async function storedSession(running: StartedServer): Promise<SessionStorage> {
-  const storage = memorySessionStorage();
-  const first = new Client(running.url, { logger: silentLogger, sessionStorage: storage });
-  await first.request("login");
-  await until(() => storage.get() !== null, "the session key stored");
-  await first.close();
-  return storage;
 }
 
 const events = ["connected", "signal", "sessioncreated", "disconnected"] as const;

@@ -160,7 +160,8 @@ export class RedisSessionManager implements SessionManager {
    * @throws {RangeError} for a negative or non-finite value.
    */
   useExpiry(expiry: SessionExpiry): void {
-    for (const [name, value] of Object.entries(expiry)) {
+    for (const name of ["idleTimeout", "maxAge"] as const) {
+      const value = expiry[name];
       if (!Number.isFinite(value) || value < 0) {
         throw new RangeError(`${name} must be 0 or a positive number of ms, got ${value}`);
       }

@@ -9,7 +9,8 @@
  * class Counted extends ConnectionTasks {
  *   run(): void {
  *     this.startTask();
- *     this.replySent(); // the reply waits for the socket to drain: no handler runs any more
+ *     // The reply waits for the socket to drain: no handler runs any more.
+ *     this.replySent(new Promise(() => {}), () => {});
  *   }
  * }
  * const counted = new Counted();
@@ -43,6 +44,7 @@ export abstract class ConnectionTasks {
   #tasks = 0;
   /** Tasks whose reply is sent and only waits for the socket to drain. */
   #draining = 0;
+  #drainingReplies: Set<() => void> | undefined;
   #idleWaiters: (() => void)[] | undefined;
 
   /**
@@ -76,16 +78,30 @@ export abstract class ConnectionTasks {
     this.#wakeIfIdle();
   }
 
-  /** A task's reply is sent and waits for the socket to drain; end it with `drainedTask`. */
-  protected replySent(): void {
+  /**
+   * A task's reply is sent and waits for the socket to drain (`drained`): then, or at
+   * {@link ConnectionTasks.stopDraining} if sooner, `then` runs and the task is over.
+   */
+  protected replySent(drained: Promise<void>, then: () => void): void {
     this.#draining++;
     this.#wakeIfIdle();
+    const replies = this.#drainingReplies ??= new Set();
+    const done = () => {
+      if (!replies.delete(done)) return;
+      this.#draining--;
+      then();
+      this.endTask();
+    };
+    replies.add(done);
+    void drained.then(done);
   }
 
-  /** The reply of a task counted by `replySent` has drained: the task is over. */
-  protected drainedTask(): void {
-    this.#draining--;
-    this.endTask();
+  /**
+   * Ends every task whose reply only waits for the socket to drain (the connection closes):
+   * what it held (a concurrency slot) goes to requests waiting for it, which then run.
+   */
+  protected stopDraining(): void {
+    for (const done of [...(this.#drainingReplies ?? [])]) done();
   }
 
   #wakeIfIdle(): void {

@@ -267,6 +267,7 @@ export abstract class ConnectionTraffic extends ConnectionTasks {
   protected refuseWork(decided?: DisconnectReason): void {
     this.#closing = true;
     if (decided !== undefined) this.#decided = decided;
+    this.stopDraining();
   }
 
   /** The connection ended: nothing more is sent, waiting replies and handlers are let go. */
@@ -344,13 +345,12 @@ export abstract class ConnectionTraffic extends ConnectionTasks {
     const listed = this.#calling !== key; // or answered while its handler was called
     if (!listed) this.#calling = undefined;
     this.send(reply);
-    if (this.#isWritable()) return this.#endRequest(key, listed);
+    // Closing: a client that stopped reading must not hold up the requests waiting for a slot.
+    if (this.#isWritable() || this.#closing) return this.#endRequest(key, listed);
     if (!listed) (this.#pendingIds ??= new PendingRequestIds()).add(key);
-    this.replySent();
-    this.#buffer.writable().then(() => {
+    this.replySent(this.#buffer.writable(), () => {
       this.#pendingIds?.delete(key);
       this.#limiter?.release();
-      this.drainedTask();
     });
   }
 
@@ -378,9 +378,9 @@ export abstract class ConnectionTraffic extends ConnectionTasks {
     }
     if (!this.#startTask()) return;
     (this.#pendingIds ??= new PendingRequestIds()).add(key);
-    (this.#sessionRequests ??= new SessionRequestIds()).add(key);
+    const token = (this.#sessionRequests ??= new SessionRequestIds()).add(key);
     void this.answerSessionRequest(message).finally(() => {
-      if (this.#sessionRequests!.delete(key)) this.#pendingIds?.delete(key);
+      if (this.#sessionRequests!.delete(token)) this.#pendingIds?.delete(key);
       this.endTask();
     });
   }

@@ -156,6 +156,7 @@ export class OfflineSignals {
       const oldest = this.#oldest()!;
       this.#shift(oldest.key, this.#queues.get(oldest.key)!, "total-bytes");
     }
+    this.#compact();
     this.#schedule(now);
   }
 
@@ -243,17 +244,22 @@ export class OfflineSignals {
     this.#gone++;
   }
 
-  /** Drops the entries of gone signals once they are most of `#all`. */
+  /**
+   * Drops the entries of `#all` that no longer count once they are most of it: those before its
+   * head (aged out, or gone when they reached it) and those of gone signals after it.
+   */
   #compact(): void {
     const all = this.#all;
-    if (this.#allHead === all.length) {
+    const head = this.#allHead;
+    if (head === all.length) {
       this.#all = [];
       this.#allHead = 0;
       this.#gone = 0;
       return;
     }
-    if (this.#gone < 1024 || this.#gone * 2 < all.length - this.#allHead) return;
-    this.#all = all.slice(this.#allHead).filter((kept) => !kept.gone);
+    const dead = head + this.#gone;
+    if (dead < 1024 || dead * 2 < all.length) return;
+    this.#all = this.#gone === 0 ? all.slice(head) : all.slice(head).filter((kept) => !kept.gone);
     this.#allHead = 0;
     this.#gone = 0;
   }

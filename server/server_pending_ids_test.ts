@@ -16,7 +16,9 @@ import { RawClient } from "../testing/raw_client.ts";
 import { inProcessConnection } from "../testing/in_process_connection.ts";
 import { startServer } from "../testing/serve.ts";
 import { until } from "../testing/until.ts";
+import { MemorySessionManager } from "../session/memory_session_manager.ts";
 import type { SessionManager } from "../session/session_manager.ts";
+import { rawLogin } from "../testing/raw_session.ts";
 import type { ProtocolViolation } from "./options.ts";
 
 const id = requestIdFromNumber;
@@ -184,6 +186,42 @@ test("restore- and close-session requests are requests: their ids are pending un
     }
     await until(() => violations.length === 2, "both reported");
     assert.ok(violations.every((violation) => violation.kind === "duplicate-request-id"));
+  } finally {
+    await running.close();
+  }
+});
+
+test("a session request's id, reused once answered, stays pending until its own answer", async () => {
+  // The first restore's handling goes on after its reply (the session the connection held is
+  // destroyed slowly); once, its end freed the id of the second restore, still pending.
+  const memory = new MemorySessionManager();
+  const manager: SessionManager = {
+    onSessionCreated: (session) => memory.onSessionCreated(session),
+    onSessionLookup: async (key) =>
+      (await memory.onSessionLookup(key)) ?? sleep(300).then(() => null),
+    onSessionClosed: (key) => sleep(200).then(() => memory.onSessionClosed(key)),
+  };
+  const violations: ProtocolViolation[] = [];
+  const running = await startServer({
+    logger: silentLogger,
+    sessionManager: manager,
+    onProtocolViolation: (_connection, violation) => void violations.push(violation),
+    onRequest: async (request) => void await request.connection.createSession(),
+  });
+  try {
+    const other = await RawClient.handshake(running.url);
+    const stored = await rawLogin(other, "ada");
+    other.close();
+    await until(() => running.server.activeSessionsCount === 0, "stored, not held");
+    const client = await RawClient.handshake(running.url);
+    await rawLogin(client, "bob");
+    client.send(encodeRestoreSession(id(7), stored.key));
+    while ((await client.next()).kind !== "reply") { /* session-closed, session-created */ }
+    client.send(encodeRestoreSession(id(7), "u".repeat(24))); // free again: pending ~0.5 s
+    await sleep(300); // the first restore's handling has ended meanwhile
+    client.send(encodeRestoreSession(id(7), "v".repeat(24))); // the second is still pending
+    assert.equal((await client.closed).code, 1002);
+    assert.deepEqual(violations.map((violation) => violation.kind), ["duplicate-request-id"]);
   } finally {
     await running.close();
   }

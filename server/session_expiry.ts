@@ -84,8 +84,10 @@ export class SessionExpiryClock {
     this.expiry = {
       idleTimeout: duration("sessionIdleTimeout", options.sessionIdleTimeout),
       maxAge: duration("sessionMaxAge", options.sessionMaxAge),
-      forgotten,
     };
+    // Not enumerable: a manager that copies or checks the settings field by field sees the two
+    // durations it always saw.
+    Object.defineProperty(this.expiry, "forgotten", { value: forgotten, enumerable: false });
     this.#manager = manager;
     this.#closeSession = closeSession;
     this.#logger = logger;

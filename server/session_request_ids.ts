@@ -27,33 +27,40 @@ import { pendingRequestKey } from "./pending_request_key.ts";
  * ```ts
  * import { SessionRequestIds } from "./session_request_ids.ts";
  * const ids = new SessionRequestIds();
- * ids.add(3);
- * console.assert(ids.delete(3) && !ids.delete(3));
+ * const request = ids.add(3);
+ * console.assert(ids.delete(request) && !ids.delete(request));
  * ```
  */
 export class SessionRequestIds {
-  readonly #keys: (number | string)[] = [];
+  /** One entry per request: the same id may come again once answered, while the first runs on. */
+  readonly #pending: { readonly key: number | string }[] = [];
 
-  /** A session request with this key came and is not answered yet. */
-  add(key: number | string): void {
-    this.#keys.push(key);
+  /** A session request with this key came; the returned token stands for it alone. */
+  add(key: number | string): object {
+    const token = { key };
+    this.#pending.push(token);
+    return token;
   }
 
-  /** Forgets `key`; whether it was there (not answered yet). */
-  delete(key: number | string): boolean {
-    const at = this.#keys.indexOf(key);
+  /** Forgets the request of `token`; whether it was not answered yet. */
+  delete(token: object): boolean {
+    const at = this.#pending.indexOf(token as { key: number | string });
     if (at === -1) return false;
-    this.#keys.splice(at, 1);
+    this.#pending.splice(at, 1);
     return true;
   }
 
   /** The key of the session request that the message `bytes` answers, now forgotten, if any. */
   answeredBy(bytes: Uint8Array): number | string | undefined {
-    if (this.#keys.length === 0) return undefined;
+    const pending = this.#pending;
+    if (pending.length === 0) return undefined;
     const type = bytes[0];
     const reply = type <= MessageType.SessionsDisabledReply || type >= MessageType.ReplyBinary;
     if (!reply || bytes.length < 9) return undefined;
     const key = pendingRequestKey(bytes);
-    return this.delete(key) ? key : undefined;
+    const at = pending.findIndex((token) => token.key === key);
+    if (at === -1) return undefined;
+    pending.splice(at, 1);
+    return key;
   }
 }

@@ -218,9 +218,9 @@ export class FileSessionManager implements SessionManager {
     });
   }
 
-  /** Expiry: the server's settings. */
+  /** Expiry: the server's settings, kept as given (with their `forgotten`). */
   useExpiry(expiry: SessionExpiry): void {
-    this.#expiry = { ...expiry };
+    this.#expiry = expiry;
   }
 
   /**
@@ -248,7 +248,8 @@ export class FileSessionManager implements SessionManager {
    * than a minute). A session file that cannot be read is left alone. With an idle timeout, it
    * first sets the modification time of the sessions this process holds to now, so that after
    * a crash they stay restorable for about the idle timeout less one sweep interval (the server
-   * sweeps at least every half idle timeout). Resolves to the number of sessions removed.
+   * sweeps every half idle timeout, at most once a second). Resolves to the number of sessions
+   * removed.
    */
   async sweepExpired(): Promise<number> {
     let names: string[];

@@ -129,9 +129,9 @@ export class MemorySessionManager implements SessionManager {
     this.#sessions.delete(key);
   }
 
-  /** Expiry: the server's settings. */
+  /** Expiry: the server's settings, kept as given (with their `forgotten`). */
   useExpiry(expiry: SessionExpiry): void {
-    this.#expiry = { ...expiry };
+    this.#expiry = expiry;
   }
 
   /** Expiry: no connection holds the session any more; its idle time starts now. */

@@ -80,10 +80,11 @@ export interface SessionExpiry {
   /** Milliseconds after its creation at which a session expires, held or not; 0 for never. */
   readonly maxAge: number;
   /**
-   * Given by the server: a manager calls it with the key of each expired session that its
-   * `sweepExpired` forgets, so that the server forgets what it kept for the session (signals
-   * sent while it was offline). A manager that does not call it still works: such signals are
-   * dropped when they grow older than `offlineSignals.maxAge`.
+   * Given by the server (as a field that is not enumerable: copy it by name, not with a spread):
+   * a manager calls it with the key of each expired session that its `sweepExpired` forgets, so
+   * that the server forgets what it kept for the session (signals sent while it was offline). A
+   * manager that does not call it still works: such signals are dropped when they grow older
+   * than `offlineSignals.maxAge`.
    */
   readonly forgotten?: (key: string) => void;
 }

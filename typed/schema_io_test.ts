@@ -19,12 +19,7 @@ import { type ContractOf, defineContract } from "./define_contract.ts";
 import { createRouter } from "./router.ts";
 import { TypedClient } from "./typed_client.ts";
 import { TypedServer } from "./typed_server.ts";
-
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true
-  : false;
-function expectType<T extends true>(): T {
-  return true as T;
-}
+import { type Equal, expectType } from "../testing/type_equality.ts";
 
 const numeric = v.pipe(v.string(), v.transform((text: string) => Number(text)));
 const shop = defineContract({

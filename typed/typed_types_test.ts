@@ -20,12 +20,7 @@ import { defineContract } from "./define_contract.ts";
 import { createRouter } from "./router.ts";
 import { TypedClient } from "./typed_client.ts";
 import { TypedServer } from "./typed_server.ts";
-
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true
-  : false;
-function expectType<T extends true>(): T {
-  return true as T;
-}
+import { type Equal, expectType } from "../testing/type_equality.ts";
 
 // A contract inferred from valibot schemas has each schema's output type.
 expectType<
