@@ -31,8 +31,9 @@ const utf16 = new TextDecoder("utf-16le", { fatal: true, ignoreBOM: true });
  * `Date` (it would arrive as a string: send `date.toISOString()` and let a schema parse it), a
  * `Map` or `Set` (they would arrive as `{}`), an `ArrayBuffer` or typed array other than a
  * whole-payload `Uint8Array` (raw bytes go alone, as the payload), a function, a symbol and a
- * `BigInt`. Otherwise JSON's rules apply: `undefined` fields are left out, `NaN` and
- * `Infinity` become `null`, an object's `toJSON` is used.
+ * `BigInt`, whether found in the value or returned by a `toJSON`. Otherwise JSON's rules
+ * apply: `undefined` fields are left out, `NaN` and `Infinity` become `null`, an object's
+ * `toJSON` is used (one that returns `undefined` for the whole value gives `""`).
  *
  * @throws {TypeError} when the value cannot be written as JSON as it is (see above; a cycle).
  * @example
@@ -54,26 +55,98 @@ const utf16 = new TextDecoder("utf-16le", { fatal: true, ignoreBOM: true });
 export function encodeValue(value: unknown): Uint8Array | string {
   if (value instanceof Uint8Array) return value;
   if (value === undefined) return "";
-  return JSON.stringify(value, refuseLossy);
+  // A replacer runs for every key and primitive (5 to 40 times slower than JSON.stringify
+  // alone), so a walk that looks only for what could be refused or has a `toJSON` sends the
+  // common value to JSON.stringify alone; the rest goes through the replacer, which names it.
+  const plain = typeof value === "object"
+    ? value === null || isPlainJson(value, 0)
+    : !isRefusedPrimitive(value);
+  // `?? ""`: a `toJSON` that returns `undefined` leaves nothing to send, an empty payload.
+  return (plain ? JSON.stringify(value) : JSON.stringify(value, refuseLossy)) ?? "";
 }
 
-/** A `JSON.stringify` replacer that throws on values JSON would silently change or drop. */
-function refuseLossy(this: unknown, key: string, value: unknown): unknown {
-  // `value` is after `toJSON`; the original (a Date, not its string) is on the holder.
-  const original = (this as Record<string, unknown>)[key];
-  const kind = typeof original;
-  if (kind === "object" && original !== null) {
-    const refused = refusedObject(original as object);
-    if (refused !== undefined) throw lossError(refused[0], key, refused[1]);
-  } else if (kind === "function" || kind === "symbol" || kind === "bigint") {
-    const [what, hint] = kind === "function"
-      ? ["a function", "send data, not code"]
-      : kind === "symbol"
-      ? ["a symbol", "send a string"]
-      : ["a BigInt", "send it as a string"];
-    throw lossError(what, key, hint);
+/**
+ * Deeper than this the walk leaves the value to the replacer, whose `JSON.stringify` detects
+ * cycles: the walk keeps no set of ancestors, so a cycle costs it this many steps, not forever.
+ */
+const maxWalkDepth = 64;
+
+/**
+ * Whether plain `JSON.stringify` writes `value` as the replacer would: nothing refused in it
+ * and no `toJSON` to call (the replacer's run calls each once and checks what it returns).
+ * `false` also for nesting deeper than {@linkcode maxWalkDepth}, which may be a cycle.
+ */
+function isPlainJson(value: object, depth: number): boolean {
+  if (typeof (value as { toJSON?: unknown }).toJSON === "function" || depth >= maxWalkDepth) {
+    return false;
   }
+  if (Array.isArray(value)) {
+    for (let index = 0, length = value.length; index < length; index++) {
+      const item: unknown = value[index];
+      const kind = typeof item;
+      // The common kinds first: a typeof compare is all a number or a string costs.
+      if (kind === "number" || kind === "string" || kind === "boolean") continue;
+      if (
+        kind === "object"
+          ? item !== null && !isPlainJson(item as object, depth + 1)
+          : kind !== "undefined"
+      ) return false;
+    }
+    return true;
+  }
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null && refusedObject(value) !== undefined) {
+    return false;
+  }
+  // `for...in` is the fastest way through the keys on both engines. The inherited enumerable
+  // keys it adds, which JSON leaves out, can only send a value to the replacer, never refuse it.
+  for (const key in value) {
+    const item: unknown = (value as Record<string, unknown>)[key];
+    const kind = typeof item;
+    if (kind === "number" || kind === "string" || kind === "boolean") continue;
+    if (
+      kind === "object"
+        ? item !== null && !isPlainJson(item as object, depth + 1)
+        : kind !== "undefined"
+    ) return false;
+  }
+  return true;
+}
+
+function isRefusedPrimitive(value: unknown): boolean {
+  const kind = typeof value;
+  return kind === "function" || kind === "symbol" || kind === "bigint";
+}
+
+/**
+ * A `JSON.stringify` replacer that throws on values JSON would silently change or drop: both
+ * the value as found (a Date, before its `toJSON` made it a string) and what a `toJSON`
+ * returned (a Date there would be written as `{}`).
+ */
+function refuseLossy(this: unknown, key: string, value: unknown): unknown {
+  const original = (this as Record<string, unknown>)[key];
+  let refused = refusal(original);
+  if (refused === undefined && value !== original) {
+    refused = refusal(value);
+    if (refused !== undefined) refused = [`${refused[0]} returned by toJSON`, refused[1]];
+  }
+  if (refused !== undefined) throw lossError(refused[0], key, refused[1]);
   return value;
+}
+
+function refusal(value: unknown): [what: string, hint: string] | undefined {
+  const kind = typeof value;
+  if (kind === "object") return value === null ? undefined : refusedObject(value as object);
+  if (kind === "function" || kind === "symbol" || kind === "bigint") return refusedPrimitive(kind);
+  return undefined;
+}
+
+function refusedPrimitive(kind: "function" | "symbol" | "bigint"): [what: string, hint: string] {
+  return kind === "function"
+    ? ["a function", "send data, not code"]
+    : kind === "symbol"
+    ? ["a symbol", "send a string"]
+    : ["a BigInt", "send it as a string"];
 }
 
 function refusedObject(value: object): [what: string, hint: string] | undefined {

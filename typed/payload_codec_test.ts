@@ -15,6 +15,15 @@ test("values go on the wire as JSON text, bytes as bytes, nothing as an empty st
   assert.equal(encodeValue({ toJSON: () => "mine" }), '"mine"');
 });
 
+/** Asserts that encodeValue refuses `value` with a TypeError whose message matches. */
+function assertRefused(value: unknown, message: RegExp): void {
+  assert.throws(() => encodeValue(value), (error: unknown) => {
+    assert.ok(error instanceof TypeError, String(error));
+    assert.match(error.message, message);
+    return true;
+  });
+}
+
 test("values JSON would silently change or drop are refused with a TypeError naming them", () => {
   const cases: [unknown, RegExp][] = [
     [1n, /^cannot send a BigInt as JSON: send it as a string$/],
@@ -31,13 +40,69 @@ test("values JSON would silently change or drop are refused with a TypeError nam
     [{ f: () => 1 }, /^cannot send a function as JSON \(at key "f"\)/],
     [Symbol("s"), /^cannot send a symbol as JSON/],
   ];
-  for (const [value, message] of cases) {
-    assert.throws(() => encodeValue(value), (error: unknown) => {
-      assert.ok(error instanceof TypeError, String(error));
-      assert.match(error.message, message);
-      return true;
-    });
+  for (const [value, message] of cases) assertRefused(value, message);
+});
+
+test("what a toJSON returns is refused like the value itself, and undefined is no payload", () => {
+  const cases: [unknown, RegExp][] = [
+    [
+      { d: { toJSON: () => new Date(0) } },
+      /^cannot send a Date returned by toJSON as JSON \(at key "d"\): send date\.toISOString\(\)/,
+    ],
+    [
+      { m: { toJSON: () => new Map([[1, 2]]) } },
+      /^cannot send a Map returned by toJSON as JSON \(at key "m"\)/,
+    ],
+    [
+      [{ toJSON: () => new ArrayBuffer(1) }],
+      /^cannot send an ArrayBuffer returned by toJSON as JSON \(at key "0"\)/,
+    ],
+    [
+      { toJSON: () => () => 1 },
+      /^cannot send a function returned by toJSON as JSON: send data, not code$/,
+    ],
+    [
+      { n: { toJSON: () => 1n } },
+      /^cannot send a BigInt returned by toJSON as JSON \(at key "n"\)/,
+    ],
+    [{ a: { toJSON: () => ({ at: [new Set()] }) } }, /^cannot send a Set as JSON \(at key "0"\)/],
+  ];
+  for (const [value, message] of cases) assertRefused(value, message);
+  assert.equal(encodeValue({ toJSON: () => undefined }), "", "an empty payload, not undefined");
+  class Money {
+    constructor(readonly cents: number) {}
+    toJSON(): { cents: number } {
+      return { cents: this.cents };
+    }
   }
+  assert.equal(
+    encodeValue([new Money(5), { u: new URL("http://x/") }]),
+    '[{"cents":5},{"u":"http://x/"}]',
+  );
+});
+
+test("any value, deep, shared or odd in shape, is written as JSON writes it or refused", () => {
+  let deep: unknown = [1];
+  for (let depth = 0; depth < 300; depth++) deep = { a: deep };
+  assert.equal(encodeValue(deep), JSON.stringify(deep), "deeper than the walk goes");
+  let deepDate: unknown = { at: new Date(0) };
+  for (let depth = 0; depth < 300; depth++) deepDate = [deepDate];
+  assertRefused(deepDate, /^cannot send a Date as JSON \(at key "at"\)/);
+  const cyclic: unknown[] = [[[]]];
+  (cyclic[0] as unknown[][])[0].push(cyclic);
+  assert.throws(() => encodeValue(cyclic), (error) => error instanceof TypeError);
+  const shared = { n: 1 };
+  assert.equal(encodeValue([shared, shared]), '[{"n":1},{"n":1}]');
+  // Inherited enumerable keys are not JSON's: neither written nor refused.
+  const child = Object.assign(Object.create({ f: () => 1, at: new Date(0) }), { own: 1 });
+  assert.equal(encodeValue(child), '{"own":1}');
+  const bare = Object.assign(Object.create(null), { tags: new Set() });
+  assertRefused(bare, /^cannot send a Set as JSON \(at key "tags"\)/);
+  assert.equal(
+    encodeValue(Object.assign(Object.create(null), { a: [true, null] })),
+    '{"a":[true,null]}',
+  );
+  assertRefused({ s: Symbol("s") }, /^cannot send a symbol as JSON \(at key "s"\)/);
 });
 
 test("payloads come off the wire by their encoding", () => {
