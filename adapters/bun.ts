@@ -22,15 +22,16 @@
  * @module
  */
 
-import { CloseCode } from "../server/close_codes.ts";
 import type { Server } from "../server/server.ts";
 import type { ConnectionOptions, TransportEvents } from "../server/transport.ts";
+import { reportBunClose } from "./bun_close.ts";
 import { BunSocketTransport } from "./bun_socket.ts";
 import type { ListenOptions, RunningServer } from "./deno.ts";
 import { hostPort } from "./host_port.ts";
 import { routeFor, wsUrl } from "./route.ts";
 
 export type { FallbackHandler, ListenOptions, RunningServer } from "./deno.ts";
+export { bunCloseCode } from "./bun_close.ts";
 
 /**
  * What the adapter keeps on each Bun socket (`ws.data`).
@@ -191,7 +192,7 @@ export function bunHandlers(server: Server): BunHandlers {
         ws.data.events?.message(message);
       },
       close(ws, code, reason) {
-        ws.data.events?.closed(bunCloseCode(code, reason), reason);
+        reportBunClose(ws.data.events, code, reason);
       },
       drain(ws) {
         ws.data.events?.drained();
@@ -205,24 +206,6 @@ export function bunHandlers(server: Server): BunHandlers {
       idleTimeout: 0,
     },
   };
-}
-
-/**
- * The close code a Bun socket's close handler should report to the core: Bun reports its own
- * `maxPayloadLength` refusal as 1006, while the client was sent 1009.
- *
- * @example
- * ```ts
- * import { bunCloseCode } from "@webwire/webwire/adapters/bun";
- * console.assert(bunCloseCode(1006, "Received too big message") === 1009);
- * console.assert(bunCloseCode(1000, "") === 1000);
- * ```
- */
-export function bunCloseCode(
-  code: number | undefined,
-  reason: string | undefined,
-): number | undefined {
-  return code === 1006 && reason === "Received too big message" ? CloseCode.MessageTooBig : code;
 }
 
 interface BunGlobal {

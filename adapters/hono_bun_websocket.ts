@@ -22,7 +22,7 @@
  * @module
  */
 
-import { bunCloseCode } from "./bun.ts";
+import { reportBunClose } from "./bun_close.ts";
 import type { Server } from "../server/server.ts";
 import type { TransportEvents } from "../server/transport.ts";
 
@@ -163,7 +163,7 @@ export function honoBunWebSocket<S extends { readonly data: unknown }, M>(
     },
     close(ws, code, reason) {
       const events = routed(ws);
-      if (events !== undefined) events.closed(bunCloseCode(code, reason), reason);
+      if (events !== undefined) reportBunClose(events, code, reason);
       else websocket.close(ws, code, reason);
     },
     drain(ws) {
