@@ -2,8 +2,8 @@
  * The Hono adapter: a route handler that serves WebWire on a path of a Hono app, with Hono's
  * WebSocket helper doing the upgrade. The helper is passed in (`upgradeWebSocket` from
  * `hono/deno` or `hono/bun`), so this module imports neither Hono nor a runtime: Hono's types
- * are matched structurally. It is given `{ idleTimeout: 0 }` as its options, which `hono/deno`
- * hands to `Deno.upgradeWebSocket`: as with the Deno adapter, WebWire's read timeout replaces
+ * are matched structurally. It is given `{ idleTimeout: 0, onError }` as its options, which
+ * `hono/deno` hands to `Deno.upgradeWebSocket`: as with the Deno adapter, WebWire's read timeout replaces
  * Deno's idle timeout, whose timer Deno would otherwise restart for every message (over 1 µs of
  * server CPU per reply). Once upgraded, the runtime's own socket serves the connection. Under
  * Deno, it also delivers the connection's messages and close to the core, as with the Deno
@@ -11,7 +11,8 @@
  * helper's `onMessage` and `onClose` are no longer called for it. Under Bun, serve with
  * {@link honoBunWebSocket}`(server, websocket)` instead of Hono's `websocket` as it is, and Bun
  * delivers WebWire's events straight to the core (Hono's handler costs about 2 µs of server CPU
- * per message: a `MessageEvent`, a `WSContext` and a URL parsed again for each).
+ * per message: a `MessageEvent`, a `WSContext` and a URL parsed again for each). On Node
+ * (`@hono/node-ws`), give `ws` the size limit with {@link limitNodeWebSocketServer}.
  *
  * @example
  * ```ts
@@ -35,19 +36,24 @@
  * @module
  */
 
-import { bunCloseCode } from "./bun.ts";
+import { reportBunClose } from "./bun_close.ts";
 import { type BunSocketLike, BunSocketTransport } from "./bun_socket.ts";
 import { deliverDenoSocket, DenoSocketTransport } from "./deno_socket.ts";
 import type { Server } from "../server/server.ts";
 import type { TransportEvents, TransportSocket } from "../server/transport.ts";
+import { HonoContextTransport } from "./hono_context_transport.ts";
 import { hostPort } from "./host_port.ts";
 import { routeToCore } from "./hono_bun_websocket.ts";
+import { isWsSocket, reportHelperError, WsSocketTransport } from "./hono_node.ts";
+import { handshakeProblem } from "./websocket/handshake.ts";
+import type { RequestHead } from "./websocket/http_request_head.ts";
 
 export {
   type HonoBunWebSocket,
   honoBunWebSocket,
   type HonoBunWebSocketHandlers,
 } from "./hono_bun_websocket.ts";
+export { limitNodeWebSocketServer, type NodeWebSocketServerLike } from "./hono_node.ts";
 
 /**
  * The part of Hono's `Context` the adapter uses.
@@ -165,7 +171,14 @@ export interface HonoWSEvents {
  * const upgrade: HonoUpgradeWebSocket<Context> = (c, events) =>
  *   state.maintenance ? Promise.resolve(c.text("back soon", 503)) : upgradeWebSocket(c, events);
  * const app = new Hono().get("/ws", honoHandler(new Server(), upgrade));
- * const response = await app.request("/ws", { headers: { upgrade: "websocket" } });
+ * const response = await app.request("/ws", {
+ *   headers: {
+ *     upgrade: "websocket",
+ *     connection: "Upgrade",
+ *     "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
+ *     "sec-websocket-version": "13",
+ *   },
+ * });
  * console.assert(response.status === 503 && (await response.text()) === "back soon");
  * ```
  */
@@ -205,9 +218,10 @@ export interface HonoHandlerOptions<C extends HonoContextLike> {
 }
 
 /**
- * The runtime's own socket behind Hono's: Deno's `WebSocket` and Bun's `ServerWebSocket` close
- * and drop connections as the core needs (see deno_socket.ts and bun_socket.ts); any other is
- * served through Hono's `WSContext`, which cannot drop a connection.
+ * The runtime's own socket behind Hono's: Deno's `WebSocket`, Bun's `ServerWebSocket` and `ws`'s
+ * `WebSocket` (`@hono/node-ws`) close and drop connections as the core needs (see
+ * deno_socket.ts, bun_socket.ts and hono_node.ts); any other is served through Hono's
+ * `WSContext`, which cannot drop a connection.
  */
 function transportFor(ws: HonoWSContextLike): TransportSocket {
   const raw = ws.raw;
@@ -221,6 +235,7 @@ function transportFor(ws: HonoWSContextLike): TransportSocket {
     forgetHonoUrl(raw);
     return new BunSocketTransport(raw);
   }
+  if (isWsSocket(raw)) return new WsSocketTransport(raw);
   return new HonoContextTransport(ws);
 }
 
@@ -242,45 +257,15 @@ function isBunSocket(raw: unknown): raw is BunSocketLike {
 }
 
 /**
- * Hono's own socket context, for runtimes whose socket the adapter does not know; where the
- * raw socket has them (`ws`'s, under `@hono/node-ws`), its `terminate` and `bufferedAmount`.
- */
-class HonoContextTransport implements TransportSocket {
-  readonly #ws: HonoWSContextLike;
-
-  constructor(ws: HonoWSContextLike) {
-    this.#ws = ws;
-  }
-
-  send(bytes: Uint8Array): void {
-    if (this.#ws.readyState === 1) this.#ws.send(bytes as Uint8Array<ArrayBuffer>);
-  }
-
-  close(code: number, reason: string): void {
-    this.#ws.close(code, reason);
-  }
-
-  terminate(): void {
-    const raw = this.#ws.raw as { terminate?: unknown } | undefined;
-    if (typeof raw?.terminate === "function") raw.terminate();
-    else this.#ws.close();
-  }
-
-  get bufferedAmount(): number {
-    const buffered = (this.#ws.raw as { bufferedAmount?: unknown } | undefined)?.bufferedAmount;
-    return typeof buffered === "number" ? buffered : 0;
-  }
-}
-
-/**
  * The options the adapter gives the helper as its third argument. `hono/deno` hands them to
  * `Deno.upgradeWebSocket`: the core enforces WebWire's read timeout, so Deno's idle timeout (a
  * ping after 60 s of silence, a close 60 s later) is switched off, as the Deno adapter does. It
  * would also restart a timer for every message: about 1 µs of server CPU per reply on Deno, and
- * garbage. `@hono/node-ws` (whose options are its own) and `hono/bun` (which takes none) ignore
- * it; on Bun, `Bun.serve`'s `idleTimeout` is the one that counts.
+ * garbage. `hono/bun` takes no options; on Bun, `Bun.serve`'s `idleTimeout` is the one that
+ * counts. `@hono/node-ws` takes its `onError` (see `reportHelperError` in hono_node.ts); Deno
+ * ignores it.
  */
-const upgradeOptions = { idleTimeout: 0 } as const;
+const upgradeOptions = { idleTimeout: 0, onError: reportHelperError } as const;
 
 /**
  * The helper as the adapter calls it. Not part of {@link HonoUpgradeWebSocket}, whose users'
@@ -295,8 +280,11 @@ type UpgradeWithOptions<C extends HonoContextLike> = (
 
 /**
  * Makes a Hono route handler that serves WebWire: the core decides first
- * (`Server.prepareUpgrade`, whose refusal is returned as is), then Hono upgrades, the helper
- * called as `upgradeWebSocket(c, events, { idleTimeout: 0 })`: under Deno, `hono/deno` passes
+ * (`Server.prepareUpgrade`, whose refusal is returned as is), then the handshake is checked as
+ * by the Node adapter (405 for a method other than GET, 400 without `connection: upgrade` or a
+ * valid `sec-websocket-key`, 426 for a version other than 13: Hono's helpers would fail with a
+ * 500, or on Node keep the request forever), then Hono upgrades, the helper called as
+ * `upgradeWebSocket(c, events, { idleTimeout: 0, onError })`: under Deno, `hono/deno` passes
  * the options on to `Deno.upgradeWebSocket`, which then keeps no idle timer, and once the socket
  * opens the adapter takes over its `onmessage` and `onclose` (the helper's `onMessage` and
  * `onClose` are no longer called for it). Under Bun, serve with
@@ -306,7 +294,8 @@ type UpgradeWithOptions<C extends HonoContextLike> = (
  * handlers as they are, add `idleTimeout: 0` (WebWire has its own read timeout; Bun's idle
  * timeout also sets how long Bun keeps a close the peer does not answer: about 4 s at 0, up to
  * 16 s otherwise) and, to let Bun itself refuse oversized messages,
- * `maxPayloadLength: server.limits.messageBufferSize` (the core refuses them anyway).
+ * `maxPayloadLength: server.limits.messageBufferSize` (the core refuses them anyway). On Node,
+ * call {@link limitNodeWebSocketServer}`(server, wss)` with the `wss` of `createNodeWebSocket`.
  *
  * @example
  * ```ts
@@ -321,6 +310,13 @@ type UpgradeWithOptions<C extends HonoContextLike> = (
  * const handle = honoHandler(server, () => Promise.reject(new Error("not reached")));
  * const raw = new Request("http://localhost/ws", { headers: { upgrade: "websocket" } });
  * console.assert((await handle({ req: { raw } })).status === 401);
+ * // A handshake WebSocket refuses never reaches the helper.
+ * const open = honoHandler(new Server({ sessionsEnabled: false }), () => {
+ *   throw new Error("not reached");
+ * });
+ * const headers = { upgrade: "websocket", connection: "Upgrade", "sec-websocket-version": "13" };
+ * const keyless = new Request("http://localhost/ws", { headers });
+ * console.assert((await open({ req: { raw: keyless } })).status === 400);
  * ```
  */
 export function honoHandler<C extends HonoContextLike>(
@@ -331,6 +327,8 @@ export function honoHandler<C extends HonoContextLike>(
   return async (c) => {
     const decision = await server.prepareUpgrade(c.req.raw);
     if (!decision.accept) return decision.response;
+    const problem = handshakeProblem(requestHead(c.req.raw));
+    if (problem !== undefined) return problem;
     const remote = options.getConnInfo?.(c).remote;
     const remoteAddress = remote?.address === undefined
       ? ""
@@ -353,6 +351,7 @@ export function honoHandler<C extends HonoContextLike>(
         }
         // Under Bun, honoBunWebSocket's handlers (if served with them) take it from here.
         if (transport instanceof BunSocketTransport) routeToCore(ws.raw as object, events);
+        if (transport instanceof WsSocketTransport) transport.watch(events);
       },
       onMessage(event, ws) {
         if (direct) return;
@@ -374,12 +373,18 @@ export function honoHandler<C extends HonoContextLike>(
       },
       onClose(event) {
         if (direct) return;
-        const code = bunCloseCode(event.code, event.reason);
-        const close = () => events?.closed(code, event.reason);
+        // Under Bun, a close Bun made over a bad frame is the client's violation.
+        const close = () => reportBunClose(events, event.code, event.reason);
         if (blobs === undefined) close();
         else blobs = blobs.then(close);
       },
       onError() {},
     }, upgradeOptions);
   };
+}
+
+/** The request as the head that `handshakeProblem` checks (its URL as the target). */
+function requestHead(request: Request): RequestHead {
+  const headers = new Map(request.headers);
+  return { kind: "head", method: request.method, target: request.url, headers, length: 0 };
 }

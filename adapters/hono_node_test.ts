@@ -1,10 +1,12 @@
 // The Hono adapter on Node: a Hono app served by `@hono/node-server`, upgraded by
-// `@hono/node-ws`, with the client on the `ws` package's WebSocket. Run under Node by
+// `@hono/node-ws`, with the client on the `ws` package's WebSocket or on raw TCP. Run under Node by
 // scripts/extra_suites.mjs, and under Deno. Not under Bun, whose `bun test` runs every file in
 // one process: `@hono/node-server` replaces the global `Response` with its own, which `Bun.serve`
 // then refuses in the files that follow.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { connect } from "node:net";
+import { Hono } from "hono";
 // @ts-types="npm:@types/ws@^8.18.1"
 import { WebSocket as NodeWebSocket } from "ws";
 import { Client } from "../client/client.ts";
@@ -12,13 +14,22 @@ import { conformanceService } from "../conformance/service.ts";
 import { silentLogger } from "../protocol/logger.ts";
 import { RequestError } from "../protocol/request_error.ts";
 import type { Connection } from "../server/connection.ts";
+import type { DisconnectReason } from "../server/disconnect_reason.ts";
+import type { ProtocolViolation, ServerOptions } from "../server/options.ts";
 import { Server } from "../server/server.ts";
 import { MemorySessionManager } from "../session/memory_session_manager.ts";
+import { heapAfterGc } from "../testing/heap_after_gc.ts";
+import { echoFrame } from "../testing/raw_exchange.ts";
 import { serveHonoNode } from "../testing/serve_hono.ts";
+import { HalfOpenClient } from "../testing/half_open_client.ts";
 import { until } from "../testing/until.ts";
+import { closePayload, maskedFrame, Opcode } from "../testing/ws_frame.ts";
+import { honoHandler, limitNodeWebSocketServer } from "./hono.ts";
+
+const skip = "Bun" in globalThis && "@hono/node-server replaces Bun's global Response";
 
 test("hono on node: requests, an error reply, signals both ways, the peer's address", {
-  skip: "Bun" in globalThis && "@hono/node-server replaces Bun's global Response",
+  skip,
 }, async () => {
   const service = conformanceService();
   let connected: Connection | undefined;
@@ -66,3 +77,158 @@ test("hono on node: requests, an error reply, signals both ways, the peer's addr
     await running.close();
   }
 });
+
+interface NodeApp {
+  server: Server;
+  port: number;
+  url: string;
+  violations: ProtocolViolation[];
+  disconnects: DisconnectReason[];
+  /** The TCP connections the HTTP server holds, upgraded ones included. */
+  openSockets(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** WebWire on `/ws` of a Hono app on Node, mounted as docs/server.md shows. */
+async function serveNodeApp(options: ServerOptions): Promise<NodeApp> {
+  const { serve } = await import("@hono/node-server");
+  const { createNodeWebSocket } = await import("@hono/node-ws");
+  const violations: ProtocolViolation[] = [];
+  const disconnects: DisconnectReason[] = [];
+  const server = new Server({
+    sessionManager: new MemorySessionManager(),
+    logger: silentLogger,
+    onProtocolViolation: (_connection, violation) => void violations.push(violation),
+    onClientDisconnected: (_connection, reason) => void disconnects.push(reason),
+    onRequest: (request) => request.payload,
+    ...options,
+  });
+  const hono = new Hono();
+  const { upgradeWebSocket, injectWebSocket, wss } = createNodeWebSocket({ app: hono });
+  limitNodeWebSocketServer(server, wss);
+  hono.get("/ws", honoHandler(server, upgradeWebSocket));
+  const { http, port } = await new Promise<{ http: ReturnType<typeof serve>; port: number }>(
+    (resolve) => {
+      const http = serve(
+        { fetch: hono.fetch, port: 0, hostname: "127.0.0.1" },
+        (info) => resolve({ http, port: info.port }),
+      );
+    },
+  );
+  injectWebSocket(http);
+  return {
+    server,
+    port,
+    url: `ws://127.0.0.1:${port}/ws`,
+    violations,
+    disconnects,
+    openSockets: () =>
+      new Promise((resolve, reject) =>
+        http.getConnections((error, count) => error ? reject(error) : resolve(count))
+      ),
+    close: async () => {
+      await server.shutdown();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
+
+/** Sends an upgrade request head with `key` and `version`; resolves to the status line. */
+function upgradeStatus(port: number, key: string, version = "13"): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    let answer = "";
+    socket.setEncoding("latin1");
+    socket.on("data", (chunk: string) => answer += chunk);
+    socket.on("error", () => {});
+    socket.on("close", () => resolve(answer.split("\r\n")[0]));
+    socket.write(
+      "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+        `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: ${version}\r\n\r\n`,
+    );
+  });
+}
+
+test("hono on node: a bad handshake is refused before the helper, which would keep it", {
+  skip,
+}, async () => {
+  const app = await serveNodeApp({});
+  try {
+    // @hono/node-ws parks each upgrade it is handed until ws accepts it, which ws never does
+    // for a bad key: about 7 KB kept per request.
+    const before = heapAfterGc();
+    for (let batch = 0; batch < 10; batch++) {
+      await Promise.all(Array.from({ length: 100 }, () => upgradeStatus(app.port, "abc")));
+    }
+    const kept = heapAfterGc() - before;
+    assert.ok(kept < 2_000_000, `${kept} bytes kept after 1000 refused upgrades`);
+    assert.match(await upgradeStatus(app.port, "abc"), /^HTTP\/1\.1 400 /);
+    assert.match(
+      await upgradeStatus(app.port, "dGhlIHNhbXBsZSBub25jZQ==", "8"),
+      /^HTTP\/1\.1 426 /,
+    );
+    assert.equal(app.server.connectionCount, 0);
+  } finally {
+    await app.close();
+  }
+});
+
+/** Client frames that break WebSocket, each with the close code ws sends and the violation. */
+const badFrames: { name: string; bytes: Uint8Array; code: number; kind: string }[] = [
+  { name: "an unmasked frame", bytes: new Uint8Array([0x82, 1, 0]), code: 1002, kind: "malformed" },
+  {
+    name: "a reserved bit",
+    bytes: maskedFrame(new Uint8Array(3)).map((byte, i) => i === 0 ? byte | 0x40 : byte),
+    code: 1002,
+    kind: "malformed",
+  },
+  {
+    name: "a text frame that is not UTF-8",
+    bytes: maskedFrame(new Uint8Array([0xff]), Opcode.Text),
+    code: 1007,
+    kind: "malformed",
+  },
+  // A header announcing 1025 bytes and none of them: refused before any is buffered (without
+  // limitNodeWebSocketServer ws would wait for them, up to 100 MiB).
+  {
+    name: "a message over messageBufferSize",
+    bytes: new Uint8Array([0x82, 0x80 | 126, 0x04, 0x01, 1, 2, 3, 4]),
+    code: 1009,
+    kind: "too-big",
+  },
+];
+
+for (const bad of badFrames) {
+  test(`hono on node: ${bad.name} is reported and the socket dropped within closeTimeout`, {
+    skip,
+  }, async () => {
+    const printed: unknown[] = [];
+    const print = console.error;
+    console.error = (...args: unknown[]) => void printed.push(args[0]);
+    const app = await serveNodeApp({ closeTimeout: 300, messageBufferSize: 1024 });
+    try {
+      const client = await HalfOpenClient.connect(app.port, "/ws");
+      await client.frames.next(5000); // accept-conf
+      client.write(echoFrame(1));
+      assert.equal((await client.frames.next(5000))?.opcode, Opcode.Binary); // its reply
+      const sent = performance.now();
+      client.write(bad.bytes);
+      const close = await client.frames.next(2000);
+      assert.equal(close?.opcode, Opcode.Close);
+      assert.equal(closePayload(close.payload).code, bad.code);
+      // The client never answers the close: ws alone would keep the socket for 30 s.
+      await until(async () => await app.openSockets() === 0, "the socket dropped");
+      const gone = performance.now() - sent;
+      assert.ok(gone < 1300, `the socket was dropped after ${gone} ms`);
+      await until(() => app.disconnects.length === 1, "the disconnect reported");
+      assert.deepEqual(app.violations.map((violation) => violation.kind), [bad.kind]);
+      assert.equal(app.disconnects[0].code, bad.code);
+      assert.equal(app.server.connections().length, 0);
+      assert.deepEqual(printed, []);
+      client.destroy();
+    } finally {
+      console.error = print;
+      await app.close();
+    }
+  });
+}

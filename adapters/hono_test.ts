@@ -58,7 +58,12 @@ async function serveApp(
 }
 
 /** Sends a WebSocket upgrade request over plain TCP and returns the raw HTTP response. */
-function rawUpgrade(port: number, path: string): Promise<string> {
+function rawUpgrade(
+  port: number,
+  path: string,
+  key = "dGhlIHNhbXBsZSBub25jZQ==",
+  version = "13",
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, "127.0.0.1");
     let response = "";
@@ -66,7 +71,7 @@ function rawUpgrade(port: number, path: string): Promise<string> {
     socket.on("data", (chunk) => {
       response += chunk;
       // The refusal's body is short; once it is in, the answer is complete.
-      if (response.includes("\r\n\r\n") && /no token|shutting down/.test(response)) {
+      if (response.includes("\r\n\r\n") && /no token|shutting down|key|only/.test(response)) {
         socket.destroy();
         resolve(response);
       }
@@ -75,8 +80,8 @@ function rawUpgrade(port: number, path: string): Promise<string> {
     socket.on("close", () => resolve(response));
     socket.write(
       `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\n` +
-        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
-        "Sec-WebSocket-Version: 13\r\n\r\n",
+        `Connection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\n` +
+        `Sec-WebSocket-Version: ${version}\r\n\r\n`,
     );
   });
 }
@@ -146,6 +151,20 @@ test("hono: the app's other routes still work and plain GETs of /ws get the core
     const missing = await fetch(`${app.origin}/nowhere`);
     assert.equal(missing.status, 404);
     await missing.body?.cancel();
+  } finally {
+    await app.close();
+  }
+});
+
+test("hono: a bad key or version is refused as the Node adapter does, not with Hono's 500", async () => {
+  const app = await serveApp();
+  try {
+    assert.match(
+      await rawUpgrade(app.port, "/ws", "abc"),
+      /^HTTP\/1\.1 400 .*bad sec-websocket-key/s,
+    );
+    assert.match(await rawUpgrade(app.port, "/ws", undefined, "8"), /^HTTP\/1\.1 426 /);
+    assert.equal(app.server.connectionCount, 0);
   } finally {
     await app.close();
   }

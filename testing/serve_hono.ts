@@ -17,7 +17,7 @@
  */
 
 import { Hono } from "hono";
-import { honoBunWebSocket, honoHandler } from "../adapters/hono.ts";
+import { honoBunWebSocket, honoHandler, limitNodeWebSocketServer } from "../adapters/hono.ts";
 import type { ListenOptions, RunningServer } from "../adapters/deno.ts";
 import type { Server } from "../server/server.ts";
 
@@ -155,7 +155,8 @@ export async function serveHonoNode(
   const { createNodeWebSocket } = await import("@hono/node-ws");
   const app = new Hono();
   app.get("/health", (c) => c.text("healthy"));
-  const { upgradeWebSocket, injectWebSocket } = createNodeWebSocket({ app });
+  const { upgradeWebSocket, injectWebSocket, wss } = createNodeWebSocket({ app });
+  limitNodeWebSocketServer(server, wss);
   app.get("/ws", honoHandler(server, upgradeWebSocket, { getConnInfo }));
   const { http, port } = await new Promise<{ http: ReturnType<typeof serve>; port: number }>(
     (resolve) => {
