@@ -33,6 +33,8 @@ let members = new Set<string>();
 // Who was in the room when this page lost its connection: when they rejoin after it (as all
 // do after a server restart), that is no news, so they come back without a line.
 let quiet = new Set<string>();
+/** Presence heard while a join request waits for its reply (see `join`), or `null`. */
+let joining: Presence[] | null = null;
 
 client.addEventListener("disconnected", () => {
   showStatus("reconnecting…");
@@ -51,7 +53,12 @@ client.addEventListener("sessionclosed", () => {
   showView();
 });
 api.on("message", addMessage);
-api.on("presence", updatePresence);
+api.on("presence", (presence) => {
+  // While a join is answered, presence comes from the room just entered and is newer than the
+  // member list its reply brings: applied after it (on a busy server it can arrive first).
+  if (joining !== null) joining.push(presence);
+  else updatePresence(presence);
+});
 
 onSubmit("login", async () => {
   await api.request("login", input("name").value);
@@ -68,7 +75,13 @@ element("logout").addEventListener("click", () => run(() => api.request("logout"
 client.connect().catch(() => {});
 
 async function join(name: string): Promise<void> {
-  const joined = await api.request("join", name);
+  const held: Presence[] = joining = [];
+  let joined;
+  try {
+    joined = await api.request("join", name);
+  } finally {
+    if (joining === held) joining = null;
+  }
   room = joined.room;
   localStorage.setItem("chat-room", room);
   members = new Set(joined.members);
@@ -79,6 +92,7 @@ async function join(name: string): Promise<void> {
     element("log").replaceChildren();
     addLine("notice", `You are in #${room}.`);
   }
+  for (const presence of held) updatePresence(presence);
 }
 
 function addMessage({ name, text, time }: ChatMessage): void {
