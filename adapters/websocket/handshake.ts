@@ -55,6 +55,10 @@ export function handshakeProblem(head: RequestHead): Response | undefined {
     });
   }
   if (!isKey(head.headers.get("sec-websocket-key"))) return bad("bad sec-websocket-key");
+  const protocols = head.headers.get("sec-websocket-protocol");
+  if (protocols !== undefined && protocols !== null && !isProtocolList(protocols)) {
+    return bad("bad sec-websocket-protocol");
+  }
   return undefined;
 }
 
@@ -112,6 +116,13 @@ export async function responseBytes(response: Response, headOnly = false): Promi
 /** A base64 value that decodes to 16 bytes. */
 function isKey(key: string | undefined | null): boolean {
   return key !== undefined && key !== null && /^[A-Za-z0-9+/]{22}==$/.test(key);
+}
+
+/** A `sec-websocket-protocol` value: tokens (RFC 7230) separated by commas, none twice. */
+function isProtocolList(value: string): boolean {
+  const names = value.split(",").map((name) => name.trim());
+  return names.every((name) => /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) &&
+    new Set(names).size === names.length;
 }
 
 /** Reason phrases of the statuses a WebWire endpoint or a small fallback answers with. */

@@ -61,7 +61,7 @@ test("a request head: incomplete, then each refusal with its status", () => {
   }
 });
 
-test("handshake problems: method, connection, version, key", () => {
+test("handshake problems: method, connection, version, key, sub-protocols", () => {
   assert.equal(handshakeProblem(headOf(upgrade)), undefined);
   const without = (name: string) => upgrade.filter((line) => !line.startsWith(name));
   assert.equal(handshakeProblem(headOf(["POST /ws HTTP/1.1", ...upgrade.slice(1)]))?.status, 405);
@@ -74,6 +74,15 @@ test("handshake problems: method, connection, version, key", () => {
   assert.equal(handshakeProblem(headOf(without("Sec-WebSocket-Key")))?.status, 400);
   const shortKey = [...without("Sec-WebSocket-Key"), "Sec-WebSocket-Key: c2hvcnQ="];
   assert.equal(handshakeProblem(headOf(shortKey))?.status, 400);
+  // Sub-protocols: a list of tokens, none twice (ws refuses others after Hono's helper parked
+  // the request for good: about 7 KB kept per upgrade).
+  const protocols = (value: string) =>
+    handshakeProblem(headOf([...upgrade, `Sec-WebSocket-Protocol: ${value}`]))?.status;
+  assert.equal(protocols("webwire, other"), undefined);
+  assert.equal(protocols("webwire"), undefined);
+  assert.equal(protocols("a, a"), 400);
+  assert.equal(protocols("a b"), 400);
+  assert.equal(protocols("a,,b"), 400);
 });
 
 test("a response as raw HTTP: status line, headers, length, close; HEAD without the body", async () => {
