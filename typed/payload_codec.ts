@@ -82,15 +82,7 @@ function isPlainJson(value: object, depth: number): boolean {
   }
   if (Array.isArray(value)) {
     for (let index = 0, length = value.length; index < length; index++) {
-      const item: unknown = value[index];
-      const kind = typeof item;
-      // The common kinds first: a typeof compare is all a number or a string costs.
-      if (kind === "number" || kind === "string" || kind === "boolean") continue;
-      if (
-        kind === "object"
-          ? item !== null && !isPlainJson(item as object, depth + 1)
-          : kind !== "undefined"
-      ) return false;
+      if (!isPlainItem(value[index], depth)) return false;
     }
     return true;
   }
@@ -101,16 +93,18 @@ function isPlainJson(value: object, depth: number): boolean {
   // `for...in` is the fastest way through the keys on both engines. The inherited enumerable
   // keys it adds, which JSON leaves out, can only send a value to the replacer, never refuse it.
   for (const key in value) {
-    const item: unknown = (value as Record<string, unknown>)[key];
-    const kind = typeof item;
-    if (kind === "number" || kind === "string" || kind === "boolean") continue;
-    if (
-      kind === "object"
-        ? item !== null && !isPlainJson(item as object, depth + 1)
-        : kind !== "undefined"
-    ) return false;
+    if (!isPlainItem((value as Record<string, unknown>)[key], depth)) return false;
   }
   return true;
+}
+
+/** {@link isPlainJson} for an element or field of a value at `depth`. */
+function isPlainItem(item: unknown, depth: number): boolean {
+  const kind = typeof item;
+  // The common kinds first: a typeof compare is all a number or a string costs.
+  if (kind === "number" || kind === "string" || kind === "boolean") return true;
+  if (kind === "object") return item === null || isPlainJson(item as object, depth + 1);
+  return kind === "undefined";
 }
 
 function isRefusedPrimitive(value: unknown): boolean {
