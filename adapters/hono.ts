@@ -1,14 +1,14 @@
 /**
  * The Hono adapter: a route handler that serves WebWire on a path of a Hono app, with Hono's
- * WebSocket helper doing the upgrade. The helper is passed in (`upgradeWebSocket` from
- * `hono/deno` or `hono/bun`), so this module imports neither Hono nor a runtime: Hono's types
- * are matched structurally. It is given `{ idleTimeout: 0, onError }` as its options, which
- * `hono/deno` hands to `Deno.upgradeWebSocket`: as with the Deno adapter, WebWire's read timeout replaces
- * Deno's idle timeout, whose timer Deno would otherwise restart for every message (over 1 µs of
- * server CPU per reply). Once upgraded, the runtime's own socket serves the connection. Under
- * Deno, it also delivers the connection's messages and close to the core, as with the Deno
- * adapter: when the socket opens, the adapter takes over its `onmessage` and `onclose`, so the
- * helper's `onMessage` and `onClose` are no longer called for it. Under Bun, serve with
+ * WebSocket helper doing the upgrade. The helper is passed in (`upgradeWebSocket` from `hono/deno`
+ * or `hono/bun`), so this module imports neither Hono nor a runtime: Hono's types are matched
+ * structurally. It is given `{ idleTimeout: 0, onError }` as its options, which `hono/deno` hands
+ * to `Deno.upgradeWebSocket`: as with the Deno adapter, WebWire's read timeout replaces Deno's idle
+ * timeout, whose timer Deno would otherwise restart for every message (over 1 µs of server CPU per
+ * reply). Once upgraded, the runtime's own socket serves the connection. Under Deno, it also
+ * delivers the connection's messages and close to the core, as with the Deno adapter: when the
+ * socket opens, the adapter takes over its `onmessage` and `onclose`, so the helper's `onMessage`
+ * and `onClose` are no longer called for it. Under Bun, serve with
  * {@link honoBunWebSocket}`(server, websocket)` instead of Hono's `websocket` as it is, and Bun
  * delivers WebWire's events straight to the core (Hono's handler costs about 2 µs of server CPU
  * per message: a `MessageEvent`, a `WSContext` and a URL parsed again for each). On Node

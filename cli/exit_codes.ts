@@ -12,10 +12,10 @@
  */
 
 /**
- * Exit codes: 0 success, 1 the server answered with an error (or a conformance run had
- * failures, or `serve` could not listen), 2 bad usage (unknown command or option, bad value such as a payload larger than
- * the server accepts, bad URL), 3 cannot connect (unreachable, refused, handshake refused,
- * connection lost; for `serve`, Redis unreachable), 4 timed out waiting for a reply or for
+ * Exit codes: 0 success, 1 the server answered with an error (or a conformance run had failures, or
+ * `serve` could not listen), 2 bad usage (unknown command or option, bad value such as a payload
+ * larger than the server accepts, bad URL), 3 cannot connect (unreachable, refused, handshake
+ * refused, connection lost; for `serve`, Redis unreachable), 4 timed out waiting for a reply or for
  * signals.
  *
  * @example

@@ -56,8 +56,9 @@ export interface PingFloodResult {
 
 /**
  * Connects to `url`, stops reading, asks for a reply of {@link pingFloodReplySize} bytes (the
- * server must answer any request with one, and take more than that in `maxSendBuffer`), sends `pings` pings of 125 bytes each, then reads
- * everything: the reply, and the pongs that come within 300 ms after the first one.
+ * server must answer any request with one, and take more than that in `maxSendBuffer`), sends
+ * `pings` pings of 125 bytes each, then reads everything: the reply, and the pongs that come within
+ * 300 ms after the first one.
  *
  * @example
  * ```ts
