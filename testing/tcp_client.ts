@@ -82,10 +82,18 @@ export class TcpClient {
     this.#receive(rest);
   }
 
-  /** Connects and upgrades; the 101 response has been read when it resolves. */
-  static async connect(url: string): Promise<TcpClient> {
+  /**
+   * Connects and upgrades; the 101 response has been read when it resolves. With `halfOpen`, this
+   * end stays open when the server ends its side (a client that never answers a close), until
+   * {@link TcpClient.destroy}.
+   */
+  static async connect(url: string, options: { halfOpen?: boolean } = {}): Promise<TcpClient> {
     const { hostname, port, pathname, search } = new URL(url);
-    const socket = connect(Number(port), hostname);
+    const socket = connect({
+      port: Number(port),
+      host: hostname,
+      allowHalfOpen: options.halfOpen === true,
+    });
     await new Promise<void>((resolve, reject) => {
       socket.once("error", reject);
       socket.once("connect", () => {
