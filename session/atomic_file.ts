@@ -98,21 +98,25 @@ export async function syncDirectory(path: string): Promise<void> {
 }
 
 /**
- * Removes a file; one that is gone already is fine, other failures are thrown.
+ * Removes a file; one that is gone already (or whose directory is) is fine, other failures are
+ * thrown. Resolves to whether there was a file to remove.
  *
  * @example
  * ```ts
  * import { tmpdir } from "node:os";
  * import { join } from "node:path";
  * import { removeFileIfPresent } from "./atomic_file.ts";
- * await removeFileIfPresent(join(tmpdir(), "no-such-file-" + crypto.randomUUID()));
+ * const path = join(tmpdir(), "no-such-file-" + crypto.randomUUID());
+ * console.assert((await removeFileIfPresent(path)) === false);
  * ```
  */
-export async function removeFileIfPresent(path: string): Promise<void> {
+export async function removeFileIfPresent(path: string): Promise<boolean> {
   try {
     await unlink(path);
+    return true;
   } catch (error) {
     if (errorCode(error) !== "ENOENT") throw error;
+    return false;
   }
 }
 

@@ -51,7 +51,10 @@ const sweepBatch = 1000;
  * ```
  */
 export interface FileSessionManagerOptions {
-  /** The directory of the session files; created (mode 0o700) when the first session is. */
+  /**
+   * The directory of the session files; created (mode 0o700) when the first session is, and
+   * again by a create that finds it removed (an operator's `rm -rf` to log everyone out).
+   */
   directory: string;
   /**
    * Tells well-formed keys from others; a key it refuses is not found, without any file
@@ -89,15 +92,17 @@ export interface FileSessionManagerOptions {
  *   never undone by a lookup finishing after it. Several processes sharing a directory get
  *   whole files but no such ordering.
  * - A corrupt file makes the lookup throw {@link CorruptSessionFileError}; other file system
- *   failures are thrown as they come. Closing a session whose file is gone is fine.
+ *   failures are thrown as they come, except in a sweep, which skips a file it cannot read,
+ *   touch or remove and goes on. Closing a session whose file (or directory) is gone is fine.
+ * - Removing the directory logs everyone out: the next create makes it again.
  * - Files are created with mode 0o600 (the reference uses 0o640); the session keys are
  *   secrets. On a case-insensitive file system keys differing only in case share a file.
  * - With `durable: true` every write and removal is synced to disk (file and directory) before
- *   it resolves.
+ *   it resolves (a close that finds no file has nothing to sync).
  * - Temporary files a crashed process left behind are removed once they are a minute old
  *   (until then another process sharing the directory may still be writing them): before the
- *   first write, by the first write after the younger ones found then turn a minute old (a
- *   restart within a minute of a crash), and by each sweep.
+ *   first write (a create's or a lookup's), by the first write after the younger ones found
+ *   then turn a minute old (a restart within a minute of a crash), and by each sweep.
  *
  * @example
  * ```ts
@@ -123,6 +128,8 @@ export class FileSessionManager implements SessionManager {
   #directoryReady: Promise<void> | undefined;
   /** Temporary files a crashed process left: removed before the first write and by sweeps. */
   readonly #staleTemporaries: StaleTemporaryFiles;
+  /** The look for them before the first write, once started. */
+  #firstLook: Promise<void> | undefined;
 
   /** Creates a manager for the directory; nothing is touched until the first session. */
   constructor(options: FileSessionManagerOptions) {
@@ -143,7 +150,8 @@ export class FileSessionManager implements SessionManager {
   }
 
   /**
-   * Writes the session's file, creating the directory first if needed.
+   * Writes the session's file, creating the directory first if needed (also when it was
+   * removed since the last create).
    *
    * @throws {RangeError} when the key is refused (a key generator that does not match
    *   `isValidKey`).
@@ -153,13 +161,22 @@ export class FileSessionManager implements SessionManager {
     if (path === null) {
       return Promise.reject(
         new RangeError(
-          `session key ${JSON.stringify(session.key)} is refused by the file session manager`,
+          `session key ${JSON.stringify(session.key)} is refused by the file session manager ` +
+            "(keys are file names: 1 to 200 characters of A-Z a-z 0-9 _ - = . not starting " +
+            "with a dot, and what its isValidKey accepts)",
         ),
       );
     }
     return this.#queue.run(session.key, async () => {
       await this.#ensureDirectory();
-      await this.#write(path, session);
+      try {
+        await this.#write(path, session);
+      } catch (error) {
+        if (errorCode(error) !== "ENOENT") throw error;
+        // The directory was removed since it was made (everyone logged out): make it again.
+        await mkdir(this.#resolvedDirectory, { recursive: true, mode: 0o700 });
+        await this.#write(path, session);
+      }
       this.#held.add(session.key);
     });
   }
@@ -206,15 +223,16 @@ export class FileSessionManager implements SessionManager {
     }
   }
 
-  /** Deletes the session's file; a refused key or a missing file is fine. */
+  /** Deletes the session's file; a refused key or a missing file (or directory) is fine. */
   onSessionClosed(key: string): Promise<void> {
     const path = this.#pathOf(key);
     if (path === null) return Promise.resolve();
-    this.#held.delete(key);
     return this.#queue.run(key, async () => {
-      await removeFileIfPresent(path);
+      // Not before the queue: a lookup queued ahead would hold the key again, for good.
+      this.#held.delete(key);
+      const removed = await removeFileIfPresent(path);
       // A logged-out session must not come back after a power loss.
-      if (this.#durable) await syncDirectory(this.#resolvedDirectory);
+      if (removed && this.#durable) await syncDirectory(this.#resolvedDirectory);
     });
   }
 
@@ -230,8 +248,8 @@ export class FileSessionManager implements SessionManager {
   onSessionReleased(key: string): Promise<void> {
     const path = this.#pathOf(key);
     if (path === null) return Promise.resolve();
-    this.#held.delete(key);
     return this.#queue.run(key, async () => {
+      this.#held.delete(key); // in the queue, after any lookup of the key called before
       const now = new Date(this.#clock());
       try {
         await utimes(path, now, now);
@@ -245,7 +263,8 @@ export class FileSessionManager implements SessionManager {
    * Expiry, and cleaning up after crashes: removes the files of expired sessions that no
    * connection of this process holds, looking at up to 1 000 session files per call (the next
    * call goes on where this one stopped), and temporary files left over from a crash (older
-   * than a minute). A session file that cannot be read is left alone. With an idle timeout, it
+   * than a minute). A session file that cannot be read, touched or removed (a permission, a
+   * symbolic link loop, ...) is left alone and the sweep goes on. With an idle timeout, it
    * first sets the modification time of the sessions this process holds to now, so that after
    * a crash they stay restorable for about the idle timeout less one sweep interval (the server
    * sweeps every half idle timeout, at most once a second). Resolves to the number of sessions
@@ -272,15 +291,14 @@ export class FileSessionManager implements SessionManager {
       if (path === null) continue;
       const gone = await this.#queue.run(key, async () => {
         if (this.#held.has(key)) return false;
-        let stored: SessionFile;
         try {
-          stored = parseSessionFile(await readFile(path, "utf8"), path);
+          const stored = parseSessionFile(await readFile(path, "utf8"), path);
+          if (!(await this.#isExpired(key, path, stored))) return false;
+          await removeFileIfPresent(path);
+          return true;
         } catch {
-          return false;
+          return false; // one file's failure must not stop every sweep from expiring the rest
         }
-        if (!(await this.#isExpired(key, path, stored))) return false;
-        await removeFileIfPresent(path);
-        return true;
       });
       if (!gone) continue;
       this.#expiry.forgotten?.(key);
@@ -303,11 +321,8 @@ export class FileSessionManager implements SessionManager {
       await this.#queue.run(key, async () => {
         if (!this.#held.has(key)) return; // released meanwhile: its release set the time
         const now = new Date(this.#clock());
-        try {
-          await utimes(path, now, now);
-        } catch (error) {
-          if (errorCode(error) !== "ENOENT") throw error;
-        }
+        // Failing (gone, a permission, ...): skipped, or the sweep would fail every time.
+        await utimes(path, now, now).catch(() => {});
       });
     }
   }
@@ -333,17 +348,9 @@ export class FileSessionManager implements SessionManager {
     return sessionFilePath(this.#resolvedDirectory, key, this.#isValidKey);
   }
 
-  /**
-   * Creates the directory before the first write, and removes the temporary files an earlier
-   * process left behind when it crashed (older than a minute: another process sharing the
-   * directory may be writing a newer one).
-   */
+  /** Creates the directory before the first create. */
   #ensureDirectory(): Promise<void> {
     this.#directoryReady ??= mkdir(this.#resolvedDirectory, { recursive: true, mode: 0o700 })
-      .then(async () => {
-        const names = await readdir(this.#resolvedDirectory).catch(() => []);
-        await this.#staleTemporaries.remove(names);
-      })
       .then(
         () => {},
         (error) => {
@@ -354,7 +361,18 @@ export class FileSessionManager implements SessionManager {
     return this.#directoryReady;
   }
 
+  /**
+   * Writes a session file. The first write (a create's or a lookup's: a restarted process may
+   * only serve restores) first removes the temporary files an earlier process left behind when
+   * it crashed (older than a minute: another process sharing the directory may be writing a
+   * newer one).
+   */
   async #write(path: string, session: SessionFile): Promise<void> {
+    this.#firstLook ??= readdir(this.#resolvedDirectory).then(
+      (names) => this.#staleTemporaries.remove(names),
+      () => {}, // no directory: nothing left behind
+    );
+    await this.#firstLook;
     await this.#staleTemporaries.recheck();
     const text = formatSessionFile(session);
     await writeFileAtomically(this.#resolvedDirectory, path, text, { durable: this.#durable });

@@ -304,6 +304,25 @@ test("temporary files a crashed process left behind are removed before the first
   });
 });
 
+test("a restarted process that only serves restores removes them before its first write", async () => {
+  await withTempDir(async (directory) => {
+    const key = generateSessionKey();
+    await new FileSessionManager({ directory }).onSessionCreated({
+      key,
+      creation: t0,
+      lastLookup: t0,
+    });
+    const left = `.${key}.wwrsess.0123456789abcdef.tmp`;
+    await writeFile(join(directory, left), '{"c":"2018-05-13T17:3');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await utimes(join(directory, left), hourAgo, hourAgo);
+    // After the crash, no client logs in: they restore, and each lookup rewrites its file.
+    const restarted = new FileSessionManager({ directory });
+    assert.notEqual(await restarted.onSessionLookup(key), null);
+    assert.deepEqual(await readdir(directory), [`${key}.wwrsess`]);
+  });
+});
+
 test("temporary files too young at the first write are removed by a write once a minute old", async () => {
   await withTempDir(async (directory) => {
     // A restart seconds after a crash: the crash's temporary file is still young.

@@ -155,6 +155,9 @@ export interface SessionManager {
  * ```
  */
 export interface SessionKeyGenerator {
-  /** A new, unique, unguessable key of printable ASCII. */
+  /**
+   * A new, unique, unguessable key of printable ASCII. The default `FileSessionManager` stores
+   * keys of 1 to 200 characters of `A-Z a-z 0-9 _ - = .` not starting with a dot (file names).
+   */
   generate(): string;
 }
