@@ -3,7 +3,8 @@
 // forgotten fails once its node hears of the close, and a restore that attached it before its
 // node heard is detached when it does. Either way nobody holds the session afterwards. Signals
 // to the session sent while a restore of it runs reach the restored client, and a restore
-// racing another node's start of the session's idle clock leaves it without a TTL.
+// racing another node's start of the session's idle clock leaves it without a TTL. A client's
+// logout that destroys the session on one node detaches a restore of it on another.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 // @ts-types="./ioredis.d.ts"
@@ -77,6 +78,35 @@ test("a restore on node A while node B is still forgetting the session ends deta
     assert.equal(cluster.forgotten(key), 1, "the session managers were told once");
     await assert.rejects(peer.client.restoreSession(key), SessionNotFoundError);
   } finally {
+    await peer?.client.close();
+    await cluster.stop();
+  }
+});
+
+test("a restore on node A while a logout on node B destroys the session ends detached", async () => {
+  const cluster = await clusters.start();
+  const [a, b] = cluster.nodes;
+  const leaving = await loginPeer(b);
+  const key = leaving.key;
+  let peer: Peer | undefined;
+  try {
+    peer = await connectPeer(a);
+    b.manager.holdForgetOf = key;
+    const logout = leaving.client.closeSession(); // B's client was the session's last holder
+    await b.manager.forgetStarted.opened; // B counted no other holder; still stored in Redis
+    // A finds the session and attaches it...
+    await peer.client.restoreSession(key);
+    b.manager.forgetGate.open();
+    await logout;
+    // ...and B, once Redis forgot it, tells A, which detaches it.
+    await until(() => peer!.closedEvents === 1, "A's client heard session-closed");
+    await until(() => a.server.sessionConnections(key).length === 0, "A let the session go");
+    assert.equal(peer.client.session, null);
+    await heldByNobody(cluster, key);
+    assert.equal(cluster.forgotten(key), 1, "the session managers were told once");
+    await assert.rejects(peer.client.restoreSession(key), SessionNotFoundError);
+  } finally {
+    await leaving.client.close();
     await peer?.client.close();
     await cluster.stop();
   }

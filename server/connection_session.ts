@@ -16,7 +16,7 @@
  * const lifecycle: SessionLifecycle = {
  *   acquire: () => true, release: (_key, remaining) => remaining, giveBack: noop,
  *   isTooOld: () => false, held: noop, unheld: noop, released: noop, destroyed: noop,
- *   takeOfflineSignals: () => [],
+ *   relayClose: noop, takeOfflineSignals: () => [],
  * };
  * const session = new ConnectionSession({
  *   owner: "connection A", isOpen: true, sessionsEnabled: true, logger: console, lifecycle,
@@ -47,6 +47,7 @@ import type { Session } from "../session/session_manager.ts";
 import { ConnectionInactiveError, SessionUnavailableError } from "./errors.ts";
 import type { SessionCloseWatch } from "./session_closes.ts";
 import type { SessionHost } from "./session_host.ts";
+import { releaseUnusedSlot } from "./unused_session_slot.ts";
 
 /**
  * The session one connection holds, or none.
@@ -110,11 +111,11 @@ export class ConnectionSession<C> {
       // Stored before the client hears of it, so that it can be restored at once.
       await host.sessionManager.onSessionCreated(session);
     } catch (error) {
-      await this.#releaseUnused(session.key, false);
+      await releaseUnusedSlot(this.#host, session.key, false);
       throw error;
     }
     if (!host.isOpen || this.#session !== null) {
-      await this.#releaseUnused(session.key, false);
+      await releaseUnusedSlot(this.#host, session.key, false);
       await host.sessionManager.onSessionClosed(session.key);
       if (!host.isOpen) throw new ConnectionInactiveError("createSession");
       throw new SessionUnavailableError("exists", "the connection already has a session");
@@ -161,7 +162,8 @@ export class ConnectionSession<C> {
    * const lifecycle: SessionLifecycle = {
    *   acquire: () => true, release: (_key, remaining) => remaining, giveBack: noop,
    *   isTooOld: () => false,
-   *   held: noop, unheld: noop, released: noop, destroyed: noop, takeOfflineSignals: () => [],
+   *   held: noop, unheld: noop, released: noop, destroyed: noop, relayClose: noop,
+   *   takeOfflineSignals: () => [],
    * };
    * const manager = new MemorySessionManager();
    * const session = new ConnectionSession({
@@ -280,28 +282,28 @@ export class ConnectionSession<C> {
       found = await host.sessionManager.onSessionLookup(key);
     } catch (error) {
       host.logger.error("session lookup failed", error);
-      await this.#releaseUnused(key, false);
+      await releaseUnusedSlot(this.#host, key, false);
       return refuse(MessageType.InternalErrorReply);
     }
     if (found === null) {
-      await this.#releaseUnused(key, false);
+      await releaseUnusedSlot(this.#host, key, false);
       host.lifecycle.destroyed(key);
       return refuse(MessageType.SessionNotFoundReply);
     }
     if (closes.overtaken) {
       // Closed while the lookup ran (which may have found it first): the closer had it forgotten.
-      await this.#releaseUnused(key, false);
+      await releaseUnusedSlot(this.#host, key, false);
       return refuse(MessageType.SessionNotFoundReply);
     }
     if (host.lifecycle.isTooOld(found.creation)) {
       // A manager that does not check the maximum age itself: the server does.
-      await this.#releaseUnused(key, false);
+      await releaseUnusedSlot(this.#host, key, false);
       await this.#destroyStored(key);
       return refuse(MessageType.SessionNotFoundReply);
     }
     // Another connection of this server may have joined while the lookup ran.
     if (!host.sessions.canJoin(key)) {
-      await this.#releaseUnused(key, true);
+      await releaseUnusedSlot(this.#host, key, true);
       return refuse(MessageType.MaxSessionConnectionsReply);
     }
     const session: Session = {
@@ -315,7 +317,7 @@ export class ConnectionSession<C> {
     const destroyed = this.#detach("destroy");
     if (!host.isOpen) {
       // Found (and so held by the manager) but nobody took it.
-      await this.#releaseUnused(key, true);
+      await releaseUnusedSlot(this.#host, key, true);
       await destroyed;
       return undefined;
     }
@@ -336,21 +338,6 @@ export class ConnectionSession<C> {
     host.resumePushes();
     await destroyed;
     return undefined;
-  }
-
-  /**
-   * Gives back a slot taken for a session this connection did not attach to; with `found`, the
-   * manager had found (and so holds) the session and hears of its release if nobody holds it.
-   */
-  async #releaseUnused(key: string, found: boolean): Promise<void> {
-    const lifecycle = this.#host.lifecycle;
-    try {
-      if (!found) return await lifecycle.giveBack(key);
-      const remaining = await lifecycle.release(key, this.#host.sessions.holders(key).size);
-      if (remaining === 0) lifecycle.released(key);
-    } catch (error) {
-      this.#host.logger.error("giving back a session slot failed", error);
-    }
   }
 
   #attach(session: Session): void {
@@ -386,13 +373,19 @@ export class ConnectionSession<C> {
       if (localRemaining === 0) lifecycle.destroyed(session.key);
       return await lifecycle.giveBack(session.key);
     }
-    const remaining = await lifecycle.release(session.key, localRemaining);
+    const counted = lifecycle.release(session.key, localRemaining);
+    const remaining = typeof counted === "number" ? counted : await counted;
     if (remaining !== 0) return;
-    if (then === "destroy") {
+    if (then === "keep") return void lifecycle.released(session.key);
+    // From the count on, restores of the session under way here are overtaken: one that was
+    // looking it up (and may have found it before the manager forgot it) must not attach it.
+    const closed = this.#host.closes.begin(session.key);
+    try {
       lifecycle.destroyed(session.key);
       await this.#host.sessionManager.onSessionClosed(session.key);
-    } else {
-      lifecycle.released(session.key);
+      lifecycle.relayClose(session.key);
+    } finally {
+      closed();
     }
   }
 }

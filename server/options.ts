@@ -108,7 +108,12 @@ export interface ServerOptions {
    * working directory, created when the first session is.
    */
   sessionDirectory?: string;
-  /** Makes session keys; default: 48 random bytes, base64url (64 characters). */
+  /**
+   * Makes session keys; default: 48 random bytes, base64url (64 characters). With the default
+   * file session manager, keys must be file names: 1 to 200 characters of `A-Z a-z 0-9 _ - = .`,
+   * not starting with a dot (a `createSession` with another key fails); other keys need a
+   * `sessionManager` that stores them.
+   */
   sessionKeyGenerator?: SessionKeyGenerator;
   /** How many connections may share one session at once; 0 (the default) for unlimited. */
   maxSessionConnections?: number;

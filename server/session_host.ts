@@ -16,6 +16,7 @@
  *   unheld: (key) => void held.delete(key),
  *   released: () => {},
  *   destroyed: () => {},
+ *   relayClose: () => {},
  *   isTooOld: () => false,
  *   takeOfflineSignals: () => [],
  * };
@@ -44,6 +45,7 @@ import type { SessionRegistry } from "./session_registry.ts";
  *   unheld: () => {},
  *   released: () => {},
  *   destroyed: () => {},
+ *   relayClose: () => {},
  *   isTooOld: () => false,
  *   takeOfflineSignals: () => [],
  * };
@@ -77,6 +79,12 @@ export interface SessionLifecycle {
   released(key: string): void | Promise<boolean>;
   /** The session was closed for good, or a restore found it missing or expired. */
   destroyed(key: string): void;
+  /**
+   * The session manager forgot a session that its last connection closed (the client's
+   * close-session request, a handler's `connection.closeSession`): the other nodes of a cluster
+   * refuse the restores of it under way and detach connections that joined it meanwhile.
+   */
+  relayClose(key: string): void;
   /** Whether a session created at that time has passed the server's maximum age. */
   isTooOld(creation: Session["creation"]): boolean;
   /** Removes and returns the signals kept for the session while no connection held it. */

@@ -31,6 +31,7 @@
 import type { Logger } from "../protocol/logger.ts";
 import type { SessionManager } from "../session/session_manager.ts";
 import type { ClusterLink } from "./cluster_link.ts";
+import type { Cluster } from "./cluster.ts";
 import type { SessionLifecycle } from "./session_host.ts";
 import type { OfflineSignals } from "./offline_signals.ts";
 import type { SessionExpiryClock } from "./session_expiry.ts";
@@ -93,11 +94,9 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
       clustered === null
         ? sessions.canJoin(key)
         : clustered.acquireSession(key, parts.maxSessionConnections),
-    release: async (key, localRemaining) => {
-      if (clustered === null) return localRemaining;
-      await clustered.releaseSession(key);
-      return await clustered.sessionConnectionCount(key);
-    },
+    // Outside a cluster, counted synchronously: a destroy follows its count in the same step.
+    release: (key, localRemaining) =>
+      clustered === null ? localRemaining : releaseInCluster(clustered, key),
     giveBack: (key) => clustered?.releaseSession(key),
     held: (session) => expiry.held(session),
     unheld: (key) => expiry.unheld(key),
@@ -121,8 +120,15 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
       expiry.unheld(key);
       offline?.discard(key);
     },
+    relayClose: (key) => cluster.relay({ kind: "close-session", key }),
     isTooOld: (creation) => expiry.isTooOld(creation),
     takeOfflineSignals: (key) =>
       clustered === null ? offline?.take(key) ?? [] : cluster.takeOfflineSignals(key),
   };
+}
+
+/** Frees this connection's slot of session `key`; resolves to the connections left anywhere. */
+async function releaseInCluster(cluster: Cluster, key: string): Promise<number> {
+  await cluster.releaseSession(key);
+  return await cluster.sessionConnectionCount(key);
 }
