@@ -39,7 +39,15 @@ import type { UpgradeRequestHead } from "../server/transport.ts";
 import type { ListenOptions, RunningServer } from "./deno.ts";
 import { hostPort } from "./host_port.ts";
 import { NodeFramedSocket } from "./node_framed_socket.ts";
-import { headerValue, respond, toRequest, writeRaw, writeResponse } from "./node_http.ts";
+import {
+  badRequest,
+  headerValue,
+  respond,
+  toRequest,
+  writeRaw,
+  writeResponse,
+} from "./node_http.ts";
+import { earlierResponsesSent } from "./node_pipelining.ts";
 import { routeFor, wsUrl } from "./route.ts";
 import { handshakeProblem, switchingProtocols } from "./websocket/handshake.ts";
 import type { RequestHead } from "./websocket/http_request_head.ts";
@@ -79,7 +87,9 @@ export interface NodeHandlers {
   /**
    * The `upgrade` listener: upgrades to a WebWire connection (checking the WebSocket handshake:
    * 405 for a method other than GET, 400 without `connection: upgrade` or a valid key, 426 for
-   * a version other than 13), or writes the refusal.
+   * a version other than 13), or writes the refusal. An upgrade pipelined behind other requests
+   * on a keep-alive connection is answered once their responses are written; a client that
+   * ends its side (FIN) while `beforeUpgrade` runs is dropped, never connected.
    */
   upgrade(request: IncomingMessage, socket: Duplex, head: Uint8Array): void;
 }
@@ -128,13 +138,15 @@ async function upgrade(
   socket: Duplex,
   head: Uint8Array,
 ): Promise<void> {
+  await earlierResponsesSent(socket);
   const decision = await decide(server, request);
   if (!decision.accept) return await writeRaw(socket, decision.response);
   const requestHead = handshakeHead(request);
   const problem = handshakeProblem(requestHead);
   if (problem !== undefined) return await writeRaw(socket, problem);
   const accepted = switchingProtocols(requestHead.headers.get("sec-websocket-key")!);
-  if (socket.destroyed) return;
+  // A client that gave up (sent its FIN) while the core decided gets no connection.
+  if (socket.destroyed || socket.readableEnded || !socket.writable) return void socket.destroy();
   socket.off("error", destroyOnError);
   const transport = new NodeFramedSocket(socket, {
     maxMessageSize: server.limits.messageBufferSize,
@@ -202,7 +214,14 @@ export async function serveNode(
     const onError = () => socket.destroy();
     socket.on("error", onError);
     void (async () => {
-      await writeRaw(socket, await route.fallback(toRequest(request)));
+      await earlierResponsesSent(socket);
+      let standard: Request;
+      try {
+        standard = toRequest(request);
+      } catch {
+        return await writeRaw(socket, badRequest()); // a host that makes no valid URL
+      }
+      await writeRaw(socket, await route.fallback(standard));
     })().catch(() => socket.destroy());
   });
   await new Promise<void>((resolve, reject) => {
@@ -257,7 +276,7 @@ async function decide(server: Server, request: IncomingMessage): Promise<Decisio
     return await server.prepareUpgrade(head);
   } catch (error) {
     if (!badUrl) throw error;
-    return { accept: false, response: new Response("bad request\n", { status: 400 }) };
+    return { accept: false, response: badRequest() };
   }
 }
 

@@ -18,6 +18,7 @@ import type { DisconnectReason } from "../server/disconnect_reason.ts";
 import { MemorySessionManager } from "../session/memory_session_manager.ts";
 import { collect, echoFrame, exchange, repliedIds, upgradeHead } from "../testing/raw_exchange.ts";
 import { pingFloodReplySize, pongsAfterPingFlood } from "../testing/ping_flood.ts";
+import { RawHttpPeer } from "../testing/raw_http_peer.ts";
 import { TcpClient } from "../testing/tcp_client.ts";
 import { until } from "../testing/until.ts";
 import {
@@ -72,7 +73,70 @@ test("node framing: 405 for a POST upgrade, 426 for version 8, 400 for a bad key
       "short",
     );
     assert.match(await exchange(port, badKey), /^HTTP\/1\.1 400 /);
+    // Another protocol's upgrade with the WebSocket headers: the core's 426.
+    const h2c = upgradeHead("Sec-WebSocket-Version: 13\r\n").replace("websocket", "h2c");
+    assert.match(await exchange(port, h2c), /^HTTP\/1\.1 426 /);
   });
+});
+
+test("node framing: a client's FIN during beforeUpgrade drops it at once", async () => {
+  let connected = 0;
+  let asked: () => void = () => {};
+  const decided = new Promise<void>((resolve) => asked = resolve);
+  const options: ServerOptions = {
+    readTimeout: 30_000,
+    beforeUpgrade: async () => {
+      asked();
+      await sleep(200);
+    },
+    onClientConnected: () => void connected++,
+  };
+  await withServer(options, async ({ port }) => {
+    const peer = await RawHttpPeer.connect(port);
+    peer.write(upgradeHead("Sec-WebSocket-Version: 13\r\n"));
+    await decided;
+    peer.end(); // gives up before the answer
+    // Not at the read timeout: as soon as beforeUpgrade is done.
+    await until(() => peer.closed, "the server closed the connection", 3000);
+    assert.equal(peer.text, "", "no 101, no accept-conf");
+    assert.equal(connected, 0, "onClientConnected never ran");
+  });
+});
+
+test("node framing: an upgrade pipelined behind a slow response is answered after it", {
+  // Bun's `node:http` hands a pipelined upgrade to the `request` listener: the core's 426.
+  skip: "Bun" in globalThis && "Bun's node:http never upgrades a pipelined request",
+}, async () => {
+  const { server } = recording({});
+  const running = await serveNode(server, {
+    port: 0,
+    path: "/ws",
+    fallback: async () => {
+      await sleep(300);
+      return new Response("the page");
+    },
+  });
+  try {
+    const peer = await RawHttpPeer.connect(running.port);
+    const upgrade = upgradeHead("Sec-WebSocket-Version: 13\r\n").replace("GET / ", "GET /ws ");
+    peer.write(`GET /index HTTP/1.1\r\nHost: x\r\n\r\n${upgrade}`);
+    await until(() => peer.statuses.length === 2, "both answers");
+    assert.deepEqual(peer.statuses, [200, 101]);
+    const afterPage = () => peer.text.slice(peer.text.indexOf("the page") + "the page".length);
+    assert.match(afterPage(), /^HTTP\/1\.1 101 /, "the 101 right after the page");
+    // Behind the 101: WebSocket frames only (accept-conf, then the echo's reply).
+    peer.write(echoFrame(4));
+    const frames = () => {
+      const rest = afterPage().slice(afterPage().indexOf("\r\n\r\n") + 4);
+      return new FrameReader().push(Uint8Array.from(rest, (char) => char.charCodeAt(0)));
+    };
+    await until(() => frames().length === 2, "the reply to request 4");
+    assert.deepEqual(frames().map((frame) => frame.opcode), [Opcode.Binary, Opcode.Binary]);
+    assert.deepEqual(repliedIds(frames()), [4]);
+    peer.destroy();
+  } finally {
+    await running.close();
+  }
 });
 
 test("node framing: frames written right behind the upgrade request are read", async () => {

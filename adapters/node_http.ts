@@ -20,6 +20,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { STATUS_CODES } from "node:http";
 import { type Duplex, Readable } from "node:stream";
 import { Buffer } from "node:buffer";
+import { clearImmediate, setImmediate } from "node:timers";
 import type { FallbackHandler } from "./route.ts";
 
 /** A header of Node's request by its lower-case name; repeated ones joined with ", ". */
@@ -45,7 +46,15 @@ export function toRequest(request: IncomingMessage, withBody = false): Request {
     : undefined;
   // Node's fetch needs `duplex` for a streamed body.
   const init: RequestInit & { duplex?: "half" } = { method, headers, body, duplex: "half" };
-  return new Request(new URL(request.url ?? "/", base), init);
+  return new Request(requestUrl(request.url ?? "/", base), init);
+}
+
+/**
+ * The URL of a request target: an origin-form target (`/path`) is always a path on `base`, even
+ * one that starts with `//` (which `new URL(target, base)` would read as another host).
+ */
+function requestUrl(target: string, base: string): URL {
+  return target.startsWith("/") ? new URL(base + target) : new URL(target, base);
 }
 
 /** Answers a Node request with the fallback's `Response`, streaming both bodies. */
@@ -55,44 +64,113 @@ export async function respond(
   response: ServerResponse,
 ): Promise<void> {
   try {
-    await writeResponse(await fallback(toRequest(request, true)), response);
+    let standard: Request;
+    try {
+      standard = toRequest(request, true);
+    } catch {
+      // A host and target that make no valid URL: 400, as for the WebWire endpoint.
+      return await writeResponse(badRequest(), response);
+    }
+    await writeResponse(await fallback(standard), response);
   } catch {
     if (!response.headersSent) response.statusCode = 500;
     response.end();
   }
 }
 
-/** Writes a standard `Response` to Node's, streaming the body with backpressure. */
+/**
+ * The answer to a request whose host and target make no valid URL.
+ *
+ * @example
+ * ```ts
+ * import { badRequest } from "./node_http.ts";
+ * console.assert(badRequest().status === 400);
+ * ```
+ */
+export function badRequest(): Response {
+  return new Response("bad request\n", { status: 400 });
+}
+
+/**
+ * Writes a standard `Response` to Node's, streaming the body with backpressure. What the body
+ * has at once (up to 64 KiB) goes out in one write: the whole body with a content-length when
+ * that is all of it. Otherwise the head leaves with what is there and the rest is streamed
+ * (chunked) as it comes, so that an event stream's first events reach the client at once; the
+ * body is cancelled when the response closes (the client left, or the server closed it).
+ *
+ * @example
+ * ```ts ignore
+ * import { createServer } from "node:http";
+ * import { writeResponse } from "./node_http.ts";
+ * // Server-sent events: the first one leaves at once, the next ones as they are enqueued.
+ * createServer((_request, response) => {
+ *   const events = new ReadableStream<Uint8Array>({
+ *     start: (controller) => controller.enqueue(new TextEncoder().encode("data: hello\n\n")),
+ *   });
+ *   void writeResponse(new Response(events), response);
+ * });
+ * ```
+ */
 export async function writeResponse(reply: Response, response: ServerResponse): Promise<void> {
   response.statusCode = reply.status;
   if (reply.statusText !== "") response.statusMessage = reply.statusText;
   reply.headers.forEach((value, name) => response.appendHeader(name, value));
   if (reply.body === null) return void response.end();
-  // A body of up to 64 KiB goes out whole, with a content-length; a longer one is streamed
-  // (chunked), as it comes. Deno's `node:http` never counts a connection idle again after a
-  // chunked response: `close` handles that.
+  // Deno's `node:http` never counts a connection idle again after a chunked response: `close`
+  // handles that.
   const reader = reply.body.getReader();
+  // A read left pending when the response closes settles unobserved: never an unhandled error.
+  const read = () => {
+    const pending = reader.read();
+    pending.catch(() => {});
+    return pending;
+  };
+  const cancel = () => void reader.cancel().catch(() => {});
+  response.once("close", cancel);
   try {
     const head: Uint8Array[] = [];
     let size = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return void response.end(Buffer.concat(head, size));
-      head.push(value);
-      size += value.byteLength;
-      if (size > 65536) break;
+    let next = read();
+    while (size <= 65536) {
+      const result = await atOnce(next);
+      if (result === undefined) break; // nothing more yet: stream from here on
+      if (result.done) return void response.end(Buffer.concat(head, size));
+      head.push(result.value);
+      size += result.value.byteLength;
+      next = read();
     }
     for (const chunk of head) response.write(chunk);
+    if (head.length === 0) response.flushHeaders();
     for (;;) {
       if (response.writableNeedDrain) await drained(response);
-      if (response.destroyed) return void reader.cancel().catch(() => {});
-      const { done, value } = await reader.read();
+      if (response.destroyed) return cancel();
+      const { done, value } = await next;
+      if (response.destroyed) return cancel();
       if (done) return void response.end();
       response.write(value);
+      next = read();
     }
   } finally {
+    response.off("close", cancel);
     reader.releaseLock();
   }
+}
+
+/**
+ * What `read` gives if it settles before the event loop turns (a body produced in memory does),
+ * else `undefined` (the body waits for something: stream what came so far).
+ */
+function atOnce<T>(read: Promise<T>): Promise<T | undefined> {
+  return new Promise((resolve, reject) => {
+    const timer = setImmediate(() => resolve(undefined));
+    read.then((result) => {
+      clearImmediate(timer);
+      resolve(result);
+    }, (error) => {
+      clearImmediate(timer);
+      reject(error);
+    });
+  });
 }
 
 /** Resolves when `response` can take more, or is gone. */
