@@ -1,6 +1,9 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { Client } from "../client/client.ts";
@@ -283,6 +286,34 @@ test("conformance vectors --decoder runs an outside decoder per vector", async (
   );
   assert.equal(bad.code, 1);
   assert.match(bad.stdout, /\n0 passed, \d+ failed\n$/);
+});
+
+test("conformance vectors --decoder-timeout kills a decoder that ignores SIGTERM", {
+  skip: process.platform === "win32",
+}, async () => {
+  const dir = await mkdtemp(join(tmpdir(), "webwire-decoder-"));
+  try {
+    const stubborn = join(dir, "stubborn.sh");
+    await writeFile(stubborn, "#!/bin/sh\ntrap '' TERM\nsleep 20\n", { mode: 0o755 });
+    const only = ["--only", "heartbeat"];
+    const run = await cli(
+      "conformance",
+      "vectors",
+      ...only,
+      "--decoder",
+      stubborn,
+      "--decoder-timeout",
+      "300",
+    );
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+    assert.match(run.stdout, /^FAIL heartbeat\/valid: .*no answer within 300 ms, killed/m);
+    assert.match(run.stdout, /\n0 passed, 3 failed\n$/);
+    const alone = await cli("conformance", "vectors", ...only, "--decoder-timeout", "300");
+    assert.equal(alone.code, 2);
+    assert.match(alone.stderr, /--decoder-timeout needs --decoder/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test("conformance server runs the live server suite", async () => {

@@ -16,7 +16,7 @@ import {
   runClientSuite,
 } from "../conformance/client_suite.ts";
 import type { Manifest, Vector } from "../conformance/manifest.ts";
-import { formatReport, runVectors } from "../conformance/run_vectors.ts";
+import { formatReport, runVectors, type VectorReport } from "../conformance/run_vectors.ts";
 import { defaultVectorsDir, readManifest } from "../conformance/vector_files.ts";
 import { parseSuiteArguments } from "../conformance/run_server_suite.ts";
 import {
@@ -26,21 +26,24 @@ import {
 } from "../conformance/server_suite.ts";
 import { webwireCodec } from "../conformance/webwire_codec.ts";
 import { parseClientSuiteArgs } from "../conformance/run_client_suite.ts";
-import { parseCommandArgs, stringOption } from "./args.ts";
+import process from "node:process";
+import { integerOption, parseCommandArgs, stringOption } from "./args.ts";
 import type { Command } from "./command.ts";
 import { CliError, ExitCode, exitCodesHelp } from "./exit_codes.ts";
-import { DecoderStartError, processCodec } from "./process_codec.ts";
+import { DecoderStartError, type ProcessCodec, processCodec } from "./process_codec.ts";
 
 const help = `usage: webwire conformance <suite> [options]
 
 Suites:
-  vectors [--decoder "<command>"] [--vectors DIR] [--only GROUP|ID,...] [--any-reason]
+  vectors [--decoder "<command>" [--decoder-timeout MS]] [--vectors DIR] [--only GROUP|ID,...]
+          [--any-reason]
       Runs the conformance vectors (conformance/vectors). Without --decoder against this
       library's codec. With --decoder, for each vector runs <command> <vector file>, which
       must print the decoded message as JSON in the manifest's field names, or
-      {"invalid": "<reason>"}; the command is split at spaces. --any-reason accepts any
-      rejection reason for invalid vectors; --only runs the named groups (such as
-      heartbeat, accept-conf, generated) or vector ids.
+      {"invalid": "<reason>"}; the command is split at spaces. A run that takes longer than
+      --decoder-timeout (default 30000) is killed, with what it started, and fails its
+      vector. --any-reason accepts any rejection reason for invalid vectors; --only runs the
+      named groups (such as heartbeat, accept-conf, generated) or vector ids.
   server <url> [--timeout MS] [--only a,b] [--verbose]
       Runs the live server suite against a server that implements the conformance service
       (start ours with: webwire serve).
@@ -56,6 +59,7 @@ ${exitCodesHelp}`;
 async function vectors(args: readonly string[]): Promise<number> {
   const parsed = parseCommandArgs(args, {
     decoder: { type: "string" },
+    "decoder-timeout": { type: "string" },
     vectors: { type: "string" },
     "any-reason": { type: "boolean" },
     only: { type: "string" },
@@ -75,35 +79,60 @@ async function vectors(args: readonly string[]): Promise<number> {
   if (decoder !== undefined && decoder.length === 0) {
     throw new CliError(ExitCode.Usage, "--decoder needs a command");
   }
+  const timeout = integerOption(parsed, "decoder-timeout", 30_000, 1, 2 ** 31 - 1);
+  if (decoder === undefined && parsed.values["decoder-timeout"] !== undefined) {
+    throw new CliError(ExitCode.Usage, "--decoder-timeout needs --decoder");
+  }
   const manifest = await manifestAt(vectorsDir);
   const only = stringOption(parsed, "only")?.split(",").filter((name) => name !== "");
   if (only !== undefined) checkVectorNames(only, manifest);
   const filter = only === undefined
     ? undefined
     : (vector: Vector) => only.includes(vector.id) || only.includes(vector.id.split("/")[0]);
-  let codec;
+  const requireReasons = parsed.values["any-reason"] !== true;
+  if (decoder === undefined) {
+    return reported(await runVectors({ codec: webwireCodec, vectorsDir, filter, requireReasons }));
+  }
+  // The decoder runs have process groups of their own, which a Ctrl-C at the terminal does not
+  // reach: on SIGINT or SIGTERM the run stops and the codec kills them.
+  const interrupt = new AbortController();
+  const interrupted = new Promise<never>((_, reject) => {
+    interrupt.signal.addEventListener("abort", () => reject(interruptedError()), { once: true });
+  });
+  interrupted.catch(() => {});
+  const onInterrupt = () => interrupt.abort();
+  process.on("SIGINT", onInterrupt);
+  process.on("SIGTERM", onInterrupt);
+  let codec: ProcessCodec | undefined;
   try {
-    codec = decoder === undefined ? webwireCodec : await processCodec({
+    codec = await processCodec({
       command: decoder,
       vectorsDir,
       filter,
+      timeout,
+      signal: interrupt.signal,
+    }).catch((error) => {
+      if (error instanceof DecoderStartError) throw new CliError(ExitCode.Usage, error.message);
+      throw error;
     });
-  } catch (error) {
-    if (error instanceof DecoderStartError) throw new CliError(ExitCode.Usage, error.message);
-    throw error;
-  }
-  try {
-    const report = await runVectors({
-      codec,
-      vectorsDir,
-      filter,
-      requireReasons: parsed.values["any-reason"] !== true,
-    });
-    console.log(formatReport(report));
-    return report.failed > 0 ? ExitCode.Failure : ExitCode.Ok;
+    if (interrupt.signal.aborted) throw interruptedError();
+    const run = runVectors({ codec, vectorsDir, filter, requireReasons });
+    return reported(await Promise.race([run, interrupted]));
   } finally {
-    if ("dispose" in codec) await (codec as { dispose(): Promise<void> }).dispose();
+    process.off("SIGINT", onInterrupt);
+    process.off("SIGTERM", onInterrupt);
+    await codec?.dispose();
   }
+}
+
+function interruptedError(): CliError {
+  return new CliError(ExitCode.Failure, "interrupted");
+}
+
+/** Prints the report; its exit code. */
+function reported(report: VectorReport): number {
+  console.log(formatReport(report));
+  return report.failed > 0 ? ExitCode.Failure : ExitCode.Ok;
 }
 
 /** The manifest of the vectors directory, or a usage error in one line. */

@@ -3,7 +3,9 @@
  * `<command...> <path of the vector's bytes>`, which prints the decoded message as JSON in the
  * manifest's field names, or `{"invalid": "<reason>"}`. Stored vectors are passed by their own
  * path; generated ones are written to a temporary file first. The programs run ahead, several
- * at a time, so that a few hundred process starts take seconds, not minutes.
+ * at a time, so that a few hundred process starts take seconds, not minutes. A run that takes
+ * longer than the timeout is killed with SIGKILL, together with what it started, and fails
+ * only its own vector.
  *
  * @example
  * ```ts
@@ -14,10 +16,13 @@
  * @module
  */
 
-import { execFile } from "node:child_process";
+import { Buffer } from "node:buffer";
+import { type ChildProcess, spawn } from "node:child_process";
+import { rmSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
+import process from "node:process";
 import { toHex, type Vector } from "../conformance/manifest.ts";
 import { defaultVectorsDir, readManifest, vectorBytes } from "../conformance/vector_files.ts";
 import type { DecodeOutcome, VectorCodec } from "../conformance/webwire_codec.ts";
@@ -60,7 +65,12 @@ export interface ProcessCodecOptions {
   concurrency?: number;
   /** Decodes only the vectors this returns true for (others are decoded on demand). */
   filter?: (vector: Vector) => boolean;
-  /** Milliseconds one decoder run may take; default 30 000. */
+  /** Aborting it kills the decoder runs still going and starts no more, as `dispose()` does. */
+  signal?: AbortSignal;
+  /**
+   * Milliseconds one decoder run may take; default 30 000. A run that takes longer is killed
+   * (SIGKILL, with what it started) and fails its vector.
+   */
   timeout?: number;
 }
 
@@ -84,7 +94,7 @@ export interface ProcessCodecOptions {
  * ```
  */
 export interface ProcessCodec extends VectorCodec {
-  /** Removes the temporary files. */
+  /** Kills the decoder runs still going and removes the temporary files. */
   dispose(): Promise<void>;
 }
 
@@ -113,23 +123,77 @@ export class DecoderStartError extends Error {
   }
 }
 
-function runDecoder(command: readonly string[], path: string, timeout: number): Promise<string> {
+const maxOutput = 64 * 1024 * 1024;
+// A process group per decoder run (not on Windows, which has none), so that a kill reaches
+// what the decoder started too.
+const ownGroup = process.platform !== "win32";
+
+/** Kills a decoder run: its whole process group where there is one, else the process. */
+function killRun(child: ChildProcess): void {
+  if (ownGroup && child.pid !== undefined) {
+    try {
+      process.kill(-child.pid, "SIGKILL");
+      return;
+    } catch {
+      // The group is gone (every process of it has exited).
+    }
+  }
+  if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+}
+
+/**
+ * Runs the decoder on one file and resolves with what it printed. A run that takes longer than
+ * `timeout` ms is killed with SIGKILL (a SIGTERM can be ignored, and the run would never end)
+ * and rejects, so that only its vector fails. When the decoder exits, what it left running in
+ * its group is killed too: such a process could hold its output open for ever.
+ */
+function runDecoder(
+  command: readonly string[],
+  path: string,
+  timeout: number,
+  live: Set<ChildProcess>,
+): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(
-      command[0],
-      [...command.slice(1), path],
-      { timeout, maxBuffer: 64 * 1024 * 1024, encoding: "utf8" },
-      (error, stdout, stderr) => {
-        // A spawn failure has a system error code (a string); an exit status is a number.
-        const code = (error as { code?: unknown } | null)?.code;
-        if (typeof code === "string" && code !== "ERR_CHILD_PROCESS_STDIO_MAXBUFFER") {
-          reject(new DecoderStartError(command, code));
-        } else if (error !== null) {
-          const detail = stderr.trim().split("\n").slice(-2).join(" | ");
-          reject(new Error(`decoder failed on ${path}: ${error.message.split("\n")[0]} ${detail}`));
-        } else resolve(stdout);
-      },
-    );
+    const child = spawn(command[0], [...command.slice(1), path], {
+      detached: ownGroup,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    live.add(child);
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    let stderr = "";
+    let failure: string | undefined;
+    const stop = (why: string) => {
+      failure ??= why;
+      killRun(child);
+    };
+    const timer = setTimeout(() => stop(`no answer within ${timeout} ms, killed`), timeout);
+    child.stdout!.on("data", (chunk: Uint8Array) => {
+      size += chunk.length;
+      if (size > maxOutput) stop(`printed more than ${maxOutput} bytes, killed`);
+      else chunks.push(chunk);
+    });
+    child.stderr!.setEncoding("utf8");
+    child.stderr!.on("data", (chunk: string) => stderr = (stderr + chunk).slice(-4096));
+    child.once("exit", () => killRun(child));
+    child.once("error", (error) => {
+      clearTimeout(timer);
+      live.delete(child);
+      // A spawn failure has a system error code (a string).
+      const code = (error as { code?: unknown }).code;
+      reject(typeof code === "string" ? new DecoderStartError(command, code) : error);
+    });
+    child.once("close", (code, signal) => {
+      clearTimeout(timer);
+      live.delete(child);
+      if (failure === undefined && code === 0) {
+        resolve(new TextDecoder().decode(Buffer.concat(chunks)));
+        return;
+      }
+      const why = failure ?? (code !== null ? `exit code ${code}` : `killed by ${signal}`);
+      const detail = stderr.trim().split("\n").slice(-2).join(" | ");
+      reject(new Error(`decoder failed on ${path}: ${why}${detail === "" ? "" : ` ${detail}`}`));
+    });
   });
 }
 
@@ -160,8 +224,25 @@ export async function processCodec(options: ProcessCodecOptions): Promise<Proces
   const dir = options.vectorsDir ?? defaultVectorsDir();
   const timeout = options.timeout ?? 30_000;
   const concurrency = Math.max(2, options.concurrency ?? availableParallelism());
-  const temp = await mkdtemp(join(tmpdir(), "webwire-vectors-"));
+  options.signal?.throwIfAborted();
   const manifest = await readManifest(dir);
+  const temp = await mkdtemp(join(tmpdir(), "webwire-vectors-"));
+  const live = new Set<ChildProcess>();
+  // Decoder runs have process groups of their own, which a Ctrl-C at the terminal does not
+  // reach: whatever still runs is killed when this process exits, and by dispose().
+  const cleanUp = () => {
+    for (const child of live) killRun(child);
+    rmSync(temp, { recursive: true, force: true });
+  };
+  process.on("exit", cleanUp);
+  let disposed = false;
+  const dispose = async () => {
+    disposed = true;
+    process.off("exit", cleanUp);
+    for (const child of live) killRun(child);
+    await rm(temp, { recursive: true, force: true });
+  };
+  options.signal?.addEventListener("abort", () => void dispose(), { once: true });
   let running = 0;
   const queue: (() => void)[] = [];
   const limited = async <T>(task: () => Promise<T>): Promise<T> => {
@@ -176,7 +257,11 @@ export async function processCodec(options: ProcessCodecOptions): Promise<Proces
   };
   let tempCount = 0;
   const decodeAt = (path: string) =>
-    limited(() => runDecoder(options.command, path, timeout)).then(parseDecoderOutput);
+    limited(() =>
+      disposed
+        ? Promise.reject(new Error(`decoder not run on ${path}: the codec is disposed`))
+        : runDecoder(options.command, path, timeout, live)
+    ).then(parseDecoderOutput);
   const decodeBytes = async (bytes: Uint8Array) => {
     const path = join(temp, `vector_${tempCount++}.bin`);
     await writeFile(path, bytes);
@@ -201,13 +286,13 @@ export async function processCodec(options: ProcessCodecOptions): Promise<Proces
     await first;
   } catch (error) {
     if (error instanceof DecoderStartError) {
-      await rm(temp, { recursive: true, force: true });
+      await dispose();
       throw error;
     }
   }
   return {
     name: options.command.join(" "),
     decode: (bytes) => outcomes.get(toHex(bytes)) ?? decodeBytes(bytes),
-    dispose: () => rm(temp, { recursive: true, force: true }),
+    dispose,
   };
 }

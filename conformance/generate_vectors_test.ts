@@ -5,6 +5,7 @@ import { join, relative } from "node:path";
 import { generateVectors, manifestJson } from "./generate_vectors.ts";
 import { defaultVectorsDir } from "./vector_files.ts";
 import { generatedBytes, toHex } from "./manifest.ts";
+import { strictUtf8 } from "./generate_vectors/bytes.ts";
 
 async function storedFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -116,4 +117,8 @@ test("generate rules expand to prefix plus the i mod 251 payload", () => {
   assert.equal(bytes.length, 255);
   assert.deepEqual([...bytes.subarray(0, 4)], [0xbf, 1, 0, 1]);
   assert.deepEqual([...bytes.subarray(252)], [250, 0, 1]);
+});
+
+test("text fields keep a leading U+FEFF, as the Go reference reads them", () => {
+  assert.equal(strictUtf8(new Uint8Array([0xef, 0xbb, 0xbf, 0x68, 0x69])), "\ufeffhi");
 });

@@ -102,6 +102,42 @@ test("a throwing decoder is reported, not fatal", async () => {
   assert.match(report.results[0].problems[0], /decoder threw.*boom/);
 });
 
+test("a decoder that returns no object fails that vector, not the run", async () => {
+  for (const value of [null, undefined, 7]) {
+    const report = await runVectors({
+      codec: { name: "returns-nothing", decode: () => value as unknown as DecodeOutcome },
+      filter: (v) => v.id.startsWith("heartbeat/"),
+    });
+    assert.equal(report.failed, 3, String(value));
+    assert.match(report.results[0].problems[0], /^decoder returned .* instead of an object/);
+  }
+});
+
+test("hex fields compare case-insensitively, as the README tells implementers", async () => {
+  const upper = withDecode("upper-hex", (o) => {
+    const fields: Record<string, unknown> = { ...o };
+    for (const key of Object.keys(fields)) {
+      if (key.endsWith("Hex")) fields[key] = String(fields[key]).toUpperCase();
+    }
+    return fields as DecodeOutcome;
+  });
+  const report = await runVectors({ codec: upper });
+  assert.deepEqual(report.results.filter((r) => r.problems.length > 0), []);
+  const wrong = withDecode("wrong-hex", (o) => {
+    if (!("kind" in o) || o.idHex === undefined) return o;
+    return { ...o, idHex: `${o.idHex.slice(0, -1)}G` };
+  });
+  assert.ok((await runVectors({ codec: wrong })).failed > 0);
+});
+
+test("our codec keeps a leading U+FEFF in text fields", () => {
+  const message = [0xef, 0xbb, 0xbf, 0x68, 0x69];
+  const outcome = webwireCodec.decode(
+    new Uint8Array([0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0x45, ...message]),
+  );
+  assert.equal("kind" in outcome && outcome.errorMessage, "\ufeffhi");
+});
+
 function runScript(args: string[]): { status: number | null; lastLine: string } {
   const script = fileURLToPath(new URL("./run_vectors.ts", import.meta.url));
   const runtimeArgs = "Deno" in globalThis ? ["run", "-A", script] : ["run", script];

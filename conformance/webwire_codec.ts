@@ -51,7 +51,8 @@ export interface VectorCodec {
   reencode?(bytes: Uint8Array): Uint8Array | Promise<Uint8Array>;
 }
 
-const utf8Strict = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM: a text field is a copy of its bytes, a leading U+FEFF included.
+const utf8Strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 function printable(bytes: Uint8Array): string | undefined {
   let text = "";

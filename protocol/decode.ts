@@ -38,7 +38,9 @@ export type { Message } from "./message.ts";
  * not checked for printable ASCII, the UTF-16 padding byte may have any value, and special
  * replies (types 1 to 5) may carry bytes after the id, which are ignored.
  *
- * @throws {ProtocolError} for anything else, never another error.
+ * @throws {ProtocolError} for any bytes that are not such a message, never another error.
+ * @throws {TypeError} when `bytes` is not a `Uint8Array` (a programming error, not bad input):
+ * wrap an `ArrayBuffer` in `new Uint8Array(buffer)`.
  * @example
  * ```ts
  * import { decodeMessage } from "./decode.ts";
@@ -50,6 +52,7 @@ export type { Message } from "./message.ts";
  * ```
  */
 export function decodeMessage(bytes: Uint8Array): Message {
+  if (!(bytes instanceof Uint8Array) && !isForeignUint8Array(bytes)) notBytes(bytes);
   const length = bytes.length;
   if (length === 0) throw new ProtocolError("empty", "expected at least 1 byte, got 0");
   const type = bytes[0];
@@ -113,6 +116,22 @@ export function decodeMessage(bytes: Uint8Array): Message {
         `expected a WebWire v2 message type, got byte ${type}`,
       );
   }
+}
+
+// A Uint8Array made in another realm (a vm context, an iframe) fails `instanceof` but is one.
+function isForeignUint8Array(value: unknown): boolean {
+  return Object.prototype.toString.call(value) === "[object Uint8Array]";
+}
+
+function notBytes(value: unknown): never {
+  const got = value === null
+    ? "null"
+    : typeof value === "object"
+    ? (value.constructor?.name ?? "an object")
+    : typeof value;
+  throw new TypeError(
+    `decodeMessage takes a Uint8Array, got ${got}; wrap an ArrayBuffer in new Uint8Array(buffer)`,
+  );
 }
 
 function atLeast(bytes: Uint8Array, minimum: number, what: string): void {

@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { runInNewContext } from "node:vm";
 import { decodeMessage } from "./decode.ts";
 import { ProtocolError, type ProtocolErrorReason } from "./protocol_error.ts";
 
@@ -136,4 +137,23 @@ test("every type byte is decoded or rejected as unknown-type", () => {
       );
     }
   }
+});
+
+test("what is not a Uint8Array is a TypeError that says what to pass", () => {
+  for (const value of [null, undefined, new ArrayBuffer(9), [33], "!", new Uint16Array(1)]) {
+    assert.throws(
+      () => decodeMessage(value as unknown as Uint8Array),
+      (error: unknown) =>
+        error instanceof TypeError && /decodeMessage takes a Uint8Array/.test(error.message),
+      `for ${Object.prototype.toString.call(value)}`,
+    );
+  }
+});
+
+test("a Uint8Array made in another realm, or a subclass, decodes", () => {
+  const foreign = runInNewContext("new Uint8Array([33])") as Uint8Array;
+  assert.equal(foreign instanceof Uint8Array, false);
+  assert.equal(decodeMessage(foreign).kind, "heartbeat");
+  class Bytes extends Uint8Array {}
+  assert.equal(decodeMessage(new Bytes([33])).kind, "heartbeat");
 });

@@ -74,8 +74,9 @@ export interface ReplyFields {
 /**
  * Encodes a signal (types 63, 64, 65) into one exact-size buffer, or into `target` at `offset`.
  *
- * @throws {RangeError} for a bad name, a UTF-16 payload of odd length, or neither name nor
- * payload (also for a UTF-16 signal without payload, which the reference parser rejects).
+ * @throws {RangeError} for a bad name, an unknown encoding, a UTF-16 payload of odd length, or
+ * neither name nor payload (also for a UTF-16 signal without payload, which the reference
+ * parser rejects).
  * @example
  * ```ts
  * import { encodeSignal } from "./encode_payload_message.ts";
@@ -91,8 +92,8 @@ export function encodeSignal(fields: SignalFields, target?: Uint8Array, offset =
  * Encodes a request (types 127, 128, 129) into one exact-size buffer, or into `target` at
  * `offset`.
  *
- * @throws {RangeError} for a bad id or name, a UTF-16 payload of odd length, or neither name
- * nor payload.
+ * @throws {RangeError} for a bad id or name, an unknown encoding, a UTF-16 payload of odd
+ * length, or neither name nor payload.
  * @example
  * ```ts
  * import { encodeRequest } from "./encode_payload_message.ts";
@@ -108,7 +109,7 @@ export function encodeRequest(fields: RequestFields, target?: Uint8Array, offset
  * Encodes a reply (types 191, 192, 193) into one exact-size buffer, or into `target` at
  * `offset`. A UTF-16 reply has one padding byte after the id.
  *
- * @throws {RangeError} for a bad id or a UTF-16 payload of odd length.
+ * @throws {RangeError} for a bad id, an unknown encoding or a UTF-16 payload of odd length.
  * @example
  * ```ts
  * import { encodeReply } from "./encode_payload_message.ts";

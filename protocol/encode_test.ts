@@ -112,6 +112,31 @@ test("encoders write into a caller's buffer at an offset", () => {
   assert.throws(() => encodeSignal({ name: "c", payload: "3" }, buffer, 62), RangeError);
 });
 
+test("an offset into a target that is not a whole number from 0 is refused", () => {
+  const buffer = new Uint8Array(64);
+  for (const offset of [NaN, 1.5, -1, Infinity]) {
+    assert.throws(
+      () => encodeSignal({ name: "a", payload: "x" }, buffer, offset),
+      (error: unknown) => error instanceof RangeError && error.message.includes(`${offset}`),
+      `offset ${offset}`,
+    );
+    const id = requestIdFromNumber(1);
+    assert.throws(() => encodeReply({ id, payload: "x" }, buffer, offset), RangeError);
+    assert.throws(() => encodeErrorReply({ id, code: "E" }, buffer, offset), RangeError);
+  }
+  assert.deepEqual([...buffer], new Array(64).fill(0), "nothing written");
+});
+
+test("an unknown encoding is a RangeError, also one named like an Object property", () => {
+  const id = requestIdFromNumber(1);
+  for (const name of ["utf-8", "UTF8", "constructor", "toString", ""]) {
+    const encoding = name as "utf8";
+    assert.throws(() => encodeSignal({ name: "a", payload: "x", encoding }), RangeError, name);
+    assert.throws(() => encodeRequest({ id, name: "a", encoding }), RangeError, name);
+    assert.throws(() => encodeReply({ id, payload: new Uint8Array(2), encoding }), RangeError);
+  }
+});
+
 test("encodeMessage inverts decodeMessage", () => {
   const id = requestIdFromNumber(0x1234567890);
   const frames = [

@@ -196,7 +196,8 @@ export class ErrorReplyMessage extends IdentifiedMessage {
   }
 }
 
-const utf8Decoder = new TextDecoder();
+// ignoreBOM: a message that starts with U+FEFF keeps it, as the Go reference does.
+const utf8Decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /**
  * Kinds of the special replies (types 1 to 5) that carry nothing but the request id.

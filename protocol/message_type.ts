@@ -67,8 +67,6 @@ export type MessageTypeByte = typeof MessageType[keyof typeof MessageType];
  */
 export type PayloadEncoding = "binary" | "utf8" | "utf16";
 
-/** Offset of an encoding within the binary/UTF-8/UTF-16 triple of type bytes. */
-const encodingOffsets: Record<PayloadEncoding, number> = { binary: 0, utf8: 1, utf16: 2 };
 const encodingsByOffset: readonly PayloadEncoding[] = ["binary", "utf8", "utf16"];
 
 /**
@@ -87,13 +85,13 @@ export function typeForEncoding(
     | typeof MessageType.ReplyBinary,
   encoding: PayloadEncoding,
 ): number {
-  const offset = encodingOffsets[encoding];
-  if (offset === undefined) {
-    throw new TypeError(
-      `unknown payload encoding: expected binary, utf8 or utf16, got ${encoding}`,
-    );
-  }
-  return binaryType + offset;
+  // Compared, not looked up: a name like "constructor" would find a property of the object.
+  if (encoding === "utf8") return binaryType + 1;
+  if (encoding === "binary") return binaryType;
+  if (encoding === "utf16") return binaryType + 2;
+  throw new RangeError(
+    `unknown payload encoding: expected binary, utf8 or utf16, got ${String(encoding)}`,
+  );
 }
 
 /**

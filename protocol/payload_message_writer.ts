@@ -100,8 +100,8 @@ function checkedNameLength(name: string | Uint8Array | undefined): number {
 /**
  * Writes a signal (types 63, 64, 65) into the bytes `allocate` returns; see `encodeSignal`.
  *
- * @throws {RangeError} for a bad name, a UTF-16 payload of odd length, or neither name nor
- * payload (also for a UTF-16 signal without payload).
+ * @throws {RangeError} for a bad name, an unknown encoding, a UTF-16 payload of odd length, or
+ * neither name nor payload (also for a UTF-16 signal without payload).
  * @example
  * ```ts
  * import { writeSignalMessage } from "./payload_message_writer.ts";
@@ -141,8 +141,8 @@ export function writeSignalMessage(
 /**
  * Writes a request (types 127, 128, 129) into the bytes `allocate` returns; see `encodeRequest`.
  *
- * @throws {RangeError} for a bad id or name, a UTF-16 payload of odd length, or neither name
- * nor payload.
+ * @throws {RangeError} for a bad id or name, an unknown encoding, a UTF-16 payload of odd
+ * length, or neither name nor payload.
  * @example
  * ```ts
  * import { writeRequestMessage } from "./payload_message_writer.ts";
@@ -183,7 +183,7 @@ export function writeRequestMessage(
 /**
  * Writes a reply (types 191, 192, 193) into the bytes `allocate` returns; see `encodeReply`.
  *
- * @throws {RangeError} for a bad id or a UTF-16 payload of odd length.
+ * @throws {RangeError} for a bad id, an unknown encoding or a UTF-16 payload of odd length.
  * @example
  * ```ts
  * import { writeReplyMessage } from "./payload_message_writer.ts";

@@ -98,19 +98,25 @@ export function writePayload(
 
 /**
  * The buffer an encoder writes into: a new exact-size array, or `size` bytes of `target` from
- * `offset` (for batching several messages into one buffer).
+ * `offset` (for batching several messages into one buffer). Throws a `RangeError` when `offset`
+ * is not a whole number from 0 or the message does not fit: `subarray` would turn a `NaN` or
+ * fractional offset into a shorter view, and the message would come back empty or cut.
  *
  * @example
  * ```ts
  * import { messageBuffer } from "./payload_writer.ts";
  * console.assert(messageBuffer(3).length === 3);
+ * console.assert(messageBuffer(2, new Uint8Array(8), 6).byteOffset === 6);
  * ```
  */
 export function messageBuffer(size: number, target?: Uint8Array, offset = 0): Uint8Array {
   if (target === undefined) return new Uint8Array(size);
-  if (offset < 0 || offset + size > target.length) {
+  if (!Number.isInteger(offset) || offset < 0 || offset + size > target.length) {
     throw new RangeError(
-      `target too small: the message needs ${size} bytes at offset ${offset}, the target has ${target.length}`,
+      Number.isInteger(offset) && offset >= 0
+        ? `target too small: the message needs ${size} bytes at offset ${offset}, ` +
+          `the target has ${target.length}`
+        : `offset must be a whole number from 0, got ${offset}`,
     );
   }
   return target.subarray(offset, offset + size);

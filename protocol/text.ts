@@ -11,8 +11,14 @@
  */
 
 const utf8Encoder = new TextEncoder();
-const utf8Decoder = new TextDecoder();
-const utf16Decoder = new TextDecoder("utf-16le");
+// ignoreBOM keeps a leading U+FEFF as text, as the Go reference does; without it TextDecoder
+// drops it, and a payload "\ufeffhi" would read back as "hi".
+const utf8Decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+const utf16Decoder = new TextDecoder("utf-16le", { ignoreBOM: true });
+
+// Longest run passed to String.fromCharCode at once: one argument per byte, and engines throw
+// "Maximum call stack size exceeded" somewhere past 100 000 arguments.
+const latin1Chunk = 8192;
 
 /**
  * Decodes `bytes[start..end)` one byte per character (ISO-8859-1), the way names, error codes
@@ -32,7 +38,19 @@ export function latin1Text(bytes: Uint8Array, start: number, end: number): strin
     for (let i = start; i < end; i++) text += String.fromCharCode(bytes[i]);
     return text;
   }
-  return String.fromCharCode.apply(null, Array.from(bytes.subarray(start, end)));
+  if (length <= latin1Chunk) {
+    return String.fromCharCode.apply(null, Array.from(bytes.subarray(start, end)));
+  }
+  return latin1TextChunked(bytes, start, end);
+}
+
+function latin1TextChunked(bytes: Uint8Array, start: number, end: number): string {
+  let text = "";
+  for (let at = start; at < end; at += latin1Chunk) {
+    const chunk = bytes.subarray(at, Math.min(at + latin1Chunk, end));
+    text += String.fromCharCode.apply(null, Array.from(chunk));
+  }
+  return text;
 }
 
 /**
@@ -120,6 +138,7 @@ export function writeUtf16(text: string, target: Uint8Array, offset: number): nu
  * becomes U+FFFD: in UTF-16 a lone surrogate (a string sent as UTF-16 keeps its code units
  * exactly in the bytes, but one that is not well-formed does not come back as it was; the Go
  * reference replaces them too), in UTF-8 an invalid sequence. Read `bytes` for the exact units.
+ * A leading U+FEFF is kept as a character, not dropped as a byte order mark.
  *
  * @example
  * ```ts
@@ -134,8 +153,9 @@ export function decodeText(bytes: Uint8Array, encoding: "binary" | "utf8" | "utf
 }
 
 /**
- * Checks that `name` is 0 to `maxLength` (default 255) bytes of printable ASCII (32 to 126), the rule of the reference
- * writers for names and error codes; throws a `RangeError` saying what is wrong.
+ * Checks that `name` is 0 to `maxLength` (default 255) bytes of printable ASCII (32 to 126), the
+ * rule of the reference writers for names and error codes; throws a `RangeError` saying what is
+ * wrong.
  *
  * @example
  * ```ts

@@ -273,8 +273,9 @@ function hexByte(byte: number): string {
   return byte.toString(16).padStart(2, "0");
 }
 
-const utf8 = new TextDecoder();
-const utf16 = new TextDecoder("utf-16le");
+// ignoreBOM: a payload that starts with U+FEFF is shown with it, as it was sent.
+const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
+const utf16 = new TextDecoder("utf-16le", { ignoreBOM: true });
 
 function sized(payload: Uint8Array, encoding: string, limit: number): string {
   const size = `${payload.length} B`;

@@ -161,7 +161,8 @@ export function latin1(bytes: Uint8Array): string {
  */
 export function strictUtf8(bytes: Uint8Array): string | undefined {
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    // ignoreBOM: the text is a copy of the bytes, a leading U+FEFF included.
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
     return undefined;
   }

@@ -1,0 +1,157 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { runVectors } from "../conformance/run_vectors.ts";
+import type { Vector } from "../conformance/manifest.ts";
+import { until } from "../testing/until.ts";
+import { processCodec } from "./process_codec.ts";
+
+const heartbeats = (vector: Vector) => vector.id.startsWith("heartbeat/");
+const posix = process.platform !== "win32";
+
+/** Writes an executable shell script into a new temporary folder; returns both paths. */
+async function script(body: string): Promise<{ dir: string; path: string }> {
+  const dir = await mkdtemp(join(tmpdir(), "webwire-decoder-"));
+  const path = join(dir, "decoder.sh");
+  await writeFile(path, `#!/bin/sh\n${body.replaceAll("$DIR", dir)}\n`);
+  await chmod(path, 0o755);
+  return { dir, path };
+}
+
+/** Whether `pid` runs: a zombie waiting for init to reap it counts as ended. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return true; // no /proc: trust kill(pid, 0)
+  }
+}
+
+/** The pids the script wrote into `dir` (files named pid.*). */
+async function pidsIn(dir: string): Promise<number[]> {
+  const names = (await readdir(dir)).filter((name) => name.startsWith("pid."));
+  return Promise.all(names.map(async (name) => Number(await readFile(join(dir, name), "utf8"))));
+}
+
+test("a decoder that ignores SIGTERM is killed at the timeout, with what it started", {
+  skip: !posix,
+}, async () => {
+  // Ignores TERM, starts a child of its own and waits for it: only a SIGKILL to the group ends
+  // both before the sleep does.
+  const { dir, path } = await script(
+    `trap '' TERM\nsleep 20 &\necho $! > "$DIR/pid.$$"\necho $$ > "$DIR/pid.sh.$$"\nwait`,
+  );
+  const started = Date.now();
+  try {
+    const codec = await processCodec({ command: [path], filter: heartbeats, timeout: 500 });
+    const report = await runVectors({ codec, filter: heartbeats });
+    await codec.dispose();
+    assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
+    assert.equal(report.passed, 0);
+    assert.equal(report.failed, 3);
+    for (const result of report.results) {
+      assert.match(result.problems[0], /decoder failed on .*: no answer within 500 ms, killed/);
+    }
+    const pids = await pidsIn(dir);
+    assert.equal(pids.length, 6, "3 runs, a shell and a sleep each");
+    await until(() => !pids.some(alive), "no process of a run is left", 3_000);
+  } finally {
+    for (const pid of await pidsIn(dir).catch(() => [])) if (alive(pid)) process.kill(pid, 9);
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("a decoder that answers but leaves a child holding its output passes at once", {
+  skip: !posix,
+}, async () => {
+  const { dir, path } = await script(
+    `sleep 20 &\necho $! > "$DIR/pid.$$"\necho '{"type":33,"kind":"heartbeat"}'`,
+  );
+  const valid = (vector: Vector) => vector.id === "heartbeat/valid";
+  try {
+    const started = Date.now();
+    const codec = await processCodec({ command: [path], filter: valid, timeout: 10_000 });
+    const report = await runVectors({ codec, filter: valid });
+    await codec.dispose();
+    assert.deepEqual(report.results.map((r) => r.problems), [[]]);
+    assert.ok(Date.now() - started < 5_000, `took ${Date.now() - started} ms`);
+    const pids = await pidsIn(dir);
+    assert.equal(pids.length, 1);
+    await until(() => !pids.some(alive), "the child it left is killed", 3_000);
+  } finally {
+    for (const pid of await pidsIn(dir).catch(() => [])) if (alive(pid)) process.kill(pid, 9);
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("a decoder that exits with an error fails its vector with the code and its stderr", {
+  skip: !posix,
+}, async () => {
+  const { dir, path } = await script(`echo "cannot parse $1" >&2\nexit 3`);
+  try {
+    const valid = (vector: Vector) => vector.id === "heartbeat/valid";
+    const codec = await processCodec({ command: [path], filter: valid });
+    const report = await runVectors({ codec, filter: valid });
+    await codec.dispose();
+    assert.match(report.results[0].problems[0], /: exit code 3 cannot parse .*valid\.bin$/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("aborting the signal kills the decoder runs still going", { skip: !posix }, async () => {
+  const { dir, path } = await script(`sleep 20 &\necho $! > "$DIR/pid.$$"\nwait`);
+  try {
+    const abort = new AbortController();
+    const valid = (vector: Vector) => vector.id === "heartbeat/valid";
+    const ready = processCodec({ command: [path], filter: valid, signal: abort.signal });
+    await until(async () => (await pidsIn(dir)).length === 1, "the decoder started");
+    abort.abort();
+    const codec = await ready;
+    const pids = await pidsIn(dir);
+    await until(() => !pids.some(alive), "the decoder's child is killed", 3_000);
+    await assert.rejects(
+      Promise.resolve(codec.decode(new Uint8Array([33]))),
+      /killed by SIGKILL|disposed/,
+    );
+  } finally {
+    for (const pid of await pidsIn(dir).catch(() => [])) if (alive(pid)) process.kill(pid, 9);
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("webwire conformance vectors stops on SIGTERM and kills its decoders", {
+  skip: !posix,
+}, async () => {
+  const { dir, path } = await script(`trap '' TERM\nsleep 20 &\necho $! > "$DIR/pid.$$"\nwait`);
+  const main = fileURLToPath(new URL("./main.ts", import.meta.url));
+  const runtime = "Bun" in globalThis ? ["run"] : ["run", "-A"];
+  const args = [...runtime, main, "conformance", "vectors", "--only", "heartbeat"];
+  const cli = spawn(process.execPath, [...args, "--decoder", path], { stdio: "pipe" });
+  try {
+    let stderr = "";
+    cli.stderr.setEncoding("utf8").on("data", (chunk: string) => stderr += chunk);
+    const exited = new Promise<number | null>((resolve) => cli.once("exit", resolve));
+    await until(async () => (await pidsIn(dir)).length > 0, "a decoder started");
+    process.kill(cli.pid!, "SIGTERM");
+    assert.equal(await exited, 1);
+    assert.match(stderr, /interrupted/);
+    const pids = await pidsIn(dir);
+    await until(() => !pids.some(alive), "no decoder is left", 3_000);
+  } finally {
+    if (cli.exitCode === null) cli.kill("SIGKILL");
+    for (const pid of await pidsIn(dir).catch(() => [])) if (alive(pid)) process.kill(pid, 9);
+    await rm(dir, { recursive: true, force: true });
+  }
+});
