@@ -32,6 +32,20 @@ async function startWithStoredSession(): Promise<{ cluster: GatedCluster; key: s
   return { cluster, key: first.key };
 }
 
+/**
+ * Node A detached `peer`'s session `key` after the other node closed it: the client heard
+ * session-closed, nobody holds it, Redis forgot it once, and it cannot be restored.
+ */
+async function detachedOnA(cluster: GatedCluster, peer: Peer, key: string): Promise<void> {
+  const [a] = cluster.nodes;
+  await until(() => peer.closedEvents === 1, "A's client heard session-closed");
+  await until(() => a.server.sessionConnections(key).length === 0, "A let the session go");
+  assert.equal(peer.client.session, null);
+  await heldByNobody(cluster, key);
+  assert.equal(cluster.forgotten(key), 1, "the session managers were told once");
+  await assert.rejects(peer.client.restoreSession(key), SessionNotFoundError);
+}
+
 test("a restore on node A that found the session before node B closed it is refused", async () => {
   const { cluster, key } = await startWithStoredSession();
   const [a, b] = cluster.nodes;
@@ -71,12 +85,7 @@ test("a restore on node A while node B is still forgetting the session ends deta
     b.manager.forgetGate.open();
     assert.equal(await closing, 0);
     // ...and the close, told to A once Redis forgot it, detaches it there.
-    await until(() => peer!.closedEvents === 1, "A's client heard session-closed");
-    await until(() => a.server.sessionConnections(key).length === 0, "A let the session go");
-    assert.equal(peer.client.session, null);
-    await heldByNobody(cluster, key);
-    assert.equal(cluster.forgotten(key), 1, "the session managers were told once");
-    await assert.rejects(peer.client.restoreSession(key), SessionNotFoundError);
+    await detachedOnA(cluster, peer, key);
   } finally {
     await peer?.client.close();
     await cluster.stop();
@@ -99,12 +108,7 @@ test("a restore on node A while a logout on node B destroys the session ends det
     b.manager.forgetGate.open();
     await logout;
     // ...and B, once Redis forgot it, tells A, which detaches it.
-    await until(() => peer!.closedEvents === 1, "A's client heard session-closed");
-    await until(() => a.server.sessionConnections(key).length === 0, "A let the session go");
-    assert.equal(peer.client.session, null);
-    await heldByNobody(cluster, key);
-    assert.equal(cluster.forgotten(key), 1, "the session managers were told once");
-    await assert.rejects(peer.client.restoreSession(key), SessionNotFoundError);
+    await detachedOnA(cluster, peer, key);
   } finally {
     await leaving.client.close();
     await peer?.client.close();

@@ -6,11 +6,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Client } from "../client/client.ts";
 import { SessionNotFoundError } from "../client/errors.ts";
-import { conformanceService } from "../conformance/service.ts";
 import { silentLogger } from "../protocol/logger.ts";
-import { MemorySessionManager } from "../session/memory_session_manager.ts";
-import { GatedManager } from "../testing/gated_session_manager.ts";
-import { type StartedServer, startServer } from "../testing/serve.ts";
+import type { MemorySessionManager } from "../session/memory_session_manager.ts";
+import { loggedInClient, startGatedServer } from "../testing/gated_server.ts";
+import type { GatedManager } from "../testing/gated_session_manager.ts";
+import type { StartedServer } from "../testing/serve.ts";
 import { until } from "../testing/until.ts";
 
 interface Setup {
@@ -24,17 +24,8 @@ interface Setup {
 }
 
 async function setup(): Promise<Setup> {
-  const memory = new MemorySessionManager();
-  const manager = new GatedManager(memory);
-  const running = await startServer({
-    sessionManager: manager,
-    logger: silentLogger,
-    ...conformanceService(),
-  });
-  const first = new Client(running.url, { logger: silentLogger, autoconnect: false });
-  await first.connect();
-  await first.request("login", "ada");
-  await until(() => first.session !== null, "logged in");
+  const { running, memory, manager } = await startGatedServer();
+  const first = await loggedInClient(running.url);
   const key = first.session!.key;
   await first.close();
   await until(() => running.server.sessionConnections(key).length === 0, "the first client left");
@@ -99,11 +90,8 @@ test("a restore that begins while closeSession is forgetting the session is refu
 test("a restore of another session while one is being closed succeeds", async () => {
   const race = await setup();
   const { running, manager, client, key } = race;
-  const other = new Client(running.url, { logger: silentLogger, autoconnect: false });
+  const other = await loggedInClient(running.url, "bob");
   try {
-    await other.connect();
-    await other.request("login", "bob");
-    await until(() => other.session !== null, "bob logged in");
     const bobKey = other.session!.key;
     await other.close();
     manager.holdForgetOf = key;

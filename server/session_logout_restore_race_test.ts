@@ -6,11 +6,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Client } from "../client/client.ts";
 import { SessionNotFoundError } from "../client/errors.ts";
-import { conformanceService } from "../conformance/service.ts";
 import { silentLogger } from "../protocol/logger.ts";
-import { MemorySessionManager } from "../session/memory_session_manager.ts";
-import { GatedManager } from "../testing/gated_session_manager.ts";
-import { type StartedServer, startServer } from "../testing/serve.ts";
+import type { MemorySessionManager } from "../session/memory_session_manager.ts";
+import { loggedInClient, startGatedServer } from "../testing/gated_server.ts";
+import type { GatedManager } from "../testing/gated_session_manager.ts";
+import type { StartedServer } from "../testing/serve.ts";
 import { until } from "../testing/until.ts";
 
 interface Race {
@@ -25,17 +25,8 @@ interface Race {
 }
 
 async function setup(): Promise<Race> {
-  const memory = new MemorySessionManager();
-  const manager = new GatedManager(memory);
-  const running = await startServer({
-    sessionManager: manager,
-    logger: silentLogger,
-    ...conformanceService(),
-  });
-  const leaving = new Client(running.url, { logger: silentLogger, autoconnect: false });
-  await leaving.connect();
-  await leaving.request("login", "ada");
-  await until(() => leaving.session !== null, "logged in");
+  const { running, memory, manager } = await startGatedServer();
+  const leaving = await loggedInClient(running.url);
   const restoring = new Client(running.url, { logger: silentLogger, autoconnect: false });
   await restoring.connect();
   return { running, memory, manager, leaving, restoring, key: leaving.session!.key };
