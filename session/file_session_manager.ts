@@ -53,7 +53,7 @@ const sweepBatch = 1000;
 export interface FileSessionManagerOptions {
   /**
    * The directory of the session files; created (mode 0o700) when the first session is, and
-   * again by a create that finds it removed (an operator's `rm -rf` to log everyone out).
+   * again by a create that finds it removed (an operator's `rm -rf` to forget every session).
    */
   directory: string;
   /**
@@ -94,7 +94,8 @@ export interface FileSessionManagerOptions {
  * - A corrupt file makes the lookup throw {@link CorruptSessionFileError}; other file system
  *   failures are thrown as they come, except in a sweep, which skips a file it cannot read,
  *   touch or remove and goes on. Closing a session whose file (or directory) is gone is fine.
- * - Removing the directory logs everyone out: the next create makes it again.
+ * - Removing the directory forgets every stored session (a connection holding one keeps it
+ *   until it disconnects; its restore is then refused): the next create makes it again.
  * - Files are created with mode 0o600 (the reference uses 0o640); the session keys are
  *   secrets. On a case-insensitive file system keys differing only in case share a file.
  * - With `durable: true` every write and removal is synced to disk (file and directory) before
