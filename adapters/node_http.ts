@@ -22,6 +22,7 @@ import { type Duplex, Readable } from "node:stream";
 import { Buffer } from "node:buffer";
 import { clearImmediate, setImmediate } from "node:timers";
 import type { FallbackHandler } from "./route.ts";
+import { requestUrl } from "./request_url.ts";
 
 /** A header of Node's request by its lower-case name; repeated ones joined with ", ". */
 export function headerValue(request: IncomingMessage, name: string): string | null {
@@ -36,7 +37,6 @@ export function headerValue(request: IncomingMessage, name: string): string | nu
  */
 export function toRequest(request: IncomingMessage, withBody = false): Request {
   const encrypted = (request.socket as { encrypted?: boolean }).encrypted === true;
-  const base = `${encrypted ? "https" : "http"}://${request.headers.host ?? "localhost"}`;
   const headers = new Headers();
   const raw = request.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
@@ -46,15 +46,11 @@ export function toRequest(request: IncomingMessage, withBody = false): Request {
     : undefined;
   // Node's fetch needs `duplex` for a streamed body.
   const init: RequestInit & { duplex?: "half" } = { method, headers, body, duplex: "half" };
-  return new Request(requestUrl(request.url ?? "/", base), init);
-}
-
-/**
- * The URL of a request target: an origin-form target (`/path`) is always a path on `base`, even
- * one that starts with `//` (which `new URL(target, base)` would read as another host).
- */
-function requestUrl(target: string, base: string): URL {
-  return target.startsWith("/") ? new URL(base + target) : new URL(target, base);
+  const scheme = encrypted ? "https" : "http";
+  return new Request(
+    requestUrl(scheme, request.headers.host ?? "localhost", request.url ?? "/"),
+    init,
+  );
 }
 
 /** Answers a Node request with the fallback's `Response`, streaming both bodies. */
@@ -73,7 +69,9 @@ export async function respond(
     }
     await writeResponse(await fallback(standard), response);
   } catch {
-    if (!response.headersSent) response.statusCode = 500;
+    // Once the head is out, ending would pass a cut body off as whole: the client sees a reset.
+    if (response.headersSent) return void response.destroy();
+    response.statusCode = 500;
     response.end();
   }
 }

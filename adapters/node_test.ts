@@ -20,7 +20,6 @@ import type { ServerOptions } from "../server/options.ts";
 import type { Server } from "../server/server.ts";
 import { decodeMessage } from "../protocol/decode.ts";
 import { RawClient, type RawClientOptions } from "../testing/raw_client.ts";
-import { RawHttpPeer } from "../testing/raw_http_peer.ts";
 import { recordingServer } from "../testing/recording_server.ts";
 import { TcpClient } from "../testing/tcp_client.ts";
 import { tcpEnd, tcpStateSupported } from "../testing/tcp_state.ts";
@@ -310,70 +309,5 @@ test("node: a client that never reads loses its socket within closeTimeout", {
     full.destroy();
   } finally {
     await running.close();
-  }
-});
-
-test("node: a fallback's event stream flows, and is cancelled once the client leaves", async () => {
-  let cancelled = false;
-  const { server } = recordingServer({});
-  const running = await serveNode(server, {
-    path: "/ws",
-    fallback: () =>
-      new Response(
-        new ReadableStream<Uint8Array>({
-          start: (controller) => controller.enqueue(new TextEncoder().encode("data: first\n\n")),
-          cancel: () => void (cancelled = true),
-        }),
-        { headers: { "content-type": "text/event-stream" } },
-      ),
-  });
-  try {
-    const peer = await RawHttpPeer.connect(running.port);
-    peer.write("GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
-    // The stream stays open: the head and the first event must not wait for its end.
-    await until(() => peer.text.includes("data: first\n\n"), "the first event", 3000);
-    assert.deepEqual(peer.statuses, [200]);
-    assert.match(peer.text, /\r\ntransfer-encoding: chunked\r\n/i);
-    peer.destroy();
-    await until(() => cancelled, "the body cancelled once the client left", 3000);
-  } finally {
-    await running.close();
-  }
-});
-
-test("node: a target starting with // stays a path on the host; a bad host gets 400", async () => {
-  const { server } = recordingServer({});
-  const running = await serveNode(server, {
-    path: "/ws",
-    fallback: (request) => new Response(request.url),
-  });
-  let asked = "";
-  const { running: everyPath } = await start({
-    beforeUpgrade: (request) => new Response(asked = request.url, { status: 403 }),
-  });
-  const ask = async (port: number, head: string) => {
-    const peer = await RawHttpPeer.connect(port);
-    peer.write(head);
-    await until(() => peer.closed, "the answer and the end of the connection", 3000);
-    return peer.text;
-  };
-  try {
-    const page = await ask(
-      running.port,
-      "GET //other.example/admin?x=1 HTTP/1.1\r\nHost: app.local\r\nConnection: close\r\n\r\n",
-    );
-    assert.ok(page.endsWith("\r\n\r\nhttp://app.local//other.example/admin?x=1"), page);
-    const upgrade = (target: string, host: string) =>
-      `GET ${target} HTTP/1.1\r\nHost: ${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
-    assert.match(await ask(everyPath.port, upgrade("//other.example/", "app.local")), / 403 /);
-    assert.equal(asked, "http://app.local//other.example/");
-    // Off the endpoint, a host that makes no valid URL: 400, for an upgrade as for a request.
-    assert.match(await ask(running.port, upgrade("/other", "a b")), /^HTTP\/1\.1 400 /);
-    const plain = "GET /other HTTP/1.1\r\nHost: a b\r\nConnection: close\r\n\r\n";
-    assert.match(await ask(running.port, plain), /^HTTP\/1\.1 400 /);
-  } finally {
-    await running.close();
-    await everyPath.close();
   }
 });

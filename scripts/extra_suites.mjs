@@ -21,6 +21,8 @@ const suites = [
   { label: "node adapter (ws bundled)", entry: "adapters/node_test.ts", bundleWs: true },
   // The Node adapter's own framing, over TCP and TLS.
   { label: "node adapter framing", entry: "adapters/node_framing_test.ts", bundleWs: false },
+  // Its fallback (pages, event streams) and the URL its hooks see.
+  { label: "node adapter fallback", entry: "adapters/node_fallback_test.ts", bundleWs: false },
   { label: "client on Node with ws", entry: "client/client_node_test.ts", bundleWs: false },
   // serveNode's path and fallback.
   { label: "serve paths on Node", entry: "adapters/serve_path_test.ts", bundleWs: false },
