@@ -142,10 +142,17 @@ function killRun(child: ChildProcess): void {
 }
 
 /**
+ * How long the output of a decoder that has exited may take to end: a process it started in a
+ * session of its own (out of reach of the group kill) may hold the output open for ever.
+ */
+const outputGrace = 1000;
+
+/**
  * Runs the decoder on one file and resolves with what it printed. A run that takes longer than
  * `timeout` ms is killed with SIGKILL (a SIGTERM can be ignored, and the run would never end)
  * and rejects, so that only its vector fails. When the decoder exits, what it left running in
- * its group is killed too: such a process could hold its output open for ever.
+ * its group is killed once; from then on nothing is sent to its process id (which the system
+ * may give to another process), and its output is read for at most {@link outputGrace} ms more.
  */
 function runDecoder(
   command: readonly string[],
@@ -163,11 +170,34 @@ function runDecoder(
     let size = 0;
     let stderr = "";
     let failure: string | undefined;
+    let exit: { code: number | null; signal: string | null } | undefined;
+    let settled = false;
+    const settle = () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(grace);
+      live.delete(child);
+      if (failure === undefined && exit?.code === 0) {
+        return resolve(new TextDecoder().decode(Buffer.concat(chunks)));
+      }
+      const why = failure ??
+        (exit?.code != null ? `exit code ${exit.code}` : `killed by ${exit?.signal}`);
+      const detail = stderr.trim().split("\n").slice(-2).join(" | ");
+      reject(new Error(`decoder failed on ${path}: ${why}${detail === "" ? "" : ` ${detail}`}`));
+    };
+    /** Ends the output streams, whoever holds them open: `close` follows. */
+    const dropOutput = () => {
+      child.stdout!.destroy();
+      child.stderr!.destroy();
+    };
     const stop = (why: string) => {
       failure ??= why;
-      killRun(child);
+      if (exit === undefined) killRun(child);
+      else dropOutput();
     };
     const timer = setTimeout(() => stop(`no answer within ${timeout} ms, killed`), timeout);
+    let grace: ReturnType<typeof setTimeout> | undefined;
     child.stdout!.on("data", (chunk: Uint8Array) => {
       size += chunk.length;
       if (size > maxOutput) stop(`printed more than ${maxOutput} bytes, killed`);
@@ -175,8 +205,14 @@ function runDecoder(
     });
     child.stderr!.setEncoding("utf8");
     child.stderr!.on("data", (chunk: string) => stderr = (stderr + chunk).slice(-4096));
-    child.once("exit", () => killRun(child));
+    child.once("exit", (code, signal) => {
+      killRun(child); // what it left in its group; the last use of its process id
+      exit = { code, signal };
+      live.delete(child);
+      grace = setTimeout(dropOutput, outputGrace);
+    });
     child.once("error", (error) => {
+      settled = true;
       clearTimeout(timer);
       live.delete(child);
       // A spawn failure has a system error code (a string).
@@ -184,15 +220,8 @@ function runDecoder(
       reject(typeof code === "string" ? new DecoderStartError(command, code) : error);
     });
     child.once("close", (code, signal) => {
-      clearTimeout(timer);
-      live.delete(child);
-      if (failure === undefined && code === 0) {
-        resolve(new TextDecoder().decode(Buffer.concat(chunks)));
-        return;
-      }
-      const why = failure ?? (code !== null ? `exit code ${code}` : `killed by ${signal}`);
-      const detail = stderr.trim().split("\n").slice(-2).join(" | ");
-      reject(new Error(`decoder failed on ${path}: ${why}${detail === "" ? "" : ` ${detail}`}`));
+      exit ??= { code, signal };
+      settle();
     });
   });
 }
@@ -239,10 +268,12 @@ export async function processCodec(options: ProcessCodecOptions): Promise<Proces
   const dispose = async () => {
     disposed = true;
     process.off("exit", cleanUp);
+    options.signal?.removeEventListener("abort", onAbort);
     for (const child of live) killRun(child);
     await rm(temp, { recursive: true, force: true });
   };
-  options.signal?.addEventListener("abort", () => void dispose(), { once: true });
+  const onAbort = () => void dispose();
+  options.signal?.addEventListener("abort", onAbort, { once: true });
   let running = 0;
   const queue: (() => void)[] = [];
   const limited = async <T>(task: () => Promise<T>): Promise<T> => {
@@ -268,27 +299,27 @@ export async function processCodec(options: ProcessCodecOptions): Promise<Proces
     return decodeAt(path);
   };
   const outcomes = new Map<string, Promise<DecodeOutcome>>();
-  for (const vector of manifest.vectors) {
-    if (options.filter !== undefined && !options.filter(vector)) continue;
-    const bytes = await vectorBytes(vector, dir);
-    const key = toHex(bytes);
-    if (outcomes.has(key)) continue;
-    const outcome = vector.file !== undefined
-      ? decodeAt(join(dir, vector.file))
-      : decodeBytes(bytes);
-    // Failures are reported when the runner asks for this outcome, not here.
-    outcome.catch(() => {});
-    outcomes.set(key, outcome);
-  }
-  // A decoder that cannot start fails here, once, rather than once per vector.
-  const first = outcomes.values().next().value;
   try {
-    await first;
-  } catch (error) {
-    if (error instanceof DecoderStartError) {
-      await dispose();
-      throw error;
+    for (const vector of manifest.vectors) {
+      if (options.filter !== undefined && !options.filter(vector)) continue;
+      const bytes = await vectorBytes(vector, dir);
+      const key = toHex(bytes);
+      if (outcomes.has(key)) continue;
+      const outcome = vector.file !== undefined
+        ? decodeAt(join(dir, vector.file))
+        : decodeBytes(bytes);
+      // Failures are reported when the runner asks for this outcome, not here.
+      outcome.catch(() => {});
+      outcomes.set(key, outcome);
     }
+    // A decoder that cannot start fails here, once, rather than once per vector.
+    await outcomes.values().next().value?.catch((error: unknown) => {
+      if (error instanceof DecoderStartError) throw error;
+    });
+  } catch (error) {
+    // Nobody could dispose of what was started: the decoder runs, the exit hook, the files.
+    await dispose();
+    throw error;
   }
   return {
     name: options.command.join(" "),

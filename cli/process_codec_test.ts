@@ -95,6 +95,48 @@ test("a decoder that answers but leaves a child holding its output passes at onc
   }
 });
 
+test("a decoder that answers but leaves a process of another session holding its output passes", {
+  skip: !posix,
+}, async () => {
+  // setsid puts the sleep out of reach of the group kill: only the output's grace ends the run.
+  const { dir, path } = await script(
+    `setsid sh -c 'echo $$ > "$DIR/pid.$$"; exec sleep 20' &\n` +
+      `until ls "$DIR"/pid.* >/dev/null 2>&1; do sleep 0.05; done\n` +
+      `echo '{"type":33,"kind":"heartbeat"}'`,
+  );
+  const valid = (vector: Vector) => vector.id === "heartbeat/valid";
+  try {
+    const started = Date.now();
+    const codec = await processCodec({ command: [path], filter: valid, timeout: 15_000 });
+    const report = await runVectors({ codec, filter: valid });
+    await codec.dispose();
+    assert.deepEqual(report.results.map((r) => r.problems), [[]]);
+    assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
+  } finally {
+    for (const pid of await pidsIn(dir).catch(() => [])) if (alive(pid)) process.kill(pid, 9);
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("a codec that fails after it started leaves no exit hook and no files behind", async () => {
+  const vectors = await mkdtemp(join(tmpdir(), "webwire-manifest-"));
+  const hooks = process.listenerCount("exit");
+  const temporaries = async () =>
+    (await readdir(tmpdir())).filter((name) => name.startsWith("webwire-vectors-")).length;
+  const before = await temporaries();
+  try {
+    const vector = { id: "heartbeat/missing", file: "missing.bin", expect: { type: 33 } };
+    const manifest = { protocol: "webwire-v2", formatVersion: 1, vectors: [vector] };
+    await writeFile(join(vectors, "manifest.json"), JSON.stringify(manifest));
+    // The manifest is read; its vector's file is missing.
+    await assert.rejects(processCodec({ command: ["true"], vectorsDir: vectors }), /ENOENT/);
+    assert.equal(process.listenerCount("exit"), hooks);
+    assert.equal(await temporaries(), before);
+  } finally {
+    await rm(vectors, { recursive: true, force: true });
+  }
+});
+
 test("a decoder that exits with an error fails its vector with the code and its stderr", {
   skip: !posix,
 }, async () => {
