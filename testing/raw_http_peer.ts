@@ -63,6 +63,11 @@ export class RawHttpPeer {
     });
   }
 
+  /** This end's port (with the server's, it names the connection in the kernel's tables). */
+  get localPort(): number {
+    return this.#socket.localPort ?? 0;
+  }
+
   /** The HTTP status codes of the response heads received so far, in order. */
   get statuses(): number[] {
     return [...this.text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((match) => Number(match[1]));
