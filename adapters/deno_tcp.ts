@@ -13,9 +13,11 @@
  *   of the event loop leave in one write.
  *
  * What it does not do: HTTP/2, permessage-deflate, HTTP keep-alive. A request that is not for
- * the WebWire endpoint gets one answer from `fallback` (its body up to 1 MiB, with a
- * `content-length`) and the connection closes; serve a whole web application with
- * {@link serveDeno} or Hono instead.
+ * the WebWire endpoint gets one answer from `fallback` (its body up to 1 MiB, by
+ * `content-length` or chunked; the response streamed, cancelled when the client leaves) and the
+ * connection closes; serve a whole web application with {@link serveDeno} or Hono instead.
+ * With `tls`, a client stalled in the TLS handshake is not dropped (Deno cannot close such a
+ * connection): terminate TLS at a proxy for a public server.
  *
  * @example
  * ```ts
@@ -38,18 +40,18 @@
  * @module
  */
 
+import type { Logger } from "../protocol/logger.ts";
 import type { Server } from "../server/server.ts";
 import type { UpgradeRequestHead } from "../server/transport.ts";
 import { DenoTcpSocket } from "./deno_tcp_socket.ts";
 import type { ListenOptions, RunningServer } from "./deno.ts";
+import { PeerWatch } from "./deno_tcp_peer_watch.ts";
+import { ByteSource, readBody, readHead, toRequest } from "./deno_tcp_request.ts";
+import { closeQuietly, respond, type ResponseTarget } from "./deno_tcp_response.ts";
 import { hostPort } from "./host_port.ts";
 import { type Route, routeFor, wsUrl } from "./route.ts";
-import { handshakeProblem, responseBytes, switchingProtocols } from "./websocket/handshake.ts";
-import {
-  readRequestHead,
-  type RequestHead,
-  type RequestHeadResult,
-} from "./websocket/http_request_head.ts";
+import { handshakeProblem, switchingProtocols } from "./websocket/handshake.ts";
+import type { RequestHead } from "./websocket/http_request_head.ts";
 
 export type { FallbackHandler, ListenOptions, RunningServer } from "./deno.ts";
 
@@ -74,16 +76,17 @@ export interface DenoTcpListenOptions extends ListenOptions {
   tls?: { cert: string; key: string };
   /**
    * Milliseconds a new connection gets to send its whole request head; default 10 000. Slower
-   * ones are dropped, so that idle sockets cannot pile up before the upgrade.
+   * ones are dropped, so that idle sockets cannot pile up before the upgrade. Once the head is
+   * in, the limit no longer runs while the server works (`beforeUpgrade`, a fallback, a long
+   * response); a fallback's request body gets the same time again, and a response is dropped
+   * (its body cancelled) when one of its writes makes no progress for that long: a client
+   * that stops reading. A stream that is only quiet (server-sent events) is never cut.
    */
   requestTimeout?: number;
 }
 
 /** How long to wait before accepting again after a failed accept (such as EMFILE). */
 const acceptRetryMs = 50;
-
-/** The largest request body a fallback is given. */
-const maxFallbackBody = 1 << 20;
 
 /**
  * Serves `server` on a TCP (or TLS) listener of its own: on `options.path` with every other
@@ -121,6 +124,7 @@ export function serveDenoTcp(
     handshaking,
     requestTimeout: options.requestTimeout ?? 10_000,
     secure: options.tls !== undefined,
+    logger: server.logger,
   };
   let listening = true;
   const accepting = (async () => {
@@ -158,62 +162,122 @@ interface HandshakeContext {
   readonly handshaking: Set<Deno.Conn>;
   readonly requestTimeout: number;
   readonly secure: boolean;
+  readonly logger: Logger;
+}
+
+/** A request head read from a connection, and what reads and answers on it. */
+interface Exchange {
+  readonly context: HandshakeContext;
+  readonly conn: Deno.Conn;
+  readonly source: ByteSource;
+  readonly head: RequestHead;
 }
 
 /** Reads a new connection's request and upgrades it, or answers it and closes. */
 async function handshake(context: HandshakeContext, conn: Deno.Conn): Promise<void> {
   context.handshaking.add(conn);
-  const timer = setTimeout(() => closeQuietly(conn), context.requestTimeout);
   try {
-    const read = await readHead(conn);
-    if (read === undefined) return closeQuietly(conn);
-    const { head, bytes } = read;
+    const source = new ByteSource(conn);
+    // The time limit is for the client's request head only, never for the server's own work.
+    const head = await within(conn, context.requestTimeout, () => readHead(source));
+    if (head === undefined) return closeQuietly(conn);
     if (head.kind === "invalid") {
-      return await answer(conn, new Response(`${head.reason}\n`, { status: head.status }));
+      const response = new Response(`${head.reason}\n`, { status: head.status });
+      return await respond(target(context, conn, new PeerWatch(conn)), response);
     }
-    const request = { head, conn, bytes, secure: context.secure };
-    if (!context.route.isEndpoint(head.target)) {
-      const body = await readBody(request);
-      if (body === undefined) {
-        return await answer(conn, new Response("request body too large\n", { status: 413 }));
-      }
-      const response = await context.route.fallback(toRequest(request, body));
-      return await answer(conn, response, head.method === "HEAD");
-    }
-    await upgrade(context.server, request, timer);
+    const exchange = { context, conn, source, head };
+    if (context.route.isEndpoint(head.target)) await upgrade(exchange);
+    else await fallback(exchange);
   } catch {
     closeQuietly(conn);
   } finally {
-    clearTimeout(timer);
     context.handshaking.delete(conn);
   }
 }
 
-/** A request head and every byte read so far (the head, then what followed it). */
-interface ReadRequest {
-  readonly head: RequestHead;
-  readonly conn: Deno.Conn;
-  readonly bytes: Uint8Array;
-  readonly secure: boolean;
+function target(context: HandshakeContext, conn: Deno.Conn, watch: PeerWatch): ResponseTarget {
+  return { conn, watch, writeTimeout: context.requestTimeout, logger: context.logger };
 }
 
-async function upgrade(
-  server: Server,
-  request: ReadRequest,
-  timer: ReturnType<typeof setTimeout>,
-): Promise<void> {
-  const { head, conn } = request;
+/** Runs `read`, closing `conn` (which makes the read fail) if it takes over `ms`. */
+async function within<T>(conn: Deno.Conn, ms: number, read: () => Promise<T>): Promise<T> {
+  const timer = setTimeout(() => closeQuietly(conn), ms);
+  try {
+    return await read();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Answers a request off the WebWire path with the fallback's response. */
+async function fallback(exchange: Exchange): Promise<void> {
+  const { context, conn, source, head } = exchange;
+  const headOnly = head.method === "HEAD";
+  const http10 = head.minorVersion === 0;
+  // The body gets requestTimeout of its own once the head is in.
+  const read = await within(conn, context.requestTimeout, () => readBody(source, head));
+  if (read === undefined) return closeQuietly(conn);
+  const watch = new PeerWatch(conn);
+  const answer = (response: Response) =>
+    respond(target(context, conn, watch), response, { headOnly, http10 });
+  if (read.kind === "refused") {
+    return await answer(new Response(`${read.reason}\n`, { status: read.status }));
+  }
+  let request: Request;
+  try {
+    request = toRequest(head, context.secure, read.body);
+  } catch {
+    return await answer(badRequest()); // a Host or header value that makes no valid Request
+  }
+  let response: Response;
+  try {
+    response = await context.route.fallback(request);
+  } catch (error) {
+    context.logger.error("fallback failed", error);
+    response = new Response("internal server error\n", { status: 500 });
+  }
+  await answer(response);
+}
+
+/** The bytes kept from the client while `beforeUpgrade` runs (its first frames). */
+const keptDuringUpgrade = 65536;
+
+async function upgrade(exchange: Exchange): Promise<void> {
+  const { context: { server, secure }, conn, source, head } = exchange;
+  let badHead = false;
   const upgradeHead: UpgradeRequestHead = {
     method: head.method,
     header: (name) => head.headers.get(name) ?? null,
-    toRequest: () => toRequest(request, undefined),
+    toRequest: () => {
+      try {
+        return toRequest(head, secure, undefined);
+      } catch (error) {
+        badHead = true;
+        throw error;
+      }
+    },
   };
-  const decision = await server.prepareUpgrade(upgradeHead);
-  if (!decision.accept) return await answer(conn, decision.response, head.method === "HEAD");
+  // A read stays under way while the core decides, to see a client that gives up meanwhile.
+  const watch = new PeerWatch(conn, keptDuringUpgrade);
+  let decision;
+  try {
+    decision = await server.prepareUpgrade(upgradeHead);
+  } catch (error) {
+    if (!badHead) throw error;
+    decision = { accept: false as const, response: badRequest() };
+  }
+  const answer = (response: Response) =>
+    respond(target(exchange.context, conn, watch), response, {
+      headOnly: head.method === "HEAD",
+      http10: head.minorVersion === 0,
+    });
+  if (!decision.accept) return await answer(decision.response);
   const problem = handshakeProblem(head);
-  if (problem !== undefined) return await answer(conn, problem);
+  if (problem !== undefined) return await answer(problem);
+  const { kept, pending, gone } = watch.handOff();
+  // A client that ended its side (FIN) or left while the core decided gets no connection.
+  if (gone) return closeQuietly(conn);
   const accepted = switchingProtocols(head.headers.get("sec-websocket-key")!);
-  clearTimeout(timer);
   (conn as Partial<Deno.TcpConn>).setNoDelay?.(true);
   const socket = new DenoTcpSocket(conn, {
     maxMessageSize: server.limits.messageBufferSize,
@@ -224,88 +288,19 @@ async function upgrade(
   const events = server.accept(socket, decision.options, {
     remoteAddress: hostPort(address.hostname, address.port),
   });
-  socket.start(events, request.bytes.subarray(head.length));
+  const buffered = source.buffered;
+  const first = kept.length === 0 ? buffered : joined(buffered, kept);
+  socket.start(events, first, pending);
 }
 
-/** Reads until the request head is complete: the head and all bytes read, or `undefined`. */
-async function readHead(
-  conn: Deno.Conn,
-): Promise<
-  { head: Exclude<RequestHeadResult, { kind: "incomplete" }>; bytes: Uint8Array } | undefined
-> {
-  let bytes = new Uint8Array(2048);
-  let length = 0;
-  for (;;) {
-    if (length === bytes.length) {
-      const grown = new Uint8Array(bytes.length * 2);
-      grown.set(bytes);
-      bytes = grown;
-    }
-    const n = await conn.read(bytes.subarray(length));
-    if (n === null) return undefined;
-    length += n;
-    const head = readRequestHead(bytes.subarray(0, length));
-    if (head.kind !== "incomplete") return { head, bytes: bytes.subarray(0, length) };
-  }
+function joined(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const whole = new Uint8Array(a.length + b.length);
+  whole.set(a);
+  whole.set(b, a.length);
+  return whole;
 }
 
-/** The request's body by its `content-length`: `undefined` when over the limit. */
-async function readBody(request: ReadRequest): Promise<Uint8Array | undefined> {
-  const { head, conn } = request;
-  const declared = Number(head.headers.get("content-length") ?? "0");
-  if (head.headers.has("transfer-encoding") || !Number.isSafeInteger(declared) || declared < 0) {
-    return declared === 0 && !head.headers.has("transfer-encoding") ? new Uint8Array(0) : undefined;
-  }
-  if (declared > maxFallbackBody) return undefined;
-  const body = new Uint8Array(declared);
-  const already = request.bytes.subarray(head.length, head.length + declared);
-  body.set(already);
-  let filled = already.length;
-  while (filled < declared) {
-    const n = await conn.read(body.subarray(filled));
-    if (n === null) return undefined;
-    filled += n;
-  }
-  return body;
-}
-
-function toRequest(request: ReadRequest, body: Uint8Array | undefined): Request {
-  const { head } = request;
-  const headers = new Headers();
-  for (const [name, value] of head.headers) headers.set(name, value);
-  const origin = `${request.secure ? "https" : "http"}://${
-    head.headers.get("host") ?? "localhost"
-  }`;
-  const withBody = body !== undefined && head.method !== "GET" && head.method !== "HEAD";
-  return new Request(new URL(head.target, origin), {
-    method: head.method,
-    headers,
-    body: withBody ? body as Uint8Array<ArrayBuffer> : undefined,
-  });
-}
-
-/** Writes a whole response, shuts the write side and closes once the peer is done. */
-async function answer(conn: Deno.Conn, response: Response, headOnly = false): Promise<void> {
-  const bytes = await responseBytes(response, headOnly);
-  let written = 0;
-  while (written < bytes.length) written += await conn.write(bytes.subarray(written));
-  // A FIN, then whatever the client still sends is drained for a moment: closing with unread
-  // bytes would reset the connection, and a reset can destroy the response before it is read.
-  await conn.closeWrite();
-  const drain = new Uint8Array(1024);
-  const deadline = setTimeout(() => closeQuietly(conn), 2000);
-  try {
-    while (await conn.read(drain) !== null);
-  } finally {
-    clearTimeout(deadline);
-    closeQuietly(conn);
-  }
-}
-
-function closeQuietly(conn: Deno.Conn): void {
-  try {
-    conn.close();
-  } catch {
-    // Closed already.
-  }
+/** The answer to a request whose Host or header values make no valid `Request`. */
+function badRequest(): Response {
+  return new Response("bad request\n", { status: 400 });
 }

@@ -119,11 +119,17 @@ export class DenoTcpSocket implements TransportSocket, FrameSink {
 
   /**
    * Starts reading frames and reporting them to `events`. `first` holds bytes that came with
-   * the handshake (a client may send frames right behind its upgrade request).
+   * the handshake (a client may send frames right behind its upgrade request); `pending` is a
+   * read of the connection already under way (its bytes, `null` at the end of the stream),
+   * whose bytes follow them.
    */
-  start(events: TransportEvents, first?: Uint8Array): void {
+  start(
+    events: TransportEvents,
+    first?: Uint8Array,
+    pending?: Promise<Uint8Array | null>,
+  ): void {
     this.#events = events;
-    void this.#read(first);
+    void this.#read(first, pending);
   }
 
   /** Sends bytes as they are, ahead of any frame (the handshake's response). */
@@ -294,13 +300,21 @@ export class DenoTcpSocket implements TransportSocket, FrameSink {
 
   // --- Reading ------------------------------------------------------------------------------
 
-  async #read(first: Uint8Array | undefined): Promise<void> {
+  async #read(
+    first: Uint8Array | undefined,
+    pending: Promise<Uint8Array | null> | undefined,
+  ): Promise<void> {
     let buffer = new Uint8Array(smallestRead);
     let smallReads = 0;
     /** Bytes read since the close frame was sent (see `readAfterCloseLimit`). */
     let readAfterClose = 0;
     try {
       if (first !== undefined && first.length > 0) this.#receiver.receive(first);
+      const handed = pending === undefined ? undefined : await pending;
+      if (handed === null) return this.#end();
+      if (handed !== undefined && !this.#receiver.done && !this.#ended) {
+        this.#receiver.receive(handed);
+      }
       while (!this.#ended) {
         if (this.#closeSent && readAfterClose > readAfterCloseLimit) {
           // A peer that keeps sending instead of answering the close: nothing more is read, the

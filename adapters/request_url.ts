@@ -17,9 +17,9 @@
  * The request's URL on `scheme` (`http` or `https`) and `host` (the `Host` header). An
  * absolute-form target (`http://host/path`, as sent to proxies) is taken as it is.
  *
- * @throws {TypeError} when `host` is not a host with an optional port (a path, query, fragment
- *   or user part in it would change the URL handlers see) or the result is no valid URL: the
- *   request is a bad one (400).
+ * @throws {TypeError} when `host` is not a host with an optional port (empty, or with a path,
+ *   query, fragment or user part, which would change the URL handlers see, or with whitespace
+ *   or a control character) or the result is no valid URL: the request is a bad one (400).
  * @example
  * ```ts
  * import { requestUrl } from "./request_url.ts";
@@ -35,7 +35,9 @@
  * ```
  */
 export function requestUrl(scheme: string, host: string, target: string): URL {
-  if (/[/?#@\\]/.test(host)) throw new TypeError(`not a host: ${JSON.stringify(host)}`);
+  if (host === "" || /[/?#@\\\s\p{Cc}]/u.test(host)) {
+    throw new TypeError(`not a host: ${JSON.stringify(host)}`);
+  }
   const origin = new URL(`${scheme}://${host}`).origin;
   return target.startsWith("/") ? new URL(origin + target) : new URL(target, origin + "/");
 }

@@ -16,6 +16,7 @@ import type { Payload } from "../protocol/payload.ts";
 import { CloseCode } from "./close_codes.ts";
 import type { Connection } from "./connection.ts";
 import type { SessionLifecycle } from "./session_host.ts";
+import type { Logger } from "../protocol/logger.ts";
 import { ConnectionState } from "./connection_state.ts";
 import type { ServerLimits, ServerOptions } from "./options.ts";
 import { detachHolders } from "./forgotten_sessions.ts";
@@ -110,6 +111,14 @@ export class Server {
   /** The accept-conf message every connection receives first. */
   get acceptConf(): Uint8Array {
     return this.#parts.acceptConf.slice();
+  }
+
+  /**
+   * The logger of the server's options (default `console`): adapters log their own failures
+   * (a fallback that throws) there too.
+   */
+  get logger(): Logger {
+    return this.#parts.logger;
   }
 
   /** Whether {@link Server.shutdown} was called. */

@@ -97,6 +97,32 @@ export function switchingProtocols(key: string): Uint8Array {
  */
 export async function responseBytes(response: Response, headOnly = false): Promise<Uint8Array> {
   const body = new Uint8Array(await response.arrayBuffer());
+  const headBytes = responseHead(response, body.length);
+  if (headOnly || body.length === 0) return headBytes;
+  const whole = new Uint8Array(headBytes.length + body.length);
+  whole.set(headBytes);
+  whole.set(body, headBytes.length);
+  return whole;
+}
+
+/**
+ * The head of an HTTP/1.1 response that ends the connection, for a body of `length` bytes
+ * (`content-length`), or sent as it comes: `"chunked"` (`transfer-encoding: chunked`) or
+ * `"close"` (the body ends where the connection does, for an HTTP/1.0 client). The response's
+ * own `content-length`, `transfer-encoding` and `connection` headers are replaced.
+ *
+ * @example
+ * ```ts
+ * import { responseHead } from "./handshake.ts";
+ * const events = new Response(new ReadableStream(), {
+ *   headers: { "content-type": "text/event-stream" },
+ * });
+ * const head = new TextDecoder().decode(responseHead(events, "chunked"));
+ * console.assert(head.startsWith("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"));
+ * console.assert(head.endsWith("transfer-encoding: chunked\r\nconnection: close\r\n\r\n"));
+ * ```
+ */
+export function responseHead(response: Response, length: number | "chunked" | "close"): Uint8Array {
   const reason = response.statusText || reasonPhrases[response.status] || "";
   let head = `HTTP/1.1 ${response.status} ${reason}\r\n`;
   response.headers.forEach((value, name) => {
@@ -104,13 +130,10 @@ export async function responseBytes(response: Response, headOnly = false): Promi
       head += `${name}: ${value}\r\n`;
     }
   });
-  head += `content-length: ${body.length}\r\nconnection: close\r\n\r\n`;
-  const headBytes = new TextEncoder().encode(head);
-  if (headOnly || body.length === 0) return headBytes;
-  const whole = new Uint8Array(headBytes.length + body.length);
-  whole.set(headBytes);
-  whole.set(body, headBytes.length);
-  return whole;
+  if (typeof length === "number") head += `content-length: ${length}\r\n`;
+  else if (length === "chunked") head += "transfer-encoding: chunked\r\n";
+  head += "connection: close\r\n\r\n";
+  return new TextEncoder().encode(head);
 }
 
 /** A base64 value that decodes to 16 bytes. */

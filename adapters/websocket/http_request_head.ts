@@ -45,6 +45,8 @@ export interface RequestHead {
   readonly headers: ReadonlyMap<string, string>;
   /** Bytes of the head, blank line included. */
   readonly length: number;
+  /** The request line's minor version, `x` of `HTTP/1.x` (0: an HTTP/1.0 client); default 1. */
+  readonly minorVersion?: number;
 }
 
 /**
@@ -104,7 +106,14 @@ export function readRequestHead(bytes: Uint8Array): RequestHeadResult {
     const earlier = headers.get(key);
     headers.set(key, earlier === undefined ? value : `${earlier}, ${value}`);
   }
-  return { kind: "head", method: requestLine[1], target: requestLine[2], headers, length: end };
+  return {
+    kind: "head",
+    method: requestLine[1],
+    target: requestLine[2],
+    headers,
+    length: end,
+    minorVersion: Number(requestLine[4]),
+  };
 }
 
 /** The index just past the first `\r\n\r\n`, or -1. */
