@@ -29,6 +29,7 @@ import { BunSocketTransport } from "./bun_socket.ts";
 import type { ListenOptions, RunningServer } from "./deno.ts";
 import { hostPort } from "./host_port.ts";
 import { routeFor, wsUrl } from "./route.ts";
+import { handshakeProblem, requestHead } from "./websocket/handshake.ts";
 
 export type { FallbackHandler, ListenOptions, RunningServer } from "./deno.ts";
 export { bunCloseCode } from "./bun_close.ts";
@@ -156,8 +157,11 @@ export interface BunHandlers {
 }
 
 /**
- * Makes the handlers for `Bun.serve({ ...bunHandlers(server) })`. Bun refuses messages over the
- * server's message buffer size itself (close code 1009).
+ * Makes the handlers for `Bun.serve({ ...bunHandlers(server) })`. Once the core accepts, `fetch`
+ * checks the handshake as the Node adapter does (405 for a method other than GET, 400 without
+ * `connection: upgrade` or a valid key or with a bad subprotocol list, 426 for a version other
+ * than 13) before Bun's `upgrade`, which would upgrade some of those. Bun refuses messages over
+ * the server's message buffer size itself (close code 1009).
  *
  * @example
  * ```ts
@@ -173,6 +177,9 @@ export function bunHandlers(server: Server): BunHandlers {
     async fetch(request, bun) {
       const decision = await server.prepareUpgrade(request);
       if (!decision.accept) return decision.response;
+      // Bun would upgrade without `connection: upgrade` or with a bad subprotocol list.
+      const problem = handshakeProblem(requestHead(request));
+      if (problem !== undefined) return problem;
       const ip = bun.requestIP?.(request);
       const remoteAddress = ip ? hostPort(ip.address, ip.port) : "";
       if (bun.upgrade(request, { data: { options: decision.options, remoteAddress } })) {

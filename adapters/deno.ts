@@ -20,13 +20,17 @@ import type { ConnectionOptions } from "../server/transport.ts";
 import { deliverDenoSocket, DenoSocketTransport } from "./deno_socket.ts";
 import { hostPort } from "./host_port.ts";
 import { type FallbackHandler, routeFor, wsUrl } from "./route.ts";
+import { handshakeProblem, requestHead } from "./websocket/handshake.ts";
 
 export type { FallbackHandler } from "./route.ts";
 
 /**
  * A request handler for `Deno.serve` that upgrades every request to a WebWire connection (or
- * answers it as `Server.prepareUpgrade` decides). Mount it on a path of your own router, or
- * use {@link serveDeno}.
+ * answers it as `Server.prepareUpgrade` decides). Then it checks the handshake as the Node
+ * adapter does (405 for a method other than GET, 400 without `connection: upgrade` or a valid
+ * key or with a bad subprotocol list, 426 for a version other than 13) before
+ * `Deno.upgradeWebSocket`, which would upgrade some of those and throw on others. Mount it on
+ * a path of your own router, or use {@link serveDeno}.
  *
  * @example
  * ```ts
@@ -54,6 +58,9 @@ export function denoHandler(
     const address = info?.remoteAddr as Deno.NetAddr | undefined;
     const decision = await server.prepareUpgrade(request);
     if (!decision.accept) return decision.response;
+    // Deno would upgrade a bad key, another version or HEAD, and throw (a 500) without a key.
+    const problem = handshakeProblem(requestHead(request));
+    if (problem !== undefined) return problem;
     // The core enforces WebWire's read timeout: Deno's idle timeout (a ping after 60 s of
     // silence, a close 60 s later) is switched off, as Bun's is. It would also restart a timer
     // for every message.

@@ -45,8 +45,7 @@ import { HonoContextTransport } from "./hono_context_transport.ts";
 import { hostPort } from "./host_port.ts";
 import { routeToCore } from "./hono_bun_websocket.ts";
 import { isWsSocket, reportHelperError, WsSocketTransport } from "./hono_node.ts";
-import { handshakeProblem } from "./websocket/handshake.ts";
-import type { RequestHead } from "./websocket/http_request_head.ts";
+import { handshakeProblem, requestHead } from "./websocket/handshake.ts";
 
 export {
   type HonoBunWebSocket,
@@ -379,12 +378,11 @@ export function honoHandler<C extends HonoContextLike>(
         else blobs = blobs.then(close);
       },
       onError() {},
-    }, upgradeOptions);
+    }, upgradeOptions).catch((error) => {
+      // A client gone while the core decided (its FIN under Bun) cannot be upgraded: Hono's
+      // helper throws, and it is dropped quietly, as the Bun adapter drops it.
+      if (!c.req.raw.signal.aborted) throw error;
+      return new Response("WebSocket upgrade failed\n", { status: 400 });
+    });
   };
-}
-
-/** The request as the head that `handshakeProblem` checks (its URL as the target). */
-function requestHead(request: Request): RequestHead {
-  const headers = new Map(request.headers);
-  return { kind: "head", method: request.method, target: request.url, headers, length: 0 };
 }

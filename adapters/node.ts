@@ -81,7 +81,9 @@ export type { FallbackHandler, ListenOptions, RunningServer } from "./deno.ts";
 export interface NodeHandlers {
   /**
    * The `request` listener: answers requests that are no upgrade as `Server.prepareUpgrade`
-   * decides (an OPTIONS answer, 426 or 503).
+   * decides (an OPTIONS answer, 426 or 503); one that `node:http` did not take as an upgrade
+   * although the core accepts it (`upgrade: websocket` without `connection: upgrade`) gets the
+   * handshake's refusal (400), as on the other adapters.
    */
   request(request: IncomingMessage, response: ServerResponse): void;
   /**
@@ -140,10 +142,12 @@ async function upgrade(
 ): Promise<void> {
   await earlierResponsesSent(socket);
   const decision = await decide(server, request);
-  if (!decision.accept) return await writeRaw(socket, decision.response);
+  // The answer to a HEAD request has no body (its content-length is the body's all the same).
+  const headOnly = request.method === "HEAD";
+  if (!decision.accept) return await writeRaw(socket, decision.response, headOnly);
   const requestHead = handshakeHead(request);
   const problem = handshakeProblem(requestHead);
-  if (problem !== undefined) return await writeRaw(socket, problem);
+  if (problem !== undefined) return await writeRaw(socket, problem, headOnly);
   const accepted = switchingProtocols(requestHead.headers.get("sec-websocket-key")!);
   // A client that gave up (sent its FIN) while the core decided gets no connection.
   if (socket.destroyed || socket.readableEnded || !socket.writable) return void socket.destroy();
@@ -213,15 +217,16 @@ export async function serveNode(
     // An upgrade off the endpoint gets the fallback's answer, as on Deno and Bun.
     const onError = () => socket.destroy();
     socket.on("error", onError);
+    const headOnly = request.method === "HEAD";
     void (async () => {
       await earlierResponsesSent(socket);
       let standard: Request;
       try {
         standard = toRequest(request);
       } catch {
-        return await writeRaw(socket, badRequest()); // a host that makes no valid URL
+        return await writeRaw(socket, badRequest(), headOnly); // a host that makes no valid URL
       }
-      await writeRaw(socket, await route.fallback(standard));
+      await writeRaw(socket, await route.fallback(standard), headOnly);
     })().catch(() => socket.destroy());
   });
   await new Promise<void>((resolve, reject) => {
@@ -287,9 +292,12 @@ async function answer(
 ): Promise<void> {
   try {
     const decision = await decide(server, request);
-    // A request that reached the `request` listener is no upgrade, so it is never accepted.
+    // A request that reached the `request` listener is no upgrade for Node (`upgrade: websocket`
+    // without `connection: upgrade`, say): accepted, it gets the handshake's refusal (400), as
+    // on the other adapters, else 426.
     const reply = decision.accept
-      ? new Response("expected a WebSocket upgrade\n", { status: 426 })
+      ? handshakeProblem(handshakeHead(request)) ??
+        new Response("expected a WebSocket upgrade\n", { status: 426 })
       : decision.response;
     await writeResponse(reply, response);
   } catch {

@@ -184,8 +184,15 @@ function drained(response: ServerResponse): Promise<void> {
   });
 }
 
-/** Writes a `Response` as raw HTTP/1.1 to a socket that was not upgraded, then closes it. */
-export async function writeRaw(socket: Duplex, response: Response): Promise<void> {
+/**
+ * Writes a `Response` as raw HTTP/1.1 to a socket that was not upgraded, then closes it; with
+ * `headOnly` (the answer to a HEAD request) without the body, its `content-length` kept.
+ */
+export async function writeRaw(
+  socket: Duplex,
+  response: Response,
+  headOnly = false,
+): Promise<void> {
   const body = new Uint8Array(await response.arrayBuffer());
   const reason = response.statusText || STATUS_CODES[response.status] || "";
   let head = `HTTP/1.1 ${response.status} ${reason}\r\n`;
@@ -196,5 +203,5 @@ export async function writeRaw(socket: Duplex, response: Response): Promise<void
   if (!socket.writable) return void socket.destroy();
   socket.once("finish", () => socket.destroy());
   socket.write(head);
-  socket.end(body);
+  socket.end(headOnly ? undefined : body);
 }

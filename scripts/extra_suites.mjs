@@ -23,6 +23,12 @@ const suites = [
   { label: "node adapter framing", entry: "adapters/node_framing_test.ts", bundleWs: false },
   // Its fallback (pages, event streams) and the URL its hooks see.
   { label: "node adapter fallback", entry: "adapters/node_fallback_test.ts", bundleWs: false },
+  // The handshake refusals of every adapter that runs on Node.
+  {
+    label: "handshake refusals on Node",
+    entry: "adapters/handshake_refusal_test.ts",
+    bundleWs: false,
+  },
   { label: "client on Node with ws", entry: "client/client_node_test.ts", bundleWs: false },
   // serveNode's path and fallback.
   { label: "serve paths on Node", entry: "adapters/serve_path_test.ts", bundleWs: false },

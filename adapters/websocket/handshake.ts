@@ -63,6 +63,24 @@ export function handshakeProblem(head: RequestHead): Response | undefined {
 }
 
 /**
+ * A standard `Request` as the head that {@link handshakeProblem} checks (its URL as the
+ * target), for the adapters that get a `Request` from their runtime (Deno, Bun, Hono).
+ *
+ * @example
+ * ```ts
+ * import { handshakeProblem, requestHead } from "./handshake.ts";
+ * const request = new Request("http://localhost/ws", {
+ *   headers: { upgrade: "websocket", connection: "keep-alive" },
+ * });
+ * console.assert(handshakeProblem(requestHead(request))?.status === 400);
+ * ```
+ */
+export function requestHead(request: Request): RequestHead {
+  const headers = new Map(request.headers);
+  return { kind: "head", method: request.method, target: request.url, headers, length: 0 };
+}
+
+/**
  * The `101 Switching Protocols` response head for a client's `sec-websocket-key`.
  *
  * @example
