@@ -15,27 +15,17 @@ import { recordingLogger } from "../testing/recording_logger.ts";
 import { until } from "../testing/until.ts";
 import type { RunningServer } from "./deno.ts";
 import { type DenoTcpListenOptions, serveDenoTcp } from "./deno_tcp.ts";
+import { withDenoTcpServer } from "../testing/deno_tcp_server.ts";
 
 const isDeno = "Deno" in globalThis && !("Bun" in globalThis);
 const skip = !isDeno && "Deno only";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function withServer(
+/** A server with its WebSocket endpoint on `/ws` (the fallback answers every other path). */
+const withServer = (
   options: ServerOptions & DenoTcpListenOptions,
   run: (running: RunningServer) => Promise<void>,
-): Promise<void> {
-  const server = new Server({
-    sessionManager: new MemorySessionManager(),
-    logger: silentLogger,
-    ...options,
-  });
-  const running = await serveDenoTcp(server, { path: "/ws", ...options });
-  try {
-    await run(running);
-  } finally {
-    await running.close();
-  }
-}
+) => withDenoTcpServer({ path: "/ws", ...options }, run);
 
 /** An endless event stream: one event every `everyMs`, and whether it was cancelled. */
 function eventStream(everyMs: number) {

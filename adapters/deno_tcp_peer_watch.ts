@@ -20,6 +20,8 @@
  * @module
  */
 
+import { concatBytes } from "./concat_bytes.ts";
+
 /**
  * What a {@link PeerWatch} gives the connection's next owner.
  *
@@ -88,7 +90,7 @@ export class PeerWatch {
   /** Stops watching: the bytes kept and the read under way go to the caller. */
   handOff(): HandOff {
     this.#handedOff = true;
-    const kept = this.#kept.length === 1 ? this.#kept[0] : concat(this.#kept, this.#keptBytes);
+    const kept = concatBytes(this.#kept);
     this.#kept = [];
     return { kept, pending: this.#current, gone: this.#isGone };
   }
@@ -116,14 +118,4 @@ export class PeerWatch {
     }
     this.#reading = false;
   }
-}
-
-function concat(parts: readonly Uint8Array[], length: number): Uint8Array {
-  const whole = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    whole.set(part, at);
-    at += part.length;
-  }
-  return whole;
 }

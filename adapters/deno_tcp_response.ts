@@ -29,6 +29,7 @@
 
 import type { Logger } from "../protocol/logger.ts";
 import type { PeerWatch } from "./deno_tcp_peer_watch.ts";
+import { concatBytes } from "./concat_bytes.ts";
 import { responseHead } from "./websocket/handshake.ts";
 
 /** Body bytes gathered before the head leaves; a body whole within them gets a length. */
@@ -123,7 +124,7 @@ async function writeResponse(
       if (result === undefined) break; // nothing more yet: stream from here on
       if (result.done) {
         const head = responseHead(response, size);
-        return await writeAll(target, headOnly ? head : concat([head, ...parts]));
+        return await writeAll(target, headOnly ? head : concatBytes([head, ...parts]));
       }
       parts.push(result.value);
       size += result.value.length;
@@ -139,7 +140,7 @@ async function writeResponse(
     if (size <= atOnceLimit) {
       // The head and what is there so far (an event stream's first events) in one write.
       const first = chunked ? parts.flatMap(chunkParts) : parts;
-      if (!await writeAll(target, concat([head, ...first]))) return cancel(), false;
+      if (!await writeAll(target, concatBytes([head, ...first]))) return cancel(), false;
     } else {
       if (!await writeAll(target, head)) return cancel(), false;
       for (const part of parts) {
@@ -169,7 +170,7 @@ async function writeChunk(
 ): Promise<boolean> {
   if (!chunked || chunk.length === 0) return await writeAll(target, chunk);
   const [size, data, end] = chunkParts(chunk);
-  if (chunk.length <= writeSlice) return await writeAll(target, concat([size, data, end]));
+  if (chunk.length <= writeSlice) return await writeAll(target, concatBytes([size, data, end]));
   return await writeAll(target, size) && await writeAll(target, data) &&
     await writeAll(target, end);
 }
@@ -218,19 +219,6 @@ function atOnce<T>(read: Promise<T>): Promise<T | undefined> {
       reject(error);
     });
   });
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const whole = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    whole.set(part, at);
-    at += part.length;
-  }
-  return whole;
 }
 
 /**

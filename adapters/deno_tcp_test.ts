@@ -6,41 +6,17 @@ import { LoopLateness } from "../conformance/loop_lateness.ts";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { encodeRequest, requestIdFromNumber } from "../protocol/mod.ts";
-import { silentLogger } from "../protocol/logger.ts";
-import { Server } from "../server/server.ts";
-import type { ServerOptions } from "../server/options.ts";
-import type { DisconnectReason } from "../server/disconnect_reason.ts";
-import { MemorySessionManager } from "../session/memory_session_manager.ts";
 import { echoFrame, exchange, repliedIds, upgradeHead } from "../testing/raw_exchange.ts";
 import { pingFloodReplySize, pongsAfterPingFlood } from "../testing/ping_flood.ts";
 import { TcpClient } from "../testing/tcp_client.ts";
 import { until } from "../testing/until.ts";
 import { maskedCloseFrame, maskedFrame, oneWrite, Opcode } from "../testing/ws_frame.ts";
-import type { RunningServer } from "./deno.ts";
-import { type DenoTcpListenOptions, serveDenoTcp } from "./deno_tcp.ts";
+import { withDenoTcpServer } from "../testing/deno_tcp_server.ts";
 
 const isDeno = "Deno" in globalThis && !("Bun" in globalThis);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function withServer(
-  options: ServerOptions & DenoTcpListenOptions,
-  run: (running: RunningServer, disconnects: DisconnectReason[]) => Promise<void>,
-): Promise<void> {
-  const disconnects: DisconnectReason[] = [];
-  const server = new Server({
-    sessionManager: new MemorySessionManager(),
-    logger: silentLogger,
-    onRequest: (request) => request.payload,
-    onClientDisconnected: (_connection, reason) => void disconnects.push(reason),
-    ...options,
-  });
-  const running = await serveDenoTcp(server, options);
-  try {
-    await run(running, disconnects);
-  } finally {
-    await running.close();
-  }
-}
+const withServer = withDenoTcpServer;
 
 test("HTTP answers: 426 without upgrade, 204 for OPTIONS, 426 for version 8, 400 for a bad key", {
   skip: !isDeno && "Deno only",

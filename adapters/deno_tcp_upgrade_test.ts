@@ -3,16 +3,14 @@
 // limit is not the hook's, and the request the hook sees (its URL, a bad Host's 400). Deno only.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { silentLogger } from "../protocol/logger.ts";
-import { Server } from "../server/server.ts";
 import type { ServerOptions } from "../server/options.ts";
-import { MemorySessionManager } from "../session/memory_session_manager.ts";
 import { echoFrame, exchange, upgradeHead } from "../testing/raw_exchange.ts";
 import { RawHttpPeer } from "../testing/raw_http_peer.ts";
 import { until } from "../testing/until.ts";
 import { maskedCloseFrame, oneWrite } from "../testing/ws_frame.ts";
 import type { RunningServer } from "./deno.ts";
-import { type DenoTcpListenOptions, serveDenoTcp } from "./deno_tcp.ts";
+import type { DenoTcpListenOptions } from "./deno_tcp.ts";
+import { withDenoTcpServer } from "../testing/deno_tcp_server.ts";
 
 const isDeno = "Deno" in globalThis && !("Bun" in globalThis);
 const skip = !isDeno && "Deno only";
@@ -20,23 +18,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const upgrade = (extra = "") =>
   upgradeHead(`Sec-WebSocket-Version: 13\r\n${extra}`).replace("GET / ", "GET /ws ");
 
-async function withServer(
+/** A server with its WebSocket endpoint on `/ws` (the fallback answers every other path). */
+const withServer = (
   options: ServerOptions & DenoTcpListenOptions,
   run: (running: RunningServer) => Promise<void>,
-): Promise<void> {
-  const server = new Server({
-    sessionManager: new MemorySessionManager(),
-    logger: silentLogger,
-    onRequest: (request) => request.payload,
-    ...options,
-  });
-  const running = await serveDenoTcp(server, { path: "/ws", ...options });
-  try {
-    await run(running);
-  } finally {
-    await running.close();
-  }
-}
+) => withDenoTcpServer({ path: "/ws", ...options }, run);
 
 test("a client that ends its side or leaves during beforeUpgrade is never connected", {
   skip,
