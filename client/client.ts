@@ -15,6 +15,7 @@ import { encodeCloseSession, encodeRestoreSession } from "../protocol/encode_con
 import { encodeSignal } from "../protocol/encode_payload_message.ts";
 import type { Payload } from "../protocol/payload.ts";
 import { PowersOfTenLog } from "../protocol/powers_of_ten_log.ts";
+import { ProtocolError } from "../protocol/protocol_error.ts";
 import { parseSessionJson } from "../protocol/session_json.ts";
 import type { Session } from "../protocol/session_json.ts";
 import { ClientRequests } from "./client_requests.ts";
@@ -236,11 +237,26 @@ export class Client extends EventTarget {
    * handler creates while the restore is on its way is replaced by the restored one, as on the
    * server (`sessionclosed`, then `sessioncreated`). Rejects with `SessionNotFoundError`,
    * `MaxSessionConnectionsError`, `SessionsDisabledError`, or any error of `request`.
+   *
+   * A reply that holds no session JSON rejects with a `ProtocolError`, and the client closes
+   * the connection as for any malformed server message (the server, which attached the
+   * session, then lets it go; `disconnected` fires and, under `autoconnect`, the client
+   * reconnects without a session).
    */
   async restoreSession(key: string, options: RequestOptions = {}): Promise<void> {
     if (this.#session.current !== null) throw new SessionActiveError();
     const reply = await this.#requests.control((id) => encodeRestoreSession(id, key), options);
-    const restored = parseSessionJson(reply.bytes);
+    let restored: Session;
+    try {
+      restored = parseSessionJson(reply.bytes);
+    } catch (error) {
+      // The server counts this connection as holding a session the client cannot read: it goes,
+      // as for any malformed server message, and takes the server's hold with it.
+      const why = error instanceof Error ? error.message : String(error);
+      const malformed = new ProtocolError("bad-session", `malformed restore reply: ${why}`);
+      this.#keeper.connection?.close(malformed);
+      throw malformed;
+    }
     // A handler created a session while the restore was on its way: the server answered the
     // restore after it, so it now holds the restored session (the other one was detached), and
     // so does the client.

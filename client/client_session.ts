@@ -33,6 +33,7 @@
 
 import type { Logger } from "../protocol/logger.ts";
 import type { Payload } from "../protocol/payload.ts";
+import { ProtocolError } from "../protocol/protocol_error.ts";
 import { parseSessionJson } from "../protocol/session_json.ts";
 import type { Session } from "../protocol/session_json.ts";
 import type { Connection } from "./connection.ts";
@@ -215,6 +216,10 @@ export class ClientSession {
       else this.#session = session;
     } catch (error) {
       this.#restoreFailed(fromStorage, error, "the server sent a malformed session: ");
+      // The server counts this connection as holding the session: the attempt fails and its
+      // connection closes, so that the next one starts without it on both sides.
+      const why = error instanceof Error ? error.message : String(error);
+      throw new ProtocolError("bad-session", `malformed restore reply: ${why}`);
     }
   }
 

@@ -12,6 +12,8 @@ import { WebwireError } from "./webwire_error.ts";
  * - `empty-error-code`: an error reply whose code length is 0.
  * - `bad-length`: a message of fixed length (heartbeat, close session, session closed) of
  *   another length.
+ * - `bad-session`: a reply to a restore-session request whose payload is no session JSON (the
+ *   client's reaction; {@link decodeMessage} never gives it, as it does not read payloads).
  *
  * @example
  * ```ts
@@ -28,7 +30,8 @@ export type ProtocolErrorReason =
   | "code-overflow"
   | "utf16-unaligned"
   | "empty-error-code"
-  | "bad-length";
+  | "bad-length"
+  | "bad-session";
 
 /**
  * Thrown by {@link decodeMessage} for bytes that are not a valid message; `reason` is stable

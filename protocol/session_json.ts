@@ -91,7 +91,9 @@ export interface SessionData {
 }
 
 /**
- * Writes the session JSON, keys in the reference's order `k, c, l, i`.
+ * Writes the session JSON, keys in the reference's order `k, c, l, i`. `"i"` is left out when
+ * the info's JSON is `{}` (no fields, or only `undefined` ones), as the reference leaves out
+ * empty info.
  *
  * @example
  * ```ts
@@ -99,23 +101,32 @@ export interface SessionData {
  * import { Timestamp } from "./timestamp.ts";
  * const t = new Timestamp(0);
  * console.assert(
- *   formatSessionJson({ key: "k", creation: t, lastLookup: t }) ===
+ *   formatSessionJson({ key: "k", creation: t, lastLookup: t, info: {} }) ===
  *     '{"k":"k","c":"1970-01-01T00:00:00Z","l":"1970-01-01T00:00:00Z"}',
  * );
  * ```
+ *
+ * @throws {TypeError} when the info cannot be written as a JSON object (a `BigInt`, a cycle, a
+ * `toJSON` that gives no object).
  */
 export function formatSessionJson(session: SessionData): string {
-  const wire: Record<string, unknown> = {
+  const wire = JSON.stringify({
     k: session.key,
     c: session.creation.toString(),
     l: session.lastLookup.toString(),
-  };
-  if (session.info !== undefined && Object.keys(session.info).length > 0) wire.i = session.info;
-  return JSON.stringify(wire);
+  });
+  if (session.info === undefined) return wire;
+  const info: string | undefined = JSON.stringify(session.info);
+  if (info === undefined || info[0] !== "{") {
+    throw new TypeError(`session info must be written as a JSON object, got ${info}`);
+  }
+  return info === "{}" ? wire : `${wire.slice(0, -1)},"i":${info}}`;
 }
 
 /**
  * Reads session JSON (text or UTF-8 bytes).
+ *
+ * `"i"` that is `null` or `{}` gives no info.
  *
  * @throws {SyntaxError} when it is not JSON of that shape.
  * @example
@@ -147,7 +158,8 @@ export function parseSessionJson(json: string | Uint8Array): SessionData {
     if (typeof i !== "object" || Array.isArray(i)) {
       throw new SyntaxError('session JSON "i" must be an object');
     }
-    session.info = i as SessionInfo;
+    // Empty info is none, as the session-created message of the same session would carry it.
+    if (Object.keys(i).length > 0) session.info = i as SessionInfo;
   }
   return session;
 }

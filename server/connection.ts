@@ -209,6 +209,8 @@ export class Connection {
    *
    * @throws {SessionUnavailableError} when sessions are disabled or the connection has one.
    * @throws {ConnectionInactiveError} when the connection is closed.
+   * @throws {TypeError} when `info` cannot be JSON (a `BigInt`, a cycle); nothing is stored
+   * then and the connection can create a session later. Info whose JSON is `{}` is none.
    */
   createSession(info?: SessionInfo): Promise<Session> {
     return this.#host.createSession(info);

@@ -42,11 +42,11 @@ import { encodeReply } from "../protocol/encode_payload_message.ts";
 import type { CloseSessionMessage, RestoreSessionMessage } from "../protocol/message.ts";
 import { MessageType } from "../protocol/message_type.ts";
 import { formatSessionJson, type SessionInfo } from "../protocol/session_json.ts";
-import { Timestamp } from "../protocol/timestamp.ts";
 import type { Session } from "../session/session_manager.ts";
 import { ConnectionInactiveError, SessionUnavailableError } from "./errors.ts";
 import type { SessionCloseWatch } from "./session_closes.ts";
 import type { SessionHost } from "./session_host.ts";
+import { newSession } from "./new_session.ts";
 import { releaseUnusedSlot } from "./unused_session_slot.ts";
 
 /**
@@ -83,7 +83,8 @@ export class ConnectionSession<C> {
    * Creates, stores and announces a session (a handler's `connection.createSession`), after the
    * session operations that began before it. During a client's restore it fails with
    * `SessionUnavailableError("exists")` if the restore succeeded; during a client's
-   * close-session request it creates the session after the reply to that request.
+   * close-session request it creates the session after the reply to that request. Info that
+   * cannot be JSON (a `BigInt`, a cycle) is a `TypeError` before anything is stored.
    */
   create(info?: SessionInfo): Promise<Session> {
     return this.#inTurn(() => this.#create(info));
@@ -98,13 +99,8 @@ export class ConnectionSession<C> {
     if (this.#session !== null) {
       throw new SessionUnavailableError("exists", "the connection already has a session");
     }
-    const now = Timestamp.now();
-    const session: Session = {
-      key: host.keyGenerator.generate(),
-      creation: now,
-      lastLookup: now,
-      ...(info !== undefined && Object.keys(info).length > 0 ? { info } : {}),
-    };
+    // Written before anything is stored: info that cannot be JSON fails with nothing to undo.
+    const { session, json } = newSession(host.keyGenerator.generate(), info);
     // A new key: the slot is free, but a cluster counts it.
     await host.lifecycle.acquire(session.key);
     try {
@@ -121,7 +117,7 @@ export class ConnectionSession<C> {
       throw new SessionUnavailableError("exists", "the connection already has a session");
     }
     this.#attach(session);
-    host.send(encodeSessionCreated(formatSessionJson(session)));
+    host.send(encodeSessionCreated(json));
     return session;
   }
 

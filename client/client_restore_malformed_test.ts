@@ -1,0 +1,114 @@
+// A restore reply whose session JSON does not parse: restoreSession rejects with a
+// ProtocolError and the client closes the connection, as for any malformed server message, so
+// that the server (which attached the session to it) lets it go. A scripted server.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Client } from "./client.ts";
+import { memorySessionStorage } from "./session_storage.ts";
+import { DisconnectedError } from "./errors.ts";
+import { encodeReply } from "../protocol/encode_payload_message.ts";
+import { silentLogger } from "../protocol/logger.ts";
+import { MessageType } from "../protocol/message_type.ts";
+import { ProtocolError } from "../protocol/protocol_error.ts";
+import { WebwireError } from "../protocol/webwire_error.ts";
+import { acceptConf, startScriptedPeer } from "../testing/scripted_peer.ts";
+import { until } from "../testing/until.ts";
+
+const key = "k".repeat(40);
+
+for (
+  const payload of [
+    "{not json",
+    '{"k":"x","c":"2021-02-30T00:00:00Z","l":"2021-01-01T00:00:00Z"}',
+    "[]",
+  ]
+) {
+  test(`a restore answered ${payload} rejects with a ProtocolError and drops the connection`, async () => {
+    let opened = 0;
+    let closed = 0;
+    let restores = 0;
+    const peer = await startScriptedPeer({
+      onOpen: (socket) => {
+        opened++;
+        socket.send(acceptConf());
+      },
+      onMessage: (socket, data) => {
+        if (typeof data === "string" || data[0] !== MessageType.RestoreSession) return;
+        restores++;
+        socket.send(encodeReply({ id: data.slice(1, 9), payload }));
+      },
+      onClose: () => void closed++,
+    });
+    const events: string[] = [];
+    let lost: unknown;
+    const client = new Client(peer.url, {
+      logger: silentLogger,
+      reconnect: { initialDelay: 10, maxDelay: 20 },
+    });
+    for (const type of ["connected", "disconnected", "sessioncreated", "sessionclosed"]) {
+      client.addEventListener(type, (event) => {
+        events.push(type);
+        if (type === "disconnected") lost = (event as CustomEvent).detail;
+      });
+    }
+    try {
+      await client.connect();
+      const error = await client.restoreSession(key).then(() => null, (e: unknown) => e);
+      assert.ok(error instanceof ProtocolError, String(error));
+      assert.equal(error.reason, "bad-session");
+      assert.ok(error instanceof WebwireError);
+      assert.equal(client.session, null);
+      await until(() => closed === 1, "the client closed the connection");
+      assert.ok(lost instanceof DisconnectedError && lost.cause === error);
+      // It reconnects without a session: nothing to restore.
+      await until(() => client.status === "connected" && opened === 2, "the client reconnected");
+      assert.deepEqual(events, ["connected", "disconnected", "connected"]);
+      assert.equal(restores, 1);
+    } finally {
+      await client.close();
+      await peer.close();
+    }
+  });
+}
+
+test("a restore on connect answered with no session JSON forgets the session and fails the attempt", async () => {
+  let opened = 0;
+  let restores = 0;
+  const peer = await startScriptedPeer({
+    onOpen: (socket) => {
+      opened++;
+      socket.send(acceptConf());
+    },
+    onMessage: (socket, data) => {
+      if (typeof data === "string" || data[0] !== MessageType.RestoreSession) return;
+      restores++;
+      socket.send(encodeReply({ id: data.slice(1, 9), payload: "{not json" }));
+    },
+  });
+  const failures: unknown[] = [];
+  const events: string[] = [];
+  const client = new Client(peer.url, {
+    logger: silentLogger,
+    reconnect: { initialDelay: 10, maxDelay: 20 },
+    sessionStorage: memorySessionStorage(key),
+  });
+  client.addEventListener("connectfailed", (event) => failures.push(event.detail.error));
+  for (const type of ["connected", "sessionclosed"]) {
+    client.addEventListener(type, () => void events.push(type));
+  }
+  try {
+    // The first connection's restore fails and the connection goes with it (the server holds
+    // the session on it); the next one connects without restoring.
+    const first = await client.connect().then(() => null, (error: unknown) => error);
+    assert.ok(first instanceof ProtocolError && first.reason === "bad-session", String(first));
+    await client.connect();
+    assert.equal(opened, 2);
+    assert.equal(restores, 1);
+    assert.equal(client.session, null);
+    assert.ok(failures[0] instanceof ProtocolError && failures[0].reason === "bad-session");
+    assert.deepEqual(events, ["sessionclosed", "connected"]);
+  } finally {
+    await client.close();
+    await peer.close();
+  }
+});
