@@ -185,9 +185,15 @@ test("listen without the signals it waits for times out with 4", async () => {
 });
 
 test("bad URLs and arguments exit with 2, an unreachable server with 3", async () => {
-  for (const bad of ["http://127.0.0.1/", "not a url", "ws://"]) {
+  // A fragment (even a bare "#") is one the WebSocket constructor refuses, for every command.
+  for (const bad of ["http://127.0.0.1/", "not a url", "ws://", `${url}#f`, `${url}#`]) {
     const run = await cli("call", bad, "echo");
     assert.equal(run.code, 2, `${bad}: ${run.stderr}`);
+  }
+  for (const args of [["listen", `${url}#`], ["signal", `${url}#x`, "n"]]) {
+    const run = await cli(...args);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /^webwire \w+: a WebSocket URL has no #fragment, got "ws:.*#x?"\n/);
   }
   assert.equal((await cli("call", url, "echo", "--nope")).code, 2);
   assert.equal((await cli("frobnicate")).code, 2);
@@ -262,6 +268,10 @@ test("--help of every command documents the exit codes", async () => {
   }
   const overview = await cli("--help");
   assert.match(overview.stdout, /conformance/);
+  // No command at all is bad usage: the overview goes to stderr.
+  const none = await cli();
+  assert.deepEqual([none.code, none.stdout], [2, ""]);
+  assert.match(none.stderr, /^usage: webwire <command>/);
 });
 
 test("conformance vectors passes with our codec", async () => {
@@ -354,6 +364,11 @@ test("serve with a session dir it cannot write to stops at once with one line", 
   assert.equal(run.code, 2);
   assert.equal(run.stdout, "", "it never listened");
   assert.match(run.stderr, /^webwire serve: --session-dir \/proc\/webwire-no-such-dir cannot /);
+  for (const runtime of ["deno", "bun"]) {
+    const empty = await cli("serve", "--port", "0", "--session-dir", "", "--runtime", runtime);
+    assert.equal(empty.code, 2, empty.stderr);
+    assert.match(empty.stderr, /^webwire serve: --session-dir must not be empty\n/);
+  }
 });
 
 test("serve on a port in use exits with 1, as its help says", async () => {

@@ -33,7 +33,8 @@ import { RequestError } from "../protocol/request_error.ts";
 import { CliError, ExitCode } from "./exit_codes.ts";
 
 /**
- * Checks that `url` is a `ws:` or `wss:` URL with a host.
+ * Checks that `url` is a `ws:` or `wss:` URL with a host and without a `#fragment` (which the
+ * WebSocket constructor refuses).
  *
  * @throws {CliError} with the usage exit code otherwise.
  * @example
@@ -41,6 +42,11 @@ import { CliError, ExitCode } from "./exit_codes.ts";
  * import { checkUrl } from "./connect.ts";
  * try {
  *   checkUrl("http://example.com/");
+ * } catch (error) {
+ *   console.assert((error as { exitCode: number }).exitCode === 2);
+ * }
+ * try {
+ *   checkUrl("ws://example.com/#top");
  * } catch (error) {
  *   console.assert((error as { exitCode: number }).exitCode === 2);
  * }
@@ -59,6 +65,10 @@ export function checkUrl(url: string | undefined): string {
       ExitCode.Usage,
       `expected a ws:// or wss:// URL with a host, got "${url}"`,
     );
+  }
+  // parsed.hash is "" for a bare trailing "#" too; a "#" can only start the fragment.
+  if (url.includes("#")) {
+    throw new CliError(ExitCode.Usage, `a WebSocket URL has no #fragment, got "${url}"`);
   }
   return url;
 }

@@ -61,7 +61,9 @@ export const exitCodesHelp: string = `Exit codes:
      the server accepts), bad URL
   3  cannot connect: unreachable, refused, handshake refused, or the connection was lost
      (serve --redis: Redis did not answer)
-  4  timed out waiting for a reply (--timeout) or for signals`;
+  4  timed out waiting for a reply (--timeout) or for signals
+  128 + n  the runtime started for the command (serve --runtime, webwire.mjs) was
+     killed by signal n (130 for SIGINT)`;
 
 /**
  * A failure of a command: `message` goes to stderr, `exitCode` ends the process.

@@ -21,8 +21,8 @@ const help = `usage: webwire listen <url> [options]
 
 Connects and prints each signal the server sends, one line each: "<name> <payload>"
 (the payload as text), and the reply to each --request: "reply to <name>: <payload>".
-Runs until Ctrl-C (exit 0), --count signals arrived and every --request has its reply,
-or the connection is lost (exit 3).
+Runs until Ctrl-C or SIGTERM (exit 0), --count signals arrived and every --request has
+its reply, or the connection is lost (exit 3).
 
 Options:
   --count N                  stop after N signals
@@ -132,20 +132,30 @@ export const listenCommand: Command = {
     let received = 0;
     let finish!: (outcome: number | CliError) => void;
     const done = new Promise<number | CliError>((resolve) => finish = resolve);
-    // The replies still due; once --count signals arrived, listen waits for them.
+    // The replies still due; once --count signals arrived, listen waits for them. Signals
+    // kept for --session arrive during the restore, before any request is sent: the count
+    // is checked only once every request is sent and its reply is in `replies`.
     const replies: Promise<void>[] = [];
+    let sent = false;
+    const finishIfCounted = (): void => {
+      if (sent && count > 0 && received >= count) {
+        void Promise.all(replies).then(() => finish(ExitCode.Ok));
+      }
+    };
     const client = await connectClient(url, {
       timeout: timeout > 0 ? timeout : 10_000,
       session: stringOption(parsed, "session"),
       onSignal: (signal) => {
         if (count > 0 && received >= count) return;
         console.log(formatSignal(signal, json));
-        if (++received === count) void Promise.all(replies).then(() => finish(ExitCode.Ok));
+        if (++received === count) finishIfCounted();
       },
       onLost: (error) => finish(cliErrorOf(error)),
     });
+    // Ctrl-C and SIGTERM (a supervisor's stop) end listening alike: not an error.
     const onInterrupt = (): void => finish(ExitCode.Ok);
     process.on("SIGINT", onInterrupt);
+    process.on("SIGTERM", onInterrupt);
     const timer = timeout > 0
       ? setTimeout(
         () =>
@@ -173,12 +183,15 @@ export const listenCommand: Command = {
           ),
         );
       }
+      sent = true;
+      finishIfCounted();
     } catch (error) {
       finish(cliErrorOf(error));
     }
     const outcome = await done;
     clearTimeout(timer);
     process.off("SIGINT", onInterrupt);
+    process.off("SIGTERM", onInterrupt);
     await client.close();
     if (outcome instanceof CliError) throw outcome;
     return outcome;

@@ -64,9 +64,14 @@ ${exitCodesHelp}`;
  */
 export async function runCli(args: readonly string[]): Promise<number> {
   const [name, ...rest] = args;
-  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+  if (name === undefined) {
+    // No command is bad usage: the overview goes to stderr, as every usage error's message.
+    console.error(overview);
+    return ExitCode.Usage;
+  }
+  if (name === "--help" || name === "-h" || name === "help") {
     console.log(overview);
-    return name === undefined ? ExitCode.Usage : ExitCode.Ok;
+    return ExitCode.Ok;
   }
   const command = commands.find((c) => c.name === name);
   if (command === undefined) {

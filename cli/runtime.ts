@@ -13,7 +13,7 @@
 
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { constants, tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
@@ -67,7 +67,8 @@ function executable(runtime: "deno" | "bun"): string {
 /**
  * Runs `entry` (a TypeScript file of this package that exports `runCli`; run as a script by
  * Deno and Bun) with `args` in `runtime`, with this
- * process's stdio, forwarding Ctrl-C and termination; resolves with its exit code.
+ * process's stdio, forwarding Ctrl-C and termination; resolves with its exit code (128 + the
+ * signal's number if a signal killed it).
  *
  * @throws {CliError} when the runtime cannot be started or (for Node) the bundle not built.
  * @example
@@ -115,13 +116,21 @@ export async function runInRuntime(
         (error) =>
           reject(new CliError(ExitCode.Failure, `cannot start ${command[0]}: ${error.message}`)),
       );
-      child.once("exit", (code, signal) => resolve(code ?? (signal === "SIGINT" ? 0 : 1)));
+      // A child killed by a signal did not finish: 128 + the signal's number, as shells say.
+      child.once("exit", (code, signal) => resolve(code ?? signalExitCode(signal)));
     });
   } finally {
     process.off("SIGINT", onInt);
     process.off("SIGTERM", onTerm);
     if (bundle !== undefined) rmSync(dirname(bundle), { recursive: true, force: true });
   }
+}
+
+/** The exit code for death by `signal`: 128 + its number (130 for SIGINT), else 1. */
+function signalExitCode(signal: string | null): number {
+  const numbers: Record<string, number | undefined> = constants.signals;
+  const number = signal === null ? undefined : numbers[signal];
+  return number === undefined ? ExitCode.Failure : 128 + number;
 }
 
 /** Bundles `entry` for Node with the checkout's esbuild; returns the bundle's path. */

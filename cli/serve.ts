@@ -38,7 +38,9 @@ const help = `usage: webwire serve [options]
 
 Runs the WebWire conformance service: the requests echo, login, whoami, user, logout,
 error, internal, sleep and signal-me, and the signal echo-signal (conformance/README.md).
-Prints "listening on ws://HOST:PORT/" once it listens; Ctrl-C shuts it down gracefully.
+Prints "listening on ws://HOST:PORT/" once it listens; Ctrl-C or SIGTERM shuts it down
+gracefully: it answers the requests in flight, then exits with 0. Ctrl-C or SIGTERM again
+meanwhile is ignored (SIGKILL stops it at once).
 
 Options:
   --port N               port (default 8080; 0 picks a free one; exit 1 when it cannot
@@ -103,19 +105,21 @@ async function checkSessionDir(dir: string): Promise<void> {
 
 /**
  * Starts listening for Ctrl-C and termination signals: `signalled` resolves on the first one;
- * `stop` takes the listeners back (a signal then acts as it would without them).
+ * later ones are ignored until `stop` takes the listeners back, which the caller does only
+ * once the graceful close has finished. A Ctrl-C reaches a `--runtime` child twice (from the
+ * terminal, to the whole process group, and forwarded by its parent): without a listener the
+ * second one would kill the child in the middle of its shutdown, dropping requests in flight.
  */
 function watchSignals(): { signalled: Promise<void>; stop: () => void } {
-  let stop = () => {};
-  const signalled = new Promise<void>((resolve) => {
-    const onSignal = () => resolve();
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
-    stop = () => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-    };
-  });
+  let resolve!: () => void;
+  const signalled = new Promise<void>((done) => resolve = done);
+  const onSignal = () => resolve();
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const stop = () => {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  };
   return { signalled, stop };
 }
 
@@ -158,6 +162,7 @@ export const serveCommand: Command = {
     const sessionDir = stringOption(parsed, "session-dir");
     const redisUrl = stringOption(parsed, "redis");
     const redisPrefix = stringOption(parsed, "redis-prefix");
+    if (sessionDir === "") throw new CliError(ExitCode.Usage, "--session-dir must not be empty");
     if (redisUrl !== undefined && sessionDir !== undefined) {
       throw new CliError(ExitCode.Usage, "--redis and --session-dir exclude each other");
     }
@@ -212,10 +217,13 @@ export const serveCommand: Command = {
     }
     console.log(`webwire conformance service (${runtime}) listening on ${running.url}`);
     await signals.signalled;
-    signals.stop();
     console.log("shutting down");
-    await running.close();
-    await redis?.close();
+    try {
+      await running.close();
+      await redis?.close();
+    } finally {
+      signals.stop();
+    }
     return ExitCode.Ok;
   },
 };

@@ -4,6 +4,7 @@
 // (node_modules/.bin), else the ones on PATH; WEBWIRE_RUNTIME=deno|bun picks one.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { constants } from "node:os";
 import { dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
@@ -35,4 +36,7 @@ const child = spawn(runtime.path, [...runArgs[runtime.name], ...process.argv.sli
   stdio: "inherit",
 });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
-child.on("exit", (code, signal) => process.exit(code ?? (signal === "SIGINT" ? 130 : 1)));
+// Killed by a signal: 128 + its number, as shells say (130 for SIGINT).
+child.on("exit", (code, signal) => {
+  process.exit(code ?? (signal in constants.signals ? 128 + constants.signals[signal] : 1));
+});

@@ -1,0 +1,147 @@
+// How commands end: serve's graceful shutdown under repeated signals, the exit code of a child
+// runtime killed by a signal, and when listen is done.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { Client } from "../client/client.ts";
+import { conformanceService } from "../conformance/service.ts";
+import { silentLogger } from "../protocol/logger.ts";
+import { startServer } from "../testing/serve.ts";
+import { until } from "../testing/until.ts";
+import { currentRuntime, runInRuntime } from "./runtime.ts";
+
+const main = fileURLToPath(new URL("./main.ts", import.meta.url));
+/** How `runtime` (default: this one) runs a TypeScript file. */
+function runTs(file: string, runtime = currentRuntime()): string[] {
+  const executable = runtime === currentRuntime()
+    ? process.execPath
+    : fileURLToPath(new URL(`../node_modules/.bin/${runtime}`, import.meta.url));
+  return runtime === "bun" ? [executable, "run", file] : [executable, "run", "-A", file];
+}
+
+/** A CLI process whose output is collected as it comes. */
+interface CliProcess {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  /** Resolves with the exit code and the signal that killed it, if one did. */
+  exited: Promise<[number | null, string | null]>;
+}
+
+function startCli(
+  args: string[],
+  options: { detached?: boolean; runtime?: "deno" | "bun" } = {},
+): CliProcess {
+  const [command, ...rest] = runTs(main, options.runtime);
+  const child = spawn(command, [...rest, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: options.detached,
+    env: { ...process.env, WEBWIRE_TRACE: "1" },
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.setEncoding("utf8");
+  child.stderr!.setEncoding("utf8");
+  child.stdout!.on("data", (chunk: string) => stdout += chunk);
+  child.stderr!.on("data", (chunk: string) => stderr += chunk);
+  const exited = new Promise<[number | null, string | null]>((resolve) =>
+    child.once("exit", (code, signal) => resolve([code, signal]))
+  );
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+test("Ctrl-C twice on serve --runtime bun still answers the request in flight, then exits 0", {
+  skip: process.platform === "win32",
+}, async () => {
+  // Its own process group, which a terminal's Ctrl-C signals as a whole: under Deno, the Bun
+  // child gets each SIGINT twice (from the "terminal" and forwarded by its Deno parent).
+  const serve = startCli(["serve", "--port", "0", "--runtime", "bun"], { detached: true });
+  const group = -serve.child.pid!;
+  let client: Client | undefined;
+  try {
+    await until(() => /listening on ws:\/\//.test(serve.stdout()), "serve printed its URL", 20_000);
+    const url = /listening on (ws:\/\/\S+)/.exec(serve.stdout())![1];
+    client = new Client(url, { autoconnect: false, logger: silentLogger });
+    await client.connect();
+    const reply = client.request("sleep", "1000").then((payload) => payload.text());
+    // The server's trace shows the request arrived: its handler is running.
+    await until(() => /← request id=\d+ name="sleep"/.test(serve.stderr()), "sleep arrived");
+    process.kill(group, "SIGINT");
+    await until(() => serve.stdout().includes("shutting down"), "serve began its shutdown");
+    process.kill(group, "SIGINT");
+    assert.equal(await reply, "slept");
+    const [code, signal] = await serve.exited;
+    assert.deepEqual([code, signal], [0, null], serve.stderr());
+  } finally {
+    await client?.close();
+    try {
+      process.kill(group, "SIGKILL"); // what is left of the group after a failure
+    } catch {
+      // Every process of the group has exited.
+    }
+  }
+});
+
+test("a --runtime child killed by a signal is not a success: 128 + the signal's number", {
+  skip: process.platform === "win32",
+}, async () => {
+  const dir = await mkdtemp(join(tmpdir(), "webwire-cli-"));
+  try {
+    const entry = join(dir, "killed.ts");
+    await writeFile(
+      entry,
+      'import process from "node:process";\nprocess.kill(process.pid, "SIGINT");\n' +
+        "setTimeout(() => {}, 10_000);\n",
+    );
+    assert.equal(await runInRuntime(currentRuntime(), entry, []), 130);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("listen --session --count --request waits for its reply after a kept signal", async () => {
+  const running = await startServer(conformanceService());
+  try {
+    const client = new Client(running.url, { autoconnect: false, logger: silentLogger });
+    await client.connect();
+    await client.request("login", "ada");
+    await until(() => client.session !== null, "logged in");
+    const key = client.session!.key;
+    await client.close();
+    // On both runtimes: Deno's client hands out the kept signal before the restore's reply.
+    for (const runtime of ["deno", "bun"] as const) {
+      await until(() => running.server.connectionCount === 0, "the session is held by nobody");
+      // Kept for the session, and sent right after listen's restore reply.
+      assert.equal(running.server.signalSession(key, "mail", "m1"), 0);
+      const args = ["--session", key, "--count", "1", "--request", "sleep=200"];
+      const listen = startCli(["listen", running.url, ...args], { runtime });
+      const [code] = await listen.exited;
+      assert.equal(code, 0, `${runtime}: ${listen.stderr()}`);
+      const lines = listen.stdout().trim().split("\n").sort();
+      assert.deepEqual(lines, ["mail m1", "reply to sleep: slept"], runtime);
+    }
+  } finally {
+    await running.close();
+  }
+});
+
+test("SIGTERM ends listen as Ctrl-C does: exit 0", {
+  skip: process.platform === "win32",
+}, async () => {
+  const running = await startServer(conformanceService());
+  try {
+    const listen = startCli(["listen", running.url, "--request", "echo=ready"]);
+    await until(() => listen.stdout().includes("reply to echo: ready"), "listen is connected");
+    // process.kill, not child.kill: Deno's child_process reports a child it signalled through
+    // child.kill as killed by that signal even when it exited with a code of its own.
+    process.kill(listen.child.pid!, "SIGTERM");
+    assert.deepEqual(await listen.exited, [0, null], listen.stderr());
+  } finally {
+    await running.close();
+  }
+});
