@@ -207,8 +207,10 @@ export class ConnectAttempts {
 
   #failed(attempt: number, error: unknown): void {
     if (this.#host.closed) return;
+    // A restore answered with no session JSON forgot the session: the next attempt goes without.
     const fatal = error instanceof IncompatibleProtocolVersionError ||
-      error instanceof SubProtocolMismatchError || error instanceof ProtocolError;
+      error instanceof SubProtocolMismatchError ||
+      (error instanceof ProtocolError && error.reason !== "bad-session");
     let retryDelay: number | null = null;
     if (this.#host.autoconnect && !fatal) retryDelay = this.scheduleRetry();
     else this.#host.gaveUp(error);
