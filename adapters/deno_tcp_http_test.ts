@@ -132,6 +132,19 @@ test("a body there at once leaves whole with a length; HTTP/1.0 gets a stream un
   });
 });
 
+test("a client that half-closes after its request still gets the answer", { skip }, async () => {
+  const fallback = () => new Response("the page");
+  await withServer({ fallback }, async ({ port }) => {
+    for (const request of ["GET /page HTTP/1.0\r\n\r\n", "GET /page HTTP/1.1\r\nHost: x\r\n\r\n"]) {
+      const peer = await RawHttpPeer.connect(port);
+      peer.write(request);
+      peer.end(); // as `nc -N` or a health check that shuts its sending side down
+      await until(() => peer.closed, "the answer and the end of the connection", 3000);
+      assert.match(peer.text, /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nthe page$/);
+    }
+  });
+});
+
 test("request.url: a target starting with // stays a path on the Host", { skip }, async () => {
   const urls: string[] = [];
   const fallback = (request: Request) => {

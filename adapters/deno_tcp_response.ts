@@ -4,9 +4,10 @@
  * `content-length` when that is all of it; otherwise the head leaves at once with what is there
  * and the rest follows as it comes, chunked (the body ends where the connection does for an
  * HTTP/1.0 client), so that a server-sent event stream's events arrive as they are produced.
- * The body is cancelled when the client leaves (its FIN or a reset), when the connection is
- * closed (`running.close()`), or when a write makes no progress for `writeTimeout` ms (a client
- * that does not read is dropped then).
+ * What was there at once is written whatever the client does; a body that streams on is
+ * cancelled when the client leaves (its FIN or a reset), when the connection is closed
+ * (`running.close()`), or when a write makes no progress for `writeTimeout` ms (a client that
+ * does not read is dropped then).
  *
  * @example
  * ```ts
@@ -107,8 +108,6 @@ async function writeResponse(
     cancelled = true;
     reader.cancel().catch(() => {});
   };
-  if (target.watch.isGone) cancel();
-  else void target.watch.gone.then(cancel);
   // A read left pending when the body is cancelled settles unobserved: never unhandled.
   const read = () => {
     const pending = reader.read();
@@ -147,6 +146,11 @@ async function writeResponse(
         if (!await writeChunk(target, part, chunked)) return cancel(), false;
       }
     }
+    // From here the body streams: a client that has ended its side (FIN) or left stops it. What
+    // was there at once went out whatever the client did (one that half-closes after its request
+    // still reads the answer).
+    if (target.watch.isGone) return cancel(), false;
+    void target.watch.gone.then(cancel);
     for (;;) {
       const result = await next;
       if (cancelled) return false;
