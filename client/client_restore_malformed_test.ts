@@ -16,6 +16,24 @@ import { until } from "../testing/until.ts";
 
 const key = "k".repeat(40);
 
+/** A server that accepts every connection and answers each restore with `payload`. */
+async function restoreAnswering(payload: string) {
+  const counts = { opened: 0, closed: 0, restores: 0 };
+  const peer = await startScriptedPeer({
+    onOpen: (socket) => {
+      counts.opened++;
+      socket.send(acceptConf());
+    },
+    onMessage: (socket, data) => {
+      if (typeof data === "string" || data[0] !== MessageType.RestoreSession) return;
+      counts.restores++;
+      socket.send(encodeReply({ id: data.slice(1, 9), payload }));
+    },
+    onClose: () => void counts.closed++,
+  });
+  return { peer, counts };
+}
+
 for (
   const payload of [
     "{not json",
@@ -24,21 +42,7 @@ for (
   ]
 ) {
   test(`a restore answered ${payload} rejects with a ProtocolError and drops the connection`, async () => {
-    let opened = 0;
-    let closed = 0;
-    let restores = 0;
-    const peer = await startScriptedPeer({
-      onOpen: (socket) => {
-        opened++;
-        socket.send(acceptConf());
-      },
-      onMessage: (socket, data) => {
-        if (typeof data === "string" || data[0] !== MessageType.RestoreSession) return;
-        restores++;
-        socket.send(encodeReply({ id: data.slice(1, 9), payload }));
-      },
-      onClose: () => void closed++,
-    });
+    const { peer, counts } = await restoreAnswering(payload);
     const events: string[] = [];
     let lost: unknown;
     const client = new Client(peer.url, {
@@ -58,12 +62,15 @@ for (
       assert.equal(error.reason, "bad-session");
       assert.ok(error instanceof WebwireError);
       assert.equal(client.session, null);
-      await until(() => closed === 1, "the client closed the connection");
+      await until(() => counts.closed === 1, "the client closed the connection");
       assert.ok(lost instanceof DisconnectedError && lost.cause === error);
       // It reconnects without a session: nothing to restore.
-      await until(() => client.status === "connected" && opened === 2, "the client reconnected");
+      await until(
+        () => client.status === "connected" && counts.opened === 2,
+        "the client reconnected",
+      );
       assert.deepEqual(events, ["connected", "disconnected", "connected"]);
-      assert.equal(restores, 1);
+      assert.equal(counts.restores, 1);
     } finally {
       await client.close();
       await peer.close();
@@ -72,19 +79,7 @@ for (
 }
 
 test("a restore on connect answered with no session JSON fails that attempt; the next goes without", async () => {
-  let opened = 0;
-  let restores = 0;
-  const peer = await startScriptedPeer({
-    onOpen: (socket) => {
-      opened++;
-      socket.send(acceptConf());
-    },
-    onMessage: (socket, data) => {
-      if (typeof data === "string" || data[0] !== MessageType.RestoreSession) return;
-      restores++;
-      socket.send(encodeReply({ id: data.slice(1, 9), payload: "{not json" }));
-    },
-  });
+  const { peer, counts } = await restoreAnswering("{not json");
   const failures: unknown[] = [];
   const events: string[] = [];
   const client = new Client(peer.url, {
@@ -103,8 +98,8 @@ test("a restore on connect answered with no session JSON fails that attempt; the
     assert.ok(first instanceof ProtocolError && first.reason === "bad-session", String(first));
     // Under autoconnect the client tries again by itself, without the session.
     await until(() => client.status === "connected", "connected again");
-    assert.equal(opened, 2);
-    assert.equal(restores, 1);
+    assert.equal(counts.opened, 2);
+    assert.equal(counts.restores, 1);
     assert.equal(client.session, null);
     assert.ok(failures[0] instanceof ProtocolError && failures[0].reason === "bad-session");
     assert.deepEqual(events, ["sessionclosed", "connected"]);
