@@ -31,6 +31,7 @@
 import type { Logger } from "../protocol/logger.ts";
 import type { PeerWatch } from "./deno_tcp_peer_watch.ts";
 import { concatBytes } from "./concat_bytes.ts";
+import { settledAtOnce } from "./settled_at_once.ts";
 import { responseHead } from "./websocket/handshake.ts";
 
 /** Body bytes gathered before the head leaves; a body whole within them gets a length. */
@@ -119,7 +120,7 @@ async function writeResponse(
     let size = 0;
     let next = read();
     while (size <= atOnceLimit && !cancelled) {
-      const result = await atOnce(next);
+      const result = await settledAtOnce(next);
       if (result === undefined) break; // nothing more yet: stream from here on
       if (result.done) {
         const head = responseHead(response, size);
@@ -206,23 +207,6 @@ async function writeAll(target: ResponseTarget, bytes: Uint8Array): Promise<bool
   } catch {
     return false;
   }
-}
-
-/**
- * What `read` gives if it settles before the event loop turns (a body produced in memory
- * does), else `undefined` (the body waits for something: stream what came so far).
- */
-function atOnce<T>(read: Promise<T>): Promise<T | undefined> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => resolve(undefined), 0);
-    read.then((result) => {
-      clearTimeout(timer);
-      resolve(result);
-    }, (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-  });
 }
 
 /**

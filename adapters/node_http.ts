@@ -20,9 +20,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { STATUS_CODES } from "node:http";
 import { type Duplex, Readable } from "node:stream";
 import { Buffer } from "node:buffer";
-import { clearImmediate, setImmediate } from "node:timers";
 import type { FallbackHandler } from "./route.ts";
 import { requestUrl } from "./request_url.ts";
+import { settledAtOnce } from "./settled_at_once.ts";
 
 /** A header of Node's request by its lower-case name; repeated ones joined with ", ". */
 export function headerValue(request: IncomingMessage, name: string): string | null {
@@ -130,7 +130,7 @@ export async function writeResponse(reply: Response, response: ServerResponse): 
     let size = 0;
     let next = read();
     while (size <= 65536) {
-      const result = await atOnce(next);
+      const result = await settledAtOnce(next);
       if (result === undefined) break; // nothing more yet: stream from here on
       if (result.done) return void response.end(Buffer.concat(head, size));
       head.push(result.value);
@@ -152,23 +152,6 @@ export async function writeResponse(reply: Response, response: ServerResponse): 
     response.off("close", cancel);
     reader.releaseLock();
   }
-}
-
-/**
- * What `read` gives if it settles before the event loop turns (a body produced in memory does),
- * else `undefined` (the body waits for something: stream what came so far).
- */
-function atOnce<T>(read: Promise<T>): Promise<T | undefined> {
-  return new Promise((resolve, reject) => {
-    const timer = setImmediate(() => resolve(undefined));
-    read.then((result) => {
-      clearImmediate(timer);
-      resolve(result);
-    }, (error) => {
-      clearImmediate(timer);
-      reject(error);
-    });
-  });
 }
 
 /** Resolves when `response` can take more, or is gone. */
