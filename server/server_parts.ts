@@ -188,6 +188,7 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
     topics,
     sessionLifecycle: serverSessionLifecycle({
       sessions,
+      closes: sessionCloses,
       manager: sessionManager,
       expiry,
       offline,

@@ -116,6 +116,11 @@ export class SessionCloses {
     return watch;
   }
 
+  /** Whether a restore of `key` is under way (watching). */
+  isRestoring(key: string): boolean {
+    return this.#watches.has(key);
+  }
+
   /** How many keys have a close running or a restore watching (0 when all have ended). */
   get size(): number {
     return new Set([...this.#running.keys(), ...this.#watches.keys()]).size;

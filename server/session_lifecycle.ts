@@ -10,6 +10,7 @@
  * import { OfflineSignals } from "./offline_signals.ts";
  * import { SessionExpiryClock } from "./session_expiry.ts";
  * import { SessionRegistry } from "./session_registry.ts";
+ * import { SessionCloses } from "./session_closes.ts";
  * import { MemorySessionManager } from "@webwire/webwire/session";
  * import { encodeSignal } from "@webwire/webwire/protocol";
  * const manager = new MemorySessionManager();
@@ -17,7 +18,8 @@
  * // A signal pushed while no connection held session "key".
  * offline.keep("key", encodeSignal({ name: "mail", payload: "1" }));
  * const lifecycle = serverSessionLifecycle({
- *   sessions: new SessionRegistry(0), manager, offline, maxSessionConnections: 0, logger: console,
+ *   sessions: new SessionRegistry(0), closes: new SessionCloses(), manager, offline,
+ *   maxSessionConnections: 0, logger: console,
  *   expiry: new SessionExpiryClock({}, manager, () => {}, console),
  *   cluster: new ClusterLink(null, console, undefined),
  * });
@@ -36,6 +38,7 @@ import type { SessionLifecycle } from "./session_host.ts";
 import type { OfflineSignals } from "./offline_signals.ts";
 import type { SessionExpiryClock } from "./session_expiry.ts";
 import type { SessionRegistry } from "./session_registry.ts";
+import type { SessionCloses } from "./session_closes.ts";
 
 /**
  * What the lifecycle works with.
@@ -51,6 +54,8 @@ import type { SessionRegistry } from "./session_registry.ts";
 export interface LifecycleParts {
   /** This server's holders of each session. */
   readonly sessions: SessionRegistry<unknown>;
+  /** This server's restores under way (and closes running). */
+  readonly closes: SessionCloses;
   /** Session storage. */
   readonly manager: SessionManager;
   /** Expiry timers. */
@@ -74,11 +79,13 @@ export interface LifecycleParts {
  * import { ClusterLink } from "./cluster_link.ts";
  * import { SessionExpiryClock } from "./session_expiry.ts";
  * import { SessionRegistry } from "./session_registry.ts";
+ * import { SessionCloses } from "./session_closes.ts";
  * import { MemorySessionManager } from "@webwire/webwire/session";
  * const manager = new MemorySessionManager();
  * const sessions = new SessionRegistry<string>(1); // one connection per session
  * const lifecycle = serverSessionLifecycle({
- *   sessions, manager, offline: null, maxSessionConnections: 1, logger: console,
+ *   sessions, closes: new SessionCloses(), manager, offline: null, maxSessionConnections: 1,
+ *   logger: console,
  *   expiry: new SessionExpiryClock({}, manager, () => {}, console),
  *   cluster: new ClusterLink(null, console, undefined),
  * });
@@ -87,7 +94,7 @@ export interface LifecycleParts {
  * ```
  */
 export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle {
-  const { sessions, manager, expiry, offline, cluster, logger } = parts;
+  const { sessions, manager, expiry, offline, cluster, logger, closes } = parts;
   const clustered = cluster.cluster;
   return {
     acquire: (key) =>
@@ -104,12 +111,13 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
       if (manager.onSessionReleased === undefined) return Promise.resolve(true);
       const release = async () => {
         await manager.onSessionReleased!(key);
-        // In a cluster, another node may have taken a slot and looked the session up (which
-        // holds it) between the count of 0 and the release: its session must not expire while
-        // held. A slot taken after this count is followed by its own lookup, after the release.
-        if (clustered !== null && await clustered.sessionConnectionCount(key) > 0) {
-          await manager.onSessionLookup(key);
-        }
+        // A restore (of this server, or in a cluster of another node's) may have looked the
+        // session up (which holds it) between the count of 0 and the release: its session must
+        // not expire while held. A restore that looks it up after this count holds it itself.
+        const wanted = clustered === null
+          ? sessions.holders(key).size > 0 || closes.isRestoring(key)
+          : await clustered.sessionConnectionCount(key) > 0;
+        if (wanted) await manager.onSessionLookup(key);
       };
       return release().then(() => true, (error) => {
         logger.error("releasing a session failed", error);

@@ -100,6 +100,12 @@ export class GatedManager implements SessionManager {
     this.#inner.useExpiry(expiry);
   }
 
+  /** Has the manager underneath forget its expired sessions (as the server's sweep asks). */
+  async sweepExpired(): Promise<number> {
+    if (this.#inner.sweepExpired === undefined) return 0;
+    return await this.#inner.sweepExpired();
+  }
+
   /** Stores the session. */
   async onSessionCreated(session: Session): Promise<void> {
     await this.#inner.onSessionCreated(session);
