@@ -67,7 +67,7 @@ export interface ConnectionHost {
    * call `void connection.close()` and return.
    */
   close(): Promise<void>;
-  /** Resolves when the send buffer is under the high-water mark. */
+  /** Resolves when the send buffer is under the high-water mark, or the connection closes. */
   whenWritable(): Promise<void>;
 }
 
@@ -228,9 +228,33 @@ export class Connection {
 
   /**
    * Resolves when the bytes queued for this client are under the server's `sendHighWaterMark`
-   * (at once when they are, or when the connection closed). A handler that pushes many or large
+   * (at once when they are), or once the connection closes or begins to close (a shutdown,
+   * `close()`): check `isActive` before sending more. A handler that pushes many or large
    * signals awaits it between them, so that a slow reader slows the handler down instead of
    * growing the server's memory up to `maxSendBuffer`, where the connection would be closed.
+   *
+   * @example
+   * ```ts
+   * import { Server } from "@webwire/webwire/server";
+   * import { serveDeno } from "@webwire/webwire/adapters/deno";
+   * import { Client } from "@webwire/webwire";
+   * const server = new Server({
+   *   sessionsEnabled: false,
+   *   onRequest: async ({ connection }) => {
+   *     let sent = 0;
+   *     while (sent < 100 && connection.isActive) {
+   *       connection.signal("row", `row ${sent++}`);
+   *       await connection.whenWritable();
+   *     }
+   *     return `${sent} rows`;
+   *   },
+   * });
+   * const running = serveDeno(server);
+   * const client = new Client(running.url);
+   * console.assert((await client.request("rows")).text() === "100 rows");
+   * await client.close();
+   * await running.close();
+   * ```
    */
   whenWritable(): Promise<void> {
     return this.#host.whenWritable();

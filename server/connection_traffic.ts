@@ -118,9 +118,10 @@ export abstract class ConnectionTraffic extends ConnectionTasks {
     return this.#sendBuffer ??= new SendBuffer(this.socket, this.server.limits.sendHighWaterMark);
   }
 
-  /** Whether at most the high-water mark is queued for the client. */
+  /** Whether at most the high-water mark is queued for the client, or it closes (no wait then). */
   #isWritable(): boolean {
-    return !this.#open || this.#queuedAtMostUnder(this.server.limits.sendHighWaterMark);
+    return !this.#open || this.#closing ||
+      this.#queuedAtMostUnder(this.server.limits.sendHighWaterMark);
   }
 
   /** Whether the socket has at most `limit` bytes queued, asking it only when unsure. */
@@ -241,7 +242,10 @@ export abstract class ConnectionTraffic extends ConnectionTasks {
     this.#sendBuffer?.drained();
   }
 
-  /** Resolves when the send buffer is under the high-water mark (or the socket closed). */
+  /**
+   * Resolves when the send buffer is under the high-water mark, or once the connection closes or
+   * begins to close (a handler waiting here must not hold up a graceful close).
+   */
   whenWritable(): Promise<void> {
     if (this.#isWritable()) return Promise.resolve();
     return this.#buffer.writable();
@@ -268,6 +272,9 @@ export abstract class ConnectionTraffic extends ConnectionTasks {
     this.#closing = true;
     if (decided !== undefined) this.#decided = decided;
     this.stopDraining();
+    // Handlers waiting in `whenWritable` go on (and see `isActive` false): a client that stopped
+    // reading would otherwise keep them, and so the close, waiting for good.
+    this.#sendBuffer?.stop();
   }
 
   /** The connection ended: nothing more is sent, waiting replies and handlers are let go. */

@@ -60,7 +60,7 @@ export class SendBuffer {
     if (this.isWritable()) this.#wake();
   }
 
-  /** The socket closed: every waiter is released and nobody waits again. */
+  /** The connection closed or began to close: every waiter is released, nobody waits again. */
   stop(): void {
     this.#stopped = true;
     clearTimeout(this.#timer);
