@@ -23,7 +23,7 @@
  *   sessions: new SessionRegistry<string>(0), closes: new SessionCloses(),
  *   sessionManager: new MemorySessionManager(),
  *   keyGenerator: new DefaultSessionKeyGenerator(), send: (bytes) => void sent.push(bytes),
- *   deferPushes: noop, resumePushes: noop,
+ *   whenWritable: () => Promise.resolve(), deferPushes: noop, resumePushes: noop,
  * });
  * // A handler's `connection.createSession`: stored, then announced to the client.
  * const created = await session.create({ user: "ada" });
@@ -167,7 +167,7 @@ export class ConnectionSession<C> {
    *   sessions: new SessionRegistry<string>(0), closes: new SessionCloses(),
    *   sessionManager: manager,
    *   keyGenerator: new DefaultSessionKeyGenerator(), send: noop,
-   *   deferPushes: noop, resumePushes: noop,
+   *   whenWritable: () => Promise.resolve(), deferPushes: noop, resumePushes: noop,
    * });
    * const { key } = await session.create();
    * console.assert((await session.closeKey("another key")) === false && session.current !== null);
@@ -329,8 +329,12 @@ export class ConnectionSession<C> {
       host.logger.error("taking the signals kept for a session failed", error);
     }
     host.send(encodeReply({ id: message.id, payload: formatSessionJson(session) }));
-    for (const signal of kept) host.send(signal);
-    for (const signal of held) host.send(signal);
+    // At the client's pace: more kept than `maxSendBuffer` would close a client that reads.
+    for (const signal of kept.concat(held)) {
+      await host.whenWritable();
+      if (!host.isOpen || this.#session !== session) break;
+      host.send(signal);
+    }
     host.resumePushes();
     await destroyed;
     return undefined;
