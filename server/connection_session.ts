@@ -16,7 +16,7 @@
  * const lifecycle: SessionLifecycle = {
  *   acquire: () => true, release: (_key, remaining) => remaining, giveBack: noop,
  *   isTooOld: () => false, held: noop, unheld: noop, released: noop, destroyed: noop,
- *   relayClose: noop, takeOfflineSignals: () => [],
+ *   destroy: () => Promise.resolve(), destroyLater: noop, takeOfflineSignals: () => [],
  * };
  * const session = new ConnectionSession({
  *   owner: "connection A", isOpen: true, sessionsEnabled: true, logger: console, lifecycle,
@@ -158,7 +158,8 @@ export class ConnectionSession<C> {
    * const lifecycle: SessionLifecycle = {
    *   acquire: () => true, release: (_key, remaining) => remaining, giveBack: noop,
    *   isTooOld: () => false,
-   *   held: noop, unheld: noop, released: noop, destroyed: noop, relayClose: noop,
+   *   held: noop, unheld: noop, released: noop, destroyed: noop, destroyLater: noop,
+   *   destroy: () => Promise.resolve(),
    *   takeOfflineSignals: () => [],
    * };
    * const manager = new MemorySessionManager();
@@ -373,19 +374,23 @@ export class ConnectionSession<C> {
       if (localRemaining === 0) lifecycle.destroyed(session.key);
       return await lifecycle.giveBack(session.key);
     }
-    const counted = lifecycle.release(session.key, localRemaining);
-    const remaining = typeof counted === "number" ? counted : await counted;
-    if (remaining !== 0) return;
-    if (then === "keep") return void lifecycle.released(session.key);
-    // From the count on, restores of the session under way here are overtaken: one that was
-    // looking it up (and may have found it before the manager forgot it) must not attach it.
-    const closed = this.#host.closes.begin(session.key);
+    if (then === "keep") {
+      const counted = lifecycle.release(session.key, localRemaining);
+      if ((typeof counted === "number" ? counted : await counted) === 0) {
+        lifecycle.released(session.key);
+      }
+      return;
+    }
     try {
-      lifecycle.destroyed(session.key);
-      await this.#host.sessionManager.onSessionClosed(session.key);
-      lifecycle.relayClose(session.key);
-    } finally {
-      closed();
+      const counted = lifecycle.release(session.key, localRemaining);
+      if ((typeof counted === "number" ? counted : await counted) !== 0) return;
+      // From the count on, restores of the session under way here are overtaken: one that was
+      // looking it up (and may have found it before the manager forgot it) must not attach it.
+      await lifecycle.destroy(session.key);
+    } catch (error) {
+      // A logout must not leave the session restorable once the store answers again.
+      lifecycle.destroyLater(session.key);
+      throw error;
     }
   }
 }

@@ -359,6 +359,7 @@ export class Server {
     this.#shuttingDown = true;
     this.#parts.expiry.stop();
     this.#parts.forgottenSessions.stop();
+    this.#parts.logoutRetries.stop();
     this.#parts.offline?.stop();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = timeout === undefined

@@ -34,6 +34,7 @@ import type { ServerContext } from "./server_context.ts";
 import { ServerPush } from "./server_push.ts";
 import { SessionExpiryClock } from "./session_expiry.ts";
 import { serverSessionLifecycle } from "./session_lifecycle.ts";
+import { LogoutRetries } from "./logout_retries.ts";
 import { ForgottenSessionCheck } from "./forgotten_session_check.ts";
 import { SessionCloses } from "./session_closes.ts";
 import { SessionRegistry } from "./session_registry.ts";
@@ -117,6 +118,8 @@ export interface ServerParts {
   readonly push: ServerPush;
   /** Detaches sessions closed on other nodes while this node's cluster link was cut. */
   readonly forgottenSessions: ForgottenSessionCheck<ConnectionState>;
+  /** The destroys of logged-out sessions tried again. */
+  readonly logoutRetries: LogoutRetries;
 }
 
 /**
@@ -179,6 +182,7 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
   );
   const cluster = new ClusterLink(options.cluster ?? null, logger, options.onClusterError);
   const sessionCloses = new SessionCloses();
+  const logoutRetries = new LogoutRetries(logger);
   const isShuttingDown = owner.isShuttingDown;
   const context: ServerContext = {
     hooks: options,
@@ -195,6 +199,7 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
       cluster,
       maxSessionConnections: limits.maxSessionConnections,
       logger,
+      logoutRetries,
     }),
     sessionManager,
     keyGenerator,
@@ -259,5 +264,6 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
     context,
     push,
     forgottenSessions,
+    logoutRetries,
   };
 }

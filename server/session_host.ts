@@ -16,7 +16,8 @@
  *   unheld: (key) => void held.delete(key),
  *   released: () => {},
  *   destroyed: () => {},
- *   relayClose: () => {},
+ *   destroy: () => Promise.resolve(),
+ *   destroyLater: () => {},
  *   isTooOld: () => false,
  *   takeOfflineSignals: () => [],
  * };
@@ -45,7 +46,8 @@ import type { SessionRegistry } from "./session_registry.ts";
  *   unheld: () => {},
  *   released: () => {},
  *   destroyed: () => {},
- *   relayClose: () => {},
+ *   destroy: () => Promise.resolve(),
+ *   destroyLater: () => {},
  *   isTooOld: () => false,
  *   takeOfflineSignals: () => [],
  * };
@@ -80,11 +82,18 @@ export interface SessionLifecycle {
   /** The session was closed for good, or a restore found it missing or expired. */
   destroyed(key: string): void;
   /**
-   * The session manager forgot a session that its last connection closed (the client's
-   * close-session request, a handler's `connection.closeSession`): the other nodes of a cluster
-   * refuse the restores of it under way and detach connections that joined it meanwhile.
+   * Destroys a session that its last connection closed (the client's close-session request, a
+   * handler's `connection.closeSession`): the restores of it under way here are overtaken from
+   * this call on, the session manager forgets it, and the other nodes of a cluster refuse the
+   * restores of it under way and detach connections that joined it meanwhile. Rejects when the
+   * session manager fails.
    */
-  relayClose(key: string): void;
+  destroy(key: string): Promise<void>;
+  /**
+   * The destroy of a session its last connection closed failed (or the count before it): it is
+   * tried again for about a minute, unless a connection holds the session by then.
+   */
+  destroyLater(key: string): void;
   /** Whether a session created at that time has passed the server's maximum age. */
   isTooOld(creation: Session["creation"]): boolean;
   /** Removes and returns the signals kept for the session while no connection held it. */

@@ -11,6 +11,7 @@
  * import { SessionExpiryClock } from "./session_expiry.ts";
  * import { SessionRegistry } from "./session_registry.ts";
  * import { SessionCloses } from "./session_closes.ts";
+ * import { LogoutRetries } from "./logout_retries.ts";
  * import { MemorySessionManager } from "@webwire/webwire/session";
  * import { encodeSignal } from "@webwire/webwire/protocol";
  * const manager = new MemorySessionManager();
@@ -19,7 +20,7 @@
  * offline.keep("key", encodeSignal({ name: "mail", payload: "1" }));
  * const lifecycle = serverSessionLifecycle({
  *   sessions: new SessionRegistry(0), closes: new SessionCloses(), manager, offline,
- *   maxSessionConnections: 0, logger: console,
+ *   maxSessionConnections: 0, logger: console, logoutRetries: new LogoutRetries(console),
  *   expiry: new SessionExpiryClock({}, manager, () => {}, console),
  *   cluster: new ClusterLink(null, console, undefined),
  * });
@@ -39,6 +40,7 @@ import type { OfflineSignals } from "./offline_signals.ts";
 import type { SessionExpiryClock } from "./session_expiry.ts";
 import type { SessionRegistry } from "./session_registry.ts";
 import type { SessionCloses } from "./session_closes.ts";
+import type { LogoutRetries } from "./logout_retries.ts";
 
 /**
  * What the lifecycle works with.
@@ -68,6 +70,8 @@ export interface LifecycleParts {
   readonly maxSessionConnections: number;
   /** Where failures go. */
   readonly logger: Logger;
+  /** The destroys of logged-out sessions tried again. */
+  readonly logoutRetries: LogoutRetries;
 }
 
 /**
@@ -80,12 +84,13 @@ export interface LifecycleParts {
  * import { SessionExpiryClock } from "./session_expiry.ts";
  * import { SessionRegistry } from "./session_registry.ts";
  * import { SessionCloses } from "./session_closes.ts";
+ * import { LogoutRetries } from "./logout_retries.ts";
  * import { MemorySessionManager } from "@webwire/webwire/session";
  * const manager = new MemorySessionManager();
  * const sessions = new SessionRegistry<string>(1); // one connection per session
  * const lifecycle = serverSessionLifecycle({
  *   sessions, closes: new SessionCloses(), manager, offline: null, maxSessionConnections: 1,
- *   logger: console,
+ *   logger: console, logoutRetries: new LogoutRetries(console),
  *   expiry: new SessionExpiryClock({}, manager, () => {}, console),
  *   cluster: new ClusterLink(null, console, undefined),
  * });
@@ -96,6 +101,20 @@ export interface LifecycleParts {
 export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle {
   const { sessions, manager, expiry, offline, cluster, logger, closes } = parts;
   const clustered = cluster.cluster;
+  const destroyed = (key: string) => {
+    expiry.unheld(key);
+    offline?.discard(key);
+  };
+  const destroy = async (key: string) => {
+    const closed = closes.begin(key);
+    try {
+      destroyed(key);
+      await manager.onSessionClosed(key);
+      cluster.relay({ kind: "close-session", key });
+    } finally {
+      closed();
+    }
+  };
   return {
     acquire: (key) =>
       clustered === null
@@ -124,11 +143,18 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
         return false;
       });
     },
-    destroyed: (key) => {
-      expiry.unheld(key);
-      offline?.discard(key);
+    destroyed,
+    destroy,
+    destroyLater: (key) => {
+      parts.logoutRetries.add(key, async () => {
+        const holders = clustered === null
+          ? sessions.holders(key).size
+          : await clustered.sessionConnectionCount(key);
+        if (holders > 0) return false;
+        await destroy(key);
+        return true;
+      });
     },
-    relayClose: (key) => cluster.relay({ kind: "close-session", key }),
     isTooOld: (creation) => expiry.isTooOld(creation),
     takeOfflineSignals: (key) =>
       clustered === null ? offline?.take(key) ?? [] : cluster.takeOfflineSignals(key),
