@@ -7,7 +7,10 @@
  * heartbeat key expired during a long cut, so scripts pruned its fields; or Redis restarted
  * empty), and a step sent again by a client library after a reconnect. So the node also counts
  * its own slots, marks a session whose step failed as uncertain, and at each heartbeat writes
- * its true count for those sessions (all of them when Redis had forgotten the node). A session
+ * its true count for those sessions (all of them when Redis had forgotten the node). It also
+ * goes over the sessions that Redis records it holds, a part per heartbeat, and writes 0 for
+ * those it does not hold: a Redis restarted from a snapshot (RDB) or a failover to a replica
+ * brings back fields of an earlier time, which would count for ever. A session
  * that this leaves with no holder anywhere is reported, so that its idle clock can start; one
  * that the node holds again after Redis had forgotten it is reported too (another node may
  * have swept it as dead and started the session's idle clock).
@@ -30,6 +33,8 @@ import { acquireSlotScript, releaseSlotScript, writeSlotsScript } from "./slot_s
 
 /** Sessions whose count is written in one command, at most. */
 const writeBatch = 500;
+/** Members of the node's slots set checked per heartbeat, about (`SSCAN` `COUNT`). */
+const scanCount = 500;
 
 /**
  * What a write of uncertain counts found.
@@ -75,6 +80,8 @@ export class ClusterSlots {
   readonly #slotsKey: string;
   /** Steps under way per session: its count is written only once they have settled. */
   readonly #steps = new Map<string, number>();
+  /** Where the scan of the slots set stands; `0` begins a new pass. */
+  #cursor = "0";
 
   /** Slots of node `field` (its heartbeat key's suffix and its field in each session's hash). */
   constructor(commands: ClusterCommands, field: string) {
@@ -121,11 +128,41 @@ export class ClusterSlots {
     return typeof live === "number" ? live : 0;
   }
 
-  /** Redis had forgotten this node: the count of every session it holds is written again. */
+  /**
+   * Redis had forgotten this node: the count of every session it holds is written again, and a
+   * new pass of {@link ClusterSlots.scanRecord} begins (a restart from a snapshot may have
+   * brought back sessions it held then).
+   */
   forgotten(): void {
     for (const key of [...this.#held.keys(), ...this.#steps.keys()]) {
       this.#uncertain.add(key);
       this.#forgotten.add(key);
+    }
+    this.#cursor = "0";
+  }
+
+  /**
+   * Checks the next part (about 500) of the sessions that Redis records this node holds (its
+   * `slots:<id>` set) against those it holds: one it does not hold (Redis restarted from an
+   * RDB snapshot or a replica that had an older field of this node) becomes uncertain, so that
+   * its count, 0, is written at {@link ClusterSlots.writeUncertain} and the session is reported
+   * idle if nobody holds it. Called at each heartbeat, it goes over the whole set again and
+   * again.
+   *
+   * @throws {RedisUnavailableError} when Redis is not reached in time.
+   */
+  async scanRecord(): Promise<void> {
+    const client = this.#commands.client;
+    const reply = await this.#commands.call(
+      "session slots scan",
+      () => client.call("SSCAN", this.#slotsKey, this.#cursor, "COUNT", scanCount),
+    );
+    if (!Array.isArray(reply) || reply.length !== 2 || !Array.isArray(reply[1])) return;
+    this.#cursor = String(reply[0]);
+    for (const member of reply[1]) {
+      const key = String(member);
+      // A step under way settles the count itself (or leaves it uncertain when it fails).
+      if (!this.#held.has(key) && !this.#steps.has(key)) this.#uncertain.add(key);
     }
   }
 

@@ -42,7 +42,13 @@ function whenReady(client: RedisClient): Promise<void> {
  * - A call is sent only on a ready connection: while the client is (re)connecting the call
  *   waits for it, up to the time limit, and is not queued inside the client. So when Redis is
  *   down calls reject after `timeoutMs` and leave nothing behind to run later. (A command that
- *   was sent just as the connection broke may still be resent by the client on reconnect.)
+ *   was sent just as the connection broke may still be resent by the client on reconnect,
+ *   unless it has `autoResendUnfulfilledCommands: false`.)
+ * - A call sent on a ready connection that gets no reply in time means that connection is dead
+ *   (a partition that keeps TCP up, a hung Redis): it is reset at once (`RST`), so that the
+ *   client reconnects (a retry strategy permitting), and what is queued in it (commands sent
+ *   but not answered, their bytes not yet delivered) is dropped rather than run once the link
+ *   is back. A command that had already reached Redis may still run.
  * - A client that was quit or disconnected for good (`end`) rejects at once.
  * - Errors that Redis answered (`ReplyError`: a wrong type, a script error) are passed on as
  *   they are; every other failure (timeout, connection lost, client closed) becomes a
@@ -79,13 +85,17 @@ export function callRedis<T>(
   }
   return new Promise<T>((resolve, reject) => {
     let settled = false;
+    /** The connection the command was sent on, once sent. */
+    let sentOn: ClientStream | undefined;
     const timer = setTimeout(() => {
       settled = true;
       const waiting = client.status === "ready" ? "no reply" : `connection ${client.status}`;
+      if (sentOn !== undefined) resetIfStill(client, sentOn);
       reject(new RedisUnavailableError(operation, `timed out after ${timeoutMs} ms (${waiting})`));
     }, timeoutMs);
     const run = (): void => {
       if (settled) return;
+      sentOn = streamOf(client);
       let pending: Promise<T>;
       try {
         pending = command();
@@ -103,6 +113,8 @@ export function callRedis<T>(
           if (settled) return;
           settled = true;
           clearTimeout(timer);
+          // The client's own time limit (ioredis' `commandTimeout`) tells the same as ours.
+          if (isClientTimeout(error) && sentOn !== undefined) resetIfStill(client, sentOn);
           reject(isReplyError(error) ? error : unavailable(operation, error));
         },
       );
@@ -114,6 +126,36 @@ export function callRedis<T>(
     if (client.status === "wait") client.connect().catch(() => {});
     void whenReady(client).then(run);
   });
+}
+
+/** The socket of an ioredis client (`net.Socket`), as far as a reset needs it. */
+interface ClientStream {
+  destroy(): unknown;
+  resetAndDestroy?(): unknown;
+}
+
+function streamOf(client: RedisClient): ClientStream | undefined {
+  return (client as { stream?: ClientStream }).stream;
+}
+
+/**
+ * Resets `stream` if it is still the client's ready connection (not one that was replaced by a
+ * reconnect meanwhile). A reset (`RST`) discards the bytes not yet sent, where a graceful close
+ * would still deliver them; ioredis sees the connection close and reconnects.
+ */
+function resetIfStill(client: RedisClient, stream: ClientStream): void {
+  if (client.status !== "ready" || streamOf(client) !== stream) return;
+  try {
+    if (typeof stream.resetAndDestroy === "function") stream.resetAndDestroy();
+    else stream.destroy();
+  } catch {
+    stream.destroy();
+  }
+}
+
+/** ioredis' own `commandTimeout` error. */
+function isClientTimeout(error: unknown): boolean {
+  return error instanceof Error && error.message === "Command timed out";
 }
 
 /** An error that Redis itself answered, as opposed to a failure to reach it. */

@@ -12,18 +12,19 @@
  * @module
  */
 
-import type { Buffer } from "node:buffer";
 // ioredis' own types pull in @types/node; ioredis.d.ts says why not.
 // @ts-types="./ioredis.d.ts"
 import type { Redis } from "ioredis";
 import type { Logger } from "../protocol/logger.ts";
 import type { Cluster, ClusterMessage, ClusterNode } from "../server/cluster.ts";
+import { UnsentCloses } from "./cluster_closes.ts";
 import { ClusterCommands } from "./cluster_commands.ts";
 import { decodeClusterMessages } from "./cluster_message.ts";
 import { ClusterRelay } from "./cluster_relay.ts";
 import { ClientListeners } from "./client_listeners.ts";
 import { ownClusterClient, positiveOption, randomNodeId } from "./cluster_parts.ts";
 import { ClusterSlots } from "./cluster_slots.ts";
+import { ClusterSubscriber } from "./cluster_subscriber.ts";
 import { countHoldersScript, heartbeatScript, sweepDeadNodesScript } from "./slot_scripts.ts";
 
 /**
@@ -93,10 +94,13 @@ export interface RedisClusterOptions {
  *   reply), and the subscriber reconnects and subscribes again by itself when Redis is back.
  *   Messages published while a node's pub/sub connection was cut do not reach it; once it is
  *   back, the node detaches its connections from sessions closed meanwhile
- *   (`ClusterNode.missed`).
+ *   (`ClusterNode.missed`). A connection that leaves a call unanswered for `commandTimeout` (a
+ *   partition that keeps TCP up, a hung Redis) is reset and reconnects, and the pub/sub one is
+ *   pinged at each heartbeat for that: what was held up is dropped, not delivered late.
  *   A restarted Redis without persistence has forgotten kept signals; each node writes its slots
- *   again at its next heartbeat. Nodes killed without leaving are swept by the live ones: the
- *   sessions only they held start their idle clock.
+ *   again at its next heartbeat (and drops fields of sessions it no longer holds, which a
+ *   restart from a snapshot brings back). Nodes killed without leaving are swept by the live
+ *   ones: the sessions only they held start their idle clock.
  *
  * @example
  * ```ts
@@ -119,7 +123,8 @@ export class RedisCluster implements Cluster {
   /** The pub/sub channel of the cluster. */
   readonly channel: string;
   readonly #client: Redis;
-  readonly #subscriber: Redis;
+  readonly #subscriber: ClusterSubscriber;
+  readonly #unsentCloses = new UnsentCloses();
   readonly #ownsClient: boolean;
   readonly #commands: ClusterCommands;
   readonly #relay: ClusterRelay;
@@ -169,10 +174,10 @@ export class RedisCluster implements Cluster {
     this.#commands = new ClusterCommands(this.#client, this.keyPrefix, timeout);
     this.#relay = new ClusterRelay(this.#commands, this.#instanceId, bounds, batchSize);
     this.#slots = new ClusterSlots(this.#commands, this.#instanceId);
-    this.#subscriber = this.#client.duplicate({ lazyConnect: true });
+    this.#subscriber = new ClusterSubscriber(this.#client, this.channel, timeout);
     this.#clientListeners = new ClientListeners(this.#client);
     this.#clientListeners.reportOutages("commands", this.#logger);
-    new ClientListeners(this.#subscriber).reportOutages("pub/sub", this.#logger);
+    new ClientListeners(this.#subscriber.connection).reportOutages("pub/sub", this.#logger);
   }
 
   /** How many kept signals the count bound dropped (as seen by this node). */
@@ -188,33 +193,19 @@ export class RedisCluster implements Cluster {
    */
   async join(node: ClusterNode): Promise<void> {
     this.#node = node;
-    this.#subscriber.on("messageBuffer", (_channel: Buffer, bytes: Buffer) => {
-      this.#receive(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    });
-    // ioredis subscribes again after a reconnect; this covers a first connection that failed.
-    // Subscribed after the join was decided (a cut, or a join that failed), the server checks
-    // what it may have missed.
-    let joinDecided = false;
-    this.#subscriber.on("ready", () => {
-      const late = joinDecided;
-      this.#subscriber.subscribe(this.channel).then(() => {
-        if (late) this.#missed();
-      }, () => {});
-    });
     const beat = () => this.#beat().catch(() => {});
     this.#heartbeat = setInterval(beat, Math.max(1, Math.floor(this.#nodeTtl / 3)));
     // A Redis that restarted empty has forgotten this node: tell it again at once.
     this.#clientListeners.on("ready", () => {
       if (this.#node !== null) void beat();
     });
-    try {
-      await Promise.all([
-        this.#beat(),
-        this.#call("subscribe", () => this.#subscriber.subscribe(this.channel)),
-      ]);
-    } finally {
-      joinDecided = true;
-    }
+    await Promise.all([
+      this.#beat(),
+      this.#subscriber.subscribe({
+        message: (bytes) => this.#receive(bytes),
+        missed: () => this.#missed(),
+      }),
+    ]);
   }
 
   /**
@@ -223,10 +214,18 @@ export class RedisCluster implements Cluster {
    * messages or about 1 MiB), in order. A session signal that Redis refuses (its session's key
    * under the prefix holds another type, Redis has no memory left to keep it) rejects with
    * Redis's `ReplyError` and the rest of its batch still goes; when the whole command fails
-   * (Redis unreachable), each message rejects.
+   * (Redis unreachable), each message rejects. A close of a session that fails is also
+   * published again at each heartbeat that reaches Redis until it goes through (up to 10 000
+   * closes kept): another node must not keep serving a session that is gone.
    */
   publish(message: ClusterMessage): Promise<void> {
-    return this.#relay.publish(message);
+    const sent = this.#relay.publish(message);
+    if (message.kind !== "close-session") return sent;
+    const closes = this.#unsentCloses;
+    return sent.then(() => closes.published(message.key), (error: unknown) => {
+      if (this.#node !== null) closes.failed(message.key);
+      throw error;
+    });
   }
 
   /**
@@ -276,7 +275,7 @@ export class RedisCluster implements Cluster {
     if (this.#client.status === "ready") {
       await this.#call("leaving", () => this.#client.del(this.#nodeKey)).catch(() => {});
     }
-    this.#subscriber.disconnect();
+    this.#subscriber.close();
     // An application's client outlives the node: it keeps none of the node's listeners.
     this.#clientListeners.removeAll();
     if (this.#ownsClient) {
@@ -311,9 +310,13 @@ export class RedisCluster implements Cluster {
   /**
    * Renews this node's heartbeat key. A key that was gone (expired during a cut, or Redis
    * restarted empty) means Redis forgot the node's slots: they are written again, as are those
-   * of sessions whose last step failed. Then sweeps nodes that died without leaving.
+   * of sessions whose last step failed, and (a part per beat) 0 for those Redis records this
+   * node holds but it does not. Pings the pub/sub connection (reset when it does not answer),
+   * publishes closes that failed again, and sweeps nodes that died without leaving.
    */
   async #beat(): Promise<void> {
+    // Also while the command link is down: the two connections may fail apart.
+    void this.#subscriber.check();
     const value = String(++this.#beats);
     const previous = await this.#commands.run("heartbeat", heartbeatScript, [
       this.#nodeKey,
@@ -327,6 +330,12 @@ export class RedisCluster implements Cluster {
     if (previous === null) this.#seenFresh = `fresh:${value}`;
     else if (createdUnseen) this.#seenFresh = previous as string;
     this.#beaten = true;
+    if (this.#unsentCloses.size > 0) {
+      void this.#unsentCloses.publishAgain((key) =>
+        this.#relay.publish({ kind: "close-session", key })
+      );
+    }
+    await this.#slots.scanRecord().catch(() => {});
     if (this.#slots.uncertain > 0) {
       const { idle, heldAgain } = await this.#slots.writeUncertain();
       void this.#report("released", idle);

@@ -59,7 +59,8 @@ export interface RedisSessionManagerOptions {
   isValidKey?: (key: string) => boolean;
   /**
    * Milliseconds within which every call settles, waiting for a (re)connection included;
-   * then it rejects with `RedisUnavailableError`. Default 2000.
+   * then it rejects with `RedisUnavailableError`. Default 2000. A connection that leaves a call
+   * unanswered that long is taken for dead and reset (the client reconnects).
    */
   commandTimeout?: number;
   /**
@@ -87,7 +88,8 @@ const defaultCommandTimeout = 2000;
  *   never reaches Redis.
  * - Every call settles within `commandTimeout`; when Redis is down or slow it rejects with
  *   `RedisUnavailableError` (a server answers a restore or a session creation with an internal
- *   error then) and works again as soon as the client has reconnected.
+ *   error then) and works again as soon as the client has reconnected. A call that failed is
+ *   not sent again: a client passed in needs `autoResendUnfulfilledCommands: false` for that.
  * - Expiry times: the max-age deadline is the session's creation time by this server's clock,
  *   the idle deadline is counted by Redis' clock; keep clocks in sync (NTP) as usual.
  * - The manager knows nothing of clusters: "held" is what the server it serves tells it
@@ -97,8 +99,11 @@ const defaultCommandTimeout = 2000;
  * ```ts
  * import { Redis } from "ioredis";
  * import { RedisSessionManager } from "./redis_session_manager.ts";
- * // With a client the application already has (and closes itself):
- * const client = new Redis("redis://127.0.0.1:6379", { lazyConnect: true });
+ * // With a client the application already has (and closes itself); failed calls stay failed:
+ * const client = new Redis("redis://127.0.0.1:6379", {
+ *   lazyConnect: true,
+ *   autoResendUnfulfilledCommands: false,
+ * });
  * const sessions = new RedisSessionManager(client, { commandTimeout: 1000 });
  * // Hostile keys are not found, without a call to Redis.
  * console.assert((await sessions.onSessionLookup("../etc/passwd")) === null);
@@ -118,7 +123,10 @@ export class RedisSessionManager implements SessionManager {
 
   /**
    * Creates a manager on an ioredis client, or on a new lazily connecting client for a
-   * `redis://` URL (which {@link RedisSessionManager.close} closes).
+   * `redis://` URL (which {@link RedisSessionManager.close} closes). Give an application's
+   * client `autoResendUnfulfilledCommands: false`, as the manager's own client has: else
+   * ioredis sends a command again after a reconnect, and a lookup that failed (timed out) would
+   * still hold its session, which then never expires.
    */
   constructor(redis: RedisClient | string, options: RedisSessionManagerOptions = {}) {
     const timeout = options.commandTimeout ?? defaultCommandTimeout;
@@ -302,6 +310,9 @@ function ownClient(url: string, commandTimeout: number, logger: Logger): RedisCl
     commandTimeout,
     // Reconnect for ever, at most a second apart: a server outlives Redis restarts.
     retryStrategy: (times) => Math.min(times * 100, 1000),
+    // A call that failed stays failed: a lookup sent again after a reconnect would hold
+    // (PERSIST) a session that nobody holds, and it would never expire.
+    autoResendUnfulfilledCommands: false,
   });
   // ioredis emits `error` on every failed (re)connect; the calls report failures themselves.
   let reported = false;

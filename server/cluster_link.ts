@@ -170,8 +170,8 @@ export class ClusterLink {
     if (tried >= this.#closeRetryDelays.length) {
       this.#logger.error(
         `gave up relaying a close of a session to the cluster after ${tried + 1} tries: ` +
-          "nodes that did not hear of it detach its connections only once their own link to " +
-          "the cluster is cut and back",
+          "nodes that did not hear of it keep its connections until the cluster relays it " +
+          "(RedisCluster tries again at each heartbeat) or their own link is cut and back",
         error,
       );
       return;
