@@ -5,14 +5,15 @@
  *
  * | request  | does                                                              |
  * | -------- | ----------------------------------------------------------------- |
- * | `login`  | creates a session `{ name }` (the session arrives at the client)  |
+ * | `login`  | creates a session `{ name, id }` (it arrives at the client)       |
  * | `join`   | moves the connection into the room, replies with its members      |
  * | `say`    | publishes a `message` signal to the room                          |
  * | `logout` | leaves the room, closes the session in every tab                  |
  *
  * The router answers a payload the contract's schemas refuse with an `INVALID_PAYLOAD` error
  * reply (its message says what was wrong, such as "a name is needed"); the handlers answer with
- * `LOGGED_IN`, `LOGGED_OUT` and `NO_ROOM`.
+ * `LOGGED_IN`, `LOGGED_OUT`, `NO_ROOM` and, for a connection sending `join` or `say` faster
+ * than its rate limit, `RATE_LIMITED`. Sessions nobody uses for a day are destroyed.
  *
  * @example
  * ```ts
@@ -24,14 +25,18 @@
  * @module
  */
 
-// JSR: import { type Connection, RequestError, Server } from "@webwire/webwire/server";
-import { type Connection, RequestError, Server } from "../../server.ts";
-// JSR: import { FileSessionManager } from "@webwire/webwire/session";
-import { FileSessionManager } from "../../session/mod.ts";
+// JSR: import { type Connection, RequestError, Server, SessionUnavailableError } from
+// "@webwire/webwire/server";
+import { type Connection, RequestError, Server, SessionUnavailableError } from "../../server.ts";
+// JSR: import { FileSessionManager, type SessionManager } from "@webwire/webwire/session";
+import { FileSessionManager, type SessionManager } from "../../session/mod.ts";
 // JSR: import { createRouter, TypedServer } from "@webwire/webwire/typed";
 import { createRouter, TypedServer } from "../../typed/mod.ts";
 import { chat } from "./contract.ts";
-import { currentRoom, joinRoom, leaveRoom, roomTopic, sessionName } from "./rooms.ts";
+import { RateLimit, type RateLimitOptions } from "./rate_limit.ts";
+import { currentRoom, joinRoom, leaveRoom, roomTopic, sessionUser } from "./rooms.ts";
+
+const day = 24 * 60 * 60 * 1000;
 
 /**
  * Options of {@link createChatServer}.
@@ -46,6 +51,15 @@ import { currentRoom, joinRoom, leaveRoom, roomTopic, sessionName } from "./room
 export interface ChatServerOptions {
   /** Where the session files live; sessions in it survive a restart of the server. */
   readonly sessionDirectory: string;
+  /** Where sessions are kept instead of files in `sessionDirectory` (tests keep them in memory). */
+  readonly sessionManager?: SessionManager;
+  /**
+   * Milliseconds a session no page holds is kept (its file stays) before it is destroyed and
+   * its user has to log in again; default a day.
+   */
+  readonly sessionIdleTimeout?: number;
+  /** The rate limit of `join` and `say`, per connection; default 10 at once, then 2 a second. */
+  readonly rateLimit?: RateLimitOptions;
 }
 
 /**
@@ -60,21 +74,35 @@ export interface ChatServerOptions {
  * ```
  */
 export function createChatServer(options: ChatServerOptions): Server {
+  const limit = new RateLimit(options.rateLimit ?? { burst: 10, perSecond: 2 });
   const server: Server = new Server({
-    sessionManager: new FileSessionManager({ directory: options.sessionDirectory }),
+    sessionManager: options.sessionManager ??
+      new FileSessionManager({ directory: options.sessionDirectory }),
+    sessionIdleTimeout: options.sessionIdleTimeout ?? day,
     // Each handler gets its payload checked and typed by the contract.
     ...createRouter(chat, {
       requests: {
         login: async (name, { connection }) => {
-          if (connection.session !== null) throw new RequestError("LOGGED_IN", "log out first");
-          await connection.createSession({ name });
+          if (connection.session !== null) throw loggedInError();
+          // The id tells apart two users of one name; it is not the key, so it can be shown.
+          try {
+            await connection.createSession({ name, id: crypto.randomUUID() });
+          } catch (error) {
+            // Two logins of one connection at once (a double click): both passed the check.
+            if (error instanceof SessionUnavailableError && error.reason === "exists") {
+              throw loggedInError();
+            }
+            throw error;
+          }
         },
         join: (room, { connection }) => {
           loggedIn(connection);
+          limit.take(connection);
           return { room, members: joinRoom(push, connection, room) };
         },
         say: (text, { connection }) => {
           const { name } = loggedIn(connection);
+          limit.take(connection);
           const room = currentRoom(connection);
           if (room === null) throw new RequestError("NO_ROOM", "join a room first");
           push.publish(roomTopic(room), "message", { name, text, time: new Date().toISOString() });
@@ -98,8 +126,12 @@ export function createChatServer(options: ChatServerOptions): Server {
 
 /** The user of a logged-in connection; a `LOGGED_OUT` error reply otherwise. */
 function loggedIn(connection: Connection): { name: string; key: string } {
-  const name = sessionName(connection);
+  const user = sessionUser(connection);
   const key = connection.session?.key;
-  if (name === null || key === undefined) throw new RequestError("LOGGED_OUT", "log in first");
-  return { name, key };
+  if (user === null || key === undefined) throw new RequestError("LOGGED_OUT", "log in first");
+  return { name: user.name, key };
+}
+
+function loggedInError(): RequestError {
+  return new RequestError("LOGGED_IN", "log out first");
 }

@@ -1,5 +1,5 @@
 /**
- * The chat's contract, shared by the server (`chat_server.ts`) and the page (`page/chat.ts`):
+ * The chat's contract, shared by the server (`chat_server.ts`) and the page (`page.ts`):
  * its requests with their payloads and replies, and the signals the server sends. Payloads are
  * [valibot](https://valibot.dev) schemas, so the server checks (and trims) what users send
  * before a handler runs, and the types both ends use are inferred from them: one place says
@@ -12,13 +12,15 @@
  * | `say`    | a message   | nothing               |
  * | `logout` | nothing     | nothing               |
  *
- * Server signals: `message` ({@link ChatMessage}) and `presence` ({@link Presence}).
+ * Server signals: `message` ({@link ChatMessage}) and `presence` ({@link Presence}). A user is
+ * a {@link Member}: a name, which two users may share, and an id of their session.
  *
  * @example
  * ```ts
  * import * as v from "valibot";
  * import { roomName } from "./contract.ts";
  * console.assert(v.parse(roomName, " Café-2 ") === "café-2");
+ * console.assert(v.parse(roomName, "नमस्ते") === "नमस्ते");
  * console.assert(!v.safeParse(roomName, "no spaces").success);
  * ```
  * @module
@@ -49,18 +51,37 @@ export interface ChatMessage {
 }
 
 /**
- * The payload of a `presence` signal: a user came into the room or left it.
+ * A user in a room: the name they logged in with and the id of their session. Names are not
+ * unique (two people may both be "sam"), ids are: pages key their member lists by the id.
+ *
+ * @example
+ * ```ts
+ * import type { Member } from "./contract.ts";
+ * const member: Member = { id: "k3v9", name: "sam" };
+ * console.assert(member.name === "sam");
+ * ```
+ */
+export interface Member {
+  /** The id of the user's session: random, made at login, not the session key. */
+  readonly id: string;
+  /** The user's name. */
+  readonly name: string;
+}
+
+/**
+ * The payload of a `presence` signal: a user came into a room or left it. It names the room:
+ * while a page changes rooms it still hears the one it is leaving.
  *
  * @example
  * ```ts
  * import type { Presence } from "./contract.ts";
- * const presence: Presence = { name: "alice", event: "joined" };
+ * const presence: Presence = { room: "lobby", id: "k3v9", name: "alice", event: "joined" };
  * console.assert(presence.event === "joined");
  * ```
  */
-export interface Presence {
-  /** The user's name. */
-  readonly name: string;
+export interface Presence extends Member {
+  /** The room, as in {@link Joined}. */
+  readonly room: string;
   /** What happened. */
   readonly event: "joined" | "left";
 }
@@ -71,22 +92,30 @@ export interface Presence {
  * @example
  * ```ts
  * import type { Joined } from "./contract.ts";
- * const joined: Joined = { room: "lobby", members: ["alice", "bob"] };
- * console.assert(joined.members.length === 2);
+ * const joined: Joined = { room: "lobby", members: [{ id: "k3v9", name: "alice" }] };
+ * console.assert(joined.members.length === 1);
  * ```
  */
 export interface Joined {
-  /** The room, trimmed and lowercased. */
+  /** The room, trimmed, lowercased and in NFC. */
   readonly room: string;
-  /** The names of the users in it, sorted, each once. */
-  readonly members: readonly string[];
+  /** The users in it, sorted by name, each once. */
+  readonly members: readonly Member[];
 }
 
-// deno-lint-ignore no-control-regex -- control characters are what it refuses
-const printable = /^[^\u0000-\u001f\u007f-\u009f]*$/;
+// Control characters, and the format characters (\p{Cf}) that change how the text around them
+// is drawn (U+202E reverses it) or hide in it; except the joiners that some scripts and emoji
+// need (U+200C, U+200D).
+const printable = /^(?:[^\p{Cc}\p{Cf}]|[\u200c\u200d])*$/u;
+
+/** At most `max` characters, counted in code points (`"𝒜".length` is 2). */
+function maxCodePoints(max: number, message: string) {
+  return v.check((text: string) => [...text].length <= max, message);
+}
 
 /**
- * A user name: trimmed, 1 to 24 characters, no control characters.
+ * A user name: trimmed, in NFC, 1 to 24 characters (code points), no control or format
+ * characters.
  *
  * @example
  * ```ts
@@ -94,35 +123,45 @@ const printable = /^[^\u0000-\u001f\u007f-\u009f]*$/;
  * import { userName } from "./contract.ts";
  * console.assert(v.parse(userName, "  Ada Lovelace ") === "Ada Lovelace");
  * console.assert(v.safeParse(userName, "   ").issues?.[0].message === "a name is needed");
+ * console.assert(!v.safeParse(userName, "\u202enhoj").success);
  * ```
  */
 export const userName = v.pipe(
   v.string(),
   v.trim(),
+  v.normalize("NFC"),
   v.nonEmpty("a name is needed"),
-  v.maxLength(24, "a name has at most 24 characters"),
-  v.regex(printable, "a name has no control characters"),
+  maxCodePoints(24, "a name has at most 24 characters"),
+  v.regex(printable, "a name has no control or format characters"),
 );
 
 /**
- * A room name: trimmed and lowercased, 1 to 32 letters, digits, `_` or `-`.
+ * A room name: trimmed, lowercased and in NFC, 1 to 32 letters (with their marks: `नमस्ते`,
+ * `cafe\u0301`), digits, `_` or `-`, counted in code points.
  *
  * @example
  * ```ts
  * import * as v from "valibot";
  * import { roomName } from "./contract.ts";
  * console.assert(v.parse(roomName, "Lobby") === "lobby");
+ * console.assert(v.parse(roomName, "cafe\u0301") === "café");
  * ```
  */
 export const roomName = v.pipe(
   v.string(),
   v.trim(),
+  v.normalize("NFC"),
   v.toLowerCase(),
-  v.regex(/^[\p{L}\p{N}_-]{1,32}$/u, "a room name has 1 to 32 letters, digits, _ or -"),
+  // Lowercasing can undo NFC ("İ" becomes "i" and a combining dot).
+  v.normalize("NFC"),
+  v.regex(
+    /^[\p{L}\p{N}_-][\p{L}\p{M}\p{N}_-]{0,31}$/u,
+    "a room name has 1 to 32 letters, digits, _ or -",
+  ),
 );
 
 /**
- * A message: trimmed, 1 to 500 characters, no control characters.
+ * A message: trimmed, in NFC, 1 to 500 characters (code points), no control characters.
  *
  * @example
  * ```ts
@@ -134,9 +173,11 @@ export const roomName = v.pipe(
 export const messageText = v.pipe(
   v.string(),
   v.trim(),
+  v.normalize("NFC"),
   v.nonEmpty("a message is needed"),
-  v.maxLength(500, "a message has at most 500 characters"),
-  v.regex(printable, "a message has no control characters"),
+  maxCodePoints(500, "a message has at most 500 characters"),
+  // deno-lint-ignore no-control-regex -- control characters are what it refuses
+  v.regex(/^[^\u0000-\u001f\u007f-\u009f]*$/, "a message has no control characters"),
 );
 
 /**
@@ -181,7 +222,7 @@ export const chat = defineContract({
  * ```ts
  * import type { Chat } from "./contract.ts";
  * import type { RequestReply } from "../../typed/mod.ts";
- * const joined: RequestReply<Chat, "join"> = { room: "lobby", members: ["alice"] };
+ * const joined: RequestReply<Chat, "join"> = { room: "lobby", members: [] };
  * console.assert(joined.room === "lobby");
  * ```
  */

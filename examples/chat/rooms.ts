@@ -1,8 +1,9 @@
 /**
  * Rooms and presence of the chat example. A room is a topic, `room:<name>`: a connection in the
  * room is subscribed to it, and a publish sends messages and presence lines to everyone in it.
- * A connection is in at most one room. Presence is per user, not per tab: "joined" when the
- * first connection of a session enters a room, "left" when its last one leaves it.
+ * A connection is in at most one room. Presence is per user (per session), not per tab:
+ * "joined" when the first connection of a session enters a room, "left" when its last one
+ * leaves it. Users are told apart by the id their session got at login, not by their name.
  *
  * The functions take the server as a `TypedServer` of the chat's contract, so the presence
  * lines they publish are checked against it.
@@ -36,7 +37,7 @@
 import type { Connection, Server } from "../../server.ts";
 // JSR: import type { TypedServer } from "@webwire/webwire/typed";
 import type { TypedServer } from "../../typed/mod.ts";
-import type { Chat } from "./contract.ts";
+import type { Chat, Member } from "./contract.ts";
 
 const topicPrefix = "room:";
 
@@ -88,11 +89,12 @@ export function currentRoom(connection: Connection): string | null {
 }
 
 /**
- * The user name in a connection's session (set at login), or `null` without a session.
+ * The user of a connection's session (its id and name, set at login), or `null` without a
+ * session.
  *
  * @example
  * ```ts
- * import { sessionName } from "./rooms.ts";
+ * import { sessionUser } from "./rooms.ts";
  * import { mkdtemp, rm } from "node:fs/promises";
  * import { tmpdir } from "node:os";
  * import { join } from "node:path";
@@ -108,19 +110,22 @@ export function currentRoom(connection: Connection): string | null {
  * const alice = new TypedClient(client, chat);
  * await alice.request("login", "alice");
  * const [connection] = server.connections(); // alice's, on the server
- * console.assert(sessionName(connection) === "alice");
+ * console.assert(sessionUser(connection)?.name === "alice");
  * await client.close();
  * await running.close();
  * await rm(sessionDirectory, { recursive: true });
  * ```
  */
-export function sessionName(connection: Connection): string | null {
-  const name = connection.session?.info?.name;
-  return typeof name === "string" ? name : null;
+export function sessionUser(connection: Connection): Member | null {
+  const info = connection.session?.info;
+  const name = info?.name;
+  if (typeof name !== "string") return null;
+  // A session from before ids were given out is told apart by its name.
+  return { id: typeof info?.id === "string" ? info.id : `name:${name}`, name };
 }
 
 /**
- * The names of the users in a room, sorted, each once.
+ * The users in a room, sorted by name, each once.
  *
  * @example
  * ```ts
@@ -131,13 +136,15 @@ export function sessionName(connection: Connection): string | null {
  * await server.shutdown();
  * ```
  */
-export function roomMembers(server: Server, room: string): string[] {
-  const names = new Set<string>();
+export function roomMembers(server: Server, room: string): Member[] {
+  const members = new Map<string, Member>();
   for (const connection of server.connections()) {
-    const name = sessionName(connection);
-    if (name !== null && currentRoom(connection) === room) names.add(name);
+    const user = sessionUser(connection);
+    if (user !== null && currentRoom(connection) === room) members.set(user.id, user);
   }
-  return [...names].sort();
+  return [...members.values()].sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1
+  );
 }
 
 /**
@@ -164,20 +171,20 @@ export function roomMembers(server: Server, room: string): string[] {
  * await alice.request("login", "alice");
  * const [connection] = server.connections(); // alice's, on the server
  * const push = new TypedServer(server, chat);
- * console.assert(joinRoom(push, connection, "lobby").join() === "alice");
+ * console.assert(joinRoom(push, connection, "lobby")[0].name === "alice");
  * await client.close();
  * await running.close();
  * await rm(sessionDirectory, { recursive: true });
  * ```
  */
-export function joinRoom(push: TypedServer<Chat>, connection: Connection, room: string): string[] {
-  const name = sessionName(connection);
-  if (name === null) throw new Error("joinRoom needs a connection with a session");
+export function joinRoom(push: TypedServer<Chat>, connection: Connection, room: string): Member[] {
+  const user = sessionUser(connection);
+  if (user === null) throw new Error("joinRoom needs a connection with a session");
   if (currentRoom(connection) === room) return roomMembers(push.server, room);
   leaveRoom(push, connection);
   // Published before subscribing: the others see the line, the user gets the member list.
   if (!inRoomElsewhere(push.server, connection, room)) {
-    push.publish(roomTopic(room), "presence", { name, event: "joined" });
+    push.publish(roomTopic(room), "presence", { room, ...user, event: "joined" });
   }
   connection.subscribe(roomTopic(room));
   return roomMembers(push.server, room);
@@ -201,11 +208,11 @@ export function joinRoom(push: TypedServer<Chat>, connection: Connection, room: 
  */
 export function leaveRoom(push: TypedServer<Chat>, connection: Connection): void {
   const room = currentRoom(connection);
-  const name = sessionName(connection);
+  const user = sessionUser(connection);
   if (room === null) return;
   connection.unsubscribe(roomTopic(room));
-  if (name !== null && !inRoomElsewhere(push.server, connection, room)) {
-    push.publish(roomTopic(room), "presence", { name, event: "left" });
+  if (user !== null && !inRoomElsewhere(push.server, connection, room)) {
+    push.publish(roomTopic(room), "presence", { room, ...user, event: "left" });
   }
 }
 

@@ -3,8 +3,9 @@
 // 127.0.0.1 with a fresh session directory, and drives two pages, alice and bob, each in its
 // own browser context (its own localStorage): login, a message across pages, a reload that
 // stays logged in, presence lines, a server restart (SIGTERM, then the same port and session
-// directory) that both pages come back from by themselves, and a payload the contract refuses. Saves a screenshot of bob's
-// page to examples/chat/screenshot.png. Prints PASS/FAIL per check and, as its last line,
+// directory) that both pages come back from by themselves, and a payload the contract refuses;
+// then the checks of run_chat_suite_more.mjs. Saves a screenshot of bob's page to
+// examples/chat/screenshot.png. Prints PASS/FAIL per check and, as its last line,
 // `N passed, N failed`; exits non-zero on any failure. Cleans up every process it started.
 // Usage: node examples/chat/run_chat_suite.mjs   (Chromium as for browser/run_browser_suite.mjs)
 import { spawn, spawnSync } from "node:child_process";
@@ -16,12 +17,13 @@ import process from "node:process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { launchChromium } from "../../scripts/chromium.mjs";
+import { moreChecks } from "./run_chat_suite_more.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..", "..");
 const screenshotPath = join(here, "screenshot.png");
-// The run takes about ten seconds; past this, something hangs.
-const deadlineMs = 90_000;
+// The run takes about thirty seconds; past this, something hangs.
+const deadlineMs = 150_000;
 // Any one step (a page update, a reconnect) waits this long at most.
 const stepMs = 20_000;
 
@@ -132,10 +134,13 @@ function stopChat(child) {
   });
 }
 
-/** A page of its own browser context, collecting the page's errors. */
-async function openPage(browser, url, errors) {
-  const context = await browser.newContext({ viewport: { width: 560, height: 440 } });
+/** A page of its own browser context (or `context`), collecting the page's errors. */
+async function openPage(browser, url, errors, setup, context) {
+  context ??= await browser.newContext({ viewport: { width: 560, height: 440 } });
+  await setup?.(context);
   const page = await context.newPage();
+  page.sent = [];
+  page.on("websocket", (ws) => ws.on("framesent", ({ payload }) => page.sent.push(`${payload}`)));
   page.on("pageerror", (error) => errors.push(error.message));
   page.on("console", (message) => {
     // While the server restarts, Chromium logs each refused connection attempt: expected.
@@ -150,12 +155,24 @@ async function openPage(browser, url, errors) {
 /** The texts of the lines in the page's chat log. */
 const logLines = (page) => page.$$eval("#log li", (lines) => lines.map((li) => li.textContent));
 
-function waitForLine(page, text) {
+/** Waits until the page's log has `count` lines of `text`. */
+function waitForLine(page, text, count = 1) {
   return page.waitForFunction(
-    (text) => [...document.querySelectorAll("#log li")].some((li) => li.textContent === text),
-    text,
+    ([text, count]) =>
+      [...document.querySelectorAll("#log li")].filter((li) => li.textContent === text).length >=
+        count,
+    [text, count],
     { timeout: stepMs },
   );
+}
+
+/** Polls `condition` every 5 ms until it holds. */
+async function until(condition, what) {
+  const deadline = Date.now() + stepMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 function waitForText(page, selector, text) {
@@ -189,6 +206,9 @@ async function say(from, fromName, to, text) {
   await waitForLine(to, `${fromName} ${text}`);
 }
 
+/** The chat server running now (the suite restarts it). */
+let server;
+
 async function main() {
   console.log(`=== the chat example in Chromium (Node ${process.version})`);
   const build = spawnSync(process.execPath, [join(root, "scripts", "build_browser.mjs")], {
@@ -204,7 +224,7 @@ async function main() {
   cleanups.push(() => rmSync(sessionDirectory, { recursive: true, force: true }));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/`;
-  let server = await startChat(port, sessionDirectory);
+  server = await startChat(port, sessionDirectory);
   report(true, "the chat server starts (Hono on Deno, permissions as in the README)");
 
   const browser = await launchChromium();
@@ -312,6 +332,20 @@ async function main() {
     await alice.click("#join button");
     await waitForLine(alice, "You are in #random.");
     await waitForText(alice, "#members", "In #random: alice");
+  });
+  await moreChecks({ browser, url, errors, alice, bob }, {
+    check,
+    openPage,
+    waitForLine,
+    waitForText,
+    waitLoggedIn,
+    login,
+    say,
+    logLines,
+    until,
+    stepMs,
+    stopServer: () => stopChat(server),
+    startServer: async () => server = await startChat(port, sessionDirectory),
   });
   const distinctErrors = [...new Set(errors)];
   report(
