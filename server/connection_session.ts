@@ -11,6 +11,7 @@
  * import { SessionRegistry } from "./session_registry.ts";
  * import { DefaultSessionKeyGenerator, MemorySessionManager } from "@webwire/webwire/session";
  * import { decodeMessage } from "@webwire/webwire/protocol";
+ * import { PowersOfTenLog } from "../protocol/powers_of_ten_log.ts";
  * const sent: Uint8Array[] = [];
  * const noop = () => {};
  * const lifecycle: SessionLifecycle = {
@@ -20,6 +21,7 @@
  * };
  * const session = new ConnectionSession({
  *   owner: "connection A", isOpen: true, sessionsEnabled: true, logger: console, lifecycle,
+ *   restoreFailures: new PowersOfTenLog(),
  *   sessions: new SessionRegistry<string>(0), closes: new SessionCloses(),
  *   sessionManager: new MemorySessionManager(),
  *   keyGenerator: new DefaultSessionKeyGenerator(), send: (bytes) => void sent.push(bytes),
@@ -48,6 +50,7 @@ import type { SessionCloseWatch } from "./session_closes.ts";
 import type { SessionHost } from "./session_host.ts";
 import { newSession } from "./new_session.ts";
 import { releaseUnusedSlot } from "./unused_session_slot.ts";
+import { destroyStoredSession, giveUpRestore, logRestoreFailure } from "./restore_failure.ts";
 
 /**
  * The session one connection holds, or none.
@@ -108,7 +111,10 @@ export class ConnectionSession<C> {
       await host.sessionManager.onSessionCreated(session);
     } catch (error) {
       await releaseUnusedSlot(this.#host, session.key, false);
-      throw error;
+      // A store whose answer was lost (a timeout) may have stored it: nobody would ever hold
+      // or forget it. Tried once; a store still away leaves it to its expiry.
+      await (async () => await host.sessionManager.onSessionClosed(session.key))().catch(() => {});
+      throw error; // what the handler hears of, not the forget's failure
     }
     if (!host.isOpen || this.#session !== null) {
       await releaseUnusedSlot(this.#host, session.key, false);
@@ -154,6 +160,7 @@ export class ConnectionSession<C> {
    * import { SessionCloses } from "./session_closes.ts";
    * import { SessionRegistry } from "./session_registry.ts";
    * import { DefaultSessionKeyGenerator, MemorySessionManager } from "../session/mod.ts";
+   * import { PowersOfTenLog } from "../protocol/powers_of_ten_log.ts";
    * const noop = () => {};
    * const lifecycle: SessionLifecycle = {
    *   acquire: () => true, release: (_key, remaining) => remaining, giveBack: noop,
@@ -165,6 +172,7 @@ export class ConnectionSession<C> {
    * const manager = new MemorySessionManager();
    * const session = new ConnectionSession({
    *   owner: "connection A", isOpen: true, sessionsEnabled: true, logger: console, lifecycle,
+   *   restoreFailures: new PowersOfTenLog(),
    *   sessions: new SessionRegistry<string>(0), closes: new SessionCloses(),
    *   sessionManager: manager,
    *   keyGenerator: new DefaultSessionKeyGenerator(), send: noop,
@@ -270,7 +278,7 @@ export class ConnectionSession<C> {
     try {
       acquired = await host.lifecycle.acquire(key);
     } catch (error) {
-      host.logger.error("taking a session slot failed", error);
+      logRestoreFailure(host, "taking a session slot", error);
       return refuse(MessageType.InternalErrorReply);
     }
     if (!acquired) return refuse(MessageType.MaxSessionConnectionsReply);
@@ -278,29 +286,32 @@ export class ConnectionSession<C> {
     try {
       found = await host.sessionManager.onSessionLookup(key);
     } catch (error) {
-      host.logger.error("session lookup failed", error);
-      await releaseUnusedSlot(this.#host, key, false);
+      logRestoreFailure(host, "session lookup", error);
+      // Released as if found: a lookup whose answer was lost (a timeout) may have held the
+      // session in the store, which must start its idle clock again if nobody holds it.
+      await giveUpRestore(host, key, closes, true);
       return refuse(MessageType.InternalErrorReply);
     }
+    host.restoreFailures.reset();
     if (found === null) {
-      await releaseUnusedSlot(this.#host, key, false);
+      await giveUpRestore(host, key, closes, false);
       host.lifecycle.destroyed(key);
       return refuse(MessageType.SessionNotFoundReply);
     }
     if (closes.overtaken) {
       // Closed while the lookup ran (which may have found it first): the closer had it forgotten.
-      await releaseUnusedSlot(this.#host, key, false);
+      await giveUpRestore(host, key, closes, false);
       return refuse(MessageType.SessionNotFoundReply);
     }
     if (host.lifecycle.isTooOld(found.creation)) {
       // A manager that does not check the maximum age itself: the server does.
-      await releaseUnusedSlot(this.#host, key, false);
-      await this.#destroyStored(key);
+      await giveUpRestore(host, key, closes, false);
+      await destroyStoredSession(host, key);
       return refuse(MessageType.SessionNotFoundReply);
     }
     // Another connection of this server may have joined while the lookup ran.
     if (!host.sessions.canJoin(key)) {
-      await releaseUnusedSlot(this.#host, key, true);
+      await giveUpRestore(host, key, closes, true);
       return refuse(MessageType.MaxSessionConnectionsReply);
     }
     const session: Session = {
@@ -314,7 +325,7 @@ export class ConnectionSession<C> {
     const destroyed = this.#detach("destroy");
     if (!host.isOpen) {
       // Found (and so held by the manager) but nobody took it.
-      await releaseUnusedSlot(this.#host, key, true);
+      await giveUpRestore(host, key, closes, true);
       await destroyed;
       return undefined;
     }
@@ -327,7 +338,7 @@ export class ConnectionSession<C> {
     try {
       kept = await host.lifecycle.takeOfflineSignals(key);
     } catch (error) {
-      host.logger.error("taking the signals kept for a session failed", error);
+      logRestoreFailure(host, "taking the signals kept for a session", error);
     }
     host.send(encodeReply({ id: message.id, payload: formatSessionJson(session) }));
     // At the client's pace: more kept than `maxSendBuffer` would close a client that reads.
@@ -345,16 +356,6 @@ export class ConnectionSession<C> {
     this.#session = session;
     const holders = this.#host.sessions.register(session.key, this.#host.owner);
     if (holders === 1) this.#host.lifecycle.held(session);
-  }
-
-  /** Forgets a stored session nobody holds; a failure is logged (the restore fails anyway). */
-  async #destroyStored(key: string): Promise<void> {
-    this.#host.lifecycle.destroyed(key);
-    try {
-      await this.#host.sessionManager.onSessionClosed(key);
-    } catch (error) {
-      this.#host.logger.error("destroying an expired session failed", error);
-    }
   }
 
   /**

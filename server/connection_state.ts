@@ -104,6 +104,7 @@ export class ConnectionState extends ConnectionTraffic implements ConnectionHost
       sessionManager: server.sessionManager,
       keyGenerator: server.keyGenerator,
       logger: server.logger,
+      restoreFailures: server.restoreFailures,
       lifecycle: server.sessionLifecycle,
       send: (bytes) => this.send(bytes),
       whenWritable: () => this.whenWritable(),

@@ -73,6 +73,11 @@ export interface ServerContext {
    * at the 1st, 10th, 100th, ... since the last leave that worked.
    */
   readonly leaveFailures: PowersOfTenLog;
+  /**
+   * Failed steps of restores (the session store unreachable): logged at the 1st, 10th, 100th,
+   * ... since a lookup worked.
+   */
+  readonly restoreFailures: PowersOfTenLog;
   /** Whether the server is shutting down. */
   readonly shuttingDown: boolean;
   /** Forgets a connection that ended. */

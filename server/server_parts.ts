@@ -207,6 +207,7 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
     tracer,
     violationLog,
     leaveFailures: new PowersOfTenLog(),
+    restoreFailures: new PowersOfTenLog(),
     get shuttingDown() {
       return isShuttingDown();
     },

@@ -27,6 +27,7 @@
  */
 
 import type { Logger } from "../protocol/logger.ts";
+import type { PowersOfTenLog } from "../protocol/powers_of_ten_log.ts";
 import type { Session, SessionKeyGenerator, SessionManager } from "../session/session_manager.ts";
 import type { SessionCloses } from "./session_closes.ts";
 import type { SessionRegistry } from "./session_registry.ts";
@@ -128,6 +129,8 @@ export interface SessionHost<C> {
   readonly keyGenerator: SessionKeyGenerator;
   /** Where failures go. */
   readonly logger: Logger;
+  /** Failed steps of restores since a lookup worked (logged at the 1st, 10th, 100th, ...). */
+  readonly restoreFailures: PowersOfTenLog;
   /** What the server does as sessions come and go. */
   readonly lifecycle: SessionLifecycle;
   /** Sends bytes to the client if the socket is open. */

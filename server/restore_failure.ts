@@ -1,0 +1,102 @@
+/**
+ * What a client's restore-session request does when it does not attach the session: gives back
+ * what it took, forgets a session found too old, and logs failures of the store without
+ * flooding the log. Internal to the server core.
+ *
+ * @example
+ * ```ts
+ * import { logRestoreFailure } from "./restore_failure.ts";
+ * import { PowersOfTenLog } from "../protocol/powers_of_ten_log.ts";
+ * import type { SessionHost } from "./session_host.ts";
+ * const lines: string[] = [];
+ * const host = {
+ *   restoreFailures: new PowersOfTenLog(),
+ *   logger: { warn() {}, error: (line: string) => void lines.push(line) },
+ * } as unknown as SessionHost<string>;
+ * for (let i = 0; i < 12; i++) logRestoreFailure(host, "session lookup", new Error("away"));
+ * console.assert(lines.length === 2); // the 1st and the 10th
+ * ```
+ * @module
+ */
+
+import type { SessionCloseWatch } from "./session_closes.ts";
+import type { SessionHost } from "./session_host.ts";
+import { releaseUnusedSlot } from "./unused_session_slot.ts";
+
+/**
+ * A restore of `key` does not attach it: it stops watching for closes (so that its own release
+ * does not count it as a restore under way) and gives its slot back (`found`: releases it).
+ *
+ * @example
+ * ```ts
+ * import { giveUpRestore } from "./restore_failure.ts";
+ * import { SessionCloses } from "./session_closes.ts";
+ * import type { SessionHost } from "./session_host.ts";
+ * const closes = new SessionCloses();
+ * const host = { lifecycle: { giveBack: () => {} }, logger: console } as unknown as SessionHost<
+ *   string
+ * >;
+ * await giveUpRestore(host, "key", closes.watch("key"), false);
+ * console.assert(!closes.isRestoring("key"));
+ * ```
+ */
+export async function giveUpRestore<C>(
+  host: SessionHost<C>,
+  key: string,
+  closes: SessionCloseWatch,
+  found: boolean,
+): Promise<void> {
+  closes.end();
+  await releaseUnusedSlot(host, key, found);
+}
+
+/**
+ * Logs a step of a restore that failed (the store unreachable) at the 1st, 10th, 100th, ...
+ * failure since a lookup worked: a long outage with many clients restoring is a few lines.
+ *
+ * @example
+ * ```ts
+ * import { logRestoreFailure } from "./restore_failure.ts";
+ * import { PowersOfTenLog } from "../protocol/powers_of_ten_log.ts";
+ * import type { SessionHost } from "./session_host.ts";
+ * const host = { restoreFailures: new PowersOfTenLog(), logger: console } as unknown as
+ *   SessionHost<string>;
+ * logRestoreFailure(host, "taking a session slot", new Error("Redis is away")); // logged
+ * ```
+ */
+export function logRestoreFailure<C>(host: SessionHost<C>, step: string, error: unknown): void {
+  const failures = host.restoreFailures;
+  if (!failures.tally()) return;
+  host.logger.error(
+    `${step} failed (${failures.count} restore failures since a lookup worked)`,
+    error,
+  );
+}
+
+/**
+ * Forgets a stored session that nobody holds and that a restore found too old; a failure is
+ * logged (the restore fails anyway).
+ *
+ * @example
+ * ```ts
+ * import { destroyStoredSession } from "./restore_failure.ts";
+ * import { MemorySessionManager } from "@webwire/webwire/session";
+ * import { Timestamp } from "@webwire/webwire/protocol";
+ * import type { SessionHost } from "./session_host.ts";
+ * const sessionManager = new MemorySessionManager();
+ * const now = Timestamp.now();
+ * sessionManager.onSessionCreated({ key: "key", creation: now, lastLookup: now });
+ * const host = { lifecycle: { destroyed() {} }, sessionManager, logger: console } as unknown as
+ *   SessionHost<string>;
+ * await destroyStoredSession(host, "key");
+ * console.assert(sessionManager.size === 0);
+ * ```
+ */
+export async function destroyStoredSession<C>(host: SessionHost<C>, key: string): Promise<void> {
+  host.lifecycle.destroyed(key);
+  try {
+    await host.sessionManager.onSessionClosed(key);
+  } catch (error) {
+    host.logger.error("destroying an expired session failed", error);
+  }
+}
