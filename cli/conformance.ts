@@ -119,9 +119,15 @@ async function vectors(args: readonly string[]): Promise<number> {
     const run = runVectors({ codec, vectorsDir, filter, requireReasons });
     return reported(await Promise.race([run, interrupted]));
   } finally {
-    process.off("SIGINT", onInterrupt);
-    process.off("SIGTERM", onInterrupt);
-    await codec?.dispose();
+    // The handlers go last: a terminal's Ctrl-C comes twice through npm's launcher (to the
+    // process group, and forwarded), and without a handler the second one would kill the CLI
+    // while it cleans up (exit 130 instead of 1).
+    try {
+      await codec?.dispose();
+    } finally {
+      process.off("SIGINT", onInterrupt);
+      process.off("SIGTERM", onInterrupt);
+    }
   }
 }
 

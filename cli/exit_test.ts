@@ -1,4 +1,4 @@
-// How commands end: serve's graceful shutdown under repeated signals, the exit code of a child
+// How commands end: serve's and listen's ends under repeated signals, the exit code of a child
 // runtime killed by a signal, and when listen is done.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -11,11 +11,15 @@ import { fileURLToPath } from "node:url";
 import { Client } from "../client/client.ts";
 import { conformanceService } from "../conformance/service.ts";
 import { silentLogger } from "../protocol/logger.ts";
+import { serverFrame, startRawFramePeer } from "../testing/raw_frame_peer.ts";
+import { acceptConf } from "../testing/scripted_peer.ts";
 import { startServer } from "../testing/serve.ts";
 import { until } from "../testing/until.ts";
 import { currentRuntime, runInRuntime } from "./runtime.ts";
 
 const main = fileURLToPath(new URL("./main.ts", import.meta.url));
+/** npm's `webwire` command: Node runs it, and it runs main.ts in WEBWIRE_RUNTIME. */
+const launcher = fileURLToPath(new URL("./webwire.mjs", import.meta.url));
 /** How `runtime` (default: this one) runs a TypeScript file. */
 function runTs(file: string, runtime = currentRuntime()): string[] {
   const executable = runtime === currentRuntime()
@@ -33,15 +37,17 @@ interface CliProcess {
   exited: Promise<[number | null, string | null]>;
 }
 
+/** `launcher`: through cli/webwire.mjs (with Node, which must be on PATH). */
 function startCli(
   args: string[],
-  options: { detached?: boolean; runtime?: "deno" | "bun" } = {},
+  options: { detached?: boolean; runtime?: "deno" | "bun"; launcher?: boolean } = {},
 ): CliProcess {
-  const [command, ...rest] = runTs(main, options.runtime);
+  const runtime = options.runtime ?? currentRuntime();
+  const [command, ...rest] = options.launcher ? ["node", launcher] : runTs(main, runtime);
   const child = spawn(command, [...rest, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
     detached: options.detached,
-    env: { ...process.env, WEBWIRE_TRACE: "1" },
+    env: { ...process.env, WEBWIRE_TRACE: "1", WEBWIRE_RUNTIME: runtime },
   });
   let stdout = "";
   let stderr = "";
@@ -143,5 +149,41 @@ test("SIGTERM ends listen as Ctrl-C does: exit 0", {
     assert.deepEqual(await listen.exited, [0, null], listen.stderr());
   } finally {
     await running.close();
+  }
+});
+
+test("Ctrl-C twice through the npm launcher ends listen with 0, also while it closes", {
+  skip: process.platform === "win32",
+}, async () => {
+  // A terminal's Ctrl-C reaches listen twice: from the terminal and forwarded by the launcher.
+  // The peer never answers listen's close frame, so listen stays in its close (2 s) while the
+  // second Ctrl-C comes: that one must not kill it either.
+  const opcodes: number[] = [];
+  const peer = await startRawFramePeer({
+    onOpen: (socket) => socket.write(serverFrame(2, acceptConf())),
+    onData: (_socket, bytes) => opcodes.push(bytes[0] & 0x0f),
+  });
+  // --signal is sent once listen watches Ctrl-C.
+  const listen = startCli(["listen", peer.url, "--signal", "ready"], {
+    detached: true,
+    launcher: true,
+  });
+  const group = -listen.child.pid!;
+  let ended = false;
+  void listen.exited.then(() => ended = true);
+  try {
+    await until(() => opcodes.includes(2), "listen sent its signal", 20_000);
+    process.kill(group, "SIGINT");
+    // Without its handler, the forwarded Ctrl-C alone may have killed it already.
+    await until(() => opcodes.includes(8) || ended, "listen sent its close frame");
+    if (!ended) process.kill(group, "SIGINT");
+    assert.deepEqual(await listen.exited, [0, null], listen.stderr());
+  } finally {
+    try {
+      process.kill(group, "SIGKILL"); // what is left of the group after a failure
+    } catch {
+      // Every process of the group has exited.
+    }
+    await peer.close();
   }
 });

@@ -152,7 +152,10 @@ export const listenCommand: Command = {
       },
       onLost: (error) => finish(cliErrorOf(error)),
     });
-    // Ctrl-C and SIGTERM (a supervisor's stop) end listening alike: not an error.
+    // Ctrl-C and SIGTERM (a supervisor's stop) end listening alike: not an error. The handlers
+    // stay until the connection is closed: a terminal's Ctrl-C comes twice through npm's
+    // launcher (to the process group, and forwarded), and without a handler the second one
+    // would kill listen while it closes (exit 130).
     const onInterrupt = (): void => finish(ExitCode.Ok);
     process.on("SIGINT", onInterrupt);
     process.on("SIGTERM", onInterrupt);
@@ -190,9 +193,12 @@ export const listenCommand: Command = {
     }
     const outcome = await done;
     clearTimeout(timer);
-    process.off("SIGINT", onInterrupt);
-    process.off("SIGTERM", onInterrupt);
-    await client.close();
+    try {
+      await client.close();
+    } finally {
+      process.off("SIGINT", onInterrupt);
+      process.off("SIGTERM", onInterrupt);
+    }
     if (outcome instanceof CliError) throw outcome;
     return outcome;
   },

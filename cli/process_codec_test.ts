@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { runVectors } from "../conformance/run_vectors.ts";
 import type { Vector } from "../conformance/manifest.ts";
 import { until } from "../testing/until.ts";
+import { conformanceCommand } from "./conformance.ts";
 import { processCodec } from "./process_codec.ts";
 
 const heartbeats = (vector: Vector) => vector.id.startsWith("heartbeat/");
@@ -195,5 +196,54 @@ test("webwire conformance vectors stops on SIGTERM and kills its decoders", {
     if (cli.exitCode === null) cli.kill("SIGKILL");
     for (const pid of await pidsIn(dir).catch(() => [])) if (alive(pid)) process.kill(pid, 9);
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("conformance vectors keeps its Ctrl-C handler until it has cleaned up", {
+  skip: !posix,
+}, async () => {
+  // A terminal's Ctrl-C comes twice through npm's launcher (to the process group, and
+  // forwarded): one that came after the handler was taken back, while the CLI still removed
+  // its files, would kill it (exit 130, not 1). The handler must go only once nothing is left
+  // to wait for: when the run's temporary folder is removed. The decoder answers
+  // heartbeat/valid, which the CLI waits for before it runs the vectors, and hangs on the
+  // others: the SIGINT comes while the vectors run.
+  const { dir, path } = await script(
+    `case "$1" in\n*/valid.bin) echo $$ > "$DIR/valid"; echo '{"type":33,"kind":"heartbeat"}';;\n` +
+      `*) sleep 20 & echo $! > "$DIR/pid.$$"; wait;;\nesac`,
+  );
+  // The run's temporary folder goes into a folder of this test's own.
+  const temp = await mkdtemp(join(tmpdir(), "webwire-tmpdir-"));
+  const tmpdirBefore = process.env.TMPDIR;
+  process.env.TMPDIR = temp;
+  let runTemp = "";
+  const foldersLeft: boolean[] = [];
+  const off = process.off;
+  process.off = ((event: string | symbol, listener: (...args: unknown[]) => void) => {
+    if (event === "SIGINT") foldersLeft.push(existsSync(runTemp));
+    return off.call(process, event, listener);
+  }) as typeof process.off;
+  try {
+    const args = ["vectors", "--only", "heartbeat", "--decoder", path];
+    const run = conformanceCommand.run(args);
+    const answered = async () => {
+      const valid = await readFile(join(dir, "valid"), "utf8").catch(() => undefined);
+      return valid !== undefined && !alive(Number(valid));
+    };
+    await until(answered, "heartbeat/valid is answered");
+    await new Promise((resolve) => setTimeout(resolve, 100)); // and its answer read
+    runTemp = join(temp, (await readdir(temp))[0]);
+    // Files that make its removal take a while (it holds none here otherwise).
+    for (let i = 0; i < 500; i++) await writeFile(join(runTemp, `filler_${i}`), "");
+    process.emit("SIGINT");
+    await assert.rejects(run, /interrupted/);
+    assert.deepEqual(foldersLeft, [false]);
+  } finally {
+    process.off = off;
+    if (tmpdirBefore === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = tmpdirBefore;
+    for (const pid of await pidsIn(dir).catch(() => [])) if (alive(pid)) process.kill(pid, 9);
+    await rm(dir, { recursive: true, force: true });
+    await rm(temp, { recursive: true, force: true });
   }
 });

@@ -27,7 +27,7 @@ import type { ClientStatus } from "./client_status.ts";
 import type { Connection } from "./connection.ts";
 import { closedError } from "./connection_keeper.ts";
 import { DisconnectedError } from "./errors.ts";
-import type { RequestOptions, ResolvedClientOptions } from "./options.ts";
+import { checkTimeout, type RequestOptions, type ResolvedClientOptions } from "./options.ts";
 import { type PendingOptions, PendingRequests } from "./pending_requests.ts";
 
 /**
@@ -154,6 +154,14 @@ export class ClientRequests {
 
   /** Registers a request and sends it now, or holds it until a connection is up. */
   #send(key: number, bytes: Uint8Array, options: RequestOptions): Promise<Payload> {
+    if (options.timeout !== undefined) {
+      // As a bad name or encoding: the request rejects, nothing throws.
+      try {
+        checkTimeout(options.timeout, "timeout");
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     const host = this.#host;
     const status = host.status;
     if (status === "closed") return Promise.reject(closedError());

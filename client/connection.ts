@@ -47,7 +47,7 @@ import type { WebSocketConstructor, WebSocketLike } from "./websocket_like.ts";
 export interface DialOptions {
   /** The WebSocket implementation. */
   WebSocket: WebSocketConstructor;
-  /** Milliseconds allowed for the open and the accept-conf. */
+  /** Milliseconds allowed for the open and the accept-conf; `Infinity` for no limit. */
   dialTimeout: number;
   /** The sub-protocol the server must announce ("" for none). */
   subProtocol: string;
@@ -255,7 +255,7 @@ export class Connection {
       };
       let opened = false;
       socket.onopen = () => opened = true;
-      const timer = setTimeout(
+      const timer = options.dialTimeout === Infinity ? undefined : setTimeout(
         () => fail(new DialTimeoutError(options.dialTimeout, opened)),
         timerDelay(options.dialTimeout),
       );

@@ -57,9 +57,14 @@ export interface ClientOptions extends ClientHooks {
   /**
    * Default request timeout in milliseconds; default 60 000. `Infinity` for none. A timeout
    * longer than a timer can run (2^31 − 1 ms, about 24.8 days) is waited for in several.
+   * Anything but a number above 0 (0, a negative number, `NaN`) is refused with a `RangeError`
+   * when the client is made: 0 means "none" to some APIs and "at once" to others.
    */
   requestTimeout?: number;
-  /** Timeout for opening a connection and receiving the accept-conf, in ms; default 5 000. */
+  /**
+   * Timeout for opening a connection and receiving the accept-conf, in ms; default 5 000.
+   * `Infinity` for none; refused with a `RangeError` as `requestTimeout` is.
+   */
   dialTimeout?: number;
   /** Spacing of reconnection attempts; defaults: 250 ms, factor 2, at most 10 s. */
   reconnect?: Partial<BackoffOptions>;
@@ -94,7 +99,11 @@ export interface ClientOptions extends ClientHooks {
  * ```
  */
 export interface RequestOptions {
-  /** Timeout in milliseconds, counted from the call; default the client's `requestTimeout`. */
+  /**
+   * Timeout in milliseconds, counted from the call; default the client's `requestTimeout`.
+   * `Infinity` for none. Anything but a number above 0 (0, a negative number, `NaN`) makes
+   * the request reject with a `RangeError`, unsent.
+   */
   timeout?: number;
   /** Cancels the request: it rejects at once with a `CanceledError`. */
   signal?: AbortSignal;
@@ -155,7 +164,8 @@ export interface ResolvedClientOptions {
  * Fills in the defaults of `options`.
  *
  * @throws {TypeError} when there is no global `WebSocket` and none is given.
- * @throws {RangeError} for a bad `reconnect` option.
+ * @throws {RangeError} for a bad `reconnect` option, or a `requestTimeout` or `dialTimeout`
+ * that is not a number above 0 (see {@link checkTimeout}).
  *
  * @example
  * ```ts
@@ -177,10 +187,37 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     subProtocol: options.subProtocol ?? "",
     autoconnect: options.autoconnect ?? true,
     waitForConnection: options.waitForConnection ?? true,
-    requestTimeout: options.requestTimeout ?? 60_000,
-    dialTimeout: options.dialTimeout ?? 5_000,
+    requestTimeout: checkTimeout(options.requestTimeout ?? 60_000, "requestTimeout"),
+    dialTimeout: checkTimeout(options.dialTimeout ?? 5_000, "dialTimeout"),
     reconnect: resolveBackoff(options.reconnect),
     logger: options.logger ?? console,
     tracer: createTracer("client", options.trace, options.logger ?? console),
   };
+}
+
+/**
+ * Checks a timeout: milliseconds above 0, or `Infinity` for none. 0 is refused too, because
+ * some APIs read it as "no timeout" and others as "time out at once".
+ *
+ * @throws {RangeError} for 0, a negative number, `NaN` or what is not a number.
+ *
+ * @example
+ * ```ts
+ * import { checkTimeout } from "./options.ts";
+ * console.assert(checkTimeout(1500, "timeout") === 1500);
+ * console.assert(checkTimeout(Infinity, "timeout") === Infinity);
+ * let refused = "";
+ * try {
+ *   checkTimeout(Number("5s"), "requestTimeout");
+ * } catch (error) {
+ *   refused = (error as RangeError).message;
+ * }
+ * console.assert(refused.startsWith("requestTimeout must be"));
+ * ```
+ */
+export function checkTimeout(value: number, name: string): number {
+  if (typeof value === "number" && value > 0) return value;
+  throw new RangeError(
+    `${name} must be a number of milliseconds above 0 (Infinity for none), got ${String(value)}`,
+  );
 }

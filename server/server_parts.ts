@@ -42,7 +42,7 @@ import { TopicRegistry } from "./topic_registry.ts";
 
 /**
  * Protocol violations written to the logger: a hostile client causes them at will, and the
- * `onProtocolViolation` hook sees every one.
+ * `onProtocolViolation` hook sees every one reported (the logger at most these).
  */
 const violationLogLimit = { max: 10, windowMs: 10_000, what: "protocol violations" };
 
