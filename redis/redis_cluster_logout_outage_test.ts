@@ -7,14 +7,11 @@ import assert from "node:assert/strict";
 import { Redis } from "ioredis";
 import { SessionNotFoundError } from "../client/errors.ts";
 import { silentLogger } from "../protocol/logger.ts";
-import type { Server } from "../server/server.ts";
-import { clusterNodeService } from "../testing/cluster_node.ts";
 import { startCuttableProxy } from "../testing/cuttable_proxy.ts";
 import { connectPeer, type Peer } from "../testing/gated_cluster.ts";
 import { redisFixture } from "../testing/redis_fixture.ts";
-import { startServer } from "../testing/serve.ts";
+import { startRedisNode } from "../testing/redis_node.ts";
 import { until } from "../testing/until.ts";
-import { RedisCluster } from "./redis_cluster.ts";
 import { RedisSessionManager } from "./redis_session_manager.ts";
 
 const redis = redisFixture();
@@ -22,24 +19,15 @@ const redis = redisFixture();
 test("a logout while the cluster link is cut destroys the session once Redis answers", async () => {
   const keyPrefix = "logoutcut:";
   const proxy = await startCuttableProxy(redis.server.port);
-  const sessions = new RedisSessionManager(redis.url, { keyPrefix, logger: silentLogger });
   // Heartbeats about once a second: the slot the cut kept is written again soon after it.
-  const cluster = new RedisCluster(proxy.url, {
+  const node = await startRedisNode({
+    clusterUrl: proxy.url,
     keyPrefix,
     nodeTtl: 3000,
-    commandTimeout: 300,
-    logger: silentLogger,
+    sessions: new RedisSessionManager(redis.url, { keyPrefix, logger: silentLogger }),
+    server: { sessionIdleTimeout: 3_600_000 },
   });
-  const holder: { server?: Server } = {};
-  const running = await startServer({
-    sessionManager: sessions,
-    cluster,
-    sessionIdleTimeout: 3_600_000,
-    logger: silentLogger,
-    ...clusterNodeService(() => holder.server!, "a"),
-  });
-  holder.server = running.server;
-  await running.server.clusterJoined;
+  const running = node.running;
   const probe = new Redis(redis.url);
   const peers: Peer[] = [];
   try {
@@ -63,8 +51,7 @@ test("a logout while the cluster link is cut destroys the session once Redis ans
   } finally {
     for (const peer of peers) await peer.client.close();
     probe.disconnect();
-    await running.close();
-    await sessions.close();
+    await node.stop();
     await proxy.close();
   }
 });

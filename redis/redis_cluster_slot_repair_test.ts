@@ -7,12 +7,10 @@ import assert from "node:assert/strict";
 // @ts-types="./ioredis.d.ts"
 import { Redis } from "ioredis";
 import { silentLogger } from "../protocol/logger.ts";
-import type { Server } from "../server/server.ts";
-import { clusterNodeService } from "../testing/cluster_node.ts";
 import { startCuttableProxy } from "../testing/cuttable_proxy.ts";
 import { connectPeer, type Peer } from "../testing/gated_cluster.ts";
 import { redisFixture } from "../testing/redis_fixture.ts";
-import { startServer } from "../testing/serve.ts";
+import { startRedisNode } from "../testing/redis_node.ts";
 import { until } from "../testing/until.ts";
 import { RedisCluster } from "./redis_cluster.ts";
 import { RedisSessionManager } from "./redis_session_manager.ts";
@@ -30,38 +28,20 @@ class FirstReleaseFails extends RedisSessionManager {
 }
 
 /** A node whose cluster link reaches Redis through `clusterUrl`; sessions go straight to it. */
-async function startNode(
+function startNode(
   keyPrefix: string,
   clusterUrl: string | Redis,
   nodeTtl: number,
   firstReleaseFails = false,
 ) {
   const Manager = firstReleaseFails ? FirstReleaseFails : RedisSessionManager;
-  const sessions = new Manager(redis.url, { keyPrefix, logger: silentLogger });
-  const cluster = new RedisCluster(clusterUrl, {
+  return startRedisNode({
+    clusterUrl,
     keyPrefix,
     nodeTtl,
-    commandTimeout: 300,
-    logger: silentLogger,
+    sessions: new Manager(redis.url, { keyPrefix, logger: silentLogger }),
+    server: { maxSessionConnections: 1, sessionIdleTimeout: 60_000 },
   });
-  const holder: { server?: Server } = {};
-  const running = await startServer({
-    sessionManager: sessions,
-    cluster,
-    maxSessionConnections: 1,
-    sessionIdleTimeout: 60_000,
-    logger: silentLogger,
-    ...clusterNodeService(() => holder.server!, "a"),
-  });
-  holder.server = running.server;
-  await running.server.clusterJoined;
-  return {
-    running,
-    async stop() {
-      await running.close();
-      await sessions.close();
-    },
-  };
 }
 
 async function login(peer: Peer): Promise<string> {
