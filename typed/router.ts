@@ -33,6 +33,7 @@ import type { ContractDefinition } from "./define_contract.ts";
 import { BadPayloadError, TypedErrorCode } from "./errors.ts";
 import { summarizeIssues } from "./issue_summary.ts";
 import { decodeValue, encodeValue } from "./payload_codec.ts";
+import { type HandlerFunction, handlerMap } from "./handler_map.ts";
 import type { StandardSchemaV1 } from "./standard_schema.ts";
 
 /**
@@ -233,7 +234,7 @@ export interface TypedRouter {
   readonly onSignal: (signal: IncomingSignal) => Promise<void>;
 }
 
-type AnyHandler = (payload: unknown, incoming: IncomingRequest & IncomingSignal) => unknown;
+type AnyHandler = HandlerFunction;
 
 const binaryHint = " (a binary payload is raw bytes: send JSON as UTF-8)";
 /** The shortest issue summary (`summarizeIssues` keeps at least this much). */
@@ -296,15 +297,30 @@ export function createRouter<C extends Contract>(
   handlers: RouterHandlers<C>,
   options: RouterOptions = {},
 ): TypedRouter {
-  const requests = handlerMap(handlers.requests, "requests");
-  const signals = handlerMap(handlers.clientSignals, "clientSignals");
-  // A request of a schema-built contract without a payload schema takes no payload: `none`.
+  // A contract built from schemas names its requests and signals: only those are served.
+  const schemaBuilt = Object.keys(contract.schemas).length > 0;
+  const names = (section: Record<string, unknown> | undefined) =>
+    schemaBuilt ? Object.keys(section ?? {}) : undefined;
+  const requests = handlerMap(handlers.requests, "requests", names(contract.schemas.requests));
+  const signals = handlerMap(
+    handlers.clientSignals,
+    "clientSignals",
+    names(contract.schemas.clientSignals),
+  );
+  // A request of a schema-built contract without a payload schema takes no payload (`none`);
+  // without a reply schema, what its handler returns is not sent.
   const requestSchemas = new Map<string, StandardSchemaV1 | typeof none>();
+  const noReply = new Set<string>();
   for (const [name, schemas] of Object.entries(contract.schemas.requests ?? {})) {
     requestSchemas.set(name, schemas.payload ?? none);
+    if (schemas.reply === undefined) noReply.add(name);
   }
   const signalSchemas = new Map(Object.entries(contract.schemas.clientSignals ?? {}));
-  const summaryLength = Math.max(minIssueSummary, options.maxIssueSummary ?? 200);
+  const maxSummary = options.maxIssueSummary ?? 200;
+  if (typeof maxSummary !== "number" || Number.isNaN(maxSummary)) {
+    throw new RangeError(`maxIssueSummary must be a number, got ${String(maxSummary)}`);
+  }
+  const summaryLength = Math.max(minIssueSummary, maxSummary);
 
   async function parse(
     payload: Payload,
@@ -349,7 +365,8 @@ export function createRouter<C extends Contract>(
         );
       }
       const value = await parse(request.payload, requestSchemas.get(request.name));
-      return encodeValue(await handler(value, request as IncomingRequest & IncomingSignal));
+      const reply = await handler(value, request as IncomingRequest & IncomingSignal);
+      return noReply.has(request.name) ? undefined : encodeValue(reply);
     },
     onSignal: async (signal) => {
       const handler = signals.get(signal.name);
@@ -370,17 +387,6 @@ export function createRouter<C extends Contract>(
       await handler(value, signal as IncomingRequest & IncomingSignal);
     },
   };
-}
-
-function handlerMap(section: object | undefined, label: string): Map<string, AnyHandler> {
-  const map = new Map<string, AnyHandler>();
-  for (const [name, handler] of Object.entries(section ?? {})) {
-    if (typeof handler !== "function") {
-      throw new TypeError(`the handler of ${label}.${name} is not a function`);
-    }
-    map.set(name, handler as AnyHandler);
-  }
-  return map;
 }
 
 function bytesText(length: number): string {

@@ -1,0 +1,84 @@
+/**
+ * The handlers a router serves, by name: taken from a section of the handlers object (its own
+ * functions and the methods of its class), checked against the names a contract built from
+ * schemas gives. Internal to the typed layer.
+ *
+ * @example
+ * ```ts
+ * import { handlerMap } from "./handler_map.ts";
+ * class Requests {
+ *   add([a, b]: [number, number]) {
+ *     return a + b;
+ *   }
+ * }
+ * const handlers = handlerMap(new Requests(), "requests", ["add"]);
+ * console.assert(handlers.has("add"));
+ * let refused = false;
+ * try {
+ *   handlerMap({ add: () => 0, reset: () => 0 }, "requests", ["add"]);
+ * } catch {
+ *   refused = true; // reset would be served without a schema
+ * }
+ * console.assert(refused);
+ * ```
+ * @module
+ */
+
+import type { IncomingRequest, IncomingSignal } from "../server.ts";
+
+/** A request or signal handler as the router calls it. */
+export type HandlerFunction = (
+  payload: unknown,
+  incoming: IncomingRequest & IncomingSignal,
+) => unknown;
+
+/**
+ * The handlers of one section by name, bound to the section (methods of a class instance
+ * included). With the contract's `names`, a handler of another name is a `TypeError`: it would
+ * be served without a schema.
+ *
+ * @example
+ * ```ts
+ * import { handlerMap } from "./handler_map.ts";
+ * const handlers = handlerMap({ ping: () => "pong" }, "requests", undefined);
+ * console.assert(handlers.get("ping") !== undefined);
+ * ```
+ */
+export function handlerMap(
+  section: object | undefined,
+  label: string,
+  names: readonly string[] | undefined,
+): Map<string, HandlerFunction> {
+  const map = new Map<string, HandlerFunction>();
+  if (section === undefined) return map;
+  const found = handlerNames(section);
+  for (const name of found) {
+    if (names !== undefined && !names.includes(name)) {
+      throw new TypeError(`${label}.${name} is not in the contract: it would take any payload`);
+    }
+  }
+  for (const name of names ?? found) {
+    const handler = (section as Record<string, unknown>)[name];
+    if (handler === undefined && names !== undefined) continue; // unknown at run time
+    if (typeof handler !== "function") {
+      throw new TypeError(`the handler of ${label}.${name} is not a function`);
+    }
+    map.set(name, (handler as HandlerFunction).bind(section));
+  }
+  return map;
+}
+
+/** The own keys of `section` and the methods of its class (not those of `Object`). */
+function handlerNames(section: object): string[] {
+  const names = new Set(Object.keys(section));
+  for (
+    let proto = Object.getPrototypeOf(section);
+    proto !== null && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto)
+  ) {
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      if (name !== "constructor") names.add(name);
+    }
+  }
+  return [...names];
+}

@@ -1,0 +1,59 @@
+// Which handlers a typed router serves: only the contract's names when the contract is built
+// from schemas (a helper next to the handlers is refused, not served unchecked), methods of a
+// class instance, and no value for a request whose contract gives no reply.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as v from "valibot";
+import { Client } from "../client.ts";
+import { startServer } from "../testing/serve.ts";
+import { createRouter, defineContract } from "./mod.ts";
+
+const math = defineContract({
+  requests: {
+    add: { payload: v.tuple([v.number(), v.number()]), reply: v.number() },
+    reset: { payload: v.string() },
+  },
+});
+const handlers = { add: ([a, b]: [number, number]) => a + b, reset: () => {} };
+
+test("a handler the schema-built contract does not name is refused when the router is made", () => {
+  // Not a literal (a module's exports, say): TypeScript checks no excess properties.
+  const requests = { ...handlers, resetAllData: (who: unknown) => `reset ${String(who)}` };
+  assert.throws(
+    () => createRouter(math, { requests }),
+    (error) =>
+      error instanceof TypeError &&
+      /requests\.resetAllData is not in the contract/.test(error.message),
+  );
+  // A contract without client signals: a signal handler would take any payload.
+  const signals = { clientSignals: { typing: () => {} } } as object;
+  assert.throws(() => createRouter(math, { requests: handlers, ...signals }), TypeError);
+  assert.throws(
+    () => createRouter(math, { requests: handlers }, { maxIssueSummary: NaN }),
+    RangeError,
+  );
+});
+
+test("methods of a class serve; a request without a reply schema sends no value", async () => {
+  class MathRequests {
+    readonly #offset = 0;
+    add([a, b]: [number, number]): number {
+      return a + b + this.#offset;
+    }
+    reset(secret: string): void {
+      // What a handler returns by mistake (an untyped value) does not reach the client.
+      return { leaked: secret } as unknown as void;
+    }
+  }
+  const router = createRouter(math, { requests: new MathRequests() });
+  const running = await startServer({ sessionsEnabled: false, ...router });
+  const client = new Client(running.url);
+  try {
+    assert.equal((await client.request("add", "[2,3]")).text(), "5");
+    const reply = await client.request("reset", '"hunter2"');
+    assert.equal(reply.bytes.length, 0);
+  } finally {
+    await client.close();
+    await running.close();
+  }
+});
