@@ -25,7 +25,7 @@
  *   sessions: new SessionRegistry<string>(0), closes: new SessionCloses(),
  *   sessionManager: new MemorySessionManager(),
  *   keyGenerator: new DefaultSessionKeyGenerator(), send: (bytes) => void sent.push(bytes),
- *   whenWritable: () => Promise.resolve(), deferPushes: noop, resumePushes: noop,
+ *   deferPushes: noop, resumePushes: noop,
  * });
  * // A handler's `connection.createSession`: stored, then announced to the client.
  * const created = await session.create({ user: "ada" });
@@ -176,7 +176,7 @@ export class ConnectionSession<C> {
    *   sessions: new SessionRegistry<string>(0), closes: new SessionCloses(),
    *   sessionManager: manager,
    *   keyGenerator: new DefaultSessionKeyGenerator(), send: noop,
-   *   whenWritable: () => Promise.resolve(), deferPushes: noop, resumePushes: noop,
+   *   deferPushes: noop, resumePushes: noop,
    * });
    * const { key } = await session.create();
    * console.assert((await session.closeKey("another key")) === false && session.current !== null);
@@ -332,6 +332,8 @@ export class ConnectionSession<C> {
     this.#attach(session);
     // Signals that came while the slot was taken but the session not yet attached (a cluster's).
     const held = closes.takeHeld();
+    // Attached: a holder from now on, no longer a restore under way (a release must not count it).
+    closes.end();
     // Signals pushed to the session from now on wait for the reply and the kept ones.
     host.deferPushes();
     let kept: Uint8Array[] = [];
@@ -341,12 +343,8 @@ export class ConnectionSession<C> {
       logRestoreFailure(host, "taking the signals kept for a session", error);
     }
     host.send(encodeReply({ id: message.id, payload: formatSessionJson(session) }));
-    // At the client's pace: more kept than `maxSendBuffer` would close a client that reads.
-    for (const signal of kept.concat(held)) {
-      await host.whenWritable();
-      if (!host.isOpen || this.#session !== session) break;
-      host.send(signal);
-    }
+    for (const signal of kept) host.send(signal);
+    for (const signal of held) host.send(signal);
     host.resumePushes();
     await destroyed;
     return undefined;

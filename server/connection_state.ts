@@ -69,8 +69,6 @@ export class ConnectionState extends ConnectionTraffic implements ConnectionHost
   #sessionAtClose: Session | null = null;
   /** Pushed signals held back while a restore sends its reply and the kept signals. */
   #deferredPushes: Uint8Array[] | null = null;
-  /** Bytes of the pushed signals held back. */
-  #deferredBytes = 0;
   /** Made when the server sends its close frame. */
   #closeDeadline: CloseDeadline | undefined;
   /** Whether the `onProtocolViolation` hook runs (a violation it causes is not reported). */
@@ -107,12 +105,10 @@ export class ConnectionState extends ConnectionTraffic implements ConnectionHost
       restoreFailures: server.restoreFailures,
       lifecycle: server.sessionLifecycle,
       send: (bytes) => this.send(bytes),
-      whenWritable: () => this.whenWritable(),
       deferPushes: () => void (this.#deferredPushes ??= []),
       resumePushes: () => {
         const deferred = this.#deferredPushes ?? [];
         this.#deferredPushes = null;
-        this.#deferredBytes = 0;
         for (const bytes of deferred) this.send(bytes);
       },
     });
@@ -134,32 +130,15 @@ export class ConnectionState extends ConnectionTraffic implements ConnectionHost
    * has sent its reply and the signals kept for the session.
    */
   push(bytes: Uint8Array): void {
+    if (this.#deferredPushes !== null) return void this.#deferredPushes.push(bytes);
     // A push that finds a slow reader closes it at once, but its hooks run once the push has
     // reached every receiver: a hook that pushes could otherwise overtake it to the others.
     this.#pushing = true;
     try {
-      if (this.#deferredPushes !== null) this.#deferPush(this.#deferredPushes, bytes);
-      else this.send(bytes);
+      this.send(bytes);
     } finally {
       this.#pushing = false;
     }
-  }
-
-  /**
-   * Holds a push back while a restore sends the kept signals at the client's pace: more held
-   * back than `maxSendBuffer` is a slow reader, as it would be once sent.
-   */
-  #deferPush(deferred: Uint8Array[], bytes: Uint8Array): void {
-    deferred.push(bytes);
-    this.#deferredBytes += bytes.length;
-    if (this.#deferredBytes <= this.server.limits.maxSendBuffer) return;
-    const held = this.#deferredBytes;
-    this.#deferredPushes = [];
-    this.#deferredBytes = 0;
-    this.violation({
-      kind: "slow-reader",
-      message: `${held} bytes of pushes held back for a client that does not read`,
-    }, CloseCode.PolicyViolation);
   }
 
   /** The socket closed (a transport event). */

@@ -67,3 +67,38 @@ for (const kind of ["memory", "file"] as const) {
     });
   }
 }
+
+// A restore that attached its session is a holder, no longer a restore under way: a connection
+// that drops while the restore still waits (here for the destroy of the session it held
+// before) releases the session for good, to the idle sweep.
+test("a session whose restorer dropped before its restore ended is swept once idle", async () => {
+  const inner = new MemorySessionManager();
+  const manager = new GatedManager(inner);
+  const running = await startServer({
+    logger: silentLogger,
+    sessionIdleTimeout: 300,
+    sessionManager: manager,
+    onRequest: async (request) => {
+      await request.connection.createSession({ user: request.payload.text() });
+      return "ok";
+    },
+  });
+  try {
+    const away = await RawClient.handshake(running.url);
+    const stored = await rawLogin(away, "bob");
+    away.close();
+    await until(() => running.server.activeSessionsCount === 0, "bob left");
+    const client = await RawClient.handshake(running.url);
+    const held = await rawLogin(client, "ada");
+    manager.holdForgetOf = held.key; // the restore waits for ada's session to be destroyed
+    assert.equal(await rawRestore(client, stored.key), "reply");
+    await manager.forgetStarted.opened;
+    client.close();
+    await until(() => running.server.activeSessionsCount === 0, "the restorer left");
+    await sleep(50); // its release has reached the manager
+    manager.forgetGate.open();
+    await until(() => !inner.hasSession(stored.key), "swept once idle", 5000);
+  } finally {
+    await running.close();
+  }
+});

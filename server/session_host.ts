@@ -135,8 +135,6 @@ export interface SessionHost<C> {
   readonly lifecycle: SessionLifecycle;
   /** Sends bytes to the client if the socket is open. */
   send(bytes: Uint8Array): void;
-  /** Resolves when the client's send buffer is under the high-water mark, or it closes. */
-  whenWritable(): Promise<void>;
   /** Holds back pushed signals (broadcast, topics, session signals) until resumed. */
   deferPushes(): void;
   /** Sends the pushed signals held back, in order, and stops holding them back. */
