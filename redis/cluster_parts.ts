@@ -14,6 +14,7 @@
 // ioredis' own types pull in @types/node; ioredis.d.ts says why not.
 // @ts-types="./ioredis.d.ts"
 import { Redis } from "ioredis";
+import { ownedByLibrary } from "./redis_call.ts";
 
 /**
  * The command client a cluster node makes for a `redis://` URL: lazily connecting, reconnecting
@@ -30,11 +31,13 @@ import { Redis } from "ioredis";
  * ```
  */
 export function ownClusterClient(url: string): Redis {
-  return new Redis(url, {
-    lazyConnect: true,
-    retryStrategy: (times) => Math.min(times * 100, 1000),
-    autoResendUnfulfilledCommands: false,
-  });
+  return ownedByLibrary(
+    new Redis(url, {
+      lazyConnect: true,
+      retryStrategy: (times) => Math.min(times * 100, 1000),
+      autoResendUnfulfilledCommands: false,
+    }),
+  );
 }
 
 /**

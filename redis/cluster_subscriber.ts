@@ -22,7 +22,7 @@ import type { Buffer } from "node:buffer";
 // ioredis' own types pull in @types/node; ioredis.d.ts says why not.
 // @ts-types="./ioredis.d.ts"
 import type { Redis } from "ioredis";
-import { callRedis } from "./redis_call.ts";
+import { callRedis, ownedByLibrary } from "./redis_call.ts";
 
 /**
  * What a {@link ClusterSubscriber} hands on: each message's bytes, and each time the
@@ -74,7 +74,7 @@ export class ClusterSubscriber {
 
   /** A pub/sub connection made from `client` for `channel`; calls settle within `timeout` ms. */
   constructor(client: Redis, channel: string, timeout: number) {
-    this.connection = client.duplicate({ lazyConnect: true });
+    this.connection = ownedByLibrary(client.duplicate({ lazyConnect: true }));
     this.#channel = channel;
     this.#timeout = timeout;
   }

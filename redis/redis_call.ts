@@ -44,7 +44,8 @@ function whenReady(client: RedisClient): Promise<void> {
  *   down calls reject after `timeoutMs` and leave nothing behind to run later. (A command that
  *   was sent just as the connection broke may still be resent by the client on reconnect,
  *   unless it has `autoResendUnfulfilledCommands: false`.)
- * - A call sent on a ready connection that gets no reply in time means that connection is dead
+ * - A call sent on a ready connection of a client of the library's own ({@link ownedByLibrary})
+ *   that gets no reply in time means that connection is dead
  *   (a partition that keeps TCP up, a hung Redis): it is reset at once (`RST`), so that the
  *   client reconnects (a retry strategy permitting), and what is queued in it (commands sent
  *   but not answered, their bytes not yet delivered) is dropped rather than run once the link
@@ -128,6 +129,27 @@ export function callRedis<T>(
   });
 }
 
+/** Clients of the library's own, whose connection a call that timed out may reset. */
+const resettable = new WeakSet<object>();
+
+/**
+ * Lets calls on `client`, a client the library made and nobody else uses, reset its connection
+ * when a call gets no reply in time. A client an application passes in is never reset: its own
+ * commands on that connection would be sent twice, or never settle.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from "ioredis";
+ * import { ownedByLibrary } from "./redis_call.ts";
+ * const client = ownedByLibrary(new Redis("redis://127.0.0.1:6379", { lazyConnect: true }));
+ * client.disconnect();
+ * ```
+ */
+export function ownedByLibrary<T extends object>(client: T): T {
+  resettable.add(client);
+  return client;
+}
+
 /** The socket of an ioredis client (`net.Socket`), as far as a reset needs it. */
 interface ClientStream {
   destroy(): unknown;
@@ -144,7 +166,7 @@ function streamOf(client: RedisClient): ClientStream | undefined {
  * would still deliver them; ioredis sees the connection close and reconnects.
  */
 function resetIfStill(client: RedisClient, stream: ClientStream): void {
-  if (client.status !== "ready" || streamOf(client) !== stream) return;
+  if (!resettable.has(client) || client.status !== "ready" || streamOf(client) !== stream) return;
   try {
     if (typeof stream.resetAndDestroy === "function") stream.resetAndDestroy();
     else stream.destroy();

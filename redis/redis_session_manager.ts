@@ -27,7 +27,7 @@ import type {
   SessionManager,
 } from "../session/session_manager.ts";
 import { CorruptRedisSessionError } from "./errors.ts";
-import { callRedis } from "./redis_call.ts";
+import { callRedis, ownedByLibrary } from "./redis_call.ts";
 import type { RedisClient } from "./redis_client.ts";
 import {
   createSessionScript,
@@ -305,15 +305,17 @@ export class RedisSessionManager implements SessionManager {
 }
 
 function ownClient(url: string, commandTimeout: number, logger: Logger): RedisClient {
-  const client = new Redis(url, {
-    lazyConnect: true,
-    commandTimeout,
-    // Reconnect for ever, at most a second apart: a server outlives Redis restarts.
-    retryStrategy: (times) => Math.min(times * 100, 1000),
-    // A call that failed stays failed: a lookup sent again after a reconnect would hold
-    // (PERSIST) a session that nobody holds, and it would never expire.
-    autoResendUnfulfilledCommands: false,
-  });
+  const client = ownedByLibrary(
+    new Redis(url, {
+      lazyConnect: true,
+      commandTimeout,
+      // Reconnect for ever, at most a second apart: a server outlives Redis restarts.
+      retryStrategy: (times) => Math.min(times * 100, 1000),
+      // A call that failed stays failed: a lookup sent again after a reconnect would hold
+      // (PERSIST) a session that nobody holds, and it would never expire.
+      autoResendUnfulfilledCommands: false,
+    }),
+  );
   // ioredis emits `error` on every failed (re)connect; the calls report failures themselves.
   let reported = false;
   client.on("error", (error: Error) => {

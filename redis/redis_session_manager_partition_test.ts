@@ -53,3 +53,36 @@ test("a lookup that timed out during a partition is not run once the link is bac
     await proxy.close();
   }
 });
+
+test("a client the application passes in is never reset: its own slow command runs once", async () => {
+  // The application's own command on the client it shares: a script that takes 0.8 s.
+  const slowScript = `local s = redis.call('TIME')
+    while true do
+      local n = redis.call('TIME')
+      if (n[1] - s[1]) * 1000000 + (n[2] - s[2]) > 800000 then break end
+    end
+    return redis.call('INCR', KEYS[1])`;
+  const app = new Redis(redis.url, { autoResendUnfulfilledCommands: false });
+  let reconnects = 0;
+  app.on("reconnecting", () => reconnects++);
+  const sessions = new RedisSessionManager(app, { commandTimeout: 300, logger: silentLogger });
+  try {
+    const ran = app.eval(slowScript, 1, "shared:counter");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Queued behind the script: times out, and leaves the application's connection alone.
+    await assert.rejects(sessions.onSessionLookup(generateSessionKey()), RedisUnavailableError);
+    // Reset under it, the script's reply would never come: give it 5 s at most.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const outcome = await Promise.race([
+      ran,
+      new Promise((resolve) => timer = setTimeout(() => resolve("no reply in 5 s"), 5_000)),
+    ]);
+    clearTimeout(timer);
+    assert.equal(outcome, 1);
+    assert.equal(await inspector.get("shared:counter"), "1");
+    assert.equal(reconnects, 0);
+  } finally {
+    await sessions.close();
+    app.disconnect();
+  }
+});
