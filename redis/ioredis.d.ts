@@ -42,8 +42,8 @@ export class Redis {
   on(event: "ready" | "close" | "end" | "reconnecting", listener: () => void): this;
   on(event: "messageBuffer", listener: (channel: Buffer, message: Buffer) => void): this;
   on(event: "message", listener: (channel: string, message: string) => void): this;
-  once(event: "ready", listener: () => void): this;
-  off(event: "error" | "ready", listener: (error?: Error) => void): this;
+  once(event: "ready" | "end", listener: () => void): this;
+  off(event: "error" | "ready" | "end", listener: (error?: Error) => void): this;
   listenerCount(event: "error" | "ready"): number;
   connect(): Promise<void>;
   disconnect(): void;

@@ -19,17 +19,24 @@
 import type { RedisClient } from "./redis_client.ts";
 import { RedisUnavailableError } from "./errors.ts";
 
-/** One promise per client that resolves on its next `ready` event, shared by waiting calls. */
+/**
+ * One promise per client that resolves on its next `ready` event, or once it is closed for good
+ * (`end`), shared by waiting calls.
+ */
 const nextReady = new WeakMap<RedisClient, Promise<void>>();
 
 function whenReady(client: RedisClient): Promise<void> {
   let ready = nextReady.get(client);
   if (ready === undefined) {
     ready = new Promise<void>((resolve) => {
-      client.once("ready", () => {
+      const done = (): void => {
+        client.off("ready", done);
+        client.off("end", done);
         nextReady.delete(client);
         resolve();
-      });
+      };
+      client.once("ready", done);
+      client.once("end", done);
     });
     nextReady.set(client, ready);
   }
@@ -39,8 +46,9 @@ function whenReady(client: RedisClient): Promise<void> {
 /**
  * Runs `command` on `client` once the connection is ready, and settles within `timeoutMs`.
  *
- * - A call is sent only on a ready connection: while the client is (re)connecting the call
- *   waits for it, up to the time limit, and is not queued inside the client. So when Redis is
+ * - A call is sent only on a ready connection: while the client is (re)connecting, or its
+ *   socket is already closing, the call waits for it, up to the time limit, and is not queued
+ *   inside the client. So when Redis is
  *   down calls reject after `timeoutMs` and leave nothing behind to run later. (A command that
  *   was sent just as the connection broke may still be resent by the client on reconnect,
  *   unless it has `autoResendUnfulfilledCommands: false`.)
@@ -96,6 +104,18 @@ export function callRedis<T>(
     }, timeoutMs);
     const run = (): void => {
       if (settled) return;
+      if (client.status === "end") {
+        settled = true;
+        clearTimeout(timer);
+        reject(new RedisUnavailableError(operation, "the Redis client was closed"));
+        return;
+      }
+      if (!writable(client)) {
+        // Still `ready`, its socket already closing: ioredis would queue the command and send
+        // it on reconnect, after this call gave up. Wait for the next connection instead.
+        void whenReady(client).then(run);
+        return;
+      }
       sentOn = streamOf(client);
       let pending: Promise<T>;
       try {
@@ -152,8 +172,14 @@ export function ownedByLibrary<T extends object>(client: T): T {
 
 /** The socket of an ioredis client (`net.Socket`), as far as a reset needs it. */
 interface ClientStream {
+  readonly writable?: boolean;
   destroy(): unknown;
   resetAndDestroy?(): unknown;
+}
+
+/** Whether a command sent now goes out on the client's connection rather than into a queue. */
+function writable(client: RedisClient): boolean {
+  return client.status === "ready" && streamOf(client)?.writable !== false;
 }
 
 function streamOf(client: RedisClient): ClientStream | undefined {

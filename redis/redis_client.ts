@@ -33,8 +33,10 @@ export interface RedisClient {
    * `ready`, `reconnecting`, `close` or `end` (closed for good).
    */
   readonly status: string;
-  /** Registers a one-time listener; this module listens for `ready`. */
-  once(event: "ready", listener: () => void): unknown;
+  /** Registers a one-time listener; this module listens for `ready` and `end`. */
+  once(event: "ready" | "end", listener: () => void): unknown;
+  /** Removes a listener that {@link RedisClient.once} registered. */
+  off(event: "ready" | "end", listener: () => void): unknown;
   /** Connects a lazy client. */
   connect(): Promise<void>;
   /** `EVAL script numkeys key... arg...`. */

@@ -152,3 +152,22 @@ test("callRedis: bounded when Redis hangs (connection open, no reply), and fine 
   assert.equal(await callRedis(client, 1000, "ping", () => client.ping()), "PONG");
   client.disconnect();
 });
+
+test("callRedis: a call made as the socket closes is not queued to run after it gave up", async () => {
+  // Reconnects 300 ms after the loss, long after the call's 100 ms limit.
+  const client = new Redis(redis.url, { retryStrategy: () => 300 });
+  client.on("error", () => {});
+  const key = `closing:${crypto.randomUUID()}`;
+  try {
+    assert.equal(await callRedis(client, 1000, "ping", () => client.ping()), "PONG");
+    (client as unknown as { stream: { destroy(): void } }).stream.destroy();
+    assert.equal(client.status, "ready"); // ioredis learns of the close a moment later
+    const error = await callRedis(client, 100, "incr", () => client.incr(key)).catch((e) => e);
+    assert.ok(error instanceof RedisUnavailableError, String(error));
+    await new Promise<void>((resolve) => client.once("ready", () => resolve()));
+    assert.equal(await callRedis(client, 1000, "ping", () => client.ping()), "PONG");
+    assert.equal(await client.get(key), null, "the call that gave up never ran");
+  } finally {
+    client.disconnect();
+  }
+});
