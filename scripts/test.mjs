@@ -32,6 +32,8 @@ const adapterModules = [
 let passed = 0;
 let failed = 0;
 const failures = [];
+// Names of the failed tests, printed again next to the total: CI keeps only the output's tail.
+const failedTests = [];
 
 // Deno 2 turns colours on whenever FORCE_COLOR is set, even to 0: drop it, set NO_COLOR.
 function withoutColor(env) {
@@ -76,7 +78,10 @@ function counted(label, command, args, parse, options) {
   }
   passed += counts.passed;
   failed += counts.failed;
-  if (counts.failed > 0) failures.push(`${label} (${counts.failed} failed)`);
+  if (counts.failed > 0) {
+    failures.push(`${label} (${counts.failed} failed)`);
+    for (const name of failedTestNames(output)) failedTests.push(`${label}: ${name}`);
+  }
   if (!ok && counts.failed === 0) {
     failed++;
     failures.push(`${label} (exit code)`);
@@ -87,6 +92,14 @@ function counted(label, command, args, parse, options) {
     failed += assertions;
     failures.push(`${label} (${assertions} console.assert failed)`);
   }
+}
+
+// Bun prints `(fail) name [12.00ms]`; Deno lists `name => ./file.ts:1:2` under FAILURES.
+function failedTestNames(output) {
+  const bunNames = [...output.matchAll(/^\(fail\) (.+?)(?: \[[\d.]+m?s\])?$/gm)].map((m) => m[1]);
+  const denoFailures = output.split(/^\s*FAILURES\s*$/m)[1] ?? "";
+  const denoNames = [...denoFailures.matchAll(/^(.+ => \S+:\d+:\d+)$/gm)].map((m) => m[1]);
+  return [...bunNames, ...denoNames];
 }
 
 function lastMatch(output, pattern) {
@@ -147,6 +160,7 @@ for (const extra of extraSuites) {
 if (!quick) check("deno publish --dry-run", deno, ["publish", "--dry-run", "--allow-dirty"]);
 
 console.log("");
+for (const name of failedTests) console.log(`failed test: ${name}`);
 if (failures.length > 0) console.log(`failed: ${failures.join("; ")}`);
 console.log(`${passed} passed, ${failed} failed`);
 // Not process.exit(): it would drop output still queued for a non-blocking pipe (`npm test | tail`).
