@@ -376,7 +376,7 @@ export class ConnectionSession<C> {
     if (then === "keep") {
       const counted = lifecycle.release(session.key, localRemaining);
       if ((typeof counted === "number" ? counted : await counted) === 0) {
-        lifecycle.released(session.key);
+        await lifecycle.released(session.key);
       }
       return;
     }

@@ -302,14 +302,16 @@ export class ConnectionState extends ConnectionTraffic implements ConnectionHost
       this.#sessionAtClose = side.current;
       // A dropped connection leaves its session stored, so that the client can restore it.
       const failures = this.server.leaveFailures;
-      side.leave().then(() => failures.reset(), (error) => {
-        if (!failures.tally()) return;
-        this.server.logger.error(
-          `an ended connection could not leave its session (${failures.count} in a row; a ` +
-            "cluster gives its slot back once Redis answers)",
-          error,
-        );
-      });
+      this.server.sessionLeaving(
+        side.leave().then(() => failures.reset(), (error) => {
+          if (!failures.tally()) return;
+          this.server.logger.error(
+            `an ended connection could not leave its session (${failures.count} in a row; a ` +
+              "cluster gives its slot back once Redis answers)",
+            error,
+          );
+        }),
+      );
     }
     this.server.removeConnection(this);
     if (this.#pushing) queueMicrotask(() => this.#reportDisconnect(reason));

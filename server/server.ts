@@ -380,6 +380,8 @@ export class Server {
     this.#readTimeouts.stop();
     this.#parts.violationLog.flush();
     await Promise.allSettled([...this.#closes, this.#parts.forgottenSessions.idle]);
+    // Released before the node leaves: a release cut short leaves its session with no TTL.
+    await Promise.allSettled(this.#parts.leavingSessions);
     await this.#parts.cluster.leave();
   }
 }

@@ -84,4 +84,9 @@ export interface ServerContext {
   removeConnection(state: ConnectionState): void;
   /** A socket was sent its close frame; `gone` resolves once it is closed or dropped. */
   socketClosing(gone: Promise<void>): void;
+  /**
+   * An ended connection is leaving its session; `left` settles once the slot is given back and
+   * the session manager told. Shutdown waits for it before the node leaves its cluster.
+   */
+  sessionLeaving(left: Promise<unknown>): void;
 }

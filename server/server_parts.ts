@@ -90,6 +90,8 @@ export interface ServerParts {
   readonly connections: Set<ConnectionState>;
   /** Sockets sent their close frame and not yet closed: shutdown waits for them. */
   readonly closingSockets: Set<Promise<void>>;
+  /** Sessions that ended connections are still leaving: shutdown waits for them. */
+  readonly leavingSessions: Set<Promise<unknown>>;
   /** Which connections subscribed to which topic. */
   readonly topics: TopicRegistry<ConnectionState>;
   /** Which connections hold which session. */
@@ -144,6 +146,7 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
   const limits = resolveLimits(options);
   const connections = new Set<ConnectionState>();
   const closingSockets = new Set<Promise<void>>();
+  const leavingSessions = new Set<Promise<unknown>>();
   const topics = new TopicRegistry<ConnectionState>();
   // In a cluster the cluster counts a session's connections on every node.
   const sessions = new SessionRegistry<ConnectionState>(
@@ -216,6 +219,11 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
       closingSockets.add(gone);
       gone.then(() => closingSockets.delete(gone));
     },
+    sessionLeaving: (left) => {
+      leavingSessions.add(left);
+      const done = () => void leavingSessions.delete(left);
+      left.then(done, done);
+    },
   };
   const push = new ServerPush({
     connections,
@@ -251,6 +259,7 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
     limits,
     connections,
     closingSockets,
+    leavingSessions,
     topics,
     sessions,
     sessionCloses,
