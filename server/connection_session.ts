@@ -50,6 +50,7 @@ import type { SessionCloseWatch } from "./session_closes.ts";
 import type { SessionHost } from "./session_host.ts";
 import { newSession } from "./new_session.ts";
 import { releaseUnusedSlot } from "./unused_session_slot.ts";
+import { detachSession } from "./session_detach.ts";
 import { destroyStoredSession, giveUpRestore, logRestoreFailure } from "./restore_failure.ts";
 
 /**
@@ -71,6 +72,8 @@ export class ConnectionSession<C> {
    * the client's view of the session ends where the server's does.
    */
   #turn: Promise<unknown> = Promise.resolve();
+  /** The session this connection left when it ended, and that leave's promise. */
+  #left: { session: Session; left: Promise<void> } | null = null;
 
   /** Starts without a session. */
   constructor(host: SessionHost<C>) {
@@ -200,7 +203,10 @@ export class ConnectionSession<C> {
 
   /** Leaves the session without destroying it: the connection ended, the client may restore. */
   leave(): Promise<void> {
-    return this.#detach("keep");
+    const session = this.#session;
+    const left = this.#detach("keep");
+    if (session !== null) this.#left = { session, left };
+    return left;
   }
 
   /**
@@ -342,6 +348,13 @@ export class ConnectionSession<C> {
     } catch (error) {
       logRestoreFailure(host, "taking the signals kept for a session", error);
     }
+    const left = this.#left;
+    if (!host.isOpen && left?.session === session) {
+      // Taken (gone from the store) as the connection ended: signalled again once it has left.
+      await left.left.catch(() => {});
+      host.lifecycle.signalAgain(key, [...kept, ...held]);
+      return undefined;
+    }
     host.send(encodeReply({ id: message.id, payload: formatSessionJson(session) }));
     for (const signal of kept) host.send(signal);
     for (const signal of held) host.send(signal);
@@ -356,40 +369,11 @@ export class ConnectionSession<C> {
     if (holders === 1) this.#host.lifecycle.held(session);
   }
 
-  /**
-   * Leaves the session. When nobody holds it any more: `destroy` destroys it (the session
-   * manager forgets it), `keep` leaves it stored for a restore, and `closed` (closed by
-   * `Server.closeSession`, which forgets it) only drops what this server kept for it.
-   */
-  async #detach(then: "destroy" | "keep" | "closed"): Promise<void> {
+  /** Detaches the session held, if any (see {@link detachSession}). */
+  #detach(then: "destroy" | "keep" | "closed"): Promise<void> {
     const session = this.#session;
-    if (session === null) return;
+    if (session === null) return Promise.resolve();
     this.#session = null;
-    const { lifecycle, sessions } = this.#host;
-    const localRemaining = sessions.deregister(session.key, this.#host.owner);
-    if (localRemaining === -1) return;
-    if (localRemaining === 0) lifecycle.unheld(session.key);
-    if (then === "closed") {
-      if (localRemaining === 0) lifecycle.destroyed(session.key);
-      return await lifecycle.giveBack(session.key);
-    }
-    if (then === "keep") {
-      const counted = lifecycle.release(session.key, localRemaining);
-      if ((typeof counted === "number" ? counted : await counted) === 0) {
-        await lifecycle.released(session.key);
-      }
-      return;
-    }
-    try {
-      const counted = lifecycle.release(session.key, localRemaining);
-      if ((typeof counted === "number" ? counted : await counted) !== 0) return;
-      // From the count on, restores of the session under way here are overtaken: one that was
-      // looking it up (and may have found it before the manager forgot it) must not attach it.
-      await lifecycle.destroy(session.key);
-    } catch (error) {
-      // A logout must not leave the session restorable once the store answers again.
-      lifecycle.destroyLater(session.key);
-      throw error;
-    }
+    return detachSession(this.#host, session, then);
   }
 }

@@ -203,6 +203,9 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
       maxSessionConnections: limits.maxSessionConnections,
       logger,
       logoutRetries,
+      // The push is made below, before any connection: a restore signals again at the earliest
+      // once a connection is accepted.
+      signalSession: (key, bytes) => void push.signalSession(key, bytes),
     }),
     sessionManager,
     keyGenerator,

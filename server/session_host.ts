@@ -99,6 +99,12 @@ export interface SessionLifecycle {
   isTooOld(creation: Session["creation"]): boolean;
   /** Removes and returns the signals kept for the session while no connection held it. */
   takeOfflineSignals(key: string): Uint8Array[] | Promise<Uint8Array[]>;
+  /**
+   * Signals that a restore took or held for the session but could not deliver (its connection
+   * closed, or it gave up), sent to the session again once the restore's slot is given back:
+   * to the connections that hold it, or kept when nobody does.
+   */
+  signalAgain(key: string, signals: readonly Uint8Array[]): void;
 }
 
 /**

@@ -21,6 +21,7 @@
  * const lifecycle = serverSessionLifecycle({
  *   sessions: new SessionRegistry(0), closes: new SessionCloses(), manager, offline,
  *   maxSessionConnections: 0, logger: console, logoutRetries: new LogoutRetries(console),
+ *   signalSession: () => {},
  *   expiry: new SessionExpiryClock({}, manager, () => {}, console),
  *   cluster: new ClusterLink(null, console, undefined),
  * });
@@ -72,6 +73,8 @@ export interface LifecycleParts {
   readonly logger: Logger;
   /** The destroys of logged-out sessions tried again. */
   readonly logoutRetries: LogoutRetries;
+  /** Sends a signal to a session: to its holders on every node, or kept (`signalSession`). */
+  readonly signalSession: (key: string, bytes: Uint8Array) => void;
 }
 
 /**
@@ -91,6 +94,7 @@ export interface LifecycleParts {
  * const lifecycle = serverSessionLifecycle({
  *   sessions, closes: new SessionCloses(), manager, offline: null, maxSessionConnections: 1,
  *   logger: console, logoutRetries: new LogoutRetries(console),
+ *   signalSession: () => {},
  *   expiry: new SessionExpiryClock({}, manager, () => {}, console),
  *   cluster: new ClusterLink(null, console, undefined),
  * });
@@ -158,6 +162,9 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
     isTooOld: (creation) => expiry.isTooOld(creation),
     takeOfflineSignals: (key) =>
       clustered === null ? offline?.take(key) ?? [] : cluster.takeOfflineSignals(key),
+    signalAgain: (key, signals) => {
+      for (const bytes of signals) parts.signalSession(key, bytes);
+    },
   };
 }
 

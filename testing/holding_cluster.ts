@@ -6,6 +6,7 @@
 
 import type { RedisCluster } from "../redis/redis_cluster.ts";
 import type { Cluster, ClusterMessage, ClusterNode } from "../server/cluster.ts";
+import { gate } from "./gated_session_manager.ts";
 
 /**
  * A node's Redis cluster link; while `held`, what the other node publishes waits until
@@ -35,6 +36,12 @@ export class HoldingCluster implements Cluster {
   missedCount = 0;
   /** How many publishes failed. */
   publishFailures = 0;
+  /** The key whose take of kept signals waits for {@link HoldingCluster.takeGate}. */
+  holdTakeOf: string | undefined;
+  /** Opened when the held take starts. */
+  readonly takeStarted: { opened: Promise<void>; open: () => void } = gate();
+  /** The held take goes on (and takes from Redis) once this opens. */
+  readonly takeGate: { opened: Promise<void>; open: () => void } = gate();
   readonly #waiting: ClusterMessage[] = [];
   #node: ClusterNode | undefined;
   readonly #redis: RedisCluster;
@@ -92,9 +99,13 @@ export class HoldingCluster implements Cluster {
     return this.#redis.releaseSession(key);
   }
 
-  /** Takes the signals Redis kept for the session. */
-  takeOfflineSignals(key: string): Promise<Uint8Array[]> {
-    return this.#redis.takeOfflineSignals(key);
+  /** Takes the signals Redis kept for the session, held as configured. */
+  async takeOfflineSignals(key: string): Promise<Uint8Array[]> {
+    if (key === this.holdTakeOf) {
+      this.takeStarted.open();
+      await this.takeGate.opened;
+    }
+    return await this.#redis.takeOfflineSignals(key);
   }
 
   /** How many connections hold the session on every node. */

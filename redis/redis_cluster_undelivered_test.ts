@@ -1,0 +1,85 @@
+// Signals a restore took or held but could not deliver, on a real redis-server: the restoring
+// connection dropped while the kept signals were on their way, or a restore gave up after
+// signals came for the session during its lookup. Either way they are signalled to the session
+// again once the restore's slot is given back, and the next restore gets them.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { encodeRestoreSession } from "../protocol/encode_control_message.ts";
+import { requestIdFromNumber } from "../protocol/request_id.ts";
+import {
+  connectPeer,
+  type GatedCluster,
+  gatedClusterFixture,
+  loginPeer,
+  type Peer,
+} from "../testing/gated_cluster.ts";
+import { RawClient } from "../testing/raw_client.ts";
+import { until } from "../testing/until.ts";
+
+const clusters = gatedClusterFixture("undelivered");
+
+/** Two nodes, and a session stored in Redis that no connection holds. */
+async function startWithStoredSession(): Promise<{ cluster: GatedCluster; key: string }> {
+  const cluster = await clusters.start();
+  const [, b] = cluster.nodes;
+  const first = await loginPeer(b);
+  await first.client.close();
+  await until(
+    async () => await b.server.clusterSessionConnectionCount(first.key) === 0,
+    "the first client left",
+  );
+  return { cluster, key: first.key };
+}
+
+/** Restores `key` on node A with a new client and waits for `count` signals. */
+async function restoredOnA(cluster: GatedCluster, key: string, count: number): Promise<Peer> {
+  const peer = await connectPeer(cluster.nodes[0]);
+  await peer.client.restoreSession(key);
+  await until(() => peer.signals.length >= count, `${count} signals arrived: ${peer.signals}`);
+  return peer;
+}
+
+test("kept signals taken as the restoring connection drops are kept again", async () => {
+  const { cluster, key } = await startWithStoredSession();
+  const [, b] = cluster.nodes;
+  let peer: Peer | undefined;
+  try {
+    cluster.nodes[0].server.signalSession(key, "n", "1");
+    cluster.nodes[0].server.signalSession(key, "n", "2");
+    b.cluster.holdTakeOf = key;
+    const raw = await RawClient.handshake(b.running.url);
+    raw.send(encodeRestoreSession(requestIdFromNumber(1), key));
+    await b.cluster.takeStarted.opened; // attached; the take of the kept signals waits
+    raw.close();
+    await until(() => b.server.sessionConnections(key).length === 0, "B's connection ended");
+    b.cluster.takeGate.open(); // taken from Redis now, for a connection that is gone
+    peer = await restoredOnA(cluster, key, 2);
+    assert.deepEqual(peer.signals, ["n:1", "n:2"]);
+  } finally {
+    await peer?.client.close();
+    await cluster.stop();
+  }
+});
+
+test("signals that came during a restore's lookup are kept again when the restore gives up", async () => {
+  const { cluster, key } = await startWithStoredSession();
+  const [a, b] = cluster.nodes;
+  let peer: Peer | undefined;
+  try {
+    b.manager.holdLookupOf = key;
+    const raw = await RawClient.handshake(b.running.url);
+    raw.send(encodeRestoreSession(requestIdFromNumber(1), key));
+    await b.manager.lookupStarted.opened; // B has taken a slot; the lookup waits
+    const heardBefore = b.cluster.delivered;
+    a.server.signalSession(key, "n", "during the lookup"); // published: B's slot counts
+    await until(() => b.cluster.delivered > heardBefore, "B heard of it");
+    raw.close();
+    await until(() => b.server.connectionCount === 0, "B's connection ended");
+    b.manager.lookupGate.open(); // found, for a connection that is gone: the restore gives up
+    peer = await restoredOnA(cluster, key, 1);
+    assert.deepEqual(peer.signals, ["n:during the lookup"]);
+  } finally {
+    await peer?.client.close();
+    await cluster.stop();
+  }
+});
