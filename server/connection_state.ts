@@ -141,6 +141,15 @@ export class ConnectionState extends ConnectionTraffic implements ConnectionHost
     }
   }
 
+  /**
+   * Resolves when the send buffer is under the high-water mark, or once the connection closes or
+   * begins to close (a handler waiting here must not hold up a graceful close).
+   */
+  whenWritable(): Promise<void> {
+    if (this.isWritable()) return Promise.resolve();
+    return this.sendBuffer.writable();
+  }
+
   /** The socket closed (a transport event). */
   closed(code = 1005, reason = ""): void {
     this.#closeDeadline?.socketGone();

@@ -114,12 +114,13 @@ export abstract class ConnectionTraffic extends ConnectionTasks {
     return this.#limiter ??= new ConcurrencyLimiter(this.#concurrencyLimit);
   }
 
-  get #buffer(): SendBuffer {
+  /** Made when a reply or a handler first waits for the socket to drain. */
+  protected get sendBuffer(): SendBuffer {
     return this.#sendBuffer ??= new SendBuffer(this.socket, this.server.limits.sendHighWaterMark);
   }
 
   /** Whether at most the high-water mark is queued for the client, or it closes (no wait then). */
-  #isWritable(): boolean {
+  protected isWritable(): boolean {
     return !this.#open || this.#closing ||
       this.#queuedAtMostUnder(this.server.limits.sendHighWaterMark);
   }
@@ -242,15 +243,6 @@ export abstract class ConnectionTraffic extends ConnectionTasks {
     this.#sendBuffer?.drained();
   }
 
-  /**
-   * Resolves when the send buffer is under the high-water mark, or once the connection closes or
-   * begins to close (a handler waiting here must not hold up a graceful close).
-   */
-  whenWritable(): Promise<void> {
-    if (this.#isWritable()) return Promise.resolve();
-    return this.#buffer.writable();
-  }
-
   /** Answers a restore-session or close-session request. */
   protected abstract answerSessionRequest(
     message: RestoreSessionMessage | CloseSessionMessage,
@@ -353,9 +345,9 @@ export abstract class ConnectionTraffic extends ConnectionTasks {
     if (!listed) this.#calling = undefined;
     this.send(reply);
     // Closing: a client that stopped reading must not hold up the requests waiting for a slot.
-    if (this.#isWritable() || this.#closing) return this.#endRequest(key, listed);
+    if (this.isWritable() || this.#closing) return this.#endRequest(key, listed);
     if (!listed) (this.#pendingIds ??= new PendingRequestIds()).add(key);
-    this.replySent(this.#buffer.writable(), () => {
+    this.replySent(this.sendBuffer.writable(), () => {
       this.#pendingIds?.delete(key);
       this.#limiter?.release();
     });
