@@ -172,7 +172,7 @@ export class ClusterRelay {
     const entries: Buffer[] = [];
     for (const { message, entry } of batch) {
       entries.push(asBuffer(entry));
-      if (message.kind === "signal-session" && keeping) {
+      if (message.kind === "signal-session" && keeping && message.keep !== false) {
         ops += "s";
         keys.push(commands.holdersKey(message.key), commands.offlineKey(message.key));
         // The signal is the end of its entry.
@@ -215,7 +215,7 @@ export class ClusterRelay {
     const commands = this.#commands;
     const client = commands.client;
     const bytes = asBuffer(loneMessage(this.#batchHeader, entry));
-    if (message.kind === "signal-session" && this.#bounds.maxCount > 0) {
+    if (message.kind === "signal-session" && this.#bounds.maxCount > 0 && message.keep !== false) {
       const dropped = await commands.run("session signal", signalSessionScript, [
         commands.holdersKey(message.key),
         commands.offlineKey(message.key),

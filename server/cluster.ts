@@ -38,7 +38,10 @@
  * - `broadcast`: to every connection.
  * - `publish`: to the subscribers of `topic`.
  * - `signal-session`: to the connections holding session `key`; when no node holds it, the
- *   cluster keeps the signal for the node that restores the session next.
+ *   cluster keeps the signal for the node that restores the session next. With `keep: false`
+ *   the sending node delivered it to connections of its own (so the session is held): it is
+ *   never kept, even while the cluster's records of holders are behind (the sending node was
+ *   taken for dead during a cut).
  * - `close-session`: every connection holding session `key` gets session-closed, and signals
  *   kept for it are forgotten.
  *
@@ -52,7 +55,12 @@
 export type ClusterMessage =
   | { readonly kind: "broadcast"; readonly signal: Uint8Array }
   | { readonly kind: "publish"; readonly topic: string; readonly signal: Uint8Array }
-  | { readonly kind: "signal-session"; readonly key: string; readonly signal: Uint8Array }
+  | {
+    readonly kind: "signal-session";
+    readonly key: string;
+    readonly signal: Uint8Array;
+    readonly keep?: boolean;
+  }
   | { readonly kind: "close-session"; readonly key: string };
 
 /**

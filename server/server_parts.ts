@@ -244,6 +244,7 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
     sessionManager,
     logger,
   });
+  const heldAgainFailures = new PowersOfTenLog();
   cluster.join({
     deliver: (message) => push.deliver(message),
     missed: () => forgottenSessions.request(),
@@ -253,8 +254,20 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
     },
     held: (key) => {
       if (sessions.holders(key).size === 0) return;
-      (async () => await sessionManager.onSessionLookup(key))().catch((error) =>
-        logger.error("holding a session again failed", error)
+      // Many sessions come back at once after a cut: failures are logged at the 1st, 10th, ...
+      const failed = (step: string) => (error: unknown) => {
+        if (heldAgainFailures.tally()) {
+          logger.error(`${step} failed (${heldAgainFailures.count} times)`, error);
+        }
+      };
+      (async () => await sessionManager.onSessionLookup(key))().catch(
+        failed("holding a session again"),
+      );
+      // Signals the cluster kept while it took this node for dead: its connections get them now
+      // (kept again if they left meanwhile), not at some later restore.
+      cluster.takeOfflineSignals(key).then(
+        (kept) => kept.forEach((bytes) => push.signalSession(key, bytes)),
+        failed("taking the signals kept while this node was taken for dead"),
       );
     },
   });

@@ -140,7 +140,9 @@ export class ServerPush {
     if (cluster.cluster !== null) {
       // The cluster delivers it where the session is held, or keeps it if it is held nowhere;
       // a restore of the session here has taken its slot, and gets it once it has attached.
-      cluster.relay({ kind: "signal-session", key, signal: bytes });
+      // Delivered here: held, never to be kept (the cluster may have taken this node for dead).
+      const keep = holders.size === 0;
+      cluster.relay({ kind: "signal-session", key, signal: bytes, ...(keep ? {} : { keep }) });
       this.#parts.sessionCloses.hold(key, bytes);
     } else if (holders.size === 0 && sessionsEnabled) {
       offline?.keep(key, bytes);
