@@ -211,7 +211,8 @@ export class ClusterSlots {
       const reply = await this.#commands.run(
         "session slot",
         script,
-        [this.#commands.holdersKey(key), this.#slotsKey],
+        // The idle set is for the release's (the acquire leaves it alone).
+        [this.#commands.holdersKey(key), this.#slotsKey, this.#commands.idleKey],
         [this.#commands.nodePrefix, this.#field, ...args],
       );
       done(reply);

@@ -258,6 +258,16 @@ export class RedisCluster implements Cluster {
     return typeof count === "number" ? count : 0;
   }
 
+  /**
+   * The server's session manager heard that nobody holds the session: it leaves the idle set,
+   * where the release that left no holder put it (so that a live node's sweep reports it if this
+   * node never did). A failure only leaves it there: reported again, which does no harm.
+   */
+  async sessionReleased(key: string): Promise<void> {
+    const idleKey = this.#commands.idleKey;
+    await this.#call("idle", () => this.#client.call("SREM", idleKey, key)).catch(() => {});
+  }
+
   /** Removes and returns the signals kept for the session, oldest first, without stale ones. */
   takeOfflineSignals(key: string): Promise<Uint8Array[]> {
     return this.#relay.takeOfflineSignals(key);

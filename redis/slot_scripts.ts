@@ -68,8 +68,10 @@ return 1
 `);
 
 /**
- * Gives back a slot. `KEYS` holders, the node's slots set; `ARGV` node prefix, node id,
- * session key. Returns the connections left on live nodes.
+ * Gives back a slot. `KEYS` holders, the node's slots set, the idle set; `ARGV` node prefix,
+ * node id, session key. Returns the connections left on live nodes; with none left, the session
+ * goes into the idle set until its release is reported (a live node's sweep reports it if the
+ * releasing node never does).
  *
  * @example
  * ```ts
@@ -82,7 +84,9 @@ if redis.call('HINCRBY', KEYS[1], ARGV[2], -1) <= 0 then
   redis.call('HDEL', KEYS[1], ARGV[2])
   redis.call('SREM', KEYS[2], ARGV[3])
 end
-return live(KEYS[1], ARGV[1])
+local left = live(KEYS[1], ARGV[1])
+if left == 0 then redis.call('SADD', KEYS[3], ARGV[3]) end
+return left
 `);
 
 /**

@@ -159,4 +159,12 @@ export interface Cluster {
   sessionConnectionCount(key: string): number | Promise<number>;
   /** Leaves the cluster: frees this node's slots and stops delivering to it. */
   leave(): void | Promise<void>;
+  /**
+   * Optional: the session manager heard that nobody holds session `key` any more (its idle
+   * clock runs), after a {@link Cluster.releaseSession} that left no holder. A cluster that
+   * records such sessions until then, so that a live node reports them to
+   * {@link ClusterNode.released} if this node dies or fails before telling its manager, may
+   * forget the record now.
+   */
+  sessionReleased?(key: string): void | Promise<void>;
 }

@@ -141,6 +141,8 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
           ? sessions.holders(key).size > 0 || closes.isRestoring(key)
           : await clustered.sessionConnectionCount(key) > 0;
         if (wanted) await manager.onSessionLookup(key);
+        // Heard of: the cluster may forget its record of the release (it would report it).
+        await clustered?.sessionReleased?.(key);
       };
       return release().then(() => true, (error) => {
         logger.error("releasing a session failed", error);
