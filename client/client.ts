@@ -32,6 +32,7 @@ import {
   type SignalOptions,
 } from "./options.ts";
 import { type MessageReceiver, receiveMessage } from "./receive_message.ts";
+import { webSocketUrl } from "./websocket_url.ts";
 
 export type { ClientEventListener } from "./events.ts";
 export type { ClientStatus } from "./client_status.ts";
@@ -75,12 +76,19 @@ export class Client extends EventTarget {
   /**
    * Creates a client for `url`; nothing happens until `connect()` or the first request.
    *
+   * `url` is checked as the WebSocket constructor checks it: `ws:` or `wss:`, or `http:` and
+   * `https:`, which stand for them (`client.url` then has `ws:` or `wss:`); in a page, a relative
+   * URL is resolved against the page's address.
+   *
+   * @throws {SyntaxError} for a bad `url`: not a URL, another scheme (`localhost:8080` has the
+   * scheme `localhost:`; write `ws://localhost:8080/`), or a fragment (`#…`).
    * @throws {TypeError} when there is no global `WebSocket` and none is given.
-   * @throws {RangeError} for a bad `reconnect` option (a negative or `NaN` delay).
+   * @throws {RangeError} for a bad `reconnect` option (a negative or `NaN` delay), or a
+   * `requestTimeout` or `dialTimeout` that is not a number above 0.
    */
   constructor(url: string | URL, options: ClientOptions = {}) {
     super();
-    this.url = String(url);
+    this.url = webSocketUrl(url);
     const resolved = resolveClientOptions(options);
     this.#autoconnect = resolved.autoconnect;
     const { logger } = resolved;
@@ -147,14 +155,18 @@ export class Client extends EventTarget {
    * retrying in the background with growing, jittered delays, `status` stays `connecting`,
    * every attempt fires `connecting` and every failure `connectfailed` (with the delay until
    * the next one), and `connected` fires once one succeeds. Only a handshake error (version
-   * or sub-protocol mismatch, malformed accept-conf) or `close()` stops the retries. To wait
-   * for the connection whatever it takes, wait for the `connected` event instead. Without
-   * `autoconnect`, a rejection leaves the client `disconnected`.
+   * or sub-protocol mismatch, malformed accept-conf), an error the WebSocket constructor throws,
+   * or `close()` stops the retries; a malformed message after the handshake (during the session
+   * restore) drops that connection only. To wait for the connection whatever it takes, wait
+   * for the `connected` event instead. Without `autoconnect`, a rejection leaves the client
+   * `disconnected`.
    *
    * Rejects with `ConnectionFailedError` (refused, HTTP status, DNS, TLS: as far as the runtime
    * tells), `DialTimeoutError`, `DisconnectedError` (closed meanwhile),
-   * `IncompatibleProtocolVersionError`, `SubProtocolMismatchError` or `ProtocolError`; with a
-   * session to restore, also with `TimeoutError`, `InternalError`, `ShutdownError` or
+   * `IncompatibleProtocolVersionError`, `SubProtocolMismatchError`, `ProtocolError` or the
+   * error the WebSocket constructor threw (a `SyntaxError`, say); with a session to restore,
+   * also with `TimeoutError` (the restore waits at most twice the server's read timeout, even
+   * with `requestTimeout: Infinity`), `InternalError`, `ShutdownError` or
    * `MaxSessionConnectionsError` when the server did not take its restore (the session is kept
    * for the next attempts, for up to twice the server's read timeout).
    *
@@ -280,19 +292,20 @@ export class Client extends EventTarget {
 
   /**
    * Closes the client for good: stops reconnecting, rejects pending requests with
-   * `DisconnectedError`, closes the connection and resolves once the socket is closed.
+   * `DisconnectedError`, closes the connection (or aborts the dial under way) and resolves
+   * once its socket is closed (after 2 s at most, should the socket never report it).
    */
   close(): Promise<void> {
     if (this.#closing !== null) return this.#closing;
     const wasConnected = this.#keeper.status === "connected";
     const error = closedError();
-    const connection = this.#keeper.close(error);
+    const socketClosed = this.#keeper.close(error);
     this.#requests.pending.rejectAll(error);
     if (wasConnected) {
       this.#keeper.releaseHeld(); // closed by a listener of a held event: the rest come first
       this.#emit("disconnected", error);
     }
-    this.#closing = connection === null ? Promise.resolve() : settleWithin(connection.closed, 2000);
+    this.#closing = socketClosed === null ? Promise.resolve() : settleWithin(socketClosed, 2000);
     return this.#closing;
   }
 

@@ -23,6 +23,7 @@ import { MessageSlab } from "../protocol/message_slab.ts";
 import type { Payload } from "../protocol/payload.ts";
 import { writeRequestMessage } from "../protocol/payload_message_writer.ts";
 import { RequestIdCounter, requestIdKey } from "../protocol/request_id.ts";
+import { restoreTimeout } from "./client_session.ts";
 import type { ClientStatus } from "./client_status.ts";
 import type { Connection } from "./connection.ts";
 import { closedError } from "./connection_keeper.ts";
@@ -126,11 +127,14 @@ export class ClientRequests {
 
   /**
    * Sends a control request on `connection` before the client counts as connected (the
-   * session's restore on a new connection), ahead of the requests held for it.
+   * session's restore on a new connection), ahead of the requests held for it. It times out
+   * after {@link restoreTimeout}: the request timeout, bounded by the server's read timeout.
    */
   controlFirst(connection: Connection, encode: (id: Uint8Array) => Uint8Array): Promise<Payload> {
     const id = this.#ids.next();
-    const limits = { timeout: this.#options.requestTimeout };
+    const limits = {
+      timeout: restoreTimeout(this.#options.requestTimeout, connection.readTimeout),
+    };
     return this.pending.addAndSend(requestIdKey(id), encode(id), limits, connection);
   }
 

@@ -6,12 +6,14 @@ import assert from "node:assert/strict";
 import { Client } from "./client.ts";
 import { memorySessionStorage } from "./session_storage.ts";
 import { DisconnectedError } from "./errors.ts";
+import type { ConnectFailure } from "./events.ts";
 import { encodeReply } from "../protocol/encode_payload_message.ts";
 import { silentLogger } from "../protocol/logger.ts";
 import { MessageType } from "../protocol/message_type.ts";
 import { ProtocolError } from "../protocol/protocol_error.ts";
 import { WebwireError } from "../protocol/webwire_error.ts";
-import { acceptConf, startScriptedPeer } from "../testing/scripted_peer.ts";
+import { acceptConf, type PeerSocket, startScriptedPeer } from "../testing/scripted_peer.ts";
+import { nextEvent } from "../testing/client_support.ts";
 import { until } from "../testing/until.ts";
 
 const key = "k".repeat(40);
@@ -103,6 +105,54 @@ test("a restore on connect answered with no session JSON fails that attempt; the
     assert.equal(client.session, null);
     assert.ok(failures[0] instanceof ProtocolError && failures[0].reason === "bad-session");
     assert.deepEqual(events, ["sessionclosed", "connected"]);
+  } finally {
+    await client.close();
+    await peer.close();
+  }
+});
+
+test("a malformed frame during the restore after a reconnect drops that connection; reconnecting goes on", async () => {
+  const sessionJson = JSON.stringify({
+    k: key,
+    c: "2026-12-01T00:00:00Z",
+    l: "2026-12-01T00:00:00Z",
+  });
+  const sockets: PeerSocket[] = [];
+  let restores = 0;
+  const peer = await startScriptedPeer({
+    onOpen: (socket) => {
+      sockets.push(socket);
+      socket.send(acceptConf());
+    },
+    onMessage: (socket, data) => {
+      if (typeof data === "string" || data[0] !== MessageType.RestoreSession) return;
+      // The second restore (the first after the reconnect) gets a session-created with no
+      // session JSON: a protocol violation on a connection that passed its handshake.
+      if (++restores === 2) return socket.send(new Uint8Array([MessageType.SessionCreated]));
+      socket.send(encodeReply({ id: data.slice(1, 9), payload: sessionJson }));
+    },
+  });
+  const failures: ConnectFailure[] = [];
+  const client = new Client(peer.url, {
+    logger: silentLogger,
+    reconnect: { initialDelay: 10, maxDelay: 20 },
+    sessionStorage: memorySessionStorage(key),
+  });
+  client.addEventListener("connectfailed", (event) => failures.push(event.detail));
+  try {
+    await client.connect();
+    assert.equal(client.session?.key, key);
+    const lost = nextEvent(client, "disconnected");
+    sockets[0].close(4000, "dropped by the test");
+    await lost;
+    await until(() => failures.length === 1, "the restore after the reconnect failed", 2000);
+    const [failure] = failures;
+    assert.ok(failure.error instanceof ProtocolError, String(failure.error));
+    assert.equal(failure.error.reason, "too-short");
+    assert.equal(typeof failure.retryDelay, "number", "the client goes on reconnecting");
+    await until(() => client.status === "connected", "connected again", 2000);
+    assert.equal(restores, 3);
+    assert.equal(client.session?.key, key, "the session is kept and restored");
   } finally {
     await client.close();
     await peer.close();

@@ -7,6 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Client } from "./client.ts";
 import { unansweredRestoreBudget } from "./client_session.ts";
+import { TimeoutError } from "./errors.ts";
 import { memorySessionStorage } from "./session_storage.ts";
 import { encodeSpecialReply } from "../protocol/encode_control_message.ts";
 import { encodeReply } from "../protocol/encode_payload_message.ts";
@@ -96,6 +97,44 @@ test("a restore the server always answers internal-error counts as refused after
     assert.equal(client.session, null);
     assert.equal(closed, 1, "the user is told: signed out");
     assert.equal(await storage.get(), null);
+  } finally {
+    await client.close();
+    await peer.close();
+  }
+});
+
+test("with requestTimeout Infinity, a restore on connect waits twice the server's read timeout at most", async () => {
+  const readTimeoutMs = 100;
+  let restores = 0;
+  const peer = await startScriptedPeer({
+    onOpen: (socket) => socket.send(acceptConf({ readTimeoutMs })),
+    onMessage: (socket, data) => {
+      if (typeof data === "string" || data[0] !== MessageType.RestoreSession) return;
+      // The first restore is never answered; the next one is.
+      if (++restores > 1) socket.send(encodeReply({ id: data.slice(1, 9), payload: sessionJson }));
+    },
+  });
+  const events: string[] = [];
+  const client = new Client(peer.url, {
+    logger: silentLogger,
+    requestTimeout: Infinity,
+    sessionStorage: memorySessionStorage(key),
+    reconnect: { initialDelay: 10, maxDelay: 20 },
+  });
+  for (const type of ["connected", "connectfailed", "sessioncreated", "sessionclosed"]) {
+    client.addEventListener(type, () => events.push(type));
+  }
+  const started = Date.now();
+  try {
+    const first = client.connect().then(() => null, (error: unknown) => error);
+    await until(() => client.status === "connected", "the next attempt restored it", 2000);
+    const error = await first;
+    assert.ok(error instanceof TimeoutError, String(error));
+    assert.equal(error.timeout, unansweredRestoreBudget(readTimeoutMs));
+    assert.ok(Date.now() - started >= unansweredRestoreBudget(readTimeoutMs));
+    assert.equal(client.session?.key, key);
+    assert.deepEqual(events, ["connectfailed", "connected", "sessioncreated"]);
+    assert.equal(restores, 2);
   } finally {
     await client.close();
     await peer.close();

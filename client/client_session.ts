@@ -62,6 +62,28 @@ export function unansweredRestoreBudget(readTimeoutMs: number): number {
   return 2 * readTimeoutMs;
 }
 
+/** The read timeout a server has by default (ms), assumed of one that announces none (0). */
+const defaultReadTimeout = 60_000;
+
+/**
+ * How long (ms) the restore on a new connection waits for its reply: the client's request
+ * timeout, but at most {@link unansweredRestoreBudget} of the server's read timeout (of a
+ * minute, the server's default, when it announces none), so that a server that never answers
+ * it cannot hold the connect attempt up for good (with `requestTimeout: Infinity`, say).
+ *
+ * @example
+ * ```ts
+ * import { restoreTimeout } from "./client_session.ts";
+ * console.assert(restoreTimeout(Infinity, 60_000) === 120_000);
+ * console.assert(restoreTimeout(5_000, 60_000) === 5_000);
+ * console.assert(restoreTimeout(Infinity, 0) === 120_000); // the server announces none
+ * ```
+ */
+export function restoreTimeout(requestTimeout: number, readTimeoutMs: number): number {
+  const readTimeout = readTimeoutMs > 0 ? readTimeoutMs : defaultReadTimeout;
+  return Math.min(requestTimeout, unansweredRestoreBudget(readTimeout));
+}
+
 /**
  * What the session side needs of its client.
  *
@@ -145,8 +167,13 @@ export class ClientSession {
     this.gain(session);
   }
 
-  /** Holds `session`, stores its key and announces it. */
+  /**
+   * Holds `session`, stores its key and announces it. A session held under another key is
+   * lost first (storage cleared, `sessionclosed`), so that the events, the storage and
+   * {@link ClientSession.current} agree on every change.
+   */
   gain(session: Session): void {
+    if (this.#session !== null && this.#session.key !== session.key) this.lose();
     this.#session = session;
     this.#unanswered = undefined;
     this.#store(session.key);
@@ -168,7 +195,8 @@ export class ClientSession {
    * and when the restore is not answered in time or gets the internal-error, shutdown or
    * max-session-connections reply (the session then stays for the next attempt), for up to
    * {@link unansweredRestoreBudget} in a row; a refused or malformed restore (or one unanswered
-   * past that) ends the session instead.
+   * past that) ends the session instead. A restore answered with another session than the one
+   * asked for ends that one (`sessionclosed`, also for a stored key) and gains the new one.
    */
   async restoreOn(connection: Connection): Promise<void> {
     const host = this.#host;
@@ -209,11 +237,9 @@ export class ClientSession {
       return;
     }
     this.#unanswered = undefined;
+    let session: Session;
     try {
-      const session = parseSessionJson(reply.bytes);
-      // A stored session is new to this client run; a held one was announced already.
-      if (fromStorage) this.gain(session);
-      else this.#session = session;
+      session = parseSessionJson(reply.bytes);
     } catch (error) {
       this.#restoreFailed(fromStorage, error, "the server sent a malformed session: ");
       // The server counts this connection as holding the session: the attempt fails and its
@@ -221,13 +247,16 @@ export class ClientSession {
       const why = error instanceof Error ? error.message : String(error);
       throw new ProtocolError("bad-session", `malformed restore reply: ${why}`);
     }
+    if (this.#session !== null && this.#session.key === session.key) {
+      this.#session = session; // the session held, announced already
+      return;
+    }
+    // The server answered with another session: the one asked for is gone. A held one is lost
+    // by gain(); a stored one, never announced in this client run, is told gone all the same.
+    if (fromStorage && session.key !== key) this.#forget(true);
+    this.gain(session);
   }
 
-  /**
-   * Forgets a session that could not be restored, with one line in the log (an expired key
-   * is routine, not worth a stack trace), and fires `sessionclosed` so that an application can
-   * show "signed out", also for a stored key that this client run never announced.
-   */
   /** Whether the unanswered restores of `key` are still within their budget (counting this one). */
   #keepsWaiting(key: string, connection: Connection): boolean {
     const now = Date.now();
@@ -235,6 +264,11 @@ export class ClientSession {
     return now - this.#unanswered.since < unansweredRestoreBudget(connection.readTimeout);
   }
 
+  /**
+   * Forgets a session that could not be restored, with one line in the log (an expired key
+   * is routine, not worth a stack trace), and fires `sessionclosed` so that an application can
+   * show "signed out", also for a stored key that this client run never announced.
+   */
   #restoreFailed(fromStorage: boolean, error: unknown, prefix = ""): void {
     const why = error instanceof Error ? error.message : String(error);
     this.#host.logger.warn(
@@ -242,6 +276,14 @@ export class ClientSession {
         fromStorage ? "stored " : ""
       }session could not be restored: ${prefix}${why}; it is forgotten`,
     );
+    this.#forget(fromStorage);
+  }
+
+  /**
+   * Forgets the session being restored: the one held (see {@link ClientSession.lose}), or a
+   * stored key that this client run never announced (storage cleared, `sessionclosed`).
+   */
+  #forget(fromStorage: boolean): void {
     if (!fromStorage) return this.lose();
     this.#store(null);
     this.#host.closedSession();

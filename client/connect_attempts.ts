@@ -24,14 +24,9 @@
  * @module
  */
 
-import { ProtocolError } from "../protocol/protocol_error.ts";
 import { backoffDelay, type BackoffOptions } from "./backoff.ts";
 import type { Connection } from "./connection.ts";
-import {
-  DisconnectedError,
-  IncompatibleProtocolVersionError,
-  SubProtocolMismatchError,
-} from "./errors.ts";
+import { DialTimeoutError, DisconnectedError } from "./errors.ts";
 import { timerDelay } from "./timer_delay.ts";
 
 /**
@@ -59,10 +54,11 @@ export interface AttemptHost {
   /** Attempt number `attempt` failed; `retryDelay` is `null` when no retry follows. */
   attemptFailed(attempt: number, error: unknown, retryDelay: number | null): void;
   /**
-   * Dials; `signal` aborts the dial when the client is closed. The client holds the
-   * connection from then on, so that its loss reaches the client.
+   * Dials; `signal` aborts the dial when the client is closed. `dialing` is told, once the
+   * socket is made, of a promise that resolves once that socket has closed. The client holds
+   * the connection from then on, so that its loss reaches the client.
    */
-  open(signal: AbortSignal): Promise<Connection>;
+  open(signal: AbortSignal, dialing: (closed: Promise<void>) => void): Promise<Connection>;
   /** Readies a new connection before it is announced (restores the session). */
   prepare(connection: Connection): Promise<void>;
   /** Lets go of the connection (if any) of a failed attempt. */
@@ -106,6 +102,8 @@ export class ConnectAttempts {
   readonly #host: AttemptHost;
   #attempt: Promise<void> | null = null;
   #dialAbort: AbortController | null = null;
+  /** Resolves once the socket of the attempt under way has closed; `null` before it is made. */
+  #dialClosed: Promise<void> | null = null;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #failures = 0;
   #attempts = 0;
@@ -162,11 +160,17 @@ export class ConnectAttempts {
     return delay;
   }
 
-  /** Cancels a scheduled retry and aborts a dial under way (the client is closing). */
-  stop(): void {
+  /**
+   * Cancels a scheduled retry and aborts a dial under way (the client is closing). Returns a
+   * promise that resolves once the socket of the attempt under way has closed, or `null` when
+   * no attempt has a socket.
+   */
+  stop(): Promise<void> | null {
     clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
+    const closed = this.#dialClosed;
     this.#dialAbort?.abort();
+    return closed;
   }
 
   /** Attempt number `attempt`, the one under way; `abort` aborts its dial. */
@@ -178,7 +182,9 @@ export class ConnectAttempts {
       host.attempting(attempt);
       // A listener of the events may have closed the client.
       if (host.closed) throw new DisconnectedError("the client was closed while connecting");
-      connection = await host.open(abort.signal);
+      connection = await host.open(abort.signal, (closed) => {
+        if (this.#dialAbort === abort) this.#dialClosed = closed;
+      });
       await host.prepare(connection);
       if (!connection.isOpen) {
         throw new DisconnectedError("the connection was lost while connecting");
@@ -190,7 +196,7 @@ export class ConnectAttempts {
       connection?.close();
       host.abandon(connection);
       this.#ended(abort);
-      this.#failed(attempt, error);
+      this.#failed(attempt, error, connection !== undefined);
       throw error;
     }
     this.#ended(abort);
@@ -202,18 +208,35 @@ export class ConnectAttempts {
   /** The attempt under way is over: a listener of its outcome may start the next one. */
   #ended(abort: AbortController): void {
     this.#attempt = null;
-    if (this.#dialAbort === abort) this.#dialAbort = null;
+    if (this.#dialAbort !== abort) return;
+    this.#dialAbort = null;
+    this.#dialClosed = null;
   }
 
-  #failed(attempt: number, error: unknown): void {
+  /**
+   * Attempt number `attempt` failed with `error`; `established` when its connection had passed
+   * the handshake (the session restore on it failed, or the connection was lost meanwhile).
+   */
+  #failed(attempt: number, error: unknown, established: boolean): void {
     if (this.#host.closed) return;
-    // A restore answered with no session JSON forgot the session: the next attempt goes without.
-    const fatal = error instanceof IncompatibleProtocolVersionError ||
-      error instanceof SubProtocolMismatchError ||
-      (error instanceof ProtocolError && error.reason !== "bad-session");
+    const fatal = !established && !retryableDialError(error);
     let retryDelay: number | null = null;
     if (this.#host.autoconnect && !fatal) retryDelay = this.scheduleRetry();
     else this.#host.gaveUp(error);
     this.#host.attemptFailed(attempt, error, retryDelay);
   }
+}
+
+/**
+ * Whether `error`, from a dial that established no connection, may go away on a retry: the
+ * server could not be reached (`DisconnectedError`, `ConnectionFailedError`) or did not answer
+ * in time (`DialTimeoutError`). Anything else shows that retrying cannot help: the server
+ * speaks another version or sub-protocol, sent a malformed accept-conf (`ProtocolError`), or
+ * the WebSocket constructor refused to dial (an error of its own, such as a `SyntaxError`).
+ * A `ProtocolError` on a connection past its handshake (a malformed frame during the session
+ * restore, a restore reply with no session JSON) is no handshake error: that connection goes
+ * and the next attempt starts afresh.
+ */
+function retryableDialError(error: unknown): boolean {
+  return error instanceof DisconnectedError || error instanceof DialTimeoutError;
 }

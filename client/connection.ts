@@ -53,6 +53,11 @@ export interface DialOptions {
   subProtocol: string;
   /** Aborts the dial (the client was closed). */
   signal?: AbortSignal;
+  /**
+   * Called once the socket is made, with a promise that resolves once it has closed, whether
+   * the dial succeeds or not: what the client's `close()` waits for while a dial is under way.
+   */
+  dialing?(closed: Promise<void>): void;
   /** Writes the debug trace; absent when tracing is off. */
   tracer?: Tracer;
 }
@@ -239,6 +244,7 @@ export class Connection {
         reject(error);
         return;
       }
+      options.dialing?.(closed);
       socket.binaryType = "arraybuffer";
       let settled = false;
       const fail = (error: Error, reason = ""): void => {

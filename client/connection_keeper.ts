@@ -114,7 +114,7 @@ export class ConnectionKeeper implements RequestHost {
         this.#lastFailure = asError(error);
         host.emit("connectfailed", { attempt, error: this.#lastFailure, retryDelay });
       },
-      open: (signal) => this.#open(signal),
+      open: (signal, dialing) => this.#open(signal, dialing),
       prepare: (connection) => host.prepare(connection),
       abandon: (connection) => {
         if (this.#connection === connection) this.#connection = null;
@@ -177,26 +177,31 @@ export class ConnectionKeeper implements RequestHost {
   }
 
   /**
-   * Closes for good: stops the attempts and closes the connection, which `error` ends.
-   * Returns the connection that was closed, or `null`.
+   * Closes for good: stops the attempts (aborting a dial under way) and closes the connection,
+   * which `error` ends. Returns a promise that resolves once the socket of the connection, or
+   * of the dial, has closed; `null` when there was neither.
    */
-  close(error: DisconnectedError): Connection | null {
+  close(error: DisconnectedError): Promise<void> | null {
     this.#status = "closed";
-    this.#attempts.stop();
+    const dialClosed = this.#attempts.stop();
     const connection = this.#connection;
     this.#connection = null;
     connection?.close(error);
-    return connection;
+    return connection?.closed ?? dialClosed;
   }
 
-  /** Dials; the connection is kept from then on, so that its loss is seen. */
-  #open(signal: AbortSignal): Promise<Connection> {
+  /**
+   * Dials; the connection is kept from then on, so that its loss is seen. `dialing` gets the
+   * socket's closed promise as soon as the socket is made.
+   */
+  #open(signal: AbortSignal, dialing: (closed: Promise<void>) => void): Promise<Connection> {
     let connection: Connection | undefined;
     return Connection.open(this.#url, {
       WebSocket: this.#options.WebSocket,
       dialTimeout: this.#options.dialTimeout,
       subProtocol: this.#options.subProtocol,
       signal,
+      dialing,
       tracer: this.#options.tracer,
     }, {
       onMessage: (message) => this.#host.received(message),

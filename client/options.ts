@@ -59,6 +59,11 @@ export interface ClientOptions extends ClientHooks {
    * longer than a timer can run (2^31 − 1 ms, about 24.8 days) is waited for in several.
    * Anything but a number above 0 (0, a negative number, `NaN`) is refused with a `RangeError`
    * when the client is made: 0 means "none" to some APIs and "at once" to others.
+   *
+   * The session restore on each new connection waits at most twice the server's read timeout
+   * (its accept-conf says it; two minutes when it says none), even with `Infinity`: a server
+   * that never answers it must not hold the reconnect up for good. That connect attempt then
+   * fails with a `TimeoutError` and the next one, after the backoff, restores again.
    */
   requestTimeout?: number;
   /**
