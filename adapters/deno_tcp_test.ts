@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { encodeRequest, requestIdFromNumber } from "../protocol/mod.ts";
 import { echoFrame, exchange, repliedIds, upgradeHead } from "../testing/raw_exchange.ts";
 import { pingFloodReplySize, pongsAfterPingFlood } from "../testing/ping_flood.ts";
+import { rawAnswer, upgradeRequest } from "../testing/raw_answer.ts";
 import { TcpClient } from "../testing/tcp_client.ts";
 import { until } from "../testing/until.ts";
 import { maskedCloseFrame, maskedFrame, oneWrite, Opcode } from "../testing/ws_frame.ts";
@@ -79,6 +80,49 @@ test("a connection that does not send its request within requestTimeout is dropp
       elapsed >= 150 && elapsed < 3000 + late,
       `dropped after ${Math.round(elapsed)} ms (event loop ${Math.round(late)} ms late)`,
     );
+  });
+});
+
+test("an upgrade over HTTP/1.0 gets 400 and over HTTP/2.0 505, as on serveNode", {
+  skip: !isDeno && "Deno only",
+}, async () => {
+  let connected = 0;
+  await withServer({ onClientConnected: () => void connected++ }, async ({ port }) => {
+    const answer = async (version: string) => {
+      const { status, body } = await rawAnswer(
+        port,
+        upgradeRequest().replace("HTTP/1.1", `HTTP/${version}`),
+      );
+      return `${status} ${body}`;
+    };
+    assert.equal(await answer("1.0"), "400 a WebSocket upgrade needs HTTP/1.1\n");
+    assert.equal(await answer("2.0"), "505 HTTP/1.x only\n");
+    assert.match(await answer("1.1"), /^101 /);
+    await until(() => connected === 1, "the HTTP/1.1 upgrade connected");
+  });
+  assert.equal(connected, 1);
+});
+
+test("a request head with bare LF line endings gets 400 at once, not at requestTimeout", {
+  skip: !isDeno && "Deno only",
+}, async () => {
+  await withServer({ requestTimeout: 5000 }, async ({ port }) => {
+    for (
+      const request of [
+        "GET / HTTP/1.1\nHost: x\n\n",
+        upgradeHead("Sec-WebSocket-Version: 13\r\n").replaceAll("\r\n", "\n"),
+        "GET / HTTP/1.1\r\nHost: x\r\n\n",
+      ]
+    ) {
+      const started = performance.now();
+      const answer = await exchange(port, request);
+      assert.match(
+        answer,
+        /^HTTP\/1\.1 400 [^]*a line ending in bare LF\n$/,
+        JSON.stringify(request),
+      );
+      assert.ok(performance.now() - started < 4000, "answered before requestTimeout");
+    }
   });
 });
 

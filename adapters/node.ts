@@ -12,6 +12,9 @@
  *   the close frame reaches a peer that keeps sending (it is followed by a FIN, not a reset).
  * - **Close deadline**: a connection the server has closed is gone within `closeTimeout` even
  *   when the peer never reads (the TCP connection is reset).
+ * - **Request deadline** ({@link serveNode}): a connection that has not sent its first request
+ *   head within `requestTimeout` (10 s) is dropped, as on `serveDenoTcp`; the `node:http` of
+ *   Node and Deno alone keeps one that sends nothing open for good.
  *
  * It also runs under Deno and Bun, on their `node:http`. What it does not do: permessage-deflate
  * and subprotocols (WebWire uses neither).
@@ -48,6 +51,7 @@ import {
   writeResponse,
 } from "./node_http.ts";
 import { earlierResponsesSent } from "./node_pipelining.ts";
+import { FirstRequestDeadline } from "./node_request_deadline.ts";
 import { routeFor, wsUrl } from "./route.ts";
 import { handshakeProblem, switchingProtocols } from "./websocket/handshake.ts";
 import type { RequestHead } from "./websocket/http_request_head.ts";
@@ -88,10 +92,11 @@ export interface NodeHandlers {
   request(request: IncomingMessage, response: ServerResponse): void;
   /**
    * The `upgrade` listener: upgrades to a WebWire connection (checking the WebSocket handshake:
-   * 405 for a method other than GET, 400 without `connection: upgrade` or a valid key, 426 for
-   * a version other than 13), or writes the refusal. An upgrade pipelined behind other requests
-   * on a keep-alive connection is answered once their responses are written; a client that
-   * ends its side (FIN) while `beforeUpgrade` runs is dropped, never connected.
+   * 400 for HTTP/1.0 and 505 for an HTTP major version other than 1, 405 for a method other
+   * than GET, 400 without `connection: upgrade` or a valid key, 426 for a version other than
+   * 13), or writes the refusal. An upgrade pipelined behind other requests on a keep-alive
+   * connection is answered once their responses are written; a client that ends its side
+   * (FIN) while `beforeUpgrade` runs is dropped, never connected.
    */
   upgrade(request: IncomingMessage, socket: Duplex, head: Uint8Array): void;
 }
@@ -179,13 +184,40 @@ function handshakeHead(request: IncomingMessage): RequestHead {
     target: request.url ?? "/",
     headers,
     length: 0,
+    // `node:http` takes `HTTP/1.0` and `HTTP/2.0` request lines: the handshake refuses both.
+    majorVersion: request.httpVersionMajor,
+    minorVersion: request.httpVersionMinor,
   };
+}
+
+/**
+ * Where and how {@link serveNode} listens: {@link ListenOptions} plus the time a client gets
+ * to send its first request.
+ *
+ * @example
+ * ```ts
+ * import type { NodeListenOptions } from "@webwire/webwire/adapters/node";
+ * const options: NodeListenOptions = { port: 8080, path: "/ws", requestTimeout: 5000 };
+ * console.assert(options.requestTimeout === 5000);
+ * ```
+ */
+export interface NodeListenOptions extends ListenOptions {
+  /**
+   * Milliseconds a new connection gets to send its first request head (an upgrade or an HTTP
+   * request); default 10 000, as on `serveDenoTcp`. Slower ones are dropped (the socket is
+   * destroyed, no answer), so that idle sockets cannot pile up before the upgrade. Once the
+   * head is in, the limit no longer runs: an upgraded connection is the core's (`readTimeout`),
+   * a keep-alive one `node:http`'s (`keepAliveTimeout`, `headersTimeout`). Bun's `node:http`
+   * reports a connection that sends nothing about 1 s late: there the limit runs from then.
+   */
+  requestTimeout?: number;
 }
 
 /**
  * Serves `server` with a new `node:http` server: on `options.path` with every other request
  * answered by `options.fallback` (given a Web `Request`, its body streamed; its `Response` body
- * is streamed back), or on every path. Resolves once it listens.
+ * is streamed back), or on every path. A connection that sends no request head within
+ * `options.requestTimeout` is dropped. Resolves once it listens.
  *
  * @throws {TypeError} when `path` does not start with `/`, or `fallback` comes without `path`.
  * @example
@@ -196,6 +228,7 @@ function handshakeHead(request: IncomingMessage): RequestHead {
  * const running = await serveNode(new Server({ sessionManager: new MemorySessionManager() }), {
  *   path: "/ws",
  *   fallback: () => new Response("the page"),
+ *   requestTimeout: 5000, // a client that sends nothing for 5 s is dropped
  * });
  * console.assert(running.url.startsWith("ws://127.0.0.1:") && running.url.endsWith("/ws"));
  * await running.close();
@@ -203,7 +236,7 @@ function handshakeHead(request: IncomingMessage): RequestHead {
  */
 export async function serveNode(
   server: Server,
-  options: ListenOptions = {},
+  options: NodeListenOptions = {},
 ): Promise<RunningServer> {
   const hostname = options.hostname ?? "127.0.0.1";
   const route = routeFor(options);
@@ -212,6 +245,7 @@ export async function serveNode(
     if (route.isEndpoint(request.url ?? "/")) handlers.request(request, response);
     else void respond(route.fallback, request, response);
   });
+  const deadline = new FirstRequestDeadline(http, options.requestTimeout ?? 10_000);
   http.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Uint8Array) => {
     if (route.isEndpoint(request.url ?? "/")) return handlers.upgrade(request, socket, head);
     // An upgrade off the endpoint gets the fallback's answer, as on Deno and Bun.
@@ -242,6 +276,7 @@ export async function serveNode(
     url: wsUrl(hostname, port, route),
     close: async () => {
       await server.shutdown();
+      deadline.dropWaiting();
       // HTTP requests in flight get a grace period; so does a keep-alive connection that
       // Deno's `node:http` no longer counts as idle.
       const grace = setTimeout(() => http.closeAllConnections(), 2000);

@@ -12,12 +12,14 @@ import type { AddressInfo } from "node:net";
 import { encodeRequest, requestIdFromNumber } from "../protocol/mod.ts";
 import { decodeMessage } from "../protocol/decode.ts";
 import { silentLogger } from "../protocol/logger.ts";
+import { LoopLateness } from "../conformance/loop_lateness.ts";
 import { Server } from "../server/server.ts";
 import type { ServerOptions } from "../server/options.ts";
 import type { DisconnectReason } from "../server/disconnect_reason.ts";
 import { MemorySessionManager } from "../session/memory_session_manager.ts";
 import { collect, echoFrame, exchange, repliedIds, upgradeHead } from "../testing/raw_exchange.ts";
 import { pingFloodReplySize, pongsAfterPingFlood } from "../testing/ping_flood.ts";
+import { rawAnswer, upgradeRequest } from "../testing/raw_answer.ts";
 import { RawHttpPeer } from "../testing/raw_http_peer.ts";
 import { TcpClient } from "../testing/tcp_client.ts";
 import { tcpState, tcpStateSupported } from "../testing/tcp_state.ts";
@@ -30,7 +32,7 @@ import {
   Opcode,
   type ServerFrame,
 } from "../testing/ws_frame.ts";
-import { nodeHandlers, type RunningServer, serveNode } from "./node.ts";
+import { nodeHandlers, type NodeListenOptions, type RunningServer, serveNode } from "./node.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -47,11 +49,12 @@ function recording(options: ServerOptions): { server: Server; disconnects: Disco
 }
 
 async function withServer(
-  options: ServerOptions,
+  options: ServerOptions & Pick<NodeListenOptions, "requestTimeout">,
   run: (running: RunningServer, disconnects: DisconnectReason[]) => Promise<void>,
 ): Promise<void> {
   const { server, disconnects } = recording(options);
-  const running = await serveNode(server, { port: 0, hostname: "127.0.0.1" });
+  const { requestTimeout } = options;
+  const running = await serveNode(server, { port: 0, hostname: "127.0.0.1", requestTimeout });
   try {
     await run(running, disconnects);
   } finally {
@@ -77,6 +80,60 @@ test("node framing: 405 for a POST upgrade, 426 for version 8, 400 for a bad key
     // Another protocol's upgrade with the WebSocket headers: the core's 426.
     const h2c = upgradeHead("Sec-WebSocket-Version: 13\r\n").replace("websocket", "h2c");
     assert.match(await exchange(port, h2c), /^HTTP\/1\.1 426 /);
+  });
+});
+
+test("node framing: upgrades over HTTP/1.0 get 400, over HTTP/2.0 505", async () => {
+  let connected = 0;
+  await withServer({ onClientConnected: () => void connected++ }, async ({ port }) => {
+    const answer = async (version: string) => {
+      const { status, body } = await rawAnswer(
+        port,
+        upgradeRequest().replace("HTTP/1.1", `HTTP/${version}`),
+      );
+      return `${status} ${body}`;
+    };
+    assert.equal(await answer("1.0"), "400 a WebSocket upgrade needs HTTP/1.1\n");
+    // Bun's `node:http` refuses an `HTTP/2.0` request line itself, before any listener.
+    const http20 = await answer("2.0");
+    if ("Bun" in globalThis) assert.doesNotMatch(http20, /^101 /);
+    else assert.equal(http20, "505 HTTP/1.x only\n");
+    assert.match(await answer("1.1"), /^101 /);
+    await until(() => connected === 1, "the HTTP/1.1 upgrade connected");
+  });
+  assert.equal(connected, 1);
+});
+
+test("node framing: a connection without a request head in requestTimeout is dropped", async () => {
+  await withServer({ requestTimeout: 200 }, async ({ port, url }) => {
+    const lateness = LoopLateness.start();
+    const started = performance.now();
+    const silent = await RawHttpPeer.connect(port);
+    const halfHead = await RawHttpPeer.connect(port);
+    halfHead.write("GET / HTTP/1.1\r\n");
+    await until(() => silent.closed && halfHead.closed, "both dropped", 5000);
+    const elapsed = performance.now() - started;
+    const late = lateness.stop();
+    // Bun's `node:http` reports a silent connection about 1 s late: the limit runs from then.
+    assert.ok(
+      elapsed >= 150 && elapsed < 3000 + late,
+      `dropped after ${Math.round(elapsed)} ms (event loop ${Math.round(late)} ms late)`,
+    );
+    assert.equal(silent.text + halfHead.text, "", "no answer");
+    // An upgraded connection, and a keep-alive one after its first answer, outlive the limit.
+    const client = await TcpClient.connect(url);
+    await client.next(); // accept-conf
+    const keptAlive = await RawHttpPeer.connect(port);
+    keptAlive.write("OPTIONS / HTTP/1.1\r\nHost: x\r\n\r\n");
+    await until(() => keptAlive.statuses.length === 1, "the answer to OPTIONS");
+    await sleep(400);
+    client.write(echoFrame(3));
+    assert.deepEqual(repliedIds([await client.next()]), [3]);
+    assert.equal(keptAlive.closed, false, "the keep-alive connection is still open");
+    keptAlive.write("OPTIONS / HTTP/1.1\r\nHost: x\r\n\r\n");
+    await until(() => keptAlive.statuses.length === 2, "the second answer on it");
+    client.destroy();
+    keptAlive.destroy();
   });
 });
 

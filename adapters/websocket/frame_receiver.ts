@@ -170,6 +170,8 @@ export class FrameReceiver {
       if (available < 10) return 0;
       const high = ((bytes[offset + 2] << 24) | (bytes[offset + 3] << 16) |
         (bytes[offset + 4] << 8) | bytes[offset + 5]) >>> 0;
+      // RFC 6455, 5.2: the most significant bit of a 64-bit length must be 0.
+      if (high >= 0x80000000) return this.#fail(1002, "a 64-bit length with its top bit set");
       const low = ((bytes[offset + 6] << 24) | (bytes[offset + 7] << 16) |
         (bytes[offset + 8] << 8) | bytes[offset + 9]) >>> 0;
       // Over 2^53 is no JavaScript integer, and far over any limit.

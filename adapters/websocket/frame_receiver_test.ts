@@ -144,6 +144,13 @@ const badFrames: [string, Uint8Array, number, string][] = [
     1002,
     "a close frame with a 1-byte body",
   ],
+  [
+    "64-bit length with its top bit set",
+    // RFC 6455, 5.2: a malformed header (1002), not a message too big (1009).
+    new Uint8Array([0x82, 0xff, 0x80, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 7]),
+    1002,
+    "a 64-bit length with its top bit set",
+  ],
   ["close code 999", maskedCloseFrame(999), 1002, "invalid close code 999"],
   ["close code 1005", maskedCloseFrame(1005), 1002, "invalid close code 1005"],
   ["close code 1006", maskedCloseFrame(1006), 1002, "invalid close code 1006"],
@@ -201,9 +208,9 @@ test("a message over the limit fails with 1009 from its header alone", () => {
     code: 1009,
     reason: "message over the buffer size of 1000 bytes",
   }]);
-  // A 64-bit length past 2^53.
+  // A 64-bit length past 2^53 (its top bit clear, as RFC 6455 requires).
   const huge = receiverWith(1000);
-  huge.receiver.receive(new Uint8Array([0x82, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 1]));
+  huge.receiver.receive(new Uint8Array([0x82, 0xff, 0x7f, 0xff, 0, 0, 0, 0, 0, 1]));
   assert.equal(huge.events[0].kind === "fail" && huge.events[0].code, 1009);
   // Exactly at the limit is taken.
   const atLimit = receiverWith(1000);

@@ -20,7 +20,9 @@ const acceptSuffix = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
 /**
  * Why an upgrade request cannot become a WebSocket, as the response to send; `undefined` when
- * it can (method GET, `connection: upgrade`, version 13 and a 16-byte key).
+ * it can (HTTP/1.1, method GET, `connection: upgrade`, version 13 and a 16-byte key). An
+ * HTTP/1.0 request gets 400 (RFC 6455 asks for HTTP/1.1 or higher), another major version than
+ * 1 gets 505, as `readRequestHead` answers it.
  *
  * @example
  * ```ts
@@ -38,6 +40,10 @@ const acceptSuffix = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
  */
 export function handshakeProblem(head: RequestHead): Response | undefined {
   const bad = (text: string) => new Response(`${text}\n`, { status: 400 });
+  if ((head.majorVersion ?? 1) !== 1) {
+    return new Response("HTTP/1.x only\n", { status: 505 });
+  }
+  if ((head.minorVersion ?? 1) < 1) return bad("a WebSocket upgrade needs HTTP/1.1");
   if (head.method !== "GET") {
     return new Response("a WebSocket upgrade must be a GET\n", {
       status: 405,

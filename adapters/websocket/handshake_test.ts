@@ -61,6 +61,45 @@ test("a request head: incomplete, then each refusal with its status", () => {
   }
 });
 
+test("a request head with bare LF line endings is refused with 400, not waited on", () => {
+  for (
+    const raw of [
+      "GET / HTTP/1.1\nHost: a\n\n",
+      "GET / HTTP/1.1\r\nHost: a\n\n",
+      "GET / HTTP/1.1\nHost: a\r\n\r\n",
+      "GET / HTTP/1.1\r\nHost: a\r\n\n",
+      "GET / HTTP/1.1\r\nHost: a\n\r\n",
+    ]
+  ) {
+    const head = readRequestHead(encode(`${raw}NEXT`));
+    assert.deepEqual(
+      head,
+      { kind: "invalid", status: 400, reason: "a line ending in bare LF" },
+      raw,
+    );
+  }
+  // CRLF line endings are still waited for, and read.
+  assert.equal(readRequestHead(encode("GET / HTTP/1.1\r\nHost: a\r\n\r")).kind, "incomplete");
+  assert.equal(readRequestHead(encode("GET / HTTP/1.1\r\nHost: a\r\n\r\n")).kind, "head");
+});
+
+test("an upgrade over HTTP/1.0 gets 400, another major version 505", async () => {
+  const http10 = headOf(["GET /ws HTTP/1.0", ...upgrade.slice(1)]);
+  assert.equal(http10.minorVersion, 0);
+  const problem = handshakeProblem(http10);
+  assert.equal(problem?.status, 400);
+  assert.equal(await problem?.text(), "a WebSocket upgrade needs HTTP/1.1\n");
+  // As the Node adapter passes `request.httpVersionMajor` (node:http takes `HTTP/2.0`).
+  assert.equal(
+    handshakeProblem({ ...headOf(upgrade), majorVersion: 2, minorVersion: 0 })?.status,
+    505,
+  );
+  assert.equal(
+    handshakeProblem({ ...headOf(upgrade), majorVersion: 1, minorVersion: 1 }),
+    undefined,
+  );
+});
+
 test("handshake problems: method, connection, version, key, sub-protocols", () => {
   assert.equal(handshakeProblem(headOf(upgrade)), undefined);
   const without = (name: string) => upgrade.filter((line) => !line.startsWith(name));

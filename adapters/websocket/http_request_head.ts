@@ -45,6 +45,8 @@ export interface RequestHead {
   readonly headers: ReadonlyMap<string, string>;
   /** Bytes of the head, blank line included. */
   readonly length: number;
+  /** The request line's major version, `x` of `HTTP/x.y`; default 1. */
+  readonly majorVersion?: number;
   /** The request line's minor version, `x` of `HTTP/1.x` (0: an HTTP/1.0 client); default 1. */
   readonly minorVersion?: number;
 }
@@ -66,6 +68,8 @@ export type RequestHeadResult =
 
 const latin1 = new TextDecoder("latin1");
 const token = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** A LF not preceded by a CR. */
+const bareLf = /(?:^|[^\r])\n/;
 
 /**
  * Reads a request head from the start of `bytes`: the head, `incomplete` when its blank line
@@ -89,7 +93,13 @@ export function readRequestHead(bytes: Uint8Array): RequestHeadResult {
   if (end > maxRequestHeadSize) {
     return { kind: "invalid", status: 431, reason: "request head too large" };
   }
-  const lines = latin1.decode(bytes.subarray(0, end - 4)).split("\r\n");
+  const text = latin1.decode(bytes.subarray(0, end));
+  // A line ended by a bare LF is refused, as `node:http` refuses it (a lenient reading of one
+  // would read such a head differently from a proxy in front that reads it strictly).
+  if (bareLf.test(text)) {
+    return { kind: "invalid", status: 400, reason: "a line ending in bare LF" };
+  }
+  const lines = text.slice(0, -4).split("\r\n");
   const requestLine = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) (\S+) HTTP\/(\d)\.(\d)$/.exec(lines[0]);
   if (requestLine === null) return { kind: "invalid", status: 400, reason: "bad request line" };
   if (requestLine[3] !== "1") {
@@ -116,13 +126,17 @@ export function readRequestHead(bytes: Uint8Array): RequestHeadResult {
   };
 }
 
-/** The index just past the first `\r\n\r\n`, or -1. */
+/**
+ * The index just past the blank line that ends the head, or -1: the first `\r\n\r\n`, or the
+ * first empty line of bare LFs (`\n\n`, `\n\r\n`), which `readRequestHead` refuses.
+ */
 function headEnd(bytes: Uint8Array): number {
   const limit = Math.min(bytes.length, maxRequestHeadSize + 4);
-  for (let i = 3; i < limit; i++) {
-    if (
-      bytes[i] === 10 && bytes[i - 1] === 13 && bytes[i - 2] === 10 && bytes[i - 3] === 13
-    ) return i + 1;
+  for (let i = 1; i < limit; i++) {
+    if (bytes[i] !== 10) continue;
+    if (bytes[i - 1] === 10 || (i >= 2 && bytes[i - 1] === 13 && bytes[i - 2] === 10)) {
+      return i + 1;
+    }
   }
   return -1;
 }
