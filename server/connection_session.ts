@@ -18,6 +18,7 @@
  *   acquire: () => true, release: (_key, remaining) => remaining, giveBack: noop,
  *   isTooOld: () => false, held: noop, unheld: noop, released: noop, destroyed: noop,
  *   destroy: () => Promise.resolve(), destroyLater: noop, takeOfflineSignals: () => [],
+ *   signalAgain: noop,
  * };
  * const session = new ConnectionSession({
  *   owner: "connection A", isOpen: true, sessionsEnabled: true, logger: console, lifecycle,
@@ -170,7 +171,7 @@ export class ConnectionSession<C> {
    *   isTooOld: () => false,
    *   held: noop, unheld: noop, released: noop, destroyed: noop, destroyLater: noop,
    *   destroy: () => Promise.resolve(),
-   *   takeOfflineSignals: () => [],
+   *   takeOfflineSignals: () => [], signalAgain: noop,
    * };
    * const manager = new MemorySessionManager();
    * const session = new ConnectionSession({

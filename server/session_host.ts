@@ -20,6 +20,7 @@
  *   destroyLater: () => {},
  *   isTooOld: () => false,
  *   takeOfflineSignals: () => [],
+ *   signalAgain: () => {},
  * };
  * console.assert(lifecycle.release("key", 2) === 2);
  * ```
@@ -51,6 +52,7 @@ import type { SessionRegistry } from "./session_registry.ts";
  *   destroyLater: () => {},
  *   isTooOld: () => false,
  *   takeOfflineSignals: () => [],
+ *   signalAgain: () => {},
  * };
  * console.assert(lifecycle.acquire("k") === true);
  * ```
