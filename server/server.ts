@@ -360,6 +360,7 @@ export class Server {
     this.#parts.expiry.stop();
     this.#parts.forgottenSessions.stop();
     this.#parts.logoutRetries.stop();
+    this.#parts.releaseRetries.stop();
     this.#parts.offline?.stop();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = timeout === undefined

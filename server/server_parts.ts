@@ -34,7 +34,7 @@ import type { ServerContext } from "./server_context.ts";
 import { ServerPush } from "./server_push.ts";
 import { SessionExpiryClock } from "./session_expiry.ts";
 import { serverSessionLifecycle } from "./session_lifecycle.ts";
-import { LogoutRetries } from "./logout_retries.ts";
+import { logoutGiveUp, releaseGiveUp, StoreRetries } from "./store_retries.ts";
 import { ForgottenSessionCheck } from "./forgotten_session_check.ts";
 import { SessionCloses } from "./session_closes.ts";
 import { SessionRegistry } from "./session_registry.ts";
@@ -121,7 +121,9 @@ export interface ServerParts {
   /** Detaches sessions closed on other nodes while this node's cluster link was cut. */
   readonly forgottenSessions: ForgottenSessionCheck<ConnectionState>;
   /** The destroys of logged-out sessions tried again. */
-  readonly logoutRetries: LogoutRetries;
+  readonly logoutRetries: StoreRetries;
+  /** The release notices (idle clocks) that failed outside a cluster, tried again. */
+  readonly releaseRetries: StoreRetries;
 }
 
 /**
@@ -185,7 +187,8 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
   );
   const cluster = new ClusterLink(options.cluster ?? null, logger, options.onClusterError);
   const sessionCloses = new SessionCloses();
-  const logoutRetries = new LogoutRetries(logger);
+  const logoutRetries = new StoreRetries(logger, logoutGiveUp);
+  const releaseRetries = new StoreRetries(logger, releaseGiveUp);
   const isShuttingDown = owner.isShuttingDown;
   const context: ServerContext = {
     hooks: options,
@@ -203,6 +206,7 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
       maxSessionConnections: limits.maxSessionConnections,
       logger,
       logoutRetries,
+      releaseRetries,
       // The push is made below, before any connection: a restore signals again at the earliest
       // once a connection is accepted.
       signalSession: (key, bytes) => void push.signalSession(key, bytes),
@@ -291,5 +295,6 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
     push,
     forgottenSessions,
     logoutRetries,
+    releaseRetries,
   };
 }

@@ -11,7 +11,7 @@
  * import { SessionExpiryClock } from "./session_expiry.ts";
  * import { SessionRegistry } from "./session_registry.ts";
  * import { SessionCloses } from "./session_closes.ts";
- * import { LogoutRetries } from "./logout_retries.ts";
+ * import { logoutGiveUp, releaseGiveUp, StoreRetries } from "./store_retries.ts";
  * import { MemorySessionManager } from "@webwire/webwire/session";
  * import { encodeSignal } from "@webwire/webwire/protocol";
  * const manager = new MemorySessionManager();
@@ -20,7 +20,8 @@
  * offline.keep("key", encodeSignal({ name: "mail", payload: "1" }));
  * const lifecycle = serverSessionLifecycle({
  *   sessions: new SessionRegistry(0), closes: new SessionCloses(), manager, offline,
- *   maxSessionConnections: 0, logger: console, logoutRetries: new LogoutRetries(console),
+ *   maxSessionConnections: 0, logger: console, logoutRetries: new StoreRetries(console, logoutGiveUp),
+ *   releaseRetries: new StoreRetries(console, releaseGiveUp),
  *   signalSession: () => {},
  *   expiry: new SessionExpiryClock({}, manager, () => {}, console),
  *   cluster: new ClusterLink(null, console, undefined),
@@ -41,7 +42,7 @@ import type { OfflineSignals } from "./offline_signals.ts";
 import type { SessionExpiryClock } from "./session_expiry.ts";
 import type { SessionRegistry } from "./session_registry.ts";
 import type { SessionCloses } from "./session_closes.ts";
-import type { LogoutRetries } from "./logout_retries.ts";
+import type { StoreRetries } from "./store_retries.ts";
 
 /**
  * What the lifecycle works with.
@@ -72,7 +73,9 @@ export interface LifecycleParts {
   /** Where failures go. */
   readonly logger: Logger;
   /** The destroys of logged-out sessions tried again. */
-  readonly logoutRetries: LogoutRetries;
+  readonly logoutRetries: StoreRetries;
+  /** Release notices that failed outside a cluster, tried again (a cluster repairs its own). */
+  readonly releaseRetries: StoreRetries;
   /** Sends a signal to a session: to its holders on every node, or kept (`signalSession`). */
   readonly signalSession: (key: string, bytes: Uint8Array) => void;
 }
@@ -87,13 +90,14 @@ export interface LifecycleParts {
  * import { SessionExpiryClock } from "./session_expiry.ts";
  * import { SessionRegistry } from "./session_registry.ts";
  * import { SessionCloses } from "./session_closes.ts";
- * import { LogoutRetries } from "./logout_retries.ts";
+ * import { logoutGiveUp, releaseGiveUp, StoreRetries } from "./store_retries.ts";
  * import { MemorySessionManager } from "@webwire/webwire/session";
  * const manager = new MemorySessionManager();
  * const sessions = new SessionRegistry<string>(1); // one connection per session
  * const lifecycle = serverSessionLifecycle({
  *   sessions, closes: new SessionCloses(), manager, offline: null, maxSessionConnections: 1,
- *   logger: console, logoutRetries: new LogoutRetries(console),
+ *   logger: console, logoutRetries: new StoreRetries(console, logoutGiveUp),
+ *   releaseRetries: new StoreRetries(console, releaseGiveUp),
  *   signalSession: () => {},
  *   expiry: new SessionExpiryClock({}, manager, () => {}, console),
  *   cluster: new ClusterLink(null, console, undefined),
@@ -146,6 +150,10 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
       };
       return release().then(() => true, (error) => {
         logger.error("releasing a session failed", error);
+        // In a cluster, the idle set has it reported again by a heartbeat's sweep.
+        if (clustered === null) {
+          parts.releaseRetries.add(key, async () => (await release(), true));
+        }
         return false;
       });
     },

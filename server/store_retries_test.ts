@@ -7,7 +7,7 @@ import { rawLogin, rawRestore } from "../testing/raw_session.ts";
 import { recordingLogger } from "../testing/recording_logger.ts";
 import { startServer } from "../testing/serve.ts";
 import { until } from "../testing/until.ts";
-import { LogoutRetries } from "./logout_retries.ts";
+import { logoutGiveUp, StoreRetries } from "./store_retries.ts";
 
 /** A memory session manager whose first forget fails (its store hiccups once). */
 class FirstForgetFails extends MemorySessionManager {
@@ -50,7 +50,7 @@ test("a logout whose destroy failed is destroyed by a later try: its key restore
 
 test("tries run on their schedule; the last failure is logged once; stop ends them", async () => {
   const { logger, errors } = recordingLogger();
-  const retries = new LogoutRetries(logger, [5, 5, 5]);
+  const retries = new StoreRetries(logger, logoutGiveUp, [5, 5, 5]);
   let failing = 0;
   retries.add("failing", () => {
     failing++;
@@ -65,7 +65,7 @@ test("tries run on their schedule; the last failure is logged once; stop ends th
   assert.equal(errors.length, 1, "given up: logged once");
   assert.match(errors[0].message, /gave up destroying a logged-out session/);
 
-  const stopped = new LogoutRetries(logger, [5]);
+  const stopped = new StoreRetries(logger, logoutGiveUp, [5]);
   let tried = false;
   stopped.add("key", () => Promise.resolve(tried = true));
   stopped.stop();
@@ -73,4 +73,7 @@ test("tries run on their schedule; the last failure is logged once; stop ends th
   await new Promise((resolve) => setTimeout(resolve, 30));
   assert.equal(tried, false);
   assert.equal(stopped.size, 0);
+  assert.equal(errors.length, 2, "a step added after the stop is given up, and logged");
+  assert.match(errors[1].message, /gave up destroying a logged-out session \(1 so far\)/);
+  assert.match(String(errors[1].details[0]), /shutting down/);
 });
