@@ -36,6 +36,38 @@ export interface OfflineSignalLimits {
 }
 
 /**
+ * The bounds of a server's kept signals under its `maxSendBuffer`: they are sent at once after a
+ * restore's reply, and more than `maxSendBuffer` queued closes the connection as a slow reader.
+ * So `maxBytes` defaults to 1 MiB or half of `maxSendBuffer`, whichever is smaller, and one
+ * given above half of it is a `RangeError`.
+ *
+ * @example
+ * ```ts
+ * import { offlineLimitsUnder } from "./offline_signals.ts";
+ * console.assert(offlineLimitsUnder({}, 64 * 1024).maxBytes === 32 * 1024);
+ * console.assert(offlineLimitsUnder({ maxBytes: 1000 }, 8192).maxBytes === 1000);
+ * ```
+ *
+ * @throws {RangeError} when `limits.maxBytes` is more than half of `maxSendBuffer`.
+ */
+export function offlineLimitsUnder(
+  limits: OfflineSignalLimits,
+  maxSendBuffer: number,
+): OfflineSignalLimits {
+  const half = Math.floor(maxSendBuffer / 2);
+  if (limits.maxBytes === undefined) {
+    return { ...limits, maxBytes: Math.min(1024 * 1024, half) };
+  }
+  if (limits.maxBytes > half) {
+    throw new RangeError(
+      `offlineSignals.maxBytes must be at most half of maxSendBuffer (${half}), got ` +
+        `${limits.maxBytes}: a session's kept signals are sent at once after its restore`,
+    );
+  }
+  return limits;
+}
+
+/**
  * Why a kept signal was dropped: its session passed `maxCount` or `maxBytes`, it grew older
  * than `maxAge`, or all sessions together passed `maxTotalBytes`.
  *

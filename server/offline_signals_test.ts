@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { heapAfterGc } from "../testing/heap_after_gc.ts";
-import { type OfflineDropReason, OfflineSignals } from "./offline_signals.ts";
+import { type OfflineDropReason, offlineLimitsUnder, OfflineSignals } from "./offline_signals.ts";
+import { Server } from "./server.ts";
 
 function clocked(limits: ConstructorParameters<typeof OfflineSignals>[0]) {
   let now = 1_000_000;
@@ -113,4 +114,15 @@ test("a session kept busy holds no memory for the signals it dropped", () => {
   assert.ok(grown < 10e6, `heap grew by ${Math.round(grown / 1e6)} MB`);
   assert.equal(store.take("busy").length, 4);
   store.stop();
+});
+
+test("kept signals stay under half of maxSendBuffer: the replay after a restore goes at once", async () => {
+  assert.equal(offlineLimitsUnder({}, 8 * 1024 * 1024).maxBytes, 1024 * 1024, "the default");
+  assert.equal(offlineLimitsUnder({}, 64 * 1024).maxBytes, 32 * 1024, "a small maxSendBuffer");
+  assert.throws(
+    () => new Server({ maxSendBuffer: 8192, offlineSignals: { maxBytes: 4097 } }),
+    /offlineSignals.maxBytes must be at most half of maxSendBuffer \(4096\), got 4097/,
+  );
+  const server = new Server({ maxSendBuffer: 8192, offlineSignals: { maxBytes: 4096 } });
+  await server.shutdown();
 });

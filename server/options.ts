@@ -132,7 +132,9 @@ export interface ServerOptions {
   /**
    * Bounds of the signals that `server.signalSession` keeps for a session no connection holds,
    * replayed in order right after the restore reply to the first connection that restores it;
-   * `false` keeps none. Defaults: 256 signals and 1 MiB per session, 5 minutes, 64 MiB in all.
+   * `false` keeps none. Defaults: 256 signals and 1 MiB per session (or half of `maxSendBuffer`,
+   * if smaller), 5 minutes, 64 MiB in all. A `maxBytes` above half of `maxSendBuffer` is a
+   * `RangeError`: the replay goes out at once, and would close the connection as a slow reader.
    * At most once: a signal already written to a socket that then dropped is not kept. With a
    * `cluster`, the cluster keeps them under its own bounds and this option is not used.
    */

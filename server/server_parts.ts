@@ -26,7 +26,7 @@ import { DefaultSessionKeyGenerator } from "../session/session_key.ts";
 import type { SessionManager } from "../session/session_manager.ts";
 import { ClusterLink } from "./cluster_link.ts";
 import type { ConnectionState } from "./connection_state.ts";
-import { OfflineSignals } from "./offline_signals.ts";
+import { offlineLimitsUnder, OfflineSignals } from "./offline_signals.ts";
 import { resolveLimits, type ServerLimits, type ServerOptions } from "./options.ts";
 import { PowersOfTenLog } from "../protocol/powers_of_ten_log.ts";
 import { RateLimitedLog } from "./rate_limited_log.ts";
@@ -169,9 +169,12 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
     messageBufferSize: limits.messageBufferSize,
     subProtocol: options.subProtocol ?? "",
   });
-  const offline = options.offlineSignals === false
+  const offlineLimits = options.offlineSignals === false
     ? null
-    : new OfflineSignals(options.offlineSignals ?? {}, (key, reason) => {
+    : offlineLimitsUnder(options.offlineSignals ?? {}, limits.maxSendBuffer);
+  const offline = offlineLimits === null
+    ? null
+    : new OfflineSignals(offlineLimits, (key, reason) => {
       try {
         options.onOfflineSignalDropped?.(key, reason);
       } catch (error) {
