@@ -76,7 +76,8 @@ test("a release the node told its session manager of leaves nothing in the idle 
   const node = await startRedisNode({
     clusterUrl: redis.url,
     keyPrefix,
-    nodeTtl: 900,
+    // Heartbeats every second: a sweep rarely comes within the few round trips of the step.
+    nodeTtl: 3000,
     sessions,
     server: { sessionIdleTimeout: 60_000 },
   });
@@ -96,6 +97,36 @@ test("a release the node told its session manager of leaves nothing in the idle 
     await until(async () => await probe.call("SCARD", `${keyPrefix}idle`) === 0, "idle set empty");
     await heartbeats(probe, keyPrefix, 2);
     assert.equal(sessions.releaseNotices, 1, "no sweep reported it again");
+  } finally {
+    probe.disconnect();
+    await node.stop();
+  }
+});
+
+test("a logout leaves nothing in the idle set for a sweep to report", async () => {
+  const keyPrefix = "releaselogout:";
+  const sessions = new CountingManager(redis.url, { keyPrefix, logger: silentLogger });
+  const node = await startRedisNode({
+    clusterUrl: redis.url,
+    keyPrefix,
+    // Heartbeats every second: a sweep rarely comes within the few round trips of the step.
+    nodeTtl: 3000,
+    sessions,
+    server: { sessionIdleTimeout: 60_000 },
+  });
+  const probe = new Redis(redis.url);
+  try {
+    const peer = await connectPeer(node);
+    await peer.client.request("login", "cy");
+    await until(() => peer.client.session !== null, "logged in");
+    const key = peer.client.session!.key;
+    await heartbeats(probe, keyPrefix, 1);
+    await peer.client.closeSession();
+    await until(async () => await probe.call("EXISTS", `${keyPrefix}session:${key}`) === 0, "gone");
+    await until(async () => await probe.call("SCARD", `${keyPrefix}idle`) === 0, "idle set empty");
+    await heartbeats(probe, keyPrefix, 2);
+    assert.equal(sessions.releaseNotices, 0, "no sweep reported the logged-out session");
+    await peer.client.close();
   } finally {
     probe.disconnect();
     await node.stop();

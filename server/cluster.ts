@@ -161,10 +161,10 @@ export interface Cluster {
   leave(): void | Promise<void>;
   /**
    * Optional: the session manager heard that nobody holds session `key` any more (its idle
-   * clock runs), after a {@link Cluster.releaseSession} that left no holder. A cluster that
-   * records such sessions until then, so that a live node reports them to
-   * {@link ClusterNode.released} if this node dies or fails before telling its manager, may
-   * forget the record now.
+   * clock runs), after a {@link Cluster.releaseSession} that left no holder, or the session is
+   * gone (closed, or not found by a restore) and needs no notice. A cluster that records such
+   * sessions until then, so that a live node reports them to {@link ClusterNode.released} if
+   * this node dies or fails before telling its manager, may forget the record now.
    */
   sessionReleased?(key: string): void | Promise<void>;
 }

@@ -119,6 +119,7 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
       destroyed(key);
       await manager.onSessionClosed(key);
       cluster.relay({ kind: "close-session", key });
+      await clustered?.sessionReleased?.(key); // gone: no record of its release to keep
     } finally {
       closed();
     }
@@ -131,7 +132,12 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
     // Outside a cluster, counted synchronously: a destroy follows its count in the same step.
     release: (key, localRemaining) =>
       clustered === null ? localRemaining : releaseInCluster(clustered, key),
-    giveBack: (key) => clustered?.releaseSession(key),
+    giveBack: async (key) => {
+      if (clustered === null) return;
+      await clustered.releaseSession(key);
+      // The session is gone: no idle clock to start, no record of the release to keep.
+      await clustered.sessionReleased?.(key);
+    },
     held: (session) => expiry.held(session),
     unheld: (key) => expiry.unheld(key),
     released: (key) => {
