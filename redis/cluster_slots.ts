@@ -184,7 +184,11 @@ export class ClusterSlots {
     const live = await this.#commands.run(
       "session slots",
       writeSlotsScript,
-      [this.#slotsKey, ...keys.map((key) => this.#commands.holdersKey(key))],
+      [
+        this.#slotsKey,
+        ...keys.map((key) => this.#commands.holdersKey(key)),
+        this.#commands.idleKey,
+      ],
       [this.#commands.nodePrefix, this.#field, ...keys.flatMap((key, i) => [key, counts[i]])],
     );
     keys.forEach((key, index) => {

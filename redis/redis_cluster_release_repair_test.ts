@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 // @ts-types="./ioredis.d.ts"
 import { Redis } from "ioredis";
 import { silentLogger } from "../protocol/logger.ts";
+import { startCuttableProxy } from "../testing/cuttable_proxy.ts";
 import { connectPeer } from "../testing/gated_cluster.ts";
 import { redisFixture } from "../testing/redis_fixture.ts";
 import { startRedisNode } from "../testing/redis_node.ts";
@@ -15,13 +16,13 @@ import { RedisSessionManager } from "./redis_session_manager.ts";
 
 const redis = redisFixture();
 
-/** A Redis session manager that counts its release notices; with `failFirst`, the first fails. */
+/** A Redis session manager that counts its release notices; the first `failing` fail. */
 class CountingManager extends RedisSessionManager {
   releaseNotices = 0;
-  failFirst = false;
+  failing = 0;
 
   override async onSessionReleased(key: string): Promise<void> {
-    if (++this.releaseNotices === 1 && this.failFirst) throw new Error("a blip on the way");
+    if (++this.releaseNotices <= this.failing) throw new Error("a blip on the way");
     await super.onSessionReleased(key);
   }
 }
@@ -37,7 +38,7 @@ async function heartbeats(probe: Redis, keyPrefix: string, beats: number): Promi
 test("a release whose notice failed is reported again until the session's idle clock runs", async () => {
   const keyPrefix = "releaserepair:";
   const sessions = new CountingManager(redis.url, { keyPrefix, logger: silentLogger });
-  sessions.failFirst = true;
+  sessions.failing = 1;
   // Heartbeats (and sweeps) every 300 ms.
   const node = await startRedisNode({
     clusterUrl: redis.url,
@@ -130,5 +131,42 @@ test("a logout leaves nothing in the idle set for a sweep to report", async () =
   } finally {
     probe.disconnect();
     await node.stop();
+  }
+});
+
+test("a release whose slot step failed during a cut, and whose notices then failed, is repaired", async () => {
+  const keyPrefix = "releasecut:";
+  const proxy = await startCuttableProxy(redis.server.port);
+  const sessions = new CountingManager(redis.url, { keyPrefix, logger: silentLogger });
+  sessions.failing = 2;
+  const node = await startRedisNode({
+    clusterUrl: proxy.url,
+    keyPrefix,
+    nodeTtl: 3000,
+    sessions,
+    server: { sessionIdleTimeout: 60_000 },
+  });
+  const probe = new Redis(redis.url);
+  try {
+    const peer = await connectPeer(node);
+    await peer.client.request("login", "di");
+    await until(() => peer.client.session !== null, "logged in");
+    const key = peer.client.session!.key;
+    proxy.cut();
+    await peer.client.close();
+    await until(() => node.running.server.connectionCount === 0, "the connection ended");
+    // The give-back of its slot times out (300 ms): the heartbeat writes the true count later.
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    proxy.heal();
+    await until(
+      async () => Number(await probe.call("PTTL", `${keyPrefix}session:${key}`)) > 0,
+      `its idle clock runs after ${sessions.failing} failed notices`,
+      8000,
+    );
+    assert.ok(sessions.releaseNotices > sessions.failing);
+  } finally {
+    probe.disconnect();
+    await node.stop();
+    await proxy.close();
   }
 });

@@ -92,8 +92,9 @@ return left
 /**
  * Writes one node's true count of its slots for several sessions, and returns each session's
  * live holders after it. `KEYS[1]` the node's slots set, `KEYS[1 + i]` the holders of session
- * `i`; `ARGV[1]` node prefix, `ARGV[2]` node id, then per session its key and the count (0
- * removes the field).
+ * `i`, the last the idle set; `ARGV[1]` node prefix, `ARGV[2]` node id, then per session its key
+ * and the count (0 removes the field). A session left with no live holder goes into the idle
+ * set, until its release is reported.
  *
  * @example
  * ```ts
@@ -103,7 +104,8 @@ return left
  */
 export const writeSlotsScript: RedisScript = new RedisScript(`${liveHolders}
 local live_counts = {}
-for i = 2, #KEYS do
+local idle = KEYS[#KEYS]
+for i = 2, #KEYS - 1 do
   local key, count = ARGV[2 * i - 1], tonumber(ARGV[2 * i])
   if count > 0 then
     redis.call('HSET', KEYS[i], ARGV[2], count)
@@ -113,6 +115,7 @@ for i = 2, #KEYS do
     redis.call('SREM', KEYS[1], key)
   end
   live_counts[i - 1] = live(KEYS[i], ARGV[1])
+  if live_counts[i - 1] == 0 then redis.call('SADD', idle, key) end
 end
 return live_counts
 `);

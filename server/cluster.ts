@@ -164,7 +164,8 @@ export interface Cluster {
    * clock runs), after a {@link Cluster.releaseSession} that left no holder, or the session is
    * gone (closed, or not found by a restore) and needs no notice. A cluster that records such
    * sessions until then, so that a live node reports them to {@link ClusterNode.released} if
-   * this node dies or fails before telling its manager, may forget the record now.
+   * this node dies or fails before telling its manager, may forget the record now. A wrapper
+   * around another cluster should pass it on (else each release is reported once more).
    */
   sessionReleased?(key: string): void | Promise<void>;
 }

@@ -1,5 +1,6 @@
-// Outside a cluster, a release notice (the idle clock of a session nobody holds) that the session
-// manager fails is tried again: a blip of the store must not leave the session stored for good.
+// Release notices (the idle clock of a session nobody holds): outside a cluster one that the
+// session manager fails is tried again (a blip of the store must not leave the session stored for
+// good), and a shutdown waits for them, but not for good.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { MemorySessionManager } from "../session/memory_session_manager.ts";
@@ -44,6 +45,75 @@ test("a release notice that failed is tried again, and logged once", async () =>
     await until(() => sessionManager.released.length === 1, "tried again", 5000);
     assert.deepEqual(sessionManager.released, [key]);
     assert.equal(errors.length, 1);
+  } finally {
+    await running.close();
+  }
+});
+
+/** A memory session manager whose release notices never settle. */
+class HungReleaseManager extends MemorySessionManager {
+  override onSessionReleased(): Promise<void> {
+    return new Promise(() => {});
+  }
+}
+
+test("a shutdown waits for release notices at most closeTimeout, and logs those cut short", async () => {
+  const { logger, errors } = recordingLogger();
+  const running = await startServer({
+    sessionManager: new HungReleaseManager(),
+    sessionIdleTimeout: 60_000,
+    closeTimeout: 300,
+    logger,
+    onRequest: async (request) => {
+      await request.connection.createSession({ user: request.payload.text() });
+      return "ok";
+    },
+  });
+  const client = await RawClient.handshake(running.url);
+  await rawLogin(client, "ada");
+  const started = performance.now();
+  await running.close();
+  const took = performance.now() - started;
+  client.close();
+  assert.ok(took < 3000, `the shutdown took ${Math.round(took)} ms`);
+  assert.equal(errors.length, 1);
+  assert.match(errors[0].message, /1 session releases were still running 300 ms into the shutdown/);
+});
+
+/** A memory session manager whose release notices all fail; counts them. */
+class RefusingReleaseManager extends MemorySessionManager {
+  notices = 0;
+
+  override onSessionReleased(): Promise<void> {
+    this.notices++;
+    return Promise.reject(new Error("the store is away"));
+  }
+}
+
+test("release notices failing during an outage are logged at the 1st, 10th, ... failure", async () => {
+  const sessionManager = new RefusingReleaseManager();
+  const { logger, errors } = recordingLogger();
+  const running = await startServer({
+    sessionManager,
+    sessionIdleTimeout: 60_000,
+    logger,
+    onRequest: async (request) => {
+      await request.connection.createSession({ user: request.payload.text() });
+      return "ok";
+    },
+  });
+  try {
+    const clients = await Promise.all(
+      Array.from({ length: 12 }, () => RawClient.handshake(running.url)),
+    );
+    for (const [i, client] of clients.entries()) await rawLogin(client, `user ${i}`);
+    for (const client of clients) client.close();
+    await until(() => sessionManager.notices >= 12, "every release tried");
+    const lines = errors.filter((line) => line.message.startsWith("releasing a session failed"));
+    assert.deepEqual(lines.map((line) => line.message), [
+      "releasing a session failed (1 in a row)",
+      "releasing a session failed (10 in a row)",
+    ]);
   } finally {
     await running.close();
   }

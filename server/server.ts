@@ -14,6 +14,7 @@
 
 import type { Payload } from "../protocol/payload.ts";
 import { CloseCode } from "./close_codes.ts";
+import { awaitSessionLeaves } from "./session_leaves.ts";
 import type { Connection } from "./connection.ts";
 import type { SessionLifecycle } from "./session_host.ts";
 import type { Logger } from "../protocol/logger.ts";
@@ -382,7 +383,8 @@ export class Server {
     this.#parts.violationLog.flush();
     await Promise.allSettled([...this.#closes, this.#parts.forgottenSessions.idle]);
     // Released before the node leaves: a release cut short leaves its session with no TTL.
-    await Promise.allSettled(this.#parts.leavingSessions);
+    const { leavingSessions, limits, logger } = this.#parts;
+    await awaitSessionLeaves(leavingSessions, limits.closeTimeout, logger);
     await this.#parts.cluster.leave();
   }
 }

@@ -34,6 +34,7 @@
  */
 
 import type { Logger } from "../protocol/logger.ts";
+import { PowersOfTenLog } from "../protocol/powers_of_ten_log.ts";
 import type { SessionManager } from "../session/session_manager.ts";
 import type { ClusterLink } from "./cluster_link.ts";
 import type { Cluster } from "./cluster.ts";
@@ -109,6 +110,7 @@ export interface LifecycleParts {
 export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle {
   const { sessions, manager, expiry, offline, cluster, logger, closes } = parts;
   const clustered = cluster.cluster;
+  const releaseFailures = new PowersOfTenLog();
   const destroyed = (key: string) => {
     expiry.unheld(key);
     offline?.discard(key);
@@ -154,8 +156,11 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
         // Heard of: the cluster may forget its record of the release (it would report it).
         await clustered?.sessionReleased?.(key);
       };
-      return release().then(() => true, (error) => {
-        logger.error("releasing a session failed", error);
+      return release().then(() => (releaseFailures.reset(), true), (error) => {
+        // An outage fails many, again at each heartbeat's sweep in a cluster: 1st, 10th, ...
+        if (releaseFailures.tally()) {
+          logger.error(`releasing a session failed (${releaseFailures.count} in a row)`, error);
+        }
         // In a cluster, the idle set has it reported again by a heartbeat's sweep.
         if (clustered === null) {
           parts.releaseRetries.add(key, async () => (await release(), true));

@@ -108,6 +108,11 @@ export class HoldingCluster implements Cluster {
     return await this.#redis.takeOfflineSignals(key);
   }
 
+  /** The session manager heard of a release (or the session is gone): Redis drops its record. */
+  sessionReleased(key: string): Promise<void> {
+    return this.#redis.sessionReleased(key);
+  }
+
   /** How many connections hold the session on every node. */
   sessionConnectionCount(key: string): Promise<number> {
     this.countQueries++;
