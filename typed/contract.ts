@@ -29,7 +29,10 @@
  * The shape every contract type has. `requests` maps each request name to
  * `{ payload: P; reply: R }` (either may be left out: no payload, no reply value);
  * `clientSignals` and `serverSignals` map each signal name to its payload type. Payloads are
- * JSON on the wire (UTF-8), except where the type is `Uint8Array`: raw bytes (binary).
+ * JSON on the wire (UTF-8), except where the type is `Uint8Array`: raw bytes (binary). A
+ * router takes bytes in a request or client signal only where a payload schema says so (one
+ * declared as a type cannot tell at run time, and refuses binary payloads); replies and
+ * server signals carry bytes either way.
  *
  * Where the server's schema turns what a client sends into something else (a string parsed
  * into a `Date`, a default filled in), the two types differ: a request may then give
@@ -41,11 +44,11 @@
  * ```ts
  * import type { Contract } from "@webwire/webwire/typed";
  * interface Files extends Contract {
- *   requests: { upload: { payload: Uint8Array; reply: { size: number } } };
+ *   requests: { download: { payload: { path: string }; reply: Uint8Array } };
  *   serverSignals: { progress: number };
  * }
- * const name: keyof Files["requests"] = "upload";
- * console.assert(name === "upload");
+ * const name: keyof Files["requests"] = "download";
+ * console.assert(name === "download");
  * ```
  */
 export interface Contract {

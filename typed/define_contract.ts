@@ -63,7 +63,9 @@ export type ContractOf<D extends ContractDefinition<Contract>> = NonNullable<D["
 
 /**
  * A contract declared as a type, with no schemas: nothing is validated at run time beyond the
- * JSON being well-formed.
+ * JSON being well-formed. Its requests and client signals take JSON only: a binary payload is
+ * refused with `BAD_PAYLOAD` (nothing at run time says which payloads the type makes bytes),
+ * so a request that takes bytes needs a payload schema (`v.instance(Uint8Array)` in valibot).
  *
  * @example
  * ```ts

@@ -20,8 +20,12 @@ import { WebwireError } from "../protocol/webwire_error.ts";
  * |---|---|
  * | `UNKNOWN_REQUEST` | the contract has no request of that name |
  * | `UNKNOWN_SIGNAL` | the contract has no client signal of that name (signals only) |
- * | `BAD_PAYLOAD` | a UTF-8 or UTF-16 payload that is not well-formed JSON (or not valid text) |
- * | `INVALID_PAYLOAD` | the payload failed its schema; the message summarizes the issues |
+ * | `BAD_PAYLOAD` | a UTF-8 or UTF-16 payload that is not valid text or not JSON (1) |
+ * | `INVALID_PAYLOAD` | the payload failed its schema (the message summarizes the issues) (2) |
+ *
+ * (1) Also JSON with a `"__proto__"` key, and a binary payload to a contract declared as a type
+ * (which takes JSON only). (2) Also a payload whose schema threw instead of returning issues:
+ * logged on the server as the schema's failure, the client told only that it was not checked.
  *
  * @example
  * ```ts
@@ -54,8 +58,8 @@ export type TypedErrorCodeValue = typeof TypedErrorCode[keyof typeof TypedErrorC
 
 /**
  * A payload in a text encoding (UTF-8 or UTF-16) that is not valid text or not well-formed
- * JSON. The router answers it with a `BAD_PAYLOAD` error reply; a typed client's request
- * rejects with it when the server's reply is such a payload.
+ * JSON, or is JSON with a `"__proto__"` key. The router answers it with a `BAD_PAYLOAD` error
+ * reply; a typed client's request rejects with it when the server's reply is such a payload.
  *
  * @example
  * ```ts

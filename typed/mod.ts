@@ -5,13 +5,15 @@
  * view of the client. Runtime validation is optional, through any Standard Schema library
  * (zod, valibot, arktype); the contract type can be inferred from the schemas.
  *
- * Payloads are JSON in UTF-8, except `Uint8Array` (binary); what JSON would silently change
- * (a `Date`, a `Map`, an `ArrayBuffer`, a function) is refused with a `TypeError` when sent.
- * Where a schema transforms (a string into a `Date`, a default), a client sends the schema's
- * input type and the handler receives its output type. Error replies of the router:
- * `UNKNOWN_REQUEST`, `BAD_PAYLOAD` (not JSON), `INVALID_PAYLOAD` (the schema refused it, with
- * a short summary, or a request without a payload schema got one); a handler's `RequestError`
- * passes through unchanged.
+ * Payloads are JSON in UTF-8, except `Uint8Array` (binary, taken by a router only where a
+ * payload schema says so); what JSON would silently change (a `Date`, a `Map`, an
+ * `ArrayBuffer`, a function) is refused with a `TypeError` when sent. Where a schema transforms
+ * (a string into a `Date`, a default), a client sends the schema's input type and the handler
+ * receives its output type. Error replies of the router: `UNKNOWN_REQUEST`, `BAD_PAYLOAD` (not
+ * JSON: a binary payload to a contract declared as a type, or JSON with a `"__proto__"` key,
+ * included), `INVALID_PAYLOAD` (the schema refused it, with a short summary, or threw, or a
+ * request without a payload schema got one); a handler's `RequestError` passes through
+ * unchanged.
  *
  * @example
  * ```ts

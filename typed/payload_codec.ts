@@ -3,7 +3,7 @@
  * payloads, `undefined` as an empty UTF-8 payload, everything else as JSON in UTF-8 (what JSON
  * would silently change, such as a `Date` or an `ArrayBuffer`, is refused). Reading,
  * a binary payload is its bytes and a text payload (UTF-8 or UTF-16) is JSON, empty meaning
- * `undefined`.
+ * `undefined`; JSON with a `"__proto__"` key is refused, the same on every runtime.
  *
  * @example
  * ```ts
@@ -171,14 +171,27 @@ function lossError(what: string, key: string, hint: string): TypeError {
  * The value a payload carries: a binary payload's bytes (a view, not a copy), `undefined`
  * for an empty text payload, else the text parsed as JSON.
  *
- * @throws {BadPayloadError} when a UTF-8 or UTF-16 payload is not valid text or not JSON.
+ * JSON with a `"__proto__"` key, at any depth, is refused. `JSON.parse` keeps it as an own
+ * data property, but what code does with it differs between runtimes: `Object.assign` or a
+ * merge that copies it sets the target's prototype on Node and Bun, an own property on Deno.
+ * Other keys (`constructor`, `prototype`) are data like any other, the same everywhere.
+ *
+ * @throws {BadPayloadError} when a UTF-8 or UTF-16 payload is not valid text or not JSON, or
+ * has a `"__proto__"` key.
  * @example
  * ```ts
  * import { Payload } from "@webwire/webwire/protocol";
- * import { decodeValue } from "@webwire/webwire/typed";
+ * import { BadPayloadError, decodeValue } from "@webwire/webwire/typed";
  * console.assert(decodeValue(Payload.from("42")) === 42);
  * console.assert(decodeValue(Payload.from("", "utf16")) === undefined);
  * console.assert(decodeValue(Payload.from(new Uint8Array([1]))) instanceof Uint8Array);
+ * let refused = false;
+ * try {
+ *   decodeValue(Payload.from('{"__proto__":{"admin":true}}'));
+ * } catch (error) {
+ *   refused = error instanceof BadPayloadError;
+ * }
+ * console.assert(refused);
  * ```
  */
 export function decodeValue(payload: Payload): unknown {
@@ -190,10 +203,35 @@ export function decodeValue(payload: Payload): unknown {
   } catch {
     throw new BadPayloadError(`the payload is not valid ${payload.encoding} text`);
   }
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     // The parser's message can quote the input: keep it out of what a client is told.
     throw new BadPayloadError(`the payload is not JSON (${text.length} characters)`);
   }
+  // Only text that spells the key or escapes a character (`\u005f_proto__`) can hold it: the
+  // common payload costs two searches of its text, not a walk of the value.
+  if ((text.includes("__proto__") || text.includes("\\u")) && hasProtoKey(value)) {
+    throw new BadPayloadError(
+      'the payload has a "__proto__" key (refused: copying it can set an object\'s prototype)',
+    );
+  }
+  return value;
+}
+
+/**
+ * Whether an object in a parsed JSON value has an own `"__proto__"` key. A loop, not recursion:
+ * JSON nested deeper than the call stack allows is still parsed.
+ */
+function hasProtoKey(value: unknown): boolean {
+  const pending: object[] = [];
+  if (typeof value === "object" && value !== null) pending.push(value);
+  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
+    if (!Array.isArray(item) && Object.hasOwn(item, "__proto__")) return true;
+    for (const child of Array.isArray(item) ? item : Object.values(item)) {
+      if (typeof child === "object" && child !== null) pending.push(child);
+    }
+  }
+  return false;
 }

@@ -138,3 +138,26 @@ test("a UTF-8 byte order mark is not JSON", () => {
   const withBom = new Uint8Array([0xef, 0xbb, 0xbf, 0x31]);
   assert.throws(() => decodeValue(new Payload(withBom, "utf8")), BadPayloadError);
 });
+
+test("JSON with a __proto__ key, at any depth or escaped, is refused on every runtime", () => {
+  const deep = `${"[".repeat(5000)}{"__proto__":1}${"]".repeat(5000)}`;
+  const refused = [
+    Payload.from('{"__proto__":{"admin":true}}'),
+    Payload.from('[1,{"a":{"b":[{"__proto__":null}]}}]'),
+    Payload.from('{"\\u005f\\u005fproto\\u005f\\u005f":1}'),
+    Payload.from('{"__proto__":[]}', "utf16"),
+    Payload.from(deep),
+  ];
+  for (const payload of refused) {
+    assert.throws(() => decodeValue(payload), (error: unknown) => {
+      assert.ok(error instanceof BadPayloadError, String(error));
+      assert.match(error.message, /^the payload has a "__proto__" key/);
+      return true;
+    });
+  }
+  // The name as a value, other keys that name prototypes, escapes without the key: data.
+  assert.deepEqual(decodeValue(Payload.from('{"key":"__proto__"}')), { key: "__proto__" });
+  const plain = decodeValue(Payload.from('{"constructor":{"prototype":{"x":1}},"caf\\u00e9":1}'));
+  assert.deepEqual(Object.keys(plain as object), ["constructor", "café"]);
+  assert.equal(Object.getPrototypeOf(plain), Object.prototype);
+});

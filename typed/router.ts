@@ -18,7 +18,7 @@
  * @module
  */
 
-import type { Payload } from "../protocol/payload.ts";
+import type { Logger } from "../protocol/logger.ts";
 import { RequestError } from "../protocol/request_error.ts";
 import type { IncomingRequest, IncomingSignal, ReplyValue } from "../server/incoming.ts";
 import type {
@@ -30,11 +30,11 @@ import type {
   RequestReply,
 } from "./contract.ts";
 import type { ContractDefinition } from "./define_contract.ts";
-import { BadPayloadError, TypedErrorCode } from "./errors.ts";
-import { summarizeIssues } from "./issue_summary.ts";
-import { decodeValue, encodeValue } from "./payload_codec.ts";
-import { type HandlerFunction, handlerMap } from "./handler_map.ts";
-import type { StandardSchemaV1 } from "./standard_schema.ts";
+import { TypedErrorCode } from "./errors.ts";
+import { encodeValue } from "./payload_codec.ts";
+import { noPayload, type PayloadCheck, PayloadReader } from "./payload_reader.ts";
+import { quotedName } from "./quoted_name.ts";
+import { handlerMap } from "./handler_map.ts";
 
 /**
  * What a request handler returns: the reply value (or a promise of it); nothing at all when
@@ -198,12 +198,19 @@ export interface RouterOptions {
   onUnknownRequest?(request: IncomingRequest): ReplyValue | Promise<ReplyValue>;
   /**
    * Told of each client signal the router drops: an unknown name, a payload that is not JSON
-   * or fails its schema; `error` has the code and message a request would have been answered
-   * with. Default: dropped silently (signals have no reply).
+   * (a binary one, to a contract declared as a type), fails its schema or makes it throw;
+   * `error` has the code and message a request would have been answered with. Default:
+   * dropped silently (signals have no reply).
    */
   onRejectedSignal?(signal: IncomingSignal, error: RequestError): void;
   /** The longest `INVALID_PAYLOAD` message, in characters; default 200, at least 20. */
   maxIssueSummary?: number;
+  /**
+   * Where the router logs what the server's operator should know of: a payload schema that
+   * threw (an error), a binary payload to a contract declared as a type (a warning). Give it
+   * the server's `logger`. Default: `console`.
+   */
+  logger?: Logger;
 }
 
 /**
@@ -234,26 +241,25 @@ export interface TypedRouter {
   readonly onSignal: (signal: IncomingSignal) => Promise<void>;
 }
 
-type AnyHandler = HandlerFunction;
-
-const binaryHint = " (a binary payload is raw bytes: send JSON as UTF-8)";
-/** The shortest issue summary (`summarizeIssues` keeps at least this much). */
-const minIssueSummary = 20;
-/** The payload "schema" of a request that a schema-built contract gives no payload schema. */
-const none: unique symbol = Symbol("no payload");
-
 /**
  * Builds the `onRequest` / `onSignal` hooks for a contract. For each request it finds the
  * handler by name, decodes the payload (binary: the bytes; UTF-8 or UTF-16: JSON, empty for
  * `undefined`), validates it with the contract's payload schema if there is one, calls the
  * handler and sends what it returns (bytes as a binary reply, anything else as JSON in UTF-8,
- * nothing as an empty UTF-8 reply). Error replies:
+ * nothing as an empty UTF-8 reply). A contract declared as a type takes JSON only: it cannot
+ * tell at run time which payloads are bytes, so a binary payload never reaches its handlers
+ * (an empty one is no payload, `undefined`, as in every encoding). Error replies:
  *
  * - `UNKNOWN_REQUEST`: no request of that name in the handlers (see `onUnknownRequest`);
- * - `BAD_PAYLOAD`: a text payload that is not valid UTF-8/UTF-16 or not JSON;
+ * - `BAD_PAYLOAD`: a text payload that is not valid UTF-8/UTF-16, not JSON, or JSON with a
+ *   `"__proto__"` key (see `decodeValue`); or a binary payload to a contract declared as a
+ *   type, also warned of through `logger`, once per name;
  * - `INVALID_PAYLOAD`: the schema refused it; the message is a short summary of the issues
  *   (`path: message; ...`, clipped, at most `maxIssueSummary` characters); or a request that
- *   a schema-built contract gives no payload schema came with a payload (it takes none);
+ *   a schema-built contract gives no payload schema came with a payload (it takes none); or
+ *   the schema threw instead of returning issues: that is logged through `logger` as the
+ *   schema's failure, naming the request (at its 1st, 10th, 100th, ... time per name), and
+ *   the client only hears that its payload could not be checked;
  * - a `RequestError` thrown by a handler is sent unchanged; anything else thrown becomes an
  *   internal-error reply (logged on the server, as for any handler).
  *
@@ -307,52 +313,16 @@ export function createRouter<C extends Contract>(
     "clientSignals",
     names(contract.schemas.clientSignals),
   );
-  // A request of a schema-built contract without a payload schema takes no payload (`none`);
+  // A request of a schema-built contract without a payload schema takes no payload;
   // without a reply schema, what its handler returns is not sent.
-  const requestSchemas = new Map<string, StandardSchemaV1 | typeof none>();
+  const requestChecks = new Map<string, PayloadCheck>();
   const noReply = new Set<string>();
   for (const [name, schemas] of Object.entries(contract.schemas.requests ?? {})) {
-    requestSchemas.set(name, schemas.payload ?? none);
+    requestChecks.set(name, schemas.payload ?? noPayload);
     if (schemas.reply === undefined) noReply.add(name);
   }
-  const signalSchemas = new Map(Object.entries(contract.schemas.clientSignals ?? {}));
-  const maxSummary = options.maxIssueSummary ?? 200;
-  if (typeof maxSummary !== "number" || Number.isNaN(maxSummary)) {
-    throw new RangeError(`maxIssueSummary must be a number, got ${String(maxSummary)}`);
-  }
-  const summaryLength = Math.max(minIssueSummary, maxSummary);
-
-  async function parse(
-    payload: Payload,
-    schema: StandardSchemaV1 | typeof none | undefined,
-  ): Promise<unknown> {
-    if (schema === none) {
-      if (payload.bytes.length === 0) return undefined;
-      throw new RequestError(
-        TypedErrorCode.InvalidPayload,
-        `the request takes no payload (${bytesText(payload.bytes.length)} sent)`,
-      );
-    }
-    let value: unknown;
-    try {
-      value = decodeValue(payload);
-    } catch (error) {
-      if (error instanceof BadPayloadError) {
-        throw new RequestError(TypedErrorCode.BadPayload, error.message);
-      }
-      throw error;
-    }
-    if (schema === undefined) return value;
-    const result = await schema["~standard"].validate(value);
-    if (result.issues === undefined) return result.value;
-    // The hint only where it leaves room for a summary: the whole stays within the limit.
-    const room = summaryLength - binaryHint.length;
-    const hinted = payload.encoding === "binary" && room >= minIssueSummary;
-    const summary = hinted
-      ? summarizeIssues(result.issues, room) + binaryHint
-      : summarizeIssues(result.issues, summaryLength);
-    throw new RequestError(TypedErrorCode.InvalidPayload, summary);
-  }
+  const signalChecks = new Map(Object.entries(contract.schemas.clientSignals ?? {}));
+  const reader = new PayloadReader(options.logger ?? console, options.maxIssueSummary);
 
   return {
     onRequest: async (request) => {
@@ -361,10 +331,11 @@ export function createRouter<C extends Contract>(
         if (options.onUnknownRequest !== undefined) return options.onUnknownRequest(request);
         throw new RequestError(
           TypedErrorCode.UnknownRequest,
-          `no request named ${quoted(request.name)}`,
+          `no request named ${quotedName(request.name)}`,
         );
       }
-      const value = await parse(request.payload, requestSchemas.get(request.name));
+      const check = requestChecks.get(request.name);
+      const value = await reader.read(request.payload, check, "request", request.name);
       const reply = await handler(value, request as IncomingRequest & IncomingSignal);
       return noReply.has(request.name) ? undefined : encodeValue(reply);
     },
@@ -375,10 +346,11 @@ export function createRouter<C extends Contract>(
         if (handler === undefined) {
           throw new RequestError(
             TypedErrorCode.UnknownSignal,
-            `no signal named ${quoted(signal.name)}`,
+            `no signal named ${quotedName(signal.name)}`,
           );
         }
-        value = await parse(signal.payload, signalSchemas.get(signal.name));
+        const check = signalChecks.get(signal.name);
+        value = await reader.read(signal.payload, check, "signal", signal.name);
       } catch (error) {
         if (!(error instanceof RequestError)) throw error;
         options.onRejectedSignal?.(signal, error);
@@ -387,14 +359,4 @@ export function createRouter<C extends Contract>(
       await handler(value, signal as IncomingRequest & IncomingSignal);
     },
   };
-}
-
-function bytesText(length: number): string {
-  return length === 1 ? "1 byte" : `${length} bytes`;
-}
-
-/** A client-chosen name, quoted and clipped for an error message. */
-function quoted(name: string): string {
-  const json = JSON.stringify(name);
-  return json.length <= 66 ? json : `${json.slice(0, 64)}…"`;
 }

@@ -194,8 +194,8 @@ export class TypedClient<C extends Contract> {
    *
    * Rejects as `client.request` does (a `RequestError` with the handler's code, or
    * `UNKNOWN_REQUEST`, `BAD_PAYLOAD`, `INVALID_PAYLOAD` from a typed router), with a
-   * `BadPayloadError` when the reply is not JSON, or a `TypeError` when the payload cannot be
-   * written as JSON.
+   * `BadPayloadError` when the reply is not JSON (or is JSON with a `"__proto__"` key), or a
+   * `TypeError` when the payload cannot be written as JSON.
    *
    * @example
    * ```ts
