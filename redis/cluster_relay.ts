@@ -123,6 +123,9 @@ export class ClusterRelay {
    *   every message of a command that failed as a whole.
    */
   publish(message: ClusterMessage): Promise<void> {
+    // Delivered already and nothing is kept: nothing to do.
+    const delivered = message.kind === "signal-session" && message.delivered === true;
+    if (delivered && this.#bounds.maxCount === 0) return Promise.resolve();
     let entry: Uint8Array;
     try {
       entry = encodeBatchEntry(message);
@@ -173,7 +176,7 @@ export class ClusterRelay {
     for (const { message, entry } of batch) {
       entries.push(asBuffer(entry));
       if (message.kind === "signal-session" && keeping && message.keep !== false) {
-        ops += "s";
+        ops += message.delivered === true ? "d" : "s";
         keys.push(commands.holdersKey(message.key), commands.offlineKey(message.key));
         // The signal is the end of its entry.
         entries.push(offlineEntry(entry.subarray(entry.length - message.signal.length), now));
@@ -226,6 +229,7 @@ export class ClusterRelay {
         offlineEntry(message.signal),
         this.#bounds.maxCount,
         this.#bounds.maxAge,
+        message.delivered === true ? 1 : 0,
       ]);
       if (typeof dropped === "number" && dropped > 0) this.#droppedOfflineSignals += dropped;
       return;

@@ -21,7 +21,8 @@ import { liveHolders } from "./slot_scripts.ts";
 /**
  * A signal to a session: published when a live node holds it, else kept. `KEYS` holders,
  * offline list; `ARGV` node prefix, channel, cluster message, offline entry, max count, max
- * age in ms. Returns -1 when published, else how many older signals the count bound dropped.
+ * age in ms, 1 for a signal delivered already (never published: dropped when held). Returns -1
+ * when published (or dropped), else how many older signals the count bound dropped.
  *
  * @example
  * ```ts
@@ -31,7 +32,7 @@ import { liveHolders } from "./slot_scripts.ts";
  */
 export const signalSessionScript: RedisScript = new RedisScript(`${liveHolders}
 if live(KEYS[1], ARGV[1]) > 0 then
-  redis.call('PUBLISH', ARGV[2], ARGV[3])
+  if ARGV[7] ~= '1' then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
   return -1
 end
 local length = redis.call('RPUSH', KEYS[2], ARGV[4])
@@ -54,10 +55,11 @@ return dropped
  * others still go.
  *
  * - `ARGV`: node prefix, channel, the batch's header, max count, max age in ms, the ops (one
- *   letter per message: `s` session signal, `c` close, `p` anything else), then per message
- *   its batch entry, and for an `s` its offline entry after it.
- * - `KEYS`: for each `s` the session's holders and its offline list, for each `c` its offline
- *   list, in the order of the ops.
+ *   letter per message: `s` session signal, `d` one delivered already (kept when nobody holds
+ *   the session, else dropped: never published), `c` close, `p` anything else), then per
+ *   message its batch entry, and for an `s` or `d` its offline entry after it.
+ * - `KEYS`: for each `s` or `d` the session's holders and its offline list, for each `c` its
+ *   offline list, in the order of the ops.
  * - Returns an array: how many older kept signals the count bound dropped, then for each
  *   session signal left out its index in the batch (from 0) and Redis's error message.
  *
@@ -65,7 +67,7 @@ return dropped
  * ```ts
  * import { relayBatchScript } from "./cluster_scripts.ts";
  * // Each session signal is kept or published under pcall: one Redis refuses fails alone.
- * console.assert(relayBatchScript.lua.includes("pcall(signal, key, arg)"));
+ * console.assert(relayBatchScript.lua.includes("pcall(signal, key, arg, "));
  * ```
  */
 export const relayBatchScript: RedisScript = new RedisScript(`${liveHolders}
@@ -74,14 +76,14 @@ local max = tonumber(ARGV[4])
 local parts = { ARGV[3] }
 local liveOf = {}
 local reply = { 0 }
-local function signal(key, arg)
+local function signal(key, arg, delivered)
   local count = liveOf[KEYS[key]]
   if count == nil then
     count = live(KEYS[key], ARGV[1])
     liveOf[KEYS[key]] = count
   end
   if count > 0 then
-    parts[#parts + 1] = ARGV[arg]
+    if not delivered then parts[#parts + 1] = ARGV[arg] end
     return 0
   end
   local length = redis.call('RPUSH', KEYS[key + 1], ARGV[arg + 1])
@@ -96,8 +98,8 @@ end
 local key, arg = 1, 7
 for i = 1, #ops do
   local op = string.sub(ops, i, i)
-  if op == 's' then
-    local ok, result = pcall(signal, key, arg)
+  if op == 's' or op == 'd' then
+    local ok, result = pcall(signal, key, arg, op == 'd')
     if ok then
       reply[1] = reply[1] + result
     else

@@ -4,6 +4,8 @@
 // again once the restore's slot is given back, and the next restore gets them.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+// @ts-types="./ioredis.d.ts"
+import { Redis } from "ioredis";
 import { encodeRestoreSession } from "../protocol/encode_control_message.ts";
 import { requestIdFromNumber } from "../protocol/request_id.ts";
 import {
@@ -64,6 +66,7 @@ test("kept signals taken as the restoring connection drops are kept again", asyn
 test("signals that came during a restore's lookup are kept again when the restore gives up", async () => {
   const { cluster, key } = await startWithStoredSession();
   const [a, b] = cluster.nodes;
+  const probe = new Redis(clusters.redis.url);
   let peer: Peer | undefined;
   try {
     b.manager.holdLookupOf = key;
@@ -76,8 +79,43 @@ test("signals that came during a restore's lookup are kept again when the restor
     raw.close();
     await until(() => b.server.connectionCount === 0, "B's connection ended");
     b.manager.lookupGate.open(); // found, for a connection that is gone: the restore gives up
+    // Kept once B's slot is given back. (A restore elsewhere that takes a slot before that would
+    // not get it: signals across nodes reach a connection at most once.)
+    const offline = `${cluster.keyPrefix}offline:${key}`;
+    await until(async () => await probe.call("LLEN", offline) === 1, "kept again");
     peer = await restoredOnA(cluster, key, 1);
     assert.deepEqual(peer.signals, ["n:during the lookup"]);
+  } finally {
+    probe.disconnect();
+    await peer?.client.close();
+    await cluster.stop();
+  }
+});
+
+test("a restore that gives up sends nothing again to a session held on another node", async () => {
+  const { cluster, key } = await startWithStoredSession();
+  const [a, b] = cluster.nodes;
+  let peer: Peer | undefined;
+  try {
+    peer = await connectPeer(a);
+    await peer.client.restoreSession(key); // held on A from now on
+    b.manager.holdLookupOf = key;
+    const raw = await RawClient.handshake(b.running.url);
+    raw.send(encodeRestoreSession(requestIdFromNumber(1), key));
+    await b.manager.lookupStarted.opened;
+    const heardBefore = b.cluster.delivered;
+    a.server.signalSession(key, "n", "during the lookup"); // published: A's client gets it
+    await until(() => b.cluster.delivered > heardBefore, "B heard of it");
+    raw.close();
+    await until(() => b.server.connectionCount === 0, "B's connection ended");
+    b.manager.lookupGate.open(); // the restore gives up
+    await until(
+      async () => await b.server.clusterSessionConnectionCount(key) === 1,
+      "B gave its slot back",
+    );
+    a.server.signalSession(key, "n", "after");
+    await until(() => peer!.signals.includes("n:after"), "a later signal arrived");
+    assert.deepEqual(peer.signals, ["n:during the lookup", "n:after"]);
   } finally {
     await peer?.client.close();
     await cluster.stop();

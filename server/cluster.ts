@@ -41,7 +41,9 @@
  *   cluster keeps the signal for the node that restores the session next. With `keep: false`
  *   the sending node delivered it to connections of its own (so the session is held): it is
  *   never kept, even while the cluster's records of holders are behind (the sending node was
- *   taken for dead during a cut).
+ *   taken for dead during a cut). With `delivered: true` it reached every connection that held
+ *   the session when it was first sent (a restore that gave up sends it again): it is kept if
+ *   no node holds the session now, and never published.
  * - `close-session`: every connection holding session `key` gets session-closed, and signals
  *   kept for it are forgotten.
  *
@@ -60,6 +62,7 @@ export type ClusterMessage =
     readonly key: string;
     readonly signal: Uint8Array;
     readonly keep?: boolean;
+    readonly delivered?: boolean;
   }
   | { readonly kind: "close-session"; readonly key: string };
 

@@ -353,7 +353,8 @@ export class ConnectionSession<C> {
     if (!host.isOpen && left?.session === session) {
       // Taken (gone from the store) as the connection ended: signalled again once it has left.
       await left.left.catch(() => {});
-      host.lifecycle.signalAgain(key, [...kept, ...held]);
+      host.lifecycle.signalAgain(key, kept);
+      host.lifecycle.signalAgain(key, held, true);
       return undefined;
     }
     host.send(encodeReply({ id: message.id, payload: formatSessionJson(session) }));

@@ -27,8 +27,8 @@ import { releaseUnusedSlot } from "./unused_session_slot.ts";
  * A restore of `key` does not attach it: it stops watching for closes (so that its own release
  * does not count it as a restore under way) and gives its slot back (`found`: releases it).
  * Signals that came for the session meanwhile (published in a cluster because the restore's slot
- * counted as a holder) are signalled again once the slot is given back, when the session was
- * `found` and no connection of this server holds it (those got them): kept if nobody holds it.
+ * counted as a holder) are kept once the slot is given back, when the session was `found` and
+ * nobody holds it (any holder got them).
  *
  * @example
  * ```ts
@@ -53,7 +53,7 @@ export async function giveUpRestore<C>(
   closes.end();
   await releaseUnusedSlot(host, key, found);
   if (found && held.length > 0 && host.sessions.holders(key).size === 0) {
-    host.lifecycle.signalAgain(key, held);
+    host.lifecycle.signalAgain(key, held, true);
   }
 }
 

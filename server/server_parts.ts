@@ -212,7 +212,7 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
       releaseRetries,
       // The push is made below, before any connection: a restore signals again at the earliest
       // once a connection is accepted.
-      signalSession: (key, bytes) => void push.signalSession(key, bytes),
+      signalAgain: (key, bytes, delivered) => push.signalAgain(key, bytes, delivered),
     }),
     sessionManager,
     keyGenerator,

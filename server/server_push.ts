@@ -150,6 +150,21 @@ export class ServerPush {
     return pushTo(holders, bytes);
   }
 
+  /**
+   * Sends a signal to session `key` again, after a restore that took or held it could not
+   * deliver it: as {@link ServerPush.signalSession}, or, when `delivered` (it reached every
+   * connection holding the session when it was first sent), only kept if nobody holds it.
+   */
+  signalAgain(key: string, bytes: Uint8Array, delivered: boolean): void {
+    if (!delivered) return void this.signalSession(key, bytes);
+    const { cluster, offline, sessions, sessionsEnabled } = this.#parts;
+    if (cluster.cluster !== null) {
+      cluster.relay({ kind: "signal-session", key, signal: bytes, delivered });
+    } else if (sessions.holders(key).size === 0 && sessionsEnabled) {
+      offline?.keep(key, bytes);
+    }
+  }
+
   /** What another node of the cluster published, for this server's connections. */
   deliver(message: ClusterMessage): void {
     const { topics, sessions, logger } = this.#parts;

@@ -104,9 +104,11 @@ export interface SessionLifecycle {
   /**
    * Signals that a restore took or held for the session but could not deliver (its connection
    * closed, or it gave up), sent to the session again once the restore's slot is given back:
-   * to the connections that hold it, or kept when nobody does.
+   * to the connections that hold it, or kept when nobody does. `delivered`: signals that came
+   * during the restore's lookup, which reached every connection holding the session then, are
+   * only kept (when nobody holds it), never sent again.
    */
-  signalAgain(key: string, signals: readonly Uint8Array[]): void;
+  signalAgain(key: string, signals: readonly Uint8Array[], delivered?: boolean): void;
 }
 
 /**

@@ -22,7 +22,7 @@
  *   sessions: new SessionRegistry(0), closes: new SessionCloses(), manager, offline,
  *   maxSessionConnections: 0, logger: console, logoutRetries: new StoreRetries(console, logoutGiveUp),
  *   releaseRetries: new StoreRetries(console, releaseGiveUp),
- *   signalSession: () => {},
+ *   signalAgain: () => {},
  *   expiry: new SessionExpiryClock({}, manager, () => {}, console),
  *   cluster: new ClusterLink(null, console, undefined),
  * });
@@ -77,8 +77,8 @@ export interface LifecycleParts {
   readonly logoutRetries: StoreRetries;
   /** Release notices that failed outside a cluster, tried again (a cluster repairs its own). */
   readonly releaseRetries: StoreRetries;
-  /** Sends a signal to a session: to its holders on every node, or kept (`signalSession`). */
-  readonly signalSession: (key: string, bytes: Uint8Array) => void;
+  /** Sends a signal to a session again (`ServerPush.signalAgain`). */
+  readonly signalAgain: (key: string, bytes: Uint8Array, delivered: boolean) => void;
 }
 
 /**
@@ -99,7 +99,7 @@ export interface LifecycleParts {
  *   sessions, closes: new SessionCloses(), manager, offline: null, maxSessionConnections: 1,
  *   logger: console, logoutRetries: new StoreRetries(console, logoutGiveUp),
  *   releaseRetries: new StoreRetries(console, releaseGiveUp),
- *   signalSession: () => {},
+ *   signalAgain: () => {},
  *   expiry: new SessionExpiryClock({}, manager, () => {}, console),
  *   cluster: new ClusterLink(null, console, undefined),
  * });
@@ -183,8 +183,8 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
     isTooOld: (creation) => expiry.isTooOld(creation),
     takeOfflineSignals: (key) =>
       clustered === null ? offline?.take(key) ?? [] : cluster.takeOfflineSignals(key),
-    signalAgain: (key, signals) => {
-      for (const bytes of signals) parts.signalSession(key, bytes);
+    signalAgain: (key, signals, delivered = false) => {
+      for (const bytes of signals) parts.signalAgain(key, bytes, delivered);
     },
   };
 }
