@@ -238,13 +238,13 @@ export class RedisCluster implements Cluster {
   }
 
   /**
-   * Gives back one of this node's slots of the session. When it fails, the node writes its
-   * true count at a later heartbeat, and reports the session to `ClusterNode.released` if no
-   * node holds it then.
+   * Gives back one of this node's slots of the session; resolves to how many connections of live
+   * nodes hold it after that. When it fails, the node writes its true count at a later
+   * heartbeat, and reports the session to `ClusterNode.released` if no node holds it then.
    */
-  async releaseSession(key: string): Promise<void> {
+  async releaseSession(key: string): Promise<number> {
     this.#relay.flush();
-    await this.#slots.release(key);
+    return await this.#slots.release(key);
   }
 
   /** How many connections of live nodes hold the session. */

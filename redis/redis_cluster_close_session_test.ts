@@ -126,3 +126,16 @@ test("a connection that restored another session before the close took effect ke
     await cluster.stop();
   }
 });
+
+test("a connection leaving its session asks Redis for the count of holders once, not twice", async () => {
+  const cluster = await clusters.start();
+  const [, b] = cluster.nodes;
+  const left = await login(b);
+  const queries = b.cluster.countQueries;
+  await left.client.close();
+  await until(() => b.server.sessionConnections(left.key).length === 0, "B's connection left");
+  await cluster.stop(); // after the release has run to its end
+  // One count after the release notice (a restore elsewhere may hold it again); the release
+  // itself answers how many hold it.
+  assert.equal(b.cluster.countQueries - queries, 1);
+});

@@ -154,8 +154,12 @@ export interface Cluster {
    * across the cluster (0 for unlimited). Resolves to `false` when they are all taken.
    */
   acquireSession(key: string, max: number): boolean | Promise<boolean>;
-  /** A connection of this node no longer holds session `key` (or never got it): frees its slot. */
-  releaseSession(key: string): void | Promise<void>;
+  /**
+   * A connection of this node no longer holds session `key` (or never got it): frees its slot.
+   * May resolve to how many connections hold the session on every node after it (as
+   * {@link Cluster.sessionConnectionCount} would), which saves the server asking.
+   */
+  releaseSession(key: string): void | number | Promise<void | number>;
   /** Removes and returns, oldest first, the signals kept for session `key`. */
   takeOfflineSignals(key: string): Uint8Array[] | Promise<Uint8Array[]>;
   /** How many connections hold session `key` on every node together. */

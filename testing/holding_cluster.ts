@@ -94,8 +94,8 @@ export class HoldingCluster implements Cluster {
     return this.#redis.acquireSession(key, max);
   }
 
-  /** Gives a session slot back in Redis. */
-  releaseSession(key: string): Promise<void> {
+  /** Gives a session slot back in Redis; resolves to the connections left on every node. */
+  releaseSession(key: string): Promise<number> {
     return this.#redis.releaseSession(key);
   }
 
