@@ -50,6 +50,7 @@ import { ByteSource, readBody, readHead, toRequest } from "./deno_tcp_request.ts
 import { closeQuietly, respond, type ResponseTarget } from "./deno_tcp_response.ts";
 import { hostPort } from "./host_port.ts";
 import { type Route, routeFor, wsUrl } from "./route.ts";
+import { startTimeout, timeoutOption } from "./timeout_option.ts";
 import { handshakeProblem, switchingProtocols } from "./websocket/handshake.ts";
 import type { RequestHead } from "./websocket/http_request_head.ts";
 
@@ -81,6 +82,7 @@ export interface DenoTcpListenOptions extends ListenOptions {
    * response); a fallback's request body gets the same time again, and a response is dropped
    * (its body cancelled) when one of its writes makes no progress for that long: a client
    * that stops reading. A stream that is only quiet (server-sent events) is never cut.
+   * `Infinity` sets no limit; a value over 2^31 − 1 (about 24.8 days) counts as that.
    */
   requestTimeout?: number;
 }
@@ -93,6 +95,8 @@ const acceptRetryMs = 50;
  * request answered by `options.fallback`, or on every path. Resolves once it listens.
  *
  * @throws {TypeError} when `path` does not start with `/`, or `fallback` comes without `path`.
+ * @throws {RangeError} when `requestTimeout` is 0, negative, `NaN` or not a number (before it
+ * listens).
  * @example
  * ```ts
  * import { Server } from "@webwire/webwire/server";
@@ -113,6 +117,7 @@ export function serveDenoTcp(
 ): Promise<RunningServer> {
   const hostname = options.hostname ?? "127.0.0.1";
   const route = routeFor(options);
+  const requestTimeout = timeoutOption("requestTimeout", options.requestTimeout, 10_000);
   const port = options.port ?? 0;
   const listener = options.tls === undefined
     ? Deno.listen({ hostname, port })
@@ -122,7 +127,7 @@ export function serveDenoTcp(
     server,
     route,
     handshaking,
-    requestTimeout: options.requestTimeout ?? 10_000,
+    requestTimeout,
     secure: options.tls !== undefined,
     logger: server.logger,
   };
@@ -201,7 +206,7 @@ function target(context: HandshakeContext, conn: Deno.Conn, watch: PeerWatch): R
 
 /** Runs `read`, closing `conn` (which makes the read fail) if it takes over `ms`. */
 async function within<T>(conn: Deno.Conn, ms: number, read: () => Promise<T>): Promise<T> {
-  const timer = setTimeout(() => closeQuietly(conn), ms);
+  const timer = startTimeout(ms, () => closeQuietly(conn));
   try {
     return await read();
   } finally {

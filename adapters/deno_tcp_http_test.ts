@@ -260,3 +260,31 @@ test("a response that a client does not read is dropped after requestTimeout", {
     conn.close();
   });
 });
+
+test("requestTimeout: Infinity for none, 2^31 clamped; 0, NaN… refused", {
+  skip,
+}, async () => {
+  const fallback = async (request: Request) => new Response(`got ${await request.text()}`);
+  for (const requestTimeout of [Infinity, 2 ** 31, Number.MAX_VALUE]) {
+    // `setTimeout` fires any of them after about 1 ms: every connection would be dropped.
+    await withServer({ fallback, requestTimeout }, async ({ port }) => {
+      const peer = await RawHttpPeer.connect(port);
+      await sleep(100);
+      peer.write("POST /f HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n");
+      await sleep(100);
+      peer.write("hello");
+      await until(() => peer.closed, "the answer and the end of the connection", 3000);
+      assert.match(peer.text, /^HTTP\/1\.1 200 OK\r\n[^]*got hello$/, String(requestTimeout));
+    });
+  }
+  for (const requestTimeout of [0, -1, NaN, -Infinity, "5000" as unknown as number]) {
+    const server = new Server({ logger: silentLogger });
+    await assert.rejects(
+      async () => await serveDenoTcp(server, { port: 0, requestTimeout }),
+      (error) =>
+        error instanceof RangeError && /^requestTimeout must be a positive/.test(error.message),
+      String(requestTimeout),
+    );
+    await server.shutdown();
+  }
+});

@@ -32,6 +32,7 @@ import type { Logger } from "../protocol/logger.ts";
 import type { PeerWatch } from "./deno_tcp_peer_watch.ts";
 import { concatBytes } from "./concat_bytes.ts";
 import { settledAtOnce } from "./settled_at_once.ts";
+import { startTimeout } from "./timeout_option.ts";
 import { responseHead } from "./websocket/handshake.ts";
 
 /** Body bytes gathered before the head leaves; a body whole within them gets a length. */
@@ -62,7 +63,7 @@ export interface ResponseTarget {
   readonly conn: Deno.Conn;
   /** The read that sees the client leave. */
   readonly watch: PeerWatch;
-  /** Milliseconds a write may make no progress before the connection is dropped. */
+  /** Milliseconds a write may make no progress before the connection is dropped (or Infinity). */
   readonly writeTimeout: number;
   /** Where a response body that fails is reported. */
   readonly logger: Logger;
@@ -196,7 +197,7 @@ async function writeAll(target: ResponseTarget, bytes: Uint8Array): Promise<bool
   const { conn, writeTimeout } = target;
   try {
     for (let at = 0; at < bytes.length;) {
-      const timer = setTimeout(() => closeQuietly(conn), writeTimeout);
+      const timer = startTimeout(writeTimeout, () => closeQuietly(conn));
       try {
         at += await conn.write(bytes.subarray(at, at + writeSlice));
       } finally {

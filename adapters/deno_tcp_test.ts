@@ -9,6 +9,7 @@ import { encodeRequest, requestIdFromNumber } from "../protocol/mod.ts";
 import { echoFrame, exchange, repliedIds, upgradeHead } from "../testing/raw_exchange.ts";
 import { pingFloodReplySize, pongsAfterPingFlood } from "../testing/ping_flood.ts";
 import { rawAnswer, upgradeRequest } from "../testing/raw_answer.ts";
+import { RawHttpPeer } from "../testing/raw_http_peer.ts";
 import { TcpClient } from "../testing/tcp_client.ts";
 import { until } from "../testing/until.ts";
 import { maskedCloseFrame, maskedFrame, oneWrite, Opcode } from "../testing/ws_frame.ts";
@@ -103,26 +104,35 @@ test("an upgrade over HTTP/1.0 gets 400 and over HTTP/2.0 505, as on serveNode",
   assert.equal(connected, 1);
 });
 
-test("a request head with bare LF line endings gets 400 at once, not at requestTimeout", {
+test("a head with a bare LF line end or a bare CR gets 400 at once, not at requestTimeout", {
   skip: !isDeno && "Deno only",
 }, async () => {
   await withServer({ requestTimeout: 5000 }, async ({ port }) => {
     for (
-      const request of [
-        "GET / HTTP/1.1\nHost: x\n\n",
-        upgradeHead("Sec-WebSocket-Version: 13\r\n").replaceAll("\r\n", "\n"),
-        "GET / HTTP/1.1\r\nHost: x\r\n\n",
+      const [request, reason] of [
+        ["GET / HTTP/1.1\nHost: x\n\n", "a line ending in bare LF"],
+        [
+          upgradeHead("Sec-WebSocket-Version: 13\r\n").replaceAll("\r\n", "\n"),
+          "a line ending in bare LF",
+        ],
+        ["GET / HTTP/1.1\r\nHost: x\r\n\n", "a line ending in bare LF"],
+        // A bare CR inside a line, as `node:http` answers it.
+        ["GET / HTTP/1.1\r\nA: b\rX: y\r\n\r\n", "a CR not followed by LF"],
+        [upgradeHead("Sec-WebSocket-Version: 13\rX: y\r\n"), "a CR not followed by LF"],
       ]
     ) {
       const started = performance.now();
       const answer = await exchange(port, request);
-      assert.match(
-        answer,
-        /^HTTP\/1\.1 400 [^]*a line ending in bare LF\n$/,
-        JSON.stringify(request),
-      );
+      assert.match(answer, new RegExp(`^HTTP/1\\.1 400 [^]*${reason}\n$`), JSON.stringify(request));
       assert.ok(performance.now() - started < 4000, "answered before requestTimeout");
     }
+    // A CRLF split between two TCP reads is no bare CR.
+    const split = await RawHttpPeer.connect(port);
+    split.write("GET / HTTP/1.1\r\nHost: x\r");
+    await sleep(100);
+    split.write("\n\r\n");
+    await until(() => split.closed, "the answer and the end of the connection", 3000);
+    assert.match(split.text, /^HTTP\/1\.1 426 /);
   });
 });
 

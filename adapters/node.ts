@@ -53,6 +53,7 @@ import {
 import { earlierResponsesSent } from "./node_pipelining.ts";
 import { FirstRequestDeadline } from "./node_request_deadline.ts";
 import { routeFor, wsUrl } from "./route.ts";
+import { timeoutOption } from "./timeout_option.ts";
 import { handshakeProblem, switchingProtocols } from "./websocket/handshake.ts";
 import type { RequestHead } from "./websocket/http_request_head.ts";
 
@@ -209,6 +210,7 @@ export interface NodeListenOptions extends ListenOptions {
    * head is in, the limit no longer runs: an upgraded connection is the core's (`readTimeout`),
    * a keep-alive one `node:http`'s (`keepAliveTimeout`, `headersTimeout`). Bun's `node:http`
    * reports a connection that sends nothing about 1 s late: there the limit runs from then.
+   * `Infinity` sets no limit; a value over 2^31 − 1 (about 24.8 days) counts as that.
    */
   requestTimeout?: number;
 }
@@ -220,6 +222,8 @@ export interface NodeListenOptions extends ListenOptions {
  * `options.requestTimeout` is dropped. Resolves once it listens.
  *
  * @throws {TypeError} when `path` does not start with `/`, or `fallback` comes without `path`.
+ * @throws {RangeError} when `requestTimeout` is 0, negative, `NaN` or not a number (the promise
+ * rejects; nothing listens).
  * @example
  * ```ts
  * import { Server } from "@webwire/webwire/server";
@@ -240,12 +244,13 @@ export async function serveNode(
 ): Promise<RunningServer> {
   const hostname = options.hostname ?? "127.0.0.1";
   const route = routeFor(options);
+  const requestTimeout = timeoutOption("requestTimeout", options.requestTimeout, 10_000);
   const handlers = nodeHandlers(server);
   const http = createServer((request, response) => {
     if (route.isEndpoint(request.url ?? "/")) handlers.request(request, response);
     else void respond(route.fallback, request, response);
   });
-  const deadline = new FirstRequestDeadline(http, options.requestTimeout ?? 10_000);
+  const deadline = new FirstRequestDeadline(http, requestTimeout);
   http.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Uint8Array) => {
     if (route.isEndpoint(request.url ?? "/")) return handlers.upgrade(request, socket, head);
     // An upgrade off the endpoint gets the fallback's answer, as on Deno and Bun.

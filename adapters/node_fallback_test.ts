@@ -1,5 +1,6 @@
 // Tests of the Node adapter's HTTP side for requests off the WebSocket endpoint (the `fallback`
-// of serveNode) and of the URL its hooks see, over real sockets with a raw HTTP client. Runs under
+// of serveNode), of the URL its hooks see, and of its requestTimeout (the values it takes, and
+// requests that `node:http` answers itself), over real sockets with a raw HTTP client. Runs under
 // Deno and Bun directly, and under Node after scripts/extra_suites.mjs has bundled it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -7,6 +8,8 @@ import { RawHttpPeer } from "../testing/raw_http_peer.ts";
 import { recordingServer } from "../testing/recording_server.ts";
 import { until } from "../testing/until.ts";
 import { serveNode } from "./node.ts";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 test("node: a fallback's event stream flows, and is cancelled once the client leaves", async () => {
   let cancelled = false;
@@ -104,5 +107,60 @@ test("node: a target starting with // stays a path on the host; a bad host gets 
   } finally {
     await running.close();
     await everyPath.close();
+  }
+});
+
+test("node: requestTimeout: Infinity for none, 2^31 clamped; 0, NaN… refused", async () => {
+  for (const requestTimeout of [Infinity, 2 ** 31, Number.MAX_VALUE]) {
+    // `setTimeout` fires any of them after about 1 ms: every connection would be dropped.
+    const running = await serveNode(recordingServer({}).server, {
+      path: "/ws",
+      fallback: () => new Response("page"),
+      requestTimeout,
+    });
+    try {
+      const peer = await RawHttpPeer.connect(running.port);
+      await sleep(100);
+      peer.write("GET /page HTTP/1.1\r\nHost: x\r\n\r\n");
+      await until(() => peer.statuses.length === 1 || peer.closed, "an answer", 3000);
+      assert.deepEqual(peer.statuses, [200], `requestTimeout ${requestTimeout}`);
+      assert.equal(peer.closed, false);
+      peer.destroy();
+    } finally {
+      await running.close();
+    }
+  }
+  for (const requestTimeout of [0, -1, NaN, -Infinity, "5000" as unknown as number]) {
+    const { server } = recordingServer({});
+    await assert.rejects(
+      async () => await serveNode(server, { path: "/ws", requestTimeout }),
+      (error) =>
+        error instanceof RangeError && /^requestTimeout must be a positive/.test(error.message),
+      String(requestTimeout),
+    );
+    await server.shutdown();
+  }
+});
+
+test("node: an Expect other than 100-continue gets 417; the connection is kept", async () => {
+  const running = await serveNode(recordingServer({}).server, {
+    path: "/ws",
+    fallback: () => new Response("page"),
+    requestTimeout: 300,
+  });
+  try {
+    const peer = await RawHttpPeer.connect(running.port);
+    peer.write("GET /page HTTP/1.1\r\nHost: x\r\nExpect: something-else\r\n\r\n");
+    await until(() => peer.statuses.length === 1, "the answer to the first request", 3000);
+    assert.deepEqual(peer.statuses, [417]);
+    // The keep-alive connection has had its first request: the limit no longer runs.
+    await sleep(600);
+    assert.equal(peer.closed, false, "the connection outlives requestTimeout");
+    peer.write("GET /page HTTP/1.1\r\nHost: x\r\n\r\n");
+    await until(() => peer.statuses.length === 2 || peer.closed, "the second answer", 3000);
+    assert.deepEqual(peer.statuses, [417, 200]);
+    peer.destroy();
+  } finally {
+    await running.close();
   }
 });

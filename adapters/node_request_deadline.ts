@@ -19,14 +19,18 @@
  * @module
  */
 
-import type { IncomingMessage, Server as HttpServer } from "node:http";
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
+import { startTimeout } from "./timeout_option.ts";
 
 /**
  * Arms a timer for each new connection of `http` ('connection' event) and clears it when its
  * first request or upgrade arrives, or when it closes; a timer that fires destroys the socket.
  * A socket that has had its first request is never armed again (Bun's `node:http` may report
- * a connection late), so a keep-alive or upgraded connection is never touched.
+ * a connection late), so a keep-alive or upgraded connection is never touched. A request with
+ * an `Expect` other than `100-continue` counts as one too: it listens for 'checkExpectation'
+ * (without a listener `node:http` answers such a request itself, with no 'request' event) and
+ * answers 417 as `node:http` does.
  *
  * @example
  * ```ts
@@ -40,20 +44,29 @@ import type { Duplex } from "node:stream";
  * ```
  */
 export class FirstRequestDeadline {
-  readonly #timers = new Map<Duplex, ReturnType<typeof setTimeout>>();
+  /** The connections waiting for their first request, each with its timer (none: no limit). */
+  readonly #timers = new Map<Duplex, ReturnType<typeof setTimeout> | undefined>();
   readonly #started = new WeakSet<Duplex>();
 
-  /** Watches the connections of `http`, giving each `timeoutMs` for its first request head. */
+  /**
+   * Watches the connections of `http`, giving each `timeoutMs` for its first request head
+   * (`Infinity`: no limit; a longer delay than `setTimeout` takes is clamped).
+   */
   constructor(http: HttpServer, timeoutMs: number) {
     http.on("connection", (socket: Duplex) => {
       if (this.#started.has(socket) || this.#timers.has(socket) || socket.destroyed) return;
-      this.#timers.set(socket, setTimeout(() => socket.destroy(), timeoutMs));
+      this.#timers.set(socket, startTimeout(timeoutMs, () => socket.destroy()));
       socket.once("close", () => this.#clear(socket));
     });
     // Before the adapter's own listeners, which may hand the socket over (an upgrade).
     http.prependListener("request", (request: IncomingMessage) => this.#arrived(request.socket));
     http.prependListener("upgrade", (_request: IncomingMessage, socket: Duplex) => {
       this.#arrived(socket);
+    });
+    http.on("checkExpectation", (request: IncomingMessage, response: ServerResponse) => {
+      this.#arrived(request.socket);
+      response.writeHead(417);
+      response.end();
     });
   }
 
@@ -76,9 +89,8 @@ export class FirstRequestDeadline {
   }
 
   #clear(socket: Duplex): void {
-    const timer = this.#timers.get(socket);
-    if (timer === undefined) return;
-    clearTimeout(timer);
+    if (!this.#timers.has(socket)) return;
+    clearTimeout(this.#timers.get(socket));
     this.#timers.delete(socket);
   }
 }

@@ -78,7 +78,9 @@ export class Client extends EventTarget {
    *
    * `url` is checked as the WebSocket constructor checks it: `ws:` or `wss:`, or `http:` and
    * `https:`, which stand for them (`client.url` then has `ws:` or `wss:`); in a page, a relative
-   * URL is resolved against the page's address.
+   * URL is resolved against the page's base URL (`document.baseURI`, `<base href>`). A
+   * `ws+unix:` or `wss+unix:` URL (a Unix domain socket) is kept as given, for a `WebSocket` that
+   * takes it (Node's `ws` package, Bun's).
    *
    * @throws {SyntaxError} for a bad `url`: not a URL, another scheme (`localhost:8080` has the
    * scheme `localhost:`; write `ws://localhost:8080/`), or a fragment (`#…`).

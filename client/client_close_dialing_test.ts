@@ -1,27 +1,35 @@
 // close() while a dial is under way resolves once that dial's socket has closed, as it does
-// for a connection: a caller that awaits it may count on no socket of the client being left.
+// for a connection, and so does close() during the backoff after a failed attempt whose socket
+// is still closing: a caller that awaits it may count on no socket of the client being left.
 // Real sockets: a peer that opens the WebSocket and never sends the accept-conf, so that the
 // dial waits for it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { silentLogger } from "../protocol/logger.ts";
+import { nextEvent } from "../testing/client_support.ts";
+import { startRawFramePeer } from "../testing/raw_frame_peer.ts";
 import { startScriptedPeer } from "../testing/scripted_peer.ts";
 import { until } from "../testing/until.ts";
 import { Client } from "./client.ts";
-import { DisconnectedError } from "./errors.ts";
+import { DialTimeoutError, DisconnectedError } from "./errors.ts";
+
+/** The runtime's own WebSocket, each socket kept to read its state; and the sockets. */
+function keptWebSockets(): { sockets: WebSocket[]; KeptWebSocket: typeof WebSocket } {
+  const sockets: WebSocket[] = [];
+  class KeptWebSocket extends WebSocket {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      sockets.push(this);
+    }
+  }
+  return { sockets, KeptWebSocket };
+}
 
 for (const stage of ["before the socket opened", "while the accept-conf is awaited"] as const) {
   test(`close() during a dial ${stage} resolves once the dial's socket has closed`, async () => {
     let peerOpened = 0;
     const peer = await startScriptedPeer({ onOpen: () => void peerOpened++ });
-    const sockets: WebSocket[] = [];
-    // The runtime's own WebSocket; the test only keeps each socket to read its state.
-    class KeptWebSocket extends WebSocket {
-      constructor(url: string) {
-        super(url);
-        sockets.push(this);
-      }
-    }
+    const { sockets, KeptWebSocket } = keptWebSockets();
     const client = new Client(peer.url, {
       logger: silentLogger,
       WebSocket: KeptWebSocket,
@@ -43,3 +51,35 @@ for (const stage of ["before the socket opened", "while the accept-conf is await
     }
   });
 }
+
+test("close() in the backoff resolves once the failed attempt's socket has closed", async () => {
+  // The socket opens, the accept-conf never comes: the dial times out and the client closes
+  // the socket, whose close handshake the peer answers only by ending the connection 300 ms
+  // after the client's close frame, while the client waits for its retry.
+  const timers: ReturnType<typeof setTimeout>[] = [];
+  const peer = await startRawFramePeer({
+    onData: (socket) => void timers.push(setTimeout(() => socket.destroy(), 300)),
+  });
+  const { sockets, KeptWebSocket } = keptWebSockets();
+  const client = new Client(peer.url, {
+    logger: silentLogger,
+    WebSocket: KeptWebSocket,
+    dialTimeout: 200,
+    reconnect: { initialDelay: 10_000, maxDelay: 10_000 },
+  });
+  try {
+    const failed = nextEvent(client, "connectfailed", 5000);
+    client.connect().catch(() => {});
+    const { detail } = await failed;
+    assert.ok(detail.error instanceof DialTimeoutError, String(detail.error));
+    assert.notEqual(detail.retryDelay, null, "a retry is scheduled");
+    assert.equal(sockets.length, 1);
+    assert.equal(sockets[0].readyState, WebSocket.CLOSING, "the socket is still closing");
+    await client.close();
+    assert.equal(sockets[0].readyState, WebSocket.CLOSED);
+  } finally {
+    await client.close();
+    await peer.close();
+    for (const timer of timers) clearTimeout(timer);
+  }
+});

@@ -1,12 +1,16 @@
 // The client with the `ws` package's WebSocket (how it runs on Node 20, which has no global
-// WebSocket) against the Node adapter, the order of its events there, and a server whose frames
-// `ws` refuses after the client has ended the connection: run under Node by
-// scripts/extra_suites.mjs, and under Deno and Bun like every test.
+// WebSocket) against the Node adapter, the order of its events there, a server whose frames
+// `ws` refuses after the client has ended the connection, and a server on a Unix domain socket
+// (ws+unix:): run under Node by scripts/extra_suites.mjs, and under Deno and Bun like every test.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 // @ts-types="npm:@types/ws@^8.18.1"
 import { WebSocket as NodeWebSocket } from "ws";
-import { serveNode } from "../adapters/node.ts";
+import { nodeHandlers, serveNode } from "../adapters/node.ts";
 import { conformanceService } from "../conformance/service.ts";
 import { silentLogger } from "../protocol/logger.ts";
 import { RequestError } from "../protocol/request_error.ts";
@@ -151,5 +155,26 @@ test("on ws: an invalid frame after a protocol violation does not crash", async 
   } finally {
     await client.close();
     await peer.close();
+  }
+});
+
+test("on ws: a ws+unix: URL reaches a server on a Unix domain socket", async () => {
+  const server = new Server({ logger: silentLogger, onRequest: (request) => request.payload });
+  const { request, upgrade } = nodeHandlers(server);
+  const http = createServer(request).on("upgrade", upgrade);
+  const directory = mkdtempSync(join(tmpdir(), "webwire-"));
+  const socketPath = join(directory, "server.sock");
+  await new Promise<void>((resolve) => http.listen(socketPath, resolve));
+  const url = `ws+unix://${socketPath}:/ws`; // `ws`'s form: the socket's path, then the request's
+  const client = new Client(url, { WebSocket: NodeWebSocket, logger: silentLogger });
+  try {
+    assert.equal(client.url, url);
+    assert.equal((await client.request("echo", "over unix")).text(), "over unix");
+  } finally {
+    await client.close();
+    await server.shutdown();
+    http.closeAllConnections();
+    await new Promise((resolve) => http.close(resolve));
+    rmSync(directory, { recursive: true, force: true });
   }
 });

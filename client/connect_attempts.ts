@@ -104,6 +104,12 @@ export class ConnectAttempts {
   #dialAbort: AbortController | null = null;
   /** Resolves once the socket of the attempt under way has closed; `null` before it is made. */
   #dialClosed: Promise<void> | null = null;
+  /**
+   * Resolves once the socket of the last failed attempt has closed; `null` once it has. A
+   * socket that timed out after it opened may still be closing during the backoff (its close
+   * handshake waits for a server that does not answer).
+   */
+  #failedClosed: Promise<void> | null = null;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #failures = 0;
   #attempts = 0;
@@ -162,15 +168,17 @@ export class ConnectAttempts {
 
   /**
    * Cancels a scheduled retry and aborts a dial under way (the client is closing). Returns a
-   * promise that resolves once the socket of the attempt under way has closed, or `null` when
-   * no attempt has a socket.
+   * promise that resolves once the socket of the attempt under way, and that of the last failed
+   * attempt, have closed; `null` when neither has a socket still open.
    */
   stop(): Promise<void> | null {
     clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
-    const closed = this.#dialClosed;
+    const dialClosed = this.#dialClosed;
+    const failedClosed = this.#failedClosed;
     this.#dialAbort?.abort();
-    return closed;
+    if (dialClosed === null || failedClosed === null) return dialClosed ?? failedClosed;
+    return Promise.all([dialClosed, failedClosed]).then(() => {});
   }
 
   /** Attempt number `attempt`, the one under way; `abort` aborts its dial. */
@@ -195,7 +203,8 @@ export class ConnectAttempts {
       // Not left open: a restore that failed (timed out, say) leaves the connection unusable.
       connection?.close();
       host.abandon(connection);
-      this.#ended(abort);
+      const closed = this.#ended(abort);
+      if (closed !== null) this.#closingAfterFailure(closed);
       this.#failed(attempt, error, connection !== undefined);
       throw error;
     }
@@ -205,12 +214,26 @@ export class ConnectAttempts {
     host.connected(connection);
   }
 
-  /** The attempt under way is over: a listener of its outcome may start the next one. */
-  #ended(abort: AbortController): void {
+  /**
+   * The attempt under way is over: a listener of its outcome may start the next one. Returns
+   * the promise that its socket has closed, if it made one.
+   */
+  #ended(abort: AbortController): Promise<void> | null {
     this.#attempt = null;
-    if (this.#dialAbort !== abort) return;
+    if (this.#dialAbort !== abort) return null;
+    const closed = this.#dialClosed;
     this.#dialAbort = null;
     this.#dialClosed = null;
+    return closed;
+  }
+
+  /** Keeps the closed promise of a failed attempt's socket for `stop()`, until it resolves. */
+  #closingAfterFailure(closed: Promise<void>): void {
+    this.#failedClosed = closed;
+    const forget = () => {
+      if (this.#failedClosed === closed) this.#failedClosed = null;
+    };
+    closed.then(forget, forget);
   }
 
   /**

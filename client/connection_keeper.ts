@@ -179,7 +179,8 @@ export class ConnectionKeeper implements RequestHost {
   /**
    * Closes for good: stops the attempts (aborting a dial under way) and closes the connection,
    * which `error` ends. Returns a promise that resolves once the socket of the connection, or
-   * of the dial, has closed; `null` when there was neither.
+   * of the dial (and that of the last failed attempt, still closing during the backoff), has
+   * closed; `null` when there was none.
    */
   close(error: DisconnectedError): Promise<void> | null {
     this.#status = "closed";
@@ -187,7 +188,9 @@ export class ConnectionKeeper implements RequestHost {
     const connection = this.#connection;
     this.#connection = null;
     connection?.close(error);
-    return connection?.closed ?? dialClosed;
+    const closed = connection?.closed ?? null;
+    if (closed === null || dialClosed === null) return closed ?? dialClosed;
+    return Promise.all([closed, dialClosed]).then(() => {});
   }
 
   /**

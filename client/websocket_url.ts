@@ -19,14 +19,23 @@ const webSocketSchemes: Record<string, string> = {
   "https:": "wss:",
 };
 
-/** A URL written with the scheme ws: or wss:. */
-const absoluteWebSocketUrl = /^wss?:/i;
+/**
+ * The schemes of a WebSocket over a Unix domain socket (`ws+unix:///tmp/app.sock:/path`), as
+ * Node's `ws` package and Bun's `WebSocket` take them: such a URL is dialled as given.
+ */
+const unixSocketSchemes = new Set(["ws+unix:", "wss+unix:"]);
+
+/** A URL written with the scheme ws: or wss: (or one of {@link unixSocketSchemes}). */
+const absoluteWebSocketUrl = /^wss?(?:\+unix)?:/i;
 
 /**
  * Checks a server URL as the WebSocket constructor does and returns the URL to dial: a `ws:`
  * or `wss:` URL as given; an `http:` or `https:` one with its scheme replaced by `ws:` or
- * `wss:`; a relative one resolved against the page's address, where there is one (a browser).
+ * `wss:`; a relative one resolved against the page's base URL (`document.baseURI`, which
+ * honours `<base href>`), else its address, where there is one (a browser). A `ws+unix:` or
+ * `wss+unix:` URL (a Unix domain socket, for Node's `ws` package or Bun) is kept as given.
  *
+ * @param base what a relative URL is resolved against; default the page's, as above.
  * @throws {SyntaxError} when `url` is no URL, has another scheme (`localhost:1234` has the
  * scheme `localhost:`), or has a fragment (`#…`, even an empty one).
  *
@@ -42,19 +51,22 @@ const absoluteWebSocketUrl = /^wss?:/i;
  *   refused = (error as SyntaxError).message;
  * }
  * console.assert(refused.includes("the scheme must be ws: or wss:"));
+ * console.assert(webSocketUrl("ws", "https://example.com/app/") === "wss://example.com/app/ws");
  * ```
  */
-export function webSocketUrl(url: string | URL): string {
+export function webSocketUrl(url: string | URL, base: string | undefined = pageBase()): string {
   const given = String(url);
   const refuse = (why: string): SyntaxError =>
     new SyntaxError(`bad server URL ${JSON.stringify(given)}: ${why}`);
   let parsed: URL;
   try {
-    parsed = new URL(given, pageAddress());
+    parsed = new URL(given, base);
   } catch {
     throw refuse("not a valid absolute URL (a WebSocket URL looks like ws://host:port/path)");
   }
-  const scheme = webSocketSchemes[parsed.protocol];
+  const scheme = unixSocketSchemes.has(parsed.protocol)
+    ? parsed.protocol
+    : webSocketSchemes[parsed.protocol];
   if (scheme === undefined) {
     throw refuse(`the scheme must be ws: or wss: (or http: or https:), got ${parsed.protocol}`);
   }
@@ -67,10 +79,20 @@ export function webSocketUrl(url: string | URL): string {
   return parsed.href;
 }
 
-/** The address of the page a client runs in (a relative URL is resolved against it), if any. */
-function pageAddress(): string | undefined {
+/**
+ * What a relative URL is resolved against in the page a client runs in, if any: its base URL
+ * (`<base href>`), as a browser resolves the URL given to `new WebSocket`, else its address (a
+ * worker has no document).
+ */
+function pageBase(): string | undefined {
+  const page = globalThis as {
+    document?: { baseURI?: string };
+    location?: { href?: string };
+  };
+  const baseUri = page.document?.baseURI;
+  if (typeof baseUri === "string" && baseUri !== "") return baseUri;
   try {
-    return (globalThis as { location?: { href?: string } }).location?.href;
+    return page.location?.href;
   } catch {
     return undefined; // Deno before 2.0, run without --location, throws on reading it
   }

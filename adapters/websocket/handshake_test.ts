@@ -83,6 +83,32 @@ test("a request head with bare LF line endings is refused with 400, not waited o
   assert.equal(readRequestHead(encode("GET / HTTP/1.1\r\nHost: a\r\n\r\n")).kind, "head");
 });
 
+test("a CR not followed by LF is refused with 400; one that ends a read is waited on", () => {
+  for (
+    const raw of [
+      "GET / HTTP/1.1\r\nA: b\rX: y\r\n\r\n",
+      "GET / HTTP/1.1\rHost: a\r\n\r\n",
+      "GET / HTTP/1.1\r\nHost: a\r\r\n\r\n",
+      "GET / HTTP/1.1\r\nHost: a\r\n\rX",
+      "GET / HTTP/1.1\r\nA: b\rX", // refused at once, before the blank line
+    ]
+  ) {
+    assert.deepEqual(
+      readRequestHead(encode(raw)),
+      { kind: "invalid", status: 400, reason: "a CR not followed by LF" },
+      JSON.stringify(raw),
+    );
+  }
+  // A CRLF split between two reads: the first ends in CR.
+  const halves = ["GET / HTTP/1.1\r", "GET / HTTP/1.1\r\nHost: a\r", "GET / HTTP/1.1\r\n\r"];
+  for (const raw of halves) {
+    assert.equal(readRequestHead(encode(raw)).kind, "incomplete", JSON.stringify(raw));
+  }
+  // The bytes after the head (a body, frames) may hold any CR.
+  const head = readRequestHead(encode("GET / HTTP/1.1\r\nHost: a\r\n\r\n\rX"));
+  assert.equal(head.kind === "head" && head.headers.get("host"), "a");
+});
+
 test("an upgrade over HTTP/1.0 gets 400, another major version 505", async () => {
   const http10 = headOf(["GET /ws HTTP/1.0", ...upgrade.slice(1)]);
   assert.equal(http10.minorVersion, 0);

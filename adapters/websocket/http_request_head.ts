@@ -85,6 +85,11 @@ const bareLf = /(?:^|[^\r])\n/;
  */
 export function readRequestHead(bytes: Uint8Array): RequestHeadResult {
   const end = headEnd(bytes);
+  // A CR that is not part of a CRLF is refused at once, as `node:http` refuses it: a reader
+  // that took it for a line end would see other header fields than one that did not.
+  if (end === bareCrFound) {
+    return { kind: "invalid", status: 400, reason: "a CR not followed by LF" };
+  }
   if (end === -1) {
     return bytes.length >= maxRequestHeadSize
       ? { kind: "invalid", status: 431, reason: "request head too large" }
@@ -126,13 +131,19 @@ export function readRequestHead(bytes: Uint8Array): RequestHeadResult {
   };
 }
 
+/** What {@link headEnd} returns for a CR followed by anything but LF. */
+const bareCrFound = -2;
+
 /**
  * The index just past the blank line that ends the head, or -1: the first `\r\n\r\n`, or the
- * first empty line of bare LFs (`\n\n`, `\n\r\n`), which `readRequestHead` refuses.
+ * first empty line of bare LFs (`\n\n`, `\n\r\n`), which `readRequestHead` refuses. Before
+ * that, a CR followed by another byte than LF gives {@link bareCrFound}; a CR that ends the
+ * bytes read so far may be the first half of a CRLF split between two reads, and is waited on.
  */
 function headEnd(bytes: Uint8Array): number {
   const limit = Math.min(bytes.length, maxRequestHeadSize + 4);
   for (let i = 1; i < limit; i++) {
+    if (bytes[i - 1] === 13 && bytes[i] !== 10) return bareCrFound;
     if (bytes[i] !== 10) continue;
     if (bytes[i - 1] === 10 || (i >= 2 && bytes[i - 1] === 13 && bytes[i - 2] === 10)) {
       return i + 1;
