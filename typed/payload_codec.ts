@@ -31,7 +31,8 @@ const utf16 = new TextDecoder("utf-16le", { fatal: true, ignoreBOM: true });
  * `Date` (it would arrive as a string: send `date.toISOString()` and let a schema parse it), a
  * `Map` or `Set` (they would arrive as `{}`), an `ArrayBuffer` or typed array other than a
  * whole-payload `Uint8Array` (raw bytes go alone, as the payload), a function, a symbol and a
- * `BigInt`, whether found in the value or returned by a `toJSON`. Otherwise JSON's rules
+ * `BigInt`, whether found in the value or returned by a `toJSON`, and an own `"__proto__"`
+ * key (receivers refuse it: see {@link decodeValue}). Otherwise JSON's rules
  * apply: `undefined` fields are left out, `NaN` and `Infinity` become `null`, an object's
  * `toJSON` is used (one that returns `undefined` for the whole value gives `""`).
  *
@@ -93,7 +94,10 @@ function isPlainJson(value: object, depth: number): boolean {
   // `for...in` is the fastest way through the keys on both engines. The inherited enumerable
   // keys it adds, which JSON leaves out, can only send a value to the replacer, never refuse it.
   for (const key in value) {
-    if (!isPlainItem((value as Record<string, unknown>)[key], depth)) return false;
+    // An own `"__proto__"` key goes to the replacer, which refuses it.
+    if (key === "__proto__" || !isPlainItem((value as Record<string, unknown>)[key], depth)) {
+      return false;
+    }
   }
   return true;
 }
@@ -118,6 +122,10 @@ function isRefusedPrimitive(value: unknown): boolean {
  * returned (a Date there would be written as `{}`).
  */
 function refuseLossy(this: unknown, key: string, value: unknown): unknown {
+  if (key === "__proto__") {
+    // Only own keys come here: one a receiver refuses (see `decodeValue`), so not sent either.
+    throw new TypeError('cannot send a "__proto__" key as JSON: receivers refuse it (rename it)');
+  }
   const original = (this as Record<string, unknown>)[key];
   let refused = refusal(original);
   if (refused === undefined && value !== original) {

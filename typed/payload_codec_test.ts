@@ -161,3 +161,12 @@ test("JSON with a __proto__ key, at any depth or escaped, is refused on every ru
   assert.deepEqual(Object.keys(plain as object), ["constructor", "café"]);
   assert.equal(Object.getPrototypeOf(plain), Object.prototype);
 });
+
+test("an own __proto__ key is refused when sent, as it is when received", () => {
+  const tagged = Object.fromEntries([["__proto__", 1], ["b", 2]]);
+  assert.throws(() => encodeValue(tagged), /cannot send a "__proto__" key as JSON/);
+  assert.throws(() => encodeValue({ deep: [tagged] }), /cannot send a "__proto__" key as JSON/);
+  // The inherited prototype is no key: a plain object goes as usual.
+  assert.equal(encodeValue({ a: 1 }), '{"a":1}');
+  assert.equal(encodeValue({ text: "__proto__" }), '{"text":"__proto__"}');
+});

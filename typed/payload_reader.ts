@@ -132,7 +132,7 @@ export class PayloadReader {
       );
     }
     // A contract declared as a type cannot tell which payloads are bytes: bytes would reach
-    // a handler typed for JSON. Empty is no payload, in every encoding.
+    // a handler typed for JSON. Empty is no payload here (an untyped client's default).
     if (check === undefined && payload.encoding === "binary") {
       if (payload.bytes.length === 0) return undefined;
       this.#binaryRefused(source, name);
@@ -195,14 +195,21 @@ export class PayloadReader {
     let failures = this.#schemaFailures.get(key);
     if (failures === undefined) this.#schemaFailures.set(key, failures = new PowersOfTenLog());
     if (!failures.tally()) return;
-    const vendor = (check as { "~standard"?: { vendor?: unknown } })["~standard"]?.vendor;
-    const outcome = source === "request" ? "answered" : "signal dropped as";
-    this.#logger.error(
-      `payload schema of ${source} ${quotedName(name)} (vendor ${quotedName(String(vendor))}) ` +
-        `threw instead of returning issues; ${outcome} INVALID_PAYLOAD ` +
-        `(${failures.count} so far)`,
-      error,
-    );
+    // The answer is INVALID_PAYLOAD whatever happens here: a schema's odd vendor or a logger
+    // that throws must not turn it into a handler failure.
+    try {
+      const vendor = (check as { "~standard"?: { vendor?: unknown } })["~standard"]?.vendor;
+      const named = typeof vendor === "string" ? vendor : typeof vendor;
+      const outcome = source === "request" ? "answered" : "signal dropped as";
+      this.#logger.error(
+        `payload schema of ${source} ${quotedName(name)} (vendor ${quotedName(named)}) ` +
+          `threw instead of returning issues; ${outcome} INVALID_PAYLOAD ` +
+          `(${failures.count} so far)`,
+        error,
+      );
+    } catch {
+      // Nothing more to do: the log is the operator's, the answer the client's.
+    }
   }
 }
 

@@ -248,7 +248,8 @@ export interface TypedRouter {
  * handler and sends what it returns (bytes as a binary reply, anything else as JSON in UTF-8,
  * nothing as an empty UTF-8 reply). A contract declared as a type takes JSON only: it cannot
  * tell at run time which payloads are bytes, so a binary payload never reaches its handlers
- * (an empty one is no payload, `undefined`, as in every encoding). Error replies:
+ * (an empty one is no payload there, `undefined`; with a payload schema, an empty binary payload
+ * reaches the schema as an empty `Uint8Array`). Error replies:
  *
  * - `UNKNOWN_REQUEST`: no request of that name in the handlers (see `onUnknownRequest`);
  * - `BAD_PAYLOAD`: a text payload that is not valid UTF-8/UTF-16, not JSON, or JSON with a

@@ -71,3 +71,38 @@ test("a schema that throws is logged as its own failure, answered INVALID_PAYLOA
     await running.close();
   }
 });
+
+test("a throwing schema with an odd vendor, logged by a throwing logger, is still INVALID_PAYLOAD", async () => {
+  const odd: StandardSchemaV1<{ text: string }> = {
+    "~standard": {
+      version: 1,
+      vendor: Object.create(null) as string, // String() of it throws
+      validate: () => {
+        throw new Error("a bug in the schema");
+      },
+    },
+  };
+  const contract = defineContract({
+    requests: { save: { payload: odd, reply: unchecked<string>() } },
+  });
+  const router = createRouter(contract, { requests: { save: () => "saved" } }, {
+    logger: {
+      warn() {},
+      error() {
+        throw new Error("the logger is broken too");
+      },
+    },
+  });
+  const log = recordingLogger();
+  const running = await startServer({ sessionsEnabled: false, logger: log.logger, ...router });
+  const client = new Client(running.url);
+  try {
+    const error = await client.request("save", "{}").catch((error: unknown) => error);
+    assert.ok(error instanceof RequestError, `an error reply, got ${String(error)}`);
+    assert.equal(error.code, "INVALID_PAYLOAD");
+    assert.deepEqual(log.errors.map((e) => e.message), [], "no handler failure logged");
+  } finally {
+    await client.close();
+    await running.close();
+  }
+});

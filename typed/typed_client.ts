@@ -138,7 +138,9 @@ export interface ListenOptions {
  * Wraps a `Client` with the types of a contract. Connecting, sessions, events and closing stay
  * on the wrapped `client`; this adds `request`, `signal` and `on` with checked names and
  * payloads. Payloads go as JSON in UTF-8 (`Uint8Array` as binary, nothing as an empty
- * payload), so that any WebWire server, and the typed router, reads them.
+ * payload), so that any WebWire server reads them; the typed router takes a binary one only
+ * where the contract has a payload schema. An own `"__proto__"` key is refused when sent
+ * (`TypeError`) and when received (`BadPayloadError`).
  *
  * @example
  * ```ts
