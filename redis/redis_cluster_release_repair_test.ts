@@ -8,9 +8,9 @@ import assert from "node:assert/strict";
 import { Redis } from "ioredis";
 import { silentLogger } from "../protocol/logger.ts";
 import { startCuttableProxy } from "../testing/cuttable_proxy.ts";
-import { connectPeer } from "../testing/gated_cluster.ts";
+import { connectPeer, type Peer } from "../testing/gated_cluster.ts";
 import { redisFixture } from "../testing/redis_fixture.ts";
-import { startRedisNode } from "../testing/redis_node.ts";
+import { type RedisNode, startRedisNode } from "../testing/redis_node.ts";
 import { until } from "../testing/until.ts";
 import { RedisSessionManager } from "./redis_session_manager.ts";
 
@@ -27,146 +27,139 @@ class CountingManager extends RedisSessionManager {
   }
 }
 
-/** Resolves once the node's heartbeat has renewed its key `beats` more times. */
-async function heartbeats(probe: Redis, keyPrefix: string, beats: number): Promise<void> {
-  const [nodeKey] = await probe.call("KEYS", `${keyPrefix}node:*`) as string[];
-  const beat = async () => Number(String(await probe.call("GET", nodeKey)).replace("fresh:", ""));
-  const first = await beat();
-  await until(async () => await beat() >= first + beats, `${beats} heartbeats`);
+/** A node of its own under `keyPrefix`, whose first `failing` release notices fail. */
+interface RepairNode {
+  readonly node: RedisNode;
+  readonly sessions: CountingManager;
+  /** A client of the test's own on the redis-server. */
+  readonly probe: Redis;
+  /** The session's stored key's time to live (ms; -1 without, -2 gone). */
+  ttl(key: string): Promise<number>;
+  /** How many sessions are in the idle set. */
+  idle(): Promise<number>;
+  /** Resolves once the node's heartbeat has renewed its key `beats` more times. */
+  heartbeats(beats: number): Promise<void>;
+  /** Logs a new client in; resolves to it and its session key. */
+  login(user: string): Promise<{ peer: Peer; key: string }>;
+  stop(): Promise<void>;
+}
+
+async function startRepairNode(
+  keyPrefix: string,
+  options: { failing?: number; nodeTtl: number; clusterUrl?: string },
+): Promise<RepairNode> {
+  const sessions = new CountingManager(redis.url, { keyPrefix, logger: silentLogger });
+  sessions.failing = options.failing ?? 0;
+  const node = await startRedisNode({
+    clusterUrl: options.clusterUrl ?? redis.url,
+    keyPrefix,
+    nodeTtl: options.nodeTtl,
+    sessions,
+    server: { sessionIdleTimeout: 60_000 },
+  });
+  const probe = new Redis(redis.url);
+  const beat = async () => {
+    const [nodeKey] = await probe.call("KEYS", `${keyPrefix}node:*`) as string[];
+    return Number(String(await probe.call("GET", nodeKey)).replace("fresh:", ""));
+  };
+  return {
+    node,
+    sessions,
+    probe,
+    ttl: async (key) => Number(await probe.call("PTTL", `${keyPrefix}session:${key}`)),
+    idle: async () => Number(await probe.call("SCARD", `${keyPrefix}idle`)),
+    heartbeats: async (beats) => {
+      const first = await beat();
+      await until(async () => await beat() >= first + beats, `${beats} heartbeats`);
+    },
+    login: async (user) => {
+      const peer = await connectPeer(node);
+      await peer.client.request("login", user);
+      await until(() => peer.client.session !== null, `${user} logged in`);
+      return { peer, key: peer.client.session!.key };
+    },
+    async stop() {
+      probe.disconnect();
+      await node.stop();
+    },
+  };
 }
 
 test("a release whose notice failed is reported again until the session's idle clock runs", async () => {
-  const keyPrefix = "releaserepair:";
-  const sessions = new CountingManager(redis.url, { keyPrefix, logger: silentLogger });
-  sessions.failing = 1;
   // Heartbeats (and sweeps) every 300 ms.
-  const node = await startRedisNode({
-    clusterUrl: redis.url,
-    keyPrefix,
-    nodeTtl: 900,
-    sessions,
-    server: { sessionIdleTimeout: 60_000 },
-  });
-  const probe = new Redis(redis.url);
+  const repair = await startRepairNode("releaserepair:", { failing: 1, nodeTtl: 900 });
+  const { sessions } = repair;
   try {
-    const peer = await connectPeer(node);
-    await peer.client.request("login", "ada");
-    await until(() => peer.client.session !== null, "logged in");
-    const key = peer.client.session!.key;
+    const { peer, key } = await repair.login("ada");
     await peer.client.close();
     await until(() => sessions.releaseNotices === 1, "the first notice failed");
     await until(() => sessions.releaseNotices === 2, "reported again by a sweep", 5000);
-    await until(
-      async () => Number(await probe.call("PTTL", `${keyPrefix}session:${key}`)) > 0,
-      "its idle clock runs",
-    );
-    await until(
-      async () => await probe.call("SCARD", `${keyPrefix}idle`) === 0,
-      "the idle set is empty again",
-    );
+    await until(async () => await repair.ttl(key) > 0, "its idle clock runs");
+    await until(async () => await repair.idle() === 0, "the idle set is empty again");
     assert.equal(sessions.releaseNotices, 2, "reported once more, not at every heartbeat");
   } finally {
-    probe.disconnect();
-    await node.stop();
+    await repair.stop();
   }
 });
 
+// Heartbeats every second below: a sweep rarely comes within the few round trips of a step.
+
 test("a release the node told its session manager of leaves nothing in the idle set", async () => {
-  const keyPrefix = "releaseclean:";
-  const sessions = new CountingManager(redis.url, { keyPrefix, logger: silentLogger });
-  const node = await startRedisNode({
-    clusterUrl: redis.url,
-    keyPrefix,
-    // Heartbeats every second: a sweep rarely comes within the few round trips of the step.
-    nodeTtl: 3000,
-    sessions,
-    server: { sessionIdleTimeout: 60_000 },
-  });
-  const probe = new Redis(redis.url);
+  const repair = await startRepairNode("releaseclean:", { nodeTtl: 3000 });
   try {
-    const peer = await connectPeer(node);
-    await peer.client.request("login", "bob");
-    await until(() => peer.client.session !== null, "logged in");
-    const key = peer.client.session!.key;
+    const { peer, key } = await repair.login("bob");
     // Just after a heartbeat: the release is over long before the next sweep.
-    await heartbeats(probe, keyPrefix, 1);
+    await repair.heartbeats(1);
     await peer.client.close();
-    await until(
-      async () => Number(await probe.call("PTTL", `${keyPrefix}session:${key}`)) > 0,
-      "its idle clock runs",
-    );
-    await until(async () => await probe.call("SCARD", `${keyPrefix}idle`) === 0, "idle set empty");
-    await heartbeats(probe, keyPrefix, 2);
-    assert.equal(sessions.releaseNotices, 1, "no sweep reported it again");
+    await until(async () => await repair.ttl(key) > 0, "its idle clock runs");
+    await until(async () => await repair.idle() === 0, "idle set empty");
+    await repair.heartbeats(2);
+    assert.equal(repair.sessions.releaseNotices, 1, "no sweep reported it again");
   } finally {
-    probe.disconnect();
-    await node.stop();
+    await repair.stop();
   }
 });
 
 test("a logout leaves nothing in the idle set for a sweep to report", async () => {
-  const keyPrefix = "releaselogout:";
-  const sessions = new CountingManager(redis.url, { keyPrefix, logger: silentLogger });
-  const node = await startRedisNode({
-    clusterUrl: redis.url,
-    keyPrefix,
-    // Heartbeats every second: a sweep rarely comes within the few round trips of the step.
-    nodeTtl: 3000,
-    sessions,
-    server: { sessionIdleTimeout: 60_000 },
-  });
-  const probe = new Redis(redis.url);
+  const repair = await startRepairNode("releaselogout:", { nodeTtl: 3000 });
   try {
-    const peer = await connectPeer(node);
-    await peer.client.request("login", "cy");
-    await until(() => peer.client.session !== null, "logged in");
-    const key = peer.client.session!.key;
-    await heartbeats(probe, keyPrefix, 1);
+    const { peer, key } = await repair.login("cy");
+    await repair.heartbeats(1);
     await peer.client.closeSession();
-    await until(async () => await probe.call("EXISTS", `${keyPrefix}session:${key}`) === 0, "gone");
-    await until(async () => await probe.call("SCARD", `${keyPrefix}idle`) === 0, "idle set empty");
-    await heartbeats(probe, keyPrefix, 2);
-    assert.equal(sessions.releaseNotices, 0, "no sweep reported the logged-out session");
+    await until(async () => await repair.ttl(key) === -2, "gone");
+    await until(async () => await repair.idle() === 0, "idle set empty");
+    await repair.heartbeats(2);
+    assert.equal(repair.sessions.releaseNotices, 0, "no sweep reported the logged-out session");
     await peer.client.close();
   } finally {
-    probe.disconnect();
-    await node.stop();
+    await repair.stop();
   }
 });
 
 test("a release whose slot step failed during a cut, and whose notices then failed, is repaired", async () => {
-  const keyPrefix = "releasecut:";
   const proxy = await startCuttableProxy(redis.server.port);
-  const sessions = new CountingManager(redis.url, { keyPrefix, logger: silentLogger });
-  sessions.failing = 2;
-  const node = await startRedisNode({
-    clusterUrl: proxy.url,
-    keyPrefix,
+  const repair = await startRepairNode("releasecut:", {
+    failing: 2,
     nodeTtl: 3000,
-    sessions,
-    server: { sessionIdleTimeout: 60_000 },
+    clusterUrl: proxy.url,
   });
-  const probe = new Redis(redis.url);
+  const { sessions } = repair;
   try {
-    const peer = await connectPeer(node);
-    await peer.client.request("login", "di");
-    await until(() => peer.client.session !== null, "logged in");
-    const key = peer.client.session!.key;
+    const { peer, key } = await repair.login("di");
     proxy.cut();
     await peer.client.close();
-    await until(() => node.running.server.connectionCount === 0, "the connection ended");
+    await until(() => repair.node.running.server.connectionCount === 0, "the connection ended");
     // The give-back of its slot times out (300 ms): the heartbeat writes the true count later.
     await new Promise((resolve) => setTimeout(resolve, 700));
     proxy.heal();
     await until(
-      async () => Number(await probe.call("PTTL", `${keyPrefix}session:${key}`)) > 0,
+      async () => await repair.ttl(key) > 0,
       `its idle clock runs after ${sessions.failing} failed notices`,
       8000,
     );
     assert.ok(sessions.releaseNotices > sessions.failing);
   } finally {
-    probe.disconnect();
-    await node.stop();
+    await repair.stop();
     await proxy.close();
   }
 });

@@ -17,20 +17,11 @@ import {
   heldByNobody,
   loginPeer,
   type Peer,
+  startWithStoredSession,
 } from "../testing/gated_cluster.ts";
 import { until } from "../testing/until.ts";
 
 const clusters = gatedClusterFixture("race");
-
-/** Two nodes, and a session stored in Redis that no connection holds. */
-async function startWithStoredSession(): Promise<{ cluster: GatedCluster; key: string }> {
-  const cluster = await clusters.start();
-  const [, b] = cluster.nodes;
-  const first = await loginPeer(b);
-  await first.client.close();
-  await until(() => b.server.sessionConnections(first.key).length === 0, "the first client left");
-  return { cluster, key: first.key };
-}
 
 /**
  * Node A detached `peer`'s session `key` after the other node closed it: the client heard
@@ -47,7 +38,7 @@ async function detachedOnA(cluster: GatedCluster, peer: Peer, key: string): Prom
 }
 
 test("a restore on node A that found the session before node B closed it is refused", async () => {
-  const { cluster, key } = await startWithStoredSession();
+  const { cluster, key } = await startWithStoredSession(clusters);
   const [a, b] = cluster.nodes;
   let peer: Peer | undefined;
   try {
@@ -71,7 +62,7 @@ test("a restore on node A that found the session before node B closed it is refu
 });
 
 test("a restore on node A while node B is still forgetting the session ends detached", async () => {
-  const { cluster, key } = await startWithStoredSession();
+  const { cluster, key } = await startWithStoredSession(clusters);
   const [a, b] = cluster.nodes;
   let peer: Peer | undefined;
   try {
@@ -117,7 +108,7 @@ test("a restore on node A while a logout on node B destroys the session ends det
 });
 
 test("signals to a session sent while a node restores it reach the restored client, in order", async () => {
-  const { cluster, key } = await startWithStoredSession();
+  const { cluster, key } = await startWithStoredSession(clusters);
   const [a, b] = cluster.nodes;
   let peer: Peer | undefined;
   try {

@@ -12,26 +12,13 @@ import {
   connectPeer,
   type GatedCluster,
   gatedClusterFixture,
-  loginPeer,
   type Peer,
+  startWithStoredSession,
 } from "../testing/gated_cluster.ts";
 import { RawClient } from "../testing/raw_client.ts";
 import { until } from "../testing/until.ts";
 
 const clusters = gatedClusterFixture("undelivered");
-
-/** Two nodes, and a session stored in Redis that no connection holds. */
-async function startWithStoredSession(): Promise<{ cluster: GatedCluster; key: string }> {
-  const cluster = await clusters.start();
-  const [, b] = cluster.nodes;
-  const first = await loginPeer(b);
-  await first.client.close();
-  await until(
-    async () => await b.server.clusterSessionConnectionCount(first.key) === 0,
-    "the first client left",
-  );
-  return { cluster, key: first.key };
-}
 
 /** Restores `key` on node A with a new client and waits for `count` signals. */
 async function restoredOnA(cluster: GatedCluster, key: string, count: number): Promise<Peer> {
@@ -42,7 +29,7 @@ async function restoredOnA(cluster: GatedCluster, key: string, count: number): P
 }
 
 test("kept signals taken as the restoring connection drops are kept again", async () => {
-  const { cluster, key } = await startWithStoredSession();
+  const { cluster, key } = await startWithStoredSession(clusters);
   const [, b] = cluster.nodes;
   let peer: Peer | undefined;
   try {
@@ -64,7 +51,7 @@ test("kept signals taken as the restoring connection drops are kept again", asyn
 });
 
 test("signals that came during a restore's lookup are kept again when the restore gives up", async () => {
-  const { cluster, key } = await startWithStoredSession();
+  const { cluster, key } = await startWithStoredSession(clusters);
   const [a, b] = cluster.nodes;
   const probe = new Redis(clusters.redis.url);
   let peer: Peer | undefined;
@@ -93,7 +80,7 @@ test("signals that came during a restore's lookup are kept again when the restor
 });
 
 test("a restore that gives up sends nothing again to a session held on another node", async () => {
-  const { cluster, key } = await startWithStoredSession();
+  const { cluster, key } = await startWithStoredSession(clusters);
   const [a, b] = cluster.nodes;
   let peer: Peer | undefined;
   try {

@@ -4,11 +4,18 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { MemorySessionManager } from "../session/memory_session_manager.ts";
+import type { IncomingRequest } from "./incoming.ts";
 import { RawClient } from "../testing/raw_client.ts";
 import { rawLogin } from "../testing/raw_session.ts";
 import { recordingLogger } from "../testing/recording_logger.ts";
 import { startServer } from "../testing/serve.ts";
 import { until } from "../testing/until.ts";
+
+/** Logs the client in: a new session for the user named by the payload. */
+async function login(request: IncomingRequest): Promise<string> {
+  await request.connection.createSession({ user: request.payload.text() });
+  return "ok";
+}
 
 /** A memory session manager whose first release notice fails. */
 class FailingOnceManager extends MemorySessionManager {
@@ -32,10 +39,7 @@ test("a release notice that failed is tried again, and logged once", async () =>
     sessionManager,
     sessionIdleTimeout: 60_000,
     logger,
-    onRequest: async (request) => {
-      await request.connection.createSession({ user: request.payload.text() });
-      return "ok";
-    },
+    onRequest: login,
   });
   try {
     const client = await RawClient.handshake(running.url);
@@ -64,10 +68,7 @@ test("a shutdown waits for release notices at most closeTimeout, and logs those 
     sessionIdleTimeout: 60_000,
     closeTimeout: 300,
     logger,
-    onRequest: async (request) => {
-      await request.connection.createSession({ user: request.payload.text() });
-      return "ok";
-    },
+    onRequest: login,
   });
   const client = await RawClient.handshake(running.url);
   await rawLogin(client, "ada");
@@ -97,10 +98,7 @@ test("release notices failing during an outage are logged at the 1st, 10th, ... 
     sessionManager,
     sessionIdleTimeout: 60_000,
     logger,
-    onRequest: async (request) => {
-      await request.connection.createSession({ user: request.payload.text() });
-      return "ok";
-    },
+    onRequest: login,
   });
   try {
     const clients = await Promise.all(

@@ -312,3 +312,29 @@ export function gatedClusterFixture(name: string): GatedClusterFixture {
       startGatedCluster(redis.url, `${name}${++count}:`, clusterUrls, linkOptions, serverOptions),
   };
 }
+
+/**
+ * Starts two nodes of `clusters` and stores a session in Redis that no connection holds: a
+ * client logs in on node b and leaves (its slot given back before this resolves).
+ *
+ * @example
+ * ```ts
+ * import { gatedClusterFixture, startWithStoredSession } from "./gated_cluster.ts";
+ * const clusters = gatedClusterFixture("doc7:");
+ * const started = () => startWithStoredSession(clusters); // in a test of that file
+ * console.assert(typeof started === "function");
+ * ```
+ */
+export async function startWithStoredSession(
+  clusters: GatedClusterFixture,
+): Promise<{ cluster: GatedCluster; key: string }> {
+  const cluster = await clusters.start();
+  const [, b] = cluster.nodes;
+  const first = await loginPeer(b);
+  await first.client.close();
+  await until(
+    async () => await b.server.clusterSessionConnectionCount(first.key) === 0,
+    "the first client left",
+  );
+  return { cluster, key: first.key };
+}
