@@ -61,7 +61,7 @@ class HungReleaseManager extends MemorySessionManager {
   }
 }
 
-test("a shutdown waits for release notices at most closeTimeout, and logs those cut short", async () => {
+test("a shutdown waits for release notices at most closeTimeout (1 s at least), and logs those cut short", async () => {
   const { logger, errors } = recordingLogger();
   const running = await startServer({
     sessionManager: new HungReleaseManager(),
@@ -78,7 +78,10 @@ test("a shutdown waits for release notices at most closeTimeout, and logs those 
   client.close();
   assert.ok(took < 3000, `the shutdown took ${Math.round(took)} ms`);
   assert.equal(errors.length, 1);
-  assert.match(errors[0].message, /1 session releases were still running 300 ms into the shutdown/);
+  assert.match(
+    errors[0].message,
+    /1 session releases were still running 1000 ms into the shutdown/,
+  );
 });
 
 /** A memory session manager whose release notices all fail; counts them. */

@@ -345,7 +345,9 @@ export class Server {
    * closes (code 1001). With `timeout` (ms), connections whose handlers are still running by
    * then are closed anyway (those handlers' replies are lost; they see their abort signal).
    * Resolves once every socket has closed, or was dropped at the `closeTimeout` after its close
-   * frame. Calling it again returns the same promise.
+   * frame, and the sessions of the ended connections are released (their idle clocks started;
+   * at most `closeTimeout`, 1 s at least, more), before a cluster node leaves its cluster.
+   * Calling it again returns the same promise.
    */
   shutdown(options: { timeout?: number } = {}): Promise<void> {
     this.#shutdown ??= this.#shutDown(options.timeout);
@@ -384,7 +386,8 @@ export class Server {
     await Promise.allSettled([...this.#closes, this.#parts.forgottenSessions.idle]);
     // Released before the node leaves: a release cut short leaves its session with no TTL.
     const { leavingSessions, limits, logger } = this.#parts;
-    await awaitSessionLeaves(leavingSessions, limits.closeTimeout, logger);
+    // At least a second: a closeTimeout of 0 (or a few ms, in tests) must not cut them all short.
+    await awaitSessionLeaves(leavingSessions, Math.max(limits.closeTimeout, 1000), logger);
     await this.#parts.cluster.leave();
   }
 }
