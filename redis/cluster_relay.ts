@@ -41,7 +41,12 @@ import type { ClusterMessage } from "../server/cluster.ts";
 import type { ClusterCommands } from "./cluster_commands.ts";
 import { batchHeader, encodeBatchEntry, loneMessage } from "./cluster_message.ts";
 import { ClusterOutbox, defaultOutboxLimits, type ItemFailures } from "./cluster_outbox.ts";
-import { relayBatchScript, signalSessionScript, takeOfflineScript } from "./cluster_scripts.ts";
+import {
+  relayBatchScript,
+  returnOfflineScript,
+  signalSessionScript,
+  takeOfflineScript,
+} from "./cluster_scripts.ts";
 
 /**
  * Bounds of the signals kept for a session that no node holds (`maxCount` 0 keeps none).
@@ -163,6 +168,31 @@ export class ClusterRelay {
       signals.push(new Uint8Array(entry.buffer, entry.byteOffset + 8, entry.length - 8));
     }
     return signals;
+  }
+
+  /**
+   * Gives back signals taken for the session that a restore could not deliver: published when a
+   * live node holds it, else kept again ahead of what was kept since (they are older).
+   */
+  async returnOfflineSignals(key: string, signals: readonly Uint8Array[]): Promise<void> {
+    if (this.#bounds.maxCount === 0 || signals.length === 0) return;
+    this.flush();
+    const commands = this.#commands;
+    const entries = signals.map((signal) =>
+      asBuffer(encodeBatchEntry({ kind: "signal-session", key, signal }))
+    );
+    const dropped = await commands.run("returned signals", returnOfflineScript, [
+      commands.holdersKey(key),
+      commands.offlineKey(key),
+    ], [
+      commands.nodePrefix,
+      this.#channel,
+      Buffer.concat([this.#batchHeader, ...entries]),
+      this.#bounds.maxCount,
+      this.#bounds.maxAge,
+      ...signals.map((signal) => offlineEntry(signal)),
+    ]);
+    if (typeof dropped === "number" && dropped > 0) this.#droppedOfflineSignals += dropped;
   }
 
   async #send(batch: Outgoing[]): Promise<ItemFailures | void> {

@@ -137,3 +137,33 @@ local entries = redis.call('LRANGE', KEYS[1], 0, -1)
 redis.call('DEL', KEYS[1])
 return entries
 `);
+
+/**
+ * Gives back signals a restore took but could not deliver. `KEYS` holders, offline list; `ARGV`
+ * node prefix, channel, the batch of their cluster messages, max count, max age in ms, then
+ * their offline entries, oldest first. Published when a live node holds the session, else put
+ * back at the head of the list, in order (they are older than what was kept since), the
+ * oldest dropped past the count bound. Returns -1 when published, else how many were dropped.
+ *
+ * @example
+ * ```ts
+ * import { returnOfflineScript } from "./cluster_scripts.ts";
+ * console.assert(returnOfflineScript.lua.includes("LPUSH"));
+ * ```
+ */
+export const returnOfflineScript: RedisScript = new RedisScript(`${liveHolders}
+if live(KEYS[1], ARGV[1]) > 0 then
+  redis.call('PUBLISH', ARGV[2], ARGV[3])
+  return -1
+end
+local length = 0
+for i = #ARGV, 6, -1 do length = redis.call('LPUSH', KEYS[2], ARGV[i]) end
+local max = tonumber(ARGV[4])
+local dropped = 0
+if length > max then
+  redis.call('LTRIM', KEYS[2], length - max, -1)
+  dropped = length - max
+end
+redis.call('PEXPIRE', KEYS[2], ARGV[5])
+return dropped
+`);

@@ -26,6 +26,7 @@ import { ownClusterClient, positiveOption, randomNodeId } from "./cluster_parts.
 import { ClusterSlots } from "./cluster_slots.ts";
 import { ClusterSubscriber } from "./cluster_subscriber.ts";
 import { countHoldersScript, heartbeatScript, sweepDeadNodesScript } from "./slot_scripts.ts";
+import { reportSessions } from "./node_reports.ts";
 
 /**
  * Options of a {@link RedisCluster}.
@@ -273,6 +274,11 @@ export class RedisCluster implements Cluster {
     return this.#relay.takeOfflineSignals(key);
   }
 
+  /** Signals taken but not delivered: published if a node holds the session, else kept first. */
+  returnOfflineSignals(key: string, signals: readonly Uint8Array[]): Promise<void> {
+    return this.#relay.returnOfflineSignals(key, signals);
+  }
+
   /**
    * Leaves: stops the heartbeat, removes this node's key (its slots stop counting at once)
    * and closes the pub/sub connection (and the command one, when made from a URL).
@@ -348,8 +354,8 @@ export class RedisCluster implements Cluster {
     await this.#slots.scanRecord().catch(() => {});
     if (this.#slots.uncertain > 0) {
       const { idle, heldAgain } = await this.#slots.writeUncertain();
-      void this.#report("released", idle);
-      void this.#report("held", heldAgain);
+      void reportSessions(this.#node, this.#logger, "released", idle);
+      void reportSessions(this.#node, this.#logger, "held", heldAgain);
     }
     // The heartbeat stands even if the sweep fails: the next beat sweeps again. Sessions left
     // idle stay in the idle set until reported: a lost reply only delays them.
@@ -360,27 +366,11 @@ export class RedisCluster implements Cluster {
     ]).catch(() => []);
     if (!Array.isArray(idle) || idle.length === 0) return;
     // Out of the set only once the server has handled them: a failed release comes again.
-    const handled = await this.#report("released", idle.map(String));
+    const handled = await reportSessions(this.#node, this.#logger, "released", idle.map(String));
     if (handled.length === 0) return;
     await this.#call("sweep", () => this.#client.call("SREM", idleKey, ...handled)).catch(
       () => {},
     );
-  }
-
-  /**
-   * Tells the server of sessions that no node holds, or that this node holds again; resolves
-   * to those it handled (not those whose `released` resolved `false` or threw).
-   */
-  async #report(what: "released" | "held", keys: readonly string[]): Promise<string[]> {
-    const handled = await Promise.all(keys.map(async (key) => {
-      try {
-        return await this.#node?.[what]?.(key) !== false;
-      } catch (error) {
-        this.#logger.error(`reporting a session ${what} to the server failed`, error);
-        return false;
-      }
-    }));
-    return keys.filter((_key, index) => handled[index]);
   }
 
   get #nodeKey(): string {

@@ -108,3 +108,36 @@ test("a restore that gives up sends nothing again to a session held on another n
     await cluster.stop();
   }
 });
+
+test("kept signals given back after a dropped restore come before those kept meanwhile", async () => {
+  const { cluster, key } = await startWithStoredSession(clusters);
+  const [a, b] = cluster.nodes;
+  const probe = new Redis(clusters.redis.url);
+  let peer: Peer | undefined;
+  try {
+    a.server.signalSession(key, "n", "1");
+    a.server.signalSession(key, "n", "2");
+    b.cluster.holdTakeOf = key;
+    b.manager.holdReleaseOf = key; // the connection's leave waits in its release notice
+    const raw = await RawClient.handshake(b.running.url);
+    raw.send(encodeRestoreSession(requestIdFromNumber(1), key));
+    await b.cluster.takeStarted.opened;
+    raw.close();
+    await b.manager.releaseStarted.opened; // B's slot is given back; its notice waits
+    b.cluster.takeGate.open(); // taken from Redis now, for a connection that is gone
+    const offline = `${cluster.keyPrefix}offline:${key}`;
+    await until(async () => await probe.call("EXISTS", offline) === 0, "taken");
+    a.server.signalSession(key, "n", "3"); // nobody holds it: kept
+    await until(async () => await probe.call("LLEN", offline) === 1, "3 kept");
+    b.manager.releaseGate.open(); // B's leave ends: 1 and 2 are given back
+    await until(async () => await probe.call("LLEN", offline) === 3, "given back");
+    peer = await connectPeer(a);
+    await peer.client.restoreSession(key);
+    await until(() => peer!.signals.length === 3, "three signals arrived");
+    assert.deepEqual(peer.signals, ["n:1", "n:2", "n:3"]);
+  } finally {
+    probe.disconnect();
+    await peer?.client.close();
+    await cluster.stop();
+  }
+});

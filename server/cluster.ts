@@ -162,6 +162,13 @@ export interface Cluster {
   releaseSession(key: string): void | number | Promise<void | number>;
   /** Removes and returns, oldest first, the signals kept for session `key`. */
   takeOfflineSignals(key: string): Uint8Array[] | Promise<Uint8Array[]>;
+  /**
+   * Optional: signals {@link Cluster.takeOfflineSignals} returned that a restore could not
+   * deliver (its connection dropped meanwhile): published to the session's connections if a
+   * node holds it, else kept again ahead of what was kept since (they are older). Without it,
+   * the server publishes them again as `signal-session` messages.
+   */
+  returnOfflineSignals?(key: string, signals: readonly Uint8Array[]): void | Promise<void>;
   /** How many connections hold session `key` on every node together. */
   sessionConnectionCount(key: string): number | Promise<number>;
   /** Leaves the cluster: frees this node's slots and stops delivering to it. */

@@ -121,6 +121,26 @@ export class ClusterLink {
   }
 
   /**
+   * Gives back signals taken for session `key` that a restore could not deliver
+   * (`Cluster.returnOfflineSignals`); `false` when the cluster cannot (the caller sends them
+   * again as pushes). A failure is counted, reported and logged for each, as a push's.
+   */
+  returnOfflineSignals(key: string, signals: readonly Uint8Array[]): boolean {
+    const cluster = this.cluster;
+    if (cluster?.returnOfflineSignals === undefined) return false;
+    const failed = (error: unknown) => {
+      for (const signal of signals) this.#failed(error, { kind: "signal-session", key, signal });
+    };
+    try {
+      const returned = cluster.returnOfflineSignals(key, signals);
+      if (returned instanceof Promise) returned.then(this.#relayed, failed);
+    } catch (error) {
+      failed(error);
+    }
+    return true;
+  }
+
+  /**
    * Takes the signals the cluster kept for session `key` (`Cluster.takeOfflineSignals`),
    * without those that are not whole WebWire signal messages (dropped and logged as in
    * {@link ClusterLink.join}).

@@ -184,6 +184,8 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
     takeOfflineSignals: (key) =>
       clustered === null ? offline?.take(key) ?? [] : cluster.takeOfflineSignals(key),
     signalAgain: (key, signals, delivered = false) => {
+      // Taken from the cluster, not delivered: given back ahead of what was kept since.
+      if (!delivered && signals.length > 0 && cluster.returnOfflineSignals(key, signals)) return;
       for (const bytes of signals) parts.signalAgain(key, bytes, delivered);
     },
   };

@@ -113,6 +113,11 @@ export class HoldingCluster implements Cluster {
     return this.#redis.sessionReleased(key);
   }
 
+  /** Gives back signals taken but not delivered, in Redis. */
+  returnOfflineSignals(key: string, signals: readonly Uint8Array[]): Promise<void> {
+    return this.#redis.returnOfflineSignals(key, signals);
+  }
+
   /** How many connections hold the session on every node. */
   sessionConnectionCount(key: string): Promise<number> {
     this.countQueries++;
