@@ -19,6 +19,22 @@ import { RedisScript } from "./redis_script.ts";
 import { liveHolders } from "./slot_scripts.ts";
 
 /**
+ * Lua: `bound(list, length, max, maxAge)` keeps the newest `max` of a session's kept signals
+ * (`length` of them now), sets the list to expire after `maxAge` ms and returns how many went.
+ */
+const boundKept = `
+local function bound(list, length, max, maxAge)
+  local dropped = 0
+  if length > max then
+    redis.call('LTRIM', list, length - max, -1)
+    dropped = length - max
+  end
+  redis.call('PEXPIRE', list, maxAge)
+  return dropped
+end
+`;
+
+/**
  * A signal to a session: published when a live node holds it, else kept. `KEYS` holders,
  * offline list; `ARGV` node prefix, channel, cluster message, offline entry, max count, max
  * age in ms, 1 for a signal delivered already (never published: dropped when held). Returns -1
@@ -30,20 +46,13 @@ import { liveHolders } from "./slot_scripts.ts";
  * console.assert(signalSessionScript.lua.includes("RPUSH"));
  * ```
  */
-export const signalSessionScript: RedisScript = new RedisScript(`${liveHolders}
+export const signalSessionScript: RedisScript = new RedisScript(`${liveHolders}${boundKept}
 if live(KEYS[1], ARGV[1]) > 0 then
   if ARGV[7] ~= '1' then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
   return -1
 end
 local length = redis.call('RPUSH', KEYS[2], ARGV[4])
-local max = tonumber(ARGV[5])
-local dropped = 0
-if length > max then
-  redis.call('LTRIM', KEYS[2], length - max, -1)
-  dropped = length - max
-end
-redis.call('PEXPIRE', KEYS[2], ARGV[6])
-return dropped
+return bound(KEYS[2], length, tonumber(ARGV[5]), ARGV[6])
 `);
 
 /**
@@ -70,7 +79,7 @@ return dropped
  * console.assert(relayBatchScript.lua.includes("pcall(signal, key, arg, "));
  * ```
  */
-export const relayBatchScript: RedisScript = new RedisScript(`${liveHolders}
+export const relayBatchScript: RedisScript = new RedisScript(`${liveHolders}${boundKept}
 local ops = ARGV[6]
 local max = tonumber(ARGV[4])
 local parts = { ARGV[3] }
@@ -87,13 +96,7 @@ local function signal(key, arg, delivered)
     return 0
   end
   local length = redis.call('RPUSH', KEYS[key + 1], ARGV[arg + 1])
-  local dropped = 0
-  if length > max then
-    redis.call('LTRIM', KEYS[key + 1], length - max, -1)
-    dropped = length - max
-  end
-  redis.call('PEXPIRE', KEYS[key + 1], ARGV[5])
-  return dropped
+  return bound(KEYS[key + 1], length, max, ARGV[5])
 end
 local key, arg = 1, 7
 for i = 1, #ops do
@@ -151,19 +154,12 @@ return entries
  * console.assert(returnOfflineScript.lua.includes("LPUSH"));
  * ```
  */
-export const returnOfflineScript: RedisScript = new RedisScript(`${liveHolders}
+export const returnOfflineScript: RedisScript = new RedisScript(`${liveHolders}${boundKept}
 if live(KEYS[1], ARGV[1]) > 0 then
   redis.call('PUBLISH', ARGV[2], ARGV[3])
   return -1
 end
 local length = 0
 for i = #ARGV, 6, -1 do length = redis.call('LPUSH', KEYS[2], ARGV[i]) end
-local max = tonumber(ARGV[4])
-local dropped = 0
-if length > max then
-  redis.call('LTRIM', KEYS[2], length - max, -1)
-  dropped = length - max
-end
-redis.call('PEXPIRE', KEYS[2], ARGV[5])
-return dropped
+return bound(KEYS[2], length, tonumber(ARGV[4]), ARGV[5])
 `);
