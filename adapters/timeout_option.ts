@@ -15,8 +15,7 @@
  * @module
  */
 
-/** The longest delay `setTimeout` honours, in milliseconds. */
-const maxTimerDelay = 2_147_483_647;
+import { timerDelay } from "../client/timer_delay.ts";
 
 /**
  * Checks a time limit option: a positive number of milliseconds or `Infinity` (no limit);
@@ -68,5 +67,5 @@ export function startTimeout(
   fire: () => void,
 ): ReturnType<typeof setTimeout> | undefined {
   if (ms === Infinity) return undefined;
-  return setTimeout(fire, Math.min(ms, maxTimerDelay));
+  return setTimeout(fire, timerDelay(ms));
 }

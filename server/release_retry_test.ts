@@ -8,13 +8,29 @@ import type { IncomingRequest } from "./incoming.ts";
 import { RawClient } from "../testing/raw_client.ts";
 import { rawLogin } from "../testing/raw_session.ts";
 import { recordingLogger } from "../testing/recording_logger.ts";
-import { startServer } from "../testing/serve.ts";
+import { type StartedServer, type StartOptions, startServer } from "../testing/serve.ts";
+import type { Logger } from "../protocol/logger.ts";
 import { until } from "../testing/until.ts";
 
 /** Logs the client in: a new session for the user named by the payload. */
 async function login(request: IncomingRequest): Promise<string> {
   await request.connection.createSession({ user: request.payload.text() });
   return "ok";
+}
+
+/** A server whose sessions idle out after a minute, with `login` as its request handler. */
+function startLoginServer(
+  sessionManager: MemorySessionManager,
+  logger: Logger,
+  options: StartOptions = {},
+): Promise<StartedServer> {
+  return startServer({
+    sessionManager,
+    sessionIdleTimeout: 60_000,
+    logger,
+    onRequest: login,
+    ...options,
+  });
 }
 
 /** A memory session manager whose first release notice fails. */
@@ -35,12 +51,7 @@ class FailingOnceManager extends MemorySessionManager {
 test("a release notice that failed is tried again, and logged once", async () => {
   const sessionManager = new FailingOnceManager();
   const { logger, errors } = recordingLogger();
-  const running = await startServer({
-    sessionManager,
-    sessionIdleTimeout: 60_000,
-    logger,
-    onRequest: login,
-  });
+  const running = await startLoginServer(sessionManager, logger);
   try {
     const client = await RawClient.handshake(running.url);
     const { key } = await rawLogin(client, "ada");
@@ -63,13 +74,7 @@ class HungReleaseManager extends MemorySessionManager {
 
 test("a shutdown waits for release notices at most closeTimeout (1 s at least), and logs those cut short", async () => {
   const { logger, errors } = recordingLogger();
-  const running = await startServer({
-    sessionManager: new HungReleaseManager(),
-    sessionIdleTimeout: 60_000,
-    closeTimeout: 300,
-    logger,
-    onRequest: login,
-  });
+  const running = await startLoginServer(new HungReleaseManager(), logger, { closeTimeout: 300 });
   const client = await RawClient.handshake(running.url);
   await rawLogin(client, "ada");
   const started = performance.now();
@@ -97,12 +102,7 @@ class RefusingReleaseManager extends MemorySessionManager {
 test("release notices failing during an outage are logged at the 1st, 10th, ... failure", async () => {
   const sessionManager = new RefusingReleaseManager();
   const { logger, errors } = recordingLogger();
-  const running = await startServer({
-    sessionManager,
-    sessionIdleTimeout: 60_000,
-    logger,
-    onRequest: login,
-  });
+  const running = await startLoginServer(sessionManager, logger);
   try {
     const clients = await Promise.all(
       Array.from({ length: 12 }, () => RawClient.handshake(running.url)),
