@@ -265,12 +265,15 @@ export async function processCodec(options: ProcessCodecOptions): Promise<Proces
   };
   process.on("exit", cleanUp);
   let disposed = false;
-  const dispose = async () => {
+  // One removal for every caller: a second rm of the same folder can resolve on Bun while the
+  // first still deletes its files, which would tell the CLI it is clean too early.
+  let removal: Promise<void> | undefined;
+  const dispose = () => {
     disposed = true;
     process.off("exit", cleanUp);
     options.signal?.removeEventListener("abort", onAbort);
     for (const child of live) killRun(child);
-    await rm(temp, { recursive: true, force: true });
+    return removal ??= rm(temp, { recursive: true, force: true });
   };
   const onAbort = () => void dispose();
   options.signal?.addEventListener("abort", onAbort, { once: true });

@@ -247,3 +247,29 @@ test("conformance vectors keeps its Ctrl-C handler until it has cleaned up", {
     await rm(temp, { recursive: true, force: true });
   }
 });
+
+test("a second dispose() resolves only once the temporary folder is gone", async () => {
+  // On Bun a second rm of a folder can resolve while the first still deletes its files: the
+  // CLI took its Ctrl-C handler back too early when the abort and the run both disposed.
+  const temp = await mkdtemp(join(tmpdir(), "webwire-tmpdir-"));
+  const tmpdirBefore = process.env.TMPDIR;
+  process.env.TMPDIR = temp;
+  try {
+    const early: number[] = [];
+    for (let round = 0; round < 40; round++) {
+      const codec = await processCodec({ command: ["true"], filter: () => false });
+      const runTemp = join(temp, (await readdir(temp))[0]);
+      for (let i = 0; i < 300; i++) await writeFile(join(runTemp, `filler_${i}`), "");
+      const first = codec.dispose();
+      if (round % 2 === 1) await new Promise((resolve) => setTimeout(resolve, 1));
+      await codec.dispose();
+      if (existsSync(runTemp)) early.push(round);
+      await first;
+    }
+    assert.deepEqual(early, []);
+  } finally {
+    if (tmpdirBefore === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = tmpdirBefore;
+    await rm(temp, { recursive: true, force: true });
+  }
+});
