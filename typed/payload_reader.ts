@@ -167,7 +167,9 @@ export class PayloadReader {
     }
     // The hint only where it leaves room for a summary: the whole stays within the limit.
     const room = this.#summaryLength - binaryHint.length;
-    const hinted = payload.encoding === "binary" && room >= minIssueSummary;
+    // An empty payload is an untyped client's default, not bytes sent for JSON.
+    const hinted = payload.encoding === "binary" && payload.bytes.length > 0 &&
+      room >= minIssueSummary;
     const summary = hinted
       ? summarizeIssues(result.issues, room) + binaryHint
       : summarizeIssues(result.issues, this.#summaryLength);

@@ -27,6 +27,10 @@ test("an untyped client calls a typed server with JSON strings, as a Go client w
       "INVALID_PAYLOAD",
       'text: Invalid key: Expected "text" but received undefined',
     ]);
+    // No payload at all (the default of an untyped client) is not a binary one: no hint.
+    const empty = await client.request("say").catch((e) => e);
+    assert.ok(empty instanceof RequestError);
+    assert.deepEqual([empty.code, empty.message.includes("binary")], ["INVALID_PAYLOAD", false]);
     const bytes = await client.request("avatar", new Uint8Array([1, 2]));
     assert.deepEqual([bytes.encoding, ...bytes.bytes], ["binary", 2, 1]);
     client.signal("typing", '{"room":"kitchen"}');
