@@ -72,6 +72,11 @@ export interface ProcessCodecOptions {
    * (SIGKILL, with what it started) and fails its vector.
    */
   timeout?: number;
+  /**
+   * The folder in which the codec makes its own temporary folder (for the bytes of generated
+   * vectors and of `decode` calls without a file); default `os.tmpdir()`.
+   */
+  tempDir?: string;
 }
 
 /**
@@ -255,7 +260,7 @@ export async function processCodec(options: ProcessCodecOptions): Promise<Proces
   const concurrency = Math.max(2, options.concurrency ?? availableParallelism());
   options.signal?.throwIfAborted();
   const manifest = await readManifest(dir);
-  const temp = await mkdtemp(join(tmpdir(), "webwire-vectors-"));
+  const temp = await mkdtemp(join(options.tempDir ?? tmpdir(), "webwire-vectors-"));
   const live = new Set<ChildProcess>();
   // Decoder runs have process groups of their own, which a Ctrl-C at the terminal does not
   // reach: whatever still runs is killed when this process exits, and by dispose().

@@ -1,10 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { runVectors } from "../conformance/run_vectors.ts";
@@ -121,20 +121,20 @@ test("a decoder that answers but leaves a process of another session holding its
 
 test("a codec that fails after it started leaves no exit hook and no files behind", async () => {
   const vectors = await mkdtemp(join(tmpdir(), "webwire-manifest-"));
+  const tempDir = await mkdtemp(join(tmpdir(), "webwire-tempdir-"));
   const hooks = process.listenerCount("exit");
-  const temporaries = async () =>
-    (await readdir(tmpdir())).filter((name) => name.startsWith("webwire-vectors-")).length;
-  const before = await temporaries();
   try {
     const vector = { id: "heartbeat/missing", file: "missing.bin", expect: { type: 33 } };
     const manifest = { protocol: "webwire-v2", formatVersion: 1, vectors: [vector] };
     await writeFile(join(vectors, "manifest.json"), JSON.stringify(manifest));
     // The manifest is read; its vector's file is missing.
-    await assert.rejects(processCodec({ command: ["true"], vectorsDir: vectors }), /ENOENT/);
+    const failing = processCodec({ command: ["true"], vectorsDir: vectors, tempDir });
+    await assert.rejects(failing, /ENOENT/);
     assert.equal(process.listenerCount("exit"), hooks);
-    assert.equal(await temporaries(), before);
+    assert.deepEqual(await readdir(tempDir), []);
   } finally {
     await rm(vectors, { recursive: true, force: true });
+    await rm(tempDir, { recursive: true, force: true });
   }
 });
 
@@ -207,15 +207,13 @@ test("conformance vectors keeps its Ctrl-C handler until it has cleaned up", {
   // its files, would kill it (exit 130, not 1). The handler must go only once nothing is left
   // to wait for: when the run's temporary folder is removed. The decoder answers
   // heartbeat/valid, which the CLI waits for before it runs the vectors, and hangs on the
-  // others: the SIGINT comes while the vectors run.
+  // others: the SIGINT comes while the vectors run. A generated vector's bytes are written
+  // into the run's temporary folder, whose path the decoder tells (the environment stays as
+  // it is: test files running alongside start processes that inherit it).
   const { dir, path } = await script(
     `case "$1" in\n*/valid.bin) echo $$ > "$DIR/valid"; echo '{"type":33,"kind":"heartbeat"}';;\n` +
-      `*) sleep 20 & echo $! > "$DIR/pid.$$"; wait;;\nesac`,
+      `*) echo "$1" > "$DIR/arg.$$"; sleep 20 & echo $! > "$DIR/pid.$$"; wait;;\nesac`,
   );
-  // The run's temporary folder goes into a folder of this test's own.
-  const temp = await mkdtemp(join(tmpdir(), "webwire-tmpdir-"));
-  const tmpdirBefore = process.env.TMPDIR;
-  process.env.TMPDIR = temp;
   let runTemp = "";
   const foldersLeft: boolean[] = [];
   const off = process.off;
@@ -224,42 +222,44 @@ test("conformance vectors keeps its Ctrl-C handler until it has cleaned up", {
     return off.call(process, event, listener);
   }) as typeof process.off;
   try {
-    const args = ["vectors", "--only", "heartbeat", "--decoder", path];
-    const run = conformanceCommand.run(args);
+    const only = "heartbeat/valid,generated/reply_binary_1mib";
+    const run = conformanceCommand.run(["vectors", "--only", only, "--decoder", path]);
     const answered = async () => {
       const valid = await readFile(join(dir, "valid"), "utf8").catch(() => undefined);
       return valid !== undefined && !alive(Number(valid));
     };
     await until(answered, "heartbeat/valid is answered");
     await new Promise((resolve) => setTimeout(resolve, 100)); // and its answer read
-    runTemp = join(temp, (await readdir(temp))[0]);
-    // Files that make its removal take a while (it holds none here otherwise).
+    const inTemp = async () => {
+      for (const name of (await readdir(dir)).filter((name) => name.startsWith("arg."))) {
+        const arg = (await readFile(join(dir, name), "utf8")).trim();
+        if (basename(dirname(arg)).startsWith("webwire-vectors-")) return dirname(arg);
+      }
+      return undefined;
+    };
+    await until(async () => (runTemp = await inTemp() ?? "") !== "", "the generated vector runs");
+    // Files that make its removal take a while.
     for (let i = 0; i < 500; i++) await writeFile(join(runTemp, `filler_${i}`), "");
     process.emit("SIGINT");
     await assert.rejects(run, /interrupted/);
     assert.deepEqual(foldersLeft, [false]);
   } finally {
     process.off = off;
-    if (tmpdirBefore === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = tmpdirBefore;
     for (const pid of await pidsIn(dir).catch(() => [])) if (alive(pid)) process.kill(pid, 9);
     await rm(dir, { recursive: true, force: true });
-    await rm(temp, { recursive: true, force: true });
   }
 });
 
 test("a second dispose() resolves only once the temporary folder is gone", async () => {
   // On Bun a second rm of a folder can resolve while the first still deletes its files: the
   // CLI took its Ctrl-C handler back too early when the abort and the run both disposed.
-  const temp = await mkdtemp(join(tmpdir(), "webwire-tmpdir-"));
-  const tmpdirBefore = process.env.TMPDIR;
-  process.env.TMPDIR = temp;
+  const tempDir = await mkdtemp(join(tmpdir(), "webwire-tempdir-"));
   try {
     const early: number[] = [];
-    for (let round = 0; round < 40; round++) {
-      const codec = await processCodec({ command: ["true"], filter: () => false });
-      const runTemp = join(temp, (await readdir(temp))[0]);
-      for (let i = 0; i < 300; i++) await writeFile(join(runTemp, `filler_${i}`), "");
+    for (let round = 0; round < 30; round++) {
+      const codec = await processCodec({ command: ["true"], filter: () => false, tempDir });
+      const runTemp = join(tempDir, (await readdir(tempDir))[0]);
+      for (let i = 0; i < 300; i++) writeFileSync(join(runTemp, `filler_${i}`), "");
       const first = codec.dispose();
       if (round % 2 === 1) await new Promise((resolve) => setTimeout(resolve, 1));
       await codec.dispose();
@@ -268,8 +268,6 @@ test("a second dispose() resolves only once the temporary folder is gone", async
     }
     assert.deepEqual(early, []);
   } finally {
-    if (tmpdirBefore === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = tmpdirBefore;
-    await rm(temp, { recursive: true, force: true });
+    await rm(tempDir, { recursive: true, force: true });
   }
 });
