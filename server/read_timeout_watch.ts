@@ -41,7 +41,11 @@ export interface ReadTimeoutCheck {
  * least twice a second). A connection stamps the clock on its frames at the first check after
  * them (no earlier than they came), and is closed at the first check a read timeout after that:
  * a silent connection is closed between `readTimeout` and two checks, a quarter of it (at most
- * 1 s), after its last frame. The timer runs only while there are connections.
+ * 1 s), after its last frame. The timer runs only while there are connections. A check that
+ * comes more than one and a half intervals after the one before (the process was stalled: busy,
+ * paused or not scheduled) closes nothing: frames that came meanwhile may still wait unread, and
+ * the next check, after the runtime has read them, decides (one check in a row at most is
+ * passed over, so a process that stalls at every interval still closes silent connections).
  *
  * @example
  * ```ts
@@ -57,6 +61,8 @@ export class ReadTimeoutWatch {
   readonly #connections: ReadonlySet<ReadTimeoutCheck>;
   readonly #readTimeout: number;
   #timer: ReturnType<typeof setInterval> | undefined;
+  #lastCheck = 0;
+  #passedOver = false;
 
   /** Watches `connections` (the server's live set) for a read timeout of `readTimeout` ms. */
   constructor(connections: ReadonlySet<ReadTimeoutCheck>, readTimeout: number) {
@@ -68,9 +74,17 @@ export class ReadTimeoutWatch {
   start(): void {
     if (this.#timer !== undefined) return;
     const tick = Math.min(500, Math.floor(this.#readTimeout / 8));
+    this.#lastCheck = Date.now();
     this.#timer = setInterval(() => {
       if (this.#connections.size === 0) return this.stop();
       const now = Date.now();
+      const stalled = now - this.#lastCheck > tick * 1.5;
+      this.#lastCheck = now;
+      if (stalled && !this.#passedOver) {
+        this.#passedOver = true;
+        return;
+      }
+      this.#passedOver = false;
       for (const connection of this.#connections) connection.checkReadTimeout(now);
     }, tick);
   }
