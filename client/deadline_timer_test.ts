@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { until } from "../testing/until.ts";
 import { DeadlineTimer, type Timed } from "./deadline_timer.ts";
 
 interface Item extends Timed {
@@ -30,7 +31,7 @@ test("expires items in deadline order, equal deadlines in order, settled ones ne
   timer.add(settled);
   timer.add(item("early", 5)); // earlier than the armed deadline: re-arms
   settle(timer, settled);
-  await new Promise((resolve) => setTimeout(resolve, 80));
+  await until(() => timer.size === 0, "every item expired or settled");
   assert.deepEqual(expired, ["early", "late", "tie"]);
   assert.equal(timer.size, 0);
 });
@@ -43,7 +44,7 @@ test("an item added while expiring is timed too", async () => {
     if (it.name === "first") timer.add(item("second", 5));
   });
   timer.add(item("first", 5));
-  await new Promise((resolve) => setTimeout(resolve, 60));
+  await until(() => expired.length === 2, "the second item expired");
   assert.deepEqual(expired, ["first", "second"]);
 });
 
