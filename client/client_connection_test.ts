@@ -9,21 +9,14 @@ import { DialTimeoutError, DisconnectedError, TimeoutError } from "./errors.ts";
 import { acceptConf, startScriptedPeer } from "../testing/scripted_peer.ts";
 import { encodeReply } from "../protocol/encode_payload_message.ts";
 import { delay, nextEvent, testRequestHandler, waitFor } from "../testing/client_support.ts";
+import { stablePort } from "../testing/stable_port.ts";
 
 const serverOptions: StartOptions = { onRequest: testRequestHandler, logger: silentLogger };
 
-/** A port on 127.0.0.1 that nothing listens on (it was free a moment ago). */
-async function freePort(): Promise<number> {
-  const probe = await startServer(serverOptions);
-  const port = probe.port;
-  await probe.close();
-  return port;
-}
-
 describe("Client connection maintenance", () => {
   it("reconnects with backoff when the server goes away and comes back on the same port", async () => {
-    let running = await startServer(serverOptions);
-    const port = running.port;
+    const port = await stablePort(); // taken again after the server went away
+    let running = await startServer({ ...serverOptions, port });
     const disconnects: DisconnectedError[] = [];
     let connects = 0;
     const client = new Client(running.url, {
@@ -105,7 +98,7 @@ describe("Client connection maintenance", () => {
   });
 
   it("lets requests wait for a connection up to their timeout while no server is up", async () => {
-    const port = await freePort();
+    const port = await stablePort();
     const client = new Client(`ws://127.0.0.1:${port}/`, {
       logger: silentLogger,
       reconnect: { initialDelay: 10, maxDelay: 20 },
@@ -121,7 +114,7 @@ describe("Client connection maintenance", () => {
   });
 
   it("rejects connect() when the connection is refused", async () => {
-    const port = await freePort();
+    const port = await stablePort();
     const client = new Client(`ws://127.0.0.1:${port}/`, {
       logger: silentLogger,
       autoconnect: false,

@@ -11,6 +11,7 @@ import { silentLogger } from "../protocol/logger.ts";
 import { acceptConf, startScriptedPeer } from "../testing/scripted_peer.ts";
 import { startServer } from "../testing/serve.ts";
 import { until } from "../testing/until.ts";
+import { stablePort } from "../testing/stable_port.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -40,9 +41,7 @@ describe("Client: connect() and close() from event listeners", () => {
   });
 
   test("connect() in a connectfailed listener starts the next attempt", async () => {
-    const probe = await startServer();
-    const port = probe.port;
-    await probe.close(); // nothing listens there now: the first attempt is refused
+    const port = await stablePort(); // nothing listens there: the first attempt is refused
     const client = new Client(`ws://127.0.0.1:${port}/`, {
       logger: silentLogger,
       reconnect: { initialDelay: 20, maxDelay: 50 },

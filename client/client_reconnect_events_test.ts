@@ -10,20 +10,13 @@ import { nextEvent, testRequestHandler, waitFor } from "../testing/client_suppor
 import { Client } from "./client.ts";
 import { ConnectionFailedError, DisconnectedError, NotSentError, TimeoutError } from "./errors.ts";
 import type { ConnectAttempt, ConnectFailure } from "./events.ts";
+import { stablePort } from "../testing/stable_port.ts";
 
 const serverOptions: StartOptions = { onRequest: testRequestHandler, logger: silentLogger };
 
-/** A port on 127.0.0.1 that nothing listens on (it was free a moment ago). */
-async function closedPort(): Promise<number> {
-  const probe = await startServer(serverOptions);
-  const port = probe.port;
-  await probe.close();
-  return port;
-}
-
 describe("Client reconnection events", () => {
   it("fires connecting and connectfailed for every attempt, then connected", async () => {
-    const port = await closedPort();
+    const port = await stablePort();
     const attempts: ConnectAttempt[] = [];
     const failures: ConnectFailure[] = [];
     const client = new Client(`ws://127.0.0.1:${port}/`, {
@@ -54,7 +47,7 @@ describe("Client reconnection events", () => {
   });
 
   it("without autoconnect: one attempt, connectfailed with no retry, status disconnected", async () => {
-    const client = new Client(`ws://127.0.0.1:${await closedPort()}/`, {
+    const client = new Client(`ws://127.0.0.1:${await stablePort()}/`, {
       logger: silentLogger,
       autoconnect: false,
     });
@@ -68,7 +61,7 @@ describe("Client reconnection events", () => {
   });
 
   it("a request never sent fails with NotSentError (a TimeoutError) naming the last failure", async () => {
-    const client = new Client(`ws://127.0.0.1:${await closedPort()}/`, {
+    const client = new Client(`ws://127.0.0.1:${await stablePort()}/`, {
       logger: silentLogger,
       reconnect: { initialDelay: 20, maxDelay: 40 },
     });
@@ -81,7 +74,7 @@ describe("Client reconnection events", () => {
   });
 
   it("waitForConnection: false fails at once while not connected (client and request option)", async () => {
-    const port = await closedPort();
+    const port = await stablePort();
     const client = new Client(`ws://127.0.0.1:${port}/`, {
       logger: silentLogger,
       waitForConnection: false,

@@ -20,6 +20,7 @@ import {
   testRequestHandler,
   waitFor,
 } from "../testing/client_support.ts";
+import { stablePort } from "../testing/stable_port.ts";
 
 const serverOptions: StartOptions = { onRequest: testRequestHandler, logger: silentLogger };
 
@@ -119,8 +120,8 @@ describe("Client sessions", () => {
 
   it("restores the session automatically after a reconnect", async () => {
     const sessionManager = new MemorySessionManager();
-    let running = await startServer({ ...serverOptions, sessionManager });
-    const port = running.port;
+    const port = await stablePort(); // taken again after the server went away
+    let running = await startServer({ ...serverOptions, sessionManager, port });
     let closedEvents = 0;
     const client = newClient(running.url, {
       reconnect: { initialDelay: 10, maxDelay: 40 },
@@ -145,8 +146,8 @@ describe("Client sessions", () => {
   });
 
   it("forgets the session when the restore after a reconnect fails", async () => {
-    let running = await startServer(serverOptions);
-    const port = running.port;
+    const port = await stablePort(); // taken again after the server went away
+    let running = await startServer({ ...serverOptions, port });
     const log = recordingLogger();
     const client = newClient(running.url, {
       logger: log.logger,

@@ -24,9 +24,10 @@
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createConnection, createServer } from "node:net";
+import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { stablePort } from "./stable_port.ts";
 
 /** How long a start may take before it is a failure. */
 const startTimeoutMs = 10_000;
@@ -88,7 +89,7 @@ export interface RedisServer {
  * ```
  */
 export async function startRedisServer(): Promise<RedisServer> {
-  const port = await freePort();
+  const port = await stablePort(); // taken again by start() after pause()
   const directory = mkdtempSync(join(tmpdir(), "webwire-redis-"));
   let child: ChildProcess | null = null;
   let removed = false;
@@ -229,19 +230,6 @@ function answersPing(port: number): Promise<boolean> {
     socket.on("data", (chunk) => {
       received += chunk.toString();
       if (received.includes("\r\n")) done(received.startsWith("+PONG"));
-    });
-  });
-}
-
-/** A port of 127.0.0.1 that was free a moment ago. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error("no free port"))));
     });
   });
 }
