@@ -152,7 +152,9 @@ export interface ServerOptions {
   onClusterError?(error: unknown, message: ClusterMessage): void;
   /**
    * Milliseconds a connection may stay silent before the server closes it; default 60 000,
-   * minimum 1 000. Clients send heartbeats at three quarters of it.
+   * minimum 1 000. Clients send heartbeats at three quarters of it. Silence is measured while
+   * the server's process runs: after a stall (busy, paused) the server reads what came
+   * meanwhile before it closes a connection for silence.
    */
   readTimeout?: number;
   /** The largest message accepted, in bytes; default 8192. Larger ones close the connection. */
