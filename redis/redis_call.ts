@@ -58,6 +58,9 @@ function whenReady(client: RedisClient): Promise<void> {
  *   client reconnects (a retry strategy permitting), and what is queued in it (commands sent
  *   but not answered, their bytes not yet delivered) is dropped rather than run once the link
  *   is back. A command that had already reached Redis may still run.
+ * - A process that stalled past the time limit (a long GC pause, a starved CPU) does not fail a
+ *   call whose reply arrived meanwhile: a limit that fires more than 1.5 times late waits 50 ms
+ *   more, so that replies already received are read first.
  * - A client that was quit or disconnected for good (`end`) rejects at once.
  * - Errors that Redis answered (`ReplyError`: a wrong type, a script error) are passed on as
  *   they are; every other failure (timeout, connection lost, client closed) becomes a
@@ -96,11 +99,21 @@ export function callRedis<T>(
     let settled = false;
     /** The connection the command was sent on, once sent. */
     let sentOn: ClientStream | undefined;
-    const timer = setTimeout(() => {
+    const started = performance.now();
+    const expire = (): void => {
+      if (settled) return;
       settled = true;
       const waiting = client.status === "ready" ? "no reply" : `connection ${client.status}`;
       if (sentOn !== undefined) resetIfStill(client, sentOn);
       reject(new RedisUnavailableError(operation, `timed out after ${timeoutMs} ms (${waiting})`));
+    };
+    let timer = setTimeout(() => {
+      // A timer that fires well after its time means the process stalled (a GC pause, CPU
+      // starvation): it runs before the replies that arrived meanwhile are read. Those get a
+      // moment to be read before the call gives up.
+      if (performance.now() - started > timeoutMs * LATE_FACTOR) {
+        timer = setTimeout(expire, STALL_GRACE_MS);
+      } else expire();
     }, timeoutMs);
     const run = (): void => {
       if (settled) return;
@@ -148,6 +161,12 @@ export function callRedis<T>(
     void whenReady(client).then(run);
   });
 }
+
+/** A time-limit timer firing this many times its delay after the call began came after a stall. */
+const LATE_FACTOR = 1.5;
+
+/** How long a call whose timer came after a stall still waits for its reply to be read. */
+const STALL_GRACE_MS = 50;
 
 /** Clients of the library's own, whose connection a call that timed out may reset. */
 const resettable = new WeakSet<object>();

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { Redis } from "ioredis";
 import { redisFixture } from "../testing/redis_fixture.ts";
 import { RedisUnavailableError } from "./errors.ts";
-import { callRedis } from "./redis_call.ts";
+import { callRedis, ownedByLibrary } from "./redis_call.ts";
 import { RedisScript } from "./redis_script.ts";
 
 const redis = redisFixture();
@@ -167,6 +167,25 @@ test("callRedis: a call made as the socket closes is not queued to run after it 
     await new Promise<void>((resolve) => client.once("ready", () => resolve()));
     assert.equal(await callRedis(client, 1000, "ping", () => client.ping()), "PONG");
     assert.equal(await client.get(key), null, "the call that gave up never ran");
+  } finally {
+    client.disconnect();
+  }
+});
+
+test("callRedis: a reply that arrived while the process stalled past the limit is taken", async () => {
+  const client = ownedByLibrary(newClient());
+  let reconnects = 0;
+  client.on("reconnecting", () => reconnects++);
+  try {
+    assert.equal(await callRedis(client, 1000, "ping", () => client.ping()), "PONG");
+    const call = callRedis(client, 300, "ping", () => client.ping());
+    // The process stalls (a GC pause, a starved CPU) right after sending; Redis answers at once,
+    // and its reply waits unread while the call's limit passes.
+    const stallEnds = Date.now() + 600;
+    while (Date.now() < stallEnds) { /* busy */ }
+    assert.equal(await call, "PONG");
+    assert.equal(await callRedis(client, 1000, "ping", () => client.ping()), "PONG");
+    assert.equal(reconnects, 0, "the connection was not reset");
   } finally {
     client.disconnect();
   }
