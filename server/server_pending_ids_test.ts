@@ -53,10 +53,15 @@ test("an id waiting for a concurrency slot is pending: its reuse closes with 100
     logger: silentLogger,
     beforeUpgrade: () => ({ concurrencyLimit: 1 }),
     onProtocolViolation: (_connection, violation) => void violations.push(violation),
-    // "slow" answers after 200 ms, anything else at once.
+    // "slow" answers after 200 ms, "held" once the test opens `held`, anything else at once.
     onRequest: (request) =>
-      request.name === "slow" ? sleep(200).then(() => request.payload) : request.payload,
+      request.name === "slow"
+        ? sleep(200).then(() => request.payload)
+        : request.name === "held"
+        ? held.promise.then(() => request.payload)
+        : request.payload,
   });
+  const held = Promise.withResolvers<void>();
   try {
     const client = await RawClient.handshake(running.url);
     client.send(encodeRequest({ id: id(1), name: "slow" })); // takes the only slot
@@ -67,12 +72,15 @@ test("an id waiting for a concurrency slot is pending: its reuse closes with 100
     client.send(encodeRequest({ id: id(2), name: "quick" }));
     assert.equal((await client.next()).kind, "reply");
     assert.equal(violations.length, 0);
-    client.send(encodeRequest({ id: id(1), name: "slow" }));
+    client.send(encodeRequest({ id: id(1), name: "held" }));
     client.send(encodeRequest({ id: id(3), name: "quick" })); // waits for the slot
     client.send(encodeRequest({ id: id(3), name: "quick" }));
+    await until(() => violations.length === 1, "the reuse reported");
+    held.resolve(); // the connection closes once the held request is answered
     assert.equal((await client.closed).code, 1002);
     assert.deepEqual(violations.map((v) => v.kind), ["duplicate-request-id"]);
   } finally {
+    held.resolve();
     await running.close();
   }
 });
@@ -149,20 +157,21 @@ test("a thenable that calls back twice is answered once", async () => {
   await server.shutdown(); // no handler left running: resolves
 });
 
-/** Finds no session, in 200 ms: a restore stays pending that long. */
-const slowLookups: SessionManager = {
-  onSessionCreated: () => {},
-  onSessionLookup: () => sleep(200).then(() => null),
-  onSessionClosed: () => {},
-};
-
 test("restore- and close-session requests are requests: their ids are pending until answered", async () => {
+  // A restore of HELD_KEY and a request named "held" are answered once the test opens `held`.
+  const HELD_KEY = "k".repeat(20);
+  let held = Promise.withResolvers<void>();
   const violations: ProtocolViolation[] = [];
   const running = await startServer({
     logger: silentLogger,
-    sessionManager: slowLookups,
+    sessionManager: {
+      onSessionCreated: () => {},
+      onSessionLookup: (key) => key === HELD_KEY ? held.promise.then(() => null) : null,
+      onSessionClosed: () => {},
+    },
     onProtocolViolation: (_connection, violation) => void violations.push(violation),
-    onRequest: (request) => sleep(200).then(() => request.payload),
+    onRequest: (request) =>
+      request.name === "held" ? held.promise.then(() => request.payload) : request.payload,
   });
   try {
     // Once answered, a session request's id is free at once, for any kind of request.
@@ -177,16 +186,21 @@ test("restore- and close-session requests are requests: their ids are pending un
     free.close();
     // The id of a request still pending, reused by a restore-session request, and the other way.
     for (const [first, second] of [["request", "restore"], ["restore", "request"]] as const) {
+      const reported = violations.length;
       const client = await RawClient.handshake(running.url);
-      const restore = encodeRestoreSession(id(7), "k".repeat(20));
-      const request = encodeRequest({ id: id(7), name: "slow", payload: "7" });
+      const restore = encodeRestoreSession(id(7), HELD_KEY);
+      const request = encodeRequest({ id: id(7), name: "held", payload: "7" });
       client.send(first === "request" ? request : restore);
       client.send(second === "request" ? request : restore);
+      await until(() => violations.length === reported + 1, `${first}, then ${second} reported`);
+      held.resolve(); // the connection closes once the first is answered
+      held = Promise.withResolvers<void>();
       assert.equal((await client.closed).code, 1002, `${first}, then ${second}`);
     }
-    await until(() => violations.length === 2, "both reported");
+    assert.equal(violations.length, 2);
     assert.ok(violations.every((violation) => violation.kind === "duplicate-request-id"));
   } finally {
+    held.resolve();
     await running.close();
   }
 });
