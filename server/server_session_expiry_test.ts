@@ -29,7 +29,8 @@ for (const kind of ["memory", "file"] as const) {
   test(`sessionIdleTimeout: an unheld session expires, a restored one is held again (${kind} manager)`, async () => {
     const directory = await mkdtemp(join(tmpdir(), "webwire-idle-"));
     const running = await startServer(service({
-      sessionIdleTimeout: 400,
+      // Long enough that a stalled test process does not outlast it in the "still there" step.
+      sessionIdleTimeout: 1000,
       sessionManager: kind === "memory"
         ? new MemorySessionManager()
         : new FileSessionManager({ directory }),
@@ -37,7 +38,7 @@ for (const kind of ["memory", "file"] as const) {
     try {
       const first = await RawClient.handshake(running.url);
       const session = await rawLogin(first, "ada");
-      await sleep(600);
+      await sleep(1200);
       const second = await RawClient.handshake(running.url);
       assert.equal(await rawRestore(second, session.key), "reply", "held sessions do not idle");
       first.close();
@@ -50,7 +51,7 @@ for (const kind of ["memory", "file"] as const) {
       await until(() => running.server.activeSessionsCount === 0, "third left");
       // Kept for the session while it is away; it expires before anyone restores it.
       assert.equal(running.server.signalSession(session.key, "late", "never replayed"), 0);
-      await sleep(600);
+      await sleep(1200);
       const fourth = await RawClient.handshake(running.url);
       assert.equal(await rawRestore(fourth, session.key), "session-not-found-reply");
       assert.ok(await fourth.silentFor(50), "nothing is replayed to an expired session");
