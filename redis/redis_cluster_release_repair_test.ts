@@ -102,7 +102,8 @@ test("a release whose notice failed is reported again until the session's idle c
   }
 });
 
-// Heartbeats every second below: a sweep rarely comes within the few round trips of a step.
+// Heartbeats every second below: a sweep rarely comes within the few round trips of a step, and
+// never reports a session again once the idle set is empty.
 
 test("a release the node told its session manager of leaves nothing in the idle set", async () => {
   const repair = await startRepairNode("releaseclean:", { nodeTtl: 3000 });
@@ -113,8 +114,12 @@ test("a release the node told its session manager of leaves nothing in the idle 
     await peer.client.close();
     await until(async () => await repair.ttl(key) > 0, "its idle clock runs");
     await until(async () => await repair.idle() === 0, "idle set empty");
+    // A sweep may have come between the release's two steps (a stalled process) and reported it
+    // once more; none reports it after.
+    const notices = repair.sessions.releaseNotices;
+    assert.ok(notices === 1 || notices === 2, `${notices} notices`);
     await repair.heartbeats(2);
-    assert.equal(repair.sessions.releaseNotices, 1, "no sweep reported it again");
+    assert.equal(repair.sessions.releaseNotices, notices, "no sweep reported it again");
   } finally {
     await repair.stop();
   }
@@ -128,8 +133,15 @@ test("a logout leaves nothing in the idle set for a sweep to report", async () =
     await peer.client.closeSession();
     await until(async () => await repair.ttl(key) === -2, "gone");
     await until(async () => await repair.idle() === 0, "idle set empty");
+    // A sweep between the logout's steps (a stalled process) may report it once; none after.
+    const notices = repair.sessions.releaseNotices;
+    assert.ok(notices <= 1, `${notices} notices`);
     await repair.heartbeats(2);
-    assert.equal(repair.sessions.releaseNotices, 0, "no sweep reported the logged-out session");
+    assert.equal(
+      repair.sessions.releaseNotices,
+      notices,
+      "no sweep reported the logged-out session",
+    );
     await peer.client.close();
   } finally {
     await repair.stop();
