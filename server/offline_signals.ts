@@ -13,6 +13,8 @@
  * @module
  */
 
+import { timerDelay } from "../client/timer_delay.ts";
+
 /**
  * Bounds of the signals kept for sessions that are offline (the server's `offlineSignals`
  * option).
@@ -250,7 +252,7 @@ export class OfflineSignals {
       const at = this.#now();
       this.#expire(at);
       this.#schedule(at);
-    }, Math.min(delay, 0x7fffffff));
+    }, timerDelay(delay));
     unref(this.#timer);
   }
 

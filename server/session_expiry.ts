@@ -14,11 +14,9 @@
  * @module
  */
 
+import { timerDelay } from "../client/timer_delay.ts";
 import type { Logger } from "../protocol/logger.ts";
 import type { Session, SessionExpiry, SessionManager } from "../session/session_manager.ts";
-
-/** Timers fire at once for longer delays. */
-const maxTimerDelay = 2_147_483_647;
 
 /**
  * The expiry settings of a server (`sessionIdleTimeout`, `sessionMaxAge`).
@@ -144,7 +142,7 @@ export class SessionExpiryClock {
         this.#maxAgeTimers.delete(key);
         if (Date.now() < end) return this.#watch(key, end);
         this.#closeSession(key);
-      }, Math.min(delay, maxTimerDelay)),
+      }, timerDelay(delay)),
     );
   }
 
