@@ -338,7 +338,9 @@ export function createRouter<C extends Contract>(
       const check = requestChecks.get(request.name);
       const value = await reader.read(request.payload, check, "request", request.name);
       const reply = await handler(value, request as IncomingRequest & IncomingSignal);
-      return noReply.has(request.name) ? undefined : encodeValue(reply);
+      // No reply schema: an empty text reply, which a typed client reads as `undefined` (an empty
+      // binary one would reach it as an empty Uint8Array).
+      return noReply.has(request.name) ? "" : encodeValue(reply);
     },
     onSignal: async (signal) => {
       const handler = signals.get(signal.name);

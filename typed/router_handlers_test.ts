@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import * as v from "valibot";
 import { Client } from "../client.ts";
 import { startServer } from "../testing/serve.ts";
-import { createRouter, defineContract } from "./mod.ts";
+import { createRouter, defineContract, TypedClient } from "./mod.ts";
 
 const math = defineContract({
   requests: {
@@ -52,6 +52,11 @@ test("methods of a class serve; a request without a reply schema sends no value"
     assert.equal((await client.request("add", "[2,3]")).text(), "5");
     const reply = await client.request("reset", '"hunter2"');
     assert.equal(reply.bytes.length, 0);
+    assert.equal(reply.encoding, "utf8", "an empty text reply, not an empty binary one");
+    // A typed client reads it as no value, as the contract's type says.
+    const typed = new TypedClient(client, math);
+    const none: undefined = await typed.request("reset", "hunter2");
+    assert.equal(none, undefined);
   } finally {
     await client.close();
     await running.close();
