@@ -1,7 +1,7 @@
 /**
  * The handlers a router serves, by name: taken from a section of the handlers object (its own
- * functions and the methods of its class), checked against the names a contract built from
- * schemas gives. Internal to the typed layer.
+ * functions and the methods of its class; a class's data fields and accessors are not handlers),
+ * checked against the names a contract built from schemas gives. Internal to the typed layer.
  *
  * @example
  * ```ts
@@ -68,16 +68,27 @@ export function handlerMap(
   return map;
 }
 
-/** The own keys of `section` and the methods of its class (not those of `Object`). */
+/**
+ * The handler names of `section`: every own key of a plain object; of a class instance, its own
+ * keys that hold functions (arrow-function fields) and the methods of its class (not those of
+ * `Object`). Fields that hold data (a database the methods use) and accessors are not handlers:
+ * an accessor is not called.
+ */
 function handlerNames(section: object): string[] {
-  const names = new Set(Object.keys(section));
+  const plain = Object.getPrototypeOf(section) === Object.prototype;
+  const names = new Set(
+    Object.keys(section).filter((name) =>
+      plain || typeof (section as Record<string, unknown>)[name] === "function"
+    ),
+  );
   for (
     let proto = Object.getPrototypeOf(section);
     proto !== null && proto !== Object.prototype;
     proto = Object.getPrototypeOf(proto)
   ) {
     for (const name of Object.getOwnPropertyNames(proto)) {
-      if (name !== "constructor") names.add(name);
+      const method = Object.getOwnPropertyDescriptor(proto, name)?.value;
+      if (name !== "constructor" && typeof method === "function") names.add(name);
     }
   }
   return [...names];

@@ -267,7 +267,8 @@ export interface TypedRouter {
  * Client signals go the same way, except that what does not fit is dropped (signals have no
  * reply) and reported to `onRejectedSignal`.
  *
- * @throws {TypeError} when a handler is not a function.
+ * @throws {TypeError} when a handler is not a function (a class instance's data fields and
+ *   getters are not handlers), or, with a contract built from schemas, is not in the contract.
  * @example
  * ```ts
  * import { RequestError } from "@webwire/webwire/protocol";

@@ -37,7 +37,13 @@ test("a handler the schema-built contract does not name is refused when the rout
 test("methods of a class serve; a request without a reply schema sends no value", async () => {
   class MathRequests {
     readonly #offset = 0;
+    // A dependency in a field, and an accessor: not handlers, neither refused nor called.
+    constructor(readonly log: string[] = []) {}
+    get calls(): number {
+      throw new Error("an accessor is not a handler: never read");
+    }
     add([a, b]: [number, number]): number {
+      this.log.push("add");
       return a + b + this.#offset;
     }
     reset(secret: string): void {
@@ -45,11 +51,18 @@ test("methods of a class serve; a request without a reply schema sends no value"
       return { leaked: secret } as unknown as void;
     }
   }
-  const router = createRouter(math, { requests: new MathRequests() });
+  const requests = new MathRequests();
+  // A contract declared as a type takes the class too: it names no requests to check against.
+  const typeOnly = defineContract<
+    { requests: { add: { payload: [number, number]; reply: number } } }
+  >();
+  assert.doesNotThrow(() => createRouter(typeOnly, { requests }));
+  const router = createRouter(math, { requests });
   const running = await startServer({ sessionsEnabled: false, ...router });
   const client = new Client(running.url);
   try {
     assert.equal((await client.request("add", "[2,3]")).text(), "5");
+    assert.deepEqual(requests.log, ["add"]);
     const reply = await client.request("reset", '"hunter2"');
     assert.equal(reply.bytes.length, 0);
     assert.equal(reply.encoding, "utf8", "an empty text reply, not an empty binary one");
