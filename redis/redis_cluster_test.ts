@@ -13,6 +13,7 @@ import { redisFixture } from "../testing/redis_fixture.ts";
 import { type StartedServer, startServer } from "../testing/serve.ts";
 import { until } from "../testing/until.ts";
 import type { Server } from "../server/server.ts";
+import type { ServerOptions } from "../server/options.ts";
 import { RedisCluster } from "./redis_cluster.ts";
 import { RedisSessionManager } from "./redis_session_manager.ts";
 
@@ -26,7 +27,10 @@ interface Node {
 }
 
 /** Three nodes on the three adapters, one Redis, a key prefix of their own. */
-async function startCluster(maxSessionConnections = 0): Promise<Node[]> {
+async function startCluster(
+  maxSessionConnections = 0,
+  offlineSignals?: ServerOptions["offlineSignals"],
+): Promise<Node[]> {
   const keyPrefix = `test${++prefixCount}:`;
   const nodes: Node[] = [];
   for (const [index, adapter] of (["runtime", "hono", "node"] as const).entries()) {
@@ -47,6 +51,7 @@ async function startCluster(maxSessionConnections = 0): Promise<Node[]> {
       sessionManager: sessions,
       cluster,
       maxSessionConnections,
+      ...(offlineSignals === undefined ? {} : { offlineSignals }),
       logger: silentLogger,
       ...clusterNodeService(() => holder.server!, `node-${index + 1}`),
     });
@@ -152,7 +157,9 @@ test("maxSessionConnections counts the connections of every node", async () => {
 });
 
 test("signals to a session held nowhere are kept and replayed in order on any node", async () => {
-  const nodes = await startCluster();
+  // The cluster keeps them under its own bounds: a server's own offlineSignals bounds are not
+  // used, not even checked (this maxBytes is above half of maxSendBuffer).
+  const nodes = await startCluster(0, { maxCount: 1, maxBytes: 64 * 1024 * 1024 });
   const peers: Peer[] = [];
   try {
     const ada = await login(nodes[0], "ada");

@@ -58,7 +58,8 @@ export function offlineLimitsUnder(
 ): OfflineSignalLimits {
   const half = Math.floor(maxSendBuffer / 2);
   if (limits.maxBytes === undefined) {
-    return { ...limits, maxBytes: Math.min(1024 * 1024, half) };
+    // At least 1 (under a maxSendBuffer of 1, a limit that keeps nothing, as it must).
+    return { ...limits, maxBytes: Math.max(1, Math.min(1024 * 1024, half)) };
   }
   if (limits.maxBytes > half) {
     throw new RangeError(

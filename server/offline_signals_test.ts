@@ -125,4 +125,10 @@ test("kept signals stay under half of maxSendBuffer: the replay after a restore 
   );
   const server = new Server({ maxSendBuffer: 8192, offlineSignals: { maxBytes: 4096 } });
   await server.shutdown();
+  // The smallest maxSendBuffer: the default keeps nothing (every signal is larger), and builds.
+  assert.equal(offlineLimitsUnder({}, 1).maxBytes, 1);
+  const tiny = new Server({ maxSendBuffer: 1 });
+  assert.equal(tiny.signalSession("k".repeat(24), "kept?"), 0);
+  assert.equal(tiny.droppedOfflineSignals, 1, "dropped: larger than maxBytes");
+  await tiny.shutdown();
 });

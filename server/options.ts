@@ -136,7 +136,8 @@ export interface ServerOptions {
    * if smaller), 5 minutes, 64 MiB in all. A `maxBytes` above half of `maxSendBuffer` is a
    * `RangeError`: the replay goes out at once, and would close the connection as a slow reader.
    * At most once: a signal already written to a socket that then dropped is not kept. With a
-   * `cluster`, the cluster keeps them under its own bounds and this option is not used.
+   * `cluster`, the cluster keeps them under its own bounds and this option is neither used nor
+   * checked.
    */
   offlineSignals?: OfflineSignalLimits | false;
   /** A kept offline signal was dropped (oldest first) because a bound was passed. */

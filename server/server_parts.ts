@@ -108,7 +108,10 @@ export interface ServerParts {
   readonly violationLog: RateLimitedLog;
   /** The accept-conf message every connection receives first. */
   readonly acceptConf: Uint8Array;
-  /** Signals kept for offline sessions, or `null` when `offlineSignals` is `false`. */
+  /**
+   * Signals kept for offline sessions, or `null` when `offlineSignals` is `false` or with a
+   * cluster (which keeps them).
+   */
   readonly offline: OfflineSignals | null;
   /** Session expiry timers and sweeps. */
   readonly expiry: SessionExpiryClock;
@@ -169,7 +172,8 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
     messageBufferSize: limits.messageBufferSize,
     subProtocol: options.subProtocol ?? "",
   });
-  const offlineLimits = options.offlineSignals === false
+  // A cluster keeps signals for offline sessions under its own bounds: this option is not used.
+  const offlineLimits = options.offlineSignals === false || options.cluster !== undefined
     ? null
     : offlineLimitsUnder(options.offlineSignals ?? {}, limits.maxSendBuffer);
   const offline = offlineLimits === null
