@@ -5,6 +5,7 @@ import { encodeRequest, encodeSignal, requestIdFromNumber, requestIdKey } from "
 import { silentLogger } from "../protocol/logger.ts";
 import { RawClient } from "../testing/raw_client.ts";
 import { startServer } from "../testing/serve.ts";
+import { until } from "../testing/until.ts";
 import type { Connection } from "./connection.ts";
 import type { DisconnectReason } from "./disconnect_reason.ts";
 
@@ -60,34 +61,40 @@ test("shutdown lets running requests finish, refuses new ones, then closes with 
 
 test("connection.close waits for its handlers and leaves other connections alone", async () => {
   let target: Connection | undefined;
+  let started = false;
+  const held = Promise.withResolvers<void>(); // the "hold" request runs until the test opens it
   const running = await startServer({
     onClientConnected: (connection) => {
       if (connection.info.target) target = connection;
     },
     beforeUpgrade: (request) => ({ info: { target: request.url.includes("target") } }),
     onRequest: async (request) => {
-      await sleep(Number(request.payload.text()));
+      if (request.name === "hold") {
+        started = true;
+        await held.promise;
+      }
       return request.payload;
     },
   });
   try {
     const other = await RawClient.handshake(running.url);
     const client = await RawClient.handshake(`${running.url}?target`);
-    client.send(encodeRequest({ id: id(1), name: "sleep", payload: "150" }));
-    await sleep(20);
+    client.send(encodeRequest({ id: id(1), name: "hold", payload: "1" }));
+    await until(() => started, "the handler runs");
     const closing = target!.close();
     assert.equal(target!.isActive, false, "inactive as soon as it is closing");
     client.send(encodeRequest({ id: id(2), name: "late", payload: "0" }));
-    const first = await client.next();
+    assert.equal((await client.next()).kind, "shutdown-reply");
+    held.resolve();
     const second = await client.next();
-    assert.equal(first.kind, "shutdown-reply");
     assert.ok(second.kind === "reply" && requestIdKey(second.id) === 1);
     await closing;
     assert.equal((await client.closed).code, 1000);
-    other.send(encodeRequest({ id: id(3), name: "sleep", payload: "0" }));
+    other.send(encodeRequest({ id: id(3), name: "echo", payload: "0" }));
     assert.equal((await other.next()).kind, "reply");
     other.close();
   } finally {
+    held.resolve();
     await running.close();
   }
 });
@@ -113,15 +120,17 @@ test("a handler still running when its client leaves sees its abort signal", asy
 
 test("shutdown with a timeout closes connections whose handlers hang", async () => {
   let aborted = false;
+  let hanging = false;
   const running = await startServer({
     onRequest: (request) => {
+      hanging = true;
       request.signal.addEventListener("abort", () => aborted = true);
       return new Promise<string>(() => {}); // never answers
     },
   });
   const client = await RawClient.handshake(running.url);
   client.send(encodeRequest({ id: id(1), name: "hang" }));
-  await sleep(20);
+  await until(() => hanging, "the handler runs");
   const lateness = LoopLateness.start();
   const started = Date.now();
   await running.server.shutdown({ timeout: 150 });
