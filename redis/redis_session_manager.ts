@@ -137,7 +137,7 @@ export class RedisSessionManager implements SessionManager {
     this.keyPrefix = options.keyPrefix ?? "webwire:";
     this.#isValidKey = options.isValidKey ?? isDefaultSessionKey;
     if (typeof redis === "string") {
-      this.client = ownClient(redis, timeout, options.logger ?? console);
+      this.client = ownClient(redis, options.logger ?? console);
       this.#ownsClient = true;
     } else {
       this.client = redis;
@@ -304,11 +304,12 @@ export class RedisSessionManager implements SessionManager {
   }
 }
 
-function ownClient(url: string, commandTimeout: number, logger: Logger): RedisClient {
+function ownClient(url: string, logger: Logger): RedisClient {
   const client = ownedByLibrary(
     new Redis(url, {
       lazyConnect: true,
-      commandTimeout,
+      // No `commandTimeout` here: every call has its limit from callRedis, which takes a reply
+      // that arrived while the process stalled; ioredis' own timer would fail the call at once.
       // Reconnect for ever, at most a second apart: a server outlives Redis restarts.
       retryStrategy: (times) => Math.min(times * 100, 1000),
       // A call that failed stays failed: a lookup sent again after a reconnect would hold

@@ -280,3 +280,23 @@ test("hasSession says whether a session is stored and touches neither lookup tim
     await sessions.close();
   }
 });
+
+test("a reply that arrived while the process stalled past commandTimeout is taken", async () => {
+  // The manager's own client: no timer of its own fails the call before the reply is read.
+  const sessions = new RedisSessionManager(redis.url, { commandTimeout: 300 });
+  let reconnects = 0;
+  (sessions.client as unknown as Redis).on("reconnecting", () => reconnects++);
+  try {
+    const session = newSession();
+    await sessions.onSessionCreated(session);
+    const found = sessions.hasSession(session.key);
+    // The process stalls (a GC pause, a starved CPU) right after sending; Redis answers at
+    // once, and its reply waits unread while the limit passes.
+    const stallEnds = Date.now() + 600;
+    while (Date.now() < stallEnds) { /* busy */ }
+    assert.equal(await found, true);
+    assert.equal(reconnects, 0, "the connection was not reset");
+  } finally {
+    await sessions.close();
+  }
+});
