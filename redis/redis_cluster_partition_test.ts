@@ -59,7 +59,7 @@ test("pushes that failed during a partition of the command link are not delivere
     for (const result of await Promise.all(during)) {
       assert.ok(result instanceof RedisUnavailableError, String(result));
     }
-    await delay(100); // the partition outlasts the reset of the dead link
+    await until(() => proxy.ended >= 1, "the dead link was reset"); // the partition outlasts it
     proxy.heal();
     await publishOnceBack(a, broadcast("after"));
     await until(() => onB.texts().includes("after"), "B got the push after");
@@ -86,8 +86,10 @@ test("a pub/sub link that stops answering is reset: what it held is dropped, the
 
     proxy.partition();
     await b.publish(broadcast("held")); // Redis sent it; the partition holds it
-    // A's next heartbeat (every 200 ms) pings its pub/sub connection, which times out (300 ms).
+    // A's next heartbeat (every 200 ms) pings its pub/sub connection, which times out (300 ms);
+    // both of A's links are reset (a stalled process may need longer than the second).
     await delay(1000);
+    await until(() => proxy.ended >= 2, "A's links were reset");
     proxy.heal();
     await until(() => onA.missedCount === 1, "A subscribed again and said it may have missed some");
     await b.publish(broadcast("after"));

@@ -33,6 +33,8 @@ test("a lookup that timed out during a partition is not run once the link is bac
   try {
     const now = Timestamp.now();
     const key = generateSessionKey();
+    // Connected first: a stalled test process does not count the connect against 300 ms.
+    await until(() => sessions.hasSession(key).then(() => true, () => false), "connected");
     await sessions.onSessionCreated({ key, creation: now, lastLookup: now });
     await sessions.onSessionReleased(key); // nobody holds it: its idle clock runs
     const redisKey = `${keyPrefix}session:${key}`;
@@ -41,7 +43,7 @@ test("a lookup that timed out during a partition is not run once the link is bac
     proxy.partition();
     await assert.rejects(sessions.onSessionLookup(key), RedisUnavailableError);
     // The partition outlasts the reset of the dead link: the bytes held for it are gone.
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await until(() => proxy.ended >= 1, "the dead link was reset");
     proxy.heal();
     await until(() => sessions.client.status === "ready", "the manager reconnected");
     assert.equal(await sessions.hasSession(key), true); // a call on the new link, answered
@@ -55,11 +57,12 @@ test("a lookup that timed out during a partition is not run once the link is bac
 });
 
 test("a client the application passes in is never reset: its own slow command runs once", async () => {
-  // The application's own command on the client it shares: a script that takes 0.8 s.
+  // The application's own command on the client it shares: a script that takes 3 s (longer
+  // than a stall of the test process, after which the lookup's reply would be taken).
   const slowScript = `local s = redis.call('TIME')
     while true do
       local n = redis.call('TIME')
-      if (n[1] - s[1]) * 1000000 + (n[2] - s[2]) > 800000 then break end
+      if (n[1] - s[1]) * 1000000 + (n[2] - s[2]) > 3000000 then break end
     end
     return redis.call('INCR', KEYS[1])`;
   const app = new Redis(redis.url, { autoResendUnfulfilledCommands: false });
@@ -71,11 +74,11 @@ test("a client the application passes in is never reset: its own slow command ru
     await new Promise((resolve) => setTimeout(resolve, 20));
     // Queued behind the script: times out, and leaves the application's connection alone.
     await assert.rejects(sessions.onSessionLookup(generateSessionKey()), RedisUnavailableError);
-    // Reset under it, the script's reply would never come: give it 5 s at most.
+    // Reset under it, the script's reply would never come: give it 8 s at most.
     let timer: ReturnType<typeof setTimeout> | undefined;
     const outcome = await Promise.race([
       ran,
-      new Promise((resolve) => timer = setTimeout(() => resolve("no reply in 5 s"), 5_000)),
+      new Promise((resolve) => timer = setTimeout(() => resolve("no reply in 8 s"), 8_000)),
     ]);
     clearTimeout(timer);
     assert.equal(outcome, 1);

@@ -41,6 +41,8 @@ export interface PartitionProxy {
   readonly url: string;
   /** How many connections pass through it now. */
   readonly connections: number;
+  /** How many connections have ended (closed by either side, or reset). */
+  readonly ended: number;
   /** Holds the bytes of every connection, new ones included, until {@link heal}. */
   partition(): void;
   /** Delivers what was held, in order, and lets bytes through again. */
@@ -67,6 +69,7 @@ interface Pair {
  */
 export async function startPartitionProxy(targetPort: number): Promise<PartitionProxy> {
   let partitioned = false;
+  let ended = 0;
   const pairs = new Set<Pair>();
   const server = createServer((inbound) => {
     const outbound = createConnection({ host: "127.0.0.1", port: targetPort });
@@ -79,6 +82,7 @@ export async function startPartitionProxy(targetPort: number): Promise<Partition
     inbound.on("data", forward(outbound));
     outbound.on("data", forward(inbound));
     const end = () => {
+      if (pairs.has(pair)) ended++;
       inbound.destroy();
       outbound.destroy();
       pair.held.length = 0;
@@ -92,6 +96,9 @@ export async function startPartitionProxy(targetPort: number): Promise<Partition
     url: `redis://127.0.0.1:${port}`,
     get connections() {
       return pairs.size;
+    },
+    get ended() {
+      return ended;
     },
     partition() {
       partitioned = true;
