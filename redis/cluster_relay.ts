@@ -172,10 +172,11 @@ export class ClusterRelay {
 
   /**
    * Gives back signals taken for the session that a restore could not deliver: published when a
-   * live node holds it, else kept again ahead of what was kept since (they are older).
+   * live node holds it, else kept again ahead of what was kept since (they are older). Resolves
+   * to whether they were published (this node does not hear its own messages).
    */
-  async returnOfflineSignals(key: string, signals: readonly Uint8Array[]): Promise<void> {
-    if (this.#bounds.maxCount === 0 || signals.length === 0) return;
+  async returnOfflineSignals(key: string, signals: readonly Uint8Array[]): Promise<boolean> {
+    if (this.#bounds.maxCount === 0 || signals.length === 0) return false;
     this.flush();
     const commands = this.#commands;
     const entries = signals.map((signal) =>
@@ -193,6 +194,7 @@ export class ClusterRelay {
       ...signals.map((signal) => offlineEntry(signal)),
     ]);
     if (typeof dropped === "number" && dropped > 0) this.#droppedOfflineSignals += dropped;
+    return dropped === -1;
   }
 
   async #send(batch: Outgoing[]): Promise<ItemFailures | void> {

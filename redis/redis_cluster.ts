@@ -274,9 +274,14 @@ export class RedisCluster implements Cluster {
     return this.#relay.takeOfflineSignals(key);
   }
 
-  /** Signals taken but not delivered: published if a node holds the session, else kept first. */
-  returnOfflineSignals(key: string, signals: readonly Uint8Array[]): Promise<void> {
-    return this.#relay.returnOfflineSignals(key, signals);
+  /**
+   * Signals taken but not delivered: published if a node holds the session (this one's holders
+   * included), else kept first.
+   */
+  async returnOfflineSignals(key: string, signals: readonly Uint8Array[]): Promise<void> {
+    if (!await this.#relay.returnOfflineSignals(key, signals)) return;
+    // Redis does not bring this node its own messages: its holders get them here.
+    for (const signal of signals) this.#deliver({ kind: "signal-session", key, signal });
   }
 
   /**
@@ -313,13 +318,15 @@ export class RedisCluster implements Cluster {
   #receive(bytes: Uint8Array): void {
     const received = decodeClusterMessages(bytes);
     if (received === null || received.from === this.#instanceId) return;
-    for (const message of received.messages) {
-      if (this.#node === null) return;
-      try {
-        this.#node.deliver(message);
-      } catch (error) {
-        this.#logger.error("delivering a cluster message failed", error);
-      }
+    for (const message of received.messages) this.#deliver(message);
+  }
+
+  #deliver(message: ClusterMessage): void {
+    if (this.#node === null) return;
+    try {
+      this.#node.deliver(message);
+    } catch (error) {
+      this.#logger.error("delivering a cluster message failed", error);
     }
   }
 

@@ -1,7 +1,8 @@
 // Signals a restore took or held but could not deliver, on a real redis-server: the restoring
 // connection dropped while the kept signals were on their way, or a restore gave up after
 // signals came for the session during its lookup. Either way they are signalled to the session
-// again once the restore's slot is given back, and the next restore gets them.
+// again once the restore's slot is given back: the next restore gets them, or the connections
+// holding the session meanwhile do, on any node (the restore's own included).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 // @ts-types="./ioredis.d.ts"
@@ -43,6 +44,34 @@ test("kept signals taken as the restoring connection drops are kept again", asyn
     await until(() => b.server.sessionConnections(key).length === 0, "B's connection ended");
     b.cluster.takeGate.open(); // taken from Redis now, for a connection that is gone
     peer = await restoredOnA(cluster, key, 2);
+    assert.deepEqual(peer.signals, ["n:1", "n:2"]);
+  } finally {
+    await peer?.client.close();
+    await cluster.stop();
+  }
+});
+
+test("kept signals taken as the restoring connection drops reach a holder on the same node", async () => {
+  const { cluster, key } = await startWithStoredSession(clusters);
+  const [a, b] = cluster.nodes;
+  let peer: Peer | undefined;
+  try {
+    a.server.signalSession(key, "n", "1");
+    a.server.signalSession(key, "n", "2");
+    b.cluster.holdTakeOf = key;
+    const raw = await RawClient.handshake(b.running.url);
+    raw.send(encodeRestoreSession(requestIdFromNumber(1), key));
+    await b.cluster.takeStarted.opened; // attached; the take of the kept signals waits
+    raw.close();
+    await until(() => b.server.sessionConnections(key).length === 0, "B's connection ended");
+    // Another connection restores the session on B: it holds it, and its take waits too.
+    peer = await connectPeer(b);
+    const restoring = peer.client.restoreSession(key);
+    await until(() => b.server.sessionConnections(key).length === 1, "held on B again");
+    b.cluster.takeGate.open(); // the first take gets both, for a connection that is gone
+    await restoring;
+    // Given back: published for the session's holders, this node's own among them.
+    await until(() => peer!.signals.length === 2, `both arrived: ${peer!.signals}`);
     assert.deepEqual(peer.signals, ["n:1", "n:2"]);
   } finally {
     await peer?.client.close();
