@@ -266,9 +266,9 @@ export class NodeFramedSocket implements TransportSocket, FrameSink {
 
   /** The peer ended its side: a connection it left without a close handshake is dropped. */
   peerEnded(): void {
+    if (this.#pausedByFailure) return; // a bad frame: the core's close, replies first, ends it
     if (!this.#closeSent) return void this.#socket.destroy();
-    // Our close frame (or our answer to the peer's) may still be on its way: it gets the
-    // deadline (the core's, or the one `peerClose` armed), and the FIN follows it.
+    // Our close frame (or answer to the peer's) may be on its way, under a deadline: FIN after it.
     if (!this.#closeQueued) this.#socket.end();
   }
 

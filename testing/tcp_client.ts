@@ -135,6 +135,11 @@ export class TcpClient {
     this.#socket.write(bytes);
   }
 
+  /** Ends this side (a FIN after what was written), as a client that sends nothing more. */
+  finish(): void {
+    this.#socket.end();
+  }
+
   /** Stops reading: the kernel's receive buffer fills and the server's sends back up. */
   stopReading(): void {
     this.#socket.pause();
