@@ -50,6 +50,11 @@ export function handshakeProblem(head: RequestHead): Response | undefined {
       headers: { allow: "GET, OPTIONS" },
     });
   }
+  // A body would be read as the first frames (a request smuggled past a proxy that reads it).
+  const length = head.headers.get("content-length");
+  if (head.headers.has("transfer-encoding") || (length !== undefined && length !== "0")) {
+    return bad("an upgrade request has no body");
+  }
   const connection = head.headers.get("connection") ?? "";
   if (!connection.split(",").some((option) => option.trim().toLowerCase() === "upgrade")) {
     return bad("missing connection: upgrade");

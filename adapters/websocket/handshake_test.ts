@@ -52,6 +52,9 @@ test("a request head: incomplete, then each refusal with its status", () => {
     ["GET  / HTTP/1.1\r\n\r\n", 400],
     ["GET / HTTP/1.1\r\nno colon\r\n\r\n", 400],
     ["GET / HTTP/1.1\r\nbad name: x\r\n\r\n", 400],
+    ["GET / HTTP/1.1\r\nx: a\x00b\r\n\r\n", 400],
+    ["GET / HTTP/1.1\r\nx: a\x01\r\n\r\n", 400],
+    ["GET / HTTP/1.1\r\nx: a\x7f\r\n\r\n", 400],
     [`GET / HTTP/1.1\r\nx: ${"a".repeat(maxRequestHeadSize)}\r\n\r\n`, 431],
     [`GET / HTTP/1.1\r\nx: ${"a".repeat(maxRequestHeadSize)}`, 431],
   ];
@@ -59,6 +62,7 @@ test("a request head: incomplete, then each refusal with its status", () => {
     const head = readRequestHead(encode(raw));
     assert.equal(head.kind === "invalid" && head.status, status, JSON.stringify(raw.slice(0, 40)));
   }
+  assert.equal(readRequestHead(encode("GET / HTTP/1.1\r\nx: a\tb\r\n\r\n")).kind, "head");
 });
 
 test("a request head with bare LF line endings is refused with 400, not waited on", () => {
@@ -148,6 +152,11 @@ test("handshake problems: method, connection, version, key, sub-protocols", () =
   assert.equal(protocols("a, a"), 400);
   assert.equal(protocols("a b"), 400);
   assert.equal(protocols("a,,b"), 400);
+  // No body: it would be read as frames.
+  const withBody = (line: string) => handshakeProblem(headOf([...upgrade, line]))?.status;
+  assert.equal(withBody("Content-Length: 0"), undefined);
+  assert.equal(withBody("Content-Length: 5"), 400);
+  assert.equal(withBody("Transfer-Encoding: chunked"), 400);
 });
 
 test("a response as raw HTTP: status line, headers, length, close; HEAD without the body", async () => {

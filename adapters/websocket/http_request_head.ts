@@ -118,6 +118,10 @@ export function readRequestHead(bytes: Uint8Array): RequestHeadResult {
     if (!token.test(name)) return { kind: "invalid", status: 400, reason: "bad header field" };
     const key = name.toLowerCase();
     const value = line.slice(colon + 1).trim();
+    // As `node:http` and `Deno.serve` refuse them: a NUL or other control character (not tab).
+    if (hasControlCharacter(value)) {
+      return { kind: "invalid", status: 400, reason: "a control character in a header value" };
+    }
     const earlier = headers.get(key);
     headers.set(key, earlier === undefined ? value : `${earlier}, ${value}`);
   }
@@ -129,6 +133,15 @@ export function readRequestHead(bytes: Uint8Array): RequestHeadResult {
     length: end,
     minorVersion: Number(requestLine[4]),
   };
+}
+
+/** Whether `value` holds a control character other than tab, which no header value may. */
+function hasControlCharacter(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if ((code < 0x20 && code !== 0x09) || code === 0x7f) return true;
+  }
+  return false;
 }
 
 /** What {@link headEnd} returns for a CR followed by anything but LF. */
