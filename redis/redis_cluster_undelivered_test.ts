@@ -29,19 +29,29 @@ async function restoredOnA(cluster: GatedCluster, key: string, count: number): P
   return peer;
 }
 
+/**
+ * Node A signals "n:1" and "n:2" to the session, held nowhere: kept. A restore on node B then
+ * attaches, and its connection drops while its take of the kept signals waits for B's
+ * `takeGate` (the test opens it).
+ */
+async function keptThenRestoreDroppedOnB(cluster: GatedCluster, key: string): Promise<void> {
+  const [a, b] = cluster.nodes;
+  a.server.signalSession(key, "n", "1");
+  a.server.signalSession(key, "n", "2");
+  b.cluster.holdTakeOf = key;
+  const raw = await RawClient.handshake(b.running.url);
+  raw.send(encodeRestoreSession(requestIdFromNumber(1), key));
+  await b.cluster.takeStarted.opened; // attached; the take of the kept signals waits
+  raw.close();
+  await until(() => b.server.sessionConnections(key).length === 0, "B's connection ended");
+}
+
 test("kept signals taken as the restoring connection drops are kept again", async () => {
   const { cluster, key } = await startWithStoredSession(clusters);
   const [, b] = cluster.nodes;
   let peer: Peer | undefined;
   try {
-    cluster.nodes[0].server.signalSession(key, "n", "1");
-    cluster.nodes[0].server.signalSession(key, "n", "2");
-    b.cluster.holdTakeOf = key;
-    const raw = await RawClient.handshake(b.running.url);
-    raw.send(encodeRestoreSession(requestIdFromNumber(1), key));
-    await b.cluster.takeStarted.opened; // attached; the take of the kept signals waits
-    raw.close();
-    await until(() => b.server.sessionConnections(key).length === 0, "B's connection ended");
+    await keptThenRestoreDroppedOnB(cluster, key);
     b.cluster.takeGate.open(); // taken from Redis now, for a connection that is gone
     peer = await restoredOnA(cluster, key, 2);
     assert.deepEqual(peer.signals, ["n:1", "n:2"]);
@@ -53,17 +63,10 @@ test("kept signals taken as the restoring connection drops are kept again", asyn
 
 test("kept signals taken as the restoring connection drops reach a holder on the same node", async () => {
   const { cluster, key } = await startWithStoredSession(clusters);
-  const [a, b] = cluster.nodes;
+  const [, b] = cluster.nodes;
   let peer: Peer | undefined;
   try {
-    a.server.signalSession(key, "n", "1");
-    a.server.signalSession(key, "n", "2");
-    b.cluster.holdTakeOf = key;
-    const raw = await RawClient.handshake(b.running.url);
-    raw.send(encodeRestoreSession(requestIdFromNumber(1), key));
-    await b.cluster.takeStarted.opened; // attached; the take of the kept signals waits
-    raw.close();
-    await until(() => b.server.sessionConnections(key).length === 0, "B's connection ended");
+    await keptThenRestoreDroppedOnB(cluster, key);
     // Another connection restores the session on B: it holds it, and its take waits too.
     peer = await connectPeer(b);
     const restoring = peer.client.restoreSession(key);

@@ -70,6 +70,22 @@ export function upgradeHead(extra = ""): string {
 }
 
 /**
+ * Upgrade requests every adapter refuses with 400 once `beforeUpgrade` accepted them: one with a
+ * body (which would be read as frames), a chunked one, one with a NUL in a header value.
+ *
+ * @example
+ * ```ts
+ * import { refusedUpgrades } from "./raw_exchange.ts";
+ * console.assert(refusedUpgrades.every((request) => request.startsWith("GET / HTTP/1.1")));
+ * ```
+ */
+export const refusedUpgrades: readonly string[] = [
+  upgradeHead("Sec-WebSocket-Version: 13\r\nContent-Length: 5\r\n") + "hello",
+  upgradeHead("Sec-WebSocket-Version: 13\r\nTransfer-Encoding: chunked\r\n") + "0\r\n\r\n",
+  upgradeHead("Sec-WebSocket-Version: 13\r\nX-A: a\x00b\r\n"),
+];
+
+/**
  * A client frame with an `echo` request of id `id` whose payload is `payload` (default: the id).
  *
  * @example
