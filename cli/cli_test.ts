@@ -1,57 +1,25 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { Client } from "../client/client.ts";
 import { silentLogger } from "../protocol/logger.ts";
+import { runCli, runTs, startCliServe } from "../testing/cli_process.ts";
 import { until } from "../testing/until.ts";
 
 const main = fileURLToPath(new URL("./main.ts", import.meta.url));
 const decoder = fileURLToPath(new URL("../testing/json_decoder.ts", import.meta.url));
-const bun = "Bun" in globalThis;
-/** How this runtime runs a TypeScript file. */
-const runTs = (file: string): string[] =>
-  bun ? [process.execPath, "run", file] : [process.execPath, "run", "-A", file];
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(...args: string[]): Promise<Run> {
-  const [command, ...rest] = runTs(main);
-  return new Promise((resolve) => {
-    execFile(command, [...rest, ...args], { timeout: 20_000 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : (error as { code?: number }).code ?? -1;
-      resolve({ code: typeof code === "number" ? code : -1, stdout, stderr });
-    });
-  });
-}
+const cli = runCli;
 
 let server: ChildProcess;
 let url: string;
 
 before(async () => {
-  const [command, ...rest] = runTs(main);
-  server = spawn(command, [...rest, "serve", "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
-  url = await new Promise<string>((resolve, reject) => {
-    let output = "";
-    const timer = setTimeout(() => reject(new Error(`serve printed no URL: ${output}`)), 10_000);
-    server.stdout!.setEncoding("utf8");
-    server.stdout!.on("data", (chunk: string) => {
-      output += chunk;
-      const found = /listening on (ws:\/\/\S+)/.exec(output);
-      if (found !== null) {
-        clearTimeout(timer);
-        resolve(found[1]);
-      }
-    });
-  });
+  ({ child: server, url } = await startCliServe("--port", "0"));
 });
 
 after(async () => {
@@ -369,6 +337,35 @@ test("serve with a session dir it cannot write to stops at once with one line", 
     assert.equal(empty.code, 2, empty.stderr);
     assert.match(empty.stderr, /^webwire serve: --session-dir must not be empty\n/);
   }
+});
+
+test("serve creates its session dir for its owner only: the files are named after the keys", async () => {
+  const parent = await mkdtemp(join(tmpdir(), "webwire-cli-dir-"));
+  const directory = join(parent, "sessions");
+  try {
+    const { child } = await startCliServe("--port", "0", "--session-dir", directory);
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGINT");
+    await exited;
+    assert.equal((await stat(directory)).mode & 0o777, 0o700);
+  } finally {
+    await rm(parent, { recursive: true, force: true });
+  }
+});
+
+test("conformance: --help and -h print its help before a client's command, not after", async () => {
+  for (
+    const args of [["vectors", "-h"], ["server", "-h"], ["client", "-h"], ["client", "--help"]]
+  ) {
+    const run = await cli("conformance", ...args);
+    assert.equal(run.code, 0, `${args.join(" ")}: ${run.stderr}`);
+    assert.match(run.stdout, /Runs the live client suite/, args.join(" "));
+  }
+  // After `--`, `--help` is the client command's own: the suite runs (a client that exits).
+  const client = ["sh", "-c", "exit 0", "--help"];
+  const run = await cli("conformance", "client", "--only", "accept-conf-first", "--", ...client);
+  assert.doesNotMatch(run.stdout, /Runs the live client suite/);
+  assert.match(run.stdout, /\d+ passed, \d+ failed\n$/);
 });
 
 test("serve on a port in use exits with 1, as its help says", async () => {

@@ -230,7 +230,7 @@ export const conformanceCommand: Command = {
   help,
   run(args) {
     const [suite, ...rest] = args;
-    if (suite === undefined || suite === "--help" || suite === "-h" || rest.includes("--help")) {
+    if (suite === undefined || isHelp(suite) || asksForHelp(suite, rest)) {
       console.log(help);
       return Promise.resolve(suite === undefined ? ExitCode.Usage : ExitCode.Ok);
     }
@@ -243,3 +243,22 @@ export const conformanceCommand: Command = {
     );
   },
 };
+
+const isHelp = (arg: string) => arg === "--help" || arg === "-h";
+
+/**
+ * Whether a suite's arguments ask for help: `--help` or `-h` among its options, which end at
+ * `--` and, for `client`, at the client's command (its first argument that is no `--only`).
+ */
+function asksForHelp(suite: string, rest: readonly string[]): boolean {
+  if (suite !== "client") {
+    const end = rest.indexOf("--");
+    return (end === -1 ? rest : rest.slice(0, end)).some(isHelp);
+  }
+  for (let i = 0; i < rest.length; i++) {
+    if (isHelp(rest[i])) return true;
+    if (rest[i] === "--only") i++; // its value
+    else if (!rest[i].startsWith("--only=")) return false;
+  }
+  return false;
+}

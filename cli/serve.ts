@@ -94,7 +94,8 @@ function openRedis(url: string, prefix: string | undefined): Promise<RedisEngine
 async function checkSessionDir(dir: string): Promise<void> {
   const probe = join(dir, `.webwire-probe-${process.pid}`);
   try {
-    await mkdir(dir, { recursive: true });
+    // Only its owner may list it: the files are named after the session keys, which are secrets.
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     await writeFile(probe, "");
     await rm(probe, { force: true });
   } catch (error) {
