@@ -111,7 +111,11 @@ const defaultCommandTimeout = 2000;
  * ```
  */
 export class RedisSessionManager implements SessionManager {
-  /** The ioredis client this manager uses (its own when given a URL). */
+  /**
+   * The ioredis client this manager uses (its own when given a URL). Its own client sets no
+   * command timeout (each of the manager's calls has `commandTimeout`): bound an application's
+   * own commands on it with `callRedis`.
+   */
   readonly client: RedisClient;
   /** The key prefix, as given or `webwire:`. */
   readonly keyPrefix: string;

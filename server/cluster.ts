@@ -164,8 +164,10 @@ export interface Cluster {
   takeOfflineSignals(key: string): Uint8Array[] | Promise<Uint8Array[]>;
   /**
    * Optional: signals {@link Cluster.takeOfflineSignals} returned that a restore could not
-   * deliver (its connection dropped meanwhile): published to the session's connections if a
-   * node holds it, else kept again ahead of what was kept since (they are older). Without it,
+   * deliver (its connection dropped meanwhile): delivered to the session's connections if a
+   * node holds it, this node's own included (given to its `ClusterNode.deliver`: a publish
+   * does not come back to the publisher), else kept again ahead of what was kept since (they
+   * are older). Without it,
    * the server publishes them again as `signal-session` messages.
    */
   returnOfflineSignals?(key: string, signals: readonly Uint8Array[]): void | Promise<void>;

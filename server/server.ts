@@ -172,7 +172,10 @@ export class Server {
     return Array.from(this.#parts.connections, (state) => state.connection);
   }
 
-  /** How many signals kept for offline sessions were dropped because a bound was passed. */
+  /**
+   * How many signals kept for offline sessions were dropped because a bound was passed (0 in a
+   * cluster: see the cluster's own count, such as `RedisCluster.droppedOfflineSignals`).
+   */
   get droppedOfflineSignals(): number {
     return this.#parts.offline?.dropped ?? 0;
   }
@@ -230,7 +233,7 @@ export class Server {
 
   /**
    * Sends one server signal to every connection holding the session `key`. When none holds it,
-   * the signal is kept (within the `offlineSignals` bounds) and sent, in order, right after the
+   * the signal is kept (within the `offlineSignals` bounds, or a cluster's own) and sent, in order, right after the
    * restore reply to the first connection that restores the session; kept signals are
    * forgotten when the session is closed, expires, or a restore finds it missing.
    *

@@ -26,9 +26,9 @@ import { gate } from "./gated_session_manager.ts";
  * ```
  */
 export class HoldingCluster implements Cluster {
-  /** Whether messages from the other node wait. */
+  /** Whether cluster messages for this node's server wait. */
   held = false;
-  /** How many messages from the other node reached this node's server. */
+  /** How many cluster messages reached this node's server (signals it gave back included). */
   delivered = 0;
   /** How many times its server asked how many connections hold a session. */
   countQueries = 0;

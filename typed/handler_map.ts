@@ -58,7 +58,7 @@ export function handlerMap(
     }
   }
   for (const name of names ?? found) {
-    const handler = (section as Record<string, unknown>)[name];
+    const handler = dataValue(section, name);
     if (handler === undefined && names !== undefined) continue; // unknown at run time
     if (typeof handler !== "function") {
       throw new TypeError(`the handler of ${label}.${name} is not a function`);
@@ -69,20 +69,19 @@ export function handlerMap(
 }
 
 /**
- * The handler names of `section`: every own key of a plain object; of a class instance, its own
- * keys that hold functions (arrow-function fields) and the methods of its class (not those of
- * `Object`). Fields that hold data (a database the methods use) and accessors are not handlers:
- * an accessor is not called.
+ * The handler names of `section`: every own key of a plain object (or one without prototype,
+ * such as a module namespace); of a class instance, its own keys that hold functions
+ * (arrow-function fields) and the methods of its class (not those of `Object`). Fields that hold
+ * data (a database the methods use) and accessors are not handlers: an accessor is never called.
  */
 function handlerNames(section: object): string[] {
-  const plain = Object.getPrototypeOf(section) === Object.prototype;
+  const prototype = Object.getPrototypeOf(section);
+  const plain = prototype === Object.prototype || prototype === null;
   const names = new Set(
-    Object.keys(section).filter((name) =>
-      plain || typeof (section as Record<string, unknown>)[name] === "function"
-    ),
+    Object.keys(section).filter((name) => plain || typeof dataValue(section, name) === "function"),
   );
   for (
-    let proto = Object.getPrototypeOf(section);
+    let proto = prototype;
     proto !== null && proto !== Object.prototype;
     proto = Object.getPrototypeOf(proto)
   ) {
@@ -92,4 +91,13 @@ function handlerNames(section: object): string[] {
     }
   }
   return [...names];
+}
+
+/** The value of `object`'s data property `name` (own or inherited); an accessor's is not read. */
+function dataValue(object: object, name: string): unknown {
+  for (let at: object | null = object; at !== null; at = Object.getPrototypeOf(at)) {
+    const descriptor = Object.getOwnPropertyDescriptor(at, name);
+    if (descriptor !== undefined) return "value" in descriptor ? descriptor.value : undefined;
+  }
+  return undefined;
 }

@@ -57,6 +57,9 @@ test("methods of a class serve; a request without a reply schema sends no value"
     { requests: { add: { payload: [number, number]; reply: number } } }
   >();
   assert.doesNotThrow(() => createRouter(typeOnly, { requests }));
+  // An object without prototype (a module namespace) is read as a plain one: data is a mistake.
+  const namespace = Object.assign(Object.create(null), { add: requests.add, typo: "x" });
+  assert.throws(() => createRouter(typeOnly, { requests: namespace }), /requests\.typo is not/);
   const router = createRouter(math, { requests });
   const running = await startServer({ sessionsEnabled: false, ...router });
   const client = new Client(running.url);

@@ -20,7 +20,8 @@ const acceptSuffix = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
 /**
  * Why an upgrade request cannot become a WebSocket, as the response to send; `undefined` when
- * it can (HTTP/1.1, method GET, `connection: upgrade`, version 13 and a 16-byte key). An
+ * it can (HTTP/1.1, method GET, `connection: upgrade`, version 13, a 16-byte key and no body:
+ * no `transfer-encoding`, a `content-length` absent or 0). An
  * HTTP/1.0 request gets 400 (RFC 6455 asks for HTTP/1.1 or higher), another major version than
  * 1 gets 505, as `readRequestHead` answers it.
  *

@@ -55,6 +55,8 @@ test("a request head: incomplete, then each refusal with its status", () => {
     ["GET / HTTP/1.1\r\nx: a\x00b\r\n\r\n", 400],
     ["GET / HTTP/1.1\r\nx: a\x01\r\n\r\n", 400],
     ["GET / HTTP/1.1\r\nx: a\x7f\r\n\r\n", 400],
+    ["GET / HTTP/1.1\r\nx: a\x0b\r\n\r\n", 400],
+    ["GET / HTTP/1.1\r\nx: \x0ca\r\n\r\n", 400],
     [`GET / HTTP/1.1\r\nx: ${"a".repeat(maxRequestHeadSize)}\r\n\r\n`, 431],
     [`GET / HTTP/1.1\r\nx: ${"a".repeat(maxRequestHeadSize)}`, 431],
   ];

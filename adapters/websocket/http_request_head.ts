@@ -117,11 +117,13 @@ export function readRequestHead(bytes: Uint8Array): RequestHeadResult {
     const name = colon > 0 ? line.slice(0, colon) : "";
     if (!token.test(name)) return { kind: "invalid", status: 400, reason: "bad header field" };
     const key = name.toLowerCase();
-    const value = line.slice(colon + 1).trim();
-    // As `node:http` and `Deno.serve` refuse them: a NUL or other control character (not tab).
-    if (hasControlCharacter(value)) {
+    const raw = line.slice(colon + 1);
+    // As `node:http` and `Deno.serve` refuse them: a NUL or other control character (not tab),
+    // also at either end (where `trim` would take VT and FF away).
+    if (hasControlCharacter(raw)) {
       return { kind: "invalid", status: 400, reason: "a control character in a header value" };
     }
+    const value = raw.replace(/^[ \t]+|[ \t]+$/g, ""); // optional whitespace: spaces, tabs
     const earlier = headers.get(key);
     headers.set(key, earlier === undefined ? value : `${earlier}, ${value}`);
   }
