@@ -14,7 +14,6 @@
  * @module
  */
 
-import type { SessionInfo } from "../protocol/session_json.ts";
 import { Timestamp } from "../protocol/timestamp.ts";
 import { isExpired } from "./session_expiry_rule.ts";
 import type {
@@ -27,7 +26,8 @@ import type {
 interface StoredSession {
   creation: Timestamp;
   lastLookup: Timestamp;
-  info?: SessionInfo;
+  /** The info as JSON, as the other managers keep it: each lookup gets its own copy. */
+  infoJson?: string;
   /** Whether a connection holds it (from creation or lookup until release). */
   held: boolean;
   /** Milliseconds since the epoch of the last release or lookup. */
@@ -91,7 +91,7 @@ export class MemorySessionManager implements SessionManager {
       held: true,
       lastUse: this.#clock(),
     };
-    if (session.info !== undefined) stored.info = structuredClone(session.info);
+    if (session.info !== undefined) stored.infoJson = JSON.stringify(session.info);
     this.#sessions.set(session.key, stored);
   }
 
@@ -110,7 +110,7 @@ export class MemorySessionManager implements SessionManager {
     const result: SessionLookupResult = {
       creation: stored.creation,
       lastLookup: stored.lastLookup,
-      ...(stored.info === undefined ? {} : { info: structuredClone(stored.info) }),
+      ...(stored.infoJson === undefined ? {} : { info: JSON.parse(stored.infoJson) }),
     };
     stored.lastLookup = Timestamp.now();
     stored.held = true;

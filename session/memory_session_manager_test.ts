@@ -50,6 +50,18 @@ test("info is copied in and out", () => {
   assert.deepEqual(manager.onSessionLookup("k")?.info, { user: "ada", roles: ["admin"] });
 });
 
+test("info comes back as its JSON, as from the file and Redis managers", () => {
+  const manager = new MemorySessionManager();
+  const since = new Date(Date.UTC(2026, 0, 2));
+  // What the type forbids but a caller may pass: JSON drops a function, writes a Date as text.
+  const info = { user: "ada", since, greet: () => "hi" } as unknown as Record<string, string>;
+  manager.onSessionCreated({ key: "k", creation: t0, lastLookup: t0, info });
+  assert.deepEqual(manager.onSessionLookup("k")?.info, {
+    user: "ada",
+    since: "2026-01-02T00:00:00.000Z",
+  });
+});
+
 test("hasSession says whether a session is stored and records no lookup", () => {
   const manager = new MemorySessionManager();
   manager.onSessionCreated({ key: "k", creation: t0, lastLookup: t0 });
