@@ -6,13 +6,8 @@ import { LoopLateness } from "../conformance/loop_lateness.ts";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { encodeRequest, requestIdFromNumber } from "../protocol/mod.ts";
-import {
-  echoFrame,
-  exchange,
-  refusedUpgrades,
-  repliedIds,
-  upgradeHead,
-} from "../testing/raw_exchange.ts";
+import { echoFrame, exchange, repliedIds, upgradeHead } from "../testing/raw_exchange.ts";
+import { refusedUpgrades } from "../testing/raw_exchange.ts"; // those every adapter refuses
 import { pingFloodReplySize, pongsAfterPingFlood } from "../testing/ping_flood.ts";
 import { rawAnswer, upgradeRequest } from "../testing/raw_answer.ts";
 import { RawHttpPeer } from "../testing/raw_http_peer.ts";

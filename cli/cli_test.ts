@@ -1,6 +1,6 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,24 +8,30 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { Client } from "../client/client.ts";
 import { silentLogger } from "../protocol/logger.ts";
-import { runCli, runTs, startCliServe } from "../testing/cli_process.ts";
+import {
+  cliCommand,
+  runCli,
+  type ServeProcess,
+  startServeProcess,
+} from "../testing/serve_process.ts";
 import { until } from "../testing/until.ts";
 
-const main = fileURLToPath(new URL("./main.ts", import.meta.url));
 const decoder = fileURLToPath(new URL("../testing/json_decoder.ts", import.meta.url));
+/** How this runtime runs a TypeScript file. */
+const runTs = (file: string): string[] =>
+  "Bun" in globalThis ? [process.execPath, "run", file] : [process.execPath, "run", "-A", file];
 const cli = runCli;
 
-let server: ChildProcess;
+let server: ServeProcess;
 let url: string;
 
 before(async () => {
-  ({ child: server, url } = await startCliServe("--port", "0"));
+  server = await startServeProcess(["--port", "0"]);
+  url = server.url;
 });
 
 after(async () => {
-  const exited = new Promise((resolve) => server.once("exit", resolve));
-  server.kill("SIGINT");
-  await exited;
+  await server.stop("SIGINT");
 });
 
 test("serve prints its URL; call echo prints the reply", async () => {
@@ -172,7 +178,7 @@ test("bad URLs and arguments exit with 2, an unreachable server with 3", async (
 });
 
 test("serve --runtime deno --deno-tcp serves on Deno's TCP adapter; other runtimes refuse it", async () => {
-  const [command, ...rest] = runTs(main);
+  const [command, ...rest] = cliCommand([]);
   const child = spawn(
     command,
     [...rest, "serve", "--port", "0", "--runtime", "deno", "--deno-tcp"],
@@ -201,8 +207,8 @@ test("serve --runtime deno --deno-tcp serves on Deno's TCP adapter; other runtim
 
 test("a SIGTERM right after the URL is printed shuts serve down gracefully (exit code 0)", async () => {
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    const [command, ...rest] = runTs(main);
-    const child = spawn(command, [...rest, "serve", "--port", "0"], {
+    const [command, ...rest] = cliCommand(["serve", "--port", "0"]);
+    const child = spawn(command, rest, {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
@@ -343,10 +349,8 @@ test("serve creates its session dir for its owner only: the files are named afte
   const parent = await mkdtemp(join(tmpdir(), "webwire-cli-dir-"));
   const directory = join(parent, "sessions");
   try {
-    const { child } = await startCliServe("--port", "0", "--session-dir", directory);
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.kill("SIGINT");
-    await exited;
+    const served = await startServeProcess(["--port", "0", "--session-dir", directory]);
+    assert.equal(await served.stop("SIGINT"), 0);
     assert.equal((await stat(directory)).mode & 0o777, 0o700);
   } finally {
     await rm(parent, { recursive: true, force: true });

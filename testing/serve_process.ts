@@ -16,7 +16,7 @@
  * @module
  */
 
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 
@@ -59,6 +59,42 @@ export interface ServeProcess {
    * resolves with the exit code, or the name of the signal that ended it.
    */
   stop(signal?: "SIGTERM" | "SIGINT"): Promise<number | string>;
+}
+
+/**
+ * A finished run of the command line.
+ *
+ * @example
+ * ```ts
+ * import type { CliRun } from "./serve_process.ts";
+ * const ok: CliRun = { code: 0, stdout: "", stderr: "" };
+ * console.assert(ok.code === 0);
+ * ```
+ */
+export interface CliRun {
+  /** The exit code (-1 when it was killed or did not end within 20 s). */
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `webwire <args...>` in this runtime to its end (at most 20 s).
+ *
+ * @example
+ * ```ts
+ * import { runCli } from "./serve_process.ts";
+ * console.assert((await runCli("no-such-command")).code === 2);
+ * ```
+ */
+export function runCli(...args: string[]): Promise<CliRun> {
+  const [command, ...rest] = cliCommand(args);
+  return new Promise((resolve) => {
+    execFile(command, rest, { timeout: 20_000 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : (error as { code?: number }).code ?? -1;
+      resolve({ code: typeof code === "number" ? code : -1, stdout, stderr });
+    });
+  });
 }
 
 /**
