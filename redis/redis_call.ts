@@ -59,7 +59,7 @@ function whenReady(client: RedisClient): Promise<void> {
  *   but not answered, their bytes not yet delivered) is dropped rather than run once the link
  *   is back. A command that had already reached Redis may still run.
  * - A process that stalled past the time limit (a long GC pause, a starved CPU) does not fail a
- *   call whose reply arrived meanwhile: a limit that fires more than 1.5 times late waits 50 ms
+ *   call whose reply arrived meanwhile: a limit that fires more than 20 ms late waits 100 ms
  *   more, so that replies already received are read first.
  * - A client that was quit or disconnected for good (`end`) rejects at once.
  * - Errors that Redis answered (`ReplyError`: a wrong type, a script error) are passed on as
@@ -111,7 +111,7 @@ export function callRedis<T>(
       // A timer that fires well after its time means the process stalled (a GC pause, CPU
       // starvation): it runs before the replies that arrived meanwhile are read. Those get a
       // moment to be read before the call gives up.
-      if (performance.now() - started > timeoutMs * LATE_FACTOR) {
+      if (performance.now() - started > timeoutMs + LATE_MS) {
         timer = setTimeout(expire, STALL_GRACE_MS);
       } else expire();
     }, timeoutMs);
@@ -162,11 +162,14 @@ export function callRedis<T>(
   });
 }
 
-/** A time-limit timer firing this many times its delay after the call began came after a stall. */
-const LATE_FACTOR = 1.5;
+/**
+ * A time-limit timer firing more than this many ms after its time came after a stall: one of
+ * any length (a stall just past the limit included) may have kept a reply unread.
+ */
+const LATE_MS = 20;
 
 /** How long a call whose timer came after a stall still waits for its reply to be read. */
-const STALL_GRACE_MS = 50;
+const STALL_GRACE_MS = 100;
 
 /** Clients of the library's own, whose connection a call that timed out may reset. */
 const resettable = new WeakSet<object>();

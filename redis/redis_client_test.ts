@@ -181,7 +181,8 @@ test("callRedis: a reply that arrived while the process stalled past the limit i
     const call = callRedis(client, 300, "ping", () => client.ping());
     // The process stalls (a GC pause, a starved CPU) right after sending; Redis answers at once,
     // and its reply waits unread while the call's limit passes.
-    const stallEnds = Date.now() + 600;
+    // 380 ms: just past the limit, as much a stall as a longer one.
+    const stallEnds = Date.now() + 380;
     while (Date.now() < stallEnds) { /* busy */ }
     assert.equal(await call, "PONG");
     assert.equal(await callRedis(client, 1000, "ping", () => client.ping()), "PONG");
