@@ -137,16 +137,20 @@ test("a close in a batch drops the signals kept before it, not those after it, a
 test("a batch Redis does not take in time: each of its messages is reported once", async () => {
   await withNodes({}, async ({ a, b, listen, probe }) => {
     const held = await listen(b, true);
-    // Writes (PUBLISH and scripts included) wait for a second; the link gives up after 400 ms.
-    await probe.call("CLIENT", "PAUSE", 1000, "WRITE");
-    for (let i = 0; i < 10; i++) a.server.signalSession(held.key, "s", String(i));
-    for (let i = 0; i < 5; i++) a.server.publish("room", "t", String(i));
-    await until(() => a.server.clusterErrors === 15, "every message reported");
-    assert.deepEqual(
-      a.failed.map((message) => message.kind),
-      [...Array(10).fill("signal-session"), ...Array(5).fill("publish")],
-    );
-    await probe.call("CLIENT", "UNPAUSE");
+    // Writes (PUBLISH and scripts included) wait until unpaused (at most 10 s, longer than a
+    // stalled test process); the link gives up after 400 ms.
+    await probe.call("CLIENT", "PAUSE", 10_000, "WRITE");
+    try {
+      for (let i = 0; i < 10; i++) a.server.signalSession(held.key, "s", String(i));
+      for (let i = 0; i < 5; i++) a.server.publish("room", "t", String(i));
+      await until(() => a.server.clusterErrors === 15, "every message reported");
+      assert.deepEqual(
+        a.failed.map((message) => message.kind),
+        [...Array(10).fill("signal-session"), ...Array(5).fill("publish")],
+      );
+    } finally {
+      await probe.call("CLIENT", "UNPAUSE");
+    }
     // Redis may still run the paused batch late; what comes after it is relayed again.
     a.server.signalSession(held.key, "s", "later");
     await until(() => held.signals.at(-1) === "s:later", "relayed again");
