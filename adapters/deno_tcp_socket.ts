@@ -207,13 +207,15 @@ export class DenoTcpSocket implements TransportSocket, FrameSink {
     this.#deadline = setTimeout(() => this.#end(), this.#closeTimeout);
   }
 
-  /**
-   * The peer broke the protocol: the core decides the close (replies of handlers already
-   * running first); nothing more is read until the close frame is out.
-   */
+  /** A bad frame: the core decides the close (replies first); nothing more is read till then. */
   fail(code: number, reason: string): void {
     if (this.#events?.failed !== undefined) this.#events.failed(code, reason);
     else this.close(code, reason);
+  }
+
+  /** The core will close for a bad message: as after a bad frame, nothing more is read. */
+  stopReading(): void {
+    this.#receiver.stop();
   }
 
   // --- Writing ------------------------------------------------------------------------------
@@ -317,8 +319,7 @@ export class DenoTcpSocket implements TransportSocket, FrameSink {
       }
       while (!this.#ended) {
         if (this.#closeSent && readAfterClose > readAfterCloseLimit) {
-          // A peer that keeps sending instead of answering the close: nothing more is read, the
-          // close deadline ends the connection.
+          // A peer that keeps sending instead of answering: the close deadline ends it.
           await new Promise<void>((resolve) => this.#resumeReading = resolve);
           continue;
         }
@@ -342,7 +343,8 @@ export class DenoTcpSocket implements TransportSocket, FrameSink {
           continue;
         }
         const n = await this.#conn.read(buffer);
-        if (n === null) break;
+        if (n === null && !this.#receiver.done) break;
+        if (n === null) continue; // stopped meanwhile: the end waits for the close frame (above)
         if (this.#closeSent) readAfterClose += n;
         this.#receiver.receive(buffer.subarray(0, n));
         // Grows at once when a read fills it; shrinks only after many small reads in a row.

@@ -118,7 +118,7 @@ export class NodeFramedSocket implements TransportSocket, FrameSink {
   #closeCode = 1005;
   #closeReason = "";
   #peerClosed = false;
-  /** Reading is paused after a bad frame, until the close frame is handed to the socket. */
+  /** Reading is paused after bad input, until the close frame is handed to the socket. */
   #pausedByFailure = false;
   /** Bytes read since the close frame was sent (see `readAfterCloseLimit`). */
   #readAfterClose = 0;
@@ -238,17 +238,18 @@ export class NodeFramedSocket implements TransportSocket, FrameSink {
     this.#deadline ??= setTimeout(() => this.terminate(), this.#closeTimeout);
   }
 
-  /**
-   * The peer broke the protocol: the core decides the close (replies of handlers already
-   * running first); nothing more is read until the close frame is out.
-   */
+  /** A bad frame: the core decides the close (replies first); nothing more is read till then. */
   fail(code: number, reason: string): void {
-    if (!this.#closeSent || this.#closeQueued) {
-      this.#pausedByFailure = true;
-      this.#socket.pause();
-    }
+    this.stopReading();
     if (this.#events?.failed !== undefined) this.#events.failed(code, reason);
     else this.close(code, reason);
+  }
+
+  /** The core will close for a bad message: as after a bad frame, nothing more is read. */
+  stopReading(): void {
+    if (this.#closeSent && !this.#closeQueued) return;
+    this.#pausedByFailure = true;
+    this.#socket.pause();
   }
 
   // --- Called by the shared listeners and the end of a tick ---------------------------------
@@ -331,9 +332,8 @@ export class NodeFramedSocket implements TransportSocket, FrameSink {
   }
 
   /**
-   * An output buffer with room for `size` more bytes after `#outputLength`: the current one,
-   * or (after writing a full one) a pooled one, or one of its own for a frame over the pooled
-   * size.
+   * An output buffer with room for `size` more bytes after `#outputLength`: the current one, or
+   * (after writing a full one) a pooled one, or one of its own for a frame over the pooled size.
    */
   #reserve(size: number): Buffer {
     const output = this.#output;

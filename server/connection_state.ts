@@ -274,8 +274,11 @@ export class ConnectionState extends ConnectionTraffic implements ConnectionHost
     }
     const reason = disconnectReasonFor(violation, code);
     // A slow reader would not read the replies: its close frame goes out at once.
-    if (reason.kind === "slow-reader") this.closeNow(reason);
-    else this.#decideClose(reason);
+    if (reason.kind === "slow-reader") return this.closeNow(reason);
+    // Nothing after the bad input is read (where the adapter reads itself): the replies of the
+    // handlers already running, then the close frame, reach a client that has half-closed.
+    this.socket.stopReading?.();
+    this.#decideClose(reason);
   }
 
   /**

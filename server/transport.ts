@@ -61,6 +61,13 @@ export interface TransportSocket {
   /** Bytes queued for sending but not yet written to the network. */
   readonly bufferedAmount: number;
   /**
+   * Optional: the client broke the protocol and the core will close the connection once the
+   * replies of the handlers already running are out: read nothing more, and keep the connection
+   * if the peer ends its side (FIN) meanwhile, until the close frame is written. For adapters
+   * that read the socket themselves; a runtime's own WebSocket (Deno's, Bun's) decides this.
+   */
+  stopReading?(): void;
+  /**
    * Whether `send` has copied the bytes when it returns and never reads the view's `.buffer`
    * (Deno's `WebSocket.send`, Bun's `sendBinary`): the core then encodes the replies and signals
    * of this socket into one reused buffer (`protocol/message_scratch.ts`) instead of a new array

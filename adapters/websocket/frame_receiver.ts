@@ -125,6 +125,13 @@ export class FrameReceiver {
     return this.#done;
   }
 
+  /** Ends reading: what comes from now on is dropped, as after a failure. */
+  stop(): void {
+    this.#done = true;
+    this.#fragments = undefined;
+    this.#dropCarry();
+  }
+
   /**
    * Reads the next bytes of the stream. The bytes are not kept: the caller may reuse `chunk`'s
    * memory once this returns.

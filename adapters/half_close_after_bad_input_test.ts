@@ -1,0 +1,74 @@
+// A client that sends a request, then bad input, then ends its side (FIN) at once, on the two
+// adapters that read their sockets themselves (the Node adapter, serveDenoTcp): the reply of the
+// request still running arrives, then the close frame, whichever layer found the bad input (the
+// framing: reserved bits; the core: a text frame, a message WebWire cannot read). Deno and Bun
+// run the Node adapter (their `node:http`); serveDenoTcp runs on Deno only.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { silentLogger } from "../protocol/logger.ts";
+import { Server } from "../server/server.ts";
+import { withDenoTcpServer } from "../testing/deno_tcp_server.ts";
+import { echoFrame, repliedIds } from "../testing/raw_exchange.ts";
+import { TcpClient } from "../testing/tcp_client.ts";
+import { maskedFrame, oneWrite, Opcode } from "../testing/ws_frame.ts";
+import type { RunningServer } from "./deno.ts";
+import { serveNode } from "./node.ts";
+
+const isDeno = "Deno" in globalThis && !("Bun" in globalThis);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const reservedBit = maskedFrame(new Uint8Array([1]));
+reservedBit[0] |= 0x20;
+const badInputs = [
+  ["a frame with reserved bits", reservedBit, 1002],
+  ["a text frame", maskedFrame(new TextEncoder().encode("hi"), Opcode.Text), 1003],
+  ["a message of an unknown type", maskedFrame(new Uint8Array([250, 1, 2])), 1002],
+] as const;
+
+/** The request's handler still runs when the client's FIN arrives. */
+const slowEcho = async (request: { payload: unknown }) => {
+  await sleep(100);
+  return request.payload as string;
+};
+
+async function halfClosesAfter(url: string, bad: Uint8Array) {
+  const client = await TcpClient.connect(url, { halfOpen: true });
+  await client.next(); // accept-conf
+  client.write(oneWrite([echoFrame(1), bad]));
+  client.finish();
+  const close = await client.closeFrame();
+  client.destroy();
+  return close;
+}
+
+test("Node adapter: a client that half-closes right after bad input gets the reply, then the close", async () => {
+  for (const [what, bad, code] of badInputs) {
+    const server = new Server({ logger: silentLogger, onRequest: slowEcho });
+    const running = await serveNode(server, { port: 0, hostname: "127.0.0.1" });
+    try {
+      const close = await halfClosesAfter(running.url, bad);
+      assert.ok(close !== null, `${what}: a close frame, not a dropped connection`);
+      assert.deepEqual(repliedIds(close.before), [1], what);
+      assert.equal(close.code, code, what);
+    } finally {
+      await running.close();
+    }
+  }
+});
+
+test(
+  "serveDenoTcp: a client that half-closes right after bad input gets the reply, then the close",
+  {
+    skip: !isDeno && "Deno only",
+  },
+  async () => {
+    for (const [what, bad, code] of badInputs) {
+      await withDenoTcpServer({ onRequest: slowEcho }, async (running: RunningServer) => {
+        const close = await halfClosesAfter(running.url, bad);
+        assert.ok(close !== null, `${what}: a close frame, not a dropped connection`);
+        assert.deepEqual(repliedIds(close.before), [1], what);
+        assert.equal(close.code, code, what);
+      });
+    }
+  },
+);
