@@ -17,7 +17,8 @@
  * const lifecycle: SessionLifecycle = {
  *   acquire: () => true, release: (_key, remaining) => remaining, giveBack: noop,
  *   isTooOld: () => false, held: noop, unheld: noop, released: noop, destroyed: noop,
- *   destroy: () => Promise.resolve(), destroyLater: noop, takeOfflineSignals: () => [],
+ *   lost: () => Promise.resolve(), destroy: () => Promise.resolve(), destroyLater: noop,
+ *   takeOfflineSignals: () => [],
  *   signalAgain: noop,
  * };
  * const session = new ConnectionSession({
@@ -170,7 +171,7 @@ export class ConnectionSession<C> {
    *   acquire: () => true, release: (_key, remaining) => remaining, giveBack: noop,
    *   isTooOld: () => false,
    *   held: noop, unheld: noop, released: noop, destroyed: noop, destroyLater: noop,
-   *   destroy: () => Promise.resolve(),
+   *   lost: () => Promise.resolve(), destroy: () => Promise.resolve(),
    *   takeOfflineSignals: () => [], signalAgain: noop,
    * };
    * const manager = new MemorySessionManager();
@@ -302,7 +303,7 @@ export class ConnectionSession<C> {
     host.restoreFailures.reset();
     if (found === null) {
       await giveUpRestore(host, key, closes, false);
-      host.lifecycle.destroyed(key);
+      await host.lifecycle.lost(key);
       return refuse(MessageType.SessionNotFoundReply);
     }
     if (closes.overtaken) {

@@ -81,8 +81,8 @@ export function logRestoreFailure<C>(host: SessionHost<C>, step: string, error: 
 }
 
 /**
- * Forgets a stored session that nobody holds and that a restore found too old; a failure is
- * logged (the restore fails anyway).
+ * Forgets a stored session that a restore found too old; a failure is logged (the restore fails
+ * anyway). Connections of this server still holding it have it closed (`SessionLifecycle.lost`).
  *
  * @example
  * ```ts
@@ -90,16 +90,20 @@ export function logRestoreFailure<C>(host: SessionHost<C>, step: string, error: 
  * import { MemorySessionManager } from "@webwire/webwire/session";
  * import { Timestamp } from "@webwire/webwire/protocol";
  * import type { SessionHost } from "./session_host.ts";
+ * import { SessionRegistry } from "./session_registry.ts";
  * const sessionManager = new MemorySessionManager();
  * const now = Timestamp.now();
  * sessionManager.onSessionCreated({ key: "key", creation: now, lastLookup: now });
- * const host = { lifecycle: { destroyed() {} }, sessionManager, logger: console } as unknown as
- *   SessionHost<string>;
+ * const host = {
+ *   lifecycle: { destroyed() {} }, sessions: new SessionRegistry(0), sessionManager,
+ *   logger: console,
+ * } as unknown as SessionHost<string>;
  * await destroyStoredSession(host, "key");
  * console.assert(sessionManager.size === 0);
  * ```
  */
 export async function destroyStoredSession<C>(host: SessionHost<C>, key: string): Promise<void> {
+  if (host.sessions.holders(key).size > 0) return host.lifecycle.lost(key);
   host.lifecycle.destroyed(key);
   try {
     await host.sessionManager.onSessionClosed(key);

@@ -217,6 +217,7 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
       // The push is made below, before any connection: a restore signals again at the earliest
       // once a connection is accepted.
       signalAgain: (key, bytes, delivered) => push.signalAgain(key, bytes, delivered),
+      closeSession: (key) => owner.closeSession(key),
     }),
     sessionManager,
     keyGenerator,

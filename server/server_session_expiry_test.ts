@@ -3,7 +3,9 @@ import assert from "node:assert/strict";
 import { mkdtemp, readdir, rm, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { encodeRestoreSession } from "../protocol/encode_control_message.ts";
 import { silentLogger } from "../protocol/logger.ts";
+import { requestIdFromNumber } from "../protocol/request_id.ts";
 import { FileSessionManager } from "../session/file_session_manager.ts";
 import { MemorySessionManager } from "../session/memory_session_manager.ts";
 import { RawClient } from "../testing/raw_client.ts";
@@ -126,6 +128,11 @@ test("expiry settings are checked, and need a manager that supports them", () =>
     () => new Server({ sessionManager: plain, sessionIdleTimeout: 1000 }),
     /useExpiry/,
   );
+  // Without a release notice and a sweep, idle time could not start and nothing be forgotten.
+  assert.throws(
+    () => new Server({ sessionManager: { ...plain, useExpiry: () => {} }, sessionMaxAge: 1000 }),
+    /lacks onSessionReleased, sweepExpired/,
+  );
   new Server({ sessionManager: plain }).shutdown(); // without expiry it works as before
   assert.throws(() => new Server({ sessionMaxAge: -1 }), RangeError);
   assert.throws(() => new Server({ sessionIdleTimeout: 1.5 }), RangeError);
@@ -165,3 +172,50 @@ for (const kind of ["memory", "file"] as const) {
     }
   });
 }
+
+test("a restore that finds a held session gone from the store closes it for its holders", async () => {
+  const manager = new MemorySessionManager();
+  const running = await startServer(service({ sessionManager: manager }));
+  try {
+    const [holder, restorer] = await Promise.all(
+      [0, 1].map(() => RawClient.handshake(running.url)),
+    );
+    const session = await rawLogin(holder, "ada");
+    // Forgotten by the store behind the server's back (as a lookup past the maximum age does).
+    await manager.onSessionClosed(session.key);
+    assert.equal(await rawRestore(restorer, session.key), "session-not-found-reply");
+    assert.equal((await holder.next(3000)).kind, "session-closed");
+    assert.equal(running.server.activeSessionsCount, 0);
+    holder.close();
+    restorer.close();
+  } finally {
+    await running.close();
+  }
+});
+
+test("a restore that comes as a session reaches its maximum age does not spare its holders", async () => {
+  const maxAge = 1000;
+  const running = await startServer(service({
+    sessionMaxAge: maxAge,
+    sessionManager: new MemorySessionManager(),
+  }));
+  try {
+    const [holder, restorer] = await Promise.all(
+      [0, 1].map(() => RawClient.handshake(running.url)),
+    );
+    const session = await rawLogin(holder, "ada");
+    const end = session.creation.toDate().getTime() + maxAge;
+    await sleep(end - 15 - Date.now());
+    restorer.send(encodeRestoreSession(requestIdFromNumber(1), session.key));
+    // The server's maximum-age timer and the restore both become due while the loop is busy:
+    // Bun reads the restore first (whose lookup finds the session too old), Deno runs the timer.
+    while (Date.now() < end + 25) { /* busy */ }
+    assert.equal((await restorer.next(3000)).kind, "session-not-found-reply");
+    assert.equal((await holder.next(3000)).kind, "session-closed");
+    assert.equal(running.server.sessionConnections(session.key).length, 0);
+    holder.close();
+    restorer.close();
+  } finally {
+    await running.close();
+  }
+});

@@ -90,14 +90,17 @@ export class SessionExpiryClock {
     this.#closeSession = closeSession;
     this.#logger = logger;
     if (!this.enabled) return;
-    if (typeof manager.useExpiry !== "function") {
+    const lacking = (["useExpiry", "onSessionReleased", "sweepExpired"] as const)
+      .filter((method) => typeof manager[method] !== "function");
+    if (lacking.length > 0) {
       throw new TypeError(
-        "sessionIdleTimeout and sessionMaxAge need a session manager with useExpiry()" +
-          " (MemorySessionManager, FileSessionManager and RedisSessionManager have it)",
+        `sessionIdleTimeout and sessionMaxAge need a session manager with useExpiry(),` +
+          ` onSessionReleased() and sweepExpired(); this one lacks ${lacking.join(", ")}` +
+          ` (MemorySessionManager, FileSessionManager and RedisSessionManager have them)`,
       );
     }
-    manager.useExpiry(this.expiry);
-    if (typeof manager.sweepExpired === "function") this.#scheduleSweep(0);
+    manager.useExpiry!(this.expiry);
+    this.#scheduleSweep(0);
   }
 
   /** Whether any expiry is set. */

@@ -16,6 +16,7 @@
  *   unheld: (key) => void held.delete(key),
  *   released: () => {},
  *   destroyed: () => {},
+ *   lost: () => Promise.resolve(),
  *   destroy: () => Promise.resolve(),
  *   destroyLater: () => {},
  *   isTooOld: () => false,
@@ -48,6 +49,7 @@ import type { SessionRegistry } from "./session_registry.ts";
  *   unheld: () => {},
  *   released: () => {},
  *   destroyed: () => {},
+ *   lost: () => Promise.resolve(),
  *   destroy: () => Promise.resolve(),
  *   destroyLater: () => {},
  *   isTooOld: () => false,
@@ -84,6 +86,13 @@ export interface SessionLifecycle {
   released(key: string): void | Promise<boolean>;
   /** The session was closed for good, or a restore found it missing or expired. */
   destroyed(key: string): void;
+  /**
+   * A restore found the session missing from the store, or past its maximum age: as
+   * {@link destroyed}, but connections of this server that still hold it (the lookup came in
+   * the moment before this server's maximum-age timer fired) have it closed now, as that timer
+   * would have (`Server.closeSession`). Never rejects: a failure is logged.
+   */
+  lost(key: string): Promise<void>;
   /**
    * Destroys a session that its last connection closed (the client's close-session request, a
    * handler's `connection.closeSession`): the restores of it under way here are overtaken from

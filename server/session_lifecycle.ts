@@ -22,7 +22,7 @@
  *   sessions: new SessionRegistry(0), closes: new SessionCloses(), manager, offline,
  *   maxSessionConnections: 0, logger: console, logoutRetries: new StoreRetries(console, logoutGiveUp),
  *   releaseRetries: new StoreRetries(console, releaseGiveUp),
- *   signalAgain: () => {},
+ *   signalAgain: () => {}, closeSession: () => Promise.resolve(),
  *   expiry: new SessionExpiryClock({}, manager, () => {}, console),
  *   cluster: new ClusterLink(null, console, undefined),
  * });
@@ -79,6 +79,8 @@ export interface LifecycleParts {
   readonly releaseRetries: StoreRetries;
   /** Sends a signal to a session again (`ServerPush.signalAgain`). */
   readonly signalAgain: (key: string, bytes: Uint8Array, delivered: boolean) => void;
+  /** Closes a session for every connection holding it (`Server.closeSession`). */
+  readonly closeSession: (key: string) => Promise<unknown>;
 }
 
 /**
@@ -99,7 +101,7 @@ export interface LifecycleParts {
  *   sessions, closes: new SessionCloses(), manager, offline: null, maxSessionConnections: 1,
  *   logger: console, logoutRetries: new StoreRetries(console, logoutGiveUp),
  *   releaseRetries: new StoreRetries(console, releaseGiveUp),
- *   signalAgain: () => {},
+ *   signalAgain: () => {}, closeSession: () => Promise.resolve(),
  *   expiry: new SessionExpiryClock({}, manager, () => {}, console),
  *   cluster: new ClusterLink(null, console, undefined),
  * });
@@ -169,6 +171,14 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
       });
     },
     destroyed,
+    lost: async (key) => {
+      if (sessions.holders(key).size === 0) return destroyed(key);
+      try {
+        await parts.closeSession(key);
+      } catch (error) {
+        logger.error("closing a session the store no longer has failed", error);
+      }
+    },
     destroy,
     destroyLater: (key) => {
       parts.logoutRetries.add(key, async () => {
