@@ -148,8 +148,9 @@ export class RedisCluster implements Cluster {
    * `duplicate()`), or on new lazily connecting clients for a `redis://` URL. Give an
    * application's client `autoResendUnfulfilledCommands: false`, as the node's own clients
    * have: else ioredis sends a command again after a cut, and a push may be delivered twice.
+   * Its `keyPrefix` must be unset: give this constructor the `keyPrefix` option instead.
    *
-   * @throws {RangeError} for a bad option.
+   * @throws {RangeError} for a bad option, or a client with a `keyPrefix` of its own.
    */
   constructor(redis: Redis | string, options: RedisClusterOptions = {}) {
     this.keyPrefix = options.keyPrefix ?? "webwire:";
@@ -170,6 +171,12 @@ export class RedisCluster implements Cluster {
     };
     const batchSize = positiveOption("batchSize", options.batchSize ?? 256);
     this.#logger = options.logger ?? console;
+    if (typeof redis !== "string" && (redis.options?.keyPrefix ?? "") !== "") {
+      // Its scripts name keys from their arguments, which ioredis does not prefix.
+      throw new RangeError(
+        "the cluster's ioredis client must have no keyPrefix: give RedisCluster the keyPrefix option",
+      );
+    }
     this.#ownsClient = typeof redis === "string";
     this.#client = typeof redis === "string" ? ownClusterClient(redis) : redis;
     this.#commands = new ClusterCommands(this.#client, this.keyPrefix, timeout);

@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { Redis } from "ioredis";
 import type { Client } from "../client/client.ts";
 import {
   InternalError,
@@ -214,5 +215,18 @@ test("a Redis restart: requests go on, sessions fail cleanly, pushes come back b
   } finally {
     for (const peer of peers) await peer.client.close();
     await stopCluster(nodes);
+  }
+});
+
+test("a cluster refuses an ioredis client with a key prefix of its own", async () => {
+  // ioredis would prefix the keys of a command but not the key names its scripts build.
+  const prefixed = new Redis(redis.url, { lazyConnect: true, keyPrefix: "app:" });
+  const plain = new Redis(redis.url, { lazyConnect: true });
+  try {
+    assert.throws(() => new RedisCluster(prefixed), /keyPrefix/);
+    await new RedisCluster(plain, { keyPrefix: "app:" }).leave();
+  } finally {
+    prefixed.disconnect();
+    plain.disconnect();
   }
 });
