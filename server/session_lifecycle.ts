@@ -84,6 +84,12 @@ export interface LifecycleParts {
 }
 
 /**
+ * How often a release notice may be undone and given again because the session's holders came
+ * and went while it ran (each round needs a restore and a leave in between).
+ */
+const maxReleaseRounds = 8;
+
+/**
  * Makes the lifecycle of one server.
  *
  * @example
@@ -146,15 +152,21 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
     unheld: (key) => expiry.unheld(key),
     released: (key) => {
       if (manager.onSessionReleased === undefined) return Promise.resolve(true);
+      const wanted = async () =>
+        clustered === null
+          ? sessions.holders(key).size > 0 || closes.isRestoring(key)
+          : await clustered.sessionConnectionCount(key) > 0;
       const release = async () => {
         await manager.onSessionReleased!(key);
         // A restore (of this server, or in a cluster of another node's) may have looked the
         // session up (which holds it) between the count of 0 and the release: its session must
         // not expire while held. A restore that looks it up after this count holds it itself.
-        const wanted = clustered === null
-          ? sessions.holders(key).size > 0 || closes.isRestoring(key)
-          : await clustered.sessionConnectionCount(key) > 0;
-        if (wanted) await manager.onSessionLookup(key);
+        // Those holders may all leave before the lookup here undoes their own release: counted
+        // again after it, and released again when none is left (until the counts agree).
+        for (let round = 0; round < maxReleaseRounds && await wanted(); round++) {
+          if (await manager.onSessionLookup(key) === null || await wanted()) break;
+          await manager.onSessionReleased!(key);
+        }
         // Heard of: the cluster may forget its record of the release (it would report it).
         await clustered?.sessionReleased?.(key);
       };

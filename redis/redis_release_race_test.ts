@@ -1,0 +1,89 @@
+// A node that releases a session another node still holds looks the session up again (which
+// takes its Redis TTL away) so that it cannot expire while held. When that holder leaves before
+// the lookup lands, its own release comes first and the lookup undoes it: the node must count
+// again and give the session its TTL back, or the session stays stored for good.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Redis } from "ioredis";
+import { silentLogger } from "../protocol/logger.ts";
+import type { Server } from "../server/server.ts";
+import { clusterNodeService } from "../testing/cluster_node.ts";
+import { GatedManager } from "../testing/gated_session_manager.ts";
+import { RawClient } from "../testing/raw_client.ts";
+import { rawLogin, rawRestore } from "../testing/raw_session.ts";
+import { redisFixture } from "../testing/redis_fixture.ts";
+import { type StartedServer, startServer } from "../testing/serve.ts";
+import { until } from "../testing/until.ts";
+import { RedisCluster } from "./redis_cluster.ts";
+import { RedisSessionManager } from "./redis_session_manager.ts";
+
+const redis = redisFixture();
+const keyPrefix = "releaserace:";
+
+/** Counts the release notices that reached Redis. */
+class CountingManager extends GatedManager {
+  released = 0;
+
+  override async onSessionReleased(key: string): Promise<void> {
+    await super.onSessionReleased(key);
+    this.released++;
+  }
+}
+
+async function startNode(
+  name: string,
+  wrap: (inner: RedisSessionManager) => GatedManager | RedisSessionManager,
+): Promise<{ running: StartedServer; sessions: RedisSessionManager }> {
+  const sessions = new RedisSessionManager(redis.url, {
+    keyPrefix,
+    commandTimeout: 1000,
+    logger: silentLogger,
+  });
+  const holder: { server?: Server } = {};
+  const running = await startServer({
+    sessionManager: wrap(sessions),
+    sessionIdleTimeout: 60_000,
+    cluster: new RedisCluster(redis.url, { keyPrefix, nodeTtl: 3000, logger: silentLogger }),
+    logger: silentLogger,
+    ...clusterNodeService(() => holder.server!, name),
+  });
+  holder.server = running.server;
+  await running.server.clusterJoined;
+  return { running, sessions };
+}
+
+test("a session whose holders all leave during a node's release keeps its idle TTL", async () => {
+  let gated: CountingManager | undefined;
+  const a = await startNode("a", (inner) => gated = new CountingManager(inner));
+  const b = await startNode("b", (inner) => inner);
+  const probe = new Redis(redis.url);
+  try {
+    const onA = await RawClient.handshake(a.running.url);
+    const { key } = await rawLogin(onA, "ada");
+    const stored = `${keyPrefix}session:${key}`;
+    // A's only connection leaves: nobody holds the session, A's release notice is held.
+    gated!.holdReleaseOf = key;
+    gated!.holdLookupOf = key;
+    onA.close();
+    await gated!.releaseStarted.opened;
+    // B restores it meanwhile, so A's count after its notice finds B, and A looks it up (held).
+    const onB = await RawClient.handshake(b.running.url);
+    assert.equal(await rawRestore(onB, key), "reply");
+    gated!.releaseGate.open();
+    await gated!.lookupStarted.opened;
+    // B leaves before A's lookup lands: B's release gives the session its TTL...
+    onB.close();
+    await until(async () => await probe.pttl(stored) > 0, "B's release set the TTL");
+    // ...which A's lookup takes away; A counts again, finds nobody and releases once more.
+    gated!.lookupGate.open();
+    await until(() => gated!.released === 2, "A released again", 3000);
+    const ttl = await probe.pttl(stored);
+    assert.ok(ttl > 0 && ttl <= 60_000, `the idle TTL is back: ${ttl}`);
+  } finally {
+    probe.disconnect();
+    for (const node of [a, b]) {
+      await node.running.close();
+      await node.sessions.close();
+    }
+  }
+});
