@@ -126,8 +126,8 @@ export class Client extends EventTarget {
       get closed() {
         return keeper.status === "closed";
       },
-      restore: (connection, key) =>
-        requests.controlFirst(connection, (id) => encodeRestoreSession(id, key)),
+      restore: (connection, key, onReply) =>
+        requests.controlFirst(connection, (id) => encodeRestoreSession(id, key), onReply),
       created: (session) => keeper.announce("sessioncreated", session),
       closedSession: () => keeper.announce("sessionclosed", undefined),
     });
@@ -259,23 +259,26 @@ export class Client extends EventTarget {
    */
   async restoreSession(key: string, options: RequestOptions = {}): Promise<void> {
     if (this.#session.current !== null) throw new SessionActiveError();
-    const reply = await this.#requests.control((id) => encodeRestoreSession(id, key), options);
-    let restored: Session;
-    try {
-      restored = parseSessionJson(reply.bytes);
-    } catch (error) {
-      // The server counts this connection as holding a session the client cannot read: it goes,
-      // as for any malformed server message, and takes the server's hold with it.
-      const why = error instanceof Error ? error.message : String(error);
-      const malformed = new ProtocolError("bad-session", `malformed restore reply: ${why}`);
-      this.#keeper.connection?.close(malformed);
-      throw malformed;
-    }
-    // A handler created a session while the restore was on its way: the server answered the
-    // restore after it, so it now holds the restored session (the other one was detached), and
-    // so does the client.
-    if (this.#session.current !== null) this.#session.lose();
-    this.#session.gain(restored);
+    // Taken as the reply arrives: the signals to the session that follow it find it.
+    const taken = (reply: Payload) => {
+      let restored: Session;
+      try {
+        restored = parseSessionJson(reply.bytes);
+      } catch (error) {
+        // The server counts this connection as holding a session the client cannot read: it
+        // goes, as for any malformed server message, and takes the server's hold with it.
+        const why = error instanceof Error ? error.message : String(error);
+        const malformed = new ProtocolError("bad-session", `malformed restore reply: ${why}`);
+        this.#keeper.connection?.close(malformed);
+        throw malformed;
+      }
+      // A handler created a session while the restore was on its way: the server answered the
+      // restore after it, so it now holds the restored session (the other one was detached),
+      // and so does the client.
+      if (this.#session.current !== null) this.#session.lose();
+      this.#session.gain(restored);
+    };
+    await this.#requests.control((id) => encodeRestoreSession(id, key), options, taken);
   }
 
   /**

@@ -226,3 +226,40 @@ class LookupGate implements SessionManager {
     this.#memory.onSessionClosed(key);
   }
 }
+
+describe("Client event order with the signals a session missed while offline", () => {
+  // The ws package hands over the messages of one read back to back, before the restore's
+  // promise can resume: the session must be taken as its reply arrives.
+  for (const how of ["a stored session on connect", "restoreSession"] as const) {
+    it(`${how}: sessioncreated, then the kept signals (ws package's WebSocket)`, async () => {
+      const running = await welcomingServer();
+      const storage = await storedSession(running);
+      const key = (await storage.get())!;
+      for (const n of [1, 2, 3]) running.server.signalSession(key, "mail", String(n));
+      const log: string[] = [];
+      const client = recordingClient(running.url, log, {
+        WebSocket: NodeWebSocket,
+        ...(how === "restoreSession" ? {} : { sessionStorage: storage }),
+        onSignal: (signal) =>
+          log.push(`${signal.name} ${signal.payload.text()} ${client.session?.key === key}`),
+      });
+      try {
+        await client.connect();
+        if (how === "restoreSession") await client.restoreSession(key);
+        await until(() => log.length >= 7, "7 events");
+        assert.deepEqual(log, [
+          how === "restoreSession" ? "connected" : "connected with a session",
+          `welcome 1 ${how !== "restoreSession"}`,
+          `welcome 2 ${how !== "restoreSession"}`,
+          "sessioncreated ada",
+          "mail 1 true",
+          "mail 2 true",
+          "mail 3 true",
+        ]);
+      } finally {
+        await client.close();
+        await running.close();
+      }
+    });
+  }
+});

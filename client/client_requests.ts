@@ -118,11 +118,16 @@ export class ClientRequests {
 
   /**
    * Sends a control request (restore or close a session) that `encode` writes for the id it
-   * is given, and resolves with its reply's payload.
+   * is given, and resolves with its reply's payload; `onReply` runs as the reply arrives
+   * (`PendingOptions.onReply`).
    */
-  control(encode: (id: Uint8Array) => Uint8Array, options: RequestOptions): Promise<Payload> {
+  control(
+    encode: (id: Uint8Array) => Uint8Array,
+    options: RequestOptions,
+    onReply?: (payload: Payload) => void,
+  ): Promise<Payload> {
     const id = this.#ids.next();
-    return this.#send(requestIdKey(id), encode(id), options);
+    return this.#send(requestIdKey(id), encode(id), options, onReply);
   }
 
   /**
@@ -130,10 +135,15 @@ export class ClientRequests {
    * session's restore on a new connection), ahead of the requests held for it. It times out
    * after {@link restoreTimeout}: the request timeout, bounded by the server's read timeout.
    */
-  controlFirst(connection: Connection, encode: (id: Uint8Array) => Uint8Array): Promise<Payload> {
+  controlFirst(
+    connection: Connection,
+    encode: (id: Uint8Array) => Uint8Array,
+    onReply?: (payload: Payload) => void,
+  ): Promise<Payload> {
     const id = this.#ids.next();
     const limits = {
       timeout: restoreTimeout(this.#options.requestTimeout, connection.readTimeout),
+      onReply,
     };
     return this.pending.addAndSend(requestIdKey(id), encode(id), limits, connection);
   }
@@ -157,7 +167,12 @@ export class ClientRequests {
   }
 
   /** Registers a request and sends it now, or holds it until a connection is up. */
-  #send(key: number, bytes: Uint8Array, options: RequestOptions): Promise<Payload> {
+  #send(
+    key: number,
+    bytes: Uint8Array,
+    options: RequestOptions,
+    onReply?: (payload: Payload) => void,
+  ): Promise<Payload> {
     if (options.timeout !== undefined) {
       // As a bad name or encoding: the request rejects, nothing throws.
       try {
@@ -182,9 +197,14 @@ export class ClientRequests {
       );
     }
     // Without options of its own, a request shares one limits object (no allocation).
-    const limits = options.timeout === undefined && options.signal === undefined
+    const limits = options.timeout === undefined && options.signal === undefined &&
+        onReply === undefined
       ? this.#defaultLimits
-      : { timeout: options.timeout ?? this.#options.requestTimeout, signal: options.signal };
+      : {
+        timeout: options.timeout ?? this.#options.requestTimeout,
+        signal: options.signal,
+        onReply,
+      };
     if (connection !== null) return this.pending.addAndSend(key, bytes, limits, connection);
     const reply = this.pending.add(key, bytes, limits);
     if (status === "disconnected") host.startConnecting();

@@ -106,7 +106,11 @@ export interface ClientSessionHost {
    * Sends a restore-session request for `key` on `connection` ahead of the requests queued
    * for it, and resolves with the reply (or rejects like any request).
    */
-  restore(connection: Connection, key: string): Promise<Payload>;
+  restore(
+    connection: Connection,
+    key: string,
+    onReply: (payload: Payload) => void,
+  ): Promise<Payload>;
   /** Announces a new session (`sessioncreated`). */
   created(session: Session): void;
   /** Announces the end of the session (`sessionclosed`). */
@@ -214,10 +218,33 @@ export class ClientSession {
       this.#unanswered = undefined;
       return;
     }
-    let reply: Payload;
+    let malformed: ProtocolError | undefined;
+    // Taken as the reply arrives: the signals the server sends right after it find the session.
+    const taken = (reply: Payload) => {
+      this.#unanswered = undefined;
+      let session: Session;
+      try {
+        session = parseSessionJson(reply.bytes);
+      } catch (error) {
+        this.#restoreFailed(fromStorage, error, "the server sent a malformed session: ");
+        // The server counts this connection as holding the session: the attempt fails and its
+        // connection closes, so that the next one starts without it on both sides.
+        const why = error instanceof Error ? error.message : String(error);
+        throw malformed = new ProtocolError("bad-session", `malformed restore reply: ${why}`);
+      }
+      if (this.#session !== null && this.#session.key === session.key) {
+        this.#session = session; // the session held, announced already
+        return;
+      }
+      // The server answered with another session: the one asked for is gone. A held one is lost
+      // by gain(); a stored one, never announced in this client run, is told gone all the same.
+      if (fromStorage && session.key !== key) this.#forget(true);
+      this.gain(session);
+    };
     try {
-      reply = await host.restore(connection, key);
+      await host.restore(connection, key, taken);
     } catch (error) {
+      if (error === malformed) throw error;
       // Unanswered in time, or the server could not answer (its storage is down, it is
       // shutting down): the session may well live. The attempt fails and is retried.
       // Also a refusal for too many connections: the server may not yet have seen this
@@ -234,27 +261,7 @@ export class ClientSession {
       }
       this.#unanswered = undefined;
       this.#restoreFailed(fromStorage, error);
-      return;
     }
-    this.#unanswered = undefined;
-    let session: Session;
-    try {
-      session = parseSessionJson(reply.bytes);
-    } catch (error) {
-      this.#restoreFailed(fromStorage, error, "the server sent a malformed session: ");
-      // The server counts this connection as holding the session: the attempt fails and its
-      // connection closes, so that the next one starts without it on both sides.
-      const why = error instanceof Error ? error.message : String(error);
-      throw new ProtocolError("bad-session", `malformed restore reply: ${why}`);
-    }
-    if (this.#session !== null && this.#session.key === session.key) {
-      this.#session = session; // the session held, announced already
-      return;
-    }
-    // The server answered with another session: the one asked for is gone. A held one is lost
-    // by gain(); a stored one, never announced in this client run, is told gone all the same.
-    if (fromStorage && session.key !== key) this.#forget(true);
-    this.gain(session);
   }
 
   /** Whether the unanswered restores of `key` are still within their budget (counting this one). */

@@ -52,6 +52,7 @@ interface Entry extends PendingRequest, Timed {
   timeout: number;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
+  onReply: ((payload: Payload) => void) | undefined;
 }
 
 /** What a sent request holds in place of its bytes. */
@@ -92,6 +93,12 @@ export interface PendingOptions {
   timeout: number;
   /** Rejects it with a `CanceledError` when aborted. */
   signal?: AbortSignal;
+  /**
+   * Runs as the reply arrives, before the next message is handled (the promise's `then` may
+   * run only after several: Node's WebSockets hand over the messages of one read in a row); a
+   * throw rejects the request with what it threw.
+   */
+  onReply?: (payload: Payload) => void;
 }
 
 /**
@@ -197,6 +204,7 @@ export class PendingRequests {
         order: this.#added++,
         signal,
         onAbort: undefined,
+        onReply: options.onReply,
       };
       if (timed) this.#deadlines.add(entry);
       if (signal !== undefined) {
@@ -235,7 +243,15 @@ export class PendingRequests {
     const entry = this.#take(key);
     if (entry === undefined) return false;
     if (outcome instanceof Error) entry.reject(outcome);
-    else entry.resolve(outcome);
+    else if (entry.onReply === undefined) entry.resolve(outcome);
+    else {
+      try {
+        entry.onReply(outcome);
+        entry.resolve(outcome);
+      } catch (error) {
+        entry.reject(error);
+      }
+    }
     return true;
   }
 
