@@ -25,7 +25,7 @@
  *   socket.onmessage = () => {
  *     transport.received();
  *     // Sent once the client has paused for 50 ms after this message.
- *     transport.close(1002, "no messages wanted", Date.now());
+ *     transport.close(1002, "no messages wanted", performance.now());
  *   };
  *   return response;
  * });
@@ -72,7 +72,7 @@ export const quietBeforeClose = 50;
  */
 export class DenoSocketTransport implements TransportSocket {
   readonly #socket: WebSocket;
-  #lastReceived = 0;
+  #lastReceived = -Infinity;
   #pending: { code: number; reason: string } | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -108,14 +108,14 @@ export class DenoSocketTransport implements TransportSocket {
    * to {@link DenoSocketTransport.close} (reading the clock costs 60 to 130 ns on Deno).
    */
   received(): void {
-    if (this.#pending !== undefined) this.#lastReceived = Date.now();
+    if (this.#pending !== undefined) this.#lastReceived = performance.now();
   }
 
   /**
    * Sends the close frame once the peer has been quiet for {@link quietBeforeClose} ms since
-   * `lastMessageAt` (`Date.now()` ms; default: quiet already) and every later message.
+   * `lastMessageAt` (`performance.now()` ms; default: quiet already) and every later message.
    */
-  close(code: number, reason: string, lastMessageAt = 0): void {
+  close(code: number, reason: string, lastMessageAt = -Infinity): void {
     if (this.#pending !== undefined) return;
     this.#pending = { code, reason };
     this.#lastReceived = lastMessageAt;
@@ -131,7 +131,7 @@ export class DenoSocketTransport implements TransportSocket {
   }
 
   #closeWhenQuiet(): void {
-    const quietFor = Date.now() - this.#lastReceived;
+    const quietFor = performance.now() - this.#lastReceived;
     if (quietFor >= quietBeforeClose) return this.#sendClose();
     this.#timer = setTimeout(() => this.#closeWhenQuiet(), quietBeforeClose - quietFor);
   }

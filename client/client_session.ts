@@ -145,7 +145,7 @@ export class ClientSession {
   #storageRead = false;
   /**
    * The session whose restores went unanswered in a row (or were refused for too many
-   * connections), and since when (`Date.now()` ms).
+   * connections), and since when (`performance.now()` ms).
    */
   #unanswered: { key: string; since: number } | undefined;
 
@@ -266,7 +266,7 @@ export class ClientSession {
 
   /** Whether the unanswered restores of `key` are still within their budget (counting this one). */
   #keepsWaiting(key: string, connection: Connection): boolean {
-    const now = Date.now();
+    const now = performance.now();
     if (this.#unanswered?.key !== key) this.#unanswered = { key, since: now };
     return now - this.#unanswered.since < unansweredRestoreBudget(connection.readTimeout);
   }

@@ -113,7 +113,7 @@ export class ConnectAttempts {
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #failures = 0;
   #attempts = 0;
-  /** When the last attempt succeeded (`Date.now()` ms), until its connection is lost. */
+  /** When the last attempt succeeded (`performance.now()` ms), until its connection is lost. */
   #connectedAt: number | undefined;
 
   /** Starts idle. */
@@ -154,7 +154,7 @@ export class ConnectAttempts {
     const connectedAt = this.#connectedAt;
     this.#connectedAt = undefined;
     const stable = Math.min(this.#host.backoff.maxDelay, maxStableAfter);
-    if (connectedAt !== undefined && Date.now() - connectedAt >= stable) {
+    if (connectedAt !== undefined && performance.now() - connectedAt >= stable) {
       this.#failures = 0;
     }
     this.#host.connecting();
@@ -209,7 +209,7 @@ export class ConnectAttempts {
       throw error;
     }
     this.#ended(abort);
-    this.#connectedAt = Date.now();
+    this.#connectedAt = performance.now();
     this.#attempts = 0;
     host.connected(connection);
   }

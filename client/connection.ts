@@ -330,7 +330,8 @@ export class Connection {
   }
 
   /**
-   * Sends one message; `now` is `Date.now()` if the caller read it already (for the heartbeat).
+   * Sends one message; `now` is `performance.now()` if the caller read it already (for the
+   * heartbeat).
    *
    * @throws {MessageTooLargeError} when it is larger than the server's message buffer.
    * @throws {DisconnectedError} when the connection has ended.

@@ -9,7 +9,7 @@ interface Item extends Timed {
 
 let order = 0;
 function item(name: string, inMs: number): Item {
-  return { name, deadline: Date.now() + inMs, done: false, order: order++ };
+  return { name, deadline: performance.now() + inMs, done: false, order: order++ };
 }
 
 const settle = (timer: DeadlineTimer<Item>, it: Item) => {

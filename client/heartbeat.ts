@@ -49,7 +49,7 @@ export function heartbeatInterval(readTimeout: number): number {
 export class Heartbeat {
   readonly #interval: number;
   readonly #beat: () => void;
-  #lastSent = Date.now();
+  #lastSent = performance.now();
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   /** Starts the timer; an interval of 0 or less disables the heartbeat. */
@@ -59,8 +59,8 @@ export class Heartbeat {
     if (interval > 0) this.#schedule(interval);
   }
 
-  /** Records that a message was sent just now; `now` is `Date.now()` if the caller read it. */
-  touch(now: number = Date.now()): void {
+  /** Records that a message was sent now (`now`: `performance.now()`, if the caller read it). */
+  touch(now: number = performance.now()): void {
     this.#lastSent = now;
   }
 
@@ -76,9 +76,9 @@ export class Heartbeat {
   }
 
   #fire(): void {
-    const idle = Date.now() - this.#lastSent;
+    const idle = performance.now() - this.#lastSent;
     if (idle >= this.#interval) {
-      this.#lastSent = Date.now();
+      this.#lastSent = performance.now();
       this.#beat();
       if (this.#timer === undefined) return;
       this.#schedule(this.#interval);

@@ -66,12 +66,12 @@ const noBytes = new Uint8Array(0);
  * import type { MessageSender } from "./pending_requests.ts";
  * const sent: Uint8Array[] = [];
  * const sender: MessageSender = { send: (bytes) => void sent.push(bytes) };
- * sender.send(new Uint8Array(9), Date.now());
+ * sender.send(new Uint8Array(9), performance.now());
  * console.assert(sent.length === 1);
  * ```
  */
 export interface MessageSender {
-  /** Sends one message; `now` is `Date.now()` as the caller read it, or absent. */
+  /** Sends one message; `now` is `performance.now()` as the caller read it, or absent. */
   send(bytes: Uint8Array, now?: number): void;
 }
 
@@ -191,7 +191,7 @@ export class PendingRequests {
       }
       const timed = timeout > 0 && Number.isFinite(timeout);
       // One clock read for the deadline and the connection's heartbeat.
-      const now = Date.now();
+      const now = performance.now();
       const entry: Entry = {
         key,
         bytes: sent ? noBytes : bytes,

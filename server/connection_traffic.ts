@@ -91,7 +91,7 @@ export abstract class ConnectionTraffic extends ConnectionTasks {
    * more is read, and the close frame follows the replies of the handlers already running.
    */
   #decided: DisconnectReason | undefined;
-  readonly #lastRead = new LastRead(Date.now());
+  readonly #lastRead = new LastRead(performance.now());
   #site: HandlerSite | undefined;
   /** Made with the first restore- or close-session request. */
   #sessionRequests: SessionRequestIds | undefined;
@@ -143,11 +143,11 @@ export abstract class ConnectionTraffic extends ConnectionTasks {
   }
 
   /**
-   * When a frame was last read from the client (ms since the epoch): no earlier than the frame,
+   * When a frame was last read from the client (`performance.now()` ms): no earlier than the frame,
    * possibly later (see `LastRead`).
    */
   get lastRead(): number {
-    return this.#lastRead.asOf(Date.now());
+    return this.#lastRead.asOf(performance.now());
   }
 
   /** {@link lastRead} for a clock reading `now` taken after the frames read so far. */

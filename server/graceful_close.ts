@@ -7,7 +7,9 @@
  * @example
  * ```ts
  * import { whenReadyToClose } from "./graceful_close.ts";
- * const connection = { isOpen: true, lastRead: Date.now() - 1_000, idle: () => Promise.resolve() };
+ * const connection = {
+ *   isOpen: true, lastRead: performance.now() - 1_000, idle: () => Promise.resolve(),
+ * };
  * await whenReadyToClose(connection, 1_000); // idle, and the client stays quiet: 50 ms later
  * ```
  * @module
@@ -25,7 +27,7 @@ const quietBeforeClose = 50;
  * let running = 0;
  * const connection: ClosingConnection = {
  *   isOpen: true,
- *   lastRead: Date.now(),
+ *   lastRead: performance.now(),
  *   idle: () => running === 0 ? Promise.resolve() : new Promise(() => {}),
  * };
  * await connection.idle();
@@ -34,7 +36,7 @@ const quietBeforeClose = 50;
 export interface ClosingConnection {
   /** Whether the socket is still open: a closed one needs no more waiting. */
   readonly isOpen: boolean;
-  /** When a frame was last read from the client (ms since the epoch). */
+  /** When a frame was last read from the client (`performance.now()` ms). */
   readonly lastRead: number;
   /** Resolves when no handler of the connection runs or waits. */
   idle(): Promise<void>;
@@ -49,7 +51,9 @@ export interface ClosingConnection {
  * @example
  * ```ts
  * import { whenReadyToClose } from "./graceful_close.ts";
- * const busy = { isOpen: true, lastRead: Date.now(), idle: () => new Promise<void>(() => {}) };
+ * const busy = {
+ *   isOpen: true, lastRead: performance.now(), idle: () => new Promise<void>(() => {}),
+ * };
  * const deadline = new Promise<void>((resolve) => setTimeout(resolve, 20));
  * await whenReadyToClose(busy, 1_000, deadline); // handlers still running: over at the deadline
  * ```
@@ -59,16 +63,18 @@ export async function whenReadyToClose(
   closeGrace: number,
   deadline?: Promise<void>,
 ): Promise<void> {
-  const began = Date.now();
+  const began = performance.now();
   let over = false;
   void deadline?.then(() => over = true);
   await (deadline === undefined ? connection.idle() : Promise.race([connection.idle(), deadline]));
-  const latest = Date.now() + closeGrace;
+  const latest = performance.now() + closeGrace;
   for (;;) {
-    if (!connection.isOpen || over || Date.now() >= latest) return;
-    const wait = quietBeforeClose - (Date.now() - Math.max(connection.lastRead, began));
+    if (!connection.isOpen || over || performance.now() >= latest) return;
+    const wait = quietBeforeClose - (performance.now() - Math.max(connection.lastRead, began));
     if (wait > 0) {
-      await new Promise((resolve) => setTimeout(resolve, Math.min(wait, latest - Date.now())));
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.min(wait, latest - performance.now()))
+      );
       continue;
     }
     // The pause may be this process's own: after a stall (a busy or descheduled process) a

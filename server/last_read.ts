@@ -35,7 +35,7 @@ export class LastRead {
   /** `#frames` at the last reading that stamped the clock. */
   #stamped = 0;
 
-  /** Starts as if a frame was read at `since` (ms since the epoch). */
+  /** Starts as if a frame was read at `since` (ms on the clock that `asOf` is given). */
   constructor(since: number) {
     this.#at = since;
   }

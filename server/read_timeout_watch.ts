@@ -22,13 +22,13 @@
  * @example
  * ```ts
  * import type { ReadTimeoutCheck } from "./read_timeout_watch.ts";
- * let lastRead = Date.now();
+ * let lastRead = performance.now();
  * const connection: ReadTimeoutCheck = {
  *   checkReadTimeout: (now) => {
  *     if (now - lastRead > 60_000) console.log("closing a silent connection");
  *   },
  * };
- * connection.checkReadTimeout(Date.now());
+ * connection.checkReadTimeout(performance.now());
  * ```
  */
 export interface ReadTimeoutCheck {
@@ -74,10 +74,10 @@ export class ReadTimeoutWatch {
   start(): void {
     if (this.#timer !== undefined) return;
     const tick = Math.min(500, Math.floor(this.#readTimeout / 8));
-    this.#lastCheck = Date.now();
+    this.#lastCheck = performance.now();
     this.#timer = setInterval(() => {
       if (this.#connections.size === 0) return this.stop();
-      const now = Date.now();
+      const now = performance.now();
       const stalled = now - this.#lastCheck > tick * 1.5;
       this.#lastCheck = now;
       if (stalled && !this.#passedOver) {

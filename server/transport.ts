@@ -49,8 +49,8 @@ export interface TransportSocket {
   /**
    * Starts the closing handshake with a WebSocket close code and reason (at most 123 bytes).
    * Messages that arrive afterwards may be dropped. `lastMessageAt` is when the core last read
-   * a message from the peer (`Date.now()` ms), for a socket that sends its close frame only once
-   * the peer has paused (Deno's).
+   * a message from the peer (`performance.now()` ms), for a socket that sends its close frame
+   * only once the peer has paused (Deno's).
    */
   close(code: number, reason: string, lastMessageAt?: number): void;
   /**
