@@ -2,7 +2,8 @@
 // adapters that read their sockets themselves (the Node adapter, serveDenoTcp): the reply of the
 // request still running arrives, then the close frame, whichever layer found the bad input (the
 // framing: reserved bits; the core: a text frame, a message WebWire cannot read). Deno and Bun
-// run the Node adapter (their `node:http`); serveDenoTcp runs on Deno only.
+// run the Node adapter (their `node:http`); serveDenoTcp runs on Deno only. The same when the
+// client's close frame follows the bad input in the same write: nothing after it is read.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { silentLogger } from "../protocol/logger.ts";
@@ -10,7 +11,7 @@ import { Server } from "../server/server.ts";
 import { withDenoTcpServer } from "../testing/deno_tcp_server.ts";
 import { echoFrame, repliedIds } from "../testing/raw_exchange.ts";
 import { TcpClient } from "../testing/tcp_client.ts";
-import { maskedFrame, oneWrite, Opcode } from "../testing/ws_frame.ts";
+import { maskedCloseFrame, maskedFrame, oneWrite, Opcode } from "../testing/ws_frame.ts";
 import type { RunningServer } from "./deno.ts";
 import { serveNode } from "./node.ts";
 
@@ -31,27 +32,34 @@ const slowEcho = async (request: { payload: unknown }) => {
   return request.payload as string;
 };
 
-async function halfClosesAfter(url: string, bad: Uint8Array) {
+const endings = ["FIN", "close frame"] as const;
+
+async function endsAfter(url: string, bad: Uint8Array, ending: typeof endings[number]) {
   const client = await TcpClient.connect(url, { halfOpen: true });
   await client.next(); // accept-conf
-  client.write(oneWrite([echoFrame(1), bad]));
-  client.finish();
+  if (ending === "FIN") {
+    client.write(oneWrite([echoFrame(1), bad]));
+    client.finish();
+  } else client.write(oneWrite([echoFrame(1), bad, maskedCloseFrame(1000, "bye")]));
   const close = await client.closeFrame();
   client.destroy();
   return close;
 }
 
 test("Node adapter: a client that half-closes right after bad input gets the reply, then the close", async () => {
-  for (const [what, bad, code] of badInputs) {
-    const server = new Server({ logger: silentLogger, onRequest: slowEcho });
-    const running = await serveNode(server, { port: 0, hostname: "127.0.0.1" });
-    try {
-      const close = await halfClosesAfter(running.url, bad);
-      assert.ok(close !== null, `${what}: a close frame, not a dropped connection`);
-      assert.deepEqual(repliedIds(close.before), [1], what);
-      assert.equal(close.code, code, what);
-    } finally {
-      await running.close();
+  for (const [kind, bad, code] of badInputs) {
+    for (const ending of endings) {
+      const what = `${kind}, then a ${ending}`;
+      const server = new Server({ logger: silentLogger, onRequest: slowEcho });
+      const running = await serveNode(server, { port: 0, hostname: "127.0.0.1" });
+      try {
+        const close = await endsAfter(running.url, bad, ending);
+        assert.ok(close !== null, `${what}: a close frame, not a dropped connection`);
+        assert.deepEqual(repliedIds(close.before), [1], what);
+        assert.equal(close.code, code, what);
+      } finally {
+        await running.close();
+      }
     }
   }
 });
@@ -62,13 +70,16 @@ test(
     skip: !isDeno && "Deno only",
   },
   async () => {
-    for (const [what, bad, code] of badInputs) {
-      await withDenoTcpServer({ onRequest: slowEcho }, async (running: RunningServer) => {
-        const close = await halfClosesAfter(running.url, bad);
-        assert.ok(close !== null, `${what}: a close frame, not a dropped connection`);
-        assert.deepEqual(repliedIds(close.before), [1], what);
-        assert.equal(close.code, code, what);
-      });
+    for (const [kind, bad, code] of badInputs) {
+      for (const ending of endings) {
+        const what = `${kind}, then a ${ending}`;
+        await withDenoTcpServer({ onRequest: slowEcho }, async (running: RunningServer) => {
+          const close = await endsAfter(running.url, bad, ending);
+          assert.ok(close !== null, `${what}: a close frame, not a dropped connection`);
+          assert.deepEqual(repliedIds(close.before), [1], what);
+          assert.equal(close.code, code, what);
+        });
+      }
     }
   },
 );

@@ -248,6 +248,7 @@ export class NodeFramedSocket implements TransportSocket, FrameSink {
   /** The core will close for a bad message: as after a bad frame, nothing more is read. */
   stopReading(): void {
     if (this.#closeSent && !this.#closeQueued) return;
+    this.#receiver.stop();
     this.#pausedByFailure = true;
     this.#socket.pause();
   }
@@ -258,8 +259,7 @@ export class NodeFramedSocket implements TransportSocket, FrameSink {
   receive(chunk: Uint8Array): void {
     if (this.#closeSent) {
       this.#readAfterClose += chunk.length;
-      // A peer that keeps sending instead of answering the close: nothing more is read, the
-      // close deadline ends the connection.
+      // A peer that keeps sending instead of answering: the close deadline ends it.
       if (this.#readAfterClose > readAfterCloseLimit) return void this.#socket.pause();
     }
     this.#receiver.receive(chunk);

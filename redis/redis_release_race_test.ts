@@ -40,10 +40,11 @@ async function startNode(
     logger: silentLogger,
   });
   const holder: { server?: Server } = {};
+  // A long node TTL: no heartbeat's sweep reports the session (as released, once more) meanwhile.
   const running = await startServer({
     sessionManager: wrap(sessions),
     sessionIdleTimeout: 60_000,
-    cluster: new RedisCluster(redis.url, { keyPrefix, nodeTtl: 3000, logger: silentLogger }),
+    cluster: new RedisCluster(redis.url, { keyPrefix, nodeTtl: 60_000, logger: silentLogger }),
     logger: silentLogger,
     ...clusterNodeService(() => holder.server!, name),
   });

@@ -17,7 +17,7 @@
  * const lifecycle: SessionLifecycle = {
  *   acquire: () => true, release: (_key, remaining) => remaining, giveBack: noop,
  *   isTooOld: () => false, held: noop, unheld: noop, released: noop, destroyed: noop,
- *   lost: () => Promise.resolve(), destroy: () => Promise.resolve(), destroyLater: noop,
+ *   lost: noop, destroy: () => Promise.resolve(), destroyLater: noop,
  *   takeOfflineSignals: () => [],
  *   signalAgain: noop,
  * };
@@ -171,7 +171,7 @@ export class ConnectionSession<C> {
    *   acquire: () => true, release: (_key, remaining) => remaining, giveBack: noop,
    *   isTooOld: () => false,
    *   held: noop, unheld: noop, released: noop, destroyed: noop, destroyLater: noop,
-   *   lost: () => Promise.resolve(), destroy: () => Promise.resolve(),
+   *   lost: noop, destroy: () => Promise.resolve(),
    *   takeOfflineSignals: () => [], signalAgain: noop,
    * };
    * const manager = new MemorySessionManager();
@@ -303,7 +303,7 @@ export class ConnectionSession<C> {
     host.restoreFailures.reset();
     if (found === null) {
       await giveUpRestore(host, key, closes, false);
-      await host.lifecycle.lost(key);
+      host.lifecycle.lost(key);
       return refuse(MessageType.SessionNotFoundReply);
     }
     if (closes.overtaken) {

@@ -103,7 +103,7 @@ export function logRestoreFailure<C>(host: SessionHost<C>, step: string, error: 
  * ```
  */
 export async function destroyStoredSession<C>(host: SessionHost<C>, key: string): Promise<void> {
-  if (host.sessions.holders(key).size > 0) return host.lifecycle.lost(key);
+  if (host.sessions.holders(key).size > 0) return void host.lifecycle.lost(key);
   host.lifecycle.destroyed(key);
   try {
     await host.sessionManager.onSessionClosed(key);

@@ -219,3 +219,30 @@ test("a restore that comes as a session reaches its maximum age does not spare i
     await running.close();
   }
 });
+
+test("crossed restores of two sessions the store lost are both answered", async () => {
+  // Each connection holds one session and restores the other's: each restore closes the other
+  // connection's session, whose steps wait behind that connection's own restore.
+  const manager = new MemorySessionManager();
+  const running = await startServer(service({ sessionManager: manager }));
+  try {
+    const [first, second] = await Promise.all(
+      [0, 1].map(() => RawClient.handshake(running.url)),
+    );
+    const ada = await rawLogin(first, "ada");
+    const bob = await rawLogin(second, "bob");
+    await manager.onSessionClosed(ada.key);
+    await manager.onSessionClosed(bob.key);
+    first.send(encodeRestoreSession(requestIdFromNumber(1), bob.key));
+    second.send(encodeRestoreSession(requestIdFromNumber(1), ada.key));
+    for (const client of [first, second]) {
+      const kinds = [(await client.next(3000)).kind, (await client.next(3000)).kind];
+      assert.deepEqual(kinds.sort(), ["session-closed", "session-not-found-reply"]);
+    }
+    assert.equal(running.server.activeSessionsCount, 0);
+    first.close();
+    second.close();
+  } finally {
+    await running.close();
+  }
+});

@@ -16,7 +16,7 @@
  *   unheld: (key) => void held.delete(key),
  *   released: () => {},
  *   destroyed: () => {},
- *   lost: () => Promise.resolve(),
+ *   lost: () => {},
  *   destroy: () => Promise.resolve(),
  *   destroyLater: () => {},
  *   isTooOld: () => false,
@@ -49,7 +49,7 @@ import type { SessionRegistry } from "./session_registry.ts";
  *   unheld: () => {},
  *   released: () => {},
  *   destroyed: () => {},
- *   lost: () => Promise.resolve(),
+ *   lost: () => {},
  *   destroy: () => Promise.resolve(),
  *   destroyLater: () => {},
  *   isTooOld: () => false,
@@ -90,9 +90,10 @@ export interface SessionLifecycle {
    * A restore found the session missing from the store, or past its maximum age: as
    * {@link destroyed}, but connections of this server that still hold it (the lookup came in
    * the moment before this server's maximum-age timer fired) have it closed now, as that timer
-   * would have (`Server.closeSession`). Never rejects: a failure is logged.
+   * would have (`Server.closeSession`, started here and not waited for: it waits for the
+   * holders' session steps, which may wait for the caller's). A failure is logged.
    */
-  lost(key: string): Promise<void>;
+  lost(key: string): void;
   /**
    * Destroys a session that its last connection closed (the client's close-session request, a
    * handler's `connection.closeSession`): the restores of it under way here are overtaken from

@@ -183,13 +183,11 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
       });
     },
     destroyed,
-    lost: async (key) => {
+    lost: (key) => {
       if (sessions.holders(key).size === 0) return destroyed(key);
-      try {
-        await parts.closeSession(key);
-      } catch (error) {
+      parts.closeSession(key).catch((error) => {
         logger.error("closing a session the store no longer has failed", error);
-      }
+      });
     },
     destroy,
     destroyLater: (key) => {
