@@ -78,9 +78,9 @@ export class ClusterCommands {
     return `${this.keyPrefix}nodes`;
   }
 
-  /** The set of the sessions that a sweep left with no holder, until reported. */
+  /** The hash of the sessions left with no holder (to a token), until reported. */
   get idleKey(): string {
-    return `${this.keyPrefix}idle`;
+    return `${this.keyPrefix}released`;
   }
 
   /**

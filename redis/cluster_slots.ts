@@ -29,10 +29,17 @@
  */
 
 import type { ClusterCommands } from "./cluster_commands.ts";
-import { acquireSlotScript, releaseSlotScript, writeSlotsScript } from "./slot_scripts.ts";
+import {
+  acquireSlotScript,
+  forgetReleasedScript,
+  releaseSlotScript,
+  writeSlotsScript,
+} from "./slot_scripts.ts";
 
 /** Sessions whose count is written in one command, at most. */
 const writeBatch = 500;
+/** How many tokens of releases not yet reported a node keeps. */
+const maxReleaseTokens = 10_000;
 /** Members of the node's slots set checked per heartbeat, about (`SSCAN` `COUNT`). */
 const scanCount = 500;
 
@@ -82,6 +89,9 @@ export class ClusterSlots {
   readonly #steps = new Map<string, number>();
   /** Where the scan of the slots set stands; `0` begins a new pass. */
   #cursor = "0";
+  /** Per session, the token of this node's last step that left it with no holder. */
+  readonly #releaseTokens = new Map<string, string>();
+  #tokens = 0;
 
   /** Slots of node `field` (its heartbeat key's suffix and its field in each session's hash). */
   constructor(commands: ClusterCommands, field: string) {
@@ -107,6 +117,7 @@ export class ClusterSlots {
    *   the session's count is written again at a later heartbeat).
    */
   async acquire(key: string, max: number): Promise<boolean> {
+    this.#releaseTokens.delete(key); // reported by the next release, or a sweep
     const taken = await this.#step(key, acquireSlotScript, [max, key], (reply) => {
       // Counted before the step is over: a write of this session's count waits until then.
       if (reply === 1) this.#held.set(key, this.held(key) + 1);
@@ -124,8 +135,45 @@ export class ClusterSlots {
     const left = this.held(key) - 1;
     if (left > 0) this.#held.set(key, left);
     else this.#held.delete(key);
-    const live = await this.#step(key, releaseSlotScript, [key], () => {});
-    return typeof live === "number" ? live : 0;
+    const token = this.#token();
+    const live = await this.#step(key, releaseSlotScript, [key, token], () => {});
+    const count = typeof live === "number" ? live : 0;
+    if (count === 0) this.#released(key, token);
+    return count;
+  }
+
+  /**
+   * This node's server heard that nobody holds the session: the record that this node's last
+   * release left goes, unless a later step (another node's release) replaced it.
+   *
+   * @throws {RedisUnavailableError} when Redis is not reached in time (a sweep reports it again).
+   */
+  async reported(key: string): Promise<void> {
+    const token = this.#releaseTokens.get(key);
+    if (token === undefined) return;
+    this.#releaseTokens.delete(key);
+    await this.forgetReleased([key, token]);
+  }
+
+  /**
+   * Removes the records of the released hash that still hold these tokens (key, token, ...).
+   *
+   * @throws {RedisUnavailableError} when Redis is not reached in time.
+   */
+  async forgetReleased(pairs: readonly string[]): Promise<void> {
+    await this.#commands.run("released", forgetReleasedScript, [this.#commands.idleKey], pairs);
+  }
+
+  #token(): string {
+    return `${this.#field}:${++this.#tokens}`;
+  }
+
+  #released(key: string, token: string): void {
+    // Reports that never come (failed notices) leave theirs: the oldest go past a bound.
+    if (this.#releaseTokens.size >= maxReleaseTokens && !this.#releaseTokens.has(key)) {
+      this.#releaseTokens.delete(this.#releaseTokens.keys().next().value!);
+    }
+    this.#releaseTokens.set(key, token);
   }
 
   /**
@@ -181,6 +229,7 @@ export class ClusterSlots {
     const written: WrittenSlots = { idle: [], heldAgain: [] };
     if (keys.length === 0) return written;
     const counts = keys.map((key) => this.held(key));
+    const token = this.#token();
     const live = await this.#commands.run(
       "session slots",
       writeSlotsScript,
@@ -189,13 +238,21 @@ export class ClusterSlots {
         ...keys.map((key) => this.#commands.holdersKey(key)),
         this.#commands.idleKey,
       ],
-      [this.#commands.nodePrefix, this.#field, ...keys.flatMap((key, i) => [key, counts[i]])],
+      [
+        this.#commands.nodePrefix,
+        this.#field,
+        ...keys.flatMap((key, i) => [key, counts[i]]),
+        token,
+      ],
     );
     keys.forEach((key, index) => {
       // A step that began meanwhile is ordered after the write: the count stands.
       this.#uncertain.delete(key);
       if (this.#forgotten.delete(key) && counts[index] > 0) written.heldAgain.push(key);
-      if (Array.isArray(live) && live[index] === 0) written.idle.push(key);
+      if (Array.isArray(live) && live[index] === 0) {
+        written.idle.push(key);
+        this.#released(key, token);
+      }
     });
     return written;
   }
@@ -215,7 +272,7 @@ export class ClusterSlots {
       const reply = await this.#commands.run(
         "session slot",
         script,
-        // The idle set is for the release's (the acquire leaves it alone).
+        // The released hash is for the release's (the acquire leaves it alone).
         [this.#commands.holdersKey(key), this.#slotsKey, this.#commands.idleKey],
         [this.#commands.nodePrefix, this.#field, ...args],
       );

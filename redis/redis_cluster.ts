@@ -267,13 +267,11 @@ export class RedisCluster implements Cluster {
   }
 
   /**
-   * The server's session manager heard that nobody holds the session: it leaves the idle set,
-   * where the release that left no holder put it (so that a live node's sweep reports it if this
-   * node never did). A failure only leaves it there: reported again, which does no harm.
+   * The server's session manager heard that nobody holds the session: the record of this node's
+   * release goes (else a sweep reports it again, which does no harm).
    */
   async sessionReleased(key: string): Promise<void> {
-    const idleKey = this.#commands.idleKey;
-    await this.#call("idle", () => this.#client.call("SREM", idleKey, key)).catch(() => {});
+    await this.#slots.reported(key).catch(() => {});
   }
 
   /** Removes and returns the signals kept for the session, oldest first, without stale ones. */
@@ -372,19 +370,21 @@ export class RedisCluster implements Cluster {
       void reportSessions(this.#node, this.#logger, "held", heldAgain);
     }
     // The heartbeat stands even if the sweep fails: the next beat sweeps again. Sessions left
-    // idle stay in the idle set until reported: a lost reply only delays them.
+    // idle stay in the released hash until reported: a lost reply only delays them.
     const { idleKey, nodesKey } = this.#commands;
     const idle = await this.#commands.run("sweep", sweepDeadNodesScript, [nodesKey, idleKey], [
       this.keyPrefix,
       sweepBatch,
+      `${this.#instanceId}:sweep:${this.#beats}`,
     ]).catch(() => []);
     if (!Array.isArray(idle) || idle.length === 0) return;
-    // Out of the set only once the server has handled them: a failed release comes again.
-    const handled = await reportSessions(this.#node, this.#logger, "released", idle.map(String));
+    // Out of the hash once handled, each with its token: a failed one comes again, a newer stays.
+    const tokens = new Map<string, string>();
+    for (let i = 0; i + 1 < idle.length; i += 2) tokens.set(String(idle[i]), String(idle[i + 1]));
+    const handled = await reportSessions(this.#node, this.#logger, "released", [...tokens.keys()]);
     if (handled.length === 0) return;
-    await this.#call("sweep", () => this.#client.call("SREM", idleKey, ...handled)).catch(
-      () => {},
-    );
+    const pairs = handled.flatMap((key) => [key, tokens.get(key)!]);
+    await this.#slots.forgetReleased(pairs).catch(() => {});
   }
 
   get #nodeKey(): string {

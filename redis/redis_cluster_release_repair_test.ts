@@ -67,7 +67,7 @@ async function startRepairNode(
     sessions,
     probe,
     ttl: async (key) => Number(await probe.call("PTTL", `${keyPrefix}session:${key}`)),
-    idle: async () => Number(await probe.call("SCARD", `${keyPrefix}idle`)),
+    idle: async () => Number(await probe.call("HLEN", `${keyPrefix}released`)),
     heartbeats: async (beats) => {
       const first = await beat();
       await until(async () => await beat() >= first + beats, `${beats} heartbeats`);

@@ -88,3 +88,39 @@ test("a session whose holders all leave during a node's release keeps its idle T
     }
   }
 });
+
+test("a release notice leaves the record of a later release by another node", async () => {
+  let gatedA: CountingManager | undefined;
+  let gatedB: CountingManager | undefined;
+  const a = await startNode("a", (inner) => gatedA = new CountingManager(inner));
+  const b = await startNode("b", (inner) => gatedB = new CountingManager(inner));
+  const probe = new Redis(redis.url);
+  const released = `${keyPrefix}released`;
+  try {
+    const onA = await RawClient.handshake(a.running.url);
+    const { key } = await rawLogin(onA, "ada");
+    // A's last connection leaves: its release records the session; its notice is held.
+    gatedA!.holdReleaseOf = key;
+    onA.close();
+    await gatedA!.releaseStarted.opened;
+    // B holds it and lets go too: its release records it again; its notice is held (as if B
+    // died before it told its session manager).
+    gatedB!.holdReleaseOf = key;
+    const onB = await RawClient.handshake(b.running.url);
+    assert.equal(await rawRestore(onB, key), "reply");
+    onB.close();
+    await gatedB!.releaseStarted.opened;
+    gatedA!.releaseGate.open();
+    await until(() => gatedA!.released === 1, "A's notice is done");
+    await new Promise((resolve) => setTimeout(resolve, 50)); // its record's removal, if any
+    assert.equal(await probe.hexists(released, key), 1, "B's record stays for a sweep");
+    gatedB!.releaseGate.open();
+    await until(async () => await probe.hexists(released, key) === 0, "B's notice removes it");
+  } finally {
+    probe.disconnect();
+    for (const node of [a, b]) {
+      await node.running.close();
+      await node.sessions.close();
+    }
+  }
+});

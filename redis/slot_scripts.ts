@@ -5,8 +5,10 @@
  * - `<prefix>node:<id>`: a node is alive while this key exists (a TTL that its heartbeat renews).
  * - `<prefix>slots:<id>`: the set of sessions in which node `<id>` has a field.
  * - `<prefix>nodes`: the set of node ids that have beaten, dead ones until they are swept.
- * - `<prefix>idle`: sessions that a sweep left with no holder, until a live node has reported
- *   them to its server (which starts their idle clock): reported at least once.
+ * - `<prefix>released`: a hash of the sessions left with no holder (by a release, a count
+ *   written again, or a sweep), each with the token of the step that left it so, until a node
+ *   has reported it to its server (which starts its idle clock): reported at least once. A
+ *   record is removed only with its token, so a newer one (another node's release) stays.
  *
  * A session's count is the sum over live nodes; fields of dead nodes are removed as they are
  * met. A node that died without leaving (killed) is swept by the live ones: its fields are
@@ -68,10 +70,10 @@ return 1
 `);
 
 /**
- * Gives back a slot. `KEYS` holders, the node's slots set, the idle set; `ARGV` node prefix,
- * node id, session key. Returns the connections left on live nodes; with none left, the session
- * goes into the idle set until its release is reported (a live node's sweep reports it if the
- * releasing node never does).
+ * Gives back a slot. `KEYS` holders, the node's slots set, the released hash; `ARGV` node
+ * prefix, node id, session key, a token. Returns the connections left on live nodes; with none
+ * left, the session goes into the released hash with the token until its release is reported (a
+ * live node's sweep reports it if the releasing node never does).
  *
  * @example
  * ```ts
@@ -85,16 +87,16 @@ if redis.call('HINCRBY', KEYS[1], ARGV[2], -1) <= 0 then
   redis.call('SREM', KEYS[2], ARGV[3])
 end
 local left = live(KEYS[1], ARGV[1])
-if left == 0 then redis.call('SADD', KEYS[3], ARGV[3]) end
+if left == 0 then redis.call('HSET', KEYS[3], ARGV[3], ARGV[4]) end
 return left
 `);
 
 /**
  * Writes one node's true count of its slots for several sessions, and returns each session's
  * live holders after it. `KEYS[1]` the node's slots set, `KEYS[1 + i]` the holders of session
- * `i`, the last the idle set; `ARGV[1]` node prefix, `ARGV[2]` node id, then per session its key
- * and the count (0 removes the field). A session left with no live holder goes into the idle
- * set, until its release is reported.
+ * `i`, the last the released hash; `ARGV[1]` node prefix, `ARGV[2]` node id, then per session
+ * its key and the count (0 removes the field), last a token. A session left with no live holder
+ * goes into the released hash with the token, until its release is reported.
  *
  * @example
  * ```ts
@@ -105,6 +107,7 @@ return left
 export const writeSlotsScript: RedisScript = new RedisScript(`${liveHolders}
 local live_counts = {}
 local idle = KEYS[#KEYS]
+local token = ARGV[#ARGV]
 for i = 2, #KEYS - 1 do
   local key, count = ARGV[2 * i - 1], tonumber(ARGV[2 * i])
   if count > 0 then
@@ -115,7 +118,7 @@ for i = 2, #KEYS - 1 do
     redis.call('SREM', KEYS[1], key)
   end
   live_counts[i - 1] = live(KEYS[i], ARGV[1])
-  if live_counts[i - 1] == 0 then redis.call('SADD', idle, key) end
+  if live_counts[i - 1] == 0 then redis.call('HSET', idle, key, token) end
 end
 return live_counts
 `);
@@ -161,10 +164,11 @@ return previous
 
 /**
  * Sweeps dead nodes: removes their fields from the sessions they held (up to `ARGV[2]` sessions
- * in all), adds those that no live node holds after it to the idle set, and forgets a dead node
- * once none is left. `KEYS` the nodes set, the idle set; `ARGV[1]` the key prefix. Returns up to
- * `ARGV[2]` sessions of the idle set (also those of earlier sweeps not yet reported): the caller
- * reports them, then removes them from the set.
+ * in all), adds those that no live node holds after it to the released hash (with the token
+ * `ARGV[3]`), and forgets a dead node once none is left. `KEYS` the nodes set, the released
+ * hash; `ARGV[1]` the key prefix. Returns up to `ARGV[2]` records of the released hash (also
+ * those of earlier sweeps not yet reported) as key, token, key, token...: the caller reports
+ * them, then removes them with {@link forgetReleasedScript}.
  *
  * @example
  * ```ts
@@ -183,11 +187,31 @@ for _, node in ipairs(redis.call('SMEMBERS', KEYS[1])) do
     for _, key in ipairs(keys) do
       local holders = prefix .. 'holders:' .. key
       redis.call('HDEL', holders, node)
-      if live(holders, prefix .. 'node:') == 0 then redis.call('SADD', KEYS[2], key) end
+      if live(holders, prefix .. 'node:') == 0 then redis.call('HSET', KEYS[2], key, ARGV[3]) end
     end
     budget = budget - #keys
     if redis.call('EXISTS', slots) == 0 then redis.call('SREM', KEYS[1], node) end
   end
 end
-return redis.call('SRANDMEMBER', KEYS[2], tonumber(ARGV[2]))
+return redis.call('HRANDFIELD', KEYS[2], tonumber(ARGV[2]), 'WITHVALUES')
+`);
+
+/**
+ * Removes reported records of the released hash, each only if it still holds the token it was
+ * reported with (a newer release's record stays). `KEYS[1]` the released hash; `ARGV` key,
+ * token, key, token...
+ *
+ * @example
+ * ```ts
+ * import { forgetReleasedScript } from "./slot_scripts.ts";
+ * console.assert(forgetReleasedScript.lua.includes("HDEL"));
+ * ```
+ */
+export const forgetReleasedScript: RedisScript = new RedisScript(`
+for i = 1, #ARGV, 2 do
+  if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then
+    redis.call('HDEL', KEYS[1], ARGV[i])
+  end
+end
+return 0
 `);
