@@ -38,8 +38,10 @@ import {
 
 /** Sessions whose count is written in one command, at most. */
 const writeBatch = 500;
-/** How many tokens of releases not yet reported a node keeps. */
+/** For how many sessions a node keeps tokens of releases not yet reported. */
 const maxReleaseTokens = 10_000;
+/** How many tokens of releases not yet reported a node keeps per session. */
+const maxTokensPerSession = 8;
 /** Members of the node's slots set checked per heartbeat, about (`SSCAN` `COUNT`). */
 const scanCount = 500;
 
@@ -89,8 +91,11 @@ export class ClusterSlots {
   readonly #steps = new Map<string, number>();
   /** Where the scan of the slots set stands; `0` begins a new pass. */
   #cursor = "0";
-  /** Per session, the token of this node's last step that left it with no holder. */
-  readonly #releaseTokens = new Map<string, string>();
+  /**
+   * Per session, the tokens of this node's steps that left it with no holder, oldest first, one
+   * for each release notice not yet reported.
+   */
+  readonly #releaseTokens = new Map<string, string[]>();
   #tokens = 0;
 
   /** Slots of node `field` (its heartbeat key's suffix and its field in each session's hash). */
@@ -117,7 +122,6 @@ export class ClusterSlots {
    *   the session's count is written again at a later heartbeat).
    */
   async acquire(key: string, max: number): Promise<boolean> {
-    this.#releaseTokens.delete(key); // reported by the next release, or a sweep
     const taken = await this.#step(key, acquireSlotScript, [max, key], (reply) => {
       // Counted before the step is over: a write of this session's count waits until then.
       if (reply === 1) this.#held.set(key, this.held(key) + 1);
@@ -135,7 +139,7 @@ export class ClusterSlots {
     const left = this.held(key) - 1;
     if (left > 0) this.#held.set(key, left);
     else this.#held.delete(key);
-    const token = this.#token();
+    const token = this.token();
     const live = await this.#step(key, releaseSlotScript, [key, token], () => {});
     const count = typeof live === "number" ? live : 0;
     if (count === 0) this.#released(key, token);
@@ -143,15 +147,18 @@ export class ClusterSlots {
   }
 
   /**
-   * This node's server heard that nobody holds the session: the record that this node's last
-   * release left goes, unless a later step (another node's release) replaced it.
+   * This node's server heard that nobody holds the session: the record of this node's oldest
+   * release not yet reported goes, unless a later step replaced it (a later release of this
+   * node or another, whose own notice may yet fail: its record stays for a sweep). Notices end
+   * in any order, but the record goes only once as many have ended as releases wrote it.
    *
    * @throws {RedisUnavailableError} when Redis is not reached in time (a sweep reports it again).
    */
   async reported(key: string): Promise<void> {
-    const token = this.#releaseTokens.get(key);
+    const tokens = this.#releaseTokens.get(key);
+    const token = tokens?.shift();
     if (token === undefined) return;
-    this.#releaseTokens.delete(key);
+    if (tokens!.length === 0) this.#releaseTokens.delete(key);
     await this.forgetReleased([key, token]);
   }
 
@@ -164,16 +171,22 @@ export class ClusterSlots {
     await this.#commands.run("released", forgetReleasedScript, [this.#commands.idleKey], pairs);
   }
 
-  #token(): string {
+  /** A token of this node's that no other step has: `<node id>:<number>`. */
+  token(): string {
     return `${this.#field}:${++this.#tokens}`;
   }
 
   #released(key: string, token: string): void {
     // Reports that never come (failed notices) leave theirs: the oldest go past a bound.
-    if (this.#releaseTokens.size >= maxReleaseTokens && !this.#releaseTokens.has(key)) {
+    const tokens = this.#releaseTokens.get(key);
+    if (tokens !== undefined) {
+      if (tokens.push(token) > maxTokensPerSession) tokens.shift();
+      return;
+    }
+    if (this.#releaseTokens.size >= maxReleaseTokens) {
       this.#releaseTokens.delete(this.#releaseTokens.keys().next().value!);
     }
-    this.#releaseTokens.set(key, token);
+    this.#releaseTokens.set(key, [token]);
   }
 
   /**
@@ -229,7 +242,7 @@ export class ClusterSlots {
     const written: WrittenSlots = { idle: [], heldAgain: [] };
     if (keys.length === 0) return written;
     const counts = keys.map((key) => this.held(key));
-    const token = this.#token();
+    const token = this.token();
     const live = await this.#commands.run(
       "session slots",
       writeSlotsScript,

@@ -375,7 +375,7 @@ export class RedisCluster implements Cluster {
     const idle = await this.#commands.run("sweep", sweepDeadNodesScript, [nodesKey, idleKey], [
       this.keyPrefix,
       sweepBatch,
-      `${this.#instanceId}:sweep:${this.#beats}`,
+      this.#slots.token(),
     ]).catch(() => []);
     if (!Array.isArray(idle) || idle.length === 0) return;
     // Out of the hash once handled, each with its token: a failed one comes again, a newer stays.

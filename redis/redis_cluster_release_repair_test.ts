@@ -1,6 +1,6 @@
 // A release that left a session with no holder but whose notice to the session manager failed (a
 // Redis blip, or the node died in between), on a real redis-server: the session waits in the
-// cluster's idle set, and a heartbeat's sweep reports it again, so that its idle clock starts
+// cluster's released hash, and a heartbeat's sweep reports it again, so that its idle clock starts
 // after all (before, it stayed stored with no TTL for good).
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -35,7 +35,7 @@ interface RepairNode {
   readonly probe: Redis;
   /** The session's stored key's time to live (ms; -1 without, -2 gone). */
   ttl(key: string): Promise<number>;
-  /** How many sessions are in the idle set. */
+  /** How many sessions are in the released hash. */
   idle(): Promise<number>;
   /** Resolves once the node's heartbeat has renewed its key `beats` more times. */
   heartbeats(beats: number): Promise<void>;
@@ -95,7 +95,7 @@ test("a release whose notice failed is reported again until the session's idle c
     await until(() => sessions.releaseNotices === 1, "the first notice failed");
     await until(() => sessions.releaseNotices === 2, "reported again by a sweep", 5000);
     await until(async () => await repair.ttl(key) > 0, "its idle clock runs");
-    await until(async () => await repair.idle() === 0, "the idle set is empty again");
+    await until(async () => await repair.idle() === 0, "the released hash is empty again");
     assert.equal(sessions.releaseNotices, 2, "reported once more, not at every heartbeat");
   } finally {
     await repair.stop();
@@ -103,9 +103,9 @@ test("a release whose notice failed is reported again until the session's idle c
 });
 
 // Heartbeats every second below: a sweep rarely comes within the few round trips of a step, and
-// never reports a session again once the idle set is empty.
+// never reports a session again once the released hash is empty.
 
-test("a release the node told its session manager of leaves nothing in the idle set", async () => {
+test("a release the node told its session manager of leaves nothing in the released hash", async () => {
   const repair = await startRepairNode("releaseclean:", { nodeTtl: 3000 });
   try {
     const { peer, key } = await repair.login("bob");
@@ -113,7 +113,7 @@ test("a release the node told its session manager of leaves nothing in the idle 
     await repair.heartbeats(1);
     await peer.client.close();
     await until(async () => await repair.ttl(key) > 0, "its idle clock runs");
-    await until(async () => await repair.idle() === 0, "idle set empty");
+    await until(async () => await repair.idle() === 0, "released hash empty");
     // A sweep may have come between the release's two steps (a stalled process) and reported it
     // once more; none reports it after.
     const notices = repair.sessions.releaseNotices;
@@ -125,14 +125,14 @@ test("a release the node told its session manager of leaves nothing in the idle 
   }
 });
 
-test("a logout leaves nothing in the idle set for a sweep to report", async () => {
+test("a logout leaves nothing in the released hash for a sweep to report", async () => {
   const repair = await startRepairNode("releaselogout:", { nodeTtl: 3000 });
   try {
     const { peer, key } = await repair.login("cy");
     await repair.heartbeats(1);
     await peer.client.closeSession();
     await until(async () => await repair.ttl(key) === -2, "gone");
-    await until(async () => await repair.idle() === 0, "idle set empty");
+    await until(async () => await repair.idle() === 0, "released hash empty");
     // A sweep between the logout's steps (a stalled process) may report it once; none after.
     const notices = repair.sessions.releaseNotices;
     assert.ok(notices <= 1, `${notices} notices`);

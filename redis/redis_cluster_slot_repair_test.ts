@@ -146,7 +146,7 @@ test("the sessions of a node that died without leaving get their idle clock, and
       async () => await probe.call("SCARD", `${keyPrefix}nodes`) === 1,
       "dead node forgotten",
     );
-    // The idle set empties once the release worked (just before or just after the TTL is seen).
+    // The released hash empties once the release worked (just before or just after the TTL is seen).
     const leftOver = async () =>
       (await probe.call("KEYS", `${keyPrefix}*`) as string[]).filter((name) =>
         !name.startsWith(`${keyPrefix}session:`) && !name.includes("node")

@@ -6,6 +6,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
 import { silentLogger } from "../protocol/logger.ts";
+import { Timestamp } from "../protocol/timestamp.ts";
+import { generateSessionKey } from "../session/session_key.ts";
 import type { Server } from "../server/server.ts";
 import { clusterNodeService } from "../testing/cluster_node.ts";
 import { GatedManager } from "../testing/gated_session_manager.ts";
@@ -122,5 +124,65 @@ test("a release notice leaves the record of a later release by another node", as
       await node.running.close();
       await node.sessions.close();
     }
+  }
+});
+
+/** Holds each release notice until the test lets it go on, in any order. */
+class QueuedReleases extends CountingManager {
+  readonly waiting: (() => void)[] = [];
+
+  override async onSessionReleased(key: string): Promise<void> {
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+    await super.onSessionReleased(key);
+  }
+}
+
+test("a notice that ends after a later release of the same node leaves that one's record", async () => {
+  let queued: QueuedReleases | undefined;
+  const a = await startNode("a", (inner) => queued = new QueuedReleases(inner));
+  const probe = new Redis(redis.url);
+  const released = `${keyPrefix}released`;
+  try {
+    const first = await RawClient.handshake(a.running.url);
+    const { key } = await rawLogin(first, "ada");
+    first.close();
+    await until(() => queued!.waiting.length === 1, "the first notice waits");
+    const second = await RawClient.handshake(a.running.url);
+    assert.equal(await rawRestore(second, key), "reply");
+    second.close();
+    await until(() => queued!.waiting.length === 2, "the second notice waits");
+    queued!.waiting[0](); // the first notice ends; the second (which may yet fail) has not
+    await until(() => queued!.released === 1, "the first notice is done");
+    await new Promise((resolve) => setTimeout(resolve, 50)); // its record's removal, if any
+    assert.equal(await probe.hexists(released, key), 1, "the second release's record stays");
+    queued!.waiting[1]();
+    await until(async () => await probe.hexists(released, key) === 0, "then it goes");
+  } finally {
+    probe.disconnect();
+    await a.running.close();
+    await a.sessions.close();
+  }
+});
+
+test("records that nodes of earlier versions left in their set are reported and moved", async () => {
+  // Such a node kept them in a set at <prefix>idle; one killed before its notice left its
+  // session stored without a TTL, to be reported by a sweep.
+  const probe = new Redis(redis.url);
+  const store = new RedisSessionManager(redis.url, { keyPrefix, logger: silentLogger });
+  const key = generateSessionKey();
+  await store.onSessionCreated({ key, creation: Timestamp.now(), lastLookup: Timestamp.now() });
+  await probe.persist(`${keyPrefix}session:${key}`);
+  await probe.sadd(`${keyPrefix}idle`, key);
+  const node = await startNode("a", (inner) => inner); // its first heartbeat sweeps
+  try {
+    const stored = `${keyPrefix}session:${key}`;
+    await until(async () => await probe.pttl(stored) > 0, "the session has its idle TTL");
+    assert.equal(await probe.scard(`${keyPrefix}idle`), 0);
+    await until(async () => await probe.hlen(`${keyPrefix}released`) === 0, "reported");
+  } finally {
+    probe.disconnect();
+    await store.close();
+    await node.running.close();
+    await node.sessions.close();
   }
 });

@@ -166,9 +166,10 @@ return previous
  * Sweeps dead nodes: removes their fields from the sessions they held (up to `ARGV[2]` sessions
  * in all), adds those that no live node holds after it to the released hash (with the token
  * `ARGV[3]`), and forgets a dead node once none is left. `KEYS` the nodes set, the released
- * hash; `ARGV[1]` the key prefix. Returns up to `ARGV[2]` records of the released hash (also
- * those of earlier sweeps not yet reported) as key, token, key, token...: the caller reports
- * them, then removes them with {@link forgetReleasedScript}.
+ * hash; `ARGV[1]` the key prefix. Moves up to `ARGV[2]` records of nodes of earlier versions
+ * (the set `<prefix>idle`) into the hash. Returns up to `ARGV[2]` records of the released hash
+ * (also those of earlier sweeps not yet reported) as key, token, key, token...: the caller
+ * reports them, then removes them with {@link forgetReleasedScript}.
  *
  * @example
  * ```ts
@@ -192,6 +193,10 @@ for _, node in ipairs(redis.call('SMEMBERS', KEYS[1])) do
     budget = budget - #keys
     if redis.call('EXISTS', slots) == 0 then redis.call('SREM', KEYS[1], node) end
   end
+end
+-- Records of nodes of versions before the hash, in the set they kept, move into it.
+for _, key in ipairs(redis.call('SPOP', prefix .. 'idle', tonumber(ARGV[2]))) do
+  redis.call('HSET', KEYS[2], key, ARGV[3])
 end
 return redis.call('HRANDFIELD', KEYS[2], tonumber(ARGV[2]), 'WITHVALUES')
 `);

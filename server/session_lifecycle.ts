@@ -175,7 +175,7 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
         if (releaseFailures.tally()) {
           logger.error(`releasing a session failed (${releaseFailures.count} in a row)`, error);
         }
-        // In a cluster, the idle set has it reported again by a heartbeat's sweep.
+        // In a cluster, the released hash has it reported again by a heartbeat's sweep.
         if (clustered === null) {
           parts.releaseRetries.add(key, async () => (await release(), true));
         }
