@@ -79,7 +79,7 @@ export class ClusterCommands {
   }
 
   /** The hash of the sessions left with no holder (to a token), until reported. */
-  get idleKey(): string {
+  get releasedKey(): string {
     return `${this.keyPrefix}released`;
   }
 

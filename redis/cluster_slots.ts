@@ -168,7 +168,7 @@ export class ClusterSlots {
    * @throws {RedisUnavailableError} when Redis is not reached in time.
    */
   async forgetReleased(pairs: readonly string[]): Promise<void> {
-    await this.#commands.run("released", forgetReleasedScript, [this.#commands.idleKey], pairs);
+    await this.#commands.run("released", forgetReleasedScript, [this.#commands.releasedKey], pairs);
   }
 
   /** A token of this node's that no other step has: `<node id>:<number>`. */
@@ -249,7 +249,7 @@ export class ClusterSlots {
       [
         this.#slotsKey,
         ...keys.map((key) => this.#commands.holdersKey(key)),
-        this.#commands.idleKey,
+        this.#commands.releasedKey,
       ],
       [
         this.#commands.nodePrefix,
@@ -286,7 +286,7 @@ export class ClusterSlots {
         "session slot",
         script,
         // The released hash is for the release's (the acquire leaves it alone).
-        [this.#commands.holdersKey(key), this.#slotsKey, this.#commands.idleKey],
+        [this.#commands.holdersKey(key), this.#slotsKey, this.#commands.releasedKey],
         [this.#commands.nodePrefix, this.#field, ...args],
       );
       done(reply);

@@ -371,8 +371,8 @@ export class RedisCluster implements Cluster {
     }
     // The heartbeat stands even if the sweep fails: the next beat sweeps again. Sessions left
     // idle stay in the released hash until reported: a lost reply only delays them.
-    const { idleKey, nodesKey } = this.#commands;
-    const idle = await this.#commands.run("sweep", sweepDeadNodesScript, [nodesKey, idleKey], [
+    const { releasedKey, nodesKey } = this.#commands;
+    const idle = await this.#commands.run("sweep", sweepDeadNodesScript, [nodesKey, releasedKey], [
       this.keyPrefix,
       sweepBatch,
       this.#slots.token(),
