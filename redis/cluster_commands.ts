@@ -20,6 +20,7 @@ import type { Buffer } from "node:buffer";
 import type { Redis } from "ioredis";
 import { callRedis } from "./redis_call.ts";
 import type { RedisScript } from "./redis_script.ts";
+import { leaveScript } from "./slot_scripts.ts";
 
 /**
  * Key names and bounded calls of a node; see the module documentation.
@@ -81,6 +82,17 @@ export class ClusterCommands {
   /** The hash of the sessions left with no holder (to a token), until reported. */
   get releasedKey(): string {
     return `${this.keyPrefix}released`;
+  }
+
+  /**
+   * Node `id` leaves: its node key goes, and its id from the nodes set when it holds no slot
+   * (else a live node's sweep removes it with its slots).
+   *
+   * @throws {RedisUnavailableError} on timeout or when the connection is down or closed.
+   */
+  leave(id: string): Promise<unknown> {
+    const keys = [`${this.nodePrefix}${id}`, this.nodesKey, this.slotsKey(id)];
+    return this.run("leaving", leaveScript, keys, [id]);
   }
 
   /**

@@ -299,7 +299,7 @@ export class RedisCluster implements Cluster {
     this.#heartbeat = undefined;
     this.#node = null;
     if (this.#client.status === "ready") {
-      await this.#call("leaving", () => this.#client.del(this.#nodeKey)).catch(() => {});
+      await this.#commands.leave(this.#instanceId).catch(() => {});
     }
     this.#subscriber.close();
     // An application's client outlives the node: it keeps none of the node's listeners.

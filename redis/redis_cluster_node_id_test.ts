@@ -56,3 +56,38 @@ test("nodes on an application's client leave none of their listeners on it", asy
     shared.disconnect();
   }
 });
+
+test("a node that leaves holding no slot takes its id out of the nodes set; one with slots is swept", async () => {
+  const options = { keyPrefix: "leaving:", logger: silentLogger };
+  const redisClient = new Redis(redis.url);
+  const a = new RedisCluster(redis.url, options);
+  const b = new RedisCluster(redis.url, options);
+  const nodes = async () =>
+    (await redisClient.call("SMEMBERS", "leaving:nodes") as string[]).sort();
+  try {
+    await a.join(node);
+    await b.join(node);
+    assert.deepEqual(
+      await nodes(),
+      [a.nodeId, b.nodeId].sort(),
+    );
+    assert.equal(await a.acquireSession("ada", 0), true);
+    await a.leave();
+    await b.leave();
+    // A left its slot behind (no release): its id stays for a live node's sweep, B's is gone.
+    assert.deepEqual(await nodes(), [a.nodeId]);
+    const c = new RedisCluster(redis.url, { ...options, nodeTtl: 600 });
+    await c.join(node);
+    await until(
+      async () => (await nodes()).join() === c.nodeId,
+      "A swept",
+    );
+    assert.equal(await redisClient.exists("leaving:slots:" + a.nodeId), 0);
+    await c.leave();
+    assert.equal(await redisClient.exists("leaving:nodes"), 0, "the last node out leaves no set");
+  } finally {
+    await a.leave();
+    await b.leave();
+    redisClient.disconnect();
+  }
+});

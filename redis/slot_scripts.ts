@@ -163,6 +163,23 @@ return previous
 `);
 
 /**
+ * A node leaves. `KEYS` its node key, the nodes set, its slots set; `ARGV[1]` its id. Its key goes
+ * (its slots stop counting at once), and so does its id from the nodes set when it holds no
+ * slot any more; else a live node's sweep removes both later.
+ *
+ * @example
+ * ```ts
+ * import { leaveScript } from "./slot_scripts.ts";
+ * console.assert(leaveScript.lua.includes("SREM"));
+ * ```
+ */
+export const leaveScript: RedisScript = new RedisScript(`
+redis.call('DEL', KEYS[1])
+if redis.call('EXISTS', KEYS[3]) == 0 then redis.call('SREM', KEYS[2], ARGV[1]) end
+return 0
+`);
+
+/**
  * Sweeps dead nodes: removes their fields from the sessions they held (up to `ARGV[2]` sessions
  * in all), adds those that no live node holds after it to the released hash (with the token
  * `ARGV[3]`), and forgets a dead node once none is left. `KEYS` the nodes set, the released
