@@ -38,7 +38,9 @@
  * into a `Date`, a default filled in), the two types differ: a request may then give
  * `payloadInput` (what the client sends; `payload` is what the handler receives), and
  * `clientSignalInputs` maps a client signal's name to what the client sends. Left out, the
- * client sends the handler's type. A contract inferred from schemas sets both.
+ * client sends the handler's type. A contract inferred from schemas sets both. Declared in a
+ * type, they type only the client of a server that converts with schemas: a router made from
+ * that type has no schema to convert with, and its handler gets what the client sent.
  *
  * @example
  * ```ts

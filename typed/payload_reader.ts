@@ -26,7 +26,7 @@ import { BadPayloadError, TypedErrorCode } from "./errors.ts";
 import { summarizeIssues } from "./issue_summary.ts";
 import { decodeValue } from "./payload_codec.ts";
 import { quotedName } from "./quoted_name.ts";
-import type { StandardSchemaV1, StandardSchemaV1Result } from "./standard_schema.ts";
+import type { StandardSchemaV1, StandardSchemaV1Issue } from "./standard_schema.ts";
 
 /**
  * The check of a request that a schema-built contract gives no payload schema: it takes no
@@ -151,40 +151,50 @@ export class PayloadReader {
       throw error;
     }
     if (check === undefined) return value;
-    let result: StandardSchemaV1Result<unknown>;
+    let summary: string;
     try {
-      result = await check["~standard"].validate(value);
+      const result = await check["~standard"].validate(value);
       if (result.issues === undefined) return result.value;
+      summary = this.#summary(result.issues, payload);
     } catch (error) {
       // A Standard Schema returns issues, it does not throw: a bug on the server's side, in
-      // the schema, not the handler's. Its message may quote the payload or the server's
-      // code: the client hears only that the payload could not be checked.
+      // the schema, not the handler's (so are issues that are not a list of issues). Its
+      // message may quote the payload or the server's code: the client hears only that the
+      // payload could not be checked.
       this.#schemaFailed(check, source, name, error);
       throw new RequestError(
         TypedErrorCode.InvalidPayload,
         "the payload could not be checked: its schema failed",
       );
     }
+    throw new RequestError(TypedErrorCode.InvalidPayload, summary);
+  }
+
+  /** The issues' summary, with a hint where bytes came for JSON and it leaves room. */
+  #summary(issues: ReadonlyArray<StandardSchemaV1Issue>, payload: Payload): string {
     // The hint only where it leaves room for a summary: the whole stays within the limit.
     const room = this.#summaryLength - binaryHint.length;
     // An empty payload is an untyped client's default, not bytes sent for JSON.
     const hinted = payload.encoding === "binary" && payload.bytes.length > 0 &&
       room >= minIssueSummary;
-    const summary = hinted
-      ? summarizeIssues(result.issues, room) + binaryHint
-      : summarizeIssues(result.issues, this.#summaryLength);
-    throw new RequestError(TypedErrorCode.InvalidPayload, summary);
+    return hinted
+      ? summarizeIssues(issues, room) + binaryHint
+      : summarizeIssues(issues, this.#summaryLength);
   }
 
   #binaryRefused(source: PayloadSource, name: string): void {
     const key = `${source} ${name}`;
     if (this.#binaryWarned.has(key)) return;
     this.#binaryWarned.add(key);
-    this.#logger.warn(
-      `binary payload to ${source} ${quotedName(name)} refused: a contract declared as a ` +
-        "type takes JSON only (to take bytes, define it with a payload schema); logged once " +
-        "per name",
-    );
+    try {
+      this.#logger.warn(
+        `binary payload to ${source} ${quotedName(name)} refused: a contract declared as a ` +
+          "type takes JSON only (to take bytes, define it with a payload schema); logged once " +
+          "per name",
+      );
+    } catch {
+      // The answer is BAD_PAYLOAD whatever the logger does: a throwing one is not the handler's.
+    }
   }
 
   #schemaFailed(

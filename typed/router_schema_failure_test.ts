@@ -106,3 +106,80 @@ test("a throwing schema with an odd vendor, logged by a throwing logger, is stil
     await running.close();
   }
 });
+
+test("a schema whose issues are not a list of issues fails as a schema, logged 1st, 10th, 100th", async () => {
+  /** Returns `issues` that are not issue objects: the schema's bug, never the handler's. */
+  const odd = (issues: unknown, vendor: string): StandardSchemaV1<string> => ({
+    "~standard": {
+      version: 1,
+      vendor,
+      validate: () => Promise.resolve({ issues } as never),
+    },
+  });
+  const contract = defineContract({
+    requests: {
+      text: { payload: odd("oops", "text-issues"), reply: unchecked<string>() },
+      nulls: { payload: odd([null], "null-issue"), reply: unchecked<string>() },
+      path: {
+        payload: odd([{ message: "m", path: "abc" }], "string-path"),
+        reply: unchecked<string>(),
+      },
+    },
+    clientSignals: { typing: odd([null], "signal-issue") },
+  });
+  const log = recordingLogger();
+  const rejected: string[] = [];
+  const router = createRouter(contract, {
+    requests: { text: () => "ran", nulls: () => "ran", path: () => "ran" },
+    clientSignals: { typing: () => {} },
+  }, {
+    logger: log.logger,
+    onRejectedSignal: (signal, error) => void rejected.push(`${signal.name} ${error.code}`),
+  });
+  const running = await startServer({ sessionsEnabled: false, logger: log.logger, ...router });
+  const client = new Client(running.url);
+  try {
+    for (const name of ["text", "nulls", "path"]) {
+      const error = await client.request(name, '"x"').catch((error: unknown) => error);
+      assert.ok(error instanceof RequestError, `${name}: an error reply, got ${String(error)}`);
+      assert.equal(error.code, "INVALID_PAYLOAD", name);
+      assert.equal(error.message, "the payload could not be checked: its schema failed");
+    }
+    for (let i = 1; i < 12; i++) await client.request("nulls", '"x"').catch(() => {});
+    client.signal("typing", '"x"');
+    await until(() => rejected.length === 1, "the signal rejected");
+    assert.deepEqual(rejected, ["typing INVALID_PAYLOAD"]);
+    const lines = log.errors.map((e) => e.message);
+    // nulls: its 1st and 10th failure of 12; the others once each.
+    assert.equal(lines.length, 5, lines.join("\n"));
+    assert.equal(lines.filter((line) => line.includes('request "nulls"')).length, 2);
+    assert.ok(lines.every((line) => / threw/.test(line)), lines.join("\n"));
+  } finally {
+    await client.close();
+    await running.close();
+  }
+});
+
+test("a logger whose warn throws does not turn a refused binary payload into an internal error", async () => {
+  const contract = defineContract<{ requests: { save: { payload: { text: string } } } }>();
+  const router = createRouter(contract, { requests: { save: () => {} } }, {
+    logger: {
+      warn() {
+        throw new Error("the logger is broken");
+      },
+      error() {},
+    },
+  });
+  const running = await startServer({ sessionsEnabled: false, ...router });
+  const client = new Client(running.url);
+  try {
+    for (let i = 0; i < 2; i++) {
+      const error = await client.request("save", new Uint8Array([1])).catch((e: unknown) => e);
+      assert.ok(error instanceof RequestError, `an error reply, got ${String(error)}`);
+      assert.equal(error.code, "BAD_PAYLOAD", `request ${i + 1}`);
+    }
+  } finally {
+    await client.close();
+    await running.close();
+  }
+});

@@ -191,7 +191,9 @@ export class TypedClient<C extends Contract> {
 
   /**
    * Sends a request and resolves with its reply, decoded: a binary reply's bytes, an empty
-   * reply as `undefined`, otherwise the JSON value. The payload has the type the server's
+   * UTF-8 reply (a typed router's for no value) as `undefined`, otherwise the JSON value. An
+   * untyped or Go server answers "no value" with an empty binary reply, which reads as an
+   * empty `Uint8Array` (the bytes it is on the wire). The payload has the type the server's
    * schema accepts ({@link RequestInput}), which may differ from what the handler receives.
    *
    * Rejects as `client.request` does (a `RequestError` with the handler's code, or
