@@ -19,6 +19,7 @@ import type { Server } from "../server/server.ts";
 import type { ConnectionOptions } from "../server/transport.ts";
 import { deliverDenoSocket, DenoSocketTransport } from "./deno_socket.ts";
 import { hostPort } from "./host_port.ts";
+import { CuttableResponses } from "./cuttable_responses.ts";
 import { type FallbackHandler, routeFor, wsUrl } from "./route.ts";
 import { handshakeProblem, requestHead } from "./websocket/handshake.ts";
 
@@ -172,10 +173,14 @@ export function serveDeno(server: Server, options: ListenOptions = {}): RunningS
   const hostname = options.hostname ?? "127.0.0.1";
   const route = routeFor(options);
   const endpoint = denoHandler(server);
+  // Deno's shutdown waits for every response: an endless fallback body would hold it for good.
+  const responses = new CuttableResponses();
   const http = Deno.serve(
     { port: options.port ?? 0, hostname, onListen: () => {} },
-    (request, info) =>
-      route.isEndpoint(request.url) ? endpoint(request, info) : route.fallback(request),
+    async (request, info) =>
+      route.isEndpoint(request.url)
+        ? endpoint(request, info)
+        : responses.track(await route.fallback(request)),
   );
   const port = http.addr.port;
   return {
@@ -183,7 +188,13 @@ export function serveDeno(server: Server, options: ListenOptions = {}): RunningS
     url: wsUrl(hostname, port, route),
     close: async () => {
       await server.shutdown();
-      await http.shutdown();
+      // Responses still streaming get a grace period, as on Node, then are cut.
+      const grace = setTimeout(() => responses.cutAll(), 2000);
+      try {
+        await http.shutdown();
+      } finally {
+        clearTimeout(grace);
+      }
     },
   };
 }

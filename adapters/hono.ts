@@ -12,7 +12,8 @@
  * {@link honoBunWebSocket}`(server, websocket)` instead of Hono's `websocket` as it is, and Bun
  * delivers WebWire's events straight to the core (Hono's handler costs about 2 µs of server CPU
  * per message: a `MessageEvent`, a `WSContext` and a URL parsed again for each). On Node
- * (`@hono/node-ws`), give `ws` the size limit with {@link limitNodeWebSocketServer}.
+ * (`@hono/node-ws`), give `ws` the size limit with {@link limitNodeWebSocketServer} and guard
+ * the HTTP server's upgrade sockets with {@link guardNodeUpgrades}.
  *
  * @example
  * ```ts
@@ -45,6 +46,7 @@ import { HonoContextTransport } from "./hono_context_transport.ts";
 import { hostPort } from "./host_port.ts";
 import { routeToCore } from "./hono_bun_websocket.ts";
 import { isWsSocket, reportHelperError, WsSocketTransport } from "./hono_node.ts";
+import { guardUpgradeOfContext } from "./hono_node_guard.ts";
 import { handshakeProblem, requestHead } from "./websocket/handshake.ts";
 
 export {
@@ -53,6 +55,7 @@ export {
   type HonoBunWebSocketHandlers,
 } from "./hono_bun_websocket.ts";
 export { limitNodeWebSocketServer, type NodeWebSocketServerLike } from "./hono_node.ts";
+export { guardNodeUpgrades, type NodeUpgradeServerLike } from "./hono_node_guard.ts";
 
 /**
  * The part of Hono's `Context` the adapter uses.
@@ -324,6 +327,7 @@ export function honoHandler<C extends HonoContextLike>(
   options: HonoHandlerOptions<C> = {},
 ): (c: C) => Promise<Response> {
   return async (c) => {
+    guardUpgradeOfContext(c); // on Node, a reset while deciding must not crash the process
     const decision = await server.prepareUpgrade(c.req.raw);
     if (!decision.accept) return decision.response;
     const problem = handshakeProblem(requestHead(c.req.raw));

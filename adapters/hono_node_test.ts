@@ -24,7 +24,7 @@ import { serveHonoNode } from "../testing/serve_hono.ts";
 import { TcpClient } from "../testing/tcp_client.ts";
 import { until } from "../testing/until.ts";
 import { maskedFrame, Opcode } from "../testing/ws_frame.ts";
-import { honoHandler, limitNodeWebSocketServer } from "./hono.ts";
+import { guardNodeUpgrades, honoHandler, limitNodeWebSocketServer } from "./hono.ts";
 
 const skip = "Bun" in globalThis && "@hono/node-server replaces Bun's global Response";
 
@@ -90,7 +90,7 @@ interface NodeApp {
 }
 
 /** WebWire on `/ws` of a Hono app on Node, mounted as docs/server.md shows. */
-async function serveNodeApp(options: ServerOptions): Promise<NodeApp> {
+async function serveNodeApp(options: ServerOptions, guarded = false): Promise<NodeApp> {
   const { serve } = await import("@hono/node-server");
   const { createNodeWebSocket } = await import("@hono/node-ws");
   const violations: ProtocolViolation[] = [];
@@ -116,6 +116,7 @@ async function serveNodeApp(options: ServerOptions): Promise<NodeApp> {
     },
   );
   injectWebSocket(http);
+  if (guarded) guardNodeUpgrades(http);
   return {
     server,
     port,
@@ -170,6 +171,53 @@ test("hono on node: a bad handshake is refused before the helper, which would ke
     assert.equal(app.server.connectionCount, 0);
   } finally {
     await app.close();
+  }
+});
+
+/** Sends an upgrade request for `target` and resets the connection at once (a FIN without Node). */
+function upgradeAndReset(port: number, target: string, key: string): Promise<void> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1", () => {
+      socket.write(
+        `GET ${target} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      );
+      const reset = (socket as { resetAndDestroy?: () => unknown }).resetAndDestroy;
+      if (typeof reset === "function") reset.call(socket);
+      else socket.destroy();
+    });
+    socket.on("error", () => {});
+    socket.on("close", () => resolve());
+  });
+}
+
+test("hono on node: clients that reset during refused upgrades do not crash the server", {
+  skip,
+}, async () => {
+  const refusing = {
+    beforeUpgrade: (request: Request) =>
+      request.url.includes("no") ? new Response("no", { status: 401 }) : undefined,
+  };
+  // honoHandler guards its own route; guardNodeUpgrades the app's other paths.
+  const unguarded = await serveNodeApp(refusing);
+  const guarded = await serveNodeApp({}, true);
+  try {
+    for (let i = 0; i < 100; i++) {
+      await Promise.all([
+        upgradeAndReset(unguarded.port, "/ws", "bad"),
+        upgradeAndReset(unguarded.port, "/ws?no", "dGhlIHNhbXBsZSBub25jZQ=="),
+        upgradeAndReset(guarded.port, "/elsewhere", "dGhlIHNhbXBsZSBub25jZQ=="),
+      ]);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the answers' writes fail meanwhile
+    for (const app of [unguarded, guarded]) {
+      const client = new Client(app.url, { WebSocket: NodeWebSocket });
+      assert.equal((await client.request("echo", "still here")).text(), "still here");
+      await client.close();
+    }
+  } finally {
+    await unguarded.close();
+    await guarded.close();
   }
 });
 

@@ -52,7 +52,7 @@ import {
 } from "./node_http.ts";
 import { earlierResponsesSent } from "./node_pipelining.ts";
 import { FirstRequestDeadline } from "./node_request_deadline.ts";
-import { routeFor, wsUrl } from "./route.ts";
+import { type Route, routeFor, wsUrl } from "./route.ts";
 import { timeoutOption } from "./timeout_option.ts";
 import { handshakeProblem, switchingProtocols } from "./websocket/handshake.ts";
 import type { RequestHead } from "./websocket/http_request_head.ts";
@@ -251,22 +251,15 @@ export async function serveNode(
     else void respond(route.fallback, request, response);
   });
   const deadline = new FirstRequestDeadline(http, requestTimeout);
+  /** Sockets of upgrade requests off the endpoint, answered with plain HTTP. */
+  const answering = new Set<Duplex>();
   http.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Uint8Array) => {
     if (route.isEndpoint(request.url ?? "/")) return handlers.upgrade(request, socket, head);
-    // An upgrade off the endpoint gets the fallback's answer, as on Deno and Bun.
-    const onError = () => socket.destroy();
-    socket.on("error", onError);
-    const headOnly = request.method === "HEAD";
-    void (async () => {
-      await earlierResponsesSent(socket);
-      let standard: Request;
-      try {
-        standard = toRequest(request);
-      } catch {
-        return await writeRaw(socket, badRequest(), headOnly); // a host that makes no valid URL
-      }
-      await writeRaw(socket, await route.fallback(standard), headOnly);
-    })().catch(() => socket.destroy());
+    // An upgrade off the endpoint gets the fallback's answer, as on Deno and Bun; an answer
+    // still streaming when the server closes is cut then (`close` does not wait for it).
+    answering.add(socket);
+    socket.once("close", () => answering.delete(socket));
+    void answerOffEndpoint(route, request, socket);
   });
   await new Promise<void>((resolve, reject) => {
     http.once("error", reject);
@@ -284,7 +277,10 @@ export async function serveNode(
       deadline.dropWaiting();
       // HTTP requests in flight get a grace period; so does a keep-alive connection that
       // Deno's `node:http` no longer counts as idle.
-      const grace = setTimeout(() => http.closeAllConnections(), 2000);
+      const grace = setTimeout(() => {
+        http.closeAllConnections();
+        for (const socket of answering) socket.destroy();
+      }, 2000);
       try {
         await new Promise<void>((resolve, reject) => {
           http.close((error) => error === undefined ? resolve() : reject(error));
@@ -295,6 +291,34 @@ export async function serveNode(
       }
     },
   };
+}
+
+/** Writes the fallback's answer to an upgrade request off the endpoint (500 if it throws). */
+async function answerOffEndpoint(
+  route: Route,
+  request: IncomingMessage,
+  socket: Duplex,
+): Promise<void> {
+  socket.on("error", () => socket.destroy());
+  const headOnly = request.method === "HEAD";
+  try {
+    await earlierResponsesSent(socket);
+    let standard: Request | undefined;
+    try {
+      standard = toRequest(request);
+    } catch {
+      // A host and target that make no valid URL: 400, below.
+    }
+    let answer: Response;
+    try {
+      answer = standard === undefined ? badRequest() : await route.fallback(standard);
+    } catch {
+      answer = new Response(null, { status: 500 }); // as for a request the fallback threw on
+    }
+    await writeRaw(socket, answer, headOnly);
+  } catch {
+    socket.destroy();
+  }
 }
 
 type Decision = Awaited<ReturnType<Server["prepareUpgrade"]>>;

@@ -22,7 +22,7 @@ import { type Duplex, Readable } from "node:stream";
 import { Buffer } from "node:buffer";
 import type { FallbackHandler } from "./route.ts";
 import { requestUrl } from "./request_url.ts";
-import { settledAtOnce } from "./settled_at_once.ts";
+import { BodyPipe } from "./node_body.ts";
 
 /** A header of Node's request by its lower-case name; repeated ones joined with ", ". */
 export function headerValue(request: IncomingMessage, name: string): string | null {
@@ -116,75 +116,62 @@ export async function writeResponse(reply: Response, response: ServerResponse): 
   if (reply.body === null) return void response.end();
   // Deno's `node:http` never counts a connection idle again after a chunked response: `close`
   // handles that.
-  const reader = reply.body.getReader();
-  // A read left pending when the response closes settles unobserved: never an unhandled error.
-  const read = () => {
-    const pending = reader.read();
-    pending.catch(() => {});
-    return pending;
-  };
-  const cancel = () => void reader.cancel().catch(() => {});
-  response.once("close", cancel);
+  const pipe = new BodyPipe(reply.body, response);
   try {
-    const head: Uint8Array[] = [];
-    let size = 0;
-    let next = read();
-    while (size <= 65536) {
-      const result = await settledAtOnce(next);
-      if (result === undefined) break; // nothing more yet: stream from here on
-      if (result.done) return void response.end(Buffer.concat(head, size));
-      head.push(result.value);
-      size += result.value.byteLength;
-      next = read();
-    }
-    for (const chunk of head) response.write(chunk);
-    if (head.length === 0) response.flushHeaders();
-    for (;;) {
-      if (response.writableNeedDrain) await drained(response);
-      if (response.destroyed) return cancel();
-      const { done, value } = await next;
-      if (response.destroyed) return cancel();
-      if (done) return void response.end();
-      response.write(value);
-      next = read();
-    }
+    const { chunks, size, done } = await pipe.start();
+    if (done) return void response.end(Buffer.concat(chunks, size));
+    for (const chunk of chunks) response.write(chunk);
+    if (chunks.length === 0) response.flushHeaders();
+    await pipe.rest();
   } finally {
-    response.off("close", cancel);
-    reader.releaseLock();
+    pipe.release();
   }
-}
-
-/** Resolves when `response` can take more, or is gone. */
-function drained(response: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      response.off("drain", done);
-      response.off("close", done);
-      resolve();
-    };
-    response.on("drain", done);
-    response.on("close", done);
-  });
 }
 
 /**
  * Writes a `Response` as raw HTTP/1.1 to a socket that was not upgraded, then closes it; with
- * `headOnly` (the answer to a HEAD request) without the body, its `content-length` kept.
+ * `headOnly` (the answer to a HEAD request) without the body. A body made in memory goes with
+ * its `content-length`; one that waits for something (an event stream) is streamed as it comes
+ * with backpressure, delimited by the connection's close, and cancelled when the socket closes.
  */
 export async function writeRaw(
   socket: Duplex,
   response: Response,
   headOnly = false,
 ): Promise<void> {
-  const body = new Uint8Array(await response.arrayBuffer());
   const reason = response.statusText || STATUS_CODES[response.status] || "";
   let head = `HTTP/1.1 ${response.status} ${reason}\r\n`;
   response.headers.forEach((value, name) => {
-    if (name !== "content-length" && name !== "connection") head += `${name}: ${value}\r\n`;
+    if (name !== "content-length" && name !== "connection" && name !== "transfer-encoding") {
+      head += `${name}: ${value}\r\n`;
+    }
   });
-  head += `content-length: ${body.byteLength}\r\nconnection: close\r\n\r\n`;
-  if (!socket.writable) return void socket.destroy();
+  if (!socket.writable) {
+    void response.body?.cancel().catch(() => {});
+    return void socket.destroy();
+  }
   socket.once("finish", () => socket.destroy());
-  socket.write(head);
-  socket.end(headOnly ? undefined : body);
+  if (response.body === null) return void socket.end(`${head}${lengthAndClose(0)}`);
+  const pipe = new BodyPipe(response.body, socket);
+  try {
+    const { chunks, size, done } = await pipe.start();
+    if (socket.destroyed) return;
+    if (done) {
+      socket.write(`${head}${lengthAndClose(size)}`);
+      return void socket.end(headOnly ? undefined : Buffer.concat(chunks, size));
+    }
+    socket.write(`${head}connection: close\r\n\r\n`);
+    if (headOnly) {
+      pipe.cancel();
+      return void socket.end();
+    }
+    for (const chunk of chunks) socket.write(chunk);
+    await pipe.rest();
+  } finally {
+    pipe.release();
+  }
+}
+
+function lengthAndClose(length: number): string {
+  return `content-length: ${length}\r\nconnection: close\r\n\r\n`;
 }

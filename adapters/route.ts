@@ -85,14 +85,15 @@ export function routeFor(options: { path?: string; fallback?: FallbackHandler })
   };
 }
 
-/** The path of a request target, which is a whole URL for a `Request` and the path for Node. */
+/**
+ * The path of a request target, which is a whole URL for a `Request` and the path for Node and
+ * Deno's own TCP, normalized as a `Request`'s URL is (`/./ws`, `/x/../ws` and `/%2e/ws` are
+ * `/ws`), so that every adapter routes a target alike; an origin-form target that starts with
+ * `//` stays a path.
+ */
 function pathname(target: string): string {
-  if (target.startsWith("/")) {
-    const end = target.search(/[?#]/);
-    return end === -1 ? target : target.slice(0, end);
-  }
   try {
-    return new URL(target).pathname;
+    return new URL(target.startsWith("/") ? `http://host${target}` : target).pathname;
   } catch {
     return "";
   }

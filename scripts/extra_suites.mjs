@@ -32,6 +32,12 @@ const suites = [
   { label: "client on Node with ws", entry: "client/client_node_test.ts", bundleWs: false },
   // serveNode's path and fallback.
   { label: "serve paths on Node", entry: "adapters/serve_path_test.ts", bundleWs: false },
+  // serveNode's answer to upgrades off its path: routing, streaming, close, a throwing fallback.
+  {
+    label: "upgrades off the path on Node",
+    entry: "adapters/upgrade_off_endpoint_test.ts",
+    bundleWs: false,
+  },
   // The Hono adapter on Node: @hono/node-server and @hono/node-ws from node_modules.
   {
     label: "Hono on Node (@hono/node-ws)",

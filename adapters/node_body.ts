@@ -1,0 +1,108 @@
+/**
+ * Streaming a standard `Response` body to a Node writable (Node's `ServerResponse`, or the raw
+ * socket of an upgrade request answered with plain HTTP), with backpressure. What the body has
+ * at once (a body made in memory: up to 64 KiB) is told apart from what it waits for (an event
+ * stream), so that the first leaves in one write with its length and the second's first events
+ * leave at once. The body is cancelled when the writable closes. Internal to the Node adapter.
+ *
+ * @example
+ * ```ts ignore
+ * import { BodyPipe } from "./node_body.ts";
+ * const pipe = new BodyPipe(response.body, socket);
+ * const start = await pipe.start();
+ * if (start.done) socket.end(Buffer.concat(start.chunks, start.size));
+ * else await pipe.rest();
+ * pipe.release();
+ * ```
+ * @module
+ */
+
+import type { Writable } from "node:stream";
+import { settledAtOnce } from "./settled_at_once.ts";
+
+/** What a body had at once, and whether that was all of it. */
+export interface BodyStart {
+  /** The chunks read at once. */
+  readonly chunks: Uint8Array[];
+  /** Their bytes in all. */
+  readonly size: number;
+  /** Whether the body ended with them. */
+  readonly done: boolean;
+}
+
+/** Bytes read at once before the rest is streamed as it comes. */
+const atOnceLimit = 65536;
+
+/** A body being written to a Node writable; see the module documentation. */
+export class BodyPipe {
+  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  readonly #out: Writable;
+  #next: Promise<ReadableStreamReadResult<Uint8Array>> | undefined;
+
+  /** Reads `body` for `out`; cancels it when `out` closes. */
+  constructor(body: ReadableStream<Uint8Array>, out: Writable) {
+    this.#reader = body.getReader();
+    this.#out = out;
+    out.once("close", this.cancel);
+  }
+
+  /** Reads what the body has at once (up to 64 KiB). */
+  async start(): Promise<BodyStart> {
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    this.#next = this.#read();
+    while (size <= atOnceLimit) {
+      const result = await settledAtOnce(this.#next);
+      if (result === undefined) break; // nothing more yet: stream from here on
+      if (result.done) return { chunks, size, done: true };
+      chunks.push(result.value);
+      size += result.value.byteLength;
+      this.#next = this.#read();
+    }
+    return { chunks, size, done: false };
+  }
+
+  /** Writes the rest of the body after {@link start} as it comes, then ends the writable. */
+  async rest(): Promise<void> {
+    const out = this.#out;
+    let next = this.#next ?? this.#read();
+    for (;;) {
+      if (out.writableNeedDrain) await drained(out);
+      if (out.destroyed) return this.cancel();
+      const { done, value } = await next;
+      if (out.destroyed) return this.cancel();
+      if (done) return void out.end();
+      out.write(value);
+      next = this.#read();
+    }
+  }
+
+  /** Cancels the body (the writable is gone, or needs no body). */
+  readonly cancel = (): void => void this.#reader.cancel().catch(() => {});
+
+  /** Lets go of the body once written or given up. */
+  release(): void {
+    this.#out.off("close", this.cancel);
+    this.#reader.releaseLock();
+  }
+
+  #read(): Promise<ReadableStreamReadResult<Uint8Array>> {
+    // A read left pending when the writable closes settles unobserved: never an unhandled error.
+    const pending = this.#reader.read();
+    pending.catch(() => {});
+    return pending;
+  }
+}
+
+/** Resolves when `out` can take more, or is gone. */
+function drained(out: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      out.off("drain", done);
+      out.off("close", done);
+      resolve();
+    };
+    out.on("drain", done);
+    out.on("close", done);
+  });
+}
