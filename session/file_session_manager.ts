@@ -21,6 +21,7 @@ import {
   syncDirectory,
   writeFileAtomically,
 } from "./atomic_file.ts";
+import { CorruptSessionFileError } from "./corrupt_session_file_error.ts";
 import { PerKeyQueue } from "./per_key_queue.ts";
 import { isDefaultSessionKey } from "./session_key.ts";
 import { isExpired } from "./session_expiry_rule.ts";
@@ -91,7 +92,8 @@ export interface FileSessionManagerOptions {
  *   queued within this manager, so concurrent lookups each see a whole file and a close is
  *   never undone by a lookup finishing after it. Several processes sharing a directory get
  *   whole files but no such ordering.
- * - A corrupt file makes the lookup throw {@link CorruptSessionFileError}; other file system
+ * - A corrupt file, or one that is not a regular file (a FIFO, a directory), makes the lookup
+ *   throw {@link CorruptSessionFileError} (never read, nor waited for); other file system
  *   failures are thrown as they come, except in a sweep, which skips a file it cannot read,
  *   touch or remove and goes on. Closing a session whose file (or directory) is gone is fine.
  * - Removing the directory forgets every stored session (a connection holding one keeps it
@@ -195,7 +197,7 @@ export class FileSessionManager implements SessionManager {
     return this.#queue.run(key, async () => {
       let text: string;
       try {
-        text = await readFile(path, "utf8");
+        text = await readSessionText(path);
       } catch (error) {
         if (errorCode(error) === "ENOENT") return null;
         throw error;
@@ -293,7 +295,7 @@ export class FileSessionManager implements SessionManager {
       const gone = await this.#queue.run(key, async () => {
         if (this.#held.has(key)) return false;
         try {
-          const stored = parseSessionFile(await readFile(path, "utf8"), path);
+          const stored = parseSessionFile(await readSessionText(path), path);
           if (!(await this.#isExpired(key, path, stored))) return false;
           await removeFileIfPresent(path);
           return true;
@@ -378,4 +380,16 @@ export class FileSessionManager implements SessionManager {
     const text = formatSessionFile(session);
     await writeFileAtomically(this.#resolvedDirectory, path, text, { durable: this.#durable });
   }
+}
+
+/**
+ * The text of a session file. Anything but a regular file (a FIFO, whose read would wait for a
+ * writer for good, holding the key's queue and every later sweep; a device; a directory) is
+ * not a session file.
+ */
+async function readSessionText(path: string): Promise<string> {
+  if (!(await stat(path)).isFile()) {
+    throw new CorruptSessionFileError(path, "not a regular file");
+  }
+  return await readFile(path, "utf8");
 }

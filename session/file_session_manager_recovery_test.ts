@@ -150,3 +150,20 @@ test("a sweep removes the other expired sessions when one cannot be removed", {
     }
   });
 });
+
+test("a FIFO named as a session file is not read: the sweep goes on, its lookup fails at once", {
+  skip: !posix && "needs mkfifo",
+}, async () => {
+  await withTempDir(async (directory) => {
+    const manager = new FileSessionManager({ directory });
+    manager.useExpiry({ idleTimeout: 0, maxAge: 60_000, forgotten: () => {} });
+    const [fifoKey, expiredKey] = [generateSessionKey(), generateSessionKey()].sort();
+    await manager.onSessionCreated({ key: expiredKey, creation: t0, lastLookup: t0 });
+    await manager.onSessionReleased(expiredKey);
+    // Before the expired session in the sweep's order: a read of it would wait for a writer.
+    execFileSync("mkfifo", [join(directory, `${fifoKey}.wwrsess`)]);
+    assert.equal(await manager.sweepExpired(), 1);
+    await assert.rejects(manager.onSessionLookup(fifoKey), { name: "CorruptSessionFileError" });
+    assert.deepEqual(await readdir(directory), [`${fifoKey}.wwrsess`]);
+  });
+});
