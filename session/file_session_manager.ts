@@ -159,18 +159,16 @@ export class FileSessionManager implements SessionManager {
    * @throws {RangeError} when the key is refused (a key generator that does not match
    *   `isValidKey`).
    */
-  onSessionCreated(session: Session): Promise<void> {
+  async onSessionCreated(session: Session): Promise<void> {
     const path = this.#pathOf(session.key);
     if (path === null) {
-      return Promise.reject(
-        new RangeError(
-          `session key ${JSON.stringify(session.key)} is refused by the file session manager ` +
-            "(keys are file names: 1 to 200 characters of A-Z a-z 0-9 _ - = . not starting " +
-            "with a dot, and what its isValidKey accepts)",
-        ),
+      throw new RangeError(
+        `session key ${JSON.stringify(session.key)} is refused by the file session manager ` +
+          "(keys are file names: 1 to 200 characters of A-Z a-z 0-9 _ - = . not starting " +
+          "with a dot, and what its isValidKey accepts)",
       );
     }
-    return this.#queue.run(session.key, async () => {
+    return await this.#queue.run(session.key, async () => {
       await this.#ensureDirectory();
       try {
         await this.#write(path, session);
@@ -191,10 +189,10 @@ export class FileSessionManager implements SessionManager {
    *   expired key (an expired session's file is removed).
    * @throws {CorruptSessionFileError} when the file is not a session file.
    */
-  onSessionLookup(key: string): Promise<SessionLookupResult | null> {
+  async onSessionLookup(key: string): Promise<SessionLookupResult | null> {
     const path = this.#pathOf(key);
-    if (path === null) return Promise.resolve(null);
-    return this.#queue.run(key, async () => {
+    if (path === null) return null;
+    return await this.#queue.run(key, async () => {
       let text: string;
       try {
         text = await readSessionText(path);
@@ -227,10 +225,10 @@ export class FileSessionManager implements SessionManager {
   }
 
   /** Deletes the session's file; a refused key or a missing file (or directory) is fine. */
-  onSessionClosed(key: string): Promise<void> {
+  async onSessionClosed(key: string): Promise<void> {
     const path = this.#pathOf(key);
-    if (path === null) return Promise.resolve();
-    return this.#queue.run(key, async () => {
+    if (path === null) return;
+    return await this.#queue.run(key, async () => {
       // Not before the queue: a lookup queued ahead would hold the key again, for good.
       this.#held.delete(key);
       const removed = await removeFileIfPresent(path);
@@ -248,10 +246,10 @@ export class FileSessionManager implements SessionManager {
    * Expiry: no connection holds the session any more. Its file's modification time is set to
    * now, where its idle time counts from (also after a restart).
    */
-  onSessionReleased(key: string): Promise<void> {
+  async onSessionReleased(key: string): Promise<void> {
     const path = this.#pathOf(key);
-    if (path === null) return Promise.resolve();
-    return this.#queue.run(key, async () => {
+    if (path === null) return;
+    return await this.#queue.run(key, async () => {
       this.#held.delete(key); // in the queue, after any lookup of the key called before
       const now = new Date(this.#clock());
       try {
@@ -346,7 +344,10 @@ export class FileSessionManager implements SessionManager {
     return isExpired(expiry, { creation, lastUse }, this.#clock());
   }
 
-  /** The file of a key, or `null` when the key must not reach the file system. */
+  /**
+   * The file of a key, or `null` when the key must not reach the file system. A custom
+   * `isValidKey` that throws rejects the caller (the public methods are `async` for that).
+   */
   #pathOf(key: string): string | null {
     return sessionFilePath(this.#resolvedDirectory, key, this.#isValidKey);
   }

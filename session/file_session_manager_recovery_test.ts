@@ -167,3 +167,26 @@ test("a FIFO named as a session file is not read: the sweep goes on, its lookup 
     assert.deepEqual(await readdir(directory), [`${fifoKey}.wwrsess`]);
   });
 });
+
+test("an isValidKey that throws rejects the call, never throws at it", async () => {
+  await withTempDir(async (directory) => {
+    const manager = new FileSessionManager({
+      directory,
+      isValidKey: () => {
+        throw new Error("the application's check failed");
+      },
+    });
+    const key = generateSessionKey();
+    const calls = [
+      () => manager.onSessionCreated({ key, creation: t0, lastLookup: t0 }),
+      () => manager.onSessionLookup(key),
+      () => manager.onSessionClosed(key),
+      () => manager.onSessionReleased(key),
+    ];
+    for (const call of calls) {
+      let pending: Promise<unknown> | undefined;
+      assert.doesNotThrow(() => void (pending = call()));
+      await assert.rejects(pending!, /the application's check failed/);
+    }
+  });
+});
