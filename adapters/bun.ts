@@ -249,7 +249,7 @@ export function serveBun(server: Server, options: ListenOptions = {}): RunningSe
   const bun = (globalThis as { Bun?: BunGlobal }).Bun;
   if (bun === undefined) throw new TypeError("serveBun needs the Bun runtime");
   const hostname = options.hostname ?? "127.0.0.1";
-  const route = routeFor(options);
+  const route = routeFor(options, server.logger);
   const handlers = bunHandlers(server);
   const http = bun.serve({
     port: options.port ?? 0,

@@ -171,7 +171,7 @@ export interface RunningServer {
  */
 export function serveDeno(server: Server, options: ListenOptions = {}): RunningServer {
   const hostname = options.hostname ?? "127.0.0.1";
-  const route = routeFor(options);
+  const route = routeFor(options, server.logger);
   const endpoint = denoHandler(server);
   // Deno's shutdown waits for every response: an endless fallback body would hold it for good.
   const responses = new CuttableResponses();

@@ -116,7 +116,7 @@ export function serveDenoTcp(
   options: DenoTcpListenOptions = {},
 ): Promise<RunningServer> {
   const hostname = options.hostname ?? "127.0.0.1";
-  const route = routeFor(options);
+  const route = routeFor(options, server.logger);
   const requestTimeout = timeoutOption("requestTimeout", options.requestTimeout, 10_000);
   const port = options.port ?? 0;
   const listener = options.tls === undefined
@@ -234,14 +234,7 @@ async function fallback(exchange: Exchange): Promise<void> {
   } catch {
     return await answer(badRequest()); // a Host or header value that makes no valid Request
   }
-  let response: Response;
-  try {
-    response = await context.route.fallback(request);
-  } catch (error) {
-    context.logger.error("fallback failed", error);
-    response = new Response("internal server error\n", { status: 500 });
-  }
-  await answer(response);
+  await answer(await context.route.fallback(request)); // 500 where it throws (`routeFor`)
 }
 
 /** The bytes kept from the client while `beforeUpgrade` runs (its first frames). */

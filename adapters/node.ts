@@ -243,7 +243,7 @@ export async function serveNode(
   options: NodeListenOptions = {},
 ): Promise<RunningServer> {
   const hostname = options.hostname ?? "127.0.0.1";
-  const route = routeFor(options);
+  const route = routeFor(options, server.logger);
   const requestTimeout = timeoutOption("requestTimeout", options.requestTimeout, 10_000);
   const handlers = nodeHandlers(server);
   const http = createServer((request, response) => {
@@ -309,13 +309,12 @@ async function answerOffEndpoint(
     } catch {
       // A host and target that make no valid URL: 400, below.
     }
-    let answer: Response;
-    try {
-      answer = standard === undefined ? badRequest() : await route.fallback(standard);
-    } catch {
-      answer = new Response(null, { status: 500 }); // as for a request the fallback threw on
-    }
-    await writeRaw(socket, answer, headOnly);
+    // A fallback that throws is answered 500 by the route itself.
+    await writeRaw(
+      socket,
+      standard === undefined ? badRequest() : await route.fallback(standard),
+      headOnly,
+    );
   } catch {
     socket.destroy();
   }

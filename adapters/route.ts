@@ -13,6 +13,9 @@
  * @module
  */
 
+import type { Logger } from "../protocol/logger.ts";
+import { PowersOfTenLog } from "../protocol/powers_of_ten_log.ts";
+
 /**
  * What answers an HTTP request that is not for the WebWire endpoint.
  *
@@ -53,6 +56,9 @@ const notFound: FallbackHandler = () => new Response("not found\n", { status: 40
 
 /**
  * Makes the routing for `path` (default: WebWire on every path) and `fallback` (default: 404).
+ * A fallback that throws or rejects is answered 500 (`internal server error`), logged on
+ * `logger` at its 1st, 10th, 100th, ... failure: never a runtime's own error page, which can
+ * show the error and its stack to the client (Bun's, outside production).
  *
  * @throws {TypeError} when `path` does not start with `/`, or a `fallback` comes without a
  * `path` (it would never be called).
@@ -65,7 +71,10 @@ const notFound: FallbackHandler = () => new Response("not found\n", { status: 40
  * console.assert(response.status === 404);
  * ```
  */
-export function routeFor(options: { path?: string; fallback?: FallbackHandler }): Route {
+export function routeFor(
+  options: { path?: string; fallback?: FallbackHandler },
+  logger: Logger = console,
+): Route {
   const { path, fallback } = options;
   if (path === undefined) {
     if (fallback !== undefined) {
@@ -81,7 +90,26 @@ export function routeFor(options: { path?: string; fallback?: FallbackHandler })
   return {
     path,
     isEndpoint: (target) => pathname(target) === path,
-    fallback: fallback ?? notFound,
+    fallback: fallback === undefined ? notFound : guarded(fallback, logger),
+  };
+}
+
+/** `fallback`, answering 500 where it throws or rejects; see {@link routeFor}. */
+function guarded(fallback: FallbackHandler, logger: Logger): FallbackHandler {
+  const failures = new PowersOfTenLog();
+  return async (request) => {
+    try {
+      return await fallback(request);
+    } catch (error) {
+      if (failures.tally()) {
+        try {
+          logger.error(`fallback failed (${failures.count} so far)`, error);
+        } catch {
+          // The answer is 500 whatever the logger does.
+        }
+      }
+      return new Response("internal server error\n", { status: 500 });
+    }
   };
 }
 

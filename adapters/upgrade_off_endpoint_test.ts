@@ -2,11 +2,12 @@
 // serveBun and serveNode over real sockets: every adapter routes a target alike (`/./ws` is
 // `/ws`), and off the endpoint the fallback's answer is written as for a plain request, an
 // endless event stream included (streamed with backpressure, cancelled when the client leaves,
-// cut when the server closes), a fallback that throws answered 500.
+// cut when the server closes), a fallback that throws answered 500 (never with its error).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
 import { Server } from "../server/server.ts";
+import { recordingLogger } from "../testing/recording_logger.ts";
 import { until } from "../testing/until.ts";
 import { serveBun } from "./bun.ts";
 import { type ListenOptions, type RunningServer, serveDeno } from "./deno.ts";
@@ -135,22 +136,28 @@ for (const { name, serve } of adapters) {
     await until(() => attempt.closed, "the stream cut");
   });
 
-  // Bun.serve answers a throwing fetch with 500 itself, and reports the error to `bun test`.
-  const bunAnswers = name === "bun" && "Bun.serve's own 500, a failure to bun test";
-  test(`${name}: a fallback that throws on an upgrade off the endpoint is answered 500`, {
-    skip: bunAnswers,
-  }, async () => {
-    const running = await serve(new Server({ sessionsEnabled: false }), {
+  test(`${name}: a fallback that throws is answered 500 without its error, logged 1st and 10th`, async () => {
+    const log = recordingLogger();
+    const running = await serve(new Server({ sessionsEnabled: false, logger: log.logger }), {
       port: 0,
       path: "/ws",
       fallback: () => {
-        throw new Error("the fallback's own bug");
+        throw new Error("the fallback's own bug, password=hunter2");
       },
     });
     try {
       const attempt = new UpgradeAttempt(running.port, "/boom");
       assert.match(await attempt.status(), /^HTTP\/1\.1 500 /);
+      await until(() => attempt.closed || attempt.answer.includes("\r\n\r\n"), "the head");
       attempt.socket.destroy();
+      const http = running.url.replace(/^ws/, "http").replace(/\/ws$/, "/page");
+      for (let i = 0; i < 11; i++) {
+        const response = await fetch(http);
+        assert.equal(response.status, 500);
+        assert.ok(!(await response.text()).includes("hunter2"), "the error stays on the server");
+      }
+      const lines = log.errors.map((error) => error.message);
+      assert.deepEqual(lines, ["fallback failed (1 so far)", "fallback failed (10 so far)"]);
     } finally {
       await running.close();
     }
