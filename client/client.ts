@@ -287,12 +287,18 @@ export class Client extends EventTarget {
    * without autoconnect) it only forgets the session locally.
    */
   async closeSession(options: RequestOptions = {}): Promise<void> {
-    if (this.#session.current === null) return;
+    const closing = this.#session.current;
+    if (closing === null) return;
+    // Only the session closed goes: one the server creates right after the reply (a handler's
+    // reply read in the same tick, as with `ws`) stays.
+    const lose = () => {
+      if (this.#session.current?.key === closing.key) this.#session.lose();
+    };
     const status = this.#keeper.status;
     if (status === "connected" || status === "connecting" || this.#autoconnect) {
-      await this.#requests.control(encodeCloseSession, options);
+      await this.#requests.control(encodeCloseSession, options, lose);
     }
-    this.#session.lose();
+    lose();
   }
 
   /**

@@ -7,8 +7,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { silentLogger } from "../protocol/logger.ts";
 import { nextEvent } from "../testing/client_support.ts";
-import { startRawFramePeer } from "../testing/raw_frame_peer.ts";
-import { startScriptedPeer } from "../testing/scripted_peer.ts";
+import { serverFrame, startRawFramePeer } from "../testing/raw_frame_peer.ts";
+import { acceptConf, startScriptedPeer } from "../testing/scripted_peer.ts";
 import { until } from "../testing/until.ts";
 import { Client } from "./client.ts";
 import { DialTimeoutError, DisconnectedError } from "./errors.ts";
@@ -81,5 +81,51 @@ test("close() in the backoff resolves once the failed attempt's socket has close
     await client.close();
     await peer.close();
     for (const timer of timers) clearTimeout(timer);
+  }
+});
+
+test("close() while an async session storage is read sends no restore and names the close", async () => {
+  let opened = 0;
+  const received: number[] = [];
+  const peer = await startRawFramePeer({
+    onOpen: (socket) => {
+      opened++;
+      socket.write(serverFrame(2, acceptConf()));
+    },
+    onData: (_socket, bytes) => void received.push(bytes[0]),
+  });
+  let read: (key: string) => void = () => {};
+  const client = new Client(peer.url, {
+    logger: silentLogger,
+    sessionStorage: { get: () => new Promise((resolve) => read = resolve), set: () => {} },
+  });
+  try {
+    const connecting = client.connect().catch((error: unknown) => error);
+    await until(() => opened === 1, "the socket open, the storage being read");
+    await client.close();
+    read("a-stored-key");
+    const error = await connecting;
+    assert.ok(error instanceof DisconnectedError, String(error));
+    assert.equal(error.message, "the client was closed while connecting");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Only the close frame (0x88): no restore request, so no timer of its waits either.
+    assert.deepEqual(received.filter((byte) => byte !== 0x88), []);
+  } finally {
+    await peer.close();
+  }
+});
+
+test("a request canceled before it is sent does not start a connection", async () => {
+  const client = new Client("ws://127.0.0.1:9/", { logger: silentLogger });
+  let connecting = 0;
+  client.addEventListener("connecting", () => connecting++);
+  try {
+    const error = await client.request("x", "y", { signal: AbortSignal.abort() }).catch((e) => e);
+    assert.equal((error as Error).name, "CanceledError");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(connecting, 0);
+    assert.equal(client.status, "disconnected");
+  } finally {
+    await client.close();
   }
 });

@@ -13,12 +13,16 @@ import { WebSocket as NodeWebSocket } from "ws";
 import { nodeHandlers, serveNode } from "../adapters/node.ts";
 import { conformanceService } from "../conformance/service.ts";
 import { silentLogger } from "../protocol/logger.ts";
+import { encodeSessionCreated } from "../protocol/encode_control_message.ts";
+import { encodeReply } from "../protocol/encode_payload_message.ts";
+import { MessageType } from "../protocol/message_type.ts";
 import { RequestError } from "../protocol/request_error.ts";
 import { Server } from "../server/server.ts";
 import { MemorySessionManager } from "../session/memory_session_manager.ts";
 import { serverFrame, startRawFramePeer } from "../testing/raw_frame_peer.ts";
 import { acceptConf } from "../testing/scripted_peer.ts";
 import { until } from "../testing/until.ts";
+import { oneWrite } from "../testing/ws_frame.ts";
 import { Client } from "./client.ts";
 import type { ServerSignal } from "./events.ts";
 import { memorySessionStorage } from "./session_storage.ts";
@@ -176,5 +180,60 @@ test("on ws: a ws+unix: URL reaches a server on a Unix domain socket", async () 
     http.closeAllConnections();
     await new Promise((resolve) => http.close(resolve));
     rmSync(directory, { recursive: true, force: true });
+  }
+});
+
+/** The payloads of masked client frames under 126 bytes, as they came in one chunk. */
+function clientPayloads(bytes: Uint8Array): Uint8Array[] {
+  const payloads: Uint8Array[] = [];
+  for (let at = 0; at + 6 <= bytes.length;) {
+    const length = bytes[at + 1] & 0x7f;
+    const mask = bytes.subarray(at + 2, at + 6);
+    payloads.push(bytes.slice(at + 6, at + 6 + length).map((byte, i) => byte ^ mask[i % 4]));
+    at += 6 + length;
+  }
+  return payloads;
+}
+
+test("closeSession keeps a session the server creates right after its reply, in the same read", async () => {
+  const session = (key: string) =>
+    JSON.stringify({ k: key, c: "2026-01-01T00:00:00Z", l: "2026-01-01T00:00:00Z", i: null });
+  let closeId: Uint8Array | undefined;
+  let logins = 0;
+  // The first login creates ada's session. The second comes with a close-session, both
+  // answered in one write, as a server that ran them at once does: the close's reply, then
+  // the login's new session, then the login's reply.
+  const peer = await startRawFramePeer({
+    onOpen: (socket) => socket.write(binaryAcceptConf),
+    onData: (socket, bytes) => {
+      for (const message of clientPayloads(bytes)) {
+        const id = message.slice(1, 9);
+        if (message[0] === MessageType.CloseSession) closeId = id;
+        if (message[0] !== MessageType.RequestUtf8) continue;
+        const user = ++logins === 1 ? "ada" : "bob";
+        socket.write(oneWrite([
+          ...(closeId === undefined ? [] : [serverFrame(2, encodeReply({ id: closeId }))]),
+          serverFrame(2, encodeSessionCreated(session(user))),
+          serverFrame(2, encodeReply({ id, payload: "welcome" })),
+        ]));
+      }
+    },
+  });
+  const events: string[] = [];
+  const client = new Client(peer.url, { WebSocket: NodeWebSocket, logger: silentLogger });
+  client.addEventListener(
+    "sessioncreated",
+    (event) => void events.push(`created ${event.detail.key}`),
+  );
+  client.addEventListener("sessionclosed", () => void events.push("closed"));
+  try {
+    await client.request("login", "ada");
+    assert.equal(client.session?.key, "ada");
+    await Promise.all([client.closeSession(), client.request("login", "bob")]);
+    assert.equal(client.session?.key, "bob", events.join(", "));
+    assert.deepEqual(events, ["created ada", "closed", "created bob"]);
+  } finally {
+    await client.close();
+    await peer.close();
   }
 });

@@ -207,7 +207,8 @@ export class ClientRequests {
       };
     if (connection !== null) return this.pending.addAndSend(key, bytes, limits, connection);
     const reply = this.pending.add(key, bytes, limits);
-    if (status === "disconnected") host.startConnecting();
+    // A request canceled already has rejected: it does not dial for nothing.
+    if (status === "disconnected" && options.signal?.aborted !== true) host.startConnecting();
     return reply;
   }
 }

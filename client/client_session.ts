@@ -38,6 +38,7 @@ import { parseSessionJson } from "../protocol/session_json.ts";
 import type { Session } from "../protocol/session_json.ts";
 import type { Connection } from "./connection.ts";
 import {
+  DisconnectedError,
   InternalError,
   MaxSessionConnectionsError,
   ShutdownError,
@@ -212,6 +213,16 @@ export class ClientSession {
         key = await host.storage!.get();
       } catch (error) {
         host.logger.error("webwire client: reading the session storage failed:", error);
+      }
+      // close() or a drop while the storage was read: no restore to send (its timer would
+      // outlive the client).
+      if (host.closed || !connection.isOpen) {
+        this.#storageRead = false;
+        throw new DisconnectedError(
+          host.closed
+            ? "the client was closed while connecting"
+            : "the connection was lost while connecting",
+        );
       }
     }
     if (key === null || key === "") {

@@ -108,7 +108,8 @@ export class DeadlineTimer<T extends Timed> {
    * then only those not done are kept.
    */
   forget(): void {
-    this.#live--;
+    // None left to time: nothing may keep a process alive for a settled item.
+    if (--this.#live === 0) return this.clear();
     this.#dropDone();
     if (this.size <= compactionFloor || this.size <= 2 * this.#live) return;
     const keep = (item: T) => !item.done;

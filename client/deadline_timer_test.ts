@@ -68,3 +68,34 @@ test("clear stops the timer: nothing expires after it", async () => {
   timer.clear();
   await new Promise((resolve) => setTimeout(resolve, 30));
 });
+
+test("settling the last live item stops the timer: nothing keeps a process alive for it", () => {
+  const armed: unknown[] = [];
+  const cleared: unknown[] = [];
+  const set = globalThis.setTimeout;
+  const clear = globalThis.clearTimeout;
+  globalThis.setTimeout = ((run: () => void, ms: number) => {
+    const handle = set(run, ms);
+    armed.push(handle);
+    return handle;
+  }) as typeof setTimeout;
+  globalThis.clearTimeout = ((handle: ReturnType<typeof setTimeout>) => {
+    cleared.push(handle);
+    clear(handle);
+  }) as typeof clearTimeout;
+  try {
+    const timer = new DeadlineTimer<Item>(() => assert.fail("settled"));
+    const [a, b] = [item("a", 60_000), item("b", 60_000)];
+    timer.add(a);
+    timer.add(b);
+    settle(timer, b); // not first in line: the timer stays armed for a
+    assert.equal(armed.length, 1);
+    assert.ok(!cleared.includes(armed[0]), "one item is still live");
+    settle(timer, a);
+    assert.ok(cleared.includes(armed[0]), "no live item: the timer is stopped");
+    assert.equal(timer.size, 0);
+  } finally {
+    globalThis.setTimeout = set;
+    globalThis.clearTimeout = clear;
+  }
+});

@@ -66,6 +66,12 @@ client.addEventListener("disconnected", () => {
   clearTimeout(quietTimer);
   for (const [id, name] of members) quiet.set(id, name);
 });
+client.addEventListener("connectfailed", (event) => {
+  // No retry follows (a server that now speaks another sub-protocol, after a deploy, say).
+  if (event.detail.retryDelay === null) {
+    showStatus(`disconnected: reload the page (${event.detail.error.message})`);
+  }
+});
 client.addEventListener("connected", () => {
   showStatus("connected");
   showView();

@@ -77,7 +77,8 @@ export class RateLimit {
    */
   take(connection: object): void {
     const { burst, perSecond } = this.#options;
-    const now = Date.now();
+    // The monotonic clock: a step of the wall clock back would drain the bucket for as long.
+    const now = performance.now();
     const bucket = this.#buckets.get(connection) ?? { tokens: burst, time: now };
     bucket.tokens = Math.min(burst, bucket.tokens + (now - bucket.time) / 1000 * perSecond);
     bucket.time = now;
