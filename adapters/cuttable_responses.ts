@@ -1,58 +1,106 @@
 /**
- * Responses whose bodies a server can cut when it closes: `Deno.serve`'s `shutdown` waits for
+ * Responses whose bodies a server can end when it closes: `Deno.serve`'s `shutdown` waits for
  * every response to end, so an endless body (a fallback's event stream) would keep `close`
- * from ever resolving. Internal to the Deno adapter.
+ * from ever resolving. A body that is all there at once (up to 64 KiB, a page made in memory)
+ * goes as it is, with its length; only one that waits for something is tracked. Internal to
+ * the Deno adapter.
  *
  * @example
  * ```ts
  * import { CuttableResponses } from "./cuttable_responses.ts";
  * const responses = new CuttableResponses();
- * const endless = new ReadableStream<Uint8Array>({ pull: (c) => c.enqueue(new Uint8Array(1)) });
- * const response = responses.track(new Response(endless, { status: 202 }));
- * console.assert(response.status === 202 && responses.size === 1);
- * responses.cutAll();
- * const failed = await response.arrayBuffer().then(() => false, () => true);
- * console.assert(failed && responses.size === 0);
+ * const page = await responses.track(new Response("the page"));
+ * console.assert(responses.size === 0 && (await page.text()) === "the page");
+ * let canceled = false;
+ * const endless = new ReadableStream<Uint8Array>({
+ *   pull: () => new Promise(() => {}), // waits for events that never come
+ *   cancel: () => void (canceled = true),
+ * });
+ * const events = await responses.track(new Response(endless, { status: 202 }));
+ * console.assert(events.status === 202 && responses.size === 1);
+ * const reading = events.text();
+ * responses.endAll();
+ * console.assert((await reading) === "" && canceled && responses.size === 0);
  * ```
  * @module
  */
 
+import { settledAtOnce } from "./settled_at_once.ts";
+
+/** Bytes read at once before a body counts as one that waits. */
+const atOnceLimit = 65536;
+
 /** Tracks response bodies until they end; see the module documentation. */
 export class CuttableResponses {
-  readonly #open = new Set<ReadableStreamDefaultController<Uint8Array>>();
+  /** The sources of the bodies still being written. */
+  readonly #open = new Set<ReadableStreamDefaultReader<Uint8Array>>();
 
   /** Bodies still being written. */
   get size(): number {
     return this.#open.size;
   }
 
-  /** `response` with its body tracked (a response without one as it is). */
-  track(response: Response): Response {
+  /**
+   * `response` as it is when its body is all there at once (or it has none), else with its
+   * body tracked until it ends, fails or is canceled.
+   */
+  async track(response: Response): Promise<Response> {
     const source = response.body;
     if (source === null) return response;
     const reader = source.getReader();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    let next = reader.read();
+    const { status, statusText, headers } = response;
+    while (size <= atOnceLimit) {
+      const result = await settledAtOnce(next);
+      if (result === undefined) break;
+      if (result.done) return new Response(joined(chunks, size), { status, statusText, headers });
+      chunks.push(result.value);
+      size += result.value.byteLength;
+      next = reader.read();
+    }
     const open = this.#open;
-    let controller: ReadableStreamDefaultController<Uint8Array>;
+    open.add(reader);
     const body = new ReadableStream<Uint8Array>({
-      start: (c) => void open.add(controller = c),
-      pull: async (c) => {
-        const { done, value } = await reader.read();
-        if (!done) return c.enqueue(value);
-        open.delete(c);
-        c.close();
+      start: (controller) => {
+        for (const chunk of chunks) controller.enqueue(chunk);
+      },
+      pull: async (controller) => {
+        try {
+          const { done, value } = await next;
+          if (done) {
+            open.delete(reader);
+            return controller.close();
+          }
+          controller.enqueue(value);
+          next = reader.read();
+        } catch (error) {
+          open.delete(reader);
+          throw error;
+        }
       },
       cancel: (reason) => {
-        open.delete(controller);
+        open.delete(reader);
         return reader.cancel(reason);
       },
     }, { highWaterMark: 0 });
-    const { status, statusText, headers } = response;
     return new Response(body, { status, statusText, headers });
   }
 
-  /** Ends every tracked body with an error (the connection is cut) and cancels its source. */
-  cutAll(): void {
-    for (const controller of this.#open) controller.error(new Error("the server closed"));
+  /** Ends every tracked body where it is and cancels its source (the server closes). */
+  endAll(): void {
+    for (const reader of this.#open) void reader.cancel("the server closed").catch(() => {});
     this.#open.clear();
   }
+}
+
+function joined(chunks: Uint8Array[], size: number): Uint8Array<ArrayBuffer> {
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return all;
 }

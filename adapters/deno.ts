@@ -180,7 +180,7 @@ export function serveDeno(server: Server, options: ListenOptions = {}): RunningS
     async (request, info) =>
       route.isEndpoint(request.url)
         ? endpoint(request, info)
-        : responses.track(await route.fallback(request)),
+        : await responses.track(await route.fallback(request)),
   );
   const port = http.addr.port;
   return {
@@ -188,8 +188,8 @@ export function serveDeno(server: Server, options: ListenOptions = {}): RunningS
     url: wsUrl(hostname, port, route),
     close: async () => {
       await server.shutdown();
-      // Responses still streaming get a grace period, as on Node, then are cut.
-      const grace = setTimeout(() => responses.cutAll(), 2000);
+      // Responses still streaming get a grace period, as on Node, then are ended.
+      const grace = setTimeout(() => responses.endAll(), 2000);
       try {
         await http.shutdown();
       } finally {

@@ -119,7 +119,11 @@ export async function writeResponse(reply: Response, response: ServerResponse): 
   const pipe = new BodyPipe(reply.body, response);
   try {
     const { chunks, size, done } = await pipe.start();
-    if (done) return void response.end(Buffer.concat(chunks, size));
+    if (done) {
+      // Set here, not by Node: it leaves it out of the answer to a HEAD request.
+      if (!response.hasHeader("content-length")) response.setHeader("content-length", size);
+      return void response.end(Buffer.concat(chunks, size));
+    }
     for (const chunk of chunks) response.write(chunk);
     if (chunks.length === 0) response.flushHeaders();
     await pipe.rest();

@@ -83,7 +83,14 @@ for (const { name, serve } of adapters) {
       const home = await fetch(`${origin}/`);
       assert.equal(home.status, 200);
       assert.equal(home.headers.get("content-type"), "text/html; charset=utf-8");
+      // A page made in memory goes with its length, as the runtime sends it, not chunked.
+      assert.equal(
+        home.headers.get("content-length"),
+        String(new TextEncoder().encode(page).length),
+      );
       assert.equal(await home.text(), page);
+      const head = await fetch(`${origin}/`, { method: "HEAD" });
+      assert.equal(head.headers.get("content-length"), home.headers.get("content-length"));
 
       const body = "x".repeat(200_000);
       const echoed = await fetch(`${origin}/echo`, { method: "POST", body });

@@ -249,6 +249,7 @@ export class ClusterSlots {
       [
         this.#slotsKey,
         ...keys.map((key) => this.#commands.holdersKey(key)),
+        this.#commands.nodesKey,
         this.#commands.releasedKey,
       ],
       [
@@ -285,8 +286,13 @@ export class ClusterSlots {
       const reply = await this.#commands.run(
         "session slot",
         script,
-        // The released hash is for the release's (the acquire leaves it alone).
-        [this.#commands.holdersKey(key), this.#slotsKey, this.#commands.releasedKey],
+        // The released hash is the release's, the nodes set the acquire's.
+        [
+          this.#commands.holdersKey(key),
+          this.#slotsKey,
+          this.#commands.releasedKey,
+          this.#commands.nodesKey,
+        ],
         [this.#commands.nodePrefix, this.#field, ...args],
       );
       done(reply);

@@ -91,3 +91,26 @@ test("a node that leaves holding no slot takes its id out of the nodes set; one 
     redisClient.disconnect();
   }
 });
+
+test("a slot taken as its node leaves is swept by a live node, never left for good", async () => {
+  const options = { keyPrefix: "late-slot:", logger: silentLogger };
+  const redisClient = new Redis(redis.url);
+  const a = new RedisCluster(redis.url, options);
+  const c = new RedisCluster(redis.url, { ...options, nodeTtl: 600 });
+  try {
+    await a.join(node);
+    // The acquire runs after the leave's script: the node key is gone, its slot stays.
+    const leaving = a.leave();
+    const taken = a.acquireSession("ada", 0);
+    await leaving;
+    assert.equal(await taken, true, "the acquire went through on the link still open");
+    assert.equal(await redisClient.call("SISMEMBER", "late-slot:nodes", a.nodeId), 1);
+    await c.join(node);
+    await until(async () => await redisClient.exists("late-slot:slots:" + a.nodeId) === 0, "swept");
+    assert.equal(await redisClient.exists("late-slot:holders:ada"), 0);
+  } finally {
+    await a.leave();
+    await c.leave();
+    redisClient.disconnect();
+  }
+});

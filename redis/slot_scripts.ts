@@ -52,8 +52,10 @@ end
 `;
 
 /**
- * Takes a slot. `KEYS` holders, the node's slots set; `ARGV` node prefix, node id, max (0
- * unlimited), session key. Returns 1 when taken, 0 when every slot is taken.
+ * Takes a slot. `KEYS` holders, the node's slots set, the released hash (unused), the nodes
+ * set; `ARGV` node prefix, node id, max (0 unlimited), session key. Returns 1 when taken, 0
+ * when every slot is taken. The node's id goes into the nodes set with it: a slot taken as
+ * the node leaves is swept, never left behind for good.
  *
  * @example
  * ```ts
@@ -66,6 +68,7 @@ local max = tonumber(ARGV[3])
 if max > 0 and live(KEYS[1], ARGV[1]) >= max then return 0 end
 redis.call('HINCRBY', KEYS[1], ARGV[2], 1)
 redis.call('SADD', KEYS[2], ARGV[4])
+redis.call('SADD', KEYS[4], ARGV[2])
 return 1
 `);
 
@@ -94,9 +97,10 @@ return left
 /**
  * Writes one node's true count of its slots for several sessions, and returns each session's
  * live holders after it. `KEYS[1]` the node's slots set, `KEYS[1 + i]` the holders of session
- * `i`, the last the released hash; `ARGV[1]` node prefix, `ARGV[2]` node id, then per session
- * its key and the count (0 removes the field), last a token. A session left with no live holder
- * goes into the released hash with the token, until its release is reported.
+ * `i`, then the nodes set, last the released hash; `ARGV[1]` node prefix, `ARGV[2]` node id,
+ * then per session its key and the count (0 removes the field), last a token. A session left
+ * with no live holder goes into the released hash with the token, until its release is
+ * reported. A count above 0 puts the node's id into the nodes set (as an acquire does).
  *
  * @example
  * ```ts
@@ -108,11 +112,12 @@ export const writeSlotsScript: RedisScript = new RedisScript(`${liveHolders}
 local live_counts = {}
 local idle = KEYS[#KEYS]
 local token = ARGV[#ARGV]
-for i = 2, #KEYS - 1 do
+for i = 2, #KEYS - 2 do
   local key, count = ARGV[2 * i - 1], tonumber(ARGV[2 * i])
   if count > 0 then
     redis.call('HSET', KEYS[i], ARGV[2], count)
     redis.call('SADD', KEYS[1], key)
+    redis.call('SADD', KEYS[#KEYS - 1], ARGV[2])
   else
     redis.call('HDEL', KEYS[i], ARGV[2])
     redis.call('SREM', KEYS[1], key)
