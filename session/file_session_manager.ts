@@ -12,7 +12,7 @@
  * @module
  */
 
-import { mkdir, readdir, readFile, stat, utimes } from "node:fs/promises";
+import { mkdir, readdir, stat, utimes } from "node:fs/promises";
 import { resolve } from "node:path";
 import { Timestamp } from "../protocol/timestamp.ts";
 import {
@@ -21,11 +21,11 @@ import {
   syncDirectory,
   writeFileAtomically,
 } from "./atomic_file.ts";
-import { CorruptSessionFileError } from "./corrupt_session_file_error.ts";
 import { PerKeyQueue } from "./per_key_queue.ts";
 import { isDefaultSessionKey } from "./session_key.ts";
 import { isExpired } from "./session_expiry_rule.ts";
 import { formatSessionFile, parseSessionFile, type SessionFile } from "./session_file_format.ts";
+import { readSessionText } from "./session_file_text.ts";
 import { sessionFilePath, sessionKeysOf } from "./session_file_path.ts";
 import type {
   Session,
@@ -288,7 +288,7 @@ export class FileSessionManager implements SessionManager {
     let removed = 0;
     for (const key of batch) {
       if (this.#held.has(key)) continue;
-      const path = this.#pathOf(key);
+      const path = this.#keptPathOf(key);
       if (path === null) continue;
       const gone = await this.#queue.run(key, async () => {
         if (this.#held.has(key)) return false;
@@ -317,7 +317,7 @@ export class FileSessionManager implements SessionManager {
   async #touchHeld(): Promise<void> {
     if (this.#expiry.idleTimeout === 0) return;
     for (const key of [...this.#held]) {
-      const path = this.#pathOf(key);
+      const path = this.#keptPathOf(key);
       if (path === null) continue;
       await this.#queue.run(key, async () => {
         if (!this.#held.has(key)) return; // released meanwhile: its release set the time
@@ -352,6 +352,15 @@ export class FileSessionManager implements SessionManager {
     return sessionFilePath(this.#resolvedDirectory, key, this.#isValidKey);
   }
 
+  /** {@link #pathOf} for a sweep: a key whose check throws is skipped, not every sweep failed. */
+  #keptPathOf(key: string): string | null {
+    try {
+      return this.#pathOf(key);
+    } catch {
+      return null;
+    }
+  }
+
   /** Creates the directory before the first create. */
   #ensureDirectory(): Promise<void> {
     this.#directoryReady ??= mkdir(this.#resolvedDirectory, { recursive: true, mode: 0o700 })
@@ -381,16 +390,4 @@ export class FileSessionManager implements SessionManager {
     const text = formatSessionFile(session);
     await writeFileAtomically(this.#resolvedDirectory, path, text, { durable: this.#durable });
   }
-}
-
-/**
- * The text of a session file. Anything but a regular file (a FIFO, whose read would wait for a
- * writer for good, holding the key's queue and every later sweep; a device; a directory) is
- * not a session file.
- */
-async function readSessionText(path: string): Promise<string> {
-  if (!(await stat(path)).isFile()) {
-    throw new CorruptSessionFileError(path, "not a regular file");
-  }
-  return await readFile(path, "utf8");
 }

@@ -190,3 +190,22 @@ test("an isValidKey that throws rejects the call, never throws at it", async () 
     }
   });
 });
+
+test("a sweep goes on past a stray file whose key the application's isValidKey throws on", async () => {
+  await withTempDir(async (directory) => {
+    const key = generateSessionKey();
+    const manager = new FileSessionManager({
+      directory,
+      isValidKey: (candidate) => {
+        if (candidate.startsWith("stray")) throw new Error("the application's check failed");
+        return candidate.length === 64;
+      },
+    });
+    manager.useExpiry({ idleTimeout: 0, maxAge: 60_000, forgotten: () => {} });
+    await manager.onSessionCreated({ key, creation: t0, lastLookup: t0 });
+    await manager.onSessionReleased(key);
+    await writeFile(join(directory, "stray-file.wwrsess"), "{}");
+    assert.equal(await manager.sweepExpired(), 1);
+    assert.deepEqual(await readdir(directory), ["stray-file.wwrsess"]);
+  });
+});
