@@ -331,10 +331,11 @@ export class ConnectionState extends ConnectionTraffic implements ConnectionHost
   }
 
   #reportDisconnect(reason: DisconnectReason): void {
-    try {
-      this.server.hooks.onClientDisconnected?.(this.connection, reason);
-    } catch (error) {
-      this.server.logger.error("onClientDisconnected hook failed", error);
-    }
+    const { onClientDisconnected } = this.server.hooks;
+    if (onClientDisconnected === undefined) return;
+    this.server.hookFailures.call(
+      "onClientDisconnected",
+      () => onClientDisconnected(this.connection, reason),
+    );
   }
 }

@@ -18,19 +18,20 @@ import type { ProtocolViolation } from "./options.ts";
 import type { ServerContext } from "./server_context.ts";
 
 /**
- * Tells the server's violation log and its `onProtocolViolation` hook (a hook that throws is
- * logged, not passed on).
+ * Tells the server's violation log and its `onProtocolViolation` hook (a hook that fails is
+ * logged at its 1st, 10th, 100th, ... failure, not passed on).
  *
  * @example
  * ```ts
  * import { reportViolation } from "./protocol_violations.ts";
  * import { Connection, type ConnectionHost } from "@webwire/webwire/server";
  * import { RateLimitedLog } from "./rate_limited_log.ts";
+ * import { HookFailures } from "./hook_failures.ts";
  * const kinds: string[] = [];
  * const server = {
  *   violationLog: new RateLimitedLog(console, { max: 10, windowMs: 10_000, what: "violations" }),
  *   hooks: { onProtocolViolation: (_: Connection, v: { kind: string }) => void kinds.push(v.kind) },
- *   logger: console,
+ *   hookFailures: new HookFailures(console),
  * };
  * const connection = new Connection({} as ConnectionHost, {}, "203.0.113.7");
  * reportViolation(server, connection, { kind: "unexpected-message", message: "a reply; ignored" });
@@ -38,18 +39,16 @@ import type { ServerContext } from "./server_context.ts";
  * ```
  */
 export function reportViolation(
-  server: Pick<ServerContext, "violationLog" | "hooks" | "logger">,
+  server: Pick<ServerContext, "violationLog" | "hooks" | "hookFailures">,
   connection: Connection,
   violation: ProtocolViolation,
 ): void {
   server.violationLog.warn(
     `protocol violation from ${connection.remoteAddress || "a client"}: ${violation.message}`,
   );
-  try {
-    server.hooks.onProtocolViolation?.(connection, violation);
-  } catch (error) {
-    server.logger.error("onProtocolViolation hook failed", error);
-  }
+  const { onProtocolViolation } = server.hooks;
+  if (onProtocolViolation === undefined) return;
+  server.hookFailures.call("onProtocolViolation", () => onProtocolViolation(connection, violation));
 }
 
 /**

@@ -334,10 +334,9 @@ export class Server {
     this.#readTimeouts.start();
     if (tracer !== undefined) tracer.sent(state.tracePeer, acceptConf);
     socket.send(acceptConf);
-    try {
-      this.#hooks.onClientConnected?.(state.connection);
-    } catch (error) {
-      this.#parts.logger.error("onClientConnected hook failed", error);
+    const connected = this.#hooks.onClientConnected;
+    if (connected) {
+      this.#parts.hookFailures.call("onClientConnected", () => connected(state.connection));
     }
     return state;
   }
@@ -386,11 +385,14 @@ export class Server {
     await Promise.all(this.#parts.closingSockets);
     this.#readTimeouts.stop();
     this.#parts.violationLog.flush();
-    await Promise.allSettled([...this.#closes, this.#parts.forgottenSessions.idle]);
-    // Released before the node leaves: a release cut short leaves its session with no TTL.
-    const { leavingSessions, limits, logger } = this.#parts;
+    const { leavingSessions, limits, logger, forgottenSessions } = this.#parts;
     // At least a second: a closeTimeout of 0 (or a few ms, in tests) must not cut them all short.
-    await awaitSessionLeaves(leavingSessions, Math.max(limits.closeTimeout, 1000), logger);
+    const limit = Math.max(limits.closeTimeout, 1000);
+    // Bounded: a session manager that never answers a close must not hold the shutdown for good.
+    const closes = new Set([...this.#closes, forgottenSessions.idle]);
+    await awaitSessionLeaves(closes, limit, logger, "session closes", "not relayed to a cluster");
+    // Released before the node leaves: a release cut short leaves its session with no TTL.
+    await awaitSessionLeaves(leavingSessions, limit, logger);
     await this.#parts.cluster.leave();
   }
 }

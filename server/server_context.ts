@@ -30,6 +30,7 @@ import type { ConnectionState } from "./connection_state.ts";
 import type { ServerLimits, ServerOptions } from "./options.ts";
 import type { RateLimitedLog } from "./rate_limited_log.ts";
 import type { PowersOfTenLog } from "../protocol/powers_of_ten_log.ts";
+import type { HookFailures } from "./hook_failures.ts";
 import type { SessionCloses } from "./session_closes.ts";
 import type { SessionRegistry } from "./session_registry.ts";
 import type { TopicRegistry } from "./topic_registry.ts";
@@ -66,6 +67,8 @@ export interface ServerContext {
   readonly logger: Logger;
   /** Writes the debug trace; `undefined` when tracing is off. */
   readonly tracer: Tracer | undefined;
+  /** The hooks' failures, logged at the 1st, 10th, 100th, ... of each hook. */
+  readonly hookFailures: HookFailures;
   /** Where protocol violations are logged, at a bounded rate. */
   readonly violationLog: RateLimitedLog;
   /**

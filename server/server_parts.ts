@@ -28,6 +28,7 @@ import { ClusterLink } from "./cluster_link.ts";
 import type { ConnectionState } from "./connection_state.ts";
 import { offlineLimitsUnder, OfflineSignals } from "./offline_signals.ts";
 import { resolveLimits, type ServerLimits, type ServerOptions } from "./options.ts";
+import { HookFailures } from "./hook_failures.ts";
 import { PowersOfTenLog } from "../protocol/powers_of_ten_log.ts";
 import { RateLimitedLog } from "./rate_limited_log.ts";
 import type { ServerContext } from "./server_context.ts";
@@ -104,6 +105,8 @@ export interface ServerParts {
   readonly logger: Logger;
   /** Writes the debug trace; `undefined` when tracing is off. */
   readonly tracer: Tracer | undefined;
+  /** The hooks' failures, logged at the 1st, 10th, 100th, ... of each hook. */
+  readonly hookFailures: HookFailures;
   /** Where protocol violations are logged, at most 10 per 10 s. */
   readonly violationLog: RateLimitedLog;
   /** The accept-conf message every connection receives first. */
@@ -167,6 +170,7 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
   const logger = options.logger ?? console;
   const tracer = createTracer("server", options.trace, logger);
   const violationLog = new RateLimitedLog(logger, violationLogLimit);
+  const hookFailures = new HookFailures(logger);
   const acceptConf = encodeAcceptConf({
     readTimeoutMs: limits.readTimeout,
     messageBufferSize: limits.messageBufferSize,
@@ -179,11 +183,9 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
   const offline = offlineLimits === null
     ? null
     : new OfflineSignals(offlineLimits, (key, reason) => {
-      try {
-        options.onOfflineSignalDropped?.(key, reason);
-      } catch (error) {
-        logger.error("onOfflineSignalDropped hook failed", error);
-      }
+      const { onOfflineSignalDropped } = options;
+      if (onOfflineSignalDropped === undefined) return;
+      hookFailures.call("onOfflineSignalDropped", () => onOfflineSignalDropped(key, reason));
     });
   const expiry = new SessionExpiryClock(
     options,
@@ -223,6 +225,7 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
     keyGenerator,
     logger,
     tracer,
+    hookFailures,
     violationLog,
     leaveFailures: new PowersOfTenLog(),
     restoreFailures: new PowersOfTenLog(),
@@ -294,6 +297,7 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
     sessionManager,
     logger,
     tracer,
+    hookFailures,
     violationLog,
     acceptConf,
     offline,

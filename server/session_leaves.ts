@@ -20,7 +20,7 @@ import type { Logger } from "../protocol/logger.ts";
 
 /**
  * Waits until every promise of `leaving` has settled, or `limitMs` has passed; resolves to how
- * many had not settled by then (they are logged, in one line).
+ * many had not settled by then (they are logged, in one line, as `what` with `consequence`).
  *
  * @example
  * ```ts
@@ -33,6 +33,8 @@ export async function awaitSessionLeaves(
   leaving: ReadonlySet<Promise<unknown>>,
   limitMs: number,
   logger: Logger,
+  what = "session releases",
+  consequence = "their sessions may stay stored without their idle expiry",
 ): Promise<number> {
   if (leaving.size === 0) return 0;
   const waited = [...leaving];
@@ -45,8 +47,8 @@ export async function awaitSessionLeaves(
   const unsettled = waited.length - settled;
   if (unsettled > 0) {
     logger.error(
-      `${unsettled} session releases were still running ${limitMs} ms into the shutdown: ` +
-        "cut short (their sessions may stay stored without their idle expiry)",
+      `${unsettled} ${what} were still running ${limitMs} ms into the shutdown: cut short ` +
+        `(${consequence})`,
     );
   }
   return unsettled;
