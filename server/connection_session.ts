@@ -358,10 +358,13 @@ export class ConnectionSession<C> {
       host.lifecycle.signalAgain(key, held, true);
       return undefined;
     }
-    host.send(encodeReply({ id: message.id, payload: formatSessionJson(session) }));
-    for (const signal of kept) host.send(signal);
-    for (const signal of held) host.send(signal);
-    host.resumePushes();
+    try {
+      host.send(encodeReply({ id: message.id, payload: formatSessionJson(session) }));
+      for (const signal of kept) host.send(signal);
+      for (const signal of held) host.send(signal);
+    } finally {
+      host.resumePushes(); // also after a send that threw: later pushes must not pile up
+    }
     await destroyed;
     return undefined;
   }
