@@ -25,6 +25,7 @@
  * @module
  */
 
+import { concatBytes } from "./concat_bytes.ts";
 import { settledAtOnce } from "./settled_at_once.ts";
 
 /** Bytes read at once before a body counts as one that waits. */
@@ -55,7 +56,13 @@ export class CuttableResponses {
     while (size <= atOnceLimit) {
       const result = await settledAtOnce(next);
       if (result === undefined) break;
-      if (result.done) return new Response(joined(chunks, size), { status, statusText, headers });
+      if (result.done) {
+        return new Response(concatBytes(chunks) as Uint8Array<ArrayBuffer>, {
+          status,
+          statusText,
+          headers,
+        });
+      }
       chunks.push(result.value);
       size += result.value.byteLength;
       next = reader.read();
@@ -93,14 +100,4 @@ export class CuttableResponses {
     for (const reader of this.#open) void reader.cancel("the server closed").catch(() => {});
     this.#open.clear();
   }
-}
-
-function joined(chunks: Uint8Array[], size: number): Uint8Array<ArrayBuffer> {
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return all;
 }

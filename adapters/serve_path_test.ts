@@ -8,28 +8,13 @@ import { WebSocket } from "ws";
 import { encodeRequest, requestIdFromNumber, requestIdKey } from "../protocol/mod.ts";
 import { Server } from "../server/server.ts";
 import { MemorySessionManager } from "../session/memory_session_manager.ts";
+import { listeningAdapters } from "../testing/listening_adapters.ts";
 import { RawClient, type RawClientOptions } from "../testing/raw_client.ts";
-import { serveBun } from "./bun.ts";
-import { type ListenOptions, type RunningServer, serveDeno } from "./deno.ts";
-import { serveDenoTcp } from "./deno_tcp.ts";
-import { serveNode } from "./node.ts";
 import { routeFor } from "./route.ts";
 
 const viaWs: RawClientOptions = { WebSocket: WebSocket as unknown as typeof globalThis.WebSocket };
 
-type Serve = (server: Server, options: ListenOptions) => Promise<RunningServer>;
-
-const adapters: { name: string; serve: Serve }[] = [
-  { name: "node", serve: serveNode },
-  ...("Bun" in globalThis
-    ? [{ name: "bun", serve: (s: Server, o: ListenOptions) => Promise.resolve(serveBun(s, o)) }]
-    : "Deno" in globalThis
-    ? [
-      { name: "deno", serve: (s: Server, o: ListenOptions) => Promise.resolve(serveDeno(s, o)) },
-      { name: "deno-tcp", serve: serveDenoTcp },
-    ]
-    : []),
-];
+const adapters = listeningAdapters;
 
 function newServer(): Server {
   return new Server({

@@ -8,25 +8,10 @@ import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
 import { Server } from "../server/server.ts";
 import { recordingLogger } from "../testing/recording_logger.ts";
+import { listeningAdapters } from "../testing/listening_adapters.ts";
 import { until } from "../testing/until.ts";
-import { serveBun } from "./bun.ts";
-import { type ListenOptions, type RunningServer, serveDeno } from "./deno.ts";
-import { serveDenoTcp } from "./deno_tcp.ts";
-import { serveNode } from "./node.ts";
 
-type Serve = (server: Server, options: ListenOptions) => Promise<RunningServer>;
-
-const adapters: { name: string; serve: Serve }[] = [
-  { name: "node", serve: serveNode },
-  ...("Bun" in globalThis
-    ? [{ name: "bun", serve: (s: Server, o: ListenOptions) => Promise.resolve(serveBun(s, o)) }]
-    : "Deno" in globalThis
-    ? [
-      { name: "deno", serve: (s: Server, o: ListenOptions) => Promise.resolve(serveDeno(s, o)) },
-      { name: "deno-tcp", serve: serveDenoTcp },
-    ]
-    : []),
-];
+const adapters = listeningAdapters;
 
 /** An upgrade request for `target` on a raw socket, and what the server has answered so far. */
 class UpgradeAttempt {
