@@ -152,6 +152,8 @@ function joinStringValues(args: readonly string[], options: OptionSpecs): string
   const joined: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
+    // After `--` every argument is a positional, passed on as it is.
+    if (arg === "--") return [...joined, ...args.slice(i)];
     const name = arg.startsWith("--") ? arg.slice(2) : undefined;
     if (name !== undefined && options[name]?.type === "string" && i + 1 < args.length) {
       joined.push(`${arg}=${args[++i]}`);

@@ -18,3 +18,11 @@ test("boolean flags and unknown options are parsed as before", () => {
   assert.throws(() => parseCommandArgs(["--nope"], {}), CliError);
   assert.equal(parseCommandArgs(["--port=80"], { port: { type: "string" } }).values.port, "80");
 });
+
+test("after -- every argument is a positional as it is, never joined with the next", () => {
+  const parsed = parseCommandArgs(["ws://h/", "echo", "--", "--timeout", "5"], {
+    timeout: { type: "string" },
+  });
+  assert.equal(parsed.values.timeout, undefined);
+  assert.deepEqual(parsed.positionals, ["ws://h/", "echo", "--timeout", "5"]);
+});

@@ -246,6 +246,10 @@ test("--help of every command documents the exit codes", async () => {
   const none = await cli();
   assert.deepEqual([none.code, none.stdout], [2, ""]);
   assert.match(none.stderr, /^usage: webwire <command>/);
+  // So is `conformance` without a suite.
+  const noSuite = await cli("conformance");
+  assert.deepEqual([noSuite.code, noSuite.stdout], [2, ""]);
+  assert.match(noSuite.stderr, /usage: webwire conformance/);
 });
 
 test("conformance vectors passes with our codec", async () => {

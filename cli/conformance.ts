@@ -230,9 +230,13 @@ export const conformanceCommand: Command = {
   help,
   run(args) {
     const [suite, ...rest] = args;
-    if (suite === undefined || isHelp(suite) || asksForHelp(suite, rest)) {
+    if (suite === undefined) {
+      console.error(help); // no suite is bad usage: the help goes to stderr
+      return Promise.resolve(ExitCode.Usage);
+    }
+    if (isHelp(suite) || asksForHelp(suite, rest)) {
       console.log(help);
-      return Promise.resolve(suite === undefined ? ExitCode.Usage : ExitCode.Ok);
+      return Promise.resolve(ExitCode.Ok);
     }
     if (suite === "vectors") return vectors(rest);
     if (suite === "server") return server(rest);

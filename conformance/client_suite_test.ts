@@ -71,6 +71,8 @@ test("arguments: --only, -- and the command", () => {
   });
   assert.deepEqual(parseClientSuiteArgs(["--", "--weird-client"]).command, ["--weird-client"]);
   assert.throws(() => parseClientSuiteArgs(["--only", "a"]), RangeError);
+  assert.throws(() => parseClientSuiteArgs(["--only"]), /--only needs check names/);
+  assert.throws(() => parseClientSuiteArgs(["--only=,", "x"]), /--only needs check names/);
 });
 
 test("an unknown check name is refused", async () => {

@@ -43,10 +43,11 @@ export function parseClientSuiteArgs(args: readonly string[]): ClientSuiteOption
   while (index < args.length && args[index].startsWith("--")) {
     const flag = args[index++];
     if (flag === "--") break;
-    if (flag === "--only" && index < args.length) {
-      only = args[index++].split(",").filter((name) => name !== "");
-    } else if (flag.startsWith("--only=")) {
-      only = flag.slice("--only=".length).split(",").filter((name) => name !== "");
+    if (flag === "--only" || flag.startsWith("--only=")) {
+      const names = flag === "--only" ? args[index++] : flag.slice("--only=".length);
+      only = (names ?? "").split(",").filter((name) => name !== "");
+      // Missing or empty: no check would run (or the client command would be taken for one).
+      if (only.length === 0) throw new RangeError("--only needs check names");
     } else {
       index--;
       break;

@@ -77,6 +77,9 @@ export interface SuiteArguments {
  * console.assert(bad === `expected a ws:// or wss:// URL, got http://127.0.0.1:8080/\n${usage}`);
  * ```
  */
+/** The largest `--timeout`: 5 times it plus 1 s is still a valid timer delay (2^31 - 1 ms). */
+const maxTimeoutMs = Math.floor((2 ** 31 - 1 - 1000) / 5);
+
 export function parseSuiteArguments(argv: readonly string[]): SuiteArguments | string {
   let url: string | undefined;
   let verbose = false;
@@ -86,13 +89,19 @@ export function parseSuiteArguments(argv: readonly string[]): SuiteArguments | s
     if (arg === "--verbose" || arg === "-v") {
       verbose = true;
     } else if (arg === "--timeout") {
-      const ms = Number(argv[++i]);
-      if (!(Number.isInteger(ms) && ms > 0)) return `--timeout needs milliseconds\n${usage}`;
+      const text = argv[++i] ?? "";
+      const ms = Number(text);
+      // Digits only, and small enough that a check's limit (5 × it + 1 s) fits a timer.
+      if (!/^[0-9]+$/.test(text) || !(ms > 0 && ms <= maxTimeoutMs)) {
+        return `--timeout needs milliseconds, 1 to ${maxTimeoutMs}\n${usage}`;
+      }
       options.timeoutMs = ms;
     } else if (arg === "--only") {
       const names = argv[++i];
       if (names === undefined) return `--only needs check names\n${usage}`;
       options.only = names.split(",").filter((name) => name !== "");
+      // An empty list would run no check and pass.
+      if (options.only.length === 0) return `--only needs check names\n${usage}`;
     } else if (arg.startsWith("-") || url !== undefined) {
       return `unexpected argument ${arg}\n${usage}`;
     } else {

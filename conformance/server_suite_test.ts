@@ -169,6 +169,17 @@ test("an unreachable server and bad arguments are refused before any check", asy
   assert.equal(typeof parseSuiteArguments([]), "string");
   assert.equal(typeof parseSuiteArguments(["ws://a/", "extra"]), "string");
   assert.equal(typeof parseSuiteArguments(["ws://a/", "--timeout", "x"]), "string");
+  for (const bad of ["3000000000", "500000000", "1e3", "0x10", "0"]) {
+    assert.equal(typeof parseSuiteArguments(["ws://a/", "--timeout", bad]), "string", bad);
+  }
+  assert.deepEqual(parseSuiteArguments(["ws://a/", "--timeout", "429496529"]), {
+    url: "ws://a/",
+    verbose: false,
+    options: { timeoutMs: 429496529 },
+  });
+  for (const empty of [",", ""]) {
+    assert.equal(typeof parseSuiteArguments(["ws://a/", "--only", empty]), "string", empty);
+  }
   assert.deepEqual(parseSuiteArguments(["--only", "a,b", "ws://a/", "-v"]), {
     url: "ws://a/",
     verbose: true,
