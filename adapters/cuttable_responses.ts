@@ -51,7 +51,7 @@ export class CuttableResponses {
     const reader = source.getReader();
     const chunks: Uint8Array[] = [];
     let size = 0;
-    let next = reader.read();
+    let next = handled(reader.read());
     const { status, statusText, headers } = response;
     while (size <= atOnceLimit) {
       const result = await settledAtOnce(next);
@@ -65,7 +65,7 @@ export class CuttableResponses {
       }
       chunks.push(result.value);
       size += result.value.byteLength;
-      next = reader.read();
+      next = handled(reader.read());
     }
     const open = this.#open;
     open.add(reader);
@@ -81,7 +81,7 @@ export class CuttableResponses {
             return controller.close();
           }
           controller.enqueue(value);
-          next = reader.read();
+          next = handled(reader.read());
         } catch (error) {
           open.delete(reader);
           throw error;
@@ -100,4 +100,10 @@ export class CuttableResponses {
     for (const reader of this.#open) void reader.cancel("the server closed").catch(() => {});
     this.#open.clear();
   }
+}
+
+/** `read`, its rejection marked handled: a read nobody awaits yet must not crash the process. */
+function handled<T>(read: Promise<T>): Promise<T> {
+  read.catch(() => {});
+  return read;
 }

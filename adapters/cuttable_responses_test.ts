@@ -59,3 +59,18 @@ test("endAll ends each body where it is and cancels its source", async () => {
   assert.equal(canceled, "the server closed");
   assert.equal(responses.size, 0);
 });
+
+test("a source that fails after more than 64 KiB, its body not yet read, does not crash", async () => {
+  const responses = new CuttableResponses();
+  let sent = 0;
+  const source = new ReadableStream<Uint8Array>({
+    pull: (controller) => {
+      if (++sent > 2) throw new Error("disk read failed");
+      controller.enqueue(new Uint8Array(40_000));
+    },
+  });
+  const response = await responses.track(new Response(source));
+  await new Promise((resolve) => setTimeout(resolve, 50)); // an unhandled rejection would end the run
+  await assert.rejects(response.arrayBuffer(), /disk read failed/);
+  assert.equal(responses.size, 0);
+});

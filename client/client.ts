@@ -287,18 +287,15 @@ export class Client extends EventTarget {
    * without autoconnect) it only forgets the session locally.
    */
   async closeSession(options: RequestOptions = {}): Promise<void> {
-    const closing = this.#session.current;
-    if (closing === null) return;
-    // Only the session closed goes: one the server creates right after the reply (a handler's
-    // reply read in the same tick, as with `ws`) stays.
-    const lose = () => {
-      if (this.#session.current?.key === closing.key) this.#session.lose();
-    };
+    if (this.#session.current === null) return;
     const status = this.#keeper.status;
     if (status === "connected" || status === "connecting" || this.#autoconnect) {
-      await this.#requests.control(encodeCloseSession, options, lose);
+      // Lost as the reply arrives, in order with the server's other session messages: a
+      // session created right after it (read in the same tick, as with `ws`) stays.
+      await this.#requests.control(encodeCloseSession, options, () => this.#session.lose());
+    } else {
+      this.#session.lose();
     }
-    lose();
   }
 
   /**

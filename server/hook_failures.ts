@@ -16,6 +16,10 @@
  *   });
  * }
  * console.assert(logged.join() === "onClientConnected hook failed,onClientConnected hook failed (10 so far)");
+ * // A result whose `then` throws is a failure too, never thrown at the caller.
+ * hooks.call("onClientDisconnected", () => ({ then: () => { throw new Error("odd"); } }));
+ * await new Promise((resolve) => setTimeout(resolve, 0));
+ * console.assert(logged.at(-1) === "onClientDisconnected hook failed");
  * ```
  * @module
  */
@@ -35,14 +39,14 @@ export class HookFailures {
 
   /** Calls hook `name` (`call` runs it); a failure, at once or later, is logged. */
   call(name: string, call: () => unknown): void {
-    let result: unknown;
     try {
-      result = call();
+      const result = call();
+      if (typeof (result as PromiseLike<unknown> | undefined)?.then === "function") {
+        // A `then` that throws rejects here too.
+        Promise.resolve(result).catch((error) => this.#failed(name, error));
+      }
     } catch (error) {
-      return this.#failed(name, error);
-    }
-    if (typeof (result as PromiseLike<unknown> | undefined)?.then === "function") {
-      (result as PromiseLike<unknown>).then(undefined, (error) => this.#failed(name, error));
+      this.#failed(name, error);
     }
   }
 
