@@ -310,6 +310,9 @@ test("conformance server runs the live server suite", async () => {
   assert.match(run.stdout, /PASS accept-conf\n[\s\S]*\n2 passed, 0 failed\n$/);
   const unreachable = await cli("conformance", "server", "ws://127.0.0.1:1/");
   assert.equal(unreachable.code, 3);
+  const badUrl = await cli("conformance", "server", "ws://127.0.0.1:99999/", "--timeout=500");
+  assert.equal(badUrl.code, 2, badUrl.stderr);
+  assert.match(badUrl.stderr, /^webwire conformance: not a URL: ws:\/\/127\.0\.0\.1:99999\//);
 });
 
 test("conformance vectors refuses a missing vectors dir, unknown names and a missing decoder", async () => {

@@ -202,9 +202,16 @@ async function client(args: readonly string[]): Promise<number> {
   } catch (error) {
     throw new CliError(ExitCode.Usage, (error as Error).message);
   }
+  // The clients run in process groups of their own, which a Ctrl-C at the terminal does not
+  // reach: on SIGINT or SIGTERM the suite stops them, and the run ends "interrupted".
+  const interrupt = new AbortController();
+  const onInterrupt = () => interrupt.abort(interruptedError());
+  process.on("SIGINT", onInterrupt);
+  process.on("SIGTERM", onInterrupt);
   try {
     const report = await runClientSuite({
       ...options,
+      signal: interrupt.signal,
       onResult: (result) => console.log(formatClientCheckResult(result)),
     });
     console.log(`${report.passed} passed, ${report.failed} failed`);
@@ -212,6 +219,9 @@ async function client(args: readonly string[]): Promise<number> {
   } catch (error) {
     if (error instanceof RangeError) throw new CliError(ExitCode.Usage, error.message);
     throw error;
+  } finally {
+    process.off("SIGINT", onInterrupt);
+    process.off("SIGTERM", onInterrupt);
   }
 }
 

@@ -132,6 +132,8 @@ export interface ConnectOptions {
   subProtocol?: string;
   /** The key of a session to restore once connected, before anything else is sent. */
   session?: string;
+  /** Gives up connecting (and restoring) when aborted: the client is closed. */
+  abort?: AbortSignal;
 }
 
 /** The server's answer to a restore that failed, said as such (exit code 1). */
@@ -141,6 +143,10 @@ function restoreErrorOf(error: unknown, key: string): CliError {
     error instanceof SessionsDisabledError
   ) {
     return new CliError(ExitCode.Failure, `cannot restore session ${key}: ${error.message}`);
+  }
+  // The restore carries nothing but the key: the key is what was too large.
+  if (error instanceof MessageTooLargeError) {
+    return new CliError(ExitCode.Usage, `session key too long: ${error.message}`);
   }
   return cliErrorOf(error);
 }
@@ -185,20 +191,27 @@ export async function connectClient(url: string, options: ConnectOptions): Promi
       if (connected) options.onLost?.(error);
     },
   });
+  const giveUp = (): void => void client.close();
+  options.abort?.addEventListener("abort", giveUp, { once: true });
   try {
-    await client.connect();
-  } catch (error) {
-    await client.close();
-    throw cliErrorOf(error);
-  }
-  connected = true;
-  if (options.session !== undefined) {
+    if (options.abort?.aborted) throw new CliError(ExitCode.Failure, "gave up connecting");
     try {
-      await client.restoreSession(options.session);
+      await client.connect();
     } catch (error) {
       await client.close();
-      throw restoreErrorOf(error, options.session);
+      throw cliErrorOf(error);
     }
+    connected = true;
+    if (options.session !== undefined) {
+      try {
+        await client.restoreSession(options.session);
+      } catch (error) {
+        await client.close();
+        throw restoreErrorOf(error, options.session);
+      }
+    }
+  } finally {
+    options.abort?.removeEventListener("abort", giveUp);
   }
   return client;
 }

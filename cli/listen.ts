@@ -10,6 +10,7 @@
  */
 
 import process from "node:process";
+import type { Client } from "../client/client.ts";
 import type { ServerSignal } from "../client/events.ts";
 import type { Payload } from "../protocol/payload.ts";
 import { integerOption, parseCommandArgs, stringOption } from "./args.ts";
@@ -26,8 +27,9 @@ its reply, or the connection is lost (exit 3).
 
 Options:
   --count N                  stop after N signals
-  --timeout MS               give up after MS: exit 4 if --count signals did not arrive,
-                             exit 0 without --count; also the connection timeout
+  --timeout MS               give up after MS: exit 4 if --count signals or the reply to
+                             a --request did not arrive (naming what is missing), else
+                             exit 0; also the connection and request timeout
   --signal NAME[=PAYLOAD]    send this signal once connected (repeatable)
   --request NAME[=PAYLOAD]   send this request once connected (repeatable) and print its
                              reply; an error reply exits with 1
@@ -132,56 +134,83 @@ export const listenCommand: Command = {
     let received = 0;
     let finish!: (outcome: number | CliError) => void;
     const done = new Promise<number | CliError>((resolve) => finish = resolve);
-    // The replies still due; once --count signals arrived, listen waits for them. Signals
-    // kept for --session arrive during the restore, before any request is sent: the count
-    // is checked only once every request is sent and its reply is in `replies`.
+    // Ctrl-C and SIGTERM (a supervisor's stop) end listening alike, while connecting too: not
+    // an error. The handlers stay until the connection is closed: a terminal's Ctrl-C comes
+    // twice through npm's launcher (to the process group, and forwarded), and without a
+    // handler the second one would kill listen while it closes (exit 130).
+    const interrupted = new AbortController();
+    const onInterrupt = (): void => {
+      interrupted.abort();
+      finish(ExitCode.Ok);
+    };
+    process.on("SIGINT", onInterrupt);
+    process.on("SIGTERM", onInterrupt);
+    const stopWatching = (): void => {
+      process.off("SIGINT", onInterrupt);
+      process.off("SIGTERM", onInterrupt);
+    };
+    // The replies still due, by request name; once --count signals arrived, listen waits for
+    // them. Signals kept for --session arrive during the restore, before any request is sent:
+    // the count is checked only once every request is sent and its reply is in `replies`.
     const replies: Promise<void>[] = [];
+    const pending: string[] = [];
     let sent = false;
     const finishIfCounted = (): void => {
       if (sent && count > 0 && received >= count) {
         void Promise.all(replies).then(() => finish(ExitCode.Ok));
       }
     };
-    const client = await connectClient(url, {
-      timeout: timeout > 0 ? timeout : 10_000,
-      session: stringOption(parsed, "session"),
-      onSignal: (signal) => {
-        if (count > 0 && received >= count) return;
-        console.log(formatSignal(signal, json));
-        if (++received === count) finishIfCounted();
-      },
-      onLost: (error) => finish(cliErrorOf(error)),
-    });
-    // Ctrl-C and SIGTERM (a supervisor's stop) end listening alike: not an error. The handlers
-    // stay until the connection is closed: a terminal's Ctrl-C comes twice through npm's
-    // launcher (to the process group, and forwarded), and without a handler the second one
-    // would kill listen while it closes (exit 130).
-    const onInterrupt = (): void => finish(ExitCode.Ok);
-    process.on("SIGINT", onInterrupt);
-    process.on("SIGTERM", onInterrupt);
-    const timer = timeout > 0
-      ? setTimeout(
-        () =>
+    let client: Client;
+    try {
+      client = await connectClient(url, {
+        timeout: timeout > 0 ? timeout : 10_000,
+        session: stringOption(parsed, "session"),
+        abort: interrupted.signal,
+        onSignal: (signal) => {
+          if (count > 0 && received >= count) return;
+          console.log(formatSignal(signal, json));
+          if (++received === count) finishIfCounted();
+        },
+        onLost: (error) =>
           finish(
-            count > 0
-              ? new CliError(
-                ExitCode.Timeout,
-                `timed out after ${timeout} ms with ${received} of ${count} signals`,
-              )
-              : ExitCode.Ok,
+            new CliError(
+              ExitCode.Unreachable,
+              `lost the connection to the server: ${error.message}`,
+            ),
           ),
-        timeout,
-      )
-      : undefined;
+      });
+    } catch (error) {
+      stopWatching();
+      if (interrupted.signal.aborted) return ExitCode.Ok;
+      throw error;
+    }
+    const timer = timeout > 0 ? setTimeout(() => finish(timedOut()), timeout) : undefined;
+    /** What a --timeout ends with: 0 once nothing awaited is missing, else what is missing. */
+    function timedOut(): number | CliError {
+      const missing: string[] = [];
+      if (count > 0 && received < count) missing.push(`${received} of ${count} signals`);
+      if (pending.length > 0) {
+        missing.push(`no reply yet to ${pending.map((name) => `"${name}"`).join(", ")}`);
+      }
+      if (missing.length === 0) return ExitCode.Ok;
+      return new CliError(
+        ExitCode.Timeout,
+        `timed out after ${timeout} ms with ${missing.join(" and ")}`,
+      );
+    }
     try {
       for (const item of listOption(parsed.values.signal)) {
         client.signal(...splitNamePayload(item));
       }
       for (const item of listOption(parsed.values.request)) {
         const [name, payload] = splitNamePayload(item);
+        pending.push(name);
         replies.push(
           client.request(name, payload).then(
-            (reply) => console.log(formatReply(name, reply, json)),
+            (reply) => {
+              pending.splice(pending.indexOf(name), 1);
+              console.log(formatReply(name, reply, json));
+            },
             (error) => finish(cliErrorOf(error)),
           ),
         );
@@ -196,8 +225,7 @@ export const listenCommand: Command = {
     try {
       await client.close();
     } finally {
-      process.off("SIGINT", onInterrupt);
-      process.off("SIGTERM", onInterrupt);
+      stopWatching();
     }
     if (outcome instanceof CliError) throw outcome;
     return outcome;

@@ -69,6 +69,12 @@ export interface ClientSuiteOptions {
   only?: readonly string[];
   /** Called with each result as soon as its check is done (for live progress). */
   onResult?: (result: ClientCheckResult) => void;
+  /**
+   * Stops the run when aborted: the clients running are stopped (each runs in a process group
+   * of its own, which a Ctrl-C at the terminal does not reach) and the run rejects with the
+   * signal's reason.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -142,39 +148,61 @@ export async function runClientSuite(options: ClientSuiteOptions): Promise<Clien
     ? clientChecks
     : clientChecks.filter((check) => options.only!.includes(check.name));
   const results: ClientCheckResult[] = [];
-  for (const check of selected) {
-    const started = performance.now();
-    const server = await startScriptServer();
-    const clients: ClientProcess[] = [];
-    let reason = "";
-    try {
-      await check.run({
-        server,
-        startClient: (scenario) => {
-          const client = ClientProcess.start(options.command, server.url(scenario));
-          clients.push(client);
-          return client;
-        },
-      });
-    } catch (error) {
-      reason = error instanceof ClientCheckFailure
-        ? error.message
-        : `the check itself failed: ${error instanceof Error ? error.message : String(error)}`;
-    } finally {
-      await Promise.all(clients.map((client) => client.stop()));
-      await server.close();
+  const signal = options.signal;
+  const clients = new Set<ClientProcess>();
+  const stopClients = (): Promise<unknown> =>
+    Promise.all([...clients].map((client) => client.stop()));
+  signal?.addEventListener("abort", stopClients);
+  try {
+    for (const check of selected) {
+      signal?.throwIfAborted();
+      const result = await runCheck(check, options.command, clients, signal);
+      signal?.throwIfAborted(); // a check cut short has no result
+      results.push(result);
+      options.onResult?.(result);
     }
-    const result = {
-      name: check.name,
-      passed: reason === "",
-      reason,
-      ms: Math.round(performance.now() - started),
-    };
-    results.push(result);
-    options.onResult?.(result);
+  } finally {
+    signal?.removeEventListener("abort", stopClients);
   }
   const failed = results.filter((result) => !result.passed).length;
   return { results, passed: results.length - failed, failed };
+}
+
+/** Runs one check on a server of its own; its clients are in `clients` while they run. */
+async function runCheck(
+  check: (typeof clientChecks)[number],
+  command: readonly string[],
+  clients: Set<ClientProcess>,
+  signal: AbortSignal | undefined,
+): Promise<ClientCheckResult> {
+  const started = performance.now();
+  const server = await startScriptServer();
+  let reason = "";
+  try {
+    await check.run({
+      server,
+      startClient: (scenario) => {
+        signal?.throwIfAborted();
+        const client = ClientProcess.start(command, server.url(scenario));
+        clients.add(client);
+        return client;
+      },
+    });
+  } catch (error) {
+    reason = error instanceof ClientCheckFailure
+      ? error.message
+      : `the check itself failed: ${error instanceof Error ? error.message : String(error)}`;
+  } finally {
+    await Promise.all([...clients].map((client) => client.stop()));
+    clients.clear();
+    await server.close();
+  }
+  return {
+    name: check.name,
+    passed: reason === "",
+    reason,
+    ms: Math.round(performance.now() - started),
+  };
 }
 
 /**

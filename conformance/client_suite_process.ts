@@ -17,6 +17,10 @@
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
+import process from "node:process";
+
+/** Whether each client gets a process group of its own (Windows has none). */
+const ownGroup = process.platform !== "win32";
 
 /**
  * How a client process ended: its exit code, or the signal that ended it.
@@ -54,6 +58,8 @@ export class ClientProcess {
   #stderr = "";
   #partial = "";
   #exit: ProcessExit | undefined;
+  #leaderExited = false;
+  #groupGone = false;
   readonly #waiters = new Set<() => void>();
 
   private constructor(child: ChildProcess) {
@@ -75,17 +81,26 @@ export class ClientProcess {
       this.#exit ??= { code: null, signal: "spawn-failed" };
       this.#signal();
     });
+    child.on("exit", () => this.#leaderExited = true);
     child.on("close", (code, signal) => {
       if (this.#partial !== "") this.lines.push(this.#partial);
       this.#partial = "";
       this.#exit ??= { code, signal };
+      // What the client left running in its group (say, npx's child) goes with it, once.
+      this.#killGroup("SIGKILL");
+      this.#groupGone = true;
       this.#signal();
     });
   }
 
-  /** Starts `command` with `url` appended as its last argument. */
+  /**
+   * Starts `command` with `url` appended as its last argument, in a process group of its own
+   * (not on Windows, which has none), so that stopping it reaches what it started too: a
+   * client run through `sh -c`, `npx` or `npm run` is stopped as a whole.
+   */
   static start(command: readonly string[], url: string): ClientProcess {
     const child = spawn(command[0], [...command.slice(1), url], {
+      detached: ownGroup,
       stdio: ["ignore", "pipe", "pipe"],
     });
     return new ClientProcess(child);
@@ -133,13 +148,37 @@ export class ClientProcess {
     return this.#exit;
   }
 
-  /** Ends the process (SIGTERM, then SIGKILL after 1 s) and waits for it. */
+  /**
+   * Ends the process and what it started (SIGTERM, then SIGKILL after 1 s) and waits for it:
+   * it has ended once its output is closed.
+   */
   async stop(): Promise<void> {
     if (this.#exit !== undefined) return;
-    this.#child.kill("SIGTERM");
+    this.#kill("SIGTERM");
     if (await this.exited(1000) !== undefined) return;
-    this.#child.kill("SIGKILL");
+    this.#kill("SIGKILL");
     await this.exited(1000);
+  }
+
+  /** Signals the process group, or the process itself where it has none. */
+  #kill(signal: "SIGTERM" | "SIGKILL"): void {
+    if (this.#killGroup(signal)) return;
+    if (!this.#leaderExited) this.#child.kill(signal);
+  }
+
+  /**
+   * Signals the process group while one can be its: until the output closed (the group id is
+   * the client's process id, which is not given to another process while a member lives).
+   */
+  #killGroup(signal: "SIGTERM" | "SIGKILL"): boolean {
+    const pid = this.#child.pid;
+    if (!ownGroup || pid === undefined || this.#groupGone) return false;
+    try {
+      process.kill(-pid, signal);
+      return true;
+    } catch {
+      return false; // every process of the group has exited
+    }
   }
 
   #sleep(ms: number): Promise<void> {

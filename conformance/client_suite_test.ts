@@ -1,7 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { until } from "../testing/until.ts";
 import { clientCheckList, formatClientSuiteReport, runClientSuite } from "./client_suite.ts";
 import { parseClientSuiteArgs } from "./run_client_suite.ts";
 
@@ -78,3 +83,73 @@ test("arguments: --only, -- and the command", () => {
 test("an unknown check name is refused", async () => {
   await assert.rejects(runClientSuite({ command: ["x"], only: ["nope"] }), RangeError);
 });
+
+/** Whether a process with this id runs (a zombie counts as gone: it is not running). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\S+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return true; // no /proc: alive, as kill said
+  }
+}
+
+/** Our client started through `sh`, next to a `sleep` that holds its output: a launcher's shape. */
+async function launchedClient(): Promise<
+  { command: string[]; sleeper: () => number; cleanup: () => Promise<void> }
+> {
+  const dir = await mkdtemp(join(tmpdir(), "client-suite-"));
+  const pidFile = join(dir, "sleep.pid");
+  return {
+    command: ["sh", "-c", `sleep 60 & echo $! > "${pidFile}"; exec "$@"`, "sh", ...ourClient],
+    sleeper: () => Number(readFileSync(pidFile, "utf8").trim()),
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+test(
+  "a check stops what the client started too (its process group), not only the client",
+  { skip: process.platform === "win32", timeout: 20_000 },
+  async () => {
+    const launched = await launchedClient();
+    try {
+      const report = await runClientSuite({ command: launched.command, only: ["request-error"] });
+      assert.equal(report.passed, 1, report.results[0].reason);
+      await until(() => !running(launched.sleeper()), "the sleep the client started was stopped");
+    } finally {
+      await launched.cleanup();
+    }
+  },
+);
+
+test(
+  "an aborted run stops its clients and rejects with the reason",
+  { skip: process.platform === "win32", timeout: 20_000 },
+  async () => {
+    const launched = await launchedClient();
+    const abort = new AbortController();
+    const started = performance.now();
+    const run = runClientSuite({
+      command: launched.command,
+      only: ["heartbeat", "request-error"],
+      signal: abort.signal,
+      onResult: () => assert.fail("no check ends once the run is aborted"),
+    });
+    await until(() => {
+      try {
+        return launched.sleeper() > 0;
+      } catch {
+        return false;
+      }
+    }, "the first client started");
+    abort.abort(new Error("stop now"));
+    await assert.rejects(run, /stop now/);
+    assert.ok(performance.now() - started < 5000, "aborted at once, not after the check");
+    await until(() => !running(launched.sleeper()), "the client's sleep was stopped");
+    await launched.cleanup();
+  },
+);

@@ -71,14 +71,25 @@ if (import.meta.main) {
     console.error(`${(error as Error).message}\n${usage}`);
     process.exit(2);
   }
+  // The clients run in process groups of their own, out of a terminal Ctrl-C's reach: on
+  // SIGINT or SIGTERM the suite stops them before the script exits.
+  const interrupt = new AbortController();
+  const onInterrupt = () => interrupt.abort(new Error("interrupted"));
+  process.on("SIGINT", onInterrupt);
+  process.on("SIGTERM", onInterrupt);
   try {
     const report = await runClientSuite({
       ...options,
+      signal: interrupt.signal,
       onResult: (result) => console.log(formatClientCheckResult(result)),
     });
     console.log(`${report.passed} passed, ${report.failed} failed`);
     process.exit(report.failed > 0 ? 1 : 0);
   } catch (error) {
+    if (interrupt.signal.aborted) {
+      console.error("interrupted");
+      process.exit(1);
+    }
     console.error(`${(error as Error).message}\n${usage}`);
     process.exit(2);
   }

@@ -86,18 +86,22 @@ export function parseSuiteArguments(argv: readonly string[]): SuiteArguments | s
   const options: ServerSuiteOptions = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
+    // `--name=value` is `--name value`.
+    const joined = /^(--timeout|--only)=(.*)$/s.exec(arg);
+    const flag = joined?.[1] ?? arg;
+    const value = (): string | undefined => joined === null ? argv[++i] : joined[2];
     if (arg === "--verbose" || arg === "-v") {
       verbose = true;
-    } else if (arg === "--timeout") {
-      const text = argv[++i] ?? "";
+    } else if (flag === "--timeout") {
+      const text = value() ?? "";
       const ms = Number(text);
       // Digits only, and small enough that a check's limit (5 × it + 1 s) fits a timer.
       if (!/^[0-9]+$/.test(text) || !(ms > 0 && ms <= maxTimeoutMs)) {
         return `--timeout needs milliseconds, 1 to ${maxTimeoutMs}\n${usage}`;
       }
       options.timeoutMs = ms;
-    } else if (arg === "--only") {
-      const names = argv[++i];
+    } else if (flag === "--only") {
+      const names = value();
       if (names === undefined) return `--only needs check names\n${usage}`;
       options.only = names.split(",").filter((name) => name !== "");
       // An empty list would run no check and pass.
@@ -110,6 +114,9 @@ export function parseSuiteArguments(argv: readonly string[]): SuiteArguments | s
   }
   if (url === undefined) return usage;
   if (!/^wss?:\/\/[^/]/i.test(url)) return `expected a ws:// or wss:// URL, got ${url}\n${usage}`;
+  // What the WebSocket constructor would refuse is a bad argument, not an unreachable server.
+  if (url.includes("#")) return `a WebSocket URL has no #fragment, got ${url}\n${usage}`;
+  if (!URL.canParse(url)) return `not a URL: ${url}\n${usage}`;
   return { url, verbose, options };
 }
 

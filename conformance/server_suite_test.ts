@@ -185,6 +185,17 @@ test("an unreachable server and bad arguments are refused before any check", asy
     verbose: true,
     options: { only: ["a", "b"] },
   });
+  // The `--name=value` form, as every other command takes it.
+  assert.deepEqual(parseSuiteArguments(["ws://a/", "--only=a", "--timeout=500"]), {
+    url: "ws://a/",
+    verbose: false,
+    options: { only: ["a"], timeoutMs: 500 },
+  });
+  assert.equal(typeof parseSuiteArguments(["ws://a/", "--only="]), "string");
+  // URLs the WebSocket constructor refuses are bad arguments, not unreachable servers.
+  for (const bad of ["ws://a/#x", "ws://a/#", "ws://[", "ws://a:99999/"]) {
+    assert.match(String(parseSuiteArguments([bad])), /^(not a URL|a WebSocket URL has no)/, bad);
+  }
 });
 
 function runScript(args: string[]): Promise<{ code: number | null; lines: string[] }> {

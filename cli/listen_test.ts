@@ -1,0 +1,123 @@
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { createServer, type Server as TcpServer, type Socket } from "node:net";
+import process from "node:process";
+import {
+  cliCommand,
+  runCli,
+  type ServeProcess,
+  startServeProcess,
+} from "../testing/serve_process.ts";
+import { until } from "../testing/until.ts";
+
+let server: ServeProcess;
+let url: string;
+
+before(async () => {
+  server = await startServeProcess(["--port", "0"]);
+  url = server.url;
+});
+
+after(async () => {
+  await server.stop("SIGINT");
+});
+
+test("listen --timeout without the reply to a --request exits 4 and names the request", async () => {
+  const run = await runCli("listen", url, "--request", "sleep=3000", "--timeout", "300");
+  assert.equal(run.code, 4, run.stderr);
+  assert.equal(run.stdout, "");
+  assert.match(run.stderr, /timed out after 300 ms with no reply yet to "sleep"\n/);
+  // The signals were all there: only the reply is blamed.
+  const counted = await runCli(
+    "listen",
+    url,
+    "--signal",
+    "echo-signal=x",
+    "--request",
+    "sleep=3000",
+    "--count",
+    "1",
+    "--timeout",
+    "600",
+  );
+  assert.equal(counted.code, 4, counted.stderr);
+  assert.equal(counted.stdout, "echo-signal x\n");
+  assert.match(counted.stderr, /timed out after 600 ms with no reply yet to "sleep"\n/);
+  // A reply that came in time: exit 0 at the timeout, as without --request.
+  const answered = await runCli("listen", url, "--request", "echo=hi", "--timeout", "300");
+  assert.equal(answered.code, 0, answered.stderr);
+  assert.equal(answered.stdout, "reply to echo: hi\n");
+});
+
+/** A TCP server that accepts connections and never answers: a WebSocket dial to it hangs. */
+async function silentServer(): Promise<{ url: string; server: TcpServer; sockets: Socket[] }> {
+  const sockets: Socket[] = [];
+  const tcp = createServer((socket) => sockets.push(socket));
+  await new Promise<void>((resolve) => tcp.listen(0, "127.0.0.1", resolve));
+  const { port } = tcp.address() as { port: number };
+  return { url: `ws://127.0.0.1:${port}/`, server: tcp, sockets };
+}
+
+test("listen stopped by SIGTERM or Ctrl-C while still connecting exits 0", async () => {
+  const silent = await silentServer();
+  try {
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
+      const connections = silent.sockets.length;
+      const [command, ...rest] = cliCommand(["listen", silent.url, "--timeout", "20000"]);
+      const child = spawn(command, rest, { stdio: ["ignore", "pipe", "pipe"] });
+      let stderr = "";
+      child.stderr!.setEncoding("utf8");
+      child.stderr!.on("data", (chunk: string) => stderr += chunk);
+      const exited = new Promise<[number | null, string | null]>((resolve) =>
+        child.once("exit", (code, by) => resolve([code, by]))
+      );
+      // Connected over TCP, the upgrade unanswered: listen is connecting.
+      await until(() => silent.sockets.length > connections, "listen dialled", 20_000);
+      process.kill(child.pid!, signal);
+      const [code, killedBy] = await exited;
+      assert.equal(killedBy, null, `${signal} killed listen: ${stderr}`);
+      assert.equal(code, 0, stderr);
+      assert.equal(stderr, "");
+    }
+  } finally {
+    for (const socket of silent.sockets) socket.destroy();
+    silent.server.close();
+  }
+});
+
+test("listen that loses its connection says so (exit 3), not that it cannot connect", async () => {
+  const own = await startServeProcess(["--port", "0"]);
+  const [command, ...rest] = cliCommand(["listen", own.url, "--request", "echo=up"]);
+  const child = spawn(command, rest, { stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.setEncoding("utf8");
+  child.stderr!.setEncoding("utf8");
+  child.stdout!.on("data", (chunk: string) => stdout += chunk);
+  child.stderr!.on("data", (chunk: string) => stderr += chunk);
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  try {
+    await until(() => stdout === "reply to echo: up\n", "listen got its reply", 20_000);
+  } finally {
+    await own.stop("SIGTERM");
+  }
+  assert.equal(await exited, 3, stderr);
+  assert.match(stderr, /^webwire listen: lost the connection to the server: /);
+});
+
+test("a --session key too long for the server exits 2 and blames the key", async () => {
+  const key = "k".repeat(9000);
+  for (
+    const run of [
+      await runCli("call", url, "echo", "--session", key),
+      await runCli("listen", url, "--session", key),
+    ]
+  ) {
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(
+      run.stderr,
+      /: session key too long: the message is \d+ bytes, the server accepts at most 8192\n/,
+    );
+  }
+});
