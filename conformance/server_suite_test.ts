@@ -246,3 +246,15 @@ for (const adapter of adaptersOfThisRuntime.filter((a) => a !== "runtime")) {
     });
   });
 }
+
+test("echo-buffer-size says what it tried: the advertised size, or 1 MiB above that", async () => {
+  const cases: [number, RegExp][] = [[4096, /exactly the advertised/], [3 << 20, /a 1 MiB/]];
+  for (const [messageBufferSize, said] of cases) {
+    await withServer({ ...conformanceService(), messageBufferSize }, async (running) => {
+      const report = await runServerSuite(running.url, { only: ["echo-buffer-size"] });
+      const check = result(report, "echo-buffer-size");
+      assert.equal(check.passed, true, check.detail);
+      assert.match(check.detail, said);
+    });
+  }
+});
