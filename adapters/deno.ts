@@ -180,7 +180,8 @@ export function serveDeno(server: Server, options: ListenOptions = {}): RunningS
     async (request, info) =>
       route.isEndpoint(request.url)
         ? endpoint(request, info)
-        : await responses.track(await route.fallback(request)),
+        // A body that fails before its first byte is the fallback's failure, answered so.
+        : await responses.track(await route.fallback(request)).catch(route.failed),
   );
   const port = http.addr.port;
   return {

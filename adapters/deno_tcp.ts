@@ -40,7 +40,6 @@
  * @module
  */
 
-import type { Logger } from "../protocol/logger.ts";
 import type { Server } from "../server/server.ts";
 import type { UpgradeRequestHead } from "../server/transport.ts";
 import { DenoTcpSocket } from "./deno_tcp_socket.ts";
@@ -129,7 +128,6 @@ export function serveDenoTcp(
     handshaking,
     requestTimeout,
     secure: options.tls !== undefined,
-    logger: server.logger,
   };
   let listening = true;
   const accepting = (async () => {
@@ -167,7 +165,6 @@ interface HandshakeContext {
   readonly handshaking: Set<Deno.Conn>;
   readonly requestTimeout: number;
   readonly secure: boolean;
-  readonly logger: Logger;
 }
 
 /** A request head read from a connection, and what reads and answers on it. */
@@ -201,7 +198,7 @@ async function handshake(context: HandshakeContext, conn: Deno.Conn): Promise<vo
 }
 
 function target(context: HandshakeContext, conn: Deno.Conn, watch: PeerWatch): ResponseTarget {
-  return { conn, watch, writeTimeout: context.requestTimeout, logger: context.logger };
+  return { conn, watch, writeTimeout: context.requestTimeout, route: context.route };
 }
 
 /** Runs `read`, closing `conn` (which makes the read fail) if it takes over `ms`. */

@@ -28,7 +28,7 @@
  * @module
  */
 
-import type { Logger } from "../protocol/logger.ts";
+import type { Route } from "./route.ts";
 import type { PeerWatch } from "./deno_tcp_peer_watch.ts";
 import { concatBytes } from "./concat_bytes.ts";
 import { settledAtOnce } from "./settled_at_once.ts";
@@ -50,11 +50,12 @@ const lastChunk = new TextEncoder().encode("0\r\n\r\n");
  * ```ts ignore
  * import type { ResponseTarget } from "./deno_tcp_response.ts";
  * import { PeerWatch } from "./deno_tcp_peer_watch.ts";
+ * import { routeFor } from "./route.ts";
  * const target: ResponseTarget = {
  *   conn,
  *   watch: new PeerWatch(conn),
  *   writeTimeout: 10_000,
- *   logger: console,
+ *   route: routeFor({}),
  * };
  * ```
  */
@@ -65,8 +66,11 @@ export interface ResponseTarget {
   readonly watch: PeerWatch;
   /** Milliseconds a write may make no progress before the connection is dropped (or Infinity). */
   readonly writeTimeout: number;
-  /** Where a response body that fails is reported. */
-  readonly logger: Logger;
+  /**
+   * What answers a body that fails before its first byte (`failed`), and reports one that fails
+   * later (`bodyFailed`): the route's.
+   */
+  readonly route: Pick<Route, "failed" | "bodyFailed">;
 }
 
 /**
@@ -116,6 +120,7 @@ async function writeResponse(
     pending.catch(() => {});
     return pending;
   };
+  let headSent = false;
   try {
     const parts: Uint8Array[] = [];
     let size = 0;
@@ -132,6 +137,7 @@ async function writeResponse(
       next = read();
     }
     if (cancelled) return false;
+    headSent = true; // from here, a failure cuts what was sent
     const chunked = !http10;
     const head = responseHead(response, chunked ? "chunked" : "close");
     if (headOnly) {
@@ -161,9 +167,15 @@ async function writeResponse(
       next = read();
     }
   } catch (error) {
-    // The body failed (a write never throws): the client sees the response cut short.
-    if (!cancelled) target.logger.error("fallback response body failed", error);
+    // The body failed (a write never throws). Before its first byte the answer is the route's
+    // 500; after, the client sees the response cut short.
+    const given = cancelled;
     cancel();
+    if (given) return false;
+    if (!headSent) {
+      return await writeResponse(target, target.route.failed(error), { headOnly, http10 });
+    }
+    target.route.bodyFailed(error);
     return false;
   }
 }

@@ -248,7 +248,7 @@ export async function serveNode(
   const handlers = nodeHandlers(server);
   const http = createServer((request, response) => {
     if (route.isEndpoint(request.url ?? "/")) handlers.request(request, response);
-    else void respond(route.fallback, request, response);
+    else void respond(route, request, response);
   });
   const deadline = new FirstRequestDeadline(http, requestTimeout);
   /** Sockets of upgrade requests off the endpoint, answered with plain HTTP. */
@@ -309,13 +309,16 @@ async function answerOffEndpoint(
     } catch {
       // A host and target that make no valid URL: 400, below.
     }
-    // A fallback that throws is answered 500 by the route itself.
+    // A fallback that throws, or whose body fails at once, is answered 500 by the route.
     await writeRaw(
       socket,
       standard === undefined ? badRequest() : await route.fallback(standard),
       headOnly,
+      route.failed,
     );
-  } catch {
+  } catch (error) {
+    // The body failed after its head: cut short (a client that left is no failure).
+    if (!socket.destroyed) route.bodyFailed(error);
     socket.destroy();
   }
 }

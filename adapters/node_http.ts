@@ -20,9 +20,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { STATUS_CODES } from "node:http";
 import { type Duplex, Readable } from "node:stream";
 import { Buffer } from "node:buffer";
-import type { FallbackHandler } from "./route.ts";
+import type { Route } from "./route.ts";
 import { requestUrl } from "./request_url.ts";
-import { BodyPipe } from "./node_body.ts";
+import { BodyPipe, type BodyStart } from "./node_body.ts";
 
 /** A header of Node's request by its lower-case name; repeated ones joined with ", ". */
 export function headerValue(request: IncomingMessage, name: string): string | null {
@@ -53,9 +53,13 @@ export function toRequest(request: IncomingMessage, withBody = false): Request {
   );
 }
 
-/** Answers a Node request with the fallback's `Response`, streaming both bodies. */
+/**
+ * Answers a Node request with the route's fallback `Response`, streaming both bodies. A body
+ * that fails before its first byte is the route's 500; one that fails later is cut (the client
+ * sees a reset) and logged by the route.
+ */
 export async function respond(
-  fallback: FallbackHandler,
+  route: Route,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
@@ -67,10 +71,13 @@ export async function respond(
       // A host and target that make no valid URL: 400, as for the WebWire endpoint.
       return await writeResponse(badRequest(), response);
     }
-    await writeResponse(await fallback(standard), response);
-  } catch {
+    await writeResponse(await route.fallback(standard), response, route.failed);
+  } catch (error) {
     // Once the head is out, ending would pass a cut body off as whole: the client sees a reset.
-    if (response.headersSent) return void response.destroy();
+    if (response.headersSent) {
+      if (!response.destroyed) route.bodyFailed(error);
+      return void response.destroy();
+    }
     response.statusCode = 500;
     response.end();
   }
@@ -94,7 +101,8 @@ export function badRequest(): Response {
  * has at once (up to 64 KiB) goes out in one write: the whole body with a content-length when
  * that is all of it. Otherwise the head leaves with what is there and the rest is streamed
  * (chunked) as it comes, so that an event stream's first events reach the client at once; the
- * body is cancelled when the response closes (the client left, or the server closed it).
+ * body is cancelled when the response closes (the client left, or the server closed it). Given
+ * `failed`, a body that fails before its first byte is answered with `failed(error)` instead.
  *
  * @example
  * ```ts ignore
@@ -109,16 +117,29 @@ export function badRequest(): Response {
  * });
  * ```
  */
-export async function writeResponse(reply: Response, response: ServerResponse): Promise<void> {
-  response.statusCode = reply.status;
-  if (reply.statusText !== "") response.statusMessage = reply.statusText;
-  reply.headers.forEach((value, name) => response.appendHeader(name, value));
-  if (reply.body === null) return void response.end();
+export async function writeResponse(
+  reply: Response,
+  response: ServerResponse,
+  failed?: (error: unknown) => Response,
+): Promise<void> {
+  if (reply.body === null) {
+    headOf(reply, response);
+    return void response.end();
+  }
   // Deno's `node:http` never counts a connection idle again after a chunked response: `close`
   // handles that.
   const pipe = new BodyPipe(reply.body, response);
   try {
-    const { chunks, size, done } = await pipe.start();
+    let start: BodyStart;
+    try {
+      start = await pipe.start();
+    } catch (error) {
+      if (failed === undefined || response.destroyed) throw error;
+      pipe.cancel();
+      return await writeResponse(failed(error), response); // nothing was sent: the answer
+    }
+    headOf(reply, response);
+    const { chunks, size, done } = start;
     if (done) {
       // Set here, not by Node: it leaves it out of the answer to a HEAD request.
       if (!response.hasHeader("content-length")) response.setHeader("content-length", size);
@@ -132,16 +153,25 @@ export async function writeResponse(reply: Response, response: ServerResponse): 
   }
 }
 
+/** Puts the status and headers of `reply` on `response`. */
+function headOf(reply: Response, response: ServerResponse): void {
+  response.statusCode = reply.status;
+  if (reply.statusText !== "") response.statusMessage = reply.statusText;
+  reply.headers.forEach((value, name) => response.appendHeader(name, value));
+}
+
 /**
  * Writes a `Response` as raw HTTP/1.1 to a socket that was not upgraded, then closes it; with
  * `headOnly` (the answer to a HEAD request) without the body. A body made in memory goes with
  * its `content-length`; one that waits for something (an event stream) is streamed as it comes
  * with backpressure, delimited by the connection's close, and cancelled when the socket closes.
+ * Given `failed`, a body that fails before its first byte is answered with `failed(error)`.
  */
 export async function writeRaw(
   socket: Duplex,
   response: Response,
   headOnly = false,
+  failed?: (error: unknown) => Response,
 ): Promise<void> {
   const reason = response.statusText || STATUS_CODES[response.status] || "";
   let head = `HTTP/1.1 ${response.status} ${reason}\r\n`;
@@ -154,11 +184,21 @@ export async function writeRaw(
     void response.body?.cancel().catch(() => {});
     return void socket.destroy();
   }
-  socket.once("finish", () => socket.destroy());
+  const ender = () => socket.destroy();
+  socket.once("finish", ender);
   if (response.body === null) return void socket.end(`${head}${lengthAndClose(0)}`);
   const pipe = new BodyPipe(response.body, socket);
   try {
-    const { chunks, size, done } = await pipe.start();
+    let start: BodyStart;
+    try {
+      start = await pipe.start();
+    } catch (error) {
+      if (failed === undefined || socket.destroyed) throw error;
+      pipe.cancel();
+      socket.off("finish", ender);
+      return await writeRaw(socket, failed(error), headOnly); // nothing was sent: the answer
+    }
+    const { chunks, size, done } = start;
     if (socket.destroyed) return;
     if (done) {
       socket.write(`${head}${lengthAndClose(size)}`);

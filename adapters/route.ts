@@ -39,6 +39,8 @@ export type FallbackHandler = (request: Request) => Response | Promise<Response>
  *   path: "/",
  *   isEndpoint: () => true,
  *   fallback: () => new Response(null, { status: 404 }),
+ *   failed: () => new Response(null, { status: 500 }),
+ *   bodyFailed: (error) => console.error(error),
  * };
  * console.assert(everywhere.isEndpoint("/anything"));
  * ```
@@ -50,15 +52,27 @@ export interface Route {
   isEndpoint(target: string): boolean;
   /** Answers every other request. */
   fallback: FallbackHandler;
+  /**
+   * The answer when answering failed before anything was sent (the fallback threw, or its
+   * body failed at once): 500, the failure logged at its 1st, 10th, 100th, ... time.
+   */
+  failed(error: unknown): Response;
+  /**
+   * Logs a fallback body that failed after its head was sent (the client sees it cut short), at
+   * its 1st, 10th, 100th, ... time. Deno's and Bun's own servers print such a failure
+   * themselves: only the adapters that write the body call this.
+   */
+  bodyFailed(error: unknown): void;
 }
 
 const notFound: FallbackHandler = () => new Response("not found\n", { status: 404 });
 
 /**
  * Makes the routing for `path` (default: WebWire on every path) and `fallback` (default: 404).
- * A fallback that throws or rejects is answered 500 (`internal server error`), logged on
- * `logger` at its 1st, 10th, 100th, ... failure: never a runtime's own error page, which can
- * show the error and its stack to the client (Bun's, outside production).
+ * A fallback that throws or rejects, or whose body fails before its first byte, is answered
+ * 500 (`internal server error`), logged on `logger` at its 1st, 10th, 100th, ... failure: never
+ * a runtime's own error page, which can show the error and its stack to the client (Bun's,
+ * outside production).
  *
  * @throws {TypeError} when `path` does not start with `/`, or a `fallback` comes without a
  * `path` (it would never be called).
@@ -82,33 +96,61 @@ export function routeFor(
         "a fallback needs a path for the WebSocket endpoint: without one, WebWire answers every path",
       );
     }
-    return { path: "/", isEndpoint: () => true, fallback: notFound };
+    return {
+      path: "/",
+      isEndpoint: () => true,
+      fallback: notFound,
+      failed: failure(logger),
+      bodyFailed: bodyFailure(logger),
+    };
   }
   if (!path.startsWith("/")) {
     throw new TypeError(`the WebSocket path must start with "/"; got ${JSON.stringify(path)}`);
   }
+  const failed = failure(logger);
   return {
     path,
     isEndpoint: (target) => pathname(target) === path,
-    fallback: fallback === undefined ? notFound : guarded(fallback, logger),
+    fallback: fallback === undefined ? notFound : guarded(fallback, failed),
+    failed,
+    bodyFailed: bodyFailure(logger),
+  };
+}
+
+/** Logs `message (N so far)` at a failure's 1st, 10th, 100th, ... time; never throws. */
+function countedLog(logger: Logger, message: string): (error: unknown) => void {
+  const failures = new PowersOfTenLog();
+  return (error) => {
+    if (!failures.tally()) return;
+    try {
+      logger.error(`${message} (${failures.count} so far)`, error);
+    } catch {
+      // What is answered does not depend on the logger.
+    }
+  };
+}
+
+/** See {@link Route.bodyFailed}. */
+function bodyFailure(logger: Logger): (error: unknown) => void {
+  return countedLog(logger, "fallback response body failed");
+}
+
+/** The 500 answer of a failed fallback, each failure counted; see {@link routeFor}. */
+function failure(logger: Logger): (error: unknown) => Response {
+  const log = countedLog(logger, "fallback failed");
+  return (error) => {
+    log(error);
+    return new Response("internal server error\n", { status: 500 });
   };
 }
 
 /** `fallback`, answering 500 where it throws or rejects; see {@link routeFor}. */
-function guarded(fallback: FallbackHandler, logger: Logger): FallbackHandler {
-  const failures = new PowersOfTenLog();
+function guarded(fallback: FallbackHandler, failed: (error: unknown) => Response): FallbackHandler {
   return async (request) => {
     try {
       return await fallback(request);
     } catch (error) {
-      if (failures.tally()) {
-        try {
-          logger.error(`fallback failed (${failures.count} so far)`, error);
-        } catch {
-          // The answer is 500 whatever the logger does.
-        }
-      }
-      return new Response("internal server error\n", { status: 500 });
+      return failed(error);
     }
   };
 }

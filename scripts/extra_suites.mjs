@@ -38,6 +38,12 @@ const suites = [
     entry: "adapters/upgrade_off_endpoint_test.ts",
     bundleWs: false,
   },
+  // serveNode's answer to a fallback body that fails before its first byte, or later.
+  {
+    label: "failing fallback bodies on Node",
+    entry: "adapters/fallback_body_failure_test.ts",
+    bundleWs: false,
+  },
   // The Hono adapter on Node: @hono/node-server and @hono/node-ws from node_modules.
   {
     label: "Hono on Node (@hono/node-ws)",
