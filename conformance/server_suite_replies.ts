@@ -71,7 +71,8 @@ export async function nextReply(
 
 /**
  * Reads one echo reply per entry of `pending` (payloads keyed by the {@link hex} of their
- * request ids), in any order: each must answer an id still pending with its payload exactly.
+ * request ids) of binary requests, in any order: each must be a binary reply (type 191) to an id
+ * still pending, with its payload exactly.
  * Empties `pending`.
  *
  * @example
@@ -109,6 +110,8 @@ export async function expectEchoReplies(
     const payload = pending.get(key);
     expect(payload !== undefined, `reply with id ${key}, which was not sent or answered twice`);
     expect(sameBytes(message.payload, payload), `reply to id ${key} carries another payload`);
+    // The requests are binary: so must their echoes be (type 191).
+    expectPayloadReply(message, "binary", payload);
     pending.delete(key);
   }
 }

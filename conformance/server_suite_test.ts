@@ -96,6 +96,18 @@ test("a server that answers echo in another encoding fails", async () => {
     assert.match(result(report, "nameless-utf16").detail, /expected reply type 193, got 191/);
     assert.equal(result(report, "nameless-binary").passed, true);
   });
+  // echo answering binary requests in UTF-8, the same bytes: every binary echo check fails.
+  const utf8Echo: ServerOptions["onRequest"] = (request) =>
+    request.name === "echo" && request.payload.encoding === "binary"
+      ? new Payload(request.payload.bytes, "utf8")
+      : service.onRequest!(request);
+  await withServer({ ...service, onRequest: utf8Echo }, async (running) => {
+    const only = ["reply-ids", "concurrent-requests", "echo-binary"];
+    const report = await runServerSuite(running.url, { timeoutMs: 1000, only });
+    for (const name of only) {
+      assert.match(result(report, name).detail, /expected reply type 191, got 192/, name);
+    }
+  });
 });
 
 /** A fake server on `ws` that sends `first` on connect (if any) and then ignores everything. */
