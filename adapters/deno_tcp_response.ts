@@ -13,10 +13,11 @@
  * ```ts
  * import { respond } from "./deno_tcp_response.ts";
  * import { PeerWatch } from "./deno_tcp_peer_watch.ts";
+ * import { routeFor } from "./route.ts";
  * const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
  * const client = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
  * const conn = await listener.accept();
- * const target = { conn, watch: new PeerWatch(conn), writeTimeout: 1000, logger: console };
+ * const target = { conn, watch: new PeerWatch(conn), writeTimeout: 1000, route: routeFor({}) };
  * const written = respond(target, new Response("hi"));
  * const bytes = new Uint8Array(256);
  * const n = await client.read(bytes);
