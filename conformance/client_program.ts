@@ -6,7 +6,7 @@
  *
  * Flags that break it on purpose, so that tests can see the suite catch a bad client:
  * `--no-heartbeat` drops every heartbeat, `--eager` sends a heartbeat as soon as the socket
- * opens (before the accept-conf).
+ * opens (before the accept-conf), `--utf16` sends request payloads as UTF-16 (not UTF-8).
  *
  * @example
  * ```ts
@@ -62,8 +62,12 @@ function nameAndPayload(text: string): [string, string] {
   return space < 0 ? [text, ""] : [text.slice(0, space), text.slice(space + 1)];
 }
 
+/** Whether request payloads go as UTF-16 (`--utf16`): a client the suite must fail. */
+let utf16 = false;
+
 function sendRequest(client: Client, name: string, payload: string): void {
-  client.request(name, payload === "" ? undefined : payload).then(
+  const options = utf16 ? { encoding: "utf16" as const } : {};
+  client.request(name, payload === "" ? undefined : payload, options).then(
     (reply) => print("reply", name, reply.text()),
     (error: unknown) => {
       if (error instanceof RequestError) print("request-error", name, error.code, error.message);
@@ -75,9 +79,10 @@ function sendRequest(client: Client, name: string, payload: string): void {
 async function main(args: string[]): Promise<number> {
   const url = args[args.length - 1];
   if (url === undefined || !/^wss?:\/\//.test(url)) {
-    print("error", "usage: client_program.ts [--no-heartbeat] [--eager] <ws-url>");
+    print("error", "usage: client_program.ts [--no-heartbeat] [--eager] [--utf16] <ws-url>");
     return 2;
   }
+  utf16 = args.includes("--utf16");
   const dropHeartbeats = args.includes("--no-heartbeat");
   const eager = args.includes("--eager");
   let exit: (code: number) => void = () => {};

@@ -106,6 +106,11 @@ const requestError: ClientCheck = {
     const { client, connection } = await openSession(ctx, this.name);
     command(connection, "request", "fail please");
     const request = await expectRequest(connection, "fail");
+    // The client-under-test protocol: a do:request payload goes as UTF-8.
+    expect(
+      request.encoding === "utf8",
+      `request "fail" carried its payload as ${request.encoding}, not utf8`,
+    );
     const payload = decodeText(request.payload, request.encoding);
     expect(payload === "please", `request "fail" carried ${JSON.stringify(payload)}, not "please"`);
     replyError(connection, request, "E_TEST", "went wrong");

@@ -153,3 +153,16 @@ test(
     await launched.cleanup();
   },
 );
+
+test(
+  "a client that sends a request payload as UTF-16 fails request-error, not for its text",
+  { timeout: 20_000 },
+  async () => {
+    const report = await runClientSuite({
+      command: [...ourClient, "--utf16"],
+      only: ["request-error"],
+    });
+    assert.equal(report.failed, 1);
+    assert.match(report.results[0].reason, /request "fail" carried its payload as utf16, not utf8/);
+  },
+);

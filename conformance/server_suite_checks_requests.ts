@@ -30,8 +30,9 @@ async function acceptConf(context: CheckContext): Promise<string> {
   const connection = await context.connect();
   const frame = await connection.nextFrame(context.timeoutMs, "accept-conf");
   expect(typeof frame !== "string", "first message is a text frame, not a binary accept-conf");
-  expect(frame.length >= 11, `first message is ${frame.length} bytes: ${hex(frame)}`);
+  expect(frame.length > 0, "first message is an empty frame, not accept-conf");
   expect(frame[0] === 23, `first message has type ${frame[0]}, not 23 (accept-conf)`);
+  expect(frame.length >= 11, `accept-conf is ${frame.length} bytes, not 11 or more: ${hex(frame)}`);
   const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
   const [major, minor] = [frame[1], frame[2]];
   const readTimeoutMs = view.getUint32(3, true);

@@ -72,8 +72,8 @@ export async function nextReply(
 /**
  * Reads one echo reply per entry of `pending` (payloads keyed by the {@link hex} of their
  * request ids) of binary requests, in any order: each must be a binary reply (type 191) to an id
- * still pending, with its payload exactly.
- * Empties `pending`.
+ * still pending, with its payload exactly, and nothing may follow within 200 ms (an id answered
+ * twice). Empties `pending`.
  *
  * @example
  * ```ts
@@ -113,6 +113,11 @@ export async function expectEchoReplies(
     // The requests are binary: so must their echoes be (type 191).
     expectPayloadReply(message, "binary", payload);
     pending.delete(key);
+  }
+  // Each id is answered once: a second reply arriving after the last one fails too.
+  if (!await connection.silentFor(200)) {
+    const extra = await connection.next("the message after the last reply");
+    expect(false, `a message after every id was answered: ${describe(extra)}`);
   }
 }
 

@@ -9,6 +9,9 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 // @ts-types="npm:@types/ws@^8.18.1"
 import { WebSocketServer } from "ws";
+import { decodeMessage } from "../protocol/decode.ts";
+import { encodeAcceptConf } from "../protocol/encode_control_message.ts";
+import { encodeReply } from "../protocol/encode_payload_message.ts";
 import { silentLogger } from "../protocol/logger.ts";
 import { Payload } from "../protocol/payload.ts";
 import type { ServerOptions } from "../server/options.ts";
@@ -143,6 +146,18 @@ test("a wrong accept-conf is reported", async () => {
     const report = await runServerSuite(url, { timeoutMs: 300, only: ["accept-conf"] });
     assert.match(report.results[0].detail, /read timeout 500 ms is below/);
   });
+  // A short message of another type is blamed for its type; a short accept-conf for its length.
+  for (
+    const [first, said] of [
+      [new Uint8Array([21]), /first message has type 21, not 23/],
+      [new Uint8Array([23, 2, 0]), /accept-conf is 3 bytes, not 11 or more: 170200/],
+    ] as const
+  ) {
+    await withFakeServer(first, async (url) => {
+      const report = await runServerSuite(url, { timeoutMs: 300, only: ["accept-conf"] });
+      assert.match(report.results[0].detail, said);
+    });
+  }
 });
 
 test("a silent server fails every check within the timeouts instead of hanging", async () => {
@@ -268,5 +283,37 @@ test("echo-buffer-size says what it tried: the advertised size, or 1 MiB above t
       assert.equal(check.passed, true, check.detail);
       assert.match(check.detail, said);
     });
+  }
+});
+
+test("a server that answers an id twice fails reply-ids and concurrent-requests", async () => {
+  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+  await new Promise<void>((resolve) => wss.on("listening", () => resolve()));
+  wss.on("connection", (socket) => {
+    socket.send(
+      encodeAcceptConf({ major: 2, minor: 0, readTimeoutMs: 60_000, messageBufferSize: 8192 }),
+    );
+    socket.on("message", (data: Uint8Array) => {
+      const message = decodeMessage(new Uint8Array(data));
+      if (message.kind !== "request") return;
+      const reply = encodeReply({
+        id: message.id.slice(),
+        payload: message.payload.slice(),
+        encoding: message.encoding,
+      });
+      socket.send(reply); // right, then the same reply again a little later
+      setTimeout(() => socket.readyState === socket.OPEN && socket.send(reply), 50);
+    });
+  });
+  const { port } = wss.address() as { port: number };
+  try {
+    const only = ["reply-ids", "concurrent-requests"];
+    const report = await runServerSuite(`ws://127.0.0.1:${port}/`, { timeoutMs: 1000, only });
+    for (const name of only) {
+      assert.match(result(report, name).detail, /a message after every id was answered: /, name);
+    }
+  } finally {
+    for (const client of wss.clients) client.terminate();
+    await new Promise((resolve) => wss.close(resolve));
   }
 });
