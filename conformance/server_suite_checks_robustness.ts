@@ -2,7 +2,8 @@
  * Live server suite: what a server does with messages it must not answer. A heartbeat and a
  * well-formed reply sent by the client are ignored (the connection goes on); a malformed
  * message of each class of the conformance vectors' invalid reasons, and a text frame, make
- * the server close the connection (any close code) and it serves new connections afterwards.
+ * the server close the connection (any close code, before its read timeout would have) and it
+ * serves new connections afterwards.
  *
  * @example
  * ```ts
@@ -64,12 +65,21 @@ function malformed(name: string, data: Uint8Array | string, what: string): Serve
   return {
     name: `malformed-${name}`,
     async run(context) {
-      const connection = await context.handshake();
+      const connection = await context.connect();
+      const conf = await connection.next("accept-conf");
+      expect(conf.kind === "accept-conf", `first message is ${conf.kind}, not accept-conf`);
       connection.send(data);
+      const sent = performance.now();
       const closure = await connection.closedWithin(context.timeoutMs);
       expect(
         closure !== undefined,
         `connection still open ${context.timeoutMs} ms after ${what}`,
+      );
+      // A server that ignores the message and closes idle connections must not pass.
+      const after = Math.round(performance.now() - sent);
+      expect(
+        after < conf.readTimeoutMs,
+        `closed ${after} ms after ${what}, not before its read timeout (${conf.readTimeoutMs} ms)`,
       );
       const next = await context.handshake();
       await expectEchoWorks(next, "on a new connection");

@@ -317,3 +317,31 @@ test("a server that answers an id twice fails reply-ids and concurrent-requests"
     await new Promise((resolve) => wss.close(resolve));
   }
 });
+
+test("a server that ignores malformed messages and closes idle connections fails", async () => {
+  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+  await new Promise<void>((resolve) => wss.on("listening", () => resolve()));
+  wss.on("connection", (socket) => {
+    socket.send(
+      encodeAcceptConf({ major: 2, minor: 0, readTimeoutMs: 1000, messageBufferSize: 8192 }),
+    );
+    // Nothing is answered or refused: the connection ends at its read timeout only.
+    const idle = setTimeout(() => socket.close(1000, "read timeout"), 1000);
+    socket.on("close", () => clearTimeout(idle));
+  });
+  const { port } = wss.address() as { port: number };
+  try {
+    const only = ["malformed-empty-frame", "malformed-text-frame"];
+    const report = await runServerSuite(`ws://127.0.0.1:${port}/`, { timeoutMs: 2000, only });
+    for (const name of only) {
+      assert.match(
+        result(report, name).detail,
+        /closed \d+ ms after an? .+, not before its read timeout \(1000 ms\)/,
+        name,
+      );
+    }
+  } finally {
+    for (const client of wss.clients) client.terminate();
+    await new Promise((resolve) => wss.close(resolve));
+  }
+});
