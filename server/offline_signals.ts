@@ -14,6 +14,7 @@
  */
 
 import { timerDelay } from "../client/timer_delay.ts";
+import { unrefTimer } from "./unref_timer.ts";
 
 /**
  * Bounds of the signals kept for sessions that are offline (the server's `offlineSignals`
@@ -254,7 +255,7 @@ export class OfflineSignals {
       this.#expire(at);
       this.#schedule(at);
     }, timerDelay(delay));
-    unref(this.#timer);
+    unrefTimer(this.#timer);
   }
 
   /** Drops the oldest signal of `key`'s queue. */
@@ -303,13 +304,6 @@ export class OfflineSignals {
     this.#dropped++;
     this.#onDrop(key, reason);
   }
-}
-
-/** Lets the process end while `timer` waits (Node and Bun: `unref`; Deno: `Deno.unrefTimer`). */
-function unref(timer: ReturnType<typeof setTimeout>): void {
-  if (typeof timer === "object") return void (timer as { unref?(): void }).unref?.();
-  const deno = (globalThis as { Deno?: { unrefTimer?(id: number): void } }).Deno;
-  deno?.unrefTimer?.(timer as number);
 }
 
 function positive(name: string, value: number): number {

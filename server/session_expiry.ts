@@ -17,6 +17,7 @@
 import { timerDelay } from "../client/timer_delay.ts";
 import type { Logger } from "../protocol/logger.ts";
 import type { Session, SessionExpiry, SessionManager } from "../session/session_manager.ts";
+import { unrefTimer } from "./unref_timer.ts";
 
 /**
  * The expiry settings of a server (`sessionIdleTimeout`, `sessionMaxAge`).
@@ -158,6 +159,8 @@ export class SessionExpiryClock {
   #scheduleSweep(delay: number): void {
     if (this.#stopped) return;
     this.#sweepTimer = setTimeout(() => void this.#sweep(), delay);
+    // A server never shut down (its listener gone) must not be kept alive by its sweeps.
+    unrefTimer(this.#sweepTimer);
   }
 
   async #sweep(): Promise<void> {
