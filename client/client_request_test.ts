@@ -144,10 +144,21 @@ describe("Client requests and signals against the server", () => {
     const error = await reply.catch((e) => e);
     assert.ok(error instanceof CanceledError);
     assert.equal(error.cause, "changed my mind");
+    assert.equal(error.message, "the request was canceled: changed my mind");
     assert.equal(client.pendingRequests, 0);
     const already = await client.request("echo", "x", { signal: AbortSignal.abort("early") })
       .catch((e) => e);
     assert.ok(already instanceof CanceledError && already.cause === "early");
+    assert.equal(already.message, "the request was canceled: early");
+    // A timeout signal's reason is named; a plain abort() says nothing more than "canceled".
+    const late = await client.request("slow", "300", { signal: AbortSignal.timeout(50) })
+      .catch((e) => e);
+    assert.ok(late instanceof CanceledError, String(late));
+    assert.match(late.message, /^the request was canceled: .*tim/i);
+    const plain = new AbortController();
+    const aborted = client.request("slow", "300", { signal: plain.signal }).catch((e) => e);
+    plain.abort();
+    assert.equal((await aborted).message, "the request was canceled");
     assert.equal((await client.request("echo", "after")).text(), "after");
     await client.close();
   });

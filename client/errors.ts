@@ -264,13 +264,18 @@ export class NotSentError extends TimeoutError {
 }
 
 /**
- * A request was canceled through its `AbortSignal`; `cause` is the signal's reason.
+ * A request was canceled through its `AbortSignal`; `cause` is the signal's reason, which the
+ * message names too (unless it is the default `AbortError`, which says nothing more).
  *
  * @example
  * ```ts
  * import { CanceledError } from "@webwire/webwire";
  * const error = new CanceledError("user left");
  * console.assert(error.cause === "user left");
+ * console.assert(error.message === "the request was canceled: user left");
+ * const plain = new AbortController();
+ * plain.abort();
+ * console.assert(new CanceledError(plain.signal.reason).message === "the request was canceled");
  * ```
  */
 export class CanceledError extends WebwireError {
@@ -279,8 +284,26 @@ export class CanceledError extends WebwireError {
 
   /** Creates the error with the abort reason as its `cause`. */
   constructor(reason?: unknown) {
-    super("the request was canceled", { cause: reason });
+    const why = abortReasonText(reason);
+    super(`the request was canceled${why === "" ? "" : `: ${why}`}`, { cause: reason });
   }
+}
+
+/** What an abort reason says, in at most 200 characters; "" for none or the default one. */
+function abortReasonText(reason: unknown): string {
+  if (reason === undefined || reason === null) return "";
+  let text: string;
+  try {
+    if (typeof reason === "object" && "message" in reason) {
+      if ((reason as { name?: unknown }).name === "AbortError") return "";
+      text = String((reason as { message: unknown }).message);
+    } else {
+      text = String(reason);
+    }
+  } catch {
+    return ""; // a reason whose text cannot be read says nothing
+  }
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
 
 /**
