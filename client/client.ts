@@ -284,12 +284,14 @@ export class Client extends EventTarget {
   /**
    * Closes the session: asks the server to detach this connection from it, then forgets it
    * and fires `sessionclosed`. Without a session it does nothing; without a connection (and
-   * without autoconnect) it only forgets the session locally.
+   * without autoconnect), or once the client is closed, it only forgets the session locally
+   * (the session storage too).
    */
   async closeSession(options: RequestOptions = {}): Promise<void> {
     if (this.#session.current === null) return;
     const status = this.#keeper.status;
-    if (status === "connected" || status === "connecting" || this.#autoconnect) {
+    const online = status === "connected" || status === "connecting" || this.#autoconnect;
+    if (online && this.#closing === null) {
       // Lost as the reply arrives, in order with the server's other session messages: a
       // session created right after it (read in the same tick, as with `ws`) stays.
       await this.#requests.control(encodeCloseSession, options, () => this.#session.lose());

@@ -71,6 +71,25 @@ describe("Client sessions", () => {
     await running.close();
   });
 
+  it("closeSession() after close() forgets the session and its stored key, autoconnect or not", async () => {
+    const running = await startServer(serverOptions);
+    for (const autoconnect of [true, false]) {
+      const storage = memorySessionStorage();
+      const client = newClient(running.url, { sessionStorage: storage, autoconnect });
+      await client.connect();
+      await client.request("login", "bob");
+      await waitFor(() => client.session !== null);
+      assert.notEqual(await storage.get(), null);
+      await client.close();
+      const closed = nextEvent(client, "sessionclosed");
+      await client.closeSession(); // nothing to send it on: forgotten here
+      await closed;
+      assert.equal(client.session, null);
+      assert.equal(await storage.get(), null, `autoconnect: ${autoconnect}`);
+    }
+    await running.close();
+  });
+
   it("forgets the session when the server closes it", async () => {
     const running = await startServer(serverOptions);
     const client = newClient(running.url);
