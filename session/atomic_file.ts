@@ -22,8 +22,8 @@
  * @module
  */
 
-import { open, rename, unlink, writeFile } from "node:fs/promises";
-import { basename, join } from "node:path";
+import { mkdir, open, rename, unlink, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 
 /**
  * Writes `text` to `path` in `directory` through a temporary file renamed over it (mode
@@ -94,6 +94,33 @@ export async function syncDirectory(path: string): Promise<void> {
     await directory.sync();
   } finally {
     await directory.close();
+  }
+}
+
+/**
+ * Makes `path` and its missing parents (mode 0o700). With `durable`, each new directory's
+ * entry is synced too: from the parent of the first one made down to `path`, so that a crash
+ * cannot lose a directory whose files were synced.
+ *
+ * @example
+ * ```ts
+ * import { mkdtemp, rm, stat } from "node:fs/promises";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { makeDirectory } from "./atomic_file.ts";
+ * const base = await mkdtemp(join(tmpdir(), "dirs-"));
+ * await makeDirectory(join(base, "a", "b"), true);
+ * console.assert((await stat(join(base, "a", "b"))).isDirectory());
+ * await rm(base, { recursive: true });
+ * ```
+ */
+export async function makeDirectory(path: string, durable: boolean): Promise<void> {
+  const first = await mkdir(path, { recursive: true, mode: 0o700 });
+  if (!durable || first === undefined) return; // made by no one now: synced when it was made
+  const made: string[] = [];
+  for (let at = path; at !== first && at !== dirname(at); at = dirname(at)) made.push(at);
+  for (const directory of [dirname(first), first, ...made.reverse()]) {
+    await syncDirectory(directory);
   }
 }
 

@@ -12,11 +12,12 @@
  * @module
  */
 
-import { mkdir, readdir, stat, utimes } from "node:fs/promises";
+import { readdir, stat, utimes } from "node:fs/promises";
 import { resolve } from "node:path";
 import { Timestamp } from "../protocol/timestamp.ts";
 import {
   errorCode,
+  makeDirectory,
   removeFileIfPresent,
   syncDirectory,
   writeFileAtomically,
@@ -69,7 +70,7 @@ export interface FileSessionManagerOptions {
   /**
    * Whether a session write (create, lookup) and a removal (close) are on disk before they
    * resolve: each file is synced (`fsync`) before it is renamed into place, and the directory
-   * after. Default `false`: writes are atomic (a reader never sees a partial file) but a power
+   * after (and the directories made for it, with their parents). Default `false`: writes are atomic (a reader never sees a partial file) but a power
    * loss or kernel crash may lose the last few seconds of them; a process crash loses nothing
    * either way. Costs a few milliseconds per write on most disks (see the README's figures).
    */
@@ -175,7 +176,7 @@ export class FileSessionManager implements SessionManager {
       } catch (error) {
         if (errorCode(error) !== "ENOENT") throw error;
         // The directory was removed since it was made (everyone logged out): make it again.
-        await mkdir(this.#resolvedDirectory, { recursive: true, mode: 0o700 });
+        await makeDirectory(this.#resolvedDirectory, this.#durable);
         await this.#write(path, session);
       }
       this.#held.add(session.key);
@@ -363,7 +364,7 @@ export class FileSessionManager implements SessionManager {
 
   /** Creates the directory before the first create. */
   #ensureDirectory(): Promise<void> {
-    this.#directoryReady ??= mkdir(this.#resolvedDirectory, { recursive: true, mode: 0o700 })
+    this.#directoryReady ??= makeDirectory(this.#resolvedDirectory, this.#durable)
       .then(
         () => {},
         (error) => {

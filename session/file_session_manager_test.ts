@@ -285,6 +285,18 @@ test("durable: the same files and answers, synced (create, lookup, close)", asyn
   });
 });
 
+test("durable: a directory not there yet is made, with its parents, at the first create", async () => {
+  await withTempDir(async (base) => {
+    const directory = join(base, "state", "sessions");
+    const manager = new FileSessionManager({ directory, durable: true });
+    const key = generateSessionKey();
+    await manager.onSessionCreated({ key, creation: t0, lastLookup: t0, info: { user: "ada" } });
+    assert.deepEqual(await readdir(directory), [`${key}.wwrsess`]);
+    if (posix) assert.equal((await stat(join(base, "state"))).mode & 0o777, 0o700);
+    assert.deepEqual((await manager.onSessionLookup(key))?.info, { user: "ada" });
+  });
+});
+
 test("temporary files a crashed process left behind are removed before the first write", async () => {
   await withTempDir(async (directory) => {
     const key = generateSessionKey();
