@@ -380,17 +380,19 @@ export class Server {
     } finally {
       clearTimeout(timer);
     }
-    // Gone at the latest `closeTimeout` after their close frames: the HTTP server that stops
-    // next finds no WebSocket to cut short.
+    // Gone within `closeTimeout` of their close frames: the HTTP server then cuts no WebSocket.
     await Promise.all(this.#parts.closingSockets);
     this.#readTimeouts.stop();
     this.#parts.violationLog.flush();
     const { leavingSessions, limits, logger, forgottenSessions } = this.#parts;
-    // At least a second: a closeTimeout of 0 (or a few ms, in tests) must not cut them all short.
+    // Bounded (a session manager that never answers must not hold the shutdown for good), at
+    // least a second: a closeTimeout of 0 (or a few ms, in tests) must not cut them all short.
     const limit = Math.max(limits.closeTimeout, 1000);
-    // Bounded: a session manager that never answers a close must not hold the shutdown for good.
-    const closes = new Set([...this.#closes, forgottenSessions.idle]);
-    await awaitSessionLeaves(closes, limit, logger, "session closes", "not relayed to a cluster");
+    const checks = new Set([forgottenSessions.idle]); // for sessions closed on other nodes
+    await Promise.all([
+      awaitSessionLeaves(this.#closes, limit, logger, "session closes", "not relayed to a cluster"),
+      awaitSessionLeaves(checks, limit, logger, "forgotten-session checks", "harmless"),
+    ]);
     // Released before the node leaves: a release cut short leaves its session with no TTL.
     await awaitSessionLeaves(leavingSessions, limit, logger);
     await this.#parts.cluster.leave();
