@@ -28,7 +28,6 @@ import { reportBunClose } from "./bun_close.ts";
 import { BunSocketTransport } from "./bun_socket.ts";
 import type { ListenOptions, RunningServer } from "./deno.ts";
 import { hostPort } from "./host_port.ts";
-import { CuttableResponses } from "./cuttable_responses.ts";
 import { routeFor, wsUrl } from "./route.ts";
 import { handshakeProblem, requestHead } from "./websocket/handshake.ts";
 
@@ -252,16 +251,13 @@ export function serveBun(server: Server, options: ListenOptions = {}): RunningSe
   const hostname = options.hostname ?? "127.0.0.1";
   const route = routeFor(options, server.logger);
   const handlers = bunHandlers(server);
-  // A body that fails before its first byte gets the route's 500, not a reset and Bun's print;
-  // the sources of bodies still streaming at close are cancelled.
-  const responses = new CuttableResponses();
-  const fallback = async (request: Request): Promise<Response> =>
-    await responses.track(await route.fallback(request)).catch(route.failed);
+  // The fallback's body goes to Bun as it is (a large one or a file keeps its length): one that
+  // fails is Bun's to cut short, and it prints the failure itself.
   const http = bun.serve({
     port: options.port ?? 0,
     hostname,
     fetch: (request, server) =>
-      route.isEndpoint(request.url) ? handlers.fetch(request, server) : fallback(request),
+      route.isEndpoint(request.url) ? handlers.fetch(request, server) : route.fallback(request),
     websocket: handlers.websocket,
   });
   const port = http.port;
@@ -270,11 +266,7 @@ export function serveBun(server: Server, options: ListenOptions = {}): RunningSe
     url: wsUrl(hostname, port, route),
     close: async () => {
       await server.shutdown();
-      try {
-        await http.stop(true);
-      } finally {
-        responses.endAll();
-      }
+      await http.stop(true);
     },
   };
 }

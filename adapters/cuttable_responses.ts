@@ -3,7 +3,7 @@
  * every response to end, so an endless body (a fallback's event stream) would keep `close`
  * from ever resolving. A body that is all there at once (up to 64 KiB, a page made in memory)
  * goes as it is, with its length; only one that waits for something is tracked. Internal to
- * the Deno and Bun adapters.
+ * the Deno adapter.
  *
  * @example
  * ```ts

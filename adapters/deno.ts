@@ -180,7 +180,7 @@ export function serveDeno(server: Server, options: ListenOptions = {}): RunningS
     async (request, info) =>
       route.isEndpoint(request.url)
         ? endpoint(request, info)
-        // A body that fails before its first byte is the fallback's failure, answered so.
+        // A body that fails at once is the fallback's failure, answered so.
         : await responses.track(await route.fallback(request)).catch(route.failed),
   );
   const port = http.addr.port;

@@ -68,7 +68,7 @@ export interface ResponseTarget {
   /** Milliseconds a write may make no progress before the connection is dropped (or Infinity). */
   readonly writeTimeout: number;
   /**
-   * What answers a body that fails before its first byte (`failed`), and reports one that fails
+   * What answers a body that fails at once (`failed`), and reports one that fails
    * later (`bodyFailed`): the route's.
    */
   readonly route: Pick<Route, "failed" | "bodyFailed">;
@@ -168,7 +168,7 @@ async function writeResponse(
       next = read();
     }
   } catch (error) {
-    // The body failed (a write never throws). Before its first byte the answer is the route's
+    // The body failed (a write never throws). Before the head was sent the answer is the route's
     // 500; after, the client sees the response cut short.
     const given = cancelled;
     cancel();

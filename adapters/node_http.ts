@@ -55,7 +55,7 @@ export function toRequest(request: IncomingMessage, withBody = false): Request {
 
 /**
  * Answers a Node request with the route's fallback `Response`, streaming both bodies. A body
- * that fails before its first byte is the route's 500; one that fails later is cut (the client
+ * that fails at once is the route's 500; one that fails later is cut (the client
  * sees a reset) and logged by the route.
  */
 export async function respond(
@@ -102,7 +102,7 @@ export function badRequest(): Response {
  * that is all of it. Otherwise the head leaves with what is there and the rest is streamed
  * (chunked) as it comes, so that an event stream's first events reach the client at once; the
  * body is cancelled when the response closes (the client left, or the server closed it). Given
- * `failed`, a body that fails before its first byte is answered with `failed(error)` instead.
+ * `failed`, a body that fails at once is answered with `failed(error)` instead.
  *
  * @example
  * ```ts ignore
@@ -165,7 +165,7 @@ function headOf(reply: Response, response: ServerResponse): void {
  * `headOnly` (the answer to a HEAD request) without the body. A body made in memory goes with
  * its `content-length`; one that waits for something (an event stream) is streamed as it comes
  * with backpressure, delimited by the connection's close, and cancelled when the socket closes.
- * Given `failed`, a body that fails before its first byte is answered with `failed(error)`.
+ * Given `failed`, a body that fails at once is answered with `failed(error)`.
  */
 export async function writeRaw(
   socket: Duplex,

@@ -69,8 +69,8 @@ const notFound: FallbackHandler = () => new Response("not found\n", { status: 40
 
 /**
  * Makes the routing for `path` (default: WebWire on every path) and `fallback` (default: 404).
- * A fallback that throws or rejects, or whose body fails before its first byte, is answered
- * 500 (`internal server error`), logged on `logger` at its 1st, 10th, 100th, ... failure: never
+ * A fallback that throws or rejects, or whose body fails at once (its first read already
+ * failed when looked at), is answered 500 (`internal server error`), logged on `logger` at its 1st, 10th, 100th, ... failure: never
  * a runtime's own error page, which can show the error and its stack to the client (Bun's,
  * outside production).
  *

@@ -26,7 +26,7 @@ import {
 } from "../conformance/server_suite.ts";
 import { webwireCodec } from "../conformance/webwire_codec.ts";
 import { parseClientSuiteArgs } from "../conformance/run_client_suite.ts";
-import process from "node:process";
+import { onStopSignals } from "../conformance/stop_signals.ts";
 import { integerOption, parseCommandArgs, stringOption } from "./args.ts";
 import type { Command } from "./command.ts";
 import { CliError, ExitCode, exitCodesHelp } from "./exit_codes.ts";
@@ -94,15 +94,13 @@ async function vectors(args: readonly string[]): Promise<number> {
     return reported(await runVectors({ codec: webwireCodec, vectorsDir, filter, requireReasons }));
   }
   // The decoder runs have process groups of their own, which a Ctrl-C at the terminal does not
-  // reach: on SIGINT or SIGTERM the run stops and the codec kills them.
+  // reach: on SIGINT, SIGTERM or SIGHUP the run stops and the codec kills them.
   const interrupt = new AbortController();
   const interrupted = new Promise<never>((_, reject) => {
     interrupt.signal.addEventListener("abort", () => reject(interruptedError()), { once: true });
   });
   interrupted.catch(() => {});
-  const onInterrupt = () => interrupt.abort();
-  process.on("SIGINT", onInterrupt);
-  process.on("SIGTERM", onInterrupt);
+  const stopListening = onStopSignals(() => interrupt.abort());
   let codec: ProcessCodec | undefined;
   try {
     codec = await processCodec({
@@ -125,8 +123,7 @@ async function vectors(args: readonly string[]): Promise<number> {
     try {
       await codec?.dispose();
     } finally {
-      process.off("SIGINT", onInterrupt);
-      process.off("SIGTERM", onInterrupt);
+      stopListening();
     }
   }
 }
@@ -203,11 +200,9 @@ async function client(args: readonly string[]): Promise<number> {
     throw new CliError(ExitCode.Usage, (error as Error).message);
   }
   // The clients run in process groups of their own, which a Ctrl-C at the terminal does not
-  // reach: on SIGINT or SIGTERM the suite stops them, and the run ends "interrupted".
+  // reach: on SIGINT, SIGTERM or SIGHUP the suite stops them; the run ends "interrupted".
   const interrupt = new AbortController();
-  const onInterrupt = () => interrupt.abort(interruptedError());
-  process.on("SIGINT", onInterrupt);
-  process.on("SIGTERM", onInterrupt);
+  const stopListening = onStopSignals(() => interrupt.abort(interruptedError()));
   try {
     const report = await runClientSuite({
       ...options,
@@ -220,8 +215,7 @@ async function client(args: readonly string[]): Promise<number> {
     if (error instanceof RangeError) throw new CliError(ExitCode.Usage, error.message);
     throw error;
   } finally {
-    process.off("SIGINT", onInterrupt);
-    process.off("SIGTERM", onInterrupt);
+    stopListening();
   }
 }
 

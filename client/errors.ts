@@ -17,6 +17,7 @@ import type { DialFailure, DialFailureKind } from "./dial_failure.ts";
 
 import { WebwireError } from "../protocol/webwire_error.ts";
 import type { DialFailure, DialFailureKind } from "./dial_failure.ts";
+import { abortReasonText } from "./abort_reason_text.ts";
 
 /**
  * The server failed to handle the request (reply type 2); the details stay on the server.
@@ -287,23 +288,6 @@ export class CanceledError extends WebwireError {
     const why = abortReasonText(reason);
     super(`the request was canceled${why === "" ? "" : `: ${why}`}`, { cause: reason });
   }
-}
-
-/** What an abort reason says, in at most 200 characters; "" for none or the default one. */
-function abortReasonText(reason: unknown): string {
-  if (reason === undefined || reason === null) return "";
-  let text: string;
-  try {
-    if (typeof reason === "object" && "message" in reason) {
-      if ((reason as { name?: unknown }).name === "AbortError") return "";
-      text = String((reason as { message: unknown }).message);
-    } else {
-      text = String(reason);
-    }
-  } catch {
-    return ""; // a reason whose text cannot be read says nothing
-  }
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
 
 /**

@@ -20,6 +20,7 @@
  */
 
 import process from "node:process";
+import { onStopSignals } from "./stop_signals.ts";
 import {
   clientCheckList,
   type ClientSuiteOptions,
@@ -72,11 +73,9 @@ if (import.meta.main) {
     process.exit(2);
   }
   // The clients run in process groups of their own, out of a terminal Ctrl-C's reach: on
-  // SIGINT or SIGTERM the suite stops them before the script exits.
+  // SIGINT, SIGTERM or SIGHUP the suite stops them before the script exits.
   const interrupt = new AbortController();
-  const onInterrupt = () => interrupt.abort(new Error("interrupted"));
-  process.on("SIGINT", onInterrupt);
-  process.on("SIGTERM", onInterrupt);
+  onStopSignals(() => interrupt.abort(new Error("interrupted")));
   try {
     const report = await runClientSuite({
       ...options,

@@ -99,8 +99,8 @@ export async function syncDirectory(path: string): Promise<void> {
 
 /**
  * Makes `path` and its missing parents (mode 0o700). With `durable`, each new directory's
- * entry is synced too: from the parent of the first one made down to `path`, so that a crash
- * cannot lose a directory whose files were synced.
+ * entry is synced too: from the parent of the first one made (where it can be opened) down to
+ * `path`, so that a crash cannot lose a directory whose files were synced.
  *
  * @example
  * ```ts
@@ -119,9 +119,13 @@ export async function makeDirectory(path: string, durable: boolean): Promise<voi
   if (!durable || first === undefined) return; // made by no one now: synced when it was made
   const made: string[] = [];
   for (let at = path; at !== first && at !== dirname(at); at = dirname(at)) made.push(at);
-  for (const directory of [dirname(first), first, ...made.reverse()]) {
-    await syncDirectory(directory);
+  try {
+    await syncDirectory(dirname(first));
+  } catch {
+    // Best effort: a parent this process may write into but not read (a drop folder, mode
+    // 0733) cannot be opened to sync; the directories it made itself can.
   }
+  for (const directory of [first, ...made.reverse()]) await syncDirectory(directory);
 }
 
 /**
