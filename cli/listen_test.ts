@@ -1,12 +1,11 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { createServer, type Server as TcpServer, type Socket } from "node:net";
 import process from "node:process";
 import {
-  cliCommand,
   runCli,
   type ServeProcess,
+  spawnCli,
   startServeProcess,
 } from "../testing/serve_process.ts";
 import { until } from "../testing/until.ts";
@@ -64,21 +63,14 @@ test("listen stopped by SIGTERM or Ctrl-C while still connecting exits 0", async
   try {
     for (const signal of ["SIGTERM", "SIGINT"] as const) {
       const connections = silent.sockets.length;
-      const [command, ...rest] = cliCommand(["listen", silent.url, "--timeout", "20000"]);
-      const child = spawn(command, rest, { stdio: ["ignore", "pipe", "pipe"] });
-      let stderr = "";
-      child.stderr!.setEncoding("utf8");
-      child.stderr!.on("data", (chunk: string) => stderr += chunk);
-      const exited = new Promise<[number | null, string | null]>((resolve) =>
-        child.once("exit", (code, by) => resolve([code, by]))
-      );
+      const listen = spawnCli(["listen", silent.url, "--timeout", "20000"]);
       // Connected over TCP, the upgrade unanswered: listen is connecting.
       await until(() => silent.sockets.length > connections, "listen dialled", 20_000);
-      process.kill(child.pid!, signal);
-      const [code, killedBy] = await exited;
-      assert.equal(killedBy, null, `${signal} killed listen: ${stderr}`);
-      assert.equal(code, 0, stderr);
-      assert.equal(stderr, "");
+      process.kill(listen.child.pid!, signal);
+      const { code, signal: killedBy } = await listen.exited;
+      assert.equal(killedBy, null, `${signal} killed listen: ${listen.stderr()}`);
+      assert.equal(code, 0, listen.stderr());
+      assert.equal(listen.stderr(), "");
     }
   } finally {
     for (const socket of silent.sockets) socket.destroy();
@@ -88,22 +80,14 @@ test("listen stopped by SIGTERM or Ctrl-C while still connecting exits 0", async
 
 test("listen that loses its connection says so (exit 3), not that it cannot connect", async () => {
   const own = await startServeProcess(["--port", "0"]);
-  const [command, ...rest] = cliCommand(["listen", own.url, "--request", "echo=up"]);
-  const child = spawn(command, rest, { stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout!.setEncoding("utf8");
-  child.stderr!.setEncoding("utf8");
-  child.stdout!.on("data", (chunk: string) => stdout += chunk);
-  child.stderr!.on("data", (chunk: string) => stderr += chunk);
-  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const listen = spawnCli(["listen", own.url, "--request", "echo=up"]);
   try {
-    await until(() => stdout === "reply to echo: up\n", "listen got its reply", 20_000);
+    await until(() => listen.stdout() === "reply to echo: up\n", "listen got its reply", 20_000);
   } finally {
     await own.stop("SIGTERM");
   }
-  assert.equal(await exited, 3, stderr);
-  assert.match(stderr, /^webwire listen: lost the connection to the server: /);
+  assert.equal((await listen.exited).code, 3, listen.stderr());
+  assert.match(listen.stderr(), /^webwire listen: lost the connection to the server: /);
 });
 
 test("a --session key too long for the server exits 2 and blames the key", async () => {

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { processRuns } from "../testing/process_alive.ts";
 import { until } from "../testing/until.ts";
 import { clientCheckList, formatClientSuiteReport, runClientSuite } from "./client_suite.ts";
 import { parseClientSuiteArgs } from "./run_client_suite.ts";
@@ -84,20 +85,6 @@ test("an unknown check name is refused", async () => {
   await assert.rejects(runClientSuite({ command: ["x"], only: ["nope"] }), RangeError);
 });
 
-/** Whether a process with this id runs (a zombie counts as gone: it is not running). */
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^\S+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return true; // no /proc: alive, as kill said
-  }
-}
-
 /** Our client started through `sh`, next to a `sleep` that holds its output: a launcher's shape. */
 async function launchedClient(): Promise<
   { command: string[]; sleeper: () => number; cleanup: () => Promise<void> }
@@ -119,7 +106,10 @@ test(
     try {
       const report = await runClientSuite({ command: launched.command, only: ["request-error"] });
       assert.equal(report.passed, 1, report.results[0].reason);
-      await until(() => !running(launched.sleeper()), "the sleep the client started was stopped");
+      await until(
+        () => !processRuns(launched.sleeper()),
+        "the sleep the client started was stopped",
+      );
     } finally {
       await launched.cleanup();
     }
@@ -149,7 +139,7 @@ test(
     abort.abort(new Error("stop now"));
     await assert.rejects(run, /stop now/);
     assert.ok(performance.now() - started < 5000, "aborted at once, not after the check");
-    await until(() => !running(launched.sleeper()), "the client's sleep was stopped");
+    await until(() => !processRuns(launched.sleeper()), "the client's sleep was stopped");
     await launched.cleanup();
   },
 );

@@ -8,7 +8,7 @@ import process from "node:process";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 // @ts-types="npm:@types/ws@^8.18.1"
-import { WebSocketServer } from "ws";
+import { type WebSocket, WebSocketServer } from "ws";
 import { decodeMessage } from "../protocol/decode.ts";
 import { encodeAcceptConf } from "../protocol/encode_control_message.ts";
 import { encodeReply } from "../protocol/encode_payload_message.ts";
@@ -113,15 +113,20 @@ test("a server that answers echo in another encoding fails", async () => {
   });
 });
 
-/** A fake server on `ws` that sends `first` on connect (if any) and then ignores everything. */
+/**
+ * A fake server on `ws` that sends `first` on connect (if any), then hands each connection to
+ * `serve` (by default it ignores everything).
+ */
 async function withFakeServer(
   first: Uint8Array | undefined,
   body: (url: string) => Promise<void>,
+  serve: (socket: WebSocket) => void = () => {},
 ): Promise<void> {
   const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
   await new Promise<void>((resolve) => wss.on("listening", () => resolve()));
   wss.on("connection", (socket) => {
     if (first !== undefined) socket.send(first);
+    serve(socket);
   });
   const address = wss.address();
   assert.ok(typeof address === "object" && address !== null);
@@ -286,13 +291,12 @@ test("echo-buffer-size says what it tried: the advertised size, or 1 MiB above t
   }
 });
 
+/** An accept-conf of version 2.0 with this read timeout and an 8 KiB buffer. */
+const acceptConfWith = (readTimeoutMs: number): Uint8Array =>
+  encodeAcceptConf({ major: 2, minor: 0, readTimeoutMs, messageBufferSize: 8192 });
+
 test("a server that answers an id twice fails reply-ids and concurrent-requests", async () => {
-  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
-  await new Promise<void>((resolve) => wss.on("listening", () => resolve()));
-  wss.on("connection", (socket) => {
-    socket.send(
-      encodeAcceptConf({ major: 2, minor: 0, readTimeoutMs: 60_000, messageBufferSize: 8192 }),
-    );
+  const answerTwice = (socket: WebSocket) =>
     socket.on("message", (data: Uint8Array) => {
       const message = decodeMessage(new Uint8Array(data));
       if (message.kind !== "request") return;
@@ -304,29 +308,19 @@ test("a server that answers an id twice fails reply-ids and concurrent-requests"
       socket.send(reply); // right, then the same reply again a little later
       setTimeout(() => socket.readyState === socket.OPEN && socket.send(reply), 50);
     });
-  });
-  const { port } = wss.address() as { port: number };
-  try {
+  await withFakeServer(acceptConfWith(60_000), async (url) => {
     const only = ["reply-ids", "concurrent-requests"];
-    const report = await runServerSuite(`ws://127.0.0.1:${port}/`, { timeoutMs: 1000, only });
+    const report = await runServerSuite(url, { timeoutMs: 1000, only });
     for (const name of only) {
       assert.match(result(report, name).detail, /a message after every id was answered: /, name);
     }
-  } finally {
-    for (const client of wss.clients) client.terminate();
-    await new Promise((resolve) => wss.close(resolve));
-  }
+  }, answerTwice);
 });
 
 test("a server that ignores malformed messages and closes idle connections fails", async () => {
-  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
-  await new Promise<void>((resolve) => wss.on("listening", () => resolve()));
-  wss.on("connection", (socket) => {
-    socket.send(
-      encodeAcceptConf({ major: 2, minor: 0, readTimeoutMs: 1000, messageBufferSize: 8192 }),
-    );
-    // Nothing is answered or refused: the connection ends at its read timeout only, counted
-    // from the last frame read, as servers count it (a little late: a timer may fire early).
+  // Nothing is answered or refused: the connection ends at its read timeout only, counted from
+  // the last frame read, as servers count it (a little late: a timer may fire early).
+  const closeWhenIdle = (socket: WebSocket) => {
     const closeIdle = () => socket.close(1000, "read timeout");
     let idle = setTimeout(closeIdle, 1100);
     socket.on("message", () => {
@@ -334,11 +328,10 @@ test("a server that ignores malformed messages and closes idle connections fails
       idle = setTimeout(closeIdle, 1100);
     });
     socket.on("close", () => clearTimeout(idle));
-  });
-  const { port } = wss.address() as { port: number };
-  try {
+  };
+  await withFakeServer(acceptConfWith(1000), async (url) => {
     const only = ["malformed-empty-frame", "malformed-text-frame"];
-    const report = await runServerSuite(`ws://127.0.0.1:${port}/`, { timeoutMs: 2000, only });
+    const report = await runServerSuite(url, { timeoutMs: 2000, only });
     for (const name of only) {
       assert.match(
         result(report, name).detail,
@@ -346,8 +339,5 @@ test("a server that ignores malformed messages and closes idle connections fails
         name,
       );
     }
-  } finally {
-    for (const client of wss.clients) client.terminate();
-    await new Promise((resolve) => wss.close(resolve));
-  }
+  }, closeWhenIdle);
 });

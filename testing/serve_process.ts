@@ -16,7 +16,7 @@
  * @module
  */
 
-import { execFile, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 
@@ -154,4 +154,51 @@ export async function startServeProcess(args: readonly string[]): Promise<ServeP
       return code;
     },
   };
+}
+
+/**
+ * A `webwire` process started by {@link spawnCli}: its output so far and its end.
+ *
+ * @example
+ * ```ts
+ * import { type CliProcess, spawnCli } from "./serve_process.ts";
+ * const run: CliProcess = spawnCli(["--version"]);
+ * await run.exited;
+ * ```
+ */
+export interface CliProcess {
+  /** The process, to signal it by `child.pid`. */
+  readonly child: ChildProcess;
+  /** What it printed on stdout so far. */
+  stdout(): string;
+  /** What it printed on stderr so far. */
+  stderr(): string;
+  /** Its exit code, or the signal that ended it. */
+  readonly exited: Promise<{ code: number | null; signal: string | null }>;
+}
+
+/**
+ * Starts `webwire <args...>` in this runtime and keeps its output, for tests that act while it
+ * runs (signal it, stop its server); {@link runCli} is for a run to its end.
+ *
+ * @example
+ * ```ts
+ * import { spawnCli } from "./serve_process.ts";
+ * const run = spawnCli(["no-such-command"]);
+ * console.assert((await run.exited).code === 2 && run.stderr().includes("no-such-command"));
+ * ```
+ */
+export function spawnCli(args: readonly string[]): CliProcess {
+  const [command, ...rest] = cliCommand(args);
+  const child = spawn(command, rest, { stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.setEncoding("utf8");
+  child.stderr!.setEncoding("utf8");
+  child.stdout!.on("data", (chunk: string) => stdout += chunk);
+  child.stderr!.on("data", (chunk: string) => stderr += chunk);
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal }))
+  );
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
 }
