@@ -132,6 +132,7 @@ if (!quick) {
   check("deno lint", deno, ["lint"]);
   check("deno check", deno, ["check", "."]);
   check("deno doc --lint", deno, ["doc", "--lint", ...publicModules, ...adapterModules]);
+  check("documentation blocks", process.execPath, ["scripts/check_doc_snippets.mjs"]);
 }
 counted("deno test", deno, ["test", "-A", "--doc", "--parallel"], denoSummary);
 counted("bun test", bun, ["test", "--timeout", "30000"], bunSummary);
