@@ -88,6 +88,11 @@ export interface RedisEngineOptions {
   timeout: number;
   /** Where connection trouble is reported; default `console`. */
   logger?: Logger;
+  /**
+   * Stops waiting for Redis at the start when aborted (a Ctrl-C or SIGTERM meanwhile): the
+   * connection is closed and {@link openRedisEngine} rejects with the signal's reason.
+   */
+  abort?: AbortSignal;
 }
 
 /**
@@ -127,7 +132,8 @@ export interface RedisEngine {
  * Loads `redis/`, connects to the Redis at `url` and checks that it answers within
  * `options.timeout`.
  *
- * @throws {CliError} with the cannot-connect exit code (3) when Redis does not answer in time.
+ * @throws {CliError} with the cannot-connect exit code (3) when Redis does not answer in time;
+ * with `options.abort`'s reason when that is aborted first.
  * @example
  * ```ts
  * import { openRedisEngine } from "./redis_engine.ts";
@@ -153,16 +159,22 @@ export async function openRedisEngine(
   };
   const sessionManager = new RedisSessionManager(url, { ...settings, logger: startLogger });
   const client = sessionManager.client;
+  const giveUp = () => void sessionManager.close();
+  options.abort?.addEventListener("abort", giveUp, { once: true });
   try {
+    options.abort?.throwIfAborted();
     await callRedis(client, options.timeout, "a first call", () => client.eval("return 1", 0));
   } catch (error) {
     await sessionManager.close();
+    options.abort?.throwIfAborted();
     throw new CliError(
       ExitCode.Unreachable,
       `cannot reach Redis at ${printableRedisUrl(url)} within ${options.timeout} ms: ${
         (error as Error).message
       }`,
     );
+  } finally {
+    options.abort?.removeEventListener("abort", giveUp);
   }
   started = true;
   const cluster = new RedisCluster(url, { ...settings, logger });

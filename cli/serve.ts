@@ -40,7 +40,8 @@ Runs the WebWire conformance service: the requests echo, login, whoami, user, lo
 error, internal, sleep and signal-me, and the signal echo-signal (conformance/README.md).
 Prints "listening on ws://HOST:PORT/" once it listens; Ctrl-C or SIGTERM shuts it down
 gracefully: it answers the requests in flight, then exits with 0. Ctrl-C or SIGTERM again
-meanwhile is ignored (SIGKILL stops it at once).
+meanwhile is ignored (SIGKILL stops it at once). Before it listens (while it connects to
+Redis), Ctrl-C or SIGTERM stops it at once with 0 too.
 
 Options:
   --port N               port (default 8080; 0 picks a free one; exit 1 when it cannot
@@ -83,8 +84,12 @@ async function listen(
 }
 
 /** Sessions and cluster on Redis; `openRedisEngine` loads `redis/` (and ioredis) only now. */
-function openRedis(url: string, prefix: string | undefined): Promise<RedisEngine> {
-  return openRedisEngine(url, { keyPrefix: prefix ?? "webwire:", timeout: 5000 });
+function openRedis(
+  url: string,
+  prefix: string | undefined,
+  abort: AbortSignal,
+): Promise<RedisEngine> {
+  return openRedisEngine(url, { keyPrefix: prefix ?? "webwire:", timeout: 5000, abort });
 }
 
 /**
@@ -182,44 +187,64 @@ export const serveCommand: Command = {
       const main = fileURLToPath(new URL("./main.ts", import.meta.url));
       return await runInRuntime(runtime, main, ["serve", ...rest]);
     }
-    if (sessionDir !== undefined) await checkSessionDir(sessionDir);
-    const redis = redisUrl === undefined ? undefined : await openRedis(redisUrl, redisPrefix);
-    const server = new Server({
-      ...conformanceService(),
-      readTimeout,
-      sessionManager: redis?.sessionManager ??
-        (sessionDir === undefined
-          ? new MemorySessionManager()
-          : new FileSessionManager({ directory: sessionDir })),
-      cluster: redis?.cluster,
-      trace: cliTrace(),
-    });
-    await server.clusterJoined;
-    // Watched before the URL is printed: whoever reads it may signal at once.
+    // Watched from here on: a supervisor may stop the server while it still connects to Redis,
+    // and whoever reads the printed URL may signal at once.
     const signals = watchSignals();
-    let running: RunningServer;
+    const interrupted = new AbortController();
+    void signals.signalled.then(() => interrupted.abort());
     try {
-      running = await listen(runtime, server, port, hostname, denoTcp);
-    } catch (error) {
-      signals.stop();
-      await server.shutdown();
-      await redis?.close();
-      throw new CliError(
-        ExitCode.Failure,
-        `cannot listen on ${hostname}:${port}: ${(error as Error).message}`,
-      );
-    }
-    if (redis !== undefined) {
-      console.log(
-        `cluster node ${redis.nodeId} on ${printableRedisUrl(redisUrl!)} (key prefix ${
-          redisPrefix ?? "webwire:"
-        })`,
-      );
-    }
-    console.log(`webwire conformance service (${runtime}) listening on ${running.url}`);
-    await signals.signalled;
-    console.log("shutting down");
-    try {
+      if (sessionDir !== undefined) await checkSessionDir(sessionDir);
+      let redis: RedisEngine | undefined;
+      try {
+        if (redisUrl !== undefined) {
+          console.log(`connecting to Redis at ${printableRedisUrl(redisUrl)}`);
+          redis = await openRedis(redisUrl, redisPrefix, interrupted.signal);
+        }
+      } catch (error) {
+        if (!interrupted.signal.aborted) throw error;
+        console.log("stopped before listening");
+        return ExitCode.Ok;
+      }
+      const server = new Server({
+        ...conformanceService(),
+        readTimeout,
+        sessionManager: redis?.sessionManager ??
+          (sessionDir === undefined
+            ? new MemorySessionManager()
+            : new FileSessionManager({ directory: sessionDir })),
+        cluster: redis?.cluster,
+        trace: cliTrace(),
+      });
+      await Promise.race([server.clusterJoined, signals.signalled]);
+      let running: RunningServer | undefined;
+      try {
+        if (!interrupted.signal.aborted) {
+          running = await listen(runtime, server, port, hostname, denoTcp);
+        }
+      } catch (error) {
+        await server.shutdown();
+        await redis?.close();
+        throw new CliError(
+          ExitCode.Failure,
+          `cannot listen on ${hostname}:${port}: ${(error as Error).message}`,
+        );
+      }
+      if (running === undefined) {
+        await server.shutdown();
+        await redis?.close();
+        console.log("stopped before listening");
+        return ExitCode.Ok;
+      }
+      if (redis !== undefined) {
+        console.log(
+          `cluster node ${redis.nodeId} on ${printableRedisUrl(redisUrl!)} (key prefix ${
+            redisPrefix ?? "webwire:"
+          })`,
+        );
+      }
+      console.log(`webwire conformance service (${runtime}) listening on ${running.url}`);
+      await signals.signalled;
+      console.log("shutting down");
       await running.close();
       await redis?.close();
     } finally {

@@ -1,8 +1,8 @@
 // `webwire serve --redis`: three serve processes on one real redis-server form a cluster (this
 // runtime's adapter, the other of Deno and Bun through --runtime, and Node through --runtime
 // node); a session made on one restores on the others through the CLI's own `call --session`.
-// Also: a graceful SIGTERM ends every one of them with exit code 0, and the CLI loads redis/
-// (and ioredis) only for --redis.
+// Also: a graceful SIGTERM ends every one of them with exit code 0, also while one still waits
+// for Redis, and the CLI loads redis/ (and ioredis) only for --redis.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, spawnSync } from "node:child_process";
@@ -11,7 +11,13 @@ import { fileURLToPath } from "node:url";
 import { Client } from "../client/client.ts";
 import { silentLogger } from "../protocol/logger.ts";
 import { redisFixture } from "../testing/redis_fixture.ts";
-import { cliCommand, type ServeProcess, startServeProcess } from "../testing/serve_process.ts";
+import { startRedisServer } from "../testing/redis_server.ts";
+import {
+  cliCommand,
+  type ServeProcess,
+  spawnCli,
+  startServeProcess,
+} from "../testing/serve_process.ts";
 import { until } from "../testing/until.ts";
 
 interface Run {
@@ -151,3 +157,27 @@ test("the CLI loads redis/ and ioredis only through a dynamic import", () => {
   assert.ok(loaded.has(graph.roots[0]) && loaded.size > 10, `${loaded.size} modules`);
   assert.deepEqual([...loaded].filter((s) => /ioredis|\/redis\//.test(s)), []);
 });
+
+for (const runtime of ["this runtime", "node"]) {
+  test(`SIGTERM while serve --redis waits for a hung Redis stops it at once with 0 (${runtime})`, async () => {
+    const hung = await startRedisServer();
+    hung.freeze(); // connections are taken, nothing is answered: the CLI waits up to 5 s
+    try {
+      const extra = runtime === "node" ? ["--runtime", "node"] : [];
+      const run = spawnCli(["serve", "--port", "0", "--redis", hung.url, ...extra]);
+      await until(() => run.stdout().includes("connecting to Redis at"), "serve connecting");
+      const sent = Date.now();
+      process.kill(run.child.pid!, "SIGTERM"); // by pid: Deno's child.kill() reports a kill
+      const exit = await run.exited;
+      assert.deepEqual(exit, { code: 0, signal: null }, `${run.stdout()}${run.stderr()}`);
+      assert.match(run.stdout(), /stopped before listening/);
+      assert.doesNotMatch(run.stdout(), /listening on/);
+      assert.equal(run.stderr(), "");
+      // Not its 5 s for Redis: the wait is given up as the signal comes.
+      assert.ok(Date.now() - sent < 4000, `${Date.now() - sent} ms`);
+    } finally {
+      hung.resume();
+      await hung.stop();
+    }
+  });
+}
