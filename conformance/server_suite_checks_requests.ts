@@ -87,6 +87,20 @@ function echoCheck(
   };
 }
 
+/**
+ * A UTF-16 request with a name of odd length: its padding byte keeps the payload at an even
+ * offset, and the server must skip it. `sleep` (5 bytes) reads its payload as text: "1" read one
+ * byte off is not a number of milliseconds.
+ */
+async function oddNameUtf16(context: CheckContext): Promise<string> {
+  const connection = await context.handshake();
+  const id = randomBytes(8);
+  connection.request(id, "sleep", utf16le("1"), "utf16");
+  const reply = await nextReply(connection, id, "the reply to sleep");
+  expectPayloadReply(reply, "utf8", utf8.encode("slept"));
+  return `padding byte after the 5-byte name skipped: UTF-16 "1" read, "slept" replied`;
+}
+
 const allBytes = Uint8Array.from({ length: 256 }, (_, i) => i);
 
 async function largeEcho(context: CheckContext): Promise<string> {
@@ -166,6 +180,7 @@ export const requestChecks: readonly ServerCheck[] = [
   echoCheck("nameless-binary", "", "binary", randomBytes(33)),
   echoCheck("nameless-utf8", "", "utf8", utf8.encode("no name")),
   echoCheck("nameless-utf16", "", "utf16", utf16le("no name")),
+  { name: "odd-name-utf16", run: oddNameUtf16 },
   { name: "echo-empty-payload", run: emptyEcho },
   { name: "echo-buffer-size", run: largeEcho },
   { name: "error-reply", run: errorReply },

@@ -341,3 +341,21 @@ test("a server that ignores malformed messages and closes idle connections fails
     }
   }, closeWhenIdle);
 });
+
+test("a server that reads a UTF-16 request's payload without skipping its padding fails", async () => {
+  // Type 129: type, id, name length, name, then (for an odd name) the padding byte, which this
+  // server takes for the payload's first byte; it replies with the text it read.
+  const noPadding = (socket: WebSocket) =>
+    socket.on("message", (data: Uint8Array) => {
+      const bytes = new Uint8Array(data);
+      if (bytes[0] !== 129) return;
+      const read = new TextDecoder("utf-16le").decode(bytes.subarray(10 + bytes[9]));
+      const text = /^\d+$/.test(read) ? "slept" : `not a number: ${read}`;
+      socket.send(encodeReply({ id: bytes.slice(1, 9), payload: text })); // UTF-8
+    });
+  await withFakeServer(acceptConfWith(60_000), async (url) => {
+    const report = await runServerSuite(url, { timeoutMs: 1000, only: ["odd-name-utf16"] });
+    assert.equal(report.failed, 1);
+    assert.match(result(report, "odd-name-utf16").detail, /differs from/);
+  }, noPadding);
+});
