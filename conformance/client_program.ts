@@ -6,7 +6,9 @@
  *
  * Flags that break it on purpose, so that tests can see the suite catch a bad client:
  * `--no-heartbeat` drops every heartbeat, `--eager` sends a heartbeat as soon as the socket
- * opens (before the accept-conf), `--utf16` sends request payloads as UTF-16 (not UTF-8).
+ * opens (before the accept-conf), `--utf16` sends request payloads as UTF-16 (not UTF-8),
+ * `--no-padding` reads a UTF-16 signal with a name of odd length as if no padding byte followed
+ * the name (the byte is taken away before the client decodes it).
  *
  * @example
  * ```ts
@@ -42,11 +44,37 @@ function print(...words: string[]): void {
   process.stdout.write(`${clientUnderTestLine(...words)}\n`);
 }
 
-function brokenWebSocket(dropHeartbeats: boolean, eager: boolean): typeof WebSocket {
+interface Broken {
+  dropHeartbeats: boolean;
+  eager: boolean;
+  noPadding: boolean;
+}
+
+/** A UTF-16 signal (65) whose name has an odd length, without the padding byte after it. */
+function withoutPadding(data: unknown): unknown {
+  if (!(data instanceof ArrayBuffer)) return data;
+  const bytes = new Uint8Array(data);
+  if (bytes[0] !== 65 || bytes.length < 3 || bytes[1] % 2 === 0) return data;
+  const padding = 2 + bytes[1];
+  const stripped = new Uint8Array(bytes.length - 1);
+  stripped.set(bytes.subarray(0, padding));
+  stripped.set(bytes.subarray(padding + 1), padding);
+  return stripped.buffer;
+}
+
+function brokenWebSocket({ dropHeartbeats, eager, noPadding }: Broken): typeof WebSocket {
   return class BrokenWebSocket extends WebSocket {
     constructor(url: string | URL) {
       super(url);
       if (eager) this.addEventListener("open", () => super.send(new Uint8Array([heartbeatByte])));
+    }
+    override get onmessage(): ((event: MessageEvent) => void) | null {
+      return super.onmessage;
+    }
+    override set onmessage(handler: ((event: MessageEvent) => void) | null) {
+      super.onmessage = handler === null || !noPadding
+        ? handler
+        : (event) => handler({ data: withoutPadding(event.data) } as MessageEvent);
     }
     override send(data: string | BufferSource | Blob): void {
       const bytes = data as Uint8Array;
@@ -79,18 +107,23 @@ function sendRequest(client: Client, name: string, payload: string): void {
 async function main(args: string[]): Promise<number> {
   const url = args[args.length - 1];
   if (url === undefined || !/^wss?:\/\//.test(url)) {
-    print("error", "usage: client_program.ts [--no-heartbeat] [--eager] [--utf16] <ws-url>");
+    print(
+      "error",
+      "usage: client_program.ts [--no-heartbeat] [--eager] [--utf16] [--no-padding] <ws-url>",
+    );
     return 2;
   }
   utf16 = args.includes("--utf16");
   const dropHeartbeats = args.includes("--no-heartbeat");
   const eager = args.includes("--eager");
+  const noPadding = args.includes("--no-padding");
+  const broken = dropHeartbeats || eager || noPadding;
   let exit: (code: number) => void = () => {};
   const done = new Promise<number>((resolve) => exit = resolve);
   const client: Client = new Client(url, {
     requestTimeout: 10_000,
     logger: silentLogger,
-    WebSocket: dropHeartbeats || eager ? brokenWebSocket(dropHeartbeats, eager) : undefined,
+    WebSocket: broken ? brokenWebSocket({ dropHeartbeats, eager, noPadding }) : undefined,
     onConnected: () => print("connected"),
     onDisconnected: () => print("disconnected"),
     onSessionCreated: (session) => print("session-created", session.key),

@@ -120,11 +120,14 @@ const requestError: ClientCheck = {
 
 const serverSignal: ClientCheck = {
   name: "server-signal",
-  description: "reports a server signal's name and UTF-16 payload",
+  description: "reports server signals' names and UTF-16 payloads, after an even and an odd " +
+    "name (where a padding byte follows the name)",
   async run(ctx) {
     const { client, connection } = await openSession(ctx, this.name);
     connection.send(encodeSignal({ name: "news", payload: "héllo", encoding: "utf16" }));
     await expectLine(client, "signal news héllo");
+    connection.send(encodeSignal({ name: "alert", payload: "wörld ✓", encoding: "utf16" }));
+    await expectLine(client, "signal alert wörld ✓");
   },
 };
 

@@ -156,3 +156,19 @@ test(
     assert.match(report.results[0].reason, /request "fail" carried its payload as utf16, not utf8/);
   },
 );
+
+test(
+  "a client that takes no padding byte after an odd UTF-16 signal name fails server-signal",
+  { timeout: 20_000 },
+  async () => {
+    const report = await runClientSuite({
+      command: [...ourClient, "--no-padding"],
+      only: ["server-signal"],
+    });
+    assert.equal(report.failed, 1);
+    // The even name "news" passes; "alert" (5 bytes) is where it goes wrong: the frame is
+    // malformed without its padding byte, and the client drops the connection.
+    assert.match(report.results[0].reason, /did not print "signal alert wörld ✓"/);
+    assert.match(report.results[0].reason, /"signal news héllo", "disconnected"/);
+  },
+);
