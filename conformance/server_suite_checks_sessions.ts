@@ -101,7 +101,8 @@ async function whoami(context: CheckContext, connection: SuiteConnection): Promi
   connection.request(id, "whoami", new Uint8Array(0), "binary");
   const reply = await nextReply(connection, id, "the whoami reply");
   expect(reply.kind === "reply", `whoami: expected a reply with the key, got ${describe(reply)}`);
-  return new TextDecoder().decode(reply.payload);
+  // The service may reply in any encoding: the key is read as text in the one it chose.
+  return new TextDecoder(reply.encoding === "utf16" ? "utf-16le" : "utf-8").decode(reply.payload);
 }
 
 function userName(): string {

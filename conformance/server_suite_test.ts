@@ -29,6 +29,7 @@ import {
   ServerUnreachableError,
   type SuiteReport,
 } from "./server_suite.ts";
+import { utf16le } from "./server_suite_bytes.ts";
 import { conformanceService } from "./service.ts";
 
 async function withServer<T>(
@@ -110,6 +111,20 @@ test("a server that answers echo in another encoding fails", async () => {
     for (const name of only) {
       assert.match(result(report, name).detail, /expected reply type 191, got 192/, name);
     }
+  });
+});
+
+test("a server that replies whoami in UTF-16 passes the checks that ask it", async () => {
+  const service = conformanceService();
+  const onRequest: ServerOptions["onRequest"] = (request) => {
+    const key = request.connection.session?.key;
+    if (request.name !== "whoami" || key === undefined) return service.onRequest!(request);
+    return new Payload(utf16le(key), "utf16"); // a valid reply: any encoding may carry the key
+  };
+  await withServer({ ...service, onRequest }, async (running) => {
+    const only = ["session-created", "session-restore"];
+    const report = await runServerSuite(running.url, { timeoutMs: 2000, only });
+    for (const name of only) assert.equal(result(report, name).passed, true, name);
   });
 });
 
