@@ -34,6 +34,7 @@ export class CheckContext {
   readonly timeoutMs: number;
   readonly #connections: SuiteConnection[] = [];
   #nextId = 1;
+  #ended = false;
 
   /** Creates a context for one check. */
   constructor(url: string, timeoutMs: number) {
@@ -41,9 +42,16 @@ export class CheckContext {
     this.timeoutMs = timeoutMs;
   }
 
-  /** Opens a connection without reading anything from it. */
+  /**
+   * Opens a connection without reading anything from it. Once the check has ended (its deadline
+   * passed while it went on), a connection it opens is closed at once and this rejects.
+   */
   async connect(): Promise<SuiteConnection> {
     const connection = await SuiteConnection.open(this.url, this.timeoutMs);
+    if (this.#ended) {
+      connection.close();
+      throw new Error("the check has ended: a connection opened after its end was closed");
+    }
     this.#connections.push(connection);
     return connection;
   }
@@ -66,8 +74,9 @@ export class CheckContext {
     return id;
   }
 
-  /** Closes every connection this context opened. */
+  /** Ends the check: closes every connection this context opened, and any it opens later. */
   closeAll(): void {
+    this.#ended = true;
     for (const connection of this.#connections) connection.close();
   }
 }

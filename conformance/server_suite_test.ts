@@ -15,6 +15,7 @@ import { encodeReply } from "../protocol/encode_payload_message.ts";
 import { silentLogger } from "../protocol/logger.ts";
 import { Payload } from "../protocol/payload.ts";
 import type { ServerOptions } from "../server/options.ts";
+import { until } from "../testing/until.ts";
 import {
   adaptersOfThisRuntime,
   type StartedServer,
@@ -30,6 +31,7 @@ import {
   type SuiteReport,
 } from "./server_suite.ts";
 import { utf16le } from "./server_suite_bytes.ts";
+import { CheckContext } from "./server_suite_context.ts";
 import { conformanceService } from "./service.ts";
 
 async function withServer<T>(
@@ -125,6 +127,19 @@ test("a server that replies whoami in UTF-16 passes the checks that ask it", asy
     const only = ["session-created", "session-restore"];
     const report = await runServerSuite(running.url, { timeoutMs: 2000, only });
     for (const name of only) assert.equal(result(report, name).passed, true, name);
+  });
+});
+
+test("a check that goes on past its deadline has its later connections closed at once", async () => {
+  await withServer(conformanceService(), async (running) => {
+    const context = new CheckContext(running.url, 1000);
+    await context.handshake();
+    // The runner ends a check at its deadline; the check itself may still be connecting.
+    const late = context.connect();
+    context.closeAll();
+    await assert.rejects(late, /the check has ended/);
+    await assert.rejects(context.handshake(), /the check has ended/);
+    await until(() => running.server.connectionCount === 0, "the server saw every socket close");
   });
 });
 
