@@ -8,7 +8,8 @@
  * `--no-heartbeat` drops every heartbeat, `--eager` sends a heartbeat as soon as the socket
  * opens (before the accept-conf), `--utf16` sends request payloads as UTF-16 (not UTF-8),
  * `--no-padding` reads a UTF-16 signal with a name of odd length as if no padding byte followed
- * the name (the byte is taken away before the client decodes it).
+ * the name (the byte is taken away before the client decodes it), `--restore-closed` restores a
+ * session the server closed again 100 ms after the next connect.
  *
  * @example
  * ```ts
@@ -109,7 +110,8 @@ async function main(args: string[]): Promise<number> {
   if (url === undefined || !/^wss?:\/\//.test(url)) {
     print(
       "error",
-      "usage: client_program.ts [--no-heartbeat] [--eager] [--utf16] [--no-padding] <ws-url>",
+      "usage: client_program.ts [--no-heartbeat] [--eager] [--utf16] [--no-padding] " +
+        "[--restore-closed] <ws-url>",
     );
     return 2;
   }
@@ -118,16 +120,31 @@ async function main(args: string[]): Promise<number> {
   const eager = args.includes("--eager");
   const noPadding = args.includes("--no-padding");
   const broken = dropHeartbeats || eager || noPadding;
+  const restoreClosed = args.includes("--restore-closed");
+  let lastKey: string | undefined;
+  let closedKey: string | undefined;
   let exit: (code: number) => void = () => {};
   const done = new Promise<number>((resolve) => exit = resolve);
   const client: Client = new Client(url, {
     requestTimeout: 10_000,
     logger: silentLogger,
     WebSocket: broken ? brokenWebSocket({ dropHeartbeats, eager, noPadding }) : undefined,
-    onConnected: () => print("connected"),
+    onConnected: () => {
+      print("connected");
+      const key = closedKey;
+      if (key === undefined || !restoreClosed) return;
+      closedKey = undefined;
+      setTimeout(() => client.restoreSession(key).catch(() => {}), 100);
+    },
     onDisconnected: () => print("disconnected"),
-    onSessionCreated: (session) => print("session-created", session.key),
-    onSessionClosed: () => print("session-closed"),
+    onSessionCreated: (session) => {
+      lastKey = session.key;
+      print("session-created", session.key);
+    },
+    onSessionClosed: () => {
+      closedKey = lastKey;
+      print("session-closed");
+    },
     onSignal: (signal) => {
       if (!signal.name.startsWith("do:")) {
         print("signal", signal.name, signal.payload.text());

@@ -45,6 +45,8 @@ const acceptConfDelayMs = 300;
 const heartbeatReadTimeoutMs = 1000;
 const heartbeatMinGapMs = 550;
 const heartbeatMaxGapMs = 950;
+/** After its last reply, the session-closed check watches this long for a late restore. */
+const afterCloseQuietMs = 500;
 
 const acceptConfFirst: ClientCheck = {
   name: "accept-conf-first",
@@ -275,7 +277,8 @@ const reconnectRestore: ClientCheck = {
 
 const sessionClosed: ClientCheck = {
   name: "session-closed",
-  description: "reports session-closed and does not restore the closed session on reconnect",
+  description: "reports session-closed and does not restore the closed session on reconnect " +
+    "(neither first nor later)",
   async run(ctx) {
     const { client, connection } = await openSession(ctx, this.name);
     const key = generateSessionKey();
@@ -295,6 +298,17 @@ const sessionClosed: ClientCheck = {
     );
     reply(again, first, "ok");
     await expectLine(client, "reply after-close ok");
+    // Nor later on: nothing but heartbeats for a while after the reply.
+    const quietUntil = performance.now() + afterCloseQuietMs;
+    for (;;) {
+      const frame = await again.next(Math.max(0, quietUntil - performance.now()));
+      if (frame === undefined) break;
+      if (frame.message?.kind === "heartbeat") continue;
+      throw new ClientCheckFailure(
+        `after request "after-close" the client sent ${describeFrame(frame)}` +
+          (frame.message?.kind === "restore-session" ? " (restoring the closed session)" : ""),
+      );
+    }
   },
 };
 

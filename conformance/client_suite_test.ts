@@ -172,3 +172,16 @@ test(
     assert.match(report.results[0].reason, /"signal news héllo", "disconnected"/);
   },
 );
+
+test(
+  "a client that restores a closed session after its first request fails session-closed",
+  { timeout: 20_000 },
+  async () => {
+    const report = await runClientSuite({
+      command: [...ourClient, "--restore-closed"],
+      only: ["session-closed"],
+    });
+    assert.equal(report.failed, 1);
+    assert.match(report.results[0].reason, /\(restoring the closed session\)/);
+  },
+);
