@@ -1,8 +1,8 @@
 /**
  * Responses whose bodies a server can end when it closes: `Deno.serve`'s `shutdown` waits for
  * every response to end, so an endless body (a fallback's event stream) would keep `close`
- * from ever resolving. A body that is all there at once (up to 64 KiB, a page made in memory)
- * goes as it is, with its length; only one that waits for something is tracked. Internal to
+ * from ever resolving. A body that is all there at once (a page made in memory, of any size)
+ * goes as it is, with its length; only one that waits for something or is long is tracked. Internal to
  * the Deno adapter.
  *
  * @example
@@ -26,10 +26,7 @@
  */
 
 import { concatBytes } from "./concat_bytes.ts";
-import { settledAtOnce } from "./settled_at_once.ts";
-
-/** Bytes read at once before a body counts as one that waits. */
-const atOnceLimit = 65536;
+import { readAtOnce } from "./settled_at_once.ts";
 
 /** Tracks response bodies until they end; see the module documentation. */
 export class CuttableResponses {
@@ -49,24 +46,17 @@ export class CuttableResponses {
     const source = response.body;
     if (source === null) return response;
     const reader = source.getReader();
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    let next = handled(reader.read());
     const { status, statusText, headers } = response;
-    while (size <= atOnceLimit) {
-      const result = await settledAtOnce(next);
-      if (result === undefined) break;
-      if (result.done) {
-        return new Response(concatBytes(chunks) as Uint8Array<ArrayBuffer>, {
-          status,
-          statusText,
-          headers,
-        });
-      }
-      chunks.push(result.value);
-      size += result.value.byteLength;
-      next = handled(reader.read());
+    const start = await readAtOnce(() => handled(reader.read()));
+    const chunks = start.chunks;
+    if (start.done) {
+      return new Response(concatBytes(chunks) as Uint8Array<ArrayBuffer>, {
+        status,
+        statusText,
+        headers,
+      });
     }
+    let next = start.next;
     const open = this.#open;
     open.add(reader);
     const body = new ReadableStream<Uint8Array>({

@@ -64,13 +64,47 @@ test("a source that fails after more than 64 KiB, its body not yet read, does no
   const responses = new CuttableResponses();
   let sent = 0;
   const source = new ReadableStream<Uint8Array>({
-    pull: (controller) => {
-      if (++sent > 2) throw new Error("disk read failed");
-      controller.enqueue(new Uint8Array(40_000));
+    pull: async (controller) => {
+      if (++sent <= 2) return controller.enqueue(new Uint8Array(40_000));
+      await new Promise((resolve) => setTimeout(resolve, 10)); // later than at once
+      throw new Error("disk read failed");
     },
   });
   const response = await responses.track(new Response(source));
   await new Promise((resolve) => setTimeout(resolve, 50)); // an unhandled rejection would end the run
   await assert.rejects(response.arrayBuffer(), /disk read failed/);
+  assert.equal(responses.size, 0);
+});
+
+test("a source that fails at once after more than 64 KiB is a failure of track (a 500)", async () => {
+  const responses = new CuttableResponses();
+  let sent = 0;
+  const source = new ReadableStream<Uint8Array>({
+    pull: (controller) => {
+      if (++sent > 2) throw new Error("disk read failed");
+      controller.enqueue(new Uint8Array(40_000));
+    },
+  });
+  await assert.rejects(responses.track(new Response(source)), /disk read failed/);
+  assert.equal(responses.size, 0);
+});
+
+test("a body made in memory keeps its length whatever its size; a long stream does not", async () => {
+  const responses = new CuttableResponses();
+  const page = await responses.track(new Response("x".repeat(1 << 20), { status: 201 }));
+  assert.equal(page.status, 201);
+  assert.equal(responses.size, 0, "not tracked: it is all there");
+  assert.equal((await page.text()).length, 1 << 20);
+  let pulls = 0;
+  const file = new ReadableStream<Uint8Array>({
+    pull: (controller) => {
+      if (++pulls > 64) return controller.close(); // 4 MiB in 64 KiB reads, each at once
+      controller.enqueue(new Uint8Array(65536).fill(pulls));
+    },
+  }, { highWaterMark: 0 });
+  const streamed = await responses.track(new Response(file));
+  assert.ok(pulls <= 3, `${pulls} reads before the head: at most 64 KiB and two chunks ahead`);
+  assert.equal(responses.size, 1, "tracked: streamed as it is read");
+  assert.equal((await streamed.arrayBuffer()).byteLength, 64 * 65536);
   assert.equal(responses.size, 0);
 });

@@ -32,12 +32,10 @@
 import type { Route } from "./route.ts";
 import type { PeerWatch } from "./deno_tcp_peer_watch.ts";
 import { concatBytes } from "./concat_bytes.ts";
-import { settledAtOnce } from "./settled_at_once.ts";
+import { atOnceLimit, readAtOnce } from "./settled_at_once.ts";
 import { startTimeout } from "./timeout_option.ts";
 import { responseHead } from "./websocket/handshake.ts";
 
-/** Body bytes gathered before the head leaves; a body whole within them gets a length. */
-const atOnceLimit = 65536;
 /** The most written in one `write`: each must make progress within `writeTimeout`. */
 const writeSlice = 65536;
 /** How long the client's own close is waited for after the response (see {@link respond}). */
@@ -123,19 +121,12 @@ async function writeResponse(
   };
   let headSent = false;
   try {
-    const parts: Uint8Array[] = [];
-    let size = 0;
-    let next = read();
-    while (size <= atOnceLimit && !cancelled) {
-      const result = await settledAtOnce(next);
-      if (result === undefined) break; // nothing more yet: stream from here on
-      if (result.done) {
-        const head = responseHead(response, size);
-        return await writeAll(target, headOnly ? head : concatBytes([head, ...parts]));
-      }
-      parts.push(result.value);
-      size += result.value.length;
-      next = read();
+    const start = await readAtOnce(read, () => cancelled);
+    const { chunks: parts, size } = start;
+    let next = start.next;
+    if (start.done) {
+      const head = responseHead(response, size);
+      return await writeAll(target, headOnly ? head : concatBytes([head, ...parts]));
     }
     if (cancelled) return false;
     headSent = true; // from here, a failure cuts what was sent

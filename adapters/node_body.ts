@@ -1,7 +1,7 @@
 /**
  * Streaming a standard `Response` body to a Node writable (Node's `ServerResponse`, or the raw
  * socket of an upgrade request answered with plain HTTP), with backpressure. What the body has
- * at once (a body made in memory: up to 64 KiB) is told apart from what it waits for (an event
+ * at once (a body made in memory, of any size; else up to 64 KiB) is told apart from what it waits for (an event
  * stream), so that the first leaves in one write with its length and the second's first events
  * leave at once. The body is cancelled when the writable closes. Internal to the Node adapter.
  *
@@ -18,7 +18,7 @@
  */
 
 import type { Writable } from "node:stream";
-import { settledAtOnce } from "./settled_at_once.ts";
+import { readAtOnce } from "./settled_at_once.ts";
 
 /** What a body had at once, and whether that was all of it. */
 export interface BodyStart {
@@ -29,9 +29,6 @@ export interface BodyStart {
   /** Whether the body ended with them. */
   readonly done: boolean;
 }
-
-/** Bytes read at once before the rest is streamed as it comes. */
-const atOnceLimit = 65536;
 
 /** A body being written to a Node writable; see the module documentation. */
 export class BodyPipe {
@@ -46,20 +43,11 @@ export class BodyPipe {
     out.once("close", this.cancel);
   }
 
-  /** Reads what the body has at once (up to 64 KiB). */
+  /** Reads what the body has at once (up to 64 KiB, or all of a body made in memory). */
   async start(): Promise<BodyStart> {
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    this.#next = this.#read();
-    while (size <= atOnceLimit) {
-      const result = await settledAtOnce(this.#next);
-      if (result === undefined) break; // nothing more yet: stream from here on
-      if (result.done) return { chunks, size, done: true };
-      chunks.push(result.value);
-      size += result.value.byteLength;
-      this.#next = this.#read();
-    }
-    return { chunks, size, done: false };
+    const { chunks, size, done, next } = await readAtOnce(() => this.#read());
+    this.#next = next;
+    return { chunks, size, done };
   }
 
   /** Writes the rest of the body after {@link start} as it comes, then ends the writable. */

@@ -24,6 +24,8 @@ function newServer(): Server {
 }
 
 const page = "<!doctype html><h1>chat</h1>";
+/** Made in memory too, but larger than what an adapter reads before it streams (64 KiB). */
+const largePage = "x".repeat(1 << 20);
 
 /** The application's own routes: a page on `/`, an echo of a POST body on `/echo`. */
 function app(request: Request): Response {
@@ -34,6 +36,7 @@ function app(request: Request): Response {
   if (url.pathname === "/") {
     return new Response(page, { headers: { "content-type": "text/html; charset=utf-8" } });
   }
+  if (url.pathname === "/large") return new Response(largePage);
   return new Response("no such page\n", { status: 404 });
 }
 
@@ -76,6 +79,11 @@ for (const { name, serve } of adapters) {
       assert.equal(await home.text(), page);
       const head = await fetch(`${origin}/`, { method: "HEAD" });
       assert.equal(head.headers.get("content-length"), home.headers.get("content-length"));
+      // However large: it is all there at once, so it goes with its length too.
+      const large = await fetch(`${origin}/large`);
+      assert.equal(large.headers.get("content-length"), String(largePage.length));
+      assert.equal(large.headers.get("transfer-encoding"), null);
+      assert.equal(await large.text(), largePage);
 
       const body = "x".repeat(200_000);
       const echoed = await fetch(`${origin}/echo`, { method: "POST", body });
