@@ -233,9 +233,9 @@ export class Server {
 
   /**
    * Sends one server signal to every connection holding the session `key`. When none holds it,
-   * the signal is kept (within the `offlineSignals` bounds, or a cluster's own) and sent, in order, right after the
-   * restore reply to the first connection that restores the session; kept signals are
-   * forgotten when the session is closed, expires, or a restore finds it missing.
+   * it is kept (within `offlineSignals`, or a cluster's own bounds) and sent, in order, after the
+   * restore reply to the first connection restoring the session; kept signals are forgotten (none
+   * kept while it closes) when the session is closed or expires, or a restore finds it missing.
    *
    * @returns how many connections the signal was sent to now (0 when it was kept).
    * @throws {RangeError} for a bad name, or neither name nor payload.

@@ -9,6 +9,8 @@ import { RawClient } from "../testing/raw_client.ts";
 import { rawLogin, rawRestore } from "../testing/raw_session.ts";
 import { adaptersOfThisRuntime, type StartOptions, startServer } from "../testing/serve.ts";
 import { until } from "../testing/until.ts";
+import { GatedManager } from "../testing/gated_session_manager.ts";
+import { MemorySessionManager } from "../session/memory_session_manager.ts";
 import type { Connection } from "./connection.ts";
 import type { OfflineDropReason } from "./offline_signals.ts";
 
@@ -183,6 +185,36 @@ test("nothing is replayed to a session that was closed, or that a restore finds 
     running.server.signalSession("no-such-session", "n", "kept");
     assert.equal(await rawRestore(second, "no-such-session"), "session-not-found-reply");
     // Had it been kept, a session created under that key later would get it: it is gone.
+    assert.ok(await second.silentFor(50));
+    second.close();
+  } finally {
+    await running.close();
+  }
+});
+
+test("signals sent while the session is being closed are not kept for it", async () => {
+  const manager = new GatedManager(new MemorySessionManager());
+  // One signal kept per session: a second one kept would be dropped, and counted.
+  const running = await startServer(
+    service({ sessionManager: manager, offlineSignals: { maxCount: 1 } }),
+  );
+  const first = await RawClient.handshake(running.url);
+  const session = await rawLogin(first, "ada");
+  first.close();
+  await until(() => running.server.sessionConnections(session.key).length === 0, "left");
+  try {
+    manager.holdForgetOf = session.key;
+    const closing = running.server.closeSession(session.key);
+    await manager.forgetStarted.opened; // the store takes its time to forget it
+    assert.equal(running.server.signalSession(session.key, "n", "one"), 0);
+    assert.equal(running.server.signalSession(session.key, "n", "two"), 0);
+    manager.forgetGate.open();
+    assert.equal(await closing, 0);
+    assert.equal(running.server.droppedOfflineSignals, 0, "neither was kept");
+    // Once closed, it is gone for good: still nothing kept, nothing to restore.
+    running.server.signalSession(session.key, "n", "three");
+    const second = await RawClient.handshake(running.url);
+    assert.equal(await rawRestore(second, session.key), "session-not-found-reply");
     assert.ok(await second.silentFor(50));
     second.close();
   } finally {
