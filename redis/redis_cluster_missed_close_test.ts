@@ -7,6 +7,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
 import { gatedClusterFixture, heldByNobody, loginPeer } from "../testing/gated_cluster.ts";
+import { recordingLogger } from "../testing/recording_logger.ts";
 import { until } from "../testing/until.ts";
 
 const clusters = gatedClusterFixture("missed");
@@ -108,5 +109,36 @@ test("a close under way when its server shuts down still reaches the other nodes
   } finally {
     await onA.client.close();
     await cluster.stop();
+  }
+});
+
+test("a check for sessions closed elsewhere that hangs at shutdown is cut short, logged once", async () => {
+  const user = `node-c-${++users}`;
+  const recorded = recordingLogger();
+  const cluster = await clusters.start([await clusterUser(user), clusters.redis.url], {}, {
+    logger: recorded.logger,
+    closeTimeout: 0, // the shutdown waits for such checks max(closeTimeout, 1 s)
+  });
+  const [a] = cluster.nodes;
+  const onA = await loginPeer(a);
+  try {
+    // A's link is cut and comes back: A checks the sessions it holds, and its session manager
+    // never answers the lookup.
+    a.manager.holdLookupOf = onA.key;
+    await admin.call("ACL", "SETUSER", user, "off");
+    assert.ok(Number(await admin.call("CLIENT", "KILL", "USER", user)) >= 2);
+    await admin.call("ACL", "SETUSER", user, "on");
+    await a.manager.lookupStarted.opened;
+    await onA.client.close();
+    await a.server.shutdown();
+    const cut = recorded.errors.filter(({ message }) => message.includes("into the shutdown"));
+    assert.deepEqual(cut.map(({ message }) => message), [
+      "1 forgotten-session checks were still running 1000 ms into the shutdown: cut short " +
+      "(harmless)",
+    ]);
+  } finally {
+    a.manager.lookupGate.open();
+    await cluster.stop();
+    await admin.call("ACL", "DELUSER", user);
   }
 });
