@@ -158,8 +158,7 @@ export class Server {
   }
 
   /**
-   * The open connections (those closing gracefully included), as a snapshot in the order they
-   * were accepted.
+   * The open connections (closing ones included): a snapshot, in the order they were accepted.
    *
    * @example
    * ```ts
@@ -234,8 +233,8 @@ export class Server {
   /**
    * Sends one server signal to every connection holding the session `key`. When none holds it,
    * it is kept (within `offlineSignals`, or a cluster's own bounds) and sent, in order, after the
-   * restore reply to the first connection restoring the session; kept signals are forgotten (none
-   * kept while it closes) when the session is closed or expires, or a restore finds it missing.
+   * restore reply to the first connection restoring the session; kept signals are forgotten when
+   * the session is closed (its close done), expires, or a restore finds it missing.
    *
    * @returns how many connections the signal was sent to now (0 when it was kept).
    * @throws {RangeError} for a bad name, or neither name nor payload.
@@ -298,6 +297,7 @@ export class Server {
     const detached = await detachHolders(this.#parts.sessions, key);
     this.#lifecycle.destroyed(key);
     await this.#parts.sessionManager.onSessionClosed(key);
+    this.#parts.offline?.discard(key); // kept while it closed: the close stands, they go too
     // Only now: a restore on another node that begins after hearing of it finds it forgotten.
     this.#parts.cluster.relay({ kind: "close-session", key });
     return detached;

@@ -133,14 +133,9 @@ export class ServerPush {
     return pushTo(this.#parts.topics.subscribers(topic), bytes);
   }
 
-  /** Whether signals to session `key` held nowhere are kept: not while it closes (for good). */
-  #keepsFor(key: string): boolean {
-    return this.#parts.sessionsEnabled && !this.#parts.sessionCloses.isClosing(key);
-  }
-
   /** To the holders of session `key`, on every node; kept when nobody holds it. */
   signalSession(key: string, bytes: Uint8Array): number {
-    const { cluster, offline, sessions } = this.#parts;
+    const { cluster, offline, sessions, sessionsEnabled } = this.#parts;
     const holders = sessions.holders(key);
     if (cluster.cluster !== null) {
       // The cluster delivers it where the session is held, or keeps it if it is held nowhere;
@@ -149,7 +144,7 @@ export class ServerPush {
       const keep = holders.size === 0;
       cluster.relay({ kind: "signal-session", key, signal: bytes, ...(keep ? {} : { keep }) });
       this.#parts.sessionCloses.hold(key, bytes);
-    } else if (holders.size === 0 && this.#keepsFor(key)) {
+    } else if (holders.size === 0 && sessionsEnabled) {
       offline?.keep(key, bytes);
     }
     return pushTo(holders, bytes);
@@ -162,10 +157,10 @@ export class ServerPush {
    */
   signalAgain(key: string, bytes: Uint8Array, delivered: boolean): void {
     if (!delivered) return void this.signalSession(key, bytes);
-    const { cluster, offline, sessions } = this.#parts;
+    const { cluster, offline, sessions, sessionsEnabled } = this.#parts;
     if (cluster.cluster !== null) {
       cluster.relay({ kind: "signal-session", key, signal: bytes, delivered });
-    } else if (sessions.holders(key).size === 0 && this.#keepsFor(key)) {
+    } else if (sessions.holders(key).size === 0 && sessionsEnabled) {
       offline?.keep(key, bytes);
     }
   }

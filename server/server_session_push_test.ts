@@ -192,35 +192,45 @@ test("nothing is replayed to a session that was closed, or that a restore finds 
   }
 });
 
-test("signals sent while the session is being closed are not kept for it", async () => {
-  const manager = new GatedManager(new MemorySessionManager());
-  // One signal kept per session: a second one kept would be dropped, and counted.
-  const running = await startServer(
-    service({ sessionManager: manager, offlineSignals: { maxCount: 1 } }),
-  );
-  const first = await RawClient.handshake(running.url);
-  const session = await rawLogin(first, "ada");
-  first.close();
-  await until(() => running.server.sessionConnections(session.key).length === 0, "left");
-  try {
-    manager.holdForgetOf = session.key;
-    const closing = running.server.closeSession(session.key);
-    await manager.forgetStarted.opened; // the store takes its time to forget it
-    assert.equal(running.server.signalSession(session.key, "n", "one"), 0);
-    assert.equal(running.server.signalSession(session.key, "n", "two"), 0);
-    manager.forgetGate.open();
-    assert.equal(await closing, 0);
-    assert.equal(running.server.droppedOfflineSignals, 0, "neither was kept");
-    // Once closed, it is gone for good: still nothing kept, nothing to restore.
-    running.server.signalSession(session.key, "n", "three");
-    const second = await RawClient.handshake(running.url);
-    assert.equal(await rawRestore(second, session.key), "session-not-found-reply");
-    assert.ok(await second.silentFor(50));
-    second.close();
-  } finally {
-    await running.close();
-  }
-});
+for (const fails of [false, true]) {
+  const outcome = fails ? "fails: they are kept for it" : "is done: they are forgotten too";
+  test(`signals sent while a close of the session runs: when the close ${outcome}`, async () => {
+    const manager = new GatedManager(new MemorySessionManager());
+    const dropped: string[] = [];
+    const running = await startServer(service({
+      sessionManager: manager,
+      // Kept ones age out (and are counted) after 100 ms; forgotten ones are not counted.
+      offlineSignals: { maxAge: 100 },
+      onOfflineSignalDropped: (key, reason) => void dropped.push(`${key}:${reason}`),
+    }));
+    const first = await RawClient.handshake(running.url);
+    const session = await rawLogin(first, "ada");
+    first.close();
+    await until(() => running.server.sessionConnections(session.key).length === 0, "left");
+    try {
+      manager.holdForgetOf = session.key;
+      manager.failHeldForget = fails;
+      const closing = running.server.closeSession(session.key);
+      await manager.forgetStarted.opened; // the store takes its time to forget it
+      assert.equal(running.server.signalSession(session.key, "n", "meanwhile"), 0);
+      manager.forgetGate.open();
+      if (fails) {
+        await assert.rejects(closing, /could not forget/);
+        // The session is still stored: a restore gets what was sent meanwhile.
+        const second = await RawClient.handshake(running.url);
+        assert.equal(await rawRestore(second, session.key), "reply");
+        assert.equal(await nextSignalText(second), "n:meanwhile");
+        second.close();
+      } else {
+        assert.equal(await closing, 0);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        assert.deepEqual(dropped, [], "not kept to age out for a key that cannot come back");
+      }
+    } finally {
+      await running.close();
+    }
+  });
+}
 
 test("offlineSignals: false keeps nothing", async () => {
   const running = await startServer(service({ offlineSignals: false }));

@@ -116,11 +116,6 @@ export class SessionCloses {
     return watch;
   }
 
-  /** Whether a close of `key` is running on this server (the session manager not done yet). */
-  isClosing(key: string): boolean {
-    return this.#running.has(key);
-  }
-
   /** Whether a restore of `key` is under way (watching). */
   isRestoring(key: string): boolean {
     return this.#watches.has(key);

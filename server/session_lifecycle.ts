@@ -128,6 +128,7 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
     try {
       destroyed(key);
       await manager.onSessionClosed(key);
+      offline?.discard(key); // kept while it closed: the close stands, they go too
       cluster.relay({ kind: "close-session", key });
       await clustered?.sessionReleased?.(key); // gone: no record of its release to keep
     } finally {

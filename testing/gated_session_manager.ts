@@ -51,7 +51,7 @@ export function gate(): { opened: Promise<void>; open: () => void } {
  * says it started (`lookupStarted`) and waits for `lookupGate` before it reads the manager
  * underneath; with `readBeforeHold` it reads first and says so only then (a lookup that found
  * the session just before a close). A forget of `holdForgetOf` waits for `forgetGate` before
- * it forgets.
+ * it forgets (or fails, with `failHeldForget`).
  *
  * @example
  * ```ts
@@ -77,6 +77,8 @@ export class GatedManager implements SessionManager {
   holdForgetOf: string | undefined;
   /** Opened when the held forget starts. */
   readonly forgetStarted = gate();
+  /** Whether the held forget fails (once its gate opens) instead of forgetting. */
+  failHeldForget = false;
   /** The held forget goes on once this opens. */
   readonly forgetGate = gate();
   /** The key whose release notice waits for {@link GatedManager.releaseGate}. */
@@ -126,6 +128,7 @@ export class GatedManager implements SessionManager {
     if (key === this.holdForgetOf) {
       this.forgetStarted.open();
       await this.forgetGate.opened;
+      if (this.failHeldForget) throw new Error("the store could not forget the session");
     }
     await this.#inner.onSessionClosed(key);
   }
