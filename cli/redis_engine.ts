@@ -159,11 +159,27 @@ export async function openRedisEngine(
   };
   const sessionManager = new RedisSessionManager(url, { ...settings, logger: startLogger });
   const client = sessionManager.client;
-  const giveUp = () => void sessionManager.close();
+  // Aborted: the wait ends at once (a client waiting to reconnect to a Redis that refuses would
+  // not end its call before the timeout), and the connection is closed.
+  let giveUp = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    giveUp = () => {
+      reject(options.abort?.reason);
+      void sessionManager.close();
+    };
+  });
+  aborted.catch(() => {});
   options.abort?.addEventListener("abort", giveUp, { once: true });
   try {
     options.abort?.throwIfAborted();
-    await callRedis(client, options.timeout, "a first call", () => client.eval("return 1", 0));
+    const first = callRedis(
+      client,
+      options.timeout,
+      "a first call",
+      () => client.eval("return 1", 0),
+    );
+    first.catch(() => {});
+    await Promise.race([first, aborted]);
   } catch (error) {
     await sessionManager.close();
     options.abort?.throwIfAborted();

@@ -230,6 +230,7 @@ export const serveCommand: Command = {
         );
       }
       if (running === undefined) {
+        await server.clusterJoined; // a join cut short by the shutdown would log its failure
         await server.shutdown();
         await redis?.close();
         console.log("stopped before listening");

@@ -158,14 +158,21 @@ test("the CLI loads redis/ and ioredis only through a dynamic import", () => {
   assert.deepEqual([...loaded].filter((s) => /ioredis|\/redis\//.test(s)), []);
 });
 
-for (const runtime of ["this runtime", "node"]) {
-  test(`SIGTERM while serve --redis waits for a hung Redis stops it at once with 0 (${runtime})`, async () => {
+for (
+  const [runtime, redis] of [["this runtime", "hung"], ["node", "hung"], ["this runtime", "gone"]]
+) {
+  test(`SIGTERM while serve --redis waits for a ${redis} Redis stops it at once with 0 (${runtime})`, async () => {
     const hung = await startRedisServer();
-    hung.freeze(); // connections are taken, nothing is answered: the CLI waits up to 5 s
+    // Hung: connections are taken, nothing is answered. Gone: connections are refused and
+    // tried again. Either way the CLI would wait its 5 s for an answer.
+    if (redis === "hung") hung.freeze();
+    else await hung.pause();
     try {
       const extra = runtime === "node" ? ["--runtime", "node"] : [];
       const run = spawnCli(["serve", "--port", "0", "--redis", hung.url, ...extra]);
       await until(() => run.stdout().includes("connecting to Redis at"), "serve connecting");
+      // Well into the wait: a client refused at first waits between its tries by then.
+      await new Promise((resolve) => setTimeout(resolve, 300));
       const sent = Date.now();
       process.kill(run.child.pid!, "SIGTERM"); // by pid: Deno's child.kill() reports a kill
       const exit = await run.exited;
