@@ -126,7 +126,11 @@ async function writeResponse(
     let next = start.next;
     if (start.done) {
       const head = responseHead(response, size);
-      return await writeAll(target, headOnly ? head : concatBytes([head, ...parts]));
+      if (headOnly) return await writeAll(target, head);
+      // A small body in one write with its head; a large one (made in memory) not copied.
+      if (size <= atOnceLimit) return await writeAll(target, concatBytes([head, ...parts]));
+      for (const bytes of [head, ...parts]) if (!await writeAll(target, bytes)) return false;
+      return true;
     }
     if (cancelled) return false;
     headSent = true; // from here, a failure cuts what was sent

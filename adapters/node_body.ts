@@ -7,18 +7,19 @@
  *
  * @example
  * ```ts ignore
- * import { BodyPipe } from "./node_body.ts";
+ * import { BodyPipe, endWithBody } from "./node_body.ts";
  * const pipe = new BodyPipe(response.body, socket);
  * const start = await pipe.start();
- * if (start.done) socket.end(Buffer.concat(start.chunks, start.size));
+ * if (start.done) endWithBody(socket, start);
  * else await pipe.rest();
  * pipe.release();
  * ```
  * @module
  */
 
+import { Buffer } from "node:buffer";
 import type { Writable } from "node:stream";
-import { readAtOnce } from "./settled_at_once.ts";
+import { atOnceLimit, readAtOnce } from "./settled_at_once.ts";
 
 /** What a body had at once, and whether that was all of it. */
 export interface BodyStart {
@@ -83,6 +84,26 @@ export class BodyPipe {
 }
 
 /** Resolves when `out` can take more, or is gone. */
+/**
+ * Ends `out` with a body read whole ({@link BodyStart} `done`): a small one in one write, a
+ * large one (made in memory) chunk by chunk, never copied.
+ *
+ * @example
+ * ```ts
+ * import { PassThrough } from "node:stream";
+ * import { endWithBody } from "./node_body.ts";
+ * const out = new PassThrough();
+ * endWithBody(out, { chunks: [new Uint8Array([1]), new Uint8Array([2])], size: 2, done: true });
+ * console.assert(out.read().length === 2);
+ * ```
+ */
+export function endWithBody(out: Writable, { chunks, size }: BodyStart): void {
+  if (chunks.length <= 1) return void out.end(chunks[0] ?? new Uint8Array(0));
+  if (size <= atOnceLimit) return void out.end(Buffer.concat(chunks, size));
+  for (const chunk of chunks) out.write(chunk);
+  out.end();
+}
+
 function drained(out: Writable): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {

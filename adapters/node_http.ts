@@ -19,10 +19,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { STATUS_CODES } from "node:http";
 import { type Duplex, Readable } from "node:stream";
-import { Buffer } from "node:buffer";
 import type { Route } from "./route.ts";
 import { requestUrl } from "./request_url.ts";
-import { BodyPipe, type BodyStart } from "./node_body.ts";
+import { BodyPipe, type BodyStart, endWithBody } from "./node_body.ts";
 
 /** A header of Node's request by its lower-case name; repeated ones joined with ", ". */
 export function headerValue(request: IncomingMessage, name: string): string | null {
@@ -143,7 +142,7 @@ export async function writeResponse(
     if (done) {
       // Set here, not by Node: it leaves it out of the answer to a HEAD request.
       if (!response.hasHeader("content-length")) response.setHeader("content-length", size);
-      return void response.end(Buffer.concat(chunks, size));
+      return endWithBody(response, start);
     }
     for (const chunk of chunks) response.write(chunk);
     if (chunks.length === 0) response.flushHeaders();
@@ -202,7 +201,7 @@ export async function writeRaw(
     if (socket.destroyed) return;
     if (done) {
       socket.write(`${head}${lengthAndClose(size)}`);
-      return void socket.end(headOnly ? undefined : Buffer.concat(chunks, size));
+      return headOnly ? void socket.end() : endWithBody(socket, start);
     }
     socket.write(`${head}connection: close\r\n\r\n`);
     if (headOnly) {
