@@ -27,7 +27,8 @@ const givenNames = {
   showLogin: "declare function showLogin(): void;",
   Server: 'import { Server } from "@webwire/webwire/server";',
   serveDeno: 'import { serveDeno } from "@webwire/webwire/adapters/deno";',
-  Bun: "declare const Bun: { serve(options: Record<string, unknown>): unknown };",
+  Bun: "declare const Bun: { serve(options: { port?: number; fetch(request: Request): " +
+    "Response | Promise<Response>; websocket?: object }): unknown };",
 };
 
 const documents = [
@@ -38,23 +39,39 @@ const documents = [
   "examples/chat/README.md",
 ];
 
-/** The `ts ignore` blocks of one markdown file, with the line each one's code starts on. */
+/**
+ * The `ts ignore` blocks of one markdown file, with the line each one's code starts on: fenced
+ * by backticks or tildes, also indented (in a list item), the indentation taken off.
+ */
 function ignoredBlocks(document) {
   const lines = readFileSync(join(root, document), "utf8").split("\n");
   const blocks = [];
   let open = null;
   lines.forEach((line, index) => {
     if (open === null) {
-      const fence = /^```(ts|typescript)\b(.*)$/.exec(line);
-      if (fence !== null && /\bignore\b/.test(fence[2])) open = { start: index + 2, code: [] };
-    } else if (line.startsWith("```")) {
+      const fence = /^(\s*)(`{3,}|~{3,})\s*(ts|typescript)\b(.*)$/.exec(line);
+      if (fence !== null && /\bignore\b/.test(fence[4])) {
+        open = { start: index + 2, indent: fence[1].length, fence: fence[2], code: [] };
+      }
+    } else if (closes(line, open.fence)) {
       blocks.push(open);
       open = null;
     } else {
-      open.code.push(line);
+      open.code.push(line.slice(Math.min(open.indent, line.length - line.trimStart().length)));
     }
   });
+  if (open !== null) throw new Error(`${document}:${open.start - 1}: a code block is never closed`);
   return blocks;
+}
+
+/** Whether `line` closes a block opened by `fence`: at least as many of the same character. */
+function closes(line, fence) {
+  return new RegExp(`^\\s*${fence[0]}{${fence.length},}\\s*$`).test(line);
+}
+
+/** The code without its comments, so that a name in a comment does not count as used. */
+function withoutComments(code) {
+  return code.replace(/\/\*[^]*?\*\//g, "").replace(/(^|\s)\/\/.*$/gm, "$1");
 }
 
 function defines(code, name) {
@@ -65,8 +82,9 @@ function defines(code, name) {
 }
 
 function moduleText(code) {
+  const used = withoutComments(code);
   const given = Object.entries(givenNames)
-    .filter(([name]) => new RegExp(`\\b${name}\\b`).test(code) && !defines(code, name))
+    .filter(([name]) => new RegExp(`\\b${name}\\b`).test(used) && !defines(code, name))
     .map(([, declaration]) => declaration);
   return [`export {}; ${given.join(" ")}`, code].join("\n");
 }
