@@ -17,7 +17,8 @@
  * const lifecycle: SessionLifecycle = {
  *   acquire: () => true, release: (_key, remaining) => remaining, giveBack: noop,
  *   isTooOld: () => false, held: noop, unheld: noop, released: noop, destroyed: noop,
- *   lost: noop, destroy: () => Promise.resolve(), destroyLater: noop,
+ *   forget: () => Promise.resolve(), lost: noop, destroy: () => Promise.resolve(),
+ *   destroyLater: noop,
  *   takeOfflineSignals: () => [],
  *   signalAgain: noop,
  * };
@@ -171,7 +172,7 @@ export class ConnectionSession<C> {
    *   acquire: () => true, release: (_key, remaining) => remaining, giveBack: noop,
    *   isTooOld: () => false,
    *   held: noop, unheld: noop, released: noop, destroyed: noop, destroyLater: noop,
-   *   lost: noop, destroy: () => Promise.resolve(),
+   *   forget: () => Promise.resolve(), lost: noop, destroy: () => Promise.resolve(),
    *   takeOfflineSignals: () => [], signalAgain: noop,
    * };
    * const manager = new MemorySessionManager();

@@ -295,9 +295,7 @@ export class Server {
 
   async #closeEverywhere(key: string): Promise<number> {
     const detached = await detachHolders(this.#parts.sessions, key);
-    this.#lifecycle.destroyed(key);
-    await this.#parts.sessionManager.onSessionClosed(key);
-    this.#parts.offline?.discard(key); // kept while it closed: the close stands, they go too
+    await this.#lifecycle.forget(key);
     // Only now: a restore on another node that begins after hearing of it finds it forgotten.
     this.#parts.cluster.relay({ kind: "close-session", key });
     return detached;

@@ -16,6 +16,7 @@
  *   unheld: (key) => void held.delete(key),
  *   released: () => {},
  *   destroyed: () => {},
+ *   forget: () => Promise.resolve(),
  *   lost: () => {},
  *   destroy: () => Promise.resolve(),
  *   destroyLater: () => {},
@@ -49,6 +50,7 @@ import type { SessionRegistry } from "./session_registry.ts";
  *   unheld: () => {},
  *   released: () => {},
  *   destroyed: () => {},
+ *   forget: () => Promise.resolve(),
  *   lost: () => {},
  *   destroy: () => Promise.resolve(),
  *   destroyLater: () => {},
@@ -86,6 +88,11 @@ export interface SessionLifecycle {
   released(key: string): void | Promise<boolean>;
   /** The session was closed for good, or a restore found it missing or expired. */
   destroyed(key: string): void;
+  /**
+   * Closes the session in the session manager: {@link destroyed} now, and the signals kept for
+   * it meanwhile forgotten once the manager has forgotten it (kept when that rejects).
+   */
+  forget(key: string): Promise<void>;
   /**
    * A restore found the session missing from the store, or past its maximum age: as
    * {@link destroyed}, but connections of this server that still hold it (the lookup came in

@@ -123,12 +123,15 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
     expiry.unheld(key);
     offline?.discard(key);
   };
+  const forget = async (key: string) => {
+    destroyed(key);
+    await manager.onSessionClosed(key);
+    offline?.discard(key); // kept while it closed: the close stands, they go too
+  };
   const destroy = async (key: string) => {
     const closed = closes.begin(key);
     try {
-      destroyed(key);
-      await manager.onSessionClosed(key);
-      offline?.discard(key); // kept while it closed: the close stands, they go too
+      await forget(key);
       cluster.relay({ kind: "close-session", key });
       await clustered?.sessionReleased?.(key); // gone: no record of its release to keep
     } finally {
@@ -184,6 +187,7 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
       });
     },
     destroyed,
+    forget,
     lost: (key) => {
       if (sessions.holders(key).size === 0) return destroyed(key);
       parts.closeSession(key).catch((error) => {
