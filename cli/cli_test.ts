@@ -1,4 +1,4 @@
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
@@ -11,7 +11,7 @@ import { silentLogger } from "../protocol/logger.ts";
 import {
   cliCommand,
   runCli,
-  type ServeProcess,
+  serveProcessFixture,
   startServeProcess,
 } from "../testing/serve_process.ts";
 import { until } from "../testing/until.ts";
@@ -22,17 +22,8 @@ const runTs = (file: string): string[] =>
   "Bun" in globalThis ? [process.execPath, "run", file] : [process.execPath, "run", "-A", file];
 const cli = runCli;
 
-let server: ServeProcess;
 let url: string;
-
-before(async () => {
-  server = await startServeProcess(["--port", "0"]);
-  url = server.url;
-});
-
-after(async () => {
-  await server.stop("SIGINT");
-});
+serveProcessFixture((served) => url = served.url);
 
 test("serve prints its URL; call echo prints the reply", async () => {
   assert.match(url, /^ws:\/\/127\.0\.0\.1:\d+\/$/);

@@ -2,7 +2,7 @@
 // runtime killed by a signal, and when listen is done.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,6 +14,7 @@ import { silentLogger } from "../protocol/logger.ts";
 import { serverFrame, startRawFramePeer } from "../testing/raw_frame_peer.ts";
 import { acceptConf } from "../testing/scripted_peer.ts";
 import { startServer } from "../testing/serve.ts";
+import { type CliProcess, watchCliProcess } from "../testing/serve_process.ts";
 import { until } from "../testing/until.ts";
 import { currentRuntime, runInRuntime } from "./runtime.ts";
 
@@ -28,15 +29,6 @@ function runTs(file: string, runtime = currentRuntime()): string[] {
   return runtime === "bun" ? [executable, "run", file] : [executable, "run", "-A", file];
 }
 
-/** A CLI process whose output is collected as it comes. */
-interface CliProcess {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  /** Resolves with the exit code and the signal that killed it, if one did. */
-  exited: Promise<[number | null, string | null]>;
-}
-
 /** `launcher`: through cli/webwire.mjs (with Node, which must be on PATH). */
 function startCli(
   args: string[],
@@ -44,21 +36,11 @@ function startCli(
 ): CliProcess {
   const runtime = options.runtime ?? currentRuntime();
   const [command, ...rest] = options.launcher ? ["node", launcher] : runTs(main, runtime);
-  const child = spawn(command, [...rest, ...args], {
+  return watchCliProcess(spawn(command, [...rest, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
     detached: options.detached,
     env: { ...process.env, WEBWIRE_TRACE: "1", WEBWIRE_RUNTIME: runtime },
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout!.setEncoding("utf8");
-  child.stderr!.setEncoding("utf8");
-  child.stdout!.on("data", (chunk: string) => stdout += chunk);
-  child.stderr!.on("data", (chunk: string) => stderr += chunk);
-  const exited = new Promise<[number | null, string | null]>((resolve) =>
-    child.once("exit", (code, signal) => resolve([code, signal]))
-  );
-  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+  }));
 }
 
 test("Ctrl-C twice on serve --runtime bun still answers the request in flight, then exits 0", {
@@ -81,7 +63,7 @@ test("Ctrl-C twice on serve --runtime bun still answers the request in flight, t
     await until(() => serve.stdout().includes("shutting down"), "serve began its shutdown");
     process.kill(group, "SIGINT");
     assert.equal(await reply, "slept");
-    const [code, signal] = await serve.exited;
+    const { code, signal } = await serve.exited;
     assert.deepEqual([code, signal], [0, null], serve.stderr());
   } finally {
     await client?.close();
@@ -126,7 +108,7 @@ test("listen --session --count --request waits for its reply after a kept signal
       assert.equal(running.server.signalSession(key, "mail", "m1"), 0);
       const args = ["--session", key, "--count", "1", "--request", "sleep=200"];
       const listen = startCli(["listen", running.url, ...args], { runtime });
-      const [code] = await listen.exited;
+      const { code } = await listen.exited;
       assert.equal(code, 0, `${runtime}: ${listen.stderr()}`);
       const lines = listen.stdout().trim().split("\n").sort();
       assert.deepEqual(lines, ["mail m1", "reply to sleep: slept"], runtime);
@@ -146,7 +128,7 @@ test("SIGTERM ends listen as Ctrl-C does: exit 0", {
     // process.kill, not child.kill: Deno's child_process reports a child it signalled through
     // child.kill as killed by that signal even when it exited with a code of its own.
     process.kill(listen.child.pid!, "SIGTERM");
-    assert.deepEqual(await listen.exited, [0, null], listen.stderr());
+    assert.deepEqual(await listen.exited, { code: 0, signal: null }, listen.stderr());
   } finally {
     await running.close();
   }
@@ -177,7 +159,7 @@ test("Ctrl-C twice through the npm launcher ends listen with 0, also while it cl
     // Without its handler, the forwarded Ctrl-C alone may have killed it already.
     await until(() => opcodes.includes(8) || ended, "listen sent its close frame");
     if (!ended) process.kill(group, "SIGINT");
-    assert.deepEqual(await listen.exited, [0, null], listen.stderr());
+    assert.deepEqual(await listen.exited, { code: 0, signal: null }, listen.stderr());
   } finally {
     try {
       process.kill(group, "SIGKILL"); // what is left of the group after a failure

@@ -1,26 +1,17 @@
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type Server as TcpServer, type Socket } from "node:net";
 import process from "node:process";
 import {
   runCli,
-  type ServeProcess,
+  serveProcessFixture,
   spawnCli,
   startServeProcess,
 } from "../testing/serve_process.ts";
 import { until } from "../testing/until.ts";
 
-let server: ServeProcess;
 let url: string;
-
-before(async () => {
-  server = await startServeProcess(["--port", "0"]);
-  url = server.url;
-});
-
-after(async () => {
-  await server.stop("SIGINT");
-});
+serveProcessFixture((served) => url = served.url);
 
 test("listen --timeout without the reply to a --request exits 4 and names the request", async () => {
   const run = await runCli("listen", url, "--request", "sleep=3000", "--timeout", "300");

@@ -18,6 +18,7 @@
 
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import process from "node:process";
+import { after, before } from "node:test";
 import { fileURLToPath } from "node:url";
 
 const main = fileURLToPath(new URL("../cli/main.ts", import.meta.url));
@@ -190,7 +191,23 @@ export interface CliProcess {
  */
 export function spawnCli(args: readonly string[]): CliProcess {
   const [command, ...rest] = cliCommand(args);
-  const child = spawn(command, rest, { stdio: ["ignore", "pipe", "pipe"] });
+  return watchCliProcess(spawn(command, rest, { stdio: ["ignore", "pipe", "pipe"] }));
+}
+
+/**
+ * Collects the output and the exit of a CLI process started with piped stdout and stderr (by
+ * {@link spawnCli}, or by a test that starts it its own way: detached, another runtime).
+ *
+ * @example
+ * ```ts
+ * import { spawn } from "node:child_process";
+ * import process from "node:process";
+ * import { watchCliProcess } from "./serve_process.ts";
+ * const run = watchCliProcess(spawn(process.execPath, ["--version"], { stdio: "pipe" }));
+ * console.assert((await run.exited).code === 0 && run.stdout().length > 0);
+ * ```
+ */
+export function watchCliProcess(child: ChildProcess): CliProcess {
   let stdout = "";
   let stderr = "";
   child.stdout!.setEncoding("utf8");
@@ -201,4 +218,32 @@ export function spawnCli(args: readonly string[]): CliProcess {
     child.once("exit", (code, signal) => resolve({ code, signal }))
   );
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+/**
+ * Registers `before` and `after` hooks of `node:test` that start `webwire serve <args>` for the
+ * calling test file (default: on a free port) and stop it (SIGINT) at its end; `started` hears
+ * of it once it listens.
+ *
+ * @example
+ * ```ts ignore
+ * import { test } from "node:test";
+ * import { serveProcessFixture } from "./serve_process.ts";
+ * let url: string;
+ * serveProcessFixture((served) => url = served.url);
+ * test("call echo", async () => console.log(url));
+ * ```
+ */
+export function serveProcessFixture(
+  started: (served: ServeProcess) => void,
+  args: readonly string[] = ["--port", "0"],
+): void {
+  let served: ServeProcess | undefined;
+  before(async () => {
+    served = await startServeProcess(args);
+    started(served);
+  });
+  after(async () => {
+    await served?.stop("SIGINT");
+  });
 }
