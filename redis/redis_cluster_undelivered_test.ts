@@ -30,6 +30,21 @@ async function restoredOnA(cluster: GatedCluster, key: string, count: number): P
 }
 
 /**
+ * Waits until Redis keeps `count` signals for session `key`. A node's pushes reach Redis a
+ * moment after the call: one landing after a restore has taken the session's slot would be
+ * published to that restore (held by it) instead of kept.
+ */
+async function untilKept(cluster: GatedCluster, key: string, count: number): Promise<void> {
+  const probe = new Redis(clusters.redis.url);
+  const offline = `${cluster.keyPrefix}offline:${key}`;
+  try {
+    await until(async () => await probe.call("LLEN", offline) === count, `${count} kept`);
+  } finally {
+    probe.disconnect();
+  }
+}
+
+/**
  * Node A signals "n:1" and "n:2" to the session, held nowhere: kept. A restore on node B then
  * attaches, and its connection drops while its take of the kept signals waits for B's
  * `takeGate` (the test opens it).
@@ -38,6 +53,7 @@ async function keptThenRestoreDroppedOnB(cluster: GatedCluster, key: string): Pr
   const [a, b] = cluster.nodes;
   a.server.signalSession(key, "n", "1");
   a.server.signalSession(key, "n", "2");
+  await untilKept(cluster, key, 2);
   b.cluster.holdTakeOf = key;
   const raw = await RawClient.handshake(b.running.url);
   raw.send(encodeRestoreSession(requestIdFromNumber(1), key));
@@ -147,8 +163,10 @@ test("kept signals given back after a dropped restore come before those kept mea
   const probe = new Redis(clusters.redis.url);
   let peer: Peer | undefined;
   try {
+    const offline = `${cluster.keyPrefix}offline:${key}`;
     a.server.signalSession(key, "n", "1");
     a.server.signalSession(key, "n", "2");
+    await untilKept(cluster, key, 2);
     b.cluster.holdTakeOf = key;
     b.manager.holdReleaseOf = key; // the connection's leave waits in its release notice
     const raw = await RawClient.handshake(b.running.url);
@@ -157,7 +175,6 @@ test("kept signals given back after a dropped restore come before those kept mea
     raw.close();
     await b.manager.releaseStarted.opened; // B's slot is given back; its notice waits
     b.cluster.takeGate.open(); // taken from Redis now, for a connection that is gone
-    const offline = `${cluster.keyPrefix}offline:${key}`;
     await until(async () => await probe.call("EXISTS", offline) === 0, "taken");
     a.server.signalSession(key, "n", "3"); // nobody holds it: kept
     await until(async () => await probe.call("LLEN", offline) === 1, "3 kept");
