@@ -92,6 +92,37 @@ test("a --runtime child killed by a signal is not a success: 128 + the signal's 
   }
 });
 
+test("a signal right after a --runtime child exited does not end the parent", {
+  skip: process.platform === "win32",
+}, async () => {
+  const dir = await mkdtemp(join(tmpdir(), "webwire-cli-"));
+  try {
+    // As when Ctrl-C is pressed again while serve's child finishes its shutdown: the parent
+    // must still exit with the child's code, not 130.
+    const child = join(dir, "done.ts");
+    await writeFile(child, "console.log('child done');\n");
+    const parent = join(dir, "parent.ts");
+    const runtimeModule = fileURLToPath(new URL("./runtime.ts", import.meta.url));
+    await writeFile(
+      parent,
+      'import process from "node:process";\n' +
+        `import { currentRuntime, runInRuntime } from ${JSON.stringify(runtimeModule)};\n` +
+        `const code = await runInRuntime(currentRuntime(), ${JSON.stringify(child)}, []);\n` +
+        'process.kill(process.pid, "SIGINT");\n' +
+        "await new Promise((resolve) => setTimeout(resolve, 300));\n" +
+        "console.log(`parent exits with ${code}`);\n" +
+        "process.exit(code);\n",
+    );
+    const [command, ...args] = runTs(parent);
+    const run = watchCliProcess(spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] }));
+    const { code, signal } = await run.exited;
+    assert.deepEqual([code, signal], [0, null], run.stderr());
+    assert.match(run.stdout(), /child done\n[^]*parent exits with 0/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test("listen --session --count --request waits for its reply after a kept signal", async () => {
   const running = await startServer(conformanceService());
   try {

@@ -17,6 +17,7 @@ import { constants, tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { unrefTimer } from "../server/unref_timer.ts";
 import { CliError, ExitCode } from "./exit_codes.ts";
 
 /**
@@ -122,8 +123,26 @@ export async function runInRuntime(
   } finally {
     process.off("SIGINT", onInt);
     process.off("SIGTERM", onTerm);
+    ignoreSignalsWhileExiting();
     if (bundle !== undefined) rmSync(dirname(bundle), { recursive: true, force: true });
   }
+}
+
+/**
+ * Keeps ignoring Ctrl-C and SIGTERM for a moment after the child has exited: the CLI exits with
+ * the child's code right after, and a second signal in between (the user pressing Ctrl-C again
+ * while the server shuts down) would otherwise end this process with 130 instead. The listeners
+ * go after a second, for a caller that lives on (they never keep the process alive).
+ */
+function ignoreSignalsWhileExiting(): void {
+  const ignore = () => {};
+  process.on("SIGINT", ignore);
+  process.on("SIGTERM", ignore);
+  const timer = setTimeout(() => {
+    process.off("SIGINT", ignore);
+    process.off("SIGTERM", ignore);
+  }, 1000);
+  unrefTimer(timer);
 }
 
 /** The exit code for death by `signal`: 128 + its number (130 for SIGINT), else 1. */
