@@ -171,12 +171,18 @@ export class ClusterRelay {
   }
 
   /**
-   * Gives back signals taken for the session that a restore could not deliver: published when a
-   * live node holds it, else kept again ahead of what was kept since (they are older). Resolves
-   * to whether they were published (this node does not hear its own messages).
+   * Gives back signals taken for the session that a restore could not deliver, and those `held`
+   * (newer: they came while it held the session's slot): the taken ones published when a live
+   * node holds it (the held ones reached every holder then), else all kept again, in order, ahead
+   * of what was kept since (they are older). Resolves to whether a live node holds it (this node
+   * does not hear its own messages).
    */
-  async returnOfflineSignals(key: string, signals: readonly Uint8Array[]): Promise<boolean> {
-    if (this.#bounds.maxCount === 0 || signals.length === 0) return false;
+  async returnOfflineSignals(
+    key: string,
+    signals: readonly Uint8Array[],
+    held: readonly Uint8Array[] = [],
+  ): Promise<boolean> {
+    if (this.#bounds.maxCount === 0 || signals.length + held.length === 0) return false;
     this.flush();
     const commands = this.#commands;
     const entries = signals.map((signal) =>
@@ -188,10 +194,10 @@ export class ClusterRelay {
     ], [
       commands.nodePrefix,
       this.#channel,
-      Buffer.concat([this.#batchHeader, ...entries]),
+      entries.length === 0 ? "" : Buffer.concat([this.#batchHeader, ...entries]),
       this.#bounds.maxCount,
       this.#bounds.maxAge,
-      ...signals.map((signal) => offlineEntry(signal)),
+      ...[...signals, ...held].map((signal) => offlineEntry(signal)),
     ]);
     if (typeof dropped === "number" && dropped > 0) this.#droppedOfflineSignals += dropped;
     return dropped === -1;

@@ -142,11 +142,14 @@ return entries
 `);
 
 /**
- * Gives back signals a restore took but could not deliver. `KEYS` holders, offline list; `ARGV`
- * node prefix, channel, the batch of their cluster messages, max count, max age in ms, then
- * their offline entries, oldest first. Published when a live node holds the session, else put
- * back at the head of the list, in order (they are older than what was kept since), the
- * oldest dropped past the count bound. Returns -1 when published, else how many were dropped.
+ * Gives back signals a restore took but could not deliver, and those that came while it held
+ * the session's slot. `KEYS` holders, offline list; `ARGV` node prefix, channel, the batch of
+ * the taken ones' cluster messages (empty when none), max count, max age in ms, then the offline
+ * entries of the taken ones and of the held ones after them, oldest first. When a live node
+ * holds the session the taken ones are published (the held ones reached every holder when first
+ * sent: never twice), else all are put back at the head of the list, in order (they are older
+ * than what was kept since), the oldest dropped past the count bound. Returns -1 when published,
+ * else how many were dropped.
  *
  * @example
  * ```ts
@@ -156,7 +159,7 @@ return entries
  */
 export const returnOfflineScript: RedisScript = new RedisScript(`${liveHolders}${boundKept}
 if live(KEYS[1], ARGV[1]) > 0 then
-  redis.call('PUBLISH', ARGV[2], ARGV[3])
+  if ARGV[3] ~= '' then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
   return -1
 end
 local length = 0

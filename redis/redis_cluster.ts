@@ -281,10 +281,14 @@ export class RedisCluster implements Cluster {
 
   /**
    * Signals taken but not delivered: published if a node holds the session (this one's holders
-   * included), else kept first.
+   * included; the `held` ones never), else kept first, the `held` ones after them.
    */
-  async returnOfflineSignals(key: string, signals: readonly Uint8Array[]): Promise<void> {
-    if (!await this.#relay.returnOfflineSignals(key, signals)) return;
+  async returnOfflineSignals(
+    key: string,
+    signals: readonly Uint8Array[],
+    held: readonly Uint8Array[] = [],
+  ): Promise<void> {
+    if (!await this.#relay.returnOfflineSignals(key, signals, held)) return;
     // Redis does not bring this node its own messages: its holders get them here.
     for (const signal of signals) this.#deliver({ kind: "signal-session", key, signal });
   }
@@ -306,7 +310,7 @@ export class RedisCluster implements Cluster {
     this.#clientListeners.removeAll();
     if (this.#ownsClient) {
       if (this.#client.status === "ready") {
-        await this.#call("closing", () => this.#client.quit()).catch(() => {});
+        await this.#commands.call("closing", () => this.#client.quit()).catch(() => {});
       }
       this.#client.disconnect();
     }
@@ -389,10 +393,6 @@ export class RedisCluster implements Cluster {
 
   get #nodeKey(): string {
     return `${this.#commands.nodePrefix}${this.#instanceId}`;
-  }
-
-  #call<T>(operation: string, command: () => Promise<T>): Promise<T> {
-    return this.#commands.call(operation, command);
   }
 }
 

@@ -190,3 +190,81 @@ test("kept signals given back after a dropped restore come before those kept mea
     await cluster.stop();
   }
 });
+
+test("signals held by a dropped restore are given back between those it took and those kept meanwhile", async () => {
+  const { cluster, key } = await startWithStoredSession(clusters);
+  const [a, b] = cluster.nodes;
+  const probe = new Redis(clusters.redis.url);
+  let peer: Peer | undefined;
+  try {
+    const offline = `${cluster.keyPrefix}offline:${key}`;
+    a.server.signalSession(key, "n", "1");
+    await untilKept(cluster, key, 1);
+    b.manager.holdLookupOf = key;
+    b.cluster.holdTakeOf = key;
+    b.manager.holdReleaseOf = key;
+    const raw = await RawClient.handshake(b.running.url);
+    raw.send(encodeRestoreSession(requestIdFromNumber(1), key));
+    await b.manager.lookupStarted.opened; // B has taken a slot; the lookup waits
+    const heardBefore = b.cluster.delivered;
+    a.server.signalSession(key, "n", "2"); // published: B's restore holds it
+    await until(() => b.cluster.delivered > heardBefore, "B heard of it");
+    b.manager.lookupGate.open(); // attached; the take of the kept signals waits
+    await b.cluster.takeStarted.opened;
+    raw.close();
+    await b.manager.releaseStarted.opened; // B's slot is given back; its notice waits
+    b.cluster.takeGate.open(); // 1 is taken now, for a connection that is gone
+    await until(async () => await probe.call("EXISTS", offline) === 0, "taken");
+    a.server.signalSession(key, "n", "3"); // nobody holds it: kept
+    await untilKept(cluster, key, 1);
+    b.manager.releaseGate.open(); // B's leave ends: 1 and 2 are given back
+    await until(async () => await probe.call("LLEN", offline) === 3, "given back");
+    peer = await restoredOnA(cluster, key, 3);
+    assert.deepEqual(peer.signals, ["n:1", "n:2", "n:3"]);
+  } finally {
+    probe.disconnect();
+    await peer?.client.close();
+    await cluster.stop();
+  }
+});
+
+test("signals held by a dropped restore are not sent again to a session held elsewhere", async () => {
+  const { cluster, key } = await startWithStoredSession(clusters);
+  const [a, b] = cluster.nodes;
+  let peer: Peer | undefined;
+  try {
+    peer = await connectPeer(a);
+    await peer.client.restoreSession(key); // held on A from now on
+    // B's give-back of what it held, whichever way it goes to Redis.
+    let givenBack = 0;
+    const { publish, returnOfflineSignals } = b.cluster;
+    b.cluster.returnOfflineSignals = async (...args) => {
+      await returnOfflineSignals.apply(b.cluster, args);
+      givenBack++;
+    };
+    b.cluster.publish = async (message) => {
+      await publish.call(b.cluster, message);
+      if (message.kind === "signal-session" && message.delivered === true) givenBack++;
+    };
+    b.manager.holdLookupOf = key;
+    b.cluster.holdTakeOf = key;
+    const raw = await RawClient.handshake(b.running.url);
+    raw.send(encodeRestoreSession(requestIdFromNumber(1), key));
+    await b.manager.lookupStarted.opened;
+    const heardBefore = b.cluster.delivered;
+    a.server.signalSession(key, "n", "during the lookup"); // A's client gets it; B's restore too
+    await until(() => b.cluster.delivered > heardBefore, "B heard of it");
+    b.manager.lookupGate.open(); // attached; the take of the kept signals waits
+    await b.cluster.takeStarted.opened;
+    raw.close();
+    await until(() => b.server.sessionConnections(key).length === 0, "B's connection ended");
+    b.cluster.takeGate.open(); // nothing kept; what B held is given back: A holds it
+    await until(() => givenBack === 1, "given back");
+    a.server.signalSession(key, "n", "after");
+    await until(() => peer!.signals.includes("n:after"), "a later signal arrived");
+    assert.deepEqual(peer.signals, ["n:during the lookup", "n:after"]);
+  } finally {
+    await peer?.client.close();
+    await cluster.stop();
+  }
+});

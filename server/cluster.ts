@@ -167,10 +167,17 @@ export interface Cluster {
    * deliver (its connection dropped meanwhile): delivered to the session's connections if a
    * node holds it, this node's own included (given to its `ClusterNode.deliver`: a publish
    * does not come back to the publisher), else kept again ahead of what was kept since (they
-   * are older). Without it,
-   * the server publishes them again as `signal-session` messages.
+   * are older). `held`: the signals that reached the restore while its slot counted as a holder
+   * (newer than `signals`, delivered to every connection holding the session then): in the same
+   * step, kept right after `signals` when no node holds the session, else dropped, never sent
+   * twice. Without this method, the server publishes `signals` again as `signal-session`
+   * messages, and `held` as such messages marked `delivered`.
    */
-  returnOfflineSignals?(key: string, signals: readonly Uint8Array[]): void | Promise<void>;
+  returnOfflineSignals?(
+    key: string,
+    signals: readonly Uint8Array[],
+    held?: readonly Uint8Array[],
+  ): void | Promise<void>;
   /** How many connections hold session `key` on every node together. */
   sessionConnectionCount(key: string): number | Promise<number>;
   /** Leaves the cluster: frees this node's slots and stops delivering to it. */

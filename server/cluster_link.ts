@@ -121,18 +121,24 @@ export class ClusterLink {
   }
 
   /**
-   * Gives back signals taken for session `key` that a restore could not deliver
-   * (`Cluster.returnOfflineSignals`); `false` when the cluster cannot (the caller sends them
-   * again as pushes). A failure is counted, reported and logged for each, as a push's.
+   * Gives back signals taken for session `key` that a restore could not deliver, and those it
+   * held meanwhile (`Cluster.returnOfflineSignals`); `false` when the cluster cannot (the caller
+   * sends them again as pushes). A failure is counted, reported and logged for each, as a push's.
    */
-  returnOfflineSignals(key: string, signals: readonly Uint8Array[]): boolean {
+  returnOfflineSignals(
+    key: string,
+    signals: readonly Uint8Array[],
+    held: readonly Uint8Array[],
+  ): boolean {
     const cluster = this.cluster;
     if (cluster?.returnOfflineSignals === undefined) return false;
     const failed = (error: unknown) => {
-      for (const signal of signals) this.#failed(error, { kind: "signal-session", key, signal });
+      for (const signal of [...signals, ...held]) {
+        this.#failed(error, { kind: "signal-session", key, signal });
+      }
     };
     try {
-      const returned = cluster.returnOfflineSignals(key, signals);
+      const returned = cluster.returnOfflineSignals(key, signals, held);
       if (returned instanceof Promise) returned.then(this.#relayed, failed);
     } catch (error) {
       failed(error);

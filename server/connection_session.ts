@@ -345,7 +345,8 @@ export class ConnectionSession<C> {
     closes.end();
     // Signals pushed to the session from now on wait for the reply and the kept ones.
     host.deferPushes();
-    let kept: Uint8Array[] = [];
+    // null: the take failed (it may not have run: the held signals go after what is kept).
+    let kept: Uint8Array[] | null = null;
     try {
       kept = await host.lifecycle.takeOfflineSignals(key);
     } catch (error) {
@@ -355,13 +356,12 @@ export class ConnectionSession<C> {
     if (!host.isOpen && left?.session === session) {
       // Taken (gone from the store) as the connection ended: signalled again once it has left.
       await left.left.catch(() => {});
-      host.lifecycle.signalAgain(key, kept);
-      host.lifecycle.signalAgain(key, held, true);
+      host.lifecycle.signalAgain(key, kept, held);
       return undefined;
     }
     try {
       host.send(encodeReply({ id: message.id, payload: formatSessionJson(session) }));
-      for (const signal of kept) host.send(signal);
+      for (const signal of kept ?? []) host.send(signal);
       for (const signal of held) host.send(signal);
     } finally {
       host.resumePushes(); // also after a send that threw: later pushes must not pile up

@@ -53,7 +53,7 @@ export async function giveUpRestore<C>(
   closes.end();
   await releaseUnusedSlot(host, key, found);
   if (found && held.length > 0 && host.sessions.holders(key).size === 0) {
-    host.lifecycle.signalAgain(key, held, true);
+    host.lifecycle.signalAgain(key, null, held); // nothing taken: they go after what is kept
   }
 }
 

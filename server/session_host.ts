@@ -121,11 +121,13 @@ export interface SessionLifecycle {
   /**
    * Signals that a restore took or held for the session but could not deliver (its connection
    * closed, or it gave up), sent to the session again once the restore's slot is given back:
-   * to the connections that hold it, or kept when nobody does. `delivered`: signals that came
-   * during the restore's lookup, which reached every connection holding the session then, are
-   * only kept (when nobody holds it), never sent again.
+   * to the connections that hold it, or kept when nobody does. `taken`: what the restore took
+   * of the signals kept for the session (`null`: it took nothing), given back ahead of what was
+   * kept since. `held`: signals that came during the restore's lookup, which reached every
+   * connection holding the session then: only kept (when nobody holds it), never sent again;
+   * right after `taken` when the restore took something, else after what is kept.
    */
-  signalAgain(key: string, signals: readonly Uint8Array[], delivered?: boolean): void;
+  signalAgain(key: string, taken: readonly Uint8Array[] | null, held?: readonly Uint8Array[]): void;
 }
 
 /**

@@ -208,10 +208,14 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
     isTooOld: (creation) => expiry.isTooOld(creation),
     takeOfflineSignals: (key) =>
       clustered === null ? offline?.take(key) ?? [] : cluster.takeOfflineSignals(key),
-    signalAgain: (key, signals, delivered = false) => {
-      // Taken from the cluster, not delivered: given back ahead of what was kept since.
-      if (!delivered && signals.length > 0 && cluster.returnOfflineSignals(key, signals)) return;
-      for (const bytes of signals) parts.signalAgain(key, bytes, delivered);
+    signalAgain: (key, taken, held = []) => {
+      // Taken from the cluster, not delivered: given back ahead of what was kept since, with
+      // what came during the lookup (newer) right after them, in one step.
+      const returned = taken !== null && taken.length + held.length > 0 &&
+        cluster.returnOfflineSignals(key, taken, held);
+      if (returned) return;
+      for (const bytes of taken ?? []) parts.signalAgain(key, bytes, false);
+      for (const bytes of held) parts.signalAgain(key, bytes, true);
     },
   };
 }

@@ -113,9 +113,13 @@ export class HoldingCluster implements Cluster {
     return this.#redis.sessionReleased(key);
   }
 
-  /** Gives back signals taken but not delivered, in Redis. */
-  returnOfflineSignals(key: string, signals: readonly Uint8Array[]): Promise<void> {
-    return this.#redis.returnOfflineSignals(key, signals);
+  /** Gives back signals taken but not delivered (and those held meanwhile), in Redis. */
+  returnOfflineSignals(
+    key: string,
+    signals: readonly Uint8Array[],
+    held?: readonly Uint8Array[],
+  ): Promise<void> {
+    return this.#redis.returnOfflineSignals(key, signals, held);
   }
 
   /** How many connections hold the session on every node. */
