@@ -37,9 +37,7 @@
  *   const reply = await client.request("echo", "hello");
  *   console.log(reply.encoding, reply.text());
  *   try {
- *     await client.request("login", JSON.stringify({ user: "ada" }), {
- *       signal: AbortSignal.timeout(2_000),
- *     });
+ *     await client.request("login", JSON.stringify({ user: "ada" }), { timeout: 2_000 });
  *   } catch (error) {
  *     if (error instanceof RequestError) console.log(error.code, error.message);
  *     else if (error instanceof TimeoutError) console.log("too slow");

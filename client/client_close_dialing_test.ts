@@ -129,3 +129,37 @@ test("a request canceled before it is sent does not start a connection", async (
     await client.close();
   }
 });
+
+for (const autoconnect of [true, false]) {
+  test(`close() after the client dropped a connection (autoconnect ${autoconnect}) waits for its socket`, async () => {
+    // The peer sends a frame of an unknown type: the client ends the connection, and the peer
+    // answers its close frame only by ending the TCP connection 300 ms later.
+    const timers: ReturnType<typeof setTimeout>[] = [];
+    const peer = await startRawFramePeer({
+      onOpen: (socket) => {
+        socket.write(serverFrame(2, acceptConf()));
+        setTimeout(() => socket.write(serverFrame(2, new Uint8Array([0xff]))), 20);
+      },
+      onData: (socket) => void timers.push(setTimeout(() => socket.destroy(), 300)),
+    });
+    const { sockets, KeptWebSocket } = keptWebSockets();
+    const client = new Client(peer.url, {
+      logger: silentLogger,
+      WebSocket: KeptWebSocket,
+      autoconnect,
+      reconnect: { initialDelay: 10_000, maxDelay: 10_000 },
+    });
+    try {
+      const lost = nextEvent(client, "disconnected", 5000);
+      await client.connect();
+      await lost;
+      assert.equal(sockets[0].readyState, WebSocket.CLOSING, "the socket is still closing");
+      await client.close();
+      assert.equal(sockets[0].readyState, WebSocket.CLOSED);
+    } finally {
+      await client.close();
+      await peer.close();
+      for (const timer of timers) clearTimeout(timer);
+    }
+  });
+}

@@ -11,6 +11,7 @@ import { Client } from "./client.ts";
 import { ConnectionFailedError, DisconnectedError, NotSentError, TimeoutError } from "./errors.ts";
 import type { ConnectAttempt, ConnectFailure } from "./events.ts";
 import { stablePort } from "../testing/stable_port.ts";
+import { acceptConf, startScriptedPeer } from "../testing/scripted_peer.ts";
 
 const serverOptions: StartOptions = { onRequest: testRequestHandler, logger: silentLogger };
 
@@ -108,5 +109,41 @@ describe("Client reconnection events", () => {
     assert.ok(reason instanceof DisconnectedError);
     assert.equal(reason.code, 1001, `${reason.message} ${reason.code}`);
     await client.close();
+  });
+
+  it("a request made in a disconnected listener waits for the backoff's retry", async () => {
+    // A server that drops every connection is what the backoff is for: a listener that queues
+    // a request (say, a resync for when it is back) must not make the client dial at once.
+    let opened = 0;
+    const peer = await startScriptedPeer({
+      onOpen: (socket) => {
+        opened++;
+        socket.send(acceptConf());
+        setTimeout(() => socket.close(1011, "overloaded"), 5);
+      },
+    });
+    const client = new Client(peer.url, {
+      logger: silentLogger,
+      reconnect: { initialDelay: 60_000, factor: 1, maxDelay: 60_000 },
+    });
+    let resync: Promise<unknown> | undefined;
+    client.addEventListener("disconnected", () => {
+      resync ??= client.request("resync").catch((error: unknown) => error);
+    });
+    const random = Math.random;
+    Math.random = () => 0.5; // the retry comes after 30 s
+    try {
+      await client.connect();
+      await waitFor(() => resync !== undefined);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(opened, 1, "no connection before the retry");
+      assert.equal(client.status, "connecting");
+      assert.equal(client.pendingRequests, 1);
+    } finally {
+      Math.random = random;
+      await client.close();
+      await peer.close();
+    }
+    assert.ok((await resync) instanceof DisconnectedError);
   });
 });

@@ -23,11 +23,18 @@ const sessionJson = JSON.stringify({
   l: "2026-12-01T00:00:00Z",
 });
 
-for (const firstAnswer of ["too late", "internal error", "max session connections"] as const) {
-  test(`a restore answered ${firstAnswer} keeps the session for the next attempt`, async () => {
+const firstAnswers = ["too late", "internal error", "max session connections"] as const;
+// A read timeout of 0 announces none: the budget is then twice the default's, not 0.
+const cases = [
+  ...firstAnswers.map((firstAnswer) => ({ firstAnswer, readTimeoutMs: undefined })),
+  { firstAnswer: "internal error" as const, readTimeoutMs: 0 },
+];
+for (const { firstAnswer, readTimeoutMs } of cases) {
+  const from = readTimeoutMs === undefined ? "" : ` from a server announcing read timeout 0`;
+  test(`a restore answered ${firstAnswer}${from} keeps the session for the next attempt`, async () => {
     let restores = 0;
     const peer = await startScriptedPeer({
-      onOpen: (socket) => socket.send(acceptConf()),
+      onOpen: (socket) => socket.send(acceptConf({ readTimeoutMs })),
       onMessage: (socket, data) => {
         if (typeof data === "string" || data[0] !== MessageType.RestoreSession) return;
         const id = data.slice(1, 9);

@@ -46,25 +46,26 @@ import {
 } from "./errors.ts";
 import type { SessionStorage } from "./session_storage.ts";
 
+/** The read timeout a server has by default (ms), assumed of one that announces none (0). */
+const defaultReadTimeout = 60_000;
+
 /**
  * How long (ms) the restores of one session may go unanswered in a row (timed out,
  * internal-error, shutdown) or be refused for too many connections before the session counts
  * as refused: twice the server's read timeout, after which the server has dropped any earlier
- * connection of this client it did not see close. Meanwhile each fails its connect attempt,
- * retried under the backoff.
+ * connection of this client it did not see close (of a minute, the server's default, when it
+ * announces none: 0). Meanwhile each fails its connect attempt, retried under the backoff.
  *
  * @example
  * ```ts
  * import { unansweredRestoreBudget } from "./client_session.ts";
  * console.assert(unansweredRestoreBudget(60_000) === 120_000); // the server's default
+ * console.assert(unansweredRestoreBudget(0) === 120_000); // the server announces none
  * ```
  */
 export function unansweredRestoreBudget(readTimeoutMs: number): number {
-  return 2 * readTimeoutMs;
+  return 2 * (readTimeoutMs > 0 ? readTimeoutMs : defaultReadTimeout);
 }
-
-/** The read timeout a server has by default (ms), assumed of one that announces none (0). */
-const defaultReadTimeout = 60_000;
 
 /**
  * How long (ms) the restore on a new connection waits for its reply: the client's request
@@ -81,8 +82,7 @@ const defaultReadTimeout = 60_000;
  * ```
  */
 export function restoreTimeout(requestTimeout: number, readTimeoutMs: number): number {
-  const readTimeout = readTimeoutMs > 0 ? readTimeoutMs : defaultReadTimeout;
-  return Math.min(requestTimeout, unansweredRestoreBudget(readTimeout));
+  return Math.min(requestTimeout, unansweredRestoreBudget(readTimeoutMs));
 }
 
 /**

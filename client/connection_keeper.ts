@@ -95,6 +95,9 @@ export class ConnectionKeeper implements RequestHost {
   #connection: Connection | null = null;
   #lastFailure: Error | undefined;
   readonly #held = new HeldEvents();
+  #announcingDrop = false;
+  /** The closed promise of the last dropped connection's socket, until it resolves. */
+  #droppedClosed: Promise<void> | null = null;
 
   /** Starts disconnected; nothing happens until {@link ConnectionKeeper.connect}. */
   constructor(url: string, options: ResolvedClientOptions, host: KeeperHost) {
@@ -173,6 +176,8 @@ export class ConnectionKeeper implements RequestHost {
 
   /** Starts a connect attempt in the background; its failure is reported by events only. */
   startConnecting(): void {
+    // A request made while `disconnected` is announced waits for the retry scheduled after it.
+    if (this.#announcingDrop) return;
     this.#attempts.start().catch(() => {});
   }
 
@@ -188,7 +193,7 @@ export class ConnectionKeeper implements RequestHost {
     const connection = this.#connection;
     this.#connection = null;
     connection?.close(error);
-    const closed = connection?.closed ?? null;
+    const closed = connection?.closed ?? this.#droppedClosed;
     if (closed === null || dialClosed === null) return closed ?? dialClosed;
     return Promise.all([closed, dialClosed]).then(() => {});
   }
@@ -223,6 +228,12 @@ export class ConnectionKeeper implements RequestHost {
   #dropped(connection: Connection, error: ProtocolError | DisconnectedError): void {
     if (this.#connection !== connection) return;
     this.#connection = null;
+    const droppedClosed = connection.closed;
+    this.#droppedClosed = droppedClosed;
+    const forget = () => {
+      if (this.#droppedClosed === droppedClosed) this.#droppedClosed = null;
+    };
+    droppedClosed.then(forget, forget);
     const wasConnected = this.#status === "connected";
     this.#host.lost(error);
     if (!wasConnected) return; // An attempt under way reports the failure itself.
@@ -231,7 +242,12 @@ export class ConnectionKeeper implements RequestHost {
       ? error
       : new DisconnectedError("the server sent a malformed message", { cause: error });
     this.#held.release(this.#host.emit, true); // a listener of one lost the connection
-    this.#host.emit("disconnected", reason);
+    this.#announcingDrop = this.#options.autoconnect;
+    try {
+      this.#host.emit("disconnected", reason);
+    } finally {
+      this.#announcingDrop = false;
+    }
     // A listener may have closed the client meanwhile.
     if (this.#options.autoconnect && this.#status === "disconnected") {
       this.#attempts.scheduleRetry();

@@ -29,6 +29,7 @@ import type { Client } from "../client/client.ts";
 import type { ServerSignal } from "../client/events.ts";
 import type { RequestOptions } from "../client/options.ts";
 import type { Logger } from "../protocol/logger.ts";
+import { PowersOfTenLog } from "../protocol/powers_of_ten_log.ts";
 import type {
   ClientSignalInput,
   ClientSignalName,
@@ -179,6 +180,10 @@ export class TypedClient<C extends Contract> {
   /** The client it wraps. */
   readonly client: Client;
   readonly #logger: Logger;
+  /** Server signals dropped as not JSON, per name: logged at the 1st, 10th, 100th, ... */
+  readonly #dropped = new Map<string, PowersOfTenLog>();
+  /** The last signal counted there: its other listeners do not count it again. */
+  #lastDropped: ServerSignal | undefined;
 
   /**
    * Wraps `client`. The contract definition is only there to infer `C`; with a contract
@@ -290,7 +295,7 @@ export class TypedClient<C extends Contract> {
       try {
         payload = decodeValue(signal.payload);
       } catch (error) {
-        this.#logger.warn(`webwire: server signal ${JSON.stringify(name)} dropped:`, error);
+        this.#reportDropped(signal, error);
         return;
       }
       // As with the client's own callbacks: a listener's failure is logged, not thrown; an
@@ -306,6 +311,20 @@ export class TypedClient<C extends Contract> {
     };
     this.client.addEventListener("signal", onSignal, { signal: options.signal });
     return () => this.client.removeEventListener("signal", onSignal);
+  }
+
+  /** Logs a server signal dropped as not JSON: once per signal, at most 1st, 10th, ... per name. */
+  #reportDropped(signal: ServerSignal, error: unknown): void {
+    if (signal === this.#lastDropped) return; // another listener of its name saw it first
+    this.#lastDropped = signal;
+    let dropped = this.#dropped.get(signal.name);
+    if (dropped === undefined) this.#dropped.set(signal.name, dropped = new PowersOfTenLog());
+    if (!dropped.tally()) return;
+    const count = dropped.count === 1 ? "" : ` (${dropped.count} so far)`;
+    this.#logger.warn(
+      `webwire: server signal ${JSON.stringify(signal.name)} dropped${count}:`,
+      error,
+    );
   }
 }
 

@@ -176,6 +176,28 @@ test("a server signal that is not JSON is logged and skipped, so is a listener's
   }
 });
 
+test("server signals that are not JSON are logged once each, at the 1st, 10th, 100th", async () => {
+  const started = await startChat();
+  const log = recordingLogger();
+  const api = new TypedClient(new Client(started.running.url), chat, { logger: log.logger });
+  try {
+    await api.client.connect();
+    const heard: number[] = [];
+    api.on("message", (m) => heard.push(m.id)); // two listeners: still one line per signal
+    api.on("message", () => {});
+    for (let i = 0; i < 100; i++) started.running.server.broadcast("message", "{broken");
+    started.push.broadcast("message", { id: 1, room: "r", text: "" });
+    await until(() => heard.length === 1, "the good message after the broken ones");
+    assert.equal(log.warnings.length, 3, log.warnings.join("\n"));
+    assert.match(log.warnings[0], /server signal "message" dropped: BadPayloadError/);
+    assert.match(log.warnings[1], /server signal "message" dropped \(10 so far\): BadPayload/);
+    assert.match(log.warnings[2], /server signal "message" dropped \(100 so far\): BadPayload/);
+  } finally {
+    await api.client.close();
+    await started.running.close();
+  }
+});
+
 test("an async listener's rejection is logged, not left unhandled", async () => {
   const started = await startChat();
   const log = recordingLogger();
