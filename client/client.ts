@@ -198,8 +198,9 @@ export class Client extends EventTarget {
    *
    * Rejects with `RequestError` (the handler failed with a code), `InternalError`,
    * `ShutdownError`, `TimeoutError`, `NotSentError`, `CanceledError`, `DisconnectedError`,
-   * `MessageTooLargeError`, a `ProtocolError` (the server sent something malformed) or a
-   * `RangeError` (bad name, neither name nor payload).
+   * `MessageTooLargeError`, a `ProtocolError` (the server sent something malformed), a
+   * `RangeError` (bad name, neither name nor payload) or a `TypeError` (a payload that is neither
+   * a string nor a `Uint8Array`, or a name that is no string: from JavaScript, or an `any`).
    */
   request(
     name: string,
@@ -233,6 +234,8 @@ export class Client extends EventTarget {
    * @throws {RangeError} for a bad name, neither name nor payload, or an empty payload with
    * `encoding: "utf16"` (a UTF-16 signal needs at least one code unit, as the reference parser
    * requires, even with a name; send it as `utf8` instead).
+   * @throws {TypeError} for a payload that is neither a string nor a `Uint8Array` (an object: send
+   * `JSON.stringify(value)`), or a name that is no string.
    */
   signal(name: string, payload?: Uint8Array | string, options: SignalOptions = {}): void {
     const bytes = encodeSignal({ name, payload, encoding: options.encoding });

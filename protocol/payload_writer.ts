@@ -12,6 +12,7 @@
 
 import type { PayloadEncoding } from "./message_type.ts";
 import { utf8Length, writeUtf16, writeUtf8 } from "./text.ts";
+import { valueKind } from "./value_kind.ts";
 
 /**
  * A payload to send: bytes (already in the message's encoding) or a string (written as UTF-8
@@ -45,7 +46,8 @@ export function resolveEncoding(
 
 /**
  * The byte length of a payload in an encoding; throws a `RangeError` for UTF-16 bytes of odd
- * length.
+ * length, and a `TypeError` for a payload that is neither a string nor a `Uint8Array` (from
+ * JavaScript, or through an `any`: an object, a number, an `ArrayBuffer`, a `Uint16Array`).
  *
  * @example
  * ```ts
@@ -60,6 +62,12 @@ export function payloadLength(
   if (payload === undefined) return 0;
   if (typeof payload === "string") {
     return encoding === "utf16" ? payload.length * 2 : utf8Length(payload);
+  }
+  if (!(payload instanceof Uint8Array)) {
+    throw new TypeError(
+      `a payload must be a string or a Uint8Array, got ${valueKind(payload)} ` +
+        "(send an object as JSON.stringify(value), or through @webwire/webwire/typed)",
+    );
   }
   if (encoding === "utf16" && payload.length % 2 !== 0) {
     throw new RangeError(

@@ -10,6 +10,8 @@
  * @module
  */
 
+import { valueKind } from "./value_kind.ts";
+
 const utf8Encoder = new TextEncoder();
 // ignoreBOM keeps a leading U+FEFF as text, as the Go reference does; without it TextDecoder
 // drops it, and a payload "\ufeffhi" would read back as "hi".
@@ -155,7 +157,7 @@ export function decodeText(bytes: Uint8Array, encoding: "binary" | "utf8" | "utf
 /**
  * Checks that `name` is 0 to `maxLength` (default 255) bytes of printable ASCII (32 to 126), the
  * rule of the reference writers for names and error codes; throws a `RangeError` saying what is
- * wrong.
+ * wrong (a `TypeError` when it is neither a string nor bytes).
  *
  * @example
  * ```ts
@@ -168,6 +170,9 @@ export function assertPrintableAscii(
   what: string,
   maxLength = 255,
 ): void {
+  if (typeof name !== "string" && !(name instanceof Uint8Array)) {
+    throw new TypeError(`${what} must be a string, got ${valueKind(name)}`);
+  }
   if (name.length > maxLength) {
     throw new RangeError(
       `${what} too long: expected at most ${maxLength} bytes, got ${name.length}`,

@@ -187,6 +187,7 @@ export class Connection {
    *
    * @throws {ConnectionInactiveError} when the connection is closed.
    * @throws {RangeError} for a bad name or neither name nor payload.
+   * @throws {TypeError} for a payload that is neither a string, a `Uint8Array` nor a `Payload`.
    */
   signal(
     name: string,

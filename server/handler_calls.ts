@@ -221,7 +221,7 @@ function reply(
     if (value === payload) return echoReply(message, payload.encoding);
     if (value === payload.bytes) return echoReply(message, "binary");
   }
-  return replyFor(message.bytes, value, site.logger, site.encodeReply);
+  return replyFor(message.bytes, value, site.logger, site.encodeReply, message.nameText);
 }
 
 /**

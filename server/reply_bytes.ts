@@ -17,6 +17,7 @@ import type { Logger } from "../protocol/logger.ts";
 import { MessageType, type PayloadEncoding } from "../protocol/message_type.ts";
 import { Payload } from "../protocol/payload.ts";
 import { RequestError } from "../protocol/request_error.ts";
+import { valueKind } from "../protocol/value_kind.ts";
 import type { ReplyValue } from "./incoming.ts";
 
 /**
@@ -49,7 +50,8 @@ const placeholderId = new Uint8Array(8);
  * The reply for what the handler of `request` (a request message's bytes: its id is bytes 1
  * to 8) returned; a value that cannot be encoded (say, UTF-16 bytes of odd length) is the
  * handler's bug and gets an internal-error reply. `encode` writes a reply (`encodeReply`, or
- * `encodeReplyInScratch` for a socket that copies on send).
+ * `encodeReplyInScratch` for a socket that copies on send); `name`, the request's name, is
+ * named in what is logged.
  *
  * @example
  * ```ts
@@ -65,6 +67,7 @@ export function replyFor(
   value: ReplyValue,
   logger: Logger,
   encode: (fields: ReplyFields) => Uint8Array = encodeReply,
+  name?: string,
 ): Uint8Array {
   let reply: Uint8Array;
   try {
@@ -76,9 +79,10 @@ export function replyFor(
       reply = encode({ id: placeholderId, payload: value.bytes, encoding: value.encoding });
     } else {
       // Plain JavaScript handlers can return anything; say what a reply must be.
+      const of = name === undefined ? "" : ` (request ${JSON.stringify(name)})`;
       logger.error(
-        "request handler failed: a reply must be a string, Uint8Array, Payload or undefined; " +
-          `got ${typeof value}`,
+        `request handler failed${of}: a reply must be a string, Uint8Array, Payload or ` +
+          `undefined; got ${valueKind(value)} (return an object as JSON.stringify(value))`,
       );
       return encodeSpecialReply(MessageType.InternalErrorReply, request.subarray(1, 9));
     }

@@ -18,16 +18,27 @@ function logged(): {
 }
 
 describe("replyFor", () => {
-  for (const [value, type] of [[{ ok: true }, "object"], [42, "number"], [true, "boolean"]]) {
-    it(`a handler that returns a ${type} gets an internal error, logged as such`, () => {
+  const cases = [
+    [{ ok: true }, "an object \\(Object\\)"],
+    [new ArrayBuffer(2), "an object \\(ArrayBuffer\\)"],
+    [new Uint16Array(1), "an object \\(Uint16Array\\)"],
+    [42, "a number"],
+    [true, "a boolean"],
+  ] as const;
+  for (const [value, kind] of cases) {
+    it(`a handler that returns ${kind.replaceAll("\\", "")} gets an internal error, logged`, () => {
       const log = logged();
       // Plain JavaScript handlers can return anything; the types do not stop them.
-      const bytes = replyFor(new Uint8Array(9), value as unknown as ReplyValue, log.logger);
+      const request = encodeRequest({ id: requestIdFromNumber(1), name: "q" });
+      const bytes = replyFor(request, value as unknown as ReplyValue, log.logger, undefined, "q");
       assert.equal(bytes[0], MessageType.InternalErrorReply);
       assert.equal(log.lines.length, 1);
       assert.match(
         log.lines[0],
-        new RegExp(`a reply must be a string, Uint8Array, Payload or undefined; got ${type}`),
+        new RegExp(
+          `request handler failed \\(request "q"\\): a reply must be a string, Uint8Array, ` +
+            `Payload or undefined; got ${kind} \\(return an object as JSON.stringify`,
+        ),
       );
       assert.doesNotMatch(log.lines[0], /offset is out of bounds/);
     });

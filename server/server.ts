@@ -187,6 +187,7 @@ export class Server {
    *
    * @returns how many connections the signal was sent to.
    * @throws {RangeError} for a bad name, or neither name nor payload.
+   * @throws {TypeError} for a payload that is neither a string, a `Uint8Array` nor a `Payload`.
    * @example
    * ```ts
    * import { Server } from "./server.ts";
@@ -209,6 +210,7 @@ export class Server {
    *
    * @returns how many connections the signal was sent to (0 for a topic nobody subscribed to).
    * @throws {RangeError} for a bad topic name, a bad signal name, or neither name nor payload.
+   * @throws {TypeError} for a payload that is neither a string, a `Uint8Array` nor a `Payload`.
    * @example
    * ```ts
    * import { Server } from "./server.ts";
@@ -238,11 +240,11 @@ export class Server {
    *
    * @returns how many connections the signal was sent to now (0 when it was kept).
    * @throws {RangeError} for a bad name, or neither name nor payload.
+   * @throws {TypeError} for a payload that is neither a string, a `Uint8Array` nor a `Payload`.
    * @example
    * ```ts
    * import { Server } from "./server.ts";
-   * const server = new Server();
-   * // Reaches every tab of the user's session, or waits for the session to come back.
+   * const server = new Server(); // below: every tab of the session gets it, or it waits
    * server.signalSession("the-session-key", "notification", "you have mail");
    * await server.shutdown();
    * ```

@@ -1,0 +1,35 @@
+/**
+ * What a value is, in a few words, for error messages about values of the wrong type.
+ *
+ * @example
+ * ```ts
+ * import { valueKind } from "./value_kind.ts";
+ * console.assert(valueKind({ a: 1 }) === "an object (Object)");
+ * ```
+ * @module
+ */
+
+/**
+ * Names the type of `value`: `null`, `undefined`, `a number`, `an object (Map)`, ...: the
+ * constructor's name for objects, so that an `ArrayBuffer`, a `Uint16Array` or a `Promise`
+ * given where bytes were expected says so.
+ *
+ * @example
+ * ```ts
+ * import { valueKind } from "./value_kind.ts";
+ * console.assert(valueKind(5) === "a number");
+ * console.assert(valueKind(new ArrayBuffer(2)) === "an object (ArrayBuffer)");
+ * console.assert(valueKind(null) === "null");
+ * ```
+ */
+export function valueKind(value: unknown): string {
+  if (value === null) return "null";
+  const type = typeof value;
+  if (type === "undefined") return "undefined";
+  if (type !== "object") return `${/^[aeiou]/.test(type) ? "an" : "a"} ${type}`;
+  const constructor = (value as { constructor?: { name?: unknown } }).constructor;
+  const name = typeof constructor?.name === "string" && constructor.name !== ""
+    ? constructor.name
+    : "without a prototype";
+  return `an object (${name})`;
+}
