@@ -22,6 +22,7 @@
  * @module
  */
 
+import { assertServable } from "../server/errors.ts";
 import type { Server } from "../server/server.ts";
 import type { ConnectionOptions, TransportEvents } from "../server/transport.ts";
 import { reportBunClose } from "./bun_close.ts";
@@ -230,6 +231,7 @@ interface BunGlobal {
  *
  * @throws {TypeError} when not running under Bun, when `path` does not start with `/`, or when
  * `fallback` comes without `path`.
+ * @throws {ServerShutDownError} when `server` was shut down.
  * @example
  * ```ts
  * import { Server } from "@webwire/webwire/server";
@@ -246,6 +248,7 @@ interface BunGlobal {
  * ```
  */
 export function serveBun(server: Server, options: ListenOptions = {}): RunningServer {
+  assertServable(server, "serveBun");
   const bun = (globalThis as { Bun?: BunGlobal }).Bun;
   if (bun === undefined) throw new TypeError("serveBun needs the Bun runtime");
   const hostname = options.hostname ?? "127.0.0.1";

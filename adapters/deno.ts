@@ -15,6 +15,7 @@
  * @module
  */
 
+import { assertServable } from "../server/errors.ts";
 import type { Server } from "../server/server.ts";
 import type { ConnectionOptions } from "../server/transport.ts";
 import { deliverDenoSocket, DenoSocketTransport } from "./deno_socket.ts";
@@ -154,6 +155,7 @@ export interface RunningServer {
  * `options.fallback`, or on every path.
  *
  * @throws {TypeError} when `path` does not start with `/`, or `fallback` comes without `path`.
+ * @throws {ServerShutDownError} when `server` was shut down.
  * @example
  * ```ts
  * import { Server } from "@webwire/webwire/server";
@@ -170,6 +172,7 @@ export interface RunningServer {
  * ```
  */
 export function serveDeno(server: Server, options: ListenOptions = {}): RunningServer {
+  assertServable(server, "serveDeno");
   const hostname = options.hostname ?? "127.0.0.1";
   const route = routeFor(options, server.logger);
   const endpoint = denoHandler(server);

@@ -40,6 +40,7 @@
  * @module
  */
 
+import { ServerShutDownError } from "../server/errors.ts";
 import type { Server } from "../server/server.ts";
 import type { UpgradeRequestHead } from "../server/transport.ts";
 import { DenoTcpSocket } from "./deno_tcp_socket.ts";
@@ -96,6 +97,7 @@ const acceptRetryMs = 50;
  * @throws {TypeError} when `path` does not start with `/`, or `fallback` comes without `path`.
  * @throws {RangeError} when `requestTimeout` is 0, negative, `NaN` or not a number (before it
  * listens).
+ * @throws {ServerShutDownError} when `server` was shut down (the promise rejects).
  * @example
  * ```ts
  * import { Server } from "@webwire/webwire/server";
@@ -114,6 +116,7 @@ export function serveDenoTcp(
   server: Server,
   options: DenoTcpListenOptions = {},
 ): Promise<RunningServer> {
+  if (server.isShuttingDown) return Promise.reject(new ServerShutDownError("serveDenoTcp"));
   const hostname = options.hostname ?? "127.0.0.1";
   const route = routeFor(options, server.logger);
   const requestTimeout = timeoutOption("requestTimeout", options.requestTimeout, 10_000);

@@ -40,6 +40,7 @@
 import { reportBunClose } from "./bun_close.ts";
 import { type BunSocketLike, BunSocketTransport } from "./bun_socket.ts";
 import { deliverDenoSocket, DenoSocketTransport } from "./deno_socket.ts";
+import { assertServable } from "../server/errors.ts";
 import type { Server } from "../server/server.ts";
 import type { TransportEvents, TransportSocket } from "../server/transport.ts";
 import { HonoContextTransport } from "./hono_context_transport.ts";
@@ -299,6 +300,7 @@ type UpgradeWithOptions<C extends HonoContextLike> = (
  * `maxPayloadLength: server.limits.messageBufferSize` (the core refuses them anyway). On Node,
  * call {@link limitNodeWebSocketServer}`(server, wss)` with the `wss` of `createNodeWebSocket`.
  *
+ * @throws {ServerShutDownError} when `server` was shut down.
  * @example
  * ```ts
  * import { Server } from "@webwire/webwire/server";
@@ -326,6 +328,7 @@ export function honoHandler<C extends HonoContextLike>(
   upgradeWebSocket: HonoUpgradeWebSocket<C>,
   options: HonoHandlerOptions<C> = {},
 ): (c: C) => Promise<Response> {
+  assertServable(server, "honoHandler");
   return async (c) => {
     guardUpgradeOfContext(c); // on Node, a reset while deciding must not crash the process
     const decision = await server.prepareUpgrade(c.req.raw);

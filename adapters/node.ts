@@ -37,6 +37,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
+import { assertServable } from "../server/errors.ts";
 import type { Server } from "../server/server.ts";
 import type { UpgradeRequestHead } from "../server/transport.ts";
 import type { ListenOptions, RunningServer } from "./deno.ts";
@@ -224,6 +225,7 @@ export interface NodeListenOptions extends ListenOptions {
  * @throws {TypeError} when `path` does not start with `/`, or `fallback` comes without `path`.
  * @throws {RangeError} when `requestTimeout` is 0, negative, `NaN` or not a number (the promise
  * rejects; nothing listens).
+ * @throws {ServerShutDownError} when `server` was shut down (the promise rejects).
  * @example
  * ```ts
  * import { Server } from "@webwire/webwire/server";
@@ -242,6 +244,7 @@ export async function serveNode(
   server: Server,
   options: NodeListenOptions = {},
 ): Promise<RunningServer> {
+  assertServable(server, "serveNode");
   const hostname = options.hostname ?? "127.0.0.1";
   const route = routeFor(options, server.logger);
   const requestTimeout = timeoutOption("requestTimeout", options.requestTimeout, 10_000);

@@ -54,3 +54,47 @@ export class SessionUnavailableError extends WebwireError {
     this.reason = reason;
   }
 }
+
+/**
+ * A `Server` that was shut down was given to an adapter to serve: it would refuse every
+ * connection (HTTP 503). Make a new `Server` instead.
+ *
+ * @example
+ * ```ts
+ * import { Server, ServerShutDownError } from "@webwire/webwire/server";
+ * import { serveDeno } from "@webwire/webwire/adapters/deno";
+ * const server = new Server({ sessionsEnabled: false });
+ * await server.shutdown();
+ * try {
+ *   serveDeno(server);
+ * } catch (error) {
+ *   console.assert(error instanceof ServerShutDownError);
+ * }
+ * ```
+ */
+export class ServerShutDownError extends WebwireError {
+  /** Always "ServerShutDownError", also in minified bundles. */
+  override readonly name: string = "ServerShutDownError";
+
+  /** Creates the error, naming the adapter that was asked to serve. */
+  constructor(adapter: string) {
+    super(`${adapter}: this Server was shut down and cannot serve again; make a new Server`);
+  }
+}
+
+/**
+ * Throws a {@link ServerShutDownError} when `server` was shut down (called by the adapters
+ * before they listen).
+ *
+ * @example
+ * ```ts
+ * import { Server, assertServable } from "@webwire/webwire/server";
+ * assertServable(new Server({ sessionsEnabled: false }), "myAdapter"); // a new server: fine
+ * ```
+ */
+export function assertServable(
+  server: { readonly isShuttingDown: boolean },
+  adapter: string,
+): void {
+  if (server.isShuttingDown) throw new ServerShutDownError(adapter);
+}

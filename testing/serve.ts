@@ -13,7 +13,7 @@
  */
 
 import { serveBun } from "../adapters/bun.ts";
-import { serveDeno } from "../adapters/deno.ts";
+import { type RunningServer, serveDeno } from "../adapters/deno.ts";
 import { serveDenoTcp } from "../adapters/deno_tcp.ts";
 import { serveNode } from "../adapters/node.ts";
 import { serveHono } from "./serve_hono.ts";
@@ -106,8 +106,28 @@ export async function startServer(options: StartOptions = {}): Promise<StartedSe
     sessionManager: options.sessionManager ?? new MemorySessionManager(),
   });
   const listen = { port: options.port ?? 0, hostname: options.hostname ?? "127.0.0.1" };
-  const adapter = options.adapter ?? "runtime";
-  const running = adapter === "hono"
+  const running = await serveWith(server, options.adapter ?? "runtime", listen);
+  return { server, port: running.port, url: running.url, close: running.close };
+}
+
+/**
+ * Serves `server` with `adapter` (see {@link StartOptions.adapter}) on `listen`; an adapter
+ * that throws rejects.
+ *
+ * @example
+ * ```ts
+ * import { serveWith } from "./serve.ts";
+ * import { Server } from "../server/server.ts";
+ * const running = await serveWith(new Server({ sessionsEnabled: false }), "node", { port: 0 });
+ * await running.close();
+ * ```
+ */
+export async function serveWith(
+  server: Server,
+  adapter: NonNullable<StartOptions["adapter"]>,
+  listen: { port?: number; hostname?: string } = {},
+): Promise<RunningServer> {
+  return adapter === "hono"
     ? await serveHono(server, listen)
     : adapter === "node"
     ? await serveNode(server, listen)
@@ -116,5 +136,4 @@ export async function startServer(options: StartOptions = {}): Promise<StartedSe
     : "Bun" in globalThis
     ? serveBun(server, listen)
     : serveDeno(server, listen);
-  return { server, port: running.port, url: running.url, close: running.close };
 }
