@@ -64,6 +64,9 @@ describe("Client timeouts", () => {
       await assert.rejects(reply, RangeError, String(timeout));
     }
     await assert.rejects(client.request("login", "", { timeout: 0 }), /timeout must be/);
+    // From JavaScript: a string that looks like a number is named as a string.
+    const quoted = { timeout: "5000" as unknown as number };
+    await assert.rejects(client.request("echo", "x", quoted), /got a string "5000"$/);
     await assert.rejects(client.restoreSession("k", { timeout: NaN }), RangeError);
     await client.request("login", "", { timeout: Infinity });
     await assert.rejects(client.closeSession({ timeout: -1 }), RangeError);
