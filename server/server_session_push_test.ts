@@ -194,7 +194,7 @@ test("nothing is replayed to a session that was closed, or that a restore finds 
 
 for (const fails of [false, true]) {
   const outcome = fails ? "fails: they are kept for it" : "is done: they are forgotten too";
-  test(`signals sent while a close of the session runs: when the close ${outcome}`, async () => {
+  test(`signals kept before and sent while a close of the session runs: when the close ${outcome}`, async () => {
     const manager = new GatedManager(new MemorySessionManager());
     const dropped: string[] = [];
     const running = await startServer(service({
@@ -208,6 +208,7 @@ for (const fails of [false, true]) {
     first.close();
     await until(() => running.server.sessionConnections(session.key).length === 0, "left");
     try {
+      assert.equal(running.server.signalSession(session.key, "n", "before"), 0);
       manager.holdForgetOf = session.key;
       manager.failHeldForget = fails;
       const closing = running.server.closeSession(session.key);
@@ -216,9 +217,10 @@ for (const fails of [false, true]) {
       manager.forgetGate.open();
       if (fails) {
         await assert.rejects(closing, /could not forget/);
-        // The session is still stored: a restore gets what was sent meanwhile.
+        // The session is still stored: a restore gets what was kept, before and meanwhile.
         const second = await RawClient.handshake(running.url);
         assert.equal(await rawRestore(second, session.key), "reply");
+        assert.equal(await nextSignalText(second), "n:before");
         assert.equal(await nextSignalText(second), "n:meanwhile");
         second.close();
       } else {

@@ -124,9 +124,11 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
     offline?.discard(key);
   };
   const forget = async (key: string) => {
-    destroyed(key);
+    expiry.unheld(key);
     await manager.onSessionClosed(key);
-    offline?.discard(key); // kept while it closed: the close stands, they go too
+    // Only once the close stands: a failed one leaves the session stored, and its restore gets
+    // every signal kept for it, before the close and while it ran.
+    offline?.discard(key);
   };
   const destroy = async (key: string) => {
     const closed = closes.begin(key);
