@@ -38,8 +38,8 @@ test("signals older than maxAge are dropped when taken, and on the way of any ke
   store.stop();
 });
 
-/** What one session with one 40-byte signal counts: the bytes, 64 per signal, 64 + its key. */
-const sessionOf40 = 40 + 64 + 64 + 1;
+/** What one session with one 40-byte signal counts: the bytes, 288 per signal, 256 + its key. */
+const sessionOf40 = 40 + 288 + 256 + 1;
 
 test("the total bound drops the oldest signals first, whichever session they are for", () => {
   const { store, drops } = clocked({ maxTotalBytes: 3 * sessionOf40 - 1 });
@@ -56,7 +56,7 @@ test("the total bound drops the oldest signals first, whichever session they are
 test("an old signal of a quiet session ages out before a busy session's fresh ones are dropped", () => {
   // Once, only the queue of the session that first kept signals was aged: "x", kept busy, hid
   // "y"'s old signal, which then counted against the total for good.
-  const { store, drops, advance } = clocked({ maxAge: 300, maxTotalBytes: 6000 });
+  const { store, drops, advance } = clocked({ maxAge: 300, maxTotalBytes: 7000 });
   store.keep("x", bytes(100));
   store.keep("y", bytes(3000));
   for (let i = 0; i < 30; i++) {
@@ -87,7 +87,7 @@ test("many sessions of tiny signals are bounded by the total too", () => {
   const { store, drops } = clocked({ maxTotalBytes: 100_000 });
   for (let i = 0; i < 10_000; i++) store.keep(`session-${i}`, bytes(1));
   assert.ok(store.totalBytes <= 100_000);
-  const perSession = 1 + 64 + 64 + "session-0000".length;
+  const perSession = 1 + 288 + 256 + "session-0000".length;
   assert.ok(store.sessionCount <= Math.ceil(100_000 / (perSession - 4)), `${store.sessionCount}`);
   assert.equal(drops.length, 10_000 - store.sessionCount);
   store.stop();
