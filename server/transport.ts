@@ -58,8 +58,18 @@ export interface TransportSocket {
    * close has not completed within `closeTimeout`. Must not throw for a socket already gone.
    */
   terminate(): void;
-  /** Bytes queued for sending but not yet written to the network. */
+  /**
+   * Bytes queued for sending but not yet written to the network (or what they cost: see
+   * `queuedMessageCost`).
+   */
   readonly bufferedAmount: number;
+  /**
+   * Optional: what `bufferedAmount` counts for each queued message besides its bytes, where the
+   * runtime holds much more than the bytes per message (Deno: about 1 KB); the core counts it
+   * for every message it sends when it estimates the queue between two looks at
+   * `bufferedAmount`. Default 0.
+   */
+  readonly queuedMessageCost?: number;
   /**
    * Optional: the client broke the protocol and the core will close the connection once the
    * replies of the handlers already running are out: read nothing more, and keep the connection
