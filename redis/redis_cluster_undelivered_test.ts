@@ -45,6 +45,27 @@ async function untilKept(cluster: GatedCluster, key: string, count: number): Pro
 }
 
 /**
+ * A restore of `key` on node B whose lookup waits (B's `lookupGate`, which the test opens), and
+ * node A's signal `n:<text>`, which B hears for that restore (its slot counts as a holder).
+ * Returns the restoring client.
+ */
+async function signalDuringLookupOnB(
+  cluster: GatedCluster,
+  key: string,
+  text: string,
+): Promise<RawClient> {
+  const [a, b] = cluster.nodes;
+  b.manager.holdLookupOf = key;
+  const raw = await RawClient.handshake(b.running.url);
+  raw.send(encodeRestoreSession(requestIdFromNumber(1), key));
+  await b.manager.lookupStarted.opened; // B has taken a slot; the lookup waits
+  const heardBefore = b.cluster.delivered;
+  a.server.signalSession(key, "n", text);
+  await until(() => b.cluster.delivered > heardBefore, "B heard of it");
+  return raw;
+}
+
+/**
  * Node A signals "n:1" and "n:2" to the session, held nowhere: kept. A restore on node B then
  * attaches, and its connection drops while its take of the kept signals waits for B's
  * `takeGate` (the test opens it).
@@ -100,17 +121,11 @@ test("kept signals taken as the restoring connection drops reach a holder on the
 
 test("signals that came during a restore's lookup are kept again when the restore gives up", async () => {
   const { cluster, key } = await startWithStoredSession(clusters);
-  const [a, b] = cluster.nodes;
+  const [, b] = cluster.nodes;
   const probe = new Redis(clusters.redis.url);
   let peer: Peer | undefined;
   try {
-    b.manager.holdLookupOf = key;
-    const raw = await RawClient.handshake(b.running.url);
-    raw.send(encodeRestoreSession(requestIdFromNumber(1), key));
-    await b.manager.lookupStarted.opened; // B has taken a slot; the lookup waits
-    const heardBefore = b.cluster.delivered;
-    a.server.signalSession(key, "n", "during the lookup"); // published: B's slot counts
-    await until(() => b.cluster.delivered > heardBefore, "B heard of it");
+    const raw = await signalDuringLookupOnB(cluster, key, "during the lookup");
     raw.close();
     await until(() => b.server.connectionCount === 0, "B's connection ended");
     b.manager.lookupGate.open(); // found, for a connection that is gone: the restore gives up
@@ -134,13 +149,7 @@ test("a restore that gives up sends nothing again to a session held on another n
   try {
     peer = await connectPeer(a);
     await peer.client.restoreSession(key); // held on A from now on
-    b.manager.holdLookupOf = key;
-    const raw = await RawClient.handshake(b.running.url);
-    raw.send(encodeRestoreSession(requestIdFromNumber(1), key));
-    await b.manager.lookupStarted.opened;
-    const heardBefore = b.cluster.delivered;
-    a.server.signalSession(key, "n", "during the lookup"); // published: A's client gets it
-    await until(() => b.cluster.delivered > heardBefore, "B heard of it");
+    const raw = await signalDuringLookupOnB(cluster, key, "during the lookup");
     raw.close();
     await until(() => b.server.connectionCount === 0, "B's connection ended");
     b.manager.lookupGate.open(); // the restore gives up
@@ -200,15 +209,9 @@ test("signals held by a dropped restore are given back between those it took and
     const offline = `${cluster.keyPrefix}offline:${key}`;
     a.server.signalSession(key, "n", "1");
     await untilKept(cluster, key, 1);
-    b.manager.holdLookupOf = key;
     b.cluster.holdTakeOf = key;
     b.manager.holdReleaseOf = key;
-    const raw = await RawClient.handshake(b.running.url);
-    raw.send(encodeRestoreSession(requestIdFromNumber(1), key));
-    await b.manager.lookupStarted.opened; // B has taken a slot; the lookup waits
-    const heardBefore = b.cluster.delivered;
-    a.server.signalSession(key, "n", "2"); // published: B's restore holds it
-    await until(() => b.cluster.delivered > heardBefore, "B heard of it");
+    const raw = await signalDuringLookupOnB(cluster, key, "2");
     b.manager.lookupGate.open(); // attached; the take of the kept signals waits
     await b.cluster.takeStarted.opened;
     raw.close();
@@ -246,14 +249,8 @@ test("signals held by a dropped restore are not sent again to a session held els
       await publish.call(b.cluster, message);
       if (message.kind === "signal-session" && message.delivered === true) givenBack++;
     };
-    b.manager.holdLookupOf = key;
     b.cluster.holdTakeOf = key;
-    const raw = await RawClient.handshake(b.running.url);
-    raw.send(encodeRestoreSession(requestIdFromNumber(1), key));
-    await b.manager.lookupStarted.opened;
-    const heardBefore = b.cluster.delivered;
-    a.server.signalSession(key, "n", "during the lookup"); // A's client gets it; B's restore too
-    await until(() => b.cluster.delivered > heardBefore, "B heard of it");
+    const raw = await signalDuringLookupOnB(cluster, key, "during the lookup");
     b.manager.lookupGate.open(); // attached; the take of the kept signals waits
     await b.cluster.takeStarted.opened;
     raw.close();
