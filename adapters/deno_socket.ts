@@ -39,6 +39,7 @@
  */
 
 import type { TransportEvents, TransportSocket } from "../server/transport.ts";
+import { eventTurn, turnSoFar } from "./event_turn.ts";
 
 /** `WebSocket.OPEN`, which Deno reads through a lazy global getter on every access. */
 const socketOpen = 1;
@@ -85,12 +86,15 @@ export class DenoSocketTransport implements TransportSocket {
   #pending: { code: number; reason: string } | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** Sizes of the messages sent and maybe not written yet, oldest first from `#head`. */
-  #sizes: number[] = [];
+  #sizes: number[] | undefined;
   #head = 0;
   /** Their sum. */
   #unsettledBytes = 0;
   /** How many may be listed before the next look at what was written. */
   #settleAt = settleEvery;
+  /** The event turn of the last send, and where its sends begin in `#sizes`. */
+  #turn = -1;
+  #turnStart = 0;
 
   /** Wraps `socket`, a `WebSocket` from `Deno.upgradeWebSocket`. */
   constructor(socket: WebSocket) {
@@ -99,12 +103,15 @@ export class DenoSocketTransport implements TransportSocket {
 
   /** Sends one binary message if the socket is open. */
   send(bytes: Uint8Array): void {
-    if (this.#socket.readyState === socketOpen) {
-      this.#socket.send(bytes as Uint8Array<ArrayBuffer>);
-      this.#sizes.push(bytes.length);
-      this.#unsettledBytes += bytes.length;
-      if (this.#sizes.length - this.#head >= this.#settleAt) this.#settle();
-    }
+    if (this.#socket.readyState !== socketOpen) return;
+    this.#socket.send(bytes as Uint8Array<ArrayBuffer>);
+    const sizes = this.#sizes ??= [];
+    // Before this message is listed: one written at once is then seen as such.
+    if (sizes.length - this.#head >= this.#settleAt) this.#settle();
+    const turn = eventTurn();
+    if (turn !== this.#turn) [this.#turn, this.#turnStart] = [turn, sizes.length];
+    sizes.push(bytes.length);
+    this.#unsettledBytes += bytes.length;
   }
 
   /** {@link queuedMessageCost}: counted in {@link bufferedAmount} for each queued message. */
@@ -114,14 +121,19 @@ export class DenoSocketTransport implements TransportSocket {
 
   /**
    * What the messages queued and not yet written cost: their bytes (Deno's `bufferedAmount`
-   * counts only these) and {@link queuedMessageCost} for each. A client that reads nothing
-   * while it is sent many small messages is then closed as a slow reader once that cost, not
-   * their bytes alone, passes the server's `maxSendBuffer`: otherwise a stream of 1-byte
-   * signals made Deno hold about 45 times that before the client was dropped.
+   * counts only these) and {@link queuedMessageCost} for each one sent in an earlier turn of
+   * the event loop. A client that reads nothing while it is sent many small messages is then
+   * closed as a slow reader once that cost, not their bytes alone, passes the server's
+   * `maxSendBuffer` (before, a stream of 1-byte signals made Deno hold about 45 times that);
+   * a burst sent in one go (the kept signals after a restore, say) is counted by its bytes
+   * until Deno has had a turn to write it.
    */
   get bufferedAmount(): number {
     const queued = this.#settle();
-    return queued === 0 ? 0 : queued + (this.#sizes.length - this.#head) * queuedMessageCost;
+    if (queued === 0) return 0;
+    const listed = this.#sizes!.length - this.#head;
+    const older = this.#turn === turnSoFar() ? this.#turnStart - this.#head : listed;
+    return queued + Math.max(0, older) * queuedMessageCost;
   }
 
   /**
@@ -132,14 +144,20 @@ export class DenoSocketTransport implements TransportSocket {
   #settle(): number {
     const queued = this.#socket.bufferedAmount;
     const sizes = this.#sizes;
+    if (sizes === undefined) return queued;
     if (queued === 0) {
-      sizes.length = this.#head = this.#unsettledBytes = 0;
+      sizes.length =
+        this.#head =
+        this.#unsettledBytes =
+        this.#turnStart =
+          0;
     } else {
       while (this.#unsettledBytes > queued && this.#head < sizes.length) {
         this.#unsettledBytes -= sizes[this.#head++];
       }
-      if (this.#head > 1024 && this.#head * 2 > sizes.length) {
+      if (this.#head >= settleEvery && this.#head * 2 >= sizes.length) {
         sizes.splice(0, this.#head);
+        this.#turnStart -= this.#head;
         this.#head = 0;
       }
     }

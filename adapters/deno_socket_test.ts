@@ -5,8 +5,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { silentLogger } from "../protocol/logger.ts";
+import { RawClient } from "../testing/raw_client.ts";
+import { rawLogin, rawRestore } from "../testing/raw_session.ts";
 import { startServer } from "../testing/serve.ts";
 import { stalledClient } from "../testing/stalled_client.ts";
+import { fileURLToPath } from "node:url";
 import { until } from "../testing/until.ts";
 import { DenoSocketTransport, queuedMessageCost } from "./deno_socket.ts";
 
@@ -81,11 +84,21 @@ if ("Deno" in globalThis) {
         for (let i = 0; i < 1000; i++) transport!.send(tiny);
         await new Promise((resolve) => setTimeout(resolve, 0));
       }
-      for (let i = 0; i < 1000; i++) transport!.send(tiny);
+      await new Promise((resolve) => setTimeout(resolve, 0)); // a turn later
       const queuedBytes = raw!.bufferedAmount;
       const queuedMessages = queuedBytes / tiny.length;
-      assert.ok(queuedMessages >= 1000, `${queuedMessages} queued`);
+      assert.ok(queuedMessages >= 1, `${queuedMessages} queued`);
       assert.equal(transport!.bufferedAmount, queuedBytes + queuedMessages * queuedMessageCost);
+      // A burst in one turn counts by its bytes until Deno has had a turn to write it.
+      for (let i = 0; i < 1000; i++) transport!.send(tiny);
+      const withBurst = queuedBytes + 1000 * tiny.length;
+      assert.equal(raw!.bufferedAmount, withBurst);
+      assert.equal(transport!.bufferedAmount, withBurst + queuedMessages * queuedMessageCost);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      assert.equal(
+        transport!.bufferedAmount,
+        withBurst + (queuedMessages + 1000) * queuedMessageCost,
+      );
       peer.resume(); // it reads now: everything is written, and nothing is counted any more
       await until(() => raw!.bufferedAmount === 0, "written", 10_000);
       assert.equal(transport!.bufferedAmount, 0);
@@ -97,32 +110,49 @@ if ("Deno" in globalThis) {
     }
   });
 
-  test("deno adapter: a client that reads nothing under tiny signals is closed within bounds", async () => {
+  test("deno adapter: a restore's burst of kept signals reaches a client that reads", async () => {
+    // 256 kept signals of 1 byte, sent at once after the restore reply: their bytes are far
+    // under maxSendBuffer, though 256 queued messages would cost more than it.
+    const kept = 256;
     const disconnected: string[] = [];
     const running = await startServer({
-      sessionsEnabled: false,
       logger: silentLogger,
-      maxSendBuffer: 1 << 20,
+      maxSendBuffer: 256 * 1024,
+      offlineSignals: { maxCount: kept },
+      onRequest: async ({ connection }) => void await connection.createSession({}),
       onClientDisconnected: (_connection, reason) => void disconnected.push(reason.kind),
     });
-    const peer = await stalledClient(running.url, new Uint8Array(0));
+    const first = await RawClient.handshake(running.url);
+    const { key } = await rawLogin(first, "ada");
+    first.close();
+    await until(() => running.server.connectionCount === 0, "the session is held by nobody");
+    for (let i = 0; i < kept; i++) running.server.signalSession(key, "", "x");
+    const second = await RawClient.handshake(running.url);
     try {
-      await until(() => running.server.connectionCount === 1, "connected");
-      const rssBefore = Deno.memoryUsage().rss;
-      let broadcasts = 0;
-      while (disconnected.length === 0 && broadcasts < 4_000_000) {
-        for (let i = 0; i < 1000; i++) running.server.broadcast("", "x");
-        broadcasts += 1000;
-        await new Promise((resolve) => setTimeout(resolve, 0));
-      }
-      const grown = (Deno.memoryUsage().rss - rssBefore) / (1 << 20);
-      assert.deepEqual(disconnected, ["slow-reader"], `${broadcasts} broadcasts`);
-      // Before, Deno held about 1 KB for each of the million or so 3-byte messages queued
-      // past the kernel's buffers before their bytes alone passed 1 MiB: over 300 MiB.
-      assert.ok(grown < 150, `the server grew by ${grown.toFixed(0)} MiB`);
+      assert.equal(await rawRestore(second, key), "reply");
+      for (let i = 0; i < kept; i++) assert.equal((await second.next()).kind, "signal", `#${i}`);
+      assert.deepEqual(disconnected, ["client-closed"]);
     } finally {
-      peer.destroy();
+      second.close();
       await running.close();
     }
+  });
+
+  test("deno adapter: a client that reads nothing under tiny signals is closed within bounds", async () => {
+    // In a process of its own: its memory is what is measured.
+    const script = fileURLToPath(
+      new URL("../testing/stalled_broadcast_memory.ts", import.meta.url),
+    );
+    const run = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", script],
+      stderr: "inherit",
+    });
+    const { code, stdout } = await run.output();
+    assert.equal(code, 0);
+    const result = JSON.parse(new TextDecoder().decode(stdout).trim().split("\n").at(-1)!);
+    assert.deepEqual(result.reasons, ["slow-reader"], `${result.broadcasts} broadcasts`);
+    // Before, Deno held about 1 KB for each of the million or so 3-byte messages queued
+    // past the kernel's buffers before their bytes alone passed 1 MiB: over 300 MiB.
+    assert.ok(result.grownMiB < 150, `the server grew by ${result.grownMiB} MiB`);
   });
 }
