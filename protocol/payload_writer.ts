@@ -12,7 +12,7 @@
 
 import type { PayloadEncoding } from "./message_type.ts";
 import { utf8Length, writeUtf16, writeUtf8 } from "./text.ts";
-import { valueKind } from "./value_kind.ts";
+import { isUint8Array, valueKind } from "./value_kind.ts";
 
 /**
  * A payload to send: bytes (already in the message's encoding) or a string (written as UTF-8
@@ -63,7 +63,7 @@ export function payloadLength(
   if (typeof payload === "string") {
     return encoding === "utf16" ? payload.length * 2 : utf8Length(payload);
   }
-  if (!(payload instanceof Uint8Array)) {
+  if (!isUint8Array(payload)) {
     throw new TypeError(
       `a payload must be a string or a Uint8Array, got ${valueKind(payload)} ` +
         "(send an object as JSON.stringify(value), or through @webwire/webwire/typed)",

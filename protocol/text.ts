@@ -10,7 +10,7 @@
  * @module
  */
 
-import { valueKind } from "./value_kind.ts";
+import { isUint8Array, valueKind } from "./value_kind.ts";
 
 const utf8Encoder = new TextEncoder();
 // ignoreBOM keeps a leading U+FEFF as text, as the Go reference does; without it TextDecoder
@@ -170,7 +170,7 @@ export function assertPrintableAscii(
   what: string,
   maxLength = 255,
 ): void {
-  if (typeof name !== "string" && !(name instanceof Uint8Array)) {
+  if (typeof name !== "string" && !isUint8Array(name)) {
     throw new TypeError(`${what} must be a string, got ${valueKind(name)}`);
   }
   if (name.length > maxLength) {

@@ -33,3 +33,23 @@ export function valueKind(value: unknown): string {
     : "without a prototype";
   return `an object (${name})`;
 }
+
+const typedArrayTag = Object.getOwnPropertyDescriptor(
+  Object.getPrototypeOf(Uint8Array.prototype),
+  Symbol.toStringTag,
+)!.get!;
+
+/**
+ * Whether `value` is a `Uint8Array` (a `Buffer` or another subclass too), also one made in
+ * another realm (an iframe, `node:vm`), which `instanceof Uint8Array` does not recognize.
+ *
+ * @example
+ * ```ts
+ * import { isUint8Array } from "./value_kind.ts";
+ * console.assert(isUint8Array(new Uint8Array(1)) && !isUint8Array(new Uint16Array(1)));
+ * ```
+ */
+export function isUint8Array(value: unknown): value is Uint8Array {
+  return value instanceof Uint8Array ||
+    (ArrayBuffer.isView(value) && typedArrayTag.call(value) === "Uint8Array");
+}

@@ -5,6 +5,7 @@
 // peer dropped the connection and the error surfaced somewhere else. Real sockets.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { runInNewContext } from "node:vm";
 import { Client } from "../client/client.ts";
 import { silentLogger } from "../protocol/logger.ts";
 import { startServer } from "../testing/serve.ts";
@@ -86,6 +87,29 @@ test("the server refuses to push a payload that is neither a string nor bytes", 
     assert.equal((await client.request("push")).text(), "pushed");
     assert.deepEqual(heard, ["news"]);
     assert.equal(client.status, "connected");
+  } finally {
+    await client.close();
+    await running.close();
+  }
+});
+
+test("a Uint8Array of another realm (node:vm, an iframe) is bytes like any other", async () => {
+  const foreign = () => runInNewContext("new Uint8Array([1, 2, 3])") as Uint8Array;
+  assert.equal(foreign() instanceof Uint8Array, false, "instanceof cannot tell");
+  const running = await startServer({
+    sessionsEnabled: false,
+    logger: silentLogger,
+    onRequest: ({ payload, connection }) => {
+      connection.signal("bytes", foreign());
+      return payload.bytes.length === 3 ? foreign() : "not as sent";
+    },
+  });
+  const client = new Client(running.url, { logger: silentLogger });
+  const heard: number[][] = [];
+  client.addEventListener("signal", (event) => heard.push([...event.detail.payload.bytes]));
+  try {
+    assert.deepEqual([...(await client.request("echo", foreign())).bytes], [1, 2, 3]);
+    assert.deepEqual(heard, [[1, 2, 3]]);
   } finally {
     await client.close();
     await running.close();

@@ -17,7 +17,7 @@ import type { Logger } from "../protocol/logger.ts";
 import { MessageType, type PayloadEncoding } from "../protocol/message_type.ts";
 import { Payload } from "../protocol/payload.ts";
 import { RequestError } from "../protocol/request_error.ts";
-import { valueKind } from "../protocol/value_kind.ts";
+import { isUint8Array, valueKind } from "../protocol/value_kind.ts";
 import type { ReplyValue } from "./incoming.ts";
 
 /**
@@ -77,6 +77,8 @@ export function replyFor(
     } else if (value instanceof Payload) {
       // Not through payloadParts: no array per reply.
       reply = encode({ id: placeholderId, payload: value.bytes, encoding: value.encoding });
+    } else if (isUint8Array(value)) {
+      reply = encode({ id: placeholderId, payload: value }); // one of another realm
     } else {
       // Plain JavaScript handlers can return anything; say what a reply must be.
       const of = name === undefined ? "" : ` (request ${JSON.stringify(name)})`;
