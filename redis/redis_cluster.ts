@@ -283,10 +283,10 @@ export class RedisCluster implements Cluster {
    * Signals taken but not delivered: published if a node holds the session (this one's holders
    * included; the `held` ones never), else kept first, the `held` ones after them.
    */
-  async returnOfflineSignals(
+  async returnUndeliveredSignals(
     key: string,
     signals: readonly Uint8Array[],
-    held: readonly Uint8Array[] = [],
+    held: readonly Uint8Array[],
   ): Promise<void> {
     if (!await this.#relay.returnOfflineSignals(key, signals, held)) return;
     // Redis does not bring this node its own messages: its holders get them here.

@@ -240,9 +240,9 @@ test("signals held by a dropped restore are not sent again to a session held els
     await peer.client.restoreSession(key); // held on A from now on
     // B's give-back of what it held, whichever way it goes to Redis.
     let givenBack = 0;
-    const { publish, returnOfflineSignals } = b.cluster;
-    b.cluster.returnOfflineSignals = async (...args) => {
-      await returnOfflineSignals.apply(b.cluster, args);
+    const { publish, returnUndeliveredSignals } = b.cluster;
+    b.cluster.returnUndeliveredSignals = async (...args) => {
+      await returnUndeliveredSignals.apply(b.cluster, args);
       givenBack++;
     };
     b.cluster.publish = async (message) => {

@@ -167,16 +167,22 @@ export interface Cluster {
    * deliver (its connection dropped meanwhile): delivered to the session's connections if a
    * node holds it, this node's own included (given to its `ClusterNode.deliver`: a publish
    * does not come back to the publisher), else kept again ahead of what was kept since (they
-   * are older). `held`: the signals that reached the restore while its slot counted as a holder
-   * (newer than `signals`, delivered to every connection holding the session then): in the same
-   * step, kept right after `signals` when no node holds the session, else dropped, never sent
-   * twice. Without this method, the server publishes `signals` again as `signal-session`
-   * messages, and `held` as such messages marked `delivered`.
+   * are older). Without this method (or {@link Cluster.returnUndeliveredSignals}), the server
+   * publishes them again as `signal-session` messages.
    */
-  returnOfflineSignals?(
+  returnOfflineSignals?(key: string, signals: readonly Uint8Array[]): void | Promise<void>;
+  /**
+   * Optional, preferred to {@link Cluster.returnOfflineSignals}: the same for `taken`, and in
+   * the same step `held`, the signals that reached the restore while its slot counted as a
+   * holder (newer, and delivered to every connection holding the session then): kept right
+   * after `taken` when no node holds the session, else dropped, never sent twice. Without it,
+   * the server publishes `held` again as `signal-session` messages marked `delivered`, which
+   * are kept after what was kept meanwhile.
+   */
+  returnUndeliveredSignals?(
     key: string,
-    signals: readonly Uint8Array[],
-    held?: readonly Uint8Array[],
+    taken: readonly Uint8Array[],
+    held: readonly Uint8Array[],
   ): void | Promise<void>;
   /** How many connections hold session `key` on every node together. */
   sessionConnectionCount(key: string): number | Promise<number>;

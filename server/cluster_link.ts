@@ -122,28 +122,34 @@ export class ClusterLink {
 
   /**
    * Gives back signals taken for session `key` that a restore could not deliver, and those it
-   * held meanwhile (`Cluster.returnOfflineSignals`); `false` when the cluster cannot (the caller
-   * sends them again as pushes). A failure is counted, reported and logged for each, as a push's.
+   * held meanwhile (`Cluster.returnUndeliveredSignals`; else only the taken ones, by
+   * `Cluster.returnOfflineSignals`). Says which it gave back: `all`, `taken` (the caller sends
+   * the held ones again as pushes) or `none` (the caller sends them all again). A failure is
+   * counted, reported and logged for each, as a push's.
    */
   returnOfflineSignals(
     key: string,
     signals: readonly Uint8Array[],
     held: readonly Uint8Array[],
-  ): boolean {
+  ): "all" | "taken" | "none" {
     const cluster = this.cluster;
-    if (cluster?.returnOfflineSignals === undefined) return false;
+    if (cluster === null) return "none";
+    const all = cluster.returnUndeliveredSignals !== undefined;
+    if (!all && cluster.returnOfflineSignals === undefined) return "none";
     const failed = (error: unknown) => {
-      for (const signal of [...signals, ...held]) {
+      for (const signal of all ? [...signals, ...held] : signals) {
         this.#failed(error, { kind: "signal-session", key, signal });
       }
     };
     try {
-      const returned = cluster.returnOfflineSignals(key, signals, held);
+      const returned = all
+        ? cluster.returnUndeliveredSignals!(key, signals, held)
+        : cluster.returnOfflineSignals!(key, signals);
       if (returned instanceof Promise) returned.then(this.#relayed, failed);
     } catch (error) {
       failed(error);
     }
-    return true;
+    return all ? "all" : "taken";
   }
 
   /**

@@ -138,3 +138,36 @@ test("signals the cluster kept that are not WebWire signal messages are dropped 
   assert.match(warnings[0], /dropped a kept signal .* \(1 so far\)/);
   assert.deepEqual(await new ClusterLink(null, logger, undefined).takeOfflineSignals("k"), []);
 });
+
+test("undelivered signals go back in one step where the cluster can, else the held ones as pushes", () => {
+  const taken = [encodeSignal({ name: "n", payload: "1" })];
+  const held = [encodeSignal({ name: "n", payload: "2" })];
+  // A cluster written for the older port: it knows the taken ones only.
+  const older = new FlakyCluster() as FlakyCluster & Pick<Cluster, "returnOfflineSignals">;
+  const givenBack: number[] = [];
+  older.returnOfflineSignals = (_key, signals) => void givenBack.push(signals.length);
+  const { logger } = recordingLogger();
+  assert.equal(
+    new ClusterLink(older, logger, undefined).returnOfflineSignals("k", taken, held),
+    "taken",
+  );
+  assert.deepEqual(givenBack, [1], "only the taken ones: the server pushes the held ones again");
+
+  const current = new FlakyCluster() as FlakyCluster & Pick<Cluster, "returnUndeliveredSignals">;
+  const both: number[][] = [];
+  current.returnUndeliveredSignals = (_key, t, h) => void both.push([t.length, h.length]);
+  assert.equal(
+    new ClusterLink(current, logger, undefined).returnOfflineSignals("k", taken, held),
+    "all",
+  );
+  assert.deepEqual(both, [[1, 1]]);
+
+  assert.equal(
+    new ClusterLink(new FlakyCluster(), logger, undefined).returnOfflineSignals("k", taken, held),
+    "none",
+  );
+  assert.equal(
+    new ClusterLink(null, logger, undefined).returnOfflineSignals("k", taken, held),
+    "none",
+  );
+});

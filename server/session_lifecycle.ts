@@ -213,10 +213,13 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
     signalAgain: (key, taken, held = []) => {
       // Taken from the cluster, not delivered: given back ahead of what was kept since, with
       // what came during the lookup (newer) right after them, in one step.
-      const returned = taken !== null && taken.length + held.length > 0 &&
-        cluster.returnOfflineSignals(key, taken, held);
-      if (returned) return;
-      for (const bytes of taken ?? []) parts.signalAgain(key, bytes, false);
+      const returned = taken !== null && taken.length + held.length > 0
+        ? cluster.returnOfflineSignals(key, taken, held)
+        : "none";
+      if (returned === "all") return;
+      if (returned === "none") {
+        for (const bytes of taken ?? []) parts.signalAgain(key, bytes, false);
+      }
       for (const bytes of held) parts.signalAgain(key, bytes, true);
     },
   };

@@ -114,12 +114,12 @@ export class HoldingCluster implements Cluster {
   }
 
   /** Gives back signals taken but not delivered (and those held meanwhile), in Redis. */
-  returnOfflineSignals(
+  returnUndeliveredSignals(
     key: string,
     signals: readonly Uint8Array[],
-    held?: readonly Uint8Array[],
+    held: readonly Uint8Array[],
   ): Promise<void> {
-    return this.#redis.returnOfflineSignals(key, signals, held);
+    return this.#redis.returnUndeliveredSignals(key, signals, held);
   }
 
   /** How many connections hold the session on every node. */
