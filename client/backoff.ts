@@ -17,6 +17,8 @@
  * @module
  */
 
+import { givenNumber } from "../protocol/value_kind.ts";
+
 /**
  * How reconnection attempts are spaced.
  *
@@ -77,13 +79,18 @@ export function resolveBackoff(options: Partial<BackoffOptions> = {}): BackoffOp
   const factor = options.factor ?? defaultBackoff.factor;
   const maxDelay = options.maxDelay ?? defaultBackoff.maxDelay;
   if (!(Number.isFinite(initialDelay) && initialDelay >= 0)) {
-    throw new RangeError(`reconnect.initialDelay must be a finite number ≥ 0, got ${initialDelay}`);
+    throw new RangeError(
+      `reconnect.initialDelay must be a finite number ≥ 0, got ${givenNumber(initialDelay)}`,
+    );
   }
   if (!(Number.isFinite(factor) && factor >= 1)) {
-    throw new RangeError(`reconnect.factor must be a finite number ≥ 1, got ${factor}`);
+    throw new RangeError(
+      `reconnect.factor must be a finite number ≥ 1, got ${givenNumber(factor)}`,
+    );
   }
-  if (!(maxDelay >= 0)) {
-    throw new RangeError(`reconnect.maxDelay must be a number ≥ 0, got ${maxDelay}`);
+  // Not a string that compares as a number ("5" >= 0).
+  if (!(typeof maxDelay === "number" && maxDelay >= 0)) {
+    throw new RangeError(`reconnect.maxDelay must be a number ≥ 0, got ${givenNumber(maxDelay)}`);
   }
   return { initialDelay, factor, maxDelay };
 }

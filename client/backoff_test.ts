@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { backoffDelay, defaultBackoff, resolveBackoff } from "./backoff.ts";
+import { backoffDelay, type BackoffOptions, defaultBackoff, resolveBackoff } from "./backoff.ts";
 import { Client } from "./client.ts";
 
 test("backoff caps grow by the factor up to the maximum", () => {
@@ -44,5 +44,10 @@ test("reconnect options: left out or undefined take the default, a NaN or negati
     assert.throws(() => resolveBackoff(bad), RangeError, JSON.stringify(bad));
     // A retry loop without pause is refused where the client is made.
     assert.throws(() => new Client("ws://127.0.0.1:1/", { reconnect: bad }), RangeError);
+  }
+  // From JavaScript: a string, even one that compares as a number, is named as a string.
+  for (const name of ["initialDelay", "factor", "maxDelay"]) {
+    const bad = { [name]: "5" } as unknown as Partial<BackoffOptions>;
+    assert.throws(() => resolveBackoff(bad), new RegExp(`${name} must be .* got a string "5"$`));
   }
 });

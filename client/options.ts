@@ -10,7 +10,7 @@
  * @module
  */
 
-import { valueKind } from "../protocol/value_kind.ts";
+import { givenNumber } from "../protocol/value_kind.ts";
 import type { Logger } from "../protocol/logger.ts";
 import type { PayloadEncoding } from "../protocol/message_type.ts";
 import { createTracer, type Tracer } from "../protocol/trace.ts";
@@ -223,12 +223,8 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
  */
 export function checkTimeout(value: number, name: string): number {
   if (typeof value === "number" && value > 0) return value;
-  const given = typeof value === "number"
-    ? String(value)
-    : typeof value === "string"
-    ? `a string ${JSON.stringify(value)}` // "5000" would read as a valid number
-    : valueKind(value);
   throw new RangeError(
-    `${name} must be a number of milliseconds above 0 (Infinity for none), got ${given}`,
+    `${name} must be a number of milliseconds above 0 (Infinity for none), got ` +
+      givenNumber(value),
   );
 }

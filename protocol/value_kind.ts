@@ -53,3 +53,19 @@ export function isUint8Array(value: unknown): value is Uint8Array {
   return value instanceof Uint8Array ||
     (ArrayBuffer.isView(value) && typedArrayTag.call(value) === "Uint8Array");
 }
+
+/**
+ * Names a value given where a number was expected: the number itself, a string quoted (so that
+ * `"5000"` does not read as a valid number), else {@link valueKind}.
+ *
+ * @example
+ * ```ts
+ * import { givenNumber } from "./value_kind.ts";
+ * console.assert(givenNumber(-1) === "-1");
+ * console.assert(givenNumber("5000") === 'a string "5000"');
+ * ```
+ */
+export function givenNumber(value: unknown): string {
+  if (typeof value === "number") return String(value);
+  return typeof value === "string" ? `a string ${JSON.stringify(value)}` : valueKind(value);
+}
