@@ -3,6 +3,7 @@
 // is still closing: a caller that awaits it may count on no socket of the client being left.
 // Real sockets: a peer that opens the WebSocket and never sends the accept-conf, so that the
 // dial waits for it.
+import type { Socket } from "node:net";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { silentLogger } from "../protocol/logger.ts";
@@ -23,6 +24,26 @@ function keptWebSockets(): { sockets: WebSocket[]; KeptWebSocket: typeof WebSock
     }
   }
   return { sockets, KeptWebSocket };
+}
+
+/**
+ * A raw peer (`onOpen` runs when a socket opens) that answers the client's close frame only by
+ * ending the TCP connection 300 ms later, so that the client's socket stays closing meanwhile.
+ */
+async function peerSlowToClose(
+  onOpen?: (socket: Socket) => void,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const timers: ReturnType<typeof setTimeout>[] = [];
+  const peer = await startRawFramePeer({
+    onOpen,
+    onData: (socket) => void timers.push(setTimeout(() => socket.destroy(), 300)),
+  });
+  return {
+    url: peer.url,
+    close: async () => {
+      await peer.close();
+    },
+  };
 }
 
 for (const stage of ["before the socket opened", "while the accept-conf is awaited"] as const) {
@@ -56,10 +77,7 @@ test("close() in the backoff resolves once the failed attempt's socket has close
   // The socket opens, the accept-conf never comes: the dial times out and the client closes
   // the socket, whose close handshake the peer answers only by ending the connection 300 ms
   // after the client's close frame, while the client waits for its retry.
-  const timers: ReturnType<typeof setTimeout>[] = [];
-  const peer = await startRawFramePeer({
-    onData: (socket) => void timers.push(setTimeout(() => socket.destroy(), 300)),
-  });
+  const peer = await peerSlowToClose();
   const { sockets, KeptWebSocket } = keptWebSockets();
   const client = new Client(peer.url, {
     logger: silentLogger,
@@ -80,7 +98,6 @@ test("close() in the backoff resolves once the failed attempt's socket has close
   } finally {
     await client.close();
     await peer.close();
-    for (const timer of timers) clearTimeout(timer);
   }
 });
 
@@ -134,13 +151,9 @@ for (const autoconnect of [true, false]) {
   test(`close() after the client dropped a connection (autoconnect ${autoconnect}) waits for its socket`, async () => {
     // The peer sends a frame of an unknown type: the client ends the connection, and the peer
     // answers its close frame only by ending the TCP connection 300 ms later.
-    const timers: ReturnType<typeof setTimeout>[] = [];
-    const peer = await startRawFramePeer({
-      onOpen: (socket) => {
-        socket.write(serverFrame(2, acceptConf()));
-        setTimeout(() => socket.write(serverFrame(2, new Uint8Array([0xff]))), 20);
-      },
-      onData: (socket) => void timers.push(setTimeout(() => socket.destroy(), 300)),
+    const peer = await peerSlowToClose((socket) => {
+      socket.write(serverFrame(2, acceptConf()));
+      setTimeout(() => socket.write(serverFrame(2, new Uint8Array([0xff]))), 20);
     });
     const { sockets, KeptWebSocket } = keptWebSockets();
     const client = new Client(peer.url, {
@@ -159,7 +172,6 @@ for (const autoconnect of [true, false]) {
     } finally {
       await client.close();
       await peer.close();
-      for (const timer of timers) clearTimeout(timer);
     }
   });
 }

@@ -72,13 +72,11 @@ export function replyFor(
   let reply: Uint8Array;
   try {
     if (value === undefined || value === null) reply = encode({ id: placeholderId });
-    else if (typeof value === "string" || value instanceof Uint8Array) {
+    else if (typeof value === "string" || isUint8Array(value)) {
       reply = encode({ id: placeholderId, payload: value });
     } else if (value instanceof Payload) {
       // Not through payloadParts: no array per reply.
       reply = encode({ id: placeholderId, payload: value.bytes, encoding: value.encoding });
-    } else if (isUint8Array(value)) {
-      reply = encode({ id: placeholderId, payload: value }); // one of another realm
     } else {
       // Plain JavaScript handlers can return anything; say what a reply must be.
       const of = name === undefined ? "" : ` (request ${JSON.stringify(name)})`;
