@@ -39,6 +39,7 @@ import { Buffer } from "node:buffer";
 import { ReplyError } from "ioredis";
 import type { ClusterMessage } from "../server/cluster.ts";
 import type { ClusterCommands } from "./cluster_commands.ts";
+import type { KeptWithRelease } from "./cluster_slots.ts";
 import { batchHeader, encodeBatchEntry, loneMessage } from "./cluster_message.ts";
 import { ClusterOutbox, defaultOutboxLimits, type ItemFailures } from "./cluster_outbox.ts";
 import {
@@ -201,6 +202,27 @@ export class ClusterRelay {
     ]);
     if (typeof dropped === "number" && dropped > 0) this.#droppedOfflineSignals += dropped;
     return dropped === -1;
+  }
+
+  /**
+   * What a release keeps of `signals` for session `key` when nobody holds it after that (they
+   * reached every holder when they were sent); `undefined` when this node keeps no signals.
+   */
+  keptWithRelease(key: string, signals: readonly Uint8Array[]): KeptWithRelease | undefined {
+    if (this.#bounds.maxCount === 0 || signals.length === 0) return undefined;
+    return {
+      list: this.#commands.offlineKey(key),
+      args: [
+        this.#bounds.maxCount,
+        this.#bounds.maxAge,
+        ...signals.map((signal) => offlineEntry(signal)),
+      ],
+    };
+  }
+
+  /** Counts older kept signals that the count bound dropped in a step of another part. */
+  countDropped(dropped: number): void {
+    if (dropped > 0) this.#droppedOfflineSignals += dropped;
   }
 
   async #send(batch: Outgoing[]): Promise<ItemFailures | void> {

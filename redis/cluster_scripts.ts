@@ -16,7 +16,7 @@
  */
 
 import { RedisScript } from "./redis_script.ts";
-import { liveHolders } from "./slot_scripts.ts";
+import { liveHolders, releaseSlot } from "./slot_scripts.ts";
 
 /**
  * Lua: `bound(list, length, max, maxAge)` keeps the newest `max` of a session's kept signals
@@ -166,3 +166,27 @@ local length = 0
 for i = #ARGV, 6, -1 do length = redis.call('LPUSH', KEYS[2], ARGV[i]) end
 return bound(KEYS[2], length, tonumber(ARGV[4]), ARGV[5])
 `);
+
+/**
+ * Gives back a slot (as `releaseSlotScript`) and, when no live node holds the session after
+ * it, keeps signals after those kept for it, in the same step: signals that reached every
+ * holder while the slot was held by a restore that gave up. `KEYS` holders, the node's slots
+ * set, the released hash, the nodes set, the offline list; `ARGV` node prefix, node id, session
+ * key, a token, max count, max age in ms, then the offline entries. Returns the live holders
+ * left and how many older kept signals the count bound dropped.
+ *
+ * @example
+ * ```ts
+ * import { releaseKeepingScript } from "./cluster_scripts.ts";
+ * console.assert(releaseKeepingScript.lua.includes("release_slot()"));
+ * ```
+ */
+export const releaseKeepingScript: RedisScript = new RedisScript(
+  `${liveHolders}${releaseSlot}${boundKept}
+local left = release_slot()
+if left > 0 then return {left, 0} end
+local length = 0
+for i = 7, #ARGV do length = redis.call('RPUSH', KEYS[5], ARGV[i]) end
+return {left, bound(KEYS[5], length, tonumber(ARGV[5]), ARGV[6])}
+`,
+);

@@ -28,7 +28,10 @@
  * @module
  */
 
+import type { Buffer } from "node:buffer";
 import type { ClusterCommands } from "./cluster_commands.ts";
+import { releaseKeepingScript } from "./cluster_scripts.ts";
+import type { RedisScript } from "./redis_script.ts";
 import {
   acquireSlotScript,
   forgetReleasedScript,
@@ -60,6 +63,40 @@ export interface WrittenSlots {
   readonly idle: string[];
   /** Sessions this node holds that Redis had forgotten it held. */
   readonly heldAgain: string[];
+}
+
+/**
+ * Signals that a release keeps when no live node holds the session after it.
+ *
+ * @example
+ * ```ts
+ * import type { KeptWithRelease } from "./cluster_slots.ts";
+ * const kept: KeptWithRelease = { list: "webwire:offline:ada", args: [256, 300_000] };
+ * console.assert(kept.args.length === 2); // max count, max age; no entries: nothing to keep
+ * ```
+ */
+export interface KeptWithRelease {
+  /** The session's offline list. */
+  readonly list: string;
+  /** Its max count, max age in ms, then the offline entries (time kept and signal). */
+  readonly args: readonly (number | Buffer)[];
+}
+
+/**
+ * What {@link ClusterSlots.releaseKeeping} did.
+ *
+ * @example
+ * ```ts
+ * import type { ReleasedKeeping } from "./cluster_slots.ts";
+ * const released: ReleasedKeeping = { left: 0, dropped: 0 };
+ * console.assert(released.left === 0);
+ * ```
+ */
+export interface ReleasedKeeping {
+  /** Connections of live nodes left holding the session. */
+  readonly left: number;
+  /** Older kept signals that the count bound dropped. */
+  readonly dropped: number;
 }
 
 /**
@@ -136,14 +173,25 @@ export class ClusterSlots {
    *   here all the same, and in Redis at a later heartbeat).
    */
   async release(key: string): Promise<number> {
-    const left = this.held(key) - 1;
-    if (left > 0) this.#held.set(key, left);
-    else this.#held.delete(key);
-    const token = this.token();
-    const live = await this.#step(key, releaseSlotScript, [key, token], () => {});
-    const count = typeof live === "number" ? live : 0;
-    if (count === 0) this.#released(key, token);
-    return count;
+    const live = await this.#release(key, releaseSlotScript, [], []);
+    return typeof live === "number" ? live : 0;
+  }
+
+  /**
+   * As {@link ClusterSlots.release}, and keeps signals in the session's offline list `kept.list`
+   * in the same step when no live node holds it after that; resolves to the live holders left
+   * and how many older kept signals the count bound dropped.
+   *
+   * @throws {RedisUnavailableError} as {@link ClusterSlots.release} (the signals may not be
+   *   kept).
+   */
+  async releaseKeeping(key: string, kept: KeptWithRelease): Promise<ReleasedKeeping> {
+    const reply = await this.#release(key, releaseKeepingScript, [kept.list], kept.args);
+    const [left, dropped] = Array.isArray(reply) ? reply : [];
+    return {
+      left: typeof left === "number" ? left : 0,
+      dropped: typeof dropped === "number" ? dropped : 0,
+    };
   }
 
   /**
@@ -271,15 +319,32 @@ export class ClusterSlots {
     return written;
   }
 
+  /** A release by `script`, whose reply's first number is the live holders left. */
+  async #release(
+    key: string,
+    script: RedisScript,
+    keys: readonly string[],
+    args: readonly (number | Buffer)[],
+  ): Promise<unknown> {
+    const left = this.held(key) - 1;
+    if (left > 0) this.#held.set(key, left);
+    else this.#held.delete(key);
+    const token = this.token();
+    const reply = await this.#step(key, script, [key, token, ...args], () => {}, keys);
+    if ((Array.isArray(reply) ? reply[0] : reply) === 0) this.#released(key, token);
+    return reply;
+  }
+
   /**
    * Runs one step of session `key`'s count and hands its reply to `done` while the step still
    * counts as under way; a failed step leaves the session uncertain.
    */
   async #step(
     key: string,
-    script: typeof acquireSlotScript,
-    args: readonly (number | string)[],
+    script: RedisScript,
+    args: readonly (number | string | Buffer)[],
     done: (reply: unknown) => void,
+    keys: readonly string[] = [],
   ): Promise<unknown> {
     this.#steps.set(key, (this.#steps.get(key) ?? 0) + 1);
     try {
@@ -292,6 +357,7 @@ export class ClusterSlots {
           this.#slotsKey,
           this.#commands.releasedKey,
           this.#commands.nodesKey,
+          ...keys,
         ],
         [this.#commands.nodePrefix, this.#field, ...args],
       );

@@ -142,6 +142,36 @@ test("signals that came during a restore's lookup are kept again when the restor
   }
 });
 
+test("signals held by a restore that gives up are kept before those sent after its slot is free", async () => {
+  const { cluster, key } = await startWithStoredSession(clusters);
+  const [a, b] = cluster.nodes;
+  const probe = new Redis(clusters.redis.url);
+  let peer: Peer | undefined;
+  try {
+    const offline = `${cluster.keyPrefix}offline:${key}`;
+    a.server.signalSession(key, "n", "1");
+    await untilKept(cluster, key, 1);
+    const raw = await signalDuringLookupOnB(cluster, key, "2");
+    raw.close();
+    await until(() => b.server.connectionCount === 0, "B's connection ended");
+    // Right after B's slot is free in Redis, before B goes on: A's next signal is kept.
+    b.cluster.afterRelease = async () => {
+      b.cluster.afterRelease = undefined;
+      const before = await probe.call("LLEN", offline);
+      a.server.signalSession(key, "n", "3");
+      await until(async () => await probe.call("LLEN", offline) !== before, "3 kept");
+    };
+    b.manager.lookupGate.open(); // found, for a connection that is gone: the restore gives up
+    await untilKept(cluster, key, 3);
+    peer = await restoredOnA(cluster, key, 3);
+    assert.deepEqual(peer.signals, ["n:1", "n:2", "n:3"]);
+  } finally {
+    probe.disconnect();
+    await peer?.client.close();
+    await cluster.stop();
+  }
+});
+
 test("a restore that gives up sends nothing again to a session held on another node", async () => {
   const { cluster, key } = await startWithStoredSession(clusters);
   const [a, b] = cluster.nodes;

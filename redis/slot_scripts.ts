@@ -52,6 +52,28 @@ end
 `;
 
 /**
+ * Lua: `release_slot()`, the step of {@link releaseSlotScript} on its `KEYS` and `ARGV` (scripts
+ * that do more after it pass the same first keys and arguments). Needs {@link liveHolders}.
+ *
+ * @example
+ * ```ts
+ * import { releaseSlot } from "./slot_scripts.ts";
+ * console.assert(releaseSlot.includes("local function release_slot"));
+ * ```
+ */
+export const releaseSlot = `
+local function release_slot()
+  if redis.call('HINCRBY', KEYS[1], ARGV[2], -1) <= 0 then
+    redis.call('HDEL', KEYS[1], ARGV[2])
+    redis.call('SREM', KEYS[2], ARGV[3])
+  end
+  local left = live(KEYS[1], ARGV[1])
+  if left == 0 then redis.call('HSET', KEYS[3], ARGV[3], ARGV[4]) end
+  return left
+end
+`;
+
+/**
  * Takes a slot. `KEYS` holders, the node's slots set, the released hash (unused), the nodes
  * set; `ARGV` node prefix, node id, max (0 unlimited), session key. Returns 1 when taken, 0
  * when every slot is taken. The node's id goes into the nodes set with it: a slot taken as
@@ -84,14 +106,8 @@ return 1
  * console.assert(releaseSlotScript.lua.includes("HDEL"));
  * ```
  */
-export const releaseSlotScript: RedisScript = new RedisScript(`${liveHolders}
-if redis.call('HINCRBY', KEYS[1], ARGV[2], -1) <= 0 then
-  redis.call('HDEL', KEYS[1], ARGV[2])
-  redis.call('SREM', KEYS[2], ARGV[3])
-end
-local left = live(KEYS[1], ARGV[1])
-if left == 0 then redis.call('HSET', KEYS[3], ARGV[3], ARGV[4]) end
-return left
+export const releaseSlotScript: RedisScript = new RedisScript(`${liveHolders}${releaseSlot}
+return release_slot()
 `);
 
 /**

@@ -160,6 +160,16 @@ export interface Cluster {
    * {@link Cluster.sessionConnectionCount} would), which saves the server asking.
    */
   releaseSession(key: string): void | number | Promise<void | number>;
+  /**
+   * Optional: as {@link Cluster.releaseSession} for a restore that found the session but gave
+   * up, and in the same step, when no connection of any node holds the session after it, keeps
+   * `held` (signals that reached the restore while its slot counted as a holder, delivered to
+   * every connection holding the session then) after the signals kept for it. Resolves to how
+   * many connections hold the session on every node after it. Without it, the server releases
+   * the slot and then publishes `held` as `signal-session` messages marked `delivered`: a
+   * signal that another node sends in between is kept before them.
+   */
+  releaseSessionKeeping?(key: string, held: readonly Uint8Array[]): number | Promise<number>;
   /** Removes and returns, oldest first, the signals kept for session `key`. */
   takeOfflineSignals(key: string): Uint8Array[] | Promise<Uint8Array[]>;
   /**

@@ -27,7 +27,7 @@ import { releaseUnusedSlot } from "./unused_session_slot.ts";
  * A restore of `key` does not attach it: it stops watching for closes (so that its own release
  * does not count it as a restore under way) and gives its slot back (`found`: releases it).
  * Signals that came for the session meanwhile (published in a cluster because the restore's slot
- * counted as a holder) are kept once the slot is given back, when the session was `found` and
+ * counted as a holder) are kept with the release of the slot, when the session was `found` and
  * nobody holds it (any holder got them).
  *
  * @example
@@ -51,10 +51,8 @@ export async function giveUpRestore<C>(
 ): Promise<void> {
   const held = closes.takeHeld();
   closes.end();
-  await releaseUnusedSlot(host, key, found);
-  if (found && held.length > 0 && host.sessions.holders(key).size === 0) {
-    host.lifecycle.signalAgain(key, null, held); // nothing taken: they go after what is kept
-  }
+  // Nothing taken: they go after what is kept, with the release (none sent after it between).
+  await releaseUnusedSlot(host, key, found, held);
 }
 
 /**

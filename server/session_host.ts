@@ -69,9 +69,16 @@ export interface SessionLifecycle {
   acquire(key: string): boolean | Promise<boolean>;
   /**
    * A connection let go of the session (or never got it), leaving `localRemaining` holders on
-   * this server: frees its slot and resolves to how many connections hold it anywhere.
+   * this server: frees its slot and resolves to how many connections hold it anywhere. `held`:
+   * signals that reached a restore that gave up (see {@link signalAgain}), kept with the
+   * release when nobody holds the session after it (in a cluster, in the same step when it
+   * can: `Cluster.releaseSessionKeeping`).
    */
-  release(key: string, localRemaining: number): number | Promise<number>;
+  release(
+    key: string,
+    localRemaining: number,
+    held?: readonly Uint8Array[],
+  ): number | Promise<number>;
   /**
    * As {@link release}, where nobody needs to know how many connections still hold the session
    * (in a cluster, one round trip fewer).

@@ -145,9 +145,17 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
       clustered === null
         ? sessions.canJoin(key)
         : clustered.acquireSession(key, parts.maxSessionConnections),
-    // Outside a cluster, counted synchronously: a destroy follows its count in the same step.
-    release: (key, localRemaining) =>
-      clustered === null ? localRemaining : releaseInCluster(clustered, key),
+    // Outside a cluster, counted synchronously: a destroy follows its count in the same step,
+    // and signals a restore held are kept before any sent after it.
+    release: (key, localRemaining, held = []) => {
+      const keepHeld = () => {
+        if (sessions.holders(key).size > 0) return;
+        for (const bytes of held) parts.signalAgain(key, bytes, true);
+      };
+      if (clustered !== null) return releaseInCluster(clustered, key, held, keepHeld);
+      if (localRemaining === 0) keepHeld();
+      return localRemaining;
+    },
     giveBack: async (key) => {
       if (clustered === null) return;
       await clustered.releaseSession(key);
@@ -225,9 +233,28 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
   };
 }
 
-/** Frees this connection's slot of session `key`; resolves to the connections left anywhere. */
-async function releaseInCluster(cluster: Cluster, key: string): Promise<number> {
-  const left = await cluster.releaseSession(key);
+/**
+ * Frees this connection's slot of session `key`; resolves to the connections left anywhere.
+ * Signals a restore `held` are kept in the same step when the cluster can, else `keepHeld`
+ * publishes them after the release (and when the release fails).
+ */
+async function releaseInCluster(
+  cluster: Cluster,
+  key: string,
+  held: readonly Uint8Array[],
+  keepHeld: () => void,
+): Promise<number> {
+  const keeping = held.length > 0 && cluster.releaseSessionKeeping !== undefined;
+  let left: void | number;
+  try {
+    left = keeping
+      ? await cluster.releaseSessionKeeping!(key, held)
+      : await cluster.releaseSession(key);
+  } catch (error) {
+    keepHeld();
+    throw error;
+  }
+  if (!keeping) keepHeld();
   // A cluster that counts with the release saves a round trip.
   return typeof left === "number" ? left : await cluster.sessionConnectionCount(key);
 }

@@ -23,7 +23,8 @@ import type { SessionHost } from "./session_host.ts";
 /**
  * Gives back a slot taken for session `key` that this connection did not attach to; with
  * `found`, the manager had found (and so holds) the session and hears of its release if nobody
- * holds it. A failure is logged, never thrown.
+ * holds it, and signals `held` meanwhile are kept with the release if nobody holds it (else
+ * they are dropped: the session is gone). A failure is logged, never thrown.
  *
  * @example
  * ```ts
@@ -43,11 +44,12 @@ export async function releaseUnusedSlot<C>(
   host: SessionHost<C>,
   key: string,
   found: boolean,
+  held: readonly Uint8Array[] = [],
 ): Promise<void> {
   const lifecycle = host.lifecycle;
   try {
     if (!found) return await lifecycle.giveBack(key);
-    const remaining = await lifecycle.release(key, host.sessions.holders(key).size);
+    const remaining = await lifecycle.release(key, host.sessions.holders(key).size, held);
     if (remaining === 0) lifecycle.released(key);
   } catch (error) {
     host.logger.error("giving back a session slot failed", error);

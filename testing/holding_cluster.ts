@@ -42,6 +42,8 @@ export class HoldingCluster implements Cluster {
   readonly takeStarted: { opened: Promise<void>; open: () => void } = gate();
   /** The held take goes on (and takes from Redis) once this opens. */
   readonly takeGate: { opened: Promise<void>; open: () => void } = gate();
+  /** Runs once a release of a slot has reached Redis, before its server hears of it. */
+  afterRelease: ((key: string) => Promise<void>) | undefined;
   readonly #waiting: ClusterMessage[] = [];
   #node: ClusterNode | undefined;
   readonly #redis: RedisCluster;
@@ -95,8 +97,17 @@ export class HoldingCluster implements Cluster {
   }
 
   /** Gives a session slot back in Redis; resolves to the connections left on every node. */
-  releaseSession(key: string): Promise<number> {
-    return this.#redis.releaseSession(key);
+  async releaseSession(key: string): Promise<number> {
+    const left = await this.#redis.releaseSession(key);
+    await this.afterRelease?.(key);
+    return left;
+  }
+
+  /** Gives a session slot back in Redis, keeping `held` if nobody holds the session after it. */
+  async releaseSessionKeeping(key: string, held: readonly Uint8Array[]): Promise<number> {
+    const left = await this.#redis.releaseSessionKeeping(key, held);
+    await this.afterRelease?.(key);
+    return left;
   }
 
   /** Takes the signals Redis kept for the session, held as configured. */
