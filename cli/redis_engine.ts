@@ -15,6 +15,7 @@
 import type { Logger } from "../protocol/logger.ts";
 import type { Cluster } from "../server/cluster.ts";
 import type { SessionManager } from "../session/session_manager.ts";
+import { printableRedisUrl } from "../redis/printable_url.ts";
 import { CliError, ExitCode } from "./exit_codes.ts";
 
 /**
@@ -44,31 +45,10 @@ export function checkRedisUrl(url: string): string {
   ) {
     throw new CliError(
       ExitCode.Usage,
-      `--redis takes a redis:// or rediss:// URL with a host, got "${url}"`,
+      `--redis takes a redis:// or rediss:// URL with a host, got "${printableRedisUrl(url)}"`,
     );
   }
   return url;
-}
-
-/**
- * `url` as it may be printed: with its password, if any, replaced by `***`.
- *
- * @example
- * ```ts
- * import { printableRedisUrl } from "./redis_engine.ts";
- * const url = printableRedisUrl("redis://app:s3cret@10.0.0.5:6379/0");
- * console.assert(url === "redis://app:***@10.0.0.5:6379/0");
- * ```
- */
-export function printableRedisUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password === "") return url;
-    parsed.password = "***";
-    return parsed.href;
-  } catch {
-    return url;
-  }
 }
 
 /**

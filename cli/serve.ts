@@ -26,12 +26,8 @@ import { MemorySessionManager } from "../session/memory_session_manager.ts";
 import { choiceOption, integerOption, parseCommandArgs, stringOption } from "./args.ts";
 import type { Command } from "./command.ts";
 import { CliError, ExitCode, exitCodesHelp } from "./exit_codes.ts";
-import {
-  checkRedisUrl,
-  openRedisEngine,
-  printableRedisUrl,
-  type RedisEngine,
-} from "./redis_engine.ts";
+import { checkRedisUrl, openRedisEngine, type RedisEngine } from "./redis_engine.ts";
+import { printableRedisUrl } from "../redis/printable_url.ts";
 import { currentRuntime, runInRuntime, type RuntimeName } from "./runtime.ts";
 
 const help = `usage: webwire serve [options]

@@ -27,6 +27,7 @@ import type {
   SessionManager,
 } from "../session/session_manager.ts";
 import { CorruptRedisSessionError } from "./errors.ts";
+import { printableRedisUrl } from "./printable_url.ts";
 import { callRedis, ownedByLibrary } from "./redis_call.ts";
 import type { RedisClient } from "./redis_client.ts";
 import {
@@ -326,7 +327,10 @@ function ownClient(url: string, logger: Logger): RedisClient {
   client.on("error", (error: Error) => {
     if (reported) return;
     reported = true;
-    logger.warn(`Redis session manager: connection to ${url} failed: ${error.message}`);
+    // The URL's password never goes to the log.
+    logger.warn(
+      `Redis session manager: connection to ${printableRedisUrl(url)} failed: ${error.message}`,
+    );
   });
   client.on("ready", () => reported = false);
   return client;

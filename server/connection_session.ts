@@ -117,14 +117,14 @@ export class ConnectionSession<C> {
       await host.sessionManager.onSessionCreated(session);
     } catch (error) {
       await releaseUnusedSlot(this.#host, session.key, false);
-      // A store whose answer was lost (a timeout) may have stored it: nobody would ever hold
-      // or forget it. Tried once; a store still away leaves it to its expiry.
-      await (async () => await host.sessionManager.onSessionClosed(session.key))().catch(() => {});
+      // A store whose answer was lost (a timeout) may have stored it, or store it yet (a hung
+      // Redis runs what it got once it wakes): nobody would ever hold, forget or expire it.
+      await this.#forgetUnused(session.key);
       throw error; // what the handler hears of, not the forget's failure
     }
     if (!host.isOpen || this.#session !== null) {
       await releaseUnusedSlot(this.#host, session.key, false);
-      await host.sessionManager.onSessionClosed(session.key);
+      await this.#forgetUnused(session.key);
       if (!host.isOpen) throw new ConnectionInactiveError("createSession");
       throw new SessionUnavailableError("exists", "the connection already has a session");
     }
@@ -368,6 +368,16 @@ export class ConnectionSession<C> {
     }
     await destroyed;
     return undefined;
+  }
+
+  /** Forgets a stored session nobody got; when that fails, it is tried again for a while. */
+  async #forgetUnused(key: string): Promise<void> {
+    const host = this.#host;
+    try {
+      await host.sessionManager.onSessionClosed(key);
+    } catch {
+      host.lifecycle.destroyLater(key);
+    }
   }
 
   #attach(session: Session): void {

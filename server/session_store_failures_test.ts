@@ -24,6 +24,12 @@ class LossyManager extends MemorySessionManager {
     super.onSessionCreated(session);
     if (this.failing) throw new Error("timed out");
   }
+  /** Whether closes fail (and do nothing): the store is still away. */
+  closesFailing = false;
+  override onSessionClosed(key: string): void {
+    if (this.closesFailing) throw new Error("unreachable");
+    super.onSessionClosed(key);
+  }
 }
 
 function service(manager: LossyManager, logger = recordingLogger().logger) {
@@ -106,6 +112,30 @@ test("a create whose answer was lost is forgotten again: no session nobody knows
     assert.equal((await client.next()).kind, "reply");
     assert.ok(failure instanceof Error && !(failure instanceof SessionUnavailableError));
     assert.equal(manager.size, 0, "the store forgot what it stored");
+    client.close();
+  } finally {
+    await running.close();
+  }
+});
+
+test("a create whose answer was lost is forgotten later when the store is still away", async () => {
+  const manager = new LossyManager();
+  const running = await startServer({
+    ...service(manager),
+    sessionIdleTimeout: 0,
+    onRequest: async (request) => {
+      await request.connection.createSession().catch(() => {});
+      return "ok";
+    },
+  });
+  try {
+    manager.failing = manager.closesFailing = true;
+    const client = await RawClient.handshake(running.url);
+    client.send(encodeRequest({ id: requestIdFromNumber(5), name: "login" }));
+    assert.equal((await client.next()).kind, "reply");
+    assert.equal(manager.size, 1, "stored, and the forget right after it failed");
+    manager.failing = manager.closesFailing = false; // the store is back
+    await until(() => manager.size === 0, "forgotten by a later try");
     client.close();
   } finally {
     await running.close();
