@@ -15,7 +15,7 @@
 import type { Logger } from "../protocol/logger.ts";
 import type { Cluster } from "../server/cluster.ts";
 import type { SessionManager } from "../session/session_manager.ts";
-import { printableRedisUrl } from "../redis/printable_url.ts";
+import { printableUrl } from "../protocol/printable_url.ts";
 import { CliError, ExitCode } from "./exit_codes.ts";
 
 /**
@@ -45,7 +45,7 @@ export function checkRedisUrl(url: string): string {
   ) {
     throw new CliError(
       ExitCode.Usage,
-      `--redis takes a redis:// or rediss:// URL with a host, got "${printableRedisUrl(url)}"`,
+      `--redis takes a redis:// or rediss:// URL with a host, got "${printableUrl(url)}"`,
     );
   }
   return url;
@@ -165,7 +165,7 @@ export async function openRedisEngine(
     options.abort?.throwIfAborted();
     throw new CliError(
       ExitCode.Unreachable,
-      `cannot reach Redis at ${printableRedisUrl(url)} within ${options.timeout} ms: ${
+      `cannot reach Redis at ${printableUrl(url)} within ${options.timeout} ms: ${
         (error as Error).message
       }`,
     );

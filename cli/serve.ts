@@ -27,7 +27,7 @@ import { choiceOption, integerOption, parseCommandArgs, stringOption } from "./a
 import type { Command } from "./command.ts";
 import { CliError, ExitCode, exitCodesHelp } from "./exit_codes.ts";
 import { checkRedisUrl, openRedisEngine, type RedisEngine } from "./redis_engine.ts";
-import { printableRedisUrl } from "../redis/printable_url.ts";
+import { printableUrl } from "../protocol/printable_url.ts";
 import { currentRuntime, runInRuntime, type RuntimeName } from "./runtime.ts";
 
 const help = `usage: webwire serve [options]
@@ -193,7 +193,7 @@ export const serveCommand: Command = {
       let redis: RedisEngine | undefined;
       try {
         if (redisUrl !== undefined) {
-          console.log(`connecting to Redis at ${printableRedisUrl(redisUrl)}`);
+          console.log(`connecting to Redis at ${printableUrl(redisUrl)}`);
           redis = await openRedis(redisUrl, redisPrefix, interrupted.signal);
         }
       } catch (error) {
@@ -234,7 +234,7 @@ export const serveCommand: Command = {
       }
       if (redis !== undefined) {
         console.log(
-          `cluster node ${redis.nodeId} on ${printableRedisUrl(redisUrl!)} (key prefix ${
+          `cluster node ${redis.nodeId} on ${printableUrl(redisUrl!)} (key prefix ${
             redisPrefix ?? "webwire:"
           })`,
         );

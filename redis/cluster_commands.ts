@@ -49,6 +49,12 @@ export class ClusterCommands {
   readonly keyPrefix: string;
   /** The prefix of the nodes' heartbeat keys. */
   readonly nodePrefix: string;
+  /**
+   * The cluster's pub/sub channel: `<prefix>cluster`, and `:db<n>` after it on database `n`
+   * other than 0 (pub/sub ignores database numbers, keys do not: apps on two databases with
+   * one prefix must not hear each other's pushes).
+   */
+  readonly channel: string;
   readonly #timeout: number;
 
   /** Calls on `client` under `keyPrefix`, each settled within `timeout` ms. */
@@ -56,6 +62,8 @@ export class ClusterCommands {
     this.client = client;
     this.keyPrefix = keyPrefix;
     this.nodePrefix = `${keyPrefix}node:`;
+    const db = client.options?.db ?? 0;
+    this.channel = `${keyPrefix}cluster${db === 0 ? "" : `:db${db}`}`;
     this.#timeout = timeout;
   }
 

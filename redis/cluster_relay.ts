@@ -96,7 +96,7 @@ export class ClusterRelay {
   #droppedOfflineSignals = 0;
 
   /**
-   * Sends for node `nodeId` on the cluster's channel (`<prefix>cluster`), up to `batchSize`
+   * Sends for node `nodeId` on the cluster's channel (`ClusterCommands.channel`), up to `batchSize`
    * messages (and 1 MiB) per command.
    */
   constructor(
@@ -110,7 +110,7 @@ export class ClusterRelay {
       maxItems: batchSize,
       maxBytes: defaultOutboxLimits.maxBytes,
     });
-    this.#channel = `${commands.keyPrefix}cluster`;
+    this.#channel = commands.channel;
     this.#bounds = bounds;
     this.#batchHeader = asBuffer(batchHeader(nodeId));
   }

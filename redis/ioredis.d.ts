@@ -38,8 +38,8 @@ export class Redis {
   constructor(url: string, options?: RedisOptions);
   constructor(options?: RedisOptions & { host?: string; port?: number });
   readonly status: string;
-  /** The options it was made with: only its key prefix is read here. */
-  readonly options: { readonly keyPrefix?: string };
+  /** The options it was made with: only its key prefix and database number are read here. */
+  readonly options: { readonly keyPrefix?: string; readonly db?: number };
   on(event: "error", listener: (error: Error) => void): this;
   on(event: "ready" | "close" | "end" | "reconnecting", listener: () => void): this;
   on(event: "messageBuffer", listener: (channel: Buffer, message: Buffer) => void): this;

@@ -36,8 +36,9 @@ export type { RedisClusterOptions } from "./redis_cluster_options.ts";
  * (`new Server({ cluster: new RedisCluster(url) })`); the servers on one Redis and one key
  * prefix form a cluster.
  *
- * - **Pushes** go over one Redis pub/sub channel (`<prefix>cluster`), as the bytes that the
- *   clients receive: each node delivers what the others publish on its own connections. Pub/sub
+ * - **Pushes** go over one Redis pub/sub channel (`<prefix>cluster`; `:db<n>` after it on a
+ *   database other than 0, as pub/sub spans databases), as the bytes that the clients
+ *   receive: each node delivers what the others publish on its own connections. Pub/sub
  *   delivers at most once and only to nodes connected at that moment, which is what pushes to
  *   live connections need; streams would add storage and acknowledgements for no gain here.
  *   What a node publishes without awaiting in between (a loop of `signalSession` calls, say)
@@ -80,7 +81,7 @@ export class RedisCluster implements Cluster {
   readonly #instanceId: string;
   /** The key prefix. */
   readonly keyPrefix: string;
-  /** The pub/sub channel of the cluster. */
+  /** The pub/sub channel: `<prefix>cluster`, or `<prefix>cluster:db<n>` on database n > 0. */
   readonly channel: string;
   readonly #client: Redis;
   readonly #subscriber: ClusterSubscriber;
@@ -113,7 +114,6 @@ export class RedisCluster implements Cluster {
    */
   constructor(redis: Redis | string, options: RedisClusterOptions = {}) {
     this.keyPrefix = options.keyPrefix ?? "webwire:";
-    this.channel = `${this.keyPrefix}cluster`;
     this.nodeId = options.nodeId ?? randomNodeId();
     if (!/^[\x21-\x7e]{1,64}$/.test(this.nodeId)) {
       throw new RangeError(`nodeId must be 1 to 64 printable ASCII characters`);
@@ -139,6 +139,7 @@ export class RedisCluster implements Cluster {
     this.#ownsClient = typeof redis === "string";
     this.#client = typeof redis === "string" ? ownClusterClient(redis) : redis;
     this.#commands = new ClusterCommands(this.#client, this.keyPrefix, timeout);
+    this.channel = this.#commands.channel;
     this.#relay = new ClusterRelay(this.#commands, this.#instanceId, bounds, batchSize);
     this.#slots = new ClusterSlots(this.#commands, this.#instanceId);
     this.#subscriber = new ClusterSubscriber(this.#client, this.channel, timeout);

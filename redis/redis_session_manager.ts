@@ -27,7 +27,7 @@ import type {
   SessionManager,
 } from "../session/session_manager.ts";
 import { CorruptRedisSessionError } from "./errors.ts";
-import { printableRedisUrl } from "./printable_url.ts";
+import { printableUrl } from "../protocol/printable_url.ts";
 import { callRedis, ownedByLibrary } from "./redis_call.ts";
 import type { RedisClient } from "./redis_client.ts";
 import {
@@ -329,7 +329,7 @@ function ownClient(url: string, logger: Logger): RedisClient {
     reported = true;
     // The URL's password never goes to the log.
     logger.warn(
-      `Redis session manager: connection to ${printableRedisUrl(url)} failed: ${error.message}`,
+      `Redis session manager: connection to ${printableUrl(url)} failed: ${error.message}`,
     );
   });
   client.on("ready", () => reported = false);
