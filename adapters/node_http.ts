@@ -40,9 +40,7 @@ export function toRequest(request: IncomingMessage, withBody = false): Request {
   const raw = request.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
   const method = request.method ?? "GET";
-  const body = withBody && method !== "GET" && method !== "HEAD"
-    ? Readable.toWeb(request) as unknown as ReadableStream<Uint8Array>
-    : undefined;
+  const body = withBody && method !== "GET" && method !== "HEAD" ? lazyBody(request) : undefined;
   // Node's fetch needs `duplex` for a streamed body.
   const init: RequestInit & { duplex?: "half" } = { method, headers, body, duplex: "half" };
   const scheme = encrypted ? "https" : "http";
@@ -50,6 +48,40 @@ export function toRequest(request: IncomingMessage, withBody = false): Request {
     requestUrl(scheme, request.headers.host ?? "localhost", request.url ?? "/"),
     init,
   );
+}
+
+/** Set on a Node request once its body has been asked for. */
+const bodyRead = Symbol("body read");
+
+/**
+ * Discards the rest of a request body that nobody read, so that the next request of that
+ * keep-alive connection is parsed (Deno's `node:http` does not do it by itself).
+ */
+function discardUnreadBody(request: IncomingMessage & { [bodyRead]?: true }): void {
+  if (request[bodyRead] !== true && !request.complete) request.resume();
+}
+
+/**
+ * The request's body as a stream that starts reading Node's request only when it is read:
+ * `Readable.toWeb` would take the request at once, and `node:http` never discards the body of
+ * a request taken (a fallback that answers without reading it would stall the next request
+ * on that keep-alive connection). A body never read is discarded by `node:http`, as usual.
+ */
+function lazyBody(request: IncomingMessage & { [bodyRead]?: true }): ReadableStream<Uint8Array> {
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  const started = () => {
+    request[bodyRead] = true;
+    return reader ??= (Readable.toWeb(request) as unknown as ReadableStream<Uint8Array>)
+      .getReader();
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await started().read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel: (reason) => started().cancel(reason),
+  }, { highWaterMark: 0 });
 }
 
 /**
@@ -70,6 +102,7 @@ export async function respond(
       // A host and target that make no valid URL: 400, as for the WebWire endpoint.
       return await writeResponse(badRequest(), response);
     }
+    response.once("finish", () => discardUnreadBody(request));
     await writeResponse(await route.fallback(standard), response, route.failed);
   } catch (error) {
     // Once the head is out, ending would pass a cut body off as whole: the client sees a reset.

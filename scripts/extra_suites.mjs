@@ -23,6 +23,7 @@ const suites = [
   { label: "node adapter framing", entry: "adapters/node_framing_test.ts", bundleWs: false },
   // Its fallback (pages, event streams) and the URL its hooks see.
   { label: "node adapter fallback", entry: "adapters/node_fallback_test.ts", bundleWs: false },
+  { label: "node unread bodies", entry: "adapters/node_unread_body_test.ts", bundleWs: false },
   // The handshake refusals of every adapter that runs on Node.
   {
     label: "handshake refusals on Node",
