@@ -284,4 +284,51 @@ async function reconnection(deadUrl) {
   }
 }
 
-globalThis.webwireBrowserTest = { phaseOne, phaseTwo, errorClasses, tracing, reconnection };
+// Back online: a client whose first attempt failed while the browser was offline waits out a
+// long backoff delay; the browser's "online" event ends the wait.
+let offlineClient;
+
+async function goneOffline(url) {
+  // The delay is random (full jitter) up to 60 s: one of 10 s or more, so that a connect
+  // within `patience` after coming back online is the event's doing, never the timer's.
+  for (let tries = 0; tries < 20; tries++) {
+    const failures = [];
+    offlineClient = new Client(url, {
+      reconnect: { initialDelay: 60_000, maxDelay: 60_000 },
+      onConnectFailed: (failure) => failures.push(failure),
+    });
+    await offlineClient.connect().catch(() => {});
+    const retryDelay = failures[0]?.retryDelay ?? 0;
+    if (retryDelay >= 10_000 || tries === 19) {
+      return { failures: failures.length, onLine: navigator.onLine, retryDelay };
+    }
+    await offlineClient.close();
+  }
+}
+
+async function backOnline() {
+  const started = performance.now();
+  while (offlineClient.status !== "connected" && performance.now() - started < patience) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  const took = Math.round(performance.now() - started);
+  const status = offlineClient.status;
+  await offlineClient.close();
+  return {
+    results: [{
+      name: "a client waiting out a 60 s backoff connects once the browser is back online",
+      ok: status === "connected",
+      detail: `${status} after ${took} ms`,
+    }],
+  };
+}
+
+globalThis.webwireBrowserTest = {
+  phaseOne,
+  phaseTwo,
+  errorClasses,
+  tracing,
+  reconnection,
+  goneOffline,
+  backOnline,
+};

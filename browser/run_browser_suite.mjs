@@ -181,6 +181,8 @@ async function main() {
     if (message.type() !== "error") return;
     // Chromium itself logs each refused connection of the reconnection check: not the page's.
     if (dead.port !== undefined && message.text().includes(`127.0.0.1:${dead.port}/`)) return;
+    // And the attempt made while the browser is offline.
+    if (message.text().includes("net::ERR_INTERNET_DISCONNECTED")) return;
     pageErrors.push(`console: ${message.text()}`);
   });
 
@@ -217,6 +219,27 @@ async function main() {
     "reconnection",
   );
   reportPhase("reconnection", reconnecting);
+
+  await page.context().setOffline(true);
+  const offline = await withTimeout(
+    page.evaluate((url) => globalThis.webwireBrowserTest.goneOffline(url), webwireUrl),
+    10_000,
+    "going offline",
+  );
+  report(
+    offline.failures === 1 && offline.onLine === false && offline.retryDelay >= 10_000,
+    "offline: the first attempt fails and a retry waits",
+    JSON.stringify(offline),
+  );
+  await page.context().setOffline(false);
+  reportPhase(
+    "online",
+    await withTimeout(
+      page.evaluate(() => globalThis.webwireBrowserTest.backOnline()),
+      10_000,
+      "online",
+    ),
+  );
 
   await page.reload();
   await withTimeout(ready(), 10_000, "reloading the page");

@@ -111,6 +111,12 @@ export class ConnectAttempts {
    */
   #failedClosed: Promise<void> | null = null;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** In a browser, ends a scheduled retry's wait when the network comes back. */
+  readonly #online = () => {
+    if (this.#retryTimer === undefined) return;
+    this.#clearRetry();
+    this.start().catch(() => {});
+  };
   #failures = 0;
   #attempts = 0;
   /** When the last attempt succeeded (`performance.now()` ms), until its connection is lost. */
@@ -128,8 +134,7 @@ export class ConnectAttempts {
    */
   start(): Promise<void> {
     if (this.#attempt !== null) return this.#attempt;
-    clearTimeout(this.#retryTimer);
-    this.#retryTimer = undefined;
+    this.#clearRetry();
     const abort = new AbortController();
     this.#dialAbort = abort;
     // Not Promise.withResolvers: Node 20 has none.
@@ -160,10 +165,19 @@ export class ConnectAttempts {
     this.#host.connecting();
     const delay = backoffDelay(this.#failures++, this.#host.backoff);
     this.#retryTimer = setTimeout(() => {
-      this.#retryTimer = undefined;
+      this.#clearRetry();
       this.start().catch(() => {});
     }, timerDelay(delay));
+    // A page that was offline retries as soon as the browser is back online, not after the
+    // rest of a backoff delay of up to `maxDelay`.
+    onlineTarget()?.addEventListener("online", this.#online);
     return delay;
+  }
+
+  #clearRetry(): void {
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    onlineTarget()?.removeEventListener("online", this.#online);
   }
 
   /**
@@ -172,8 +186,7 @@ export class ConnectAttempts {
    * attempt, have closed; `null` when neither has a socket still open.
    */
   stop(): Promise<void> | null {
-    clearTimeout(this.#retryTimer);
-    this.#retryTimer = undefined;
+    this.#clearRetry();
     const dialClosed = this.#dialClosed;
     const failedClosed = this.#failedClosed;
     this.#dialAbort?.abort();
@@ -262,4 +275,13 @@ export class ConnectAttempts {
  */
 function retryableDialError(error: unknown): boolean {
   return error instanceof DisconnectedError || error instanceof DialTimeoutError;
+}
+
+/** The target of the browser's `online` event (`window`), or `undefined` outside a browser. */
+function onlineTarget(): EventTarget | undefined {
+  const target = globalThis as { navigator?: { onLine?: unknown } } & Partial<EventTarget>;
+  return typeof target.navigator?.onLine === "boolean" &&
+      typeof target.addEventListener === "function"
+    ? target as EventTarget
+    : undefined;
 }

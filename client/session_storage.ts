@@ -58,7 +58,9 @@ export interface WebStorageLike {
 }
 
 /**
- * Keeps the session key in a Web Storage such as `localStorage` under the item `name`.
+ * Keeps the session key in a Web Storage such as `localStorage` under the item `name`. The pages
+ * of one origin share the item: a client whose session ends removes it only while it holds the
+ * key this client read or stored (another tab may have logged in as someone else since).
  *
  * @example
  * ```ts
@@ -78,9 +80,16 @@ export function webStorageSessionStorage(
   storage: WebStorageLike,
   name = "webwire-session",
 ): SessionStorage {
+  // The key this client read or stored last.
+  let own: string | null = null;
   return {
-    get: () => storage.getItem(name),
-    set: (key) => key === null ? storage.removeItem(name) : storage.setItem(name, key),
+    get: () => own = storage.getItem(name),
+    set: (key) => {
+      if (key !== null) storage.setItem(name, key);
+      // Only this client's key: another tab may have stored its user's key since.
+      else if (own === null || storage.getItem(name) === own) storage.removeItem(name);
+      own = key;
+    },
   };
 }
 

@@ -32,11 +32,13 @@ import { type Connection, RequestError, Server, SessionUnavailableError } from "
 import { FileSessionManager, type SessionManager } from "../../session/mod.ts";
 // JSR: import { createRouter, TypedServer } from "@webwire/webwire/typed";
 import { createRouter, TypedServer } from "../../typed/mod.ts";
-import { chat } from "./contract.ts";
+import { chat, type ChatMessage } from "./contract.ts";
 import { RateLimit, type RateLimitOptions } from "./rate_limit.ts";
 import { currentRoom, joinRoom, leaveRoom, roomTopic, sessionUser } from "./rooms.ts";
 
 const day = 24 * 60 * 60 * 1000;
+/** How many of a room's last messages a join brings back (in memory, this process only). */
+const recentLimit = 100;
 
 /**
  * Options of {@link createChatServer}.
@@ -74,6 +76,7 @@ export interface ChatServerOptions {
  * ```
  */
 export function createChatServer(options: ChatServerOptions): Server {
+  const recent = new Map<string, ChatMessage[]>();
   const limit = new RateLimit(options.rateLimit ?? { burst: 10, perSecond: 2 });
   const server: Server = new Server({
     sessionManager: options.sessionManager ??
@@ -98,14 +101,20 @@ export function createChatServer(options: ChatServerOptions): Server {
         join: (room, { connection }) => {
           loggedIn(connection);
           limit.take(connection);
-          return { room, members: joinRoom(push, connection, room) };
+          const members = joinRoom(push, connection, room);
+          return { room, members, recent: [...(recent.get(room) ?? [])] };
         },
         say: (text, { connection }) => {
           const { name } = loggedIn(connection);
           limit.take(connection);
           const room = currentRoom(connection);
           if (room === null) throw new RequestError("NO_ROOM", "join a room first");
-          push.publish(roomTopic(room), "message", { name, text, time: new Date().toISOString() });
+          const message = { id: crypto.randomUUID(), name, text, time: new Date().toISOString() };
+          const last = recent.get(room) ?? [];
+          last.push(message);
+          if (last.length > recentLimit) last.shift();
+          recent.set(room, last);
+          push.publish(roomTopic(room), "message", message);
         },
         logout: async (_, { connection }) => {
           const { key } = loggedIn(connection);

@@ -181,3 +181,19 @@ test("a session nobody holds expires after sessionIdleTimeout (its file goes)", 
     "the session file is removed",
   );
 });
+
+test("a join brings back the room's last 100 messages, oldest first, each with its own id", async () => {
+  const { url } = await startChat({ rateLimit: { burst: 1000, perSecond: 1000 } });
+  const alice = await loggedIn(url, "alice", "lobby");
+  const bob = await loggedIn(url, "bob", "elsewhere");
+  for (let i = 0; i <= 100; i++) await alice.api.request("say", `m${i}`);
+  await bob.api.request("say", "not in the lobby");
+  const carol = await loggedIn(url, "carol");
+  const { recent } = await carol.api.request("join", "lobby");
+  assert.deepEqual(
+    recent.map(({ text }) => text),
+    Array.from({ length: 100 }, (_, i) => `m${i + 1}`),
+  );
+  assert.ok(recent.every(({ name }) => name === "alice"));
+  assert.equal(new Set(recent.map(({ id }) => id)).size, 100);
+});

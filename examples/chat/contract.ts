@@ -37,11 +37,16 @@ import { type ContractOf, defineContract, unchecked } from "../../typed/mod.ts";
  * @example
  * ```ts
  * import type { ChatMessage } from "./contract.ts";
- * const message: ChatMessage = { name: "bob", text: "hi", time: new Date().toISOString() };
+ * const message: ChatMessage = { id: "m1", name: "bob", text: "hi", time: new Date().toISOString() };
  * console.assert(message.text === "hi");
  * ```
  */
 export interface ChatMessage {
+  /**
+   * Random, made by the server: a page that hears a message twice (live, then in a join's
+   * `recent`) shows it once.
+   */
+  readonly id: string;
   /** Who said it. */
   readonly name: string;
   /** What was said. */
@@ -92,7 +97,7 @@ export interface Presence extends Member {
  * @example
  * ```ts
  * import type { Joined } from "./contract.ts";
- * const joined: Joined = { room: "lobby", members: [{ id: "k3v9", name: "alice" }] };
+ * const joined: Joined = { room: "lobby", members: [{ id: "k3v9", name: "alice" }], recent: [] };
  * console.assert(joined.members.length === 1);
  * ```
  */
@@ -101,6 +106,11 @@ export interface Joined {
   readonly room: string;
   /** The users in it, sorted by name, each once. */
   readonly members: readonly Member[];
+  /**
+   * The room's last messages, oldest first: a page rejoining after a lost connection shows
+   * those it missed meanwhile.
+   */
+  readonly recent: readonly ChatMessage[];
 }
 
 // Control characters, and the format characters (\p{Cf}) that change how the text around them
@@ -193,7 +203,7 @@ export const messageText = v.pipe(
  *   ...createRouter(chat, {
  *     requests: {
  *       login: () => {},
- *       join: (room) => ({ room, members: [] }),
+ *       join: (room) => ({ room, members: [], recent: [] }),
  *       say: (text) => console.log(text),
  *       logout: () => {},
  *     },
@@ -222,7 +232,7 @@ export const chat = defineContract({
  * ```ts
  * import type { Chat } from "./contract.ts";
  * import type { RequestReply } from "../../typed/mod.ts";
- * const joined: RequestReply<Chat, "join"> = { room: "lobby", members: [] };
+ * const joined: RequestReply<Chat, "join"> = { room: "lobby", members: [], recent: [] };
  * console.assert(joined.room === "lobby");
  * ```
  */

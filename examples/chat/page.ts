@@ -59,6 +59,8 @@ const waiting: { resolve(): void; reject(error: Error): void }[] = [];
 /** Why a wait ended without its request: the user logged out. Shown as no error. */
 const loggedOut = new Error("logged out");
 let scrollPending = false;
+/** The ids of the messages shown (or known when the room was entered), at most `logLimit`. */
+const seen = new Set<string>();
 
 client.addEventListener("disconnected", () => {
   showStatus("reconnecting…");
@@ -165,12 +167,15 @@ function entered(joined: Joined, asked: string, heard: Presence[]): void {
     for (const id of members.keys()) quiet.delete(id);
     clearTimeout(quietTimer);
     if (quiet.size > 0) quietTimer = setTimeout(endQuiet, quietMs);
+    // What was said while this page was away (after a server restart, before it was back).
+    for (const message of joined.recent) addMessage(message);
   } else {
     shownRoom = room;
     quiet.clear();
     clearTimeout(quietTimer);
     element("log").replaceChildren();
     addLine("notice", "You are in #", isolated(room), ".");
+    for (const { id } of joined.recent) remember(id);
   }
   showMembers();
   for (const presence of heard) if (presence.room === room) updatePresence(presence);
@@ -197,10 +202,17 @@ function wake(): void {
   if (ready()) { for (const { resolve } of waiting.splice(0)) resolve(); }
 }
 
-function addMessage({ name, text, time }: ChatMessage): void {
+function addMessage({ id, name, text, time }: ChatMessage): void {
+  if (seen.has(id)) return;
+  remember(id);
   const who = document.createElement("b");
   who.append(isolated(name));
   addLine("message", who, ` ${text}`).title = new Date(time).toLocaleString();
+}
+
+function remember(id: string): void {
+  seen.add(id);
+  if (seen.size > logLimit) seen.delete(seen.values().next().value!);
 }
 
 function updatePresence({ id, name, event }: Presence): void {

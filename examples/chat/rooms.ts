@@ -21,7 +21,9 @@
  *       login: async (name, { connection }) => {
  *         await connection.createSession({ name });
  *       },
- *       join: (room, { connection }) => ({ room, members: joinRoom(push, connection, room) }),
+ *       join: (room, { connection }) => {
+ *         return { room, members: joinRoom(push, connection, room), recent: [] };
+ *       },
  *       say: () => {},
  *       logout: (_, { connection }) => leaveRoom(push, connection),
  *     },

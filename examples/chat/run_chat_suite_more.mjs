@@ -1,7 +1,8 @@
 // The chat example's robustness checks in Chromium, run by run_chat_suite.mjs after its own
 // (with its pages, alice in #random and bob logged out, and its helpers): double clicks, two
 // users of one name, presence while a join is answered, what is asked for while the server is
-// away, who does not come back after a restart, and a flood of lines.
+// away, who does not come back after a restart, a flood of lines, and what was said in a room
+// before a page was back in it after a restart.
 
 /** Runs the checks; `helpers` are run_chat_suite.mjs's, with a way to restart the server. */
 export async function moreChecks({ browser, url, errors, alice, bob }, helpers) {
@@ -111,4 +112,22 @@ export async function moreChecks({ browser, url, errors, alice, bob }, helpers) 
     const lines = await logLines(alice);
     if (lines.length !== 500 || lines[0] !== "f10 joined") throw new Error(`${lines.length}`);
   });
+  // Bob's page is offline while the server restarts: alice is back first and says something
+  // before bob's page has rejoined the room.
+  await stopServer();
+  await waitForText(bob, "#status", "reconnecting…");
+  await bob.context().setOffline(true);
+  await startServer();
+  await check(
+    "a message said before another page is back reaches it once, when it is",
+    async () => {
+      await waitForText(alice, "#status", "connected");
+      await say(alice, "alice", alice, "Said before bob was back.");
+      await bob.context().setOffline(false);
+      await waitForLine(bob, "alice Said before bob was back.");
+      await waitForText(bob, "#status", "connected");
+      const shown = (await logLines(bob)).filter((line) => line.includes("before bob was back"));
+      if (shown.length !== 1) throw new Error(`shown ${shown.length} times`);
+    },
+  );
 }
