@@ -370,4 +370,4 @@ export class RedisCluster implements Cluster {
 }
 
 /** Sessions of dead nodes swept per heartbeat, at most. */
-const sweepBatch = 200;
+const sweepBatch = 1000;
