@@ -72,6 +72,11 @@ export class ClusterCommands {
     return `${this.keyPrefix}holders:${key}`;
   }
 
+  /** Where take `token` of a session's kept signals moves them (`takeOfflineScript`). */
+  takeKey(token: string): string {
+    return `${this.keyPrefix}taken:${token}`;
+  }
+
   /** The list of the signals kept for a session. */
   offlineKey(key: string): string {
     return `${this.keyPrefix}offline:${key}`;

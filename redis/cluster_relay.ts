@@ -40,6 +40,8 @@ import { ReplyError } from "ioredis";
 import type { ClusterMessage } from "../server/cluster.ts";
 import type { ClusterCommands } from "./cluster_commands.ts";
 import type { KeptWithRelease } from "./cluster_slots.ts";
+import { keptEntry, keptSignals } from "./kept_entries.ts";
+import { LostTakes } from "./lost_takes.ts";
 import { batchHeader, encodeBatchEntry, loneMessage } from "./cluster_message.ts";
 import { ClusterOutbox, defaultOutboxLimits, type ItemFailures } from "./cluster_outbox.ts";
 import {
@@ -92,6 +94,10 @@ export class ClusterRelay {
   readonly #channel: string;
   readonly #bounds: OfflineBounds;
   readonly #batchHeader: Buffer;
+  readonly #nodeId: string;
+  /** How many takes of kept signals this node made: each has a key of its own. */
+  #takes = 0;
+  readonly #lostTakes = new LostTakes();
   readonly #outbox: ClusterOutbox<Outgoing>;
   #droppedOfflineSignals = 0;
 
@@ -113,6 +119,7 @@ export class ClusterRelay {
     this.#channel = commands.channel;
     this.#bounds = bounds;
     this.#batchHeader = asBuffer(batchHeader(nodeId));
+    this.#nodeId = nodeId;
   }
 
   /** How many kept signals the count bound dropped (as seen by this node). */
@@ -149,26 +156,45 @@ export class ClusterRelay {
     this.#outbox.flush();
   }
 
-  /** Removes and returns the signals kept for the session, oldest first, without stale ones. */
+  /**
+   * Removes and returns the signals kept for the session, oldest first, without stale ones. A
+   * take whose reply does not come is noted: what it may have taken is given back at a later
+   * heartbeat ({@link ClusterRelay.recoverLostTakes}).
+   */
   async takeOfflineSignals(key: string): Promise<Uint8Array[]> {
     if (this.#bounds.maxCount === 0) return [];
     this.flush();
     const commands = this.#commands;
-    const entries = await commands.run(
-      "offline signals",
-      takeOfflineScript,
-      [commands.offlineKey(key)],
-      [],
-      true,
-    );
-    if (!Array.isArray(entries)) return [];
-    const oldest = Date.now() - this.#bounds.maxAge;
-    const signals: Uint8Array[] = [];
-    for (const entry of entries as Buffer[]) {
-      if (entry.length < 9 || Number(entry.readBigUInt64BE(0)) < oldest) continue;
-      signals.push(new Uint8Array(entry.buffer, entry.byteOffset + 8, entry.length - 8));
+    const takeKey = commands.takeKey(`${this.#nodeId}:${++this.#takes}`);
+    let entries: unknown;
+    try {
+      entries = await commands.run(
+        "offline signals",
+        takeOfflineScript,
+        [
+          commands.offlineKey(key),
+          takeKey,
+        ],
+        [this.#bounds.maxAge],
+        true,
+      );
+    } catch (error) {
+      this.#lostTakes.add(key, takeKey);
+      throw error;
     }
-    return signals;
+    if (!Array.isArray(entries) || entries.length === 0) return [];
+    // Taken for good: the copy kept for a lost reply goes (or expires after maxAge).
+    void commands.call("taken", () => commands.client.del(takeKey)).catch(() => {});
+    return keptSignals(entries as Buffer[], this.#bounds.maxAge);
+  }
+
+  /**
+   * Gives back what takes whose reply was lost moved (up to 500 per call): kept again when no
+   * node holds the session, else handed to `deliver`.
+   */
+  recoverLostTakes(deliver: (key: string, signals: Uint8Array[]) => Promise<void>): Promise<void> {
+    if (this.#lostTakes.size === 0) return Promise.resolve();
+    return this.#lostTakes.recover(this.#commands, this.#bounds, deliver);
   }
 
   /**
@@ -198,7 +224,7 @@ export class ClusterRelay {
       entries.length === 0 ? "" : Buffer.concat([this.#batchHeader, ...entries]),
       this.#bounds.maxCount,
       this.#bounds.maxAge,
-      ...[...signals, ...held].map((signal) => offlineEntry(signal)),
+      ...[...signals, ...held].map((signal) => keptEntry(signal)),
     ]);
     if (typeof dropped === "number" && dropped > 0) this.#droppedOfflineSignals += dropped;
     return dropped === -1;
@@ -215,7 +241,7 @@ export class ClusterRelay {
       args: [
         this.#bounds.maxCount,
         this.#bounds.maxAge,
-        ...signals.map((signal) => offlineEntry(signal)),
+        ...signals.map((signal) => keptEntry(signal)),
       ],
     };
   }
@@ -239,7 +265,7 @@ export class ClusterRelay {
         ops += message.delivered === true ? "d" : "s";
         keys.push(commands.holdersKey(message.key), commands.offlineKey(message.key));
         // The signal is the end of its entry.
-        entries.push(offlineEntry(entry.subarray(entry.length - message.signal.length), now));
+        entries.push(keptEntry(entry.subarray(entry.length - message.signal.length), now));
       } else if (message.kind === "close-session") {
         ops += "c";
         keys.push(commands.offlineKey(message.key));
@@ -286,7 +312,7 @@ export class ClusterRelay {
         commands.nodePrefix,
         this.#channel,
         bytes,
-        offlineEntry(message.signal),
+        keptEntry(message.signal),
         this.#bounds.maxCount,
         this.#bounds.maxAge,
         message.delivered === true ? 1 : 0,
@@ -305,14 +331,6 @@ export class ClusterRelay {
     const operation = message.kind === "signal-session" ? "session signal" : message.kind;
     await commands.call(operation, () => client.publish(this.#channel, bytes));
   }
-}
-
-/** A kept signal as stored: the time it was sent (8 bytes, ms, big-endian), then its bytes. */
-function offlineEntry(signal: Uint8Array, sentAt: bigint = BigInt(Date.now())): Buffer {
-  const entry = Buffer.alloc(8 + signal.length);
-  entry.writeBigUInt64BE(sentAt);
-  entry.set(signal, 8);
-  return entry;
 }
 
 /** The same bytes as a `Buffer`, without a copy. */

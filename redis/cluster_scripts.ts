@@ -126,19 +126,48 @@ return reply
 `);
 
 /**
- * Takes the signals kept for a session. `KEYS[1]` the offline list. Returns its entries,
- * oldest first, and deletes it.
+ * Takes the signals kept for a session. `KEYS` the offline list, the take's own key; `ARGV`
+ * the time in ms that key lives. Returns the list's entries, oldest first, and moves the list
+ * to the take's key: a node whose reply was lost (a hung Redis runs the take when it wakes)
+ * gives them back from there with {@link recoverTakeScript}; one that got the reply deletes it.
  *
  * @example
  * ```ts
  * import { takeOfflineScript } from "./cluster_scripts.ts";
- * console.assert(takeOfflineScript.lua.includes("LRANGE"));
+ * console.assert(takeOfflineScript.lua.includes("RENAME"));
  * ```
  */
 export const takeOfflineScript: RedisScript = new RedisScript(`
 local entries = redis.call('LRANGE', KEYS[1], 0, -1)
-redis.call('DEL', KEYS[1])
+if #entries > 0 then
+  redis.call('RENAME', KEYS[1], KEYS[2])
+  redis.call('PEXPIRE', KEYS[2], ARGV[1])
+end
 return entries
+`);
+
+/**
+ * Gives back what a take whose reply was lost moved to its key. `KEYS` the session's holders,
+ * the take's key, the offline list; `ARGV` node prefix, max count, max age in ms. When a live
+ * node holds the session, returns the entries for the caller to deliver; else keeps them again
+ * ahead of what was kept since (they are older) and returns an empty array. Returns `0` when
+ * the take's key does not exist (the take has not run, or it was given back already).
+ *
+ * @example
+ * ```ts
+ * import { recoverTakeScript } from "./cluster_scripts.ts";
+ * console.assert(recoverTakeScript.lua.includes("LPUSH"));
+ * ```
+ */
+export const recoverTakeScript: RedisScript = new RedisScript(`${liveHolders}${boundKept}
+local entries = redis.call('LRANGE', KEYS[2], 0, -1)
+if #entries == 0 then return 0 end
+redis.call('DEL', KEYS[2])
+if live(KEYS[1], ARGV[1]) > 0 then return entries end
+local length = 0
+for i = #entries, 1, -1 do length = redis.call('LPUSH', KEYS[3], entries[i]) end
+bound(KEYS[3], length, tonumber(ARGV[2]), ARGV[3])
+return {}
 `);
 
 /**

@@ -57,7 +57,9 @@ export type { RedisClusterOptions } from "./redis_cluster_options.ts";
  *   back, the node detaches its connections from sessions closed meanwhile
  *   (`ClusterNode.missed`). A connection that leaves a call unanswered for `commandTimeout` (a
  *   partition that keeps TCP up, a hung Redis) is reset and reconnects, and the pub/sub one is
- *   pinged at each heartbeat for that: what was held up is dropped, not delivered late.
+ *   pinged at each heartbeat for that: what was held up is dropped, not delivered late (a
+ *   hung Redis runs what it had received when it wakes: kept signals taken then are given back
+ *   at a later heartbeat, never lost).
  *   A restarted Redis without persistence has forgotten kept signals; each node writes its slots
  *   again at its next heartbeat (and drops fields of sessions it no longer holds, which a
  *   restart from a snapshot brings back). Nodes killed without leaving are swept by the live
@@ -317,7 +319,8 @@ export class RedisCluster implements Cluster {
    * restarted empty) means Redis forgot the node's slots: they are written again, as are those
    * of sessions whose last step failed, and (a part per beat) 0 for those Redis records this
    * node holds but it does not. Pings the pub/sub connection (reset when it does not answer),
-   * publishes closes that failed again, and sweeps nodes that died without leaving.
+   * publishes closes that failed again, gives back kept signals of takes whose reply was lost,
+   * and sweeps nodes that died without leaving.
    */
   async #beat(): Promise<void> {
     // Also while the command link is down: the two connections may fail apart.
@@ -346,6 +349,11 @@ export class RedisCluster implements Cluster {
       void reportSessions(this.#node, this.#logger, "released", idle);
       void reportSessions(this.#node, this.#logger, "held", heldAgain);
     }
+    // Kept signals that a take whose reply was lost moved: given back (once the counts of
+    // sessions whose steps failed are right), not lost.
+    await this.#relay.recoverLostTakes((key, signals) =>
+      this.returnUndeliveredSignals(key, signals, [])
+    );
     // The heartbeat stands even if the sweep fails: the next beat sweeps again. Sessions left
     // idle stay in the released hash until reported: a lost reply only delays them.
     const { releasedKey, nodesKey } = this.#commands;
