@@ -107,7 +107,8 @@ export function dialFailure(event: unknown): DialFailure {
     kind: "unknown",
     detail,
     text: detail === ""
-      ? "the runtime gives no reason (a browser shows it in its console)"
+      ? "the runtime gives no reason (a browser shows it in its console): no server there, " +
+        "or a wrong URL or path?"
       : detail,
   };
 }
