@@ -59,6 +59,8 @@ const waiting: { resolve(): void; reject(error: Error): void }[] = [];
 /** Why a wait ended without its request: the user logged out. Shown as no error. */
 const loggedOut = new Error("logged out");
 let scrollPending = false;
+/** Whether this page asked to log out (its session's end is then no news). */
+let loggingOut = false;
 /** The ids of the messages shown (or known when the room was entered), at most `logLimit`. */
 const seen = new Set<string>();
 
@@ -88,7 +90,11 @@ client.addEventListener("sessionclosed", () => {
   clearTimeout(quietTimer);
   for (const { reject } of waiting.splice(0)) reject(loggedOut);
   element("log").replaceChildren();
-  element("error").textContent = "";
+  // Signed out by someone else: another tab's logout, or a session the server no longer has.
+  element("error").textContent = loggingOut
+    ? ""
+    : "You were signed out (in another tab, or your session ended): log in again.";
+  loggingOut = false;
   showView();
 });
 api.on("message", addMessage);
@@ -116,11 +122,14 @@ onSubmit("say", async () => {
 });
 element("logout").addEventListener("click", (event) => {
   run(async () => {
+    loggingOut = true;
     try {
       await api.request("logout");
     } catch (error) {
       // Logged out already (by another tab): that is what was asked.
-      if (!(error instanceof RequestError && error.code === "LOGGED_OUT")) throw error;
+      if (error instanceof RequestError && error.code === "LOGGED_OUT") return;
+      loggingOut = false;
+      throw error;
     }
   }, event.currentTarget as HTMLButtonElement);
 });

@@ -344,6 +344,7 @@ async function main() {
     logLines,
     until,
     stepMs,
+    sessionDirectory,
     stopServer: () => stopChat(server),
     startServer: async () => server = await startChat(port, sessionDirectory),
   });

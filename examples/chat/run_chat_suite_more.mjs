@@ -2,12 +2,15 @@
 // (with its pages, alice in #random and bob logged out, and its helpers): double clicks, two
 // users of one name, presence while a join is answered, what is asked for while the server is
 // away, who does not come back after a restart, a flood of lines, and what was said in a room
-// before a page was back in it after a restart.
+// before a page was back in it after a restart, and a session the server lost.
+
+import { readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
 
 /** Runs the checks; `helpers` are run_chat_suite.mjs's, with a way to restart the server. */
 export async function moreChecks({ browser, url, errors, alice, bob }, helpers) {
   const { check, openPage, waitForLine, waitForText, waitLoggedIn, login, say } = helpers;
-  const { logLines, until, stepMs, stopServer, startServer } = helpers;
+  const { logLines, until, stepMs, stopServer, startServer, sessionDirectory } = helpers;
   // How many frames with `name` the page sends from now on.
   const sent = (page, name) => {
     const from = page.sent.length;
@@ -128,6 +131,20 @@ export async function moreChecks({ browser, url, errors, alice, bob }, helpers) 
       await waitForText(bob, "#status", "connected");
       const shown = (await logLines(bob)).filter((line) => line.includes("before bob was back"));
       if (shown.length !== 1) throw new Error(`shown ${shown.length} times`);
+    },
+  );
+  // The sessions are gone when the server is back (their files deleted meanwhile).
+  await stopServer();
+  await waitForText(alice, "#status", "reconnecting…");
+  for (const name of readdirSync(sessionDirectory)) rmSync(join(sessionDirectory, name));
+  await startServer();
+  await check(
+    "a page whose session the server lost shows the login form and says why",
+    async () => {
+      await alice.waitForSelector("#login", { state: "visible", timeout: stepMs });
+      const signedOut =
+        "You were signed out (in another tab, or your session ended): log in again.";
+      await waitForText(alice, "#error", signedOut);
     },
   );
 }
