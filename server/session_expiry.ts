@@ -16,6 +16,7 @@
 
 import { timerDelay } from "../client/timer_delay.ts";
 import type { Logger } from "../protocol/logger.ts";
+import { PowersOfTenLog } from "../protocol/powers_of_ten_log.ts";
 import type { Session, SessionExpiry, SessionManager } from "../session/session_manager.ts";
 import { unrefTimer } from "./unref_timer.ts";
 
@@ -63,6 +64,8 @@ export class SessionExpiryClock {
   readonly #maxAgeTimers = new Map<string, ReturnType<typeof setTimeout>>();
   #sweepTimer: ReturnType<typeof setTimeout> | undefined;
   #sweeping = false;
+  /** Sweeps failing in a row (an unreadable directory fails every one): logged 1st, 10th, ... */
+  readonly #sweepFailures = new PowersOfTenLog();
   #stopped = false;
 
   /**
@@ -168,8 +171,14 @@ export class SessionExpiryClock {
     this.#sweeping = true;
     try {
       await this.#manager.sweepExpired?.();
+      this.#sweepFailures.reset();
     } catch (error) {
-      this.#logger.error("sweeping expired sessions failed", error);
+      if (this.#sweepFailures.tally()) {
+        this.#logger.error(
+          `sweeping expired sessions failed (${this.#sweepFailures.count} in a row)`,
+          error,
+        );
+      }
     } finally {
       this.#sweeping = false;
       this.#scheduleSweep(this.#sweepInterval);

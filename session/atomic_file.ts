@@ -72,10 +72,12 @@ export async function writeFileAtomically(
  * import { isTemporaryFileName } from "./atomic_file.ts";
  * console.assert(isTemporaryFileName(".abc.wwrsess.0123456789abcdef.tmp"));
  * console.assert(!isTemporaryFileName("abc.wwrsess"));
+ * console.assert(!isTemporaryFileName(".someone-elses.tmp"));
  * ```
  */
 export function isTemporaryFileName(name: string): boolean {
-  return name.startsWith(".") && name.endsWith(".tmp");
+  // Only the names this module makes: other files of a shared directory are not ours to remove.
+  return temporaryFileName.test(name);
 }
 
 /**
@@ -178,6 +180,9 @@ async function writeSynced(path: string, text: string): Promise<void> {
     await file.close();
   }
 }
+
+/** `.<name>.<16 hex digits>.tmp`, as {@link writeFileAtomically} names them. */
+const temporaryFileName = /^\..+\.[0-9a-f]{16}\.tmp$/;
 
 function randomHex(): string {
   return Array.from(

@@ -36,8 +36,14 @@ import type {
 } from "./session_manager.ts";
 import { StaleTemporaryFiles } from "./stale_temporary_files.ts";
 
-/** Session files looked at by one sweep, at most. */
+/** Session files looked at by one sweep, at least (all of them when there are fewer). */
 const sweepBatch = 1000;
+/**
+ * Sweeps a pass over a directory of more than `sweepBatch` times this many files takes: each
+ * looks at that part of them, so that expired files cannot pile up faster than sweeps remove
+ * them.
+ */
+const sweepPasses = 4;
 
 /**
  * Options of a {@link FileSessionManager}.
@@ -92,7 +98,8 @@ export interface FileSessionManagerOptions {
  *   session file, so a reader never sees a partly written file. Operations on one key are
  *   queued within this manager, so concurrent lookups each see a whole file and a close is
  *   never undone by a lookup finishing after it. Several processes sharing a directory get
- *   whole files but no such ordering.
+ *   whole files but no such ordering (a logout in one can be undone by a lookup in another):
+ *   use it from one server process at a time, `RedisSessionManager` for several.
  * - A corrupt file, or one that is not a regular file (a FIFO, a directory), makes the lookup
  *   throw {@link CorruptSessionFileError} (never read, nor waited for); other file system
  *   failures are thrown as they come, except in a sweep, which skips a file it cannot read,
@@ -263,8 +270,9 @@ export class FileSessionManager implements SessionManager {
 
   /**
    * Expiry, and cleaning up after crashes: removes the files of expired sessions that no
-   * connection of this process holds, looking at up to 1 000 session files per call (the next
-   * call goes on where this one stopped), and temporary files left over from a crash (older
+   * connection of this process holds, looking at up to 1 000 session files per call, or a
+   * quarter of them when there are more than 4 000 (the next call goes on where this one
+   * stopped), and temporary files left over from a crash (older
    * than a minute). A session file that cannot be read, touched or removed (a permission, a
    * symbolic link loop, ...) is left alone and the sweep goes on. With an idle timeout, it
    * first sets the modification time of the sessions this process holds to now, so that after
@@ -284,8 +292,9 @@ export class FileSessionManager implements SessionManager {
     await this.#touchHeld();
     const keys = sessionKeysOf(names);
     const start = keys.findIndex((key) => key > this.#sweepCursor);
-    const batch = (start === -1 ? keys : keys.slice(start)).slice(0, sweepBatch);
-    this.#sweepCursor = batch.length < sweepBatch ? "" : batch[batch.length - 1];
+    const size = Math.max(sweepBatch, Math.ceil(keys.length / sweepPasses));
+    const batch = (start === -1 ? keys : keys.slice(start)).slice(0, size);
+    this.#sweepCursor = batch.length < size ? "" : batch[batch.length - 1];
     let removed = 0;
     for (const key of batch) {
       if (this.#held.has(key)) continue;
