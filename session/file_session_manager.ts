@@ -1,6 +1,7 @@
 /**
  * A session manager that keeps one file per session, in the format of the reference server's
- * default session manager, so that a Go server and ours can share a session directory. Uses
+ * default session manager, so that a Go server's session files work with ours and ours with it
+ * (one server process at a time on a directory). Uses
  * `node:fs/promises` and `node:path` (Deno, Bun and Node).
  *
  * @example
