@@ -58,7 +58,10 @@ const bodyRead = Symbol("body read");
  * keep-alive connection is parsed (Deno's `node:http` does not do it by itself).
  */
 function discardUnreadBody(request: IncomingMessage & { [bodyRead]?: true }): void {
-  if (request[bodyRead] !== true && !request.complete) request.resume();
+  if (request.complete) return;
+  // A body read in part: its stream's listener would queue the rest for nobody; drop it.
+  if (request[bodyRead] === true) request.removeAllListeners("data");
+  request.resume();
 }
 
 /**
@@ -80,7 +83,12 @@ function lazyBody(request: IncomingMessage & { [bodyRead]?: true }): ReadableStr
       if (done) controller.close();
       else controller.enqueue(value);
     },
-    cancel: (reason) => started().cancel(reason),
+    // Not the Node stream's cancel (it destroys the request, and the connection stalls): the
+    // rest is discarded, and the next request of the connection is parsed.
+    cancel: () => {
+      request[bodyRead] = true;
+      discardUnreadBody(request);
+    },
   }, { highWaterMark: 0 });
 }
 

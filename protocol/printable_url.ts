@@ -10,8 +10,8 @@
  */
 
 /**
- * `url` with its password, if any, replaced by `***`; a string that is not a URL loses
- * everything between `//` and `@` instead.
+ * `url` with its password, if any (also a `password` query parameter), replaced by `***`; a
+ * string that is not a URL loses everything between `//` and `@` instead.
  *
  * @example
  * ```ts
@@ -19,6 +19,7 @@
  * const url = printableUrl("redis://app:s3cret@10.0.0.5:6379/0");
  * console.assert(url === "redis://app:***@10.0.0.5:6379/0");
  * console.assert(printableUrl("redis://127.0.0.1:6379") === "redis://127.0.0.1:6379");
+ * console.assert(!printableUrl("redis://10.0.0.5/0?password=s3cret").includes("s3cret"));
  * ```
  */
 export function printableUrl(url: string): string {
@@ -28,7 +29,10 @@ export function printableUrl(url: string): string {
   } catch {
     return url.replace(/\/\/[^/]*@/, "//***@");
   }
-  if (parsed.password === "") return url;
-  parsed.password = "***";
+  const inQuery = parsed.searchParams.has("password");
+  if (parsed.password === "" && !inQuery) return url;
+  if (parsed.password !== "") parsed.password = "***";
+  // ioredis also takes it as a query parameter.
+  if (inQuery) parsed.searchParams.set("password", "***");
   return parsed.href;
 }

@@ -59,7 +59,7 @@ export type { RedisClusterOptions } from "./redis_cluster_options.ts";
  *   partition that keeps TCP up, a hung Redis) is reset and reconnects, and the pub/sub one is
  *   pinged at each heartbeat for that: what was held up is dropped, not delivered late (a
  *   hung Redis runs what it had received when it wakes: kept signals taken then are given back
- *   at a later heartbeat, never lost).
+ *   at a later heartbeat, or as the node leaves).
  *   A restarted Redis without persistence has forgotten kept signals; each node writes its slots
  *   again at its next heartbeat (and drops fields of sessions it no longer holds, which a
  *   restart from a snapshot brings back). Nodes killed without leaving are swept by the live
@@ -278,6 +278,10 @@ export class RedisCluster implements Cluster {
     this.#heartbeat = undefined;
     this.#node = null;
     if (this.#client.status === "ready") {
+      // Takes whose reply was lost: what they took is kept again (nobody here holds a session).
+      await this.#relay.recoverLostTakes((key, signals) =>
+        this.returnUndeliveredSignals(key, signals, [])
+      );
       await this.#commands.leave(this.#instanceId).catch(() => {});
     }
     this.#subscriber.close();

@@ -13,6 +13,7 @@ import {
   connectPeer,
   type GatedCluster,
   gatedClusterFixture,
+  loginPeer,
   type Peer,
   startWithStoredSession,
 } from "../testing/gated_cluster.ts";
@@ -292,6 +293,42 @@ test("signals held by a dropped restore are not sent again to a session held els
     assert.deepEqual(peer.signals, ["n:during the lookup", "n:after"]);
   } finally {
     await peer?.client.close();
+    await cluster.stop();
+  }
+});
+
+test("held signals are kept once when the release that keeps them gets no reply in time", async () => {
+  const cluster = await clusters.start(undefined, { commandTimeout: 300 });
+  const [, b] = cluster.nodes;
+  const probe = new Redis(clusters.redis.url);
+  try {
+    const login = await loginPeer(b);
+    await login.client.close();
+    const key = login.key;
+    await until(async () => await b.server.clusterSessionConnectionCount(key) === 0, "left");
+    const raw = await signalDuringLookupOnB(cluster, key, "held");
+    raw.close();
+    await until(() => b.server.connectionCount === 0, "B's connection ended");
+    // Redis hangs as B's release goes out, past its timeout, and runs it when it wakes.
+    const release = b.cluster.releaseSessionKeeping.bind(b.cluster);
+    let failed = false;
+    b.cluster.releaseSessionKeeping = async (...args) => {
+      clusters.redis.freeze();
+      setTimeout(() => clusters.redis.resume(), 350);
+      return await release(...args).catch((error) => {
+        failed = true;
+        throw error;
+      });
+    };
+    b.manager.lookupGate.open(); // found, for a connection that is gone: the restore gives up
+    await until(() => failed, "the release timed out");
+    const offline = `${cluster.keyPrefix}offline:${key}`;
+    await until(async () => Number(await probe.call("LLEN", offline)) >= 1, "kept when Redis woke");
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // a second copy would come now
+    assert.equal(await probe.call("LLEN", offline), 1);
+  } finally {
+    clusters.redis.resume();
+    probe.disconnect();
     await cluster.stop();
   }
 });

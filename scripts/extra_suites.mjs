@@ -24,6 +24,11 @@ const suites = [
   // Its fallback (pages, event streams) and the URL its hooks see.
   { label: "node adapter fallback", entry: "adapters/node_fallback_test.ts", bundleWs: false },
   { label: "node unread bodies", entry: "adapters/node_unread_body_test.ts", bundleWs: false },
+  {
+    label: "node partly read bodies",
+    entry: "adapters/node_partial_body_test.ts",
+    bundleWs: false,
+  },
   // The handshake refusals of every adapter that runs on Node.
   {
     label: "handshake refusals on Node",

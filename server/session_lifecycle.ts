@@ -251,7 +251,9 @@ async function releaseInCluster(
       ? await cluster.releaseSessionKeeping!(key, held)
       : await cluster.releaseSession(key);
   } catch (error) {
-    keepHeld();
+    // A keeping release whose reply was lost may have kept them already (a hung Redis runs it
+    // when it wakes): publishing them again would keep them twice.
+    if (!keeping) keepHeld();
     throw error;
   }
   if (!keeping) keepHeld();

@@ -39,6 +39,8 @@ import { currentRoom, joinRoom, leaveRoom, roomTopic, sessionUser } from "./room
 const day = 24 * 60 * 60 * 1000;
 /** How many of a room's last messages a join brings back (in memory, this process only). */
 const recentLimit = 100;
+/** Rooms whose recent messages are kept, at most (the least recently spoken in goes first). */
+const recentRooms = 1000;
 
 /**
  * Options of {@link createChatServer}.
@@ -113,7 +115,9 @@ export function createChatServer(options: ChatServerOptions): Server {
           const last = recent.get(room) ?? [];
           last.push(message);
           if (last.length > recentLimit) last.shift();
+          recent.delete(room); // the most recently spoken in goes last
           recent.set(room, last);
+          if (recent.size > recentRooms) recent.delete(recent.keys().next().value!);
           push.publish(roomTopic(room), "message", message);
         },
         logout: async (_, { connection }) => {
