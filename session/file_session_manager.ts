@@ -39,11 +39,7 @@ import { StaleTemporaryFiles } from "./stale_temporary_files.ts";
 
 /** Session files looked at by one sweep, at least (all of them when there are fewer). */
 const sweepBatch = 1000;
-/**
- * Sweeps a pass over a directory of more than `sweepBatch` times this many files takes: each
- * looks at that part of them, so that expired files cannot pile up faster than sweeps remove
- * them.
- */
+/** Sweeps a pass over a large directory takes: expired files never pile up faster. */
 const sweepPasses = 4;
 
 /**
@@ -273,9 +269,9 @@ export class FileSessionManager implements SessionManager {
    * Expiry, and cleaning up after crashes: removes the files of expired sessions that no
    * connection of this process holds, looking at up to 1 000 session files per call, or a
    * quarter of them when there are more than 4 000 (the next call goes on where this one
-   * stopped), and temporary files left over from a crash (older
-   * than a minute). A session file that cannot be read, touched or removed (a permission, a
-   * symbolic link loop, ...) is left alone and the sweep goes on. With an idle timeout, it
+   * stopped), and temporary files left over from a crash (older than a minute). A session
+   * file that cannot be read, touched or removed (a permission, a symbolic link loop, ...) is
+   * left alone and the sweep goes on. With an idle timeout, it
    * first sets the modification time of the sessions this process holds to now, so that after
    * a crash they stay restorable for about the idle timeout less one sweep interval (the server
    * sweeps every half idle timeout, at most once a second). Resolves to the number of sessions
