@@ -37,10 +37,8 @@ import type {
 } from "./session_manager.ts";
 import { StaleTemporaryFiles } from "./stale_temporary_files.ts";
 
-/** Session files looked at by one sweep, at least (all of them when there are fewer). */
-const sweepBatch = 1000;
-/** Sweeps a pass over a large directory takes: expired files never pile up faster. */
-const sweepPasses = 4;
+/** Session files a sweep looks at: 1 000, or a quarter of a larger directory. */
+const sweepBatch = 1000, sweepPasses = 4;
 
 /**
  * Options of a {@link FileSessionManager}.
@@ -73,9 +71,10 @@ export interface FileSessionManagerOptions {
   /**
    * Whether a session write (create, lookup) and a removal (close) are on disk before they
    * resolve: each file is synced (`fsync`) before it is renamed into place, and the directory
-   * after (and the directories made for it, with their parents). Default `false`: writes are atomic (a reader never sees a partial file) but a power
-   * loss or kernel crash may lose the last few seconds of them; a process crash loses nothing
-   * either way. Costs a few milliseconds per write on most disks (see the README's figures).
+   * after (and the directories made for it, with their parents). Default `false`: writes are
+   * atomic (no reader sees a partial file), but a power loss or kernel crash may lose the last
+   * seconds of them (a process crash loses nothing); `true` costs a few ms per write on most
+   * disks (see the README's figures).
    */
   durable?: boolean;
 }
