@@ -320,8 +320,11 @@ test("held signals are kept once when the release that keeps them gets no reply 
         throw error;
       });
     };
+    const errorsBefore = b.server.clusterErrors;
     b.manager.lookupGate.open(); // found, for a connection that is gone: the restore gives up
     await until(() => failed, "the release timed out");
+    // Reported as a push that failed (it may have been kept, or not).
+    await until(() => b.server.clusterErrors === errorsBefore + 1, "reported");
     const offline = `${cluster.keyPrefix}offline:${key}`;
     await until(async () => Number(await probe.call("LLEN", offline)) >= 1, "kept when Redis woke");
     await new Promise((resolve) => setTimeout(resolve, 1000)); // a second copy would come now

@@ -153,6 +153,14 @@ export class ClusterLink {
   }
 
   /**
+   * Signals for session `key` that a keeping release (`Cluster.releaseSessionKeeping`) that
+   * failed may not have kept: each is counted, reported and logged as a push that failed.
+   */
+  unkept(error: unknown, key: string, signals: readonly Uint8Array[]): void {
+    for (const signal of signals) this.#failed(error, { kind: "signal-session", key, signal });
+  }
+
+  /**
    * Takes the signals the cluster kept for session `key` (`Cluster.takeOfflineSignals`),
    * without those that are not whole WebWire signal messages (dropped and logged as in
    * {@link ClusterLink.join}).

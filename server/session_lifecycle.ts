@@ -152,7 +152,10 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
         if (sessions.holders(key).size > 0) return;
         for (const bytes of held) parts.signalAgain(key, bytes, true);
       };
-      if (clustered !== null) return releaseInCluster(clustered, key, held, keepHeld);
+      if (clustered !== null) {
+        const unkept = (error: unknown) => cluster.unkept(error, key, held);
+        return releaseInCluster(clustered, key, held, keepHeld, unkept);
+      }
       if (localRemaining === 0) keepHeld();
       return localRemaining;
     },
@@ -235,14 +238,16 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
 
 /**
  * Frees this connection's slot of session `key`; resolves to the connections left anywhere.
- * Signals a restore `held` are kept in the same step when the cluster can, else `keepHeld`
- * publishes them after the release (and when the release fails).
+ * Signals a restore `held` are kept in the same step when the cluster can (a failure of that
+ * step reports them as `unkept`), else `keepHeld` publishes them after the release (and when
+ * the release fails).
  */
 async function releaseInCluster(
   cluster: Cluster,
   key: string,
   held: readonly Uint8Array[],
   keepHeld: () => void,
+  unkept: (error: unknown) => void,
 ): Promise<number> {
   const keeping = held.length > 0 && cluster.releaseSessionKeeping !== undefined;
   let left: void | number;
@@ -252,8 +257,9 @@ async function releaseInCluster(
       : await cluster.releaseSession(key);
   } catch (error) {
     // A keeping release whose reply was lost may have kept them already (a hung Redis runs it
-    // when it wakes): publishing them again would keep them twice.
-    if (!keeping) keepHeld();
+    // when it wakes): publishing them again would keep them twice. Reported as failed pushes.
+    if (keeping) unkept(error);
+    else keepHeld();
     throw error;
   }
   if (!keeping) keepHeld();
