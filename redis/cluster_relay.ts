@@ -192,7 +192,9 @@ export class ClusterRelay {
    * Gives back what takes whose reply was lost moved (up to 500 per call): kept again when no
    * node holds the session, else handed to `deliver`.
    */
-  recoverLostTakes(deliver: (key: string, signals: Uint8Array[]) => Promise<void>): Promise<void> {
+  recoverLostTakes(
+    deliver: (key: string, signals: Uint8Array[], takeKey: string) => Promise<void>,
+  ): Promise<void> {
     if (this.#lostTakes.size === 0) return Promise.resolve();
     return this.#lostTakes.recover(this.#commands, this.#bounds, deliver);
   }
@@ -202,12 +204,14 @@ export class ClusterRelay {
    * (newer: they came while it held the session's slot): the taken ones published when a live
    * node holds it (the held ones reached every holder then), else all kept again, in order, ahead
    * of what was kept since (they are older). Resolves to whether a live node holds it (this node
-   * does not hear its own messages).
+   * does not hear its own messages). `takeKey`: the key of a lost take they come from, deleted
+   * in the same step.
    */
   async returnOfflineSignals(
     key: string,
     signals: readonly Uint8Array[],
     held: readonly Uint8Array[] = [],
+    takeKey?: string,
   ): Promise<boolean> {
     if (this.#bounds.maxCount === 0 || signals.length + held.length === 0) return false;
     this.flush();
@@ -218,6 +222,7 @@ export class ClusterRelay {
     const dropped = await commands.run("returned signals", returnOfflineScript, [
       commands.holdersKey(key),
       commands.offlineKey(key),
+      ...(takeKey === undefined ? [] : [takeKey]),
     ], [
       commands.nodePrefix,
       this.#channel,

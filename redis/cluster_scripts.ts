@@ -149,9 +149,11 @@ return entries
 /**
  * Gives back what a take whose reply was lost moved to its key. `KEYS` the session's holders,
  * the take's key, the offline list; `ARGV` node prefix, max count, max age in ms. When a live
- * node holds the session, returns the entries for the caller to deliver; else keeps them again
- * ahead of what was kept since (they are older) and returns an empty array. Returns `0` when
- * the take's key does not exist (the take has not run, or it was given back already).
+ * node holds the session, returns the entries for the caller to deliver, and leaves the take's
+ * key until the caller's {@link returnOfflineScript} deletes it as it delivers them (a failure
+ * leaves them there for the next try); else keeps them again ahead of what was kept since (they
+ * are older) and returns an empty array. Returns `0` when the take's key does not exist (the
+ * take has not run, or it was given back already).
  *
  * @example
  * ```ts
@@ -162,8 +164,8 @@ return entries
 export const recoverTakeScript: RedisScript = new RedisScript(`${liveHolders}${boundKept}
 local entries = redis.call('LRANGE', KEYS[2], 0, -1)
 if #entries == 0 then return 0 end
-redis.call('DEL', KEYS[2])
 if live(KEYS[1], ARGV[1]) > 0 then return entries end
+redis.call('DEL', KEYS[2])
 local length = 0
 for i = #entries, 1, -1 do length = redis.call('LPUSH', KEYS[3], entries[i]) end
 bound(KEYS[3], length, tonumber(ARGV[2]), ARGV[3])
@@ -172,7 +174,9 @@ return {}
 
 /**
  * Gives back signals a restore took but could not deliver, and those that came while it held
- * the session's slot. `KEYS` holders, offline list; `ARGV` node prefix, channel, the batch of
+ * the session's slot. `KEYS` holders, offline list, and optionally the key of a take whose
+ * reply was lost (deleted in the same step: see {@link recoverTakeScript}); `ARGV` node prefix,
+ * channel, the batch of
  * the taken ones' cluster messages (empty when none), max count, max age in ms, then the offline
  * entries of the taken ones and of the held ones after them, oldest first. When a live node
  * holds the session the taken ones are published (the held ones reached every holder when first
@@ -187,6 +191,7 @@ return {}
  * ```
  */
 export const returnOfflineScript: RedisScript = new RedisScript(`${liveHolders}${boundKept}
+if KEYS[3] then redis.call('DEL', KEYS[3]) end
 if live(KEYS[1], ARGV[1]) > 0 then
   if ARGV[3] ~= '' then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
   return -1

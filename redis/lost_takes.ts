@@ -68,13 +68,14 @@ export class LostTakes {
 
   /**
    * Checks up to 500 lost takes: what one moved is kept again when no node holds its session,
-   * else handed to `deliver` (which sends it to the session's connections). A take whose key
-   * is missing three times is forgotten; one Redis did not answer for stays.
+   * else handed to `deliver` (which sends it to the session's connections and deletes the
+   * take's key in the same step; when it fails, the take is tried again at the next call). A
+   * take whose key is missing three times is forgotten; one Redis did not answer for stays.
    */
   async recover(
     commands: ClusterCommands,
     bounds: { readonly maxCount: number; readonly maxAge: number },
-    deliver: (key: string, signals: Uint8Array[]) => Promise<void>,
+    deliver: (key: string, signals: Uint8Array[], takeKey: string) => Promise<void>,
   ): Promise<void> {
     const takes = [...this.#takes.values()].slice(0, checksPerBeat);
     await Promise.all(takes.map(async (take) => {
@@ -95,10 +96,15 @@ export class LostTakes {
         return; // Redis is away: checked again at the next heartbeat
       }
       if (reply === 0 && ++take.missing < answeredChecks) return;
+      if (Array.isArray(reply) && reply.length > 0) {
+        try {
+          // Stale ones or not, the take's key goes with the delivery.
+          await deliver(take.key, keptSignals(reply as Buffer[], bounds.maxAge), take.takeKey);
+        } catch {
+          return; // still in the take's key: tried again at the next heartbeat
+        }
+      }
       this.#takes.delete(take.takeKey);
-      if (!Array.isArray(reply) || reply.length === 0) return;
-      const signals = keptSignals(reply as Buffer[], bounds.maxAge);
-      if (signals.length > 0) await deliver(take.key, signals).catch(() => {});
     }));
   }
 }

@@ -258,14 +258,12 @@ export class RedisCluster implements Cluster {
    * Signals taken but not delivered: published if a node holds the session (this one's holders
    * included; the `held` ones never), else kept first, the `held` ones after them.
    */
-  async returnUndeliveredSignals(
+  returnUndeliveredSignals(
     key: string,
     signals: readonly Uint8Array[],
     held: readonly Uint8Array[],
   ): Promise<void> {
-    if (!await this.#relay.returnOfflineSignals(key, signals, held)) return;
-    // Redis does not bring this node its own messages: its holders get them here.
-    for (const signal of signals) this.#deliver({ kind: "signal-session", key, signal });
+    return this.#giveBack(key, signals, held);
   }
 
   /**
@@ -279,8 +277,8 @@ export class RedisCluster implements Cluster {
     this.#node = null;
     if (this.#client.status === "ready") {
       // Takes whose reply was lost: what they took is kept again (nobody here holds a session).
-      await this.#relay.recoverLostTakes((key, signals) =>
-        this.returnUndeliveredSignals(key, signals, [])
+      await this.#relay.recoverLostTakes((key, signals, takeKey) =>
+        this.#giveBack(key, signals, [], takeKey)
       );
       await this.#commands.leave(this.#instanceId).catch(() => {});
     }
@@ -293,6 +291,18 @@ export class RedisCluster implements Cluster {
       }
       this.#client.disconnect();
     }
+  }
+
+  /** As `returnUndeliveredSignals`; `takeKey`: a lost take's key, deleted in the same step. */
+  async #giveBack(
+    key: string,
+    signals: readonly Uint8Array[],
+    held: readonly Uint8Array[],
+    takeKey?: string,
+  ): Promise<void> {
+    if (!await this.#relay.returnOfflineSignals(key, signals, held, takeKey)) return;
+    // Redis does not bring this node its own messages: its holders get them here.
+    for (const signal of signals) this.#deliver({ kind: "signal-session", key, signal });
   }
 
   #missed(): void {
@@ -355,8 +365,8 @@ export class RedisCluster implements Cluster {
     }
     // Kept signals that a take whose reply was lost moved: given back (once the counts of
     // sessions whose steps failed are right), not lost.
-    await this.#relay.recoverLostTakes((key, signals) =>
-      this.returnUndeliveredSignals(key, signals, [])
+    await this.#relay.recoverLostTakes((key, signals, takeKey) =>
+      this.#giveBack(key, signals, [], takeKey)
     );
     // The heartbeat stands even if the sweep fails: the next beat sweeps again. Sessions left
     // idle stay in the released hash until reported: a lost reply only delays them.
