@@ -15,7 +15,8 @@
  * What it does not do: HTTP/2, permessage-deflate, HTTP keep-alive. A request that is not for
  * the WebWire endpoint gets one answer from `fallback` (its body up to 1 MiB, by
  * `content-length` or chunked; the response streamed, cancelled when the client leaves) and the
- * connection closes; serve a whole web application with {@link serveDeno} or Hono instead.
+ * connection closes; `close()` gives answers under way 2 s to finish, as {@link serveDeno}
+ * does. Serve a whole web application with {@link serveDeno} or Hono instead.
  * With `tls`, a client stalled in the TLS handshake is not dropped (Deno cannot close such a
  * connection): terminate TLS at a proxy for a public server.
  *
@@ -125,10 +126,12 @@ export function serveDenoTcp(
     ? Deno.listen({ hostname, port })
     : Deno.listenTls({ hostname, port, cert: options.tls.cert, key: options.tls.key });
   const handshaking = new Set<Deno.Conn>();
+  const answering = new Map<Deno.Conn, Promise<void>>();
   const context: HandshakeContext = {
     server,
     route,
     handshaking,
+    answering,
     requestTimeout,
     secure: options.tls !== undefined,
   };
@@ -144,7 +147,9 @@ export function serveDenoTcp(
         await new Promise((resolve) => setTimeout(resolve, acceptRetryMs));
         continue;
       }
-      void handshake(context, conn);
+      const answered = handshake(context, conn);
+      void answered.finally(() => answering.delete(conn));
+      answering.set(conn, answered);
     }
   })();
   const boundPort = listener.addr.port;
@@ -157,7 +162,10 @@ export function serveDenoTcp(
       listening = false;
       listener.close();
       await accepting;
+      // A client still sending its request head gets no answer; one being answered (a
+      // fallback's response, an upgrade under way) gets a grace period, as on serveDeno.
       for (const conn of handshaking) closeQuietly(conn);
+      await graceFor(answering);
     },
   });
 }
@@ -165,7 +173,10 @@ export function serveDenoTcp(
 interface HandshakeContext {
   readonly server: Server;
   readonly route: Route;
+  /** Connections whose request head has not come in whole yet. */
   readonly handshaking: Set<Deno.Conn>;
+  /** Connections being answered, each with the handling that settles once it is done. */
+  readonly answering: Map<Deno.Conn, Promise<void>>;
   readonly requestTimeout: number;
   readonly secure: boolean;
 }
@@ -186,6 +197,7 @@ async function handshake(context: HandshakeContext, conn: Deno.Conn): Promise<vo
     // The time limit is for the client's request head only, never for the server's own work.
     const head = await within(conn, context.requestTimeout, () => readHead(source));
     if (head === undefined) return closeQuietly(conn);
+    context.handshaking.delete(conn);
     if (head.kind === "invalid") {
       const response = new Response(`${head.reason}\n`, { status: head.status });
       return await respond(target(context, conn, new PeerWatch(conn)), response);
@@ -202,6 +214,19 @@ async function handshake(context: HandshakeContext, conn: Deno.Conn): Promise<vo
 
 function target(context: HandshakeContext, conn: Deno.Conn, watch: PeerWatch): ResponseTarget {
   return { conn, watch, writeTimeout: context.requestTimeout, route: context.route };
+}
+
+/** How long `close` lets the answers under way finish before it closes their connections. */
+const closeGraceMs = 2000;
+
+/** Waits for the answers under way, up to {@link closeGraceMs}, then closes what is left. */
+async function graceFor(answering: Map<Deno.Conn, Promise<void>>): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<void>((resolve) => timer = setTimeout(resolve, closeGraceMs));
+  await Promise.race([Promise.all(answering.values()), late]);
+  clearTimeout(timer);
+  // A closed connection ends its response; a fallback that never answers is not waited for.
+  for (const conn of answering.keys()) closeQuietly(conn);
 }
 
 /** Runs `read`, closing `conn` (which makes the read fail) if it takes over `ms`. */

@@ -65,7 +65,39 @@ test("a streamed fallback body reaches the client as it comes; cancelled when it
   });
 });
 
-test("running.close() cancels a streamed fallback body and ends its connection", {
+test("running.close() lets a response under way finish, and closes a silent connection", {
+  skip,
+}, async () => {
+  const parts = ["one ", "two ", "three"];
+  const fallback = () =>
+    new Response(
+      new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          await sleep(150);
+          const part = parts.shift();
+          if (part === undefined) controller.close();
+          else controller.enqueue(new TextEncoder().encode(part));
+        },
+      }),
+    );
+  const server = new Server({ sessionManager: new MemorySessionManager(), logger: silentLogger });
+  const running = await serveDenoTcp(server, { path: "/ws", fallback });
+  const answered = await RawHttpPeer.connect(running.port);
+  const silent = await RawHttpPeer.connect(running.port);
+  try {
+    answered.write("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+    await until(() => answered.text.includes("one "), "the response under way");
+    await running.close();
+    await until(() => silent.closed, "the connection that sent nothing closed");
+    await until(() => answered.closed, "the answered connection closed");
+    assert.match(answered.text, /\r\n\r\n4\r\none \r\n4\r\ntwo \r\n5\r\nthree\r\n0\r\n\r\n$/);
+  } finally {
+    answered.destroy();
+    silent.destroy();
+  }
+});
+
+test("running.close() cancels a streamed fallback body after 2 s and ends its connection", {
   skip,
 }, async () => {
   const events = eventStream(20);

@@ -148,7 +148,9 @@ export async function readBody(
 }
 
 async function readChunked(source: ByteSource): Promise<BodyResult | undefined> {
-  const parts: Uint8Array[] = [];
+  // One buffer, doubled as the body grows: a body of many tiny chunks costs no more memory
+  // than its bytes (an array per chunk would cost hundreds of bytes for each).
+  let body = new Uint8Array(4096);
   let size = 0;
   for (;;) {
     const line = await readLine(source, maxChunkLine);
@@ -159,10 +161,11 @@ async function readChunked(source: ByteSource): Promise<BodyResult | undefined> 
     if (chunk === 0) break;
     if (size + chunk > maxFallbackBody) return refused(413, "request body too large");
     if (!await source.atLeast(chunk + 2)) return undefined;
-    parts.push(source.take(chunk));
-    const [cr, lf] = source.buffered;
-    if (cr !== 13 || lf !== 10) return refused(400, "bad chunk");
-    source.consume(2);
+    if (size + chunk > body.length) body = grown(body, size, size + chunk);
+    const bytes = source.buffered;
+    body.set(bytes.subarray(0, chunk), size);
+    if (bytes[chunk] !== 13 || bytes[chunk + 1] !== 10) return refused(400, "bad chunk");
+    source.consume(chunk + 2);
     size += chunk;
   }
   // Trailer fields, dropped: lines up to an empty one, as much as a request head in all.
@@ -173,13 +176,16 @@ async function readChunked(source: ByteSource): Promise<BodyResult | undefined> 
     if (line === "") break;
     left -= line.length + 2;
   }
-  const body = new Uint8Array(size);
-  let at = 0;
-  for (const part of parts) {
-    body.set(part, at);
-    at += part.length;
-  }
-  return { kind: "body", body };
+  return { kind: "body", body: body.slice(0, size) };
+}
+
+/** A copy of the first `used` bytes of `bytes` in a buffer (doubled) of `needed` bytes or more. */
+function grown(bytes: Uint8Array, used: number, needed: number): Uint8Array<ArrayBuffer> {
+  let length = bytes.length;
+  while (length < needed) length *= 2;
+  const larger = new Uint8Array(Math.min(length, maxFallbackBody));
+  larger.set(bytes.subarray(0, used));
+  return larger;
 }
 
 /** The next line (consumed, without its CRLF); `null` when longer than `limit`; EOF `undefined`. */
