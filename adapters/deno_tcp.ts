@@ -14,9 +14,10 @@
  *
  * What it does not do: HTTP/2, permessage-deflate, HTTP keep-alive. A request that is not for
  * the WebWire endpoint gets one answer from `fallback` (its body up to 1 MiB, by
- * `content-length` or chunked; the response streamed, cancelled when the client leaves) and the
- * connection closes; `close()` gives answers under way 2 s to finish, as {@link serveDeno}
- * does. Serve a whole web application with {@link serveDeno} or Hono instead.
+ * `content-length` or chunked, after `100 Continue` where the client expects it; the response
+ * streamed, cancelled when the client leaves) and the connection closes; `close()` gives answers
+ * under way 2 s to finish, as {@link serveDeno} does. An HTTP/1.1 request without exactly one
+ * Host gets 400. Serve a whole web application with {@link serveDeno} or Hono instead.
  * With `tls`, a client stalled in the TLS handshake is not dropped (Deno cannot close such a
  * connection): terminate TLS at a proxy for a public server.
  *
@@ -244,8 +245,16 @@ async function fallback(exchange: Exchange): Promise<void> {
   const { context, conn, source, head } = exchange;
   const headOnly = head.method === "HEAD";
   const http10 = head.minorVersion === 0;
+  const expect = head.headers.get("expect")?.toLowerCase();
+  if (expect !== undefined && expect !== "100-continue") {
+    const refusal = new Response("expect: 100-continue only\n", { status: 417 });
+    return await respond(target(context, conn, new PeerWatch(conn)), refusal, { headOnly, http10 });
+  }
+  // A client that waits for `100 Continue` before it sends its body gets it once the body is
+  // accepted (its length within the limit), not at all when it is refused.
+  const proceed = expect === undefined || http10 ? undefined : () => writeFully(conn, continued);
   // The body gets requestTimeout of its own once the head is in.
-  const read = await within(conn, context.requestTimeout, () => readBody(source, head));
+  const read = await within(conn, context.requestTimeout, () => readBody(source, head, proceed));
   if (read === undefined) return closeQuietly(conn);
   const watch = new PeerWatch(conn);
   const answer = (response: Response) =>
@@ -260,6 +269,14 @@ async function fallback(exchange: Exchange): Promise<void> {
     return await answer(badRequest()); // a Host or header value that makes no valid Request
   }
   await answer(await context.route.fallback(request)); // 500 where it throws (`routeFor`)
+}
+
+/** The interim answer to a request that expects `100-continue`. */
+const continued = new TextEncoder().encode("HTTP/1.1 100 Continue\r\n\r\n");
+
+/** Writes all of `bytes` to `conn`. */
+async function writeFully(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  for (let at = 0; at < bytes.length;) at += await conn.write(bytes.subarray(at));
 }
 
 /** The bytes kept from the client while `beforeUpgrade` runs (its first frames). */

@@ -126,23 +126,27 @@ const refused = (status: 400 | 413 | 501, reason: string): BodyResult => ({
 /**
  * Reads the body of a request for the fallback: by its `content-length` (digits only), or
  * chunked (decoded; trailers dropped); at most {@link maxFallbackBody} bytes. `undefined` when
- * the connection ends first.
+ * the connection ends first. `beforeWaiting` runs once the body is accepted and before the
+ * first wait for its bytes (where `100 Continue` is sent).
  */
 export async function readBody(
   source: ByteSource,
   head: RequestHead,
+  beforeWaiting: () => Promise<void> = () => Promise.resolve(),
 ): Promise<BodyResult | undefined> {
   const coding = head.headers.get("transfer-encoding");
   const declared = head.headers.get("content-length");
   if (coding !== undefined) {
     if (declared !== undefined) return refused(400, "both content-length and transfer-encoding");
     if (coding.toLowerCase() !== "chunked") return refused(501, "transfer-encoding: chunked only");
+    await beforeWaiting();
     return await readChunked(source);
   }
   if (declared === undefined) return { kind: "body", body: new Uint8Array(0) };
   if (!/^\d+$/.test(declared)) return refused(400, "bad content-length");
   const length = Number(declared);
   if (length > maxFallbackBody) return refused(413, "request body too large");
+  if (source.buffered.length < length) await beforeWaiting();
   if (!await source.atLeast(length)) return undefined;
   return { kind: "body", body: source.take(length) };
 }

@@ -57,6 +57,8 @@ test("a request head: incomplete, then each refusal with its status", () => {
     ["GET / HTTP/1.1\r\nx: a\x7f\r\n\r\n", 400],
     ["GET / HTTP/1.1\r\nx: a\x0b\r\n\r\n", 400],
     ["GET / HTTP/1.1\r\nx: \x0ca\r\n\r\n", 400],
+    ["GET / HTTP/1.1\r\nx: a\r\n\r\n", 400], // no Host
+    ["GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n", 400], // two
     [`GET / HTTP/1.1\r\nx: ${"a".repeat(maxRequestHeadSize)}\r\n\r\n`, 431],
     [`GET / HTTP/1.1\r\nx: ${"a".repeat(maxRequestHeadSize)}`, 431],
   ];
@@ -64,7 +66,8 @@ test("a request head: incomplete, then each refusal with its status", () => {
     const head = readRequestHead(encode(raw));
     assert.equal(head.kind === "invalid" && head.status, status, JSON.stringify(raw.slice(0, 40)));
   }
-  assert.equal(readRequestHead(encode("GET / HTTP/1.1\r\nx: a\tb\r\n\r\n")).kind, "head");
+  assert.equal(readRequestHead(encode("GET / HTTP/1.1\r\nHost: a\r\n\r\n")).kind, "head");
+  assert.equal(readRequestHead(encode("GET / HTTP/1.0\r\nx: a\tb\r\n\r\n")).kind, "head");
 });
 
 test("a request head with bare LF line endings is refused with 400, not waited on", () => {

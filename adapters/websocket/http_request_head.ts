@@ -111,12 +111,14 @@ export function readRequestHead(bytes: Uint8Array): RequestHeadResult {
     return { kind: "invalid", status: 505, reason: "HTTP/1.x only" };
   }
   const headers = new Map<string, string>();
+  let hosts = 0;
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i];
     const colon = line.indexOf(":");
     const name = colon > 0 ? line.slice(0, colon) : "";
     if (!token.test(name)) return { kind: "invalid", status: 400, reason: "bad header field" };
     const key = name.toLowerCase();
+    if (key === "host") hosts++;
     const raw = line.slice(colon + 1);
     // As `node:http` and `Deno.serve` refuse them: a NUL or other control character (not tab),
     // also at either end (where `trim` would take VT and FF away).
@@ -126,6 +128,10 @@ export function readRequestHead(bytes: Uint8Array): RequestHeadResult {
     const value = raw.replace(/^[ \t]+|[ \t]+$/g, ""); // optional whitespace: spaces, tabs
     const earlier = headers.get(key);
     headers.set(key, earlier === undefined ? value : `${earlier}, ${value}`);
+  }
+  // RFC 9112, 3.2: an HTTP/1.1 request names exactly one Host (HTTP/1.0 may leave it out).
+  if (hosts > 1 || (hosts === 0 && requestLine[4] !== "0")) {
+    return { kind: "invalid", status: 400, reason: "one Host header field needed" };
   }
   return {
     kind: "head",
