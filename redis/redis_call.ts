@@ -20,27 +20,33 @@ import type { RedisClient } from "./redis_client.ts";
 import { RedisUnavailableError } from "./errors.ts";
 
 /**
- * One promise per client that resolves on its next `ready` event, or once it is closed for good
- * (`end`), shared by waiting calls.
+ * The calls waiting for each client's next `ready` event (or its `end`), run in a microtask
+ * after it. A call that gives up takes itself off: while Redis stays away, calls that timed out
+ * (and the bytes they were to send) are not held until it is back.
  */
-const nextReady = new WeakMap<RedisClient, Promise<void>>();
+const waiting = new WeakMap<RedisClient, Set<() => void>>();
 
-function whenReady(client: RedisClient): Promise<void> {
-  let ready = nextReady.get(client);
-  if (ready === undefined) {
-    ready = new Promise<void>((resolve) => {
-      const done = (): void => {
-        client.off("ready", done);
-        client.off("end", done);
-        nextReady.delete(client);
-        resolve();
-      };
-      client.once("ready", done);
-      client.once("end", done);
-    });
-    nextReady.set(client, ready);
+/** Runs `callback` after the client's next `ready` or `end`; returns what cancels that. */
+function whenReady(client: RedisClient, callback: () => void): () => void {
+  let callbacks = waiting.get(client);
+  if (callbacks === undefined) {
+    const set = new Set<() => void>();
+    const done = (): void => {
+      client.off("ready", done);
+      client.off("end", done);
+      if (waiting.get(client) === set) waiting.delete(client);
+      queueMicrotask(() => {
+        for (const waiter of set) waiter();
+      });
+    };
+    client.once("ready", done);
+    client.once("end", done);
+    waiting.set(client, set);
+    callbacks = set;
   }
-  return ready;
+  const set = callbacks;
+  set.add(callback);
+  return () => set.delete(callback);
 }
 
 /**
@@ -99,10 +105,13 @@ export function callRedis<T>(
     let settled = false;
     /** The connection the command was sent on, once sent. */
     let sentOn: ClientStream | undefined;
+    /** Takes a call that waits for the connection off the client's waiting calls. */
+    let stopWaiting = (): void => {};
     const started = performance.now();
     const expire = (): void => {
       if (settled) return;
       settled = true;
+      stopWaiting();
       const waiting = client.status === "ready" ? "no reply" : `connection ${client.status}`;
       if (sentOn !== undefined) resetIfStill(client, sentOn);
       reject(new RedisUnavailableError(operation, `timed out after ${timeoutMs} ms (${waiting})`));
@@ -126,7 +135,7 @@ export function callRedis<T>(
       if (!writable(client)) {
         // Still `ready`, its socket already closing: ioredis would queue the command and send
         // it on reconnect, after this call gave up. Wait for the next connection instead.
-        void whenReady(client).then(run);
+        stopWaiting = whenReady(client, run);
         return;
       }
       sentOn = streamOf(client);
@@ -158,7 +167,7 @@ export function callRedis<T>(
       return;
     }
     if (client.status === "wait") client.connect().catch(() => {});
-    void whenReady(client).then(run);
+    stopWaiting = whenReady(client, run);
   });
 }
 
