@@ -280,7 +280,13 @@ function main() {
     "--from-results",
   ];
   const unknown = args.filter((a) => !flags.includes(a));
-  if (unknown.length > 0) throw new Error(`unknown arguments: ${unknown.join(" ")}`);
+  if (unknown.length > 0) {
+    // A usage error: one line and exit code 2, not a stack trace.
+    console.error(
+      `bench/run.mjs: unknown arguments: ${unknown.join(" ")} (expected: ${flags.join(" ")})`,
+    );
+    process.exit(2);
+  }
   const chosen = Object.keys(suites).filter((name) => args.includes(`--${name}`));
   const names = args.includes("--all")
     ? Object.keys(suites)

@@ -13,7 +13,7 @@
  */
 
 import type { Logger } from "../protocol/logger.ts";
-import type { Cluster } from "../server/cluster.ts";
+import type { Cluster, ClusterNode } from "../server/cluster.ts";
 import type { SessionManager } from "../session/session_manager.ts";
 import { printableUrl } from "../protocol/printable_url.ts";
 import { CliError, ExitCode } from "./exit_codes.ts";
@@ -104,6 +104,8 @@ export interface RedisEngine {
   readonly cluster: Cluster;
   /** This node's id in the cluster. */
   readonly nodeId: string;
+  /** Why the server could not join the cluster, once its join failed; else `undefined`. */
+  joinError(): Error | undefined;
   /** Closes the session manager's connection; call it after the server's shutdown. */
   close(): Promise<void>;
 }
@@ -131,7 +133,13 @@ export async function openRedisEngine(
   const logger = options.logger ?? console;
   const settings = { keyPrefix: options.keyPrefix, commandTimeout: options.timeout };
   // Until Redis has answered once, the connection errors are this command's own message.
-  const quiet: Logger = { warn: () => {}, error: () => {} };
+  // They are kept, though: the last one says why Redis did not answer (a wrong password: NOAUTH,
+  // WRONGPASS), which a timeout alone would hide.
+  let lastStartError: string | undefined;
+  const quiet: Logger = {
+    warn: (...args) => void (lastStartError = args.map(String).join(" ")),
+    error: (...args) => void (lastStartError = args.map(String).join(" ")),
+  };
   let started = false;
   const startLogger: Logger = {
     warn: (...args) => (started ? logger : quiet).warn(...args),
@@ -163,21 +171,38 @@ export async function openRedisEngine(
   } catch (error) {
     await sessionManager.close();
     options.abort?.throwIfAborted();
+    // "Redis session manager: connection to <url> failed: <why>": the why.
+    const last = lastStartError === undefined
+      ? ""
+      : ` (last error: ${lastStartError.replace(/^.*? failed: /, "")})`;
     throw new CliError(
       ExitCode.Unreachable,
       `cannot reach Redis at ${printableUrl(url)} within ${options.timeout} ms: ${
         (error as Error).message
-      }`,
+      }${last}`,
     );
   } finally {
     options.abort?.removeEventListener("abort", giveUp);
   }
   started = true;
-  const cluster = new RedisCluster(url, { ...settings, logger });
+  // A join that fails (a user without pub/sub rights: NOPERM) is kept for serve, which must not
+  // serve outside the cluster it announced; the server would only log it, with a stack trace.
+  let joinError: Error | undefined;
+  class JoinWatchingCluster extends RedisCluster {
+    override async join(node: ClusterNode): Promise<void> {
+      try {
+        await super.join(node);
+      } catch (error) {
+        joinError = error instanceof Error ? error : new Error(String(error));
+      }
+    }
+  }
+  const cluster = new JoinWatchingCluster(url, { ...settings, logger });
   return {
     sessionManager,
     cluster,
     nodeId: cluster.nodeId,
+    joinError: () => joinError,
     close: () => sessionManager.close(),
   };
 }

@@ -49,7 +49,7 @@ Options:
                          the cluster of every server on it: run several "webwire serve
                          --redis URL" (on any runtime and port) and a session made on one
                          restores on any other (Redis 7 or later, or Valkey; exit 3 when
-                         it does not answer within 5 s)
+                         it does not answer within 5 s, or refuses the cluster's commands)
   --redis-prefix P       the prefix of the cluster's Redis keys (default webwire:); only
                          servers with the same prefix form one cluster
   --read-timeout MS      close silent connections after MS (default 60000, minimum 1000)
@@ -212,6 +212,15 @@ export const serveCommand: Command = {
         trace: cliTrace(),
       });
       await Promise.race([server.clusterJoined, signals.signalled]);
+      const joinError = redis?.joinError();
+      if (joinError !== undefined) {
+        await server.shutdown();
+        await redis?.close();
+        throw new CliError(
+          ExitCode.Unreachable,
+          `cannot join the cluster on Redis at ${printableUrl(redisUrl!)}: ${joinError.message}`,
+        );
+      }
       let running: RunningServer | undefined;
       try {
         if (!interrupted.signal.aborted) {

@@ -286,6 +286,8 @@ export class RedisCluster implements Cluster {
     // An application's client outlives the node: it keeps none of the node's listeners.
     this.#clientListeners.removeAll();
     if (this.#ownsClient) {
+      // Its own connection may fail while it closes (EPIPE): nothing to report then.
+      this.#client.on("error", () => {});
       if (this.#client.status === "ready") {
         await this.#commands.call("closing", () => this.#client.quit()).catch(() => {});
       }
