@@ -366,7 +366,8 @@ export class ConnectionSession<C> {
     } finally {
       host.resumePushes(); // also after a send that threw: later pushes must not pile up
     }
-    await destroyed;
+    // Answered already: a failed destroy of the session left is logged (and tried again later).
+    await destroyed.catch((error) => host.logger.error("destroying a left session failed", error));
     return undefined;
   }
 
