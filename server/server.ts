@@ -180,14 +180,14 @@ export class Server {
   }
 
   /**
-   * Sends one server signal to every open connection, or to those `filter` accepts. The
-   * signal is encoded once and the same bytes go to every socket. A slow reader does not hold
-   * up the others: like `connection.signal`, a send that leaves more than `maxSendBuffer`
-   * bytes queued closes that connection (1008, `slow-reader`).
+   * Sends one server signal, encoded once, to every open connection or those `filter` accepts.
+   * A slow reader does not hold up the others: like `connection.signal`, a send that leaves over
+   * `maxSendBuffer` bytes queued closes that connection (1008, `slow-reader`).
    *
    * @returns how many connections the signal was sent to.
    * @throws {RangeError} for a bad name, or neither name nor payload.
    * @throws {TypeError} for a payload that is neither a string, a `Uint8Array` nor a `Payload`.
+   * @throws whatever `filter` throws; every connection is asked first, so none gets the signal.
    * @example
    * ```ts
    * import { Server } from "./server.ts";

@@ -191,8 +191,22 @@ export class ServerPush {
 
   #broadcastLocally(bytes: Uint8Array, filter?: (connection: Connection) => boolean): number {
     let sent = 0;
+    if (filter === undefined) {
+      for (const state of this.#parts.connections) {
+        if (!state.isOpen) continue;
+        state.push(bytes);
+        sent++;
+      }
+      return sent;
+    }
+    // Every connection is asked before any is sent to: a filter that throws sends to nobody.
+    const chosen: ConnectionState[] = [];
     for (const state of this.#parts.connections) {
-      if (!state.isOpen || (filter !== undefined && !filter(state.connection))) continue;
+      if (state.isOpen && filter(state.connection)) chosen.push(state);
+    }
+    for (const state of chosen) {
+      // A push may close a slow reader, whose hooks run later: the others are still open.
+      if (!state.isOpen) continue;
       state.push(bytes);
       sent++;
     }

@@ -88,6 +88,32 @@ for (const adapter of adapters) {
     }
   });
 
+  test(`a broadcast whose filter throws sends to nobody (${adapter} adapter)`, async () => {
+    const running = await startServer(grouped({ adapter }));
+    const groups = ["a", "b", "a", "b"];
+    const clients = await handshakes(running.url, 4, (i) => `?group=${groups[i]}`);
+    try {
+      await until(() => running.server.connectionCount === 4, "all connections accepted");
+      let asked = 0;
+      const failing = (connection: Connection) => {
+        if (++asked === 3) throw new Error("filter failed");
+        return connection.info.group === "a";
+      };
+      assert.throws(() => running.server.broadcast("x", "", { filter: failing }), /filter failed/);
+      const silent = await Promise.all(clients.map((client) => client.silentFor(100)));
+      assert.ok(silent.every((s) => s), "no connection got the signal");
+      const inA = (connection: Connection) => connection.info.group === "a";
+      assert.equal(running.server.broadcast("y", "", { filter: inA }), 2);
+      for (const i of [0, 2]) {
+        const message = await clients[i].next(5000);
+        assert.ok(message.kind === "signal" && message.nameText === "y");
+      }
+    } finally {
+      for (const client of clients) client.close();
+      await running.close();
+    }
+  });
+
   test(`a slow reader does not hold up a broadcast and is closed with 1008 (${adapter} adapter)`, async () => {
     const disconnects: DisconnectReason[] = [];
     const running = await startServer({

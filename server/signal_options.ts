@@ -63,7 +63,8 @@ export interface BroadcastOptions extends SignalOptions {
   /**
    * Which connections get the signal; default all. It runs on this server's connections
    * only, so a broadcast with a filter stays on this server (in a cluster too): use topics to
-   * reach a group everywhere.
+   * reach a group everywhere. It is asked for every connection before the signal is sent to
+   * any: when it throws, `broadcast` throws that and sends to none.
    */
   readonly filter?: (connection: Connection) => boolean;
 }
