@@ -11,9 +11,8 @@
 
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { constants } from "node:os";
-import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { childExit } from "./child_exit.ts";
 import type { Command } from "./command.ts";
 import { CliError, ExitCode } from "./exit_codes.ts";
 
@@ -51,34 +50,7 @@ export const benchCommand: Command = {
       stdio: "inherit",
       cwd: fileURLToPath(new URL("..", import.meta.url)),
     });
-    // A SIGINT or SIGTERM sent to the CLI alone (a supervisor, kill <pid>) is passed on, and the
-    // CLI waits for the script: without this the CLI died at once and left the script (and the
-    // servers and load it runs) running on its own. By pid, as runtime.ts does.
-    const forward = (signal: "SIGINT" | "SIGTERM") => () => {
-      if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-      try {
-        process.kill(child.pid, signal);
-      } catch {
-        // It has exited meanwhile.
-      }
-    };
-    const onInt = forward("SIGINT");
-    const onTerm = forward("SIGTERM");
-    process.on("SIGINT", onInt);
-    process.on("SIGTERM", onTerm);
-    const signals: Record<string, number | undefined> = constants.signals;
-    return new Promise<number>((resolve, reject) => {
-      child.once(
-        "error",
-        (error) => reject(new CliError(ExitCode.Failure, `cannot start node: ${error.message}`)),
-      );
-      child.once("exit", (code, signal) => {
-        const bySignal = signal === null ? undefined : signals[signal];
-        resolve(code ?? (bySignal === undefined ? ExitCode.Failure : 128 + bySignal));
-      });
-    }).finally(() => {
-      process.off("SIGINT", onInt);
-      process.off("SIGTERM", onTerm);
-    });
+    // The script (and the servers and load it runs) must not outlive a CLI told to stop.
+    return childExit(child, "node");
   },
 };

@@ -87,7 +87,7 @@ test("bench passes SIGTERM on to its script and exits with the script's code", a
   try {
     mkdirSync(join(dir, "cli"));
     mkdirSync(join(dir, "bench"));
-    for (const name of ["bench.ts", "exit_codes.ts", "command.ts"]) {
+    for (const name of ["bench.ts", "child_exit.ts", "exit_codes.ts", "command.ts"]) {
       copyFileSync(fileURLToPath(new URL(`./${name}`, import.meta.url)), join(dir, "cli", name));
     }
     writeFileSync(

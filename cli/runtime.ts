@@ -13,11 +13,12 @@
 
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { constants, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { unrefTimer } from "../server/unref_timer.ts";
+import { childExit } from "./child_exit.ts";
 import { CliError, ExitCode } from "./exit_codes.ts";
 
 /**
@@ -96,33 +97,9 @@ export async function runInRuntime(
   else if (runtime === "bun") command = [executable("bun"), "run", entry];
   else command = ["node", bundle!];
   const child = spawn(command[0], [...command.slice(1), ...args], { stdio: "inherit" });
-  // By pid, not child.kill(): Deno's node:child_process then reports the exit of a killed
-  // child as that signal, although the child handled it and exited with a code of its own.
-  const forward = (signal: "SIGINT" | "SIGTERM") => () => {
-    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    try {
-      process.kill(child.pid, signal);
-    } catch {
-      // It has exited meanwhile.
-    }
-  };
-  const onInt = forward("SIGINT");
-  const onTerm = forward("SIGTERM");
-  process.on("SIGINT", onInt);
-  process.on("SIGTERM", onTerm);
   try {
-    return await new Promise<number>((resolve, reject) => {
-      child.once(
-        "error",
-        (error) =>
-          reject(new CliError(ExitCode.Failure, `cannot start ${command[0]}: ${error.message}`)),
-      );
-      // A child killed by a signal did not finish: 128 + the signal's number, as shells say.
-      child.once("exit", (code, signal) => resolve(code ?? signalExitCode(signal)));
-    });
+    return await childExit(child, command[0]);
   } finally {
-    process.off("SIGINT", onInt);
-    process.off("SIGTERM", onTerm);
     ignoreSignalsWhileExiting();
     if (bundle !== undefined) rmSync(dirname(bundle), { recursive: true, force: true });
   }
@@ -143,13 +120,6 @@ function ignoreSignalsWhileExiting(): void {
     process.off("SIGTERM", ignore);
   }, 1000);
   unrefTimer(timer);
-}
-
-/** The exit code for death by `signal`: 128 + its number (130 for SIGINT), else 1. */
-function signalExitCode(signal: string | null): number {
-  const numbers: Record<string, number | undefined> = constants.signals;
-  const number = signal === null ? undefined : numbers[signal];
-  return number === undefined ? ExitCode.Failure : 128 + number;
 }
 
 /** Bundles `entry` for Node with the checkout's esbuild; returns the bundle's path. */
