@@ -66,7 +66,12 @@ describe("Client review: replies and timers", () => {
         await delay(100);
         const tooLong = delays.filter((ms) => ms > maxTimerDelay);
         assert.deepEqual(tooLong, [], "timers longer than 2^31 - 1 ms fire at once");
-        assert.ok(delays.length < 20, `${delays.length} timers set in 100 ms of idling`);
+        // A timer that spins sets the same delay over and over; other timers of the process
+        // (the peer's, the test runner's) may come and go meanwhile.
+        const sameDelay = new Map<number, number>();
+        for (const ms of delays) sameDelay.set(ms, (sameDelay.get(ms) ?? 0) + 1);
+        const most = Math.max(0, ...sameDelay.values());
+        assert.ok(most < 10, `${most} timers of one delay set in 100 ms of idling`);
       });
     } finally {
       await client.close();
