@@ -11,6 +11,7 @@
  */
 
 import { givenNumber } from "../protocol/value_kind.ts";
+import { guardedLogger } from "../protocol/guarded_logger.ts";
 import type { Logger } from "../protocol/logger.ts";
 import type { PayloadEncoding } from "../protocol/message_type.ts";
 import { createTracer, type Tracer } from "../protocol/trace.ts";
@@ -188,6 +189,7 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
       "this runtime has no global WebSocket; pass one as options.WebSocket (e.g. from the ws package)",
     );
   }
+  const logger = guardedLogger(options.logger ?? console);
   return {
     WebSocket: WebSocketImpl,
     subProtocol: options.subProtocol ?? "",
@@ -196,7 +198,8 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     requestTimeout: checkTimeout(options.requestTimeout ?? 60_000, "requestTimeout"),
     dialTimeout: checkTimeout(options.dialTimeout ?? 5_000, "dialTimeout"),
     reconnect: resolveBackoff(options.reconnect),
-    logger: options.logger ?? console,
+    logger,
+    // The tracer writes to the given logger's own `debug`, which the guard does not have.
     tracer: createTracer("client", options.trace, options.logger ?? console),
   };
 }

@@ -15,6 +15,7 @@
 // ioredis' own types pull in @types/node; ioredis.d.ts says why not.
 // @ts-types="./ioredis.d.ts"
 import type { Redis } from "ioredis";
+import { guardedLogger } from "../protocol/guarded_logger.ts";
 import type { Logger } from "../protocol/logger.ts";
 import type { Cluster, ClusterMessage, ClusterNode } from "../server/cluster.ts";
 import { UnsentCloses } from "./cluster_closes.ts";
@@ -131,7 +132,7 @@ export class RedisCluster implements Cluster {
       maxAge: positiveOption("maxAge", offline === false ? 1 : offline?.maxAge ?? 300_000),
     };
     const batchSize = positiveOption("batchSize", options.batchSize ?? 256);
-    this.#logger = options.logger ?? console;
+    this.#logger = guardedLogger(options.logger ?? console);
     if (typeof redis !== "string" && (redis.options?.keyPrefix ?? "") !== "") {
       // Its scripts name keys from their arguments, which ioredis does not prefix.
       throw new RangeError(

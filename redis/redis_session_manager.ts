@@ -16,6 +16,7 @@
 // ioredis' own types pull in @types/node; ioredis.d.ts says why not.
 // @ts-types="./ioredis.d.ts"
 import { Redis } from "ioredis";
+import { guardedLogger } from "../protocol/guarded_logger.ts";
 import type { Logger } from "../protocol/logger.ts";
 import type { SessionInfo } from "../protocol/session_json.ts";
 import { Timestamp } from "../protocol/timestamp.ts";
@@ -142,7 +143,7 @@ export class RedisSessionManager implements SessionManager {
     this.keyPrefix = options.keyPrefix ?? "webwire:";
     this.#isValidKey = options.isValidKey ?? isDefaultSessionKey;
     if (typeof redis === "string") {
-      this.client = ownClient(redis, options.logger ?? console);
+      this.client = ownClient(redis, guardedLogger(options.logger ?? console));
       this.#ownsClient = true;
     } else {
       this.client = redis;

@@ -20,6 +20,7 @@
 
 import { encodeAcceptConf } from "../protocol/encode_control_message.ts";
 import type { Logger } from "../protocol/logger.ts";
+import { guardedLogger } from "../protocol/guarded_logger.ts";
 import { createTracer, type Tracer } from "../protocol/trace.ts";
 import { FileSessionManager } from "../session/file_session_manager.ts";
 import { DefaultSessionKeyGenerator } from "../session/session_key.ts";
@@ -167,8 +168,9 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
     ...(options.sessionKeyGenerator !== undefined ? { isValidKey: () => true } : {}),
   });
   const keyGenerator = options.sessionKeyGenerator ?? new DefaultSessionKeyGenerator();
-  const logger = options.logger ?? console;
-  const tracer = createTracer("server", options.trace, logger);
+  const logger = guardedLogger(options.logger ?? console);
+  // The tracer writes to the given logger's own `debug`, which the guard does not have.
+  const tracer = createTracer("server", options.trace, options.logger ?? console);
   const violationLog = new RateLimitedLog(logger, violationLogLimit);
   const hookFailures = new HookFailures(logger);
   const acceptConf = encodeAcceptConf({

@@ -18,6 +18,7 @@
  * @module
  */
 
+import { guardedLogger } from "../protocol/guarded_logger.ts";
 import type { Logger } from "../protocol/logger.ts";
 import { RequestError } from "../protocol/request_error.ts";
 import type { IncomingRequest, IncomingSignal, ReplyValue } from "../server/incoming.ts";
@@ -324,7 +325,10 @@ export function createRouter<C extends Contract>(
     if (schemas.reply === undefined) noReply.add(name);
   }
   const signalChecks = new Map(Object.entries(contract.schemas.clientSignals ?? {}));
-  const reader = new PayloadReader(options.logger ?? console, options.maxIssueSummary);
+  const reader = new PayloadReader(
+    guardedLogger(options.logger ?? console),
+    options.maxIssueSummary,
+  );
 
   return {
     onRequest: async (request) => {

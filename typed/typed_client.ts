@@ -28,6 +28,7 @@
 import type { Client } from "../client/client.ts";
 import type { ServerSignal } from "../client/events.ts";
 import type { RequestOptions } from "../client/options.ts";
+import { guardedLogger } from "../protocol/guarded_logger.ts";
 import type { Logger } from "../protocol/logger.ts";
 import { PowersOfTenLog } from "../protocol/powers_of_ten_log.ts";
 import type {
@@ -191,7 +192,7 @@ export class TypedClient<C extends Contract> {
    */
   constructor(client: Client, _contract?: ContractDefinition<C>, options: TypedClientOptions = {}) {
     this.client = client;
-    this.#logger = options.logger ?? console;
+    this.#logger = guardedLogger(options.logger ?? console);
   }
 
   /**
