@@ -39,7 +39,7 @@
  */
 
 import type { TransportEvents, TransportSocket } from "../server/transport.ts";
-import { eventTurn, turnSoFar } from "./event_turn.ts";
+import { eventHandled, eventTurn, handlingEvent, turnSoFar } from "./event_turn.ts";
 
 /** `WebSocket.OPEN`, which Deno reads through a lazy global getter on every access. */
 const socketOpen = 1;
@@ -248,7 +248,13 @@ export function deliverDenoSocket(
   socket.onmessage = (event) => {
     transport.received();
     const data = event.data;
-    events.message(typeof data === "string" ? data : new Uint8Array(data as ArrayBuffer));
+    // Each message is an event of its own: its replies share a turn, and no microtask counts it.
+    handlingEvent();
+    try {
+      events.message(typeof data === "string" ? data : new Uint8Array(data as ArrayBuffer));
+    } finally {
+      eventHandled();
+    }
   };
   // An error is always followed by a close event, which ends the connection: no error handler
   // (each handler costs memory on every connection).

@@ -57,3 +57,40 @@ export function eventTurn(): number {
 export function turnSoFar(): number {
   return turn;
 }
+
+/**
+ * Starts a turn for an event handler that is about to run (one synchronous stretch): until
+ * {@link eventHandled}, {@link eventTurn} answers this turn's number without queueing a
+ * microtask. Cheaper than the microtask where every message is its own event, as on Deno.
+ *
+ * @example
+ * ```ts
+ * import { eventHandled, eventTurn, handlingEvent } from "./event_turn.ts";
+ * handlingEvent();
+ * const during = eventTurn();
+ * console.assert(eventTurn() === during);
+ * eventHandled();
+ * console.assert(eventTurn() > during);
+ * ```
+ */
+export function handlingEvent(): void {
+  turn++;
+  counting = true;
+}
+
+/**
+ * Ends the turn that {@link handlingEvent} started: what runs next has a later number.
+ *
+ * @example
+ * ```ts
+ * import { eventHandled, eventTurn, handlingEvent } from "./event_turn.ts";
+ * handlingEvent();
+ * const during = eventTurn();
+ * eventHandled();
+ * console.assert(eventTurn() !== during);
+ * ```
+ */
+export function eventHandled(): void {
+  turn++;
+  counting = false;
+}

@@ -174,11 +174,9 @@ export function callRequestHandler(
   signal: AbortSignal,
 ): void {
   const onRequest = site.hooks.onRequest;
+  if (onRequest === undefined) return site.answer(key, unhandled(site, message));
   const payload = new Payload(message.payload, message.encoding);
   let value: ReplyValue | Promise<ReplyValue>;
-  // Answered once, whatever a thenable of the handler's does (calls back twice, then throws).
-  let answered = false;
-  if (onRequest === undefined) return site.answer(key, unhandled(site, message));
   try {
     value = onRequest({
       name: message.nameText,
@@ -186,24 +184,41 @@ export function callRequestHandler(
       connection: site.connection,
       signal,
     });
-    if (isThenable(value)) {
-      value.then((resolved) => {
-        if (answered) return;
-        answered = true;
-        site.answer(key, reply(site, message, payload, resolved));
-      }, (error) => {
-        if (answered) return;
-        answered = true;
-        site.answer(key, failure(site, message, error));
-      });
-      return;
-    }
+    if (isThenable(value)) return answerWhenSettled(site, message, key, payload, value);
   } catch (error) {
-    if (answered) return;
-    answered = true;
     return site.answer(key, failure(site, message, error));
   }
   site.answer(key, reply(site, message, payload, value));
+}
+
+/**
+ * Answers once `value`, what the handler returned, settles: once, whatever a thenable does
+ * (calls back twice, then throws). Apart from {@link callRequestHandler} so that a handler
+ * that answers at once costs no closure.
+ */
+function answerWhenSettled(
+  site: HandlerSite,
+  message: RequestMessage,
+  key: number | string,
+  payload: Payload,
+  value: PromiseLike<ReplyValue>,
+): void {
+  let answered = false;
+  try {
+    value.then((resolved) => {
+      if (answered) return;
+      answered = true;
+      site.answer(key, reply(site, message, payload, resolved));
+    }, (error) => {
+      if (answered) return;
+      answered = true;
+      site.answer(key, failure(site, message, error));
+    });
+  } catch (error) {
+    if (answered) return;
+    answered = true;
+    site.answer(key, failure(site, message, error));
+  }
 }
 
 /**
