@@ -146,7 +146,10 @@ export interface RunningServer {
   readonly port: number;
   /** The WebSocket URL to give clients, such as `ws://127.0.0.1:8080/` or `…:8080/ws`. */
   readonly url: string;
-  /** Shuts the WebWire server down gracefully, then stops listening. */
+  /**
+   * Shuts the WebWire server down gracefully, then stops listening. Calling it again (during
+   * the close or after) resolves too, once the close is done.
+   */
   close(): Promise<void>;
 }
 

@@ -155,19 +155,22 @@ export function serveDenoTcp(
   })();
   const boundPort = listener.addr.port;
   const url = wsUrl(hostname, boundPort, route);
+  let closing: Promise<void> | undefined;
+  const close = async () => {
+    await server.shutdown();
+    listening = false;
+    listener.close();
+    await accepting;
+    // A client still sending its request head gets no answer; one being answered (a
+    // fallback's response, an upgrade under way) gets a grace period, as on serveDeno.
+    for (const conn of handshaking) closeQuietly(conn);
+    await graceFor(answering);
+  };
   return Promise.resolve({
     port: boundPort,
     url: options.tls === undefined ? url : url.replace(/^ws:/, "wss:"),
-    close: async () => {
-      await server.shutdown();
-      listening = false;
-      listener.close();
-      await accepting;
-      // A client still sending its request head gets no answer; one being answered (a
-      // fallback's response, an upgrade under way) gets a grace period, as on serveDeno.
-      for (const conn of handshaking) closeQuietly(conn);
-      await graceFor(answering);
-    },
+    // Called again (a second signal, a `finally`): the same close, not a bad resource.
+    close: () => closing ??= close(),
   });
 }
 

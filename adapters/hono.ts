@@ -47,7 +47,7 @@ import { HonoContextTransport } from "./hono_context_transport.ts";
 import { hostPort } from "./host_port.ts";
 import { routeToCore } from "./hono_bun_websocket.ts";
 import { isWsSocket, reportHelperError, WsSocketTransport } from "./hono_node.ts";
-import { guardUpgradeOfContext } from "./hono_node_guard.ts";
+import { guardUpgradeOfContext, nodeUpgradeGone, nodeUpgradeHead } from "./hono_node_guard.ts";
 import { handshakeProblem, requestHead } from "./websocket/handshake.ts";
 
 export {
@@ -333,8 +333,10 @@ export function honoHandler<C extends HonoContextLike>(
     guardUpgradeOfContext(c); // on Node, a reset while deciding must not crash the process
     const decision = await server.prepareUpgrade(c.req.raw);
     if (!decision.accept) return decision.response;
-    const problem = handshakeProblem(requestHead(c.req.raw));
+    const problem = handshakeProblem(nodeUpgradeHead(c, requestHead(c.req.raw)));
     if (problem !== undefined) return problem;
+    // On Node, a client gone while the core decided: `ws` would drop it unanswered.
+    if (nodeUpgradeGone(c)) return new Response("WebSocket upgrade failed\n", { status: 400 });
     const remote = options.getConnInfo?.(c).remote;
     const remoteAddress = remote?.address === undefined
       ? ""

@@ -3,8 +3,10 @@
  * Node takes its own error listener off a socket once it emits `upgrade`, and `@hono/node-ws`
  * adds none before it answers: a refused upgrade (a failed handshake, a `beforeUpgrade` that
  * says no) or one to a path that is not a WebSocket route is written to a socket the client may
- * have reset meanwhile, and the write's `ECONNRESET` crashes the process. Part of the Hono
- * adapter.
+ * have reset meanwhile, and the write's `ECONNRESET` crashes the process. It also reads what
+ * `@hono/node-ws` leaves out of the request it hands the app (always a GET) so that the adapter
+ * never hands the helper an upgrade that `ws` would refuse (another method, a client gone):
+ * `@hono/node-ws` would keep such a request for good. Part of the Hono adapter.
  *
  * @example
  * ```ts
@@ -16,6 +18,8 @@
  * ```
  * @module
  */
+
+import type { RequestHead } from "./websocket/http_request_head.ts";
 
 /**
  * The part of Node's HTTP server (the one `serve` of `@hono/node-server` returns) that
@@ -88,13 +92,66 @@ export function guardNodeUpgrades(http: NodeUpgradeServerLike): void {
  * ```
  */
 export function guardUpgradeOfContext(c: unknown): void {
-  const incoming = (c as { env?: { incoming?: { upgrade?: unknown; socket?: unknown } } })
-    .env?.incoming;
-  // Node's request says whether it is an upgrade: only then is its socket out of Node's hands
-  // (and guarded once, since a socket is upgraded once).
-  if (incoming?.upgrade !== true) return;
-  const socket = incoming.socket as Partial<Guarded> | undefined;
+  // Only an upgrade's socket is out of Node's hands (and guarded once, since a socket is
+  // upgraded once).
+  const socket = upgradeOfContext(c)?.socket as Partial<Guarded> | undefined;
   if (typeof socket?.on === "function") guard(socket as Guarded);
+}
+
+/**
+ * The handshake head of a Hono context's request, with the method of Node's own request when
+ * that is an upgrade: `@hono/node-ws` hands every upgrade to the app as a GET, and `ws` then
+ * refuses one of another method (405) without ever handing it back, so that `@hono/node-ws`
+ * keeps its request for good (about 9 KB each).
+ *
+ * @example
+ * ```ts
+ * import { nodeUpgradeHead } from "./hono_node_guard.ts";
+ * import { requestHead } from "./websocket/handshake.ts";
+ * const head = requestHead(new Request("http://localhost/ws")); // what Hono's request says
+ * const c = { env: { incoming: { upgrade: true, method: "POST" } } };
+ * console.assert(nodeUpgradeHead(c, head).method === "POST");
+ * console.assert(nodeUpgradeHead({}, head) === head); // not on Node
+ * ```
+ */
+export function nodeUpgradeHead(c: unknown, head: RequestHead): RequestHead {
+  const method = upgradeOfContext(c)?.method;
+  return typeof method === "string" ? { ...head, method } : head;
+}
+
+/**
+ * Whether the client of a Hono context's upgrade request on Node is gone (its socket reset or
+ * ended): `ws` would drop such a socket without a connection, and `@hono/node-ws` keep its
+ * request for good, so the adapter does not hand it to the helper.
+ *
+ * @example
+ * ```ts
+ * import { nodeUpgradeGone } from "./hono_node_guard.ts";
+ * const socket = { destroyed: true, readable: false, writable: false };
+ * console.assert(nodeUpgradeGone({ env: { incoming: { upgrade: true, socket } } }));
+ * console.assert(!nodeUpgradeGone({ req: {} })); // not on Node
+ * ```
+ */
+export function nodeUpgradeGone(c: unknown): boolean {
+  const socket = upgradeOfContext(c)?.socket as
+    | { destroyed?: unknown; readable?: unknown; writable?: unknown }
+    | undefined;
+  if (typeof socket !== "object" || socket === null) return false;
+  // What `ws` checks before it upgrades.
+  return socket.destroyed === true || socket.readable === false || socket.writable === false;
+}
+
+/** The part of Node's request (`c.env.incoming` of `@hono/node-server`) read here. */
+interface NodeIncoming {
+  readonly upgrade?: unknown;
+  readonly method?: unknown;
+  readonly socket?: unknown;
+}
+
+/** Node's request of a Hono context when it is an upgrade request; else `undefined`. */
+function upgradeOfContext(c: unknown): NodeIncoming | undefined {
+  const incoming = (c as { env?: { incoming?: NodeIncoming } } | undefined)?.env?.incoming;
+  return incoming?.upgrade === true ? incoming : undefined;
 }
 
 /** The part of a Node socket that the guard uses. */

@@ -45,6 +45,7 @@ import { hostPort } from "./host_port.ts";
 import { NodeFramedSocket } from "./node_framed_socket.ts";
 import {
   badRequest,
+  discardBodyWhenAnswered,
   headerValue,
   respond,
   toRequest,
@@ -272,28 +273,27 @@ export async function serveNode(
     });
   });
   const port = (http.address() as AddressInfo).port;
-  return {
-    port,
-    url: wsUrl(hostname, port, route),
-    close: async () => {
-      await server.shutdown();
-      deadline.dropWaiting();
-      // HTTP requests in flight get a grace period; so does a keep-alive connection that
-      // Deno's `node:http` no longer counts as idle.
-      const grace = setTimeout(() => {
-        http.closeAllConnections();
-        for (const socket of answering) socket.destroy();
-      }, 2000);
-      try {
-        await new Promise<void>((resolve, reject) => {
-          http.close((error) => error === undefined ? resolve() : reject(error));
-          http.closeIdleConnections();
-        });
-      } finally {
-        clearTimeout(grace);
-      }
-    },
+  let closing: Promise<void> | undefined;
+  const close = async () => {
+    await server.shutdown();
+    deadline.dropWaiting();
+    // HTTP requests in flight get a grace period; so does a keep-alive connection that
+    // Deno's `node:http` no longer counts as idle.
+    const grace = setTimeout(() => {
+      http.closeAllConnections();
+      for (const socket of answering) socket.destroy();
+    }, 2000);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        http.close((error) => error === undefined ? resolve() : reject(error));
+        http.closeIdleConnections();
+      });
+    } finally {
+      clearTimeout(grace);
+    }
   };
+  // Called again (a second signal, a `finally`): the same close, not "server not running".
+  return { port, url: wsUrl(hostname, port, route), close: () => closing ??= close() };
 }
 
 /** Writes the fallback's answer to an upgrade request off the endpoint (500 if it throws). */
@@ -359,6 +359,7 @@ async function answer(
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
+  discardBodyWhenAnswered(request, response); // a body sent along is never read
   try {
     const decision = await decide(server, request);
     // A request that reached the `request` listener is no upgrade for Node (`upgrade: websocket`

@@ -65,6 +65,26 @@ function discardUnreadBody(request: IncomingMessage & { [bodyRead]?: true }): vo
 }
 
 /**
+ * Discards what nobody read of `request`'s body once `response` is written, so that the next
+ * request of that keep-alive connection is answered: Node does that by itself, Deno's
+ * `node:http` does not (a large body stalls the connection).
+ *
+ * @example
+ * ```ts ignore
+ * import { createServer } from "node:http";
+ * import { discardBodyWhenAnswered } from "./node_http.ts";
+ * createServer((request, response) => {
+ *   discardBodyWhenAnswered(request, response);
+ *   response.statusCode = 426;
+ *   response.end(); // the body is never read
+ * });
+ * ```
+ */
+export function discardBodyWhenAnswered(request: IncomingMessage, response: ServerResponse): void {
+  response.once("finish", () => discardUnreadBody(request));
+}
+
+/**
  * The request's body as a stream that starts reading Node's request only when it is read:
  * `Readable.toWeb` would take the request at once, and `node:http` never discards the body of
  * a request taken (a fallback that answers without reading it would stall the next request
@@ -102,6 +122,7 @@ export async function respond(
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
+  discardBodyWhenAnswered(request, response);
   try {
     let standard: Request;
     try {
@@ -110,7 +131,6 @@ export async function respond(
       // A host and target that make no valid URL: 400, as for the WebWire endpoint.
       return await writeResponse(badRequest(), response);
     }
-    response.once("finish", () => discardUnreadBody(request));
     await writeResponse(await route.fallback(standard), response, route.failed);
   } catch (error) {
     // Once the head is out, ending would pass a cut body off as whole: the client sees a reset.
