@@ -105,6 +105,7 @@ export class Client extends EventTarget {
       emit,
       received: (message) => receiveMessage(message, receiver),
       prepare: (connection) => this.#session.restoreOn(connection),
+      unreachable: () => this.#session.unreachable(),
       connected: (connection) => requests.sendQueued(connection),
       gaveUp: (error) => requests.rejectQueued(error),
       lost: (error) => requests.pending.rejectSent(error),

@@ -13,7 +13,12 @@ import { encodeSpecialReply } from "../protocol/encode_control_message.ts";
 import { encodeReply } from "../protocol/encode_payload_message.ts";
 import { MessageType } from "../protocol/message_type.ts";
 import { silentLogger } from "../protocol/logger.ts";
-import { acceptConf, startScriptedPeer } from "../testing/scripted_peer.ts";
+import {
+  acceptConf,
+  type PeerSocket,
+  type ScriptedPeer,
+  startScriptedPeer,
+} from "../testing/scripted_peer.ts";
 import { until } from "../testing/until.ts";
 
 const key = "k".repeat(40);
@@ -145,5 +150,49 @@ test("with requestTimeout Infinity, a restore on connect waits twice the server'
   } finally {
     await client.close();
     await peer.close();
+  }
+});
+
+test("time in which the server cannot be reached does not count against the unanswered restores", async () => {
+  // Budget 300 ms; the server is down for 1 s in between two restores answered internal-error.
+  const readTimeoutMs = 150;
+  let restores = 0;
+  const script = {
+    onOpen: (socket: PeerSocket) => socket.send(acceptConf({ readTimeoutMs })),
+    onMessage: (socket: PeerSocket, data: Uint8Array | string) => {
+      if (typeof data === "string" || data[0] !== MessageType.RestoreSession) return;
+      const id = data.slice(1, 9);
+      // The first restore before the outage and the first after it fail; the next one works.
+      if (++restores <= 2) socket.send(encodeSpecialReply(MessageType.InternalErrorReply, id));
+      else socket.send(encodeReply({ id, payload: sessionJson }));
+    },
+  };
+  const peer = await startScriptedPeer(script);
+  const storage = memorySessionStorage(key);
+  const events: string[] = [];
+  const client = new Client(peer.url, {
+    logger: silentLogger,
+    sessionStorage: storage,
+    reconnect: { initialDelay: 20, maxDelay: 40 },
+  });
+  for (const type of ["connected", "sessioncreated", "sessionclosed"]) {
+    client.addEventListener(type, () => events.push(type));
+  }
+  let again: ScriptedPeer | undefined;
+  try {
+    await client.connect().catch(() => {});
+    assert.equal(restores, 1);
+    await peer.close(); // every dial fails now
+    await new Promise((resolve) => setTimeout(resolve, 4 * unansweredRestoreBudget(readTimeoutMs)));
+    again = await startScriptedPeer({ ...script, port: peer.port });
+    await until(() => client.status === "connected", "restored on the server back up", 5000);
+    assert.equal(restores, 3);
+    assert.equal(client.session?.key, key, "still signed in");
+    assert.deepEqual(events, ["connected", "sessioncreated"]);
+    assert.equal(await storage.get(), key);
+  } finally {
+    await client.close();
+    await peer.close();
+    await again?.close();
   }
 });

@@ -52,7 +52,7 @@ const defaultReadTimeout = 60_000;
 /**
  * How long (ms) the restores of one session may go unanswered in a row (timed out,
  * internal-error, shutdown) or be refused for too many connections before the session counts
- * as refused: twice the server's read timeout, after which the server has dropped any earlier
+ * as refused, not counting time in which no connection could be made: twice the server's read timeout, after which the server has dropped any earlier
  * connection of this client it did not see close (of a minute, the server's default, when it
  * announces none: 0). Meanwhile each fails its connect attempt, retried under the backoff.
  *
@@ -149,6 +149,11 @@ export class ClientSession {
    * connections), and since when (`performance.now()` ms).
    */
   #unanswered: { key: string; since: number } | undefined;
+  /**
+   * Since when (`performance.now()` ms) no connection could be made while restores were
+   * unanswered: that time is no server's refusal, and does not count against the budget.
+   */
+  #unreachableSince: number | undefined;
 
   /** Starts without a session; the storage is read on the first connection. */
   constructor(host: ClientSessionHost) {
@@ -205,6 +210,7 @@ export class ClientSession {
    */
   async restoreOn(connection: Connection): Promise<void> {
     const host = this.#host;
+    this.#reachedAgain();
     let key = this.#session?.key ?? null;
     const fromStorage = key === null && host.storage !== undefined && !this.#storageRead;
     if (fromStorage) {
@@ -273,6 +279,22 @@ export class ClientSession {
       this.#unanswered = undefined;
       this.#restoreFailed(fromStorage, error);
     }
+  }
+
+  /**
+   * A dial failed: until the next connection, the budget of unanswered restores does not run
+   * (a server down for longer than it, then slow to answer once, must not sign the user out).
+   */
+  unreachable(): void {
+    if (this.#unanswered !== undefined) this.#unreachableSince ??= performance.now();
+  }
+
+  /** A connection was made: the time without one is taken off the unanswered restores'. */
+  #reachedAgain(): void {
+    const since = this.#unreachableSince;
+    if (since === undefined) return;
+    this.#unreachableSince = undefined;
+    if (this.#unanswered !== undefined) this.#unanswered.since += performance.now() - since;
   }
 
   /** Whether the unanswered restores of `key` are still within their budget (counting this one). */

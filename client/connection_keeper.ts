@@ -57,6 +57,8 @@ export interface KeeperHost {
   received(message: Message): void;
   /** Readies a new connection before it is announced (restores the session). */
   prepare(connection: Connection): Promise<void>;
+  /** A dial made no connection (the server could not be reached). */
+  unreachable?(): void;
   /** A connection is up (before `connected` fires): send what waited for it. */
   connected(connection: Connection): void;
   /** The attempts gave up and no retry follows: reject what waited for a connection. */
@@ -120,6 +122,7 @@ export class ConnectionKeeper implements RequestHost {
       open: (signal, dialing) => this.#open(signal, dialing),
       prepare: (connection) => host.prepare(connection),
       abandon: (connection) => {
+        if (connection === undefined) host.unreachable?.();
         if (this.#connection === connection) this.#connection = null;
         // The connection was never announced: its signals go with it, but a session change it
         // brought (a stored session restored, or refused) did happen.
