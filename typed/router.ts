@@ -200,10 +200,11 @@ export interface RouterOptions {
   /**
    * Told of each client signal the router drops: an unknown name, a payload that is not JSON
    * (a binary one, to a contract declared as a type), fails its schema or makes it throw;
-   * `error` has the code and message a request would have been answered with. Default:
-   * dropped silently (signals have no reply).
+   * `error` has the code and message a request would have been answered with. It may be
+   * async; what it throws, or its promise rejects with, is logged as a signal handler's
+   * failure. Default: dropped silently (signals have no reply).
    */
-  onRejectedSignal?(signal: IncomingSignal, error: RequestError): void;
+  onRejectedSignal?(signal: IncomingSignal, error: RequestError): void | Promise<void>;
   /** The longest `INVALID_PAYLOAD` message, in characters; default 200, at least 20. */
   maxIssueSummary?: number;
   /**
@@ -270,6 +271,7 @@ export interface TypedRouter {
  *
  * @throws {TypeError} when a handler is not a function (a class instance's data fields and
  *   getters are not handlers), or, with a contract built from schemas, is not in the contract.
+ * @throws {RangeError} when `maxIssueSummary` is not a number.
  * @example
  * ```ts
  * import { RequestError } from "@webwire/webwire/protocol";
@@ -361,7 +363,9 @@ export function createRouter<C extends Contract>(
         value = await reader.read(signal.payload, check, "signal", signal.name);
       } catch (error) {
         if (!(error instanceof RequestError)) throw error;
-        options.onRejectedSignal?.(signal, error);
+        // Awaited: an async hook's failure is logged as a signal handler's is, never left as
+        // an unhandled rejection (which ends a Deno or Node process).
+        await options.onRejectedSignal?.(signal, error);
         return;
       }
       await handler(value, signal as IncomingRequest & IncomingSignal);

@@ -183,8 +183,11 @@ export class TypedClient<C extends Contract> {
   readonly #logger: Logger;
   /** Server signals dropped as not JSON, per name: logged at the 1st, 10th, 100th, ... */
   readonly #dropped = new Map<string, PowersOfTenLog>();
-  /** The last signal counted there: its other listeners do not count it again. */
-  #lastDropped: ServerSignal | undefined;
+  /**
+   * The signals counted there: their other listeners do not count them again. Weak: a dropped
+   * signal's payload (a whole message) is not kept once its listeners have seen it.
+   */
+  readonly #countedDrops = new WeakSet<ServerSignal>();
 
   /**
    * Wraps `client`. The contract definition is only there to infer `C`; with a contract
@@ -316,8 +319,8 @@ export class TypedClient<C extends Contract> {
 
   /** Logs a server signal dropped as not JSON: once per signal, at most 1st, 10th, ... per name. */
   #reportDropped(signal: ServerSignal, error: unknown): void {
-    if (signal === this.#lastDropped) return; // another listener of its name saw it first
-    this.#lastDropped = signal;
+    if (this.#countedDrops.has(signal)) return; // another listener of its name saw it first
+    this.#countedDrops.add(signal);
     let dropped = this.#dropped.get(signal.name);
     if (dropped === undefined) this.#dropped.set(signal.name, dropped = new PowersOfTenLog());
     if (!dropped.tally()) return;
