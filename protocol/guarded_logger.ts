@@ -20,9 +20,10 @@
 import type { Logger } from "./logger.ts";
 
 /**
- * Wraps `logger` so that a call that throws returns normally. The first such failure is
- * reported once on `console.error` (when that throws too, nothing more is tried); later
- * failures are dropped, so a broken logger never floods the console.
+ * Wraps `logger` so that a call that throws returns normally, and a promise that an async
+ * logger returns is caught. The first such failure is reported once on `console.error` (when
+ * that throws too, nothing more is tried); later failures are dropped, so a broken logger
+ * never floods the console.
  *
  * @example
  * ```ts
@@ -44,17 +45,23 @@ export function guardedLogger(logger: Logger): Logger {
       // Nowhere left to report it.
     }
   };
+  // An async logger's promise that rejects is a failure too, never an unhandled rejection.
+  const settled = (result: unknown): void => {
+    if (typeof (result as PromiseLike<unknown> | undefined)?.then === "function") {
+      Promise.resolve(result).catch(failed);
+    }
+  };
   return {
     warn(message, ...details) {
       try {
-        logger.warn(message, ...details);
+        settled(logger.warn(message, ...details));
       } catch (error) {
         failed(error);
       }
     },
     error(message, ...details) {
       try {
-        logger.error(message, ...details);
+        settled(logger.error(message, ...details));
       } catch (error) {
         failed(error);
       }

@@ -8,19 +8,16 @@ import { stalledClient } from "../testing/stalled_client.ts";
 import { until } from "../testing/until.ts";
 import type { DisconnectReason } from "./disconnect_reason.ts";
 
-/** A logger that counts its calls and throws from every one. */
-function throwingLogger(): Logger & { calls: number } {
-  const logger = {
-    calls: 0,
-    warn(): void {
-      logger.calls++;
-      throw new Error("log sink down");
-    },
-    error(): void {
-      logger.calls++;
-      throw new Error("log sink down");
-    },
+/** A logger that counts its calls and throws from every one (or, `async`, rejects). */
+function throwingLogger(async: boolean): Logger & { calls: number } {
+  const fail = (): void => {
+    logger.calls++;
+    const error = new Error("log sink down");
+    if (!async) throw error;
+    // What an `async` logger's call returns, typed as the Logger's `void`.
+    return Promise.reject(error) as unknown as void;
   };
+  const logger = { calls: 0, warn: fail, error: fail };
   return logger;
 }
 
@@ -37,9 +34,12 @@ async function ask(client: RawClient, name: string): Promise<string> {
   }
 }
 
-for (const adapter of adaptersOfThisRuntime) {
-  test(`a logger that throws changes nothing the clients see (${adapter} adapter)`, async () => {
-    const logger = throwingLogger();
+for (
+  const [adapter, async] of adaptersOfThisRuntime.flatMap((a) => [[a, false], [a, true]] as const)
+) {
+  const fails = async ? "rejects" : "throws";
+  test(`a logger that ${fails} changes nothing the clients see (${adapter} adapter)`, async () => {
+    const logger = throwingLogger(async);
     const disconnects: DisconnectReason[] = [];
     const running = await startServer({
       adapter,
