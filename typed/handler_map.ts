@@ -71,8 +71,10 @@ export function handlerMap(
 /**
  * The handler names of `section`: every own key of a plain object (or one without prototype,
  * such as a module namespace); of a class instance, its own keys that hold functions
- * (arrow-function fields) and the methods of its class (not those of `Object`). Fields that hold
- * data (a database the methods use) and accessors are not handlers: an accessor is never called.
+ * (arrow-function fields) and the methods of its class and of the classes it extends, up to
+ * the first built-in one (`Object`, `EventTarget`, `Map`, ...), whose methods no client may call.
+ * Fields that hold data (a database the methods use) and accessors are not handlers: an
+ * accessor is never called.
  */
 function handlerNames(section: object): string[] {
   const prototype = Object.getPrototypeOf(section);
@@ -82,7 +84,7 @@ function handlerNames(section: object): string[] {
   );
   for (
     let proto = prototype;
-    proto !== null && proto !== Object.prototype;
+    proto !== null && !isBuiltIn(proto);
     proto = Object.getPrototypeOf(proto)
   ) {
     for (const name of Object.getOwnPropertyNames(proto)) {
@@ -100,4 +102,16 @@ function dataValue(object: object, name: string): unknown {
     if (descriptor !== undefined) return "value" in descriptor ? descriptor.value : undefined;
   }
   return undefined;
+}
+
+/**
+ * Whether `prototype` is the runtime's own: its constructor is native code, or a global of the
+ * runtime (Deno writes `EventTarget` in JavaScript).
+ */
+function isBuiltIn(prototype: object): boolean {
+  const constructor = Object.getOwnPropertyDescriptor(prototype, "constructor")?.value;
+  if (typeof constructor !== "function") return false;
+  const global = (globalThis as Record<string, unknown>)[constructor.name];
+  return global === constructor ||
+    /\{\s*\[native code\]\s*\}\s*$/.test(Function.prototype.toString.call(constructor));
 }

@@ -5,6 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as v from "valibot";
 import { Client } from "../client.ts";
+import { RequestError } from "../protocol/request_error.ts";
 import { startServer } from "../testing/serve.ts";
 import { createRouter, defineContract, TypedClient } from "./mod.ts";
 
@@ -73,6 +74,47 @@ test("methods of a class serve; a request without a reply schema sends no value"
     const typed = new TypedClient(client, math);
     const none: undefined = await typed.request("reset", "hunter2");
     assert.equal(none, undefined);
+  } finally {
+    await client.close();
+    await running.close();
+  }
+});
+
+test("a class's methods inherited from a built-in class are not served", async () => {
+  class Greeter extends EventTarget {
+    greet(name: string): string {
+      this.dispatchEvent(new Event("greeted"));
+      return `hello ${name}`;
+    }
+  }
+  class LoudGreeter extends Greeter {
+    shout(name: string): string {
+      return this.greet(name).toUpperCase();
+    }
+  }
+  const contract = defineContract<
+    {
+      requests: {
+        greet: { payload: string; reply: string };
+        shout: { payload: string; reply: string };
+      };
+    }
+  >();
+  const running = await startServer({
+    sessionsEnabled: false,
+    ...createRouter(contract, { requests: new LoudGreeter() }),
+  });
+  const client = new Client(running.url);
+  try {
+    assert.equal((await client.request("shout", '"ada"')).text(), '"HELLO ADA"');
+    assert.equal((await client.request("greet", '"ada"')).text(), '"hello ada"');
+    for (const name of ["dispatchEvent", "addEventListener", "toString", "constructor"]) {
+      await assert.rejects(
+        client.request(name, '"x"'),
+        (error) => error instanceof RequestError && error.code === "UNKNOWN_REQUEST",
+        name,
+      );
+    }
   } finally {
     await client.close();
     await running.close();
