@@ -84,6 +84,8 @@ export function defineContract<C extends Contract>(): ContractDefinition<C>;
  * type without a check); its type is inferred from them. The server validates request and
  * client-signal payloads with them.
  *
+ * @throws {TypeError} when a schema given is no Standard Schema (zod before 3.24, say).
+ *
  * @example
  * ```ts
  * import type { RequestPayload } from "@webwire/webwire/typed";
@@ -105,5 +107,28 @@ export function defineContract<S extends ContractSchemas>(
   schemas: S,
 ): ContractDefinition<InferContract<S>>;
 export function defineContract(schemas: ContractSchemas = {}): ContractDefinition<Contract> {
+  for (const [name, request] of Object.entries(schemas.requests ?? {})) {
+    checkSchema(request.payload, `requests.${name}.payload`);
+    checkSchema(request.reply, `requests.${name}.reply`);
+  }
+  for (const section of ["clientSignals", "serverSignals"] as const) {
+    for (const [name, schema] of Object.entries(schemas[section] ?? {})) {
+      checkSchema(schema, `${section}.${name}`);
+    }
+  }
   return { schemas };
+}
+
+/**
+ * Throws for a schema that is there and is no Standard Schema (zod before 3.24, say), which
+ * would otherwise refuse every payload with `INVALID_PAYLOAD` once requests arrive.
+ */
+function checkSchema(schema: unknown, where: string): void {
+  if (schema === undefined) return;
+  const props = (schema as { "~standard"?: { validate?: unknown } } | null)?.["~standard"];
+  if (typeof props?.validate === "function") return;
+  throw new TypeError(
+    `${where} is not a Standard Schema (no "~standard".validate): use zod 3.24 or later, ` +
+      "valibot 1, arktype 2, or unchecked<T>()",
+  );
 }

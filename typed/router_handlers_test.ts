@@ -120,3 +120,20 @@ test("a class's methods inherited from a built-in class are not served", async (
     await running.close();
   }
 });
+
+test("a contract with a value that is no Standard Schema is refused when it is defined", () => {
+  // What zod before 3.24 gives: a schema object without "~standard".
+  const oldZod = { parse: (value: unknown) => value, safeParse: () => ({ success: true }) };
+  const cases: [object, RegExp][] = [
+    [{ requests: { add: { payload: oldZod } } }, /requests\.add\.payload is not a Standard/],
+    [{ requests: { add: { payload: v.string(), reply: null } } }, /requests\.add\.reply is not/],
+    [{ clientSignals: { typing: oldZod } }, /clientSignals\.typing is not/],
+    [{ serverSignals: { tick: { "~standard": { version: 1 } } } }, /serverSignals\.tick is not/],
+  ];
+  for (const [schemas, message] of cases) {
+    assert.throws(() => defineContract(schemas as never), (error) => {
+      return error instanceof TypeError && message.test(error.message);
+    });
+  }
+  assert.doesNotThrow(() => defineContract({ requests: { reset: {} } }));
+});
