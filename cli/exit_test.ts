@@ -75,6 +75,31 @@ test("Ctrl-C twice on serve --runtime bun still answers the request in flight, t
   }
 });
 
+test("Ctrl-C to the process group ends an idle serve --runtime node with 0, every time", {
+  skip: process.platform === "win32",
+  timeout: 120_000,
+}, async () => {
+  // The Node child gets the SIGINT twice: from the "terminal", and forwarded by its parent a
+  // moment later, when an idle server may be exiting already; Node ends a process that a
+  // signal reaches while it exits with that signal (130). Several rounds: it is a race.
+  for (let round = 1; round <= 10; round++) {
+    const serve = startCli(["serve", "--port", "0", "--runtime", "node"], { detached: true });
+    const group = -serve.child.pid!;
+    try {
+      await until(() => /listening on ws:\/\//.test(serve.stdout()), "serve listens", 30_000);
+      process.kill(group, "SIGINT");
+      const { code, signal } = await serve.exited;
+      assert.deepEqual([code, signal], [0, null], `round ${round}: ${serve.stderr()}`);
+    } finally {
+      try {
+        process.kill(group, "SIGKILL"); // what is left of the group after a failure
+      } catch {
+        // Every process of the group has exited.
+      }
+    }
+  }
+});
+
 test("a --runtime child killed by a signal is not a success: 128 + the signal's number", {
   skip: process.platform === "win32",
 }, async () => {

@@ -106,19 +106,35 @@ async function checkSessionDir(dir: string): Promise<void> {
 }
 
 /**
+ * How long after the first Ctrl-C or SIGTERM the listeners stay at the least. A signal to the
+ * whole process group (a terminal's Ctrl-C, `timeout`, systemd) reaches a `--runtime` child
+ * twice: directly, and forwarded by its parent a moment later. A Node process that the second
+ * one reaches while it exits dies of it, so an idle server, closed at once, would end with 130
+ * instead of 0.
+ */
+const repeatedSignalMs = 250;
+
+/**
  * Starts listening for Ctrl-C and termination signals: `signalled` resolves on the first one;
  * later ones are ignored until `stop` takes the listeners back, which the caller does only
- * once the graceful close has finished. A Ctrl-C reaches a `--runtime` child twice (from the
+ * once the graceful close has finished, and which waits until {@link repeatedSignalMs} have
+ * passed since the first signal. A Ctrl-C reaches a `--runtime` child twice (from the
  * terminal, to the whole process group, and forwarded by its parent): without a listener the
  * second one would kill the child in the middle of its shutdown, dropping requests in flight.
  */
-function watchSignals(): { signalled: Promise<void>; stop: () => void } {
+function watchSignals(): { signalled: Promise<void>; stop: () => Promise<void> } {
   let resolve!: () => void;
   const signalled = new Promise<void>((done) => resolve = done);
-  const onSignal = () => resolve();
+  let firstAt: number | undefined;
+  const onSignal = () => {
+    firstAt ??= performance.now();
+    resolve();
+  };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
-  const stop = () => {
+  const stop = async () => {
+    const wait = firstAt === undefined ? 0 : firstAt + repeatedSignalMs - performance.now();
+    if (wait > 0) await new Promise((done) => setTimeout(done, wait));
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   };
@@ -254,7 +270,7 @@ export const serveCommand: Command = {
       await running.close();
       await redis?.close();
     } finally {
-      signals.stop();
+      await signals.stop();
     }
     return ExitCode.Ok;
   },

@@ -2,7 +2,8 @@
  * Live server suite: what a server does with messages it must not answer. A heartbeat and a
  * well-formed reply sent by the client are ignored (the connection goes on); a malformed
  * message of each class of the conformance vectors' invalid reasons, and a text frame, make
- * the server close the connection (any close code, before its read timeout would have) and it
+ * the server close the connection (any close code, before its read timeout would have) and
+ * that connection only: another one, sent a heartbeat at the same moment, stays open, and it
  * serves new connections afterwards.
  *
  * @example
@@ -32,6 +33,26 @@ async function expectEchoWorks(connection: SuiteConnection, when: string): Promi
   connection.request(id, "echo", payload, "utf8");
   const reply = await nextReply(connection, id, `the echo reply ${when}`);
   expectPayloadReply(reply, "utf8", payload);
+}
+
+const heartbeat = new Uint8Array([33]);
+
+/**
+ * Checks that `connection` is open and still serves a request; a closed one fails with `said`
+ * followed by that.
+ */
+async function expectStillOpen(connection: SuiteConnection, said: string): Promise<void> {
+  try {
+    await expectEchoWorks(connection, "on the connection beside it");
+  } catch (error) {
+    if (connection.closure === undefined) throw error;
+  }
+  const code = connection.closure?.code;
+  expect(
+    code === undefined,
+    `${said} the connection beside it, which sent nothing wrong, was closed too ` +
+      `(code ${code}): the close is no answer to the message`,
+  );
 }
 
 function ignored(name: string, bytes: Uint8Array, what: string): ServerCheck {
@@ -65,9 +86,14 @@ function malformed(name: string, data: Uint8Array | string, what: string): Serve
   return {
     name: `malformed-${name}`,
     async run(context) {
+      // A connection beside it, sent a heartbeat as the other gets the message: a server that
+      // closes connections on a clock of its own (a read timeout shorter than the one it
+      // advertises) closes both; one that answers the message closes only that connection.
+      const beside = await context.handshake();
       const connection = await context.connect();
       const conf = await connection.next("accept-conf");
       expect(conf.kind === "accept-conf", `first message is ${conf.kind}, not accept-conf`);
+      beside.send(heartbeat);
       connection.send(data);
       const sent = performance.now();
       const closure = await connection.closedWithin(context.timeoutMs);
@@ -81,6 +107,7 @@ function malformed(name: string, data: Uint8Array | string, what: string): Serve
         after < conf.readTimeoutMs,
         `closed ${after} ms after ${what}, not before its read timeout (${conf.readTimeoutMs} ms)`,
       );
+      await expectStillOpen(beside, `closed ${after} ms after ${what}, but`);
       const next = await context.handshake();
       await expectEchoWorks(next, "on a new connection");
       // Deno reports 0 and Bun 1006 for a TCP connection dropped without a close frame.
@@ -102,7 +129,7 @@ function malformed(name: string, data: Uint8Array | string, what: string): Serve
  * ```
  */
 export const robustnessChecks: readonly ServerCheck[] = [
-  ignored("heartbeat-ignored", new Uint8Array([33]), "heartbeat"),
+  ignored("heartbeat-ignored", heartbeat, "heartbeat"),
   ignored("client-reply-ignored", request(192, [0x6f, 0x6b]), "reply sent by the client"),
   malformed("unknown-type", request(6, []), "an unknown type byte (6, the v1 protocol error)"),
   malformed("too-short", request(127, []), "a 9-byte request (minimum 11)"),
