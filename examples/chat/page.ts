@@ -110,9 +110,11 @@ onSubmit("login", async () => {
   await api.request("login", checked(input("name").value));
   await enter();
 });
-onSubmit("join", () => {
+// Async: a name too long to send rejects (shown), rather than throwing past `run`, which would
+// leave the button disabled.
+onSubmit("join", async () => {
   target = checked(input("room").value);
-  return enter();
+  await enter();
 });
 onSubmit("say", async () => {
   const text = checked(input("text").value);
@@ -159,7 +161,10 @@ async function joinTarget(): Promise<void> {
       if (room === null && target !== asked) enter().catch(showError);
     }
     for (const presence of heard) if (presence.room === room) updatePresence(presence);
-    throw error;
+    // Logged out meanwhile (a logout asked for while away goes out before the rejoin on
+    // `connected`): `sessionclosed` has said what there is to say.
+    const gone = error instanceof RequestError && error.code === "LOGGED_OUT";
+    throw gone && client.session === null ? loggedOut : error;
   } finally {
     held = null;
     wake();

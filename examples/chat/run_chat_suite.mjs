@@ -140,7 +140,11 @@ async function openPage(browser, url, errors, setup, context) {
   await setup?.(context);
   const page = await context.newPage();
   page.sent = [];
-  page.on("websocket", (ws) => ws.on("framesent", ({ payload }) => page.sent.push(`${payload}`)));
+  page.received = [];
+  page.on("websocket", (ws) => {
+    ws.on("framesent", ({ payload }) => page.sent.push(`${payload}`));
+    ws.on("framereceived", ({ payload }) => page.received.push(`${payload}`));
+  });
   page.on("pageerror", (error) => errors.push(error.message));
   page.on("console", (message) => {
     // While the server restarts, Chromium logs each refused connection attempt: expected.
@@ -326,6 +330,12 @@ async function main() {
     await alice.click("#join button");
     await waitForText(alice, "#error", "a room name has 1 to 32 letters, digits, _ or -");
     await waitForText(alice, "#members", "In #lobby: alice");
+  });
+  await check("a room name too long to send is refused on the page; Join still works", async () => {
+    await alice.fill("#room", "a".repeat(1001));
+    await alice.click("#join button");
+    await waitForText(alice, "#error", "that is too long (1001 characters)");
+    if (await alice.isDisabled("#join button")) throw new Error("the Join button stays disabled");
   });
   await check("alice moves to another room", async () => {
     await alice.fill("#room", "Random");

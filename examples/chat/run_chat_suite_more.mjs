@@ -2,7 +2,8 @@
 // (with its pages, alice in #random and bob logged out, and its helpers): double clicks, two
 // users of one name, presence while a join is answered, what is asked for while the server is
 // away, who does not come back after a restart, a flood of lines, and what was said in a room
-// before a page was back in it after a restart, and a session the server lost.
+// before a page was back in it after a restart, a session the server lost, and a logout asked
+// for while the server was away.
 
 import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -145,6 +146,29 @@ export async function moreChecks({ browser, url, errors, alice, bob }, helpers) 
       const signedOut =
         "You were signed out (in another tab, or your session ended): log in again.";
       await waitForText(alice, "#error", signedOut);
+    },
+  );
+  await alice.fill("#name", "alice");
+  await alice.click("#login button");
+  await waitLoggedIn(alice, "alice");
+  await waitForLine(alice, "You are in #random.");
+  await stopServer();
+  await waitForText(alice, "#status", "reconnecting…");
+  const joins = sent(alice, "join");
+  const refusals = alice.received.length;
+  const refused = () =>
+    alice.received.slice(refusals).some((frame) => frame.includes("LOGGED_OUT"));
+  await alice.click("#logout");
+  await startServer();
+  await check(
+    "a logout asked for while the server was away shows the login form, no error",
+    async () => {
+      await alice.waitForSelector("#login", { state: "visible", timeout: stepMs });
+      await until(() => joins() === 1, "the page's rejoin on connected");
+      await until(refused, "the server's refusal of the rejoin (LOGGED_OUT)");
+      await alice.waitForTimeout(200); // the page's turn to handle it
+      const error = await alice.textContent("#error");
+      if (error) throw new Error(`it says: ${error}`);
     },
   );
 }
