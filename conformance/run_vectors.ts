@@ -6,7 +6,7 @@
  * As a script (`deno run -A conformance/run_vectors.ts` or `bun run conformance/run_vectors.ts`)
  * it prints one line per failing vector, a summary per group, and as its last line
  * `N passed, N failed`; the exit code is 1 on any failure. `--vectors <dir>` runs another
- * vectors directory.
+ * vectors directory; any other argument is refused with exit code 2.
  *
  * @example
  * ```ts
@@ -252,9 +252,25 @@ export function formatReport(report: VectorReport): string {
   return lines.join("\n");
 }
 
+/**
+ * The script's arguments: nothing, or `--vectors <dir>`. Anything else is refused (a typo
+ * would otherwise run the bundled vectors against this library's codec and pass).
+ */
+function scriptArgs(args: readonly string[]): { vectorsDir?: string } | string {
+  if (args.length === 0) return {};
+  if (args[0] === "--vectors" && args.length === 2 && !args[1].startsWith("--")) {
+    return { vectorsDir: args[1] };
+  }
+  return `unknown arguments: ${args.join(" ")} (usage: run_vectors.ts [--vectors <dir>])`;
+}
+
 if (import.meta.main) {
-  const at = process.argv.indexOf("--vectors");
-  const report = await runVectors({ vectorsDir: at > 0 ? process.argv[at + 1] : undefined });
+  const args = scriptArgs(process.argv.slice(2));
+  if (typeof args === "string") {
+    console.error(args);
+    process.exit(2);
+  }
+  const report = await runVectors(args);
   console.log(formatReport(report));
   if (report.failed > 0) process.exit(1);
 }

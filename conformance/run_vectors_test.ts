@@ -138,7 +138,9 @@ test("our codec keeps a leading U+FEFF in text fields", () => {
   assert.equal("kind" in outcome && outcome.errorMessage, "\ufeffhi");
 });
 
-function runScript(args: string[]): { status: number | null; lastLine: string } {
+function runScript(
+  args: string[],
+): { status: number | null; lastLine: string; stderr: string } {
   const script = fileURLToPath(new URL("./run_vectors.ts", import.meta.url));
   const runtimeArgs = "Deno" in globalThis ? ["run", "-A", script] : ["run", script];
   const result = spawnSync(process.execPath, [...runtimeArgs, ...args], {
@@ -146,7 +148,7 @@ function runScript(args: string[]): { status: number | null; lastLine: string } 
     env: { ...process.env, NO_COLOR: "1" },
   });
   const lines = (result.stdout ?? "").trimEnd().split("\n");
-  return { status: result.status, lastLine: lines[lines.length - 1] };
+  return { status: result.status, lastLine: lines[lines.length - 1], stderr: result.stderr };
 }
 
 test("the script ends with the summary line and exits 0, or 1 on a failure", async () => {
@@ -167,5 +169,14 @@ test("the script ends with the summary line and exits 0, or 1 on a failure", asy
     assert.equal(bad.status, 1);
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("the script refuses arguments it does not know, rather than test its own codec", () => {
+  for (const args of [["--decoder", "/bin/false"], ["--vector", "x"], ["--vectors"], ["x"]]) {
+    const refused = runScript(args);
+    assert.equal(refused.status, 2, args.join(" "));
+    assert.equal(refused.lastLine, "", "no summary line");
+    assert.match(refused.stderr, /^unknown arguments: .*\(usage: run_vectors\.ts/);
   }
 });
