@@ -111,6 +111,7 @@ export class ConnectionState extends ConnectionTraffic implements ConnectionHost
         this.#deferredPushes = null;
         for (const bytes of deferred) this.send(bytes);
       },
+      ended: (session) => this.#reportSessionEnded(session),
     });
     return this.#sessionSide;
   }
@@ -328,6 +329,15 @@ export class ConnectionState extends ConnectionTraffic implements ConnectionHost
     this.server.removeConnection(this);
     if (this.#pushing) queueMicrotask(() => this.#reportDisconnect(reason));
     else this.#reportDisconnect(reason);
+  }
+
+  #reportSessionEnded(session: Session): void {
+    const { onSessionEnded } = this.server.hooks;
+    if (onSessionEnded === undefined) return;
+    this.server.hookFailures.call(
+      "onSessionEnded",
+      () => onSessionEnded(this.connection, session),
+    );
   }
 
   #reportDisconnect(reason: DisconnectReason): void {

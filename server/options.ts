@@ -11,7 +11,7 @@
  */
 
 import type { Logger } from "../protocol/logger.ts";
-import type { SessionKeyGenerator, SessionManager } from "../session/session_manager.ts";
+import type { Session, SessionKeyGenerator, SessionManager } from "../session/session_manager.ts";
 import type { Cluster, ClusterMessage } from "./cluster.ts";
 import type { Connection } from "./connection.ts";
 import type { DisconnectReason } from "./disconnect_reason.ts";
@@ -78,6 +78,14 @@ export interface ServerOptions {
   onClientConnected?(connection: Connection): void;
   /** A connection ended, with the reason. Called once per connection. */
   onClientDisconnected?(connection: Connection, reason: DisconnectReason): void;
+  /**
+   * A connection, still open, no longer holds `session`: its client closed the session,
+   * a handler called `connection.closeSession()`, `server.closeSession(key)` closed it (here or
+   * on another node of a cluster; a session past `sessionMaxAge` too), or a restore of another
+   * key replaced it. Called before the client is told; not called when the connection ends
+   * (see `onClientDisconnected`). Drop per-session state here, such as a chat room's member.
+   */
+  onSessionEnded?(connection: Connection, session: Session): void;
   /**
    * Sees the HTTP upgrade request before the upgrade: return a `Response` to refuse it (for
    * example a 401), or connection options (info, concurrency limit), or nothing. If it throws

@@ -63,6 +63,7 @@ export async function detachSession<C>(
   const { lifecycle, sessions } = host;
   const localRemaining = sessions.deregister(session.key, host.owner);
   if (localRemaining === -1) return;
+  if (then !== "keep" && host.isOpen) host.ended?.(session);
   if (localRemaining === 0) lifecycle.unheld(session.key);
   if (then === "closed") {
     if (localRemaining === 0) lifecycle.destroyed(session.key);

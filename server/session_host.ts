@@ -175,4 +175,9 @@ export interface SessionHost<C> {
   deferPushes(): void;
   /** Sends the pushed signals held back, in order, and stops holding them back. */
   resumePushes(): void;
+  /**
+   * The connection, still open, no longer holds `session` (closed, or replaced by a restore);
+   * not called when the connection ends.
+   */
+  ended?(session: Session): void;
 }

@@ -127,6 +127,9 @@ export function createChatServer(options: ChatServerOptions): Server {
         },
       },
     }),
+    // A session closed some other way than `logout` (a client's own close-session, say): the
+    // connection, still open, leaves its room with it.
+    onSessionEnded: (connection, session) => leaveRoom(push, connection, session),
     onClientDisconnected: (connection, reason) => {
       // A restart is no goodbye: the pages come back by themselves, so say nothing.
       if (reason.kind !== "shutdown") leaveRoom(push, connection);

@@ -197,3 +197,22 @@ test("a join brings back the room's last 100 messages, oldest first, each with i
   assert.ok(recent.every(({ name }) => name === "alice"));
   assert.equal(new Set(recent.map(({ id }) => id)).size, 100);
 });
+
+test("a client that closes its session itself leaves its room, and hears it no more", async () => {
+  const { url } = await startChat();
+  const watcher = await loggedIn(url, "watcher", "lobby");
+  const alice = await loggedIn(url, "alice", "lobby");
+  const heard: string[] = [];
+  alice.api.on("message", (message) => heard.push(message.text));
+  await until(() => watcher.presence.length === 1, "watcher hears alice join");
+  await alice.client.closeSession(); // not the chat's logout: the library's own
+  await until(() => watcher.presence.length === 2, "watcher hears alice leave");
+  assert.deepEqual(watcher.presence[1], { ...watcher.presence[0], event: "left" });
+  await watcher.api.request("say", "after alice left");
+  // Logged in again as someone else, the connection is in no room until it joins one.
+  await alice.api.request("login", "mallory");
+  assert.equal(await codeOf(alice.api.request("say", "hi")), "NO_ROOM");
+  await watcher.api.request("say", "still there?");
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.deepEqual(heard, []);
+});

@@ -36,7 +36,7 @@
  */
 
 // JSR: import type { Connection, Server } from "@webwire/webwire/server";
-import type { Connection, Server } from "../../server.ts";
+import type { Connection, Server, Session } from "../../server.ts";
 // JSR: import type { TypedServer } from "@webwire/webwire/typed";
 import type { TypedServer } from "../../typed/mod.ts";
 import type { Chat, Member } from "./contract.ts";
@@ -119,7 +119,12 @@ export function currentRoom(connection: Connection): string | null {
  * ```
  */
 export function sessionUser(connection: Connection): Member | null {
-  const info = connection.session?.info;
+  return memberOf(connection.session);
+}
+
+/** The user a session was logged in as, or `null` (no session, or not one of the chat's). */
+function memberOf(session: Session | null): Member | null {
+  const info = session?.info;
   const name = info?.name;
   if (typeof name !== "string") return null;
   // A session from before ids were given out is told apart by its name.
@@ -185,7 +190,7 @@ export function joinRoom(push: TypedServer<Chat>, connection: Connection, room: 
   if (currentRoom(connection) === room) return roomMembers(push.server, room);
   leaveRoom(push, connection);
   // Published before subscribing: the others see the line, the user gets the member list.
-  if (!inRoomElsewhere(push.server, connection, room)) {
+  if (!inRoomElsewhere(push.server, connection, room, connection.session!.key)) {
     push.publish(roomTopic(room), "presence", { room, ...user, event: "joined" });
   }
   connection.subscribe(roomTopic(room));
@@ -195,7 +200,8 @@ export function joinRoom(push: TypedServer<Chat>, connection: Connection, room: 
 /**
  * Takes a connection out of its room and tells the room when the user has no other connection
  * there. Also for a connection that has ended (from `onClientDisconnected`, where
- * `connection.topics` still lists the room it was in).
+ * `connection.topics` still lists the room it was in), and for one whose session has ended
+ * (from `onSessionEnded`, which gives the `session` it no longer holds).
  *
  * @example
  * ```ts
@@ -208,20 +214,27 @@ export function joinRoom(push: TypedServer<Chat>, connection: Connection, room: 
  * await server.shutdown();
  * ```
  */
-export function leaveRoom(push: TypedServer<Chat>, connection: Connection): void {
+export function leaveRoom(
+  push: TypedServer<Chat>,
+  connection: Connection,
+  session: Session | null = connection.session,
+): void {
   const room = currentRoom(connection);
-  const user = sessionUser(connection);
+  const user = memberOf(session);
   if (room === null) return;
   connection.unsubscribe(roomTopic(room));
-  if (user !== null && !inRoomElsewhere(push.server, connection, room)) {
+  if (user !== null && !inRoomElsewhere(push.server, connection, room, session!.key)) {
     push.publish(roomTopic(room), "presence", { room, ...user, event: "left" });
   }
 }
 
 /** Whether another connection of the same session (another tab) is in the room. */
-function inRoomElsewhere(server: Server, connection: Connection, room: string): boolean {
-  const key = connection.session?.key;
-  if (key === undefined) return false;
+function inRoomElsewhere(
+  server: Server,
+  connection: Connection,
+  room: string,
+  key: string,
+): boolean {
   return server.sessionConnections(key).some((other) =>
     other !== connection && other.isActive && currentRoom(other) === room
   );
