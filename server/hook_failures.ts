@@ -32,7 +32,7 @@ export class HookFailures {
   readonly #logger: Logger;
   readonly #counts = new Map<string, PowersOfTenLog>();
 
-  /** Logs the failures on `logger`. */
+  /** Logs the failures on `logger` (the server's, which never throws: `guardedLogger`). */
   constructor(logger: Logger) {
     this.#logger = logger;
   }
@@ -55,10 +55,6 @@ export class HookFailures {
     if (count === undefined) this.#counts.set(name, count = new PowersOfTenLog());
     if (!count.tally()) return;
     const so = count.count === 1 ? "" : ` (${count.count} so far)`;
-    try {
-      this.#logger.error(`${name} hook failed${so}`, error);
-    } catch {
-      // A logger that throws too: nothing more to do, and never the caller's failure.
-    }
+    this.#logger.error(`${name} hook failed${so}`, error);
   }
 }
