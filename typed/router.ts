@@ -344,6 +344,9 @@ export function createRouter<C extends Contract>(
       }
       const check = requestChecks.get(request.name);
       const value = await reader.read(request.payload, check, "request", request.name);
+      // The connection ended while an async schema ran: no handler for a client that is gone
+      // (the abort reason says so, and is not logged as a failure).
+      request.signal.throwIfAborted();
       const reply = await handler(value, request as IncomingRequest & IncomingSignal);
       // No reply schema: an empty text reply, which a typed client reads as `undefined` (an empty
       // binary one would reach it as an empty Uint8Array).
