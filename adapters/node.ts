@@ -257,14 +257,20 @@ export async function serveNode(
   const deadline = new FirstRequestDeadline(http, requestTimeout);
   /** Sockets of upgrade requests off the endpoint, answered with plain HTTP. */
   const answering = new Set<Duplex>();
-  http.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Uint8Array) => {
-    if (route.isEndpoint(request.url ?? "/")) return handlers.upgrade(request, socket, head);
-    // An upgrade off the endpoint gets the fallback's answer, as on Deno and Bun; an answer
-    // still streaming when the server closes is cut then (`close` does not wait for it).
+  const answerRaw = (request: IncomingMessage, socket: Duplex) => {
+    // An answer still streaming when the server closes is cut then (`close` does not wait).
     answering.add(socket);
     socket.once("close", () => answering.delete(socket));
     void answerOffEndpoint(route, request, socket);
+  };
+  http.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Uint8Array) => {
+    if (route.isEndpoint(request.url ?? "/")) return handlers.upgrade(request, socket, head);
+    // An upgrade off the endpoint gets the fallback's answer, as on Deno and Bun.
+    answerRaw(request, socket);
   });
+  // A CONNECT (which `node:http` would drop unanswered) is answered as well: a `Request` cannot
+  // carry that method, so it gets 400, and the connection ends.
+  http.on("connect", answerRaw);
   await new Promise<void>((resolve, reject) => {
     http.once("error", reject);
     http.listen(options.port ?? 0, hostname, () => {

@@ -164,3 +164,21 @@ test("node: an Expect other than 100-continue gets 417; the connection is kept",
     await running.close();
   }
 });
+
+test("node: a CONNECT request is answered (fallback, or 400 where no Request takes it)", async () => {
+  const { server } = recordingServer({});
+  const running = await serveNode(server, {
+    path: "/ws",
+    fallback: (request) => new Response(`fallback got ${request.method}`, { status: 403 }),
+  });
+  try {
+    const peer = await RawHttpPeer.connect(running.port);
+    peer.write("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n");
+    await until(() => peer.closed, "the connection ends once answered", 3000);
+    // Bun's `Request` takes the CONNECT method; Node's and Deno's refuse it (400).
+    const fallback = peer.text.includes("fallback got CONNECT");
+    assert.deepEqual(peer.statuses, [fallback ? 403 : 400], peer.text);
+  } finally {
+    await running.close();
+  }
+});
