@@ -99,8 +99,8 @@ export function guardUpgradeOfContext(c: unknown): void {
 }
 
 /**
- * The handshake head of a Hono context's request, with the method of Node's own request when
- * that is an upgrade: `@hono/node-ws` hands every upgrade to the app as a GET, and `ws` then
+ * The handshake head of a Hono context's request, with the method (and the HTTP version) of
+ * Node's own request when that is an upgrade: `@hono/node-ws` hands every upgrade to the app as a GET, and `ws` then
  * refuses one of another method (405) without ever handing it back, so that `@hono/node-ws`
  * keeps its request for good (about 9 KB each).
  *
@@ -111,12 +111,21 @@ export function guardUpgradeOfContext(c: unknown): void {
  * const head = requestHead(new Request("http://localhost/ws")); // what Hono's request says
  * const c = { env: { incoming: { upgrade: true, method: "POST" } } };
  * console.assert(nodeUpgradeHead(c, head).method === "POST");
+ * const old = { upgrade: true, method: "GET", httpVersionMajor: 1, httpVersionMinor: 0 };
+ * console.assert(nodeUpgradeHead({ env: { incoming: old } }, head).minorVersion === 0);
  * console.assert(nodeUpgradeHead({}, head) === head); // not on Node
  * ```
  */
 export function nodeUpgradeHead(c: unknown, head: RequestHead): RequestHead {
-  const method = upgradeOfContext(c)?.method;
-  return typeof method === "string" ? { ...head, method } : head;
+  const incoming = upgradeOfContext(c);
+  const method = incoming?.method;
+  if (typeof method !== "string") return head;
+  // The request line's version too: the handshake refuses an upgrade over HTTP/1.0 (400).
+  const { httpVersionMajor: majorVersion, httpVersionMinor: minorVersion } = incoming!;
+  if (typeof majorVersion !== "number" || typeof minorVersion !== "number") {
+    return { ...head, method };
+  }
+  return { ...head, method, majorVersion, minorVersion };
 }
 
 /**
@@ -146,6 +155,8 @@ interface NodeIncoming {
   readonly upgrade?: unknown;
   readonly method?: unknown;
   readonly socket?: unknown;
+  readonly httpVersionMajor?: unknown;
+  readonly httpVersionMinor?: unknown;
 }
 
 /** Node's request of a Hono context when it is an upgrade request; else `undefined`. */

@@ -135,7 +135,13 @@ async function serveNodeApp(options: ServerOptions, guarded = false): Promise<No
 }
 
 /** Sends an upgrade request head with `key`, `version`, `method`; resolves to the status line. */
-function upgradeStatus(port: number, key: string, version = "13", method = "GET"): Promise<string> {
+function upgradeStatus(
+  port: number,
+  key: string,
+  version = "13",
+  method = "GET",
+  http = "HTTP/1.1",
+): Promise<string> {
   return new Promise((resolve) => {
     const socket = connect(port, "127.0.0.1");
     let answer = "";
@@ -144,7 +150,7 @@ function upgradeStatus(port: number, key: string, version = "13", method = "GET"
     socket.on("error", () => {});
     socket.on("close", () => resolve(answer.split("\r\n")[0]));
     socket.write(
-      `${method} /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `${method} /ws ${http}\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
         `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: ${version}\r\n\r\n`,
     );
   });
@@ -167,6 +173,11 @@ test("hono on node: a bad handshake is refused before the helper, which would ke
     assert.match(
       await upgradeStatus(app.port, "dGhlIHNhbXBsZSBub25jZQ==", "8"),
       /^HTTP\/1\.1 426 /,
+    );
+    // RFC 6455 asks for HTTP/1.1 at least, as the Node adapter does (ws would take 1.0).
+    assert.match(
+      await upgradeStatus(app.port, "dGhlIHNhbXBsZSBub25jZQ==", "13", "GET", "HTTP/1.0"),
+      /^HTTP\/1\.[01] 400 /,
     );
     assert.equal(app.server.connectionCount, 0);
   } finally {
