@@ -54,6 +54,8 @@ interface LostTake {
  */
 export class LostTakes {
   readonly #takes = new Map<string, LostTake>();
+  /** The pass of {@link LostTakes.recover} under way, if any. */
+  #recovering: Promise<void> | undefined;
 
   /** How many lost takes wait to be checked. */
   get size(): number {
@@ -71,8 +73,21 @@ export class LostTakes {
    * else handed to `deliver` (which sends it to the session's connections and deletes the
    * take's key in the same step; when it fails, the take is tried again at the next call). A
    * take whose key is missing three times is forgotten; one Redis did not answer for stays.
+   * A call while a pass is under way (heartbeats that waited for a reconnect all run at once)
+   * resolves with that pass: two passes would each find a take's key and deliver it twice.
    */
-  async recover(
+  recover(
+    commands: ClusterCommands,
+    bounds: { readonly maxCount: number; readonly maxAge: number },
+    deliver: (key: string, signals: Uint8Array[], takeKey: string) => Promise<void>,
+  ): Promise<void> {
+    this.#recovering ??= this.#recover(commands, bounds, deliver).finally(() => {
+      this.#recovering = undefined;
+    });
+    return this.#recovering;
+  }
+
+  async #recover(
     commands: ClusterCommands,
     bounds: { readonly maxCount: number; readonly maxAge: number },
     deliver: (key: string, signals: Uint8Array[], takeKey: string) => Promise<void>,

@@ -30,12 +30,15 @@ class HangAfterLookup extends RedisSessionManager {
   }
 }
 
-/** One node with short timeouts; a user logged in, gone, and two signals kept for it. */
-async function keptForOfflineUser() {
+/**
+ * One node with short timeouts (by default; a heartbeat every third of `nodeTtl`); a user
+ * logged in, gone, and two signals kept for it.
+ */
+async function keptForOfflineUser(commandTimeout = 300, nodeTtl = 1500) {
   const keyPrefix = `lost${++prefixes}:`;
-  const options = { keyPrefix, commandTimeout: 300, logger: silentLogger };
+  const options = { keyPrefix, commandTimeout, logger: silentLogger };
   const sessions = new HangAfterLookup(redis.url, options);
-  const cluster = new RedisCluster(redis.url, { ...options, nodeTtl: 1500 });
+  const cluster = new RedisCluster(redis.url, { ...options, nodeTtl });
   const holder: { server?: Server } = {};
   const running = await startServer({
     sessionManager: sessions,
@@ -45,6 +48,13 @@ async function keptForOfflineUser() {
   });
   holder.server = running.server;
   await running.server.clusterJoined;
+  const joinedAt = performance.now(); // about when the interval of heartbeats began
+  /** Waits until `offset` ms after the next heartbeat of the interval. */
+  const afterNextBeat = (offset: number) => {
+    const interval = Math.floor(nodeTtl / 3);
+    const since = (performance.now() - joinedAt) % interval;
+    return new Promise((resolve) => setTimeout(resolve, interval - since + offset));
+  };
   const probe = new Redis(redis.url);
   const laptop = await connectPeer({ running });
   await laptop.client.request("login", "ada");
@@ -63,7 +73,7 @@ async function keptForOfflineUser() {
     await running.close();
     await sessions.close();
   };
-  return { running, sessions, key, kept, takenCopies, stop };
+  return { running, sessions, key, kept, takenCopies, afterNextBeat, stop };
 }
 
 test("signals taken by a restore while Redis hangs reach the restored connection later", async () => {
@@ -78,6 +88,31 @@ test("signals taken by a restore while Redis hangs reach the restored connection
     await until(() => phone!.signals.length === 2, `both arrived: ${phone!.signals}`);
     assert.deepEqual(phone.signals, ["mail:1", "mail:2"]);
     assert.deepEqual(await takenCopies(), []);
+  } finally {
+    await phone?.client.close();
+    await stop();
+  }
+});
+
+test("signals of a lost take reach the restored connection once, though heartbeats overlap", async () => {
+  // Heartbeats every second (b), each call waiting up to 600 ms. The restore begins at b + 50:
+  // its take times out (Redis hangs) at about b + 660, and resets the connection; the beat of
+  // b + 1000 waits for the reconnect, which Redis answers at b + 1250: that beat and the one
+  // the reconnect starts run at once. Each gives back the lost take's signals: only one may.
+  const kept = await keptForOfflineUser(600, 3000);
+  const { running, sessions, key, takenCopies, afterNextBeat, stop } = kept;
+  let phone: Peer | undefined;
+  try {
+    phone = await connectPeer({ running });
+    await afterNextBeat(50);
+    sessions.hangNext = true;
+    await phone.client.restoreSession(key); // its take of the kept signals times out
+    await afterNextBeat(250);
+    redis.server.resume();
+    await until(() => phone!.signals.length >= 2, `both arrived: ${phone!.signals}`);
+    await until(async () => (await takenCopies()).length === 0, "the copy went");
+    await afterNextBeat(100); // and one heartbeat more
+    assert.deepEqual(phone.signals, ["mail:1", "mail:2"]);
   } finally {
     await phone?.client.close();
     await stop();
