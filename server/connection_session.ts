@@ -352,19 +352,21 @@ export class ConnectionSession<C> {
     } catch (error) {
       logRestoreFailure(host, "taking the signals kept for a session", error);
     }
-    const left = this.#left;
-    if (!host.isOpen && left?.session === session) {
-      // Taken (gone from the store) as the connection ended: signalled again once it has left.
-      await left.left.catch(() => {});
-      host.lifecycle.signalAgain(key, kept, held);
-      return undefined;
-    }
+    // In order while the connection is open: a close (as the take ran, or a slow reader closed
+    // by the replay itself) stops it, and what was taken or held but not written goes back.
+    const replay = [...(kept ?? []), ...held];
+    let written = 0;
     try {
       host.send(encodeReply({ id: message.id, payload: formatSessionJson(session) }));
-      for (const signal of kept ?? []) host.send(signal);
-      for (const signal of held) host.send(signal);
+      while (written < replay.length && host.isOpen) host.send(replay[written++]);
     } finally {
       host.resumePushes(); // also after a send that threw: later pushes must not pile up
+    }
+    if (written < replay.length) {
+      // Gone from the store, never written: signalled again once the connection has left.
+      await this.#left?.left.catch(() => {});
+      const heldFrom = Math.max(0, written - (kept?.length ?? 0));
+      host.lifecycle.signalAgain(key, kept?.slice(written) ?? null, held.slice(heldFrom));
     }
     // Answered already: a failed destroy of the session left is logged (and tried again later).
     await destroyed.catch((error) => host.logger.error("destroying a left session failed", error));
