@@ -55,6 +55,11 @@ export interface BunSocketLike {
   terminate(): void;
   /** Bytes waiting to be sent. */
   getBufferedAmount?(): number;
+  /**
+   * What Bun hands the message handler for a binary message: the transport sets `uint8array`
+   * (Bun's default, `nodebuffer`, is a `Buffer`, whose `slice()` is a view, not a copy).
+   */
+  binaryType?: string;
 }
 
 /**
@@ -77,9 +82,13 @@ export class BunSocketTransport implements TransportSocket {
   readonly #ws: BunSocketLike;
   #stopClosing: (() => void) | undefined;
 
-  /** Wraps `ws`. */
+  /**
+   * Wraps `ws`, and has Bun deliver its binary messages as plain `Uint8Array`s, as every other
+   * adapter does: a handler's `payload.bytes.slice()` is then a copy on Bun too.
+   */
   constructor(ws: BunSocketLike) {
     this.#ws = ws;
+    ws.binaryType = "uint8array";
   }
 
   /** Sends one binary message (Bun drops it for a closed socket). */

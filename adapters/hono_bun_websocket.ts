@@ -157,7 +157,8 @@ export function honoBunWebSocket<S extends { readonly data: unknown }, M>(
     },
     message(ws, message) {
       const events = routed(ws);
-      // Bun delivers a string for a text frame and a Buffer (a Uint8Array) for a binary one.
+      // Bun delivers a string for a text frame and, with the `binaryType` BunSocketTransport
+      // sets, a Uint8Array for a binary one.
       if (events !== undefined) events.message(message as string | Uint8Array);
       else websocket.message(ws, message);
     },
