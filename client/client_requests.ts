@@ -184,8 +184,12 @@ export class ClientRequests {
     const host = this.#host;
     const status = host.status;
     if (status === "closed") return Promise.reject(closedError());
-    const connection = status === "connected" ? host.connection : null;
-    if (connection === null && status === "disconnected" && !this.#options.autoconnect) {
+    // A socket that is closing drops what is sent: the request waits for the next connection.
+    const current = status === "connected" ? host.connection : null;
+    const connection = current?.writable === true ? current : null;
+    // No connection coming without `autoconnect` (one closing is not followed by another).
+    const noneComing = status === "disconnected" || current !== null;
+    if (connection === null && noneComing && !this.#options.autoconnect) {
       return Promise.reject(new DisconnectedError());
     }
     if (connection === null && !(options.waitForConnection ?? this.#options.waitForConnection)) {

@@ -96,6 +96,8 @@ export interface ConnectionHandlers {
 // Browsers and Deno let a client close only with 1000 or 3000 to 4999, so a protocol
 // violation is told by the reason, not by code 1002.
 const normalClosure = 1000;
+/** `WebSocket.OPEN`, as a constant: a socket given as an option need not have the static. */
+const socketOpen = 1;
 const protocolViolation = "protocol violation";
 
 interface CloseEventLike {
@@ -330,14 +332,26 @@ export class Connection {
   }
 
   /**
+   * Whether a message sent now would be written: the connection has not ended and its socket is
+   * not closing (the server's close frame has come, and a socket drops what is sent then).
+   */
+  get writable(): boolean {
+    return !this.#ended && this.#socket.readyState === socketOpen;
+  }
+
+  /**
    * Sends one message; `now` is `performance.now()` if the caller read it already (for the
    * heartbeat).
    *
    * @throws {MessageTooLargeError} when it is larger than the server's message buffer.
-   * @throws {DisconnectedError} when the connection has ended.
+   * @throws {DisconnectedError} when the connection has ended or its socket is closing.
    */
   send(bytes: Uint8Array, now?: number): void {
     if (this.#ended) throw new DisconnectedError();
+    // Closing: the socket would drop it without a word.
+    if (this.#socket.readyState !== socketOpen) {
+      throw new DisconnectedError("not sent: the connection is closing");
+    }
     if (this.messageBufferSize > 0 && bytes.length > this.messageBufferSize) {
       throw new MessageTooLargeError(bytes.length, this.messageBufferSize);
     }

@@ -36,6 +36,12 @@ const suites = [
     bundleWs: false,
   },
   { label: "client on Node with ws", entry: "client/client_node_test.ts", bundleWs: false },
+  // A request made while ws keeps the socket closing: held for the next connection.
+  {
+    label: "client on Node, a closing socket",
+    entry: "client/client_closing_socket_test.ts",
+    bundleWs: false,
+  },
   // serveNode's path and fallback.
   { label: "serve paths on Node", entry: "adapters/serve_path_test.ts", bundleWs: false },
   // serveNode's answer to upgrades off its path: routing, streaming, close, a throwing fallback.

@@ -44,6 +44,11 @@ export interface RawFramePeerScript {
   onOpen?(socket: Socket): void;
   /** The client sent bytes after its handshake (masked frames, as they came). */
   onData?(socket: Socket, bytes: Uint8Array): void;
+  /**
+   * Keeps the peer's side open when the client ends its own (a FIN after its close frame), as a
+   * server that has not finished its close yet does: the script ends it. Default: ended at once.
+   */
+  halfOpen?: boolean;
 }
 
 /**
@@ -112,7 +117,7 @@ export function serverFrame(opcode: number, payload: Uint8Array): Uint8Array {
  */
 export async function startRawFramePeer(script: RawFramePeerScript): Promise<RawFramePeer> {
   const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
+  const server = createServer({ allowHalfOpen: script.halfOpen === true }, (socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     socket.on("error", () => {}); // a client that resets the connection is no failure here
