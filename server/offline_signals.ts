@@ -192,14 +192,36 @@ export class OfflineSignals {
     this.#all.push(kept);
     queue.bytes += bytes.length;
     this.#totalBytes += bytes.length + signalOverhead;
-    while (queue.items.length - queue.head > this.#maxCount) this.#shift(key, queue, "count");
-    while (queue.bytes > this.#maxBytes) this.#shift(key, queue, "bytes");
-    while (this.#totalBytes > this.#maxTotalBytes) {
-      const oldest = this.#oldest()!;
-      this.#shift(oldest.key, this.#queues.get(oldest.key)!, "total-bytes");
+    this.#bound(key, queue, now);
+  }
+
+  /**
+   * Keeps again signals {@link OfflineSignals.take} returned for `key` that could not be
+   * delivered, ahead of those kept for it since (they are older), in their order; past a bound
+   * the oldest go first. Their age counts from now, or from when the oldest of those kept since
+   * was kept.
+   */
+  giveBack(key: string, signals: readonly Uint8Array[]): void {
+    const now = this.#now();
+    this.#expire(now);
+    const queue = this.#queues.get(key);
+    if (queue === undefined) {
+      for (const bytes of signals) this.keep(key, bytes);
+      return;
     }
-    this.#compact();
-    this.#schedule(now);
+    // Ahead of the oldest kept since, with its time: `#all` and the queue stay oldest first.
+    const first = queue.items[queue.head];
+    const returned = signals.map((bytes): Kept => ({ key, bytes, at: first.at, gone: false }));
+    queue.items = [...returned, ...queue.items.slice(queue.head)];
+    queue.head = 0;
+    const all = this.#all;
+    const at = all.indexOf(first, this.#allHead);
+    this.#all = [...all.slice(0, at), ...returned, ...all.slice(at)];
+    for (const kept of returned) {
+      queue.bytes += kept.bytes.length;
+      this.#totalBytes += kept.bytes.length + signalOverhead;
+    }
+    this.#bound(key, queue, now);
   }
 
   /** Removes and returns the signals kept for `key`, oldest first, without those too old. */
@@ -227,6 +249,18 @@ export class OfflineSignals {
   stop(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
+  }
+
+  /** Drops the oldest signals past the bounds, of `key`'s queue and then of all. */
+  #bound(key: string, queue: Queue, now: number): void {
+    while (queue.items.length - queue.head > this.#maxCount) this.#shift(key, queue, "count");
+    while (queue.bytes > this.#maxBytes) this.#shift(key, queue, "bytes");
+    while (this.#totalBytes > this.#maxTotalBytes) {
+      const oldest = this.#oldest()!;
+      this.#shift(oldest.key, this.#queues.get(oldest.key)!, "total-bytes");
+    }
+    this.#compact();
+    this.#schedule(now);
   }
 
   /** The oldest signal still kept, past the entries of gone ones. */

@@ -132,3 +132,27 @@ test("kept signals stay under half of maxSendBuffer: the replay after a restore 
   assert.equal(tiny.droppedOfflineSignals, 1, "dropped: larger than maxBytes");
   await tiny.shutdown();
 });
+
+test("signals given back go ahead of those kept since, and age with the oldest of them", () => {
+  const { store, drops, advance } = clocked({ maxAge: 1000, maxCount: 4 });
+  store.keep("other", bytes(1, 9));
+  advance(100);
+  for (let i = 1; i <= 3; i++) store.keep("k", bytes(1, i));
+  const taken = store.take("k");
+  advance(100);
+  store.keep("k", bytes(1, 4)); // kept while the restore that took 1 to 3 was ending
+  store.keep("k", bytes(1, 5));
+  store.giveBack("k", taken); // none was delivered
+  assert.deepEqual(drops, [["k", "count"]]); // past maxCount: the oldest given back went first
+  advance(850); // "other" is 1 050 ms old, "k"'s all 850
+  store.keep("another", bytes(1));
+  assert.deepEqual(drops.at(-1), ["other", "age"]);
+  assert.deepEqual(store.take("k").map((b) => b[0]), [2, 3, 4, 5]);
+  store.giveBack("k", [bytes(1, 6)]); // nothing kept since: as a keep
+  advance(1001);
+  assert.deepEqual(store.take("k"), []);
+  assert.deepEqual(drops.slice(-2), [["another", "age"], ["k", "age"]]);
+  assert.equal(store.dropped, 4);
+  assert.equal(store.totalBytes, 0);
+  store.stop();
+});

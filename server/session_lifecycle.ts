@@ -228,7 +228,10 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
         ? cluster.returnOfflineSignals(key, taken, held)
         : "none";
       if (returned === "all") return;
-      if (returned === "none") {
+      if (returned === "none" && clustered === null && sessions.holders(key).size === 0) {
+        // Taken from this server's store: kept again ahead of what was kept since (older).
+        offline?.giveBack(key, taken ?? []);
+      } else if (returned === "none") {
         for (const bytes of taken ?? []) parts.signalAgain(key, bytes, false);
       }
       for (const bytes of held) parts.signalAgain(key, bytes, true);
