@@ -26,10 +26,9 @@ import {
   ConnectionFailedError,
   DialTimeoutError,
   DisconnectedError,
-  IncompatibleProtocolVersionError,
   MessageTooLargeError,
-  SubProtocolMismatchError,
 } from "./errors.ts";
+import { verifyAcceptConf } from "./accept_conf_check.ts";
 import { Heartbeat, heartbeatInterval } from "./heartbeat.ts";
 import { timerDelay } from "./timer_delay.ts";
 import type { WebSocketConstructor, WebSocketLike } from "./websocket_like.ts";
@@ -119,27 +118,6 @@ function frameBytes(data: unknown): Uint8Array | ProtocolError {
   }
   const found = typeof data === "string" ? "a text frame" : `a frame of ${typeof data}`;
   return new ProtocolError("unknown-type", `expected a binary frame, got ${found}`);
-}
-
-/**
- * Checks the accept-conf against what the client speaks.
- *
- * @example
- * ```ts
- * import { verifyAcceptConf } from "./connection.ts";
- * import { decodeMessage } from "@webwire/webwire/protocol";
- * const conf = decodeMessage(new Uint8Array([23, 1, 0, 0x60, 0xea, 0, 0, 0, 0x20, 0, 0]));
- * if (conf.kind === "accept-conf") console.assert(verifyAcceptConf(conf, "") !== null);
- * ```
- */
-export function verifyAcceptConf(
-  conf: AcceptConfMessage,
-  subProtocol: string,
-): IncompatibleProtocolVersionError | SubProtocolMismatchError | null {
-  if (conf.major !== 2) return new IncompatibleProtocolVersionError(conf.major, conf.minor);
-  const actual = conf.subProtocolText;
-  if (actual !== subProtocol) return new SubProtocolMismatchError(subProtocol, actual);
-  return null;
 }
 
 /**
