@@ -284,6 +284,54 @@ async function reconnection(deadUrl) {
   }
 }
 
+// A request made while the socket is closing (the peer's close frame has come, its TCP
+// connection stays open for a while): Chromium drops what is sent then, so the client holds the
+// request for the next connection; a signal throws at once.
+async function closingSocket(url) {
+  // No session storage: the peer answers requests only, no restore.
+  const client = new Client(url, {
+    WebSocket: TrackedWebSocket,
+    requestTimeout: patience,
+    reconnect: { initialDelay: 20, maxDelay: 100 },
+  });
+  try {
+    await client.connect();
+    const socket = sockets.at(-1);
+    client.signal("close-me");
+    const started = performance.now();
+    while (socket.readyState !== WebSocket.CLOSING && performance.now() - started < patience) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    const closingState = socket.readyState;
+    const reply = client.request("who", "late");
+    let signalError = null;
+    try {
+      client.signal("note", "late");
+    } catch (error) {
+      signalError = error;
+    }
+    const text = await reply.then((payload) => payload.text(), (e) => `${e.name}: ${e.message}`);
+    const results = await runChecks([
+      ["the socket was closing", () => expect(closingState === WebSocket.CLOSING, "CLOSING")],
+      [
+        "a request made then goes on the next connection",
+        () => expect(text === "connection 2", `the second connection's reply, got "${text}"`),
+      ],
+      [
+        "a signal made then throws DisconnectedError",
+        () =>
+          expect(
+            signalError?.name === "DisconnectedError",
+            `DisconnectedError, got ${signalError}`,
+          ),
+      ],
+    ]);
+    return { results };
+  } finally {
+    await client.close();
+  }
+}
+
 // Back online: a client whose first attempt failed while the browser was offline waits out a
 // long backoff delay; the browser's "online" event ends the wait.
 let offlineClient;
@@ -329,6 +377,7 @@ globalThis.webwireBrowserTest = {
   errorClasses,
   tracing,
   reconnection,
+  closingSocket,
   goneOffline,
   backOnline,
 };

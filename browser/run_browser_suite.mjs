@@ -59,7 +59,10 @@ function buildBundle() {
   return result.status === 0;
 }
 
-/** Starts browser/test_server.ts with Deno and resolves with the WebWire URL it prints. */
+/**
+ * Starts browser/test_server.ts with Deno and resolves with the URLs it prints: the WebWire
+ * server's and the closing peer's.
+ */
 function startWebwireServer() {
   const deno = join(root, "node_modules", ".bin", "deno");
   const child = spawn(deno, ["run", "-A", "browser/test_server.ts"], {
@@ -72,10 +75,15 @@ function startWebwireServer() {
     const timer = setTimeout(() => reject(new Error("no URL within 30 s")), 30_000);
     child.on("error", (error) => reject(error));
     child.on("exit", (code) => reject(new Error(`the server exited with code ${code}`)));
+    let webwire = "";
     createInterface({ input: child.stdout }).on("line", (line) => {
-      if (!/^ws:\/\/127\.0\.0\.1:\d+\/$/.test(line)) return;
-      clearTimeout(timer);
-      resolve(line);
+      const url = /^(closing )?(ws:\/\/127\.0\.0\.1:\d+\/)$/.exec(line);
+      if (url === null) return;
+      if (url[1] === undefined) webwire = url[2];
+      else if (webwire !== "") {
+        clearTimeout(timer);
+        resolve({ webwireUrl: webwire, closingUrl: url[2] });
+      }
     });
   });
 }
@@ -160,7 +168,10 @@ async function main() {
   if (!built) return finish(1);
 
   const { chromium } = await import("playwright-core");
-  const [webwireUrl, pageUrl] = await Promise.all([startWebwireServer(), startStaticServer()]);
+  const [{ webwireUrl, closingUrl }, pageUrl] = await Promise.all([
+    startWebwireServer(),
+    startStaticServer(),
+  ]);
   console.log(`WebWire server ${webwireUrl}, page ${pageUrl}`);
 
   const browser = await chromium.launch({
@@ -219,6 +230,14 @@ async function main() {
     "reconnection",
   );
   reportPhase("reconnection", reconnecting);
+  reportPhase(
+    "closing socket",
+    await withTimeout(
+      page.evaluate((url) => globalThis.webwireBrowserTest.closingSocket(url), closingUrl),
+      10_000,
+      "closing socket",
+    ),
+  );
 
   await page.context().setOffline(true);
   const offline = await withTimeout(

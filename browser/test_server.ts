@@ -1,7 +1,9 @@
 /**
  * The WebWire server of the browser test: the conformance service on the Deno adapter, on
- * 127.0.0.1 and a free port. Prints its URL as the first line of stdout, then runs until
- * stdin closes (its parent is gone) or it gets SIGTERM/SIGINT, and shuts down gracefully.
+ * 127.0.0.1 and a free port. Prints its URL as the first line of stdout, and as the second
+ * `closing <url>`, the URL of a peer that leaves a client's socket closing on request
+ * (`testing/closing_peer.ts`); then runs until stdin closes (its parent is gone) or it gets
+ * SIGTERM/SIGINT, and shuts down gracefully.
  *
  * Usage: deno run -A browser/test_server.ts
  *
@@ -12,6 +14,7 @@ import { serveDeno } from "../adapters/deno.ts";
 import { conformanceService } from "../conformance/service.ts";
 import { Server } from "../server/server.ts";
 import { MemorySessionManager } from "../session/memory_session_manager.ts";
+import { startClosingPeer } from "../testing/closing_peer.ts";
 
 const server = new Server({
   ...conformanceService(),
@@ -19,10 +22,16 @@ const server = new Server({
 });
 const running = serveDeno(server, { port: 0, hostname: "127.0.0.1" });
 console.log(running.url);
+const closing = await startClosingPeer();
+console.log(`closing ${closing.url}`);
+
+async function closeBoth(): Promise<void> {
+  await Promise.all([running.close(), closing.close()]);
+}
 
 let stopping: Promise<void> | null = null;
 function stop(): Promise<void> {
-  stopping ??= running.close().finally(() => Deno.exit(0));
+  stopping ??= closeBoth().finally(() => Deno.exit(0));
   return stopping;
 }
 Deno.addSignalListener("SIGTERM", stop);

@@ -106,7 +106,8 @@ export function closePayload(payload: Uint8Array): { code: number; reason: strin
 }
 
 /**
- * Cuts a server's byte stream into frames (unmasked, unfragmented, as servers send them).
+ * Cuts a byte stream into frames (unfragmented): a server's, or a client's, whose masked
+ * payloads it unmasks.
  *
  * @example
  * ```ts
@@ -153,8 +154,14 @@ function readFrame(bytes: Uint8Array, at: number): { frame: ServerFrame; end: nu
     length = Number(view.getBigUint64(at + 2));
     start = at + 10;
   }
+  // A client's frame: its masking key comes before the payload.
+  const masked = (bytes[at + 1] & 0x80) !== 0;
+  const key = masked ? bytes.subarray(start, start + 4) : undefined;
+  if (masked) start += 4;
   if (bytes.length < start + length) return null;
-  return { frame: { opcode, payload: bytes.slice(start, start + length) }, end: start + length };
+  const payload = bytes.slice(start, start + length);
+  if (key !== undefined) { for (let i = 0; i < length; i++) payload[i] ^= key[i % 4]; }
+  return { frame: { opcode, payload }, end: start + length };
 }
 
 /**
