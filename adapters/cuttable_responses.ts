@@ -3,7 +3,8 @@
  * every response to end, so an endless body (a fallback's event stream) would keep `close`
  * from ever resolving. A body that is all there at once (a page made in memory, of any size)
  * goes as it is, with its length; only one that waits for something or is long is tracked. Internal to
- * the Deno adapter.
+ * the Deno adapter. So are answers not made yet (a fallback or `beforeUpgrade` that never
+ * returns), which the close answers with 503.
  *
  * @example
  * ```ts
@@ -32,6 +33,8 @@ import { readAtOnce } from "./settled_at_once.ts";
 export class CuttableResponses {
   /** The sources of the bodies still being written. */
   readonly #open = new Set<ReadableStreamDefaultReader<Uint8Array>>();
+  /** What answers the requests whose answers are still being made. */
+  readonly #waiting = new Set<(response: Response) => void>();
 
   /** Bodies still being written. */
   get size(): number {
@@ -85,8 +88,27 @@ export class CuttableResponses {
     return new Response(body, { status, statusText, headers });
   }
 
-  /** Ends every tracked body where it is and cancels its source (the server closes). */
+  /**
+   * The response `answer` settles to, or a 503 if it has not settled by {@link endAll}: the
+   * handler answers then, and the connection can close.
+   */
+  whenAnswered(answer: Promise<Response>): Promise<Response> {
+    const waiting = this.#waiting;
+    return new Promise((resolve, reject) => {
+      waiting.add(resolve);
+      answer.then(resolve, reject).finally(() => waiting.delete(resolve));
+    });
+  }
+
+  /**
+   * Ends every tracked body where it is and cancels its source, and answers the requests still
+   * waiting for their answers with 503 (the server closes).
+   */
   endAll(): void {
+    for (const answer of this.#waiting) {
+      answer(new Response("server shutting down\n", { status: 503 }));
+    }
+    this.#waiting.clear();
     for (const reader of this.#open) void reader.cancel("the server closed").catch(() => {});
     this.#open.clear();
   }

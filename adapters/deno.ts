@@ -179,15 +179,17 @@ export function serveDeno(server: Server, options: ListenOptions = {}): RunningS
   const hostname = options.hostname ?? "127.0.0.1";
   const route = routeFor(options, server.logger);
   const endpoint = denoHandler(server);
-  // Deno's shutdown waits for every response: an endless fallback body would hold it for good.
+  // Deno's shutdown waits for every response: an endless fallback body, or a fallback or
+  // `beforeUpgrade` that never answers, would hold it for good.
   const responses = new CuttableResponses();
+  const answer = async (request: Request, info: Deno.ServeHandlerInfo) =>
+    route.isEndpoint(request.url)
+      ? endpoint(request, info)
+      // A body that fails at once is the fallback's failure, answered so.
+      : await responses.track(await route.fallback(request)).catch(route.failed);
   const http = Deno.serve(
     { port: options.port ?? 0, hostname, onListen: () => {} },
-    async (request, info) =>
-      route.isEndpoint(request.url)
-        ? endpoint(request, info)
-        // A body that fails at once is the fallback's failure, answered so.
-        : await responses.track(await route.fallback(request)).catch(route.failed),
+    (request, info) => responses.whenAnswered(answer(request, info)),
   );
   const port = http.addr.port;
   return {
@@ -195,7 +197,7 @@ export function serveDeno(server: Server, options: ListenOptions = {}): RunningS
     url: wsUrl(hostname, port, route),
     close: async () => {
       await server.shutdown();
-      // Responses still streaming get a grace period, as on Node, then are ended.
+      // Responses still streaming or not made yet get a grace period, as on Node, then end.
       const grace = setTimeout(() => responses.endAll(), 2000);
       try {
         await http.shutdown();

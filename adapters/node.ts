@@ -133,21 +133,24 @@ export function nodeHandlers(server: Server): NodeHandlers {
       void answer(server, request, response);
     },
     upgrade(request, socket, head) {
-      // Node removes its own error listener from an upgraded socket: without one, a reset
-      // while the core decides would crash the process.
-      socket.on("error", destroyOnError);
       upgrade(server, request, socket, head).catch(() => socket.destroy());
     },
   };
 }
 
-/** Asks the core, checks the handshake, and serves the socket or writes the refusal. */
+/**
+ * Asks the core, checks the handshake, and serves the socket or writes the refusal; settles
+ * once the socket is the core's or answered.
+ */
 async function upgrade(
   server: Server,
   request: IncomingMessage,
   socket: Duplex,
   head: Uint8Array,
 ): Promise<void> {
+  // Node removes its own error listener from an upgraded socket: without one, a reset
+  // while the core decides would crash the process.
+  socket.on("error", destroyOnError);
   await earlierResponsesSent(socket);
   const decision = await decide(server, request);
   // The answer to a HEAD request has no body (its content-length is the body's all the same).
@@ -255,7 +258,7 @@ export async function serveNode(
     else void respond(route, request, response);
   });
   const deadline = new FirstRequestDeadline(http, requestTimeout);
-  /** Sockets of upgrade requests off the endpoint, answered with plain HTTP. */
+  /** Sockets of upgrade requests being answered, which `closeAllConnections` does not end. */
   const answering = new Set<Duplex>();
   const answerRaw = (request: IncomingMessage, socket: Duplex) => {
     // An answer still streaming when the server closes is cut then (`close` does not wait).
@@ -264,7 +267,12 @@ export async function serveNode(
     void answerOffEndpoint(route, request, socket);
   };
   http.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Uint8Array) => {
-    if (route.isEndpoint(request.url ?? "/")) return handlers.upgrade(request, socket, head);
+    if (route.isEndpoint(request.url ?? "/")) {
+      // Cut at the close's grace too: a `beforeUpgrade` that never answers would hold `close`.
+      answering.add(socket);
+      const upgraded = upgrade(server, request, socket, head).catch(() => socket.destroy());
+      return void upgraded.finally(() => answering.delete(socket));
+    }
     // An upgrade off the endpoint gets the fallback's answer, as on Deno and Bun.
     answerRaw(request, socket);
   });

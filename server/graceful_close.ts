@@ -15,6 +15,8 @@
  * @module
  */
 
+import { timerDelay } from "../client/timer_delay.ts";
+
 /** How long a client must have sent nothing before a graceful close sends its close frame. */
 const quietBeforeClose = 50;
 
@@ -109,4 +111,27 @@ export function afterIdleOrGrace(
     clearTimeout(timer);
     then();
   });
+}
+
+/**
+ * The deadline of a shutdown's `timeout` (ms): `over` resolves that long after the call (there
+ * is none without a timeout), `clear` stops its timer. A timeout over 2^31 − 1 ms (about 24.8
+ * days), `Infinity` included, counts as that: timers fire at once for longer delays.
+ *
+ * @example
+ * ```ts
+ * import { shutdownDeadline } from "./graceful_close.ts";
+ * const deadline = shutdownDeadline(Infinity);
+ * const late = await Promise.race([deadline.over, Promise.resolve("not over")]);
+ * console.assert(late === "not over");
+ * deadline.clear();
+ * ```
+ */
+export function shutdownDeadline(
+  timeout: number | undefined,
+): { readonly over: Promise<void> | undefined; clear(): void } {
+  if (timeout === undefined) return { over: undefined, clear: () => {} };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const over = new Promise<void>((resolve) => timer = setTimeout(resolve, timerDelay(timeout)));
+  return { over, clear: () => clearTimeout(timer) };
 }

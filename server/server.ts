@@ -21,6 +21,7 @@ import type { Logger } from "../protocol/logger.ts";
 import { ConnectionState } from "./connection_state.ts";
 import type { ServerLimits, ServerOptions } from "./options.ts";
 import { detachHolders } from "./forgotten_sessions.ts";
+import { shutdownDeadline } from "./graceful_close.ts";
 import { ReadTimeoutWatch } from "./read_timeout_watch.ts";
 import { signalBytes } from "./server_push.ts";
 import { createServerParts, type ServerParts } from "./server_parts.ts";
@@ -367,18 +368,16 @@ export class Server {
     this.#parts.logoutRetries.stop();
     this.#parts.releaseRetries.stop();
     this.#parts.offline?.stop();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = timeout === undefined
-      ? undefined
-      : new Promise<void>((resolve) => timer = setTimeout(resolve, timeout));
+    const deadline = shutdownDeadline(timeout);
+    const over = deadline.over;
     try {
       await Promise.all(
         [...this.#parts.connections].map((state) =>
-          state.closeGracefully("shutdown", CloseCode.GoingAway, "server shutting down", deadline)
+          state.closeGracefully("shutdown", CloseCode.GoingAway, "server shutting down", over)
         ),
       );
     } finally {
-      clearTimeout(timer);
+      deadline.clear();
     }
     // Gone within `closeTimeout` of their close frames: the HTTP server then cuts no WebSocket.
     await Promise.all(this.#parts.closingSockets);
