@@ -63,6 +63,28 @@ test("signal sends; listen prints the echoed signal and stops after --count", as
     { name: "srvsig", encoding: "utf8", payload: "ping" },
     { reply: "signal-me", encoding: "utf8", payload: "ok" },
   ]);
+  // Binary payloads: sent as the text's bytes, and printed with their exact bytes in base64.
+  const binary = await cli(
+    "listen",
+    url,
+    "--encoding",
+    "binary",
+    "--signal",
+    "echo-signal=é",
+    "--request",
+    "echo=hi",
+    "--count",
+    "1",
+    "--json",
+  );
+  assert.equal(binary.code, 0, binary.stderr);
+  const lines = binary.stdout.trim().split("\n").map((line) => JSON.parse(line));
+  // The signal's echo and the reply may come in either order.
+  const signalFirst = lines.sort((a, b) => ("name" in a ? 0 : 1) - ("name" in b ? 0 : 1));
+  assert.deepEqual(signalFirst, [
+    { name: "echo-signal", encoding: "binary", payload: "é", base64: "w6k=" },
+    { reply: "echo", encoding: "binary", payload: "hi", base64: "aGk=" },
+  ]);
 });
 
 test("listen prints the replies to its --requests, waiting for them after --count", async () => {

@@ -13,10 +13,11 @@ import process from "node:process";
 import type { Client } from "../client/client.ts";
 import type { ServerSignal } from "../client/events.ts";
 import type { Payload } from "../protocol/payload.ts";
-import { integerOption, parseCommandArgs, stringOption } from "./args.ts";
+import { choiceOption, integerOption, parseCommandArgs, stringOption } from "./args.ts";
 import type { Command } from "./command.ts";
 import { checkUrl, cliErrorOf, connectClient } from "./connect.ts";
 import { CliError, ExitCode, exitCodesHelp } from "./exit_codes.ts";
+import { base64Of } from "./payload_base64.ts";
 
 const help = `usage: webwire listen <url> [options]
 
@@ -35,8 +36,11 @@ Options:
                              reply; an error reply exits with 1
   --session KEY              restore the session KEY first: signals to the session arrive
                              here (also those kept while no connection held it)
+  --encoding binary|utf8|utf16
+                             encoding of the --signal and --request payloads (default utf8)
   --json                     print each signal as a JSON line {"name","encoding","payload"}
-                             and each reply as {"reply","encoding","payload"}
+                             and each reply as {"reply","encoding","payload"}; a binary
+                             payload also as "base64" (its exact bytes)
   -h, --help                 this help
 
 Examples (the conformance service echoes "echo-signal" back to its sender):
@@ -71,9 +75,7 @@ export function splitNamePayload(text: string): [string, string | undefined] {
  */
 export function formatSignal(signal: ServerSignal, json: boolean): string {
   const text = signal.payload.text();
-  if (json) {
-    return JSON.stringify({ name: signal.name, encoding: signal.payload.encoding, payload: text });
-  }
+  if (json) return JSON.stringify({ name: signal.name, ...payloadFields(signal.payload, text) });
   return `${signal.name} ${text}`;
 }
 
@@ -91,8 +93,14 @@ export function formatSignal(signal: ServerSignal, json: boolean): string {
  */
 export function formatReply(name: string, reply: Payload, json: boolean): string {
   const text = reply.text();
-  if (json) return JSON.stringify({ reply: name, encoding: reply.encoding, payload: text });
+  if (json) return JSON.stringify({ reply: name, ...payloadFields(reply, text) });
   return `reply to ${name}: ${text}`;
+}
+
+/** A payload's JSON fields: its encoding and text, and a binary one's exact bytes in base64. */
+function payloadFields(payload: Payload, text: string): Record<string, string> {
+  const fields = { encoding: payload.encoding, payload: text };
+  return payload.encoding === "binary" ? { ...fields, base64: base64Of(payload.bytes) } : fields;
 }
 
 function listOption(value: unknown): string[] {
@@ -120,6 +128,7 @@ export const listenCommand: Command = {
       request: { type: "string", multiple: true },
       json: { type: "boolean" },
       session: { type: "string" },
+      encoding: { type: "string" },
     });
     if (parsed.values.help === true) {
       console.log(help);
@@ -131,6 +140,10 @@ export const listenCommand: Command = {
     const count = integerOption(parsed, "count", 0, 1, 2 ** 31 - 1);
     const timeout = integerOption(parsed, "timeout", 0, 1, 2 ** 31 - 1);
     const json = parsed.values.json === true;
+    const encoding = choiceOption(parsed, "encoding", ["binary", "utf8", "utf16"], "utf8");
+    /** A --signal or --request payload in `encoding` (binary: the text's UTF-8 bytes). */
+    const payloadOf = (text: string | undefined) =>
+      encoding === "binary" && text !== undefined ? new TextEncoder().encode(text) : text;
     let received = 0;
     let finish!: (outcome: number | CliError) => void;
     const done = new Promise<number | CliError>((resolve) => finish = resolve);
@@ -200,13 +213,14 @@ export const listenCommand: Command = {
     }
     try {
       for (const item of listOption(parsed.values.signal)) {
-        client.signal(...splitNamePayload(item));
+        const [name, payload] = splitNamePayload(item);
+        client.signal(name, payloadOf(payload), { encoding });
       }
       for (const item of listOption(parsed.values.request)) {
         const [name, payload] = splitNamePayload(item);
         pending.push(name);
         replies.push(
-          client.request(name, payload).then(
+          client.request(name, payloadOf(payload), { encoding }).then(
             (reply) => {
               pending.splice(pending.indexOf(name), 1);
               console.log(formatReply(name, reply, json));
