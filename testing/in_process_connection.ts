@@ -71,6 +71,29 @@ export function inProcessConnection(options: ServerOptions): InProcessConnection
     onProtocolViolation: (_connection, violation) => void violations.push(violation),
     ...options,
   });
+  return acceptInProcess(server, violations);
+}
+
+/**
+ * Accepts one more in-process connection on `server` (one server, several clients);
+ * `violations` is what the connection reports as its violations (the server's hook fills it).
+ *
+ * @example
+ * ```ts
+ * import { acceptInProcess } from "./in_process_connection.ts";
+ * import { Server } from "../server/server.ts";
+ * import { encodeRequest } from "../protocol/mod.ts";
+ * const server = new Server({ onRequest: () => "hi" });
+ * const [first, second] = [acceptInProcess(server), acceptInProcess(server)];
+ * second.events.message(encodeRequest({ id: new Uint8Array(8), name: "x" }));
+ * console.assert(first.replies() === 0 && second.replies() === 1);
+ * await server.shutdown();
+ * ```
+ */
+export function acceptInProcess(
+  server: Server,
+  violations: ProtocolViolation[] = [],
+): InProcessConnection {
   const sent: Uint8Array[] = [];
   const connection: InProcessConnection = {
     server,

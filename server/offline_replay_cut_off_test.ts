@@ -1,6 +1,8 @@
-// Signals a restore took but could not write are kept again once its connection has left the
-// session: ahead of any signal kept while it was leaving (that one is newer), so that the next
-// restore gets them all in the order they were sent.
+// The signals kept for a session are taken from the store by the restore that sends them: when
+// that replay passes `maxSendBuffer` (a client that already had much queued) and closes the
+// connection as a slow reader, the ones not yet written are kept again once the connection has
+// left the session, ahead of any signal kept while it was leaving (that one is newer), so that
+// the next restore gets them all in the order they were sent.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
@@ -13,9 +15,9 @@ import { silentLogger } from "../protocol/logger.ts";
 import { parseSessionJson } from "../protocol/session_json.ts";
 import { MemorySessionManager } from "../session/memory_session_manager.ts";
 import { gate } from "../testing/gated_session_manager.ts";
+import { acceptInProcess, type InProcessConnection } from "../testing/in_process_connection.ts";
 import { until } from "../testing/until.ts";
 import { Server } from "./server.ts";
-import type { TransportEvents } from "./transport.ts";
 
 const maxSendBuffer = 64 * 1024;
 
@@ -34,34 +36,7 @@ class SlowReleaseManager extends MemorySessionManager {
   }
 }
 
-/** An accepted in-process socket that reports what it was sent as queued (nothing is read). */
-interface Socket {
-  readonly sent: Uint8Array[];
-  queued: number;
-  closedWith: number | undefined;
-  events: TransportEvents;
-}
-
-function accept(server: Server): Socket {
-  const socket = { sent: [], queued: 0, closedWith: undefined } as unknown as Socket;
-  socket.events = server.accept({
-    send: (bytes) => {
-      socket.sent.push(bytes);
-      socket.queued += bytes.length;
-    },
-    get bufferedAmount() {
-      return socket.queued;
-    },
-    close: (code, reason) => {
-      socket.closedWith = code;
-      queueMicrotask(() => socket.events.closed(code, reason));
-    },
-    terminate: () => queueMicrotask(() => socket.events.closed(1006, "")),
-  });
-  return socket;
-}
-
-function signalTexts(socket: Socket): string[] {
+function signalTexts(socket: InProcessConnection): string[] {
   return socket.sent.map((bytes) => decodeMessage(bytes)).flatMap((message) =>
     message.kind === "signal" ? [new TextDecoder().decode(message.payload).slice(0, 2)] : []
   );
@@ -92,7 +67,7 @@ async function cutOffReplay(
     },
   });
   try {
-    const first = accept(server);
+    const first = acceptInProcess(server);
     first.events.message(encodeRequest({ id: requestIdFromNumber(1), name: "login" }));
     await until(
       () => first.sent.some((bytes) => decodeMessage(bytes).kind === "session-created"),
@@ -109,8 +84,9 @@ async function cutOffReplay(
     // A client with nearly maxSendBuffer queued already: the replay passes it after a few, and
     // the session's release (as the slow reader leaves it) takes a while.
     manager.holdReleases = true;
-    const slow = accept(server);
+    const slow = acceptInProcess(server);
     slow.queued = maxSendBuffer - 2500;
+    slow.onSend = (bytes) => slow.queued += bytes.length; // it reads nothing
     slow.events.message(encodeRestoreSession(requestIdFromNumber(2), key));
     await until(() => slow.closedWith !== undefined, "the slow reader was closed");
     assert.equal(slow.closedWith, 1008);
@@ -123,7 +99,7 @@ async function cutOffReplay(
     manager.releaseGate.open();
     await until(() => server.activeSessionsCount === 0, "the slow reader left the session");
     await new Promise((resolve) => setTimeout(resolve, 20));
-    const next = accept(server);
+    const next = acceptInProcess(server);
     next.events.message(encodeRestoreSession(requestIdFromNumber(3), key));
     await until(() => next.sent.some((bytes) => decodeMessage(bytes).kind === "reply"), "restored");
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -144,6 +120,14 @@ function letters(from: number, to: number): string[] {
   for (let n = from; n <= to; n++) all.push(`${String.fromCharCode(96 + n)}.`);
   return all;
 }
+
+test("kept signals a slow-reader close cut off from their replay are kept again", async () => {
+  const { next, written, dropped } = await cutOffReplay(256, 6, 0);
+  assert.ok(written.length > 0 && written.length < 6, `precondition: wrote ${written.length}`);
+  // The next restore gets those the slow reader was never sent (at most once: not the others).
+  assert.deepEqual(next, letters(written.length + 1, 6));
+  assert.deepEqual(dropped, []);
+});
 
 test("kept signals given back by a replay cut off go ahead of those kept meanwhile", async () => {
   const { next, written, dropped } = await cutOffReplay(256, 6, 1);
