@@ -40,8 +40,9 @@ const find = (doc, target, point) =>
  * Server CPU per reply of `ours` against `raw` at `point`, paired: each round's ratio of two
  * figures measured seconds apart (`measure.mjs` runs a point on every target in turn), and the
  * median of those, over the full rounds and the extra rounds of the ratio points, with the
- * interval that holds the true median with at least 95 % probability (null under six rounds).
- * Runs that kept no rounds compare the medians.
+ * interval that holds the true median with at least 95 % probability (null under six rounds),
+ * and each side's median µs per reply over those same rounds (`oursUs`, `rawUs`). Runs that
+ * kept no rounds compare the medians.
  */
 function cpuRatio(doc, ours, raw, point) {
   const ratioOf = (a, b) =>
@@ -49,15 +50,31 @@ function cpuRatio(doc, ours, raw, point) {
       ? a.serverUsPerItem / b.serverUsPerItem
       : null;
   const allRounds = [...(doc.rounds ?? []), ...(doc.ratioRounds ?? [])];
-  const perRound = allRounds.map((results) => {
+  const pairs = allRounds.map((results) => {
     const pick = (target) => results.find((r) => r.target === target && samePoint(r, point));
-    return ratioOf(pick(ours), pick(raw));
-  }).filter((ratio) => ratio !== null);
+    return [pick(ours), pick(raw)];
+  }).filter(([a, b]) => ratioOf(a, b) !== null);
+  const perRound = pairs.map(([a, b]) => ratioOf(a, b));
   if (perRound.length > 1) {
-    return { ratio: median(perRound), perRound, interval: medianInterval(perRound) };
+    // The µs shown next to the ratio come from the same rounds as the ratio.
+    const us = (side) => median(pairs.map((pair) => pair[side].serverUsPerItem));
+    return {
+      ratio: median(perRound),
+      perRound,
+      interval: medianInterval(perRound),
+      oursUs: us(0),
+      rawUs: us(1),
+    };
   }
-  const ratio = ratioOf(find(doc, ours, point), find(doc, raw, point));
-  return { ratio, perRound: [], interval: null };
+  const [a, b] = [find(doc, ours, point), find(doc, raw, point)];
+  const ratio = ratioOf(a, b);
+  return {
+    ratio,
+    perRound: [],
+    interval: null,
+    oursUs: a?.serverUsPerItem ?? null,
+    rawUs: b?.serverUsPerItem ?? null,
+  };
 }
 
 const samePoint = (r, point) =>
@@ -132,7 +149,12 @@ function targets(doc) {
         const raw = at(goal.raw, connections, inflight, payload);
         if (ours === undefined || raw === undefined) continue;
         const point = { mode: "request", connections, inflight, payload };
-        const { ratio, perRound, interval } = cpuRatio(doc, goal.id, goal.raw, point);
+        const { ratio, perRound, interval, oursUs, rawUs } = cpuRatio(
+          doc,
+          goal.id,
+          goal.raw,
+          point,
+        );
         const name = `${connections}×${inflight} ${size(payload)}`;
         if (ratio === null || ratio > goal.limit) missed.push({ name, interval });
         const spread = interval === null
@@ -144,8 +166,7 @@ function targets(doc) {
           : `rounds ${perRound.map((r) => r.toFixed(2)).join(", ")}; `;
         parts.push(
           `${name} ${ratio === null ? "n/a" : `${ratioText(ratio, goal.limit)}×`} ` +
-            `(${spread}${rounds}${cpu(ours.serverUsPerItem)} against ` +
-            `${cpu(raw.serverUsPerItem)} µs)`,
+            `(${spread}${rounds}${cpu(oursUs)} against ${cpu(rawUs)} µs)`,
         );
       }
     }
@@ -274,7 +295,7 @@ ${ratioRoundCount} more rounds on every target but socket.io: a ratio against th
 median of the ${roundCount + ratioRoundCount} rounds' ratios (one round's ratio moves by ±20 % on
 this shared machine), given with the interval between two of those ratios that holds the true
 median with at least the probability shown, whatever the rounds' distribution
-(\`bench/median_interval.mjs\`)`;
+(\`bench/median_interval.mjs\`), next to each server's median µs per reply over the same rounds`;
   const rounds = roundCount === 1 ? "" : `; every target ran every point in each of ${roundCount}
 rounds, point by point with every target in turn (in reverse order every other round), so that a
 target and its raw echo are measured seconds apart; each figure below is the median of the
