@@ -13,6 +13,9 @@
  * @module
  */
 
+/** Takes the place of a waiting task once it has started. */
+const started = (): void => {};
+
 /**
  * A first-in first-out limiter of concurrent tasks. `acquire` starts a task synchronously when a
  * slot is free, so that the common, uncontended case costs no promise; the task gives its slot
@@ -87,8 +90,13 @@ export class ConcurrencyLimiter {
     }
     // The slot passes straight to the next waiter, so `running` stays the same. It starts from
     // a microtask so that a chain of synchronous tasks cannot grow the stack.
-    const next = this.#waiting[this.#head++];
-    if (this.#head > 1024 && this.#head * 2 > this.#waiting.length) {
+    const next = this.#waiting[this.#head];
+    // The started task is let go: what its closure holds (a request's bytes) must not stay.
+    this.#waiting[this.#head++] = started;
+    if (this.#head === this.#waiting.length) {
+      this.#waiting.length = 0;
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > this.#waiting.length) {
       this.#waiting.splice(0, this.#head);
       this.#head = 0;
     }

@@ -30,6 +30,7 @@ import type {
 } from "../protocol/message.ts";
 import { MessageType } from "../protocol/message_type.ts";
 import { ProtocolError } from "../protocol/protocol_error.ts";
+import { utf8Length } from "../protocol/text.ts";
 import { CloseCode } from "./close_codes.ts";
 import { ConcurrencyLimiter } from "./concurrency_limiter.ts";
 import { ConnectionTasks } from "./connection_tasks.ts";
@@ -77,7 +78,7 @@ export abstract class ConnectionTraffic extends ConnectionTasks {
   // Made when first needed: memory per idle connection is what a server with many clients pays.
   /** Aborted when the connection ends; made with the first request. */
   #abort: AbortController | undefined;
-  /** Ids of requests whose replies wait: not of those answered while their handler is called. */
+  /** Ids of requests not answered yet: not of those answered while their handler is called. */
   #pendingIds: PendingRequestIds | undefined;
   /** The key of the request whose handler is being called and has not answered yet. */
   #calling: number | string | undefined;
@@ -190,18 +191,20 @@ export abstract class ConnectionTraffic extends ConnectionTasks {
     // Also while a decided close waits for running handlers: the close frame waits for a pause.
     this.#lastRead.frame();
     if (this.#decided !== undefined) return;
+    const maxSize = this.server.limits.messageBufferSize;
+    // A text message too is too big first, as where the runtime or adapter checks the size.
+    const size = typeof data === "string" ? utf8Length(data) : data.length;
+    if (size > maxSize) {
+      return this.violation({
+        kind: "too-big",
+        message: `message of ${size} bytes exceeds the buffer of ${maxSize}`,
+      }, CloseCode.MessageTooBig);
+    }
     if (typeof data === "string") {
       return this.violation(
         { kind: "text-frame", message: "text frames are not WebWire messages" },
         CloseCode.UnsupportedData,
       );
-    }
-    const maxSize = this.server.limits.messageBufferSize;
-    if (data.length > maxSize) {
-      return this.violation({
-        kind: "too-big",
-        message: `message of ${data.length} bytes exceeds the buffer of ${maxSize}`,
-      }, CloseCode.MessageTooBig);
     }
     let message;
     try {
@@ -311,7 +314,7 @@ export abstract class ConnectionTraffic extends ConnectionTasks {
   #startRequest(message: RequestMessage, key: number | string, listed: boolean): void {
     if (listed) this.#pendingIds?.delete(key);
     // A request that waited for a slot while its connection closed has nobody to answer.
-    if (!this.#open) return this.#endRequest(key, false);
+    if (!this.#open) return this.#endRequest();
     const signal = (this.#abort ??= new AbortController()).signal;
     const outer = this.#calling; // a transport may deliver a message from within a send
     this.#calling = key;
@@ -341,23 +344,19 @@ export abstract class ConnectionTraffic extends ConnectionTasks {
     });
   }
 
-  /** Sends a reply; the request's slot is freed once the send buffer is under its limit. */
+  /** Sends a reply: its id is free at once, its slot once the send buffer is under its limit. */
   #answer(key: number | string, reply: Uint8Array): void {
     const listed = this.#calling !== key; // or answered while its handler was called
     if (!listed) this.#calling = undefined;
     this.send(reply);
+    if (listed) this.#pendingIds?.delete(key);
     // Closing: a client that stopped reading must not hold up the requests waiting for a slot.
-    if (this.isWritable() || this.#closing) return this.#endRequest(key, listed);
-    if (!listed) (this.#pendingIds ??= new PendingRequestIds()).add(key);
-    this.replySent(this.sendBuffer.writable(), () => {
-      this.#pendingIds?.delete(key);
-      this.#limiter?.release();
-    });
+    if (this.isWritable() || this.#closing) return this.#endRequest();
+    this.replySent(this.sendBuffer.writable(), () => this.#limiter?.release());
   }
 
-  /** The request is over; `listed`: its key is in the pending-id table. */
-  #endRequest(key: number | string, listed: boolean): void {
-    if (listed) this.#pendingIds?.delete(key);
+  /** The request is over (its id is no longer pending). */
+  #endRequest(): void {
     this.#limiter?.release();
     this.endTask();
   }
