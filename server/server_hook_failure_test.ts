@@ -49,3 +49,40 @@ for (const adapter of adaptersOfThisRuntime) {
     }
   });
 }
+
+for (const adapter of adaptersOfThisRuntime) {
+  test(`a concurrencyLimit that is no integer is the hook's failure: 500 (${adapter} adapter)`, async () => {
+    const logged: string[] = [];
+    const logger: Logger = {
+      error: (message: string, error?: unknown) =>
+        void logged.push(`${message}: ${(error as Error)?.message}`),
+      warn: () => {},
+    };
+    const limits = [1.5, NaN, "2" as unknown as number, 2, Infinity, 0];
+    let asked = 0;
+    const running = await startServer({
+      adapter,
+      logger,
+      beforeUpgrade: () => ({ concurrencyLimit: limits[asked++] }),
+    });
+    try {
+      const url = running.url.replace("ws://", "http://");
+      const statuses: number[] = [];
+      for (const _ of limits) {
+        const upgrade = await fetch(url, { headers: upgradeHeaders });
+        statuses.push(upgrade.status);
+        await upgrade.body?.cancel();
+      }
+      // fetch cannot take a 101: a valid limit goes on to the runtime's upgrade instead.
+      assert.deepEqual(statuses.slice(0, 3), [500, 500, 500]);
+      assert.ok(statuses.slice(3).every((status) => status !== 500), statuses.join());
+      assert.deepEqual(logged, [
+        "beforeUpgrade hook failed: concurrencyLimit must be an integer, got 1.5",
+        "beforeUpgrade hook failed: concurrencyLimit must be an integer, got NaN",
+        'beforeUpgrade hook failed: concurrencyLimit must be an integer, got "2"',
+      ]);
+    } finally {
+      await running.close();
+    }
+  });
+}

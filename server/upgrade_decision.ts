@@ -82,6 +82,13 @@ export async function decideUpgrade(
       return failed("beforeUpgrade", error, logger);
     }
     if (decision instanceof Response) return { accept: false, response: decision };
+    const limit = decision?.concurrencyLimit;
+    if (limit !== undefined && !(Number.isInteger(limit) || limit === Infinity)) {
+      // A limit of 1.5 would let 2 run, NaN none at all: the hook's bug, answered as a throw.
+      const got = typeof limit === "string" ? JSON.stringify(limit) : String(limit);
+      const error = new RangeError(`concurrencyLimit must be an integer, got ${got}`);
+      return failed("beforeUpgrade", error, logger);
+    }
     if (decision) options = decision;
   }
   if (server.isShuttingDown) return { accept: false, response: unavailable() };
