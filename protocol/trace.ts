@@ -45,7 +45,10 @@ export type TraceSetting = boolean | "payloads" | TraceOptions;
 export interface TraceOptions {
   /** Whether lines show the start of each payload (text, or hex for bytes); default `false`. */
   payloads?: boolean;
-  /** How many payload bytes a line shows at most; default 64. */
+  /**
+   * How many payload bytes a line shows at most; default 64 (a negative number counts as 0;
+   * `NaN` or a value that is no number is refused with a `RangeError`).
+   */
   payloadLimit?: number;
   /** Where lines go; default the logger's `debug` (`console.debug` when it has none). */
   sink?: (line: string) => void;
@@ -150,6 +153,10 @@ export class Tracer {
 
   /** A tracer writing to `options.sink` (default `console.debug`). */
   constructor(side: TraceSide, options: TraceOptions = {}) {
+    const limit = options.payloadLimit;
+    if (limit !== undefined && (typeof limit !== "number" || Number.isNaN(limit))) {
+      throw new RangeError(`trace payloadLimit must be a number, got ${String(limit)}`);
+    }
     this.#prefix = `webwire:${side}`;
     this.#payloadLimit = options.payloads === true
       ? Math.max(0, options.payloadLimit ?? defaultPayloadLimit)

@@ -4,6 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import process from "node:process";
+import { Client } from "../client/client.ts";
 import { encodeRequest, encodeSignal, requestIdFromNumber } from "../protocol/mod.ts";
 import type { Logger } from "../protocol/logger.ts";
 import { RawClient } from "../testing/raw_client.ts";
@@ -11,6 +12,7 @@ import { cliCommand } from "../testing/serve_process.ts";
 import { type StartOptions, startServer } from "../testing/serve.ts";
 import { until } from "../testing/until.ts";
 import type { Connection } from "./connection.ts";
+import { Server } from "./server.ts";
 
 /** A logger that keeps its debug lines. */
 function debugLogger(): { logger: Logger & { debug(line: string): void }; lines: string[] } {
@@ -101,6 +103,14 @@ test("trace options: a sink of its own and a payload limit; bytes shown as hex",
     await running.close();
   }
   assert.ok(lines.some((line) => line.endsWith('← request id=1 name="" 3 B hex 0102…')), lines[1]);
+});
+
+test("a trace payloadLimit that is no number is refused when the server and client are made", () => {
+  for (const payloadLimit of [NaN, "8" as unknown as number]) {
+    const trace = { payloads: true, payloadLimit };
+    assert.throws(() => new Server({ trace }), RangeError);
+    assert.throws(() => new Client("ws://127.0.0.1:1/", { trace, autoconnect: false }), RangeError);
+  }
 });
 
 test("without the option or the environment variable nothing is traced", async () => {
