@@ -14,7 +14,7 @@
  * @module
  */
 
-import { timerDelay } from "../client/timer_delay.ts";
+import { maxTimerDelay } from "../client/timer_delay.ts";
 import type { Logger } from "../protocol/logger.ts";
 import { PowersOfTenLog } from "../protocol/powers_of_ten_log.ts";
 import type { Session, SessionExpiry, SessionManager } from "../session/session_manager.ts";
@@ -142,14 +142,13 @@ export class SessionExpiryClock {
   }
 
   #watch(key: string, end: number): void {
-    const delay = Math.max(0, end - Date.now());
     this.#maxAgeTimers.set(
       key,
       setTimeout(() => {
         this.#maxAgeTimers.delete(key);
         if (Date.now() < end) return this.#watch(key, end);
         this.#closeSession(key);
-      }, timerDelay(delay)),
+      }, powerOfTwoAtMost(end - Date.now())),
     );
   }
 
@@ -184,6 +183,17 @@ export class SessionExpiryClock {
       this.#scheduleSweep(this.#sweepInterval);
     }
   }
+}
+
+/**
+ * The largest power of two of milliseconds within `ms` and what timers take (0 below 1 ms): a
+ * watch fires early and watches again for the rest. Deno keeps the list of timers of a cleared
+ * timer's exact delay until that delay is over: delays of "what is left" (one new delay per
+ * watch) would keep ~150 bytes per watch cleared (a session left) for up to the maximum age.
+ */
+function powerOfTwoAtMost(ms: number): number {
+  const whole = Math.floor(Math.min(ms, maxTimerDelay));
+  return whole < 1 ? 0 : 2 ** (31 - Math.clz32(whole));
 }
 
 function duration(name: string, value: number | undefined): number {

@@ -1,0 +1,49 @@
+// What the maximum-age watch of a session keeps once no connection holds the session: nothing.
+// Deno (2.9) keeps the list of timers of a cleared timer's exact delay until that delay is
+// over; a watch armed for exactly what is left of the session's age (a new delay at every
+// restore) kept ~150 bytes per restore that was left, for up to the whole maximum age.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { encodeRestoreSession, requestIdFromNumber } from "../protocol/mod.ts";
+import { silentLogger } from "../protocol/logger.ts";
+import { conformanceService } from "../conformance/service.ts";
+import { MemorySessionManager } from "../session/memory_session_manager.ts";
+import { heapAfterGc } from "../testing/heap_after_gc.ts";
+import { RawClient } from "../testing/raw_client.ts";
+import { startServer } from "../testing/serve.ts";
+import { until } from "../testing/until.ts";
+import { Client } from "../client/client.ts";
+
+test("restores of a session under sessionMaxAge that are left keep no memory", async () => {
+  const running = await startServer({
+    logger: silentLogger,
+    sessionManager: new MemorySessionManager(),
+    sessionMaxAge: 24 * 3_600_000,
+    ...conformanceService(),
+  });
+  const client = new Client(running.url, { logger: silentLogger });
+  try {
+    await client.request("login", "ada");
+    const key = client.session!.key;
+    await client.close();
+    const restoreAndLeave = async (times: number) => {
+      for (let i = 0; i < times; i++) {
+        const raw = await RawClient.handshake(running.url);
+        raw.send(encodeRestoreSession(requestIdFromNumber(1), key));
+        assert.equal((await raw.next()).kind, "reply");
+        raw.close();
+        await raw.closed;
+      }
+      await until(() => running.server.activeSessionsCount === 0, "the session left");
+    };
+    await restoreAndLeave(1000); // warm up
+    const before = heapAfterGc();
+    const cycles = 4000;
+    await restoreAndLeave(cycles);
+    const perCycle = (heapAfterGc() - before) / cycles;
+    assert.ok(perCycle < 30, `${perCycle.toFixed(0)} bytes kept per restore left`);
+  } finally {
+    await client.close();
+    await running.close();
+  }
+});
