@@ -151,6 +151,8 @@ export class ClientRequests {
   /** Sends the requests held for a connection, oldest first, on `connection`. */
   sendQueued(connection: Connection): void {
     for (const request of this.pending.unsent()) {
+      // Closing already: the rest wait for the next connection.
+      if (!connection.writable) return;
       if (!this.pending.has(request.key)) continue;
       try {
         connection.send(request.bytes);
