@@ -100,9 +100,9 @@ export function guardUpgradeOfContext(c: unknown): void {
 
 /**
  * The handshake head of a Hono context's request, with the method (and the HTTP version) of
- * Node's own request when that is an upgrade: `@hono/node-ws` hands every upgrade to the app as a GET, and `ws` then
- * refuses one of another method (405) without ever handing it back, so that `@hono/node-ws`
- * keeps its request for good (about 9 KB each).
+ * Node's own request when that is an upgrade: `@hono/node-ws` hands every upgrade to the app
+ * as a GET, and `ws` then refuses one of another method (405) without ever handing it back, so
+ * that `@hono/node-ws` keeps its request for good (about 9 KB each).
  *
  * @example
  * ```ts

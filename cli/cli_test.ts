@@ -64,19 +64,8 @@ test("signal sends; listen prints the echoed signal and stops after --count", as
     { reply: "signal-me", encoding: "utf8", payload: "ok" },
   ]);
   // Binary payloads: sent as the text's bytes, and printed with their exact bytes in base64.
-  const binary = await cli(
-    "listen",
-    url,
-    "--encoding",
-    "binary",
-    "--signal",
-    "echo-signal=é",
-    "--request",
-    "echo=hi",
-    "--count",
-    "1",
-    "--json",
-  );
+  const options = ["--encoding", "binary", "--signal", "echo-signal=é", "--request", "echo=hi"];
+  const binary = await cli("listen", url, ...options, "--count", "1", "--json");
   assert.equal(binary.code, 0, binary.stderr);
   const lines = binary.stdout.trim().split("\n").map((line) => JSON.parse(line));
   // The signal's echo and the reply may come in either order.
