@@ -1,5 +1,5 @@
 // A server's housekeeping timers (expiry sweeps, the clean-up of signals kept for offline
-// sessions) never keep a process alive on their own: a script that made a server with session
+// sessions, the end of the violation log's window) never keep a process alive on their own: a script that made a server with session
 // expiry and offline signals and never shut it down ends by itself. Real processes.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -9,20 +9,27 @@ import { fileURLToPath } from "node:url";
 
 const server = fileURLToPath(new URL("./server.ts", import.meta.url));
 const memory = fileURLToPath(new URL("../session/memory_session_manager.ts", import.meta.url));
+const log = fileURLToPath(new URL("./rate_limited_log.ts", import.meta.url));
 
 const script = `
 import { Server } from ${JSON.stringify(server)};
 import { MemorySessionManager } from ${JSON.stringify(memory)};
+import { RateLimitedLog } from ${JSON.stringify(log)};
 const server = new Server({
   sessionManager: new MemorySessionManager(),
   sessionIdleTimeout: 60_000,
   sessionMaxAge: 3_600_000,
 });
 server.signalSession("a-key-nobody-holds", "kept", "while offline");
+// Past its quota: the count of those left out is due when the minute is over.
+const quiet = { warn: () => {}, error: () => {} };
+const violations = new RateLimitedLog(quiet, { max: 1, windowMs: 60_000, what: "violations" });
+violations.warn("one");
+violations.warn("two");
 console.log("made");
 `;
 
-test("a server never shut down does not keep the process alive with its sweeps", async () => {
+test("a server never shut down does not keep the process alive with its timers", async () => {
   const runtime = "Bun" in globalThis
     ? [process.execPath, "-e", script]
     : [process.execPath, "eval", "--ext=ts", script];

@@ -175,7 +175,9 @@ export interface ServerOptions {
   maxPendingMessages?: number;
   /**
    * Bytes a connection may have queued for sending before replies wait for the socket to drain;
-   * default 1 MiB. Keeps a slow reader from growing the server's memory.
+   * default 1 MiB, or half of `maxSendBuffer` if smaller. Keeps a slow reader from growing the
+   * server's memory. More than `maxSendBuffer` is a `RangeError` (replies would never wait
+   * before the connection is closed as a slow reader).
    */
   sendHighWaterMark?: number;
   /**
@@ -255,11 +257,19 @@ export interface ServerLimits {
   readonly closeTimeout: number;
 }
 
+const defaultMaxSendBuffer = 8 * 1024 * 1024;
+
+/** 1 MiB, or half of `maxSendBuffer` if smaller (at least 1; a bad value is checked later). */
+function defaultHighWaterMark(maxSendBuffer: number): number {
+  const half = Math.floor(maxSendBuffer / 2);
+  return Number.isFinite(half) ? Math.max(1, Math.min(1024 * 1024, half)) : 1024 * 1024;
+}
+
 /**
  * Fills in the defaults of the numeric and boolean settings and checks their ranges.
  *
- * @throws {RangeError} for a read timeout under 1 000 ms, a non-positive size or a negative
- * close time.
+ * @throws {RangeError} for a read timeout under 1 000 ms, a non-positive size, a negative
+ * close time or a `sendHighWaterMark` above `maxSendBuffer`.
  * @example
  * ```ts
  * import { resolveLimits } from "@webwire/webwire/server";
@@ -272,8 +282,9 @@ export function resolveLimits(options: ServerOptions): ServerLimits {
     readTimeout: options.readTimeout ?? 60_000,
     messageBufferSize: options.messageBufferSize ?? 8192,
     maxPendingMessages: options.maxPendingMessages ?? 4096,
-    sendHighWaterMark: options.sendHighWaterMark ?? 1024 * 1024,
-    maxSendBuffer: options.maxSendBuffer ?? 8 * 1024 * 1024,
+    sendHighWaterMark: options.sendHighWaterMark ??
+      defaultHighWaterMark(options.maxSendBuffer ?? defaultMaxSendBuffer),
+    maxSendBuffer: options.maxSendBuffer ?? defaultMaxSendBuffer,
     maxSessionConnections: options.maxSessionConnections ?? 0,
     sessionsEnabled: options.sessionsEnabled ?? true,
     closeGrace: options.closeGrace ?? 1000,
@@ -305,6 +316,12 @@ export function resolveLimits(options: ServerOptions): ServerLimits {
         `${field} must be a whole number of ms from 0 to 2147483647, got ${value}`,
       );
     }
+  }
+  if (limits.sendHighWaterMark > limits.maxSendBuffer) {
+    throw new RangeError(
+      `sendHighWaterMark must be at most maxSendBuffer (${limits.maxSendBuffer}), got ` +
+        `${limits.sendHighWaterMark}`,
+    );
   }
   if (!(Number.isInteger(limits.maxSessionConnections) && limits.maxSessionConnections >= 0)) {
     throw new RangeError(

@@ -20,6 +20,7 @@
  */
 
 import type { Logger } from "../protocol/logger.ts";
+import { unrefTimer } from "./unref_timer.ts";
 
 /**
  * The bound of a {@link RateLimitedLog}.
@@ -80,11 +81,11 @@ export class RateLimitedLog {
       return;
     }
     this.#skipped++;
-    // Said when the window ends, even if nothing more comes.
-    this.#timer ??= setTimeout(
-      () => this.flush(),
-      this.#windowStart + this.#limit.windowMs - now,
-    );
+    // Said when the window ends, even if nothing more comes; a process with nothing else to
+    // do does not wait for it (the server's shutdown flushes it).
+    if (this.#timer !== undefined) return;
+    this.#timer = setTimeout(() => this.flush(), this.#windowStart + this.#limit.windowMs - now);
+    unrefTimer(this.#timer);
   }
 
   /** Reports the warnings left out so far, if any, and stops the window's timer. */
