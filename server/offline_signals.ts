@@ -73,7 +73,8 @@ export function offlineLimitsUnder(
 
 /**
  * Why a kept signal was dropped: its session passed `maxCount` or `maxBytes`, it grew older
- * than `maxAge`, or all sessions together passed `maxTotalBytes`.
+ * than `maxAge`, all sessions together passed `maxTotalBytes`, or the server shut down (no
+ * restore can take it any more: kept until then, or given to `signalSession` after that).
  *
  * @example
  * ```ts
@@ -82,7 +83,7 @@ export function offlineLimitsUnder(
  * console.assert(reason === "age");
  * ```
  */
-export type OfflineDropReason = "count" | "bytes" | "age" | "total-bytes";
+export type OfflineDropReason = "count" | "bytes" | "age" | "total-bytes" | "shutdown";
 
 /**
  * What a kept signal counts against `maxTotalBytes` besides its bytes: its array and buffer
@@ -140,6 +141,8 @@ export class OfflineSignals {
   #dropped = 0;
   /** Ages the oldest signal out when no call comes to do it. */
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** Set by {@link OfflineSignals.close}: every signal is dropped as it comes. */
+  #closed = false;
 
   /**
    * Creates the store; `onDrop` hears of every dropped signal, `now` is the clock (for tests).
@@ -179,6 +182,7 @@ export class OfflineSignals {
 
   /** Keeps an encoded signal for the session `key`, dropping what the bounds no longer allow. */
   keep(key: string, bytes: Uint8Array): void {
+    if (this.#closed) return this.#drop(key, "shutdown");
     const now = this.#now();
     this.#expire(now);
     if (bytes.length > this.#maxBytes) return this.#drop(key, "bytes");
@@ -202,6 +206,7 @@ export class OfflineSignals {
    * was kept.
    */
   giveBack(key: string, signals: readonly Uint8Array[]): void {
+    if (this.#closed) return signals.forEach(() => this.#drop(key, "shutdown"));
     const now = this.#now();
     this.#expire(now);
     const queue = this.#queues.get(key);
@@ -245,10 +250,25 @@ export class OfflineSignals {
     this.#compact();
   }
 
-  /** Stops aging signals out by timer (the server shut down); what is kept stays. */
+  /** Stops aging signals out by timer; what is kept stays. */
   stop(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
+  }
+
+  /**
+   * Drops every kept signal, oldest first, and every signal kept from now on, as `"shutdown"`:
+   * the server shut down, and nothing can restore a session here any more.
+   */
+  close(): void {
+    this.stop();
+    this.#closed = true;
+    for (;;) {
+      const oldest = this.#oldest();
+      if (oldest === undefined) break;
+      this.#shift(oldest.key, this.#queues.get(oldest.key)!, "shutdown");
+    }
+    this.#compact();
   }
 
   /** Drops the oldest signals past the bounds, of `key`'s queue and then of all. */

@@ -148,7 +148,11 @@ export interface ServerOptions {
    * checked.
    */
   offlineSignals?: OfflineSignalLimits | false;
-  /** A kept offline signal was dropped (oldest first) because a bound was passed. */
+  /**
+   * A kept offline signal was dropped (oldest first): a bound was passed, or the server shut
+   * down (`"shutdown"`: for the signals still kept then, and for every later `signalSession`
+   * to a session no connection holds).
+   */
   onOfflineSignalDropped?(sessionKey: string, reason: OfflineDropReason): void;
   /**
    * The cluster this server is a node of (`RedisCluster` from `@webwire/webwire/redis`):

@@ -367,7 +367,6 @@ export class Server {
     this.#parts.forgottenSessions.stop();
     this.#parts.logoutRetries.stop();
     this.#parts.releaseRetries.stop();
-    this.#parts.offline?.stop();
     const deadline = shutdownDeadline(timeout);
     const over = deadline.over;
     try {
@@ -383,6 +382,7 @@ export class Server {
     await Promise.all(this.#parts.closingSockets);
     this.#readTimeouts.stop();
     this.#parts.violationLog.flush();
+    this.#parts.offline?.close(); // given back by the connections that ended, or kept meanwhile
     const { leavingSessions, limits, logger, forgottenSessions } = this.#parts;
     // Bounded (a session manager that never answers must not hold the shutdown for good), at
     // least a second: a closeTimeout of 0 (or a few ms, in tests) must not cut them all short.
