@@ -24,8 +24,10 @@
  * @module
  */
 
+import { assertPrintableAscii } from "../protocol/text.ts";
 import type { Contract } from "./contract.ts";
 import type { ContractSchemas, InferContract } from "./contract_schemas.ts";
+import { quotedName } from "./quoted_name.ts";
 
 /**
  * A contract as a value: its schemas (empty for a contract declared as a type) and, at the
@@ -85,6 +87,8 @@ export function defineContract<C extends Contract>(): ContractDefinition<C>;
  * client-signal payloads with them.
  *
  * @throws {TypeError} when a schema given is no Standard Schema (zod before 3.24, say).
+ * @throws {RangeError} for a name the wire cannot carry: more than 255 bytes, or a character
+ *   that is not printable ASCII (no client or server could send it).
  *
  * @example
  * ```ts
@@ -108,15 +112,25 @@ export function defineContract<S extends ContractSchemas>(
 ): ContractDefinition<InferContract<S>>;
 export function defineContract(schemas: ContractSchemas = {}): ContractDefinition<Contract> {
   for (const [name, request] of Object.entries(schemas.requests ?? {})) {
+    checkName(name, "requests");
     checkSchema(request.payload, `requests.${name}.payload`);
     checkSchema(request.reply, `requests.${name}.reply`);
   }
   for (const section of ["clientSignals", "serverSignals"] as const) {
     for (const [name, schema] of Object.entries(schemas[section] ?? {})) {
+      checkName(name, section);
       checkSchema(schema, `${section}.${name}`);
     }
   }
   return { schemas };
+}
+
+/**
+ * Throws for a name that is not 0 to 255 bytes of printable ASCII (PROTOCOL.md): its requests
+ * or signals would otherwise fail at their first send, its handler never called.
+ */
+function checkName(name: string, section: string): void {
+  assertPrintableAscii(name, `${section} name ${quotedName(name)}`);
 }
 
 /**

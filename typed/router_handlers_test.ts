@@ -137,3 +137,18 @@ test("a contract with a value that is no Standard Schema is refused when it is d
   }
   assert.doesNotThrow(() => defineContract({ requests: { reset: {} } }));
 });
+
+test("a contract with a name the wire cannot carry is refused when it is defined", () => {
+  // Names are 0 to 255 bytes of printable ASCII (PROTOCOL.md): neither end could send these.
+  const cases: [object, RegExp][] = [
+    [{ requests: { "créer": {} } }, /^requests name "créer" has a character that is not/],
+    [{ clientSignals: { "tap\n": v.string() } }, /^clientSignals name "tap\\n" has a char/],
+    [{ serverSignals: { ["x".repeat(256)]: v.string() } }, /^serverSignals name "x+…" too long/],
+  ];
+  for (const [schemas, message] of cases) {
+    assert.throws(() => defineContract(schemas as never), (error) => {
+      return error instanceof RangeError && message.test(error.message);
+    });
+  }
+  assert.doesNotThrow(() => defineContract({ serverSignals: { ["x".repeat(255)]: v.string() } }));
+});
