@@ -313,8 +313,9 @@ export class DenoTcpSocket implements TransportSocket, FrameSink {
     try {
       if (first !== undefined && first.length > 0) this.#receiver.receive(first);
       const handed = pending === undefined ? undefined : await pending;
-      if (handed === null) return this.#end();
-      if (handed !== undefined && !this.#receiver.done && !this.#ended) {
+      // A FIN behind bad input sent with the handshake waits for the close (below), as after it.
+      if (handed === null && (!this.#receiver.done || this.#peerClosed)) return this.#end();
+      if (handed && !this.#receiver.done && !this.#ended) {
         this.#receiver.receive(handed);
       }
       while (!this.#ended) {
