@@ -61,7 +61,11 @@ export class SessionExpiryClock {
   readonly #manager: SessionManager;
   readonly #closeSession: (key: string) => void;
   readonly #logger: Logger;
-  readonly #maxAgeTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** The held sessions' maximum-age timers, with the wall-clock time each session ends at. */
+  readonly #maxAgeTimers = new Map<
+    string,
+    { readonly timer: ReturnType<typeof setTimeout>; readonly end: number }
+  >();
   #sweepTimer: ReturnType<typeof setTimeout> | undefined;
   #sweeping = false;
   /** Sweeps failing in a row (an unreadable directory fails every one): logged 1st, 10th, ... */
@@ -129,7 +133,7 @@ export class SessionExpiryClock {
 
   /** No connection of this server holds the session any more. */
   unheld(key: string): void {
-    clearTimeout(this.#maxAgeTimers.get(key));
+    clearTimeout(this.#maxAgeTimers.get(key)?.timer);
     this.#maxAgeTimers.delete(key);
   }
 
@@ -137,19 +141,32 @@ export class SessionExpiryClock {
   stop(): void {
     this.#stopped = true;
     clearTimeout(this.#sweepTimer);
-    for (const timer of this.#maxAgeTimers.values()) clearTimeout(timer);
+    for (const { timer } of this.#maxAgeTimers.values()) clearTimeout(timer);
     this.#maxAgeTimers.clear();
   }
 
   #watch(key: string, end: number): void {
-    this.#maxAgeTimers.set(
-      key,
-      setTimeout(() => {
-        this.#maxAgeTimers.delete(key);
-        if (Date.now() < end) return this.#watch(key, end);
-        this.#closeSession(key);
-      }, powerOfTwoAtMost(end - Date.now())),
-    );
+    const timer = setTimeout(() => {
+      this.#maxAgeTimers.delete(key);
+      if (Date.now() < end) return this.#watch(key, end);
+      this.#closeSession(key);
+    }, powerOfTwoAtMost(end - Date.now()));
+    this.#maxAgeTimers.set(key, { timer, end });
+  }
+
+  /**
+   * Closes the held sessions whose maximum age has passed by the wall clock, as a lookup or a
+   * sweep of the manager sees it: their timers run on a clock that a step of the system's clock
+   * (NTP, a resumed virtual machine) does not move, and may look only much later.
+   */
+  #closeTooOld(): void {
+    const now = Date.now();
+    for (const [key, { timer, end }] of this.#maxAgeTimers) {
+      if (end > now) continue;
+      clearTimeout(timer);
+      this.#maxAgeTimers.delete(key);
+      this.#closeSession(key);
+    }
   }
 
   /** Sweeps as often as half the shortest setting, from once a second to once a minute. */
@@ -168,6 +185,7 @@ export class SessionExpiryClock {
   async #sweep(): Promise<void> {
     if (this.#sweeping || this.#stopped) return;
     this.#sweeping = true;
+    this.#closeTooOld();
     try {
       await this.#manager.sweepExpired?.();
       this.#sweepFailures.reset();
