@@ -13,14 +13,16 @@ import { choiceOption, integerOption, parseCommandArgs, stringOption } from "./a
 import type { Command } from "./command.ts";
 import { checkUrl, cliErrorOf, connectClient } from "./connect.ts";
 import { CliError, ExitCode, exitCodesHelp } from "./exit_codes.ts";
+import { base64Of } from "./payload_base64.ts";
 
 const encodings = ["binary", "utf8", "utf16"] as const;
 
 const help = `usage: webwire call <url> [name] [payload] [options]
 
 Sends one request to a WebWire server and prints the reply's payload as text (a binary
-reply is printed as UTF-8). An error reply prints its code and message on stderr and
-exits with 1. The request needs a name, a payload or both.
+reply is printed as UTF-8: bytes that are not UTF-8 come out as U+FFFD; --base64 prints
+them all). An error reply prints its code and message on stderr and exits with 1. The
+request needs a name, a payload or both.
 
 Options:
   --encoding binary|utf8|utf16   encoding of the payload (default utf8)
@@ -29,6 +31,8 @@ Options:
                                  made in it; a refused restore (not found, too many
                                  connections, sessions disabled) exits with 1
   --json                         pretty-print a reply that is JSON
+  --base64                       print the reply's exact bytes (as sent, in its encoding)
+                                 in base64, as listen --json does for a binary payload
   -h, --help                     this help
 
 Examples:
@@ -73,6 +77,7 @@ export const callCommand: Command = {
       encoding: { type: "string" },
       timeout: { type: "string" },
       json: { type: "boolean" },
+      base64: { type: "boolean" },
       session: { type: "string" },
     });
     if (parsed.values.help === true) {
@@ -87,6 +92,10 @@ export const callCommand: Command = {
     const encoding = choiceOption(parsed, "encoding", encodings, "utf8");
     const timeout = integerOption(parsed, "timeout", 10_000, 1, 2 ** 31 - 1);
     const session = stringOption(parsed, "session");
+    const base64 = parsed.values.base64 === true;
+    if (base64 && parsed.values.json === true) {
+      throw new CliError(ExitCode.Usage, "--base64 and --json exclude each other");
+    }
     const client = await connectClient(url, { timeout, session });
     try {
       const reply = await client.request(
@@ -96,7 +105,9 @@ export const callCommand: Command = {
           : payload,
         { encoding },
       );
-      console.log(formatReplyText(reply.text(), parsed.values.json === true));
+      console.log(
+        base64 ? base64Of(reply.bytes) : formatReplyText(reply.text(), parsed.values.json === true),
+      );
       return ExitCode.Ok;
     } catch (error) {
       throw cliErrorOf(error);

@@ -18,13 +18,15 @@ import type { Command } from "./command.ts";
 import { checkUrl, cliErrorOf, connectClient } from "./connect.ts";
 import { CliError, ExitCode, exitCodesHelp } from "./exit_codes.ts";
 import { base64Of } from "./payload_base64.ts";
+import { printLine } from "./stdout_line.ts";
 
 const help = `usage: webwire listen <url> [options]
 
 Connects and prints each signal the server sends, one line each: "<name> <payload>"
 (the payload as text), and the reply to each --request: "reply to <name>: <payload>".
 Runs until Ctrl-C or SIGTERM (exit 0), --count signals arrived and every --request has
-its reply, or the connection is lost (exit 3).
+its reply, its output is closed (a reader such as "head" has gone: exit 0), or the
+connection is lost (exit 3).
 
 Options:
   --count N                  stop after N signals
@@ -147,6 +149,10 @@ export const listenCommand: Command = {
     let received = 0;
     let finish!: (outcome: number | CliError) => void;
     const done = new Promise<number | CliError>((resolve) => finish = resolve);
+    /** Prints a line; once nobody reads stdout (`listen | head -1`), listening is over. */
+    const print = (line: string): void => {
+      if (!printLine(line)) finish(ExitCode.Ok);
+    };
     // Ctrl-C and SIGTERM (a supervisor's stop) end listening alike, while connecting too: not
     // an error. The handlers stay until the connection is closed: a terminal's Ctrl-C comes
     // twice through npm's launcher (to the process group, and forwarded), and without a
@@ -181,7 +187,7 @@ export const listenCommand: Command = {
         abort: interrupted.signal,
         onSignal: (signal) => {
           if (count > 0 && received >= count) return;
-          console.log(formatSignal(signal, json));
+          print(formatSignal(signal, json));
           if (++received === count) finishIfCounted();
         },
         onLost: (error) =>
@@ -223,7 +229,7 @@ export const listenCommand: Command = {
           client.request(name, payloadOf(payload), { encoding }).then(
             (reply) => {
               pending.splice(pending.indexOf(name), 1);
-              console.log(formatReply(name, reply, json));
+              print(formatReply(name, reply, json));
             },
             (error) => finish(cliErrorOf(error)),
           ),

@@ -1,0 +1,41 @@
+/**
+ * Lines to stdout that tell when nobody reads them any more: Deno's and Bun's `console.log`
+ * ignore a closed pipe (EPIPE), so `webwire listen ... | head -1` would keep listening for good
+ * once `head` has gone, and the shell waiting for the whole pipeline with it.
+ *
+ * @example
+ * ```ts
+ * import { printLine } from "./stdout_line.ts";
+ * console.assert(printLine("hello") === true); // false once stdout's reader has gone
+ * ```
+ * @module
+ */
+
+import { writeSync } from "node:fs";
+import process from "node:process";
+
+const encoder = new TextEncoder();
+
+/**
+ * Writes `line` and a newline to stdout, synchronously (nothing is left behind when the
+ * process exits right after, as `process.stdout.write` would on Bun and Node with a slow pipe).
+ *
+ * @returns `false` when stdout is a pipe whose reader has gone (EPIPE), else `true`.
+ * @example
+ * ```ts
+ * import { printLine } from "./stdout_line.ts";
+ * if (!printLine("tick")) console.error("nobody reads stdout any more");
+ * ```
+ */
+export function printLine(line: string): boolean {
+  const bytes = encoder.encode(`${line}\n`);
+  let at = 0;
+  try {
+    while (at < bytes.length) at += writeSync(1, bytes, at);
+  } catch (error) {
+    if ((error as { code?: string }).code === "EPIPE") return false;
+    // Anything else (a non-blocking stdout that is full): the rest as the stream queues it.
+    process.stdout.write(bytes.subarray(at));
+  }
+  return true;
+}
