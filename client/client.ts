@@ -124,6 +124,7 @@ export class Client extends EventTarget {
     this.#session = new ClientSession({
       storage: options.sessionStorage,
       logger,
+      requestTimeout: resolved.requestTimeout,
       get closed() {
         return keeper.status === "closed";
       },

@@ -45,6 +45,7 @@ import {
   TimeoutError,
 } from "./errors.ts";
 import type { SessionStorage } from "./session_storage.ts";
+import { timerDelay } from "./timer_delay.ts";
 
 /** The read timeout a server has by default (ms), assumed of one that announces none (0). */
 const defaultReadTimeout = 60_000;
@@ -103,6 +104,8 @@ export interface ClientSessionHost {
   readonly logger: Logger;
   /** Whether `close()` was called. */
   readonly closed: boolean;
+  /** The client's request timeout (ms): with the server's read timeout, bounds the restore. */
+  readonly requestTimeout: number;
   /**
    * Sends a restore-session request for `key` on `connection` ahead of the requests queued
    * for it, and resolves with the reply (or rejects like any request).
@@ -129,6 +132,7 @@ export interface ClientSessionHost {
  *   storage: undefined,
  *   logger: console,
  *   closed: false,
+ *   requestTimeout: 60_000,
  *   restore: () => Promise.reject(new Error("not connected")),
  *   created: (created) => events.push(`created ${created.key}`),
  *   closedSession: () => events.push("closed"),
@@ -216,7 +220,8 @@ export class ClientSession {
     if (fromStorage) {
       this.#storageRead = true;
       try {
-        key = await host.storage!.get();
+        const wait = restoreTimeout(host.requestTimeout, connection.readTimeout);
+        key = await readStoredKey(host.storage!, wait, connection);
       } catch (error) {
         host.logger.error("webwire client: reading the session storage failed:", error);
       }
@@ -343,4 +348,27 @@ export class ClientSession {
       this.#host.logger.error("webwire client: session storage failed:", error);
     }
   }
+}
+
+/**
+ * Reads the stored key, for at most `ms` (as long as a restore may take) and only while
+ * `connection` has not closed (then `null`): a storage that never answers (an IndexedDB open
+ * blocked by another tab, say) must not hold the connect attempt up for good. Rejects as the
+ * storage does, or after `ms`.
+ */
+function readStoredKey(
+  storage: SessionStorage,
+  ms: number,
+  connection: Connection,
+): Promise<string | null> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`the session storage did not answer within ${ms} ms`)),
+      timerDelay(ms),
+    );
+  });
+  const read = (async () => await storage.get())();
+  const closed = connection.closed.then(() => null);
+  return Promise.race([read, late, closed]).finally(() => clearTimeout(timer));
 }

@@ -15,7 +15,9 @@
 /**
  * Where the client keeps its session key: `get` is read once, before the first connection,
  * and `set` is called with the key whenever the client gains a session and with `null` when
- * it loses it.
+ * it loses it. A `get` that throws, or does not answer within as long as the session restore may
+ * wait (the request timeout, at most twice the server's read timeout), is logged and the client
+ * connects without a stored key.
  *
  * @example
  * ```ts
