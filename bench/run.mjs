@@ -2,7 +2,7 @@
 // bench/results/<suite>.json and the tables into bench/README.md between the suite's markers.
 //
 // Usage: node bench/run.mjs [--codec | --e2e | --broadcast | --cluster | --reliability-faults |
-//   --reliability-load | --client | --all] [--quick] [--no-write]
+//   --reliability-load | --client | --deno-socket | --all] [--quick] [--no-write]
 //   --codec     the codec benchmark (default): each runtime 3 times, interleaved, and every case's
 //               median of the 3 means (with --quick: once)
 //   --e2e       the end-to-end benchmark (bench/e2e/: servers and load generators, ~45 min)
@@ -15,6 +15,8 @@
 //               during logins (bench/reliability/, #10 c, d, e; ~2 min)
 //   --client    our Client against a raw WebSocket client on one reply server, in Deno, Bun,
 //               Node (ws) and headless Chromium (bench/client/)
+//   --deno-socket  our Client in Deno over Deno's WebSocket and over DenoWebSocket, one request
+//               after another (bench/deno_socket/, about 1 min)
 //   --all       every suite in `suites` below
 //   --quick     with --e2e: a one-minute smoke run; with --broadcast or --cluster: seconds;
 //               printed only
@@ -32,6 +34,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { broadcast, broadcastSection } from "./broadcast/report.mjs";
 import { client } from "./client/report.mjs";
+import { denoSocket } from "./deno_socket/report.mjs";
 import { cluster, clusterSection } from "./cluster/report.mjs";
 import { e2e, e2eMarkdown } from "./e2e/report.mjs";
 import { reliabilityFaults } from "./reliability/faults_report.mjs";
@@ -234,6 +237,7 @@ const suites = {
   broadcast,
   cluster,
   client,
+  "deno-socket": denoSocket,
   "reliability-faults": reliabilityFaults,
   "reliability-load": reliabilityLoad,
 };

@@ -28,6 +28,8 @@ import {
 import type { ServerSignal } from "../client/events.ts";
 import { silentLogger } from "../protocol/logger.ts";
 import { cliTrace } from "./trace.ts";
+import { currentRuntime } from "./runtime.ts";
+import { DenoWebSocket } from "../adapters/deno_websocket.ts";
 import { ProtocolError } from "../protocol/protocol_error.ts";
 import { RequestError } from "../protocol/request_error.ts";
 import { CliError, ExitCode } from "./exit_codes.ts";
@@ -180,6 +182,8 @@ function restoreErrorOf(error: unknown, key: string): CliError {
 export async function connectClient(url: string, options: ConnectOptions): Promise<Client> {
   let connected = false;
   const client = new Client(url, {
+    // Deno's own client socket waits ~40 ms on Nagle for a second message or a larger one.
+    ...(currentRuntime() === "deno" ? { WebSocket: DenoWebSocket } : {}),
     autoconnect: false,
     dialTimeout: options.timeout,
     requestTimeout: options.timeout,

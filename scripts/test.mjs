@@ -23,6 +23,7 @@ const publicModules = [
 const adapterModules = [
   "adapters/deno.ts",
   "adapters/deno_tcp.ts",
+  "adapters/deno_websocket.ts",
   "adapters/bun.ts",
   "adapters/hono.ts",
   "adapters/node.ts",

@@ -1,6 +1,7 @@
 /**
- * Bytes in: the frames a WebSocket client sends (RFC 6455, section 5), read from a byte stream
- * in pieces of any size, unmasked and put together into messages. Portable: it knows no socket,
+ * Bytes in: the frames a WebSocket client sends (RFC 6455, section 5), or with `fromServer` those
+ * a server sends, read from a byte stream in pieces of any size, unmasked and put together into
+ * messages. Portable: it knows no socket,
  * only `Uint8Array`s, and reports what it read to a {@link FrameSink}.
  *
  * Every message is handed out in an array of its own (never a view of the stream's buffer, so a
@@ -98,6 +99,8 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 export class FrameReceiver {
   readonly #sink: FrameSink;
   readonly #maxMessageSize: number;
+  /** 4 when frames must be masked (a client's), 0 when they must not (a server's). */
+  readonly #maskLength: number;
   /** Bytes of a frame not yet complete, kept from earlier reads. */
   #carry: Uint8Array | undefined;
   #carryLength = 0;
@@ -114,10 +117,13 @@ export class FrameReceiver {
   /**
    * @param sink receives the messages and events.
    * @param maxMessageSize the largest message taken, in bytes (a larger one fails with 1009).
+   * @param fromServer reads a server's frames (a client's socket): unmasked, where a masked one
+   *   fails with 1002. Default: a client's frames, which must be masked.
    */
-  constructor(sink: FrameSink, maxMessageSize: number) {
+  constructor(sink: FrameSink, maxMessageSize: number, fromServer = false) {
     this.#sink = sink;
     this.#maxMessageSize = maxMessageSize;
+    this.#maskLength = fromServer ? 0 : 4;
   }
 
   /** Whether a close frame or a failure has ended reading. */
@@ -164,15 +170,21 @@ export class FrameReceiver {
     const first = bytes[offset];
     const second = bytes[offset + 1];
     if ((first & 0x70) !== 0) return this.#fail(1002, "a frame with reserved bits set");
-    if ((second & 0x80) === 0) return this.#fail(1002, "a client frame without a mask");
+    const maskLength = this.#maskLength;
+    if (((second & 0x80) === 0) === (maskLength !== 0)) {
+      return this.#fail(
+        1002,
+        maskLength === 0 ? "a server frame with a mask" : "a client frame without a mask",
+      );
+    }
     const fin = (first & 0x80) !== 0;
     const opcode = first & 0x0f;
     let length = second & 0x7f;
-    let headerLength = 6;
+    let headerLength = 2 + maskLength;
     if (length === 126) {
       if (available < 4) return 0;
       length = (bytes[offset + 2] << 8) | bytes[offset + 3];
-      headerLength = 8;
+      headerLength = 4 + maskLength;
     } else if (length === 127) {
       if (available < 10) return 0;
       const high = ((bytes[offset + 2] << 24) | (bytes[offset + 3] << 16) |
@@ -183,7 +195,7 @@ export class FrameReceiver {
         (bytes[offset + 8] << 8) | bytes[offset + 9]) >>> 0;
       // Over 2^53 is no JavaScript integer, and far over any limit.
       length = high >= 0x200000 ? Infinity : high * 0x100000000 + low;
-      headerLength = 14;
+      headerLength = 10 + maskLength;
     }
     const problem = this.#checkHeader(fin, opcode, length);
     if (problem !== undefined) return this.#fail(problem.code, problem.reason);
@@ -192,8 +204,7 @@ export class FrameReceiver {
       this.#reserveCarry(frameLength);
       return 0;
     }
-    const maskAt = offset + headerLength - 4;
-    this.#handleFrame(fin, opcode, bytes, maskAt, length);
+    this.#handleFrame(fin, opcode, bytes, offset + headerLength, length);
     return frameLength;
   }
 
@@ -231,10 +242,12 @@ export class FrameReceiver {
     fin: boolean,
     opcode: number,
     bytes: Uint8Array,
-    maskAt: number,
+    payloadAt: number,
     length: number,
   ): void {
-    const payload = unmaskCopy(bytes, maskAt, length);
+    const payload = this.#maskLength === 0
+      ? bytes.slice(payloadAt, payloadAt + length)
+      : unmaskCopy(bytes, payloadAt - 4, length);
     switch (opcode) {
       case opPing:
         return this.#sink.ping(payload);

@@ -93,6 +93,19 @@ export function requestHead(request: Request): RequestHead {
 }
 
 /**
+ * The `sec-websocket-accept` value that answers a `sec-websocket-key` (RFC 6455, 4.2.2).
+ *
+ * @example
+ * ```ts
+ * import { acceptFor } from "./handshake.ts";
+ * console.assert(acceptFor("dGhlIHNhbXBsZSBub25jZQ==") === "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+ * ```
+ */
+export function acceptFor(key: string): string {
+  return btoa(String.fromCharCode(...sha1(key + acceptSuffix)));
+}
+
+/**
  * The `101 Switching Protocols` response head for a client's `sec-websocket-key`.
  *
  * @example
@@ -103,7 +116,7 @@ export function requestHead(request: Request): RequestHead {
  * ```
  */
 export function switchingProtocols(key: string): Uint8Array {
-  const accept = btoa(String.fromCharCode(...sha1(key + acceptSuffix)));
+  const accept = acceptFor(key);
   return new TextEncoder().encode(
     "HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\n" +
       `sec-websocket-accept: ${accept}\r\n\r\n`,
