@@ -17,6 +17,7 @@ import {
   startNodeProcess,
 } from "../testing/cluster_processes.ts";
 import type { RedisServer } from "../testing/redis_server.ts";
+import { clientWebSocketHere } from "./serve_here.ts";
 import { describe, short, show } from "./shown_values.ts";
 import type { Transcript } from "./transcript.ts";
 import { nextEvent, outcome, sleep } from "./waiting.ts";
@@ -299,6 +300,7 @@ async function nodeKilled(stage: ClusterStage): Promise<void> {
 
 async function connect(stage: ClusterStage, url: string, signals?: string[]): Promise<Client> {
   const client = new Client(url, {
+    WebSocket: clientWebSocketHere(),
     autoconnect: false,
     requestTimeout: patience,
     logger: silentLogger,

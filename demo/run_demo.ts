@@ -35,7 +35,7 @@ import { FileSessionManager } from "../session/file_session_manager.ts";
 import type { RunningServer } from "../adapters/deno.ts";
 import { Server } from "../server/server.ts";
 import type { ServerOptions } from "../server/options.ts";
-import { serveHere } from "./serve_here.ts";
+import { clientWebSocketHere, serveHere } from "./serve_here.ts";
 import { describe, runtimeName, short, show } from "./shown_values.ts";
 import { Transcript } from "./transcript.ts";
 import { nextEvent, outcome, sleep } from "./waiting.ts";
@@ -105,6 +105,7 @@ export async function runDemo(write: (line: string) => void): Promise<boolean> {
   const server = new Server(serverOptions());
   const running = serveHere(server, 0);
   const client = new Client(running.url, {
+    WebSocket: clientWebSocketHere(),
     requestTimeout: 2000,
     reconnect: { initialDelay: 20, maxDelay: 100 },
     // Failed reconnection attempts while the server restarts are expected; keep them quiet.
