@@ -104,6 +104,8 @@ export class FrameReceiver {
   /** Bytes of a frame not yet complete, kept from earlier reads. */
   #carry: Uint8Array | undefined;
   #carryLength = 0;
+  /** The length of the last frame kept whole between reads: how far the carry need grow. */
+  #announced = 0;
   /**
    * The unmasked bytes of a message still being sent, in one buffer that grows by doubling up
    * to the message limit (so that empty or tiny fragments cost no memory of their own);
@@ -201,7 +203,7 @@ export class FrameReceiver {
     if (problem !== undefined) return this.#fail(problem.code, problem.reason);
     const frameLength = headerLength + length;
     if (available < frameLength) {
-      this.#reserveCarry(frameLength);
+      this.#reserveCarry(frameLength, available);
       return 0;
     }
     this.#handleFrame(fin, opcode, bytes, offset + headerLength, length);
@@ -325,10 +327,17 @@ export class FrameReceiver {
     return 0;
   }
 
-  /** Makes room to keep a frame of `frameLength` bytes whole between reads. */
-  #reserveCarry(frameLength: number): void {
-    if (this.#carry !== undefined && this.#carry.length >= frameLength) return;
-    const grown = new Uint8Array(Math.max(frameLength, 256));
+  /**
+   * Makes room to keep a frame of `frameLength` bytes, `available` of them here, between reads:
+   * room for twice what came (at least 4 KiB), not for what the header announces, so that a
+   * peer makes the receiver hold only memory it has sent bytes for (a 14-byte header announcing
+   * the whole message limit would otherwise reserve it). The room doubles as the frame arrives.
+   */
+  #reserveCarry(frameLength: number, available: number): void {
+    this.#announced = frameLength;
+    const room = Math.min(frameLength, Math.max(2 * available, 4096));
+    if (this.#carry !== undefined && this.#carry.length >= room) return;
+    const grown = new Uint8Array(room);
     if (this.#carry !== undefined) grown.set(this.#carry.subarray(0, this.#carryLength));
     this.#carry = grown;
   }
@@ -336,7 +345,9 @@ export class FrameReceiver {
   #appendToCarry(chunk: Uint8Array): Uint8Array {
     const needed = this.#carryLength + chunk.length;
     if (this.#carry!.length < needed) {
-      const grown = new Uint8Array(Math.max(needed, this.#carry!.length * 2));
+      // Doubling, but not past the frame being kept (its size is known once its header came).
+      const doubled = Math.min(this.#carry!.length * 2, Math.max(this.#announced, needed));
+      const grown = new Uint8Array(Math.max(needed, doubled));
       grown.set(this.#carry!.subarray(0, this.#carryLength));
       this.#carry = grown;
     }
