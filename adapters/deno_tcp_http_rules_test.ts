@@ -1,7 +1,8 @@
 // serveDenoTcp and two rules of HTTP/1.1 that clients rely on: a request names exactly one Host
 // (400 otherwise; HTTP/1.0 may leave it out), and a client that sends `Expect: 100-continue`
 // gets `100 Continue` before it sends its body, once the body is accepted (a body refused for
-// its length gets the refusal only; an expectation other than 100-continue gets 417). Deno
+// its length gets the refusal only; an expectation other than 100-continue gets 417). Empty
+// lines before the request line are ignored, control characters in its target refused. Deno
 // only.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -65,5 +66,20 @@ test("Expect: 100-continue gets 100 Continue before the body, only when the body
     const sent =
       "POST /form HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nhi";
     assert.match(await exchange(port, sent), /^HTTP\/1\.1 200 [^]*got hi$/);
+  });
+});
+
+test("empty lines before the request line are ignored; a control character in the target is 400", {
+  skip,
+}, async () => {
+  await withDenoTcpServer({ path: "/ws", fallback }, async ({ port }) => {
+    const after = await exchange(port, "\r\n\r\nGET /page HTTP/1.1\r\nHost: a\r\n\r\n");
+    assert.match(after, /^HTTP\/1\.1 200 [^]*\r\n\r\nhttp:\/\/a\/page got $/);
+    for (const target of ["/pa\x00ge", "/pa\x01ge", "/pa\x7fge"]) {
+      const answer = await exchange(port, `GET ${target} HTTP/1.1\r\nHost: a\r\n\r\n`);
+      assert.match(answer, /^HTTP\/1\.1 400 [^]*bad request line\n$/, JSON.stringify(target));
+    }
+    const endless = await exchange(port, "\r\n".repeat(20_000));
+    assert.match(endless, /^HTTP\/1\.1 431 /);
   });
 });

@@ -84,6 +84,18 @@ const bareLf = /(?:^|[^\r])\n/;
  * ```
  */
 export function readRequestHead(bytes: Uint8Array): RequestHeadResult {
+  // RFC 9112, 2.2: empty lines before the request line are ignored, as `node:http` and
+  // `Deno.serve` ignore them; they count toward the head's size.
+  let start = 0;
+  while (start + 1 < bytes.length && bytes[start] === 13 && bytes[start + 1] === 10) start += 2;
+  if (start > 0) {
+    const rest = readRequestHead(bytes.subarray(start));
+    if (rest.kind === "head") return { ...rest, length: rest.length + start };
+    if (rest.kind === "incomplete" && bytes.length >= maxRequestHeadSize) {
+      return { kind: "invalid", status: 431, reason: "request head too large" };
+    }
+    return rest;
+  }
   const end = headEnd(bytes);
   // A CR that is not part of a CRLF is refused at once, as `node:http` refuses it: a reader
   // that took it for a line end would see other header fields than one that did not.
@@ -105,7 +117,9 @@ export function readRequestHead(bytes: Uint8Array): RequestHeadResult {
     return { kind: "invalid", status: 400, reason: "a line ending in bare LF" };
   }
   const lines = text.slice(0, -4).split("\r\n");
-  const requestLine = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) (\S+) HTTP\/(\d)\.(\d)$/.exec(lines[0]);
+  // No control character in the target either (`node:http` and `Deno.serve` refuse them).
+  const requestLine = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([^\x00-\x20\x7f]+) HTTP\/(\d)\.(\d)$/
+    .exec(lines[0]);
   if (requestLine === null) return { kind: "invalid", status: 400, reason: "bad request line" };
   if (requestLine[3] !== "1") {
     return { kind: "invalid", status: 505, reason: "HTTP/1.x only" };
