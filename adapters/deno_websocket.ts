@@ -232,11 +232,11 @@ export class DenoWebSocket extends EventTarget {
       const hostname = url.hostname.replace(/^\[(.*)\]$/, "$1");
       const port = url.port !== "" ? Number(url.port) : url.protocol === "wss:" ? 443 : 80;
       const tcp = this.#tcp = await Deno.connect({ hostname, port, signal: this.#dial.signal });
-      if (this.#readyState !== connecting) throw new Error(this.#failure);
       tcp.setNoDelay(true);
       this.#conn = url.protocol === "wss:"
         ? await Deno.startTls(tcp, { hostname, caCerts: this.#options.caCerts })
         : tcp;
+      if (this.#readyState !== connecting) throw new Error(this.#failure); // closed meanwhile
       await writeAll(this.#conn, upgradeRequest(url, key, protocols));
       const answer = await readHead(this.#conn);
       const problem = checkUpgradeAnswer(answer.head, key) ??
@@ -315,7 +315,8 @@ export class DenoWebSocket extends EventTarget {
       this.#write(maskedFrame(0x8, closeFrameBody(code, reason)));
     }
     this.#endAfterWrites = true;
-    if (!this.#writing) this.#closeConnection();
+    if (this.#writing) this.#armTimer(); // bounds the wait for a write the server never reads
+    else this.#closeConnection();
   }
 
   #armTimer(): void {
@@ -339,7 +340,7 @@ export class DenoWebSocket extends EventTarget {
         this.#queue = [];
         const bytes = frames.length === 1 ? frames[0] : concat(frames);
         await writeAll(conn, bytes);
-        this.#buffered -= bytes.length;
+        this.#buffered = Math.max(0, this.#buffered - bytes.length); // 0 once ended
       }
     } catch {
       this.#queue = [];

@@ -138,3 +138,34 @@ test("a server that never answers the close is left after closeTimeout", {
     await peer.close();
   }
 });
+
+test("a failure while a write is stuck (the server reads nothing) still ends it in time", {
+  skip: !onDeno,
+}, async () => {
+  let peerSocket: Socket | undefined;
+  const peer = await startRawFramePeer({
+    onOpen: (socket) => {
+      peerSocket = socket;
+      socket.pause(); // reads nothing more: the client's write cannot finish
+    },
+  });
+  const socket = new (DenoWebSocket.withOptions({ closeTimeout: 100 }))(peer.url);
+  const log: string[] = [];
+  socket.onerror = () => log.push("error");
+  const closed = new Promise<CloseEvent>((resolve) => socket.onclose = resolve as () => void);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await until(() => socket.readyState === DenoWebSocket.OPEN && peerSocket !== undefined, "open");
+    socket.send(new Uint8Array(64 * 1024 * 1024));
+    // A masked frame: the client fails the connection, its close frame queued behind the message.
+    peerSocket!.write(new Uint8Array([0x82, 0x81, 1, 2, 3, 4, 5]));
+    const late = new Promise<string>((resolve) => timer = setTimeout(resolve, 3000, "no close"));
+    const event = await Promise.race([closed, late]);
+    assert.notEqual(event, "no close", "the close event came");
+    assert.deepEqual([(event as CloseEvent).code, log], [1006, ["error"]]);
+  } finally {
+    clearTimeout(timer);
+    await peer.close();
+    await closed;
+  }
+});

@@ -177,3 +177,38 @@ test("over wss: with the test CA", { skip: !onDeno }, async () => {
     await running.close();
   }
 });
+
+test("a close while wss: starts its TLS ends it, with a server that never answers", {
+  skip: !onDeno,
+}, async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const hung: number[] = [];
+  try {
+    // close() a few microtasks after the server took the connection: one of them falls while
+    // Deno.startTls is being awaited.
+    for (let ticks = 0; ticks < 8; ticks++) {
+      const accepted = listener.accept();
+      const socket = new DenoWebSocket(`wss://localhost:${listener.addr.port}/`);
+      socket.onerror = () => {};
+      let closed = false;
+      const ended = new Promise<void>((resolve) =>
+        socket.onclose = () => {
+          closed = true;
+          resolve();
+        }
+      );
+      const conn = await accepted;
+      for (let i = 0; i < ticks; i++) await Promise.resolve();
+      socket.close();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([ended, new Promise((resolve) => timer = setTimeout(resolve, 500))]);
+      clearTimeout(timer);
+      if (!closed) hung.push(ticks);
+      conn.close();
+      await ended;
+    }
+  } finally {
+    listener.close();
+  }
+  assert.deepEqual(hung, [], "closed after so many microtasks, the socket waited for the server");
+});
