@@ -44,6 +44,11 @@ interface RepairNode {
   stop(): Promise<void>;
 }
 
+const idleTimeout = 60_000;
+
+/** Whether a PTTL is an idle TTL: a held session's lease is longer than the idle timeout. */
+const isIdle = (ttl: number) => ttl > 0 && ttl <= idleTimeout;
+
 async function startRepairNode(
   keyPrefix: string,
   options: { failing?: number; nodeTtl: number; clusterUrl?: string },
@@ -55,7 +60,7 @@ async function startRepairNode(
     keyPrefix,
     nodeTtl: options.nodeTtl,
     sessions,
-    server: { sessionIdleTimeout: 60_000 },
+    server: { sessionIdleTimeout: idleTimeout },
   });
   const probe = new Redis(redis.url);
   const beat = async () => {
@@ -94,7 +99,7 @@ test("a release whose notice failed is reported again until the session's idle c
     await peer.client.close();
     await until(() => sessions.releaseNotices === 1, "the first notice failed");
     await until(() => sessions.releaseNotices === 2, "reported again by a sweep", 5000);
-    await until(async () => await repair.ttl(key) > 0, "its idle clock runs");
+    await until(async () => isIdle(await repair.ttl(key)), "its idle clock runs");
     await until(async () => await repair.idle() === 0, "the released hash is empty again");
     assert.equal(sessions.releaseNotices, 2, "reported once more, not at every heartbeat");
   } finally {
@@ -112,7 +117,7 @@ test("a release the node told its session manager of leaves nothing in the relea
     // Just after a heartbeat: the release is over long before the next sweep.
     await repair.heartbeats(1);
     await peer.client.close();
-    await until(async () => await repair.ttl(key) > 0, "its idle clock runs");
+    await until(async () => isIdle(await repair.ttl(key)), "its idle clock runs");
     await until(async () => await repair.idle() === 0, "released hash empty");
     // A sweep may have come between the release's two steps (a stalled process) and reported it
     // once more; none reports it after.
@@ -165,7 +170,7 @@ test("a release whose slot step failed during a cut, and whose notices then fail
     await new Promise((resolve) => setTimeout(resolve, 700));
     proxy.heal();
     await until(
-      async () => await repair.ttl(key) > 0,
+      async () => isIdle(await repair.ttl(key)),
       `its idle clock runs after ${sessions.failing} failed notices`,
       8000,
     );

@@ -27,6 +27,11 @@ class FirstReleaseFails extends RedisSessionManager {
   }
 }
 
+const idleTimeout = 60_000;
+
+/** Whether a PTTL is an idle TTL: a held session's lease is longer than the idle timeout. */
+const isIdle = (ttl: number) => ttl > 0 && ttl <= idleTimeout;
+
 /** A node whose cluster link reaches Redis through `clusterUrl`; sessions go straight to it. */
 function startNode(
   keyPrefix: string,
@@ -40,7 +45,7 @@ function startNode(
     keyPrefix,
     nodeTtl,
     sessions: new Manager(redis.url, { keyPrefix, logger: silentLogger }),
-    server: { maxSessionConnections: 1, sessionIdleTimeout: 60_000 },
+    server: { maxSessionConnections: 1, sessionIdleTimeout: idleTimeout },
   });
 }
 
@@ -61,7 +66,8 @@ test("a slot a node could not give back is given back once Redis answers, and th
     const ada = await connectPeer(node);
     const key = await login(ada);
     assert.equal(await counter.sessionConnectionCount(key), 1);
-    assert.equal(await probe.call("PTTL", `${keyPrefix}session:${key}`), -1, "held: no TTL");
+    const ttl = await probe.call("PTTL", `${keyPrefix}session:${key}`) as number;
+    assert.ok(ttl > idleTimeout, `held: a lease, no idle TTL (${ttl})`);
     proxy.cut();
     await ada.client.close(); // the connection ends while the node cannot reach Redis
     await until(() => node.running.server.sessionConnections(key).length === 0, "it let go");
@@ -69,7 +75,7 @@ test("a slot a node could not give back is given back once Redis answers, and th
     proxy.heal();
     await until(async () => await counter.sessionConnectionCount(key) === 0, "slot given back");
     await until(
-      async () => (await probe.call("PTTL", `${keyPrefix}session:${key}`) as number) > 0,
+      async () => isIdle(await probe.call("PTTL", `${keyPrefix}session:${key}`) as number),
       "the session's idle clock started",
     );
     const again = await connectPeer(node);
@@ -109,7 +115,10 @@ test("a node that Redis forgot writes its slots again at its next heartbeat, and
       sessionKey,
     );
     await until(async () => await counter.sessionConnectionCount(key) === 1, "written again");
-    await until(async () => await probe.call("PTTL", sessionKey) === -1, "held again: no TTL");
+    await until(
+      async () => (await probe.call("PTTL", sessionKey) as number) > idleTimeout,
+      "held again: a lease, no idle TTL",
+    );
     const second = await connectPeer(node);
     peers.push(second);
     await assert.rejects(second.client.restoreSession(key), { name: "MaxSessionConnectionsError" });
@@ -134,11 +143,12 @@ test("the sessions of a node that died without leaving get their idle clock, and
     peers.push(ada);
     const key = await login(ada);
     const sessionKey = `${keyPrefix}session:${key}`;
-    assert.equal(await probe.call("PTTL", sessionKey), -1, "held: no TTL");
+    const ttl = await probe.call("PTTL", sessionKey) as number;
+    assert.ok(ttl > idleTimeout, `held: a lease, no idle TTL (${ttl})`);
     assert.equal(await probe.call("SCARD", `${keyPrefix}nodes`), 2);
     deadLink.disconnect(); // as if killed: no more heartbeats, no leave
     await until(
-      async () => (await probe.call("PTTL", sessionKey) as number) > 0,
+      async () => isIdle(await probe.call("PTTL", sessionKey) as number),
       "the live node swept the dead one and started the session's idle clock",
       5000,
     );

@@ -18,7 +18,6 @@
 import { Redis } from "ioredis";
 import { guardedLogger } from "../protocol/guarded_logger.ts";
 import type { Logger } from "../protocol/logger.ts";
-import type { SessionInfo } from "../protocol/session_json.ts";
 import { Timestamp } from "../protocol/timestamp.ts";
 import { isDefaultSessionKey } from "../session/session_key.ts";
 import type {
@@ -27,14 +26,16 @@ import type {
   SessionLookupResult,
   SessionManager,
 } from "../session/session_manager.ts";
-import { CorruptRedisSessionError } from "./errors.ts";
 import { printableUrl } from "../protocol/printable_url.ts";
+import { heldLease, HeldSessions } from "./held_sessions.ts";
 import { callRedis, ownedByLibrary } from "./redis_call.ts";
+import { parseStoredSession } from "./stored_session_reply.ts";
 import type { RedisClient } from "./redis_client.ts";
 import {
   createSessionScript,
   lookupSessionScript,
   releaseSessionScript,
+  renewHeldScript,
 } from "./session_scripts.ts";
 
 /**
@@ -80,11 +81,11 @@ const defaultCommandTimeout = 2000;
  *
  * | call                    | Redis                                                        |
  * | ----------------------- | ------------------------------------------------------------ |
- * | `onSessionCreated`      | the hash, replacing any; with a max age `PEXPIREAT` creation + max age |
- * | `onSessionLookup`       | one script: returns the values from before, sets `l` to now, removes the idle TTL, keeps the max-age one |
- * | `onSessionReleased`     | with an idle timeout, one script: expire in min(idle timeout, time left of the max age) |
+ * | `onSessionCreated`      | the hash, replacing any; with a max age `PEXPIREAT` creation + max age; held (see below) |
+ * | `onSessionLookup`       | one script: returns the values from before, sets `l` to now, holds it: the idle TTL gives way to the lease, the max-age deadline stays |
+ * | `onSessionReleased`     | with an idle timeout, one script: not held, expire in min(idle timeout, time left of the max age) |
  * | `onSessionClosed`       | `DEL`                                                        |
- * | `sweepExpired`          | nothing (Redis expires keys itself); resolves to 0          |
+ * | `sweepExpired`          | renews the lease of the sessions this process holds (one script per 256); resolves to 0 (Redis expires keys itself) |
  *
  * - Keys come from clients and are untrusted: one that `isValidKey` refuses is not found, and
  *   never reaches Redis.
@@ -95,7 +96,13 @@ const defaultCommandTimeout = 2000;
  * - Expiry times: the max-age deadline is the session's creation time by this server's clock,
  *   the idle deadline is counted by Redis' clock; keep clocks in sync (NTP) as usual.
  * - The manager knows nothing of clusters: "held" is what the server it serves tells it
- *   (a lookup holds, `onSessionReleased` releases).
+ *   (a creation or a lookup holds, `onSessionReleased` releases, here or in another process).
+ * - With an idle timeout, a held session does not expire for idleness, but its key carries a
+ *   lease ({@link heldLease}: the idle timeout plus two sweep intervals, at least 10 s) that
+ *   each sweep of the server renews while it holds the session: when the process dies (kill -9,
+ *   a crash) without releasing its sessions, they expire within that lease of its last sweep, as
+ *   released ones would. A process cut from Redis (or stalled) longer than the lease less a sweep
+ *   interval loses the sessions it holds, as a cluster node taken for dead does.
  *
  * @example
  * ```ts
@@ -126,6 +133,8 @@ export class RedisSessionManager implements SessionManager {
   readonly #isValidKey: (key: string) => boolean;
   readonly #ownsClient: boolean;
   #expiry: SessionExpiry = { idleTimeout: 0, maxAge: 0 };
+  /** The sessions this process holds, with an idle timeout: each sweep renews their lease. */
+  readonly #held = new HeldSessions();
 
   /**
    * Creates a manager on an ioredis client, or on a new lazily connecting client for a
@@ -201,18 +210,26 @@ export class RedisSessionManager implements SessionManager {
     const maxAge = this.#expiry.maxAge;
     const deadline = maxAge > 0 ? String(session.creation.toDate().getTime() + maxAge) : "";
     const info = session.info === undefined ? "" : JSON.stringify(session.info);
-    const args = [session.creation.toString(), session.lastLookup.toString(), info, deadline];
+    const lease = this.#lease();
+    const args = [
+      session.creation.toString(),
+      session.lastLookup.toString(),
+      info,
+      deadline,
+      lease,
+    ];
     await callRedis(
       this.client,
       this.commandTimeout,
       "session creation",
       () => createSessionScript.run(this.client, [redisKey], args),
     );
+    if (lease > 0) this.#held.hold(redisKey);
   }
 
   /**
    * Finds the session, records now as its last lookup and holds it (no idle expiry until it is
-   * released).
+   * released; with an idle timeout its lease runs, renewed by each sweep).
    *
    * @returns the values from before this lookup, or `null` for a refused, unknown or expired
    *   key.
@@ -223,13 +240,17 @@ export class RedisSessionManager implements SessionManager {
     const redisKey = this.keyOf(key);
     if (redisKey === null) return null;
     const now = Timestamp.now().toString();
+    const lease = this.#lease();
     const reply = await callRedis(
       this.client,
       this.commandTimeout,
       "session lookup",
-      () => lookupSessionScript.run(this.client, [redisKey], [now]),
+      () => lookupSessionScript.run(this.client, [redisKey], [now, lease]),
     );
-    return reply === null ? null : parseStoredSession(redisKey, reply);
+    if (reply === null) return null;
+    const found = parseStoredSession(redisKey, reply);
+    if (lease > 0) this.#held.hold(redisKey);
+    return found;
   }
 
   /**
@@ -259,6 +280,8 @@ export class RedisSessionManager implements SessionManager {
     const redisKey = this.keyOf(key);
     const idleTimeout = this.#expiry.idleTimeout;
     if (redisKey === null || idleTimeout === 0) return;
+    // At once: a release that fails leaves the lease to run out (the server tries it again).
+    this.#held.release(redisKey);
     await callRedis(
       this.client,
       this.commandTimeout,
@@ -275,6 +298,7 @@ export class RedisSessionManager implements SessionManager {
   async onSessionClosed(key: string): Promise<void> {
     const redisKey = this.keyOf(key);
     if (redisKey === null) return;
+    this.#held.release(redisKey);
     await callRedis(
       this.client,
       this.commandTimeout,
@@ -283,9 +307,32 @@ export class RedisSessionManager implements SessionManager {
     );
   }
 
-  /** Resolves to 0: Redis forgets expired sessions by itself. */
-  sweepExpired(): Promise<number> {
-    return Promise.resolve(0);
+  /**
+   * Renews the lease of each session this process holds, up to 256 in one script, and forgets
+   * those that are no longer held in Redis (released or closed by another process, expired).
+   * Resolves to 0: Redis forgets expired sessions by itself.
+   *
+   * @throws {RedisUnavailableError} when Redis is not reached in time (the rest wait for the
+   *   next sweep: a lease outlasts a few).
+   */
+  async sweepExpired(): Promise<number> {
+    const lease = this.#lease();
+    if (lease === 0 || this.#held.size === 0) return 0;
+    await this.#held.renew((keys) =>
+      callRedis(
+        this.client,
+        this.commandTimeout,
+        "held sessions' renewal",
+        () => renewHeldScript.run(this.client, keys, [lease]),
+      )
+    );
+    return 0;
+  }
+
+  /** The lease of a held session in ms; 0 without an idle timeout (held for good). */
+  #lease(): number {
+    const idleTimeout = this.#expiry.idleTimeout;
+    return idleTimeout === 0 ? 0 : heldLease(idleTimeout);
   }
 
   /**
@@ -301,6 +348,7 @@ export class RedisSessionManager implements SessionManager {
    * ```
    */
   async close(): Promise<void> {
+    this.#held.clear();
     if (!this.#ownsClient) return;
     const client = this.client;
     if (client.status === "ready") {
@@ -335,35 +383,4 @@ function ownClient(url: string, logger: Logger): RedisClient {
   });
   client.on("ready", () => reported = false);
   return client;
-}
-
-function parseStoredSession(redisKey: string, reply: unknown): SessionLookupResult {
-  if (!Array.isArray(reply) || reply.length !== 3) {
-    throw new CorruptRedisSessionError(redisKey, "unexpected script reply");
-  }
-  const [c, l, i] = reply as unknown[];
-  if (typeof c !== "string" || typeof l !== "string") {
-    throw new CorruptRedisSessionError(redisKey, 'needs RFC 3339 strings "c" and "l"');
-  }
-  let creation: Timestamp;
-  let lastLookup: Timestamp;
-  try {
-    creation = Timestamp.parse(c);
-    lastLookup = Timestamp.parse(l);
-  } catch (error) {
-    throw new CorruptRedisSessionError(redisKey, 'needs RFC 3339 strings "c" and "l"', {
-      cause: error,
-    });
-  }
-  if (i === null || i === undefined) return { creation, lastLookup };
-  let info: unknown;
-  try {
-    info = typeof i === "string" ? JSON.parse(i) : undefined;
-  } catch (error) {
-    throw new CorruptRedisSessionError(redisKey, '"i" is not JSON', { cause: error });
-  }
-  if (typeof info !== "object" || info === null || Array.isArray(info)) {
-    throw new CorruptRedisSessionError(redisKey, '"i" is not a JSON object');
-  }
-  return { creation, lastLookup, info: info as SessionInfo };
 }

@@ -49,7 +49,8 @@ test("a lookup that timed out during a partition is not run once the link is bac
     assert.equal(await sessions.hasSession(key), true); // a call on the new link, answered
     await new Promise((resolve) => setTimeout(resolve, 200));
     const ttl = await inspector.pttl(redisKey);
-    assert.ok(ttl > 0, `the session still expires (PTTL ${ttl}; -1: held for ever)`);
+    // A lookup run late would have held it: no idle TTL, but a holder's lease (longer).
+    assert.ok(ttl > 0 && ttl <= 60_000, `its idle TTL still runs (PTTL ${ttl})`);
   } finally {
     await sessions.close();
     await proxy.close();

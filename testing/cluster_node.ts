@@ -11,6 +11,8 @@
  * | `MAX_SESSION_CONNECTIONS` | default 0 (unlimited)                              |
  * | `NODE_TTL`             | ms a node counts as alive after its heartbeat          |
  * | `NODE_NAME`            | what `whereami` answers                               |
+ * | `CLUSTER`              | `none`: Redis sessions only, no `RedisCluster`         |
+ * | `SESSION_IDLE_TIMEOUT` | the server's `sessionIdleTimeout` in ms; default 0     |
  *
  * Requests: those of the conformance service (`login`, `whoami`, `echo`, ...; so the live
  * server suite runs against a node), `whereami` (the node name), `join` (payload: topic), and
@@ -120,7 +122,7 @@ async function main(): Promise<void> {
     commandTimeout: 1000,
     logger: silentLogger,
   });
-  const cluster = new RedisCluster(redisUrl, {
+  const cluster = env("CLUSTER") === "none" ? undefined : new RedisCluster(redisUrl, {
     keyPrefix,
     commandTimeout: 1000,
     nodeTtl: Number(env("NODE_TTL") ?? 10_000),
@@ -129,6 +131,7 @@ async function main(): Promise<void> {
   const server: Server = new Server({
     sessionManager,
     cluster,
+    sessionIdleTimeout: Number(env("SESSION_IDLE_TIMEOUT") ?? 0),
     logger: silentLogger,
     maxSessionConnections: Number(env("MAX_SESSION_CONNECTIONS") ?? 0),
     ...clusterNodeService(() => server, nodeName),
