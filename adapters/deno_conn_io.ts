@@ -62,9 +62,10 @@ export function concat(chunks: Uint8Array[]): Uint8Array {
  * const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
  * const conn = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
  * const server = await listener.accept();
- * await server.write(new TextEncoder().encode("HTTP/1.1 101 OK\r\nx: 1\r\n\r\n\x82\x00"));
- * const { head, rest } = await readHead(conn);
- * console.assert(head === "HTTP/1.1 101 OK\r\nx: 1" && rest.join() === "130,0");
+ * const head = new TextEncoder().encode("HTTP/1.1 101 OK\r\nx: 1\r\n\r\n");
+ * await server.write(new Uint8Array([...head, 0x82, 0x00])); // and a first frame
+ * const { head: text, rest } = await readHead(conn);
+ * console.assert(text === "HTTP/1.1 101 OK\r\nx: 1" && rest.join() === "130,0");
  * server.close();
  * conn.close();
  * listener.close();
