@@ -13,6 +13,7 @@
 
 import { Client } from "../client/client.ts";
 import {
+  ConnectionFailedError,
   DialTimeoutError,
   DisconnectedError,
   IncompatibleProtocolVersionError,
@@ -102,6 +103,13 @@ export function cliErrorOf(error: unknown): CliError {
     return new CliError(ExitCode.Usage, `payload too large: ${error.message}`);
   }
   if (error instanceof TimeoutError) return new CliError(ExitCode.Timeout, error.message);
+  // Connected, then the connection went: not a failure to connect (the same exit code).
+  if (error instanceof DisconnectedError && !(error instanceof ConnectionFailedError)) {
+    return new CliError(
+      ExitCode.Unreachable,
+      `lost the connection to the server: ${error.message}`,
+    );
+  }
   if (
     error instanceof DialTimeoutError || error instanceof DisconnectedError ||
     error instanceof IncompatibleProtocolVersionError ||
@@ -203,6 +211,10 @@ export async function connectClient(url: string, options: ConnectOptions): Promi
       await client.connect();
     } catch (error) {
       await client.close();
+      // Lost before the handshake was done: it could not connect.
+      if (error instanceof DisconnectedError) {
+        throw new CliError(ExitCode.Unreachable, `cannot connect to the server: ${error.message}`);
+      }
       throw cliErrorOf(error);
     }
     connected = true;

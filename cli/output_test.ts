@@ -4,6 +4,8 @@ import process from "node:process";
 import { Payload } from "../protocol/payload.ts";
 import { startServer } from "../testing/serve.ts";
 import { runCli, spawnCli } from "../testing/serve_process.ts";
+import { serverFrame, startRawFramePeer } from "../testing/raw_frame_peer.ts";
+import { acceptConf } from "../testing/scripted_peer.ts";
 import { until } from "../testing/until.ts";
 
 /** Bytes that are not UTF-8: printed as text they would come out as U+FFFD. */
@@ -68,5 +70,20 @@ test("listen stops (exit 0) once the reader of its output has gone", async () =>
     await listen.exited;
     for (const timer of timers) clearInterval(timer);
     await running.close();
+  }
+});
+
+test("call that loses its connection mid-request says so (exit 3), not that it cannot connect", async () => {
+  // The handshake, then the TCP connection goes as the request arrives.
+  const peer = await startRawFramePeer({
+    onOpen: (socket) => socket.write(serverFrame(2, acceptConf())),
+    onData: (socket) => socket.destroy(),
+  });
+  try {
+    const run = await runCli("call", peer.url, "hang", "--timeout", "10000");
+    assert.equal(run.code, 3, run.stderr);
+    assert.match(run.stderr, /^webwire call: lost the connection to the server: /);
+  } finally {
+    await peer.close();
   }
 });
