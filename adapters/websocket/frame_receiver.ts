@@ -329,13 +329,14 @@ export class FrameReceiver {
 
   /**
    * Makes room to keep a frame of `frameLength` bytes, `available` of them here, between reads:
-   * room for twice what came (at least 4 KiB), not for what the header announces, so that a
-   * peer makes the receiver hold only memory it has sent bytes for (a 14-byte header announcing
-   * the whole message limit would otherwise reserve it). The room doubles as the frame arrives.
+   * room for twice what came (at least 16 KiB, so smaller frames get their room at once), not for
+   * what the header announces, so that a peer makes the receiver hold only memory it has sent
+   * bytes for (a 14-byte header announcing the whole message limit would otherwise reserve it).
+   * The room doubles as the frame arrives.
    */
   #reserveCarry(frameLength: number, available: number): void {
     this.#announced = frameLength;
-    const room = Math.min(frameLength, Math.max(2 * available, 4096));
+    const room = Math.min(frameLength, Math.max(2 * available, 16 * 1024));
     if (this.#carry !== undefined && this.#carry.length >= room) return;
     const grown = new Uint8Array(room);
     if (this.#carry !== undefined) grown.set(this.#carry.subarray(0, this.#carryLength));
