@@ -1,11 +1,11 @@
 /**
- * Reading and writing a `Deno.Conn` for `DenoWebSocket`: whole writes, frames queued together in
- * one write, and the head of the server's answer to the upgrade request.
+ * Reading and writing a `Deno.Conn` for `DenoWebSocket`: whole writes, and the head of the
+ * server's answer to the upgrade request.
  *
  * @example
  * ```ts
- * import { concat } from "./deno_conn_io.ts";
- * console.assert(concat([new Uint8Array([1]), new Uint8Array([2, 3])]).join() === "1,2,3");
+ * import { writeAll } from "./deno_conn_io.ts";
+ * console.assert(typeof writeAll === "function");
  * ```
  * @module
  */
@@ -29,27 +29,6 @@ const maxAnswerHead = 16 * 1024;
 export async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
   let written = 0;
   while (written < bytes.length) written += await conn.write(bytes.subarray(written));
-}
-
-/**
- * The chunks one after another in one new array.
- *
- * @example
- * ```ts
- * import { concat } from "./deno_conn_io.ts";
- * console.assert(concat([new Uint8Array(2), new Uint8Array(3)]).length === 5);
- * ```
- */
-export function concat(chunks: Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const chunk of chunks) size += chunk.length;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
 }
 
 /**

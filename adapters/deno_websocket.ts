@@ -33,7 +33,8 @@ import { maskedFrame } from "./websocket/client_frame.ts";
 import { checkUpgradeAnswer, newSocketKey, upgradeRequest } from "./websocket/client_handshake.ts";
 import { closeFrameBody } from "./websocket/frame_header.ts";
 import { FrameReceiver } from "./websocket/frame_receiver.ts";
-import { concat, readHead, writeAll } from "./deno_conn_io.ts";
+import { readHead, writeAll } from "./deno_conn_io.ts";
+import { concatBytes } from "./concat_bytes.ts";
 import type { DenoWebSocketOptions } from "./deno_websocket_options.ts";
 
 export type { DenoWebSocketOptions } from "./deno_websocket_options.ts";
@@ -338,7 +339,7 @@ export class DenoWebSocket extends EventTarget {
       while (this.#queue.length > 0) {
         const frames = this.#queue;
         this.#queue = [];
-        const bytes = frames.length === 1 ? frames[0] : concat(frames);
+        const bytes = concatBytes(frames);
         await writeAll(conn, bytes);
         this.#buffered = Math.max(0, this.#buffered - bytes.length); // 0 once ended
       }
@@ -355,9 +356,7 @@ export class DenoWebSocket extends EventTarget {
     this.#dial.abort();
     try {
       (this.#conn ?? this.#tcp)?.close();
-    } catch {
-      // Closed already.
-    }
+    } catch { /* closed already */ }
   }
 
   /** The connection has ended (or never opened): the close event, once. */

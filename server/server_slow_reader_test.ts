@@ -55,47 +55,56 @@ for (const adapter of adaptersOfThisRuntime) {
   });
 }
 
-test("a handler that awaits whenWritable keeps a slow reader's buffer bounded", async () => {
-  const disconnects: DisconnectReason[] = [];
-  const chunk = new Uint8Array(64 * 1024);
-  let pushed = 0;
-  const running = await startServer({
-    logger: silentLogger,
-    sendHighWaterMark: 256 * 1024,
-    maxSendBuffer: 1024 * 1024,
-    onClientDisconnected: (_connection, reason) => void disconnects.push(reason),
-    onRequest: async (request) => {
-      for (let i = 0; i < 200 && request.connection.isActive; i++) {
-        await request.connection.whenWritable();
-        if (!request.connection.isActive) break;
-        request.connection.signal("chunk", chunk);
-        pushed++;
-      }
-      return "done";
-    },
-  });
-  const stalled = await stalledClient(
-    running.url,
-    encodeRequest({ id: requestIdFromNumber(1), name: "push" }),
-  );
-  try {
-    // The handler stalls with the reader; nothing closes the connection.
-    let last = -1;
-    for (let i = 0; i < 100 && pushed !== last; i++) {
-      last = pushed;
-      await new Promise((resolve) => setTimeout(resolve, 30));
-    }
-    assert.ok(
-      pushed > 4 && pushed < 200,
-      `the handler waited for the reader (pushed ${pushed} chunks)`,
+const cooperativeLimits = [
+  { what: "its own high-water mark", limits: { sendHighWaterMark: 256 * 1024 } },
+  // Half of maxSendBuffer: a fixed 1 MiB default let whenWritable pass a push at up to 1 MiB
+  // queued, which the push then took over maxSendBuffer (the connection closed).
+  { what: "the default high-water mark", limits: {} },
+];
+
+for (const { what, limits } of cooperativeLimits) {
+  test(`a handler that awaits whenWritable keeps a slow reader's buffer bounded (${what})`, async () => {
+    const disconnects: DisconnectReason[] = [];
+    const chunk = new Uint8Array(64 * 1024);
+    let pushed = 0;
+    const running = await startServer({
+      logger: silentLogger,
+      ...limits,
+      maxSendBuffer: 1024 * 1024,
+      onClientDisconnected: (_connection, reason) => void disconnects.push(reason),
+      onRequest: async (request) => {
+        for (let i = 0; i < 200 && request.connection.isActive; i++) {
+          await request.connection.whenWritable();
+          if (!request.connection.isActive) break;
+          request.connection.signal("chunk", chunk);
+          pushed++;
+        }
+        return "done";
+      },
+    });
+    const stalled = await stalledClient(
+      running.url,
+      encodeRequest({ id: requestIdFromNumber(1), name: "push" }),
     );
-    assert.deepEqual(disconnects, [], "a cooperative handler keeps its connection");
-  } finally {
-    stalled.destroy();
-    await running.server.shutdown({ timeout: 100 });
-    await running.close();
-  }
-});
+    try {
+      // The handler stalls with the reader; nothing closes the connection.
+      let last = -1;
+      for (let i = 0; i < 100 && pushed !== last; i++) {
+        last = pushed;
+        await new Promise((resolve) => setTimeout(resolve, 30));
+      }
+      assert.ok(
+        pushed > 4 && pushed < 200,
+        `the handler waited for the reader (pushed ${pushed} chunks)`,
+      );
+      assert.deepEqual(disconnects, [], "a cooperative handler keeps its connection");
+    } finally {
+      stalled.destroy();
+      await running.server.shutdown({ timeout: 100 });
+      await running.close();
+    }
+  });
+}
 
 /**
  * Writes `frame` over and over, as fast as `socket` takes it, until `limit` bytes are written or
