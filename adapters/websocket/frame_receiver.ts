@@ -128,6 +128,11 @@ export class FrameReceiver {
     this.#maskLength = fromServer ? 0 : 4;
   }
 
+  /** Bytes of the buffer kept for a frame not complete yet (0 when none is kept). */
+  get keptBytes(): number {
+    return this.#carry?.length ?? 0;
+  }
+
   /** Whether a close frame or a failure has ended reading. */
   get done(): boolean {
     return this.#done;
@@ -332,13 +337,13 @@ export class FrameReceiver {
    * room for twice what came (at least 16 KiB, so smaller frames get their room at once), not for
    * what the header announces, so that a peer makes the receiver hold only memory it has sent
    * bytes for (a 14-byte header announcing the whole message limit would otherwise reserve it).
-   * The room doubles as the frame arrives.
+   * The room doubles as the frame arrives (in `#appendToCarry`): a carry that holds what came is
+   * kept, or every read would copy all of it again.
    */
   #reserveCarry(frameLength: number, available: number): void {
     this.#announced = frameLength;
-    const room = Math.min(frameLength, Math.max(2 * available, 16 * 1024));
-    if (this.#carry !== undefined && this.#carry.length >= room) return;
-    const grown = new Uint8Array(room);
+    if (this.#carry !== undefined && this.#carry.length >= available) return;
+    const grown = new Uint8Array(Math.min(frameLength, Math.max(2 * available, 16 * 1024)));
     if (this.#carry !== undefined) grown.set(this.#carry.subarray(0, this.#carryLength));
     this.#carry = grown;
   }
