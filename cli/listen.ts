@@ -25,8 +25,8 @@ const help = `usage: webwire listen <url> [options]
 Connects and prints each signal the server sends, one line each: "<name> <payload>"
 (the payload as text), and the reply to each --request: "reply to <name>: <payload>".
 Runs until Ctrl-C or SIGTERM (exit 0), --count signals arrived and every --request has
-its reply, its output is closed (a reader such as "head" has gone: exit 0), or the
-connection is lost (exit 3).
+its reply, its output is closed (a reader such as "head" has gone: exit 0; noticed at
+the next line it prints), or the connection is lost (exit 3).
 
 Options:
   --count N                  stop after N signals

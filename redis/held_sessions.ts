@@ -20,8 +20,9 @@ const renewBatch = 256;
  * of a process that held it and died. The idle timeout plus two of the server's sweep intervals
  * (the server sweeps every half the shortest expiry setting, from once a second to once a
  * minute: at most every half idle timeout), and at least 10 s: a live holder renews it at each
- * sweep, so it runs out only when sweeps fail or stop for the lease less one interval (more than
- * 9 s, and more than half the idle timeout).
+ * sweep, so it runs out only when sweeps fail or stop for the lease less one interval: more than
+ * the idle timeout plus `max(10 s − one interval, one interval)` (10 s more for a 1 s idle
+ * timeout, 15 s for 10 s, 90 s for 60 s).
  *
  * @example
  * ```ts

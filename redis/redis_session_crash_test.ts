@@ -13,7 +13,7 @@ import { until } from "../testing/until.ts";
 
 const redis = redisFixture();
 
-test("sessions held by a killed server without a cluster expire after the idle timeout", async () => {
+test("sessions held by a killed server without a cluster expire once their lease runs out", async () => {
   const keyPrefix = "crash:";
   const idleTimeout = 500;
   const node = await startNodeProcess("Bun" in globalThis ? "bun" : "deno", {
