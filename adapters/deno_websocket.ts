@@ -219,7 +219,7 @@ export class DenoWebSocket extends EventTarget {
       return this.#closeConnection();
     }
     this.#readyState = closing;
-    this.#sendClose(code ?? 1005, reason);
+    this.#sendClose(code ?? (reason === "" ? 1005 : 1000), reason); // a reason needs a code
   }
 
   async #connect(url: URL, protocols: string[]): Promise<void> {

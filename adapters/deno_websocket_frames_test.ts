@@ -169,3 +169,23 @@ test("a failure while a write is stuck (the server reads nothing) still ends it 
     await closed;
   }
 });
+
+test("close with a reason and no code sends 1000 with the reason", { skip: !onDeno }, async () => {
+  const seen = clientFrames();
+  const peer = await startRawFramePeer({
+    onData: (socket, bytes) => {
+      seen.receive(bytes);
+      if (seen.got.at(-1)?.startsWith("close")) socket.end();
+    },
+  });
+  const socket = new DenoWebSocket(peer.url);
+  const closed = new Promise<CloseEvent>((resolve) => socket.onclose = resolve);
+  try {
+    await until(() => socket.readyState === DenoWebSocket.OPEN, "open");
+    socket.close(undefined, "bye");
+    await closed;
+    assert.deepEqual(seen.got, ["close 1000 bye"]);
+  } finally {
+    await peer.close();
+  }
+});

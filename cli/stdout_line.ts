@@ -29,13 +29,29 @@ const encoder = new TextEncoder();
  */
 export function printLine(line: string): boolean {
   const bytes = encoder.encode(`${line}\n`);
+  if (queued) return queue(bytes);
   let at = 0;
   try {
     while (at < bytes.length) at += writeSync(1, bytes, at);
   } catch (error) {
     if ((error as { code?: string }).code === "EPIPE") return false;
-    // Anything else (a non-blocking stdout that is full): the rest as the stream queues it.
-    process.stdout.write(bytes.subarray(at));
+    // Anything else (a non-blocking stdout that is full): the rest, and every later line, as
+    // the stream queues them, so that the lines stay in order.
+    queued = true;
+    process.stdout.on("error", (failure: { code?: string }) => {
+      if (failure.code === "EPIPE") gone = true;
+    });
+    return queue(bytes.subarray(at));
   }
   return true;
+}
+
+/** Whether lines go through `process.stdout`'s queue (once a synchronous write failed). */
+let queued = false;
+/** Whether the queue found stdout's reader gone. */
+let gone = false;
+
+function queue(bytes: Uint8Array): boolean {
+  if (!gone) process.stdout.write(bytes);
+  return !gone;
 }
