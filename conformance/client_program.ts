@@ -9,7 +9,9 @@
  * opens (before the accept-conf), `--utf16` sends request payloads as UTF-16 (not UTF-8),
  * `--no-padding` reads a UTF-16 signal with a name of odd length as if no padding byte followed
  * the name (the byte is taken away before the client decodes it), `--restore-closed` restores a
- * session the server closed again 100 ms after the next connect.
+ * session the server closed again 100 ms after the next connect, `--any-sub-protocol` takes the
+ * server's sub-protocol name out of the accept-conf (so it accepts any), `--special-as-reply`
+ * reads an internal-error or shutdown reply (types 2 and 1) as an empty binary reply.
  *
  * @example
  * ```ts
@@ -49,6 +51,8 @@ interface Broken {
   dropHeartbeats: boolean;
   eager: boolean;
   noPadding: boolean;
+  anySubProtocol: boolean;
+  specialAsReply: boolean;
 }
 
 /** A UTF-16 signal (65) whose name has an odd length, without the padding byte after it. */
@@ -63,7 +67,19 @@ function withoutPadding(data: unknown): unknown {
   return stripped.buffer;
 }
 
-function brokenWebSocket({ dropHeartbeats, eager, noPadding }: Broken): typeof WebSocket {
+/** An accept-conf (23) without its sub-protocol name; a reply of type 1 or 2 as type 191. */
+function misread(data: unknown, { anySubProtocol, specialAsReply }: Broken): unknown {
+  if (!(data instanceof ArrayBuffer)) return data;
+  const bytes = new Uint8Array(data);
+  if (anySubProtocol && bytes[0] === 23) return bytes.slice(0, 11).buffer;
+  if (specialAsReply && bytes.length === 9 && (bytes[0] === 1 || bytes[0] === 2)) {
+    return Uint8Array.of(191, ...bytes.subarray(1)).buffer;
+  }
+  return data;
+}
+
+function brokenWebSocket(broken: Broken): typeof WebSocket {
+  const { dropHeartbeats, eager, noPadding } = broken;
   return class BrokenWebSocket extends WebSocket {
     constructor(url: string | URL) {
       super(url);
@@ -73,9 +89,10 @@ function brokenWebSocket({ dropHeartbeats, eager, noPadding }: Broken): typeof W
       return super.onmessage;
     }
     override set onmessage(handler: ((event: MessageEvent) => void) | null) {
-      super.onmessage = handler === null || !noPadding
-        ? handler
-        : (event) => handler({ data: withoutPadding(event.data) } as MessageEvent);
+      super.onmessage = handler === null ? handler : (event) => {
+        const data = misread(event.data, broken);
+        handler({ data: noPadding ? withoutPadding(data) : data } as MessageEvent);
+      };
     }
     override send(data: string | BufferSource | Blob): void {
       const bytes = data as Uint8Array;
@@ -111,7 +128,7 @@ async function main(args: string[]): Promise<number> {
     print(
       "error",
       "usage: client_program.ts [--no-heartbeat] [--eager] [--utf16] [--no-padding] " +
-        "[--restore-closed] <ws-url>",
+        "[--restore-closed] [--any-sub-protocol] [--special-as-reply] <ws-url>",
     );
     return 2;
   }
@@ -119,7 +136,10 @@ async function main(args: string[]): Promise<number> {
   const dropHeartbeats = args.includes("--no-heartbeat");
   const eager = args.includes("--eager");
   const noPadding = args.includes("--no-padding");
-  const broken = dropHeartbeats || eager || noPadding;
+  const anySubProtocol = args.includes("--any-sub-protocol");
+  const specialAsReply = args.includes("--special-as-reply");
+  const brokenBy = { dropHeartbeats, eager, noPadding, anySubProtocol, specialAsReply };
+  const broken = Object.values(brokenBy).some((flag) => flag);
   const restoreClosed = args.includes("--restore-closed");
   let lastKey: string | undefined;
   let closedKey: string | undefined;
@@ -128,7 +148,7 @@ async function main(args: string[]): Promise<number> {
   const client: Client = new Client(url, {
     requestTimeout: 10_000,
     logger: silentLogger,
-    WebSocket: broken ? brokenWebSocket({ dropHeartbeats, eager, noPadding }) : undefined,
+    WebSocket: broken ? brokenWebSocket(brokenBy) : undefined,
     onConnected: () => {
       print("connected");
       const key = closedKey;

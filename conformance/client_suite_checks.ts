@@ -68,27 +68,42 @@ const acceptConfFirst: ClientCheck = {
   },
 };
 
-const incompatibleVersion: ClientCheck = {
-  name: "incompatible-version",
-  description: "refuses a server of protocol version 3.0: sends nothing, prints error, exits",
-  async run(ctx) {
-    const client = ctx.startClient(this.name);
-    const connection = await acceptConnection(ctx.server, client, 10_000);
-    connection.send(acceptConf({ major: 3 }));
-    const exit = await client.exited(5000);
-    expect(exit !== undefined, "the client did not exit within 5 s of a version 3 accept-conf");
-    expect(exit.code !== 0, "the client exited with code 0 after a version 3 accept-conf");
-    const sent = [connection, ...await laterConnections(ctx.server)].flatMap((c) => c.frames);
-    expect(
-      sent.length === 0,
-      `the client sent ${sent.map(describeFrame).join(", ")} to a version 3 server`,
-    );
-    expect(
-      client.lines.some((line) => line.startsWith("error")),
-      `the client printed no "error ..." line (${exitText(client)})`,
-    );
-  },
-};
+/** A check that the client refuses the server of `conf`: sends nothing, prints error, exits. */
+function refusedServer(name: string, what: string, conf: Uint8Array): ClientCheck {
+  return {
+    name,
+    description: `refuses a server of ${what}: sends nothing, prints error, exits`,
+    async run(ctx) {
+      const client = ctx.startClient(this.name);
+      const connection = await acceptConnection(ctx.server, client, 10_000);
+      connection.send(conf);
+      const exit = await client.exited(5000);
+      expect(exit !== undefined, `the client did not exit within 5 s of an accept-conf of ${what}`);
+      expect(exit.code !== 0, `the client exited with code 0 after an accept-conf of ${what}`);
+      const sent = [connection, ...await laterConnections(ctx.server)].flatMap((c) => c.frames);
+      expect(
+        sent.length === 0,
+        `the client sent ${sent.map(describeFrame).join(", ")} to a server of ${what}`,
+      );
+      expect(
+        client.lines.some((line) => line.startsWith("error")),
+        `the client printed no "error ..." line (${exitText(client)})`,
+      );
+    },
+  };
+}
+
+const incompatibleVersion = refusedServer(
+  "incompatible-version",
+  "protocol version 3.0",
+  acceptConf({ major: 3 }),
+);
+
+const subProtocolMismatch = refusedServer(
+  "sub-protocol-mismatch",
+  `sub-protocol "other" (the client has none)`,
+  acceptConf({ subProtocol: "other" }),
+);
 
 async function laterConnections(
   server: { nextConnection(ms: number): Promise<ScriptConnection | undefined> },
@@ -117,6 +132,38 @@ const requestError: ClientCheck = {
     expect(payload === "please", `request "fail" carried ${JSON.stringify(payload)}, not "please"`);
     replyError(connection, request, "E_TEST", "went wrong");
     await expectLine(client, "request-error fail E_TEST went wrong");
+  },
+};
+
+const specialReplies: ClientCheck = {
+  name: "special-replies",
+  description: "reports an internal-error reply (type 2) and a shutdown reply (type 1) as " +
+    "failed requests",
+  async run(ctx) {
+    const { client, connection } = await openSession(ctx, this.name);
+    command(connection, "request", "internal");
+    command(connection, "request", "shutdown");
+    for (const [name, type] of [["internal", 2], ["shutdown", 1]] as const) {
+      const request = await expectRequest(connection, name);
+      connection.send(new Uint8Array([type, ...request.id]));
+    }
+    for (const [name, type] of [["internal", 2], ["shutdown", 1]] as const) {
+      // The first line about the request: `request-failed <name> <text>` is the right one.
+      const about = (l: string) =>
+        l.startsWith(`request-failed ${name}`) || l.startsWith(`reply ${name}`) ||
+        l.startsWith(`request-error ${name} `);
+      const line = await client.line(about, 3000);
+      expect(
+        line !== undefined,
+        `the client printed nothing about request "${name}" within 3000 ms of a reply of ` +
+          `type ${type} (${exitText(client)})`,
+      );
+      expect(
+        line === `request-failed ${name}` || line.startsWith(`request-failed ${name} `),
+        `after a reply of type ${type} to request "${name}" the client printed "${line}", not ` +
+          `"request-failed ${name} ..."`,
+      );
+    }
   },
 };
 
@@ -324,7 +371,9 @@ const sessionClosed: ClientCheck = {
 export const clientChecks: readonly ClientCheck[] = [
   acceptConfFirst,
   incompatibleVersion,
+  subProtocolMismatch,
   requestError,
+  specialReplies,
   serverSignal,
   outOfOrderReplies,
   heartbeat,

@@ -127,7 +127,8 @@ export function describeFrame(frame: ClientFrame): string {
 
 /**
  * The accept-conf the suite sends: version 2.0, no sub-protocol, buffer 8192, and the given
- * read timeout (default 60 s, so that no heartbeat disturbs the checks that are not about it).
+ * read timeout (default 60 s, so that no heartbeat disturbs the checks that are not about it);
+ * `major` and `subProtocol` override the version and the sub-protocol.
  *
  * @example
  * ```ts
@@ -135,12 +136,15 @@ export function describeFrame(frame: ClientFrame): string {
  * console.assert(acceptConf({ major: 3 })[1] === 3);
  * ```
  */
-export function acceptConf(fields: { major?: number; readTimeoutMs?: number } = {}): Uint8Array {
+export function acceptConf(
+  fields: { major?: number; readTimeoutMs?: number; subProtocol?: string } = {},
+): Uint8Array {
   return encodeAcceptConf({
     major: fields.major ?? 2,
     minor: 0,
     readTimeoutMs: fields.readTimeoutMs ?? 60_000,
     messageBufferSize: 8192,
+    subProtocol: fields.subProtocol,
   });
 }
 

@@ -154,6 +154,18 @@ const brokenClients: { flag: string; check: string; said: RegExp[] }[] = [
   },
   // Restores the closed session after its first request on the new connection.
   { flag: "--restore-closed", check: "session-closed", said: [/\(restoring the closed session\)/] },
+  // Accepts a server of another sub-protocol, and goes on to send its start request.
+  {
+    flag: "--any-sub-protocol",
+    check: "sub-protocol-mismatch",
+    said: [/the client did not exit within 5 s of an accept-conf of sub-protocol "other"/],
+  },
+  // Takes an internal-error reply for an (empty) reply.
+  {
+    flag: "--special-as-reply",
+    check: "special-replies",
+    said: [/after a reply of type 2 to request "internal" the client printed "reply internal /],
+  },
 ];
 
 for (const { flag, check, said } of brokenClients) {

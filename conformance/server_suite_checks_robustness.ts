@@ -136,6 +136,14 @@ export const robustnessChecks: readonly ServerCheck[] = [
   malformed("name-overflow", request(128, [10, ...echo]), "a name length running past the end"),
   malformed("utf16-unaligned", request(129, [4, ...echo, 0x61]), "a UTF-16 request of odd length"),
   malformed("heartbeat-bad-length", new Uint8Array([33, 0]), "a 2-byte heartbeat"),
+  malformed(
+    "signal-name-overflow",
+    new Uint8Array([64, 10, ...echo]),
+    "a signal whose name " +
+      "length runs past the end",
+  ),
+  malformed("close-session-bad-length", request(31, [0]), "a 10-byte close-session (exactly 9)"),
+  malformed("restore-too-short", request(32, []), "a restore-session without a key (9 bytes)"),
   malformed("empty-frame", new Uint8Array(0), "an empty binary frame"),
   malformed("text-frame", "hello", "a text frame"),
 ];

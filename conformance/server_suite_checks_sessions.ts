@@ -164,6 +164,7 @@ async function restoreRejected(
       allowInternal ? " or internal error (type 2)" : ""
     }, got ${describe(reply)}`,
   );
+  expect(reply.bytes.length === 9, `${describe(reply)} is ${reply.bytes.length} bytes, not 9`);
   return `${reply.kind} (type ${reply.type})`;
 }
 
@@ -182,9 +183,8 @@ async function restorePathLike(context: CheckContext): Promise<string> {
   return details.join(", ");
 }
 
-async function closeByClient(context: CheckContext): Promise<string> {
-  const connection = await context.handshake();
-  await login(context, connection, userName());
+/** Sends close-session (31): the answer is an empty binary reply and nothing else. */
+async function closeSession(context: CheckContext, connection: SuiteConnection): Promise<void> {
   const id = context.nextId();
   connection.send(encodeCloseSession(id));
   const reply = await nextReply(connection, id, "the close-session reply");
@@ -195,13 +195,69 @@ async function closeByClient(context: CheckContext): Promise<string> {
     } of ${reply.bytes.length} bytes`,
   );
   expect(await connection.silentFor(200), "a message followed the close-session reply");
+}
+
+/** The session of `key`, closed on its last connection, is destroyed: restoring it fails. */
+async function expectDestroyed(context: CheckContext, key: string, how: string): Promise<void> {
+  const connection = await context.handshake();
+  const id = context.nextId();
+  connection.send(encodeRestoreSession(id, key));
+  const reply = await nextReply(connection, id, "the restore reply");
+  expect(
+    reply.kind === "session-not-found-reply",
+    `restore after ${how} on its last connection: expected session-not-found (type 3), got ` +
+      `${describe(reply)}: the session was not destroyed`,
+  );
+}
+
+async function closeByClient(context: CheckContext): Promise<string> {
+  const connection = await context.handshake();
+  const session = await login(context, connection, userName());
+  await closeSession(context, connection);
   await expectNoSession(context, connection);
-  return "empty binary reply of 9 bytes, no notification, whoami says NO_SESSION";
+  await expectDestroyed(context, session.key, "close-session");
+  return "empty binary reply of 9 bytes, no notification, whoami says NO_SESSION, " +
+    "restore finds no session";
+}
+
+async function closeWithoutSession(context: CheckContext): Promise<string> {
+  const connection = await context.handshake();
+  await closeSession(context, connection);
+  await expectNoSession(context, connection);
+  return "empty binary reply of 9 bytes, no notification";
+}
+
+/**
+ * Close-session on one of two connections of a session detaches that connection only; the
+ * session is destroyed when its last connection closes it.
+ */
+async function closeShared(context: CheckContext): Promise<string> {
+  const first = await context.handshake();
+  const session = await login(context, first, userName());
+  const second = await context.handshake();
+  const id = context.nextId();
+  second.send(encodeRestoreSession(id, session.key));
+  const restored = await nextReply(second, id, "the restore reply");
+  expect(restored.kind === "reply", `restore: expected a reply, got ${describe(restored)}`);
+  await closeSession(context, first);
+  await expectNoSession(context, first);
+  if (!await second.silentFor(200)) {
+    const sent = describe(await second.next("the notification"));
+    expect(false, `close-session on the first connection sent the second ${sent}`);
+  }
+  const key = await whoami(context, second);
+  expect(
+    key === session.key,
+    `after close-session on the other connection, whoami says "${key}", not "${session.key}"`,
+  );
+  await closeSession(context, second);
+  await expectDestroyed(context, session.key, "close-session");
+  return "the other connection keeps the session, without a notification, until it closes it";
 }
 
 async function logout(context: CheckContext): Promise<string> {
   const connection = await context.handshake();
-  await login(context, connection, userName());
+  const session = await login(context, connection, userName());
   const id = context.nextId();
   connection.request(id, "logout", new Uint8Array(0), "binary");
   const closed = await connection.next("the session-closed notification");
@@ -213,7 +269,9 @@ async function logout(context: CheckContext): Promise<string> {
   const reply = await nextReply(connection, id, "the logout reply");
   expect(reply.kind === "reply", `expected the logout reply, got ${describe(reply)}`);
   await expectNoSession(context, connection);
-  return "session-closed (type 22), then the reply; whoami says NO_SESSION";
+  await expectDestroyed(context, session.key, "logout");
+  return "session-closed (type 22), then the reply; whoami says NO_SESSION, " +
+    "restore finds no session";
 }
 
 /**
@@ -232,5 +290,7 @@ export const sessionChecks: readonly ServerCheck[] = [
   { name: "session-restore-unknown-key", run: restoreUnknown },
   { name: "session-restore-path-like-key", run: restorePathLike },
   { name: "session-close-by-client", run: closeByClient },
+  { name: "session-close-without-session", run: closeWithoutSession },
+  { name: "session-close-shared", run: closeShared },
   { name: "session-logout", run: logout },
 ];
