@@ -117,10 +117,11 @@ export function readRequestHead(bytes: Uint8Array): RequestHeadResult {
     return { kind: "invalid", status: 400, reason: "a line ending in bare LF" };
   }
   const lines = text.slice(0, -4).split("\r\n");
+  const requestLine = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) (\S+) HTTP\/(\d)\.(\d)$/.exec(lines[0]);
   // No control character in the target either (`node:http` and `Deno.serve` refuse them).
-  const requestLine = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([^\x00-\x20\x7f]+) HTTP\/(\d)\.(\d)$/
-    .exec(lines[0]);
-  if (requestLine === null) return { kind: "invalid", status: 400, reason: "bad request line" };
+  if (requestLine === null || hasControlCharacter(requestLine[2])) {
+    return { kind: "invalid", status: 400, reason: "bad request line" };
+  }
   if (requestLine[3] !== "1") {
     return { kind: "invalid", status: 505, reason: "HTTP/1.x only" };
   }
