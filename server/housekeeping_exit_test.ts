@@ -1,6 +1,7 @@
 // A server's housekeeping timers (expiry sweeps, the clean-up of signals kept for offline
-// sessions, the end of the violation log's window) never keep a process alive on their own: a script that made a server with session
-// expiry and offline signals and never shut it down ends by itself. Real processes.
+// sessions, the end of the violation log's window) never keep a process alive on their own: a
+// script that made a server with session expiry and offline signals and never shut it down ends
+// by itself. Real processes.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";

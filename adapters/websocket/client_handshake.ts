@@ -65,9 +65,7 @@ export function upgradeRequest(
  * ```ts
  * import { checkUpgradeAnswer } from "./client_handshake.ts";
  * const refused = checkUpgradeAnswer("HTTP/1.1 503 Service Unavailable\r\nretry-after: 1", "k");
- * console.assert(
- *   refused === "the server answered the upgrade with status code 503 (Service Unavailable), not 101",
- * );
+ * console.assert(refused?.startsWith("the server answered the upgrade with status code 503"));
  * ```
  */
 export function checkUpgradeAnswer(head: string, key: string): string | undefined {
