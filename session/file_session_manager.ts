@@ -270,11 +270,11 @@ export class FileSessionManager implements SessionManager {
    * quarter of them when there are more than 4 000 (the next call goes on where this one
    * stopped), and temporary files left over from a crash (older than a minute). A session
    * file that cannot be read, touched or removed (a permission, a symbolic link loop, ...) is
-   * left alone and the sweep goes on. With an idle timeout, it
-   * first sets the modification time of the sessions this process holds to now, so that after
-   * a crash they stay restorable for about the idle timeout less one sweep interval (the server
-   * sweeps every half idle timeout, at most once a second). Resolves to the number of sessions
-   * removed.
+   * left alone and the sweep goes on. With an idle timeout, it first sets the modification time
+   * of the sessions this process holds to now, so that after a crash they stay restorable for
+   * about the idle timeout less one sweep interval (the server sweeps every half idle timeout,
+   * but never more often than once a second nor less often than once a minute). Resolves to the
+   * number of sessions removed.
    */
   async sweepExpired(): Promise<number> {
     let names: string[];
