@@ -12,8 +12,11 @@ import { createServer as createTlsServer } from "node:tls";
 import { silentLogger } from "../protocol/logger.ts";
 import { startScriptedPeer } from "../testing/scripted_peer.ts";
 import { startServer } from "../testing/serve.ts";
+import { DenoWebSocket } from "../adapters/deno_websocket.ts";
 import { Client } from "./client.ts";
 import { ConnectionFailedError, DialTimeoutError, DisconnectedError } from "./errors.ts";
+
+const onDeno = "Deno" in globalThis && !("Bun" in globalThis);
 
 function newClient(url: string, dialTimeout = 3000): Client {
   return new Client(url, { logger: silentLogger, autoconnect: false, dialTimeout });
@@ -102,6 +105,61 @@ describe("Client connection errors", () => {
       /the TLS handshake failed \(a certificate this client does not trust/,
     );
     await client.close();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it("a wss: URL to a server without TLS: says so, not 'no TCP connection'", async () => {
+    // A common slip: wss: for a server that serves ws:, or the port of a plain server. The
+    // runtimes say it in their own words (Deno "received corrupt message of type
+    // InvalidContentType", Bun and Node's ws OpenSSL's "wrong version number").
+    const running = await startServer({ logger: silentLogger });
+    const sockets: [string, typeof WebSocket | undefined][] = [["the runtime's", undefined]];
+    if (onDeno) sockets.push(["DenoWebSocket", DenoWebSocket as unknown as typeof WebSocket]);
+    for (const [name, WebSocket] of sockets) {
+      const client = new Client(`wss://127.0.0.1:${running.port}/`, {
+        logger: silentLogger,
+        autoconnect: false,
+        ...(WebSocket === undefined ? {} : { WebSocket }),
+      });
+      const error = await client.connect().catch((e) => e);
+      await client.close();
+      assert.ok(error instanceof ConnectionFailedError, `${name}: ${error}`);
+      assert.equal(error.kind, "tls", `${name}: ${error.detail}`);
+      assert.match(
+        error.message,
+        /: the TLS handshake failed: the server answered without TLS \(a ws: server/,
+        name,
+      );
+    }
+    await running.close();
+  });
+
+  it("a ws: URL to a TLS server: no answer to the upgrade, not 'no TCP connection'", async () => {
+    const server = createTlsServer({
+      cert: readFileSync(new URL("../testing/tls/localhost_cert.pem", import.meta.url)),
+      key: readFileSync(new URL("../testing/tls/localhost_key.pem", import.meta.url)),
+    }, (socket) => socket.end());
+    server.on("tlsClientError", () => {}); // the client's plain HTTP is no ClientHello
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+    const { port } = server.address() as AddressInfo;
+    const sockets: [string, typeof WebSocket | undefined][] = [["the runtime's", undefined]];
+    if (onDeno) sockets.push(["DenoWebSocket", DenoWebSocket as unknown as typeof WebSocket]);
+    for (const [name, WebSocket] of sockets) {
+      const client = new Client(`ws://127.0.0.1:${port}/`, {
+        logger: silentLogger,
+        autoconnect: false,
+        ...(WebSocket === undefined ? {} : { WebSocket }),
+      });
+      const error = await client.connect().catch((e) => e);
+      await client.close();
+      assert.ok(error instanceof ConnectionFailedError, `${name}: ${error}`);
+      assert.doesNotMatch(error.message, /no TCP connection/, name);
+      assert.match(
+        error.message,
+        /: the server ended the connection without answering the WebSocket upgrade \(a wss:/,
+        `${name}: ${error.detail}`,
+      );
+    }
     await new Promise((resolve) => server.close(resolve));
   });
 

@@ -19,7 +19,7 @@
  * - `http-status`: the server answered the upgrade with another HTTP status than 101.
  * - `dns`: the host name could not be resolved.
  * - `tls`: the TLS handshake of a `wss:` URL failed (a certificate the client does not trust,
- *   or one for another host name).
+ *   one for another host name, or a server that does not speak TLS there).
  * - `network`: no TCP connection, and the runtime does not say why (refused, unreachable or
  *   an unknown host).
  * - `unknown`: the runtime gives no reason (browsers) or one the client does not know.
@@ -58,7 +58,23 @@ const statusPattern = /(?:status code:?|server response:)\s*(\d{3})\b/i;
 const refusedPattern = /ECONNREFUSED|connection refused/i;
 const dnsPattern = /dns error|ENOTFOUND|EAI_AGAIN|getaddrinfo|name resolution|not known/i;
 const tlsPattern = /certificate|TLS handshake|SSL/i;
-const networkPattern = /tcp connect error|failed to connect\b/i;
+// What a TLS client says when the server answers in plain text (an HTTP response to the
+// ClientHello): rustls in Deno, OpenSSL and BoringSSL in Node and Bun.
+const noTlsPattern = /InvalidContentType|wrong[ _]version[ _]number|packet length too long/i;
+// Deno says "tcp connect error" (after "failed to connect to WebSocket:", which prefixes every
+// failure of its own), Bun "failed: Failed to connect" (refused, or a host it cannot resolve).
+const networkPattern = /tcp connect error|failed: failed to connect\b/i;
+// A TCP connection whose server ended it without an HTTP answer to the upgrade (a TLS server
+// sent a plain ws: request, say): Deno, DenoWebSocket, Bun and Node's ws, in that order.
+const noAnswerPattern = new RegExp(
+  [
+    "invalid HTTP version parsed",
+    "closed the connection during the handshake",
+    "failed: Connection ended$",
+    "^socket hang up$",
+  ].join("|"),
+  "i",
+);
 
 /**
  * Reads the dial failure from a WebSocket `error` event (its `message`, or its `error`'s).
@@ -68,6 +84,8 @@ const networkPattern = /tcp connect error|failed to connect\b/i;
  * import { dialFailure } from "./dial_failure.ts";
  * console.assert(dialFailure({ message: "connect ECONNREFUSED 127.0.0.1:1" }).kind === "refused");
  * console.assert(dialFailure(new Event("error")).kind === "unknown");
+ * const plain = dialFailure({ message: "write EPROTO …:ssl3_get_record:wrong version number" });
+ * console.assert(plain.kind === "tls" && plain.text.includes("without TLS"));
  * ```
  */
 export function dialFailure(event: unknown): DialFailure {
@@ -88,6 +106,14 @@ export function dialFailure(event: unknown): DialFailure {
   if (dnsPattern.test(detail)) {
     return { kind: "dns", detail, text: "the host name could not be resolved (DNS)" };
   }
+  if (noTlsPattern.test(detail)) {
+    return {
+      kind: "tls",
+      detail,
+      text: "the TLS handshake failed: the server answered without TLS (a ws: server, or the " +
+        "port of one? use ws: there)",
+    };
+  }
   if (tlsPattern.test(detail)) {
     return {
       kind: "tls",
@@ -101,6 +127,14 @@ export function dialFailure(event: unknown): DialFailure {
       kind: "network",
       detail,
       text: "no TCP connection (refused, unreachable, or an unknown host)",
+    };
+  }
+  if (noAnswerPattern.test(detail)) {
+    return {
+      kind: "unknown",
+      detail,
+      text: "the server ended the connection without answering the WebSocket upgrade (a wss: " +
+        "server? use wss: for it; else no web server there)",
     };
   }
   return {

@@ -167,7 +167,7 @@ export class ConnectionFailedError extends DisconnectedError {
   /** Always "ConnectionFailedError", also in minified bundles. */
   override readonly name: string = "ConnectionFailedError";
 
-  /** Why: `refused`, `http-status`, `dns`, `network` or `unknown`. */
+  /** Why: `refused`, `http-status`, `dns`, `tls`, `network` or `unknown`. */
   readonly kind: DialFailureKind;
   /** The HTTP status of a refused WebSocket upgrade. */
   readonly status?: number;
