@@ -20,6 +20,7 @@ import type { Server } from "../server/server.ts";
 import type { ConnectionOptions } from "../server/transport.ts";
 import { deliverDenoSocket, DenoSocketTransport } from "./deno_socket.ts";
 import { hostPort } from "./host_port.ts";
+import { listenAt } from "./listen_failure.ts";
 import { CuttableResponses } from "./cuttable_responses.ts";
 import { type FallbackHandler, routeFor, wsUrl } from "./route.ts";
 import { handshakeProblem, requestHead } from "./websocket/handshake.ts";
@@ -159,6 +160,8 @@ export interface RunningServer {
  *
  * @throws {TypeError} when `path` does not start with `/`, or `fallback` comes without `path`.
  * @throws {ServerShutDownError} when `server` was shut down.
+ * @throws {Deno.errors.AddrInUse} when it cannot listen there, with the address in the message
+ * (as Deno's other refusals to listen).
  * @example
  * ```ts
  * import { Server } from "@webwire/webwire/server";
@@ -187,9 +190,14 @@ export function serveDeno(server: Server, options: ListenOptions = {}): RunningS
       ? endpoint(request, info)
       // A body that fails at once is the fallback's failure, answered so.
       : await responses.track(await route.fallback(request)).catch(route.failed);
-  const http = Deno.serve(
-    { port: options.port ?? 0, hostname, onListen: () => {} },
-    (request, info) => responses.whenAnswered(answer(request, info)),
+  const http = listenAt(
+    () =>
+      Deno.serve(
+        { port: options.port ?? 0, hostname, onListen: () => {} },
+        (request, info) => responses.whenAnswered(answer(request, info)),
+      ),
+    hostname,
+    options.port ?? 0,
   );
   const port = http.addr.port;
   return {

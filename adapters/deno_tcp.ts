@@ -51,6 +51,7 @@ import { PeerWatch } from "./deno_tcp_peer_watch.ts";
 import { ByteSource, readBody, readHead, toRequest } from "./deno_tcp_request.ts";
 import { closeQuietly, respond, type ResponseTarget } from "./deno_tcp_response.ts";
 import { hostPort } from "./host_port.ts";
+import { listenAt } from "./listen_failure.ts";
 import { type Route, routeFor, wsUrl } from "./route.ts";
 import { startTimeout, timeoutOption } from "./timeout_option.ts";
 import { handshakeProblem, switchingProtocols } from "./websocket/handshake.ts";
@@ -100,6 +101,8 @@ const acceptRetryMs = 50;
  * @throws {RangeError} when `requestTimeout` is 0, negative, `NaN` or not a number (before it
  * listens).
  * @throws {ServerShutDownError} when `server` was shut down (the promise rejects).
+ * @throws {Deno.errors.AddrInUse} when it cannot listen there, with the address in the message
+ * (the promise rejects; so do Deno's other refusals to listen).
  * @example
  * ```ts
  * import { Server } from "@webwire/webwire/server";
@@ -123,9 +126,19 @@ export function serveDenoTcp(
   const route = routeFor(options, server.logger);
   const requestTimeout = timeoutOption("requestTimeout", options.requestTimeout, 10_000);
   const port = options.port ?? 0;
-  const listener = options.tls === undefined
-    ? Deno.listen({ hostname, port })
-    : Deno.listenTls({ hostname, port, cert: options.tls.cert, key: options.tls.key });
+  let listener: Deno.TcpListener | Deno.TlsListener;
+  try {
+    listener = listenAt(
+      () =>
+        options.tls === undefined
+          ? Deno.listen({ hostname, port })
+          : Deno.listenTls({ hostname, port, cert: options.tls!.cert, key: options.tls!.key }),
+      hostname,
+      port,
+    );
+  } catch (error) {
+    return Promise.reject(error); // as every failure after the options' checks
+  }
   const handshaking = new Set<Deno.Conn>();
   const answering = new Map<Deno.Conn, Promise<void>>();
   const context: HandshakeContext = {

@@ -245,9 +245,13 @@ export const serveCommand: Command = {
       } catch (error) {
         await server.shutdown();
         await redis?.close();
+        const message = (error as Error).message;
+        // The Deno adapters name the address already.
         throw new CliError(
           ExitCode.Failure,
-          `cannot listen on ${hostname}:${port}: ${(error as Error).message}`,
+          message.startsWith("cannot listen on ")
+            ? message
+            : `cannot listen on ${hostname}:${port}: ${message}`,
         );
       }
       if (running === undefined) {
