@@ -333,7 +333,7 @@ export abstract class ConnectionTraffic extends ConnectionTasks {
     return this.#site ??= handlerSite({
       hooks: this.server.hooks,
       connection: this.connection,
-      logger: this.server.logger,
+      logger: this.server.handlerLogger,
       copiesOnSend: this.socket.copiesOnSend === true,
       isOpen: () => this.#open,
       answer: (key, reply) => this.#answer(key, reply),

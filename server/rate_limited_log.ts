@@ -39,11 +39,13 @@ export interface RateLimit {
   readonly windowMs: number;
   /** What the warnings are about, for the line that counts those left out. */
   readonly what: string;
+  /** Said at the end of that line; default "the hooks see every one". */
+  readonly note?: string;
 }
 
 /**
- * Writes at most `max` warnings per window; counts the rest and reports the count once the
- * window is over (or at {@link RateLimitedLog.flush}).
+ * Writes at most `max` warnings and errors per window; counts the rest and reports the count
+ * once the window is over (or at {@link RateLimitedLog.flush}).
  *
  * @example
  * ```ts
@@ -59,6 +61,7 @@ export class RateLimitedLog {
   #windowStart = -Infinity;
   #written = 0;
   #skipped = 0;
+  #skippedErrors = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   /** Writes to `logger` within `limit`. */
@@ -68,7 +71,24 @@ export class RateLimitedLog {
   }
 
   /** Writes the warning, or counts it if the window's quota is used up. */
-  warn(message: string): void {
+  warn(message: string, ...details: unknown[]): void {
+    this.#write("warn", message, details);
+  }
+
+  /** Writes the error, or counts it if the window's quota is used up. */
+  error(message: string, ...details: unknown[]): void {
+    this.#write("error", message, details);
+  }
+
+  /** This log as a `Logger`: both levels share the window. */
+  asLogger(): Logger {
+    return {
+      warn: (message, ...details) => this.warn(message, ...details),
+      error: (message, ...details) => this.error(message, ...details),
+    };
+  }
+
+  #write(level: "warn" | "error", message: string, details: unknown[]): void {
     const now = performance.now();
     if (now - this.#windowStart >= this.#limit.windowMs) {
       this.flush();
@@ -77,10 +97,11 @@ export class RateLimitedLog {
     }
     if (this.#written < this.#limit.max) {
       this.#written++;
-      this.#logger.warn(message);
+      this.#logger[level](message, ...details);
       return;
     }
     this.#skipped++;
+    if (level === "error") this.#skippedErrors = true;
     // Said when the window ends, even if nothing more comes; a process with nothing else to
     // do does not wait for it (the server's shutdown flushes it).
     if (this.#timer !== undefined) return;
@@ -93,12 +114,14 @@ export class RateLimitedLog {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.#skipped === 0) return;
-    const { what, windowMs } = this.#limit;
-    this.#logger.warn(
+    const { what, windowMs, note = "the hooks see every one" } = this.#limit;
+    // At the level of the worst left out.
+    this.#logger[this.#skippedErrors ? "error" : "warn"](
       `${this.#skipped} more ${what} not logged (at most ${this.#limit.max} per ${
         windowMs / 1000
-      } s; the hooks see every one)`,
+      } s; ${note})`,
     );
     this.#skipped = 0;
+    this.#skippedErrors = false;
   }
 }

@@ -381,7 +381,7 @@ export class Server {
     // Gone within `closeTimeout` of their close frames: the HTTP server then cuts no WebSocket.
     await Promise.all(this.#parts.closingSockets);
     this.#readTimeouts.stop();
-    this.#parts.violationLog.flush();
+    for (const log of [this.#parts.violationLog, this.#parts.handlerFailures]) log.flush();
     this.#parts.offline?.close(); // given back by the connections that ended, or kept meanwhile
     const { leavingSessions, limits, logger, forgottenSessions } = this.#parts;
     // Bounded (a session manager that never answers must not hold the shutdown for good), at

@@ -71,6 +71,8 @@ export interface ServerContext {
   readonly hookFailures: HookFailures;
   /** Where protocol violations are logged, at a bounded rate. */
   readonly violationLog: RateLimitedLog;
+  /** Where handler failures are logged, at a bounded rate (any client can cause them). */
+  readonly handlerLogger: Logger;
   /**
    * Failures of ended connections to leave their sessions (a cluster's Redis unreachable): logged
    * at the 1st, 10th, 100th, ... since the last leave that worked.

@@ -47,6 +47,13 @@ import { TopicRegistry } from "./topic_registry.ts";
  * `onProtocolViolation` hook sees every one reported (the logger at most these).
  */
 const violationLogLimit = { max: 10, windowMs: 10_000, what: "protocol violations" };
+/** Any client can make a handler fail on every request (bad input it does not expect). */
+const handlerFailureLimit = {
+  max: 10,
+  windowMs: 10_000,
+  what: "handler failures",
+  note: "catch in the handler what must all be logged",
+};
 
 /**
  * What the parts ask of the server they make up.
@@ -110,6 +117,8 @@ export interface ServerParts {
   readonly hookFailures: HookFailures;
   /** Where protocol violations are logged, at most 10 per 10 s. */
   readonly violationLog: RateLimitedLog;
+  /** Where handler failures are logged, at most 10 per 10 s. */
+  readonly handlerFailures: RateLimitedLog;
   /** The accept-conf message every connection receives first. */
   readonly acceptConf: Uint8Array;
   /**
@@ -172,6 +181,7 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
   // The tracer writes to the given logger's own `debug`, which the guard does not have.
   const tracer = createTracer("server", options.trace, options.logger ?? console);
   const violationLog = new RateLimitedLog(logger, violationLogLimit);
+  const handlerFailures = new RateLimitedLog(logger, handlerFailureLimit);
   const hookFailures = new HookFailures(logger);
   const acceptConf = encodeAcceptConf({
     readTimeoutMs: limits.readTimeout,
@@ -234,6 +244,7 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
     tracer,
     hookFailures,
     violationLog,
+    handlerLogger: handlerFailures.asLogger(),
     leaveFailures: new PowersOfTenLog(),
     restoreFailures: new PowersOfTenLog(),
     get shuttingDown() {
@@ -306,6 +317,7 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
     tracer,
     hookFailures,
     violationLog,
+    handlerFailures,
     acceptConf,
     offline,
     expiry,
