@@ -12,7 +12,8 @@
 //            (`ratioRounds`): a paired ratio moves by ±20 % from one round to the next on a
 //            shared machine, and a target met or missed needs more than three of them (with 15,
 //            the 96 % interval of a median runs from the 4th to the 12th of them)
-//   --only   run only these targets (ids below), e.g. --only webwire-bun,raw-bun
+//   --only   run only these targets (ids below), e.g. --only webwire-bun,raw-bun; floor-deno
+//            (the protocol's own floor on Deno) runs only when named here
 import { execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -110,6 +111,14 @@ const targets = [
     command: () => [deno, ["run", "-A", "bench/e2e/raw_echo_deno.ts", ...lifetime]],
   },
   {
+    // Opt-in (`--only`): the protocol's own floor on Deno, for the analysis of #11.
+    id: "floor-deno",
+    label: "protocol floor, Deno.upgradeWebSocket (hand-written replies)",
+    generator: "webwire",
+    optIn: true,
+    command: () => [deno, ["run", "-A", "bench/e2e/protocol_floor_deno.ts", ...lifetime]],
+  },
+  {
     id: "webwire-node",
     label: "WebWire on Node (node:http)",
     generator: "webwire",
@@ -127,7 +136,7 @@ const targets = [
     generator: "socketio",
     command: () => [process.execPath, ["bench/e2e/socketio_server.mjs", ...lifetime]],
   },
-].filter((t) => only === null || only.includes(t.id));
+].filter((t) => only === null ? t.optIn !== true : only.includes(t.id));
 if (targets.length === 0) throw new Error(`--only matched no target`);
 
 const generators = {

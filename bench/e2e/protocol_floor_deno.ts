@@ -1,0 +1,40 @@
+/**
+ * The protocol's floor on Deno: the least any WebWire server on `Deno.serve` must do for the
+ * benchmark's echo, written by hand. Like the raw echo (`raw_echo_deno.ts`) it sends the
+ * reference accept-conf on open and drops signals; unlike it, it answers a request as the
+ * protocol wants, with a reply of its own (type 191, the request's id, its payload) written into
+ * one reused buffer and sent as a view, where the raw echo sends the request's own bytes back.
+ * What our server costs above this is the library's; what this costs above the raw echo is the
+ * protocol's. Not in the default run: `node bench/e2e/measure.mjs --only
+ * webwire-deno,raw-deno,floor-deno`.
+ *
+ * @module
+ */
+
+import { acceptConf, announce, hostname } from "./serve_args.ts";
+
+/** Replies are written here and sent as views: Deno's `send` copies before it returns. */
+let scratch = new Uint8Array(64 * 1024);
+
+const http = Deno.serve({ port: 0, hostname, onListen: () => {} }, (request) => {
+  const { socket, response } = Deno.upgradeWebSocket(request, { idleTimeout: 0 });
+  socket.binaryType = "arraybuffer";
+  socket.onopen = () => socket.send(acceptConf as Uint8Array<ArrayBuffer>);
+  socket.onmessage = (event) => {
+    const data = event.data;
+    if (typeof data === "string") return;
+    const bytes = new Uint8Array(data as ArrayBuffer);
+    const type = bytes[0];
+    if (type < 127 || type > 129 || bytes.length < 11) return; // signals, heartbeats
+    const payloadAt = 10 + bytes[9] + (type === 129 ? bytes[9] & 1 : 0);
+    const length = 9 + bytes.length - payloadAt;
+    if (scratch.length < length) scratch = new Uint8Array(length);
+    scratch[0] = 191;
+    scratch.set(bytes.subarray(1, 9), 1);
+    scratch.set(bytes.subarray(payloadAt), 9);
+    socket.send(scratch.subarray(0, length));
+  };
+  socket.onerror = () => {};
+  return response;
+});
+announce(http.addr.port);
