@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
-import { createServer as createTlsServer } from "node:tls";
+import { createServer as createTlsServer, type Server as TlsServer } from "node:tls";
 import { silentLogger } from "../protocol/logger.ts";
 import { startScriptedPeer } from "../testing/scripted_peer.ts";
 import { startServer } from "../testing/serve.ts";
@@ -17,6 +17,23 @@ import { Client } from "./client.ts";
 import { ConnectionFailedError, DialTimeoutError, DisconnectedError } from "./errors.ts";
 
 const onDeno = "Deno" in globalThis && !("Bun" in globalThis);
+
+/** A TLS server on 127.0.0.1 (the test CA's certificate for localhost) that ends every socket. */
+async function tlsServerThatHangsUp(): Promise<{ server: TlsServer; port: number }> {
+  const server = createTlsServer({
+    cert: readFileSync(new URL("../testing/tls/localhost_cert.pem", import.meta.url)),
+    key: readFileSync(new URL("../testing/tls/localhost_key.pem", import.meta.url)),
+  }, (socket) => socket.end());
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+/** The runtime's own socket, and DenoWebSocket under Deno. */
+function socketsToTry(): [string, typeof WebSocket | undefined][] {
+  const sockets: [string, typeof WebSocket | undefined][] = [["the runtime's", undefined]];
+  if (onDeno) sockets.push(["DenoWebSocket", DenoWebSocket as unknown as typeof WebSocket]);
+  return sockets;
+}
 
 function newClient(url: string, dialTimeout = 3000): Client {
   return new Client(url, { logger: silentLogger, autoconnect: false, dialTimeout });
@@ -90,12 +107,7 @@ describe("Client connection errors", () => {
   });
 
   it("a wss: server whose certificate the client does not trust: the TLS handshake failed", async () => {
-    const server = createTlsServer({
-      cert: readFileSync(new URL("../testing/tls/localhost_cert.pem", import.meta.url)),
-      key: readFileSync(new URL("../testing/tls/localhost_key.pem", import.meta.url)),
-    }, (socket) => socket.end());
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-    const { port } = server.address() as AddressInfo;
+    const { server, port } = await tlsServerThatHangsUp();
     const client = newClient(`wss://localhost:${port}/`);
     const error = await client.connect().catch((e) => e);
     assert.ok(error instanceof ConnectionFailedError, String(error));
@@ -113,9 +125,7 @@ describe("Client connection errors", () => {
     // runtimes say it in their own words (Deno "received corrupt message of type
     // InvalidContentType", Bun and Node's ws OpenSSL's "wrong version number").
     const running = await startServer({ logger: silentLogger });
-    const sockets: [string, typeof WebSocket | undefined][] = [["the runtime's", undefined]];
-    if (onDeno) sockets.push(["DenoWebSocket", DenoWebSocket as unknown as typeof WebSocket]);
-    for (const [name, WebSocket] of sockets) {
+    for (const [name, WebSocket] of socketsToTry()) {
       const client = new Client(`wss://127.0.0.1:${running.port}/`, {
         logger: silentLogger,
         autoconnect: false,
@@ -135,16 +145,9 @@ describe("Client connection errors", () => {
   });
 
   it("a ws: URL to a TLS server: no answer to the upgrade, not 'no TCP connection'", async () => {
-    const server = createTlsServer({
-      cert: readFileSync(new URL("../testing/tls/localhost_cert.pem", import.meta.url)),
-      key: readFileSync(new URL("../testing/tls/localhost_key.pem", import.meta.url)),
-    }, (socket) => socket.end());
+    const { server, port } = await tlsServerThatHangsUp();
     server.on("tlsClientError", () => {}); // the client's plain HTTP is no ClientHello
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-    const { port } = server.address() as AddressInfo;
-    const sockets: [string, typeof WebSocket | undefined][] = [["the runtime's", undefined]];
-    if (onDeno) sockets.push(["DenoWebSocket", DenoWebSocket as unknown as typeof WebSocket]);
-    for (const [name, WebSocket] of sockets) {
+    for (const [name, WebSocket] of socketsToTry()) {
       const client = new Client(`ws://127.0.0.1:${port}/`, {
         logger: silentLogger,
         autoconnect: false,

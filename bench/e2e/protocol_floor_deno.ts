@@ -11,30 +11,20 @@
  * @module
  */
 
-import { acceptConf, announce, hostname } from "./serve_args.ts";
+import { serveDenoFloor } from "./deno_floor_server.ts";
 
 /** Replies are written here and sent as views: Deno's `send` copies before it returns. */
 let scratch = new Uint8Array(64 * 1024);
 
-const http = Deno.serve({ port: 0, hostname, onListen: () => {} }, (request) => {
-  const { socket, response } = Deno.upgradeWebSocket(request, { idleTimeout: 0 });
-  socket.binaryType = "arraybuffer";
-  socket.onopen = () => socket.send(acceptConf as Uint8Array<ArrayBuffer>);
-  socket.onmessage = (event) => {
-    const data = event.data;
-    if (typeof data === "string") return;
-    const bytes = new Uint8Array(data as ArrayBuffer);
-    const type = bytes[0];
-    if (type < 127 || type > 129 || bytes.length < 11) return; // signals, heartbeats
-    const payloadAt = 10 + bytes[9] + (type === 129 ? bytes[9] & 1 : 0);
-    const length = 9 + bytes.length - payloadAt;
-    if (scratch.length < length) scratch = new Uint8Array(length);
-    scratch[0] = 191;
-    scratch.set(bytes.subarray(1, 9), 1);
-    scratch.set(bytes.subarray(payloadAt), 9);
-    socket.send(scratch.subarray(0, length));
-  };
-  socket.onerror = () => {};
-  return response;
+serveDenoFloor((socket, data) => {
+  const bytes = new Uint8Array(data);
+  const type = bytes[0];
+  if (type < 127 || type > 129 || bytes.length < 11) return; // signals, heartbeats
+  const payloadAt = 10 + bytes[9] + (type === 129 ? bytes[9] & 1 : 0);
+  const length = 9 + bytes.length - payloadAt;
+  if (scratch.length < length) scratch = new Uint8Array(length);
+  scratch[0] = 191;
+  scratch.set(bytes.subarray(1, 9), 1);
+  scratch.set(bytes.subarray(payloadAt), 9);
+  socket.send(scratch.subarray(0, length));
 });
-announce(http.addr.port);
