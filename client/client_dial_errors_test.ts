@@ -28,11 +28,21 @@ async function tlsServerThatHangsUp(): Promise<{ server: TlsServer; port: number
   return { server, port: (server.address() as AddressInfo).port };
 }
 
-/** The runtime's own socket, and DenoWebSocket under Deno. */
-function socketsToTry(): [string, typeof WebSocket | undefined][] {
+/** What `connect()` to `url` rejects with: with the runtime's socket, and DenoWebSocket on Deno. */
+async function dialErrors(url: string): Promise<[string, ConnectionFailedError][]> {
   const sockets: [string, typeof WebSocket | undefined][] = [["the runtime's", undefined]];
   if (onDeno) sockets.push(["DenoWebSocket", DenoWebSocket as unknown as typeof WebSocket]);
-  return sockets;
+  const errors: [string, ConnectionFailedError][] = [];
+  for (const [name, WebSocket] of sockets) {
+    const client = new Client(url, {
+      logger: silentLogger,
+      autoconnect: false,
+      ...(WebSocket === undefined ? {} : { WebSocket }),
+    });
+    errors.push([name, await client.connect().catch((e) => e)]);
+    await client.close();
+  }
+  return errors;
 }
 
 function newClient(url: string, dialTimeout = 3000): Client {
@@ -125,14 +135,7 @@ describe("Client connection errors", () => {
     // runtimes say it in their own words (Deno "received corrupt message of type
     // InvalidContentType", Bun and Node's ws OpenSSL's "wrong version number").
     const running = await startServer({ logger: silentLogger });
-    for (const [name, WebSocket] of socketsToTry()) {
-      const client = new Client(`wss://127.0.0.1:${running.port}/`, {
-        logger: silentLogger,
-        autoconnect: false,
-        ...(WebSocket === undefined ? {} : { WebSocket }),
-      });
-      const error = await client.connect().catch((e) => e);
-      await client.close();
+    for (const [name, error] of await dialErrors(`wss://127.0.0.1:${running.port}/`)) {
       assert.ok(error instanceof ConnectionFailedError, `${name}: ${error}`);
       assert.equal(error.kind, "tls", `${name}: ${error.detail}`);
       assert.match(
@@ -147,14 +150,7 @@ describe("Client connection errors", () => {
   it("a ws: URL to a TLS server: no answer to the upgrade, not 'no TCP connection'", async () => {
     const { server, port } = await tlsServerThatHangsUp();
     server.on("tlsClientError", () => {}); // the client's plain HTTP is no ClientHello
-    for (const [name, WebSocket] of socketsToTry()) {
-      const client = new Client(`ws://127.0.0.1:${port}/`, {
-        logger: silentLogger,
-        autoconnect: false,
-        ...(WebSocket === undefined ? {} : { WebSocket }),
-      });
-      const error = await client.connect().catch((e) => e);
-      await client.close();
+    for (const [name, error] of await dialErrors(`ws://127.0.0.1:${port}/`)) {
       assert.ok(error instanceof ConnectionFailedError, `${name}: ${error}`);
       assert.doesNotMatch(error.message, /no TCP connection/, name);
       assert.match(
