@@ -12,8 +12,9 @@
  *
  * The router answers a payload the contract's schemas refuse with an `INVALID_PAYLOAD` error
  * reply (its message says what was wrong, such as "a name is needed"); the handlers answer with
- * `LOGGED_IN`, `LOGGED_OUT`, `NO_ROOM` and, for a connection sending `join` or `say` faster
- * than its rate limit, `RATE_LIMITED`. Sessions nobody uses for a day are destroyed.
+ * `LOGGED_IN`, `LOGGED_OUT`, `NO_ROOM` and, for a user sending `join` or `say` faster
+ * than its rate limit or an address logging in faster than its own, `RATE_LIMITED`. Sessions
+ * nobody uses for a day are destroyed.
  *
  * @example
  * ```ts
@@ -33,6 +34,7 @@ import { FileSessionManager, type SessionManager } from "../../session/mod.ts";
 // JSR: import { createRouter, TypedServer } from "@webwire/webwire/typed";
 import { createRouter, TypedServer } from "../../typed/mod.ts";
 import { chat, type ChatMessage } from "./contract.ts";
+import { clientAddress } from "./client_address.ts";
 import { RateLimit, type RateLimitOptions } from "./rate_limit.ts";
 import { currentRoom, joinRoom, leaveRoom, roomTopic, sessionUser } from "./rooms.ts";
 
@@ -62,8 +64,17 @@ export interface ChatServerOptions {
    * its user has to log in again; default a day.
    */
   readonly sessionIdleTimeout?: number;
-  /** The rate limit of `join` and `say`, per connection; default 10 at once, then 2 a second. */
+  /**
+   * The rate limit of `join` and `say`, per user (session), whatever the number of its tabs;
+   * default 10 at once, then 2 a second.
+   */
   readonly rateLimit?: RateLimitOptions;
+  /**
+   * The rate limit of `login`, per client address (see `client_address.ts`; per connection
+   * when the runtime gives no address); default 20 at once, then one every 10 seconds. Every
+   * login makes a session, kept as a file until nobody has used it for `sessionIdleTimeout`.
+   */
+  readonly loginRateLimit?: RateLimitOptions;
 }
 
 /**
@@ -80,6 +91,7 @@ export interface ChatServerOptions {
 export function createChatServer(options: ChatServerOptions): Server {
   const recent = new Map<string, ChatMessage[]>();
   const limit = new RateLimit(options.rateLimit ?? { burst: 10, perSecond: 2 });
+  const logins = new RateLimit(options.loginRateLimit ?? { burst: 20, perSecond: 0.1 });
   const server: Server = new Server({
     sessionManager: options.sessionManager ??
       new FileSessionManager({ directory: options.sessionDirectory }),
@@ -89,6 +101,8 @@ export function createChatServer(options: ChatServerOptions): Server {
       requests: {
         login: async (name, { connection }) => {
           if (connection.session !== null) throw loggedInError();
+          const address = clientAddress(connection.remoteAddress);
+          logins.take(address ?? connection, "too many logins from your address");
           // The id tells apart two users of one name; it is not the key, so it can be shown.
           try {
             await connection.createSession({ name, id: crypto.randomUUID() });
@@ -101,14 +115,14 @@ export function createChatServer(options: ChatServerOptions): Server {
           }
         },
         join: (room, { connection }) => {
-          loggedIn(connection);
-          limit.take(connection);
+          // Per user, by the session's key: more tabs of one session get no more.
+          limit.take(loggedIn(connection).key);
           const members = joinRoom(push, connection, room);
           return { room, members, recent: [...(recent.get(room) ?? [])] };
         },
         say: (text, { connection }) => {
-          const { name } = loggedIn(connection);
-          limit.take(connection);
+          const { name, key } = loggedIn(connection);
+          limit.take(key);
           const room = currentRoom(connection);
           if (room === null) throw new RequestError("NO_ROOM", "join a room first");
           const message = { id: crypto.randomUUID(), name, text, time: new Date().toISOString() };

@@ -126,7 +126,7 @@ test("join and say past the rate limit get RATE_LIMITED; the connection stays", 
   assert.equal(await codeOf(alice.api.request("say", "four")), "RATE_LIMITED");
   assert.equal(await codeOf(alice.api.request("join", "lobby")), "RATE_LIMITED");
   assert.equal(alice.client.status, "connected");
-  // Per connection: another one of the same user has its own.
+  // Per user: another user (another session) has their own.
   const other = await user(url);
   await other.api.request("login", "alice2");
   assert.equal(await codeOf(other.api.request("join", "lobby")), "none");
@@ -134,7 +134,7 @@ test("join and say past the rate limit get RATE_LIMITED; the connection stays", 
 
 test("names with format characters are refused; joiners are not", async () => {
   const { url } = await startChat();
-  for (const name of ["\u202enhoj", "a\u200bb", "x\u2066y", "bob\u200e"]) {
+  for (const name of ["\u202enhoj", "a\u200bb", "x\u2066y", "bob\u200e", "\u3164", "a\u2028b"]) {
     const code = await codeOf((await user(url)).api.request("login", name));
     assert.equal(code, "INVALID_PAYLOAD", JSON.stringify(name));
   }
@@ -215,4 +215,104 @@ test("a client that closes its session itself leaves its room, and hears it no m
   await watcher.api.request("say", "still there?");
   await new Promise((resolve) => setTimeout(resolve, 100));
   assert.deepEqual(heard, []);
+});
+
+test("logins past the limit of their address get RATE_LIMITED, saying when to retry", async () => {
+  const { url, sessionDirectory } = await startChat();
+  // By default an address may log in 20 times at once: each login leaves a session file for a
+  // day, even when its connection goes at once.
+  for (let i = 0; i < 20; i++) await (await loggedIn(url, `u${i}`)).client.close();
+  const late = await user(url);
+  const error = await late.api.request("login", "late").catch((error) => error);
+  assert.ok(error instanceof RequestError, String(error));
+  assert.equal(error.code, "RATE_LIMITED");
+  assert.match(error.message, /^too many logins from your address: try again in \d+ s$/);
+  assert.equal(late.client.status, "connected");
+  assert.equal((await readdir(sessionDirectory)).length, 20);
+  // A session made before is restored, not created: no login, no limit.
+  const key = (await readdir(sessionDirectory))[0].replace(/\.wwrsess$/, "");
+  await late.client.restoreSession(key);
+  assert.equal(typeof late.client.session?.info?.name, "string");
+});
+
+test("one connection logging in and out in a loop is limited as well", async () => {
+  const { url } = await startChat({ loginRateLimit: { burst: 3, perSecond: 0.001 } });
+  const mallory = await user(url);
+  for (let i = 0; i < 3; i++) {
+    await mallory.api.request("login", "mallory");
+    await mallory.api.request("logout");
+  }
+  assert.equal(await codeOf(mallory.api.request("login", "mallory")), "RATE_LIMITED");
+});
+
+test("messages with bidi or other invisible format characters are refused", async () => {
+  const { url } = await startChat({ rateLimit: { burst: 100, perSecond: 1 } });
+  const alice = await loggedIn(url, "alice", "lobby");
+  const refused = [
+    ..."\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
+    "\u200b", // zero width space
+    "\u2060", // word joiner
+    "\ufeff", // byte order mark, inside the text
+    "\u00ad", // soft hyphen
+    "\u{e0041}", // a tag character: invisible ASCII
+    "\u061c", // Arabic letter mark
+    "\u200e", // left-to-right mark
+    "\u2029", // paragraph separator
+    "\u3164", // Hangul filler: a letter that draws nothing
+  ];
+  for (const character of refused) {
+    const error = await alice.api.request("say", `look${character}here`).catch((e) => e);
+    assert.ok(error instanceof RequestError, JSON.stringify(character));
+    assert.equal(error.code, "INVALID_PAYLOAD");
+    assert.match(error.message, /a message has no control or invisible characters/);
+  }
+  const heard: string[] = [];
+  alice.api.on("message", (message) => heard.push(message.text));
+  // Joiners (scripts, emoji) and a flag's tag sequence are text, not tricks.
+  const fine = [
+    "\u{1F468}\u200d\u{1F469}\u200d\u{1F467}",
+    "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
+    "\u{1F3F4}\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}",
+  ];
+  for (const text of fine) await alice.api.request("say", text);
+  await until(() => heard.length === fine.length, "alice hears her messages");
+  assert.deepEqual(heard, fine);
+});
+
+test("more than 8 marks on a character are refused; real text's few are not", async () => {
+  const { url } = await startChat();
+  const alice = await loggedIn(url, "alice", "lobby");
+  // "Zalgo": the marks are drawn above and below, over the lines around this one.
+  const zalgo = "Z" + "\u0336\u0353\u035b".repeat(20);
+  const error = await alice.api.request("say", zalgo).catch((e) => e);
+  assert.ok(error instanceof RequestError);
+  assert.equal(error.message, "a message has at most 8 marks on one character");
+  assert.equal(await codeOf((await user(url)).api.request("login", zalgo)), "INVALID_PAYLOAD");
+  // Tibetan stacks, Hebrew with points and a cantillation mark, Vietnamese (NFD), 8 marks.
+  for (
+    const text of [
+      "\u0f67\u0fa8\u0fb1\u0f71\u0f7e",
+      "\u05e9\u05c1\u05bc\u05b8\u0591",
+      "e\u0302\u0301",
+      "a" + "\u0301".repeat(8),
+    ]
+  ) {
+    assert.equal(await codeOf(alice.api.request("say", text)), "none", text);
+  }
+});
+
+test("the say limit is the user's: more tabs of one session do not say more", async () => {
+  const { url } = await startChat({ rateLimit: { burst: 3, perSecond: 0.001 } });
+  const alice = await loggedIn(url, "alice", "lobby");
+  const key = alice.client.session!.key;
+  let said = 0;
+  for (const tab of [alice, await user(url), await user(url)]) {
+    if (tab !== alice) await tab.client.restoreSession(key);
+    if (tab !== alice) await tab.api.request("join", "lobby").catch(() => {});
+    for (let i = 0; i < 3; i++) {
+      if (await codeOf(tab.api.request("say", `m${i}`)) === "none") said++;
+    }
+  }
+  // alice's own join took one of her 3.
+  assert.equal(said, 2);
 });

@@ -113,10 +113,23 @@ export interface Joined {
   readonly recent: readonly ChatMessage[];
 }
 
-// Control characters, and the format characters (\p{Cf}) that change how the text around them
-// is drawn (U+202E reverses it) or hide in it; except the joiners that some scripts and emoji
-// need (U+200C, U+200D).
-const printable = /^(?:[^\p{Cc}\p{Cf}]|[\u200c\u200d])*$/u;
+// Control characters, line and paragraph separators, and the characters that draw nothing
+// (format characters, \p{Cf}, and the rest of Unicode's default-ignorables, such as U+3164, a
+// blank letter): they turn the text after them around (U+202E), hide text (the tag characters)
+// or make a name look blank. Allowed: the joiners that some scripts and emoji need (U+200C,
+// U+200D), the variation selectors (U+FE0F: "❤️") and an emoji flag's tag sequence (🏴 with
+// tags, ending in U+E007F: the flag of Scotland).
+const visible = /[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{DI}]|[\u200c\u200d\p{VS}]/u.source;
+const flagTags = /\u{1F3F4}[\u{E0030}-\u{E0039}\u{E0061}-\u{E007A}]{1,6}\u{E007F}/u.source;
+const printable = new RegExp(`^(?:${visible}|${flagTags})*$`, "u");
+
+/**
+ * At most 8 combining marks on one character: real text stacks a few (Vietnamese, Tibetan,
+ * Hebrew with its points); "Zalgo" text stacks hundreds, drawn over the lines around it.
+ */
+function fewMarks(message: string) {
+  return v.check((text: string) => !/\p{M}{9}/u.test(text), message);
+}
 
 /** At most `max` characters, counted in code points (`"𝒜".length` is 2). */
 function maxCodePoints(max: number, message: string) {
@@ -124,8 +137,8 @@ function maxCodePoints(max: number, message: string) {
 }
 
 /**
- * A user name: trimmed, in NFC, 1 to 24 characters (code points), no control or format
- * characters.
+ * A user name: trimmed, in NFC, 1 to 24 characters (code points), no control or invisible
+ * characters, at most 8 combining marks on a character (see {@link messageText}).
  *
  * @example
  * ```ts
@@ -142,7 +155,8 @@ export const userName = v.pipe(
   v.normalize("NFC"),
   v.nonEmpty("a name is needed"),
   maxCodePoints(24, "a name has at most 24 characters"),
-  v.regex(printable, "a name has no control or format characters"),
+  v.regex(printable, "a name has no control or invisible characters"),
+  fewMarks("a name has at most 8 marks on one character"),
 );
 
 /**
@@ -171,13 +185,16 @@ export const roomName = v.pipe(
 );
 
 /**
- * A message: trimmed, in NFC, 1 to 500 characters (code points), no control characters.
+ * A message: trimmed, in NFC, 1 to 500 characters (code points), no control or invisible
+ * characters, at most 8 combining marks on a character (as in a {@link userName}). A message
+ * refused for them says so, rather than being changed behind its writer's back.
  *
  * @example
  * ```ts
  * import * as v from "valibot";
  * import { messageText } from "./contract.ts";
  * console.assert(v.parse(messageText, " hello ") === "hello");
+ * console.assert(!v.safeParse(messageText, "see \u202ecod.exe").success);
  * ```
  */
 export const messageText = v.pipe(
@@ -186,8 +203,8 @@ export const messageText = v.pipe(
   v.normalize("NFC"),
   v.nonEmpty("a message is needed"),
   maxCodePoints(500, "a message has at most 500 characters"),
-  // deno-lint-ignore no-control-regex -- control characters are what it refuses
-  v.regex(/^[^\u0000-\u001f\u007f-\u009f]*$/, "a message has no control characters"),
+  v.regex(printable, "a message has no control or invisible characters"),
+  fewMarks("a message has at most 8 marks on one character"),
 );
 
 /**

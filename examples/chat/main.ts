@@ -6,16 +6,18 @@
  *
  * ```sh
  * npm run build:browser   # dist/chat.js, the page's script bundled with the client
- * deno run --allow-net --allow-env=PORT,HOST,SESSION_DIR \
+ * deno run --allow-net --allow-env=PORT,HOST,SESSION_DIR,LOGIN_BURST \
  *   --allow-read=examples/chat/public,dist,chat-sessions --allow-write=chat-sessions \
  *   examples/chat/main.ts
  * ```
  *
- * The permissions say all it does: listen, read three settings, read the page and its script,
+ * The permissions say all it does: listen, read four settings, read the page and its script,
  * read and write the session files.
  *
  * Environment: `PORT` (default 8000; anything but a port number exits with 2), `HOST` (default
- * 127.0.0.1), `SESSION_DIR` (default `chat-sessions`, in the working directory).
+ * 127.0.0.1), `SESSION_DIR` (default `chat-sessions`, in the working directory), `LOGIN_BURST`
+ * (default 20: how many logins one address may make at once, then one every 10 seconds; raise
+ * it when many users share an address, behind a NAT or a proxy).
  *
  * @module
  */
@@ -30,6 +32,7 @@ import { createChatServer } from "./chat_server.ts";
 const port = portFrom(Deno.env.get("PORT") ?? "8000");
 const hostname = Deno.env.get("HOST") ?? "127.0.0.1";
 const sessionDirectory = Deno.env.get("SESSION_DIR") ?? "chat-sessions";
+const loginBurst = loginBurstFrom(Deno.env.get("LOGIN_BURST") ?? "20");
 
 // The page's script is page.ts bundled for browsers (with the client) as an ES module. In this
 // repository `npm run build:browser` builds it with esbuild; in an app, any bundler does.
@@ -41,7 +44,10 @@ try {
   Deno.exit(1);
 }
 
-const server = createChatServer({ sessionDirectory });
+const server = createChatServer({
+  sessionDirectory,
+  loginRateLimit: { burst: loginBurst, perSecond: 0.1 },
+});
 const app = new Hono();
 app.get("/ws", honoHandler(server, upgradeWebSocket, { getConnInfo }));
 // The page and what it loads: URL path, file, content type.
@@ -67,6 +73,15 @@ function portFrom(text: string): number {
     Deno.exit(2);
   }
   return port;
+}
+
+/** The login burst in `text`, or one line on stderr and exit 2 (bad usage). */
+function loginBurstFrom(text: string): number {
+  if (!/^[1-9]\d{0,5}$/.test(text)) {
+    console.error(`LOGIN_BURST must be a number from 1 to 999999, not ${JSON.stringify(text)}`);
+    Deno.exit(2);
+  }
+  return Number(text);
 }
 
 /** A route handler that answers with the file at `url`. */

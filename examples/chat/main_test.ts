@@ -32,3 +32,11 @@ test("a PORT that is not a port number exits with 2 and one line", async () => {
     assert.equal(run.stderr, `PORT must be a port number from 0 to 65535, not "${port}"\n`);
   }
 });
+
+test("a LOGIN_BURST that is not a number from 1 exits with 2 and one line", async () => {
+  for (const burst of ["0", "many", "1.5", "-3"]) {
+    const run = await start({ LOGIN_BURST: burst, PORT: "0" });
+    assert.equal(run.code, 2, `LOGIN_BURST=${burst}: ${run.stderr}`);
+    assert.equal(run.stderr, `LOGIN_BURST must be a number from 1 to 999999, not "${burst}"\n`);
+  }
+});

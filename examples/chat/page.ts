@@ -221,7 +221,8 @@ function addMessage({ id, name, text, time }: ChatMessage): void {
   remember(id);
   const who = document.createElement("b");
   who.append(isolated(name));
-  addLine("message", who, ` ${text}`).title = new Date(time).toLocaleString();
+  // The text in its own direction too: a message in Hebrew keeps its "!" at its end.
+  addLine("message", who, " ", isolated(text)).title = new Date(time).toLocaleString();
 }
 
 function remember(id: string): void {
@@ -258,7 +259,7 @@ function addLine(kind: string, ...parts: (string | Node)[]): HTMLLIElement {
   return line;
 }
 
-/** A name in its own direction: one written right to left does not turn the line around. */
+/** Text in its own direction: a name written right to left does not turn the line around. */
 function isolated(text: string): HTMLElement {
   const bdi = document.createElement("bdi");
   bdi.textContent = text;

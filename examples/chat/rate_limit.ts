@@ -1,8 +1,9 @@
 /**
- * A rate limit per connection for the chat's `join` and `say`: a token bucket of `burst`
- * tokens that refills at `perSecond`; a request that finds it empty gets a `RATE_LIMITED`
- * error reply, and the connection stays open. One client hopping between rooms or pasting in
- * a loop would otherwise flood every page in its rooms.
+ * The chat's rate limits: per user for `join` and `say`, per client address for `login`.
+ * A token bucket of `burst` tokens that refills at `perSecond`; a request that finds it empty
+ * gets a `RATE_LIMITED` error reply saying how long to wait, and the connection stays open. One
+ * client hopping between rooms or pasting in a loop would otherwise flood every page in its
+ * rooms, and one logging in over and over would fill the disk with session files.
  *
  * @example
  * ```ts
@@ -48,19 +49,28 @@ interface Bucket {
 }
 
 /**
- * Token buckets, one per connection (kept in a `WeakMap`: a connection that ends takes its
- * bucket with it).
+ * Buckets of string keys (addresses, session keys) kept at most; past it the least recently
+ * used one goes (and its key starts again with a full bucket).
+ */
+const maxStrings = 10_000;
+
+/**
+ * Token buckets, one per object such as a connection (in a `WeakMap`: a connection that ends
+ * takes its bucket with it) or per string such as a client address (the last 10,000 used are
+ * kept).
  *
  * @example
  * ```ts
  * import { RateLimit } from "./rate_limit.ts";
  * const limit = new RateLimit({ burst: 10, perSecond: 2 });
  * limit.take({}); // fine: a new connection has a full bucket
+ * limit.take("203.0.113.7"); // and so has a new address
  * ```
  */
 export class RateLimit {
   readonly #options: RateLimitOptions;
   readonly #buckets = new WeakMap<object, Bucket>();
+  readonly #strings = new Map<string, Bucket>();
 
   /** Creates the limit; a `RangeError` for a burst below 1 or a negative rate. */
   constructor(options: RateLimitOptions) {
@@ -71,19 +81,41 @@ export class RateLimit {
   }
 
   /**
-   * Takes a token for one request of `connection`.
+   * Takes a token for one request of `key`: a connection, a session key, a client address.
    *
-   * @throws {RequestError} `RATE_LIMITED` when its bucket is empty.
+   * @throws {RequestError} `RATE_LIMITED` when its bucket is empty, with `tooFast` and how long
+   * to wait as its message: "too fast: try again in 1 s".
    */
-  take(connection: object): void {
+  take(key: object | string, tooFast = "too fast"): void {
     const { burst, perSecond } = this.#options;
     // The monotonic clock: a step of the wall clock back would drain the bucket for as long.
     const now = performance.now();
-    const bucket = this.#buckets.get(connection) ?? { tokens: burst, time: now };
+    const bucket = this.#bucket(key) ?? { tokens: burst, time: now };
     bucket.tokens = Math.min(burst, bucket.tokens + (now - bucket.time) / 1000 * perSecond);
     bucket.time = now;
-    this.#buckets.set(connection, bucket);
-    if (bucket.tokens < 1) throw new RequestError("RATE_LIMITED", "too fast: wait a moment");
+    this.#keep(key, bucket);
+    if (bucket.tokens < 1) {
+      const seconds = Math.ceil((1 - bucket.tokens) / perSecond);
+      const wait = Number.isFinite(seconds) ? `try again in ${seconds} s` : "try again later";
+      throw new RequestError("RATE_LIMITED", `${tooFast}: ${wait}`);
+    }
     bucket.tokens -= 1;
+  }
+
+  #bucket(key: object | string): Bucket | undefined {
+    return typeof key === "string" ? this.#strings.get(key) : this.#buckets.get(key);
+  }
+
+  #keep(key: object | string, bucket: Bucket): void {
+    if (typeof key !== "string") {
+      this.#buckets.set(key, bucket);
+      return;
+    }
+    // Re-inserted, so the Map's order is the order of last use.
+    this.#strings.delete(key);
+    this.#strings.set(key, bucket);
+    if (this.#strings.size > maxStrings) {
+      this.#strings.delete(this.#strings.keys().next().value!);
+    }
   }
 }
