@@ -28,7 +28,7 @@
  *   sessions: new SessionRegistry<string>(0), closes: new SessionCloses(),
  *   sessionManager: new MemorySessionManager(),
  *   keyGenerator: new DefaultSessionKeyGenerator(), send: (bytes) => void sent.push(bytes),
- *   deferPushes: noop, resumePushes: noop,
+ *   deferPushes: noop, resumePushes: () => [],
  * });
  * // A handler's `connection.createSession`: stored, then announced to the client.
  * const created = await session.create({ user: "ada" });
@@ -182,7 +182,7 @@ export class ConnectionSession<C> {
    *   sessions: new SessionRegistry<string>(0), closes: new SessionCloses(),
    *   sessionManager: manager,
    *   keyGenerator: new DefaultSessionKeyGenerator(), send: noop,
-   *   deferPushes: noop, resumePushes: noop,
+   *   deferPushes: noop, resumePushes: () => [],
    * });
    * const { key } = await session.create();
    * console.assert((await session.closeKey("another key")) === false && session.current !== null);
@@ -353,20 +353,21 @@ export class ConnectionSession<C> {
       logRestoreFailure(host, "taking the signals kept for a session", error);
     }
     // In order while the connection is open: a close (as the take ran, or a slow reader closed
-    // by the replay itself) stops it, and what was taken or held but not written goes back.
+    // by the replay itself) stops it, and what was taken, held or pushed to the session
+    // meanwhile but not written is signalled again once the connection has left.
     const replay = [...(kept ?? []), ...held];
     let written = 0;
+    let unsent: Uint8Array[] = [];
     try {
       host.send(encodeReply({ id: message.id, payload: formatSessionJson(session) }));
       while (written < replay.length && host.isOpen) host.send(replay[written++]);
     } finally {
-      host.resumePushes(); // also after a send that threw: later pushes must not pile up
+      unsent = host.resumePushes(key); // also after a send that threw: pushes must not pile up
     }
-    if (written < replay.length) {
-      // Gone from the store, never written: signalled again once the connection has left.
+    if (written < replay.length || unsent.length > 0) {
       await this.#left?.left.catch(() => {});
-      const heldFrom = Math.max(0, written - (kept?.length ?? 0));
-      host.lifecycle.signalAgain(key, kept?.slice(written) ?? null, held.slice(heldFrom));
+      const again = [...held.slice(Math.max(0, written - (kept?.length ?? 0))), ...unsent];
+      host.lifecycle.signalAgain(key, kept?.slice(written) ?? null, again);
     }
     // Answered already: a failed destroy of the session left is logged (and tried again later).
     await destroyed.catch((error) => host.logger.error("destroying a left session failed", error));

@@ -67,8 +67,11 @@ export class ConnectionState extends ConnectionTraffic implements ConnectionHost
   #topics: Set<string> | undefined;
   /** The session held when the connection ended, for the disconnect hook. */
   #sessionAtClose: Session | null = null;
-  /** Pushed signals held back while a restore sends its reply and the kept signals. */
-  #deferredPushes: Uint8Array[] | null = null;
+  /**
+   * Signals held back while a restore sends its reply and the kept signals, each with the key
+   * of the session it was sent to (for a session signal).
+   */
+  #deferredPushes: { bytes: Uint8Array; sessionKey: string | undefined }[] | null = null;
   /** Made when the server sends its close frame. */
   #closeDeadline: CloseDeadline | undefined;
   /** Whether the `onProtocolViolation` hook runs (a violation it causes is not reported). */
@@ -106,10 +109,16 @@ export class ConnectionState extends ConnectionTraffic implements ConnectionHost
       lifecycle: server.sessionLifecycle,
       send: (bytes) => this.send(bytes),
       deferPushes: () => void (this.#deferredPushes ??= []),
-      resumePushes: () => {
+      resumePushes: (key) => {
         const deferred = this.#deferredPushes ?? [];
         this.#deferredPushes = null;
-        for (const bytes of deferred) this.send(bytes);
+        // Those the connection closed before: never written, so the restore keeps them again.
+        const unsent: Uint8Array[] = [];
+        for (const { bytes, sessionKey } of deferred) {
+          if (this.isOpen) this.send(bytes);
+          else if (sessionKey === key) unsent.push(bytes);
+        }
+        return unsent;
       },
       ended: (session) => this.#reportSessionEnded(session),
     });
@@ -127,11 +136,13 @@ export class ConnectionState extends ConnectionTraffic implements ConnectionHost
   }
 
   /**
-   * Sends a pushed signal (broadcast, topic, session): at once, or after a restore in progress
-   * has sent its reply and the signals kept for the session.
+   * Sends a pushed signal (broadcast, topic, or a signal to session `sessionKey`): at once, or
+   * after a restore in progress has sent its reply and the signals kept for the session.
    */
-  push(bytes: Uint8Array): void {
-    if (this.#deferredPushes !== null) return void this.#deferredPushes.push(bytes);
+  push(bytes: Uint8Array, sessionKey?: string): void {
+    if (this.#deferredPushes !== null) {
+      return void this.#deferredPushes.push({ bytes, sessionKey });
+    }
     // A push that finds a slow reader closes it at once, but its hooks run once the push has
     // reached every receiver: a hook that pushes could otherwise overtake it to the others.
     this.#pushing = true;
@@ -173,6 +184,8 @@ export class ConnectionState extends ConnectionTraffic implements ConnectionHost
   /** Sends a signal to the client. */
   signal(name: string, payload: Payload | Uint8Array | string, encoding?: PayloadEncoding): void {
     if (!this.isOpen) throw new ConnectionInactiveError("signal");
+    // Behind the pushes a restore holds back, in the order they were sent.
+    if (this.#deferredPushes !== null) return this.push(signalBytes(name, payload, encoding));
     const encode = this.socket.copiesOnSend === true ? encodeSignalInScratch : encodeSignal;
     this.send(signalBytes(name, payload, encoding, encode));
   }

@@ -147,7 +147,7 @@ export class ServerPush {
     } else if (holders.size === 0 && sessionsEnabled) {
       offline?.keep(key, bytes);
     }
-    return pushTo(holders, bytes);
+    return pushTo(holders, bytes, key);
   }
 
   /**
@@ -177,7 +177,7 @@ export class ServerPush {
         return;
       case "signal-session":
         this.#parts.sessionCloses.hold(message.key, message.signal);
-        pushTo(sessions.holders(message.key), message.signal);
+        pushTo(sessions.holders(message.key), message.signal, message.key);
         return;
       case "close-session":
         // The node that closed it has had the session manager forget it; here holders are
@@ -214,11 +214,15 @@ export class ServerPush {
   }
 }
 
-/** Pushes `bytes` to each connection of a set; returns how many. */
-function pushTo(states: ReadonlySet<ConnectionState>, bytes: Uint8Array): number {
+/** Pushes `bytes` (a signal to session `sessionKey`, if given) to each connection of a set. */
+function pushTo(
+  states: ReadonlySet<ConnectionState>,
+  bytes: Uint8Array,
+  sessionKey?: string,
+): number {
   let sent = 0;
   for (const state of states) {
-    state.push(bytes);
+    state.push(bytes, sessionKey);
     sent++;
   }
   return sent;

@@ -130,9 +130,11 @@ export interface SessionLifecycle {
    * closed, or it gave up), sent to the session again once the restore's slot is given back:
    * to the connections that hold it, or kept when nobody does. `taken`: what the restore took
    * of the signals kept for the session (`null`: it took nothing), given back ahead of what was
-   * kept since. `held`: signals that came during the restore's lookup, which reached every
-   * connection holding the session then: only kept (when nobody holds it), never sent again;
-   * right after `taken` when the restore took something, else after what is kept.
+   * kept since. `held`: signals that came during the restore's lookup, or that were sent to the
+   * session while it answered and never written, which reached every other connection holding
+   * the session then: only kept (when nobody holds it), never sent again; right after `taken`
+   * when the restore took something, else after what is kept (on a server without a cluster,
+   * ahead of what was kept since).
    */
   signalAgain(key: string, taken: readonly Uint8Array[] | null, held?: readonly Uint8Array[]): void;
 }
@@ -173,8 +175,11 @@ export interface SessionHost<C> {
   send(bytes: Uint8Array): void;
   /** Holds back pushed signals (broadcast, topics, session signals) until resumed. */
   deferPushes(): void;
-  /** Sends the pushed signals held back, in order, and stops holding them back. */
-  resumePushes(): void;
+  /**
+   * Sends the pushed signals held back, in order, and stops holding them back; returns those to
+   * session `key` that the connection closed before (not written).
+   */
+  resumePushes(key: string): Uint8Array[];
   /**
    * The connection, still open, no longer holds `session` (closed, or replaced by a restore);
    * not called when the connection ends.

@@ -229,8 +229,9 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
         : "none";
       if (returned === "all") return;
       if (returned === "none" && clustered === null && sessions.holders(key).size === 0) {
-        // Taken from this server's store: kept again ahead of what was kept since (older).
-        offline?.giveBack(key, taken ?? []);
+        // Taken from this server's store or held back: kept again ahead of what was kept since
+        // (they are older), in one step.
+        return offline?.giveBack(key, [...(taken ?? []), ...held]);
       } else if (returned === "none") {
         for (const bytes of taken ?? []) parts.signalAgain(key, bytes, false);
       }
