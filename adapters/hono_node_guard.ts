@@ -3,10 +3,12 @@
  * Node takes its own error listener off a socket once it emits `upgrade`, and `@hono/node-ws`
  * adds none before it answers: a refused upgrade (a failed handshake, a `beforeUpgrade` that
  * says no) or one to a path that is not a WebSocket route is written to a socket the client may
- * have reset meanwhile, and the write's `ECONNRESET` crashes the process. It also reads what
- * `@hono/node-ws` leaves out of the request it hands the app (always a GET) so that the adapter
- * never hands the helper an upgrade that `ws` would refuse (another method, a client gone):
- * `@hono/node-ws` would keep such a request for good. Part of the Hono adapter.
+ * have reset meanwhile, and the write's `ECONNRESET` crashes the process; so does a target that
+ * makes no URL, on which `injectWebSocket` throws. It also reads what `@hono/node-ws` leaves out
+ * of the request it hands the app (always a GET; empty headers left out) so that the adapter
+ * never hands the helper an upgrade that `ws` would refuse (another method, an empty
+ * `sec-websocket-protocol`, a client gone): `@hono/node-ws` would keep such a request for good.
+ * Part of the Hono adapter.
  *
  * @example
  * ```ts
@@ -40,7 +42,11 @@ export interface NodeUpgradeServerLike {
     event: "upgrade",
     listener: (
       request: unknown,
-      socket: { on(event: "error", listener: () => void): unknown; destroy(): void },
+      socket: {
+        on(event: "error", listener: () => void): unknown;
+        end(data: string): unknown;
+        destroy(): void;
+      },
       head: unknown,
     ) => void,
   ): unknown;
@@ -48,10 +54,12 @@ export interface NodeUpgradeServerLike {
 
 /**
  * Gives every upgrade request's socket an error listener (a reset destroys the socket) before
- * `@hono/node-ws`'s `injectWebSocket` or any other listener sees it. Call it once with the
- * server that `serve` of `@hono/node-server` returns, next to `injectWebSocket(http)` (either
- * order). `honoHandler` guards the upgrade requests of its own route without it; this covers the
- * app's other paths.
+ * `@hono/node-ws`'s `injectWebSocket` or any other listener sees it, and answers an upgrade
+ * whose target makes no URL (`GET http://[/ws`) with 400 at once: `injectWebSocket` would throw
+ * on it, an unhandled rejection that ends the process. Call it once with the server that `serve`
+ * of `@hono/node-server` returns, next to `injectWebSocket(http)` (either order). `honoHandler`
+ * guards the sockets of the upgrade requests that reach it without it; this covers the app's
+ * other paths, those a middleware answers before `honoHandler` runs, and the targets.
  *
  * @example
  * ```ts
@@ -78,7 +86,24 @@ export interface NodeUpgradeServerLike {
  * ```
  */
 export function guardNodeUpgrades(http: NodeUpgradeServerLike): void {
-  http.prependListener("upgrade", (_request, socket) => guard(socket));
+  http.prependListener("upgrade", (request, socket) => {
+    guard(socket);
+    refuseTargetWithoutUrl(request, socket);
+  });
+}
+
+/**
+ * `injectWebSocket` of `@hono/node-ws` makes a URL of every upgrade's target in an `async`
+ * listener: one that makes none (`GET http://[/ws`) rejects its promise, and the unhandled
+ * rejection ends the process. Such a request gets 400 here (as `@hono/node-server` answers it
+ * without an upgrade), and the helper sees the target `/` on a socket already ended, so that the
+ * app's answer to it is dropped.
+ */
+function refuseTargetWithoutUrl(request: unknown, socket: Guarded): void {
+  const incoming = request as { url?: unknown };
+  if (typeof incoming.url !== "string" || URL.canParse(incoming.url, "http://localhost")) return;
+  incoming.url = "/";
+  socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
 }
 
 /**
@@ -99,10 +124,11 @@ export function guardUpgradeOfContext(c: unknown): void {
 }
 
 /**
- * The handshake head of a Hono context's request, with the method (and the HTTP version) of
- * Node's own request when that is an upgrade: `@hono/node-ws` hands every upgrade to the app
- * as a GET, and `ws` then refuses one of another method (405) without ever handing it back, so
- * that `@hono/node-ws` keeps its request for good (about 9 KB each).
+ * The handshake head of a Hono context's request, with the method, the headers (and the HTTP
+ * version) of Node's own request when that is an upgrade: `@hono/node-ws` hands every upgrade
+ * to the app as a GET without its empty headers, and `ws` then refuses one of another method
+ * (405) or with an empty `sec-websocket-protocol` (400) without ever handing it back, so that
+ * `@hono/node-ws` keeps its request for good (about 9 KB each).
  *
  * @example
  * ```ts
@@ -113,6 +139,8 @@ export function guardUpgradeOfContext(c: unknown): void {
  * console.assert(nodeUpgradeHead(c, head).method === "POST");
  * const old = { upgrade: true, method: "GET", httpVersionMajor: 1, httpVersionMinor: 0 };
  * console.assert(nodeUpgradeHead({ env: { incoming: old } }, head).minorVersion === 0);
+ * const empty = { upgrade: true, method: "GET", headers: { "sec-websocket-protocol": "" } };
+ * console.assert(nodeUpgradeHead({ env: { incoming: empty } }, head).headers.size === 1);
  * console.assert(nodeUpgradeHead({}, head) === head); // not on Node
  * ```
  */
@@ -120,12 +148,26 @@ export function nodeUpgradeHead(c: unknown, head: RequestHead): RequestHead {
   const incoming = upgradeOfContext(c);
   const method = incoming?.method;
   if (typeof method !== "string") return head;
+  // Node's own headers: `@hono/node-ws` leaves empty ones out of the app's request, and `ws`
+  // refuses an empty `sec-websocket-protocol` (400), which the check must then see.
+  const headers = nodeHeaders(incoming!.headers) ?? head.headers;
   // The request line's version too: the handshake refuses an upgrade over HTTP/1.0 (400).
   const { httpVersionMajor: majorVersion, httpVersionMinor: minorVersion } = incoming!;
   if (typeof majorVersion !== "number" || typeof minorVersion !== "number") {
-    return { ...head, method };
+    return { ...head, method, headers };
   }
-  return { ...head, method, majorVersion, minorVersion };
+  return { ...head, method, headers, majorVersion, minorVersion };
+}
+
+/** Node's `request.headers` as a map (a list's values joined, as `Headers` joins them). */
+function nodeHeaders(headers: unknown): Map<string, string> | undefined {
+  if (typeof headers !== "object" || headers === null) return undefined;
+  const map = new Map<string, string>();
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value === "string") map.set(name, value);
+    else if (Array.isArray(value)) map.set(name, value.join(", "));
+  }
+  return map;
 }
 
 /**
@@ -157,6 +199,7 @@ interface NodeIncoming {
   readonly socket?: unknown;
   readonly httpVersionMajor?: unknown;
   readonly httpVersionMinor?: unknown;
+  readonly headers?: unknown;
 }
 
 /** Node's request of a Hono context when it is an upgrade request; else `undefined`. */

@@ -57,12 +57,12 @@ const suites = [
     bundleWs: false,
   },
   // The Hono adapter on Node: @hono/node-server and @hono/node-ws from node_modules.
-  {
+  ...["adapters/hono_node_test.ts", "adapters/hono_node_target_test.ts"].map((entry) => ({
     label: "Hono on Node (@hono/node-ws)",
-    entry: "adapters/hono_node_test.ts",
+    entry,
     bundleWs: false,
     external: ["ws", "hono", "@hono/node-server", "@hono/node-ws"],
-  },
+  })),
   // The Redis engine on Node, with ioredis from node_modules (a redis-server of its own).
   ...["redis/redis_client_test.ts", "redis/redis_session_manager_test.ts"].map((entry) => ({
     label: "Redis on Node (ioredis from node_modules)",
