@@ -11,13 +11,17 @@ import type { OfflineDropReason } from "./offline_signals.ts";
 
 test("kept signals are dropped as 'shutdown' when the server shuts down, and later ones too", async () => {
   const drops: [string, OfflineDropReason][] = [];
+  const signals: string[] = [];
   const running = await startServer({
     logger: silentLogger,
     onRequest: async (request) => {
       await request.connection.createSession({ user: request.payload.text() });
       return "ok";
     },
-    onOfflineSignalDropped: (key, reason) => void drops.push([key, reason]),
+    onOfflineSignalDropped: (key, reason, signal) => {
+      drops.push([key, reason]);
+      signals.push(`${signal.name}:${signal.payload.text()}`);
+    },
   });
   const client = await RawClient.handshake(running.url);
   const session = await rawLogin(client, "ada");
@@ -33,4 +37,32 @@ test("kept signals are dropped as 'shutdown' when the server shuts down, and lat
   assert.equal(running.server.signalSession(session.key, "mail", "3"), 0);
   assert.deepEqual(drops.at(-1), [session.key, "shutdown"], "nothing is kept after shutdown");
   assert.equal(running.server.droppedOfflineSignals, 3);
+  assert.deepEqual(signals, ["mail:1", "mail:2", "mail:3"], "the hook gets each signal");
+});
+
+test("a signal dropped past a bound reaches the hook with its name, payload and encoding", async () => {
+  const dropped: unknown[] = [];
+  const running = await startServer({
+    logger: silentLogger,
+    onRequest: async (request) => {
+      await request.connection.createSession({ user: request.payload.text() });
+      return "ok";
+    },
+    offlineSignals: { maxCount: 2 },
+    onOfflineSignalDropped: (key, reason, { name, payload }) =>
+      void dropped.push([key, reason, name, payload.encoding, [...payload.bytes]]),
+  });
+  const client = await RawClient.handshake(running.url);
+  const session = await rawLogin(client, "ada");
+  client.close();
+  await until(() => running.server.sessionConnections(session.key).length === 0, "left");
+  running.server.signalSession(session.key, "first", new Uint8Array([1, 2, 3]));
+  running.server.signalSession(session.key, "second", "x", { encoding: "utf16" });
+  running.server.signalSession(session.key, "", "third");
+  assert.deepEqual(dropped, [[session.key, "count", "first", "binary", [1, 2, 3]]]);
+  await running.close();
+  assert.deepEqual(dropped.slice(1).map((entry) => (entry as unknown[]).slice(1, 4)), [
+    ["shutdown", "second", "utf16"],
+    ["shutdown", "", "utf8"],
+  ]);
 });

@@ -129,7 +129,7 @@ export class OfflineSignals {
   readonly #maxBytes: number;
   readonly #maxAge: number;
   readonly #maxTotalBytes: number;
-  readonly #onDrop: (key: string, reason: OfflineDropReason) => void;
+  readonly #onDrop: (key: string, reason: OfflineDropReason, signal: Uint8Array) => void;
   readonly #now: () => number;
   readonly #queues = new Map<string, Queue>();
   /** Every kept signal in the order it came, oldest first; entries of gone ones wait here. */
@@ -145,13 +145,14 @@ export class OfflineSignals {
   #closed = false;
 
   /**
-   * Creates the store; `onDrop` hears of every dropped signal, `now` is the clock (for tests).
+   * Creates the store; `onDrop` hears of every dropped signal (with its encoded bytes), `now` is
+   * the clock (for tests).
    *
    * @throws {RangeError} for a bound that is not a positive integer.
    */
   constructor(
     limits: OfflineSignalLimits,
-    onDrop: (key: string, reason: OfflineDropReason) => void = () => {},
+    onDrop: (key: string, reason: OfflineDropReason, signal: Uint8Array) => void = () => {},
     now: () => number = Date.now,
   ) {
     this.#maxCount = positive("maxCount", limits.maxCount ?? 256);
@@ -182,10 +183,10 @@ export class OfflineSignals {
 
   /** Keeps an encoded signal for the session `key`, dropping what the bounds no longer allow. */
   keep(key: string, bytes: Uint8Array): void {
-    if (this.#closed) return this.#drop(key, "shutdown");
+    if (this.#closed) return this.#drop(key, "shutdown", bytes);
     const now = this.#now();
     this.#expire(now);
-    if (bytes.length > this.#maxBytes) return this.#drop(key, "bytes");
+    if (bytes.length > this.#maxBytes) return this.#drop(key, "bytes", bytes);
     let queue = this.#queues.get(key);
     if (queue === undefined) {
       this.#queues.set(key, queue = { items: [], head: 0, bytes: 0 });
@@ -206,7 +207,7 @@ export class OfflineSignals {
    * was kept.
    */
   giveBack(key: string, signals: readonly Uint8Array[]): void {
-    if (this.#closed) return signals.forEach(() => this.#drop(key, "shutdown"));
+    if (this.#closed) return signals.forEach((bytes) => this.#drop(key, "shutdown", bytes));
     const now = this.#now();
     this.#expire(now);
     const queue = this.#queues.get(key);
@@ -321,6 +322,7 @@ export class OfflineSignals {
   /** Drops the oldest signal of `key`'s queue. */
   #shift(key: string, queue: Queue, reason: OfflineDropReason): void {
     const kept = queue.items[queue.head++];
+    const bytes = kept.bytes;
     queue.bytes -= kept.bytes.length;
     this.#totalBytes -= kept.bytes.length + signalOverhead;
     this.#forget(kept);
@@ -331,7 +333,7 @@ export class OfflineSignals {
       queue.items = queue.items.slice(queue.head);
       queue.head = 0;
     }
-    this.#drop(key, reason);
+    this.#drop(key, reason, bytes);
   }
 
   #forget(kept: Kept): void {
@@ -360,9 +362,9 @@ export class OfflineSignals {
     this.#gone = 0;
   }
 
-  #drop(key: string, reason: OfflineDropReason): void {
+  #drop(key: string, reason: OfflineDropReason, bytes: Uint8Array): void {
     this.#dropped++;
-    this.#onDrop(key, reason);
+    this.#onDrop(key, reason, bytes);
   }
 }
 

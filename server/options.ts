@@ -11,6 +11,7 @@
  */
 
 import type { Logger } from "../protocol/logger.ts";
+import type { Payload } from "../protocol/payload.ts";
 import type { Session, SessionKeyGenerator, SessionManager } from "../session/session_manager.ts";
 import type { Cluster, ClusterMessage } from "./cluster.ts";
 import type { Connection } from "./connection.ts";
@@ -18,6 +19,31 @@ import type { DisconnectReason } from "./disconnect_reason.ts";
 import type { IncomingRequest, IncomingSignal, ReplyValue } from "./incoming.ts";
 import type { OfflineDropReason, OfflineSignalLimits } from "./offline_signals.ts";
 import type { ConnectionOptions } from "./transport.ts";
+
+/**
+ * A signal kept for a session no connection held, then dropped, as the server's
+ * `onOfflineSignalDropped` hook gets it.
+ *
+ * @example
+ * ```ts
+ * import { Server, type DroppedSignal } from "@webwire/webwire/server";
+ * const lost: { key: string; signal: DroppedSignal }[] = [];
+ * const server = new Server({
+ *   offlineSignals: { maxCount: 1 },
+ *   onOfflineSignalDropped: (key, _reason, signal) => lost.push({ key, signal }),
+ * });
+ * server.signalSession("a key nobody holds", "news", "first");
+ * server.signalSession("a key nobody holds", "news", "second"); // the first one goes
+ * console.assert(lost[0].signal.name === "news" && lost[0].signal.payload.text() === "first");
+ * await server.shutdown();
+ * ```
+ */
+export interface DroppedSignal {
+  /** The signal's name (`""` for none). */
+  readonly name: string;
+  /** Its payload, in the encoding it was sent with. */
+  readonly payload: Payload;
+}
 
 /**
  * A client's input that broke the protocol without ending the connection, or that ended it.
@@ -151,9 +177,14 @@ export interface ServerOptions {
   /**
    * A kept offline signal was dropped (oldest first): a bound was passed, or the server shut
    * down (`"shutdown"`: for the signals still kept then, and for every later `signalSession`
-   * to a session no connection holds).
+   * to a session no connection holds). `signal` is the signal itself, for an application that
+   * stores what it must not lose (and sends it with `signalSession` once the session is back).
    */
-  onOfflineSignalDropped?(sessionKey: string, reason: OfflineDropReason): void;
+  onOfflineSignalDropped?(
+    sessionKey: string,
+    reason: OfflineDropReason,
+    signal: DroppedSignal,
+  ): void;
   /**
    * The cluster this server is a node of (`RedisCluster` from `@webwire/webwire/redis`):
    * `broadcast` (without a filter), `publish`, `signalSession` and `closeSession` then reach

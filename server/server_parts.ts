@@ -37,6 +37,7 @@ import { ServerPush } from "./server_push.ts";
 import { SessionExpiryClock } from "./session_expiry.ts";
 import { serverSessionLifecycle } from "./session_lifecycle.ts";
 import { logoutGiveUp, releaseGiveUp, StoreRetries } from "./store_retries.ts";
+import { droppedSignal } from "./dropped_signal.ts";
 import { ForgottenSessionCheck } from "./forgotten_session_check.ts";
 import { SessionCloses } from "./session_closes.ts";
 import { SessionRegistry } from "./session_registry.ts";
@@ -194,10 +195,13 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
     : offlineLimitsUnder(options.offlineSignals ?? {}, limits.maxSendBuffer);
   const offline = offlineLimits === null
     ? null
-    : new OfflineSignals(offlineLimits, (key, reason) => {
+    : new OfflineSignals(offlineLimits, (key, reason, bytes) => {
       const { onOfflineSignalDropped } = options;
       if (onOfflineSignalDropped === undefined) return;
-      hookFailures.call("onOfflineSignalDropped", () => onOfflineSignalDropped(key, reason));
+      hookFailures.call(
+        "onOfflineSignalDropped",
+        () => onOfflineSignalDropped(key, reason, droppedSignal(bytes)),
+      );
     });
   const expiry = new SessionExpiryClock(
     options,
