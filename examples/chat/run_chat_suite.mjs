@@ -232,6 +232,14 @@ async function main() {
   const url = `http://127.0.0.1:${port}/`;
   server = await startChat(port, sessionDirectory);
   report(true, "the chat server starts (Hono on Deno, permissions as in the README)");
+  await check("the page is served with its security headers (CSP, nosniff)", async () => {
+    const headers = (await fetch(url)).headers;
+    const policy = headers.get("content-security-policy") ?? "";
+    if (!policy.includes("default-src 'self'") || !policy.includes("frame-ancestors 'none'")) {
+      throw new Error(`content-security-policy: ${policy}`);
+    }
+    if (headers.get("x-content-type-options") !== "nosniff") throw new Error("no nosniff");
+  });
 
   const browser = await launchChromium();
   cleanups.push(() => browser.close());
