@@ -105,3 +105,31 @@ test("a signal sent while a restore takes the kept ones is kept again if it drop
     await cluster.stop();
   }
 });
+
+test("pushes held back past maxSendBuffer close the client as a slow reader; none is lost", async () => {
+  const { cluster, key } = await startWithStoredSession(clusters, { maxSendBuffer: 64 * 1024 });
+  const [a, b] = cluster.nodes;
+  let peer: Peer | undefined;
+  try {
+    const raw = await restoreWaitingOnB(cluster, key);
+    await signalHeardOnB(cluster, key, "3");
+    const big = "x".repeat(8 * 1024);
+    for (let i = 0; i < 7; i++) b.server.broadcast("news", big, { filter: () => true });
+    assert.equal(b.server.sessionConnections(key).length, 1, "under the bound: held back");
+    b.server.broadcast("news", big, { filter: () => true });
+    assert.equal((await raw.closed).code, 1008, "closed as a slow reader at once");
+    await until(() => b.server.sessionConnections(key).length === 0, "B's connection ended");
+    b.cluster.takeGate.open();
+    await until(
+      async () => await b.server.clusterSessionConnectionCount(key) === 0,
+      "B gave its slot back",
+    );
+    peer = await connectPeer(a);
+    await peer.client.restoreSession(key);
+    await until(() => peer!.signals.length >= 3, `all arrived: ${peer!.signals}`);
+    assert.deepEqual(peer.signals, ["n:1", "n:2", "n:3"]);
+  } finally {
+    await peer?.client.close();
+    await cluster.stop();
+  }
+});

@@ -72,6 +72,8 @@ export class ConnectionState extends ConnectionTraffic implements ConnectionHost
    * of the session it was sent to (for a session signal).
    */
   #deferredPushes: { bytes: Uint8Array; sessionKey: string | undefined }[] | null = null;
+  /** Their bytes: past `maxSendBuffer` the client is closed as a slow reader. */
+  #deferredBytes = 0;
   /** Made when the server sends its close frame. */
   #closeDeadline: CloseDeadline | undefined;
   /** Whether the `onProtocolViolation` hook runs (a violation it causes is not reported). */
@@ -108,10 +110,13 @@ export class ConnectionState extends ConnectionTraffic implements ConnectionHost
       restoreFailures: server.restoreFailures,
       lifecycle: server.sessionLifecycle,
       send: (bytes) => this.send(bytes),
-      deferPushes: () => void (this.#deferredPushes ??= []),
+      deferPushes: () => {
+        this.#deferredPushes ??= [];
+      },
       resumePushes: (key) => {
         const deferred = this.#deferredPushes ?? [];
         this.#deferredPushes = null;
+        this.#deferredBytes = 0;
         // Those the connection closed before: never written, so the restore keeps them again.
         const unsent: Uint8Array[] = [];
         for (const { bytes, sessionKey } of deferred) {
@@ -140,17 +145,34 @@ export class ConnectionState extends ConnectionTraffic implements ConnectionHost
    * after a restore in progress has sent its reply and the signals kept for the session.
    */
   push(bytes: Uint8Array, sessionKey?: string): void {
-    if (this.#deferredPushes !== null) {
-      return void this.#deferredPushes.push({ bytes, sessionKey });
-    }
     // A push that finds a slow reader closes it at once, but its hooks run once the push has
     // reached every receiver: a hook that pushes could otherwise overtake it to the others.
     this.#pushing = true;
     try {
-      this.send(bytes);
+      if (this.#deferredPushes === null) this.send(bytes);
+      else this.#deferPush(bytes, sessionKey);
     } finally {
       this.#pushing = false;
     }
+  }
+
+  /**
+   * Holds a push back while a restore is answered. They would all be queued for the client at
+   * once when it is: past `maxSendBuffer` (a session lookup or a cluster stuck while pushes
+   * keep coming) the client is closed as a slow reader, and the session's own signals are
+   * kept for it again, as for any connection that closes during its restore.
+   */
+  #deferPush(bytes: Uint8Array, sessionKey: string | undefined): void {
+    // Closing already: only the session's own signals are held (to be kept again).
+    if (this.decided !== undefined && sessionKey === undefined) return;
+    this.#deferredPushes!.push({ bytes, sessionKey });
+    this.#deferredBytes += bytes.length;
+    const limit = this.server.limits.maxSendBuffer;
+    if (this.#deferredBytes <= limit || this.decided !== undefined) return;
+    this.violation({
+      kind: "slow-reader",
+      message: `${this.#deferredBytes} bytes of pushes held back while its restore is answered`,
+    }, CloseCode.PolicyViolation);
   }
 
   /**

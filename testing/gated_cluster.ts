@@ -314,8 +314,9 @@ export function gatedClusterFixture(name: string): GatedClusterFixture {
 }
 
 /**
- * Starts two nodes of `clusters` and stores a session in Redis that no connection holds: a
- * client logs in on node b and leaves (its slot given back before this resolves).
+ * Starts two nodes of `clusters` (with `serverOptions`) and stores a session in Redis that no
+ * connection holds: a client logs in on node b and leaves (its slot given back before this
+ * resolves).
  *
  * @example
  * ```ts
@@ -327,8 +328,9 @@ export function gatedClusterFixture(name: string): GatedClusterFixture {
  */
 export async function startWithStoredSession(
   clusters: GatedClusterFixture,
+  serverOptions?: ServerOptions,
 ): Promise<{ cluster: GatedCluster; key: string }> {
-  const cluster = await clusters.start();
+  const cluster = await clusters.start(undefined, undefined, serverOptions);
   const [, b] = cluster.nodes;
   const first = await loginPeer(b);
   await first.client.close();
