@@ -212,6 +212,9 @@ export class Connection {
    * @throws {ConnectionInactiveError} when the connection is closed.
    * @throws {TypeError} when `info` cannot be JSON (a `BigInt`, a cycle); nothing is stored
    * then and the connection can create a session later. Info whose JSON is `{}` is none.
+   * @throws {SessionTooLargeError} when the session-created message would count more than the
+   * server's `maxSendBuffer` (its frame and, on Deno, 1 KiB per message included): sending it
+   * would close the connection as a slow reader. Nothing is stored then either.
    */
   createSession(info?: SessionInfo): Promise<Session> {
     return this.#host.createSession(info);

@@ -28,7 +28,7 @@
  *   sessions: new SessionRegistry<string>(0), closes: new SessionCloses(),
  *   sessionManager: new MemorySessionManager(),
  *   keyGenerator: new DefaultSessionKeyGenerator(), send: (bytes) => void sent.push(bytes),
- *   deferPushes: noop, resumePushes: () => [],
+ *   deferPushes: noop, resumePushes: () => [], maxSendBuffer: 8e6, sendCost: (n) => n + 16,
  * });
  * // A handler's `connection.createSession`: stored, then announced to the client.
  * const created = await session.create({ user: "ada" });
@@ -38,11 +38,7 @@
  * @module
  */
 
-import {
-  encodeSessionClosed,
-  encodeSessionCreated,
-  encodeSpecialReply,
-} from "../protocol/encode_control_message.ts";
+import { encodeSessionClosed, encodeSpecialReply } from "../protocol/encode_control_message.ts";
 import { encodeReply } from "../protocol/encode_payload_message.ts";
 import type { CloseSessionMessage, RestoreSessionMessage } from "../protocol/message.ts";
 import { MessageType } from "../protocol/message_type.ts";
@@ -51,7 +47,7 @@ import type { Session } from "../session/session_manager.ts";
 import { ConnectionInactiveError, SessionUnavailableError } from "./errors.ts";
 import type { SessionCloseWatch } from "./session_closes.ts";
 import type { SessionHost } from "./session_host.ts";
-import { newSession } from "./new_session.ts";
+import { newSession, sessionCreatedWithin } from "./new_session.ts";
 import { releaseUnusedSlot } from "./unused_session_slot.ts";
 import { detachSession } from "./session_detach.ts";
 import { destroyStoredSession, giveUpRestore, logRestoreFailure } from "./restore_failure.ts";
@@ -93,7 +89,8 @@ export class ConnectionSession<C> {
    * session operations that began before it. During a client's restore it fails with
    * `SessionUnavailableError("exists")` if the restore succeeded; during a client's
    * close-session request it creates the session after the reply to that request. Info that
-   * cannot be JSON (a `BigInt`, a cycle) is a `TypeError` before anything is stored.
+   * cannot be JSON (a `BigInt`, a cycle) is a `TypeError` before anything is stored, info too
+   * large to send a `SessionTooLargeError`.
    */
   create(info?: SessionInfo): Promise<Session> {
     return this.#inTurn(() => this.#create(info));
@@ -108,8 +105,10 @@ export class ConnectionSession<C> {
     if (this.#session !== null) {
       throw new SessionUnavailableError("exists", "the connection already has a session");
     }
-    // Written before anything is stored: info that cannot be JSON fails with nothing to undo.
+    // Written before anything is stored: info that cannot be JSON (or too large to send) fails
+    // with nothing to undo.
     const { session, json } = newSession(host.keyGenerator.generate(), info);
+    const created = sessionCreatedWithin(json, host);
     // A new key: the slot is free, but a cluster counts it.
     await host.lifecycle.acquire(session.key);
     try {
@@ -129,7 +128,7 @@ export class ConnectionSession<C> {
       throw new SessionUnavailableError("exists", "the connection already has a session");
     }
     this.#attach(session);
-    host.send(encodeSessionCreated(json));
+    host.send(created);
     return session;
   }
 
@@ -182,7 +181,7 @@ export class ConnectionSession<C> {
    *   sessions: new SessionRegistry<string>(0), closes: new SessionCloses(),
    *   sessionManager: manager,
    *   keyGenerator: new DefaultSessionKeyGenerator(), send: noop,
-   *   deferPushes: noop, resumePushes: () => [],
+   *   deferPushes: noop, resumePushes: () => [], maxSendBuffer: 8e6, sendCost: (n) => n + 16,
    * });
    * const { key } = await session.create();
    * console.assert((await session.closeKey("another key")) === false && session.current !== null);

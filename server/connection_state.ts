@@ -110,6 +110,8 @@ export class ConnectionState extends ConnectionTraffic implements ConnectionHost
       restoreFailures: server.restoreFailures,
       lifecycle: server.sessionLifecycle,
       send: (bytes) => this.send(bytes),
+      maxSendBuffer: server.limits.maxSendBuffer,
+      sendCost: (length) => length + this.messageRoom,
       deferPushes: () => {
         this.#deferredPushes ??= [];
       },

@@ -97,12 +97,12 @@ export abstract class ConnectionTraffic extends ConnectionTasks {
   #sessionRequests: SessionRequestIds | undefined;
   /**
    * At least as many bytes as the socket has queued: what it had when last asked plus what was
-   * sent since (with `#messageRoom` per message). While this bound is under a limit, the queue
+   * sent since (with `messageRoom` per message). While this bound is under a limit, the queue
    * is too, without asking.
    */
   #queuedAtMost = Infinity;
   /** Frame header room and the socket's `queuedMessageCost`: added for each message sent. */
-  readonly #messageRoom: number;
+  protected readonly messageRoom: number;
 
   /** Takes over the socket's traffic; a `concurrencyLimit` of 0 or less is unlimited. */
   constructor(server: ServerContext, socket: TransportSocket, concurrencyLimit: number) {
@@ -110,7 +110,7 @@ export abstract class ConnectionTraffic extends ConnectionTasks {
     this.server = server;
     this.socket = socket;
     this.#concurrencyLimit = concurrencyLimit;
-    this.#messageRoom = frameHeaderRoom + (socket.queuedMessageCost ?? 0);
+    this.messageRoom = frameHeaderRoom + (socket.queuedMessageCost ?? 0);
   }
 
   get #limits(): ConcurrencyLimiter {
@@ -173,7 +173,7 @@ export abstract class ConnectionTraffic extends ConnectionTasks {
     const answered = this.#sessionRequests?.answeredBy(bytes);
     if (answered !== undefined) this.#pendingIds?.delete(answered);
     if (this.server.tracer !== undefined) this.server.tracer.sent(this.tracePeer, bytes);
-    this.#queuedAtMost += bytes.length + this.#messageRoom;
+    this.#queuedAtMost += bytes.length + this.messageRoom;
     if (!this.#queuedAtMostUnder(this.server.limits.maxSendBuffer)) {
       const queued = this.#queuedAtMost;
       // Closing already: the replies it waits for cannot get through either.

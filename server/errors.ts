@@ -56,6 +56,39 @@ export class SessionUnavailableError extends WebwireError {
 }
 
 /**
+ * `createSession` refused a session whose session-created notification alone would count more
+ * than the server's `maxSendBuffer` (its info is too large): sending it would close the
+ * connection as a slow reader, and every restore of the session would too. Nothing was stored;
+ * the connection can create a smaller session.
+ *
+ * @example
+ * ```ts
+ * import { SessionTooLargeError } from "@webwire/webwire/server";
+ * const error = new SessionTooLargeError(9000, 8192);
+ * console.assert(error.size === 9000 && error.limit === 8192);
+ * console.assert(error.message.includes("maxSendBuffer (8192)"));
+ * ```
+ */
+export class SessionTooLargeError extends WebwireError {
+  /** Always "SessionTooLargeError", also in minified bundles. */
+  override readonly name: string = "SessionTooLargeError";
+
+  /** What the notification counts against the limit, in bytes (frame and per-message cost). */
+  readonly size: number;
+  /** The server's `maxSendBuffer` in bytes. */
+  readonly limit: number;
+  /** Creates the error for a notification counting `size` bytes and a limit of `limit`. */
+  constructor(size: number, limit: number) {
+    super(
+      `createSession: the session-created message counts ${size} bytes, more than ` +
+        `maxSendBuffer (${limit}) allows; nothing was stored (store less in the session info)`,
+    );
+    this.size = size;
+    this.limit = limit;
+  }
+}
+
+/**
  * A `Server` that was shut down was given to an adapter to serve: it would refuse every
  * connection (HTTP 503). Make a new `Server` instead.
  *

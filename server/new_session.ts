@@ -12,9 +12,11 @@
  * @module
  */
 
+import { encodeSessionCreated } from "../protocol/encode_control_message.ts";
 import { formatSessionJson, type SessionInfo } from "../protocol/session_json.ts";
 import { Timestamp } from "../protocol/timestamp.ts";
 import type { Session } from "../session/session_manager.ts";
+import { SessionTooLargeError } from "./errors.ts";
 
 /**
  * A session created now with `key` and `info`, and its session JSON. Info whose JSON is `{}`
@@ -45,4 +47,33 @@ export function newSession(
   const json = formatSessionJson({ ...session, info });
   // The same text: the info was left out as empty.
   return json === bare ? { session, json } : { session: { ...session, info }, json };
+}
+
+/**
+ * The session-created message announcing `json`, if it can be sent: a message that alone
+ * counts more than the server's `maxSendBuffer` would close the connection as a slow reader
+ * (and so would every restore reply of the session, which carries the same JSON).
+ *
+ * @example
+ * ```ts
+ * import { newSession, sessionCreatedWithin } from "./new_session.ts";
+ * const { json } = newSession("key", { avatar: "x".repeat(10_000) });
+ * const limits = { maxSendBuffer: 8192, sendCost: (length: number) => length + 16 };
+ * try {
+ *   sessionCreatedWithin(json, limits);
+ * } catch (error) {
+ *   console.assert((error as Error).name === "SessionTooLargeError");
+ * }
+ * ```
+ *
+ * @throws {SessionTooLargeError} when the message counts more than `limits.maxSendBuffer`.
+ */
+export function sessionCreatedWithin(
+  json: string,
+  limits: { readonly maxSendBuffer: number; sendCost(length: number): number },
+): Uint8Array {
+  const created = encodeSessionCreated(json);
+  const size = limits.sendCost(created.length);
+  if (size > limits.maxSendBuffer) throw new SessionTooLargeError(size, limits.maxSendBuffer);
+  return created;
 }

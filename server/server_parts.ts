@@ -171,14 +171,15 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
   const sessions = new SessionRegistry<ConnectionState>(
     options.cluster === undefined ? limits.maxSessionConnections : 0,
   );
+  const logger = guardedLogger(options.logger ?? console);
   const sessionManager = options.sessionManager ?? new FileSessionManager({
     directory: options.sessionDirectory ?? ".webwire-sessions",
     // Keys of a custom generator need not look like default keys; the file manager's own
     // file-name rule still keeps every key inside the directory.
     ...(options.sessionKeyGenerator !== undefined ? { isValidKey: () => true } : {}),
+    logger, // a corrupt session file is reported where the server reports
   });
   const keyGenerator = options.sessionKeyGenerator ?? new DefaultSessionKeyGenerator();
-  const logger = guardedLogger(options.logger ?? console);
   // The tracer writes to the given logger's own `debug`, which the guard does not have.
   const tracer = createTracer("server", options.trace, options.logger ?? console);
   const violationLog = new RateLimitedLog(logger, violationLogLimit);

@@ -173,6 +173,10 @@ export interface SessionHost<C> {
   readonly lifecycle: SessionLifecycle;
   /** Sends bytes to the client if the socket is open. */
   send(bytes: Uint8Array): void;
+  /** The server's `maxSendBuffer`: more queued for the client closes it as a slow reader. */
+  readonly maxSendBuffer: number;
+  /** What a message of `length` bytes counts against {@link maxSendBuffer} when it is sent. */
+  sendCost(length: number): number;
   /** Holds back pushed signals (broadcast, topics, session signals) until resumed. */
   deferPushes(): void;
   /**

@@ -1,6 +1,5 @@
 /**
- * The error a `FileSessionManager` lookup throws for a session file it cannot read as
- * one.
+ * The error a `FileSessionManager` lookup logs for a session file it cannot read as one.
  *
  * @example
  * ```ts
@@ -18,8 +17,9 @@ import { WebwireError } from "../protocol/webwire_error.ts";
 
 /**
  * A session file that cannot be read as one: not JSON, or without valid `"c"` and `"l"` times,
- * or with an `"i"` that is not an object. A lookup that meets one throws this error (a server
- * answers the restore with an internal error); the file is left as it is.
+ * or with an `"i"` that is not an object, or not a regular file at all. A lookup that meets one
+ * finds no session (the client's restore is refused as not found), moves the file aside to
+ * `<key>.wwrsess.corrupt` and logs this error on the manager's `logger`, once.
  *
  * @example
  * ```ts

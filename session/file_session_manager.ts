@@ -36,48 +36,14 @@ import type {
   SessionManager,
 } from "./session_manager.ts";
 import { StaleTemporaryFiles } from "./stale_temporary_files.ts";
+import type { FileSessionManagerOptions } from "./file_session_manager_options.ts";
+import type { Logger } from "../protocol/logger.ts";
+import { readStoredSession } from "./stored_session_file.ts";
+
+export type { FileSessionManagerOptions };
 
 /** Session files a sweep looks at: 1 000, or a quarter of a larger directory. */
 const sweepBatch = 1000, sweepPasses = 4;
-
-/**
- * Options of a {@link FileSessionManager}.
- *
- * @example
- * ```ts
- * import type { FileSessionManagerOptions } from "./file_session_manager.ts";
- * const options: FileSessionManagerOptions = {
- *   directory: "/var/lib/myapp/sessions",
- *   isValidKey: (key) => /^[a-f0-9]{32}$/.test(key),
- * };
- * console.assert(options.isValidKey!("0".repeat(32)));
- * ```
- */
-export interface FileSessionManagerOptions {
-  /**
-   * The directory of the session files; created (mode 0o700) when the first session is, and
-   * again by a create that finds it removed (an operator's `rm -rf` to forget every session).
-   */
-  directory: string;
-  /**
-   * Tells well-formed keys from others; a key it refuses is not found, without any file
-   * system access. Defaults to {@link isDefaultSessionKey}; set it when a custom key generator
-   * makes other keys. Keys must in any case be 1 to 200 characters of `A-Z a-z 0-9 _ - = .`
-   * not starting with a dot, or they are refused too.
-   */
-  isValidKey?: (key: string) => boolean;
-  /** Milliseconds since the epoch, for expiry; default `Date.now` (tests pass their own). */
-  clock?: () => number;
-  /**
-   * Whether a session write (create, lookup) and a removal (close) are on disk before they
-   * resolve: each file is synced (`fsync`) before it is renamed into place, and the directory
-   * after (and the directories made for it, with their parents). Default `false`: writes are
-   * atomic (no reader sees a partial file), but a power loss or kernel crash may lose the last
-   * seconds of them (a process crash loses nothing); `true` costs a few ms per write on most
-   * disks (see the README's figures).
-   */
-  durable?: boolean;
-}
 
 /**
  * Stores each session in `<directory>/<key>.wwrsess` as `{"c": creation, "l": lastLookup,
@@ -96,10 +62,13 @@ export interface FileSessionManagerOptions {
  *   never undone by a lookup finishing after it. Several processes sharing a directory get
  *   whole files but no such ordering (a logout in one can be undone by a lookup in another):
  *   use it from one server process at a time, `RedisSessionManager` for several.
- * - A corrupt file, or one that is not a regular file (a FIFO, a directory), makes the lookup
- *   throw {@link CorruptSessionFileError} (never read, nor waited for); other file system
- *   failures are thrown as they come, except in a sweep, which skips a file it cannot read,
- *   touch or remove and goes on. Closing a session whose file (or directory) is gone is fine.
+ * - A corrupt file, or one that is not a regular file (a FIFO, a directory: never read, nor
+ *   waited for), is no session: its lookup moves it aside to `<key>.wwrsess.corrupt` (for the
+ *   operator to look at; never read again), logs a {@link CorruptSessionFileError} on the
+ *   `logger` once, and resolves to `null`, so the client's restore is refused as not found at
+ *   once. Other file system failures are thrown as they come, except in a sweep, which skips
+ *   a file it cannot read (a corrupt one too: left for its lookup), touch or remove and goes
+ *   on. Closing a session whose file (or directory) is gone is fine.
  * - Removing the directory forgets every stored session (a connection holding one keeps it
  *   until it disconnects; its restore is then refused): the next create makes it again.
  * - Files are created with mode 0o600 (the reference uses 0o640); the session keys are
@@ -127,6 +96,7 @@ export class FileSessionManager implements SessionManager {
   readonly #queue = new PerKeyQueue();
   readonly #clock: () => number;
   readonly #durable: boolean;
+  readonly #logger: Logger;
   /** Keys a connection of this process holds (created or found, not yet released). */
   readonly #held = new Set<string>();
   #expiry: SessionExpiry = { idleTimeout: 0, maxAge: 0 };
@@ -148,6 +118,7 @@ export class FileSessionManager implements SessionManager {
     this.#isValidKey = options.isValidKey ?? isDefaultSessionKey;
     this.#clock = options.clock ?? Date.now;
     this.#durable = options.durable ?? false;
+    this.#logger = options.logger ?? console;
     this.#staleTemporaries = new StaleTemporaryFiles(this.#resolvedDirectory, this.#clock);
   }
 
@@ -190,21 +161,15 @@ export class FileSessionManager implements SessionManager {
    * Reads the session's file and rewrites it with now as the last lookup.
    *
    * @returns the values stored before this lookup, or `null` for a refused, unknown or
-   *   expired key (an expired session's file is removed).
-   * @throws {CorruptSessionFileError} when the file is not a session file.
+   *   expired key (an expired session's file is removed), and for a corrupt file (moved aside
+   *   and logged).
    */
   async onSessionLookup(key: string): Promise<SessionLookupResult | null> {
     const path = this.#pathOf(key);
     if (path === null) return null;
     return await this.#queue.run(key, async () => {
-      let text: string;
-      try {
-        text = await readSessionText(path);
-      } catch (error) {
-        if (errorCode(error) === "ENOENT") return null;
-        throw error;
-      }
-      const stored = parseSessionFile(text, path);
+      const stored = await readStoredSession(path, this.#logger);
+      if (stored === null) return null;
       if (await this.#isExpired(key, path, stored)) {
         await removeFileIfPresent(path);
         return null;
@@ -269,12 +234,12 @@ export class FileSessionManager implements SessionManager {
    * connection of this process holds, looking at up to 1 000 session files per call, or a
    * quarter of them when there are more than 4 000 (the next call goes on where this one
    * stopped), and temporary files left over from a crash (older than a minute). A session
-   * file that cannot be read, touched or removed (a permission, a symbolic link loop, ...) is
-   * left alone and the sweep goes on. With an idle timeout, it first sets the modification time
-   * of the sessions this process holds to now, so that after a crash they stay restorable for
-   * about the idle timeout less one sweep interval (the server sweeps every half idle timeout,
-   * but never more often than once a second nor less often than once a minute). Resolves to the
-   * number of sessions removed.
+   * file that cannot be read (a corrupt one: left for its lookup), touched or removed (a
+   * permission, a symbolic link loop, ...) is left alone and the sweep goes on. With an idle
+   * timeout, it first sets the modification time of the sessions this process holds to now, so
+   * that after a crash they stay restorable for about the idle timeout less one sweep interval
+   * (the server sweeps every half idle timeout, but never more often than once a second nor
+   * less often than once a minute). Resolves to the number of sessions removed.
    */
   async sweepExpired(): Promise<number> {
     let names: string[];

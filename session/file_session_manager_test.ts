@@ -8,6 +8,7 @@ import { CorruptSessionFileError } from "./corrupt_session_file_error.ts";
 import { FileSessionManager } from "./file_session_manager.ts";
 import { generateSessionKey } from "./session_key.ts";
 import { Timestamp } from "../protocol/timestamp.ts";
+import { recordingLogger } from "../testing/recording_logger.ts";
 
 async function withTempDir(run: (dir: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), "webwire-session-test-"));
@@ -208,9 +209,10 @@ test("a custom isValidKey admits other key forms", async () => {
   });
 });
 
-test("a corrupt file makes the lookup throw and is left alone", async () => {
+test("a corrupt file is not found: moved aside and logged once", async () => {
   await withTempDir(async (dir) => {
-    const manager = new FileSessionManager({ directory: dir });
+    const { logger, errors } = recordingLogger();
+    const manager = new FileSessionManager({ directory: dir, logger });
     for (
       const content of [
         "",
@@ -227,12 +229,15 @@ test("a corrupt file makes the lookup throw and is left alone", async () => {
       const key = generateSessionKey();
       const path = join(dir, `${key}.wwrsess`);
       await writeFile(path, content);
-      await assert.rejects(manager.onSessionLookup(key), (error: unknown) => {
-        assert.ok(error instanceof CorruptSessionFileError, content);
-        assert.equal(error.path, path);
-        return true;
-      });
-      assert.equal(await readFile(path, "utf8"), content);
+      const logged = errors.length;
+      assert.equal(await manager.onSessionLookup(key), null, content);
+      assert.equal(await manager.onSessionLookup(key), null, content);
+      assert.equal(errors.length, logged + 1, `logged once: ${content}`);
+      const error = errors[logged].details[0];
+      assert.ok(error instanceof CorruptSessionFileError, content);
+      assert.equal(error.path, path);
+      assert.equal(await readFile(`${path}.corrupt`, "utf8"), content, "kept for the operator");
+      await assert.rejects(readFile(path), { code: "ENOENT" });
     }
   });
 });
