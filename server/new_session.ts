@@ -51,8 +51,9 @@ export function newSession(
 
 /**
  * The session-created message announcing `json`, if it can be sent: a message that alone
- * counts more than the server's `maxSendBuffer` would close the connection as a slow reader
- * (and so would every restore reply of the session, which carries the same JSON).
+ * counts more than the server's `maxSendBuffer` would close the connection as a slow reader,
+ * and so would every restore reply of the session, which carries the same JSON after an id (the
+ * size that counts is the reply's).
  *
  * @example
  * ```ts
@@ -73,7 +74,9 @@ export function sessionCreatedWithin(
   limits: { readonly maxSendBuffer: number; sendCost(length: number): number },
 ): Uint8Array {
   const created = encodeSessionCreated(json);
-  const size = limits.sendCost(created.length);
+  // Counted as the longer of the two messages that carry the JSON: a restore's reply has an
+  // 8-byte id besides.
+  const size = limits.sendCost(created.length + 8);
   if (size > limits.maxSendBuffer) throw new SessionTooLargeError(size, limits.maxSendBuffer);
   return created;
 }
