@@ -115,6 +115,7 @@ export class Client extends EventTarget {
       pending: requests.pending,
       logger,
       ignoredReplies: new PowersOfTenLog(),
+      ignoredMessages: new PowersOfTenLog(),
       signal: (signal) => keeper.announce("signal", signal),
       sessionCreated: (json) => this.#session.received(json),
       sessionClosed: () => this.#session.lose(),
@@ -203,6 +204,10 @@ export class Client extends EventTarget {
    * `MessageTooLargeError`, a `ProtocolError` (the server sent something malformed), a
    * `RangeError` (bad name, neither name nor payload) or a `TypeError` (a payload that is neither
    * a string nor a `Uint8Array`, or a name that is no string: from JavaScript, or an `any`).
+   * A request that waits for a connection whose attempt fails with no retry to follow (any
+   * failure without `autoconnect`; a handshake error with it) rejects with that attempt's error:
+   * `ConnectionFailedError`, `DialTimeoutError`, `IncompatibleProtocolVersionError`,
+   * `SubProtocolMismatchError`, a `ProtocolError`, or what the WebSocket constructor threw.
    */
   request(
     name: string,

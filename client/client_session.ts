@@ -33,6 +33,7 @@
 
 import type { Logger } from "../protocol/logger.ts";
 import type { Payload } from "../protocol/payload.ts";
+import { PowersOfTenLog } from "../protocol/powers_of_ten_log.ts";
 import { ProtocolError } from "../protocol/protocol_error.ts";
 import { parseSessionJson } from "../protocol/session_json.ts";
 import type { Session } from "../protocol/session_json.ts";
@@ -148,6 +149,8 @@ export class ClientSession {
   readonly #host: ClientSessionHost;
   #session: Session | null = null;
   #storageRead = false;
+  /** Malformed session-created messages: only the 1st, 10th, 100th, ... are logged. */
+  readonly #malformed = new PowersOfTenLog();
   /**
    * The session whose restores went unanswered in a row (or were refused for too many
    * connections), and since when (`performance.now()` ms).
@@ -175,7 +178,11 @@ export class ClientSession {
     try {
       session = parseSessionJson(json);
     } catch (error) {
-      this.#host.logger.error("webwire client: ignored a malformed session:", error);
+      // A broken server may send them without end: the log must not follow.
+      const malformed = this.#malformed;
+      if (!malformed.tally()) return;
+      const count = malformed.count === 1 ? "" : ` (${malformed.count} so far)`;
+      this.#host.logger.error(`webwire client: ignored a malformed session${count}:`, error);
       return;
     }
     this.gain(session);
@@ -240,6 +247,7 @@ export class ClientSession {
       this.#unanswered = undefined;
       return;
     }
+    const restoring = key;
     let malformed: ProtocolError | undefined;
     // Taken as the reply arrives: the signals the server sends right after it find the session.
     const taken = (reply: Payload) => {
@@ -248,7 +256,7 @@ export class ClientSession {
       try {
         session = parseSessionJson(reply.bytes);
       } catch (error) {
-        this.#restoreFailed(fromStorage, error, "the server sent a malformed session: ");
+        this.#restoreFailed(fromStorage, restoring, error, "the server sent a malformed session: ");
         // The server counts this connection as holding the session: the attempt fails and its
         // connection closes, so that the next one starts without it on both sides.
         const why = error instanceof Error ? error.message : String(error);
@@ -260,7 +268,7 @@ export class ClientSession {
       }
       // The server answered with another session: the one asked for is gone. A held one is lost
       // by gain(); a stored one, never announced in this client run, is told gone all the same.
-      if (fromStorage && session.key !== key) this.#forget(true);
+      if (fromStorage && session.key !== restoring) this.#forget(true, restoring);
       this.gain(session);
     };
     try {
@@ -282,7 +290,7 @@ export class ClientSession {
         throw error;
       }
       this.#unanswered = undefined;
-      this.#restoreFailed(fromStorage, error);
+      this.#restoreFailed(fromStorage, key, error);
     }
   }
 
@@ -314,22 +322,27 @@ export class ClientSession {
    * is routine, not worth a stack trace), and fires `sessionclosed` so that an application can
    * show "signed out", also for a stored key that this client run never announced.
    */
-  #restoreFailed(fromStorage: boolean, error: unknown, prefix = ""): void {
+  #restoreFailed(fromStorage: boolean, key: string, error: unknown, prefix = ""): void {
     const why = error instanceof Error ? error.message : String(error);
     this.#host.logger.warn(
       `webwire client: the ${
         fromStorage ? "stored " : ""
       }session could not be restored: ${prefix}${why}; it is forgotten`,
     );
-    this.#forget(fromStorage);
+    this.#forget(fromStorage, key);
   }
 
   /**
-   * Forgets the session being restored: the one held (see {@link ClientSession.lose}), or a
-   * stored key that this client run never announced (storage cleared, `sessionclosed`).
+   * Forgets the session with `key`, being restored: the one held (see
+   * {@link ClientSession.lose}), or a stored key that this client run never announced (storage
+   * cleared, `sessionclosed`).
    */
-  #forget(fromStorage: boolean): void {
-    if (!fromStorage) return this.lose();
+  #forget(fromStorage: boolean, key: string): void {
+    const current = this.#session;
+    // A session the server created meanwhile (session-created during the restore) replaced the
+    // one asked for already, in the storage too: it stays.
+    if (current !== null && current.key !== key) return;
+    if (current !== null || !fromStorage) return this.lose();
     this.#store(null);
     this.#host.closedSession();
   }

@@ -73,6 +73,12 @@ export interface MessageReceiver {
    * (a broken server could send them without end); without it, each one is.
    */
   readonly ignoredReplies?: PowersOfTenLog;
+  /**
+   * Counts the well-formed messages that a client does not expect (a heartbeat, a request or a
+   * second accept-conf from the server), logged as {@link MessageReceiver.ignoredReplies} are;
+   * without it, each one is.
+   */
+  readonly ignoredMessages?: PowersOfTenLog;
   /** The server sent a signal. */
   signal(signal: ServerSignal): void;
   /** The server created a session (its JSON, not parsed yet). */
@@ -133,7 +139,16 @@ export function receiveMessage(message: Message, receiver: MessageReceiver): voi
     case "session-closed":
       receiver.sessionClosed();
       return;
-    default:
-      receiver.logger.warn(`webwire client: ignored a ${message.kind} message from the server`);
+    default: {
+      const ignored = receiver.ignoredMessages;
+      if (ignored !== undefined && !ignored.tally()) return;
+      const count = ignored === undefined || ignored.count === 1
+        ? ""
+        : ` (${ignored.count} so far)`;
+      const article = /^[aeiou]/.test(message.kind) ? "an" : "a";
+      receiver.logger.warn(
+        `webwire client: ignored ${article} ${message.kind} message from the server${count}`,
+      );
+    }
   }
 }
