@@ -52,21 +52,31 @@ import { timerDelay } from "./timer_delay.ts";
 const defaultReadTimeout = 60_000;
 
 /**
+ * The least read timeout (ms) the restore budget is reckoned from, as the heartbeat's: a server
+ * that announces less (1 ms, say) would otherwise leave a restore 2 ms to be answered, and sign
+ * its users out for the round trip alone.
+ */
+const leastReadTimeout = 100;
+
+/**
  * How long (ms) the restores of one session may go unanswered in a row (timed out,
  * internal-error, shutdown) or be refused for too many connections before the session counts
- * as refused, not counting time in which no connection could be made: twice the server's read timeout, after which the server has dropped any earlier
- * connection of this client it did not see close (of a minute, the server's default, when it
- * announces none: 0). Meanwhile each fails its connect attempt, retried under the backoff.
+ * as refused, not counting time in which no connection could be made: twice the server's read
+ * timeout, after which the server has dropped any earlier connection of this client it did not
+ * see close (of a minute, the server's default, when it announces none: 0; of at least
+ * 100 ms). Meanwhile each fails its connect attempt, retried under the backoff.
  *
  * @example
  * ```ts
  * import { unansweredRestoreBudget } from "./client_session.ts";
  * console.assert(unansweredRestoreBudget(60_000) === 120_000); // the server's default
  * console.assert(unansweredRestoreBudget(0) === 120_000); // the server announces none
+ * console.assert(unansweredRestoreBudget(1) === 200); // at least 100 ms' worth
  * ```
  */
 export function unansweredRestoreBudget(readTimeoutMs: number): number {
-  return 2 * (readTimeoutMs > 0 ? readTimeoutMs : defaultReadTimeout);
+  if (readTimeoutMs <= 0) return 2 * defaultReadTimeout;
+  return 2 * Math.max(readTimeoutMs, leastReadTimeout);
 }
 
 /**
