@@ -50,6 +50,12 @@ const suites = [
     entry: "adapters/upgrade_off_endpoint_test.ts",
     bundleWs: false,
   },
+  // A shutdown that begins while serveNode upgrades: the late socket's close deadline.
+  {
+    label: "shutdown during an upgrade on Node",
+    entry: "server/shutdown_upgrade_race_test.ts",
+    bundleWs: false,
+  },
   // serveNode's answer to a fallback body that fails before its first byte, or later.
   {
     label: "failing fallback bodies on Node",

@@ -18,7 +18,8 @@
  * @module
  */
 
-import type { TransportSocket } from "./transport.ts";
+import { CloseCode } from "./close_codes.ts";
+import type { TransportEvents, TransportSocket } from "./transport.ts";
 
 /**
  * The deadline of one socket that was sent its close frame.
@@ -67,4 +68,49 @@ export class CloseDeadline {
     this.#whenGone?.();
     this.#whenGone = undefined;
   }
+}
+
+/**
+ * Closes a socket that opened after the shutdown began (its upgrade was accepted just before):
+ * close 1001 at once, under the close deadline of every socket the server closes. Returns the
+ * events for the adapter to report, of which only the close counts.
+ *
+ * @example
+ * ```ts
+ * import { closeLateSocket } from "./close_deadline.ts";
+ * const closing = new Set<Promise<void>>();
+ * const socket = { close: () => {}, terminate: () => console.log("cut off") };
+ * const events = closeLateSocket(socket, 5_000, (gone) => closing.add(gone));
+ * events.closed(); // the peer answered in time
+ * await Promise.all(closing);
+ * ```
+ */
+export function closeLateSocket(
+  socket: Pick<TransportSocket, "close" | "terminate">,
+  timeout: number,
+  socketClosing: (gone: Promise<void>) => void,
+): TransportEvents {
+  const deadline = new CloseDeadline(socket);
+  socket.close(CloseCode.GoingAway, "server shutting down");
+  deadline.start(timeout, socketClosing);
+  return { message: () => {}, closed: () => deadline.socketGone(), drained: () => {} };
+}
+
+/**
+ * Resolves once every socket of `closing` (the promises of their close deadlines, each removed
+ * once settled) is gone, sockets closed meanwhile included.
+ *
+ * @example
+ * ```ts
+ * import { socketsGone } from "./close_deadline.ts";
+ * const closing = new Set<Promise<void>>();
+ * const gone = new Promise<void>((resolve) => setTimeout(resolve, 10));
+ * closing.add(gone);
+ * gone.then(() => closing.delete(gone));
+ * await socketsGone(closing);
+ * console.assert(closing.size === 0);
+ * ```
+ */
+export async function socketsGone(closing: ReadonlySet<Promise<void>>): Promise<void> {
+  while (closing.size > 0) await Promise.all(closing);
 }

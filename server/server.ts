@@ -14,6 +14,7 @@
 
 import type { Payload } from "../protocol/payload.ts";
 import { CloseCode } from "./close_codes.ts";
+import { closeLateSocket, socketsGone } from "./close_deadline.ts";
 import { awaitSessionLeaves } from "./session_leaves.ts";
 import type { Connection } from "./connection.ts";
 import type { SessionLifecycle } from "./session_host.ts";
@@ -318,7 +319,7 @@ export class Server {
   /**
    * Takes over an upgraded socket: sends accept-conf, calls `onClientConnected` and returns
    * the handlers the adapter must call for the socket's events. During shutdown the socket is
-   * closed at once (code 1001).
+   * closed at once (code 1001), and dropped `closeTimeout` later if its peer does not answer.
    */
   accept(
     socket: TransportSocket,
@@ -326,8 +327,7 @@ export class Server {
     peer: PeerInfo = { remoteAddress: "" },
   ): TransportEvents {
     if (this.#shuttingDown) {
-      socket.close(CloseCode.GoingAway, "server shutting down");
-      return { message: () => {}, closed: () => {}, drained: () => {} };
+      return closeLateSocket(socket, this.limits.closeTimeout, this.#parts.context.socketClosing);
     }
     const { acceptConf, tracer } = this.#parts;
     const state = new ConnectionState(this.#parts.context, socket, options, peer.remoteAddress);
@@ -379,7 +379,7 @@ export class Server {
       deadline.clear();
     }
     // Gone within `closeTimeout` of their close frames: the HTTP server then cuts no WebSocket.
-    await Promise.all(this.#parts.closingSockets);
+    await socketsGone(this.#parts.closingSockets);
     this.#readTimeouts.stop();
     for (const log of [this.#parts.violationLog, this.#parts.handlerFailures]) log.flush();
     this.#parts.offline?.close(); // given back by the connections that ended, or kept meanwhile
@@ -394,6 +394,7 @@ export class Server {
     ]);
     // Released before the node leaves: a release cut short leaves its session with no TTL.
     await awaitSessionLeaves(leavingSessions, limit, logger);
+    await socketsGone(this.#parts.closingSockets); // opened since, upgraded just before
     await this.#parts.cluster.leave();
   }
 }

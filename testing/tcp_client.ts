@@ -109,6 +109,11 @@ export class TcpClient {
     );
     const rest = await new Promise<Uint8Array>((resolve, reject) => {
       let head = new Uint8Array(0);
+      // Bun drops a connection whose answer comes after its server began to stop.
+      const ended = () => {
+        socket.destroy();
+        reject(new Error("connection ended before the upgrade's answer"));
+      };
       const onData = (chunk: Uint8Array) => {
         const joined = new Uint8Array(head.length + chunk.length);
         joined.set(head);
@@ -116,13 +121,14 @@ export class TcpClient {
         head = joined;
         const end = indexOfHeadEnd(head);
         if (end === -1) return;
-        socket.off("data", onData);
+        socket.off("data", onData).off("end", ended).off("close", ended);
         socket.pause();
         const status = new TextDecoder().decode(head.subarray(0, end)).split("\r\n")[0];
-        if (!status.includes(" 101 ")) reject(new Error(`upgrade refused: ${status}`));
-        else resolve(head.slice(end + 4));
+        if (status.includes(" 101 ")) return resolve(head.slice(end + 4));
+        socket.destroy(); // a refused connection is of no more use
+        reject(new Error(`upgrade refused: ${status}`));
       };
-      socket.on("data", onData);
+      socket.on("data", onData).once("end", ended).once("close", ended);
       socket.once("error", reject);
     });
     const client = new TcpClient(socket, rest);
