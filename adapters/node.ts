@@ -47,6 +47,7 @@ import {
   badRequest,
   discardBodyWhenAnswered,
   headerValue,
+  hostProblem,
   respond,
   toRequest,
   writeRaw,
@@ -320,16 +321,17 @@ async function answerOffEndpoint(
   const headOnly = request.method === "HEAD";
   try {
     await earlierResponsesSent(socket);
+    const badHost = hostProblem(request);
     let standard: Request | undefined;
     try {
-      standard = toRequest(request);
+      if (badHost === undefined) standard = toRequest(request);
     } catch {
       // A host and target that make no valid URL: 400, below.
     }
     // A fallback that throws, or whose body fails at once, is answered 500 by the route.
     await writeRaw(
       socket,
-      standard === undefined ? badRequest() : await route.fallback(standard),
+      standard === undefined ? badHost ?? badRequest() : await route.fallback(standard),
       headOnly,
       route.failed,
     );
@@ -344,9 +346,11 @@ type Decision = Awaited<ReturnType<Server["prepareUpgrade"]>>;
 
 /**
  * Asks the core about a request. The standard `Request` is made only if a hook asks for it; a
- * request that does not make a valid URL then gets 400.
+ * request that does not make a valid URL then gets 400, as one without exactly one Host at once.
  */
 async function decide(server: Server, request: IncomingMessage): Promise<Decision> {
+  const badHost = hostProblem(request);
+  if (badHost !== undefined) return { accept: false, response: badHost };
   let badUrl = false;
   const head: UpgradeRequestHead = {
     method: request.method ?? "GET",

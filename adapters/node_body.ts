@@ -83,7 +83,6 @@ export class BodyPipe {
   }
 }
 
-/** Resolves when `out` can take more, or is gone. */
 /**
  * Ends `out` with a body read whole ({@link BodyStart} `done`): a small one in one write, a
  * large one (made in memory) chunk by chunk, never copied.
@@ -104,6 +103,7 @@ export function endWithBody(out: Writable, { chunks, size }: BodyStart): void {
   out.end();
 }
 
+/** Resolves when `out` can take more, or is gone. */
 function drained(out: Writable): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {

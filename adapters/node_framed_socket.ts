@@ -133,10 +133,7 @@ export class NodeFramedSocket implements TransportSocket, FrameSink {
     this.#closeTimeout = options.closeTimeout ?? 5000;
   }
 
-  /**
-   * Starts reading frames and reporting them to `events`. `first` holds bytes that came with
-   * the handshake (the `head` of Node's `upgrade` event).
-   */
+  /** Starts reading frames for `events`; `first`: bytes that came with the handshake (`head`). */
   start(events: TransportEvents, first?: Uint8Array): void {
     this.#events = events;
     const socket = this.#socket;
@@ -363,10 +360,12 @@ export class NodeFramedSocket implements TransportSocket, FrameSink {
     this.#outputLength = 0;
     if (buffer === undefined) return;
     if (length === 0) return releaseOutput(buffer);
-    // A failed write (the socket destroyed under it) does not give the buffer back: the
-    // runtime may still hold it.
+    // Not given back after a failed write (the runtime may still hold it). A deferred pong is
+    // tried here too: `drain` never comes while the queue is under the socket's `highWaterMark`.
     this.#socket.write(buffer.subarray(0, length), (error) => {
-      if (error === undefined || error === null) releaseOutput(buffer);
+      if (error !== undefined && error !== null) return;
+      releaseOutput(buffer);
+      this.#answerDeferredPing();
     });
   }
 

@@ -124,6 +124,8 @@ export async function respond(
 ): Promise<void> {
   discardBodyWhenAnswered(request, response);
   try {
+    const refusal = hostProblem(request);
+    if (refusal !== undefined) return await writeResponse(refusal, response);
     let standard: Request;
     try {
       standard = toRequest(request, true);
@@ -141,6 +143,31 @@ export async function respond(
     response.statusCode = 500;
     response.end();
   }
+}
+
+/**
+ * The 400 for a request that does not name exactly one Host (RFC 9112, 3.2; an HTTP/1.0 request
+ * may name none), or `undefined`. `node:http` checks neither an upgrade (handed over before its
+ * own check) nor a second Host on any request (it keeps the first, where a proxy in front may
+ * have routed by the other). A request line of another major version is left to the handshake.
+ *
+ * @example
+ * ```ts ignore
+ * import { hostProblem } from "./node_http.ts";
+ * // In a `request` or `upgrade` listener, before anything reads the request's URL:
+ * const refusal = hostProblem(request); // 400 for `Host: a` and `Host: b`
+ * ```
+ */
+export function hostProblem(request: IncomingMessage): Response | undefined {
+  let hosts = 0;
+  const raw = request.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i].toLowerCase() === "host") hosts++;
+  if (hosts === 1 || request.httpVersionMajor !== 1) return undefined;
+  if (hosts === 0 && request.httpVersionMinor === 0) return undefined;
+  return new Response("one Host header field needed\n", {
+    status: 400,
+    headers: { connection: "close" },
+  });
 }
 
 /**
@@ -221,11 +248,12 @@ function headOf(reply: Response, response: ServerResponse): void {
 }
 
 /**
- * Writes a `Response` as raw HTTP/1.1 to a socket that was not upgraded, then closes it; with
- * `headOnly` (the answer to a HEAD request) without the body. A body made in memory goes with
- * its `content-length`; one that waits for something (an event stream) is streamed as it comes
- * with backpressure, delimited by the connection's close, and cancelled when the socket closes.
- * Given `failed`, a body that fails at once is answered with `failed(error)`.
+ * Writes a `Response` as raw HTTP/1.1 to a socket that was not upgraded, then closes it once
+ * the client has ended its side too (or after 2 s); with `headOnly` (the answer to a HEAD
+ * request) without the body. A body made in memory goes with its `content-length`; one that
+ * waits for something (an event stream) is streamed as it comes with backpressure, delimited by
+ * the connection's close, and cancelled when the socket closes. Given `failed`, a body that
+ * fails at once is answered with `failed(error)`.
  */
 export async function writeRaw(
   socket: Duplex,
@@ -244,7 +272,7 @@ export async function writeRaw(
     void response.body?.cancel().catch(() => {});
     return void socket.destroy();
   }
-  const ender = () => socket.destroy();
+  const ender = () => closeWhenClientDone(socket);
   socket.once("finish", ender);
   if (response.body === null) return void socket.end(`${head}${lengthAndClose(0)}`);
   const pipe = new BodyPipe(response.body, socket);
@@ -274,6 +302,22 @@ export async function writeRaw(
   } finally {
     pipe.release();
   }
+}
+
+/** How long a client may take to end its side after a raw answer (see `closeWhenClientDone`). */
+const lingerMs = 2000;
+
+/**
+ * Closes `socket` once its answer and FIN are out and the client has ended its side too, or
+ * after {@link lingerMs}; what the client still sends meanwhile is read and dropped. Closing at
+ * once with its bytes unread would reset the connection, and a reset can destroy the answer
+ * before the client reads it (`serveDenoTcp` lingers the same way).
+ */
+function closeWhenClientDone(socket: Duplex): void {
+  const timer = setTimeout(() => socket.destroy(), lingerMs);
+  socket.once("end", () => socket.destroy());
+  socket.once("close", () => clearTimeout(timer));
+  socket.resume();
 }
 
 function lengthAndClose(length: number): string {

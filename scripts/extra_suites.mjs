@@ -21,6 +21,23 @@ const suites = [
   { label: "node adapter (ws bundled)", entry: "adapters/node_test.ts", bundleWs: true },
   // The Node adapter's own framing, over TCP and TLS.
   { label: "node adapter framing", entry: "adapters/node_framing_test.ts", bundleWs: false },
+  // A ping deferred behind a backlog on sockets with a large `highWaterMark`.
+  {
+    label: "node adapter deferred pong",
+    entry: "adapters/node_deferred_pong_test.ts",
+    bundleWs: false,
+  },
+  // The Host header, and a refusal that reaches a client still sending.
+  {
+    label: "node adapter host header",
+    entry: "adapters/node_host_header_test.ts",
+    bundleWs: false,
+  },
+  {
+    label: "node adapter refusal linger",
+    entry: "adapters/node_refusal_linger_test.ts",
+    bundleWs: false,
+  },
   // Its fallback (pages, event streams) and the URL its hooks see.
   { label: "node adapter fallback", entry: "adapters/node_fallback_test.ts", bundleWs: false },
   { label: "node unread bodies", entry: "adapters/node_unread_body_test.ts", bundleWs: false },
