@@ -24,7 +24,7 @@ test("a restore from a server announcing a 1 ms read timeout may take 60 ms", as
     onMessage: (socket, data) => {
       if (typeof data === "string" || data[0] !== MessageType.RestoreSession) return;
       const id = data.slice(1, 9);
-      setTimeout(() => socket.send(encodeReply({ id, payload: sessionJson })), 150);
+      setTimeout(() => socket.send(encodeReply({ id, payload: sessionJson })), 60);
     },
   });
   const storage = memorySessionStorage(key);

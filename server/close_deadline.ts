@@ -72,8 +72,9 @@ export class CloseDeadline {
 
 /**
  * Closes a socket that opened after the shutdown began (its upgrade was accepted just before):
- * close 1001 at once, under the close deadline of every socket the server closes. Returns the
- * events for the adapter to report, of which only the close counts.
+ * close 1001 right after the adapter has the events returned (a microtask later), under the
+ * close deadline of every socket the server closes. Returns the events for the adapter to
+ * report, of which only the close counts.
  *
  * @example
  * ```ts
@@ -91,8 +92,16 @@ export function closeLateSocket(
   socketClosing: (gone: Promise<void>) => void,
 ): TransportEvents {
   const deadline = new CloseDeadline(socket);
-  socket.close(CloseCode.GoingAway, "server shutting down");
   deadline.start(timeout, socketClosing);
+  // Closed once the adapter holds the events: Bun reports the close from within `close()`, and
+  // a report made before `accept` returns would be lost (the deadline would then run out).
+  queueMicrotask(() => {
+    try {
+      socket.close(CloseCode.GoingAway, "server shutting down");
+    } catch {
+      // Gone meanwhile: the deadline's end (or the close report) lets it go.
+    }
+  });
   return { message: () => {}, closed: () => deadline.socketGone(), drained: () => {} };
 }
 

@@ -183,7 +183,9 @@ export class Connection {
 
   /**
    * Sends a signal to the client. A string payload is sent as UTF-8 unless `encoding` says
-   * `utf16`; bytes as binary unless told; a `Payload` in its own encoding.
+   * `utf16`; bytes as binary unless told; a `Payload` in its own encoding. While the client's
+   * restore of a session is being answered, it waits behind the restore's reply and the signals
+   * kept for the session (lost if the connection closes first).
    *
    * @throws {ConnectionInactiveError} when the connection is closed.
    * @throws {RangeError} for a bad name or neither name nor payload.

@@ -75,8 +75,9 @@ export function sessionCreatedWithin(
 ): Uint8Array {
   const created = encodeSessionCreated(json);
   // Counted as the longer of the two messages that carry the JSON: a restore's reply has an
-  // 8-byte id besides.
-  const size = limits.sendCost(created.length + 8);
+  // 8-byte id besides, and its last-lookup time may be written longer (fractions of a second,
+  // an offset: up to 32 bytes more in a file Go wrote).
+  const size = limits.sendCost(created.length + 8 + 32);
   if (size > limits.maxSendBuffer) throw new SessionTooLargeError(size, limits.maxSendBuffer);
   return created;
 }
