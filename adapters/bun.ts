@@ -190,11 +190,12 @@ export function bunHandlers(server: Server): BunHandlers {
     },
     websocket: {
       open(ws) {
-        ws.data.events = server.accept(
-          new BunSocketTransport(ws),
-          ws.data.options,
-          { remoteAddress: ws.data.remoteAddress },
-        );
+        const transport = new BunSocketTransport(ws);
+        const events = server.accept(transport, ws.data.options, {
+          remoteAddress: ws.data.remoteAddress,
+        });
+        ws.data.events = events;
+        transport.watch(events);
       },
       message(ws, message) {
         ws.data.events?.message(message);

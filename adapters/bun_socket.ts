@@ -3,7 +3,9 @@
  * adapter and by the Hono adapter under Bun. Bun lets go of a socket the moment `close()` is
  * called (its own timer drops it about 4 s later, and `terminate()` no longer reaches it), so
  * the close frame waits until everything queued before it is written: until then the
- * connection can still be dropped at the server's close deadline. Methods live on the
+ * connection can still be dropped at the server's close deadline. A message Bun drops (its
+ * queue for the client is past `backpressureLimit`) is reported to the core, which closes the
+ * client as a slow reader (1008): no later message is lost without a word. Methods live on the
  * prototype: an idle connection holds no closures for its transport. Typed structurally, so
  * it type-checks without Bun's type declarations.
  *
@@ -23,8 +25,12 @@
  * @module
  */
 
-import type { TransportSocket } from "../server/transport.ts";
+import { CloseCode } from "../server/close_codes.ts";
+import type { TransportEvents, TransportSocket } from "../server/transport.ts";
 import { closeWhenDrained } from "./close_when_drained.ts";
+
+/** Bun's `readyState` of an open `ServerWebSocket`. */
+const socketOpen = 1;
 
 /**
  * The part of Bun's `ServerWebSocket` the transport uses.
@@ -47,8 +53,13 @@ import { closeWhenDrained } from "./close_when_drained.ts";
  * ```
  */
 export interface BunSocketLike {
-  /** Sends binary data; returns -1 (queued under backpressure), 0 (dropped) or bytes sent. */
+  /**
+   * Sends binary data; returns -1 (queued under backpressure), 0 (dropped: the socket is closed,
+   * or more than `backpressureLimit` was queued before it) or the bytes sent.
+   */
   sendBinary(data: Uint8Array): number;
+  /** 1 while open, 3 once closed (Bun's `ServerWebSocket` has no other states). */
+  readonly readyState?: number;
   /** Closes the socket. */
   close(code?: number, reason?: string): void;
   /** Drops the connection at once. */
@@ -81,6 +92,7 @@ export interface BunSocketLike {
 export class BunSocketTransport implements TransportSocket {
   readonly #ws: BunSocketLike;
   #stopClosing: (() => void) | undefined;
+  #events: TransportEvents | undefined;
 
   /**
    * Wraps `ws`, and has Bun deliver its binary messages as plain `Uint8Array`s, as every other
@@ -91,9 +103,26 @@ export class BunSocketTransport implements TransportSocket {
     ws.binaryType = "uint8array";
   }
 
-  /** Sends one binary message (Bun drops it for a closed socket). */
+  /**
+   * Has a message that Bun drops for an open socket reported to `events` (its `failed`, with
+   * 1008): the core then closes the client as a slow reader.
+   */
+  watch(events: TransportEvents): void {
+    this.#events = events;
+  }
+
+  /**
+   * Sends one binary message. Bun drops it for a closed socket, and for an open one with more
+   * than its `backpressureLimit` queued: a client that does not read, which is told to the core.
+   */
   send(bytes: Uint8Array): void {
-    this.#ws.sendBinary(bytes);
+    const ws = this.#ws;
+    if (ws.sendBinary(bytes) !== 0 || bytes.length === 0 || ws.readyState !== socketOpen) return;
+    this.#events?.failed?.(
+      CloseCode.PolicyViolation,
+      `Bun dropped a message of ${bytes.length} bytes: more than its backpressureLimit was ` +
+        "queued for a client that does not read",
+    );
   }
 
   /**

@@ -358,7 +358,10 @@ export function honoHandler<C extends HonoContextLike>(
           direct = true;
         }
         // Under Bun, honoBunWebSocket's handlers (if served with them) take it from here.
-        if (transport instanceof BunSocketTransport) routeToCore(ws.raw as object, events);
+        if (transport instanceof BunSocketTransport) {
+          routeToCore(ws.raw as object, events);
+          transport.watch(events);
+        }
         if (transport instanceof WsSocketTransport) transport.watch(events);
       },
       onMessage(event, ws) {

@@ -115,7 +115,7 @@ export class Client extends EventTarget {
       pending: requests.pending,
       logger,
       ignoredReplies: new PowersOfTenLog(),
-      ignoredMessages: new PowersOfTenLog(),
+      ignoredMessages: new Map(),
       signal: (signal) => keeper.announce("signal", signal),
       sessionCreated: (json) => this.#session.received(json),
       sessionClosed: () => this.#session.lose(),
@@ -167,7 +167,8 @@ export class Client extends EventTarget {
    * `disconnected`.
    *
    * Rejects with `ConnectionFailedError` (refused, HTTP status, DNS, TLS: as far as the runtime
-   * tells), `DialTimeoutError`, `DisconnectedError` (closed meanwhile),
+   * tells), `DialTimeoutError`, `DisconnectedError` (closed meanwhile: by the client, or by the
+   * server after the handshake, then with its `code`, `reason` and `cause`),
    * `IncompatibleProtocolVersionError`, `SubProtocolMismatchError`, `ProtocolError` or the
    * error the WebSocket constructor threw (a `SyntaxError`, say); with a session to restore,
    * also with `TimeoutError` (the restore waits at most twice the server's read timeout, even
@@ -262,7 +263,8 @@ export class Client extends EventTarget {
    * server (`sessionclosed`, then `sessioncreated`). Rejects with `SessionNotFoundError`,
    * `MaxSessionConnectionsError`, `SessionsDisabledError`, or any error of `request`.
    *
-   * A reply that holds no session JSON rejects with a `ProtocolError`, and the client closes
+   * A reply that holds no session JSON (or one whose key is not printable ASCII, which a
+   * restore-session message could not carry) rejects with a `ProtocolError`, and the client closes
    * the connection as for any malformed server message (the server, which attached the
    * session, then lets it go; `disconnected` fires and, under `autoconnect`, the client
    * reconnects without a session).

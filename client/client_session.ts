@@ -45,6 +45,7 @@ import {
   ShutdownError,
   TimeoutError,
 } from "./errors.ts";
+import { lostWhileConnecting } from "./lost_while_connecting.ts";
 import type { SessionStorage } from "./session_storage.ts";
 import { timerDelay } from "./timer_delay.ts";
 
@@ -246,11 +247,9 @@ export class ClientSession {
       // outlive the client).
       if (host.closed || !connection.isOpen) {
         this.#storageRead = false;
-        throw new DisconnectedError(
-          host.closed
-            ? "the client was closed while connecting"
-            : "the connection was lost while connecting",
-        );
+        throw host.closed
+          ? new DisconnectedError("the client was closed while connecting")
+          : lostWhileConnecting(connection);
       }
     }
     if (key === null || key === "") {

@@ -27,6 +27,7 @@
 import { backoffDelay, type BackoffOptions } from "./backoff.ts";
 import type { Connection } from "./connection.ts";
 import { DialTimeoutError, DisconnectedError } from "./errors.ts";
+import { lostWhileConnecting } from "./lost_while_connecting.ts";
 import { timerDelay } from "./timer_delay.ts";
 
 /**
@@ -207,12 +208,15 @@ export class ConnectAttempts {
         if (this.#dialAbort === abort) this.#dialClosed = closed;
       });
       await host.prepare(connection);
-      if (!connection.isOpen) {
-        throw new DisconnectedError("the connection was lost while connecting");
-      }
+      if (!connection.isOpen) throw lostWhileConnecting(connection);
       // close() may have run while the connection was prepared: the client stays closed.
       if (host.closed) throw new DisconnectedError("the client was closed while connecting");
-    } catch (error) {
+    } catch (caught) {
+      // The connection ended meanwhile: the attempt fails with why (a protocol violation, say),
+      // not with what that did to the step under way (a restore that could not be sent).
+      const error = connection !== undefined && !connection.isOpen && !host.closed
+        ? lostWhileConnecting(connection)
+        : caught;
       // Not left open: a restore that failed (timed out, say) leaves the connection unusable.
       connection?.close();
       host.abandon(connection);

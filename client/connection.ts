@@ -162,6 +162,7 @@ export class Connection {
   readonly #tracer: Tracer | undefined;
   readonly #url: string;
   #ended = false;
+  #endError: ProtocolError | DisconnectedError | undefined;
 
   private constructor(
     socket: WebSocketLike,
@@ -309,6 +310,11 @@ export class Connection {
     return !this.#ended;
   }
 
+  /** Why the connection ended, as `onClose` reported it; `undefined` while it is open. */
+  get endError(): ProtocolError | DisconnectedError | undefined {
+    return this.#endError;
+  }
+
   /**
    * Whether a message sent now would be written: the connection has not ended and its socket is
    * not closing (the server's close frame has come, and a socket drops what is sent then).
@@ -370,6 +376,7 @@ export class Connection {
   #end(error: ProtocolError | DisconnectedError): void {
     if (this.#ended) return;
     this.#ended = true;
+    this.#endError = error;
     this.#heartbeat.stop();
     this.#socket.onmessage = null;
     // Not null: `ws` goes on reading while the close handshake runs and emits 'error' for a bad

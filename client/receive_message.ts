@@ -29,7 +29,7 @@
 import type { Logger } from "../protocol/logger.ts";
 import type { Message } from "../protocol/message.ts";
 import { Payload } from "../protocol/payload.ts";
-import type { PowersOfTenLog } from "../protocol/powers_of_ten_log.ts";
+import { PowersOfTenLog } from "../protocol/powers_of_ten_log.ts";
 import { requestIdKey } from "../protocol/request_id.ts";
 import type { ServerSignal } from "./events.ts";
 import type { PendingRequests } from "./pending_requests.ts";
@@ -75,10 +75,10 @@ export interface MessageReceiver {
   readonly ignoredReplies?: PowersOfTenLog;
   /**
    * Counts the well-formed messages that a client does not expect (a heartbeat, a request or a
-   * second accept-conf from the server), logged as {@link MessageReceiver.ignoredReplies} are;
-   * without it, each one is.
+   * second accept-conf from the server), one count per kind, logged as
+   * {@link MessageReceiver.ignoredReplies} are; without it, each one is.
    */
-  readonly ignoredMessages?: PowersOfTenLog;
+  readonly ignoredMessages?: Map<string, PowersOfTenLog>;
   /** The server sent a signal. */
   signal(signal: ServerSignal): void;
   /** The server created a session (its JSON, not parsed yet). */
@@ -140,7 +140,11 @@ export function receiveMessage(message: Message, receiver: MessageReceiver): voi
       receiver.sessionClosed();
       return;
     default: {
-      const ignored = receiver.ignoredMessages;
+      const counts = receiver.ignoredMessages;
+      let ignored = counts?.get(message.kind);
+      if (counts !== undefined && ignored === undefined) {
+        counts.set(message.kind, ignored = new PowersOfTenLog());
+      }
       if (ignored !== undefined && !ignored.tally()) return;
       const count = ignored === undefined || ignored.count === 1
         ? ""

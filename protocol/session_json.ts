@@ -128,7 +128,8 @@ export function formatSessionJson(session: SessionData): string {
  *
  * `"i"` that is `null` or `{}` gives no info.
  *
- * @throws {SyntaxError} when it is not JSON of that shape.
+ * @throws {SyntaxError} when it is not JSON of that shape, or its key is not printable ASCII
+ * (bytes 32 to 126: what a restore-session message may carry, as our writer allows).
  * @example
  * ```ts
  * import { parseSessionJson } from "./session_json.ts";
@@ -145,6 +146,15 @@ export function parseSessionJson(json: string | Uint8Array): SessionData {
   const { k, c, l, i } = value as Record<string, unknown>;
   if (typeof k !== "string" || k.length === 0) {
     throw new SyntaxError(`session JSON needs a non-empty string "k", got ${JSON.stringify(k)}`);
+  }
+  // A key that a restore-session message cannot carry would be lost at the next reconnect. The
+  // key, a secret, stays out of the message.
+  const unsendable = k.search(/[^\x20-\x7e]/);
+  if (unsendable !== -1) {
+    throw new SyntaxError(
+      `session JSON "k" must be printable ASCII, as restore-session carries it: code ` +
+        `${k.charCodeAt(unsendable)} at index ${unsendable}`,
+    );
   }
   if (typeof c !== "string" || typeof l !== "string") {
     throw new SyntaxError('session JSON needs RFC 3339 strings "c" and "l"');

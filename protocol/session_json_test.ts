@@ -36,3 +36,17 @@ test("info that cannot be a JSON object is a TypeError", () => {
     );
   }
 });
+
+test("a key that restore-session cannot carry is a SyntaxError that does not show it", () => {
+  const times = '"c":"2024-01-01T00:00:00Z","l":"2024-01-01T00:00:00Z"';
+  const printable = " !~" + "A".repeat(300);
+  assert.equal(parseSessionJson(`{"k":${JSON.stringify(printable)},${times}}`).key, printable);
+  for (const [key, code] of [["secret\u00e9", 233], ["secret\u0000", 0], ["secret\u007f", 127]]) {
+    assert.throws(
+      () => parseSessionJson(`{"k":${JSON.stringify(key)},${times}}`),
+      (error: Error) =>
+        error instanceof SyntaxError && error.message.endsWith(`code ${code} at index 6`) &&
+        !error.message.includes("secret"),
+    );
+  }
+});

@@ -60,7 +60,8 @@ export interface ProtocolViolation {
    * `malformed` (not a valid message: closes), `text-frame` (closes), `too-big` (closes),
    * `duplicate-request-id` (closes), `flood` (closes), `unexpected-message` (a well-formed
    * message that clients do not send, such as a reply: ignored, as by the reference),
-   * `slow-reader` (more than `maxSendBuffer` bytes queued for the client: closes).
+   * `slow-reader` (more than `maxSendBuffer` bytes queued for the client, or a message to it
+   * that the runtime dropped: Bun past its `backpressureLimit`; closes).
    */
   readonly kind:
     | "malformed"

@@ -127,7 +127,9 @@ export interface TransportEvents {
    * UTF-8, a message over the limit): the core closes the connection with `code` as it does for
    * a protocol violation of its own, after the replies of the handlers already running (within
    * `closeGrace`). For adapters that do their own framing; a runtime that closes such
-   * connections itself reports only `closed`.
+   * connections itself reports only `closed`. With 1008 (policy violation) instead: the runtime
+   * dropped a message for the peer, as it had more queued for it than it allows (Bun past its
+   * `backpressureLimit`); the core closes it as a slow reader.
    */
   failed?(code: number, reason: string): void;
 }
