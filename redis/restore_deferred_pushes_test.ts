@@ -12,7 +12,6 @@ import {
   connectPeer,
   type GatedCluster,
   gatedClusterFixture,
-  type Peer,
   startWithStoredSession,
 } from "../testing/gated_cluster.ts";
 import { RawClient } from "../testing/raw_client.ts";
@@ -50,6 +49,29 @@ async function signalHeardOnB(cluster: GatedCluster, key: string, text: string):
   await until(() => b.cluster.delivered > heard, `B heard of n:${text}`);
 }
 
+/**
+ * Once B's restoring connection has ended: lets B's take go on (taken for a connection that is
+ * gone, all of it goes back) and B give its slot back, then restores the session on A and
+ * returns the signals it got, once there are three.
+ */
+async function keptAfterBLetGo(cluster: GatedCluster, key: string): Promise<string[]> {
+  const [a, b] = cluster.nodes;
+  await until(() => b.server.sessionConnections(key).length === 0, "B's connection ended");
+  b.cluster.takeGate.open();
+  await until(
+    async () => await b.server.clusterSessionConnectionCount(key) === 0,
+    "B gave its slot back",
+  );
+  const peer = await connectPeer(a);
+  try {
+    await peer.client.restoreSession(key);
+    await until(() => peer.signals.length >= 3, `all arrived: ${peer.signals}`);
+    return peer.signals;
+  } finally {
+    await peer.client.close();
+  }
+}
+
 /** What `raw` receives, as `reply` or `name:payload` for signals, until `count` arrived. */
 async function received(raw: RawClient, count: number): Promise<string[]> {
   const seen: string[] = [];
@@ -83,33 +105,21 @@ test("signals sent while a restore takes the kept ones follow them in send order
 
 test("a signal sent while a restore takes the kept ones is kept again if it drops", async () => {
   const { cluster, key } = await startWithStoredSession(clusters);
-  const [a, b] = cluster.nodes;
-  let peer: Peer | undefined;
+  const [, b] = cluster.nodes;
   try {
     const raw = await restoreWaitingOnB(cluster, key);
     await signalHeardOnB(cluster, key, "3");
     b.server.broadcast("news", "not for the session", { filter: () => true });
     raw.close();
-    await until(() => b.server.sessionConnections(key).length === 0, "B's connection ended");
-    b.cluster.takeGate.open(); // taken for a connection that is gone: all of it goes back
-    await until(
-      async () => await b.server.clusterSessionConnectionCount(key) === 0,
-      "B gave its slot back",
-    );
-    peer = await connectPeer(a);
-    await peer.client.restoreSession(key);
-    await until(() => peer!.signals.length >= 3, `all arrived: ${peer!.signals}`);
-    assert.deepEqual(peer.signals, ["n:1", "n:2", "n:3"]);
+    assert.deepEqual(await keptAfterBLetGo(cluster, key), ["n:1", "n:2", "n:3"]);
   } finally {
-    await peer?.client.close();
     await cluster.stop();
   }
 });
 
 test("pushes held back past maxSendBuffer close the client as a slow reader; none is lost", async () => {
   const { cluster, key } = await startWithStoredSession(clusters, { maxSendBuffer: 64 * 1024 });
-  const [a, b] = cluster.nodes;
-  let peer: Peer | undefined;
+  const [, b] = cluster.nodes;
   try {
     const raw = await restoreWaitingOnB(cluster, key);
     await signalHeardOnB(cluster, key, "3");
@@ -118,18 +128,8 @@ test("pushes held back past maxSendBuffer close the client as a slow reader; non
     assert.equal(b.server.sessionConnections(key).length, 1, "under the bound: held back");
     b.server.broadcast("news", big, { filter: () => true });
     assert.equal((await raw.closed).code, 1008, "closed as a slow reader at once");
-    await until(() => b.server.sessionConnections(key).length === 0, "B's connection ended");
-    b.cluster.takeGate.open();
-    await until(
-      async () => await b.server.clusterSessionConnectionCount(key) === 0,
-      "B gave its slot back",
-    );
-    peer = await connectPeer(a);
-    await peer.client.restoreSession(key);
-    await until(() => peer!.signals.length >= 3, `all arrived: ${peer!.signals}`);
-    assert.deepEqual(peer.signals, ["n:1", "n:2", "n:3"]);
+    assert.deepEqual(await keptAfterBLetGo(cluster, key), ["n:1", "n:2", "n:3"]);
   } finally {
-    await peer?.client.close();
     await cluster.stop();
   }
 });

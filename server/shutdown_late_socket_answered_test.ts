@@ -4,56 +4,37 @@
 // socket's events: that report must still end the socket's close deadline.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { silentLogger } from "../protocol/logger.ts";
-import { adaptersOfThisRuntime, startServer } from "../testing/serve.ts";
+import { adaptersOfThisRuntime, type StartOptions } from "../testing/serve.ts";
+import { serverShuttingDownAfterUpgrade } from "../testing/shutdown_race.ts";
 import { TcpClient } from "../testing/tcp_client.ts";
 import { maskedCloseFrame } from "../testing/ws_frame.ts";
 
 /** Long, so that a shutdown that waits for it cannot pass for one that did not. */
 const closeTimeout = 20_000;
 
-/** Runs `then` after `ticks` turns of the microtask queue. */
-function afterTicks(ticks: number, then: () => void): void {
-  if (ticks === 0) return then();
-  queueMicrotask(() => afterTicks(ticks - 1, then));
-}
-
 /** The shutdown begins `ticks` microtask turns after `beforeUpgrade` said yes. */
 async function raceAt(
-  adapter: string,
+  adapter: NonNullable<StartOptions["adapter"]>,
   ticks: number,
 ): Promise<{ late: boolean; closeTook: number } | null> {
-  let closing: Promise<void> | undefined;
-  let closeCalled = 0;
-  const running = await startServer({
-    adapter: adapter as "runtime",
-    logger: silentLogger,
-    closeTimeout,
-    beforeUpgrade: () => {
-      afterTicks(ticks, () => {
-        closeCalled = performance.now();
-        closing = running.close();
-      });
-      return {};
-    },
-  });
+  const race = await serverShuttingDownAfterUpgrade(adapter, ticks, closeTimeout);
   let client: TcpClient;
   try {
-    client = await TcpClient.connect(running.url);
+    client = await TcpClient.connect(race.running.url);
   } catch {
-    await closing;
+    await race.closing();
     return null; // refused (503), or cut by Bun's stop
   }
   try {
     const closeFrame = await client.closeFrame(5000);
     // The client answers the close at once, as a browser does.
     client.write(maskedCloseFrame(1001));
-    await closing;
-    const closeTook = performance.now() - closeCalled;
+    await race.closing();
+    const closeTook = performance.now() - race.closeCalledAt;
     return { late: closeFrame !== null && closeFrame.before.length === 0, closeTook };
   } finally {
     client.destroy();
-    await closing;
+    await race.closing();
   }
 }
 

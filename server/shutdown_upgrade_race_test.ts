@@ -4,8 +4,7 @@
 // with `running.close()` resolving once it is gone, not before, nor much later.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { silentLogger } from "../protocol/logger.ts";
-import { startServer } from "../testing/serve.ts";
+import { serverShuttingDownAfterUpgrade } from "../testing/shutdown_race.ts";
 import { TcpClient } from "../testing/tcp_client.ts";
 import { tcpEnd, tcpStateSupported } from "../testing/tcp_state.ts";
 import { LoopLateness } from "../conformance/loop_lateness.ts";
@@ -19,12 +18,6 @@ const adapters: ("runtime" | "node" | "deno-tcp")[] = [
   ...(isBun || isDeno ? ["runtime" as const] : []),
   ...(isDeno ? ["deno-tcp" as const] : []),
 ];
-
-/** Runs `then` after `ticks` turns of the microtask queue. */
-function afterTicks(ticks: number, then: () => void): void {
-  if (ticks === 0) return then();
-  queueMicrotask(() => afterTicks(ticks - 1, then));
-}
 
 interface Outcome {
   /** The upgrade's answer: 101, or the refusal's status line. */
@@ -40,26 +33,14 @@ interface Outcome {
 }
 
 async function raceAt(adapter: (typeof adapters)[number], ticks: number): Promise<Outcome> {
-  let closing: Promise<void> | undefined;
-  let closeCalled = 0;
-  const running = await startServer({
-    adapter,
-    logger: silentLogger,
-    closeTimeout,
-    beforeUpgrade: () => {
-      afterTicks(ticks, () => {
-        closeCalled = performance.now();
-        closing = running.close();
-      });
-      return {};
-    },
-  });
+  const race = await serverShuttingDownAfterUpgrade(adapter, ticks, closeTimeout);
+  const closing = race.closing;
   let client: TcpClient;
   try {
     // Half open: it never answers the close frame, nor ends its side.
-    client = await TcpClient.connect(running.url, { halfOpen: true });
+    client = await TcpClient.connect(race.running.url, { halfOpen: true });
   } catch (error) {
-    await closing;
+    await closing();
     return { upgrade: String(error), closeTook: 0, heldFor: 0, heldAtClose: false };
   }
   try {
@@ -69,14 +50,14 @@ async function raceAt(adapter: (typeof adapters)[number], ticks: number): Promis
     let closeTook = -1;
     let heldAtClose = false;
     let heldFor = -1;
-    void closing!.then(() => {
-      closeTook = performance.now() - closeCalled;
+    void closing().then(() => {
+      closeTook = performance.now() - race.closeCalledAt;
       heldAtClose = serverHeld();
       if (!heldAtClose && heldFor === -1) heldFor = closeTook;
     });
     const limit = performance.now() + 8000;
     while ((heldFor === -1 || closeTook === -1) && performance.now() < limit) {
-      if (heldFor === -1 && !serverHeld()) heldFor = performance.now() - closeCalled;
+      if (heldFor === -1 && !serverHeld()) heldFor = performance.now() - race.closeCalledAt;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     return {
@@ -88,7 +69,7 @@ async function raceAt(adapter: (typeof adapters)[number], ticks: number): Promis
     };
   } finally {
     client.destroy();
-    await closing;
+    await closing();
   }
 }
 

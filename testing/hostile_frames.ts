@@ -12,6 +12,7 @@
  * @module
  */
 
+import { concatBytes } from "../adapters/concat_bytes.ts";
 import { decodeMessage } from "../protocol/decode.ts";
 import { MessageType as T } from "../protocol/message_type.ts";
 import { acceptConf } from "./scripted_peer.ts";
@@ -98,15 +99,9 @@ export function classify(data: Uint8Array | string): HostileFrame {
 
 const utf8 = new TextEncoder();
 
+/** The parts, bytes or byte lists, one after another (a lone part as it is). */
 function concat(...parts: (Uint8Array | number[])[]): Uint8Array {
-  const length = parts.reduce((sum, part) => sum + part.length, 0);
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  return concatBytes(parts.map((part) => part instanceof Uint8Array ? part : new Uint8Array(part)));
 }
 
 /** Payload bytes: text, invalid UTF-8, lone surrogates, odd lengths, sometimes large. */
