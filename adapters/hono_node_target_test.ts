@@ -5,13 +5,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "node:net";
-import { Hono } from "hono";
 // @ts-types="npm:@types/ws@^8.18.1"
 import { WebSocket as NodeWebSocket } from "ws";
 import { Client } from "../client/client.ts";
-import { silentLogger } from "../protocol/logger.ts";
-import { Server } from "../server/server.ts";
-import { guardNodeUpgrades, honoHandler, limitNodeWebSocketServer } from "./hono.ts";
+import { serveNodeApp } from "../testing/hono_node_app.ts";
 
 const skip = "Bun" in globalThis && "@hono/node-server replaces Bun's global Response";
 
@@ -34,37 +31,16 @@ function upgradeStatus(port: number, target: string): Promise<string> {
 test("hono on node: an upgrade whose target makes no URL gets 400, the process lives on", {
   skip,
 }, async () => {
-  const { serve } = await import("@hono/node-server");
-  const { createNodeWebSocket } = await import("@hono/node-ws");
-  const server = new Server({
-    sessionsEnabled: false,
-    logger: silentLogger,
-    onRequest: (request) => request.payload,
-  });
-  const app = new Hono();
-  const { upgradeWebSocket, injectWebSocket, wss } = createNodeWebSocket({ app });
-  limitNodeWebSocketServer(server, wss);
-  app.get("/ws", honoHandler(server, upgradeWebSocket));
-  const { http, port } = await new Promise<{ http: ReturnType<typeof serve>; port: number }>(
-    (resolve) => {
-      const http = serve(
-        { fetch: app.fetch, port: 0, hostname: "127.0.0.1" },
-        (info) => resolve({ http, port: info.port }),
-      );
-    },
-  );
-  injectWebSocket(http);
-  guardNodeUpgrades(http);
+  const app = await serveNodeApp({ sessionsEnabled: false }, true);
   try {
     // @hono/node-server answers these without an upgrade with 400 as well.
     for (const target of ["http://[/ws", "//[/ws", "http://x:99999/ws"]) {
-      assert.match(await upgradeStatus(port, target), /^HTTP\/1\.1 400 /, target);
+      assert.match(await upgradeStatus(app.port, target), /^HTTP\/1\.1 400 /, target);
     }
-    const client = new Client(`ws://127.0.0.1:${port}/ws`, { WebSocket: NodeWebSocket });
+    const client = new Client(app.url, { WebSocket: NodeWebSocket });
     assert.equal((await client.request("echo", "still here")).text(), "still here");
     await client.close();
   } finally {
-    await server.shutdown();
-    await new Promise<void>((resolve) => http.close(() => resolve()));
+    await app.close();
   }
 });

@@ -6,7 +6,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "node:net";
-import { Hono } from "hono";
 // @ts-types="npm:@types/ws@^8.18.1"
 import { WebSocket as NodeWebSocket } from "ws";
 import { Client } from "../client/client.ts";
@@ -14,17 +13,15 @@ import { conformanceService } from "../conformance/service.ts";
 import { silentLogger } from "../protocol/logger.ts";
 import { RequestError } from "../protocol/request_error.ts";
 import type { Connection } from "../server/connection.ts";
-import type { DisconnectReason } from "../server/disconnect_reason.ts";
-import type { ProtocolViolation, ServerOptions } from "../server/options.ts";
 import { Server } from "../server/server.ts";
 import { MemorySessionManager } from "../session/memory_session_manager.ts";
 import { heapAfterGc } from "../testing/heap_after_gc.ts";
 import { echoFrame } from "../testing/raw_exchange.ts";
 import { serveHonoNode } from "../testing/serve_hono.ts";
+import { serveNodeApp } from "../testing/hono_node_app.ts";
 import { TcpClient } from "../testing/tcp_client.ts";
 import { until } from "../testing/until.ts";
 import { maskedFrame, Opcode } from "../testing/ws_frame.ts";
-import { guardNodeUpgrades, honoHandler, limitNodeWebSocketServer } from "./hono.ts";
 
 const skip = "Bun" in globalThis && "@hono/node-server replaces Bun's global Response";
 
@@ -77,62 +74,6 @@ test("hono on node: requests, an error reply, signals both ways, the peer's addr
     await running.close();
   }
 });
-
-interface NodeApp {
-  server: Server;
-  port: number;
-  url: string;
-  violations: ProtocolViolation[];
-  disconnects: DisconnectReason[];
-  /** The TCP connections the HTTP server holds, upgraded ones included. */
-  openSockets(): Promise<number>;
-  close(): Promise<void>;
-}
-
-/** WebWire on `/ws` of a Hono app on Node, mounted as docs/server.md shows. */
-async function serveNodeApp(options: ServerOptions, guarded = false): Promise<NodeApp> {
-  const { serve } = await import("@hono/node-server");
-  const { createNodeWebSocket } = await import("@hono/node-ws");
-  const violations: ProtocolViolation[] = [];
-  const disconnects: DisconnectReason[] = [];
-  const server = new Server({
-    sessionManager: new MemorySessionManager(),
-    logger: silentLogger,
-    onProtocolViolation: (_connection, violation) => void violations.push(violation),
-    onClientDisconnected: (_connection, reason) => void disconnects.push(reason),
-    onRequest: (request) => request.payload,
-    ...options,
-  });
-  const hono = new Hono();
-  const { upgradeWebSocket, injectWebSocket, wss } = createNodeWebSocket({ app: hono });
-  limitNodeWebSocketServer(server, wss);
-  hono.get("/ws", honoHandler(server, upgradeWebSocket));
-  const { http, port } = await new Promise<{ http: ReturnType<typeof serve>; port: number }>(
-    (resolve) => {
-      const http = serve(
-        { fetch: hono.fetch, port: 0, hostname: "127.0.0.1" },
-        (info) => resolve({ http, port: info.port }),
-      );
-    },
-  );
-  injectWebSocket(http);
-  if (guarded) guardNodeUpgrades(http);
-  return {
-    server,
-    port,
-    url: `ws://127.0.0.1:${port}/ws`,
-    violations,
-    disconnects,
-    openSockets: () =>
-      new Promise((resolve, reject) =>
-        http.getConnections((error, count) => error ? reject(error) : resolve(count))
-      ),
-    close: async () => {
-      await server.shutdown();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
-    },
-  };
-}
 
 /**
  * Sends an upgrade request head with `key`, `version`, `method` and `extra` header lines;
