@@ -15,7 +15,7 @@ import { recordingLogger } from "../testing/recording_logger.ts";
 import { until } from "../testing/until.ts";
 import type { RunningServer } from "./deno.ts";
 import { type DenoTcpListenOptions, serveDenoTcp } from "./deno_tcp.ts";
-import { withDenoTcpServer } from "../testing/deno_tcp_server.ts";
+import { endlessFallback, withDenoTcpServer } from "../testing/deno_tcp_server.ts";
 
 const isDeno = "Deno" in globalThis && !("Bun" in globalThis);
 const skip = !isDeno && "Deno only";
@@ -277,20 +277,12 @@ test("requestTimeout bounds the client's head and body, not the server's own wor
 test("a response that a client does not read is dropped after requestTimeout", {
   skip,
 }, async () => {
-  let cancelled = false;
-  const chunk = new Uint8Array(65536).fill(97);
-  const fallback = () =>
-    new Response(
-      new ReadableStream<Uint8Array>({
-        pull: (controller) => controller.enqueue(chunk),
-        cancel: () => void (cancelled = true),
-      }),
-    );
+  const { fallback, cancelled } = endlessFallback();
   await withServer({ fallback, requestTimeout: 300 }, async ({ port }) => {
     const conn = await Deno.connect({ hostname: "127.0.0.1", port });
     await conn.write(new TextEncoder().encode("GET /endless HTTP/1.1\r\nHost: x\r\n\r\n"));
     // Never reads: the server's writes stall once the kernel's buffers are full.
-    await until(() => cancelled, "the body cancelled when the writes stalled");
+    await until(cancelled, "the body cancelled when the writes stalled");
     conn.close();
   });
 });

@@ -14,7 +14,7 @@ import { RawHttpPeer } from "../testing/raw_http_peer.ts";
 import { TcpClient } from "../testing/tcp_client.ts";
 import { until } from "../testing/until.ts";
 import { maskedCloseFrame, maskedFrame, oneWrite, Opcode } from "../testing/ws_frame.ts";
-import { withDenoTcpServer } from "../testing/deno_tcp_server.ts";
+import { readToEnd, withDenoTcpServer } from "../testing/deno_tcp_server.ts";
 
 const isDeno = "Deno" in globalThis && !("Bun" in globalThis);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -253,12 +253,7 @@ test("with tls, it serves wss:// (testing/tls: a test CA and its certificate for
     const conn = await Deno.connectTls({ hostname: "localhost", port, caCerts: [ca] });
     const head = new TextEncoder().encode(upgradeHead("Sec-WebSocket-Version: 13\r\n"));
     await conn.write(oneWrite([head, echoFrame(9), maskedCloseFrame(1000)]));
-    let answer = "";
-    const buffer = new Uint8Array(4096);
-    for (let n = await conn.read(buffer); n !== null; n = await conn.read(buffer)) {
-      answer += String.fromCharCode(...buffer.subarray(0, n));
-    }
-    conn.close();
+    const answer = await readToEnd(conn);
     assert.match(answer, /^HTTP\/1\.1 101 Switching Protocols\r\n/);
     assert.ok(answer.includes("9"), "the reply to request 9");
     assert.equal(answer.slice(-4), "\x88\x02\x03\xe8", "the close frame echoes 1000");

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { echoFrame, upgradeHead } from "../testing/raw_exchange.ts";
 import { recordingLogger } from "../testing/recording_logger.ts";
 import { maskedCloseFrame, oneWrite } from "../testing/ws_frame.ts";
-import { withDenoTcpServer } from "../testing/deno_tcp_server.ts";
+import { endlessFallback, readToEnd, withDenoTcpServer } from "../testing/deno_tcp_server.ts";
 
 const isDeno = "Deno" in globalThis && !("Bun" in globalThis);
 const skip = !isDeno && "Deno only";
@@ -70,12 +70,7 @@ async function assertServes(port: number): Promise<void> {
   const conn = await Deno.connectTls({ hostname: "localhost", port, caCerts: [ca] });
   const head = new TextEncoder().encode(upgradeHead("Sec-WebSocket-Version: 13\r\n"));
   await conn.write(oneWrite([head, echoFrame(9), maskedCloseFrame(1000)]));
-  let answer = "";
-  const buffer = new Uint8Array(4096);
-  for (let n = await conn.read(buffer); n !== null; n = await conn.read(buffer)) {
-    answer += String.fromCharCode(...buffer.subarray(0, n));
-  }
-  conn.close();
+  const answer = await readToEnd(conn);
   assert.match(answer, /^HTTP\/1\.1 101 Switching Protocols\r\n/);
   assert.equal(answer.slice(-4), "\x88\x02\x03\xe8", "the close frame echoes 1000");
 }
@@ -116,24 +111,16 @@ test("with tls, 1000 clients sending no TLS are dropped at once, logging nothing
 test("with tls, a response that a client does not read is dropped after requestTimeout", {
   skip,
 }, async () => {
-  let cancelled = false;
-  const chunk = new Uint8Array(65536).fill(97);
-  const fallback = () =>
-    new Response(
-      new ReadableStream<Uint8Array>({
-        pull: (controller) => controller.enqueue(chunk),
-        cancel: () => void (cancelled = true),
-      }),
-    );
+  const { fallback, cancelled } = endlessFallback();
   await withDenoTcpServer({ tls, path: "/ws", fallback, requestTimeout: 300 }, async ({ port }) => {
     const conn = await Deno.connectTls({ hostname: "localhost", port, caCerts: [ca] });
     await conn.write(new TextEncoder().encode("GET /endless HTTP/1.1\r\nHost: x\r\n\r\n"));
     // Never reads: the server's writes stall once the kernel's buffers are full.
     const started = performance.now();
-    while (!cancelled && performance.now() - started < patienceMs) {
+    while (!cancelled() && performance.now() - started < patienceMs) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    assert.ok(cancelled, "the body cancelled when the writes stalled");
+    assert.ok(cancelled(), "the body cancelled when the writes stalled");
     conn.close();
   });
 });
@@ -146,12 +133,7 @@ test("with tls, a client that half-closes after its request still gets the answe
     const conn = await Deno.connectTls({ hostname: "localhost", port, caCerts: [ca] });
     await conn.write(new TextEncoder().encode("GET /page HTTP/1.1\r\nHost: x\r\n\r\n"));
     await conn.closeWrite(); // close_notify, then FIN
-    let answer = "";
-    const buffer = new Uint8Array(4096);
-    for (let n = await conn.read(buffer); n !== null; n = await conn.read(buffer)) {
-      answer += String.fromCharCode(...buffer.subarray(0, n));
-    }
-    conn.close();
+    const answer = await readToEnd(conn);
     assert.match(answer, /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nthe page$/);
   });
 });

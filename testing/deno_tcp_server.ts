@@ -52,3 +52,54 @@ export async function withDenoTcpServer(
     await running.close();
   }
 }
+
+/**
+ * Reads `conn` until the server ends it and closes it: what came, one character a byte.
+ *
+ * @example
+ * ```ts
+ * import { readToEnd, withDenoTcpServer } from "./deno_tcp_server.ts";
+ * await withDenoTcpServer({}, async ({ port }) => {
+ *   const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+ *   await conn.write(new TextEncoder().encode("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+ *   console.assert((await readToEnd(conn)).startsWith("HTTP/1.1 "));
+ * });
+ * ```
+ */
+export async function readToEnd(conn: Deno.Conn): Promise<string> {
+  let answer = "";
+  const buffer = new Uint8Array(4096);
+  try {
+    for (let n = await conn.read(buffer); n !== null; n = await conn.read(buffer)) {
+      answer += String.fromCharCode(...buffer.subarray(0, n));
+    }
+  } finally {
+    conn.close();
+  }
+  return answer;
+}
+
+/**
+ * A fallback whose response body never ends (64 KiB chunks as fast as they are taken), and
+ * whether the server has cancelled it.
+ *
+ * @example
+ * ```ts
+ * import { endlessFallback } from "./deno_tcp_server.ts";
+ * const endless = endlessFallback();
+ * await endless.fallback().body?.cancel();
+ * console.assert(endless.cancelled());
+ * ```
+ */
+export function endlessFallback(): { fallback: () => Response; cancelled: () => boolean } {
+  let cancelled = false;
+  const chunk = new Uint8Array(65536).fill(97);
+  const fallback = () =>
+    new Response(
+      new ReadableStream<Uint8Array>({
+        pull: (controller) => controller.enqueue(chunk),
+        cancel: () => void (cancelled = true),
+      }),
+    );
+  return { fallback, cancelled: () => cancelled };
+}
