@@ -34,12 +34,20 @@ import { SessionTooLargeError } from "./errors.ts";
  * }
  * ```
  *
- * @throws {TypeError} when `info` cannot be written as a JSON object (a `BigInt`, a cycle).
+ * @throws {TypeError} when `info` cannot be written as a JSON object (a `BigInt`, a cycle),
+ * or when `key` (from the session key generator) is empty or not printable ASCII: a client
+ * could not send it back in a restore (ours refuses such a session).
  */
 export function newSession(
   key: string,
   info: SessionInfo | undefined,
 ): { session: Session; json: string } {
+  if (!/^[\x20-\x7e]+$/.test(key)) {
+    throw new TypeError(
+      "the session key generator made a key that is empty or not printable ASCII, which a " +
+        "client cannot send back to restore the session",
+    );
+  }
   const now = Timestamp.now();
   const session: Session = { key, creation: now, lastLookup: now };
   const bare = formatSessionJson(session);
