@@ -25,7 +25,6 @@
  * @module
  */
 
-import { CloseCode } from "../server/close_codes.ts";
 import type { TransportEvents, TransportSocket } from "../server/transport.ts";
 import { closeWhenDrained } from "./close_when_drained.ts";
 
@@ -104,8 +103,8 @@ export class BunSocketTransport implements TransportSocket {
   }
 
   /**
-   * Has a message that Bun drops for an open socket reported to `events` (its `failed`, with
-   * 1008): the core then closes the client as a slow reader.
+   * Has a message that Bun drops for an open socket reported to `events` (its `dropped`): the
+   * core then closes the client as a slow reader.
    */
   watch(events: TransportEvents): void {
     this.#events = events;
@@ -118,8 +117,7 @@ export class BunSocketTransport implements TransportSocket {
   send(bytes: Uint8Array): void {
     const ws = this.#ws;
     if (ws.sendBinary(bytes) !== 0 || bytes.length === 0 || ws.readyState !== socketOpen) return;
-    this.#events?.failed?.(
-      CloseCode.PolicyViolation,
+    this.#events?.dropped?.(
       `Bun dropped a message of ${bytes.length} bytes: more than its backpressureLimit was ` +
         "queued for a client that does not read",
     );

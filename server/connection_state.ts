@@ -186,6 +186,12 @@ export class ConnectionState extends ConnectionTraffic implements ConnectionHost
     return this.sendBuffer.writable();
   }
 
+  /** The runtime dropped a message for the peer (a transport event): a slow reader. */
+  dropped(message: string): void {
+    if (!this.isOpen || this.decided !== undefined) return;
+    this.violation({ kind: "slow-reader", message }, CloseCode.PolicyViolation);
+  }
+
   /** The socket closed (a transport event). */
   closed(code = 1005, reason = ""): void {
     this.#closeDeadline?.socketGone();

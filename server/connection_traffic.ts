@@ -46,7 +46,7 @@ import {
 import type { ProtocolViolation } from "./options.ts";
 import { pendingRequestKey } from "./pending_request_key.ts";
 import { PendingRequestIds } from "./pending_request_ids.ts";
-import { reportViolation, transportFailureKind } from "./protocol_violations.ts";
+import { reportViolation } from "./protocol_violations.ts";
 import { SendBuffer } from "./send_buffer.ts";
 import { SessionRequestIds } from "./session_request_ids.ts";
 import { LastRead } from "./last_read.ts";
@@ -239,7 +239,8 @@ export abstract class ConnectionTraffic extends ConnectionTasks {
   failed(code: number, reason: string): void {
     if (!this.#open || this.#decided !== undefined) return;
     this.#lastRead.frame();
-    this.violation({ kind: transportFailureKind(code), message: reason }, code);
+    const kind = code === CloseCode.MessageTooBig ? "too-big" : "malformed";
+    this.violation({ kind, message: reason }, code);
   }
 
   /** The socket's send buffer drained (a transport event). */

@@ -12,7 +12,6 @@
  * @module
  */
 
-import { CloseCode } from "./close_codes.ts";
 import type { Connection } from "./connection.ts";
 import type { DisconnectKind, DisconnectReason } from "./disconnect_reason.ts";
 import type { ProtocolViolation } from "./options.ts";
@@ -73,20 +72,4 @@ export function disconnectReasonFor(
     ? violation.kind
     : "protocol-violation";
   return { kind, code, message: violation.message };
-}
-
-/**
- * The violation an adapter's `failed(code)` reports: `too-big` for 1009, `slow-reader` for 1008
- * (the runtime dropped a message for a client that does not read), `malformed` for the rest.
- *
- * @example
- * ```ts
- * import { transportFailureKind } from "./protocol_violations.ts";
- * console.assert(transportFailureKind(1008) === "slow-reader");
- * console.assert(transportFailureKind(1002) === "malformed");
- * ```
- */
-export function transportFailureKind(code: number): ProtocolViolation["kind"] {
-  if (code === CloseCode.MessageTooBig) return "too-big";
-  return code === CloseCode.PolicyViolation ? "slow-reader" : "malformed";
 }

@@ -127,11 +127,16 @@ export interface TransportEvents {
    * UTF-8, a message over the limit): the core closes the connection with `code` as it does for
    * a protocol violation of its own, after the replies of the handlers already running (within
    * `closeGrace`). For adapters that do their own framing; a runtime that closes such
-   * connections itself reports only `closed`. With 1008 (policy violation) instead: the runtime
-   * dropped a message for the peer, as it had more queued for it than it allows (Bun past its
-   * `backpressureLimit`); the core closes it as a slow reader.
+   * connections itself reports only `closed`.
    */
   failed?(code: number, reason: string): void;
+  /**
+   * The runtime dropped a message the core gave it for the peer, as it had more queued for the
+   * peer than it allows (Bun past its `backpressureLimit`): the core closes the connection as a
+   * slow reader (1008), so that no later message is lost without a word. `message` says what
+   * was dropped.
+   */
+  dropped?(message: string): void;
 }
 
 /**
