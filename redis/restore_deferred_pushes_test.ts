@@ -51,8 +51,8 @@ async function signalHeardOnB(cluster: GatedCluster, key: string, text: string):
 
 /**
  * Once B's restoring connection has ended: lets B's take go on (taken for a connection that is
- * gone, all of it goes back) and B give its slot back, then restores the session on A and
- * returns the signals it got, once there are three.
+ * gone, all of it goes back) and B give its slot back and keep the three signals again, then
+ * restores the session on A and returns the signals it got, once there are three.
  */
 async function keptAfterBLetGo(cluster: GatedCluster, key: string): Promise<string[]> {
   const [a, b] = cluster.nodes;
@@ -62,6 +62,14 @@ async function keptAfterBLetGo(cluster: GatedCluster, key: string): Promise<stri
     async () => await b.server.clusterSessionConnectionCount(key) === 0,
     "B gave its slot back",
   );
+  // The slot goes back before the signals do: a restore in between would find none kept.
+  const probe = new Redis(clusters.redis.url);
+  try {
+    const offline = `${cluster.keyPrefix}offline:${key}`;
+    await until(async () => await probe.call("LLEN", offline) === 3, "all three kept again");
+  } finally {
+    probe.disconnect();
+  }
   const peer = await connectPeer(a);
   try {
     await peer.client.restoreSession(key);
