@@ -216,9 +216,6 @@ export class ClusterRelay {
     if (this.#bounds.maxCount === 0 || signals.length + held.length === 0) return false;
     this.flush();
     const commands = this.#commands;
-    const entries = signals.map((signal) =>
-      asBuffer(encodeBatchEntry({ kind: "signal-session", key, signal }))
-    );
     const dropped = await commands.run("returned signals", returnOfflineScript, [
       commands.holdersKey(key),
       commands.offlineKey(key),
@@ -226,7 +223,7 @@ export class ClusterRelay {
     ], [
       commands.nodePrefix,
       this.#channel,
-      entries.length === 0 ? "" : Buffer.concat([this.#batchHeader, ...entries]),
+      this.#signalBatch(key, signals),
       this.#bounds.maxCount,
       this.#bounds.maxAge,
       ...[...signals, ...held].map((signal) => keptEntry(signal)),
@@ -236,19 +233,38 @@ export class ClusterRelay {
   }
 
   /**
-   * What a release keeps of `signals` for session `key` when nobody holds it after that (they
-   * reached every holder when they were sent); `undefined` when this node keeps no signals.
+   * What a release gives back in the same step for session `key`: `taken`, signals a restore
+   * took of those kept and did not deliver (published when a live node holds the session after
+   * the release, else kept ahead of what was kept since), and `held`, signals that reached
+   * every holder when they were sent (kept after them when nobody holds it, else dropped);
+   * `undefined` when there is nothing, or this node keeps no signals.
    */
-  keptWithRelease(key: string, signals: readonly Uint8Array[]): KeptWithRelease | undefined {
-    if (this.#bounds.maxCount === 0 || signals.length === 0) return undefined;
+  keptWithRelease(
+    key: string,
+    held: readonly Uint8Array[],
+    taken: readonly Uint8Array[] = [],
+  ): KeptWithRelease | undefined {
+    if (this.#bounds.maxCount === 0 || taken.length + held.length === 0) return undefined;
     return {
       list: this.#commands.offlineKey(key),
       args: [
         this.#bounds.maxCount,
         this.#bounds.maxAge,
-        ...signals.map((signal) => keptEntry(signal)),
+        this.#channel,
+        this.#signalBatch(key, taken),
+        taken.length,
+        ...[...taken, ...held].map((signal) => keptEntry(signal)),
       ],
     };
+  }
+
+  /** One batch frame of `signal-session` messages to `key`, or `""` for none. */
+  #signalBatch(key: string, signals: readonly Uint8Array[]): Buffer | "" {
+    if (signals.length === 0) return "";
+    const entries = signals.map((signal) =>
+      asBuffer(encodeBatchEntry({ kind: "signal-session", key, signal }))
+    );
+    return Buffer.concat([this.#batchHeader, ...entries]);
   }
 
   /** Counts older kept signals that the count bound dropped in a step of another part. */

@@ -202,12 +202,17 @@ return bound(KEYS[2], length, tonumber(ARGV[4]), ARGV[5])
 `);
 
 /**
- * Gives back a slot (as `releaseSlotScript`) and, when no live node holds the session after
- * it, keeps signals after those kept for it, in the same step: signals that reached every
- * holder while the slot was held by a restore that gave up. `KEYS` holders, the node's slots
- * set, the released hash, the nodes set, the offline list; `ARGV` node prefix, node id, session
- * key, a token, max count, max age in ms, then the offline entries. Returns the live holders
- * left and how many older kept signals the count bound dropped.
+ * Gives back a slot (as `releaseSlotScript`) and, in the same step, what a restore that gave up
+ * while it held the slot did not deliver: the signals it took of those kept for the session, and
+ * those that reached every holder while it held the slot. `KEYS` holders, the node's slots set,
+ * the released hash, the nodes set, the offline list; `ARGV` node prefix, node id, session key,
+ * a token, max count, max age in ms, channel, the batch of the taken ones' cluster messages
+ * (empty when none), how many were taken, then the offline entries of the taken ones and of the
+ * held ones after them, oldest first. When a live node holds the session after the release, the
+ * taken ones are published (the held ones reached every holder when first sent: never twice);
+ * else the taken ones go back at the head of the list (they are older than what was kept since)
+ * and the held ones at its tail. Returns the live holders left and how many older kept signals
+ * the count bound dropped.
  *
  * @example
  * ```ts
@@ -218,9 +223,14 @@ return bound(KEYS[2], length, tonumber(ARGV[4]), ARGV[5])
 export const releaseKeepingScript: RedisScript = new RedisScript(
   `${liveHolders}${releaseSlot}${boundKept}
 local left = release_slot()
-if left > 0 then return {left, 0} end
-local length = 0
-for i = 7, #ARGV do length = redis.call('RPUSH', KEYS[5], ARGV[i]) end
+if left > 0 then
+  if ARGV[8] ~= '' then redis.call('PUBLISH', ARGV[7], ARGV[8]) end
+  return {left, 0}
+end
+local taken = tonumber(ARGV[9])
+local length = redis.call('LLEN', KEYS[5])
+for i = 9 + taken, 10, -1 do length = redis.call('LPUSH', KEYS[5], ARGV[i]) end
+for i = 10 + taken, #ARGV do length = redis.call('RPUSH', KEYS[5], ARGV[i]) end
 return {left, bound(KEYS[5], length, tonumber(ARGV[5]), ARGV[6])}
 `,
 );

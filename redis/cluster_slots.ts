@@ -66,20 +66,27 @@ export interface WrittenSlots {
 }
 
 /**
- * Signals that a release keeps when no live node holds the session after it.
+ * Signals that a release gives back in the same step (see `releaseKeepingScript`).
  *
  * @example
  * ```ts
  * import type { KeptWithRelease } from "./cluster_slots.ts";
- * const kept: KeptWithRelease = { list: "webwire:offline:ada", args: [256, 300_000] };
- * console.assert(kept.args.length === 2); // max count, max age; no entries: nothing to keep
+ * const kept: KeptWithRelease = {
+ *   list: "webwire:offline:ada",
+ *   args: [256, 300_000, "webwire:cluster", "", 0],
+ * };
+ * console.assert(kept.args.length === 5); // no entries: nothing to give back
  * ```
  */
 export interface KeptWithRelease {
   /** The session's offline list. */
   readonly list: string;
-  /** Its max count, max age in ms, then the offline entries (time kept and signal). */
-  readonly args: readonly (number | Buffer)[];
+  /**
+   * Its max count, max age in ms, the cluster's channel, the batch frame of the taken signals
+   * (`""` for none), how many were taken, then the offline entries (time kept and signal) of
+   * the taken ones and of the held ones after them.
+   */
+  readonly args: readonly (number | string | Buffer)[];
 }
 
 /**
@@ -178,9 +185,9 @@ export class ClusterSlots {
   }
 
   /**
-   * As {@link ClusterSlots.release}, and keeps signals in the session's offline list `kept.list`
-   * in the same step when no live node holds it after that; resolves to the live holders left
-   * and how many older kept signals the count bound dropped.
+   * As {@link ClusterSlots.release}, and gives back signals in the same step (`kept`: see
+   * `releaseKeepingScript`); resolves to the live holders left and how many older kept signals
+   * the count bound dropped.
    *
    * @throws {RedisUnavailableError} as {@link ClusterSlots.release} (the signals may not be
    *   kept).
@@ -324,7 +331,7 @@ export class ClusterSlots {
     key: string,
     script: RedisScript,
     keys: readonly string[],
-    args: readonly (number | Buffer)[],
+    args: readonly (number | string | Buffer)[],
   ): Promise<unknown> {
     const left = this.held(key) - 1;
     if (left > 0) this.#held.set(key, left);

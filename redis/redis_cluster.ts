@@ -26,7 +26,8 @@ import { ClientListeners } from "./client_listeners.ts";
 import { ownClusterClient, positiveOption, randomNodeId } from "./cluster_parts.ts";
 import { ClusterSlots } from "./cluster_slots.ts";
 import { ClusterSubscriber } from "./cluster_subscriber.ts";
-import { countHoldersScript, heartbeatScript, sweepDeadNodesScript } from "./slot_scripts.ts";
+import { countHoldersScript, heartbeatScript } from "./slot_scripts.ts";
+import { sweepDeadNodes } from "./dead_node_sweep.ts";
 import { reportSessions } from "./node_reports.ts";
 import type { RedisClusterOptions } from "./redis_cluster_options.ts";
 
@@ -222,12 +223,30 @@ export class RedisCluster implements Cluster {
    * As {@link RedisCluster.releaseSession}, and when no live node holds the session after it,
    * keeps `signals` after those kept for it in the same step (none in between).
    */
-  async releaseSessionKeeping(key: string, signals: readonly Uint8Array[]): Promise<number> {
+  releaseSessionKeeping(key: string, signals: readonly Uint8Array[]): Promise<number> {
+    return this.releaseSessionReturning(key, [], signals);
+  }
+
+  /**
+   * As {@link RedisCluster.releaseSession}, and in the same step gives back what a restore that
+   * held the slot did not deliver: `taken` (signals it took of those kept) published when a
+   * live node holds the session after it (this node's own holders get them here), else kept
+   * ahead of those kept since, and `held` kept after those when nobody holds it.
+   */
+  async releaseSessionReturning(
+    key: string,
+    taken: readonly Uint8Array[],
+    held: readonly Uint8Array[],
+  ): Promise<number> {
     this.#relay.flush();
-    const kept = this.#relay.keptWithRelease(key, signals);
+    const kept = this.#relay.keptWithRelease(key, held, taken);
     if (kept === undefined) return await this.#slots.release(key);
     const { left, dropped } = await this.#slots.releaseKeeping(key, kept);
     this.#relay.countDropped(dropped);
+    // Redis does not bring this node its own messages: its holders get them here.
+    if (left > 0) {
+      for (const signal of taken) this.#deliver({ kind: "signal-session", key, signal });
+    }
     return left;
   }
 
@@ -371,28 +390,11 @@ export class RedisCluster implements Cluster {
     await this.#relay.recoverLostTakes((key, signals, takeKey) =>
       this.#giveBack(key, signals, [], takeKey)
     );
-    // The heartbeat stands even if the sweep fails: the next beat sweeps again. Sessions left
-    // idle stay in the released hash until reported: a lost reply only delays them.
-    const { releasedKey, nodesKey } = this.#commands;
-    const idle = await this.#commands.run("sweep", sweepDeadNodesScript, [nodesKey, releasedKey], [
-      this.keyPrefix,
-      sweepBatch,
-      this.#slots.token(),
-    ]).catch(() => []);
-    if (!Array.isArray(idle) || idle.length === 0) return;
-    // Out of the hash once handled, each with its token: a failed one comes again, a newer stays.
-    const tokens = new Map<string, string>();
-    for (let i = 0; i + 1 < idle.length; i += 2) tokens.set(String(idle[i]), String(idle[i + 1]));
-    const handled = await reportSessions(this.#node, this.#logger, "released", [...tokens.keys()]);
-    if (handled.length === 0) return;
-    const pairs = handled.flatMap((key) => [key, tokens.get(key)!]);
-    await this.#slots.forgetReleased(pairs).catch(() => {});
+    // The heartbeat stands even if the sweep fails: the next beat sweeps again.
+    await sweepDeadNodes(this.#commands, this.#slots, this.#node, this.#logger, this.keyPrefix);
   }
 
   get #nodeKey(): string {
     return `${this.#commands.nodePrefix}${this.#instanceId}`;
   }
 }
-
-/** Sessions of dead nodes swept per heartbeat, at most. */
-const sweepBatch = 1000;

@@ -51,22 +51,25 @@ async function signalHeardOnB(cluster: GatedCluster, key: string, text: string):
 
 /**
  * Once B's restoring connection has ended: lets B's take go on (taken for a connection that is
- * gone, all of it goes back) and B give its slot back and keep the three signals again, then
- * restores the session on A and returns the signals it got, once there are three.
+ * gone, all of it goes back) and B give its slot back and keep the three signals again in the
+ * same step, then restores the session on A and returns the signals it got, once there are
+ * three.
  */
 async function keptAfterBLetGo(cluster: GatedCluster, key: string): Promise<string[]> {
   const [a, b] = cluster.nodes;
   await until(() => b.server.sessionConnections(key).length === 0, "B's connection ended");
+  // Until B knows what it did not write, its slot counts: a restore elsewhere in between would
+  // find nothing kept, and the signals held back would go nowhere.
+  assert.equal(await b.server.clusterSessionConnectionCount(key), 1, "B's slot still counts");
   b.cluster.takeGate.open();
   await until(
     async () => await b.server.clusterSessionConnectionCount(key) === 0,
     "B gave its slot back",
   );
-  // The slot goes back before the signals do: a restore in between would find none kept.
   const probe = new Redis(clusters.redis.url);
   try {
     const offline = `${cluster.keyPrefix}offline:${key}`;
-    await until(async () => await probe.call("LLEN", offline) === 3, "all three kept again");
+    assert.equal(await probe.call("LLEN", offline), 3, "kept again as the slot went");
   } finally {
     probe.disconnect();
   }

@@ -170,6 +170,21 @@ export interface Cluster {
    * signal that another node sends in between is kept before them.
    */
   releaseSessionKeeping?(key: string, held: readonly Uint8Array[]): number | Promise<number>;
+  /**
+   * Optional: as {@link Cluster.releaseSessionKeeping} for a connection that dropped while its
+   * restore wrote what it took and held, and in the same step gives back `taken` (signals it
+   * took of those kept for the session and did not write): delivered to the session's
+   * connections if a node holds it after the release, this node's own included (given to its
+   * `ClusterNode.deliver`), else kept ahead of the signals kept since, `held` after them.
+   * Resolves to how many connections hold the session on every node after it. Without it, the
+   * server releases the slot and then gives `taken` back: a restore on another node in between
+   * finds nothing kept, and gets `held` neither.
+   */
+  releaseSessionReturning?(
+    key: string,
+    taken: readonly Uint8Array[],
+    held: readonly Uint8Array[],
+  ): number | Promise<number>;
   /** Removes and returns, oldest first, the signals kept for session `key`. */
   takeOfflineSignals(key: string): Uint8Array[] | Promise<Uint8Array[]>;
   /**

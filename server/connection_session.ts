@@ -18,9 +18,7 @@
  *   acquire: () => true, release: (_key, remaining) => remaining, giveBack: noop,
  *   isTooOld: () => false, held: noop, unheld: noop, released: noop, destroyed: noop,
  *   forget: () => Promise.resolve(), lost: noop, destroy: () => Promise.resolve(),
- *   destroyLater: noop,
- *   takeOfflineSignals: () => [],
- *   signalAgain: noop,
+ *   destroyLater: noop, takeOfflineSignals: () => [], signalAgain: noop,
  * };
  * const session = new ConnectionSession({
  *   owner: "connection A", isOpen: true, sessionsEnabled: true, logger: console, lifecycle,
@@ -49,7 +47,7 @@ import type { SessionCloseWatch } from "./session_closes.ts";
 import type { SessionHost } from "./session_host.ts";
 import { newSession, sessionCreatedWithin } from "./new_session.ts";
 import { releaseUnusedSlot } from "./unused_session_slot.ts";
-import { detachSession } from "./session_detach.ts";
+import { detachSession, type Unwritten, unwrittenOf } from "./session_detach.ts";
 import { destroyStoredSession, giveUpRestore, logRestoreFailure } from "./restore_failure.ts";
 
 /**
@@ -71,8 +69,8 @@ export class ConnectionSession<C> {
    * the client's view of the session ends where the server's does.
    */
   #turn: Promise<unknown> = Promise.resolve();
-  /** The session this connection left when it ended, and that leave's promise. */
-  #left: { session: Session; left: Promise<void> } | null = null;
+  /** While a restore writes what it took and held: settles to what it did not write. */
+  #replaying: Promise<Unwritten | null> | null = null;
 
   /** Starts without a session. */
   constructor(host: SessionHost<C>) {
@@ -205,10 +203,7 @@ export class ConnectionSession<C> {
 
   /** Leaves the session without destroying it: the connection ended, the client may restore. */
   leave(): Promise<void> {
-    const session = this.#session;
-    const left = this.#detach("keep");
-    if (session !== null) this.#left = { session, left };
-    return left;
+    return this.#detach("keep", this.#replaying ?? undefined);
   }
 
   /**
@@ -344,6 +339,9 @@ export class ConnectionSession<C> {
     closes.end();
     // Signals pushed to the session from now on wait for the reply and the kept ones.
     host.deferPushes();
+    // A leave from now on gives its slot back with what is not written, in one step.
+    let unwritten = (_given: Unwritten | null) => {};
+    this.#replaying = new Promise((resolve) => unwritten = resolve);
     // null: the take failed (it may not have run: the held signals go after what is kept).
     let kept: Uint8Array[] | null = null;
     try {
@@ -353,20 +351,21 @@ export class ConnectionSession<C> {
     }
     // In order while the connection is open: a close (as the take ran, or a slow reader closed
     // by the replay itself) stops it, and what was taken, held or pushed to the session
-    // meanwhile but not written is signalled again once the connection has left.
+    // meanwhile but not written goes back with the leave's release.
     const replay = [...(kept ?? []), ...held];
     let written = 0;
-    let unsent: Uint8Array[] = [];
     try {
       host.send(encodeReply({ id: message.id, payload: formatSessionJson(session) }));
       while (written < replay.length && host.isOpen) host.send(replay[written++]);
     } finally {
-      unsent = host.resumePushes(key); // also after a send that threw: pushes must not pile up
-    }
-    if (written < replay.length || unsent.length > 0) {
-      await this.#left?.left.catch(() => {});
-      const again = [...held.slice(Math.max(0, written - (kept?.length ?? 0))), ...unsent];
-      host.lifecycle.signalAgain(key, kept?.slice(written) ?? null, again);
+      const unsent = host.resumePushes(key); // also after a send that threw: no pile up
+      this.#replaying = null;
+      const given = unwrittenOf(kept, held, written, unsent);
+      unwritten(given);
+      // Still attached (a send threw): sent again as the session's.
+      if (given !== null && this.#session === session) {
+        host.lifecycle.signalAgain(key, given.taken, given.held);
+      }
     }
     // Answered already: a failed destroy of the session left is logged (and tried again later).
     await destroyed.catch((error) => host.logger.error("destroying a left session failed", error));
@@ -390,10 +389,10 @@ export class ConnectionSession<C> {
   }
 
   /** Detaches the session held, if any (see {@link detachSession}). */
-  #detach(then: "destroy" | "keep" | "closed"): Promise<void> {
+  #detach(then: "destroy" | "keep" | "closed", unwritten?: Promise<Unwritten | null>) {
     const session = this.#session;
     if (session === null) return Promise.resolve();
     this.#session = null;
-    return detachSession(this.#host, session, then);
+    return detachSession(this.#host, session, then, unwritten);
   }
 }

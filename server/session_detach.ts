@@ -32,11 +32,58 @@ import type { Session } from "../session/session_manager.ts";
 import type { SessionHost } from "./session_host.ts";
 
 /**
+ * What a restore did not write of the signals it took and held, when its connection dropped
+ * while it wrote them (see `SessionLifecycle.release`).
+ *
+ * @example
+ * ```ts
+ * import type { Unwritten } from "./session_detach.ts";
+ * const unwritten: Unwritten = { taken: null, held: [] }; // it took nothing, held nothing
+ * console.assert(unwritten.held.length === 0);
+ * ```
+ */
+export interface Unwritten {
+  /** Signals taken of those kept for the session and not written; `null`: it took nothing. */
+  readonly taken: readonly Uint8Array[] | null;
+  /** Signals that reached the restore while it held the session and were not written. */
+  readonly held: readonly Uint8Array[];
+}
+
+/**
+ * What a restore did not write of the signals it `taken`, then those it `held`, when it wrote
+ * `written` of them, and `unsent` pushes to the session after them; `null` when it wrote all.
+ *
+ * @example
+ * ```ts
+ * import { unwrittenOf } from "./session_detach.ts";
+ * const [a, b, c] = [new Uint8Array([1]), new Uint8Array([2]), new Uint8Array([3])];
+ * const unwritten = unwrittenOf([a, b], [c], 1, []); // its connection dropped after `a`
+ * console.assert(unwritten?.taken?.[0] === b && unwritten.held[0] === c);
+ * console.assert(unwrittenOf([a], [], 1, []) === null);
+ * ```
+ */
+export function unwrittenOf(
+  taken: readonly Uint8Array[] | null,
+  held: readonly Uint8Array[],
+  written: number,
+  unsent: readonly Uint8Array[],
+): Unwritten | null {
+  const takenCount = taken?.length ?? 0;
+  if (written >= takenCount + held.length && unsent.length === 0) return null;
+  return {
+    taken: taken?.slice(written) ?? null,
+    held: [...held.slice(Math.max(0, written - takenCount)), ...unsent],
+  };
+}
+
+/**
  * Detaches `session` from the host's connection. When nobody holds it any more: `destroy`
  * destroys it (the session manager forgets it), `keep` leaves it stored for a restore, and
  * `closed` (closed by `Server.closeSession`, which forgets it) only drops what this server kept
  * for it. The connection is deregistered before the first `await`: a caller may attach
- * another session in the same step.
+ * another session in the same step. With `keep`, `unwritten` (a restore still writing what it
+ * took and held) delays the release until the restore knows what it did not write, which goes
+ * back in the same step: a restore elsewhere in between would find none of it.
  *
  * @example
  * ```ts
@@ -59,6 +106,7 @@ export async function detachSession<C>(
   host: SessionHost<C>,
   session: Session,
   then: "destroy" | "keep" | "closed",
+  unwritten?: Promise<Unwritten | null>,
 ): Promise<void> {
   const { lifecycle, sessions } = host;
   const localRemaining = sessions.deregister(session.key, host.owner);
@@ -70,7 +118,10 @@ export async function detachSession<C>(
     return await lifecycle.giveBack(session.key);
   }
   if (then === "keep") {
-    const counted = lifecycle.release(session.key, localRemaining);
+    const given = unwritten === undefined ? null : await unwritten;
+    const counted = given === null
+      ? lifecycle.release(session.key, localRemaining)
+      : lifecycle.release(session.key, sessions.holders(session.key).size, given.held, given.taken);
     if ((typeof counted === "number" ? counted : await counted) === 0) {
       await lifecycle.released(session.key);
     }

@@ -72,12 +72,16 @@ export interface SessionLifecycle {
    * this server: frees its slot and resolves to how many connections hold it anywhere. `held`:
    * signals that reached a restore that gave up (see {@link signalAgain}), kept with the
    * release when nobody holds the session after it (in a cluster, in the same step when it
-   * can: `Cluster.releaseSessionKeeping`).
+   * can: `Cluster.releaseSessionKeeping`). `taken`: for a connection that dropped while its
+   * restore wrote what it took and held, the signals it took and did not write (`null`: it
+   * took nothing), given back with `held` as {@link signalAgain} does, in the same step as
+   * the release (in a cluster when it can: `Cluster.releaseSessionReturning`).
    */
   release(
     key: string,
     localRemaining: number,
     held?: readonly Uint8Array[],
+    taken?: readonly Uint8Array[] | null,
   ): number | Promise<number>;
   /**
    * As {@link release}, where nobody needs to know how many connections still hold the session

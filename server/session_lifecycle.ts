@@ -140,6 +140,22 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
       closed();
     }
   };
+  const signalAgain: SessionLifecycle["signalAgain"] = (key, taken, held = []) => {
+    // Taken from the cluster, not delivered: given back ahead of what was kept since, with
+    // what came during the lookup (newer) right after them, in one step.
+    const returned = taken !== null && taken.length + held.length > 0
+      ? cluster.returnOfflineSignals(key, taken, held)
+      : "none";
+    if (returned === "all") return;
+    if (returned === "none" && clustered === null && sessions.holders(key).size === 0) {
+      // Taken from this server's store or held back: kept again ahead of what was kept since
+      // (they are older), in one step.
+      return offline?.giveBack(key, [...(taken ?? []), ...held]);
+    } else if (returned === "none") {
+      for (const bytes of taken ?? []) parts.signalAgain(key, bytes, false);
+    }
+    for (const bytes of held) parts.signalAgain(key, bytes, true);
+  };
   return {
     acquire: (key) =>
       clustered === null
@@ -147,16 +163,28 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
         : clustered.acquireSession(key, parts.maxSessionConnections),
     // Outside a cluster, counted synchronously: a destroy follows its count in the same step,
     // and signals a restore held are kept before any sent after it.
-    release: (key, localRemaining, held = []) => {
+    release: (key, localRemaining, held = [], taken = null) => {
       const keepHeld = () => {
         if (sessions.holders(key).size > 0) return;
         for (const bytes of held) parts.signalAgain(key, bytes, true);
       };
       if (clustered !== null) {
         const unkept = (error: unknown) => cluster.unkept(error, key, held);
-        return releaseInCluster(clustered, key, held, keepHeld, unkept);
+        if (taken === null || taken.length === 0) {
+          return releaseInCluster(clustered, key, held, keepHeld, unkept);
+        }
+        if (clustered.releaseSessionReturning === undefined) {
+          // Given back once the slot is: a restore elsewhere in between finds none of them.
+          const released = releaseInCluster(clustered, key, held, keepHeld, unkept);
+          return released.finally(() => signalAgain(key, taken));
+        }
+        return releaseReturning(clustered, key, taken, held, (error) => {
+          cluster.unkept(error, key, [...taken, ...held]);
+        });
       }
-      if (localRemaining === 0) keepHeld();
+      // Counted synchronously: given back in the same step.
+      if (taken !== null) signalAgain(key, taken, held);
+      else if (localRemaining === 0) keepHeld();
       return localRemaining;
     },
     giveBack: async (key) => {
@@ -221,23 +249,30 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
     isTooOld: (creation) => expiry.isTooOld(creation),
     takeOfflineSignals: (key) =>
       clustered === null ? offline?.take(key) ?? [] : cluster.takeOfflineSignals(key),
-    signalAgain: (key, taken, held = []) => {
-      // Taken from the cluster, not delivered: given back ahead of what was kept since, with
-      // what came during the lookup (newer) right after them, in one step.
-      const returned = taken !== null && taken.length + held.length > 0
-        ? cluster.returnOfflineSignals(key, taken, held)
-        : "none";
-      if (returned === "all") return;
-      if (returned === "none" && clustered === null && sessions.holders(key).size === 0) {
-        // Taken from this server's store or held back: kept again ahead of what was kept since
-        // (they are older), in one step.
-        return offline?.giveBack(key, [...(taken ?? []), ...held]);
-      } else if (returned === "none") {
-        for (const bytes of taken ?? []) parts.signalAgain(key, bytes, false);
-      }
-      for (const bytes of held) parts.signalAgain(key, bytes, true);
-    },
+    signalAgain,
   };
+}
+
+/**
+ * Frees this connection's slot of session `key` and gives back what its restore did not write
+ * (`taken` and `held`) in the same step (`Cluster.releaseSessionReturning`); resolves to the
+ * connections left anywhere. A failure of that step reports them as `unkept`.
+ */
+async function releaseReturning(
+  cluster: Cluster,
+  key: string,
+  taken: readonly Uint8Array[],
+  held: readonly Uint8Array[],
+  unkept: (error: unknown) => void,
+): Promise<number> {
+  try {
+    return await cluster.releaseSessionReturning!(key, taken, held);
+  } catch (error) {
+    // Its reply may be lost with the step run (a hung Redis runs it when it wakes): giving
+    // them back again could keep them twice. Reported as failed pushes.
+    unkept(error);
+    throw error;
+  }
 }
 
 /**

@@ -110,6 +110,17 @@ export class HoldingCluster implements Cluster {
     return left;
   }
 
+  /** Gives a session slot back in Redis with what a restore did not write, in one step. */
+  async releaseSessionReturning(
+    key: string,
+    taken: readonly Uint8Array[],
+    held: readonly Uint8Array[],
+  ): Promise<number> {
+    const left = await this.#redis.releaseSessionReturning(key, taken, held);
+    await this.afterRelease?.(key);
+    return left;
+  }
+
   /** Takes the signals Redis kept for the session, held as configured. */
   async takeOfflineSignals(key: string): Promise<Uint8Array[]> {
     if (key === this.holdTakeOf) {
