@@ -25,6 +25,8 @@
  * @module
  */
 
+import type { PayloadForEach } from "./payload_args.ts";
+
 /**
  * The shape every contract type has. `requests` maps each request name to
  * `{ payload: P; reply: R }` (either may be left out: no payload, no reply value);
@@ -127,7 +129,8 @@ export type RequestPayload<C extends Contract, N extends RequestName<C>> = Field
 /**
  * The payload type a client sends with a request: its `payloadInput` where the contract gives
  * one (a schema that parses what it receives into another type), else its
- * {@link RequestPayload}.
+ * {@link RequestPayload}. For a union of names (one known only at run time), a payload that
+ * every one of them takes: the intersection of theirs ({@link PayloadForEach}).
  *
  * @example
  * ```ts
@@ -138,10 +141,14 @@ export type RequestPayload<C extends Contract, N extends RequestName<C>> = Field
  * console.assert(received.getUTCFullYear() === 2030);
  * ```
  */
-export type RequestInput<C extends Contract, N extends RequestName<C>> = "payloadInput" extends
-  keyof ContractSection<C, "requests">[N]
-  ? FieldOrUndefined<ContractSection<C, "requests">[N], "payloadInput">
-  : RequestPayload<C, N>;
+export type RequestInput<C extends Contract, N extends RequestName<C>> = PayloadForEach<
+  N extends unknown ? [
+      "payloadInput" extends keyof ContractSection<C, "requests">[N]
+        ? FieldOrUndefined<ContractSection<C, "requests">[N], "payloadInput">
+        : RequestPayload<C, N>,
+    ]
+    : never
+>;
 
 /**
  * The reply type of a request (`undefined` when the contract gives none).
@@ -193,7 +200,8 @@ export type ClientSignalPayload<C extends Contract, N extends ClientSignalName<C
 
 /**
  * The payload type a client sends with a client signal: its entry in `clientSignalInputs`
- * where the contract has one, else its {@link ClientSignalPayload}.
+ * where the contract has one, else its {@link ClientSignalPayload}. For a union of names, a
+ * payload that every one of them takes ({@link PayloadForEach}).
  *
  * @example
  * ```ts
@@ -208,9 +216,12 @@ export type ClientSignalPayload<C extends Contract, N extends ClientSignalName<C
  * console.assert(received === 42 && typing === "lobby");
  * ```
  */
-export type ClientSignalInput<C extends Contract, N extends ClientSignalName<C>> = N extends
-  keyof ContractSection<C, "clientSignalInputs"> ? ContractSection<C, "clientSignalInputs">[N]
-  : ClientSignalPayload<C, N>;
+export type ClientSignalInput<C extends Contract, N extends ClientSignalName<C>> = PayloadForEach<
+  N extends keyof ContractSection<C, "clientSignalInputs">
+    ? [ContractSection<C, "clientSignalInputs">[N]]
+    : N extends unknown ? [ClientSignalPayload<C, N>]
+    : never
+>;
 
 /**
  * The names of the signals the server sends.
@@ -228,7 +239,8 @@ export type ServerSignalName<C extends Contract> =
   & string;
 
 /**
- * The payload type of a server signal.
+ * The payload type of a server signal: what a listener of it receives (for a union of names,
+ * any of theirs). What the server sends is its {@link ServerSignalInput}.
  *
  * @example
  * ```ts
@@ -243,3 +255,21 @@ export type ServerSignalPayload<C extends Contract, N extends ServerSignalName<C
     C,
     "serverSignals"
   >[N];
+
+/**
+ * The payload type the server sends with a server signal: its {@link ServerSignalPayload};
+ * for a union of names (one known only at run time), a payload that every one of them takes
+ * ({@link PayloadForEach}), so that no listener gets another signal's payload.
+ *
+ * @example
+ * ```ts
+ * import type { ServerSignalInput } from "@webwire/webwire/typed";
+ * type Api = { serverSignals: { moved: { x: number }; resized: { w: number } } };
+ * const one: ServerSignalInput<Api, "moved"> = { x: 1 };
+ * const either: ServerSignalInput<Api, "moved" | "resized"> = { x: 1, w: 2 };
+ * console.assert(one.x === either.x);
+ * ```
+ */
+export type ServerSignalInput<C extends Contract, N extends ServerSignalName<C>> = PayloadForEach<
+  N extends unknown ? [ServerSignalPayload<C, N>] : never
+>;

@@ -67,6 +67,7 @@ export type {
   RequestName,
   RequestPayload,
   RequestReply,
+  ServerSignalInput,
   ServerSignalName,
   ServerSignalPayload,
 } from "./contract.ts";
@@ -79,7 +80,7 @@ export type {
   SchemaOutputOr,
   SchemaSection,
 } from "./contract_schemas.ts";
-export type { PayloadArg, PayloadArgs } from "./payload_args.ts";
+export type { PayloadArg, PayloadArgs, PayloadForEach } from "./payload_args.ts";
 export { unchecked } from "./unchecked.ts";
 export {
   createRouter,

@@ -41,3 +41,23 @@ export type PayloadArgs<P, Options> = undefined extends P ? [payload?: P, option
  * ```
  */
 export type PayloadArg<P> = undefined extends P ? [payload?: P] : [payload: P];
+
+/**
+ * The payload a call may send under a name known only at run time (a union of names): one
+ * that every name takes, the intersection of their payload types, so that a payload of one
+ * name never reaches the handler or listener of another. `T` holds one single-element tuple
+ * per name (`[P1] | [P2]`), so that a payload type that is itself a union stays whole; for
+ * one name it is that name's payload type.
+ *
+ * @example
+ * ```ts
+ * import type { PayloadForEach } from "@webwire/webwire/typed";
+ * const one: PayloadForEach<[string | number]> = 7;
+ * const both: PayloadForEach<[{ x: number }] | [{ y: number }]> = { x: 1, y: 2 };
+ * console.assert(one === 7 && both.x + both.y === 3);
+ * ```
+ */
+export type PayloadForEach<T extends [unknown]> =
+  (T extends unknown ? (each: T) => void : never) extends
+    (each: infer All extends [unknown]) => void ? All[0]
+    : never;

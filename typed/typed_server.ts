@@ -20,7 +20,7 @@
 import type { Connection } from "../server/connection.ts";
 import type { Server } from "../server/server.ts";
 import type { BroadcastOptions } from "../server/signal_options.ts";
-import type { Contract, ServerSignalName, ServerSignalPayload } from "./contract.ts";
+import type { Contract, ServerSignalInput, ServerSignalName } from "./contract.ts";
 import type { ContractDefinition } from "./define_contract.ts";
 import type { PayloadArg, PayloadArgs } from "./payload_args.ts";
 import { encodeValue } from "./payload_codec.ts";
@@ -128,7 +128,7 @@ export class TypedServer<C extends Contract> {
   signal<N extends ServerSignalName<C>>(
     connection: Connection,
     name: N,
-    ...[payload]: PayloadArg<ServerSignalPayload<C, N>>
+    ...[payload]: PayloadArg<ServerSignalInput<C, N>>
   ): void {
     connection.signal(name, encodeValue(payload));
   }
@@ -148,7 +148,7 @@ export class TypedServer<C extends Contract> {
    */
   broadcast<N extends ServerSignalName<C>>(
     name: N,
-    ...[payload, options]: PayloadArgs<ServerSignalPayload<C, N>, TypedBroadcastOptions>
+    ...[payload, options]: PayloadArgs<ServerSignalInput<C, N>, TypedBroadcastOptions>
   ): number {
     return this.server.broadcast(name, encodeValue(payload), { filter: options?.filter });
   }
@@ -170,7 +170,7 @@ export class TypedServer<C extends Contract> {
   publish<N extends ServerSignalName<C>>(
     topic: string,
     name: N,
-    ...[payload]: PayloadArg<ServerSignalPayload<C, N>>
+    ...[payload]: PayloadArg<ServerSignalInput<C, N>>
   ): number {
     return this.server.publish(topic, name, encodeValue(payload));
   }
@@ -192,7 +192,7 @@ export class TypedServer<C extends Contract> {
   signalSession<N extends ServerSignalName<C>>(
     key: string,
     name: N,
-    ...[payload]: PayloadArg<ServerSignalPayload<C, N>>
+    ...[payload]: PayloadArg<ServerSignalInput<C, N>>
   ): number {
     return this.server.signalSession(key, name, encodeValue(payload));
   }
