@@ -7,8 +7,9 @@
  * bun run conformance/run_server_suite.ts ws://127.0.0.1:8080/ --verbose
  * ```
  *
- * It prints `PASS name`, `FAIL name: reason` or (for informational checks, never counted as
- * failures) `INFO name: yes|no, detail` per check, and as its last line `N passed, N failed`.
+ * It prints `PASS name`, `FAIL name: reason`, `SKIP name: why` (a check that cannot run against
+ * the server as configured) or (for informational checks, never counted as failures)
+ * `INFO name: yes|no, detail` per check, and as its last line `N passed, N failed`.
  * Exit code 0 when every mandatory check passed, 1 when one failed, 2 for bad usage or a
  * server that cannot be reached. Options: `--timeout MS` (per step, default 2000),
  * `--only name,name`, `--verbose` (details of passes too).

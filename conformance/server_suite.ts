@@ -21,9 +21,12 @@ import { requestChecks } from "./server_suite_checks_requests.ts";
 import { robustnessChecks } from "./server_suite_checks_robustness.ts";
 import { sessionChecks } from "./server_suite_checks_sessions.ts";
 import { signalChecks } from "./server_suite_checks_signals.ts";
+import { timeoutChecks } from "./server_suite_checks_timeouts.ts";
+import { shutdownChecks } from "./server_suite_checks_shutdown.ts";
 import {
   CheckContext,
   CheckFailure,
+  CheckSkipped,
   type ServerCheck,
   SuiteConnection,
 } from "./server_suite_checks_support.ts";
@@ -34,6 +37,9 @@ const serverChecks: readonly ServerCheck[] = [
   ...sessionChecks,
   ...concurrencyChecks,
   ...robustnessChecks,
+  ...timeoutChecks,
+  // Last: the server is gone afterwards.
+  ...shutdownChecks,
 ];
 
 /**
@@ -78,11 +84,19 @@ export interface ServerSuiteOptions {
   only?: readonly string[];
   /** Called after each check, for progress output. */
   onResult?: (result: CheckResult) => void;
+  /**
+   * Begins the graceful shutdown of the server under test and resolves once it has begun (not
+   * when it is done). Given, the `graceful-shutdown` check runs last and uses it; without it,
+   * that check is skipped.
+   */
+  shutdown?: () => void | Promise<void>;
 }
 
 /**
  * The outcome of one check. `passed` is whether the server behaved as checked; for an
- * informational check it says whether the optional behaviour was seen.
+ * informational check it says whether the optional behaviour was seen. A skipped check (one
+ * that could not run against this server as configured, see `detail`) has `passed` true and
+ * `skipped` true, and counts neither as passed nor as failed.
  *
  * @example
  * ```ts
@@ -100,6 +114,8 @@ export interface CheckResult {
   detail: string;
   /** True when the result does not count towards `passed` and `failed` of the report. */
   informational: boolean;
+  /** True when the check was not run (`detail` says why); it counts neither way either. */
+  skipped?: boolean;
   /** How long the check took, in milliseconds. */
   durationMs?: number;
 }
@@ -111,7 +127,13 @@ export interface CheckResult {
  * @example
  * ```ts
  * import type { SuiteReport } from "./server_suite.ts";
- * const report: SuiteReport = { url: "ws://127.0.0.1:1/", results: [], passed: 0, failed: 0 };
+ * const report: SuiteReport = {
+ *   url: "ws://127.0.0.1:1/",
+ *   results: [],
+ *   passed: 0,
+ *   failed: 0,
+ *   skipped: 0,
+ * };
  * console.assert(report.failed === 0);
  * ```
  */
@@ -124,6 +146,8 @@ export interface SuiteReport {
   passed: number;
   /** Mandatory checks that failed. */
   failed: number;
+  /** Checks skipped (not run against this server as configured). */
+  skipped: number;
 }
 
 /**
@@ -152,8 +176,9 @@ async function runCheck(
   url: string,
   timeoutMs: number,
   checkTimeoutMs: number,
+  shutdown: ServerSuiteOptions["shutdown"],
 ): Promise<CheckResult> {
-  const context = new CheckContext(url, timeoutMs);
+  const context = new CheckContext(url, timeoutMs, shutdown);
   const started = Date.now();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
@@ -163,12 +188,15 @@ async function runCheck(
     );
   });
   let passed = true;
+  let skipped = false;
   let detail: string;
   try {
     detail = await Promise.race([check.run(context), deadline]);
   } catch (error) {
-    passed = false;
-    detail = error instanceof CheckFailure ? error.message : `check crashed: ${error}`;
+    skipped = error instanceof CheckSkipped;
+    passed = skipped;
+    const expected = error instanceof CheckFailure || error instanceof CheckSkipped;
+    detail = expected ? error.message : `check crashed: ${error}`;
   } finally {
     clearTimeout(timer);
     context.closeAll();
@@ -178,6 +206,7 @@ async function runCheck(
     passed,
     detail,
     informational: check.informational === true,
+    ...(skipped ? { skipped } : {}),
     durationMs: Date.now() - started,
   };
 }
@@ -220,11 +249,12 @@ export async function runServerSuite(
   } catch (error) {
     throw new ServerUnreachableError(url, error instanceof Error ? error.message : String(error));
   }
-  const report: SuiteReport = { url, results: [], passed: 0, failed: 0 };
+  const report: SuiteReport = { url, results: [], passed: 0, failed: 0, skipped: 0 };
   for (const check of checks) {
-    const result = await runCheck(check, url, timeoutMs, checkTimeoutMs);
+    const result = await runCheck(check, url, timeoutMs, checkTimeoutMs, options.shutdown);
     report.results.push(result);
-    if (!result.informational) result.passed ? report.passed++ : report.failed++;
+    if (result.skipped === true) report.skipped++;
+    else if (!result.informational) result.passed ? report.passed++ : report.failed++;
     options.onResult?.(result);
   }
   return report;
@@ -239,9 +269,9 @@ function selectChecks(only: readonly string[] | undefined): readonly ServerCheck
 }
 
 /**
- * The report line of one result: `PASS name`, `FAIL name: detail`, or for an informational
- * check `INFO name: yes|no, detail`. With `verbose`, a pass shows its detail too
- * (`PASS name: detail`).
+ * The report line of one result: `PASS name`, `FAIL name: detail`, `SKIP name: detail`, or for
+ * an informational check `INFO name: yes|no, detail`. With `verbose`, a pass shows its detail
+ * too (`PASS name: detail`).
  *
  * @example
  * ```ts
@@ -251,6 +281,7 @@ function selectChecks(only: readonly string[] | undefined): readonly ServerCheck
  * ```
  */
 export function formatResult(result: CheckResult, verbose = false): string {
+  if (result.skipped === true) return `SKIP ${result.name}: ${result.detail}`;
   if (result.informational) {
     return `INFO ${result.name}: ${result.passed ? "yes" : "no"}, ${result.detail}`;
   }

@@ -176,6 +176,7 @@ export const requestChecks: readonly ServerCheck[] = [
   { name: "reply-ids", run: replyIds },
   echoCheck("echo-binary", "echo", "binary", allBytes),
   echoCheck("echo-utf8", "echo", "utf8", utf8.encode("héllo, wörld ✓ 𝄞")),
+  // 𝄞 (U+1D11E) is a surrogate pair in UTF-16, four bytes in UTF-8.
   echoCheck("echo-utf16", "echo", "utf16", utf16le("héllo, wörld ✓ 𝄞")),
   echoCheck("nameless-binary", "", "binary", randomBytes(33)),
   echoCheck("nameless-utf8", "", "utf8", utf8.encode("no name")),

@@ -87,5 +87,6 @@ export const signalChecks: readonly ServerCheck[] = [
   { name: "signal-me-before-reply", run: signalMe },
   echoSignal("binary", randomBytes(17)),
   echoSignal("utf8", new TextEncoder().encode("sígnal ✓")),
-  echoSignal("utf16", utf16le("sígnal ✓")),
+  // 𝄞 (U+1D11E) is a surrogate pair in UTF-16: a server must not split or replace it.
+  echoSignal("utf16", utf16le("sígnal ✓ 𝄞")),
 ];

@@ -32,14 +32,17 @@ export class CheckContext {
   readonly url: string;
   /** How long one step (a connect, one awaited message) may take. */
   readonly timeoutMs: number;
+  /** Begins the server's graceful shutdown, when the suite was given a way to (`shutdown`). */
+  readonly shutdown: (() => void | Promise<void>) | undefined;
   readonly #connections: SuiteConnection[] = [];
   #nextId = 1;
   #ended = false;
 
   /** Creates a context for one check. */
-  constructor(url: string, timeoutMs: number) {
+  constructor(url: string, timeoutMs: number, shutdown?: () => void | Promise<void>) {
     this.url = url;
     this.timeoutMs = timeoutMs;
+    this.shutdown = shutdown;
   }
 
   /**

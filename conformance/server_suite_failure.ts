@@ -43,3 +43,22 @@ export class CheckFailure extends Error {
 export function expect(condition: boolean, detail: string): asserts condition {
   if (!condition) throw new CheckFailure(detail);
 }
+
+/**
+ * A check could not be run against this server as configured (its read timeout is longer
+ * than the suite waits, or the hook it needs was not given); `message` says why and how to
+ * run it. The result is reported as skipped: neither passed nor failed.
+ *
+ * @example
+ * ```ts
+ * import { CheckSkipped } from "./server_suite_failure.ts";
+ * console.assert(new CheckSkipped("no hook").message === "no hook");
+ * ```
+ */
+export class CheckSkipped extends Error {
+  /** Creates the skip with its report detail. */
+  constructor(detail: string) {
+    super(detail);
+    this.name = "CheckSkipped";
+  }
+}
