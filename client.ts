@@ -80,6 +80,7 @@ export {
 } from "./client/events.ts";
 export type { ClientOptions, RequestOptions, SignalOptions } from "./client/options.ts";
 export type { BackoffOptions } from "./client/backoff.ts";
+export type { HeldSignalLimits } from "./client/held_events.ts";
 export type { DialFailure, DialFailureKind } from "./client/dial_failure.ts";
 export {
   memorySessionStorage,

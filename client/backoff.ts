@@ -6,7 +6,8 @@
  * and a client on a flaky link waits 2 s even when the first retry would have worked at once.
  * Growing delays keep a long outage cheap for both sides, and full jitter (a random delay
  * between 0 and the current cap) spreads the clients of a restarted server over the whole
- * window instead of hitting it in lockstep.
+ * window instead of hitting it in lockstep. No delay is shorter than {@link minRetryDelay}, so
+ * even `initialDelay: 0` never retries in a tight loop against a server that refuses.
  *
  * @example
  * ```ts
@@ -30,13 +31,30 @@ import { givenNumber } from "../protocol/value_kind.ts";
  * ```
  */
 export interface BackoffOptions {
-  /** The cap of the first delay in milliseconds. Default 250. */
+  /**
+   * The cap of the first delay in milliseconds. Default 250. Below {@link minRetryDelay} (0,
+   * say) the caps grow from that floor instead: 10, 20, 40 ms, ...
+   */
   initialDelay: number;
   /** How much the cap grows per failed attempt. Default 2. */
   factor: number;
   /** The largest cap in milliseconds. Default 10 000. */
   maxDelay: number;
 }
+
+/**
+ * The shortest delay between two attempts, in milliseconds: whatever the options (and the
+ * jitter's draw), a client never dials a refusing server more than about a hundred times a
+ * second, and with the default factor its caps grow from here.
+ *
+ * @example
+ * ```ts
+ * import { backoffDelay, minRetryDelay } from "./backoff.ts";
+ * const options = { initialDelay: 0, factor: 2, maxDelay: 10_000 };
+ * console.assert(backoffDelay(0, options, () => 0) === minRetryDelay);
+ * ```
+ */
+export const minRetryDelay = 10;
 
 /**
  * The default backoff: first cap 250 ms, doubling, at most 10 s.
@@ -96,7 +114,8 @@ export function resolveBackoff(options: Partial<BackoffOptions> = {}): BackoffOp
 }
 /**
  * The delay before attempt number `attempt` (0 for the first): a uniformly random value from
- * 0 up to `min(maxDelay, initialDelay × factor^attempt)`.
+ * 0 up to `min(maxDelay, max(initialDelay, minRetryDelay) × factor^attempt)`, and at least
+ * {@link minRetryDelay}.
  *
  * @example
  * ```ts
@@ -110,6 +129,7 @@ export function backoffDelay(
   options: BackoffOptions,
   random: () => number = Math.random,
 ): number {
-  const cap = Math.min(options.maxDelay, options.initialDelay * options.factor ** attempt);
-  return Math.floor(random() * cap);
+  const base = Math.max(options.initialDelay, minRetryDelay);
+  const cap = Math.min(options.maxDelay, base * options.factor ** attempt);
+  return Math.max(minRetryDelay, Math.floor(random() * cap));
 }

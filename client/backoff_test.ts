@@ -12,8 +12,8 @@ test("backoff caps grow by the factor up to the maximum", () => {
   assert.equal(backoffDelay(3, { initialDelay: 100, factor: 3, maxDelay: 50_000 }, top), 2699);
 });
 
-test("backoff delays are fully jittered between 0 and the cap", () => {
-  assert.equal(backoffDelay(5, defaultBackoff, () => 0), 0);
+test("backoff delays are fully jittered between the floor and the cap", () => {
+  assert.equal(backoffDelay(5, defaultBackoff, () => 0), 10); // the floor, minRetryDelay
   assert.equal(backoffDelay(5, defaultBackoff, () => 0.5), 4000);
   const seen = new Set<number>();
   for (let i = 0; i < 200; i++) {

@@ -1,7 +1,9 @@
 /**
  * The requests of a client on their way out: each is encoded, registered to await its reply,
  * and sent at once while connected or held until a connection is up (or refused, as the
- * client's options say). Internal to the client.
+ * client's options say). At most `maxRequestsInFlight` are sent and await their replies: the
+ * others wait in order and go out as replies come, so that a burst (the requests held while
+ * disconnected, say) never trips the server's flood limit. Internal to the client.
  *
  * @example
  * ```ts
@@ -93,7 +95,7 @@ export class ClientRequests {
     this.#options = options;
     this.#host = host;
     this.#defaultLimits = { timeout: options.requestTimeout };
-    this.pending = new PendingRequests(() => host.lastFailure);
+    this.pending = new PendingRequests(() => host.lastFailure, () => this.#refill());
   }
 
   /** Sends a request (see `Client.request`) and resolves with its reply's payload. */
@@ -148,9 +150,13 @@ export class ClientRequests {
     return this.pending.addAndSend(requestIdKey(id), encode(id), limits, connection);
   }
 
-  /** Sends the requests held for a connection, oldest first, on `connection`. */
+  /**
+   * Sends the requests held for a connection, oldest first, on `connection`, as many as
+   * `maxRequestsInFlight` lets out now; the rest follow as replies come.
+   */
   sendQueued(connection: Connection): void {
-    for (const request of this.pending.unsent()) {
+    const room = this.#options.maxRequestsInFlight - this.pending.sentCount;
+    for (const request of this.pending.unsent(room)) {
       // Closing already: the rest wait for the next connection.
       if (!connection.writable) return;
       if (!this.pending.has(request.key)) continue;
@@ -168,7 +174,24 @@ export class ClientRequests {
     for (const request of this.pending.unsent()) this.pending.reject(request.key, error);
   }
 
-  /** Registers a request and sends it now, or holds it until a connection is up. */
+  /**
+   * A sent request is settled: once half of the requests in flight are, the held ones take
+   * their place (in batches: each look for them passes over those in flight).
+   */
+  #refill(): void {
+    const pending = this.pending;
+    if (pending.unsentCount === 0) return;
+    if (pending.sentCount > this.#options.maxRequestsInFlight / 2) return;
+    const connection = this.#host.connection;
+    if (this.#host.status === "connected" && connection?.writable === true) {
+      this.sendQueued(connection);
+    }
+  }
+
+  /**
+   * Registers a request and sends it now, or holds it until a connection is up or, while
+   * `maxRequestsInFlight` are in flight or others wait already, until replies come.
+   */
   #send(
     key: number,
     bytes: Uint8Array,
@@ -211,7 +234,14 @@ export class ClientRequests {
         signal: options.signal,
         onReply,
       };
-    if (connection !== null) return this.pending.addAndSend(key, bytes, limits, connection);
+    if (connection !== null) {
+      const pending = this.pending;
+      const full = pending.unsentCount > 0 ||
+        pending.sentCount >= this.#options.maxRequestsInFlight;
+      return full
+        ? pending.add(key, bytes, limits)
+        : pending.addAndSend(key, bytes, limits, connection);
+    }
     const reply = this.pending.add(key, bytes, limits);
     // A request canceled already has rejected: it does not dial for nothing.
     if (status === "disconnected" && options.signal?.aborted !== true) host.startConnecting();

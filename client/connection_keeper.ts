@@ -96,7 +96,7 @@ export class ConnectionKeeper implements RequestHost {
   #status: ClientStatus = "disconnected";
   #connection: Connection | null = null;
   #lastFailure: Error | undefined;
-  readonly #held = new HeldEvents();
+  readonly #held: HeldEvents;
   #announcingDrop = false;
   /** The closed promise of the last dropped connection's socket, until it resolves. */
   #droppedClosed: Promise<void> | null = null;
@@ -106,6 +106,7 @@ export class ConnectionKeeper implements RequestHost {
     this.#url = url;
     this.#options = options;
     this.#host = host;
+    this.#held = new HeldEvents(options.heldSignals, options.logger);
     const isClosed = () => this.#status === "closed";
     this.#attempts = new ConnectAttempts({
       autoconnect: options.autoconnect,

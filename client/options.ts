@@ -17,6 +17,7 @@ import type { PayloadEncoding } from "../protocol/message_type.ts";
 import { createTracer, type Tracer } from "../protocol/trace.ts";
 import { type BackoffOptions, resolveBackoff } from "./backoff.ts";
 import type { ClientHooks } from "./events.ts";
+import { type HeldSignalLimits, resolveHeldSignalLimits } from "./held_events.ts";
 import type { SessionStorage } from "./session_storage.ts";
 import type { WebSocketConstructor } from "./websocket_like.ts";
 
@@ -73,8 +74,39 @@ export interface ClientOptions extends ClientHooks {
    * `Infinity` for none; refused with a `RangeError` as `requestTimeout` is.
    */
   dialTimeout?: number;
-  /** Spacing of reconnection attempts; defaults: 250 ms, factor 2, at most 10 s. */
+  /**
+   * Spacing of reconnection attempts; defaults: 250 ms, factor 2, at most 10 s. No delay is
+   * shorter than 10 ms, and caps below 10 ms grow from 10 ms: `initialDelay: 0` does not spin.
+   */
   reconnect?: Partial<BackoffOptions>;
+  /**
+   * Bounds of the signals held while a new connection restores its session (they fire right
+   * after `connected`): default 1024 signals and 2 MiB of names and payloads. Past either one
+   * the oldest held signal is dropped and the drop logged (`warn`: the 1st, 10th, 100th, ...).
+   *
+   * @example
+   * ```ts
+   * import type { ClientOptions } from "@webwire/webwire";
+   * const options: ClientOptions = { heldSignals: { maxCount: 64, maxBytes: 65_536 } };
+   * console.assert(options.heldSignals?.maxBytes === 65_536);
+   * ```
+   */
+  heldSignals?: HeldSignalLimits;
+  /**
+   * Requests sent at most and awaiting their replies on a connection; default 1024. Further
+   * requests wait in order and go out as replies come (their timeout counts meanwhile), so
+   * that many requests (made while disconnected, say) never exceed a server's flood limit (its
+   * `maxPendingMessages`, 4096 by default) at once. A session restore is not held back.
+   * `Infinity` for no bound; anything but a whole number ≥ 1 is a `RangeError`.
+   *
+   * @example
+   * ```ts
+   * import type { ClientOptions } from "@webwire/webwire";
+   * const options: ClientOptions = { maxRequestsInFlight: 100 }; // a server with a lower limit
+   * console.assert(options.maxRequestsInFlight === 100);
+   * ```
+   */
+  maxRequestsInFlight?: number;
   /** Persists the session key across restarts; off by default. */
   sessionStorage?: SessionStorage;
   /** Where to report problems; default `console`. */
@@ -161,6 +193,10 @@ export interface ResolvedClientOptions {
   readonly dialTimeout: number;
   /** Spacing of reconnection attempts. */
   readonly reconnect: BackoffOptions;
+  /** Bounds of the signals held while a new connection restores its session. */
+  readonly heldSignals: Required<HeldSignalLimits>;
+  /** Requests sent at most and awaiting their replies. */
+  readonly maxRequestsInFlight: number;
   /** Where to report problems. */
   readonly logger: Logger;
   /** Writes the debug trace; `undefined` when tracing is off. */
@@ -171,8 +207,9 @@ export interface ResolvedClientOptions {
  * Fills in the defaults of `options`.
  *
  * @throws {TypeError} when there is no global `WebSocket` and none is given.
- * @throws {RangeError} for a bad `reconnect` option, or a `requestTimeout` or `dialTimeout`
- * that is not a number above 0 (see {@link checkTimeout}).
+ * @throws {RangeError} for a bad `reconnect` or `heldSignals` option, a `maxRequestsInFlight`
+ * that is not a whole number ≥ 1, or a `requestTimeout` or `dialTimeout` that is not a number
+ * above 0 (see {@link checkTimeout}).
  *
  * @example
  * ```ts
@@ -198,6 +235,8 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     requestTimeout: checkTimeout(options.requestTimeout ?? 60_000, "requestTimeout"),
     dialTimeout: checkTimeout(options.dialTimeout ?? 5_000, "dialTimeout"),
     reconnect: resolveBackoff(options.reconnect),
+    heldSignals: resolveHeldSignalLimits(options.heldSignals),
+    maxRequestsInFlight: checkInFlight(options.maxRequestsInFlight ?? 1024),
     logger,
     // The tracer writes to the given logger's own `debug`, which the guard does not have.
     tracer: createTracer("client", options.trace, options.logger ?? console),
@@ -229,5 +268,12 @@ export function checkTimeout(value: number, name: string): number {
   throw new RangeError(
     `${name} must be a number of milliseconds above 0 (Infinity for none), got ` +
       givenNumber(value),
+  );
+}
+
+function checkInFlight(value: number): number {
+  if (value >= 1 && (Number.isInteger(value) || value === Infinity)) return value;
+  throw new RangeError(
+    `maxRequestsInFlight must be a whole number ≥ 1 (Infinity for none), got ${givenNumber(value)}`,
   );
 }

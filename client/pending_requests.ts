@@ -126,19 +126,33 @@ export class PendingRequests {
         : new NotSentError(entry.timeout, this.#unsentCause()),
     )
   );
+  readonly #sentDone: () => void;
   #added = 0;
+  #sent = 0;
 
   /**
    * Starts empty. A request whose timeout ends before it was sent rejects with a
    * `NotSentError` whose cause is what `unsentCause` returns then (the last connect failure).
+   * `sentDone` runs each time a sent request is settled (replied, timed out, canceled, lost).
    */
-  constructor(unsentCause: () => unknown = () => undefined) {
+  constructor(unsentCause: () => unknown = () => undefined, sentDone: () => void = () => {}) {
     this.#unsentCause = unsentCause;
+    this.#sentDone = sentDone;
   }
 
   /** How many requests await a reply. */
   get size(): number {
     return this.#entries.size;
+  }
+
+  /** How many of them were sent. */
+  get sentCount(): number {
+    return this.#sent;
+  }
+
+  /** How many of them wait to be sent. */
+  get unsentCount(): number {
+    return this.#entries.size - this.#sent;
   }
 
   /**
@@ -212,11 +226,11 @@ export class PendingRequests {
         signal.addEventListener("abort", entry.onAbort, { once: true });
       }
       this.#entries.set(key, entry);
+      if (sent) this.#sent++;
       if (connection === undefined) return;
       try {
         connection.send(bytes, now);
-        entry.sent = true;
-        entry.bytes = noBytes;
+        this.markSent(key);
       } catch (error) {
         this.reject(key, error);
       }
@@ -231,9 +245,10 @@ export class PendingRequests {
   /** Marks a request as sent. */
   markSent(key: number): void {
     const entry = this.#entries.get(key);
-    if (entry === undefined) return;
+    if (entry === undefined || entry.sent) return;
     entry.sent = true;
     entry.bytes = noBytes;
+    this.#sent++;
   }
 
   /**
@@ -263,10 +278,13 @@ export class PendingRequests {
     return true;
   }
 
-  /** The requests not yet sent, oldest first. */
-  unsent(): PendingRequest[] {
+  /** The requests not yet sent, oldest first; at most `limit` of them. */
+  unsent(limit = Infinity): PendingRequest[] {
     const list: PendingRequest[] = [];
-    for (const entry of this.#entries.values()) if (!entry.sent) list.push(entry);
+    if (limit < 1) return list;
+    for (const entry of this.#entries.values()) {
+      if (!entry.sent && list.push(entry) >= limit) break;
+    }
     return list;
   }
 
@@ -291,6 +309,10 @@ export class PendingRequests {
     entry.done = true;
     if (entry.timeout !== 0) this.#deadlines.forget();
     if (entry.onAbort !== undefined) entry.signal?.removeEventListener("abort", entry.onAbort);
+    if (entry.sent) {
+      this.#sent--;
+      this.#sentDone();
+    }
     return entry;
   }
 }
