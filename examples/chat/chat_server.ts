@@ -14,7 +14,8 @@
  * reply (its message says what was wrong, such as "a name is needed"); the handlers answer with
  * `LOGGED_IN`, `LOGGED_OUT`, `NO_ROOM` and, for a user sending `join` or `say` faster
  * than its rate limit or an address logging in faster than its own, `RATE_LIMITED`. Sessions
- * nobody uses for a day are destroyed.
+ * nobody uses for a day are destroyed. A connection past the bound of its client address
+ * (`connection_limit.ts`) is closed as soon as it opens.
  *
  * @example
  * ```ts
@@ -35,14 +36,12 @@ import { FileSessionManager, type SessionManager } from "../../session/mod.ts";
 import { createRouter, TypedServer } from "../../typed/mod.ts";
 import { chat, type ChatMessage } from "./contract.ts";
 import { clientAddress } from "./client_address.ts";
+import { ConnectionLimit } from "./connection_limit.ts";
+import { type RecentLimits, RecentMessages } from "./recent_messages.ts";
 import { RateLimit, type RateLimitOptions } from "./rate_limit.ts";
 import { currentRoom, joinRoom, leaveRoom, roomTopic, sessionUser } from "./rooms.ts";
 
 const day = 24 * 60 * 60 * 1000;
-/** How many of a room's last messages a join brings back (in memory, this process only). */
-const recentLimit = 100;
-/** Rooms whose recent messages are kept, at most (the least recently spoken in goes first). */
-const recentRooms = 1000;
 
 /**
  * Options of {@link createChatServer}.
@@ -75,6 +74,17 @@ export interface ChatServerOptions {
    * login makes a session, kept as a file until nobody has used it for `sessionIdleTimeout`.
    */
   readonly loginRateLimit?: RateLimitOptions;
+  /**
+   * Open connections per client address (`connection_limit.ts`); default 50. A connection past
+   * it is closed as soon as it opens. Pass the same `ConnectionLimit` to the HTTP side
+   * (`refuseOverLimit`, as `main.ts` does) to refuse such upgrades with 429 before they open.
+   */
+  readonly connectionLimit?: ConnectionLimit;
+  /**
+   * The bounds of the rooms' recent messages, which a join brings back: default the last 100
+   * of a room, 1000 rooms, 16 MiB in all (an estimate; see `recent_messages.ts`).
+   */
+  readonly recentMessages?: RecentLimits;
 }
 
 /**
@@ -89,7 +99,8 @@ export interface ChatServerOptions {
  * ```
  */
 export function createChatServer(options: ChatServerOptions): Server {
-  const recent = new Map<string, ChatMessage[]>();
+  const recent = new RecentMessages(options.recentMessages);
+  const connections = options.connectionLimit ?? new ConnectionLimit(50);
   const limit = new RateLimit(options.rateLimit ?? { burst: 10, perSecond: 2 });
   const logins = new RateLimit(options.loginRateLimit ?? { burst: 20, perSecond: 0.1 });
   const server: Server = new Server({
@@ -118,20 +129,20 @@ export function createChatServer(options: ChatServerOptions): Server {
           // Per user, by the session's key: more tabs of one session get no more.
           limit.take(loggedIn(connection).key);
           const members = joinRoom(push, connection, room);
-          return { room, members, recent: [...(recent.get(room) ?? [])] };
+          return { room, members, recent: recent.of(room) };
         },
         say: (text, { connection }) => {
           const { name, key } = loggedIn(connection);
           limit.take(key);
           const room = currentRoom(connection);
           if (room === null) throw new RequestError("NO_ROOM", "join a room first");
-          const message = { id: crypto.randomUUID(), name, text, time: new Date().toISOString() };
-          const last = recent.get(room) ?? [];
-          last.push(message);
-          if (last.length > recentLimit) last.shift();
-          recent.delete(room); // the most recently spoken in goes last
-          recent.set(room, last);
-          if (recent.size > recentRooms) recent.delete(recent.keys().next().value!);
+          const message: ChatMessage = {
+            id: crypto.randomUUID(),
+            name,
+            text,
+            time: new Date().toISOString(),
+          };
+          recent.add(room, message);
           push.publish(roomTopic(room), "message", message);
         },
         logout: async (_, { connection }) => {
@@ -144,7 +155,11 @@ export function createChatServer(options: ChatServerOptions): Server {
     // A session closed some other way than `logout` (a client's own close-session, say): the
     // connection, still open, leaves its room with it.
     onSessionEnded: (connection, session) => leaveRoom(push, connection, session),
+    onClientConnected: (connection) => {
+      if (!connections.opened(connection)) void connection.close();
+    },
     onClientDisconnected: (connection, reason) => {
+      connections.closed(connection);
       // A restart is no goodbye: the pages come back by themselves, so say nothing.
       if (reason.kind !== "shutdown") leaveRoom(push, connection);
     },

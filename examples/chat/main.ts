@@ -6,18 +6,20 @@
  *
  * ```sh
  * npm run build:browser   # dist/chat.js, the page's script bundled with the client
- * deno run --allow-net --allow-env=PORT,HOST,SESSION_DIR,LOGIN_BURST \
+ * deno run --allow-net --allow-env=PORT,HOST,SESSION_DIR,LOGIN_BURST,CONNECTIONS_PER_ADDRESS \
  *   --allow-read=examples/chat/public,dist,chat-sessions --allow-write=chat-sessions \
  *   examples/chat/main.ts
  * ```
  *
- * The permissions say all it does: listen, read four settings, read the page and its script,
+ * The permissions say all it does: listen, read five settings, read the page and its script,
  * read and write the session files.
  *
  * Environment: `PORT` (default 8000; anything but a port number exits with 2), `HOST` (default
  * 127.0.0.1), `SESSION_DIR` (default `chat-sessions`, in the working directory), `LOGIN_BURST`
  * (default 20: how many logins one address may make at once, then one every 10 seconds; raise
- * it when many users share an address, behind a NAT or a proxy).
+ * it when many users share an address, behind a NAT or a proxy), `CONNECTIONS_PER_ADDRESS`
+ * (default 50: how many WebSocket connections one address may hold open; past it an upgrade
+ * gets 429; raise it likewise behind a NAT or a proxy).
  *
  * @module
  */
@@ -28,11 +30,13 @@ import { getConnInfo, upgradeWebSocket } from "hono/deno";
 // JSR: import { honoHandler } from "@webwire/webwire/adapters/hono";
 import { honoHandler } from "../../adapters/hono.ts";
 import { createChatServer } from "./chat_server.ts";
+import { ConnectionLimit, refuseOverLimit } from "./connection_limit.ts";
 
 const port = portFrom(Deno.env.get("PORT") ?? "8000");
 const hostname = Deno.env.get("HOST") ?? "127.0.0.1";
 const sessionDirectory = Deno.env.get("SESSION_DIR") ?? "chat-sessions";
-const loginBurst = loginBurstFrom(Deno.env.get("LOGIN_BURST") ?? "20");
+const loginBurst = countFrom("LOGIN_BURST", "20");
+const connectionLimit = new ConnectionLimit(countFrom("CONNECTIONS_PER_ADDRESS", "50"));
 
 // The page's script is page.ts bundled for browsers (with the client) as an ES module. In this
 // repository `npm run build:browser` builds it with esbuild; in an app, any bundler does.
@@ -47,9 +51,14 @@ try {
 const server = createChatServer({
   sessionDirectory,
   loginRateLimit: { burst: loginBurst, perSecond: 0.1 },
+  connectionLimit,
 });
 const app = new Hono();
-app.get("/ws", honoHandler(server, upgradeWebSocket, { getConnInfo }));
+app.get(
+  "/ws",
+  refuseOverLimit(connectionLimit, getConnInfo),
+  honoHandler(server, upgradeWebSocket, { getConnInfo }),
+);
 // The page and what it loads: URL path, file, content type.
 const files: [string, URL, string][] = [
   ["/", new URL("./public/index.html", import.meta.url), "text/html"],
@@ -75,10 +84,11 @@ function portFrom(text: string): number {
   return port;
 }
 
-/** The login burst in `text`, or one line on stderr and exit 2 (bad usage). */
-function loginBurstFrom(text: string): number {
+/** The count in setting `name` (else `fallback`), or one line on stderr and exit 2. */
+function countFrom(name: string, fallback: string): number {
+  const text = Deno.env.get(name) ?? fallback;
   if (!/^[1-9]\d{0,5}$/.test(text)) {
-    console.error(`LOGIN_BURST must be a number from 1 to 999999, not ${JSON.stringify(text)}`);
+    console.error(`${name} must be a number from 1 to 999999, not ${JSON.stringify(text)}`);
     Deno.exit(2);
   }
   return Number(text);

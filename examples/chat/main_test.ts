@@ -40,3 +40,14 @@ test("a LOGIN_BURST that is not a number from 1 exits with 2 and one line", asyn
     assert.equal(run.stderr, `LOGIN_BURST must be a number from 1 to 999999, not "${burst}"\n`);
   }
 });
+
+test("a CONNECTIONS_PER_ADDRESS that is not a number from 1 exits with 2 and one line", async () => {
+  for (const limit of ["0", "lots", "2.5"]) {
+    const run = await start({ CONNECTIONS_PER_ADDRESS: limit, PORT: "0" });
+    assert.equal(run.code, 2, `CONNECTIONS_PER_ADDRESS=${limit}: ${run.stderr}`);
+    assert.equal(
+      run.stderr,
+      `CONNECTIONS_PER_ADDRESS must be a number from 1 to 999999, not "${limit}"\n`,
+    );
+  }
+});

@@ -145,7 +145,9 @@ function memberOf(session: Session | null): Member | null {
  */
 export function roomMembers(server: Server, room: string): Member[] {
   const members = new Map<string, Member>();
-  for (const connection of server.connections()) {
+  // The room's subscribers, not every connection of the server: a join costs the size of its
+  // room, and the pages that all rejoin after a restart cost no square of the connections.
+  for (const connection of server.topicConnections(roomTopic(room))) {
     const user = sessionUser(connection);
     if (user !== null && currentRoom(connection) === room) members.set(user.id, user);
   }

@@ -85,7 +85,7 @@ function startChat(port, sessionDirectory) {
   const args = [
     "run",
     "--allow-net",
-    "--allow-env=PORT,HOST,SESSION_DIR,LOGIN_BURST",
+    "--allow-env=PORT,HOST,SESSION_DIR,LOGIN_BURST,CONNECTIONS_PER_ADDRESS",
     `--allow-read=examples/chat/public,dist,${sessionDirectory}`,
     `--allow-write=${sessionDirectory}`,
     "examples/chat/main.ts",
