@@ -38,3 +38,30 @@ export const CloseCode = {
   MessageTooBig: 1009,
   ReadTimeout: 4000,
 } as const;
+
+/**
+ * Checks a close code an application gives `connection.close`: `1000`, or one of the codes
+ * RFC 6455 leaves to libraries and applications, 3000 to 4999 (4000 is the server's own read
+ * timeout: pick another). Returns the code.
+ *
+ * @throws {RangeError} for any other value.
+ *
+ * @example
+ * ```ts
+ * import { applicationCloseCode } from "@webwire/webwire/server";
+ * console.assert(applicationCloseCode(4001) === 4001);
+ * let refused = false;
+ * try {
+ *   applicationCloseCode(1011); // reserved for the endpoints themselves
+ * } catch (error) {
+ *   refused = error instanceof RangeError;
+ * }
+ * console.assert(refused);
+ * ```
+ */
+export function applicationCloseCode(code: number): number {
+  if (code === CloseCode.Normal || (Number.isInteger(code) && code >= 3000 && code <= 4999)) {
+    return code;
+  }
+  throw new RangeError(`close code ${code}: give 1000 or one of 3000 to 4999`);
+}

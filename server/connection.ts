@@ -31,6 +31,7 @@ import type { PayloadEncoding } from "../protocol/message_type.ts";
 import type { Payload } from "../protocol/payload.ts";
 import type { SessionInfo } from "../protocol/session_json.ts";
 import type { Session } from "../session/session_manager.ts";
+import { applicationCloseCode } from "./close_codes.ts";
 
 /**
  * The operations a connection delegates to the server core.
@@ -62,11 +63,12 @@ export interface ConnectionHost {
   closeSession(): Promise<boolean>;
   /**
    * Closes after running handlers finish: new requests get the shutdown reply, the replies of
-   * running handlers are sent, then the close frame (1000). Resolves once the close frame is out.
-   * A handler of this connection must not await it (the close waits for that very handler):
-   * call `void connection.close()` and return.
+   * running handlers are sent, then the close frame with `code` and `reason` (checked by
+   * {@link Connection.close}). Resolves once the close frame is out. A handler of this
+   * connection must not await it (the close waits for that very handler): call
+   * `void connection.close()` and return.
    */
-  close(): Promise<void>;
+  close(code: number, reason: string): Promise<void>;
   /** Resolves when the send buffer is under the high-water mark, or the connection closes. */
   whenWritable(): Promise<void>;
 }
@@ -268,9 +270,38 @@ export class Connection {
 
   /**
    * Closes the connection gracefully: new requests get the shutdown reply, new signals are
-   * dropped, running handlers finish and their replies are sent, then the socket closes.
+   * dropped, running handlers finish and their replies are sent, then the socket closes with
+   * `code` (default 1000; else 3000 to 4999, which RFC 6455 leaves to applications) and
+   * `reason` (cut to 123 bytes of UTF-8), which the client sees in its `disconnected` event and
+   * `onClientDisconnected` in its reason. Resolves once the close frame is out; a handler of
+   * this connection calls `void connection.close()` and returns (the close waits for it).
+   *
+   * @throws {RangeError} for any other code, before anything is closed.
+   *
+   * @example
+   * ```ts
+   * import { Client } from "@webwire/webwire";
+   * import { Server } from "@webwire/webwire/server";
+   * import { serveDeno } from "@webwire/webwire/adapters/deno";
+   * const server = new Server({
+   *   sessionsEnabled: false,
+   *   onSignal: (signal) => void signal.connection.close(4001, "banned"),
+   * });
+   * const running = serveDeno(server);
+   * const client = new Client(running.url, { autoconnect: false });
+   * await client.connect();
+   * const closed = new Promise<string>((resolve) => {
+   *   client.addEventListener("disconnected", (event) => {
+   *     resolve(`${event.detail.code} ${event.detail.reason}`);
+   *   }, { once: true });
+   * });
+   * client.signal("spam", "!");
+   * console.assert(await closed === "4001 banned");
+   * await client.close();
+   * await running.close();
+   * ```
    */
-  close(): Promise<void> {
-    return this.#host.close();
+  close(code: number = 1000, reason = "connection closed"): Promise<void> {
+    return this.#host.close(applicationCloseCode(code), reason);
   }
 }

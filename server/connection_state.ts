@@ -257,9 +257,9 @@ export class ConnectionState extends ConnectionTraffic implements ConnectionHost
     return this.#session.closeKey(key);
   }
 
-  /** Closes gracefully: waits for running handlers, then closes the socket. */
-  async close(): Promise<void> {
-    await this.closeGracefully("server-closed", CloseCode.Normal, "connection closed");
+  /** Closes gracefully: waits for running handlers, then closes the socket with `code`. */
+  async close(code: number, reason: string): Promise<void> {
+    await this.closeGracefully("server-closed", code, reason);
   }
 
   /**

@@ -42,6 +42,8 @@ import { RateLimit, type RateLimitOptions } from "./rate_limit.ts";
 import { currentRoom, joinRoom, leaveRoom, roomTopic, sessionUser } from "./rooms.ts";
 
 const day = 24 * 60 * 60 * 1000;
+/** The close code of a connection past its address's bound (an application code, 4000s). */
+const tooManyConnectionsCode = 4029;
 
 /**
  * Options of {@link createChatServer}.
@@ -156,7 +158,9 @@ export function createChatServer(options: ChatServerOptions): Server {
     // connection, still open, leaves its room with it.
     onSessionEnded: (connection, session) => leaveRoom(push, connection, session),
     onClientConnected: (connection) => {
-      if (!connections.opened(connection)) void connection.close();
+      if (!connections.opened(connection)) {
+        void connection.close(tooManyConnectionsCode, "too many connections from your address");
+      }
     },
     onClientDisconnected: (connection, reason) => {
       connections.closed(connection);

@@ -7,7 +7,7 @@
  * address at its bound gets `429 Too Many Requests` (with `Retry-After: 10`) and no WebSocket;
  * the page's client retries later, as after any failed connect. The chat server counts each
  * connection once it is open ({@link ConnectionLimit.opened}) and closes one past the bound at
- * once (close code 1000, right after the accept-conf): those are upgrades that came at the same
+ * once (close code 4029, right after the accept-conf): those are upgrades that came at the same
  * time and all passed the check before any was open, or come through an adapter that does not
  * ask. A connection without an address (a runtime that gives none) is not counted.
  *
