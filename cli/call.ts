@@ -14,6 +14,7 @@ import type { Command } from "./command.ts";
 import { checkUrl, cliErrorOf, connectClient } from "./connect.ts";
 import { CliError, ExitCode, exitCodesHelp } from "./exit_codes.ts";
 import { base64Of } from "./payload_base64.ts";
+import { printLineOrFail } from "./stdout_line.ts";
 
 const encodings = ["binary", "utf8", "utf16"] as const;
 
@@ -105,7 +106,8 @@ export const callCommand: Command = {
           : payload,
         { encoding },
       );
-      console.log(
+      // Not console.log: Bun's would lose the reply without a word on a full disk.
+      printLineOrFail(
         base64 ? base64Of(reply.bytes) : formatReplyText(reply.text(), parsed.values.json === true),
       );
       return ExitCode.Ok;

@@ -1,6 +1,6 @@
 /**
- * Waiting for a child process the CLI started: Ctrl-C and SIGTERM sent to the CLI alone (a
- * supervisor, `kill <pid>`) are passed on to the child, and the CLI ends with the child's exit
+ * Waiting for a child process the CLI started: Ctrl-C, SIGTERM and SIGHUP sent to the CLI alone
+ * (a supervisor, `kill <pid>`) are passed on to the child, and the CLI ends with the child's exit
  * code, or 128 + the number of the signal that killed it, as shells say.
  *
  * @example
@@ -19,7 +19,7 @@ import process from "node:process";
 import { CliError, ExitCode } from "./exit_codes.ts";
 
 /**
- * Resolves with `child`'s exit code once it exits, passing SIGINT and SIGTERM on to it
+ * Resolves with `child`'s exit code once it exits, passing SIGINT, SIGTERM and SIGHUP on to it
  * meanwhile; rejects with a {@link CliError} when `command` could not be started.
  *
  * @example
@@ -33,7 +33,7 @@ import { CliError, ExitCode } from "./exit_codes.ts";
 export async function childExit(child: ChildProcess, command: string): Promise<number> {
   // By pid, not child.kill(): Deno's node:child_process then reports the exit of a killed
   // child as that signal, although the child handled it and exited with a code of its own.
-  const forward = (signal: "SIGINT" | "SIGTERM") => () => {
+  const forward = (signal: "SIGINT" | "SIGTERM" | "SIGHUP") => () => {
     if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
     try {
       process.kill(child.pid, signal);
@@ -41,10 +41,13 @@ export async function childExit(child: ChildProcess, command: string): Promise<n
       // It has exited meanwhile.
     }
   };
-  const onInt = forward("SIGINT");
-  const onTerm = forward("SIGTERM");
-  process.on("SIGINT", onInt);
-  process.on("SIGTERM", onTerm);
+  // SIGHUP too (a closed terminal, a supervisor's hang-up): without a listener it would end
+  // the CLI alone and leave the child running, a server still listening with no parent.
+  const signals = process.platform === "win32"
+    ? ["SIGINT", "SIGTERM"] as const
+    : ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+  const forwards = signals.map((signal) => [signal, forward(signal)] as const);
+  for (const [signal, onSignal] of forwards) process.on(signal, onSignal);
   try {
     return await new Promise<number>((resolve, reject) => {
       child.once(
@@ -55,8 +58,7 @@ export async function childExit(child: ChildProcess, command: string): Promise<n
       child.once("exit", (code, signal) => resolve(code ?? signalExitCode(signal)));
     });
   } finally {
-    process.off("SIGINT", onInt);
-    process.off("SIGTERM", onTerm);
+    for (const [signal, onSignal] of forwards) process.off(signal, onSignal);
   }
 }
 

@@ -29,7 +29,7 @@ export const ExitCode = {
   Ok: 0,
   /**
    * The server answered with an error, a conformance run had failures, or `serve` could not
-   * listen (the port in use, not permitted).
+   * listen (the port in use, not permitted), or stdout could not take the output (a full disk).
    */
   Failure: 1,
   /** Bad usage: unknown command or option, bad value (a payload too large), bad URL. */
@@ -55,8 +55,9 @@ export const ExitCode = {
 export const exitCodesHelp: string = `Exit codes:
   0  success
   1  the server answered with an error (request error, internal error, shutdown,
-     session not restored), a conformance run had failures, or serve could not
-     listen (the port in use, not permitted)
+     session not restored), a conformance run had failures, serve could not
+     listen (the port in use, not permitted), or the output could not be written
+     (a full disk)
   2  bad usage: unknown command or option, bad value (such as a payload larger than
      the server accepts), bad URL
   3  cannot connect: unreachable, refused, handshake refused, or the connection was lost

@@ -18,7 +18,7 @@ import type { Command } from "./command.ts";
 import { checkUrl, cliErrorOf, connectClient } from "./connect.ts";
 import { CliError, ExitCode, exitCodesHelp } from "./exit_codes.ts";
 import { base64Of } from "./payload_base64.ts";
-import { printLine } from "./stdout_line.ts";
+import { printLineOrFail } from "./stdout_line.ts";
 
 const help = `usage: webwire listen <url> [options]
 
@@ -149,9 +149,16 @@ export const listenCommand: Command = {
     let received = 0;
     let finish!: (outcome: number | CliError) => void;
     const done = new Promise<number | CliError>((resolve) => finish = resolve);
-    /** Prints a line; once nobody reads stdout (`listen | head -1`), listening is over. */
+    /**
+     * Prints a line; once nobody reads stdout (`listen | head -1`), listening is over, and a
+     * line stdout cannot take (a full disk) ends it with 1.
+     */
     const print = (line: string): void => {
-      if (!printLine(line)) finish(ExitCode.Ok);
+      try {
+        if (!printLineOrFail(line)) finish(ExitCode.Ok);
+      } catch (error) {
+        finish(error as CliError);
+      }
     };
     // Ctrl-C and SIGTERM (a supervisor's stop) end listening alike, while connecting too: not
     // an error. The handlers stay until the connection is closed: a terminal's Ctrl-C comes

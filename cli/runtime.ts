@@ -11,7 +11,7 @@
  * @module
  */
 
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
@@ -92,7 +92,9 @@ export async function runInRuntime(
   args: readonly string[],
 ): Promise<number> {
   let command: string[];
-  const bundle = runtime === "node" ? bundleForNode(entry) : undefined;
+  const bundle = runtime === "node" ? await bundleForNode(entry) : undefined;
+  // Stopped while bundling: nothing ran yet, as a server stopped before it listens (exit 0).
+  if (bundle === null) return ExitCode.Ok;
   if (runtime === "deno") command = [executable("deno"), "run", "-A", entry];
   else if (runtime === "bun") command = [executable("bun"), "run", entry];
   else command = ["node", bundle!];
@@ -122,8 +124,13 @@ function ignoreSignalsWhileExiting(): void {
   unrefTimer(timer);
 }
 
-/** Bundles `entry` for Node with the checkout's esbuild; returns the bundle's path. */
-function bundleForNode(entry: string): string {
+/**
+ * Bundles `entry` for Node with the checkout's esbuild; resolves with the bundle's path, or with
+ * `null` (and nothing left behind) when Ctrl-C or SIGTERM came meanwhile: bundling takes a
+ * second or two, and a synchronous run would let the signal end the CLI with 130 or 143 and
+ * leave its temporary directory.
+ */
+async function bundleForNode(entry: string): Promise<string | null> {
   const esbuild = repositoryFile("node_modules/.bin/esbuild");
   if (esbuild === undefined) {
     throw new CliError(
@@ -132,8 +139,33 @@ function bundleForNode(entry: string): string {
         "because Node 20 cannot run TypeScript",
     );
   }
-  const outfile = join(mkdtempSync(join(tmpdir(), "webwire-cli-")), "webwire.mjs");
-  const result = spawnSync(esbuild, [
+  // Watched before anything is made: a signal in between would leave the directory.
+  let stopped = false;
+  let stopBundler = () => {};
+  const stop = () => {
+    stopped = true;
+    stopBundler();
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  try {
+    return await bundle(esbuild, entry, () => stopped, (kill) => stopBundler = kill);
+  } finally {
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+  }
+}
+
+/** {@link bundleForNode}'s esbuild run; `null` once `stopped()`, the directory removed. */
+async function bundle(
+  esbuild: string,
+  entry: string,
+  stopped: () => boolean,
+  onKill: (kill: () => void) => void,
+): Promise<string | null> {
+  const dir = mkdtempSync(join(tmpdir(), "webwire-cli-"));
+  const outfile = join(dir, "webwire.mjs");
+  const bundler = spawn(esbuild, [
     "--bundle",
     "--platform=node",
     "--format=esm",
@@ -146,18 +178,27 @@ function bundleForNode(entry: string): string {
     "--external:bufferutil",
     "--external:utf-8-validate",
     `--outfile=${outfile}`,
-  ], {
-    encoding: "utf8",
-    cwd: dirname(entry),
-    // An entry of its own: defining import.meta.main would also start every bundled script.
-    input: `import process from "node:process";\nimport { runCli } from "./${basename(entry)}";\n` +
+  ], { cwd: dirname(entry), stdio: ["pipe", "ignore", "pipe"] });
+  onKill(() => bundler.kill());
+  if (stopped()) bundler.kill();
+  let stderr = "";
+  bundler.stderr!.setEncoding("utf8");
+  bundler.stderr!.on("data", (chunk: string) => stderr += chunk);
+  // An entry of its own: defining import.meta.main would also start every bundled script.
+  bundler.stdin!.on("error", () => {}); // an esbuild that failed to start: its error says why
+  bundler.stdin!.end(
+    `import process from "node:process";\nimport { runCli } from "./${basename(entry)}";\n` +
       "process.exit(await runCli(process.argv.slice(2)));\n",
+  );
+  const status = await new Promise<number | string>((resolve) => {
+    bundler.once("error", (error) => resolve(error.message));
+    bundler.once("close", (code) => resolve(code ?? "killed"));
   });
-  if (result.status !== 0) {
-    throw new CliError(
-      ExitCode.Failure,
-      `bundling for Node failed: ${result.stderr || result.error?.message}`,
-    );
+  if (stopped() || status !== 0) rmSync(dir, { recursive: true, force: true });
+  if (stopped()) return null;
+  if (status !== 0) {
+    const reason = typeof status === "string" ? status : stderr;
+    throw new CliError(ExitCode.Failure, `bundling for Node failed: ${reason}`);
   }
   return outfile;
 }

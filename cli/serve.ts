@@ -42,7 +42,7 @@ Redis), Ctrl-C or SIGTERM stops it at once with 0 too.
 Options:
   --port N               port (default 8080; 0 picks a free one; exit 1 when it cannot
                          listen there, such as a port in use)
-  --host HOST            interface to bind (default 127.0.0.1)
+  --host HOST            interface to bind (default 127.0.0.1; IPv6 as ::1 or [::1])
   --session-dir DIR      keep sessions in DIR, one file per session (default: in memory);
                          DIR is created if missing (exit 2 when no file can be written in it)
   --redis URL            keep sessions in the Redis at URL (redis://HOST:PORT) and join
@@ -175,7 +175,9 @@ export const serveCommand: Command = {
     const here = currentRuntime();
     const runtime = choiceOption(parsed, "runtime", ["deno", "bun", "node"], here);
     const port = integerOption(parsed, "port", 8080, 0, 65535);
-    const hostname = stringOption(parsed, "host") ?? "127.0.0.1";
+    // An IPv6 address as it is written in a URL ([::1]) is the address: the adapters would
+    // bracket it again in the printed URL (ws://[[::1]]:8080/, which no client can use).
+    const hostname = (stringOption(parsed, "host") ?? "127.0.0.1").replace(/^\[(.*)\]$/, "$1");
     const readTimeout = integerOption(parsed, "read-timeout", 60_000, 1000, 2 ** 32 - 1);
     const sessionDir = stringOption(parsed, "session-dir");
     const redisUrl = stringOption(parsed, "redis");

@@ -13,6 +13,7 @@
 
 import { writeSync } from "node:fs";
 import process from "node:process";
+import { CliError, ExitCode } from "./exit_codes.ts";
 
 const encoder = new TextEncoder();
 
@@ -21,6 +22,8 @@ const encoder = new TextEncoder();
  * process exits right after, as `process.stdout.write` would on Bun and Node with a slow pipe).
  *
  * @returns `false` when stdout is a pipe whose reader has gone (EPIPE), else `true`.
+ * @throws {Error} when stdout cannot take the line (a full disk: ENOSPC; an I/O error), which
+ *   Bun's `console.log` would hide and the line be lost.
  * @example
  * ```ts
  * import { printLine } from "./stdout_line.ts";
@@ -34,8 +37,10 @@ export function printLine(line: string): boolean {
   try {
     while (at < bytes.length) at += writeSync(1, bytes, at);
   } catch (error) {
-    if ((error as { code?: string }).code === "EPIPE") return false;
-    // Anything else (a non-blocking stdout that is full): the rest, and every later line, as
+    const code = (error as { code?: string }).code;
+    if (code === "EPIPE") return false;
+    if (code !== "EAGAIN" && code !== "EWOULDBLOCK") throw error;
+    // A non-blocking stdout that is full: the rest, and every later line, as
     // the stream queues them, so that the lines stay in order.
     queued = true;
     process.stdout.on("error", (failure: { code?: string }) => {
@@ -44,6 +49,26 @@ export function printLine(line: string): boolean {
     return queue(bytes.subarray(at));
   }
   return true;
+}
+
+/**
+ * {@link printLine} for a command: a line that stdout cannot take is the command's failure.
+ *
+ * @returns `false` when stdout's reader has gone (EPIPE), else `true`.
+ * @throws {CliError} with exit code 1 when stdout cannot take the line (ENOSPC, EIO).
+ * @example
+ * ```ts
+ * import { printLineOrFail } from "./stdout_line.ts";
+ * console.assert(printLineOrFail("hello") === true);
+ * ```
+ */
+export function printLineOrFail(line: string): boolean {
+  try {
+    return printLine(line);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new CliError(ExitCode.Failure, `cannot write to stdout: ${reason}`);
+  }
 }
 
 /** Whether lines go through `process.stdout`'s queue (once a synchronous write failed). */

@@ -35,7 +35,11 @@ if (runtime === undefined) {
 const child = spawn(runtime.path, [...runArgs[runtime.name], ...process.argv.slice(2)], {
   stdio: "inherit",
 });
-for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
+// SIGHUP too: without a listener it would end this launcher alone, the command running on.
+const forwarded = process.platform === "win32"
+  ? ["SIGINT", "SIGTERM"]
+  : ["SIGINT", "SIGTERM", "SIGHUP"];
+for (const signal of forwarded) process.on(signal, () => child.kill(signal));
 // Killed by a signal: 128 + its number, as shells say (130 for SIGINT).
 child.on("exit", (code, signal) => {
   process.exit(code ?? (signal in constants.signals ? 128 + constants.signals[signal] : 1));
