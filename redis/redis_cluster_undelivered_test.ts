@@ -1,7 +1,7 @@
 // Signals a restore took or held but could not deliver, on a real redis-server: the restoring
 // connection dropped while the kept signals were on their way, or a restore gave up after
 // signals came for the session during its lookup. Either way they are signalled to the session
-// again once the restore's slot is given back: the next restore gets them, or the connections
+// again with the release of the restore's slot: the next restore gets them, or the connections
 // holding the session meanwhile do, on any node (the restore's own included).
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -197,32 +197,24 @@ test("a restore that gives up sends nothing again to a session held on another n
   }
 });
 
-test("kept signals given back after a dropped restore come before those kept meanwhile", async () => {
+test("kept signals given back by a dropped restore's release come before those kept after it", async () => {
   const { cluster, key } = await startWithStoredSession(clusters);
   const [a, b] = cluster.nodes;
   const probe = new Redis(clusters.redis.url);
   let peer: Peer | undefined;
   try {
     const offline = `${cluster.keyPrefix}offline:${key}`;
-    a.server.signalSession(key, "n", "1");
-    a.server.signalSession(key, "n", "2");
-    await untilKept(cluster, key, 2);
-    b.cluster.holdTakeOf = key;
+    await keptThenRestoreDroppedOnB(cluster, key);
     b.manager.holdReleaseOf = key; // the connection's leave waits in its release notice
-    const raw = await RawClient.handshake(b.running.url);
-    raw.send(encodeRestoreSession(requestIdFromNumber(1), key));
-    await b.cluster.takeStarted.opened;
-    raw.close();
-    await b.manager.releaseStarted.opened; // B's slot is given back; its notice waits
+    // Until the take ends, B's slot counts: it goes back with what B took, in one step.
+    assert.equal(await b.server.clusterSessionConnectionCount(key), 1, "B's slot still counts");
     b.cluster.takeGate.open(); // taken from Redis now, for a connection that is gone
-    await until(async () => await probe.call("EXISTS", offline) === 0, "taken");
+    await b.manager.releaseStarted.opened; // B's slot is given back; its notice waits
+    assert.equal(await probe.call("LLEN", offline), 2, "given back with the slot");
     a.server.signalSession(key, "n", "3"); // nobody holds it: kept
-    await until(async () => await probe.call("LLEN", offline) === 1, "3 kept");
-    b.manager.releaseGate.open(); // B's leave ends: 1 and 2 are given back
-    await until(async () => await probe.call("LLEN", offline) === 3, "given back");
-    peer = await connectPeer(a);
-    await peer.client.restoreSession(key);
-    await until(() => peer!.signals.length === 3, "three signals arrived");
+    await until(async () => await probe.call("LLEN", offline) === 3, "3 kept");
+    b.manager.releaseGate.open(); // B's leave ends
+    peer = await restoredOnA(cluster, key, 3);
     assert.deepEqual(peer.signals, ["n:1", "n:2", "n:3"]);
   } finally {
     probe.disconnect();
@@ -231,7 +223,7 @@ test("kept signals given back after a dropped restore come before those kept mea
   }
 });
 
-test("signals held by a dropped restore are given back between those it took and those kept meanwhile", async () => {
+test("signals held by a dropped restore are given back after those it took, before later ones", async () => {
   const { cluster, key } = await startWithStoredSession(clusters);
   const [a, b] = cluster.nodes;
   const probe = new Redis(clusters.redis.url);
@@ -246,13 +238,13 @@ test("signals held by a dropped restore are given back between those it took and
     b.manager.lookupGate.open(); // attached; the take of the kept signals waits
     await b.cluster.takeStarted.opened;
     raw.close();
-    await b.manager.releaseStarted.opened; // B's slot is given back; its notice waits
+    await until(() => b.server.sessionConnections(key).length === 0, "B's connection ended");
     b.cluster.takeGate.open(); // 1 is taken now, for a connection that is gone
-    await until(async () => await probe.call("EXISTS", offline) === 0, "taken");
+    await b.manager.releaseStarted.opened; // B's slot is given back with 1 and 2; notice waits
+    assert.equal(await probe.call("LLEN", offline), 2, "given back with the slot");
     a.server.signalSession(key, "n", "3"); // nobody holds it: kept
-    await untilKept(cluster, key, 1);
-    b.manager.releaseGate.open(); // B's leave ends: 1 and 2 are given back
-    await until(async () => await probe.call("LLEN", offline) === 3, "given back");
+    await untilKept(cluster, key, 3);
+    b.manager.releaseGate.open(); // B's leave ends
     peer = await restoredOnA(cluster, key, 3);
     assert.deepEqual(peer.signals, ["n:1", "n:2", "n:3"]);
   } finally {
@@ -269,12 +261,24 @@ test("signals held by a dropped restore are not sent again to a session held els
   try {
     peer = await connectPeer(a);
     await peer.client.restoreSession(key); // held on A from now on
-    // B's give-back of what it held, whichever way it goes to Redis.
+    // B's give-back of what it held, whichever way it goes to Redis (with its slot's release,
+    // once it knows what it did not write).
     let givenBack = 0;
     const { publish, returnUndeliveredSignals } = b.cluster;
+    const { releaseSessionKeeping, releaseSessionReturning } = b.cluster;
     b.cluster.returnUndeliveredSignals = async (...args) => {
       await returnUndeliveredSignals.apply(b.cluster, args);
       givenBack++;
+    };
+    b.cluster.releaseSessionKeeping = async (...args) => {
+      const left = await releaseSessionKeeping.apply(b.cluster, args);
+      givenBack++;
+      return left;
+    };
+    b.cluster.releaseSessionReturning = async (...args) => {
+      const left = await releaseSessionReturning.apply(b.cluster, args);
+      givenBack++;
+      return left;
     };
     b.cluster.publish = async (message) => {
       await publish.call(b.cluster, message);

@@ -177,8 +177,8 @@ export interface Cluster {
    * connections if a node holds it after the release, this node's own included (given to its
    * `ClusterNode.deliver`), else kept ahead of the signals kept since, `held` after them.
    * Resolves to how many connections hold the session on every node after it. Without it, the
-   * server releases the slot and then gives `taken` back: a restore on another node in between
-   * finds nothing kept, and gets `held` neither.
+   * server releases the slot (keeping `held` as {@link Cluster.releaseSessionKeeping} does) and
+   * then gives `taken` back: a restore on another node in between finds none of them kept.
    */
   releaseSessionReturning?(
     key: string,

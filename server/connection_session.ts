@@ -340,28 +340,30 @@ export class ConnectionSession<C> {
     // Signals pushed to the session from now on wait for the reply and the kept ones.
     host.deferPushes();
     // A leave from now on gives its slot back with what is not written, in one step.
-    let unwritten = (_given: Unwritten | null) => {};
+    let unwritten = (_: Unwritten | null) => {}, kept: Uint8Array[] | null = null;
     this.#replaying = new Promise((resolve) => unwritten = resolve);
-    // null: the take failed (it may not have run: the held signals go after what is kept).
-    let kept: Uint8Array[] | null = null;
+    // kept null: the take failed (it may not have run: the held signals go after what is kept).
     try {
       kept = await host.lifecycle.takeOfflineSignals(key);
     } catch (error) {
       logRestoreFailure(host, "taking the signals kept for a session", error);
     }
-    // In order while the connection is open: a close (as the take ran, or a slow reader closed
-    // by the replay itself) stops it, and what was taken, held or pushed to the session
-    // meanwhile but not written goes back with the leave's release.
+    // In order while open: a close (as the take ran, or of a slow reader by the replay) stops
+    // it; what was taken, held or pushed meanwhile and not written goes back with the leave.
     const replay = [...(kept ?? []), ...held];
     let written = 0;
     try {
       host.send(encodeReply({ id: message.id, payload: formatSessionJson(session) }));
       while (written < replay.length && host.isOpen) host.send(replay[written++]);
     } finally {
-      const unsent = host.resumePushes(key); // also after a send that threw: no pile up
       this.#replaying = null;
-      const given = unwrittenOf(kept, held, written, unsent);
-      unwritten(given);
+      let given: Unwritten | null = null;
+      try {
+        // Also after a send that threw: pushes must not pile up.
+        given = unwrittenOf(kept, held, written, host.resumePushes(key));
+      } finally {
+        unwritten(given); // a leave waits for it
+      }
       // Still attached (a send threw): sent again as the session's.
       if (given !== null && this.#session === session) {
         host.lifecycle.signalAgain(key, given.taken, given.held);

@@ -83,7 +83,8 @@ export function unwrittenOf(
  * for it. The connection is deregistered before the first `await`: a caller may attach
  * another session in the same step. With `keep`, `unwritten` (a restore still writing what it
  * took and held) delays the release until the restore knows what it did not write, which goes
- * back in the same step: a restore elsewhere in between would find none of it.
+ * back in the same step with the signals that reached this server for the session meanwhile
+ * (the slot still counts): a restore elsewhere in between would find none of it.
  *
  * @example
  * ```ts
@@ -118,7 +119,7 @@ export async function detachSession<C>(
     return await lifecycle.giveBack(session.key);
   }
   if (then === "keep") {
-    const given = unwritten === undefined ? null : await unwritten;
+    const given = unwritten === undefined ? null : await returned(host, session.key, unwritten);
     const counted = given === null
       ? lifecycle.release(session.key, localRemaining)
       : lifecycle.release(session.key, sessions.holders(session.key).size, given.held, given.taken);
@@ -138,4 +139,23 @@ export async function detachSession<C>(
     lifecycle.destroyLater(session.key);
     throw error;
   }
+}
+
+/**
+ * What a restore did not write, once it knows, with the signals that reached this server for
+ * session `key` meanwhile after it (its slot counts until then, so a cluster sends them here,
+ * where no connection holds the session any more): they go back with the rest. `null` when
+ * there is nothing to give back.
+ */
+async function returned(
+  host: SessionHost<unknown>,
+  key: string,
+  unwritten: Promise<Unwritten | null>,
+): Promise<Unwritten | null> {
+  const watch = host.closes.watch(key);
+  const given = await unwritten.catch(() => null); // settles, never fails: a watch must end
+  const late = watch.takeHeld();
+  watch.end();
+  if (late.length === 0) return given;
+  return { taken: given?.taken ?? null, held: [...(given?.held ?? []), ...late] };
 }
