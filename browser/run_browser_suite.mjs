@@ -1,8 +1,9 @@
-// The browser test of the client bundle, in real headless Chromium: builds
-// dist/webwire-client.js, starts our WebWire server (browser/test_server.ts on Deno) and a
-// static file server for the page, both on 127.0.0.1, drives the page with playwright-core and
-// prints PASS/FAIL per check and, as its last line, `N passed, N failed`. Exits non-zero on
-// any failure, including a missing Chromium. Cleans up every process it started.
+// The browser test of the client bundles, in real headless Chromium: builds
+// dist/webwire-client.js and dist/webwire-typed.js, starts our WebWire server
+// (browser/test_server.ts on Deno) and a static file server for the page, both on 127.0.0.1,
+// drives the page with playwright-core and prints PASS/FAIL per check and, as its last line,
+// `N passed, N failed`. Exits non-zero on any failure, including a missing Chromium. Cleans up
+// every process it started.
 // Usage: node browser/run_browser_suite.mjs   (Node 20; Chromium from the npm package
 // @sparticuz/chromium, or the binary at $CHROMIUM_PATH)
 import { spawn, spawnSync } from "node:child_process";
@@ -105,6 +106,9 @@ const staticFiles = {
   "/page.mjs": ["browser/page.mjs", "text/javascript; charset=utf-8"],
   "/webwire-client.js": ["dist/webwire-client.js", "text/javascript; charset=utf-8"],
   "/webwire-client.js.map": ["dist/webwire-client.js.map", "application/json"],
+  "/typed_page.mjs": ["browser/typed_page.mjs", "text/javascript; charset=utf-8"],
+  "/webwire-typed.js": ["dist/webwire-typed.js", "text/javascript; charset=utf-8"],
+  "/webwire-typed.js.map": ["dist/webwire-typed.js.map", "application/json"],
 };
 
 /** Serves the page and the bundle on 127.0.0.1; resolves with the page's URL. */
@@ -147,7 +151,7 @@ function reportPhase(phase, { results }) {
 }
 
 async function main() {
-  console.log(`=== browser test of the client bundle (Node ${process.version})`);
+  console.log(`=== browser test of the client bundles (Node ${process.version})`);
   let chromiumPath;
   try {
     chromiumPath = await findChromium();
@@ -164,7 +168,7 @@ async function main() {
     return finish(1);
   }
   const built = buildBundle();
-  report(built, "the client bundle builds (scripts/build_browser.mjs)");
+  report(built, "the client bundles build (scripts/build_browser.mjs)");
   if (!built) return finish(1);
 
   const { chromium } = await import("playwright-core");
@@ -197,16 +201,28 @@ async function main() {
     pageErrors.push(`console: ${message.text()}`);
   });
 
-  const ready = () => page.waitForFunction(() => globalThis.webwireBrowserTest !== undefined);
+  const ready = () =>
+    page.waitForFunction(() =>
+      globalThis.webwireBrowserTest !== undefined &&
+      globalThis.webwireTypedBrowserTest !== undefined
+    );
   await page.goto(pageUrl);
   await withTimeout(ready(), 10_000, "loading the page");
-  report(true, "the page loads the bundle as an ES module");
+  report(true, "the page loads the bundles as ES modules");
   const first = await withTimeout(
     page.evaluate((url) => globalThis.webwireBrowserTest.phaseOne(url), webwireUrl),
     30_000,
     "phase one",
   );
   reportPhase("page", first);
+  reportPhase(
+    "typed",
+    await withTimeout(
+      page.evaluate((url) => globalThis.webwireTypedBrowserTest.typedRequests(url), webwireUrl),
+      10_000,
+      "typed requests",
+    ),
+  );
   const errors = await withTimeout(
     page.evaluate(() => globalThis.webwireBrowserTest.errorClasses()),
     10_000,

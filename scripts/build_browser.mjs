@@ -1,5 +1,7 @@
 // Bundles for browsers with esbuild (ESM, minified, with source maps):
 // - dist/webwire-client.js: the portable client (client.ts);
+// - dist/webwire-typed.js: the client and the typed layer's client side, TypedClient and its
+//   helpers (scripts/webwire_typed.ts), without the typed router and TypedServer;
 // - dist/chat.js: the chat example's page (examples/chat/page.ts), with the client and the
 //   typed layer in it, as an app's bundler would make it.
 // Fails when a bundle would pull in anything that is not client code: the server, the session
@@ -14,6 +16,13 @@ import { build } from "esbuild";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bundles = [
   { entry: "client.ts", outfile: "dist/webwire-client.js", what: "the client bundle" },
+  {
+    entry: "scripts/webwire_typed.ts",
+    outfile: "dist/webwire-typed.js",
+    what: "the typed client bundle",
+    // A server's part of the typed layer: it serves requests, a page only makes them.
+    forbidden: [/^typed\/(router|typed_server|handler_map|payload_reader)\.ts$/],
+  },
   { entry: "examples/chat/page.ts", outfile: "dist/chat.js", what: "the chat page's bundle" },
 ];
 
@@ -32,7 +41,7 @@ const forbiddenImports = /^(node|deno|bun):|^(fs|path|os|net|http|crypto|ws)$/;
 const posix = (path) => relative(root, join(root, path)).replaceAll("\\", "/");
 
 /** Builds one bundle; returns its problems (empty when browser-clean) and its input count. */
-async function bundle({ entry, outfile }) {
+async function bundle({ entry, outfile, forbidden = [] }) {
   const out = join(root, outfile);
   mkdirSync(dirname(out), { recursive: true });
   const result = await build({
@@ -52,7 +61,7 @@ async function bundle({ entry, outfile }) {
   const problems = [];
   for (const input of Object.keys(result.metafile.inputs)) {
     const path = posix(input);
-    if (forbiddenInputs.some((pattern) => pattern.test(path))) {
+    if ([...forbiddenInputs, ...forbidden].some((pattern) => pattern.test(path))) {
       problems.push(`the bundle includes ${path}`);
     }
     for (const imported of result.metafile.inputs[input].imports) {

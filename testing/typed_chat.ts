@@ -70,7 +70,7 @@ export const chat = defineContract({
     },
     history: { payload: room, reply: unchecked<Message[]>() },
     count: { reply: v.number() },
-    avatar: { payload: v.instance(Uint8Array), reply: unchecked<Uint8Array>() },
+    avatar: { payload: v.instance(Uint8Array), reply: unchecked<Uint8Array>({ bytes: true }) },
     age: {
       payload: v.pipe(v.string(), v.isoTimestamp(), v.transform((text) => new Date(text))),
       reply: v.number(),
@@ -82,7 +82,7 @@ export const chat = defineContract({
   serverSignals: {
     message: unchecked<Message>(),
     typing: unchecked<{ room: string }>(),
-    bytes: unchecked<Uint8Array>(),
+    bytes: unchecked<Uint8Array>({ bytes: true }),
     ping: unchecked<undefined>(),
   },
 });

@@ -81,7 +81,7 @@ export type {
   SchemaSection,
 } from "./contract_schemas.ts";
 export type { PayloadArg, PayloadArgs, PayloadForEach } from "./payload_args.ts";
-export { unchecked } from "./unchecked.ts";
+export { unchecked, type UncheckedOptions } from "./unchecked.ts";
 export {
   createRouter,
   type HandlerResult,

@@ -251,7 +251,8 @@ export interface TypedRouter {
  * nothing as an empty UTF-8 reply). A contract declared as a type takes JSON only: it cannot
  * tell at run time which payloads are bytes, so a binary payload never reaches its handlers
  * (an empty one is no payload there, `undefined`; with a payload schema, an empty binary payload
- * reaches the schema as an empty `Uint8Array`). Error replies:
+ * reaches the schema as an empty `Uint8Array`, which `unchecked<T>()` reads as `undefined`).
+ * Error replies:
  *
  * - `UNKNOWN_REQUEST`: no request of that name in the handlers (see `onUnknownRequest`);
  * - `BAD_PAYLOAD`: a text payload that is not valid UTF-8/UTF-16, not JSON, or JSON with a
@@ -348,8 +349,8 @@ export function createRouter<C extends Contract>(
       // (the abort reason says so, and is not logged as a failure).
       request.signal.throwIfAborted();
       const reply = await handler(value, request as IncomingRequest & IncomingSignal);
-      // No reply schema: an empty text reply, which a typed client reads as `undefined` (an empty
-      // binary one would reach it as an empty Uint8Array).
+      // No reply schema: an empty text reply, which every typed client reads as `undefined` (an
+      // empty binary one too, but only where the client's contract has no reply schema of bytes).
       return noReply.has(request.name) ? "" : encodeValue(reply);
     },
     onSignal: async (signal) => {

@@ -41,9 +41,11 @@ import type {
   ServerSignalName,
   ServerSignalPayload,
 } from "./contract.ts";
+import type { ContractSchemas } from "./contract_schemas.ts";
 import type { ContractDefinition } from "./define_contract.ts";
 import type { PayloadArg, PayloadArgs } from "./payload_args.ts";
 import { decodeValue, encodeValue } from "./payload_codec.ts";
+import type { StandardSchemaV1 } from "./standard_schema.ts";
 
 /**
  * Options of {@link TypedClient.request}: a timeout and an abort signal (the encoding is the
@@ -141,7 +143,7 @@ export interface ListenOptions {
  * on the wrapped `client`; this adds `request`, `signal` and `on` with checked names and
  * payloads. Payloads go as JSON in UTF-8 (`Uint8Array` as binary, nothing as an empty
  * payload), so that any WebWire server reads them; the typed router takes a binary one only
- * where the contract has a payload schema. An own `"__proto__"` key is refused when sent
+ * where the contract has a payload schema that takes bytes. An own `"__proto__"` key is refused when sent
  * (`TypeError`) and when received (`BadPayloadError`).
  *
  * @example
@@ -189,21 +191,33 @@ export class TypedClient<C extends Contract> {
    */
   readonly #countedDrops = new WeakSet<ServerSignal>();
 
+  /** Per request name, whether its reply schema takes an empty binary reply as bytes. */
+  readonly #emptyBytes = new Map<string, Promise<boolean>>();
+  readonly #replySchemas: ContractSchemas["requests"];
+
   /**
-   * Wraps `client`. The contract definition is only there to infer `C`; with a contract
-   * declared as a type, write `new TypedClient<Chat>(client)`.
+   * Wraps `client`. The contract definition infers `C`, and its reply schemas say which
+   * replies may be empty bytes (see {@link TypedClient.request}); with a contract declared as
+   * a type, write `new TypedClient<Chat>(client)`.
    */
-  constructor(client: Client, _contract?: ContractDefinition<C>, options: TypedClientOptions = {}) {
+  constructor(client: Client, contract?: ContractDefinition<C>, options: TypedClientOptions = {}) {
     this.client = client;
     this.#logger = guardedLogger(options.logger ?? console);
+    this.#replySchemas = contract?.schemas.requests;
   }
 
   /**
    * Sends a request and resolves with its reply, decoded: a binary reply's bytes, an empty
-   * UTF-8 reply (a typed router's for no value) as `undefined`, otherwise the JSON value. An
-   * untyped or Go server answers "no value" with an empty binary reply, which reads as an
-   * empty `Uint8Array` (the bytes it is on the wire). The payload has the type the server's
-   * schema accepts ({@link RequestInput}), which may differ from what the handler receives.
+   * text reply (a typed router's for no value) as `undefined`, otherwise the JSON value. An
+   * empty binary reply, an untyped or Go server's "no value", is `undefined` too (as a typed
+   * router reads an empty binary payload), except for a request whose reply schema in the
+   * contract definition takes bytes (`unchecked<Uint8Array>({ bytes: true })`,
+   * `v.instance(Uint8Array)`): there it is an empty `Uint8Array`. That schema is asked once,
+   * with an empty `Uint8Array`: it takes bytes when it returns no issues and a value other than
+   * `undefined`. A contract declared as a type has no schemas to ask: there an empty
+   * `Uint8Array` a handler returned arrives as `undefined`. The payload has the type the
+   * server's schema accepts ({@link RequestInput}), which may differ from what the handler
+   * receives.
    *
    * Rejects as `client.request` does (a `RequestError` with the handler's code, or
    * `UNKNOWN_REQUEST`, `BAD_PAYLOAD`, `INVALID_PAYLOAD` from a typed router), with a
@@ -235,7 +249,24 @@ export class TypedClient<C extends Contract> {
     ...[payload, options]: PayloadArgs<RequestInput<C, N>, TypedRequestOptions>
   ): Promise<RequestReply<C, N>> {
     const reply = await this.client.request(name, encodeValue(payload), options);
+    if (reply.encoding === "binary" && reply.bytes.length === 0) {
+      const bytes = await this.#takesEmptyBytes(name);
+      return (bytes ? reply.bytes : undefined) as RequestReply<C, N>;
+    }
     return decodeValue(reply) as RequestReply<C, N>;
+  }
+
+  /** Whether the reply schema of request `name` takes an empty `Uint8Array`; asked once. */
+  #takesEmptyBytes(name: string): Promise<boolean> | boolean {
+    const schemas = this.#replySchemas;
+    const schema = schemas !== undefined && Object.hasOwn(schemas, name)
+      ? schemas[name].reply
+      : undefined;
+    // Only names with a reply schema are kept: the contract's, a bounded set.
+    if (schema === undefined) return false;
+    let known = this.#emptyBytes.get(name);
+    if (known === undefined) this.#emptyBytes.set(name, known = takesEmptyBytes(schema));
+    return known;
   }
 
   /**
@@ -329,6 +360,17 @@ export class TypedClient<C extends Contract> {
       `webwire: server signal ${JSON.stringify(signal.name)} dropped${count}:`,
       error,
     );
+  }
+}
+
+/** Whether `schema` reads an empty `Uint8Array` as a value (bytes), not as no value. */
+async function takesEmptyBytes(schema: StandardSchemaV1): Promise<boolean> {
+  try {
+    const result = await schema["~standard"].validate(new Uint8Array(0));
+    return result.issues === undefined && result.value !== undefined;
+  } catch {
+    // A schema that throws takes nothing: the reply is "no value", as without a schema.
+    return false;
   }
 }
 
