@@ -118,13 +118,19 @@ export function closePayload(payload: Uint8Array): { code: number; reason: strin
  * ```
  */
 export class FrameReader {
-  #pending: Uint8Array = new Uint8Array(0);
+  /** Bytes not yet cut into frames, in chunks: joined only once a frame can be complete. */
+  #chunks: Uint8Array[] = [];
+  #length = 0;
+  /** How many bytes the first incomplete frame needs (at least its next byte). */
+  #needed = 2;
 
   /** Adds bytes; returns the frames they completed, in order. */
   push(bytes: Uint8Array): ServerFrame[] {
-    const joined = new Uint8Array(this.#pending.length + bytes.length);
-    joined.set(this.#pending);
-    joined.set(bytes, this.#pending.length);
+    this.#chunks.push(bytes);
+    this.#length += bytes.length;
+    // A 24 MiB frame arrives in hundreds of chunks: joining at each one copies gigabytes.
+    if (this.#length < this.#needed) return [];
+    const joined = this.#chunks.length === 1 ? bytes : joinChunks(this.#chunks, this.#length);
     const frames: ServerFrame[] = [];
     let at = 0;
     for (;;) {
@@ -133,9 +139,35 @@ export class FrameReader {
       frames.push(frame.frame);
       at = frame.end;
     }
-    this.#pending = joined.slice(at);
+    const rest = joined.slice(at);
+    this.#chunks = [rest];
+    this.#length = rest.length;
+    this.#needed = frameLength(rest) ?? rest.length + 1;
     return frames;
   }
+}
+
+function joinChunks(chunks: readonly Uint8Array[], length: number): Uint8Array {
+  const joined = new Uint8Array(length);
+  let at = 0;
+  for (const chunk of chunks) {
+    joined.set(chunk, at);
+    at += chunk.length;
+  }
+  return joined;
+}
+
+/** The whole length of the frame `bytes` begin with, once its header is there. */
+function frameLength(bytes: Uint8Array): number | undefined {
+  if (bytes.length < 2) return undefined;
+  const short = bytes[1] & 0x7f;
+  const mask = (bytes[1] & 0x80) !== 0 ? 4 : 0;
+  if (short < 126) return 2 + mask + short;
+  const header = short === 126 ? 4 : 10;
+  if (bytes.length < header) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset);
+  const length = short === 126 ? view.getUint16(2) : Number(view.getBigUint64(2));
+  return header + mask + length;
 }
 
 function readFrame(bytes: Uint8Array, at: number): { frame: ServerFrame; end: number } | null {
