@@ -15,7 +15,12 @@ const runArgs = { deno: ["run", "-A", main], bun: ["run", main] };
 
 function findRuntime() {
   const wanted = process.env.WEBWIRE_RUNTIME;
-  const names = wanted === "deno" || wanted === "bun" ? [wanted] : ["deno", "bun"];
+  // A typo (WEBWIRE_RUNTIME=dneo) would otherwise run whichever comes first, unnoticed.
+  if (wanted !== undefined && wanted !== "" && wanted !== "deno" && wanted !== "bun") {
+    console.error(`webwire: WEBWIRE_RUNTIME must be deno or bun, got "${wanted}"`);
+    process.exit(2);
+  }
+  const names = wanted ? [wanted] : ["deno", "bun"];
   for (const name of names) {
     const local = join(here, "..", "node_modules", ".bin", name);
     if (existsSync(local)) return { name, path: local };
@@ -34,6 +39,11 @@ if (runtime === undefined) {
 }
 const child = spawn(runtime.path, [...runArgs[runtime.name], ...process.argv.slice(2)], {
   stdio: "inherit",
+});
+// Not started (not executable, gone since it was found): one line, not Node's stack trace.
+child.on("error", (error) => {
+  console.error(`webwire: cannot start ${runtime.path}: ${error.message}`);
+  process.exit(1);
 });
 // SIGHUP too: without a listener it would end this launcher alone, the command running on.
 const forwarded = process.platform === "win32"
