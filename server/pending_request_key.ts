@@ -30,5 +30,16 @@ import { requestIdKey } from "../protocol/request_id.ts";
 export function pendingRequestKey(bytes: Uint8Array): number | string {
   const key = requestIdKey(bytes, 1);
   if (key <= Number.MAX_SAFE_INTEGER) return key;
-  return String.fromCharCode(...bytes.subarray(1, 9));
+  // Eight arguments, not a spread of a view: a spread iterates and cost about 1 µs a request
+  // on Deno for a client whose ids are random bytes.
+  return String.fromCharCode(
+    bytes[1],
+    bytes[2],
+    bytes[3],
+    bytes[4],
+    bytes[5],
+    bytes[6],
+    bytes[7],
+    bytes[8],
+  );
 }

@@ -236,3 +236,37 @@ test("a session request's id, reused once answered, stays pending until its own 
     await running.close();
   }
 });
+
+test("ids beyond 2^53 (random bytes) are told apart to the last bit; a pending one's reuse closes", async () => {
+  const violations: ProtocolViolation[] = [];
+  const held = Promise.withResolvers<void>();
+  const running = await startServer({
+    logger: silentLogger,
+    onProtocolViolation: (_connection, violation) => void violations.push(violation),
+    onRequest: (request) =>
+      request.name === "held" ? held.promise.then(() => request.payload) : request.payload,
+  });
+  try {
+    const client = await RawClient.handshake(running.url);
+    const pending = new Uint8Array([0x9d, 0x41, 0x07, 0xe2, 0x55, 0xc3, 0x18, 0xfe]);
+    client.send(encodeRequest({ id: pending, name: "held" }));
+    // Each differs from the pending id in one bit, as numbers all would be the same.
+    for (let bit = 0; bit < 64; bit++) {
+      const near = pending.slice();
+      near[bit >> 3] ^= 1 << (bit & 7);
+      client.send(encodeRequest({ id: near, name: "echo", payload: `${bit}` }));
+      const reply = await client.next();
+      assert.ok(reply.kind === "reply", `bit ${bit}`);
+      assert.deepEqual(reply.id, near);
+    }
+    assert.equal(violations.length, 0);
+    client.send(encodeRequest({ id: pending.slice(), name: "echo" }));
+    await until(() => violations.length === 1, "the reuse reported");
+    held.resolve(); // the connection closes once the held request is answered
+    assert.equal((await client.closed).code, 1002);
+    assert.deepEqual(violations.map((v) => v.kind), ["duplicate-request-id"]);
+  } finally {
+    held.resolve();
+    await running.close();
+  }
+});
