@@ -112,7 +112,7 @@ function serveSocket(
 export interface ListenOptions {
   /** TCP port; 0 picks a free one. Default 0. */
   port?: number;
-  /** Interface to bind; default `127.0.0.1`. */
+  /** Interface to bind, such as `0.0.0.0` or `::1` (or `[::1]`); default `127.0.0.1`. */
   hostname?: string;
   /**
    * The WebSocket endpoint's path, such as `/ws` (compared with the request's path, without

@@ -41,7 +41,7 @@ import { assertServable } from "../server/errors.ts";
 import type { Server } from "../server/server.ts";
 import type { UpgradeRequestHead } from "../server/transport.ts";
 import type { ListenOptions, RunningServer } from "./deno.ts";
-import { hostPort } from "./host_port.ts";
+import { hostPort, unbracketed } from "./host_port.ts";
 import { NodeFramedSocket } from "./node_framed_socket.ts";
 import {
   badRequest,
@@ -250,7 +250,7 @@ export async function serveNode(
   options: NodeListenOptions = {},
 ): Promise<RunningServer> {
   assertServable(server, "serveNode");
-  const hostname = options.hostname ?? "127.0.0.1";
+  const hostname = unbracketed(options.hostname ?? "127.0.0.1");
   const route = routeFor(options, server.logger);
   const requestTimeout = timeoutOption("requestTimeout", options.requestTimeout, 10_000);
   const handlers = nodeHandlers(server);

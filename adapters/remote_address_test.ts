@@ -1,4 +1,5 @@
-// connection.remoteAddress of an IPv6 peer is `[::1]:port`, as in URLs, on every adapter.
+// connection.remoteAddress of an IPv6 peer is `[::1]:port`, as in URLs, on every adapter; a
+// hostname given in brackets (`[::1]`, as in URLs) listens on that address.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { silentLogger } from "../protocol/logger.ts";
@@ -12,6 +13,7 @@ describe("remoteAddress", () => {
     assert.equal(hostPort("::1", 57554), "[::1]:57554");
     assert.equal(hostPort("127.0.0.1", 80), "127.0.0.1:80");
     assert.equal(hostPort("::ffff:127.0.0.1", 1), "[::ffff:127.0.0.1]:1");
+    assert.equal(hostPort("[::1]", 1), "[::1]:1");
   });
 
   for (const adapter of adaptersOfThisRuntime.filter((a) => a !== "hono")) {
@@ -29,6 +31,18 @@ describe("remoteAddress", () => {
       assert.match(connected?.remoteAddress ?? "", /^\[::1\]:\d+$/);
       client.close();
       await running.close();
+    });
+
+    it(`a hostname given in brackets listens there, its URL with one pair (${adapter} adapter)`, async () => {
+      const running = await startServer({ adapter, hostname: "[::1]", logger: silentLogger });
+      try {
+        assert.match(running.url, /^ws:\/\/\[::1\]:\d+\/$/);
+        const client = await RawClient.connect(running.url);
+        assert.equal((await client.next()).kind, "accept-conf");
+        client.close();
+      } finally {
+        await running.close();
+      }
     });
   }
 });

@@ -13,6 +13,7 @@
  * @module
  */
 
+import { hostPort } from "./host_port.ts";
 import type { Logger } from "../protocol/logger.ts";
 import { PowersOfTenLog } from "../protocol/powers_of_ten_log.ts";
 
@@ -176,8 +177,10 @@ function pathname(target: string): string {
  * ```ts
  * import { routeFor, wsUrl } from "./route.ts";
  * console.assert(wsUrl("::1", 8080, routeFor({ path: "/ws" })) === "ws://[::1]:8080/ws");
+ * // A hostname given in brackets already keeps one pair.
+ * console.assert(wsUrl("[::1]", 8080, routeFor({})) === "ws://[::1]:8080/");
  * ```
  */
 export function wsUrl(hostname: string, port: number, route: Route): string {
-  return `ws://${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}${route.path}`;
+  return `ws://${hostPort(hostname, port)}${route.path}`;
 }
