@@ -41,11 +41,10 @@ import type {
   ServerSignalName,
   ServerSignalPayload,
 } from "./contract.ts";
-import type { ContractSchemas } from "./contract_schemas.ts";
 import type { ContractDefinition } from "./define_contract.ts";
 import type { PayloadArg, PayloadArgs } from "./payload_args.ts";
+import { EmptyBytesRule } from "./empty_bytes_rule.ts";
 import { decodeValue, encodeValue } from "./payload_codec.ts";
-import type { StandardSchemaV1 } from "./standard_schema.ts";
 
 /**
  * Options of {@link TypedClient.request}: a timeout and an abort signal (the encoding is the
@@ -192,8 +191,9 @@ export class TypedClient<C extends Contract> {
   readonly #countedDrops = new WeakSet<ServerSignal>();
 
   /** Per request name, whether its reply schema takes an empty binary reply as bytes. */
-  readonly #emptyBytes = new Map<string, Promise<boolean>>();
-  readonly #replySchemas: ContractSchemas["requests"];
+  readonly #replyBytes: EmptyBytesRule;
+  /** Per server signal name, whether its schema takes an empty binary payload as bytes. */
+  readonly #signalBytes: EmptyBytesRule;
 
   /**
    * Wraps `client`. The contract definition infers `C`, and its reply schemas say which
@@ -203,7 +203,15 @@ export class TypedClient<C extends Contract> {
   constructor(client: Client, contract?: ContractDefinition<C>, options: TypedClientOptions = {}) {
     this.client = client;
     this.#logger = guardedLogger(options.logger ?? console);
-    this.#replySchemas = contract?.schemas.requests;
+    const { requests, serverSignals } = contract?.schemas ?? {};
+    this.#replyBytes = new EmptyBytesRule((name) =>
+      requests !== undefined && Object.hasOwn(requests, name) ? requests[name].reply : undefined
+    );
+    this.#signalBytes = new EmptyBytesRule((name) =>
+      serverSignals !== undefined && Object.hasOwn(serverSignals, name)
+        ? serverSignals[name]
+        : undefined
+    );
   }
 
   /**
@@ -250,23 +258,10 @@ export class TypedClient<C extends Contract> {
   ): Promise<RequestReply<C, N>> {
     const reply = await this.client.request(name, encodeValue(payload), options);
     if (reply.encoding === "binary" && reply.bytes.length === 0) {
-      const bytes = await this.#takesEmptyBytes(name);
+      const bytes = await this.#replyBytes.takesBytes(name);
       return (bytes ? reply.bytes : undefined) as RequestReply<C, N>;
     }
     return decodeValue(reply) as RequestReply<C, N>;
-  }
-
-  /** Whether the reply schema of request `name` takes an empty `Uint8Array`; asked once. */
-  #takesEmptyBytes(name: string): Promise<boolean> | boolean {
-    const schemas = this.#replySchemas;
-    const schema = schemas !== undefined && Object.hasOwn(schemas, name)
-      ? schemas[name].reply
-      : undefined;
-    // Only names with a reply schema are kept: the contract's, a bounded set.
-    if (schema === undefined) return false;
-    let known = this.#emptyBytes.get(name);
-    if (known === undefined) this.#emptyBytes.set(name, known = takesEmptyBytes(schema));
-    return known;
   }
 
   /**
@@ -302,9 +297,12 @@ export class TypedClient<C extends Contract> {
   }
 
   /**
-   * Listens to one server signal by name; the listener gets the decoded payload. A signal
-   * whose payload is not JSON is reported to the logger and not passed on; an exception the
-   * listener throws, or the rejection of the promise an async listener returns, is logged.
+   * Listens to one server signal by name; the listener gets the decoded payload, read as
+   * {@link TypedClient.request} reads a reply: an empty binary payload (an untyped or Go
+   * server's signal without one) is `undefined`, unless the contract definition's schema for
+   * the signal takes bytes. A signal whose payload is not JSON is reported to the logger and
+   * not passed on; an exception the listener throws, or the rejection of the promise an async
+   * listener returns, is logged.
    *
    * @returns a function that removes the listener.
    * @example
@@ -323,12 +321,31 @@ export class TypedClient<C extends Contract> {
     listener: TypedSignalListener<ServerSignalPayload<C, N>>,
     options: ListenOptions = {},
   ): () => void {
+    // An asynchronous schema asked about empty bytes: the signals wait for its answer, in order.
+    const answer = this.#signalBytes.takesBytes(name);
+    let waiting: ServerSignal[] | undefined;
+    if (typeof answer !== "boolean") {
+      waiting = [];
+      void answer.then(() => {
+        const signals = waiting!;
+        waiting = undefined;
+        for (const signal of signals) deliver(signal);
+      });
+    }
     const onSignal = (event: { detail: ServerSignal }): void => {
       const signal = event.detail;
       if (signal.name !== name) return;
+      if (waiting !== undefined) waiting.push(signal);
+      else deliver(signal);
+    };
+    const deliver = (signal: ServerSignal): void => {
+      if (options.signal?.aborted || removed) return;
+      const { encoding, bytes } = signal.payload;
       let payload: unknown;
       try {
-        payload = decodeValue(signal.payload);
+        payload = encoding === "binary" && bytes.length === 0
+          ? (this.#signalBytes.takesBytes(name) === true ? bytes : undefined)
+          : decodeValue(signal.payload);
       } catch (error) {
         this.#reportDropped(signal, error);
         return;
@@ -344,8 +361,12 @@ export class TypedClient<C extends Contract> {
         failed(error);
       }
     };
+    let removed = false;
     this.client.addEventListener("signal", onSignal, { signal: options.signal });
-    return () => this.client.removeEventListener("signal", onSignal);
+    return () => {
+      removed = true;
+      this.client.removeEventListener("signal", onSignal);
+    };
   }
 
   /** Logs a server signal dropped as not JSON: once per signal, at most 1st, 10th, ... per name. */
@@ -360,17 +381,6 @@ export class TypedClient<C extends Contract> {
       `webwire: server signal ${JSON.stringify(signal.name)} dropped${count}:`,
       error,
     );
-  }
-}
-
-/** Whether `schema` reads an empty `Uint8Array` as a value (bytes), not as no value. */
-async function takesEmptyBytes(schema: StandardSchemaV1): Promise<boolean> {
-  try {
-    const result = await schema["~standard"].validate(new Uint8Array(0));
-    return result.issues === undefined && result.value !== undefined;
-  } catch {
-    // A schema that throws takes nothing: the reply is "no value", as without a schema.
-    return false;
   }
 }
 

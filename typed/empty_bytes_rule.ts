@@ -1,0 +1,73 @@
+/**
+ * How the typed client reads an empty binary payload, an untyped or Go server's "no value":
+ * as `undefined`, unless the contract's schema for that name takes bytes (then an empty
+ * `Uint8Array`). The schema is asked once per name, with an empty `Uint8Array`.
+ *
+ * @example
+ * ```ts
+ * import { EmptyBytesRule } from "./empty_bytes_rule.ts";
+ * import { unchecked } from "./unchecked.ts";
+ * const schemas = { file: unchecked<Uint8Array>({ bytes: true }), count: unchecked<number>() };
+ * const rule = new EmptyBytesRule((name) => schemas[name as keyof typeof schemas]);
+ * console.assert(rule.takesBytes("file") === true);
+ * console.assert(rule.takesBytes("count") === false); // JSON: an empty payload is no value
+ * console.assert(rule.takesBytes("other") === false); // no schema
+ * ```
+ * @module
+ */
+
+import type { StandardSchemaV1, StandardSchemaV1Result } from "./standard_schema.ts";
+
+/**
+ * Per name, whether its schema takes an empty `Uint8Array` as a value (bytes), not as no value.
+ *
+ * @example
+ * ```ts
+ * import * as v from "valibot";
+ * import { EmptyBytesRule } from "./empty_bytes_rule.ts";
+ * const rule = new EmptyBytesRule((name) => name === "raw" ? v.instance(Uint8Array) : undefined);
+ * console.assert(rule.takesBytes("raw") === true);
+ * console.assert(rule.takesBytes("json") === false);
+ * ```
+ */
+export class EmptyBytesRule {
+  readonly #schemaOf: (name: string) => StandardSchemaV1 | undefined;
+  /** Answers per name with a schema (the contract's names: a bounded set). */
+  readonly #answers = new Map<string, boolean | Promise<boolean>>();
+
+  /** `schemaOf` gives the schema of a name's payload, if the contract has one. */
+  constructor(schemaOf: (name: string) => StandardSchemaV1 | undefined) {
+    this.#schemaOf = schemaOf;
+  }
+
+  /**
+   * Whether `name`'s schema takes an empty `Uint8Array` as bytes: `false` without a schema or
+   * when it throws; a promise only while an asynchronous schema has not answered.
+   */
+  takesBytes(name: string): boolean | Promise<boolean> {
+    const known = this.#answers.get(name);
+    if (known !== undefined) return known;
+    const schema = this.#schemaOf(name);
+    if (schema === undefined) return false;
+    const answer = ask(schema);
+    this.#answers.set(name, answer);
+    if (typeof answer !== "boolean") void answer.then((bytes) => this.#answers.set(name, bytes));
+    return answer;
+  }
+}
+
+/** Asks `schema` about an empty `Uint8Array`: at once where it answers at once. */
+function ask(schema: StandardSchemaV1): boolean | Promise<boolean> {
+  try {
+    const result = schema["~standard"].validate(new Uint8Array(0));
+    if (!("then" in result)) return takes(result);
+    return Promise.resolve(result).then(takes, () => false);
+  } catch {
+    // A schema that throws takes nothing: the payload is "no value", as without a schema.
+    return false;
+  }
+}
+
+function takes(result: StandardSchemaV1Result<unknown>): boolean {
+  return result.issues === undefined && result.value !== undefined;
+}

@@ -1,0 +1,132 @@
+// An empty binary server signal (an untyped or Go server's signal without a payload) reads as
+// `undefined` in the typed client's listeners, as an empty binary reply does, except where the
+// contract's schema for the signal takes bytes. Over real sockets.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as v from "valibot";
+import { Client } from "../client/client.ts";
+import type { Payload } from "../protocol/payload.ts";
+import { startServer } from "../testing/serve.ts";
+import { until } from "../testing/until.ts";
+import { defineContract } from "./define_contract.ts";
+import type { StandardSchemaV1 } from "./standard_schema.ts";
+import { TypedClient } from "./typed_client.ts";
+import { unchecked } from "./unchecked.ts";
+
+/**
+ * An untyped server: the request `send` with payload `name` signals `name` three times, with
+ * no payload (empty bytes), the bytes [7] and no payload again, then answers.
+ */
+function startUntyped() {
+  return startServer({
+    onRequest: ({ payload, connection }) => {
+      const name = payload.text();
+      for (const bytes of [[], [7], []]) connection.signal(name, new Uint8Array(bytes));
+      return payload;
+    },
+  });
+}
+
+/** Listens to `name` on `api` and has the server send its three signals; what was heard. */
+async function hear(
+  api: TypedClient<{ serverSignals: Record<string, unknown> }>,
+  name: string,
+): Promise<unknown[]> {
+  const heard: unknown[] = [];
+  api.on(name, (value) => void heard.push(value));
+  await api.client.request("send", name);
+  await until(() => heard.length === 3, `three ${name} signals`);
+  return heard;
+}
+
+test("an empty binary signal is undefined for a contract declared as a type", async () => {
+  const running = await startUntyped();
+  type Api = { serverSignals: { ping: undefined; data: Uint8Array | undefined } };
+  const api = new TypedClient<Api>(new Client(running.url));
+  try {
+    const raw: Payload[] = [];
+    api.client.addEventListener("signal", (event) => void raw.push(event.detail.payload));
+    assert.deepEqual(await hear(api, "ping"), [undefined, new Uint8Array([7]), undefined]);
+    assert.deepEqual(raw.map((p) => [p.encoding, p.bytes.length]), [
+      ["binary", 0],
+      ["binary", 1],
+      ["binary", 0],
+    ], "no payload, as Go sends it");
+  } finally {
+    await api.client.close();
+    await running.close();
+  }
+});
+
+test("an empty binary signal stays bytes where the signal's schema takes bytes, in order", async () => {
+  const running = await startUntyped();
+  let asked = 0;
+  // Answers later: the signals wait for it, and keep their order.
+  const slow: StandardSchemaV1<Uint8Array> = {
+    "~standard": {
+      version: 1,
+      vendor: "test",
+      validate: async (value) => {
+        asked++;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        return value instanceof Uint8Array ? { value } : { issues: [{ message: "bytes" }] };
+      },
+    },
+  };
+  const feed = defineContract({
+    serverSignals: {
+      raw: unchecked<Uint8Array>({ bytes: true }),
+      valibot: v.instance(Uint8Array),
+      slow,
+      json: unchecked<{ id: number }>(),
+      nothing: v.undefined(),
+    },
+  });
+  const api = new TypedClient(new Client(running.url), feed);
+  const empty = new Uint8Array(0);
+  const seven = new Uint8Array([7]);
+  try {
+    assert.deepEqual(await hear(api, "raw"), [empty, seven, empty]);
+    assert.deepEqual(await hear(api, "valibot"), [empty, seven, empty]);
+    assert.deepEqual(await hear(api, "slow"), [empty, seven, empty]);
+    assert.deepEqual(await hear(api, "slow"), [empty, seven, empty]);
+    assert.equal(asked, 1, "the schema is asked once per name");
+    assert.deepEqual(await hear(api, "json"), [undefined, seven, undefined]);
+    assert.deepEqual(await hear(api, "nothing"), [undefined, seven, undefined]);
+  } finally {
+    await api.client.close();
+    await running.close();
+  }
+});
+
+test("a listener removed while an asynchronous schema answers hears nothing more", async () => {
+  const running = await startUntyped();
+  const pending = Promise.withResolvers<void>();
+  const held: StandardSchemaV1<Uint8Array> = {
+    "~standard": {
+      version: 1,
+      vendor: "test",
+      validate: async (value) => {
+        await pending.promise;
+        return { value: value as Uint8Array };
+      },
+    },
+  };
+  const api = new TypedClient(new Client(running.url), defineContract({ serverSignals: { held } }));
+  try {
+    const heard: unknown[] = [];
+    const all: string[] = [];
+    api.client.addEventListener("signal", (event) => void all.push(event.detail.name));
+    const stop = api.on("held", (value) => void heard.push(value));
+    await api.client.request("send", "held");
+    await until(() => all.length === 3, "the three signals arrived");
+    stop();
+    pending.resolve();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(heard, []);
+  } finally {
+    pending.resolve();
+    await api.client.close();
+    await running.close();
+  }
+});
