@@ -1,7 +1,7 @@
-// Ctrl-C or SIGTERM while `serve --runtime node` bundles the CLI for Node (a second or two,
-// before it listens) stops it with 0, as before any other listen, and leaves no temporary
+// Ctrl-C, SIGTERM or SIGHUP while `serve --runtime node` bundles the CLI for Node (a second or
+// two, before it listens) stops it with 0, as before any other listen, and leaves no temporary
 // directory behind: a synchronous esbuild run let the signal end the CLI with 143, the
-// directory with its bundle left in the system's temporary folder.
+// directory with its bundle left in the system's temporary folder (SIGHUP, unheard, with 129).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -12,7 +12,7 @@ import process from "node:process";
 import { cliCommand, watchCliProcess } from "../testing/serve_process.ts";
 import { until } from "../testing/until.ts";
 
-for (const signal of ["SIGTERM", "SIGINT"] as const) {
+for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
   test(`${signal} while serve --runtime node bundles: exit 0, no directory left`, {
     skip: process.platform === "win32",
   }, async () => {

@@ -9,9 +9,9 @@
  * @module
  */
 
-import process from "node:process";
 import type { Client } from "../client/client.ts";
 import type { ServerSignal } from "../client/events.ts";
+import { onStopSignals } from "../conformance/stop_signals.ts";
 import type { Payload } from "../protocol/payload.ts";
 import { choiceOption, integerOption, parseCommandArgs, stringOption } from "./args.ts";
 import type { Command } from "./command.ts";
@@ -24,9 +24,10 @@ const help = `usage: webwire listen <url> [options]
 
 Connects and prints each signal the server sends, one line each: "<name> <payload>"
 (the payload as text), and the reply to each --request: "reply to <name>: <payload>".
-Runs until Ctrl-C or SIGTERM (exit 0), --count signals arrived and every --request has
-its reply, its output is closed (a reader such as "head" has gone: exit 0; noticed at
-the next line it prints), or the connection is lost (exit 3).
+Runs until Ctrl-C, SIGTERM or SIGHUP (its terminal closed; not on Windows) stops it
+(exit 0), --count signals arrived and every --request has its reply, its output is
+closed (a reader such as "head" has gone: exit 0; noticed at the next line it prints),
+or the connection is lost (exit 3).
 
 Options:
   --count N                  stop after N signals
@@ -160,21 +161,16 @@ export const listenCommand: Command = {
         finish(error as CliError);
       }
     };
-    // Ctrl-C and SIGTERM (a supervisor's stop) end listening alike, while connecting too: not
-    // an error. The handlers stay until the connection is closed: a terminal's Ctrl-C comes
+    // Ctrl-C, SIGTERM (a supervisor's stop) and SIGHUP (a closed terminal) end listening
+    // alike, while connecting too: not an error, and the connection closed with a close frame.
+    // The handlers stay until the connection is closed: a terminal's Ctrl-C or hang-up comes
     // twice through npm's launcher (to the process group, and forwarded), and without a
-    // handler the second one would kill listen while it closes (exit 130).
+    // handler the second one would kill listen while it closes (exit 130 or 129).
     const interrupted = new AbortController();
-    const onInterrupt = (): void => {
+    const stopWatching = onStopSignals(() => {
       interrupted.abort();
       finish(ExitCode.Ok);
-    };
-    process.on("SIGINT", onInterrupt);
-    process.on("SIGTERM", onInterrupt);
-    const stopWatching = (): void => {
-      process.off("SIGINT", onInterrupt);
-      process.off("SIGTERM", onInterrupt);
-    };
+    });
     // The replies still due, by request name; once --count signals arrived, listen waits for
     // them. Signals kept for --session arrive during the restore, before any request is sent:
     // the count is checked only once every request is sent and its reply is in `replies`.

@@ -69,8 +69,9 @@ export interface RedisEngineOptions {
   /** Where connection trouble is reported; default `console`. */
   logger?: Logger;
   /**
-   * Stops waiting for Redis at the start when aborted (a Ctrl-C or SIGTERM meanwhile): the
-   * connection is closed and {@link openRedisEngine} rejects with the signal's reason.
+   * Stops waiting for Redis at the start when aborted (a Ctrl-C, SIGTERM or SIGHUP
+   * meanwhile): the connection is closed and {@link openRedisEngine} rejects with the signal's
+   * reason.
    */
   abort?: AbortSignal;
 }

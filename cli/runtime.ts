@@ -17,6 +17,7 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { onStopSignals } from "../conformance/stop_signals.ts";
 import { unrefTimer } from "../server/unref_timer.ts";
 import { childExit } from "./child_exit.ts";
 import { CliError, ExitCode } from "./exit_codes.ts";
@@ -68,9 +69,9 @@ function executable(runtime: "deno" | "bun"): string {
 
 /**
  * Runs `entry` (a TypeScript file of this package that exports `runCli`; run as a script by
- * Deno and Bun) with `args` in `runtime`, with this
- * process's stdio, forwarding Ctrl-C and termination; resolves with its exit code (128 + the
- * signal's number if a signal killed it).
+ * Deno and Bun) with `args` in `runtime`, with this process's stdio, forwarding Ctrl-C,
+ * termination and hang-up; resolves with its exit code (128 + the signal's number if a signal
+ * killed it).
  *
  * @throws {CliError} when the runtime cannot be started or (for Node) the bundle not built.
  * @example
@@ -108,27 +109,22 @@ export async function runInRuntime(
 }
 
 /**
- * Keeps ignoring Ctrl-C and SIGTERM for a moment after the child has exited: the CLI exits with
- * the child's code right after, and a second signal in between (the user pressing Ctrl-C again
- * while the server shuts down) would otherwise end this process with 130 instead. The listeners
- * go after a second, for a caller that lives on (they never keep the process alive).
+ * Keeps ignoring Ctrl-C, SIGTERM and SIGHUP for a moment after the child has exited: the CLI
+ * exits with the child's code right after, and a second signal in between (the user pressing
+ * Ctrl-C again while the server shuts down; a hang-up, which reaches the child directly too)
+ * would otherwise end this process with 130 or 129 instead. The listeners go after a second,
+ * for a caller that lives on (they never keep the process alive).
  */
 function ignoreSignalsWhileExiting(): void {
-  const ignore = () => {};
-  process.on("SIGINT", ignore);
-  process.on("SIGTERM", ignore);
-  const timer = setTimeout(() => {
-    process.off("SIGINT", ignore);
-    process.off("SIGTERM", ignore);
-  }, 1000);
-  unrefTimer(timer);
+  const stopIgnoring = onStopSignals(() => {});
+  unrefTimer(setTimeout(stopIgnoring, 1000));
 }
 
 /**
  * Bundles `entry` for Node with the checkout's esbuild; resolves with the bundle's path, or with
- * `null` (and nothing left behind) when Ctrl-C or SIGTERM came meanwhile: bundling takes a
- * second or two, and a synchronous run would let the signal end the CLI with 130 or 143 and
- * leave its temporary directory.
+ * `null` (and nothing left behind) when Ctrl-C, SIGTERM or SIGHUP came meanwhile: bundling
+ * takes a second or two, and a synchronous run would let the signal end the CLI with 130, 143
+ * or 129 and leave its temporary directory.
  */
 async function bundleForNode(entry: string): Promise<string | null> {
   const esbuild = repositoryFile("node_modules/.bin/esbuild");
@@ -146,13 +142,11 @@ async function bundleForNode(entry: string): Promise<string | null> {
     stopped = true;
     stopBundler();
   };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  const stopListening = onStopSignals(stop);
   try {
     return await bundle(esbuild, entry, () => stopped, (kill) => stopBundler = kill);
   } finally {
-    process.off("SIGINT", stop);
-    process.off("SIGTERM", stop);
+    stopListening();
   }
 }
 

@@ -20,6 +20,7 @@ import { serveBun } from "../adapters/bun.ts";
 import { serveDeno } from "../adapters/deno.ts";
 import { serveDenoTcp } from "../adapters/deno_tcp.ts";
 import { conformanceService } from "../conformance/service.ts";
+import { onStopSignals } from "../conformance/stop_signals.ts";
 import { Server } from "../server/server.ts";
 import { FileSessionManager } from "../session/file_session_manager.ts";
 import { MemorySessionManager } from "../session/memory_session_manager.ts";
@@ -34,10 +35,11 @@ const help = `usage: webwire serve [options]
 
 Runs the WebWire conformance service: the requests echo, login, whoami, user, logout,
 error, internal, sleep and signal-me, and the signal echo-signal (conformance/README.md).
-Prints "listening on ws://HOST:PORT/" once it listens; Ctrl-C or SIGTERM shuts it down
-gracefully: it answers the requests in flight, then exits with 0. Ctrl-C or SIGTERM again
+Prints "listening on ws://HOST:PORT/" once it listens; Ctrl-C, SIGTERM or SIGHUP (its
+terminal closed; not on Windows) shuts it down gracefully: it answers the requests in
+flight, closes every connection (code 1001), then exits with 0. Any of these signals again
 meanwhile is ignored (SIGKILL stops it at once). Before it listens (while it connects to
-Redis), Ctrl-C or SIGTERM stops it at once with 0 too.
+Redis), any of them stops it at once with 0 too.
 
 Options:
   --port N               port (default 8080; 0 picks a free one; exit 1 when it cannot
@@ -106,39 +108,51 @@ async function checkSessionDir(dir: string): Promise<void> {
 }
 
 /**
- * How long after the first Ctrl-C or SIGTERM the listeners stay at the least. A signal to the
- * whole process group (a terminal's Ctrl-C, `timeout`, systemd) reaches a `--runtime` child
- * twice: directly, and forwarded by its parent a moment later. A Node process that the second
- * one reaches while it exits dies of it, so an idle server, closed at once, would end with 130
- * instead of 0.
+ * How long after the first stop signal (Ctrl-C, SIGTERM, SIGHUP) the listeners stay at the
+ * least. A signal to the whole process group (a terminal's Ctrl-C or hang-up, `timeout`,
+ * systemd) reaches a `--runtime` child twice: directly, and forwarded by its parent a moment
+ * later. A Node process that the second one reaches while it exits dies of it, so an idle
+ * server, closed at once, would end with 130 (or 129) instead of 0.
  */
 const repeatedSignalMs = 250;
 
 /**
- * Starts listening for Ctrl-C and termination signals: `signalled` resolves on the first one;
- * later ones are ignored until `stop` takes the listeners back, which the caller does only
- * once the graceful close has finished, and which waits until {@link repeatedSignalMs} have
- * passed since the first signal. A Ctrl-C reaches a `--runtime` child twice (from the
- * terminal, to the whole process group, and forwarded by its parent): without a listener the
- * second one would kill the child in the middle of its shutdown, dropping requests in flight.
+ * Starts listening for the stop signals (Ctrl-C, SIGTERM and, but on Windows, SIGHUP: a closed
+ * terminal would otherwise end the process at once with 129, every client dropped without a
+ * close frame): `signalled` resolves on the first one; later ones, of any of these kinds, are
+ * ignored until `stop` takes the listeners back, which the caller does only once the graceful
+ * close has finished, and which waits until {@link repeatedSignalMs} have passed since the
+ * first signal. A Ctrl-C or a hang-up reaches a `--runtime` child twice (to the whole process
+ * group, and forwarded by its parent): without a listener the second one would kill the child
+ * in the middle of its shutdown, dropping requests in flight.
  */
 function watchSignals(): { signalled: Promise<void>; stop: () => Promise<void> } {
   let resolve!: () => void;
   const signalled = new Promise<void>((done) => resolve = done);
   let firstAt: number | undefined;
-  const onSignal = () => {
+  const stopListening = onStopSignals(() => {
     firstAt ??= performance.now();
     resolve();
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  });
   const stop = async () => {
     const wait = firstAt === undefined ? 0 : firstAt + repeatedSignalMs - performance.now();
     if (wait > 0) await new Promise((done) => setTimeout(done, wait));
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    stopListening();
   };
   return { signalled, stop };
+}
+
+/**
+ * Prints a line after a stop signal, ignoring a stdout that cannot take it: after a hang-up
+ * the terminal is gone, and Deno's `console.log` throws EIO there, which would end `serve`
+ * with 1 before it closed a single connection.
+ */
+function printAfterStop(line: string): void {
+  try {
+    console.log(line);
+  } catch {
+    // Nobody is left to read it.
+  }
 }
 
 /**
@@ -216,7 +230,7 @@ export const serveCommand: Command = {
         }
       } catch (error) {
         if (!interrupted.signal.aborted) throw error;
-        console.log("stopped before listening");
+        printAfterStop("stopped before listening");
         return ExitCode.Ok;
       }
       const server = new Server({
@@ -260,7 +274,7 @@ export const serveCommand: Command = {
         await server.clusterJoined; // a join cut short by the shutdown would log its failure
         await server.shutdown();
         await redis?.close();
-        console.log("stopped before listening");
+        printAfterStop("stopped before listening");
         return ExitCode.Ok;
       }
       if (redis !== undefined) {
@@ -272,7 +286,7 @@ export const serveCommand: Command = {
       }
       console.log(`webwire conformance service (${runtime}) listening on ${running.url}`);
       await signals.signalled;
-      console.log("shutting down");
+      printAfterStop("shutting down");
       await running.close();
       await redis?.close();
     } finally {

@@ -1,7 +1,8 @@
 /**
  * The signals that ask a suite run to stop: Ctrl-C (SIGINT), a supervisor's SIGTERM and, where
  * there is one, a closed terminal's SIGHUP. Clients and decoders run in process groups of their
- * own, which these signals do not reach: the run hears them and stops what it started.
+ * own, which these signals do not reach: the run hears them and stops what it started. The
+ * CLI's `serve` and `listen` stop gracefully on the same signals.
  *
  * @example
  * ```ts
