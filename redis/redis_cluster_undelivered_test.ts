@@ -31,21 +31,6 @@ async function restoredOnA(cluster: GatedCluster, key: string, count: number): P
 }
 
 /**
- * Waits until Redis keeps `count` signals for session `key`. A node's pushes reach Redis a
- * moment after the call: one landing after a restore has taken the session's slot would be
- * published to that restore (held by it) instead of kept.
- */
-async function untilKept(cluster: GatedCluster, key: string, count: number): Promise<void> {
-  const probe = new Redis(clusters.redis.url);
-  const offline = `${cluster.keyPrefix}offline:${key}`;
-  try {
-    await until(async () => await probe.call("LLEN", offline) === count, `${count} kept`);
-  } finally {
-    probe.disconnect();
-  }
-}
-
-/**
  * A restore of `key` on node B whose lookup waits (B's `lookupGate`, which the test opens), and
  * node A's signal `n:<text>`, which B hears for that restore (its slot counts as a holder).
  * Returns the restoring client.
@@ -75,7 +60,7 @@ async function keptThenRestoreDroppedOnB(cluster: GatedCluster, key: string): Pr
   const [a, b] = cluster.nodes;
   a.server.signalSession(key, "n", "1");
   a.server.signalSession(key, "n", "2");
-  await untilKept(cluster, key, 2);
+  await cluster.untilKept(key, 2);
   b.cluster.holdTakeOf = key;
   const raw = await RawClient.handshake(b.running.url);
   raw.send(encodeRestoreSession(requestIdFromNumber(1), key));
@@ -151,7 +136,7 @@ test("signals held by a restore that gives up are kept before those sent after i
   try {
     const offline = `${cluster.keyPrefix}offline:${key}`;
     a.server.signalSession(key, "n", "1");
-    await untilKept(cluster, key, 1);
+    await cluster.untilKept(key, 1);
     const raw = await signalDuringLookupOnB(cluster, key, "2");
     raw.close();
     await until(() => b.server.connectionCount === 0, "B's connection ended");
@@ -163,7 +148,7 @@ test("signals held by a restore that gives up are kept before those sent after i
       await until(async () => await probe.call("LLEN", offline) !== before, "3 kept");
     };
     b.manager.lookupGate.open(); // found, for a connection that is gone: the restore gives up
-    await untilKept(cluster, key, 3);
+    await cluster.untilKept(key, 3);
     peer = await restoredOnA(cluster, key, 3);
     assert.deepEqual(peer.signals, ["n:1", "n:2", "n:3"]);
   } finally {
@@ -231,7 +216,7 @@ test("signals held by a dropped restore are given back after those it took, befo
   try {
     const offline = `${cluster.keyPrefix}offline:${key}`;
     a.server.signalSession(key, "n", "1");
-    await untilKept(cluster, key, 1);
+    await cluster.untilKept(key, 1);
     b.cluster.holdTakeOf = key;
     b.manager.holdReleaseOf = key;
     const raw = await signalDuringLookupOnB(cluster, key, "2");
@@ -243,7 +228,7 @@ test("signals held by a dropped restore are given back after those it took, befo
     await b.manager.releaseStarted.opened; // B's slot is given back with 1 and 2; notice waits
     assert.equal(await probe.call("LLEN", offline), 2, "given back with the slot");
     a.server.signalSession(key, "n", "3"); // nobody holds it: kept
-    await untilKept(cluster, key, 3);
+    await cluster.untilKept(key, 3);
     b.manager.releaseGate.open(); // B's leave ends
     peer = await restoredOnA(cluster, key, 3);
     assert.deepEqual(peer.signals, ["n:1", "n:2", "n:3"]);

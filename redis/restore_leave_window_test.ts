@@ -22,17 +22,6 @@ import { until } from "../testing/until.ts";
 
 const clusters = gatedClusterFixture("leave-window");
 
-/** Waits until Redis keeps `count` signals for session `key`. */
-async function untilKept(cluster: GatedCluster, key: string, count: number): Promise<void> {
-  const probe = new Redis(clusters.redis.url);
-  const offline = `${cluster.keyPrefix}offline:${key}`;
-  try {
-    await until(async () => await probe.call("LLEN", offline) === count, `${count} kept`);
-  } finally {
-    probe.disconnect();
-  }
-}
-
 /**
  * Node A keeps "n:1" for the session; a restore on node B attaches, and its connection drops
  * while the take waits. Then `during` signals the session (B's slot still counts), B's take
@@ -45,7 +34,7 @@ async function signalledWhileBLeaves(
 ): Promise<Peer> {
   const [a, b] = cluster.nodes;
   a.server.signalSession(key, "n", "1");
-  await untilKept(cluster, key, 1);
+  await cluster.untilKept(key, 1);
   b.cluster.holdTakeOf = key;
   const raw = await RawClient.handshake(b.running.url);
   raw.send(encodeRestoreSession(requestIdFromNumber(1), key));
@@ -109,7 +98,7 @@ test("what a dropped restore took is kept once when its release gets no reply in
     const key = login.key;
     await until(async () => await b.server.clusterSessionConnectionCount(key) === 0, "left");
     a.server.signalSession(key, "n", "1");
-    await untilKept(cluster, key, 1);
+    await cluster.untilKept(key, 1);
     b.cluster.holdTakeOf = key;
     const raw = await RawClient.handshake(b.running.url);
     raw.send(encodeRestoreSession(requestIdFromNumber(1), key));

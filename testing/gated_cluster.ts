@@ -21,6 +21,8 @@
  */
 
 import assert from "node:assert/strict";
+// @ts-types="../redis/ioredis.d.ts"
+import { Redis } from "ioredis";
 import { Client } from "../client/client.ts";
 import type { ServerSignal } from "../client/events.ts";
 import { silentLogger } from "../protocol/logger.ts";
@@ -88,6 +90,12 @@ export interface GatedCluster {
   stored(key: string): Promise<SessionLookupResult | null>;
   /** How many times the session managers of both nodes were told to forget `key`. */
   forgotten(key: string): number;
+  /**
+   * Waits until Redis keeps `count` signals for session `key`. A node's pushes reach Redis a
+   * moment after the call: one landing after a restore has taken the session's slot would be
+   * published to that restore (held by it) instead of kept.
+   */
+  untilKept(key: string, count: number): Promise<void>;
   /** Stops both servers and closes every Redis connection. */
   stop(): Promise<void>;
 }
@@ -152,6 +160,15 @@ export async function startGatedCluster(
     stored: (key) => probe.onSessionLookup(key),
     forgotten: (key) =>
       nodes.reduce((sum, node) => sum + node.manager.forgotten.filter((k) => k === key).length, 0),
+    async untilKept(key, count) {
+      const redis = new Redis(redisUrl);
+      const offline = `${keyPrefix}offline:${key}`;
+      try {
+        await until(async () => await redis.call("LLEN", offline) === count, `${count} kept`);
+      } finally {
+        redis.disconnect();
+      }
+    },
     async stop() {
       for (const node of nodes) {
         node.cluster.release();

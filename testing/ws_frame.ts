@@ -13,6 +13,8 @@
  * @module
  */
 
+import { concatBytes } from "../adapters/concat_bytes.ts";
+
 /**
  * WebSocket opcodes.
  *
@@ -130,7 +132,7 @@ export class FrameReader {
     this.#length += bytes.length;
     // A 24 MiB frame arrives in hundreds of chunks: joining at each one copies gigabytes.
     if (this.#length < this.#needed) return [];
-    const joined = this.#chunks.length === 1 ? bytes : joinChunks(this.#chunks, this.#length);
+    const joined = concatBytes(this.#chunks);
     const frames: ServerFrame[] = [];
     let at = 0;
     for (;;) {
@@ -145,16 +147,6 @@ export class FrameReader {
     this.#needed = frameLength(rest) ?? rest.length + 1;
     return frames;
   }
-}
-
-function joinChunks(chunks: readonly Uint8Array[], length: number): Uint8Array {
-  const joined = new Uint8Array(length);
-  let at = 0;
-  for (const chunk of chunks) {
-    joined.set(chunk, at);
-    at += chunk.length;
-  }
-  return joined;
 }
 
 /** The whole length of the frame `bytes` begin with, once its header is there. */
