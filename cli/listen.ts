@@ -35,8 +35,9 @@ Options:
                              a --request did not arrive (naming what is missing), else
                              exit 0; also the connection and request timeout
   --signal NAME[=PAYLOAD]    send this signal once connected (repeatable)
-  --request NAME[=PAYLOAD]   send this request once connected (repeatable) and print its
-                             reply; an error reply exits with 1
+  --request NAME[=PAYLOAD]   send this request once connected (repeatable: each once the
+                             previous one's reply came) and print its reply; an error
+                             reply exits with 1
   --session KEY              restore the session KEY first: signals to the session arrive
                              here (also those kept while no connection held it)
   --encoding binary|utf8|utf16
@@ -150,6 +151,8 @@ export const listenCommand: Command = {
     let received = 0;
     let finish!: (outcome: number | CliError) => void;
     const done = new Promise<number | CliError>((resolve) => finish = resolve);
+    let over = false;
+    void done.then(() => over = true);
     /**
      * Prints a line; once nobody reads stdout (`listen | head -1`), listening is over, and a
      * line stdout cannot take (a full disk) ends it with 1.
@@ -173,14 +176,13 @@ export const listenCommand: Command = {
     });
     // The replies still due, by request name; once --count signals arrived, listen waits for
     // them. Signals kept for --session arrive during the restore, before any request is sent:
-    // the count is checked only once every request is sent and its reply is in `replies`.
-    const replies: Promise<void>[] = [];
+    // the count is checked only once the requests are under way, and `replies` settles once
+    // the last reply came (or one failed).
+    let replies: Promise<void> = Promise.resolve();
     const pending: string[] = [];
     let sent = false;
     const finishIfCounted = (): void => {
-      if (sent && count > 0 && received >= count) {
-        void Promise.all(replies).then(() => finish(ExitCode.Ok));
-      }
+      if (sent && count > 0 && received >= count) void replies.then(() => finish(ExitCode.Ok));
     };
     let client: Client;
     try {
@@ -225,19 +227,26 @@ export const listenCommand: Command = {
         const [name, payload] = splitNamePayload(item);
         client.signal(name, payloadOf(payload), { encoding });
       }
-      for (const item of listOption(parsed.values.request)) {
-        const [name, payload] = splitNamePayload(item);
-        pending.push(name);
-        replies.push(
-          client.request(name, payloadOf(payload), { encoding }).then(
-            (reply) => {
-              pending.splice(pending.indexOf(name), 1);
-              print(formatReply(name, reply, json));
-            },
-            (error) => finish(cliErrorOf(error)),
-          ),
-        );
-      }
+      // One request at a time, each once the previous one's reply came: a later one may
+      // rely on an earlier one (--request login=ada --request whoami), and a server runs the
+      // requests of a connection concurrently, so whoami sent along with login could be
+      // answered before login's session exists.
+      const requests = listOption(parsed.values.request).map(splitNamePayload);
+      pending.push(...requests.map(([name]) => name));
+      replies = (async () => {
+        for (const [name, payload] of requests) {
+          if (over) return;
+          let reply: Payload;
+          try {
+            reply = await client.request(name, payloadOf(payload), { encoding });
+          } catch (error) {
+            finish(cliErrorOf(error));
+            return;
+          }
+          pending.shift();
+          print(formatReply(name, reply, json));
+        }
+      })();
       sent = true;
       finishIfCounted();
     } catch (error) {

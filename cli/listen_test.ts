@@ -1,6 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server as TcpServer, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import process from "node:process";
 import {
   runCli,
@@ -38,6 +41,25 @@ test("listen --timeout without the reply to a --request exits 4 and names the re
   const answered = await runCli("listen", url, "--request", "echo=hi", "--timeout", "300");
   assert.equal(answered.code, 0, answered.stderr);
   assert.equal(answered.stdout, "reply to echo: hi\n");
+});
+
+test("listen sends its --requests one after another: whoami sees the session login made", async () => {
+  // Files make login's session slow to store (as Redis does): whoami sent along with login
+  // would be answered first, with NO_SESSION. This is the README's cluster example.
+  const directory = await mkdtemp(join(tmpdir(), "webwire-listen-"));
+  const served = await startServeProcess(["--port", "0", "--session-dir", directory]);
+  try {
+    const args = ["--request", "login=ada", "--request", "whoami", "--timeout", "2000"];
+    const run = await runCli("listen", served.url, ...args);
+    assert.equal(run.code, 0, run.stderr);
+    const found = /^reply to login: ok\nreply to whoami: (\S+)\n$/.exec(run.stdout);
+    assert.ok(found !== null, run.stdout);
+    const user = await runCli("call", served.url, "user", "--session", found[1]);
+    assert.equal(user.stdout, "ada\n", user.stderr);
+  } finally {
+    await served.stop();
+    await rm(directory, { recursive: true, force: true });
+  }
 });
 
 /** A TCP server that accepts connections and never answers: a WebSocket dial to it hangs. */
