@@ -54,6 +54,12 @@ export class EmptyBytesRule {
     if (typeof answer !== "boolean") void answer.then((bytes) => this.#answers.set(name, bytes));
     return answer;
   }
+
+  /** The answer `name`'s asynchronous schema has yet to give, once asked; else `undefined`. */
+  answering(name: string): Promise<boolean> | undefined {
+    const known = this.#answers.get(name);
+    return typeof known === "object" ? known : undefined;
+  }
 }
 
 /** Asks `schema` about an empty `Uint8Array`: at once where it answers at once. */
@@ -61,7 +67,9 @@ function ask(schema: StandardSchemaV1): boolean | Promise<boolean> {
   try {
     const result = schema["~standard"].validate(new Uint8Array(0));
     if (!("then" in result)) return takes(result);
-    return Promise.resolve(result).then(takes, () => false);
+    // Never rejects: a rejection, or a result `takes` cannot read, takes nothing as a throw does
+    // (a rejected answer would leave the signals waiting for it held for good).
+    return Promise.resolve(result).then(takes).catch(() => false);
   } catch {
     // A schema that throws takes nothing: the payload is "no value", as without a schema.
     return false;

@@ -300,9 +300,10 @@ export class TypedClient<C extends Contract> {
    * Listens to one server signal by name; the listener gets the decoded payload, read as
    * {@link TypedClient.request} reads a reply: an empty binary payload (an untyped or Go
    * server's signal without one) is `undefined`, unless the contract definition's schema for
-   * the signal takes bytes. A signal whose payload is not JSON is reported to the logger and
-   * not passed on; an exception the listener throws, or the rejection of the promise an async
-   * listener returns, is logged.
+   * the signal takes bytes. Where that schema is asynchronous, the first empty payload waits
+   * for its answer, and the name's signals after it wait too, to keep their order. A signal
+   * whose payload is not JSON is reported to the logger and not passed on; an exception the
+   * listener throws, or the rejection of the promise an async listener returns, is logged.
    *
    * @returns a function that removes the listener.
    * @example
@@ -321,22 +322,30 @@ export class TypedClient<C extends Contract> {
     listener: TypedSignalListener<ServerSignalPayload<C, N>>,
     options: ListenOptions = {},
   ): () => void {
-    // An asynchronous schema asked about empty bytes: the signals wait for its answer, in order.
-    const answer = this.#signalBytes.takesBytes(name);
+    // From the first empty binary signal an asynchronous schema has yet to read, the name's
+    // signals wait for its answer, in order (in every listener, which keep the order they were
+    // added in); before it none waits: a schema that answers late or never holds back no payload.
     let waiting: ServerSignal[] | undefined;
-    if (typeof answer !== "boolean") {
-      waiting = [];
-      void answer.then(() => {
-        const signals = waiting!;
-        waiting = undefined;
-        for (const signal of signals) deliver(signal);
-      });
-    }
     const onSignal = (event: { detail: ServerSignal }): void => {
       const signal = event.detail;
       if (signal.name !== name) return;
-      if (waiting !== undefined) waiting.push(signal);
-      else deliver(signal);
+      if (waiting !== undefined) {
+        waiting.push(signal);
+        return;
+      }
+      const { encoding, bytes } = signal.payload;
+      const answer = encoding === "binary" && bytes.length === 0
+        ? this.#signalBytes.takesBytes(name)
+        : this.#signalBytes.answering(name) ?? false;
+      if (typeof answer === "boolean") {
+        deliver(signal);
+        return;
+      }
+      const queue: ServerSignal[] = waiting = [signal];
+      void answer.then(() => {
+        for (const queued of queue) deliver(queued); // sees those pushed meanwhile too
+        waiting = undefined;
+      });
     };
     const deliver = (signal: ServerSignal): void => {
       if (options.signal?.aborted || removed) return;

@@ -130,3 +130,107 @@ test("a listener removed while an asynchronous schema answers hears nothing more
     await running.close();
   }
 });
+
+/** A schema whose `validate` answers asynchronously with `result` (or never, without one). */
+function asyncSchema(result?: () => unknown): StandardSchemaV1<Uint8Array> {
+  return {
+    "~standard": {
+      version: 1,
+      vendor: "test",
+      validate: () =>
+        (result === undefined ? new Promise(() => {}) : Promise.resolve().then(result)) as never,
+    },
+  };
+}
+
+// Not a Standard Schema result: reading its `issues` throws. Before, its answer rejected: the
+// signals waiting for it were held for good, and an empty binary reply rejected the request.
+const broken = asyncSchema(() => null);
+
+test("an asynchronous schema whose answer cannot be read takes no bytes, as one that throws", async () => {
+  const running = await startUntyped();
+  const api = new TypedClient(
+    new Client(running.url),
+    defineContract({ serverSignals: { broken } }),
+  );
+  try {
+    assert.deepEqual(await hear(api, "broken"), [undefined, new Uint8Array([7]), undefined]);
+  } finally {
+    await api.client.close();
+    await running.close();
+  }
+});
+
+test("an empty binary reply is undefined where the reply schema's answer cannot be read", async () => {
+  const running = await startServer({ onRequest: () => new Uint8Array(0) });
+  const api = new TypedClient(
+    new Client(running.url),
+    defineContract({ requests: { none: { reply: broken } } }),
+  );
+  try {
+    assert.equal(await api.request("none"), undefined);
+  } finally {
+    await api.client.close();
+    await running.close();
+  }
+});
+
+test("a signal with a payload does not wait for an asynchronous schema that never answers", async () => {
+  const running = await startServer({
+    onRequest: ({ connection }) => {
+      connection.signal("hung", new Uint8Array([7]));
+      connection.signal("hung", '{"id":1}');
+      return "sent";
+    },
+  });
+  const api = new TypedClient(
+    new Client(running.url),
+    defineContract({ serverSignals: { hung: asyncSchema() } }),
+  );
+  try {
+    const heard: unknown[] = [];
+    api.on("hung", (value) => void heard.push(value));
+    await api.client.request("send");
+    await until(() => heard.length === 2, "both signals");
+    assert.deepEqual(heard, [new Uint8Array([7]), { id: 1 }]);
+  } finally {
+    await api.client.close();
+    await running.close();
+  }
+});
+
+test("listeners of one name hear signals in the order they were added, one waiting or not", async () => {
+  const answered = Promise.withResolvers<void>();
+  const held: StandardSchemaV1<Uint8Array> = {
+    "~standard": {
+      version: 1,
+      vendor: "test",
+      validate: async (value) => {
+        await answered.promise;
+        return { value: value as Uint8Array };
+      },
+    },
+  };
+  const running = await startServer({
+    onRequest: ({ payload, connection }) => {
+      connection.signal("held", payload.text() === "empty" ? new Uint8Array(0) : "1");
+      return "sent";
+    },
+  });
+  const api = new TypedClient(new Client(running.url), defineContract({ serverSignals: { held } }));
+  try {
+    const heard: string[] = [];
+    const show = (value: unknown) => value instanceof Uint8Array ? `${value.length} bytes` : value;
+    api.on("held", (value) => void heard.push(`first ${show(value)}`));
+    await api.client.request("send", "empty"); // waits for the schema in the first listener
+    api.on("held", (value) => void heard.push(`second ${show(value)}`));
+    await api.client.request("send", "one");
+    answered.resolve();
+    await until(() => heard.length === 3, "three deliveries");
+    assert.deepEqual(heard, ["first 0 bytes", "first 1", "second 1"]);
+  } finally {
+    answered.resolve();
+    await api.client.close();
+    await running.close();
+  }
+});
