@@ -45,11 +45,15 @@ const redis = redisFixture({
   started: async (server) => {
     unreachable = cli("serve", "--port", "0", "--redis", "redis://demo:hunter2@127.0.0.1:1");
     const redisArgs = ["--port", "0", "--redis", server.url, "--redis-prefix", "cli-test:"];
-    nodes = await Promise.all([
+    const started = await Promise.allSettled([
       startServeProcess(redisArgs),
       startServeProcess([...redisArgs, "--runtime", other]),
       startServeProcess([...redisArgs, "--runtime", "node"]),
     ]);
+    // Those that started are stopped at the end even when another failed to.
+    nodes = started.flatMap((outcome) => outcome.status === "fulfilled" ? [outcome.value] : []);
+    const failed = started.find((outcome) => outcome.status === "rejected");
+    if (failed !== undefined) throw failed.reason;
   },
   stopping: async () => {
     await Promise.all(nodes.map((node) => node.stop().catch(() => {})));
