@@ -113,7 +113,7 @@ export interface ClientOptions extends ClientHooks {
   logger?: Logger;
   /**
    * A debug trace of every message sent and received, one line each
-   * (`webwire:client ws://127.0.0.1:8080 → request id=1 name="echo" 2 B`): `true`,
+   * (`webwire:client ws://127.0.0.1:8080/ → request id=1 name="echo" 2 B`): `true`,
    * `"payloads"` (adds the start of each payload), or `false`; or an object of `payloads`,
    * `payloadLimit` (default 64 bytes) and `sink`. Lines go to the logger's `debug`
    * (`console.debug` when it has none) unless a `sink` is given. Default: the `WEBWIRE_TRACE`
