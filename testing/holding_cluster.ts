@@ -42,8 +42,12 @@ export class HoldingCluster implements Cluster {
   readonly takeStarted: { opened: Promise<void>; open: () => void } = gate();
   /** The held take goes on (and takes from Redis) once this opens. */
   readonly takeGate: { opened: Promise<void>; open: () => void } = gate();
+  /** Runs once, as the next release of a slot goes out to Redis (to make Redis hang then). */
+  beforeRelease: (() => void) | undefined;
   /** Runs once a release of a slot has reached Redis, before its server hears of it. */
   afterRelease: ((key: string) => Promise<void>) | undefined;
+  /** How many releases of a slot failed (timed out, say). */
+  releaseFailures = 0;
   readonly #waiting: ClusterMessage[] = [];
   #node: ClusterNode | undefined;
   readonly #redis: RedisCluster;
@@ -97,26 +101,36 @@ export class HoldingCluster implements Cluster {
   }
 
   /** Gives a session slot back in Redis; resolves to the connections left on every node. */
-  async releaseSession(key: string): Promise<number> {
-    const left = await this.#redis.releaseSession(key);
-    await this.afterRelease?.(key);
-    return left;
+  releaseSession(key: string): Promise<number> {
+    return this.#released(key, () => this.#redis.releaseSession(key));
   }
 
   /** Gives a session slot back in Redis, keeping `held` if nobody holds the session after it. */
-  async releaseSessionKeeping(key: string, held: readonly Uint8Array[]): Promise<number> {
-    const left = await this.#redis.releaseSessionKeeping(key, held);
-    await this.afterRelease?.(key);
-    return left;
+  releaseSessionKeeping(key: string, held: readonly Uint8Array[]): Promise<number> {
+    return this.#released(key, () => this.#redis.releaseSessionKeeping(key, held));
   }
 
   /** Gives a session slot back in Redis with what a restore did not write, in one step. */
-  async releaseSessionReturning(
+  releaseSessionReturning(
     key: string,
     taken: readonly Uint8Array[],
     held: readonly Uint8Array[],
   ): Promise<number> {
-    const left = await this.#redis.releaseSessionReturning(key, taken, held);
+    return this.#released(key, () => this.#redis.releaseSessionReturning(key, taken, held));
+  }
+
+  /** Runs a release of `key`'s slot between the hooks, counting its failure. */
+  async #released(key: string, release: () => Promise<number>): Promise<number> {
+    const before = this.beforeRelease;
+    this.beforeRelease = undefined;
+    before?.();
+    let left: number;
+    try {
+      left = await release();
+    } catch (error) {
+      this.releaseFailures++;
+      throw error;
+    }
     await this.afterRelease?.(key);
     return left;
   }
