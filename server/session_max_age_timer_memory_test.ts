@@ -37,11 +37,17 @@ test("restores of a session under sessionMaxAge that are left keep no memory", a
       await until(() => running.server.activeSessionsCount === 0, "the session left");
     };
     await restoreAndLeave(1000); // warm up
-    const before = heapAfterGc();
+    // The least of up to three batches: what a collector keeps for a while moves one batch by
+    // tens of bytes a restore (Bun once measured 50), a leak shows in every batch.
+    const kept: number[] = [];
     const cycles = 4000;
-    await restoreAndLeave(cycles);
-    const perCycle = (heapAfterGc() - before) / cycles;
-    assert.ok(perCycle < 30, `${perCycle.toFixed(0)} bytes kept per restore left`);
+    while (kept.length < 3 && !kept.some((bytes) => bytes < 30)) {
+      const before = heapAfterGc();
+      await restoreAndLeave(cycles);
+      kept.push((heapAfterGc() - before) / cycles);
+    }
+    const least = Math.min(...kept);
+    assert.ok(least < 30, `bytes kept per restore left: ${kept.map((b) => b.toFixed(0))}`);
   } finally {
     await client.close();
     await running.close();
