@@ -34,8 +34,9 @@ export type HandlerFunction = (
 
 /**
  * The handlers of one section by name, bound to the section (methods of a class instance
- * included). With the contract's `names`, a handler of another name is a `TypeError`: it would
- * be served without a schema.
+ * included). With the contract's `names`, a handler of another name is a `TypeError` (it would
+ * be served without a schema), and so is a name without a handler (a client would be told the
+ * contract has no such name).
  *
  * @example
  * ```ts
@@ -50,16 +51,19 @@ export function handlerMap(
   names: readonly string[] | undefined,
 ): Map<string, HandlerFunction> {
   const map = new Map<string, HandlerFunction>();
-  if (section === undefined) return map;
-  const found = handlerNames(section);
+  const found = section === undefined ? [] : handlerNames(section);
   for (const name of found) {
     if (names !== undefined && !names.includes(name)) {
       throw new TypeError(`${label}.${name} is not in the contract: it would take any payload`);
     }
   }
   for (const name of names ?? found) {
-    const handler = dataValue(section, name);
-    if (handler === undefined && names !== undefined) continue; // unknown at run time
+    const handler = section === undefined ? undefined : dataValue(section, name);
+    if (handler === undefined && names !== undefined) {
+      throw new TypeError(
+        `${label}.${name} has no handler: the contract names it (a getter is not a handler)`,
+      );
+    }
     if (typeof handler !== "function") {
       throw new TypeError(`the handler of ${label}.${name} is not a function`);
     }

@@ -271,7 +271,8 @@ export interface TypedRouter {
  * reply) and reported to `onRejectedSignal`.
  *
  * @throws {TypeError} when a handler is not a function (a class instance's data fields and
- *   getters are not handlers), or, with a contract built from schemas, is not in the contract.
+ *   getters are not handlers), or, with a contract built from schemas, is not in the contract
+ *   or is missing for one of its names.
  * @throws {RangeError} when `maxIssueSummary` is not a number.
  * @example
  * ```ts

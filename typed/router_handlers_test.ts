@@ -35,6 +35,35 @@ test("a handler the schema-built contract does not name is refused when the rout
   );
 });
 
+test("a name of the schema-built contract without a handler is refused when the router is made", () => {
+  // Past the types (plain JavaScript, a cast): it was served as UNKNOWN_REQUEST, 'no request
+  // named "reset"', though the contract names it.
+  const cases: [object, RegExp][] = [
+    [{ requests: { add: handlers.add } }, /^requests\.reset has no handler/],
+    [{}, /^requests\.add has no handler/],
+    [{ requests: { add: handlers.add, reset: undefined } }, /^requests\.reset has no handler/],
+    // An accessor is never read: it is no handler either.
+    [{
+      requests: {
+        add: handlers.add,
+        get reset() {
+          return () => {};
+        },
+      },
+    }, /^requests\.reset /],
+  ];
+  for (const [given, message] of cases) {
+    assert.throws(() => createRouter(math, given as never), (error) => {
+      return error instanceof TypeError && message.test(error.message);
+    });
+  }
+  const typing = defineContract({ clientSignals: { typing: v.string() } });
+  assert.throws(
+    () => createRouter(typing, { clientSignals: {} } as never),
+    { name: "TypeError", message: /^clientSignals\.typing has no handler/ },
+  );
+});
+
 test("methods of a class serve; a request without a reply schema sends no value", async () => {
   class MathRequests {
     readonly #offset = 0;
