@@ -1,7 +1,9 @@
 /**
  * How the typed client reads an empty binary payload, an untyped or Go server's "no value":
  * as `undefined`, unless the contract's schema for that name takes bytes (then an empty
- * `Uint8Array`). The schema is asked once per name, with an empty `Uint8Array`.
+ * `Uint8Array`). The schema is asked once per name, with an empty `Uint8Array`; an asynchronous
+ * one that has not answered within {@link emptyBytesAnswerLimit} ms takes nothing, so that a
+ * schema that never answers holds a reply or the name's signals for a second, not for good.
  *
  * @example
  * ```ts
@@ -17,6 +19,18 @@
  */
 
 import type { StandardSchemaV1, StandardSchemaV1Result } from "./standard_schema.ts";
+
+/**
+ * How long (ms) an asynchronous schema may take to say whether it takes an empty `Uint8Array`;
+ * past it, the payload is "no value" (`undefined`), as for a schema that throws.
+ *
+ * @example
+ * ```ts
+ * import { emptyBytesAnswerLimit } from "./empty_bytes_rule.ts";
+ * console.assert(emptyBytesAnswerLimit === 1000);
+ * ```
+ */
+export const emptyBytesAnswerLimit = 1000;
 
 /**
  * Per name, whether its schema takes an empty `Uint8Array` as a value (bytes), not as no value.
@@ -42,7 +56,8 @@ export class EmptyBytesRule {
 
   /**
    * Whether `name`'s schema takes an empty `Uint8Array` as bytes: `false` without a schema or
-   * when it throws; a promise only while an asynchronous schema has not answered.
+   * when it throws or an asynchronous one does not answer within {@link emptyBytesAnswerLimit}
+   * ms; a promise only while an asynchronous schema has not answered.
    */
   takesBytes(name: string): boolean | Promise<boolean> {
     const known = this.#answers.get(name);
@@ -67,9 +82,15 @@ function ask(schema: StandardSchemaV1): boolean | Promise<boolean> {
   try {
     const result = schema["~standard"].validate(new Uint8Array(0));
     if (!("then" in result)) return takes(result);
-    // Never rejects: a rejection, or a result `takes` cannot read, takes nothing as a throw does
-    // (a rejected answer would leave the signals waiting for it held for good).
-    return Promise.resolve(result).then(takes).catch(() => false);
+    // Never rejects, and settles within the limit: a rejection, a result `takes` cannot read or
+    // no answer takes nothing, as a throw does (the signals waiting for it would be held for good).
+    return new Promise<boolean>((resolve) => {
+      const late = setTimeout(() => resolve(false), emptyBytesAnswerLimit);
+      void Promise.resolve(result).then(takes).catch(() => false).then((bytes) => {
+        clearTimeout(late);
+        resolve(bytes);
+      });
+    });
   } catch {
     // A schema that throws takes nothing: the payload is "no value", as without a schema.
     return false;

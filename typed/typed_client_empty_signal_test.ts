@@ -9,6 +9,7 @@ import type { Payload } from "../protocol/payload.ts";
 import { startServer } from "../testing/serve.ts";
 import { until } from "../testing/until.ts";
 import { defineContract } from "./define_contract.ts";
+import { emptyBytesAnswerLimit } from "./empty_bytes_rule.ts";
 import type { StandardSchemaV1 } from "./standard_schema.ts";
 import { TypedClient } from "./typed_client.ts";
 import { unchecked } from "./unchecked.ts";
@@ -232,5 +233,33 @@ test("listeners of one name hear signals in the order they were added, one waiti
     answered.resolve();
     await api.client.close();
     await running.close();
+  }
+});
+
+test("an asynchronous schema that never answers takes no bytes after a second", async () => {
+  const never: StandardSchemaV1<Uint8Array> = {
+    "~standard": { version: 1, vendor: "test", validate: () => new Promise(() => {}) },
+  };
+  const empty = await startServer({ onRequest: () => new Uint8Array(0) });
+  const untyped = await startUntyped();
+  const replies = new TypedClient(
+    new Client(empty.url),
+    defineContract({ requests: { none: { reply: never } } }),
+  );
+  const signals = new TypedClient(
+    new Client(untyped.url),
+    defineContract({ serverSignals: { never } }),
+  );
+  try {
+    const started = performance.now();
+    assert.equal(await replies.request("none"), undefined);
+    const waited = performance.now() - started;
+    assert.ok(waited >= emptyBytesAnswerLimit - 50 && waited < 5000, `waited ${waited} ms`);
+    assert.deepEqual(await hear(signals, "never"), [undefined, new Uint8Array([7]), undefined]);
+  } finally {
+    await replies.client.close();
+    await signals.client.close();
+    await empty.close();
+    await untyped.close();
   }
 });
