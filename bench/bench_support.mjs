@@ -12,18 +12,25 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const bin = (name) => join(root, "node_modules", ".bin", name);
 
 /**
- * A measure script's arguments: `--quick`, `--rounds N` (1 to 10, default 3; 1 when quick) and
- * `--only a,b` (targets). Throws on anything else.
+ * A measure script's arguments: `--quick`, `--rounds N` (1 to 10, default 3; 1 when quick),
+ * `--only a,b` (targets) and, where `ratioRoundsDefault` is given (the e2e suite),
+ * `--ratio-rounds N` (0 to 60, default `ratioRoundsDefault`; 0 when quick). Throws on anything
+ * else.
  */
-export function measureArgs(args) {
+export function measureArgs(args, ratioRoundsDefault = undefined) {
   const quick = args.includes("--quick");
   const option = (name) => {
     const i = args.indexOf(name);
     return i < 0 ? null : args[i + 1];
   };
+  const valued = [
+    "--rounds",
+    "--only",
+    ...(ratioRoundsDefault === undefined ? [] : ["--ratio-rounds"]),
+  ];
   for (const [i, a] of args.entries()) {
-    if (["--quick", "--rounds", "--only"].includes(a)) continue;
-    if (i > 0 && ["--rounds", "--only"].includes(args[i - 1])) continue;
+    if (a === "--quick" || valued.includes(a)) continue;
+    if (i > 0 && valued.includes(args[i - 1])) continue;
     throw new Error(`unknown argument ${a}`);
   }
   const only = option("--only")?.split(",") ?? null;
@@ -31,7 +38,11 @@ export function measureArgs(args) {
   if (!(Number.isInteger(rounds) && rounds >= 1 && rounds <= 10)) {
     throw new Error(`--rounds takes 1 to 10`);
   }
-  return { quick, only, rounds };
+  const ratioRounds = quick ? 0 : Number(option("--ratio-rounds") ?? ratioRoundsDefault ?? 0);
+  if (!(Number.isInteger(ratioRounds) && ratioRounds >= 0 && ratioRounds <= 60)) {
+    throw new Error(`--ratio-rounds takes 0 to 60`);
+  }
+  return { quick, only, rounds, ratioRounds };
 }
 
 /**

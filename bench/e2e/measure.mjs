@@ -3,7 +3,7 @@
 // as one JSON document on stdout (progress goes to stderr). Any failure ends the run with a
 // non-zero exit code; every server and generator is bounded in time.
 //
-// Usage: node bench/e2e/measure.mjs [--quick] [--rounds N] [--only id,id,...]
+// Usage: node bench/e2e/measure.mjs [--quick] [--rounds N] [--ratio-rounds N] [--only id,...]
 //   --quick  a smoke run of about a minute: fewer points, short windows, one round
 //   --rounds every target at every point N times (default 3), point by point, every target in
 //            turn; `results` holds each measure's median over the rounds, `rounds` each round.
@@ -12,6 +12,8 @@
 //            (`ratioRounds`): a paired ratio moves by ±20 % from one round to the next on a
 //            shared machine, and a target met or missed needs more than three of them (with 15,
 //            the 96 % interval of a median runs from the 4th to the 12th of them)
+//   --ratio-rounds how many of those extra rounds (0 to 60, default 12): more of them narrow
+//            the interval, e.g. `--rounds 1 --ratio-rounds 39` for 40 ratios in a run
 //   --only   run only these targets (ids below), e.g. --only webwire-bun,raw-bun; floor-deno
 //            (the protocol's own floor on Deno) runs only when named here
 import { execFileSync, spawn } from "node:child_process";
@@ -35,14 +37,15 @@ const bun = bin("bun");
 // Inside the repository, so that the bundles' external `ws` resolves from node_modules.
 const buildDir = join(root, "dist", "bench_e2e");
 
-const { quick, only, rounds } = measureArgs(process.argv.slice(2));
+const { quick, only, rounds, ratioRounds: ratioRoundCount } = measureArgs(
+  process.argv.slice(2),
+  12,
+);
 
 const settings = quick
   ? { warmup: 0.25, seconds: 0.5, batch: 64, signalBatchesInFlight: 4 }
   : { warmup: 0.5, seconds: 2.5, batch: 64, signalBatchesInFlight: 4 };
 
-/** Extra rounds of the ratio points, after the full rounds (see the usage above). */
-const ratioRoundCount = quick ? 0 : 12;
 /** The shapes where #11 holds an adapter to its raw echo (as in report.mjs). */
 const ratioShapes = [[16, 64], [256, 16]];
 
