@@ -29,7 +29,8 @@ const utf16 = new TextDecoder("utf-16le", { fatal: true, ignoreBOM: true });
  *
  * What JSON would change or drop without a word is refused instead, anywhere in the value: a
  * `Date` (it would arrive as a string: send `date.toISOString()` and let a schema parse it), a
- * `Map` or `Set` (they would arrive as `{}`), an `ArrayBuffer` or typed array other than a
+ * `Map`, `Set`, `WeakMap` or `WeakSet` (they would arrive as `{}`), a `Promise` or other
+ * thenable (`{}` too: one not awaited), a `Blob`, an `ArrayBuffer` or typed array other than a
  * whole-payload `Uint8Array` (raw bytes go alone, as the payload), a function, a symbol and a
  * `BigInt`, whether found in the value or returned by a `toJSON`, and an own `"__proto__"`
  * key (receivers refuse it: see {@link decodeValue}). Otherwise JSON's rules
@@ -157,6 +158,18 @@ function refusedObject(value: object): [what: string, hint: string] | undefined 
   }
   if (value instanceof Map || value instanceof Set) {
     return [`a ${value.constructor.name}`, "send an array or a plain object"];
+  }
+  if (typeof (value as { then?: unknown }).then === "function") {
+    return [
+      value instanceof Promise ? "a Promise" : "a thenable",
+      "await it and send what it gives",
+    ];
+  }
+  if (value instanceof WeakMap || value instanceof WeakSet) {
+    return [`a ${value.constructor.name}`, "send an array or a plain object"];
+  }
+  if (typeof Blob !== "undefined" && value instanceof Blob) {
+    return ["a Blob", "send await blob.bytes() as the whole payload"];
   }
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
     return [

@@ -39,6 +39,13 @@ test("values JSON would silently change or drop are refused with a TypeError nam
     [() => 1, /^cannot send a function as JSON: send data, not code$/],
     [{ f: () => 1 }, /^cannot send a function as JSON \(at key "f"\)/],
     [Symbol("s"), /^cannot send a symbol as JSON/],
+    // JSON.stringify writes each of these as {}: a promise not awaited is the likely slip.
+    [Promise.resolve(1), /^cannot send a Promise as JSON: await it and send what it gives$/],
+    [{ user: Promise.resolve({}) }, /^cannot send a Promise as JSON \(at key "user"\)/],
+    [{ then: () => 1 }, /^cannot send a thenable as JSON: await it/],
+    [new WeakMap(), /^cannot send a WeakMap as JSON/],
+    [[new WeakSet()], /^cannot send a WeakSet as JSON \(at key "0"\)/],
+    [{ file: new Blob(["x"]) }, /^cannot send a Blob as JSON \(at key "file"\): send await blob/],
   ];
   for (const [value, message] of cases) assertRefused(value, message);
 });
