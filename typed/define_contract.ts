@@ -86,7 +86,10 @@ export function defineContract<C extends Contract>(): ContractDefinition<C>;
  * type without a check); its type is inferred from them. The server validates request and
  * client-signal payloads with them.
  *
- * @throws {TypeError} when a schema given is no Standard Schema (zod before 3.24, say).
+ * @throws {TypeError} when a schema given is no Standard Schema (zod before 3.24, say), or a key
+ *   is none of the contract's (`requests`, `clientSignals`, `serverSignals`; a request's
+ *   `payload` and `reply`), such as `replies` or a schema given as a whole request: each would
+ *   leave a payload unchecked or a reply unsent without a word.
  * @throws {RangeError} for a name the wire cannot carry: more than 255 bytes, or a character
  *   that is not printable ASCII (no client or server could send it).
  *
@@ -111,8 +114,10 @@ export function defineContract<S extends ContractSchemas>(
   schemas: S,
 ): ContractDefinition<InferContract<S>>;
 export function defineContract(schemas: ContractSchemas = {}): ContractDefinition<Contract> {
+  checkKeys(schemas, ["requests", "clientSignals", "serverSignals"], "the contract");
   for (const [name, request] of Object.entries(schemas.requests ?? {})) {
     checkName(name, "requests");
+    checkKeys(request, ["payload", "reply"], `requests.${name}`);
     checkSchema(request.payload, `requests.${name}.payload`);
     checkSchema(request.reply, `requests.${name}.reply`);
   }
@@ -131,6 +136,25 @@ export function defineContract(schemas: ContractSchemas = {}): ContractDefinitio
  */
 function checkName(name: string, section: string): void {
   assertPrintableAscii(name, `${section} name ${quotedName(name)}`);
+}
+
+/**
+ * Throws unless `value` is an object whose own keys are all `known`: a misspelt key (`replies`)
+ * or a schema given where an object of them belongs would otherwise be ignored.
+ */
+function checkKeys(value: unknown, known: readonly string[], where: string): void {
+  if (typeof value !== "object" || value === null) {
+    throw new TypeError(`${where} is not an object of ${known.join(", ")}`);
+  }
+  if ("~standard" in value) {
+    throw new TypeError(`${where} is a schema: give { ${known.join(", ")} } instead`);
+  }
+  const unknown = Object.keys(value).find((key) => !known.includes(key));
+  if (unknown !== undefined) {
+    throw new TypeError(
+      `${where} has a key ${quotedName(unknown)} it does not know: it takes ${known.join(", ")}`,
+    );
+  }
 }
 
 /**

@@ -167,6 +167,25 @@ test("a contract with a value that is no Standard Schema is refused when it is d
   assert.doesNotThrow(() => defineContract({ requests: { reset: {} } }));
 });
 
+test("a contract with a key it does not know, or a schema for a whole request, is refused", () => {
+  // Each was ignored: a reply sent as nothing, a payload never checked, a section never read.
+  const cases: [object, RegExp][] = [
+    [
+      { requests: { add: { payload: v.number(), replies: v.number() } } },
+      /^requests\.add has a key "replies" it does not know: it takes payload, reply$/,
+    ],
+    [{ requests: { add: v.number() } }, /^requests\.add is a schema: give \{ payload, reply \}/],
+    [{ requests: { add: null } }, /^requests\.add is not an object of payload, reply$/],
+    [{ request: { add: {} } }, /^the contract has a key "request" it does not know/],
+    [{ signals: { tick: v.string() } }, /^the contract has a key "signals"/],
+  ];
+  for (const [schemas, message] of cases) {
+    assert.throws(() => defineContract(schemas as never), (error) => {
+      return error instanceof TypeError && message.test(error.message);
+    });
+  }
+});
+
 test("a contract with a name the wire cannot carry is refused when it is defined", () => {
   // Names are 0 to 255 bytes of printable ASCII (PROTOCOL.md): neither end could send these.
   const cases: [object, RegExp][] = [
