@@ -11,7 +11,8 @@
  * the name (the byte is taken away before the client decodes it), `--restore-closed` restores a
  * session the server closed again 100 ms after the next connect, `--any-sub-protocol` takes the
  * server's sub-protocol name out of the accept-conf (so it accepts any), `--special-as-reply`
- * reads an internal-error or shutdown reply (types 2 and 1) as an empty binary reply.
+ * reads an internal-error or shutdown reply (types 2 and 1) as an empty binary reply,
+ * `--exit-on-command` exits at its first `do:request` (its connection dropped mid-scenario).
  *
  * @example
  * ```ts
@@ -128,7 +129,8 @@ async function main(args: string[]): Promise<number> {
     print(
       "error",
       "usage: client_program.ts [--no-heartbeat] [--eager] [--utf16] [--no-padding] " +
-        "[--restore-closed] [--any-sub-protocol] [--special-as-reply] <ws-url>",
+        "[--restore-closed] [--any-sub-protocol] [--special-as-reply] [--exit-on-command] " +
+        "<ws-url>",
     );
     return 2;
   }
@@ -141,6 +143,7 @@ async function main(args: string[]): Promise<number> {
   const brokenBy = { dropHeartbeats, eager, noPadding, anySubProtocol, specialAsReply };
   const broken = Object.values(brokenBy).some((flag) => flag);
   const restoreClosed = args.includes("--restore-closed");
+  const exitOnCommand = args.includes("--exit-on-command");
   let lastKey: string | undefined;
   let closedKey: string | undefined;
   let exit: (code: number) => void = () => {};
@@ -173,6 +176,7 @@ async function main(args: string[]): Promise<number> {
       const argument = signal.payload.text();
       switch (signal.name) {
         case "do:request":
+          if (exitOnCommand) process.exit(0);
           sendRequest(client, ...nameAndPayload(argument));
           return;
         case "do:signal":

@@ -230,6 +230,13 @@ async function checkHeartbeats(connection: ScriptConnection, lateness: LoopLaten
     for (;;) {
       const frame = await connection.next(Math.max(0, roundEnd() - performance.now()));
       if (frame === undefined) {
+        // A closed connection's `next` returns at once, without a timer: looping on would
+        // never let the lateness tick run, and `roundEnd` would move away as fast as time.
+        expect(
+          !connection.isClosed,
+          `the connection closed while busy (${answered ? "after" : "before"} request ` +
+            `"tick${round}")`,
+        );
         if (performance.now() < roundEnd()) continue; // the loop ran late meanwhile
         break;
       }

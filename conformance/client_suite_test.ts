@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -175,3 +176,25 @@ for (const { flag, check, said } of brokenClients) {
     for (const pattern of said) assert.match(report.results[0].reason, pattern);
   });
 }
+
+test(
+  "a client whose connection drops while the heartbeat check keeps it busy fails, not hangs",
+  { timeout: 30_000 },
+  async () => {
+    // In a child process: a check that spins without yielding would block this test's timers.
+    const script = fileURLToPath(new URL("./run_client_suite.ts", import.meta.url));
+    const runtime = "Bun" in globalThis ? ["run", script] : ["run", "-A", script];
+    const args = [...runtime, "--only", "heartbeat", ...ourClient, "--exit-on-command"];
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+    let output = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => output += chunk);
+    const killer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    clearTimeout(killer);
+    assert.equal(code, 1, `exit code ${code} (null: killed after 20 s), output: ${output}`);
+    assert.match(
+      output,
+      /^FAIL heartbeat: the connection closed while busy \(before request "tick0"\)$/m,
+    );
+  },
+);

@@ -115,7 +115,11 @@ async function sessionCreated(context: CheckContext): Promise<string> {
   const session = await login(context, connection, user);
   const key = await whoami(context, connection);
   expect(key === session.key, `whoami says "${key}", the session key is "${session.key}"`);
-  return `key of ${session.key.length} characters, k/c/l/i.user well-formed, then the reply`;
+  // Keys are unique: a server handing out one key twice would let one user restore another's.
+  const other = await login(context, await context.handshake(), userName());
+  expect(other.key !== session.key, `a second login got the same key "${session.key}"`);
+  return `keys of ${session.key.length} characters, unique, k/c/l/i.user well-formed, ` +
+    "then the reply";
 }
 
 async function noSession(context: CheckContext): Promise<string> {

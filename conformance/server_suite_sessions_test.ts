@@ -1,7 +1,8 @@
 // The live server suite's session and message-class checks against servers broken on purpose:
-// close-session answered wrongly without a session, sessions that outlive their last
-// connection's close, a close-session that ends the session on every connection, special
-// replies with bytes after the id, and malformed messages that are not requests ignored.
+// close-session answered wrongly without a session, one session key handed out twice, sessions
+// that outlive their last connection's close, a close-session that ends the session on every
+// connection, special replies with bytes after the id, and malformed messages that are not
+// requests ignored.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -144,4 +145,11 @@ test("a server that drops only malformed requests fails the other message classe
     assert.match(result(report, `malformed-${name}`).detail, /connection still open 1000 ms/);
   }
   assert.equal(report.failed, classes.length);
+});
+
+test("a server that hands out the same session key twice fails session-created", async () => {
+  const sessionKeyGenerator = { generate: () => "the-only-key" };
+  const report = await suiteAgainst({ sessionKeyGenerator }, ["session-created"]);
+  assert.match(report.results[0].detail, /a second login got the same key "the-only-key"/);
+  assert.equal(report.failed, 1);
 });
