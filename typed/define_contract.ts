@@ -143,11 +143,14 @@ function checkName(name: string, section: string): void {
  * or a schema given where an object of them belongs would otherwise be ignored.
  */
 function checkKeys(value: unknown, known: readonly string[], where: string): void {
+  // Some schemas are functions (arktype's).
+  if ((typeof value === "object" || typeof value === "function") && value !== null) {
+    if ("~standard" in value) {
+      throw new TypeError(`${where} is a schema: give { ${known.join(", ")} } instead`);
+    }
+  }
   if (typeof value !== "object" || value === null) {
     throw new TypeError(`${where} is not an object of ${known.join(", ")}`);
-  }
-  if ("~standard" in value) {
-    throw new TypeError(`${where} is a schema: give { ${known.join(", ")} } instead`);
   }
   const unknown = Object.keys(value).find((key) => !known.includes(key));
   if (unknown !== undefined) {

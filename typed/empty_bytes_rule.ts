@@ -2,8 +2,9 @@
  * How the typed client reads an empty binary payload, an untyped or Go server's "no value":
  * as `undefined`, unless the contract's schema for that name takes bytes (then an empty
  * `Uint8Array`). The schema is asked once per name, with an empty `Uint8Array`; an asynchronous
- * one that has not answered within {@link emptyBytesAnswerLimit} ms takes nothing, so that a
- * schema that never answers holds a reply or the name's signals for a second, not for good.
+ * one that has not answered within {@link emptyBytesAnswerLimit} ms takes nothing until it does,
+ * so that a schema that never answers holds a reply or the name's signals for a second, not for
+ * good.
  *
  * @example
  * ```ts
@@ -18,6 +19,7 @@
  * @module
  */
 
+import { unrefTimer } from "../server/unref_timer.ts";
 import type { StandardSchemaV1, StandardSchemaV1Result } from "./standard_schema.ts";
 
 /**
@@ -56,8 +58,8 @@ export class EmptyBytesRule {
 
   /**
    * Whether `name`'s schema takes an empty `Uint8Array` as bytes: `false` without a schema or
-   * when it throws or an asynchronous one does not answer within {@link emptyBytesAnswerLimit}
-   * ms; a promise only while an asynchronous schema has not answered.
+   * when it throws, or while an asynchronous one has not answered after
+   * {@link emptyBytesAnswerLimit} ms; a promise only during those first ms.
    */
   takesBytes(name: string): boolean | Promise<boolean> {
     const known = this.#answers.get(name);
@@ -65,9 +67,18 @@ export class EmptyBytesRule {
     const schema = this.#schemaOf(name);
     if (schema === undefined) return false;
     const answer = ask(schema);
-    this.#answers.set(name, answer);
-    if (typeof answer !== "boolean") void answer.then((bytes) => this.#answers.set(name, bytes));
-    return answer;
+    if (typeof answer === "boolean") {
+      this.#answers.set(name, answer);
+      return answer;
+    }
+    const waited = withinLimit(answer);
+    this.#answers.set(name, waited);
+    // Past the limit, no bytes until the schema's own answer comes; that one is kept.
+    void waited.then((bytes) => {
+      if (this.#answers.get(name) === waited) this.#answers.set(name, bytes);
+    });
+    void answer.then((bytes) => this.#answers.set(name, bytes));
+    return waited;
   }
 
   /** The answer `name`'s asynchronous schema has yet to give, once asked; else `undefined`. */
@@ -82,19 +93,28 @@ function ask(schema: StandardSchemaV1): boolean | Promise<boolean> {
   try {
     const result = schema["~standard"].validate(new Uint8Array(0));
     if (!("then" in result)) return takes(result);
-    // Never rejects, and settles within the limit: a rejection, a result `takes` cannot read or
-    // no answer takes nothing, as a throw does (the signals waiting for it would be held for good).
-    return new Promise<boolean>((resolve) => {
-      const late = setTimeout(() => resolve(false), emptyBytesAnswerLimit);
-      void Promise.resolve(result).then(takes).catch(() => false).then((bytes) => {
-        clearTimeout(late);
-        resolve(bytes);
-      });
-    });
+    // Never rejects: a rejection, or a result `takes` cannot read, takes nothing as a throw does
+    // (a rejected answer would leave the signals waiting for it held for good).
+    return Promise.resolve(result).then(takes).catch(() => false);
   } catch {
     // A schema that throws takes nothing: the payload is "no value", as without a schema.
     return false;
   }
+}
+
+/**
+ * `answer`, or `false` once {@link emptyBytesAnswerLimit} ms passed without it; the timer does
+ * not keep a process alive.
+ */
+function withinLimit(answer: Promise<boolean>): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const late = setTimeout(() => resolve(false), emptyBytesAnswerLimit);
+    unrefTimer(late);
+    void answer.then((bytes) => {
+      clearTimeout(late);
+      resolve(bytes);
+    });
+  });
 }
 
 function takes(result: StandardSchemaV1Result<unknown>): boolean {

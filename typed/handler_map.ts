@@ -58,10 +58,14 @@ export function handlerMap(
     }
   }
   for (const name of names ?? found) {
-    const handler = section === undefined ? undefined : dataValue(section, name);
+    // Only a name found above: `toString` or `constructor` would be Object's own.
+    const handler = section === undefined || !found.includes(name)
+      ? undefined
+      : dataValue(section, name);
     if (handler === undefined && names !== undefined) {
       throw new TypeError(
-        `${label}.${name} has no handler: the contract names it (a getter is not a handler)`,
+        `${label}.${name} has no handler: the contract names it (a getter, or a method of a ` +
+          "built-in class such as Object, is not one)",
       );
     }
     if (typeof handler !== "function") {

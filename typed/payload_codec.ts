@@ -159,7 +159,9 @@ function refusedObject(value: object): [what: string, hint: string] | undefined 
   if (value instanceof Map || value instanceof Set) {
     return [`a ${value.constructor.name}`, "send an array or a plain object"];
   }
-  if (typeof (value as { then?: unknown }).then === "function") {
+  const maybe = value as { then?: unknown; toJSON?: unknown };
+  // One with a `toJSON` is written as it says, not as `{}`.
+  if (typeof maybe.then === "function" && typeof maybe.toJSON !== "function") {
     return [
       value instanceof Promise ? "a Promise" : "a thenable",
       "await it and send what it gives",

@@ -48,6 +48,8 @@ test("values JSON would silently change or drop are refused with a TypeError nam
     [{ file: new Blob(["x"]) }, /^cannot send a Blob as JSON \(at key "file"\): send await blob/],
   ];
   for (const [value, message] of cases) assertRefused(value, message);
+  // A thenable that says how to write itself is written so.
+  assert.equal(encodeValue({ then: () => 1, toJSON: () => "written" }), '"written"');
 });
 
 test("what a toJSON returns is refused like the value itself, and undefined is no payload", () => {

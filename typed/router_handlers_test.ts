@@ -62,6 +62,14 @@ test("a name of the schema-built contract without a handler is refused when the 
     () => createRouter(typing, { clientSignals: {} } as never),
     { name: "TypeError", message: /^clientSignals\.typing has no handler/ },
   );
+  // Names every object inherits are no handlers either: Object's own answered them.
+  for (const name of ["toString", "constructor", "hasOwnProperty"]) {
+    const inherited = defineContract({ requests: { [name]: { payload: v.string() } } });
+    assert.throws(
+      () => createRouter(inherited, { requests: {} } as never),
+      { name: "TypeError", message: new RegExp(`^requests\\.${name} has no handler`) },
+    );
+  }
 });
 
 test("methods of a class serve; a request without a reply schema sends no value", async () => {
@@ -175,6 +183,11 @@ test("a contract with a key it does not know, or a schema for a whole request, i
       /^requests\.add has a key "replies" it does not know: it takes payload, reply$/,
     ],
     [{ requests: { add: v.number() } }, /^requests\.add is a schema: give \{ payload, reply \}/],
+    // A schema that is a function, as arktype's are.
+    [
+      { requests: { add: Object.assign(() => {}, { "~standard": v.number()["~standard"] }) } },
+      /^requests\.add is a schema/,
+    ],
     [{ requests: { add: null } }, /^requests\.add is not an object of payload, reply$/],
     [{ request: { add: {} } }, /^the contract has a key "request" it does not know/],
     [{ signals: { tick: v.string() } }, /^the contract has a key "signals"/],

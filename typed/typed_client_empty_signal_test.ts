@@ -263,3 +263,31 @@ test("an asynchronous schema that never answers takes no bytes after a second", 
     await untyped.close();
   }
 });
+
+test("a schema that answers after the second is heard from then on", async () => {
+  let answered = false;
+  const late: StandardSchemaV1<Uint8Array> = {
+    "~standard": {
+      version: 1,
+      vendor: "test",
+      validate: async (value) => {
+        await new Promise((resolve) => setTimeout(resolve, emptyBytesAnswerLimit + 300));
+        answered = true;
+        return { value: value as Uint8Array };
+      },
+    },
+  };
+  const running = await startServer({ onRequest: () => new Uint8Array(0) });
+  const api = new TypedClient(
+    new Client(running.url),
+    defineContract({ requests: { none: { reply: late } } }),
+  );
+  try {
+    assert.equal(await api.request("none"), undefined, "past the limit: no bytes");
+    await until(() => answered, "the schema's answer");
+    assert.deepEqual(await api.request("none"), new Uint8Array(0), "its answer is kept");
+  } finally {
+    await api.client.close();
+    await running.close();
+  }
+});
