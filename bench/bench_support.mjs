@@ -21,6 +21,9 @@ export function measureArgs(args, ratioRoundsDefault = undefined) {
   const quick = args.includes("--quick");
   const option = (name) => {
     const i = args.indexOf(name);
+    if (i >= 0 && (i + 1 >= args.length || args[i + 1].startsWith("--"))) {
+      throw new Error(`${name} takes a value`);
+    }
     return i < 0 ? null : args[i + 1];
   };
   const valued = [
@@ -38,6 +41,7 @@ export function measureArgs(args, ratioRoundsDefault = undefined) {
   if (!(Number.isInteger(rounds) && rounds >= 1 && rounds <= 10)) {
     throw new Error(`--rounds takes 1 to 10`);
   }
+  if (quick && args.includes("--ratio-rounds")) throw new Error(`--quick runs no ratio rounds`);
   const ratioRounds = quick ? 0 : Number(option("--ratio-rounds") ?? ratioRoundsDefault ?? 0);
   if (!(Number.isInteger(ratioRounds) && ratioRounds >= 0 && ratioRounds <= 60)) {
     throw new Error(`--ratio-rounds takes 0 to 60`);

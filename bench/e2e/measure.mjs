@@ -15,7 +15,8 @@
 //   --ratio-rounds how many of those extra rounds (0 to 60, default 12): more of them narrow
 //            the interval, e.g. `--rounds 1 --ratio-rounds 39` for 40 ratios in a run
 //   --only   run only these targets (ids below), e.g. --only webwire-bun,raw-bun; floor-deno
-//            (the protocol's own floor on Deno) runs only when named here
+//            (the protocol's own floor on Deno) and core-deno (our core without the Deno
+//            adapter's socket bookkeeping) run only when named here
 import { execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -120,6 +121,14 @@ const targets = [
     generator: "webwire",
     optIn: true,
     command: () => [deno, ["run", "-A", "bench/e2e/protocol_floor_deno.ts", ...lifetime]],
+  },
+  {
+    // Opt-in: our core on Deno without the adapter's socket bookkeeping, for the analysis of #11.
+    id: "core-deno",
+    label: "core on a send-only transport, Deno.upgradeWebSocket",
+    generator: "webwire",
+    optIn: true,
+    command: () => [deno, ["run", "-A", "bench/e2e/core_floor_deno.ts", ...lifetime]],
   },
   {
     id: "webwire-node",
