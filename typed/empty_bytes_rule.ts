@@ -19,7 +19,6 @@
  * @module
  */
 
-import { unrefTimer } from "../server/unref_timer.ts";
 import type { StandardSchemaV1, StandardSchemaV1Result } from "./standard_schema.ts";
 
 /**
@@ -103,13 +102,13 @@ function ask(schema: StandardSchemaV1): boolean | Promise<boolean> {
 }
 
 /**
- * `answer`, or `false` once {@link emptyBytesAnswerLimit} ms passed without it; the timer does
- * not keep a process alive.
+ * `answer`, or `false` once {@link emptyBytesAnswerLimit} ms passed without it. The timer is
+ * not unref'd (the browser bundles take nothing of the server's): a schema that never answers
+ * keeps a process that is otherwise done for at most that long.
  */
 function withinLimit(answer: Promise<boolean>): Promise<boolean> {
   return new Promise<boolean>((resolve) => {
     const late = setTimeout(() => resolve(false), emptyBytesAnswerLimit);
-    unrefTimer(late);
     void answer.then((bytes) => {
       clearTimeout(late);
       resolve(bytes);
