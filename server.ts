@@ -35,6 +35,7 @@ export * from "./server/transport.ts";
 export * from "./server/close_codes.ts";
 export * from "./server/disconnect_reason.ts";
 export * from "./server/errors.ts";
+export { SessionKeyTakenError } from "./session/session_key_taken_error.ts";
 export * from "./server/signal_options.ts";
 export * from "./server/cluster.ts";
 export type { OfflineDropReason, OfflineSignalLimits } from "./server/offline_signals.ts";

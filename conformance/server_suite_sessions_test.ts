@@ -9,7 +9,9 @@ import { test } from "node:test";
 // @ts-types="npm:@types/ws@^8.18.1"
 import { type WebSocket, WebSocketServer } from "ws";
 import { decodeMessage, type Message } from "../protocol/decode.ts";
-import { encodeAcceptConf } from "../protocol/encode_control_message.ts";
+import { encodeAcceptConf, encodeSessionCreated } from "../protocol/encode_control_message.ts";
+import { formatSessionJson } from "../protocol/session_json.ts";
+import { Timestamp } from "../protocol/timestamp.ts";
 import { encodeReply } from "../protocol/encode_payload_message.ts";
 import { silentLogger } from "../protocol/logger.ts";
 import type { ServerOptions } from "../server/options.ts";
@@ -148,8 +150,26 @@ test("a server that drops only malformed requests fails the other message classe
 });
 
 test("a server that hands out the same session key twice fails session-created", async () => {
+  // Ours refuses a repeated key (SessionKeyTakenError), so a fake one hands it out.
+  const key = "the-only-key";
+  const report = await suiteAgainstFake(["session-created"], (socket, message) => {
+    if (message?.kind !== "request") return;
+    if (message.nameText === "login") {
+      const now = Timestamp.now();
+      const info = { user: new TextDecoder().decode(message.payload) };
+      socket.send(
+        encodeSessionCreated(formatSessionJson({ key, creation: now, lastLookup: now, info })),
+      );
+    }
+    socket.send(encodeReply({ id: message.id.slice(), payload: new TextEncoder().encode(key) }));
+  });
+  assert.match(report.results[0].detail, /a second login got the same key "the-only-key"/);
+  assert.equal(report.failed, 1);
+});
+
+test("our server whose key generator repeats fails session-created at the second login", async () => {
   const sessionKeyGenerator = { generate: () => "the-only-key" };
   const report = await suiteAgainst({ sessionKeyGenerator }, ["session-created"]);
-  assert.match(report.results[0].detail, /a second login got the same key "the-only-key"/);
+  assert.match(report.results[0].detail, /before the login reply, got internal-error-reply/);
   assert.equal(report.failed, 1);
 });

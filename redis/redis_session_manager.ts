@@ -20,6 +20,7 @@ import { guardedLogger } from "../protocol/guarded_logger.ts";
 import type { Logger } from "../protocol/logger.ts";
 import { Timestamp } from "../protocol/timestamp.ts";
 import { isDefaultSessionKey } from "../session/session_key.ts";
+import { SessionKeyTakenError } from "../session/session_key_taken_error.ts";
 import type {
   Session,
   SessionExpiry,
@@ -193,11 +194,12 @@ export class RedisSessionManager implements SessionManager {
   }
 
   /**
-   * Stores the session, replacing any of its key; with a max age it expires at creation + max
-   * age.
+   * Stores the new session; with a max age it expires at creation + max age.
    *
    * @throws {RangeError} when the key is refused (a key generator that does not match
    *   `isValidKey`).
+   * @throws {SessionKeyTakenError} when Redis has a session of the key (the key generator
+   *   repeated a key, maybe on another node); that session is left as it is.
    * @throws {RedisUnavailableError} when Redis is not reached in time.
    */
   async onSessionCreated(session: Session): Promise<void> {
@@ -218,12 +220,13 @@ export class RedisSessionManager implements SessionManager {
       deadline,
       lease,
     ];
-    await callRedis(
+    const created = await callRedis(
       this.client,
       this.commandTimeout,
       "session creation",
       () => createSessionScript.run(this.client, [redisKey], args),
     );
+    if (created === 0) throw new SessionKeyTakenError();
     if (lease > 0) this.#held.hold(redisKey);
   }
 

@@ -10,6 +10,7 @@ import { startRedisServer } from "../testing/redis_server.ts";
 import { CorruptRedisSessionError, RedisUnavailableError } from "./errors.ts";
 import { heldLease } from "./held_sessions.ts";
 import { RedisSessionManager } from "./redis_session_manager.ts";
+import { SessionKeyTakenError } from "../session/session_key_taken_error.ts";
 
 const t0 = Timestamp.parse("2020-01-01T00:00:00.000000001Z");
 
@@ -69,15 +70,37 @@ test("create, lookup (values from before it) and close", async () => {
   await sessions.close();
 });
 
-test("a session without info has no info field, and creation replaces a session", async () => {
+test("a session without info has no info field", async () => {
   const sessions = new RedisSessionManager(redis.url, { keyPrefix: "t2:" });
-  const session = newSession({ user: "bob" });
+  const session = newSession();
   await sessions.onSessionCreated(session);
-  await sessions.onSessionCreated({ ...newSession(), key: session.key });
   const found = await sessions.onSessionLookup(session.key);
   assert.ok(found !== null);
   assert.equal("info" in found, false);
   await sessions.close();
+});
+
+test("a key that has a session is refused (SessionKeyTakenError), also by another node", async () => {
+  const sessions = new RedisSessionManager(redis.url, { keyPrefix: "taken:" });
+  const other = new RedisSessionManager(redis.url, { keyPrefix: "taken:" });
+  const session = newSession({ user: "ada" });
+  await sessions.onSessionCreated(session);
+  for (const manager of [sessions, other]) {
+    await assert.rejects(
+      Promise.resolve(
+        manager.onSessionCreated({ ...newSession({ user: "bob" }), key: session.key }),
+      ),
+      (error: unknown) =>
+        error instanceof SessionKeyTakenError && !error.message.includes(session.key),
+    );
+  }
+  // Left as it was, and takeable once it is gone.
+  assert.deepEqual(await inspector.hget(`taken:session:${session.key}`, "i"), '{"user":"ada"}');
+  assert.deepEqual((await other.onSessionLookup(session.key))?.info, { user: "ada" });
+  await sessions.onSessionClosed(session.key);
+  await other.onSessionCreated({ ...newSession({ user: "bob" }), key: session.key });
+  assert.deepEqual((await sessions.onSessionLookup(session.key))?.info, { user: "bob" });
+  await Promise.all([sessions.close(), other.close()]);
 });
 
 test("sessions live at <keyPrefix>session:<key> as a hash", async () => {

@@ -34,7 +34,8 @@ end
 `;
 
 /**
- * Stores a session, replacing any of its key, held. `KEYS[1]` the session's key; `ARGV`
+ * Stores a new session, held; returns 0 and changes nothing when the key exists (another
+ * session's: an expired one is gone from Redis), else 1. `KEYS[1]` the session's key; `ARGV`
  * creation, last lookup, info JSON (`""` for none), max-age deadline in Unix ms (`""` for none),
  * the holder's lease in ms (0 without an idle timeout). With a deadline the key expires then (at
  * once when it has passed); with a lease, that long from now if it is sooner.
@@ -46,7 +47,7 @@ end
  * ```
  */
 export const createSessionScript: RedisScript = new RedisScript(`${expireIn}
-redis.call('DEL', KEYS[1])
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'c', ARGV[1], 'l', ARGV[2])
 if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'i', ARGV[3]) end
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'm', ARGV[4]) end

@@ -46,7 +46,7 @@ import { ConnectionInactiveError, SessionUnavailableError } from "./errors.ts";
 import type { SessionCloseWatch } from "./session_closes.ts";
 import type { SessionHost } from "./session_host.ts";
 import { newSession, sessionCreatedWithin } from "./new_session.ts";
-import { releaseUnusedSlot } from "./unused_session_slot.ts";
+import { dropUnusedSession, storeNewSession } from "./new_session_store.ts";
 import { detachSession, type Unwritten, unwrittenOf } from "./session_detach.ts";
 import { destroyStoredSession, giveUpRestore, logRestoreFailure } from "./restore_failure.ts";
 
@@ -107,21 +107,9 @@ export class ConnectionSession<C> {
     // with nothing to undo.
     const { session, json } = newSession(host.keyGenerator.generate(), info);
     const created = sessionCreatedWithin(json, host);
-    // A new key: the slot is free, but a cluster counts it.
-    await host.lifecycle.acquire(session.key);
-    try {
-      // Stored before the client hears of it, so that it can be restored at once.
-      await host.sessionManager.onSessionCreated(session);
-    } catch (error) {
-      await releaseUnusedSlot(this.#host, session.key, false);
-      // A store whose answer was lost (a timeout) may have stored it, or store it yet (a hung
-      // Redis runs what it got once it wakes): nobody would ever hold, forget or expire it.
-      await this.#forgetUnused(session.key);
-      throw error; // what the handler hears of, not the forget's failure
-    }
+    await storeNewSession(host, session);
     if (!host.isOpen || this.#session !== null) {
-      await releaseUnusedSlot(this.#host, session.key, false);
-      await this.#forgetUnused(session.key);
+      await dropUnusedSession(host, session.key);
       if (!host.isOpen) throw new ConnectionInactiveError("createSession");
       throw new SessionUnavailableError("exists", "the connection already has a session");
     }
@@ -375,15 +363,6 @@ export class ConnectionSession<C> {
   }
 
   /** Forgets a stored session nobody got; when that fails, it is tried again for a while. */
-  async #forgetUnused(key: string): Promise<void> {
-    const host = this.#host;
-    try {
-      await host.sessionManager.onSessionClosed(key);
-    } catch {
-      host.lifecycle.destroyLater(key);
-    }
-  }
-
   #attach(session: Session): void {
     this.#session = session;
     const holders = this.#host.sessions.register(session.key, this.#host.owner);

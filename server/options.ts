@@ -147,7 +147,9 @@ export interface ServerOptions {
    * Makes session keys; default: 48 random bytes, base64url (64 characters). With the default
    * file session manager, keys must be file names: 1 to 200 characters of `A-Z a-z 0-9 _ - = .`,
    * not starting with a dot (a `createSession` with another key fails); other keys need a
-   * `sessionManager` that stores them.
+   * `sessionManager` that stores them. Keys must never repeat: a `createSession` whose key
+   * another session has fails with a `SessionKeyTakenError` (the server checks the sessions
+   * its connections hold, the built-in session managers the sessions they store).
    */
   sessionKeyGenerator?: SessionKeyGenerator;
   /** How many connections may share one session at once; 0 (the default) for unlimited. */

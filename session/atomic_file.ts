@@ -22,13 +22,15 @@
  * @module
  */
 
-import { mkdir, open, rename, unlink, writeFile } from "node:fs/promises";
+import { link, mkdir, open, rename, unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 /**
  * Writes `text` to `path` in `directory` through a temporary file renamed over it (mode
  * 0o600). With `durable`, the file is synced before the rename and the directory after, so the
- * write survives a power loss once this resolves.
+ * write survives a power loss once this resolves. With `exclusive`, a file already at `path` is
+ * kept and the write fails with `EEXIST` (the temporary file is hard-linked to `path`, which
+ * no other writer can overtake, then removed).
  *
  * @example
  * ```ts
@@ -42,6 +44,12 @@ import { basename, dirname, join } from "node:path";
  * await writeFileAtomically(directory, path, "1", { durable: false });
  * await writeFileAtomically(directory, path, "2", { durable: false });
  * console.assert((await readFile(path, "utf8")) === "2");
+ * try {
+ *   await writeFileAtomically(directory, path, "3", { durable: false, exclusive: true });
+ * } catch (error) {
+ *   console.assert((error as { code?: string }).code === "EEXIST");
+ * }
+ * console.assert((await readFile(path, "utf8")) === "2");
  * await rm(directory, { recursive: true });
  * ```
  */
@@ -49,13 +57,18 @@ export async function writeFileAtomically(
   directory: string,
   path: string,
   text: string,
-  options: { durable: boolean },
+  options: { durable: boolean; exclusive?: boolean },
 ): Promise<void> {
   const temporary = join(directory, `.${basename(path)}.${randomHex()}.tmp`);
   try {
     if (options.durable) await writeSynced(temporary, text);
     else await writeFile(temporary, text, { mode: 0o600, flag: "wx" });
-    await rename(temporary, path);
+    if (options.exclusive === true) {
+      await link(temporary, path);
+      await unlink(temporary);
+    } else {
+      await rename(temporary, path);
+    }
   } catch (error) {
     await unlink(temporary).catch(() => {});
     throw error;

@@ -39,6 +39,7 @@ import { StaleTemporaryFiles } from "./stale_temporary_files.ts";
 import type { FileSessionManagerOptions } from "./file_session_manager_options.ts";
 import type { Logger } from "../protocol/logger.ts";
 import { readStoredSession } from "./stored_session_file.ts";
+import { SessionKeyTakenError } from "./session_key_taken_error.ts";
 
 export type { FileSessionManagerOptions };
 
@@ -129,10 +130,14 @@ export class FileSessionManager implements SessionManager {
 
   /**
    * Writes the session's file, creating the directory first if needed (also when it was
-   * removed since the last create).
+   * removed since the last create). A file of the key that has expired or is corrupt is
+   * replaced.
    *
    * @throws {RangeError} when the key is refused (a key generator that does not match
    *   `isValidKey`).
+   * @throws {SessionKeyTakenError} when the key's file holds a session that has not expired
+   *   (the key generator repeated a key, also one of another process sharing the directory);
+   *   the file is left as it is.
    */
   async onSessionCreated(session: Session): Promise<void> {
     const path = this.#pathOf(session.key);
@@ -145,16 +150,37 @@ export class FileSessionManager implements SessionManager {
     }
     return await this.#queue.run(session.key, async () => {
       await this.#ensureDirectory();
+      if (!await this.#writeNew(path, session)) {
+        // The key has a file: another session's, unless it has expired (or is corrupt: then
+        // it is moved aside).
+        const stored = await readStoredSession(path, this.#logger);
+        if (stored !== null && !await this.#isExpired(session.key, path, stored)) {
+          throw new SessionKeyTakenError();
+        }
+        await removeFileIfPresent(path);
+        // Another process sharing the directory may have taken the key meanwhile.
+        if (!await this.#writeNew(path, session)) throw new SessionKeyTakenError();
+      }
+      this.#held.add(session.key);
+    });
+  }
+
+  /** Writes a new session's file; `false` when the key already has one (left as it is). */
+  async #writeNew(path: string, session: SessionFile): Promise<boolean> {
+    try {
       try {
-        await this.#write(path, session);
+        await this.#write(path, session, true);
       } catch (error) {
         if (errorCode(error) !== "ENOENT") throw error;
         // The directory was removed since it was made (everyone logged out): make it again.
         await makeDirectory(this.#resolvedDirectory, this.#durable);
-        await this.#write(path, session);
+        await this.#write(path, session, true);
       }
-      this.#held.add(session.key);
-    });
+      return true;
+    } catch (error) {
+      if (errorCode(error) === "EEXIST") return false;
+      throw error;
+    }
   }
 
   /**
@@ -351,7 +377,7 @@ export class FileSessionManager implements SessionManager {
    * it crashed (older than a minute: another process sharing the directory may be writing a
    * newer one).
    */
-  async #write(path: string, session: SessionFile): Promise<void> {
+  async #write(path: string, session: SessionFile, exclusive = false): Promise<void> {
     this.#firstLook ??= readdir(this.#resolvedDirectory).then(
       (names) => this.#staleTemporaries.remove(names),
       () => {}, // no directory: nothing left behind
@@ -359,6 +385,7 @@ export class FileSessionManager implements SessionManager {
     await this.#firstLook;
     await this.#staleTemporaries.recheck();
     const text = formatSessionFile(session);
-    await writeFileAtomically(this.#resolvedDirectory, path, text, { durable: this.#durable });
+    const durable = this.#durable;
+    await writeFileAtomically(this.#resolvedDirectory, path, text, { durable, exclusive });
   }
 }

@@ -16,6 +16,7 @@
 
 import { Timestamp } from "../protocol/timestamp.ts";
 import { isExpired } from "./session_expiry_rule.ts";
+import { SessionKeyTakenError } from "./session_key_taken_error.ts";
 import type {
   Session,
   SessionExpiry,
@@ -83,8 +84,17 @@ export class MemorySessionManager implements SessionManager {
     return this.#sessions.size;
   }
 
-  /** Stores the session under its key, replacing any session of that key. */
+  /**
+   * Stores the session under its key; an expired session of that key is replaced.
+   *
+   * @throws {SessionKeyTakenError} when a session that has not expired has the key (the key
+   *   generator repeated a key); that session is left as it is.
+   */
   onSessionCreated(session: Session): void {
+    const taken = this.#sessions.get(session.key);
+    if (taken !== undefined && !this.#isExpired(taken, this.#clock())) {
+      throw new SessionKeyTakenError();
+    }
     const stored: StoredSession = {
       creation: session.creation,
       lastLookup: session.lastLookup,

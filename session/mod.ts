@@ -33,6 +33,7 @@ export {
 export { isExpired, type SessionTimes } from "./session_expiry_rule.ts";
 export { FileSessionManager, type FileSessionManagerOptions } from "./file_session_manager.ts";
 export { CorruptSessionFileError } from "./corrupt_session_file_error.ts";
+export { SessionKeyTakenError } from "./session_key_taken_error.ts";
 export {
   DefaultSessionKeyGenerator,
   generateSessionKey,

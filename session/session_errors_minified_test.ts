@@ -46,5 +46,11 @@ test("session error classes keep their names in a minified bundle", async () => 
   const errorClasses = Object.entries(bundle).filter(([, value]) =>
     typeof value === "function" && value.prototype instanceof Error
   );
-  assert.deepEqual(errorClasses.map(([exported]) => exported), ["CorruptSessionFileError"]);
+  assert.deepEqual(errorClasses.map(([exported]) => exported), [
+    "CorruptSessionFileError",
+    "SessionKeyTakenError",
+  ]);
+  const Taken = bundle.SessionKeyTakenError as new () => Error;
+  assert.notEqual(Taken.name, "SessionKeyTakenError");
+  assert.equal(new Taken().name, "SessionKeyTakenError");
 });

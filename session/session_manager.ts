@@ -106,7 +106,12 @@ export interface SessionExpiry {
  * ```
  */
 export interface SessionManager {
-  /** Persists a session that a connection has just created. */
+  /**
+   * Persists a session that a connection has just created. A key that another session
+   * already has (one that has not expired) should be refused with a `SessionKeyTakenError`,
+   * leaving that session as it is, as the built-in managers do: a key generator that repeats
+   * a key would otherwise hand one user's session to another.
+   */
   onSessionCreated(session: Session): void | Promise<void>;
   /**
    * Finds a session by the key a client sent (untrusted input: validate it before it reaches
@@ -149,9 +154,9 @@ export interface SessionManager {
  * @example
  * ```ts
  * import type { SessionKeyGenerator } from "./session_manager.ts";
- * let n = 0;
- * const generator: SessionKeyGenerator = { generate: () => `key-${++n}` };
- * console.assert(generator.generate() === "key-1");
+ * // Random: a counter would repeat its keys after a restart, while stored sessions remain.
+ * const generator: SessionKeyGenerator = { generate: () => crypto.randomUUID() };
+ * console.assert(generator.generate() !== generator.generate());
  * ```
  */
 export interface SessionKeyGenerator {

@@ -1,0 +1,96 @@
+/**
+ * Storing the session a handler's `createSession` makes, and undoing that for a session no
+ * connection took after all. Internal to the server core.
+ *
+ * @example
+ * ```ts
+ * import { storeNewSession } from "./new_session_store.ts";
+ * console.assert(typeof storeNewSession === "function");
+ * ```
+ * @module
+ */
+
+import type { Session } from "../session/session_manager.ts";
+import { SessionKeyTakenError } from "../session/session_key_taken_error.ts";
+import type { SessionHost } from "./session_host.ts";
+import { releaseUnusedSlot } from "./unused_session_slot.ts";
+
+/**
+ * Takes a slot for the new session and stores it, before the client hears of it (so that it can
+ * be restored at once). A key that another session has is refused, and that session is left as
+ * it is: one a connection of this server holds, one whose slot in the cluster is full, or one
+ * the session manager refuses with a {@link SessionKeyTakenError}. Any other failure of the
+ * store gives the slot back and forgets the key, then throws what the store threw.
+ *
+ * @example
+ * ```ts
+ * import { storeNewSession } from "./new_session_store.ts";
+ * import { SessionKeyTakenError } from "../session/session_key_taken_error.ts";
+ * import type { SessionHost } from "./session_host.ts";
+ * import { Timestamp } from "../protocol/timestamp.ts";
+ * const host = {
+ *   sessions: { holders: (key: string) => new Set(key === "held" ? ["A"] : []) },
+ *   lifecycle: { acquire: () => true, giveBack: () => {} },
+ *   sessionManager: { onSessionCreated: () => {} },
+ *   logger: console,
+ * } as unknown as SessionHost<string>;
+ * const now = Timestamp.now();
+ * await storeNewSession(host, { key: "new", creation: now, lastLookup: now });
+ * try {
+ *   await storeNewSession(host, { key: "held", creation: now, lastLookup: now });
+ * } catch (error) {
+ *   console.assert(error instanceof SessionKeyTakenError);
+ * }
+ * ```
+ */
+export async function storeNewSession<C>(host: SessionHost<C>, session: Session): Promise<void> {
+  if (host.sessions.holders(session.key).size > 0) throw new SessionKeyTakenError();
+  // A new key's slot is free; a cluster counts it.
+  if (!await host.lifecycle.acquire(session.key)) throw new SessionKeyTakenError();
+  try {
+    await host.sessionManager.onSessionCreated(session);
+  } catch (error) {
+    if (isKeyTaken(error)) {
+      // Another session's key: its slot and its store are not this connection's to change.
+      await releaseUnusedSlot(host, session.key, false);
+      throw error;
+    }
+    // A store whose answer was lost (a timeout) may have stored it, or store it yet (a hung
+    // Redis runs what it got once it wakes): nobody would ever hold, forget or expire it.
+    await dropUnusedSession(host, session.key);
+    throw error; // what the handler hears of, not the forget's failure
+  }
+}
+
+/**
+ * Gives back the slot of a session this connection stored and did not take after all, and
+ * forgets the session; a forget that fails is tried again later.
+ *
+ * @example
+ * ```ts
+ * import { dropUnusedSession } from "./new_session_store.ts";
+ * import type { SessionHost } from "./session_host.ts";
+ * const forgotten: string[] = [];
+ * const host = {
+ *   lifecycle: { giveBack: () => {}, destroyLater: () => {} },
+ *   sessionManager: { onSessionClosed: (key: string) => void forgotten.push(key) },
+ *   logger: console,
+ * } as unknown as SessionHost<string>;
+ * await dropUnusedSession(host, "key");
+ * console.assert(forgotten[0] === "key");
+ * ```
+ */
+export async function dropUnusedSession<C>(host: SessionHost<C>, key: string): Promise<void> {
+  await releaseUnusedSlot(host, key, false);
+  try {
+    await host.sessionManager.onSessionClosed(key);
+  } catch {
+    host.lifecycle.destroyLater(key);
+  }
+}
+
+/** A {@link SessionKeyTakenError}, also one of another copy of this library (a bundle). */
+function isKeyTaken(error: unknown): boolean {
+  return error instanceof SessionKeyTakenError ||
+    (error instanceof Error && error.name === "SessionKeyTakenError");
+}
