@@ -9,14 +9,13 @@
  * @module
  */
 
-import { choiceOption, integerOption, parseCommandArgs, stringOption } from "./args.ts";
+import { integerOption, parseCommandArgs, stringOption } from "./args.ts";
 import type { Command } from "./command.ts";
 import { checkUrl, cliErrorOf, connectClient } from "./connect.ts";
 import { CliError, ExitCode, exitCodesHelp } from "./exit_codes.ts";
+import { payloadArgument } from "./payload_argument.ts";
 import { base64Of } from "./payload_base64.ts";
 import { printLineOrFail } from "./stdout_line.ts";
-
-const encodings = ["binary", "utf8", "utf16"] as const;
 
 const help = `usage: webwire call <url> [name] [payload] [options]
 
@@ -26,7 +25,12 @@ them all). An error reply prints its code and message on stderr and exits with 1
 request needs a name, a payload or both.
 
 Options:
-  --encoding binary|utf8|utf16   encoding of the payload (default utf8)
+  --encoding binary|utf8|utf16   encoding of the payload (default utf8, binary with
+                                 --payload-base64); binary sends the text's UTF-8 bytes
+  --payload-base64 B64           the payload as exact bytes, in standard base64 (as
+                                 --base64 prints them; line breaks are skipped), instead
+                                 of [payload]: for bytes that are not UTF-8. Always
+                                 binary: --encoding utf8 or utf16 is refused
   --timeout MS                   connection and reply timeout (default 10000)
   --session KEY                  restore the session KEY first, so that the request is
                                  made in it; a refused restore (not found, too many
@@ -38,6 +42,7 @@ Options:
 
 Examples:
   webwire call ws://127.0.0.1:8080/ echo hello
+  webwire call ws://127.0.0.1:8080/ echo --payload-base64 /wCA --base64
   webwire call ws://127.0.0.1:8080/ whoami --session "$KEY"
 
 ${exitCodesHelp}`;
@@ -76,6 +81,7 @@ export const callCommand: Command = {
   async run(args) {
     const parsed = parseCommandArgs(args, {
       encoding: { type: "string" },
+      "payload-base64": { type: "string" },
       timeout: { type: "string" },
       json: { type: "boolean" },
       base64: { type: "boolean" },
@@ -85,12 +91,12 @@ export const callCommand: Command = {
       console.log(help);
       return ExitCode.Ok;
     }
-    const [rawUrl, name = "", payload, ...extra] = parsed.positionals;
+    const [rawUrl, name = "", text, ...extra] = parsed.positionals;
     if (extra.length > 0) {
       throw new CliError(ExitCode.Usage, `unexpected argument "${extra[0]}" (quote the payload)`);
     }
     const url = checkUrl(rawUrl);
-    const encoding = choiceOption(parsed, "encoding", encodings, "utf8");
+    const { payload, encoding } = payloadArgument(parsed, text);
     const timeout = integerOption(parsed, "timeout", 10_000, 1, 2 ** 31 - 1);
     const session = stringOption(parsed, "session");
     const base64 = parsed.values.base64 === true;
@@ -99,13 +105,7 @@ export const callCommand: Command = {
     }
     const client = await connectClient(url, { timeout, session });
     try {
-      const reply = await client.request(
-        name,
-        encoding === "binary" && payload !== undefined
-          ? new TextEncoder().encode(payload)
-          : payload,
-        { encoding },
-      );
+      const reply = await client.request(name, payload, { encoding });
       // Not console.log: Bun's would lose the reply without a word on a full disk.
       printLineOrFail(
         base64 ? base64Of(reply.bytes) : formatReplyText(reply.text(), parsed.values.json === true),

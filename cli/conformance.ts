@@ -25,6 +25,7 @@ import {
   ServerUnreachableError,
 } from "../conformance/server_suite.ts";
 import { webwireCodec } from "../conformance/webwire_codec.ts";
+import { ClientStartError } from "../conformance/client_suite_process.ts";
 import { parseClientSuiteArgs } from "../conformance/run_client_suite.ts";
 import { onStopSignals } from "../conformance/stop_signals.ts";
 import { integerOption, parseCommandArgs, stringOption } from "./args.ts";
@@ -49,10 +50,14 @@ Suites:
       (start ours with: webwire serve).
   client [--only a,b] [--] <command...>
       Runs the live client suite: starts <command...> <scenario URL> once per check (the
-      client-under-test protocol is in conformance/README.md). Checks:
+      client-under-test protocol is in conformance/README.md); a command that cannot be
+      started at all (not found, not executable) is bad usage. Checks:
 ${clientCheckList.map((check) => `        ${check.name}`).join("\n")}
 
 Each prints one line per failure (vectors) or per check, then "N passed, N failed".
+Ctrl-C, SIGTERM or SIGHUP stops the server or client suite, or vectors with --decoder,
+once the clients or decoders it started are stopped and its connections closed: exit 1,
+"interrupted".
 
 ${exitCodesHelp}`;
 
@@ -176,9 +181,15 @@ async function server(args: readonly string[]): Promise<number> {
     const message = problem === "" ? "expected the URL of a server to test" : problem;
     throw new CliError(ExitCode.Usage, `${message}\n${serverUsage}`);
   }
+  // As the client suite: on SIGINT, SIGTERM or SIGHUP the run stops, and closes the connections
+  // of the check running (the server under test sees them closed, not dropped); it ends
+  // "interrupted".
+  const interrupt = new AbortController();
+  const stopListening = onStopSignals(() => interrupt.abort(interruptedError()));
   try {
     const report = await runServerSuite(parsed.url, {
       ...parsed.options,
+      signal: interrupt.signal,
       onResult: (result) => console.log(formatResult(result, parsed.verbose)),
     });
     console.log(`${report.passed} passed, ${report.failed} failed`);
@@ -189,6 +200,8 @@ async function server(args: readonly string[]): Promise<number> {
     }
     if (error instanceof RangeError) throw new CliError(ExitCode.Usage, error.message);
     throw error;
+  } finally {
+    stopListening();
   }
 }
 
@@ -212,7 +225,10 @@ async function client(args: readonly string[]): Promise<number> {
     console.log(`${report.passed} passed, ${report.failed} failed`);
     return report.failed > 0 ? ExitCode.Failure : ExitCode.Ok;
   } catch (error) {
-    if (error instanceof RangeError) throw new CliError(ExitCode.Usage, error.message);
+    // A client that cannot be started is a wrong command, as a missing --decoder is.
+    if (error instanceof RangeError || error instanceof ClientStartError) {
+      throw new CliError(ExitCode.Usage, error.message);
+    }
     throw error;
   } finally {
     stopListening();

@@ -17,7 +17,7 @@
  */
 
 import { clientChecks } from "./client_suite_checks.ts";
-import { ClientProcess } from "./client_suite_process.ts";
+import { ClientProcess, ClientStartError } from "./client_suite_process.ts";
 import { startScriptServer } from "./client_suite_server.ts";
 import { ClientCheckFailure } from "./client_suite_support.ts";
 
@@ -121,6 +121,8 @@ export interface ClientSuiteReport {
  * Runs the checks one after another (they measure timing, so never in parallel).
  *
  * @throws {RangeError} for an empty command or an unknown check name in `only`.
+ * @throws {ClientStartError} when the command cannot be started at all (not found, not
+ * executable); the check that tried has no result.
  * @example
  * ```ts
  * import { formatClientCheckResult, runClientSuite } from "./client_suite.ts";
@@ -178,6 +180,7 @@ async function runCheck(
   const started = performance.now();
   const server = await startScriptServer();
   let reason = "";
+  let startError: string | undefined;
   try {
     await check.run({
       server,
@@ -194,9 +197,12 @@ async function runCheck(
       : `the check itself failed: ${error instanceof Error ? error.message : String(error)}`;
   } finally {
     await Promise.all([...clients].map((client) => client.stop()));
+    startError = [...clients].find((client) => client.startError !== undefined)?.startError;
     clients.clear();
     await server.close();
   }
+  // Not a failure of this check but of every one alike: the run stops, saying why once.
+  if (startError !== undefined) throw new ClientStartError(command, startError);
   return {
     name: check.name,
     passed: reason === "",

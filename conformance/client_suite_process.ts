@@ -40,6 +40,30 @@ export interface ProcessExit {
 }
 
 /**
+ * The client-under-test program could not be started at all (not found, not executable): no
+ * check can tell anything about it, so the run stops with this, once.
+ *
+ * @example
+ * ```ts
+ * import { ClientStartError } from "./client_suite_process.ts";
+ * const error = new ClientStartError(["./my-client", "-v"], "ENOENT");
+ * console.assert(error.message === 'cannot start the client "./my-client -v": not found (ENOENT)');
+ * ```
+ */
+export class ClientStartError extends Error {
+  /** Creates the error for `command`, with the system's reason (`ENOENT`, `EACCES`, ...). */
+  constructor(command: readonly string[], reason: string) {
+    const why = reason === "ENOENT"
+      ? "not found (ENOENT)"
+      : reason === "EACCES"
+      ? "not executable (EACCES)"
+      : reason;
+    super(`cannot start the client "${command.join(" ")}": ${why}`);
+    this.name = "ClientStartError";
+  }
+}
+
+/**
  * A running client under test.
  *
  * @example
@@ -58,6 +82,7 @@ export class ClientProcess {
   #stderr = "";
   #partial = "";
   #exit: ProcessExit | undefined;
+  #startError: string | undefined;
   #leaderExited = false;
   #groupGone = false;
   readonly #waiters = new Set<() => void>();
@@ -77,6 +102,9 @@ export class ClientProcess {
       this.#stderr = (this.#stderr + chunk).slice(-4000);
     });
     child.on("error", (error) => {
+      // Without a process id the program was never started: keep the system's reason.
+      const code = (error as { code?: unknown }).code;
+      if (child.pid === undefined && typeof code === "string") this.#startError = code;
       this.#stderr += `\n${error.message}`;
       this.#exit ??= { code: null, signal: "spawn-failed" };
       this.#signal();
@@ -109,6 +137,14 @@ export class ClientProcess {
   /** How the process ended, or `undefined` while it runs. */
   get exit(): ProcessExit | undefined {
     return this.#exit;
+  }
+
+  /**
+   * The system's error code (`ENOENT`, `EACCES`, ...) when the program could not be started at
+   * all, known once {@link exit} is; else `undefined`.
+   */
+  get startError(): string | undefined {
+    return this.#startError;
   }
 
   /** The last lines of stderr, for failure reports. */

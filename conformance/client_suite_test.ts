@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { processRuns } from "../testing/process_alive.ts";
 import { until } from "../testing/until.ts";
 import { clientCheckList, formatClientSuiteReport, runClientSuite } from "./client_suite.ts";
+import { ClientStartError } from "./client_suite_process.ts";
 import { parseClientSuiteArgs } from "./run_client_suite.ts";
 
 const program = fileURLToPath(new URL("./client_program.ts", import.meta.url));
@@ -67,6 +68,20 @@ test("arguments: --only, -- and the command", () => {
   assert.throws(() => parseClientSuiteArgs(["--only", "a"]), RangeError);
   assert.throws(() => parseClientSuiteArgs(["--only"]), /--only needs check names/);
   assert.throws(() => parseClientSuiteArgs(["--only=,", "x"]), /--only needs check names/);
+});
+
+test("a command that cannot be started stops the run at once, with no result", async () => {
+  const results: string[] = [];
+  await assert.rejects(
+    runClientSuite({
+      command: ["/nonexistent/client", "-v"],
+      onResult: (result) => results.push(result.name),
+    }),
+    (error) =>
+      error instanceof ClientStartError &&
+      error.message === 'cannot start the client "/nonexistent/client -v": not found (ENOENT)',
+  );
+  assert.deepEqual(results, [], "no check reported");
 });
 
 test("an unknown check name is refused", async () => {

@@ -12,7 +12,8 @@
  * `INFO name: yes|no, detail` per check, and as its last line `N passed, N failed`.
  * Exit code 0 when every mandatory check passed, 1 when one failed, 2 for bad usage or a
  * server that cannot be reached. Options: `--timeout MS` (per step, default 2000),
- * `--only name,name`, `--verbose` (details of passes too).
+ * `--only name,name`, `--verbose` (details of passes too). Ctrl-C, SIGTERM or SIGHUP stops the
+ * run, closing the connections of the check running first (exit 1, "interrupted").
  *
  * @example
  * ```ts
@@ -40,6 +41,7 @@ import {
   type ServerSuiteOptions,
   ServerUnreachableError,
 } from "./server_suite.ts";
+import { onStopSignals } from "./stop_signals.ts";
 
 const usage =
   "usage: run_server_suite.ts <ws://host:port/path> [--timeout MS] [--only name,name] [--verbose]";
@@ -127,14 +129,22 @@ async function main(argv: readonly string[]): Promise<number> {
     console.error(args);
     return 2;
   }
+  // On SIGINT, SIGTERM or SIGHUP the run stops and closes the connections of the check running.
+  const interrupt = new AbortController();
+  onStopSignals(() => interrupt.abort(new Error("interrupted")));
   try {
     const report = await runServerSuite(args.url, {
       ...args.options,
+      signal: interrupt.signal,
       onResult: (result) => console.log(formatResult(result, args.verbose)),
     });
     console.log(`${report.passed} passed, ${report.failed} failed`);
     return report.failed > 0 ? 1 : 0;
   } catch (error) {
+    if (interrupt.signal.aborted) {
+      console.error("interrupted");
+      return 1;
+    }
     if (error instanceof ServerUnreachableError || error instanceof RangeError) {
       console.error(error.message);
       return 2;

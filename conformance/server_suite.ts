@@ -90,6 +90,13 @@ export interface ServerSuiteOptions {
    * that check is skipped.
    */
   shutdown?: () => void | Promise<void>;
+  /**
+   * Stops the run when aborted (Ctrl-C at the CLI): the check running has its connections
+   * closed, each with a 1000 close that is waited for up to one step's timeout (so that the
+   * server under test sees the suite leave, not its connections drop), and the run rejects with
+   * the signal's reason; the check has no result.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -171,12 +178,24 @@ export class ServerUnreachableError extends Error {
   }
 }
 
+/** Settles as `promise` does, or rejects with the reason of `signal` once that is aborted. */
+function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const stop = () => reject(signal.reason);
+    if (signal.aborted) stop();
+    signal.addEventListener("abort", stop, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", stop));
+  });
+}
+
 async function runCheck(
   check: ServerCheck,
   url: string,
   timeoutMs: number,
   checkTimeoutMs: number,
   shutdown: ServerSuiteOptions["shutdown"],
+  signal: AbortSignal | undefined,
 ): Promise<CheckResult> {
   const context = new CheckContext(url, timeoutMs, shutdown);
   const started = Date.now();
@@ -191,7 +210,7 @@ async function runCheck(
   let skipped = false;
   let detail: string;
   try {
-    detail = await Promise.race([check.run(context), deadline]);
+    detail = await unlessAborted(Promise.race([check.run(context), deadline]), signal);
   } catch (error) {
     skipped = error instanceof CheckSkipped;
     passed = skipped;
@@ -200,6 +219,11 @@ async function runCheck(
   } finally {
     clearTimeout(timer);
     context.closeAll();
+  }
+  if (signal?.aborted === true) {
+    // The process may end next: the closes reach the server first.
+    await context.closedWithin(timeoutMs);
+    throw signal.reason;
   }
   return {
     name: check.name,
@@ -244,14 +268,27 @@ export async function runServerSuite(
   const timeoutMs = options.timeoutMs ?? 2000;
   const checkTimeoutMs = options.checkTimeoutMs ?? 5 * timeoutMs + 1000;
   const checks = selectChecks(options.only);
+  const probe = SuiteConnection.open(url, timeoutMs);
   try {
-    (await SuiteConnection.open(url, timeoutMs)).close();
+    (await unlessAborted(probe, options.signal)).close();
   } catch (error) {
+    if (options.signal?.aborted === true) {
+      probe.then((connection) => connection.close(), () => {});
+      throw options.signal.reason;
+    }
     throw new ServerUnreachableError(url, error instanceof Error ? error.message : String(error));
   }
   const report: SuiteReport = { url, results: [], passed: 0, failed: 0, skipped: 0 };
   for (const check of checks) {
-    const result = await runCheck(check, url, timeoutMs, checkTimeoutMs, options.shutdown);
+    options.signal?.throwIfAborted();
+    const result = await runCheck(
+      check,
+      url,
+      timeoutMs,
+      checkTimeoutMs,
+      options.shutdown,
+      options.signal,
+    );
     report.results.push(result);
     if (result.skipped === true) report.skipped++;
     else if (!result.informational) result.passed ? report.passed++ : report.failed++;

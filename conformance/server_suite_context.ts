@@ -82,6 +82,11 @@ export class CheckContext {
     this.#ended = true;
     for (const connection of this.#connections) connection.close();
   }
+
+  /** Waits up to `ms` for every connection this context opened to have closed. */
+  async closedWithin(ms: number): Promise<void> {
+    await Promise.all(this.#connections.map((connection) => connection.closedWithin(ms)));
+  }
 }
 
 /**
