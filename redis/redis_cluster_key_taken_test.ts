@@ -4,6 +4,7 @@
 // so that maxSessionConnections still counts the owner's connections only. Real redis-server.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { Client } from "../client.ts";
 import { InternalError, MaxSessionConnectionsError } from "../client/errors.ts";
 import { silentLogger } from "../protocol/logger.ts";
 import type { Server } from "../server/server.ts";
@@ -72,5 +73,48 @@ test("a repeated key is refused on another node, and the refused login's slot is
       await node.running.close();
       await node.sessions.close();
     }
+  }
+});
+
+test("the signals kept for an expired session do not reach the new session of its key", async () => {
+  // Sent to ada while she was away, kept in Redis for her restore; her session expired (Redis
+  // dropped it) and the repeated key went to bob: bob's restore must not get them.
+  const options = { keyPrefix: "taken-kept:", commandTimeout: 1000, logger: silentLogger };
+  const sessions = new RedisSessionManager(redis.url, options);
+  const running = await startServer({
+    sessionManager: sessions,
+    cluster: new RedisCluster(redis.url, { ...options, nodeTtl: 5000 }),
+    sessionIdleTimeout: 1000,
+    sessionKeyGenerator: { generate: () => key },
+    logger: silentLogger,
+    onRequest: async ({ name, payload, connection }) => {
+      if (name === "whoami") return String(connection.session?.info?.user);
+      await connection.createSession({ user: payload.text() });
+    },
+  });
+  await running.server.clusterJoined;
+  const signals: string[] = [];
+  const ada = new Client(running.url, { logger: silentLogger });
+  const bob = new Client(running.url, { logger: silentLogger });
+  const bobAgain = new Client(running.url, {
+    logger: silentLogger,
+    onSignal: (signal) => void signals.push(signal.payload.text()),
+  });
+  try {
+    await ada.request("login", "ada");
+    await ada.close();
+    await until(() => running.server.activeSessionsCount === 0, "ada's connection is gone");
+    running.server.signalSession(key, "mail", "for ada only");
+    await until(async () => !await sessions.hasSession(key), "ada's session expired");
+    await bob.request("login", "bob");
+    await bob.close();
+    await until(() => running.server.activeSessionsCount === 0, "bob's connection is gone");
+    await bobAgain.restoreSession(key);
+    assert.equal((await bobAgain.request("whoami")).text(), "bob");
+    assert.deepEqual(signals, []);
+  } finally {
+    await Promise.all([ada.close(), bob.close(), bobAgain.close()]);
+    await running.close();
+    await sessions.close();
   }
 });

@@ -82,7 +82,7 @@ const defaultCommandTimeout = 2000;
  *
  * | call                    | Redis                                                        |
  * | ----------------------- | ------------------------------------------------------------ |
- * | `onSessionCreated`      | the hash, replacing any; with a max age `PEXPIREAT` creation + max age; held (see below) |
+ * | `onSessionCreated`      | the hash, unless the key has one (`SessionKeyTakenError`); with a max age `PEXPIREAT` creation + max age; held (see below) |
  * | `onSessionLookup`       | one script: returns the values from before, sets `l` to now, holds it: the idle TTL gives way to the lease, the max-age deadline stays |
  * | `onSessionReleased`     | with an idle timeout, one script: not held, expire in min(idle timeout, time left of the max age) |
  * | `onSessionClosed`       | `DEL`                                                        |

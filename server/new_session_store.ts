@@ -12,6 +12,7 @@
 
 import type { Session } from "../session/session_manager.ts";
 import { SessionKeyTakenError } from "../session/session_key_taken_error.ts";
+import { DefaultSessionKeyGenerator } from "../session/session_key.ts";
 import type { SessionHost } from "./session_host.ts";
 import { releaseUnusedSlot } from "./unused_session_slot.ts";
 
@@ -20,7 +21,9 @@ import { releaseUnusedSlot } from "./unused_session_slot.ts";
  * be restored at once). A key that another session has is refused, and that session is left as
  * it is: one a connection of this server holds, one whose slot in the cluster is full, or one
  * the session manager refuses with a {@link SessionKeyTakenError}. Any other failure of the
- * store gives the slot back and forgets the key, then throws what the store threw.
+ * store gives the slot back and forgets the key, then throws what the store threw. Stored, the
+ * session starts with nothing kept for an earlier session of its key (an expired one that gave
+ * way): signals kept for that one are not the new session's.
  *
  * @example
  * ```ts
@@ -30,7 +33,13 @@ import { releaseUnusedSlot } from "./unused_session_slot.ts";
  * import { Timestamp } from "../protocol/timestamp.ts";
  * const host = {
  *   sessions: { holders: (key: string) => new Set(key === "held" ? ["A"] : []) },
- *   lifecycle: { acquire: () => true, giveBack: () => {} },
+ *   lifecycle: {
+ *     acquire: () => true,
+ *     giveBack: () => {},
+ *     destroyed: () => {},
+ *     takeOfflineSignals: () => [],
+ *   },
+ *   keyGenerator: { generate: () => "new" },
  *   sessionManager: { onSessionCreated: () => {} },
  *   logger: console,
  * } as unknown as SessionHost<string>;
@@ -59,6 +68,23 @@ export async function storeNewSession<C>(host: SessionHost<C>, session: Session)
     // Redis runs what it got once it wakes): nobody would ever hold, forget or expire it.
     await dropUnusedSession(host, session.key);
     throw error; // what the handler hears of, not the forget's failure
+  }
+  await forgetEarlierSession(host, session.key);
+}
+
+/**
+ * A new session took `key`: signals kept for an earlier session of the key (one that expired
+ * and gave way, whose restore never came) are not for its restore. Kept by this server, they
+ * go at once; kept by a cluster, they are taken and dropped, one round trip that the default
+ * key generator's keys (never repeated) do without. A failure of that is logged.
+ */
+async function forgetEarlierSession<C>(host: SessionHost<C>, key: string): Promise<void> {
+  host.lifecycle.destroyed(key);
+  if (host.keyGenerator instanceof DefaultSessionKeyGenerator) return;
+  try {
+    await host.lifecycle.takeOfflineSignals(key);
+  } catch (error) {
+    host.logger.error("dropping the signals kept for an earlier session of a key failed", error);
   }
 }
 

@@ -4,9 +4,13 @@
 // that has the key stays as it is, restorable by its owner. A real server and real clients.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Client } from "../client.ts";
 import type { Logger } from "../protocol/logger.ts";
 import { silentLogger } from "../protocol/logger.ts";
+import { FileSessionManager } from "../session/file_session_manager.ts";
 import { MemorySessionManager } from "../session/memory_session_manager.ts";
 import { SessionKeyTakenError } from "../session/session_key_taken_error.ts";
 import type { Session, SessionManager } from "../session/session_manager.ts";
@@ -137,3 +141,45 @@ test("not caught by the handler, the refusal fails the request and is logged onc
     await running.close();
   }
 });
+
+for (const kind of ["memory", "file"] as const) {
+  test(`${kind}: an expired session giving way to a new one takes its kept signals along`, async () => {
+    // Sent to ada while she was away, kept for her restore: once her session has expired and
+    // its key went to bob, they must not reach bob's restore.
+    const idleTimeout = 600_000;
+    let now = Date.now();
+    const clock = () => now;
+    const directory = await mkdtemp(join(tmpdir(), "webwire-taken-"));
+    const manager = kind === "memory"
+      ? new MemorySessionManager({ clock })
+      : new FileSessionManager({ directory, clock, isValidKey: () => true, logger: silentLogger });
+    const running = await startServer({
+      ...loginService(manager),
+      sessionIdleTimeout: idleTimeout,
+    });
+    const signals: string[] = [];
+    const ada = new Client(running.url, { logger: silentLogger });
+    const bob = new Client(running.url, { logger: silentLogger });
+    const bobAgain = new Client(running.url, {
+      logger: silentLogger,
+      onSignal: (signal) => void signals.push(signal.payload.text()),
+    });
+    try {
+      assert.equal((await ada.request("login", "ada")).text(), "created");
+      await ada.close();
+      await until(() => running.server.activeSessionsCount === 0, "ada's connection is gone");
+      running.server.signalSession(key, "mail", "for ada only");
+      now += idleTimeout + 1000; // expired, not yet swept
+      assert.equal((await bob.request("login", "bob")).text(), "created");
+      await bob.close();
+      await until(() => running.server.activeSessionsCount === 0, "bob's connection is gone");
+      await bobAgain.restoreSession(key);
+      assert.equal((await bobAgain.request("whoami")).text(), "bob");
+      assert.deepEqual(signals, []);
+    } finally {
+      await Promise.all([ada.close(), bob.close(), bobAgain.close()]);
+      await running.close();
+      await rm(directory, { recursive: true });
+    }
+  });
+}

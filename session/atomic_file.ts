@@ -22,15 +22,18 @@
  * @module
  */
 
-import { link, mkdir, open, rename, unlink, writeFile } from "node:fs/promises";
+import { mkdir, open, rename, unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { placeWithoutReplacing } from "./exclusive_place.ts";
+import { errorCode } from "./fs_error_code.ts";
+
+export { errorCode };
 
 /**
  * Writes `text` to `path` in `directory` through a temporary file renamed over it (mode
  * 0o600). With `durable`, the file is synced before the rename and the directory after, so the
  * write survives a power loss once this resolves. With `exclusive`, a file already at `path` is
- * kept and the write fails with `EEXIST` (the temporary file is hard-linked to `path`, which
- * no other writer can overtake, then removed).
+ * kept and the write fails with `EEXIST` (see {@link placeWithoutReplacing}).
  *
  * @example
  * ```ts
@@ -63,12 +66,8 @@ export async function writeFileAtomically(
   try {
     if (options.durable) await writeSynced(temporary, text);
     else await writeFile(temporary, text, { mode: 0o600, flag: "wx" });
-    if (options.exclusive === true) {
-      await link(temporary, path);
-      await unlink(temporary);
-    } else {
-      await rename(temporary, path);
-    }
+    if (options.exclusive === true) await placeWithoutReplacing(temporary, path);
+    else await rename(temporary, path);
   } catch (error) {
     await unlink(temporary).catch(() => {});
     throw error;
@@ -164,23 +163,6 @@ export async function removeFileIfPresent(path: string): Promise<boolean> {
     if (errorCode(error) !== "ENOENT") throw error;
     return false;
   }
-}
-
-/**
- * The `code` of a file system error (`"ENOENT"`, ...), or `undefined`.
- *
- * @example
- * ```ts
- * import { readFile } from "node:fs/promises";
- * import { errorCode } from "./atomic_file.ts";
- * const code = await readFile("/no/such/file").then(() => "read", errorCode);
- * console.assert(code === "ENOENT");
- * ```
- */
-export function errorCode(error: unknown): unknown {
-  return typeof error === "object" && error !== null
-    ? (error as { code?: unknown }).code
-    : undefined;
 }
 
 /** Writes a new file (mode 0o600) and syncs its contents to disk before closing it. */

@@ -58,9 +58,10 @@ const sweepBatch = 1000, sweepPasses = 4;
  * - A lookup returns the stored values and records now as the last lookup, like the
  *   reference: the result's `lastLookup` is the time of the lookup before.
  * - Every write goes to a temporary file in the directory that is then renamed over the
- *   session file, so a reader never sees a partly written file. Operations on one key are
- *   queued within this manager, so concurrent lookups each see a whole file and a close is
- *   never undone by a lookup finishing after it. Several processes sharing a directory get
+ *   session file (a new session's is hard-linked in place instead, so that it never replaces
+ *   another session's file), so a reader never sees a partly written file. Operations on one
+ *   key are queued within this manager, so concurrent lookups each see a whole file and a
+ *   close is never undone by a lookup finishing after it. Several processes sharing a directory get
  *   whole files but no such ordering (a logout in one can be undone by a lookup in another):
  *   use it from one server process at a time, `RedisSessionManager` for several.
  * - A corrupt file, or one that is not a regular file (a FIFO, a directory: never read, nor
