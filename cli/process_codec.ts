@@ -25,6 +25,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { toHex, type Vector } from "../conformance/manifest.ts";
 import { defaultVectorsDir, readManifest, vectorBytes } from "../conformance/vector_files.ts";
+import { startFailureMessage } from "../conformance/start_failure.ts";
 import type { DecodeOutcome, VectorCodec } from "../conformance/webwire_codec.ts";
 
 /**
@@ -118,12 +119,7 @@ export interface ProcessCodec extends VectorCodec {
 export class DecoderStartError extends Error {
   /** Creates the error for `command`, with the system's reason (`ENOENT`, `EACCES`, ...). */
   constructor(command: readonly string[], reason: string) {
-    const why = reason === "ENOENT"
-      ? "not found (ENOENT)"
-      : reason === "EACCES"
-      ? "not executable (EACCES)"
-      : reason;
-    super(`cannot start the decoder "${command.join(" ")}": ${why}`);
+    super(startFailureMessage("decoder", command, reason));
     this.name = "DecoderStartError";
   }
 }

@@ -18,6 +18,7 @@
 
 import { type ChildProcess, spawn } from "node:child_process";
 import process from "node:process";
+import { startFailureMessage } from "./start_failure.ts";
 
 /** Whether each client gets a process group of its own (Windows has none). */
 const ownGroup = process.platform !== "win32";
@@ -53,12 +54,7 @@ export interface ProcessExit {
 export class ClientStartError extends Error {
   /** Creates the error for `command`, with the system's reason (`ENOENT`, `EACCES`, ...). */
   constructor(command: readonly string[], reason: string) {
-    const why = reason === "ENOENT"
-      ? "not found (ENOENT)"
-      : reason === "EACCES"
-      ? "not executable (EACCES)"
-      : reason;
-    super(`cannot start the client "${command.join(" ")}": ${why}`);
+    super(startFailureMessage("client", command, reason));
     this.name = "ClientStartError";
   }
 }
