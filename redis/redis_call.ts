@@ -59,11 +59,14 @@ function whenReady(client: RedisClient, callback: () => void): () => void {
  *   was sent just as the connection broke may still be resent by the client on reconnect,
  *   unless it has `autoResendUnfulfilledCommands: false`.)
  * - A call sent on a ready connection of a client of the library's own ({@link ownedByLibrary})
- *   that gets no reply in time means that connection is dead
+ *   that gets no reply for its whole time limit means that connection is dead
  *   (a partition that keeps TCP up, a hung Redis): it is reset at once (`RST`), so that the
  *   client reconnects (a retry strategy permitting), and what is queued in it (commands sent
  *   but not answered, their bytes not yet delivered) is dropped rather than run once the link
- *   is back. A command that had already reached Redis may still run.
+ *   is back. A command that had already reached Redis may still run. A call that waited for the
+ *   connection and went out with little of its limit left (Redis just came back) fails alone:
+ *   a silence that short says nothing of the connection, and a reset would drop every other
+ *   command in flight on it.
  * - A process that stalled past the time limit (a long GC pause, a starved CPU) does not fail a
  *   call whose reply arrived meanwhile: a limit that fires more than 20 ms late waits 100 ms
  *   more, so that replies already received are read first.
@@ -103,8 +106,9 @@ export function callRedis<T>(
   }
   return new Promise<T>((resolve, reject) => {
     let settled = false;
-    /** The connection the command was sent on, once sent. */
+    /** The connection the command was sent on, once sent, and when (`performance.now()`). */
     let sentOn: ClientStream | undefined;
+    let sentAt = 0;
     /** Takes a call that waits for the connection off the client's waiting calls. */
     let stopWaiting = (): void => {};
     const started = performance.now();
@@ -113,7 +117,10 @@ export function callRedis<T>(
       settled = true;
       stopWaiting();
       const waiting = client.status === "ready" ? "no reply" : `connection ${client.status}`;
-      if (sentOn !== undefined) resetIfStill(client, sentOn);
+      const unanswered = performance.now() - sentAt;
+      if (sentOn !== undefined && unanswered >= timeoutMs - TIMER_SLACK_MS) {
+        resetIfStill(client, sentOn);
+      }
       reject(new RedisUnavailableError(operation, `timed out after ${timeoutMs} ms (${waiting})`));
     };
     let timer = setTimeout(() => {
@@ -139,6 +146,7 @@ export function callRedis<T>(
         return;
       }
       sentOn = streamOf(client);
+      sentAt = performance.now();
       let pending: Promise<T>;
       try {
         pending = command();
@@ -179,6 +187,12 @@ const LATE_MS = 20;
 
 /** How long a call whose timer came after a stall still waits for its reply to be read. */
 const STALL_GRACE_MS = 100;
+
+/**
+ * How much earlier than `performance.now()` reckons a timer may fire: a call sent at once
+ * still counts as unanswered for its whole limit when its timer fires.
+ */
+const TIMER_SLACK_MS = 5;
 
 /** Clients of the library's own, whose connection a call that timed out may reset. */
 const resettable = new WeakSet<object>();

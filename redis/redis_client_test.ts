@@ -191,3 +191,42 @@ test("callRedis: a reply that arrived while the process stalled past the limit i
     client.disconnect();
   }
 });
+
+test("callRedis: a call sent with little of its limit left does not reset the new connection", async () => {
+  // A call that waited for the connection (Redis restarting) goes out once it is ready, with
+  // only the rest of its limit for the reply. Its silence then says nothing of the connection:
+  // resetting it would drop every other command in flight on it (pushes Redis already ran,
+  // reported as failed) and reconnect once more.
+  const client = ownedByLibrary(
+    new Redis(redis.url, {
+      lazyConnect: true,
+      retryStrategy: () => 50,
+      autoResendUnfulfilledCommands: false,
+    }),
+  );
+  client.on("error", () => {});
+  let reconnects = 0;
+  client.on("reconnecting", () => reconnects++);
+  const admin = newClient();
+  try {
+    // Writes (PUBLISH) wait in Redis for 2 s; the handshake (HELLO, INFO) does not.
+    await admin.call("CLIENT", "PAUSE", "2000", "WRITE");
+    redis.server.freeze(); // the lazy client's handshake waits
+    const late = callRedis(client, 600, "publish", () => client.publish("late", "1"));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const ready = new Promise<void>((resolve) => client.once("ready", () => resolve()));
+    redis.server.resume(); // the handshake is answered: the call goes out with 300 ms left
+    await ready;
+    const other = callRedis(client, 3000, "publish", () => client.publish("other", "2"));
+    const error = await late.catch((e) => e);
+    assert.ok(error instanceof RedisUnavailableError, String(error));
+    assert.match(error.message, /no reply/);
+    assert.equal(await other, 0, "the call behind it is answered once the pause ends");
+    assert.equal(reconnects, 0, "the connection was not reset");
+  } finally {
+    redis.server.resume();
+    await admin.call("CLIENT", "UNPAUSE").catch(() => {});
+    client.disconnect();
+    admin.disconnect();
+  }
+});
