@@ -9,6 +9,7 @@ import type { Payload } from "../protocol/payload.ts";
 import { startServer } from "../testing/serve.ts";
 import { stablePort } from "../testing/stable_port.ts";
 import { Client } from "./client.ts";
+import { NotSentError } from "./errors.ts";
 
 test("10 000 requests held while disconnected all get their replies from a default server", async () => {
   const port = await stablePort();
@@ -75,6 +76,32 @@ test("maxRequestsInFlight bounds the requests awaiting replies, also while conne
       replies.map((_, i) => String(i)),
     );
     assert.ok(mostConcurrent <= 4 && mostConcurrent > 1, `${mostConcurrent} at once`);
+  } finally {
+    await client.close();
+    await running.close();
+  }
+});
+
+test("a request held back by maxRequestsInFlight while connected times out naming the slots, not a connection", async () => {
+  const running = await startServer({
+    logger: silentLogger,
+    onRequest: async ({ payload }) => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return payload;
+    },
+  });
+  const client = new Client(running.url, { logger: silentLogger, maxRequestsInFlight: 1 });
+  try {
+    await client.connect();
+    const first = client.request("echo", "first");
+    first.catch(() => {}); // awaited below; closed early should an assertion fail first
+    const error = await client.request("echo", "held", { timeout: 50 }).catch((e) => e);
+    assert.ok(error instanceof NotSentError, String(error));
+    assert.equal(error.waitedFor, "slot");
+    assert.match(error.message, /no free slot within 50 ms .*1 requests, the maxRequestsInFlight/);
+    assert.doesNotMatch(error.message, /not connected/);
+    assert.equal(client.status, "connected");
+    assert.equal((await first).text(), "first");
   } finally {
     await client.close();
     await running.close();

@@ -29,7 +29,7 @@ import { restoreTimeout } from "./client_session.ts";
 import type { ClientStatus } from "./client_status.ts";
 import type { Connection } from "./connection.ts";
 import { closedError } from "./connection_keeper.ts";
-import { DisconnectedError } from "./errors.ts";
+import { DisconnectedError, NotSentError } from "./errors.ts";
 import { checkTimeout, type RequestOptions, type ResolvedClientOptions } from "./options.ts";
 import { type PendingOptions, PendingRequests } from "./pending_requests.ts";
 
@@ -95,7 +95,10 @@ export class ClientRequests {
     this.#options = options;
     this.#host = host;
     this.#defaultLimits = { timeout: options.requestTimeout };
-    this.pending = new PendingRequests(() => host.lastFailure, () => this.#refill());
+    this.pending = new PendingRequests(
+      (timeout) => this.#unsentError(timeout),
+      () => this.#refill(),
+    );
   }
 
   /** Sends a request (see `Client.request`) and resolves with its reply's payload. */
@@ -167,6 +170,17 @@ export class ClientRequests {
         this.pending.reject(request.key, error);
       }
     }
+  }
+
+  /**
+   * The error of a request whose timeout ended before it was sent: connected, it waited for
+   * a free slot among `maxRequestsInFlight`; else for a connection (the last failure names why).
+   */
+  #unsentError(timeout: number): NotSentError {
+    const host = this.#host;
+    return host.status === "connected" && host.connection?.writable === true
+      ? new NotSentError(timeout, undefined, this.#options.maxRequestsInFlight)
+      : new NotSentError(timeout, host.lastFailure);
   }
 
   /** Rejects the requests held for a connection with `error`: none is coming. */

@@ -117,13 +117,11 @@ export interface PendingOptions {
  */
 export class PendingRequests {
   readonly #entries = new Map<number, Entry>();
-  readonly #unsentCause: () => unknown;
+  readonly #unsentError: (timeout: number) => NotSentError;
   readonly #deadlines = new DeadlineTimer<Entry>((entry) =>
     this.reject(
       entry.key,
-      entry.sent
-        ? new TimeoutError(entry.timeout)
-        : new NotSentError(entry.timeout, this.#unsentCause()),
+      entry.sent ? new TimeoutError(entry.timeout) : this.#unsentError(entry.timeout),
     )
   );
   readonly #sentDone: () => void;
@@ -131,12 +129,16 @@ export class PendingRequests {
   #sent = 0;
 
   /**
-   * Starts empty. A request whose timeout ends before it was sent rejects with a
-   * `NotSentError` whose cause is what `unsentCause` returns then (the last connect failure).
+   * Starts empty. A request whose timeout ends before it was sent rejects with the
+   * `NotSentError` that `unsentError` makes then (naming the last connect failure, or the
+   * requests in flight that held it back).
    * `sentDone` runs each time a sent request is settled (replied, timed out, canceled, lost).
    */
-  constructor(unsentCause: () => unknown = () => undefined, sentDone: () => void = () => {}) {
-    this.#unsentCause = unsentCause;
+  constructor(
+    unsentError: (timeout: number) => NotSentError = (timeout) => new NotSentError(timeout),
+    sentDone: () => void = () => {},
+  ) {
+    this.#unsentError = unsentError;
     this.#sentDone = sentDone;
   }
 
