@@ -38,6 +38,7 @@ import { echoReply } from "./echo_reply.ts";
 import { ConnectionInactiveError } from "./errors.ts";
 import type { ReplyValue } from "./incoming.ts";
 import type { ServerOptions } from "./options.ts";
+import { isInstance } from "./is_instance.ts";
 import { failureReply, replyFor } from "./reply_bytes.ts";
 
 /**
@@ -310,7 +311,7 @@ function signalFailed(site: HandlerSite, message: SignalMessage, error: unknown)
 
 /** Whether `error` says no more than that the connection has ended. */
 function leftAlready(site: HandlerSite, error: unknown): boolean {
-  return !site.isOpen && error instanceof ConnectionInactiveError;
+  return !site.isOpen && isInstance(error, ConnectionInactiveError);
 }
 
 function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {

@@ -19,6 +19,7 @@ import { Payload } from "../protocol/payload.ts";
 import { RequestError } from "../protocol/request_error.ts";
 import { isUint8Array, valueKind } from "../protocol/value_kind.ts";
 import type { ReplyValue } from "./incoming.ts";
+import { isInstance } from "./is_instance.ts";
 
 /**
  * A payload as given to `connection.signal` or returned by a handler, split into what the
@@ -111,7 +112,7 @@ export function failureReply(
   logger: Logger,
   what: string,
 ): Uint8Array {
-  if (error instanceof RequestError) {
+  if (isInstance(error, RequestError)) {
     return encodeErrorReply({ id, code: error.code, message: error.message });
   }
   logger.error(`request handler failed (${what})`, error);

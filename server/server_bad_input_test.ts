@@ -256,3 +256,10 @@ test("a read timeout under one second or of a fraction of a millisecond is refus
   await assert.rejects(async () => await startServer({ readTimeout: 999 }), RangeError);
   await assert.rejects(async () => await startServer({ readTimeout: 1500.5 }), RangeError);
 });
+
+test("a subProtocol that is no string is a TypeError that says so", async () => {
+  await assert.rejects(
+    async () => await startServer({ subProtocol: 123 as unknown as string }),
+    { name: "TypeError", message: "subProtocol must be a string, got number" },
+  );
+});

@@ -185,6 +185,9 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
   const violationLog = new RateLimitedLog(logger, violationLogLimit);
   const handlerFailures = new RateLimitedLog(logger, handlerFailureLimit);
   const hookFailures = new HookFailures(logger);
+  if (options.subProtocol !== undefined && typeof options.subProtocol !== "string") {
+    throw new TypeError(`subProtocol must be a string, got ${typeof options.subProtocol}`);
+  }
   const acceptConf = encodeAcceptConf({
     readTimeoutMs: limits.readTimeout,
     messageBufferSize: limits.messageBufferSize,
