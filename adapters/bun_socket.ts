@@ -119,7 +119,7 @@ export class BunSocketTransport implements TransportSocket {
     if (ws.sendBinary(bytes) !== 0 || bytes.length === 0 || ws.readyState !== socketOpen) return;
     this.#events?.dropped?.(
       `Bun dropped a message of ${bytes.length} bytes: more than its backpressureLimit was ` +
-        "queued for a client that does not read",
+        "queued for the client: it does not read, or not fast enough",
     );
   }
 

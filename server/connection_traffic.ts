@@ -180,7 +180,8 @@ export abstract class ConnectionTraffic extends ConnectionTasks {
       if (this.#decided !== undefined) return this.closeNow(this.#decided);
       this.violation({
         kind: "slow-reader",
-        message: `${queued} bytes queued for a client that does not read`,
+        message: `${queued} bytes queued for the client, more than maxSendBuffer ` +
+          `(${this.server.limits.maxSendBuffer}): it does not read, or not fast enough`,
       }, CloseCode.PolicyViolation);
     }
   }
