@@ -136,6 +136,9 @@ test("expiry settings are checked, and need a manager that supports them", () =>
   new Server({ sessionManager: plain }).shutdown(); // without expiry it works as before
   assert.throws(() => new Server({ sessionMaxAge: -1 }), RangeError);
   assert.throws(() => new Server({ sessionIdleTimeout: 1.5 }), RangeError);
+  // `null` is the default (no expiry), as for the other numeric options: a plain manager works.
+  const unset = null as unknown as undefined;
+  new Server({ sessionManager: plain, sessionIdleTimeout: unset, sessionMaxAge: unset }).shutdown();
 });
 
 for (const kind of ["memory", "file"] as const) {

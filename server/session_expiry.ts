@@ -215,9 +215,10 @@ function powerOfTwoAtMost(ms: number): number {
 }
 
 function duration(name: string, value: number | undefined): number {
-  if (value === undefined) return 0;
-  if (!(Number.isInteger(value) && value >= 0)) {
-    throw new RangeError(`${name} must be a whole number of ms, 0 or more, got ${value}`);
+  // `null` (from JSON, say) is the default, as for the server's other numeric options.
+  const ms = value ?? 0;
+  if (!(Number.isInteger(ms) && ms >= 0)) {
+    throw new RangeError(`${name} must be a whole number of ms, 0 or more, got ${ms}`);
   }
-  return value;
+  return ms;
 }
