@@ -161,6 +161,21 @@ export class Timestamp {
     }`;
   }
 
+  /**
+   * Whether `other` is the same instant, whatever offset either is written in.
+   *
+   * @example
+   * ```ts
+   * import { Timestamp } from "./timestamp.ts";
+   * const utc = Timestamp.parse("2020-01-02T03:04:05.5Z");
+   * console.assert(utc.isSameInstant(Timestamp.parse("2020-01-02T04:04:05.5+01:00")));
+   * console.assert(!utc.isSameInstant(Timestamp.parse("2020-01-02T03:04:05.500000001Z")));
+   * ```
+   */
+  isSameInstant(other: Timestamp): boolean {
+    return this.epochSeconds === other.epochSeconds && this.nanoseconds === other.nanoseconds;
+  }
+
   /** The JSON form is the RFC 3339 text. */
   toJSON(): string {
     return this.toString();

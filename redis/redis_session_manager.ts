@@ -34,6 +34,7 @@ import { parseStoredSession } from "./stored_session_reply.ts";
 import type { RedisClient } from "./redis_client.ts";
 import {
   createSessionScript,
+  forgetUnusedSessionScript,
   lookupSessionScript,
   releaseSessionScript,
   renewHeldScript,
@@ -86,6 +87,7 @@ const defaultCommandTimeout = 2000;
  * | `onSessionLookup`       | one script: returns the values from before, sets `l` to now, holds it: the idle TTL gives way to the lease, the max-age deadline stays |
  * | `onSessionReleased`     | with an idle timeout, one script: not held, expire in min(idle timeout, time left of the max age) |
  * | `onSessionClosed`       | `DEL`                                                        |
+ * | `onSessionUnused`       | one script: `DEL` if `c` is still this session's creation    |
  * | `sweepExpired`          | renews the lease of the sessions this process holds (one script per 256); resolves to 0 (Redis expires keys itself) |
  *
  * - Keys come from clients and are untrusted: one that `isValidKey` refuses is not found, and
@@ -220,9 +222,7 @@ export class RedisSessionManager implements SessionManager {
       deadline,
       lease,
     ];
-    const created = await callRedis(
-      this.client,
-      this.commandTimeout,
+    const created = await this.#call(
       "session creation",
       () => createSessionScript.run(this.client, [redisKey], args),
     );
@@ -244,9 +244,7 @@ export class RedisSessionManager implements SessionManager {
     if (redisKey === null) return null;
     const now = Timestamp.now().toString();
     const lease = this.#lease();
-    const reply = await callRedis(
-      this.client,
-      this.commandTimeout,
+    const reply = await this.#call(
       "session lookup",
       () => lookupSessionScript.run(this.client, [redisKey], [now, lease]),
     );
@@ -264,12 +262,7 @@ export class RedisSessionManager implements SessionManager {
   async hasSession(key: string): Promise<boolean> {
     const redisKey = this.keyOf(key);
     if (redisKey === null) return false;
-    const count = await callRedis(
-      this.client,
-      this.commandTimeout,
-      "session check",
-      () => this.client.exists(redisKey),
-    );
+    const count = await this.#call("session check", () => this.client.exists(redisKey));
     return count === 1;
   }
 
@@ -285,9 +278,7 @@ export class RedisSessionManager implements SessionManager {
     if (redisKey === null || idleTimeout === 0) return;
     // At once: a release that fails leaves the lease to run out (the server tries it again).
     this.#held.release(redisKey);
-    await callRedis(
-      this.client,
-      this.commandTimeout,
+    await this.#call(
       "session release",
       () => releaseSessionScript.run(this.client, [redisKey], [idleTimeout]),
     );
@@ -302,11 +293,22 @@ export class RedisSessionManager implements SessionManager {
     const redisKey = this.keyOf(key);
     if (redisKey === null) return;
     this.#held.release(redisKey);
-    await callRedis(
-      this.client,
-      this.commandTimeout,
-      "session close",
-      () => this.client.del(redisKey),
+    await this.#call("session close", () => this.client.del(redisKey));
+  }
+
+  /**
+   * Deletes the session if Redis still has this one (the same creation time, in one script);
+   * a session of the key stored before or since, maybe by another node, stays.
+   *
+   * @throws {RedisUnavailableError} when Redis is not reached in time.
+   */
+  async onSessionUnused(session: Session): Promise<void> {
+    const redisKey = this.keyOf(session.key);
+    if (redisKey === null) return;
+    this.#held.release(redisKey);
+    await this.#call(
+      "unused session removal",
+      () => forgetUnusedSessionScript.run(this.client, [redisKey], [session.creation.toString()]),
     );
   }
 
@@ -322,14 +324,14 @@ export class RedisSessionManager implements SessionManager {
     const lease = this.#lease();
     if (lease === 0 || this.#held.size === 0) return 0;
     await this.#held.renew((keys) =>
-      callRedis(
-        this.client,
-        this.commandTimeout,
-        "held sessions' renewal",
-        () => renewHeldScript.run(this.client, keys, [lease]),
-      )
+      this.#call("held sessions' renewal", () => renewHeldScript.run(this.client, keys, [lease]))
     );
     return 0;
+  }
+
+  /** One call to Redis, settled within `commandTimeout`. */
+  #call<T>(what: string, run: () => Promise<T>): Promise<T> {
+    return callRedis(this.client, this.commandTimeout, what, run);
   }
 
   /** The lease of a held session in ms; 0 without an idle timeout (held for good). */

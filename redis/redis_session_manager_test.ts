@@ -103,6 +103,22 @@ test("a key that has a session is refused (SessionKeyTakenError), also by anothe
   await Promise.all([sessions.close(), other.close()]);
 });
 
+test("onSessionUnused deletes only the session given, not another of its key", async () => {
+  const sessions = new RedisSessionManager(redis.url, { keyPrefix: "unused:" });
+  const ada = newSession({ user: "ada" });
+  const bob = newSession({ user: "bob" }, Timestamp.parse("2020-01-01T00:00:00.000000002Z"));
+  await sessions.onSessionCreated(ada);
+  await sessions.onSessionUnused({ ...bob, key: ada.key }); // a create under ada's key
+  assert.deepEqual(await inspector.hget(`unused:session:${ada.key}`, "i"), '{"user":"ada"}');
+  await sessions.onSessionUnused(ada);
+  assert.equal(await inspector.exists(`unused:session:${ada.key}`), 0);
+  await sessions.onSessionUnused(ada); // gone: fine
+  await inspector.set(`unused:session:${bob.key}`, "not a hash");
+  await sessions.onSessionUnused(bob);
+  assert.equal(await inspector.get(`unused:session:${bob.key}`), "not a hash", "left alone");
+  await sessions.close();
+});
+
 test("sessions live at <keyPrefix>session:<key> as a hash", async () => {
   const sessions = new RedisSessionManager(redis.url, { keyPrefix: "myapp:" });
   const session = newSession({ user: "cy" });

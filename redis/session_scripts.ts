@@ -107,6 +107,22 @@ return 1
 `);
 
 /**
+ * Deletes a session only while it is the one given: `KEYS[1]` the session's key, `ARGV[1]` its
+ * creation as stored (`c`). Returns 1 when deleted, 0 when the key has another session (one of
+ * another creation), none, or is no session's hash.
+ *
+ * @example
+ * ```ts
+ * import { forgetUnusedSessionScript } from "./session_scripts.ts";
+ * console.assert(forgetUnusedSessionScript.lua.includes("HGET"));
+ * ```
+ */
+export const forgetUnusedSessionScript: RedisScript = new RedisScript(`
+if redis.pcall('HGET', KEYS[1], 'c') ~= ARGV[1] then return 0 end
+return redis.call('DEL', KEYS[1])
+`);
+
+/**
  * Renews the lease of the sessions a process holds. `KEYS` their keys, `ARGV[1]` the lease in
  * ms. Each key that is still held (`h`: not released meanwhile, here or by another process)
  * expires that long from now, or at its max-age deadline if that is sooner; the others are left

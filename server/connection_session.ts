@@ -109,7 +109,7 @@ export class ConnectionSession<C> {
     const created = sessionCreatedWithin(json, host);
     await storeNewSession(host, session);
     if (!host.isOpen || this.#session !== null) {
-      await dropUnusedSession(host, session.key);
+      await dropUnusedSession(host, session);
       if (!host.isOpen) throw new ConnectionInactiveError("createSession");
       throw new SessionUnavailableError("exists", "the connection already has a session");
     }

@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { Session } from "../session/session_manager.ts";
+import type { Session, SessionManager } from "../session/session_manager.ts";
 import { SessionKeyTakenError } from "../session/session_key_taken_error.ts";
 import { DefaultSessionKeyGenerator } from "../session/session_key.ts";
 import type { SessionHost } from "./session_host.ts";
@@ -66,7 +66,7 @@ export async function storeNewSession<C>(host: SessionHost<C>, session: Session)
     }
     // A store whose answer was lost (a timeout) may have stored it, or store it yet (a hung
     // Redis runs what it got once it wakes): nobody would ever hold, forget or expire it.
-    await dropUnusedSession(host, session.key);
+    await dropUnusedSession(host, session);
     throw error; // what the handler hears of, not the forget's failure
   }
   await forgetEarlierSession(host, session.key);
@@ -89,12 +89,15 @@ async function forgetEarlierSession<C>(host: SessionHost<C>, key: string): Promi
 }
 
 /**
- * Gives back the slot of a session this connection stored and did not take after all, and
- * forgets the session; a forget that fails is tried again later.
+ * Gives back the slot of a session this connection stored (or may have) and did not take
+ * after all, and forgets the session: with the manager's `onSessionUnused` only while the key
+ * has this session (another user's session under a repeated key stays), else with
+ * `onSessionClosed`. A forget that fails is tried again later.
  *
  * @example
  * ```ts
  * import { dropUnusedSession } from "./new_session_store.ts";
+ * import { Timestamp } from "../protocol/timestamp.ts";
  * import type { SessionHost } from "./session_host.ts";
  * const forgotten: string[] = [];
  * const host = {
@@ -102,17 +105,38 @@ async function forgetEarlierSession<C>(host: SessionHost<C>, key: string): Promi
  *   sessionManager: { onSessionClosed: (key: string) => void forgotten.push(key) },
  *   logger: console,
  * } as unknown as SessionHost<string>;
- * await dropUnusedSession(host, "key");
+ * const now = Timestamp.now();
+ * await dropUnusedSession(host, { key: "key", creation: now, lastLookup: now });
  * console.assert(forgotten[0] === "key");
  * ```
  */
-export async function dropUnusedSession<C>(host: SessionHost<C>, key: string): Promise<void> {
-  await releaseUnusedSlot(host, key, false);
+export async function dropUnusedSession<C>(host: SessionHost<C>, session: Session): Promise<void> {
+  await releaseUnusedSlot(host, session.key, false);
   try {
-    await host.sessionManager.onSessionClosed(key);
+    await forgetUnused(host.sessionManager, session);
   } catch {
-    host.lifecycle.destroyLater(key);
+    host.lifecycle.destroyLater(session.key, session);
   }
+}
+
+/**
+ * Forgets a session no connection took: only while its key has it, where the manager can tell.
+ *
+ * @example
+ * ```ts
+ * import { forgetUnused } from "./new_session_store.ts";
+ * import { MemorySessionManager } from "../session/memory_session_manager.ts";
+ * import { Timestamp } from "../protocol/timestamp.ts";
+ * const manager = new MemorySessionManager();
+ * const stored = { key: "k", creation: Timestamp.now(), lastLookup: Timestamp.now() };
+ * manager.onSessionCreated(stored);
+ * await forgetUnused(manager, { ...stored, creation: new Timestamp(0) }); // not this one
+ * console.assert(manager.hasSession("k"));
+ * ```
+ */
+export async function forgetUnused(manager: SessionManager, session: Session): Promise<void> {
+  if (manager.onSessionUnused !== undefined) await manager.onSessionUnused(session);
+  else await manager.onSessionClosed(session.key);
 }
 
 /** A {@link SessionKeyTakenError}, also one of another copy of this library (a bundle). */

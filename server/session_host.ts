@@ -122,9 +122,11 @@ export interface SessionLifecycle {
   destroy(key: string): Promise<void>;
   /**
    * The destroy of a session its last connection closed failed (or the count before it): it is
-   * tried again for about a minute, unless a connection holds the session by then.
+   * tried again for about a minute, unless a connection holds the session by then. With
+   * `unused`, a session stored for a connection that did not take it: only that session is
+   * forgotten then (`onSessionUnused`), whoever holds the key.
    */
-  destroyLater(key: string): void;
+  destroyLater(key: string, unused?: Session): void;
   /** Whether a session created at that time has passed the server's maximum age. */
   isTooOld(creation: Session["creation"]): boolean;
   /** Removes and returns the signals kept for the session while no connection held it. */

@@ -236,8 +236,12 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
       });
     },
     destroy,
-    destroyLater: (key) => {
+    destroyLater: (key, unused) => {
       parts.logoutRetries.add(key, async () => {
+        if (unused !== undefined && manager.onSessionUnused !== undefined) {
+          await manager.onSessionUnused(unused); // only that session: no holder to wait for
+          return true;
+        }
         const holders = clustered === null
           ? sessions.holders(key).size
           : await clustered.sessionConnectionCount(key);

@@ -24,11 +24,15 @@ class LossyManager extends MemorySessionManager {
     super.onSessionCreated(session);
     if (this.failing) throw new Error("timed out");
   }
-  /** Whether closes fail (and do nothing): the store is still away. */
+  /** Whether closes and forgets of unused sessions fail (and do nothing): the store is away. */
   closesFailing = false;
   override onSessionClosed(key: string): void {
     if (this.closesFailing) throw new Error("unreachable");
     super.onSessionClosed(key);
+  }
+  override onSessionUnused(session: Session): void {
+    if (this.closesFailing) throw new Error("unreachable");
+    super.onSessionUnused(session);
   }
 }
 

@@ -2,7 +2,7 @@
  * Files written atomically: the text goes to a temporary file beside the target (named
  * `.<name>.<random hex>.tmp`) that is then renamed over it, so a reader never sees a partly
  * written file; optionally synced to disk (file, then directory). Plus removal that does not
- * mind a file already gone. Uses `node:fs/promises` (Deno, Bun and Node).
+ * mind a file already gone, and a check that one is there. Uses `node:fs/promises` (Deno, Bun and Node).
  *
  * @example
  * ```ts
@@ -22,7 +22,7 @@
  * @module
  */
 
-import { mkdir, open, rename, unlink, writeFile } from "node:fs/promises";
+import { mkdir, open, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { placeWithoutReplacing } from "./exclusive_place.ts";
 import { errorCode } from "./fs_error_code.ts";
@@ -158,6 +158,27 @@ export async function makeDirectory(path: string, durable: boolean): Promise<voi
 export async function removeFileIfPresent(path: string): Promise<boolean> {
   try {
     await unlink(path);
+    return true;
+  } catch (error) {
+    if (errorCode(error) !== "ENOENT") throw error;
+    return false;
+  }
+}
+
+/**
+ * Whether a file (or anything else) is at `path`; other failures than `ENOENT` are thrown.
+ *
+ * @example
+ * ```ts
+ * import { tmpdir } from "node:os";
+ * import { fileExists } from "./atomic_file.ts";
+ * console.assert(await fileExists(tmpdir()));
+ * console.assert(!await fileExists(tmpdir() + "/no-such-file-" + crypto.randomUUID()));
+ * ```
+ */
+export async function fileExists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
     return true;
   } catch (error) {
     if (errorCode(error) !== "ENOENT") throw error;

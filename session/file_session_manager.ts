@@ -18,6 +18,7 @@ import { resolve } from "node:path";
 import { Timestamp } from "../protocol/timestamp.ts";
 import {
   errorCode,
+  fileExists,
   makeDirectory,
   removeFileIfPresent,
   syncDirectory,
@@ -210,27 +211,36 @@ export class FileSessionManager implements SessionManager {
   /** Whether the session's file exists (a refused key has none); reads and changes nothing. */
   async hasSession(key: string): Promise<boolean> {
     const path = this.#pathOf(key);
-    if (path === null) return false;
-    try {
-      await stat(path);
-      return true;
-    } catch (error) {
-      if (errorCode(error) === "ENOENT") return false;
-      throw error;
-    }
+    return path !== null && await fileExists(path);
   }
 
   /** Deletes the session's file; a refused key or a missing file (or directory) is fine. */
   async onSessionClosed(key: string): Promise<void> {
     const path = this.#pathOf(key);
     if (path === null) return;
-    return await this.#queue.run(key, async () => {
-      // Not before the queue: a lookup queued ahead would hold the key again, for good.
-      this.#held.delete(key);
-      const removed = await removeFileIfPresent(path);
-      // A logged-out session must not come back after a power loss.
-      if (removed && this.#durable) await syncDirectory(this.#resolvedDirectory);
+    // In the queue: a lookup queued ahead would hold the key again, for good.
+    return await this.#queue.run(key, () => this.#remove(key, path));
+  }
+
+  /**
+   * Deletes the session's file if it still holds `session` (the same creation time); a
+   * session of the key stored before or since stays (a corrupt file is moved aside).
+   */
+  async onSessionUnused(session: Session): Promise<void> {
+    const path = this.#pathOf(session.key);
+    if (path === null) return;
+    return await this.#queue.run(session.key, async () => {
+      const stored = await readStoredSession(path, this.#logger);
+      if (stored?.creation.isSameInstant(session.creation)) await this.#remove(session.key, path);
     });
+  }
+
+  /** Forgets a session (in its key's queue): its file goes, synced when durable. */
+  async #remove(key: string, path: string): Promise<void> {
+    this.#held.delete(key);
+    const removed = await removeFileIfPresent(path);
+    // A logged-out session must not come back after a power loss.
+    if (removed && this.#durable) await syncDirectory(this.#resolvedDirectory);
   }
 
   /** Expiry: the server's settings, kept as given (with their `forgotten`). */
@@ -361,14 +371,12 @@ export class FileSessionManager implements SessionManager {
 
   /** Creates the directory before the first create. */
   #ensureDirectory(): Promise<void> {
-    this.#directoryReady ??= makeDirectory(this.#resolvedDirectory, this.#durable)
-      .then(
-        () => {},
-        (error) => {
-          this.#directoryReady = undefined;
-          throw error;
-        },
-      );
+    this.#directoryReady ??= makeDirectory(this.#resolvedDirectory, this.#durable).catch(
+      (error) => {
+        this.#directoryReady = undefined;
+        throw error;
+      },
+    );
     return this.#directoryReady;
   }
 

@@ -139,6 +139,15 @@ export class MemorySessionManager implements SessionManager {
     this.#sessions.delete(key);
   }
 
+  /**
+   * Forgets `session` if its key still has it (the same creation time); a session of the key
+   * stored before or since stays.
+   */
+  onSessionUnused(session: Session): void {
+    const stored = this.#sessions.get(session.key);
+    if (stored?.creation.isSameInstant(session.creation)) this.#sessions.delete(session.key);
+  }
+
   /** Expiry: the server's settings, kept as given (with their `forgotten`). */
   useExpiry(expiry: SessionExpiry): void {
     this.#expiry = expiry;

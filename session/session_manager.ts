@@ -130,6 +130,15 @@ export interface SessionManager {
   /** Forgets a session that was closed for good (its last connection detached or closed it). */
   onSessionClosed(key: string): void | Promise<void>;
   /**
+   * Forgets `session`, one given to {@link onSessionCreated} that no connection took after
+   * all (its store failed for another reason than a taken key, such as a timeout, and may have
+   * happened; or its connection closed first), but only while the key still has that session
+   * (the same creation time, {@link Timestamp.isSameInstant}): a session of the key stored
+   * before or since, another user's under a key generator that repeats keys, stays. Optional:
+   * without it the server calls {@link onSessionClosed}, which forgets whatever the key has.
+   */
+  onSessionUnused?(session: Session): void | Promise<void>;
+  /**
    * Expiry: no connection of this server holds the session any more (it stays stored and may
    * be restored); its idle time counts from now.
    */
