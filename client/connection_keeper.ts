@@ -30,6 +30,7 @@ import { DisconnectedError } from "./errors.ts";
 import type { ClientEventMap } from "./events.ts";
 import { HeldEvents, type HeldEventType } from "./held_events.ts";
 import type { ResolvedClientOptions } from "./options.ts";
+import { SilenceWatch } from "./silence_watch.ts";
 
 /**
  * What a {@link ConnectionKeeper} tells its client.
@@ -65,6 +66,8 @@ export interface KeeperHost {
   gaveUp(error: unknown): void;
   /** The connection was lost: what was sent on it gets no reply. */
   lost(error: ProtocolError | DisconnectedError): void;
+  /** Whether requests sent on the connection wait for their replies (`silenceTimeout`). */
+  waiting?(): boolean;
 }
 
 /**
@@ -98,6 +101,8 @@ export class ConnectionKeeper implements RequestHost {
   #lastFailure: Error | undefined;
   readonly #held: HeldEvents;
   #announcingDrop = false;
+  /** The dead-link check of the connection while connected (`silenceTimeout`). */
+  #silence: SilenceWatch | null = null;
   /** The closed promise of the last dropped connection's socket, until it resolves. */
   #droppedClosed: Promise<void> | null = null;
 
@@ -196,6 +201,8 @@ export class ConnectionKeeper implements RequestHost {
     const dialClosed = this.#attempts.stop();
     const connection = this.#connection;
     this.#connection = null;
+    this.#silence?.stop();
+    this.#silence = null;
     connection?.close(error);
     const closed = connection?.closed ?? this.#droppedClosed;
     if (closed === null || dialClosed === null) return closed ?? dialClosed;
@@ -216,22 +223,44 @@ export class ConnectionKeeper implements RequestHost {
       dialing,
       tracer: this.#options.tracer,
     }, {
-      onMessage: (message) => this.#host.received(message),
+      onMessage: (message) => {
+        this.#silence?.heard();
+        this.#host.received(message);
+      },
       onClose: (error) => this.#dropped(connection!, error),
     }).then((opened) => this.#connection = connection = opened);
   }
 
   #connected(connection: Connection): void {
     this.#status = "connected";
+    this.#watchSilence(connection);
     this.#lastFailure = undefined;
     this.#host.connected(connection);
     this.#host.emit("connected", undefined);
     this.#held.release(this.#host.emit, true);
   }
 
+  /** Drops `connection` once requests wait on it with nothing heard for `silenceTimeout`. */
+  #watchSilence(connection: Connection): void {
+    const { silenceTimeout } = this.#options;
+    const waiting = this.#host.waiting;
+    if (silenceTimeout === Infinity || waiting === undefined) return;
+    this.#silence = new SilenceWatch(silenceTimeout, waiting, (silentFor) => {
+      const seconds = (silentFor / 1000).toFixed(1);
+      connection.close(
+        new DisconnectedError(
+          `nothing came from the server for ${seconds} s while requests waited ` +
+            `(silenceTimeout ${silenceTimeout} ms): the connection was taken for dead`,
+        ),
+      );
+    });
+  }
+
   #dropped(connection: Connection, error: ProtocolError | DisconnectedError): void {
     if (this.#connection !== connection) return;
     this.#connection = null;
+    this.#silence?.stop();
+    this.#silence = null;
     const droppedClosed = connection.closed;
     this.#droppedClosed = droppedClosed;
     const forget = () => {

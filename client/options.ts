@@ -70,6 +70,18 @@ export interface ClientOptions extends ClientHooks {
    */
   requestTimeout?: number;
   /**
+   * Milliseconds a connection may stay silent (nothing at all received from the server) while
+   * requests sent on it wait for their replies, before the client takes it for dead: it drops
+   * the connection (the requests on it reject with a `DisconnectedError` saying so, and
+   * `disconnected` fires with it) and, under `autoconnect`, dials again. Seen within a quarter
+   * more than this. Default `Infinity`: off, and a link that went silent without closing (a
+   * phone changing networks, a half-open TCP connection) stays `connected` until the operating
+   * system ends it, its requests failing by their timeouts. Set it below `requestTimeout`, and
+   * above the time the server's slowest handler takes; refused with a `RangeError` as
+   * `requestTimeout` is.
+   */
+  silenceTimeout?: number;
+  /**
    * Timeout for opening a connection and receiving the accept-conf, in ms; default 5 000.
    * `Infinity` for none; refused with a `RangeError` as `requestTimeout` is.
    */
@@ -191,6 +203,8 @@ export interface ResolvedClientOptions {
   readonly requestTimeout: number;
   /** Timeout for opening a connection, in milliseconds. */
   readonly dialTimeout: number;
+  /** How long a connection may be silent while requests wait, in ms; `Infinity`: off. */
+  readonly silenceTimeout: number;
   /** Spacing of reconnection attempts. */
   readonly reconnect: BackoffOptions;
   /** Bounds of the signals held while a new connection restores its session. */
@@ -208,8 +222,8 @@ export interface ResolvedClientOptions {
  *
  * @throws {TypeError} when there is no global `WebSocket` and none is given.
  * @throws {RangeError} for a bad `reconnect` or `heldSignals` option, a `maxRequestsInFlight`
- * that is not a whole number ≥ 1, or a `requestTimeout` or `dialTimeout` that is not a number
- * above 0 (see {@link checkTimeout}).
+ * that is not a whole number ≥ 1, or a `requestTimeout`, `dialTimeout` or `silenceTimeout` that
+ * is not a number above 0 (see {@link checkTimeout}).
  *
  * @example
  * ```ts
@@ -234,6 +248,7 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     waitForConnection: options.waitForConnection ?? true,
     requestTimeout: checkTimeout(options.requestTimeout ?? 60_000, "requestTimeout"),
     dialTimeout: checkTimeout(options.dialTimeout ?? 5_000, "dialTimeout"),
+    silenceTimeout: checkTimeout(options.silenceTimeout ?? Infinity, "silenceTimeout"),
     reconnect: resolveBackoff(options.reconnect),
     heldSignals: resolveHeldSignalLimits(options.heldSignals),
     maxRequestsInFlight: checkInFlight(options.maxRequestsInFlight ?? 1024),
