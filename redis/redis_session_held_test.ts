@@ -135,3 +135,24 @@ test("a renewal forgets a key Redis no longer holds, unless a lookup held it aga
   await held.renew((keys) => (asked.push(...keys), Promise.resolve(keys.map(() => 1))));
   assert.deepEqual(asked, ["again"]);
 });
+
+test("forgetting an unused session of a key leaves the lease of the one held under it", async () => {
+  const sessions = managerOn("held4:");
+  try {
+    const ada = newSession();
+    const stored = `held4:session:${ada.key}`;
+    await sessions.onSessionCreated(ada); // held by this process
+    // A create under ada's key (a key generator that repeats keys) whose answer was lost.
+    const bob = { ...ada, creation: Timestamp.parse("2020-01-01T00:00:00Z") };
+    await sessions.onSessionUnused(bob);
+    await delay(800);
+    const before = await inspector.pttl(stored);
+    await sessions.sweepExpired();
+    const renewed = await inspector.pttl(stored);
+    assert.ok(renewed > before, `ada's lease is renewed still: ${before} -> ${renewed}`);
+    await sessions.onSessionUnused(ada);
+    assert.equal(await inspector.exists(stored), 0, "her own forget deletes it");
+  } finally {
+    await sessions.close();
+  }
+});

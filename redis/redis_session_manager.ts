@@ -298,18 +298,22 @@ export class RedisSessionManager implements SessionManager {
 
   /**
    * Deletes the session if Redis still has this one (the same creation time, in one script);
-   * a session of the key stored before or since, maybe by another node, stays.
+   * a session of the key stored before or since, maybe by another node, stays, and so does
+   * this process's hold of it (its lease is renewed still).
    *
    * @throws {RedisUnavailableError} when Redis is not reached in time.
    */
   async onSessionUnused(session: Session): Promise<void> {
     const redisKey = this.keyOf(session.key);
     if (redisKey === null) return;
-    this.#held.release(redisKey);
-    await this.#call(
-      "unused session removal",
-      () => forgetUnusedSessionScript.run(this.client, [redisKey], [session.creation.toString()]),
-    );
+    const creation = session.creation.toString();
+    await this.#call("unused session removal", async () => {
+      const deleted = await forgetUnusedSessionScript.run(this.client, [redisKey], [creation]);
+      // Only once deleted (also when the answer comes after the timeout), and at once: the key
+      // may have a session this process holds, restored before, or created after the delete.
+      if (deleted === 1) this.#held.release(redisKey);
+      return deleted;
+    });
   }
 
   /**

@@ -48,13 +48,29 @@ export function newSession(
         "client cannot send back to restore the session",
     );
   }
-  const now = Timestamp.now();
+  const now = creationNow();
   const session: Session = { key, creation: now, lastLookup: now };
   const bare = formatSessionJson(session);
   if (info === undefined) return { session, json: bare };
   const json = formatSessionJson({ ...session, info });
   // The same text: the info was left out as empty.
   return json === bare ? { session, json } : { session: { ...session, info }, json };
+}
+
+/**
+ * The sub-millisecond nanoseconds of the next creation time: counted on from a random start, so
+ * that sessions this process creates within one millisecond have distinct creation times (and
+ * those of two processes do, but for a chance in a million). A key generator that repeats keys
+ * can have two creates of one key at once: `onSessionUnused` tells their sessions apart by
+ * creation time (it must not forget the other one).
+ */
+let subMillisecond = Math.floor(Math.random() * 1_000_000);
+
+/** Now, with the sub-millisecond part of {@link subMillisecond}. */
+function creationNow(): Timestamp {
+  const now = Timestamp.now(); // whole milliseconds
+  subMillisecond = (subMillisecond + 1) % 1_000_000;
+  return new Timestamp(now.epochSeconds, now.nanoseconds + subMillisecond);
 }
 
 /**

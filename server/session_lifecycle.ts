@@ -237,11 +237,17 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
     },
     destroy,
     destroyLater: (key, unused) => {
-      parts.logoutRetries.add(key, async () => {
-        if (unused !== undefined && manager.onSessionUnused !== undefined) {
-          await manager.onSessionUnused(unused); // only that session: no holder to wait for
+      const forgetUnused = manager.onSessionUnused?.bind(manager);
+      if (unused !== undefined && forgetUnused !== undefined) {
+        // Only that session goes, whoever holds the key: no holder to wait for. It waits apart
+        // from a logout of the key (keys are printable ASCII: no line break), which it must
+        // not keep from its own retry.
+        return parts.logoutRetries.add(`${key}\n${unused.creation.toString()}`, async () => {
+          await forgetUnused(unused);
           return true;
-        }
+        });
+      }
+      parts.logoutRetries.add(key, async () => {
         const holders = clustered === null
           ? sessions.holders(key).size
           : await clustered.sessionConnectionCount(key);

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Client } from "../client.ts";
+import { Client, SessionNotFoundError } from "../client.ts";
 import { silentLogger } from "../protocol/logger.ts";
 import { FileSessionManager } from "../session/file_session_manager.ts";
 import { MemorySessionManager } from "../session/memory_session_manager.ts";
@@ -25,6 +25,7 @@ function loginService(sessionManager: LostAnswerManager) {
     sessionKeyGenerator: { generate: () => key },
     onRequest: async ({ name, payload, connection }) => {
       if (name === "whoami") return String(connection.session?.info?.user);
+      if (name === "logout") return await connection.closeSession().then(String, String);
       try {
         await connection.createSession({ user: payload.text() });
         return "created";
@@ -122,6 +123,60 @@ test("a failed forget of an unused session is tried again, still only for that s
       assert.equal((await ada.request("whoami")).text(), "ada");
     } finally {
       await Promise.all([ada.close(), bob.close(), carol.close()]);
+      await running.close();
+    }
+  });
+});
+
+test("a logout whose destroy failed is tried again while a failed create's forget of its key waits", async () => {
+  await withManagers(async (manager, inner) => {
+    const running = await startServer(loginService(manager));
+    const ada = new Client(running.url, { logger: silentLogger });
+    const bob = new Client(running.url, { logger: silentLogger });
+    const adaAgain = new Client(running.url, { logger: silentLogger });
+    const other = new Client(running.url, { logger: silentLogger });
+    try {
+      assert.equal((await ada.request("login", "ada")).text(), "created");
+      await ada.close();
+      await until(() => running.server.activeSessionsCount === 0, "ada's connection is gone");
+      // Bob's create under ada's key: refused, its answer lost, and its forget fails at first.
+      manager.loseAnswers = true;
+      manager.failUnusedForgets = 1;
+      assert.match((await bob.request("login", "bob")).text(), /it refused/);
+      manager.loseAnswers = false;
+      // Ada is back, and logs out while the store fails once more: her destroy waits too.
+      await adaAgain.restoreSession(key);
+      manager.failCloses = 1;
+      assert.match((await adaAgain.request("logout")).text(), /could not be reached/);
+      await until(() => manager.unusedCalls.length === 2, "bob's forget tried again");
+      const name = inner.constructor.name;
+      await until(async () => !await inner.hasSession(key), `${name}: ada's logout is done`);
+      await assert.rejects(other.restoreSession(key), SessionNotFoundError, "nothing to restore");
+    } finally {
+      await Promise.all([ada.close(), bob.close(), adaAgain.close(), other.close()]);
+      await running.close();
+    }
+  });
+});
+
+test("two creates of the key at once: the refused one's forget leaves the other's session", async () => {
+  await withManagers(async (manager, inner) => {
+    const running = await startServer(loginService(manager));
+    const clients = [0, 1].map(() => new Client(running.url, { logger: silentLogger }));
+    try {
+      // The store refuses the second create (the key is taken), and that answer is lost: the
+      // server forgets the session it made, whose creation is of the same millisecond.
+      manager.loseRefusals = true;
+      for (let round = 0; round < 20; round++) {
+        const answers = await Promise.all(clients.map((c) => c.request("login", `u${round}`)));
+        const winner = clients[answers.findIndex((answer) => answer.text() === "created")];
+        assert.ok(winner !== undefined, `round ${round}: one create stored`);
+        const name = inner.constructor.name;
+        assert.ok(await inner.hasSession(key), `${name}, round ${round}: the session stays`);
+        assert.match((await winner.request("logout")).text(), /true/);
+      }
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
       await running.close();
     }
   });

@@ -25,8 +25,12 @@ import type { Session, SessionLookupResult, SessionManager } from "../session/se
 export class LostAnswerManager implements SessionManager {
   /** Whether each create fails after it reached the manager underneath. */
   loseAnswers = false;
+  /** Whether a create the manager underneath refused fails with another error (as lost). */
+  loseRefusals = false;
   /** How many of the next `onSessionUnused` calls fail before they reach the manager. */
   failUnusedForgets = 0;
+  /** How many of the next `onSessionClosed` calls fail before they reach the manager. */
+  failCloses = 0;
   /** Every `onSessionUnused` call, failed or not. */
   readonly unusedCalls: Session[] = [];
   readonly #inner: SessionManager & Required<Pick<SessionManager, "onSessionUnused">>;
@@ -41,7 +45,7 @@ export class LostAnswerManager implements SessionManager {
     try {
       await this.#inner.onSessionCreated(session);
     } catch (error) {
-      if (!this.loseAnswers) throw error;
+      if (!this.loseAnswers && !this.loseRefusals) throw error;
       throw new Error(`the store's answer was lost (it refused: ${error})`);
     }
     if (this.loseAnswers) throw new Error("the store's answer was lost (it stored the session)");
@@ -52,8 +56,12 @@ export class LostAnswerManager implements SessionManager {
     return await this.#inner.onSessionLookup(key);
   }
 
-  /** Forgets through the manager underneath. */
+  /** Forgets through the manager underneath; the first `failCloses` calls fail instead. */
   async onSessionClosed(key: string): Promise<void> {
+    if (this.failCloses > 0) {
+      this.failCloses--;
+      throw new Error("the store could not be reached");
+    }
     await this.#inner.onSessionClosed(key);
   }
 
