@@ -33,9 +33,10 @@ const utf16 = new TextDecoder("utf-16le", { fatal: true, ignoreBOM: true });
  * thenable (`{}` too: one not awaited), a `Blob`, an `ArrayBuffer` or typed array other than a
  * whole-payload `Uint8Array` (raw bytes go alone, as the payload), a function, a symbol and a
  * `BigInt`, whether found in the value or returned by a `toJSON`, and an own `"__proto__"`
- * key (receivers refuse it: see {@link decodeValue}). Otherwise JSON's rules
- * apply: `undefined` fields are left out, `NaN` and `Infinity` become `null`, an object's
- * `toJSON` is used (one that returns `undefined` for the whole value gives `""`).
+ * key (receivers refuse it: see {@link decodeValue}). Otherwise JSON's rules apply:
+ * `undefined` fields are left out (in an array it becomes `null`), `NaN` and `Infinity` become
+ * `null`, an object's `toJSON` is used (one that returns `undefined` for the whole value gives
+ * `""`).
  *
  * @throws {TypeError} when the value cannot be written as JSON as it is (see above; a cycle).
  * @example

@@ -153,7 +153,15 @@ export class PayloadReader {
     if (check === undefined) return value;
     let summary: string;
     try {
-      const result = await check["~standard"].validate(value);
+      let result = await check["~standard"].validate(value);
+      // An empty binary payload is what untyped and Go clients send for none: bytes to a
+      // schema that takes them (an empty upload), else no payload, as the typed client reads
+      // an empty binary reply (an optional payload's schema refused an empty Uint8Array).
+      if (
+        result.issues !== undefined && payload.encoding === "binary" && payload.bytes.length === 0
+      ) {
+        result = await check["~standard"].validate(undefined);
+      }
       if (result.issues === undefined) return result.value;
       summary = this.#summary(result.issues, payload);
     } catch (error) {

@@ -250,8 +250,9 @@ export interface TypedRouter {
  * handler and sends what it returns (bytes as a binary reply, anything else as JSON in UTF-8,
  * nothing as an empty UTF-8 reply). A contract declared as a type takes JSON only: it cannot
  * tell at run time which payloads are bytes, so a binary payload never reaches its handlers
- * (an empty one is no payload there, `undefined`; with a payload schema, an empty binary payload
- * reaches the schema as an empty `Uint8Array`, which `unchecked<T>()` reads as `undefined`).
+ * (an empty one is no payload there, `undefined`; with a payload schema, an empty binary payload,
+ * what untyped and Go clients send for none, reaches the schema as an empty `Uint8Array`, and
+ * where the schema refuses that, as `undefined`: an optional payload gets its default).
  * Error replies:
  *
  * - `UNKNOWN_REQUEST`: no request of that name in the handlers (see `onUnknownRequest`);
@@ -277,8 +278,9 @@ export interface TypedRouter {
  * @example
  * ```ts
  * import { RequestError } from "@webwire/webwire/protocol";
- * import { startServer } from "../testing/serve.ts";
  * import { Client } from "@webwire/webwire";
+ * import { Server } from "@webwire/webwire/server";
+ * import { serveDeno } from "@webwire/webwire/adapters/deno";
  * import { defineContract } from "@webwire/webwire/typed";
  * import { createRouter } from "@webwire/webwire/typed";
  *
@@ -286,7 +288,8 @@ export interface TypedRouter {
  *   requests: { rename: { payload: { id: number; name: string }; reply: { ok: true } } };
  * }
  * const users = defineContract<Users>();
- * const running = await startServer({
+ * const server = new Server({
+ *   sessionsEnabled: false,
  *   ...createRouter(users, {
  *     requests: {
  *       rename: ({ id, name }) => {
@@ -296,6 +299,7 @@ export interface TypedRouter {
  *     },
  *   }),
  * });
+ * const running = serveDeno(server);
  * const client = new Client(running.url);
  * const reply = await client.request("rename", JSON.stringify({ id: 1, name: "ada" }));
  * console.assert(reply.text() === '{"ok":true}');

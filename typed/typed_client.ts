@@ -149,10 +149,9 @@ export interface ListenOptions {
  * ```ts
  * import { Client } from "@webwire/webwire";
  * import { RequestError } from "@webwire/webwire/protocol";
- * import { startServer } from "../testing/serve.ts";
- * import { defineContract } from "@webwire/webwire/typed";
- * import { createRouter } from "@webwire/webwire/typed";
- * import { TypedClient } from "@webwire/webwire/typed";
+ * import { Server } from "@webwire/webwire/server";
+ * import { serveDeno } from "@webwire/webwire/adapters/deno";
+ * import { createRouter, defineContract, TypedClient } from "@webwire/webwire/typed";
  *
  * interface Notes {
  *   requests: {
@@ -162,12 +161,13 @@ export interface ListenOptions {
  * }
  * const notes = defineContract<Notes>();
  * const stored: string[] = [];
- * const running = await startServer(createRouter(notes, {
+ * const router = createRouter(notes, {
  *   requests: {
  *     add: ({ text }) => ({ id: stored.push(text) }),
  *     count: () => stored.length,
  *   },
- * }));
+ * });
+ * const running = serveDeno(new Server({ sessionsEnabled: false, ...router }));
  * const api = new TypedClient(new Client(running.url), notes);
  * const { id } = await api.request("add", { text: "buy milk" });
  * console.assert(id === 1);
