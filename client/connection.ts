@@ -21,6 +21,7 @@ import type { Tracer } from "../protocol/trace.ts";
 import { encodeHeartbeat } from "../protocol/encode_control_message.ts";
 import type { AcceptConfMessage, Message } from "../protocol/message.ts";
 import { ProtocolError } from "../protocol/protocol_error.ts";
+import { closeMessage } from "./close_message.ts";
 import { dialFailure } from "./dial_failure.ts";
 import {
   ConnectionFailedError,
@@ -192,7 +193,7 @@ export class Connection {
     socket.onmessage = (event: MessageEventLike) => this.#receive(event.data);
     socket.onclose = (event: CloseEventLike) =>
       this.#end(
-        new DisconnectedError("the connection was closed", {
+        new DisconnectedError(closeMessage(event.code, event.reason), {
           code: event.code,
           reason: event.reason,
         }),

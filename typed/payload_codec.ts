@@ -232,7 +232,8 @@ export function decodeValue(payload: Payload): unknown {
     value = JSON.parse(text);
   } catch {
     // The parser's message can quote the input: keep it out of what a client is told.
-    throw new BadPayloadError(`the payload is not JSON (${text.length} characters)`);
+    const size = text.length === 1 ? "1 character" : `${text.length} characters`;
+    throw new BadPayloadError(`the payload is not JSON (${size})`);
   }
   // Only text that spells the key or escapes a character (`\u005f_proto__`) can hold it: the
   // common payload costs two searches of its text, not a walk of the value.

@@ -1,0 +1,35 @@
+// A connection the server ends tells the client why in the DisconnectedError's message: the
+// close code and the server's reason (they are on the error's `code` and `reason` too). Real
+// server and client.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Client } from "../client.ts";
+import { silentLogger } from "../protocol/logger.ts";
+import { startServer } from "../testing/serve.ts";
+import { DisconnectedError } from "./errors.ts";
+
+test("the server's close code and reason are in the message of the disconnected event", async () => {
+  const running = await startServer({
+    logger: silentLogger,
+    onRequest: ({ connection }) => {
+      setTimeout(() => connection.close(4001, "go away"), 10);
+      return "bye";
+    },
+  });
+  const client = new Client(running.url, { logger: silentLogger, autoconnect: false });
+  try {
+    const disconnected = new Promise<DisconnectedError>((resolve) =>
+      client.addEventListener("disconnected", (event) => resolve(event.detail), { once: true })
+    );
+    await client.connect();
+    assert.equal((await client.request("leave")).text(), "bye");
+    const error = await disconnected;
+    assert.ok(error instanceof DisconnectedError);
+    assert.equal(error.message, 'the connection was closed (code 4001, "go away")');
+    assert.equal(error.code, 4001);
+    assert.equal(error.reason, "go away");
+  } finally {
+    await client.close();
+    await running.close();
+  }
+});
