@@ -43,7 +43,7 @@ import type { OfflineSignals } from "./offline_signals.ts";
 import type { SessionExpiryClock } from "./session_expiry.ts";
 import type { SessionRegistry } from "./session_registry.ts";
 import type { SessionCloses } from "./session_closes.ts";
-import type { StoreRetries } from "./store_retries.ts";
+import { type StoreRetries, unusedGiveUp } from "./store_retries.ts";
 
 /**
  * What the lifecycle works with.
@@ -242,10 +242,11 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
         // Only that session goes, whoever holds the key: no holder to wait for. It waits apart
         // from a logout of the key (keys are printable ASCII: no line break), which it must
         // not keep from its own retry.
-        return parts.logoutRetries.add(`${key}\n${unused.creation.toString()}`, async () => {
+        const forget = async () => {
           await forgetUnused(unused);
           return true;
-        });
+        };
+        return parts.logoutRetries.add(`${key}\n${unused.creation}`, forget, unusedGiveUp);
       }
       parts.logoutRetries.add(key, async () => {
         const holders = clustered === null

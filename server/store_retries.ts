@@ -86,6 +86,21 @@ export const releaseGiveUp: GiveUpNotice = {
 };
 
 /**
+ * The notice for the forget of a session stored for a login that failed (its store's answer
+ * was lost, or its connection left): no client was given its key.
+ *
+ * @example
+ * ```ts
+ * import { unusedGiveUp } from "./store_retries.ts";
+ * console.assert(unusedGiveUp.step.startsWith("forgetting a session"));
+ * ```
+ */
+export const unusedGiveUp: GiveUpNotice = {
+  step: "forgetting a session stored for a login that failed",
+  outcome: "it may stay stored until it expires (for good without expiry); no client has its key",
+};
+
+/**
  * Sessions whose step failed, each tried again on a fixed schedule.
  *
  * @example
@@ -123,15 +138,16 @@ export class StoreRetries {
 
   /**
    * Tries `attempt` again later for `key` (nothing when `key` waits already). Once stopped (the
-   * server shuts down) or with too many waiting, the step is given up at once, and logged.
+   * server shuts down) or with too many waiting, the step is given up at once, and logged with
+   * `notice` (default: the one this was made with).
    */
-  add(key: string, attempt: StoreAttempt): void {
+  add(key: string, attempt: StoreAttempt, notice: GiveUpNotice = this.#notice): void {
     if (this.#pending.has(key)) return;
-    if (this.#stopped) return this.#giveUp(new Error("the server is shutting down"));
+    if (this.#stopped) return this.#giveUp(new Error("the server is shutting down"), notice);
     if (this.#pending.size >= maxPendingRetries) {
-      return this.#giveUp(new Error(`${maxPendingRetries} sessions wait already`));
+      return this.#giveUp(new Error(`${maxPendingRetries} sessions wait already`), notice);
     }
-    this.#schedule(key, attempt, 0);
+    this.#schedule(key, attempt, 0, notice);
   }
 
   /** Drops every key waiting and tries nothing more. */
@@ -141,7 +157,7 @@ export class StoreRetries {
     this.#pending.clear();
   }
 
-  #schedule(key: string, attempt: StoreAttempt, tried: number): void {
+  #schedule(key: string, attempt: StoreAttempt, tried: number, notice: GiveUpNotice): void {
     const timer = setTimeout(async () => {
       let error: unknown;
       let done = false;
@@ -153,18 +169,18 @@ export class StoreRetries {
       if (this.#pending.get(key) !== timer) return; // stopped meanwhile
       if (done || tried + 1 >= this.#delays.length) {
         this.#pending.delete(key);
-        if (!done && error !== undefined) this.#giveUp(error);
+        if (!done && error !== undefined) this.#giveUp(error, notice);
         return;
       }
-      this.#schedule(key, attempt, tried + 1);
+      this.#schedule(key, attempt, tried + 1, notice);
     }, this.#delays[tried]);
     this.#pending.set(key, timer);
   }
 
   /** Logs the 1st, 10th, 100th, ... session given up (a long outage gives up many). */
-  #giveUp(error: unknown): void {
+  #giveUp(error: unknown, notice: GiveUpNotice): void {
     if (!this.#failures.tally()) return;
-    const { step, outcome } = this.#notice;
+    const { step, outcome } = notice;
     this.#logger.error(`gave up ${step} (${this.#failures.count} so far): ${outcome}`, error);
   }
 }

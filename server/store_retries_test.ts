@@ -7,7 +7,7 @@ import { rawLogin, rawRestore } from "../testing/raw_session.ts";
 import { recordingLogger } from "../testing/recording_logger.ts";
 import { startServer } from "../testing/serve.ts";
 import { until } from "../testing/until.ts";
-import { logoutGiveUp, StoreRetries } from "./store_retries.ts";
+import { logoutGiveUp, StoreRetries, unusedGiveUp } from "./store_retries.ts";
 
 /** A memory session manager whose first forget fails (its store hiccups once). */
 class FirstForgetFails extends MemorySessionManager {
@@ -76,4 +76,14 @@ test("tries run on their schedule; the last failure is logged once; stop ends th
   assert.equal(errors.length, 2, "a step added after the stop is given up, and logged");
   assert.match(errors[1].message, /gave up destroying a logged-out session \(1 so far\)/);
   assert.match(String(errors[1].details[0]), /shutting down/);
+});
+
+test("a step added with its own notice is given up with that notice", async () => {
+  const { logger, errors } = recordingLogger();
+  const retries = new StoreRetries(logger, logoutGiveUp, [5, 5]);
+  retries.add("unused", () => Promise.reject(new Error("still away")), unusedGiveUp);
+  await until(() => retries.size === 0, "all tries over");
+  assert.equal(errors.length, 1);
+  assert.match(errors[0].message, /gave up forgetting a session stored for a login that failed/);
+  assert.doesNotMatch(errors[0].message, /logged-out/);
 });

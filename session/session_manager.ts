@@ -136,6 +136,8 @@ export interface SessionManager {
    * (the same creation time, {@link Timestamp.isSameInstant}): a session of the key stored
    * before or since, another user's under a key generator that repeats keys, stays. Optional:
    * without it the server calls {@link onSessionClosed}, which forgets whatever the key has.
+   * The built-in managers have it: a subclass of one that overrides `onSessionClosed` (to
+   * audit, or clean up) should override this too.
    */
   onSessionUnused?(session: Session): void | Promise<void>;
   /**
