@@ -163,7 +163,13 @@ async function checkVector(
     if (!("invalid" in outcome)) {
       problems.push(`expected rejection (${vector.invalid.reason}), got a ${outcome.kind}`);
     } else if (requireReasons && outcome.invalid !== vector.invalid.reason) {
-      problems.push(`expected reason ${vector.invalid.reason}, got ${outcome.invalid}`);
+      problems.push(
+        typeof outcome.invalid === "string"
+          ? `expected reason ${vector.invalid.reason}, got ${outcome.invalid}`
+          : `expected reason ${vector.invalid.reason}, got ${
+            short(outcome.invalid)
+          } (invalid must be the reason as a string)`,
+      );
     }
     return problems;
   }

@@ -69,6 +69,19 @@ test("accepting invalid vectors or giving the wrong reason fails", async () => {
   assert.equal((await runVectors({ codec: vague, requireReasons: false })).failed, 0);
 });
 
+test("a reason given as the manifest's { reason } object is shown as JSON, not [object Object]", async () => {
+  const nested = withDecode(
+    "nested",
+    (o) => ("invalid" in o ? { invalid: { reason: o.invalid } } as unknown as DecodeOutcome : o),
+  );
+  const report = await runVectors({ codec: nested, filter: (v) => v.id === "heartbeat/len2" });
+  assert.equal(report.failed, 1);
+  assert.match(
+    formatReport(report),
+    /FAIL heartbeat\/len2: expected reason bad-length, got \{"reason":"bad-length"\} \(invalid must be the reason as a string\)/,
+  );
+});
+
 test("a re-encoder that changes a byte fails the canonical vectors", async () => {
   const flipping: VectorCodec = {
     name: "flip",

@@ -89,7 +89,8 @@ function malformed(name: string, data: Uint8Array | string, what: string): Serve
       // A connection beside it, sent a heartbeat as the other gets the message: a server that
       // closes connections on a clock of its own (a read timeout shorter than the one it
       // advertises) closes both; one that answers the message closes only that connection.
-      const beside = await context.handshake();
+      // No heartbeats of its own: they could keep it open past such a shorter read timeout.
+      const beside = await context.handshake({ keepAlive: false });
       const connection = await context.connect();
       const conf = await connection.next("accept-conf");
       expect(conf.kind === "accept-conf", `first message is ${conf.kind}, not accept-conf`);

@@ -38,6 +38,8 @@ import { WaitQueue } from "./wait_queue.ts";
  */
 export type Frame = Uint8Array | string;
 
+const heartbeat = new Uint8Array([33]);
+
 /**
  * How a connection closed: the close code (1005 when none was given, 1006 when the TCP
  * connection dropped without a close frame) and reason.
@@ -81,6 +83,8 @@ export class SuiteConnection {
   readonly #queue = new WaitQueue<Frame>();
   readonly #timeoutMs: number;
   #closure: Closure | undefined;
+  #keepAliveMs: number | undefined;
+  #keepAliveTimer: ReturnType<typeof setTimeout> | undefined;
   /** Resolves when the socket has closed. */
   readonly closed: Promise<Closure>;
 
@@ -95,6 +99,7 @@ export class SuiteConnection {
     this.closed = new Promise((resolve) => {
       socket.addEventListener("close", (event: CloseEvent) => {
         this.#closure = { code: event.code, reason: event.reason };
+        clearTimeout(this.#keepAliveTimer);
         resolve(this.#closure);
         this.#queue.end();
       });
@@ -134,6 +139,25 @@ export class SuiteConnection {
   /** Sends raw bytes as a binary frame, or a string as a text frame. */
   send(data: Uint8Array | string): void {
     this.#socket.send(data as Uint8Array<ArrayBuffer> | string);
+    this.#armKeepAlive();
+  }
+
+  /**
+   * From now on sends a heartbeat whenever it has sent nothing for `readTimeout - readTimeout/4`
+   * ms, as the reference client does, so that a check waiting on a slow server does not see the
+   * connection closed for a silence of the suite's own.
+   */
+  keepAlive(readTimeoutMs: number): void {
+    this.#keepAliveMs = readTimeoutMs - Math.floor(readTimeoutMs / 4);
+    this.#armKeepAlive();
+  }
+
+  #armKeepAlive(): void {
+    if (this.#keepAliveMs === undefined || this.#closure !== undefined) return;
+    clearTimeout(this.#keepAliveTimer);
+    this.#keepAliveTimer = setTimeout(() => {
+      if (this.#socket.readyState === WebSocket.OPEN) this.send(heartbeat);
+    }, this.#keepAliveMs);
   }
 
   /** Sends a request (for building ids and payloads by hand, see `encodeRequest`). */
@@ -190,6 +214,7 @@ export class SuiteConnection {
 
   /** Closes the socket (harmless when already closed). */
   close(): void {
+    clearTimeout(this.#keepAliveTimer);
     if (this.#closure === undefined) this.#socket.close(1000);
   }
 }

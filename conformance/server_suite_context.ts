@@ -61,12 +61,14 @@ export class CheckContext {
 
   /**
    * Opens a connection and reads its first message, which must be an accept-conf (the values
-   * in it are the `accept-conf` check's business).
+   * in it are the `accept-conf` check's business). The connection then sends heartbeats as the
+   * reference client does (see {@link SuiteConnection.keepAlive}), unless `keepAlive` is false.
    */
-  async handshake(): Promise<SuiteConnection> {
+  async handshake({ keepAlive = true } = {}): Promise<SuiteConnection> {
     const connection = await this.connect();
     const first = await connection.next("accept-conf");
     expect(first.kind === "accept-conf", `first message is ${first.kind}, not accept-conf`);
+    if (keepAlive && first.readTimeoutMs > 0) connection.keepAlive(first.readTimeoutMs);
     return connection;
   }
 

@@ -144,3 +144,29 @@ test("a server that does not count heartbeats as reads fails read-timeout-heartb
   );
   assert.equal(report.failed, 1);
 });
+
+test("a slow server with a short read timeout passes: the suite's connections send heartbeats", async () => {
+  // 900 ms per request, read timeout 1 s: session-close-shared keeps its second connection
+  // silent (a whoami on the first connection, then 200 ms of listening) for longer than the
+  // read timeout; without heartbeats of the suite the server rightly closes it.
+  const service = conformanceService();
+  const running = await startServer({
+    logger: silentLogger,
+    ...service,
+    onRequest: async (request) => {
+      await new Promise((resolve) => setTimeout(resolve, 900));
+      return service.onRequest!(request);
+    },
+    readTimeout: 1000,
+  });
+  try {
+    const checks = ["session-close-shared", "session-restore", "session-logout"];
+    const report = await runServerSuite(running.url, { timeoutMs: 2000, only: checks });
+    for (const name of checks) {
+      const check = result(report, name);
+      assert.equal(check.passed, true, `${name}: ${check.detail}`);
+    }
+  } finally {
+    await running.close();
+  }
+});
