@@ -40,9 +40,17 @@ import type { DecodeOutcome, VectorCodec } from "../conformance/webwire_codec.ts
  * ```
  */
 export function parseDecoderOutput(stdout: string): DecodeOutcome {
-  const value: unknown = JSON.parse(stdout);
+  const printed = () => JSON.stringify(stdout.trim().slice(0, 80));
+  let value: unknown;
+  try {
+    value = JSON.parse(stdout);
+  } catch (error) {
+    throw new SyntaxError(
+      `the decoder printed no JSON (${(error as Error).message}): ${printed()}`,
+    );
+  }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new SyntaxError(`expected a JSON object, got ${stdout.trim().slice(0, 80)}`);
+    throw new SyntaxError(`expected a JSON object, the decoder printed ${printed()}`);
   }
   return value as DecodeOutcome;
 }

@@ -153,6 +153,23 @@ test("a decoder that exits with an error fails its vector with the code and its 
   }
 });
 
+test("a decoder that prints no JSON fails its vector showing what it printed", {
+  skip: !posix,
+}, async () => {
+  const { dir, path } = await script(`echo '{"kind": "heart\\qbeat"}'`);
+  try {
+    const valid = (vector: Vector) => vector.id === "heartbeat/valid";
+    const codec = await processCodec({ command: [path], filter: valid });
+    const report = await runVectors({ codec, filter: valid });
+    await codec.dispose();
+    const [problem] = report.results[0].problems;
+    assert.match(problem, /decoder failed instead of reporting: .*the decoder printed no JSON/);
+    assert.ok(problem.includes(String.raw`{\"kind\": \"heart\\qbeat\"}`), problem);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test("aborting the signal kills the decoder runs still going", { skip: !posix }, async () => {
   const { dir, path } = await script(`sleep 20 &\necho $! > "$DIR/pid.$$"\nwait`);
   try {

@@ -17,6 +17,7 @@ import { encodeReply, encodeSignal } from "../protocol/encode_payload_message.ts
 import { decodeText } from "../protocol/text.ts";
 import { generateSessionKey } from "../session/session_key.ts";
 import { LoopLateness } from "./loop_lateness.ts";
+import { hex } from "./server_suite_bytes.ts";
 import type { ScriptConnection } from "./client_suite_server.ts";
 import {
   command,
@@ -191,7 +192,7 @@ const outOfOrderReplies: ClientCheck = {
     const b = await expectRequest(connection, "b");
     expect(
       a.id.join() !== b.id.join(),
-      `requests "a" and "b" had the same id ${a.id.join(",")}`,
+      `requests "a" and "b" had the same id ${hex(a.id)}`,
     );
     connection.send(encodeReply({ id: b.id, payload: "reply-b", encoding: "utf16" }));
     connection.send(encodeReply({ id: a.id, payload: new TextEncoder().encode("reply-a") }));

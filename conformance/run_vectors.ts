@@ -154,7 +154,7 @@ async function checkVector(
   try {
     outcome = await codec.decode(bytes);
   } catch (error) {
-    return [`decoder threw instead of reporting: ${errorText(error)}`];
+    return [`decoder failed instead of reporting: ${errorText(error)}`];
   }
   if (typeof outcome !== "object" || outcome === null || Array.isArray(outcome)) {
     return [`decoder returned ${short(outcome)} instead of an object of fields or { invalid }`];

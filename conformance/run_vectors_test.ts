@@ -112,7 +112,7 @@ test("a throwing decoder is reported, not fatal", async () => {
     filter: (v) => v.id.startsWith("heartbeat/"),
   });
   assert.equal(report.failed, 3);
-  assert.match(report.results[0].problems[0], /decoder threw.*boom/);
+  assert.match(report.results[0].problems[0], /decoder failed.*boom/);
 });
 
 test("a decoder that returns no object fails that vector, not the run", async () => {

@@ -109,7 +109,15 @@ export async function expectEchoReplies(
     const key = hex(message.id);
     const payload = pending.get(key);
     expect(payload !== undefined, `reply with id ${key}, which was not sent or answered twice`);
-    expect(sameBytes(message.payload, payload), `reply to id ${key} carries another payload`);
+    if (!sameBytes(message.payload, payload)) {
+      const sentWith = [...pending].find(([, sent]) => sameBytes(message.payload, sent))?.[0];
+      expect(
+        false,
+        sentWith === undefined
+          ? `reply to id ${key} carries another payload`
+          : `reply with id ${key} carries the payload sent with id ${sentWith}: wrong reply id`,
+      );
+    }
     // The requests are binary: so must their echoes be (type 191).
     expectPayloadReply(message, "binary", payload);
     pending.delete(key);
