@@ -53,6 +53,7 @@ import { LastRead } from "./last_read.ts";
 import { tracePeer } from "./trace_peer.ts";
 import type { ServerContext } from "./server_context.ts";
 import type { TransportSocket } from "./transport.ts";
+import { slowReaderMessage } from "./slow_reader_message.ts";
 
 /** The most a WebSocket frame header adds to a server's message (2 to 10 bytes), and spare. */
 const frameHeaderRoom = 16;
@@ -178,11 +179,8 @@ export abstract class ConnectionTraffic extends ConnectionTasks {
       const queued = this.#queuedAtMost;
       // Closing already: the replies it waits for cannot get through either.
       if (this.#decided !== undefined) return this.closeNow(this.#decided);
-      this.violation({
-        kind: "slow-reader",
-        message: `${queued} bytes queued for the client, more than maxSendBuffer ` +
-          `(${this.server.limits.maxSendBuffer}): it does not read, or not fast enough`,
-      }, CloseCode.PolicyViolation);
+      const message = slowReaderMessage(queued, bytes.length, this.server.limits.maxSendBuffer);
+      this.violation({ kind: "slow-reader", message }, CloseCode.PolicyViolation);
     }
   }
 

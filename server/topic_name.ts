@@ -46,7 +46,18 @@ export function checkTopicName(topic: string): void {
   }
   if (unprintable.test(topic)) {
     throw new RangeError(
-      `a topic name must be printable text, got ${JSON.stringify(topic)}`,
+      `a topic name must be printable text, got ${shown(topic)}`,
     );
   }
+}
+
+/**
+ * The name as a JSON string with DEL and the C1 controls escaped too (`JSON.stringify` escapes
+ * the C0 controls and unpaired surrogates only): a message about them must show them.
+ */
+function shown(topic: string): string {
+  return JSON.stringify(topic).replace(
+    /[\u007f-\u009f]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
