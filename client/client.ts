@@ -109,7 +109,7 @@ export class Client extends EventTarget {
       connected: (connection) => requests.sendQueued(connection),
       gaveUp: (error) => requests.rejectQueued(error),
       lost: (error) => requests.pending.rejectSent(error),
-      waiting: (): boolean => requests.pending.sentCount > 0,
+      waitingSince: (): number | undefined => requests.pending.sentSince,
     });
     const requests = new ClientRequests(resolved, keeper);
     const receiver: MessageReceiver = {

@@ -33,3 +33,32 @@ test("the server's close code and reason are in the message of the disconnected 
     await running.close();
   }
 });
+
+test("a reason with characters that would disguise it reaches the message escaped", async () => {
+  // Bidirectional override, line separator, C1 controls (NEL, CSI): JSON leaves them as they are.
+  const reason = "ok\u202egnp.exe\u2028fake log line\u0085\u009b31m";
+  const running = await startServer({
+    logger: silentLogger,
+    onRequest: ({ connection }) => {
+      setTimeout(() => connection.close(4002, reason), 10);
+      return "bye";
+    },
+  });
+  const client = new Client(running.url, { logger: silentLogger, autoconnect: false });
+  try {
+    const disconnected = new Promise<DisconnectedError>((resolve) =>
+      client.addEventListener("disconnected", (event) => resolve(event.detail), { once: true })
+    );
+    await client.connect();
+    await client.request("leave");
+    const error = await disconnected;
+    assert.equal(
+      error.message,
+      'the connection was closed (code 4002, "ok\\u202egnp.exe\\u2028fake log line\\u0085\\u009b31m")',
+    );
+    assert.equal(error.reason, reason, "the reason itself is kept as it came");
+  } finally {
+    await client.close();
+    await running.close();
+  }
+});

@@ -95,6 +95,26 @@ test("answers within the timeout, or messages meanwhile, keep the connection", a
   }
 });
 
+test("a reply that came while the event loop was held up is read, not taken for silence", async () => {
+  const served = await proxiedServer();
+  const reasons: unknown[] = [];
+  const client = new Client(served.url, { logger: silentLogger, silenceTimeout: 400 });
+  client.addEventListener("disconnected", (event) => void reasons.push(event.detail));
+  try {
+    await client.connect();
+    const reply = client.request("slow", "150").then((payload) => payload.text());
+    await delay(110); // looks (every 40 ms) saw it waiting
+    // A long task (a page busy rendering, a tab in the background): the reply arrives meanwhile.
+    const end = performance.now() + 900;
+    while (performance.now() < end) { /* busy */ }
+    assert.equal(await reply, "slow");
+    assert.deepEqual(reasons, []);
+  } finally {
+    await client.close();
+    await served.close();
+  }
+});
+
 test("off by default: a request on a silent link fails by its own timeout, still connected", async () => {
   const served = await proxiedServer();
   const client = new Client(served.url, { logger: silentLogger });

@@ -66,8 +66,11 @@ export interface KeeperHost {
   gaveUp(error: unknown): void;
   /** The connection was lost: what was sent on it gets no reply. */
   lost(error: ProtocolError | DisconnectedError): void;
-  /** Whether requests sent on the connection wait for their replies (`silenceTimeout`). */
-  waiting?(): boolean;
+  /**
+   * Since when (`performance.now()`) requests sent on the connection have awaited replies
+   * without a break, `undefined` while none does (`silenceTimeout`).
+   */
+  waitingSince?(): number | undefined;
 }
 
 /**
@@ -243,9 +246,9 @@ export class ConnectionKeeper implements RequestHost {
   /** Drops `connection` once requests wait on it with nothing heard for `silenceTimeout`. */
   #watchSilence(connection: Connection): void {
     const { silenceTimeout } = this.#options;
-    const waiting = this.#host.waiting;
-    if (silenceTimeout === Infinity || waiting === undefined) return;
-    this.#silence = new SilenceWatch(silenceTimeout, waiting, (silentFor) => {
+    const waitingSince = this.#host.waitingSince;
+    if (silenceTimeout === Infinity || waitingSince === undefined) return;
+    this.#silence = new SilenceWatch(silenceTimeout, waitingSince, (silentFor) => {
       const seconds = (silentFor / 1000).toFixed(1);
       connection.close(
         new DisconnectedError(

@@ -77,8 +77,9 @@ export interface ClientOptions extends ClientHooks {
    * more than this. Default `Infinity`: off, and a link that went silent without closing (a
    * phone changing networks, a half-open TCP connection) stays `connected` until the operating
    * system ends it, its requests failing by their timeouts. Set it below `requestTimeout`, and
-   * above the time the server's slowest handler takes; refused with a `RangeError` as
-   * `requestTimeout` is.
+   * above the time the server's slowest handler takes plus the time the largest reply takes to
+   * arrive (a reply still arriving is silence: a `WebSocket` hands over whole messages only);
+   * refused with a `RangeError` as `requestTimeout` is.
    */
   silenceTimeout?: number;
   /**

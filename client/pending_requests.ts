@@ -127,6 +127,7 @@ export class PendingRequests {
   readonly #sentDone: () => void;
   #added = 0;
   #sent = 0;
+  #sentSince: number | undefined;
 
   /**
    * Starts empty. A request whose timeout ends before it was sent rejects with the
@@ -150,6 +151,14 @@ export class PendingRequests {
   /** How many of them were sent. */
   get sentCount(): number {
     return this.#sent;
+  }
+
+  /**
+   * Since when (`performance.now()`) sent requests have awaited replies without a break: the
+   * send that ended the last moment none did; `undefined` while none does.
+   */
+  get sentSince(): number | undefined {
+    return this.#sentSince;
   }
 
   /** How many of them wait to be sent. */
@@ -228,11 +237,11 @@ export class PendingRequests {
         signal.addEventListener("abort", entry.onAbort, { once: true });
       }
       this.#entries.set(key, entry);
-      if (sent) this.#sent++;
+      if (sent) this.#countSent(now);
       if (connection === undefined) return;
       try {
         connection.send(bytes, now);
-        this.markSent(key);
+        this.markSent(key, now);
       } catch (error) {
         this.reject(key, error);
       }
@@ -244,13 +253,17 @@ export class PendingRequests {
     return this.#entries.has(key);
   }
 
-  /** Marks a request as sent. */
-  markSent(key: number): void {
+  /** Marks a request as sent (`now`: `performance.now()`, if the caller read it). */
+  markSent(key: number, now?: number): void {
     const entry = this.#entries.get(key);
     if (entry === undefined || entry.sent) return;
     entry.sent = true;
     entry.bytes = noBytes;
-    this.#sent++;
+    this.#countSent(now);
+  }
+
+  #countSent(now?: number): void {
+    if (this.#sent++ === 0) this.#sentSince = now ?? performance.now();
   }
 
   /**
@@ -312,7 +325,7 @@ export class PendingRequests {
     if (entry.timeout !== 0) this.#deadlines.forget();
     if (entry.onAbort !== undefined) entry.signal?.removeEventListener("abort", entry.onAbort);
     if (entry.sent) {
-      this.#sent--;
+      if (--this.#sent === 0) this.#sentSince = undefined;
       this.#sentDone();
     }
     return entry;

@@ -6,7 +6,8 @@
  * ```ts
  * import { SilenceWatch } from "./silence_watch.ts";
  * let dead = false;
- * const watch = new SilenceWatch(40, () => true, () => dead = true);
+ * const sent = performance.now();
+ * const watch = new SilenceWatch(40, () => sent, () => dead = true);
  * await new Promise((resolve) => setTimeout(resolve, 100));
  * console.assert(dead); // a request waited 40 ms and nothing came
  * watch.stop();
@@ -16,20 +17,29 @@
 
 import { timerDelay } from "./timer_delay.ts";
 
-/** How often the watch looks, in parts of its timeout: it sees silence within 1/4 more. */
-const looksPerTimeout = 8;
+/**
+ * How often the watch looks, in parts of its timeout: it sees silence within two looks, a
+ * fifth, more.
+ */
+const looksPerTimeout = 10;
 
 /**
  * Watches one connection: {@link SilenceWatch.heard} for every message that arrives; `silent`
  * is called once, when requests have waited `timeout` ms with nothing heard meanwhile, and the
- * watch stops then. Waiting is looked at every eighth of the timeout, and counts from the look
- * that first saw it (or from the last message heard, whichever is later).
+ * watch stops then. `waitingSince` says since when requests have waited without a break
+ * (`performance.now()`), or `undefined` while none does.
+ *
+ * A look judges the silence only up to the look before it: messages that came while the event
+ * loop was held up (a long task, a page in the background, a machine asleep) may not have been
+ * read when the late look runs, and must not count as silence; after the look before, the loop
+ * was free to read them.
  *
  * @example
  * ```ts
  * import { SilenceWatch } from "./silence_watch.ts";
  * let dead = false;
- * const watch = new SilenceWatch(80, () => true, () => dead = true);
+ * const sent = performance.now();
+ * const watch = new SilenceWatch(80, () => sent, () => dead = true);
  * const chatter = setInterval(() => watch.heard(), 10); // the server keeps answering
  * await new Promise((resolve) => setTimeout(resolve, 200));
  * console.assert(!dead);
@@ -39,19 +49,24 @@ const looksPerTimeout = 8;
  */
 export class SilenceWatch {
   readonly #timeout: number;
-  readonly #waiting: () => boolean;
+  readonly #waitingSince: () => number | undefined;
   readonly #silent: (silentFor: number) => void;
   #lastHeard = performance.now();
-  #waitingSince: number | undefined;
+  #lastLook = this.#lastHeard;
   #timer: ReturnType<typeof setInterval> | undefined;
 
   /**
-   * Starts watching; `waiting` says whether requests wait for replies, `silent` gets how long
-   * nothing was heard while they did. A `timeout` of `Infinity` watches nothing.
+   * Starts watching; `waitingSince` says since when requests have waited for replies,
+   * `silent` gets how long nothing was heard while they did. A `timeout` of `Infinity` watches
+   * nothing.
    */
-  constructor(timeout: number, waiting: () => boolean, silent: (silentFor: number) => void) {
+  constructor(
+    timeout: number,
+    waitingSince: () => number | undefined,
+    silent: (silentFor: number) => void,
+  ) {
     this.#timeout = timeout;
-    this.#waiting = waiting;
+    this.#waitingSince = waitingSince;
     this.#silent = silent;
     if (timeout === Infinity) return;
     this.#timer = setInterval(() => this.#look(), timerDelay(timeout / looksPerTimeout));
@@ -69,13 +84,13 @@ export class SilenceWatch {
   }
 
   #look(): void {
-    if (!this.#waiting()) {
-      this.#waitingSince = undefined;
-      return;
-    }
     const now = performance.now();
-    const since = Math.max(this.#waitingSince ??= now, this.#lastHeard);
-    if (now - since < this.#timeout) return;
+    const lastLook = this.#lastLook;
+    this.#lastLook = now;
+    const waitingSince = this.#waitingSince();
+    if (waitingSince === undefined) return;
+    const since = Math.max(waitingSince, this.#lastHeard);
+    if (lastLook - since < this.#timeout) return;
     this.stop();
     this.#silent(now - since);
   }
