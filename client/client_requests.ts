@@ -57,6 +57,8 @@ export interface RequestHost {
   readonly lastFailure: Error | undefined;
   /** Starts a connect attempt in the background (the client is disconnected). */
   startConnecting(): void;
+  /** A request was sent while no other sent one awaited its reply. */
+  waitingStarted?(): void;
 }
 
 /**
@@ -98,6 +100,7 @@ export class ClientRequests {
     this.pending = new PendingRequests(
       (timeout) => this.#unsentError(timeout),
       () => this.#refill(),
+      () => host.waitingStarted?.(),
     );
   }
 

@@ -186,6 +186,11 @@ export class ConnectionKeeper implements RequestHost {
     return this.#attempts.start();
   }
 
+  /** Requests wait for replies again: the dead-link check looks while they do. */
+  waitingStarted(): void {
+    this.#silence?.wake();
+  }
+
   /** Starts a connect attempt in the background; its failure is reported by events only. */
   startConnecting(): void {
     // A request made while `disconnected` is announced waits for the retry scheduled after it.

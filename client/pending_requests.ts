@@ -125,6 +125,7 @@ export class PendingRequests {
     )
   );
   readonly #sentDone: () => void;
+  readonly #sentStarted: () => void;
   #added = 0;
   #sent = 0;
   #sentSince: number | undefined;
@@ -133,14 +134,17 @@ export class PendingRequests {
    * Starts empty. A request whose timeout ends before it was sent rejects with the
    * `NotSentError` that `unsentError` makes then (naming the last connect failure, or the
    * requests in flight that held it back).
-   * `sentDone` runs each time a sent request is settled (replied, timed out, canceled, lost).
+   * `sentDone` runs each time a sent request is settled (replied, timed out, canceled, lost),
+   * `sentStarted` each time a request is sent while no other sent one waited.
    */
   constructor(
     unsentError: (timeout: number) => NotSentError = (timeout) => new NotSentError(timeout),
     sentDone: () => void = () => {},
+    sentStarted: () => void = () => {},
   ) {
     this.#unsentError = unsentError;
     this.#sentDone = sentDone;
+    this.#sentStarted = sentStarted;
   }
 
   /** How many requests await a reply. */
@@ -263,7 +267,9 @@ export class PendingRequests {
   }
 
   #countSent(now?: number): void {
-    if (this.#sent++ === 0) this.#sentSince = now ?? performance.now();
+    if (this.#sent++ !== 0) return;
+    this.#sentSince = now ?? performance.now();
+    this.#sentStarted();
   }
 
   /**

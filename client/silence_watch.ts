@@ -27,7 +27,8 @@ const looksPerTimeout = 10;
  * Watches one connection: {@link SilenceWatch.heard} for every message that arrives; `silent`
  * is called once, when requests have waited `timeout` ms with nothing heard meanwhile, and the
  * watch stops then. `waitingSince` says since when requests have waited without a break
- * (`performance.now()`), or `undefined` while none does.
+ * (`performance.now()`), or `undefined` while none does. Its timer runs only while they wait
+ * ({@link SilenceWatch.wake} starts it again): an idle connection wakes nothing up.
  *
  * A look judges the silence only up to the look before it: messages that came while the event
  * loop was held up (a long task, a page in the background, a machine asleep) may not have been
@@ -54,6 +55,7 @@ export class SilenceWatch {
   #lastHeard = performance.now();
   #lastLook = this.#lastHeard;
   #timer: ReturnType<typeof setInterval> | undefined;
+  #stopped = false;
 
   /**
    * Starts watching; `waitingSince` says since when requests have waited for replies,
@@ -68,8 +70,18 @@ export class SilenceWatch {
     this.#timeout = timeout;
     this.#waitingSince = waitingSince;
     this.#silent = silent;
-    if (timeout === Infinity) return;
-    this.#timer = setInterval(() => this.#look(), timerDelay(timeout / looksPerTimeout));
+    this.wake();
+  }
+
+  /**
+   * Looks from now on if requests wait (call it when one is sent while none waited): the
+   * watch's timer runs only while they do, so an idle connection wakes nothing up.
+   */
+  wake(): void {
+    if (this.#timer !== undefined || this.#stopped || this.#timeout === Infinity) return;
+    if (this.#waitingSince() === undefined) return;
+    this.#lastLook = performance.now();
+    this.#timer = setInterval(() => this.#look(), timerDelay(this.#timeout / looksPerTimeout));
   }
 
   /** A message came from the server. */
@@ -79,6 +91,11 @@ export class SilenceWatch {
 
   /** Stops watching, for good. */
   stop(): void {
+    this.#stopped = true;
+    this.#pause();
+  }
+
+  #pause(): void {
     clearInterval(this.#timer);
     this.#timer = undefined;
   }
@@ -88,7 +105,7 @@ export class SilenceWatch {
     const lastLook = this.#lastLook;
     this.#lastLook = now;
     const waitingSince = this.#waitingSince();
-    if (waitingSince === undefined) return;
+    if (waitingSince === undefined) return this.#pause(); // until wake()
     const since = Math.max(waitingSince, this.#lastHeard);
     if (lastLook - since < this.#timeout) return;
     this.stop();
