@@ -27,12 +27,13 @@ import type { Server } from "../server/server.ts";
 import type { ConnectionOptions, TransportEvents } from "../server/transport.ts";
 import { reportBunClose } from "./bun_close.ts";
 import { BunSocketTransport } from "./bun_socket.ts";
-import type { ListenOptions, RunningServer } from "./deno.ts";
+import type { ListenOptions, RunningServer } from "./listening.ts";
 import { hostPort } from "./host_port.ts";
 import { routeFor, wsUrl } from "./route.ts";
 import { handshakeProblem, requestHead } from "./websocket/handshake.ts";
 
-export type { FallbackHandler, ListenOptions, RunningServer } from "./deno.ts";
+export type { ListenOptions, RunningServer } from "./listening.ts";
+export type { FallbackHandler } from "./route.ts";
 export { bunCloseCode } from "./bun_close.ts";
 
 /**

@@ -46,7 +46,7 @@ import { ServerShutDownError } from "../server/errors.ts";
 import type { Server } from "../server/server.ts";
 import type { UpgradeRequestHead } from "../server/transport.ts";
 import { DenoTcpSocket } from "./deno_tcp_socket.ts";
-import type { ListenOptions, RunningServer } from "./deno.ts";
+import type { ListenOptions, RunningServer } from "./listening.ts";
 import { PeerWatch } from "./deno_tcp_peer_watch.ts";
 import { ByteSource, readBody, readHead, toRequest } from "./deno_tcp_request.ts";
 import { closeQuietly, respond, type ResponseTarget } from "./deno_tcp_response.ts";
@@ -57,7 +57,8 @@ import { startTimeout, timeoutOption } from "./timeout_option.ts";
 import { handshakeProblem, switchingProtocols } from "./websocket/handshake.ts";
 import type { RequestHead } from "./websocket/http_request_head.ts";
 
-export type { FallbackHandler, ListenOptions, RunningServer } from "./deno.ts";
+export type { ListenOptions, RunningServer } from "./listening.ts";
+export type { FallbackHandler } from "./route.ts";
 
 /**
  * Where and how {@link serveDenoTcp} listens: {@link ListenOptions} plus TLS and the time a

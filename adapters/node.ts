@@ -40,7 +40,6 @@ import type { Duplex } from "node:stream";
 import { assertServable } from "../server/errors.ts";
 import type { Server } from "../server/server.ts";
 import type { UpgradeRequestHead } from "../server/transport.ts";
-import type { ListenOptions, RunningServer } from "./deno.ts";
 import { hostPort, unbracketed } from "./host_port.ts";
 import { NodeFramedSocket } from "./node_framed_socket.ts";
 import {
@@ -55,12 +54,13 @@ import {
 } from "./node_http.ts";
 import { earlierResponsesSent } from "./node_pipelining.ts";
 import { FirstRequestDeadline } from "./node_request_deadline.ts";
-import { type Route, routeFor, wsUrl } from "./route.ts";
+import type { ListenOptions, RunningServer } from "./listening.ts";
+import { type FallbackHandler, type Route, routeFor, wsUrl } from "./route.ts";
 import { timeoutOption } from "./timeout_option.ts";
 import { handshakeProblem, switchingProtocols } from "./websocket/handshake.ts";
 import type { RequestHead } from "./websocket/http_request_head.ts";
 
-export type { FallbackHandler, ListenOptions, RunningServer } from "./deno.ts";
+export type { FallbackHandler, ListenOptions, RunningServer };
 
 /**
  * Listeners for a `node:http` server.

@@ -15,7 +15,7 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import type { RunningServer } from "../adapters/deno.ts";
+import type { RunningServer } from "../adapters/listening.ts";
 import { serveBun } from "../adapters/bun.ts";
 import { serveDeno } from "../adapters/deno.ts";
 import { serveDenoTcp } from "../adapters/deno_tcp.ts";

@@ -1,0 +1,34 @@
+// What a Node program imports must type-check without Deno's or Bun's namespace: JSR turns
+// each module into a `.d.ts` for npm, and one that names `Deno.ServeHandlerInfo` fails a Node
+// project's `tsc` (TS2503, "Cannot find namespace 'Deno'") unless it skips library checks.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { localModuleGraph } from "../testing/module_graph.ts";
+
+const root = fileURLToPath(new URL("../", import.meta.url));
+const exportsMap: Record<string, string> =
+  JSON.parse(readFileSync(`${root}deno.json`, "utf8")).exports;
+
+/** The entry points a Node program uses (the Deno, Bun and CLI ones are left out). */
+const nodeEntries = [
+  ".",
+  "./client",
+  "./server",
+  "./session",
+  "./protocol",
+  "./typed",
+  "./redis",
+  "./adapters/node",
+];
+
+test("the modules behind the Node entry points name no Deno or Bun namespace", () => {
+  const graph = localModuleGraph(nodeEntries.map((name) => `${root}${exportsMap[name]}`));
+  assert.ok(graph.size > 50, `only ${graph.size} modules found: is the import scan broken?`);
+  const offenders = [...graph]
+    .filter(([, source]) => /\b(?:Deno|Bun)\.[A-Za-z]/.test(source))
+    .map(([file]) => relative(root, file));
+  assert.deepEqual(offenders, []);
+});
