@@ -31,6 +31,7 @@ import { silentLogger } from "../protocol/logger.ts";
 import { cliTrace } from "./trace.ts";
 import { currentRuntime } from "./runtime.ts";
 import { DenoWebSocket } from "../adapters/deno_websocket.ts";
+import type { WebSocketConstructor } from "../client/websocket_like.ts";
 import { ProtocolError } from "../protocol/protocol_error.ts";
 import { RequestError } from "../protocol/request_error.ts";
 import { CliError, ExitCode } from "./exit_codes.ts";
@@ -190,8 +191,7 @@ function restoreErrorOf(error: unknown, key: string): CliError {
 export async function connectClient(url: string, options: ConnectOptions): Promise<Client> {
   let connected = false;
   const client = new Client(url, {
-    // Deno's own client socket waits ~40 ms on Nagle for a second message or a larger one.
-    ...(currentRuntime() === "deno" ? { WebSocket: DenoWebSocket } : {}),
+    WebSocket: await cliWebSocket(),
     autoconnect: false,
     dialTimeout: options.timeout,
     requestTimeout: options.timeout,
@@ -230,4 +230,17 @@ export async function connectClient(url: string, options: ConnectOptions): Promi
     options.abort?.removeEventListener("abort", giveUp);
   }
   return client;
+}
+
+/**
+ * The WebSocket the CLI's client uses: on Deno `DenoWebSocket` (Deno's own client socket waits
+ * ~40 ms on Nagle for a second message or a larger one), else the runtime's own, and on Node 20,
+ * which has none, the `ws` package's (loaded only then).
+ */
+async function cliWebSocket(): Promise<WebSocketConstructor> {
+  if (currentRuntime() === "deno") return DenoWebSocket;
+  const own = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  if (own !== undefined) return own;
+  const { WebSocket } = await import("ws");
+  return WebSocket as unknown as WebSocketConstructor;
 }

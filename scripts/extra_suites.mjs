@@ -53,6 +53,8 @@ const suites = [
     bundleWs: false,
   },
   { label: "client on Node with ws", entry: "client/client_node_test.ts", bundleWs: false },
+  // The CLI's client on Node 20, which has no global WebSocket: it loads `ws`.
+  { label: "CLI client on Node", entry: "cli/cli_node_test.ts", bundleWs: false },
   // A request made while ws keeps the socket closing: held for the next connection.
   {
     label: "client on Node, a closing socket",
