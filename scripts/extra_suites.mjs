@@ -82,7 +82,11 @@ const suites = [
     bundleWs: false,
   },
   // The Hono adapter on Node: @hono/node-server and @hono/node-ws from node_modules.
-  ...["adapters/hono_node_test.ts", "adapters/hono_node_target_test.ts"].map((entry) => ({
+  ...[
+    "adapters/hono_node_test.ts",
+    "adapters/hono_node_target_test.ts",
+    "adapters/hono_middleware_request_test.ts",
+  ].map((entry) => ({
     label: "Hono on Node (@hono/node-ws)",
     entry,
     bundleWs: false,
