@@ -9,7 +9,11 @@ import { MemorySessionManager } from "../session/memory_session_manager.ts";
 import { startServer } from "../testing/serve.ts";
 import { until } from "../testing/until.ts";
 
-test("a connection that left is not counted by publish, signalSession or broadcast", async () => {
+/**
+ * A server whose `join` subscribes to "room" and creates or keeps a session, and whose
+ * disconnect hook records what publish, signalSession and broadcast return then.
+ */
+async function countingServer() {
   const counts: Record<string, number>[] = [];
   const running = await startServer({
     logger: silentLogger,
@@ -28,6 +32,11 @@ test("a connection that left is not counted by publish, signalSession or broadca
       });
     },
   });
+  return { counts, running };
+}
+
+test("a connection that left is not counted by publish, signalSession or broadcast", async () => {
+  const { counts, running } = await countingServer();
   const ada = new Client(running.url, { logger: silentLogger });
   const adaTab = new Client(running.url, { logger: silentLogger });
   try {
@@ -44,24 +53,7 @@ test("a connection that left is not counted by publish, signalSession or broadca
 });
 
 test("during a shutdown, publish and signalSession count what broadcast counts", async () => {
-  const counts: Record<string, number>[] = [];
-  const running = await startServer({
-    logger: silentLogger,
-    sessionManager: new MemorySessionManager(),
-    onRequest: async ({ connection }) => {
-      connection.subscribe("room");
-      if (connection.session === null) await connection.createSession();
-      return connection.session!.key;
-    },
-    onClientDisconnected: (connection) => {
-      const key = connection.session?.key ?? "";
-      counts.push({
-        publish: running.server.publish("room", "left", "x"),
-        signalSession: running.server.signalSession(key, "left", "x"),
-        broadcast: running.server.broadcast("left", "x"),
-      });
-    },
-  });
+  const { counts, running } = await countingServer();
   const clients = [0, 1, 2].map(() => new Client(running.url, { logger: silentLogger }));
   try {
     const key = (await clients[0].request("join")).text();
