@@ -52,7 +52,14 @@
  * @module
  */
 
-export { Client, type ClientEventListener, type ClientStatus } from "./client/client.ts";
+export {
+  type AddListenerOptions,
+  Client,
+  type ClientEventListener,
+  type ClientStatus,
+  type EventListenerLike,
+  type ListenerOptions,
+} from "./client/client.ts";
 export {
   CanceledError,
   ConnectionFailedError,

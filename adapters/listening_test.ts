@@ -3,29 +3,14 @@
 // project's `tsc` (TS2503, "Cannot find namespace 'Deno'") unless it skips library checks.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { localModuleGraph } from "../testing/module_graph.ts";
+import { localModuleGraph, nodeEntryFiles } from "../testing/module_graph.ts";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
-const exportsMap: Record<string, string> =
-  JSON.parse(readFileSync(`${root}deno.json`, "utf8")).exports;
-
-/** The entry points a Node program uses (the Deno, Bun and CLI ones are left out). */
-const nodeEntries = [
-  ".",
-  "./client",
-  "./server",
-  "./session",
-  "./protocol",
-  "./typed",
-  "./redis",
-  "./adapters/node",
-];
 
 test("the modules behind the Node entry points name no Deno or Bun namespace", () => {
-  const graph = localModuleGraph(nodeEntries.map((name) => `${root}${exportsMap[name]}`));
+  const graph = localModuleGraph(nodeEntryFiles());
   assert.ok(graph.size > 50, `only ${graph.size} modules found: is the import scan broken?`);
   const offenders = [...graph]
     .filter(([, source]) => /\b(?:Deno|Bun)\.[A-Za-z]/.test(source))

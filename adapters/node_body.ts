@@ -19,7 +19,7 @@
 
 import { Buffer } from "node:buffer";
 import type { Writable } from "node:stream";
-import { atOnceLimit, readAtOnce } from "./settled_at_once.ts";
+import { atOnceLimit, type ChunkRead, readAtOnce } from "./settled_at_once.ts";
 
 /** What a body had at once, and whether that was all of it. */
 export interface BodyStart {
@@ -35,7 +35,7 @@ export interface BodyStart {
 export class BodyPipe {
   readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
   readonly #out: Writable;
-  #next: Promise<ReadableStreamReadResult<Uint8Array>> | undefined;
+  #next: Promise<ChunkRead> | undefined;
 
   /** Reads `body` for `out`; cancels it when `out` closes. */
   constructor(body: ReadableStream<Uint8Array>, out: Writable) {
@@ -75,7 +75,7 @@ export class BodyPipe {
     this.#reader.releaseLock();
   }
 
-  #read(): Promise<ReadableStreamReadResult<Uint8Array>> {
+  #read(): Promise<ChunkRead> {
     // A read left pending when the writable closes settles unobserved: never an unhandled error.
     const pending = this.#reader.read();
     pending.catch(() => {});

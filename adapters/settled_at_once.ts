@@ -48,6 +48,20 @@ export function settledAtOnce<T>(read: Promise<T>): Promise<T | undefined> {
 export const atOnceLimit = 65536;
 
 /**
+ * What a read of a body's reader gives: a chunk, or the end. Named from the reader rather than
+ * as the DOM's `ReadableStreamReadResult`, which Node's types (`@types/node`) do not declare.
+ *
+ * @example
+ * ```ts
+ * import type { ChunkRead } from "./settled_at_once.ts";
+ * const reader = new Response("page").body!.getReader();
+ * const first: ChunkRead = await reader.read();
+ * console.assert(!first.done && first.value.length === 4);
+ * ```
+ */
+export type ChunkRead = Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>["read"]>>;
+
+/**
  * What {@link readAtOnce} read: the chunks, their size, whether that was the whole body, and
  * the read after them, still to be awaited when it was not.
  *
@@ -67,7 +81,7 @@ export interface AtOnce {
   /** Whether the body ended among them: they are all of it. */
   readonly done: boolean;
   /** The read that follows them (when not `done`): awaited, it gives the next chunk. */
-  readonly next: Promise<ReadableStreamReadResult<Uint8Array>>;
+  readonly next: Promise<ChunkRead>;
 }
 
 /**
@@ -88,7 +102,7 @@ export interface AtOnce {
  * ```
  */
 export async function readAtOnce(
-  read: () => Promise<ReadableStreamReadResult<Uint8Array>>,
+  read: () => Promise<ChunkRead>,
   stop: () => boolean = () => false,
 ): Promise<AtOnce> {
   const chunks: Uint8Array[] = [];

@@ -25,6 +25,7 @@ import { closedError, ConnectionKeeper } from "./connection_keeper.ts";
 import { DisconnectedError, SessionActiveError } from "./errors.ts";
 import { type EmitClientEvent, queuedEmitter } from "./event_queue.ts";
 import { type ClientEventListener, type ClientEventMap, emitClientEvent } from "./events.ts";
+import type { AddListenerOptions, EventListenerLike, ListenerOptions } from "./listener_types.ts";
 import {
   type ClientOptions,
   type RequestOptions,
@@ -35,6 +36,7 @@ import { type MessageReceiver, receiveMessage } from "./receive_message.ts";
 import { webSocketUrl } from "./websocket_url.ts";
 
 export type { ClientEventListener } from "./events.ts";
+export type { AddListenerOptions, EventListenerLike, ListenerOptions } from "./listener_types.ts";
 export type { ClientStatus } from "./client_status.ts";
 
 /**
@@ -336,40 +338,41 @@ export class Client extends EventTarget {
   override addEventListener<K extends keyof ClientEventMap>(
     type: K,
     listener: ClientEventListener<K> | null,
-    options?: boolean | AddEventListenerOptions,
+    options?: boolean | AddListenerOptions,
   ): void;
   /** Listens to any event. */
   override addEventListener(
     type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
+    listener: EventListenerLike | null,
+    options?: boolean | AddListenerOptions,
   ): void;
   override addEventListener(
     type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | AddEventListenerOptions,
+    listener: EventListenerLike | null,
+    options?: boolean | AddListenerOptions,
   ): void {
-    super.addEventListener(type, listener, options);
+    // Node's types leave out the `null` the DOM's allow; it is passed on all the same.
+    super.addEventListener(type, listener as EventListenerLike, options);
   }
 
   /** Stops listening to a client event. */
   override removeEventListener<K extends keyof ClientEventMap>(
     type: K,
     listener: ClientEventListener<K> | null,
-    options?: boolean | EventListenerOptions,
+    options?: boolean | ListenerOptions,
   ): void;
   /** Stops listening to any event. */
   override removeEventListener(
     type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
+    listener: EventListenerLike | null,
+    options?: boolean | ListenerOptions,
   ): void;
   override removeEventListener(
     type: string,
-    listener: EventListenerOrEventListenerObject | null,
-    options?: boolean | EventListenerOptions,
+    listener: EventListenerLike | null,
+    options?: boolean | ListenerOptions,
   ): void {
-    super.removeEventListener(type, listener, options);
+    super.removeEventListener(type, listener as EventListenerLike, options);
   }
 }
 

@@ -15,6 +15,35 @@
 
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The entry points (`deno.json` exports) a Node program uses: not the Deno, Bun or CLI ones. */
+const nodeEntries = [
+  ".",
+  "./client",
+  "./server",
+  "./session",
+  "./protocol",
+  "./typed",
+  "./redis",
+  "./adapters/node",
+];
+
+/**
+ * The files (absolute paths) of the entry points a Node program imports.
+ *
+ * @example
+ * ```ts
+ * import { nodeEntryFiles } from "./module_graph.ts";
+ * console.assert(nodeEntryFiles().some((file) => file.endsWith("adapters/node.ts")));
+ * ```
+ */
+export function nodeEntryFiles(): string[] {
+  const root = fileURLToPath(new URL("../", import.meta.url));
+  const exportsMap: Record<string, string> =
+    JSON.parse(readFileSync(`${root}deno.json`, "utf8")).exports;
+  return nodeEntries.map((name) => resolve(root, exportsMap[name]));
+}
 
 /**
  * The source of `file` without its comments (doc comments name other runtimes freely).
