@@ -28,6 +28,7 @@ import { assertPrintableAscii } from "../protocol/text.ts";
 import type { Contract } from "./contract.ts";
 import type { ContractSchemas, InferContract } from "./contract_schemas.ts";
 import { quotedName } from "./quoted_name.ts";
+import type { SendableContract } from "./sendable.ts";
 
 /**
  * A contract as a value: its schemas (empty for a contract declared as a type) and, at the
@@ -80,7 +81,7 @@ export type ContractOf<D extends ContractDefinition<Contract>> = NonNullable<D["
  * console.assert(clock.schemas.requests === undefined);
  * ```
  */
-export function defineContract<C extends Contract>(): ContractDefinition<C>;
+export function defineContract<C extends Contract & SendableContract<C>>(): ContractDefinition<C>;
 /**
  * A contract built from Standard Schemas (zod, valibot, arktype, or {@link unchecked} for a
  * type without a check); its type is inferred from them. The server validates request and

@@ -7,13 +7,13 @@
  *
  * Payloads are JSON in UTF-8, except `Uint8Array` (binary, taken by a router only where a
  * payload schema says so); what JSON would silently change (a `Date`, a `Map`, an
- * `ArrayBuffer`, a function) is refused with a `TypeError` when sent. Where a schema transforms
- * (a string into a `Date`, a default), a client sends the schema's input type and the handler
- * receives its output type. Error replies of the router: `UNKNOWN_REQUEST`, `BAD_PAYLOAD` (not
- * JSON: a binary payload to a contract declared as a type, or JSON with a `"__proto__"` key,
- * included), `INVALID_PAYLOAD` (the schema refused it, with a short summary, or threw, or a
- * request without a payload schema got one); a handler's `RequestError` passes through
- * unchanged.
+ * `ArrayBuffer`, a function) is refused with a `TypeError` when sent, and in a contract type at
+ * compile time ({@link SendableContract}). Where a schema transforms (a string into a `Date`,
+ * a default), a client sends the schema's input type and the handler receives its output type.
+ * Error replies of the router: `UNKNOWN_REQUEST`, `BAD_PAYLOAD` (not JSON: a binary payload to
+ * a contract declared as a type, or JSON with a `"__proto__"` key, included), `INVALID_PAYLOAD`
+ * (the schema refused it, with a short summary, or threw, or a request without a payload schema
+ * got one); a handler's `RequestError` passes through unchanged.
  *
  * @example
  * ```ts
@@ -81,6 +81,7 @@ export type {
   SchemaSection,
 } from "./contract_schemas.ts";
 export type { PayloadArg, PayloadArgs, PayloadForEach } from "./payload_args.ts";
+export type { JsonSendable, Sendable, SendableContract } from "./sendable.ts";
 export { unchecked, type UncheckedOptions } from "./unchecked.ts";
 export {
   createRouter,

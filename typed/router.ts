@@ -36,6 +36,7 @@ import { encodeValue } from "./payload_codec.ts";
 import { noPayload, type PayloadCheck, PayloadReader } from "./payload_reader.ts";
 import { quotedName } from "./quoted_name.ts";
 import { handlerMap } from "./handler_map.ts";
+import type { SendableContract } from "./sendable.ts";
 
 /**
  * What a request handler returns: the reply value (or a promise of it); nothing at all when
@@ -309,7 +310,7 @@ export interface TypedRouter {
  * await running.close();
  * ```
  */
-export function createRouter<C extends Contract>(
+export function createRouter<C extends Contract & SendableContract<C>>(
   contract: ContractDefinition<C>,
   handlers: RouterHandlers<C>,
   options: RouterOptions = {},

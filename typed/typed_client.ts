@@ -45,6 +45,7 @@ import type { ContractDefinition } from "./define_contract.ts";
 import type { PayloadArg, PayloadArgs } from "./payload_args.ts";
 import { EmptyBytesRule } from "./empty_bytes_rule.ts";
 import { decodeValue, encodeValue } from "./payload_codec.ts";
+import type { SendableContract } from "./sendable.ts";
 
 /**
  * Options of {@link TypedClient.request}: a timeout and an abort signal (the encoding is the
@@ -178,7 +179,7 @@ export interface ListenOptions {
  * await running.close();
  * ```
  */
-export class TypedClient<C extends Contract> {
+export class TypedClient<C extends Contract & SendableContract<C>> {
   /** The client it wraps. */
   readonly client: Client;
   readonly #logger: Logger;

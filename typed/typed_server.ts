@@ -24,6 +24,7 @@ import type { Contract, ServerSignalInput, ServerSignalName } from "./contract.t
 import type { ContractDefinition } from "./define_contract.ts";
 import type { PayloadArg, PayloadArgs } from "./payload_args.ts";
 import { encodeValue } from "./payload_codec.ts";
+import type { SendableContract } from "./sendable.ts";
 
 /**
  * Options of {@link TypedServer.broadcast}: which connections get the signal (the encoding is
@@ -85,7 +86,7 @@ export type TypedBroadcastOptions = Omit<BroadcastOptions, "encoding">;
  * await server.shutdown();
  * ```
  */
-export class TypedServer<C extends Contract> {
+export class TypedServer<C extends Contract & SendableContract<C>> {
   /** The server it pushes through. */
   readonly server: Server;
 
