@@ -12,6 +12,8 @@
  * @module
  */
 
+import type { Timestamp } from "../protocol/timestamp.ts";
+
 /** How many held sessions one call of a sweep renews. */
 const renewBatch = 256;
 
@@ -36,9 +38,10 @@ export function heldLease(idleTimeout: number): number {
 }
 
 /**
- * The Redis keys of the sessions this process holds, each with the number of the hold that last
- * added it: a renewal forgets a key that Redis says is no longer held (released, here or by
- * another process, closed, expired) only if no lookup held it again since the renewal read it.
+ * The Redis keys of the sessions this process holds, each with the hold that last added it (and
+ * the creation time of the session it held, where known): a renewal forgets a key that Redis
+ * says is no longer held (released, here or by another process, closed, expired) only if no
+ * lookup held it again since the renewal read it.
  *
  * @example
  * ```ts
@@ -55,22 +58,45 @@ export function heldLease(idleTimeout: number): number {
  * ```
  */
 export class HeldSessions {
-  readonly #held = new Map<string, number>();
-  #holds = 0;
+  readonly #held = new Map<string, { readonly creation: Timestamp | undefined }>();
 
   /** How many sessions are held. */
   get size(): number {
     return this.#held.size;
   }
 
-  /** This process holds the session (created or looked up): its lease is to be renewed. */
-  hold(redisKey: string): void {
-    this.#held.set(redisKey, ++this.#holds);
+  /**
+   * This process holds the session (created or looked up, created at `creation`): its lease is
+   * to be renewed.
+   */
+  hold(redisKey: string, creation?: Timestamp): void {
+    this.#held.set(redisKey, { creation });
   }
 
   /** This process no longer holds the session (released or closed). */
   release(redisKey: string): void {
     this.#held.delete(redisKey);
+  }
+
+  /**
+   * This process no longer holds the session created at `creation`: its hold goes, a hold of
+   * another session of the key stays.
+   *
+   * @example
+   * ```ts
+   * import { HeldSessions } from "./held_sessions.ts";
+   * import { Timestamp } from "../protocol/timestamp.ts";
+   * const held = new HeldSessions();
+   * held.hold("webwire:session:a", new Timestamp(1));
+   * held.releaseSession("webwire:session:a", new Timestamp(2)); // another session's: stays
+   * console.assert(held.size === 1);
+   * held.releaseSession("webwire:session:a", new Timestamp(1));
+   * console.assert(held.size === 0);
+   * ```
+   */
+  releaseSession(redisKey: string, creation: Timestamp): void {
+    const held = this.#held.get(redisKey)?.creation;
+    if (held?.isSameInstant(creation)) this.#held.delete(redisKey);
   }
 
   /** Forgets every session (the manager closed). */

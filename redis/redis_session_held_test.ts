@@ -9,6 +9,7 @@ import { Redis } from "ioredis";
 import { Timestamp } from "../protocol/timestamp.ts";
 import { generateSessionKey } from "../session/session_key.ts";
 import type { Session } from "../session/session_manager.ts";
+import { startCuttableProxy } from "../testing/cuttable_proxy.ts";
 import { redisFixture } from "../testing/redis_fixture.ts";
 import { heldLease, HeldSessions } from "./held_sessions.ts";
 import { RedisSessionManager } from "./redis_session_manager.ts";
@@ -154,5 +155,29 @@ test("forgetting an unused session of a key leaves the lease of the one held und
     assert.equal(await inspector.exists(stored), 0, "her own forget deletes it");
   } finally {
     await sessions.close();
+  }
+});
+
+test("an unused session whose forget failed is no longer held: no sweep renews its lease", async () => {
+  const proxy = await startCuttableProxy(redis.server.port);
+  const sessions = new RedisSessionManager(proxy.url, { keyPrefix: "held5:", commandTimeout: 300 });
+  sessions.useExpiry({ idleTimeout, maxAge: 0 });
+  try {
+    // Stored, then its connection left; Redis is cut off when the server forgets it (the server
+    // tries again for about a minute, then gives up: no client has its key).
+    const bob = newSession();
+    const stored = `held5:session:${bob.key}`;
+    await sessions.onSessionCreated(bob);
+    proxy.cut();
+    await assert.rejects(sessions.onSessionUnused(bob));
+    proxy.heal();
+    await delay(800);
+    const before = await inspector.pttl(stored);
+    await sessions.sweepExpired();
+    const after = await inspector.pttl(stored);
+    assert.ok(after <= before, `its lease runs out, not renewed by sweeps: ${before} -> ${after}`);
+  } finally {
+    await sessions.close();
+    await proxy.close();
   }
 });

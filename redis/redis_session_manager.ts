@@ -227,7 +227,7 @@ export class RedisSessionManager implements SessionManager {
       () => createSessionScript.run(this.client, [redisKey], args),
     );
     if (created === 0) throw new SessionKeyTakenError();
-    if (lease > 0) this.#held.hold(redisKey);
+    if (lease > 0) this.#held.hold(redisKey, session.creation);
   }
 
   /**
@@ -250,7 +250,7 @@ export class RedisSessionManager implements SessionManager {
     );
     if (reply === null) return null;
     const found = parseStoredSession(redisKey, reply);
-    if (lease > 0) this.#held.hold(redisKey);
+    if (lease > 0) this.#held.hold(redisKey, found.creation);
     return found;
   }
 
@@ -306,14 +306,14 @@ export class RedisSessionManager implements SessionManager {
   async onSessionUnused(session: Session): Promise<void> {
     const redisKey = this.keyOf(session.key);
     if (redisKey === null) return;
-    const creation = session.creation.toString();
-    await this.#call("unused session removal", async () => {
-      const deleted = await forgetUnusedSessionScript.run(this.client, [redisKey], [creation]);
-      // Only once deleted (also when the answer comes after the timeout), and at once: the key
-      // may have a session this process holds, restored before, or created after the delete.
-      if (deleted === 1) this.#held.release(redisKey);
-      return deleted;
-    });
+    // At once, and only this session's hold: a forget that fails (given up after its retries)
+    // leaves its lease to run out, where sweeps renewed it for as long as the process lived; the
+    // key may have another session this process holds, restored before or created since.
+    this.#held.releaseSession(redisKey, session.creation);
+    await this.#call(
+      "unused session removal",
+      () => forgetUnusedSessionScript.run(this.client, [redisKey], [session.creation.toString()]),
+    );
   }
 
   /**
