@@ -365,8 +365,8 @@ export class Server {
     this.#shuttingDown = true;
     this.#parts.expiry.stop();
     this.#parts.forgottenSessions.stop();
-    this.#parts.logoutRetries.stop();
-    this.#parts.releaseRetries.stop();
+    const { logoutRetries, releaseRetries, unusedRetries } = this.#parts;
+    for (const retries of [logoutRetries, releaseRetries, unusedRetries]) retries.stop();
     const deadline = shutdownDeadline(timeout);
     const over = deadline.over;
     try {

@@ -36,7 +36,7 @@ import type { ServerContext } from "./server_context.ts";
 import { ServerPush } from "./server_push.ts";
 import { SessionExpiryClock } from "./session_expiry.ts";
 import { serverSessionLifecycle } from "./session_lifecycle.ts";
-import { logoutGiveUp, releaseGiveUp, StoreRetries } from "./store_retries.ts";
+import { logoutGiveUp, releaseGiveUp, StoreRetries, unusedGiveUp } from "./store_retries.ts";
 import { droppedSignal } from "./dropped_signal.ts";
 import { ForgottenSessionCheck } from "./forgotten_session_check.ts";
 import { SessionCloses } from "./session_closes.ts";
@@ -141,6 +141,8 @@ export interface ServerParts {
   readonly logoutRetries: StoreRetries;
   /** The release notices (idle clocks) that failed outside a cluster, tried again. */
   readonly releaseRetries: StoreRetries;
+  /** The forgets of sessions stored for failed logins, tried again. */
+  readonly unusedRetries: StoreRetries;
 }
 
 /**
@@ -223,6 +225,8 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
   const sessionCloses = new SessionCloses();
   const logoutRetries = new StoreRetries(logger, logoutGiveUp);
   const releaseRetries = new StoreRetries(logger, releaseGiveUp);
+  // Apart from logouts: failed logins during a long outage must not fill the logouts' queue.
+  const unusedRetries = new StoreRetries(logger, unusedGiveUp);
   const isShuttingDown = owner.isShuttingDown;
   const context: ServerContext = {
     hooks: options,
@@ -241,6 +245,7 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
       logger,
       logoutRetries,
       releaseRetries,
+      unusedRetries,
       // The push is made below, before any connection: a restore signals again at the earliest
       // once a connection is accepted.
       signalAgain: (key, bytes, delivered) => push.signalAgain(key, bytes, delivered),
@@ -335,5 +340,6 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
     forgottenSessions,
     logoutRetries,
     releaseRetries,
+    unusedRetries,
   };
 }

@@ -11,7 +11,7 @@
  * import { SessionExpiryClock } from "./session_expiry.ts";
  * import { SessionRegistry } from "./session_registry.ts";
  * import { SessionCloses } from "./session_closes.ts";
- * import { logoutGiveUp, releaseGiveUp, StoreRetries } from "./store_retries.ts";
+ * import { logoutGiveUp, releaseGiveUp, StoreRetries, unusedGiveUp } from "./store_retries.ts";
  * import { MemorySessionManager } from "@webwire/webwire/session";
  * import { encodeSignal } from "@webwire/webwire/protocol";
  * const manager = new MemorySessionManager();
@@ -22,6 +22,7 @@
  *   sessions: new SessionRegistry(0), closes: new SessionCloses(), manager, offline,
  *   maxSessionConnections: 0, logger: console, logoutRetries: new StoreRetries(console, logoutGiveUp),
  *   releaseRetries: new StoreRetries(console, releaseGiveUp),
+ *   unusedRetries: new StoreRetries(console, unusedGiveUp),
  *   signalAgain: () => {}, closeSession: () => Promise.resolve(),
  *   expiry: new SessionExpiryClock({}, manager, () => {}, console),
  *   cluster: new ClusterLink(null, console, undefined),
@@ -43,7 +44,7 @@ import type { OfflineSignals } from "./offline_signals.ts";
 import type { SessionExpiryClock } from "./session_expiry.ts";
 import type { SessionRegistry } from "./session_registry.ts";
 import type { SessionCloses } from "./session_closes.ts";
-import { type StoreRetries, unusedGiveUp } from "./store_retries.ts";
+import type { StoreRetries } from "./store_retries.ts";
 
 /**
  * What the lifecycle works with.
@@ -77,6 +78,8 @@ export interface LifecycleParts {
   readonly logoutRetries: StoreRetries;
   /** Release notices that failed outside a cluster, tried again (a cluster repairs its own). */
   readonly releaseRetries: StoreRetries;
+  /** Forgets of sessions stored for failed logins, tried again (a queue apart from logouts'). */
+  readonly unusedRetries: StoreRetries;
   /** Sends a signal to a session again (`ServerPush.signalAgain`). */
   readonly signalAgain: (key: string, bytes: Uint8Array, delivered: boolean) => void;
   /** Closes a session for every connection holding it (`Server.closeSession`). */
@@ -99,7 +102,7 @@ const maxReleaseRounds = 8;
  * import { SessionExpiryClock } from "./session_expiry.ts";
  * import { SessionRegistry } from "./session_registry.ts";
  * import { SessionCloses } from "./session_closes.ts";
- * import { logoutGiveUp, releaseGiveUp, StoreRetries } from "./store_retries.ts";
+ * import { logoutGiveUp, releaseGiveUp, StoreRetries, unusedGiveUp } from "./store_retries.ts";
  * import { MemorySessionManager } from "@webwire/webwire/session";
  * const manager = new MemorySessionManager();
  * const sessions = new SessionRegistry<string>(1); // one connection per session
@@ -107,6 +110,7 @@ const maxReleaseRounds = 8;
  *   sessions, closes: new SessionCloses(), manager, offline: null, maxSessionConnections: 1,
  *   logger: console, logoutRetries: new StoreRetries(console, logoutGiveUp),
  *   releaseRetries: new StoreRetries(console, releaseGiveUp),
+ *   unusedRetries: new StoreRetries(console, unusedGiveUp),
  *   signalAgain: () => {}, closeSession: () => Promise.resolve(),
  *   expiry: new SessionExpiryClock({}, manager, () => {}, console),
  *   cluster: new ClusterLink(null, console, undefined),
@@ -240,13 +244,13 @@ export function serverSessionLifecycle(parts: LifecycleParts): SessionLifecycle 
       const forgetUnused = manager.onSessionUnused?.bind(manager);
       if (unused !== undefined && forgetUnused !== undefined) {
         // Only that session goes, whoever holds the key: no holder to wait for. It waits apart
-        // from a logout of the key (keys are printable ASCII: no line break), which it must
-        // not keep from its own retry.
+        // from a logout of the key, which it must not keep from its own retry, and in a queue
+        // of its own, which failed logins cannot fill for logouts.
         const forget = async () => {
           await forgetUnused(unused);
           return true;
         };
-        return parts.logoutRetries.add(`${key}\n${unused.creation}`, forget, unusedGiveUp);
+        return parts.unusedRetries.add(`${key}\n${unused.creation}`, forget);
       }
       parts.logoutRetries.add(key, async () => {
         const holders = clustered === null
