@@ -47,8 +47,7 @@ import { HonoContextTransport } from "./hono_context_transport.ts";
 import { hostPort } from "./host_port.ts";
 import { routeToCore } from "./hono_bun_websocket.ts";
 import { isWsSocket, reportHelperError, WsSocketTransport } from "./hono_node.ts";
-import { guardUpgradeOfContext, nodeUpgradeGone, nodeUpgradeHead } from "./hono_node_guard.ts";
-import { handshakeProblem, requestHead } from "./websocket/handshake.ts";
+import { decideHonoUpgrade, type HonoBeforeUpgrade } from "./hono_route_hook.ts";
 
 export {
   type HonoBunWebSocket,
@@ -57,6 +56,7 @@ export {
 } from "./hono_bun_websocket.ts";
 export { limitNodeWebSocketServer, type NodeWebSocketServerLike } from "./hono_node.ts";
 export { guardNodeUpgrades, type NodeUpgradeServerLike } from "./hono_node_guard.ts";
+export type { HonoBeforeUpgrade } from "./hono_route_hook.ts";
 
 /**
  * The part of Hono's `Context` the adapter uses.
@@ -218,6 +218,8 @@ export interface HonoHandlerOptions<C extends HonoContextLike> {
    * remote address. Without it `connection.remoteAddress` is `""`.
    */
   getConnInfo?: (c: C) => { remote: { address?: string; port?: number } };
+  /** The route's upgrade hook, given Hono's context: see {@link HonoBeforeUpgrade}. */
+  beforeUpgrade?: HonoBeforeUpgrade<C>;
 }
 
 /**
@@ -286,7 +288,8 @@ type UpgradeWithOptions<C extends HonoContextLike> = (
  * (`Server.prepareUpgrade`, whose refusal is returned as is), then the handshake is checked as
  * by the Node adapter (405 for a method other than GET, 400 without `connection: upgrade` or a
  * valid `sec-websocket-key`, 426 for a version other than 13: Hono's helpers would fail with a
- * 500, or on Node keep the request forever), then Hono upgrades, the helper called as
+ * 500, or on Node keep the request forever), then the route's `beforeUpgrade` of `options`
+ * (given `c`: see {@link HonoBeforeUpgrade}), then Hono upgrades, the helper called as
  * `upgradeWebSocket(c, events, { idleTimeout: 0, onError })`: under Deno, `hono/deno` passes
  * the options on to `Deno.upgradeWebSocket`, which then keeps no idle timer, and once the socket
  * opens the adapter takes over its `onmessage` and `onclose` (the helper's `onMessage` and
@@ -330,13 +333,8 @@ export function honoHandler<C extends HonoContextLike>(
 ): (c: C) => Promise<Response> {
   assertServable(server, "honoHandler");
   return async (c) => {
-    guardUpgradeOfContext(c); // on Node, a reset while deciding must not crash the process
-    const decision = await server.prepareUpgrade(c.req.raw);
+    const decision = await decideHonoUpgrade(server, c, options.beforeUpgrade);
     if (!decision.accept) return decision.response;
-    const problem = handshakeProblem(nodeUpgradeHead(c, requestHead(c.req.raw)));
-    if (problem !== undefined) return problem;
-    // On Node, a client gone while the core decided: `ws` would drop it unanswered.
-    if (nodeUpgradeGone(c)) return new Response("WebSocket upgrade failed\n", { status: 400 });
     const remote = options.getConnInfo?.(c).remote;
     const remoteAddress = remote?.address === undefined
       ? ""

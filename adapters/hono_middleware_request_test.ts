@@ -6,17 +6,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-// @ts-types="npm:@types/ws@^8.18.1"
-import { WebSocket as NodeWebSocket } from "ws";
 import { Client } from "../client/client.ts";
 import type { WebSocketConstructor } from "../client/websocket_like.ts";
 import { silentLogger } from "../protocol/logger.ts";
 import { Server } from "../server/server.ts";
-import { honoBunWebSocket, honoHandler } from "./hono.ts";
-
-interface BunLike {
-  serve(options: object): { port: number; stop(closeActive: boolean): Promise<void> };
-}
+import { serveHonoApp } from "../testing/serve_hono_app.ts";
+import { honoHandler } from "./hono.ts";
 
 /** An app with an auth middleware before WebWire's route, as a user would write it. */
 function appWith(): { app: Hono; runs: () => number } {
@@ -45,37 +40,11 @@ function makeServer(): Server {
 
 /** Starts the app on the runtime's own server; `node` serves it with @hono/node-server. */
 async function start(server: Server, node: boolean) {
-  const bun = (globalThis as { Bun?: BunLike }).Bun;
-  if (node) {
-    const { serve } = await import("@hono/node-server");
-    const { createNodeWebSocket } = await import("@hono/node-ws");
-    const { app, runs } = appWith();
-    const { upgradeWebSocket, injectWebSocket } = createNodeWebSocket({ app });
-    app.get("/ws", honoHandler(server, upgradeWebSocket));
-    const http = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
-    injectWebSocket(http);
-    await new Promise((resolve) => http.once("listening", resolve));
-    const port = (http.address() as { port: number }).port;
-    const stop = () => new Promise<void>((resolve) => http.close(() => resolve()));
-    return { port, runs, stop, WebSocket: NodeWebSocket as unknown as typeof WebSocket };
-  }
-  if (bun !== undefined) {
-    const { upgradeWebSocket, websocket } = await import("hono/bun");
-    const { app, runs } = appWith();
-    app.get("/ws", honoHandler(server, upgradeWebSocket));
-    const http = bun.serve({
-      port: 0,
-      hostname: "127.0.0.1",
-      fetch: app.fetch,
-      websocket: honoBunWebSocket(server, websocket),
-    });
-    return { port: http.port, runs, stop: () => http.stop(true), WebSocket };
-  }
-  const { upgradeWebSocket } = await import("hono/deno");
   const { app, runs } = appWith();
-  app.get("/ws", honoHandler(server, upgradeWebSocket));
-  const http = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, app.fetch);
-  return { port: http.addr.port, runs, stop: () => http.shutdown(), WebSocket };
+  const served = await serveHonoApp(app, server, node, (upgrade) => {
+    app.get("/ws", honoHandler(server, upgrade));
+  });
+  return { ...served, runs };
 }
 
 /** The runtime's WebSocket, sending `headers` with its upgrade. */

@@ -86,6 +86,7 @@ const suites = [
     "adapters/hono_node_test.ts",
     "adapters/hono_node_target_test.ts",
     "adapters/hono_middleware_request_test.ts",
+    "adapters/hono_route_hook_test.ts",
   ].map((entry) => ({
     label: "Hono on Node (@hono/node-ws)",
     entry,

@@ -72,27 +72,58 @@ export async function decideUpgrade(
       }),
     };
   }
-  let options: ConnectionOptions = noOptions;
-  if (hooks.beforeUpgrade !== undefined) {
-    const asked = full();
-    let decision;
-    try {
-      decision = await hooks.beforeUpgrade(asked);
-    } catch (error) {
-      return failed("beforeUpgrade", error, logger);
-    }
-    if (decision instanceof Response) return { accept: false, response: decision };
-    const limit = decision?.concurrencyLimit;
-    if (limit !== undefined && !(Number.isInteger(limit) || limit === Infinity)) {
-      // A limit of 1.5 would let 2 run, NaN none at all: the hook's bug, answered as a throw.
-      const got = typeof limit === "string" ? JSON.stringify(limit) : String(limit);
-      const error = new RangeError(`concurrencyLimit must be an integer, got ${got}`);
-      return failed("beforeUpgrade", error, logger);
-    }
-    if (decision) options = decision;
+  if (hooks.beforeUpgrade === undefined) return { accept: true, options: noOptions };
+  const asked = full(); // a request that makes no valid `Request` is the adapter's to answer
+  return await askUpgradeHook("beforeUpgrade", () => hooks.beforeUpgrade?.(asked), server, logger);
+}
+
+/** What a `beforeUpgrade` hook returns: the connection's options, a refusal, or nothing. */
+export type UpgradeHookResult = ConnectionOptions | Response | void;
+
+/**
+ * Asks a `beforeUpgrade` hook (`ask` calls it) and checks its answer as the core checks the
+ * server's: a `Response` refuses the upgrade; a `concurrencyLimit` that is no integer (nor
+ * `Infinity`) is the hook's failure, as is a throw or a rejection: logged to `logger` as
+ * `<name> hook failed`, and answered 500. Shutdown is looked at again once the hook is done
+ * (503). Otherwise the go-ahead, with the options the hook returned (none: an empty object).
+ * Used by `decideUpgrade` and by adapters that ask a hook of their own (the Hono route's).
+ *
+ * @example
+ * ```ts
+ * import { askUpgradeHook } from "./upgrade_decision.ts";
+ * const logged: string[] = [];
+ * const logger = { error: (message: string) => void logged.push(message), warn() {} };
+ * const server = { isShuttingDown: false };
+ * const half = await askUpgradeHook("route", () => ({ concurrencyLimit: 1.5 }), server, logger);
+ * console.assert(!half.accept && half.response.status === 500);
+ * console.assert(logged[0] === "route hook failed");
+ * const one = await askUpgradeHook("route", () => ({ concurrencyLimit: 1 }), server, logger);
+ * console.assert(one.accept && one.options.concurrencyLimit === 1);
+ * ```
+ */
+export async function askUpgradeHook(
+  name: string,
+  ask: () => UpgradeHookResult | Promise<UpgradeHookResult>,
+  server: Pick<Server, "isShuttingDown">,
+  logger: Logger,
+): Promise<UpgradeDecision> {
+  let decision;
+  try {
+    decision = await ask();
+  } catch (error) {
+    return failed(name, error, logger);
   }
+  if (decision instanceof Response) return { accept: false, response: decision };
+  const limit = decision?.concurrencyLimit;
+  if (limit !== undefined && !(Number.isInteger(limit) || limit === Infinity)) {
+    // A limit of 1.5 would let 2 run, NaN none at all: the hook's bug, answered as a throw.
+    const got = typeof limit === "string" ? JSON.stringify(limit) : String(limit);
+    const error = new RangeError(`concurrencyLimit must be an integer, got ${got}`);
+    return failed(name, error, logger);
+  }
+  // The hook may have taken a while.
   if (server.isShuttingDown) return { accept: false, response: unavailable() };
-  return { accept: true, options };
+  return { accept: true, options: decision || noOptions };
 }
 
 /** A hook threw: logged, and answered with 500 (the same on every adapter). */
