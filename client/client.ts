@@ -139,9 +139,14 @@ export class Client extends EventTarget {
     });
   }
 
-  /** The connection state. */
+  /**
+   * The connection state. `connected` ends as soon as the connection closes (the server's close
+   * frame has come), before `disconnected` fires and before a request fails for the lost
+   * connection: such a request's `catch`, and the `disconnected` listeners, never read
+   * `connected`.
+   */
   get status(): ClientStatus {
-    return this.#keeper.status;
+    return this.#keeper.reportedStatus;
   }
 
   /** The current session, or `null`. */

@@ -13,7 +13,8 @@
 /**
  * The state of a client's connection.
  *
- * - `disconnected`: no connection and none being attempted.
+ * - `disconnected`: no connection and none being attempted; also while a connection closes (the
+ *   server's close frame has come) until its close is reported with the `disconnected` event.
  * - `connecting`: dialing, restoring the session, or waiting to retry.
  * - `connected`: requests and signals go out at once.
  * - `closed`: `close()` was called; the client does nothing any more.

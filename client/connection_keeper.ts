@@ -145,9 +145,24 @@ export class ConnectionKeeper implements RequestHost {
     });
   }
 
-  /** The client's status. */
+  /**
+   * The client's status as the client acts on it: `connected` from `connected` until
+   * `disconnected` fires.
+   */
   get status(): ClientStatus {
     return this.#status;
+  }
+
+  /**
+   * The client's status as `Client.status` reports it: {@link ConnectionKeeper.status}, except
+   * `disconnected` already while the connection closes (the server's close frame has come, so
+   * nothing sent goes out) and its close is yet to be reported. Browsers and `ws` report it only
+   * once the server has ended the TCP connection; `disconnected` fires then, and requests made
+   * meanwhile wait for the next connection (or fail, without `autoconnect`).
+   */
+  get reportedStatus(): ClientStatus {
+    const status = this.#status;
+    return status === "connected" && this.#connection?.writable === false ? "disconnected" : status;
   }
 
   /** The connection while connected (or while an attempt restores the session on it). */
@@ -182,7 +197,12 @@ export class ConnectionKeeper implements RequestHost {
   /** Makes or joins a connect attempt; see `Client.connect`. */
   connect(): Promise<void> {
     if (this.#status === "closed") return Promise.reject(closedError());
-    if (this.#status === "connected") return Promise.resolve();
+    if (this.#status === "connected") {
+      const connection = this.#connection;
+      // Closing (`reportedStatus` says disconnected): the attempt follows its reported close.
+      if (connection?.writable === false) return connection.closed.then(() => this.connect());
+      return Promise.resolve();
+    }
     return this.#attempts.start();
   }
 
@@ -276,9 +296,10 @@ export class ConnectionKeeper implements RequestHost {
     };
     droppedClosed.then(forget, forget);
     const wasConnected = this.#status === "connected";
+    // Before the sent requests fail: no code that learns of the loss finds the client connected.
+    if (wasConnected) this.#status = "disconnected";
     this.#host.lost(error);
     if (!wasConnected) return; // An attempt under way reports the failure itself.
-    this.#status = "disconnected";
     const reason = error instanceof DisconnectedError
       ? error
       : new DisconnectedError("the server sent a malformed message", { cause: error });

@@ -87,10 +87,11 @@ export function defineContract<C extends Contract & SendableContract<C>>(): Cont
  * type without a check); its type is inferred from them. The server validates request and
  * client-signal payloads with them.
  *
- * @throws {TypeError} when a schema given is no Standard Schema (zod before 3.24, say), or a key
+ * @throws {TypeError} when a schema given is no Standard Schema (zod before 3.24, say), a key
  *   is none of the contract's (`requests`, `clientSignals`, `serverSignals`; a request's
- *   `payload` and `reply`), such as `replies` or a schema given as a whole request: each would
- *   leave a payload unchecked or a reply unsent without a word.
+ *   `payload` and `reply`), such as `replies`, a schema is given as a whole request, or a
+ *   section or a request is no object (`requests: null`, a number, an array): each would leave
+ *   a payload unchecked, a reply unsent or a request unknown without a word.
  * @throws {RangeError} for a name the wire cannot carry: more than 255 bytes, or a character
  *   that is not printable ASCII (no client or server could send it).
  *
@@ -116,19 +117,52 @@ export function defineContract<S extends ContractSchemas>(
 ): ContractDefinition<InferContract<S>>;
 export function defineContract(schemas: ContractSchemas = {}): ContractDefinition<Contract> {
   checkKeys(schemas, ["requests", "clientSignals", "serverSignals"], "the contract");
-  for (const [name, request] of Object.entries(schemas.requests ?? {})) {
+  const requests = sectionEntries(schemas.requests, "requests", "{ payload, reply }");
+  for (const [name, request] of requests) {
     checkName(name, "requests");
     checkKeys(request, ["payload", "reply"], `requests.${name}`);
     checkSchema(request.payload, `requests.${name}.payload`);
     checkSchema(request.reply, `requests.${name}.reply`);
   }
   for (const section of ["clientSignals", "serverSignals"] as const) {
-    for (const [name, schema] of Object.entries(schemas[section] ?? {})) {
+    for (const [name, schema] of sectionEntries(schemas[section], section, "schema")) {
       checkName(name, section);
       checkSchema(schema, `${section}.${name}`);
     }
   }
   return { schemas };
+}
+
+/**
+ * The entries of a section of the contract (`requests`, `clientSignals`, `serverSignals`),
+ * none when it is left out. Throws for a section that is no object of names (`null`, a number,
+ * an array, a schema): it would otherwise read as empty, and every request or signal it was
+ * meant to declare be refused as unknown at run time.
+ */
+function sectionEntries<T>(
+  section: Record<string, T> | undefined,
+  where: string,
+  entry: string,
+): [string, T][] {
+  if (section === undefined) return [];
+  const value: unknown = section;
+  if (typeof value !== "object" || value === null || Array.isArray(value) || isSchema(value)) {
+    throw new TypeError(`${where} is ${kindOf(value)}: give { [name]: ${entry} }, or leave it out`);
+  }
+  return Object.entries(section);
+}
+
+/** Whether `value` is a Standard Schema (or looks like one). Some are functions (arktype's). */
+function isSchema(value: unknown): boolean {
+  return (typeof value === "object" || typeof value === "function") && value !== null &&
+    "~standard" in value;
+}
+
+/** What `value` is, for a message: `null`, `an array`, `a schema`, `a number`, ... */
+function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return isSchema(value) ? "a schema" : `a ${typeof value}`;
 }
 
 /**
@@ -144,13 +178,10 @@ function checkName(name: string, section: string): void {
  * or a schema given where an object of them belongs would otherwise be ignored.
  */
 function checkKeys(value: unknown, known: readonly string[], where: string): void {
-  // Some schemas are functions (arktype's).
-  if ((typeof value === "object" || typeof value === "function") && value !== null) {
-    if ("~standard" in value) {
-      throw new TypeError(`${where} is a schema: give { ${known.join(", ")} } instead`);
-    }
+  if (isSchema(value)) {
+    throw new TypeError(`${where} is a schema: give { ${known.join(", ")} } instead`);
   }
-  if (typeof value !== "object" || value === null) {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new TypeError(`${where} is not an object of ${known.join(", ")}`);
   }
   const unknown = Object.keys(value).find((key) => !known.includes(key));

@@ -199,6 +199,35 @@ test("a contract with a key it does not know, or a schema for a whole request, i
   }
 });
 
+test("a contract with a section or a request that is no object is refused, naming it", () => {
+  // Each was read as empty (or as requests named "0", "1", ...): every request or signal it was
+  // meant to declare refused at run time as unknown, or a request with no reply.
+  const requestsGiven = /give \{ \[name\]: \{ payload, reply \} \}, or leave it out$/;
+  const cases: [object, RegExp][] = [
+    [{ requests: null }, /^requests is null: /],
+    [{ requests: null }, requestsGiven],
+    [{ requests: 5 }, /^requests is a number: /],
+    [{ requests: [] }, /^requests is an array: /],
+    [{ requests: [{ payload: v.string() }] }, /^requests is an array: /],
+    [{ requests: v.object({}) }, /^requests is a schema: /],
+    [{ clientSignals: null }, /^clientSignals is null: give \{ \[name\]: schema \}, or leave/],
+    [{ serverSignals: "tick" }, /^serverSignals is a string: /],
+    [{ serverSignals: [v.string()] }, /^serverSignals is an array: /],
+    [{ signals: null }, /^the contract has a key "signals" it does not know/],
+    [{ requests: { add: null } }, /^requests\.add is not an object of payload, reply$/],
+    [{ requests: { add: [] } }, /^requests\.add is not an object of payload, reply$/],
+    [[], /^the contract is not an object of requests, clientSignals, serverSignals$/],
+  ];
+  for (const [schemas, message] of cases) {
+    assert.throws(() => defineContract(schemas as never), (error) => {
+      return error instanceof TypeError && message.test(error.message);
+    }, message.source);
+  }
+  // Left out, or given as undefined, a section is empty.
+  assert.deepEqual(defineContract({ requests: undefined }).schemas, { requests: undefined });
+  assert.doesNotThrow(() => defineContract({ requests: {}, clientSignals: {} }));
+});
+
 test("a contract with a name the wire cannot carry is refused when it is defined", () => {
   // Names are 0 to 255 bytes of printable ASCII (PROTOCOL.md): neither end could send these.
   const cases: [object, RegExp][] = [
