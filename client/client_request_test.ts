@@ -85,6 +85,21 @@ describe("Client requests and signals against the server", () => {
     await client.close();
   });
 
+  it("sends bytes as they are under the encoding given (RequestOptions, SignalOptions)", async () => {
+    const client = await open();
+    const utf8 = await client.request("echo", new TextEncoder().encode("hé"), { encoding: "utf8" });
+    assert.equal(utf8.encoding, "utf8");
+    assert.equal(utf8.text(), "hé");
+    const utf16 = await client.request("echo", new Uint8Array([0x41, 0]), { encoding: "utf16" });
+    assert.equal(utf16.encoding, "utf16");
+    assert.equal(utf16.text(), "A");
+    received.length = 0;
+    client.signal("bytes", new Uint8Array([0x41, 0]), { encoding: "utf16" });
+    await waitFor(() => received.length === 1);
+    assert.deepEqual([received[0].payload.encoding, received[0].payload.text()], ["utf16", "A"]);
+    await client.close();
+  });
+
   it("rejects with RequestError and InternalError for failed handlers", async () => {
     const client = await open();
     const failure = await client.request("fail", "no such thing").catch((error) => error);

@@ -161,7 +161,10 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Overrides the client's `waitForConnection` for this request. */
   waitForConnection?: boolean;
-  /** How a string payload is sent: `utf8` (default) or `utf16`; bytes are `binary`. */
+  /**
+   * The payload's encoding; default `utf8` for a string, `binary` for bytes. A string is
+   * written as UTF-16LE for `utf16`, else as UTF-8; bytes are sent as they are, marked with it.
+   */
   encoding?: PayloadEncoding;
 }
 
@@ -176,7 +179,10 @@ export interface RequestOptions {
  * ```
  */
 export interface SignalOptions {
-  /** How a string payload is sent: `utf8` (default) or `utf16`; bytes are `binary`. */
+  /**
+   * The payload's encoding; default `utf8` for a string, `binary` for bytes. A string is
+   * written as UTF-16LE for `utf16`, else as UTF-8; bytes are sent as they are, marked with it.
+   */
   encoding?: PayloadEncoding;
 }
 

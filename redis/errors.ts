@@ -27,6 +27,8 @@ import { WebwireError } from "../protocol/webwire_error.ts";
  * ```
  */
 export class RedisUnavailableError extends WebwireError {
+  /** Always "RedisUnavailableError", also in minified bundles. */
+  override readonly name: string = "RedisUnavailableError";
   /** What the call was for, e.g. `session lookup`. */
   readonly operation: string;
 
@@ -51,6 +53,8 @@ export class RedisUnavailableError extends WebwireError {
  * ```
  */
 export class CorruptRedisSessionError extends WebwireError {
+  /** Always "CorruptRedisSessionError", also in minified bundles. */
+  override readonly name: string = "CorruptRedisSessionError";
   /** The Redis key of the corrupt session. */
   readonly redisKey: string;
 

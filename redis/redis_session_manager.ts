@@ -101,7 +101,7 @@ const defaultCommandTimeout = 2000;
  * - The manager knows nothing of clusters: "held" is what the server it serves tells it
  *   (a creation or a lookup holds, `onSessionReleased` releases, here or in another process).
  * - With an idle timeout, a held session does not expire for idleness, but its key carries a
- *   lease ({@link heldLease}: the idle timeout plus two sweep intervals, at least 10 s) that
+ *   lease (the idle timeout plus two sweep intervals, or plus 10 s where that is more) that
  *   each sweep of the server renews while it holds the session: when the process dies (kill -9,
  *   a crash) without releasing its sessions, they expire within that lease of its last sweep, as
  *   released ones would. A process cut from Redis (or stalled) longer than the lease less a sweep

@@ -18,6 +18,7 @@ import { decodeMessage } from "../protocol/decode.ts";
 import type { Logger } from "../protocol/logger.ts";
 import type { Cluster, ClusterMessage, ClusterNode } from "./cluster.ts";
 import { PowersOfTenLog } from "../protocol/powers_of_ten_log.ts";
+import { HookFailures } from "./hook_failures.ts";
 
 /** How long relaying must work after a failure for an outage to count as over, in ms. */
 const defaultQuietAfterOutage = 10_000;
@@ -42,6 +43,8 @@ export class ClusterLink {
   readonly cluster: Cluster | null;
   readonly #logger: Logger;
   readonly #onError: ((error: unknown, message: ClusterMessage) => void) | undefined;
+  /** The hook's failures, logged at the 1st, 10th, ...: an outage fails every push. */
+  readonly #hookFailures: HookFailures;
   #failures = 0;
   /**
    * Failures of the current outage: one ends when a message is relayed a while after the last
@@ -51,6 +54,7 @@ export class ClusterLink {
   #lastFailureAt = -Infinity;
   readonly #quietAfterOutage: number;
   readonly #malformed = new PowersOfTenLog();
+  readonly #givenUp = new PowersOfTenLog();
   #joined: Promise<void> = Promise.resolve();
   readonly #retries = new Set<ReturnType<typeof setTimeout>>();
   readonly #closeRetryDelays: readonly number[];
@@ -73,6 +77,7 @@ export class ClusterLink {
     this.cluster = cluster;
     this.#logger = logger;
     this.#onError = onError;
+    this.#hookFailures = new HookFailures(logger);
   }
 
   /** How many messages could not be relayed. */
@@ -208,8 +213,11 @@ export class ClusterLink {
   #retryLater(cluster: Cluster, message: ClusterMessage, tried: number, error: unknown): void {
     if (this.#left) return;
     if (tried >= this.#closeRetryDelays.length) {
+      // An outage that outlasts the tries gives up every close made during it: 1st, 10th, ...
+      if (!this.#givenUp.tally()) return;
+      const so = this.#givenUp.count === 1 ? "" : ` (${this.#givenUp.count} so far)`;
       this.#logger.error(
-        `gave up relaying a close of a session to the cluster after ${tried + 1} tries: ` +
+        `gave up relaying a close of a session to the cluster after ${tried + 1} tries${so}: ` +
           "nodes that did not hear of it keep its connections until the cluster relays it " +
           "(RedisCluster tries again at each heartbeat) or their own link is cut and back",
         error,
@@ -247,10 +255,9 @@ export class ClusterLink {
         error,
       );
     }
-    try {
-      this.#onError?.(error, message);
-    } catch (hookError) {
-      this.#logger.error("onClusterError hook failed", hookError);
+    const onError = this.#onError;
+    if (onError !== undefined) {
+      this.#hookFailures.call("onClusterError", () => onError(error, message));
     }
   }
 

@@ -171,3 +171,47 @@ test("undelivered signals go back in one step where the cluster can, else the he
     "none",
   );
 });
+
+test("an onClusterError that fails on every push of an outage logs at its 1st, 10th, 100th", async () => {
+  const cluster = new FlakyCluster();
+  const { logger, errors } = recordingLogger();
+  const link = new ClusterLink(cluster, logger, () => {
+    throw new Error("metrics sink down");
+  }, []);
+  cluster.failing = 150;
+  const signal = encodeSignal({ name: "tick" });
+  for (let i = 0; i < 150; i++) link.relay({ kind: "publish", topic: "t", signal });
+  await until(() => cluster.attempts === 150, "every push tried");
+  await sleep(0);
+  const hookLines = errors.filter((e) => e.message.startsWith("onClusterError hook failed"));
+  // Each failure was logged: 150 lines, one per push.
+  assert.deepEqual(hookLines.map((e) => e.message), [
+    "onClusterError hook failed",
+    "onClusterError hook failed (10 so far)",
+    "onClusterError hook failed (100 so far)",
+  ]);
+  assert.equal(errors.length - hookLines.length, 3, "the relay failures: 1st, 10th, 100th");
+});
+
+test("an async onClusterError that rejects is logged, not an unhandled rejection", async () => {
+  const cluster = new FlakyCluster();
+  const { logger, errors } = recordingLogger();
+  const link = new ClusterLink(cluster, logger, () => Promise.reject(new Error("away")), []);
+  cluster.failing = 1;
+  link.relay({ kind: "publish", topic: "t", signal: encodeSignal({ name: "tick" }) });
+  await until(() => errors.length === 2, "the relay's failure and the hook's");
+  assert.equal(errors[1].message, "onClusterError hook failed");
+});
+
+test("closes given up in a long outage are logged at the 1st, 10th, 100th", async () => {
+  const cluster = new FlakyCluster();
+  const { logger, errors } = recordingLogger();
+  const link = new ClusterLink(cluster, logger, undefined, [1]);
+  cluster.failing = 1000;
+  for (let i = 0; i < 120; i++) link.relay({ kind: "close-session", key: `k${i}` });
+  await until(() => cluster.attempts === 240 && link.retrying === 0, "all given up");
+  const givenUp = errors.filter((e) => e.message.startsWith("gave up relaying"));
+  // Each close given up was logged: 120 lines.
+  assert.equal(givenUp.length, 3, givenUp.map((e) => e.message).join("\n"));
+  assert.match(givenUp[2].message, /after 2 tries \(100 so far\)/);
+});

@@ -272,9 +272,10 @@ export class Connection {
    * Closes the connection gracefully: new requests get the shutdown reply, new signals are
    * dropped, running handlers finish and their replies are sent, then the socket closes with
    * `code` (default 1000; else 3000 to 4999, which RFC 6455 leaves to applications) and
-   * `reason` (cut to 123 bytes of UTF-8), which the client sees in its `disconnected` event and
-   * `onClientDisconnected` in its reason. Resolves once the close frame is out; a handler of
-   * this connection calls `void connection.close()` and returns (the close waits for it).
+   * `reason` (default `"connection closed"`; cut to 123 bytes of UTF-8), which the client sees
+   * in its `disconnected` event and `onClientDisconnected` in its reason. Resolves once the close
+   * frame is out; a handler of this connection calls `void connection.close()` and returns (the
+   * close waits for it).
    *
    * @throws {RangeError} for any other code, before anything is closed.
    *

@@ -1,6 +1,7 @@
 // `connection.close(code, reason)`: the client sees the application's close code and reason, on
 // every adapter of the runtime, after the reply of the request that asked for it; a code outside
-// 1000 and 3000 to 4999 is a RangeError and closes nothing.
+// 1000 and 3000 to 4999 is a RangeError and closes nothing; without arguments, 1000 and
+// "connection closed".
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Client } from "../client.ts";
@@ -48,6 +49,33 @@ for (const adapter of adaptersOfThisRuntime) {
       assert.deepEqual(disconnects.map(({ kind, code, message }) => [kind, code, message]), [
         ["server-closed", 4403, "banned"],
       ]);
+    } finally {
+      await client.close();
+      await running.close();
+    }
+  });
+}
+
+for (const adapter of adaptersOfThisRuntime) {
+  test(`${adapter}: connection.close() without arguments closes with 1000 and "connection closed"`, async () => {
+    const running = await startServer({
+      adapter,
+      logger: silentLogger,
+      sessionsEnabled: false,
+      onRequest: (request) => {
+        void request.connection.close();
+        return "bye";
+      },
+    });
+    const client = new Client(running.url, { autoconnect: false, logger: silentLogger });
+    try {
+      await client.connect();
+      const lost = new Promise<DisconnectedError>((resolve) => {
+        client.addEventListener("disconnected", (event) => resolve(event.detail), { once: true });
+      });
+      assert.equal((await client.request("close")).text(), "bye");
+      const error = await lost;
+      assert.deepEqual([error.code, error.reason], [1000, "connection closed"]);
     } finally {
       await client.close();
       await running.close();

@@ -1,9 +1,10 @@
 /**
  * Calling the application's lifecycle hooks (`onClientConnected`, `onClientDisconnected`,
- * `onProtocolViolation`, `onOfflineSignalDropped`): what a hook throws, and what the promise it
- * returns rejects with (a hook typed to return nothing may still be `async`), is logged as
- * `<hook> hook failed`, at its 1st, 10th, 100th, ... failure: a hook that fails for every
- * client, or for every bad frame one client sends, never crashes the server nor floods its log.
+ * `onProtocolViolation`, `onOfflineSignalDropped`, `onClusterError`): what a hook throws, and
+ * what the promise it returns rejects with (a hook typed to return nothing may still be
+ * `async`), is logged as `<hook> hook failed`, at its 1st, 10th, 100th, ... failure: a hook that
+ * fails for every client, for every bad frame one client sends, or for every push a Redis outage
+ * fails, never crashes the server nor floods its log.
  *
  * @example
  * ```ts

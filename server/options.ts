@@ -195,7 +195,10 @@ export interface ServerOptions {
    * offline sessions are kept in the cluster. Default: none, a server on its own.
    */
   cluster?: Cluster;
-  /** A push could not be relayed to the other nodes (it reached this node's connections). */
+  /**
+   * A push could not be relayed to the other nodes (it reached this node's connections). What
+   * it throws (or rejects with) is logged at its 1st, 10th, 100th, ... failure.
+   */
   onClusterError?(error: unknown, message: ClusterMessage): void;
   /**
    * Milliseconds a connection may stay silent before the server closes it; default 60 000,

@@ -86,3 +86,33 @@ for (const adapter of adaptersOfThisRuntime) {
     }
   });
 }
+
+for (const adapter of adaptersOfThisRuntime) {
+  test(`a client cannot flood the log through a hook that fails (${adapter} adapter)`, async () => {
+    const logged: string[] = [];
+    const logger: Logger = {
+      error: (message: string) => void logged.push(message),
+      warn: () => {},
+    };
+    const running = await startServer({
+      adapter,
+      logger,
+      beforeUpgrade: () => {
+        throw new Error("malformed token");
+      },
+    });
+    try {
+      const url = running.url.replace("ws://", "http://");
+      for (let i = 0; i < 50; i++) {
+        const upgrade = await fetch(url, { headers: upgradeHeaders });
+        assert.equal(upgrade.status, 500);
+        await upgrade.body?.cancel();
+      }
+      // Each one was logged: 50 lines with a stack trace each, one per request.
+      assert.equal(logged.length, 10, logged.join("\n"));
+      assert.ok(logged.every((line) => line === "beforeUpgrade hook failed"), logged.join("\n"));
+    } finally {
+      await running.close();
+    }
+  });
+}

@@ -14,6 +14,7 @@
 
 import type { Logger } from "../protocol/logger.ts";
 import type { ServerOptions } from "./options.ts";
+import { RateLimitedLog } from "./rate_limited_log.ts";
 import type { Server } from "./server.ts";
 import type { ConnectionOptions, UpgradeDecision, UpgradeRequestHead } from "./transport.ts";
 
@@ -21,11 +22,23 @@ import type { ConnectionOptions, UpgradeDecision, UpgradeRequestHead } from "./t
 const noOptions: ConnectionOptions = Object.freeze({});
 
 /**
+ * Any client can make an upgrade hook fail on every request (a token it cannot parse), as it
+ * can a handler: at most 10 lines per 10 s per logger (one server's, whose Hono routes share it).
+ */
+const hookFailureLimit = {
+  max: 10,
+  windowMs: 10_000,
+  what: "upgrade hook failures",
+  note: "catch in the hook what must all be logged",
+};
+const hookFailureLogs = new WeakMap<Logger, RateLimitedLog>();
+
+/**
  * Decides what to do with an HTTP request that reached the WebWire endpoint: answer an OPTIONS
  * request (`onOptions`), refuse during shutdown (503) or when it is no WebSocket upgrade (426),
  * ask `beforeUpgrade`, or accept with the connection's options. Shutdown is looked at again
  * after `beforeUpgrade`, which may take a while. A hook that throws or rejects is logged to
- * `logger` and the request gets 500.
+ * `logger` (at most 10 per 10 s, then a count) and the request gets 500.
  *
  * @example
  * ```ts
@@ -84,8 +97,9 @@ export type UpgradeHookResult = ConnectionOptions | Response | void;
  * Asks a `beforeUpgrade` hook (`ask` calls it) and checks its answer as the core checks the
  * server's: a `Response` refuses the upgrade; a `concurrencyLimit` that is no integer (nor
  * `Infinity`) is the hook's failure, as is a throw or a rejection: logged to `logger` as
- * `<name> hook failed`, and answered 500. Shutdown is looked at again once the hook is done
- * (503). Otherwise the go-ahead, with the options the hook returned (none: an empty object).
+ * `<name> hook failed` (at most 10 per 10 s per logger, then a count), and answered 500.
+ * Shutdown is looked at again once the hook is done (503). Otherwise the go-ahead, with the
+ * options the hook returned (none: an empty object).
  * Used by `decideUpgrade` and by adapters that ask a hook of their own (the Hono route's).
  *
  * @example
@@ -126,9 +140,13 @@ export async function askUpgradeHook(
   return { accept: true, options: decision || noOptions };
 }
 
-/** A hook threw: logged, and answered with 500 (the same on every adapter). */
+/** A hook threw: logged within the limit, and answered with 500 (the same on every adapter). */
 function failed(hook: string, error: unknown, logger: Logger): UpgradeDecision {
-  logger.error(`${hook} hook failed`, error);
+  let log = hookFailureLogs.get(logger);
+  if (log === undefined) {
+    hookFailureLogs.set(logger, log = new RateLimitedLog(logger, hookFailureLimit));
+  }
+  log.error(`${hook} hook failed`, error);
   return { accept: false, response: new Response("internal server error\n", { status: 500 }) };
 }
 
