@@ -66,9 +66,9 @@ export interface ConnectionHost {
    * running handlers are sent, then the close frame with `code` and `reason` (checked by
    * {@link Connection.close}). Resolves once the close frame is out. A handler of this
    * connection must not await it (the close waits for that very handler): call
-   * `void connection.close()` and return.
+   * `void connection.close()` and return. With `timeout` (ms), it waits no longer for them.
    */
-  close(code: number, reason: string): Promise<void>;
+  close(code: number, reason: string, timeout?: number): Promise<void>;
   /** Resolves when the send buffer is under the high-water mark, or the connection closes. */
   whenWritable(): Promise<void>;
 }
@@ -275,9 +275,13 @@ export class Connection {
    * `reason` (default `"connection closed"`; cut to 123 bytes of UTF-8), which the client sees
    * in its `disconnected` event and `onClientDisconnected` in its reason. Resolves once the close
    * frame is out; a handler of this connection calls `void connection.close()` and returns (the
-   * close waits for it).
+   * close waits for it). With `timeout` (ms), handlers still running by then do not hold the
+   * close any longer (their replies are lost; they see their abort signal): give one where a
+   * handler may wait long, for example on its own `signal`, which aborts only once the
+   * connection has closed.
    *
-   * @throws {RangeError} for any other code, before anything is closed.
+   * @throws {RangeError} for any other code, or a `timeout` that is no number of 0 or more,
+   * before anything is closed.
    *
    * @example
    * ```ts
@@ -302,7 +306,15 @@ export class Connection {
    * await running.close();
    * ```
    */
-  close(code: number = 1000, reason = "connection closed"): Promise<void> {
-    return this.#host.close(applicationCloseCode(code), reason);
+  close(
+    code: number = 1000,
+    reason = "connection closed",
+    options: { timeout?: number } = {},
+  ): Promise<void> {
+    const timeout = options.timeout;
+    if (timeout !== undefined && (typeof timeout !== "number" || !(timeout >= 0))) {
+      throw new RangeError(`timeout must be a number of 0 or more, got ${timeout}`);
+    }
+    return this.#host.close(applicationCloseCode(code), reason, timeout);
   }
 }

@@ -32,7 +32,7 @@ import { ConnectionSession } from "./connection_session.ts";
 import { ConnectionTraffic } from "./connection_traffic.ts";
 import type { DisconnectKind, DisconnectReason } from "./disconnect_reason.ts";
 import { ConnectionInactiveError } from "./errors.ts";
-import { afterIdleOrGrace, whenReadyToClose } from "./graceful_close.ts";
+import { afterIdleOrGrace, shutdownDeadline, whenReadyToClose } from "./graceful_close.ts";
 import type { ProtocolViolation } from "./options.ts";
 import { disconnectReasonFor, reportViolation } from "./protocol_violations.ts";
 import type { ServerContext } from "./server_context.ts";
@@ -257,9 +257,14 @@ export class ConnectionState extends ConnectionTraffic implements ConnectionHost
     return this.#session.closeKey(key);
   }
 
-  /** Closes gracefully: waits for running handlers, then closes the socket with `code`. */
-  async close(code: number, reason: string): Promise<void> {
-    await this.closeGracefully("server-closed", code, reason);
+  /** Closes gracefully: waits for running handlers (at most `timeout` ms), then with `code`. */
+  async close(code: number, reason: string, timeout?: number): Promise<void> {
+    const deadline = shutdownDeadline(timeout);
+    try {
+      await this.closeGracefully("server-closed", code, reason, deadline.over);
+    } finally {
+      deadline.clear();
+    }
   }
 
   /**
