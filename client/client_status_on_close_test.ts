@@ -11,6 +11,7 @@ import { Client } from "../client.ts";
 import { silentLogger } from "../protocol/logger.ts";
 import { lingeringCloseSockets } from "../testing/lingering_close_socket.ts";
 import { type StartedServer, startServer } from "../testing/serve.ts";
+import { rejectsAtOnce } from "../testing/at_once.ts";
 import { until } from "../testing/until.ts";
 import { DisconnectedError } from "./errors.ts";
 
@@ -111,6 +112,31 @@ describe("Client status when the server closes the connection", () => {
         "connecting (status connecting)",
         "connected (status connected)",
       ]);
+    } finally {
+      await client.close();
+      await running.close();
+    }
+  });
+
+  it("a connect() that follows the close rejects as soon as the client is closed", async () => {
+    const running = await slowReaderServer();
+    // Longer than a test waits: browsers and ws may hold the close for seconds.
+    const sockets = lingeringCloseSockets(1000);
+    const client = new Client(running.url, {
+      WebSocket: sockets.WebSocket,
+      logger: silentLogger,
+      autoconnect: false,
+    });
+    try {
+      await client.connect();
+      await client.request("big");
+      await until(() => sockets.lingering, "the server's close frame at the client");
+      const connecting = client.connect();
+      const closing = client.close();
+      const error = await rejectsAtOnce(connecting);
+      assert.ok(error instanceof DisconnectedError, String(error));
+      assert.equal(error.message, "the client was closed");
+      await closing;
     } finally {
       await client.close();
       await running.close();

@@ -108,6 +108,11 @@ export class ConnectionKeeper implements RequestHost {
   #silence: SilenceWatch | null = null;
   /** The closed promise of the last dropped connection's socket, until it resolves. */
   #droppedClosed: Promise<void> | null = null;
+  /**
+   * What `connect()` calls made while the connection closes wait for: resolved once its close
+   * is reported, or once the client is closed (the socket may hold its close for long).
+   */
+  #closeReported: { promise: Promise<void>; resolve: () => void } | null = null;
 
   /** Starts disconnected; nothing happens until {@link ConnectionKeeper.connect}. */
   constructor(url: string, options: ResolvedClientOptions, host: KeeperHost) {
@@ -200,7 +205,14 @@ export class ConnectionKeeper implements RequestHost {
     if (this.#status === "connected") {
       const connection = this.#connection;
       // Closing (`reportedStatus` says disconnected): the attempt follows its reported close.
-      if (connection?.writable === false) return connection.closed.then(() => this.connect());
+      if (connection?.writable === false) {
+        if (this.#closeReported === null) {
+          let resolve!: () => void;
+          const promise = new Promise<void>((done) => resolve = done);
+          this.#closeReported = { promise, resolve };
+        }
+        return this.#closeReported.promise.then(() => this.connect());
+      }
       return Promise.resolve();
     }
     return this.#attempts.start();
@@ -226,6 +238,7 @@ export class ConnectionKeeper implements RequestHost {
    */
   close(error: DisconnectedError): Promise<void> | null {
     this.#status = "closed";
+    this.#wakeFollowers();
     const dialClosed = this.#attempts.stop();
     const connection = this.#connection;
     this.#connection = null;
@@ -284,9 +297,16 @@ export class ConnectionKeeper implements RequestHost {
     });
   }
 
+  /** The `connect()` calls that wait for the closing connection go on (in a microtask). */
+  #wakeFollowers(): void {
+    this.#closeReported?.resolve();
+    this.#closeReported = null;
+  }
+
   #dropped(connection: Connection, error: ProtocolError | DisconnectedError): void {
     if (this.#connection !== connection) return;
     this.#connection = null;
+    this.#wakeFollowers();
     this.#silence?.stop();
     this.#silence = null;
     const droppedClosed = connection.closed;

@@ -213,9 +213,9 @@ export class ClusterLink {
   #retryLater(cluster: Cluster, message: ClusterMessage, tried: number, error: unknown): void {
     if (this.#left) return;
     if (tried >= this.#closeRetryDelays.length) {
-      // An outage that outlasts the tries gives up every close made during it: 1st, 10th, ...
+      // An outage that outlasts the tries gives up every close made during it: its 1st, 10th, ...
       if (!this.#givenUp.tally()) return;
-      const so = this.#givenUp.count === 1 ? "" : ` (${this.#givenUp.count} so far)`;
+      const so = this.#givenUp.count === 1 ? "" : ` (${this.#givenUp.count} in this outage)`;
       this.#logger.error(
         `gave up relaying a close of a session to the cluster after ${tried + 1} tries${so}: ` +
           "nodes that did not hear of it keep its connections until the cluster relays it " +
@@ -237,14 +237,20 @@ export class ClusterLink {
    * be logged).
    */
   readonly #relayed = (): void => {
-    if (performance.now() - this.#lastFailureAt >= this.#quietAfterOutage) this.#outage.reset();
+    if (performance.now() - this.#lastFailureAt >= this.#quietAfterOutage) this.#outageOver();
   };
+
+  /** An outage is over: the next one's failures and given-up closes are logged from the 1st. */
+  #outageOver(): void {
+    this.#outage.reset();
+    this.#givenUp.reset();
+  }
 
   #failed(error: unknown, message: ClusterMessage): void {
     this.#failures++;
     const now = performance.now();
     // A failure long after the last one begins a new outage, whatever came in between.
-    if (now - this.#lastFailureAt >= this.#quietAfterOutage) this.#outage.reset();
+    if (now - this.#lastFailureAt >= this.#quietAfterOutage) this.#outageOver();
     this.#lastFailureAt = now;
     // Logged at the 1st, 10th, 100th, ... failure of an outage: Redis down for a while must not
     // flood the log, and the next outage is logged again.

@@ -213,5 +213,28 @@ test("closes given up in a long outage are logged at the 1st, 10th, 100th", asyn
   const givenUp = errors.filter((e) => e.message.startsWith("gave up relaying"));
   // Each close given up was logged: 120 lines.
   assert.equal(givenUp.length, 3, givenUp.map((e) => e.message).join("\n"));
-  assert.match(givenUp[2].message, /after 2 tries \(100 so far\)/);
+  assert.match(givenUp[2].message, /after 2 tries \(100 in this outage\)/);
+});
+
+test("a close given up in a later outage is logged again", async () => {
+  const cluster = new FlakyCluster();
+  const { logger, errors } = recordingLogger();
+  const link = new ClusterLink(cluster, logger, undefined, [1], 100);
+  const outage = async (key: string) => {
+    const before = cluster.attempts;
+    cluster.failing = 2;
+    link.relay({ kind: "close-session", key });
+    await until(() => cluster.attempts === before + 2 && link.retrying === 0, "given up");
+    await sleep(1);
+  };
+  await outage("a");
+  await sleep(150);
+  link.relay({ kind: "broadcast", signal: encodeSignal({ name: "n" }) }); // the outage is over
+  await until(() => cluster.published.length === 1, "relayed");
+  await sleep(150);
+  await outage("b");
+  const givenUp = errors.filter((e) => e.message.startsWith("gave up relaying"));
+  // Counted on from the first outage, the second one's was the 2nd: not logged.
+  assert.equal(givenUp.length, 2, givenUp.map((e) => e.message).join("\n"));
+  assert.match(givenUp[1].message, /after 2 tries: /);
 });

@@ -25,7 +25,7 @@ import { detachHolders } from "./forgotten_sessions.ts";
 import { shutdownDeadline } from "./graceful_close.ts";
 import { ReadTimeoutWatch } from "./read_timeout_watch.ts";
 import { signalBytes } from "./server_push.ts";
-import { createServerParts, type ServerParts } from "./server_parts.ts";
+import { createServerParts, flushServerLogs, type ServerParts } from "./server_parts.ts";
 import type { BroadcastOptions, SignalOptions } from "./signal_options.ts";
 import { checkTopicName } from "./topic_name.ts";
 import type {
@@ -381,7 +381,7 @@ export class Server {
     // Gone within `closeTimeout` of their close frames: the HTTP server then cuts no WebSocket.
     await socketsGone(this.#parts.closingSockets);
     this.#readTimeouts.stop();
-    for (const log of [this.#parts.violationLog, this.#parts.handlerFailures]) log.flush();
+    flushServerLogs(this.#parts);
     this.#parts.offline?.close(); // given back by the connections that ended, or kept meanwhile
     const { leavingSessions, limits, logger, forgottenSessions } = this.#parts;
     // Bounded (a session manager that never answers must not hold the shutdown for good), at

@@ -5,6 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Logger } from "../protocol/logger.ts";
 import { adaptersOfThisRuntime, startServer } from "../testing/serve.ts";
+import { Server } from "./server.ts";
 
 const upgradeHeaders = {
   upgrade: "websocket",
@@ -116,3 +117,22 @@ for (const adapter of adaptersOfThisRuntime) {
     }
   });
 }
+
+test("the upgrade hook failures left out are counted in the log at shutdown", async () => {
+  const logged: string[] = [];
+  const logger: Logger = { error: (message: string) => void logged.push(message), warn() {} };
+  const server = new Server({
+    logger,
+    sessionsEnabled: false,
+    beforeUpgrade: () => {
+      throw new Error("malformed token");
+    },
+  });
+  for (let i = 0; i < 12; i++) {
+    const request = new Request("http://localhost/", { headers: upgradeHeaders });
+    assert.equal((await server.prepareUpgrade(request)).accept, false);
+  }
+  await server.shutdown();
+  assert.equal(logged.length, 11, logged.join("\n"));
+  assert.match(logged[10], /^2 more upgrade hook failures not logged/);
+});

@@ -42,6 +42,7 @@ import { ForgottenSessionCheck } from "./forgotten_session_check.ts";
 import { SessionCloses } from "./session_closes.ts";
 import { SessionRegistry } from "./session_registry.ts";
 import { TopicRegistry } from "./topic_registry.ts";
+import { flushUpgradeHookFailures } from "./upgrade_decision.ts";
 
 /**
  * Protocol violations written to the logger: a hostile client causes them at will, and the
@@ -342,4 +343,25 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
     releaseRetries,
     unusedRetries,
   };
+}
+
+/**
+ * Writes what the server's rate-limited logs left out so far (protocol violations, handler and
+ * upgrade hook failures): the shutdown calls it, as the process may end before their windows do.
+ *
+ * @example
+ * ```ts
+ * import { createServerParts, flushServerLogs } from "./server_parts.ts";
+ * const parts = createServerParts({ sessionsEnabled: false }, {
+ *   isShuttingDown: () => true,
+ *   closeSession: () => Promise.resolve(0),
+ * });
+ * flushServerLogs(parts); // nothing was left out: nothing is written
+ * parts.expiry.stop();
+ * ```
+ */
+export function flushServerLogs(parts: ServerParts): void {
+  parts.violationLog.flush();
+  parts.handlerFailures.flush();
+  flushUpgradeHookFailures(parts.logger);
 }

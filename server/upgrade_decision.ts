@@ -150,6 +150,28 @@ function failed(hook: string, error: unknown, logger: Logger): UpgradeDecision {
   return { accept: false, response: new Response("internal server error\n", { status: 500 }) };
 }
 
+/**
+ * Writes the count of the upgrade hook failures left out for `logger`, if any: the server's
+ * shutdown calls it, as it flushes its other rate-limited logs (the process may end before the
+ * window's timer fires).
+ *
+ * @example
+ * ```ts
+ * import { askUpgradeHook, flushUpgradeHookFailures } from "./upgrade_decision.ts";
+ * const logged: string[] = [];
+ * const logger = { error: (message: string) => void logged.push(message), warn() {} };
+ * const fail = () => {
+ *   throw new Error("malformed token");
+ * };
+ * for (let i = 0; i < 11; i++) await askUpgradeHook("route", fail, { isShuttingDown: false }, logger);
+ * flushUpgradeHookFailures(logger);
+ * console.assert(logged.length === 11 && logged[10].startsWith("1 more upgrade hook failures"));
+ * ```
+ */
+export function flushUpgradeHookFailures(logger: Logger): void {
+  hookFailureLogs.get(logger)?.flush();
+}
+
 function unavailable(): Response {
   return new Response("server shutting down\n", { status: 503 });
 }
