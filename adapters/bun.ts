@@ -29,6 +29,7 @@ import { reportBunClose } from "./bun_close.ts";
 import { BunSocketTransport } from "./bun_socket.ts";
 import type { ListenOptions, RunningServer } from "./listening.ts";
 import { hostPort } from "./host_port.ts";
+import { listenAt } from "./listen_failure.ts";
 import { routeFor, wsUrl } from "./route.ts";
 import { handshakeProblem, requestHead } from "./websocket/handshake.ts";
 
@@ -234,6 +235,9 @@ interface BunGlobal {
  * @throws {TypeError} when not running under Bun, when `path` does not start with `/`, or when
  * `fallback` comes without `path`.
  * @throws {ServerShutDownError} when `server` was shut down.
+ * @throws {Error} when it cannot listen there: Bun's error (`code` `EADDRINUSE`, also for a
+ * hostname that does not resolve; `EADDRNOTAVAIL`, ...) with the address in its message
+ * (`cannot listen on 127.0.0.1:8080: Failed to start server. Is port 8080 in use?`).
  * @example
  * ```ts
  * import { Server } from "@webwire/webwire/server";
@@ -258,13 +262,18 @@ export function serveBun(server: Server, options: ListenOptions = {}): RunningSe
   const handlers = bunHandlers(server);
   // The fallback's body goes to Bun as it is (a large one or a file keeps its length): one that
   // fails is Bun's to cut short, and it prints the failure itself.
-  const http = bun.serve({
-    port: options.port ?? 0,
+  const http = listenAt(
+    () =>
+      bun.serve({
+        port: options.port ?? 0,
+        hostname,
+        fetch: (request, server) =>
+          route.isEndpoint(request.url) ? handlers.fetch(request, server) : route.fallback(request),
+        websocket: handlers.websocket,
+      }),
     hostname,
-    fetch: (request, server) =>
-      route.isEndpoint(request.url) ? handlers.fetch(request, server) : route.fallback(request),
-    websocket: handlers.websocket,
-  });
+    options.port ?? 0,
+  );
   const port = http.port;
   return {
     port,

@@ -34,6 +34,7 @@
  * @module
  */
 
+import { once } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
@@ -54,6 +55,7 @@ import {
 } from "./node_http.ts";
 import { earlierResponsesSent } from "./node_pipelining.ts";
 import { FirstRequestDeadline } from "./node_request_deadline.ts";
+import { namingAddress } from "./listen_failure.ts";
 import type { ListenOptions, RunningServer } from "./listening.ts";
 import { type FallbackHandler, type Route, routeFor, wsUrl } from "./route.ts";
 import { timeoutOption } from "./timeout_option.ts";
@@ -231,6 +233,8 @@ export interface NodeListenOptions extends ListenOptions {
  * @throws {RangeError} when `requestTimeout` is 0, negative, `NaN` or not a number (the promise
  * rejects; nothing listens).
  * @throws {ServerShutDownError} when `server` was shut down (the promise rejects).
+ * @throws {Error} when it cannot listen there: the runtime's error (`code` `EADDRINUSE`,
+ * `ENOTFOUND`, ...) with the address in its message (the promise rejects; nothing listens).
  * @example
  * ```ts
  * import { Server } from "@webwire/webwire/server";
@@ -280,13 +284,9 @@ export async function serveNode(
   // A CONNECT (which `node:http` would drop unanswered) is answered as well: a `Request` cannot
   // carry that method, so it gets 400, and the connection ends.
   http.on("connect", answerRaw);
-  await new Promise<void>((resolve, reject) => {
-    http.once("error", reject);
-    http.listen(options.port ?? 0, hostname, () => {
-      http.off("error", reject);
-      resolve();
-    });
-  });
+  const listening = once(http, "listening"); // rejects with the listen's error
+  http.listen(options.port ?? 0, hostname);
+  await listening.catch((e) => Promise.reject(namingAddress(e, hostname, options.port ?? 0)));
   const port = (http.address() as AddressInfo).port;
   let closing: Promise<void> | undefined;
   const close = async () => {

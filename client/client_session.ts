@@ -162,6 +162,8 @@ export class ClientSession {
   #storageRead = false;
   /** Malformed session-created messages: only the 1st, 10th, 100th, ... are logged. */
   readonly #malformed = new PowersOfTenLog();
+  /** Failed storage writes (two per new session a server may send without end): as above. */
+  readonly #storageFailures = new PowersOfTenLog();
   /**
    * The session whose restores went unanswered in a row (or were refused for too many
    * connections), and since when (`performance.now()` ms).
@@ -359,16 +361,15 @@ export class ClientSession {
   #store(key: string | null): void {
     const storage = this.#host.storage;
     if (storage === undefined) return;
-    try {
-      const done = storage.set(key);
-      if (done instanceof Promise) {
-        done.catch((error) =>
-          this.#host.logger.error("webwire client: session storage failed:", error)
-        );
-      }
-    } catch (error) {
-      this.#host.logger.error("webwire client: session storage failed:", error);
-    }
+    // A throw and a rejection alike; a broken storage fails on every change.
+    (async () => await storage.set(key))().catch((error) => this.#storageFailed(error));
+  }
+
+  #storageFailed(error: unknown): void {
+    const failures = this.#storageFailures;
+    if (!failures.tally()) return;
+    const count = failures.count === 1 ? "" : ` (${failures.count} so far)`;
+    this.#host.logger.error(`webwire client: session storage failed${count}:`, error);
   }
 }
 

@@ -14,7 +14,7 @@ import { givenNumber } from "../protocol/value_kind.ts";
 import { guardedLogger } from "../protocol/guarded_logger.ts";
 import type { Logger } from "../protocol/logger.ts";
 import type { PayloadEncoding } from "../protocol/message_type.ts";
-import { createTracer, type Tracer } from "../protocol/trace.ts";
+import { createTracer, type Tracer, type TraceSetting } from "../protocol/trace.ts";
 import { type BackoffOptions, resolveBackoff } from "./backoff.ts";
 import type { ClientHooks } from "./events.ts";
 import { type HeldSignalLimits, resolveHeldSignalLimits } from "./held_events.ts";
@@ -133,11 +133,7 @@ export interface ClientOptions extends ClientHooks {
    * environment variable (`1` or `payloads`; read in Deno only with `--allow-env`), in browsers
    * `localStorage.webwireTrace`, read once when the client is made; else off.
    */
-  trace?: boolean | "payloads" | {
-    payloads?: boolean;
-    payloadLimit?: number;
-    sink?: (line: string) => void;
-  };
+  trace?: TraceSetting;
 }
 
 /**

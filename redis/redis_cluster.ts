@@ -275,15 +275,15 @@ export class RedisCluster implements Cluster {
   }
 
   /**
-   * Signals taken but not delivered: published if a node holds the session (this one's holders
-   * included; the `held` ones never), else kept first, the `held` ones after them.
+   * Signals `taken` but not delivered: published if a node holds the session (this one's
+   * holders included; the `held` ones never), else kept first, the `held` ones after them.
    */
   returnUndeliveredSignals(
     key: string,
-    signals: readonly Uint8Array[],
+    taken: readonly Uint8Array[],
     held: readonly Uint8Array[],
   ): Promise<void> {
-    return this.#giveBack(key, signals, held);
+    return this.#giveBack(key, taken, held);
   }
 
   /**

@@ -197,12 +197,12 @@ export interface Cluster {
    */
   returnOfflineSignals?(key: string, signals: readonly Uint8Array[]): void | Promise<void>;
   /**
-   * Optional, preferred to {@link Cluster.returnOfflineSignals}: the same for `taken`, and in
-   * the same step `held`, the signals that reached the restore while its slot counted as a
-   * holder (newer, and delivered to every connection holding the session then): kept right
-   * after `taken` when no node holds the session, else dropped, never sent twice. Without it,
-   * the server publishes `held` again as `signal-session` messages marked `delivered`, which
-   * are kept after what was kept meanwhile.
+   * Optional, preferred to {@link Cluster.returnOfflineSignals}: the same for `taken` (the
+   * signals that restore took and could not deliver), and in the same step `held`, the signals
+   * that reached the restore while its slot counted as a holder (newer, and delivered to every
+   * connection holding the session then): kept right after `taken` when no node holds the
+   * session, else dropped, never sent twice. Without it, the server publishes `held` again as
+   * `signal-session` messages marked `delivered`, which are kept after what was kept meanwhile.
    */
   returnUndeliveredSignals?(
     key: string,

@@ -108,6 +108,7 @@ export class ConnectionState extends ConnectionTraffic implements ConnectionHost
       keyGenerator: server.keyGenerator,
       logger: server.logger,
       restoreFailures: server.restoreFailures,
+      giveBackFailures: server.giveBackFailures,
       lifecycle: server.sessionLifecycle,
       send: (bytes) => this.send(bytes),
       maxSendBuffer: server.limits.maxSendBuffer,

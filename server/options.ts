@@ -12,6 +12,7 @@
 
 import type { Logger } from "../protocol/logger.ts";
 import type { Payload } from "../protocol/payload.ts";
+import type { TraceSetting } from "../protocol/trace.ts";
 import type { Session, SessionKeyGenerator, SessionManager } from "../session/session_manager.ts";
 import type { Cluster, ClusterMessage } from "./cluster.ts";
 import type { Connection } from "./connection.ts";
@@ -261,11 +262,7 @@ export interface ServerOptions {
    * has none) unless a `sink` is given. Default: the `WEBWIRE_TRACE` environment variable (`1`
    * or `payloads`; read in Deno only with `--allow-env`), else off.
    */
-  trace?: boolean | "payloads" | {
-    payloads?: boolean;
-    payloadLimit?: number;
-    sink?: (line: string) => void;
-  };
+  trace?: TraceSetting;
 }
 
 /**

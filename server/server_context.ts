@@ -83,6 +83,11 @@ export interface ServerContext {
    * ... since a lookup worked.
    */
   readonly restoreFailures: PowersOfTenLog;
+  /**
+   * Failed give-backs of session slots a restore or create did not use (a cluster's Redis
+   * unreachable: one per restore in flight): logged at the 1st, 10th, 100th, ... since one worked.
+   */
+  readonly giveBackFailures: PowersOfTenLog;
   /** Whether the server is shutting down. */
   readonly shuttingDown: boolean;
   /** Forgets a connection that ended. */

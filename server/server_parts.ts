@@ -261,6 +261,7 @@ export function createServerParts(options: ServerOptions, owner: ServerPartsOwne
     handlerLogger: handlerFailures.asLogger(),
     leaveFailures: new PowersOfTenLog(),
     restoreFailures: new PowersOfTenLog(),
+    giveBackFailures: new PowersOfTenLog(),
     get shuttingDown() {
       return isShuttingDown();
     },

@@ -175,6 +175,8 @@ export interface SessionHost<C> {
   readonly logger: Logger;
   /** Failed steps of restores since a lookup worked (logged at the 1st, 10th, 100th, ...). */
   readonly restoreFailures: PowersOfTenLog;
+  /** Failed give-backs of unused session slots since one worked (logged likewise). */
+  readonly giveBackFailures: PowersOfTenLog;
   /** What the server does as sessions come and go. */
   readonly lifecycle: SessionLifecycle;
   /** Sends bytes to the client if the socket is open. */

@@ -1,5 +1,6 @@
 // A session store that fails (unreachable, or its answer lost to a timeout): restores are logged
-// a few times, not once each, and what a lost answer may have done in the store is undone.
+// a few times, not once each, and what a lost answer may have done in the store is undone. So
+// are the give-backs of their slots when a cluster's Redis is away too.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { encodeRequest, requestIdFromNumber } from "../protocol/mod.ts";
@@ -10,6 +11,7 @@ import { rawLogin, rawRestore } from "../testing/raw_session.ts";
 import { recordingLogger } from "../testing/recording_logger.ts";
 import { startServer } from "../testing/serve.ts";
 import { until } from "../testing/until.ts";
+import type { Cluster } from "./cluster.ts";
 import { SessionUnavailableError } from "./errors.ts";
 
 /** A memory store whose answers are lost while `failing` (what it did is done all the same). */
@@ -73,6 +75,57 @@ test("restores failing in a row are logged at the 1st and 10th, again after a lo
     other.close();
     third.close();
   } finally {
+    await running.close();
+  }
+});
+
+/** A cluster of one node whose slot releases fail while `failing` (its Redis is away). */
+function awayCluster(): Cluster & { failing: boolean } {
+  return {
+    failing: false,
+    join() {},
+    publish() {},
+    acquireSession: () => true,
+    releaseSession() {
+      if (this.failing) throw new Error("Redis is away");
+    },
+    takeOfflineSignals: () => [],
+    sessionConnectionCount: () => 0,
+    leave() {},
+  };
+}
+
+test("slots of failed restores that cannot be given back are logged at the 1st and 10th", async () => {
+  const manager = new LossyManager();
+  const cluster = awayCluster();
+  const { logger, errors } = recordingLogger();
+  const running = await startServer({ ...service(manager, logger), cluster });
+  try {
+    const client = await RawClient.handshake(running.url);
+    const { key } = await rawLogin(client, "ada");
+    client.close();
+    await until(() => running.server.activeSessionsCount === 0, "ada left");
+    manager.failing = cluster.failing = true;
+    const other = await RawClient.handshake(running.url);
+    for (let i = 0; i < 25; i++) {
+      assert.equal(await rawRestore(other, key), "internal-error-reply");
+    }
+    const logged = () =>
+      errors.filter((e) => e.message.startsWith("giving back a session slot failed"));
+    await until(() => logged().length >= 2, "the 10th logged");
+    assert.deepEqual(logged().map((e) => e.message), [
+      "giving back a session slot failed (1 since one worked)",
+      "giving back a session slot failed (10 since one worked)",
+    ]);
+    cluster.failing = false; // Redis is back: the next give-back works
+    assert.equal(await rawRestore(other, key), "internal-error-reply");
+    cluster.failing = true;
+    assert.equal(await rawRestore(other, key), "internal-error-reply");
+    await until(() => logged().length === 3, "a new run of failures is logged from its 1st");
+    assert.equal(logged()[2].message, "giving back a session slot failed (1 since one worked)");
+    other.close();
+  } finally {
+    cluster.failing = false;
     await running.close();
   }
 });

@@ -6,14 +6,16 @@
  * @example
  * ```ts
  * import { releaseUnusedSlot } from "./unused_session_slot.ts";
+ * import { PowersOfTenLog } from "../protocol/powers_of_ten_log.ts";
  * import type { SessionHost } from "./session_host.ts";
- * const given: string[] = [];
+ * const lines: string[] = [];
  * const host = {
- *   lifecycle: { giveBack: (key: string) => void given.push(key) },
- *   logger: console,
+ *   lifecycle: { giveBack: () => Promise.reject(new Error("Redis is away")) },
+ *   giveBackFailures: new PowersOfTenLog(),
+ *   logger: { warn() {}, error: (line: string) => void lines.push(line) },
  * } as unknown as SessionHost<string>;
- * await releaseUnusedSlot(host, "key", false);
- * console.assert(given[0] === "key");
+ * for (let i = 0; i < 12; i++) await releaseUnusedSlot(host, `key ${i}`, false);
+ * console.assert(lines.length === 2); // the 1st and the 10th
  * ```
  * @module
  */
@@ -24,7 +26,9 @@ import type { SessionHost } from "./session_host.ts";
  * Gives back a slot taken for session `key` that this connection did not attach to; with
  * `found`, the manager had found (and so holds) the session and hears of its release if nobody
  * holds it, and signals `held` meanwhile are kept with the release if nobody holds it (else
- * they are dropped: the session is gone). A failure is logged, never thrown.
+ * they are dropped: the session is gone). A failure is never thrown, and logged at the 1st,
+ * 10th, 100th, ... since a give-back worked (a cluster's Redis away fails every restore in
+ * flight).
  *
  * @example
  * ```ts
@@ -34,6 +38,7 @@ import type { SessionHost } from "./session_host.ts";
  * const host = {
  *   lifecycle: { release: () => 0, released: (key: string) => void released.push(key) },
  *   sessions: { holders: () => new Set() },
+ *   giveBackFailures: { reset() {} },
  *   logger: console,
  * } as unknown as SessionHost<string>;
  * await releaseUnusedSlot(host, "key", true); // nobody holds it: the manager hears of it
@@ -46,12 +51,20 @@ export async function releaseUnusedSlot<C>(
   found: boolean,
   held: readonly Uint8Array[] = [],
 ): Promise<void> {
-  const lifecycle = host.lifecycle;
+  const { lifecycle, giveBackFailures: failures } = host;
   try {
-    if (!found) return await lifecycle.giveBack(key);
-    const remaining = await lifecycle.release(key, host.sessions.holders(key).size, held);
-    if (remaining === 0) lifecycle.released(key);
+    if (found) {
+      const remaining = await lifecycle.release(key, host.sessions.holders(key).size, held);
+      if (remaining === 0) lifecycle.released(key);
+    } else {
+      await lifecycle.giveBack(key);
+    }
+    failures.reset();
   } catch (error) {
-    host.logger.error("giving back a session slot failed", error);
+    if (!failures.tally()) return;
+    host.logger.error(
+      `giving back a session slot failed (${failures.count} since one worked)`,
+      error,
+    );
   }
 }

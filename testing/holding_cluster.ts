@@ -149,13 +149,13 @@ export class HoldingCluster implements Cluster {
     return this.#redis.sessionReleased(key);
   }
 
-  /** Gives back signals taken but not delivered (and those held meanwhile), in Redis. */
+  /** Gives back signals `taken` but not delivered (and those `held` meanwhile), in Redis. */
   returnUndeliveredSignals(
     key: string,
-    signals: readonly Uint8Array[],
+    taken: readonly Uint8Array[],
     held: readonly Uint8Array[],
   ): Promise<void> {
-    return this.#redis.returnUndeliveredSignals(key, signals, held);
+    return this.#redis.returnUndeliveredSignals(key, taken, held);
   }
 
   /** How many connections hold the session on every node. */
