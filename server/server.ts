@@ -26,7 +26,7 @@ import { shutdownDeadline } from "./graceful_close.ts";
 import { ReadTimeoutWatch } from "./read_timeout_watch.ts";
 import { signalBytes } from "./server_push.ts";
 import { createServerParts, flushServerLogs, type ServerParts } from "./server_parts.ts";
-import type { BroadcastOptions, SignalOptions } from "./signal_options.ts";
+import type { BroadcastOptions, PublishOptions, SignalOptions } from "./signal_options.ts";
 import { checkTopicName } from "./topic_name.ts";
 import type {
   ConnectionOptions,
@@ -203,7 +203,7 @@ export class Server {
     payload: Payload | Uint8Array | string = "",
     options: BroadcastOptions = {},
   ): number {
-    return this.#parts.push.broadcast(signalBytes(name, payload, options.encoding), options.filter);
+    return this.#parts.push.broadcast(signalBytes(name, payload, options.encoding), options);
   }
 
   /**
@@ -228,10 +228,10 @@ export class Server {
     topic: string,
     name: string,
     payload: Payload | Uint8Array | string = "",
-    options: SignalOptions = {},
+    options: PublishOptions = {},
   ): number {
     checkTopicName(topic);
-    return this.#parts.push.publish(topic, signalBytes(name, payload, options.encoding));
+    return this.#parts.push.publish(topic, signalBytes(name, payload, options.encoding), options);
   }
 
   /**

@@ -26,6 +26,7 @@ import { detachHolders } from "./forgotten_sessions.ts";
 import { payloadParts } from "./reply_bytes.ts";
 import type { SessionCloses } from "./session_closes.ts";
 import type { SessionRegistry } from "./session_registry.ts";
+import type { BroadcastOptions, PublishOptions } from "./signal_options.ts";
 import type { TopicRegistry } from "./topic_registry.ts";
 
 /**
@@ -120,17 +121,21 @@ export class ServerPush {
     this.#parts = parts;
   }
 
-  /** To every open connection (or those `filter` accepts); without a filter, on every node. */
-  broadcast(bytes: Uint8Array, filter?: (connection: Connection) => boolean): number {
-    const sent = this.#broadcastLocally(bytes, filter);
+  /**
+   * To every open connection (or those `filter` accepts) but `except`; without a filter, on
+   * every node.
+   */
+  broadcast(bytes: Uint8Array, options: BroadcastOptions = {}): number {
+    const { filter, except } = options;
+    const sent = this.#broadcastLocally(bytes, filter, except);
     if (filter === undefined) this.#parts.cluster.relay({ kind: "broadcast", signal: bytes });
     return sent;
   }
 
-  /** To the subscribers of `topic`, on every node. */
-  publish(topic: string, bytes: Uint8Array): number {
+  /** To the subscribers of `topic` but `except`, on every node. */
+  publish(topic: string, bytes: Uint8Array, options: PublishOptions = {}): number {
     this.#parts.cluster.relay({ kind: "publish", topic, signal: bytes });
-    return pushTo(this.#parts.topics.subscribers(topic), bytes);
+    return pushTo(this.#parts.topics.subscribers(topic), bytes, undefined, options.except);
   }
 
   /** To the holders of session `key`, on every node; kept when nobody holds it. */
@@ -189,11 +194,15 @@ export class ServerPush {
     }
   }
 
-  #broadcastLocally(bytes: Uint8Array, filter?: (connection: Connection) => boolean): number {
+  #broadcastLocally(
+    bytes: Uint8Array,
+    filter?: (connection: Connection) => boolean,
+    except?: Connection,
+  ): number {
     let sent = 0;
     if (filter === undefined) {
       for (const state of this.#parts.connections) {
-        if (!state.isOpen) continue;
+        if (!state.isOpen || state.connection === except) continue;
         state.push(bytes);
         sent++;
       }
@@ -202,7 +211,9 @@ export class ServerPush {
     // Every connection is asked before any is sent to: a filter that throws sends to nobody.
     const chosen: ConnectionState[] = [];
     for (const state of this.#parts.connections) {
-      if (state.isOpen && filter(state.connection)) chosen.push(state);
+      if (state.isOpen && state.connection !== except && filter(state.connection)) {
+        chosen.push(state);
+      }
     }
     for (const state of chosen) {
       // A push may close a slow reader, whose hooks run later: the others are still open.
@@ -219,9 +230,11 @@ function pushTo(
   states: ReadonlySet<ConnectionState>,
   bytes: Uint8Array,
   sessionKey?: string,
+  except?: Connection,
 ): number {
   let sent = 0;
   for (const state of states) {
+    if (state.connection === except) continue;
     state.push(bytes, sessionKey);
     sent++;
   }

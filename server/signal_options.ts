@@ -67,4 +67,43 @@ export interface BroadcastOptions extends SignalOptions {
    * any: when it throws, `broadcast` throws that and sends to none.
    */
   readonly filter?: (connection: Connection) => boolean;
+  /**
+   * A connection left out, usually the sender's: "everyone but me". Unlike `filter` it keeps
+   * a broadcast on every node of a cluster (the connection is on this one).
+   */
+  readonly except?: Connection;
+}
+
+/**
+ * Options of `server.publish`.
+ *
+ * @example
+ * ```ts
+ * import { Server } from "@webwire/webwire/server";
+ * import { serveDeno } from "@webwire/webwire/adapters/deno";
+ * import { Client } from "@webwire/webwire";
+ * import type { PublishOptions } from "@webwire/webwire/server";
+ * const server: Server = new Server({
+ *   sessionsEnabled: false,
+ *   onRequest: ({ name, payload, connection }) => {
+ *     if (name === "join") return void connection.subscribe("room:lobby");
+ *     // Said to the room; the sender has it already.
+ *     const others: PublishOptions = { except: connection };
+ *     return String(server.publish("room:lobby", "said", payload.text(), others));
+ *   },
+ * });
+ * const running = serveDeno(server);
+ * const [ada, bob] = [new Client(running.url), new Client(running.url)];
+ * await Promise.all([ada.request("join"), bob.request("join")]);
+ * console.assert((await ada.request("say", "hi")).text() === "1"); // bob only
+ * await Promise.all([ada.close(), bob.close()]);
+ * await running.close();
+ * ```
+ */
+export interface PublishOptions extends SignalOptions {
+  /**
+   * A subscriber left out, usually the sender's connection: "the room but me". Subscribers on
+   * other nodes of a cluster get the signal all the same (the connection is on this one).
+   */
+  readonly except?: Connection;
 }

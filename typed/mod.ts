@@ -92,7 +92,11 @@ export {
   type SignalHandler,
   type TypedRouter,
 } from "./router.ts";
-export { type TypedBroadcastOptions, TypedServer } from "./typed_server.ts";
+export {
+  type TypedBroadcastOptions,
+  type TypedPublishOptions,
+  TypedServer,
+} from "./typed_server.ts";
 export {
   type ListenOptions,
   TypedClient,

@@ -19,7 +19,7 @@
 
 import type { Connection } from "../server/connection.ts";
 import type { Server } from "../server/server.ts";
-import type { BroadcastOptions } from "../server/signal_options.ts";
+import type { BroadcastOptions, PublishOptions } from "../server/signal_options.ts";
 import type { Contract, ServerSignalInput, ServerSignalName } from "./contract.ts";
 import type { ContractDefinition } from "./define_contract.ts";
 import type { PayloadArg, PayloadArgs } from "./payload_args.ts";
@@ -52,6 +52,22 @@ import type { SendableContract } from "./sendable.ts";
  * ```
  */
 export type TypedBroadcastOptions = Omit<BroadcastOptions, "encoding">;
+
+/**
+ * Options of {@link TypedServer.publish}: a subscriber left out (`except`), usually the
+ * sender's connection; the payload's encoding is the typed layer's.
+ *
+ * @example
+ * ```ts
+ * import { Server } from "@webwire/webwire/server";
+ * import { type TypedPublishOptions, TypedServer } from "@webwire/webwire/typed";
+ * const push = new TypedServer<{ serverSignals: { said: string } }>(new Server());
+ * const options: TypedPublishOptions = {}; // in a handler: { except: request.connection }
+ * console.assert(push.publish("room:lobby", "said", "hi", options) === 0);
+ * await push.server.shutdown();
+ * ```
+ */
+export type TypedPublishOptions = Omit<PublishOptions, "encoding">;
 
 /**
  * Pushes the contract's server signals through a `Server`: to one connection, to all, to a
@@ -151,7 +167,8 @@ export class TypedServer<C extends Contract & SendableContract<C>> {
     name: N,
     ...[payload, options]: PayloadArgs<ServerSignalInput<C, N>, TypedBroadcastOptions>
   ): number {
-    return this.server.broadcast(name, encodeValue(payload), { filter: options?.filter });
+    const { filter, except } = options ?? {};
+    return this.server.broadcast(name, encodeValue(payload), { filter, except });
   }
 
   /**
@@ -171,9 +188,9 @@ export class TypedServer<C extends Contract & SendableContract<C>> {
   publish<N extends ServerSignalName<C>>(
     topic: string,
     name: N,
-    ...[payload]: PayloadArg<ServerSignalInput<C, N>>
+    ...[payload, options]: PayloadArgs<ServerSignalInput<C, N>, TypedPublishOptions>
   ): number {
-    return this.server.publish(topic, name, encodeValue(payload));
+    return this.server.publish(topic, name, encodeValue(payload), { except: options?.except });
   }
 
   /**
