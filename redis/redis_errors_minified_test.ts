@@ -4,43 +4,11 @@
 // CommonJS that requires Node's built-ins) into an ES module fails to load under Deno.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { build, stop } from "esbuild";
+import { errorClassNames, minifiedModule } from "../testing/minified_module.ts";
 import * as redisModule from "./mod.ts";
 
-async function minifiedErrorsModule(): Promise<Record<string, unknown>> {
-  const result = await build({
-    entryPoints: [fileURLToPath(new URL("./errors.ts", import.meta.url))],
-    bundle: true,
-    minify: true,
-    format: "esm",
-    platform: "neutral",
-    write: false,
-    logLevel: "silent",
-  });
-  await stop();
-  const directory = await mkdtemp(join(tmpdir(), "webwire-minified-redis-"));
-  try {
-    const file = join(directory, "errors.mjs");
-    await writeFile(file, result.outputFiles[0].text);
-    return await import(pathToFileURL(file).href);
-  } finally {
-    await rm(directory, { recursive: true, force: true });
-  }
-}
-
-function errorClassNames(module: Record<string, unknown>): string[] {
-  return Object.entries(module)
-    .filter(([, value]) => typeof value === "function" && value.prototype instanceof Error)
-    .map(([exported]) => exported)
-    .sort();
-}
-
 test("redis error classes keep their names in a minified bundle", async () => {
-  const bundle = await minifiedErrorsModule();
+  const bundle = await minifiedModule(new URL("./errors.ts", import.meta.url), "neutral");
   // Every error class the entry point exports comes from errors.ts, so the bundle covers them.
   assert.deepEqual(errorClassNames(redisModule), [
     "CorruptRedisSessionError",
