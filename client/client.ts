@@ -118,6 +118,7 @@ export class Client extends EventTarget {
       pending: requests.pending,
       logger,
       ignoredReplies: new PowersOfTenLog(),
+      lateReplies: new PowersOfTenLog(),
       ignoredMessages: new Map(),
       signal: (signal) => keeper.announce("signal", signal),
       sessionCreated: (json) => this.#session.received(json),

@@ -101,9 +101,13 @@ export interface PendingOptions {
   onReply?: (payload: Payload) => void;
 }
 
+// How many given-up request ids are remembered for their late replies.
+const givenUpKept = 1024;
+
 /**
  * The table of pending requests, keyed by request id. Settling an entry frees it at once, so
- * a late reply to a timed-out or canceled request finds nothing.
+ * a late reply to a timed-out or canceled request finds nothing (and {@link PendingRequests.gaveUp}
+ * says it was one).
  *
  * @example
  * ```ts
@@ -119,11 +123,14 @@ export class PendingRequests {
   readonly #entries = new Map<number, Entry>();
   readonly #unsentError: (timeout: number) => NotSentError;
   readonly #deadlines = new DeadlineTimer<Entry>((entry) =>
-    this.reject(
+    this.#giveUp(
       entry.key,
       entry.sent ? new TimeoutError(entry.timeout) : this.#unsentError(entry.timeout),
     )
   );
+  // Sent requests given up on (timed out, canceled), whose replies may still come: a late reply
+  // is logged as such, not as one to an unknown request. Bounded, oldest out.
+  readonly #givenUp = new Set<number>();
   readonly #sentDone: () => void;
   readonly #sentStarted: () => void;
   #added = 0;
@@ -237,7 +244,7 @@ export class PendingRequests {
       };
       if (timed) this.#deadlines.add(entry);
       if (signal !== undefined) {
-        entry.onAbort = () => this.reject(key, new CanceledError(signal.reason));
+        entry.onAbort = () => this.#giveUp(key, new CanceledError(signal.reason));
         signal.addEventListener("abort", entry.onAbort, { once: true });
       }
       this.#entries.set(key, entry);
@@ -297,6 +304,24 @@ export class PendingRequests {
     if (entry === undefined) return false;
     entry.reject(error);
     return true;
+  }
+
+  /**
+   * Whether `key` is a sent request that timed out or was canceled, whose reply has not come
+   * yet; `true` once only, so that its late reply is told from a stray one (the last 1024 are
+   * known).
+   */
+  gaveUp(key: number): boolean {
+    return this.#givenUp.delete(key);
+  }
+
+  #giveUp(key: number, error: Error): void {
+    const entry = this.#entries.get(key);
+    if (entry === undefined || !this.reject(key, error) || !entry.sent) return;
+    this.#givenUp.add(key);
+    if (this.#givenUp.size > givenUpKept) {
+      this.#givenUp.delete(this.#givenUp.values().next().value!);
+    }
   }
 
   /** The requests not yet sent, oldest first; at most `limit` of them. */

@@ -74,6 +74,11 @@ export interface MessageReceiver {
    */
   readonly ignoredReplies?: PowersOfTenLog;
   /**
+   * Counts the replies to requests that timed out or were canceled, logged as
+   * {@link MessageReceiver.ignoredReplies} are, as late replies: not the server's mistake.
+   */
+  readonly lateReplies?: PowersOfTenLog;
+  /**
    * Counts the well-formed messages that a client does not expect (a heartbeat, a request or a
    * second accept-conf from the server), one count per kind, logged as
    * {@link MessageReceiver.ignoredReplies} are; without it, each one is.
@@ -118,12 +123,17 @@ export function receiveMessage(message: Message, receiver: MessageReceiver): voi
     case "sessions-disabled-reply": {
       const key = requestIdKey(message.bytes, 1);
       if (!receiver.pending.settle(key, replyOutcome(message))) {
-        const ignored = receiver.ignoredReplies;
+        const late = receiver.pending.gaveUp(key);
+        const ignored = late ? receiver.lateReplies : receiver.ignoredReplies;
         if (ignored !== undefined && !ignored.tally()) return;
         const count = ignored === undefined || ignored.count === 1
           ? ""
           : ` (${ignored.count} so far)`;
-        receiver.logger.warn(`webwire client: ignored a reply to unknown request ${key}${count}`);
+        receiver.logger.warn(
+          late
+            ? `webwire client: ignored a late reply to request ${key}, which timed out or was canceled${count}`
+            : `webwire client: ignored a reply to unknown request ${key}${count}`,
+        );
       }
       return;
     }
