@@ -22,6 +22,8 @@ const nodeGlobals = new Set([
   "AbortSignal",
   "Array",
   "ArrayBuffer",
+  "ArrayBufferLike",
+  "ArrayBufferView",
   "Awaited",
   "BigInt",
   "Blob",

@@ -22,7 +22,7 @@
  * };
  * const session = new ConnectionSession({
  *   owner: "connection A", isOpen: true, sessionsEnabled: true, logger: console, lifecycle,
- *   restoreFailures: new PowersOfTenLog(),
+ *   restoreFailures: new PowersOfTenLog(), giveBackFailures: new PowersOfTenLog(),
  *   sessions: new SessionRegistry<string>(0), closes: new SessionCloses(),
  *   sessionManager: new MemorySessionManager(),
  *   keyGenerator: new DefaultSessionKeyGenerator(), send: (bytes) => void sent.push(bytes),
@@ -163,7 +163,7 @@ export class ConnectionSession<C> {
    * const manager = new MemorySessionManager();
    * const session = new ConnectionSession({
    *   owner: "connection A", isOpen: true, sessionsEnabled: true, logger: console, lifecycle,
-   *   restoreFailures: new PowersOfTenLog(),
+   *   restoreFailures: new PowersOfTenLog(), giveBackFailures: new PowersOfTenLog(),
    *   sessions: new SessionRegistry<string>(0), closes: new SessionCloses(),
    *   sessionManager: manager,
    *   keyGenerator: new DefaultSessionKeyGenerator(), send: noop,
