@@ -65,7 +65,7 @@ export type { ClientStatus } from "./client_status.ts";
  * ```
  */
 export class Client extends EventTarget {
-  /** The server URL (`ws:` or `wss:`). */
+  /** The server URL (`ws:` or `wss:`); with `dialUrl`, the one it is given. */
   readonly url: string;
 
   readonly #autoconnect: boolean;
@@ -170,14 +170,14 @@ export class Client extends EventTarget {
    * every attempt fires `connecting` and every failure `connectfailed` (with the delay until
    * the next one), and `connected` fires once one succeeds. Only a handshake error (version
    * or sub-protocol mismatch, malformed accept-conf), an error the WebSocket constructor throws,
-   * or `close()` stops the retries; a malformed message after the handshake (during the session
-   * restore) drops that connection only. To wait for the connection whatever it takes, wait
-   * for the `connected` event instead. Without `autoconnect`, a rejection leaves the client
-   * `disconnected`.
+   * `shouldRetry` returning `false`, or `close()` stops the retries (a later `connect()` dials
+   * again); a malformed message after the handshake (during the session restore) drops that
+   * connection only. To wait for the connection whatever it takes, wait for `connected`.
+   * Without `autoconnect`, a rejection leaves the client `disconnected`.
    *
    * Rejects with `ConnectionFailedError` (refused, HTTP status, DNS, TLS: as far as the runtime
    * tells), `DialTimeoutError`, `DisconnectedError` (closed meanwhile: by the client, or by the
-   * server after the handshake, then with its `code`, `reason` and `cause`),
+   * server after the handshake, then with its `code`, `reason` and `cause`; or `dialUrl` failed),
    * `IncompatibleProtocolVersionError`, `SubProtocolMismatchError`, `ProtocolError` or the
    * error the WebSocket constructor threw (a `SyntaxError`, say); with a session to restore,
    * also with `TimeoutError` (the restore waits at most twice the server's read timeout, even
@@ -215,8 +215,9 @@ export class Client extends EventTarget {
    * `RangeError` (bad name, neither name nor payload) or a `TypeError` (a payload that is neither
    * a string nor a `Uint8Array`, or a name that is no string: from JavaScript, or an `any`).
    * A request that waits for a connection whose attempt fails with no retry to follow (any
-   * failure without `autoconnect`; a handshake error with it) rejects with that attempt's error:
-   * `ConnectionFailedError`, `DialTimeoutError`, `IncompatibleProtocolVersionError`,
+   * failure without `autoconnect`; a handshake error, or one `shouldRetry` refuses, with it)
+   * rejects with that attempt's error: `ConnectionFailedError`, `DialTimeoutError`,
+   * `DisconnectedError`, `IncompatibleProtocolVersionError`,
    * `SubProtocolMismatchError`, a `ProtocolError`, or what the WebSocket constructor threw.
    */
   request(

@@ -107,7 +107,8 @@ describe("Client status when the server closes the connection", () => {
       await waiting;
       assert.equal((await late).text(), "ok");
       assert.deepEqual(seen, [
-        "disconnected (status disconnected)",
+        // The retry is scheduled before `disconnected` fires: the listener knows one follows.
+        "disconnected (status connecting)",
         "wait failed: DisconnectedError (status connecting)",
         "connecting (status connecting)",
         "connected (status connected)",

@@ -1,7 +1,8 @@
 /**
  * The client's connection attempts: one at a time, retried after a failure (with
  * `autoconnect`) under a growing, jittered backoff, until one succeeds, a handshake error
- * shows that retrying cannot help, or the client is closed. Internal to the client.
+ * shows that retrying cannot help, `shouldRetry` says no, or the client is closed. Internal to
+ * the client.
  *
  * @example
  * ```ts
@@ -52,6 +53,11 @@ export interface AttemptHost {
   connecting(): void;
   /** Attempt number `attempt` (1 after a connection) starts. */
   attempting(attempt: number): void;
+  /**
+   * Whether to retry after a failure that may go away (`shouldRetry`); absent: yes. Asked
+   * under `autoconnect` only, and not after a handshake error.
+   */
+  retries?(error: unknown): boolean;
   /** Attempt number `attempt` failed; `retryDelay` is `null` when no retry follows. */
   attemptFailed(attempt: number, error: unknown, retryDelay: number | null): void;
   /**
@@ -258,12 +264,16 @@ export class ConnectAttempts {
    * the handshake (the session restore on it failed, or the connection was lost meanwhile).
    */
   #failed(attempt: number, error: unknown, established: boolean): void {
-    if (this.#host.closed) return;
+    const host = this.#host;
+    if (host.closed) return;
     const fatal = !established && !retryableDialError(error);
-    let retryDelay: number | null = null;
-    if (this.#host.autoconnect && !fatal) retryDelay = this.scheduleRetry();
-    else this.#host.gaveUp(error);
-    this.#host.attemptFailed(attempt, error, retryDelay);
+    const retry = host.autoconnect && !fatal && (host.retries?.(error) ?? true);
+    // The hook may have closed the client, or started the next attempt (with `connect()`).
+    if (host.closed) return;
+    let retryDelay: number | null = this.#attempt === null ? null : 0;
+    if (retry) retryDelay = this.scheduleRetry() ?? retryDelay;
+    else if (this.#attempt === null) host.gaveUp(error);
+    host.attemptFailed(attempt, error, retryDelay);
   }
 }
 

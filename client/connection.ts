@@ -23,6 +23,7 @@ import type { AcceptConfMessage, Message } from "../protocol/message.ts";
 import { ProtocolError } from "../protocol/protocol_error.ts";
 import { closeMessage } from "./close_message.ts";
 import { dialFailure } from "./dial_failure.ts";
+import { frameBytes } from "./frame_bytes.ts";
 import {
   ConnectionFailedError,
   DialTimeoutError,
@@ -45,6 +46,8 @@ import type { WebSocketConstructor, WebSocketLike } from "./websocket_like.ts";
  * ```
  */
 export interface DialOptions {
+  /** The URL to dial when it is not the `url` that names the server (it holds a token, say). */
+  address?: string;
   /** The WebSocket implementation. */
   WebSocket: WebSocketConstructor;
   /** Milliseconds allowed for the open and the accept-conf; `Infinity` for no limit. */
@@ -107,18 +110,6 @@ interface CloseEventLike {
 
 interface MessageEventLike {
   data?: unknown;
-}
-
-/**
- * Reads one frame: a binary frame's bytes, or a `ProtocolError` for anything else.
- */
-function frameBytes(data: unknown): Uint8Array | ProtocolError {
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  if (ArrayBuffer.isView(data)) {
-    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  }
-  const found = typeof data === "string" ? "a text frame" : `a frame of ${typeof data}`;
-  return new ProtocolError("unknown-type", `expected a binary frame, got ${found}`);
 }
 
 /**
@@ -202,7 +193,7 @@ export class Connection {
   }
 
   /**
-   * Opens a WebSocket to `url`, waits for the accept-conf and verifies it. Rejects with a
+   * Opens a WebSocket to `url` (or `options.address`), waits for the accept-conf and verifies it. Rejects with a
    * `DialTimeoutError`, `IncompatibleProtocolVersionError`, `SubProtocolMismatchError`,
    * `ProtocolError` (malformed or unexpected first message) or `DisconnectedError` (the
    * socket failed or closed first, or `options.signal` aborted); the socket is closed then.
@@ -221,7 +212,7 @@ export class Connection {
       const closed = new Promise<void>((done) => resolveClosed = done);
       let socket: WebSocketLike;
       try {
-        socket = new options.WebSocket(url);
+        socket = new options.WebSocket(options.address ?? url);
       } catch (error) {
         reject(error);
         return;

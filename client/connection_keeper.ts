@@ -26,10 +26,12 @@ import type { RequestHost } from "./client_requests.ts";
 import type { ClientStatus } from "./client_status.ts";
 import { ConnectAttempts } from "./connect_attempts.ts";
 import { Connection } from "./connection.ts";
+import { urlToDial } from "./dial_url.ts";
 import { DisconnectedError } from "./errors.ts";
 import type { ClientEventMap } from "./events.ts";
 import { HeldEvents, type HeldEventType } from "./held_events.ts";
 import type { ResolvedClientOptions } from "./options.ts";
+import { RetryPolicy } from "./retry_policy.ts";
 import { SilenceWatch } from "./silence_watch.ts";
 
 /**
@@ -103,7 +105,7 @@ export class ConnectionKeeper implements RequestHost {
   #connection: Connection | null = null;
   #lastFailure: Error | undefined;
   readonly #held: HeldEvents;
-  #announcingDrop = false;
+  readonly #retryPolicy: RetryPolicy;
   /** The dead-link check of the connection while connected (`silenceTimeout`). */
   #silence: SilenceWatch | null = null;
   /** The closed promise of the last dropped connection's socket, until it resolves. */
@@ -120,6 +122,8 @@ export class ConnectionKeeper implements RequestHost {
     this.#options = options;
     this.#host = host;
     this.#held = new HeldEvents(options.heldSignals, options.logger);
+    const retryPolicy = new RetryPolicy(options.shouldRetry, options.logger);
+    this.#retryPolicy = retryPolicy;
     const isClosed = () => this.#status === "closed";
     this.#attempts = new ConnectAttempts({
       autoconnect: options.autoconnect,
@@ -129,6 +133,7 @@ export class ConnectionKeeper implements RequestHost {
       },
       connecting: () => this.#status = "connecting",
       attempting: (attempt) => host.emit("connecting", { attempt }),
+      retries: (error) => retryPolicy.allows(asError(error)),
       attemptFailed: (attempt, error, retryDelay) => {
         this.#lastFailure = asError(error);
         host.emit("connectfailed", { attempt, error: this.#lastFailure, retryDelay });
@@ -225,8 +230,6 @@ export class ConnectionKeeper implements RequestHost {
 
   /** Starts a connect attempt in the background; its failure is reported by events only. */
   startConnecting(): void {
-    // A request made while `disconnected` is announced waits for the retry scheduled after it.
-    if (this.#announcingDrop) return;
     this.#attempts.start().catch(() => {});
   }
 
@@ -251,12 +254,25 @@ export class ConnectionKeeper implements RequestHost {
   }
 
   /**
-   * Dials; the connection is kept from then on, so that its loss is seen. `dialing` gets the
-   * socket's closed promise as soon as the socket is made.
+   * Dials (the URL `dialUrl` gives, if set); the connection is kept from then on, so that its
+   * loss is seen. `dialing` gets the socket's closed promise as soon as the socket is made.
    */
   #open(signal: AbortSignal, dialing: (closed: Promise<void>) => void): Promise<Connection> {
+    const { dialUrl, dialTimeout } = this.#options;
+    if (dialUrl === undefined) return this.#dial(undefined, signal, dialing);
+    return urlToDial(dialUrl, this.#url, dialTimeout, signal)
+      .then((address) => this.#dial(address, signal, dialing));
+  }
+
+  /** Dials `address`, default the client's URL, which names the server in errors and traces. */
+  #dial(
+    address: string | undefined,
+    signal: AbortSignal,
+    dialing: (closed: Promise<void>) => void,
+  ): Promise<Connection> {
     let connection: Connection | undefined;
     return Connection.open(this.#url, {
+      address,
       WebSocket: this.#options.WebSocket,
       dialTimeout: this.#options.dialTimeout,
       subProtocol: this.#options.subProtocol,
@@ -276,6 +292,7 @@ export class ConnectionKeeper implements RequestHost {
     this.#status = "connected";
     this.#watchSilence(connection);
     this.#lastFailure = undefined;
+    this.#retryPolicy.connected();
     this.#host.connected(connection);
     this.#host.emit("connected", undefined);
     this.#held.release(this.#host.emit, true);
@@ -324,16 +341,17 @@ export class ConnectionKeeper implements RequestHost {
       ? error
       : new DisconnectedError("the server sent a malformed message", { cause: error });
     this.#held.release(this.#host.emit, true); // a listener of one lost the connection
-    this.#announcingDrop = this.#options.autoconnect;
-    try {
-      this.#host.emit("disconnected", reason);
-    } finally {
-      this.#announcingDrop = false;
-    }
-    // A listener may have closed the client meanwhile.
+    // Decided before `disconnected` fires, so that its listeners find the client `connecting`
+    // when a retry follows (a request made there waits for it) and `disconnected` when none
+    // does. A listener (of a held event) or the hook may have closed or dialed meanwhile.
     if (this.#options.autoconnect && this.#status === "disconnected") {
-      this.#attempts.scheduleRetry();
+      if (this.#retryPolicy.allows(reason)) {
+        if (this.#status === "disconnected") this.#attempts.scheduleRetry();
+      } else if (this.#status === "disconnected") {
+        this.#host.gaveUp(reason);
+      }
     }
+    this.#host.emit("disconnected", reason);
   }
 }
 

@@ -46,8 +46,9 @@ export interface ConnectFailure {
   readonly attempt: number;
   /**
    * Why it failed: a `ConnectionFailedError` (with `kind` and `status`), `DialTimeoutError`,
-   * `DisconnectedError`, or a handshake error (`IncompatibleProtocolVersionError`,
-   * `SubProtocolMismatchError`, `ProtocolError`), which ends the retries.
+   * `DisconnectedError` (also when `dialUrl` failed), or a handshake error
+   * (`IncompatibleProtocolVersionError`, `SubProtocolMismatchError`, `ProtocolError`), which ends
+   * the retries, as `shouldRetry` returning `false` does.
    */
   readonly error: Error;
   /** Milliseconds until the next attempt, or `null` when none follows. */

@@ -93,6 +93,54 @@ export interface ClientOptions extends ClientHooks {
    */
   reconnect?: Partial<BackoffOptions>;
   /**
+   * Asked under `autoconnect` before each automatic retry, with why the client is not connected:
+   * the error of the failed connect attempt (a `ConnectionFailedError` whose `status` is 401, say)
+   * or the `DisconnectedError` of the lost connection (with the server's close `code` and
+   * `reason`). `false` stops the retries, as a handshake error does: the client stays
+   * `disconnected`, `connectfailed` says `retryDelay: null` (or `disconnected` fires with
+   * `client.status` `disconnected`, not `connecting`), and requests waiting for a connection
+   * reject with that error. A later `connect()` or request dials again; once connected, the
+   * client reconnects as before. Not asked after a handshake error (never retried), nor
+   * without `autoconnect`. A hook that throws counts as `true` (the retries go on) and is
+   * logged (its 1st, 10th, 100th, ... throw). Default: always retry.
+   *
+   * @example
+   * ```ts
+   * import { ConnectionFailedError, DisconnectedError } from "@webwire/webwire";
+   * import type { ClientOptions } from "@webwire/webwire";
+   * const options: ClientOptions = {
+   *   // Stop on a refused token (HTTP 401) and when the server kicked us (close code 4001).
+   *   shouldRetry: (error) =>
+   *     !(error instanceof ConnectionFailedError && error.status === 401) &&
+   *     !(error instanceof DisconnectedError && error.code === 4001),
+   * };
+   * console.assert(options.shouldRetry?.(new DisconnectedError("kicked", { code: 4001 })) === false);
+   * ```
+   */
+  shouldRetry?: (error: Error) => boolean;
+  /**
+   * Called before each dial (the first and every retry) with the client's `url`; returns the URL
+   * to dial, checked as the constructor checks `url`: for a token that must be fresh on every
+   * reconnect, since a browser's `WebSocket` sends no headers of ours. `signal` aborts when the
+   * client is closed or the hook outlasts `dialTimeout`. A throw, a rejection, a bad URL or no
+   * answer within `dialTimeout` fails that attempt with a `DisconnectedError` that says so (the
+   * hook's error as its `cause`), which is retried like any failed dial. `close()` does not wait
+   * for it. The dial that follows has a `dialTimeout` of its own. `client.url`, error messages
+   * and the trace keep the base URL, so a token in the dialed one is not written out.
+   *
+   * @example
+   * ```ts
+   * import type { ClientOptions } from "@webwire/webwire";
+   * const getToken = (signal: AbortSignal) => Promise.resolve(signal.aborted ? "" : "t-42");
+   * const options: ClientOptions = {
+   *   dialUrl: async (url, signal) => `${url}?token=${await getToken(signal)}`,
+   * };
+   * const url = await options.dialUrl?.("ws://127.0.0.1:8080/", new AbortController().signal);
+   * console.assert(url === "ws://127.0.0.1:8080/?token=t-42");
+   * ```
+   */
+  dialUrl?: (url: string, signal: AbortSignal) => string | URL | Promise<string | URL>;
+  /**
    * Bounds of the signals held while a new connection restores its session (they fire right
    * after `connected`): default 1024 signals and 2 MiB of names and payloads. Past either one
    * the oldest held signal is dropped and the drop logged (`warn`: the 1st, 10th, 100th, ...).
@@ -210,6 +258,10 @@ export interface ResolvedClientOptions {
   readonly silenceTimeout: number;
   /** Spacing of reconnection attempts. */
   readonly reconnect: BackoffOptions;
+  /** Whether to retry after `error`; `undefined`: always. */
+  readonly shouldRetry: ((error: Error) => boolean) | undefined;
+  /** Gives the URL to dial; `undefined`: the client's own. */
+  readonly dialUrl: ClientOptions["dialUrl"];
   /** Bounds of the signals held while a new connection restores its session. */
   readonly heldSignals: Required<HeldSignalLimits>;
   /** Requests sent at most and awaiting their replies. */
@@ -253,6 +305,8 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     dialTimeout: checkTimeout(options.dialTimeout ?? 5_000, "dialTimeout"),
     silenceTimeout: checkTimeout(options.silenceTimeout ?? Infinity, "silenceTimeout"),
     reconnect: resolveBackoff(options.reconnect),
+    shouldRetry: options.shouldRetry,
+    dialUrl: options.dialUrl,
     heldSignals: resolveHeldSignalLimits(options.heldSignals),
     maxRequestsInFlight: checkInFlight(options.maxRequestsInFlight ?? 1024),
     logger,

@@ -36,6 +36,8 @@ const absoluteWebSocketUrl = /^wss?(?:\+unix)?:/i;
  * `wss+unix:` URL (a Unix domain socket, for Node's `ws` package or Bun) is kept as given.
  *
  * @param base what a relative URL is resolved against; default the page's, as above.
+ * @param shown how the error message names `url`; default `url` itself, quoted (a URL that may
+ * carry a token names its origin instead).
  * @throws {SyntaxError} when `url` is no URL, has another scheme (`localhost:1234` has the
  * scheme `localhost:`), or has a fragment (`#…`, even an empty one).
  *
@@ -54,10 +56,14 @@ const absoluteWebSocketUrl = /^wss?(?:\+unix)?:/i;
  * console.assert(webSocketUrl("ws", "https://example.com/app/") === "wss://example.com/app/ws");
  * ```
  */
-export function webSocketUrl(url: string | URL, base: string | undefined = pageBase()): string {
+export function webSocketUrl(
+  url: string | URL,
+  base: string | undefined = pageBase(),
+  shown?: string,
+): string {
   const given = String(url);
   const refuse = (why: string): SyntaxError =>
-    new SyntaxError(`bad server URL ${JSON.stringify(given)}: ${why}`);
+    new SyntaxError(`bad server URL ${shown ?? JSON.stringify(given)}: ${why}`);
   let parsed: URL;
   try {
     parsed = new URL(given, base);

@@ -25,6 +25,7 @@ const givenNames = {
   sessionKey: "declare const sessionKey: string;",
   verify: "declare function verify(authorization: string | null): Promise<string | null>;",
   showLogin: "declare function showLogin(): void;",
+  getToken: "declare function getToken(): Promise<string>;",
   Server: 'import { Server } from "@webwire/webwire/server";',
   serveDeno: 'import { serveDeno } from "@webwire/webwire/adapters/deno";',
   Bun: "declare const Bun: { serve(options: { port?: number; fetch(request: Request): " +
