@@ -99,10 +99,12 @@ async function forgetEarlierSession<C>(host: SessionHost<C>, key: string): Promi
  * import { dropUnusedSession } from "./new_session_store.ts";
  * import { Timestamp } from "../protocol/timestamp.ts";
  * import type { SessionHost } from "./session_host.ts";
+ * import { PowersOfTenLog } from "../protocol/powers_of_ten_log.ts";
  * const forgotten: string[] = [];
  * const host = {
  *   lifecycle: { giveBack: () => {}, destroyLater: () => {} },
  *   sessionManager: { onSessionClosed: (key: string) => void forgotten.push(key) },
+ *   giveBackFailures: new PowersOfTenLog(),
  *   logger: console,
  * } as unknown as SessionHost<string>;
  * const now = Timestamp.now();

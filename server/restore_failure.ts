@@ -35,10 +35,13 @@ import { releaseUnusedSlot } from "./unused_session_slot.ts";
  * import { giveUpRestore } from "./restore_failure.ts";
  * import { SessionCloses } from "./session_closes.ts";
  * import type { SessionHost } from "./session_host.ts";
+ * import { PowersOfTenLog } from "../protocol/powers_of_ten_log.ts";
  * const closes = new SessionCloses();
- * const host = { lifecycle: { giveBack: () => {} }, logger: console } as unknown as SessionHost<
- *   string
- * >;
+ * const host = {
+ *   lifecycle: { giveBack: () => {} },
+ *   giveBackFailures: new PowersOfTenLog(),
+ *   logger: console,
+ * } as unknown as SessionHost<string>;
  * await giveUpRestore(host, "key", closes.watch("key"), false);
  * console.assert(!closes.isRestoring("key"));
  * ```
