@@ -193,10 +193,11 @@ export class Connection {
   }
 
   /**
-   * Opens a WebSocket to `url` (or `options.address`), waits for the accept-conf and verifies it. Rejects with a
-   * `DialTimeoutError`, `IncompatibleProtocolVersionError`, `SubProtocolMismatchError`,
-   * `ProtocolError` (malformed or unexpected first message) or `DisconnectedError` (the
-   * socket failed or closed first, or `options.signal` aborted); the socket is closed then.
+   * Opens a WebSocket to `url` (or `options.address`), waits for the accept-conf and verifies
+   * it. Rejects with a `DialTimeoutError`, `IncompatibleProtocolVersionError`,
+   * `SubProtocolMismatchError`, `ProtocolError` (malformed or unexpected first message) or
+   * `DisconnectedError` (the socket failed or closed first, or `options.signal` aborted); the
+   * socket is closed then.
    */
   static open(
     url: string,

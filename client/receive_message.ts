@@ -129,11 +129,10 @@ export function receiveMessage(message: Message, receiver: MessageReceiver): voi
         const count = ignored === undefined || ignored.count === 1
           ? ""
           : ` (${ignored.count} so far)`;
-        receiver.logger.warn(
-          late
-            ? `webwire client: ignored a late reply to request ${key}, which timed out or was canceled${count}`
-            : `webwire client: ignored a reply to unknown request ${key}${count}`,
-        );
+        const what = late
+          ? `a late reply to request ${key}, which timed out or was canceled`
+          : `a reply to unknown request ${key}`;
+        receiver.logger.warn(`webwire client: ignored ${what}${count}`);
       }
       return;
     }
